@@ -1,0 +1,31 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import {
+  AppConfig,
+  ConfigModule,
+  DatabaseModule,
+  LoggingModule,
+  QueueModule,
+  RedisModule,
+  SystemModule,
+} from '@staydesk/core';
+import { Schedules } from './schedules';
+import { SystemProcessor } from './system.processor';
+
+/** The BullMQ process: no HTTP server, one processor per queue, schedules upserted at boot. */
+@Module({})
+export class WorkerModule {
+  static forRoot(config: AppConfig, options: { schedules?: boolean } = {}): DynamicModule {
+    return {
+      module: WorkerModule,
+      imports: [
+        ConfigModule.forRoot(config),
+        LoggingModule.forRoot(),
+        DatabaseModule,
+        RedisModule,
+        QueueModule,
+        SystemModule,
+      ],
+      providers: [SystemProcessor, ...(options.schedules === false ? [] : [Schedules])],
+    };
+  }
+}

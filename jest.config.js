@@ -1,0 +1,52 @@
+/** Two projects: fast unit tests beside the code, and e2e tests against real PostgreSQL/Redis. */
+const fs = require('node:fs');
+
+const swc = JSON.parse(fs.readFileSync(`${__dirname}/.swcrc`, 'utf8'));
+delete swc.$schema;
+const common = {
+  rootDir: __dirname,
+  testEnvironment: 'node',
+  // swc rewrites the path aliases itself, so they also work in globalSetup (which Jest does not
+  // pass through moduleNameMapper).
+  transform: {
+    '^.+\\.ts$': [
+      '@swc/jest',
+      {
+        ...swc,
+        swcrc: false,
+        jsc: {
+          ...swc.jsc,
+          baseUrl: __dirname,
+          paths: {
+            '@staydesk/migrations': ['migrations/index.ts'],
+            '@staydesk/*': ['libs/*/src/index.ts'],
+          },
+        },
+      },
+    ],
+  },
+  moduleNameMapper: {
+    '^@staydesk/migrations$': '<rootDir>/migrations/index.ts',
+    '^@staydesk/(.*)$': '<rootDir>/libs/$1/src',
+  },
+  moduleFileExtensions: ['ts', 'js', 'json'],
+};
+
+module.exports = {
+  projects: [
+    {
+      ...common,
+      displayName: 'unit',
+      testMatch: ['<rootDir>/libs/**/*.spec.ts', '<rootDir>/apps/**/*.spec.ts'],
+    },
+    {
+      ...common,
+      displayName: 'e2e',
+      testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'],
+      globalSetup: '<rootDir>/libs/testing/src/global-setup.ts',
+      globalTeardown: '<rootDir>/libs/testing/src/global-teardown.ts',
+      testTimeout: 60_000,
+      slowTestThreshold: 20,
+    },
+  ],
+};

@@ -1,0 +1,192 @@
+import { randomBytes } from 'node:crypto';
+import { z } from 'zod';
+
+/** A configuration problem found at start-up. The message names the variable, never its value. */
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration: ${problems.join('; ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const bool = (fallback: boolean) =>
+  z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined || v === '') return fallback;
+      const s = v.trim().toLowerCase();
+      if (['1', 'true', 'yes', 'on'].includes(s)) return true;
+      if (['0', 'false', 'no', 'off'].includes(s)) return false;
+      ctx.addIssue({ code: 'custom', message: 'must be true or false' });
+      return z.NEVER;
+    });
+
+const int = (fallback: number, min: number, max: number) =>
+  z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined || v === '') return fallback;
+      if (!/^-?\d+$/.test(v.trim())) {
+        ctx.addIssue({ code: 'custom', message: 'must be a whole number' });
+        return z.NEVER;
+      }
+      const n = Number(v);
+      if (n < min || n > max) {
+        ctx.addIssue({ code: 'custom', message: `must be between ${min} and ${max}` });
+        return z.NEVER;
+      }
+      return n;
+    });
+
+const url = (protocols: string[], fallback?: string) =>
+  z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      const value = v === undefined || v === '' ? fallback : v;
+      if (value === undefined) return undefined;
+      let parsed: URL;
+      try {
+        parsed = new URL(value);
+      } catch {
+        ctx.addIssue({ code: 'custom', message: `must be a URL (${protocols.join(' or ')}//…)` });
+        return z.NEVER;
+      }
+      if (!protocols.includes(parsed.protocol)) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `must use ${protocols.join(' or ')} (got ${parsed.protocol})`,
+        });
+        return z.NEVER;
+      }
+      if (!parsed.hostname && parsed.protocol !== 'file:') {
+        ctx.addIssue({ code: 'custom', message: 'has no host name' });
+        return z.NEVER;
+      }
+      return value;
+    });
+
+const schema = z.object({
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  DATABASE_URL: url(['postgres:', 'postgresql:'], 'postgres://postgres@127.0.0.1:5432/staydesk'),
+  DATABASE_POOL_SIZE: int(10, 1, 500),
+  DATABASE_STATEMENT_TIMEOUT_MS: int(30_000, 0, 3_600_000),
+  MIGRATIONS_RUN: bool(true),
+  REDIS_URL: url(['redis:', 'rediss:'], 'redis://127.0.0.1:6379'),
+  REDIS_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9:{}_.-]{1,64}$/, 'must be 1-64 characters of letters, digits, : { } _ . -')
+    .default('staydesk'),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  PORT: int(3000, 0, 65535),
+  PUBLIC_URL: url(['http:', 'https:']),
+  JWT_SECRET: z.string().optional(),
+  JWT_TTL_SECONDS: int(12 * 3600, 60, 30 * 24 * 3600),
+  SMTP_URL: url(['smtp:', 'smtps:']),
+  MAIL_FROM: z.string().min(3).default('Staydesk Support <support@staydesk.local>'),
+  MAIL_DIR: z.string().min(1).default('var/mail'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  LOG_PRETTY: bool(false),
+  SCHEMA_FILE: z.string().optional(),
+  CORS_ORIGINS: z.string().optional(),
+  BODY_LIMIT_BYTES: int(1_048_576, 1024, 64 * 1_048_576),
+  SHUTDOWN_TIMEOUT_MS: int(10_000, 0, 600_000),
+  WORKER_CONCURRENCY: int(10, 1, 500),
+  WORKER_HEARTBEAT_SECONDS: int(30, 1, 3600),
+});
+
+export interface AppConfig {
+  env: 'development' | 'test' | 'production';
+  database: { url: string; poolSize: number; statementTimeoutMs: number; migrationsRun: boolean };
+  redis: { url: string; prefix: string };
+  http: {
+    host: string;
+    port: number;
+    publicUrl: string;
+    corsOrigins: string[];
+    bodyLimitBytes: number;
+  };
+  auth: { jwtSecret: string; jwtSecretIsEphemeral: boolean; jwtTtlSeconds: number };
+  mail: { smtpUrl?: string; from: string; dir: string };
+  log: { level: string; pretty: boolean };
+  graphql: { schemaFile: string | false };
+  shutdownTimeoutMs: number;
+  worker: { concurrency: number; heartbeatSeconds: number };
+}
+
+/**
+ * Reads and validates the configuration from the environment. Throws {@link ConfigError}
+ * with one line per wrong variable; values are never echoed (they may be secrets).
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => {
+      const name = issue.path.join('.');
+      const message =
+        issue.code === 'invalid_value'
+          ? `must be one of ${issue.values.join(', ')}`
+          : issue.message;
+      return `${name} ${message}`;
+    });
+    throw new ConfigError(problems.sort());
+  }
+  const e = parsed.data;
+  const problems: string[] = [];
+  let jwtSecret = e.JWT_SECRET;
+  let jwtSecretIsEphemeral = false;
+  if (jwtSecret !== undefined && jwtSecret.length < 32) {
+    problems.push('JWT_SECRET must be at least 32 characters');
+  }
+  if (!jwtSecret) {
+    if (e.NODE_ENV === 'production') problems.push('JWT_SECRET is required in production');
+    jwtSecret = randomBytes(32).toString('hex');
+    jwtSecretIsEphemeral = true;
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  const port = e.PORT;
+  return {
+    env: e.NODE_ENV,
+    database: {
+      url: e.DATABASE_URL as string,
+      poolSize: e.DATABASE_POOL_SIZE,
+      statementTimeoutMs: e.DATABASE_STATEMENT_TIMEOUT_MS,
+      migrationsRun: e.MIGRATIONS_RUN,
+    },
+    redis: { url: e.REDIS_URL as string, prefix: e.REDIS_PREFIX },
+    http: {
+      host: e.HOST,
+      port,
+      publicUrl: (e.PUBLIC_URL ?? `http://localhost:${port}`).replace(/\/+$/, ''),
+      corsOrigins: (e.CORS_ORIGINS ?? '')
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
+      bodyLimitBytes: e.BODY_LIMIT_BYTES,
+    },
+    auth: { jwtSecret, jwtSecretIsEphemeral, jwtTtlSeconds: e.JWT_TTL_SECONDS },
+    mail: { smtpUrl: e.SMTP_URL, from: e.MAIL_FROM, dir: e.MAIL_DIR },
+    log: { level: e.LOG_LEVEL, pretty: e.LOG_PRETTY },
+    graphql: {
+      schemaFile:
+        e.SCHEMA_FILE !== undefined
+          ? e.SCHEMA_FILE === '' || e.SCHEMA_FILE === 'off'
+            ? false
+            : e.SCHEMA_FILE
+          : e.NODE_ENV === 'production'
+            ? false
+            : 'schema.graphql',
+    },
+    shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    worker: { concurrency: e.WORKER_CONCURRENCY, heartbeatSeconds: e.WORKER_HEARTBEAT_SECONDS },
+  };
+}
+
+/** host:port/database of a PostgreSQL URL, safe to print (no user, no password). */
+export function describeDatabaseUrl(databaseUrl: string): string {
+  const u = new URL(databaseUrl);
+  return `${u.hostname}:${u.port || '5432'}${u.pathname}`;
+}

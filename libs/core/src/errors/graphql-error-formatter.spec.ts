@@ -1,0 +1,70 @@
+import { ForbiddenException, UnauthorizedException } from '@nestjs/common';
+import { GraphQLError } from 'graphql';
+import { DomainError, badInput } from './domain-error';
+import { createGraphqlErrorFormatter } from './graphql-error-formatter';
+
+describe('GraphQL error formatter', () => {
+  const logged: unknown[] = [];
+  const format = createGraphqlErrorFormatter({ error: (obj) => void logged.push(obj) });
+  const wrap = (e: Error) => new GraphQLError(e.message, { originalError: e, path: ['x'] });
+
+  beforeEach(() => (logged.length = 0));
+
+  it('maps domain errors to their code and keeps the message and field', () => {
+    const e = badInput('subject', 'must not be empty');
+    const out = format({ message: e.message, path: ['x'] }, wrap(e));
+    expect(out.extensions).toEqual({ code: 'BAD_USER_INPUT', field: 'subject' });
+    expect(out.message).toBe('subject: must not be empty');
+    expect(out.path).toEqual(['x']);
+  });
+
+  it.each([
+    ['NOT_FOUND', 'ticket 9 was not found'],
+    ['CONFLICT', 'already exists'],
+    ['FORBIDDEN', 'no'],
+    ['UNAUTHENTICATED', 'who are you'],
+  ] as const)('maps %s', (code, message) => {
+    const out = format({ message }, wrap(new DomainError(code, message)));
+    expect(out.extensions?.code).toBe(code);
+  });
+
+  it('maps Nest HTTP exceptions from guards', () => {
+    expect(
+      format({ message: '' }, wrap(new UnauthorizedException('token expired'))).extensions,
+    ).toEqual({
+      code: 'UNAUTHENTICATED',
+    });
+    expect(format({ message: '' }, wrap(new ForbiddenException())).extensions?.code).toBe(
+      'FORBIDDEN',
+    );
+  });
+
+  it('hides unexpected errors and logs them', () => {
+    const out = format(
+      { message: 'relation "x" does not exist' },
+      wrap(new Error('relation "x" does not exist')),
+    );
+    expect(out.extensions?.code).toBe('INTERNAL_SERVER_ERROR');
+    expect(out.message).not.toContain('relation');
+    expect(logged).toHaveLength(1);
+  });
+
+  it('reports an unreachable database as SERVICE_UNAVAILABLE', () => {
+    const err = Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' });
+    expect(format({ message: err.message }, wrap(err)).extensions?.code).toBe(
+      'SERVICE_UNAVAILABLE',
+    );
+  });
+
+  it('passes through validation errors from graphql-js', () => {
+    const out = format(
+      {
+        message: 'Cannot query field "nope" on type "Query".',
+        extensions: { code: 'GRAPHQL_VALIDATION_FAILED' },
+      },
+      new GraphQLError('Cannot query field "nope" on type "Query".'),
+    );
+    expect(out.extensions).toEqual({ code: 'GRAPHQL_VALIDATION_FAILED' });
+    expect(out.message).toContain('nope');
+  });
+});

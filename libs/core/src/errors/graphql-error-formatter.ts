@@ -1,0 +1,132 @@
+import { HttpException, HttpStatus } from '@nestjs/common';
+import { GraphQLError, GraphQLFormattedError } from 'graphql';
+import { DomainError, ErrorCode } from './domain-error';
+
+export interface FormatterLogger {
+  error(obj: object, msg: string): void;
+}
+
+/** Codes that Apollo/graphql-js itself produces for malformed requests; their messages are safe. */
+const PASS_THROUGH_CODES = new Set([
+  'GRAPHQL_PARSE_FAILED',
+  'GRAPHQL_VALIDATION_FAILED',
+  'BAD_USER_INPUT',
+  'PERSISTED_QUERY_NOT_FOUND',
+  'PERSISTED_QUERY_NOT_SUPPORTED',
+  'OPERATION_RESOLUTION_FAILURE',
+  'BAD_REQUEST',
+]);
+
+function codeOfHttpStatus(status: number): ErrorCode | 'SERVICE_UNAVAILABLE' | undefined {
+  switch (status) {
+    case HttpStatus.BAD_REQUEST:
+    case HttpStatus.PAYLOAD_TOO_LARGE:
+      return 'BAD_USER_INPUT';
+    case HttpStatus.UNAUTHORIZED:
+      return 'UNAUTHENTICATED';
+    case HttpStatus.FORBIDDEN:
+      return 'FORBIDDEN';
+    case HttpStatus.NOT_FOUND:
+      return 'NOT_FOUND';
+    case HttpStatus.CONFLICT:
+      return 'CONFLICT';
+    case HttpStatus.SERVICE_UNAVAILABLE:
+      return 'SERVICE_UNAVAILABLE';
+    default:
+      return undefined;
+  }
+}
+
+function httpExceptionMessage(e: HttpException): string {
+  const response = e.getResponse();
+  if (typeof response === 'string') return response;
+  const message = (response as { message?: unknown }).message;
+  if (Array.isArray(message)) return message.join('; ');
+  if (typeof message === 'string') return message;
+  return e.message;
+}
+
+/** True for errors that mean PostgreSQL or Redis is unreachable right now. */
+function isUnavailable(e: unknown): boolean {
+  const code = (e as { code?: unknown } | undefined)?.code;
+  return (
+    typeof code === 'string' &&
+    [
+      'ECONNREFUSED',
+      'ECONNRESET',
+      'ETIMEDOUT',
+      '57P01',
+      '57P03',
+      '08006',
+      '08001',
+      '08003',
+    ].includes(code)
+  );
+}
+
+/**
+ * The one place that turns thrown errors into GraphQL errors. Domain errors keep their message
+ * and code; anything unknown is logged (with the request id, via the logger) and answered
+ * with a generic message so internals never leak.
+ */
+export function createGraphqlErrorFormatter(logger: FormatterLogger) {
+  return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
+    const original = error instanceof GraphQLError ? (error.originalError ?? error) : error;
+    const path = formatted.path;
+
+    if (original instanceof DomainError) {
+      const code: ErrorCode = original.code;
+      switch (code) {
+        case 'BAD_USER_INPUT':
+        case 'UNAUTHENTICATED':
+        case 'FORBIDDEN':
+        case 'NOT_FOUND':
+        case 'CONFLICT':
+          return {
+            message: original.message,
+            path,
+            locations: formatted.locations,
+            extensions: { code, ...original.details },
+          };
+        default: {
+          const unreachable: never = code;
+          throw new Error(`unmapped error code ${String(unreachable)}`);
+        }
+      }
+    }
+    if (original instanceof HttpException) {
+      const code = codeOfHttpStatus(original.getStatus());
+      if (code) {
+        return {
+          message: httpExceptionMessage(original),
+          path,
+          locations: formatted.locations,
+          extensions: { code },
+        };
+      }
+    }
+    const ownCode = formatted.extensions?.code;
+    if (typeof ownCode === 'string' && PASS_THROUGH_CODES.has(ownCode)) {
+      return {
+        message: formatted.message,
+        locations: formatted.locations,
+        path,
+        extensions: { code: ownCode },
+      };
+    }
+    if (isUnavailable(original)) {
+      logger.error({ err: original, path }, 'dependency unavailable during GraphQL operation');
+      return {
+        message: 'the service is temporarily unavailable, please retry shortly',
+        path,
+        extensions: { code: 'SERVICE_UNAVAILABLE' },
+      };
+    }
+    logger.error({ err: original, path }, 'unexpected error in GraphQL operation');
+    return {
+      message: 'internal error: it was logged with the request id',
+      path,
+      extensions: { code: 'INTERNAL_SERVER_ERROR' },
+    };
+  };
+}

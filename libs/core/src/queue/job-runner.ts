@@ -1,0 +1,34 @@
+import type { Job } from 'bullmq';
+import { UnrecoverableError } from 'bullmq';
+import type { PinoLogger } from 'nestjs-pino';
+import { JobName, isJobName } from './jobs';
+
+export type Handlers<N extends JobName> = { [K in N]: (job: Job) => Promise<unknown> };
+
+/**
+ * Runs one job through its handler with structured logs `{jobId, jobName, attempt, durationMs}`.
+ * An unknown job name (e.g. left in Redis by an older deploy) fails permanently, not in a retry loop.
+ */
+export async function runJob<N extends JobName>(
+  logger: PinoLogger,
+  handlers: Handlers<N>,
+  job: Job,
+): Promise<unknown> {
+  const started = performance.now();
+  const fields = { jobId: job.id, jobName: job.name, attempt: job.attemptsMade + 1 };
+  if (!isJobName(job.name) || !(job.name in handlers)) {
+    logger.error(fields, 'unknown job name');
+    throw new UnrecoverableError(`unknown job name ${job.name}`);
+  }
+  try {
+    const result = await handlers[job.name as N](job);
+    logger.info({ ...fields, durationMs: Math.round(performance.now() - started) }, 'job done');
+    return result;
+  } catch (err) {
+    logger.warn(
+      { ...fields, durationMs: Math.round(performance.now() - started), err },
+      'job failed',
+    );
+    throw err;
+  }
+}

@@ -1,0 +1,47 @@
+/**
+ * Every background job the system knows, in one place: queue, name, payload, retry policy and
+ * deterministic job id. Names are string literals (never class names) because jobs already in
+ * Redis outlive a deploy.
+ */
+export const QUEUES = ['system'] as const;
+export type QueueName = (typeof QUEUES)[number];
+
+export type JobContract =
+  | { name: 'system.ping'; data: { requestedAt: string; note?: string } }
+  | { name: 'system.heartbeat'; data: Record<string, never> };
+
+export type JobName = JobContract['name'];
+export type JobData<N extends JobName> = Extract<JobContract, { name: N }>['data'];
+
+export interface JobConfig<N extends JobName> {
+  queue: QueueName;
+  attempts: number;
+  backoffMs: number;
+  /** Deterministic id so a second publish of the same work is a no-op; undefined = random. */
+  jobId?: (data: JobData<N>) => string;
+  /** Completed/failed jobs kept in Redis for inspection. */
+  keep?: { completed: number; failed: number };
+}
+
+export const JOB_CONFIG: { [N in JobName]: JobConfig<N> } = {
+  'system.ping': { queue: 'system', attempts: 3, backoffMs: 500 },
+  'system.heartbeat': {
+    queue: 'system',
+    attempts: 1,
+    backoffMs: 0,
+    keep: { completed: 10, failed: 50 },
+  },
+};
+
+export function queueOf(name: JobName): QueueName {
+  return JOB_CONFIG[name].queue;
+}
+
+/** Job names served by a queue, as a type: a processor's handler map must cover them all. */
+export type JobNamesOf<Q extends QueueName> = {
+  [N in JobName]: (typeof JOB_CONFIG)[N]['queue'] extends Q ? N : never;
+}[JobName];
+
+export function isJobName(name: string): name is JobName {
+  return Object.prototype.hasOwnProperty.call(JOB_CONFIG, name);
+}

@@ -1,0 +1,24 @@
+import { BullModule } from '@nestjs/bullmq';
+import { Global, Module } from '@nestjs/common';
+import { APP_CONFIG } from '../config/config.module';
+import type { AppConfig } from '../config/config';
+import { JobPublisher } from './job-publisher';
+import { QUEUES } from './jobs';
+
+/** BullMQ connection (with the configured key prefix), every queue, and the {@link JobPublisher}. */
+@Global()
+@Module({
+  imports: [
+    BullModule.forRootAsync({
+      inject: [APP_CONFIG],
+      useFactory: (config: AppConfig) => ({
+        connection: { url: config.redis.url, maxRetriesPerRequest: null },
+        prefix: config.redis.prefix,
+      }),
+    }),
+    ...QUEUES.map((name) => BullModule.registerQueue({ name })),
+  ],
+  providers: [JobPublisher],
+  exports: [BullModule, JobPublisher],
+})
+export class QueueModule {}

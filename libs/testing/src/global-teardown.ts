@@ -1,0 +1,6 @@
+import { TEMPLATE_ENV, dropTestDatabase } from './test-database';
+
+export default async function globalTeardown(): Promise<void> {
+  const template = process.env[TEMPLATE_ENV];
+  if (template) await dropTestDatabase(template);
+}

@@ -1,0 +1,2 @@
+export * from './redis-cleanup';
+export * from './test-database';

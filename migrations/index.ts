@@ -1,0 +1,8 @@
+import { Platform1763900000000 } from './1763900000000-platform';
+
+/**
+ * Every migration, oldest first. The api, the worker, the CLI and the tests all read this
+ * list (no file globbing), so a build knows exactly which schema it was made for.
+ * After `npm run migration:generate -- migrations/<Name>`, add the new class here.
+ */
+export const MIGRATIONS = [Platform1763900000000];

@@ -1,0 +1,73 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { join } from 'node:path';
+import {
+  ConfigError,
+  DatabaseStartupError,
+  ensureDatabaseExists,
+  loadConfig,
+  prepareDatabase,
+} from '@staydesk/core';
+
+/**
+ * `npm start`: the whole product on one machine. Creates the database if missing, applies the
+ * migrations, then runs the api and the worker as two child processes and stops both on Ctrl-C.
+ */
+async function main() {
+  const config = loadConfig(process.env);
+  if (await ensureDatabaseExists(config.database.url)) log('created the database');
+  const { applied } = await prepareDatabase(config, { run: true });
+  log(
+    applied.length ? `applied migrations: ${applied.join(', ')}` : 'database schema is up to date',
+  );
+
+  const children: ChildProcess[] = [
+    start('api', join(__dirname, '..', 'apps', 'api', 'src', 'main.js')),
+    start('worker', join(__dirname, '..', 'apps', 'worker', 'src', 'main.js')),
+  ];
+  let stopping = false;
+  const stop = (code: number) => {
+    if (stopping) return;
+    stopping = true;
+    for (const c of children) if (c.exitCode === null) c.kill('SIGTERM');
+    Promise.all(
+      children.map((c) => (c.exitCode !== null ? null : new Promise((r) => c.once('exit', r)))),
+    ).then(() => process.exit(code));
+  };
+  for (const c of children) {
+    c.once('exit', (code) => {
+      if (!stopping) {
+        log(`a process exited (code ${code}); stopping the others`);
+        stop(code ?? 1);
+      }
+    });
+  }
+  process.once('SIGINT', () => stop(0));
+  process.once('SIGTERM', () => stop(0));
+  log(
+    [
+      'Staydesk is starting:',
+      `  GraphQL   ${config.http.publicUrl}/graphql`,
+      `  health    ${config.http.publicUrl}/health/ready`,
+      `  mail      ${config.mail.smtpUrl ? 'SMTP' : `.eml files in ${config.mail.dir}/`}`,
+      'Press Ctrl-C to stop.',
+    ].join('\n'),
+  );
+}
+
+function log(msg: string) {
+  process.stdout.write(`[staydesk] ${msg}\n`);
+}
+
+function start(name: string, file: string): ChildProcess {
+  const child = spawn(process.execPath, [file], {
+    env: { ...process.env, MIGRATIONS_RUN: 'false' },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  return child;
+}
+
+main().catch((err: Error) => {
+  const known = err instanceof ConfigError || err instanceof DatabaseStartupError;
+  process.stderr.write(`staydesk: ${known ? err.message : err.stack}\n`);
+  process.exit(1);
+});
