@@ -17,3 +17,8 @@ export * from './redis/redis.module';
 export * from './system/system.module';
 export * from './system/system.service';
 export * from './process/run-process';
+export * from './audit/audit.repository';
+export * from './database/query-counter';
+export * from './database/transaction';
+export * from './graphql/request-loaders';
+export * from './graphql/json-object.scalar';

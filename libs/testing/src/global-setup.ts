@@ -1,5 +1,10 @@
 import { execFileSync } from 'node:child_process';
-import { loadConfig, prepareDatabase } from '@staydesk/core';
+// Deliberately not '@staydesk/core': globalSetup runs in Jest's parent process, which also runs
+// the tests in-band on small machines; loading @nestjs/graphql here would register GraphQL type
+// metadata against another VM context's built-ins and break every schema built by the tests
+// ("Cannot determine a GraphQL output type", nestjs/graphql#3356).
+import { loadConfig } from '../../core/src/config/config';
+import { prepareDatabase } from '../../core/src/database/prepare-database';
 import {
   TEMPLATE_ENV,
   databaseUrl,

@@ -1,5 +1,6 @@
 import { Field, ObjectType, Query, Resolver } from '@nestjs/graphql';
 import { SystemService } from '@staydesk/core';
+import { Public } from '@staydesk/identity';
 
 @ObjectType('WorkerHeartbeat', { description: 'The last sign of life from a worker process.' })
 class WorkerHeartbeatObject {
@@ -24,6 +25,7 @@ class HealthObject {
 export class SystemResolver {
   constructor(private readonly system: SystemService) {}
 
+  @Public()
   @Query(() => HealthObject, { description: 'Health of the api, its database, Redis and workers.' })
   async health(): Promise<HealthObject> {
     const s = await this.system.status();

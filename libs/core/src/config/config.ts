@@ -94,6 +94,11 @@ const schema = z.object({
   BODY_LIMIT_BYTES: int(1_048_576, 1024, 64 * 1_048_576),
   SHUTDOWN_TIMEOUT_MS: int(10_000, 0, 600_000),
   WORKER_CONCURRENCY: int(10, 1, 500),
+  EXPOSE_SQL_COUNT: bool(false),
+  GRAPHQL_MAX_DEPTH: int(10, 2, 50),
+  GRAPHQL_MAX_COMPLEXITY: int(5000, 10, 1_000_000),
+  LOGIN_MAX_FAILURES: int(5, 1, 100),
+  LOGIN_LOCK_MINUTES: int(15, 1, 24 * 60),
   WORKER_HEARTBEAT_SECONDS: int(30, 1, 3600),
 });
 
@@ -108,10 +113,21 @@ export interface AppConfig {
     corsOrigins: string[];
     bodyLimitBytes: number;
   };
-  auth: { jwtSecret: string; jwtSecretIsEphemeral: boolean; jwtTtlSeconds: number };
+  auth: {
+    jwtSecret: string;
+    jwtSecretIsEphemeral: boolean;
+    jwtTtlSeconds: number;
+    loginMaxFailures: number;
+    loginLockMinutes: number;
+  };
   mail: { smtpUrl?: string; from: string; dir: string };
   log: { level: string; pretty: boolean };
-  graphql: { schemaFile: string | false };
+  graphql: {
+    schemaFile: string | false;
+    exposeSqlCount: boolean;
+    maxDepth: number;
+    maxComplexity: number;
+  };
   shutdownTimeoutMs: number;
   worker: { concurrency: number; heartbeatSeconds: number };
 }
@@ -167,7 +183,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
         .filter(Boolean),
       bodyLimitBytes: e.BODY_LIMIT_BYTES,
     },
-    auth: { jwtSecret, jwtSecretIsEphemeral, jwtTtlSeconds: e.JWT_TTL_SECONDS },
+    auth: {
+      jwtSecret,
+      jwtSecretIsEphemeral,
+      jwtTtlSeconds: e.JWT_TTL_SECONDS,
+      loginMaxFailures: e.LOGIN_MAX_FAILURES,
+      loginLockMinutes: e.LOGIN_LOCK_MINUTES,
+    },
     mail: { smtpUrl: e.SMTP_URL, from: e.MAIL_FROM, dir: e.MAIL_DIR },
     log: { level: e.LOG_LEVEL, pretty: e.LOG_PRETTY },
     graphql: {
@@ -179,6 +201,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
           : e.NODE_ENV === 'production'
             ? false
             : 'schema.graphql',
+      exposeSqlCount: e.EXPOSE_SQL_COUNT,
+      maxDepth: e.GRAPHQL_MAX_DEPTH,
+      maxComplexity: e.GRAPHQL_MAX_COMPLEXITY,
     },
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     worker: { concurrency: e.WORKER_CONCURRENCY, heartbeatSeconds: e.WORKER_HEARTBEAT_SECONDS },

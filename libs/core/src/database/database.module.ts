@@ -1,15 +1,21 @@
-import { Module } from '@nestjs/common';
+import { Global, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/config';
 import { MIGRATIONS } from '@staydesk/migrations';
+import { QueryCountingLogger } from './query-counter';
 import { SnakeNamingStrategy } from './snake-naming.strategy';
+import { TransactionRunner } from './transaction';
+import { AuditRepository } from '../audit/audit.repository';
 
 /**
  * The TypeORM connection. Entities are registered by each domain module (`forFeature`);
  * migrations are applied before the app boots (see `prepareDatabase`), never `synchronize`.
  */
+@Global()
 @Module({
+  providers: [TransactionRunner, AuditRepository],
+  exports: [TransactionRunner, AuditRepository],
   imports: [
     TypeOrmModule.forRootAsync({
       inject: [APP_CONFIG],
@@ -22,6 +28,8 @@ import { SnakeNamingStrategy } from './snake-naming.strategy';
         migrationsRun: false,
         migrations: MIGRATIONS,
         namingStrategy: new SnakeNamingStrategy(),
+        logger: new QueryCountingLogger(),
+        logging: ['query' as const],
         retryAttempts: 2,
         retryDelay: 500,
         extra: {

@@ -41,7 +41,7 @@ describe('GraphQL error formatter', () => {
 
   it('hides unexpected errors and logs them', () => {
     const out = format(
-      { message: 'relation "x" does not exist' },
+      { message: 'relation "x" does not exist', path: ['x'] },
       wrap(new Error('relation "x" does not exist')),
     );
     expect(out.extensions?.code).toBe('INTERNAL_SERVER_ERROR');
@@ -51,9 +51,25 @@ describe('GraphQL error formatter', () => {
 
   it('reports an unreachable database as SERVICE_UNAVAILABLE', () => {
     const err = Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' });
-    expect(format({ message: err.message }, wrap(err)).extensions?.code).toBe(
+    expect(format({ message: err.message, path: ['x'] }, wrap(err)).extensions?.code).toBe(
       'SERVICE_UNAVAILABLE',
     );
+  });
+
+  it('reports variables that do not coerce as BAD_USER_INPUT with their message', () => {
+    const inner = new GraphQLError('Value "fax" does not exist in "Channel" enum.');
+    const outer = new GraphQLError(
+      'Variable "$c" got invalid value "fax"; Value "fax" does not exist in "Channel" enum.',
+      {
+        originalError: inner,
+      },
+    );
+    const out = format({ message: outer.message }, outer);
+    expect(out).toEqual({
+      message: outer.message,
+      locations: undefined,
+      extensions: { code: 'BAD_USER_INPUT' },
+    });
   });
 
   it('passes through validation errors from graphql-js', () => {

@@ -114,6 +114,16 @@ export function createGraphqlErrorFormatter(logger: FormatterLogger) {
         extensions: { code: ownCode },
       };
     }
+    // A GraphQLError outside any field (no path) is about the request itself: a variable that
+    // does not coerce (bad enum value, wrong type), a limit plugin's refusal. Its message is for
+    // the client.
+    if (error instanceof GraphQLError && !path) {
+      const code =
+        typeof ownCode === 'string' && ownCode !== 'INTERNAL_SERVER_ERROR'
+          ? ownCode
+          : 'BAD_USER_INPUT';
+      return { message: formatted.message, locations: formatted.locations, extensions: { code } };
+    }
     if (isUnavailable(original)) {
       logger.error({ err: original, path }, 'dependency unavailable during GraphQL operation');
       return {

@@ -24,13 +24,16 @@ export interface Connection<T> {
  * Makes a Relay connection type `<Name>Connection` with `<Name>Edge` for a GraphQL object type.
  */
 export function ConnectionType<T>(node: Type<T>, name: string): Type<Connection<T>> {
-  @ObjectType(`${name}Edge`)
+  @ObjectType(`${name}Edge`, { description: `One ${name} in a page, with its cursor.` })
   class EdgeType {
-    @Field() cursor!: string;
+    @Field({ description: 'Pass as `after` to get the items that follow this one.' })
+    cursor!: string;
     @Field(() => node) node!: T;
   }
 
-  @ObjectType(`${name}Connection`)
+  @ObjectType(`${name}Connection`, {
+    description: `A page of ${name} items (Relay cursor connection).`,
+  })
   class ConnectionClass {
     @Field(() => [EdgeType]) edges!: EdgeType[];
     @Field(() => PageInfo) pageInfo!: PageInfo;

@@ -14,8 +14,12 @@ export interface PublishOptions {
 export class JobPublisher {
   private readonly queues: Record<QueueName, Queue>;
 
-  constructor(@InjectQueue('system') system: Queue) {
-    this.queues = { system };
+  constructor(
+    @InjectQueue('system') system: Queue,
+    @InjectQueue('tickets') tickets: Queue,
+    @InjectQueue('followups') followups: Queue,
+  ) {
+    this.queues = { system, tickets, followups };
   }
 
   async publish<N extends JobName>(name: N, data: JobData<N>, options: PublishOptions = {}) {

@@ -3,12 +3,18 @@
  * deterministic job id. Names are string literals (never class names) because jobs already in
  * Redis outlive a deploy.
  */
-export const QUEUES = ['system'] as const;
+export const QUEUES = ['system', 'tickets', 'followups'] as const;
 export type QueueName = (typeof QUEUES)[number];
 
 export type JobContract =
   | { name: 'system.ping'; data: { requestedAt: string; note?: string } }
-  | { name: 'system.heartbeat'; data: Record<string, never> };
+  | { name: 'system.heartbeat'; data: Record<string, never> }
+  /** Marks first-response and resolution SLA breaches whose due time has passed (repeatable). */
+  | { name: 'tickets.sla-scan'; data: Record<string, never> }
+  /** Finds open follow-ups that fell due and fans out one reminder job each (repeatable). */
+  | { name: 'followups.scan-due'; data: Record<string, never> }
+  /** Reminds a follow-up's owner (log + e-mail) once. */
+  | { name: 'followups.remind'; data: { followUpId: string } };
 
 export type JobName = JobContract['name'];
 export type JobData<N extends JobName> = Extract<JobContract, { name: N }>['data'];
@@ -31,6 +37,24 @@ export const JOB_CONFIG: { [N in JobName]: JobConfig<N> } = {
     backoffMs: 0,
     keep: { completed: 10, failed: 50 },
   },
+  'tickets.sla-scan': {
+    queue: 'tickets',
+    attempts: 1,
+    backoffMs: 0,
+    keep: { completed: 10, failed: 50 },
+  },
+  'followups.scan-due': {
+    queue: 'followups',
+    attempts: 1,
+    backoffMs: 0,
+    keep: { completed: 10, failed: 50 },
+  },
+  'followups.remind': {
+    queue: 'followups',
+    attempts: 8,
+    backoffMs: 5_000,
+    jobId: (d) => `followup-remind-${d.followUpId}`,
+  },
 };
 
 export function queueOf(name: JobName): QueueName {
@@ -45,3 +69,5 @@ export type JobNamesOf<Q extends QueueName> = {
 export function isJobName(name: string): name is JobName {
   return Object.prototype.hasOwnProperty.call(JOB_CONFIG, name);
 }
+
+// Note: BullMQ 6 refuses custom job ids containing ':' (its key separator); use '-'.

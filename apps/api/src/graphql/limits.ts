@@ -1,0 +1,93 @@
+import type { ApolloServerPlugin } from '@apollo/server';
+import {
+  ASTVisitor,
+  FragmentDefinitionNode,
+  GraphQLError,
+  Kind,
+  SelectionSetNode,
+  ValidationContext,
+} from 'graphql';
+import { fieldExtensionsEstimator, getComplexity, simpleEstimator } from 'graphql-query-complexity';
+
+/** Validation rule: no selection nested deeper than `max` levels (fragments followed). */
+export function depthLimit(max: number) {
+  return (context: ValidationContext): ASTVisitor => {
+    const fragments = new Map<string, FragmentDefinitionNode>();
+    for (const def of context.getDocument().definitions) {
+      if (def.kind === Kind.FRAGMENT_DEFINITION) fragments.set(def.name.value, def);
+    }
+    const depthOf = (
+      set: SelectionSetNode | undefined,
+      depth: number,
+      seen: Set<string>,
+    ): number => {
+      if (!set) return depth;
+      let deepest = depth;
+      for (const sel of set.selections) {
+        if (sel.kind === Kind.FIELD) {
+          if (sel.name.value.startsWith('__')) continue;
+          deepest = Math.max(deepest, depthOf(sel.selectionSet, depth + 1, seen));
+        } else if (sel.kind === Kind.INLINE_FRAGMENT) {
+          deepest = Math.max(deepest, depthOf(sel.selectionSet, depth, seen));
+        } else {
+          const name = sel.name.value;
+          if (seen.has(name)) continue;
+          const frag = fragments.get(name);
+          deepest = Math.max(deepest, depthOf(frag?.selectionSet, depth, new Set([...seen, name])));
+        }
+        if (deepest > max) break;
+      }
+      return deepest;
+    };
+    return {
+      OperationDefinition(node) {
+        const depth = depthOf(node.selectionSet, 0, new Set());
+        if (depth > max) {
+          context.reportError(
+            new GraphQLError(`query is nested ${depth} levels deep; the limit is ${max}`, {
+              nodes: [node],
+              extensions: { code: 'BAD_USER_INPUT' },
+            }),
+          );
+        }
+      },
+    };
+  };
+}
+
+/**
+ * Refuses operations whose estimated cost exceeds `max`: every field costs 1, list fields
+ * declare their cost (page size × child cost) through `complexity` in their @Field options.
+ */
+export function complexityLimit(max: number): ApolloServerPlugin {
+  return {
+    async requestDidStart() {
+      return {
+        async didResolveOperation({ request, document, schema }) {
+          const complexity = getComplexity({
+            schema,
+            operationName: request.operationName,
+            query: document,
+            variables: request.variables,
+            estimators: [fieldExtensionsEstimator(), simpleEstimator({ defaultComplexity: 1 })],
+          });
+          if (complexity > max) {
+            throw new GraphQLError(
+              `query is too complex: estimated cost ${complexity}, limit ${max}; ask for fewer fields or smaller pages`,
+              { extensions: { code: 'BAD_USER_INPUT' } },
+            );
+          }
+        },
+      };
+    },
+  };
+}
+
+/** Cost of a paginated field: its page size (`first`, default 25) times the cost of one node. */
+export const pagedComplexity = ({
+  args,
+  childComplexity,
+}: {
+  args: { first?: number | null };
+  childComplexity: number;
+}) => (args.first ?? 25) * Math.max(1, childComplexity);
