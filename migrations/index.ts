@@ -1,8 +1,9 @@
 import { Platform1763900000000 } from './1763900000000-platform';
+import { SupportDesk1763900100000 } from './1763900100000-support-desk';
 
 /**
  * Every migration, oldest first. The api, the worker, the CLI and the tests all read this
  * list (no file globbing), so a build knows exactly which schema it was made for.
  * After `npm run migration:generate -- migrations/<Name>`, add the new class here.
  */
-export const MIGRATIONS = [Platform1763900000000];
+export const MIGRATIONS = [Platform1763900000000, SupportDesk1763900100000];

@@ -131,3 +131,22 @@ describe('start-up errors are one clear line', () => {
     expect(run.stderr).not.toContain('secret');
   });
 });
+
+describe('the committed schema is documented', () => {
+  it('describes every object type and every query and mutation', async () => {
+    const { buildSchema, isObjectType } = await import('graphql');
+    const schema = buildSchema(readFileSync(join(ROOT, 'schema.graphql'), 'utf8'));
+    const undocumented: string[] = [];
+    for (const type of Object.values(schema.getTypeMap())) {
+      if (type.name.startsWith('__') || !isObjectType(type)) continue;
+      const root = type.name === 'Query' || type.name === 'Mutation';
+      if (!root && !type.description) undocumented.push(type.name);
+      if (root) {
+        for (const field of Object.values(type.getFields())) {
+          if (!field.description) undocumented.push(`${type.name}.${field.name}`);
+        }
+      }
+    }
+    expect(undocumented).toEqual([]);
+  });
+});

@@ -1,7 +1,8 @@
 import { resolve } from 'node:path';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import { ApolloDriver, ApolloDriverConfig } from '@nestjs/apollo';
-import { DynamicModule, Module } from '@nestjs/common';
+import { DynamicModule, MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
+import { APP_FILTER, HttpAdapterHost, ModuleRef } from '@nestjs/core';
 import { GraphQLModule } from '@nestjs/graphql';
 import { TerminusModule } from '@nestjs/terminus';
 import { Logger } from 'nestjs-pino';
@@ -11,16 +12,25 @@ import {
   ConfigModule,
   DatabaseModule,
   LoggingModule,
+  QueueModule,
   RedisModule,
+  RequestLoaders,
   SystemModule,
   createGraphqlErrorFormatter,
 } from '@staydesk/core';
+import { CustomersApiModule } from '@staydesk/customers';
+import { FollowUpsApiModule } from '@staydesk/followups';
+import { IdentityApiModule } from '@staydesk/identity';
+import { TicketsApiModule } from '@staydesk/tickets';
 import { HealthController } from './health/health.controller';
+import { complexityLimit, depthLimit } from './graphql/limits';
+import { GraphqlPassThroughFilter } from './graphql/graphql-exception.filter';
+import { SqlCountMiddleware, sqlCountPlugin } from './graphql/sql-count';
 import { SystemResolver } from './graphql/system.resolver';
 
 /** The HTTP process: GraphQL at /graphql, health at /health/*. Registers no job processors. */
 @Module({})
-export class ApiModule {
+export class ApiModule implements NestModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: ApiModule,
@@ -29,12 +39,13 @@ export class ApiModule {
         LoggingModule.forRoot(),
         DatabaseModule,
         RedisModule,
+        QueueModule,
         SystemModule,
         TerminusModule.forRoot({ logger: false, gracefulShutdownTimeoutMs: 0 }),
         GraphQLModule.forRootAsync<ApolloDriverConfig>({
           driver: ApolloDriver,
-          inject: [APP_CONFIG, Logger],
-          useFactory: (cfg: AppConfig, logger: Logger) => ({
+          inject: [APP_CONFIG, Logger, ModuleRef],
+          useFactory: (cfg: AppConfig, logger: Logger, moduleRef: ModuleRef) => ({
             path: '/graphql',
             autoSchemaFile: cfg.graphql.schemaFile ? resolve(cfg.graphql.schemaFile) : true,
             sortSchema: true,
@@ -42,13 +53,35 @@ export class ApiModule {
             introspection: cfg.env !== 'production',
             autoTransformHttpErrors: false,
             includeStacktraceInErrorResponses: false,
+            allowBatchedHttpRequests: false,
             formatError: createGraphqlErrorFormatter(logger),
-            plugins: cfg.env !== 'production' ? [ApolloServerPluginLandingPageLocalDefault()] : [],
+            validationRules: [depthLimit(cfg.graphql.maxDepth)],
+            context: (req: unknown) => ({ req, loaders: new RequestLoaders(moduleRef) }),
+            plugins: [
+              complexityLimit(cfg.graphql.maxComplexity),
+              ...(cfg.graphql.exposeSqlCount ? [sqlCountPlugin] : []),
+              ...(cfg.env !== 'production' ? [ApolloServerPluginLandingPageLocalDefault()] : []),
+            ],
           }),
         }),
+        IdentityApiModule,
+        CustomersApiModule,
+        TicketsApiModule,
+        FollowUpsApiModule,
       ],
       controllers: [HealthController],
-      providers: [SystemResolver],
+      providers: [
+        SystemResolver,
+        {
+          provide: APP_FILTER,
+          inject: [HttpAdapterHost],
+          useFactory: (host: HttpAdapterHost) => new GraphqlPassThroughFilter(host.httpAdapter),
+        },
+      ],
     };
+  }
+
+  configure(consumer: MiddlewareConsumer) {
+    consumer.apply(SqlCountMiddleware).forRoutes('graphql');
   }
 }

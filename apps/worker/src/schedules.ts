@@ -10,13 +10,14 @@ export class Schedules implements OnApplicationBootstrap {
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
+    const every = (seconds: number) => ({ everyMs: seconds * 1000 });
     await this.publisher.schedule(
       'system.heartbeat',
       'system.heartbeat',
       {},
-      {
-        everyMs: this.config.worker.heartbeatSeconds * 1000,
-      },
+      every(this.config.worker.heartbeatSeconds),
     );
+    await this.publisher.schedule('tickets.sla-scan', 'tickets.sla-scan', {}, every(60));
+    await this.publisher.schedule('followups.scan-due', 'followups.scan-due', {}, every(60));
   }
 }

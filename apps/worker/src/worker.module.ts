@@ -8,6 +8,8 @@ import {
   RedisModule,
   SystemModule,
 } from '@staydesk/core';
+import { FollowUpsWorkerModule } from '@staydesk/followups';
+import { TicketsWorkerModule } from '@staydesk/tickets';
 import { Schedules } from './schedules';
 import { SystemProcessor } from './system.processor';
 
@@ -24,6 +26,8 @@ export class WorkerModule {
         RedisModule,
         QueueModule,
         SystemModule,
+        TicketsWorkerModule,
+        FollowUpsWorkerModule,
       ],
       providers: [SystemProcessor, ...(options.schedules === false ? [] : [Schedules])],
     };

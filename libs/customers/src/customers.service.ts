@@ -1,0 +1,338 @@
+import { Injectable } from '@nestjs/common';
+import { AuditRepository, TransactionRunner, Tx, badInput, notFound } from '@staydesk/core';
+import {
+  Actor,
+  IdentityService,
+  validateEmail,
+  validateId,
+  validateName,
+} from '@staydesk/identity';
+import {
+  CUSTOMER_STATUSES,
+  ContactRow,
+  CustomerFilter,
+  CustomerOrder,
+  CustomerRow,
+  CustomerStatus,
+  CustomersRepository,
+  TIERS,
+  Tier,
+  TimelineRow,
+} from './customers.repository';
+
+export interface CustomerInput {
+  name?: string | null;
+  domain?: string | null;
+  tier?: Tier | null;
+  mrr?: number | null;
+  accountManagerId?: string | null;
+  customerSince?: Date | null;
+  renewalDate?: string | null;
+  customFields?: Record<string, unknown> | null;
+}
+
+export interface ContactInput {
+  name?: string | null;
+  email?: string | null;
+  phone?: string | null;
+  surveyOptOut?: boolean | null;
+}
+
+const DOMAIN = /^(?=.{1,253}$)([a-z0-9-]{1,63}\.)+[a-z]{2,63}$/i;
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+/** Customers (accounts), their contacts, account status (churn/reactivation) and timeline. */
+@Injectable()
+export class CustomersService {
+  constructor(
+    private readonly repo: CustomersRepository,
+    private readonly tx: TransactionRunner,
+    private readonly audit: AuditRepository,
+    private readonly identity: IdentityService,
+  ) {}
+
+  byIds(ids: readonly string[]): Promise<CustomerRow[]> {
+    return this.repo.byIds(this.tx.db, ids);
+  }
+
+  contactsByIds(ids: readonly string[]): Promise<ContactRow[]> {
+    return this.repo.contactsByIds(this.tx.db, ids);
+  }
+
+  contactsByCustomerIds(ids: readonly string[]): Promise<ContactRow[]> {
+    return this.repo.contactsByCustomerIds(this.tx.db, ids);
+  }
+
+  statusChangesByCustomerIds(ids: readonly string[]) {
+    return this.repo.statusChangesByCustomerIds(this.tx.db, ids);
+  }
+
+  async customer(id: string): Promise<CustomerRow> {
+    const [c] = await this.repo.byIds(this.tx.db, [validateId(id)]);
+    if (!c) throw notFound('customer', id);
+    return c;
+  }
+
+  async contact(id: string): Promise<ContactRow> {
+    const [c] = await this.repo.contactsByIds(this.tx.db, [validateId(id)]);
+    if (!c) throw notFound('contact', id);
+    return c;
+  }
+
+  list(
+    filter: CustomerFilter,
+    order: CustomerOrder,
+    after: (string | number | null)[] | null,
+    limit: number,
+  ) {
+    if (filter.search !== undefined) {
+      const s = filter.search.trim();
+      if (s.length > 200) throw badInput('filter.search', 'must be at most 200 characters');
+      filter = { ...filter, search: s || undefined };
+    }
+    if (filter.accountManagerId) validateId(filter.accountManagerId, 'filter.accountManagerId');
+    return this.repo.list(this.tx.db, filter, order, after, limit);
+  }
+
+  sortValues(row: CustomerRow, order: CustomerOrder) {
+    return this.repo.sortValues(row, order);
+  }
+
+  async create(
+    actor: Actor,
+    input: CustomerInput & { contacts?: ContactInput[] | null },
+  ): Promise<CustomerRow> {
+    if (input.name == null) throw badInput('name', 'is required');
+    const fields = this.validateCustomer(input);
+    const contacts = (input.contacts ?? []).map((c, i) =>
+      this.validateContact(c, `contacts[${i}]`, true),
+    );
+    if (contacts.length > 50) throw badInput('contacts', 'at most 50 contacts at once');
+    return this.tx.run(async (tx) => {
+      if (fields.accountManagerId) await this.requireAccountManager(tx, fields.accountManagerId);
+      const customer = await this.repo.insert(tx, {
+        name: fields.name!,
+        domain: fields.domain ?? null,
+        tier: fields.tier ?? 'starter',
+        mrr: fields.mrr ?? 0,
+        accountManagerId: fields.accountManagerId ?? null,
+        customerSince: fields.customerSince ?? new Date(),
+        renewalDate: fields.renewalDate ?? null,
+        customFields: fields.customFields ?? {},
+      });
+      for (const c of contacts) {
+        await this.repo.insertContact(tx, {
+          customerId: customer.id,
+          name: c.name!,
+          email: c.email!,
+          phone: c.phone ?? null,
+          surveyOptOut: c.surveyOptOut ?? false,
+        });
+      }
+      await this.audit.record(tx, {
+        actorId: actor.id,
+        action: 'customer.create',
+        entity: 'customer',
+        entityId: customer.id,
+        details: { name: customer.name, contacts: contacts.length },
+      });
+      return customer;
+    });
+  }
+
+  async update(
+    actor: Actor,
+    id: string,
+    input: CustomerInput,
+    given: Set<string>,
+  ): Promise<CustomerRow> {
+    validateId(id);
+    const fields = this.validateCustomer(input);
+    return this.tx.run(async (tx) => {
+      const before = await this.repo.lockById(tx, id);
+      if (!before) throw notFound('customer', id);
+      if (fields.accountManagerId) await this.requireAccountManager(tx, fields.accountManagerId);
+      const patch: Partial<CustomerRow> = {
+        name: fields.name ?? undefined,
+        tier: fields.tier ?? undefined,
+        mrr: fields.mrr ?? undefined,
+        customerSince: fields.customerSince ?? undefined,
+        customFields: fields.customFields ?? undefined,
+      };
+      if (given.has('domain')) patch.domain = fields.domain ?? null;
+      if (given.has('accountManagerId')) patch.accountManagerId = fields.accountManagerId ?? null;
+      if (given.has('renewalDate')) patch.renewalDate = fields.renewalDate ?? null;
+      const after = await this.repo.update(tx, id, patch);
+      await this.audit.record(tx, {
+        actorId: actor.id,
+        action: 'customer.update',
+        entity: 'customer',
+        entityId: id,
+        details: { changed: [...given] },
+      });
+      return after;
+    });
+  }
+
+  /** Marks a customer churned or active again, recording the change for retention metrics. */
+  async setStatus(
+    actor: Actor,
+    id: string,
+    status: CustomerStatus,
+    reason: string | null,
+  ): Promise<CustomerRow> {
+    validateId(id);
+    if (!CUSTOMER_STATUSES.includes(status))
+      throw badInput('status', `must be one of ${CUSTOMER_STATUSES.join(', ')}`);
+    if (reason != null && reason.length > 1000)
+      throw badInput('reason', 'must be at most 1000 characters');
+    return this.tx.run(async (tx) => {
+      const before = await this.repo.lockById(tx, id);
+      if (!before) throw notFound('customer', id);
+      if (before.status === status) {
+        throw badInput('status', `customer ${id} is already ${status}`);
+      }
+      const after = await this.repo.update(tx, id, {
+        status,
+        churnedAt: status === 'churned' ? new Date() : null,
+      });
+      await this.repo.insertStatusChange(tx, {
+        customerId: id,
+        fromStatus: before.status,
+        toStatus: status,
+        reason: reason?.trim() || null,
+        actorId: actor.id,
+      });
+      await this.audit.record(tx, {
+        actorId: actor.id,
+        action: status === 'churned' ? 'customer.churn' : 'customer.reactivate',
+        entity: 'customer',
+        entityId: id,
+        details: { reason },
+      });
+      return after;
+    });
+  }
+
+  async createContact(actor: Actor, customerId: string, input: ContactInput): Promise<ContactRow> {
+    validateId(customerId, 'customerId');
+    const c = this.validateContact(input, 'input', true);
+    return this.tx.run(async (tx) => {
+      const [customer] = await this.repo.byIds(tx, [customerId]);
+      if (!customer) throw notFound('customer', customerId);
+      const contact = await this.repo.insertContact(tx, {
+        customerId,
+        name: c.name!,
+        email: c.email!,
+        phone: c.phone ?? null,
+        surveyOptOut: c.surveyOptOut ?? false,
+      });
+      await this.audit.record(tx, {
+        actorId: actor.id,
+        action: 'contact.create',
+        entity: 'contact',
+        entityId: contact.id,
+      });
+      return contact;
+    });
+  }
+
+  async updateContact(
+    actor: Actor,
+    id: string,
+    input: ContactInput,
+    given: Set<string>,
+  ): Promise<ContactRow> {
+    validateId(id);
+    const c = this.validateContact(input, 'input', false);
+    return this.tx.run(async (tx) => {
+      const contact = await this.repo.updateContact(tx, id, {
+        name: c.name ?? undefined,
+        email: c.email ?? undefined,
+        phone: given.has('phone') ? (c.phone ?? null) : undefined,
+        surveyOptOut: c.surveyOptOut ?? undefined,
+      });
+      if (!contact) throw notFound('contact', id);
+      await this.audit.record(tx, {
+        actorId: actor.id,
+        action: 'contact.update',
+        entity: 'contact',
+        entityId: id,
+        details: { changed: [...given] },
+      });
+      return contact;
+    });
+  }
+
+  async timeline(
+    customerId: string,
+    before: { at: string; sortId: string } | null,
+    limit: number,
+  ): Promise<TimelineRow[]> {
+    await this.customer(customerId);
+    return this.repo.timeline(this.tx.db, customerId, before, limit);
+  }
+
+  private validateCustomer(input: CustomerInput): CustomerInput {
+    const out: CustomerInput = {};
+    if (input.name != null) out.name = validateName(input.name, 'name', 200);
+    if (input.domain != null) {
+      const d = input.domain.trim().toLowerCase();
+      if (d && !DOMAIN.test(d))
+        throw badInput('domain', `"${d.slice(0, 60)}" is not a domain name like example.com`);
+      out.domain = d || null;
+    }
+    if (input.tier != null) {
+      if (!TIERS.includes(input.tier)) throw badInput('tier', `must be one of ${TIERS.join(', ')}`);
+      out.tier = input.tier;
+    }
+    if (input.mrr != null) {
+      if (!Number.isFinite(input.mrr) || input.mrr < 0 || input.mrr > 1e9) {
+        throw badInput('mrr', 'must be a number from 0 to 1,000,000,000');
+      }
+      out.mrr = Math.round(input.mrr * 100) / 100;
+    }
+    if (input.accountManagerId != null)
+      out.accountManagerId = validateId(input.accountManagerId, 'accountManagerId');
+    if (input.customerSince != null) {
+      if (Number.isNaN(input.customerSince.getTime()))
+        throw badInput('customerSince', 'is not a valid date-time');
+      if (input.customerSince.getTime() > Date.now() + 86_400_000)
+        throw badInput('customerSince', 'cannot be in the future');
+      out.customerSince = input.customerSince;
+    }
+    if (input.renewalDate != null) {
+      if (!DATE.test(input.renewalDate) || Number.isNaN(Date.parse(input.renewalDate))) {
+        throw badInput('renewalDate', 'must be a date like 2027-03-31');
+      }
+      out.renewalDate = input.renewalDate;
+    }
+    if (input.customFields != null) out.customFields = input.customFields;
+    return out;
+  }
+
+  private validateContact(input: ContactInput, path: string, creating: boolean): ContactInput {
+    if (creating && (input.name == null || input.email == null)) {
+      throw badInput(`${path}.${input.name == null ? 'name' : 'email'}`, 'is required');
+    }
+    const out: ContactInput = {};
+    if (input.name != null) out.name = validateName(input.name, `${path}.name`, 200);
+    if (input.email != null) out.email = validateEmail(input.email, `${path}.email`);
+    if (input.phone != null) {
+      const p = input.phone.trim();
+      if (p.length > 40 || !/^[+0-9 ()./-]*$/.test(p))
+        throw badInput(`${path}.phone`, 'must be a phone number (digits, spaces, + ( ) - . /)');
+      out.phone = p || null;
+    }
+    if (input.surveyOptOut != null) out.surveyOptOut = input.surveyOptOut;
+    return out;
+  }
+
+  private async requireAccountManager(_tx: Tx, id: string): Promise<void> {
+    const [u] = await this.identity.usersByIds([id]);
+    if (!u) throw notFound('user', id);
+    if (u.role !== 'account_manager' && u.role !== 'admin') {
+      throw badInput('accountManagerId', `user ${id} is a ${u.role}, not an account manager`);
+    }
+  }
+}

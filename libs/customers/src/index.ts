@@ -1,0 +1,5 @@
+export * from './customers.loaders';
+export * from './customers.module';
+export * from './customers.object';
+export * from './customers.repository';
+export * from './customers.service';

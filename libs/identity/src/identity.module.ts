@@ -1,0 +1,33 @@
+import { Module } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { JwtModule } from '@nestjs/jwt';
+import { APP_CONFIG, AppConfig } from '@staydesk/core';
+import { AuthGuard } from './auth.guard';
+import { IdentityLoaders } from './identity.loaders';
+import { IdentityRepository } from './identity.repository';
+import { TeamResolver, UserResolver } from './identity.resolver';
+import { IdentityService } from './identity.service';
+
+/** Users, teams, sign-in and the service other modules use to read them. */
+@Module({
+  imports: [
+    JwtModule.registerAsync({
+      inject: [APP_CONFIG],
+      useFactory: (config: AppConfig) => ({
+        secret: config.auth.jwtSecret,
+        signOptions: { algorithm: 'HS256', issuer: 'staydesk' },
+        verifyOptions: { algorithms: ['HS256'], issuer: 'staydesk' },
+      }),
+    }),
+  ],
+  providers: [IdentityRepository, IdentityService, IdentityLoaders],
+  exports: [IdentityService, IdentityLoaders],
+})
+export class IdentityModule {}
+
+/** The GraphQL face of identity plus the global auth guard (api only). */
+@Module({
+  imports: [IdentityModule],
+  providers: [UserResolver, TeamResolver, { provide: APP_GUARD, useClass: AuthGuard }],
+})
+export class IdentityApiModule {}

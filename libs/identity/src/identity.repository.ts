@@ -1,0 +1,224 @@
+import { Injectable } from '@nestjs/common';
+import { Tx, conflict, pgCode, pgConstraint, returnedRows } from '@staydesk/core';
+import type { Role } from './roles';
+
+export interface UserRow {
+  id: string;
+  email: string;
+  name: string;
+  role: Role;
+  teamId: string | null;
+  active: boolean;
+  createdAt: Date;
+  lastLoginAt: Date | null;
+}
+
+export interface UserAuthRow extends UserRow {
+  passwordHash: string;
+  failedLogins: number;
+  lockedUntil: Date | null;
+}
+
+export interface TeamRow {
+  id: string;
+  name: string;
+  timezone: string | null;
+  businessHours: Record<string, [string, string][]> | null;
+  isPrivate: boolean;
+  leadId: string | null;
+  createdAt: Date;
+}
+
+const USER_COLUMNS = `id::text, email, name, role, team_id::text AS "teamId", active,
+  created_at AS "createdAt", last_login_at AS "lastLoginAt"`;
+const TEAM_COLUMNS = `id::text, name, timezone, business_hours AS "businessHours", is_private AS "isPrivate",
+  lead_id::text AS "leadId", created_at AS "createdAt"`;
+
+function rethrowUnique(err: unknown): never {
+  if (pgCode(err) === '23505') {
+    const c = pgConstraint(err);
+    if (c === 'users_email_key')
+      throw conflict('email: a user with this e-mail already exists', { field: 'email' });
+    if (c === 'teams_name_key')
+      throw conflict('name: a team with this name already exists', { field: 'name' });
+  }
+  throw err;
+}
+
+@Injectable()
+export class IdentityRepository {
+  async findAuthByEmail(tx: Tx, email: string): Promise<UserAuthRow | null> {
+    const rows: UserAuthRow[] = await tx.query(
+      `SELECT ${USER_COLUMNS}, password_hash AS "passwordHash", failed_logins AS "failedLogins",
+              locked_until AS "lockedUntil"
+         FROM users WHERE lower(email) = lower($1)`,
+      [email],
+    );
+    return rows[0] ?? null;
+  }
+
+  async recordLoginFailure(
+    tx: Tx,
+    id: string,
+    maxFailures: number,
+    lockMinutes: number,
+  ): Promise<void> {
+    await tx.query(
+      `UPDATE users SET failed_logins = failed_logins + 1,
+              locked_until = CASE WHEN failed_logins + 1 >= $2
+                                  THEN now() + make_interval(mins => $3) ELSE locked_until END
+        WHERE id = $1`,
+      [id, maxFailures, lockMinutes],
+    );
+  }
+
+  async recordLoginSuccess(tx: Tx, id: string): Promise<void> {
+    await tx.query(
+      `UPDATE users SET failed_logins = 0, locked_until = NULL, last_login_at = now() WHERE id = $1`,
+      [id],
+    );
+  }
+
+  async usersByIds(tx: Tx, ids: readonly string[]): Promise<UserRow[]> {
+    return tx.query(`SELECT ${USER_COLUMNS} FROM users WHERE id = ANY($1::bigint[])`, [ids]);
+  }
+
+  async listUsers(
+    tx: Tx,
+    filter: { role?: Role; teamId?: string; active?: boolean; search?: string },
+    after: { name: string; id: string } | null,
+    limit: number,
+  ): Promise<UserRow[]> {
+    return tx.query(
+      `SELECT ${USER_COLUMNS} FROM users
+        WHERE ($1::text IS NULL OR role = $1)
+          AND ($2::bigint IS NULL OR team_id = $2)
+          AND ($3::boolean IS NULL OR active = $3)
+          AND ($4::text IS NULL OR name ILIKE '%' || $4 || '%' OR email ILIKE '%' || $4 || '%')
+          AND ($5::text IS NULL OR (lower(name), id) > (lower($5), $6::bigint))
+        ORDER BY lower(name), id
+        LIMIT $7`,
+      [
+        filter.role ?? null,
+        filter.teamId ?? null,
+        filter.active ?? null,
+        filter.search ?? null,
+        after?.name ?? null,
+        after?.id ?? null,
+        limit,
+      ],
+    );
+  }
+
+  async insertUser(
+    tx: Tx,
+    u: { email: string; name: string; passwordHash: string; role: Role; teamId: string | null },
+  ): Promise<UserRow> {
+    try {
+      const rows: UserRow[] = await tx.query(
+        `INSERT INTO users (email, name, password_hash, role, team_id) VALUES ($1, $2, $3, $4, $5)
+         RETURNING ${USER_COLUMNS}`,
+        [u.email, u.name, u.passwordHash, u.role, u.teamId],
+      );
+      return rows[0];
+    } catch (err) {
+      rethrowUnique(err);
+    }
+  }
+
+  async updateUser(
+    tx: Tx,
+    id: string,
+    patch: {
+      name?: string;
+      role?: Role;
+      teamId?: string | null;
+      active?: boolean;
+      passwordHash?: string;
+    },
+  ): Promise<UserRow | null> {
+    const rows = returnedRows<UserRow>(
+      await tx.query(
+        `UPDATE users SET
+          name = coalesce($2, name),
+          role = coalesce($3, role),
+          team_id = CASE WHEN $4::boolean THEN $5::bigint ELSE team_id END,
+          active = coalesce($6, active),
+          password_hash = coalesce($7, password_hash),
+          updated_at = now()
+        WHERE id = $1 RETURNING ${USER_COLUMNS}`,
+        [
+          id,
+          patch.name ?? null,
+          patch.role ?? null,
+          patch.teamId !== undefined,
+          patch.teamId ?? null,
+          patch.active ?? null,
+          patch.passwordHash ?? null,
+        ],
+      ),
+    );
+    return rows[0] ?? null;
+  }
+
+  async countActiveAdmins(tx: Tx): Promise<number> {
+    const rows: { n: number }[] = await tx.query(
+      `SELECT count(*)::int AS n FROM users WHERE role = 'admin' AND active`,
+    );
+    return rows[0].n;
+  }
+
+  async teamsByIds(tx: Tx, ids: readonly string[]): Promise<TeamRow[]> {
+    return tx.query(`SELECT ${TEAM_COLUMNS} FROM teams WHERE id = ANY($1::bigint[])`, [ids]);
+  }
+
+  async listTeams(tx: Tx): Promise<TeamRow[]> {
+    return tx.query(`SELECT ${TEAM_COLUMNS} FROM teams ORDER BY lower(name), id`);
+  }
+
+  async insertTeam(tx: Tx, t: Omit<TeamRow, 'id' | 'createdAt'>): Promise<TeamRow> {
+    try {
+      const rows: TeamRow[] = await tx.query(
+        `INSERT INTO teams (name, timezone, business_hours, is_private, lead_id)
+         VALUES ($1, $2, $3, $4, $5) RETURNING ${TEAM_COLUMNS}`,
+        [
+          t.name,
+          t.timezone,
+          t.businessHours ? JSON.stringify(t.businessHours) : null,
+          t.isPrivate,
+          t.leadId,
+        ],
+      );
+      return rows[0];
+    } catch (err) {
+      rethrowUnique(err);
+    }
+  }
+
+  async updateTeam(
+    tx: Tx,
+    id: string,
+    t: Omit<TeamRow, 'id' | 'createdAt'>,
+  ): Promise<TeamRow | null> {
+    try {
+      const rows = returnedRows<TeamRow>(
+        await tx.query(
+          `UPDATE teams SET name = $2, timezone = $3, business_hours = $4, is_private = $5, lead_id = $6,
+                updated_at = now()
+          WHERE id = $1 RETURNING ${TEAM_COLUMNS}`,
+          [
+            id,
+            t.name,
+            t.timezone,
+            t.businessHours ? JSON.stringify(t.businessHours) : null,
+            t.isPrivate,
+            t.leadId,
+          ],
+        ),
+      );
+      return rows[0] ?? null;
+    } catch (err) {
+      rethrowUnique(err);
+    }
+  }
+}

@@ -1,0 +1,292 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { JwtService } from '@nestjs/jwt';
+import {
+  APP_CONFIG,
+  AppConfig,
+  AuditRepository,
+  DomainError,
+  TransactionRunner,
+  Tx,
+  badInput,
+  forbidden,
+  notFound,
+  unauthenticated,
+} from '@staydesk/core';
+import { WeeklyHours, validateTimezone, validateWeeklyHours } from './business-hours';
+import { IdentityRepository, TeamRow, UserRow } from './identity.repository';
+import { DUMMY_HASH, hashPassword, validatePassword, verifyPassword } from './password';
+import { Actor, ROLES, Role } from './roles';
+
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
+export function validateEmail(email: string, field = 'email'): string {
+  const e = email.trim();
+  if (e.length > 254 || !EMAIL.test(e))
+    throw badInput(field, 'must be an e-mail address like name@example.com');
+  return e;
+}
+
+export function validateName(name: string, field = 'name', max = 200): string {
+  const n = name.trim();
+  if (n.length === 0) throw badInput(field, 'must not be empty');
+  if (n.length > max) throw badInput(field, `must be at most ${max} characters`);
+  return n;
+}
+
+export function validateId(id: string, field = 'id'): string {
+  if (!/^[1-9]\d{0,17}$/.test(id)) throw badInput(field, `"${id.slice(0, 40)}" is not a valid id`);
+  return id;
+}
+
+interface TokenClaims {
+  sub: string;
+  role: Role;
+}
+
+export interface LoginResult {
+  token: string;
+  expiresAt: Date;
+  user: UserRow;
+}
+
+export interface TeamInput {
+  name: string;
+  timezone?: string | null;
+  businessHours?: unknown;
+  isPrivate?: boolean | null;
+  leadId?: string | null;
+}
+
+@Injectable()
+export class IdentityService {
+  constructor(
+    private readonly repo: IdentityRepository,
+    private readonly tx: TransactionRunner,
+    private readonly audit: AuditRepository,
+    private readonly jwt: JwtService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  /** E-mail + password → a signed JWT. Repeated failures lock the account for a while. */
+  async login(email: string, password: string): Promise<LoginResult> {
+    const wrong = () => unauthenticated('wrong e-mail or password');
+    const user = await this.repo.findAuthByEmail(this.tx.db, email.trim());
+    if (!user) {
+      await verifyPassword(password, DUMMY_HASH); // same cost as a real check
+      throw wrong();
+    }
+    if (user.lockedUntil && user.lockedUntil > new Date()) {
+      throw unauthenticated(
+        `too many failed sign-ins: the account is locked until ${user.lockedUntil.toISOString()}`,
+      );
+    }
+    if (!(await verifyPassword(password, user.passwordHash))) {
+      await this.repo.recordLoginFailure(
+        this.tx.db,
+        user.id,
+        this.config.auth.loginMaxFailures,
+        this.config.auth.loginLockMinutes,
+      );
+      throw wrong();
+    }
+    if (!user.active) throw unauthenticated('this account is deactivated');
+    await this.repo.recordLoginSuccess(this.tx.db, user.id);
+    const claims: TokenClaims = { sub: user.id, role: user.role };
+    const token = await this.jwt.signAsync(claims, { expiresIn: this.config.auth.jwtTtlSeconds });
+    return {
+      token,
+      expiresAt: new Date(Date.now() + this.config.auth.jwtTtlSeconds * 1000),
+      user,
+    };
+  }
+
+  /** Bearer token → the current user (re-read so deactivation and role changes apply at once). */
+  async authenticate(token: string): Promise<Actor> {
+    let claims: TokenClaims;
+    try {
+      claims = await this.jwt.verifyAsync<TokenClaims>(token);
+    } catch (err) {
+      const expired = (err as Error).name === 'TokenExpiredError';
+      throw unauthenticated(
+        expired ? 'the token has expired: sign in again' : 'the token is not valid',
+      );
+    }
+    const [user] = await this.repo.usersByIds(this.tx.db, [claims.sub]);
+    if (!user || !user.active)
+      throw unauthenticated('this account no longer exists or is deactivated');
+    return { id: user.id, role: user.role, teamId: user.teamId, name: user.name };
+  }
+
+  usersByIds(ids: readonly string[]): Promise<UserRow[]> {
+    return this.repo.usersByIds(this.tx.db, ids);
+  }
+
+  teamsByIds(ids: readonly string[]): Promise<TeamRow[]> {
+    return this.repo.teamsByIds(this.tx.db, ids);
+  }
+
+  async user(id: string): Promise<UserRow> {
+    const [u] = await this.repo.usersByIds(this.tx.db, [validateId(id)]);
+    if (!u) throw notFound('user', id);
+    return u;
+  }
+
+  listUsers(
+    filter: { role?: Role; teamId?: string; active?: boolean; search?: string },
+    after: { name: string; id: string } | null,
+    limit: number,
+  ) {
+    if (filter.teamId) validateId(filter.teamId, 'filter.teamId');
+    return this.repo.listUsers(this.tx.db, filter, after, limit);
+  }
+
+  async createUser(
+    actor: Actor | null,
+    input: { email: string; name: string; password: string; role: Role; teamId?: string | null },
+  ): Promise<UserRow> {
+    const email = validateEmail(input.email);
+    const name = validateName(input.name);
+    validatePassword(input.password);
+    if (!ROLES.includes(input.role)) throw badInput('role', `must be one of ${ROLES.join(', ')}`);
+    const passwordHash = await hashPassword(input.password);
+    return this.tx.run(async (tx) => {
+      if (input.teamId) await this.requireTeam(tx, input.teamId, 'teamId');
+      const user = await this.repo.insertUser(tx, {
+        email,
+        name,
+        passwordHash,
+        role: input.role,
+        teamId: input.teamId ?? null,
+      });
+      await this.audit.record(tx, {
+        actorId: actor?.id ?? null,
+        action: 'user.create',
+        entity: 'user',
+        entityId: user.id,
+        details: { email, role: input.role },
+      });
+      return user;
+    });
+  }
+
+  async updateUser(
+    actor: Actor,
+    id: string,
+    input: {
+      name?: string | null;
+      role?: Role | null;
+      teamId?: string | null;
+      active?: boolean | null;
+      password?: string | null;
+    },
+    teamIdGiven: boolean,
+  ): Promise<UserRow> {
+    validateId(id);
+    const name = input.name != null ? validateName(input.name) : undefined;
+    if (input.password != null) validatePassword(input.password);
+    const passwordHash = input.password != null ? await hashPassword(input.password) : undefined;
+    return this.tx.run(async (tx) => {
+      if (input.teamId) await this.requireTeam(tx, input.teamId, 'teamId');
+      const user = await this.repo.updateUser(tx, id, {
+        name,
+        role: input.role ?? undefined,
+        teamId: teamIdGiven ? (input.teamId ?? null) : undefined,
+        active: input.active ?? undefined,
+        passwordHash,
+      });
+      if (!user) throw notFound('user', id);
+      if ((await this.repo.countActiveAdmins(tx)) === 0) {
+        throw new DomainError('CONFLICT', 'this change would leave no active admin', {
+          field: 'role',
+        });
+      }
+      await this.audit.record(tx, {
+        actorId: actor.id,
+        action: 'user.update',
+        entity: 'user',
+        entityId: id,
+        details: { ...input, password: input.password ? '(changed)' : undefined },
+      });
+      return user;
+    });
+  }
+
+  listTeams(): Promise<TeamRow[]> {
+    return this.repo.listTeams(this.tx.db);
+  }
+
+  async createTeam(actor: Actor, input: TeamInput): Promise<TeamRow> {
+    const team = await this.teamFields(input);
+    return this.tx.run(async (tx) => {
+      if (team.leadId) await this.requireLead(tx, team.leadId);
+      const row = await this.repo.insertTeam(tx, team);
+      await this.audit.record(tx, {
+        actorId: actor.id,
+        action: 'team.create',
+        entity: 'team',
+        entityId: row.id,
+        details: { name: row.name },
+      });
+      return row;
+    });
+  }
+
+  async updateTeam(actor: Actor, id: string, input: TeamInput): Promise<TeamRow> {
+    validateId(id);
+    const team = await this.teamFields(input);
+    return this.tx.run(async (tx) => {
+      if (team.leadId) await this.requireLead(tx, team.leadId);
+      const row = await this.repo.updateTeam(tx, id, team);
+      if (!row) throw notFound('team', id);
+      await this.audit.record(tx, {
+        actorId: actor.id,
+        action: 'team.update',
+        entity: 'team',
+        entityId: id,
+        details: { name: row.name },
+      });
+      return row;
+    });
+  }
+
+  private async teamFields(input: TeamInput): Promise<Omit<TeamRow, 'id' | 'createdAt'>> {
+    const name = validateName(input.name, 'name', 100);
+    if (input.timezone) validateTimezone(input.timezone);
+    let businessHours: WeeklyHours | null = null;
+    if (input.businessHours != null) {
+      if (!input.timezone) throw badInput('timezone', 'is required when businessHours is given');
+      businessHours = validateWeeklyHours(input.businessHours);
+    }
+    if (input.leadId) validateId(input.leadId, 'leadId');
+    return {
+      name,
+      timezone: input.timezone ?? null,
+      businessHours: businessHours as TeamRow['businessHours'],
+      isPrivate: input.isPrivate ?? false,
+      leadId: input.leadId ?? null,
+    };
+  }
+
+  private async requireTeam(tx: Tx, id: string, field: string): Promise<TeamRow> {
+    validateId(id, field);
+    const [team] = await this.repo.teamsByIds(tx, [id]);
+    if (!team) throw notFound('team', id);
+    return team;
+  }
+
+  private async requireLead(tx: Tx, id: string): Promise<void> {
+    const [u] = await this.repo.usersByIds(tx, [id]);
+    if (!u) throw notFound('user', id);
+    if (u.role !== 'team_lead' && u.role !== 'admin') {
+      throw badInput(
+        'leadId',
+        `user ${id} is a ${u.role}; a team lead must have the team_lead or admin role`,
+      );
+    }
+  }
+
+  /** For role checks in other services. */
+  static assertRole(actor: Actor, allowed: Role[], what: string): void {
+    if (!allowed.includes(actor.role)) throw forbidden(`${actor.role} may not ${what}`);
+  }
+}

@@ -1,0 +1,7 @@
+export * from './sentiment';
+export * from './ticket-rules';
+export * from './tickets.loaders';
+export * from './tickets.module';
+export * from './tickets.object';
+export * from './tickets.repository';
+export * from './tickets.service';

@@ -1,0 +1,115 @@
+import { ArgsType, Field, GraphQLISODateTime, ID, InputType, Int } from '@nestjs/graphql';
+import { TierEnum } from '@staydesk/customers';
+import {
+  ChannelEnum,
+  MessageKindEnum,
+  PriorityEnum,
+  TicketOrderEnum,
+  TicketStatusEnum,
+} from './tickets.object';
+import type { Channel, MessageKind, Priority, TicketStatus } from './ticket-rules';
+import type { TicketOrder } from './tickets.repository';
+
+@InputType()
+export class FirstMessageInput {
+  @Field({ description: 'Up to 64 KB.' }) body!: string;
+  @Field(() => MessageKindEnum, {
+    description: 'customer_message (inbound) or public_reply (an agent writes first).',
+  })
+  kind!: MessageKind;
+}
+
+@InputType({ description: 'A new ticket on behalf of a contact.' })
+export class CreateTicketInput {
+  @Field(() => ID) requesterId!: string;
+  @Field(() => ID, {
+    nullable: true,
+    description: "Optional check: must be the requester's customer.",
+  })
+  customerId?: string | null;
+  @Field({ description: '1 to 500 characters.' }) subject!: string;
+  @Field(() => ChannelEnum) channel!: Channel;
+  @Field(() => PriorityEnum, { nullable: true, defaultValue: 'normal' }) priority?: Priority | null;
+  @Field(() => ID, { nullable: true }) assigneeId?: string | null;
+  @Field(() => ID, { nullable: true }) teamId?: string | null;
+  @Field(() => [String], { nullable: true }) tags?: string[] | null;
+  @Field(() => FirstMessageInput, { nullable: true }) message?: FirstMessageInput | null;
+}
+
+@InputType({ description: 'Omitted fields stay; assigneeId/teamId null unassigns.' })
+export class UpdateTicketInput {
+  @Field(() => String, { nullable: true }) subject?: string | null;
+  @Field(() => PriorityEnum, { nullable: true }) priority?: Priority | null;
+  @Field(() => [String], { nullable: true, description: 'Replaces all tags.' }) tags?:
+    string[] | null;
+  @Field(() => ID, { nullable: true }) assigneeId?: string | null;
+  @Field(() => ID, { nullable: true }) teamId?: string | null;
+  @Field(() => Int, {
+    nullable: true,
+    description: 'Fail with CONFLICT if the ticket changed since this version.',
+  })
+  expectedVersion?: number | null;
+}
+
+export const SlaStateEnum = {
+  breached: 'breached',
+  within_target: 'within_target',
+  due_soon: 'due_soon',
+};
+import { registerEnumType } from '@nestjs/graphql';
+registerEnumType(SlaStateEnum, {
+  name: 'SlaState',
+  description:
+    'breached: a target was missed. within_target: no target missed. due_soon: a deadline falls within dueWithinMinutes (default 60).',
+});
+
+@InputType()
+export class TicketFilter {
+  @Field(() => [TicketStatusEnum], { nullable: true }) status?: TicketStatus[] | null;
+  @Field(() => Boolean, { nullable: true, description: 'Assigned to me.' }) mine?: boolean | null;
+  @Field(() => Boolean, {
+    nullable: true,
+    description: 'Not assigned (combined with mine: mine or unassigned).',
+  })
+  unassigned?: boolean | null;
+  @Field(() => [ID], { nullable: true }) assigneeIds?: string[] | null;
+  @Field(() => [ID], { nullable: true }) teamIds?: string[] | null;
+  @Field(() => [PriorityEnum], { nullable: true }) priority?: Priority[] | null;
+  @Field(() => [ChannelEnum], { nullable: true }) channel?: Channel[] | null;
+  @Field(() => [String], { nullable: true, description: 'Any of these tags.' }) tags?:
+    string[] | null;
+  @Field(() => ID, { nullable: true }) customerId?: string | null;
+  @Field(() => ID, { nullable: true }) requesterId?: string | null;
+  @Field(() => SlaStateEnum, { nullable: true }) sla?: string | null;
+  @Field(() => Int, { nullable: true }) dueWithinMinutes?: number | null;
+  @Field(() => GraphQLISODateTime, { nullable: true }) createdFrom?: Date | null;
+  @Field(() => GraphQLISODateTime, { nullable: true }) createdTo?: Date | null;
+  @Field(() => GraphQLISODateTime, { nullable: true }) updatedFrom?: Date | null;
+  @Field(() => GraphQLISODateTime, { nullable: true }) updatedTo?: Date | null;
+  @Field(() => String, {
+    nullable: true,
+    description: 'Full text over subject and messages (web search syntax: "quoted", -not, or).',
+  })
+  search?: string | null;
+}
+
+@ArgsType()
+export class TicketsArgs {
+  @Field(() => TicketFilter, { nullable: true }) filter?: TicketFilter | null;
+  @Field(() => TicketOrderEnum, { nullable: true, defaultValue: 'updated_desc' })
+  orderBy?: TicketOrder;
+  @Field(() => Int, { nullable: true, description: 'Page size, 1 to 100 (default 25).' }) first?:
+    number | null;
+  @Field(() => String, { nullable: true }) after?: string | null;
+}
+
+@InputType()
+export class SlaPolicyInput {
+  @Field() name!: string;
+  @Field(() => PriorityEnum) priority!: Priority;
+  @Field(() => ChannelEnum, { nullable: true }) channel?: Channel | null;
+  @Field(() => TierEnum, { nullable: true }) tier?: string | null;
+  @Field(() => Int) firstResponseMinutes!: number;
+  @Field(() => Int) resolutionMinutes!: number;
+  @Field(() => Boolean, { nullable: true, defaultValue: false }) businessHours?: boolean;
+}

@@ -1,0 +1,29 @@
+import { Module } from '@nestjs/common';
+import { CustomersModule } from '@staydesk/customers';
+import { IdentityModule } from '@staydesk/identity';
+import { TicketsLoaders } from './tickets.loaders';
+import { TicketsProcessor } from './tickets.processor';
+import { TicketsRepository } from './tickets.repository';
+import {
+  CustomerTicketsResolver,
+  SlaPolicyResolver,
+  TicketMessageResolver,
+  TicketsResolver,
+} from './tickets.resolver';
+import { TicketsService } from './tickets.service';
+
+@Module({
+  imports: [IdentityModule, CustomersModule],
+  providers: [TicketsRepository, TicketsService, TicketsLoaders],
+  exports: [TicketsService, TicketsLoaders],
+})
+export class TicketsModule {}
+
+@Module({
+  imports: [TicketsModule],
+  providers: [TicketsResolver, CustomerTicketsResolver, TicketMessageResolver, SlaPolicyResolver],
+})
+export class TicketsApiModule {}
+
+@Module({ imports: [TicketsModule], providers: [TicketsProcessor] })
+export class TicketsWorkerModule {}

@@ -1,0 +1,169 @@
+import {
+  Field,
+  Float,
+  GraphQLISODateTime,
+  ID,
+  Int,
+  ObjectType,
+  registerEnumType,
+} from '@nestjs/graphql';
+import { ConnectionType } from '@staydesk/core';
+import { CHANNELS, MESSAGE_KINDS, PRIORITIES, TICKET_STATUSES } from './ticket-rules';
+
+const enumOf = <T extends string>(values: readonly T[]) =>
+  Object.fromEntries(values.map((v) => [v, v])) as { [K in T]: K };
+
+export const TicketStatusEnum = enumOf(TICKET_STATUSES);
+registerEnumType(TicketStatusEnum, {
+  name: 'TicketStatus',
+  description:
+    'new → open → pending/on_hold → solved → closed; solved → open is a reopen; closed is final.',
+});
+export const PriorityEnum = enumOf(PRIORITIES);
+registerEnumType(PriorityEnum, { name: 'Priority' });
+export const ChannelEnum = enumOf(CHANNELS);
+registerEnumType(ChannelEnum, { name: 'Channel' });
+export const MessageKindEnum = enumOf(MESSAGE_KINDS);
+registerEnumType(MessageKindEnum, {
+  name: 'MessageKind',
+  description:
+    'public_reply: agent to customer. internal_note: agents only. customer_message: from the customer (inbound mail, chat).',
+});
+export const TicketOrderEnum = {
+  updated_desc: 'updated_desc',
+  created_desc: 'created_desc',
+  priority: 'priority',
+  due: 'due',
+};
+registerEnumType(TicketOrderEnum, {
+  name: 'TicketOrder',
+  description:
+    'updated_desc: recently changed first. created_desc: newest first. priority: urgent first. due: nearest SLA deadline first (tickets without a pending target last).',
+});
+
+@ObjectType('Ticket', {
+  description: 'A support request from a customer contact, with its conversation and history.',
+})
+export class TicketObject {
+  @Field(() => ID) id!: string;
+  @Field(() => ID) customerId!: string;
+  @Field(() => ID, { description: 'The contact who asked.' }) requesterId!: string;
+  @Field() subject!: string;
+  @Field(() => ChannelEnum) channel!: string;
+  @Field(() => PriorityEnum) priority!: string;
+  @Field(() => TicketStatusEnum) status!: string;
+  @Field(() => ID, { nullable: true }) assigneeId!: string | null;
+  @Field(() => ID, { nullable: true }) teamId!: string | null;
+  @Field(() => [String]) tags!: string[];
+  @Field(() => GraphQLISODateTime) createdAt!: Date;
+  @Field(() => GraphQLISODateTime) updatedAt!: Date;
+  @Field(() => GraphQLISODateTime, {
+    nullable: true,
+    description:
+      'First public reply by an agent (for tickets an agent opened with a public message: that message).',
+  })
+  firstResponseAt!: Date | null;
+  @Field(() => GraphQLISODateTime, {
+    nullable: true,
+    description: 'The last time the ticket was solved.',
+  })
+  solvedAt!: Date | null;
+  @Field(() => GraphQLISODateTime, { nullable: true }) closedAt!: Date | null;
+  @Field(() => Int, { description: 'Times the ticket went from solved back to open.' })
+  reopenCount!: number;
+  @Field(() => Int, { description: 'Times the ticket was solved (solve cycles).' })
+  solveCount!: number;
+  @Field(() => GraphQLISODateTime, {
+    nullable: true,
+    description: 'First-response target of the SLA policy.',
+  })
+  firstResponseDueAt!: Date | null;
+  @Field(() => GraphQLISODateTime, {
+    nullable: true,
+    description: 'Resolution target of the SLA policy.',
+  })
+  resolutionDueAt!: Date | null;
+  @Field({ description: 'The first response came (or is still missing) after its target.' })
+  firstResponseBreached!: boolean;
+  @Field({
+    description: 'The ticket was solved (or is still unsolved) after its resolution target.',
+  })
+  resolutionBreached!: boolean;
+  @Field(() => GraphQLISODateTime, {
+    nullable: true,
+    description: 'The SLA deadline the ticket works against now.',
+  })
+  nextDueAt!: Date | null;
+  @Field(() => GraphQLISODateTime, { nullable: true }) lastMessageAt!: Date | null;
+  @Field(() => Int, {
+    description:
+      'Increases with every change; pass it as expectedVersion to detect concurrent edits.',
+  })
+  version!: number;
+}
+
+@ObjectType('TicketMessage', { description: 'One message of a ticket conversation.' })
+export class TicketMessageObject {
+  @Field(() => ID) id!: string;
+  @Field(() => ID) ticketId!: string;
+  @Field(() => MessageKindEnum) kind!: string;
+  @Field(() => ID, {
+    nullable: true,
+    description: 'Agent who wrote it (public replies and notes).',
+  })
+  authorUserId!: string | null;
+  @Field(() => ID, { nullable: true, description: 'Contact who wrote it (customer messages).' })
+  authorContactId!: string | null;
+  @Field() body!: string;
+  @Field(() => Float, {
+    nullable: true,
+    description: 'Lexicon sentiment of customer messages, -1 (negative) to 1.',
+  })
+  sentiment!: number | null;
+  @Field(() => GraphQLISODateTime) createdAt!: Date;
+}
+
+@ObjectType('TicketEvent', {
+  description:
+    'One entry of the append-only history: created, status_changed, assignee_changed, team_changed, priority_changed, subject_changed, tags_changed, first_response, sla_breached.',
+})
+export class TicketEventObject {
+  @Field(() => ID) id!: string;
+  @Field() type!: string;
+  @Field(() => ID, { nullable: true, description: 'Who did it; null for automatic events.' })
+  actorId!: string | null;
+  @Field(() => String, { nullable: true }) fromValue!: string | null;
+  @Field(() => String, { nullable: true }) toValue!: string | null;
+  @Field(() => GraphQLISODateTime) createdAt!: Date;
+}
+
+@ObjectType('SlaPolicy', {
+  description: 'Response and resolution targets for a priority (optionally a channel and tier).',
+})
+export class SlaPolicyObject {
+  @Field(() => ID) id!: string;
+  @Field() name!: string;
+  @Field(() => PriorityEnum) priority!: string;
+  @Field(() => ChannelEnum, {
+    nullable: true,
+    description: 'Only tickets of this channel; null = any.',
+  })
+  channel!: string | null;
+  @Field(() => String, { nullable: true, description: 'Only customers of this tier; null = any.' })
+  tier!: string | null;
+  @Field(() => Int) firstResponseMinutes!: number;
+  @Field(() => Int) resolutionMinutes!: number;
+  @Field({ description: "Count business hours of the ticket's team (when it has a calendar)." })
+  businessHours!: boolean;
+}
+
+@ObjectType('MessageResult', {
+  description: 'The ticket after a message was added, and the message.',
+})
+export class MessageResultObject {
+  @Field(() => TicketObject) ticket!: TicketObject;
+  @Field(() => TicketMessageObject) message!: TicketMessageObject;
+}
+
+export const TicketConnection = ConnectionType(TicketObject, 'Ticket');
+export const TicketMessageConnection = ConnectionType(TicketMessageObject, 'TicketMessage');

@@ -1,0 +1,518 @@
+import { Injectable } from '@nestjs/common';
+import { Tx, conflict, pgCode, pgConstraint, returnedRows } from '@staydesk/core';
+import type { Channel, MessageKind, Priority, TicketStatus } from './ticket-rules';
+
+export interface TicketRow {
+  id: string;
+  customerId: string;
+  requesterId: string;
+  subject: string;
+  channel: Channel;
+  priority: Priority;
+  status: TicketStatus;
+  assigneeId: string | null;
+  teamId: string | null;
+  tags: string[];
+  createdById: string | null;
+  createdAt: Date;
+  updatedAt: Date;
+  firstResponseAt: Date | null;
+  solvedAt: Date | null;
+  closedAt: Date | null;
+  reopenCount: number;
+  solveCount: number;
+  slaPolicyId: string | null;
+  firstResponseDueAt: Date | null;
+  resolutionDueAt: Date | null;
+  firstResponseBreached: boolean;
+  resolutionBreached: boolean;
+  nextDueAt: Date | null;
+  lastMessageAt: Date | null;
+  version: number;
+  /** Sort keys with microseconds, for cursors. */
+  updatedKey: string;
+  createdKey: string;
+  dueKey: string;
+  priorityRank: number;
+}
+
+export interface MessageRow {
+  id: string;
+  ticketId: string;
+  kind: MessageKind;
+  authorUserId: string | null;
+  authorContactId: string | null;
+  body: string;
+  sentiment: number | null;
+  createdAt: Date;
+}
+
+export interface EventRow {
+  id: string;
+  ticketId: string;
+  actorId: string | null;
+  type: string;
+  fromValue: string | null;
+  toValue: string | null;
+  createdAt: Date;
+}
+
+export interface SlaPolicyRow {
+  id: string;
+  name: string;
+  priority: Priority;
+  channel: Channel | null;
+  tier: string | null;
+  firstResponseMinutes: number;
+  resolutionMinutes: number;
+  businessHours: boolean;
+  active: boolean;
+}
+
+export type TicketOrder = 'updated_desc' | 'created_desc' | 'priority' | 'due';
+
+export interface TicketFilter {
+  statuses?: TicketStatus[];
+  assigneeIds?: string[];
+  unassigned?: boolean;
+  teamIds?: string[];
+  priorities?: Priority[];
+  channels?: Channel[];
+  tags?: string[];
+  customerId?: string;
+  requesterId?: string;
+  slaBreached?: boolean;
+  dueWithinMinutes?: number;
+  createdFrom?: Date;
+  createdTo?: Date;
+  updatedFrom?: Date;
+  updatedTo?: Date;
+  search?: string;
+}
+
+const TS_KEY = (col: string) =>
+  `to_char(${col} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
+
+const TICKET_COLUMNS = `t.id::text, t.customer_id::text AS "customerId", t.requester_id::text AS "requesterId",
+  t.subject, t.channel, t.priority, t.status, t.assignee_id::text AS "assigneeId", t.team_id::text AS "teamId",
+  t.tags, t.created_by_id::text AS "createdById", t.created_at AS "createdAt", t.updated_at AS "updatedAt",
+  t.first_response_at AS "firstResponseAt", t.solved_at AS "solvedAt", t.closed_at AS "closedAt",
+  t.reopen_count AS "reopenCount", t.solve_count AS "solveCount", t.sla_policy_id::text AS "slaPolicyId",
+  t.first_response_due_at AS "firstResponseDueAt", t.resolution_due_at AS "resolutionDueAt",
+  t.first_response_breached AS "firstResponseBreached", t.resolution_breached AS "resolutionBreached",
+  t.next_due_at AS "nextDueAt", t.last_message_at AS "lastMessageAt", t.version, t.priority_rank AS "priorityRank",
+  ${TS_KEY('t.updated_at')} AS "updatedKey", ${TS_KEY('t.created_at')} AS "createdKey",
+  coalesce(${TS_KEY('t.next_due_at')}, 'infinity') AS "dueKey"`;
+
+const MESSAGE_COLUMNS = `m.id::text, m.ticket_id::text AS "ticketId", m.kind, m.author_user_id::text AS "authorUserId",
+  m.author_contact_id::text AS "authorContactId", m.body, m.sentiment, m.created_at AS "createdAt"`;
+
+const EVENT_COLUMNS = `e.id::text, e.ticket_id::text AS "ticketId", e.actor_id::text AS "actorId", e.type,
+  e.from_value AS "fromValue", e.to_value AS "toValue", e.created_at AS "createdAt"`;
+
+const SLA_COLUMNS = `id::text, name, priority, channel, tier, first_response_minutes AS "firstResponseMinutes",
+  resolution_minutes AS "resolutionMinutes", business_hours AS "businessHours", active`;
+
+/** ORDER BY and keyset comparison per ordering; cursor = [key, id]. */
+const ORDERINGS: Record<TicketOrder, { order: string; key: string; cmp: string; cast: string }> = {
+  updated_desc: {
+    order: 't.updated_at DESC, t.id DESC',
+    key: 't.updated_at',
+    cmp: '<',
+    cast: 'timestamptz',
+  },
+  created_desc: {
+    order: 't.created_at DESC, t.id DESC',
+    key: 't.created_at',
+    cmp: '<',
+    cast: 'timestamptz',
+  },
+  priority: {
+    order: 't.priority_rank DESC, t.id DESC',
+    key: 't.priority_rank',
+    cmp: '<',
+    cast: 'smallint',
+  },
+  due: {
+    order: "coalesce(t.next_due_at, 'infinity'::timestamptz) ASC, t.id ASC",
+    key: "coalesce(t.next_due_at, 'infinity'::timestamptz)",
+    cmp: '>',
+    cast: 'timestamptz',
+  },
+};
+
+export function ticketSortKey(row: TicketRow, order: TicketOrder): string | number {
+  switch (order) {
+    case 'updated_desc':
+      return row.updatedKey;
+    case 'created_desc':
+      return row.createdKey;
+    case 'priority':
+      return row.priorityRank;
+    case 'due':
+      return row.dueKey;
+  }
+}
+
+function rethrowFk(err: unknown): never {
+  if (pgCode(err) === '23503') {
+    throw conflict(`a referenced record does not exist (${pgConstraint(err) ?? 'foreign key'})`);
+  }
+  throw err;
+}
+
+@Injectable()
+export class TicketsRepository {
+  async byIds(tx: Tx, ids: readonly string[]): Promise<TicketRow[]> {
+    return tx.query(`SELECT ${TICKET_COLUMNS} FROM tickets t WHERE t.id = ANY($1::bigint[])`, [
+      ids,
+    ]);
+  }
+
+  async lockById(tx: Tx, id: string): Promise<TicketRow | null> {
+    const rows: TicketRow[] = await tx.query(
+      `SELECT ${TICKET_COLUMNS} FROM tickets t WHERE t.id = $1 FOR UPDATE`,
+      [id],
+    );
+    return rows[0] ?? null;
+  }
+
+  async list(
+    tx: Tx,
+    f: TicketFilter,
+    order: TicketOrder,
+    after: [string | number, string] | null,
+    limit: number,
+  ) {
+    const o = ORDERINGS[order];
+    const params: unknown[] = [];
+    const p = (v: unknown) => {
+      params.push(v);
+      return `$${params.length}`;
+    };
+    const where: string[] = [];
+    if (f.statuses?.length) where.push(`t.status = ANY(${p(f.statuses)}::text[])`);
+    if (f.assigneeIds?.length && f.unassigned) {
+      where.push(`(t.assignee_id = ANY(${p(f.assigneeIds)}::bigint[]) OR t.assignee_id IS NULL)`);
+    } else if (f.assigneeIds?.length) {
+      where.push(`t.assignee_id = ANY(${p(f.assigneeIds)}::bigint[])`);
+    } else if (f.unassigned) {
+      where.push(`t.assignee_id IS NULL`);
+    }
+    if (f.teamIds?.length) where.push(`t.team_id = ANY(${p(f.teamIds)}::bigint[])`);
+    if (f.priorities?.length) where.push(`t.priority = ANY(${p(f.priorities)}::text[])`);
+    if (f.channels?.length) where.push(`t.channel = ANY(${p(f.channels)}::text[])`);
+    if (f.tags?.length) where.push(`t.tags && ${p(f.tags)}::text[]`);
+    if (f.customerId) where.push(`t.customer_id = ${p(f.customerId)}`);
+    if (f.requesterId) where.push(`t.requester_id = ${p(f.requesterId)}`);
+    if (f.slaBreached === true) where.push(`(t.first_response_breached OR t.resolution_breached)`);
+    if (f.slaBreached === false)
+      where.push(`NOT (t.first_response_breached OR t.resolution_breached)`);
+    if (f.dueWithinMinutes !== undefined) {
+      where.push(
+        `t.next_due_at >= now() AND t.next_due_at <= now() + make_interval(mins => ${p(f.dueWithinMinutes)})`,
+      );
+    }
+    if (f.createdFrom) where.push(`t.created_at >= ${p(f.createdFrom)}`);
+    if (f.createdTo) where.push(`t.created_at < ${p(f.createdTo)}`);
+    if (f.updatedFrom) where.push(`t.updated_at >= ${p(f.updatedFrom)}`);
+    if (f.updatedTo) where.push(`t.updated_at < ${p(f.updatedTo)}`);
+    if (f.search) where.push(`t.search @@ websearch_to_tsquery('english', ${p(f.search)})`);
+    if (after) {
+      where.push(`(${o.key}, t.id) ${o.cmp} (${p(after[0])}::${o.cast}, ${p(after[1])}::bigint)`);
+    }
+    return tx.query(
+      `SELECT ${TICKET_COLUMNS} FROM tickets t
+        ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+        ORDER BY ${o.order} LIMIT ${p(limit)}`,
+      params,
+    ) as Promise<TicketRow[]>;
+  }
+
+  async insert(
+    tx: Tx,
+    t: {
+      customerId: string;
+      requesterId: string;
+      subject: string;
+      channel: Channel;
+      priority: Priority;
+      status: TicketStatus;
+      assigneeId: string | null;
+      teamId: string | null;
+      tags: string[];
+      createdById: string;
+      firstResponseAt: Date | null;
+      slaPolicyId: string | null;
+      firstResponseDueAt: Date | null;
+      resolutionDueAt: Date | null;
+      nextDueAt: Date | null;
+      lastMessageAt: Date | null;
+      createdAt: Date;
+    },
+  ): Promise<TicketRow> {
+    try {
+      const rows: TicketRow[] = await tx.query(
+        `INSERT INTO tickets AS t (customer_id, requester_id, subject, channel, priority, status, assignee_id, team_id,
+            tags, created_by_id, first_response_at, sla_policy_id, first_response_due_at, resolution_due_at,
+            next_due_at, created_at, updated_at, last_message_at, search)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16, $17,
+                 to_tsvector('english', $3))
+         RETURNING ${TICKET_COLUMNS}`,
+        [
+          t.customerId,
+          t.requesterId,
+          t.subject,
+          t.channel,
+          t.priority,
+          t.status,
+          t.assigneeId,
+          t.teamId,
+          t.tags,
+          t.createdById,
+          t.firstResponseAt,
+          t.slaPolicyId,
+          t.firstResponseDueAt,
+          t.resolutionDueAt,
+          t.nextDueAt,
+          t.createdAt,
+          t.lastMessageAt,
+        ],
+      );
+      return rows[0];
+    } catch (err) {
+      rethrowFk(err);
+    }
+  }
+
+  /** Writes the changed columns of a ticket (always bumps version and updated_at). */
+  async update(tx: Tx, id: string, patch: Partial<TicketRow>, at: Date): Promise<TicketRow> {
+    const columns: Record<string, string> = {
+      subject: 'subject',
+      priority: 'priority',
+      status: 'status',
+      assigneeId: 'assignee_id',
+      teamId: 'team_id',
+      tags: 'tags',
+      firstResponseAt: 'first_response_at',
+      solvedAt: 'solved_at',
+      closedAt: 'closed_at',
+      reopenCount: 'reopen_count',
+      solveCount: 'solve_count',
+      slaPolicyId: 'sla_policy_id',
+      firstResponseDueAt: 'first_response_due_at',
+      resolutionDueAt: 'resolution_due_at',
+      firstResponseBreached: 'first_response_breached',
+      resolutionBreached: 'resolution_breached',
+      nextDueAt: 'next_due_at',
+      lastMessageAt: 'last_message_at',
+    };
+    const params: unknown[] = [id, at];
+    const sets = ['version = version + 1', 'updated_at = $2'];
+    for (const [key, value] of Object.entries(patch)) {
+      const col = columns[key];
+      if (!col || value === undefined) continue;
+      params.push(value);
+      sets.push(`${col} = $${params.length}`);
+    }
+    try {
+      const rows = returnedRows<TicketRow>(
+        await tx.query(
+          `UPDATE tickets AS t SET ${sets.join(', ')} WHERE t.id = $1 RETURNING ${TICKET_COLUMNS}`,
+          params,
+        ),
+      );
+      return rows[0];
+    } catch (err) {
+      rethrowFk(err);
+    }
+  }
+
+  async refreshSearch(tx: Tx, id: string): Promise<void> {
+    await tx.query(
+      `UPDATE tickets t SET search = to_tsvector('english', t.subject) ||
+              coalesce((SELECT to_tsvector('english', string_agg(m.body, ' ')) FROM ticket_messages m WHERE m.ticket_id = t.id), '')
+        WHERE t.id = $1`,
+      [id],
+    );
+  }
+
+  async insertEvents(tx: Tx, events: Omit<EventRow, 'id'>[]): Promise<void> {
+    if (events.length === 0) return;
+    await tx.query(
+      `INSERT INTO ticket_events (ticket_id, actor_id, type, from_value, to_value, created_at)
+       SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::timestamptz[])`,
+      [
+        events.map((e) => e.ticketId),
+        events.map((e) => e.actorId),
+        events.map((e) => e.type),
+        events.map((e) => e.fromValue),
+        events.map((e) => e.toValue),
+        events.map((e) => e.createdAt),
+      ],
+    );
+  }
+
+  async insertMessage(tx: Tx, m: Omit<MessageRow, 'id'>): Promise<MessageRow> {
+    const rows: MessageRow[] = await tx.query(
+      `INSERT INTO ticket_messages AS m (ticket_id, kind, author_user_id, author_contact_id, body, sentiment, created_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING ${MESSAGE_COLUMNS}`,
+      [m.ticketId, m.kind, m.authorUserId, m.authorContactId, m.body, m.sentiment, m.createdAt],
+    );
+    await tx.query(
+      `UPDATE tickets SET search = search || to_tsvector('english', $2) WHERE id = $1`,
+      [m.ticketId, m.body],
+    );
+    return rows[0];
+  }
+
+  async lastMessages(
+    tx: Tx,
+    ticketIds: readonly string[],
+    includeNotes: boolean,
+  ): Promise<MessageRow[]> {
+    return tx.query(
+      `SELECT DISTINCT ON (m.ticket_id) ${MESSAGE_COLUMNS}
+         FROM ticket_messages m
+        WHERE m.ticket_id = ANY($1::bigint[]) AND ($2 OR m.kind <> 'internal_note')
+        ORDER BY m.ticket_id, m.created_at DESC, m.id DESC`,
+      [ticketIds, includeNotes],
+    );
+  }
+
+  async messages(
+    tx: Tx,
+    ticketId: string,
+    after: string | null,
+    limit: number,
+  ): Promise<MessageRow[]> {
+    return tx.query(
+      `SELECT ${MESSAGE_COLUMNS} FROM ticket_messages m
+        WHERE m.ticket_id = $1 AND ($2::bigint IS NULL OR m.id > $2)
+        ORDER BY m.id ASC LIMIT $3`,
+      [ticketId, after, limit],
+    );
+  }
+
+  async events(tx: Tx, ticketIds: readonly string[]): Promise<EventRow[]> {
+    return tx.query(
+      `SELECT ${EVENT_COLUMNS} FROM ticket_events e WHERE e.ticket_id = ANY($1::bigint[]) ORDER BY e.id`,
+      [ticketIds],
+    );
+  }
+
+  async countOpenByCustomer(
+    tx: Tx,
+    customerIds: readonly string[],
+  ): Promise<{ customerId: string; n: number }[]> {
+    return tx.query(
+      `SELECT customer_id::text AS "customerId", count(*)::int AS n FROM tickets
+        WHERE customer_id = ANY($1::bigint[]) AND status NOT IN ('solved', 'closed')
+        GROUP BY customer_id`,
+      [customerIds],
+    );
+  }
+
+  /** The most specific active policy for a ticket: channel and tier matches beat wildcards. */
+  async policyFor(
+    tx: Tx,
+    priority: Priority,
+    channel: Channel,
+    tier: string,
+  ): Promise<SlaPolicyRow | null> {
+    const rows: SlaPolicyRow[] = await tx.query(
+      `SELECT ${SLA_COLUMNS} FROM sla_policies
+        WHERE active AND priority = $1 AND (channel IS NULL OR channel = $2) AND (tier IS NULL OR tier = $3)
+        ORDER BY (channel IS NOT NULL)::int + (tier IS NOT NULL)::int DESC, (channel IS NOT NULL) DESC, id
+        LIMIT 1`,
+      [priority, channel, tier],
+    );
+    return rows[0] ?? null;
+  }
+
+  async listPolicies(tx: Tx): Promise<SlaPolicyRow[]> {
+    return tx.query(
+      `SELECT ${SLA_COLUMNS} FROM sla_policies WHERE active
+        ORDER BY CASE priority WHEN 'urgent' THEN 1 WHEN 'high' THEN 2 WHEN 'normal' THEN 3 ELSE 4 END, channel NULLS FIRST, tier NULLS FIRST, id`,
+    );
+  }
+
+  async insertPolicy(tx: Tx, p: Omit<SlaPolicyRow, 'id' | 'active'>): Promise<SlaPolicyRow> {
+    try {
+      const rows: SlaPolicyRow[] = await tx.query(
+        `INSERT INTO sla_policies (name, priority, channel, tier, first_response_minutes, resolution_minutes, business_hours)
+         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING ${SLA_COLUMNS}`,
+        [
+          p.name,
+          p.priority,
+          p.channel,
+          p.tier,
+          p.firstResponseMinutes,
+          p.resolutionMinutes,
+          p.businessHours,
+        ],
+      );
+      return rows[0];
+    } catch (err) {
+      if (pgCode(err) === '23505') {
+        throw conflict('an active SLA policy already covers this priority, channel and tier', {
+          field: 'priority',
+        });
+      }
+      throw err;
+    }
+  }
+
+  async deactivatePolicy(tx: Tx, id: string): Promise<boolean> {
+    const rows = returnedRows<unknown>(
+      await tx.query(
+        `UPDATE sla_policies SET active = false, updated_at = now() WHERE id = $1 AND active RETURNING id`,
+        [id],
+      ),
+    );
+    return rows.length > 0;
+  }
+
+  /**
+   * Flags SLA targets whose due time passed without being met and records one `sla_breached`
+   * event per newly breached target. Driven by the tickets' next-due index.
+   */
+  async markBreaches(tx: Tx): Promise<{ firstResponse: number; resolution: number }> {
+    const fr = returnedRows<{ id: string }>(
+      await tx.query(
+        `UPDATE tickets SET first_response_breached = true
+        WHERE next_due_at < now() AND status NOT IN ('solved', 'closed') AND first_response_at IS NULL
+          AND NOT first_response_breached AND first_response_due_at < now()
+        RETURNING id::text`,
+      ),
+    );
+    const rs = returnedRows<{ id: string }>(
+      await tx.query(
+        `UPDATE tickets SET resolution_breached = true
+        WHERE next_due_at < now() AND status NOT IN ('solved', 'closed')
+          AND NOT resolution_breached AND resolution_due_at < now()
+        RETURNING id::text`,
+      ),
+    );
+    const now = new Date();
+    await this.insertEvents(tx, [
+      ...fr.map((r) => ({
+        ticketId: r.id,
+        actorId: null,
+        type: 'sla_breached',
+        fromValue: null,
+        toValue: 'first_response',
+        createdAt: now,
+      })),
+      ...rs.map((r) => ({
+        ticketId: r.id,
+        actorId: null,
+        type: 'sla_breached',
+        fromValue: null,
+        toValue: 'resolution',
+        createdAt: now,
+      })),
+    ]);
+    return { firstResponse: fr.length, resolution: rs.length };
+  }
+}

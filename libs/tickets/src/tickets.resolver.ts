@@ -1,0 +1,344 @@
+import { Args, ID, Int, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
+import {
+  Loaders,
+  RequestLoaders,
+  badInput,
+  decodeCursor,
+  encodeCursor,
+  pageSize,
+  toConnection,
+} from '@staydesk/core';
+import { ContactObject, CustomerObject, CustomersLoaders } from '@staydesk/customers';
+import {
+  Actor,
+  CurrentUser,
+  EVERYONE,
+  IdentityLoaders,
+  Roles,
+  TICKET_WORKERS,
+  TeamObject,
+  UserObject,
+  validateId,
+} from '@staydesk/identity';
+import { normalizeTags } from './ticket-rules';
+import type { TicketStatus } from './ticket-rules';
+import {
+  CreateTicketInput,
+  SlaPolicyInput,
+  TicketFilter,
+  TicketsArgs,
+  UpdateTicketInput,
+} from './tickets.input';
+import { TicketsLoaders } from './tickets.loaders';
+import {
+  MessageResultObject,
+  SlaPolicyObject,
+  TicketConnection,
+  TicketEventObject,
+  TicketMessageConnection,
+  TicketMessageObject,
+  TicketObject,
+  TicketStatusEnum,
+} from './tickets.object';
+import { TicketFilter as RepoFilter, TicketOrder, ticketSortKey } from './tickets.repository';
+import { TicketsService } from './tickets.service';
+
+const paged = ({
+  args,
+  childComplexity,
+}: {
+  args: { first?: number | null };
+  childComplexity: number;
+}) => (args.first ?? 25) * Math.max(1, childComplexity);
+
+function toRepoFilter(f: TicketFilter, actor: Actor): RepoFilter {
+  const ids = (list: string[] | null | undefined, field: string) =>
+    list?.map((id) => validateId(id, field));
+  const date = (d: Date | null | undefined, field: string) => {
+    if (d && Number.isNaN(d.getTime())) throw badInput(field, 'is not a valid date-time');
+    return d ?? undefined;
+  };
+  const out: RepoFilter = {
+    statuses: f.status ?? undefined,
+    assigneeIds: [
+      ...(ids(f.assigneeIds, 'filter.assigneeIds') ?? []),
+      ...(f.mine ? [actor.id] : []),
+    ],
+    unassigned: f.unassigned ?? undefined,
+    teamIds: ids(f.teamIds, 'filter.teamIds'),
+    priorities: f.priority ?? undefined,
+    channels: f.channel ?? undefined,
+    tags: f.tags ? normalizeTags(f.tags, 'filter.tags') : undefined,
+    customerId: f.customerId ? validateId(f.customerId, 'filter.customerId') : undefined,
+    requesterId: f.requesterId ? validateId(f.requesterId, 'filter.requesterId') : undefined,
+    createdFrom: date(f.createdFrom, 'filter.createdFrom'),
+    createdTo: date(f.createdTo, 'filter.createdTo'),
+    updatedFrom: date(f.updatedFrom, 'filter.updatedFrom'),
+    updatedTo: date(f.updatedTo, 'filter.updatedTo'),
+  };
+  if (out.createdFrom && out.createdTo && out.createdFrom > out.createdTo) {
+    throw badInput('filter.createdTo', 'is before createdFrom');
+  }
+  if (out.updatedFrom && out.updatedTo && out.updatedFrom > out.updatedTo) {
+    throw badInput('filter.updatedTo', 'is before updatedFrom');
+  }
+  if (f.dueWithinMinutes != null && (f.dueWithinMinutes < 1 || f.dueWithinMinutes > 43_200)) {
+    throw badInput('filter.dueWithinMinutes', 'must be from 1 to 43200 (30 days)');
+  }
+  if (f.sla === 'breached') out.slaBreached = true;
+  if (f.sla === 'within_target') out.slaBreached = false;
+  if (f.sla === 'due_soon' || f.dueWithinMinutes != null)
+    out.dueWithinMinutes = f.dueWithinMinutes ?? 60;
+  if (f.search != null) {
+    const s = f.search.trim();
+    if (s.length > 200) throw badInput('filter.search', 'must be at most 200 characters');
+    if (s) out.search = s;
+  }
+  if (out.assigneeIds?.length === 0) delete out.assigneeIds;
+  return out;
+}
+
+@Resolver(() => TicketObject)
+export class TicketsResolver {
+  constructor(private readonly service: TicketsService) {}
+
+  @Roles(...EVERYONE)
+  @Query(() => TicketObject, { description: 'One ticket by id.' })
+  ticket(@Args('id', { type: () => ID }) id: string) {
+    return this.service.ticket(id);
+  }
+
+  @Roles(...EVERYONE)
+  @Query(() => TicketConnection, {
+    description: 'Ticket queues: filter, order, page with cursors.',
+    complexity: paged,
+  })
+  async tickets(@CurrentUser() actor: Actor, @Args() args: TicketsArgs) {
+    const order: TicketOrder = args.orderBy ?? 'updated_desc';
+    const limit = pageSize(args.first);
+    const after = args.after ? decodeCursor(args.after, `tickets_${order}`, 2) : null;
+    const rows = await this.service.list(
+      toRepoFilter(args.filter ?? {}, actor),
+      order,
+      after ? [after[0] as string | number, String(after[1])] : null,
+      limit + 1,
+    );
+    return toConnection(
+      rows,
+      limit,
+      (t) => encodeCursor(`tickets_${order}`, [ticketSortKey(t, order), t.id]),
+      (t) => t,
+      !!after,
+    );
+  }
+
+  @Roles(...TICKET_WORKERS)
+  @Mutation(() => TicketObject, {
+    description: 'Open a ticket on behalf of a contact (any channel).',
+  })
+  createTicket(@CurrentUser() actor: Actor, @Args('input') input: CreateTicketInput) {
+    return this.service.create(actor, input);
+  }
+
+  @Roles(...TICKET_WORKERS)
+  @Mutation(() => TicketObject, {
+    description: 'Change subject, priority (SLA due times follow), tags, assignee or team.',
+  })
+  updateTicket(
+    @CurrentUser() actor: Actor,
+    @Args('id', { type: () => ID }) id: string,
+    @Args('input') input: UpdateTicketInput,
+  ) {
+    return this.service.update(actor, id, input, new Set(Object.keys(input)));
+  }
+
+  @Roles(...TICKET_WORKERS)
+  @Mutation(() => MessageResultObject, {
+    description:
+      'Public reply to the customer. The first one sets firstResponseAt; replying to a new ticket opens it.',
+  })
+  replyToTicket(
+    @CurrentUser() actor: Actor,
+    @Args('id', { type: () => ID }) id: string,
+    @Args('body') body: string,
+    @Args('expectedVersion', { type: () => Int, nullable: true }) expectedVersion?: number | null,
+  ) {
+    return this.service.addMessage(actor, id, 'public_reply', body, { expectedVersion });
+  }
+
+  @Roles(...TICKET_WORKERS, 'account_manager')
+  @Mutation(() => MessageResultObject, { description: 'Internal note, visible to staff only.' })
+  addInternalNote(
+    @CurrentUser() actor: Actor,
+    @Args('id', { type: () => ID }) id: string,
+    @Args('body') body: string,
+  ) {
+    return this.service.addMessage(actor, id, 'internal_note', body);
+  }
+
+  @Roles(...TICKET_WORKERS)
+  @Mutation(() => MessageResultObject, {
+    description:
+      'Record what the customer wrote (inbound mail, chat). Wakes pending/on-hold tickets and reopens solved ones.',
+  })
+  addCustomerMessage(
+    @CurrentUser() actor: Actor,
+    @Args('id', { type: () => ID }) id: string,
+    @Args('body') body: string,
+    @Args('contactId', {
+      type: () => ID,
+      nullable: true,
+      description: 'Defaults to the requester.',
+    })
+    contactId?: string | null,
+  ) {
+    return this.service.addMessage(actor, id, 'customer_message', body, { contactId });
+  }
+
+  @Roles(...TICKET_WORKERS)
+  @Mutation(() => TicketObject, {
+    description:
+      'Move the ticket through the state machine; illegal moves are BAD_USER_INPUT naming the move.',
+  })
+  changeTicketStatus(
+    @CurrentUser() actor: Actor,
+    @Args('id', { type: () => ID }) id: string,
+    @Args('status', { type: () => TicketStatusEnum }) status: TicketStatus,
+    @Args('expectedVersion', { type: () => Int, nullable: true }) expectedVersion?: number | null,
+  ) {
+    return this.service.changeStatus(actor, id, status, expectedVersion);
+  }
+
+  @ResolveField(() => CustomerObject)
+  customer(@Parent() t: TicketObject, @Loaders() loaders: RequestLoaders) {
+    return loaders.get(CustomersLoaders).customer.load(t.customerId);
+  }
+
+  @ResolveField(() => ContactObject)
+  requester(@Parent() t: TicketObject, @Loaders() loaders: RequestLoaders) {
+    return loaders.get(CustomersLoaders).contact.load(t.requesterId);
+  }
+
+  @ResolveField(() => UserObject, { nullable: true })
+  assignee(@Parent() t: TicketObject, @Loaders() loaders: RequestLoaders) {
+    return t.assigneeId ? loaders.get(IdentityLoaders).user.load(t.assigneeId) : null;
+  }
+
+  @ResolveField(() => TeamObject, { nullable: true })
+  team(@Parent() t: TicketObject, @Loaders() loaders: RequestLoaders) {
+    return t.teamId ? loaders.get(IdentityLoaders).team.load(t.teamId) : null;
+  }
+
+  @ResolveField(() => TicketMessageObject, {
+    nullable: true,
+    description: 'The latest message of any kind.',
+  })
+  lastMessage(@Parent() t: TicketObject, @Loaders() loaders: RequestLoaders) {
+    return loaders.get(TicketsLoaders).lastMessage.load(t.id);
+  }
+
+  @ResolveField(() => TicketMessageConnection, {
+    description: 'The conversation, oldest first.',
+    complexity: paged,
+  })
+  async messages(
+    @Parent() t: TicketObject,
+    @Args('first', { type: () => Int, nullable: true }) first?: number | null,
+    @Args('after', { type: () => String, nullable: true }) after?: string | null,
+  ) {
+    const limit = pageSize(first);
+    const cursor = after ? decodeCursor(after, 'messages', 1) : null;
+    const rows = await this.service.messages(t.id, cursor ? String(cursor[0]) : null, limit + 1);
+    return toConnection(
+      rows,
+      limit,
+      (m) => encodeCursor('messages', [m.id]),
+      (m) => m,
+      !!cursor,
+    );
+  }
+
+  @ResolveField(() => [TicketEventObject], { description: 'The full history, oldest first.' })
+  events(@Parent() t: TicketObject, @Loaders() loaders: RequestLoaders) {
+    return loaders.get(TicketsLoaders).events.load(t.id);
+  }
+}
+
+@Resolver(() => CustomerObject)
+export class CustomerTicketsResolver {
+  constructor(private readonly service: TicketsService) {}
+
+  @ResolveField(() => Int, { description: 'Tickets not solved or closed.' })
+  openTicketCount(@Parent() c: CustomerObject, @Loaders() loaders: RequestLoaders) {
+    return loaders.get(TicketsLoaders).openTicketCount.load(c.id);
+  }
+
+  @ResolveField(() => TicketConnection, {
+    description: "The customer's tickets, newest first.",
+    complexity: paged,
+  })
+  async tickets(
+    @Parent() c: CustomerObject,
+    @Args('first', { type: () => Int, nullable: true }) first?: number | null,
+    @Args('after', { type: () => String, nullable: true }) after?: string | null,
+  ) {
+    const limit = pageSize(first);
+    const cursor = after ? decodeCursor(after, 'tickets_created_desc', 2) : null;
+    const rows = await this.service.list(
+      { customerId: c.id },
+      'created_desc',
+      cursor ? [String(cursor[0]), String(cursor[1])] : null,
+      limit + 1,
+    );
+    return toConnection(
+      rows,
+      limit,
+      (t) => encodeCursor('tickets_created_desc', [t.createdKey, t.id]),
+      (t) => t,
+      !!cursor,
+    );
+  }
+}
+
+@Resolver(() => TicketMessageObject)
+export class TicketMessageResolver {
+  @ResolveField(() => UserObject, { nullable: true })
+  authorUser(@Parent() m: TicketMessageObject, @Loaders() loaders: RequestLoaders) {
+    return m.authorUserId ? loaders.get(IdentityLoaders).user.load(m.authorUserId) : null;
+  }
+
+  @ResolveField(() => ContactObject, { nullable: true })
+  authorContact(@Parent() m: TicketMessageObject, @Loaders() loaders: RequestLoaders) {
+    return m.authorContactId ? loaders.get(CustomersLoaders).contact.load(m.authorContactId) : null;
+  }
+}
+
+@Resolver(() => SlaPolicyObject)
+export class SlaPolicyResolver {
+  constructor(private readonly service: TicketsService) {}
+
+  @Roles(...EVERYONE)
+  @Query(() => [SlaPolicyObject], { description: 'Active SLA policies.' })
+  slaPolicies() {
+    return this.service.listPolicies();
+  }
+
+  @Roles('admin')
+  @Mutation(() => SlaPolicyObject, {
+    description: 'Admins: add an SLA policy (one active policy per priority/channel/tier).',
+  })
+  createSlaPolicy(@CurrentUser() actor: Actor, @Args('input') input: SlaPolicyInput) {
+    return this.service.createPolicy(actor, {
+      ...input,
+      businessHours: input.businessHours ?? false,
+    });
+  }
+
+  @Roles('admin')
+  @Mutation(() => Boolean, {
+    description: 'Admins: retire an SLA policy (existing tickets keep their due times).',
+  })
+  deactivateSlaPolicy(@CurrentUser() actor: Actor, @Args('id', { type: () => ID }) id: string) {
+    return this.service.deactivatePolicy(actor, id);
+  }
+}

@@ -1,0 +1,588 @@
+import { Injectable } from '@nestjs/common';
+import {
+  AuditRepository,
+  DomainError,
+  TransactionRunner,
+  Tx,
+  badInput,
+  forbidden,
+  notFound,
+} from '@staydesk/core';
+import { CustomersService } from '@staydesk/customers';
+import {
+  Actor,
+  IdentityService,
+  TICKET_WORKERS,
+  WeeklyHours,
+  addBusinessMinutes,
+  validateId,
+} from '@staydesk/identity';
+import { sentimentOf } from './sentiment';
+import {
+  CHANNELS,
+  Channel,
+  MessageKind,
+  PRIORITIES,
+  Priority,
+  TICKET_STATUSES,
+  TicketStatus,
+  assertMove,
+  nextDueAt,
+  normalizeTags,
+  slaBreaches,
+  statusAfterMessage,
+  validateBody,
+  validateSubject,
+} from './ticket-rules';
+import {
+  EventRow,
+  MessageRow,
+  SlaPolicyRow,
+  TicketFilter,
+  TicketOrder,
+  TicketRow,
+  TicketsRepository,
+} from './tickets.repository';
+
+export interface CreateTicketInput {
+  requesterId: string;
+  customerId?: string | null;
+  subject: string;
+  channel: Channel;
+  priority?: Priority | null;
+  assigneeId?: string | null;
+  teamId?: string | null;
+  tags?: string[] | null;
+  /** The first message: what the customer wrote (customer_message) or what the agent sent (public_reply). */
+  message?: { body: string; kind: MessageKind } | null;
+}
+
+export interface UpdateTicketInput {
+  subject?: string | null;
+  priority?: Priority | null;
+  tags?: string[] | null;
+  assigneeId?: string | null;
+  teamId?: string | null;
+  expectedVersion?: number | null;
+}
+
+type NewEvent = Omit<EventRow, 'id'>;
+
+/** Tickets: the conversation, the status state machine, SLA due times, and their history. */
+@Injectable()
+export class TicketsService {
+  constructor(
+    private readonly repo: TicketsRepository,
+    private readonly tx: TransactionRunner,
+    private readonly audit: AuditRepository,
+    private readonly identity: IdentityService,
+    private readonly customers: CustomersService,
+  ) {}
+
+  byIds(ids: readonly string[]) {
+    return this.repo.byIds(this.tx.db, ids);
+  }
+
+  lastMessages(ids: readonly string[], includeNotes: boolean) {
+    return this.repo.lastMessages(this.tx.db, ids, includeNotes);
+  }
+
+  events(ids: readonly string[]) {
+    return this.repo.events(this.tx.db, ids);
+  }
+
+  countOpenByCustomer(ids: readonly string[]) {
+    return this.repo.countOpenByCustomer(this.tx.db, ids);
+  }
+
+  messages(ticketId: string, after: string | null, limit: number) {
+    return this.repo.messages(this.tx.db, ticketId, after, limit);
+  }
+
+  async ticket(id: string): Promise<TicketRow> {
+    const [t] = await this.repo.byIds(this.tx.db, [validateId(id)]);
+    if (!t) throw notFound('ticket', id);
+    return t;
+  }
+
+  list(
+    filter: TicketFilter,
+    order: TicketOrder,
+    after: [string | number, string] | null,
+    limit: number,
+  ) {
+    return this.repo.list(this.tx.db, filter, order, after, limit);
+  }
+
+  async create(actor: Actor, input: CreateTicketInput): Promise<TicketRow> {
+    this.requireWorker(actor, 'create tickets');
+    validateId(input.requesterId, 'requesterId');
+    if (input.customerId) validateId(input.customerId, 'customerId');
+    const subject = validateSubject(input.subject);
+    if (!CHANNELS.includes(input.channel))
+      throw badInput('channel', `must be one of ${CHANNELS.join(', ')}`);
+    const priority = input.priority ?? 'normal';
+    if (!PRIORITIES.includes(priority))
+      throw badInput('priority', `must be one of ${PRIORITIES.join(', ')}`);
+    const tags = normalizeTags(input.tags ?? []);
+    if (input.message) {
+      validateBody(input.message.body, 'message.body');
+      if (input.message.kind === 'internal_note') {
+        throw badInput(
+          'message.kind',
+          'the first message must be public_reply or customer_message',
+        );
+      }
+    }
+    const [requester] = await this.customers.contactsByIds([input.requesterId]);
+    if (!requester) throw notFound('contact', input.requesterId);
+    if (input.customerId && input.customerId !== requester.customerId) {
+      throw badInput(
+        'customerId',
+        `contact ${requester.id} belongs to customer ${requester.customerId}, not ${input.customerId}`,
+      );
+    }
+    const [customer] = await this.customers.byIds([requester.customerId]);
+    if (input.assigneeId) await this.requireAssignee(input.assigneeId);
+    const team = input.teamId ? await this.requireTeam(input.teamId) : null;
+
+    return this.tx.run(async (tx) => {
+      const now = new Date();
+      const outbound = input.message?.kind === 'public_reply';
+      const status: TicketStatus = outbound ? 'open' : 'new';
+      const policy = await this.repo.policyFor(tx, priority, input.channel, customer.tier);
+      const due = this.dueTimes(policy, now, team);
+      const firstResponseAt = outbound ? now : null;
+      const ticket = await this.repo.insert(tx, {
+        customerId: requester.customerId,
+        requesterId: requester.id,
+        subject,
+        channel: input.channel,
+        priority,
+        status,
+        assigneeId: input.assigneeId ?? (outbound ? actor.id : null),
+        teamId: input.teamId ?? null,
+        tags,
+        createdById: actor.id,
+        firstResponseAt,
+        slaPolicyId: policy?.id ?? null,
+        ...due,
+        nextDueAt: nextDueAt({ status, firstResponseAt, solvedAt: null, ...due }),
+        lastMessageAt: input.message ? now : null,
+        createdAt: now,
+      });
+      const events: NewEvent[] = [
+        {
+          ticketId: ticket.id,
+          actorId: actor.id,
+          type: 'created',
+          fromValue: null,
+          toValue: status,
+          createdAt: now,
+        },
+      ];
+      if (outbound) {
+        events.push({
+          ticketId: ticket.id,
+          actorId: actor.id,
+          type: 'first_response',
+          fromValue: null,
+          toValue: null,
+          createdAt: now,
+        });
+      }
+      await this.repo.insertEvents(tx, events);
+      if (input.message) {
+        const customerWrote = input.message.kind === 'customer_message';
+        await this.repo.insertMessage(tx, {
+          ticketId: ticket.id,
+          kind: input.message.kind,
+          authorUserId: customerWrote ? null : actor.id,
+          authorContactId: customerWrote ? requester.id : null,
+          body: input.message.body,
+          sentiment: customerWrote ? sentimentOf(input.message.body) : null,
+          createdAt: now,
+        });
+      }
+      await this.audit.record(tx, {
+        actorId: actor.id,
+        action: 'ticket.create',
+        entity: 'ticket',
+        entityId: ticket.id,
+        details: { channel: input.channel, priority },
+      });
+      return ticket;
+    });
+  }
+
+  async update(
+    actor: Actor,
+    id: string,
+    input: UpdateTicketInput,
+    given: Set<string>,
+  ): Promise<TicketRow> {
+    this.requireWorker(actor, 'change tickets');
+    validateId(id);
+    const subject = input.subject != null ? validateSubject(input.subject) : undefined;
+    if (input.priority != null && !PRIORITIES.includes(input.priority)) {
+      throw badInput('priority', `must be one of ${PRIORITIES.join(', ')}`);
+    }
+    const tags = input.tags != null ? normalizeTags(input.tags) : undefined;
+    if (input.assigneeId) await this.requireAssignee(input.assigneeId);
+    const newTeam = input.teamId ? await this.requireTeam(input.teamId) : null;
+
+    return this.tx.run(async (tx) => {
+      const t = await this.lockForChange(tx, id, input.expectedVersion);
+      const now = new Date();
+      const patch: Partial<TicketRow> = {};
+      const events: NewEvent[] = [];
+      const change = (type: string, from: string | null, to: string | null) =>
+        events.push({
+          ticketId: id,
+          actorId: actor.id,
+          type,
+          fromValue: from,
+          toValue: to,
+          createdAt: now,
+        });
+
+      if (subject !== undefined && subject !== t.subject) {
+        patch.subject = subject;
+        change('subject_changed', t.subject, subject);
+      }
+      if (tags !== undefined && tags.join(',') !== t.tags.join(',')) {
+        patch.tags = tags;
+        change('tags_changed', t.tags.join(','), tags.join(','));
+      }
+      if (given.has('assigneeId') && (input.assigneeId ?? null) !== t.assigneeId) {
+        patch.assigneeId = input.assigneeId ?? null;
+        change('assignee_changed', t.assigneeId, input.assigneeId ?? null);
+      }
+      if (given.has('teamId') && (input.teamId ?? null) !== t.teamId) {
+        patch.teamId = input.teamId ?? null;
+        change('team_changed', t.teamId, input.teamId ?? null);
+      }
+      const priority = input.priority ?? t.priority;
+      if (priority !== t.priority || patch.teamId !== undefined) {
+        if (priority !== t.priority) {
+          patch.priority = priority;
+          change('priority_changed', t.priority, priority);
+        }
+        // due times follow the new priority (and the new team's calendar), measured from creation
+        const [customer] = await this.customers.byIds([t.customerId]);
+        const policy = await this.repo.policyFor(tx, priority, t.channel, customer.tier);
+        const team =
+          patch.teamId !== undefined ? newTeam : t.teamId ? await this.requireTeam(t.teamId) : null;
+        Object.assign(
+          patch,
+          { slaPolicyId: policy?.id ?? null },
+          this.dueTimes(policy, t.createdAt, team),
+        );
+        this.refreshSla(t, patch, now);
+      }
+      if (events.length === 0) return t;
+      const saved = await this.repo.update(tx, id, patch, now);
+      if (patch.subject !== undefined) await this.repo.refreshSearch(tx, id);
+      await this.repo.insertEvents(tx, events);
+      await this.audit.record(tx, {
+        actorId: actor.id,
+        action: 'ticket.update',
+        entity: 'ticket',
+        entityId: id,
+        details: { changed: events.map((e) => e.type) },
+      });
+      return saved;
+    });
+  }
+
+  /**
+   * Adds a message. A public reply is the first response if none was sent yet; a customer
+   * message wakes a pending/on-hold ticket and reopens a solved one; closed tickets take notes only.
+   */
+  async addMessage(
+    actor: Actor,
+    id: string,
+    kind: MessageKind,
+    body: string,
+    options: { contactId?: string | null; expectedVersion?: number | null } = {},
+  ): Promise<{ ticket: TicketRow; message: MessageRow }> {
+    if (kind === 'internal_note') {
+      if (![...TICKET_WORKERS, 'account_manager'].includes(actor.role))
+        throw forbidden(`a ${actor.role} may not add notes`);
+    } else {
+      this.requireWorker(
+        actor,
+        kind === 'public_reply' ? 'reply to customers' : 'record customer messages',
+      );
+    }
+    validateId(id);
+    validateBody(body);
+    if (options.contactId) validateId(options.contactId, 'contactId');
+
+    return this.tx.run(async (tx) => {
+      const t = await this.lockForChange(tx, id, options.expectedVersion);
+      if (t.status === 'closed' && kind !== 'internal_note') {
+        throw badInput('id', `ticket ${id} is closed: closed is final, open a new ticket instead`);
+      }
+      let authorContactId: string | null = null;
+      if (kind === 'customer_message') {
+        authorContactId = options.contactId ?? t.requesterId;
+        if (options.contactId) {
+          const [contact] = await this.customers.contactsByIds([options.contactId]);
+          if (!contact) throw notFound('contact', options.contactId);
+          if (contact.customerId !== t.customerId) {
+            throw badInput(
+              'contactId',
+              `contact ${contact.id} does not belong to this ticket's customer`,
+            );
+          }
+        }
+      }
+      const now = new Date();
+      const message = await this.repo.insertMessage(tx, {
+        ticketId: id,
+        kind,
+        authorUserId: kind === 'customer_message' ? null : actor.id,
+        authorContactId,
+        body,
+        sentiment: kind === 'customer_message' ? sentimentOf(body) : null,
+        createdAt: now,
+      });
+      const patch: Partial<TicketRow> = { lastMessageAt: now };
+      const events: NewEvent[] = [];
+      if (kind === 'public_reply' && t.firstResponseAt === null) {
+        patch.firstResponseAt = now;
+        events.push({
+          ticketId: id,
+          actorId: actor.id,
+          type: 'first_response',
+          fromValue: null,
+          toValue: null,
+          createdAt: now,
+        });
+      }
+      if (kind === 'public_reply' && t.assigneeId === null) {
+        patch.assigneeId = actor.id;
+        events.push({
+          ticketId: id,
+          actorId: actor.id,
+          type: 'assignee_changed',
+          fromValue: null,
+          toValue: actor.id,
+          createdAt: now,
+        });
+      }
+      if (t.status !== 'closed') {
+        const to = statusAfterMessage(t.status, kind);
+        if (to !== t.status) events.push(...this.applyStatus(t, to, patch, actor, now));
+      }
+      this.refreshSla(t, patch, now);
+      const saved = await this.repo.update(tx, id, patch, now);
+      await this.repo.insertEvents(tx, events);
+      await this.audit.record(tx, {
+        actorId: actor.id,
+        action: `ticket.${kind}`,
+        entity: 'ticket',
+        entityId: id,
+        details: { messageId: message.id },
+      });
+      return { ticket: saved, message };
+    });
+  }
+
+  async changeStatus(
+    actor: Actor,
+    id: string,
+    to: TicketStatus,
+    expectedVersion?: number | null,
+  ): Promise<TicketRow> {
+    this.requireWorker(actor, 'change ticket status');
+    validateId(id);
+    if (!TICKET_STATUSES.includes(to))
+      throw badInput('status', `must be one of ${TICKET_STATUSES.join(', ')}`);
+    return this.tx.run(async (tx) => {
+      const t = await this.lockForChange(tx, id, expectedVersion);
+      assertMove(t.status, to);
+      const now = new Date();
+      const patch: Partial<TicketRow> = {};
+      const events = this.applyStatus(t, to, patch, actor, now);
+      if (to === 'solved' && t.assigneeId === null) {
+        patch.assigneeId = actor.id;
+        events.push({
+          ticketId: id,
+          actorId: actor.id,
+          type: 'assignee_changed',
+          fromValue: null,
+          toValue: actor.id,
+          createdAt: now,
+        });
+      }
+      this.refreshSla(t, patch, now);
+      const saved = await this.repo.update(tx, id, patch, now);
+      await this.repo.insertEvents(tx, events);
+      await this.audit.record(tx, {
+        actorId: actor.id,
+        action: 'ticket.status',
+        entity: 'ticket',
+        entityId: id,
+        details: { from: t.status, to },
+      });
+      return saved;
+    });
+  }
+
+  listPolicies() {
+    return this.repo.listPolicies(this.tx.db);
+  }
+
+  async createPolicy(
+    actor: Actor,
+    input: Omit<SlaPolicyRow, 'id' | 'active' | 'channel' | 'tier'> & {
+      channel?: Channel | null;
+      tier?: string | null;
+    },
+  ): Promise<SlaPolicyRow> {
+    if (!input.name.trim() || input.name.length > 100)
+      throw badInput('name', 'must be 1 to 100 characters');
+    for (const f of ['firstResponseMinutes', 'resolutionMinutes'] as const) {
+      if (!Number.isInteger(input[f]) || input[f] < 1 || input[f] > 60 * 24 * 365) {
+        throw badInput(f, 'must be a whole number of minutes from 1 to 525600');
+      }
+    }
+    if (input.resolutionMinutes < input.firstResponseMinutes) {
+      throw badInput('resolutionMinutes', 'must not be shorter than the first-response target');
+    }
+    return this.tx.run(async (tx) => {
+      const p = await this.repo.insertPolicy(tx, {
+        ...input,
+        name: input.name.trim(),
+        channel: input.channel ?? null,
+        tier: input.tier ?? null,
+      });
+      await this.audit.record(tx, {
+        actorId: actor.id,
+        action: 'sla_policy.create',
+        entity: 'sla_policy',
+        entityId: p.id,
+        details: { ...input },
+      });
+      return p;
+    });
+  }
+
+  async deactivatePolicy(actor: Actor, id: string): Promise<boolean> {
+    validateId(id);
+    return this.tx.run(async (tx) => {
+      if (!(await this.repo.deactivatePolicy(tx, id))) throw notFound('active SLA policy', id);
+      await this.audit.record(tx, {
+        actorId: actor.id,
+        action: 'sla_policy.deactivate',
+        entity: 'sla_policy',
+        entityId: id,
+      });
+      return true;
+    });
+  }
+
+  /** Worker: flag SLA targets that passed unmet. */
+  markBreaches() {
+    return this.tx.run((tx) => this.repo.markBreaches(tx));
+  }
+
+  /** Status bookkeeping shared by explicit moves and message-driven moves. */
+  private applyStatus(
+    t: TicketRow,
+    to: TicketStatus,
+    patch: Partial<TicketRow>,
+    actor: Actor,
+    now: Date,
+  ): NewEvent[] {
+    patch.status = to;
+    if (to === 'solved') {
+      patch.solvedAt = now;
+      patch.solveCount = t.solveCount + 1;
+    }
+    if (t.status === 'solved' && to === 'open') patch.reopenCount = t.reopenCount + 1;
+    if (to === 'closed') patch.closedAt = now;
+    return [
+      {
+        ticketId: t.id,
+        actorId: actor.id,
+        type: 'status_changed',
+        fromValue: t.status,
+        toValue: to,
+        createdAt: now,
+      },
+    ];
+  }
+
+  /** Keeps next_due_at and the breach flags consistent with a pending change. */
+  private refreshSla(t: TicketRow, patch: Partial<TicketRow>, now: Date) {
+    const merged = { ...t, ...patch };
+    patch.nextDueAt = nextDueAt(merged);
+    const b = slaBreaches(merged, now);
+    // once breached, a flag stays (a breach is history, not state), unless the targets moved
+    const targetsMoved =
+      patch.firstResponseDueAt !== undefined || patch.resolutionDueAt !== undefined;
+    patch.firstResponseBreached = targetsMoved
+      ? b.firstResponse
+      : t.firstResponseBreached || b.firstResponse;
+    patch.resolutionBreached = targetsMoved ? b.resolution : t.resolutionBreached || b.resolution;
+  }
+
+  private dueTimes(
+    policy: SlaPolicyRow | null,
+    from: Date,
+    team: {
+      timezone: string | null;
+      businessHours: Record<string, [string, string][]> | null;
+    } | null,
+  ) {
+    if (!policy) return { firstResponseDueAt: null, resolutionDueAt: null };
+    const add = (minutes: number) =>
+      policy.businessHours && team?.timezone && team.businessHours
+        ? addBusinessMinutes(from, minutes, team.timezone, team.businessHours as WeeklyHours)
+        : new Date(from.getTime() + minutes * 60_000);
+    return {
+      firstResponseDueAt: add(policy.firstResponseMinutes),
+      resolutionDueAt: add(policy.resolutionMinutes),
+    };
+  }
+
+  private async lockForChange(
+    tx: Tx,
+    id: string,
+    expectedVersion?: number | null,
+  ): Promise<TicketRow> {
+    const t = await this.repo.lockById(tx, id);
+    if (!t) throw notFound('ticket', id);
+    if (expectedVersion != null && expectedVersion !== t.version) {
+      throw new DomainError(
+        'CONFLICT',
+        `ticket ${id} was changed by someone else (version ${t.version}, you had ${expectedVersion}); reload it and try again`,
+        { field: 'expectedVersion', currentVersion: t.version },
+      );
+    }
+    return t;
+  }
+
+  private requireWorker(actor: Actor, what: string) {
+    if (!TICKET_WORKERS.includes(actor.role)) throw forbidden(`a ${actor.role} may not ${what}`);
+  }
+
+  private async requireAssignee(id: string) {
+    validateId(id, 'assigneeId');
+    const [u] = await this.identity.usersByIds([id]);
+    if (!u) throw notFound('user', id);
+    if (!u.active) throw badInput('assigneeId', `user ${id} is deactivated`);
+    if (!TICKET_WORKERS.includes(u.role))
+      throw badInput('assigneeId', `user ${id} is a ${u.role} and does not work tickets`);
+  }
+
+  private async requireTeam(id: string) {
+    validateId(id, 'teamId');
+    const [team] = await this.identity.teamsByIds([id]);
+    if (!team) throw notFound('team', id);
+    return team;
+  }
+}
