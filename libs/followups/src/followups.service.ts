@@ -1,0 +1,385 @@
+import { Injectable } from '@nestjs/common';
+import {
+  AuditRepository,
+  Connection,
+  TransactionRunner,
+  Tx,
+  badInput,
+  decodeCursor,
+  encodeCursor,
+  forbidden,
+  notFound,
+  pageSize,
+  toConnection,
+} from '@staydesk/core';
+import { Actor, validateId } from '@staydesk/identity';
+import {
+  FOLLOW_UP_KINDS,
+  FOLLOW_UP_STATUSES,
+  FollowUpKind,
+  FollowUpListFilter,
+  FollowUpRow,
+  FollowUpStatus,
+  FollowUpsRepository,
+  NewFollowUp,
+  ReminderRow,
+} from './followups.repository';
+
+export interface CreateFollowUpInput {
+  ticketId?: string | null;
+  customerId?: string | null;
+  ownerId?: string | null;
+  kind: FollowUpKind;
+  dueAt: Date;
+  note?: string | null;
+}
+
+export interface FollowUpsFilterInput {
+  mine?: boolean | null;
+  ownerId?: string | null;
+  status?: FollowUpStatus | null;
+  overdue?: boolean | null;
+  customerId?: string | null;
+  ticketId?: string | null;
+  dueBefore?: Date | null;
+}
+
+/** A follow-up opened by another module (surveys, risk) inside its own transaction. */
+export interface OpenForOwnerInput {
+  customerId: string;
+  ticketId?: string | null;
+  ownerId: string;
+  kind: FollowUpKind;
+  dueAt: Date;
+  note?: string | null;
+  /** The user on whose behalf it is opened; null for the system. */
+  createdById?: string | null;
+}
+
+export const MAX_TEXT_LENGTH = 5000;
+/** How far ahead a follow-up may be due. */
+export const MAX_YEARS_AHEAD = 2;
+/** Name of the (due_at, id) keyset ordering in cursors. */
+export const FOLLOW_UPS_ORDER = 'follow_ups_due';
+
+const DUE_KEY = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?Z$/;
+const ID = /^[1-9]\d{0,17}$/;
+
+export function validateKind(kind: string, field = 'kind'): FollowUpKind {
+  if (!(FOLLOW_UP_KINDS as readonly string[]).includes(kind)) {
+    throw badInput(field, `must be one of ${FOLLOW_UP_KINDS.join(', ')}`);
+  }
+  return kind as FollowUpKind;
+}
+
+/** A due time: a real date-time, at most {@link MAX_YEARS_AHEAD} years from now (the past is allowed). */
+export function validateDueAt(
+  dueAt: Date | null | undefined,
+  field = 'dueAt',
+  now = new Date(),
+): Date {
+  if (!(dueAt instanceof Date) || Number.isNaN(dueAt.getTime())) {
+    throw badInput(field, 'must be a date-time like 2027-03-31T09:00:00Z');
+  }
+  const latest = new Date(now.getTime());
+  latest.setUTCFullYear(latest.getUTCFullYear() + MAX_YEARS_AHEAD);
+  if (dueAt.getTime() > latest.getTime()) {
+    throw badInput(field, `must be at most ${MAX_YEARS_AHEAD} years from now`);
+  }
+  return dueAt;
+}
+
+/** Optional free text: trimmed, empty → null, at most {@link MAX_TEXT_LENGTH} characters. */
+export function validateOptionalText(
+  text: string | null | undefined,
+  field: string,
+): string | null {
+  if (text == null) return null;
+  const t = text.trim();
+  if (t.length > MAX_TEXT_LENGTH)
+    throw badInput(field, `must be at most ${MAX_TEXT_LENGTH} characters`);
+  return t || null;
+}
+
+/** The outcome of a completed follow-up: 1 to {@link MAX_TEXT_LENGTH} characters. */
+export function validateOutcome(outcome: string | null | undefined, field = 'outcome'): string {
+  const t = validateOptionalText(outcome ?? '', field);
+  if (t === null) throw badInput(field, 'must not be empty: say what came of the follow-up');
+  return t;
+}
+
+/** Who may complete, cancel or reschedule a follow-up: its owner, its creator, a team lead, an admin. */
+export function mayManage(actor: Actor, f: Pick<FollowUpRow, 'ownerId' | 'createdById'>): boolean {
+  return (
+    actor.id === f.ownerId ||
+    (f.createdById !== null && actor.id === f.createdById) ||
+    actor.role === 'team_lead' ||
+    actor.role === 'admin'
+  );
+}
+
+export function assertMayManage(actor: Actor, f: FollowUpRow, verb: string): void {
+  if (!mayManage(actor, f)) {
+    throw forbidden(
+      `only the owner, the creator, a team lead or an admin may ${verb} follow-up ${f.id}`,
+    );
+  }
+}
+
+export function assertOpen(f: FollowUpRow, verb: string): void {
+  if (f.status !== 'open') {
+    throw badInput('id', `follow-up ${f.id} is ${f.status}: only open follow-ups can be ${verb}`, {
+      status: f.status,
+    });
+  }
+}
+
+/** Decodes an `after` cursor of the (due_at, id) ordering, refusing values that are not ours. */
+export function decodeFollowUpCursor(after: string): { dueKey: string; id: string } {
+  const [dueKey, id] = decodeCursor(after, FOLLOW_UPS_ORDER, 2);
+  if (
+    typeof dueKey !== 'string' ||
+    !DUE_KEY.test(dueKey) ||
+    typeof id !== 'string' ||
+    !ID.test(id)
+  ) {
+    throw badInput(
+      'after',
+      'malformed cursor: pass a cursor exactly as a previous page returned it',
+    );
+  }
+  return { dueKey, id };
+}
+
+/** Turns the GraphQL filter into the repository filter, checking ids and dates. */
+export function listFilter(actor: Actor, f: FollowUpsFilterInput): FollowUpListFilter {
+  const out: FollowUpListFilter = {};
+  if (f.ownerId != null) out.ownerId = validateId(f.ownerId, 'filter.ownerId');
+  if (f.mine) {
+    if (out.ownerId && out.ownerId !== actor.id) {
+      throw badInput('filter.ownerId', 'contradicts mine: true (mine means owned by you)');
+    }
+    out.ownerId = actor.id;
+  }
+  if (f.status != null) {
+    if (!FOLLOW_UP_STATUSES.includes(f.status)) {
+      throw badInput('filter.status', `must be one of ${FOLLOW_UP_STATUSES.join(', ')}`);
+    }
+    out.status = f.status;
+  }
+  if (f.overdue != null) out.overdue = f.overdue;
+  if (f.customerId != null) out.customerId = validateId(f.customerId, 'filter.customerId');
+  if (f.ticketId != null) out.ticketId = validateId(f.ticketId, 'filter.ticketId');
+  if (f.dueBefore != null) {
+    if (Number.isNaN(f.dueBefore.getTime())) {
+      throw badInput('filter.dueBefore', 'must be a date-time like 2027-03-31T09:00:00Z');
+    }
+    out.dueBefore = f.dueBefore;
+  }
+  return out;
+}
+
+/**
+ * Follow-ups: promises to get back to a customer by a due time (check-ins, recovery after a bad
+ * survey, outreach to an at-risk account). Owners are reminded by e-mail when one falls due.
+ */
+@Injectable()
+export class FollowUpsService {
+  constructor(
+    private readonly repo: FollowUpsRepository,
+    private readonly tx: TransactionRunner,
+    private readonly audit: AuditRepository,
+  ) {}
+
+  byIds(ids: readonly string[]): Promise<FollowUpRow[]> {
+    return this.repo.byIds(this.tx.db, ids);
+  }
+
+  async followUp(id: string): Promise<FollowUpRow> {
+    const [f] = await this.repo.byIds(this.tx.db, [validateId(id)]);
+    if (!f) throw notFound('follow-up', id);
+    return f;
+  }
+
+  /** A page of follow-ups, soonest due first, keyset-paginated on (due_at, id). */
+  async list(
+    actor: Actor,
+    filter: FollowUpsFilterInput,
+    first: number | null | undefined,
+    after: string | null | undefined,
+  ): Promise<Connection<FollowUpRow>> {
+    const limit = pageSize(first);
+    const f = listFilter(actor, filter);
+    const cursor = after ? decodeFollowUpCursor(after) : null;
+    const rows = await this.repo.list(this.tx.db, f, cursor, limit + 1);
+    return toConnection(
+      rows,
+      limit,
+      (r) => encodeCursor(FOLLOW_UPS_ORDER, [r.dueKey, r.id]),
+      (r) => r,
+      !!cursor,
+    );
+  }
+
+  async create(actor: Actor, input: CreateFollowUpInput): Promise<FollowUpRow> {
+    const hasTicket = input.ticketId != null;
+    const hasCustomer = input.customerId != null;
+    if (hasTicket === hasCustomer) {
+      throw badInput(
+        hasTicket ? 'customerId' : 'ticketId',
+        'give exactly one of ticketId or customerId (a ticket implies its customer)',
+      );
+    }
+    const ticketId = hasTicket ? validateId(input.ticketId!, 'ticketId') : null;
+    const customerId = hasCustomer ? validateId(input.customerId!, 'customerId') : null;
+    const ownerId = input.ownerId != null ? validateId(input.ownerId, 'ownerId') : actor.id;
+    const kind = validateKind(input.kind);
+    const dueAt = validateDueAt(input.dueAt);
+    const note = validateOptionalText(input.note, 'note');
+    return this.tx.run(async (tx) => {
+      let customer: string;
+      if (ticketId) {
+        const c = await this.repo.customerOfTicket(tx, ticketId);
+        if (!c) throw notFound('ticket', ticketId);
+        customer = c;
+      } else {
+        if (!(await this.repo.customerExists(tx, customerId!)))
+          throw notFound('customer', customerId!);
+        customer = customerId!;
+      }
+      const owner = await this.repo.ownerById(tx, ownerId);
+      if (!owner) throw notFound('user', ownerId);
+      if (!owner.active)
+        throw badInput('ownerId', `user ${ownerId} is deactivated and cannot own follow-ups`);
+      return this.insert(tx, {
+        customerId: customer,
+        ticketId,
+        ownerId,
+        kind,
+        dueAt,
+        note,
+        createdById: actor.id,
+      });
+    });
+  }
+
+  /**
+   * Opens a follow-up inside the caller's transaction (for other modules, e.g. a bad survey
+   * answer or a risk alert). The caller vouches for the customer, ticket and owner; foreign keys
+   * still refuse ids that do not exist.
+   */
+  async openForOwner(tx: Tx, input: OpenForOwnerInput): Promise<FollowUpRow> {
+    return this.insert(tx, {
+      customerId: validateId(input.customerId, 'customerId'),
+      ticketId: input.ticketId != null ? validateId(input.ticketId, 'ticketId') : null,
+      ownerId: validateId(input.ownerId, 'ownerId'),
+      kind: validateKind(input.kind),
+      dueAt: validateDueAt(input.dueAt),
+      note: validateOptionalText(input.note, 'note'),
+      createdById: input.createdById != null ? validateId(input.createdById, 'createdById') : null,
+    });
+  }
+
+  async complete(actor: Actor, id: string, outcome: string): Promise<FollowUpRow> {
+    validateId(id);
+    const text = validateOutcome(outcome);
+    return this.change(actor, id, 'complete', 'completed', async (tx) => {
+      const after = await this.repo.close(tx, id, 'done', text);
+      return { after, action: 'follow_up.complete', details: { outcomeLength: text.length } };
+    });
+  }
+
+  async cancel(actor: Actor, id: string, reason: string | null | undefined): Promise<FollowUpRow> {
+    validateId(id);
+    const text = validateOptionalText(reason, 'reason');
+    return this.change(actor, id, 'cancel', 'cancelled', async (tx) => {
+      const after = await this.repo.close(tx, id, 'cancelled', text);
+      return { after, action: 'follow_up.cancel', details: { reason: text } };
+    });
+  }
+
+  async reschedule(actor: Actor, id: string, dueAt: Date): Promise<FollowUpRow> {
+    validateId(id);
+    const due = validateDueAt(dueAt);
+    return this.change(actor, id, 'reschedule', 'rescheduled', async (tx, before) => {
+      const after = await this.repo.reschedule(tx, id, due);
+      return {
+        after,
+        action: 'follow_up.reschedule',
+        details: { from: before.dueAt.toISOString(), to: due.toISOString() },
+      };
+    });
+  }
+
+  /** Open follow-ups that fell due and were not reminded yet (for the reminder scan). */
+  dueForReminder(limit: number): Promise<{ id: string; dueKey: string }[]> {
+    return this.repo.dueForReminder(this.tx.db, limit);
+  }
+
+  forReminder(id: string): Promise<ReminderRow | null> {
+    return this.repo.forReminder(this.tx.db, validateId(id, 'followUpId'));
+  }
+
+  /** Records that the owner was reminded; false when someone else already did. */
+  markReminded(id: string, details: Record<string, unknown> = {}): Promise<boolean> {
+    return this.tx.run(async (tx) => {
+      const marked = await this.repo.markReminded(tx, id);
+      if (marked) {
+        await this.audit.record(tx, {
+          actorId: null,
+          action: 'follow_up.remind',
+          entity: 'follow_up',
+          entityId: id,
+          details,
+        });
+      }
+      return marked;
+    });
+  }
+
+  private async insert(tx: Tx, row: NewFollowUp): Promise<FollowUpRow> {
+    const f = await this.repo.insert(tx, row);
+    await this.audit.record(tx, {
+      actorId: row.createdById,
+      action: 'follow_up.create',
+      entity: 'follow_up',
+      entityId: f.id,
+      details: {
+        kind: f.kind,
+        customerId: f.customerId,
+        ticketId: f.ticketId,
+        ownerId: f.ownerId,
+        dueAt: f.dueAt.toISOString(),
+      },
+    });
+    return f;
+  }
+
+  /** Lock, check who may and that it is open, apply, audit: one transaction. */
+  private change(
+    actor: Actor,
+    id: string,
+    verb: string,
+    participle: string,
+    apply: (
+      tx: Tx,
+      before: FollowUpRow,
+    ) => Promise<{ after: FollowUpRow; action: string; details: Record<string, unknown> }>,
+  ): Promise<FollowUpRow> {
+    return this.tx.run(async (tx) => {
+      const before = await this.repo.lockById(tx, id);
+      if (!before) throw notFound('follow-up', id);
+      assertMayManage(actor, before, verb);
+      assertOpen(before, participle);
+      const { after, action, details } = await apply(tx, before);
+      await this.audit.record(tx, {
+        actorId: actor.id,
+        action,
+        entity: 'follow_up',
+        entityId: id,
+        details,
+      });
+      return after;
+    });
+  }
+}

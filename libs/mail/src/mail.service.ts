@@ -1,0 +1,100 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { Inject, Injectable, OnModuleDestroy } from '@nestjs/common';
+import nodemailer, { type Transporter } from 'nodemailer';
+import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
+import { APP_CONFIG, AppConfig } from '@staydesk/core';
+
+/** One outgoing e-mail. `to` may be a single address or a list. */
+export interface OutgoingMail {
+  to: string | string[];
+  subject: string;
+  text: string;
+  html?: string;
+  headers?: Record<string, string>;
+}
+
+export interface SentMail {
+  /** The Message-ID header of the sent message, e.g. `<…@staydesk.local>`. */
+  messageId: string;
+  /** Where the message was written, when no SMTP server is configured. */
+  file?: string;
+}
+
+/** Timeouts so a slow or silent SMTP server fails a send (and its job retries) instead of hanging. */
+const SMTP_TIMEOUTS = {
+  connectionTimeout: 10_000,
+  greetingTimeout: 10_000,
+  socketTimeout: 30_000,
+};
+
+/**
+ * Sends e-mail. With SMTP_URL set, through a pooled SMTP transport; otherwise each message is
+ * written as an `.eml` file under MAIL_DIR (development and tests without a mail server), and one
+ * log line gives its path.
+ */
+@Injectable()
+export class MailService implements OnModuleDestroy {
+  private readonly transport: Transporter;
+  private readonly dir: string | null;
+  private dirReady: Promise<unknown> | null = null;
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @InjectPinoLogger(MailService.name) private readonly logger: PinoLogger,
+  ) {
+    if (config.mail.smtpUrl) {
+      this.dir = null;
+      this.transport = nodemailer.createTransport({
+        url: config.mail.smtpUrl,
+        pool: true,
+        maxConnections: 5,
+        maxMessages: 100,
+        ...SMTP_TIMEOUTS,
+      });
+    } else {
+      this.dir = resolve(config.mail.dir);
+      this.transport = nodemailer.createTransport({ streamTransport: true, buffer: true });
+    }
+  }
+
+  /** Whether messages go to an SMTP server (true) or to `.eml` files (false). */
+  get usesSmtp(): boolean {
+    return this.dir === null;
+  }
+
+  async send(mail: OutgoingMail): Promise<SentMail> {
+    const info = await this.transport.sendMail({
+      from: this.config.mail.from,
+      to: mail.to,
+      subject: mail.subject,
+      text: mail.text,
+      html: mail.html,
+      headers: mail.headers,
+    });
+    const messageId = String(info.messageId ?? '');
+    if (this.dir === null) return { messageId };
+
+    this.dirReady ??= mkdir(this.dir, { recursive: true }).catch((err: unknown) => {
+      this.dirReady = null; // try again on the next send
+      throw err;
+    });
+    await this.dirReady;
+    const stamp = new Date().toISOString().replace(/[-:]/g, ''); // ISO 8601 basic format
+    const safeId = messageId
+      .replace(/^<|>$/g, '')
+      .replace(/[^A-Za-z0-9._-]+/g, '_')
+      .slice(0, 120);
+    const file = join(this.dir, `${stamp}-${safeId || 'message'}.eml`);
+    await writeFile(file, info.message as Buffer, { flag: 'wx' });
+    this.logger.info(
+      { file, messageId, subject: mail.subject },
+      'e-mail written to file (no SMTP_URL)',
+    );
+    return { messageId, file };
+  }
+
+  onModuleDestroy(): void {
+    this.transport.close();
+  }
+}
