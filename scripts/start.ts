@@ -10,7 +10,7 @@ import {
 
 /**
  * `npm start`: the whole product on one machine. Creates the database if missing, applies the
- * migrations, then runs the api and the worker as two child processes and stops both on Ctrl-C.
+ * migrations, loads demo data with `--demo` (only into an empty database), then runs the api and the worker as two child processes and stops both on Ctrl-C.
  */
 async function main() {
   const config = loadConfig(process.env);
@@ -19,6 +19,10 @@ async function main() {
   log(
     applied.length ? `applied migrations: ${applied.join(', ')}` : 'database schema is up to date',
   );
+  if (process.argv.includes('--demo') || process.env.DEMO_DATA === '1') {
+    // the seeder leaves a database that already has customers untouched
+    await runToEnd(join(__dirname, 'seed-demo.js'));
+  }
 
   const children: ChildProcess[] = [
     start('api', join(__dirname, '..', 'apps', 'api', 'src', 'main.js')),
@@ -52,6 +56,15 @@ async function main() {
       'Press Ctrl-C to stop.',
     ].join('\n'),
   );
+}
+
+function runToEnd(file: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [file], { stdio: 'inherit' });
+    child.once('exit', (code) =>
+      code === 0 ? resolve() : reject(new Error(`demo data failed (exit ${code})`)),
+    );
+  });
 }
 
 function log(msg: string) {
