@@ -1,12 +1,13 @@
 import { Module } from '@nestjs/common';
 import { IdentityModule } from '@staydesk/identity';
+import { OutboxModule } from '@staydesk/outbox';
 import { CustomersLoaders } from './customers.loaders';
 import { CustomersRepository } from './customers.repository';
 import { ContactsResolver, CustomersResolver } from './customers.resolver';
 import { CustomersService } from './customers.service';
 
 @Module({
-  imports: [IdentityModule],
+  imports: [IdentityModule, OutboxModule],
   providers: [CustomersRepository, CustomersService, CustomersLoaders],
   exports: [CustomersService, CustomersLoaders],
 })

@@ -7,6 +7,7 @@ import {
   validateId,
   validateName,
 } from '@staydesk/identity';
+import { OutboxService } from '@staydesk/outbox';
 import {
   CUSTOMER_STATUSES,
   ContactRow,
@@ -49,6 +50,7 @@ export class CustomersService {
     private readonly tx: TransactionRunner,
     private readonly audit: AuditRepository,
     private readonly identity: IdentityService,
+    private readonly outbox: OutboxService,
   ) {}
 
   byIds(ids: readonly string[]): Promise<CustomerRow[]> {
@@ -209,6 +211,10 @@ export class CustomersService {
         entity: 'customer',
         entityId: id,
         details: { reason },
+      });
+      await this.outbox.record(tx, {
+        type: 'customer.status_changed',
+        payload: { customerId: id, from: before.status, to: status },
       });
       return after;
     });

@@ -39,6 +39,8 @@ export interface NewFollowUp {
   dueAt: Date;
   note: string | null;
   createdById: string | null;
+  /** The survey answer that caused it (bad-CSAT recovery); one follow-up per survey at most. */
+  surveyId?: string | null;
 }
 
 export interface FollowUpListFilter {
@@ -134,9 +136,18 @@ export class FollowUpsRepository {
   async insert(tx: Tx, f: NewFollowUp): Promise<FollowUpRow> {
     try {
       const rows: FollowUpRow[] = await tx.query(
-        `INSERT INTO follow_ups AS f (customer_id, ticket_id, owner_id, kind, due_at, note, created_by_id)
-         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING ${COLUMNS}`,
-        [f.customerId, f.ticketId, f.ownerId, f.kind, f.dueAt, f.note, f.createdById],
+        `INSERT INTO follow_ups AS f (customer_id, ticket_id, owner_id, kind, due_at, note, created_by_id, survey_id)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING ${COLUMNS}`,
+        [
+          f.customerId,
+          f.ticketId,
+          f.ownerId,
+          f.kind,
+          f.dueAt,
+          f.note,
+          f.createdById,
+          f.surveyId ?? null,
+        ],
       );
       return rows[0];
     } catch (err) {

@@ -54,6 +54,7 @@ export interface OpenForOwnerInput {
   note?: string | null;
   /** The user on whose behalf it is opened; null for the system. */
   createdById?: string | null;
+  surveyId?: string | null;
 }
 
 export const MAX_TEXT_LENGTH = 5000;
@@ -277,6 +278,7 @@ export class FollowUpsService {
       dueAt: validateDueAt(input.dueAt),
       note: validateOptionalText(input.note, 'note'),
       createdById: input.createdById != null ? validateId(input.createdById, 'createdById') : null,
+      surveyId: input.surveyId ?? null,
     });
   }
 

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { CustomersModule } from '@staydesk/customers';
 import { IdentityModule } from '@staydesk/identity';
+import { OutboxModule } from '@staydesk/outbox';
 import { TicketsLoaders } from './tickets.loaders';
 import { TicketsProcessor } from './tickets.processor';
 import { TicketsRepository } from './tickets.repository';
@@ -13,7 +14,7 @@ import {
 import { TicketsService } from './tickets.service';
 
 @Module({
-  imports: [IdentityModule, CustomersModule],
+  imports: [IdentityModule, CustomersModule, OutboxModule],
   providers: [TicketsRepository, TicketsService, TicketsLoaders],
   exports: [TicketsService, TicketsLoaders],
 })

@@ -17,6 +17,7 @@ import {
   addBusinessMinutes,
   validateId,
 } from '@staydesk/identity';
+import { OutboxService } from '@staydesk/outbox';
 import { sentimentOf } from './sentiment';
 import {
   CHANNELS,
@@ -77,6 +78,7 @@ export class TicketsService {
     private readonly audit: AuditRepository,
     private readonly identity: IdentityService,
     private readonly customers: CustomersService,
+    private readonly outbox: OutboxService,
   ) {}
 
   byIds(ids: readonly string[]) {
@@ -210,6 +212,10 @@ export class TicketsService {
         entity: 'ticket',
         entityId: ticket.id,
         details: { channel: input.channel, priority },
+      });
+      await this.outbox.record(tx, {
+        type: 'ticket.created',
+        payload: { ticketId: ticket.id, customerId: ticket.customerId },
       });
       return ticket;
     });
@@ -379,6 +385,11 @@ export class TicketsService {
       this.refreshSla(t, patch, now);
       const saved = await this.repo.update(tx, id, patch, now);
       await this.repo.insertEvents(tx, events);
+      await this.outbox.record(tx, {
+        type: 'ticket.message_added',
+        payload: { ticketId: id, customerId: t.customerId, messageId: message.id, kind },
+      });
+      await this.statusEvents(tx, t, saved);
       await this.audit.record(tx, {
         actorId: actor.id,
         action: `ticket.${kind}`,
@@ -420,6 +431,7 @@ export class TicketsService {
       this.refreshSla(t, patch, now);
       const saved = await this.repo.update(tx, id, patch, now);
       await this.repo.insertEvents(tx, events);
+      await this.statusEvents(tx, t, saved);
       await this.audit.record(tx, {
         actorId: actor.id,
         action: 'ticket.status',
@@ -487,6 +499,26 @@ export class TicketsService {
   /** Worker: flag SLA targets that passed unmet. */
   markBreaches() {
     return this.tx.run((tx) => this.repo.markBreaches(tx));
+  }
+
+  /** Outbox events for a status change: solves schedule surveys, reopens cancel them. */
+  private async statusEvents(tx: Tx, before: TicketRow, after: TicketRow): Promise<void> {
+    if (before.status === after.status) return;
+    if (after.status === 'solved') {
+      await this.outbox.record(tx, {
+        type: 'ticket.solved',
+        payload: { ticketId: after.id, customerId: after.customerId, solveCycle: after.solveCount },
+      });
+    } else if (before.status === 'solved' && after.status === 'open') {
+      await this.outbox.record(tx, {
+        type: 'ticket.reopened',
+        payload: {
+          ticketId: after.id,
+          customerId: after.customerId,
+          reopenCount: after.reopenCount,
+        },
+      });
+    }
   }
 
   /** Status bookkeeping shared by explicit moves and message-driven moves. */

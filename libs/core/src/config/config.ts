@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { z } from 'zod';
 
 /** A configuration problem found at start-up. The message names the variable, never its value. */
@@ -98,6 +98,15 @@ const schema = z.object({
   GRAPHQL_MAX_DEPTH: int(10, 2, 50),
   GRAPHQL_MAX_COMPLEXITY: int(5000, 10, 1_000_000),
   LOGIN_MAX_FAILURES: int(5, 1, 100),
+  OUTBOX_RELAY: bool(true),
+  OUTBOX_POLL_MS: int(2000, 50, 600_000),
+  CSAT_DELAY_SECONDS: int(3600, 0, 30 * 86400),
+  SURVEY_THROTTLE_DAYS: int(7, 0, 365),
+  SURVEY_EXPIRY_DAYS: int(14, 1, 365),
+  SURVEY_REMINDER_SECONDS: int(3 * 86400, 0, 60 * 86400),
+  NPS_PERIOD_DAYS: int(90, 1, 3650),
+  NPS_BATCH_SIZE: int(1000, 1, 100_000),
+  SURVEY_TOKEN_SECRET: z.string().optional(),
   LOGIN_LOCK_MINUTES: int(15, 1, 24 * 60),
   WORKER_HEARTBEAT_SECONDS: int(30, 1, 3600),
 });
@@ -128,6 +137,16 @@ export interface AppConfig {
     maxDepth: number;
     maxComplexity: number;
   };
+  surveys: {
+    csatDelaySeconds: number;
+    throttleDays: number;
+    expiryDays: number;
+    reminderSeconds: number;
+    npsPeriodDays: number;
+    npsBatchSize: number;
+    tokenSecret: string;
+  };
+  outbox: { relay: boolean; pollMs: number };
   shutdownTimeoutMs: number;
   worker: { concurrency: number; heartbeatSeconds: number };
 }
@@ -160,6 +179,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     if (e.NODE_ENV === 'production') problems.push('JWT_SECRET is required in production');
     jwtSecret = randomBytes(32).toString('hex');
     jwtSecretIsEphemeral = true;
+  }
+  if (e.SURVEY_TOKEN_SECRET !== undefined && e.SURVEY_TOKEN_SECRET.length < 32) {
+    problems.push('SURVEY_TOKEN_SECRET must be at least 32 characters');
+  }
+  if (!e.SURVEY_TOKEN_SECRET && e.NODE_ENV === 'production') {
+    problems.push('SURVEY_TOKEN_SECRET is required in production');
   }
   if (problems.length > 0) throw new ConfigError(problems);
 
@@ -205,6 +230,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       maxDepth: e.GRAPHQL_MAX_DEPTH,
       maxComplexity: e.GRAPHQL_MAX_COMPLEXITY,
     },
+    surveys: {
+      csatDelaySeconds: e.CSAT_DELAY_SECONDS,
+      throttleDays: e.SURVEY_THROTTLE_DAYS,
+      expiryDays: e.SURVEY_EXPIRY_DAYS,
+      reminderSeconds: e.SURVEY_REMINDER_SECONDS,
+      npsPeriodDays: e.NPS_PERIOD_DAYS,
+      npsBatchSize: e.NPS_BATCH_SIZE,
+      // Development fallback: stable per database (so worker restarts re-derive the same survey
+      // links), not a secret; production must set its own.
+      tokenSecret:
+        e.SURVEY_TOKEN_SECRET ??
+        createHash('sha256').update(`staydesk-dev-survey:${e.DATABASE_URL}`).digest('hex'),
+    },
+    outbox: { relay: e.OUTBOX_RELAY, pollMs: e.OUTBOX_POLL_MS },
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     worker: { concurrency: e.WORKER_CONCURRENCY, heartbeatSeconds: e.WORKER_HEARTBEAT_SECONDS },
   };

@@ -1,7 +1,7 @@
 import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable } from '@nestjs/common';
 import type { JobsOptions, Queue } from 'bullmq';
-import { JOB_CONFIG, JobData, JobName, QueueName } from './jobs';
+import { JobData, JobName, QueueName, jobConfig } from './jobs';
 
 export interface PublishOptions {
   /** Overrides the job's configured deterministic id (e.g. the outbox row id). */
@@ -18,12 +18,13 @@ export class JobPublisher {
     @InjectQueue('system') system: Queue,
     @InjectQueue('tickets') tickets: Queue,
     @InjectQueue('followups') followups: Queue,
+    @InjectQueue('surveys') surveys: Queue,
   ) {
-    this.queues = { system, tickets, followups };
+    this.queues = { system, tickets, followups, surveys };
   }
 
   async publish<N extends JobName>(name: N, data: JobData<N>, options: PublishOptions = {}) {
-    const config = JOB_CONFIG[name];
+    const config = jobConfig(name);
     return this.queues[config.queue].add(name, data, this.jobOptions(name, data, options));
   }
 
@@ -31,7 +32,7 @@ export class JobPublisher {
     name: N,
     items: { data: JobData<N>; options?: PublishOptions }[],
   ) {
-    const config = JOB_CONFIG[name];
+    const config = jobConfig(name);
     return this.queues[config.queue].addBulk(
       items.map((item) => ({
         name,
@@ -48,7 +49,7 @@ export class JobPublisher {
     data: JobData<N>,
     repeat: { everyMs: number } | { pattern: string; tz?: string },
   ) {
-    const config = JOB_CONFIG[name];
+    const config = jobConfig(name);
     return this.queues[config.queue].upsertJobScheduler(
       schedulerId,
       'everyMs' in repeat ? { every: repeat.everyMs } : { pattern: repeat.pattern, tz: repeat.tz },
@@ -73,7 +74,7 @@ export class JobPublisher {
     data: JobData<N>,
     options: PublishOptions,
   ): JobsOptions {
-    const config = JOB_CONFIG[name];
+    const config = jobConfig(name);
     return {
       jobId: options.jobId ?? config.jobId?.(data),
       delay: options.delayMs,

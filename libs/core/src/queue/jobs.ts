@@ -3,7 +3,7 @@
  * deterministic job id. Names are string literals (never class names) because jobs already in
  * Redis outlive a deploy.
  */
-export const QUEUES = ['system', 'tickets', 'followups'] as const;
+export const QUEUES = ['system', 'tickets', 'followups', 'surveys'] as const;
 export type QueueName = (typeof QUEUES)[number];
 
 export type JobContract =
@@ -14,7 +14,15 @@ export type JobContract =
   /** Finds open follow-ups that fell due and fans out one reminder job each (repeatable). */
   | { name: 'followups.scan-due'; data: Record<string, never> }
   /** Reminds a follow-up's owner (log + e-mail) once. */
-  | { name: 'followups.remind'; data: { followUpId: string } };
+  | { name: 'followups.remind'; data: { followUpId: string } }
+  /** After a solve (delayed): create and send the CSAT survey of that solve cycle, if still due. */
+  | { name: 'surveys.send-csat'; data: { ticketId: string; solveCycle: number } }
+  /** Send (or re-send after a crash) the e-mail of an existing survey. */
+  | { name: 'surveys.deliver'; data: { surveyId: string } }
+  /** The one reminder of an unanswered survey. */
+  | { name: 'surveys.remind'; data: { surveyId: string } }
+  /** Relationship NPS: create surveys for contacts due one (repeatable). */
+  | { name: 'surveys.nps-scan'; data: Record<string, never> };
 
 export type JobName = JobContract['name'];
 export type JobData<N extends JobName> = Extract<JobContract, { name: N }>['data'];
@@ -29,7 +37,7 @@ export interface JobConfig<N extends JobName> {
   keep?: { completed: number; failed: number };
 }
 
-export const JOB_CONFIG: { [N in JobName]: JobConfig<N> } = {
+export const JOB_CONFIG = {
   'system.ping': { queue: 'system', attempts: 3, backoffMs: 500 },
   'system.heartbeat': {
     queue: 'system',
@@ -55,10 +63,39 @@ export const JOB_CONFIG: { [N in JobName]: JobConfig<N> } = {
     backoffMs: 5_000,
     jobId: (d) => `followup-remind-${d.followUpId}`,
   },
-};
+  'surveys.send-csat': {
+    queue: 'surveys',
+    attempts: 8,
+    backoffMs: 10_000,
+    jobId: (d) => `csat-${d.ticketId}-${d.solveCycle}`,
+  },
+  'surveys.deliver': {
+    queue: 'surveys',
+    attempts: 8,
+    backoffMs: 10_000,
+    jobId: (d) => `deliver-${d.surveyId}`,
+  },
+  'surveys.remind': {
+    queue: 'surveys',
+    attempts: 8,
+    backoffMs: 10_000,
+    jobId: (d) => `remind-${d.surveyId}`,
+  },
+  'surveys.nps-scan': {
+    queue: 'surveys',
+    attempts: 1,
+    backoffMs: 0,
+    keep: { completed: 10, failed: 50 },
+  },
+} satisfies { [N in JobName]: JobConfig<N> };
 
 export function queueOf(name: JobName): QueueName {
-  return JOB_CONFIG[name].queue;
+  return jobConfig(name).queue;
+}
+
+/** The config of a job, typed for its payload. */
+export function jobConfig<N extends JobName>(name: N): JobConfig<N> {
+  return (JOB_CONFIG as { [K in JobName]: JobConfig<K> })[name];
 }
 
 /** Job names served by a queue, as a type: a processor's handler map must cover them all. */

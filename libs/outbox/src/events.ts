@@ -1,0 +1,32 @@
+/**
+ * Domain events: written to the outbox in the same transaction as the change that causes them,
+ * then relayed to BullMQ by the worker. Payloads carry ids; the state lives in PostgreSQL.
+ */
+export type DomainEvent =
+  | { type: 'ticket.created'; payload: { ticketId: string; customerId: string } }
+  | { type: 'ticket.solved'; payload: { ticketId: string; customerId: string; solveCycle: number } }
+  | {
+      type: 'ticket.reopened';
+      payload: { ticketId: string; customerId: string; reopenCount: number };
+    }
+  | {
+      type: 'ticket.message_added';
+      payload: { ticketId: string; customerId: string; messageId: string; kind: string };
+    }
+  | {
+      type: 'survey.answered';
+      payload: { surveyId: string; customerId: string; kind: string; score: number };
+    }
+  | { type: 'customer.status_changed'; payload: { customerId: string; from: string; to: string } };
+
+export type EventType = DomainEvent['type'];
+export type EventOf<T extends EventType> = Extract<DomainEvent, { type: T }>;
+
+export const EVENT_TYPES: readonly EventType[] = [
+  'ticket.created',
+  'ticket.solved',
+  'ticket.reopened',
+  'ticket.message_added',
+  'survey.answered',
+  'customer.status_changed',
+];

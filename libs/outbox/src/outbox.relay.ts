@@ -1,0 +1,130 @@
+import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
+import { Client } from 'pg';
+import { APP_CONFIG, AppConfig, JobPublisher, TransactionRunner } from '@staydesk/core';
+import type { DomainEvent } from './events';
+import { OutboxRepository } from './outbox.repository';
+import { routeEvent } from './outbox.routes';
+
+const BATCH = 200;
+
+/**
+ * Moves outbox rows to BullMQ: woken by LISTEN/NOTIFY at commit time, with a poll as fallback
+ * (and to catch up after an outage). Each batch is claimed with FOR UPDATE SKIP LOCKED, so any
+ * number of workers relay in parallel without sending a row twice; jobs get ids derived from
+ * the outbox id, so a row relayed again after a crash is a no-op in Redis. If Redis is down the
+ * transaction rolls back and the rows wait for the next round: at-least-once delivery, and
+ * idempotent processors make the effect exactly-once.
+ */
+@Injectable()
+export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdown {
+  private listener?: Client;
+  private timer?: NodeJS.Timeout;
+  private running: Promise<void> | null = null;
+  private again = false;
+  private stopped = false;
+  private failures = 0;
+
+  constructor(
+    private readonly repo: OutboxRepository,
+    private readonly tx: TransactionRunner,
+    private readonly publisher: JobPublisher,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @InjectPinoLogger(OutboxRelay.name) private readonly logger: PinoLogger,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    if (!this.config.outbox.relay) return;
+    await this.listen();
+    this.timer = setInterval(() => this.kick(), this.config.outbox.pollMs);
+    this.timer.unref();
+    this.kick();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearInterval(this.timer);
+    await this.running;
+    await this.listener?.end().catch(() => undefined);
+  }
+
+  /** Starts a drain, or asks the running one to go around once more. */
+  kick(): void {
+    if (this.stopped) return;
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    this.running = this.drain().finally(() => {
+      this.running = null;
+      if (this.again && !this.stopped) {
+        this.again = false;
+        this.kick();
+      }
+    });
+  }
+
+  /** Relays until the outbox is empty (or an error; the poll retries). Returns rows relayed. */
+  async drain(): Promise<void> {
+    for (;;) {
+      let count = 0;
+      try {
+        count = await this.relayBatch();
+        this.failures = 0;
+      } catch (err) {
+        this.failures++;
+        if (this.failures === 1 || this.failures % 30 === 0) {
+          this.logger.warn(
+            { err, failures: this.failures },
+            'outbox relay failed; rows stay queued',
+          );
+        }
+        return;
+      }
+      if (count < BATCH || this.stopped) return;
+    }
+  }
+
+  async relayBatch(): Promise<number> {
+    return this.tx.run(async (tx) => {
+      const rows = await this.repo.claim(tx, BATCH);
+      if (rows.length === 0) return 0;
+      for (const row of rows) {
+        const jobs = routeEvent(
+          { type: row.type, payload: row.payload } as DomainEvent,
+          this.config,
+        );
+        for (const job of jobs) {
+          await this.publisher.publish(job.name, job.data as never, {
+            jobId: `evt-${row.id}-${job.name.replace(/\./g, '-')}`,
+            delayMs: job.delayMs,
+          });
+        }
+      }
+      await this.repo.markPublished(
+        tx,
+        rows.map((r) => r.id),
+      );
+      this.logger.debug({ rows: rows.length }, 'outbox rows relayed');
+      return rows.length;
+    });
+  }
+
+  private async listen(): Promise<void> {
+    const client = new Client({ connectionString: this.config.database.url });
+    client.on('error', (err) => {
+      this.logger.warn({ err }, 'outbox LISTEN connection lost; polling until it is back');
+      this.listener = undefined;
+      if (!this.stopped) setTimeout(() => void this.listen().catch(() => undefined), 2000).unref();
+    });
+    try {
+      await client.connect();
+      await client.query('LISTEN staydesk_outbox');
+      client.on('notification', () => this.kick());
+      this.listener = client;
+    } catch (err) {
+      this.logger.warn({ err }, 'outbox LISTEN unavailable; polling only');
+      await client.end().catch(() => undefined);
+    }
+  }
+}
