@@ -20,6 +20,7 @@ import {
 } from '@staydesk/core';
 import { CustomersApiModule } from '@staydesk/customers';
 import { FollowUpsApiModule } from '@staydesk/followups';
+import { SurveysApiModule } from '@staydesk/surveys';
 import { IdentityApiModule } from '@staydesk/identity';
 import { TicketsApiModule } from '@staydesk/tickets';
 import { HealthController } from './health/health.controller';
@@ -68,6 +69,7 @@ export class ApiModule implements NestModule {
         CustomersApiModule,
         TicketsApiModule,
         FollowUpsApiModule,
+        SurveysApiModule,
       ],
       controllers: [HealthController],
       providers: [

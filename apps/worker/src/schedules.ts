@@ -19,5 +19,12 @@ export class Schedules implements OnApplicationBootstrap {
     );
     await this.publisher.schedule('tickets.sla-scan', 'tickets.sla-scan', {}, every(60));
     await this.publisher.schedule('followups.scan-due', 'followups.scan-due', {}, every(60));
+    // relationship NPS: once a day, at 09:00 UTC
+    await this.publisher.schedule(
+      'surveys.nps-scan',
+      'surveys.nps-scan',
+      {},
+      { pattern: '0 9 * * *', tz: 'UTC' },
+    );
   }
 }

@@ -9,6 +9,8 @@ import {
   SystemModule,
 } from '@staydesk/core';
 import { FollowUpsWorkerModule } from '@staydesk/followups';
+import { OutboxWorkerModule } from '@staydesk/outbox';
+import { SurveysWorkerModule } from '@staydesk/surveys';
 import { TicketsWorkerModule } from '@staydesk/tickets';
 import { Schedules } from './schedules';
 import { SystemProcessor } from './system.processor';
@@ -28,6 +30,8 @@ export class WorkerModule {
         SystemModule,
         TicketsWorkerModule,
         FollowUpsWorkerModule,
+        SurveysWorkerModule,
+        OutboxWorkerModule,
       ],
       providers: [SystemProcessor, ...(options.schedules === false ? [] : [Schedules])],
     };

@@ -64,14 +64,25 @@ export class MailService implements OnModuleDestroy {
   }
 
   async send(mail: OutgoingMail): Promise<SentMail> {
-    const info = await this.transport.sendMail({
-      from: this.config.mail.from,
-      to: mail.to,
-      subject: mail.subject,
-      text: mail.text,
-      html: mail.html,
-      headers: mail.headers,
-    });
+    const info = await this.transport
+      .sendMail({
+        from: this.config.mail.from,
+        to: mail.to,
+        subject: mail.subject,
+        text: mail.text,
+        html: mail.html,
+        headers: mail.headers,
+      })
+      .catch((err: unknown) => {
+        const code = (err as { responseCode?: number }).responseCode;
+        // 5xx: the server refuses this message for good (bad address, policy); retrying won't help
+        if (typeof code === 'number' && code >= 500 && code < 600) {
+          throw new PermanentMailError(
+            `SMTP refused the message (${code}): ${(err as Error).message}`,
+          );
+        }
+        throw err;
+      });
     const messageId = String(info.messageId ?? '');
     if (this.dir === null) return { messageId };
 
@@ -96,5 +107,13 @@ export class MailService implements OnModuleDestroy {
 
   onModuleDestroy(): void {
     this.transport.close();
+  }
+}
+
+/** The SMTP server refused the message permanently (5xx); jobs should not retry it. */
+export class PermanentMailError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'PermanentMailError';
   }
 }

@@ -1,0 +1,6 @@
+export * from './survey-rules';
+export * from './survey-token';
+export * from './surveys.module';
+export * from './surveys.object';
+export * from './surveys.repository';
+export * from './surveys.service';

@@ -1,0 +1,53 @@
+import { Body, Controller, Get, Param, Post, Query, Res } from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
+import { Page, renderOptOutPage, renderSurveyPage } from './survey-page.html';
+import { SurveysService } from './surveys.service';
+
+const HEADERS = {
+  'content-type': 'text/html; charset=utf-8',
+  'cache-control': 'no-store',
+  // the token is in the URL: never leak it through Referer
+  'referrer-policy': 'no-referrer',
+  'x-content-type-options': 'nosniff',
+  'x-frame-options': 'DENY',
+  'content-security-policy':
+    "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+};
+
+/**
+ * The public survey pages (no sign-in): `GET /s/:token?score=N` records a one-click rating and
+ * shows the form; `POST /s/:token` saves the form; `/s/:token/opt-out` stops surveys.
+ */
+@Controller('s')
+export class SurveyPageController {
+  constructor(private readonly surveys: SurveysService) {}
+
+  @Get(':token')
+  async show(
+    @Param('token') token: string,
+    @Query('score') score: unknown,
+    @Res() reply: FastifyReply,
+  ) {
+    return send(reply, renderSurveyPage(token, await this.surveys.open(token, score)));
+  }
+
+  @Post(':token')
+  async submit(@Param('token') token: string, @Body() body: unknown, @Res() reply: FastifyReply) {
+    const form = body && typeof body === 'object' ? (body as Record<string, unknown>) : {};
+    return send(reply, renderSurveyPage(token, await this.surveys.submit(token, form)));
+  }
+
+  @Get(':token/opt-out')
+  async optOutForm(@Param('token') token: string, @Res() reply: FastifyReply) {
+    return send(reply, renderOptOutPage(token, await this.surveys.optOut(token, false), false));
+  }
+
+  @Post(':token/opt-out')
+  async optOut(@Param('token') token: string, @Res() reply: FastifyReply) {
+    return send(reply, renderOptOutPage(token, await this.surveys.optOut(token, true), true));
+  }
+}
+
+function send(reply: FastifyReply, page: Page) {
+  return reply.code(page.status).headers(HEADERS).send(page.html);
+}

@@ -1,0 +1,338 @@
+import { Injectable } from '@nestjs/common';
+import { Tx, returnedRows } from '@staydesk/core';
+import type { SurveyKind } from './survey-rules';
+
+export interface SurveyRow {
+  id: string;
+  kind: SurveyKind;
+  ticketId: string | null;
+  solveCycle: number | null;
+  contactId: string;
+  customerId: string;
+  teamId: string | null;
+  agentId: string | null;
+  tokenSalt: string;
+  formNonce: string | null;
+  createdAt: Date;
+  sentAt: Date | null;
+  remindedAt: Date | null;
+  expiresAt: Date;
+  respondedAt: Date | null;
+  score: number | null;
+  cesScore: number | null;
+  comment: string | null;
+}
+
+export interface SurveyContext extends SurveyRow {
+  contactName: string;
+  contactEmail: string;
+  surveyOptOut: boolean;
+  customerName: string;
+  ticketSubject: string | null;
+}
+
+export interface CsatTicket {
+  id: string;
+  status: string;
+  solveCount: number;
+  customerId: string;
+  requesterId: string;
+  teamId: string | null;
+  assigneeId: string | null;
+  optOut: boolean;
+}
+
+export interface StatsRow {
+  groupKey: string | null;
+  sent: number;
+  responded: number;
+  csatResponses: number;
+  csatGood: number;
+  cesResponses: number;
+  cesSum: number;
+  npsResponses: number;
+  promoters: number;
+  passives: number;
+  detractors: number;
+}
+
+const COLUMNS = `s.id::text, s.kind, s.ticket_id::text AS "ticketId", s.solve_cycle AS "solveCycle",
+  s.contact_id::text AS "contactId", s.customer_id::text AS "customerId", s.team_id::text AS "teamId",
+  s.agent_id::text AS "agentId", s.token_salt AS "tokenSalt", s.form_nonce AS "formNonce",
+  s.created_at AS "createdAt", s.sent_at AS "sentAt", s.reminded_at AS "remindedAt", s.expires_at AS "expiresAt",
+  s.responded_at AS "respondedAt", s.score, s.ces_score AS "cesScore", s.comment`;
+
+const CONTEXT = `${COLUMNS}, c.name AS "contactName", c.email AS "contactEmail", c.survey_opt_out AS "surveyOptOut",
+  cu.name AS "customerName", t.subject AS "ticketSubject"
+  FROM surveys s JOIN contacts c ON c.id = s.contact_id JOIN customers cu ON cu.id = s.customer_id
+  LEFT JOIN tickets t ON t.id = s.ticket_id`;
+
+export type StatsGroup = 'none' | 'team' | 'agent' | 'week' | 'month' | 'kind';
+
+const GROUP_EXPR: Record<StatsGroup, string> = {
+  none: 'NULL::text',
+  team: 's.team_id::text',
+  agent: 's.agent_id::text',
+  week: `to_char(date_trunc('week', s.sent_at), 'YYYY-MM-DD')`,
+  month: `to_char(date_trunc('month', s.sent_at), 'YYYY-MM')`,
+  kind: 's.kind',
+};
+
+@Injectable()
+export class SurveysRepository {
+  async csatTicket(tx: Tx, ticketId: string): Promise<CsatTicket | null> {
+    const rows: CsatTicket[] = await tx.query(
+      `SELECT t.id::text, t.status, t.solve_count AS "solveCount", t.customer_id::text AS "customerId",
+              t.requester_id::text AS "requesterId", t.team_id::text AS "teamId", t.assignee_id::text AS "assigneeId",
+              c.survey_opt_out AS "optOut"
+         FROM tickets t JOIN contacts c ON c.id = t.requester_id WHERE t.id = $1`,
+      [ticketId],
+    );
+    return rows[0] ?? null;
+  }
+
+  /** Serialises survey creation per contact, so the throttle holds under concurrency. */
+  async lockContact(tx: Tx, contactId: string): Promise<void> {
+    await tx.query(`SELECT pg_advisory_xact_lock(7422002, $1::int)`, [
+      Number(contactId) % 2_147_483_647,
+    ]);
+  }
+
+  async surveyedWithin(tx: Tx, contactId: string, days: number): Promise<boolean> {
+    const rows: unknown[] = await tx.query(
+      `SELECT 1 FROM surveys WHERE contact_id = $1 AND created_at > now() - make_interval(days => $2) LIMIT 1`,
+      [contactId, days],
+    );
+    return rows.length > 0;
+  }
+
+  async csatFor(tx: Tx, ticketId: string, solveCycle: number): Promise<SurveyRow | null> {
+    const rows: SurveyRow[] = await tx.query(
+      `SELECT ${COLUMNS} FROM surveys s WHERE s.kind = 'csat' AND s.ticket_id = $1 AND s.solve_cycle = $2`,
+      [ticketId, solveCycle],
+    );
+    return rows[0] ?? null;
+  }
+
+  /** Inserts a survey; with the token hash computed from the new id (one round trip). */
+  async insert(
+    tx: Tx,
+    s: {
+      kind: SurveyKind;
+      ticketId: string | null;
+      solveCycle: number | null;
+      contactId: string;
+      customerId: string;
+      teamId: string | null;
+      agentId: string | null;
+      period: string | null;
+      salt: string;
+      expiresInDays: number;
+    },
+  ): Promise<SurveyRow> {
+    const rows: SurveyRow[] = await tx.query(
+      `INSERT INTO surveys AS s (kind, ticket_id, solve_cycle, contact_id, customer_id, team_id, agent_id, period,
+                                 token_salt, token_hash, expires_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'pending:' || $9, now() + make_interval(days => $10))
+       RETURNING ${COLUMNS}`,
+      [
+        s.kind,
+        s.ticketId,
+        s.solveCycle,
+        s.contactId,
+        s.customerId,
+        s.teamId,
+        s.agentId,
+        s.period,
+        s.salt,
+        s.expiresInDays,
+      ],
+    );
+    return rows[0];
+  }
+
+  async setTokenHashes(tx: Tx, items: { id: string; hash: string }[]): Promise<void> {
+    if (items.length === 0) return;
+    await tx.query(
+      `UPDATE surveys s SET token_hash = v.hash
+         FROM unnest($1::bigint[], $2::text[]) AS v(id, hash) WHERE s.id = v.id`,
+      [items.map((i) => i.id), items.map((i) => i.hash)],
+    );
+  }
+
+  async context(tx: Tx, id: string): Promise<SurveyContext | null> {
+    const rows: SurveyContext[] = await tx.query(`SELECT ${CONTEXT} WHERE s.id = $1`, [id]);
+    return rows[0] ?? null;
+  }
+
+  async contextByTokenHash(tx: Tx, hash: string, lock: boolean): Promise<SurveyContext | null> {
+    const rows: SurveyContext[] = await tx.query(
+      `SELECT ${CONTEXT} WHERE s.token_hash = $1 ${lock ? 'FOR UPDATE OF s' : ''}`,
+      [hash],
+    );
+    return rows[0] ?? null;
+  }
+
+  async markSent(tx: Tx, id: string): Promise<boolean> {
+    const rows = returnedRows(
+      await tx.query(
+        `UPDATE surveys SET sent_at = now() WHERE id = $1 AND sent_at IS NULL RETURNING id`,
+        [id],
+      ),
+    );
+    return rows.length > 0;
+  }
+
+  async markReminded(tx: Tx, id: string): Promise<boolean> {
+    const rows = returnedRows(
+      await tx.query(
+        `UPDATE surveys SET reminded_at = now() WHERE id = $1 AND reminded_at IS NULL RETURNING id`,
+        [id],
+      ),
+    );
+    return rows.length > 0;
+  }
+
+  async saveResponse(
+    tx: Tx,
+    id: string,
+    r: { score: number | null; cesScore?: number | null; comment?: string | null; nonce: string },
+  ): Promise<void> {
+    await tx.query(
+      `UPDATE surveys SET
+          score = coalesce($2, score),
+          ces_score = CASE WHEN $3::boolean THEN $4 ELSE ces_score END,
+          comment = CASE WHEN $5::boolean THEN $6 ELSE comment END,
+          responded_at = CASE WHEN coalesce($2, score) IS NOT NULL THEN coalesce(responded_at, now()) ELSE responded_at END,
+          form_nonce = $7
+        WHERE id = $1`,
+      [
+        id,
+        r.score,
+        r.cesScore !== undefined,
+        r.cesScore ?? null,
+        r.comment !== undefined,
+        r.comment ?? null,
+        r.nonce,
+      ],
+    );
+  }
+
+  async optOut(tx: Tx, contactId: string): Promise<void> {
+    await tx.query(`UPDATE contacts SET survey_opt_out = true, updated_at = now() WHERE id = $1`, [
+      contactId,
+    ]);
+  }
+
+  async hasRecoveryFollowUp(tx: Tx, surveyId: string): Promise<boolean> {
+    const rows: unknown[] = await tx.query(`SELECT 1 FROM follow_ups WHERE survey_id = $1`, [
+      surveyId,
+    ]);
+    return rows.length > 0;
+  }
+
+  async teamLead(
+    tx: Tx,
+    teamId: string,
+  ): Promise<{
+    leadId: string | null;
+    timezone: string | null;
+    businessHours: Record<string, [string, string][]> | null;
+  }> {
+    const rows: {
+      leadId: string | null;
+      timezone: string | null;
+      businessHours: Record<string, [string, string][]> | null;
+    }[] = await tx.query(
+      `SELECT t.lead_id::text AS "leadId", t.timezone, t.business_hours AS "businessHours"
+         FROM teams t LEFT JOIN users u ON u.id = t.lead_id AND u.active WHERE t.id = $1`,
+      [teamId],
+    );
+    return rows[0] ?? { leadId: null, timezone: null, businessHours: null };
+  }
+
+  async anyAdmin(tx: Tx): Promise<string | null> {
+    const rows: { id: string }[] = await tx.query(
+      `SELECT id::text FROM users WHERE role = 'admin' AND active ORDER BY id LIMIT 1`,
+    );
+    return rows[0]?.id ?? null;
+  }
+
+  /**
+   * Creates NPS surveys, set-based, for contacts of active customers who have not had an NPS survey
+   * in this period, nor any survey within the throttle window, and did not opt out.
+   */
+  async createNpsBatch(
+    tx: Tx,
+    period: string,
+    periodDays: number,
+    throttleDays: number,
+    expiryDays: number,
+    limit: number,
+  ) {
+    const rows: { id: string; tokenSalt: string }[] = await tx.query(
+      `INSERT INTO surveys (kind, contact_id, customer_id, period, token_salt, token_hash, expires_at)
+       SELECT 'nps', c.id, c.customer_id, $1, salt, 'pending:' || salt, now() + make_interval(days => $4)
+         FROM (SELECT c.*, md5(random()::text || clock_timestamp()::text || c.id::text) AS salt FROM contacts c) c
+         JOIN customers cu ON cu.id = c.customer_id AND cu.status = 'active'
+        WHERE NOT c.survey_opt_out
+          AND NOT EXISTS (SELECT 1 FROM surveys s WHERE s.contact_id = c.id
+                            AND s.created_at > now() - make_interval(days => $3))
+          AND NOT EXISTS (SELECT 1 FROM surveys s WHERE s.contact_id = c.id AND s.kind = 'nps'
+                            AND s.created_at > now() - make_interval(days => $2))
+        ORDER BY c.id
+        LIMIT $5
+       ON CONFLICT DO NOTHING
+       RETURNING id::text, token_salt AS "tokenSalt"`,
+      [period, periodDays, throttleDays, expiryDays, limit],
+    );
+    return rows;
+  }
+
+  async byTicketIds(tx: Tx, ids: readonly string[]): Promise<SurveyRow[]> {
+    return tx.query(
+      `SELECT ${COLUMNS} FROM surveys s WHERE s.ticket_id = ANY($1::bigint[]) ORDER BY s.id`,
+      [ids],
+    );
+  }
+
+  async byCustomerIds(tx: Tx, ids: readonly string[], limitEach: number): Promise<SurveyRow[]> {
+    return tx.query(
+      `SELECT * FROM (
+         SELECT ${COLUMNS}, row_number() OVER (PARTITION BY s.customer_id ORDER BY s.created_at DESC, s.id DESC) AS rn
+           FROM surveys s WHERE s.customer_id = ANY($1::bigint[])
+       ) x WHERE rn <= $2 ORDER BY "customerId", "createdAt" DESC`,
+      [ids, limitEach],
+    );
+  }
+
+  /**
+   * Survey KPIs over surveys sent in [from, to): sent, responded, CSAT (4–5 of all CSAT ratings),
+   * CES sum/count, NPS categories; grouped by one key.
+   */
+  async stats(
+    tx: Tx,
+    f: { from: Date; to: Date; teamIds?: string[]; agentIds?: string[] },
+    group: StatsGroup,
+  ): Promise<StatsRow[]> {
+    return tx.query(
+      `SELECT ${GROUP_EXPR[group]} AS "groupKey",
+              count(*)::int AS sent,
+              count(*) FILTER (WHERE s.responded_at IS NOT NULL)::int AS responded,
+              count(*) FILTER (WHERE s.kind = 'csat' AND s.score IS NOT NULL)::int AS "csatResponses",
+              count(*) FILTER (WHERE s.kind = 'csat' AND s.score >= 4)::int AS "csatGood",
+              count(s.ces_score)::int AS "cesResponses",
+              coalesce(sum(s.ces_score), 0)::int AS "cesSum",
+              count(*) FILTER (WHERE s.kind = 'nps' AND s.score IS NOT NULL)::int AS "npsResponses",
+              count(*) FILTER (WHERE s.kind = 'nps' AND s.score >= 9)::int AS promoters,
+              count(*) FILTER (WHERE s.kind = 'nps' AND s.score BETWEEN 7 AND 8)::int AS passives,
+              count(*) FILTER (WHERE s.kind = 'nps' AND s.score <= 6)::int AS detractors
+         FROM surveys s
+        WHERE s.sent_at >= $1 AND s.sent_at < $2
+          AND ($3::bigint[] IS NULL OR s.team_id = ANY($3))
+          AND ($4::bigint[] IS NULL OR s.agent_id = ANY($4))
+        GROUP BY 1 ORDER BY 1 NULLS FIRST`,
+      [f.from, f.to, f.teamIds ?? null, f.agentIds ?? null],
+    );
+  }
+}

@@ -1,0 +1,397 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
+import {
+  APP_CONFIG,
+  AppConfig,
+  AuditRepository,
+  JobPublisher,
+  TransactionRunner,
+  Tx,
+  badInput,
+} from '@staydesk/core';
+import { FollowUpsService } from '@staydesk/followups';
+import { WeeklyHours, addBusinessMinutes } from '@staydesk/identity';
+import { MailService } from '@staydesk/mail';
+import { OutboxService } from '@staydesk/outbox';
+import { surveyMail } from './survey-mail';
+import { MAX_COMMENT, SCALES, isBadCsat, npsPeriod, parseScore } from './survey-rules';
+import {
+  deriveToken,
+  hashToken,
+  newNonce,
+  newSalt,
+  sameNonce,
+  TOKEN_PATTERN,
+} from './survey-token';
+import { StatsGroup, SurveyContext, SurveysRepository } from './surveys.repository';
+
+export type CsatOutcome =
+  | { sent: true; surveyId: string }
+  | {
+      sent: false;
+      reason:
+        'ticket_missing' | 'reopened' | 'opted_out' | 'throttled' | 'already_sent' | 'expired';
+    };
+
+export type PageState =
+  | { state: 'unknown' }
+  | { state: 'expired'; survey: SurveyContext }
+  | { state: 'ok'; survey: SurveyContext; nonce: string; saved?: boolean }
+  | { state: 'invalid'; survey: SurveyContext; message: string; nonce: string };
+
+/**
+ * Surveys: the CSAT after a solve (rules: not reopened since, not opted out, throttled per
+ * contact), NPS per period, delivery and one reminder, and the public response page's logic.
+ *
+ * Delivery guarantee: the survey row is created first (a unique index allows one CSAT per solve
+ * cycle), then the e-mail is sent, then `sent_at` is set. A worker killed between sending and
+ * recording retries the job and sends the same e-mail (same token, same links) once more: at
+ * most one extra e-mail, never none, never a second survey row.
+ */
+@Injectable()
+export class SurveysService {
+  constructor(
+    private readonly repo: SurveysRepository,
+    private readonly tx: TransactionRunner,
+    private readonly audit: AuditRepository,
+    private readonly outbox: OutboxService,
+    private readonly followUps: FollowUpsService,
+    private readonly publisher: JobPublisher,
+    private readonly mail: MailService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @InjectPinoLogger(SurveysService.name) private readonly logger: PinoLogger,
+  ) {}
+
+  /** Job `surveys.send-csat`: decide, create the survey row, then deliver it. */
+  async sendCsat(ticketId: string, solveCycle: number): Promise<CsatOutcome> {
+    const decision = await this.tx.run(async (tx): Promise<CsatOutcome | { create: string }> => {
+      const t = await this.repo.csatTicket(tx, ticketId);
+      if (!t) return { sent: false, reason: 'ticket_missing' };
+      const existing = await this.repo.csatFor(tx, ticketId, solveCycle);
+      if (existing)
+        return existing.sentAt ? { sent: false, reason: 'already_sent' } : { create: existing.id };
+      // reopened since this solve: the ticket moved on to another cycle, or is open again
+      if (t.solveCount !== solveCycle || (t.status !== 'solved' && t.status !== 'closed')) {
+        return { sent: false, reason: 'reopened' };
+      }
+      if (t.optOut) return { sent: false, reason: 'opted_out' };
+      await this.repo.lockContact(tx, t.requesterId);
+      if (await this.repo.surveyedWithin(tx, t.requesterId, this.config.surveys.throttleDays)) {
+        return { sent: false, reason: 'throttled' };
+      }
+      const salt = newSalt();
+      const survey = await this.repo.insert(tx, {
+        kind: 'csat',
+        ticketId,
+        solveCycle,
+        contactId: t.requesterId,
+        customerId: t.customerId,
+        teamId: t.teamId,
+        agentId: t.assigneeId,
+        period: null,
+        salt,
+        expiresInDays: this.config.surveys.expiryDays,
+      });
+      await this.repo.setTokenHashes(tx, [
+        { id: survey.id, hash: hashToken(this.token(survey.id, salt)) },
+      ]);
+      return { create: survey.id };
+    });
+    if (!('create' in decision)) {
+      this.logger.info({ ticketId, solveCycle, outcome: decision }, 'CSAT survey not sent');
+      return decision;
+    }
+    return this.deliver(decision.create);
+  }
+
+  /** Job `surveys.deliver` (and the end of send-csat): e-mail an existing survey once. */
+  async deliver(surveyId: string): Promise<CsatOutcome> {
+    const s = await this.repo.context(this.tx.db, surveyId);
+    if (!s) return { sent: false, reason: 'ticket_missing' };
+    if (s.sentAt) return { sent: false, reason: 'already_sent' };
+    if (s.expiresAt < new Date()) return { sent: false, reason: 'expired' };
+    if (s.surveyOptOut) return { sent: false, reason: 'opted_out' };
+    const token = this.token(s.id, s.tokenSalt);
+    const mail = surveyMail(s, this.config.http.publicUrl, token, false);
+    const sent = await this.mail.send({
+      to: `"${s.contactName.replace(/"/g, '')}" <${s.contactEmail}>`,
+      ...mail,
+    });
+    this.logger.info(
+      { surveyId, kind: s.kind, messageId: sent.messageId, file: sent.file },
+      'survey e-mail sent',
+    );
+    if (this.config.surveys.reminderSeconds > 0) {
+      await this.publisher.publish(
+        'surveys.remind',
+        { surveyId },
+        { delayMs: this.config.surveys.reminderSeconds * 1000 },
+      );
+    }
+    await this.repo.markSent(this.tx.db, surveyId);
+    return { sent: true, surveyId };
+  }
+
+  /** Job `surveys.remind`: one reminder, only if still unanswered and valid. */
+  async remind(surveyId: string): Promise<{ reminded: boolean; reason?: string }> {
+    const s = await this.repo.context(this.tx.db, surveyId);
+    if (!s || !s.sentAt) return { reminded: false, reason: 'not_sent' };
+    if (s.respondedAt) return { reminded: false, reason: 'answered' };
+    if (s.remindedAt) return { reminded: false, reason: 'already_reminded' };
+    if (s.expiresAt < new Date()) return { reminded: false, reason: 'expired' };
+    if (s.surveyOptOut) return { reminded: false, reason: 'opted_out' };
+    const mail = surveyMail(s, this.config.http.publicUrl, this.token(s.id, s.tokenSalt), true);
+    await this.mail.send({ to: s.contactEmail, ...mail });
+    await this.repo.markReminded(this.tx.db, surveyId);
+    return { reminded: true };
+  }
+
+  /** Job `surveys.nps-scan`: create this period's NPS surveys (a batch) and queue their delivery. */
+  async npsScan(now = new Date()): Promise<{ created: number }> {
+    const c = this.config.surveys;
+    const period = npsPeriod(now, c.npsPeriodDays);
+    const created = await this.tx.run(async (tx) => {
+      const rows = await this.repo.createNpsBatch(
+        tx,
+        period,
+        c.npsPeriodDays,
+        c.throttleDays,
+        c.expiryDays,
+        c.npsBatchSize,
+      );
+      await this.repo.setTokenHashes(
+        tx,
+        rows.map((r) => ({ id: r.id, hash: hashToken(this.token(r.id, r.tokenSalt)) })),
+      );
+      return rows;
+    });
+    if (created.length > 0) {
+      await this.publisher.publishBulk(
+        'surveys.deliver',
+        created.map((r) => ({ data: { surveyId: r.id } })),
+      );
+    }
+    return { created: created.length };
+  }
+
+  /** GET /s/:token[?score=N]: show the page; a valid score in the link is recorded at once. */
+  async open(token: string, rawScore: unknown): Promise<PageState> {
+    return this.tx.run(async (tx) => {
+      const found = await this.find(tx, token, true);
+      if (found.state !== 'ok') return found;
+      const s = found.survey;
+      const nonce = newNonce();
+      if (rawScore === undefined) {
+        await this.repo.saveResponse(tx, s.id, { score: null, nonce });
+        return { state: 'ok', survey: s, nonce };
+      }
+      const score = parseScore(rawScore, SCALES[s.kind]);
+      if (typeof score === 'string' || score === null) {
+        // nothing is stored for a bad link; the page offers the plain survey instead
+        return {
+          state: 'invalid',
+          survey: s,
+          message: typeof score === 'string' ? score : 'a score is missing',
+          nonce: '',
+        };
+      }
+      await this.record(tx, s, { score, nonce });
+      return {
+        state: 'ok',
+        survey: { ...s, score, respondedAt: s.respondedAt ?? new Date() },
+        nonce,
+        saved: true,
+      };
+    });
+  }
+
+  /** POST /s/:token: the form (score, optional CES for CSAT, comment). Replays are refused. */
+  async submit(token: string, form: Record<string, unknown>): Promise<PageState> {
+    return this.tx.run(async (tx) => {
+      const found = await this.find(tx, token, true);
+      if (found.state !== 'ok') return found;
+      const s = found.survey;
+      const nonce = newNonce();
+      const fail = async (message: string): Promise<PageState> => ({
+        state: 'invalid',
+        survey: s,
+        message,
+        nonce: s.formNonce ?? nonce,
+      });
+      const given = typeof form.nonce === 'string' ? form.nonce : '';
+      if (!s.formNonce || !given || !sameNonce(given, s.formNonce)) {
+        return fail(
+          'this form was already sent or has expired; reload the page to change your answer',
+        );
+      }
+      const score = parseScore(form.score, SCALES[s.kind]);
+      if (typeof score === 'string') return fail(score);
+      if (score === null && s.score === null) return fail('choose a score first');
+      let cesScore: number | null | undefined;
+      if (s.kind === 'csat' && form.ces !== undefined && form.ces !== '') {
+        const ces = parseScore(form.ces, SCALES.ces);
+        if (typeof ces === 'string') return fail(ces.replace('the score', 'the effort score'));
+        cesScore = ces;
+      }
+      let comment: string | undefined;
+      if (typeof form.comment === 'string') {
+        if (form.comment.length > MAX_COMMENT)
+          return fail(`the comment must be at most ${MAX_COMMENT} characters`);
+        comment = form.comment.trim();
+      }
+      await this.record(tx, s, {
+        score: score ?? s.score!,
+        cesScore,
+        comment: comment === undefined ? undefined : comment || null,
+        nonce,
+      });
+      return {
+        state: 'ok',
+        survey: {
+          ...s,
+          score: score ?? s.score,
+          cesScore: cesScore ?? s.cesScore,
+          comment: comment ?? s.comment,
+        },
+        nonce,
+        saved: true,
+      };
+    });
+  }
+
+  /** GET/POST /s/:token/opt-out. */
+  async optOut(token: string, confirm: boolean): Promise<PageState> {
+    return this.tx.run(async (tx) => {
+      const found = await this.find(tx, token, false, true);
+      if (found.state === 'unknown') return found;
+      if (confirm) {
+        await this.repo.optOut(tx, found.survey.contactId);
+        await this.audit.record(tx, {
+          actorId: null,
+          action: 'contact.survey_opt_out',
+          entity: 'contact',
+          entityId: found.survey.contactId,
+        });
+      }
+      return { state: 'ok', survey: found.survey, nonce: '' };
+    });
+  }
+
+  byTicketIds(ids: readonly string[]) {
+    return this.repo.byTicketIds(this.tx.db, ids);
+  }
+
+  byCustomerIds(ids: readonly string[], limitEach = 20) {
+    return this.repo.byCustomerIds(this.tx.db, ids, limitEach);
+  }
+
+  async stats(
+    f: { from: Date; to: Date; teamIds?: string[]; agentIds?: string[] },
+    group: StatsGroup,
+  ) {
+    if (Number.isNaN(f.from.getTime()) || Number.isNaN(f.to.getTime()))
+      throw badInput('filter', 'from and to must be dates');
+    if (f.from >= f.to) throw badInput('filter.to', 'must be after from');
+    if (f.to.getTime() - f.from.getTime() > 3 * 366 * 86_400_000)
+      throw badInput('filter', 'the range must be at most 3 years');
+    const rows = await this.repo.stats(this.tx.db, f, group);
+    return rows.map((r) => ({
+      ...r,
+      responseRate: r.sent ? r.responded / r.sent : null,
+      csatPercent: r.csatResponses ? (100 * r.csatGood) / r.csatResponses : null,
+      meanCes: r.cesResponses ? r.cesSum / r.cesResponses : null,
+      nps: r.npsResponses ? (100 * (r.promoters - r.detractors)) / r.npsResponses : null,
+    }));
+  }
+
+  private token(surveyId: string, salt: string): string {
+    return deriveToken(this.config.surveys.tokenSecret, surveyId, salt);
+  }
+
+  private async find(
+    tx: Tx,
+    token: string,
+    lock: boolean,
+    allowExpired = false,
+  ): Promise<PageState> {
+    if (!TOKEN_PATTERN.test(token)) return { state: 'unknown' };
+    const s = await this.repo.contextByTokenHash(tx, hashToken(token), lock);
+    if (!s || !s.sentAt) return { state: 'unknown' };
+    if (!allowExpired && s.expiresAt < new Date()) return { state: 'expired', survey: s };
+    return { state: 'ok', survey: s, nonce: '' };
+  }
+
+  /** Saves an answer; a new or changed score emits `survey.answered`; bad CSAT opens a recovery follow-up. */
+  private async record(
+    tx: Tx,
+    s: SurveyContext,
+    r: { score: number; cesScore?: number | null; comment?: string | null; nonce: string },
+  ): Promise<void> {
+    await this.repo.saveResponse(tx, s.id, r);
+    if (s.score !== r.score) {
+      await this.outbox.record(tx, {
+        type: 'survey.answered',
+        payload: { surveyId: s.id, customerId: s.customerId, kind: s.kind, score: r.score },
+      });
+      await this.audit.record(tx, {
+        actorId: null,
+        action: 'survey.answer',
+        entity: 'survey',
+        entityId: s.id,
+        details: { score: r.score, previous: s.score },
+      });
+    }
+    if (
+      s.kind === 'csat' &&
+      isBadCsat(r.score) &&
+      !(await this.repo.hasRecoveryFollowUp(tx, s.id))
+    ) {
+      await this.openRecovery(tx, s, r.score);
+    }
+  }
+
+  /** Bad CSAT → a `bad_csat_recovery` follow-up for the lead of the ticket's team, due in one business day. */
+  private async openRecovery(tx: Tx, s: SurveyContext, score: number): Promise<void> {
+    const team = s.teamId ? await this.repo.teamLead(tx, s.teamId) : null;
+    const owner = team?.leadId ?? s.agentId ?? (await this.repo.anyAdmin(tx));
+    if (!owner) {
+      this.logger.warn({ surveyId: s.id }, 'bad CSAT but nobody to own the recovery follow-up');
+      return;
+    }
+    const now = new Date();
+    const dueAt =
+      team?.timezone && team.businessHours
+        ? addBusinessMinutes(
+            now,
+            businessDayMinutes(team.businessHours as WeeklyHours),
+            team.timezone,
+            team.businessHours as WeeklyHours,
+          )
+        : new Date(now.getTime() + 24 * 3600_000);
+    await this.followUps.openForOwner(tx, {
+      customerId: s.customerId,
+      ticketId: s.ticketId,
+      ownerId: owner,
+      kind: 'bad_csat_recovery',
+      dueAt,
+      note: `CSAT ${score}/5 from ${s.contactName} on "${s.ticketSubject ?? 'a ticket'}"${s.comment ? `: ${s.comment.slice(0, 500)}` : ''}`,
+      createdById: null,
+      surveyId: s.id,
+    });
+  }
+}
+
+/** Length of an average open day of a calendar, in minutes ("one business day"). */
+export function businessDayMinutes(hours: WeeklyHours): number {
+  const days = Object.values(hours).filter((r) => r && r.length > 0);
+  const total = days
+    .flat()
+    .reduce(
+      (sum, [a, b]) =>
+        sum +
+        (Number(b.slice(0, 2)) * 60 + Number(b.slice(3))) -
+        (Number(a.slice(0, 2)) * 60 + Number(a.slice(3))),
+      0,
+    );
+  return Math.max(1, Math.round(total / Math.max(1, days.length)));
+}
