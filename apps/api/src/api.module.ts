@@ -20,6 +20,7 @@ import {
 } from '@staydesk/core';
 import { CustomersApiModule } from '@staydesk/customers';
 import { FollowUpsApiModule } from '@staydesk/followups';
+import { RiskApiModule } from '@staydesk/risk';
 import { SurveysApiModule } from '@staydesk/surveys';
 import { IdentityApiModule } from '@staydesk/identity';
 import { TicketsApiModule } from '@staydesk/tickets';
@@ -70,6 +71,7 @@ export class ApiModule implements NestModule {
         TicketsApiModule,
         FollowUpsApiModule,
         SurveysApiModule,
+        RiskApiModule,
       ],
       controllers: [HealthController],
       providers: [

@@ -19,6 +19,13 @@ export class Schedules implements OnApplicationBootstrap {
     );
     await this.publisher.schedule('tickets.sla-scan', 'tickets.sla-scan', {}, every(60));
     await this.publisher.schedule('followups.scan-due', 'followups.scan-due', {}, every(60));
+    // churn risk: everyone, nightly at 02:00 UTC
+    await this.publisher.schedule(
+      'risk.rescore-all',
+      'risk.rescore-all',
+      {},
+      { pattern: '0 2 * * *', tz: 'UTC' },
+    );
     // relationship NPS: once a day, at 09:00 UTC
     await this.publisher.schedule(
       'surveys.nps-scan',

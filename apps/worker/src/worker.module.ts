@@ -10,6 +10,7 @@ import {
 } from '@staydesk/core';
 import { FollowUpsWorkerModule } from '@staydesk/followups';
 import { OutboxWorkerModule } from '@staydesk/outbox';
+import { RiskWorkerModule } from '@staydesk/risk';
 import { SurveysWorkerModule } from '@staydesk/surveys';
 import { TicketsWorkerModule } from '@staydesk/tickets';
 import { Schedules } from './schedules';
@@ -31,6 +32,7 @@ export class WorkerModule {
         TicketsWorkerModule,
         FollowUpsWorkerModule,
         SurveysWorkerModule,
+        RiskWorkerModule,
         OutboxWorkerModule,
       ],
       providers: [SystemProcessor, ...(options.schedules === false ? [] : [Schedules])],

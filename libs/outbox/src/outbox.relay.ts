@@ -96,7 +96,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
         );
         for (const job of jobs) {
           await this.publisher.publish(job.name, job.data as never, {
-            jobId: `evt-${row.id}-${job.name.replace(/\./g, '-')}`,
+            jobId: job.jobId ?? `evt-${row.id}-${job.name.replace(/\./g, '-')}`,
             delayMs: job.delayMs,
           });
         }

@@ -5,12 +5,33 @@ export interface RoutedJob<N extends JobName = JobName> {
   name: N;
   data: JobData<N>;
   delayMs?: number;
+  /** Overrides the job id derived from the outbox id (used to debounce per customer). */
+  jobId?: string;
 }
 
 type Route<T extends EventType> = (event: EventOf<T>, config: AppConfig) => RoutedJob[];
 
-const job = <N extends JobName>(name: N, data: JobData<N>, delayMs?: number): RoutedJob =>
-  ({ name, data, delayMs }) as RoutedJob;
+const job = <N extends JobName>(
+  name: N,
+  data: JobData<N>,
+  delayMs?: number,
+  jobId?: string,
+): RoutedJob => ({ name, data, delayMs, jobId }) as RoutedJob;
+
+/**
+ * Debounced rescoring: one job per customer per debounce window. The job runs after its window
+ * has closed, so every event of the window is committed when it reads the features; 1,000 events
+ * in a burst cause one or two rescorings.
+ */
+const rescore = (customerId: string, config: AppConfig, now = Date.now()): RoutedJob => {
+  const window = Math.max(1, config.risk.debounceMs);
+  return job(
+    'risk.rescore',
+    { customerId },
+    config.risk.debounceMs,
+    `risk-${customerId}-${Math.floor(now / window)}`,
+  );
+};
 
 /**
  * Which background work each event causes. The compiler insists on an entry per event type.
@@ -18,18 +39,19 @@ const job = <N extends JobName>(name: N, data: JobData<N>, delayMs?: number): Ro
  * no-op in Redis.
  */
 export const ROUTES: { [T in EventType]: Route<T> } = {
-  'ticket.created': () => [],
+  'ticket.created': (e, config) => [rescore(e.payload.customerId, config)],
   'ticket.solved': (e, config) => [
     job(
       'surveys.send-csat',
       { ticketId: e.payload.ticketId, solveCycle: e.payload.solveCycle },
       config.surveys.csatDelaySeconds * 1000,
     ),
+    rescore(e.payload.customerId, config),
   ],
-  'ticket.reopened': () => [],
-  'ticket.message_added': () => [],
-  'survey.answered': () => [],
-  'customer.status_changed': () => [],
+  'ticket.reopened': (e, config) => [rescore(e.payload.customerId, config)],
+  'ticket.message_added': (e, config) => [rescore(e.payload.customerId, config)],
+  'survey.answered': (e, config) => [rescore(e.payload.customerId, config)],
+  'customer.status_changed': (e, config) => [rescore(e.payload.customerId, config)],
 };
 
 export function routeEvent(event: DomainEvent, config: AppConfig): RoutedJob[] {

@@ -107,6 +107,15 @@ const schema = z.object({
   NPS_PERIOD_DAYS: int(90, 1, 3650),
   NPS_BATCH_SIZE: int(1000, 1, 100_000),
   SURVEY_TOKEN_SECRET: z.string().optional(),
+  RISK_WEIGHTS: z.string().optional(),
+  RISK_BANDS: z
+    .string()
+    .regex(
+      /^\s*\d+(\.\d+)?\s*,\s*\d+(\.\d+)?\s*,\s*\d+(\.\d+)?\s*$/,
+      'must be three numbers like 25,50,75',
+    )
+    .optional(),
+  RISK_DEBOUNCE_MS: int(5000, 0, 3_600_000),
   LOGIN_LOCK_MINUTES: int(15, 1, 24 * 60),
   WORKER_HEARTBEAT_SECONDS: int(30, 1, 3600),
 });
@@ -147,6 +156,12 @@ export interface AppConfig {
     tokenSecret: string;
   };
   outbox: { relay: boolean; pollMs: number };
+  risk: {
+    /** Weight overrides by factor name, plus an optional "intercept". */
+    weights: Record<string, number>;
+    bands: { medium: number; high: number; critical: number };
+    debounceMs: number;
+  };
   shutdownTimeoutMs: number;
   worker: { concurrency: number; heartbeatSeconds: number };
 }
@@ -185,6 +200,24 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   }
   if (!e.SURVEY_TOKEN_SECRET && e.NODE_ENV === 'production') {
     problems.push('SURVEY_TOKEN_SECRET is required in production');
+  }
+  let riskWeights: Record<string, number> = {};
+  if (e.RISK_WEIGHTS) {
+    try {
+      const parsed: unknown = JSON.parse(e.RISK_WEIGHTS);
+      if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error();
+      for (const v of Object.values(parsed))
+        if (typeof v !== 'number' || !Number.isFinite(v)) throw new Error();
+      riskWeights = parsed as Record<string, number>;
+    } catch {
+      problems.push('RISK_WEIGHTS must be a JSON object of numbers, like {"sla_breaches": 1.2}');
+    }
+  }
+  const [medium, high, critical] = (e.RISK_BANDS ?? '25,50,75')
+    .split(',')
+    .map((x) => Number(x.trim()));
+  if (!(medium < high && high < critical && critical <= 100)) {
+    problems.push('RISK_BANDS must be increasing and at most 100');
   }
   if (problems.length > 0) throw new ConfigError(problems);
 
@@ -244,6 +277,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
         createHash('sha256').update(`staydesk-dev-survey:${e.DATABASE_URL}`).digest('hex'),
     },
     outbox: { relay: e.OUTBOX_RELAY, pollMs: e.OUTBOX_POLL_MS },
+    risk: {
+      weights: riskWeights,
+      bands: { medium, high, critical },
+      debounceMs: e.RISK_DEBOUNCE_MS,
+    },
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     worker: { concurrency: e.WORKER_CONCURRENCY, heartbeatSeconds: e.WORKER_HEARTBEAT_SECONDS },
   };

@@ -19,8 +19,9 @@ export class JobPublisher {
     @InjectQueue('tickets') tickets: Queue,
     @InjectQueue('followups') followups: Queue,
     @InjectQueue('surveys') surveys: Queue,
+    @InjectQueue('risk') risk: Queue,
   ) {
-    this.queues = { system, tickets, followups, surveys };
+    this.queues = { system, tickets, followups, surveys, risk };
   }
 
   async publish<N extends JobName>(name: N, data: JobData<N>, options: PublishOptions = {}) {

@@ -3,7 +3,7 @@
  * deterministic job id. Names are string literals (never class names) because jobs already in
  * Redis outlive a deploy.
  */
-export const QUEUES = ['system', 'tickets', 'followups', 'surveys'] as const;
+export const QUEUES = ['system', 'tickets', 'followups', 'surveys', 'risk'] as const;
 export type QueueName = (typeof QUEUES)[number];
 
 export type JobContract =
@@ -22,7 +22,11 @@ export type JobContract =
   /** The one reminder of an unanswered survey. */
   | { name: 'surveys.remind'; data: { surveyId: string } }
   /** Relationship NPS: create surveys for contacts due one (repeatable). */
-  | { name: 'surveys.nps-scan'; data: Record<string, never> };
+  | { name: 'surveys.nps-scan'; data: Record<string, never> }
+  /** Rescore one customer's churn risk (debounced: one job per customer per debounce window). */
+  | { name: 'risk.rescore'; data: { customerId: string } }
+  /** Rescore every active customer (nightly). */
+  | { name: 'risk.rescore-all'; data: Record<string, never> };
 
 export type JobName = JobContract['name'];
 export type JobData<N extends JobName> = Extract<JobContract, { name: N }>['data'];
@@ -85,6 +89,13 @@ export const JOB_CONFIG = {
     queue: 'surveys',
     attempts: 1,
     backoffMs: 0,
+    keep: { completed: 10, failed: 50 },
+  },
+  'risk.rescore': { queue: 'risk', attempts: 3, backoffMs: 2_000 },
+  'risk.rescore-all': {
+    queue: 'risk',
+    attempts: 2,
+    backoffMs: 60_000,
     keep: { completed: 10, failed: 50 },
   },
 } satisfies { [N in JobName]: JobConfig<N> };

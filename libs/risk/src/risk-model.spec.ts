@@ -1,0 +1,155 @@
+import type { RawFeatures } from './risk.repository';
+import { DEFAULT_MODEL, bandOf, logistic, scoreCustomer, withOverrides } from './risk-model';
+
+const quiet: RawFeatures = {
+  customerId: '1',
+  tenureDays: 900,
+  daysToRenewal: 200,
+  tickets120: 6,
+  vol30: 1,
+  base90: 4,
+  openTickets: 0,
+  urgentOpen: 0,
+  solved90: 4,
+  reopened90: 0,
+  breaches90: 0,
+  medianResolutionHours: 10,
+  globalMedianResolutionHours: 12,
+  csatCount: 2,
+  csatMean: 5,
+  csatBad: 0,
+  cesCount: 1,
+  cesMean: 7,
+  npsLatest: 10,
+  customerMessages: 6,
+  negativeMessages: 0,
+  daysSinceContact: 5,
+};
+
+const angry: RawFeatures = {
+  ...quiet,
+  vol30: 9,
+  openTickets: 5,
+  urgentOpen: 2,
+  reopened90: 3,
+  breaches90: 6,
+  medianResolutionHours: 60,
+  csatMean: 1.5,
+  csatBad: 2,
+  cesMean: 2,
+  npsLatest: 3,
+  negativeMessages: 5,
+  daysToRenewal: 20,
+};
+
+describe('scoreCustomer', () => {
+  it('keeps a happy customer low and an angry one critical, naming the reasons', () => {
+    const low = scoreCustomer(quiet);
+    const high = scoreCustomer(angry);
+    expect(low.band).toBe('low');
+    expect(high.band).toBe('critical');
+    expect(high.score).toBeGreaterThan(90);
+    const top = high.factors.slice(0, 5).map((f) => f.name);
+    expect(top).toEqual(expect.arrayContaining(['negative_sentiment', 'sla_breaches']));
+    const sentiment = high.factors.find((f) => f.name === 'negative_sentiment')!;
+    expect(sentiment).toMatchObject({ value: 0.833, label: '83% of 6 customer messages negative' });
+    expect(high.modelVersion).toBe('default-v1');
+  });
+
+  it('splits the score above baseline into contributions that add up', () => {
+    const s = scoreCustomer(angry);
+    const baseline = 100 * logistic(DEFAULT_MODEL.intercept);
+    const sum = s.factors.reduce((a, f) => a + f.contribution, 0);
+    expect(sum).toBeCloseTo(s.score - baseline, 0);
+  });
+
+  it('gives a customer with no tickets a defined score and says so', () => {
+    const none: RawFeatures = {
+      ...quiet,
+      tickets120: 0,
+      vol30: 0,
+      base90: 0,
+      solved90: 0,
+      medianResolutionHours: null,
+      globalMedianResolutionHours: null,
+      csatCount: 0,
+      csatMean: null,
+      cesCount: 0,
+      cesMean: null,
+      npsLatest: null,
+      customerMessages: 0,
+      negativeMessages: 0,
+      daysSinceContact: null,
+    };
+    const s = scoreCustomer(none);
+    expect(Number.isFinite(s.score)).toBe(true);
+    expect(s.factors.find((f) => f.name === 'no_ticket_history')?.label).toContain(
+      'no tickets in the last 120 days',
+    );
+    expect(s.factors.find((f) => f.name === 'reopen_rate')).toMatchObject({
+      value: null,
+      input: 0,
+      label: 'no solved tickets in 90 days',
+    });
+  });
+
+  it('never lets NaN, Infinity or a zero divisor through', () => {
+    const broken = {
+      ...quiet,
+      vol30: NaN,
+      base90: Infinity,
+      solved90: 0,
+      reopened90: 5,
+      globalMedianResolutionHours: 0,
+      csatMean: NaN,
+      customerMessages: 0,
+      negativeMessages: 3,
+      tenureDays: NaN,
+      daysSinceContact: -Infinity,
+    } as RawFeatures;
+    const s = scoreCustomer(broken);
+    expect(Number.isFinite(s.score)).toBe(true);
+    for (const f of s.factors) {
+      expect(Number.isFinite(f.contribution)).toBe(true);
+      expect(Number.isFinite(f.input)).toBe(true);
+      expect(f.value === null || Number.isFinite(f.value)).toBe(true);
+    }
+    expect(JSON.stringify(s)).not.toMatch(/NaN|Infinity/);
+  });
+
+  it('rises with each kind of bad experience', () => {
+    const base = scoreCustomer(quiet).score;
+    for (const worse of [
+      { breaches90: 4 },
+      { csatBad: 2, csatMean: 1 },
+      { negativeMessages: 5 },
+      { reopened90: 3 },
+      { urgentOpen: 2, openTickets: 3 },
+    ]) {
+      expect(scoreCustomer({ ...quiet, ...worse }).score).toBeGreaterThan(base);
+    }
+  });
+
+  it('bands by thresholds, configurable', () => {
+    expect([0, 24.9, 25, 49.9, 50, 74.9, 75, 100].map((s) => bandOf(s))).toEqual([
+      'low',
+      'low',
+      'medium',
+      'medium',
+      'high',
+      'high',
+      'critical',
+      'critical',
+    ]);
+    expect(bandOf(30, { medium: 10, high: 20, critical: 30 })).toBe('critical');
+  });
+
+  it('takes weight overrides without code changes and refuses unknown factors', () => {
+    const m = withOverrides(DEFAULT_MODEL, { negative_sentiment: 0 });
+    expect(m.version).toBe('default-v1+config');
+    expect(scoreCustomer({ ...quiet, negativeMessages: 6 }, m).score).toBe(
+      scoreCustomer(quiet, m).score,
+    );
+    expect(() => withOverrides(DEFAULT_MODEL, { vibes: 1 })).toThrow('unknown factor "vibes"');
+  });
+});

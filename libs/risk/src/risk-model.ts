@@ -1,0 +1,333 @@
+import type { RawFeatures } from './risk.repository';
+
+export const BANDS = ['low', 'medium', 'high', 'critical'] as const;
+export type Band = (typeof BANDS)[number];
+
+/** One factor of a score as stored and shown: raw value, model input, contribution in points. */
+export interface FactorValue {
+  /** A model factor, or `no_ticket_history` (a note, contribution 0). */
+  name: FactorName | 'no_ticket_history';
+  /** The raw fact in its own unit (tickets, days, share 0–1, mean score…); null when unknown. */
+  value: number | null;
+  /** The transformed input the weight multiplies. */
+  input: number;
+  /** Points of the score this factor accounts for (they add up to score − baseline). */
+  contribution: number;
+  /** The factor in words, for account managers. */
+  label: string;
+}
+
+export const FACTOR_NAMES = [
+  'volume_spike',
+  'open_backlog',
+  'urgent_open',
+  'reopen_rate',
+  'sla_breaches',
+  'slow_resolution',
+  'low_csat',
+  'bad_csat_count',
+  'nps_detractor',
+  'high_effort',
+  'negative_sentiment',
+  'dormancy',
+  'renewal_soon',
+  'short_tenure',
+] as const;
+export type FactorName = (typeof FACTOR_NAMES)[number];
+
+export interface RiskModel {
+  version: string;
+  intercept: number;
+  weights: Record<FactorName, number>;
+}
+
+/**
+ * Default weights, version `default-v1`: hand-set from helpdesk churn research folklore and
+ * checked against the demo world's backtest (docs/risk-model.md). Each input is scaled so that
+ * 1.0 means "clearly bad" and 0 means "nothing to worry about"; the weight says how many logits
+ * that moves. Intercept −2.6 puts a customer with nothing wrong at 7 points.
+ */
+export const DEFAULT_MODEL: RiskModel = {
+  version: 'default-v1',
+  intercept: -2.6,
+  weights: {
+    volume_spike: 0.45,
+    open_backlog: 0.35,
+    urgent_open: 0.35,
+    reopen_rate: 1.2,
+    sla_breaches: 0.9,
+    slow_resolution: 0.35,
+    low_csat: 1.1,
+    bad_csat_count: 0.6,
+    nps_detractor: 0.9,
+    high_effort: 0.5,
+    negative_sentiment: 2.0,
+    dormancy: 0.5,
+    renewal_soon: 0.4,
+    short_tenure: 0.3,
+  },
+};
+
+export interface BandThresholds {
+  medium: number;
+  high: number;
+  critical: number;
+}
+
+export const DEFAULT_BANDS: BandThresholds = { medium: 25, high: 50, critical: 75 };
+
+const clamp = (x: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, x));
+/** Any non-finite number becomes the fallback: NaN and ±Infinity never reach the database. */
+const finite = (x: number | null | undefined, fallback = 0) =>
+  x !== null && x !== undefined && Number.isFinite(x) ? x : fallback;
+const round = (x: number, digits = 2) => Math.round(finite(x) * 10 ** digits) / 10 ** digits;
+
+interface Transformed {
+  name: FactorName;
+  value: number | null;
+  input: number;
+  label: (value: number | null) => string;
+}
+
+const OPTIONAL: (keyof RawFeatures)[] = [
+  'daysToRenewal',
+  'medianResolutionHours',
+  'globalMedianResolutionHours',
+  'csatMean',
+  'cesMean',
+  'npsLatest',
+  'daysSinceContact',
+];
+
+/** Non-finite facts become null (optional ones) or 0 (counts), before anything else sees them. */
+export function sanitize(raw: RawFeatures): RawFeatures {
+  const out = { ...raw } as unknown as Record<string, unknown>;
+  for (const [key, v] of Object.entries(raw)) {
+    if (key === 'customerId') continue;
+    const n = typeof v === 'string' ? Number(v) : v;
+    const ok = typeof n === 'number' && Number.isFinite(n);
+    out[key] = ok ? n : OPTIONAL.includes(key as keyof RawFeatures) ? null : 0;
+  }
+  return out as unknown as RawFeatures;
+}
+
+/** Raw facts → model inputs (each bounded, each NaN-safe) with their explanations. */
+export function transform(raw: RawFeatures): Transformed[] {
+  const f = sanitize(raw);
+  const baselinePer30 = finite(f.base90) / 3;
+  const volumeRatio = (finite(f.vol30) + 1) / (baselinePer30 + 1);
+  const reopenRate = f.solved90 > 0 ? finite(f.reopened90) / f.solved90 : 0;
+  const resolutionRatio =
+    f.medianResolutionHours !== null &&
+    f.globalMedianResolutionHours &&
+    f.globalMedianResolutionHours > 0
+      ? finite(f.medianResolutionHours) / f.globalMedianResolutionHours
+      : null;
+  const negativeShare =
+    f.customerMessages > 0 ? finite(f.negativeMessages) / f.customerMessages : null;
+  const dormancy =
+    f.daysSinceContact === null ? Math.min(finite(f.tenureDays), 180) : finite(f.daysSinceContact);
+  const pct = (x: number) => `${Math.round(x * 100)}%`;
+  return [
+    {
+      name: 'volume_spike',
+      value: round(volumeRatio),
+      input: clamp(Math.log2(volumeRatio), -1, 3),
+      label: () => `${f.vol30} tickets in 30 days vs ${round(baselinePer30, 1)} per 30 days before`,
+    },
+    {
+      name: 'open_backlog',
+      value: f.openTickets,
+      input: clamp(Math.log1p(finite(f.openTickets)) / Math.log(6), 0, 2),
+      label: (v) => `${v} open tickets`,
+    },
+    {
+      name: 'urgent_open',
+      value: f.urgentOpen,
+      input: clamp(finite(f.urgentOpen), 0, 3),
+      label: (v) => `${v} urgent tickets open`,
+    },
+    {
+      name: 'reopen_rate',
+      value: f.solved90 > 0 ? round(reopenRate, 3) : null,
+      input: clamp(reopenRate, 0, 1) * Math.min(1, finite(f.solved90) / 3),
+      label: (v) =>
+        v === null
+          ? 'no solved tickets in 90 days'
+          : `${pct(v)} of solved tickets reopened (90 days)`,
+    },
+    {
+      name: 'sla_breaches',
+      value: f.breaches90,
+      input: clamp(Math.log1p(finite(f.breaches90)) / Math.log(4), 0, 2),
+      label: (v) => `${v} SLA breaches in 90 days`,
+    },
+    {
+      name: 'slow_resolution',
+      value: resolutionRatio === null ? null : round(resolutionRatio),
+      input: resolutionRatio === null ? 0 : clamp(Math.log2(resolutionRatio), -1, 2),
+      label: (v) =>
+        v === null
+          ? 'no resolutions to compare in 90 days'
+          : `resolution takes ${round(v, 1)}× the overall median`,
+    },
+    {
+      name: 'low_csat',
+      value: f.csatMean === null ? null : round(f.csatMean),
+      input:
+        f.csatMean === null || f.csatCount === 0
+          ? 0
+          : clamp((4 - finite(f.csatMean, 4)) / 2, -0.5, 1.5),
+      label: (v) =>
+        v === null
+          ? 'no CSAT answers in 90 days'
+          : `CSAT ${round(v, 1)}/5 over ${f.csatCount} answers (90 days)`,
+    },
+    {
+      name: 'bad_csat_count',
+      value: f.csatBad,
+      input: clamp(finite(f.csatBad), 0, 3),
+      label: (v) => `${v} CSAT ratings of 1–2 in 90 days`,
+    },
+    {
+      name: 'nps_detractor',
+      value: f.npsLatest,
+      input: f.npsLatest === null ? 0 : f.npsLatest <= 6 ? 1 : f.npsLatest <= 8 ? 0.2 : -0.5,
+      label: (v) =>
+        v === null
+          ? 'no NPS answer yet'
+          : `latest NPS ${v} (${v <= 6 ? 'detractor' : v <= 8 ? 'passive' : 'promoter'})`,
+    },
+    {
+      name: 'high_effort',
+      value: f.cesMean === null ? null : round(f.cesMean),
+      input:
+        f.cesMean === null || f.cesCount === 0
+          ? 0
+          : clamp((5 - finite(f.cesMean, 5)) / 3, -0.5, 1.5),
+      label: (v) =>
+        v === null ? 'no effort (CES) answers' : `effort score ${round(v, 1)}/7 (7 = easy)`,
+    },
+    {
+      name: 'negative_sentiment',
+      value: negativeShare === null ? null : round(negativeShare, 3),
+      input:
+        negativeShare === null
+          ? 0
+          : clamp(negativeShare, 0, 1) * Math.min(1, finite(f.customerMessages) / 3),
+      label: (v) =>
+        v === null
+          ? 'no customer messages in 90 days'
+          : `${pct(v)} of ${f.customerMessages} customer messages negative`,
+    },
+    {
+      name: 'dormancy',
+      value: round(dormancy, 0),
+      input: clamp((dormancy - 30) / 90, 0, 1.5),
+      label: (v) =>
+        f.daysSinceContact === null
+          ? 'no contact with support in 120 days'
+          : `${v} days since last contact`,
+    },
+    {
+      name: 'renewal_soon',
+      value: f.daysToRenewal,
+      input:
+        f.daysToRenewal === null || f.daysToRenewal < 0 || f.daysToRenewal > 90
+          ? 0
+          : (90 - f.daysToRenewal) / 90,
+      label: (v) => (v === null ? 'no renewal date' : `renewal in ${v} days`),
+    },
+    {
+      name: 'short_tenure',
+      value: round(finite(f.tenureDays), 0),
+      input: clamp((365 - finite(f.tenureDays)) / 365, 0, 1),
+      label: (v) => `customer for ${v} days`,
+    },
+  ];
+}
+
+export const logistic = (z: number) => 1 / (1 + Math.exp(-z));
+
+export function bandOf(score: number, t: BandThresholds = DEFAULT_BANDS): Band {
+  return score >= t.critical
+    ? 'critical'
+    : score >= t.high
+      ? 'high'
+      : score >= t.medium
+        ? 'medium'
+        : 'low';
+}
+
+export interface Score {
+  score: number;
+  band: Band;
+  factors: FactorValue[];
+  modelVersion: string;
+}
+
+/**
+ * score = 100 × logistic(b + Σ wᵢ·fᵢ). Contributions split (score − baseline) in proportion to
+ * wᵢ·fᵢ, so they add up to the score minus the score of a customer with every input at 0.
+ * Factors are sorted by contribution, largest first.
+ */
+export function scoreCustomer(
+  f: RawFeatures,
+  model: RiskModel = DEFAULT_MODEL,
+  bands: BandThresholds = DEFAULT_BANDS,
+): Score {
+  const parts = transform(f).map((t) => ({
+    ...t,
+    input: finite(t.input),
+    term: finite(model.weights[t.name]) * finite(t.input),
+  }));
+  const z = finite(model.intercept) + parts.reduce((s, p) => s + p.term, 0);
+  const exact = 100 * logistic(z);
+  const score = round(exact);
+  const baseline = 100 * logistic(finite(model.intercept));
+  const sumTerms = parts.reduce((s, p) => s + p.term, 0);
+  const factors: FactorValue[] = parts.map((p) => ({
+    name: p.name,
+    value: p.value === null ? null : round(p.value, 3),
+    input: round(p.input, 4),
+    contribution: Math.abs(sumTerms) < 1e-9 ? 0 : round(((exact - baseline) * p.term) / sumTerms),
+    label: p.label(p.value),
+  }));
+  if (f.tickets120 === 0) {
+    factors.push({
+      name: 'no_ticket_history',
+      value: 0,
+      input: 0,
+      contribution: 0,
+      label: 'no tickets in the last 120 days: the score rests on account facts only',
+    });
+  }
+  factors.sort((a, b) => b.contribution - a.contribution);
+  return {
+    score: clamp(score, 0, 100),
+    band: bandOf(score, bands),
+    factors,
+    modelVersion: model.version,
+  };
+}
+
+/** Applies weight overrides (e.g. from RISK_WEIGHTS) to a model, refusing unknown factor names. */
+export function withOverrides(
+  model: RiskModel,
+  overrides: Record<string, number>,
+  intercept?: number,
+): RiskModel {
+  const weights = { ...model.weights };
+  for (const [name, w] of Object.entries(overrides)) {
+    if (!(FACTOR_NAMES as readonly string[]).includes(name))
+      throw new Error(`RISK_WEIGHTS names an unknown factor "${name}"`);
+    if (!Number.isFinite(w)) throw new Error(`RISK_WEIGHTS.${name} must be a number`);
+    weights[name as FactorName] = w;
+  }
+  const changed = Object.keys(overrides).length > 0 || intercept !== undefined;
+  return {
+    version: changed ? `${model.version}+config` : model.version,
+    intercept: intercept ?? model.intercept,
+    weights,
+  };
+}

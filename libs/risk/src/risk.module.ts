@@ -1,0 +1,20 @@
+import { Module } from '@nestjs/common';
+import { FollowUpsModule } from '@staydesk/followups';
+import { RiskLoaders } from './risk.loaders';
+import { RiskProcessor } from './risk.processor';
+import { RiskRepository } from './risk.repository';
+import { CustomerRiskResolver } from './risk.resolver';
+import { RiskService } from './risk.service';
+
+@Module({
+  imports: [FollowUpsModule],
+  providers: [RiskRepository, RiskService, RiskLoaders],
+  exports: [RiskService, RiskLoaders, RiskRepository],
+})
+export class RiskModule {}
+
+@Module({ imports: [RiskModule], providers: [CustomerRiskResolver] })
+export class RiskApiModule {}
+
+@Module({ imports: [RiskModule], providers: [RiskProcessor] })
+export class RiskWorkerModule {}

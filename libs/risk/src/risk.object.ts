@@ -1,0 +1,60 @@
+import { Field, Float, GraphQLISODateTime, ObjectType, registerEnumType } from '@nestjs/graphql';
+import { BANDS } from './risk-model';
+
+export const BandEnum = Object.fromEntries(BANDS.map((b) => [b, b]));
+registerEnumType(BandEnum, {
+  name: 'RiskBand',
+  description:
+    'Churn-risk band by score: low < 25 ≤ medium < 50 ≤ high < 75 ≤ critical (thresholds configurable with RISK_BANDS).',
+});
+
+@ObjectType('RiskFactor', { description: 'One reason behind a risk score.' })
+export class RiskFactorObject {
+  @Field({
+    description:
+      'Factor id, e.g. sla_breaches, negative_sentiment, low_csat; no_ticket_history is a note.',
+  })
+  name!: string;
+  @Field({ description: 'The factor in words.' }) label!: string;
+  @Field(() => Float, {
+    nullable: true,
+    description: 'The raw fact (tickets, days, share 0–1, mean score…); null when unknown.',
+  })
+  value!: number | null;
+  @Field(() => Float, {
+    description:
+      'Points of the score this factor accounts for; they add up to the score minus the baseline of a customer with nothing wrong.',
+  })
+  contribution!: number;
+}
+
+@ObjectType('RiskScore', {
+  description:
+    'Explainable churn risk: score = 100 × logistic(intercept + Σ weight × factor input). See docs/risk-model.md.',
+})
+export class RiskScoreObject {
+  @Field(() => Float, { description: '0 (safe) to 100 (about to churn).' }) score!: number;
+  @Field(() => BandEnum) band!: string;
+  @Field(() => [RiskFactorObject], { description: 'Every factor, largest contribution first.' })
+  factors!: RiskFactorObject[];
+  @Field(() => GraphQLISODateTime) computedAt!: Date;
+  @Field() modelVersion!: string;
+  @Field(() => GraphQLISODateTime, { description: 'When the customer entered the current band.' })
+  bandSince!: Date;
+  @Field(() => Float, {
+    nullable: true,
+    description: 'Score now minus the score 30 days ago (null without history).',
+  })
+  trend!: number | null;
+}
+
+@ObjectType('RiskHistoryPoint', {
+  description: 'A recorded score (band changes and moves of 5+ points), for a chart.',
+})
+export class RiskHistoryPointObject {
+  @Field(() => Float) score!: number;
+  @Field(() => BandEnum) band!: string;
+  @Field(() => BandEnum, { nullable: true }) previousBand!: string | null;
+  @Field() modelVersion!: string;
+  @Field(() => GraphQLISODateTime) computedAt!: Date;
+}

@@ -1,0 +1,335 @@
+import { Injectable } from '@nestjs/common';
+import { Tx } from '@staydesk/core';
+import type { Band, FactorValue } from './risk-model';
+
+/** Raw per-customer facts as of a moment, straight from SQL (numbers; nulls where nothing is known). */
+export interface RawFeatures {
+  customerId: string;
+  tenureDays: number;
+  daysToRenewal: number | null;
+  tickets120: number;
+  vol30: number;
+  base90: number;
+  openTickets: number;
+  urgentOpen: number;
+  solved90: number;
+  reopened90: number;
+  breaches90: number;
+  medianResolutionHours: number | null;
+  globalMedianResolutionHours: number | null;
+  csatCount: number;
+  csatMean: number | null;
+  csatBad: number;
+  cesCount: number;
+  cesMean: number | null;
+  npsLatest: number | null;
+  customerMessages: number;
+  negativeMessages: number;
+  daysSinceContact: number | null;
+}
+
+export interface CurrentScore {
+  customerId: string;
+  score: number;
+  band: Band;
+}
+
+export interface ScoreWrite {
+  customerId: string;
+  score: number;
+  band: Band;
+  factors: FactorValue[];
+  modelVersion: string;
+  previousBand: Band | null;
+  previousScore: number | null;
+}
+
+export interface RiskRow {
+  customerId: string;
+  score: number;
+  band: Band;
+  factors: FactorValue[];
+  modelVersion: string;
+  computedAt: Date;
+  bandSince: Date;
+}
+
+export interface HistoryRow {
+  customerId: string;
+  score: number;
+  band: Band;
+  previousBand: Band | null;
+  modelVersion: string;
+  computedAt: Date;
+}
+
+const NEGATIVE = -0.05;
+
+/**
+ * The feature query. `$1` = as-of time, `$2` = customer ids (null = every customer active at
+ * that time), `$3` = live (use current ticket status for the open backlog, via a partial index;
+ * a backtest passes false and reconstructs the backlog from timestamps), `$4` = the overall median
+ * resolution time in hours (pass it when scoring a subset; null = compute over the customers scored).
+ * Windows: volume last 30 d vs the 90 d before; everything else the last 90 d.
+ */
+const FEATURES_SQL = `
+WITH cust AS (
+  SELECT c.id, c.customer_since, c.renewal_date
+    FROM customers c
+   WHERE c.customer_since <= $1
+     AND ($2::bigint[] IS NULL OR c.id = ANY($2))
+     AND (c.status = 'active' OR c.churned_at > $1)
+),
+win AS (
+  SELECT t.* FROM tickets t JOIN cust ON cust.id = t.customer_id
+   WHERE t.created_at > $1 - interval '120 days' AND t.created_at <= $1
+),
+tk AS (
+  SELECT customer_id,
+         count(*)::int AS tickets120,
+         count(*) FILTER (WHERE created_at > $1 - interval '30 days')::int AS vol30,
+         count(*) FILTER (WHERE created_at <= $1 - interval '30 days')::int AS base90,
+         count(*) FILTER (WHERE created_at > $1 - interval '90 days' AND (
+             (first_response_due_at < $1 AND (first_response_at IS NULL OR first_response_at > first_response_due_at))
+          OR (resolution_due_at < $1 AND (solved_at IS NULL OR solved_at > resolution_due_at))))::int AS breaches90,
+         count(*) FILTER (WHERE solved_at > $1 - interval '90 days' AND solved_at <= $1)::int AS solved90,
+         count(*) FILTER (WHERE solved_at > $1 - interval '90 days' AND solved_at <= $1 AND reopen_count > 0)::int AS reopened90,
+         percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM solved_at - created_at) / 3600)
+           FILTER (WHERE solved_at > $1 - interval '90 days' AND solved_at <= $1) AS median_hours,
+         max(created_at) AS last_ticket
+    FROM win GROUP BY customer_id
+),
+glob AS (
+  -- the overall median: given ($4) when scoring a few customers, else over everyone scored
+  SELECT coalesce($4::float8, (
+    SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM solved_at - created_at) / 3600)
+      FROM win WHERE solved_at > $1 - interval '90 days' AND solved_at <= $1)) AS median_hours
+),
+open_now AS (
+  SELECT t.customer_id, count(*)::int AS open, count(*) FILTER (WHERE t.priority = 'urgent')::int AS urgent
+    FROM tickets t JOIN cust ON cust.id = t.customer_id
+   WHERE $3 AND t.status NOT IN ('solved', 'closed')
+   GROUP BY t.customer_id
+),
+open_then AS (
+  SELECT t.customer_id, count(*)::int AS open, count(*) FILTER (WHERE t.priority = 'urgent')::int AS urgent
+    FROM tickets t JOIN cust ON cust.id = t.customer_id
+   WHERE NOT $3 AND t.created_at <= $1
+     AND (t.solved_at IS NULL OR t.solved_at > $1) AND (t.closed_at IS NULL OR t.closed_at > $1)
+   GROUP BY t.customer_id
+),
+msg AS (
+  SELECT w.customer_id,
+         count(*)::int AS n,
+         count(*) FILTER (WHERE m.sentiment < ${NEGATIVE})::int AS negative,
+         max(m.created_at) AS last_message
+    FROM win w JOIN ticket_messages m ON m.ticket_id = w.id
+   WHERE m.kind = 'customer_message' AND m.created_at > $1 - interval '90 days' AND m.created_at <= $1
+   GROUP BY w.customer_id
+),
+sv AS (
+  SELECT s.customer_id,
+         count(*) FILTER (WHERE s.kind = 'csat')::int AS csat_n,
+         avg(s.score) FILTER (WHERE s.kind = 'csat') AS csat_mean,
+         count(*) FILTER (WHERE s.kind = 'csat' AND s.score <= 2)::int AS csat_bad,
+         count(s.ces_score)::int AS ces_n,
+         avg(s.ces_score) AS ces_mean
+    FROM surveys s JOIN cust ON cust.id = s.customer_id
+   WHERE s.responded_at > $1 - interval '90 days' AND s.responded_at <= $1 AND s.score IS NOT NULL
+   GROUP BY s.customer_id
+),
+nps AS (
+  SELECT DISTINCT ON (s.customer_id) s.customer_id, s.score
+    FROM surveys s JOIN cust ON cust.id = s.customer_id
+   WHERE s.kind = 'nps' AND s.score IS NOT NULL AND s.responded_at <= $1
+   ORDER BY s.customer_id, s.responded_at DESC
+)
+SELECT cust.id::text AS "customerId",
+       greatest(0, extract(epoch FROM $1 - cust.customer_since) / 86400)::float8 AS "tenureDays",
+       CASE WHEN cust.renewal_date IS NULL THEN NULL
+            ELSE (cust.renewal_date - ($1 AT TIME ZONE 'UTC')::date)::float8 END AS "daysToRenewal",
+       coalesce(tk.tickets120, 0) AS "tickets120", coalesce(tk.vol30, 0) AS "vol30", coalesce(tk.base90, 0) AS "base90",
+       coalesce(open_now.open, open_then.open, 0) AS "openTickets",
+       coalesce(open_now.urgent, open_then.urgent, 0) AS "urgentOpen",
+       coalesce(tk.solved90, 0) AS "solved90", coalesce(tk.reopened90, 0) AS "reopened90",
+       coalesce(tk.breaches90, 0) AS "breaches90",
+       tk.median_hours::float8 AS "medianResolutionHours", glob.median_hours::float8 AS "globalMedianResolutionHours",
+       coalesce(sv.csat_n, 0) AS "csatCount", sv.csat_mean::float8 AS "csatMean", coalesce(sv.csat_bad, 0) AS "csatBad",
+       coalesce(sv.ces_n, 0) AS "cesCount", sv.ces_mean::float8 AS "cesMean",
+       nps.score AS "npsLatest",
+       coalesce(msg.n, 0) AS "customerMessages", coalesce(msg.negative, 0) AS "negativeMessages",
+       (extract(epoch FROM $1 - greatest(tk.last_ticket, msg.last_message)) / 86400)::float8 AS "daysSinceContact"
+  FROM cust
+  CROSS JOIN glob
+  LEFT JOIN tk ON tk.customer_id = cust.id
+  LEFT JOIN open_now ON open_now.customer_id = cust.id
+  LEFT JOIN open_then ON open_then.customer_id = cust.id
+  LEFT JOIN msg ON msg.customer_id = cust.id
+  LEFT JOIN sv ON sv.customer_id = cust.id
+  LEFT JOIN nps ON nps.customer_id = cust.id
+ ORDER BY cust.id`;
+
+@Injectable()
+export class RiskRepository {
+  async features(
+    tx: Tx,
+    asOf: Date,
+    customerIds: string[] | null,
+    live: boolean,
+    globalMedianHours: number | null = null,
+  ): Promise<RawFeatures[]> {
+    if (live && customerIds === null) await tx.query(`SET LOCAL work_mem = '256MB'`);
+    return tx.query(FEATURES_SQL, [asOf, customerIds, live, globalMedianHours]);
+  }
+
+  /** Median hours from creation to (last) solve of tickets solved in the 90 days before `asOf`, all customers. */
+  async globalMedianHours(tx: Tx, asOf: Date): Promise<number | null> {
+    const rows: { h: number | null }[] = await tx.query(
+      `SELECT (percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM solved_at - created_at) / 3600))::float8 AS h
+         FROM tickets WHERE solved_at > $1::timestamptz - interval '90 days' AND solved_at <= $1::timestamptz`,
+      [asOf],
+    );
+    return rows[0]?.h ?? null;
+  }
+
+  async currentScores(tx: Tx, customerIds: string[]): Promise<CurrentScore[]> {
+    return tx.query(
+      `SELECT customer_id::text AS "customerId", score, band FROM risk_scores WHERE customer_id = ANY($1::bigint[])`,
+      [customerIds],
+    );
+  }
+
+  /** Bulk upsert of scores; band_since moves only when the band changes. */
+  async upsertScores(tx: Tx, rows: ScoreWrite[]): Promise<void> {
+    if (rows.length === 0) return;
+    await tx.query(
+      `INSERT INTO risk_scores (customer_id, score, band, factors, model_version, computed_at, band_since)
+       SELECT v.customer_id, v.score, v.band, v.factors, v.model_version, now(), now()
+         FROM unnest($1::bigint[], $2::real[], $3::text[], $4::jsonb[], $5::text[])
+              AS v(customer_id, score, band, factors, model_version)
+       ON CONFLICT (customer_id) DO UPDATE SET
+         score = EXCLUDED.score, factors = EXCLUDED.factors, model_version = EXCLUDED.model_version,
+         computed_at = EXCLUDED.computed_at,
+         band_since = CASE WHEN risk_scores.band = EXCLUDED.band THEN risk_scores.band_since ELSE now() END,
+         band = EXCLUDED.band`,
+      [
+        rows.map((r) => r.customerId),
+        rows.map((r) => r.score),
+        rows.map((r) => r.band),
+        rows.map((r) => JSON.stringify(r.factors)),
+        rows.map((r) => r.modelVersion),
+      ],
+    );
+  }
+
+  async insertHistory(tx: Tx, rows: ScoreWrite[]): Promise<void> {
+    if (rows.length === 0) return;
+    await tx.query(
+      `INSERT INTO risk_score_history (customer_id, score, band, previous_band, model_version)
+       SELECT * FROM unnest($1::bigint[], $2::real[], $3::text[], $4::text[], $5::text[])`,
+      [
+        rows.map((r) => r.customerId),
+        rows.map((r) => r.score),
+        rows.map((r) => r.band),
+        rows.map((r) => r.previousBand),
+        rows.map((r) => r.modelVersion),
+      ],
+    );
+  }
+
+  /** Account managers (or an admin) for customers entering a high band. */
+  async owners(
+    tx: Tx,
+    customerIds: string[],
+  ): Promise<{ customerId: string; ownerId: string | null }[]> {
+    return tx.query(
+      `SELECT c.id::text AS "customerId",
+              coalesce(am.id, (SELECT id FROM users WHERE role = 'admin' AND active ORDER BY id LIMIT 1))::text AS "ownerId"
+         FROM customers c LEFT JOIN users am ON am.id = c.account_manager_id AND am.active
+        WHERE c.id = ANY($1::bigint[])`,
+      [customerIds],
+    );
+  }
+
+  async activeCustomerIds(tx: Tx): Promise<string[]> {
+    const rows: { id: string }[] = await tx.query(
+      `SELECT id::text FROM customers WHERE status = 'active' ORDER BY id`,
+    );
+    return rows.map((r) => r.id);
+  }
+
+  async byCustomerIds(tx: Tx, ids: readonly string[]): Promise<RiskRow[]> {
+    return tx.query(
+      `SELECT customer_id::text AS "customerId", score, band, factors, model_version AS "modelVersion",
+              computed_at AS "computedAt", band_since AS "bandSince"
+         FROM risk_scores WHERE customer_id = ANY($1::bigint[])`,
+      [ids],
+    );
+  }
+
+  async history(tx: Tx, customerIds: readonly string[], since: Date): Promise<HistoryRow[]> {
+    return tx.query(
+      `SELECT customer_id::text AS "customerId", score, band, previous_band AS "previousBand",
+              model_version AS "modelVersion", computed_at AS "computedAt"
+         FROM risk_score_history WHERE customer_id = ANY($1::bigint[]) AND computed_at >= $2
+        ORDER BY customer_id, computed_at`,
+      [customerIds, since],
+    );
+  }
+
+  /** Score change over `days`: now minus the last recorded score before the window (per customer). */
+  async trends(
+    tx: Tx,
+    customerIds: readonly string[],
+    days: number,
+  ): Promise<{ customerId: string; trend: number | null }[]> {
+    return tx.query(
+      `SELECT r.customer_id::text AS "customerId", (r.score - h.score)::float8 AS trend
+         FROM risk_scores r
+         LEFT JOIN LATERAL (
+           SELECT score FROM risk_score_history x
+            WHERE x.customer_id = r.customer_id AND x.computed_at <= now() - make_interval(days => $2)
+            ORDER BY x.computed_at DESC LIMIT 1) h ON true
+        WHERE r.customer_id = ANY($1::bigint[])`,
+      [customerIds, days],
+    );
+  }
+
+  async activeModel(
+    tx: Tx,
+  ): Promise<{ version: string; intercept: number; weights: Record<string, number> } | null> {
+    const rows: { version: string; intercept: number; weights: Record<string, number> }[] =
+      await tx.query(`SELECT version, intercept, weights FROM risk_models WHERE active`);
+    return rows[0] ?? null;
+  }
+
+  async saveModel(
+    tx: Tx,
+    m: {
+      version: string;
+      source: 'default' | 'fitted';
+      intercept: number;
+      weights: Record<string, number>;
+      metrics: unknown;
+      activate: boolean;
+    },
+  ): Promise<void> {
+    if (m.activate) await tx.query(`UPDATE risk_models SET active = false WHERE active`);
+    await tx.query(
+      `INSERT INTO risk_models (version, source, intercept, weights, metrics, active) VALUES ($1, $2, $3, $4, $5, $6)
+       ON CONFLICT (version) DO UPDATE SET intercept = EXCLUDED.intercept, weights = EXCLUDED.weights,
+         metrics = EXCLUDED.metrics, active = EXCLUDED.active`,
+      [m.version, m.source, m.intercept, m.weights, m.metrics ?? null, m.activate],
+    );
+  }
+
+  /** Customers who churned in (from, to], from customer_status_changes (the ground truth). */
+  async churnedBetween(tx: Tx, from: Date, to: Date): Promise<Set<string>> {
+    const rows: { id: string }[] = await tx.query(
+      `SELECT DISTINCT customer_id::text AS id FROM customer_status_changes
+        WHERE to_status = 'churned' AND changed_at > $1 AND changed_at <= $2`,
+      [from, to],
+    );
+    return new Set(rows.map((r) => r.id));
+  }
+}

@@ -1,0 +1,204 @@
+import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
+import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
+import { APP_CONFIG, AppConfig, TransactionRunner, Tx, notFound } from '@staydesk/core';
+import { FollowUpsService } from '@staydesk/followups';
+import { validateId } from '@staydesk/identity';
+import { Band, DEFAULT_MODEL, RiskModel, Score, scoreCustomer, withOverrides } from './risk-model';
+import { RawFeatures, RiskRepository, ScoreWrite } from './risk.repository';
+
+const CHUNK = 2000;
+const HIGH: Band[] = ['high', 'critical'];
+/** A history point is kept when the band changes or the score moves at least this much. */
+const HISTORY_STEP = 5;
+
+const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+export interface RescoreResult {
+  customers: number;
+  bandChanges: number;
+  followUps: number;
+  featureMs: number;
+  totalMs: number;
+}
+
+/**
+ * Churn risk: features (SQL) → score (pure function) → bulk upsert, history on band changes and
+ * big moves, and an `at_risk_outreach` follow-up for the account manager whenever a customer
+ * enters high/critical from a lower band (once per entry, not per rescore).
+ */
+@Injectable()
+export class RiskService implements OnModuleInit {
+  private model: RiskModel = DEFAULT_MODEL;
+  private median: { hours: number | null; at: number } | null = null;
+
+  constructor(
+    private readonly repo: RiskRepository,
+    private readonly tx: TransactionRunner,
+    private readonly followUps: FollowUpsService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @InjectPinoLogger(RiskService.name) private readonly logger: PinoLogger,
+  ) {}
+
+  async onModuleInit(): Promise<void> {
+    await this.reloadModel();
+  }
+
+  /** The active model: a fitted one activated in `risk_models`, else the defaults, plus config overrides. */
+  async reloadModel(): Promise<RiskModel> {
+    const stored = await this.repo.activeModel(this.tx.db).catch(() => null);
+    const base: RiskModel = stored
+      ? {
+          version: stored.version,
+          intercept: stored.intercept,
+          weights: { ...DEFAULT_MODEL.weights, ...stored.weights },
+        }
+      : DEFAULT_MODEL;
+    const { intercept, ...weights } = this.config.risk.weights;
+    this.model = withOverrides(base, weights, intercept);
+    return this.model;
+  }
+
+  get activeModel(): RiskModel {
+    return this.model;
+  }
+
+  score(features: RawFeatures): Score {
+    return scoreCustomer(features, this.model, this.config.risk.bands);
+  }
+
+  /** Rescore one customer (the debounced job after its events). Churned customers are left alone. */
+  async rescoreCustomer(customerId: string): Promise<Score | null> {
+    validateId(customerId, 'customerId');
+    return this.tx.run(async (tx) => {
+      const [features] = await this.repo.features(
+        tx,
+        new Date(),
+        [customerId],
+        true,
+        await this.globalMedian(tx),
+      );
+      if (!features) return null;
+      const s = this.score(features);
+      await this.write(tx, [{ customerId, ...s }]);
+      return s;
+    });
+  }
+
+  /** Rescore every active customer: one feature query, scoring in chunks that yield, bulk writes. */
+  async rescoreAll(): Promise<RescoreResult> {
+    const started = performance.now();
+    const features = await this.tx.run((tx) => this.repo.features(tx, new Date(), null, true));
+    const featureMs = Math.round(performance.now() - started);
+    let bandChanges = 0;
+    let followUps = 0;
+    for (let i = 0; i < features.length; i += CHUNK) {
+      const chunk = features
+        .slice(i, i + CHUNK)
+        .map((f) => ({ customerId: f.customerId, ...this.score(f) }));
+      const r = await this.tx.run((tx) => this.write(tx, chunk));
+      bandChanges += r.bandChanges;
+      followUps += r.followUps;
+      await yieldToLoop(); // keep the job's lock renewed on big runs
+    }
+    const result = {
+      customers: features.length,
+      bandChanges,
+      followUps,
+      featureMs,
+      totalMs: Math.round(performance.now() - started),
+    };
+    this.logger.info(result, 'full risk rescoring done');
+    return result;
+  }
+
+  private async write(
+    tx: Tx,
+    scores: (Score & { customerId: string })[],
+  ): Promise<{ bandChanges: number; followUps: number }> {
+    const current = new Map(
+      (
+        await this.repo.currentScores(
+          tx,
+          scores.map((s) => s.customerId),
+        )
+      ).map((c) => [c.customerId, c]),
+    );
+    const writes: ScoreWrite[] = scores.map((s) => {
+      const before = current.get(s.customerId);
+      return {
+        customerId: s.customerId,
+        score: s.score,
+        band: s.band,
+        factors: s.factors,
+        modelVersion: s.modelVersion,
+        previousBand: before?.band ?? null,
+        previousScore: before?.score ?? null,
+      };
+    });
+    await this.repo.upsertScores(tx, writes);
+    const history = writes.filter(
+      (w) =>
+        w.previousBand !== w.band ||
+        w.previousScore === null ||
+        Math.abs(w.score - w.previousScore) >= HISTORY_STEP,
+    );
+    await this.repo.insertHistory(tx, history);
+    const entering = writes.filter(
+      (w) => HIGH.includes(w.band) && !(w.previousBand && HIGH.includes(w.previousBand)),
+    );
+    if (entering.length > 0) {
+      const owners = new Map(
+        (
+          await this.repo.owners(
+            tx,
+            entering.map((w) => w.customerId),
+          )
+        ).map((o) => [o.customerId, o.ownerId]),
+      );
+      for (const w of entering) {
+        const ownerId = owners.get(w.customerId);
+        if (!ownerId) continue;
+        const reasons = w.factors
+          .filter((f) => f.contribution > 0)
+          .slice(0, 3)
+          .map((f) => f.label);
+        await this.followUps.openForOwner(tx, {
+          customerId: w.customerId,
+          ownerId,
+          kind: 'at_risk_outreach',
+          dueAt: new Date(Date.now() + 2 * 86_400_000),
+          note: `Churn risk ${Math.round(w.score)} (${w.band}). Why: ${reasons.join('; ') || 'see the risk factors'}.`,
+          createdById: null,
+        });
+      }
+    }
+    return {
+      bandChanges: writes.filter((w) => w.previousBand !== null && w.previousBand !== w.band)
+        .length,
+      followUps: entering.length,
+    };
+  }
+
+  /** The overall median resolution time, cached for an hour (the full run refreshes it too). */
+  private async globalMedian(tx: Tx): Promise<number | null> {
+    if (!this.median || Date.now() - this.median.at > 3600_000) {
+      this.median = { hours: await this.repo.globalMedianHours(tx, new Date()), at: Date.now() };
+    }
+    return this.median.hours;
+  }
+
+  byCustomerIds(ids: readonly string[]) {
+    return this.repo.byCustomerIds(this.tx.db, ids);
+  }
+
+  trends(ids: readonly string[], days = 30) {
+    return this.repo.trends(this.tx.db, ids, days);
+  }
+
+  async history(customerId: string, days: number) {
+    validateId(customerId, 'customerId');
+    if (!Number.isInteger(days) || days < 1 || days > 3650)
+      throw notFound('history window', String(days));
+    return this.repo.history(this.tx.db, [customerId], new Date(Date.now() - days * 86_400_000));
+  }
+}
