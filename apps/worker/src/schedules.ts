@@ -26,6 +26,9 @@ export class Schedules implements OnApplicationBootstrap {
       {},
       { pattern: '0 2 * * *', tz: 'UTC' },
     );
+    // and once at boot (after a deploy or a demo seed), deduplicated per hour across workers
+    const hour = new Date().toISOString().slice(0, 13).replace(/\D/g, '');
+    await this.publisher.publish('risk.rescore-all', {}, { jobId: `risk-boot-${hour}` });
     // relationship NPS: once a day, at 09:00 UTC
     await this.publisher.schedule(
       'surveys.nps-scan',
