@@ -1,10 +1,11 @@
 import { Args, ID, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
 import {
-  Loaders,
-  RequestLoaders,
   decodeCursor,
   encodeCursor,
+  Loaders,
+  pagedComplexity,
   pageSize,
+  RequestLoaders,
   toConnection,
 } from '@staydesk/core';
 import {
@@ -52,7 +53,7 @@ export class CustomersResolver {
   @Roles(...EVERYONE)
   @Query(() => CustomerConnection, {
     description: 'Customers, filtered and ordered; search matches name, domain or contact e-mail.',
-    complexity: ({ args, childComplexity }) => (args.first ?? 25) * Math.max(1, childComplexity),
+    complexity: pagedComplexity,
   })
   async customers(@CurrentUser() actor: Actor, @Args() args: CustomersArgs) {
     const order = args.orderBy ?? 'name';
@@ -133,7 +134,7 @@ export class CustomersResolver {
   @ResolveField(() => TimelineConnection, {
     description:
       'The whole history in one list, newest first: tickets opened, messages, ticket status changes, follow-ups, churn/reactivation.',
-    complexity: ({ args, childComplexity }) => (args.first ?? 25) * Math.max(1, childComplexity),
+    complexity: pagedComplexity,
   })
   async timeline(@Parent() c: CustomerObject, @Args() args: PageArgs) {
     const limit = pageSize(args.first);

@@ -8,7 +8,7 @@ import {
   ResolveField,
   Resolver,
 } from '@nestjs/graphql';
-import { Loaders, RequestLoaders } from '@staydesk/core';
+import { Loaders, pagedComplexity, RequestLoaders } from '@staydesk/core';
 import { CustomerObject, CustomersLoaders } from '@staydesk/customers';
 import { TicketObject, TicketsLoaders } from '@staydesk/tickets';
 import {
@@ -38,7 +38,7 @@ export class FollowUpsResolver {
   @Roles(...EVERYONE)
   @Query(() => FollowUpConnection, {
     description: 'Follow-ups, soonest due first (ties by id), with cursor pagination.',
-    complexity: ({ args, childComplexity }) => (args.first ?? 25) * Math.max(1, childComplexity),
+    complexity: pagedComplexity,
   })
   followUps(@CurrentUser() actor: Actor, @Args() args: FollowUpsArgs) {
     return this.service.list(actor, args.filter ?? {}, args.first, args.after);

@@ -1,11 +1,12 @@
 import { Args, ID, Int, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
 import {
-  Loaders,
-  RequestLoaders,
   badInput,
   decodeCursor,
   encodeCursor,
+  Loaders,
+  pagedComplexity,
   pageSize,
+  RequestLoaders,
   toConnection,
 } from '@staydesk/core';
 import { ContactObject, CustomerObject, CustomersLoaders } from '@staydesk/customers';
@@ -42,14 +43,6 @@ import {
 } from './tickets.object';
 import { TicketFilter as RepoFilter, TicketOrder, ticketSortKey } from './tickets.repository';
 import { TicketsService } from './tickets.service';
-
-const paged = ({
-  args,
-  childComplexity,
-}: {
-  args: { first?: number | null };
-  childComplexity: number;
-}) => (args.first ?? 25) * Math.max(1, childComplexity);
 
 function toRepoFilter(f: TicketFilter, actor: Actor): RepoFilter {
   const ids = (list: string[] | null | undefined, field: string) =>
@@ -111,7 +104,7 @@ export class TicketsResolver {
   @Roles(...EVERYONE)
   @Query(() => TicketConnection, {
     description: 'Ticket queues: filter, order, page with cursors.',
-    complexity: paged,
+    complexity: pagedComplexity,
   })
   async tickets(@CurrentUser() actor: Actor, @Args() args: TicketsArgs) {
     const order: TicketOrder = args.orderBy ?? 'updated_desc';
@@ -239,7 +232,7 @@ export class TicketsResolver {
 
   @ResolveField(() => TicketMessageConnection, {
     description: 'The conversation, oldest first.',
-    complexity: paged,
+    complexity: pagedComplexity,
   })
   async messages(
     @Parent() t: TicketObject,
@@ -275,7 +268,7 @@ export class CustomerTicketsResolver {
 
   @ResolveField(() => TicketConnection, {
     description: "The customer's tickets, newest first.",
-    complexity: paged,
+    complexity: pagedComplexity,
   })
   async tickets(
     @Parent() c: CustomerObject,

@@ -82,12 +82,3 @@ export function complexityLimit(max: number): ApolloServerPlugin {
     },
   };
 }
-
-/** Cost of a paginated field: its page size (`first`, default 25) times the cost of one node. */
-export const pagedComplexity = ({
-  args,
-  childComplexity,
-}: {
-  args: { first?: number | null };
-  childComplexity: number;
-}) => (args.first ?? 25) * Math.max(1, childComplexity);

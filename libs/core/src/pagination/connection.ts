@@ -1,5 +1,6 @@
 import { Type } from '@nestjs/common';
 import { Field, Int, ObjectType } from '@nestjs/graphql';
+import { DEFAULT_PAGE_SIZE } from './cursor';
 
 @ObjectType('PageInfo', { description: 'Relay page information for cursor pagination.' })
 export class PageInfo {
@@ -66,3 +67,15 @@ export function toConnection<R, T>(
     },
   };
 }
+
+/**
+ * Query-complexity cost of a paginated field: its page size (`first`, default 25) times the cost
+ * of one node. Use as `complexity: pagedComplexity` in the field's options.
+ */
+export const pagedComplexity = ({
+  args,
+  childComplexity,
+}: {
+  args: { first?: number | null };
+  childComplexity: number;
+}) => (args.first ?? DEFAULT_PAGE_SIZE) * Math.max(1, childComplexity);
