@@ -16,13 +16,7 @@
  */
 import 'reflect-metadata';
 import { Client } from 'pg';
-import {
-  ConfigError,
-  DatabaseStartupError,
-  describeDatabaseUrl,
-  loadConfig,
-  prepareDatabase,
-} from '@staydesk/core';
+import { describeDatabaseUrl, loadConfig, prepareDatabase } from '@staydesk/core';
 import type { AppConfig, Tx } from '@staydesk/core';
 import {
   BacktestInputError,
@@ -38,6 +32,7 @@ import type { BacktestReport, BacktestWindow } from '../libs/risk/src/backtest';
 import { DEFAULT_MODEL, scoreCustomer } from '../libs/risk/src/risk-model';
 import type { BandThresholds, RiskModel } from '../libs/risk/src/risk-model';
 import { RiskRepository } from '../libs/risk/src/risk.repository';
+import { exitWithError } from './risk-cli';
 
 const USAGE =
   'usage: risk-backtest --cutoff YYYY-MM-DD [--horizon DAYS] [--model default|active|VERSION] [--json] [--help]';
@@ -222,16 +217,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((err: Error & { code?: string }) => {
-  const known =
-    err instanceof ConfigError ||
-    err instanceof DatabaseStartupError ||
-    err instanceof BacktestInputError;
-  const message = known
-    ? err.message
-    : typeof err.code === 'string'
-      ? `${err.message.split('\n')[0]} (${err.code})` // PostgreSQL or network error: one line
-      : err.stack;
-  process.stderr.write(`risk:backtest: ${message}\n`);
-  process.exit(1);
-});
+main().catch(exitWithError('risk:backtest'));

@@ -12,13 +12,7 @@
  */
 import 'reflect-metadata';
 import { Client } from 'pg';
-import {
-  ConfigError,
-  DatabaseStartupError,
-  describeDatabaseUrl,
-  loadConfig,
-  prepareDatabase,
-} from '@staydesk/core';
+import { describeDatabaseUrl, loadConfig, prepareDatabase } from '@staydesk/core';
 import type { Tx } from '@staydesk/core';
 import {
   BacktestInputError,
@@ -34,6 +28,7 @@ import { fitLogistic } from '../libs/risk/src/fit';
 import { DEFAULT_MODEL, FACTOR_NAMES, scoreCustomer, transform } from '../libs/risk/src/risk-model';
 import type { FactorName, RiskModel } from '../libs/risk/src/risk-model';
 import { RiskRepository } from '../libs/risk/src/risk.repository';
+import { exitWithError } from './risk-cli';
 
 const USAGE =
   'usage: risk-fit --cutoff YYYY-MM-DD [--horizon DAYS] [--l2 LAMBDA] [--activate] [--help]';
@@ -207,16 +202,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((err: Error & { code?: string }) => {
-  const known =
-    err instanceof ConfigError ||
-    err instanceof DatabaseStartupError ||
-    err instanceof BacktestInputError;
-  const message = known
-    ? err.message
-    : typeof err.code === 'string'
-      ? `${err.message.split('\n')[0]} (${err.code})` // PostgreSQL or network error: one line
-      : err.stack;
-  process.stderr.write(`risk:fit: ${message}\n`);
-  process.exit(1);
-});
+main().catch(exitWithError('risk:fit'));
