@@ -34,6 +34,10 @@
  *   function, `ticketColumns`, never tracked on the side, so rows and history always agree; the
  *   SLA flags use the api's own rules (slaBreaches, nextDueAt from @staydesk/tickets).
  *
+ * - Surveys: a CSAT survey after most first solves (a third answered, the rating falling with
+ *   breaches, reopens, angry messages and the customer's mood), some with a CES rating, and a
+ *   quarterly NPS for the main contact (see generateSurveys).
+ *
  * Churn model
  * -----------
  * From its simulated tickets each customer gets a service "pain" score
@@ -48,8 +52,11 @@
  * simulated again, so a churned customer files nothing once gone. One or two early churners are
  * won back later (churned → active, two status-change rows).
  */
+import { pipeline } from 'node:stream/promises';
+import { Readable } from 'node:stream';
 import bcrypt from 'bcryptjs';
 import { Client } from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
 import {
   ConfigError,
   DatabaseStartupError,
@@ -59,16 +66,17 @@ import {
 } from '@staydesk/core';
 import { NEGATIVE_SENTIMENT, nextDueAt, sentimentOf, slaBreaches } from '@staydesk/tickets';
 
-const MINUTE = 60_000;
-const HOUR = 60 * MINUTE;
-const DAY = 24 * HOUR;
-const EMAIL_DOMAIN = 'demo.staydesk.local';
-const DEMO_PASSWORD = 'staydesk-demo';
+export const MINUTE = 60_000;
+export const HOUR = 60 * MINUTE;
+export const DAY = 24 * HOUR;
+export const EMAIL_DOMAIN = 'demo.staydesk.local';
+export const DEMO_PASSWORD = 'staydesk-demo';
 const BATCH_ROWS = 5000;
 /** Every support-desk table, emptied by --force. */
-const DOMAIN_TABLES = [
+export const DOMAIN_TABLES = [
   'audit_log',
   'follow_ups',
+  'surveys',
   'ticket_events',
   'ticket_messages',
   'tickets',
@@ -83,7 +91,7 @@ const DOMAIN_TABLES = [
 // ---------------------------------------------------------------------------------------------
 // Command line
 
-interface SeedOptions {
+export interface SeedOptions {
   customers: number;
   tickets: number;
   months: number;
@@ -92,7 +100,7 @@ interface SeedOptions {
 }
 
 /** A wrong command line; its message is printed as is. */
-class UsageError extends Error {}
+export class UsageError extends Error {}
 
 const USAGE =
   'usage: seed-demo [--customers N] [--tickets N] [--months N] [--seed N] [--force] [--help]';
@@ -136,7 +144,7 @@ function parseArgs(argv: string[]): SeedOptions | 'help' {
 // Deterministic randomness
 
 /** mulberry32: a tiny, fast PRNG with a 32-bit state, plenty for demo data. */
-class Rng {
+export class Rng {
   private state: number;
 
   constructor(seed: number) {
@@ -192,7 +200,7 @@ class Rng {
 }
 
 /** An independent stream per purpose (and per ticket), so one part's draws never shift another's. */
-function streamRng(seed: number, stream: string, index = 0): Rng {
+export function streamRng(seed: number, stream: string, index = 0): Rng {
   let h = 0x811c9dc5; // FNV-1a
   for (const ch of `${seed}:${stream}:${index}`) h = Math.imul(h ^ ch.charCodeAt(0), 0x01000193);
   h = Math.imul(h ^ (h >>> 16), 0x85ebca6b); // murmur3 finaliser: neighbouring indices diverge
@@ -203,14 +211,14 @@ function streamRng(seed: number, stream: string, index = 0): Rng {
 // ---------------------------------------------------------------------------------------------
 // The vocabulary of the world
 
-type Tier = 'free' | 'starter' | 'pro' | 'enterprise';
-type Priority = 'low' | 'normal' | 'high' | 'urgent';
-type Channel = 'email' | 'web' | 'chat' | 'phone' | 'social';
-type Status = 'new' | 'open' | 'pending' | 'on_hold' | 'solved' | 'closed';
-type Topic =
+export type Tier = 'free' | 'starter' | 'pro' | 'enterprise';
+export type Priority = 'low' | 'normal' | 'high' | 'urgent';
+export type Channel = 'email' | 'web' | 'chat' | 'phone' | 'social';
+export type Status = 'new' | 'open' | 'pending' | 'on_hold' | 'solved' | 'closed';
+export type Topic =
   'billing' | 'login' | 'bug' | 'feature-request' | 'outage' | 'onboarding' | 'integration';
-type Role = 'agent' | 'team_lead' | 'account_manager' | 'admin';
-type TeamKey = 'tier1' | 'billing' | 'technical';
+export type Role = 'agent' | 'team_lead' | 'account_manager' | 'admin';
+export type TeamKey = 'tier1' | 'billing' | 'technical';
 type Tone = 'angry' | 'neutral' | 'happy';
 
 const TIER_MIX: Record<Tier, number> = { free: 30, starter: 40, pro: 22, enterprise: 8 };
@@ -353,7 +361,7 @@ const OBJECTS = ['orders', 'contacts', 'invoices', 'projects', 'shipments', 'pro
 const MONTH_NAMES = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August'];
 
 /** What a ticket is about: its subject and what the customer writes first (neutral voice). */
-interface Issue {
+export interface Issue {
   subject: string;
   detail: string;
 }
@@ -578,13 +586,13 @@ const NOTES = [
 // ---------------------------------------------------------------------------------------------
 // The world's model
 
-interface SlaPolicy {
+export interface SlaPolicy {
   id: number;
   firstResponseMinutes: number;
   resolutionMinutes: number;
 }
 
-interface StaffMember {
+export interface StaffMember {
   id: number;
   email: string;
   name: string;
@@ -592,7 +600,7 @@ interface StaffMember {
   team: TeamKey | null;
 }
 
-interface Staff {
+export interface Staff {
   teamIds: Record<TeamKey, number>;
   leads: Record<TeamKey, StaffMember>;
   agents: Record<TeamKey, StaffMember[]>;
@@ -600,7 +608,7 @@ interface Staff {
   all: StaffMember[];
 }
 
-interface World {
+export interface World {
   options: SeedOptions;
   now: number;
   /** Tickets are created from here to now. */
@@ -611,7 +619,7 @@ interface World {
   sla: Record<Priority, SlaPolicy>;
 }
 
-interface Contact {
+export interface Contact {
   id: number;
   firstName: string;
   lastName: string;
@@ -628,7 +636,7 @@ interface StatusChange {
   at: number;
 }
 
-interface Customer {
+export interface Customer {
   id: number;
   name: string;
   domain: string;
@@ -652,7 +660,7 @@ interface Customer {
   pain: number;
 }
 
-interface TicketEvent {
+export interface TicketEvent {
   type: 'created' | 'status_changed' | 'assignee_changed' | 'priority_changed' | 'first_response';
   actorId: number | null;
   from: string | null;
@@ -660,7 +668,7 @@ interface TicketEvent {
   at: number;
 }
 
-interface TicketMessage {
+export interface TicketMessage {
   kind: 'public_reply' | 'internal_note' | 'customer_message';
   authorUserId: number | null;
   /** The customer's contact who wrote it (its id is known only when written). */
@@ -671,7 +679,7 @@ interface TicketMessage {
 }
 
 /** Everything on the tickets row that follows from the history (see {@link ticketColumns}). */
-interface TicketColumns {
+export interface TicketColumns {
   status: Status;
   firstResponseAt: number | null;
   solvedAt: number | null;
@@ -688,14 +696,14 @@ interface TicketColumns {
 }
 
 /** What happened to a ticket, as simulated: the history and the row derived from it. */
-interface TicketHistory {
+export interface TicketHistory {
   events: TicketEvent[];
   messages: TicketMessage[];
   assigneeId: number | null;
   columns: TicketColumns;
 }
 
-interface Ticket {
+export interface Ticket {
   id: number;
   /** Names the ticket's own PRNG streams (its position when generated, not its id). */
   stream: number;
@@ -719,7 +727,7 @@ interface Ticket {
 }
 type TicketSpec = Omit<Ticket, 'history'>;
 
-interface FollowUp {
+export interface FollowUp {
   customer: Customer;
   ticket: Ticket | null;
   ownerId: number;
@@ -737,18 +745,18 @@ interface FollowUp {
 // ---------------------------------------------------------------------------------------------
 // Small helpers
 
-const clamp = (x: number, min: number, max: number) => Math.min(max, Math.max(min, x));
-const logistic = (x: number) => 1 / (1 + Math.exp(-x));
+export const clamp = (x: number, min: number, max: number) => Math.min(max, Math.max(min, x));
+export const logistic = (x: number) => 1 / (1 + Math.exp(-x));
 const slug = (s: string) =>
   s
     .toLowerCase()
     .replace(/[^a-z0-9]+/g, '-')
     .replace(/^-|-$/g, '');
-const iso = (ms: number) => new Date(ms).toISOString();
-const isoOrNull = (ms: number | null) => (ms === null ? null : iso(ms));
+export const iso = (ms: number) => new Date(ms).toISOString();
+export const isoOrNull = (ms: number | null) => (ms === null ? null : iso(ms));
 const share = (part: number, whole: number) => (whole === 0 ? 0 : part / whole);
 
-function monthsBefore(ms: number, months: number): number {
+export function monthsBefore(ms: number, months: number): number {
   const d = new Date(ms);
   d.setUTCMonth(d.getUTCMonth() - months);
   return d.getTime();
@@ -1652,9 +1660,158 @@ function followUp(
 }
 
 // ---------------------------------------------------------------------------------------------
+// Surveys
+
+export interface Survey {
+  kind: 'csat' | 'nps';
+  ticket: Ticket | null;
+  contact: Contact;
+  customer: Customer;
+  teamId: number | null;
+  agentId: number | null;
+  period: string | null;
+  sentAt: number;
+  respondedAt: number | null;
+  score: number | null;
+  cesScore: number | null;
+  comment: string | null;
+}
+
+const LOW_CSAT_COMMENTS = [
+  'Took far too long to get an answer.',
+  'I had to explain the problem three times.',
+  'The issue came back the next day.',
+  'Nobody told me what was going on.',
+];
+const HIGH_CSAT_COMMENTS = ['Quick and friendly, thanks!', 'Solved on the first try.', null, null];
+/** NPS periods of 90 days, named as the api names them (npsPeriod in @staydesk/surveys). */
+const NPS_PERIOD_DAYS = 90;
+
+/**
+ * Survey history as the api would have produced it (its rules simplified):
+ * - CSAT: after the first solve of a ticket, unless the requester opted out; about 85 % are sent
+ *   (the rest were throttled) an hour after the solve, and a third are answered within hours.
+ *   The rating follows the ticket's experience: it starts near 5 and drops for a breached
+ *   first-response or resolution target, for a reopen, for angry messages and with the
+ *   customer's hidden mood, plus noise. Low ratings often carry a comment. 40 % of answers
+ *   also rate effort (CES 1–7).
+ * - NPS: every 90-day period, the main contact of an active customer gets one with a 60 %
+ *   chance; a quarter answer, and the score falls with the customer's service pain and mood.
+ * Generated surveys carry no real token (the hash is not a SHA-256), so their links never open.
+ */
+export function generateSurveys(world: World, customers: Customer[]): Survey[] {
+  const { now, options } = world;
+  const surveys: Survey[] = [];
+  for (const [index, c] of customers.entries()) {
+    for (const t of c.tickets) {
+      const solved = t.history.events.find((e) => e.type === 'status_changed' && e.to === 'solved');
+      if (!solved || t.requester.surveyOptOut) continue;
+      const rng = streamRng(options.seed, 'survey', t.stream);
+      const sentAt = solved.at + HOUR;
+      if (sentAt >= now || !rng.chance(0.85)) continue;
+      const angry = t.history.messages.filter(
+        (m) => m.kind === 'customer_message' && m.sentiment! < NEGATIVE_SENTIMENT,
+      ).length;
+      const cols = t.history.columns;
+      const answers = rng.chance(angry > 0 ? 0.25 : 0.35);
+      const respondedAt = answers ? sentAt + rng.logNormal(3 * HOUR, 1) : null;
+      let score: number | null = null;
+      if (respondedAt !== null && respondedAt < now) {
+        const mean =
+          5 -
+          (cols.firstResponseBreached ? 0.8 : 0) -
+          (cols.resolutionBreached ? 1 : 0) -
+          (cols.reopenCount > 0 ? 0.9 : 0) -
+          0.6 * Math.min(angry, 2) -
+          1.2 * c.mood;
+        score = clamp(Math.round(mean + 0.7 * rng.normal()), 1, 5);
+      }
+      const answered = score !== null;
+      surveys.push({
+        kind: 'csat',
+        ticket: t,
+        contact: t.requester,
+        customer: c,
+        teamId: world.staff.teamIds[t.team],
+        agentId: t.history.assigneeId,
+        period: null,
+        sentAt,
+        respondedAt: answered ? respondedAt : null,
+        score,
+        cesScore:
+          answered && rng.chance(0.4) ? clamp(Math.round(score! * 1.4 + rng.normal()), 1, 7) : null,
+        comment: !answered
+          ? null
+          : score! <= 2
+            ? rng.pick(LOW_CSAT_COMMENTS)
+            : score! >= 4 && rng.chance(0.3)
+              ? rng.pick(HIGH_CSAT_COMMENTS)
+              : null,
+      });
+    }
+    const periodMs = NPS_PERIOD_DAYS * DAY;
+    for (let p = Math.floor(Math.max(c.since, world.ticketsFrom) / periodMs) + 1; ; p++) {
+      const sentAt = p * periodMs + 2 * DAY;
+      if (sentAt >= now) break;
+      const rng = streamRng(options.seed, `nps-${p}`, index);
+      if (isGone(c, sentAt) || (c.churnedAt !== null && sentAt >= c.churnedAt)) continue;
+      if (c.contacts[0].surveyOptOut || !rng.chance(0.6)) continue;
+      const respondedAt = rng.chance(0.25) ? sentAt + rng.logNormal(DAY, 1) : null;
+      const answered = respondedAt !== null && respondedAt < now;
+      surveys.push({
+        kind: 'nps',
+        ticket: null,
+        contact: c.contacts[0],
+        customer: c,
+        teamId: null,
+        agentId: null,
+        period: `p${NPS_PERIOD_DAYS}-${p}`,
+        sentAt,
+        respondedAt: answered ? respondedAt : null,
+        score: answered
+          ? clamp(Math.round(9.2 - 9 * c.pain - 3 * c.mood + 1.5 * rng.normal()), 0, 10)
+          : null,
+        cesScore: null,
+        comment: null,
+      });
+    }
+  }
+  return surveys;
+}
+
+export async function insertSurveys(db: Db, surveys: Survey[]): Promise<void> {
+  const first = await reserveIds(db, 'surveys', surveys.length);
+  await insertRows(
+    db,
+    'surveys',
+    [
+      { name: 'id', type: 'bigint', value: (s: Survey & { id?: number }) => s.id },
+      { name: 'kind', type: 'text', value: (s) => s.kind },
+      { name: 'ticket_id', type: 'bigint', value: (s) => s.ticket?.id ?? null },
+      { name: 'solve_cycle', type: 'int', value: (s) => (s.ticket ? 1 : null) },
+      { name: 'contact_id', type: 'bigint', value: (s) => s.contact.id },
+      { name: 'customer_id', type: 'bigint', value: (s) => s.customer.id },
+      { name: 'team_id', type: 'bigint', value: (s) => s.teamId },
+      { name: 'agent_id', type: 'bigint', value: (s) => s.agentId },
+      { name: 'period', type: 'text', value: (s) => s.period },
+      { name: 'token_salt', type: 'text', value: () => 'generated' },
+      { name: 'token_hash', type: 'text', value: (s) => `generated-${s.id}` },
+      { name: 'created_at', type: 'timestamptz', value: (s) => iso(s.sentAt) },
+      { name: 'sent_at', type: 'timestamptz', value: (s) => iso(s.sentAt) },
+      { name: 'expires_at', type: 'timestamptz', value: (s) => iso(s.sentAt + 14 * DAY) },
+      { name: 'responded_at', type: 'timestamptz', value: (s) => isoOrNull(s.respondedAt) },
+      { name: 'score', type: 'smallint', value: (s) => s.score },
+      { name: 'ces_score', type: 'smallint', value: (s) => s.cesScore },
+      { name: 'comment', type: 'text', value: (s) => s.comment },
+    ],
+    surveys.map((s, i) => ({ ...s, id: first + i })),
+  );
+}
+
+// ---------------------------------------------------------------------------------------------
 // Writing: set-based inserts
 
-type Db = Client;
+export type Db = Client;
 
 interface Column<R> {
   name: string;
@@ -1663,23 +1820,64 @@ interface Column<R> {
   value: (row: R) => unknown;
   /** SQL to turn the unnested element (`ref`) into the column value, if not itself. */
   expr?: (ref: string) => string;
+  /** Only an input to `computed` columns (which name it as `{name}`), not a column of the table. */
+  inputOnly?: boolean;
+}
+
+/** `INSERT INTO table (…) SELECT …` over the refs `c0`, `c1`, … of `columns`, in their order. */
+function insertSelect<R>(
+  table: string,
+  columns: Column<R>[],
+  computed: Record<string, string>,
+): { insert: string; select: string; refs: string[] } {
+  const refs = columns.map((_, i) => `c${i}`);
+  const written = columns.map((c, i) => ({ c, ref: refs[i] })).filter(({ c }) => !c.inputOnly);
+  const overriding = columns.some((c) => c.name === 'id') ? ' OVERRIDING SYSTEM VALUE' : '';
+  const names = [...written.map(({ c }) => c.name), ...Object.keys(computed)];
+  const byName = new Map(columns.map((c, i) => [c.name, refs[i]]));
+  const values = [
+    ...written.map(({ c, ref }) => (c.expr ? c.expr(ref) : ref)),
+    ...Object.values(computed).map((sql) =>
+      sql.replace(/\{(\w+)\}/g, (_, name: string) => byName.get(name) ?? `{${name}}`),
+    ),
+  ];
+  return {
+    insert: `INSERT INTO ${table} (${names.join(', ')})${overriding}`,
+    select: `SELECT ${values.join(', ')}`,
+    refs,
+  };
+}
+
+/** Connections that write with `COPY … FROM STDIN` instead of `INSERT … unnest` (see {@link useCopy}). */
+const copyClients = new WeakSet<Db>();
+
+/**
+ * Switches a connection to PostgreSQL's bulk path: every later {@link insertRows} on it streams
+ * its rows with `COPY … FROM STDIN` (text format). The data generator uses it; the demo seeder
+ * keeps the plain INSERTs, which are fast enough for its sizes and need no temp tables.
+ */
+export function useCopy(db: Db): void {
+  copyClients.add(db);
 }
 
 /**
- * `INSERT INTO table (…) SELECT … FROM unnest($1::t1[], $2::t2[], …)`: one array parameter per
- * column, `BATCH_ROWS` rows per statement. Explicit ids need OVERRIDING SYSTEM VALUE (identity).
+ * Writes `rows` to `table`: `INSERT INTO table (…) SELECT … FROM unnest($1::t1[], …)` with one
+ * array parameter per column and `BATCH_ROWS` rows per statement, or, on a {@link useCopy}
+ * connection, one `COPY`. `computed` adds columns that PostgreSQL computes from the written
+ * ones (SQL naming written columns as `{name}`). Explicit ids need OVERRIDING SYSTEM VALUE (identity).
  */
 async function insertRows<R>(
   db: Db,
   table: string,
   columns: Column<R>[],
   rows: R[],
+  computed: Record<string, string> = {},
 ): Promise<void> {
-  const overriding = columns.some((c) => c.name === 'id') ? ' OVERRIDING SYSTEM VALUE' : '';
-  const refs = columns.map((_, i) => `c${i}`);
+  if (rows.length === 0) return;
+  if (copyClients.has(db)) return copyRows(db, table, columns, rows, computed);
+  const { insert, select, refs } = insertSelect(table, columns, computed);
   const sql =
-    `INSERT INTO ${table} (${columns.map((c) => c.name).join(', ')})${overriding} ` +
-    `SELECT ${columns.map((c, i) => (c.expr ? c.expr(refs[i]) : refs[i])).join(', ')} ` +
+    `${insert} ${select} ` +
     `FROM unnest(${columns.map((c, i) => `$${i + 1}::${c.type}[]`).join(', ')}) AS u(${refs.join(', ')})`;
   for (let start = 0; start < rows.length; start += BATCH_ROWS) {
     const batch = rows.slice(start, start + BATCH_ROWS);
@@ -1690,21 +1888,77 @@ async function insertRows<R>(
   }
 }
 
+/** A value in COPY's text format: `\N` for null; backslash, tab, newline and CR escaped. */
+function copyText(value: unknown): string {
+  if (value === null || value === undefined) return '\\N';
+  const text = typeof value === 'string' ? value : String(value);
+  return /[\\\t\n\r]/.test(text)
+    ? text.replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r')
+    : text;
+}
+
+/**
+ * COPY path of {@link insertRows}. Plain columns stream straight into the table; when a column
+ * needs SQL (an `expr`, or `computed` columns such as a tsvector) the rows go through a
+ * transaction-local staging table and one `INSERT … SELECT`.
+ */
+async function copyRows<R>(
+  db: Db,
+  table: string,
+  columns: Column<R>[],
+  rows: R[],
+  computed: Record<string, string>,
+): Promise<void> {
+  const staged = columns.some((c) => c.expr || c.inputOnly) || Object.keys(computed).length > 0;
+  const target = staged ? `pg_temp.stage_${table}` : table;
+  const { insert, select, refs } = insertSelect(table, columns, computed);
+  if (staged) {
+    await db.query(
+      `CREATE TEMP TABLE IF NOT EXISTS stage_${table} (${columns.map((c, i) => `${refs[i]} ${c.type}`).join(', ')}) ON COMMIT DELETE ROWS`,
+    );
+    await db.query(`TRUNCATE ${target}`);
+  }
+  const names = staged ? refs : columns.map((c) => c.name);
+  const copy = db.query(copyFrom(`COPY ${target} (${names.join(', ')}) FROM STDIN`));
+  const lines = function* () {
+    let chunk = '';
+    for (const row of rows) {
+      chunk += columns.map((c) => copyText(c.value(row))).join('\t') + '\n';
+      if (chunk.length > 1 << 16) {
+        yield chunk;
+        chunk = '';
+      }
+    }
+    if (chunk) yield chunk;
+  };
+  await pipeline(Readable.from(lines()), copy);
+  if (staged) {
+    await db.query(`${insert} ${select} FROM ${target}`);
+    await db.query(`TRUNCATE ${target}`);
+  }
+}
+
 /**
  * Reserves `count` consecutive ids from the table's identity sequence and returns the first, so
  * rows can reference each other before they are written. Safe: the seeder holds a lock on
  * customers, and every bulk table hangs off customers.
  */
-async function reserveIds(db: Db, table: string, count: number): Promise<number> {
+export async function reserveIds(db: Db, table: string, count: number): Promise<number> {
   if (count === 0) return 0;
-  const { rows } = await db.query<{ last: string }>(
-    `SELECT setval(pg_get_serial_sequence($1, 'id'), nextval(pg_get_serial_sequence($1, 'id')) + $2 - 1) AS last`,
-    [table, count],
-  );
-  return Number(rows[0].last) - count + 1;
+  // nextval + setval is two steps: a session lock keeps concurrent generators' ranges apart.
+  await db.query(`SELECT pg_advisory_lock(hashtext('staydesk:reserve-ids'))`);
+  try {
+    const { rows } = await db.query<{ last: string }>(
+      `SELECT setval(pg_get_serial_sequence($1, 'id'), nextval(pg_get_serial_sequence($1, 'id')) + $2 - 1) AS last`,
+      [table, count],
+    );
+    return Number(rows[0].last) - count + 1;
+  } finally {
+    await db.query(`SELECT pg_advisory_unlock(hashtext('staydesk:reserve-ids'))`);
+  }
 }
 
-async function ensureSlaPolicies(db: Db): Promise<Record<Priority, SlaPolicy>> {
+export async function ensureSlaPolicies(db: Db): Promise<Record<Priority, SlaPolicy>> {
   const general = `active AND channel IS NULL AND tier IS NULL`;
   const existing = await db.query<{ priority: Priority }>(
     `SELECT priority FROM sla_policies WHERE ${general}`,
@@ -1748,12 +2002,20 @@ interface StaffSeat {
   team: TeamKey | null;
 }
 
-/** Who works here: an admin, a lead and agents per team, and account managers. */
-function staffSeats(): StaffSeat[] {
+/**
+ * Who works here: an admin, a lead and agents per team, and account managers. `scale`
+ * multiplies the agents and account managers (the data generator staffs big worlds).
+ */
+function staffSeats(scale = 1): StaffSeat[] {
   const names = [...STAFF_NAMES];
+  let extra = 0;
+  const nextName = () => {
+    const n = extra++;
+    return `${FIRST_NAMES[n % FIRST_NAMES.length]} ${LAST_NAMES[Math.floor(n / FIRST_NAMES.length) % LAST_NAMES.length]}`;
+  };
   const seat = (email: string, role: Role, team: TeamKey | null): StaffSeat => ({
     email: `${email}@${EMAIL_DOMAIN}`,
-    name: names.shift()!,
+    name: names.shift() ?? nextName(),
     role,
     team,
   });
@@ -1761,13 +2023,20 @@ function staffSeats(): StaffSeat[] {
   for (const t of TEAM_DEFS) seats.push(seat(`lead.${slug(t.key)}`, 'team_lead', t.key));
   let agent = 0;
   for (const t of TEAM_DEFS) {
-    for (let i = 0; i < t.agents; i++) seats.push(seat(`agent${++agent}`, 'agent', t.key));
+    for (let i = 0; i < t.agents * scale; i++) {
+      seats.push(seat(`agent${++agent}`, 'agent', t.key));
+    }
   }
-  for (let i = 1; i <= 3; i++) seats.push(seat(`am${i}`, 'account_manager', null));
+  for (let i = 1; i <= 3 * scale; i++) seats.push(seat(`am${i}`, 'account_manager', null));
   return seats;
 }
 
-async function insertStaff(db: Db, passwordHash: string, since: number): Promise<Staff> {
+export async function insertStaff(
+  db: Db,
+  passwordHash: string,
+  since: number,
+  scale = 1,
+): Promise<Staff> {
   const teams = await db.query<{ id: string; name: string }>(
     `INSERT INTO teams (name, timezone, business_hours, created_at, updated_at)
      SELECT name, tz, hours, $4, $4 FROM unnest($1::text[], $2::text[], $3::jsonb[]) AS u(name, tz, hours)
@@ -1782,7 +2051,7 @@ async function insertStaff(db: Db, passwordHash: string, since: number): Promise
   const teamIds = {} as Record<TeamKey, number>;
   for (const t of TEAM_DEFS) teamIds[t.key] = Number(teams.rows.find((r) => r.name === t.name)!.id);
 
-  const seats = staffSeats();
+  const seats = staffSeats(scale);
   const users = await db.query<{ id: string; email: string }>(
     `INSERT INTO users (email, name, password_hash, role, team_id, created_at, updated_at)
      SELECT email, name, $5, role, team_id, $6, $6
@@ -1820,7 +2089,7 @@ async function insertStaff(db: Db, passwordHash: string, since: number): Promise
   return staff;
 }
 
-async function insertCustomers(db: Db, customers: Customer[]): Promise<void> {
+export async function insertCustomers(db: Db, customers: Customer[]): Promise<void> {
   const firstCustomer = await reserveIds(db, 'customers', customers.length);
   customers.forEach((c, i) => (c.id = firstCustomer + i));
   const contacts = customers.flatMap((c) => c.contacts.map((contact) => ({ c, contact })));
@@ -1906,7 +2175,7 @@ function flattenHistory<T extends { at: number }>(
   return rows;
 }
 
-async function insertTickets(db: Db, world: World, tickets: Ticket[]): Promise<void> {
+export async function insertTickets(db: Db, world: World, tickets: Ticket[]): Promise<void> {
   const first = await reserveIds(db, 'tickets', tickets.length);
   tickets.forEach((t, i) => (t.id = first + i));
   const { staff, sla } = world;
@@ -1984,8 +2253,16 @@ async function insertTickets(db: Db, world: World, tickets: Ticket[]): Promise<v
         type: 'timestamptz',
         value: (t) => isoOrNull(t.history.columns.lastMessageAt),
       },
+      // Full-text search over the subject and every message, as the api keeps it.
+      {
+        name: 'doc',
+        type: 'text',
+        inputOnly: true,
+        value: (t) => [t.subject, ...t.history.messages.map((m) => m.body)].join(' '),
+      },
     ],
     tickets,
+    { search: `to_tsvector('english', {doc})` },
   );
 
   // Messages and events in ticket order and, within a ticket, in time order, so ids follow time.
@@ -2022,18 +2299,9 @@ async function insertTickets(db: Db, world: World, tickets: Ticket[]): Promise<v
     ],
     events,
   );
-
-  // Full-text search over the subject and every message, computed by PostgreSQL.
-  await db.query(`
-    UPDATE tickets t SET search = to_tsvector('english', t.subject || ' ' || m.bodies)
-    FROM (
-      SELECT ticket_id, string_agg(body, ' ' ORDER BY created_at, id) AS bodies
-      FROM ticket_messages GROUP BY ticket_id
-    ) m
-    WHERE m.ticket_id = t.id`);
 }
 
-async function insertFollowUps(db: Db, followUps: FollowUp[]): Promise<void> {
+export async function insertFollowUps(db: Db, followUps: FollowUp[]): Promise<void> {
   await insertRows(
     db,
     'follow_ups',
@@ -2067,7 +2335,7 @@ interface SeedResult {
 }
 
 /** Builds the whole world in memory (no database access besides the staff ids it is given). */
-function simulateWorld(world: World) {
+export function simulateWorld(world: World) {
   const customers = generateCustomers(world, streamRng(world.options.seed, 'customers'));
   const picker = new CustomerPicker(customers);
   const tickets = generateTickets(world, picker);
@@ -2075,7 +2343,8 @@ function simulateWorld(world: World) {
   const moved = applyChurn(world, customers, picker);
   for (const t of moved) t.history = simulateTicket(t, world);
   const followUps = generateFollowUps(world, customers);
-  return { customers, tickets, followUps };
+  const surveys = generateSurveys(world, customers);
+  return { customers, tickets, followUps, surveys };
 }
 
 async function seed(db: Db, options: SeedOptions): Promise<SeedResult | 'skipped'> {
@@ -2108,11 +2377,12 @@ async function seed(db: Db, options: SeedOptions): Promise<SeedResult | 'skipped
     staff,
     sla,
   };
-  const { customers, tickets, followUps } = simulateWorld(world);
+  const { customers, tickets, followUps, surveys } = simulateWorld(world);
 
   await insertCustomers(db, customers);
   await insertTickets(db, world, tickets);
   await insertFollowUps(db, followUps);
+  await insertSurveys(db, surveys);
 
   const churned = customers.filter((c) => c.status === 'churned').length;
   const wonBack = customers.filter((c) => c.statusChanges.length > 1).length;
@@ -2152,7 +2422,7 @@ async function refuseClashes(db: Db): Promise<void> {
   }
 }
 
-async function countRows(db: Db): Promise<Record<string, number>> {
+export async function countRows(db: Db): Promise<Record<string, number>> {
   const { rows } = await db.query<{ t: string; n: string }>(
     DOMAIN_TABLES.map((t) => `SELECT '${t}' AS t, count(*) AS n FROM ${t}`).join(' UNION ALL '),
   );
@@ -2167,7 +2437,7 @@ function printSummary(result: SeedResult, options: SeedOptions, where: string, m
     `  teams ${n(counts.teams)} · users ${n(counts.users)} · sla_policies ${n(counts.sla_policies)}`,
     `  customers ${n(counts.customers)} (${n(result.churned)} churned, ${n(result.wonBack)} won back) · contacts ${n(counts.contacts)} · customer_status_changes ${n(counts.customer_status_changes)}`,
     `  tickets ${n(counts.tickets)} (${n(result.openTickets)} not solved yet) · ticket_messages ${n(counts.ticket_messages)} · ticket_events ${n(counts.ticket_events)}`,
-    `  follow_ups ${n(counts.follow_ups)} · audit_log ${n(counts.audit_log)}`,
+    `  surveys ${n(counts.surveys)} · follow_ups ${n(counts.follow_ups)} · audit_log ${n(counts.audit_log)}`,
     `demo logins (password for all: ${DEMO_PASSWORD}):`,
   ];
   const shown = staff.all.filter((u) => u.role !== 'agent' || u.email.startsWith('agent1@'));
@@ -2211,7 +2481,9 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((err: Error & { code?: string }) => {
+if (require.main === module) main().catch(exit);
+
+function exit(err: Error & { code?: string }): never {
   const known =
     err instanceof ConfigError || err instanceof DatabaseStartupError || err instanceof UsageError;
   const message = known
@@ -2221,4 +2493,4 @@ main().catch((err: Error & { code?: string }) => {
       : err.stack;
   process.stderr.write(`seed:demo: ${message}\n`);
   process.exit(1);
-});
+}

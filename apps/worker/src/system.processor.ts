@@ -1,12 +1,11 @@
-import { Processor, WorkerHost } from '@nestjs/bullmq';
-import { Inject, OnApplicationBootstrap } from '@nestjs/common';
+import { Processor } from '@nestjs/bullmq';
 import type { Job } from 'bullmq';
 import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
-import { APP_CONFIG, AppConfig, Handlers, JobNamesOf, SystemService, runJob } from '@staydesk/core';
+import { ConfiguredWorkerHost, Handlers, JobNamesOf, runJob, SystemService } from '@staydesk/core';
 
 /** `system` queue: pings (prove the chain api → Redis → worker → PostgreSQL) and heartbeats. */
 @Processor('system')
-export class SystemProcessor extends WorkerHost implements OnApplicationBootstrap {
+export class SystemProcessor extends ConfiguredWorkerHost {
   private readonly handlers: Handlers<JobNamesOf<'system'>> = {
     'system.ping': async () => this.system.heartbeat(),
     'system.heartbeat': async () => {
@@ -18,14 +17,9 @@ export class SystemProcessor extends WorkerHost implements OnApplicationBootstra
 
   constructor(
     private readonly system: SystemService,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
     @InjectPinoLogger(SystemProcessor.name) private readonly logger: PinoLogger,
   ) {
     super();
-  }
-
-  onApplicationBootstrap() {
-    this.worker.concurrency = this.config.worker.concurrency;
   }
 
   process(job: Job): Promise<unknown> {

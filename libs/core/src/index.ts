@@ -10,6 +10,7 @@ export * from './pagination/connection';
 export * from './pagination/cursor';
 export * from './queue/jobs';
 export * from './queue/job-publisher';
+export * from './queue/configured-worker-host';
 export * from './queue/job-runner';
 export * from './queue/queue.module';
 export * from './redis/redis-options';

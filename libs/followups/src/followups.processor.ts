@@ -1,10 +1,11 @@
-import { Processor, WorkerHost } from '@nestjs/bullmq';
-import { Inject, OnApplicationBootstrap } from '@nestjs/common';
+import { Processor } from '@nestjs/bullmq';
+import { Inject } from '@nestjs/common';
 import type { Job } from 'bullmq';
 import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
 import {
   APP_CONFIG,
   AppConfig,
+  ConfiguredWorkerHost,
   Handlers,
   JobData,
   JobNamesOf,
@@ -81,7 +82,7 @@ export const reminderJobId = (f: { id: string; dueKey: string }) =>
 
 /** `followups` queue: find follow-ups that fell due and e-mail their owners once. */
 @Processor('followups')
-export class FollowUpsProcessor extends WorkerHost implements OnApplicationBootstrap {
+export class FollowUpsProcessor extends ConfiguredWorkerHost {
   private readonly handlers: Handlers<JobNamesOf<'followups'>> = {
     'followups.scan-due': async () => this.scanDue(),
     'followups.remind': async (job: Job) =>
@@ -96,10 +97,6 @@ export class FollowUpsProcessor extends WorkerHost implements OnApplicationBoots
     @InjectPinoLogger(FollowUpsProcessor.name) private readonly logger: PinoLogger,
   ) {
     super();
-  }
-
-  onApplicationBootstrap() {
-    this.worker.concurrency = this.config.worker.concurrency;
   }
 
   process(job: Job): Promise<unknown> {

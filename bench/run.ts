@@ -1,0 +1,487 @@
+import 'reflect-metadata';
+import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { Module } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { Queue } from 'bullmq';
+import Redis from 'ioredis';
+import { Pool } from 'pg';
+import {
+  ConfigModule,
+  DatabaseModule,
+  LoggingModule,
+  QueueModule,
+  RedisModule,
+  loadConfig,
+} from '@staydesk/core';
+import { RiskModule, RiskService } from '@staydesk/risk';
+import {
+  LoadResult,
+  Service,
+  SmtpCounter,
+  closedLoop,
+  freePort,
+  graphql,
+  median,
+  percentile,
+  sleep,
+} from './harness';
+import { BENCH_QUERIES } from './queries';
+
+/**
+ * `npm run bench [-- --quick]`: the numbers behind the performance targets, measured against real
+ * processes on this machine, printed and written into docs/benchmarks.md (between the markers of
+ * its mode). Full mode works on 100k customers / 2M tickets (generated with data:generate into
+ * BENCH_DATABASE_URL when that database does not hold them yet); --quick on 1k / 10k.
+ *
+ * Order: data → risk rescoring in-process (which also fills risk scores) → api + worker as child
+ * processes (wait for the worker's boot rescore to finish) → createTicket over HTTP vs the same
+ * transaction on raw pg (alternating rounds) → queue page, KPI and risk-list latency at 8
+ * clients → survey pipeline from outbox to SMTP → peak RSS of api and worker.
+ */
+
+const ROOT = join(__dirname, '..', '..');
+const quick = process.argv.includes('--quick');
+const SIZES = quick
+  ? { customers: 1_000, tickets: 10_000, seconds: 4, rounds: 1, surveys: 300, singles: 20 }
+  : { customers: 100_000, tickets: 2_000_000, seconds: 8, rounds: 3, surveys: 3_000, singles: 50 };
+const DB_URL =
+  process.env.BENCH_DATABASE_URL ??
+  `postgres://postgres@127.0.0.1:5432/staydesk_bench${quick ? '_quick' : ''}`;
+const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const PREFIX = `bench-${randomBytes(4).toString('hex')}`;
+
+interface Row {
+  name: string;
+  value: string;
+  target: string;
+  pass: boolean | null;
+}
+const rows: Row[] = [];
+const notes: string[] = [];
+
+function record(name: string, value: string, target = '', pass: boolean | null = null) {
+  rows.push({ name, value, target, pass });
+  const mark = pass === null ? '' : pass ? '  PASS' : '  MISS';
+  console.log(`  ${name.padEnd(52)} ${value.padStart(26)}  ${target}${mark}`);
+}
+
+const ms = (x: number) => `${x.toFixed(1)} ms`;
+const fmt = (x: number) => Math.round(x).toLocaleString('en-US');
+const lat = (r: LoadResult) => `p50 ${ms(r.p50)} · p95 ${ms(r.p95)}`;
+
+// ---------------------------------------------------------------------------------------------
+// Data
+
+async function ensureData(pool: Pool): Promise<void> {
+  const counts = await pool
+    .query<{ c: string; t: string }>(
+      `SELECT (SELECT count(*) FROM customers) AS c, (SELECT count(*) FROM tickets) AS t`,
+    )
+    .then((r) => r.rows[0])
+    .catch(() => ({ c: '0', t: '0' }));
+  // The bench adds a few thousand tickets per run; regenerate once it has drifted by 5 %.
+  const fits =
+    Number(counts.c) >= SIZES.customers &&
+    Number(counts.t) >= SIZES.tickets &&
+    Number(counts.t) < SIZES.tickets * 1.05;
+  if (fits) {
+    record('data', `${fmt(Number(counts.c))} customers · ${fmt(Number(counts.t))} tickets`);
+    return;
+  }
+  console.log(`generating ${fmt(SIZES.customers)} customers / ${fmt(SIZES.tickets)} tickets …`);
+  const started = performance.now();
+  const gen = spawnSync(
+    process.execPath,
+    [
+      join(ROOT, 'dist/scripts/data-generate.js'),
+      '--customers',
+      String(SIZES.customers),
+      '--tickets',
+      String(SIZES.tickets),
+      '--force',
+    ],
+    { env: { ...process.env, DATABASE_URL: DB_URL }, stdio: 'inherit' },
+  );
+  if (gen.status !== 0) throw new Error(`data:generate failed (${gen.status})`);
+  const seconds = (performance.now() - started) / 1000;
+  record(
+    `data:generate ${fmt(SIZES.tickets)} tickets`,
+    `${seconds.toFixed(0)} s`,
+    quick ? '' : '< 600 s',
+    quick ? null : seconds < 600,
+  );
+}
+
+async function createDatabase(): Promise<void> {
+  const u = new URL(DB_URL);
+  const name = u.pathname.slice(1);
+  u.pathname = '/postgres';
+  const admin = new Pool({ connectionString: u.toString(), max: 1 });
+  const exists = await admin.query(`SELECT 1 FROM pg_database WHERE datname = $1`, [name]);
+  if (exists.rowCount === 0) await admin.query(`CREATE DATABASE "${name.replace(/"/g, '')}"`);
+  await admin.end();
+}
+
+// ---------------------------------------------------------------------------------------------
+// 4. Risk rescoring (in-process, the code the worker runs)
+
+async function benchRisk(pool: Pool): Promise<void> {
+  const config = loadConfig({ DATABASE_URL: DB_URL, REDIS_PREFIX: PREFIX, LOG_LEVEL: 'warn' });
+  @Module({
+    imports: [
+      ConfigModule.forRoot(config),
+      LoggingModule.forRoot(),
+      DatabaseModule,
+      RedisModule,
+      QueueModule,
+      RiskModule,
+    ],
+  })
+  class BenchRiskModule {}
+  const app = await NestFactory.createApplicationContext(BenchRiskModule, { logger: false });
+  try {
+    const risk = app.get(RiskService);
+    const runs = [];
+    for (let i = 0; i < SIZES.rounds; i++) runs.push(await risk.rescoreAll());
+    const wall = median(runs.map((r) => r.totalMs));
+    const sql = median(runs.map((r) => r.featureMs));
+    const n = runs[0].customers;
+    record(
+      `full risk rescore (${fmt(n)} customers, median of ${runs.length})`,
+      `${(wall / 1000).toFixed(2)} s · ${fmt(n / (wall / 1000))}/s`,
+      '< 15 s',
+      wall < 15_000,
+    );
+    record('  of which feature SQL', `${(sql / 1000).toFixed(2)} s`);
+    const { rows: ids } = await pool.query<{ id: string }>(
+      `SELECT id::text FROM customers WHERE status = 'active' ORDER BY random() LIMIT $1`,
+      [SIZES.singles],
+    );
+    const times: number[] = [];
+    for (const { id } of ids) {
+      const t = performance.now();
+      await risk.rescoreCustomer(id);
+      times.push(performance.now() - t);
+    }
+    times.sort((a, b) => a - b);
+    record(
+      `single-customer rescore (${times.length} customers)`,
+      `p50 ${ms(percentile(times, 50))} · p95 ${ms(percentile(times, 95))}`,
+      'p95 < 50 ms',
+      percentile(times, 95) < 50,
+    );
+  } finally {
+    await app.close();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// 1. createTicket over HTTP vs the same transaction on pg
+
+async function benchCreateTicket(url: string, token: string, pool: Pool): Promise<void> {
+  const { rows: contacts } = await pool.query<{ id: string; customer_id: string }>(
+    `SELECT ct.id::text, ct.customer_id::text FROM contacts ct JOIN customers c ON c.id = ct.customer_id
+     WHERE c.status = 'active' ORDER BY random() LIMIT 500`,
+  );
+  const { rows: admins } = await pool.query<{ id: string }>(
+    `SELECT id::text FROM users WHERE role = 'admin' ORDER BY id LIMIT 1`,
+  );
+  const actorId = admins[0].id;
+  const mutation = `mutation($input: CreateTicketInput!) { createTicket(input: $input) { id } }`;
+  const gql = graphql(url, token);
+  const viaApi = () =>
+    closedLoop(32, SIZES.seconds, async (client, n) => {
+      const c = contacts[(client * 7919 + n) % contacts.length];
+      await gql(mutation, {
+        input: {
+          requesterId: c.id,
+          subject: `Bench ticket ${client}-${n}: cannot export invoices`,
+          channel: 'email',
+          priority: 'normal',
+        },
+      });
+    });
+  // The rows createTicket writes (ticket with its search vector, the 'created' event, audit, outbox).
+  const direct = new Pool({ connectionString: DB_URL, max: 32 });
+  const viaPg = () =>
+    closedLoop(32, SIZES.seconds, async (client, n) => {
+      const c = contacts[(client * 7919 + n) % contacts.length];
+      const db = await direct.connect();
+      try {
+        await db.query('BEGIN');
+        const subject = `Bench ticket ${client}-${n}: cannot export invoices`;
+        const t = await db.query<{ id: string }>(
+          `INSERT INTO tickets (customer_id, requester_id, subject, channel, priority, status, tags,
+             created_by_id, first_response_due_at, resolution_due_at, next_due_at, created_at, updated_at, search)
+           VALUES ($1, $2, $3, 'email', 'normal', 'new', '{}', $4, now() + interval '4 hours',
+             now() + interval '1 day', now() + interval '4 hours', now(), now(), to_tsvector('english', $3))
+           RETURNING id`,
+          [c.customer_id, c.id, subject, actorId],
+        );
+        const id = t.rows[0].id;
+        await db.query(
+          `INSERT INTO ticket_events (ticket_id, actor_id, type, from_value, to_value, created_at)
+           VALUES ($1, $2, 'created', NULL, 'new', now())`,
+          [id, actorId],
+        );
+        await db.query(
+          `INSERT INTO audit_log (actor_id, action, entity, entity_id, details) VALUES ($1, 'ticket.create', 'ticket', $2, $3)`,
+          [actorId, id, { channel: 'email', priority: 'normal' }],
+        );
+        await db.query(`INSERT INTO outbox (type, payload) VALUES ('ticket.created', $1)`, [
+          { ticketId: id, customerId: c.customer_id },
+        ]);
+        await db.query('COMMIT');
+      } catch (err) {
+        await db.query('ROLLBACK').catch(() => undefined);
+        throw err;
+      } finally {
+        db.release();
+      }
+    });
+  const probe = await gql(mutation, {
+    input: { requesterId: contacts[0].id, subject: 'Bench probe', channel: 'email' },
+  });
+  const sql = probe.extensions?.sqlQueries;
+  const api: LoadResult[] = [];
+  const pg: LoadResult[] = [];
+  for (let i = 0; i < SIZES.rounds; i++) {
+    api.push(await viaApi());
+    pg.push(await viaPg());
+  }
+  await direct.end();
+  const errors = api.reduce((s, r) => s + r.errors, 0);
+  if (errors > 0) notes.push(`createTicket: ${errors} errors, first: ${api[0].firstError}`);
+  const a = median(api.map((r) => r.perSecond));
+  const p = median(pg.map((r) => r.perSecond));
+  record(
+    'createTicket over HTTP, 32 clients',
+    `${fmt(a)}/s · ${lat(api[0])}${typeof sql === 'number' ? ` · ${sql} SQL` : ''}`,
+  );
+  record('same transaction on raw pg, 32 clients', `${fmt(p)}/s · ${lat(pg[0])}`);
+  record('createTicket ÷ raw pg', `${((100 * a) / p).toFixed(0)} %`, '≥ 50 %', a / p >= 0.5);
+}
+
+// ---------------------------------------------------------------------------------------------
+// 2–3. Read paths at 8 clients
+
+async function benchReads(url: string, token: string, pool: Pool): Promise<void> {
+  const gql = graphql(url, token);
+  const ctx = await BENCH_QUERIES.context(pool);
+  for (const q of BENCH_QUERIES.reads) {
+    const variables = q.variables(ctx);
+    let probe;
+    try {
+      probe = await gql(q.query, variables);
+    } catch (err) {
+      record(q.name, `not measured: ${(err as Error).message.slice(0, 60)}`, q.target, false);
+      continue;
+    }
+    const sql = probe.extensions?.sqlQueries;
+    const result = await closedLoop(8, SIZES.seconds, async () => {
+      await gql(q.query, variables);
+    });
+    const suffix = typeof sql === 'number' ? ` · ${sql} SQL` : '';
+    record(
+      `${q.name}, 8 clients`,
+      `${lat(result)}${suffix}`,
+      `p95 < ${q.p95} ms`,
+      result.errors === 0 && result.p95 < q.p95,
+    );
+    if (result.errors > 0) notes.push(`${q.name}: ${result.errors} errors: ${result.firstError}`);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// 5. Survey pipeline: ticket.solved outbox rows → surveys → SMTP
+
+async function benchSurveys(pool: Pool, smtp: SmtpCounter): Promise<void> {
+  const n = SIZES.surveys;
+  const before = smtp.arrivals.length;
+  const tag = randomBytes(3).toString('hex');
+  const db = await pool.connect();
+  let committed: number;
+  try {
+    await db.query('BEGIN');
+    // Fresh customers with ten contacts each, so the per-contact throttle never applies.
+    const { rows: customers } = await db.query<{ id: string }>(
+      `INSERT INTO customers (name, tier, mrr) SELECT 'Bench survey ' || $1 || ' ' || g, 'pro', 500
+       FROM generate_series(1, $2::int) g RETURNING id::text`,
+      [tag, Math.ceil(n / 10)],
+    );
+    await db.query(
+      `WITH ct AS (
+         INSERT INTO contacts (customer_id, name, email)
+         SELECT c.id, 'Bench ' || k, 'bench' || k || '.' || c.id || '@survey-' || $2 || '.example'
+         FROM unnest($1::bigint[]) c(id), generate_series(1, 10) k RETURNING id, customer_id
+       ), tk AS (
+         INSERT INTO tickets (customer_id, requester_id, subject, channel, priority, status, tags,
+                              created_at, updated_at, first_response_at, solved_at, solve_count)
+         SELECT customer_id, id, 'Bench survey ticket', 'email', 'normal', 'solved', '{}',
+                now() - interval '1 day', now(), now() - interval '20 hours', now(), 1
+         FROM ct ORDER BY id LIMIT $3 RETURNING id, customer_id
+       )
+       INSERT INTO outbox (type, payload)
+       SELECT 'ticket.solved', jsonb_build_object('ticketId', id::text, 'customerId', customer_id::text, 'solveCycle', 1)
+       FROM tk`,
+      [customers.map((c) => c.id), tag, n],
+    );
+    await db.query('COMMIT');
+    committed = performance.now();
+  } finally {
+    db.release();
+  }
+  const deadline = committed + 180_000;
+  while (smtp.arrivals.length - before < n && performance.now() < deadline) await sleep(50);
+  const got = smtp.arrivals.length - before;
+  const last = smtp.arrivals[smtp.arrivals.length - 1];
+  const rate = got / ((last - committed) / 1000);
+  record(
+    `surveys: ${fmt(n)} ticket.solved rows → SMTP`,
+    `${fmt(rate)}/s (${fmt(got)} sent in ${((last - committed) / 1000).toFixed(1)} s)`,
+    '≥ 500/s',
+    got === n && rate >= 500,
+  );
+}
+
+// ---------------------------------------------------------------------------------------------
+
+function versions(): Record<string, string> {
+  const v = (p: string) =>
+    (
+      JSON.parse(readFileSync(join(ROOT, 'node_modules', p, 'package.json'), 'utf8')) as {
+        version: string;
+      }
+    ).version;
+  return Object.fromEntries(
+    ['@nestjs/core', '@apollo/server', '@nestjs/graphql', 'typeorm', 'pg', 'bullmq', 'ioredis'].map(
+      (p) => [p, v(p)],
+    ),
+  );
+}
+
+async function writeReport(pg: string, redis: string, seconds: number): Promise<void> {
+  const file = join(ROOT, 'docs/benchmarks.md');
+  const mode = quick ? 'quick' : 'full';
+  const begin = `<!-- bench:${mode}:start -->`;
+  const end = `<!-- bench:${mode}:end -->`;
+  const date = new Date().toISOString().slice(0, 10);
+  const table = [
+    `### \`npm run bench${quick ? ' -- --quick' : ''}\` — ${date}`,
+    '',
+    `Machine: ${cpus().length} cores (${cpus()[0]?.model.trim()}), ${Math.round(totalmem() / 2 ** 30)} GiB; ` +
+      `Node ${process.version}; ${pg}; Redis ${redis}. ` +
+      `Packages: ${Object.entries(versions())
+        .map(([k, v]) => `${k} ${v}`)
+        .join(', ')}. Whole run: ${seconds.toFixed(0)} s.`,
+    '',
+    '| measurement | result | target | |',
+    '| --- | ---: | --- | --- |',
+    ...rows.map(
+      (r) =>
+        `| ${r.name.trim()} | ${r.value} | ${r.target} | ${r.pass === null ? '' : r.pass ? 'pass' : '**miss**'} |`,
+    ),
+    ...(notes.length ? ['', ...notes.map((n) => `- ${n}`)] : []),
+  ].join('\n');
+  let doc = readFileSync(file, 'utf8');
+  const block = `${begin}\n${table}\n${end}`;
+  doc =
+    doc.includes(begin) && doc.includes(end)
+      ? doc.slice(0, doc.indexOf(begin)) + block + doc.slice(doc.indexOf(end) + end.length)
+      : `${doc.trimEnd()}\n\n${block}\n`;
+  writeFileSync(file, doc);
+  console.log(`\nwritten to docs/benchmarks.md (${mode} section)`);
+}
+
+async function main(): Promise<void> {
+  const started = performance.now();
+  console.log(
+    `staydesk bench (${quick ? 'quick' : 'full'}) on ${DB_URL.replace(/\/\/[^@]*@/, '//')}`,
+  );
+  await createDatabase();
+  const pool = new Pool({ connectionString: DB_URL, max: 4 });
+  const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });
+  const smtp = new SmtpCounter();
+  const services: Service[] = [];
+  try {
+    const pgVersion = (await pool.query<{ v: string }>(`SHOW server_version`)).rows[0].v;
+    const redisVersion = /redis_version:(\S+)/.exec(await redis.info('server'))?.[1] ?? '?';
+    await ensureData(pool);
+    await benchRisk(pool);
+
+    await smtp.start();
+    const port = await freePort();
+    const env = {
+      NODE_ENV: 'development',
+      DATABASE_URL: DB_URL,
+      REDIS_URL,
+      REDIS_PREFIX: PREFIX,
+      PORT: String(port),
+      PUBLIC_URL: `http://127.0.0.1:${port}`,
+      SMTP_URL: `smtp://127.0.0.1:${smtp.port}`,
+      JWT_SECRET: randomBytes(32).toString('hex'),
+      SURVEY_TOKEN_SECRET: randomBytes(32).toString('hex'),
+      LOG_LEVEL: 'warn',
+      EXPOSE_SQL_COUNT: 'true',
+      CSAT_DELAY_SECONDS: '0',
+      RISK_DEBOUNCE_MS: '1000',
+    };
+    const api = Service.start('api', join(ROOT, 'dist/apps/api/src/main.js'), env);
+    const worker = Service.start('worker', join(ROOT, 'dist/apps/worker/src/main.js'), env);
+    services.push(api, worker);
+    await Promise.all([api.waitFor('api listening'), worker.waitFor('worker taking jobs')]);
+    const url = `http://127.0.0.1:${port}`;
+
+    // The worker rescores everyone at boot: let that finish before measuring anything else.
+    const riskQueue = new Queue('risk', { connection: redis, prefix: PREFIX });
+    const hour = new Date().toISOString().slice(0, 13).replace(/\D/g, '');
+    for (let i = 0; i < 600; i++) {
+      const job = await riskQueue.getJob(`risk-boot-${hour}`);
+      if (job && (await job.isCompleted())) {
+        record(
+          'full rescore in the worker (boot job)',
+          `${((job.finishedOn! - job.processedOn!) / 1000).toFixed(2)} s`,
+        );
+        break;
+      }
+      await sleep(250);
+    }
+    await riskQueue.close();
+
+    const { data } = await graphql(url)<{ login: { token: string } }>(
+      `mutation { login(email: "admin@demo.staydesk.local", password: "staydesk-demo") { token } }`,
+    );
+    const token = data.login.token;
+
+    await benchCreateTicket(url, token, pool);
+    await benchReads(url, token, pool);
+    await benchSurveys(pool, smtp);
+
+    record('api peak RSS', `${api.peakRssMb().toFixed(0)} MB`, '< 250 MB', api.peakRssMb() < 250);
+    record('worker peak RSS', `${worker.peakRssMb().toFixed(0)} MB`);
+    await writeReport(
+      `PostgreSQL ${pgVersion}`,
+      redisVersion,
+      (performance.now() - started) / 1000,
+    );
+  } finally {
+    for (const s of services) await s.stop();
+    await smtp.stop().catch(() => undefined);
+    const keys = await redis.keys(`${PREFIX}:*`);
+    for (let i = 0; i < keys.length; i += 500) await redis.del(...keys.slice(i, i + 500));
+    redis.disconnect();
+    await pool.end();
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (err: Error) => {
+    process.stderr.write(`bench: ${err.stack ?? err.message}\n`);
+    process.exit(1);
+  },
+);
