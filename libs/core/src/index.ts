@@ -20,6 +20,7 @@ export * from './system/system.service';
 export * from './process/run-process';
 export * from './audit/audit.repository';
 export * from './database/query-counter';
+export * from './database/copy';
 export * from './database/transaction';
 export * from './graphql/request-loaders';
 export * from './graphql/json-object.scalar';

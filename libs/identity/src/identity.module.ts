@@ -1,3 +1,4 @@
+import { createSecretKey } from 'node:crypto';
 import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { JwtModule } from '@nestjs/jwt';
@@ -14,7 +15,10 @@ import { IdentityService } from './identity.service';
     JwtModule.registerAsync({
       inject: [APP_CONFIG],
       useFactory: (config: AppConfig) => ({
-        secret: config.auth.jwtSecret,
+        // A KeyObject, not the string: given a string, jsonwebtoken first tries (and fails) to
+        // parse it as a public key on every verify, a thrown exception per request (~5 % of
+        // the api's CPU under createTicket load; see docs/benchmarks.md).
+        secret: createSecretKey(Buffer.from(config.auth.jwtSecret)),
         signOptions: { algorithm: 'HS256', issuer: 'staydesk' },
         verifyOptions: { algorithms: ['HS256'], issuer: 'staydesk' },
       }),

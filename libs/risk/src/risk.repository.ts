@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { Tx } from '@staydesk/core';
-import type { Band, FactorValue } from './risk-model';
+import { Tx, copyInto, copyLine } from '@staydesk/core';
+import type { Band, FactorValue, Score } from './risk-model';
 
 /** Raw per-customer facts as of a moment, straight from SQL (numbers; nulls where nothing is known). */
 export interface RawFeatures {
@@ -32,6 +32,14 @@ export interface CurrentScore {
   customerId: string;
   score: number;
   band: Band;
+}
+
+/** A customer whose new score enters high/critical from a lower band (or from no score). */
+export interface Entering {
+  customerId: string;
+  score: number;
+  band: Band;
+  factors: FactorValue[];
 }
 
 export interface ScoreWrite {
@@ -81,7 +89,9 @@ WITH cust AS (
      AND (c.status = 'active' OR c.churned_at > $1)
 ),
 win AS (
-  SELECT t.* FROM tickets t JOIN cust ON cust.id = t.customer_id
+  SELECT t.id, t.customer_id, t.created_at, t.first_response_at, t.first_response_due_at,
+         t.solved_at, t.resolution_due_at, t.reopen_count
+    FROM tickets t JOIN cust ON cust.id = t.customer_id
    WHERE t.created_at > $1 - interval '120 days' AND t.created_at <= $1
 ),
 tk AS (
@@ -197,6 +207,72 @@ export class RiskRepository {
       `SELECT customer_id::text AS "customerId", score, band FROM risk_scores WHERE customer_id = ANY($1::bigint[])`,
       [customerIds],
     );
+  }
+
+  /**
+   * Full-run path: streams scores into a transaction-local staging table with COPY (chunks come
+   * from an async source, so scoring the next chunk overlaps PostgreSQL parsing this one).
+   */
+  async stageScores(
+    tx: Tx,
+    chunks: AsyncIterable<(Score & { customerId: string })[]>,
+  ): Promise<void> {
+    await tx.query(
+      `CREATE TEMP TABLE risk_stage (customer_id bigint PRIMARY KEY, score real, band text,
+         factors jsonb, model_version text) ON COMMIT DROP`,
+    );
+    await copyInto(
+      tx,
+      `COPY risk_stage (customer_id, score, band, factors, model_version) FROM STDIN`,
+      (async function* () {
+        for await (const chunk of chunks) {
+          yield chunk
+            .map((s) =>
+              copyLine([s.customerId, s.score, s.band, JSON.stringify(s.factors), s.modelVersion]),
+            )
+            .join('');
+        }
+      })(),
+    );
+    await tx.query(`ANALYZE risk_stage`);
+  }
+
+  /** Staged customers entering high/critical (call before {@link applyStagedScores}). */
+  async enteringHighBands(tx: Tx, high: Band[]): Promise<Entering[]> {
+    return tx.query(
+      `SELECT s.customer_id::text AS "customerId", s.score, s.band, s.factors
+         FROM risk_stage s LEFT JOIN risk_scores r ON r.customer_id = s.customer_id
+        WHERE s.band = ANY($1::text[]) AND (r.band IS NULL OR NOT r.band = ANY($1::text[]))`,
+      [high],
+    );
+  }
+
+  /**
+   * History for band changes, first scores and moves of at least `step` points, then one upsert
+   * from the staging table. Returns how many customers changed band.
+   */
+  async applyStagedScores(tx: Tx, step: number): Promise<number> {
+    const rows: { changes: number }[] = await tx.query(
+      `WITH h AS (
+         INSERT INTO risk_score_history (customer_id, score, band, previous_band, model_version)
+         SELECT s.customer_id, s.score, s.band, r.band, s.model_version
+           FROM risk_stage s LEFT JOIN risk_scores r ON r.customer_id = s.customer_id
+          WHERE r.customer_id IS NULL OR r.band <> s.band OR abs(r.score - s.score) >= $1
+         RETURNING previous_band, band)
+       SELECT count(*) FILTER (WHERE previous_band IS NOT NULL AND previous_band <> band)::int AS changes
+         FROM h`,
+      [step],
+    );
+    await tx.query(
+      `INSERT INTO risk_scores (customer_id, score, band, factors, model_version, computed_at, band_since)
+       SELECT customer_id, score, band, factors, model_version, now(), now() FROM risk_stage
+       ON CONFLICT (customer_id) DO UPDATE SET
+         score = EXCLUDED.score, factors = EXCLUDED.factors, model_version = EXCLUDED.model_version,
+         computed_at = EXCLUDED.computed_at,
+         band_since = CASE WHEN risk_scores.band = EXCLUDED.band THEN risk_scores.band_since ELSE now() END,
+         band = EXCLUDED.band`,
+    );
+    return rows[0].changes;
   }
 
   /** Bulk upsert of scores; band_since moves only when the band changes. */
