@@ -3,6 +3,15 @@ import type { Pool } from 'pg';
 /** Ids the read benchmarks need, looked up once from the generated data. */
 export interface BenchContext {
   teamIds: string[];
+  /** The last complete calendar quarter (UTC): [from, to). */
+  quarter: { from: string; to: string };
+}
+
+function lastCompleteQuarter(now = new Date()): { from: string; to: string } {
+  const q = Math.floor(now.getUTCMonth() / 3);
+  const to = new Date(Date.UTC(now.getUTCFullYear(), q * 3, 1));
+  const from = new Date(Date.UTC(to.getUTCFullYear(), to.getUTCMonth() - 3, 1));
+  return { from: from.toISOString(), to: to.toISOString() };
 }
 
 export interface ReadQuery {
@@ -21,7 +30,7 @@ export interface ReadQuery {
 export const BENCH_QUERIES = {
   async context(pool: Pool): Promise<BenchContext> {
     const { rows } = await pool.query<{ id: string }>(`SELECT id::text FROM teams ORDER BY id`);
-    return { teamIds: rows.map((r) => r.id) };
+    return { teamIds: rows.map((r) => r.id), quarter: lastCompleteQuarter() };
   },
   reads: [
     {
@@ -43,6 +52,52 @@ export const BENCH_QUERIES = {
       variables: (ctx) => ({
         filter: { status: ['new', 'open', 'pending'], teamIds: [ctx.teamIds[0]] },
       }),
+    },
+    {
+      name: 'KPI table (one quarter by team and week)',
+      p95: 300,
+      target: 'p95 < 300 ms',
+      query: `query($filter: KpiFilter!) {
+        supportKpis(filter: $filter, groupBy: ["team", "week"]) {
+          rows {
+            teamId periodStart hoursBasis source ticketsCreated ticketsSolved
+            firstResponseTime { count medianHours p90Hours meanHours }
+            resolutionTime { count medianHours p90Hours meanHours }
+            requesterWaitTime { medianHours }
+            slaFirstResponse { compliancePercent } slaResolution { compliancePercent }
+            reopenRatePercent oneTouchPercent backlogAtEnd csatPercent csatResponseRatePercent
+          }
+        }
+      }`,
+      variables: (ctx) => ({ filter: { from: ctx.quarter.from, to: ctx.quarter.to } }),
+    },
+    {
+      name: 'risk list, first page (25 by score)',
+      p95: 300,
+      target: 'p95 < 300 ms',
+      query: `query {
+        riskList(first: 25, orderBy: score) {
+          totalCount
+          edges { node {
+            customerId score band scoreChange mrr riskWeightedMrr topFactors openTickets
+            lastCsat npsCategory daysToRenewal openFollowUps owner { id name } customer { id name tier }
+          } }
+          pageInfo { hasNextPage endCursor }
+        }
+      }`,
+      variables: () => ({}),
+    },
+    {
+      name: 'risk list, first page (25 by revenue at risk)',
+      p95: 300,
+      target: 'p95 < 300 ms',
+      query: `query {
+        riskList(first: 25, orderBy: revenue_at_risk) {
+          edges { node { customerId score band riskWeightedMrr topFactors customer { id name } } }
+          pageInfo { hasNextPage endCursor }
+        }
+      }`,
+      variables: () => ({}),
     },
   ] satisfies ReadQuery[],
 };

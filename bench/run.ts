@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
@@ -364,7 +364,12 @@ function versions(): Record<string, string> {
   );
 }
 
-async function writeReport(pg: string, redis: string, seconds: number): Promise<void> {
+async function writeReport(
+  pg: string,
+  redis: string,
+  seconds: number,
+  load: number,
+): Promise<void> {
   const file = join(ROOT, 'docs/benchmarks.md');
   const mode = quick ? 'quick' : 'full';
   const begin = `<!-- bench:${mode}:start -->`;
@@ -377,7 +382,9 @@ async function writeReport(pg: string, redis: string, seconds: number): Promise<
       `Node ${process.version}; ${pg}; Redis ${redis}. ` +
       `Packages: ${Object.entries(versions())
         .map(([k, v]) => `${k} ${v}`)
-        .join(', ')}. Whole run: ${seconds.toFixed(0)} s.`,
+        .join(
+          ', ',
+        )}. Whole run: ${seconds.toFixed(0)} s; load average at the start ${load.toFixed(2)}.`,
     '',
     '| measurement | result | target | |',
     '| --- | ---: | --- | --- |',
@@ -399,6 +406,7 @@ async function writeReport(pg: string, redis: string, seconds: number): Promise<
 
 async function main(): Promise<void> {
   const started = performance.now();
+  const load = loadavg()[0];
   console.log(
     `staydesk bench (${quick ? 'quick' : 'full'}) on ${DB_URL.replace(/\/\/[^@]*@/, '//')}`,
   );
@@ -408,7 +416,9 @@ async function main(): Promise<void> {
   const smtp = new SmtpCounter();
   const services: Service[] = [];
   try {
-    const pgVersion = (await pool.query<{ v: string }>(`SHOW server_version`)).rows[0].v;
+    const pgVersion = (
+      await pool.query<{ v: string }>(`SELECT current_setting('server_version') AS v`)
+    ).rows[0].v;
     const redisVersion = /redis_version:(\S+)/.exec(await redis.info('server'))?.[1] ?? '?';
     await ensureData(pool);
     await benchRisk(pool);
@@ -428,7 +438,6 @@ async function main(): Promise<void> {
       LOG_LEVEL: 'warn',
       EXPOSE_SQL_COUNT: 'true',
       CSAT_DELAY_SECONDS: '0',
-      RISK_DEBOUNCE_MS: '1000',
     };
     const api = Service.start('api', join(ROOT, 'dist/apps/api/src/main.js'), env);
     const worker = Service.start('worker', join(ROOT, 'dist/apps/worker/src/main.js'), env);
@@ -467,6 +476,7 @@ async function main(): Promise<void> {
       `PostgreSQL ${pgVersion}`,
       redisVersion,
       (performance.now() - started) / 1000,
+      load,
     );
   } finally {
     for (const s of services) await s.stop();
