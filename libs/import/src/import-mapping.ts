@@ -79,8 +79,9 @@ export const FIELDS: Record<ImportKind, FieldSpec[]> = {
   ],
 };
 
-/** Activity names understood without a mapping (lower case). */
+/** Activity names understood without a mapping (lower case); every effect's own name too. */
 export const DEFAULT_ACTIVITIES: Record<string, ActivityEffect> = {
+  ...Object.fromEntries(ACTIVITY_EFFECTS.map((e) => [e, e])),
   created: 'created',
   'ticket created': 'created',
   create: 'created',
