@@ -112,7 +112,7 @@ function progressBar(): { update(p: ImportProgress): void; done(): void } {
       if (p.phase !== lastPhase) {
         lastPhase = p.phase;
         phaseStart = now;
-        phaseBase = p.phase === 'merging' ? p.casesDone : 0;
+        phaseBase = p.phase === 'merging' ? p.casesDone : p.rowsRead; // rates from here on
       }
       if (now - last < 100) return;
       last = now;
@@ -127,9 +127,9 @@ function progressBar(): { update(p: ImportProgress): void; done(): void } {
       const width = 24;
       const filled = Math.round(Math.min(1, frac) * width);
       const secs = (now - phaseStart) / 1000;
-      const doneInPhase = p.phase === 'merging' ? p.casesDone - phaseBase : p.rowsRead;
+      const doneInPhase = (p.phase === 'merging' ? p.casesDone : p.rowsRead) - phaseBase;
       const rate = secs > 0 ? doneInPhase / secs : 0;
-      const eta = frac > 0 ? (secs / frac) * (1 - frac) : Infinity;
+      const eta = frac > 0 && secs > 0 ? (secs / frac) * (1 - frac) : Infinity;
       const unit = p.phase === 'merging' ? 'cases' : 'rows';
       const what =
         p.phase === 'merging' ? `${n(p.casesDone)}/${n(p.casesTotal ?? 0)}` : n(p.rowsRead);

@@ -525,8 +525,7 @@ class ImportWork {
     const source = this.p.path
       ? createReadStream(this.p.path, { highWaterMark: 1 << 20 })
       : Readable.from([Buffer.from(this.p.content ?? '')]);
-    let bytes = 0;
-    source.on('data', (chunk: Buffer | string) => (bytes += chunk.length));
+    let bytes = 0; // consumed by the parser (what is read ahead does not count)
     const parser = parse({
       bom: true,
       info: true,
@@ -562,8 +561,9 @@ class ImportWork {
     try {
       for await (const item of parser as AsyncIterable<{
         record: string[];
-        info: { lines: number };
+        info: { lines: number; bytes: number };
       }>) {
+        bytes = item.info.bytes;
         if (first) {
           first = false; // the header, already checked
           continue;
@@ -575,6 +575,7 @@ class ImportWork {
           pending = [];
         }
       }
+      bytes = this.p.totalBytes ?? bytes;
       await submit(pending, true);
       await inflight;
     } finally {
