@@ -311,8 +311,15 @@ export class RowReader {
 
     // the history the KPIs read, synthesised from the timestamps
     const events: ImportedEvent[] = [];
+    // the assignee is the best guess for who replied and solved; nobody is known to have created it
     const ev = (type: ImportedEvent['type'], from: string | null, to: string | null, at: number) =>
-      events.push({ type, from, to, at: new Date(at), actorId: assigneeId });
+      events.push({
+        type,
+        from,
+        to,
+        at: new Date(at),
+        actorId: type === 'created' ? null : assigneeId,
+      });
     ev('created', null, 'new', created);
     let cur: TicketStatus = 'new';
     if (fr !== null) {
