@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { finished } from 'node:stream/promises';
 import { Client } from 'pg';
 import { loadConfig, prepareDatabase } from '@staydesk/core';
+import { deleteRedisPrefix } from '@staydesk/testing';
 
 /**
  * `npm run bench:import [-- --rows 1000000 --keep]`: writes an event log of N rows (10 events
@@ -82,6 +83,7 @@ async function main() {
   const dir = await mkdtemp(join(tmpdir(), 'staydesk-bench-import-'));
   const file = join(dir, 'events.csv');
   const db = `staydesk_bench_import_${process.pid}`;
+  const redisPrefix = `sdbench_${process.pid}`;
   const admin = new Client({ connectionString: ADMIN_URL });
   await admin.connect();
   try {
@@ -96,7 +98,7 @@ async function main() {
     url.pathname = `/${db}`;
     const env = {
       DATABASE_URL: url.toString(),
-      REDIS_PREFIX: `sdbench_${process.pid}`,
+      REDIS_PREFIX: redisPrefix,
       LOG_LEVEL: 'warn',
       NODE_ENV: 'development',
     };
@@ -124,6 +126,10 @@ async function main() {
     }
   } finally {
     await admin.query(`DROP DATABASE IF EXISTS "${db}" WITH (FORCE)`).catch(() => undefined);
+    // the import queued a risk rescoring under this prefix: nobody will run it
+    await deleteRedisPrefix(redisPrefix, process.env.REDIS_URL ?? 'redis://127.0.0.1:6379').catch(
+      () => undefined,
+    );
     await admin.end();
     if (!KEEP) await rm(dir, { recursive: true, force: true });
     else console.log(`kept ${dir}`);
