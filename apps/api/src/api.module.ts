@@ -20,6 +20,7 @@ import {
 } from '@staydesk/core';
 import { CustomersApiModule } from '@staydesk/customers';
 import { FollowUpsApiModule } from '@staydesk/followups';
+import { ImportApiModule } from '@staydesk/import';
 import { RiskApiModule } from '@staydesk/risk';
 import { SurveysApiModule } from '@staydesk/surveys';
 import { IdentityApiModule } from '@staydesk/identity';
@@ -72,6 +73,7 @@ export class ApiModule implements NestModule {
         FollowUpsApiModule,
         SurveysApiModule,
         RiskApiModule,
+        ImportApiModule,
       ],
       controllers: [HealthController],
       providers: [

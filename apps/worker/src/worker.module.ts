@@ -9,6 +9,7 @@ import {
   SystemModule,
 } from '@staydesk/core';
 import { FollowUpsWorkerModule } from '@staydesk/followups';
+import { ImportWorkerModule } from '@staydesk/import';
 import { OutboxWorkerModule } from '@staydesk/outbox';
 import { RiskWorkerModule } from '@staydesk/risk';
 import { SurveysWorkerModule } from '@staydesk/surveys';
@@ -33,6 +34,7 @@ export class WorkerModule {
         FollowUpsWorkerModule,
         SurveysWorkerModule,
         RiskWorkerModule,
+        ImportWorkerModule,
         OutboxWorkerModule,
       ],
       providers: [SystemProcessor, ...(options.schedules === false ? [] : [Schedules])],

@@ -7,7 +7,7 @@ import {
   ObjectType,
   registerEnumType,
 } from '@nestjs/graphql';
-import { ConnectionType } from '@staydesk/core';
+import { ConnectionType, GraphQLJSONObject } from '@staydesk/core';
 import { CHANNELS, MESSAGE_KINDS, PRIORITIES, TICKET_STATUSES } from './ticket-rules';
 
 const enumOf = <T extends string>(values: readonly T[]) =>
@@ -55,6 +55,11 @@ export class TicketObject {
   @Field(() => ID, { nullable: true }) assigneeId!: string | null;
   @Field(() => ID, { nullable: true }) teamId!: string | null;
   @Field(() => [String]) tags!: string[];
+  @Field(() => GraphQLJSONObject, {
+    description:
+      'Extra fields by name, e.g. the columns of an imported history that have no field of their own.',
+  })
+  customFields!: Record<string, unknown>;
   @Field(() => GraphQLISODateTime) createdAt!: Date;
   @Field(() => GraphQLISODateTime) updatedAt!: Date;
   @Field(() => GraphQLISODateTime, {

@@ -29,6 +29,8 @@ export interface TicketRow {
   nextDueAt: Date | null;
   lastMessageAt: Date | null;
   version: number;
+  /** Extra fields (e.g. columns of an imported history that have no field of their own). */
+  customFields: Record<string, unknown>;
   /** Sort keys with microseconds, for cursors. */
   updatedKey: string;
   createdKey: string;
@@ -93,7 +95,7 @@ export interface TicketFilter {
 const TS_KEY = (col: string) =>
   `to_char(${col} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
 
-const TICKET_COLUMNS = `t.id::text, t.customer_id::text AS "customerId", t.requester_id::text AS "requesterId",
+const TICKET_COLUMNS = `t.id::text, t.custom_fields AS "customFields", t.customer_id::text AS "customerId", t.requester_id::text AS "requesterId",
   t.subject, t.channel, t.priority, t.status, t.assignee_id::text AS "assigneeId", t.team_id::text AS "teamId",
   t.tags, t.created_by_id::text AS "createdById", t.created_at AS "createdAt", t.updated_at AS "updatedAt",
   t.first_response_at AS "firstResponseAt", t.solved_at AS "solvedAt", t.closed_at AS "closedAt",

@@ -118,6 +118,7 @@ const schema = z.object({
   RISK_DEBOUNCE_MS: int(5000, 0, 3_600_000),
   LOGIN_LOCK_MINUTES: int(15, 1, 24 * 60),
   WORKER_HEARTBEAT_SECONDS: int(30, 1, 3600),
+  IMPORT_DIR: z.string().optional(),
 });
 
 export interface AppConfig {
@@ -162,6 +163,8 @@ export interface AppConfig {
     bands: { medium: number; high: number; critical: number };
     debounceMs: number;
   };
+  /** History import: server paths accepted by the GraphQL import (none in production without it). */
+  import: { dir?: string };
   shutdownTimeoutMs: number;
   worker: { concurrency: number; heartbeatSeconds: number };
 }
@@ -282,6 +285,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       bands: { medium, high, critical },
       debounceMs: e.RISK_DEBOUNCE_MS,
     },
+    import: { dir: e.IMPORT_DIR || undefined },
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     worker: { concurrency: e.WORKER_CONCURRENCY, heartbeatSeconds: e.WORKER_HEARTBEAT_SECONDS },
   };

@@ -3,7 +3,7 @@
  * deterministic job id. Names are string literals (never class names) because jobs already in
  * Redis outlive a deploy.
  */
-export const QUEUES = ['system', 'tickets', 'followups', 'surveys', 'risk'] as const;
+export const QUEUES = ['system', 'tickets', 'followups', 'surveys', 'risk', 'imports'] as const;
 export type QueueName = (typeof QUEUES)[number];
 
 export type JobContract =
@@ -26,7 +26,9 @@ export type JobContract =
   /** Rescore one customer's churn risk (debounced: one job per customer per debounce window). */
   | { name: 'risk.rescore'; data: { customerId: string } }
   /** Rescore every active customer (nightly). */
-  | { name: 'risk.rescore-all'; data: Record<string, never> };
+  | { name: 'risk.rescore-all'; data: Record<string, never> }
+  /** Run (or resume) one queued history import (admin upload or server path). */
+  | { name: 'imports.run'; data: { runId: string } };
 
 export type JobName = JobContract['name'];
 export type JobData<N extends JobName> = Extract<JobContract, { name: N }>['data'];
@@ -97,6 +99,14 @@ export const JOB_CONFIG = {
     attempts: 2,
     backoffMs: 60_000,
     keep: { completed: 10, failed: 50 },
+  },
+  // a retry resumes the run from its last committed batch
+  'imports.run': {
+    queue: 'imports',
+    attempts: 3,
+    backoffMs: 30_000,
+    jobId: (d) => `import-${d.runId}`,
+    keep: { completed: 100, failed: 500 },
   },
 } satisfies { [N in JobName]: JobConfig<N> };
 

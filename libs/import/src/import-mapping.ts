@@ -1,0 +1,357 @@
+import { load as loadYaml } from 'js-yaml';
+
+export const IMPORT_KINDS = ['customers', 'tickets', 'events'] as const;
+export type ImportKind = (typeof IMPORT_KINDS)[number];
+
+/** What an event-log activity does to the ticket it belongs to. */
+export const ACTIVITY_EFFECTS = [
+  'created',
+  'agent_reply',
+  'customer_reply',
+  'open',
+  'pending',
+  'on_hold',
+  'solved',
+  'closed',
+  'ignore',
+] as const;
+export type ActivityEffect = (typeof ACTIVITY_EFFECTS)[number];
+
+export interface FieldSpec {
+  name: string;
+  required: boolean;
+  /** Header names recognised without a mapping (compared case- and separator-insensitively). */
+  aliases: string[];
+  description: string;
+}
+
+const f = (name: string, required: boolean, description: string, aliases: string[] = []) => ({
+  name,
+  required,
+  description,
+  aliases: [name, ...aliases],
+});
+
+/** The fields of each import kind; the default column names are Staydesk's own export format. */
+export const FIELDS: Record<ImportKind, FieldSpec[]> = {
+  customers: [
+    f('external_id', true, 'the customer id in the source system', ['id', 'customer_id']),
+    f('name', true, 'account name', ['customer_name', 'company']),
+    f('domain', false, 'web domain'),
+    f('tier', false, 'free, starter, pro or enterprise (default starter)', ['plan']),
+    f('mrr', false, 'monthly recurring revenue, a number ≥ 0'),
+    f('status', false, 'active or churned (default active)'),
+    f('customer_since', false, 'timestamp (default: the import time)'),
+    f('churned_at', false, 'timestamp; required for churned customers'),
+    f('renewal_date', false, 'timestamp or date'),
+    f('account_manager', false, 'e-mail of an existing user'),
+  ],
+  tickets: [
+    f('external_id', true, 'the ticket id in the source system', ['id', 'ticket_id']),
+    f('customer', true, 'the customer external id (created when missing)', ['customer_id']),
+    f('customer_name', false, 'name for a customer created by this import'),
+    f('requester_email', false, 'the contact who asked (created when missing)', ['requester']),
+    f('requester_name', false, 'name for a contact created by this import'),
+    f('subject', true, 'ticket subject', ['title']),
+    f('channel', false, 'email, phone, chat, web or social (default email)'),
+    f('priority', false, 'low, normal, high or urgent (default normal)'),
+    f('status', false, 'new, open, pending, on_hold, solved or closed (default: from the times)'),
+    f('created_at', true, 'timestamp', ['created']),
+    f('first_response_at', false, 'timestamp of the first public agent reply'),
+    f('solved_at', false, 'timestamp of the (last) solve'),
+    f('closed_at', false, 'timestamp'),
+    f('reopen_count', false, 'whole number ≥ 0'),
+    f('satisfaction', false, 'CSAT rating 1 to 5', ['csat', 'satisfaction_rating']),
+    f('assignee', false, 'e-mail of an existing user'),
+    f('tags', false, 'tags separated by spaces, commas or semicolons'),
+  ],
+  events: [
+    f('case_id', true, 'the ticket id in the source system', ['case', 'case id', 'ticket_id']),
+    f('activity', true, 'what happened (mapped by the activities table)', ['event']),
+    f('timestamp', true, 'when it happened', ['complete timestamp', 'time', 'at']),
+    f('actor', false, 'who did it (matched to users by e-mail or name)', ['resource', 'agent']),
+    f('customer', true, 'the customer external id (created when missing)', ['customer_id']),
+    f('customer_name', false, 'name for a customer created by this import'),
+    f('subject', false, 'ticket subject (default "Imported case <id>")'),
+    f('channel', false, 'email, phone, chat, web or social (default email)'),
+    f('priority', false, 'low, normal, high or urgent (default normal)'),
+    f('requester_email', false, 'the contact who asked', ['requester']),
+  ],
+};
+
+/** Activity names understood without a mapping (lower case); every effect's own name too. */
+export const DEFAULT_ACTIVITIES: Record<string, ActivityEffect> = {
+  ...Object.fromEntries(ACTIVITY_EFFECTS.map((e) => [e, e])),
+  created: 'created',
+  'ticket created': 'created',
+  create: 'created',
+  new: 'created',
+  'insert ticket': 'created',
+  first_response: 'agent_reply',
+  'first response': 'agent_reply',
+  'agent reply': 'agent_reply',
+  'agent replied': 'agent_reply',
+  'public reply': 'agent_reply',
+  public_reply: 'agent_reply',
+  'customer reply': 'customer_reply',
+  'customer replied': 'customer_reply',
+  customer_message: 'customer_reply',
+  'customer message': 'customer_reply',
+  open: 'open',
+  opened: 'open',
+  reopen: 'open',
+  reopened: 'open',
+  pending: 'pending',
+  wait: 'pending',
+  waiting: 'pending',
+  on_hold: 'on_hold',
+  'on hold': 'on_hold',
+  hold: 'on_hold',
+  solved: 'solved',
+  solve: 'solved',
+  resolved: 'solved',
+  resolve: 'solved',
+  'resolve ticket': 'solved',
+  closed: 'closed',
+  close: 'closed',
+  'close ticket': 'closed',
+};
+
+export interface ImportOptions {
+  kind: ImportKind;
+  /** Names the system the data comes from; external ids are unique per source. */
+  source: string;
+  /** Field → CSV column. */
+  columns: Record<string, string>;
+  timeFormat?: string;
+  timeZone: string;
+  /** Activity name (case-insensitive) → effect; "*" is the fallback for unknown activities. */
+  activities: Record<string, ActivityEffect>;
+  /** Per enum field: source value (case-insensitive) → our value. */
+  values: Record<string, Record<string, string>>;
+  /** Columns neither mapped nor kept as custom fields. */
+  ignore: string[];
+  dryRun: boolean;
+}
+
+/** A problem with the options or the mapping: nothing was written. */
+export class ImportInputError extends Error {
+  constructor(
+    message: string,
+    readonly field = 'mapping',
+  ) {
+    super(message);
+    this.name = 'ImportInputError';
+  }
+}
+
+const SOURCE = /^[a-z0-9][a-z0-9_.-]{0,49}$/;
+
+/** `a=B,created_at=Complete Timestamp` → { a: 'B', created_at: 'Complete Timestamp' }. */
+export function parseMapFlag(flag: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const part of flag.split(/,(?=\s*[A-Za-z_]+\s*=)/)) {
+    if (!part.trim()) continue;
+    const eq = part.indexOf('=');
+    if (eq < 1) throw new ImportInputError(`--map: "${part}" is not field=Column`, 'map');
+    out[part.slice(0, eq).trim()] = part
+      .slice(eq + 1)
+      .trim()
+      .replace(/^"(.*)"$/, '$1');
+  }
+  return out;
+}
+
+/** Reads a mapping file's text (JSON, or YAML when it does not start with "{"). */
+export function parseMappingFile(text: string, name = 'mapping file'): Partial<RawOptions> {
+  let raw: unknown;
+  try {
+    raw = text.trimStart().startsWith('{') ? JSON.parse(text) : loadYaml(text);
+  } catch (err) {
+    throw new ImportInputError(
+      `${name} is neither valid JSON nor YAML: ${(err as Error).message.split('\n')[0]}`,
+      'mapping',
+    );
+  }
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) {
+    throw new ImportInputError(`${name} must be an object with "columns", …`, 'mapping');
+  }
+  const allowed = ['columns', 'timeFormat', 'timeZone', 'source', 'activities', 'values', 'ignore'];
+  for (const key of Object.keys(raw)) {
+    if (!allowed.includes(key)) {
+      throw new ImportInputError(
+        `${name}: unknown key "${key}" (allowed: ${allowed.join(', ')})`,
+        'mapping',
+      );
+    }
+  }
+  return raw as Partial<RawOptions>;
+}
+
+export interface RawOptions {
+  kind: string;
+  source?: string;
+  columns?: Record<string, unknown>;
+  timeFormat?: string;
+  timeZone?: string;
+  activities?: Record<string, unknown>;
+  values?: Record<string, Record<string, unknown>>;
+  ignore?: unknown[];
+  dryRun?: boolean;
+}
+
+const isStringMap = (v: unknown): v is Record<string, string> =>
+  !!v &&
+  typeof v === 'object' &&
+  !Array.isArray(v) &&
+  Object.values(v).every((x) => typeof x === 'string');
+
+/** Validates options from flags and a mapping file (flags win) into {@link ImportOptions}. */
+export function resolveOptions(raw: RawOptions): ImportOptions {
+  if (!IMPORT_KINDS.includes(raw.kind as ImportKind)) {
+    throw new ImportInputError(
+      `kind must be one of ${IMPORT_KINDS.join(', ')} (got "${raw.kind}")`,
+      'kind',
+    );
+  }
+  const kind = raw.kind as ImportKind;
+  const source = (raw.source ?? 'csv').trim().toLowerCase();
+  if (!SOURCE.test(source)) {
+    throw new ImportInputError(
+      `source must be 1-50 characters of a-z, 0-9, . _ - (got "${raw.source}")`,
+      'source',
+    );
+  }
+  const columns = raw.columns ?? {};
+  if (!isStringMap(columns))
+    throw new ImportInputError('columns must map field names to column names', 'map');
+  const known = FIELDS[kind].map((x) => x.name);
+  for (const field of Object.keys(columns)) {
+    if (!known.includes(field)) {
+      throw new ImportInputError(
+        `"${field}" is not a ${kind} field (fields: ${known.join(', ')})`,
+        'map',
+      );
+    }
+  }
+  const activities: Record<string, ActivityEffect> = { ...DEFAULT_ACTIVITIES };
+  if (raw.activities !== undefined) {
+    if (!isStringMap(raw.activities))
+      throw new ImportInputError('activities must map activity names to effects', 'activities');
+    for (const [name, effect] of Object.entries(raw.activities)) {
+      if (!ACTIVITY_EFFECTS.includes(effect as ActivityEffect)) {
+        throw new ImportInputError(
+          `activity "${name}" maps to "${effect}", which is not one of ${ACTIVITY_EFFECTS.join(', ')}`,
+          'activities',
+        );
+      }
+      activities[name.trim().toLowerCase()] = effect as ActivityEffect;
+    }
+  }
+  const values: Record<string, Record<string, string>> = {};
+  for (const [field, map] of Object.entries(raw.values ?? {})) {
+    if (!isStringMap(map))
+      throw new ImportInputError(`values.${field} must map source values to ours`, 'values');
+    values[field] = Object.fromEntries(
+      Object.entries(map).map(([k, v]) => [k.trim().toLowerCase(), v]),
+    );
+  }
+  const ignore = raw.ignore ?? [];
+  if (!Array.isArray(ignore) || !ignore.every((x) => typeof x === 'string'))
+    throw new ImportInputError('ignore must be a list of column names', 'ignore');
+  return {
+    kind,
+    source,
+    columns,
+    timeFormat: raw.timeFormat || undefined,
+    timeZone: raw.timeZone || 'UTC',
+    activities,
+    values,
+    ignore: ignore as string[],
+    dryRun: raw.dryRun ?? false,
+  };
+}
+
+const norm = (s: string) =>
+  s
+    .trim()
+    .toLowerCase()
+    .replace(/[\s_-]+/g, '_');
+
+export interface ResolvedHeader {
+  /** Field name → column index. */
+  index: Record<string, number>;
+  /** Columns kept as custom fields: [name, index]. */
+  extras: [string, number][];
+}
+
+/**
+ * Matches the header against the mapping. A named column that is missing, or a required field
+ * with no column, stops the import before anything is written, naming the header's columns.
+ */
+export function resolveHeader(options: ImportOptions, header: string[]): ResolvedHeader {
+  const listed = header.map((h) => `"${h}"`).join(', ');
+  const index: Record<string, number> = {};
+  const used = new Set<number>();
+  for (const spec of FIELDS[options.kind]) {
+    const named = options.columns[spec.name];
+    if (named === undefined) continue;
+    let i = header.indexOf(named);
+    if (i < 0) i = header.findIndex((h) => norm(h) === norm(named));
+    if (i < 0) {
+      throw new ImportInputError(
+        `column "${named}" (mapped to ${spec.name}) is not in the header; the header's columns are ${listed}`,
+        'map',
+      );
+    }
+    if (used.has(i)) {
+      const other = Object.keys(index).find((k) => index[k] === i);
+      throw new ImportInputError(
+        `column "${header[i]}" is mapped to both ${other} and ${spec.name}`,
+        'map',
+      );
+    }
+    index[spec.name] = i;
+    used.add(i);
+  }
+  for (const spec of FIELDS[options.kind]) {
+    if (options.columns[spec.name] !== undefined) continue;
+    let i = -1;
+    for (const alias of spec.aliases) {
+      i = header.findIndex((h, j) => !used.has(j) && norm(h) === norm(alias));
+      if (i >= 0) break;
+    }
+    if (i < 0) {
+      if (!spec.required) continue;
+      throw new ImportInputError(
+        `no column for the required field ${spec.name} (map one with --map ${spec.name}=COLUMN); the header's columns are ${listed}`,
+        'map',
+      );
+    }
+    index[spec.name] = i;
+    used.add(i);
+  }
+  const ignore = new Set(options.ignore.map(norm));
+  const extras: [string, number][] = [];
+  header.forEach((h, i) => {
+    if (!used.has(i) && h.trim() && !ignore.has(norm(h))) extras.push([h.trim(), i]);
+  });
+  return { index, extras };
+}
+
+/** Normalises an enum cell ("On hold" → on_hold) through the value map; null when unknown. */
+export function enumValue<T extends string>(
+  options: ImportOptions,
+  field: string,
+  raw: string,
+  allowed: readonly T[],
+): T | null {
+  const key = raw.trim().toLowerCase();
+  const mapped = options.values[field]?.[key];
+  const v = (mapped ?? key).replace(/[\s-]+/g, '_');
+  return allowed.includes(v as T) ? (v as T) : null;
+}
+
+export function activityEffect(options: ImportOptions, activity: string): ActivityEffect | null {
+  return options.activities[activity.trim().toLowerCase()] ?? options.activities['*'] ?? null;
+}

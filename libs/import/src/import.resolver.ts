@@ -1,0 +1,78 @@
+import { Args, ID, Int, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
+import { badInput, notFound } from '@staydesk/core';
+import { Actor, CurrentUser, Roles } from '@staydesk/identity';
+import { parseMappingFile } from './import-mapping';
+import { StartImportInput } from './import.input';
+import { ImportRejectObject, ImportRunObject } from './import.object';
+import { ImportRunRow } from './import.repository';
+import { ImportService } from './import.service';
+
+/** Progress in percent: reading by bytes; event logs count reading as the first half. */
+function percent(r: ImportRunRow): number {
+  if (r.status === 'completed') return 100;
+  const read = r.totalBytes ? Math.min(1, r.bytesRead / r.totalBytes) : 0;
+  if (r.kind !== 'events') return Math.round(read * 1000) / 10;
+  const merged = r.casesTotal ? r.casesDone / r.casesTotal : 0;
+  const p = r.phase === 'reading' ? read / 2 : 0.5 + merged / 2;
+  return Math.round(p * 1000) / 10;
+}
+
+@Resolver(() => ImportRunObject)
+export class ImportResolver {
+  constructor(private readonly service: ImportService) {}
+
+  @Roles('admin')
+  @Mutation(() => ImportRunObject, {
+    description:
+      'Admins: queue a history import (customers, tickets or an event log) as a background job. The mapping is checked against the CSV header first: a named column that is missing fails here, before anything is written. Follow it with importRun(id).',
+  })
+  async startImport(@CurrentUser() actor: Actor, @Args('input') input: StartImportInput) {
+    let mapping = {};
+    if (input.mapping) {
+      mapping = parseMappingFile(JSON.stringify(input.mapping), 'mapping');
+    }
+    const m = mapping as Record<string, unknown>;
+    const run = await this.service.enqueue(actor.id, {
+      ...m,
+      kind: input.kind,
+      content: input.content ?? null,
+      path: input.path ?? null,
+      fileName: input.fileName ?? null,
+      source: input.source ?? (m.source as string | undefined),
+      timeFormat: input.timeFormat ?? (m.timeFormat as string | undefined),
+      timeZone: input.timeZone ?? (m.timeZone as string | undefined),
+      dryRun: input.dryRun ?? false,
+    });
+    return { ...run, percent: percent(run) };
+  }
+
+  @Roles('admin')
+  @Query(() => ImportRunObject, { description: 'Admins: one import run and its progress.' })
+  async importRun(@Args('id', { type: () => ID }) id: string) {
+    const run = await this.service.runById(id);
+    if (!run) throw notFound('import run', id);
+    return { ...run, percent: percent(run) };
+  }
+
+  @Roles('admin')
+  @Query(() => [ImportRunObject], { description: 'Admins: the latest import runs, newest first.' })
+  async importRuns(
+    @Args('first', { type: () => Int, nullable: true, defaultValue: 20 }) first: number,
+  ) {
+    const runs = await this.service.recentRuns(first);
+    return runs.map((r) => ({ ...r, percent: percent(r) }));
+  }
+
+  @ResolveField(() => [ImportRejectObject], {
+    description:
+      'Rejected rows in line order, after the given line (for paging), at most `first` (≤ 500).',
+  })
+  rejects(
+    @Parent() run: ImportRunRow,
+    @Args('first', { type: () => Int, nullable: true, defaultValue: 50 }) first: number,
+    @Args('afterLine', { type: () => Int, nullable: true, defaultValue: 0 }) afterLine: number,
+  ) {
+    if (first < 1 || first > 500) throw badInput('first', 'must be from 1 to 500');
+    return this.service.rejects(run.id, afterLine, first);
+  }
+}
