@@ -33,6 +33,9 @@ const common = {
 };
 
 module.exports = {
+  // A global option (Jest ignores it inside a project): e2e tests start real processes and wait
+  // on queues, so the 5 s default is too short on a loaded 2-core machine.
+  testTimeout: 60_000,
   projects: [
     {
       ...common,
@@ -45,7 +48,6 @@ module.exports = {
       testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'],
       globalSetup: '<rootDir>/libs/testing/src/global-setup.ts',
       globalTeardown: '<rootDir>/libs/testing/src/global-teardown.ts',
-      testTimeout: 60_000,
       slowTestThreshold: 20,
     },
   ],
