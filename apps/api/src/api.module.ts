@@ -21,6 +21,8 @@ import {
 import { CustomersApiModule } from '@staydesk/customers';
 import { FollowUpsApiModule } from '@staydesk/followups';
 import { RiskApiModule } from '@staydesk/risk';
+import { KpisApiModule } from '@staydesk/kpis';
+import { RetentionApiModule } from '@staydesk/retention';
 import { SurveysApiModule } from '@staydesk/surveys';
 import { IdentityApiModule } from '@staydesk/identity';
 import { TicketsApiModule } from '@staydesk/tickets';
@@ -72,6 +74,8 @@ export class ApiModule implements NestModule {
         FollowUpsApiModule,
         SurveysApiModule,
         RiskApiModule,
+        KpisApiModule,
+        RetentionApiModule,
       ],
       controllers: [HealthController],
       providers: [

@@ -11,6 +11,7 @@ import {
 import { FollowUpsWorkerModule } from '@staydesk/followups';
 import { OutboxWorkerModule } from '@staydesk/outbox';
 import { RiskWorkerModule } from '@staydesk/risk';
+import { KpisWorkerModule } from '@staydesk/kpis';
 import { SurveysWorkerModule } from '@staydesk/surveys';
 import { TicketsWorkerModule } from '@staydesk/tickets';
 import { Schedules } from './schedules';
@@ -33,6 +34,7 @@ export class WorkerModule {
         FollowUpsWorkerModule,
         SurveysWorkerModule,
         RiskWorkerModule,
+        KpisWorkerModule,
         OutboxWorkerModule,
       ],
       providers: [SystemProcessor, ...(options.schedules === false ? [] : [Schedules])],

@@ -20,8 +20,9 @@ export class JobPublisher {
     @InjectQueue('followups') followups: Queue,
     @InjectQueue('surveys') surveys: Queue,
     @InjectQueue('risk') risk: Queue,
+    @InjectQueue('kpis') kpis: Queue,
   ) {
-    this.queues = { system, tickets, followups, surveys, risk };
+    this.queues = { system, tickets, followups, surveys, risk, kpis };
   }
 
   async publish<N extends JobName>(name: N, data: JobData<N>, options: PublishOptions = {}) {

@@ -3,7 +3,7 @@
  * deterministic job id. Names are string literals (never class names) because jobs already in
  * Redis outlive a deploy.
  */
-export const QUEUES = ['system', 'tickets', 'followups', 'surveys', 'risk'] as const;
+export const QUEUES = ['system', 'tickets', 'followups', 'surveys', 'risk', 'kpis'] as const;
 export type QueueName = (typeof QUEUES)[number];
 
 export type JobContract =
@@ -26,7 +26,11 @@ export type JobContract =
   /** Rescore one customer's churn risk (debounced: one job per customer per debounce window). */
   | { name: 'risk.rescore'; data: { customerId: string } }
   /** Rescore every active customer (nightly). */
-  | { name: 'risk.rescore-all'; data: Record<string, never> };
+  | { name: 'risk.rescore-all'; data: Record<string, never> }
+  /** Bring KPI facts and cells up to date with what changed since the last run (debounced, repeatable). */
+  | { name: 'kpi.refresh'; data: Record<string, never> }
+  /** Rebuild every KPI fact and cell from scratch (after bulk loads). */
+  | { name: 'kpi.rebuild'; data: Record<string, never> };
 
 export type JobName = JobContract['name'];
 export type JobData<N extends JobName> = Extract<JobContract, { name: N }>['data'];
@@ -94,6 +98,18 @@ export const JOB_CONFIG = {
   'risk.rescore': { queue: 'risk', attempts: 3, backoffMs: 2_000 },
   'risk.rescore-all': {
     queue: 'risk',
+    attempts: 2,
+    backoffMs: 60_000,
+    keep: { completed: 10, failed: 50 },
+  },
+  'kpi.refresh': {
+    queue: 'kpis',
+    attempts: 3,
+    backoffMs: 5_000,
+    keep: { completed: 10, failed: 50 },
+  },
+  'kpi.rebuild': {
+    queue: 'kpis',
     attempts: 2,
     backoffMs: 60_000,
     keep: { completed: 10, failed: 50 },
