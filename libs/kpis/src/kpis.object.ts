@@ -8,14 +8,6 @@ import {
   ObjectType,
   registerEnumType,
 } from '@nestjs/graphql';
-import { GROUP_KEYS } from './kpi-plan';
-
-export const KpiGroupKeyEnum = Object.fromEntries(GROUP_KEYS.map((k) => [k, k]));
-registerEnumType(KpiGroupKeyEnum, {
-  name: 'KpiGroupKey',
-  description:
-    'A key to group KPIs by: agent (assignee), team, channel, priority, tier (customer tier), or one time grain day / week (Monday-based) / month, all in UTC.',
-});
 
 export const HoursBasisEnum = {
   business: 'business',
@@ -40,12 +32,17 @@ registerEnumType(KpiSourceEnum, {
   description: 'The half-open range [from, to) and optional dimension filters.',
 })
 export class KpiFilterInputType {
-  @Field(() => GraphQLISODateTime, { description: 'Start of the range (inclusive). Required.' })
-  from!: Date;
   @Field(() => GraphQLISODateTime, {
-    description: 'End of the range (exclusive). Required; at most KPI_MAX_RANGE_DAYS after from.',
+    nullable: true,
+    description: 'Start of the range (inclusive). Required (an unbounded range is refused).',
   })
-  to!: Date;
+  from?: Date | null;
+  @Field(() => GraphQLISODateTime, {
+    nullable: true,
+    description:
+      'End of the range (exclusive). Required; after from and at most KPI_MAX_RANGE_DAYS after it.',
+  })
+  to?: Date | null;
   @Field(() => [ID], {
     nullable: true,
     description:
@@ -231,7 +228,7 @@ export class KpiRowObject {
 export class SupportKpisObject {
   @Field(() => GraphQLISODateTime, { description: 'Range start (inclusive).' }) from!: Date;
   @Field(() => GraphQLISODateTime, { description: 'Range end (exclusive).' }) to!: Date;
-  @Field(() => [KpiGroupKeyEnum], { description: 'The group keys, as asked.' }) groupBy!: string[];
+  @Field(() => [String], { description: 'The group keys, as asked.' }) groupBy!: string[];
   @Field(() => [KpiRowObject], { description: 'Rows ordered by period, then by group keys.' })
   rows!: KpiRowObject[];
 }

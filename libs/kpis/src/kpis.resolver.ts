@@ -9,12 +9,7 @@ import {
   UserObject,
 } from '@staydesk/identity';
 import { toView } from './kpi-format';
-import {
-  KpiFilterInputType,
-  KpiGroupKeyEnum,
-  KpiRowObject,
-  SupportKpisObject,
-} from './kpis.object';
+import { KpiFilterInputType, KpiRowObject, SupportKpisObject } from './kpis.object';
 import { KpisService } from './kpis.service';
 
 @Resolver(() => SupportKpisObject)
@@ -29,7 +24,13 @@ export class KpisResolver {
   async supportKpis(
     @CurrentUser() actor: Actor,
     @Args('filter', { type: () => KpiFilterInputType }) filter: KpiFilterInputType,
-    @Args('groupBy', { type: () => [KpiGroupKeyEnum], nullable: true, defaultValue: [] })
+    @Args('groupBy', {
+      type: () => [String],
+      nullable: true,
+      defaultValue: [],
+      description:
+        'Group keys: any of agent, team, channel, priority, tier, plus at most one of day, week (Monday-based), month (UTC). Unknown keys are BAD_USER_INPUT.',
+    })
     groupBy: string[],
   ) {
     const t = await this.service.supportKpis(actor, filter, groupBy);
