@@ -232,7 +232,7 @@ export class RetentionService {
   async markRetained(actor: Actor, customerId: string, note: string): Promise<CustomerRow> {
     validateId(customerId, 'customerId');
     const why = text(note, 'note', 1000);
-    return this.tx.run(async (tx) => {
+    await this.tx.run(async (tx) => {
       const before = await this.lockForAction(tx, actor, customerId);
       if (before.status === 'churned') {
         await this.customers.changeStatus(tx, actor, customerId, 'active', `Won back: ${why}`);
@@ -251,9 +251,8 @@ export class RetentionService {
         entityId: customerId,
         details: { note: why, wonBack: before.status === 'churned' },
       });
-      const [c] = await this.customers.byIds([customerId]);
-      return c;
     });
+    return this.customers.customer(customerId);
   }
 
   /** Retention and churn rates of [from, to) and of the period of the same length before it. */
