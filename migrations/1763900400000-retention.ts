@@ -146,6 +146,10 @@ export class Retention1763900400000 implements MigrationInterface {
         created_at  timestamptz NOT NULL DEFAULT now()
       )`);
     await q.query(`CREATE INDEX retention_snoozes_until_idx ON retention_snoozes (until)`);
+    // the risk list's default order (score desc, customer desc) as an index walk
+    await q.query(
+      `CREATE INDEX risk_scores_list_idx ON risk_scores (score DESC, customer_id DESC)`,
+    );
     await q.query(
       `CREATE INDEX follow_ups_open_customer_kind_idx ON follow_ups (customer_id, kind) WHERE status = 'open'`,
     );
@@ -153,6 +157,7 @@ export class Retention1763900400000 implements MigrationInterface {
 
   async down(q: QueryRunner): Promise<void> {
     await q.query(`DROP INDEX follow_ups_open_customer_kind_idx`);
+    await q.query(`DROP INDEX risk_scores_list_idx`);
     await q.query(`DROP TABLE retention_snoozes`);
     await q.query(`DROP INDEX surveys_ticket_idx`);
     await q.query(`DROP INDEX surveys_responded_at_idx`);

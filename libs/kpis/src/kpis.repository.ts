@@ -101,7 +101,11 @@ const durations = (col: string, prefix: string): Record<string, string> => ({
  * created_at (created, FRT), resolved_at (solved, resolution, wait, reopen, one touch), the SLA
  * due times, the survey send/answer times, and the unsolved periods (GiST) for the backlog.
  */
-export function metricsSql(groupSets: Dim[][], filterDims: Dim[]): { sql: string; dims: Dim[] } {
+export function metricsSql(
+  groupSets: Dim[][],
+  filterDims: Dim[],
+  withBacklog = true,
+): { sql: string; dims: Dim[] } {
   const dims = ALL_DIMS.filter((d) => groupSets.some((s) => s.includes(d)));
   const sets = groupSets
     .map((s) => `(${['b.i', ...s.map((d) => DIM_COLUMN[d])].join(', ')})`)
@@ -120,10 +124,14 @@ export function metricsSql(groupSets: Dim[][], filterDims: Dim[]): { sql: string
       ${from} ${filter}
       GROUP BY GROUPING SETS (${sets})`;
   };
+  // one index range scan per bucket (OFFSET 0 keeps the planner from turning it into a join
+  // over the whole table when it misjudges the bucket count)
+  const anchored = (col: string) =>
+    `SELECT * FROM kpi_ticket_facts x WHERE x.${col} >= b.bs AND x.${col} < b.be OFFSET 0`;
   const parts = [
     part(
       { tickets_created: 'count(*)::int', ...durations('frt_s', 'frt') },
-      `FROM b JOIN kpi_ticket_facts f ON f.created_at >= b.bs AND f.created_at < b.be WHERE true`,
+      `FROM b CROSS JOIN LATERAL (${anchored('created_at')}) f WHERE true`,
     ),
     part(
       {
@@ -133,32 +141,34 @@ export function metricsSql(groupSets: Dim[][], filterDims: Dim[]): { sql: string
         reopened: '(count(*) FILTER (WHERE f.reopened))::int',
         one_touch: '(count(*) FILTER (WHERE f.one_touch))::int',
       },
-      `FROM b JOIN kpi_ticket_facts f ON f.resolved_at >= b.bs AND f.resolved_at < b.be WHERE true`,
+      `FROM b CROSS JOIN LATERAL (${anchored('resolved_at')}) f WHERE true`,
     ),
     part(
       { fr_sla_due: 'count(*)::int', fr_sla_met: '(count(*) FILTER (WHERE f.fr_met))::int' },
-      `FROM b JOIN kpi_ticket_facts f ON f.fr_due_at >= b.bs AND f.fr_due_at < b.be
-       WHERE (f.fr_met OR f.fr_due_at <= $3)`,
+      `FROM b CROSS JOIN LATERAL (${anchored('fr_due_at')}) f WHERE (f.fr_met OR f.fr_due_at <= $3)`,
     ),
     part(
       { res_sla_due: 'count(*)::int', res_sla_met: '(count(*) FILTER (WHERE f.res_met))::int' },
-      `FROM b JOIN kpi_ticket_facts f ON f.res_due_at >= b.bs AND f.res_due_at < b.be
-       WHERE (f.res_met OR f.res_due_at <= $3)`,
+      `FROM b CROSS JOIN LATERAL (${anchored('res_due_at')}) f WHERE (f.res_met OR f.res_due_at <= $3)`,
     ),
-    part(
-      { backlog: 'count(*)::int' },
-      `FROM b JOIN kpi_ticket_facts f ON f.unsolved @> least(b.be, $3::timestamptz) WHERE b.bs <= $3`,
-    ),
+    ...(withBacklog
+      ? [
+          part(
+            { backlog: 'count(*)::int' },
+            `FROM b JOIN kpi_ticket_facts f ON f.unsolved @> least(b.be, $3::timestamptz) WHERE b.bs <= $3`,
+          ),
+        ]
+      : []),
     part(
       { surveys_sent: 'count(*)::int', surveys_responded: 'count(s.responded_at)::int' },
       `FROM b JOIN surveys s ON s.kind = 'csat' AND s.sent_at >= b.bs AND s.sent_at < b.be
-       JOIN kpi_ticket_facts f ON f.ticket_id = s.ticket_id WHERE true`,
+       CROSS JOIN LATERAL (SELECT * FROM kpi_ticket_facts x WHERE x.ticket_id = s.ticket_id OFFSET 0) f WHERE true`,
     ),
     part(
       { csat_ratings: 'count(*)::int', csat_good: '(count(*) FILTER (WHERE s.score >= 4))::int' },
       `FROM b JOIN surveys s ON s.kind = 'csat' AND s.score IS NOT NULL
          AND s.responded_at >= b.bs AND s.responded_at < b.be
-       JOIN kpi_ticket_facts f ON f.ticket_id = s.ticket_id WHERE true`,
+       CROSS JOIN LATERAL (SELECT * FROM kpi_ticket_facts x WHERE x.ticket_id = s.ticket_id OFFSET 0) f WHERE true`,
     ),
   ];
   const outer = METRIC_COLUMNS.map(([c]) =>
@@ -458,9 +468,10 @@ export class KpisRepository {
     starts: Date[],
     ends: Date[],
     now: Date,
+    withBacklog = true,
   ): Promise<KpiRow[]> {
     const filterDims = ALL_DIMS.filter((d) => filters[d]);
-    const { sql } = metricsSql([dims], filterDims);
+    const { sql } = metricsSql([dims], filterDims, withBacklog);
     const rows: Record<string, unknown>[] = await tx.query(sql, [
       starts,
       ends,

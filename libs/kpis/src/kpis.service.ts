@@ -9,6 +9,7 @@ import {
   Grain,
   KpiFilterInput,
   KpiPlan,
+  bucketStart,
   bucketsBetween,
   nextBucket,
   plan,
@@ -95,11 +96,24 @@ export class KpisService {
 
   /** Runs a plan: whole buckets from the cells where they can answer, the rest from the facts. */
   async run(p: KpiPlan): Promise<KpiTableRow[]> {
+    const fromCells = p.cellDim ? p.buckets.filter((b) => b.full) : [];
+    const fromFacts = p.buckets.filter((b) => !fromCells.includes(b));
+    // whole buckets only: one indexed read of the cells, no transaction needed
+    if (fromFacts.length === 0) return this.collect(this.tx.db, p, fromCells, [], new Date());
     return this.tx.run(async (tx) => {
       await this.repo.tune(tx, '64MB');
-      const now = await this.repo.now(tx);
-      const fromCells = p.cellDim ? p.buckets.filter((b) => b.full) : [];
-      const fromFacts = p.buckets.filter((b) => !fromCells.includes(b));
+      return this.collect(tx, p, fromCells, fromFacts, await this.repo.now(tx));
+    });
+  }
+
+  private async collect(
+    tx: Tx,
+    p: KpiPlan,
+    fromCells: Bucket[],
+    fromFacts: Bucket[],
+    now: Date,
+  ): Promise<KpiTableRow[]> {
+    {
       const rows: KpiTableRow[] = [];
       const tag = (list: Bucket[], source: 'cells' | 'facts') => (r: KpiRow) => ({
         ...this.blankUngrouped(r, p.dims),
@@ -119,6 +133,10 @@ export class KpisService {
         rows.push(...cells.map(tag(fromCells, 'cells')));
       }
       if (fromFacts.length > 0) {
+        // the backlog at a day boundary is in that day's cell (a GiST count over the whole
+        // backlog otherwise); other figures of partial buckets come from the facts
+        const backlogDays = p.cellDim ? fromFacts.map((b) => backlogDay(b.end, now)) : [];
+        const fromDays = backlogDays.length > 0 && backlogDays.every((d) => d !== null);
         const computed = await this.repo.computeRows(
           tx,
           p.dims,
@@ -126,7 +144,11 @@ export class KpisService {
           fromFacts.map((b) => b.start),
           fromFacts.map((b) => b.end),
           now,
+          !fromDays,
         );
+        if (fromDays) {
+          await this.backlogFromDays(tx, p, computed, backlogDays as Date[]);
+        }
         rows.push(...computed.map(tag(fromFacts, 'facts')));
       }
       const key = (r: KpiTableRow) =>
@@ -135,6 +157,44 @@ export class KpisService {
           ...p.dims.map((d) => r[d] ?? ''),
         ].join('|');
       return rows.sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
+    }
+  }
+
+  /** Fills the backlog of fact-computed buckets from the day cells at their ends. */
+  private async backlogFromDays(tx: Tx, p: KpiPlan, rows: KpiRow[], days: Date[]) {
+    const dim = p.cellDim!;
+    const cells = await this.repo.cellRows(
+      tx,
+      'day',
+      dim,
+      dim === 'all' ? null : (p.filter.values[dim] ?? null),
+      [...new Map(days.map((d) => [d.getTime(), d])).values()],
+    );
+    const cellKey = (r: KpiRow) => (dim === 'all' ? '' : (r[dim] ?? ''));
+    const byDay = new Map<string, KpiRow>();
+    const uniqueDays = [...new Map(days.map((d) => [d.getTime(), d])).values()];
+    for (const c of cells) byDay.set(`${uniqueDays[c.i - 1].getTime()}|${cellKey(c)}`, c);
+    const rowKey = (r: KpiRow) =>
+      dim === 'all' || p.dims.includes(dim as Dim)
+        ? cellKey(r)
+        : (p.filter.values[dim as Dim]?.[0] ?? '');
+    const seen = new Set<string>();
+    for (const r of rows) {
+      const k = `${days[r.i - 1].getTime()}|${rowKey(r)}`;
+      r.backlog = byDay.get(k)?.backlog ?? 0;
+      seen.add(`${r.i}|${rowKey(r)}`);
+    }
+    // groups with a backlog but no other activity in the bucket
+    days.forEach((d, idx) => {
+      for (const c of cells) {
+        if (uniqueDays[c.i - 1].getTime() !== d.getTime() || c.backlog === 0) continue;
+        if (seen.has(`${idx + 1}|${cellKey(c)}`)) continue;
+        rows.push({
+          ...zeroRow(idx + 1),
+          [dim === 'all' ? 'team' : dim]: dim === 'all' ? null : c[dim as Dim],
+          backlog: c.backlog,
+        } as KpiRow);
+      }
     });
   }
 
@@ -246,6 +306,52 @@ async function recomputeBuckets(
     counts[g] = starts.length;
   }
   return counts;
+}
+
+/** The day whose cell holds the backlog at `end` (a UTC day boundary; today when `end` is later than now). */
+export function backlogDay(end: Date, now: Date): Date | null {
+  if (end > now) return bucketStart(now, 'day');
+  if (end.getTime() % 86_400_000 !== 0) return null;
+  return new Date(end.getTime() - 86_400_000);
+}
+
+function zeroRow(i: number): KpiRow {
+  return {
+    i,
+    team: null,
+    agent: null,
+    channel: null,
+    priority: null,
+    tier: null,
+    ticketsCreated: 0,
+    ticketsSolved: 0,
+    frtN: 0,
+    frtBusinessN: 0,
+    frtMean: null,
+    frtP50: null,
+    frtP90: null,
+    resN: 0,
+    resBusinessN: 0,
+    resMean: null,
+    resP50: null,
+    resP90: null,
+    waitN: 0,
+    waitBusinessN: 0,
+    waitMean: null,
+    waitP50: null,
+    waitP90: null,
+    reopened: 0,
+    oneTouch: 0,
+    frSlaDue: 0,
+    frSlaMet: 0,
+    resSlaDue: 0,
+    resSlaMet: 0,
+    backlog: 0,
+    csatRatings: 0,
+    csatGood: 0,
+    surveysSent: 0,
+    surveysResponded: 0,
+  };
 }
 
 /** The buckets of each grain a set of changes touches (never past the one containing `now`). */

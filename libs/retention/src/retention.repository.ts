@@ -41,7 +41,7 @@ export interface PeriodCounts {
 }
 
 const SORT: Record<RiskListQuery['order'], string> = {
-  score: 'r.score::float8',
+  score: 'r.score',
   revenue_at_risk: '(r.score::float8 * c.mrr::float8 / 100)',
   // customers without a score before the window sort after every real change (≥ −100)
   score_change: 'coalesce(r.score::float8 - base.score::float8, -1000)',
@@ -94,20 +94,22 @@ export class RetentionRepository {
     if (q.snoozed === 'exclude') where.push(`z.customer_id IS NULL`);
     if (q.snoozed === 'only') where.push(`z.customer_id IS NOT NULL`);
     const sort = SORT[q.order];
-    if (after) where.push(`(${sort}, c.id) < (${p(after.key)}::float8, ${p(after.id)}::bigint)`);
+    const cast = q.order === 'score' ? 'real' : 'float8';
+    if (after)
+      where.push(`(${sort}, r.customer_id) < (${p(after.key)}::${cast}, ${p(after.id)}::bigint)`);
     const needBase = q.rising || q.order === 'score_change';
     const sql = `
       WITH page AS (
-        SELECT c.id, ${sort} AS sort_key
+        SELECT r.customer_id AS id, ${sort} AS sort_key
           FROM risk_scores r
           JOIN customers c ON c.id = r.customer_id
           LEFT JOIN retention_snoozes z ON z.customer_id = c.id AND z.until > now()
           ${needBase ? BASE(days) : ''}
          WHERE ${where.join(' AND ')}
-         ORDER BY sort_key DESC, c.id DESC
+         ORDER BY ${sort} DESC, r.customer_id DESC
          LIMIT ${p(limit)}
       )
-      SELECT c.id::text AS "customerId", page.sort_key AS "sortKey", r.score::float8 AS score, r.band,
+      SELECT c.id::text AS "customerId", page.sort_key::float8 AS "sortKey", r.score::float8 AS score, r.band,
              c.mrr::float8 AS mrr, (r.score::float8 * c.mrr::float8 / 100) AS "riskWeightedMrr",
              (r.score::float8 - base.score::float8) AS "scoreChange",
              r.factors, c.account_manager_id::text AS "accountManagerId",
