@@ -2,6 +2,7 @@ import { Platform1763900000000 } from './1763900000000-platform';
 import { SupportDesk1763900100000 } from './1763900100000-support-desk';
 import { OutboxSurveys1763900200000 } from './1763900200000-outbox-surveys';
 import { Risk1763900300000 } from './1763900300000-risk';
+import { Retention1763900400000 } from './1763900400000-retention';
 import { Import1763900500000 } from './1763900500000-import';
 import { RiskScale1763900700000 } from './1763900700000-risk-scale';
 
@@ -15,6 +16,7 @@ export const MIGRATIONS = [
   SupportDesk1763900100000,
   OutboxSurveys1763900200000,
   Risk1763900300000,
+  Retention1763900400000,
   Import1763900500000,
   RiskScale1763900700000,
 ];

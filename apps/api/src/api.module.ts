@@ -22,6 +22,8 @@ import { CustomersApiModule } from '@staydesk/customers';
 import { FollowUpsApiModule } from '@staydesk/followups';
 import { ImportApiModule } from '@staydesk/import';
 import { RiskApiModule } from '@staydesk/risk';
+import { KpisApiModule } from '@staydesk/kpis';
+import { RetentionApiModule } from '@staydesk/retention';
 import { SurveysApiModule } from '@staydesk/surveys';
 import { IdentityApiModule } from '@staydesk/identity';
 import { TicketsApiModule } from '@staydesk/tickets';
@@ -74,6 +76,8 @@ export class ApiModule implements NestModule {
         SurveysApiModule,
         RiskApiModule,
         ImportApiModule,
+        KpisApiModule,
+        RetentionApiModule,
       ],
       controllers: [HealthController],
       providers: [

@@ -19,6 +19,13 @@ export class Schedules implements OnApplicationBootstrap {
     );
     await this.publisher.schedule('tickets.sla-scan', 'tickets.sla-scan', {}, every(60));
     await this.publisher.schedule('followups.scan-due', 'followups.scan-due', {}, every(60));
+    // KPI facts and cells: whatever changed (ticket events also trigger a debounced refresh)
+    await this.publisher.schedule(
+      'kpi.refresh',
+      'kpi.refresh',
+      {},
+      every(this.config.kpi.refreshSeconds),
+    );
     // churn risk: everyone, nightly at 02:00 UTC
     await this.publisher.schedule(
       'risk.rescore-all',

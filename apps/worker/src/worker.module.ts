@@ -12,6 +12,7 @@ import { FollowUpsWorkerModule } from '@staydesk/followups';
 import { ImportWorkerModule } from '@staydesk/import';
 import { OutboxWorkerModule } from '@staydesk/outbox';
 import { RiskWorkerModule } from '@staydesk/risk';
+import { KpisWorkerModule } from '@staydesk/kpis';
 import { SurveysWorkerModule } from '@staydesk/surveys';
 import { TicketsWorkerModule } from '@staydesk/tickets';
 import { Schedules } from './schedules';
@@ -35,6 +36,7 @@ export class WorkerModule {
         SurveysWorkerModule,
         RiskWorkerModule,
         ImportWorkerModule,
+        KpisWorkerModule,
         OutboxWorkerModule,
       ],
       providers: [SystemProcessor, ...(options.schedules === false ? [] : [Schedules])],

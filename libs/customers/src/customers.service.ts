@@ -183,41 +183,54 @@ export class CustomersService {
     status: CustomerStatus,
     reason: string | null,
   ): Promise<CustomerRow> {
+    return this.tx.run((tx) => this.changeStatus(tx, actor, id, status, reason));
+  }
+
+  /**
+   * The status change inside the caller's transaction (for modules that change more in the same
+   * unit, e.g. retention closing the outreach follow-ups): customer row, status-change row,
+   * audit entry and outbox event.
+   */
+  async changeStatus(
+    tx: Tx,
+    actor: Actor,
+    id: string,
+    status: CustomerStatus,
+    reason: string | null,
+  ): Promise<CustomerRow> {
     validateId(id);
     if (!CUSTOMER_STATUSES.includes(status))
       throw badInput('status', `must be one of ${CUSTOMER_STATUSES.join(', ')}`);
     if (reason != null && reason.length > 1000)
       throw badInput('reason', 'must be at most 1000 characters');
-    return this.tx.run(async (tx) => {
-      const before = await this.repo.lockById(tx, id);
-      if (!before) throw notFound('customer', id);
-      if (before.status === status) {
-        throw badInput('status', `customer ${id} is already ${status}`);
-      }
-      const after = await this.repo.update(tx, id, {
-        status,
-        churnedAt: status === 'churned' ? new Date() : null,
-      });
-      await this.repo.insertStatusChange(tx, {
-        customerId: id,
-        fromStatus: before.status,
-        toStatus: status,
-        reason: reason?.trim() || null,
-        actorId: actor.id,
-      });
-      await this.audit.record(tx, {
-        actorId: actor.id,
-        action: status === 'churned' ? 'customer.churn' : 'customer.reactivate',
-        entity: 'customer',
-        entityId: id,
-        details: { reason },
-      });
-      await this.outbox.record(tx, {
-        type: 'customer.status_changed',
-        payload: { customerId: id, from: before.status, to: status },
-      });
-      return after;
+    const before = await this.repo.lockById(tx, id);
+    if (!before) throw notFound('customer', id);
+    if (before.status === status) {
+      throw badInput('status', `customer ${id} is already ${status}`);
+    }
+    const after = await this.repo.update(tx, id, {
+      status,
+      churnedAt: status === 'churned' ? new Date() : null,
     });
+    await this.repo.insertStatusChange(tx, {
+      customerId: id,
+      fromStatus: before.status,
+      toStatus: status,
+      reason: reason?.trim() || null,
+      actorId: actor.id,
+    });
+    await this.audit.record(tx, {
+      actorId: actor.id,
+      action: status === 'churned' ? 'customer.churn' : 'customer.reactivate',
+      entity: 'customer',
+      entityId: id,
+      details: { reason },
+    });
+    await this.outbox.record(tx, {
+      type: 'customer.status_changed',
+      payload: { customerId: id, from: before.status, to: status },
+    });
+    return after;
   }
 
   async createContact(actor: Actor, customerId: string, input: ContactInput): Promise<ContactRow> {

@@ -94,6 +94,20 @@ export class FollowUpsRepository {
     return tx.query(`SELECT ${COLUMNS} FROM follow_ups f WHERE f.id = ANY($1::bigint[])`, [ids]);
   }
 
+  /** Open follow-ups of one kind on a customer, locked for a change. */
+  async lockOpenForCustomer(
+    tx: Tx,
+    customerId: string,
+    kind: FollowUpKind,
+  ): Promise<FollowUpRow[]> {
+    return tx.query(
+      `SELECT ${COLUMNS} FROM follow_ups f
+        WHERE f.customer_id = $1 AND f.kind = $2 AND f.status = 'open'
+        ORDER BY f.due_at, f.id FOR UPDATE`,
+      [customerId, kind],
+    );
+  }
+
   async lockById(tx: Tx, id: string): Promise<FollowUpRow | null> {
     const rows: FollowUpRow[] = await tx.query(
       `SELECT ${COLUMNS} FROM follow_ups f WHERE f.id = $1 FOR UPDATE`,

@@ -282,6 +282,37 @@ export class FollowUpsService {
     });
   }
 
+  /**
+   * Completes every open follow-up of `kind` on a customer inside the caller's transaction (e.g.
+   * an account manager logging the outreach an at-risk alert asked for). Returns the closed rows.
+   */
+  async completeOpenForCustomer(
+    tx: Tx,
+    actor: Actor,
+    customerId: string,
+    kind: FollowUpKind,
+    outcome: string,
+  ): Promise<FollowUpRow[]> {
+    const text = validateOutcome(outcome);
+    const open = await this.repo.lockOpenForCustomer(
+      tx,
+      validateId(customerId, 'customerId'),
+      kind,
+    );
+    const closed: FollowUpRow[] = [];
+    for (const f of open) {
+      closed.push(await this.repo.close(tx, f.id, 'done', text));
+      await this.audit.record(tx, {
+        actorId: actor.id,
+        action: 'follow_up.complete',
+        entity: 'follow_up',
+        entityId: f.id,
+        details: { outcomeLength: text.length },
+      });
+    }
+    return closed;
+  }
+
   async complete(actor: Actor, id: string, outcome: string): Promise<FollowUpRow> {
     validateId(id);
     const text = validateOutcome(outcome);

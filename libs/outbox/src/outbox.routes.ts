@@ -33,14 +33,24 @@ const rescore = (customerId: string, config: AppConfig, now = Date.now()): Route
   );
 };
 
+/** KPI facts follow ticket and survey changes: one refresh per debounce window. */
+const kpis = (config: AppConfig, now = Date.now()): RoutedJob =>
+  job(
+    'kpi.refresh',
+    {},
+    config.kpi.debounceMs,
+    `kpi-refresh-${Math.floor(now / Math.max(1, config.kpi.debounceMs))}`,
+  );
+
 /**
  * Which background work each event causes. The compiler insists on an entry per event type.
  * Job ids are derived from the outbox id by the relay, so a second relay of the same row is a
  * no-op in Redis.
  */
 export const ROUTES: { [T in EventType]: Route<T> } = {
-  'ticket.created': (e, config) => [rescore(e.payload.customerId, config)],
+  'ticket.created': (e, config) => [rescore(e.payload.customerId, config), kpis(config)],
   'ticket.solved': (e, config) => [
+    kpis(config),
     job(
       'surveys.send-csat',
       { ticketId: e.payload.ticketId, solveCycle: e.payload.solveCycle },
@@ -48,9 +58,9 @@ export const ROUTES: { [T in EventType]: Route<T> } = {
     ),
     rescore(e.payload.customerId, config),
   ],
-  'ticket.reopened': (e, config) => [rescore(e.payload.customerId, config)],
-  'ticket.message_added': (e, config) => [rescore(e.payload.customerId, config)],
-  'survey.answered': (e, config) => [rescore(e.payload.customerId, config)],
+  'ticket.reopened': (e, config) => [rescore(e.payload.customerId, config), kpis(config)],
+  'ticket.message_added': (e, config) => [rescore(e.payload.customerId, config), kpis(config)],
+  'survey.answered': (e, config) => [rescore(e.payload.customerId, config), kpis(config)],
   'customer.status_changed': (e, config) => [rescore(e.payload.customerId, config)],
 };
 

@@ -116,6 +116,10 @@ const schema = z.object({
     )
     .optional(),
   RISK_DEBOUNCE_MS: int(5000, 0, 3_600_000),
+  KPI_MAX_RANGE_DAYS: int(400, 1, 3660),
+  KPI_REFRESH_SECONDS: int(60, 1, 86_400),
+  KPI_DEBOUNCE_MS: int(5000, 0, 3_600_000),
+  EXPORT_MAX_ROWS: int(200_000, 1, 10_000_000),
   LOGIN_LOCK_MINUTES: int(15, 1, 24 * 60),
   WORKER_HEARTBEAT_SECONDS: int(30, 1, 3600),
   IMPORT_DIR: z.string().optional(),
@@ -165,6 +169,15 @@ export interface AppConfig {
   };
   /** History import: server paths accepted by the GraphQL import (none in production without it). */
   import: { dir?: string };
+  kpi: {
+    /** Longest date range a KPI query may cover. */
+    maxRangeDays: number;
+    /** How often the worker brings KPI facts and cells up to date (also after ticket events). */
+    refreshSeconds: number;
+    debounceMs: number;
+  };
+  /** Most rows one CSV export writes. */
+  exportMaxRows: number;
   shutdownTimeoutMs: number;
   worker: { concurrency: number; heartbeatSeconds: number };
 }
@@ -286,6 +299,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       debounceMs: e.RISK_DEBOUNCE_MS,
     },
     import: { dir: e.IMPORT_DIR || undefined },
+    kpi: {
+      maxRangeDays: e.KPI_MAX_RANGE_DAYS,
+      refreshSeconds: e.KPI_REFRESH_SECONDS,
+      debounceMs: e.KPI_DEBOUNCE_MS,
+    },
+    exportMaxRows: e.EXPORT_MAX_ROWS,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     worker: { concurrency: e.WORKER_CONCURRENCY, heartbeatSeconds: e.WORKER_HEARTBEAT_SECONDS },
   };

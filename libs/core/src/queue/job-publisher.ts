@@ -21,8 +21,9 @@ export class JobPublisher {
     @InjectQueue('surveys') surveys: Queue,
     @InjectQueue('risk') risk: Queue,
     @InjectQueue('imports') imports: Queue,
+    @InjectQueue('kpis') kpis: Queue,
   ) {
-    this.queues = { system, tickets, followups, surveys, risk, imports };
+    this.queues = { system, tickets, followups, surveys, risk, imports, kpis };
   }
 
   async publish<N extends JobName>(name: N, data: JobData<N>, options: PublishOptions = {}) {

@@ -3,7 +3,15 @@
  * deterministic job id. Names are string literals (never class names) because jobs already in
  * Redis outlive a deploy.
  */
-export const QUEUES = ['system', 'tickets', 'followups', 'surveys', 'risk', 'imports'] as const;
+export const QUEUES = [
+  'system',
+  'tickets',
+  'followups',
+  'surveys',
+  'risk',
+  'imports',
+  'kpis',
+] as const;
 export type QueueName = (typeof QUEUES)[number];
 
 export type JobContract =
@@ -28,7 +36,11 @@ export type JobContract =
   /** Rescore every active customer (nightly). */
   | { name: 'risk.rescore-all'; data: Record<string, never> }
   /** Run (or resume) one queued history import (admin upload or server path). */
-  | { name: 'imports.run'; data: { runId: string } };
+  | { name: 'imports.run'; data: { runId: string } }
+  /** Bring KPI facts and cells up to date with what changed since the last run (debounced, repeatable). */
+  | { name: 'kpi.refresh'; data: Record<string, never> }
+  /** Rebuild every KPI fact and cell from scratch (after bulk loads). */
+  | { name: 'kpi.rebuild'; data: Record<string, never> };
 
 export type JobName = JobContract['name'];
 export type JobData<N extends JobName> = Extract<JobContract, { name: N }>['data'];
@@ -107,6 +119,18 @@ export const JOB_CONFIG = {
     backoffMs: 30_000,
     jobId: (d) => `import-${d.runId}`,
     keep: { completed: 100, failed: 500 },
+  },
+  'kpi.refresh': {
+    queue: 'kpis',
+    attempts: 3,
+    backoffMs: 5_000,
+    keep: { completed: 10, failed: 50 },
+  },
+  'kpi.rebuild': {
+    queue: 'kpis',
+    attempts: 2,
+    backoffMs: 60_000,
+    keep: { completed: 10, failed: 50 },
   },
 } satisfies { [N in JobName]: JobConfig<N> };
 

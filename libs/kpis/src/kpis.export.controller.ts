@@ -1,0 +1,65 @@
+import { Controller, Get, Query, Req, Res } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { AuditRepository, TransactionRunner } from '@staydesk/core';
+import { IdentityService } from '@staydesk/identity';
+import { dateParam, httpActor, listParam, sendCsv, sendError } from './csv-export';
+import { KPI_CSV_HEADER, kpiCsvValues, toView } from './kpi-format';
+import { KpisService } from './kpis.service';
+
+/**
+ * `GET /exports/kpis.csv?from=…&to=…&groupBy=team,week&teamIds=…&agentIds=…&channels=…&priorities=…&tiers=…`
+ * with `Authorization: Bearer <token>`: the supportKpis table as CSV, streamed, same rules
+ * and errors as the GraphQL query (400/401/403 with a JSON body), recorded in the audit log.
+ */
+@Controller('exports')
+export class KpiExportController {
+  constructor(
+    private readonly kpis: KpisService,
+    private readonly identity: IdentityService,
+    private readonly tx: TransactionRunner,
+    private readonly audit: AuditRepository,
+  ) {}
+
+  @Get('kpis.csv')
+  async kpisCsv(
+    @Req() req: FastifyRequest,
+    @Query() q: Record<string, unknown>,
+    @Res() reply: FastifyReply,
+  ) {
+    try {
+      const actor = await httpActor(this.identity, req);
+      const filter = {
+        from: dateParam(q, 'from'),
+        to: dateParam(q, 'to'),
+        teamIds: listParam(q, 'teamIds'),
+        agentIds: listParam(q, 'agentIds'),
+        channels: listParam(q, 'channels'),
+        priorities: listParam(q, 'priorities'),
+        tiers: listParam(q, 'tiers'),
+      };
+      const groupBy = listParam(q, 'groupBy') ?? [];
+      const plan = await this.kpis.plan(actor, filter, groupBy);
+      await this.tx.run((tx) =>
+        this.audit.record(tx, {
+          actorId: actor.id,
+          action: 'export.kpis',
+          entity: 'kpi_table',
+          entityId: null,
+          details: {
+            from: plan.filter.from.toISOString(),
+            to: plan.filter.to.toISOString(),
+            groupBy,
+            filter: plan.filter.values,
+          },
+        }),
+      );
+      const kpis = this.kpis;
+      async function* rows() {
+        for (const r of await kpis.run(plan)) yield kpiCsvValues(toView(r));
+      }
+      return sendCsv(reply, 'kpis.csv', KPI_CSV_HEADER, rows());
+    } catch (err) {
+      return sendError(reply, err);
+    }
+  }
+}

@@ -1,0 +1,26 @@
+import { Module } from '@nestjs/common';
+import { IdentityModule } from '@staydesk/identity';
+import { KpiExportController } from './kpis.export.controller';
+import { KpisProcessor } from './kpis.processor';
+import { KpisRepository } from './kpis.repository';
+import { KpiRowResolver, KpisResolver } from './kpis.resolver';
+import { KpisService } from './kpis.service';
+
+/** Support KPIs: facts, cells and the query planner (`KpisService.rebuild()` after bulk loads). */
+@Module({
+  providers: [KpisRepository, KpisService],
+  exports: [KpisService],
+})
+export class KpisModule {}
+
+/** GraphQL `supportKpis` and the CSV export route (api). */
+@Module({
+  imports: [KpisModule, IdentityModule],
+  providers: [KpisResolver, KpiRowResolver],
+  controllers: [KpiExportController],
+})
+export class KpisApiModule {}
+
+/** The `kpis` queue processor (worker). */
+@Module({ imports: [KpisModule], providers: [KpisProcessor] })
+export class KpisWorkerModule {}

@@ -1,0 +1,234 @@
+import {
+  Field,
+  Float,
+  GraphQLISODateTime,
+  ID,
+  InputType,
+  Int,
+  ObjectType,
+  registerEnumType,
+} from '@nestjs/graphql';
+
+export const HoursBasisEnum = {
+  business: 'business',
+  calendar: 'calendar',
+  mixed: 'mixed',
+  none: 'none',
+};
+registerEnumType(HoursBasisEnum, {
+  name: 'HoursBasis',
+  description:
+    "Which hours durations are measured in: business (every ticket's team has a business-hours calendar), calendar (none has), mixed (each ticket in its own team's hours), none (nothing measured).",
+});
+
+export const KpiSourceEnum = { cells: 'cells', facts: 'facts' };
+registerEnumType(KpiSourceEnum, {
+  name: 'KpiSource',
+  description:
+    'cells: a whole day/week/month answered from the precomputed cube (refreshed by the worker); facts: computed on the fly from the per-ticket facts (partial buckets, several dimensions).',
+});
+
+@InputType('KpiFilter', {
+  description: 'The half-open range [from, to) and optional dimension filters.',
+})
+export class KpiFilterInputType {
+  @Field(() => GraphQLISODateTime, {
+    nullable: true,
+    description: 'Start of the range (inclusive). Required (an unbounded range is refused).',
+  })
+  from?: Date | null;
+  @Field(() => GraphQLISODateTime, {
+    nullable: true,
+    description:
+      'End of the range (exclusive). Required; after from and at most KPI_MAX_RANGE_DAYS after it.',
+  })
+  to?: Date | null;
+  @Field(() => [ID], {
+    nullable: true,
+    description:
+      'Only these teams. Team leads may name only their own teams (default: all of them).',
+  })
+  teamIds?: string[] | null;
+  @Field(() => [ID], { nullable: true, description: 'Only tickets assigned to these agents.' })
+  agentIds?: string[] | null;
+  @Field(() => [String], {
+    nullable: true,
+    description: 'Only these channels (email, phone, chat, web, social).',
+  })
+  channels?: string[] | null;
+  @Field(() => [String], {
+    nullable: true,
+    description: 'Only these priorities (low, normal, high, urgent).',
+  })
+  priorities?: string[] | null;
+  @Field(() => [String], {
+    nullable: true,
+    description: 'Only customers of these tiers (free, starter, pro, enterprise).',
+  })
+  tiers?: string[] | null;
+}
+
+@ObjectType('DurationStats', {
+  description: 'Exact statistics of a duration over the tickets behind it.',
+})
+export class DurationStatsObject {
+  @Field(() => Int, { description: 'Number of tickets behind the figures.' }) count!: number;
+  @Field(() => Float, {
+    nullable: true,
+    description: 'Arithmetic mean, in hours (null without tickets).',
+  })
+  meanHours!: number | null;
+  @Field(() => Float, {
+    nullable: true,
+    description:
+      'Median (50th percentile, linear interpolation between the two middle values), in hours.',
+  })
+  medianHours!: number | null;
+  @Field(() => Float, {
+    nullable: true,
+    description:
+      '90th percentile (linear interpolation, as PostgreSQL percentile_cont(0.9)), in hours.',
+  })
+  p90Hours!: number | null;
+  @Field(() => HoursBasisEnum, { description: 'Business or calendar hours (see HoursBasis).' })
+  hoursBasis!: string;
+}
+
+@ObjectType('SlaStats', { description: 'Compliance with one SLA target.' })
+export class SlaStatsObject {
+  @Field(() => Int, {
+    description:
+      'Tickets with this target due in the period (already decided: met, or due time passed).',
+  })
+  due!: number;
+  @Field(() => Int, {
+    description: 'Of those, tickets whose target was met (answered / solved by the due time).',
+  })
+  met!: number;
+  @Field(() => Float, {
+    nullable: true,
+    description: 'SLA compliance % = met ÷ due × 100 (null when nothing was due).',
+  })
+  compliancePercent!: number | null;
+}
+
+@ObjectType('KpiRow', { description: 'Support KPIs of one group (DESIGN §4 definitions).' })
+export class KpiRowObject {
+  @Field(() => GraphQLISODateTime, {
+    description: 'Start of the time bucket (the range start without a time grain).',
+  })
+  periodStart!: Date;
+  @Field(() => GraphQLISODateTime, {
+    description: 'End (exclusive) of the time bucket, clipped to the range.',
+  })
+  periodEnd!: Date;
+  @Field(() => ID, {
+    nullable: true,
+    description: 'Team of the group (null when not grouped by team, or tickets without a team).',
+  })
+  teamId!: string | null;
+  @Field(() => ID, {
+    nullable: true,
+    description: 'Assignee of the group (null when not grouped by agent, or unassigned).',
+  })
+  agentId!: string | null;
+  @Field(() => String, {
+    nullable: true,
+    description: 'Channel of the group, when grouped by channel.',
+  })
+  channel!: string | null;
+  @Field(() => String, {
+    nullable: true,
+    description: 'Priority of the group, when grouped by priority.',
+  })
+  priority!: string | null;
+  @Field(() => String, {
+    nullable: true,
+    description: 'Customer tier of the group, when grouped by tier.',
+  })
+  tier!: string | null;
+  @Field(() => Int, { description: 'Tickets created in the period (created_at in the bucket).' })
+  ticketsCreated!: number;
+  @Field(() => Int, {
+    description:
+      'Tickets solved in the period: currently solved/closed with their last solved_at in the bucket.',
+  })
+  ticketsSolved!: number;
+  @Field(() => DurationStatsObject, {
+    description:
+      'First response time (FRT) = first public reply by an agent − ticket created_at (a ticket an agent opened with a public message counts that message, so 0), over tickets created in the period that got a reply.',
+  })
+  firstResponseTime!: DurationStatsObject;
+  @Field(() => DurationStatsObject, {
+    description:
+      'Full resolution time = last solved_at − created_at, over tickets solved in the period.',
+  })
+  resolutionTime!: DurationStatsObject;
+  @Field(() => DurationStatsObject, {
+    description:
+      'Requester wait time = time the ticket spent in new, open or on_hold (from ticket_events, every cycle until the last solve; pending does not count), over tickets solved in the period that have a history.',
+  })
+  requesterWaitTime!: DurationStatsObject;
+  @Field(() => SlaStatsObject, { description: 'First-response SLA: target first_response_due_at.' })
+  slaFirstResponse!: SlaStatsObject;
+  @Field(() => SlaStatsObject, { description: 'Resolution SLA: target resolution_due_at.' })
+  slaResolution!: SlaStatsObject;
+  @Field(() => Int, {
+    description: 'Tickets solved in the period that had been reopened at least once.',
+  })
+  reopenedTickets!: number;
+  @Field(() => Float, {
+    nullable: true,
+    description: 'Reopen rate % = solved tickets reopened at least once ÷ solved tickets × 100.',
+  })
+  reopenRatePercent!: number | null;
+  @Field(() => Int, {
+    description: 'Tickets solved in the period with exactly one public agent reply.',
+  })
+  oneTouchTickets!: number;
+  @Field(() => Float, {
+    nullable: true,
+    description:
+      'One-touch resolution % = solved tickets with exactly one public agent reply ÷ solved tickets × 100.',
+  })
+  oneTouchPercent!: number | null;
+  @Field(() => Int, {
+    description:
+      'Backlog at period end = tickets not solved/closed at the end of the bucket (or now, if sooner).',
+  })
+  backlogAtEnd!: number;
+  @Field(() => Int, { description: 'CSAT ratings (1–5) answered in the period.' })
+  csatRatings!: number;
+  @Field(() => Float, {
+    nullable: true,
+    description: 'CSAT % = ratings 4–5 ÷ all ratings × 100, over ratings answered in the period.',
+  })
+  csatPercent!: number | null;
+  @Field(() => Int, { description: 'CSAT surveys sent in the period.' }) surveysSent!: number;
+  @Field(() => Int, { description: 'Of the surveys sent in the period, how many were answered.' })
+  surveysResponded!: number;
+  @Field(() => Float, {
+    nullable: true,
+    description:
+      'Response rate % = surveys answered ÷ surveys sent × 100 (surveys sent in the period).',
+  })
+  csatResponseRatePercent!: number | null;
+  @Field(() => HoursBasisEnum, {
+    description:
+      'Hours the durations of this row are in: business where the team has a calendar, calendar otherwise.',
+  })
+  hoursBasis!: string;
+  @Field(() => KpiSourceEnum, {
+    description: 'Whether the row came from the precomputed cells or the facts.',
+  })
+  source!: string;
+}
+
+@ObjectType('SupportKpis', { description: 'A KPI table: one row per group that had any activity.' })
+export class SupportKpisObject {
+  @Field(() => GraphQLISODateTime, { description: 'Range start (inclusive).' }) from!: Date;
+  @Field(() => GraphQLISODateTime, { description: 'Range end (exclusive).' }) to!: Date;
+  @Field(() => [String], { description: 'The group keys, as asked.' }) groupBy!: string[];
+  @Field(() => [KpiRowObject], { description: 'Rows ordered by period, then by group keys.' })
+  rows!: KpiRowObject[];
+}

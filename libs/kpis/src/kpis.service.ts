@@ -1,0 +1,373 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
+import { APP_CONFIG, AppConfig, TransactionRunner, Tx } from '@staydesk/core';
+import type { Actor } from '@staydesk/identity';
+import {
+  Bucket,
+  Dim,
+  GRAINS,
+  Grain,
+  KpiFilterInput,
+  KpiPlan,
+  bucketStart,
+  bucketsBetween,
+  nextBucket,
+  plan,
+  scopeFilter,
+  validateFilter,
+  validateGroupBy,
+} from './kpi-plan';
+import { Dirty, KpiRow, KpisRepository } from './kpis.repository';
+
+/** Tickets changed this long before the last run are read again (commits that landed late). */
+const OVERLAP_MS = 2 * 60_000;
+const CHUNK = 5000;
+/** Buckets recomputed per statement during a rebuild. */
+const REBUILD_BUCKETS = 64;
+
+export interface KpiTableRow extends KpiRow {
+  periodStart: Date;
+  periodEnd: Date;
+  /** Where the figures came from: the precomputed cells or the per-ticket facts. */
+  source: 'cells' | 'facts';
+}
+
+export interface KpiTable {
+  from: Date;
+  to: Date;
+  groupBy: string[];
+  rows: KpiTableRow[];
+}
+
+export interface RefreshResult {
+  skipped?: boolean;
+  rebuilt?: boolean;
+  tickets: number;
+  cells: Record<Grain, number>;
+  ms: number;
+}
+
+export interface RebuildResult {
+  facts: number;
+  calendars: number;
+  cells: Record<Grain, number>;
+  ms: number;
+}
+
+/**
+ * Support KPIs (DESIGN §4) for team leads: exact figures from per-ticket facts, answered from
+ * precomputed day/week/month cells when the question lines up with them (see docs/kpis.md).
+ */
+@Injectable()
+export class KpisService {
+  constructor(
+    private readonly repo: KpisRepository,
+    private readonly tx: TransactionRunner,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @InjectPinoLogger(KpisService.name) private readonly logger: PinoLogger,
+  ) {}
+
+  /** Validates and scopes a KPI question to what the actor may read. */
+  async plan(
+    actor: Actor,
+    filter: KpiFilterInput,
+    groupBy: string[] | null | undefined,
+  ): Promise<KpiPlan> {
+    const g = validateGroupBy(groupBy);
+    let f = validateFilter(filter, this.config.kpi.maxRangeDays);
+    const own = actor.role === 'team_lead' ? await this.repo.ownTeams(this.tx.db, actor.id) : [];
+    f = scopeFilter(actor, f, own);
+    return plan(f, g);
+  }
+
+  async supportKpis(
+    actor: Actor,
+    filter: KpiFilterInput,
+    groupBy: string[] | null | undefined,
+  ): Promise<KpiTable> {
+    const p = await this.plan(actor, filter, groupBy);
+    return {
+      from: p.filter.from,
+      to: p.filter.to,
+      groupBy: groupBy ?? [],
+      rows: await this.run(p),
+    };
+  }
+
+  /** Runs a plan: whole buckets from the cells where they can answer, the rest from the facts. */
+  async run(p: KpiPlan): Promise<KpiTableRow[]> {
+    const fromCells = p.cellDim ? p.buckets.filter((b) => b.full) : [];
+    const fromFacts = p.buckets.filter((b) => !fromCells.includes(b));
+    // whole buckets only: one indexed read of the cells, no transaction needed
+    if (fromFacts.length === 0) return this.collect(this.tx.db, p, fromCells, [], new Date());
+    return this.tx.run(async (tx) => {
+      await this.repo.tune(tx, '64MB');
+      return this.collect(tx, p, fromCells, fromFacts, await this.repo.now(tx));
+    });
+  }
+
+  private async collect(
+    tx: Tx,
+    p: KpiPlan,
+    fromCells: Bucket[],
+    fromFacts: Bucket[],
+    now: Date,
+  ): Promise<KpiTableRow[]> {
+    {
+      const rows: KpiTableRow[] = [];
+      const tag = (list: Bucket[], source: 'cells' | 'facts') => (r: KpiRow) => ({
+        ...this.blankUngrouped(r, p.dims),
+        periodStart: list[r.i - 1].start,
+        periodEnd: list[r.i - 1].end,
+        source,
+      });
+      if (fromCells.length > 0) {
+        const dim = p.cellDim!;
+        const cells = await this.repo.cellRows(
+          tx,
+          p.grain!,
+          dim,
+          dim === 'all' ? null : (p.filter.values[dim] ?? null),
+          fromCells.map((b) => b.start),
+        );
+        rows.push(...cells.map(tag(fromCells, 'cells')));
+      }
+      if (fromFacts.length > 0) {
+        // the backlog at a day boundary is in that day's cell (a GiST count over the whole
+        // backlog otherwise); other figures of partial buckets come from the facts
+        const backlogDays = p.cellDim ? fromFacts.map((b) => backlogDay(b.end, now)) : [];
+        const fromDays = backlogDays.length > 0 && backlogDays.every((d) => d !== null);
+        const computed = await this.repo.computeRows(
+          tx,
+          p.dims,
+          p.filter.values,
+          fromFacts.map((b) => b.start),
+          fromFacts.map((b) => b.end),
+          now,
+          !fromDays,
+        );
+        if (fromDays) {
+          await this.backlogFromDays(tx, p, computed, backlogDays as Date[]);
+        }
+        rows.push(...computed.map(tag(fromFacts, 'facts')));
+      }
+      const key = (r: KpiTableRow) =>
+        [
+          r.periodStart.getTime().toString().padStart(15, '0'),
+          ...p.dims.map((d) => r[d] ?? ''),
+        ].join('|');
+      return rows.sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
+    }
+  }
+
+  /** Fills the backlog of fact-computed buckets from the day cells at their ends. */
+  private async backlogFromDays(tx: Tx, p: KpiPlan, rows: KpiRow[], days: Date[]) {
+    const dim = p.cellDim!;
+    const cells = await this.repo.cellRows(
+      tx,
+      'day',
+      dim,
+      dim === 'all' ? null : (p.filter.values[dim] ?? null),
+      [...new Map(days.map((d) => [d.getTime(), d])).values()],
+    );
+    const cellKey = (r: KpiRow) => (dim === 'all' ? '' : (r[dim] ?? ''));
+    const byDay = new Map<string, KpiRow>();
+    const uniqueDays = [...new Map(days.map((d) => [d.getTime(), d])).values()];
+    for (const c of cells) byDay.set(`${uniqueDays[c.i - 1].getTime()}|${cellKey(c)}`, c);
+    const rowKey = (r: KpiRow) =>
+      dim === 'all' || p.dims.includes(dim as Dim)
+        ? cellKey(r)
+        : (p.filter.values[dim as Dim]?.[0] ?? '');
+    const seen = new Set<string>();
+    for (const r of rows) {
+      const k = `${days[r.i - 1].getTime()}|${rowKey(r)}`;
+      r.backlog = byDay.get(k)?.backlog ?? 0;
+      seen.add(`${r.i}|${rowKey(r)}`);
+    }
+    // groups with a backlog but no other activity in the bucket
+    days.forEach((d, idx) => {
+      for (const c of cells) {
+        if (uniqueDays[c.i - 1].getTime() !== d.getTime() || c.backlog === 0) continue;
+        if (seen.has(`${idx + 1}|${cellKey(c)}`)) continue;
+        rows.push({
+          ...zeroRow(idx + 1),
+          [dim === 'all' ? 'team' : dim]: dim === 'all' ? null : c[dim as Dim],
+          backlog: c.backlog,
+        } as KpiRow);
+      }
+    });
+  }
+
+  private blankUngrouped(r: KpiRow, dims: Dim[]): KpiRow {
+    const out = { ...r };
+    for (const d of ['team', 'agent', 'channel', 'priority', 'tier'] as Dim[]) {
+      if (!dims.includes(d)) out[d] = null;
+    }
+    return out;
+  }
+
+  /**
+   * Brings facts and cells up to date: tickets (and customers, calendars, surveys) changed since
+   * the last run, plus the buckets time has moved through. Rebuilds instead when the facts are
+   * missing (fresh database, bulk load with TRUNCATE). One run at a time across workers.
+   */
+  async refresh(): Promise<RefreshResult> {
+    const started = performance.now();
+    const result = await this.tx.run(async (tx): Promise<RefreshResult> => {
+      if (!(await this.repo.tryLock(tx))) {
+        return { skipped: true, tickets: 0, cells: { day: 0, week: 0, month: 0 }, ms: 0 };
+      }
+      await this.repo.tune(tx, '128MB');
+      const st = await this.repo.state(tx);
+      if (!st.rebuiltAt || !st.watermark || (await this.repo.factsMissing(tx))) {
+        const r = await this.rebuildIn(tx);
+        return { rebuilt: true, tickets: r.facts, cells: r.cells, ms: 0 };
+      }
+      const now = st.now;
+      const since = new Date(st.watermark.getTime() - OVERLAP_MS);
+      const teams = await this.repo.syncCalendars(tx);
+      const ids = await this.repo.changedTicketIds(tx, since, teams);
+      const dirty: Dirty = { days: [], ranges: [] };
+      for (let i = 0; i < ids.length; i += CHUNK) {
+        const d = await this.repo.refreshFacts(tx, ids.slice(i, i + CHUNK));
+        dirty.days.push(...d.days);
+        dirty.ranges.push(...d.ranges);
+      }
+      for (const r of await this.repo.surveyDays(tx, since)) dirty.ranges.push(r);
+      // time moved on: SLA targets fell due, the backlog of the current buckets moved
+      dirty.ranges.push({ from: st.lastRunAt ?? since, to: now });
+      const cells = await this.recompute(tx, dirtyBuckets(dirty, now), now);
+      await this.repo.saveState(tx, { watermark: now, lastRunAt: now });
+      return { tickets: ids.length, cells, ms: 0 };
+    });
+    result.ms = Math.round(performance.now() - started);
+    if (!result.skipped) this.logger.debug(result, 'kpi refresh');
+    return result;
+  }
+
+  /** Rebuilds every fact and cell from scratch, set-based (call after bulk loads). */
+  async rebuild(): Promise<RebuildResult> {
+    const started = performance.now();
+    const r = await this.tx.run((tx) => this.rebuildIn(tx));
+    r.ms = Math.round(performance.now() - started);
+    this.logger.info(r, 'kpi rebuild done');
+    return r;
+  }
+
+  private rebuildIn(tx: Tx): Promise<RebuildResult> {
+    return rebuildKpiData(tx, this.repo);
+  }
+
+  private recompute(tx: Tx, buckets: Record<Grain, Date[]>, now: Date) {
+    return recomputeBuckets(tx, this.repo, buckets, now);
+  }
+}
+
+/**
+ * Rebuilds calendars, facts and cells from scratch inside the caller's transaction, set-based.
+ * Takes the same advisory lock as the worker's refresh, so they never overlap.
+ */
+export async function rebuildKpiData(tx: Tx, repo = new KpisRepository()): Promise<RebuildResult> {
+  const started = performance.now();
+  await repo.lock(tx);
+  await repo.tune(tx, '256MB');
+  await tx.query(`SET LOCAL statement_timeout = 0`);
+  const calendars = (await repo.syncCalendars(tx, true)).length;
+  const facts = await repo.rebuildFacts(tx);
+  await tx.query(`TRUNCATE kpi_cells`);
+  const now = await repo.now(tx);
+  const first = await repo.firstInstant(tx);
+  const buckets: Record<Grain, Date[]> = { day: [], week: [], month: [] };
+  if (first) for (const g of GRAINS) buckets[g] = bucketsBetween(first, now, g);
+  const cells = await recomputeBuckets(tx, repo, buckets, now);
+  await repo.saveState(tx, { watermark: now, lastRunAt: now, rebuiltAt: now });
+  return { facts, calendars, cells, ms: Math.round(performance.now() - started) };
+}
+
+async function recomputeBuckets(
+  tx: Tx,
+  repo: KpisRepository,
+  buckets: Record<Grain, Date[]>,
+  now: Date,
+): Promise<Record<Grain, number>> {
+  const counts = { day: 0, week: 0, month: 0 };
+  for (const g of GRAINS) {
+    const starts = buckets[g];
+    for (let i = 0; i < starts.length; i += REBUILD_BUCKETS) {
+      const chunk = starts.slice(i, i + REBUILD_BUCKETS);
+      await repo.recomputeCells(
+        tx,
+        g,
+        chunk,
+        chunk.map((s) => nextBucket(s, g)),
+        now,
+      );
+    }
+    counts[g] = starts.length;
+  }
+  return counts;
+}
+
+/** The day whose cell holds the backlog at `end` (a UTC day boundary; today when `end` is later than now). */
+export function backlogDay(end: Date, now: Date): Date | null {
+  if (end > now) return bucketStart(now, 'day');
+  if (end.getTime() % 86_400_000 !== 0) return null;
+  return new Date(end.getTime() - 86_400_000);
+}
+
+function zeroRow(i: number): KpiRow {
+  return {
+    i,
+    team: null,
+    agent: null,
+    channel: null,
+    priority: null,
+    tier: null,
+    ticketsCreated: 0,
+    ticketsSolved: 0,
+    frtN: 0,
+    frtBusinessN: 0,
+    frtMean: null,
+    frtP50: null,
+    frtP90: null,
+    resN: 0,
+    resBusinessN: 0,
+    resMean: null,
+    resP50: null,
+    resP90: null,
+    waitN: 0,
+    waitBusinessN: 0,
+    waitMean: null,
+    waitP50: null,
+    waitP90: null,
+    reopened: 0,
+    oneTouch: 0,
+    frSlaDue: 0,
+    frSlaMet: 0,
+    resSlaDue: 0,
+    resSlaMet: 0,
+    backlog: 0,
+    csatRatings: 0,
+    csatGood: 0,
+    surveysSent: 0,
+    surveysResponded: 0,
+  };
+}
+
+/** The buckets of each grain a set of changes touches (never past the one containing `now`). */
+export function dirtyBuckets(dirty: Dirty, now: Date): Record<Grain, Date[]> {
+  const out: Record<Grain, Date[]> = { day: [], week: [], month: [] };
+  for (const g of GRAINS) {
+    const seen = new Map<number, Date>();
+    const add = (d: Date) => seen.set(d.getTime(), d);
+    for (const day of dirty.days) {
+      if (day <= now) for (const s of bucketsBetween(day, day, g)) add(s);
+    }
+    for (const r of dirty.ranges) {
+      const to = r.to === null || r.to > now ? now : r.to;
+      if (r.from <= to) for (const s of bucketsBetween(r.from, to, g)) add(s);
+    }
+    out[g] = [...seen.values()].sort((a, b) => a.getTime() - b.getTime());
+  }
+  return out;
+}

@@ -1,0 +1,159 @@
+import { badInput, decodeCursor, encodeCursor, forbidden } from '@staydesk/core';
+import type { Actor } from '@staydesk/identity';
+
+export const RISK_ORDERS = ['score', 'revenue_at_risk', 'score_change'] as const;
+export type RiskOrder = (typeof RISK_ORDERS)[number];
+export const SNOOZE_FILTERS = ['exclude', 'include', 'only'] as const;
+export type SnoozeFilter = (typeof SNOOZE_FILTERS)[number];
+const BANDS = ['low', 'medium', 'high', 'critical'];
+const TIERS = ['free', 'starter', 'pro', 'enterprise'];
+const ID = /^[1-9]\d{0,17}$/;
+export const DEFAULT_CHANGE_DAYS = 30;
+
+export interface RiskListFilterInput {
+  mine?: boolean | null;
+  accountManagerId?: string | null;
+  bands?: string[] | null;
+  tiers?: string[] | null;
+  mrrMin?: number | null;
+  mrrMax?: number | null;
+  renewalWithinDays?: number | null;
+  risingDays?: number | null;
+  hasOpenFollowUp?: boolean | null;
+  snoozed?: SnoozeFilter | null;
+}
+
+/** The list filter checked, as the repository uses it. */
+export interface RiskListQuery {
+  accountManagerId: string | null;
+  bands: string[] | null;
+  tiers: string[] | null;
+  mrrMin: number | null;
+  mrrMax: number | null;
+  renewalWithinDays: number | null;
+  rising: boolean;
+  hasOpenFollowUp: boolean | null;
+  snoozed: SnoozeFilter;
+  /** Window of the score change (shown, sorted on, and used by `risingDays`). */
+  changeDays: number;
+  order: RiskOrder;
+}
+
+function wholeDays(v: number | null | undefined, field: string, max: number): number | null {
+  if (v == null) return null;
+  if (!Number.isInteger(v) || v < 1 || v > max)
+    throw badInput(field, `must be a whole number of days from 1 to ${max}`);
+  return v;
+}
+
+function subset(v: string[] | null | undefined, field: string, allowed: string[]) {
+  if (v == null) return null;
+  if (v.length === 0) throw badInput(field, 'must not be empty (leave it out for all)');
+  for (const x of v)
+    if (!allowed.includes(x)) throw badInput(field, `"${x}" is not one of ${allowed.join(', ')}`);
+  return [...new Set(v)];
+}
+
+export function validateRiskFilter(
+  actor: Actor,
+  f: RiskListFilterInput,
+  order: string | null | undefined,
+  changeDays: number | null | undefined,
+): RiskListQuery {
+  const o = (order ?? 'score') as RiskOrder;
+  if (!RISK_ORDERS.includes(o))
+    throw badInput('orderBy', `must be one of ${RISK_ORDERS.join(', ')}`);
+  let am: string | null = null;
+  if (f.accountManagerId != null) {
+    if (!ID.test(f.accountManagerId)) throw badInput('filter.accountManagerId', 'is not an id');
+    am = f.accountManagerId;
+  }
+  if (f.mine) {
+    if (am && am !== actor.id)
+      throw badInput(
+        'filter.accountManagerId',
+        'contradicts mine: true (mine means your customers)',
+      );
+    am = actor.id;
+  }
+  for (const k of ['mrrMin', 'mrrMax'] as const) {
+    const v = f[k];
+    if (v != null && (!Number.isFinite(v) || v < 0))
+      throw badInput(`filter.${k}`, 'must be a number ≥ 0');
+  }
+  if (f.mrrMin != null && f.mrrMax != null && f.mrrMin > f.mrrMax)
+    throw badInput('filter.mrrMax', `must not be below filter.mrrMin (${f.mrrMin})`);
+  const snoozed = (f.snoozed ?? 'exclude') as SnoozeFilter;
+  if (!SNOOZE_FILTERS.includes(snoozed))
+    throw badInput('filter.snoozed', `must be one of ${SNOOZE_FILTERS.join(', ')}`);
+  const rising = wholeDays(f.risingDays, 'filter.risingDays', 365);
+  const window = wholeDays(changeDays, 'changeDays', 365);
+  if (rising && window && rising !== window)
+    throw badInput('changeDays', `contradicts filter.risingDays (${rising}); give one of them`);
+  return {
+    accountManagerId: am,
+    bands: subset(f.bands, 'filter.bands', BANDS),
+    tiers: subset(f.tiers, 'filter.tiers', TIERS),
+    mrrMin: f.mrrMin ?? null,
+    mrrMax: f.mrrMax ?? null,
+    renewalWithinDays: wholeDays(f.renewalWithinDays, 'filter.renewalWithinDays', 3650),
+    rising: rising !== null,
+    hasOpenFollowUp: f.hasOpenFollowUp ?? null,
+    snoozed,
+    changeDays: rising ?? window ?? DEFAULT_CHANGE_DAYS,
+    order: o,
+  };
+}
+
+/** Cursors are bound to the ordering and its change window (a score change over 7 days ≠ over 30). */
+export const cursorOrdering = (q: RiskListQuery) => `risk_${q.order}_${q.changeDays}`;
+
+export function encodeRiskCursor(q: RiskListQuery, sortKey: number, id: string): string {
+  return encodeCursor(cursorOrdering(q), [sortKey, id]);
+}
+
+export function decodeRiskCursor(q: RiskListQuery, after: string): { key: number; id: string } {
+  const [key, id] = decodeCursor(after, cursorOrdering(q), 2);
+  if (typeof key !== 'number' || typeof id !== 'string' || !ID.test(id)) {
+    throw badInput(
+      'after',
+      'malformed cursor: pass a cursor exactly as a previous page returned it',
+    );
+  }
+  return { key, id };
+}
+
+/** NPS category of a 0–10 answer. */
+export function npsCategory(score: number | null): 'promoter' | 'passive' | 'detractor' | null {
+  if (score === null) return null;
+  if (score >= 9) return 'promoter';
+  if (score >= 7) return 'passive';
+  return 'detractor';
+}
+
+/** Account managers act on their own (or unassigned) customers; admins on all. */
+export function assertMayAct(actor: Actor, accountManagerId: string | null, customerId: string) {
+  if (actor.role === 'admin') return;
+  if (actor.role !== 'account_manager')
+    throw forbidden(`a ${actor.role} may not work the retention list`);
+  if (accountManagerId !== null && accountManagerId !== actor.id) {
+    throw forbidden(
+      `customer ${customerId} belongs to account manager ${accountManagerId}; only they or an admin may do this`,
+    );
+  }
+}
+
+/** Retention figures of a period from the DESIGN §4 definitions (rates null when nobody was there at the start). */
+export function retentionRates(f: {
+  customersAtStart: number;
+  customersAtEnd: number;
+  acquired: number;
+  churned: number;
+}) {
+  const pct = (x: number) =>
+    f.customersAtStart > 0 ? Math.round((x / f.customersAtStart) * 10000) / 100 : null;
+  return {
+    retentionRatePercent: pct(f.customersAtEnd - f.acquired),
+    churnRatePercent: pct(f.churned),
+  };
+}

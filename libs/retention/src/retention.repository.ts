@@ -1,0 +1,220 @@
+import { Injectable } from '@nestjs/common';
+import { Tx } from '@staydesk/core';
+import type { RiskListQuery } from './retention-rules';
+
+export interface RiskListRow {
+  customerId: string;
+  sortKey: number;
+  score: number;
+  band: string;
+  mrr: number;
+  riskWeightedMrr: number;
+  scoreChange: number | null;
+  factors: { name: string; label: string; contribution: number }[];
+  accountManagerId: string | null;
+  renewalDate: string | null;
+  daysToRenewal: number | null;
+  openTickets: number;
+  lastCsat: number | null;
+  lastCsatAt: Date | null;
+  lastNps: number | null;
+  openFollowUps: number;
+  snoozedUntil: Date | null;
+  snoozeReason: string | null;
+}
+
+export interface SnoozeRow {
+  customerId: string;
+  until: Date;
+  reason: string;
+  actorId: string | null;
+  createdAt: Date;
+}
+
+export interface PeriodCounts {
+  customersAtStart: number;
+  customersAtEnd: number;
+  acquired: number;
+  churned: number;
+  revenueAtRisk: number;
+  bands: Record<string, number>;
+}
+
+const SORT: Record<RiskListQuery['order'], string> = {
+  score: 'r.score',
+  revenue_at_risk: '(r.score::float8 * c.mrr::float8 / 100)',
+  // customers without a score before the window sort after every real change (≥ −100)
+  score_change: 'coalesce(r.score::float8 - base.score::float8, -1000)',
+};
+
+/** The score `days` ago: the last recorded before the window, else the first inside it. */
+const BASE = (days: string) => `LEFT JOIN LATERAL (
+      SELECT h.score FROM risk_score_history h
+       WHERE h.customer_id = c.id
+       ORDER BY (h.computed_at <= now() - make_interval(days => ${days})) DESC,
+                CASE WHEN h.computed_at <= now() - make_interval(days => ${days}) THEN h.computed_at END DESC NULLS LAST,
+                h.computed_at ASC
+       LIMIT 1) base ON true`;
+
+@Injectable()
+export class RetentionRepository {
+  /**
+   * One page of the churn-risk list: active scored customers matching the filter, in the
+   * ordering's keyset (sort key desc, id desc), then the row details for that page only.
+   */
+  async riskList(
+    tx: Tx,
+    q: RiskListQuery,
+    after: { key: number; id: string } | null,
+    limit: number,
+  ): Promise<RiskListRow[]> {
+    const params: unknown[] = [];
+    const p = (v: unknown) => {
+      params.push(v);
+      return `$${params.length}`;
+    };
+    const days = p(q.changeDays);
+    const where = [`c.status = 'active'`];
+    if (q.accountManagerId) where.push(`c.account_manager_id = ${p(q.accountManagerId)}::bigint`);
+    if (q.bands) where.push(`r.band = ANY(${p(q.bands)}::text[])`);
+    if (q.tiers) where.push(`c.tier = ANY(${p(q.tiers)}::text[])`);
+    if (q.mrrMin !== null) where.push(`c.mrr >= ${p(q.mrrMin)}`);
+    if (q.mrrMax !== null) where.push(`c.mrr <= ${p(q.mrrMax)}`);
+    if (q.renewalWithinDays !== null) {
+      where.push(
+        `c.renewal_date >= current_date AND c.renewal_date <= current_date + ${p(q.renewalWithinDays)}::int`,
+      );
+    }
+    if (q.rising) where.push(`r.score > base.score`);
+    if (q.hasOpenFollowUp !== null) {
+      where.push(
+        `${q.hasOpenFollowUp ? '' : 'NOT '}EXISTS (SELECT 1 FROM follow_ups fu WHERE fu.customer_id = c.id AND fu.status = 'open')`,
+      );
+    }
+    if (q.snoozed === 'exclude') where.push(`z.customer_id IS NULL`);
+    if (q.snoozed === 'only') where.push(`z.customer_id IS NOT NULL`);
+    const sort = SORT[q.order];
+    const cast = q.order === 'score' ? 'real' : 'float8';
+    if (after)
+      where.push(`(${sort}, r.customer_id) < (${p(after.key)}::${cast}, ${p(after.id)}::bigint)`);
+    const needBase = q.rising || q.order === 'score_change';
+    const sql = `
+      WITH page AS (
+        SELECT r.customer_id AS id, ${sort} AS sort_key
+          FROM risk_scores r
+          JOIN customers c ON c.id = r.customer_id
+          LEFT JOIN retention_snoozes z ON z.customer_id = c.id AND z.until > now()
+          ${needBase ? BASE(days) : ''}
+         WHERE ${where.join(' AND ')}
+         ORDER BY ${sort} DESC, r.customer_id DESC
+         LIMIT ${p(limit)}
+      )
+      SELECT c.id::text AS "customerId", page.sort_key::float8 AS "sortKey", r.score::float8 AS score, r.band,
+             c.mrr::float8 AS mrr, (r.score::float8 * c.mrr::float8 / 100) AS "riskWeightedMrr",
+             (r.score::float8 - base.score::float8) AS "scoreChange",
+             r.factors, c.account_manager_id::text AS "accountManagerId",
+             to_char(c.renewal_date, 'YYYY-MM-DD') AS "renewalDate",
+             (c.renewal_date - current_date) AS "daysToRenewal",
+             (SELECT count(*)::int FROM tickets t WHERE t.customer_id = c.id AND t.status NOT IN ('solved', 'closed')) AS "openTickets",
+             csat.score AS "lastCsat", csat.responded_at AS "lastCsatAt",
+             (SELECT s.score FROM surveys s WHERE s.customer_id = c.id AND s.kind = 'nps' AND s.score IS NOT NULL
+                AND s.responded_at IS NOT NULL ORDER BY s.responded_at DESC LIMIT 1) AS "lastNps",
+             (SELECT count(*)::int FROM follow_ups fu WHERE fu.customer_id = c.id AND fu.status = 'open') AS "openFollowUps",
+             z.until AS "snoozedUntil", z.reason AS "snoozeReason"
+        FROM page
+        JOIN customers c ON c.id = page.id
+        JOIN risk_scores r ON r.customer_id = c.id
+        LEFT JOIN retention_snoozes z ON z.customer_id = c.id AND z.until > now()
+        ${BASE(days)}
+        LEFT JOIN LATERAL (
+          SELECT s.score, s.responded_at FROM surveys s
+           WHERE s.customer_id = c.id AND s.kind = 'csat' AND s.score IS NOT NULL AND s.responded_at IS NOT NULL
+           ORDER BY s.responded_at DESC LIMIT 1) csat ON true
+       ORDER BY page.sort_key DESC, page.id DESC`;
+    await tx.query(`SET LOCAL jit = off`);
+    return tx.query(sql, params);
+  }
+
+  async customerForAction(
+    tx: Tx,
+    id: string,
+  ): Promise<{ id: string; status: string; accountManagerId: string | null } | null> {
+    const [r] = await tx.query(
+      `SELECT id::text, status, account_manager_id::text AS "accountManagerId" FROM customers WHERE id = $1 FOR UPDATE`,
+      [id],
+    );
+    return r ?? null;
+  }
+
+  async snooze(
+    tx: Tx,
+    customerId: string,
+    until: Date,
+    reason: string,
+    actorId: string,
+  ): Promise<SnoozeRow> {
+    const [r] = await tx.query(
+      `INSERT INTO retention_snoozes (customer_id, until, reason, actor_id) VALUES ($1, $2, $3, $4)
+       ON CONFLICT (customer_id) DO UPDATE SET until = EXCLUDED.until, reason = EXCLUDED.reason,
+         actor_id = EXCLUDED.actor_id, created_at = now()
+       RETURNING customer_id::text AS "customerId", until, reason, actor_id::text AS "actorId", created_at AS "createdAt"`,
+      [customerId, until, reason, actorId],
+    );
+    return r;
+  }
+
+  async unsnooze(tx: Tx, customerId: string): Promise<boolean> {
+    const rows: unknown[] = await tx.query(
+      `DELETE FROM retention_snoozes WHERE customer_id = $1 AND until > now() RETURNING 1`,
+      [customerId],
+    );
+    return (Array.isArray(rows[0]) ? (rows[0] as unknown[]) : rows).length > 0;
+  }
+
+  /**
+   * Retention counts of the period [from, to) from customer_status_changes (the ground truth):
+   * customers active at an instant are those who signed up before it and whose last status
+   * change before it (else churned_at, for rows without history) left them active. Bands are as
+   * of `to`, from risk_score_history (every band change is recorded there).
+   */
+  async periodCounts(tx: Tx, from: Date, to: Date): Promise<PeriodCounts> {
+    const [r] = await tx.query(
+      `WITH p AS (SELECT unnest(ARRAY[$1::timestamptz, $2::timestamptz]) AS t),
+       lc AS (
+         SELECT DISTINCT ON (p.t, x.customer_id) p.t, x.customer_id, x.to_status
+           FROM p JOIN customer_status_changes x ON x.changed_at < p.t
+          ORDER BY p.t, x.customer_id, x.changed_at DESC, x.id DESC
+       ),
+       active AS (
+         SELECT p.t, c.id, c.mrr
+           FROM p JOIN customers c ON c.customer_since < p.t
+           LEFT JOIN lc ON lc.t = p.t AND lc.customer_id = c.id
+          WHERE coalesce(lc.to_status,
+                  CASE WHEN c.churned_at IS NOT NULL AND c.churned_at < p.t THEN 'churned' ELSE 'active' END) = 'active'
+       ),
+       band AS (
+         SELECT DISTINCT ON (h.customer_id) h.customer_id, h.band
+           FROM risk_score_history h WHERE h.computed_at < $2
+          ORDER BY h.customer_id, h.computed_at DESC, h.id DESC
+       )
+       SELECT
+         (SELECT count(*)::int FROM active WHERE t = $1) AS "customersAtStart",
+         (SELECT count(*)::int FROM active WHERE t = $2) AS "customersAtEnd",
+         (SELECT count(*)::int FROM customers WHERE customer_since >= $1 AND customer_since < $2) AS acquired,
+         (SELECT count(*)::int FROM (
+            SELECT customer_id FROM customer_status_changes
+             WHERE to_status = 'churned' AND changed_at >= $1 AND changed_at < $2
+            UNION
+            SELECT c.id FROM customers c
+             WHERE c.churned_at >= $1 AND c.churned_at < $2
+               AND NOT EXISTS (SELECT 1 FROM customer_status_changes y WHERE y.customer_id = c.id)) x) AS churned,
+         (SELECT coalesce(sum(a.mrr), 0)::float8 FROM active a JOIN band b ON b.customer_id = a.id
+           WHERE a.t = $2 AND b.band IN ('high', 'critical')) AS "revenueAtRisk",
+         (SELECT coalesce(jsonb_object_agg(band, n), '{}') FROM (
+            SELECT b.band, count(*)::int AS n FROM active a JOIN band b ON b.customer_id = a.id
+             WHERE a.t = $2 GROUP BY b.band) y) AS bands`,
+      [from, to],
+    );
+    return r;
+  }
+}
