@@ -118,6 +118,8 @@ const schema = z.object({
   RISK_DEBOUNCE_MS: int(5000, 0, 3_600_000),
   LOGIN_LOCK_MINUTES: int(15, 1, 24 * 60),
   WORKER_HEARTBEAT_SECONDS: int(30, 1, 3600),
+  WORKER_LOCK_MS: int(30_000, 1000, 3_600_000),
+  WORKER_STALLED_INTERVAL_MS: int(30_000, 500, 3_600_000),
 });
 
 export interface AppConfig {
@@ -163,7 +165,14 @@ export interface AppConfig {
     debounceMs: number;
   };
   shutdownTimeoutMs: number;
-  worker: { concurrency: number; heartbeatSeconds: number };
+  worker: {
+    concurrency: number;
+    heartbeatSeconds: number;
+    /** How long a job's lock lives without renewal; a killed worker's jobs are stalled after it. */
+    lockMs: number;
+    /** How often each worker looks for stalled jobs (locks expired) and puts them back to wait. */
+    stalledIntervalMs: number;
+  };
 }
 
 /**
@@ -283,7 +292,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       debounceMs: e.RISK_DEBOUNCE_MS,
     },
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
-    worker: { concurrency: e.WORKER_CONCURRENCY, heartbeatSeconds: e.WORKER_HEARTBEAT_SECONDS },
+    worker: {
+      concurrency: e.WORKER_CONCURRENCY,
+      heartbeatSeconds: e.WORKER_HEARTBEAT_SECONDS,
+      lockMs: e.WORKER_LOCK_MS,
+      stalledIntervalMs: e.WORKER_STALLED_INTERVAL_MS,
+    },
   };
 }
 
