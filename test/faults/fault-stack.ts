@@ -2,13 +2,18 @@ import { randomBytes } from 'node:crypto';
 import bcrypt from 'bcryptjs';
 import { Pool } from 'pg';
 import { PASSWORD } from '../support/factories';
+import { join } from 'node:path';
 import {
   API_MAIN,
+  ROOT,
   RunningChild,
   WORKER_MAIN,
   listeningUrl,
+  runToExit,
   startProcess,
 } from '../support/processes';
+
+const MIGRATE_MAIN = join(ROOT, 'dist', 'scripts', 'migrate.js');
 import {
   PrivatePostgres,
   PrivateRedis,
@@ -112,9 +117,14 @@ export async function startFaultStack(
     SHUTDOWN_TIMEOUT_MS: '20000',
     ...env,
   };
-  const admin = new Pool({ connectionString: pg.url(), max: 1 });
-  await admin.query('CREATE DATABASE staydesk');
-  await admin.end();
+  const migrated = await runToExit(MIGRATE_MAIN, baseEnv, 60_000).catch((err: Error) => ({
+    code: -1,
+    stderr: err.message,
+  }));
+  if (migrated.code !== 0) {
+    await Promise.all([pg.close(), redis.close()]);
+    throw new Error(`migration failed: ${migrated.stderr}`);
+  }
   const db = new Pool({ connectionString: pg.url('staydesk'), max: 3 });
   db.on('error', () => undefined); // the server is restarted on purpose
   const hash = await bcrypt.hash(PASSWORD, 4);

@@ -25,8 +25,6 @@ describe('fault: worker killed (SIGKILL) with 1,000 survey jobs in flight', () =
       WORKER_CONCURRENCY: String(CONCURRENCY),
       RISK_DEBOUNCE_MS: '60000',
     });
-    const api = await stack.startApi(); // migrates the private database
-    await api.proc.stop();
     events = new QueueEvents('surveys', {
       connection: { url: stack.redis.url },
       prefix: stack.env.REDIS_PREFIX,

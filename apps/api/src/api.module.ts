@@ -29,6 +29,7 @@ import { complexityLimit, depthLimit } from './graphql/limits';
 import { GraphqlPassThroughFilter } from './graphql/graphql-exception.filter';
 import { SqlCountMiddleware, sqlCountPlugin } from './graphql/sql-count';
 import { SystemResolver } from './graphql/system.resolver';
+import { unavailableStatusPlugin } from './graphql/unavailable';
 
 /** The HTTP process: GraphQL at /graphql, health at /health/*. Registers no job processors. */
 @Module({})
@@ -56,11 +57,14 @@ export class ApiModule implements NestModule {
             autoTransformHttpErrors: false,
             includeStacktraceInErrorResponses: false,
             allowBatchedHttpRequests: false,
+            // our own plugin decides the status (503 for outages); Nest's would force 200
+            preserveHttpStatusForExecutionErrors: false,
             formatError: createGraphqlErrorFormatter(logger),
             validationRules: [depthLimit(cfg.graphql.maxDepth)],
             context: (req: unknown) => ({ req, loaders: new RequestLoaders(moduleRef) }),
             plugins: [
               complexityLimit(cfg.graphql.maxComplexity),
+              unavailableStatusPlugin,
               ...(cfg.graphql.exposeSqlCount ? [sqlCountPlugin] : []),
               ...(cfg.env !== 'production' ? [ApolloServerPluginLandingPageLocalDefault()] : []),
             ],

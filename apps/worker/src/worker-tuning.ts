@@ -1,5 +1,5 @@
 import { WORKER_METADATA } from '@nestjs/bullmq/dist/bull.constants';
-import { Inject, Injectable } from '@nestjs/common';
+import { BeforeApplicationShutdown, Inject, Injectable } from '@nestjs/common';
 import { DiscoveryService } from '@nestjs/core';
 import { WorkerHost } from '@nestjs/bullmq';
 import { APP_CONFIG, AppConfig } from '@staydesk/core';
@@ -14,8 +14,11 @@ const DECLARED = 'staydesk:declared-worker-options';
  * its own `@Processor(...)` (risk's longer lock) wins over the default.
  */
 @Injectable()
-export class WorkerTuning {
-  constructor(discovery: DiscoveryService, @Inject(APP_CONFIG) config: AppConfig) {
+export class WorkerTuning implements BeforeApplicationShutdown {
+  constructor(
+    private readonly discovery: DiscoveryService,
+    @Inject(APP_CONFIG) config: AppConfig,
+  ) {
     for (const wrapper of discovery.getProviders()) {
       const type = wrapper.metatype as (new (...args: never[]) => unknown) | null;
       if (!type || !(type.prototype instanceof WorkerHost)) continue;
@@ -36,5 +39,19 @@ export class WorkerTuning {
         type,
       );
     }
+  }
+
+  /**
+   * Graceful shutdown, part one: stop taking jobs and let the active ones finish *before* any
+   * module closes its resources. Nest runs every `onApplicationShutdown` (TypeORM's pool, the
+   * Redis client, @nestjs/bullmq's own worker close) in one pass, so without this a job could
+   * lose its database mid-way, fail, and run again after the restart.
+   */
+  async beforeApplicationShutdown(): Promise<void> {
+    const hosts = this.discovery
+      .getProviders()
+      .map((w) => w.instance as unknown)
+      .filter((i): i is WorkerHost => i instanceof WorkerHost);
+    await Promise.all(hosts.map((h) => h.worker?.close()));
   }
 }
