@@ -22,3 +22,4 @@ export * from './database/query-counter';
 export * from './database/transaction';
 export * from './graphql/request-loaders';
 export * from './graphql/json-object.scalar';
+export * from './rate-limit/rate-limiter';

@@ -82,6 +82,7 @@ export function createGraphqlErrorFormatter(logger: FormatterLogger) {
         case 'FORBIDDEN':
         case 'NOT_FOUND':
         case 'CONFLICT':
+        case 'RATE_LIMITED':
           return {
             message: original.message,
             path,
