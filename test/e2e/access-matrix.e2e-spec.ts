@@ -37,7 +37,12 @@ const MATRIX: Record<string, { allowed: Role[] | typeof PUBLIC; call: string }> 
   tickets: { allowed: ALL, call: `{ tickets(first: 1) { edges { cursor } } }` },
   user: { allowed: ALL, call: `{ user(id: "${NONE}") { id } }` },
   users: { allowed: ALL, call: `{ users(first: 1) { edges { cursor } } }` },
+  exportContactData: { allowed: ['admin'], call: `{ exportContactData(contactId: "${NONE}") }` },
   // mutations
+  eraseContact: {
+    allowed: ['admin'],
+    call: `mutation { eraseContact(contactId: "${NONE}") { contactId } }`,
+  },
   addCustomerMessage: {
     allowed: WORKERS,
     call: `mutation { addCustomerMessage(id: "${NONE}", body: "x") { message { id } } }`,

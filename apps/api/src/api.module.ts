@@ -20,6 +20,7 @@ import {
 } from '@staydesk/core';
 import { CustomersApiModule } from '@staydesk/customers';
 import { FollowUpsApiModule } from '@staydesk/followups';
+import { PrivacyApiModule } from '@staydesk/privacy';
 import { RiskApiModule } from '@staydesk/risk';
 import { SurveysApiModule } from '@staydesk/surveys';
 import { IdentityApiModule } from '@staydesk/identity';
@@ -76,6 +77,7 @@ export class ApiModule implements NestModule {
         FollowUpsApiModule,
         SurveysApiModule,
         RiskApiModule,
+        PrivacyApiModule,
       ],
       controllers: [HealthController],
       providers: [
