@@ -2,6 +2,8 @@ import { insertUser, login, ok } from '../support/factories';
 import { schemaOperations } from '../support/operations';
 import { TestStack, startStack } from '../support/stack';
 
+jest.setTimeout(60_000);
+
 type Role = 'agent' | 'team_lead' | 'account_manager' | 'admin';
 const ROLES: Role[] = ['agent', 'team_lead', 'account_manager', 'admin'];
 const ALL: Role[] = ROLES;

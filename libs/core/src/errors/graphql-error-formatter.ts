@@ -125,6 +125,16 @@ export function createGraphqlErrorFormatter(logger: FormatterLogger) {
           : 'BAD_USER_INPUT';
       return { message: formatted.message, locations: formatted.locations, extensions: { code } };
     }
+    // text PostgreSQL cannot store (a NUL character, an invalid byte sequence) is the caller's
+    // input, not our failure
+    if (['22021', '22P05'].includes(String((original as { code?: unknown })?.code))) {
+      return {
+        message: 'text must not contain the NUL character (\\u0000) or invalid UTF-8',
+        path,
+        locations: formatted.locations,
+        extensions: { code: 'BAD_USER_INPUT' },
+      };
+    }
     if (isUnavailable(original)) {
       logger.error({ err: original, path }, 'dependency unavailable during GraphQL operation');
       return {
