@@ -507,14 +507,7 @@ function queryCases(ids: Record<string, string>): Case[] {
 }
 
 /** Search text that must be taken literally: found or not, never an error. */
-const SEARCHES = [
-  SQL,
-  `%_\\`,
-  `' OR '1'='1`,
-  'Ünïcödé 🎫 工单',
-  '(&|!:*)',
-  'a'.repeat(200),
-];
+const SEARCHES = [SQL, `%_\\`, `' OR '1'='1`, 'Ünïcödé 🎫 工单', '(&|!:*)', 'a'.repeat(200)];
 
 describe('bad input: clear errors, no 500, nothing written', () => {
   let stack: TestStack;

@@ -38,6 +38,8 @@ export async function startSmtpSink(options: { reject?: boolean; delayMs?: numbe
       });
     },
   });
+  // a client killed mid-message (fault tests SIGKILL the worker) resets its connection
+  server.on('error', () => undefined);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
   const port = (server.server.address() as AddressInfo).port;
   return {
