@@ -4,6 +4,7 @@ import { OutboxSurveys1763900200000 } from './1763900200000-outbox-surveys';
 import { Risk1763900300000 } from './1763900300000-risk';
 import { Retention1763900400000 } from './1763900400000-retention';
 import { Import1763900500000 } from './1763900500000-import';
+import { Privacy1763900600000 } from './1763900600000-privacy';
 import { RiskScale1763900700000 } from './1763900700000-risk-scale';
 
 /**
@@ -18,5 +19,6 @@ export const MIGRATIONS = [
   Risk1763900300000,
   Retention1763900400000,
   Import1763900500000,
+  Privacy1763900600000,
   RiskScale1763900700000,
 ];

@@ -8,9 +8,10 @@ export interface ReceivedMail {
 
 /**
  * A real SMTP server on a random loopback port that keeps every message it accepts.
- * `reject` makes it refuse recipients with 550 (a permanent failure).
+ * `reject` makes it refuse recipients with 550 (a permanent failure); `delayMs` makes each
+ * message take that long to accept (a slow mail server, so jobs stay in flight).
  */
-export async function startSmtpSink(options: { reject?: boolean } = {}) {
+export async function startSmtpSink(options: { reject?: boolean; delayMs?: number } = {}) {
   const mails: ReceivedMail[] = [];
   const server = new SMTPServer({
     authOptional: true,
@@ -27,14 +28,18 @@ export async function startSmtpSink(options: { reject?: boolean } = {}) {
       const chunks: Buffer[] = [];
       stream.on('data', (c: Buffer) => chunks.push(c));
       stream.on('end', () => {
-        mails.push({
-          to: session.envelope.rcptTo.map((r) => r.address),
-          raw: Buffer.concat(chunks).toString('utf8'),
-        });
-        callback();
+        setTimeout(() => {
+          mails.push({
+            to: session.envelope.rcptTo.map((r) => r.address),
+            raw: Buffer.concat(chunks).toString('utf8'),
+          });
+          callback();
+        }, options.delayMs ?? 0);
       });
     },
   });
+  // a client killed mid-message (fault tests SIGKILL the worker) resets its connection
+  server.on('error', () => undefined);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
   const port = (server.server.address() as AddressInfo).port;
   return {

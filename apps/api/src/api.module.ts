@@ -21,6 +21,7 @@ import {
 import { CustomersApiModule } from '@staydesk/customers';
 import { FollowUpsApiModule } from '@staydesk/followups';
 import { ImportApiModule } from '@staydesk/import';
+import { PrivacyApiModule } from '@staydesk/privacy';
 import { RiskApiModule } from '@staydesk/risk';
 import { KpisApiModule } from '@staydesk/kpis';
 import { RetentionApiModule } from '@staydesk/retention';
@@ -32,6 +33,7 @@ import { complexityLimit, depthLimit } from './graphql/limits';
 import { GraphqlPassThroughFilter } from './graphql/graphql-exception.filter';
 import { SqlCountMiddleware, sqlCountPlugin } from './graphql/sql-count';
 import { SystemResolver } from './graphql/system.resolver';
+import { unavailableStatusPlugin } from './graphql/unavailable';
 
 /** The HTTP process: GraphQL at /graphql, health at /health/*. Registers no job processors. */
 @Module({})
@@ -59,11 +61,14 @@ export class ApiModule implements NestModule {
             autoTransformHttpErrors: false,
             includeStacktraceInErrorResponses: false,
             allowBatchedHttpRequests: false,
+            // our own plugin decides the status (503 for outages); Nest's would force 200
+            preserveHttpStatusForExecutionErrors: false,
             formatError: createGraphqlErrorFormatter(logger),
             validationRules: [depthLimit(cfg.graphql.maxDepth)],
             context: (req: unknown) => ({ req, loaders: new RequestLoaders(moduleRef) }),
             plugins: [
               complexityLimit(cfg.graphql.maxComplexity),
+              unavailableStatusPlugin,
               ...(cfg.graphql.exposeSqlCount ? [sqlCountPlugin] : []),
               ...(cfg.env !== 'production' ? [ApolloServerPluginLandingPageLocalDefault()] : []),
             ],
@@ -78,6 +83,7 @@ export class ApiModule implements NestModule {
         ImportApiModule,
         KpisApiModule,
         RetentionApiModule,
+        PrivacyApiModule,
       ],
       controllers: [HealthController],
       providers: [

@@ -1,11 +1,11 @@
-import { Processor } from '@nestjs/bullmq';
+import { Processor, WorkerHost } from '@nestjs/bullmq';
 import type { Job } from 'bullmq';
 import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
-import { ConfiguredWorkerHost, Handlers, JobNamesOf, runJob, SystemService } from '@staydesk/core';
+import { Handlers, JobNamesOf, runJob, SystemService } from '@staydesk/core';
 
 /** `system` queue: pings (prove the chain api → Redis → worker → PostgreSQL) and heartbeats. */
 @Processor('system')
-export class SystemProcessor extends ConfiguredWorkerHost {
+export class SystemProcessor extends WorkerHost {
   private readonly handlers: Handlers<JobNamesOf<'system'>> = {
     'system.ping': async () => this.system.heartbeat(),
     'system.heartbeat': async () => {

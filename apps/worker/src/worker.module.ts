@@ -1,4 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { DiscoveryModule } from '@nestjs/core';
 import {
   AppConfig,
   ConfigModule,
@@ -17,6 +18,7 @@ import { SurveysWorkerModule } from '@staydesk/surveys';
 import { TicketsWorkerModule } from '@staydesk/tickets';
 import { Schedules } from './schedules';
 import { SystemProcessor } from './system.processor';
+import { WorkerTuning } from './worker-tuning';
 
 /** The BullMQ process: no HTTP server, one processor per queue, schedules upserted at boot. */
 @Module({})
@@ -38,8 +40,13 @@ export class WorkerModule {
         ImportWorkerModule,
         KpisWorkerModule,
         OutboxWorkerModule,
+        DiscoveryModule,
       ],
-      providers: [SystemProcessor, ...(options.schedules === false ? [] : [Schedules])],
+      providers: [
+        WorkerTuning,
+        SystemProcessor,
+        ...(options.schedules === false ? [] : [Schedules]),
+      ],
     };
   }
 }

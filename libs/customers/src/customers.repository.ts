@@ -324,6 +324,7 @@ export class CustomersRepository {
     customerId: string,
     before: { at: string; sortId: string } | null,
     limit: number,
+    viewer: { admin: boolean; teamId: string | null },
   ): Promise<TimelineRow[]> {
     const at = before?.at ?? null;
     const sid = before?.sortId ?? null;
@@ -342,6 +343,9 @@ export class CustomersRepository {
                  left(m.body, 500), m.author_user_id::text, m.author_contact_id::text, NULL, m.kind, m.id::text
             FROM ticket_messages m JOIN tickets t ON t.id = m.ticket_id
            WHERE t.customer_id = $1 AND ${cond('m.created_at', "'m' || lpad(m.id::text, 20, '0')")}
+             -- internal notes of a private team: its members and admins only (mayReadNotes)
+             AND (m.kind <> 'internal_note' OR $5 OR t.team_id IS NULL OR t.team_id = $6::bigint
+                  OR NOT (SELECT tm.is_private FROM teams tm WHERE tm.id = t.team_id))
            ORDER BY m.created_at DESC, m.id DESC LIMIT $4)
          UNION ALL
          (SELECT 'ticket_status_changed', e.created_at, 'e' || lpad(e.id::text, 20, '0'), t.id::text, t.subject,
@@ -365,7 +369,7 @@ export class CustomersRepository {
        ) entries
        ORDER BY at DESC, "sortId" DESC
        LIMIT $4`,
-      [customerId, at, sid, limit],
+      [customerId, at, sid, limit, viewer.admin, viewer.teamId],
     );
   }
 }

@@ -133,16 +133,17 @@ export class CustomersResolver {
 
   @ResolveField(() => TimelineConnection, {
     description:
-      'The whole history in one list, newest first: tickets opened, messages, ticket status changes, follow-ups, churn/reactivation.',
+      'The whole history in one list, newest first: tickets opened, messages, ticket status changes, follow-ups, churn/reactivation. Internal notes of a private team appear for its members and admins only.',
     complexity: pagedComplexity,
   })
-  async timeline(@Parent() c: CustomerObject, @Args() args: PageArgs) {
+  async timeline(@Parent() c: CustomerObject, @CurrentUser() actor: Actor, @Args() args: PageArgs) {
     const limit = pageSize(args.first);
     const after = args.after ? decodeCursor(args.after, TIMELINE_ORDER, 2) : null;
     const rows = await this.service.timeline(
       c.id,
       after ? { at: String(after[0]), sortId: String(after[1]) } : null,
       limit + 1,
+      actor,
     );
     return toConnection(
       rows,

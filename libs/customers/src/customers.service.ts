@@ -287,9 +287,13 @@ export class CustomersService {
     customerId: string,
     before: { at: string; sortId: string } | null,
     limit: number,
+    viewer: Actor,
   ): Promise<TimelineRow[]> {
     await this.customer(customerId);
-    return this.repo.timeline(this.tx.db, customerId, before, limit);
+    return this.repo.timeline(this.tx.db, customerId, before, limit, {
+      admin: viewer.role === 'admin',
+      teamId: viewer.teamId,
+    });
   }
 
   private validateCustomer(input: CustomerInput): CustomerInput {

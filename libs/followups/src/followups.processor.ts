@@ -1,11 +1,10 @@
-import { Processor } from '@nestjs/bullmq';
+import { Processor, WorkerHost } from '@nestjs/bullmq';
 import { Inject } from '@nestjs/common';
 import type { Job } from 'bullmq';
 import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
 import {
   APP_CONFIG,
   AppConfig,
-  ConfiguredWorkerHost,
   Handlers,
   JobData,
   JobNamesOf,
@@ -82,7 +81,7 @@ export const reminderJobId = (f: { id: string; dueKey: string }) =>
 
 /** `followups` queue: find follow-ups that fell due and e-mail their owners once. */
 @Processor('followups')
-export class FollowUpsProcessor extends ConfiguredWorkerHost {
+export class FollowUpsProcessor extends WorkerHost {
   private readonly handlers: Handlers<JobNamesOf<'followups'>> = {
     'followups.scan-due': async () => this.scanDue(),
     'followups.remind': async (job: Job) =>

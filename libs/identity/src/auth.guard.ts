@@ -1,34 +1,55 @@
-import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
+import { CanActivate, ExecutionContext, Inject, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { GqlExecutionContext } from '@nestjs/graphql';
-import { forbidden, unauthenticated } from '@staydesk/core';
+import { APP_CONFIG, AppConfig, RateLimiter, forbidden, unauthenticated } from '@staydesk/core';
 import { PUBLIC_KEY, ROLES_KEY } from './auth.decorators';
 import { IdentityService } from './identity.service';
 import type { Actor, Role } from './roles';
 
 interface GqlContext {
-  req?: { headers?: Record<string, string | string[] | undefined> };
+  req?: { headers?: Record<string, string | string[] | undefined>; ip?: string };
   actor?: Actor;
+  rateLimited?: boolean;
 }
 
 /**
  * The one place that decides who may do what on the GraphQL api: it verifies the bearer token,
  * loads the user, and checks the operation's `@Roles`. HTTP routes (health, survey pages) are
  * public by design and are not guarded here.
+ *
+ * It also applies the rate limits (Redis counters, shared by every api process): `login` per
+ * client IP and per e-mail address, other public operations per IP, everything else per user.
  */
 @Injectable()
 export class AuthGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
     private readonly identity: IdentityService,
+    private readonly limiter: RateLimiter,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     if (context.getType<string>() !== 'graphql') return true;
     const targets = [context.getHandler(), context.getClass()];
-    if (this.reflector.getAllAndOverride<boolean>(PUBLIC_KEY, targets)) return true;
+    const gql = GqlExecutionContext.create(context);
+    const ctx = gql.getContext<GqlContext>();
+    const limits = this.config.rateLimits;
+    const ip = ctx.req?.ip ?? 'unknown';
+    if (this.reflector.getAllAndOverride<boolean>(PUBLIC_KEY, targets)) {
+      if (context.getHandler().name === 'login') {
+        const email = String(gql.getArgs<{ email?: unknown }>().email ?? '')
+          .trim()
+          .toLowerCase()
+          .slice(0, 254);
+        await this.limiter.hit('login-ip', ip, limits.loginIpPerMinute);
+        await this.limiter.hit('login-email', email, limits.loginEmailPerMinute);
+      } else {
+        await this.once(ctx, () => this.limiter.hit('ip', ip, limits.ipPerMinute));
+      }
+      return true;
+    }
     const roles = this.reflector.getAllAndOverride<Role[] | undefined>(ROLES_KEY, targets);
-    const ctx = GqlExecutionContext.create(context).getContext<GqlContext>();
     if (!ctx.actor) {
       const header = ctx.req?.headers?.authorization;
       const value = Array.isArray(header) ? header[0] : header;
@@ -39,6 +60,8 @@ export class AuthGuard implements CanActivate {
         );
       ctx.actor = await this.identity.authenticate(match[1]);
     }
+    const actor = ctx.actor;
+    await this.once(ctx, () => this.limiter.hit('user', actor.id, limits.userPerMinute));
     if (!roles || roles.length === 0) {
       throw forbidden(`operation ${context.getHandler().name} declares no roles`);
     }
@@ -48,6 +71,13 @@ export class AuthGuard implements CanActivate {
       );
     }
     return true;
+  }
+
+  /** One hit per HTTP request, however many root fields the operation selects. */
+  private async once(ctx: GqlContext, hit: () => Promise<void>): Promise<void> {
+    if (ctx.rateLimited) return;
+    ctx.rateLimited = true;
+    await hit();
   }
 }
 

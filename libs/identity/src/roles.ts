@@ -15,3 +15,14 @@ export const TICKET_WORKERS: Role[] = ['agent', 'team_lead', 'admin'];
 /** Roles that own accounts (create/update customers, churn/reactivate). */
 export const ACCOUNT_OWNERS: Role[] = ['account_manager', 'admin'];
 export const EVERYONE: Role[] = [...ROLES];
+
+/**
+ * Internal notes on a ticket of a private team are for that team's members and admins only.
+ * The same rule is written in SQL where notes are read in bulk (the customer timeline).
+ */
+export function mayReadNotes(
+  actor: Pick<Actor, 'role' | 'teamId'>,
+  team: { id: string; isPrivate: boolean } | null | undefined,
+): boolean {
+  return !team?.isPrivate || actor.role === 'admin' || actor.teamId === team.id;
+}

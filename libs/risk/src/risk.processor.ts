@@ -1,13 +1,13 @@
-import { Processor } from '@nestjs/bullmq';
+import { Processor, WorkerHost } from '@nestjs/bullmq';
 import type { Job } from 'bullmq';
 import { UnrecoverableError } from 'bullmq';
 import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
-import { ConfiguredWorkerHost, Handlers, JobData, JobNamesOf, runJob } from '@staydesk/core';
+import { Handlers, JobData, JobNamesOf, runJob } from '@staydesk/core';
 import { RiskService } from './risk.service';
 
 /** `risk` queue: debounced single-customer rescoring, and the nightly full run. */
 @Processor('risk', { lockDuration: 120_000 })
-export class RiskProcessor extends ConfiguredWorkerHost {
+export class RiskProcessor extends WorkerHost {
   private readonly handlers: Handlers<JobNamesOf<'risk'>> = {
     'risk.rescore': async (job) => {
       const d = job.data as JobData<'risk.rescore'>;

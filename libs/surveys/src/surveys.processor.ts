@@ -1,8 +1,8 @@
-import { Processor } from '@nestjs/bullmq';
+import { Processor, WorkerHost } from '@nestjs/bullmq';
 import type { Job } from 'bullmq';
 import { UnrecoverableError } from 'bullmq';
 import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
-import { ConfiguredWorkerHost, Handlers, JobData, JobNamesOf, runJob } from '@staydesk/core';
+import { Handlers, JobData, JobNamesOf, runJob } from '@staydesk/core';
 import { PermanentMailError } from '@staydesk/mail';
 import { SurveysService } from './surveys.service';
 
@@ -17,7 +17,7 @@ function check<T>(ok: boolean, data: T, job: Job): T {
 
 /** `surveys` queue: CSAT after solves, delivery, reminders, NPS scans. SMTP failures retry with backoff. */
 @Processor('surveys')
-export class SurveysProcessor extends ConfiguredWorkerHost {
+export class SurveysProcessor extends WorkerHost {
   private readonly handlers: Handlers<JobNamesOf<'surveys'>> = {
     'surveys.send-csat': (job) => {
       const d = job.data as JobData<'surveys.send-csat'>;

@@ -1,12 +1,12 @@
-import { Processor } from '@nestjs/bullmq';
+import { Processor, WorkerHost } from '@nestjs/bullmq';
 import type { Job } from 'bullmq';
 import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
-import { ConfiguredWorkerHost, Handlers, JobNamesOf, runJob } from '@staydesk/core';
+import { Handlers, JobNamesOf, runJob } from '@staydesk/core';
 import { TicketsService } from './tickets.service';
 
 /** `tickets` queue: the SLA breach scan (a worker job, never a timer in the api). */
 @Processor('tickets')
-export class TicketsProcessor extends ConfiguredWorkerHost {
+export class TicketsProcessor extends WorkerHost {
   private readonly handlers: Handlers<JobNamesOf<'tickets'>> = {
     'tickets.sla-scan': async () => {
       const marked = await this.tickets.markBreaches();

@@ -387,12 +387,13 @@ export class TicketsRepository {
     ticketId: string,
     after: string | null,
     limit: number,
+    includeNotes = true,
   ): Promise<MessageRow[]> {
     return tx.query(
       `SELECT ${MESSAGE_COLUMNS} FROM ticket_messages m
-        WHERE m.ticket_id = $1 AND ($2::bigint IS NULL OR m.id > $2)
+        WHERE m.ticket_id = $1 AND ($2::bigint IS NULL OR m.id > $2) AND ($4 OR m.kind <> 'internal_note')
         ORDER BY m.id ASC LIMIT $3`,
-      [ticketId, after, limit],
+      [ticketId, after, limit, includeNotes],
     );
   }
 

@@ -19,6 +19,7 @@ import {
   TICKET_WORKERS,
   TeamObject,
   UserObject,
+  mayReadNotes,
   validateId,
 } from '@staydesk/identity';
 import { normalizeTags } from './ticket-rules';
@@ -224,24 +225,43 @@ export class TicketsResolver {
 
   @ResolveField(() => TicketMessageObject, {
     nullable: true,
-    description: 'The latest message of any kind.',
+    description:
+      'The latest message of any kind (internal notes of a private team only for its members and admins).',
   })
-  lastMessage(@Parent() t: TicketObject, @Loaders() loaders: RequestLoaders) {
-    return loaders.get(TicketsLoaders).lastMessage.load(t.id);
+  async lastMessage(
+    @Parent() t: TicketObject,
+    @CurrentUser() actor: Actor,
+    @Loaders() loaders: RequestLoaders,
+  ) {
+    const notes = await this.notesVisible(t, actor, loaders);
+    return loaders.get(TicketsLoaders)[notes ? 'lastMessage' : 'lastPublicMessage'].load(t.id);
+  }
+
+  private async notesVisible(t: TicketObject, actor: Actor, loaders: RequestLoaders) {
+    const team = t.teamId ? await loaders.get(IdentityLoaders).team.load(t.teamId) : null;
+    return mayReadNotes(actor, team);
   }
 
   @ResolveField(() => TicketMessageConnection, {
-    description: 'The conversation, oldest first.',
+    description:
+      'The conversation, oldest first. Internal notes on tickets of a private team are listed for its members and admins only.',
     complexity: pagedComplexity,
   })
   async messages(
     @Parent() t: TicketObject,
+    @CurrentUser() actor: Actor,
+    @Loaders() loaders: RequestLoaders,
     @Args('first', { type: () => Int, nullable: true }) first?: number | null,
     @Args('after', { type: () => String, nullable: true }) after?: string | null,
   ) {
     const limit = pageSize(first);
     const cursor = after ? decodeCursor(after, 'messages', 1) : null;
-    const rows = await this.service.messages(t.id, cursor ? String(cursor[0]) : null, limit + 1);
+    const rows = await this.service.messages(
+      t.id,
+      cursor ? String(cursor[0]) : null,
+      limit + 1,
+      await this.notesVisible(t, actor, loaders),
+    );
     return toConnection(
       rows,
       limit,

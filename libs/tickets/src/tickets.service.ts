@@ -97,8 +97,8 @@ export class TicketsService {
     return this.repo.countOpenByCustomer(this.tx.db, ids);
   }
 
-  messages(ticketId: string, after: string | null, limit: number) {
-    return this.repo.messages(this.tx.db, ticketId, after, limit);
+  messages(ticketId: string, after: string | null, limit: number, includeNotes = true) {
+    return this.repo.messages(this.tx.db, ticketId, after, limit, includeNotes);
   }
 
   async ticket(id: string): Promise<TicketRow> {

@@ -123,6 +123,13 @@ const schema = z.object({
   LOGIN_LOCK_MINUTES: int(15, 1, 24 * 60),
   WORKER_HEARTBEAT_SECONDS: int(30, 1, 3600),
   IMPORT_DIR: z.string().optional(),
+  RATE_LIMIT_USER_PER_MINUTE: int(600, 0, 1_000_000),
+  RATE_LIMIT_IP_PER_MINUTE: int(300, 0, 1_000_000),
+  LOGIN_RATE_LIMIT_IP_PER_MINUTE: int(20, 0, 100_000),
+  LOGIN_RATE_LIMIT_EMAIL_PER_MINUTE: int(10, 0, 100_000),
+  TRUST_PROXY: bool(false),
+  WORKER_LOCK_MS: int(30_000, 1000, 3_600_000),
+  WORKER_STALLED_INTERVAL_MS: int(30_000, 500, 3_600_000),
 });
 
 export interface AppConfig {
@@ -135,6 +142,16 @@ export interface AppConfig {
     publicUrl: string;
     corsOrigins: string[];
     bodyLimitBytes: number;
+    /** Believe X-Forwarded-For (only behind a proxy that sets it): the client IP for limits. */
+    trustProxy: boolean;
+  };
+  rateLimits: {
+    /** GraphQL operations per signed-in user per minute (0 = off). */
+    userPerMinute: number;
+    /** Unauthenticated GraphQL operations per client IP per minute. */
+    ipPerMinute: number;
+    loginIpPerMinute: number;
+    loginEmailPerMinute: number;
   };
   auth: {
     jwtSecret: string;
@@ -179,7 +196,14 @@ export interface AppConfig {
   /** Most rows one CSV export writes. */
   exportMaxRows: number;
   shutdownTimeoutMs: number;
-  worker: { concurrency: number; heartbeatSeconds: number };
+  worker: {
+    concurrency: number;
+    heartbeatSeconds: number;
+    /** How long a job's lock lives without renewal; a killed worker's jobs are stalled after it. */
+    lockMs: number;
+    /** How often each worker looks for stalled jobs (locks expired) and puts them back to wait. */
+    stalledIntervalMs: number;
+  };
 }
 
 /**
@@ -256,6 +280,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
         .map((s) => s.trim())
         .filter(Boolean),
       bodyLimitBytes: e.BODY_LIMIT_BYTES,
+      trustProxy: e.TRUST_PROXY,
+    },
+    rateLimits: {
+      userPerMinute: e.RATE_LIMIT_USER_PER_MINUTE,
+      ipPerMinute: e.RATE_LIMIT_IP_PER_MINUTE,
+      loginIpPerMinute: e.LOGIN_RATE_LIMIT_IP_PER_MINUTE,
+      loginEmailPerMinute: e.LOGIN_RATE_LIMIT_EMAIL_PER_MINUTE,
     },
     auth: {
       jwtSecret,
@@ -306,7 +337,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     },
     exportMaxRows: e.EXPORT_MAX_ROWS,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
-    worker: { concurrency: e.WORKER_CONCURRENCY, heartbeatSeconds: e.WORKER_HEARTBEAT_SECONDS },
+    worker: {
+      concurrency: e.WORKER_CONCURRENCY,
+      heartbeatSeconds: e.WORKER_HEARTBEAT_SECONDS,
+      lockMs: e.WORKER_LOCK_MS,
+      stalledIntervalMs: e.WORKER_STALLED_INTERVAL_MS,
+    },
   };
 }
 

@@ -1,6 +1,12 @@
 /** The error codes the API speaks (GraphQL `extensions.code`). */
 export type ErrorCode =
-  'BAD_USER_INPUT' | 'UNAUTHENTICATED' | 'FORBIDDEN' | 'NOT_FOUND' | 'CONFLICT';
+  | 'BAD_USER_INPUT'
+  | 'UNAUTHENTICATED'
+  | 'FORBIDDEN'
+  | 'NOT_FOUND'
+  | 'CONFLICT'
+  /** Too many requests in a rate-limit window; `retryAfterSeconds` says when to try again. */
+  | 'RATE_LIMITED';
 
 /**
  * An error a caller can act on. Services throw these; the GraphQL error formatter maps

@@ -48,21 +48,32 @@ function httpExceptionMessage(e: HttpException): string {
 
 /** True for errors that mean PostgreSQL or Redis is unreachable right now. */
 function isUnavailable(e: unknown): boolean {
-  const code = (e as { code?: unknown } | undefined)?.code;
-  return (
+  const err = e as { code?: unknown; message?: unknown; driverError?: unknown } | undefined;
+  const code = err?.code;
+  if (
     typeof code === 'string' &&
     [
       'ECONNREFUSED',
       'ECONNRESET',
       'ETIMEDOUT',
+      'EPIPE',
       '57P01',
+      '57P02',
       '57P03',
       '08006',
       '08001',
       '08003',
     ].includes(code)
-  );
+  ) {
+    return true;
+  }
+  // node-postgres reports a connection dropped mid-query without a code
+  if (typeof err?.message === 'string' && CONNECTION_LOST.test(err.message)) return true;
+  return err?.driverError !== undefined && err.driverError !== e && isUnavailable(err.driverError);
 }
+
+const CONNECTION_LOST =
+  /Connection terminated|connection error and is not queryable|Client was closed and is not queryable|timeout exceeded when trying to connect|the database system is (starting up|shutting down)/i;
 
 /**
  * The one place that turns thrown errors into GraphQL errors. Domain errors keep their message
@@ -82,6 +93,7 @@ export function createGraphqlErrorFormatter(logger: FormatterLogger) {
         case 'FORBIDDEN':
         case 'NOT_FOUND':
         case 'CONFLICT':
+        case 'RATE_LIMITED':
           return {
             message: original.message,
             path,
@@ -123,6 +135,16 @@ export function createGraphqlErrorFormatter(logger: FormatterLogger) {
           ? ownCode
           : 'BAD_USER_INPUT';
       return { message: formatted.message, locations: formatted.locations, extensions: { code } };
+    }
+    // text PostgreSQL cannot store (a NUL character, an invalid byte sequence) is the caller's
+    // input, not our failure
+    if (['22021', '22P05'].includes(String((original as { code?: unknown })?.code))) {
+      return {
+        message: 'text must not contain the NUL character (\\u0000) or invalid UTF-8',
+        path,
+        locations: formatted.locations,
+        extensions: { code: 'BAD_USER_INPUT' },
+      };
     }
     if (isUnavailable(original)) {
       logger.error({ err: original, path }, 'dependency unavailable during GraphQL operation');

@@ -40,7 +40,22 @@ export class LoggingModule {
               genReqId: requestId,
               quietReqLogger: true,
               customAttributeKeys: { reqId: 'reqId' },
-              redact: ['req.headers.authorization', 'req.headers.cookie'],
+              // secrets never reach a log line, whatever object carries them
+              redact: {
+                paths: [
+                  'req.headers.authorization',
+                  'req.headers.cookie',
+                  'password',
+                  '*.password',
+                  '*.*.password',
+                  'token',
+                  '*.token',
+                  '*.*.token',
+                  'variables',
+                  '*.variables',
+                ],
+                censor: '[redacted]',
+              },
               autoLogging: {
                 ignore: (req: IncomingMessage) => urlOf(req).startsWith('/health'),
               },

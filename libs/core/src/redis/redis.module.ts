@@ -3,8 +3,10 @@ import Redis from 'ioredis';
 import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/config';
 import { redisOptionsFromUrl } from './redis-options';
+import { REDIS_CLIENT } from './redis-client.token';
+import { RateLimiter } from '../rate-limit/rate-limiter';
 
-export const REDIS_CLIENT = Symbol('REDIS_CLIENT');
+export { REDIS_CLIENT };
 
 @Injectable()
 class RedisCloser implements OnApplicationShutdown {
@@ -35,7 +37,8 @@ class RedisCloser implements OnApplicationShutdown {
         }).on('error', () => undefined),
     },
     RedisCloser,
+    RateLimiter,
   ],
-  exports: [REDIS_CLIENT],
+  exports: [REDIS_CLIENT, RateLimiter],
 })
 export class RedisModule {}
