@@ -97,6 +97,14 @@ describe('fault: PostgreSQL restarted under read/write load', () => {
     stop = true;
     await load;
 
+    // an unexpected answer: show the api's own error lines (they name the cause)
+    if (odd.length) {
+      const errors = api.proc
+        .output()
+        .split('\n')
+        .filter((l) => /"level":50/.test(l));
+      process.stdout.write(`api errors:\n${errors.slice(-5).join('\n')}\n`);
+    }
     expect(odd).toEqual([]);
     expect(outcomes.get('503:SERVICE_UNAVAILABLE') ?? 0).toBeGreaterThan(0);
     expect(beforeOutage).toBeGreaterThan(0);
