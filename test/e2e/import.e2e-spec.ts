@@ -190,7 +190,19 @@ describe('history import (CLI and GraphQL)', () => {
       await new Promise((res) => setTimeout(res, 200));
     }
     expect(scored).toBe(2);
-  }, 30_000);
+    // ... and the KPI rebuild queued with it gives every imported ticket its facts
+    const imported = await count(`SELECT count(*) AS n FROM tickets WHERE external_source = 'csv'`);
+    let withFacts = 0;
+    while (Date.now() < deadline + 15_000) {
+      withFacts = await count(
+        `SELECT count(*) AS n FROM kpi_ticket_facts f JOIN tickets t ON t.id = f.ticket_id WHERE t.external_source = 'csv'`,
+      );
+      if (withFacts === imported) break;
+      await new Promise((res) => setTimeout(res, 200));
+    }
+    expect(imported).toBeGreaterThan(0);
+    expect(withFacts).toBe(imported);
+  }, 45_000);
 
   it('rebuilds tickets and their history from an event log (mapping file, time format, zone)', async () => {
     const r = await cli([

@@ -182,6 +182,9 @@ export class ImportService {
    */
   async afterImportCompleted(run: ImportRunRow): Promise<void> {
     await this.jobs.publish('risk.rescore-all', {}, { jobId: `import-${run.id}-risk` });
+    // Imported tickets keep their historic updated_at, which the worker's incremental KPI
+    // refresh (a watermark on tickets.updated_at) never sees: rebuild facts and cells.
+    await this.jobs.publish('kpi.rebuild', {}, { jobId: `import-${run.id}-kpi` });
   }
 
   // ---- preparation ------------------------------------------------------------------------
