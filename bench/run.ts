@@ -12,6 +12,7 @@ import { Pool } from 'pg';
 import {
   ConfigModule,
   DatabaseModule,
+  QUEUES,
   LoggingModule,
   QueueModule,
   RedisModule,
@@ -366,6 +367,36 @@ async function benchSurveys(pool: Pool, smtp: SmtpCounter): Promise<void> {
   );
 }
 
+/**
+ * Waits (up to two minutes) until the outbox is relayed and no queue has jobs waiting, running
+ * or due within a minute, so one phase's background work does not land in the next one.
+ */
+async function waitForIdle(redis: Redis, pool: Pool): Promise<void> {
+  const started = performance.now();
+  const queues = QUEUES.map((q) => new Queue(q, { connection: redis, prefix: PREFIX }));
+  try {
+    for (;;) {
+      const outbox = await pool.query<{ n: string }>(
+        `SELECT count(*) AS n FROM outbox WHERE published_at IS NULL`,
+      );
+      let busy = Number(outbox.rows[0].n);
+      for (const q of queues) {
+        const c = await q.getJobCounts('active', 'waiting', 'prioritized');
+        busy += c.active + c.waiting + c.prioritized;
+        const soon = await q.getDelayed(0, 50);
+        busy += soon.filter((j) => j.timestamp + (j.delay ?? 0) < Date.now() + 60_000).length;
+      }
+      if (busy === 0 || performance.now() - started > 120_000) break;
+      await sleep(500);
+    }
+  } finally {
+    await Promise.all(queues.map((q) => q.close()));
+  }
+  notes.push(
+    `waited ${((performance.now() - started) / 1000).toFixed(1)} s for the worker to settle`,
+  );
+}
+
 // ---------------------------------------------------------------------------------------------
 
 function versions(): Record<string, string> {
@@ -487,8 +518,18 @@ async function main(): Promise<void> {
     );
     const token = data.login.token;
 
+    const rss = (phase: string) =>
+      notes.push(
+        `peak RSS after ${phase}: api ${api.peakRssMb().toFixed(0)} MB, worker ${worker.peakRssMb().toFixed(0)} MB`,
+      );
+    rss('start-up and the boot rescore');
     await benchCreateTicket(url, token, pool);
+    rss('createTicket');
+    // the writes leave work behind (rescoring, KPI refresh): measure reads in a settled system
+    await waitForIdle(redis, pool);
     await benchReads(url, token, pool);
+    rss('the reads');
+    await waitForIdle(redis, pool);
     await benchSurveys(pool, smtp);
 
     record('api peak RSS', `${api.peakRssMb().toFixed(0)} MB`, '< 250 MB', api.peakRssMb() < 250);

@@ -6,6 +6,7 @@ import { Retention1763900400000 } from './1763900400000-retention';
 import { Import1763900500000 } from './1763900500000-import';
 import { Privacy1763900600000 } from './1763900600000-privacy';
 import { RiskScale1763900700000 } from './1763900700000-risk-scale';
+import { RevenueAtRisk1763900800000 } from './1763900800000-revenue-at-risk';
 
 /**
  * Every migration, oldest first. The api, the worker, the CLI and the tests all read this
@@ -21,4 +22,5 @@ export const MIGRATIONS = [
   Import1763900500000,
   Privacy1763900600000,
   RiskScale1763900700000,
+  RevenueAtRisk1763900800000,
 ];

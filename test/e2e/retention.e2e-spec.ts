@@ -187,6 +187,22 @@ describe('retention: churn-risk list, actions, summary', () => {
     expect(names(await list(admin, { o: 'score_change' }))).toEqual(['C1', 'C5', 'C2', 'C4', 'C3']);
   });
 
+  it("re-ranks revenue at risk when a customer's MRR changes (kept by a trigger)", async () => {
+    const UPDATE = `mutation($id: ID!, $m: Float!) { updateCustomer(id: $id, input: { mrr: $m }) { mrr } }`;
+    // C4 (score 90, free, MRR 0) becomes the biggest account: 90 % of 100,000 is at risk
+    await ok(stack, admin, UPDATE, { id: ids.c4, m: 100_000 });
+    const top = (await list(admin, { o: 'revenue_at_risk' })).edges[0].node;
+    expect(top).toMatchObject({ customerId: ids.c4, riskWeightedMrr: 90_000 });
+    await ok(stack, admin, UPDATE, { id: ids.c4, m: 0 });
+    expect(names(await list(admin, { o: 'revenue_at_risk' }))).toEqual([
+      'C2',
+      'C5',
+      'C1',
+      'C3',
+      'C4',
+    ]);
+  });
+
   it('shows why and what is going on in each row', async () => {
     const c1 = (await list(am1)).edges.find((e: any) => e.node.customerId === ids.c1).node;
     expect(c1).toMatchObject({

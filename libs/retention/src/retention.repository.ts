@@ -42,7 +42,8 @@ export interface PeriodCounts {
 
 const SORT: Record<RiskListQuery['order'], string> = {
   score: 'r.score',
-  revenue_at_risk: '(r.score::float8 * c.mrr::float8 / 100)',
+  // score × MRR ÷ 100, kept on risk_scores by triggers and indexed (migration 1763900800000)
+  revenue_at_risk: 'r.revenue_at_risk',
   // customers without a score before the window sort after every real change (≥ −100)
   score_change: 'coalesce(r.score::float8 - base.score::float8, -1000)',
 };
