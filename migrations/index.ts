@@ -7,6 +7,7 @@ import { Import1763900500000 } from './1763900500000-import';
 import { Privacy1763900600000 } from './1763900600000-privacy';
 import { RiskScale1763900700000 } from './1763900700000-risk-scale';
 import { RevenueAtRisk1763900800000 } from './1763900800000-revenue-at-risk';
+import { KpiSurveyIndexes1763900900000 } from './1763900900000-kpi-survey-indexes';
 
 /**
  * Every migration, oldest first. The api, the worker, the CLI and the tests all read this
@@ -23,4 +24,5 @@ export const MIGRATIONS = [
   Privacy1763900600000,
   RiskScale1763900700000,
   RevenueAtRisk1763900800000,
+  KpiSurveyIndexes1763900900000,
 ];

@@ -161,13 +161,17 @@ export function metricsSql(
       : []),
     part(
       { surveys_sent: 'count(*)::int', surveys_responded: 'count(s.responded_at)::int' },
-      `FROM b JOIN surveys s ON s.kind = 'csat' AND s.sent_at >= b.bs AND s.sent_at < b.be
+      // per bucket (LATERAL), so each range scan gets both bounds (a join with all buckets
+      // let the planner scan from the first bucket's start to the end of the table)
+      `FROM b CROSS JOIN LATERAL (SELECT y.ticket_id, y.responded_at FROM surveys y
+          WHERE y.kind = 'csat' AND y.sent_at >= b.bs AND y.sent_at < b.be OFFSET 0) s
        CROSS JOIN LATERAL (SELECT * FROM kpi_ticket_facts x WHERE x.ticket_id = s.ticket_id OFFSET 0) f WHERE true`,
     ),
     part(
       { csat_ratings: 'count(*)::int', csat_good: '(count(*) FILTER (WHERE s.score >= 4))::int' },
-      `FROM b JOIN surveys s ON s.kind = 'csat' AND s.score IS NOT NULL
-         AND s.responded_at >= b.bs AND s.responded_at < b.be
+      `FROM b CROSS JOIN LATERAL (SELECT y.ticket_id, y.score FROM surveys y
+          WHERE y.kind = 'csat' AND y.score IS NOT NULL
+            AND y.responded_at >= b.bs AND y.responded_at < b.be OFFSET 0) s
        CROSS JOIN LATERAL (SELECT * FROM kpi_ticket_facts x WHERE x.ticket_id = s.ticket_id OFFSET 0) f WHERE true`,
     ),
   ];

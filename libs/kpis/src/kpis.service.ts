@@ -58,8 +58,14 @@ export interface RebuildResult {
  * Support KPIs (DESIGN §4) for team leads: exact figures from per-ticket facts, answered from
  * precomputed day/week/month cells when the question lines up with them (see docs/kpis.md).
  */
+/** Entries in the per-process cache of fact-computed partial buckets. */
+const FACT_CACHE_ENTRIES = 200;
+
 @Injectable()
 export class KpisService {
+  /** Fact-computed partial buckets by plan and refresh (see {@link factRows}); oldest evicted first. */
+  private readonly factCache = new Map<string, KpiRow[]>();
+
   constructor(
     private readonly repo: KpisRepository,
     private readonly tx: TransactionRunner,
@@ -133,22 +139,7 @@ export class KpisService {
         rows.push(...cells.map(tag(fromCells, 'cells')));
       }
       if (fromFacts.length > 0) {
-        // the backlog at a day boundary is in that day's cell (a GiST count over the whole
-        // backlog otherwise); other figures of partial buckets come from the facts
-        const backlogDays = p.cellDim ? fromFacts.map((b) => backlogDay(b.end, now)) : [];
-        const fromDays = backlogDays.length > 0 && backlogDays.every((d) => d !== null);
-        const computed = await this.repo.computeRows(
-          tx,
-          p.dims,
-          p.filter.values,
-          fromFacts.map((b) => b.start),
-          fromFacts.map((b) => b.end),
-          now,
-          !fromDays,
-        );
-        if (fromDays) {
-          await this.backlogFromDays(tx, p, computed, backlogDays as Date[]);
-        }
+        const computed = await this.factRows(tx, p, fromFacts, now);
         rows.push(...computed.map(tag(fromFacts, 'facts')));
       }
       const key = (r: KpiTableRow) =>
@@ -158,6 +149,50 @@ export class KpisService {
         ].join('|');
       return rows.sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
     }
+  }
+
+  /**
+   * Partial buckets, computed from the facts, and cached until the worker's next KPI refresh
+   * (`kpi_state.last_run_at`): the cells they sit beside only change then too, so a cached
+   * answer is exactly as fresh, and a dashboard opened by several team leads computes its edge
+   * weeks once per refresh instead of once per request (~200 ms of database time each at 2M
+   * tickets, which 8 concurrent clients on 2 cores cannot afford; docs/kpis.md).
+   */
+  private async factRows(tx: Tx, p: KpiPlan, fromFacts: Bucket[], now: Date): Promise<KpiRow[]> {
+    const state = await this.repo.state(tx);
+    // before the worker's first refresh there is nothing to key the cache on: compute
+    const refreshed = state?.lastRunAt?.getTime();
+    const key = JSON.stringify([
+      refreshed,
+      p.grain,
+      p.dims,
+      p.cellDim,
+      p.filter.values,
+      fromFacts.map((b) => [b.start.getTime(), b.end.getTime()]),
+    ]);
+    const hit = refreshed === undefined ? undefined : this.factCache.get(key);
+    if (hit) return hit;
+    // the backlog at a day boundary is in that day's cell (a GiST count over the whole
+    // backlog otherwise); other figures of partial buckets come from the facts
+    const backlogDays = p.cellDim ? fromFacts.map((b) => backlogDay(b.end, now)) : [];
+    const fromDays = backlogDays.length > 0 && backlogDays.every((d) => d !== null);
+    const computed = await this.repo.computeRows(
+      tx,
+      p.dims,
+      p.filter.values,
+      fromFacts.map((b) => b.start),
+      fromFacts.map((b) => b.end),
+      now,
+      !fromDays,
+    );
+    if (fromDays) {
+      await this.backlogFromDays(tx, p, computed, backlogDays as Date[]);
+    }
+    if (refreshed !== undefined) this.factCache.set(key, computed);
+    if (this.factCache.size > FACT_CACHE_ENTRIES) {
+      this.factCache.delete(this.factCache.keys().next().value!);
+    }
+    return computed;
   }
 
   /** Fills the backlog of fact-computed buckets from the day cells at their ends. */
