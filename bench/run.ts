@@ -408,7 +408,10 @@ async function waitForIdle(redis: Redis, pool: Pool): Promise<void> {
         const c = await q.getJobCounts('active', 'waiting', 'prioritized');
         busy += c.active + c.waiting + c.prioritized;
         const soon = await q.getDelayed(0, 50);
-        busy += soon.filter((j) => j.timestamp + (j.delay ?? 0) < Date.now() + 60_000).length;
+        // repeatable jobs (heartbeat, scans, KPI refresh) are always due soon: not backlog
+        busy += soon.filter(
+          (j) => !j.repeatJobKey && j.timestamp + (j.delay ?? 0) < Date.now() + 60_000,
+        ).length;
       }
       if (busy === 0 || performance.now() - started > 120_000) break;
       await sleep(500);

@@ -8,6 +8,7 @@ import { Privacy1763900600000 } from './1763900600000-privacy';
 import { RiskScale1763900700000 } from './1763900700000-risk-scale';
 import { RevenueAtRisk1763900800000 } from './1763900800000-revenue-at-risk';
 import { KpiSurveyIndexes1763900900000 } from './1763900900000-kpi-survey-indexes';
+import { QueueIndexes1763901000000 } from './1763901000000-queue-indexes';
 
 /**
  * Every migration, oldest first. The api, the worker, the CLI and the tests all read this
@@ -25,4 +26,5 @@ export const MIGRATIONS = [
   RiskScale1763900700000,
   RevenueAtRisk1763900800000,
   KpiSurveyIndexes1763900900000,
+  QueueIndexes1763901000000,
 ];

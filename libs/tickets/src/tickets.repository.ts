@@ -115,6 +115,17 @@ const EVENT_COLUMNS = `e.id::text, e.ticket_id::text AS "ticketId", e.actor_id::
 const SLA_COLUMNS = `id::text, name, priority, channel, tier, first_response_minutes AS "firstResponseMinutes",
   resolution_minutes AS "resolutionMinutes", business_hours AS "businessHours", active`;
 
+/**
+ * `column = $n` for one id, `column = ANY($n)` for several. The planner walks the open-ticket
+ * queue indexes (team or assignee, updated_at) in order only for an equality; with `= ANY` it
+ * sorted every open ticket of the team (a queue page went from ~150 ms to <1 ms at 2M tickets).
+ */
+function oneOf(column: string, ids: string[], p: (v: unknown) => string): string {
+  return ids.length === 1
+    ? `${column} = ${p(ids[0])}::bigint`
+    : `${column} = ANY(${p(ids)}::bigint[])`;
+}
+
 /** ORDER BY and keyset comparison per ordering; cursor = [key, id]. */
 const ORDERINGS: Record<TicketOrder, { order: string; key: string; cmp: string; cast: string }> = {
   updated_desc: {
@@ -197,11 +208,11 @@ export class TicketsRepository {
     if (f.assigneeIds?.length && f.unassigned) {
       where.push(`(t.assignee_id = ANY(${p(f.assigneeIds)}::bigint[]) OR t.assignee_id IS NULL)`);
     } else if (f.assigneeIds?.length) {
-      where.push(`t.assignee_id = ANY(${p(f.assigneeIds)}::bigint[])`);
+      where.push(oneOf('t.assignee_id', f.assigneeIds, p));
     } else if (f.unassigned) {
       where.push(`t.assignee_id IS NULL`);
     }
-    if (f.teamIds?.length) where.push(`t.team_id = ANY(${p(f.teamIds)}::bigint[])`);
+    if (f.teamIds?.length) where.push(oneOf('t.team_id', f.teamIds, p));
     if (f.priorities?.length) where.push(`t.priority = ANY(${p(f.priorities)}::text[])`);
     if (f.channels?.length) where.push(`t.channel = ANY(${p(f.channels)}::text[])`);
     if (f.tags?.length) where.push(`t.tags && ${p(f.tags)}::text[]`);
