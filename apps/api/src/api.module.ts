@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import { ApolloDriver, ApolloDriverConfig } from '@nestjs/apollo';
 import { DynamicModule, MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
@@ -67,6 +68,9 @@ export class ApiModule implements NestModule {
             validationRules: [depthLimit(cfg.graphql.maxDepth)],
             context: (req: unknown) => ({ req, loaders: new RequestLoaders(moduleRef) }),
             plugins: [
+              // Apollo installs cache control by default: a hook on every resolved field (and
+              // the per-field instrumentation that comes with it) for cache hints nobody reads
+              ApolloServerPluginCacheControlDisabled(),
               complexityLimit(cfg.graphql.maxComplexity),
               unavailableStatusPlugin,
               ...(cfg.graphql.exposeSqlCount ? [sqlCountPlugin] : []),
