@@ -263,15 +263,21 @@ export class RiskRepository {
          FROM h`,
       [step],
     );
+    // revenue at risk from the same join, instead of the per-row trigger (it skips itself)
+    await tx.query(`SET LOCAL staydesk.scores_with_revenue = 'on'`);
     await tx.query(
-      `INSERT INTO risk_scores (customer_id, score, band, factors, model_version, computed_at, band_since)
-       SELECT customer_id, score, band, factors, model_version, now(), now() FROM risk_stage
+      `INSERT INTO risk_scores (customer_id, score, band, factors, model_version, computed_at, band_since,
+                                revenue_at_risk)
+       SELECT s.customer_id, s.score, s.band, s.factors, s.model_version, now(), now(),
+              s.score::float8 * c.mrr::float8 / 100
+         FROM risk_stage s JOIN customers c ON c.id = s.customer_id
        ON CONFLICT (customer_id) DO UPDATE SET
          score = EXCLUDED.score, factors = EXCLUDED.factors, model_version = EXCLUDED.model_version,
-         computed_at = EXCLUDED.computed_at,
+         computed_at = EXCLUDED.computed_at, revenue_at_risk = EXCLUDED.revenue_at_risk,
          band_since = CASE WHEN risk_scores.band = EXCLUDED.band THEN risk_scores.band_since ELSE now() END,
          band = EXCLUDED.band`,
     );
+    await tx.query(`SET LOCAL staydesk.scores_with_revenue = 'off'`);
     return rows[0].changes;
   }
 
