@@ -154,6 +154,14 @@ export function fitLogistic(
     }
     if (step === null) break;
     const direction = step;
+    // Newton decrement λ²/2 = ½ gᵀH⁻¹g: the objective's expected decrease. Once it is below what
+    // double precision can resolve, this is the optimum, however large the raw gradient of a
+    // feature on a big scale (days) still looks.
+    const decrement = direction.reduce((sum, dj, j) => sum + dj * gradient[j], 0) / 2;
+    if (decrement <= 1e-15 * (1 + Math.abs(current))) {
+      converged = true;
+      break;
+    }
     iterations++;
     // Backtracking: a full Newton step is almost always right; halve it while it overshoots.
     let t = 1;
@@ -165,8 +173,9 @@ export function fitLogistic(
       value = objective(next);
     }
     if (!(value <= current)) {
-      // No descent left: rounding noise at the optimum, unless the gradient is still large.
-      converged = steepest < 1e-6;
+      // No descent left: rounding noise at the optimum, unless the gradient is still large
+      // (or Newton still expected a decrease well above what rounding can hide).
+      converged = steepest < 1e-6 || decrement <= 1e-11 * (1 + Math.abs(current));
       break;
     }
     beta = next;
