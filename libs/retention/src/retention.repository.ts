@@ -110,9 +110,9 @@ export class RetentionRepository {
          ORDER BY ${sort} DESC, r.customer_id DESC
          LIMIT ${p(limit)}
       )
-      SELECT c.id::text AS "customerId", page.sort_key::float8 AS "sortKey", r.score::float8 AS score, r.band,
-             c.mrr::float8 AS mrr, (r.score::float8 * c.mrr::float8 / 100) AS "riskWeightedMrr",
-             (r.score::float8 - base.score::float8) AS "scoreChange",
+      SELECT c.id::text AS "customerId", page.sort_key::float8 AS "sortKey", round(r.score::numeric, 2)::float8 AS score, r.band,
+             c.mrr::float8 AS mrr, round((r.score::numeric * c.mrr / 100), 2)::float8 AS "riskWeightedMrr",
+             round((r.score::numeric - base.score::numeric), 2)::float8 AS "scoreChange",
              r.factors, c.account_manager_id::text AS "accountManagerId",
              to_char(c.renewal_date, 'YYYY-MM-DD') AS "renewalDate",
              (c.renewal_date - current_date) AS "daysToRenewal",
