@@ -33,6 +33,9 @@ describe('risk:backtest and risk:fit replay history as real processes', () => {
       LOG_LEVEL: 'silent',
     };
     db = new Pool({ connectionString: env.DATABASE_URL, max: 2 });
+    // pool.end() can resolve while a client is still closing; the DROP DATABASE … WITH (FORCE)
+    // that follows then terminates it, and a pool without a listener throws that error
+    db.on('error', () => undefined);
     const seeded = await runToExit(SEED_DEMO, env, 60_000, WORLD);
     expect(seeded.stderr).toBe('');
     expect(seeded.code).toBe(0);

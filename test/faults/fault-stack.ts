@@ -126,6 +126,9 @@ export async function startFaultStack(
     throw new Error(`migration failed: ${migrated.stderr}`);
   }
   const db = new Pool({ connectionString: pg.url('staydesk'), max: 3 });
+  // pool.end() can resolve while a client is still closing; the DROP DATABASE … WITH (FORCE)
+  // that follows then terminates it, and a pool without a listener throws that error
+  db.on('error', () => undefined);
   db.on('error', () => undefined); // the server is restarted on purpose
   const hash = await bcrypt.hash(PASSWORD, 4);
   const stack: FaultStack = {

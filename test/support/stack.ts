@@ -65,6 +65,9 @@ export async function startStack(
   };
   const config = loadConfig(env);
   const db = new Pool({ connectionString: config.database.url, max: 3 });
+  // pool.end() can resolve while a client is still closing; the DROP DATABASE … WITH (FORCE)
+  // that follows then terminates it, and a pool without a listener throws that error
+  db.on('error', () => undefined);
   let api: NestFastifyApplication | undefined;
   let worker: INestApplicationContext | undefined;
   const cleanup = async () => {
