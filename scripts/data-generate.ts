@@ -49,6 +49,7 @@ import {
   insertSurveys,
   insertTickets,
   monthsBefore,
+  parseWorldFlags,
   simulateWorld,
   useCopy,
   type Priority,
@@ -86,35 +87,14 @@ const FLAGS = {
   seed: [0, 4_294_967_295],
   jobs: [1, 16],
 } as const;
-type Flag = keyof typeof FLAGS;
 
 function parseArgs(argv: string[]): GenerateOptions | 'help' {
-  const options: GenerateOptions = {
-    customers: 1000,
-    tickets: 20_000,
-    months: 18,
-    seed: 7,
-    jobs: 2,
-    force: false,
-  };
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    if (arg === '--help' || arg === '-h') return 'help';
-    if (arg === '--force') {
-      options.force = true;
-      continue;
-    }
-    const match = /^--(customers|tickets|months|seed|jobs)(?:=(.*))?$/.exec(arg);
-    if (!match) throw new UsageError(`unknown argument "${arg}"; ${USAGE}`);
-    const flag = match[1] as Flag;
-    const raw = match[2] ?? argv[++i];
-    const [min, max] = FLAGS[flag];
-    if (raw === undefined || !/^\d+$/.test(raw) || Number(raw) < min || Number(raw) > max) {
-      throw new UsageError(`--${flag} needs a whole number from ${min} to ${max}; ${USAGE}`);
-    }
-    options[flag] = Number(raw);
-  }
-  return options;
+  return parseWorldFlags(
+    argv,
+    { customers: 1000, tickets: 20_000, months: 18, seed: 7, jobs: 2, force: false },
+    FLAGS,
+    USAGE,
+  );
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -52,14 +52,13 @@
  * simulated again, so a churned customer files nothing once gone. One or two early churners are
  * won back later (churned → active, two status-change rows).
  */
-import { pipeline } from 'node:stream/promises';
-import { Readable } from 'node:stream';
 import bcrypt from 'bcryptjs';
 import { Client } from 'pg';
-import { from as copyFrom } from 'pg-copy-streams';
 import {
   ConfigError,
   DatabaseStartupError,
+  copyLine,
+  copyToClient,
   describeDatabaseUrl,
   loadConfig,
   prepareDatabase,
@@ -110,16 +109,19 @@ const NUMERIC_FLAGS = {
   months: [1, 120],
   seed: [0, 4_294_967_295],
 } as const;
-type NumericFlag = keyof typeof NUMERIC_FLAGS;
 
-function parseArgs(argv: string[]): SeedOptions | 'help' {
-  const options: SeedOptions = {
-    customers: 200,
-    tickets: 5000,
-    months: 12,
-    seed: 42,
-    force: false,
-  };
+/**
+ * The command line of the world builders (this seeder and data:generate): `--force`, `--help`,
+ * and whole-number flags (`--name N` or `--name=N`) within their ranges; anything else is a
+ * {@link UsageError} that ends with `usage`.
+ */
+export function parseWorldFlags<F extends string>(
+  argv: string[],
+  defaults: NoInfer<Record<F, number> & { force: boolean }>,
+  ranges: Record<F, readonly [number, number]>,
+  usage: string,
+): (Record<F, number> & { force: boolean }) | 'help' {
+  const options = { ...defaults };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === '--help' || arg === '-h') return 'help';
@@ -127,17 +129,28 @@ function parseArgs(argv: string[]): SeedOptions | 'help' {
       options.force = true;
       continue;
     }
-    const match = /^--(customers|tickets|months|seed)(?:=(.*))?$/.exec(arg);
-    if (!match) throw new UsageError(`unknown argument "${arg}"; ${USAGE}`);
-    const flag = match[1] as NumericFlag;
-    const raw = match[2] ?? argv[++i];
-    const [min, max] = NUMERIC_FLAGS[flag];
-    if (raw === undefined || !/^\d+$/.test(raw) || Number(raw) < min || Number(raw) > max) {
-      throw new UsageError(`--${flag} needs a whole number from ${min} to ${max}; ${USAGE}`);
+    const match = /^--([a-z]+)(?:=(.*))?$/.exec(arg);
+    if (!match || !Object.hasOwn(ranges, match[1])) {
+      throw new UsageError(`unknown argument "${arg}"; ${usage}`);
     }
-    options[flag] = Number(raw);
+    const flag = match[1] as F;
+    const raw = match[2] ?? argv[++i];
+    const [min, max] = ranges[flag];
+    if (raw === undefined || !/^\d+$/.test(raw) || Number(raw) < min || Number(raw) > max) {
+      throw new UsageError(`--${flag} needs a whole number from ${min} to ${max}; ${usage}`);
+    }
+    (options as Record<F, number>)[flag] = Number(raw);
   }
   return options;
+}
+
+function parseArgs(argv: string[]): SeedOptions | 'help' {
+  return parseWorldFlags(
+    argv,
+    { customers: 200, tickets: 5000, months: 12, seed: 42, force: false },
+    NUMERIC_FLAGS,
+    USAGE,
+  );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1888,15 +1901,6 @@ async function insertRows<R>(
   }
 }
 
-/** A value in COPY's text format: `\N` for null; backslash, tab, newline and CR escaped. */
-function copyText(value: unknown): string {
-  if (value === null || value === undefined) return '\\N';
-  const text = typeof value === 'string' ? value : String(value);
-  return /[\\\t\n\r]/.test(text)
-    ? text.replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r')
-    : text;
-}
-
 /**
  * COPY path of {@link insertRows}. Plain columns stream straight into the table; when a column
  * needs SQL (an `expr`, or `computed` columns such as a tsvector) the rows go through a
@@ -1919,11 +1923,10 @@ async function copyRows<R>(
     await db.query(`TRUNCATE ${target}`);
   }
   const names = staged ? refs : columns.map((c) => c.name);
-  const copy = db.query(copyFrom(`COPY ${target} (${names.join(', ')}) FROM STDIN`));
   const lines = function* () {
     let chunk = '';
     for (const row of rows) {
-      chunk += columns.map((c) => copyText(c.value(row))).join('\t') + '\n';
+      chunk += copyLine(columns.map((c) => c.value(row)));
       if (chunk.length > 1 << 16) {
         yield chunk;
         chunk = '';
@@ -1931,7 +1934,7 @@ async function copyRows<R>(
     }
     if (chunk) yield chunk;
   };
-  await pipeline(Readable.from(lines()), copy);
+  await copyToClient(db, `COPY ${target} (${names.join(', ')}) FROM STDIN`, lines());
   if (staged) {
     await db.query(`${insert} ${select} FROM ${target}`);
     await db.query(`TRUNCATE ${target}`);

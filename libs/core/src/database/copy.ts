@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import type { PoolClient } from 'pg';
+import type { ClientBase, PoolClient } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import type { EntityManager } from 'typeorm';
 import type { Tx } from './transaction';
@@ -32,6 +32,14 @@ export async function copyInto(
 ): Promise<void> {
   const runner = (tx as EntityManager).queryRunner;
   if (!runner) throw new Error('copyInto needs a transaction (TransactionRunner.run)');
-  const client = (await runner.connect()) as PoolClient;
+  await copyToClient((await runner.connect()) as PoolClient, copySql, chunks);
+}
+
+/** {@link copyInto} on a plain `pg` client (scripts that hold their own connection). */
+export async function copyToClient(
+  client: ClientBase,
+  copySql: string,
+  chunks: AsyncIterable<string> | Iterable<string>,
+): Promise<void> {
   await pipeline(Readable.from(chunks), client.query(copyFrom(copySql)));
 }
