@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { CustomersModule } from '@staydesk/customers';
 import { IdentityModule } from '@staydesk/identity';
 import { MailModule } from '@staydesk/mail';
+import { OutboxModule } from '@staydesk/outbox';
 import { TicketsModule } from '@staydesk/tickets';
 import { FollowUpsLoaders } from './followups.loaders';
 import { FollowUpsProcessor } from './followups.processor';
@@ -11,6 +12,7 @@ import { FollowUpsService } from './followups.service';
 
 /** Follow-ups: the service other modules use (e.g. `openForOwner` inside their transaction). */
 @Module({
+  imports: [OutboxModule],
   providers: [FollowUpsRepository, FollowUpsService, FollowUpsLoaders],
   exports: [FollowUpsService, FollowUpsLoaders],
 })

@@ -132,7 +132,7 @@ export class FollowUpsProcessor extends WorkerHost {
       { followUpId: f.id, ownerId: f.ownerId, kind: f.kind, messageId: sent.messageId },
       'follow-up reminder sent',
     );
-    await this.followUps.markReminded(f.id, { messageId: sent.messageId });
+    await this.followUps.markReminded(f.id, { messageId: sent.messageId }, f.ownerId);
     return { sent: true };
   }
 

@@ -102,6 +102,7 @@ function setup() {
     repo as unknown as FollowUpsRepository,
     runner as never,
     audit as never,
+    { record: jest.fn(async () => '1') } as never,
   );
   return { repo, audit, service };
 }

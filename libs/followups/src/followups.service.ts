@@ -13,6 +13,7 @@ import {
   toConnection,
 } from '@staydesk/core';
 import { Actor, validateId } from '@staydesk/identity';
+import { OutboxService } from '@staydesk/outbox';
 import {
   FOLLOW_UP_KINDS,
   FOLLOW_UP_STATUSES,
@@ -190,6 +191,7 @@ export class FollowUpsService {
     private readonly repo: FollowUpsRepository,
     private readonly tx: TransactionRunner,
     private readonly audit: AuditRepository,
+    private readonly outbox: OutboxService,
   ) {}
 
   byIds(ids: readonly string[]): Promise<FollowUpRow[]> {
@@ -353,10 +355,23 @@ export class FollowUpsService {
     return this.repo.forReminder(this.tx.db, validateId(id, 'followUpId'));
   }
 
-  /** Records that the owner was reminded; false when someone else already did. */
-  markReminded(id: string, details: Record<string, unknown> = {}): Promise<boolean> {
+  /**
+   * Records that the owner was reminded; false when someone else already did. With `ownerId`
+   * (a real reminder, not a skip) it also tells the owner's open consoles (`followUpDue`).
+   */
+  markReminded(
+    id: string,
+    details: Record<string, unknown> = {},
+    ownerId?: string,
+  ): Promise<boolean> {
     return this.tx.run(async (tx) => {
       const marked = await this.repo.markReminded(tx, id);
+      if (marked && ownerId) {
+        await this.outbox.record(tx, {
+          type: 'followup.due',
+          payload: { followUpId: id, ownerId },
+        });
+      }
       if (marked) {
         await this.audit.record(tx, {
           actorId: null,

@@ -11,13 +11,32 @@ export type DomainEvent =
     }
   | {
       type: 'ticket.message_added';
-      payload: { ticketId: string; customerId: string; messageId: string; kind: string };
+      payload: {
+        ticketId: string;
+        customerId: string;
+        messageId: string;
+        kind: string;
+        /** What the message changed on the ticket (status, assignee), as in ticket history. */
+        changes?: TicketChange[];
+      };
     }
+  | {
+      type: 'ticket.updated';
+      payload: { ticketId: string; customerId: string; changes: TicketChange[] };
+    }
+  | { type: 'followup.due'; payload: { followUpId: string; ownerId: string } }
   | {
       type: 'survey.answered';
       payload: { surveyId: string; customerId: string; kind: string; score: number };
     }
   | { type: 'customer.status_changed'; payload: { customerId: string; from: string; to: string } };
+
+/** One field change, as written to the ticket's history (`ticket_events`). */
+export interface TicketChange {
+  type: string;
+  from: string | null;
+  to: string | null;
+}
 
 export type EventType = DomainEvent['type'];
 export type EventOf<T extends EventType> = Extract<DomainEvent, { type: T }>;
@@ -29,4 +48,6 @@ export const EVENT_TYPES: readonly EventType[] = [
   'ticket.message_added',
   'survey.answered',
   'customer.status_changed',
+  'ticket.updated',
+  'followup.due',
 ];

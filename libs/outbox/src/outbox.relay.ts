@@ -3,7 +3,7 @@ import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
 import { Client } from 'pg';
 import { APP_CONFIG, AppConfig, JobPublisher, TransactionRunner } from '@staydesk/core';
 import type { DomainEvent } from './events';
-import { OutboxRepository } from './outbox.repository';
+import { OutboxRepository, OutboxRow } from './outbox.repository';
 import { routeEvent } from './outbox.routes';
 
 const BATCH = 200;
@@ -24,6 +24,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   private again = false;
   private stopped = false;
   private failures = 0;
+  private readonly relayed: ((rows: OutboxRow[]) => void)[] = [];
 
   constructor(
     private readonly repo: OutboxRepository,
@@ -46,6 +47,14 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     if (this.timer) clearInterval(this.timer);
     await this.running;
     await this.listener?.end().catch(() => undefined);
+  }
+
+  /**
+   * Calls `listener` with each batch of rows after its transaction has committed (live updates
+   * publish them to Redis pub/sub). A listener must not throw; it must not block.
+   */
+  onRelayed(listener: (rows: OutboxRow[]) => void): void {
+    this.relayed.push(listener);
   }
 
   /** Starts a drain, or asks the running one to go around once more. */
@@ -86,9 +95,9 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   }
 
   async relayBatch(): Promise<number> {
-    return this.tx.run(async (tx) => {
+    const rows = await this.tx.run(async (tx) => {
       const rows = await this.repo.claim(tx, BATCH);
-      if (rows.length === 0) return 0;
+      if (rows.length === 0) return rows;
       for (const row of rows) {
         const jobs = routeEvent(
           { type: row.type, payload: row.payload } as DomainEvent,
@@ -106,8 +115,11 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
         rows.map((r) => r.id),
       );
       this.logger.debug({ rows: rows.length }, 'outbox rows relayed');
-      return rows.length;
+      return rows;
     });
+    // after the commit: what listeners see is in the database for everyone
+    if (rows.length > 0) for (const listener of this.relayed) listener(rows);
+    return rows.length;
   }
 
   private async listen(): Promise<void> {

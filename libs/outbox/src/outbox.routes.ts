@@ -62,6 +62,9 @@ export const ROUTES: { [T in EventType]: Route<T> } = {
   'ticket.message_added': (e, config) => [rescore(e.payload.customerId, config), kpis(config)],
   'survey.answered': (e, config) => [rescore(e.payload.customerId, config), kpis(config)],
   'customer.status_changed': (e, config) => [rescore(e.payload.customerId, config)],
+  // live updates only (the relay publishes every relayed row to Redis pub/sub after commit)
+  'ticket.updated': () => [],
+  'followup.due': () => [],
 };
 
 export function routeEvent(event: DomainEvent, config: AppConfig): RoutedJob[] {

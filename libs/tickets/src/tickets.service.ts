@@ -69,6 +69,10 @@ export interface UpdateTicketInput {
 
 type NewEvent = Omit<EventRow, 'id'>;
 
+/** History rows as the outbox carries them (live updates tell subscribers what changed). */
+const changesOf = (events: NewEvent[]) =>
+  events.map((e) => ({ type: e.type, from: e.fromValue, to: e.toValue }));
+
 /** Tickets: the conversation, the status state machine, SLA due times, and their history. */
 @Injectable()
 export class TicketsService {
@@ -290,6 +294,10 @@ export class TicketsService {
       const saved = await this.repo.update(tx, id, patch, now);
       if (patch.subject !== undefined) await this.repo.refreshSearch(tx, id);
       await this.repo.insertEvents(tx, events);
+      await this.outbox.record(tx, {
+        type: 'ticket.updated',
+        payload: { ticketId: id, customerId: t.customerId, changes: changesOf(events) },
+      });
       await this.audit.record(tx, {
         actorId: actor.id,
         action: 'ticket.update',
@@ -387,7 +395,13 @@ export class TicketsService {
       await this.repo.insertEvents(tx, events);
       await this.outbox.record(tx, {
         type: 'ticket.message_added',
-        payload: { ticketId: id, customerId: t.customerId, messageId: message.id, kind },
+        payload: {
+          ticketId: id,
+          customerId: t.customerId,
+          messageId: message.id,
+          kind,
+          changes: changesOf(events),
+        },
       });
       await this.statusEvents(tx, t, saved);
       await this.audit.record(tx, {
@@ -431,6 +445,10 @@ export class TicketsService {
       this.refreshSla(t, patch, now);
       const saved = await this.repo.update(tx, id, patch, now);
       await this.repo.insertEvents(tx, events);
+      await this.outbox.record(tx, {
+        type: 'ticket.updated',
+        payload: { ticketId: id, customerId: t.customerId, changes: changesOf(events) },
+      });
       await this.statusEvents(tx, t, saved);
       await this.audit.record(tx, {
         actorId: actor.id,

@@ -130,6 +130,13 @@ const schema = z.object({
   TRUST_PROXY: bool(false),
   WORKER_LOCK_MS: int(30_000, 1000, 3_600_000),
   WORKER_STALLED_INTERVAL_MS: int(30_000, 500, 3_600_000),
+  LIVE_MAX_CONNECTIONS_PER_USER: int(10, 1, 1000),
+  LIVE_MAX_SUBSCRIPTIONS: int(20, 1, 1000),
+  LIVE_IDLE_TIMEOUT_MS: int(60_000, 1000, 3_600_000),
+  LIVE_BUFFER_EVENTS: int(100, 1, 100_000),
+  LIVE_REAUTH_MS: int(30_000, 100, 3_600_000),
+  LIVE_PRESENCE_TTL_MS: int(20_000, 1000, 600_000),
+  LIVE_PRESENCE_SWEEP_MS: int(5000, 100, 60_000),
 });
 
 export interface AppConfig {
@@ -203,6 +210,21 @@ export interface AppConfig {
     lockMs: number;
     /** How often each worker looks for stalled jobs (locks expired) and puts them back to wait. */
     stalledIntervalMs: number;
+  };
+  /** GraphQL subscriptions (graphql-ws on /graphql): limits and presence timing. */
+  live: {
+    maxConnectionsPerUser: number;
+    maxSubscriptionsPerConnection: number;
+    /** A connection without any subscription for this long is closed. */
+    idleTimeoutMs: number;
+    /** Events buffered per subscription before it is ended with a "refetch" error. */
+    bufferEvents: number;
+    /** How often each connection's token and user are checked again (deactivation, revocation). */
+    reauthMs: number;
+    /** A viewer who sends no heartbeat for this long is gone. */
+    presenceTtlMs: number;
+    /** How often each api process re-reads presence for its ticketViewers subscribers. */
+    presenceSweepMs: number;
   };
 }
 
@@ -342,6 +364,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       heartbeatSeconds: e.WORKER_HEARTBEAT_SECONDS,
       lockMs: e.WORKER_LOCK_MS,
       stalledIntervalMs: e.WORKER_STALLED_INTERVAL_MS,
+    },
+    live: {
+      maxConnectionsPerUser: e.LIVE_MAX_CONNECTIONS_PER_USER,
+      maxSubscriptionsPerConnection: e.LIVE_MAX_SUBSCRIPTIONS,
+      idleTimeoutMs: e.LIVE_IDLE_TIMEOUT_MS,
+      bufferEvents: e.LIVE_BUFFER_EVENTS,
+      reauthMs: e.LIVE_REAUTH_MS,
+      presenceTtlMs: e.LIVE_PRESENCE_TTL_MS,
+      presenceSweepMs: e.LIVE_PRESENCE_SWEEP_MS,
     },
   };
 }
