@@ -25,6 +25,7 @@ import { ImportApiModule } from '@staydesk/import';
 import { PrivacyApiModule } from '@staydesk/privacy';
 import { RiskApiModule } from '@staydesk/risk';
 import { KpisApiModule } from '@staydesk/kpis';
+import { LiveApiModule, LiveGateway } from '@staydesk/live';
 import { RetentionApiModule } from '@staydesk/retention';
 import { SurveysApiModule } from '@staydesk/surveys';
 import { IdentityApiModule } from '@staydesk/identity';
@@ -52,8 +53,14 @@ export class ApiModule implements NestModule {
         TerminusModule.forRoot({ logger: false, gracefulShutdownTimeoutMs: 0 }),
         GraphQLModule.forRootAsync<ApolloDriverConfig>({
           driver: ApolloDriver,
-          inject: [APP_CONFIG, Logger, ModuleRef],
-          useFactory: (cfg: AppConfig, logger: Logger, moduleRef: ModuleRef) => ({
+          imports: [LiveApiModule],
+          inject: [APP_CONFIG, Logger, ModuleRef, LiveGateway],
+          useFactory: (
+            cfg: AppConfig,
+            logger: Logger,
+            moduleRef: ModuleRef,
+            live: LiveGateway,
+          ) => ({
             path: '/graphql',
             autoSchemaFile: cfg.graphql.schemaFile ? resolve(cfg.graphql.schemaFile) : true,
             sortSchema: true,
@@ -67,6 +74,10 @@ export class ApiModule implements NestModule {
             formatError: createGraphqlErrorFormatter(logger),
             validationRules: [depthLimit(cfg.graphql.maxDepth)],
             context: (req: unknown) => ({ req, loaders: new RequestLoaders(moduleRef) }),
+            // live updates: graphql-ws on the same path (docs/architecture.md, "Live updates")
+            subscriptions: {
+              'graphql-ws': live.serverOptions(createGraphqlErrorFormatter(logger)),
+            },
             plugins: [
               // Apollo installs cache control by default: a hook on every resolved field (and
               // the per-field instrumentation that comes with it) for cache hints nobody reads
@@ -88,6 +99,7 @@ export class ApiModule implements NestModule {
         KpisApiModule,
         RetentionApiModule,
         PrivacyApiModule,
+        LiveApiModule,
       ],
       controllers: [HealthController],
       providers: [

@@ -14,6 +14,7 @@ import { ImportWorkerModule } from '@staydesk/import';
 import { OutboxWorkerModule } from '@staydesk/outbox';
 import { RiskWorkerModule } from '@staydesk/risk';
 import { KpisWorkerModule } from '@staydesk/kpis';
+import { LiveWorkerModule } from '@staydesk/live';
 import { SurveysWorkerModule } from '@staydesk/surveys';
 import { TicketsWorkerModule } from '@staydesk/tickets';
 import { Schedules } from './schedules';
@@ -40,6 +41,7 @@ export class WorkerModule {
         ImportWorkerModule,
         KpisWorkerModule,
         OutboxWorkerModule,
+        LiveWorkerModule,
         DiscoveryModule,
       ],
       providers: [

@@ -214,7 +214,7 @@ export interface AppConfig {
   /** GraphQL subscriptions (graphql-ws on /graphql): limits and presence timing. */
   live: {
     maxConnectionsPerUser: number;
-    maxSubscriptionsPerConnection: number;
+    maxSubscriptions: number;
     /** A connection without any subscription for this long is closed. */
     idleTimeoutMs: number;
     /** Events buffered per subscription before it is ended with a "refetch" error. */
@@ -367,7 +367,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     },
     live: {
       maxConnectionsPerUser: e.LIVE_MAX_CONNECTIONS_PER_USER,
-      maxSubscriptionsPerConnection: e.LIVE_MAX_SUBSCRIPTIONS,
+      maxSubscriptions: e.LIVE_MAX_SUBSCRIPTIONS,
       idleTimeoutMs: e.LIVE_IDLE_TIMEOUT_MS,
       bufferEvents: e.LIVE_BUFFER_EVENTS,
       reauthMs: e.LIVE_REAUTH_MS,

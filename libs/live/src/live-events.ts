@@ -1,0 +1,77 @@
+import type { OutboxRow, TicketChange } from '@staydesk/outbox';
+
+/**
+ * What travels on Redis pub/sub from the worker's outbox relay (after commit) and from
+ * `reportPresence` to every api process. Ids only: each api process reads the current state
+ * and filters per subscriber.
+ */
+export type LiveEvent =
+  | {
+      kind: 'ticket';
+      /** The outbox row id: unique per event, so a client can drop a duplicate. */
+      id: string;
+      ticketId: string;
+      type: 'created' | 'updated' | 'message';
+      changes: TicketChange[];
+      messageId?: string;
+      messageKind?: string;
+      /** When the relay published it (ms since the epoch), for the bench's commit→delivery figure. */
+      publishedAt: number;
+    }
+  | { kind: 'followup'; id: string; followUpId: string; ownerId: string; publishedAt: number }
+  | { kind: 'presence'; ticketId: string };
+
+export const liveChannel = (prefix: string) => `${prefix}:live:events`;
+
+/** The live event of a relayed outbox row, or null for rows nobody subscribes to. */
+export function liveEventOf(row: OutboxRow, now = Date.now()): LiveEvent | null {
+  const p = row.payload as Record<string, unknown>;
+  const changes = (p.changes as TicketChange[] | undefined) ?? [];
+  switch (row.type) {
+    case 'ticket.created':
+      return base(row, 'created', [], now);
+    case 'ticket.updated':
+      return base(row, 'updated', changes, now);
+    case 'ticket.message_added':
+      return {
+        ...base(row, 'message', changes, now),
+        messageId: String(p.messageId),
+        messageKind: String(p.kind),
+      };
+    case 'followup.due':
+      return {
+        kind: 'followup',
+        id: row.id,
+        followUpId: String(p.followUpId),
+        ownerId: String(p.ownerId),
+        publishedAt: now,
+      };
+    // solves and reopens also write ticket.updated (with the status change); customer and
+    // survey events have no subscription
+    case 'ticket.solved':
+    case 'ticket.reopened':
+    case 'survey.answered':
+    case 'customer.status_changed':
+      return null;
+    default: {
+      const unreachable: never = row.type;
+      return unreachable;
+    }
+  }
+}
+
+function base(
+  row: OutboxRow,
+  type: 'created' | 'updated' | 'message',
+  changes: TicketChange[],
+  now: number,
+) {
+  return {
+    kind: 'ticket' as const,
+    id: row.id,
+    ticketId: String((row.payload as { ticketId: unknown }).ticketId),
+    type,
+    changes,
+    publishedAt: now,
+  };
+}

@@ -1,0 +1,230 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import { Inject, Injectable } from '@nestjs/common';
+import { ModuleRef } from '@nestjs/core';
+import type { GraphQLWsSubscriptionsConfig } from '@nestjs/graphql';
+import { GraphQLError, GraphQLFormattedError } from 'graphql';
+import type { Context, ServerOptions } from 'graphql-ws';
+import Redis from 'ioredis';
+import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
+import type { WebSocket } from 'ws';
+import { APP_CONFIG, AppConfig, DomainError, REDIS_CLIENT, RequestLoaders } from '@staydesk/core';
+import { IdentityService } from '@staydesk/identity';
+import { LIVE_ERROR_CODES, LiveConnection, LiveContext } from './live-connection';
+
+type Extra = { socket: WebSocket; request: IncomingMessage };
+type Ctx = Context<Record<string, unknown> | undefined, Extra>;
+type Formatter = (formatted: GraphQLFormattedError, error: unknown) => GraphQLFormattedError;
+
+/** WebSocket close codes (4000-4999 are the application's). */
+export const CLOSE = {
+  unauthenticated: 4401,
+  forbidden: 4403,
+  idle: 4408,
+  tooManyConnections: 4429,
+  unavailable: 4503,
+} as const;
+
+/** The bearer token of an upgrade: connection_init's `authorization` first, then the sd_session cookie. */
+export function tokenOf(
+  params: Record<string, unknown> | undefined,
+  cookieHeader: string | undefined,
+): string | null {
+  const auth = params?.authorization ?? params?.Authorization;
+  if (typeof auth === 'string') {
+    const m = /^Bearer\s+(\S+)$/i.exec(auth.trim());
+    if (m) return m[1];
+  }
+  for (const part of (cookieHeader ?? '').split(';')) {
+    const eq = part.indexOf('=');
+    if (eq > 0 && part.slice(0, eq).trim() === 'sd_session') {
+      const v = decodeURIComponent(part.slice(eq + 1).trim());
+      if (v) return v;
+    }
+  }
+  return null;
+}
+
+/** A close reason fits in a control frame (123 bytes). */
+const reason = (text: string) => {
+  const b = Buffer.from(text);
+  return b.length <= 123 ? text : `${b.subarray(0, 120).toString()}...`;
+};
+
+/**
+ * graphql-ws on /graphql: signs each connection in (the same token and checks as HTTP), caps
+ * connections per user (a Redis sorted set, so the cap holds over all api processes) and
+ * subscriptions per connection, closes idle connections, re-checks the user every
+ * LIVE_REAUTH_MS (a deactivated user's or a revoked token's subscriptions end), and formats
+ * errors like the HTTP endpoint does.
+ */
+@Injectable()
+export class LiveGateway {
+  private readonly connections = new WeakMap<WebSocket, LiveConnection>();
+
+  constructor(
+    private readonly identity: IdentityService,
+    private readonly moduleRef: ModuleRef,
+    @Inject(REDIS_CLIENT) private readonly redis: Redis,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @InjectPinoLogger(LiveGateway.name) private readonly logger: PinoLogger,
+  ) {}
+
+  /** The options for `subscriptions: { 'graphql-ws': … }` of the GraphQL module. */
+  serverOptions(format: Formatter): GraphQLWsSubscriptionsConfig {
+    const limits = this.config.live;
+    const formatAll = (errors: readonly GraphQLError[]) =>
+      errors.map((e) => {
+        const original = e.originalError;
+        const code = (original instanceof GraphQLError ? original : e).extensions?.code;
+        if (typeof code === 'string' && LIVE_ERROR_CODES.has(code)) {
+          return { message: e.message, path: e.path, extensions: { code } };
+        }
+        return format(e.toJSON(), e);
+      });
+    const options: Partial<ServerOptions<Record<string, unknown> | undefined, Extra>> = {
+      connectionInitWaitTimeout: 5000,
+      onConnect: (ctx: Ctx) => this.connect(ctx),
+      onSubscribe: (ctx: Ctx) => {
+        const conn = this.connections.get(ctx.extra.socket);
+        if (conn) conn.lastActive = Date.now();
+        // graphql-ws has registered this one already
+        if (Object.keys(ctx.subscriptions).length > limits.maxSubscriptions) {
+          return [
+            new GraphQLError(
+              `at most ${limits.maxSubscriptions} subscriptions per connection: complete one before starting another`,
+              { extensions: { code: 'RATE_LIMITED' } },
+            ),
+          ];
+        }
+        return undefined;
+      },
+      onComplete: (ctx: Ctx) => {
+        const conn = this.connections.get(ctx.extra.socket);
+        if (conn) conn.lastActive = Date.now();
+      },
+      context: (ctx: Ctx): LiveContext => {
+        const conn = this.connections.get(ctx.extra.socket)!;
+        return {
+          actor: conn.actor,
+          live: conn,
+          loaders: new RequestLoaders(this.moduleRef),
+          req: { ip: ctx.extra.request.socket.remoteAddress, headers: {} },
+        };
+      },
+      onNext: (_ctx, _id, _payload, _args, result) =>
+        result.errors ? { ...result, errors: formatAll(result.errors) } : undefined,
+      onError: (_ctx, _id, _payload, errors) => formatAll(errors),
+      onClose: async (ctx: Ctx) => {
+        const conn = this.connections.get(ctx.extra.socket);
+        if (!conn) return;
+        this.connections.delete(ctx.extra.socket);
+        await this.redis.zrem(this.connKey(conn.actor.id), conn.id).catch(() => undefined);
+      },
+    };
+    // Nest's type names only some hooks, but GqlSubscriptionService hands the whole object to
+    // graphql-ws's useServer (context, onError and onComplete included)
+    return options as unknown as GraphQLWsSubscriptionsConfig;
+  }
+
+  private connKey(userId: string) {
+    return `${this.config.redis.prefix}:live:connections:${userId}`;
+  }
+
+  private async connect(ctx: Ctx): Promise<boolean> {
+    const socket = ctx.extra.socket;
+    const close = (code: number, text: string) => {
+      socket.close(code, reason(text));
+      return false;
+    };
+    const token = tokenOf(ctx.connectionParams, ctx.extra.request.headers.cookie);
+    if (!token) {
+      return close(
+        CLOSE.unauthenticated,
+        'sign in first: send { authorization: "Bearer <token>" } in connection_init, or the sd_session cookie',
+      );
+    }
+    let actor;
+    try {
+      actor = await this.identity.authenticate(token);
+    } catch (err) {
+      if (err instanceof DomainError) return close(CLOSE.unauthenticated, err.message);
+      this.logger.warn({ err }, 'live connection: sign-in check failed');
+      return close(
+        CLOSE.unavailable,
+        'the service is temporarily unavailable, please retry shortly',
+      );
+    }
+    const conn: LiveConnection = { id: randomUUID(), token, actor, lastActive: Date.now() };
+    const limits = this.config.live;
+    try {
+      if (!(await this.claimSlot(conn))) {
+        return close(
+          CLOSE.tooManyConnections,
+          `too many live connections: at most ${limits.maxConnectionsPerUser} per user; close another tab`,
+        );
+      }
+    } catch {
+      return close(CLOSE.unavailable, 'live updates are unavailable: Redis is unreachable');
+    }
+    this.connections.set(socket, conn);
+    // re-check who it is (deactivation, revoked or expired token) and close idle connections
+    const tick = Math.min(limits.reauthMs, Math.max(250, Math.floor(limits.idleTimeoutMs / 4)));
+    let sinceAuth = 0;
+    const timer = setInterval(() => {
+      if (
+        Object.keys(ctx.subscriptions).length === 0 &&
+        Date.now() - conn.lastActive > limits.idleTimeoutMs
+      ) {
+        close(
+          CLOSE.idle,
+          `closed after ${Math.round(limits.idleTimeoutMs / 1000)} s without a subscription`,
+        );
+        return;
+      }
+      sinceAuth += tick;
+      if (sinceAuth >= limits.reauthMs) {
+        sinceAuth = 0;
+        void this.recheck(conn, close);
+      }
+    }, tick);
+    timer.unref();
+    socket.once('close', () => clearInterval(timer));
+    return true;
+  }
+
+  private async recheck(conn: LiveConnection, close: (code: number, text: string) => boolean) {
+    try {
+      conn.actor = await this.identity.authenticate(conn.token);
+    } catch (err) {
+      if (err instanceof DomainError) close(CLOSE.forbidden, err.message);
+      return; // PostgreSQL unreachable: keep the connection, check again next time
+    }
+    await this.redis
+      .zadd(this.connKey(conn.actor.id), Date.now() + this.slotTtl(), conn.id)
+      .catch(() => undefined);
+  }
+
+  private slotTtl() {
+    return this.config.live.reauthMs * 3 + 10_000;
+  }
+
+  /** One slot in the user's set (entries of crashed processes expire); false when it is full. */
+  private async claimSlot(conn: LiveConnection): Promise<boolean> {
+    const key = this.connKey(conn.actor.id);
+    const now = Date.now();
+    const res = await this.redis
+      .multi()
+      .zremrangebyscore(key, '-inf', now)
+      .zadd(key, now + this.slotTtl(), conn.id)
+      .zcard(key)
+      .pexpire(key, this.slotTtl())
+      .exec();
+    const count = Number(res?.[2]?.[1] ?? 0);
+    if (count > this.config.live.maxConnectionsPerUser) {
+      await this.redis.zrem(key, conn.id);
+      return false;
+    }
+    return true;
+  }
+}

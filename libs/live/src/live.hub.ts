@@ -1,0 +1,341 @@
+import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { ModuleRef } from '@nestjs/core';
+import type { GraphQLError } from 'graphql';
+import Redis from 'ioredis';
+import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
+import {
+  APP_CONFIG,
+  AppConfig,
+  RequestLoaders,
+  forbidden,
+  redisOptionsFromUrl,
+} from '@staydesk/core';
+import { FollowUpsService } from '@staydesk/followups';
+import {
+  Actor,
+  IdentityService,
+  TICKET_WORKERS,
+  UserObject,
+  mayReadNotes,
+  validateId,
+} from '@staydesk/identity';
+import type { TicketChange } from '@staydesk/outbox';
+import { TicketsService } from '@staydesk/tickets';
+import { BoundedStream } from './bounded-stream';
+import { LiveConnection, refetchError, unavailableError } from './live-connection';
+import { LiveEvent, liveChannel } from './live-events';
+import type {
+  FollowUpDueObject,
+  QueueEventObject,
+  TicketActivityObject,
+  TicketViewersObject,
+} from './live.object';
+import { PresenceService, Viewer } from './presence.service';
+import { QueueFilter, queueChangeOf } from './queue-filter';
+
+type Item<T> = { value: T; loaders: RequestLoaders };
+type Stream<T> = BoundedStream<Item<T>, GraphQLError>;
+interface Sub<T> {
+  conn: LiveConnection;
+  stream: Stream<T>;
+}
+interface QueueSub extends Sub<QueueEventObject> {
+  filter: QueueFilter;
+}
+
+/** Keeps a Set per key and drops the key with its last member. */
+class Registry<T> {
+  private readonly map = new Map<string, Set<T>>();
+  add(key: string, v: T) {
+    let set = this.map.get(key);
+    if (!set) this.map.set(key, (set = new Set()));
+    set.add(v);
+  }
+  delete(key: string, v: T) {
+    const set = this.map.get(key);
+    if (set?.delete(v) && set.size === 0) this.map.delete(key);
+  }
+  get(key: string): Set<T> | undefined {
+    return this.map.get(key);
+  }
+  keys() {
+    return [...this.map.keys()];
+  }
+  all(): T[] {
+    return [...this.map.values()].flatMap((s) => [...s]);
+  }
+}
+
+/**
+ * The api side of live updates. One Redis subscriber connection per api process receives every
+ * event (published by the worker's outbox relay after commit, or by `reportPresence`); the hub
+ * reads the ticket once per event and hands it to each local subscriber that may see it, in
+ * the order the events arrived. Visibility uses the same rules as queries: anyone signed in
+ * reads tickets, internal notes of a private team only its members and admins (`mayReadNotes`),
+ * follow-ups only their owner.
+ *
+ * If the subscriber connection drops (Redis down), every subscription ends with
+ * SERVICE_UNAVAILABLE and new ones are refused until it is back; clients resubscribe and
+ * refetch. Events published meanwhile are not replayed (pub/sub keeps nothing).
+ */
+@Injectable()
+export class LiveHub implements OnApplicationBootstrap, OnApplicationShutdown {
+  private subscriber?: Redis;
+  private up = false;
+  private stopped = false;
+  private chain: Promise<void> = Promise.resolve();
+  private sweepTimer?: NodeJS.Timeout;
+  private readonly queueSubs = new Set<QueueSub>();
+  private readonly activitySubs = new Registry<Sub<TicketActivityObject>>();
+  private readonly viewerSubs = new Registry<Sub<TicketViewersObject>>();
+  private readonly followUpSubs = new Registry<Sub<FollowUpDueObject>>();
+  private readonly viewersSeen = new Map<string, string>();
+
+  constructor(
+    private readonly tickets: TicketsService,
+    private readonly identity: IdentityService,
+    private readonly followUps: FollowUpsService,
+    private readonly presence: PresenceService,
+    private readonly moduleRef: ModuleRef,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @InjectPinoLogger(LiveHub.name) private readonly logger: PinoLogger,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    const sub = new Redis({
+      ...redisOptionsFromUrl(this.config.redis.url),
+      lazyConnect: true,
+      connectTimeout: 2000,
+      maxRetriesPerRequest: null,
+      retryStrategy: (times) => (this.stopped ? null : Math.min(times * 200, 2000)),
+    });
+    this.subscriber = sub;
+    sub.on('error', () => undefined);
+    sub.on('message', (_channel: string, message: string) => this.receive(message));
+    sub.on('close', () => {
+      if (!this.up) return;
+      this.up = false;
+      this.logger.warn('live updates: Redis subscriber connection lost; ending subscriptions');
+      this.endAll();
+    });
+    // ioredis subscribes again by itself after a reconnect (autoResubscribe); "ready" follows it
+    sub.on('ready', () => {
+      if (this.up || this.stopped) return;
+      this.up = true;
+      this.logger.info('live updates: receiving events');
+    });
+    try {
+      await sub.connect();
+      await sub.subscribe(liveChannel(this.config.redis.prefix));
+      this.up = true;
+    } catch (err) {
+      this.logger.warn({ err }, 'live updates: Redis unreachable at boot; retrying');
+    }
+    this.sweepTimer = setInterval(() => this.sweepViewers(), this.config.live.presenceSweepMs);
+    this.sweepTimer.unref();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.stopped = true;
+    this.up = false;
+    if (this.sweepTimer) clearInterval(this.sweepTimer);
+    this.subscriber?.disconnect();
+    await this.chain;
+  }
+
+  /** Whether events are flowing (the subscriber connection is up). */
+  get receiving(): boolean {
+    return this.up;
+  }
+
+  /** Subscriptions open in this process (for the bench and logs). */
+  get size(): number {
+    return (
+      this.queueSubs.size +
+      this.activitySubs.all().length +
+      this.viewerSubs.all().length +
+      this.followUpSubs.all().length
+    );
+  }
+
+  queue(conn: LiveConnection, filter: QueueFilter) {
+    const stream = this.open<QueueEventObject>(() => this.queueSubs.delete(sub));
+    const sub: QueueSub = { conn, stream, filter };
+    this.queueSubs.add(sub);
+    return stream;
+  }
+
+  async activity(conn: LiveConnection, ticketId: string) {
+    const id = await this.readableTicket(ticketId);
+    const stream = this.open<TicketActivityObject>(() => this.activitySubs.delete(id, sub));
+    const sub = { conn, stream };
+    this.activitySubs.add(id, sub);
+    return stream;
+  }
+
+  async viewers(conn: LiveConnection, ticketId: string) {
+    const id = await this.readableTicket(ticketId);
+    const stream = this.open<TicketViewersObject>(() => this.viewerSubs.delete(id, sub));
+    const sub = { conn, stream };
+    this.viewerSubs.add(id, sub);
+    // the current viewers at once, then every change
+    this.enqueue(() => this.pushViewers(id, [sub]));
+    return stream;
+  }
+
+  followUpsDue(conn: LiveConnection) {
+    const owner = conn.actor.id;
+    const stream = this.open<FollowUpDueObject>(() => this.followUpSubs.delete(owner, sub));
+    const sub = { conn, stream };
+    this.followUpSubs.add(owner, sub);
+    return stream;
+  }
+
+  /** A heartbeat from a ticket page: viewing (or composing), or leaving it. */
+  async reportPresence(actor: Actor, ticketId: string, composing: boolean, leaving: boolean) {
+    const id = await this.readableTicket(ticketId);
+    if (composing && !leaving && ![...TICKET_WORKERS, 'account_manager'].includes(actor.role)) {
+      throw forbidden(`a ${actor.role} does not write on tickets, so cannot be composing`);
+    }
+    await this.presence.report(actor.id, id, composing, leaving);
+    return true;
+  }
+
+  private open<T>(onClose: () => void): Stream<T> {
+    if (!this.up) throw unavailableError();
+    return new BoundedStream<Item<T>, GraphQLError>(
+      this.config.live.bufferEvents,
+      onClose,
+      refetchError(this.config.live.bufferEvents),
+    );
+  }
+
+  /** Tickets are readable by every signed-in role; this checks the id and that it exists. */
+  private async readableTicket(ticketId: string): Promise<string> {
+    const t = await this.tickets.ticket(validateId(ticketId, 'id'));
+    return t.id;
+  }
+
+  private endAll() {
+    const streams: { end(reason: GraphQLError): void }[] = [
+      ...[...this.queueSubs].map((s) => s.stream),
+      ...this.activitySubs.all().map((s) => s.stream),
+      ...this.viewerSubs.all().map((s) => s.stream),
+      ...this.followUpSubs.all().map((s) => s.stream),
+    ];
+    for (const s of streams) s.end(unavailableError());
+  }
+
+  private receive(message: string) {
+    let event: LiveEvent;
+    try {
+      event = JSON.parse(message) as LiveEvent;
+    } catch {
+      return;
+    }
+    this.enqueue(() => this.dispatch(event));
+  }
+
+  /** Events are handled one at a time, so each subscriber sees them in the order they came. */
+  private enqueue(work: () => Promise<void>) {
+    this.chain = this.chain.then(work).catch((err: unknown) => {
+      this.logger.warn({ err }, 'live updates: an event could not be delivered');
+    });
+  }
+
+  private async dispatch(event: LiveEvent): Promise<void> {
+    switch (event.kind) {
+      case 'ticket':
+        return this.dispatchTicket(event);
+      case 'followup':
+        return this.dispatchFollowUp(event);
+      case 'presence':
+        return this.pushViewers(event.ticketId, [...(this.viewerSubs.get(event.ticketId) ?? [])]);
+      default: {
+        const unreachable: never = event;
+        return unreachable;
+      }
+    }
+  }
+
+  private async dispatchTicket(event: Extract<LiveEvent, { kind: 'ticket' }>) {
+    const activity = [...(this.activitySubs.get(event.ticketId) ?? [])];
+    if (activity.length === 0 && this.queueSubs.size === 0) return;
+    const [ticket] = await this.tickets.byIds([event.ticketId]);
+    if (!ticket) return;
+    const [team] = ticket.teamId ? await this.identity.teamsByIds([ticket.teamId]) : [null];
+    const note = event.messageKind === 'internal_note';
+    let message = null;
+    if (event.messageId && activity.length > 0) {
+      // the message itself: the first one from its id on (ids only grow)
+      [message] = await this.tickets.messages(ticket.id, String(BigInt(event.messageId) - 1n), 1);
+      if (message?.id !== event.messageId) message = null;
+    }
+    const changes: TicketChange[] = [
+      ...(event.type === 'created' ? [{ type: 'created', from: null, to: ticket.status }] : []),
+      ...(event.messageKind ? [{ type: 'message', from: null, to: event.messageKind }] : []),
+      ...event.changes,
+    ];
+    const loaders = new RequestLoaders(this.moduleRef);
+    for (const s of activity) {
+      // a note of a private team's ticket is news only to those who may read it
+      if (note && !mayReadNotes(s.conn.actor, team)) continue;
+      s.stream.push({ value: { id: event.id, ticket, changes, message }, loaders });
+    }
+    for (const s of this.queueSubs) {
+      if (note && !mayReadNotes(s.conn.actor, team)) continue;
+      const change = queueChangeOf(ticket, event.changes, event.type === 'created', s.filter);
+      if (change) s.stream.push({ value: { id: event.id, change, ticket, changes }, loaders });
+    }
+  }
+
+  private async dispatchFollowUp(event: Extract<LiveEvent, { kind: 'followup' }>) {
+    const subs = [...(this.followUpSubs.get(event.ownerId) ?? [])];
+    if (subs.length === 0) return;
+    const [followUp] = await this.followUps.byIds([event.followUpId]);
+    if (!followUp || followUp.ownerId !== event.ownerId) return;
+    const loaders = new RequestLoaders(this.moduleRef);
+    for (const s of subs) {
+      s.stream.push({ value: { id: event.id, followUp }, loaders });
+    }
+  }
+
+  private async pushViewers(ticketId: string, subs: Sub<TicketViewersObject>[]) {
+    const open = subs.filter((s) => s.stream.isOpen);
+    if (open.length === 0) return;
+    const viewers = await this.presence.viewers(ticketId);
+    const users = await this.identity.usersByIds(viewers.map((v) => v.userId));
+    const byId = new Map(users.map((u) => [u.id, u]));
+    const value: TicketViewersObject = {
+      ticketId,
+      viewers: viewers
+        .filter((v) => byId.get(v.userId)?.active)
+        .map((v) => ({
+          user: byId.get(v.userId) as UserObject,
+          composing: v.composing,
+          seenAt: v.seenAt,
+        })),
+    };
+    this.viewersSeen.set(ticketId, signature(viewers));
+    const loaders = new RequestLoaders(this.moduleRef);
+    for (const s of open) s.stream.push({ value, loaders });
+  }
+
+  /** Presence has no "expired" event: re-read the tickets somebody watches, push what changed. */
+  private sweepViewers() {
+    if (!this.up) return;
+    for (const ticketId of [...this.viewersSeen.keys()]) {
+      if (!this.viewerSubs.get(ticketId)) this.viewersSeen.delete(ticketId);
+    }
+    for (const ticketId of this.viewerSubs.keys()) {
+      this.enqueue(async () => {
+        const viewers = await this.presence.viewers(ticketId);
+        if (signature(viewers) !== this.viewersSeen.get(ticketId)) {
+          await this.pushViewers(ticketId, [...(this.viewerSubs.get(ticketId) ?? [])]);
+        }
+      });
+    }
+  }
+}
+
+const signature = (viewers: Viewer[]) => viewers.map((v) => `${v.userId}:${v.composing}`).join(',');
