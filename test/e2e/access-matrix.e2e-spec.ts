@@ -134,6 +134,10 @@ const MATRIX: Record<string, { allowed: Role[] | typeof PUBLIC; call: string }> 
     allowed: WORKERS,
     call: `mutation { replyToTicket(id: "${NONE}", body: "x") { message { id } } }`,
   },
+  reportPresence: {
+    allowed: ALL,
+    call: `mutation { reportPresence(ticketId: "${NONE}") }`,
+  },
   rescheduleFollowUp: {
     allowed: ALL,
     call: `mutation { rescheduleFollowUp(id: "${NONE}", dueAt: "2030-01-01T00:00:00Z") { id } }`,

@@ -349,6 +349,18 @@ function cases(ids: Record<string, string>): Record<string, Case[]> {
         code: INPUT,
       },
     ],
+    reportPresence: [
+      {
+        name: 'ticketId is not an id',
+        query: `mutation { reportPresence(ticketId: "one", composing: true) }`,
+        code: INPUT,
+      },
+      {
+        name: 'composing is not a boolean',
+        query: `mutation { reportPresence(ticketId: "${t}", composing: "yes") }`,
+        code: INVALID,
+      },
+    ],
     rescheduleFollowUp: [
       {
         name: 'not a date',

@@ -193,7 +193,7 @@ export class LiveHub implements OnApplicationBootstrap, OnApplicationShutdown {
 
   /** A heartbeat from a ticket page: viewing (or composing), or leaving it. */
   async reportPresence(actor: Actor, ticketId: string, composing: boolean, leaving: boolean) {
-    const id = await this.readableTicket(ticketId);
+    const id = await this.readableTicket(ticketId, 'ticketId');
     if (composing && !leaving && ![...TICKET_WORKERS, 'account_manager'].includes(actor.role)) {
       throw forbidden(`a ${actor.role} does not write on tickets, so cannot be composing`);
     }
@@ -211,8 +211,8 @@ export class LiveHub implements OnApplicationBootstrap, OnApplicationShutdown {
   }
 
   /** Tickets are readable by every signed-in role; this checks the id and that it exists. */
-  private async readableTicket(ticketId: string): Promise<string> {
-    const t = await this.tickets.ticket(validateId(ticketId, 'id'));
+  private async readableTicket(ticketId: string, field = 'id'): Promise<string> {
+    const t = await this.tickets.ticket(validateId(ticketId, field));
     return t.id;
   }
 

@@ -1,0 +1,324 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { FollowUpsProcessor } from '@staydesk/followups';
+import { insertUser, login, ok } from '../support/factories';
+import { LiveResult, LiveSocket, liveSocket, untilLive } from '../support/live-client';
+import { API_MAIN, RunningChild, listeningUrl, startProcess } from '../support/processes';
+import { TestStack, startStack } from '../support/stack';
+
+jest.setTimeout(90_000);
+
+const ACTIVITY = `subscription($id: ID!) { ticketActivity(id: $id) {
+  id changes { type from to } ticket { id version subject tags status } message { id kind body }
+} }`;
+const QUEUE = `subscription($f: QueueViewFilter) { queueChanged(filter: $f) {
+  id change changes { type to } ticket { id subject teamId assignee { id } }
+} }`;
+const VIEWERS = `subscription($id: ID!) { ticketViewers(id: $id) { ticketId viewers { user { id name } composing } } }`;
+const FOLLOW_UPS = `subscription { followUpDue { id followUp { id kind note } } }`;
+
+const msgKind = (r: LiveResult) => r.data?.ticketActivity?.message?.kind as string | undefined;
+
+/**
+ * Live updates end to end: two api processes (this one, in-process, and a second one as a real
+ * child process) on the same PostgreSQL and Redis, the worker's outbox relay publishing after
+ * commit, and graphql-ws clients on both.
+ */
+describe('live updates over graphql-ws', () => {
+  let stack: TestStack;
+  let second: RunningChild;
+  let api2: string;
+  const sockets: LiveSocket[] = [];
+  const ids: Record<string, string> = {};
+  const tokens: Record<string, string> = {};
+  const open = (url: string, who: string, options: { lazy?: boolean } = {}) => {
+    const s = liveSocket(url, { token: tokens[who] }, options);
+    sockets.push(s);
+    return s;
+  };
+  const as = (who: string, query: string, variables?: Record<string, unknown>) =>
+    ok(stack, tokens[who], query, variables);
+  let n = 0;
+  const touch = (ticketId: string) =>
+    as(
+      'admin',
+      `mutation($id: ID!, $s: String!) { updateTicket(id: $id, input: { subject: $s }) { id } }`,
+      {
+        id: ticketId,
+        s: `Printer on fire ${++n}`,
+      },
+    );
+
+  beforeAll(async () => {
+    stack = await startStack({
+      env: {
+        OUTBOX_POLL_MS: '200',
+        LIVE_REAUTH_MS: '300',
+        LIVE_IDLE_TIMEOUT_MS: '1500',
+        LIVE_MAX_CONNECTIONS_PER_USER: '4',
+        LIVE_MAX_SUBSCRIPTIONS: '3',
+        LIVE_PRESENCE_SWEEP_MS: '300',
+        MAIL_DIR: mkdtempSync(join(tmpdir(), 'staydesk-live-mail-')),
+      },
+    });
+    second = await startProcess(API_MAIN, { ...stack.env, PORT: '0', LOG_LEVEL: 'warn' });
+    api2 = listeningUrl(second);
+
+    const { rows: teams } = await stack.db.query<{ id: string }>(
+      `INSERT INTO teams (name, is_private) VALUES ('Security', true), ('Billing', false) RETURNING id::text`,
+    );
+    [ids.privateTeam, ids.otherTeam] = teams.map((t) => t.id);
+    ids.admin = await insertUser(stack, { email: 'admin@live.example', role: 'admin' });
+    ids.member = await insertUser(stack, {
+      email: 'member@live.example',
+      role: 'agent',
+      teamId: ids.privateTeam,
+    });
+    ids.outsider = await insertUser(stack, {
+      email: 'outsider@live.example',
+      role: 'agent',
+      teamId: ids.otherTeam,
+    });
+    ids.leaver = await insertUser(stack, { email: 'leaver@live.example', role: 'agent' });
+    for (const who of ['admin', 'member', 'outsider', 'leaver'])
+      tokens[who] = await login(stack, `${who}@live.example`);
+    const customer = await as(
+      'admin',
+      `mutation { createCustomer(input: { name: "Acme", contacts: [{ name: "Ann", email: "ann@acme.example" }] }) { id contacts { id } } }`,
+    );
+    ids.customer = customer.createCustomer.id;
+    ids.contact = customer.createCustomer.contacts[0].id;
+    const t = await as(
+      'admin',
+      `mutation($c: ID!, $team: ID!) { createTicket(input: { requesterId: $c, subject: "Printer on fire", channel: email, teamId: $team }) { id } }`,
+      { c: ids.contact, team: ids.privateTeam },
+    );
+    ids.ticket = t.createTicket.id;
+  });
+
+  // each test starts without the previous tests' connections (they count against the cap)
+  afterEach(async () => {
+    await Promise.all(sockets.splice(0).map((s) => s.dispose().catch(() => undefined)));
+  });
+
+  afterAll(async () => {
+    await second?.stop();
+    await stack?.close();
+  });
+
+  it('delivers a change made through one api process to a subscriber on the other', async () => {
+    const onSecond = open(api2, 'outsider');
+    const activity = onSecond.subscribe(ACTIVITY, { id: ids.ticket });
+    const queue = onSecond.subscribe(QUEUE, { f: { status: ['new', 'open'] } });
+    await untilLive([activity, queue], () => touch(ids.ticket));
+
+    // a reply through the first process reaches the second one's subscriber
+    const from = activity.results.length;
+    await ok(
+      stack,
+      tokens.admin,
+      `mutation($id: ID!) { replyToTicket(id: $id, body: "On our way") { ticket { id } } }`,
+      {
+        id: ids.ticket,
+      },
+    );
+    const reply = await activity.next((r) => msgKind(r) === 'public_reply', 'the reply', from);
+    expect(reply.errors).toBeUndefined();
+    expect(reply.data!.ticketActivity.message.body).toBe('On our way');
+    expect(reply.data!.ticketActivity.ticket.status).toBe('open');
+    expect(reply.data!.ticketActivity.changes).toEqual(
+      expect.arrayContaining([{ type: 'message', from: null, to: 'public_reply' }]),
+    );
+
+    // a new ticket enters the queue view; solving it makes it leave
+    const created = await as(
+      'admin',
+      `mutation($c: ID!) { createTicket(input: { requesterId: $c, subject: "Invoice twice", channel: web }) { id } }`,
+      { c: ids.contact },
+    );
+    const newId = created.createTicket.id as string;
+    const entered = await queue.next(
+      (r) => r.data?.queueChanged?.ticket?.id === newId && r.data.queueChanged.change === 'entered',
+      'the new ticket entering the queue',
+    );
+    expect(entered.data!.queueChanged.ticket.subject).toBe('Invoice twice');
+    await as('admin', `mutation($id: ID!) { changeTicketStatus(id: $id, status: solved) { id } }`, {
+      id: newId,
+    });
+    const left = await queue.next(
+      (r) => r.data?.queueChanged?.ticket?.id === newId && r.data.queueChanged.change === 'left',
+      'the solved ticket leaving the queue',
+    );
+    expect(left.data!.queueChanged.changes).toEqual(
+      expect.arrayContaining([{ type: 'status_changed', to: 'solved' }]),
+    );
+  });
+
+  it("keeps a private team's internal notes from agents of other teams", async () => {
+    const member = open(stack.url, 'member');
+    const outsider = open(api2, 'outsider');
+    const memberActivity = member.subscribe(ACTIVITY, { id: ids.ticket });
+    const outsiderActivity = outsider.subscribe(ACTIVITY, { id: ids.ticket });
+    const outsiderQueue = outsider.subscribe(QUEUE, {});
+    await untilLive([memberActivity, outsiderActivity, outsiderQueue], () => touch(ids.ticket));
+    const [m0, o0, q0] = [memberActivity, outsiderActivity, outsiderQueue].map(
+      (s) => s.results.length,
+    );
+
+    await as(
+      'member',
+      `mutation($id: ID!) { addInternalNote(id: $id, body: "Customer is under audit") { message { id } } }`,
+      {
+        id: ids.ticket,
+      },
+    );
+    await as(
+      'member',
+      `mutation($id: ID!) { replyToTicket(id: $id, body: "Looking into it") { message { id } } }`,
+      {
+        id: ids.ticket,
+      },
+    );
+
+    // the member sees the note, then the reply
+    const note = await memberActivity.next((r) => msgKind(r) === 'internal_note', 'the note', m0);
+    expect(note.data!.ticketActivity.message.body).toBe('Customer is under audit');
+    await memberActivity.next((r) => msgKind(r) === 'public_reply', 'the reply', m0);
+    // the outsider receives the reply, which was committed after the note, and nothing of the note
+    await outsiderActivity.next((r) => msgKind(r) === 'public_reply', 'the reply', o0);
+    await outsiderQueue.next(
+      (r) => r.data?.queueChanged?.changes?.some((c: { to: string }) => c.to === 'public_reply'),
+      'the reply in the queue',
+      q0,
+    );
+    const seen = JSON.stringify([
+      ...outsiderActivity.results.slice(o0),
+      ...outsiderQueue.results.slice(q0),
+    ]);
+    expect(seen).not.toContain('internal_note');
+    expect(seen).not.toContain('under audit');
+  });
+
+  it('shows who is viewing and composing, and drops a viewer who leaves', async () => {
+    const watcher = open(api2, 'outsider');
+    const viewers = watcher.subscribe(VIEWERS, { id: ids.ticket });
+    await viewers.next((r) => !!r.data?.ticketViewers, 'the current viewers');
+    const report = (composing: boolean, leaving = false) =>
+      as(
+        'member',
+        `mutation($id: ID!, $c: Boolean!, $l: Boolean!) { reportPresence(ticketId: $id, composing: $c, leaving: $l) }`,
+        {
+          id: ids.ticket,
+          c: composing,
+          l: leaving,
+        },
+      );
+    await report(true);
+    const composing = await viewers.next(
+      (r) =>
+        r.data?.ticketViewers?.viewers?.some((v: any) => v.user.id === ids.member && v.composing),
+      'the member composing',
+    );
+    expect(composing.data!.ticketViewers.ticketId).toBe(ids.ticket);
+    const from = viewers.results.length;
+    await report(false, true);
+    await viewers.next(
+      (r) =>
+        !!r.data?.ticketViewers &&
+        !r.data.ticketViewers.viewers.some((v: any) => v.user.id === ids.member),
+      'the member gone',
+      from,
+    );
+  });
+
+  it('tells the owner, and only the owner, when a follow-up falls due', async () => {
+    const owner = open(api2, 'member');
+    const other = open(stack.url, 'outsider');
+    const mine = owner.subscribe(FOLLOW_UPS);
+    const theirs = other.subscribe(FOLLOW_UPS);
+    const processor = stack.worker!.get(FollowUpsProcessor, { strict: false });
+    const due = async (note: string) => {
+      const { rows } = await stack.db.query<{ id: string }>(
+        `INSERT INTO follow_ups (customer_id, owner_id, kind, due_at, note) VALUES ($1, $2, 'check_in', now() - interval '1 minute', $3) RETURNING id::text`,
+        [ids.customer, ids.member, note],
+      );
+      await processor.remind(rows[0].id);
+      return rows[0].id;
+    };
+    await untilLive([mine], () => due('warm-up'));
+    const id = await due('Call Ann back');
+    const event = await mine.next(
+      (r) => r.data?.followUpDue?.followUp?.id === id,
+      'the due follow-up',
+    );
+    expect(event.data!.followUpDue.followUp).toEqual({
+      id,
+      kind: 'check_in',
+      note: 'Call Ann back',
+    });
+    expect(theirs.results).toEqual([]);
+  });
+
+  it("ends a deactivated user's subscriptions", async () => {
+    const leaver = open(api2, 'leaver');
+    const activity = leaver.subscribe(ACTIVITY, { id: ids.ticket });
+    await untilLive([activity], () => touch(ids.ticket));
+    await as(
+      'admin',
+      `mutation($id: ID!) { updateUser(id: $id, input: { active: false }) { id } }`,
+      { id: ids.leaver },
+    );
+    const ended = await activity.ended;
+    expect(ended).not.toBeNull();
+    const closed = await leaver.closed;
+    expect(closed.code).toBe(4403);
+    expect(closed.reason).toMatch(/deactivated/);
+  });
+
+  it('signs connections in and enforces the connection, subscription and idle limits', async () => {
+    // no token: closed at connection_init with a sentence saying how to sign in
+    const anonymous = liveSocket(stack.url, {}, { lazy: false });
+    sockets.push(anonymous);
+    const refused = await anonymous.closed;
+    expect(refused.code).toBe(4401);
+    expect(refused.reason).toMatch(/sign in first/);
+
+    // the session cookie works like the bearer token
+    const byCookie = liveSocket(api2, { cookie: `sd_session=${tokens.admin}` });
+    sockets.push(byCookie);
+    const viewers = byCookie.subscribe(VIEWERS, { id: ids.ticket });
+    await viewers.next(
+      (r) => !!r.data?.ticketViewers,
+      'viewers over a cookie-authenticated socket',
+    );
+
+    // subscriptions per connection (3 here)
+    const busy = open(stack.url, 'admin');
+    const subs = [1, 2, 3, 4].map(() => busy.subscribe(VIEWERS, { id: ids.ticket }));
+    const fourth = await subs[3].ended;
+    expect(JSON.stringify(fourth)).toContain('RATE_LIMITED');
+    for (const s of subs.slice(0, 3)) await s.next((r) => !!r.data?.ticketViewers, 'viewers');
+
+    // connections per user, over both processes (4 here: byCookie and busy are two of them)
+    const more = [open(stack.url, 'admin', { lazy: false }), open(api2, 'admin', { lazy: false })];
+    more.forEach((s) => s.subscribe(VIEWERS, { id: ids.ticket }));
+    const extra = open(api2, 'admin', { lazy: false });
+    const tooMany = await extra.closed;
+    expect(tooMany.code).toBe(4429);
+    expect(tooMany.reason).toMatch(/at most 4 per user/);
+
+    // a connection without subscriptions is closed when idle
+    const idle = open(stack.url, 'member', { lazy: false });
+    const idleClosed = await idle.closed;
+    expect(idleClosed.code).toBe(4408);
+  });
+
+  it('refuses a subscription to a ticket that does not exist, with NOT_FOUND', async () => {
+    const s = open(api2, 'outsider').subscribe(ACTIVITY, { id: '999999999' });
+    await s.ended;
+    expect(s.results).toHaveLength(1);
+    expect(s.results[0].errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
+    expect(s.results[0].errors?.[0]?.message).toMatch(/ticket 999999999 was not found/);
+  });
+});
