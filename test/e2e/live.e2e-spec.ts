@@ -200,6 +200,36 @@ describe('live updates over graphql-ws', () => {
     expect(seen).not.toContain('under audit');
   });
 
+  it('executes a shared event separately for callers who see different things', async () => {
+    // both on the same process, where one execution per event can serve many subscribers
+    const query = `subscription { queueChanged { ticket { id priority lastMessage { kind body } } } }`;
+    const member = open(stack.url, 'member').subscribe(query);
+    const outsider = open(stack.url, 'outsider').subscribe(query);
+    await untilLive([member, outsider], () => touch(ids.ticket));
+    await as(
+      'member',
+      `mutation($id: ID!) { addInternalNote(id: $id, body: "Second audit note") { message { id } } }`,
+      {
+        id: ids.ticket,
+      },
+    );
+    await as(
+      'admin',
+      `mutation($id: ID!) { updateTicket(id: $id, input: { priority: urgent }) { id } }`,
+      {
+        id: ids.ticket,
+      },
+    );
+    const urgent = (r: LiveResult) => r.data?.queueChanged?.ticket?.priority === 'urgent';
+    const forMember = await member.next(urgent, 'the priority change (member)');
+    const forOutsider = await outsider.next(urgent, 'the priority change (outsider)');
+    expect(forMember.data!.queueChanged.ticket.lastMessage).toEqual({
+      kind: 'internal_note',
+      body: 'Second audit note',
+    });
+    expect(forOutsider.data!.queueChanged.ticket.lastMessage.kind).toBe('public_reply');
+  });
+
   it('shows who is viewing and composing, and drops a viewer who leaves', async () => {
     const watcher = open(api2, 'outsider');
     const viewers = watcher.subscribe(VIEWERS, { id: ids.ticket });

@@ -8,3 +8,4 @@ export * from './live.object';
 export * from './live.publisher';
 export * from './presence.service';
 export * from './queue-filter';
+export * from './shared-execution';

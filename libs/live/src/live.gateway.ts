@@ -11,6 +11,7 @@ import type { WebSocket } from 'ws';
 import { APP_CONFIG, AppConfig, DomainError, REDIS_CLIENT, RequestLoaders } from '@staydesk/core';
 import { IdentityService } from '@staydesk/identity';
 import { LIVE_ERROR_CODES, LiveConnection, LiveContext } from './live-connection';
+import { sharedSubscribe } from './shared-execution';
 
 type Extra = { socket: WebSocket; request: IncomingMessage };
 type Ctx = Context<Record<string, unknown> | undefined, Extra>;
@@ -84,6 +85,7 @@ export class LiveGateway {
       });
     const options: Partial<ServerOptions<Record<string, unknown> | undefined, Extra>> = {
       connectionInitWaitTimeout: 5000,
+      subscribe: sharedSubscribe,
       onConnect: (ctx: Ctx) => this.connect(ctx),
       onSubscribe: (ctx: Ctx) => {
         const conn = this.connections.get(ctx.extra.socket);

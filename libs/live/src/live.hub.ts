@@ -276,16 +276,26 @@ export class LiveHub implements OnApplicationBootstrap, OnApplicationShutdown {
       ...(event.messageKind ? [{ type: 'message', from: null, to: event.messageKind }] : []),
       ...event.changes,
     ];
+    // one item per distinct value, shared by the subscribers it goes to (sharedSubscribe then
+    // executes each selection set once per item, not once per subscriber)
     const loaders = new RequestLoaders(this.moduleRef);
+    const activityItem = { value: { id: event.id, ticket, changes, message }, loaders };
     for (const s of activity) {
       // a note of a private team's ticket is news only to those who may read it
       if (note && !mayReadNotes(s.conn.actor, team)) continue;
-      s.stream.push({ value: { id: event.id, ticket, changes, message }, loaders });
+      s.stream.push(activityItem);
     }
+    const queueItems = new Map<string, Item<QueueEventObject>>();
     for (const s of this.queueSubs) {
       if (note && !mayReadNotes(s.conn.actor, team)) continue;
       const change = queueChangeOf(ticket, event.changes, event.type === 'created', s.filter);
-      if (change) s.stream.push({ value: { id: event.id, change, ticket, changes }, loaders });
+      if (!change) continue;
+      let item = queueItems.get(change);
+      if (!item) {
+        item = { value: { id: event.id, change, ticket, changes }, loaders };
+        queueItems.set(change, item);
+      }
+      s.stream.push(item);
     }
   }
 
@@ -294,10 +304,8 @@ export class LiveHub implements OnApplicationBootstrap, OnApplicationShutdown {
     if (subs.length === 0) return;
     const [followUp] = await this.followUps.byIds([event.followUpId]);
     if (!followUp || followUp.ownerId !== event.ownerId) return;
-    const loaders = new RequestLoaders(this.moduleRef);
-    for (const s of subs) {
-      s.stream.push({ value: { id: event.id, followUp }, loaders });
-    }
+    const item = { value: { id: event.id, followUp }, loaders: new RequestLoaders(this.moduleRef) };
+    for (const s of subs) s.stream.push(item);
   }
 
   private async pushViewers(ticketId: string, subs: Sub<TicketViewersObject>[]) {
@@ -317,8 +325,8 @@ export class LiveHub implements OnApplicationBootstrap, OnApplicationShutdown {
         })),
     };
     this.viewersSeen.set(ticketId, signature(viewers));
-    const loaders = new RequestLoaders(this.moduleRef);
-    for (const s of open) s.stream.push({ value, loaders });
+    const item = { value, loaders: new RequestLoaders(this.moduleRef) };
+    for (const s of open) s.stream.push(item);
   }
 
   /** Presence has no "expired" event: re-read the tickets somebody watches, push what changed. */
