@@ -335,17 +335,30 @@ describe('live updates over graphql-ws', () => {
     more.forEach((s) => s.subscribe(VIEWERS, { id: ids.ticket }));
     const extra = open(api2, 'admin', { lazy: false });
     const tooMany = await extra.closed;
-    expect(tooMany.code).toBe(4429);
+    expect(tooMany.code).toBe(4029);
     expect(tooMany.reason).toMatch(/at most 4 per user/);
 
     // a connection without subscriptions is closed when idle
     const idle = open(stack.url, 'member', { lazy: false });
     const idleClosed = await idle.closed;
-    expect(idleClosed.code).toBe(4408);
+    expect(idleClosed.code).toBe(4001);
+  });
+
+  it('tells its sockets to reconnect when an api process shuts down, and exits cleanly', async () => {
+    const socket = open(api2, 'outsider', { lazy: false });
+    const s = socket.subscribe(ACTIVITY, { id: ids.ticket });
+    await untilLive([s], () => touch(ids.ticket));
+    // without closing the WebSockets first, the HTTP server's close would wait for them until
+    // SHUTDOWN_TIMEOUT_MS and the process would be killed (exit code 1)
+    const exit = await second.stop('SIGTERM');
+    expect(exit.code).toBe(0);
+    const closed = await socket.closed;
+    expect(closed.code).toBe(1012);
+    expect(closed.reason).toMatch(/reconnect/);
   });
 
   it('refuses a subscription to a ticket that does not exist, with NOT_FOUND', async () => {
-    const s = open(api2, 'outsider').subscribe(ACTIVITY, { id: '999999999' });
+    const s = open(stack.url, 'outsider').subscribe(ACTIVITY, { id: '999999999' });
     await s.ended;
     expect(s.results).toHaveLength(1);
     expect(s.results[0].errors?.[0]?.extensions?.code).toBe('NOT_FOUND');

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import type { IncomingMessage } from 'node:http';
-import { Inject, Injectable } from '@nestjs/common';
-import { ModuleRef } from '@nestjs/core';
+import type { IncomingMessage, Server } from 'node:http';
+import type { Socket } from 'node:net';
+import { Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
+import { HttpAdapterHost, ModuleRef } from '@nestjs/core';
 import type { GraphQLWsSubscriptionsConfig } from '@nestjs/graphql';
 import { GraphQLError, GraphQLFormattedError } from 'graphql';
 import type { Context, ServerOptions } from 'graphql-ws';
@@ -17,12 +18,15 @@ type Extra = { socket: WebSocket; request: IncomingMessage };
 type Ctx = Context<Record<string, unknown> | undefined, Extra>;
 type Formatter = (formatted: GraphQLFormattedError, error: unknown) => GraphQLFormattedError;
 
-/** WebSocket close codes (4000-4999 are the application's). */
+/**
+ * WebSocket close codes (4000-4999 are the application's; graphql-ws itself uses 4400, 4401,
+ * 4403, 4406, 4408, 4409, 4429 and 4500, and its 4401/4403 mean what ours do).
+ */
 export const CLOSE = {
   unauthenticated: 4401,
   forbidden: 4403,
-  idle: 4408,
-  tooManyConnections: 4429,
+  idle: 4001,
+  tooManyConnections: 4029,
   unavailable: 4503,
 } as const;
 
@@ -60,16 +64,48 @@ const reason = (text: string) => {
  * errors like the HTTP endpoint does.
  */
 @Injectable()
-export class LiveGateway {
+export class LiveGateway implements OnApplicationBootstrap {
   private readonly connections = new WeakMap<WebSocket, LiveConnection>();
+  private readonly sockets = new Set<WebSocket>();
+  private readonly upgraded = new Set<Socket>();
 
   constructor(
     private readonly identity: IdentityService,
+    private readonly host: HttpAdapterHost,
     private readonly moduleRef: ModuleRef,
     @Inject(REDIS_CLIENT) private readonly redis: Redis,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @InjectPinoLogger(LiveGateway.name) private readonly logger: PinoLogger,
   ) {}
+
+  /**
+   * Shutdown: the HTTP server's close waits for every connection, and WebSockets never end by
+   * themselves, so before it closes (Fastify's preClose) each socket is told to go (1012
+   * "service restart": graphql-ws clients reconnect, to another process) and what is still
+   * open a second later is cut.
+   */
+  onApplicationBootstrap(): void {
+    const adapter = this.host.httpAdapter;
+    if (!adapter) return;
+    const server = adapter.getHttpServer() as Server;
+    server.on('upgrade', (_req: IncomingMessage, socket: Socket) => {
+      this.upgraded.add(socket);
+      socket.once('close', () => this.upgraded.delete(socket));
+    });
+    const fastify = adapter.getInstance() as {
+      addHook?: (name: 'preClose', hook: () => Promise<void>) => void;
+    };
+    fastify.addHook?.('preClose', () => this.closeAll());
+  }
+
+  async closeAll(graceMs = 1000): Promise<void> {
+    for (const ws of this.sockets) ws.close(1012, 'the server is restarting: reconnect');
+    const deadline = Date.now() + graceMs;
+    while (this.upgraded.size > 0 && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    for (const socket of this.upgraded) socket.destroy();
+  }
 
   /** The options for `subscriptions: { 'graphql-ws': … }` of the GraphQL module. */
   serverOptions(format: Formatter): GraphQLWsSubscriptionsConfig {
@@ -170,6 +206,8 @@ export class LiveGateway {
       return close(CLOSE.unavailable, 'live updates are unavailable: Redis is unreachable');
     }
     this.connections.set(socket, conn);
+    this.sockets.add(socket);
+    socket.once('close', () => this.sockets.delete(socket));
     // re-check who it is (deactivation, revoked or expired token) and close idle connections
     const tick = Math.min(limits.reauthMs, Math.max(250, Math.floor(limits.idleTimeoutMs / 4)));
     let sinceAuth = 0;
