@@ -142,13 +142,15 @@ describe('surveys: outbox → BullMQ → SMTP → survey page', () => {
     const pending = await stack.db.query(
       `SELECT type, payload FROM outbox WHERE published_at IS NULL ORDER BY id`,
     );
-    // the first message travels with ticket.created; the reply is a message_added
+    // the first message travels with ticket.created; the reply is a message_added; the solve
+    // is a ticket.updated (for live updates) and a ticket.solved (for the survey)
     expect(pending.rows.map((r) => r.type)).toEqual([
       'ticket.created',
       'ticket.message_added',
+      'ticket.updated',
       'ticket.solved',
     ]);
-    expect(pending.rows[2].payload).toEqual({ ticketId, customerId: ids.customer, solveCycle: 1 });
+    expect(pending.rows[3].payload).toEqual({ ticketId, customerId: ids.customer, solveCycle: 1 });
     expect(sink.mails).toHaveLength(0);
 
     expect(await relayAndWait()).toEqual([{ sent: true, surveyId: expect.any(String) }]);

@@ -43,7 +43,13 @@ export function tokenOf(
   for (const part of (cookieHeader ?? '').split(';')) {
     const eq = part.indexOf('=');
     if (eq > 0 && part.slice(0, eq).trim() === 'sd_session') {
-      const v = decodeURIComponent(part.slice(eq + 1).trim());
+      const raw = part.slice(eq + 1).trim();
+      let v = raw;
+      try {
+        v = decodeURIComponent(raw);
+      } catch {
+        // not percent-encoded: the token as sent (authenticate refuses it if it is garbage)
+      }
       if (v) return v;
     }
   }
