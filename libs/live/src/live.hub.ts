@@ -1,4 +1,10 @@
-import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  OnApplicationBootstrap,
+  OnApplicationShutdown,
+  ServiceUnavailableException,
+} from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import type { GraphQLError } from 'graphql';
 import Redis from 'ioredis';
@@ -197,7 +203,14 @@ export class LiveHub implements OnApplicationBootstrap, OnApplicationShutdown {
     if (composing && !leaving && ![...TICKET_WORKERS, 'account_manager'].includes(actor.role)) {
       throw forbidden(`a ${actor.role} does not write on tickets, so cannot be composing`);
     }
-    await this.presence.report(actor.id, id, composing, leaving);
+    try {
+      await this.presence.report(actor.id, id, composing, leaving);
+    } catch (err) {
+      this.logger.warn({ err }, 'presence not recorded (Redis unreachable)');
+      throw new ServiceUnavailableException(
+        'presence is unavailable right now (Redis is unreachable); the heartbeat can be sent again shortly',
+      );
+    }
     return true;
   }
 
