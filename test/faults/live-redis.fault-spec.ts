@@ -61,8 +61,16 @@ describe('fault: Redis stopped under live subscriptions', () => {
     expect(last.errors?.[0]?.extensions?.code).toBe('SERVICE_UNAVAILABLE');
     expect(last.errors?.[0]?.message).toMatch(/Redis.*unreachable/);
 
-    // writes still work (PostgreSQL only); live subscriptions are refused until Redis is back
+    // writes still work (PostgreSQL only); presence and live subscriptions are refused until
+    // Redis is back, with a code that says so
     await touch();
+    const presence = await gqlAt(
+      api.url,
+      'mutation($id: ID!) { reportPresence(ticketId: $id) }',
+      { id: ticketId },
+      token,
+    );
+    expect(presence.errors?.[0]?.extensions?.code).toBe('SERVICE_UNAVAILABLE');
     const during = liveSocket(api.url, { token });
     sockets.push(during);
     during.subscribe(ACTIVITY, { id: ticketId });
