@@ -124,15 +124,23 @@ export class LiveHub implements OnApplicationBootstrap, OnApplicationShutdown {
       this.logger.warn('live updates: Redis subscriber connection lost; ending subscriptions');
       this.endAll();
     });
-    // ioredis subscribes again by itself after a reconnect (autoResubscribe); "ready" follows it
+    // after every (re)connect: subscribe (again: harmless, and needed when the first connect
+    // failed, since ioredis only resubscribes channels it had), then take subscriptions again
+    const channel = liveChannel(this.config.redis.prefix);
     sub.on('ready', () => {
-      if (this.up || this.stopped) return;
-      this.up = true;
-      this.logger.info('live updates: receiving events');
+      if (this.stopped) return;
+      sub.subscribe(channel).then(
+        () => {
+          if (this.up || this.stopped) return;
+          this.up = true;
+          this.logger.info('live updates: receiving events');
+        },
+        () => undefined,
+      );
     });
     try {
       await sub.connect();
-      await sub.subscribe(liveChannel(this.config.redis.prefix));
+      await sub.subscribe(channel);
       this.up = true;
     } catch (err) {
       this.logger.warn({ err }, 'live updates: Redis unreachable at boot; retrying');
