@@ -576,6 +576,16 @@ async function main(): Promise<void> {
     redis.disconnect();
     await pool.end();
   }
+  // live updates: 1,000 graphql-ws subscribers over two api processes (bench/live.ts, its own
+  // database and processes; printed, see docs/benchmarks.md "Live updates")
+  if (!process.argv.includes('--no-live')) {
+    const live = spawnSync(
+      process.execPath,
+      [join(__dirname, 'live.js'), ...(quick ? ['--subscribers', '200', '--seconds', '4'] : [])],
+      { stdio: 'inherit' },
+    );
+    if (live.status !== 0) throw new Error(`bench:live failed (exit ${live.status})`);
+  }
 }
 
 main().then(
