@@ -1,5 +1,13 @@
 import { Injectable } from '@nestjs/common';
-import { Tx, conflict, pgCode, pgConstraint, returnedRows } from '@staydesk/core';
+import {
+  Keyset,
+  Tx,
+  conflict,
+  containsPattern,
+  pgCode,
+  pgConstraint,
+  returnedRows,
+} from '@staydesk/core';
 import type { Role } from './roles';
 
 export interface UserRow {
@@ -33,6 +41,13 @@ const USER_COLUMNS = `id::text, email, name, role, team_id::text AS "teamId", ac
   created_at AS "createdAt", last_login_at AS "lastLoginAt"`;
 const TEAM_COLUMNS = `id::text, name, timezone, business_hours AS "businessHours", is_private AS "isPrivate",
   lead_id::text AS "leadId", created_at AS "createdAt"`;
+
+/** Users by name: cursor = [name, id], compared as (lower(name), id). */
+export type UserCursor = [string, string];
+export const USER_KEYSET = new Keyset<UserCursor>('user_name', [
+  { kind: 'text', wrap: (v) => `lower(${v})` },
+  { kind: 'id' },
+]);
 
 function rethrowUnique(err: unknown): never {
   if (pgCode(err) === '23505') {
@@ -86,27 +101,29 @@ export class IdentityRepository {
   async listUsers(
     tx: Tx,
     filter: { role?: Role; teamId?: string; active?: boolean; search?: string },
-    after: { name: string; id: string } | null,
+    after: UserCursor | null,
     limit: number,
   ): Promise<UserRow[]> {
+    const params: unknown[] = [];
+    const p = (v: unknown) => {
+      params.push(v);
+      return `$${params.length}`;
+    };
+    const where: string[] = [];
+    if (filter.role) where.push(`role = ${p(filter.role)}`);
+    if (filter.teamId) where.push(`team_id = ${p(filter.teamId)}::bigint`);
+    if (filter.active !== undefined) where.push(`active = ${p(filter.active)}`);
+    if (filter.search) {
+      const like = p(containsPattern(filter.search));
+      where.push(`(name ILIKE ${like} OR email ILIKE ${like})`);
+    }
+    if (after) where.push(USER_KEYSET.predicate(['lower(name)', 'id'], '>', after, p));
     return tx.query(
       `SELECT ${USER_COLUMNS} FROM users
-        WHERE ($1::text IS NULL OR role = $1)
-          AND ($2::bigint IS NULL OR team_id = $2)
-          AND ($3::boolean IS NULL OR active = $3)
-          AND ($4::text IS NULL OR name ILIKE '%' || $4 || '%' OR email ILIKE '%' || $4 || '%')
-          AND ($5::text IS NULL OR (lower(name), id) > (lower($5), $6::bigint))
+        ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
         ORDER BY lower(name), id
-        LIMIT $7`,
-      [
-        filter.role ?? null,
-        filter.teamId ?? null,
-        filter.active ?? null,
-        filter.search ?? null,
-        after?.name ?? null,
-        after?.id ?? null,
-        limit,
-      ],
+        LIMIT ${p(limit)}`,
+      params,
     );
   }
 

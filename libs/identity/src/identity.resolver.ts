@@ -1,20 +1,12 @@
 import { Args, ID, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
-import {
-  RequestLoaders,
-  Loaders,
-  decodeCursor,
-  encodeCursor,
-  pageSize,
-  toConnection,
-} from '@staydesk/core';
+import { RequestLoaders, Loaders, pageSize, toConnection } from '@staydesk/core';
 import { CurrentUser, Public, Roles } from './auth.decorators';
 import { IdentityLoaders } from './identity.loaders';
 import { CreateUserInput, TeamInput, UpdateUserInput, UsersArgs } from './identity.input';
 import { AuthPayloadObject, TeamObject, UserConnection, UserObject } from './identity.object';
+import { USER_KEYSET } from './identity.repository';
 import { IdentityService } from './identity.service';
 import { Actor, EVERYONE } from './roles';
-
-const USER_ORDER = 'user_name';
 
 @Resolver(() => UserObject)
 export class UserResolver {
@@ -46,7 +38,7 @@ export class UserResolver {
   })
   async users(@Args() args: UsersArgs) {
     const limit = pageSize(args.first);
-    const after = args.after ? decodeCursor(args.after, USER_ORDER, 2) : null;
+    const after = USER_KEYSET.decode(args.after);
     const f = args.filter ?? {};
     const rows = await this.identity.listUsers(
       {
@@ -55,13 +47,13 @@ export class UserResolver {
         active: f.active ?? undefined,
         search: f.search ?? undefined,
       },
-      after ? { name: String(after[0]), id: String(after[1]) } : null,
+      after,
       limit + 1,
     );
     return toConnection(
       rows,
       limit,
-      (u) => encodeCursor(USER_ORDER, [u.name, u.id]),
+      (u) => USER_KEYSET.encode([u.name, u.id]),
       (u) => u,
       !!after,
     );

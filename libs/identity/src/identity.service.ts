@@ -10,10 +10,11 @@ import {
   badInput,
   forbidden,
   notFound,
+  searchText,
   unauthenticated,
 } from '@staydesk/core';
 import { WeeklyHours, validateTimezone, validateWeeklyHours } from './business-hours';
-import { IdentityRepository, TeamRow, UserRow } from './identity.repository';
+import { IdentityRepository, TeamRow, UserCursor, UserRow } from './identity.repository';
 import { DUMMY_HASH, hashPassword, validatePassword, verifyPassword } from './password';
 import { Actor, ROLES, Role } from './roles';
 
@@ -117,12 +118,13 @@ export class IdentityService {
     return { id: user.id, role: user.role, teamId: user.teamId, name: user.name };
   }
 
-  usersByIds(ids: readonly string[]): Promise<UserRow[]> {
-    return this.repo.usersByIds(this.tx.db, ids);
+  usersByIds(ids: readonly string[], tx: Tx = this.tx.db): Promise<UserRow[]> {
+    return this.repo.usersByIds(tx, ids);
   }
 
-  teamsByIds(ids: readonly string[]): Promise<TeamRow[]> {
-    return this.repo.teamsByIds(this.tx.db, ids);
+  /** `tx`: read inside the caller's transaction (never a second pool connection while holding one). */
+  teamsByIds(ids: readonly string[], tx: Tx = this.tx.db): Promise<TeamRow[]> {
+    return this.repo.teamsByIds(tx, ids);
   }
 
   async user(id: string): Promise<UserRow> {
@@ -133,11 +135,12 @@ export class IdentityService {
 
   listUsers(
     filter: { role?: Role; teamId?: string; active?: boolean; search?: string },
-    after: { name: string; id: string } | null,
+    after: UserCursor | null,
     limit: number,
   ) {
     if (filter.teamId) validateId(filter.teamId, 'filter.teamId');
-    return this.repo.listUsers(this.tx.db, filter, after, limit);
+    const search = searchText(filter.search, 'filter.search');
+    return this.repo.listUsers(this.tx.db, { ...filter, search }, after, limit);
   }
 
   async createUser(
