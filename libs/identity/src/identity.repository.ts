@@ -19,12 +19,12 @@ export interface UserRow {
   active: boolean;
   createdAt: Date;
   lastLoginAt: Date | null;
+  /** Part of every token; bumped by a password change so older tokens stop working. */
+  tokenVersion: number;
 }
 
 export interface UserAuthRow extends UserRow {
   passwordHash: string;
-  failedLogins: number;
-  lockedUntil: Date | null;
 }
 
 export interface TeamRow {
@@ -38,7 +38,7 @@ export interface TeamRow {
 }
 
 const USER_COLUMNS = `id::text, email, name, role, team_id::text AS "teamId", active,
-  created_at AS "createdAt", last_login_at AS "lastLoginAt"`;
+  created_at AS "createdAt", last_login_at AS "lastLoginAt", token_version AS "tokenVersion"`;
 const TEAM_COLUMNS = `id::text, name, timezone, business_hours AS "businessHours", is_private AS "isPrivate",
   lead_id::text AS "leadId", created_at AS "createdAt"`;
 
@@ -64,34 +64,70 @@ function rethrowUnique(err: unknown): never {
 export class IdentityRepository {
   async findAuthByEmail(tx: Tx, email: string): Promise<UserAuthRow | null> {
     const rows: UserAuthRow[] = await tx.query(
-      `SELECT ${USER_COLUMNS}, password_hash AS "passwordHash", failed_logins AS "failedLogins",
-              locked_until AS "lockedUntil"
-         FROM users WHERE lower(email) = lower($1)`,
+      `SELECT ${USER_COLUMNS}, password_hash AS "passwordHash" FROM users WHERE lower(email) = lower($1)`,
       [email],
     );
     return rows[0] ?? null;
   }
 
+  async findAuthById(tx: Tx, id: string): Promise<UserAuthRow | null> {
+    const rows: UserAuthRow[] = await tx.query(
+      `SELECT ${USER_COLUMNS}, password_hash AS "passwordHash" FROM users WHERE id = $1`,
+      [id],
+    );
+    return rows[0] ?? null;
+  }
+
+  /** Until when sign-ins to this account from this client are refused (null: they are not). */
+  async lockedUntil(tx: Tx, userId: string, client: string): Promise<Date | null> {
+    const rows: { lockedUntil: Date }[] = await tx.query(
+      `SELECT locked_until AS "lockedUntil" FROM login_failures
+        WHERE user_id = $1 AND client = $2 AND locked_until > now()`,
+      [userId, client],
+    );
+    return rows[0]?.lockedUntil ?? null;
+  }
+
+  /**
+   * Counts a failed sign-in to this account from this client; the `maxFailures`-th locks that
+   * pair for `lockMinutes`. After a lock has run out, counting starts again.
+   */
   async recordLoginFailure(
     tx: Tx,
-    id: string,
+    userId: string,
+    client: string,
     maxFailures: number,
     lockMinutes: number,
   ): Promise<void> {
     await tx.query(
-      `UPDATE users SET failed_logins = failed_logins + 1,
-              locked_until = CASE WHEN failed_logins + 1 >= $2
-                                  THEN now() + make_interval(mins => $3) ELSE locked_until END
-        WHERE id = $1`,
-      [id, maxFailures, lockMinutes],
+      `INSERT INTO login_failures AS f (user_id, client, failures, locked_until)
+       VALUES ($1, $2, 1, CASE WHEN 1 >= $3 THEN now() + make_interval(mins => $4) END)
+       ON CONFLICT (user_id, client) DO UPDATE SET
+         failures = CASE WHEN f.locked_until <= now() THEN 1 ELSE f.failures + 1 END,
+         locked_until = CASE
+           WHEN (CASE WHEN f.locked_until <= now() THEN 1 ELSE f.failures + 1 END) >= $3
+             THEN now() + make_interval(mins => $4)
+           WHEN f.locked_until <= now() THEN NULL
+           ELSE f.locked_until END,
+         updated_at = now()`,
+      [userId, client, maxFailures, lockMinutes],
     );
   }
 
-  async recordLoginSuccess(tx: Tx, id: string): Promise<void> {
-    await tx.query(
-      `UPDATE users SET failed_logins = 0, locked_until = NULL, last_login_at = now() WHERE id = $1`,
-      [id],
+  /** Forgets failed sign-ins of a user: from one client, or (`client` null) from everywhere. */
+  async clearLoginFailures(tx: Tx, userId: string, client: string | null): Promise<number> {
+    const rows = returnedRows(
+      await tx.query(
+        `DELETE FROM login_failures WHERE user_id = $1 AND ($2::text IS NULL OR client = $2)
+         RETURNING locked_until`,
+        [userId, client],
+      ),
     );
+    return rows.length;
+  }
+
+  async recordLoginSuccess(tx: Tx, id: string): Promise<void> {
+    await tx.query(`UPDATE users SET last_login_at = now() WHERE id = $1`, [id]);
   }
 
   async usersByIds(tx: Tx, ids: readonly string[]): Promise<UserRow[]> {
@@ -162,6 +198,7 @@ export class IdentityRepository {
           team_id = CASE WHEN $4::boolean THEN $5::bigint ELSE team_id END,
           active = coalesce($6, active),
           password_hash = coalesce($7, password_hash),
+          token_version = token_version + CASE WHEN $7 IS NULL THEN 0 ELSE 1 END,
           updated_at = now()
         WHERE id = $1 RETURNING ${USER_COLUMNS}`,
         [

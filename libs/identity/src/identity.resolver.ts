@@ -1,4 +1,13 @@
-import { Args, ID, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
+import {
+  Args,
+  Context,
+  ID,
+  Mutation,
+  Parent,
+  Query,
+  ResolveField,
+  Resolver,
+} from '@nestjs/graphql';
 import { RequestLoaders, Loaders, pageSize, toConnection } from '@staydesk/core';
 import { CurrentUser, Public, Roles } from './auth.decorators';
 import { IdentityLoaders } from './identity.loaders';
@@ -16,8 +25,34 @@ export class UserResolver {
   @Mutation(() => AuthPayloadObject, {
     description: 'Sign in with e-mail and password; returns a bearer token.',
   })
-  login(@Args('email') email: string, @Args('password') password: string) {
-    return this.identity.login(email, password);
+  login(
+    @Args('email') email: string,
+    @Args('password') password: string,
+    @Context('req') req: { ip?: string } | undefined,
+  ) {
+    return this.identity.login(email, password, req?.ip ?? 'unknown');
+  }
+
+  @Roles(...EVERYONE)
+  @Mutation(() => AuthPayloadObject, {
+    description:
+      'Change your own password (the current one is required). Every token issued before stops working; the answer carries a new one.',
+  })
+  changePassword(
+    @CurrentUser() actor: Actor,
+    @Args('currentPassword') currentPassword: string,
+    @Args('newPassword') newPassword: string,
+  ) {
+    return this.identity.changePassword(actor, currentPassword, newPassword);
+  }
+
+  @Roles('admin')
+  @Mutation(() => UserObject, {
+    description:
+      'Admins: lift the sign-in locks of a user (failed attempts are counted per client address). Audited.',
+  })
+  unlockUser(@CurrentUser() actor: Actor, @Args('id', { type: () => ID }) id: string) {
+    return this.identity.unlockUser(actor, id);
   }
 
   @Roles(...EVERYONE)
