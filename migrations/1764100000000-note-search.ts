@@ -12,7 +12,9 @@ export class NoteSearch1764100000000 implements MigrationInterface {
   name = 'NoteSearch1764100000000';
 
   async up(q: QueryRunner): Promise<void> {
-    await q.query(`ALTER TABLE tickets ADD COLUMN note_search tsvector NOT NULL DEFAULT ''::tsvector`);
+    await q.query(
+      `ALTER TABLE tickets ADD COLUMN note_search tsvector NOT NULL DEFAULT ''::tsvector`,
+    );
     await q.query(`
       UPDATE tickets t
          SET search = to_tsvector('english', t.subject) ||

@@ -91,12 +91,7 @@ export class CustomersService {
     return c;
   }
 
-  list(
-    filter: CustomerFilter,
-    order: CustomerOrder,
-    after: CursorValue[] | null,
-    limit: number,
-  ) {
+  list(filter: CustomerFilter, order: CustomerOrder, after: CursorValue[] | null, limit: number) {
     filter = { ...filter, search: searchText(filter.search, 'filter.search') };
     if (filter.accountManagerId) validateId(filter.accountManagerId, 'filter.accountManagerId');
     return this.repo.list(this.tx.db, filter, order, after, limit);

@@ -304,7 +304,13 @@ export class CustomerTicketsResolver {
     const limit = pageSize(first);
     const keyset = ticketKeyset('created_desc');
     const cursor = keyset.decode(after);
-    const rows = await this.service.list(null, { customerId: c.id }, 'created_desc', cursor, limit + 1);
+    const rows = await this.service.list(
+      null,
+      { customerId: c.id },
+      'created_desc',
+      cursor,
+      limit + 1,
+    );
     return toConnection(
       rows,
       limit,

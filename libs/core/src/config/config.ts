@@ -301,7 +301,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       loginEmailPerMinute: e.LOGIN_RATE_LIMIT_EMAIL_PER_MINUTE,
     },
     auth: {
-      jwtSecret,
+      jwtSecret: jwtSecret as string,
       jwtSecretIsEphemeral,
       jwtTtlSeconds: e.JWT_TTL_SECONDS,
       loginMaxFailures: e.LOGIN_MAX_FAILURES,

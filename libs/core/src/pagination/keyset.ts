@@ -101,7 +101,9 @@ export class Keyset<T extends CursorValue[] = CursorValue[]> {
    */
   predicate(columns: readonly string[], cmp: '<' | '>', values: T, p: (v: unknown) => string) {
     if (columns.length !== this.parts.length) {
-      throw new Error(`keyset ${this.ordering}: ${columns.length} columns for ${this.parts.length}`);
+      throw new Error(
+        `keyset ${this.ordering}: ${columns.length} columns for ${this.parts.length}`,
+      );
     }
     const placeholders = this.parts.map((part, i) => {
       const placeholder = `${p(values[i])}::${part.cast ?? DEFAULT_CAST[part.kind]}`;
