@@ -5,6 +5,7 @@ import {
   pagedComplexity,
   pageSize,
   RequestLoaders,
+  searchText,
   toConnection,
 } from '@staydesk/core';
 import { ContactObject, CustomerObject, CustomersLoaders } from '@staydesk/customers';
@@ -87,11 +88,8 @@ function toRepoFilter(f: TicketFilter, actor: Actor): RepoFilter {
   if (f.sla === 'within_target') out.slaBreached = false;
   if (f.sla === 'due_soon' || f.dueWithinMinutes != null)
     out.dueWithinMinutes = f.dueWithinMinutes ?? 60;
-  if (f.search != null) {
-    const s = f.search.trim();
-    if (s.length > 200) throw badInput('filter.search', 'must be at most 200 characters');
-    if (s) out.search = s;
-  }
+  const search = searchText(f.search, 'filter.search');
+  if (search) out.search = search;
   if (out.assigneeIds?.length === 0) delete out.assigneeIds;
   return out;
 }

@@ -1,4 +1,4 @@
-import { ArgumentsHost, Catch, HttpException, HttpServer } from '@nestjs/common';
+import { ArgumentsHost, Catch, HttpException, HttpServer, NotFoundException } from '@nestjs/common';
 import { BaseExceptionFilter } from '@nestjs/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { isUnavailable } from '@staydesk/core';
@@ -36,6 +36,16 @@ export class GraphqlPassThroughFilter extends BaseExceptionFilter {
             ? { errors: [{ message, extensions: { code: 'SERVICE_UNAVAILABLE' } }] }
             : { error: { code: 'SERVICE_UNAVAILABLE', message, field: null } },
         );
+    }
+    if (exception instanceof NotFoundException && /^Cannot [A-Z]+ /.test(exception.message)) {
+      // Nest's "Cannot GET <path>" would echo the (possibly crafted) URL back
+      return http
+        .getResponse<FastifyReply>()
+        .code(404)
+        .header('content-type', 'application/json; charset=utf-8')
+        .send({
+          error: { code: 'NOT_FOUND', message: 'there is nothing at this URL', field: null },
+        });
     }
     if (isGraphqlPath(req?.url)) {
       const reply = http.getResponse<FastifyReply>();
