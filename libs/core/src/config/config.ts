@@ -228,7 +228,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   }
   const e = parsed.data;
   const problems: string[] = [];
-  let jwtSecret = e.JWT_SECRET;
+  let jwtSecret = e.JWT_SECRET || undefined; // empty = not set
   let jwtSecretIsEphemeral = false;
   if (jwtSecret !== undefined && jwtSecret.length < 32) {
     problems.push('JWT_SECRET must be at least 32 characters');
