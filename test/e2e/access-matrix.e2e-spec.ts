@@ -468,9 +468,14 @@ describe('access control: every operation × every role', () => {
     const am = tokens.account_manager!;
     const otherAm = await insertUser(stack, { email: 'other-am@t.local', role: 'account_manager' });
     const theirs = (
-      await ok(stack, admin, `mutation($i: CreateCustomerInput!) { createCustomer(input: $i) { id } }`, {
-        i: { name: 'Not yours Ltd', accountManagerId: otherAm, mrr: 100 },
-      })
+      await ok(
+        stack,
+        admin,
+        `mutation($i: CreateCustomerInput!) { createCustomer(input: $i) { id } }`,
+        {
+          i: { name: 'Not yours Ltd', accountManagerId: otherAm, mrr: 100 },
+        },
+      )
     ).createCustomer.id as string;
     const snapshot = async () =>
       (
@@ -504,9 +509,14 @@ describe('access control: every operation × every role', () => {
     expect(await snapshot()).toEqual(before);
     // own and unassigned customers: allowed; admins: any
     const own = (
-      await ok(stack, am, `mutation($i: CreateCustomerInput!) { createCustomer(input: $i) { id } }`, {
-        i: { name: 'Mine Inc', accountManagerId: me },
-      })
+      await ok(
+        stack,
+        am,
+        `mutation($i: CreateCustomerInput!) { createCustomer(input: $i) { id } }`,
+        {
+          i: { name: 'Mine Inc', accountManagerId: me },
+        },
+      )
     ).createCustomer.id;
     await ok(
       stack,
