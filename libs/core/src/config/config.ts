@@ -135,6 +135,9 @@ const schema = z.object({
   WORKER_STALLED_INTERVAL_MS: int(30_000, 500, 3_600_000),
 });
 
+/** Every environment variable the configuration reads (the README's table must list them all). */
+export const CONFIG_VARIABLES: readonly string[] = Object.keys(schema.shape);
+
 export interface AppConfig {
   env: 'development' | 'test' | 'production';
   database: { url: string; poolSize: number; statementTimeoutMs: number; migrationsRun: boolean };
