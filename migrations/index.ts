@@ -9,6 +9,8 @@ import { RiskScale1763900700000 } from './1763900700000-risk-scale';
 import { RevenueAtRisk1763900800000 } from './1763900800000-revenue-at-risk';
 import { KpiSurveyIndexes1763900900000 } from './1763900900000-kpi-survey-indexes';
 import { QueueIndexes1763901000000 } from './1763901000000-queue-indexes';
+import { NoteSearch1764100000000 } from './1764100000000-note-search';
+import { SignInHardening1764100100000 } from './1764100100000-sign-in-hardening';
 
 /**
  * Every migration, oldest first. The api, the worker, the CLI and the tests all read this
@@ -27,4 +29,6 @@ export const MIGRATIONS = [
   RevenueAtRisk1763900800000,
   KpiSurveyIndexes1763900900000,
   QueueIndexes1763901000000,
+  NoteSearch1764100000000,
+  SignInHardening1764100100000,
 ];

@@ -89,6 +89,11 @@ const MATRIX: Record<string, { allowed: Role[] | typeof PUBLIC; call: string }> 
     call: `mutation { addInternalNote(id: "${NONE}", body: "x") { message { id } } }`,
   },
   cancelFollowUp: { allowed: ALL, call: `mutation { cancelFollowUp(id: "${NONE}") { id } }` },
+  changePassword: {
+    allowed: ALL,
+    call: `mutation { changePassword(currentPassword: "wrong", newPassword: "x") { token } }`,
+  },
+  unlockUser: { allowed: ['admin'], call: `mutation { unlockUser(id: "${NONE}") { id } }` },
   changeTicketStatus: {
     allowed: WORKERS,
     call: `mutation { changeTicketStatus(id: "${NONE}", status: open) { id } }`,
@@ -306,5 +311,235 @@ describe('access control: every operation × every role', () => {
     // a public team's notes are visible to everyone staff
     await stack.db.query(`UPDATE teams SET is_private = false WHERE id = $1`, [vault]);
     expect(notesIn(await read(outsider))).toBe(3);
+  });
+
+  it('lets only members, the lead and admins move a ticket out of a private team (FORBIDDEN, nothing changes)', async () => {
+    const admin = tokens.admin!;
+    const mk = async (name: string, isPrivate: boolean, leadId?: string) =>
+      (
+        await ok(stack, admin, `mutation($i: TeamInput!) { createTeam(input: $i) { id } }`, {
+          i: { name, isPrivate, leadId },
+        })
+      ).createTeam.id as string;
+    const leadId = await insertUser(stack, { email: 'vault-lead@t.local', role: 'team_lead' });
+    const safe = await mk('Safe', true, leadId);
+    const open = await mk('Open desk', false);
+    await insertUser(stack, { email: 'safe-member@t.local', role: 'agent', teamId: safe });
+    await insertUser(stack, { email: 'open-agent@t.local', role: 'agent', teamId: open });
+    const member = await login(stack, 'safe-member@t.local');
+    const stranger = await login(stack, 'open-agent@t.local');
+    const lead = await login(stack, 'vault-lead@t.local');
+    const customer = (
+      await ok(
+        stack,
+        admin,
+        `mutation { createCustomer(input: { name: "Mover", contacts: [{ name: "Mo", email: "mo@mover.example" }] }) { contacts { id } } }`,
+      )
+    ).createCustomer;
+    const newTicket = async () => {
+      const id = (
+        await ok(
+          stack,
+          member,
+          `mutation($i: CreateTicketInput!) { createTicket(input: $i) { id } }`,
+          {
+            i: {
+              requesterId: customer.contacts[0].id,
+              subject: 'Board matter',
+              channel: 'email',
+              teamId: safe,
+            },
+          },
+        )
+      ).createTicket.id as string;
+      await ok(
+        stack,
+        member,
+        `mutation($id: ID!) { addInternalNote(id: $id, body: "Acquisition talks, keep quiet") { message { id } } }`,
+        { id },
+      );
+      return id;
+    };
+    const move = `mutation($id: ID!, $team: ID) { updateTicket(id: $id, input: { teamId: $team }) { team { id } messages(first: 10) { edges { node { body } } } } }`;
+    const ticket = await newTicket();
+    const version = async () =>
+      (
+        await stack.db.query(`SELECT version, team_id::text AS team FROM tickets WHERE id = $1`, [
+          ticket,
+        ])
+      ).rows[0];
+    const before = await version();
+    for (const team of [open, null]) {
+      const res = await stack.gql(move, { id: ticket, team }, { token: stranger });
+      expect(res.errors?.[0]).toMatchObject({
+        message: expect.stringContaining(
+          'private team "Safe": only its members, its lead and admins',
+        ),
+        extensions: { code: 'FORBIDDEN' },
+      });
+      expect(JSON.stringify(res.data ?? null)).not.toContain('Acquisition');
+    }
+    expect(await version()).toEqual(before);
+    // members, the lead (not a member) and admins may move it
+    for (const who of [member, lead, admin]) {
+      const id = await newTicket();
+      const moved = await ok(stack, who, move, { id, team: open });
+      expect(moved.updateTicket.team.id).toBe(open);
+    }
+  });
+
+  it('does not match words of internal notes in search for callers who may not read them', async () => {
+    const admin = tokens.admin!;
+    const mk = async (name: string, isPrivate: boolean) =>
+      (
+        await ok(stack, admin, `mutation($i: TeamInput!) { createTeam(input: $i) { id } }`, {
+          i: { name, isPrivate },
+        })
+      ).createTeam.id as string;
+    const hidden = await mk('Hidden desk', true);
+    const visible = await mk('Visible desk', false);
+    await insertUser(stack, { email: 'hidden-agent@t.local', role: 'agent', teamId: hidden });
+    await insertUser(stack, { email: 'visible-agent@t.local', role: 'agent', teamId: visible });
+    const insider = await login(stack, 'hidden-agent@t.local');
+    const outsider = await login(stack, 'visible-agent@t.local');
+    const contact = (
+      await ok(
+        stack,
+        admin,
+        `mutation { createCustomer(input: { name: "Searchco", contacts: [{ name: "Sue", email: "sue@searchco.example" }] }) { contacts { id } } }`,
+      )
+    ).createCustomer.contacts[0].id;
+    const ticketIn = async (team: string, note: string) => {
+      const id = (
+        await ok(
+          stack,
+          admin,
+          `mutation($i: CreateTicketInput!) { createTicket(input: $i) { id } }`,
+          {
+            i: {
+              requesterId: contact,
+              subject: 'Invoice question',
+              channel: 'email',
+              teamId: team,
+              message: { body: 'Where is my invoice?', kind: 'customer_message' },
+            },
+          },
+        )
+      ).createTicket.id as string;
+      await ok(
+        stack,
+        admin,
+        `mutation($id: ID!, $b: String!) { addInternalNote(id: $id, body: $b) { message { id } } }`,
+        {
+          id,
+          b: note,
+        },
+      );
+      return id;
+    };
+    const secret = await ticketIn(hidden, 'Customer mentioned zanzibarite litigation');
+    const shared = await ticketIn(visible, 'Remember the quokkafest discount');
+    const search = async (token: string, s: string) =>
+      (
+        await ok(
+          stack,
+          token,
+          `query($s: String) { tickets(filter: { search: $s }) { edges { node { id } } } }`,
+          { s },
+        )
+      ).tickets.edges.map((e: any) => e.node.id);
+    expect(await search(outsider, 'zanzibarite')).toEqual([]);
+    expect(await search(outsider, 'invoice')).toEqual(expect.arrayContaining([secret, shared]));
+    expect(await search(insider, 'zanzibarite')).toEqual([secret]);
+    expect(await search(admin, 'zanzibarite')).toEqual([secret]);
+    expect(await search(tokens.account_manager!, 'zanzibarite')).toEqual([]);
+    // notes of public teams stay searchable for all staff
+    expect(await search(outsider, 'quokkafest')).toEqual([shared]);
+    // the queue search uses the two GIN indexes (no scan of every ticket)
+    await stack.db.query('SET enable_seqscan = off');
+    const plan = await stack.db.query(
+      `EXPLAIN SELECT id FROM tickets t WHERE (t.search @@ websearch_to_tsquery('english', 'x')
+          OR (t.note_search @@ websearch_to_tsquery('english', 'x') AND (t.team_id IS NULL OR t.team_id <> ALL('{1}'::bigint[]))))`,
+    );
+    await stack.db.query('RESET enable_seqscan');
+    const text = plan.rows.map((r: any) => r['QUERY PLAN']).join('\n');
+    expect(text).toContain('tickets_search_idx');
+    expect(text).toContain('tickets_note_search_idx');
+  });
+
+  it('lets an account manager change only their own (or unassigned) customers; admins any', async () => {
+    const admin = tokens.admin!;
+    const am = tokens.account_manager!;
+    const otherAm = await insertUser(stack, { email: 'other-am@t.local', role: 'account_manager' });
+    const theirs = (
+      await ok(
+        stack,
+        admin,
+        `mutation($i: CreateCustomerInput!) { createCustomer(input: $i) { id } }`,
+        {
+          i: { name: 'Not yours Ltd', accountManagerId: otherAm, mrr: 100 },
+        },
+      )
+    ).createCustomer.id as string;
+    const snapshot = async () =>
+      (
+        await stack.db.query(
+          `SELECT name, mrr::float8, tier, status, account_manager_id::text AS am FROM customers WHERE id = $1`,
+          [theirs],
+        )
+      ).rows[0];
+    const before = await snapshot();
+    const attempts = [
+      `mutation($id: ID!) { updateCustomer(id: $id, input: { mrr: 1 }) { id } }`,
+      `mutation($id: ID!) { updateCustomer(id: $id, input: { tier: enterprise }) { id } }`,
+      `mutation($id: ID!, $me: ID) { updateCustomer(id: $id, input: { accountManagerId: $me }) { id } }`,
+      `mutation($id: ID!) { setCustomerStatus(id: $id, status: churned) { id } }`,
+      `mutation($id: ID!) { markChurned(customerId: $id, reason: "x") { id } }`,
+      `mutation($id: ID!) { snoozeCustomer(customerId: $id, days: 7, reason: "x") { until } }`,
+      `mutation($id: ID!) { logOutreach(customerId: $id, note: "x") { next { id } } }`,
+    ];
+    const me = (await ok(stack, am, `{ me { id } }`)).me.id;
+    for (const q of attempts) {
+      const res = await stack.gql(q, { id: theirs, me }, { token: am });
+      expect({ q, code: res.errors?.[0]?.extensions?.code }).toEqual({ q, code: 'FORBIDDEN' });
+    }
+    // and one cannot hand a new customer to a colleague
+    const handOff = await stack.gql(
+      `mutation($i: CreateCustomerInput!) { createCustomer(input: $i) { id } }`,
+      { i: { name: 'Gift', accountManagerId: otherAm } },
+      { token: am },
+    );
+    expect(handOff.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    expect(await snapshot()).toEqual(before);
+    // own and unassigned customers: allowed; admins: any
+    const own = (
+      await ok(
+        stack,
+        am,
+        `mutation($i: CreateCustomerInput!) { createCustomer(input: $i) { id } }`,
+        {
+          i: { name: 'Mine Inc', accountManagerId: me },
+        },
+      )
+    ).createCustomer.id;
+    await ok(
+      stack,
+      am,
+      `mutation($id: ID!) { updateCustomer(id: $id, input: { mrr: 5 }) { id } }`,
+      { id: own },
+    );
+    await ok(
+      stack,
+      am,
+      `mutation($id: ID!) { setCustomerStatus(id: $id, status: churned) { id } }`,
+      { id: own },
+    );
+    await ok(
+      stack,
+      admin,
+      `mutation($id: ID!) { updateCustomer(id: $id, input: { mrr: 7 }) { id } }`,
+      { id: theirs },
+    );
+    expect((await snapshot()).mrr).toBe(7);
   });
 });

@@ -105,7 +105,61 @@ describe('api protection: rate limits, body limit, CORS, headers, production mod
       }),
     });
     expect(res.status).toBe(413);
-    expect(((await res.json()) as any).message).toMatch(/body is too large/i);
+    expect(((await res.json()) as any).errors[0]).toEqual({
+      message: 'the request body is larger than the limit of 65536 bytes',
+      extensions: { code: 'BAD_USER_INPUT', httpStatus: 413 },
+    });
+  });
+
+  it('puts the CSV exports behind the same authentication, roles and per-user rate limit as GraphQL', async () => {
+    await deleteRedisPrefix(stack.config.redis.prefix);
+    await insertUser(stack, { email: 'export-admin@t.local', role: 'admin' });
+    await insertUser(stack, { email: 'export-agent@t.local', role: 'agent' });
+    const admin = await login(stack, 'export-admin@t.local');
+    const agent = await login(stack, 'export-agent@t.local');
+    const q = new URLSearchParams({ from: '2026-01-01T00:00:00Z', to: '2026-01-08T00:00:00Z' });
+    const get = (path: string, headers: Record<string, string> = {}) =>
+      fetch(`${stack.url}/exports/${path}?${path === 'kpis.csv' ? q : ''}`, { headers });
+    for (const path of ['kpis.csv', 'risk-list.csv']) {
+      const anon = await get(path);
+      expect(anon.status).toBe(401);
+      expect(((await anon.json()) as any).error.code).toBe('UNAUTHENTICATED');
+      const refused = await get(path, { authorization: `Bearer ${agent}` });
+      expect(refused.status).toBe(403);
+      expect(((await refused.json()) as any).error).toMatchObject({
+        code: 'FORBIDDEN',
+        message: expect.stringMatching(/^a agent may not export .*; allowed: /),
+      });
+    }
+    // the browser session cookie works like the bearer token
+    const byCookie = await get('kpis.csv', { cookie: `theme=dark; sd_session=${admin}` });
+    expect(byCookie.status).toBe(200);
+    expect(byCookie.headers.get('content-type')).toMatch(/text\/csv/);
+    await byCookie.text();
+    // one per-user budget (15 a minute here) shared with GraphQL: 1 used above
+    let first429 = -1;
+    for (let i = 2; i <= 20 && first429 < 0; i++) {
+      const res = await get(i % 2 ? 'kpis.csv' : 'risk-list.csv', {
+        authorization: `Bearer ${admin}`,
+      });
+      if (res.status === 429) {
+        first429 = i;
+        expect(Number(res.headers.get('retry-after'))).toBeGreaterThan(0);
+        expect(((await res.json()) as any).error.code).toBe('RATE_LIMITED');
+      } else {
+        expect(res.status).toBe(200);
+        await res.text();
+      }
+    }
+    expect(first429).toBe(16);
+    const gql = await stack.gql('{ me { id } }', undefined, { token: admin });
+    expect(gql.status).toBe(429);
+  });
+
+  it('gives "Did you mean" suggestions outside production', async () => {
+    await deleteRedisPrefix(stack.config.redis.prefix);
+    const res = await stack.gql('{ tickes { id } }');
+    expect(res.errors?.[0].message).toMatch(/Did you mean .*"tickets"\?/);
   });
 
   it('answers CORS preflights for allowed origins only', async () => {
@@ -165,6 +219,23 @@ describe('api protection: production mode', () => {
     const page = await fetch(`${stack.url}/graphql`, { headers: { accept: 'text/html' } });
     expect(page.headers.get('content-type')).not.toMatch(/html/);
     expect(await page.text()).not.toMatch(/<html|sandbox/i);
+  });
+
+  it('gives no "Did you mean" suggestions that would reveal the schema', async () => {
+    const messages: string[] = [];
+    for (const [query, variables] of [
+      ['{ tickes { id } }', undefined],
+      ['{ me { emial } }', undefined],
+      ['{ tickets(ordrBy: due) { edges { cursor } } }', undefined],
+      ['{ tickets(orderBy: priorty) { edges { cursor } } }', undefined],
+      ['query($o: TicketOrder) { tickets(orderBy: $o) { edges { cursor } } }', { o: 'priorty' }],
+      ['query($o: TickeOrder) { tickets(orderBy: $o) { edges { cursor } } }', { o: 'due' }],
+    ] as const) {
+      const res = await stack.gql(query, variables as Record<string, unknown> | undefined);
+      expect(res.errors?.length).toBeGreaterThan(0);
+      messages.push(...res.errors!.map((e) => e.message));
+    }
+    expect(messages.filter((m) => /did you mean/i.test(m))).toEqual([]);
   });
 });
 

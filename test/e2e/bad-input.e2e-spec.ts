@@ -519,6 +519,32 @@ function cases(ids: Record<string, string>): Record<string, Case[]> {
         code: INVALID,
       },
     ],
+    changePassword: [
+      {
+        name: 'wrong current password',
+        query: `mutation { changePassword(currentPassword: "not-my-password", newPassword: "a-new-long-password") { token } }`,
+        code: INPUT,
+        message: /currentPassword: is not your current password/,
+      },
+      {
+        name: 'short new password',
+        query: `mutation { changePassword(currentPassword: "correct-horse-battery", newPassword: "x") { token } }`,
+        code: INPUT,
+        message: /newPassword/,
+      },
+    ],
+    unlockUser: [
+      {
+        name: 'unknown user',
+        query: `mutation { unlockUser(id: "999999999") { id } }`,
+        code: 'NOT_FOUND',
+      },
+      {
+        name: 'SQL in id',
+        query: `mutation { unlockUser(id: "1; DELETE FROM users") { id } }`,
+        code: INPUT,
+      },
+    ],
     updateUser: [
       {
         name: 'unknown team',
@@ -821,5 +847,165 @@ describe('bad input: clear errors, no 500, nothing written', () => {
       body: '{"query": ',
     });
     expect(garbage.status).toBe(400);
+  });
+
+  it('answers a body over the limit and a body that is not JSON in the GraphQL error shape', async () => {
+    const big = await fetch(`${stack.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${admin}` },
+      body: JSON.stringify({
+        query: '{ me { id } }',
+        variables: { b: 'x'.repeat(2 * 1024 * 1024) },
+      }),
+    });
+    expect(big.status).toBe(413);
+    expect(await big.json()).toEqual({
+      errors: [
+        {
+          message: 'the request body is larger than the limit of 1048576 bytes',
+          extensions: { code: INPUT, httpStatus: 413 },
+        },
+      ],
+    });
+    const garbage = await fetch(`${stack.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"query": ',
+    });
+    expect(garbage.status).toBe(400);
+    const body = (await garbage.json()) as any;
+    expect(body.errors[0].extensions.code).toBe(INPUT);
+    expect(body.errors[0].message).toMatch(/^the request body is not valid JSON/);
+  });
+
+  it('answers a very long survey link without echoing it', async () => {
+    const path = `/s/${'Q'.repeat(3000)}`;
+    const res = await fetch(`${stack.url}${path}?score=5`);
+    expect(res.status).toBe(414);
+    expect(res.headers.get('content-type')).toContain('text/html');
+    const html = await res.text();
+    expect(html).toContain('Survey not found');
+    expect(html).not.toContain('QQQQQQQQQQ');
+    const api = await fetch(`${stack.url}/graphql/${'Q'.repeat(3000)}`);
+    expect(await api.text()).not.toContain('QQQQQQQQQQ');
+  });
+
+  it('refuses forged but well-formed cursors in every list with BAD_USER_INPUT naming the argument', async () => {
+    const forge = (...values: unknown[]) =>
+      Buffer.from(JSON.stringify(values), 'utf8').toString('base64url');
+    const c = ids.customer;
+    const lists: [string, string, string][] = [
+      [
+        'tickets updated',
+        `query($a: String) { tickets(after: $a) { edges { cursor } } }`,
+        forge('tickets_updated_desc', 'yesterday', '1'),
+      ],
+      [
+        'tickets by priority',
+        `query($a: String) { tickets(orderBy: priority, after: $a) { edges { cursor } } }`,
+        forge('tickets_priority', 'high', '1'),
+      ],
+      [
+        'tickets by due',
+        `query($a: String) { tickets(orderBy: due, after: $a) { edges { cursor } } }`,
+        forge('tickets_due', '2026-01-01T00:00:00Z', 'one'),
+      ],
+      [
+        'tickets id overflow',
+        `query($a: String) { tickets(after: $a) { edges { cursor } } }`,
+        forge('tickets_updated_desc', '2026-01-01T00:00:00Z', '99999999999999999999999'),
+      ],
+      [
+        'customers by name',
+        `query($a: String) { customers(after: $a) { edges { cursor } } }`,
+        forge('customers_name', 'acme', 'abc'),
+      ],
+      [
+        'customers by MRR',
+        `query($a: String) { customers(orderBy: mrr_desc, after: $a) { edges { cursor } } }`,
+        forge('customers_mrr_desc', 'lots', '1'),
+      ],
+      [
+        'customers by renewal',
+        `query($a: String) { customers(orderBy: renewal, after: $a) { edges { cursor } } }`,
+        forge('customers_renewal', 'someday', '1'),
+      ],
+      [
+        'users',
+        `query($a: String) { users(after: $a) { edges { cursor } } }`,
+        forge('user_name', 'ann', '1.5'),
+      ],
+      [
+        'messages',
+        `query($a: String) { ticket(id: "${ids.ticket}") { messages(after: $a) { edges { cursor } } } }`,
+        forge('messages', 'first'),
+      ],
+      [
+        'timeline',
+        `query($a: String) { customer(id: "${c}") { timeline(after: $a) { edges { cursor } } } }`,
+        forge('timeline', 'not-a-time', 't1'),
+      ],
+      [
+        'customer tickets',
+        `query($a: String) { customer(id: "${c}") { tickets(after: $a) { edges { cursor } } } }`,
+        forge('tickets_created_desc', '2026-13-45T00:00:00Z', '1'),
+      ],
+      [
+        'follow-ups',
+        `query($a: String) { followUps(after: $a) { edges { cursor } } }`,
+        forge('follow_ups_due', 'soon', '1'),
+      ],
+      [
+        'risk list',
+        `query($a: String) { riskList(after: $a) { edges { cursor } } }`,
+        forge('risk_score_30', 'high', '1'),
+      ],
+    ];
+    const problems: string[] = [];
+    for (const [name, query, after] of lists) {
+      const res = await stack.gql(query, { a: after }, { token: admin });
+      const err = res.errors?.[0];
+      if (
+        err?.extensions?.code !== INPUT ||
+        err.extensions.field !== 'after' ||
+        !/^after: malformed cursor/.test(err.message)
+      )
+        problems.push(`${name}: ${res.status} ${err?.extensions?.code} ${err?.message}`);
+    }
+    expect(problems).toEqual([]);
+  });
+
+  it('takes % and _ literally in every search, and refuses search text over 200 characters', async () => {
+    const users = async (s: string) =>
+      (
+        await ok(
+          stack,
+          admin,
+          `query($s: String) { users(filter: { search: $s }) { edges { node { email } } } }`,
+          { s },
+        )
+      ).users.edges.map((e: any) => e.node.email);
+    expect((await users('')).length).toBeGreaterThan(1);
+    expect(await users('%')).toEqual([]);
+    expect(await users('_')).toEqual([]);
+    expect(await users('adm%')).toEqual([]);
+    expect(await users('admin@t')).toEqual(['admin@t.local']);
+    const customers = await ok(
+      stack,
+      admin,
+      `{ customers(filter: { search: "%" }) { edges { node { id } } } }`,
+    );
+    expect(customers.customers.edges).toEqual([]);
+    for (const list of ['users', 'customers', 'tickets']) {
+      const res = await stack.gql(
+        `query($s: String) { ${list}(filter: { search: $s }) { edges { cursor } } }`,
+        { s: 'y'.repeat(201) },
+        { token: admin },
+      );
+      expect(res.errors?.[0]).toMatchObject({
+        message: expect.stringMatching(/^filter\.search: must be at most 200 characters/),
+        extensions: { code: INPUT, field: 'filter.search' },
+      });
+    }
   });
 });

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { QueueEvents } from 'bullmq';
-import { JobPublisher, SystemService } from '@staydesk/core';
+import { CONFIG_VARIABLES, JobPublisher, SystemService } from '@staydesk/core';
 import { API_MAIN, ROOT, WORKER_MAIN, runToExit } from '../support/processes';
 import { TestStack, startStack } from '../support/stack';
 
@@ -148,5 +148,25 @@ describe('the committed schema is documented', () => {
       }
     }
     expect(undocumented).toEqual([]);
+  });
+});
+
+describe('the README documents the configuration', () => {
+  it('lists exactly the variables of the config schema in its configuration table', () => {
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+    const start = readme.indexOf('| variable ');
+    expect(start).toBeGreaterThan(0);
+    const rows = readme
+      .slice(start)
+      .split('\n')
+      .slice(2)
+      .filter((_, i, all) => all.slice(0, i + 1).every((l) => l.startsWith('|')));
+    // the first column names one or more variables: `HOST` / `PORT`
+    const documented = rows.flatMap((r) =>
+      [...r.split('|')[1].matchAll(/`([A-Z][A-Z0-9_]*)`/g)].map((m) => m[1]),
+    );
+    expect([...documented].sort()).toEqual([...CONFIG_VARIABLES].sort());
+    // and every row says what the variable does
+    for (const r of rows) expect(r.split('|')[3].trim()).not.toBe('');
   });
 });

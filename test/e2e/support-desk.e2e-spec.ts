@@ -409,7 +409,7 @@ describe('support desk over GraphQL', () => {
       `mutation { login(email: "agent@test.local", password: "nope") { token } }`,
     );
     expect(wrongPw).toMatchObject({
-      message: 'wrong e-mail or password',
+      message: expect.stringMatching(/^sign-in failed: the e-mail or password is wrong/),
       extensions: { code: 'UNAUTHENTICATED' },
     });
     const deep = `{ me { team { lead { team { lead { team { lead { team { lead { team { lead { name } } } } } } } } } } } }`;

@@ -178,15 +178,55 @@ describe('surveys: outbox → BullMQ → SMTP → survey page', () => {
     ).toBe(0);
   });
 
-  it('records a one-click rating, opens a recovery follow-up for a bad one, and takes a comment and CES', async () => {
+  it('records nothing on a GET of a rating link (mail scanners follow links)', async () => {
+    const state = () =>
+      stack.db
+        .query(`SELECT score, responded_at, comment FROM surveys WHERE ticket_id = $1`, [
+          mainSurvey.ticketId,
+        ])
+        .then((r) => r.rows);
+    const before = await state();
+    for (const score of [1, 2, 5]) {
+      const res = await fetch(`${stack.url}/s/${mainSurvey.token}?score=${score}`);
+      expect(res.status).toBe(200);
+      const html = await res.text();
+      // the page opens with that rating chosen and one button to send it
+      expect(html).toMatch(
+        new RegExp(`<input type="radio" name="score" value="${score}" checked required>`),
+      );
+      expect(html).toContain(`You chose ${score}. Press <strong>Send</strong> to record it`);
+      expect(html.match(/<button type="submit">/g)).toHaveLength(1);
+    }
+    await fetch(`${stack.url}/s/${mainSurvey.token}`);
+    expect(await state()).toEqual(before);
+    expect(before[0]).toMatchObject({ score: null, responded_at: null });
+    const answered = await stack.db.query(
+      `SELECT count(*)::int AS n FROM outbox WHERE type = 'survey.answered'`,
+    );
+    expect(answered.rows[0].n).toBe(0);
+  });
+
+  it("records a rating sent from the link's page, opens a recovery follow-up for a bad one, and takes a comment and CES", async () => {
     const res = await fetch(`${stack.url}/s/${mainSurvey.token}?score=2`);
     expect(res.status).toBe(200);
     expect(res.headers.get('content-security-policy')).toContain("default-src 'none'");
     expect(res.headers.get('referrer-policy')).toBe('no-referrer');
-    const html = await res.text();
-    expect(html).toContain('<html lang="en">');
-    expect(html).toMatch(/<input type="radio" name="score" value="2" checked required>/);
-    expect(html).toContain('The company made it easy to handle my issue');
+    const page = await res.text();
+    expect(page).toContain('<html lang="en">');
+    expect(page).toMatch(/<input type="radio" name="score" value="2" checked required>/);
+    expect(page).toContain('The company made it easy to handle my issue');
+    // the person presses Send: the one-click rating is recorded by the POST
+    const send = (body: string) =>
+      fetch(`${stack.url}/s/${mainSurvey.token}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body,
+      });
+    const firstNonce = /name="nonce" value="([^"]+)"/.exec(page)![1];
+    const sent = await send(`nonce=${firstNonce}&score=2`);
+    expect(sent.status).toBe(200);
+    const html = await sent.text();
+    expect(html).toContain('your answer is saved');
     const survey = await stack.db.query(
       `SELECT id::text, score, responded_at IS NOT NULL AS responded FROM surveys WHERE ticket_id = $1`,
       [mainSurvey.ticketId],
@@ -237,7 +277,10 @@ describe('surveys: outbox → BullMQ → SMTP → survey page', () => {
     });
 
     // changing the answer until expiry: no second follow-up
-    expect((await fetch(`${stack.url}/s/${mainSurvey.token}?score=5`)).status).toBe(200);
+    const change = await fetch(`${stack.url}/s/${mainSurvey.token}?score=5`);
+    expect(change.status).toBe(200);
+    const changeNonce = /name="nonce" value="([^"]+)"/.exec(await change.text())![1];
+    expect((await post(`nonce=${changeNonce}&score=5`)).status).toBe(200);
     expect(
       (
         await stack.db.query(`SELECT score FROM surveys WHERE ticket_id = $1`, [
@@ -463,13 +506,16 @@ describe('surveys: outbox → BullMQ → SMTP → survey page', () => {
     const mail = sink.mails[sink.mails.length - 1];
     const links = surveyLinks(mail.raw).filter((l) => l.includes('?score='));
     expect(links).toHaveLength(11);
-    expect(
-      (
-        await fetch(
-          `${stack.url}${new URL(links.find((l) => l.endsWith('score=9'))!).pathname}?score=9`,
-        )
-      ).status,
-    ).toBe(200);
+    const npsPath = new URL(links.find((l) => l.endsWith('score=9'))!).pathname;
+    const npsPage = await fetch(`${stack.url}${npsPath}?score=9`);
+    expect(npsPage.status).toBe(200);
+    const npsNonce = /name="nonce" value="([^"]+)"/.exec(await npsPage.text())![1];
+    const npsSent = await fetch(`${stack.url}${npsPath}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: `nonce=${npsNonce}&score=9`,
+    });
+    expect(npsSent.status).toBe(200);
     const again = await publisher.publish('surveys.nps-scan', {}, { jobId: 'nps-again' });
     expect(await again.waitUntilFinished(events, 15_000)).toEqual({ created: 0 });
 

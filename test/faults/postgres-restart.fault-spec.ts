@@ -34,10 +34,15 @@ describe('fault: PostgreSQL restarted under read/write load', () => {
     const acknowledged: string[] = [];
     const outcomes = new Map<string, number>();
     const odd: GqlResult[] = [];
+    /** Every answer with a 5xx status other than the outage's 503, or code INTERNAL_SERVER_ERROR. */
+    const internal: string[] = [];
     let stop = false;
     let seq = 0;
     const count = (key: string) => outcomes.set(key, (outcomes.get(key) ?? 0) + 1);
     const classify = (res: GqlResult, ok: boolean) => {
+      const codes = (res.errors ?? []).map((e) => e.extensions?.code);
+      if ((res.status >= 500 && res.status !== 503) || codes.includes('INTERNAL_SERVER_ERROR'))
+        internal.push(`${res.status} ${JSON.stringify(res.errors ?? res.network)}`);
       if (ok) return count('ok');
       const code = res.errors?.[0]?.extensions?.code ?? res.network ?? 'none';
       count(`${res.status}:${code}`);
@@ -105,6 +110,8 @@ describe('fault: PostgreSQL restarted under read/write load', () => {
         .filter((l) => /"level":50/.test(l));
       process.stdout.write(`api errors:\n${errors.slice(-5).join('\n')}\n`);
     }
+    // a 500 (INTERNAL_SERVER_ERROR) during the outage is an unmapped connection error: fail
+    expect(internal).toEqual([]);
     expect(odd).toEqual([]);
     expect(outcomes.get('503:SERVICE_UNAVAILABLE') ?? 0).toBeGreaterThan(0);
     expect(beforeOutage).toBeGreaterThan(0);

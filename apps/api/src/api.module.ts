@@ -66,12 +66,16 @@ export class ApiModule implements NestModule {
             sortSchema: true,
             playground: false,
             introspection: cfg.env !== 'production',
+            // no "Did you mean …" in production: suggestions reveal the schema without introspection
+            hideSchemaDetailsFromClientErrors: cfg.env === 'production',
             autoTransformHttpErrors: false,
             includeStacktraceInErrorResponses: false,
             allowBatchedHttpRequests: false,
             // our own plugin decides the status (503 for outages); Nest's would force 200
             preserveHttpStatusForExecutionErrors: false,
-            formatError: createGraphqlErrorFormatter(logger),
+            formatError: createGraphqlErrorFormatter(logger, {
+              hideSuggestions: cfg.env === 'production',
+            }),
             validationRules: [depthLimit(cfg.graphql.maxDepth)],
             context: (req: unknown) => ({ req, loaders: new RequestLoaders(moduleRef) }),
             // live updates: graphql-ws on the same path (docs/architecture.md, "Live updates")
@@ -107,7 +111,8 @@ export class ApiModule implements NestModule {
         {
           provide: APP_FILTER,
           inject: [HttpAdapterHost],
-          useFactory: (host: HttpAdapterHost) => new GraphqlPassThroughFilter(host.httpAdapter),
+          useFactory: (host: HttpAdapterHost) =>
+            new GraphqlPassThroughFilter(host.httpAdapter, config.http.bodyLimitBytes),
         },
       ],
     };

@@ -1,8 +1,11 @@
+import type { ServerResponse } from 'node:http';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Logger } from 'nestjs-pino';
 import { AppConfig, requestId } from '@staydesk/core';
+import { SURVEY_PAGE_HEADERS, renderSurveyPage } from '@staydesk/surveys';
 import { ApiModule } from './api.module';
+import { isGraphqlPath } from './graphql/graphql-exception.filter';
 
 /** Builds the api application (not listening yet). Used by main.ts, the tests and the bench. */
 export async function createApi(config: AppConfig): Promise<NestFastifyApplication> {
@@ -12,6 +15,7 @@ export async function createApi(config: AppConfig): Promise<NestFastifyApplicati
     return503OnClosing: true,
     forceCloseConnections: 'idle',
     genReqId: requestId,
+    frameworkErrors: answerUnroutableUrl,
   });
   adapter.getInstance().addHook('onRequest', (request, reply, done) => {
     void reply.header('x-request-id', request.id);
@@ -26,4 +30,30 @@ export async function createApi(config: AppConfig): Promise<NestFastifyApplicati
     app.enableCors({ origin: config.http.corsOrigins, credentials: false });
   }
   return app;
+}
+
+/**
+ * A URL Fastify cannot route (a path segment over the length limit, bad % escapes): answered
+ * without echoing the URL; survey links get the survey's own "not valid" page, /graphql the
+ * GraphQL error shape.
+ */
+function answerUnroutableUrl(
+  error: { statusCode?: number },
+  request: { url: string },
+  reply: { raw: ServerResponse },
+): void {
+  const status = error.statusCode ?? 400;
+  const send = (headers: Record<string, string>, body: string) => {
+    reply.raw.writeHead(status, { ...headers, 'content-length': String(Buffer.byteLength(body)) });
+    reply.raw.end(body);
+  };
+  if (request.url.startsWith('/s/')) {
+    return send(SURVEY_PAGE_HEADERS, renderSurveyPage('', { state: 'unknown' }).html);
+  }
+  const message =
+    status === 414 ? 'the URL is too long' : 'the URL is not valid (check its % escapes)';
+  const body = isGraphqlPath(request.url.split('?')[0])
+    ? { errors: [{ message, extensions: { code: 'BAD_USER_INPUT' } }] }
+    : { error: { code: 'BAD_USER_INPUT', message, field: null } };
+  send({ 'content-type': 'application/json; charset=utf-8' }, JSON.stringify(body));
 }

@@ -24,3 +24,5 @@ export * from './database/transaction';
 export * from './graphql/request-loaders';
 export * from './graphql/json-object.scalar';
 export * from './rate-limit/rate-limiter';
+export * from './pagination/keyset';
+export * from './text/search-text';

@@ -1,5 +1,14 @@
 import { Injectable } from '@nestjs/common';
-import { Tx, conflict, pgCode, pgConstraint, returnedRows } from '@staydesk/core';
+import {
+  CursorValue,
+  Keyset,
+  Tx,
+  conflict,
+  escapeLike,
+  pgCode,
+  pgConstraint,
+  returnedRows,
+} from '@staydesk/core';
 
 export const TIERS = ['free', 'starter', 'pro', 'enterprise'] as const;
 export type Tier = (typeof TIERS)[number];
@@ -74,32 +83,36 @@ const CUSTOMER_COLUMNS = `c.id::text, c.name, c.domain, c.tier, c.mrr::float8 AS
 const CONTACT_COLUMNS = `id::text, customer_id::text AS "customerId", name, email, phone,
   survey_opt_out AS "surveyOptOut", created_at AS "createdAt"`;
 
-/** ORDER BY and keyset predicate for each customer ordering (column list → cursor values). */
+/** ORDER BY and keyset (columns, direction, cursor) for each customer ordering. */
 const ORDERINGS: Record<
   CustomerOrder,
-  { order: string; key: string; cmp: string; cast: string[] }
+  { order: string; columns: string[]; cmp: '<' | '>'; keyset: Keyset }
 > = {
   name: {
     order: 'lower(c.name) ASC, c.id ASC',
-    key: 'lower(c.name), c.id',
+    columns: ['lower(c.name)', 'c.id'],
     cmp: '>',
-    cast: ['text', 'bigint'],
+    keyset: new Keyset('customers_name', [
+      { kind: 'text', wrap: (v) => `lower(${v})` },
+      { kind: 'id' },
+    ]),
   },
   mrr_desc: {
     order: 'c.mrr DESC, c.id DESC',
-    key: 'c.mrr, c.id',
+    columns: ['c.mrr', 'c.id'],
     cmp: '<',
-    cast: ['numeric', 'bigint'],
+    keyset: new Keyset('customers_mrr_desc', [{ kind: 'number' }, { kind: 'id' }]),
   },
   renewal: {
     order: "coalesce(c.renewal_date, 'infinity'::date) ASC, c.id ASC",
-    key: "coalesce(c.renewal_date, 'infinity'::date), c.id",
+    columns: ["coalesce(c.renewal_date, 'infinity'::date)", 'c.id'],
     cmp: '>',
-    cast: ['date', 'bigint'],
+    keyset: new Keyset('customers_renewal', [{ kind: 'date', infinity: true }, { kind: 'id' }]),
   },
 };
 
-export const escapeLike = (s: string) => s.replace(/[\\%_]/g, (m) => `\\${m}`);
+/** The cursor codec of a customer ordering. */
+export const customerKeyset = (order: CustomerOrder): Keyset => ORDERINGS[order].keyset;
 
 function rethrowUnique(err: unknown): never {
   if (pgCode(err) === '23505' && pgConstraint(err) === 'contacts_customer_email_key') {
@@ -144,7 +157,7 @@ export class CustomersRepository {
     tx: Tx,
     filter: CustomerFilter,
     order: CustomerOrder,
-    after: (string | number | null)[] | null,
+    after: CursorValue[] | null,
     limit: number,
   ): Promise<CustomerRow[]> {
     const o = ORDERINGS[order];
@@ -165,11 +178,7 @@ export class CustomersRepository {
     if (filter.accountManagerId) where.push(`c.account_manager_id = ${p(filter.accountManagerId)}`);
     if (filter.tier) where.push(`c.tier = ${p(filter.tier)}`);
     if (filter.status) where.push(`c.status = ${p(filter.status)}`);
-    if (after) {
-      where.push(
-        `(${o.key}) ${o.cmp} (${p(after[0])}::${o.cast[0]}, ${p(after[1])}::${o.cast[1]})`,
-      );
-    }
+    if (after) where.push(o.keyset.predicate(o.columns, o.cmp, after, p));
     return tx.query(
       `SELECT ${CUSTOMER_COLUMNS} FROM customers c
         ${where.length ? `WHERE ${where.join(' AND ')}` : ''}

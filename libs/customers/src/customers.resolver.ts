@@ -1,7 +1,6 @@
 import { Args, ID, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
 import {
-  decodeCursor,
-  encodeCursor,
+  Keyset,
   Loaders,
   pagedComplexity,
   pageSize,
@@ -33,10 +32,14 @@ import {
   CustomerStatusEnum,
   TimelineConnection,
 } from './customers.object';
-import type { CustomerStatus } from './customers.repository';
+import { CustomerStatus, customerKeyset } from './customers.repository';
 import { CustomersService } from './customers.service';
 
-const TIMELINE_ORDER = 'timeline';
+/** Timeline entries newest first: cursor = [at with microseconds, sort id like t000…42]. */
+const TIMELINE_KEYSET = new Keyset<[string, string]>('timeline', [
+  { kind: 'timestamp' },
+  { kind: 'text', pattern: /^[a-z]{1,3}\d{20}$/ },
+]);
 
 const givenKeys = (input: object) => new Set(Object.keys(input));
 
@@ -58,7 +61,8 @@ export class CustomersResolver {
   async customers(@CurrentUser() actor: Actor, @Args() args: CustomersArgs) {
     const order = args.orderBy ?? 'name';
     const limit = pageSize(args.first);
-    const after = args.after ? decodeCursor(args.after, `customers_${order}`, 2) : null;
+    const keyset = customerKeyset(order);
+    const after = keyset.decode(args.after);
     const f = args.filter ?? {};
     const rows = await this.service.list(
       {
@@ -74,7 +78,7 @@ export class CustomersResolver {
     return toConnection(
       rows,
       limit,
-      (c) => encodeCursor(`customers_${order}`, this.service.sortValues(c, order)),
+      (c) => keyset.encode(this.service.sortValues(c, order)),
       (c) => c,
       !!after,
     );
@@ -138,17 +142,17 @@ export class CustomersResolver {
   })
   async timeline(@Parent() c: CustomerObject, @CurrentUser() actor: Actor, @Args() args: PageArgs) {
     const limit = pageSize(args.first);
-    const after = args.after ? decodeCursor(args.after, TIMELINE_ORDER, 2) : null;
+    const after = TIMELINE_KEYSET.decode(args.after);
     const rows = await this.service.timeline(
       c.id,
-      after ? { at: String(after[0]), sortId: String(after[1]) } : null,
+      after ? { at: after[0], sortId: after[1] } : null,
       limit + 1,
       actor,
     );
     return toConnection(
       rows,
       limit,
-      (r) => encodeCursor(TIMELINE_ORDER, [r.atKey, r.sortId]),
+      (r) => TIMELINE_KEYSET.encode([r.atKey, r.sortId]),
       (r) => r,
       !!after,
     );

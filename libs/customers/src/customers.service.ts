@@ -1,5 +1,13 @@
 import { Injectable } from '@nestjs/common';
-import { AuditRepository, TransactionRunner, Tx, badInput, notFound } from '@staydesk/core';
+import {
+  AuditRepository,
+  CursorValue,
+  TransactionRunner,
+  Tx,
+  badInput,
+  notFound,
+  searchText,
+} from '@staydesk/core';
 import {
   Actor,
   IdentityService,
@@ -8,6 +16,7 @@ import {
   validateName,
 } from '@staydesk/identity';
 import { OutboxService } from '@staydesk/outbox';
+import { assertMayAssignManager, assertMayChangeCustomer } from './customer-ownership';
 import {
   CUSTOMER_STATUSES,
   ContactRow,
@@ -53,12 +62,13 @@ export class CustomersService {
     private readonly outbox: OutboxService,
   ) {}
 
-  byIds(ids: readonly string[]): Promise<CustomerRow[]> {
-    return this.repo.byIds(this.tx.db, ids);
+  /** `tx`: read inside the caller's transaction (never a second pool connection while holding one). */
+  byIds(ids: readonly string[], tx: Tx = this.tx.db): Promise<CustomerRow[]> {
+    return this.repo.byIds(tx, ids);
   }
 
-  contactsByIds(ids: readonly string[]): Promise<ContactRow[]> {
-    return this.repo.contactsByIds(this.tx.db, ids);
+  contactsByIds(ids: readonly string[], tx: Tx = this.tx.db): Promise<ContactRow[]> {
+    return this.repo.contactsByIds(tx, ids);
   }
 
   contactsByCustomerIds(ids: readonly string[]): Promise<ContactRow[]> {
@@ -81,17 +91,8 @@ export class CustomersService {
     return c;
   }
 
-  list(
-    filter: CustomerFilter,
-    order: CustomerOrder,
-    after: (string | number | null)[] | null,
-    limit: number,
-  ) {
-    if (filter.search !== undefined) {
-      const s = filter.search.trim();
-      if (s.length > 200) throw badInput('filter.search', 'must be at most 200 characters');
-      filter = { ...filter, search: s || undefined };
-    }
+  list(filter: CustomerFilter, order: CustomerOrder, after: CursorValue[] | null, limit: number) {
+    filter = { ...filter, search: searchText(filter.search, 'filter.search') };
     if (filter.accountManagerId) validateId(filter.accountManagerId, 'filter.accountManagerId');
     return this.repo.list(this.tx.db, filter, order, after, limit);
   }
@@ -110,6 +111,7 @@ export class CustomersService {
       this.validateContact(c, `contacts[${i}]`, true),
     );
     if (contacts.length > 50) throw badInput('contacts', 'at most 50 contacts at once');
+    assertMayAssignManager(actor, fields.accountManagerId);
     return this.tx.run(async (tx) => {
       if (fields.accountManagerId) await this.requireAccountManager(tx, fields.accountManagerId);
       const customer = await this.repo.insert(tx, {
@@ -153,6 +155,8 @@ export class CustomersService {
     return this.tx.run(async (tx) => {
       const before = await this.repo.lockById(tx, id);
       if (!before) throw notFound('customer', id);
+      assertMayChangeCustomer(actor, before);
+      if (given.has('accountManagerId')) assertMayAssignManager(actor, fields.accountManagerId);
       if (fields.accountManagerId) await this.requireAccountManager(tx, fields.accountManagerId);
       const patch: Partial<CustomerRow> = {
         name: fields.name ?? undefined,
@@ -205,6 +209,7 @@ export class CustomersService {
       throw badInput('reason', 'must be at most 1000 characters');
     const before = await this.repo.lockById(tx, id);
     if (!before) throw notFound('customer', id);
+    assertMayChangeCustomer(actor, before);
     if (before.status === status) {
       throw badInput('status', `customer ${id} is already ${status}`);
     }
@@ -352,7 +357,7 @@ export class CustomersService {
   }
 
   private async requireAccountManager(_tx: Tx, id: string): Promise<void> {
-    const [u] = await this.identity.usersByIds([id]);
+    const [u] = await this.identity.usersByIds([id], _tx);
     if (!u) throw notFound('user', id);
     if (u.role !== 'account_manager' && u.role !== 'admin') {
       throw badInput('accountManagerId', `user ${id} is a ${u.role}, not an account manager`);

@@ -5,8 +5,7 @@ import {
   TransactionRunner,
   Tx,
   badInput,
-  decodeCursor,
-  encodeCursor,
+  Keyset,
   forbidden,
   notFound,
   pageSize,
@@ -64,8 +63,11 @@ export const MAX_YEARS_AHEAD = 2;
 /** Name of the (due_at, id) keyset ordering in cursors. */
 export const FOLLOW_UPS_ORDER = 'follow_ups_due';
 
-const DUE_KEY = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?Z$/;
-const ID = /^[1-9]\d{0,17}$/;
+/** Follow-ups by (due_at, id): one codec for encoding and checking cursors. */
+const FOLLOW_UPS_KEYSET = new Keyset<[string, string]>(FOLLOW_UPS_ORDER, [
+  { kind: 'timestamp' },
+  { kind: 'id' },
+]);
 
 export function validateKind(kind: string, field = 'kind'): FollowUpKind {
   if (!(FOLLOW_UP_KINDS as readonly string[]).includes(kind)) {
@@ -138,18 +140,7 @@ export function assertOpen(f: FollowUpRow, verb: string): void {
 
 /** Decodes an `after` cursor of the (due_at, id) ordering, refusing values that are not ours. */
 export function decodeFollowUpCursor(after: string): { dueKey: string; id: string } {
-  const [dueKey, id] = decodeCursor(after, FOLLOW_UPS_ORDER, 2);
-  if (
-    typeof dueKey !== 'string' ||
-    !DUE_KEY.test(dueKey) ||
-    typeof id !== 'string' ||
-    !ID.test(id)
-  ) {
-    throw badInput(
-      'after',
-      'malformed cursor: pass a cursor exactly as a previous page returned it',
-    );
-  }
+  const [dueKey, id] = FOLLOW_UPS_KEYSET.decode(after)!;
   return { dueKey, id };
 }
 
@@ -218,7 +209,7 @@ export class FollowUpsService {
     return toConnection(
       rows,
       limit,
-      (r) => encodeCursor(FOLLOW_UPS_ORDER, [r.dueKey, r.id]),
+      (r) => FOLLOW_UPS_KEYSET.encode([r.dueKey, r.id]),
       (r) => r,
       !!cursor,
     );

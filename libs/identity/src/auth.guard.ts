@@ -4,6 +4,7 @@ import { GqlExecutionContext } from '@nestjs/graphql';
 import { APP_CONFIG, AppConfig, RateLimiter, forbidden, unauthenticated } from '@staydesk/core';
 import { PUBLIC_KEY, ROLES_KEY } from './auth.decorators';
 import { IdentityService } from './identity.service';
+import { requestToken } from './request-token';
 import type { Actor, Role } from './roles';
 
 interface GqlContext {
@@ -13,9 +14,9 @@ interface GqlContext {
 }
 
 /**
- * The one place that decides who may do what on the GraphQL api: it verifies the bearer token,
- * loads the user, and checks the operation's `@Roles`. HTTP routes (health, survey pages) are
- * public by design and are not guarded here.
+ * The one place that decides who may do what on the GraphQL api: it verifies the bearer token
+ * (or the `sd_session` cookie), loads the user, and checks the operation's `@Roles`. REST routes
+ * that need a user (the CSV exports) use {@link HttpAuthGuard}, which applies the same rules.
  *
  * It also applies the rate limits (Redis counters, shared by every api process): `login` per
  * client IP and per e-mail address, other public operations per IP, everything else per user.
@@ -50,16 +51,7 @@ export class AuthGuard implements CanActivate {
       return true;
     }
     const roles = this.reflector.getAllAndOverride<Role[] | undefined>(ROLES_KEY, targets);
-    if (!ctx.actor) {
-      const header = ctx.req?.headers?.authorization;
-      const value = Array.isArray(header) ? header[0] : header;
-      const match = value ? /^Bearer\s+(\S+)$/i.exec(value) : null;
-      if (!match)
-        throw unauthenticated(
-          'sign in first: send "Authorization: Bearer <token>" from the login mutation',
-        );
-      ctx.actor = await this.identity.authenticate(match[1]);
-    }
+    if (!ctx.actor) ctx.actor = await authenticateRequest(this.identity, ctx.req?.headers);
     const actor = ctx.actor;
     await this.once(ctx, () => this.limiter.hit('user', actor.id, limits.userPerMinute));
     if (!roles || roles.length === 0) {
@@ -81,4 +73,18 @@ export class AuthGuard implements CanActivate {
   }
 }
 
-const humanize = (name: string) => name.replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase();
+/** The signed-in user of an HTTP request: bearer token first, then the session cookie. */
+export async function authenticateRequest(
+  identity: IdentityService,
+  headers: Record<string, string | string[] | undefined> | undefined,
+): Promise<Actor> {
+  const token = requestToken(headers);
+  if (token === null || typeof token !== 'string') {
+    throw unauthenticated(
+      'sign in first: send "Authorization: Bearer <token>" from the login mutation (or the sd_session cookie)',
+    );
+  }
+  return identity.authenticate(token);
+}
+
+export const humanize = (name: string) => name.replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase();

@@ -1,5 +1,13 @@
 import { Injectable } from '@nestjs/common';
-import { Tx, conflict, pgCode, pgConstraint, returnedRows } from '@staydesk/core';
+import {
+  Keyset,
+  Tx,
+  conflict,
+  containsPattern,
+  pgCode,
+  pgConstraint,
+  returnedRows,
+} from '@staydesk/core';
 import type { Role } from './roles';
 
 export interface UserRow {
@@ -11,12 +19,12 @@ export interface UserRow {
   active: boolean;
   createdAt: Date;
   lastLoginAt: Date | null;
+  /** Part of every token; bumped by a password change so older tokens stop working. */
+  tokenVersion: number;
 }
 
 export interface UserAuthRow extends UserRow {
   passwordHash: string;
-  failedLogins: number;
-  lockedUntil: Date | null;
 }
 
 export interface TeamRow {
@@ -30,9 +38,16 @@ export interface TeamRow {
 }
 
 const USER_COLUMNS = `id::text, email, name, role, team_id::text AS "teamId", active,
-  created_at AS "createdAt", last_login_at AS "lastLoginAt"`;
+  created_at AS "createdAt", last_login_at AS "lastLoginAt", token_version AS "tokenVersion"`;
 const TEAM_COLUMNS = `id::text, name, timezone, business_hours AS "businessHours", is_private AS "isPrivate",
   lead_id::text AS "leadId", created_at AS "createdAt"`;
+
+/** Users by name: cursor = [name, id], compared as (lower(name), id). */
+export type UserCursor = [string, string];
+export const USER_KEYSET = new Keyset<UserCursor>('user_name', [
+  { kind: 'text', wrap: (v) => `lower(${v})` },
+  { kind: 'id' },
+]);
 
 function rethrowUnique(err: unknown): never {
   if (pgCode(err) === '23505') {
@@ -49,34 +64,70 @@ function rethrowUnique(err: unknown): never {
 export class IdentityRepository {
   async findAuthByEmail(tx: Tx, email: string): Promise<UserAuthRow | null> {
     const rows: UserAuthRow[] = await tx.query(
-      `SELECT ${USER_COLUMNS}, password_hash AS "passwordHash", failed_logins AS "failedLogins",
-              locked_until AS "lockedUntil"
-         FROM users WHERE lower(email) = lower($1)`,
+      `SELECT ${USER_COLUMNS}, password_hash AS "passwordHash" FROM users WHERE lower(email) = lower($1)`,
       [email],
     );
     return rows[0] ?? null;
   }
 
+  async findAuthById(tx: Tx, id: string): Promise<UserAuthRow | null> {
+    const rows: UserAuthRow[] = await tx.query(
+      `SELECT ${USER_COLUMNS}, password_hash AS "passwordHash" FROM users WHERE id = $1`,
+      [id],
+    );
+    return rows[0] ?? null;
+  }
+
+  /** Until when sign-ins to this account from this client are refused (null: they are not). */
+  async lockedUntil(tx: Tx, userId: string, client: string): Promise<Date | null> {
+    const rows: { lockedUntil: Date }[] = await tx.query(
+      `SELECT locked_until AS "lockedUntil" FROM login_failures
+        WHERE user_id = $1 AND client = $2 AND locked_until > now()`,
+      [userId, client],
+    );
+    return rows[0]?.lockedUntil ?? null;
+  }
+
+  /**
+   * Counts a failed sign-in to this account from this client; the `maxFailures`-th locks that
+   * pair for `lockMinutes`. After a lock has run out, counting starts again.
+   */
   async recordLoginFailure(
     tx: Tx,
-    id: string,
+    userId: string,
+    client: string,
     maxFailures: number,
     lockMinutes: number,
   ): Promise<void> {
     await tx.query(
-      `UPDATE users SET failed_logins = failed_logins + 1,
-              locked_until = CASE WHEN failed_logins + 1 >= $2
-                                  THEN now() + make_interval(mins => $3) ELSE locked_until END
-        WHERE id = $1`,
-      [id, maxFailures, lockMinutes],
+      `INSERT INTO login_failures AS f (user_id, client, failures, locked_until)
+       VALUES ($1, $2, 1, CASE WHEN 1 >= $3 THEN now() + make_interval(mins => $4) END)
+       ON CONFLICT (user_id, client) DO UPDATE SET
+         failures = CASE WHEN f.locked_until <= now() THEN 1 ELSE f.failures + 1 END,
+         locked_until = CASE
+           WHEN (CASE WHEN f.locked_until <= now() THEN 1 ELSE f.failures + 1 END) >= $3
+             THEN now() + make_interval(mins => $4)
+           WHEN f.locked_until <= now() THEN NULL
+           ELSE f.locked_until END,
+         updated_at = now()`,
+      [userId, client, maxFailures, lockMinutes],
     );
   }
 
-  async recordLoginSuccess(tx: Tx, id: string): Promise<void> {
-    await tx.query(
-      `UPDATE users SET failed_logins = 0, locked_until = NULL, last_login_at = now() WHERE id = $1`,
-      [id],
+  /** Forgets failed sign-ins of a user: from one client, or (`client` null) from everywhere. */
+  async clearLoginFailures(tx: Tx, userId: string, client: string | null): Promise<number> {
+    const rows = returnedRows(
+      await tx.query(
+        `DELETE FROM login_failures WHERE user_id = $1 AND ($2::text IS NULL OR client = $2)
+         RETURNING locked_until`,
+        [userId, client],
+      ),
     );
+    return rows.length;
+  }
+
+  async recordLoginSuccess(tx: Tx, id: string): Promise<void> {
+    await tx.query(`UPDATE users SET last_login_at = now() WHERE id = $1`, [id]);
   }
 
   async usersByIds(tx: Tx, ids: readonly string[]): Promise<UserRow[]> {
@@ -86,27 +137,29 @@ export class IdentityRepository {
   async listUsers(
     tx: Tx,
     filter: { role?: Role; teamId?: string; active?: boolean; search?: string },
-    after: { name: string; id: string } | null,
+    after: UserCursor | null,
     limit: number,
   ): Promise<UserRow[]> {
+    const params: unknown[] = [];
+    const p = (v: unknown) => {
+      params.push(v);
+      return `$${params.length}`;
+    };
+    const where: string[] = [];
+    if (filter.role) where.push(`role = ${p(filter.role)}`);
+    if (filter.teamId) where.push(`team_id = ${p(filter.teamId)}::bigint`);
+    if (filter.active !== undefined) where.push(`active = ${p(filter.active)}`);
+    if (filter.search) {
+      const like = p(containsPattern(filter.search));
+      where.push(`(name ILIKE ${like} OR email ILIKE ${like})`);
+    }
+    if (after) where.push(USER_KEYSET.predicate(['lower(name)', 'id'], '>', after, p));
     return tx.query(
       `SELECT ${USER_COLUMNS} FROM users
-        WHERE ($1::text IS NULL OR role = $1)
-          AND ($2::bigint IS NULL OR team_id = $2)
-          AND ($3::boolean IS NULL OR active = $3)
-          AND ($4::text IS NULL OR name ILIKE '%' || $4 || '%' OR email ILIKE '%' || $4 || '%')
-          AND ($5::text IS NULL OR (lower(name), id) > (lower($5), $6::bigint))
+        ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
         ORDER BY lower(name), id
-        LIMIT $7`,
-      [
-        filter.role ?? null,
-        filter.teamId ?? null,
-        filter.active ?? null,
-        filter.search ?? null,
-        after?.name ?? null,
-        after?.id ?? null,
-        limit,
-      ],
+        LIMIT ${p(limit)}`,
+      params,
     );
   }
 
@@ -145,6 +198,7 @@ export class IdentityRepository {
           team_id = CASE WHEN $4::boolean THEN $5::bigint ELSE team_id END,
           active = coalesce($6, active),
           password_hash = coalesce($7, password_hash),
+          token_version = token_version + CASE WHEN $7 IS NULL THEN 0 ELSE 1 END,
           updated_at = now()
         WHERE id = $1 RETURNING ${USER_COLUMNS}`,
         [

@@ -1,20 +1,21 @@
-import { Args, ID, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
 import {
-  RequestLoaders,
-  Loaders,
-  decodeCursor,
-  encodeCursor,
-  pageSize,
-  toConnection,
-} from '@staydesk/core';
+  Args,
+  Context,
+  ID,
+  Mutation,
+  Parent,
+  Query,
+  ResolveField,
+  Resolver,
+} from '@nestjs/graphql';
+import { RequestLoaders, Loaders, pageSize, toConnection } from '@staydesk/core';
 import { CurrentUser, Public, Roles } from './auth.decorators';
 import { IdentityLoaders } from './identity.loaders';
 import { CreateUserInput, TeamInput, UpdateUserInput, UsersArgs } from './identity.input';
 import { AuthPayloadObject, TeamObject, UserConnection, UserObject } from './identity.object';
+import { USER_KEYSET } from './identity.repository';
 import { IdentityService } from './identity.service';
 import { Actor, EVERYONE } from './roles';
-
-const USER_ORDER = 'user_name';
 
 @Resolver(() => UserObject)
 export class UserResolver {
@@ -24,8 +25,34 @@ export class UserResolver {
   @Mutation(() => AuthPayloadObject, {
     description: 'Sign in with e-mail and password; returns a bearer token.',
   })
-  login(@Args('email') email: string, @Args('password') password: string) {
-    return this.identity.login(email, password);
+  login(
+    @Args('email') email: string,
+    @Args('password') password: string,
+    @Context('req') req: { ip?: string } | undefined,
+  ) {
+    return this.identity.login(email, password, req?.ip ?? 'unknown');
+  }
+
+  @Roles(...EVERYONE)
+  @Mutation(() => AuthPayloadObject, {
+    description:
+      'Change your own password (the current one is required). Every token issued before stops working; the answer carries a new one.',
+  })
+  changePassword(
+    @CurrentUser() actor: Actor,
+    @Args('currentPassword') currentPassword: string,
+    @Args('newPassword') newPassword: string,
+  ) {
+    return this.identity.changePassword(actor, currentPassword, newPassword);
+  }
+
+  @Roles('admin')
+  @Mutation(() => UserObject, {
+    description:
+      'Admins: lift the sign-in locks of a user (failed attempts are counted per client address). Audited.',
+  })
+  unlockUser(@CurrentUser() actor: Actor, @Args('id', { type: () => ID }) id: string) {
+    return this.identity.unlockUser(actor, id);
   }
 
   @Roles(...EVERYONE)
@@ -46,7 +73,7 @@ export class UserResolver {
   })
   async users(@Args() args: UsersArgs) {
     const limit = pageSize(args.first);
-    const after = args.after ? decodeCursor(args.after, USER_ORDER, 2) : null;
+    const after = USER_KEYSET.decode(args.after);
     const f = args.filter ?? {};
     const rows = await this.identity.listUsers(
       {
@@ -55,13 +82,13 @@ export class UserResolver {
         active: f.active ?? undefined,
         search: f.search ?? undefined,
       },
-      after ? { name: String(after[0]), id: String(after[1]) } : null,
+      after,
       limit + 1,
     );
     return toConnection(
       rows,
       limit,
-      (u) => encodeCursor(USER_ORDER, [u.name, u.id]),
+      (u) => USER_KEYSET.encode([u.name, u.id]),
       (u) => u,
       !!after,
     );

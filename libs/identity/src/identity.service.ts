@@ -10,10 +10,11 @@ import {
   badInput,
   forbidden,
   notFound,
+  searchText,
   unauthenticated,
 } from '@staydesk/core';
 import { WeeklyHours, validateTimezone, validateWeeklyHours } from './business-hours';
-import { IdentityRepository, TeamRow, UserRow } from './identity.repository';
+import { IdentityRepository, TeamRow, UserCursor, UserRow } from './identity.repository';
 import { DUMMY_HASH, hashPassword, validatePassword, verifyPassword } from './password';
 import { Actor, ROLES, Role } from './roles';
 
@@ -41,7 +42,16 @@ export function validateId(id: string, field = 'id'): string {
 interface TokenClaims {
   sub: string;
   role: Role;
+  /** The user's token version when the token was issued (absent in older tokens: 0). */
+  ver?: number;
 }
+
+/**
+ * The one answer to every failed sign-in (unknown e-mail, wrong password, locked, deactivated),
+ * so the answer never confirms that an account exists or what state it is in.
+ */
+export const SIGN_IN_FAILED =
+  'sign-in failed: the e-mail or password is wrong, or this address made too many failed attempts (then wait a few minutes)';
 
 export interface LoginResult {
   token: string;
@@ -67,31 +77,39 @@ export class IdentityService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  /** E-mail + password → a signed JWT. Repeated failures lock the account for a while. */
-  async login(email: string, password: string): Promise<LoginResult> {
-    const wrong = () => unauthenticated('wrong e-mail or password');
+  /**
+   * E-mail + password → a signed JWT. Failures are counted per account and client address:
+   * repeated guessing from one address locks that address out of that account for a while,
+   * and the owner signing in from elsewhere is not affected. Every failure gets the same answer.
+   */
+  async login(email: string, password: string, client = 'unknown'): Promise<LoginResult> {
+    const failed = () => unauthenticated(SIGN_IN_FAILED);
     const user = await this.repo.findAuthByEmail(this.tx.db, email.trim());
-    if (!user) {
-      await verifyPassword(password, DUMMY_HASH); // same cost as a real check
-      throw wrong();
-    }
-    if (user.lockedUntil && user.lockedUntil > new Date()) {
-      throw unauthenticated(
-        `too many failed sign-ins: the account is locked until ${user.lockedUntil.toISOString()}`,
-      );
-    }
-    if (!(await verifyPassword(password, user.passwordHash))) {
+    const clientKey = client.slice(0, 100);
+    // the same bcrypt cost whether or not the account exists or is locked
+    const passwordOk = await verifyPassword(password, user?.passwordHash ?? DUMMY_HASH);
+    if (!user) throw failed();
+    if (await this.repo.lockedUntil(this.tx.db, user.id, clientKey)) throw failed();
+    if (!passwordOk) {
       await this.repo.recordLoginFailure(
         this.tx.db,
         user.id,
+        clientKey,
         this.config.auth.loginMaxFailures,
         this.config.auth.loginLockMinutes,
       );
-      throw wrong();
+      throw failed();
     }
-    if (!user.active) throw unauthenticated('this account is deactivated');
-    await this.repo.recordLoginSuccess(this.tx.db, user.id);
-    const claims: TokenClaims = { sub: user.id, role: user.role };
+    if (!user.active) throw failed();
+    await this.tx.run(async (tx) => {
+      await this.repo.clearLoginFailures(tx, user.id, clientKey);
+      await this.repo.recordLoginSuccess(tx, user.id);
+    });
+    return this.issueToken(user);
+  }
+
+  private async issueToken(user: UserRow): Promise<LoginResult> {
+    const claims: TokenClaims = { sub: user.id, role: user.role, ver: user.tokenVersion };
     const token = await this.jwt.signAsync(claims, { expiresIn: this.config.auth.jwtTtlSeconds });
     return {
       token,
@@ -100,7 +118,10 @@ export class IdentityService {
     };
   }
 
-  /** Bearer token → the current user (re-read so deactivation and role changes apply at once). */
+  /**
+   * Bearer token → the current user (re-read so deactivation, role and password changes apply
+   * at once).
+   */
   async authenticate(token: string): Promise<Actor> {
     let claims: TokenClaims;
     try {
@@ -114,15 +135,68 @@ export class IdentityService {
     const [user] = await this.repo.usersByIds(this.tx.db, [claims.sub]);
     if (!user || !user.active)
       throw unauthenticated('this account no longer exists or is deactivated');
+    if ((claims.ver ?? 0) !== user.tokenVersion)
+      throw unauthenticated('the password was changed since this token was issued: sign in again');
     return { id: user.id, role: user.role, teamId: user.teamId, name: user.name };
   }
 
-  usersByIds(ids: readonly string[]): Promise<UserRow[]> {
-    return this.repo.usersByIds(this.tx.db, ids);
+  /**
+   * Self-service password change: the current password proves it is the owner (not just someone
+   * holding a token). Every token issued before stops working; the answer carries a new one.
+   */
+  async changePassword(
+    actor: Actor,
+    currentPassword: string,
+    newPassword: string,
+  ): Promise<LoginResult> {
+    validatePassword(newPassword, 'newPassword');
+    const user = await this.repo.findAuthById(this.tx.db, actor.id);
+    if (!user) throw unauthenticated('this account no longer exists');
+    if (!(await verifyPassword(currentPassword, user.passwordHash)))
+      throw badInput('currentPassword', 'is not your current password');
+    if (currentPassword === newPassword)
+      throw badInput('newPassword', 'must differ from the current password');
+    const passwordHash = await hashPassword(newPassword);
+    const saved = await this.tx.run(async (tx) => {
+      const row = await this.repo.updateUser(tx, actor.id, { passwordHash });
+      if (!row) throw unauthenticated('this account no longer exists');
+      await this.repo.clearLoginFailures(tx, actor.id, null);
+      await this.audit.record(tx, {
+        actorId: actor.id,
+        action: 'user.password_change',
+        entity: 'user',
+        entityId: actor.id,
+      });
+      return row;
+    });
+    return this.issueToken(saved);
   }
 
-  teamsByIds(ids: readonly string[]): Promise<TeamRow[]> {
-    return this.repo.teamsByIds(this.tx.db, ids);
+  /** Admins: lift every sign-in lock of a user (audited). */
+  async unlockUser(actor: Actor, id: string): Promise<UserRow> {
+    validateId(id);
+    return this.tx.run(async (tx) => {
+      const [user] = await this.repo.usersByIds(tx, [id]);
+      if (!user) throw notFound('user', id);
+      const cleared = await this.repo.clearLoginFailures(tx, id, null);
+      await this.audit.record(tx, {
+        actorId: actor.id,
+        action: 'user.unlock',
+        entity: 'user',
+        entityId: id,
+        details: { clients: cleared },
+      });
+      return user;
+    });
+  }
+
+  usersByIds(ids: readonly string[], tx: Tx = this.tx.db): Promise<UserRow[]> {
+    return this.repo.usersByIds(tx, ids);
+  }
+
+  /** `tx`: read inside the caller's transaction (never a second pool connection while holding one). */
+  teamsByIds(ids: readonly string[], tx: Tx = this.tx.db): Promise<TeamRow[]> {
+    return this.repo.teamsByIds(tx, ids);
   }
 
   async user(id: string): Promise<UserRow> {
@@ -133,11 +207,12 @@ export class IdentityService {
 
   listUsers(
     filter: { role?: Role; teamId?: string; active?: boolean; search?: string },
-    after: { name: string; id: string } | null,
+    after: UserCursor | null,
     limit: number,
   ) {
     if (filter.teamId) validateId(filter.teamId, 'filter.teamId');
-    return this.repo.listUsers(this.tx.db, filter, after, limit);
+    const search = searchText(filter.search, 'filter.search');
+    return this.repo.listUsers(this.tx.db, { ...filter, search }, after, limit);
   }
 
   async createUser(
@@ -195,6 +270,8 @@ export class IdentityService {
         passwordHash,
       });
       if (!user) throw notFound('user', id);
+      // an admin's password reset also lifts the sign-in locks
+      if (passwordHash) await this.repo.clearLoginFailures(tx, id, null);
       if ((await this.repo.countActiveAdmins(tx)) === 0) {
         throw new DomainError('CONFLICT', 'this change would leave no active admin', {
           field: 'role',

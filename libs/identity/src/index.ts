@@ -7,3 +7,6 @@ export * from './identity.repository';
 export * from './identity.service';
 export * from './password';
 export * from './roles';
+export * from './http-auth.guard';
+export * from './request-token';
+export { authenticateRequest } from './auth.guard';

@@ -1,29 +1,8 @@
 import { Readable } from 'node:stream';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply } from 'fastify';
 import { DomainError, badInput } from '@staydesk/core';
-import type { Actor, IdentityService } from '@staydesk/identity';
+import { HTTP_STATUS, httpErrorBody } from '@staydesk/identity';
 import { csvLine } from './kpi-format';
-
-const STATUS: Record<string, number> = {
-  BAD_USER_INPUT: 400,
-  UNAUTHENTICATED: 401,
-  FORBIDDEN: 403,
-  NOT_FOUND: 404,
-  CONFLICT: 409,
-};
-
-/** The signed-in user of an HTTP export request: the same bearer token as GraphQL. */
-export async function httpActor(identity: IdentityService, req: FastifyRequest): Promise<Actor> {
-  const header = req.headers.authorization;
-  const match = header ? /^Bearer\s+(\S+)$/i.exec(header) : null;
-  if (!match) {
-    throw new DomainError(
-      'UNAUTHENTICATED',
-      'sign in first: send "Authorization: Bearer <token>" from the login mutation',
-    );
-  }
-  return identity.authenticate(match[1]);
-}
 
 /** A comma-separated query parameter as a list (absent or empty = undefined). */
 export function listParam(q: Record<string, unknown>, name: string): string[] | undefined {
@@ -65,9 +44,9 @@ export function boolParam(q: Record<string, unknown>, name: string): boolean | u
 export function sendError(reply: FastifyReply, err: unknown): FastifyReply {
   if (err instanceof DomainError) {
     return reply
-      .code(STATUS[err.code] ?? 400)
+      .code(HTTP_STATUS[err.code])
       .header('content-type', 'application/json; charset=utf-8')
-      .send({ error: { code: err.code, message: err.message, field: err.details.field ?? null } });
+      .send(httpErrorBody(err));
   }
   throw err;
 }

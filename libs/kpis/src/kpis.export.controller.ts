@@ -1,33 +1,34 @@
-import { Controller, Get, Query, Req, Res } from '@nestjs/common';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import { Controller, Get, Query, Res, UseGuards } from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
 import { AuditRepository, TransactionRunner } from '@staydesk/core';
-import { IdentityService } from '@staydesk/identity';
-import { dateParam, httpActor, listParam, sendCsv, sendError } from './csv-export';
+import { Actor, HttpAuthGuard, HttpUser, Roles } from '@staydesk/identity';
+import { dateParam, listParam, sendCsv, sendError } from './csv-export';
 import { KPI_CSV_HEADER, kpiCsvValues, toView } from './kpi-format';
 import { KpisService } from './kpis.service';
 
 /**
  * `GET /exports/kpis.csv?from=…&to=…&groupBy=team,week&teamIds=…&agentIds=…&channels=…&priorities=…&tiers=…`
- * with `Authorization: Bearer <token>`: the supportKpis table as CSV, streamed, same rules
- * and errors as the GraphQL query (400/401/403 with a JSON body), recorded in the audit log.
+ * with `Authorization: Bearer <token>` (or the session cookie): the supportKpis table as CSV,
+ * streamed, behind the same authentication, roles and per-user rate limit as the GraphQL query
+ * (400/401/403/429 with a JSON body), recorded in the audit log.
  */
 @Controller('exports')
+@UseGuards(HttpAuthGuard)
 export class KpiExportController {
   constructor(
     private readonly kpis: KpisService,
-    private readonly identity: IdentityService,
     private readonly tx: TransactionRunner,
     private readonly audit: AuditRepository,
   ) {}
 
+  @Roles('team_lead', 'admin')
   @Get('kpis.csv')
-  async kpisCsv(
-    @Req() req: FastifyRequest,
+  async exportKpis(
+    @HttpUser() actor: Actor,
     @Query() q: Record<string, unknown>,
     @Res() reply: FastifyReply,
   ) {
     try {
-      const actor = await httpActor(this.identity, req);
       const filter = {
         from: dateParam(q, 'from'),
         to: dateParam(q, 'to'),

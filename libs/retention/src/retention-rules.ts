@@ -1,4 +1,5 @@
-import { badInput, decodeCursor, encodeCursor, forbidden } from '@staydesk/core';
+import { Keyset, badInput, forbidden } from '@staydesk/core';
+import { assertMayChangeCustomer } from '@staydesk/customers';
 import type { Actor } from '@staydesk/identity';
 
 export const RISK_ORDERS = ['score', 'revenue_at_risk', 'score_change'] as const;
@@ -108,18 +109,18 @@ export function validateRiskFilter(
 /** Cursors are bound to the ordering and its change window (a score change over 7 days ≠ over 30). */
 export const cursorOrdering = (q: RiskListQuery) => `risk_${q.order}_${q.changeDays}`;
 
+const riskKeyset = (q: RiskListQuery) =>
+  new Keyset<[number, string]>(cursorOrdering(q), [
+    { kind: 'number', cast: 'float8' },
+    { kind: 'id' },
+  ]);
+
 export function encodeRiskCursor(q: RiskListQuery, sortKey: number, id: string): string {
-  return encodeCursor(cursorOrdering(q), [sortKey, id]);
+  return riskKeyset(q).encode([sortKey, id]);
 }
 
 export function decodeRiskCursor(q: RiskListQuery, after: string): { key: number; id: string } {
-  const [key, id] = decodeCursor(after, cursorOrdering(q), 2);
-  if (typeof key !== 'number' || typeof id !== 'string' || !ID.test(id)) {
-    throw badInput(
-      'after',
-      'malformed cursor: pass a cursor exactly as a previous page returned it',
-    );
-  }
+  const [key, id] = riskKeyset(q).decode(after)!;
   return { key, id };
 }
 
@@ -133,14 +134,9 @@ export function npsCategory(score: number | null): 'promoter' | 'passive' | 'det
 
 /** Account managers act on their own (or unassigned) customers; admins on all. */
 export function assertMayAct(actor: Actor, accountManagerId: string | null, customerId: string) {
-  if (actor.role === 'admin') return;
-  if (actor.role !== 'account_manager')
+  if (actor.role !== 'admin' && actor.role !== 'account_manager')
     throw forbidden(`a ${actor.role} may not work the retention list`);
-  if (accountManagerId !== null && accountManagerId !== actor.id) {
-    throw forbidden(
-      `customer ${customerId} belongs to account manager ${accountManagerId}; only they or an admin may do this`,
-    );
-  }
+  assertMayChangeCustomer(actor, { id: customerId, accountManagerId });
 }
 
 /** Retention figures of a period from the DESIGN §4 definitions (rates null when nobody was there at the start). */

@@ -1,8 +1,7 @@
-import { Controller, Get, Query, Req, Res } from '@nestjs/common';
-import type { FastifyReply, FastifyRequest } from 'fastify';
-import { forbidden } from '@staydesk/core';
-import { IdentityService } from '@staydesk/identity';
-import { boolParam, httpActor, listParam, numberParam, sendCsv, sendError } from '@staydesk/kpis';
+import { Controller, Get, Query, Res, UseGuards } from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
+import { Actor, HttpAuthGuard, HttpUser, Roles } from '@staydesk/identity';
+import { boolParam, listParam, numberParam, sendCsv, sendError } from '@staydesk/kpis';
 import { RISK_CSV_HEADER, riskCsvValues } from './retention-view';
 import { SnoozeFilter } from './retention-rules';
 import { RetentionService } from './retention.service';
@@ -10,26 +9,23 @@ import { RetentionService } from './retention.service';
 /**
  * `GET /exports/risk-list.csv?orderBy=score&mine=true&bands=high,critical&tiers=…&mrrMin=…&mrrMax=…
  * &renewalWithinDays=…&risingDays=…&hasOpenFollowUp=…&snoozed=…&changeDays=…` with
- * `Authorization: Bearer <token>`: the whole risk list (every page, in order) as CSV, streamed
+ * `Authorization: Bearer <token>` (or the session cookie), behind the same authentication, roles and
+ * per-user rate limit as GraphQL: the whole risk list (every page, in order) as CSV, streamed
  * page by page from the database, recorded in the audit log. Account managers and admins.
  */
 @Controller('exports')
+@UseGuards(HttpAuthGuard)
 export class RiskListExportController {
-  constructor(
-    private readonly retention: RetentionService,
-    private readonly identity: IdentityService,
-  ) {}
+  constructor(private readonly retention: RetentionService) {}
 
+  @Roles('account_manager', 'admin')
   @Get('risk-list.csv')
-  async riskListCsv(
-    @Req() req: FastifyRequest,
+  async exportRiskList(
+    @HttpUser() actor: Actor,
     @Query() q: Record<string, unknown>,
     @Res() reply: FastifyReply,
   ) {
     try {
-      const actor = await httpActor(this.identity, req);
-      if (actor.role !== 'account_manager' && actor.role !== 'admin')
-        throw forbidden(`a ${actor.role} may not read the churn-risk list`);
       const query = this.retention.query(
         actor,
         {

@@ -28,8 +28,9 @@ export const SURVEY_PAGE_HEADERS = {
 };
 
 /**
- * The public survey pages (no sign-in): `GET /s/:token?score=N` records a one-click rating and
- * shows the form; `POST /s/:token` saves the form; `/s/:token/opt-out` stops surveys.
+ * The public survey pages (no sign-in): `GET /s/:token?score=N` shows the form with that rating
+ * chosen (a GET records nothing: mail scanners follow links); `POST /s/:token` saves the form;
+ * `/s/:token/opt-out` stops surveys.
  */
 @Controller('s')
 export class SurveyPageController {

@@ -96,7 +96,10 @@ export function renderSurveyPage(token: string, p: PageState): Page {
       ? `<p class="error" role="alert">${esc(p.message)}.</p>`
       : p.saved
         ? `<p class="note" role="status">Thank you, your answer is saved. You can add a comment or change it until ${s.expiresAt.toISOString().slice(0, 10)}.</p>`
-        : '';
+        : p.chosen !== undefined
+          ? `<p class="note" role="status">You chose ${p.chosen}. Press <strong>Send</strong> to record it (you can add a comment first).</p>`
+          : '';
+  const checked = p.state === 'ok' && p.chosen !== undefined ? p.chosen : s.score;
   const ces = csat
     ? `<fieldset><legend>The company made it easy to handle my issue (optional)</legend>
 ${radios('ces', [1, 2, 3, 4, 5, 6, 7], (n) => `${n} – ${CES[n - 1]}`, s.cesScore, false)}
@@ -107,7 +110,7 @@ ${notice}
 <form method="post" action="/s/${esc(token)}">
 <input type="hidden" name="nonce" value="${esc(p.nonce)}">
 <fieldset><legend>${esc(question)}</legend>
-${radios('score', scores, label, s.score, true)}
+${radios('score', scores, label, checked, true)}
 ${csat ? '' : '<p>0 = not at all likely, 10 = extremely likely</p>'}
 </fieldset>
 ${ces}

@@ -36,7 +36,14 @@ export type CsatOutcome =
 export type PageState =
   | { state: 'unknown' }
   | { state: 'expired'; survey: SurveyContext }
-  | { state: 'ok'; survey: SurveyContext; nonce: string; saved?: boolean }
+  | {
+      state: 'ok';
+      survey: SurveyContext;
+      nonce: string;
+      saved?: boolean;
+      /** The rating of the link that opened the page: pre-selected, not recorded until sent. */
+      chosen?: number;
+    }
   | { state: 'invalid'; survey: SurveyContext; message: string; nonce: string };
 
 /**
@@ -174,34 +181,34 @@ export class SurveysService {
     return { created: created.length };
   }
 
-  /** GET /s/:token[?score=N]: show the page; a valid score in the link is recorded at once. */
+  /**
+   * GET /s/:token[?score=N]: show the page with the link's rating pre-selected and one button to
+   * send it. Nothing is recorded by the GET itself (see docs/decisions.md).
+   */
   async open(token: string, rawScore: unknown): Promise<PageState> {
     return this.tx.run(async (tx) => {
       const found = await this.find(tx, token, true);
       if (found.state !== 'ok') return found;
       const s = found.survey;
+      let chosen: number | undefined;
+      if (rawScore !== undefined) {
+        const score = parseScore(rawScore, SCALES[s.kind]);
+        if (typeof score === 'string' || score === null) {
+          // a bad link: the page offers the plain survey instead
+          return {
+            state: 'invalid',
+            survey: s,
+            message: typeof score === 'string' ? score : 'a score is missing',
+            nonce: '',
+          };
+        }
+        chosen = score;
+      }
+      // a GET never records or changes an answer (mail scanners follow links): it only issues
+      // the form's one-time nonce; the answer is recorded when the person presses Send
       const nonce = newNonce();
-      if (rawScore === undefined) {
-        await this.repo.saveResponse(tx, s.id, { score: null, nonce });
-        return { state: 'ok', survey: s, nonce };
-      }
-      const score = parseScore(rawScore, SCALES[s.kind]);
-      if (typeof score === 'string' || score === null) {
-        // nothing is stored for a bad link; the page offers the plain survey instead
-        return {
-          state: 'invalid',
-          survey: s,
-          message: typeof score === 'string' ? score : 'a score is missing',
-          nonce: '',
-        };
-      }
-      await this.record(tx, s, { score, nonce });
-      return {
-        state: 'ok',
-        survey: { ...s, score, respondedAt: s.respondedAt ?? new Date() },
-        nonce,
-        saved: true,
-      };
+      await this.repo.saveResponse(tx, s.id, { score: null, nonce });
+      return { state: 'ok', survey: s, nonce, chosen };
     });
   }
 

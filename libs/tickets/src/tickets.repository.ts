@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { Tx, conflict, pgCode, pgConstraint, returnedRows } from '@staydesk/core';
+import { Keyset, Tx, conflict, pgCode, pgConstraint, returnedRows } from '@staydesk/core';
 import type { Channel, MessageKind, Priority, TicketStatus } from './ticket-rules';
 
 export interface TicketRow {
@@ -90,6 +90,11 @@ export interface TicketFilter {
   updatedFrom?: Date;
   updatedTo?: Date;
   search?: string;
+  /**
+   * Private teams whose internal notes the caller may not read: a search does not look at the
+   * note words of their tickets. Undefined = the caller may read every note.
+   */
+  notesHiddenForTeams?: string[];
 }
 
 const TS_KEY = (col: string) =>
@@ -126,33 +131,44 @@ function oneOf(column: string, ids: string[], p: (v: unknown) => string): string
     : `${column} = ANY(${p(ids)}::bigint[])`;
 }
 
-/** ORDER BY and keyset comparison per ordering; cursor = [key, id]. */
-const ORDERINGS: Record<TicketOrder, { order: string; key: string; cmp: string; cast: string }> = {
+/** ORDER BY and keyset per ordering; cursor = [key, id]. */
+const ORDERINGS: Record<
+  TicketOrder,
+  { order: string; key: string; cmp: '<' | '>'; keyset: Keyset<TicketCursor> }
+> = {
   updated_desc: {
     order: 't.updated_at DESC, t.id DESC',
     key: 't.updated_at',
     cmp: '<',
-    cast: 'timestamptz',
+    keyset: new Keyset('tickets_updated_desc', [{ kind: 'timestamp' }, { kind: 'id' }]),
   },
   created_desc: {
     order: 't.created_at DESC, t.id DESC',
     key: 't.created_at',
     cmp: '<',
-    cast: 'timestamptz',
+    keyset: new Keyset('tickets_created_desc', [{ kind: 'timestamp' }, { kind: 'id' }]),
   },
   priority: {
     order: 't.priority_rank DESC, t.id DESC',
     key: 't.priority_rank',
     cmp: '<',
-    cast: 'smallint',
+    keyset: new Keyset('tickets_priority', [{ kind: 'smallint' }, { kind: 'id' }]),
   },
   due: {
     order: "coalesce(t.next_due_at, 'infinity'::timestamptz) ASC, t.id ASC",
     key: "coalesce(t.next_due_at, 'infinity'::timestamptz)",
     cmp: '>',
-    cast: 'timestamptz',
+    keyset: new Keyset('tickets_due', [{ kind: 'timestamp', infinity: true }, { kind: 'id' }]),
   },
 };
+
+export type TicketCursor = [string | number, string];
+
+/** The cursor codec of a ticket ordering. */
+export const ticketKeyset = (order: TicketOrder): Keyset<TicketCursor> => ORDERINGS[order].keyset;
+
+/** Messages oldest first: cursor = [message id]. */
+export const MESSAGE_KEYSET = new Keyset<[string]>('messages', [{ kind: 'id' }]);
 
 export function ticketSortKey(row: TicketRow, order: TicketOrder): string | number {
   switch (order) {
@@ -230,10 +246,15 @@ export class TicketsRepository {
     if (f.createdTo) where.push(`t.created_at < ${p(f.createdTo)}`);
     if (f.updatedFrom) where.push(`t.updated_at >= ${p(f.updatedFrom)}`);
     if (f.updatedTo) where.push(`t.updated_at < ${p(f.updatedTo)}`);
-    if (f.search) where.push(`t.search @@ websearch_to_tsquery('english', ${p(f.search)})`);
-    if (after) {
-      where.push(`(${o.key}, t.id) ${o.cmp} (${p(after[0])}::${o.cast}, ${p(after[1])}::bigint)`);
+    if (f.search) {
+      // public text for everyone; internal-note words only where the caller may read the notes
+      const q = `websearch_to_tsquery('english', ${p(f.search)})`;
+      const hidden = f.notesHiddenForTeams?.length
+        ? ` AND (t.team_id IS NULL OR t.team_id <> ALL(${p(f.notesHiddenForTeams)}::bigint[]))`
+        : '';
+      where.push(`(t.search @@ ${q} OR (t.note_search @@ ${q}${hidden}))`);
     }
+    if (after) where.push(o.keyset.predicate([o.key, 't.id'], o.cmp, after, p));
     return tx.query(
       `SELECT ${TICKET_COLUMNS} FROM tickets t
         ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
@@ -341,10 +362,15 @@ export class TicketsRepository {
     }
   }
 
+  /** Rebuilds both search vectors: subject + public conversation, and the internal notes. */
   async refreshSearch(tx: Tx, id: string): Promise<void> {
     await tx.query(
       `UPDATE tickets t SET search = to_tsvector('english', t.subject) ||
-              coalesce((SELECT to_tsvector('english', string_agg(m.body, ' ')) FROM ticket_messages m WHERE m.ticket_id = t.id), '')
+              coalesce((SELECT to_tsvector('english', string_agg(m.body, ' ' ORDER BY m.id)) FROM ticket_messages m
+                         WHERE m.ticket_id = t.id AND m.kind <> 'internal_note'), ''),
+              note_search = coalesce((SELECT to_tsvector('english', string_agg(m.body, ' ' ORDER BY m.id))
+                                        FROM ticket_messages m
+                                       WHERE m.ticket_id = t.id AND m.kind = 'internal_note'), '')
         WHERE t.id = $1`,
       [id],
     );
@@ -372,8 +398,11 @@ export class TicketsRepository {
        VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING ${MESSAGE_COLUMNS}`,
       [m.ticketId, m.kind, m.authorUserId, m.authorContactId, m.body, m.sentiment, m.createdAt],
     );
+    // internal notes go to their own vector, searched only for readers of the notes
     await tx.query(
-      `UPDATE tickets SET search = search || to_tsvector('english', $2) WHERE id = $1`,
+      m.kind === 'internal_note'
+        ? `UPDATE tickets SET note_search = note_search || to_tsvector('english', $2) WHERE id = $1`
+        : `UPDATE tickets SET search = search || to_tsvector('english', $2) WHERE id = $1`,
       [m.ticketId, m.body],
     );
     return rows[0];

@@ -1,12 +1,11 @@
 import { Args, ID, Int, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
 import {
   badInput,
-  decodeCursor,
-  encodeCursor,
   Loaders,
   pagedComplexity,
   pageSize,
   RequestLoaders,
+  searchText,
   toConnection,
 } from '@staydesk/core';
 import { ContactObject, CustomerObject, CustomersLoaders } from '@staydesk/customers';
@@ -42,7 +41,13 @@ import {
   TicketObject,
   TicketStatusEnum,
 } from './tickets.object';
-import { TicketFilter as RepoFilter, TicketOrder, ticketSortKey } from './tickets.repository';
+import {
+  MESSAGE_KEYSET,
+  TicketFilter as RepoFilter,
+  TicketOrder,
+  ticketKeyset,
+  ticketSortKey,
+} from './tickets.repository';
 import { TicketsService } from './tickets.service';
 
 function toRepoFilter(f: TicketFilter, actor: Actor): RepoFilter {
@@ -83,11 +88,8 @@ function toRepoFilter(f: TicketFilter, actor: Actor): RepoFilter {
   if (f.sla === 'within_target') out.slaBreached = false;
   if (f.sla === 'due_soon' || f.dueWithinMinutes != null)
     out.dueWithinMinutes = f.dueWithinMinutes ?? 60;
-  if (f.search != null) {
-    const s = f.search.trim();
-    if (s.length > 200) throw badInput('filter.search', 'must be at most 200 characters');
-    if (s) out.search = s;
-  }
+  const search = searchText(f.search, 'filter.search');
+  if (search) out.search = search;
   if (out.assigneeIds?.length === 0) delete out.assigneeIds;
   return out;
 }
@@ -110,17 +112,19 @@ export class TicketsResolver {
   async tickets(@CurrentUser() actor: Actor, @Args() args: TicketsArgs) {
     const order: TicketOrder = args.orderBy ?? 'updated_desc';
     const limit = pageSize(args.first);
-    const after = args.after ? decodeCursor(args.after, `tickets_${order}`, 2) : null;
+    const keyset = ticketKeyset(order);
+    const after = keyset.decode(args.after);
     const rows = await this.service.list(
+      actor,
       toRepoFilter(args.filter ?? {}, actor),
       order,
-      after ? [after[0] as string | number, String(after[1])] : null,
+      after,
       limit + 1,
     );
     return toConnection(
       rows,
       limit,
-      (t) => encodeCursor(`tickets_${order}`, [ticketSortKey(t, order), t.id]),
+      (t) => keyset.encode([ticketSortKey(t, order), t.id]),
       (t) => t,
       !!after,
     );
@@ -255,17 +259,17 @@ export class TicketsResolver {
     @Args('after', { type: () => String, nullable: true }) after?: string | null,
   ) {
     const limit = pageSize(first);
-    const cursor = after ? decodeCursor(after, 'messages', 1) : null;
+    const cursor = MESSAGE_KEYSET.decode(after);
     const rows = await this.service.messages(
       t.id,
-      cursor ? String(cursor[0]) : null,
+      cursor ? cursor[0] : null,
       limit + 1,
       await this.notesVisible(t, actor, loaders),
     );
     return toConnection(
       rows,
       limit,
-      (m) => encodeCursor('messages', [m.id]),
+      (m) => MESSAGE_KEYSET.encode([m.id]),
       (m) => m,
       !!cursor,
     );
@@ -296,17 +300,19 @@ export class CustomerTicketsResolver {
     @Args('after', { type: () => String, nullable: true }) after?: string | null,
   ) {
     const limit = pageSize(first);
-    const cursor = after ? decodeCursor(after, 'tickets_created_desc', 2) : null;
+    const keyset = ticketKeyset('created_desc');
+    const cursor = keyset.decode(after);
     const rows = await this.service.list(
+      null,
       { customerId: c.id },
       'created_desc',
-      cursor ? [String(cursor[0]), String(cursor[1])] : null,
+      cursor,
       limit + 1,
     );
     return toConnection(
       rows,
       limit,
-      (t) => encodeCursor('tickets_created_desc', [t.createdKey, t.id]),
+      (t) => keyset.encode([t.createdKey, t.id]),
       (t) => t,
       !!cursor,
     );

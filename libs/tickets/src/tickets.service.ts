@@ -15,6 +15,7 @@ import {
   TICKET_WORKERS,
   WeeklyHours,
   addBusinessMinutes,
+  mayReadNotes,
   validateId,
 } from '@staydesk/identity';
 import { OutboxService } from '@staydesk/outbox';
@@ -39,6 +40,7 @@ import {
   EventRow,
   MessageRow,
   SlaPolicyRow,
+  TicketCursor,
   TicketFilter,
   TicketOrder,
   TicketRow,
@@ -111,12 +113,24 @@ export class TicketsService {
     return t;
   }
 
-  list(
+  /**
+   * A page of tickets. A full-text search matches internal-note words only on tickets whose
+   * notes the caller may read (`actor` null: an internal caller that does not search).
+   */
+  async list(
+    actor: Actor | null,
     filter: TicketFilter,
     order: TicketOrder,
-    after: [string | number, string] | null,
+    after: TicketCursor | null,
     limit: number,
   ) {
+    if (filter.search && actor && actor.role !== 'admin') {
+      const teams = await this.identity.listTeams();
+      filter = {
+        ...filter,
+        notesHiddenForTeams: teams.filter((t) => !mayReadNotes(actor, t)).map((t) => t.id),
+      };
+    }
     return this.repo.list(this.tx.db, filter, order, after, limit);
   }
 
@@ -269,6 +283,7 @@ export class TicketsService {
         change('assignee_changed', t.assigneeId, input.assigneeId ?? null);
       }
       if (given.has('teamId') && (input.teamId ?? null) !== t.teamId) {
+        if (t.teamId) await this.assertMayMoveOut(tx, actor, t);
         patch.teamId = input.teamId ?? null;
         change('team_changed', t.teamId, input.teamId ?? null);
       }
@@ -279,10 +294,14 @@ export class TicketsService {
           change('priority_changed', t.priority, priority);
         }
         // due times follow the new priority (and the new team's calendar), measured from creation
-        const [customer] = await this.customers.byIds([t.customerId]);
+        const [customer] = await this.customers.byIds([t.customerId], tx);
         const policy = await this.repo.policyFor(tx, priority, t.channel, customer.tier);
         const team =
-          patch.teamId !== undefined ? newTeam : t.teamId ? await this.requireTeam(t.teamId) : null;
+          patch.teamId !== undefined
+            ? newTeam
+            : t.teamId
+              ? await this.requireTeam(t.teamId, tx)
+              : null;
         Object.assign(
           patch,
           { slaPolicyId: policy?.id ?? null },
@@ -342,7 +361,7 @@ export class TicketsService {
       if (kind === 'customer_message') {
         authorContactId = options.contactId ?? t.requesterId;
         if (options.contactId) {
-          const [contact] = await this.customers.contactsByIds([options.contactId]);
+          const [contact] = await this.customers.contactsByIds([options.contactId], tx);
           if (!contact) throw notFound('contact', options.contactId);
           if (contact.customerId !== t.customerId) {
             throw badInput(
@@ -629,10 +648,22 @@ export class TicketsService {
       throw badInput('assigneeId', `user ${id} is a ${u.role} and does not work tickets`);
   }
 
-  private async requireTeam(id: string) {
+  private async requireTeam(id: string, tx?: Tx) {
     validateId(id, 'teamId');
-    const [team] = await this.identity.teamsByIds([id]);
+    const [team] = await this.identity.teamsByIds([id], tx);
     if (!team) throw notFound('team', id);
     return team;
+  }
+
+  /**
+   * Moving a ticket out of a private team would hand its internal notes to the new team: only
+   * that team's members, its lead and admins may do it.
+   */
+  private async assertMayMoveOut(tx: Tx, actor: Actor, t: TicketRow) {
+    const [team] = await this.identity.teamsByIds([t.teamId!], tx);
+    if (!team || mayReadNotes(actor, team) || team.leadId === actor.id) return;
+    throw forbidden(
+      `ticket ${t.id} belongs to the private team "${team.name}": only its members, its lead and admins may move it to another team`,
+    );
   }
 }

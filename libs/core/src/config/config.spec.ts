@@ -1,8 +1,25 @@
+import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { ConfigError, describeDatabaseUrl, loadConfig } from './config';
 
 describe('loadConfig', () => {
+  it('keeps the development JWT secret in a file, so a restart keeps sessions', () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'sd-cfg-')), 'var', 'jwt-secret');
+    const first = loadConfig({ JWT_SECRET_FILE: file });
+    expect(first.auth.jwtSecretIsEphemeral).toBe(false);
+    expect(first.auth.jwtSecret).toHaveLength(64);
+    expect(readFileSync(file, 'utf8').trim()).toBe(first.auth.jwtSecret);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    expect(loadConfig({ JWT_SECRET_FILE: file }).auth.jwtSecret).toBe(first.auth.jwtSecret);
+    // tests without a secret get a random one per process; production must set it
+    expect(loadConfig({ NODE_ENV: 'test', JWT_SECRET_FILE: file }).auth.jwtSecret).not.toBe(
+      first.auth.jwtSecret,
+    );
+  });
+
   it('gives defaults that work on a developer machine', () => {
-    const c = loadConfig({});
+    const c = loadConfig({ NODE_ENV: 'test' });
     expect(c.database.url).toBe('postgres://postgres@127.0.0.1:5432/staydesk');
     expect(c.redis.url).toBe('redis://127.0.0.1:6379');
     expect(c.http.port).toBe(3000);

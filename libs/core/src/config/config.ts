@@ -1,4 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
 
 /** A configuration problem found at start-up. The message names the variable, never its value. */
@@ -83,6 +85,7 @@ const schema = z.object({
   PORT: int(3000, 0, 65535),
   PUBLIC_URL: url(['http:', 'https:']),
   JWT_SECRET: z.string().optional(),
+  JWT_SECRET_FILE: z.string().min(1).default('var/jwt-secret'),
   JWT_TTL_SECONDS: int(12 * 3600, 60, 30 * 24 * 3600),
   SMTP_URL: url(['smtp:', 'smtps:']),
   MAIL_FROM: z.string().min(3).default('Staydesk Support <support@staydesk.local>'),
@@ -138,6 +141,9 @@ const schema = z.object({
   LIVE_PRESENCE_TTL_MS: int(20_000, 1000, 600_000),
   LIVE_PRESENCE_SWEEP_MS: int(5000, 100, 60_000),
 });
+
+/** Every environment variable the configuration reads (the README's table must list them all). */
+export const CONFIG_VARIABLES: readonly string[] = Object.keys(schema.shape);
 
 export interface AppConfig {
   env: 'development' | 'test' | 'production';
@@ -247,15 +253,24 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   }
   const e = parsed.data;
   const problems: string[] = [];
-  let jwtSecret = e.JWT_SECRET;
+  let jwtSecret = e.JWT_SECRET || undefined; // empty = not set
   let jwtSecretIsEphemeral = false;
   if (jwtSecret !== undefined && jwtSecret.length < 32) {
     problems.push('JWT_SECRET must be at least 32 characters');
   }
   if (!jwtSecret) {
     if (e.NODE_ENV === 'production') problems.push('JWT_SECRET is required in production');
-    jwtSecret = randomBytes(32).toString('hex');
-    jwtSecretIsEphemeral = true;
+    if (e.NODE_ENV === 'development') {
+      // generated once and kept (outside git), so restarting the dev server keeps sessions
+      try {
+        jwtSecret = developmentSecret(e.JWT_SECRET_FILE);
+      } catch {
+        problems.push('JWT_SECRET_FILE cannot be read or written: set JWT_SECRET instead');
+      }
+    } else {
+      jwtSecret = randomBytes(32).toString('hex');
+      jwtSecretIsEphemeral = true;
+    }
   }
   if (e.SURVEY_TOKEN_SECRET !== undefined && e.SURVEY_TOKEN_SECRET.length < 32) {
     problems.push('SURVEY_TOKEN_SECRET must be at least 32 characters');
@@ -311,7 +326,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       loginEmailPerMinute: e.LOGIN_RATE_LIMIT_EMAIL_PER_MINUTE,
     },
     auth: {
-      jwtSecret,
+      jwtSecret: jwtSecret as string,
       jwtSecretIsEphemeral,
       jwtTtlSeconds: e.JWT_TTL_SECONDS,
       loginMaxFailures: e.LOGIN_MAX_FAILURES,
@@ -375,6 +390,30 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       presenceSweepMs: e.LIVE_PRESENCE_SWEEP_MS,
     },
   };
+}
+
+/**
+ * The development JWT secret: read from `file`, or generated and written there (mode 0600) the
+ * first time. Never used in production, which must set JWT_SECRET.
+ */
+export function developmentSecret(file: string): string {
+  const path = resolve(file);
+  try {
+    const existing = readFileSync(path, 'utf8').trim();
+    if (existing.length >= 32) return existing;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+  }
+  const secret = randomBytes(32).toString('hex');
+  mkdirSync(dirname(path), { recursive: true });
+  try {
+    // 'wx': if another process wrote it meanwhile, keep theirs
+    writeFileSync(path, `${secret}\n`, { mode: 0o600, flag: 'wx' });
+    return secret;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    return readFileSync(path, 'utf8').trim();
+  }
 }
 
 /** host:port/database of a PostgreSQL URL, safe to print (no user, no password). */

@@ -1,7 +1,11 @@
 import { ForbiddenException, UnauthorizedException } from '@nestjs/common';
 import { GraphQLError } from 'graphql';
 import { DomainError, badInput } from './domain-error';
-import { createGraphqlErrorFormatter } from './graphql-error-formatter';
+import {
+  createGraphqlErrorFormatter,
+  isUnavailable,
+  withoutSuggestions,
+} from './graphql-error-formatter';
 
 describe('GraphQL error formatter', () => {
   const logged: unknown[] = [];
@@ -83,4 +87,46 @@ describe('GraphQL error formatter', () => {
     expect(out.extensions).toEqual({ code: 'GRAPHQL_VALIDATION_FAILED' });
     expect(out.message).toContain('nope');
   });
+});
+
+describe('withoutSuggestions', () => {
+  it('removes every "Did you mean" hint', () => {
+    expect(
+      withoutSuggestions(
+        'Cannot query field "tickes" on type "Query". Did you mean "ticket" or "tickets"?',
+      ),
+    ).toBe('Cannot query field "tickes" on type "Query".');
+    expect(
+      withoutSuggestions(
+        'Variable "$o" got invalid value "priorty"; Value "priorty" does not exist in "TicketOrder" enum. Did you mean the enum value "priority"?',
+      ),
+    ).toBe(
+      'Variable "$o" got invalid value "priorty"; Value "priorty" does not exist in "TicketOrder" enum.',
+    );
+  });
+});
+
+describe('isUnavailable', () => {
+  it.each([
+    [{ code: '57P01' }],
+    [{ code: '57P03' }],
+    [{ code: '08006' }],
+    [{ code: '08P01' }],
+    [{ code: '53300' }],
+    [{ code: 'EHOSTUNREACH' }],
+    [{ message: 'Connection terminated unexpectedly' }],
+    [{ message: 'Query runner already released. Cannot run queries anymore.' }],
+    [{ driverError: { code: 'ECONNREFUSED' } }],
+    [Object.assign(new Error('wrapped'), { cause: { code: '57P01' } })],
+    [new AggregateError([{ code: 'ECONNREFUSED' }, { code: 'ECONNREFUSED' }], 'connect')],
+  ])('maps %j to SERVICE_UNAVAILABLE', (err) => {
+    expect(isUnavailable(err)).toBe(true);
+  });
+
+  it.each([[{ code: '23505' }], [{ code: '22P02' }], [new Error('boom')], [null]])(
+    'leaves %j alone',
+    (err) => {
+      expect(isUnavailable(err)).toBe(false);
+    },
+  );
 });

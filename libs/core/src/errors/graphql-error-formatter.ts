@@ -46,41 +46,87 @@ function httpExceptionMessage(e: HttpException): string {
   return e.message;
 }
 
+/** Network error codes of a connection that could not be made or was lost. */
+const NETWORK_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ECONNABORTED',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ERR_SOCKET_CLOSED',
+  'ERR_STREAM_DESTROYED',
+  'ERR_STREAM_WRITE_AFTER_END',
+]);
+
+/**
+ * True for PostgreSQL SQLSTATEs that mean the server cannot serve right now: class 08
+ * (connection exception), 57P01–57P05 (shutdown, crash, cannot connect now, idle timeout),
+ * 53300 (too many connections: reconnect storms after a restart), 40001/40P01 are not here
+ * (those are the caller's retryable conflicts, answered as errors of their own).
+ */
+const unavailableSqlState = (code: string) =>
+  /^08[0-9A-Z]{3}$/.test(code) || /^57P0[1-5]$/.test(code) || code === '53300';
+
 /** True for errors that mean PostgreSQL or Redis is unreachable right now. */
-function isUnavailable(e: unknown): boolean {
-  const err = e as { code?: unknown; message?: unknown; driverError?: unknown } | undefined;
-  const code = err?.code;
-  if (
-    typeof code === 'string' &&
-    [
-      'ECONNREFUSED',
-      'ECONNRESET',
-      'ETIMEDOUT',
-      'EPIPE',
-      '57P01',
-      '57P02',
-      '57P03',
-      '08006',
-      '08001',
-      '08003',
-    ].includes(code)
-  ) {
+export function isUnavailable(e: unknown, depth = 0): boolean {
+  if (!e || typeof e !== 'object' || depth > 5) return false;
+  const err = e as {
+    code?: unknown;
+    message?: unknown;
+    driverError?: unknown;
+    cause?: unknown;
+    errors?: unknown;
+  };
+  const code = err.code;
+  if (typeof code === 'string' && (NETWORK_CODES.has(code) || unavailableSqlState(code))) {
     return true;
   }
   // node-postgres reports a connection dropped mid-query without a code
-  if (typeof err?.message === 'string' && CONNECTION_LOST.test(err.message)) return true;
-  return err?.driverError !== undefined && err.driverError !== e && isUnavailable(err.driverError);
+  if (typeof err.message === 'string' && CONNECTION_LOST.test(err.message)) return true;
+  // wrapped errors: TypeORM's driverError, Error.cause, AggregateError (one per address tried)
+  if (
+    err.driverError !== undefined &&
+    err.driverError !== e &&
+    isUnavailable(err.driverError, depth + 1)
+  )
+    return true;
+  if (err.cause !== undefined && err.cause !== e && isUnavailable(err.cause, depth + 1))
+    return true;
+  return Array.isArray(err.errors) && err.errors.some((x) => isUnavailable(x, depth + 1));
 }
 
 const CONNECTION_LOST =
-  /Connection terminated|connection error and is not queryable|Client was closed and is not queryable|timeout exceeded when trying to connect|the database system is (starting up|shutting down)/i;
+  /Connection terminated|connection error and is not queryable|Client was closed and is not queryable|Cannot use a pool after calling end|timeout exceeded when trying to connect|the database system is (starting up|shutting down|in recovery mode|not yet accepting connections)|terminating connection due to|server closed the connection unexpectedly|Connection is closed|Query runner already released|Stream isn't writeable|MaxRetriesPerRequestError|Reached the max retries per request limit/i;
 
 /**
  * The one place that turns thrown errors into GraphQL errors. Domain errors keep their message
  * and code; anything unknown is logged (with the request id, via the logger) and answered
  * with a generic message so internals never leak.
  */
-export function createGraphqlErrorFormatter(logger: FormatterLogger) {
+export function createGraphqlErrorFormatter(
+  logger: FormatterLogger,
+  options: { hideSuggestions?: boolean } = {},
+) {
+  const format = formatError(logger);
+  if (!options.hideSuggestions) return format;
+  return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
+    const out = format(formatted, error);
+    return { ...out, message: withoutSuggestions(out.message) };
+  };
+}
+
+/**
+ * Removes graphql-js's "Did you mean …?" hints (field, argument, type and enum value names):
+ * in production they would reveal the schema to callers without introspection.
+ */
+export const withoutSuggestions = (message: string): string =>
+  message.replace(/\s*Did you mean [^?]*\?/g, '');
+
+function formatError(logger: FormatterLogger) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
     const original = error instanceof GraphQLError ? (error.originalError ?? error) : error;
     const path = formatted.path;
