@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { open, stat, unlink } from 'node:fs/promises';
+import { open, realpath, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, extname, join, resolve, sep } from 'node:path';
 import { Readable } from 'node:stream';
 import { finished } from 'node:stream/promises';
@@ -19,6 +19,7 @@ import {
   notFound,
 } from '@staydesk/core';
 import { validateId } from '@staydesk/identity';
+import { csvLine } from '@staydesk/kpis';
 import {
   ImportInputError,
   ImportKind,
@@ -139,7 +140,7 @@ export class ImportService {
     if (hasPath === hasContent) {
       throw badInput('input', 'give either path (a file on the server) or content (the CSV text)');
     }
-    if (hasPath) request = { ...request, path: this.allowedServerPath(request.path!) };
+    if (hasPath) request = { ...request, path: await this.allowedServerPath(request.path!) };
     const prepared = await this.prepare({ ...request, actorId }).catch((err: unknown) => {
       throw this.asDomainError(err);
     });
@@ -154,6 +155,8 @@ export class ImportService {
     if (!run) throw notFound('import run', runId);
     if (run.status === 'completed') return this.summary(run, false, 0);
     const stored = run.options as unknown as ImportRequest;
+    // checked again: the file may have been replaced (by a link elsewhere) since it was queued
+    if (stored.path) stored.path = await this.allowedServerPath(stored.path);
     const content = stored.path ? null : await this.repo.content(this.tx.db, runId);
     const prepared = await this.prepare({ ...stored, content, actorId: run.createdById });
     return this.execute(run, prepared, run.status !== 'queued');
@@ -189,20 +192,39 @@ export class ImportService {
 
   // ---- preparation ------------------------------------------------------------------------
 
-  private allowedServerPath(path: string): string {
-    const full = resolve(path);
+  /**
+   * A server path for `startImport`: only inside the import folder (IMPORT_DIR; outside
+   * production `var/import/` by default), compared after resolving symbolic links on both
+   * sides, so a link in the folder to a file elsewhere is refused. The answer never shows
+   * anything of a file outside the folder (it is not opened).
+   */
+  private async allowedServerPath(path: string): Promise<string> {
     const root = this.config.import.dir;
-    if (root) {
-      const base = resolve(root);
-      if (full !== base && !full.startsWith(base + sep))
-        throw badInput('path', `must be inside the import directory ${base} (IMPORT_DIR)`);
-    } else if (this.config.env === 'production') {
+    if (!root) {
       throw badInput(
         'path',
         'server paths are off in production unless IMPORT_DIR is set; upload the content instead',
       );
     }
-    return full;
+    const base = await realpath(resolve(root)).catch(() => null);
+    if (!base) {
+      throw badInput(
+        'path',
+        `the import folder ${resolve(root)} (IMPORT_DIR) does not exist; create it and put the file there`,
+      );
+    }
+    const outside = badInput(
+      'path',
+      `must be a file inside the import folder ${base} (IMPORT_DIR); links to files elsewhere are not followed`,
+    );
+    const full = resolve(base, path);
+    const real = await realpath(full).catch(() => null);
+    if (!real) {
+      if (full !== base && !full.startsWith(base + sep)) throw outside;
+      throw badInput('path', `${full} is not a readable file`);
+    }
+    if (!real.startsWith(base + sep)) throw outside;
+    return real;
   }
 
   private asDomainError(err: unknown): unknown {
@@ -222,6 +244,9 @@ export class ImportService {
       activities: request.activities,
       values: request.values,
       ignore: request.ignore,
+      nullValues: request.nullValues,
+      rename: request.rename,
+      skipUnmapped: request.skipUnmapped,
       dryRun: request.dryRun,
     });
     compileTimeParser(options.timeFormat, options.timeZone); // throws TimeFormatError
@@ -380,11 +405,11 @@ export class ImportService {
     const ext = extname(p.path);
     const file = join(dirname(p.path), `${basename(p.path, ext)}.rejects${ext || '.csv'}`);
     const current = await this.repo.byId(this.tx.db, run.id);
-    if (!current || current.rejected === 0) {
-      await unlink(file).catch(() => undefined); // a stale list from an earlier run would mislead
-      return null;
-    }
-    const out = createWriteStream(file);
+    // a stale list from an earlier run would mislead; and a link put in its place is removed,
+    // never written through ('wx' creates a new file)
+    await unlink(file).catch(() => undefined);
+    if (!current || current.rejected === 0) return null;
+    const out = createWriteStream(file, { flags: 'wx' });
     out.write(csvLine(['line', 'reason', ...p.columns]));
     let after = 0;
     for (;;) {
@@ -423,14 +448,6 @@ export class ImportService {
       durationMs,
     };
   }
-}
-
-function csvLine(cells: string[]): string {
-  return (
-    cells
-      .map((c) => (/[",\r\n]/.test(c) || /^\s|\s$/.test(c) ? `"${c.replace(/"/g, '""')}"` : c))
-      .join(',') + '\n'
-  );
 }
 
 /**
@@ -725,6 +742,7 @@ class ImportWork {
     const r = await this.repo.upsertTickets(data, source, writes);
     const add = (k: string, n: number) => (entities[k] = (entities[k] ?? 0) + n);
     add('customersCreated', customers.created);
+    add('customersSinceMovedBack', customers.sinceMoved);
     add('contactsCreated', contacts.created);
     add('ticketsCreated', r.created.length);
     add('ticketsUpdated', r.updated.length);
@@ -749,14 +767,21 @@ class ImportWork {
       if (!chunk.last) break;
       if (!this.dry) next = fetch(chunk.last); // read ahead while this chunk is written
       const cases: TicketImport[] = [];
+      let caseCount = 0;
       for (let i = 0; i < chunk.rows.length;) {
         let j = i;
         while (j < chunk.rows.length && chunk.rows[j].caseId === chunk.rows[i].caseId) j++;
-        cases.push(replayCase(chunk.rows[i].caseId, chunk.rows.slice(i, j), this.users));
+        const rows = chunk.rows.slice(i, j);
+        caseCount += 1;
+        // a case with nothing but ignored activities makes no ticket (its rows are skipped)
+        if (rows.some((r) => r.effect !== 'ignore'))
+          cases.push(replayCase(chunk.rows[i].caseId, rows, this.users));
         i = j;
       }
-      const counts: Counts = { casesDone: cases.length, staged: -chunk.rows.length };
+      const counts: Counts = { casesDone: caseCount, staged: -chunk.rows.length };
       const entities: Record<string, number> = {};
+      const startedSolved = cases.filter((c) => c.startedSolved).length;
+      if (startedSolved) entities.casesStartedSolved = startedSolved;
       await this.batch(async (data, m) => {
         const w = await this.writeTickets(data, cases, entities);
         const rows = (list: TicketImport[]) => list.reduce((s, t) => s + t.rows, 0);
