@@ -70,6 +70,10 @@ export interface TicketWrite extends TicketImport {
   requesterId: string;
 }
 
+/** The creation time of customer `c`'s earliest imported ticket (tickets_customer_idx). */
+const FIRST_IMPORTED_TICKET = `(SELECT min(t.created_at) FROM tickets t
+   WHERE t.customer_id = c.id AND t.external_id IS NOT NULL)`;
+
 const PLACEHOLDER_NAME = 'Unknown requester (imported)';
 export const placeholderEmail = (source: string) => `unknown-requester@${source}.import.invalid`;
 
@@ -400,8 +404,8 @@ export class ImportRepository {
       `INSERT INTO customers AS c (external_source, external_id, name, customer_since)
        SELECT $1, e, coalesce(n, e), s FROM unnest($2::text[], $3::text[], $4::timestamptz[]) AS x(e, n, s)
        ON CONFLICT (external_source, external_id) WHERE external_id IS NOT NULL DO UPDATE
-         SET customer_since = EXCLUDED.customer_since, updated_at = now()
-         WHERE EXCLUDED.customer_since < c.customer_since
+         SET customer_since = least(EXCLUDED.customer_since, ${FIRST_IMPORTED_TICKET}), updated_at = now()
+         WHERE least(EXCLUDED.customer_since, ${FIRST_IMPORTED_TICKET}) < c.customer_since
        RETURNING c.id::text, c.external_id AS "externalId", (xmax = 0) AS inserted`,
       [
         source,
@@ -682,7 +686,11 @@ export class ImportRepository {
       );
     return {
       last,
-      rows: rows.map((r) => ({ ...r, at: r.at.getTime(), openedAt: r.openedAt?.getTime() ?? null })),
+      rows: rows.map((r) => ({
+        ...r,
+        at: r.at.getTime(),
+        openedAt: r.openedAt?.getTime() ?? null,
+      })),
     };
   }
 
