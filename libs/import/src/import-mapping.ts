@@ -318,9 +318,7 @@ export function resolveOptions(raw: RawOptions): ImportOptions {
     nullValues: [...new Set((nullValues as string[]).map((v) => v.trim().toLowerCase()))].filter(
       Boolean,
     ),
-    rename: Object.fromEntries(
-      Object.entries(rename).map(([k, v]) => [k.trim(), v.trim()]),
-    ),
+    rename: Object.fromEntries(Object.entries(rename).map(([k, v]) => [k.trim(), v.trim()])),
     skipUnmapped: raw.skipUnmapped ?? false,
     dryRun: raw.dryRun ?? false,
   };
