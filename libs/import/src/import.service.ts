@@ -99,7 +99,14 @@ export class ImportService {
     if (run.status === 'completed') return this.summary(run, false, 0);
     const stored = run.options as unknown as ImportRequest;
     // checked again: the file may have been replaced (by a link elsewhere) since it was queued
-    if (stored.path) stored.path = await confineToImportFolder(this.config.import.dir, stored.path);
+    if (stored.path) {
+      stored.path = await confineToImportFolder(this.config.import.dir, stored.path).catch(
+        async (err: Error) => {
+          await this.repo.fail(this.tx.db, runId, err.message);
+          throw err;
+        },
+      );
+    }
     const content = stored.path ? null : await this.repo.content(this.tx.db, runId);
     const prepared = await prepareImport({ ...stored, content, actorId: run.createdById });
     return this.execute(run, prepared, run.status !== 'queued');
