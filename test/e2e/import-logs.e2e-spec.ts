@@ -278,6 +278,18 @@ describe('history import of real-world logs', () => {
     expect(summary(rerun.stdout)).toMatchObject({ created: 0, updated: 0, skipped: 2 });
     expect(await since('spanco')).toEqual(new Date('2023-01-15T09:00:00Z'));
 
+    // a customers import with a later "customer since" does not date it after its tickets
+    await writeFile(
+      join(dir, 'span-customers.csv'),
+      'external_id,name,customer_since\nspanco,Span Co,2024-01-01T00:00:00Z\n',
+    );
+    const crm = await cli(['customers', join(dir, 'span-customers.csv'), '--source', 'span']);
+    expect(summary(crm.stdout)).toMatchObject({ updated: 1, rejected: 0 });
+    expect(await since('spanco')).toEqual(new Date('2023-01-15T09:00:00Z'));
+    expect((await one(`SELECT name FROM customers WHERE external_id = 'spanco'`)).name).toBe(
+      'Span Co',
+    );
+
     // one event log whose cases span two merge batches (2,000 cases each): the customer's
     // first case by id is its latest, its earliest case comes in the second batch
     const file = join(dir, 'batches.csv');
