@@ -165,6 +165,7 @@ describe('history import of real-world logs', () => {
       .map((l) => l.trim());
     expect(lines[0]).toBe('tickets        5 created, 0 updated, 0 unchanged  (would be)');
     expect(lines[1]).toBe('customers      3 created');
+    expect(lines.slice(2, 4)).toEqual(['contacts       3 created', 'ticket events  15']);
     expect(lines.find((l) => l.startsWith('2 cases start solved or closed'))).toBeTruthy();
     expect(lines.slice(-4).map((l) => l.replace(/\s+/g, ' '))).toEqual([
       'rows read 11',
