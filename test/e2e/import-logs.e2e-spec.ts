@@ -3,7 +3,7 @@ import { copyFile, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { finished } from 'node:stream/promises';
-import { loadConfig } from '@staydesk/core';
+import { JobPublisher, loadConfig } from '@staydesk/core';
 import { fails, insertUser, login, ok } from '../support/factories';
 import { ROOT, runToExit } from '../support/processes';
 import { TestStack, startStack } from '../support/stack';
@@ -374,6 +374,31 @@ describe('history import of real-world logs', () => {
         expect(JSON.stringify(err)).not.toContain('TOPSECRET');
       }
       expect(Number((await one(`SELECT count(*) AS n FROM import_runs`)).n)).toBe(runs);
+    });
+
+    it('the job checks the path again: a file replaced by a link since it was queued is not read', async () => {
+      // queued while swap.csv was a plain file; it is a link to a file elsewhere by the time
+      // the worker runs the job
+      await symlink(join(outside, 'secret.csv'), join(dir, 'swap.csv'));
+      const run = await one(
+        `INSERT INTO import_runs (kind, source, file_name, fingerprint, options, status)
+         VALUES ('customers', 'swap', $1, 'swap', $2, 'queued') RETURNING id::text`,
+        [join(dir, 'swap.csv'), { kind: 'customers', path: join(dir, 'swap.csv') }],
+      );
+      await stack.api.get(JobPublisher).publish('imports.run', { runId: run.id });
+      let row: any;
+      const deadline = Date.now() + 20_000;
+      do {
+        await new Promise((res) => setTimeout(res, 100));
+        row = await one(`SELECT status, error FROM import_runs WHERE id = $1`, [run.id]);
+      } while (row.status !== 'failed' && Date.now() < deadline);
+      expect(row).toEqual({
+        status: 'failed',
+        error: `path: must be a file inside the import folder ${dir} (IMPORT_DIR); links to files elsewhere are not followed`,
+      });
+      expect(
+        Number((await one(`SELECT count(*) AS n FROM customers WHERE external_source = 'swap'`)).n),
+      ).toBe(0);
     });
 
     it('defaults to var/import outside production, and to none in production', () => {
