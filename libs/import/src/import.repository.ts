@@ -70,10 +70,6 @@ export interface TicketWrite extends TicketImport {
   requesterId: string;
 }
 
-/** The creation time of customer `c`'s earliest imported ticket (tickets_customer_idx). */
-const FIRST_IMPORTED_TICKET = `(SELECT min(t.created_at) FROM tickets t
-   WHERE t.customer_id = c.id AND t.external_id IS NOT NULL)`;
-
 const PLACEHOLDER_NAME = 'Unknown requester (imported)';
 export const placeholderEmail = (source: string) => `unknown-requester@${source}.import.invalid`;
 
@@ -402,10 +398,16 @@ export class ImportRepository {
   ): Promise<{ ids: Map<string, string>; created: number; sinceMoved: number }> {
     const rows: { id: string; externalId: string; inserted: boolean }[] = await tx.query(
       `INSERT INTO customers AS c (external_source, external_id, name, customer_since)
-       SELECT $1, e, coalesce(n, e), s FROM unnest($2::text[], $3::text[], $4::timestamptz[]) AS x(e, n, s)
+       SELECT $1, x.e, coalesce(x.n, x.e),
+              -- this batch's earliest ticket, or an earlier one imported before (by an earlier
+              -- batch, file or run): tickets_customer_idx, one lookup per customer
+              least(x.s, (SELECT min(t.created_at) FROM tickets t
+                           WHERE t.external_id IS NOT NULL AND t.customer_id =
+                                 (SELECT o.id FROM customers o WHERE o.external_source = $1 AND o.external_id = x.e)))
+         FROM unnest($2::text[], $3::text[], $4::timestamptz[]) AS x(e, n, s)
        ON CONFLICT (external_source, external_id) WHERE external_id IS NOT NULL DO UPDATE
-         SET customer_since = least(EXCLUDED.customer_since, ${FIRST_IMPORTED_TICKET}), updated_at = now()
-         WHERE least(EXCLUDED.customer_since, ${FIRST_IMPORTED_TICKET}) < c.customer_since
+         SET customer_since = EXCLUDED.customer_since, updated_at = now()
+         WHERE EXCLUDED.customer_since < c.customer_since
        RETURNING c.id::text, c.external_id AS "externalId", (xmax = 0) AS inserted`,
       [
         source,
