@@ -9,7 +9,7 @@ import { loadConfig, prepareDatabase } from '@staydesk/core';
 import { deleteRedisPrefix } from '@staydesk/testing';
 
 /**
- * `npm run bench:import [-- --rows 1000000 --keep]`: writes an event log of N rows (10 events
+ * `npm run bench:import [-- --rows 1000000 --keep --extra-columns 30 --skip-unmapped]`: writes an event log of N rows (10 events
  * per case, 5,000 customers, a custom-field column, "yyyy/MM/dd HH:mm:ss.SSS" in
  * Europe/Amsterdam) to a temp dir, imports it with the real CLI into a fresh database, then
  * imports it again (every ticket unchanged), and prints rows/s for both.
@@ -20,6 +20,9 @@ const arg = (name: string, fallback: string) => {
 };
 const ROWS = Number(arg('rows', '1000000'));
 const KEEP = process.argv.includes('--keep');
+/** Extra unmapped text columns, kept as custom fields unless --skip-unmapped (docs/import.md). */
+const EXTRA = Number(arg('extra-columns', '0'));
+const SKIP_UNMAPPED = process.argv.includes('--skip-unmapped');
 const ADMIN_URL = process.env.BENCH_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
 const ACTIVITIES = [
@@ -41,7 +44,10 @@ function pad(n: number, w = 2) {
 
 async function writeLog(file: string): Promise<void> {
   const out = createWriteStream(file, { highWaterMark: 1 << 20 });
-  out.write('Case ID,Activity,Complete Timestamp,Resource,Customer,Product\n');
+  const extra = Array.from({ length: EXTRA }, (_, j) => `u_field_${j + 1}`);
+  out.write(
+    ['Case ID,Activity,Complete Timestamp,Resource,Customer,Product', ...extra].join(',') + '\n',
+  );
   let seed = 42;
   const rnd = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
   const start = Date.UTC(2023, 0, 1);
@@ -51,7 +57,20 @@ async function writeLog(file: string): Promise<void> {
     const k = i % ACTIVITIES.length;
     const t = new Date(start + c * 300_000 + k * (3_600_000 + Math.floor(rnd() * 7_200_000)));
     const ts = `${t.getUTCFullYear()}/${pad(t.getUTCMonth() + 1)}/${pad(t.getUTCDate())} ${pad(t.getUTCHours())}:${pad(t.getUTCMinutes())}:${pad(t.getUTCSeconds())}.${pad(t.getUTCMilliseconds(), 3)}`;
-    buf += `case-${c},${ACTIVITIES[k]},${ts},agent${c % 40},cust-${c % 5000},product-${c % 7}\n`;
+    const cells = extra.map((_, j) =>
+      j % 3 === 0
+        ? `value ${(c * 7 + j + k) % 50}`
+        : j % 3 === 1
+          ? `${(c + j) % 1000}`
+          : (c + k) % 4
+            ? `group-${(c + j) % 12}`
+            : '',
+    );
+    buf +=
+      [
+        `case-${c},${ACTIVITIES[k]},${ts},agent${c % 40},cust-${c % 5000},product-${c % 7}`,
+        ...cells,
+      ].join(',') + '\n';
     if (buf.length > 1 << 20) {
       if (!out.write(buf)) await new Promise<void>((r) => out.once('drain', () => r()));
       buf = '';
@@ -113,6 +132,7 @@ async function main() {
       '--mapping',
       await mappingFile(dir),
       '--json',
+      ...(SKIP_UNMAPPED ? ['--skip-unmapped'] : []),
     ];
     for (const label of ['first import', 're-import (unchanged)']) {
       t = performance.now();

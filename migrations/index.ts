@@ -11,6 +11,7 @@ import { KpiSurveyIndexes1763900900000 } from './1763900900000-kpi-survey-indexe
 import { QueueIndexes1763901000000 } from './1763901000000-queue-indexes';
 import { NoteSearch1764100000000 } from './1764100000000-note-search';
 import { SignInHardening1764100100000 } from './1764100100000-sign-in-hardening';
+import { ImportLateLogs1764200000000 } from './1764200000000-import-late-logs';
 
 /**
  * Every migration, oldest first. The api, the worker, the CLI and the tests all read this
@@ -31,4 +32,5 @@ export const MIGRATIONS = [
   QueueIndexes1763901000000,
   NoteSearch1764100000000,
   SignInHardening1764100100000,
+  ImportLateLogs1764200000000,
 ];

@@ -33,6 +33,8 @@ const USAGE = `usage: npm run import -- customers|tickets|events FILE.csv [optio
   --time-format FORMAT     e.g. "yyyy/MM/dd HH:mm:ss.SSS" (default ISO 8601)
   --time-zone ZONE         zone of timestamps without an offset (default UTC)
   --source NAME            the system the data comes from (default csv)
+  --null-values LIST       cell values that mean "no value", comma-separated (e.g. "?,NULL,N/A")
+  --skip-unmapped          keep only mapped columns (unmapped ones are not kept as custom fields)
   --dry-run                report what would change, write nothing
   --json                   print the summary as JSON`;
 
@@ -46,9 +48,11 @@ function parseArgs(argv: string[]): ImportRequest & { json: boolean } {
     if (a === '--help' || a === '-h') throw new UsageError('');
     if (a.startsWith('--')) {
       const [name, inline] = a.slice(2).split(/=(.*)/s, 2);
-      if (['dry-run', 'json'].includes(name)) {
+      if (['dry-run', 'json', 'skip-unmapped'].includes(name)) {
         flags[name] = true;
-      } else if (['map', 'mapping', 'time-format', 'time-zone', 'source'].includes(name)) {
+      } else if (
+        ['map', 'mapping', 'time-format', 'time-zone', 'source', 'null-values'].includes(name)
+      ) {
         const value = inline ?? argv[++i];
         if (value === undefined) throw new UsageError(`--${name} needs a value`);
         flags[name] = value;
@@ -85,6 +89,9 @@ function parseArgs(argv: string[]): ImportRequest & { json: boolean } {
     timeFormat: str('time-format') ?? mapping.timeFormat,
     timeZone: str('time-zone') ?? mapping.timeZone,
     source: str('source') ?? mapping.source,
+    nullValues:
+      str('null-values') !== undefined ? str('null-values')!.split(',') : mapping.nullValues,
+    skipUnmapped: flags['skip-unmapped'] === true || mapping.skipUnmapped,
     dryRun: flags['dry-run'] === true,
     json: flags.json === true,
   };
@@ -143,18 +150,37 @@ function progressBar(): { update(p: ImportProgress): void; done(): void } {
   };
 }
 
+/** Records first (tickets, then customers and the rest), then what happened to the rows. */
 function printSummary(s: ImportSummary) {
   const secs = s.durationMs / 1000;
+  const would = s.dryRun ? '  (would be)' : '';
+  const e = (k: string) => s.entities[k] ?? 0;
   const lines = [
     `${s.dryRun ? 'dry run (nothing written): ' : ''}import ${s.kind} ${s.fileName}: run ${s.runId}${s.resumed ? ' (resumed)' : ''}, ${secs.toFixed(1)} s, ${n(Math.round(s.rowsRead / Math.max(secs, 0.001)))} rows/s`,
-    `  read      ${n(s.rowsRead).padStart(12)}`,
-    `  created   ${n(s.created).padStart(12)}${s.dryRun ? '  (would be)' : ''}`,
-    `  updated   ${n(s.updated).padStart(12)}${s.dryRun ? '  (would be)' : ''}`,
-    `  skipped   ${n(s.skipped).padStart(12)}`,
-    `  rejected  ${n(s.rejected).padStart(12)}${s.rejectsFile ? `  → ${s.rejectsFile}` : ''}`,
   ];
-  const e = Object.entries(s.entities).filter(([, v]) => v);
-  if (e.length) lines.push(`  records:  ${e.map(([k, v]) => `${k} ${n(v)}`).join(', ')}`);
+  if (s.kind === 'customers') {
+    lines.push(
+      `  customers      ${n(e('customersCreated'))} created, ${n(e('customersUpdated'))} updated, ${n(e('statusChanges'))} status changes${would}`,
+    );
+  } else {
+    lines.push(
+      `  tickets        ${n(e('ticketsCreated'))} created, ${n(e('ticketsUpdated'))} updated, ${n(e('ticketsUnchanged'))} unchanged${would}`,
+      `  customers      ${n(e('customersCreated'))} created${e('customersSinceMovedBack') ? `, ${n(e('customersSinceMovedBack'))} dated back to an earlier ticket` : ''}`,
+      `  contacts       ${n(e('contactsCreated'))} created`,
+      `  ticket events  ${n(e('ticketEvents'))}`,
+    );
+  }
+  if (e('casesStartedSolved')) {
+    lines.push(
+      `  ${n(e('casesStartedSolved'))} cases start solved or closed: the log begins after they were opened, so they count as solved at once (map an opened_at column if the log has one; docs/import.md)`,
+    );
+  }
+  lines.push(
+    `  rows read      ${n(s.rowsRead).padStart(12)}`,
+    `  rows applied   ${n(s.created + s.updated).padStart(12)}  (${n(s.created)} creating, ${n(s.updated)} changing a record)${would}`,
+    `  rows skipped   ${n(s.skipped).padStart(12)}  (unchanged, or an ignored activity)`,
+    `  rows rejected  ${n(s.rejected).padStart(12)}${s.rejectsFile ? `  → ${s.rejectsFile}` : ''}`,
+  );
   process.stdout.write(lines.join('\n') + '\n');
 }
 

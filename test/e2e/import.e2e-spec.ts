@@ -50,8 +50,8 @@ describe('history import (CLI and GraphQL)', () => {
     Number((await stack.db.query(sql, params)).rows[0].n);
 
   beforeAll(async () => {
-    stack = await startStack({ env: { RISK_DEBOUNCE_MS: '200' } });
     dir = await mkdtemp(join(tmpdir(), 'staydesk-import-'));
+    stack = await startStack({ env: { RISK_DEBOUNCE_MS: '200', IMPORT_DIR: dir } });
     for (const f of ['customers.csv', 'tickets.csv', 'events.csv', 'events-mapping.yaml'])
       await copyFile(join(FIXTURES, f), join(dir, f));
     await insertUser(stack, { email: 'admin@staydesk.test', role: 'admin' });
@@ -84,7 +84,7 @@ describe('history import (CLI and GraphQL)', () => {
       rejectsFile: join(dir, 'customers.rejects.csv'),
     });
     const rejects = await readFile(join(dir, 'customers.rejects.csv'), 'utf8');
-    expect(rejects.split('\n')[1]).toBe(
+    expect(rejects.split('\r\n')[1]).toBe(
       '4,"tier ""gold"" is not one of free, starter, pro, enterprise",hooli,Hooli,hooli.test,gold,100,active,,,,,',
     );
     const { rows } = await stack.db.query(

@@ -60,4 +60,44 @@ describe('import mapping', () => {
     expect(enumValue(o, 'status', 'On hold', ['open', 'on_hold'])).toBe('on_hold');
     expect(enumValue(o, 'priority', 'asap', ['low', 'normal'])).toBeNull();
   });
+
+  it('refuses a duplicated column name unless each is renamed, mapped or ignored by position', () => {
+    const header = ['id', 'category', 'customer', 'Category', 'subject', 'created_at'];
+    expect(() => resolveHeader(resolveOptions({ kind: 'tickets' }), header)).toThrow(
+      'column "category" appears 2 times in the header (columns #2, #4)',
+    );
+    const renamed = resolveHeader(
+      resolveOptions({ kind: 'tickets', rename: { '#4': 'subcategory' } }),
+      header,
+    );
+    expect(renamed.extras).toEqual([
+      ['category', 1],
+      ['subcategory', 3],
+    ]);
+    const positions = resolveHeader(
+      resolveOptions({ kind: 'tickets', columns: { subject: '#2' }, ignore: ['#4'] }),
+      header,
+    );
+    expect(positions.index.subject).toBe(1);
+    expect(positions.extras).toEqual([['subject', 4]]);
+    expect(() =>
+      resolveHeader(resolveOptions({ kind: 'tickets', columns: { subject: '#9' } }), header),
+    ).toThrow(/column #9 \(mapped to subject\) is past the end of the header/);
+    expect(() => resolveOptions({ kind: 'tickets', rename: { category: 'x' } })).toThrow(
+      /not a column position like "#3"/,
+    );
+  });
+
+  it('checks nullValues and skipUnmapped, and keeps no custom field with skipUnmapped', () => {
+    expect(
+      resolveOptions({ kind: 'events', nullValues: [' ? ', 'N/A', 'n/a'] }).nullValues,
+    ).toEqual(['?', 'n/a']);
+    expect(() => resolveOptions({ kind: 'events', nullValues: '?' as never })).toThrow(
+      ImportInputError,
+    );
+    const o = resolveOptions({ kind: 'events', skipUnmapped: true });
+    expect(
+      resolveHeader(o, ['case_id', 'activity', 'timestamp', 'customer', 'Region']).extras,
+    ).toEqual([]);
+  });
 });

@@ -76,6 +76,12 @@ export const FIELDS: Record<ImportKind, FieldSpec[]> = {
     f('channel', false, 'email, phone, chat, web or social (default email)'),
     f('priority', false, 'low, normal, high or urgent (default normal)'),
     f('requester_email', false, 'the contact who asked', ['requester']),
+    f(
+      'opened_at',
+      false,
+      'when the case was opened, for logs that start after that (sets the ticket creation time)',
+      ['opened'],
+    ),
   ],
 };
 
@@ -129,8 +135,14 @@ export interface ImportOptions {
   activities: Record<string, ActivityEffect>;
   /** Per enum field: source value (case-insensitive) → our value. */
   values: Record<string, Record<string, string>>;
-  /** Columns neither mapped nor kept as custom fields. */
+  /** Columns neither mapped nor kept as custom fields (a name, or `#N` for the N-th column). */
   ignore: string[];
+  /** Cell values that mean "no value" (compared trimmed, any case); the empty string always does. */
+  nullValues: string[];
+  /** Header renames by position (`#N` → new name), e.g. to tell two columns of one name apart. */
+  rename: Record<string, string>;
+  /** Keep only mapped columns: unmapped ones are not kept as custom fields. */
+  skipUnmapped: boolean;
   dryRun: boolean;
 }
 
@@ -146,6 +158,8 @@ export class ImportInputError extends Error {
 }
 
 const SOURCE = /^[a-z0-9][a-z0-9_.-]{0,49}$/;
+/** A column given by its position in the header: `#1` is the first column. */
+const POSITION = /^#([1-9]\d{0,3})$/;
 
 /** `a=B,created_at=Complete Timestamp` → { a: 'B', created_at: 'Complete Timestamp' }. */
 export function parseMapFlag(flag: string): Record<string, string> {
@@ -176,7 +190,18 @@ export function parseMappingFile(text: string, name = 'mapping file'): Partial<R
   if (!raw || typeof raw !== 'object' || Array.isArray(raw)) {
     throw new ImportInputError(`${name} must be an object with "columns", …`, 'mapping');
   }
-  const allowed = ['columns', 'timeFormat', 'timeZone', 'source', 'activities', 'values', 'ignore'];
+  const allowed = [
+    'columns',
+    'timeFormat',
+    'timeZone',
+    'source',
+    'activities',
+    'values',
+    'ignore',
+    'nullValues',
+    'rename',
+    'skipUnmapped',
+  ];
   for (const key of Object.keys(raw)) {
     if (!allowed.includes(key)) {
       throw new ImportInputError(
@@ -197,6 +222,9 @@ export interface RawOptions {
   activities?: Record<string, unknown>;
   values?: Record<string, Record<string, unknown>>;
   ignore?: unknown[];
+  nullValues?: unknown[];
+  rename?: Record<string, unknown>;
+  skipUnmapped?: boolean;
   dryRun?: boolean;
 }
 
@@ -259,6 +287,25 @@ export function resolveOptions(raw: RawOptions): ImportOptions {
   const ignore = raw.ignore ?? [];
   if (!Array.isArray(ignore) || !ignore.every((x) => typeof x === 'string'))
     throw new ImportInputError('ignore must be a list of column names', 'ignore');
+  const nullValues = raw.nullValues ?? [];
+  if (!Array.isArray(nullValues) || !nullValues.every((x) => typeof x === 'string'))
+    throw new ImportInputError(
+      'nullValues must be a list of cell values that mean "no value", like ["?", "NULL", "N/A"]',
+      'nullValues',
+    );
+  const rename = raw.rename ?? {};
+  if (!isStringMap(rename))
+    throw new ImportInputError('rename must map column positions ("#3") to new names', 'rename');
+  for (const [at, name] of Object.entries(rename)) {
+    if (!POSITION.test(at.trim()))
+      throw new ImportInputError(
+        `rename: "${at}" is not a column position like "#3" (the header's third column)`,
+        'rename',
+      );
+    if (!name.trim()) throw new ImportInputError(`rename: ${at} needs a new name`, 'rename');
+  }
+  if (raw.skipUnmapped !== undefined && typeof raw.skipUnmapped !== 'boolean')
+    throw new ImportInputError('skipUnmapped must be true or false', 'skipUnmapped');
   return {
     kind,
     source,
@@ -268,6 +315,11 @@ export function resolveOptions(raw: RawOptions): ImportOptions {
     activities,
     values,
     ignore: ignore as string[],
+    nullValues: [...new Set((nullValues as string[]).map((v) => v.trim().toLowerCase()))].filter(
+      Boolean,
+    ),
+    rename: Object.fromEntries(Object.entries(rename).map(([k, v]) => [k.trim(), v.trim()])),
+    skipUnmapped: raw.skipUnmapped ?? false,
     dryRun: raw.dryRun ?? false,
   };
 }
@@ -288,15 +340,46 @@ export interface ResolvedHeader {
 /**
  * Matches the header against the mapping. A named column that is missing, or a required field
  * with no column, stops the import before anything is written, naming the header's columns.
+ * Columns may be named by position (`#3`). A name that two columns share is refused unless the
+ * mapping tells them apart: each of them renamed, mapped or ignored by position.
  */
-export function resolveHeader(options: ImportOptions, header: string[]): ResolvedHeader {
+export function resolveHeader(options: ImportOptions, raw: string[]): ResolvedHeader {
+  const header = raw.map((h, i) => options.rename[`#${i + 1}`] ?? h);
+  for (const at of Object.keys(options.rename)) {
+    if (Number(at.slice(1)) > raw.length)
+      throw new ImportInputError(
+        `rename: the header has ${raw.length} columns, so there is no column ${at}`,
+        'rename',
+      );
+  }
   const listed = header.map((h) => `"${h}"`).join(', ');
+  const position = (ref: string, what: string): number | null => {
+    const m = POSITION.exec(ref.trim());
+    if (!m) return null;
+    const i = Number(m[1]) - 1;
+    if (i >= header.length)
+      throw new ImportInputError(
+        `column ${ref.trim()} (${what}) is past the end of the header, which has ${header.length} columns: ${listed}`,
+        'map',
+      );
+    return i;
+  };
+  const byPosition = new Set<number>();
+  const ignoredAt = new Set<number>();
+  for (const ref of options.ignore) {
+    const i = position(ref, 'ignored');
+    if (i !== null) {
+      byPosition.add(i);
+      ignoredAt.add(i);
+    }
+  }
   const index: Record<string, number> = {};
   const used = new Set<number>();
   for (const spec of FIELDS[options.kind]) {
     const named = options.columns[spec.name];
     if (named === undefined) continue;
-    let i = header.indexOf(named);
+    let i = position(named, `mapped to ${spec.name}`) ?? header.indexOf(named);
+    if (i >= 0 && POSITION.test(named.trim())) byPosition.add(i);
     if (i < 0) i = header.findIndex((h) => norm(h) === norm(named));
     if (i < 0) {
       throw new ImportInputError(
@@ -314,11 +397,26 @@ export function resolveHeader(options: ImportOptions, header: string[]): Resolve
     index[spec.name] = i;
     used.add(i);
   }
+  // the same name twice: the second would silently stand for the first (or overwrite it)
+  const seen = new Map<string, number[]>();
+  header.forEach((h, i) => {
+    if (!h.trim()) return;
+    seen.set(norm(h), [...(seen.get(norm(h)) ?? []), i]);
+  });
+  for (const at of seen.values()) {
+    if (at.length < 2 || at.every((i) => byPosition.has(i))) continue;
+    const name = header[at[0]].trim();
+    const where = at.map((i) => `#${i + 1}`);
+    throw new ImportInputError(
+      `column "${name}" appears ${at.length} times in the header (columns ${where.join(', ')}); tell them apart in the mapping: rename one by position (rename: { "${where[1]}": "${name} 2" }), or map or ignore each of them by position (columns: { FIELD: "${where[0]}" }, ignore: ["${where[1]}"])`,
+      'map',
+    );
+  }
   for (const spec of FIELDS[options.kind]) {
     if (options.columns[spec.name] !== undefined) continue;
     let i = -1;
     for (const alias of spec.aliases) {
-      i = header.findIndex((h, j) => !used.has(j) && norm(h) === norm(alias));
+      i = header.findIndex((h, j) => !used.has(j) && !ignoredAt.has(j) && norm(h) === norm(alias));
       if (i >= 0) break;
     }
     if (i < 0) {
@@ -333,9 +431,12 @@ export function resolveHeader(options: ImportOptions, header: string[]): Resolve
   }
   const ignore = new Set(options.ignore.map(norm));
   const extras: [string, number][] = [];
-  header.forEach((h, i) => {
-    if (!used.has(i) && h.trim() && !ignore.has(norm(h))) extras.push([h.trim(), i]);
-  });
+  if (!options.skipUnmapped) {
+    header.forEach((h, i) => {
+      if (!used.has(i) && !ignoredAt.has(i) && h.trim() && !ignore.has(norm(h)))
+        extras.push([h.trim(), i]);
+    });
+  }
   return { index, extras };
 }
 

@@ -74,4 +74,30 @@ describe('replayCase', () => {
       replayCase('X3', [rows[0], row('solved', '2024-01-01T10:00:01')], new Map()).hash,
     ).not.toBe(a.hash);
   });
+
+  it('creates the ticket at its first event of any kind, or at an earlier opened_at', () => {
+    const ignoredFirst = replayCase(
+      'X2',
+      [row('ignore', '2024-01-01T08:00:00'), row('solved', '2024-01-01T12:00:00')],
+      new Map(),
+    );
+    expect(ignoredFirst).toMatchObject({
+      createdAt: new Date(at('2024-01-01T08:00:00')),
+      solvedAt: new Date(at('2024-01-01T12:00:00')),
+      rows: 1,
+      startedSolved: false,
+    });
+    const late = replayCase('X3', [row('solved', '2024-01-01T12:00:00')], new Map());
+    expect(late).toMatchObject({ createdAt: late.solvedAt, startedSolved: true });
+    const opened = replayCase(
+      'X4',
+      [{ ...row('solved', '2024-01-01T12:00:00'), openedAt: at('2023-12-31T12:00:00') }],
+      new Map(),
+    );
+    expect(opened).toMatchObject({
+      createdAt: new Date(at('2023-12-31T12:00:00')),
+      startedSolved: false,
+    });
+    expect(opened.events[0]).toMatchObject({ type: 'created', at: opened.createdAt });
+  });
 });

@@ -46,6 +46,8 @@ export interface EventRecord {
   priority: Priority | null;
   requester: string | null;
   extra: Record<string, string> | null;
+  /** The case's opening time from an `opened_at` column (logs that start late); null when none. */
+  openedAt?: number | null;
 }
 
 export interface ImportedEvent {
@@ -80,8 +82,13 @@ export interface TicketImport {
   events: ImportedEvent[];
   /** Digest of everything above: an unchanged ticket is skipped on a re-run. */
   hash: string;
-  /** Input rows behind it (1 for a tickets row, the case's events for a log). */
+  /** Input rows behind it (1 for a tickets row, the case's events for a log; ignored events not counted). */
   rows: number;
+  /**
+   * Event logs: the case's first event is a solve or a close and nothing (no earlier event, no
+   * `opened_at`) says when it was opened, so it is created solved (a log that starts late).
+   */
+  startedSolved?: boolean;
 }
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
@@ -102,17 +109,27 @@ export class RowReader {
     private readonly parseTime: TimeParser,
     private readonly users: UserDirectory,
     private readonly columnCount: number,
-  ) {}
+  ) {
+    this.nulls = new Set(options.nullValues);
+  }
+
+  private readonly nulls: Set<string>;
+
+  /** A cell, trimmed; a missing-value marker (`nullValues`) reads as empty. */
+  private value(fields: string[], i: number | undefined): string {
+    if (i === undefined) return '';
+    const v = (fields[i] ?? '').trim();
+    return this.nulls.size && this.nulls.has(v.toLowerCase()) ? '' : v;
+  }
 
   private cell(fields: string[], name: string): string {
-    const i = this.header.index[name];
-    return i === undefined ? '' : (fields[i] ?? '').trim();
+    return this.value(fields, this.header.index[name]);
   }
 
   private extras(fields: string[]): Record<string, string> {
     const out: Record<string, string> = {};
     for (const [name, i] of this.header.extras) {
-      const v = (fields[i] ?? '').trim();
+      const v = this.value(fields, i);
       if (v) out[name] = v;
     }
     return out;
@@ -378,9 +395,32 @@ export class RowReader {
       return {
         reject: `unknown activity "${activity.slice(0, 60)}" (map it in the mapping file's activities, or map "*" to ignore)`,
       };
-    if (effect === 'ignore') return { skip: `activity "${activity}" is ignored` };
     const at = this.time(fields, 'timestamp');
+    const opened = this.time(fields, 'opened_at');
+    if (effect === 'ignore') {
+      // an ignored activity still says the case existed then (its ticket's creation time);
+      // nothing else of the row is used
+      if (typeof at === 'string') return { skip: `activity "${activity}" is ignored` };
+      return {
+        value: {
+          line,
+          caseId: this.cell(fields, 'case_id'),
+          effect,
+          at: at as number,
+          actor: null,
+          customer: this.cell(fields, 'customer'),
+          customerName: null,
+          subject: null,
+          channel: null,
+          priority: null,
+          requester: null,
+          extra: null,
+          openedAt: typeof opened === 'number' ? opened : null,
+        },
+      };
+    }
     if (typeof at === 'string') return { reject: at };
+    if (typeof opened === 'string') return { reject: opened };
     const channel = this.enumOf(fields, 'channel', CHANNELS);
     if (isReject(channel)) return channel;
     const priority = this.enumOf(fields, 'priority', PRIORITIES);
@@ -405,6 +445,7 @@ export class RowReader {
         priority,
         requester,
         extra: extra && Object.keys(extra).length ? extra : null,
+        openedAt: opened,
       },
     };
   }
@@ -415,8 +456,9 @@ function isReject(v: unknown): v is { reject: string } {
 }
 
 export function withHash(t: Omit<TicketImport, 'hash'>): TicketImport {
-  const { rows: _rows, ...content } = t;
+  const { rows: _rows, startedSolved: _started, ...content } = t;
   void _rows;
+  void _started;
   const hash = createHash('sha1').update(JSON.stringify(content)).digest('base64url');
   return { ...t, hash };
 }
@@ -448,6 +490,11 @@ export function replayCase(
   let customerName: string | null = null;
   const customFields: Record<string, string> = {};
   const actorOf = (a: string | null) => (a ? (users.get(a.toLowerCase()) ?? null) : null);
+  // the earliest opened_at of the case, if the log has that column
+  let openedAt: number | null = null;
+  for (const r of rows) {
+    if (r.openedAt != null && (openedAt === null || r.openedAt < openedAt)) openedAt = r.openedAt;
+  }
 
   const move = (to: TicketStatus, at: number, actorId: string | null) => {
     if (to === status) return;
@@ -476,9 +523,11 @@ export function replayCase(
     customerName = customerName ?? r.customerName;
     if (r.extra) Object.assign(customFields, r.extra);
     if (status === null) {
+      // the first event of any kind (ignored activities too) creates the ticket, unless
+      // opened_at says it was opened earlier
       status = 'new';
-      createdAt = r.at;
-      events.push({ type: 'created', from: null, to: 'new', at: new Date(r.at), actorId });
+      createdAt = openedAt !== null && openedAt < r.at ? openedAt : r.at;
+      events.push({ type: 'created', from: null, to: 'new', at: new Date(createdAt), actorId });
       if (r.effect === 'created') continue;
     }
     const current = status as TicketStatus;
@@ -527,6 +576,8 @@ export function replayCase(
     customFields,
     satisfaction: null,
     events,
-    rows: rows.length,
+    rows: rows.filter((r) => r.effect !== 'ignore').length,
+    startedSolved:
+      (rows[0]?.effect === 'solved' || rows[0]?.effect === 'closed') && createdAt === rows[0].at,
   });
 }

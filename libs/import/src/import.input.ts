@@ -15,7 +15,8 @@ export class StartImportInput {
   content?: string | null;
   @Field(() => String, {
     nullable: true,
-    description: 'A file on the server: any path outside production, else only inside IMPORT_DIR.',
+    description:
+      'A file inside the import folder on the server (IMPORT_DIR; outside production var/import/ by default), relative to it or absolute. Links to files outside it are refused.',
   })
   path?: string | null;
   @Field(() => String, { nullable: true, description: 'Name to show for uploaded content.' })
@@ -29,7 +30,7 @@ export class StartImportInput {
   @Field(() => GraphQLJSONObject, {
     nullable: true,
     description:
-      'A mapping as in docs/import.md: { columns, timeFormat, timeZone, source, activities, values, ignore }. Explicit arguments win.',
+      'A mapping as in docs/import.md: { columns, timeFormat, timeZone, source, activities, values, ignore, nullValues, rename, skipUnmapped }. Explicit arguments win.',
   })
   mapping?: Record<string, unknown> | null;
   @Field(() => String, {

@@ -80,7 +80,7 @@ export class ImportRunObject {
   percent!: number;
   @Field(() => GraphQLJSONObject, {
     description:
-      'Records touched, by kind: customersCreated, contactsCreated, ticketsCreated, ticketsUpdated, ticketsUnchanged, ticketEvents, statusChanges.',
+      'Records touched, by kind: ticketsCreated, ticketsUpdated, ticketsUnchanged, customersCreated, customersUpdated, customersSinceMovedBack (customer since moved back to an earlier imported ticket), contactsCreated, ticketEvents, statusChanges; and casesStartedSolved (event logs: cases whose first event is a solve or close with no opened_at before it, so they count as solved at once).',
   })
   entities!: Record<string, number>;
   @Field(() => String, { nullable: true, description: 'Why the run failed, if it did.' })

@@ -314,7 +314,10 @@ export class ImportRepository {
       `INSERT INTO customers AS c (external_source, external_id, name, domain, tier, mrr, status, customer_since,
                                    churned_at, renewal_date, account_manager_id, custom_fields)
        SELECT $1, i.external_id, i.name, i.domain, i.tier, i.mrr, i.status,
-              coalesce(i.customer_since, e.customer_since, now()), i.churned_at, i.renewal_date,
+              least(coalesce(i.customer_since, e.customer_since, now()),
+                    (SELECT min(t.created_at) FROM tickets t
+                      WHERE t.customer_id = e.id AND t.external_id IS NOT NULL)),
+              i.churned_at, i.renewal_date,
               coalesce(i.am, e.account_manager_id), coalesce(e.custom_fields, '{}') || i.custom
          FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::numeric[], $7::text[],
                      $8::timestamptz[], $9::timestamptz[], $10::date[], $11::bigint[], $12::jsonb[])
@@ -384,18 +387,28 @@ export class ImportRepository {
 
   /**
    * Customers referenced by tickets or events, by external id: created when missing (named
-   * after the row, or the id; customer since their first ticket), never overwritten.
+   * after the row, or the id), never renamed. "Customer since" is the earliest of everything
+   * imported for the customer: a ticket older than it moves it back (across batches and
+   * re-runs), so a customer is never dated after its own first ticket.
    */
   async ensureCustomers(
     tx: Tx,
     source: string,
     wanted: { externalId: string; name: string | null; since: Date }[],
-  ): Promise<{ ids: Map<string, string>; created: number }> {
-    const inserted = await tx.query(
-      `INSERT INTO customers (external_source, external_id, name, customer_since)
-       SELECT $1, e, coalesce(n, e), s FROM unnest($2::text[], $3::text[], $4::timestamptz[]) AS x(e, n, s)
-       ON CONFLICT (external_source, external_id) WHERE external_id IS NOT NULL DO NOTHING
-       RETURNING id`,
+  ): Promise<{ ids: Map<string, string>; created: number; sinceMoved: number }> {
+    const rows: { id: string; externalId: string; inserted: boolean }[] = await tx.query(
+      `INSERT INTO customers AS c (external_source, external_id, name, customer_since)
+       SELECT $1, x.e, coalesce(x.n, x.e),
+              -- this batch's earliest ticket, or an earlier one imported before (by an earlier
+              -- batch, file or run): tickets_customer_idx, one lookup per customer
+              least(x.s, (SELECT min(t.created_at) FROM tickets t
+                           WHERE t.external_id IS NOT NULL AND t.customer_id =
+                                 (SELECT o.id FROM customers o WHERE o.external_source = $1 AND o.external_id = x.e)))
+         FROM unnest($2::text[], $3::text[], $4::timestamptz[]) AS x(e, n, s)
+       ON CONFLICT (external_source, external_id) WHERE external_id IS NOT NULL DO UPDATE
+         SET customer_since = EXCLUDED.customer_since, updated_at = now()
+         WHERE EXCLUDED.customer_since < c.customer_since
+       RETURNING c.id::text, c.external_id AS "externalId", (xmax = 0) AS inserted`,
       [
         source,
         wanted.map((w) => w.externalId),
@@ -403,12 +416,18 @@ export class ImportRepository {
         wanted.map((w) => w.since),
       ],
     );
-    const rows: { id: string; externalId: string }[] = await tx.query(
-      `SELECT id::text, external_id AS "externalId" FROM customers
-        WHERE external_source = $1 AND external_id = ANY($2::text[])`,
-      [source, wanted.map((w) => w.externalId)],
-    );
-    return { ids: new Map(rows.map((r) => [r.externalId, r.id])), created: inserted.length };
+    const ids = new Map(rows.map((r) => [r.externalId, r.id]));
+    const missing = wanted.filter((w) => !ids.has(w.externalId)).map((w) => w.externalId);
+    if (missing.length) {
+      const rest: { id: string; externalId: string }[] = await tx.query(
+        `SELECT id::text, external_id AS "externalId" FROM customers
+          WHERE external_source = $1 AND external_id = ANY($2::text[])`,
+        [source, missing],
+      );
+      for (const r of rest) ids.set(r.externalId, r.id);
+    }
+    const created = rows.filter((r) => r.inserted).length;
+    return { ids, created, sinceMoved: rows.length - created };
   }
 
   /**
@@ -603,9 +622,10 @@ export class ImportRepository {
     if (!rows.length) return;
     await tx.query(
       `INSERT INTO import_event_rows (run_id, line, case_id, kind, at, actor, customer, customer_name, subject,
-                                      channel, priority, requester, extra)
+                                      channel, priority, requester, extra, opened_at)
        SELECT $1, * FROM unnest($2::int[], $3::text[], $4::text[], $5::timestamptz[], $6::text[], $7::text[],
-                                $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::jsonb[])`,
+                                $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::jsonb[],
+                                $14::timestamptz[])`,
       [
         runId,
         rows.map((r) => r.line),
@@ -620,6 +640,7 @@ export class ImportRepository {
         rows.map((r) => r.priority),
         rows.map((r) => r.requester),
         rows.map((r) => (r.extra ? JSON.stringify(r.extra) : null)),
+        rows.map((r) => (r.openedAt != null ? new Date(r.openedAt).toISOString() : null)),
       ],
     );
   }
@@ -656,15 +677,23 @@ export class ImportRepository {
     );
     if (!bound.length) return { last: null, rows: [] };
     const last: string = bound[0].case_id;
-    const rows: (Omit<EventRecord, 'at'> & { at: Date })[] = await tx.query(
-      `SELECT line, case_id AS "caseId", kind AS effect, at, actor, customer, customer_name AS "customerName",
-              subject, channel, priority, requester, extra
+    const rows: (Omit<EventRecord, 'at' | 'openedAt'> & { at: Date; openedAt: Date | null })[] =
+      await tx.query(
+        `SELECT line, case_id AS "caseId", kind AS effect, at, actor, customer, customer_name AS "customerName",
+              subject, channel, priority, requester, extra, opened_at AS "openedAt"
          FROM import_event_rows
         WHERE run_id = $1 AND ($2::text IS NULL OR case_id > $2) AND case_id <= $3
         ORDER BY case_id, at, line`,
-      [runId, after, last],
-    );
-    return { last, rows: rows.map((r) => ({ ...r, at: r.at.getTime() })) };
+        [runId, after, last],
+      );
+    return {
+      last,
+      rows: rows.map((r) => ({
+        ...r,
+        at: r.at.getTime(),
+        openedAt: r.openedAt?.getTime() ?? null,
+      })),
+    };
   }
 
   async unstage(tx: Tx, runId: string, after: string | null, last: string): Promise<number> {

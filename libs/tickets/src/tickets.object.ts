@@ -41,6 +41,15 @@ registerEnumType(TicketOrderEnum, {
     'updated_desc: recently changed first. created_desc: newest first. priority: urgent first. due: nearest SLA deadline first (tickets without a pending target last).',
 });
 
+@ObjectType('TicketExternalId', {
+  description: 'The id a ticket had in a system it was imported from.',
+})
+export class TicketExternalIdObject {
+  @Field({ description: 'The import source (e.g. "servicenow"), as given to the import.' })
+  source!: string;
+  @Field({ description: 'The ticket id in that system (e.g. "INC0027139").' }) id!: string;
+}
+
 @ObjectType('Ticket', {
   description: 'A support request from a customer contact, with its conversation and history.',
 })
@@ -60,6 +69,11 @@ export class TicketObject {
       'Extra fields by name, e.g. the columns of an imported history that have no field of their own.',
   })
   customFields!: Record<string, unknown>;
+  @Field(() => [TicketExternalIdObject], {
+    description:
+      'Ids of this ticket in systems it was imported from (empty for tickets made here). Queue search finds a ticket by them.',
+  })
+  externalIds!: { source: string; id: string }[];
   @Field(() => GraphQLISODateTime) createdAt!: Date;
   @Field(() => GraphQLISODateTime) updatedAt!: Date;
   @Field(() => GraphQLISODateTime, {

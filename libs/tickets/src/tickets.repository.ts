@@ -31,6 +31,8 @@ export interface TicketRow {
   version: number;
   /** Extra fields (e.g. columns of an imported history that have no field of their own). */
   customFields: Record<string, unknown>;
+  /** The ticket's ids in systems it was imported from (empty for tickets made in Staydesk). */
+  externalIds: { source: string; id: string }[];
   /** Sort keys with microseconds, for cursors. */
   updatedKey: string;
   createdKey: string;
@@ -109,7 +111,9 @@ const TICKET_COLUMNS = `t.id::text, t.custom_fields AS "customFields", t.custome
   t.first_response_breached AS "firstResponseBreached", t.resolution_breached AS "resolutionBreached",
   t.next_due_at AS "nextDueAt", t.last_message_at AS "lastMessageAt", t.version, t.priority_rank AS "priorityRank",
   ${TS_KEY('t.updated_at')} AS "updatedKey", ${TS_KEY('t.created_at')} AS "createdKey",
-  coalesce(${TS_KEY('t.next_due_at')}, 'infinity') AS "dueKey"`;
+  coalesce(${TS_KEY('t.next_due_at')}, 'infinity') AS "dueKey",
+  CASE WHEN t.external_id IS NULL THEN '[]'::jsonb
+       ELSE jsonb_build_array(jsonb_build_object('source', t.external_source, 'id', t.external_id)) END AS "externalIds"`;
 
 const MESSAGE_COLUMNS = `m.id::text, m.ticket_id::text AS "ticketId", m.kind, m.author_user_id::text AS "authorUserId",
   m.author_contact_id::text AS "authorContactId", m.body, m.sentiment, m.created_at AS "createdAt"`;
@@ -247,12 +251,16 @@ export class TicketsRepository {
     if (f.updatedFrom) where.push(`t.updated_at >= ${p(f.updatedFrom)}`);
     if (f.updatedTo) where.push(`t.updated_at < ${p(f.updatedTo)}`);
     if (f.search) {
-      // public text for everyone; internal-note words only where the caller may read the notes
+      // public text for everyone; internal-note words only where the caller may read the notes;
+      // or the id the ticket had in the system it was imported from ("INC0027139", any case,
+      // tickets_external_id_lower_idx serves it): all three alternatives inside one condition
       const q = `websearch_to_tsquery('english', ${p(f.search)})`;
       const hidden = f.notesHiddenForTeams?.length
         ? ` AND (t.team_id IS NULL OR t.team_id <> ALL(${p(f.notesHiddenForTeams)}::bigint[]))`
         : '';
-      where.push(`(t.search @@ ${q} OR (t.note_search @@ ${q}${hidden}))`);
+      where.push(
+        `(t.search @@ ${q} OR (t.note_search @@ ${q}${hidden}) OR lower(t.external_id) = lower(${p(f.search.trim())}))`,
+      );
     }
     if (after) where.push(o.keyset.predicate([o.key, 't.id'], o.cmp, after, p));
     return tx.query(

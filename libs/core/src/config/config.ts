@@ -197,7 +197,10 @@ export interface AppConfig {
     bands: { medium: number; high: number; critical: number };
     debounceMs: number;
   };
-  /** History import: server paths accepted by the GraphQL import (none in production without it). */
+  /**
+   * History import: the folder whose files the GraphQL import may read by path (IMPORT_DIR;
+   * outside production `var/import` by default; none in production without it).
+   */
   import: { dir?: string };
   kpi: {
     /** Longest date range a KPI query may cover. */
@@ -366,7 +369,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       bands: { medium, high, critical },
       debounceMs: e.RISK_DEBOUNCE_MS,
     },
-    import: { dir: e.IMPORT_DIR || undefined },
+    import: { dir: e.IMPORT_DIR || (e.NODE_ENV === 'production' ? undefined : 'var/import') },
     kpi: {
       maxRangeDays: e.KPI_MAX_RANGE_DAYS,
       refreshSeconds: e.KPI_REFRESH_SECONDS,
