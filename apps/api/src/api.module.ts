@@ -28,6 +28,7 @@ import { KpisApiModule } from '@staydesk/kpis';
 import { RetentionApiModule } from '@staydesk/retention';
 import { SurveysApiModule } from '@staydesk/surveys';
 import { IdentityApiModule } from '@staydesk/identity';
+import { ObservabilityApiModule, graphqlMetricsPlugin } from '@staydesk/observability';
 import { TicketsApiModule } from '@staydesk/tickets';
 import { HealthController } from './health/health.controller';
 import { complexityLimit, depthLimit } from './graphql/limits';
@@ -73,6 +74,7 @@ export class ApiModule implements NestModule {
               ApolloServerPluginCacheControlDisabled(),
               complexityLimit(cfg.graphql.maxComplexity),
               unavailableStatusPlugin,
+              graphqlMetricsPlugin,
               ...(cfg.graphql.exposeSqlCount ? [sqlCountPlugin] : []),
               ...(cfg.env !== 'production' ? [ApolloServerPluginLandingPageLocalDefault()] : []),
             ],
@@ -88,6 +90,7 @@ export class ApiModule implements NestModule {
         KpisApiModule,
         RetentionApiModule,
         PrivacyApiModule,
+        ObservabilityApiModule,
       ],
       controllers: [HealthController],
       providers: [

@@ -130,6 +130,10 @@ const schema = z.object({
   TRUST_PROXY: bool(false),
   WORKER_LOCK_MS: int(30_000, 1000, 3_600_000),
   WORKER_STALLED_INTERVAL_MS: int(30_000, 500, 3_600_000),
+  METRICS_PORT: int(-1, 0, 65535),
+  METRICS_TOKEN: z.string().optional(),
+  WORKER_METRICS_PORT: int(9464, 0, 65535),
+  OTEL_EXPORTER_OTLP_ENDPOINT: url(['http:', 'https:']),
 });
 
 export interface AppConfig {
@@ -204,6 +208,16 @@ export interface AppConfig {
     /** How often each worker looks for stalled jobs (locks expired) and puts them back to wait. */
     stalledIntervalMs: number;
   };
+  metrics: {
+    /** A separate port for the api's /metrics (unset: on the api's own port, see `token`). */
+    apiPort?: number;
+    /** Bearer token required for the api's /metrics; in production /metrics needs it or apiPort. */
+    token?: string;
+    /** The worker's metrics port (0 = any free port, printed at start). */
+    workerPort: number;
+  };
+  /** OTLP/HTTP collector for traces (tracing is off without it; read again by the tracing SDK). */
+  tracing: { otlpEndpoint?: string };
 }
 
 /**
@@ -258,6 +272,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     .map((x) => Number(x.trim()));
   if (!(medium < high && high < critical && critical <= 100)) {
     problems.push('RISK_BANDS must be increasing and at most 100');
+  }
+  if (e.METRICS_TOKEN !== undefined && e.METRICS_TOKEN.length < 16) {
+    problems.push('METRICS_TOKEN must be at least 16 characters');
   }
   if (problems.length > 0) throw new ConfigError(problems);
 
@@ -343,6 +360,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       lockMs: e.WORKER_LOCK_MS,
       stalledIntervalMs: e.WORKER_STALLED_INTERVAL_MS,
     },
+    metrics: {
+      apiPort: e.METRICS_PORT >= 0 ? e.METRICS_PORT : undefined,
+      token: e.METRICS_TOKEN || undefined,
+      workerPort: e.WORKER_METRICS_PORT,
+    },
+    tracing: { otlpEndpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT },
   };
 }
 
