@@ -32,10 +32,11 @@ describe('queue dashboard (@bull-board) for admins', () => {
     const forged = await get('/api/queues', { authorization: 'Bearer not.a.token' });
     expect(forged.status).toBe(401);
 
-    for (const headers of [
+    const nonAdmin: Record<string, string>[] = [
       { authorization: `Bearer ${agent}` },
       { cookie: `theme=dark; sd_session=${agent}` },
-    ]) {
+    ];
+    for (const headers of nonAdmin) {
       const res = await get('/api/queues', headers);
       expect(res.status).toBe(403);
       expect(((await res.json()) as any).error).toEqual({
