@@ -286,6 +286,9 @@ describe('operations: metrics and traces from the real processes', () => {
     expect(sample(apiText, 'staydesk_inbound_mail_total{result="accepted"}')).toBe(0);
     expect(sample(apiText, 'staydesk_inbound_mail_total{result="deferred"}')).toBe(0);
     expect(sample(apiText, 'staydesk_graphql_subscriptions_open')).toBe(0);
+    // what only the worker measures is not reported (as zeros) by the api
+    expect(apiText).not.toContain('staydesk_outbox_lag_seconds');
+    expect(apiText).not.toContain('staydesk_queue_jobs');
     expect(apiText).toMatch(/^nodejs_eventloop_lag_seconds \d/m);
     expect(apiText).toMatch(/^nodejs_heap_size_used_bytes \d/m);
     expect(apiText).toMatch(/^# TYPE nodejs_gc_duration_seconds histogram/m);

@@ -1,16 +1,24 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { load } from 'js-yaml';
-import { Metrics, collectRuntimeMetrics, metricsRegistry, timeJob } from './metrics';
+import {
+  Metrics,
+  addMetricsSource,
+  collectRuntimeMetrics,
+  metricFamilyNames,
+  metricsRegistry,
+  timeJob,
+} from './metrics';
 
 const ROOT = join(__dirname, '..', '..', '..');
 
 /** Metric names an expression uses (histogram series suffixes folded to their family). */
+const known = (name: string) =>
+  metricFamilyNames().includes(name) || metricsRegistry.getSingleMetric(name) !== undefined;
+
 function familiesIn(expr: string): string[] {
   const names = expr.match(/\b(staydesk|nodejs|process)_[a-z0-9_]+/g) ?? [];
-  return names.map((n) =>
-    metricsRegistry.getSingleMetric(n) ? n : n.replace(/_(bucket|count|sum)$/, ''),
-  );
+  return names.map((n) => (known(n) ? n : n.replace(/_(bucket|count|sum)$/, '')));
 }
 
 describe('metric families', () => {
@@ -28,7 +36,7 @@ describe('metric families', () => {
       ...dashboard.panels.flatMap((p) => (p.targets ?? []).map((t) => t.expr)),
     ];
     expect(exprs.length).toBeGreaterThan(20);
-    const missing = exprs.flatMap(familiesIn).filter((n) => !metricsRegistry.getSingleMetric(n));
+    const missing = exprs.flatMap(familiesIn).filter((n) => !known(n));
     expect([...new Set(missing)]).toEqual([]);
     expect(alerts.groups[0].rules.map((r) => r.alert)).toEqual(
       expect.arrayContaining([
@@ -51,6 +59,19 @@ describe('metric families', () => {
     expect(after).toContain('staydesk_inbound_mail_total{result="accepted"} 1');
     expect(after).toMatch(/^staydesk_graphql_subscriptions_open 1$/m);
     Metrics.subscriptions.dec();
+  });
+
+  it('exposes the scrape-time families only while a source feeds them', async () => {
+    expect(await metricsRegistry.metrics()).not.toContain('staydesk_outbox_lag_seconds');
+    const remove = addMetricsSource('outbox', () => {
+      Metrics.outboxLag.set(42);
+      Metrics.outboxBacklog.set(7);
+    });
+    const text = await metricsRegistry.metrics();
+    expect(text).toMatch(/^staydesk_outbox_lag_seconds 42$/m);
+    expect(text).toMatch(/^staydesk_outbox_backlog 7$/m);
+    remove();
+    expect(await metricsRegistry.metrics()).not.toContain('staydesk_outbox');
   });
 
   it('times jobs by name and result and stamps the last success', async () => {

@@ -5,6 +5,7 @@ import {
   Registry,
   collectDefaultMetrics,
   type LabelValues,
+  type Metric,
 } from 'prom-client';
 import { withSpan } from './trace-context';
 
@@ -31,7 +32,11 @@ async function collectFrom(kind: SourceKind): Promise<void> {
   await Promise.all([...sources[kind]].map((read) => read()));
 }
 
-/** Registers a value reader run at every scrape; returns its removal (for app shutdown). */
+/**
+ * Registers a value reader run at every scrape; returns its removal (for app shutdown). The
+ * families a kind feeds are exposed only while the process has a source for them, so the api
+ * shows no (zero) outbox or queue series that only the worker can measure.
+ */
 export function addMetricsSource(kind: SourceKind, read: Source): () => void {
   const safe: Source = async () => {
     try {
@@ -40,9 +45,17 @@ export function addMetricsSource(kind: SourceKind, read: Source): () => void {
       // a dependency that does not answer is a scrape with fewer series, not a failed scrape
     }
   };
+  if (sources[kind].size === 0) {
+    for (const metric of SOURCED[kind]()) metricsRegistry.registerMetric(metric);
+  }
   sources[kind].add(safe);
-  return () => sources[kind].delete(safe);
+  return () => {
+    if (!sources[kind].delete(safe) || sources[kind].size > 0) return;
+    for (const metric of SOURCED[kind]()) metricsRegistry.removeSingleMetric(nameOf(metric));
+  };
 }
+
+const nameOf = (metric: Metric) => (metric as unknown as { name: string }).name;
 
 const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 const JOB_BUCKETS = [0.01, 0.05, 0.1, 0.5, 1, 5, 15, 60, 300, 1800];
@@ -73,7 +86,7 @@ export const Metrics = {
     name: 'staydesk_db_pool_connections',
     help: 'PostgreSQL pool connections: total, idle, and clients waiting for one',
     labelNames: ['state'] as const,
-    registers: [metricsRegistry],
+    registers: [], // exposed while a source feeds it
     async collect() {
       await collectFrom('pool');
     },
@@ -81,7 +94,7 @@ export const Metrics = {
   dbPoolMax: new Gauge({
     name: 'staydesk_db_pool_max_connections',
     help: 'Configured PostgreSQL pool size (DATABASE_POOL_SIZE)',
-    registers: [metricsRegistry],
+    registers: [], // exposed while a source feeds it
   }),
   dbQueryDuration: new Histogram({
     name: 'staydesk_db_query_duration_seconds',
@@ -92,7 +105,7 @@ export const Metrics = {
   outboxLag: new Gauge({
     name: 'staydesk_outbox_lag_seconds',
     help: 'Age of the oldest unpublished outbox event (0 when none)',
-    registers: [metricsRegistry],
+    registers: [], // exposed while a source feeds it
     async collect() {
       await collectFrom('outbox');
     },
@@ -100,13 +113,13 @@ export const Metrics = {
   outboxBacklog: new Gauge({
     name: 'staydesk_outbox_backlog',
     help: 'Unpublished outbox events',
-    registers: [metricsRegistry],
+    registers: [], // exposed while a source feeds it
   }),
   queueJobs: new Gauge({
     name: 'staydesk_queue_jobs',
     help: 'BullMQ jobs per queue and state (waiting, active, delayed, failed)',
     labelNames: ['queue', 'state'] as const,
-    registers: [metricsRegistry],
+    registers: [], // exposed while a source feeds it
     async collect() {
       await collectFrom('queues');
     },
@@ -147,12 +160,25 @@ export const Metrics = {
     name: 'staydesk_ready',
     help: 'Readiness per dependency as /health/ready sees it (1 up, 0 down)',
     labelNames: ['dependency'] as const,
-    registers: [metricsRegistry],
+    registers: [], // exposed while a source feeds it
     async collect() {
       await collectFrom('ready');
     },
   }),
 };
+
+/** The families each kind of source feeds (functions: `Metrics` is defined after `SOURCED`). */
+const SOURCED: Record<SourceKind, () => Metric[]> = {
+  pool: () => [Metrics.dbPool, Metrics.dbPoolMax],
+  outbox: () => [Metrics.outboxLag, Metrics.outboxBacklog],
+  queues: () => [Metrics.queueJobs],
+  ready: () => [Metrics.ready],
+};
+
+/** Every Staydesk family name (whether this process exposes it or not). */
+export function metricFamilyNames(): string[] {
+  return Object.values(Metrics).map(nameOf);
+}
 
 // series that exist before the first event, so dashboards and rate() start from zero
 for (const result of ['sent', 'failed']) Metrics.smtpSends.inc({ result }, 0);
