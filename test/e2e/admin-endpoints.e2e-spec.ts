@@ -3,14 +3,19 @@ import { JobPublisher } from '@staydesk/core';
 import { insertUser, login } from '../support/factories';
 import { TestStack, startStack } from '../support/stack';
 
-/** The BullMQ dashboard at /admin/queues: admins only, by bearer token or the session cookie. */
-describe('queue dashboard (@bull-board) for admins', () => {
+const METRICS_TOKEN = 'metrics-scraper-token-0123456789';
+
+/**
+ * The operators' endpoints on the api: the BullMQ dashboard at /admin/queues (admins only, by
+ * bearer token or the session cookie) and /metrics behind METRICS_TOKEN.
+ */
+describe('queue dashboard (@bull-board) for admins, /metrics behind its token', () => {
   let stack: TestStack;
   let admin: string;
   let agent: string;
 
   beforeAll(async () => {
-    stack = await startStack({ worker: false });
+    stack = await startStack({ worker: false, env: { METRICS_TOKEN } });
     await insertUser(stack, { email: 'admin@q.test', role: 'admin' });
     await insertUser(stack, { email: 'agent@q.test', role: 'agent' });
     admin = await login(stack, 'admin@q.test');
@@ -56,7 +61,13 @@ describe('queue dashboard (@bull-board) for admins', () => {
     const page = await get('', { cookie: `sd_session=${admin}` });
     expect(page.status).toBe(200);
     expect(page.headers.get('content-type')).toMatch(/text\/html/);
-    expect(await page.text()).toContain('Staydesk queues');
+    const html = await page.text();
+    expect(html).toContain('Staydesk queues');
+    // the UI's own script loads for the admin (and not for anyone else)
+    const script = /<script[^>]+src="([^"]+\.js)"/.exec(html)![1];
+    const asset = new URL(script, `${stack.url}/admin/queues/`).toString();
+    expect((await fetch(asset, { headers: { cookie: `sd_session=${admin}` } })).status).toBe(200);
+    expect((await fetch(asset)).status).toBe(401);
 
     // a job that failed for real in a BullMQ worker
     const queue = stack.api.get(JobPublisher).queue('system');
@@ -90,5 +101,20 @@ describe('queue dashboard (@bull-board) for admins', () => {
     });
     expect(retried.status).toBe(204);
     expect(await (await queue.getJob('dash-1'))!.getState()).toBe('waiting');
+  });
+
+  it('/metrics needs the METRICS_TOKEN when one is configured', async () => {
+    const none = await fetch(`${stack.url}/metrics`);
+    expect(none.status).toBe(401);
+    const wrong = await fetch(`${stack.url}/metrics`, {
+      headers: { authorization: `Bearer ${admin}` },
+    });
+    expect(wrong.status).toBe(401);
+    const right = await fetch(`${stack.url}/metrics`, {
+      headers: { authorization: `Bearer ${METRICS_TOKEN}` },
+    });
+    expect(right.status).toBe(200);
+    expect(right.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
+    expect(await right.text()).toMatch(/^staydesk_ready\{dependency="redis"\} 1$/m);
   });
 });
