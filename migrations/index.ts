@@ -12,6 +12,7 @@ import { QueueIndexes1763901000000 } from './1763901000000-queue-indexes';
 import { NoteSearch1764100000000 } from './1764100000000-note-search';
 import { SignInHardening1764100100000 } from './1764100100000-sign-in-hardening';
 import { ImportLateLogs1764200000000 } from './1764200000000-import-late-logs';
+import { OutboxTraceContext1764600000000 } from './1764600000000-outbox-trace-context';
 
 /**
  * Every migration, oldest first. The api, the worker, the CLI and the tests all read this
@@ -33,4 +34,5 @@ export const MIGRATIONS = [
   NoteSearch1764100000000,
   SignInHardening1764100100000,
   ImportLateLogs1764200000000,
+  OutboxTraceContext1764600000000,
 ];

@@ -115,6 +115,7 @@ export async function startFaultStack(
     WORKER_LOCK_MS: '2000',
     WORKER_STALLED_INTERVAL_MS: '1000',
     SHUTDOWN_TIMEOUT_MS: '20000',
+    WORKER_METRICS_PORT: '0', // several workers on one machine
     ...env,
   };
   const migrated = await runToExit(MIGRATE_MAIN, baseEnv, 60_000).catch((err: Error) => ({

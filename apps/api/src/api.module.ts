@@ -29,6 +29,7 @@ import { LiveApiModule, LiveGateway } from '@staydesk/live';
 import { RetentionApiModule } from '@staydesk/retention';
 import { SurveysApiModule } from '@staydesk/surveys';
 import { IdentityApiModule } from '@staydesk/identity';
+import { ObservabilityApiModule, graphqlMetricsPlugin } from '@staydesk/observability';
 import { TicketsApiModule } from '@staydesk/tickets';
 import { HealthController } from './health/health.controller';
 import { complexityLimit, depthLimit } from './graphql/limits';
@@ -88,6 +89,7 @@ export class ApiModule implements NestModule {
               ApolloServerPluginCacheControlDisabled(),
               complexityLimit(cfg.graphql.maxComplexity),
               unavailableStatusPlugin,
+              graphqlMetricsPlugin,
               ...(cfg.graphql.exposeSqlCount ? [sqlCountPlugin] : []),
               ...(cfg.env !== 'production' ? [ApolloServerPluginLandingPageLocalDefault()] : []),
             ],
@@ -104,6 +106,7 @@ export class ApiModule implements NestModule {
         RetentionApiModule,
         PrivacyApiModule,
         LiveApiModule,
+        ObservabilityApiModule,
       ],
       controllers: [HealthController],
       providers: [

@@ -4,6 +4,7 @@ import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify
 import { Logger } from 'nestjs-pino';
 import { AppConfig, requestId } from '@staydesk/core';
 import { SURVEY_PAGE_HEADERS, renderSurveyPage } from '@staydesk/surveys';
+import { installHttpObservability, mountQueueDashboard } from '@staydesk/observability';
 import { ApiModule } from './api.module';
 import { isGraphqlPath } from './graphql/graphql-exception.filter';
 
@@ -21,11 +22,13 @@ export async function createApi(config: AppConfig): Promise<NestFastifyApplicati
     void reply.header('x-request-id', request.id);
     done();
   });
+  installHttpObservability(adapter, config); // request metrics, request id on spans, /metrics
   const app = await NestFactory.create<NestFastifyApplication>(ApiModule.forRoot(config), adapter, {
     bufferLogs: true,
     abortOnError: false,
   });
   app.useLogger(app.get(Logger));
+  await mountQueueDashboard(app); // /admin/queues (admins only)
   if (config.http.corsOrigins.length > 0) {
     app.enableCors({ origin: config.http.corsOrigins, credentials: false });
   }

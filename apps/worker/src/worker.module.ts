@@ -11,6 +11,7 @@ import {
 } from '@staydesk/core';
 import { FollowUpsWorkerModule } from '@staydesk/followups';
 import { ImportWorkerModule } from '@staydesk/import';
+import { ObservabilityWorkerModule } from '@staydesk/observability';
 import { OutboxWorkerModule } from '@staydesk/outbox';
 import { RiskWorkerModule } from '@staydesk/risk';
 import { KpisWorkerModule } from '@staydesk/kpis';
@@ -42,6 +43,7 @@ export class WorkerModule {
         KpisWorkerModule,
         OutboxWorkerModule,
         LiveWorkerModule,
+        ObservabilityWorkerModule,
         DiscoveryModule,
       ],
       providers: [

@@ -4,6 +4,7 @@ import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
 import nodemailer, { type Transporter } from 'nodemailer';
 import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
 import { APP_CONFIG, AppConfig } from '@staydesk/core';
+import { countSmtpSend } from '@staydesk/telemetry';
 
 /** One outgoing e-mail. `to` may be a single address or a list. */
 export interface OutgoingMail {
@@ -63,7 +64,12 @@ export class MailService implements OnApplicationShutdown {
     return this.dir === null;
   }
 
-  async send(mail: OutgoingMail): Promise<SentMail> {
+  /** Counted in `staydesk_smtp_sends_total{result}` and traced as an `smtp send` span. */
+  send(mail: OutgoingMail): Promise<SentMail> {
+    return countSmtpSend(() => this.sendNow(mail));
+  }
+
+  private async sendNow(mail: OutgoingMail): Promise<SentMail> {
     const info = await this.transport
       .sendMail({
         from: this.config.mail.from,

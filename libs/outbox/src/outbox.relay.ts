@@ -2,6 +2,7 @@ import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } fro
 import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
 import { Client } from 'pg';
 import { APP_CONFIG, AppConfig, JobPublisher, TransactionRunner } from '@staydesk/core';
+import { withCarriedTrace } from '@staydesk/telemetry';
 import type { DomainEvent } from './events';
 import { OutboxRepository, OutboxRow } from './outbox.repository';
 import { routeEvent } from './outbox.routes';
@@ -103,12 +104,20 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
           { type: row.type, payload: row.payload } as DomainEvent,
           this.config,
         );
-        for (const job of jobs) {
-          await this.publisher.publish(job.name, job.data as never, {
-            jobId: job.jobId ?? `evt-${row.id}-${job.name.replace(/\./g, '-')}`,
-            delayMs: job.delayMs,
-          });
-        }
+        // continues the writer's trace (if it was traced): api request → relay → job
+        await withCarriedTrace(
+          row.traceContext,
+          `outbox relay ${row.type}`,
+          { 'staydesk.outbox_id': row.id },
+          async () => {
+            for (const job of jobs) {
+              await this.publisher.publish(job.name, job.data as never, {
+                jobId: job.jobId ?? `evt-${row.id}-${job.name.replace(/\./g, '-')}`,
+                delayMs: job.delayMs,
+              });
+            }
+          },
+        );
       }
       await this.repo.markPublished(
         tx,

@@ -140,6 +140,10 @@ const schema = z.object({
   LIVE_REAUTH_MS: int(30_000, 100, 3_600_000),
   LIVE_PRESENCE_TTL_MS: int(20_000, 1000, 600_000),
   LIVE_PRESENCE_SWEEP_MS: int(5000, 100, 60_000),
+  METRICS_PORT: int(-1, 0, 65535),
+  METRICS_TOKEN: z.string().optional(),
+  WORKER_METRICS_PORT: int(9464, 0, 65535),
+  OTEL_EXPORTER_OTLP_ENDPOINT: url(['http:', 'https:']),
 });
 
 /** Every environment variable the configuration reads (the README's table must list them all). */
@@ -235,6 +239,16 @@ export interface AppConfig {
     /** How often each api process re-reads presence for its ticketViewers subscribers. */
     presenceSweepMs: number;
   };
+  metrics: {
+    /** A separate port for the api's /metrics (unset: on the api's own port, see `token`). */
+    apiPort?: number;
+    /** Bearer token required for the api's /metrics; in production /metrics needs it or apiPort. */
+    token?: string;
+    /** The worker's metrics port (0 = any free port, printed at start). */
+    workerPort: number;
+  };
+  /** OTLP/HTTP collector for traces (tracing is off without it; read again by the tracing SDK). */
+  tracing: { otlpEndpoint?: string };
 }
 
 /**
@@ -298,6 +312,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     .map((x) => Number(x.trim()));
   if (!(medium < high && high < critical && critical <= 100)) {
     problems.push('RISK_BANDS must be increasing and at most 100');
+  }
+  if (e.METRICS_TOKEN !== undefined && e.METRICS_TOKEN.length < 16) {
+    problems.push('METRICS_TOKEN must be at least 16 characters');
   }
   if (problems.length > 0) throw new ConfigError(problems);
 
@@ -392,6 +409,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       presenceTtlMs: e.LIVE_PRESENCE_TTL_MS,
       presenceSweepMs: e.LIVE_PRESENCE_SWEEP_MS,
     },
+    metrics: {
+      apiPort: e.METRICS_PORT >= 0 ? e.METRICS_PORT : undefined,
+      token: e.METRICS_TOKEN || undefined,
+      workerPort: e.WORKER_METRICS_PORT,
+    },
+    tracing: { otlpEndpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT },
   };
 }
 

@@ -7,6 +7,7 @@ import { QueryCountingLogger } from './query-counter';
 import { SnakeNamingStrategy } from './snake-naming.strategy';
 import { TransactionRunner } from './transaction';
 import { AuditRepository } from '../audit/audit.repository';
+import { DatabaseMetrics, TimedPgClient } from './database-metrics';
 
 /**
  * The TypeORM connection. Entities are registered by each domain module (`forFeature`);
@@ -14,7 +15,7 @@ import { AuditRepository } from '../audit/audit.repository';
  */
 @Global()
 @Module({
-  providers: [TransactionRunner, AuditRepository],
+  providers: [TransactionRunner, AuditRepository, DatabaseMetrics],
   exports: [TransactionRunner, AuditRepository],
   imports: [
     TypeOrmModule.forRootAsync({
@@ -37,6 +38,7 @@ import { AuditRepository } from '../audit/audit.repository';
           connectionTimeoutMillis: 5000,
           idleTimeoutMillis: 30_000,
           statement_timeout: config.database.statementTimeoutMs || undefined,
+          Client: TimedPgClient,
         },
       }),
     }),

@@ -1,6 +1,7 @@
 import type { Job } from 'bullmq';
 import { UnrecoverableError } from 'bullmq';
 import type { PinoLogger } from 'nestjs-pino';
+import { timeJob } from '@staydesk/telemetry';
 import { JobName, isJobName } from './jobs';
 
 export type Handlers<N extends JobName> = { [K in N]: (job: Job) => Promise<unknown> };
@@ -21,7 +22,7 @@ export async function runJob<N extends JobName>(
     throw new UnrecoverableError(`unknown job name ${job.name}`);
   }
   try {
-    const result = await handlers[job.name as N](job);
+    const result = await timeJob(job.name, () => handlers[job.name as N](job));
     logger.info({ ...fields, durationMs: Math.round(performance.now() - started) }, 'job done');
     return result;
   } catch (err) {

@@ -1,4 +1,5 @@
 import { BullModule } from '@nestjs/bullmq';
+import { bullmqTelemetry } from '@staydesk/telemetry';
 import { Global, Module } from '@nestjs/common';
 import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/config';
@@ -14,6 +15,8 @@ import { QUEUES } from './jobs';
       useFactory: (config: AppConfig) => ({
         connection: { url: config.redis.url, maxRetriesPerRequest: null },
         prefix: config.redis.prefix,
+        // producer → consumer spans and trace context on each job (bullmq-otel; tracing on only)
+        telemetry: bullmqTelemetry(),
       }),
     }),
     ...QUEUES.map((name) => BullModule.registerQueue({ name })),

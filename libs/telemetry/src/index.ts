@@ -1,0 +1,3 @@
+export * from './metrics';
+export * from './trace-context';
+export * from './tracing';
