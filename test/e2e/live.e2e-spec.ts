@@ -112,6 +112,9 @@ describe('live updates over graphql-ws', () => {
     const activity = onSecond.subscribe(ACTIVITY, { id: ids.ticket });
     const queue = onSecond.subscribe(QUEUE, { f: { status: ['new', 'open'] } });
     await untilLive([activity, queue], () => touch(ids.ticket));
+    // the second process counts the two subscriptions it holds (/metrics, outside production)
+    const metrics = await (await fetch(`${api2}/metrics`)).text();
+    expect(metrics).toMatch(/^staydesk_graphql_subscriptions_open 2$/m);
 
     // a reply through the first process reaches the second one's subscriber
     const from = activity.results.length;
@@ -332,7 +335,9 @@ describe('live updates over graphql-ws', () => {
 
     // connections per user, over both processes (4 here: byCookie and busy are two of them)
     const more = [open(stack.url, 'admin', { lazy: false }), open(api2, 'admin', { lazy: false })];
-    more.forEach((s) => s.subscribe(VIEWERS, { id: ids.ticket }));
+    // both are signed in and counted before the fifth one knocks
+    const moreSubs = more.map((s) => s.subscribe(VIEWERS, { id: ids.ticket }));
+    for (const s of moreSubs) await s.next((r) => !!r.data?.ticketViewers, 'viewers');
     const extra = open(api2, 'admin', { lazy: false });
     const tooMany = await extra.closed;
     expect(tooMany.code).toBe(4029);

@@ -8,6 +8,8 @@ export interface LiveConnection {
   token: string;
   actor: Actor;
   lastActive: number;
+  /** Subscriptions open on it (for the open-subscriptions gauge). */
+  subscriptions: number;
 }
 
 /** The GraphQL context of a subscription operation (one per subscribe message). */

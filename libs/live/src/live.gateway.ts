@@ -11,6 +11,7 @@ import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
 import type { WebSocket } from 'ws';
 import { APP_CONFIG, AppConfig, DomainError, REDIS_CLIENT, RequestLoaders } from '@staydesk/core';
 import { IdentityService } from '@staydesk/identity';
+import { Metrics } from '@staydesk/telemetry';
 import { LIVE_ERROR_CODES, LiveConnection, LiveContext } from './live-connection';
 import { sharedSubscribe } from './shared-execution';
 
@@ -141,11 +142,20 @@ export class LiveGateway implements OnApplicationBootstrap {
             ),
           ];
         }
+        if (conn) {
+          conn.subscriptions++;
+          Metrics.subscriptions.inc();
+        }
         return undefined;
       },
       onComplete: (ctx: Ctx) => {
         const conn = this.connections.get(ctx.extra.socket);
-        if (conn) conn.lastActive = Date.now();
+        if (!conn) return;
+        conn.lastActive = Date.now();
+        if (conn.subscriptions > 0) {
+          conn.subscriptions--;
+          Metrics.subscriptions.dec();
+        }
       },
       context: (ctx: Ctx): LiveContext => {
         const conn = this.connections.get(ctx.extra.socket)!;
@@ -163,6 +173,7 @@ export class LiveGateway implements OnApplicationBootstrap {
         const conn = this.connections.get(ctx.extra.socket);
         if (!conn) return;
         this.connections.delete(ctx.extra.socket);
+        if (conn.subscriptions > 0) Metrics.subscriptions.dec(conn.subscriptions);
         await this.redis.zrem(this.connKey(conn.actor.id), conn.id).catch(() => undefined);
       },
     };
@@ -199,7 +210,13 @@ export class LiveGateway implements OnApplicationBootstrap {
         'the service is temporarily unavailable, please retry shortly',
       );
     }
-    const conn: LiveConnection = { id: randomUUID(), token, actor, lastActive: Date.now() };
+    const conn: LiveConnection = {
+      id: randomUUID(),
+      token,
+      actor,
+      lastActive: Date.now(),
+      subscriptions: 0,
+    };
     const limits = this.config.live;
     try {
       if (!(await this.claimSlot(conn))) {
