@@ -29,6 +29,7 @@ import { RetentionApiModule } from '@staydesk/retention';
 import { SurveysApiModule } from '@staydesk/surveys';
 import { IdentityApiModule } from '@staydesk/identity';
 import { TicketsApiModule } from '@staydesk/tickets';
+import { ValueApiModule } from '@staydesk/value';
 import { HealthController } from './health/health.controller';
 import { complexityLimit, depthLimit } from './graphql/limits';
 import { GraphqlPassThroughFilter } from './graphql/graphql-exception.filter';
@@ -88,6 +89,7 @@ export class ApiModule implements NestModule {
         KpisApiModule,
         RetentionApiModule,
         PrivacyApiModule,
+        ValueApiModule,
       ],
       controllers: [HealthController],
       providers: [

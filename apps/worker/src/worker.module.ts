@@ -16,6 +16,7 @@ import { RiskWorkerModule } from '@staydesk/risk';
 import { KpisWorkerModule } from '@staydesk/kpis';
 import { SurveysWorkerModule } from '@staydesk/surveys';
 import { TicketsWorkerModule } from '@staydesk/tickets';
+import { ValueWorkerModule } from '@staydesk/value';
 import { Schedules } from './schedules';
 import { SystemProcessor } from './system.processor';
 import { WorkerTuning } from './worker-tuning';
@@ -40,6 +41,7 @@ export class WorkerModule {
         ImportWorkerModule,
         KpisWorkerModule,
         OutboxWorkerModule,
+        ValueWorkerModule,
         DiscoveryModule,
       ],
       providers: [

@@ -20,6 +20,7 @@ import {
   Tier,
   TimelineRow,
 } from './customers.repository';
+import { recordMrrHistory } from './mrr-history';
 
 export interface CustomerInput {
   name?: string | null;
@@ -122,6 +123,13 @@ export class CustomersService {
         renewalDate: fields.renewalDate ?? null,
         customFields: fields.customFields ?? {},
       });
+      // MRR history (lifetime value): an MRR not given is recorded as unknown, not 0
+      await recordMrrHistory(
+        tx,
+        [{ customerId: customer.id, mrr: fields.mrr ?? null }],
+        'app',
+        actor.id,
+      );
       for (const c of contacts) {
         await this.repo.insertContact(tx, {
           customerId: customer.id,
@@ -165,6 +173,8 @@ export class CustomersService {
       if (given.has('accountManagerId')) patch.accountManagerId = fields.accountManagerId ?? null;
       if (given.has('renewalDate')) patch.renewalDate = fields.renewalDate ?? null;
       const after = await this.repo.update(tx, id, patch);
+      if (fields.mrr != null)
+        await recordMrrHistory(tx, [{ customerId: id, mrr: fields.mrr }], 'app', actor.id);
       await this.audit.record(tx, {
         actorId: actor.id,
         action: 'customer.update',

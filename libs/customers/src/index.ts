@@ -3,3 +3,4 @@ export * from './customers.module';
 export * from './customers.object';
 export * from './customers.repository';
 export * from './customers.service';
+export * from './mrr-history';

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Tx, returnedRows } from '@staydesk/core';
+import { recordMrrHistory } from '@staydesk/customers';
 import type { ImportKind } from './import-mapping';
 import type { CustomerRecord, EventRecord, TicketImport } from './import-rows';
 
@@ -373,6 +374,16 @@ export class ImportRepository {
         ],
       );
     }
+    // MRR history for lifetime value (a row without MRR is recorded as unknown)
+    await recordMrrHistory(
+      tx,
+      changed.map((c) => {
+        const r = byExt.get(c.externalId)!;
+        return { customerId: c.id, mrr: r.mrrKnown === false ? null : r.mrr };
+      }),
+      'import',
+      null,
+    );
     const created = changed.filter((c) => c.inserted).length;
     return {
       created,
@@ -402,6 +413,13 @@ export class ImportRepository {
         wanted.map((w) => w.name),
         wanted.map((w) => w.since),
       ],
+    );
+    // their MRR is not known (lifetime value says unknown rather than 0)
+    await recordMrrHistory(
+      tx,
+      (inserted as { id: string }[]).map((r) => ({ customerId: String(r.id), mrr: null })),
+      'import',
+      null,
     );
     const rows: { id: string; externalId: string }[] = await tx.query(
       `SELECT id::text, external_id AS "externalId" FROM customers
