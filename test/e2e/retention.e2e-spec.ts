@@ -488,7 +488,7 @@ describe('retention: churn-risk list, actions, summary', () => {
     expect(res.status).toBe(200);
     const lines = (await res.text()).trim().split('\r\n');
     expect(lines[0]).toBe(
-      'customer_id,score,band,mrr,risk_weighted_mrr,score_change,top_factors,open_tickets,last_csat,nps_category,renewal_date,days_to_renewal,account_manager_id,open_follow_ups,snoozed_until',
+      'customer_id,score,band,mrr,risk_weighted_mrr,score_change,top_factors,open_tickets,last_csat,nps_category,renewal_date,days_to_renewal,account_manager_id,open_follow_ups,snoozed_until,customer_name,account_manager_name,value_segment,lifetime_value,expected_lifetime_value,expected_value_at_risk,value_basis',
     );
     expect(lines.slice(1).map((l) => l.split(',')[0])).toEqual([
       ids.c2,

@@ -13,11 +13,17 @@ export const TierEnum = Object.fromEntries(TIERS.map((t) => [t, t]));
 registerEnumType(TierEnum, { name: 'Tier', description: 'Plan of a customer account.' });
 export const CustomerStatusEnum = Object.fromEntries(CUSTOMER_STATUSES.map((t) => [t, t]));
 registerEnumType(CustomerStatusEnum, { name: 'CustomerStatus' });
-export const CustomerOrderEnum = { name: 'name', mrr_desc: 'mrr_desc', renewal: 'renewal' };
+export const CustomerOrderEnum = {
+  name: 'name',
+  mrr_desc: 'mrr_desc',
+  renewal: 'renewal',
+  lifetime_value_desc: 'lifetime_value_desc',
+  expected_value_desc: 'expected_value_desc',
+};
 registerEnumType(CustomerOrderEnum, {
   name: 'CustomerOrder',
   description:
-    'name: A→Z. mrr_desc: highest monthly revenue first. renewal: soonest renewal first.',
+    'name: A→Z. mrr_desc: highest monthly revenue first. renewal: soonest renewal first. lifetime_value_desc: highest lifetime value to date first; expected_value_desc: highest expected lifetime value first (both as of the nightly value computation, unknown last; see Customer.lifetimeValue).',
 });
 
 @ObjectType('Customer', { description: 'A customer account: a company that buys from us.' })

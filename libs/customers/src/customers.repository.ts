@@ -20,6 +20,9 @@ export interface CustomerRow {
   customFields: Record<string, unknown>;
   createdAt: Date;
   updatedAt: Date;
+  /** Sort keys of the value orderings (list only): stored value, −1 when unknown. */
+  ltvKey?: number;
+  expectedKey?: number;
 }
 
 export interface ContactRow {
@@ -42,13 +45,16 @@ export interface StatusChangeRow {
   changedAt: Date;
 }
 
-export type CustomerOrder = 'name' | 'mrr_desc' | 'renewal';
+export type CustomerOrder =
+  'name' | 'mrr_desc' | 'renewal' | 'lifetime_value_desc' | 'expected_value_desc';
 
 export interface CustomerFilter {
   search?: string;
   accountManagerId?: string;
   tier?: Tier;
   status?: CustomerStatus;
+  /** Value segments (customer_values, computed nightly). */
+  valueSegments?: string[];
 }
 
 export interface TimelineRow {
@@ -97,6 +103,19 @@ const ORDERINGS: Record<
     cmp: '>',
     cast: ['date', 'bigint'],
   },
+  // stored lifetime values (customer_values, nightly); unknown ones last
+  lifetime_value_desc: {
+    order: 'coalesce(v.to_date, -1) DESC, c.id DESC',
+    key: 'coalesce(v.to_date, -1), c.id',
+    cmp: '<',
+    cast: ['numeric', 'bigint'],
+  },
+  expected_value_desc: {
+    order: 'coalesce(v.expected, -1) DESC, c.id DESC',
+    key: 'coalesce(v.expected, -1), c.id',
+    cmp: '<',
+    cast: ['numeric', 'bigint'],
+  },
 };
 
 export const escapeLike = (s: string) => s.replace(/[\\%_]/g, (m) => `\\${m}`);
@@ -137,6 +156,10 @@ export class CustomersRepository {
         return [row.mrr, row.id];
       case 'renewal':
         return [row.renewalDate ?? 'infinity', row.id];
+      case 'lifetime_value_desc':
+        return [row.ltvKey ?? -1, row.id];
+      case 'expected_value_desc':
+        return [row.expectedKey ?? -1, row.id];
     }
   }
 
@@ -165,13 +188,16 @@ export class CustomersRepository {
     if (filter.accountManagerId) where.push(`c.account_manager_id = ${p(filter.accountManagerId)}`);
     if (filter.tier) where.push(`c.tier = ${p(filter.tier)}`);
     if (filter.status) where.push(`c.status = ${p(filter.status)}`);
+    if (filter.valueSegments) where.push(`v.segment = ANY(${p(filter.valueSegments)}::text[])`);
     if (after) {
       where.push(
         `(${o.key}) ${o.cmp} (${p(after[0])}::${o.cast[0]}, ${p(after[1])}::${o.cast[1]})`,
       );
     }
     return tx.query(
-      `SELECT ${CUSTOMER_COLUMNS} FROM customers c
+      `SELECT ${CUSTOMER_COLUMNS}, coalesce(v.to_date, -1)::float8 AS "ltvKey",
+              coalesce(v.expected, -1)::float8 AS "expectedKey"
+         FROM customers c LEFT JOIN customer_values v ON v.customer_id = c.id
         ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
         ORDER BY ${o.order} LIMIT ${p(limit)}`,
       params,

@@ -66,6 +66,7 @@ export class CustomersResolver {
         accountManagerId: f.mine ? actor.id : (f.accountManagerId ?? undefined),
         tier: f.tier ?? undefined,
         status: f.status ?? undefined,
+        valueSegments: f.valueSegments ?? undefined,
       },
       order,
       after,

@@ -42,6 +42,8 @@ export interface ContactInput {
 
 const DOMAIN = /^(?=.{1,253}$)([a-z0-9-]{1,63}\.)+[a-z]{2,63}$/i;
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
+/** Value segments (libs/value computes them; listed here so customers need not import it). */
+const VALUE_SEGMENTS = ['top', 'high', 'mid', 'low'];
 
 /** Customers (accounts), their contacts, account status (churn/reactivation) and timeline. */
 @Injectable()
@@ -94,6 +96,10 @@ export class CustomersService {
       filter = { ...filter, search: s || undefined };
     }
     if (filter.accountManagerId) validateId(filter.accountManagerId, 'filter.accountManagerId');
+    for (const v of filter.valueSegments ?? []) {
+      if (!VALUE_SEGMENTS.includes(v))
+        throw badInput('filter.valueSegments', `"${v}" is not one of ${VALUE_SEGMENTS.join(', ')}`);
+    }
     return this.repo.list(this.tx.db, filter, order, after, limit);
   }
 

@@ -1,12 +1,18 @@
 import { badInput, decodeCursor, encodeCursor, forbidden } from '@staydesk/core';
 import type { Actor } from '@staydesk/identity';
 
-export const RISK_ORDERS = ['score', 'revenue_at_risk', 'score_change'] as const;
+export const RISK_ORDERS = [
+  'score',
+  'revenue_at_risk',
+  'score_change',
+  'expected_value_at_risk',
+] as const;
 export type RiskOrder = (typeof RISK_ORDERS)[number];
 export const SNOOZE_FILTERS = ['exclude', 'include', 'only'] as const;
 export type SnoozeFilter = (typeof SNOOZE_FILTERS)[number];
 const BANDS = ['low', 'medium', 'high', 'critical'];
 const TIERS = ['free', 'starter', 'pro', 'enterprise'];
+const VALUE_SEGMENTS = ['top', 'high', 'mid', 'low'];
 const ID = /^[1-9]\d{0,17}$/;
 export const DEFAULT_CHANGE_DAYS = 30;
 
@@ -21,6 +27,7 @@ export interface RiskListFilterInput {
   risingDays?: number | null;
   hasOpenFollowUp?: boolean | null;
   snoozed?: SnoozeFilter | null;
+  valueSegments?: string[] | null;
 }
 
 /** The list filter checked, as the repository uses it. */
@@ -28,6 +35,8 @@ export interface RiskListQuery {
   accountManagerId: string | null;
   bands: string[] | null;
   tiers: string[] | null;
+  /** Value segments (customer_values, nightly). */
+  valueSegments?: string[] | null;
   mrrMin: number | null;
   mrrMax: number | null;
   renewalWithinDays: number | null;
@@ -94,6 +103,7 @@ export function validateRiskFilter(
     accountManagerId: am,
     bands: subset(f.bands, 'filter.bands', BANDS),
     tiers: subset(f.tiers, 'filter.tiers', TIERS),
+    valueSegments: subset(f.valueSegments, 'filter.valueSegments', VALUE_SEGMENTS),
     mrrMin: f.mrrMin ?? null,
     mrrMax: f.mrrMax ?? null,
     renewalWithinDays: wholeDays(f.renewalWithinDays, 'filter.renewalWithinDays', 3650),

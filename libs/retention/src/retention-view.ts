@@ -37,6 +37,13 @@ export const RISK_CSV_HEADER = [
   'account_manager_id',
   'open_follow_ups',
   'snoozed_until',
+  'customer_name',
+  'account_manager_name',
+  'value_segment',
+  'lifetime_value',
+  'expected_lifetime_value',
+  'expected_value_at_risk',
+  'value_basis',
 ];
 
 export function riskCsvValues(r: RiskListRow): (string | number | null)[] {
@@ -58,5 +65,12 @@ export function riskCsvValues(r: RiskListRow): (string | number | null)[] {
     v.accountManagerId,
     v.openFollowUps,
     v.snoozedUntil ? v.snoozedUntil.toISOString() : null,
+    v.customerName ?? null,
+    v.accountManagerName ?? null,
+    v.valueSegment,
+    v.lifetimeValue,
+    v.expectedLifetimeValue,
+    v.expectedValueAtRisk,
+    v.valueBasis,
   ];
 }

@@ -12,13 +12,14 @@ import { ConnectionType } from '@staydesk/core';
 import { FollowUpObject } from '@staydesk/followups';
 import { BandEnum } from '@staydesk/risk';
 import { TierEnum } from '@staydesk/customers';
+import { ValueBasisEnum, ValueSegmentEnum } from '@staydesk/value';
 import { RISK_ORDERS, SNOOZE_FILTERS } from './retention-rules';
 
 export const RiskListOrderEnum = Object.fromEntries(RISK_ORDERS.map((o) => [o, o]));
 registerEnumType(RiskListOrderEnum, {
   name: 'RiskListOrder',
   description:
-    'score: highest churn risk first. revenue_at_risk: highest score × MRR first (risk-weighted monthly revenue). score_change: largest rise of the score over changeDays first (customers without an earlier score last). Ties by customer id.',
+    'score: highest churn risk first. revenue_at_risk: highest score × MRR first (risk-weighted monthly revenue). score_change: largest rise of the score over changeDays first (customers without an earlier score last). expected_value_at_risk: highest expected lifetime value × score ÷ 100 first (the value a churn would lose; unknown values last). Ties by customer id.',
 });
 export const SnoozeFilterEnum = Object.fromEntries(SNOOZE_FILTERS.map((o) => [o, o]));
 registerEnumType(SnoozeFilterEnum, {
@@ -68,6 +69,11 @@ export class RiskListFilterInputType {
     description: 'Snoozed customers: exclude (default), include or only.',
   })
   snoozed?: string | null;
+  @Field(() => [ValueSegmentEnum], {
+    nullable: true,
+    description: 'Only these value segments (quartiles of lifetime value to date, nightly).',
+  })
+  valueSegments?: string[] | null;
 }
 
 @ObjectType('RiskListRow', {
@@ -121,6 +127,30 @@ export class RiskListRowObject {
   snoozedUntil!: Date | null;
   @Field(() => String, { nullable: true, description: 'Why it was snoozed.' }) snoozeReason!:
     string | null;
+  @Field(() => Float, {
+    nullable: true,
+    description:
+      'Lifetime value to date (Σ MRR × months as a customer) as of the nightly computation; null when unknown.',
+  })
+  lifetimeValue!: number | null;
+  @Field(() => Float, {
+    nullable: true,
+    description: 'Expected lifetime value = MRR × expected remaining months (see valueBasis).',
+  })
+  expectedLifetimeValue!: number | null;
+  @Field(() => Float, {
+    nullable: true,
+    description:
+      'Expected value at risk = expected lifetime value × score ÷ 100 (what the expected_value_at_risk ordering sorts by).',
+  })
+  expectedValueAtRisk!: number | null;
+  @Field(() => ValueSegmentEnum, { nullable: true, description: 'Value segment.' })
+  valueSegment!: string | null;
+  @Field(() => ValueBasisEnum, {
+    nullable: true,
+    description: 'Which churn probability the expected value used.',
+  })
+  valueBasis!: string | null;
 }
 
 export const RiskListConnection = ConnectionType(RiskListRowObject, 'RiskList');

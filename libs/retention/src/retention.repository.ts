@@ -21,6 +21,15 @@ export interface RiskListRow {
   openFollowUps: number;
   snoozedUntil: Date | null;
   snoozeReason: string | null;
+  /** Lifetime value (customer_values, nightly); null when unknown or not computed. */
+  lifetimeValue: number | null;
+  expectedLifetimeValue: number | null;
+  expectedValueAtRisk: number | null;
+  valueSegment: string | null;
+  valueBasis: string | null;
+  /** Names next to ids (exports). */
+  customerName?: string;
+  accountManagerName?: string | null;
 }
 
 export interface SnoozeRow {
@@ -46,6 +55,8 @@ const SORT: Record<RiskListQuery['order'], string> = {
   revenue_at_risk: 'r.revenue_at_risk',
   // customers without a score before the window sort after every real change (≥ −100)
   score_change: 'coalesce(r.score::float8 - base.score::float8, -1000)',
+  // expected lifetime value × score ÷ 100, kept on risk_scores (migration 1764700000000); unknown last
+  expected_value_at_risk: 'coalesce(r.expected_value_at_risk, -1)',
 };
 
 /** The score `days` ago: the last recorded before the window, else the first inside it. */
@@ -79,6 +90,11 @@ export class RetentionRepository {
     if (q.accountManagerId) where.push(`c.account_manager_id = ${p(q.accountManagerId)}::bigint`);
     if (q.bands) where.push(`r.band = ANY(${p(q.bands)}::text[])`);
     if (q.tiers) where.push(`c.tier = ANY(${p(q.tiers)}::text[])`);
+    if (q.valueSegments) {
+      where.push(
+        `EXISTS (SELECT 1 FROM customer_values cv WHERE cv.customer_id = c.id AND cv.segment = ANY(${p(q.valueSegments)}::text[]))`,
+      );
+    }
     if (q.mrrMin !== null) where.push(`c.mrr >= ${p(q.mrrMin)}`);
     if (q.mrrMax !== null) where.push(`c.mrr <= ${p(q.mrrMax)}`);
     if (q.renewalWithinDays !== null) {
@@ -121,11 +137,16 @@ export class RetentionRepository {
              (SELECT s.score FROM surveys s WHERE s.customer_id = c.id AND s.kind = 'nps' AND s.score IS NOT NULL
                 AND s.responded_at IS NOT NULL ORDER BY s.responded_at DESC LIMIT 1) AS "lastNps",
              (SELECT count(*)::int FROM follow_ups fu WHERE fu.customer_id = c.id AND fu.status = 'open') AS "openFollowUps",
-             z.until AS "snoozedUntil", z.reason AS "snoozeReason"
+             z.until AS "snoozedUntil", z.reason AS "snoozeReason",
+             v.to_date::float8 AS "lifetimeValue", v.expected::float8 AS "expectedLifetimeValue",
+             round(r.expected_value_at_risk::numeric, 2)::float8 AS "expectedValueAtRisk",
+             v.segment AS "valueSegment", v.basis AS "valueBasis",
+             c.name AS "customerName", (SELECT u.name FROM users u WHERE u.id = c.account_manager_id) AS "accountManagerName"
         FROM page
         JOIN customers c ON c.id = page.id
         JOIN risk_scores r ON r.customer_id = c.id
         LEFT JOIN retention_snoozes z ON z.customer_id = c.id AND z.until > now()
+        LEFT JOIN customer_values v ON v.customer_id = c.id
         ${BASE(days)}
         LEFT JOIN LATERAL (
           SELECT s.score, s.responded_at FROM surveys s
