@@ -235,6 +235,70 @@ describe('customer lifetime value', () => {
     expect((await fails(stack, agent, RISK, {})).extensions?.code).toBe('FORBIDDEN');
   });
 
+  it('retention summary by segment: revenue churn and net revenue retention (hand-computed)', async () => {
+    // [2025-06-15, 2026-01-01): at start A 1000, B 500, C 300, E 50, F unknown; at end A, B, D, E, F
+    const SUMMARY = `query($p: RetentionPeriod!) { retentionSummary(period: $p) { current {
+      customersAtStart customersAtEnd acquired churned retentionRatePercent churnRatePercent
+      revenue { segment revenueAtStart revenueChurned revenueRetained revenueChurnRatePercent netRevenueRetentionPercent unknownMrr }
+      bySegment { segment customersAtStart customersAtEnd acquired churned retentionRatePercent churnRatePercent
+        revenueAtStart revenueChurned revenueRetained revenueChurnRatePercent netRevenueRetentionPercent unknownMrr } } } }`;
+    const s = (
+      await ok(stack, admin, SUMMARY, {
+        p: { from: '2025-06-15T00:00:00Z', to: '2026-01-01T00:00:00Z' },
+      })
+    ).retentionSummary.current;
+    expect(s).toMatchObject({
+      customersAtStart: 5,
+      customersAtEnd: 5,
+      acquired: 1,
+      churned: 2,
+      retentionRatePercent: 80,
+      churnRatePercent: 40,
+    });
+    expect(s.revenue).toEqual({
+      segment: null,
+      revenueAtStart: 1850,
+      revenueChurned: 300,
+      revenueRetained: 2550, // A 2000 + B 500 + E 50
+      revenueChurnRatePercent: r2((300 / 1850) * 100),
+      netRevenueRetentionPercent: r2((2550 / 1850) * 100),
+      unknownMrr: 1,
+    });
+    const row = (
+      seg: string | null,
+      c: number[],
+      rev: number[],
+      rates: (number | null)[],
+      unknown = 0,
+    ) => ({
+      segment: seg,
+      customersAtStart: c[0],
+      customersAtEnd: c[1],
+      acquired: c[2],
+      churned: c[3],
+      revenueAtStart: rev[0],
+      revenueChurned: rev[1],
+      revenueRetained: rev[2],
+      retentionRatePercent: rates[0],
+      churnRatePercent: rates[1],
+      revenueChurnRatePercent: rates[2],
+      netRevenueRetentionPercent: rates[3],
+      unknownMrr: unknown,
+    });
+    expect(s.bySegment).toEqual([
+      row('top', [1, 1, 0, 0], [1000, 0, 2000], [100, 0, 0, 200]),
+      row('high', [1, 1, 0, 1], [500, 0, 500], [100, 100, 0, 100]),
+      row(
+        'mid',
+        [2, 1, 0, 1],
+        [350, 300, 50],
+        [50, 50, r2((300 / 350) * 100), r2((50 / 350) * 100)],
+      ),
+      row('low', [0, 1, 1, 0], [0, 0, 0], [null, null, null, null]),
+      row(null, [1, 1, 0, 0], [0, 0, 0], [100, 0, null, null], 1),
+    ]);
+  });
+
   it('updateCustomer writes the MRR history; expected value and value at risk follow at once', async () => {
     await ok(
       stack,

@@ -153,6 +153,25 @@ export function assertMayAct(actor: Actor, accountManagerId: string | null, cust
   }
 }
 
+/**
+ * Revenue retention of a period (docs/kpis.md): revenue churn % = MRR at start of the customers
+ * lost ÷ MRR at start × 100; net revenue retention % = MRR at end of the customers active at the
+ * start (0 for those lost; expansion and contraction included, new customers not) ÷ MRR at start
+ * × 100. Null without MRR at the start.
+ */
+export function revenueRates(f: {
+  revenueAtStart: number;
+  revenueChurned: number;
+  revenueRetained: number;
+}) {
+  const pct = (x: number) =>
+    f.revenueAtStart > 0 ? Math.round((x / f.revenueAtStart) * 10000) / 100 : null;
+  return {
+    revenueChurnRatePercent: pct(f.revenueChurned),
+    netRevenueRetentionPercent: pct(f.revenueRetained),
+  };
+}
+
 /** Retention figures of a period from the DESIGN §4 definitions (rates null when nobody was there at the start). */
 export function retentionRates(f: {
   customersAtStart: number;

@@ -18,7 +18,11 @@ export function riskRowView(r: RiskListRow) {
 }
 
 export function figuresView(f: RetentionFigures) {
-  return { ...f, customersByBand: BANDS.map((band) => ({ band, customers: f.bands[band] ?? 0 })) };
+  return {
+    ...f,
+    customersByBand: BANDS.map((band) => ({ band, customers: f.bands[band] ?? 0 })),
+    revenue: { ...f.revenue, segment: null },
+  };
 }
 
 export const RISK_CSV_HEADER = [

@@ -188,6 +188,49 @@ export class BandCountObject {
   @Field(() => Int) customers!: number;
 }
 
+@ObjectType('SegmentRetention', {
+  description:
+    "Retention and revenue retention of one value segment (the customer's current segment, from the nightly value computation; null = value unknown), or of everyone (RetentionFigures.revenue).",
+})
+export class SegmentRetentionObject {
+  @Field(() => ValueSegmentEnum, { nullable: true, description: 'null: lifetime value unknown.' })
+  segment!: string | null;
+  @Field(() => Int, { description: 'Active at `from` (as RetentionFigures.customersAtStart).' })
+  customersAtStart!: number;
+  @Field(() => Int) customersAtEnd!: number;
+  @Field(() => Int) acquired!: number;
+  @Field(() => Int) churned!: number;
+  @Field(() => Float, { nullable: true }) retentionRatePercent!: number | null;
+  @Field(() => Float, { nullable: true }) churnRatePercent!: number | null;
+  @Field(() => Float, {
+    description:
+      'MRR at start = Σ MRR at `from` (customer_mrr_history) of the customers active at `from`; unknown MRRs are left out (see unknownMrr).',
+  })
+  revenueAtStart!: number;
+  @Field(() => Float, {
+    description: 'MRR lost = Σ MRR at `from` of the customers active at `from` and not at `to`.',
+  })
+  revenueChurned!: number;
+  @Field(() => Float, {
+    description:
+      'Σ MRR at `to` of the customers active at `from` (0 for those lost): expansion and contraction included, new customers not.',
+  })
+  revenueRetained!: number;
+  @Field(() => Float, {
+    nullable: true,
+    description: 'Revenue churn % = MRR lost ÷ MRR at start × 100 (null without MRR at start).',
+  })
+  revenueChurnRatePercent!: number | null;
+  @Field(() => Float, {
+    nullable: true,
+    description:
+      'Net revenue retention % = revenueRetained ÷ MRR at start × 100 (null without MRR at start).',
+  })
+  netRevenueRetentionPercent!: number | null;
+  @Field(() => Int, { description: 'Customers active at `from` whose MRR then is not known.' })
+  unknownMrr!: number;
+}
+
 @ObjectType('RetentionFigures', { description: 'Retention of one period (DESIGN §4 definitions).' })
 export class RetentionFiguresObject {
   @Field(() => GraphQLISODateTime) from!: Date;
@@ -226,6 +269,15 @@ export class RetentionFiguresObject {
       'Customers active at `to` per risk band (as of `to`; unscored ones are not counted).',
   })
   customersByBand!: BandCountObject[];
+  @Field(() => SegmentRetentionObject, {
+    description: 'Revenue churn and net revenue retention of everyone (segment null here).',
+  })
+  revenue!: SegmentRetentionObject;
+  @Field(() => [SegmentRetentionObject], {
+    description:
+      'The same per value segment (top, high, mid, low, then null = unknown value); segments without customers are left out.',
+  })
+  bySegment!: SegmentRetentionObject[];
 }
 
 @ObjectType('RetentionSummary', {

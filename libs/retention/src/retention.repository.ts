@@ -49,6 +49,23 @@ export interface PeriodCounts {
   bands: Record<string, number>;
 }
 
+/** Retention and revenue retention of one value segment (or of everyone: segment 'all'). */
+export interface SegmentCounts {
+  segment: string | null;
+  customersAtStart: number;
+  customersAtEnd: number;
+  acquired: number;
+  churned: number;
+  /** Σ MRR at `from` of the customers active at `from` (unknown MRRs left out). */
+  revenueAtStart: number;
+  /** Σ MRR at `from` of those of them not active at `to`. */
+  revenueChurned: number;
+  /** Σ MRR at `to` of the customers active at `from` (0 when not active at `to`). */
+  revenueRetained: number;
+  /** Customers active at `from` whose MRR then is not known. */
+  unknownMrr: number;
+}
+
 const SORT: Record<RiskListQuery['order'], string> = {
   score: 'r.score',
   // score × MRR ÷ 100, kept on risk_scores by triggers and indexed (migration 1763900800000)
@@ -155,6 +172,81 @@ export class RetentionRepository {
        ORDER BY page.sort_key DESC, page.id DESC`;
     await tx.query(`SET LOCAL jit = off`);
     return tx.query(sql, params);
+  }
+
+  /**
+   * Retention and revenue retention of [from, to) per value segment (the customer's current
+   * segment, customer_values) and for everyone (segment 'all'), with the same "active at an
+   * instant" rule as periodCounts. MRR at an instant comes from customer_mrr_history (the last
+   * entry in effect, the first entry before it starts; the current MRR without history).
+   */
+  async segmentCounts(tx: Tx, from: Date, to: Date): Promise<SegmentCounts[]> {
+    return tx.query(
+      `WITH p AS (SELECT unnest(ARRAY[$1::timestamptz, $2::timestamptz]) AS t),
+       lc AS (
+         SELECT DISTINCT ON (p.t, x.customer_id) p.t, x.customer_id, x.to_status
+           FROM p JOIN customer_status_changes x ON x.changed_at < p.t
+          ORDER BY p.t, x.customer_id, x.changed_at DESC, x.id DESC
+       ),
+       active AS (
+         SELECT p.t, c.id, c.mrr
+           FROM p JOIN customers c ON c.customer_since < p.t
+           LEFT JOIN lc ON lc.t = p.t AND lc.customer_id = c.id
+          WHERE coalesce(lc.to_status,
+                  CASE WHEN c.churned_at IS NOT NULL AND c.churned_at < p.t THEN 'churned' ELSE 'active' END) = 'active'
+       ),
+       churned AS (
+         SELECT customer_id AS id FROM customer_status_changes
+          WHERE to_status = 'churned' AND changed_at >= $1 AND changed_at < $2
+         UNION
+         SELECT c.id FROM customers c
+          WHERE c.churned_at >= $1 AND c.churned_at < $2
+            AND NOT EXISTS (SELECT 1 FROM customer_status_changes y WHERE y.customer_id = c.id)
+       ),
+       cohort AS (
+         SELECT s.id, (e.id IS NOT NULL) AS at_end,
+                CASE WHEN hs.id IS NULL THEN s.mrr ELSE hs.mrr END AS ms,
+                CASE WHEN he.id IS NULL THEN s.mrr ELSE he.mrr END AS me
+           FROM active s
+           LEFT JOIN active e ON e.t = $2 AND e.id = s.id
+           LEFT JOIN LATERAL (
+             SELECT x.id, x.mrr FROM customer_mrr_history x WHERE x.customer_id = s.id
+              ORDER BY (x.effective_from <= $1) DESC,
+                       CASE WHEN x.effective_from <= $1 THEN x.effective_from END DESC NULLS LAST,
+                       x.effective_from ASC, x.id DESC LIMIT 1) hs ON true
+           LEFT JOIN LATERAL (
+             SELECT x.id, x.mrr FROM customer_mrr_history x WHERE x.customer_id = s.id
+              ORDER BY (x.effective_from <= $2) DESC,
+                       CASE WHEN x.effective_from <= $2 THEN x.effective_from END DESC NULLS LAST,
+                       x.effective_from ASC, x.id DESC LIMIT 1) he ON true
+          WHERE s.t = $1
+       ),
+       cust AS (
+         SELECT c.id, v.segment, k.id IS NOT NULL AS at_start, e.id IS NOT NULL AS at_end,
+                (c.customer_since >= $1 AND c.customer_since < $2) AS acquired,
+                ch.id IS NOT NULL AS churned, k.ms, k.me
+           FROM customers c
+           LEFT JOIN customer_values v ON v.customer_id = c.id
+           LEFT JOIN cohort k ON k.id = c.id
+           LEFT JOIN active e ON e.t = $2 AND e.id = c.id
+           LEFT JOIN churned ch ON ch.id = c.id
+          WHERE k.id IS NOT NULL OR e.id IS NOT NULL OR ch.id IS NOT NULL
+             OR (c.customer_since >= $1 AND c.customer_since < $2)
+       )
+       SELECT CASE WHEN GROUPING(segment) = 1 THEN 'all' ELSE segment END AS segment,
+              (count(*) FILTER (WHERE at_start))::int AS "customersAtStart",
+              (count(*) FILTER (WHERE at_end))::int AS "customersAtEnd",
+              (count(*) FILTER (WHERE acquired))::int AS acquired,
+              (count(*) FILTER (WHERE churned))::int AS churned,
+              coalesce(sum(ms) FILTER (WHERE at_start), 0)::float8 AS "revenueAtStart",
+              coalesce(sum(ms) FILTER (WHERE at_start AND NOT at_end), 0)::float8 AS "revenueChurned",
+              coalesce(sum(CASE WHEN at_end THEN me ELSE 0 END) FILTER (WHERE at_start AND ms IS NOT NULL), 0)::float8 AS "revenueRetained",
+              (count(*) FILTER (WHERE at_start AND ms IS NULL))::int AS "unknownMrr"
+         FROM cust
+        GROUP BY GROUPING SETS ((segment), ())
+        ORDER BY GROUPING(segment) DESC, array_position(ARRAY['top', 'high', 'mid', 'low'], segment) NULLS LAST`,
+      [from, to],
+    );
   }
 
   async customerForAction(

@@ -21,21 +21,43 @@ import {
   decodeRiskCursor,
   encodeRiskCursor,
   retentionRates,
+  revenueRates,
   validateRiskFilter,
 } from './retention-rules';
-import { PeriodCounts, RetentionRepository, RiskListRow, SnoozeRow } from './retention.repository';
+import {
+  PeriodCounts,
+  RetentionRepository,
+  RiskListRow,
+  SegmentCounts,
+  SnoozeRow,
+} from './retention.repository';
 
 const DAY_MS = 86_400_000;
 export const MAX_SNOOZE_DAYS = 365;
 /** Rows fetched per page while streaming an export. */
 const EXPORT_PAGE = 1000;
 
+export interface SegmentFigures extends SegmentCounts {
+  retentionRatePercent: number | null;
+  churnRatePercent: number | null;
+  revenueChurnRatePercent: number | null;
+  netRevenueRetentionPercent: number | null;
+}
+
 export interface RetentionFigures extends PeriodCounts {
   from: Date;
   to: Date;
   retentionRatePercent: number | null;
   churnRatePercent: number | null;
+  revenue: SegmentFigures;
+  bySegment: SegmentFigures[];
 }
+
+const segmentFigures = (s: SegmentCounts): SegmentFigures => ({
+  ...s,
+  ...retentionRates(s),
+  ...revenueRates(s),
+});
 
 function text(v: string | null | undefined, field: string, max: number): string {
   const t = (v ?? '').trim();
@@ -277,8 +299,19 @@ export class RetentionService {
       );
     const prevFrom = new Date(from!.getTime() - (to!.getTime() - from!.getTime()));
     const figures = async (a: Date, b: Date): Promise<RetentionFigures> => {
-      const c = await this.repo.periodCounts(this.tx.db, a, b);
-      return { from: a, to: b, ...c, ...retentionRates(c) };
+      const [c, segs] = await Promise.all([
+        this.repo.periodCounts(this.tx.db, a, b),
+        this.repo.segmentCounts(this.tx.db, a, b),
+      ]);
+      const all = segs.find((s) => s.segment === 'all')!;
+      return {
+        from: a,
+        to: b,
+        ...c,
+        ...retentionRates(c),
+        revenue: segmentFigures(all),
+        bySegment: segs.filter((s) => s.segment !== 'all').map(segmentFigures),
+      };
     };
     const [current, previous] = await Promise.all([figures(from!, to!), figures(prevFrom, from!)]);
     return { current, previous };
