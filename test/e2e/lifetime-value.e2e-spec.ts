@@ -1,5 +1,6 @@
 import { QueueEvents } from 'bullmq';
 import { JobPublisher } from '@staydesk/core';
+import { KpisService } from '@staydesk/kpis';
 import { ValueService } from '@staydesk/value';
 import { fails, insertUser, login, ok } from '../support/factories';
 import { TestStack, startStack } from '../support/stack';
@@ -297,6 +298,120 @@ describe('customer lifetime value', () => {
       row('low', [0, 1, 1, 0], [0, 0, 0], [null, null, null, null]),
       row(null, [1, 1, 0, 0], [0, 0, 0], [100, 0, null, null], 1),
     ]);
+  });
+
+  it('KPIs and survey stats by value segment, revenue-weighted CSAT; one CSAT with supportKpis', async () => {
+    // December 2025: A (top) 2 tickets rated 5 and 2, B (high) 1 ticket rated 4, E (mid) 1 rated 1
+    const contact = async (c: string) =>
+      (
+        await stack.db.query<{ id: string }>(
+          `INSERT INTO contacts (customer_id, name, email) VALUES ($1, 'P', $2) RETURNING id::text`,
+          [c, `p${c}@v.example`],
+        )
+      ).rows[0].id;
+    const rated = async (c: string, score: number) => {
+      const who = await contact(c).catch(
+        async () =>
+          (await stack.db.query(`SELECT id::text FROM contacts WHERE customer_id = $1`, [c]))
+            .rows[0].id,
+      );
+      const t = await stack.db.query<{ id: string }>(
+        `INSERT INTO tickets (customer_id, requester_id, subject, channel, priority, status, created_at)
+         VALUES ($1, $2, 'q', 'email', 'normal', 'open', '2025-12-10T10:00:00Z') RETURNING id::text`,
+        [c, who],
+      );
+      await stack.db.query(
+        `INSERT INTO surveys (kind, ticket_id, solve_cycle, contact_id, customer_id, token_salt, token_hash, sent_at, expires_at, responded_at, score)
+         VALUES ('csat', $1, 1, $2, $3, 's', md5(random()::text), '2025-12-12T00:00:00Z', '2025-12-26T00:00:00Z', '2025-12-13T00:00:00Z', $4)`,
+        [t.rows[0].id, who, c, score],
+      );
+      return t.rows[0].id;
+    };
+    await rated(ids.A, 5);
+    await rated(ids.A, 2);
+    await rated(ids.B, 4);
+    await rated(ids.E, 1);
+    await stack.worker!.get(KpisService).rebuild();
+    const f = { from: '2025-12-01T00:00:00Z', to: '2026-01-01T00:00:00Z' };
+    const kpis = (
+      await ok(
+        stack,
+        admin,
+        `query($f: KpiFilter!, $g: [String!]) { supportKpis(filter: $f, groupBy: $g) { rows { segment ticketsCreated csatRatings csatPercent csatResponseRatePercent source } } }`,
+        { f, g: ['segment'] },
+      )
+    ).supportKpis.rows;
+    expect(kpis).toEqual([
+      {
+        segment: 'high',
+        ticketsCreated: 1,
+        csatRatings: 1,
+        csatPercent: 100,
+        csatResponseRatePercent: 100,
+        source: 'facts',
+      },
+      {
+        segment: 'mid',
+        ticketsCreated: 1,
+        csatRatings: 1,
+        csatPercent: 0,
+        csatResponseRatePercent: 100,
+        source: 'facts',
+      },
+      {
+        segment: 'top',
+        ticketsCreated: 2,
+        csatRatings: 2,
+        csatPercent: 50,
+        csatResponseRatePercent: 100,
+        source: 'facts',
+      },
+    ]);
+    const onlyTop = (
+      await ok(
+        stack,
+        admin,
+        `query($f: KpiFilter!) { supportKpis(filter: $f) { rows { ticketsCreated } } }`,
+        {
+          f: { ...f, valueSegments: ['top'] },
+        },
+      )
+    ).supportKpis.rows;
+    expect(onlyTop).toEqual([{ ticketsCreated: 2 }]);
+
+    const STATS = `query($f: SurveyStatsFilter!, $g: SurveyGroup) { surveyStats(filter: $f, groupBy: $g) {
+      groupKey csatResponses csatPercent csatRevenueWeightedPercent csatSent csatResponded csatResponseRatePercent responseRatePercent } }`;
+    const bySeg = (await ok(stack, admin, STATS, { f, g: 'segment' })).surveyStats;
+    const row = (k: string, n: number, pct: number, w: number) => ({
+      groupKey: k,
+      csatResponses: n,
+      csatPercent: pct,
+      csatRevenueWeightedPercent: w,
+      csatSent: n,
+      csatResponded: n,
+      csatResponseRatePercent: 100,
+      responseRatePercent: 100,
+    });
+    expect(bySeg).toEqual([row('high', 1, 100, 100), row('mid', 1, 0, 0), row('top', 2, 50, 50)]);
+    const all = (await ok(stack, admin, STATS, { f })).surveyStats[0];
+    // weights: A 2000 (×2), B 500, E 50 → (2000 + 500) ÷ 4550
+    expect(all).toMatchObject({
+      csatPercent: 50,
+      csatRevenueWeightedPercent: r2((2500 / 4550) * 100),
+    });
+    // one definition: the same CSAT % and response rate % as supportKpis for the same range
+    const total = (
+      await ok(
+        stack,
+        admin,
+        `query($f: KpiFilter!) { supportKpis(filter: $f) { rows { csatPercent csatResponseRatePercent } } }`,
+        { f },
+      )
+    ).supportKpis.rows[0];
+    expect(total).toEqual({
+      csatPercent: all.csatPercent,
+      csatResponseRatePercent: all.csatResponseRatePercent,
+    });
   });
 
   it('updateCustomer writes the MRR history; expected value and value at risk follow at once', async () => {

@@ -66,6 +66,12 @@ export class KpiFilterInputType {
     description: 'Only customers of these tiers (free, starter, pro, enterprise).',
   })
   tiers?: string[] | null;
+  @Field(() => [String], {
+    nullable: true,
+    description:
+      "Only customers in these value segments (top, high, mid, low: quartiles of lifetime value to date, the customer's current segment from the nightly computation). Answered from the per-ticket facts, not the cells.",
+  })
+  valueSegments?: string[] | null;
 }
 
 @ObjectType('DurationStats', {
@@ -147,6 +153,12 @@ export class KpiRowObject {
     description: 'Customer tier of the group, when grouped by tier.',
   })
   tier!: string | null;
+  @Field(() => String, {
+    nullable: true,
+    description:
+      "Customer value segment of the group, when grouped by segment (top, high, mid, low; null = value unknown): the customer's current segment.",
+  })
+  segment!: string | null;
   @Field(() => Int, { description: 'Tickets created in the period (created_at in the bucket).' })
   ticketsCreated!: number;
   @Field(() => Int, {

@@ -11,6 +11,7 @@ export interface KpiRow {
   channel: string | null;
   priority: string | null;
   tier: string | null;
+  segment?: string | null;
   ticketsCreated: number;
   ticketsSolved: number;
   frtN: number;
@@ -47,8 +48,10 @@ const DIM_COLUMN: Record<Dim, string> = {
   channel: 'f.channel',
   priority: 'f.priority',
   tier: 'f.tier',
+  // the customer's current value segment (customer_values, nightly); facts only, never cells
+  segment: `(SELECT cv.segment FROM tickets tt JOIN customer_values cv ON cv.customer_id = tt.customer_id WHERE tt.id = f.ticket_id)`,
 };
-const ALL_DIMS: Dim[] = ['team', 'agent', 'channel', 'priority', 'tier'];
+const ALL_DIMS: Dim[] = ['team', 'agent', 'channel', 'priority', 'tier', 'segment'];
 
 const METRIC_COLUMNS: [string, string][] = [
   ['tickets_created', 'ticketsCreated'],
@@ -489,6 +492,7 @@ export class KpisRepository {
         channel: r.d_channel as string | null,
         priority: r.d_priority as string | null,
         tier: r.d_tier as string | null,
+        segment: r.d_segment as string | null,
       }),
     );
   }
@@ -539,7 +543,7 @@ export class KpisRepository {
 function toKpiRow(
   r: Record<string, unknown>,
   i: number,
-  key: Pick<KpiRow, 'team' | 'agent' | 'channel' | 'priority' | 'tier'>,
+  key: Pick<KpiRow, 'team' | 'agent' | 'channel' | 'priority' | 'tier' | 'segment'>,
 ): KpiRow {
   const out: Record<string, unknown> = { i, ...key };
   for (const [c, p] of METRIC_COLUMNS) {

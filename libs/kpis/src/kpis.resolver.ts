@@ -19,7 +19,7 @@ export class KpisResolver {
   @Roles('team_lead', 'admin')
   @Query(() => SupportKpisObject, {
     description:
-      'Support KPIs over [filter.from, filter.to), grouped by any of agent, team, channel, priority, tier and one of day/week/month (UTC). Team leads see their own teams only. Figures follow DESIGN §4; each field names its formula. Errors: BAD_USER_INPUT for a missing, inverted or too long range (KPI_MAX_RANGE_DAYS) or an unknown group key.',
+      'Support KPIs over [filter.from, filter.to), grouped by any of agent, team, channel, priority, tier, segment (customer value segment) and one of day/week/month (UTC). Team leads see their own teams only. Figures follow DESIGN §4; each field names its formula. Errors: BAD_USER_INPUT for a missing, inverted or too long range (KPI_MAX_RANGE_DAYS) or an unknown group key.',
   })
   async supportKpis(
     @CurrentUser() actor: Actor,
@@ -29,7 +29,7 @@ export class KpisResolver {
       nullable: true,
       defaultValue: [],
       description:
-        'Group keys: any of agent, team, channel, priority, tier, plus at most one of day, week (Monday-based), month (UTC). Unknown keys are BAD_USER_INPUT.',
+        'Group keys: any of agent, team, channel, priority, tier, segment (customer value segment: top, high, mid, low), plus at most one of day, week (Monday-based), month (UTC). Unknown keys are BAD_USER_INPUT.',
     })
     groupBy: string[],
   ) {

@@ -35,7 +35,10 @@ export function expectedMonths(monthlyRate: number): number {
   return Math.min(MAX_EXPECTED_MONTHS, 1 / monthlyRate);
 }
 
-/** The segment of a lifetime value given each segment's lower bound (highest segment it reaches). */
+/**
+ * The segment of a lifetime value given each segment's lower bound: the highest segment it
+ * reaches; below every bound (a churned customer worth less than any active one) → the lowest.
+ */
 export function segmentOf(
   toDate: number | null,
   bounds: Partial<Record<Segment, number>>,
@@ -45,7 +48,7 @@ export function segmentOf(
     const b = bounds[s];
     if (b !== undefined && toDate >= b) return s;
   }
-  return null;
+  return [...SEGMENTS].reverse().find((s) => bounds[s] !== undefined) ?? null;
 }
 
 /** Revenue-weighted mean: Σ value × weight ÷ Σ weight (null without weight). */

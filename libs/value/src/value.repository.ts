@@ -130,7 +130,8 @@ export class ValueRepository {
    * caller's transaction (docs/kpis.md "Lifetime value"):
    * 1. lifetime value to date of everyone as of `at`;
    * 2. segment bounds = the smallest value of each quartile (ntile 4) of the active customers
-   *    with a known value; every customer (churned too) is in the highest segment it reaches;
+   *    with a known value; every customer (churned too) is in the highest segment it reaches
+   *    (below every bound: the lowest);
    * 3. each segment's observed monthly churn rate over the last 365 days = churns of its
    *    customers ÷ their active customer-months in the window;
    * 4. expected months: churned → 0; scored by a fitted (calibrated) model → 1 ÷ the monthly
@@ -156,9 +157,11 @@ export class ValueRepository {
       [at],
     );
     await tx.query(
-      `UPDATE tmp_ltv l SET segment = (
+      `UPDATE tmp_ltv l SET segment = coalesce((
          SELECT s.segment FROM value_segments s WHERE l.to_date >= s.min_to_date
-          ORDER BY s.min_to_date DESC, array_position(ARRAY['top', 'high', 'mid', 'low'], s.segment) LIMIT 1)
+          ORDER BY s.min_to_date DESC, array_position(ARRAY['top', 'high', 'mid', 'low'], s.segment) LIMIT 1),
+         -- below every bound (a churned customer worth less than any active one): the lowest
+         (SELECT s.segment FROM value_segments s ORDER BY s.min_to_date ASC LIMIT 1))
         WHERE l.to_date IS NOT NULL`,
     );
     // observed churn per segment over (at − 365 days, at]
