@@ -42,7 +42,7 @@ export interface KpiRow {
   surveysResponded: number;
 }
 
-const DIM_COLUMN: Record<Dim, string> = {
+export const DIM_COLUMN: Record<Dim, string> = {
   team: 'f.team_id::text',
   agent: 'f.agent_id::text',
   channel: 'f.channel',
