@@ -1,4 +1,5 @@
 import { KpisService } from '@staydesk/kpis';
+import { RiskService } from '@staydesk/risk';
 import { fails, insertUser, login, ok } from '../support/factories';
 import { TestStack, startStack } from '../support/stack';
 
@@ -216,5 +217,143 @@ describe('support drill-down and evidence (issue 17 API)', () => {
       after: 'not-a-cursor',
     });
     expect(cursor.extensions?.code).toBe('BAD_USER_INPUT');
+  });
+
+  it('risk factors open to their evidence: the breached tickets, the bad ratings', async () => {
+    // Globex, recent: 3 tickets past their first-response target unanswered, 2 CSAT answers of 2/5
+    const g = (
+      await stack.db.query<{ id: string }>(
+        `INSERT INTO customers (name, mrr, customer_since) VALUES ('Globex', 500, '2024-01-01') RETURNING id::text`,
+      )
+    ).rows[0].id;
+    const c = (
+      await stack.db.query<{ id: string }>(
+        `INSERT INTO contacts (customer_id, name, email) VALUES ($1, 'Bo', 'bo@globex.example') RETURNING id::text`,
+        [g],
+      )
+    ).rows[0].id;
+    const breached: string[] = [];
+    for (let i = 1; i <= 3; i++) {
+      const { rows } = await stack.db.query<{ id: string }>(
+        `INSERT INTO tickets (customer_id, requester_id, subject, channel, priority, status, created_at, first_response_due_at)
+         VALUES ($1, $2, $3, 'email', 'normal', 'open', now() - make_interval(days => $4), now() - make_interval(days => $4) + interval '1 hour')
+         RETURNING id::text`,
+        [g, c, `broken ${i}`, i],
+      );
+      breached.push(rows[0].id);
+    }
+    // one answered in time: not evidence of a breach
+    await stack.db.query(
+      `INSERT INTO tickets (customer_id, requester_id, subject, channel, priority, status, created_at, first_response_at, first_response_due_at)
+       VALUES ($1, $2, 'fine', 'email', 'normal', 'open', now() - interval '2 days', now() - interval '47 hours', now() - interval '1 day')`,
+      [g, c],
+    );
+    const bad: string[] = [];
+    for (const t of breached.slice(0, 2)) {
+      const { rows } = await stack.db.query<{ id: string }>(
+        `INSERT INTO surveys (kind, ticket_id, solve_cycle, contact_id, customer_id, token_salt, token_hash, sent_at, expires_at, responded_at, score)
+         VALUES ('csat', $1, 1, $2, $3, 's', md5(random()::text), now() - interval '2 days', now() + interval '7 days', now() - interval '1 day', 2)
+         RETURNING id::text`,
+        [t, c, g],
+      );
+      bad.push(rows[0].id);
+    }
+    await stack.worker!.get(RiskService).rescoreCustomer(g);
+    const risk = (
+      await ok(
+        stack,
+        admin,
+        `query($id: ID!) { customer(id: $id) { risk { factors { name value contribution evidence { kind id ticketId detail } } } } }`,
+        { id: g },
+      )
+    ).customer.risk;
+    const factor = (name: string) => risk.factors.find((f: any) => f.name === name);
+    const sla = factor('sla_breaches');
+    expect(sla.value).toBe(3);
+    expect(sla.evidence.map((e: any) => e.id).sort()).toEqual([...breached].sort());
+    expect(sla.evidence.every((e: any) => e.kind === 'ticket')).toBe(true);
+    expect(sla.evidence[0].detail).toMatch(/^first response target missed: broken/);
+    const csat = factor('bad_csat_count');
+    expect(csat.value).toBe(2);
+    expect(csat.evidence.map((e: any) => [e.kind, e.id, e.detail]).sort()).toEqual(
+      bad.map((id) => ['survey', id, 'CSAT 2/5']).sort(),
+    );
+    expect(factor('low_csat').evidence).toHaveLength(2);
+    expect(factor('short_tenure').evidence).toEqual([]);
+  });
+
+  it('the customer timeline shows survey answers', async () => {
+    const tl = (
+      await ok(
+        stack,
+        admin,
+        `query($id: ID!) { customer(id: $id) { timeline(first: 100) { edges { node { kind at refId ticketId title body toValue actorContactId } } } } }`,
+        { id: ids.customer },
+      )
+    ).customer.timeline.edges.map((e: any) => e.node);
+    const answers = tl.filter((n: any) => n.kind === 'survey_answered');
+    expect(answers).toEqual([
+      expect.objectContaining({
+        refId: ids.s2,
+        ticketId: ids.t2,
+        title: 'csat',
+        toValue: '2',
+        body: 'thanks',
+        actorContactId: ids.contact,
+        at: '2025-12-11T10:00:00.000Z',
+      }),
+      expect.objectContaining({ refId: ids.s5, ticketId: ids.t5, toValue: '4' }),
+      expect.objectContaining({ refId: ids.s1, ticketId: ids.t1, toValue: '5' }),
+    ]);
+  });
+
+  it('updateSlaPolicy changes the targets of new tickets only', async () => {
+    const created = (
+      await ok(
+        stack,
+        admin,
+        `mutation { createSlaPolicy(input: { name: "Normal", priority: normal, firstResponseMinutes: 60, resolutionMinutes: 600 }) { id } }`,
+      )
+    ).createSlaPolicy;
+    const TICKET = `mutation($r: ID!) { createTicket(input: { requesterId: $r, subject: "sla", channel: email, priority: normal, message: { body: "hi", kind: customer_message } }) { id createdAt firstResponseDueAt resolutionDueAt } }`;
+    const before = (await ok(stack, admin, TICKET, { r: ids.contact })).createTicket;
+    expect(Date.parse(before.firstResponseDueAt) - Date.parse(before.createdAt)).toBe(60 * 60_000);
+    const UPDATE = `mutation($id: ID!, $i: SlaPolicyUpdateInput!) { updateSlaPolicy(id: $id, input: $i) { id name firstResponseMinutes resolutionMinutes tier } }`;
+    const updated = (
+      await ok(stack, admin, UPDATE, {
+        id: created.id,
+        i: { name: 'Normal (faster)', firstResponseMinutes: 30, resolutionMinutes: 300 },
+      })
+    ).updateSlaPolicy;
+    expect(updated).toEqual({
+      id: created.id,
+      name: 'Normal (faster)',
+      firstResponseMinutes: 30,
+      resolutionMinutes: 300,
+      tier: null,
+    });
+    const after = (await ok(stack, admin, TICKET, { r: ids.contact })).createTicket;
+    expect(Date.parse(after.firstResponseDueAt) - Date.parse(after.createdAt)).toBe(30 * 60_000);
+    expect(Date.parse(after.resolutionDueAt) - Date.parse(after.createdAt)).toBe(300 * 60_000);
+    // the earlier ticket keeps its due time
+    const { rows } = await stack.db.query(
+      `SELECT first_response_due_at AS due FROM tickets WHERE id = $1`,
+      [before.id],
+    );
+    expect(rows[0].due.toISOString()).toBe(new Date(before.firstResponseDueAt).toISOString());
+    const invalid = await fails(stack, admin, UPDATE, {
+      id: created.id,
+      i: { resolutionMinutes: 10 },
+    });
+    expect(invalid).toMatchObject({
+      message: 'resolutionMinutes: must not be shorter than the first-response target',
+      extensions: { code: 'BAD_USER_INPUT' },
+    });
+    expect(
+      (await fails(stack, lead, UPDATE, { id: created.id, i: { name: 'x' } })).extensions?.code,
+    ).toBe('FORBIDDEN');
+    expect(
+      (await fails(stack, admin, UPDATE, { id: '999999', i: { name: 'x' } })).extensions?.code,
+    ).toBe('NOT_FOUND');
   });
 });

@@ -71,12 +71,13 @@ export const TimelineKindEnum = {
   ticket_status_changed: 'ticket_status_changed',
   follow_up: 'follow_up',
   customer_status_changed: 'customer_status_changed',
+  survey_answered: 'survey_answered',
 };
 registerEnumType(TimelineKindEnum, { name: 'TimelineKind' });
 
 @ObjectType('TimelineEntry', {
   description:
-    "One event in a customer's history. ticket_created: title = subject, toValue = channel. message: body = first 500 characters, toValue = message kind. ticket_status_changed: fromValue → toValue. follow_up: title = kind, fromValue = status, toValue = due time. customer_status_changed: fromValue → toValue, body = reason.",
+    "One event in a customer's history. ticket_created: title = subject, toValue = channel. message: body = first 500 characters, toValue = message kind. ticket_status_changed: fromValue → toValue. follow_up: title = kind, fromValue = status, toValue = due time. customer_status_changed: fromValue → toValue, body = reason. survey_answered: title = kind (csat, nps), toValue = score (CSAT 1–5, NPS 0–10), fromValue = effort score (CES 1–7) if given, body = comment, actorContactId = who answered, at = when answered.",
 })
 export class TimelineEntryObject {
   @Field(() => TimelineKindEnum) kind!: string;

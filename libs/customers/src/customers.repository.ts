@@ -342,7 +342,7 @@ export class CustomersRepository {
 
   /**
    * A customer's history, newest first: tickets opened, messages, ticket status changes,
-   * follow-ups and account status changes. Each branch is limited on its own index before the
+   * follow-ups, account status changes and survey answers. Each branch is limited on its own index before the
    * merge, so a long history costs no more than a page.
    */
   async timeline(
@@ -392,6 +392,14 @@ export class CustomersRepository {
             FROM customer_status_changes s
            WHERE s.customer_id = $1 AND ${cond('s.changed_at', "'s' || lpad(s.id::text, 20, '0')")}
            ORDER BY s.changed_at DESC, s.id DESC LIMIT $4)
+         UNION ALL
+         (SELECT 'survey_answered', v.responded_at, 'v' || lpad(v.id::text, 20, '0'), v.ticket_id::text, v.kind,
+                 v.comment, NULL, v.contact_id::text,
+                 CASE WHEN v.ces_score IS NULL THEN NULL ELSE v.ces_score::text END, v.score::text, v.id::text
+            FROM surveys v
+           WHERE v.customer_id = $1 AND v.responded_at IS NOT NULL AND v.score IS NOT NULL
+             AND ${cond('v.responded_at', "'v' || lpad(v.id::text, 20, '0')")}
+           ORDER BY v.responded_at DESC, v.id DESC LIMIT $4)
        ) entries
        ORDER BY at DESC, "sortId" DESC
        LIMIT $4`,
