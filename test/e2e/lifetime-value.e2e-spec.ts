@@ -300,6 +300,47 @@ describe('customer lifetime value', () => {
     ]);
   });
 
+  it('lists the customers behind each retention figure (same definitions, paged)', async () => {
+    const LIST = `query($p: RetentionPeriod!, $f: RetentionFigure!, $s: ValueSegment, $u: Boolean, $after: String) {
+      retentionCustomers(period: $p, figure: $f, segment: $s, unknownSegment: $u, first: 2, after: $after) {
+        edges { node { customerId segment mrrAtStart mrrAtEnd customer { name } } } pageInfo { hasNextPage endCursor } } }`;
+    const p = { from: '2025-06-15T00:00:00Z', to: '2026-01-01T00:00:00Z' };
+    const names = async (vars: Record<string, unknown>) => {
+      const out: any[] = [];
+      let after: string | null = null;
+      do {
+        const page: any = (await ok(stack, admin, LIST, { p, ...vars, after })).retentionCustomers;
+        out.push(...page.edges.map((e: any) => e.node));
+        after = page.pageInfo.hasNextPage ? page.pageInfo.endCursor : null;
+      } while (after);
+      return out;
+    };
+    const start = await names({ f: 'customers_at_start' });
+    expect(start.map((n) => n.customer.name).sort()).toEqual(['A', 'B', 'C', 'E', 'F']);
+    expect(start.find((n) => n.customer.name === 'A')).toMatchObject({
+      mrrAtStart: 1000,
+      mrrAtEnd: 2000,
+    });
+    expect((await names({ f: 'customers_at_end' })).map((n) => n.customer.name).sort()).toEqual([
+      'A',
+      'B',
+      'D',
+      'E',
+      'F',
+    ]);
+    expect((await names({ f: 'acquired' })).map((n) => n.customer.name)).toEqual(['D']);
+    expect((await names({ f: 'churned' })).map((n) => n.customer.name).sort()).toEqual(['B', 'C']);
+    expect((await names({ f: 'lost' })).map((n) => [n.customer.name, n.mrrAtStart])).toEqual([
+      ['C', 300],
+    ]);
+    expect(
+      (await names({ f: 'customers_at_start', s: 'mid' })).map((n) => n.customer.name).sort(),
+    ).toEqual(['C', 'E']);
+    expect((await names({ f: 'customers_at_start', u: true })).map((n) => n.customer.name)).toEqual(
+      ['F'],
+    );
+  });
+
   it('KPIs and survey stats by value segment, revenue-weighted CSAT; one CSAT with supportKpis', async () => {
     // December 2025: A (top) 2 tickets rated 5 and 2, B (high) 1 ticket rated 4, E (mid) 1 rated 1
     const contact = async (c: string) =>

@@ -287,3 +287,39 @@ export class RetentionSummaryObject {
   @Field(() => RetentionFiguresObject) current!: RetentionFiguresObject;
   @Field(() => RetentionFiguresObject) previous!: RetentionFiguresObject;
 }
+
+export const RetentionFigureEnum = {
+  customers_at_start: 'customers_at_start',
+  customers_at_end: 'customers_at_end',
+  acquired: 'acquired',
+  churned: 'churned',
+  lost: 'lost',
+};
+registerEnumType(RetentionFigureEnum, {
+  name: 'RetentionFigure',
+  description:
+    'A retentionSummary figure: customers_at_start, customers_at_end, acquired, churned (a change to churned in the period), lost (active at the start, not at the end: behind revenueChurned).',
+});
+
+@ObjectType('RetentionCustomer', { description: 'A customer behind a retentionSummary figure.' })
+export class RetentionCustomerObject {
+  @Field(() => ID) customerId!: string;
+  @Field(() => ValueSegmentEnum, { nullable: true, description: 'Current value segment.' })
+  segment!: string | null;
+  @Field(() => Float, {
+    nullable: true,
+    description:
+      'MRR at the start of the period (customers active then; null otherwise or unknown).',
+  })
+  mrrAtStart!: number | null;
+  @Field(() => Float, {
+    nullable: true,
+    description: 'MRR at the end of the period, for customers active at the start.',
+  })
+  mrrAtEnd!: number | null;
+}
+
+export const RetentionCustomerConnection = ConnectionType(
+  RetentionCustomerObject,
+  'RetentionCustomer',
+);

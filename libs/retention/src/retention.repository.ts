@@ -49,6 +49,22 @@ export interface PeriodCounts {
   bands: Record<string, number>;
 }
 
+export const PERIOD_FIGURES = {
+  customers_at_start: 'at_start',
+  customers_at_end: 'at_end',
+  acquired: 'acquired',
+  churned: 'churned',
+  lost: 'at_start AND NOT at_end',
+} as const;
+export type PeriodFigure = keyof typeof PERIOD_FIGURES;
+
+export interface PeriodCustomerRow {
+  customerId: string;
+  segment: string | null;
+  mrrAtStart: number | null;
+  mrrAtEnd: number | null;
+}
+
 /** Retention and revenue retention of one value segment (or of everyone: segment 'all'). */
 export interface SegmentCounts {
   segment: string | null;
@@ -65,6 +81,62 @@ export interface SegmentCounts {
   /** Customers active at `from` whose MRR then is not known. */
   unknownMrr: number;
 }
+
+/**
+ * Who was where in [$1, $2): active at each end, acquired, churned, MRR at each end (the
+ * customers of retentionSummary, one row per customer involved; see segmentCounts).
+ */
+const PERIOD_CTES = `WITH p AS (SELECT unnest(ARRAY[$1::timestamptz, $2::timestamptz]) AS t),
+       lc AS (
+         SELECT DISTINCT ON (p.t, x.customer_id) p.t, x.customer_id, x.to_status
+           FROM p JOIN customer_status_changes x ON x.changed_at < p.t
+          ORDER BY p.t, x.customer_id, x.changed_at DESC, x.id DESC
+       ),
+       active AS (
+         SELECT p.t, c.id, c.mrr
+           FROM p JOIN customers c ON c.customer_since < p.t
+           LEFT JOIN lc ON lc.t = p.t AND lc.customer_id = c.id
+          WHERE coalesce(lc.to_status,
+                  CASE WHEN c.churned_at IS NOT NULL AND c.churned_at < p.t THEN 'churned' ELSE 'active' END) = 'active'
+       ),
+       churned AS (
+         SELECT customer_id AS id FROM customer_status_changes
+          WHERE to_status = 'churned' AND changed_at >= $1 AND changed_at < $2
+         UNION
+         SELECT c.id FROM customers c
+          WHERE c.churned_at >= $1 AND c.churned_at < $2
+            AND NOT EXISTS (SELECT 1 FROM customer_status_changes y WHERE y.customer_id = c.id)
+       ),
+       cohort AS (
+         SELECT s.id, (e.id IS NOT NULL) AS at_end,
+                CASE WHEN hs.id IS NULL THEN s.mrr ELSE hs.mrr END AS ms,
+                CASE WHEN he.id IS NULL THEN s.mrr ELSE he.mrr END AS me
+           FROM active s
+           LEFT JOIN active e ON e.t = $2 AND e.id = s.id
+           LEFT JOIN LATERAL (
+             SELECT x.id, x.mrr FROM customer_mrr_history x WHERE x.customer_id = s.id
+              ORDER BY (x.effective_from <= $1) DESC,
+                       CASE WHEN x.effective_from <= $1 THEN x.effective_from END DESC NULLS LAST,
+                       x.effective_from ASC, x.id DESC LIMIT 1) hs ON true
+           LEFT JOIN LATERAL (
+             SELECT x.id, x.mrr FROM customer_mrr_history x WHERE x.customer_id = s.id
+              ORDER BY (x.effective_from <= $2) DESC,
+                       CASE WHEN x.effective_from <= $2 THEN x.effective_from END DESC NULLS LAST,
+                       x.effective_from ASC, x.id DESC LIMIT 1) he ON true
+          WHERE s.t = $1
+       ),
+       cust AS (
+         SELECT c.id, v.segment, k.id IS NOT NULL AS at_start, e.id IS NOT NULL AS at_end,
+                (c.customer_since >= $1 AND c.customer_since < $2) AS acquired,
+                ch.id IS NOT NULL AS churned, k.ms, k.me
+           FROM customers c
+           LEFT JOIN customer_values v ON v.customer_id = c.id
+           LEFT JOIN cohort k ON k.id = c.id
+           LEFT JOIN active e ON e.t = $2 AND e.id = c.id
+           LEFT JOIN churned ch ON ch.id = c.id
+          WHERE k.id IS NOT NULL OR e.id IS NOT NULL OR ch.id IS NOT NULL
+             OR (c.customer_since >= $1 AND c.customer_since < $2)
+       )`;
 
 const SORT: Record<RiskListQuery['order'], string> = {
   score: 'r.score',
@@ -182,57 +254,7 @@ export class RetentionRepository {
    */
   async segmentCounts(tx: Tx, from: Date, to: Date): Promise<SegmentCounts[]> {
     return tx.query(
-      `WITH p AS (SELECT unnest(ARRAY[$1::timestamptz, $2::timestamptz]) AS t),
-       lc AS (
-         SELECT DISTINCT ON (p.t, x.customer_id) p.t, x.customer_id, x.to_status
-           FROM p JOIN customer_status_changes x ON x.changed_at < p.t
-          ORDER BY p.t, x.customer_id, x.changed_at DESC, x.id DESC
-       ),
-       active AS (
-         SELECT p.t, c.id, c.mrr
-           FROM p JOIN customers c ON c.customer_since < p.t
-           LEFT JOIN lc ON lc.t = p.t AND lc.customer_id = c.id
-          WHERE coalesce(lc.to_status,
-                  CASE WHEN c.churned_at IS NOT NULL AND c.churned_at < p.t THEN 'churned' ELSE 'active' END) = 'active'
-       ),
-       churned AS (
-         SELECT customer_id AS id FROM customer_status_changes
-          WHERE to_status = 'churned' AND changed_at >= $1 AND changed_at < $2
-         UNION
-         SELECT c.id FROM customers c
-          WHERE c.churned_at >= $1 AND c.churned_at < $2
-            AND NOT EXISTS (SELECT 1 FROM customer_status_changes y WHERE y.customer_id = c.id)
-       ),
-       cohort AS (
-         SELECT s.id, (e.id IS NOT NULL) AS at_end,
-                CASE WHEN hs.id IS NULL THEN s.mrr ELSE hs.mrr END AS ms,
-                CASE WHEN he.id IS NULL THEN s.mrr ELSE he.mrr END AS me
-           FROM active s
-           LEFT JOIN active e ON e.t = $2 AND e.id = s.id
-           LEFT JOIN LATERAL (
-             SELECT x.id, x.mrr FROM customer_mrr_history x WHERE x.customer_id = s.id
-              ORDER BY (x.effective_from <= $1) DESC,
-                       CASE WHEN x.effective_from <= $1 THEN x.effective_from END DESC NULLS LAST,
-                       x.effective_from ASC, x.id DESC LIMIT 1) hs ON true
-           LEFT JOIN LATERAL (
-             SELECT x.id, x.mrr FROM customer_mrr_history x WHERE x.customer_id = s.id
-              ORDER BY (x.effective_from <= $2) DESC,
-                       CASE WHEN x.effective_from <= $2 THEN x.effective_from END DESC NULLS LAST,
-                       x.effective_from ASC, x.id DESC LIMIT 1) he ON true
-          WHERE s.t = $1
-       ),
-       cust AS (
-         SELECT c.id, v.segment, k.id IS NOT NULL AS at_start, e.id IS NOT NULL AS at_end,
-                (c.customer_since >= $1 AND c.customer_since < $2) AS acquired,
-                ch.id IS NOT NULL AS churned, k.ms, k.me
-           FROM customers c
-           LEFT JOIN customer_values v ON v.customer_id = c.id
-           LEFT JOIN cohort k ON k.id = c.id
-           LEFT JOIN active e ON e.t = $2 AND e.id = c.id
-           LEFT JOIN churned ch ON ch.id = c.id
-          WHERE k.id IS NOT NULL OR e.id IS NOT NULL OR ch.id IS NOT NULL
-             OR (c.customer_since >= $1 AND c.customer_since < $2)
-       )
+      `${PERIOD_CTES}
        SELECT CASE WHEN GROUPING(segment) = 1 THEN 'all' ELSE segment END AS segment,
               (count(*) FILTER (WHERE at_start))::int AS "customersAtStart",
               (count(*) FILTER (WHERE at_end))::int AS "customersAtEnd",
@@ -246,6 +268,28 @@ export class RetentionRepository {
         GROUP BY GROUPING SETS ((segment), ())
         ORDER BY GROUPING(segment) DESC, array_position(ARRAY['top', 'high', 'mid', 'low'], segment) NULLS LAST`,
       [from, to],
+    );
+  }
+
+  /** The customers behind one retentionSummary figure, by id (keyset), optionally of one segment. */
+  async periodCustomers(
+    tx: Tx,
+    from: Date,
+    to: Date,
+    figure: PeriodFigure,
+    segment: string | null | undefined,
+    afterId: string | null,
+    limit: number,
+  ): Promise<PeriodCustomerRow[]> {
+    return tx.query(
+      `${PERIOD_CTES}
+       SELECT id::text AS "customerId", segment, ms::float8 AS "mrrAtStart", me::float8 AS "mrrAtEnd"
+         FROM cust
+        WHERE ${PERIOD_FIGURES[figure]}
+          AND CASE WHEN $6 THEN true WHEN $3::text IS NULL THEN segment IS NULL ELSE segment = $3 END
+          AND ($4::bigint IS NULL OR id > $4)
+        ORDER BY id LIMIT $5`,
+      [from, to, segment ?? null, afterId, limit, segment === undefined],
     );
   }
 

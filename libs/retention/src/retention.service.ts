@@ -7,6 +7,8 @@ import {
   TransactionRunner,
   Tx,
   badInput,
+  decodeCursor,
+  encodeCursor,
   notFound,
   pageSize,
   toConnection,
@@ -25,7 +27,10 @@ import {
   validateRiskFilter,
 } from './retention-rules';
 import {
+  PERIOD_FIGURES,
   PeriodCounts,
+  PeriodCustomerRow,
+  PeriodFigure,
   RetentionRepository,
   RiskListRow,
   SegmentCounts,
@@ -282,21 +287,7 @@ export class RetentionService {
     from: Date | null | undefined,
     to: Date | null | undefined,
   ): Promise<{ current: RetentionFigures; previous: RetentionFigures }> {
-    for (const [d, f] of [
-      [from, 'period.from'],
-      [to, 'period.to'],
-    ] as const) {
-      if (d == null) throw badInput(f, 'is required: give both ends of the period');
-      if (Number.isNaN(d.getTime())) throw badInput(f, 'must be a date-time');
-    }
-    if (to!.getTime() <= from!.getTime())
-      throw badInput('period.to', 'must be after period.from (the period is [from, to))');
-    const days = (to!.getTime() - from!.getTime()) / DAY_MS;
-    if (days > this.config.kpi.maxRangeDays)
-      throw badInput(
-        'period.to',
-        `the period is ${Math.ceil(days)} days; at most ${this.config.kpi.maxRangeDays} are allowed (KPI_MAX_RANGE_DAYS)`,
-      );
+    this.checkPeriod(from, to);
     const prevFrom = new Date(from!.getTime() - (to!.getTime() - from!.getTime()));
     const figures = async (a: Date, b: Date): Promise<RetentionFigures> => {
       const [c, segs] = await Promise.all([
@@ -315,6 +306,68 @@ export class RetentionService {
     };
     const [current, previous] = await Promise.all([figures(from!, to!), figures(prevFrom, from!)]);
     return { current, previous };
+  }
+
+  /**
+   * The customers behind a retentionSummary figure of [from, to) (issue 17), by id, paged;
+   * `segment` undefined = all, null = value unknown.
+   */
+  async periodCustomers(
+    from: Date | null | undefined,
+    to: Date | null | undefined,
+    figure: string,
+    segment: string | null | undefined,
+    first: number | null | undefined,
+    after: string | null | undefined,
+  ): Promise<Connection<PeriodCustomerRow>> {
+    this.checkPeriod(from, to);
+    if (!(figure in PERIOD_FIGURES))
+      throw badInput('figure', `must be one of ${Object.keys(PERIOD_FIGURES).join(', ')}`);
+    const limit = pageSize(first);
+    let afterId: string | null = null;
+    if (after) {
+      const [id] = decodeCursor(after, `retention_${figure}`, 1);
+      if (typeof id !== 'string' || !/^[1-9]\d{0,17}$/.test(id))
+        throw badInput(
+          'after',
+          'malformed cursor: pass a cursor exactly as a previous page returned it',
+        );
+      afterId = id;
+    }
+    const rows = await this.repo.periodCustomers(
+      this.tx.db,
+      from!,
+      to!,
+      figure as PeriodFigure,
+      segment,
+      afterId,
+      limit + 1,
+    );
+    return toConnection(
+      rows,
+      limit,
+      (r) => encodeCursor(`retention_${figure}`, [r.customerId]),
+      (r) => r,
+      !!afterId,
+    );
+  }
+
+  private checkPeriod(from: Date | null | undefined, to: Date | null | undefined) {
+    for (const [d, f] of [
+      [from, 'period.from'],
+      [to, 'period.to'],
+    ] as const) {
+      if (d == null) throw badInput(f, 'is required: give both ends of the period');
+      if (Number.isNaN(d.getTime())) throw badInput(f, 'must be a date-time');
+    }
+    if (to!.getTime() <= from!.getTime())
+      throw badInput('period.to', 'must be after period.from (the period is [from, to))');
+    const days = (to!.getTime() - from!.getTime()) / DAY_MS;
+    if (days > this.config.kpi.maxRangeDays)
+      throw badInput(
+        'period.to',
+        `the period is ${Math.ceil(days)} days; at most ${this.config.kpi.maxRangeDays} are allowed (KPI_MAX_RANGE_DAYS)`,
+      );
   }
 
   private async lockForAction(tx: Tx, actor: Actor, customerId: string) {
