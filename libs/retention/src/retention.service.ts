@@ -292,7 +292,7 @@ export class RetentionService {
     const figures = async (a: Date, b: Date): Promise<RetentionFigures> => {
       const [c, segs] = await Promise.all([
         this.repo.periodCounts(this.tx.db, a, b),
-        this.repo.segmentCounts(this.tx.db, a, b),
+        this.tx.run((tx) => this.repo.segmentCounts(tx, a, b)),
       ]);
       const all = segs.find((s) => s.segment === 'all')!;
       return {
@@ -334,14 +334,16 @@ export class RetentionService {
         );
       afterId = id;
     }
-    const rows = await this.repo.periodCustomers(
-      this.tx.db,
-      from!,
-      to!,
-      figure as PeriodFigure,
-      segment,
-      afterId,
-      limit + 1,
+    const rows = await this.tx.run((tx) =>
+      this.repo.periodCustomers(
+        tx,
+        from!,
+        to!,
+        figure as PeriodFigure,
+        segment,
+        afterId,
+        limit + 1,
+      ),
     );
     return toConnection(
       rows,
