@@ -140,6 +140,8 @@ export class ValueRepository {
    * 5. expected value at risk on risk_scores = expected × score ÷ 100.
    */
   async recomputeAll(tx: Tx, at: Date): Promise<{ customers: number; segments: number }> {
+    // one computation at a time across workers (the boot job and the nightly one may meet)
+    await tx.query(`SELECT pg_advisory_xact_lock(7422402)`);
     await tx.query(`SET LOCAL jit = off`);
     await tx.query(`DROP TABLE IF EXISTS tmp_ltv`);
     await tx.query(
