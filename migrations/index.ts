@@ -10,6 +10,7 @@ import { RevenueAtRisk1763900800000 } from './1763900800000-revenue-at-risk';
 import { KpiSurveyIndexes1763900900000 } from './1763900900000-kpi-survey-indexes';
 import { QueueIndexes1763901000000 } from './1763901000000-queue-indexes';
 import { LifetimeValue1764700000000 } from './1764700000000-lifetime-value';
+import { KpiRevenueWeightedCsat1764700100000 } from './1764700100000-kpi-revenue-weighted-csat';
 
 /**
  * Every migration, oldest first. The api, the worker, the CLI and the tests all read this
@@ -29,4 +30,5 @@ export const MIGRATIONS = [
   KpiSurveyIndexes1763900900000,
   QueueIndexes1763901000000,
   LifetimeValue1764700000000,
+  KpiRevenueWeightedCsat1764700100000,
 ];

@@ -378,7 +378,7 @@ describe('customer lifetime value', () => {
       await ok(
         stack,
         admin,
-        `query($f: KpiFilter!, $g: [String!]) { supportKpis(filter: $f, groupBy: $g) { rows { segment ticketsCreated csatRatings csatPercent csatResponseRatePercent source } } }`,
+        `query($f: KpiFilter!, $g: [String!]) { supportKpis(filter: $f, groupBy: $g) { rows { segment ticketsCreated csatRatings csatPercent csatRevenueWeightedPercent csatResponseRatePercent source } } }`,
         { f, g: ['segment'] },
       )
     ).supportKpis.rows;
@@ -388,6 +388,7 @@ describe('customer lifetime value', () => {
         ticketsCreated: 1,
         csatRatings: 1,
         csatPercent: 100,
+        csatRevenueWeightedPercent: 100,
         csatResponseRatePercent: 100,
         source: 'facts',
       },
@@ -396,6 +397,7 @@ describe('customer lifetime value', () => {
         ticketsCreated: 1,
         csatRatings: 1,
         csatPercent: 0,
+        csatRevenueWeightedPercent: 0,
         csatResponseRatePercent: 100,
         source: 'facts',
       },
@@ -404,6 +406,7 @@ describe('customer lifetime value', () => {
         ticketsCreated: 2,
         csatRatings: 2,
         csatPercent: 50,
+        csatRevenueWeightedPercent: 50,
         csatResponseRatePercent: 100,
         source: 'facts',
       },
@@ -445,12 +448,13 @@ describe('customer lifetime value', () => {
       await ok(
         stack,
         admin,
-        `query($f: KpiFilter!) { supportKpis(filter: $f) { rows { csatPercent csatResponseRatePercent } } }`,
+        `query($f: KpiFilter!) { supportKpis(filter: $f) { rows { csatPercent csatRevenueWeightedPercent csatResponseRatePercent } } }`,
         { f },
       )
     ).supportKpis.rows[0];
     expect(total).toEqual({
       csatPercent: all.csatPercent,
+      csatRevenueWeightedPercent: all.csatRevenueWeightedPercent,
       csatResponseRatePercent: all.csatResponseRatePercent,
     });
   });

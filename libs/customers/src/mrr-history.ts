@@ -53,3 +53,19 @@ export async function mrrHistoryOf(tx: Tx, ids: readonly string[]): Promise<MrrH
     [ids],
   );
 }
+
+/**
+ * SQL for a customer's MRR at an instant, as a number (revenue-weighted CSAT): the MRR history
+ * entry in effect then, else the first entry, else the current MRR (no history); an unknown MRR
+ * weighs 0. `customer` and `at` are SQL expressions.
+ */
+export function mrrAtSql(customer: string, at: string): string {
+  return `coalesce(
+  (SELECT h.mrr::float8 FROM customer_mrr_history h WHERE h.customer_id = ${customer}
+    ORDER BY (h.effective_from <= ${at}) DESC,
+             CASE WHEN h.effective_from <= ${at} THEN h.effective_from END DESC NULLS LAST,
+             h.effective_from ASC, h.id DESC LIMIT 1),
+  CASE WHEN NOT EXISTS (SELECT 1 FROM customer_mrr_history h WHERE h.customer_id = ${customer})
+       THEN (SELECT cu.mrr::float8 FROM customers cu WHERE cu.id = ${customer}) END,
+  0)`;
+}

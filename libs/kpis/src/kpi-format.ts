@@ -32,6 +32,7 @@ export interface KpiRowView {
   backlogAtEnd: number;
   csatRatings: number;
   csatPercent: number | null;
+  csatRevenueWeightedPercent: number | null;
   surveysSent: number;
   surveysResponded: number;
   csatResponseRatePercent: number | null;
@@ -84,6 +85,10 @@ export function toView(r: KpiTableRow): KpiRowView {
     backlogAtEnd: r.backlog,
     csatRatings: r.csatRatings,
     csatPercent: percent(r.csatGood, r.csatRatings),
+    csatRevenueWeightedPercent:
+      r.csatWeight === null || r.csatGoodWeight === null
+        ? null
+        : percent(r.csatGoodWeight, r.csatWeight),
     surveysSent: r.surveysSent,
     surveysResponded: r.surveysResponded,
     csatResponseRatePercent: percent(r.surveysResponded, r.surveysSent),
@@ -140,6 +145,7 @@ export const KPI_CSV_HEADER = [
   'value_segment',
   'team_name',
   'agent_name',
+  'csat_revenue_weighted_percent',
 ];
 
 /** Names shown next to ids in the CSV (ids → name). */
@@ -188,6 +194,7 @@ export function kpiCsvValues(v: KpiRowView, names?: CsvNames): (string | number 
     v.segment,
     v.teamId ? (names?.teams.get(v.teamId) ?? null) : null,
     v.agentId ? (names?.users.get(v.agentId) ?? null) : null,
+    round(v.csatRevenueWeightedPercent),
   ];
 }
 

@@ -218,6 +218,12 @@ export class KpiRowObject {
     description: 'CSAT % = ratings 4–5 ÷ all ratings × 100, over ratings answered in the period.',
   })
   csatPercent!: number | null;
+  @Field(() => Float, {
+    nullable: true,
+    description:
+      "Revenue-weighted CSAT % = Σ MRR behind ratings 4–5 ÷ Σ MRR behind all ratings × 100, each rating weighted by its customer's MRR when it was given (customer_mrr_history; unknown or 0 weighs nothing). Null without weight, or for cells computed before this figure existed (until the bucket is recomputed or kpi:rebuild runs).",
+  })
+  csatRevenueWeightedPercent!: number | null;
   @Field(() => Int, { description: 'CSAT surveys sent in the period.' }) surveysSent!: number;
   @Field(() => Int, { description: 'Of the surveys sent in the period, how many were answered.' })
   surveysResponded!: number;

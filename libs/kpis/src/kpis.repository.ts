@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Tx } from '@staydesk/core';
+import { mrrAtSql } from '@staydesk/customers';
 import type { Dim, Grain } from './kpi-plan';
 
 /** One row of KPI inputs for a group in a bucket (durations in seconds). */
@@ -38,6 +39,9 @@ export interface KpiRow {
   backlog: number;
   csatRatings: number;
   csatGood: number;
+  /** Σ MRR (at the time of the answer) behind the CSAT ratings and the good ones; null when unknown. */
+  csatWeight: number | null;
+  csatGoodWeight: number | null;
   surveysSent: number;
   surveysResponded: number;
 }
@@ -80,11 +84,13 @@ const METRIC_COLUMNS: [string, string][] = [
   ['backlog', 'backlog'],
   ['csat_ratings', 'csatRatings'],
   ['csat_good', 'csatGood'],
+  ['csat_weight', 'csatWeight'],
+  ['csat_good_weight', 'csatGoodWeight'],
   ['surveys_sent', 'surveysSent'],
   ['surveys_responded', 'surveysResponded'],
 ];
 const COUNT_COLUMNS = new Set(
-  METRIC_COLUMNS.map(([c]) => c).filter((c) => !/_(mean|p50|p90)$/.test(c)),
+  METRIC_COLUMNS.map(([c]) => c).filter((c) => !/_(mean|p50|p90|weight)$/.test(c)),
 );
 
 /** Exact duration statistics of one column: count, business count, mean, median, p90. */
@@ -95,6 +101,9 @@ const durations = (col: string, prefix: string): Record<string, string> => ({
   [`${prefix}_p50`]: `percentile_cont(0.5) WITHIN GROUP (ORDER BY f.${col})::float8`,
   [`${prefix}_p90`]: `percentile_cont(0.9) WITHIN GROUP (ORDER BY f.${col})::float8`,
 });
+
+/** The customer's MRR when survey `y` was answered (revenue-weighted CSAT; see mrrAtSql). */
+const MRR_AT_ANSWER = mrrAtSql('y.customer_id', 'y.responded_at');
 
 /**
  * The KPI query over `kpi_ticket_facts` (and CSAT surveys) for a list of buckets
@@ -171,8 +180,13 @@ export function metricsSql(
        CROSS JOIN LATERAL (SELECT * FROM kpi_ticket_facts x WHERE x.ticket_id = s.ticket_id OFFSET 0) f WHERE true`,
     ),
     part(
-      { csat_ratings: 'count(*)::int', csat_good: '(count(*) FILTER (WHERE s.score >= 4))::int' },
-      `FROM b CROSS JOIN LATERAL (SELECT y.ticket_id, y.score FROM surveys y
+      {
+        csat_ratings: 'count(*)::int',
+        csat_good: '(count(*) FILTER (WHERE s.score >= 4))::int',
+        csat_weight: 'coalesce(sum(s.w), 0)::float8',
+        csat_good_weight: 'coalesce(sum(s.w) FILTER (WHERE s.score >= 4), 0)::float8',
+      },
+      `FROM b CROSS JOIN LATERAL (SELECT y.ticket_id, y.score, ${MRR_AT_ANSWER} AS w FROM surveys y
           WHERE y.kind = 'csat' AND y.score IS NOT NULL
             AND y.responded_at >= b.bs AND y.responded_at < b.be OFFSET 0) s
        CROSS JOIN LATERAL (SELECT * FROM kpi_ticket_facts x WHERE x.ticket_id = s.ticket_id OFFSET 0) f WHERE true`,

@@ -384,6 +384,8 @@ function zeroRow(i: number): KpiRow {
     backlog: 0,
     csatRatings: 0,
     csatGood: 0,
+    csatWeight: null,
+    csatGoodWeight: null,
     surveysSent: 0,
     surveysResponded: 0,
   };

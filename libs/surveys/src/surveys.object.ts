@@ -97,7 +97,7 @@ export class SurveyStatsObject {
   @Field(() => Float, {
     nullable: true,
     description:
-      "Revenue-weighted CSAT % = Σ MRR of the customers behind ratings 4–5 ÷ Σ MRR behind all ratings × 100 (each rating weighted by its customer's current MRR; customers with MRR 0 or unknown weigh nothing).",
+      "Revenue-weighted CSAT % = Σ MRR of the customers behind ratings 4–5 ÷ Σ MRR behind all ratings × 100 (each rating weighted by its customer's MRR when it was given, from customer_mrr_history; MRR 0 or unknown weighs nothing; = supportKpis.csatRevenueWeightedPercent).",
   })
   csatRevenueWeightedPercent!: number | null;
   @Field(() => Int) cesResponses!: number;

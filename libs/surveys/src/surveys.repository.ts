@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { mrrAtSql } from '@staydesk/customers';
 import { Tx, returnedRows } from '@staydesk/core';
 import type { SurveyKind } from './survey-rules';
 
@@ -330,6 +331,8 @@ export class SurveysRepository {
     const agent = GROUP_EXPR.agent('');
     const where = `($3::bigint[] IS NULL OR ${team}::bigint = ANY($3))
           AND ($4::bigint[] IS NULL OR ${agent}::bigint = ANY($4))`;
+    // each rating weighted by its customer's MRR when it was given (as supportKpis)
+    const w = mrrAtSql('s.customer_id', 's.responded_at');
     const zero = (cols: string[]) => cols.map((c) => `0 AS ${c}`).join(', ');
     const SENT = ['sent', 'responded', 'csat_sent', 'csat_responded'];
     const ANSWERS = [
@@ -365,15 +368,14 @@ export class SurveysRepository {
            SELECT ${GROUP_EXPR[group]('s.responded_at')}, ${zero(SENT)},
                   (s.kind = 'csat' AND s.score IS NOT NULL)::int,
                   (s.kind = 'csat' AND s.score >= 4)::int,
-                  CASE WHEN s.kind = 'csat' AND s.score IS NOT NULL THEN c.mrr ELSE 0 END,
-                  CASE WHEN s.kind = 'csat' AND s.score >= 4 THEN c.mrr ELSE 0 END,
+                  CASE WHEN s.kind = 'csat' AND s.score IS NOT NULL THEN ${w} ELSE 0 END,
+                  CASE WHEN s.kind = 'csat' AND s.score >= 4 THEN ${w} ELSE 0 END,
                   (s.ces_score IS NOT NULL)::int, coalesce(s.ces_score, 0),
                   (s.kind = 'nps' AND s.score IS NOT NULL)::int,
                   (s.kind = 'nps' AND s.score >= 9)::int,
                   (s.kind = 'nps' AND s.score BETWEEN 7 AND 8)::int,
                   (s.kind = 'nps' AND s.score <= 6)::int
              FROM surveys s LEFT JOIN tickets t ON t.id = s.ticket_id
-             JOIN customers c ON c.id = s.customer_id
             WHERE s.responded_at >= $1 AND s.responded_at < $2 AND s.score IS NOT NULL AND ${where}
          ) x
         GROUP BY k ORDER BY k NULLS FIRST`,
