@@ -455,6 +455,21 @@ describe('retention: churn-risk list, actions, summary', () => {
         { band: 'critical', customers: 2 },
       ],
     });
+    // revenue per band as of Feb 1: medium c5 3000; high c2 5000 + s1 700; critical c1 1000 + s3 300
+    const bandMrr = (
+      await ok(
+        stack,
+        admin,
+        `query($p: RetentionPeriod!) { retentionSummary(period: $p) { current { customersByBand { band mrr } } } }`,
+        { p: { from: '2026-01-01T00:00:00Z', to: '2026-02-01T00:00:00Z' } },
+      )
+    ).retentionSummary.current.customersByBand;
+    expect(bandMrr).toEqual([
+      { band: 'low', mrr: 0 },
+      { band: 'medium', mrr: 3000 },
+      { band: 'high', mrr: 5700 },
+      { band: 'critical', mrr: 1300 },
+    ]);
     // December: at start c1–c6, s2, s4 = 8; at end c1–c5, s2, s3 = 7; acquired s3; churned c6, s4
     expect(s.previous).toMatchObject({
       from: '2025-12-01T00:00:00.000Z',

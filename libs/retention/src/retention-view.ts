@@ -20,7 +20,11 @@ export function riskRowView(r: RiskListRow) {
 export function figuresView(f: RetentionFigures) {
   return {
     ...f,
-    customersByBand: BANDS.map((band) => ({ band, customers: f.bands[band] ?? 0 })),
+    customersByBand: BANDS.map((band) => ({
+      band,
+      customers: f.bands[band] ?? 0,
+      mrr: f.bandRevenue?.[band] ?? 0,
+    })),
     revenue: { ...f.revenue, segment: null },
   };
 }

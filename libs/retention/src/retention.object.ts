@@ -186,6 +186,10 @@ export class RetentionPeriodInput {
 export class BandCountObject {
   @Field(() => BandEnum) band!: string;
   @Field(() => Int) customers!: number;
+  @Field(() => Float, {
+    description: 'Σ MRR of those customers (revenue per band; high + critical = revenueAtRisk).',
+  })
+  mrr!: number;
 }
 
 @ObjectType('SegmentRetention', {

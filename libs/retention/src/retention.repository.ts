@@ -47,6 +47,8 @@ export interface PeriodCounts {
   churned: number;
   revenueAtRisk: number;
   bands: Record<string, number>;
+  /** Σ MRR of the customers active at `to` per band (as of `to`). */
+  bandRevenue: Record<string, number>;
 }
 
 export const PERIOD_FIGURES = {
@@ -363,7 +365,10 @@ export class RetentionRepository {
            WHERE a.t = $2 AND b.band IN ('high', 'critical')) AS "revenueAtRisk",
          (SELECT coalesce(jsonb_object_agg(band, n), '{}') FROM (
             SELECT b.band, count(*)::int AS n FROM active a JOIN band b ON b.customer_id = a.id
-             WHERE a.t = $2 GROUP BY b.band) y) AS bands`,
+             WHERE a.t = $2 GROUP BY b.band) y) AS bands,
+         (SELECT coalesce(jsonb_object_agg(band, r), '{}') FROM (
+            SELECT b.band, sum(a.mrr)::float8 AS r FROM active a JOIN band b ON b.customer_id = a.id
+             WHERE a.t = $2 GROUP BY b.band) y) AS "bandRevenue"`,
       [from, to],
     );
     return r;
