@@ -470,6 +470,16 @@ describe('retention: churn-risk list, actions, summary', () => {
       { band: 'high', mrr: 5700 },
       { band: 'critical', mrr: 1300 },
     ]);
+    // and the customers behind a band's count
+    const high = (
+      await ok(
+        stack,
+        admin,
+        `query($p: RetentionPeriod!) { retentionCustomers(period: $p, figure: customers_at_end, band: high) { edges { node { customerId } } } }`,
+        { p: { from: '2026-01-01T00:00:00Z', to: '2026-02-01T00:00:00Z' } },
+      )
+    ).retentionCustomers.edges.map((e: any) => e.node.customerId);
+    expect(high.sort()).toEqual([ids.c2, s1].sort());
     // December: at start c1–c6, s2, s4 = 8; at end c1–c5, s2, s3 = 7; acquired s3; churned c6, s4
     expect(s.previous).toMatchObject({
       from: '2025-12-01T00:00:00.000Z',

@@ -274,6 +274,7 @@ export class RetentionRepository {
     segment: string | null | undefined,
     afterId: string | null,
     limit: number,
+    band: string | null = null,
   ): Promise<PeriodCustomerRow[]> {
     await tx.query(`SET LOCAL jit = off`);
     return tx.query(
@@ -283,8 +284,12 @@ export class RetentionRepository {
         WHERE ${PERIOD_FIGURES[figure]}
           AND CASE WHEN $6 THEN true WHEN $3::text IS NULL THEN segment IS NULL ELSE segment = $3 END
           AND ($4::bigint IS NULL OR id > $4)
+          -- risk band as of \`to\` (risk_score_history), as customersByBand counts it
+          AND ($7::text IS NULL OR (SELECT h.band FROM risk_score_history h
+                WHERE h.customer_id = cust.id AND h.computed_at < $2
+                ORDER BY h.computed_at DESC, h.id DESC LIMIT 1) = $7)
         ORDER BY id LIMIT $5`,
-      [from, to, segment ?? null, afterId, limit, segment === undefined],
+      [from, to, segment ?? null, afterId, limit, segment === undefined, band],
     );
   }
 

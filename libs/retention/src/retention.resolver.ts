@@ -29,6 +29,7 @@ import {
 } from './retention.object';
 import { RetentionService } from './retention.service';
 import { ValueSegmentEnum } from '@staydesk/value';
+import { BandEnum } from '@staydesk/risk';
 
 const WHO = 'Account managers (their own or unassigned customers) and admins.';
 
@@ -94,6 +95,12 @@ export class RetentionResolver {
     @Args('figure', { type: () => RetentionFigureEnum }) figure: string,
     @Args('segment', { type: () => ValueSegmentEnum, nullable: true }) segment: string | null,
     @Args('unknownSegment', { type: () => Boolean, nullable: true }) unknownSegment: boolean | null,
+    @Args('band', {
+      type: () => BandEnum,
+      nullable: true,
+      description: 'Only customers in this risk band as of period.to (as customersByBand).',
+    })
+    band: string | null,
     @Args('first', {
       type: () => Int,
       nullable: true,
@@ -109,6 +116,7 @@ export class RetentionResolver {
       unknownSegment ? null : (segment ?? undefined),
       first,
       after,
+      band ?? null,
     );
   }
 

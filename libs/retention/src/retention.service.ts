@@ -319,8 +319,11 @@ export class RetentionService {
     segment: string | null | undefined,
     first: number | null | undefined,
     after: string | null | undefined,
+    band: string | null = null,
   ): Promise<Connection<PeriodCustomerRow>> {
     this.checkPeriod(from, to);
+    if (band !== null && !['low', 'medium', 'high', 'critical'].includes(band))
+      throw badInput('band', 'must be one of low, medium, high, critical');
     if (!(figure in PERIOD_FIGURES))
       throw badInput('figure', `must be one of ${Object.keys(PERIOD_FIGURES).join(', ')}`);
     const limit = pageSize(first);
@@ -343,6 +346,7 @@ export class RetentionService {
         segment,
         afterId,
         limit + 1,
+        band,
       ),
     );
     return toConnection(
