@@ -99,5 +99,31 @@ export const BENCH_QUERIES = {
       }`,
       variables: () => ({}),
     },
+    {
+      name: 'risk list, first page (25 by expected value at risk)',
+      p95: 300,
+      target: 'p95 < 300 ms',
+      query: `query {
+        riskList(first: 25, orderBy: expected_value_at_risk) {
+          edges { node { customerId score band expectedValueAtRisk expectedLifetimeValue lifetimeValue
+            valueSegment valueBasis topFactors customer { id name } } }
+          pageInfo { hasNextPage endCursor }
+        }
+      }`,
+      variables: () => ({}),
+    },
+    {
+      name: 'KPI table by value segment (one quarter, facts)',
+      p95: 300,
+      target: 'p95 < 300 ms',
+      query: `query($filter: KpiFilter!) {
+        supportKpis(filter: $filter, groupBy: ["segment"]) {
+          rows { segment source ticketsCreated ticketsSolved
+            firstResponseTime { count medianHours p90Hours } resolutionTime { medianHours }
+            slaFirstResponse { compliancePercent } csatPercent csatResponseRatePercent }
+        }
+      }`,
+      variables: (ctx) => ({ filter: { from: ctx.quarter.from, to: ctx.quarter.to } }),
+    },
   ] satisfies ReadQuery[],
 };

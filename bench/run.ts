@@ -19,6 +19,7 @@ import {
   loadConfig,
 } from '@staydesk/core';
 import { RiskModule, RiskService } from '@staydesk/risk';
+import { ValueModule, ValueService } from '@staydesk/value';
 import {
   LoadResult,
   Service,
@@ -158,6 +159,7 @@ async function benchRisk(pool: Pool): Promise<void> {
       RedisModule,
       QueueModule,
       RiskModule,
+      ValueModule,
     ],
   })
   class BenchRiskModule {}
@@ -192,6 +194,14 @@ async function benchRisk(pool: Pool): Promise<void> {
       `p50 ${ms(percentile(times, 50))} · p95 ${ms(percentile(times, 95))}`,
       'p95 < 50 ms',
       percentile(times, 95) < 50,
+    );
+    // lifetime values, segments and expected value at risk (the nightly job after the rescore)
+    const value = await app.get(ValueService).recomputeAll();
+    record(
+      `lifetime value recompute (${fmt(value.customers)} customers)`,
+      `${(value.totalMs / 1000).toFixed(2)} s`,
+      '< 60 s',
+      value.totalMs < 60_000,
     );
   } finally {
     await app.close();

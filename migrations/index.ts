@@ -13,6 +13,8 @@ import { NoteSearch1764100000000 } from './1764100000000-note-search';
 import { SignInHardening1764100100000 } from './1764100100000-sign-in-hardening';
 import { ImportLateLogs1764200000000 } from './1764200000000-import-late-logs';
 import { OutboxTraceContext1764600000000 } from './1764600000000-outbox-trace-context';
+import { LifetimeValue1764700000000 } from './1764700000000-lifetime-value';
+import { KpiRevenueWeightedCsat1764700100000 } from './1764700100000-kpi-revenue-weighted-csat';
 
 /**
  * Every migration, oldest first. The api, the worker, the CLI and the tests all read this
@@ -35,4 +37,6 @@ export const MIGRATIONS = [
   SignInHardening1764100100000,
   ImportLateLogs1764200000000,
   OutboxTraceContext1764600000000,
+  LifetimeValue1764700000000,
+  KpiRevenueWeightedCsat1764700100000,
 ];

@@ -46,6 +46,18 @@ const MATRIX: Record<string, { allowed: Role[] | typeof PUBLIC; call: string }> 
     allowed: OWNERS,
     call: `{ retentionSummary(period: { from: "2026-01-01T00:00:00Z", to: "2026-02-01T00:00:00Z" }) { current { churned } } }`,
   },
+  retentionCustomers: {
+    allowed: OWNERS,
+    call: `{ retentionCustomers(period: { from: "2026-01-01T00:00:00Z", to: "2026-02-01T00:00:00Z" }, figure: churned, first: 1) { edges { cursor } } }`,
+  },
+  supportKpiTickets: {
+    allowed: ['team_lead', 'admin'],
+    call: `{ supportKpiTickets(filter: { from: "2026-01-01T00:00:00Z", to: "2026-02-01T00:00:00Z" }, metric: tickets_created, first: 1) { totalCount } }`,
+  },
+  valueSegments: {
+    allowed: ['team_lead', 'account_manager', 'admin'],
+    call: `{ valueSegments { segment } }`,
+  },
   supportKpis: {
     allowed: ['team_lead', 'admin'],
     call: `{ supportKpis(filter: { from: "2026-01-01T00:00:00Z", to: "2026-02-01T00:00:00Z" }) { rows { ticketsCreated } } }`,
@@ -130,6 +142,10 @@ const MATRIX: Record<string, { allowed: Role[] | typeof PUBLIC; call: string }> 
   deactivateSlaPolicy: {
     allowed: ['admin'],
     call: `mutation { deactivateSlaPolicy(id: "${NONE}") }`,
+  },
+  updateSlaPolicy: {
+    allowed: ['admin'],
+    call: `mutation { updateSlaPolicy(id: "${NONE}", input: { name: "x" }) { id } }`,
   },
   login: {
     allowed: PUBLIC,

@@ -310,6 +310,18 @@ function cases(ids: Record<string, string>): Record<string, Case[]> {
         code: 'NOT_FOUND',
       },
     ],
+    updateSlaPolicy: [
+      {
+        name: 'unknown id',
+        query: `mutation { updateSlaPolicy(id: "999999999", input: { firstResponseMinutes: 5 }) { id } }`,
+        code: 'NOT_FOUND',
+      },
+      {
+        name: 'malformed id',
+        query: `mutation { updateSlaPolicy(id: "abc", input: { name: "x" }) { id } }`,
+        code: INPUT,
+      },
+    ],
     eraseContact: [
       {
         name: 'unknown id',

@@ -455,6 +455,31 @@ describe('retention: churn-risk list, actions, summary', () => {
         { band: 'critical', customers: 2 },
       ],
     });
+    // revenue per band as of Feb 1: medium c5 3000; high c2 5000 + s1 700; critical c1 1000 + s3 300
+    const bandMrr = (
+      await ok(
+        stack,
+        admin,
+        `query($p: RetentionPeriod!) { retentionSummary(period: $p) { current { customersByBand { band mrr } } } }`,
+        { p: { from: '2026-01-01T00:00:00Z', to: '2026-02-01T00:00:00Z' } },
+      )
+    ).retentionSummary.current.customersByBand;
+    expect(bandMrr).toEqual([
+      { band: 'low', mrr: 0 },
+      { band: 'medium', mrr: 3000 },
+      { band: 'high', mrr: 5700 },
+      { band: 'critical', mrr: 1300 },
+    ]);
+    // and the customers behind a band's count
+    const high = (
+      await ok(
+        stack,
+        admin,
+        `query($p: RetentionPeriod!) { retentionCustomers(period: $p, figure: customers_at_end, band: high) { edges { node { customerId } } } }`,
+        { p: { from: '2026-01-01T00:00:00Z', to: '2026-02-01T00:00:00Z' } },
+      )
+    ).retentionCustomers.edges.map((e: any) => e.node.customerId);
+    expect(high.sort()).toEqual([ids.c2, s1].sort());
     // December: at start c1–c6, s2, s4 = 8; at end c1–c5, s2, s3 = 7; acquired s3; churned c6, s4
     expect(s.previous).toMatchObject({
       from: '2025-12-01T00:00:00.000Z',
@@ -488,7 +513,7 @@ describe('retention: churn-risk list, actions, summary', () => {
     expect(res.status).toBe(200);
     const lines = (await res.text()).trim().split('\r\n');
     expect(lines[0]).toBe(
-      'customer_id,score,band,mrr,risk_weighted_mrr,score_change,top_factors,open_tickets,last_csat,nps_category,renewal_date,days_to_renewal,account_manager_id,open_follow_ups,snoozed_until',
+      'customer_id,score,band,mrr,risk_weighted_mrr,score_change,top_factors,open_tickets,last_csat,nps_category,renewal_date,days_to_renewal,account_manager_id,open_follow_ups,snoozed_until,customer_name,account_manager_name,value_segment,lifetime_value,expected_lifetime_value,expected_value_at_risk,value_basis',
     );
     expect(lines.slice(1).map((l) => l.split(',')[0])).toEqual([
       ids.c2,

@@ -31,6 +31,7 @@ import { SurveysApiModule } from '@staydesk/surveys';
 import { IdentityApiModule } from '@staydesk/identity';
 import { ObservabilityApiModule, graphqlMetricsPlugin } from '@staydesk/observability';
 import { TicketsApiModule } from '@staydesk/tickets';
+import { ValueApiModule } from '@staydesk/value';
 import { HealthController } from './health/health.controller';
 import { complexityLimit, depthLimit } from './graphql/limits';
 import { GraphqlPassThroughFilter } from './graphql/graphql-exception.filter';
@@ -107,6 +108,7 @@ export class ApiModule implements NestModule {
         PrivacyApiModule,
         LiveApiModule,
         ObservabilityApiModule,
+        ValueApiModule,
       ],
       controllers: [HealthController],
       providers: [

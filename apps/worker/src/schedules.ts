@@ -36,6 +36,18 @@ export class Schedules implements OnApplicationBootstrap {
     // and once at boot (after a deploy or a demo seed), deduplicated per hour across workers
     const hour = new Date().toISOString().slice(0, 13).replace(/\D/g, '');
     await this.publisher.publish('risk.rescore-all', {}, { jobId: `risk-boot-${hour}` });
+    // lifetime values and value segments: nightly after the rescore (02:30 UTC), and at boot
+    await this.publisher.schedule(
+      'value.recompute',
+      'value.recompute',
+      {},
+      { pattern: '30 2 * * *', tz: 'UTC' },
+    );
+    await this.publisher.publish(
+      'value.recompute',
+      {},
+      { jobId: `value-boot-${hour}`, delayMs: 120_000 },
+    );
     // relationship NPS: once a day, at 09:00 UTC
     await this.publisher.schedule(
       'surveys.nps-scan',

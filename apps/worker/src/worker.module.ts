@@ -18,6 +18,7 @@ import { KpisWorkerModule } from '@staydesk/kpis';
 import { LiveWorkerModule } from '@staydesk/live';
 import { SurveysWorkerModule } from '@staydesk/surveys';
 import { TicketsWorkerModule } from '@staydesk/tickets';
+import { ValueWorkerModule } from '@staydesk/value';
 import { Schedules } from './schedules';
 import { SystemProcessor } from './system.processor';
 import { WorkerTuning } from './worker-tuning';
@@ -44,6 +45,7 @@ export class WorkerModule {
         OutboxWorkerModule,
         LiveWorkerModule,
         ObservabilityWorkerModule,
+        ValueWorkerModule,
         DiscoveryModule,
       ],
       providers: [

@@ -53,6 +53,12 @@ export class CustomerFilter {
     boolean | null;
   @Field(() => TierEnum, { nullable: true }) tier?: Tier | null;
   @Field(() => CustomerStatusEnum, { nullable: true }) status?: CustomerStatus | null;
+  @Field(() => [String], {
+    nullable: true,
+    description:
+      'Only these value segments (top, high, mid, low: quartiles of lifetime value to date, computed nightly).',
+  })
+  valueSegments?: string[] | null;
 }
 
 @ArgsType()

@@ -13,11 +13,17 @@ export const TierEnum = Object.fromEntries(TIERS.map((t) => [t, t]));
 registerEnumType(TierEnum, { name: 'Tier', description: 'Plan of a customer account.' });
 export const CustomerStatusEnum = Object.fromEntries(CUSTOMER_STATUSES.map((t) => [t, t]));
 registerEnumType(CustomerStatusEnum, { name: 'CustomerStatus' });
-export const CustomerOrderEnum = { name: 'name', mrr_desc: 'mrr_desc', renewal: 'renewal' };
+export const CustomerOrderEnum = {
+  name: 'name',
+  mrr_desc: 'mrr_desc',
+  renewal: 'renewal',
+  lifetime_value_desc: 'lifetime_value_desc',
+  expected_value_desc: 'expected_value_desc',
+};
 registerEnumType(CustomerOrderEnum, {
   name: 'CustomerOrder',
   description:
-    'name: A→Z. mrr_desc: highest monthly revenue first. renewal: soonest renewal first.',
+    'name: A→Z. mrr_desc: highest monthly revenue first. renewal: soonest renewal first. lifetime_value_desc: highest lifetime value to date first; expected_value_desc: highest expected lifetime value first (both as of the nightly value computation, unknown last; see Customer.lifetimeValue).',
 });
 
 @ObjectType('Customer', { description: 'A customer account: a company that buys from us.' })
@@ -65,12 +71,13 @@ export const TimelineKindEnum = {
   ticket_status_changed: 'ticket_status_changed',
   follow_up: 'follow_up',
   customer_status_changed: 'customer_status_changed',
+  survey_answered: 'survey_answered',
 };
 registerEnumType(TimelineKindEnum, { name: 'TimelineKind' });
 
 @ObjectType('TimelineEntry', {
   description:
-    "One event in a customer's history. ticket_created: title = subject, toValue = channel. message: body = first 500 characters, toValue = message kind. ticket_status_changed: fromValue → toValue. follow_up: title = kind, fromValue = status, toValue = due time. customer_status_changed: fromValue → toValue, body = reason.",
+    "One event in a customer's history. ticket_created: title = subject, toValue = channel. message: body = first 500 characters, toValue = message kind. ticket_status_changed: fromValue → toValue. follow_up: title = kind, fromValue = status, toValue = due time. customer_status_changed: fromValue → toValue, body = reason. survey_answered: title = kind (csat, nps), toValue = score (CSAT 1–5, NPS 0–10), fromValue = effort score (CES 1–7) if given, body = comment, actorContactId = who answered, at = when answered.",
 })
 export class TimelineEntryObject {
   @Field(() => TimelineKindEnum) kind!: string;

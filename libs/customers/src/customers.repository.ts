@@ -29,6 +29,9 @@ export interface CustomerRow {
   customFields: Record<string, unknown>;
   createdAt: Date;
   updatedAt: Date;
+  /** Sort keys of the value orderings (list only): stored value, −1 when unknown. */
+  ltvKey?: number;
+  expectedKey?: number;
 }
 
 export interface ContactRow {
@@ -51,13 +54,16 @@ export interface StatusChangeRow {
   changedAt: Date;
 }
 
-export type CustomerOrder = 'name' | 'mrr_desc' | 'renewal';
+export type CustomerOrder =
+  'name' | 'mrr_desc' | 'renewal' | 'lifetime_value_desc' | 'expected_value_desc';
 
 export interface CustomerFilter {
   search?: string;
   accountManagerId?: string;
   tier?: Tier;
   status?: CustomerStatus;
+  /** Value segments (customer_values, computed nightly). */
+  valueSegments?: string[];
 }
 
 export interface TimelineRow {
@@ -109,6 +115,19 @@ const ORDERINGS: Record<
     cmp: '>',
     keyset: new Keyset('customers_renewal', [{ kind: 'date', infinity: true }, { kind: 'id' }]),
   },
+  // stored lifetime values (customer_values, nightly); unknown ones last
+  lifetime_value_desc: {
+    order: 'coalesce(v.to_date, -1) DESC, c.id DESC',
+    columns: ['coalesce(v.to_date, -1)', 'c.id'],
+    cmp: '<',
+    keyset: new Keyset('customers_ltv', [{ kind: 'number' }, { kind: 'id' }]),
+  },
+  expected_value_desc: {
+    order: 'coalesce(v.expected, -1) DESC, c.id DESC',
+    columns: ['coalesce(v.expected, -1)', 'c.id'],
+    cmp: '<',
+    keyset: new Keyset('customers_expected', [{ kind: 'number' }, { kind: 'id' }]),
+  },
 };
 
 /** The cursor codec of a customer ordering. */
@@ -150,6 +169,10 @@ export class CustomersRepository {
         return [row.mrr, row.id];
       case 'renewal':
         return [row.renewalDate ?? 'infinity', row.id];
+      case 'lifetime_value_desc':
+        return [row.ltvKey ?? -1, row.id];
+      case 'expected_value_desc':
+        return [row.expectedKey ?? -1, row.id];
     }
   }
 
@@ -178,9 +201,12 @@ export class CustomersRepository {
     if (filter.accountManagerId) where.push(`c.account_manager_id = ${p(filter.accountManagerId)}`);
     if (filter.tier) where.push(`c.tier = ${p(filter.tier)}`);
     if (filter.status) where.push(`c.status = ${p(filter.status)}`);
+    if (filter.valueSegments) where.push(`v.segment = ANY(${p(filter.valueSegments)}::text[])`);
     if (after) where.push(o.keyset.predicate(o.columns, o.cmp, after, p));
     return tx.query(
-      `SELECT ${CUSTOMER_COLUMNS} FROM customers c
+      `SELECT ${CUSTOMER_COLUMNS}, coalesce(v.to_date, -1)::float8 AS "ltvKey",
+              coalesce(v.expected, -1)::float8 AS "expectedKey"
+         FROM customers c LEFT JOIN customer_values v ON v.customer_id = c.id
         ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
         ORDER BY ${o.order} LIMIT ${p(limit)}`,
       params,
@@ -325,7 +351,7 @@ export class CustomersRepository {
 
   /**
    * A customer's history, newest first: tickets opened, messages, ticket status changes,
-   * follow-ups and account status changes. Each branch is limited on its own index before the
+   * follow-ups, account status changes and survey answers. Each branch is limited on its own index before the
    * merge, so a long history costs no more than a page.
    */
   async timeline(
@@ -375,6 +401,14 @@ export class CustomersRepository {
             FROM customer_status_changes s
            WHERE s.customer_id = $1 AND ${cond('s.changed_at', "'s' || lpad(s.id::text, 20, '0')")}
            ORDER BY s.changed_at DESC, s.id DESC LIMIT $4)
+         UNION ALL
+         (SELECT 'survey_answered', v.responded_at, 'v' || lpad(v.id::text, 20, '0'), v.ticket_id::text, v.kind,
+                 v.comment, NULL, v.contact_id::text,
+                 CASE WHEN v.ces_score IS NULL THEN NULL ELSE v.ces_score::text END, v.score::text, v.id::text
+            FROM surveys v
+           WHERE v.customer_id = $1 AND v.responded_at IS NOT NULL AND v.score IS NOT NULL
+             AND ${cond('v.responded_at', "'v' || lpad(v.id::text, 20, '0')")}
+           ORDER BY v.responded_at DESC, v.id DESC LIMIT $4)
        ) entries
        ORDER BY at DESC, "sortId" DESC
        LIMIT $4`,

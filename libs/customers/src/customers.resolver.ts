@@ -70,6 +70,7 @@ export class CustomersResolver {
         accountManagerId: f.mine ? actor.id : (f.accountManagerId ?? undefined),
         tier: f.tier ?? undefined,
         status: f.status ?? undefined,
+        valueSegments: f.valueSegments ?? undefined,
       },
       order,
       after,
@@ -137,7 +138,7 @@ export class CustomersResolver {
 
   @ResolveField(() => TimelineConnection, {
     description:
-      'The whole history in one list, newest first: tickets opened, messages, ticket status changes, follow-ups, churn/reactivation. Internal notes of a private team appear for its members and admins only.',
+      'The whole history in one list, newest first: tickets opened, messages, ticket status changes, follow-ups, churn/reactivation, survey answers. Internal notes of a private team appear for its members and admins only.',
     complexity: pagedComplexity,
   })
   async timeline(@Parent() c: CustomerObject, @CurrentUser() actor: Actor, @Args() args: PageArgs) {

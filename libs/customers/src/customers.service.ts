@@ -29,6 +29,7 @@ import {
   Tier,
   TimelineRow,
 } from './customers.repository';
+import { recordMrrHistory } from './mrr-history';
 
 export interface CustomerInput {
   name?: string | null;
@@ -50,6 +51,8 @@ export interface ContactInput {
 
 const DOMAIN = /^(?=.{1,253}$)([a-z0-9-]{1,63}\.)+[a-z]{2,63}$/i;
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
+/** Value segments (libs/value computes them; listed here so customers need not import it). */
+const VALUE_SEGMENTS = ['top', 'high', 'mid', 'low'];
 
 /** Customers (accounts), their contacts, account status (churn/reactivation) and timeline. */
 @Injectable()
@@ -94,6 +97,10 @@ export class CustomersService {
   list(filter: CustomerFilter, order: CustomerOrder, after: CursorValue[] | null, limit: number) {
     filter = { ...filter, search: searchText(filter.search, 'filter.search') };
     if (filter.accountManagerId) validateId(filter.accountManagerId, 'filter.accountManagerId');
+    for (const v of filter.valueSegments ?? []) {
+      if (!VALUE_SEGMENTS.includes(v))
+        throw badInput('filter.valueSegments', `"${v}" is not one of ${VALUE_SEGMENTS.join(', ')}`);
+    }
     return this.repo.list(this.tx.db, filter, order, after, limit);
   }
 
@@ -124,6 +131,13 @@ export class CustomersService {
         renewalDate: fields.renewalDate ?? null,
         customFields: fields.customFields ?? {},
       });
+      // MRR history (lifetime value): an MRR not given is recorded as unknown, not 0
+      await recordMrrHistory(
+        tx,
+        [{ customerId: customer.id, mrr: fields.mrr ?? null }],
+        'app',
+        actor.id,
+      );
       for (const c of contacts) {
         await this.repo.insertContact(tx, {
           customerId: customer.id,
@@ -169,6 +183,8 @@ export class CustomersService {
       if (given.has('accountManagerId')) patch.accountManagerId = fields.accountManagerId ?? null;
       if (given.has('renewalDate')) patch.renewalDate = fields.renewalDate ?? null;
       const after = await this.repo.update(tx, id, patch);
+      if (fields.mrr != null)
+        await recordMrrHistory(tx, [{ customerId: id, mrr: fields.mrr }], 'app', actor.id);
       await this.audit.record(tx, {
         actorId: actor.id,
         action: 'customer.update',

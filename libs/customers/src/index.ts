@@ -4,3 +4,4 @@ export * from './customers.object';
 export * from './customers.repository';
 export * from './customers.service';
 export * from './customer-ownership';
+export * from './mrr-history';

@@ -25,6 +25,8 @@ export interface CustomerRecord {
   domain: string | null;
   tier: string;
   mrr: number;
+  /** False when the row had no MRR (lifetime value then says unknown, not 0). */
+  mrrKnown?: boolean;
   status: 'active' | 'churned';
   customerSince: Date | null;
   churnedAt: Date | null;
@@ -234,6 +236,7 @@ export class RowReader {
         domain: domain,
         tier: tier ?? 'starter',
         mrr,
+        mrrKnown: mrrRaw !== '',
         status: st,
         customerSince: times.customer_since === null ? null : new Date(times.customer_since),
         churnedAt: times.churned_at === null ? null : new Date(times.churned_at),

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Tx, returnedRows } from '@staydesk/core';
+import { recordMrrHistory } from '@staydesk/customers';
 import type { ImportKind } from './import-mapping';
 import type { CustomerRecord, EventRecord, TicketImport } from './import-rows';
 
@@ -376,6 +377,16 @@ export class ImportRepository {
         ],
       );
     }
+    // MRR history for lifetime value (a row without MRR is recorded as unknown)
+    await recordMrrHistory(
+      tx,
+      changed.map((c) => {
+        const r = byExt.get(c.externalId)!;
+        return { customerId: c.id, mrr: r.mrrKnown === false ? null : r.mrr };
+      }),
+      'import',
+      null,
+    );
     const created = changed.filter((c) => c.inserted).length;
     return {
       created,
@@ -426,6 +437,13 @@ export class ImportRepository {
       );
       for (const r of rest) ids.set(r.externalId, r.id);
     }
+    // new customers' MRR is not known (lifetime value says unknown rather than 0)
+    await recordMrrHistory(
+      tx,
+      rows.filter((r) => r.inserted).map((r) => ({ customerId: r.id, mrr: null })),
+      'import',
+      null,
+    );
     const created = rows.filter((r) => r.inserted).length;
     return { ids, created, sinceMoved: rows.length - created };
   }

@@ -17,6 +17,7 @@ export interface KpiRowView {
   channel: string | null;
   priority: string | null;
   tier: string | null;
+  segment: string | null;
   ticketsCreated: number;
   ticketsSolved: number;
   firstResponseTime: DurationStats;
@@ -31,6 +32,7 @@ export interface KpiRowView {
   backlogAtEnd: number;
   csatRatings: number;
   csatPercent: number | null;
+  csatRevenueWeightedPercent: number | null;
   surveysSent: number;
   surveysResponded: number;
   csatResponseRatePercent: number | null;
@@ -60,6 +62,7 @@ export function toView(r: KpiTableRow): KpiRowView {
     channel: r.channel,
     priority: r.priority,
     tier: r.tier,
+    segment: r.segment ?? null,
     ticketsCreated: r.ticketsCreated,
     ticketsSolved: r.ticketsSolved,
     firstResponseTime: stats(r.frtN, r.frtBusinessN, r.frtMean, r.frtP50, r.frtP90),
@@ -82,6 +85,10 @@ export function toView(r: KpiTableRow): KpiRowView {
     backlogAtEnd: r.backlog,
     csatRatings: r.csatRatings,
     csatPercent: percent(r.csatGood, r.csatRatings),
+    csatRevenueWeightedPercent:
+      r.csatWeight === null || r.csatGoodWeight === null
+        ? null
+        : percent(r.csatGoodWeight, r.csatWeight),
     surveysSent: r.surveysSent,
     surveysResponded: r.surveysResponded,
     csatResponseRatePercent: percent(r.surveysResponded, r.surveysSent),
@@ -135,9 +142,19 @@ export const KPI_CSV_HEADER = [
   'surveys_responded',
   'response_rate_percent',
   'hours_basis',
+  'value_segment',
+  'team_name',
+  'agent_name',
+  'csat_revenue_weighted_percent',
 ];
 
-export function kpiCsvValues(v: KpiRowView): (string | number | null)[] {
+/** Names shown next to ids in the CSV (ids → name). */
+export interface CsvNames {
+  teams: Map<string, string>;
+  users: Map<string, string>;
+}
+
+export function kpiCsvValues(v: KpiRowView, names?: CsvNames): (string | number | null)[] {
   const d = (s: DurationStats) => [
     s.count,
     round(s.meanHours),
@@ -174,6 +191,10 @@ export function kpiCsvValues(v: KpiRowView): (string | number | null)[] {
     v.surveysResponded,
     round(v.csatResponseRatePercent),
     v.hoursBasis,
+    v.segment,
+    v.teamId ? (names?.teams.get(v.teamId) ?? null) : null,
+    v.agentId ? (names?.users.get(v.agentId) ?? null) : null,
+    round(v.csatRevenueWeightedPercent),
   ];
 }
 

@@ -5,7 +5,7 @@ import type { Actor } from '@staydesk/identity';
 export const GRAINS = ['day', 'week', 'month'] as const;
 export type Grain = (typeof GRAINS)[number];
 /** Non-time dimensions a KPI table can be grouped and filtered by. */
-export const DIMS = ['team', 'agent', 'channel', 'priority', 'tier'] as const;
+export const DIMS = ['team', 'agent', 'channel', 'priority', 'tier', 'segment'] as const;
 export type Dim = (typeof DIMS)[number];
 export const GROUP_KEYS = [...DIMS, ...GRAINS] as const;
 export type GroupKey = (typeof GROUP_KEYS)[number];
@@ -13,6 +13,8 @@ export type GroupKey = (typeof GROUP_KEYS)[number];
 export const CHANNELS = ['email', 'phone', 'chat', 'web', 'social'] as const;
 export const PRIORITIES = ['low', 'normal', 'high', 'urgent'] as const;
 export const TIERS = ['free', 'starter', 'pro', 'enterprise'] as const;
+/** Value segments of the customer (customer_values, nightly; not in the precomputed cells). */
+export const SEGMENTS = ['top', 'high', 'mid', 'low'] as const;
 
 export interface KpiFilterInput {
   from?: Date | null;
@@ -22,6 +24,7 @@ export interface KpiFilterInput {
   channels?: string[] | null;
   priorities?: string[] | null;
   tiers?: string[] | null;
+  valueSegments?: string[] | null;
 }
 
 /** Validated filter: a half-open range [from, to) and, per dimension, the values kept (absent = all). */
@@ -146,6 +149,7 @@ export function validateFilter(input: KpiFilterInput, maxDays: number): KpiFilte
   set('channel', validList(input.channels, 'filter.channels', CHANNELS));
   set('priority', validList(input.priorities, 'filter.priorities', PRIORITIES));
   set('tier', validList(input.tiers, 'filter.tiers', TIERS));
+  set('segment', validList(input.valueSegments, 'filter.valueSegments', SEGMENTS));
   return { from, to, values };
 }
 
@@ -202,6 +206,8 @@ export function cellDimension(
   if (!grain) return null;
   const involved = new Set<Dim>([...dims, ...(Object.keys(filter.values) as Dim[])]);
   if (involved.size === 0) return 'all';
+  // value segments change nightly and are not in the cube: computed from the facts
+  if (involved.has('segment')) return null;
   if (involved.size > 1) return null;
   const [dim] = [...involved];
   if (!dims.includes(dim) && filter.values[dim]!.length !== 1) return null;

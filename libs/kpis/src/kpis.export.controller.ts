@@ -1,7 +1,7 @@
 import { Controller, Get, Query, Res, UseGuards } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { AuditRepository, TransactionRunner } from '@staydesk/core';
-import { Actor, HttpAuthGuard, HttpUser, Roles } from '@staydesk/identity';
+import { Actor, HttpAuthGuard, HttpUser, IdentityService, Roles } from '@staydesk/identity';
 import { dateParam, listParam, sendCsv, sendError } from './csv-export';
 import { KPI_CSV_HEADER, kpiCsvValues, toView } from './kpi-format';
 import { KpisService } from './kpis.service';
@@ -17,6 +17,7 @@ import { KpisService } from './kpis.service';
 export class KpiExportController {
   constructor(
     private readonly kpis: KpisService,
+    private readonly identity: IdentityService,
     private readonly tx: TransactionRunner,
     private readonly audit: AuditRepository,
   ) {}
@@ -37,6 +38,7 @@ export class KpiExportController {
         channels: listParam(q, 'channels'),
         priorities: listParam(q, 'priorities'),
         tiers: listParam(q, 'tiers'),
+        valueSegments: listParam(q, 'valueSegments'),
       };
       const groupBy = listParam(q, 'groupBy') ?? [];
       const plan = await this.kpis.plan(actor, filter, groupBy);
@@ -55,8 +57,22 @@ export class KpiExportController {
         }),
       );
       const kpis = this.kpis;
+      const identity = this.identity;
       async function* rows() {
-        for (const r of await kpis.run(plan)) yield kpiCsvValues(toView(r));
+        const all = (await kpis.run(plan)).map(toView);
+        // names next to ids (issue 17)
+        const ids = (k: 'teamId' | 'agentId') => [
+          ...new Set(all.map((r) => r[k]).filter((x): x is string => !!x)),
+        ];
+        const [teams, users] = await Promise.all([
+          identity.teamsByIds(ids('teamId')),
+          identity.usersByIds(ids('agentId')),
+        ]);
+        const names = {
+          teams: new Map(teams.map((t) => [t.id, t.name])),
+          users: new Map(users.map((u) => [u.id, u.name])),
+        };
+        for (const r of all) yield kpiCsvValues(r, names);
       }
       return sendCsv(reply, 'kpis.csv', KPI_CSV_HEADER, rows());
     } catch (err) {

@@ -3,7 +3,10 @@ import { IdentityModule } from '@staydesk/identity';
 import { KpiExportController } from './kpis.export.controller';
 import { KpisProcessor } from './kpis.processor';
 import { KpisRepository } from './kpis.repository';
-import { KpiRowResolver, KpisResolver } from './kpis.resolver';
+import { KpiDrillResolver, KpiRowResolver, KpisResolver } from './kpis.resolver';
+import { KpiDrillRepository } from './kpi-drill.repository';
+import { KpiDrillService } from './kpi-drill.service';
+import { TicketsModule } from '@staydesk/tickets';
 import { KpisService } from './kpis.service';
 
 /** Support KPIs: facts, cells and the query planner (`KpisService.rebuild()` after bulk loads). */
@@ -15,8 +18,8 @@ export class KpisModule {}
 
 /** GraphQL `supportKpis` and the CSV export route (api). */
 @Module({
-  imports: [KpisModule, IdentityModule],
-  providers: [KpisResolver, KpiRowResolver],
+  imports: [KpisModule, IdentityModule, TicketsModule],
+  providers: [KpisResolver, KpiRowResolver, KpiDrillRepository, KpiDrillService, KpiDrillResolver],
   controllers: [KpiExportController],
 })
 export class KpisApiModule {}

@@ -8,6 +8,8 @@ import {
   ObjectType,
   registerEnumType,
 } from '@nestjs/graphql';
+import { ConnectionType } from '@staydesk/core';
+import { DRILL_METRICS } from './kpi-drill.repository';
 
 export const HoursBasisEnum = {
   business: 'business',
@@ -66,6 +68,12 @@ export class KpiFilterInputType {
     description: 'Only customers of these tiers (free, starter, pro, enterprise).',
   })
   tiers?: string[] | null;
+  @Field(() => [String], {
+    nullable: true,
+    description:
+      "Only customers in these value segments (top, high, mid, low: quartiles of lifetime value to date, the customer's current segment from the nightly computation). Answered from the per-ticket facts, not the cells.",
+  })
+  valueSegments?: string[] | null;
 }
 
 @ObjectType('DurationStats', {
@@ -147,6 +155,12 @@ export class KpiRowObject {
     description: 'Customer tier of the group, when grouped by tier.',
   })
   tier!: string | null;
+  @Field(() => String, {
+    nullable: true,
+    description:
+      "Customer value segment of the group, when grouped by segment (top, high, mid, low; null = value unknown): the customer's current segment.",
+  })
+  segment!: string | null;
   @Field(() => Int, { description: 'Tickets created in the period (created_at in the bucket).' })
   ticketsCreated!: number;
   @Field(() => Int, {
@@ -204,6 +218,12 @@ export class KpiRowObject {
     description: 'CSAT % = ratings 4–5 ÷ all ratings × 100, over ratings answered in the period.',
   })
   csatPercent!: number | null;
+  @Field(() => Float, {
+    nullable: true,
+    description:
+      "Revenue-weighted CSAT % = Σ MRR behind ratings 4–5 ÷ Σ MRR behind all ratings × 100, each rating weighted by its customer's MRR when it was given (customer_mrr_history; unknown or 0 weighs nothing). Null without weight, or for cells computed before this figure existed (until the bucket is recomputed or kpi:rebuild runs).",
+  })
+  csatRevenueWeightedPercent!: number | null;
   @Field(() => Int, { description: 'CSAT surveys sent in the period.' }) surveysSent!: number;
   @Field(() => Int, { description: 'Of the surveys sent in the period, how many were answered.' })
   surveysResponded!: number;
@@ -232,3 +252,36 @@ export class SupportKpisObject {
   @Field(() => [KpiRowObject], { description: 'Rows ordered by period, then by group keys.' })
   rows!: KpiRowObject[];
 }
+
+export const KpiMetricEnum = Object.fromEntries(DRILL_METRICS.map((m) => [m, m]));
+registerEnumType(KpiMetricEnum, {
+  name: 'KpiMetric',
+  description:
+    "A supportKpis figure that opens to what is behind it, with the figure's own definition: tickets_created (created in the range), first_response (created, replied; value = FRT s), tickets_solved / resolution / requester_wait / reopened / one_touch (resolved in the range; value = seconds), sla_*_due / _met / _breached (due time in the range and met or past due; breached = past due and not met), backlog (unsolved at the end of the range), csat_ratings / csat_good (4–5) / csat_bad (1–3) (ratings given in the range; value = score, one row per rating), surveys_sent / surveys_responded (CSAT surveys sent in the range).",
+});
+export const KpiDrillOrderEnum = { recent: 'recent', value_desc: 'value_desc' };
+registerEnumType(KpiDrillOrderEnum, {
+  name: 'KpiDrillOrder',
+  description:
+    'recent: latest anchor time first. value_desc: largest value first (e.g. the slowest first responses: the first 10 % are the tickets above the p90).',
+});
+
+@ObjectType('KpiTicket', { description: 'A ticket (or a rating of it) behind a KPI figure.' })
+export class KpiTicketObject {
+  @Field(() => ID) ticketId!: string;
+  @Field(() => ID, { nullable: true, description: 'The CSAT survey, for survey metrics.' })
+  surveyId!: string | null;
+  @Field(() => GraphQLISODateTime, {
+    nullable: true,
+    description:
+      'The instant that placed it in the range (created, resolved, due, answered, sent).',
+  })
+  at!: Date | null;
+  @Field(() => Float, {
+    nullable: true,
+    description: 'Its value in the figure: seconds for durations, the score for ratings.',
+  })
+  value!: number | null;
+}
+
+export const KpiTicketConnection = ConnectionType(KpiTicketObject, 'KpiTicket');

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Tx } from '@staydesk/core';
+import { mrrAtSql } from '@staydesk/customers';
 import type { Dim, Grain } from './kpi-plan';
 
 /** One row of KPI inputs for a group in a bucket (durations in seconds). */
@@ -11,6 +12,7 @@ export interface KpiRow {
   channel: string | null;
   priority: string | null;
   tier: string | null;
+  segment?: string | null;
   ticketsCreated: number;
   ticketsSolved: number;
   frtN: number;
@@ -37,18 +39,23 @@ export interface KpiRow {
   backlog: number;
   csatRatings: number;
   csatGood: number;
+  /** Σ MRR (at the time of the answer) behind the CSAT ratings and the good ones; null when unknown. */
+  csatWeight: number | null;
+  csatGoodWeight: number | null;
   surveysSent: number;
   surveysResponded: number;
 }
 
-const DIM_COLUMN: Record<Dim, string> = {
+export const DIM_COLUMN: Record<Dim, string> = {
   team: 'f.team_id::text',
   agent: 'f.agent_id::text',
   channel: 'f.channel',
   priority: 'f.priority',
   tier: 'f.tier',
+  // the customer's current value segment (customer_values, nightly); facts only, never cells
+  segment: `(SELECT cv.segment FROM tickets tt JOIN customer_values cv ON cv.customer_id = tt.customer_id WHERE tt.id = f.ticket_id)`,
 };
-const ALL_DIMS: Dim[] = ['team', 'agent', 'channel', 'priority', 'tier'];
+const ALL_DIMS: Dim[] = ['team', 'agent', 'channel', 'priority', 'tier', 'segment'];
 
 const METRIC_COLUMNS: [string, string][] = [
   ['tickets_created', 'ticketsCreated'],
@@ -77,11 +84,13 @@ const METRIC_COLUMNS: [string, string][] = [
   ['backlog', 'backlog'],
   ['csat_ratings', 'csatRatings'],
   ['csat_good', 'csatGood'],
+  ['csat_weight', 'csatWeight'],
+  ['csat_good_weight', 'csatGoodWeight'],
   ['surveys_sent', 'surveysSent'],
   ['surveys_responded', 'surveysResponded'],
 ];
 const COUNT_COLUMNS = new Set(
-  METRIC_COLUMNS.map(([c]) => c).filter((c) => !/_(mean|p50|p90)$/.test(c)),
+  METRIC_COLUMNS.map(([c]) => c).filter((c) => !/_(mean|p50|p90|weight)$/.test(c)),
 );
 
 /** Exact duration statistics of one column: count, business count, mean, median, p90. */
@@ -92,6 +101,9 @@ const durations = (col: string, prefix: string): Record<string, string> => ({
   [`${prefix}_p50`]: `percentile_cont(0.5) WITHIN GROUP (ORDER BY f.${col})::float8`,
   [`${prefix}_p90`]: `percentile_cont(0.9) WITHIN GROUP (ORDER BY f.${col})::float8`,
 });
+
+/** The customer's MRR when survey `y` was answered (revenue-weighted CSAT; see mrrAtSql). */
+const MRR_AT_ANSWER = mrrAtSql('y.customer_id', 'y.responded_at');
 
 /**
  * The KPI query over `kpi_ticket_facts` (and CSAT surveys) for a list of buckets
@@ -168,8 +180,13 @@ export function metricsSql(
        CROSS JOIN LATERAL (SELECT * FROM kpi_ticket_facts x WHERE x.ticket_id = s.ticket_id OFFSET 0) f WHERE true`,
     ),
     part(
-      { csat_ratings: 'count(*)::int', csat_good: '(count(*) FILTER (WHERE s.score >= 4))::int' },
-      `FROM b CROSS JOIN LATERAL (SELECT y.ticket_id, y.score FROM surveys y
+      {
+        csat_ratings: 'count(*)::int',
+        csat_good: '(count(*) FILTER (WHERE s.score >= 4))::int',
+        csat_weight: 'coalesce(sum(s.w), 0)::float8',
+        csat_good_weight: 'coalesce(sum(s.w) FILTER (WHERE s.score >= 4), 0)::float8',
+      },
+      `FROM b CROSS JOIN LATERAL (SELECT y.ticket_id, y.score, ${MRR_AT_ANSWER} AS w FROM surveys y
           WHERE y.kind = 'csat' AND y.score IS NOT NULL
             AND y.responded_at >= b.bs AND y.responded_at < b.be OFFSET 0) s
        CROSS JOIN LATERAL (SELECT * FROM kpi_ticket_facts x WHERE x.ticket_id = s.ticket_id OFFSET 0) f WHERE true`,
@@ -489,6 +506,7 @@ export class KpisRepository {
         channel: r.d_channel as string | null,
         priority: r.d_priority as string | null,
         tier: r.d_tier as string | null,
+        segment: r.d_segment as string | null,
       }),
     );
   }
@@ -539,7 +557,7 @@ export class KpisRepository {
 function toKpiRow(
   r: Record<string, unknown>,
   i: number,
-  key: Pick<KpiRow, 'team' | 'agent' | 'channel' | 'priority' | 'tier'>,
+  key: Pick<KpiRow, 'team' | 'agent' | 'channel' | 'priority' | 'tier' | 'segment'>,
 ): KpiRow {
   const out: Record<string, unknown> = { i, ...key };
   for (const [c, p] of METRIC_COLUMNS) {

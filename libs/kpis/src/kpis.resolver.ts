@@ -1,5 +1,6 @@
-import { Args, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
-import { Loaders, RequestLoaders } from '@staydesk/core';
+import { Args, Int, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
+import { Loaders, RequestLoaders, pagedComplexity } from '@staydesk/core';
+import { TicketObject, TicketsLoaders } from '@staydesk/tickets';
 import {
   Actor,
   CurrentUser,
@@ -9,7 +10,16 @@ import {
   UserObject,
 } from '@staydesk/identity';
 import { toView } from './kpi-format';
-import { KpiFilterInputType, KpiRowObject, SupportKpisObject } from './kpis.object';
+import {
+  KpiDrillOrderEnum,
+  KpiFilterInputType,
+  KpiMetricEnum,
+  KpiRowObject,
+  KpiTicketConnection,
+  KpiTicketObject,
+  SupportKpisObject,
+} from './kpis.object';
+import { KpiDrillService } from './kpi-drill.service';
 import { KpisService } from './kpis.service';
 
 @Resolver(() => SupportKpisObject)
@@ -19,7 +29,7 @@ export class KpisResolver {
   @Roles('team_lead', 'admin')
   @Query(() => SupportKpisObject, {
     description:
-      'Support KPIs over [filter.from, filter.to), grouped by any of agent, team, channel, priority, tier and one of day/week/month (UTC). Team leads see their own teams only. Figures follow DESIGN §4; each field names its formula. Errors: BAD_USER_INPUT for a missing, inverted or too long range (KPI_MAX_RANGE_DAYS) or an unknown group key.',
+      'Support KPIs over [filter.from, filter.to), grouped by any of agent, team, channel, priority, tier, segment (customer value segment) and one of day/week/month (UTC). Team leads see their own teams only. Figures follow DESIGN §4; each field names its formula. Errors: BAD_USER_INPUT for a missing, inverted or too long range (KPI_MAX_RANGE_DAYS) or an unknown group key.',
   })
   async supportKpis(
     @CurrentUser() actor: Actor,
@@ -29,7 +39,7 @@ export class KpisResolver {
       nullable: true,
       defaultValue: [],
       description:
-        'Group keys: any of agent, team, channel, priority, tier, plus at most one of day, week (Monday-based), month (UTC). Unknown keys are BAD_USER_INPUT.',
+        'Group keys: any of agent, team, channel, priority, tier, segment (customer value segment: top, high, mid, low), plus at most one of day, week (Monday-based), month (UTC). Unknown keys are BAD_USER_INPUT.',
     })
     groupBy: string[],
   ) {
@@ -48,5 +58,37 @@ export class KpiRowResolver {
   @ResolveField(() => UserObject, { nullable: true, description: 'The agent of the group.' })
   agent(@Parent() r: KpiRowObject, @Loaders() loaders: RequestLoaders) {
     return r.agentId ? loaders.get(IdentityLoaders).user.load(r.agentId) : null;
+  }
+}
+
+@Resolver(() => KpiTicketObject)
+export class KpiDrillResolver {
+  constructor(private readonly drill: KpiDrillService) {}
+
+  @Roles('team_lead', 'admin')
+  @Query(() => KpiTicketConnection, {
+    description:
+      "Drill-down: the tickets (or ratings) behind a supportKpis figure, paged, with the figure's definition (KpiMetric), filter and scoping. Give the bucket of the figure as filter.from/to and its group as filter values (e.g. teamIds: [team]); totalCount equals the figure.",
+    complexity: pagedComplexity,
+  })
+  supportKpiTickets(
+    @CurrentUser() actor: Actor,
+    @Args('filter', { type: () => KpiFilterInputType }) filter: KpiFilterInputType,
+    @Args('metric', { type: () => KpiMetricEnum }) metric: string,
+    @Args('orderBy', { type: () => KpiDrillOrderEnum, nullable: true }) orderBy: string | null,
+    @Args('first', {
+      type: () => Int,
+      nullable: true,
+      description: 'Page size, 1–100 (default 25).',
+    })
+    first: number | null,
+    @Args('after', { type: () => String, nullable: true }) after: string | null,
+  ) {
+    return this.drill.tickets(actor, filter, metric, orderBy, first, after);
+  }
+
+  @ResolveField(() => TicketObject, { nullable: true, description: 'The ticket.' })
+  ticket(@Parent() r: KpiTicketObject, @Loaders() loaders: RequestLoaders) {
+    return loaders.get(TicketsLoaders).ticket.load(r.ticketId);
   }
 }

@@ -235,7 +235,7 @@ export class KpisService {
 
   private blankUngrouped(r: KpiRow, dims: Dim[]): KpiRow {
     const out = { ...r };
-    for (const d of ['team', 'agent', 'channel', 'priority', 'tier'] as Dim[]) {
+    for (const d of ['team', 'agent', 'channel', 'priority', 'tier', 'segment'] as Dim[]) {
       if (!dims.includes(d)) out[d] = null;
     }
     return out;
@@ -384,6 +384,8 @@ function zeroRow(i: number): KpiRow {
     backlog: 0,
     csatRatings: 0,
     csatGood: 0,
+    csatWeight: null,
+    csatGoodWeight: null,
     surveysSent: 0,
     surveysResponded: 0,
   };

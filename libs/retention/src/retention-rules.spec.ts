@@ -3,6 +3,7 @@ import {
   encodeRiskCursor,
   npsCategory,
   retentionRates,
+  revenueRates,
   validateRiskFilter,
   assertMayAct,
 } from './retention-rules';
@@ -87,5 +88,24 @@ describe('retention rules', () => {
       'may not work the retention list',
     );
     expect(() => assertMayAct({ ...am, role: 'admin' }, '6', '1')).not.toThrow();
+  });
+
+  it('computes revenue churn and net revenue retention over the MRR at the start', () => {
+    expect(
+      revenueRates({ revenueAtStart: 1850, revenueChurned: 300, revenueRetained: 2550 }),
+    ).toEqual({ revenueChurnRatePercent: 16.22, netRevenueRetentionPercent: 137.84 });
+    expect(revenueRates({ revenueAtStart: 0, revenueChurned: 0, revenueRetained: 0 })).toEqual({
+      revenueChurnRatePercent: null,
+      netRevenueRetentionPercent: null,
+    });
+  });
+
+  it('checks value segment filters and knows the new ordering', () => {
+    expect(
+      validateRiskFilter(am, { valueSegments: ['top', 'top'] }, 'expected_value_at_risk', null),
+    ).toMatchObject({ valueSegments: ['top'], order: 'expected_value_at_risk' });
+    expect(() => validateRiskFilter(am, { valueSegments: ['gold'] }, null, null)).toThrow(
+      '"gold" is not one of top, high, mid, low',
+    );
   });
 });

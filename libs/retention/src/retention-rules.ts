@@ -2,12 +2,18 @@ import { Keyset, badInput, forbidden } from '@staydesk/core';
 import { assertMayChangeCustomer } from '@staydesk/customers';
 import type { Actor } from '@staydesk/identity';
 
-export const RISK_ORDERS = ['score', 'revenue_at_risk', 'score_change'] as const;
+export const RISK_ORDERS = [
+  'score',
+  'revenue_at_risk',
+  'score_change',
+  'expected_value_at_risk',
+] as const;
 export type RiskOrder = (typeof RISK_ORDERS)[number];
 export const SNOOZE_FILTERS = ['exclude', 'include', 'only'] as const;
 export type SnoozeFilter = (typeof SNOOZE_FILTERS)[number];
 const BANDS = ['low', 'medium', 'high', 'critical'];
 const TIERS = ['free', 'starter', 'pro', 'enterprise'];
+const VALUE_SEGMENTS = ['top', 'high', 'mid', 'low'];
 const ID = /^[1-9]\d{0,17}$/;
 export const DEFAULT_CHANGE_DAYS = 30;
 
@@ -22,6 +28,7 @@ export interface RiskListFilterInput {
   risingDays?: number | null;
   hasOpenFollowUp?: boolean | null;
   snoozed?: SnoozeFilter | null;
+  valueSegments?: string[] | null;
 }
 
 /** The list filter checked, as the repository uses it. */
@@ -29,6 +36,8 @@ export interface RiskListQuery {
   accountManagerId: string | null;
   bands: string[] | null;
   tiers: string[] | null;
+  /** Value segments (customer_values, nightly). */
+  valueSegments?: string[] | null;
   mrrMin: number | null;
   mrrMax: number | null;
   renewalWithinDays: number | null;
@@ -95,6 +104,7 @@ export function validateRiskFilter(
     accountManagerId: am,
     bands: subset(f.bands, 'filter.bands', BANDS),
     tiers: subset(f.tiers, 'filter.tiers', TIERS),
+    valueSegments: subset(f.valueSegments, 'filter.valueSegments', VALUE_SEGMENTS),
     mrrMin: f.mrrMin ?? null,
     mrrMax: f.mrrMax ?? null,
     renewalWithinDays: wholeDays(f.renewalWithinDays, 'filter.renewalWithinDays', 3650),
@@ -137,6 +147,25 @@ export function assertMayAct(actor: Actor, accountManagerId: string | null, cust
   if (actor.role !== 'admin' && actor.role !== 'account_manager')
     throw forbidden(`a ${actor.role} may not work the retention list`);
   assertMayChangeCustomer(actor, { id: customerId, accountManagerId });
+}
+
+/**
+ * Revenue retention of a period (docs/kpis.md): revenue churn % = MRR at start of the customers
+ * lost ÷ MRR at start × 100; net revenue retention % = MRR at end of the customers active at the
+ * start (0 for those lost; expansion and contraction included, new customers not) ÷ MRR at start
+ * × 100. Null without MRR at the start.
+ */
+export function revenueRates(f: {
+  revenueAtStart: number;
+  revenueChurned: number;
+  revenueRetained: number;
+}) {
+  const pct = (x: number) =>
+    f.revenueAtStart > 0 ? Math.round((x / f.revenueAtStart) * 10000) / 100 : null;
+  return {
+    revenueChurnRatePercent: pct(f.revenueChurned),
+    netRevenueRetentionPercent: pct(f.revenueRetained),
+  };
 }
 
 /** Retention figures of a period from the DESIGN §4 definitions (rates null when nobody was there at the start). */

@@ -18,7 +18,15 @@ export function riskRowView(r: RiskListRow) {
 }
 
 export function figuresView(f: RetentionFigures) {
-  return { ...f, customersByBand: BANDS.map((band) => ({ band, customers: f.bands[band] ?? 0 })) };
+  return {
+    ...f,
+    customersByBand: BANDS.map((band) => ({
+      band,
+      customers: f.bands[band] ?? 0,
+      mrr: f.bandRevenue?.[band] ?? 0,
+    })),
+    revenue: { ...f.revenue, segment: null },
+  };
 }
 
 export const RISK_CSV_HEADER = [
@@ -37,6 +45,13 @@ export const RISK_CSV_HEADER = [
   'account_manager_id',
   'open_follow_ups',
   'snoozed_until',
+  'customer_name',
+  'account_manager_name',
+  'value_segment',
+  'lifetime_value',
+  'expected_lifetime_value',
+  'expected_value_at_risk',
+  'value_basis',
 ];
 
 export function riskCsvValues(r: RiskListRow): (string | number | null)[] {
@@ -58,5 +73,12 @@ export function riskCsvValues(r: RiskListRow): (string | number | null)[] {
     v.accountManagerId,
     v.openFollowUps,
     v.snoozedUntil ? v.snoozedUntil.toISOString() : null,
+    v.customerName ?? null,
+    v.accountManagerName ?? null,
+    v.valueSegment,
+    v.lifetimeValue,
+    v.expectedLifetimeValue,
+    v.expectedValueAtRisk,
+    v.valueBasis,
   ];
 }

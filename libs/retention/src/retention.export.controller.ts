@@ -39,6 +39,7 @@ export class RiskListExportController {
           risingDays: numberParam(q, 'risingDays'),
           hasOpenFollowUp: boolParam(q, 'hasOpenFollowUp'),
           snoozed: listParam(q, 'snoozed')?.[0] as SnoozeFilter | undefined,
+          valueSegments: listParam(q, 'valueSegments'),
         },
         listParam(q, 'orderBy')?.[0],
         numberParam(q, 'changeDays'),

@@ -3,7 +3,7 @@ import { CustomersModule } from '@staydesk/customers';
 import { FollowUpsModule } from '@staydesk/followups';
 import { IdentityModule } from '@staydesk/identity';
 import { RetentionRepository } from './retention.repository';
-import { RetentionResolver } from './retention.resolver';
+import { RetentionCustomerResolver, RetentionResolver } from './retention.resolver';
 import { RetentionService } from './retention.service';
 import { RiskListExportController } from './retention.export.controller';
 
@@ -18,7 +18,7 @@ export class RetentionModule {}
 /** GraphQL (riskList, retentionSummary, actions) and the risk-list CSV export (api). */
 @Module({
   imports: [RetentionModule, IdentityModule, CustomersModule],
-  providers: [RetentionResolver],
+  providers: [RetentionResolver, RetentionCustomerResolver],
   controllers: [RiskListExportController],
 })
 export class RetentionApiModule {}

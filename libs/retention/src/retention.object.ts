@@ -12,13 +12,14 @@ import { ConnectionType } from '@staydesk/core';
 import { FollowUpObject } from '@staydesk/followups';
 import { BandEnum } from '@staydesk/risk';
 import { TierEnum } from '@staydesk/customers';
+import { ValueBasisEnum, ValueSegmentEnum } from '@staydesk/value';
 import { RISK_ORDERS, SNOOZE_FILTERS } from './retention-rules';
 
 export const RiskListOrderEnum = Object.fromEntries(RISK_ORDERS.map((o) => [o, o]));
 registerEnumType(RiskListOrderEnum, {
   name: 'RiskListOrder',
   description:
-    'score: highest churn risk first. revenue_at_risk: highest score × MRR first (risk-weighted monthly revenue). score_change: largest rise of the score over changeDays first (customers without an earlier score last). Ties by customer id.',
+    'score: highest churn risk first. revenue_at_risk: highest score × MRR first (risk-weighted monthly revenue). score_change: largest rise of the score over changeDays first (customers without an earlier score last). expected_value_at_risk: highest expected lifetime value × score ÷ 100 first (the value a churn would lose; unknown values last). Ties by customer id.',
 });
 export const SnoozeFilterEnum = Object.fromEntries(SNOOZE_FILTERS.map((o) => [o, o]));
 registerEnumType(SnoozeFilterEnum, {
@@ -68,6 +69,11 @@ export class RiskListFilterInputType {
     description: 'Snoozed customers: exclude (default), include or only.',
   })
   snoozed?: string | null;
+  @Field(() => [ValueSegmentEnum], {
+    nullable: true,
+    description: 'Only these value segments (quartiles of lifetime value to date, nightly).',
+  })
+  valueSegments?: string[] | null;
 }
 
 @ObjectType('RiskListRow', {
@@ -121,6 +127,30 @@ export class RiskListRowObject {
   snoozedUntil!: Date | null;
   @Field(() => String, { nullable: true, description: 'Why it was snoozed.' }) snoozeReason!:
     string | null;
+  @Field(() => Float, {
+    nullable: true,
+    description:
+      'Lifetime value to date (Σ MRR × months as a customer) as of the nightly computation; null when unknown.',
+  })
+  lifetimeValue!: number | null;
+  @Field(() => Float, {
+    nullable: true,
+    description: 'Expected lifetime value = MRR × expected remaining months (see valueBasis).',
+  })
+  expectedLifetimeValue!: number | null;
+  @Field(() => Float, {
+    nullable: true,
+    description:
+      'Expected value at risk = expected lifetime value × score ÷ 100 (what the expected_value_at_risk ordering sorts by).',
+  })
+  expectedValueAtRisk!: number | null;
+  @Field(() => ValueSegmentEnum, { nullable: true, description: 'Value segment.' })
+  valueSegment!: string | null;
+  @Field(() => ValueBasisEnum, {
+    nullable: true,
+    description: 'Which churn probability the expected value used.',
+  })
+  valueBasis!: string | null;
 }
 
 export const RiskListConnection = ConnectionType(RiskListRowObject, 'RiskList');
@@ -156,6 +186,53 @@ export class RetentionPeriodInput {
 export class BandCountObject {
   @Field(() => BandEnum) band!: string;
   @Field(() => Int) customers!: number;
+  @Field(() => Float, {
+    description: 'Σ MRR of those customers (revenue per band; high + critical = revenueAtRisk).',
+  })
+  mrr!: number;
+}
+
+@ObjectType('SegmentRetention', {
+  description:
+    "Retention and revenue retention of one value segment (the customer's current segment, from the nightly value computation; null = value unknown), or of everyone (RetentionFigures.revenue).",
+})
+export class SegmentRetentionObject {
+  @Field(() => ValueSegmentEnum, { nullable: true, description: 'null: lifetime value unknown.' })
+  segment!: string | null;
+  @Field(() => Int, { description: 'Active at `from` (as RetentionFigures.customersAtStart).' })
+  customersAtStart!: number;
+  @Field(() => Int) customersAtEnd!: number;
+  @Field(() => Int) acquired!: number;
+  @Field(() => Int) churned!: number;
+  @Field(() => Float, { nullable: true }) retentionRatePercent!: number | null;
+  @Field(() => Float, { nullable: true }) churnRatePercent!: number | null;
+  @Field(() => Float, {
+    description:
+      'MRR at start = Σ MRR at `from` (customer_mrr_history) of the customers active at `from`; unknown MRRs are left out (see unknownMrr).',
+  })
+  revenueAtStart!: number;
+  @Field(() => Float, {
+    description: 'MRR lost = Σ MRR at `from` of the customers active at `from` and not at `to`.',
+  })
+  revenueChurned!: number;
+  @Field(() => Float, {
+    description:
+      'Σ MRR at `to` of the customers active at `from` (0 for those lost): expansion and contraction included, new customers not.',
+  })
+  revenueRetained!: number;
+  @Field(() => Float, {
+    nullable: true,
+    description: 'Revenue churn % = MRR lost ÷ MRR at start × 100 (null without MRR at start).',
+  })
+  revenueChurnRatePercent!: number | null;
+  @Field(() => Float, {
+    nullable: true,
+    description:
+      'Net revenue retention % = revenueRetained ÷ MRR at start × 100 (null without MRR at start).',
+  })
+  netRevenueRetentionPercent!: number | null;
+  @Field(() => Int, { description: 'Customers active at `from` whose MRR then is not known.' })
+  unknownMrr!: number;
 }
 
 @ObjectType('RetentionFigures', { description: 'Retention of one period (DESIGN §4 definitions).' })
@@ -196,6 +273,15 @@ export class RetentionFiguresObject {
       'Customers active at `to` per risk band (as of `to`; unscored ones are not counted).',
   })
   customersByBand!: BandCountObject[];
+  @Field(() => SegmentRetentionObject, {
+    description: 'Revenue churn and net revenue retention of everyone (segment null here).',
+  })
+  revenue!: SegmentRetentionObject;
+  @Field(() => [SegmentRetentionObject], {
+    description:
+      'The same per value segment (top, high, mid, low, then null = unknown value); segments without customers are left out.',
+  })
+  bySegment!: SegmentRetentionObject[];
 }
 
 @ObjectType('RetentionSummary', {
@@ -205,3 +291,39 @@ export class RetentionSummaryObject {
   @Field(() => RetentionFiguresObject) current!: RetentionFiguresObject;
   @Field(() => RetentionFiguresObject) previous!: RetentionFiguresObject;
 }
+
+export const RetentionFigureEnum = {
+  customers_at_start: 'customers_at_start',
+  customers_at_end: 'customers_at_end',
+  acquired: 'acquired',
+  churned: 'churned',
+  lost: 'lost',
+};
+registerEnumType(RetentionFigureEnum, {
+  name: 'RetentionFigure',
+  description:
+    'A retentionSummary figure: customers_at_start, customers_at_end, acquired, churned (a change to churned in the period), lost (active at the start, not at the end: behind revenueChurned).',
+});
+
+@ObjectType('RetentionCustomer', { description: 'A customer behind a retentionSummary figure.' })
+export class RetentionCustomerObject {
+  @Field(() => ID) customerId!: string;
+  @Field(() => ValueSegmentEnum, { nullable: true, description: 'Current value segment.' })
+  segment!: string | null;
+  @Field(() => Float, {
+    nullable: true,
+    description:
+      'MRR at the start of the period (customers active then; null otherwise or unknown).',
+  })
+  mrrAtStart!: number | null;
+  @Field(() => Float, {
+    nullable: true,
+    description: 'MRR at the end of the period, for customers active at the start.',
+  })
+  mrrAtEnd!: number | null;
+}
+
+export const RetentionCustomerConnection = ConnectionType(
+  RetentionCustomerObject,
+  'RetentionCustomer',
+);

@@ -16,6 +16,9 @@ import { RiskListFilterInput } from './retention-rules';
 import { figuresView, riskRowView } from './retention-view';
 import {
   OutreachResultObject,
+  RetentionCustomerConnection,
+  RetentionCustomerObject,
+  RetentionFigureEnum,
   RetentionPeriodInput,
   RetentionSnoozeObject,
   RetentionSummaryObject,
@@ -25,6 +28,8 @@ import {
   RiskListRowObject,
 } from './retention.object';
 import { RetentionService } from './retention.service';
+import { ValueSegmentEnum } from '@staydesk/value';
+import { BandEnum } from '@staydesk/risk';
 
 const WHO = 'Account managers (their own or unassigned customers) and admins.';
 
@@ -77,6 +82,42 @@ export class RetentionResolver {
   ) {
     const s = await this.service.summary(period.from, period.to);
     return { current: figuresView(s.current), previous: figuresView(s.previous) };
+  }
+
+  @Roles('account_manager', 'admin')
+  @Query(() => RetentionCustomerConnection, {
+    description:
+      'The customers behind a retentionSummary figure of [period.from, period.to) (the same definitions), by id, paged; optionally of one value segment (segment) or of customers with an unknown value (unknownSegment: true).',
+    complexity: pagedComplexity,
+  })
+  retentionCustomers(
+    @Args('period', { type: () => RetentionPeriodInput }) period: RetentionPeriodInput,
+    @Args('figure', { type: () => RetentionFigureEnum }) figure: string,
+    @Args('segment', { type: () => ValueSegmentEnum, nullable: true }) segment: string | null,
+    @Args('unknownSegment', { type: () => Boolean, nullable: true }) unknownSegment: boolean | null,
+    @Args('band', {
+      type: () => BandEnum,
+      nullable: true,
+      description: 'Only customers in this risk band as of period.to (as customersByBand).',
+    })
+    band: string | null,
+    @Args('first', {
+      type: () => Int,
+      nullable: true,
+      description: 'Page size, 1–100 (default 25).',
+    })
+    first: number | null,
+    @Args('after', { type: () => String, nullable: true }) after: string | null,
+  ) {
+    return this.service.periodCustomers(
+      period.from,
+      period.to,
+      figure,
+      unknownSegment ? null : (segment ?? undefined),
+      first,
+      after,
+      band ?? null,
+    );
   }
 
   @Roles('account_manager', 'admin')
@@ -147,5 +188,13 @@ export class RetentionResolver {
   @ResolveField(() => UserObject, { nullable: true, description: 'The account manager (owner).' })
   owner(@Parent() r: RiskListRowObject, @Loaders() loaders: RequestLoaders) {
     return r.accountManagerId ? loaders.get(IdentityLoaders).user.load(r.accountManagerId) : null;
+  }
+}
+
+@Resolver(() => RetentionCustomerObject)
+export class RetentionCustomerResolver {
+  @ResolveField(() => CustomerObject, { description: 'The customer.' })
+  customer(@Parent() r: RetentionCustomerObject, @Loaders() loaders: RequestLoaders) {
+    return loaders.get(CustomersLoaders).customer.load(r.customerId);
   }
 }

@@ -7,6 +7,8 @@ import {
   TransactionRunner,
   Tx,
   badInput,
+  decodeCursor,
+  encodeCursor,
   notFound,
   pageSize,
   toConnection,
@@ -21,21 +23,46 @@ import {
   decodeRiskCursor,
   encodeRiskCursor,
   retentionRates,
+  revenueRates,
   validateRiskFilter,
 } from './retention-rules';
-import { PeriodCounts, RetentionRepository, RiskListRow, SnoozeRow } from './retention.repository';
+import {
+  PERIOD_FIGURES,
+  PeriodCounts,
+  PeriodCustomerRow,
+  PeriodFigure,
+  RetentionRepository,
+  RiskListRow,
+  SegmentCounts,
+  SnoozeRow,
+} from './retention.repository';
 
 const DAY_MS = 86_400_000;
 export const MAX_SNOOZE_DAYS = 365;
 /** Rows fetched per page while streaming an export. */
 const EXPORT_PAGE = 1000;
 
+export interface SegmentFigures extends SegmentCounts {
+  retentionRatePercent: number | null;
+  churnRatePercent: number | null;
+  revenueChurnRatePercent: number | null;
+  netRevenueRetentionPercent: number | null;
+}
+
 export interface RetentionFigures extends PeriodCounts {
   from: Date;
   to: Date;
   retentionRatePercent: number | null;
   churnRatePercent: number | null;
+  revenue: SegmentFigures;
+  bySegment: SegmentFigures[];
 }
+
+const segmentFigures = (s: SegmentCounts): SegmentFigures => ({
+  ...s,
+  ...retentionRates(s),
+  ...revenueRates(s),
+});
 
 function text(v: string | null | undefined, field: string, max: number): string {
   const t = (v ?? '').trim();
@@ -260,6 +287,78 @@ export class RetentionService {
     from: Date | null | undefined,
     to: Date | null | undefined,
   ): Promise<{ current: RetentionFigures; previous: RetentionFigures }> {
+    this.checkPeriod(from, to);
+    const prevFrom = new Date(from!.getTime() - (to!.getTime() - from!.getTime()));
+    const figures = async (a: Date, b: Date): Promise<RetentionFigures> => {
+      const [c, segs] = await Promise.all([
+        this.repo.periodCounts(this.tx.db, a, b),
+        this.tx.run((tx) => this.repo.segmentCounts(tx, a, b)),
+      ]);
+      const all = segs.find((s) => s.segment === 'all')!;
+      return {
+        from: a,
+        to: b,
+        ...c,
+        ...retentionRates(c),
+        revenue: segmentFigures(all),
+        bySegment: segs.filter((s) => s.segment !== 'all').map(segmentFigures),
+      };
+    };
+    const [current, previous] = await Promise.all([figures(from!, to!), figures(prevFrom, from!)]);
+    return { current, previous };
+  }
+
+  /**
+   * The customers behind a retentionSummary figure of [from, to) (issue 17), by id, paged;
+   * `segment` undefined = all, null = value unknown.
+   */
+  async periodCustomers(
+    from: Date | null | undefined,
+    to: Date | null | undefined,
+    figure: string,
+    segment: string | null | undefined,
+    first: number | null | undefined,
+    after: string | null | undefined,
+    band: string | null = null,
+  ): Promise<Connection<PeriodCustomerRow>> {
+    this.checkPeriod(from, to);
+    if (band !== null && !['low', 'medium', 'high', 'critical'].includes(band))
+      throw badInput('band', 'must be one of low, medium, high, critical');
+    if (!(figure in PERIOD_FIGURES))
+      throw badInput('figure', `must be one of ${Object.keys(PERIOD_FIGURES).join(', ')}`);
+    const limit = pageSize(first);
+    let afterId: string | null = null;
+    if (after) {
+      const [id] = decodeCursor(after, `retention_${figure}`, 1);
+      if (typeof id !== 'string' || !/^[1-9]\d{0,17}$/.test(id))
+        throw badInput(
+          'after',
+          'malformed cursor: pass a cursor exactly as a previous page returned it',
+        );
+      afterId = id;
+    }
+    const rows = await this.tx.run((tx) =>
+      this.repo.periodCustomers(
+        tx,
+        from!,
+        to!,
+        figure as PeriodFigure,
+        segment,
+        afterId,
+        limit + 1,
+        band,
+      ),
+    );
+    return toConnection(
+      rows,
+      limit,
+      (r) => encodeCursor(`retention_${figure}`, [r.customerId]),
+      (r) => r,
+      !!afterId,
+    );
+  }
+
+  private checkPeriod(from: Date | null | undefined, to: Date | null | undefined) {
     for (const [d, f] of [
       [from, 'period.from'],
       [to, 'period.to'],
@@ -275,13 +374,6 @@ export class RetentionService {
         'period.to',
         `the period is ${Math.ceil(days)} days; at most ${this.config.kpi.maxRangeDays} are allowed (KPI_MAX_RANGE_DAYS)`,
       );
-    const prevFrom = new Date(from!.getTime() - (to!.getTime() - from!.getTime()));
-    const figures = async (a: Date, b: Date): Promise<RetentionFigures> => {
-      const c = await this.repo.periodCounts(this.tx.db, a, b);
-      return { from: a, to: b, ...c, ...retentionRates(c) };
-    };
-    const [current, previous] = await Promise.all([figures(from!, to!), figures(prevFrom, from!)]);
-    return { current, previous };
   }
 
   private async lockForAction(tx: Tx, actor: Actor, customerId: string) {

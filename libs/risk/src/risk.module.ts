@@ -4,6 +4,8 @@ import { RiskLoaders } from './risk.loaders';
 import { RiskProcessor } from './risk.processor';
 import { RiskRepository } from './risk.repository';
 import { CustomerRiskResolver } from './risk.resolver';
+import { RiskEvidenceRepository } from './risk-evidence.repository';
+import { RiskFactorEvidenceResolver } from './risk-evidence.resolver';
 import { RiskService } from './risk.service';
 
 @Module({
@@ -13,7 +15,10 @@ import { RiskService } from './risk.service';
 })
 export class RiskModule {}
 
-@Module({ imports: [RiskModule], providers: [CustomerRiskResolver] })
+@Module({
+  imports: [RiskModule],
+  providers: [CustomerRiskResolver, RiskEvidenceRepository, RiskFactorEvidenceResolver],
+})
 export class RiskApiModule {}
 
 @Module({ imports: [RiskModule], providers: [RiskProcessor] })

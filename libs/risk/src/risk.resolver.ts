@@ -17,7 +17,9 @@ export class CustomerRiskResolver {
     const l = loaders.get(RiskLoaders);
     const row = await l.score.load(c.id);
     if (!row) return null;
-    return { ...row, trend: await l.trend.load(c.id) };
+    // each factor knows its customer and time, for its evidence (risk-evidence.resolver.ts)
+    const factors = row.factors.map((f) => ({ ...f, customerId: c.id, asOf: row.computedAt }));
+    return { ...row, factors, trend: await l.trend.load(c.id) };
   }
 
   @ResolveField(() => [RiskHistoryPointObject], {

@@ -23,10 +23,12 @@ export const SurveyGroupEnum = {
   week: 'week',
   month: 'month',
   kind: 'kind',
+  segment: 'segment',
 };
 registerEnumType(SurveyGroupEnum, {
   name: 'SurveyGroup',
-  description: 'How surveyStats rows are grouped (by sent time for week/month).',
+  description:
+    "How surveyStats rows are grouped. week/month (UTC): sending figures by sent time, answers by answered time. team/agent: the ticket's current team and assignee (as supportKpis). segment: the customer's value segment (top, high, mid, low; null = unknown).",
 });
 
 @ObjectType('Survey', { description: 'A survey sent to a contact, and the answer if any.' })
@@ -56,7 +58,7 @@ export class SurveyObject {
 
 @ObjectType('SurveyStats', {
   description:
-    'Survey KPIs over surveys sent in the range. CSAT % = ratings 4–5 ÷ all CSAT ratings × 100. CES = mean of 1–7. NPS = % promoters (9–10) − % detractors (0–6). Response rate = responded ÷ sent.',
+    'Survey KPIs of the range, with the same definitions as supportKpis (docs/kpis.md): sending figures (sent, responded, response rates) over surveys sent in [from, to), answered at any time; answers (CSAT, CES, NPS) over answers given in [from, to). CSAT % = ratings 4–5 ÷ all CSAT ratings × 100. CES = mean of 1–7. NPS = % promoters (9–10) − % detractors (0–6). Percentages have two decimals.',
 })
 export class SurveyStatsObject {
   @Field(() => String, {
@@ -67,9 +69,37 @@ export class SurveyStatsObject {
   groupKey!: string | null;
   @Field(() => Int) sent!: number;
   @Field(() => Int) responded!: number;
-  @Field(() => Float, { nullable: true }) responseRate!: number | null;
-  @Field(() => Int) csatResponses!: number;
-  @Field(() => Float, { nullable: true }) csatPercent!: number | null;
+  @Field(() => Float, {
+    nullable: true,
+    deprecationReason: 'A fraction (0–1); use responseRatePercent (one unit with supportKpis).',
+  })
+  responseRate!: number | null;
+  @Field(() => Float, {
+    nullable: true,
+    description: 'Response rate % = surveys answered ÷ surveys sent × 100 (all kinds).',
+  })
+  responseRatePercent!: number | null;
+  @Field(() => Int, { description: 'CSAT surveys sent in the range.' }) csatSent!: number;
+  @Field(() => Int, { description: 'Of those, how many were answered.' }) csatResponded!: number;
+  @Field(() => Float, {
+    nullable: true,
+    description:
+      'CSAT response rate % = CSAT surveys answered ÷ CSAT surveys sent × 100 (= supportKpis.csatResponseRatePercent).',
+  })
+  csatResponseRatePercent!: number | null;
+  @Field(() => Int, { description: 'CSAT ratings given in the range.' }) csatResponses!: number;
+  @Field(() => Float, {
+    nullable: true,
+    description:
+      'CSAT % = ratings 4–5 ÷ CSAT ratings given in the range × 100 (= supportKpis.csatPercent).',
+  })
+  csatPercent!: number | null;
+  @Field(() => Float, {
+    nullable: true,
+    description:
+      "Revenue-weighted CSAT % = Σ MRR of the customers behind ratings 4–5 ÷ Σ MRR behind all ratings × 100 (each rating weighted by its customer's MRR when it was given, from customer_mrr_history; MRR 0 or unknown weighs nothing; = supportKpis.csatRevenueWeightedPercent).",
+  })
+  csatRevenueWeightedPercent!: number | null;
   @Field(() => Int) cesResponses!: number;
   @Field(() => Float, { nullable: true }) meanCes!: number | null;
   @Field(() => Int) npsResponses!: number;

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { mrrAtSql } from '@staydesk/customers';
 import { Tx, returnedRows } from '@staydesk/core';
 import type { SurveyKind } from './survey-rules';
 
@@ -46,8 +47,13 @@ export interface StatsRow {
   groupKey: string | null;
   sent: number;
   responded: number;
+  csatSent: number;
+  csatResponded: number;
   csatResponses: number;
   csatGood: number;
+  /** Σ MRR of the customers behind the CSAT ratings, and of the good ones (revenue-weighted CSAT). */
+  csatWeight: number;
+  csatGoodWeight: number;
   cesResponses: number;
   cesSum: number;
   npsResponses: number;
@@ -67,15 +73,21 @@ const CONTEXT = `${COLUMNS}, c.name AS "contactName", c.email AS "contactEmail",
   FROM surveys s JOIN contacts c ON c.id = s.contact_id JOIN customers cu ON cu.id = s.customer_id
   LEFT JOIN tickets t ON t.id = s.ticket_id`;
 
-export type StatsGroup = 'none' | 'team' | 'agent' | 'week' | 'month' | 'kind';
+export type StatsGroup = 'none' | 'team' | 'agent' | 'week' | 'month' | 'kind' | 'segment';
 
-const GROUP_EXPR: Record<StatsGroup, string> = {
-  none: 'NULL::text',
-  team: 's.team_id::text',
-  agent: 's.agent_id::text',
-  week: `to_char(date_trunc('week', s.sent_at), 'YYYY-MM-DD')`,
-  month: `to_char(date_trunc('month', s.sent_at), 'YYYY-MM')`,
-  kind: 's.kind',
+/**
+ * Group expressions; `at` is the anchor of the part (sent_at for sending figures, responded_at
+ * for answers). Team and agent are the ticket's current team and assignee, as in supportKpis
+ * (the survey's own for relationship NPS, which has no ticket); weeks and months are UTC.
+ */
+const GROUP_EXPR: Record<StatsGroup, (at: string) => string> = {
+  none: () => 'NULL::text',
+  team: () => `(CASE WHEN s.ticket_id IS NULL THEN s.team_id ELSE t.team_id END)::text`,
+  agent: () => `(CASE WHEN s.ticket_id IS NULL THEN s.agent_id ELSE t.assignee_id END)::text`,
+  week: (at) => `to_char(date_trunc('week', ${at} AT TIME ZONE 'UTC'), 'YYYY-MM-DD')`,
+  month: (at) => `to_char(date_trunc('month', ${at} AT TIME ZONE 'UTC'), 'YYYY-MM')`,
+  kind: () => 's.kind',
+  segment: () => `(SELECT cv.segment FROM customer_values cv WHERE cv.customer_id = s.customer_id)`,
 };
 
 @Injectable()
@@ -315,23 +327,58 @@ export class SurveysRepository {
     f: { from: Date; to: Date; teamIds?: string[]; agentIds?: string[] },
     group: StatsGroup,
   ): Promise<StatsRow[]> {
+    const team = GROUP_EXPR.team('');
+    const agent = GROUP_EXPR.agent('');
+    const where = `($3::bigint[] IS NULL OR ${team}::bigint = ANY($3))
+          AND ($4::bigint[] IS NULL OR ${agent}::bigint = ANY($4))`;
+    // each rating weighted by its customer's MRR when it was given (as supportKpis)
+    const w = mrrAtSql('s.customer_id', 's.responded_at');
+    const zero = (cols: string[]) => cols.map((c) => `0 AS ${c}`).join(', ');
+    const SENT = ['sent', 'responded', 'csat_sent', 'csat_responded'];
+    const ANSWERS = [
+      'csat_responses',
+      'csat_good',
+      'csat_weight',
+      'csat_good_weight',
+      'ces_responses',
+      'ces_sum',
+      'nps_responses',
+      'promoters',
+      'passives',
+      'detractors',
+    ];
     return tx.query(
-      `SELECT ${GROUP_EXPR[group]} AS "groupKey",
-              count(*)::int AS sent,
-              count(*) FILTER (WHERE s.responded_at IS NOT NULL)::int AS responded,
-              count(*) FILTER (WHERE s.kind = 'csat' AND s.score IS NOT NULL)::int AS "csatResponses",
-              count(*) FILTER (WHERE s.kind = 'csat' AND s.score >= 4)::int AS "csatGood",
-              count(s.ces_score)::int AS "cesResponses",
-              coalesce(sum(s.ces_score), 0)::int AS "cesSum",
-              count(*) FILTER (WHERE s.kind = 'nps' AND s.score IS NOT NULL)::int AS "npsResponses",
-              count(*) FILTER (WHERE s.kind = 'nps' AND s.score >= 9)::int AS promoters,
-              count(*) FILTER (WHERE s.kind = 'nps' AND s.score BETWEEN 7 AND 8)::int AS passives,
-              count(*) FILTER (WHERE s.kind = 'nps' AND s.score <= 6)::int AS detractors
-         FROM surveys s
-        WHERE s.sent_at >= $1 AND s.sent_at < $2
-          AND ($3::bigint[] IS NULL OR s.team_id = ANY($3))
-          AND ($4::bigint[] IS NULL OR s.agent_id = ANY($4))
-        GROUP BY 1 ORDER BY 1 NULLS FIRST`,
+      `SELECT k AS "groupKey",
+              sum(sent)::int AS sent, sum(responded)::int AS responded,
+              sum(csat_sent)::int AS "csatSent", sum(csat_responded)::int AS "csatResponded",
+              sum(csat_responses)::int AS "csatResponses", sum(csat_good)::int AS "csatGood",
+              sum(csat_weight)::float8 AS "csatWeight", sum(csat_good_weight)::float8 AS "csatGoodWeight",
+              sum(ces_responses)::int AS "cesResponses", sum(ces_sum)::int AS "cesSum",
+              sum(nps_responses)::int AS "npsResponses", sum(promoters)::int AS promoters,
+              sum(passives)::int AS passives, sum(detractors)::int AS detractors
+         FROM (
+           -- sending: surveys sent in [from, to), answered at any time
+           SELECT ${GROUP_EXPR[group]('s.sent_at')} AS k, 1 AS sent, (s.responded_at IS NOT NULL)::int AS responded,
+                  (s.kind = 'csat')::int AS csat_sent, (s.kind = 'csat' AND s.responded_at IS NOT NULL)::int AS csat_responded,
+                  ${zero(ANSWERS)}
+             FROM surveys s LEFT JOIN tickets t ON t.id = s.ticket_id
+            WHERE s.sent_at >= $1 AND s.sent_at < $2 AND ${where}
+           UNION ALL
+           -- answers: given in [from, to) (CSAT as in supportKpis: by answered date)
+           SELECT ${GROUP_EXPR[group]('s.responded_at')}, ${zero(SENT)},
+                  (s.kind = 'csat' AND s.score IS NOT NULL)::int,
+                  (s.kind = 'csat' AND s.score >= 4)::int,
+                  CASE WHEN s.kind = 'csat' AND s.score IS NOT NULL THEN ${w} ELSE 0 END,
+                  CASE WHEN s.kind = 'csat' AND s.score >= 4 THEN ${w} ELSE 0 END,
+                  (s.ces_score IS NOT NULL)::int, coalesce(s.ces_score, 0),
+                  (s.kind = 'nps' AND s.score IS NOT NULL)::int,
+                  (s.kind = 'nps' AND s.score >= 9)::int,
+                  (s.kind = 'nps' AND s.score BETWEEN 7 AND 8)::int,
+                  (s.kind = 'nps' AND s.score <= 6)::int
+             FROM surveys s LEFT JOIN tickets t ON t.id = s.ticket_id
+            WHERE s.responded_at >= $1 AND s.responded_at < $2 AND s.score IS NOT NULL AND ${where}
+         ) x
+        GROUP BY k ORDER BY k NULLS FIRST`,
       [f.from, f.to, f.teamIds ?? null, f.agentIds ?? null],
     );
   }

@@ -302,10 +302,17 @@ export class SurveysService {
     if (f.to.getTime() - f.from.getTime() > 3 * 366 * 86_400_000)
       throw badInput('filter', 'the range must be at most 3 years');
     const rows = await this.repo.stats(this.tx.db, f, group);
+    // one definition with supportKpis (docs/kpis.md "One CSAT, one response rate"): percents with
+    // two decimals, CSAT over ratings given in the range, response rates over surveys sent in it
+    const pct = (part: number, whole: number) =>
+      whole > 0 ? Math.round((part / whole) * 10000) / 100 : null;
     return rows.map((r) => ({
       ...r,
       responseRate: r.sent ? r.responded / r.sent : null,
-      csatPercent: r.csatResponses ? (100 * r.csatGood) / r.csatResponses : null,
+      responseRatePercent: pct(r.responded, r.sent),
+      csatResponseRatePercent: pct(r.csatResponded, r.csatSent),
+      csatPercent: pct(r.csatGood, r.csatResponses),
+      csatRevenueWeightedPercent: pct(r.csatGoodWeight, r.csatWeight),
       meanCes: r.cesResponses ? r.cesSum / r.cesResponses : null,
       nps: r.npsResponses ? (100 * (r.promoters - r.detractors)) / r.npsResponses : null,
     }));

@@ -113,3 +113,17 @@ export class SlaPolicyInput {
   @Field(() => Int) resolutionMinutes!: number;
   @Field(() => Boolean, { nullable: true, defaultValue: false }) businessHours?: boolean;
 }
+
+@InputType({
+  description:
+    'SLA policy changes: omitted fields stay; null clears channel or tier (a wildcard). Existing tickets keep their due times; new tickets use the new targets.',
+})
+export class SlaPolicyUpdateInput {
+  @Field(() => String, { nullable: true }) name?: string | null;
+  @Field(() => PriorityEnum, { nullable: true }) priority?: Priority | null;
+  @Field(() => ChannelEnum, { nullable: true }) channel?: Channel | null;
+  @Field(() => TierEnum, { nullable: true }) tier?: string | null;
+  @Field(() => Int, { nullable: true }) firstResponseMinutes?: number | null;
+  @Field(() => Int, { nullable: true }) resolutionMinutes?: number | null;
+  @Field(() => Boolean, { nullable: true }) businessHours?: boolean | null;
+}

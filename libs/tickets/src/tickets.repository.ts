@@ -514,6 +514,48 @@ export class TicketsRepository {
     }
   }
 
+  async lockActivePolicy(tx: Tx, id: string): Promise<SlaPolicyRow | null> {
+    const rows: SlaPolicyRow[] = await tx.query(
+      `SELECT ${SLA_COLUMNS} FROM sla_policies WHERE id = $1 AND active FOR UPDATE`,
+      [id],
+    );
+    return rows[0] ?? null;
+  }
+
+  async updatePolicy(
+    tx: Tx,
+    id: string,
+    p: Omit<SlaPolicyRow, 'id' | 'active'>,
+  ): Promise<SlaPolicyRow> {
+    try {
+      const rows = returnedRows<SlaPolicyRow>(
+        await tx.query(
+          `UPDATE sla_policies SET name = $2, priority = $3, channel = $4, tier = $5, first_response_minutes = $6,
+                  resolution_minutes = $7, business_hours = $8, updated_at = now()
+            WHERE id = $1 RETURNING ${SLA_COLUMNS}`,
+          [
+            id,
+            p.name,
+            p.priority,
+            p.channel,
+            p.tier,
+            p.firstResponseMinutes,
+            p.resolutionMinutes,
+            p.businessHours,
+          ],
+        ),
+      );
+      return rows[0];
+    } catch (err) {
+      if (pgCode(err) === '23505') {
+        throw conflict('an active SLA policy already covers this priority, channel and tier', {
+          field: 'priority',
+        });
+      }
+      throw err;
+    }
+  }
+
   async deactivatePolicy(tx: Tx, id: string): Promise<boolean> {
     const rows = returnedRows<unknown>(
       await tx.query(

@@ -26,6 +26,7 @@ import type { TicketStatus } from './ticket-rules';
 import {
   CreateTicketInput,
   SlaPolicyInput,
+  SlaPolicyUpdateInput,
   TicketFilter,
   TicketsArgs,
   UpdateTicketInput,
@@ -351,6 +352,29 @@ export class SlaPolicyResolver {
       ...input,
       businessHours: input.businessHours ?? false,
     });
+  }
+
+  @Roles('admin')
+  @Mutation(() => SlaPolicyObject, {
+    description:
+      'Admins: change an active SLA policy (name, scope, targets, business hours). New tickets get the new targets; existing tickets keep their due times. CONFLICT when another active policy already covers the new scope.',
+  })
+  updateSlaPolicy(
+    @CurrentUser() actor: Actor,
+    @Args('id', { type: () => ID }) id: string,
+    @Args('input') input: SlaPolicyUpdateInput,
+  ) {
+    const { channel, tier, ...rest } = input;
+    return this.service.updatePolicy(
+      actor,
+      id,
+      {
+        ...Object.fromEntries(Object.entries(rest).filter(([, v]) => v != null)),
+        channel: channel ?? null,
+        tier: tier ?? null,
+      },
+      new Set(Object.keys(input)),
+    );
   }
 
   @Roles('admin')

@@ -491,16 +491,7 @@ export class TicketsService {
       tier?: string | null;
     },
   ): Promise<SlaPolicyRow> {
-    if (!input.name.trim() || input.name.length > 100)
-      throw badInput('name', 'must be 1 to 100 characters');
-    for (const f of ['firstResponseMinutes', 'resolutionMinutes'] as const) {
-      if (!Number.isInteger(input[f]) || input[f] < 1 || input[f] > 60 * 24 * 365) {
-        throw badInput(f, 'must be a whole number of minutes from 1 to 525600');
-      }
-    }
-    if (input.resolutionMinutes < input.firstResponseMinutes) {
-      throw badInput('resolutionMinutes', 'must not be shorter than the first-response target');
-    }
+    checkPolicy(input);
     return this.tx.run(async (tx) => {
       const p = await this.repo.insertPolicy(tx, {
         ...input,
@@ -514,6 +505,39 @@ export class TicketsService {
         entity: 'sla_policy',
         entityId: p.id,
         details: { ...input },
+      });
+      return p;
+    });
+  }
+
+  /** Admins: change an active SLA policy (new tickets get the new targets; existing ones keep theirs). */
+  async updatePolicy(
+    actor: Actor,
+    id: string,
+    patch: Partial<Omit<SlaPolicyRow, 'id' | 'active'>>,
+    given: Set<string>,
+  ): Promise<SlaPolicyRow> {
+    validateId(id);
+    return this.tx.run(async (tx) => {
+      const before = await this.repo.lockActivePolicy(tx, id);
+      if (!before) throw notFound('active SLA policy', id);
+      const next = {
+        name: (patch.name ?? before.name).trim(),
+        priority: patch.priority ?? before.priority,
+        channel: given.has('channel') ? (patch.channel ?? null) : before.channel,
+        tier: given.has('tier') ? (patch.tier ?? null) : before.tier,
+        firstResponseMinutes: patch.firstResponseMinutes ?? before.firstResponseMinutes,
+        resolutionMinutes: patch.resolutionMinutes ?? before.resolutionMinutes,
+        businessHours: patch.businessHours ?? before.businessHours,
+      };
+      checkPolicy(next);
+      const p = await this.repo.updatePolicy(tx, id, next);
+      await this.audit.record(tx, {
+        actorId: actor.id,
+        action: 'sla_policy.update',
+        entity: 'sla_policy',
+        entityId: id,
+        details: { changed: [...given] },
       });
       return p;
     });
@@ -665,5 +689,18 @@ export class TicketsService {
     throw forbidden(
       `ticket ${t.id} belongs to the private team "${team.name}": only its members, its lead and admins may move it to another team`,
     );
+  }
+}
+
+/** The rules of an SLA policy (create and update). */
+function checkPolicy(p: { name: string; firstResponseMinutes: number; resolutionMinutes: number }) {
+  if (!p.name.trim() || p.name.length > 100) throw badInput('name', 'must be 1 to 100 characters');
+  for (const f of ['firstResponseMinutes', 'resolutionMinutes'] as const) {
+    if (!Number.isInteger(p[f]) || p[f] < 1 || p[f] > 60 * 24 * 365) {
+      throw badInput(f, 'must be a whole number of minutes from 1 to 525600');
+    }
+  }
+  if (p.resolutionMinutes < p.firstResponseMinutes) {
+    throw badInput('resolutionMinutes', 'must not be shorter than the first-response target');
   }
 }

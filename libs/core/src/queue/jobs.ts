@@ -11,6 +11,7 @@ export const QUEUES = [
   'risk',
   'imports',
   'kpis',
+  'value',
 ] as const;
 export type QueueName = (typeof QUEUES)[number];
 
@@ -40,7 +41,9 @@ export type JobContract =
   /** Bring KPI facts and cells up to date with what changed since the last run (debounced, repeatable). */
   | { name: 'kpi.refresh'; data: Record<string, never> }
   /** Rebuild every KPI fact and cell from scratch (after bulk loads). */
-  | { name: 'kpi.rebuild'; data: Record<string, never> };
+  | { name: 'kpi.rebuild'; data: Record<string, never> }
+  /** Recompute lifetime values, value segments and expected value at risk (nightly, after the rescore). */
+  | { name: 'value.recompute'; data: Record<string, never> };
 
 export type JobName = JobContract['name'];
 export type JobData<N extends JobName> = Extract<JobContract, { name: N }>['data'];
@@ -128,6 +131,12 @@ export const JOB_CONFIG = {
   },
   'kpi.rebuild': {
     queue: 'kpis',
+    attempts: 2,
+    backoffMs: 60_000,
+    keep: { completed: 10, failed: 50 },
+  },
+  'value.recompute': {
+    queue: 'value',
     attempts: 2,
     backoffMs: 60_000,
     keep: { completed: 10, failed: 50 },

@@ -1,0 +1,205 @@
+import { Injectable } from '@nestjs/common';
+import { Tx } from '@staydesk/core';
+import type { Dim } from './kpi-plan';
+import { DIM_COLUMN } from './kpis.repository';
+
+/** Figures of supportKpis that open to the tickets (or ratings) behind them. */
+export const DRILL_METRICS = [
+  'tickets_created',
+  'tickets_solved',
+  'first_response',
+  'resolution',
+  'requester_wait',
+  'reopened',
+  'one_touch',
+  'sla_first_response_due',
+  'sla_first_response_met',
+  'sla_first_response_breached',
+  'sla_resolution_due',
+  'sla_resolution_met',
+  'sla_resolution_breached',
+  'backlog',
+  'csat_ratings',
+  'csat_good',
+  'csat_bad',
+  'surveys_sent',
+  'surveys_responded',
+] as const;
+export type DrillMetric = (typeof DRILL_METRICS)[number];
+export const DRILL_ORDERS = ['recent', 'value_desc'] as const;
+export type DrillOrder = (typeof DRILL_ORDERS)[number];
+
+interface MetricSql {
+  /** From CSAT surveys (one row per survey) rather than tickets. */
+  surveys?: boolean;
+  /** The instant that places a row in the range; null for the backlog (a state at the end). */
+  anchor: string | null;
+  where: string;
+  /** The figure's per-row value (seconds or score); null when the metric has none. */
+  value: string;
+}
+
+/**
+ * Each metric as the figure defines it in `metricsSql` (kpis.repository.ts): same anchor, same
+ * condition, over the same per-ticket facts ($3 = now for SLA due times and the backlog).
+ */
+const METRICS: Record<DrillMetric, MetricSql> = {
+  tickets_created: { anchor: 'f.created_at', where: 'true', value: 'f.frt_s' },
+  first_response: { anchor: 'f.created_at', where: 'f.frt_s IS NOT NULL', value: 'f.frt_s' },
+  tickets_solved: { anchor: 'f.resolved_at', where: 'true', value: 'f.resolution_s' },
+  resolution: {
+    anchor: 'f.resolved_at',
+    where: 'f.resolution_s IS NOT NULL',
+    value: 'f.resolution_s',
+  },
+  requester_wait: { anchor: 'f.resolved_at', where: 'f.wait_s IS NOT NULL', value: 'f.wait_s' },
+  reopened: { anchor: 'f.resolved_at', where: 'f.reopened', value: 'f.resolution_s' },
+  one_touch: { anchor: 'f.resolved_at', where: 'f.one_touch', value: 'f.resolution_s' },
+  sla_first_response_due: {
+    anchor: 'f.fr_due_at',
+    where: '(f.fr_met OR f.fr_due_at <= $3)',
+    value: 'f.frt_s',
+  },
+  sla_first_response_met: { anchor: 'f.fr_due_at', where: 'f.fr_met', value: 'f.frt_s' },
+  sla_first_response_breached: {
+    anchor: 'f.fr_due_at',
+    where: 'NOT f.fr_met AND f.fr_due_at <= $3',
+    value: 'f.frt_s',
+  },
+  sla_resolution_due: {
+    anchor: 'f.res_due_at',
+    where: '(f.res_met OR f.res_due_at <= $3)',
+    value: 'f.resolution_s',
+  },
+  sla_resolution_met: { anchor: 'f.res_due_at', where: 'f.res_met', value: 'f.resolution_s' },
+  sla_resolution_breached: {
+    anchor: 'f.res_due_at',
+    where: 'NOT f.res_met AND f.res_due_at <= $3',
+    value: 'f.resolution_s',
+  },
+  backlog: {
+    anchor: null,
+    where: 'f.unsolved @> least($2::timestamptz, $3::timestamptz) AND $1 <= $3',
+    value: 'NULL',
+  },
+  csat_ratings: {
+    surveys: true,
+    anchor: 's.responded_at',
+    where: "s.kind = 'csat' AND s.score IS NOT NULL",
+    value: 's.score',
+  },
+  csat_good: {
+    surveys: true,
+    anchor: 's.responded_at',
+    where: "s.kind = 'csat' AND s.score >= 4",
+    value: 's.score',
+  },
+  csat_bad: {
+    surveys: true,
+    anchor: 's.responded_at',
+    where: "s.kind = 'csat' AND s.score < 4",
+    value: 's.score',
+  },
+  surveys_sent: { surveys: true, anchor: 's.sent_at', where: "s.kind = 'csat'", value: 's.score' },
+  surveys_responded: {
+    surveys: true,
+    anchor: 's.sent_at',
+    where: "s.kind = 'csat' AND s.responded_at IS NOT NULL",
+    value: 's.score',
+  },
+};
+
+export interface DrillRow {
+  ticketId: string;
+  surveyId: string | null;
+  at: Date | null;
+  value: number | null;
+  /** Keyset values of the row for its ordering. */
+  sortAt: string | null;
+  sortValue: number;
+  rowId: string;
+}
+
+@Injectable()
+export class KpiDrillRepository {
+  private sql(
+    metric: DrillMetric,
+    filters: Partial<Record<Dim, string[]>>,
+    params: unknown[],
+  ): { from: string; where: string[]; at: string; value: string; rowId: string } {
+    const m = METRICS[metric];
+    const p = (v: unknown) => {
+      params.push(v);
+      return `$${params.length}`;
+    };
+    // $1, $2 = the range, $3 = now (typed here: not every metric uses them)
+    const where = [m.where, '$1::timestamptz <= $2::timestamptz AND $3::timestamptz IS NOT NULL'];
+    if (m.anchor) where.push(`${m.anchor} >= $1 AND ${m.anchor} < $2`);
+    for (const [dim, values] of Object.entries(filters) as [Dim, string[]][]) {
+      if (values) where.push(`${DIM_COLUMN[dim]} = ANY(${p(values)}::text[])`);
+    }
+    return {
+      from: m.surveys
+        ? 'FROM surveys s JOIN kpi_ticket_facts f ON f.ticket_id = s.ticket_id'
+        : 'FROM kpi_ticket_facts f',
+      where,
+      at: m.anchor ?? 'f.created_at',
+      value: m.value,
+      rowId: m.surveys ? 's.id' : 'f.ticket_id',
+    };
+  }
+
+  async count(
+    tx: Tx,
+    metric: DrillMetric,
+    filters: Partial<Record<Dim, string[]>>,
+    from: Date,
+    to: Date,
+  ): Promise<number> {
+    const params: unknown[] = [from, to, await this.now(tx)];
+    const q = this.sql(metric, filters, params);
+    const [r] = await tx.query(
+      `SELECT count(*)::int AS n ${q.from} WHERE ${q.where.join(' AND ')}`,
+      params,
+    );
+    return r.n;
+  }
+
+  async page(
+    tx: Tx,
+    metric: DrillMetric,
+    filters: Partial<Record<Dim, string[]>>,
+    from: Date,
+    to: Date,
+    order: DrillOrder,
+    after: { key: string | number; id: string } | null,
+    limit: number,
+  ): Promise<DrillRow[]> {
+    const params: unknown[] = [from, to, await this.now(tx)];
+    const q = this.sql(metric, filters, params);
+    const p = (v: unknown) => {
+      params.push(v);
+      return `$${params.length}`;
+    };
+    const key = order === 'recent' ? q.at : `coalesce(${q.value}::float8, -1)`;
+    const cast = order === 'recent' ? 'timestamptz' : 'float8';
+    if (after)
+      q.where.push(`(${key}, ${q.rowId}) < (${p(after.key)}::${cast}, ${p(after.id)}::bigint)`);
+    return tx.query(
+      `SELECT f.ticket_id::text AS "ticketId", ${q.rowId === 's.id' ? 's.id::text' : 'NULL'} AS "surveyId",
+              ${q.at} AS at, ${q.value}::float8 AS value,
+              to_char(${q.at} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS "sortAt",
+              coalesce(${q.value}::float8, -1) AS "sortValue", ${q.rowId}::text AS "rowId"
+         ${q.from}
+        WHERE ${q.where.join(' AND ')}
+        ORDER BY ${key} DESC, ${q.rowId} DESC
+        LIMIT ${p(limit)}`,
+      params,
+    );
+  }
+
+  private async now(tx: Tx): Promise<Date> {
+    const [r] = await tx.query(`SELECT now() AS now`);
+    return r.now;
+  }
+}

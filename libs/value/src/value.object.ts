@@ -1,0 +1,103 @@
+import {
+  Field,
+  Float,
+  GraphQLISODateTime,
+  ID,
+  Int,
+  ObjectType,
+  registerEnumType,
+} from '@nestjs/graphql';
+import { BASES, SEGMENTS } from './value-rules';
+
+export const ValueSegmentEnum = Object.fromEntries(SEGMENTS.map((s) => [s, s]));
+registerEnumType(ValueSegmentEnum, {
+  name: 'ValueSegment',
+  description:
+    'Value segment by lifetime value to date: quartiles of the active customers (top = the highest quarter). Bounds = the smallest value in each quartile; every customer, churned ones too, is in the highest segment whose bound it reaches. Recomputed by the worker nightly after the risk rescore.',
+});
+export const ValueBasisEnum = Object.fromEntries([...BASES, 'not_computed'].map((s) => [s, s]));
+registerEnumType(ValueBasisEnum, {
+  name: 'ValueBasis',
+  description:
+    "What the expected lifetime value was computed from. fitted_model: the customer was scored by a fitted, calibrated risk model (version fitted-…-h<days>): monthly churn probability = 1 − (1 − p)^(30.4375 ÷ days). segment_churn_rate: the observed monthly churn rate of the customer's value segment over the last 365 days. churned: a churned customer expects nothing more. unknown: no segment (value to date unknown) or no exposure in the segment. not_computed: the nightly computation has not run yet.",
+});
+
+@ObjectType('LifetimeValue', {
+  description:
+    'Customer lifetime value (docs/kpis.md "Lifetime value"). Money in the MRR currency.',
+})
+export class LifetimeValueObject {
+  @Field(() => Float, {
+    nullable: true,
+    description:
+      'Lifetime value to date = Σ MRR × months as a customer, over the MRR history (customer_mrr_history) and the active periods (customer_since to churn, again from each reactivation; customer_status_changes). A month = 30.4375 days. Null ("unknown", never 0) when any paying period has no known MRR, e.g. an import without MRR.',
+  })
+  toDate!: number | null;
+  @Field(() => Float, {
+    description: 'Months as a customer: the active periods up to now, in 30.4375-day months.',
+  })
+  monthsAsCustomer!: number;
+  @Field(() => Float, {
+    nullable: true,
+    description:
+      'Expected (remaining) lifetime value = current MRR × expected remaining months; expected months = min(60, 1 ÷ monthly churn probability), the probability from `basis`. 0 for churned customers; null when the MRR or the churn probability is not known.',
+  })
+  expected!: number | null;
+  @Field(() => Float, {
+    nullable: true,
+    description: 'Expected remaining months = min(60, 1 ÷ monthly churn probability).',
+  })
+  expectedMonths!: number | null;
+  @Field(() => ValueSegmentEnum, {
+    nullable: true,
+    description: 'Value segment (quartile of active customers); null when the value is unknown.',
+  })
+  segment!: string | null;
+  @Field(() => ValueBasisEnum, { description: 'Which churn probability the expected value used.' })
+  basis!: string;
+  @Field({ description: 'The basis in words, with the rate or model version used.' })
+  basisDetail!: string;
+  @Field(() => GraphQLISODateTime, {
+    nullable: true,
+    description:
+      'When segment and expected months were computed (the worker, nightly); toDate is always as of now.',
+  })
+  computedAt!: Date | null;
+}
+
+@ObjectType('MrrChange', { description: "One entry of a customer's MRR history." })
+export class MrrChangeObject {
+  @Field(() => ID) id!: string;
+  @Field(() => Float, { nullable: true, description: 'MRR from effectiveFrom; null = not known.' })
+  mrr!: number | null;
+  @Field(() => GraphQLISODateTime, {
+    description: 'From when (the first entry counts from the start of the customer).',
+  })
+  effectiveFrom!: Date;
+  @Field({ description: 'backfill (before history was kept), app or import.' }) source!: string;
+  @Field(() => ID, { nullable: true }) actorId!: string | null;
+}
+
+@ObjectType('ValueSegmentInfo', { description: 'A value segment: bound and observed churn.' })
+export class ValueSegmentObject {
+  @Field(() => ValueSegmentEnum) segment!: string;
+  @Field(() => Float, {
+    description: "Smallest lifetime value to date of the segment's quartile (its lower bound).",
+  })
+  minToDate!: number;
+  @Field(() => Int, { description: 'Active customers in the quartile.' }) activeCustomers!: number;
+  @Field(() => Int, {
+    description: "Churns of the segment's customers in the last 365 days.",
+  })
+  churned12m!: number;
+  @Field(() => Float, {
+    description: "Active customer-months of the segment's customers in the last 365 days.",
+  })
+  customerMonths12m!: number;
+  @Field(() => Float, {
+    nullable: true,
+    description: 'Observed monthly churn rate = churned12m ÷ customerMonths12m.',
+  })
+  monthlyChurnRate!: number | null;
+  @Field(() => GraphQLISODateTime) computedAt!: Date;
+}

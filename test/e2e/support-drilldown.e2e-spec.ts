@@ -1,0 +1,359 @@
+import { KpisService } from '@staydesk/kpis';
+import { RiskService } from '@staydesk/risk';
+import { fails, insertUser, login, ok } from '../support/factories';
+import { TestStack, startStack } from '../support/stack';
+
+/*
+ * Issue 17 (API): drill-down from a KPI figure to its tickets, risk factor evidence, survey
+ * answers in the timeline, updateSlaPolicy. A hand-built December 2025 for two teams:
+ *   T1 Billing  created 12-02 10:00, replied 10:30 (due 11:00: met), solved 12-03 (due 12-04: met), CSAT 5
+ *   T2 Billing  created 12-02 12:00, replied 15:00 (due 13:00: breached), solved 12-10 (due 12-05: breached), CSAT 2
+ *   T3 Billing  created 12-03 09:00, no reply (due 10:00: breached), open
+ *   T4 Billing  created 12-04 09:00, due 2099: not due yet, open
+ *   T5 Support  created 12-05 09:00, replied 09:05 (due 10:00: met), solved 12-05 10:00, CSAT 4
+ */
+describe('support drill-down and evidence (issue 17 API)', () => {
+  let stack: TestStack;
+  let admin: string;
+  let lead: string;
+  const ids: Record<string, string> = {};
+
+  async function ticket(t: {
+    team: string;
+    created: string;
+    replied?: string;
+    frDue: string;
+    solved?: string;
+    resDue: string;
+  }) {
+    const { rows } = await stack.db.query<{ id: string }>(
+      `INSERT INTO tickets (customer_id, requester_id, team_id, subject, channel, priority, status, created_at,
+                            first_response_at, first_response_due_at, solved_at, resolution_due_at)
+       VALUES ($1, $2, $3, 'help', 'email', 'normal', $4, $5, $6, $7, $8, $9) RETURNING id::text`,
+      [
+        ids.customer,
+        ids.contact,
+        t.team,
+        t.solved ? 'solved' : 'open',
+        t.created,
+        t.replied ?? null,
+        t.frDue,
+        t.solved ?? null,
+        t.resDue,
+      ],
+    );
+    return rows[0].id;
+  }
+  async function csat(ticketId: string, score: number, at: string) {
+    const { rows } = await stack.db.query<{ id: string }>(
+      `INSERT INTO surveys (kind, ticket_id, solve_cycle, contact_id, customer_id, token_salt, token_hash, sent_at, expires_at, responded_at, score, comment)
+       VALUES ('csat', $1, 1, $2, $3, 's', md5(random()::text), $4::timestamptz - interval '1 hour', $4::timestamptz + interval '14 days', $4, $5, 'thanks')
+       RETURNING id::text`,
+      [ticketId, ids.contact, ids.customer, at, score],
+    );
+    return rows[0].id;
+  }
+
+  beforeAll(async () => {
+    stack = await startStack({ env: { OUTBOX_RELAY: 'false' } });
+    await insertUser(stack, { email: 'admin@d.local', role: 'admin' });
+    admin = await login(stack, 'admin@d.local');
+    const team = async (name: string) =>
+      (
+        await stack.db.query<{ id: string }>(
+          `INSERT INTO teams (name) VALUES ($1) RETURNING id::text`,
+          [name],
+        )
+      ).rows[0].id;
+    ids.billing = await team('Billing');
+    ids.support = await team('Support');
+    ids.lead = await insertUser(stack, {
+      email: 'lead@d.local',
+      role: 'team_lead',
+      teamId: ids.billing,
+    });
+    lead = await login(stack, 'lead@d.local');
+    ids.customer = (
+      await stack.db.query<{ id: string }>(
+        `INSERT INTO customers (name, mrr, customer_since) VALUES ('Acme', 100, '2025-01-01') RETURNING id::text`,
+      )
+    ).rows[0].id;
+    ids.contact = (
+      await stack.db.query<{ id: string }>(
+        `INSERT INTO contacts (customer_id, name, email) VALUES ($1, 'Ann', 'ann@acme.example') RETURNING id::text`,
+        [ids.customer],
+      )
+    ).rows[0].id;
+    ids.t1 = await ticket({
+      team: ids.billing,
+      created: '2025-12-02T10:00:00Z',
+      replied: '2025-12-02T10:30:00Z',
+      frDue: '2025-12-02T11:00:00Z',
+      solved: '2025-12-03T10:00:00Z',
+      resDue: '2025-12-04T10:00:00Z',
+    });
+    ids.t2 = await ticket({
+      team: ids.billing,
+      created: '2025-12-02T12:00:00Z',
+      replied: '2025-12-02T15:00:00Z',
+      frDue: '2025-12-02T13:00:00Z',
+      solved: '2025-12-10T10:00:00Z',
+      resDue: '2025-12-05T10:00:00Z',
+    });
+    ids.t3 = await ticket({
+      team: ids.billing,
+      created: '2025-12-03T09:00:00Z',
+      frDue: '2025-12-03T10:00:00Z',
+      resDue: '2025-12-06T10:00:00Z',
+    });
+    ids.t4 = await ticket({
+      team: ids.billing,
+      created: '2025-12-04T09:00:00Z',
+      frDue: '2099-01-01T00:00:00Z',
+      resDue: '2099-01-01T00:00:00Z',
+    });
+    ids.t5 = await ticket({
+      team: ids.support,
+      created: '2025-12-05T09:00:00Z',
+      replied: '2025-12-05T09:05:00Z',
+      frDue: '2025-12-05T10:00:00Z',
+      solved: '2025-12-05T10:00:00Z',
+      resDue: '2025-12-06T10:00:00Z',
+    });
+    ids.s1 = await csat(ids.t1, 5, '2025-12-04T10:00:00Z');
+    ids.s2 = await csat(ids.t2, 2, '2025-12-11T10:00:00Z');
+    ids.s5 = await csat(ids.t5, 4, '2025-12-06T10:00:00Z');
+    await stack.worker!.get(KpisService).rebuild();
+  });
+
+  afterAll(async () => {
+    await stack?.close();
+  });
+
+  const DEC = { from: '2025-12-01T00:00:00Z', to: '2026-01-01T00:00:00Z' };
+  const FIGURES = `query($f: KpiFilter!) { supportKpis(filter: $f) { rows {
+    ticketsCreated ticketsSolved firstResponseTime { count } resolutionTime { count }
+    slaFirstResponse { due met } slaResolution { due met } backlogAtEnd csatRatings surveysSent surveysResponded } } }`;
+  const DRILL = `query($f: KpiFilter!, $m: KpiMetric!, $o: KpiDrillOrder, $first: Int, $after: String) {
+    supportKpiTickets(filter: $f, metric: $m, orderBy: $o, first: $first, after: $after) {
+      totalCount edges { node { ticketId surveyId at value ticket { id subject } } } pageInfo { hasNextPage endCursor } } }`;
+
+  async function drillAll(token: string, f: object, metric: string, order = 'recent') {
+    const nodes: any[] = [];
+    let after: string | null = null;
+    let total = -1;
+    do {
+      const page: any = (await ok(stack, token, DRILL, { f, m: metric, o: order, first: 2, after }))
+        .supportKpiTickets;
+      total = page.totalCount;
+      nodes.push(...page.edges.map((e: any) => e.node));
+      after = page.pageInfo.hasNextPage ? page.pageInfo.endCursor : null;
+    } while (after);
+    return { total, nodes };
+  }
+
+  it('each drill-down list has as many rows as its figure (several metrics, two scopes)', async () => {
+    for (const f of [DEC, { ...DEC, teamIds: [ids.billing] }]) {
+      const row = (await ok(stack, admin, FIGURES, { f })).supportKpis.rows[0];
+      const figures: Record<string, number> = {
+        tickets_created: row.ticketsCreated,
+        tickets_solved: row.ticketsSolved,
+        first_response: row.firstResponseTime.count,
+        resolution: row.resolutionTime.count,
+        sla_first_response_due: row.slaFirstResponse.due,
+        sla_first_response_met: row.slaFirstResponse.met,
+        sla_first_response_breached: row.slaFirstResponse.due - row.slaFirstResponse.met,
+        sla_resolution_due: row.slaResolution.due,
+        sla_resolution_breached: row.slaResolution.due - row.slaResolution.met,
+        backlog: row.backlogAtEnd,
+        csat_ratings: row.csatRatings,
+        surveys_sent: row.surveysSent,
+        surveys_responded: row.surveysResponded,
+      };
+      for (const [metric, figure] of Object.entries(figures)) {
+        const { total, nodes } = await drillAll(admin, f, metric);
+        expect({ metric, total, listed: nodes.length }).toEqual({
+          metric,
+          total: figure,
+          listed: figure,
+        });
+        expect(new Set(nodes.map((n) => n.surveyId ?? n.ticketId)).size).toBe(figure);
+      }
+    }
+    // and by hand: Billing breached first response on T2 and T3
+    const breached = await drillAll(
+      admin,
+      { ...DEC, teamIds: [ids.billing] },
+      'sla_first_response_breached',
+    );
+    expect(breached.nodes.map((n) => n.ticketId).sort()).toEqual([ids.t2, ids.t3].sort());
+    expect(breached.nodes[0].ticket).toEqual({ id: expect.any(String), subject: 'help' });
+  });
+
+  it('orders by value: the slowest first responses first; ratings carry their score', async () => {
+    const frt = await drillAll(admin, DEC, 'first_response', 'value_desc');
+    expect(frt.nodes.map((n) => [n.ticketId, n.value])).toEqual([
+      [ids.t2, 3 * 3600],
+      [ids.t1, 30 * 60],
+      [ids.t5, 5 * 60],
+    ]);
+    const bad = await drillAll(admin, DEC, 'csat_bad');
+    expect(bad.nodes).toEqual([
+      expect.objectContaining({ ticketId: ids.t2, surveyId: ids.s2, value: 2 }),
+    ]);
+  });
+
+  it('keeps team leads to their own teams and refuses bad input', async () => {
+    const own = await drillAll(lead, DEC, 'tickets_created');
+    expect(own.total).toBe(4); // Billing only
+    const other = await fails(stack, lead, DRILL, {
+      f: { ...DEC, teamIds: [ids.support] },
+      m: 'tickets_created',
+    });
+    expect(other.extensions?.code).toBe('FORBIDDEN');
+    const cursor = await fails(stack, admin, DRILL, {
+      f: DEC,
+      m: 'tickets_created',
+      after: 'not-a-cursor',
+    });
+    expect(cursor.extensions?.code).toBe('BAD_USER_INPUT');
+  });
+
+  it('risk factors open to their evidence: the breached tickets, the bad ratings', async () => {
+    // Globex, recent: 3 tickets past their first-response target unanswered, 2 CSAT answers of 2/5
+    const g = (
+      await stack.db.query<{ id: string }>(
+        `INSERT INTO customers (name, mrr, customer_since) VALUES ('Globex', 500, '2024-01-01') RETURNING id::text`,
+      )
+    ).rows[0].id;
+    const c = (
+      await stack.db.query<{ id: string }>(
+        `INSERT INTO contacts (customer_id, name, email) VALUES ($1, 'Bo', 'bo@globex.example') RETURNING id::text`,
+        [g],
+      )
+    ).rows[0].id;
+    const breached: string[] = [];
+    for (let i = 1; i <= 3; i++) {
+      const { rows } = await stack.db.query<{ id: string }>(
+        `INSERT INTO tickets (customer_id, requester_id, subject, channel, priority, status, created_at, first_response_due_at)
+         VALUES ($1, $2, $3, 'email', 'normal', 'open', now() - make_interval(days => $4), now() - make_interval(days => $4) + interval '1 hour')
+         RETURNING id::text`,
+        [g, c, `broken ${i}`, i],
+      );
+      breached.push(rows[0].id);
+    }
+    // one answered in time: not evidence of a breach
+    await stack.db.query(
+      `INSERT INTO tickets (customer_id, requester_id, subject, channel, priority, status, created_at, first_response_at, first_response_due_at)
+       VALUES ($1, $2, 'fine', 'email', 'normal', 'open', now() - interval '2 days', now() - interval '47 hours', now() - interval '1 day')`,
+      [g, c],
+    );
+    const bad: string[] = [];
+    for (const t of breached.slice(0, 2)) {
+      const { rows } = await stack.db.query<{ id: string }>(
+        `INSERT INTO surveys (kind, ticket_id, solve_cycle, contact_id, customer_id, token_salt, token_hash, sent_at, expires_at, responded_at, score)
+         VALUES ('csat', $1, 1, $2, $3, 's', md5(random()::text), now() - interval '2 days', now() + interval '7 days', now() - interval '1 day', 2)
+         RETURNING id::text`,
+        [t, c, g],
+      );
+      bad.push(rows[0].id);
+    }
+    await stack.worker!.get(RiskService).rescoreCustomer(g);
+    const risk = (
+      await ok(
+        stack,
+        admin,
+        `query($id: ID!) { customer(id: $id) { risk { factors { name value contribution evidence { kind id ticketId detail } } } } }`,
+        { id: g },
+      )
+    ).customer.risk;
+    const factor = (name: string) => risk.factors.find((f: any) => f.name === name);
+    const sla = factor('sla_breaches');
+    expect(sla.value).toBe(3);
+    expect(sla.evidence.map((e: any) => e.id).sort()).toEqual([...breached].sort());
+    expect(sla.evidence.every((e: any) => e.kind === 'ticket')).toBe(true);
+    expect(sla.evidence[0].detail).toMatch(/^first response target missed: broken/);
+    const csat = factor('bad_csat_count');
+    expect(csat.value).toBe(2);
+    expect(csat.evidence.map((e: any) => [e.kind, e.id, e.detail]).sort()).toEqual(
+      bad.map((id) => ['survey', id, 'CSAT 2/5']).sort(),
+    );
+    expect(factor('low_csat').evidence).toHaveLength(2);
+    expect(factor('short_tenure').evidence).toEqual([]);
+  });
+
+  it('the customer timeline shows survey answers', async () => {
+    const tl = (
+      await ok(
+        stack,
+        admin,
+        `query($id: ID!) { customer(id: $id) { timeline(first: 100) { edges { node { kind at refId ticketId title body toValue actorContactId } } } } }`,
+        { id: ids.customer },
+      )
+    ).customer.timeline.edges.map((e: any) => e.node);
+    const answers = tl.filter((n: any) => n.kind === 'survey_answered');
+    expect(answers).toEqual([
+      expect.objectContaining({
+        refId: ids.s2,
+        ticketId: ids.t2,
+        title: 'csat',
+        toValue: '2',
+        body: 'thanks',
+        actorContactId: ids.contact,
+        at: '2025-12-11T10:00:00.000Z',
+      }),
+      expect.objectContaining({ refId: ids.s5, ticketId: ids.t5, toValue: '4' }),
+      expect.objectContaining({ refId: ids.s1, ticketId: ids.t1, toValue: '5' }),
+    ]);
+  });
+
+  it('updateSlaPolicy changes the targets of new tickets only', async () => {
+    const created = (
+      await ok(
+        stack,
+        admin,
+        `mutation { createSlaPolicy(input: { name: "Normal", priority: normal, firstResponseMinutes: 60, resolutionMinutes: 600 }) { id } }`,
+      )
+    ).createSlaPolicy;
+    const TICKET = `mutation($r: ID!) { createTicket(input: { requesterId: $r, subject: "sla", channel: email, priority: normal, message: { body: "hi", kind: customer_message } }) { id createdAt firstResponseDueAt resolutionDueAt } }`;
+    const before = (await ok(stack, admin, TICKET, { r: ids.contact })).createTicket;
+    expect(Date.parse(before.firstResponseDueAt) - Date.parse(before.createdAt)).toBe(60 * 60_000);
+    const UPDATE = `mutation($id: ID!, $i: SlaPolicyUpdateInput!) { updateSlaPolicy(id: $id, input: $i) { id name firstResponseMinutes resolutionMinutes tier } }`;
+    const updated = (
+      await ok(stack, admin, UPDATE, {
+        id: created.id,
+        i: { name: 'Normal (faster)', firstResponseMinutes: 30, resolutionMinutes: 300 },
+      })
+    ).updateSlaPolicy;
+    expect(updated).toEqual({
+      id: created.id,
+      name: 'Normal (faster)',
+      firstResponseMinutes: 30,
+      resolutionMinutes: 300,
+      tier: null,
+    });
+    const after = (await ok(stack, admin, TICKET, { r: ids.contact })).createTicket;
+    expect(Date.parse(after.firstResponseDueAt) - Date.parse(after.createdAt)).toBe(30 * 60_000);
+    expect(Date.parse(after.resolutionDueAt) - Date.parse(after.createdAt)).toBe(300 * 60_000);
+    // the earlier ticket keeps its due time
+    const { rows } = await stack.db.query(
+      `SELECT first_response_due_at AS due FROM tickets WHERE id = $1`,
+      [before.id],
+    );
+    expect(rows[0].due.toISOString()).toBe(new Date(before.firstResponseDueAt).toISOString());
+    const invalid = await fails(stack, admin, UPDATE, {
+      id: created.id,
+      i: { resolutionMinutes: 10 },
+    });
+    expect(invalid).toMatchObject({
+      message: 'resolutionMinutes: must not be shorter than the first-response target',
+      extensions: { code: 'BAD_USER_INPUT' },
+    });
+    expect(
+      (await fails(stack, lead, UPDATE, { id: created.id, i: { name: 'x' } })).extensions?.code,
+    ).toBe('FORBIDDEN');
+    expect(
+      (await fails(stack, admin, UPDATE, { id: '999999', i: { name: 'x' } })).extensions?.code,
+    ).toBe('NOT_FOUND');
+  });
+});
