@@ -80,10 +80,11 @@ async function loadModel(tx: Tx, which: string, config: AppConfig): Promise<Risk
     }
     return configured(storedModel(active));
   }
-  const rows: { version: string; intercept: number; weights: unknown }[] = await tx.query(
-    `SELECT version, intercept, weights FROM risk_models WHERE version = $1`,
-    [which],
-  );
+  const rows: { version: string; intercept: number; weights: unknown; bands: unknown }[] =
+    await tx.query(
+      `SELECT version, intercept, weights, bands FROM risk_models WHERE version = $1`,
+      [which],
+    );
   if (rows.length === 0) {
     const known: { version: string }[] = await tx.query(
       `SELECT version FROM risk_models ORDER BY created_at DESC LIMIT 10`,
@@ -128,7 +129,7 @@ async function backtest(
     cutoff: window.cutoff.toISOString(),
     horizonDays: window.horizonDays,
     windowEnd: window.end.toISOString(),
-    bandThresholds: bands,
+    bandThresholds: model.bands ?? bands,
     ...evaluate(items, 5),
   };
 }
@@ -156,13 +157,14 @@ function printReport(r: BacktestResult, where: string, seconds: number): void {
     '',
     `churn by band (thresholds ${r.bandThresholds.medium}/${r.bandThresholds.high}/${r.bandThresholds.critical})`,
     textTable(
-      ['band', 'customers', 'churned', 'churn rate', 'mean score'],
+      ['band', 'customers', 'churned', 'churn rate', 'lift', 'mean score'],
       r.bands.map((b) => [
         b.band,
         String(b.customers),
         String(b.churned),
         percent(b.rate),
-        fixed(b.meanScore, 1),
+        b.rate === null || !r.baseRate ? 'n/a' : `${(b.rate / r.baseRate).toFixed(2)}x`,
+        fixed(b.meanScore, 2),
       ]),
     ),
     '',

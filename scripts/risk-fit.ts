@@ -25,7 +25,13 @@ import {
   withConfigWeights,
 } from '../libs/risk/src/backtest';
 import { fitLogistic } from '../libs/risk/src/fit';
-import { DEFAULT_MODEL, FACTOR_NAMES, scoreCustomer, transform } from '../libs/risk/src/risk-model';
+import {
+  DEFAULT_MODEL,
+  FACTOR_NAMES,
+  quantileBands,
+  scoreCustomer,
+  transform,
+} from '../libs/risk/src/risk-model';
 import type { FactorName, RiskModel } from '../libs/risk/src/risk-model';
 import { RiskRepository } from '../libs/risk/src/risk.repository';
 import { exitWithError } from './risk-cli';
@@ -121,7 +127,11 @@ async function main(): Promise<void> {
     const weights = Object.fromEntries(
       FACTOR_NAMES.map((name, j) => [name, round(fit.weights[j])]),
     ) as Record<FactorName, number>;
-    const model: RiskModel = { version, intercept: round(fit.intercept), weights };
+    const unbanded: RiskModel = { version, intercept: round(fit.intercept), weights };
+    // Its own bands: the riskiest 30 / 10 / 3 % of the customers it was fitted on (its scores are
+    // churn probabilities of a few percent, far under the default model's 25/50/75 points).
+    const bands = quantileBands(features.map((f) => scoreCustomer(f, unbanded).score));
+    const model: RiskModel = { ...unbanded, bands };
 
     // In-sample ranking quality, for the record (the honest test is a backtest on a later window).
     const outcomes = (m: RiskModel) =>
@@ -156,6 +166,7 @@ async function main(): Promise<void> {
       source: 'fitted',
       intercept: model.intercept,
       weights: model.weights,
+      bands,
       metrics,
       activate: options.activate || stayActive,
     });
@@ -188,6 +199,9 @@ async function main(): Promise<void> {
           ],
         ),
         '',
+        bands
+          ? `bands (riskiest 30 / 10 / 3 % when fitted): medium ≥ ${bands.medium}, high ≥ ${bands.high}, critical ≥ ${bands.critical} (% chance of churn within ${window.horizonDays} days)`
+          : '',
         `in sample (the training window itself, optimistic): AUC ${fixed(metrics.inSample.auc)} fitted vs ${fixed(metrics.inSample.defaultAuc)} ${reference.version}; ` +
           `precision@10% ${percent(metrics.inSample.precisionAt10)} vs ${percent(metrics.inSample.defaultPrecisionAt10)}`,
         nextEnd.getTime() <= Date.now()

@@ -342,3 +342,20 @@ describe('text output', () => {
     expect(fixed(null)).toBe('n/a');
   });
 });
+
+describe('storedModel bands', () => {
+  const row = { version: 'fitted-x', intercept: -3, weights: { dormancy: 0.1 } };
+  it('reads a fitted model’s own band thresholds', () => {
+    expect(storedModel({ ...row, bands: { medium: 2, high: 4, critical: 7.5 } }).bands).toEqual({
+      medium: 2,
+      high: 4,
+      critical: 7.5,
+    });
+    expect(storedModel(row).bands).toBeNull();
+  });
+  it('refuses thresholds that are not increasing', () => {
+    expect(() => storedModel({ ...row, bands: { medium: 4, high: 2, critical: 7 } })).toThrow(
+      'model fitted-x has band thresholds that are not three increasing numbers up to 100',
+    );
+  });
+});

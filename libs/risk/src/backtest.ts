@@ -1,5 +1,5 @@
 import { BANDS, DEFAULT_MODEL, FACTOR_NAMES, withOverrides } from './risk-model';
-import type { Band, FactorName, FactorValue, RiskModel } from './risk-model';
+import type { Band, BandThresholds, FactorName, FactorValue, RiskModel } from './risk-model';
 
 /**
  * Pure metrics for a churn-risk backtest: how well scores given at a cut-off ranked and sorted
@@ -262,6 +262,7 @@ export function storedModel(row: {
   version: string;
   intercept: unknown;
   weights: unknown;
+  bands?: unknown;
 }): RiskModel {
   const intercept =
     typeof row.intercept === 'number' || typeof row.intercept === 'string'
@@ -284,7 +285,24 @@ export function storedModel(row: {
     }
     weights[name as FactorName] = value;
   }
-  return { version: row.version, intercept, weights };
+  return { version: row.version, intercept, weights, bands: storedBands(row.version, row.bands) };
+}
+
+/** A stored model's own band thresholds (null: none stored), checked like RISK_BANDS. */
+export function storedBands(version: string, bands: unknown): BandThresholds | null {
+  if (bands === null || bands === undefined) return null;
+  const b = bands as Record<string, unknown>;
+  const values = [b.medium, b.high, b.critical];
+  if (
+    !values.every((v) => typeof v === 'number' && Number.isFinite(v)) ||
+    !((b.medium as number) < (b.high as number) && (b.high as number) < (b.critical as number)) ||
+    (b.critical as number) > 100
+  ) {
+    throw new BacktestInputError(
+      `model ${version} has band thresholds that are not three increasing numbers up to 100`,
+    );
+  }
+  return { medium: b.medium as number, high: b.high as number, critical: b.critical as number };
 }
 
 /**

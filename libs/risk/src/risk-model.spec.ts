@@ -1,5 +1,12 @@
 import type { RawFeatures } from './risk.repository';
-import { DEFAULT_MODEL, bandOf, logistic, scoreCustomer, withOverrides } from './risk-model';
+import {
+  DEFAULT_MODEL,
+  bandOf,
+  logistic,
+  quantileBands,
+  scoreCustomer,
+  withOverrides,
+} from './risk-model';
 
 const quiet: RawFeatures = {
   customerId: '1',
@@ -151,5 +158,47 @@ describe('scoreCustomer', () => {
       scoreCustomer(quiet, m).score,
     );
     expect(() => withOverrides(DEFAULT_MODEL, { vibes: 1 })).toThrow('unknown factor "vibes"');
+  });
+});
+
+describe('quantileBands: bands that follow a score distribution', () => {
+  it('puts the riskiest 30 / 10 / 3 % at or above medium / high / critical', () => {
+    const scores = Array.from({ length: 1000 }, (_, i) => (i + 1) / 100); // 0.01 … 10.00
+    const bands = quantileBands(scores)!;
+    const share = (t: number) => scores.filter((s) => s >= t).length / scores.length;
+    expect(share(bands.medium)).toBeCloseTo(0.3, 2);
+    expect(share(bands.high)).toBeCloseTo(0.1, 2);
+    expect(share(bands.critical)).toBeCloseTo(0.03, 2);
+  });
+
+  it('gives a fitted model of small probabilities every band', () => {
+    const probabilities = Array.from({ length: 500 }, (_, i) => 1 + 4 * Math.sin(i) ** 2); // 1–5 %
+    const bands = quantileBands(probabilities)!;
+    const counts = { low: 0, medium: 0, high: 0, critical: 0 };
+    for (const p of probabilities) counts[bandOf(p, bands)]++;
+    expect(counts.low).toBeGreaterThan(300);
+    expect(counts.medium).toBeGreaterThan(50);
+    expect(counts.high).toBeGreaterThan(10);
+    expect(counts.critical).toBeGreaterThan(5);
+    // with the fixed 25/50/75 points the same customers would all be "low"
+    expect(probabilities.every((p) => bandOf(p) === 'low')).toBe(true);
+  });
+
+  it('keeps thresholds strictly increasing when most scores tie, and refuses an empty list', () => {
+    const bands = quantileBands([...Array(99).fill(6.91), 40])!;
+    expect(bands.medium).toBe(6.91);
+    expect(bands.high).toBeGreaterThan(bands.medium);
+    expect(bands.critical).toBeGreaterThan(bands.high);
+    expect(quantileBands([])).toBeNull();
+    expect(quantileBands([NaN])).toBeNull();
+  });
+
+  it('is used by scoreCustomer when the model carries bands, over the configured ones', () => {
+    const m = { ...DEFAULT_MODEL, bands: { medium: 0.5, high: 1, critical: 1.5 } };
+    const s = scoreCustomer(quiet, m, { medium: 25, high: 50, critical: 75 });
+    expect(s.score).toBeGreaterThanOrEqual(1.5);
+    expect(s.band).toBe('critical');
+    expect(scoreCustomer(quiet, DEFAULT_MODEL).band).toBe('low');
+    expect(withOverrides(m, { dormancy: 0 }).bands).toEqual(m.bands);
   });
 });

@@ -39,6 +39,12 @@ export interface RiskModel {
   version: string;
   intercept: number;
   weights: Record<FactorName, number>;
+  /**
+   * The model's own band thresholds on its score scale (a fitted model: the score quantiles of
+   * the customers it was fitted on, see {@link quantileBands}); absent = the configured bands
+   * (RISK_BANDS, points of the default model).
+   */
+  bands?: BandThresholds | null;
 }
 
 /**
@@ -75,6 +81,37 @@ export interface BandThresholds {
 }
 
 export const DEFAULT_BANDS: BandThresholds = { medium: 25, high: 50, critical: 75 };
+
+/**
+ * The share of customers above each band threshold when bands follow a score distribution:
+ * medium and up = the riskiest 30 %, high and up = 10 %, critical = 3 %.
+ */
+export const BAND_SHARES = { medium: 0.3, high: 0.1, critical: 0.03 } as const;
+
+/**
+ * Band thresholds from a score distribution: the scores above which the riskiest 30 %, 10 % and
+ * 3 % of `scores` lie ({@link BAND_SHARES}). A fitted model stores the thresholds of the
+ * customers it was fitted on, so its bands keep their meaning ("critical: among the riskiest 3 %
+ * when fitted, a churn probability of at least X") when its probabilities are all a few percent.
+ * Thresholds are strictly increasing (0.01 apart at least, the score's resolution) and at most
+ * 100; null without scores.
+ */
+export function quantileBands(
+  scores: readonly number[],
+  shares: { medium: number; high: number; critical: number } = BAND_SHARES,
+): BandThresholds | null {
+  const sorted = scores.filter(Number.isFinite).sort((a, b) => a - b);
+  if (sorted.length === 0) return null;
+  const at = (share: number) => {
+    // the score at position ⌊(1 − share)·n⌋: `share` of the customers score at or above it
+    const i = Math.min(sorted.length - 1, Math.floor((1 - share) * sorted.length));
+    return round(sorted[i]);
+  };
+  const medium = Math.min(99.98, Math.max(0.01, at(shares.medium)));
+  const high = Math.min(99.99, Math.max(medium + 0.01, at(shares.high)));
+  const critical = Math.min(100, Math.max(high + 0.01, at(shares.critical)));
+  return { medium: round(medium), high: round(high), critical: round(critical) };
+}
 
 const clamp = (x: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, x));
 /** Any non-finite number becomes the fallback: NaN and ±Infinity never reach the database. */
@@ -305,7 +342,7 @@ export function scoreCustomer(
   factors.sort((a, b) => b.contribution - a.contribution);
   return {
     score: clamp(score, 0, 100),
-    band: bandOf(score, bands),
+    band: bandOf(score, model.bands ?? bands),
     factors,
     modelVersion: model.version,
   };
@@ -326,6 +363,7 @@ export function withOverrides(
   }
   const changed = Object.keys(overrides).length > 0 || intercept !== undefined;
   return {
+    ...model,
     version: changed ? `${model.version}+config` : model.version,
     intercept: intercept ?? model.intercept,
     weights,

@@ -1,6 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import { Tx, copyInto, copyLine } from '@staydesk/core';
-import type { Band, FactorValue, Score } from './risk-model';
+import type { Band, BandThresholds, FactorValue, Score } from './risk-model';
+
+/** A model row of risk_models as read for scoring. */
+export interface StoredModelRow {
+  version: string;
+  intercept: number;
+  weights: Record<string, number>;
+  bands: BandThresholds | null;
+}
 
 /** Raw per-customer facts as of a moment, straight from SQL (numbers; nulls where nothing is known). */
 export interface RawFeatures {
@@ -377,12 +385,58 @@ export class RiskRepository {
     );
   }
 
-  async activeModel(
-    tx: Tx,
-  ): Promise<{ version: string; intercept: number; weights: Record<string, number> } | null> {
-    const rows: { version: string; intercept: number; weights: Record<string, number> }[] =
-      await tx.query(`SELECT version, intercept, weights FROM risk_models WHERE active`);
+  async activeModel(tx: Tx): Promise<StoredModelRow | null> {
+    const rows: StoredModelRow[] = await tx.query(
+      `SELECT version, intercept, weights, bands FROM risk_models WHERE active`,
+    );
     return rows[0] ?? null;
+  }
+
+  async modelByVersion(tx: Tx, version: string): Promise<StoredModelRow | null> {
+    const rows: StoredModelRow[] = await tx.query(
+      `SELECT version, intercept, weights, bands FROM risk_models WHERE version = $1`,
+      [version],
+    );
+    return rows[0] ?? null;
+  }
+
+  /**
+   * Makes `version` the active model (null: none, the default weights) and records the
+   * activation with the model it replaced, so {@link restorePrevious} can undo it.
+   */
+  async activate(tx: Tx, version: string | null): Promise<{ previous: string | null }> {
+    const before: { version: string }[] = await tx.query(
+      `SELECT version FROM risk_models WHERE active FOR UPDATE`,
+    );
+    const previous = before[0]?.version ?? null;
+    await tx.query(`UPDATE risk_models SET active = false WHERE active`);
+    if (version !== null) {
+      await tx.query(`UPDATE risk_models SET active = true WHERE version = $1`, [version]);
+    }
+    if (previous !== version) {
+      await tx.query(
+        `INSERT INTO risk_model_activations (version, previous_version) VALUES ($1, $2)`,
+        [version, previous],
+      );
+    }
+    return { previous };
+  }
+
+  /** The model that was active before the current one (undefined: no activation recorded). */
+  async previousModel(
+    tx: Tx,
+  ): Promise<{ current: string | null; previous: string | null } | undefined> {
+    const rows: { version: string | null; previous: string | null }[] = await tx.query(
+      `SELECT version, previous_version AS previous FROM risk_model_activations ORDER BY id DESC LIMIT 1`,
+    );
+    return rows[0] ? { current: rows[0].version, previous: rows[0].previous } : undefined;
+  }
+
+  /** Models stored, newest first, with whether each is active. */
+  async models(tx: Tx): Promise<{ version: string; active: boolean; createdAt: Date }[]> {
+    return tx.query(
+      `SELECT version, active, created_at AS "createdAt" FROM risk_models ORDER BY created_at DESC, version`,
+    );
   }
 
   async saveModel(
@@ -392,17 +446,26 @@ export class RiskRepository {
       source: 'default' | 'fitted';
       intercept: number;
       weights: Record<string, number>;
+      bands?: BandThresholds | null;
       metrics: unknown;
       activate: boolean;
     },
   ): Promise<void> {
-    if (m.activate) await tx.query(`UPDATE risk_models SET active = false WHERE active`);
     await tx.query(
-      `INSERT INTO risk_models (version, source, intercept, weights, metrics, active) VALUES ($1, $2, $3, $4, $5, $6)
+      `INSERT INTO risk_models (version, source, intercept, weights, bands, metrics, active)
+       VALUES ($1, $2, $3, $4, $5, $6, false)
        ON CONFLICT (version) DO UPDATE SET intercept = EXCLUDED.intercept, weights = EXCLUDED.weights,
-         metrics = EXCLUDED.metrics, active = EXCLUDED.active`,
-      [m.version, m.source, m.intercept, m.weights, m.metrics ?? null, m.activate],
+         bands = EXCLUDED.bands, metrics = EXCLUDED.metrics`,
+      [
+        m.version,
+        m.source,
+        m.intercept,
+        m.weights,
+        m.bands ? JSON.stringify(m.bands) : null,
+        m.metrics ?? null,
+      ],
     );
+    if (m.activate) await this.activate(tx, m.version);
   }
 
   /** Customers who churned in (from, to], from customer_status_changes (the ground truth). */

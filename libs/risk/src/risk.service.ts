@@ -51,6 +51,7 @@ export class RiskService implements OnModuleInit {
           version: stored.version,
           intercept: stored.intercept,
           weights: { ...DEFAULT_MODEL.weights, ...stored.weights },
+          bands: stored.bands ?? null,
         }
       : DEFAULT_MODEL;
     const { intercept, ...weights } = this.config.risk.weights;
