@@ -43,14 +43,16 @@
  * From its simulated tickets each customer gets a service "pain" score
  *   pain = mean(share of its tickets that breached an SLA, share of its tickets reopened,
  *               share of its messages with negative sentiment) + tier bonus (free 0.15, starter 0.05)
- * and churns with probability logistic(-3.9 + 4·pain + ε), ε ~ N(0, 0.7): service experience
- * drives churn, the noise keeps it from being a formula. With the default mix about 7 % of the
- * customers churn (5–12 % depending on the seed); the unhappiest tenth churns about twice as often
- * as the average and three to five times as often as the happiest tenth. Only customers older
- * than 60 days can churn. churned_at falls after ~80 % of the customer's tickets, within the last
- * 6 months; tickets the simulation had placed after that date are handed to other customers and
- * simulated again, so a churned customer files nothing once gone. One or two early churners are
- * won back later (churned → active, two status-change rows).
+ * and a constant monthly churn hazard h = logistic(-5.3 + 4·pain + 0.7·ε), ε ~ N(0, 1): service
+ * experience drives churn, the noise (price, product, chance) keeps it from being a formula. The
+ * hazard applies from 60 days after sign-up until "now" (sign-ups reach three years back), and the
+ * churn moment is drawn from it (exponential waiting time), so the world's monthly churn *rate*
+ * is flat over time (about 1.5 % a month, ~4.5 % per 90 days); monthly churn *counts* grow with
+ * the customer base. Each customer's h and its start are written to `simulation_oracle`, so
+ * risk:backtest can report how well the truth itself ranks (the scorer never reads it). Tickets
+ * the simulation had placed after a churn are handed to other customers and simulated again, so
+ * a churned customer files nothing once gone. One or two early churners are won back later
+ * (churned → active, two status-change rows).
  */
 import bcrypt from 'bcryptjs';
 import { Client } from 'pg';
@@ -82,6 +84,7 @@ export const DOMAIN_TABLES = [
   'sla_policies',
   'contacts',
   'customer_status_changes',
+  'simulation_oracle',
   'customers',
   'users',
   'teams',
@@ -671,6 +674,10 @@ export interface Customer {
   gone: [number, number][];
   statusChanges: StatusChange[];
   pain: number;
+  /** True monthly churn hazard (the oracle): constant per customer, from {@link hazardFrom}. */
+  hazard: number;
+  /** When the hazard starts to apply (60 days after sign-up). */
+  hazardFrom: number;
 }
 
 export interface TicketEvent {
@@ -845,6 +852,8 @@ function generateCustomers(world: World, rng: Rng): Customer[] {
       gone: [],
       statusChanges: [],
       pain: 0,
+      hazard: 0,
+      hazardFrom: since + CHURN_GRACE_DAYS * DAY,
     });
   }
   return customers;
@@ -1433,7 +1442,13 @@ function painOf(customer: Customer): number {
   return shares / 3 + TIER_PAIN[customer.tier];
 }
 
-const CHURN_INTERCEPT = -3.9;
+/** Monthly churn hazard = logistic(CHURN_INTERCEPT + CHURN_PAIN · pain + CHURN_NOISE · ε). */
+export const CHURN_INTERCEPT = -5.3;
+export const CHURN_PAIN = 4;
+export const CHURN_NOISE = 0.7;
+/** New customers do not churn in their first 60 days. */
+export const CHURN_GRACE_DAYS = 60;
+const MONTH_MS = 30 * DAY;
 const CALM_REASONS = [
   'moved to competitor',
   'budget cuts',
@@ -1442,9 +1457,45 @@ const CALM_REASONS = [
 ];
 const PAIN_REASONS = ['unhappy with support response times', 'too many unresolved issues'];
 
+/** A customer's constant monthly churn hazard from its pain and a noise draw ε ~ N(0, 1). */
+export function monthlyHazard(pain: number, noise: number): number {
+  return logistic(CHURN_INTERCEPT + CHURN_PAIN * pain + CHURN_NOISE * noise);
+}
+
+/**
+ * The true probability that a customer still active at `from` churns in (from, to]: the
+ * constant hazard applied to the part of the window after its grace period.
+ */
+export function churnProbability(
+  hazard: number,
+  hazardFrom: number,
+  from: number,
+  to: number,
+): number {
+  const exposed = Math.max(0, to - Math.max(from, hazardFrom));
+  return 1 - (1 - hazard) ** (exposed / MONTH_MS);
+}
+
+/**
+ * When a customer with a constant monthly hazard churns: the hazard clock starts at
+ * `hazardFrom`; the waiting time is exponential (the continuous form of "each month, churn with
+ * probability h"), so the churn rate of any cohort is flat over time. `u` is uniform in [0, 1).
+ * Infinity = not before `until`.
+ */
+export function churnTime(hazard: number, hazardFrom: number, until: number, u: number): number {
+  if (!(hazard > 0)) return Infinity;
+  const rate = -Math.log(1 - hazard) / MONTH_MS;
+  const at = hazardFrom - Math.log(1 - u) / rate;
+  return at < until ? at : Infinity;
+}
+
 /**
  * Decides who churns and when, then hands the tickets a gone customer would have filed to
  * customers still around. Returns the tickets that changed hands (to be simulated again).
+ *
+ * Churn is a stationary process: each customer has a constant monthly hazard (from its service
+ * pain, its tier and noise), starting 60 days after sign-up and running from its sign-up (up to
+ * three years back) to "now", so the world's monthly churn rate is flat, not bunched near "now".
  */
 function applyChurn(world: World, customers: Customer[], picker: CustomerPicker): Set<Ticket> {
   const { now } = world;
@@ -1456,10 +1507,10 @@ function applyChurn(world: World, customers: Customer[], picker: CustomerPicker)
   customers.forEach((c, i) => {
     const rng = streamRng(seed, 'churn', i);
     rngs.set(c, rng);
-    const p = logistic(CHURN_INTERCEPT + 4 * c.pain + 0.7 * rng.normal());
-    const churns = rng.chance(p);
-    if (!churns || c.since > now - 60 * DAY) return;
-    c.churnedAt = churnDate(world, c, rng);
+    c.hazard = monthlyHazard(c.pain, rng.normal());
+    const at = churnTime(c.hazard, c.hazardFrom, now - 2 * DAY, rng.next());
+    if (at === Infinity) return;
+    c.churnedAt = at;
     churners.push(c);
   });
   // A couple of early churners are won back after a few weeks.
@@ -1504,18 +1555,6 @@ function applyChurn(world: World, customers: Customer[], picker: CustomerPicker)
     }
   }
   return moved;
-}
-
-/** Within the last 6 months, after ~80 % of the customer's tickets, at least 30 days after sign-up. */
-function churnDate(world: World, c: Customer, rng: Rng): number {
-  const times = c.tickets.map((t) => t.createdAt).sort((a, b) => a - b);
-  const mostTickets = times.length > 0 ? times[Math.floor(0.8 * (times.length - 1))] : -Infinity;
-  const latest = world.now - 2 * DAY;
-  const earliest = Math.min(
-    latest - DAY,
-    Math.max(monthsBefore(world.now, 6), c.since + 30 * DAY, mostTickets),
-  );
-  return rng.between(earliest, latest);
 }
 
 const isGone = (c: Customer, at: number) => c.gone.some(([from, to]) => at >= from && at < to);
@@ -2155,6 +2194,18 @@ export async function insertCustomers(db: Db, customers: Customer[]): Promise<vo
       { name: 'changed_at', type: 'timestamptz', value: (r) => iso(r.s.at) },
     ],
     changes,
+  );
+  // The oracle: each customer's true churn hazard, for risk:backtest only (never production code).
+  await insertRows(
+    db,
+    'simulation_oracle',
+    [
+      { name: 'customer_id', type: 'bigint', value: (c: Customer) => c.id },
+      { name: 'monthly_hazard', type: 'float8', value: (c) => c.hazard },
+      { name: 'hazard_from', type: 'timestamptz', value: (c) => iso(c.hazardFrom) },
+      { name: 'pain', type: 'float8', value: (c) => c.pain },
+    ],
+    customers,
   );
 }
 
