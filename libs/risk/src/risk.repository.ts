@@ -468,6 +468,31 @@ export class RiskRepository {
     if (m.activate) await this.activate(tx, m.version);
   }
 
+  /**
+   * Contact (a ticket created or a customer message) per customer in the `days` before `cutoff`
+   * and in (cutoff, end]: the ground truth of churn by dormancy, for histories without churn marks.
+   */
+  async contactAround(
+    tx: Tx,
+    cutoff: Date,
+    end: Date,
+    days: number,
+  ): Promise<Map<string, { before: boolean; after: boolean }>> {
+    const rows: { id: string; before: boolean; after: boolean }[] = await tx.query(
+      `WITH contact AS (
+         SELECT customer_id, created_at AS at FROM tickets
+          WHERE created_at > $1::timestamptz - make_interval(days => $3) AND created_at <= $2
+         UNION ALL
+         SELECT t.customer_id, m.created_at FROM ticket_messages m JOIN tickets t ON t.id = m.ticket_id
+          WHERE m.kind = 'customer_message'
+            AND m.created_at > $1::timestamptz - make_interval(days => $3) AND m.created_at <= $2)
+       SELECT customer_id::text AS id, bool_or(at <= $1) AS before, bool_or(at > $1) AS after
+         FROM contact GROUP BY customer_id`,
+      [cutoff, end, days],
+    );
+    return new Map(rows.map((r) => [r.id, { before: r.before, after: r.after }]));
+  }
+
   /** Customers who churned in (from, to], from customer_status_changes (the ground truth). */
   async churnedBetween(tx: Tx, from: Date, to: Date): Promise<Set<string>> {
     const rows: { id: string }[] = await tx.query(
