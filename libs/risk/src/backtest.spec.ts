@@ -213,7 +213,7 @@ describe('factorContrast', () => {
       { name: 'sla_breaches', churners: 2.5, others: 0, difference: 2.5 },
       expect.objectContaining({ difference: 0 }),
     ]);
-    expect(factorContrast(rows, 14).at(-1)).toEqual({
+    expect(factorContrast(rows, FACTOR_NAMES.length).at(-1)).toEqual({
       name: 'dormancy',
       churners: 0,
       others: 6,

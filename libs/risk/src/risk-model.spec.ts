@@ -30,6 +30,9 @@ const quiet: RawFeatures = {
   npsLatest: 10,
   customerMessages: 6,
   negativeMessages: 0,
+  customerMessages30: 2,
+  negativeMessages30: 0,
+  tickets90: 5,
   daysSinceContact: 5,
 };
 
@@ -200,5 +203,49 @@ describe('quantileBands: bands that follow a score distribution', () => {
     expect(s.band).toBe('critical');
     expect(scoreCustomer(quiet, DEFAULT_MODEL).band).toBe('low');
     expect(withOverrides(m, { dormancy: 0 }).bands).toEqual(m.bands);
+  });
+});
+
+describe('features that generalise (weights learned by risk:fit, 0 in default-v1)', () => {
+  const input = (f: RawFeatures, name: string) =>
+    scoreCustomer(f).factors.find((x) => x.name === name)!;
+
+  it('breach_rate: the share of recent tickets that breached, not their count', () => {
+    const busy = { ...quiet, tickets90: 30, breaches90: 3 };
+    const small = { ...quiet, tickets90: 3, breaches90: 3 };
+    expect(input(busy, 'breach_rate')).toMatchObject({ value: 0.1, input: 0.1 });
+    expect(input(small, 'breach_rate')).toMatchObject({ value: 1, input: 1 });
+    expect(input({ ...quiet, tickets90: 0, breaches90: 0 }, 'breach_rate').value).toBeNull();
+  });
+
+  it('contact_drop: going quiet against the customer’s own past', () => {
+    expect(input({ ...quiet, vol30: 0, base90: 15 }, 'contact_drop').input).toBeCloseTo(
+      Math.log2(6),
+      4,
+    );
+    expect(input({ ...quiet, vol30: 0, base90: 90 }, 'contact_drop').input).toBe(3);
+    expect(input({ ...quiet, vol30: 9, base90: 9 }, 'contact_drop').input).toBe(0);
+  });
+
+  it('sentiment_trend: this month’s negative share against the two before', () => {
+    const worse = {
+      ...quiet,
+      customerMessages: 10,
+      negativeMessages: 4,
+      customerMessages30: 4,
+      negativeMessages30: 4,
+    };
+    expect(input(worse, 'sentiment_trend')).toMatchObject({ value: 1, input: 1 });
+    const better = { ...worse, negativeMessages30: 0 };
+    expect(input(better, 'sentiment_trend').value).toBeCloseTo(-4 / 6, 3);
+    expect(input({ ...quiet, customerMessages30: 0 }, 'sentiment_trend').value).toBeNull();
+  });
+
+  it('changes nothing in the default score', () => {
+    const base = scoreCustomer(quiet).score;
+    expect(scoreCustomer({ ...quiet, tickets90: 3, breaches90: 3, vol30: 0 }).score).not.toBeNaN();
+    expect(scoreCustomer({ ...quiet, customerMessages30: 6, negativeMessages30: 0 }).score).toBe(
+      base,
+    );
   });
 });

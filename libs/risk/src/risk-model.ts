@@ -32,6 +32,9 @@ export const FACTOR_NAMES = [
   'dormancy',
   'renewal_soon',
   'short_tenure',
+  'breach_rate',
+  'contact_drop',
+  'sentiment_trend',
 ] as const;
 export type FactorName = (typeof FACTOR_NAMES)[number];
 
@@ -71,6 +74,11 @@ export const DEFAULT_MODEL: RiskModel = {
     dormancy: 0.5,
     renewal_soon: 0.4,
     short_tenure: 0.3,
+    // Added after default-v1 was set: 0 in the defaults (they change nothing there), learned by
+    // risk:fit (docs/risk-model.md, "Features that generalise").
+    breach_rate: 0,
+    contact_drop: 0,
+    sentiment_trend: 0,
   },
 };
 
@@ -162,6 +170,13 @@ export function transform(raw: RawFeatures): Transformed[] {
       : null;
   const negativeShare =
     f.customerMessages > 0 ? finite(f.negativeMessages) / f.customerMessages : null;
+  const breachRate = f.tickets90 > 0 ? finite(f.breaches90) / f.tickets90 : null;
+  const olderMessages = finite(f.customerMessages) - finite(f.customerMessages30);
+  const sentimentTrend =
+    f.customerMessages30 > 0 && olderMessages > 0
+      ? finite(f.negativeMessages30) / f.customerMessages30 -
+        (finite(f.negativeMessages) - finite(f.negativeMessages30)) / olderMessages
+      : null;
   const dormancy =
     f.daysSinceContact === null ? Math.min(finite(f.tenureDays), 180) : finite(f.daysSinceContact);
   const pct = (x: number) => `${Math.round(x * 100)}%`;
@@ -280,6 +295,35 @@ export function transform(raw: RawFeatures): Transformed[] {
       value: round(finite(f.tenureDays), 0),
       input: clamp((365 - finite(f.tenureDays)) / 365, 0, 1),
       label: (v) => `customer for ${v} days`,
+    },
+    {
+      name: 'breach_rate',
+      value: breachRate === null ? null : round(breachRate, 3),
+      input:
+        breachRate === null ? 0 : clamp(breachRate, 0, 1) * Math.min(1, finite(f.tickets90) / 3),
+      label: (v) =>
+        v === null
+          ? 'no tickets in 90 days'
+          : `${pct(v)} of ${f.tickets90} tickets breached an SLA (90 days)`,
+    },
+    {
+      name: 'contact_drop',
+      value: round(volumeRatio),
+      input: clamp(-Math.log2(volumeRatio), 0, 3),
+      label: () =>
+        `going quiet: ${f.vol30} tickets in 30 days vs ${round(baselinePer30, 1)} per 30 days before`,
+    },
+    {
+      name: 'sentiment_trend',
+      value: sentimentTrend === null ? null : round(sentimentTrend, 3),
+      input:
+        sentimentTrend === null
+          ? 0
+          : clamp(sentimentTrend, -1, 1) * Math.min(1, finite(f.customerMessages30) / 3),
+      label: (v) =>
+        v === null
+          ? 'no sentiment trend (too few messages)'
+          : `negative messages ${v >= 0 ? 'up' : 'down'} ${Math.abs(Math.round(v * 100))} points this month vs the two before`,
     },
   ];
 }

@@ -23,6 +23,8 @@ export interface RawFeatures {
   solved90: number;
   reopened90: number;
   breaches90: number;
+  /** Tickets created in the last 90 days (the denominator of the breach rate). */
+  tickets90: number;
   medianResolutionHours: number | null;
   globalMedianResolutionHours: number | null;
   csatCount: number;
@@ -33,6 +35,9 @@ export interface RawFeatures {
   npsLatest: number | null;
   customerMessages: number;
   negativeMessages: number;
+  /** Customer messages (and negative ones) in the last 30 days: the sentiment trend. */
+  customerMessages30: number;
+  negativeMessages30: number;
   daysSinceContact: number | null;
 }
 
@@ -110,6 +115,7 @@ tk AS (
          count(*) FILTER (WHERE created_at > $1 - interval '90 days' AND (
              (first_response_due_at < $1 AND (first_response_at IS NULL OR first_response_at > first_response_due_at))
           OR (resolution_due_at < $1 AND (solved_at IS NULL OR solved_at > resolution_due_at))))::int AS breaches90,
+         count(*) FILTER (WHERE created_at > $1 - interval '90 days')::int AS tickets90,
          count(*) FILTER (WHERE solved_at > $1 - interval '90 days' AND solved_at <= $1)::int AS solved90,
          count(*) FILTER (WHERE solved_at > $1 - interval '90 days' AND solved_at <= $1 AND reopen_count > 0)::int AS reopened90,
          percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM solved_at - created_at) / 3600)
@@ -140,6 +146,8 @@ msg AS (
   SELECT w.customer_id,
          count(*)::int AS n,
          count(*) FILTER (WHERE m.sentiment < ${NEGATIVE})::int AS negative,
+         count(*) FILTER (WHERE m.created_at > $1 - interval '30 days')::int AS n30,
+         count(*) FILTER (WHERE m.created_at > $1 - interval '30 days' AND m.sentiment < ${NEGATIVE})::int AS negative30,
          max(m.created_at) AS last_message
     FROM win w JOIN ticket_messages m ON m.ticket_id = w.id
    WHERE m.kind = 'customer_message' AND m.created_at > $1 - interval '90 days' AND m.created_at <= $1
@@ -170,12 +178,13 @@ SELECT cust.id::text AS "customerId",
        coalesce(open_now.open, open_then.open, 0) AS "openTickets",
        coalesce(open_now.urgent, open_then.urgent, 0) AS "urgentOpen",
        coalesce(tk.solved90, 0) AS "solved90", coalesce(tk.reopened90, 0) AS "reopened90",
-       coalesce(tk.breaches90, 0) AS "breaches90",
+       coalesce(tk.breaches90, 0) AS "breaches90", coalesce(tk.tickets90, 0) AS "tickets90",
        tk.median_hours::float8 AS "medianResolutionHours", glob.median_hours::float8 AS "globalMedianResolutionHours",
        coalesce(sv.csat_n, 0) AS "csatCount", sv.csat_mean::float8 AS "csatMean", coalesce(sv.csat_bad, 0) AS "csatBad",
        coalesce(sv.ces_n, 0) AS "cesCount", sv.ces_mean::float8 AS "cesMean",
        nps.score AS "npsLatest",
        coalesce(msg.n, 0) AS "customerMessages", coalesce(msg.negative, 0) AS "negativeMessages",
+       coalesce(msg.n30, 0) AS "customerMessages30", coalesce(msg.negative30, 0) AS "negativeMessages30",
        (extract(epoch FROM $1 - greatest(tk.last_ticket, msg.last_message)) / 86400)::float8 AS "daysSinceContact"
   FROM cust
   CROSS JOIN glob
