@@ -2,6 +2,7 @@ import type { RawFeatures } from './risk.repository';
 import {
   DEFAULT_MODEL,
   bandOf,
+  churnProbabilityOf,
   logistic,
   quantileBands,
   scoreCustomer,
@@ -247,5 +248,16 @@ describe('features that generalise (weights learned by risk:fit, 0 in default-v1
     expect(scoreCustomer({ ...quiet, customerMessages30: 6, negativeMessages30: 0 }).score).toBe(
       base,
     );
+  });
+});
+
+describe('churnProbabilityOf', () => {
+  it('reads a fitted model’s score as a probability over its horizon, not the default’s', () => {
+    expect(churnProbabilityOf('fitted-2026-05-25-h90', 18.2)).toEqual({
+      probability: 0.182,
+      horizonDays: 90,
+    });
+    expect(churnProbabilityOf('default-v1', 18.2)).toBeNull();
+    expect(churnProbabilityOf('fitted-2026-05-25-h90+config', 18.2)).toBeNull();
   });
 });

@@ -413,3 +413,17 @@ export function withOverrides(
     weights,
   };
 }
+
+/**
+ * A fitted model's score is a calibrated probability of churning within its training horizon
+ * (version `fitted-<cutoff>-h<days>`): that probability (0–1) and the horizon; null for the
+ * default model, whose score is a risk index.
+ */
+export function churnProbabilityOf(
+  modelVersion: string,
+  score: number,
+): { probability: number; horizonDays: number } | null {
+  const fitted = /^fitted-.*-h(\d+)(\+config)?$/.exec(modelVersion);
+  if (!fitted || fitted[2]) return null; // RISK_WEIGHTS on top: no longer calibrated
+  return { probability: Math.round(score * 100) / 10_000, horizonDays: Number(fitted[1]) };
+}

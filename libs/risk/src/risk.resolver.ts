@@ -1,6 +1,7 @@
 import { Args, Int, Parent, ResolveField, Resolver } from '@nestjs/graphql';
 import { Loaders, RequestLoaders, badInput } from '@staydesk/core';
 import { CustomerObject } from '@staydesk/customers';
+import { churnProbabilityOf } from './risk-model';
 import { RiskLoaders } from './risk.loaders';
 import { RiskHistoryPointObject, RiskScoreObject } from './risk.object';
 import { RiskService } from './risk.service';
@@ -17,7 +18,13 @@ export class CustomerRiskResolver {
     const l = loaders.get(RiskLoaders);
     const row = await l.score.load(c.id);
     if (!row) return null;
-    return { ...row, trend: await l.trend.load(c.id) };
+    const calibrated = churnProbabilityOf(row.modelVersion, row.score);
+    return {
+      ...row,
+      trend: await l.trend.load(c.id),
+      churnProbability: calibrated?.probability ?? null,
+      probabilityHorizonDays: calibrated?.horizonDays ?? null,
+    };
   }
 
   @ResolveField(() => [RiskHistoryPointObject], {
