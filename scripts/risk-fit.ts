@@ -174,7 +174,7 @@ async function judgeLater(
   return {
     cutoff: later.cutoff.toISOString(),
     customers: features.length,
-    churned: churned.size,
+    churned: a.filter((o) => o.churned).length,
     auc: rocAuc(a),
     brier: brierScore(a.map((o) => ({ probability: o.score / 100, churned: o.churned }))),
     incumbent: current.version,

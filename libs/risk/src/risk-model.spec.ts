@@ -242,6 +242,15 @@ describe('features that generalise (weights learned by risk:fit, 0 in default-v1
     expect(input({ ...quiet, customerMessages30: 0 }, 'sentiment_trend').value).toBeNull();
   });
 
+  it('low_plan: free 1, starter 0.33, paid plans and unknown 0', () => {
+    expect(input({ ...quiet, tier: 'free' }, 'low_plan')).toMatchObject({
+      input: 1,
+      label: 'free plan',
+    });
+    expect(input({ ...quiet, tier: 'enterprise' }, 'low_plan').input).toBe(0);
+    expect(input({ ...quiet, tier: null }, 'low_plan')).toMatchObject({ input: 0, value: null });
+  });
+
   it('changes nothing in the default score', () => {
     const base = scoreCustomer(quiet).score;
     expect(scoreCustomer({ ...quiet, tickets90: 3, breaches90: 3, vol30: 0 }).score).not.toBeNaN();

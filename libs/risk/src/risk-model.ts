@@ -35,6 +35,7 @@ export const FACTOR_NAMES = [
   'breach_rate',
   'contact_drop',
   'sentiment_trend',
+  'low_plan',
 ] as const;
 export type FactorName = (typeof FACTOR_NAMES)[number];
 
@@ -79,6 +80,7 @@ export const DEFAULT_MODEL: RiskModel = {
     breach_rate: 0,
     contact_drop: 0,
     sentiment_trend: 0,
+    low_plan: 0,
   },
 };
 
@@ -148,7 +150,7 @@ const OPTIONAL: (keyof RawFeatures)[] = [
 export function sanitize(raw: RawFeatures): RawFeatures {
   const out = { ...raw } as unknown as Record<string, unknown>;
   for (const [key, v] of Object.entries(raw)) {
-    if (key === 'customerId') continue;
+    if (key === 'customerId' || key === 'tier') continue;
     const n = typeof v === 'string' ? Number(v) : v;
     const ok = typeof n === 'number' && Number.isFinite(n);
     out[key] = ok ? n : OPTIONAL.includes(key as keyof RawFeatures) ? null : 0;
@@ -324,6 +326,12 @@ export function transform(raw: RawFeatures): Transformed[] {
         v === null
           ? 'no sentiment trend (too few messages)'
           : `negative messages ${v >= 0 ? 'up' : 'down'} ${Math.abs(Math.round(v * 100))} points this month vs the two before`,
+    },
+    {
+      name: 'low_plan',
+      value: f.tier ? (f.tier === 'free' ? 1 : f.tier === 'starter' ? 0.33 : 0) : null,
+      input: f.tier === 'free' ? 1 : f.tier === 'starter' ? 0.33 : 0,
+      label: () => (f.tier ? `${f.tier} plan` : 'plan unknown'),
     },
   ];
 }

@@ -39,6 +39,8 @@ export interface RawFeatures {
   customerMessages30: number;
   negativeMessages30: number;
   daysSinceContact: number | null;
+  /** The customer's plan (free, starter, pro, enterprise); 'starter' when never set. */
+  tier?: string | null;
 }
 
 export interface CurrentScore {
@@ -95,7 +97,7 @@ const NEGATIVE = -0.05;
  */
 const FEATURES_SQL = `
 WITH cust AS (
-  SELECT c.id, c.customer_since, c.renewal_date
+  SELECT c.id, c.customer_since, c.renewal_date, c.tier
     FROM customers c
    WHERE c.customer_since <= $1
      AND ($2::bigint[] IS NULL OR c.id = ANY($2))
@@ -170,7 +172,7 @@ nps AS (
    WHERE s.kind = 'nps' AND s.score IS NOT NULL AND s.responded_at <= $1
    ORDER BY s.customer_id, s.responded_at DESC
 )
-SELECT cust.id::text AS "customerId",
+SELECT cust.id::text AS "customerId", cust.tier AS "tier",
        greatest(0, extract(epoch FROM $1 - cust.customer_since) / 86400)::float8 AS "tenureDays",
        CASE WHEN cust.renewal_date IS NULL THEN NULL
             ELSE (cust.renewal_date - ($1 AT TIME ZONE 'UTC')::date)::float8 END AS "daysToRenewal",
