@@ -33,7 +33,13 @@ import {
   withConfigWeights,
 } from '../libs/risk/src/backtest';
 import type { BacktestReport, BacktestWindow, ReliabilityRow } from '../libs/risk/src/backtest';
-import { DEFAULT_MODEL, scoreCustomer } from '../libs/risk/src/risk-model';
+import {
+  DEFAULT_MODEL,
+  DISTRIBUTION_BANDS_MIN_CUSTOMERS,
+  bandsInForce,
+  quantileBands,
+  scoreCustomer,
+} from '../libs/risk/src/risk-model';
 import type { BandThresholds, RiskModel } from '../libs/risk/src/risk-model';
 import { RiskRepository } from '../libs/risk/src/risk.repository';
 import { exitWithError } from './risk-cli';
@@ -112,6 +118,8 @@ interface BacktestResult extends BacktestReport {
   windowEnd: string;
   churnDefinition: ChurnDefinition;
   bandThresholds: BandThresholds;
+  /** Where the thresholds come from. */
+  bandRule: string;
   /** Approximate 95 % interval of the AUC (Hanley–McNeil). */
   aucInterval: { low: number; high: number } | null;
   /**
@@ -132,11 +140,19 @@ async function backtest(
   window: BacktestWindow,
   model: RiskModel,
   bands: BandThresholds,
+  bandsFixed: boolean,
   churn: ChurnDefinition,
 ): Promise<BacktestResult> {
   const { features, churned } = await cohort(tx, window, churn);
+  // The bands the live scorer would have used: a fitted model's own, else (RISK_BANDS unset,
+  // 200+ customers) the score distribution at the cut-off, else RISK_BANDS.
+  const distribution =
+    !model.bands && !bandsFixed && features.length >= DISTRIBUTION_BANDS_MIN_CUSTOMERS
+      ? quantileBands(features.map((f) => scoreCustomer(f, model).score))
+      : null;
+  const inForce = bandsInForce(model, bands, bandsFixed, distribution);
   const items = features.map((f) => {
-    const s = scoreCustomer(f, model, bands);
+    const s = scoreCustomer(f, model, inForce);
     return { score: s.score, band: s.band, factors: s.factors, churned: churned.has(f.customerId) };
   });
   const report = evaluate(items, 5);
@@ -166,7 +182,12 @@ async function backtest(
     horizonDays: window.horizonDays,
     windowEnd: window.end.toISOString(),
     churnDefinition: churn,
-    bandThresholds: model.bands ?? bands,
+    bandThresholds: inForce,
+    bandRule: model.bands
+      ? 'the fitted model’s own (riskiest 30 / 10 / 3 % when fitted)'
+      : distribution
+        ? 'the score distribution at the cut-off (riskiest 30 / 10 / 3 %)'
+        : 'RISK_BANDS',
     ...report,
     aucInterval: report.auc === null ? null : aucInterval(report.auc, positives, negatives),
     oracle: oracleItems
@@ -223,7 +244,7 @@ function printReport(r: BacktestResult, where: string, seconds: number): void {
       ],
     ),
     '',
-    `churn by band (thresholds ${r.bandThresholds.medium}/${r.bandThresholds.high}/${r.bandThresholds.critical})`,
+    `churn by band (thresholds ${r.bandThresholds.medium}/${r.bandThresholds.high}/${r.bandThresholds.critical}: ${r.bandRule})`,
     textTable(
       ['band', 'customers', 'churned', 'churn rate', 'lift', 'mean score'],
       r.bands.map((b) => [
@@ -300,7 +321,14 @@ async function main(): Promise<void> {
     // One snapshot for the model, the features and the outcomes.
     await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
     const model = await loadModel(tx, options.model, config);
-    const result = await backtest(tx, window, model, config.risk.bands, churn);
+    const result = await backtest(
+      tx,
+      window,
+      model,
+      config.risk.bands,
+      config.risk.bandsFixed,
+      churn,
+    );
     await client.query('COMMIT');
     if (options.json) console.log(JSON.stringify(result, null, 2));
     else printReport(result, where, (performance.now() - started) / 1000);

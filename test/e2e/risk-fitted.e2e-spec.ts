@@ -33,6 +33,27 @@ describe('a fitted model, once active, still fills every band of the risk list',
     await stack?.close();
   });
 
+  it('bands the default model by the tenant’s own score distribution (RISK_BANDS unset)', async () => {
+    const risk = stack.worker!.get(RiskService);
+    expect((await risk.reloadModel()).version).toBe('default-v1');
+    const run = await risk.rescoreAll();
+    expect(run.customers).toBeGreaterThanOrEqual(200);
+    const { rows } = await stack.db.query(
+      `SELECT bands, customers FROM risk_distribution_bands WHERE model_version = 'default-v1'`,
+    );
+    expect(rows).toEqual([{ bands: risk.bands, customers: run.customers }]);
+    const { rows: perBand } = await stack.db.query<{ band: string; n: number }>(
+      `SELECT band, count(*)::int AS n FROM risk_scores GROUP BY band`,
+    );
+    const share = (band: string) => (perBand.find((r) => r.band === band)?.n ?? 0) / run.customers;
+    // the riskiest ~3 % critical, ~7 % high, ~20 % medium (ties at a threshold round up)
+    expect(share('critical')).toBeGreaterThan(0);
+    expect(share('critical')).toBeLessThan(0.08);
+    expect(share('critical') + share('high')).toBeGreaterThan(0.05);
+    expect(share('critical') + share('high')).toBeLessThan(0.2);
+    expect(share('low')).toBeGreaterThan(0.55);
+  }, 60_000);
+
   it('activates a fitted model with bands of its own and lists high and critical customers', async () => {
     const version = `fitted-${day(200)}-h90`;
     const fit = await run(FIT, ['--cutoff', day(200), '--horizon', '90', '--activate']);

@@ -2,6 +2,7 @@ import type { RawFeatures } from './risk.repository';
 import {
   DEFAULT_MODEL,
   bandOf,
+  bandsInForce,
   churnProbabilityOf,
   logistic,
   quantileBands,
@@ -268,5 +269,23 @@ describe('churnProbabilityOf', () => {
     });
     expect(churnProbabilityOf('default-v1', 18.2)).toBeNull();
     expect(churnProbabilityOf('fitted-2026-05-25-h90+config', 18.2)).toBeNull();
+  });
+});
+
+describe('bandsInForce: which thresholds band a score', () => {
+  const fixed = { medium: 25, high: 50, critical: 75 };
+  const distribution = { medium: 9, high: 14, critical: 30 };
+  const fitted = {
+    ...DEFAULT_MODEL,
+    version: 'fitted-x-h90',
+    bands: { medium: 4, high: 6, critical: 8 },
+  };
+  it('a fitted model’s own, whatever else is set', () => {
+    expect(bandsInForce(fitted, fixed, true, distribution)).toEqual(fitted.bands);
+  });
+  it('the tenant’s distribution for the default model unless RISK_BANDS pins points', () => {
+    expect(bandsInForce(DEFAULT_MODEL, fixed, false, distribution)).toEqual(distribution);
+    expect(bandsInForce(DEFAULT_MODEL, fixed, true, distribution)).toEqual(fixed);
+    expect(bandsInForce(DEFAULT_MODEL, fixed, false, null)).toEqual(fixed);
   });
 });

@@ -98,6 +98,23 @@ export const DEFAULT_BANDS: BandThresholds = { medium: 25, high: 50, critical: 7
  */
 export const BAND_SHARES = { medium: 0.3, high: 0.1, critical: 0.03 } as const;
 
+/** Customers a full rescore needs before the default model's bands follow the distribution. */
+export const DISTRIBUTION_BANDS_MIN_CUSTOMERS = 200;
+
+/**
+ * The band thresholds in force: a fitted model's own; else, unless RISK_BANDS pins fixed points,
+ * the tenant's score distribution (`distribution`, from the last full rescore of 200+
+ * customers); else the configured points.
+ */
+export function bandsInForce(
+  model: RiskModel,
+  configured: BandThresholds,
+  fixed: boolean,
+  distribution: BandThresholds | null,
+): BandThresholds {
+  return model.bands ?? (!fixed && distribution ? distribution : configured);
+}
+
 /**
  * Band thresholds from a score distribution: the scores above which the riskiest 30 %, 10 % and
  * 3 % of `scores` lie ({@link BAND_SHARES}). A fitted model stores the thresholds of the

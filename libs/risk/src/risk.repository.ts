@@ -403,6 +403,29 @@ export class RiskRepository {
     return rows[0] ?? null;
   }
 
+  /** The default model's distribution bands as of the last full rescore (null: none yet). */
+  async distributionBands(tx: Tx, modelVersion: string): Promise<BandThresholds | null> {
+    const rows: { bands: BandThresholds }[] = await tx.query(
+      `SELECT bands FROM risk_distribution_bands WHERE model_version = $1`,
+      [modelVersion],
+    );
+    return rows[0]?.bands ?? null;
+  }
+
+  async saveDistributionBands(
+    tx: Tx,
+    modelVersion: string,
+    bands: BandThresholds,
+    customers: number,
+  ): Promise<void> {
+    await tx.query(
+      `INSERT INTO risk_distribution_bands (model_version, bands, customers) VALUES ($1, $2, $3)
+       ON CONFLICT (model_version) DO UPDATE SET bands = EXCLUDED.bands,
+         customers = EXCLUDED.customers, computed_at = now()`,
+      [modelVersion, JSON.stringify(bands), customers],
+    );
+  }
+
   async modelByVersion(tx: Tx, version: string): Promise<StoredModelRow | null> {
     const rows: StoredModelRow[] = await tx.query(
       `SELECT version, intercept, weights, bands FROM risk_models WHERE version = $1`,

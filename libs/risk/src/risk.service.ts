@@ -3,7 +3,18 @@ import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
 import { APP_CONFIG, AppConfig, TransactionRunner, Tx, notFound } from '@staydesk/core';
 import { FollowUpsService } from '@staydesk/followups';
 import { validateId } from '@staydesk/identity';
-import { Band, DEFAULT_MODEL, RiskModel, Score, scoreCustomer, withOverrides } from './risk-model';
+import {
+  Band,
+  BandThresholds,
+  DEFAULT_MODEL,
+  DISTRIBUTION_BANDS_MIN_CUSTOMERS,
+  RiskModel,
+  Score,
+  bandsInForce,
+  quantileBands,
+  scoreCustomer,
+  withOverrides,
+} from './risk-model';
 import { Entering, RawFeatures, RiskRepository, ScoreWrite } from './risk.repository';
 
 const CHUNK = 2000;
@@ -29,6 +40,8 @@ export interface RescoreResult {
 @Injectable()
 export class RiskService implements OnModuleInit {
   private model: RiskModel = DEFAULT_MODEL;
+  /** The default model's bands from the tenant's score distribution (see bandsInForce). */
+  private distribution: BandThresholds | null = null;
   private median: { hours: number | null; at: number } | null = null;
 
   constructor(
@@ -56,6 +69,9 @@ export class RiskService implements OnModuleInit {
       : DEFAULT_MODEL;
     const { intercept, ...weights } = this.config.risk.weights;
     this.model = withOverrides(base, weights, intercept);
+    this.distribution = await this.repo
+      .distributionBands(this.tx.db, this.model.version)
+      .catch(() => null);
     return this.model;
   }
 
@@ -63,8 +79,14 @@ export class RiskService implements OnModuleInit {
     return this.model;
   }
 
+  /** The band thresholds in force for the active model (docs/risk-model.md, "Bands"). */
+  get bands(): BandThresholds {
+    const { bands, bandsFixed } = this.config.risk;
+    return bandsInForce(this.model, bands, bandsFixed, this.distribution);
+  }
+
   score(features: RawFeatures): Score {
-    return scoreCustomer(features, this.model, this.config.risk.bands);
+    return scoreCustomer(features, this.model, this.bands);
   }
 
   /** Rescore one customer (the debounced job after its events). Churned customers are left alone. */
@@ -98,6 +120,7 @@ export class RiskService implements OnModuleInit {
     const result = await this.tx.run(async (tx) => {
       const features = await this.repo.features(tx, new Date(), null, true);
       featureMs = Math.round(performance.now() - started);
+      await this.refreshDistributionBands(tx, features);
       const score = (f: RawFeatures) => this.score(f);
       await this.repo.stageScores(
         tx,
@@ -118,6 +141,20 @@ export class RiskService implements OnModuleInit {
     const done = { ...result, featureMs, totalMs: Math.round(performance.now() - started) };
     this.logger.info(done, 'full risk rescoring done');
     return done;
+  }
+
+  /**
+   * Default model, RISK_BANDS unset, 200+ customers: the bands follow this run's score
+   * distribution (the riskiest 30 / 10 / 3 %), kept for single-customer rescores until the next
+   * full run. One extra scoring pass (the scores only).
+   */
+  private async refreshDistributionBands(tx: Tx, features: RawFeatures[]): Promise<void> {
+    if (this.model.bands || this.config.risk.bandsFixed) return;
+    if (features.length < DISTRIBUTION_BANDS_MIN_CUSTOMERS) return;
+    const bands = quantileBands(features.map((f) => scoreCustomer(f, this.model).score));
+    if (!bands) return;
+    await this.repo.saveDistributionBands(tx, this.model.version, bands, features.length);
+    this.distribution = bands;
   }
 
   private async write(
