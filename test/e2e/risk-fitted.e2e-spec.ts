@@ -54,6 +54,22 @@ describe('a fitted model, once active, still fills every band of the risk list',
     expect(share('low')).toBeGreaterThan(0.55);
   }, 60_000);
 
+  it('lists customers going quiet: largest drop of contact against their own past first', async () => {
+    const QUIET = `query($after: String) { riskList(orderBy: going_quiet, first: 10, after: $after) {
+      edges { node { customerId } } pageInfo { endCursor } } }`;
+    const first = (await ok(stack, admin, QUIET)).riskList;
+    const second = (await ok(stack, admin, QUIET, { after: first.pageInfo.endCursor })).riskList;
+    const ids = [...first.edges, ...second.edges].map((e: any) => e.node.customerId);
+    expect(ids).toHaveLength(20);
+    const { rows } = await stack.db.query<{ id: string; drop: number }>(
+      `SELECT r.customer_id::text AS id, (f->>'input')::float8 AS drop
+         FROM risk_scores r, jsonb_array_elements(r.factors) f
+        WHERE f->>'name' = 'contact_drop' ORDER BY 2 DESC, r.customer_id DESC LIMIT 20`,
+    );
+    expect(ids).toEqual(rows.map((r) => r.id));
+    expect(rows[0].drop).toBeGreaterThan(1); // at least halved against the customer's own rate
+  });
+
   it('activates a fitted model with bands of its own and lists high and critical customers', async () => {
     const version = `fitted-${day(200)}-h90`;
     const fit = await run(FIT, ['--cutoff', day(200), '--horizon', '90', '--activate']);

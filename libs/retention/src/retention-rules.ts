@@ -1,7 +1,7 @@
 import { badInput, decodeCursor, encodeCursor, forbidden } from '@staydesk/core';
 import type { Actor } from '@staydesk/identity';
 
-export const RISK_ORDERS = ['score', 'revenue_at_risk', 'score_change'] as const;
+export const RISK_ORDERS = ['score', 'revenue_at_risk', 'score_change', 'going_quiet'] as const;
 export type RiskOrder = (typeof RISK_ORDERS)[number];
 export const SNOOZE_FILTERS = ['exclude', 'include', 'only'] as const;
 export type SnoozeFilter = (typeof SNOOZE_FILTERS)[number];

@@ -46,6 +46,9 @@ const SORT: Record<RiskListQuery['order'], string> = {
   revenue_at_risk: 'r.revenue_at_risk',
   // customers without a score before the window sort after every real change (≥ −100)
   score_change: 'coalesce(r.score::float8 - base.score::float8, -1000)',
+  // "going quiet": the contact_drop input stored with the score (tickets in the last 30 days
+  // against the customer's own rate before, docs/risk-model.md), largest drop first
+  going_quiet: `coalesce(jsonb_path_query_first(r.factors, '$[*] ? (@.name == "contact_drop").input')::float8, 0)`,
 };
 
 /** The score `days` ago: the last recorded before the window, else the first inside it. */
