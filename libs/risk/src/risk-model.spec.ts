@@ -252,6 +252,20 @@ describe('features that generalise (weights learned by risk:fit, 0 in default-v1
     expect(input({ ...quiet, tier: null }, 'low_plan')).toMatchObject({ input: 0, value: null });
   });
 
+  it('slow_vs_peers: resolution time against the same team and priority', () => {
+    expect(input({ ...quiet, peerResolutionRatio: 2 }, 'slow_vs_peers')).toMatchObject({
+      value: 2,
+      input: 1,
+    });
+    expect(input({ ...quiet, peerResolutionRatio: 16 }, 'slow_vs_peers').input).toBe(2);
+    expect(input({ ...quiet, peerResolutionRatio: 0.25 }, 'slow_vs_peers').input).toBe(-1);
+    expect(input({ ...quiet, peerResolutionRatio: null }, 'slow_vs_peers')).toMatchObject({
+      value: null,
+      input: 0,
+    });
+    expect(input({ ...quiet, peerResolutionRatio: NaN }, 'slow_vs_peers').input).toBe(0);
+  });
+
   it('changes nothing in the default score', () => {
     const base = scoreCustomer(quiet).score;
     expect(scoreCustomer({ ...quiet, tickets90: 3, breaches90: 3, vol30: 0 }).score).not.toBeNaN();

@@ -36,6 +36,7 @@ export const FACTOR_NAMES = [
   'contact_drop',
   'sentiment_trend',
   'low_plan',
+  'slow_vs_peers',
 ] as const;
 export type FactorName = (typeof FACTOR_NAMES)[number];
 
@@ -81,6 +82,7 @@ export const DEFAULT_MODEL: RiskModel = {
     contact_drop: 0,
     sentiment_trend: 0,
     low_plan: 0,
+    slow_vs_peers: 0,
   },
 };
 
@@ -161,6 +163,7 @@ const OPTIONAL: (keyof RawFeatures)[] = [
   'cesMean',
   'npsLatest',
   'daysSinceContact',
+  'peerResolutionRatio',
 ];
 
 /** Non-finite facts become null (optional ones) or 0 (counts), before anything else sees them. */
@@ -349,6 +352,18 @@ export function transform(raw: RawFeatures): Transformed[] {
       value: f.tier ? (f.tier === 'free' ? 1 : f.tier === 'starter' ? 0.33 : 0) : null,
       input: f.tier === 'free' ? 1 : f.tier === 'starter' ? 0.33 : 0,
       label: () => (f.tier ? `${f.tier} plan` : 'plan unknown'),
+    },
+    {
+      name: 'slow_vs_peers',
+      value: f.peerResolutionRatio == null ? null : round(f.peerResolutionRatio),
+      input:
+        f.peerResolutionRatio == null || !(f.peerResolutionRatio > 0)
+          ? 0
+          : clamp(Math.log2(f.peerResolutionRatio), -1, 2),
+      label: (v) =>
+        v === null
+          ? 'no resolutions to compare in 90 days'
+          : `resolution takes ${round(v, 1)}× the median of the same team and priority`,
     },
   ];
 }

@@ -2,6 +2,13 @@ import { Injectable } from '@nestjs/common';
 import { Tx, copyInto, copyLine } from '@staydesk/core';
 import type { Band, BandThresholds, FactorValue, Score } from './risk-model';
 
+/** The median resolution time of one team and priority (null team: unassigned). */
+export interface PeerMedian {
+  teamId: string | null;
+  priority: string;
+  hours: number;
+}
+
 /** A model row of risk_models as read for scoring. */
 export interface StoredModelRow {
   version: string;
@@ -27,6 +34,11 @@ export interface RawFeatures {
   tickets90: number;
   medianResolutionHours: number | null;
   globalMedianResolutionHours: number | null;
+  /**
+   * Median over the customer's tickets solved in the last 90 days of (its resolution hours ÷ the
+   * median of its team and priority): experience relative to its peers; null without solves.
+   */
+  peerResolutionRatio?: number | null;
   csatCount: number;
   csatMean: number | null;
   csatBad: number;
@@ -105,7 +117,7 @@ WITH cust AS (
 ),
 win AS (
   SELECT t.id, t.customer_id, t.created_at, t.first_response_at, t.first_response_due_at,
-         t.solved_at, t.resolution_due_at, t.reopen_count
+         t.solved_at, t.resolution_due_at, t.reopen_count, t.team_id, t.priority
     FROM tickets t JOIN cust ON cust.id = t.customer_id
    WHERE t.created_at > $1 - interval '120 days' AND t.created_at <= $1
 ),
@@ -130,6 +142,24 @@ glob AS (
   SELECT coalesce($4::float8, (
     SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM solved_at - created_at) / 3600)
       FROM win WHERE solved_at > $1 - interval '90 days' AND solved_at <= $1)) AS median_hours
+),
+peer AS (
+  -- median resolution hours per team and priority: given ($5, JSON) when scoring a few
+  -- customers, else over the tickets of everyone scored (like glob)
+  SELECT (e->>'teamId')::bigint AS team_id, e->>'priority' AS priority, (e->>'hours')::float8 AS hours
+    FROM jsonb_array_elements(coalesce($5::jsonb, '[]'::jsonb)) e
+  UNION ALL
+  SELECT team_id, priority::text,
+         percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM solved_at - created_at) / 3600)
+    FROM win WHERE $5::jsonb IS NULL AND solved_at > $1 - interval '90 days' AND solved_at <= $1
+   GROUP BY team_id, priority
+),
+vs_peers AS (
+  SELECT w.customer_id,
+         percentile_cont(0.5) WITHIN GROUP (ORDER BY (extract(epoch FROM w.solved_at - w.created_at) / 3600) / p.hours) AS ratio
+    FROM win w JOIN peer p ON p.team_id IS NOT DISTINCT FROM w.team_id AND p.priority = w.priority::text
+   WHERE w.solved_at > $1 - interval '90 days' AND w.solved_at <= $1 AND p.hours > 0
+   GROUP BY w.customer_id
 ),
 open_now AS (
   SELECT t.customer_id, count(*)::int AS open, count(*) FILTER (WHERE t.priority = 'urgent')::int AS urgent
@@ -182,6 +212,7 @@ SELECT cust.id::text AS "customerId", cust.tier AS "tier",
        coalesce(tk.solved90, 0) AS "solved90", coalesce(tk.reopened90, 0) AS "reopened90",
        coalesce(tk.breaches90, 0) AS "breaches90", coalesce(tk.tickets90, 0) AS "tickets90",
        tk.median_hours::float8 AS "medianResolutionHours", glob.median_hours::float8 AS "globalMedianResolutionHours",
+       vs_peers.ratio::float8 AS "peerResolutionRatio",
        coalesce(sv.csat_n, 0) AS "csatCount", sv.csat_mean::float8 AS "csatMean", coalesce(sv.csat_bad, 0) AS "csatBad",
        coalesce(sv.ces_n, 0) AS "cesCount", sv.ces_mean::float8 AS "cesMean",
        nps.score AS "npsLatest",
@@ -191,6 +222,7 @@ SELECT cust.id::text AS "customerId", cust.tier AS "tier",
   FROM cust
   CROSS JOIN glob
   LEFT JOIN tk ON tk.customer_id = cust.id
+  LEFT JOIN vs_peers ON vs_peers.customer_id = cust.id
   LEFT JOIN open_now ON open_now.customer_id = cust.id
   LEFT JOIN open_then ON open_then.customer_id = cust.id
   LEFT JOIN msg ON msg.customer_id = cust.id
@@ -206,9 +238,27 @@ export class RiskRepository {
     customerIds: string[] | null,
     live: boolean,
     globalMedianHours: number | null = null,
+    peerMedians: PeerMedian[] | null = null,
   ): Promise<RawFeatures[]> {
     if (live && customerIds === null) await tx.query(`SET LOCAL work_mem = '256MB'`);
-    return tx.query(FEATURES_SQL, [asOf, customerIds, live, globalMedianHours]);
+    return tx.query(FEATURES_SQL, [
+      asOf,
+      customerIds,
+      live,
+      globalMedianHours,
+      peerMedians === null ? null : JSON.stringify(peerMedians),
+    ]);
+  }
+
+  /** Median resolution hours per team and priority, tickets solved in the 90 days before `asOf`. */
+  async peerMedians(tx: Tx, asOf: Date): Promise<PeerMedian[]> {
+    return tx.query(
+      `SELECT team_id::text AS "teamId", priority::text AS priority,
+              (percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM solved_at - created_at) / 3600))::float8 AS hours
+         FROM tickets WHERE solved_at > $1::timestamptz - interval '90 days' AND solved_at <= $1::timestamptz
+        GROUP BY team_id, priority`,
+      [asOf],
+    );
   }
 
   /** Median hours from creation to (last) solve of tickets solved in the 90 days before `asOf`, all customers. */

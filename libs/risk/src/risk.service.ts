@@ -15,7 +15,7 @@ import {
   scoreCustomer,
   withOverrides,
 } from './risk-model';
-import { Entering, RawFeatures, RiskRepository, ScoreWrite } from './risk.repository';
+import { Entering, PeerMedian, RawFeatures, RiskRepository, ScoreWrite } from './risk.repository';
 
 const CHUNK = 2000;
 const HIGH: Band[] = ['high', 'critical'];
@@ -43,6 +43,7 @@ export class RiskService implements OnModuleInit {
   /** The default model's bands from the tenant's score distribution (see bandsInForce). */
   private distribution: BandThresholds | null = null;
   private median: { hours: number | null; at: number } | null = null;
+  private peers: { rows: PeerMedian[]; at: number } | null = null;
 
   constructor(
     private readonly repo: RiskRepository,
@@ -99,6 +100,7 @@ export class RiskService implements OnModuleInit {
         [customerId],
         true,
         await this.globalMedian(tx),
+        await this.peerMedians(tx),
       );
       if (!features) return null;
       const s = this.score(features);
@@ -227,6 +229,14 @@ export class RiskService implements OnModuleInit {
         createdById: null,
       });
     }
+  }
+
+  /** Median resolution times per team and priority, cached for an hour. */
+  private async peerMedians(tx: Tx): Promise<PeerMedian[]> {
+    if (!this.peers || Date.now() - this.peers.at > 3600_000) {
+      this.peers = { rows: await this.repo.peerMedians(tx, new Date()), at: Date.now() };
+    }
+    return this.peers.rows;
   }
 
   /** The overall median resolution time, cached for an hour (the full run refreshes it too). */
