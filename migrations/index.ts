@@ -15,6 +15,8 @@ import { ImportLateLogs1764200000000 } from './1764200000000-import-late-logs';
 import { OutboxTraceContext1764600000000 } from './1764600000000-outbox-trace-context';
 import { LifetimeValue1764700000000 } from './1764700000000-lifetime-value';
 import { KpiRevenueWeightedCsat1764700100000 } from './1764700100000-kpi-revenue-weighted-csat';
+import { RiskBandsOracle1764800000000 } from './1764800000000-risk-bands-oracle';
+import { RiskDistributionBands1764800100000 } from './1764800100000-risk-distribution-bands';
 
 /**
  * Every migration, oldest first. The api, the worker, the CLI and the tests all read this
@@ -39,4 +41,6 @@ export const MIGRATIONS = [
   OutboxTraceContext1764600000000,
   LifetimeValue1764700000000,
   KpiRevenueWeightedCsat1764700100000,
+  RiskBandsOracle1764800000000,
+  RiskDistributionBands1764800100000,
 ];

@@ -5,7 +5,7 @@
  * Fills a database with a big, realistic helpdesk world for benchmarks and backtests, straight
  * through PostgreSQL's bulk path (`COPY … FROM STDIN`), never through the API.
  *
- * The world is the demo seeder's simulation (scripts/seed-demo.ts: arrivals, ticket lives as a
+ * The world is the demo seeder's simulation (libs/simulation: arrivals, ticket lives as a
  * state machine, SLA outcomes, angry messages, churn driven by service pain plus noise, follow-ups,
  * CSAT/CES/NPS surveys), split into shards of about {@link SHARD_TICKETS} tickets: each shard is
  * an independent sub-world with its share of the customers and tickets and its own seed, and the
@@ -53,7 +53,7 @@ import {
   simulateWorld,
   useCopy,
   type Priority,
-} from './seed-demo';
+} from '@staydesk/simulation';
 
 /** Tickets per shard: big enough for realistic per-customer histories, small enough for memory. */
 const SHARD_TICKETS = 25_000;

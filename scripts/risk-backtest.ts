@@ -20,7 +20,11 @@ import { describeDatabaseUrl, loadConfig, prepareDatabase } from '@staydesk/core
 import type { AppConfig, Tx } from '@staydesk/core';
 import {
   BacktestInputError,
+  aucInterval,
+  brierScore,
   evaluate,
+  reliabilityTable,
+  rocAuc,
   fixed,
   parseWindow,
   percent,
@@ -28,18 +32,28 @@ import {
   textTable,
   withConfigWeights,
 } from '../libs/risk/src/backtest';
-import type { BacktestReport, BacktestWindow } from '../libs/risk/src/backtest';
-import { DEFAULT_MODEL, scoreCustomer } from '../libs/risk/src/risk-model';
+import type { BacktestReport, BacktestWindow, ReliabilityRow } from '../libs/risk/src/backtest';
+import {
+  DEFAULT_MODEL,
+  DISTRIBUTION_BANDS_MIN_CUSTOMERS,
+  bandsInForce,
+  quantileBands,
+  scoreCustomer,
+} from '../libs/risk/src/risk-model';
 import type { BandThresholds, RiskModel } from '../libs/risk/src/risk-model';
 import { RiskRepository } from '../libs/risk/src/risk.repository';
 import { exitWithError } from './risk-cli';
+import { cohort, describeChurn, oracleProbabilities, parseChurn } from './risk-data';
+import type { ChurnDefinition } from './risk-data';
 
 const USAGE =
-  'usage: risk-backtest --cutoff YYYY-MM-DD [--horizon DAYS] [--model default|active|VERSION] [--json] [--help]';
+  'usage: risk-backtest --cutoff YYYY-MM-DD [--horizon DAYS] [--model default|active|VERSION] [--churn status|dormant] [--dormant-days N] [--json] [--help]';
 
 interface Options {
   cutoff?: string;
   horizon?: string;
+  churn?: string;
+  'dormant-days'?: string;
   model: string;
   json: boolean;
 }
@@ -53,13 +67,13 @@ function parseArgs(argv: string[]): Options | 'help' {
       options.json = true;
       continue;
     }
-    const match = /^--(cutoff|horizon|model)(?:=(.*))?$/.exec(arg);
+    const match = /^--(cutoff|horizon|model|churn|dormant-days)(?:=(.*))?$/.exec(arg);
     if (!match) throw new BacktestInputError(`unknown argument "${arg}"; ${USAGE}`);
     const value = match[2] ?? argv[++i];
     if (value === undefined || value === '' || value.startsWith('--')) {
       throw new BacktestInputError(`--${match[1]} needs a value; ${USAGE}`);
     }
-    options[match[1] as 'cutoff' | 'horizon' | 'model'] = value;
+    options[match[1] as 'cutoff' | 'horizon' | 'model' | 'churn' | 'dormant-days'] = value;
   }
   return options;
 }
@@ -80,10 +94,11 @@ async function loadModel(tx: Tx, which: string, config: AppConfig): Promise<Risk
     }
     return configured(storedModel(active));
   }
-  const rows: { version: string; intercept: number; weights: unknown }[] = await tx.query(
-    `SELECT version, intercept, weights FROM risk_models WHERE version = $1`,
-    [which],
-  );
+  const rows: { version: string; intercept: number; weights: unknown; bands: unknown }[] =
+    await tx.query(
+      `SELECT version, intercept, weights, bands FROM risk_models WHERE version = $1`,
+      [which],
+    );
   if (rows.length === 0) {
     const known: { version: string }[] = await tx.query(
       `SELECT version FROM risk_models ORDER BY created_at DESC LIMIT 10`,
@@ -101,7 +116,22 @@ interface BacktestResult extends BacktestReport {
   cutoff: string;
   horizonDays: number;
   windowEnd: string;
+  churnDefinition: ChurnDefinition;
   bandThresholds: BandThresholds;
+  /** Where the thresholds come from. */
+  bandRule: string;
+  /** Approximate 95 % interval of the AUC (Hanley–McNeil). */
+  aucInterval: { low: number; high: number } | null;
+  /**
+   * The simulation's truth (simulated worlds only): the AUC of each customer's true churn
+   * probability for the window, and the model's AUC as a fraction of it. Null on real histories.
+   */
+  oracle: { auc: number | null; brier: number | null; modelShare: number | null } | null;
+  /** Mean squared error of the probability (a fitted model's; score ÷ 100 for the default). */
+  brier: number | null;
+  /** Whether the scores are calibrated probabilities (a fitted model) or a risk index. */
+  calibrated: boolean;
+  reliability: ReliabilityRow[];
 }
 
 /** Scores the customers active at the cut-off and compares with who churned in the window. */
@@ -110,26 +140,66 @@ async function backtest(
   window: BacktestWindow,
   model: RiskModel,
   bands: BandThresholds,
+  bandsFixed: boolean,
+  churn: ChurnDefinition,
 ): Promise<BacktestResult> {
-  const repo = new RiskRepository();
-  const features = await repo.features(tx, window.cutoff, null, false);
-  if (features.length === 0) {
-    throw new BacktestInputError(
-      `no customers were active at ${window.cutoff.toISOString()}: nothing to backtest; pick a later --cutoff`,
-    );
-  }
-  const churned = await repo.churnedBetween(tx, window.cutoff, window.end);
+  const { features, churned } = await cohort(tx, window, churn);
+  // The bands the live scorer would have used: a fitted model's own, else (RISK_BANDS unset,
+  // 200+ customers) the score distribution at the cut-off, else RISK_BANDS.
+  const distribution =
+    !model.bands && !bandsFixed && features.length >= DISTRIBUTION_BANDS_MIN_CUSTOMERS
+      ? quantileBands(features.map((f) => scoreCustomer(f, model).score))
+      : null;
+  const inForce = bandsInForce(model, bands, bandsFixed, distribution);
   const items = features.map((f) => {
-    const s = scoreCustomer(f, model, bands);
+    const s = scoreCustomer(f, model, inForce);
     return { score: s.score, band: s.band, factors: s.factors, churned: churned.has(f.customerId) };
   });
+  const report = evaluate(items, 5);
+  const positives = report.churned;
+  const negatives = report.customers - positives;
+  const calibrated = !model.version.startsWith('default');
+  const predictions = items.map((i) => ({ probability: i.score / 100, churned: i.churned }));
+  const truth =
+    churn.kind === 'status'
+      ? await oracleProbabilities(
+          tx,
+          window,
+          features.map((f) => f.customerId),
+        )
+      : null;
+  const oracleItems = truth
+    ? features.map((f, i) => ({
+        score: truth.get(f.customerId)!,
+        probability: truth.get(f.customerId)!,
+        churned: items[i].churned,
+      }))
+    : null;
+  const oracleAuc = oracleItems ? rocAuc(oracleItems) : null;
   return {
     model,
     cutoff: window.cutoff.toISOString(),
     horizonDays: window.horizonDays,
     windowEnd: window.end.toISOString(),
-    bandThresholds: bands,
-    ...evaluate(items, 5),
+    churnDefinition: churn,
+    bandThresholds: inForce,
+    bandRule: model.bands
+      ? 'the fitted model’s own (riskiest 30 / 10 / 3 % when fitted)'
+      : distribution
+        ? 'the score distribution at the cut-off (riskiest 30 / 10 / 3 %)'
+        : 'RISK_BANDS',
+    ...report,
+    aucInterval: report.auc === null ? null : aucInterval(report.auc, positives, negatives),
+    oracle: oracleItems
+      ? {
+          auc: oracleAuc,
+          brier: brierScore(oracleItems),
+          modelShare: oracleAuc && report.auc !== null ? report.auc / oracleAuc : null,
+        }
+      : null,
+    brier: brierScore(predictions),
+    calibrated,
+    reliability: reliabilityTable(predictions),
   };
 }
 
@@ -138,6 +208,7 @@ function printReport(r: BacktestResult, where: string, seconds: number): void {
   const out = [
     `risk backtest of model ${r.model.version} on ${where}`,
     `cut-off ${r.cutoff}, horizon ${r.horizonDays} days: churn counted in (cut-off, ${r.windowEnd}]`,
+    describeChurn(r.churnDefinition),
     '',
     textTable(
       ['metric', 'value'],
@@ -145,7 +216,26 @@ function printReport(r: BacktestResult, where: string, seconds: number): void {
         ['customers scored', String(r.customers)],
         ['churned in window', String(r.churned)],
         ['base rate', percent(r.baseRate)],
-        ['ROC AUC', r.auc === null ? 'n/a (needs churners and non-churners)' : fixed(r.auc)],
+        [
+          'ROC AUC',
+          r.auc === null
+            ? 'n/a (needs churners and non-churners)'
+            : `${fixed(r.auc)} (95% ${fixed(r.aucInterval!.low)}–${fixed(r.aucInterval!.high)})`,
+        ],
+        [
+          'oracle ROC AUC',
+          r.oracle === null
+            ? 'n/a (no simulation oracle: a real history)'
+            : `${fixed(r.oracle.auc)} (the world's true churn probabilities)`,
+        ],
+        [
+          'model / oracle',
+          r.oracle?.modelShare == null ? 'n/a' : `${(r.oracle.modelShare * 100).toFixed(1)}%`,
+        ],
+        [
+          r.calibrated ? 'Brier score' : 'Brier score (score/100)',
+          `${fixed(r.brier, 4)}${r.oracle ? ` (oracle ${fixed(r.oracle.brier, 4)})` : ''}`,
+        ],
         [
           'precision@10%',
           `${percent(p.precision)} (${fixed(p.hits, Number.isInteger(p.hits) ? 0 : 1)} of top ${p.k})`,
@@ -154,15 +244,29 @@ function printReport(r: BacktestResult, where: string, seconds: number): void {
       ],
     ),
     '',
-    `churn by band (thresholds ${r.bandThresholds.medium}/${r.bandThresholds.high}/${r.bandThresholds.critical})`,
+    `churn by band (thresholds ${r.bandThresholds.medium}/${r.bandThresholds.high}/${r.bandThresholds.critical}: ${r.bandRule})`,
     textTable(
-      ['band', 'customers', 'churned', 'churn rate', 'mean score'],
+      ['band', 'customers', 'churned', 'churn rate', 'lift', 'mean score'],
       r.bands.map((b) => [
         b.band,
         String(b.customers),
         String(b.churned),
         percent(b.rate),
-        fixed(b.meanScore, 1),
+        b.rate === null || !r.baseRate ? 'n/a' : `${(b.rate / r.baseRate).toFixed(2)}x`,
+        fixed(b.meanScore, 2),
+      ]),
+    ),
+    '',
+    r.calibrated
+      ? 'reliability by decile of predicted churn probability'
+      : 'reliability by decile of score (score/100 is a risk index, not a probability)',
+    textTable(
+      ['decile', 'customers', 'predicted', 'observed'],
+      r.reliability.map((row) => [
+        String(row.decile),
+        String(row.customers),
+        percent(row.predicted, 2),
+        percent(row.observed, 2),
       ]),
     ),
     '',
@@ -189,7 +293,17 @@ async function main(): Promise<void> {
     console.log(USAGE);
     return;
   }
-  const window = parseWindow(options.cutoff, options.horizon, new Date());
+  const churn = parseChurn(options.churn, options['dormant-days']);
+  if (churn.kind === 'dormant' && options.horizon !== undefined) {
+    throw new BacktestInputError(
+      '--churn dormant sets the window to --dormant-days; drop --horizon',
+    );
+  }
+  const window = parseWindow(
+    options.cutoff,
+    churn.kind === 'dormant' ? String(churn.dormantDays) : options.horizon,
+    new Date(),
+  );
   const config = loadConfig(process.env);
   const where = describeDatabaseUrl(config.database.url);
   // Reads only: check the schema, never migrate from here.
@@ -207,7 +321,14 @@ async function main(): Promise<void> {
     // One snapshot for the model, the features and the outcomes.
     await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
     const model = await loadModel(tx, options.model, config);
-    const result = await backtest(tx, window, model, config.risk.bands);
+    const result = await backtest(
+      tx,
+      window,
+      model,
+      config.risk.bands,
+      config.risk.bandsFixed,
+      churn,
+    );
     await client.query('COMMIT');
     if (options.json) console.log(JSON.stringify(result, null, 2));
     else printReport(result, where, (performance.now() - started) / 1000);

@@ -1,56 +1,79 @@
 /**
- * `npm run risk:fit -- --cutoff 2026-03-01 [--horizon 90] [--l2 1] [--activate]`
+ * `npm run risk:fit -- --cutoff 2026-03-01 [--horizon 90] [--l2 1] [--churn status|dormant]
+ *   [--dormant-days N] [--activate]`, `npm run risk:fit -- --use VERSION`, `npm run risk:fit -- --restore`
  *
  * Learns risk weights from this database's own history. The training set is every customer
  * active at the cut-off, described only by what was known then (RiskRepository.features with
  * live = false, then `transform` into the model inputs, in FACTOR_NAMES order), labelled by
- * whether it churned in (cutoff, cutoff + horizon]. An L2-regularised logistic regression
- * (libs/risk/src/fit.ts) gives an intercept and one weight per factor, saved as model version
- * `fitted-<cutoff>-h<horizon>` in risk_models; `--activate` also makes it the model the scorer
- * uses. Judge it out of sample before activating:
- *   npm run risk:backtest -- --cutoff <a later date> --model fitted-<cutoff>-h<horizon>
+ * whether it churned in (cutoff, cutoff + horizon] (or, with --churn dormant, went silent). An
+ * L2-regularised logistic regression (libs/risk/src/fit.ts) gives an intercept and one weight per
+ * factor, saved as model version `fitted-<cutoff>-h<horizon>` in risk_models, with band
+ * thresholds of its own (the riskiest 30 / 10 / 3 % of its training customers).
+ *
+ * Then it is judged on the next window, (cutoff + horizon, cutoff + 2·horizon], against the
+ * model active now (or the defaults): ROC AUC of both on the same customers and a paired
+ * bootstrap interval of the difference. `--activate` activates it only when that interval lies
+ * above 0 (it beats the active model by more than the noise); otherwise it prints the comparison
+ * and keeps the active model. Every activation is recorded (risk_model_activations):
+ * `--restore` reactivates the model that was active before the current one, and `--use VERSION`
+ * activates a stored version by hand (`--use default` deactivates every fitted model).
  */
 import 'reflect-metadata';
 import { Client } from 'pg';
 import { describeDatabaseUrl, loadConfig, prepareDatabase } from '@staydesk/core';
-import type { Tx } from '@staydesk/core';
+import type { AppConfig, Tx } from '@staydesk/core';
 import {
   BacktestInputError,
+  aucDifference,
+  brierScore,
   fixed,
   parseWindow,
   percent,
   precisionAtK,
   rocAuc,
+  storedModel,
   textTable,
   withConfigWeights,
 } from '../libs/risk/src/backtest';
+import type { BacktestWindow } from '../libs/risk/src/backtest';
 import { fitLogistic } from '../libs/risk/src/fit';
-import { DEFAULT_MODEL, FACTOR_NAMES, scoreCustomer, transform } from '../libs/risk/src/risk-model';
+import {
+  DEFAULT_MODEL,
+  FACTOR_NAMES,
+  quantileBands,
+  scoreCustomer,
+  transform,
+} from '../libs/risk/src/risk-model';
 import type { FactorName, RiskModel } from '../libs/risk/src/risk-model';
 import { RiskRepository } from '../libs/risk/src/risk.repository';
 import { exitWithError } from './risk-cli';
+import { cohort, describeChurn, parseChurn } from './risk-data';
 
 const USAGE =
-  'usage: risk-fit --cutoff YYYY-MM-DD [--horizon DAYS] [--l2 LAMBDA] [--activate] [--help]';
+  'usage: risk-fit --cutoff YYYY-MM-DD [--horizon DAYS] [--l2 LAMBDA] [--churn status|dormant] [--dormant-days N] [--activate] | --use VERSION|default | --restore [--help]';
 const DAY_MS = 86_400_000;
 
 interface Options {
   cutoff?: string;
   horizon?: string;
+  churn?: string;
+  'dormant-days'?: string;
+  use?: string;
   l2: number;
   activate: boolean;
+  restore: boolean;
 }
 
 function parseArgs(argv: string[]): Options | 'help' {
-  const options: Options = { l2: 1, activate: false };
+  const options: Options = { l2: 1, activate: false, restore: false };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === '--help' || arg === '-h') return 'help';
-    if (arg === '--activate') {
-      options.activate = true;
+    if (arg === '--activate' || arg === '--restore') {
+      options[arg === '--activate' ? 'activate' : 'restore'] = true;
       continue;
     }
-    const match = /^--(cutoff|horizon|l2)(?:=(.*))?$/.exec(arg);
+    const match = /^--(cutoff|horizon|l2|churn|dormant-days|use)(?:=(.*))?$/.exec(arg);
     if (!match) throw new BacktestInputError(`unknown argument "${arg}"; ${USAGE}`);
     const value = match[2] ?? argv[++i];
     if (value === undefined || value === '' || value.startsWith('--')) {
@@ -62,14 +85,103 @@ function parseArgs(argv: string[]): Options | 'help' {
       }
       options.l2 = Number(value);
     } else {
-      options[match[1] as 'cutoff' | 'horizon'] = value;
+      options[match[1] as 'cutoff' | 'horizon' | 'churn' | 'dormant-days' | 'use'] = value;
     }
+  }
+  if ((options.restore || options.use) && (options.cutoff || options.activate)) {
+    throw new BacktestInputError(`--restore and --use do not fit a model; ${USAGE}`);
   }
   return options;
 }
 
 const round = (x: number, digits = 4) => Math.round(x * 10 ** digits) / 10 ** digits;
 const signed = (x: number) => `${x >= 0 ? ' ' : ''}${x.toFixed(3)}`;
+
+/** Inputs of every customer, in FACTOR_NAMES order (non-finite → 0). */
+const inputsOf = (features: Parameters<typeof transform>[0][]) =>
+  features.map((f) => {
+    const inputs = new Map(transform(f).map((t) => [t.name, t.input]));
+    return FACTOR_NAMES.map((name) => {
+      const v = inputs.get(name);
+      return v !== undefined && Number.isFinite(v) ? v : 0;
+    });
+  });
+
+/** The model active now (as the live scorer has it) or, when none is, the defaults. */
+async function incumbent(tx: Tx, config: AppConfig): Promise<RiskModel> {
+  const active = await new RiskRepository().activeModel(tx);
+  return withConfigWeights(active ? storedModel(active) : DEFAULT_MODEL, config.risk.weights);
+}
+
+/** `--restore` and `--use`: switch the active model, recorded in risk_model_activations. */
+async function switchModel(tx: Tx, options: Options): Promise<string> {
+  const repo = new RiskRepository();
+  if (options.restore) {
+    const last = await repo.previousModel(tx);
+    if (!last) {
+      throw new BacktestInputError(
+        'no activation is recorded: there is no earlier model to restore',
+      );
+    }
+    await repo.activate(tx, last.previous);
+    return `restored ${last.previous ?? 'the default model'} (replacing ${last.current ?? 'the default model'})`;
+  }
+  const version = options.use!;
+  if (version === 'default') {
+    await repo.activate(tx, null);
+    return 'the default model is active (no fitted model)';
+  }
+  const row = await repo.modelByVersion(tx, version);
+  if (!row) {
+    const known = (await repo.models(tx)).map((m) => m.version).slice(0, 10);
+    throw new BacktestInputError(
+      `no model "${version}" in risk_models (known: ${known.join(', ') || 'none stored'})`,
+    );
+  }
+  storedModel(row); // refuse a malformed stored model before it becomes active
+  await repo.activate(tx, version);
+  return `activated ${version}`;
+}
+
+interface HeldOut {
+  cutoff: string;
+  customers: number;
+  churned: number;
+  auc: number | null;
+  brier: number | null;
+  incumbent: string;
+  incumbentAuc: number | null;
+  /** fitted − incumbent AUC, with its paired-bootstrap 95 % interval. */
+  difference: { difference: number; low: number; high: number } | null;
+}
+
+/** The fitted model against the incumbent on the window after the training one. */
+async function judgeLater(
+  tx: Tx,
+  later: BacktestWindow,
+  churn: ReturnType<typeof parseChurn>,
+  fitted: RiskModel,
+  current: RiskModel,
+): Promise<HeldOut> {
+  const { features, churned } = await cohort(tx, later, churn);
+  const outcomes = (m: RiskModel) =>
+    features.map((f) => ({
+      score: scoreCustomer(f, m).score,
+      churned: churned.has(f.customerId),
+    }));
+  const a = outcomes(fitted);
+  const b = outcomes(current);
+  return {
+    cutoff: later.cutoff.toISOString(),
+    customers: features.length,
+    churned: a.filter((o) => o.churned).length,
+    auc: rocAuc(a),
+    brier: brierScore(a.map((o) => ({ probability: o.score / 100, churned: o.churned }))),
+    incumbent: current.version,
+    incumbentAuc: rocAuc(b),
+    difference: aucDifference(a, b, 200),
+  };
+}
 
 async function main(): Promise<void> {
   const started = performance.now();
@@ -78,12 +190,24 @@ async function main(): Promise<void> {
     console.log(USAGE);
     return;
   }
-  const window = parseWindow(options.cutoff, options.horizon, new Date());
   const config = loadConfig(process.env);
   const where = describeDatabaseUrl(config.database.url);
-  const reference = withConfigWeights(DEFAULT_MODEL, config.risk.weights);
+  const churn =
+    options.restore || options.use ? null : parseChurn(options.churn, options['dormant-days']);
+  if (churn?.kind === 'dormant' && options.horizon !== undefined) {
+    throw new BacktestInputError(
+      '--churn dormant sets the window to --dormant-days; drop --horizon',
+    );
+  }
+  const window =
+    churn === null
+      ? null
+      : parseWindow(
+          options.cutoff,
+          churn.kind === 'dormant' ? String(churn.dormantDays) : options.horizon,
+          new Date(),
+        );
   await prepareDatabase(config, { run: false });
-  const version = `fitted-${window.cutoff.toISOString().slice(0, 10)}-h${window.horizonDays}`;
 
   const client = new Client({
     connectionString: config.database.url,
@@ -96,20 +220,17 @@ async function main(): Promise<void> {
   const repo = new RiskRepository();
   try {
     await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ');
-    const features = await repo.features(tx, window.cutoff, null, false);
-    if (features.length === 0) {
-      throw new BacktestInputError(
-        `no customers were active at ${window.cutoff.toISOString()}: nothing to learn from; pick a later --cutoff`,
+    if (churn === null || window === null) {
+      const said = await switchModel(tx, options);
+      await client.query('COMMIT');
+      console.log(
+        `${said} on ${where}; running api and worker processes pick it up when they reload`,
       );
+      return;
     }
-    const churned = await repo.churnedBetween(tx, window.cutoff, window.end);
-    const x = features.map((f) => {
-      const inputs = new Map(transform(f).map((t) => [t.name, t.input]));
-      return FACTOR_NAMES.map((name) => {
-        const v = inputs.get(name);
-        return v !== undefined && Number.isFinite(v) ? v : 0;
-      });
-    });
+    const version = `fitted-${churn.kind === 'dormant' ? 'dormant-' : ''}${window.cutoff.toISOString().slice(0, 10)}-h${window.horizonDays}`;
+    const { features, churned } = await cohort(tx, window, churn);
+    const x = inputsOf(features);
     const y = features.map((f) => churned.has(f.customerId));
     const positives = y.filter(Boolean).length;
     if (positives === 0 || positives === y.length) {
@@ -121,16 +242,32 @@ async function main(): Promise<void> {
     const weights = Object.fromEntries(
       FACTOR_NAMES.map((name, j) => [name, round(fit.weights[j])]),
     ) as Record<FactorName, number>;
-    const model: RiskModel = { version, intercept: round(fit.intercept), weights };
+    const unbanded: RiskModel = { version, intercept: round(fit.intercept), weights };
+    // Its own bands: the riskiest 30 / 10 / 3 % of the customers it was fitted on (its scores are
+    // churn probabilities of a few percent, far under the default model's 25/50/75 points).
+    const bands = quantileBands(features.map((f) => scoreCustomer(f, unbanded).score));
+    const model: RiskModel = { ...unbanded, bands };
+    const current = await incumbent(tx, config);
 
-    // In-sample ranking quality, for the record (the honest test is a backtest on a later window).
+    // In-sample ranking quality, for the record (the honest test is the later window below).
+    const reference = withConfigWeights(DEFAULT_MODEL, config.risk.weights);
     const outcomes = (m: RiskModel) =>
       features.map((f, i) => ({ score: scoreCustomer(f, m).score, churned: y[i] }));
     const fitted = outcomes(model);
     const byDefault = outcomes(reference);
+    const later: BacktestWindow = {
+      cutoff: window.end,
+      horizonDays: window.horizonDays,
+      end: new Date(window.end.getTime() + window.horizonDays * DAY_MS),
+    };
+    const heldOut =
+      later.end.getTime() <= Date.now() ? await judgeLater(tx, later, churn, model, current) : null;
+    const beats = heldOut?.difference != null && heldOut.difference.low > 0;
+    const activate = options.activate && beats;
     const metrics = {
       cutoff: window.cutoff.toISOString(),
       horizonDays: window.horizonDays,
+      churnDefinition: churn,
       customers: features.length,
       churned: positives,
       baseRate: positives / features.length,
@@ -144,34 +281,38 @@ async function main(): Promise<void> {
         defaultAuc: rocAuc(byDefault),
         defaultPrecisionAt10: precisionAtK(byDefault, 0.1).precision,
       },
+      heldOut,
     };
-    const existing: { active: boolean }[] = await tx.query(
-      `SELECT active FROM risk_models WHERE version = $1`,
-      [version],
-    );
-    // saveModel writes `active` as given: refitting the active version keeps it active.
-    const stayActive = !options.activate && existing[0]?.active === true;
+    const existing = await repo.modelByVersion(tx, version);
     await repo.saveModel(tx, {
       version,
       source: 'fitted',
       intercept: model.intercept,
       weights: model.weights,
+      bands,
       metrics,
-      activate: options.activate || stayActive,
+      activate,
     });
     await client.query('COMMIT');
 
     const meanInput = (j: number) => x.reduce((s, row) => s + row[j], 0) / x.length;
-    const next = new Date(window.end);
-    const nextEnd = new Date(next.getTime() + window.horizonDays * DAY_MS);
+    const d = heldOut?.difference ?? null;
+    const verdict =
+      heldOut === null
+        ? `no later window has ended yet to judge it on${options.activate ? ': not activated' : ''}`
+        : d === null
+          ? `the later window has no churners (or only churners): no judgement${options.activate ? ', not activated' : ''}`
+          : `${beats ? 'beats' : 'does not beat'} ${heldOut.incumbent} beyond the noise: AUC ${fixed(heldOut.auc)} vs ${fixed(heldOut.incumbentAuc)}, difference ${signed(d.difference)} (95% bootstrap ${signed(d.low)} to ${signed(d.high)})` +
+            (options.activate
+              ? beats
+                ? ': activated'
+                : `: not activated, ${current.version} stays active`
+              : '');
     console.log(
       [
-        `${existing.length > 0 ? 'replaced' : 'saved'} model ${version} on ${where}` +
-          (options.activate
-            ? ' and made it active'
-            : stayActive
-              ? ' (it was active and stays active)'
-              : ' (not active; --activate to use it)'),
+        `${existing ? 'replaced' : 'saved'} model ${version} on ${where}` +
+          (activate ? ' and made it active' : ' (not active)'),
+        describeChurn(churn),
         `trained on ${features.length} customers active at ${metrics.cutoff}, ${positives} churned within ${window.horizonDays} days (${percent(metrics.baseRate)})`,
         `L2 λ = ${options.l2}; Newton converged ${fit.converged ? 'yes' : 'NO'} after ${fit.iterations} steps; log loss ${fit.logLoss.toFixed(4)}`,
         '',
@@ -188,13 +329,19 @@ async function main(): Promise<void> {
           ],
         ),
         '',
+        bands
+          ? `bands (riskiest 30 / 10 / 3 % when fitted): medium ≥ ${bands.medium}, high ≥ ${bands.high}, critical ≥ ${bands.critical} (% chance of churn within ${window.horizonDays} days)`
+          : '',
         `in sample (the training window itself, optimistic): AUC ${fixed(metrics.inSample.auc)} fitted vs ${fixed(metrics.inSample.defaultAuc)} ${reference.version}; ` +
           `precision@10% ${percent(metrics.inSample.precisionAt10)} vs ${percent(metrics.inSample.defaultPrecisionAt10)}`,
-        nextEnd.getTime() <= Date.now()
-          ? `judge it on a later window: npm run risk:backtest -- --cutoff ${next.toISOString().slice(0, 10)} --horizon ${window.horizonDays} --model ${version}`
-          : `judge it on a later window with npm run risk:backtest -- --model ${version} once one has ended`,
+        heldOut
+          ? `held out (${heldOut.cutoff.slice(0, 10)} + ${window.horizonDays} days, ${heldOut.customers} customers, ${heldOut.churned} churned): Brier ${fixed(heldOut.brier, 4)}`
+          : '',
+        verdict,
         `(${((performance.now() - started) / 1000).toFixed(1)} s)`,
-      ].join('\n'),
+      ]
+        .filter((line) => line !== '')
+        .join('\n'),
     );
   } finally {
     await client.query('ROLLBACK').catch(() => undefined);

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { Pool } from 'pg';
+import { FACTOR_NAMES } from '@staydesk/risk';
 import { createTestDatabase, databaseUrl, dropTestDatabase } from '@staydesk/testing';
 import { Exited, ROOT, runToExit } from '../support/processes';
 
@@ -10,8 +11,8 @@ const FIT = join(ROOT, 'dist', 'scripts', 'risk-fit.js');
 const WORLD = ['--customers', '150', '--tickets', '1500', '--months', '12', '--seed', '7'];
 const DAY_MS = 86_400_000;
 /**
- * The seeder places churn in the last 6 months before "now": a window from ~6 months ago to a
- * few days ago holds nearly all of it, and has ended, as the scripts require.
+ * The seeder's churn is stationary (about 1.5 % of customers a month): a window from ~6 months
+ * ago to a few days ago holds a handful of churners and has ended, as the scripts require.
  */
 const CUTOFF = new Date(Date.now() - 183 * DAY_MS).toISOString().slice(0, 10);
 const HORIZON = '180';
@@ -51,7 +52,14 @@ describe('risk:backtest and risk:fit replay history as real processes', () => {
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('risk backtest of model default-v1');
-    expect(r.stdout).toMatch(/ROC AUC\s+(0|1)\.\d{3}\n/);
+    expect(r.stdout).toMatch(/ROC AUC\s+(0|1)\.\d{3} \(95% \d\.\d{3}–\d\.\d{3}\)\n/);
+    // the seeder's oracle: the world's true churn probabilities rank better than chance
+    expect(r.stdout).toMatch(
+      /oracle ROC AUC\s+0\.[5-9]\d{2} \(the world's true churn probabilities\)/,
+    );
+    expect(r.stdout).toMatch(/model \/ oracle\s+\d+\.\d%/);
+    expect(r.stdout).toMatch(/Brier score \(score\/100\)\s+0\.\d{4} \(oracle 0\.\d{4}\)/);
+    expect(r.stdout).toMatch(/^10\s+\d+\s+\d+\.\d{2}%\s+\d+\.\d{2}%$/m); // reliability decile 10
     expect(r.stdout).toMatch(/precision@10%\s+\d+\.\d% \(/);
     expect(r.stdout).toMatch(/customers scored\s+\d+/);
     for (const band of ['low', 'medium', 'high', 'critical']) {
@@ -115,7 +123,7 @@ describe('risk:backtest and risk:fit replay history as real processes', () => {
       active: false,
       metrics: { horizonDays: 180, converged: true },
     });
-    expect(Object.keys(stored.rows[0].weights)).toHaveLength(14);
+    expect(Object.keys(stored.rows[0].weights)).toHaveLength(FACTOR_NAMES.length);
 
     const replay = await run(BACKTEST, [
       '--cutoff',
@@ -136,6 +144,65 @@ describe('risk:backtest and risk:fit replay history as real processes', () => {
     ]);
   });
 
+  it('evaluates and fits churn by dormancy, for histories without churn marks', async () => {
+    const cutoff = new Date(Date.now() - 200 * DAY_MS).toISOString().slice(0, 10);
+    const r = await run(BACKTEST, [
+      '--cutoff',
+      cutoff,
+      '--churn',
+      'dormant',
+      '--dormant-days',
+      '90',
+      '--json',
+    ]);
+    expect(r.stderr).toBe('');
+    const report = JSON.parse(r.stdout);
+    expect(report).toMatchObject({
+      churnDefinition: { kind: 'dormant', dormantDays: 90 },
+      horizonDays: 90,
+      oracle: null,
+    });
+    // ground truth: in touch in the 90 days before, silent in the 90 days after
+    const { rows } = await db.query<{ silent: string; touched: string }>(
+      `WITH c AS (
+         SELECT t.customer_id AS id, t.created_at AS at FROM tickets t
+         UNION ALL SELECT t.customer_id, m.created_at FROM ticket_messages m JOIN tickets t ON t.id = m.ticket_id
+          WHERE m.kind = 'customer_message'),
+       k AS (SELECT c.id, bool_or(at > $1::timestamptz - interval '90 days' AND at <= $1) AS before,
+                    bool_or(at > $1 AND at <= $1::timestamptz + interval '90 days') AS after
+               FROM c JOIN customers cu ON cu.id = c.id
+              WHERE cu.customer_since <= $1 AND (cu.status = 'active' OR cu.churned_at > $1)
+              GROUP BY c.id)
+       SELECT count(*) FILTER (WHERE before AND NOT after) AS silent, count(*) FILTER (WHERE before) AS touched FROM k`,
+      [report.cutoff],
+    );
+    expect(report.customers).toBe(Number(rows[0].touched));
+    expect(report.churned).toBe(Number(rows[0].silent));
+
+    const text = await run(BACKTEST, [
+      '--cutoff',
+      cutoff,
+      '--churn',
+      'dormant',
+      '--dormant-days',
+      '90',
+    ]);
+    expect(text.stdout).toContain('churn = in touch in the 90 days before the cut-off, silent');
+    expect(text.stdout).toMatch(/oracle ROC AUC\s+n\/a/);
+
+    const fit = await run(FIT, ['--cutoff', cutoff, '--churn', 'dormant', '--dormant-days', '90']);
+    expect(fit.stderr).toBe('');
+    expect(fit.stdout).toContain(`saved model fitted-dormant-${cutoff}-h90`);
+
+    const mixed = await run(BACKTEST, ['--cutoff', cutoff, '--dormant-days', '90']);
+    expect(mixed.code).toBe(1);
+    expect(oneLine(mixed)).toEqual(['risk:backtest: --dormant-days needs --churn dormant']);
+    const bogus = await run(BACKTEST, ['--cutoff', cutoff, '--churn', 'quiet']);
+    expect(oneLine(bogus)).toEqual([
+      'risk:backtest: --churn needs "status" or "dormant" (got "quiet")',
+    ]);
+  });
+
   it('fails with one line and exit 1 on a bad cut-off, a window not over yet or no customers', async () => {
     const badDate = await run(BACKTEST, ['--cutoff', '2026-02-30']);
     expect(badDate.code).toBe(1);
@@ -151,7 +218,7 @@ describe('risk:backtest and risk:fit replay history as real processes', () => {
     const empty = await run(BACKTEST, ['--cutoff', '2000-01-01', '--horizon', '30']);
     expect(empty.code).toBe(1);
     expect(oneLine(empty)).toEqual([
-      'risk:backtest: no customers were active at 2000-01-01T00:00:00.000Z: nothing to backtest; pick a later --cutoff',
+      'risk:backtest: no customers were active at 2000-01-01T00:00:00.000Z: nothing to evaluate; pick a later --cutoff',
     ]);
   });
 });

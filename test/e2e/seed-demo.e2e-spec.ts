@@ -220,7 +220,15 @@ describe('seed:demo writes a consistent demo world', () => {
   it('records churn, and churned customers file nothing afterwards', async () => {
     const churned = await num(`SELECT count(*) AS n FROM customers WHERE status = 'churned'`);
     expect(churned).toBeGreaterThan(0);
-    expect(churned).toBeLessThan(60 * 0.25);
+    // a monthly hazard of ~1.5 % over up to three years: about a fifth of all customers
+    expect(churned).toBeLessThan(60 * 0.4);
+    // the oracle: one true hazard per customer, a probability, starting after sign-up
+    expect(
+      await num(
+        `SELECT count(*) AS n FROM customers c JOIN simulation_oracle o ON o.customer_id = c.id
+          WHERE o.monthly_hazard > 0 AND o.monthly_hazard < 1 AND o.hazard_from > c.customer_since`,
+      ),
+    ).toBe(60);
     expect(
       await num(
         `SELECT count(*) AS n FROM customers c

@@ -7,6 +7,7 @@ export const RISK_ORDERS = [
   'revenue_at_risk',
   'score_change',
   'expected_value_at_risk',
+  'going_quiet',
 ] as const;
 export type RiskOrder = (typeof RISK_ORDERS)[number];
 export const SNOOZE_FILTERS = ['exclude', 'include', 'only'] as const;

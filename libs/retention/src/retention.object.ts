@@ -19,7 +19,7 @@ export const RiskListOrderEnum = Object.fromEntries(RISK_ORDERS.map((o) => [o, o
 registerEnumType(RiskListOrderEnum, {
   name: 'RiskListOrder',
   description:
-    'score: highest churn risk first. revenue_at_risk: highest score × MRR first (risk-weighted monthly revenue). score_change: largest rise of the score over changeDays first (customers without an earlier score last). expected_value_at_risk: highest expected lifetime value × score ÷ 100 first (the value a churn would lose; unknown values last). Ties by customer id.',
+    'score: highest churn risk first. revenue_at_risk: highest score × MRR first (risk-weighted monthly revenue). score_change: largest rise of the score over changeDays first (customers without an earlier score last). expected_value_at_risk: highest expected lifetime value × score ÷ 100 first (the value a churn would lose; unknown values last). going_quiet: customers whose ticket rate dropped most against their own past first (the contact_drop factor). Ties by customer id.',
 });
 export const SnoozeFilterEnum = Object.fromEntries(SNOOZE_FILTERS.map((o) => [o, o]));
 registerEnumType(SnoozeFilterEnum, {

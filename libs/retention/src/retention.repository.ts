@@ -137,6 +137,9 @@ const SORT: Record<RiskListQuery['order'], string> = {
   score_change: 'coalesce(r.score::float8 - base.score::float8, -1000)',
   // expected lifetime value × score ÷ 100, kept on risk_scores (migration 1764700000000); unknown last
   expected_value_at_risk: 'coalesce(r.expected_value_at_risk, -1)',
+  // "going quiet": the contact_drop input stored with the score (tickets in the last 30 days
+  // against the customer's own rate before, docs/risk-model.md), largest drop first
+  going_quiet: `coalesce(jsonb_path_query_first(r.factors, '$[*] ? (@.name == "contact_drop").input')::float8, 0)`,
 };
 
 /** The score `days` ago: the last recorded before the window, else the first inside it. */

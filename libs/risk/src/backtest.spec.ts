@@ -1,5 +1,9 @@
 import {
   BacktestInputError,
+  aucDifference,
+  aucInterval,
+  brierScore,
+  reliabilityTable,
   bandTable,
   evaluate,
   factorContrast,
@@ -209,7 +213,7 @@ describe('factorContrast', () => {
       { name: 'sla_breaches', churners: 2.5, others: 0, difference: 2.5 },
       expect.objectContaining({ difference: 0 }),
     ]);
-    expect(factorContrast(rows, 14).at(-1)).toEqual({
+    expect(factorContrast(rows, FACTOR_NAMES.length).at(-1)).toEqual({
       name: 'dormancy',
       churners: 0,
       others: 6,
@@ -340,5 +344,77 @@ describe('text output', () => {
     expect(percent(null)).toBe('n/a');
     expect(fixed(0.71234)).toBe('0.712');
     expect(fixed(null)).toBe('n/a');
+  });
+});
+
+describe('storedModel bands', () => {
+  const row = { version: 'fitted-x', intercept: -3, weights: { dormancy: 0.1 } };
+  it('reads a fitted model’s own band thresholds', () => {
+    expect(storedModel({ ...row, bands: { medium: 2, high: 4, critical: 7.5 } }).bands).toEqual({
+      medium: 2,
+      high: 4,
+      critical: 7.5,
+    });
+    expect(storedModel(row).bands).toBeNull();
+  });
+  it('refuses thresholds that are not increasing', () => {
+    expect(() => storedModel({ ...row, bands: { medium: 4, high: 2, critical: 7 } })).toThrow(
+      'model fitted-x has band thresholds that are not three increasing numbers up to 100',
+    );
+  });
+});
+
+describe('calibration and uncertainty', () => {
+  it('Brier score: 0 for certain right answers, 0.25 for a coin, null when empty', () => {
+    expect(
+      brierScore([
+        { probability: 1, churned: true },
+        { probability: 0, churned: false },
+      ]),
+    ).toBe(0);
+    expect(
+      brierScore([
+        { probability: 0.5, churned: true },
+        { probability: 0.5, churned: false },
+      ]),
+    ).toBe(0.25);
+    expect(brierScore([])).toBeNull();
+  });
+
+  it('reliability table: deciles of predictions with their observed churn', () => {
+    const items = Array.from({ length: 1000 }, (_, i) => ({
+      probability: i / 1000,
+      churned: i % 10 === 0 && i >= 500,
+    }));
+    const rows = reliabilityTable(items);
+    expect(rows).toHaveLength(10);
+    expect(rows.map((r) => r.customers)).toEqual(Array(10).fill(100));
+    expect(rows[0]).toMatchObject({ decile: 1, observed: 0 });
+    expect(rows[0].predicted).toBeCloseTo(0.0495, 4);
+    expect(rows[9].observed).toBeCloseTo(0.1, 10);
+  });
+
+  it('Hanley–McNeil: AUC 0.8 with 50 churners and 50 others → se ≈ 0.045', () => {
+    const { se, low, high } = aucInterval(0.8, 50, 50);
+    expect(se).toBeCloseTo(0.0445, 4);
+    expect(low).toBeCloseTo(0.8 - 1.96 * se, 10);
+    expect(high).toBeCloseTo(0.8 + 1.96 * se, 10);
+    expect(aucInterval(0.6, 4000, 80_000).se).toBeLessThan(0.01);
+  });
+
+  it('paired bootstrap: a clearly better scoring wins beyond the noise, an equal one does not', () => {
+    let s = 7;
+    const rand = () => (s = (s * 16_807) % 2_147_483_647) / 2_147_483_647;
+    const truth = Array.from({ length: 2000 }, () => rand());
+    const churned = truth.map((t) => rand() < t * 0.3);
+    const good = truth.map((t, i) => ({ score: t, churned: churned[i] }));
+    const noise = truth.map((_, i) => ({ score: rand(), churned: churned[i] }));
+    const better = aucDifference(good, noise, 100)!;
+    expect(better.difference).toBeGreaterThan(0.1);
+    expect(better.low).toBeGreaterThan(0);
+    const same = aucDifference(good, good, 100)!;
+    expect(same.difference).toBe(0);
+    expect(same.low).toBe(0);
+    expect(() => aucDifference(good, good.slice(1))).toThrow(RangeError);
   });
 });

@@ -1,5 +1,5 @@
 import { BANDS, DEFAULT_MODEL, FACTOR_NAMES, withOverrides } from './risk-model';
-import type { Band, FactorName, FactorValue, RiskModel } from './risk-model';
+import type { Band, BandThresholds, FactorName, FactorValue, RiskModel } from './risk-model';
 
 /**
  * Pure metrics for a churn-risk backtest: how well scores given at a cut-off ranked and sorted
@@ -262,6 +262,7 @@ export function storedModel(row: {
   version: string;
   intercept: unknown;
   weights: unknown;
+  bands?: unknown;
 }): RiskModel {
   const intercept =
     typeof row.intercept === 'number' || typeof row.intercept === 'string'
@@ -284,7 +285,24 @@ export function storedModel(row: {
     }
     weights[name as FactorName] = value;
   }
-  return { version: row.version, intercept, weights };
+  return { version: row.version, intercept, weights, bands: storedBands(row.version, row.bands) };
+}
+
+/** A stored model's own band thresholds (null: none stored), checked like RISK_BANDS. */
+export function storedBands(version: string, bands: unknown): BandThresholds | null {
+  if (bands === null || bands === undefined) return null;
+  const b = bands as Record<string, unknown>;
+  const values = [b.medium, b.high, b.critical];
+  if (
+    !values.every((v) => typeof v === 'number' && Number.isFinite(v)) ||
+    !((b.medium as number) < (b.high as number) && (b.high as number) < (b.critical as number)) ||
+    (b.critical as number) > 100
+  ) {
+    throw new BacktestInputError(
+      `model ${version} has band thresholds that are not three increasing numbers up to 100`,
+    );
+  }
+  return { medium: b.medium as number, high: b.high as number, critical: b.critical as number };
 }
 
 /**
@@ -320,3 +338,115 @@ export const percent = (x: number | null, digits = 1) =>
   x === null ? 'n/a' : `${(x * 100).toFixed(digits)}%`;
 /** A number with fixed decimals; null → "n/a". */
 export const fixed = (x: number | null, digits = 3) => (x === null ? 'n/a' : x.toFixed(digits));
+
+// ---------------------------------------------------------------------------------------------
+// Calibration and uncertainty
+
+/** A predicted probability of churn in the window (0–1) and what happened. */
+export interface Prediction {
+  probability: number;
+  churned: boolean;
+}
+
+/** Mean squared error of the predicted probabilities (0 = perfect; null for no customers). */
+export function brierScore(items: readonly Prediction[]): number | null {
+  if (items.length === 0) return null;
+  return items.reduce((s, i) => s + (i.probability - (i.churned ? 1 : 0)) ** 2, 0) / items.length;
+}
+
+export interface ReliabilityRow {
+  /** 1 = the lowest tenth of predictions … 10 = the highest. */
+  decile: number;
+  customers: number;
+  /** Mean predicted probability in the decile. */
+  predicted: number;
+  /** Share that churned. */
+  observed: number;
+}
+
+/**
+ * A reliability table: customers sorted by predicted probability, cut into `bins` groups of
+ * (nearly) equal size, each with its mean prediction and its observed churn rate. A calibrated
+ * model has predicted ≈ observed in every row.
+ */
+export function reliabilityTable(items: readonly Prediction[], bins = 10): ReliabilityRow[] {
+  const sorted = [...items].sort((a, b) => a.probability - b.probability);
+  const rows: ReliabilityRow[] = [];
+  for (let b = 0; b < bins; b++) {
+    const slice = sorted.slice(
+      Math.floor((b * sorted.length) / bins),
+      Math.floor(((b + 1) * sorted.length) / bins),
+    );
+    if (slice.length === 0) continue;
+    rows.push({
+      decile: b + 1,
+      customers: slice.length,
+      predicted: slice.reduce((s, i) => s + i.probability, 0) / slice.length,
+      observed: slice.filter((i) => i.churned).length / slice.length,
+    });
+  }
+  return rows;
+}
+
+/**
+ * Hanley and McNeil's (1982) standard error of a ROC AUC from the number of churners and
+ * non-churners, and the approximate 95 % interval auc ± 1.96·se (clamped to [0, 1]).
+ */
+export function aucInterval(
+  auc: number,
+  positives: number,
+  negatives: number,
+): { se: number; low: number; high: number } {
+  const q1 = auc / (2 - auc);
+  const q2 = (2 * auc * auc) / (1 + auc);
+  const variance =
+    (auc * (1 - auc) + (positives - 1) * (q1 - auc * auc) + (negatives - 1) * (q2 - auc * auc)) /
+    Math.max(1, positives * negatives);
+  const se = Math.sqrt(Math.max(0, variance));
+  return { se, low: Math.max(0, auc - 1.96 * se), high: Math.min(1, auc + 1.96 * se) };
+}
+
+/**
+ * Paired bootstrap of the AUC difference between two scorings of the same customers (a − b):
+ * resamples customers with replacement `rounds` times (a fixed seed, so the same data give the
+ * same answer) and returns the observed difference and its 2.5–97.5 % percentile interval.
+ * "a beats b beyond the noise" = the interval lies above 0.
+ */
+export function aucDifference(
+  a: readonly Outcome[],
+  b: readonly Outcome[],
+  rounds = 200,
+  seed = 20_251_130,
+): { difference: number; low: number; high: number } | null {
+  if (a.length !== b.length) throw new RangeError('both scorings must cover the same customers');
+  const observedA = rocAuc(a);
+  const observedB = rocAuc(b);
+  if (observedA === null || observedB === null) return null;
+  let state = seed >>> 0;
+  const random = () => {
+    // mulberry32
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+  };
+  const n = a.length;
+  const differences: number[] = [];
+  const sampleA: Outcome[] = new Array(n);
+  const sampleB: Outcome[] = new Array(n);
+  for (let r = 0; r < rounds; r++) {
+    for (let i = 0; i < n; i++) {
+      const k = Math.floor(random() * n);
+      sampleA[i] = a[k];
+      sampleB[i] = b[k];
+    }
+    const x = rocAuc(sampleA);
+    const y = rocAuc(sampleB);
+    if (x !== null && y !== null) differences.push(x - y);
+  }
+  differences.sort((p, q) => p - q);
+  const at = (q: number) =>
+    differences[Math.min(differences.length - 1, Math.floor(q * differences.length))];
+  return { difference: observedA - observedB, low: at(0.025), high: at(0.975) };
+}

@@ -1,5 +1,14 @@
 import type { RawFeatures } from './risk.repository';
-import { DEFAULT_MODEL, bandOf, logistic, scoreCustomer, withOverrides } from './risk-model';
+import {
+  DEFAULT_MODEL,
+  bandOf,
+  bandsInForce,
+  churnProbabilityOf,
+  logistic,
+  quantileBands,
+  scoreCustomer,
+  withOverrides,
+} from './risk-model';
 
 const quiet: RawFeatures = {
   customerId: '1',
@@ -23,6 +32,9 @@ const quiet: RawFeatures = {
   npsLatest: 10,
   customerMessages: 6,
   negativeMessages: 0,
+  customerMessages30: 2,
+  negativeMessages30: 0,
+  tickets90: 5,
   daysSinceContact: 5,
 };
 
@@ -151,5 +163,143 @@ describe('scoreCustomer', () => {
       scoreCustomer(quiet, m).score,
     );
     expect(() => withOverrides(DEFAULT_MODEL, { vibes: 1 })).toThrow('unknown factor "vibes"');
+  });
+});
+
+describe('quantileBands: bands that follow a score distribution', () => {
+  it('puts the riskiest 30 / 10 / 3 % at or above medium / high / critical', () => {
+    const scores = Array.from({ length: 1000 }, (_, i) => (i + 1) / 100); // 0.01 … 10.00
+    const bands = quantileBands(scores)!;
+    const share = (t: number) => scores.filter((s) => s >= t).length / scores.length;
+    expect(share(bands.medium)).toBeCloseTo(0.3, 2);
+    expect(share(bands.high)).toBeCloseTo(0.1, 2);
+    expect(share(bands.critical)).toBeCloseTo(0.03, 2);
+  });
+
+  it('gives a fitted model of small probabilities every band', () => {
+    const probabilities = Array.from({ length: 500 }, (_, i) => 1 + 4 * Math.sin(i) ** 2); // 1–5 %
+    const bands = quantileBands(probabilities)!;
+    const counts = { low: 0, medium: 0, high: 0, critical: 0 };
+    for (const p of probabilities) counts[bandOf(p, bands)]++;
+    expect(counts.low).toBeGreaterThan(300);
+    expect(counts.medium).toBeGreaterThan(50);
+    expect(counts.high).toBeGreaterThan(10);
+    expect(counts.critical).toBeGreaterThan(5);
+    // with the fixed 25/50/75 points the same customers would all be "low"
+    expect(probabilities.every((p) => bandOf(p) === 'low')).toBe(true);
+  });
+
+  it('keeps thresholds strictly increasing when most scores tie, and refuses an empty list', () => {
+    const bands = quantileBands([...Array(99).fill(6.91), 40])!;
+    expect(bands.medium).toBe(6.91);
+    expect(bands.high).toBeGreaterThan(bands.medium);
+    expect(bands.critical).toBeGreaterThan(bands.high);
+    expect(quantileBands([])).toBeNull();
+    expect(quantileBands([NaN])).toBeNull();
+  });
+
+  it('is used by scoreCustomer when the model carries bands, over the configured ones', () => {
+    const m = { ...DEFAULT_MODEL, bands: { medium: 0.5, high: 1, critical: 1.5 } };
+    const s = scoreCustomer(quiet, m, { medium: 25, high: 50, critical: 75 });
+    expect(s.score).toBeGreaterThanOrEqual(1.5);
+    expect(s.band).toBe('critical');
+    expect(scoreCustomer(quiet, DEFAULT_MODEL).band).toBe('low');
+    expect(withOverrides(m, { dormancy: 0 }).bands).toEqual(m.bands);
+  });
+});
+
+describe('features that generalise (weights learned by risk:fit, 0 in default-v1)', () => {
+  const input = (f: RawFeatures, name: string) =>
+    scoreCustomer(f).factors.find((x) => x.name === name)!;
+
+  it('breach_rate: the share of recent tickets that breached, not their count', () => {
+    const busy = { ...quiet, tickets90: 30, breaches90: 3 };
+    const small = { ...quiet, tickets90: 3, breaches90: 3 };
+    expect(input(busy, 'breach_rate')).toMatchObject({ value: 0.1, input: 0.1 });
+    expect(input(small, 'breach_rate')).toMatchObject({ value: 1, input: 1 });
+    expect(input({ ...quiet, tickets90: 0, breaches90: 0 }, 'breach_rate').value).toBeNull();
+  });
+
+  it('contact_drop: going quiet against the customer’s own past', () => {
+    expect(input({ ...quiet, vol30: 0, base90: 15 }, 'contact_drop').input).toBeCloseTo(
+      Math.log2(6),
+      4,
+    );
+    expect(input({ ...quiet, vol30: 0, base90: 90 }, 'contact_drop').input).toBe(3);
+    expect(input({ ...quiet, vol30: 9, base90: 9 }, 'contact_drop').input).toBe(0);
+  });
+
+  it('sentiment_trend: this month’s negative share against the two before', () => {
+    const worse = {
+      ...quiet,
+      customerMessages: 10,
+      negativeMessages: 4,
+      customerMessages30: 4,
+      negativeMessages30: 4,
+    };
+    expect(input(worse, 'sentiment_trend')).toMatchObject({ value: 1, input: 1 });
+    const better = { ...worse, negativeMessages30: 0 };
+    expect(input(better, 'sentiment_trend').value).toBeCloseTo(-4 / 6, 3);
+    expect(input({ ...quiet, customerMessages30: 0 }, 'sentiment_trend').value).toBeNull();
+  });
+
+  it('low_plan: free 1, starter 0.33, paid plans and unknown 0', () => {
+    expect(input({ ...quiet, tier: 'free' }, 'low_plan')).toMatchObject({
+      input: 1,
+      label: 'free plan',
+    });
+    expect(input({ ...quiet, tier: 'enterprise' }, 'low_plan').input).toBe(0);
+    expect(input({ ...quiet, tier: null }, 'low_plan')).toMatchObject({ input: 0, value: null });
+  });
+
+  it('slow_vs_peers: resolution time against the same team and priority', () => {
+    expect(input({ ...quiet, peerResolutionRatio: 2 }, 'slow_vs_peers')).toMatchObject({
+      value: 2,
+      input: 1,
+    });
+    expect(input({ ...quiet, peerResolutionRatio: 16 }, 'slow_vs_peers').input).toBe(2);
+    expect(input({ ...quiet, peerResolutionRatio: 0.25 }, 'slow_vs_peers').input).toBe(-1);
+    expect(input({ ...quiet, peerResolutionRatio: null }, 'slow_vs_peers')).toMatchObject({
+      value: null,
+      input: 0,
+    });
+    expect(input({ ...quiet, peerResolutionRatio: NaN }, 'slow_vs_peers').input).toBe(0);
+  });
+
+  it('changes nothing in the default score', () => {
+    const base = scoreCustomer(quiet).score;
+    expect(scoreCustomer({ ...quiet, tickets90: 3, breaches90: 3, vol30: 0 }).score).not.toBeNaN();
+    expect(scoreCustomer({ ...quiet, customerMessages30: 6, negativeMessages30: 0 }).score).toBe(
+      base,
+    );
+  });
+});
+
+describe('churnProbabilityOf', () => {
+  it('reads a fitted model’s score as a probability over its horizon, not the default’s', () => {
+    expect(churnProbabilityOf('fitted-2026-05-25-h90', 18.2)).toEqual({
+      probability: 0.182,
+      horizonDays: 90,
+    });
+    expect(churnProbabilityOf('default-v1', 18.2)).toBeNull();
+    expect(churnProbabilityOf('fitted-2026-05-25-h90+config', 18.2)).toBeNull();
+  });
+});
+
+describe('bandsInForce: which thresholds band a score', () => {
+  const fixed = { medium: 25, high: 50, critical: 75 };
+  const distribution = { medium: 9, high: 14, critical: 30 };
+  const fitted = {
+    ...DEFAULT_MODEL,
+    version: 'fitted-x-h90',
+    bands: { medium: 4, high: 6, critical: 8 },
+  };
+  it('a fitted model’s own, whatever else is set', () => {
+    expect(bandsInForce(fitted, fixed, true, distribution)).toEqual(fitted.bands);
+  });
+  it('the tenant’s distribution for the default model unless RISK_BANDS pins points', () => {
+    expect(bandsInForce(DEFAULT_MODEL, fixed, false, distribution)).toEqual(distribution);
+    expect(bandsInForce(DEFAULT_MODEL, fixed, true, distribution)).toEqual(fixed);
+    expect(bandsInForce(DEFAULT_MODEL, fixed, false, null)).toEqual(fixed);
   });
 });

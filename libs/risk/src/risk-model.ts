@@ -32,6 +32,11 @@ export const FACTOR_NAMES = [
   'dormancy',
   'renewal_soon',
   'short_tenure',
+  'breach_rate',
+  'contact_drop',
+  'sentiment_trend',
+  'low_plan',
+  'slow_vs_peers',
 ] as const;
 export type FactorName = (typeof FACTOR_NAMES)[number];
 
@@ -39,6 +44,12 @@ export interface RiskModel {
   version: string;
   intercept: number;
   weights: Record<FactorName, number>;
+  /**
+   * The model's own band thresholds on its score scale (a fitted model: the score quantiles of
+   * the customers it was fitted on, see {@link quantileBands}); absent = the configured bands
+   * (RISK_BANDS, points of the default model).
+   */
+  bands?: BandThresholds | null;
 }
 
 /**
@@ -65,6 +76,13 @@ export const DEFAULT_MODEL: RiskModel = {
     dormancy: 0.5,
     renewal_soon: 0.4,
     short_tenure: 0.3,
+    // Added after default-v1 was set: 0 in the defaults (they change nothing there), learned by
+    // risk:fit (docs/risk-model.md, "Features that generalise").
+    breach_rate: 0,
+    contact_drop: 0,
+    sentiment_trend: 0,
+    low_plan: 0,
+    slow_vs_peers: 0,
   },
 };
 
@@ -75,6 +93,54 @@ export interface BandThresholds {
 }
 
 export const DEFAULT_BANDS: BandThresholds = { medium: 25, high: 50, critical: 75 };
+
+/**
+ * The share of customers above each band threshold when bands follow a score distribution:
+ * medium and up = the riskiest 30 %, high and up = 10 %, critical = 3 %.
+ */
+export const BAND_SHARES = { medium: 0.3, high: 0.1, critical: 0.03 } as const;
+
+/** Customers a full rescore needs before the default model's bands follow the distribution. */
+export const DISTRIBUTION_BANDS_MIN_CUSTOMERS = 200;
+
+/**
+ * The band thresholds in force: a fitted model's own; else, unless RISK_BANDS pins fixed points,
+ * the tenant's score distribution (`distribution`, from the last full rescore of 200+
+ * customers); else the configured points.
+ */
+export function bandsInForce(
+  model: RiskModel,
+  configured: BandThresholds,
+  fixed: boolean,
+  distribution: BandThresholds | null,
+): BandThresholds {
+  return model.bands ?? (!fixed && distribution ? distribution : configured);
+}
+
+/**
+ * Band thresholds from a score distribution: the scores above which the riskiest 30 %, 10 % and
+ * 3 % of `scores` lie ({@link BAND_SHARES}). A fitted model stores the thresholds of the
+ * customers it was fitted on, so its bands keep their meaning ("critical: among the riskiest 3 %
+ * when fitted, a churn probability of at least X") when its probabilities are all a few percent.
+ * Thresholds are strictly increasing (0.01 apart at least, the score's resolution) and at most
+ * 100; null without scores.
+ */
+export function quantileBands(
+  scores: readonly number[],
+  shares: { medium: number; high: number; critical: number } = BAND_SHARES,
+): BandThresholds | null {
+  const sorted = scores.filter(Number.isFinite).sort((a, b) => a - b);
+  if (sorted.length === 0) return null;
+  const at = (share: number) => {
+    // the score at position ⌊(1 − share)·n⌋: `share` of the customers score at or above it
+    const i = Math.min(sorted.length - 1, Math.floor((1 - share) * sorted.length));
+    return round(sorted[i]);
+  };
+  const medium = Math.min(99.98, Math.max(0.01, at(shares.medium)));
+  const high = Math.min(99.99, Math.max(medium + 0.01, at(shares.high)));
+  const critical = Math.min(100, Math.max(high + 0.01, at(shares.critical)));
+  return { medium: round(medium), high: round(high), critical: round(critical) };
+}
 
 const clamp = (x: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, x));
 /** Any non-finite number becomes the fallback: NaN and ±Infinity never reach the database. */
@@ -97,13 +163,14 @@ const OPTIONAL: (keyof RawFeatures)[] = [
   'cesMean',
   'npsLatest',
   'daysSinceContact',
+  'peerResolutionRatio',
 ];
 
 /** Non-finite facts become null (optional ones) or 0 (counts), before anything else sees them. */
 export function sanitize(raw: RawFeatures): RawFeatures {
   const out = { ...raw } as unknown as Record<string, unknown>;
   for (const [key, v] of Object.entries(raw)) {
-    if (key === 'customerId') continue;
+    if (key === 'customerId' || key === 'tier') continue;
     const n = typeof v === 'string' ? Number(v) : v;
     const ok = typeof n === 'number' && Number.isFinite(n);
     out[key] = ok ? n : OPTIONAL.includes(key as keyof RawFeatures) ? null : 0;
@@ -125,6 +192,13 @@ export function transform(raw: RawFeatures): Transformed[] {
       : null;
   const negativeShare =
     f.customerMessages > 0 ? finite(f.negativeMessages) / f.customerMessages : null;
+  const breachRate = f.tickets90 > 0 ? finite(f.breaches90) / f.tickets90 : null;
+  const olderMessages = finite(f.customerMessages) - finite(f.customerMessages30);
+  const sentimentTrend =
+    f.customerMessages30 > 0 && olderMessages > 0
+      ? finite(f.negativeMessages30) / f.customerMessages30 -
+        (finite(f.negativeMessages) - finite(f.negativeMessages30)) / olderMessages
+      : null;
   const dormancy =
     f.daysSinceContact === null ? Math.min(finite(f.tenureDays), 180) : finite(f.daysSinceContact);
   const pct = (x: number) => `${Math.round(x * 100)}%`;
@@ -244,6 +318,53 @@ export function transform(raw: RawFeatures): Transformed[] {
       input: clamp((365 - finite(f.tenureDays)) / 365, 0, 1),
       label: (v) => `customer for ${v} days`,
     },
+    {
+      name: 'breach_rate',
+      value: breachRate === null ? null : round(breachRate, 3),
+      input:
+        breachRate === null ? 0 : clamp(breachRate, 0, 1) * Math.min(1, finite(f.tickets90) / 3),
+      label: (v) =>
+        v === null
+          ? 'no tickets in 90 days'
+          : `${pct(v)} of ${f.tickets90} tickets breached an SLA (90 days)`,
+    },
+    {
+      name: 'contact_drop',
+      value: round(volumeRatio),
+      input: clamp(-Math.log2(volumeRatio), 0, 3),
+      label: () =>
+        `going quiet: ${f.vol30} tickets in 30 days vs ${round(baselinePer30, 1)} per 30 days before`,
+    },
+    {
+      name: 'sentiment_trend',
+      value: sentimentTrend === null ? null : round(sentimentTrend, 3),
+      input:
+        sentimentTrend === null
+          ? 0
+          : clamp(sentimentTrend, -1, 1) * Math.min(1, finite(f.customerMessages30) / 3),
+      label: (v) =>
+        v === null
+          ? 'no sentiment trend (too few messages)'
+          : `negative messages ${v >= 0 ? 'up' : 'down'} ${Math.abs(Math.round(v * 100))} points this month vs the two before`,
+    },
+    {
+      name: 'low_plan',
+      value: f.tier ? (f.tier === 'free' ? 1 : f.tier === 'starter' ? 0.33 : 0) : null,
+      input: f.tier === 'free' ? 1 : f.tier === 'starter' ? 0.33 : 0,
+      label: () => (f.tier ? `${f.tier} plan` : 'plan unknown'),
+    },
+    {
+      name: 'slow_vs_peers',
+      value: f.peerResolutionRatio == null ? null : round(f.peerResolutionRatio),
+      input:
+        f.peerResolutionRatio == null || !(f.peerResolutionRatio > 0)
+          ? 0
+          : clamp(Math.log2(f.peerResolutionRatio), -1, 2),
+      label: (v) =>
+        v === null
+          ? 'no resolutions to compare in 90 days'
+          : `resolution takes ${round(v, 1)}× the median of the same team and priority`,
+    },
   ];
 }
 
@@ -305,7 +426,7 @@ export function scoreCustomer(
   factors.sort((a, b) => b.contribution - a.contribution);
   return {
     score: clamp(score, 0, 100),
-    band: bandOf(score, bands),
+    band: bandOf(score, model.bands ?? bands),
     factors,
     modelVersion: model.version,
   };
@@ -326,8 +447,23 @@ export function withOverrides(
   }
   const changed = Object.keys(overrides).length > 0 || intercept !== undefined;
   return {
+    ...model,
     version: changed ? `${model.version}+config` : model.version,
     intercept: intercept ?? model.intercept,
     weights,
   };
+}
+
+/**
+ * A fitted model's score is a calibrated probability of churning within its training horizon
+ * (version `fitted-<cutoff>-h<days>`): that probability (0–1) and the horizon; null for the
+ * default model, whose score is a risk index.
+ */
+export function churnProbabilityOf(
+  modelVersion: string,
+  score: number,
+): { probability: number; horizonDays: number } | null {
+  const fitted = /^fitted-.*-h(\d+)(\+config)?$/.exec(modelVersion);
+  if (!fitted || fitted[2]) return null; // RISK_WEIGHTS on top: no longer calibrated
+  return { probability: Math.round(score * 100) / 10_000, horizonDays: Number(fitted[1]) };
 }

@@ -1,4 +1,11 @@
-import { Field, Float, GraphQLISODateTime, ObjectType, registerEnumType } from '@nestjs/graphql';
+import {
+  Field,
+  Float,
+  GraphQLISODateTime,
+  Int,
+  ObjectType,
+  registerEnumType,
+} from '@nestjs/graphql';
 import { BANDS } from './risk-model';
 
 export const BandEnum = Object.fromEntries(BANDS.map((b) => [b, b]));
@@ -46,6 +53,17 @@ export class RiskScoreObject {
     description: 'Score now minus the score 30 days ago (null without history).',
   })
   trend!: number | null;
+  @Field(() => Float, {
+    nullable: true,
+    description:
+      'When a fitted model is active: the calibrated chance (0–1) of churning within probabilityHorizonDays ("18 % chance of churn in 90 days"). Null for the default model, whose score is a risk index, not a probability.',
+  })
+  churnProbability!: number | null;
+  @Field(() => Int, {
+    nullable: true,
+    description: 'The horizon of churnProbability in days (null when it is null).',
+  })
+  probabilityHorizonDays!: number | null;
 }
 
 @ObjectType('RiskHistoryPoint', {

@@ -1,6 +1,21 @@
 import { Injectable } from '@nestjs/common';
 import { Tx, copyInto, copyLine } from '@staydesk/core';
-import type { Band, FactorValue, Score } from './risk-model';
+import type { Band, BandThresholds, FactorValue, Score } from './risk-model';
+
+/** The median resolution time of one team and priority (null team: unassigned). */
+export interface PeerMedian {
+  teamId: string | null;
+  priority: string;
+  hours: number;
+}
+
+/** A model row of risk_models as read for scoring. */
+export interface StoredModelRow {
+  version: string;
+  intercept: number;
+  weights: Record<string, number>;
+  bands: BandThresholds | null;
+}
 
 /** Raw per-customer facts as of a moment, straight from SQL (numbers; nulls where nothing is known). */
 export interface RawFeatures {
@@ -15,8 +30,15 @@ export interface RawFeatures {
   solved90: number;
   reopened90: number;
   breaches90: number;
+  /** Tickets created in the last 90 days (the denominator of the breach rate). */
+  tickets90: number;
   medianResolutionHours: number | null;
   globalMedianResolutionHours: number | null;
+  /**
+   * Median over the customer's tickets solved in the last 90 days of (its resolution hours ÷ the
+   * median of its team and priority): experience relative to its peers; null without solves.
+   */
+  peerResolutionRatio?: number | null;
   csatCount: number;
   csatMean: number | null;
   csatBad: number;
@@ -25,7 +47,12 @@ export interface RawFeatures {
   npsLatest: number | null;
   customerMessages: number;
   negativeMessages: number;
+  /** Customer messages (and negative ones) in the last 30 days: the sentiment trend. */
+  customerMessages30: number;
+  negativeMessages30: number;
   daysSinceContact: number | null;
+  /** The customer's plan (free, starter, pro, enterprise); 'starter' when never set. */
+  tier?: string | null;
 }
 
 export interface CurrentScore {
@@ -82,7 +109,7 @@ const NEGATIVE = -0.05;
  */
 const FEATURES_SQL = `
 WITH cust AS (
-  SELECT c.id, c.customer_since, c.renewal_date
+  SELECT c.id, c.customer_since, c.renewal_date, c.tier
     FROM customers c
    WHERE c.customer_since <= $1
      AND ($2::bigint[] IS NULL OR c.id = ANY($2))
@@ -90,7 +117,7 @@ WITH cust AS (
 ),
 win AS (
   SELECT t.id, t.customer_id, t.created_at, t.first_response_at, t.first_response_due_at,
-         t.solved_at, t.resolution_due_at, t.reopen_count
+         t.solved_at, t.resolution_due_at, t.reopen_count, t.team_id, t.priority
     FROM tickets t JOIN cust ON cust.id = t.customer_id
    WHERE t.created_at > $1 - interval '120 days' AND t.created_at <= $1
 ),
@@ -102,6 +129,7 @@ tk AS (
          count(*) FILTER (WHERE created_at > $1 - interval '90 days' AND (
              (first_response_due_at < $1 AND (first_response_at IS NULL OR first_response_at > first_response_due_at))
           OR (resolution_due_at < $1 AND (solved_at IS NULL OR solved_at > resolution_due_at))))::int AS breaches90,
+         count(*) FILTER (WHERE created_at > $1 - interval '90 days')::int AS tickets90,
          count(*) FILTER (WHERE solved_at > $1 - interval '90 days' AND solved_at <= $1)::int AS solved90,
          count(*) FILTER (WHERE solved_at > $1 - interval '90 days' AND solved_at <= $1 AND reopen_count > 0)::int AS reopened90,
          percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM solved_at - created_at) / 3600)
@@ -114,6 +142,24 @@ glob AS (
   SELECT coalesce($4::float8, (
     SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM solved_at - created_at) / 3600)
       FROM win WHERE solved_at > $1 - interval '90 days' AND solved_at <= $1)) AS median_hours
+),
+peer AS (
+  -- median resolution hours per team and priority: given ($5, JSON) when scoring a few
+  -- customers, else over the tickets of everyone scored (like glob)
+  SELECT (e->>'teamId')::bigint AS team_id, e->>'priority' AS priority, (e->>'hours')::float8 AS hours
+    FROM jsonb_array_elements(coalesce($5::jsonb, '[]'::jsonb)) e
+  UNION ALL
+  SELECT team_id, priority::text,
+         percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM solved_at - created_at) / 3600)
+    FROM win WHERE $5::jsonb IS NULL AND solved_at > $1 - interval '90 days' AND solved_at <= $1
+   GROUP BY team_id, priority
+),
+vs_peers AS (
+  SELECT w.customer_id,
+         percentile_cont(0.5) WITHIN GROUP (ORDER BY (extract(epoch FROM w.solved_at - w.created_at) / 3600) / p.hours) AS ratio
+    FROM win w JOIN peer p ON p.team_id IS NOT DISTINCT FROM w.team_id AND p.priority = w.priority::text
+   WHERE w.solved_at > $1 - interval '90 days' AND w.solved_at <= $1 AND p.hours > 0
+   GROUP BY w.customer_id
 ),
 open_now AS (
   SELECT t.customer_id, count(*)::int AS open, count(*) FILTER (WHERE t.priority = 'urgent')::int AS urgent
@@ -132,6 +178,8 @@ msg AS (
   SELECT w.customer_id,
          count(*)::int AS n,
          count(*) FILTER (WHERE m.sentiment < ${NEGATIVE})::int AS negative,
+         count(*) FILTER (WHERE m.created_at > $1 - interval '30 days')::int AS n30,
+         count(*) FILTER (WHERE m.created_at > $1 - interval '30 days' AND m.sentiment < ${NEGATIVE})::int AS negative30,
          max(m.created_at) AS last_message
     FROM win w JOIN ticket_messages m ON m.ticket_id = w.id
    WHERE m.kind = 'customer_message' AND m.created_at > $1 - interval '90 days' AND m.created_at <= $1
@@ -154,7 +202,7 @@ nps AS (
    WHERE s.kind = 'nps' AND s.score IS NOT NULL AND s.responded_at <= $1
    ORDER BY s.customer_id, s.responded_at DESC
 )
-SELECT cust.id::text AS "customerId",
+SELECT cust.id::text AS "customerId", cust.tier AS "tier",
        greatest(0, extract(epoch FROM $1 - cust.customer_since) / 86400)::float8 AS "tenureDays",
        CASE WHEN cust.renewal_date IS NULL THEN NULL
             ELSE (cust.renewal_date - ($1 AT TIME ZONE 'UTC')::date)::float8 END AS "daysToRenewal",
@@ -162,16 +210,19 @@ SELECT cust.id::text AS "customerId",
        coalesce(open_now.open, open_then.open, 0) AS "openTickets",
        coalesce(open_now.urgent, open_then.urgent, 0) AS "urgentOpen",
        coalesce(tk.solved90, 0) AS "solved90", coalesce(tk.reopened90, 0) AS "reopened90",
-       coalesce(tk.breaches90, 0) AS "breaches90",
+       coalesce(tk.breaches90, 0) AS "breaches90", coalesce(tk.tickets90, 0) AS "tickets90",
        tk.median_hours::float8 AS "medianResolutionHours", glob.median_hours::float8 AS "globalMedianResolutionHours",
+       vs_peers.ratio::float8 AS "peerResolutionRatio",
        coalesce(sv.csat_n, 0) AS "csatCount", sv.csat_mean::float8 AS "csatMean", coalesce(sv.csat_bad, 0) AS "csatBad",
        coalesce(sv.ces_n, 0) AS "cesCount", sv.ces_mean::float8 AS "cesMean",
        nps.score AS "npsLatest",
        coalesce(msg.n, 0) AS "customerMessages", coalesce(msg.negative, 0) AS "negativeMessages",
+       coalesce(msg.n30, 0) AS "customerMessages30", coalesce(msg.negative30, 0) AS "negativeMessages30",
        (extract(epoch FROM $1 - greatest(tk.last_ticket, msg.last_message)) / 86400)::float8 AS "daysSinceContact"
   FROM cust
   CROSS JOIN glob
   LEFT JOIN tk ON tk.customer_id = cust.id
+  LEFT JOIN vs_peers ON vs_peers.customer_id = cust.id
   LEFT JOIN open_now ON open_now.customer_id = cust.id
   LEFT JOIN open_then ON open_then.customer_id = cust.id
   LEFT JOIN msg ON msg.customer_id = cust.id
@@ -187,9 +238,27 @@ export class RiskRepository {
     customerIds: string[] | null,
     live: boolean,
     globalMedianHours: number | null = null,
+    peerMedians: PeerMedian[] | null = null,
   ): Promise<RawFeatures[]> {
     if (live && customerIds === null) await tx.query(`SET LOCAL work_mem = '256MB'`);
-    return tx.query(FEATURES_SQL, [asOf, customerIds, live, globalMedianHours]);
+    return tx.query(FEATURES_SQL, [
+      asOf,
+      customerIds,
+      live,
+      globalMedianHours,
+      peerMedians === null ? null : JSON.stringify(peerMedians),
+    ]);
+  }
+
+  /** Median resolution hours per team and priority, tickets solved in the 90 days before `asOf`. */
+  async peerMedians(tx: Tx, asOf: Date): Promise<PeerMedian[]> {
+    return tx.query(
+      `SELECT team_id::text AS "teamId", priority::text AS priority,
+              (percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM solved_at - created_at) / 3600))::float8 AS hours
+         FROM tickets WHERE solved_at > $1::timestamptz - interval '90 days' AND solved_at <= $1::timestamptz
+        GROUP BY team_id, priority`,
+      [asOf],
+    );
   }
 
   /** Median hours from creation to (last) solve of tickets solved in the 90 days before `asOf`, all customers. */
@@ -377,12 +446,81 @@ export class RiskRepository {
     );
   }
 
-  async activeModel(
-    tx: Tx,
-  ): Promise<{ version: string; intercept: number; weights: Record<string, number> } | null> {
-    const rows: { version: string; intercept: number; weights: Record<string, number> }[] =
-      await tx.query(`SELECT version, intercept, weights FROM risk_models WHERE active`);
+  async activeModel(tx: Tx): Promise<StoredModelRow | null> {
+    const rows: StoredModelRow[] = await tx.query(
+      `SELECT version, intercept, weights, bands FROM risk_models WHERE active`,
+    );
     return rows[0] ?? null;
+  }
+
+  /** The default model's distribution bands as of the last full rescore (null: none yet). */
+  async distributionBands(tx: Tx, modelVersion: string): Promise<BandThresholds | null> {
+    const rows: { bands: BandThresholds }[] = await tx.query(
+      `SELECT bands FROM risk_distribution_bands WHERE model_version = $1`,
+      [modelVersion],
+    );
+    return rows[0]?.bands ?? null;
+  }
+
+  async saveDistributionBands(
+    tx: Tx,
+    modelVersion: string,
+    bands: BandThresholds,
+    customers: number,
+  ): Promise<void> {
+    await tx.query(
+      `INSERT INTO risk_distribution_bands (model_version, bands, customers) VALUES ($1, $2, $3)
+       ON CONFLICT (model_version) DO UPDATE SET bands = EXCLUDED.bands,
+         customers = EXCLUDED.customers, computed_at = now()`,
+      [modelVersion, JSON.stringify(bands), customers],
+    );
+  }
+
+  async modelByVersion(tx: Tx, version: string): Promise<StoredModelRow | null> {
+    const rows: StoredModelRow[] = await tx.query(
+      `SELECT version, intercept, weights, bands FROM risk_models WHERE version = $1`,
+      [version],
+    );
+    return rows[0] ?? null;
+  }
+
+  /**
+   * Makes `version` the active model (null: none, the default weights) and records the
+   * activation with the model it replaced, so {@link restorePrevious} can undo it.
+   */
+  async activate(tx: Tx, version: string | null): Promise<{ previous: string | null }> {
+    const before: { version: string }[] = await tx.query(
+      `SELECT version FROM risk_models WHERE active FOR UPDATE`,
+    );
+    const previous = before[0]?.version ?? null;
+    await tx.query(`UPDATE risk_models SET active = false WHERE active`);
+    if (version !== null) {
+      await tx.query(`UPDATE risk_models SET active = true WHERE version = $1`, [version]);
+    }
+    if (previous !== version) {
+      await tx.query(
+        `INSERT INTO risk_model_activations (version, previous_version) VALUES ($1, $2)`,
+        [version, previous],
+      );
+    }
+    return { previous };
+  }
+
+  /** The model that was active before the current one (undefined: no activation recorded). */
+  async previousModel(
+    tx: Tx,
+  ): Promise<{ current: string | null; previous: string | null } | undefined> {
+    const rows: { version: string | null; previous: string | null }[] = await tx.query(
+      `SELECT version, previous_version AS previous FROM risk_model_activations ORDER BY id DESC LIMIT 1`,
+    );
+    return rows[0] ? { current: rows[0].version, previous: rows[0].previous } : undefined;
+  }
+
+  /** Models stored, newest first, with whether each is active. */
+  async models(tx: Tx): Promise<{ version: string; active: boolean; createdAt: Date }[]> {
+    return tx.query(
+      `SELECT version, active, created_at AS "createdAt" FROM risk_models ORDER BY created_at DESC, version`,
+    );
   }
 
   async saveModel(
@@ -392,17 +530,51 @@ export class RiskRepository {
       source: 'default' | 'fitted';
       intercept: number;
       weights: Record<string, number>;
+      bands?: BandThresholds | null;
       metrics: unknown;
       activate: boolean;
     },
   ): Promise<void> {
-    if (m.activate) await tx.query(`UPDATE risk_models SET active = false WHERE active`);
     await tx.query(
-      `INSERT INTO risk_models (version, source, intercept, weights, metrics, active) VALUES ($1, $2, $3, $4, $5, $6)
+      `INSERT INTO risk_models (version, source, intercept, weights, bands, metrics, active)
+       VALUES ($1, $2, $3, $4, $5, $6, false)
        ON CONFLICT (version) DO UPDATE SET intercept = EXCLUDED.intercept, weights = EXCLUDED.weights,
-         metrics = EXCLUDED.metrics, active = EXCLUDED.active`,
-      [m.version, m.source, m.intercept, m.weights, m.metrics ?? null, m.activate],
+         bands = EXCLUDED.bands, metrics = EXCLUDED.metrics`,
+      [
+        m.version,
+        m.source,
+        m.intercept,
+        m.weights,
+        m.bands ? JSON.stringify(m.bands) : null,
+        m.metrics ?? null,
+      ],
     );
+    if (m.activate) await this.activate(tx, m.version);
+  }
+
+  /**
+   * Contact (a ticket created or a customer message) per customer in the `days` before `cutoff`
+   * and in (cutoff, end]: the ground truth of churn by dormancy, for histories without churn marks.
+   */
+  async contactAround(
+    tx: Tx,
+    cutoff: Date,
+    end: Date,
+    days: number,
+  ): Promise<Map<string, { before: boolean; after: boolean }>> {
+    const rows: { id: string; before: boolean; after: boolean }[] = await tx.query(
+      `WITH contact AS (
+         SELECT customer_id, created_at AS at FROM tickets
+          WHERE created_at > $1::timestamptz - make_interval(days => $3) AND created_at <= $2
+         UNION ALL
+         SELECT t.customer_id, m.created_at FROM ticket_messages m JOIN tickets t ON t.id = m.ticket_id
+          WHERE m.kind = 'customer_message'
+            AND m.created_at > $1::timestamptz - make_interval(days => $3) AND m.created_at <= $2)
+       SELECT customer_id::text AS id, bool_or(at <= $1) AS before, bool_or(at > $1) AS after
+         FROM contact GROUP BY customer_id`,
+      [cutoff, end, days],
+    );
+    return new Map(rows.map((r) => [r.id, { before: r.before, after: r.after }]));
   }
 
   /** Customers who churned in (from, to], from customer_status_changes (the ground truth). */

@@ -1,6 +1,7 @@
 import { Args, Int, Parent, ResolveField, Resolver } from '@nestjs/graphql';
 import { Loaders, RequestLoaders, badInput } from '@staydesk/core';
 import { CustomerObject } from '@staydesk/customers';
+import { churnProbabilityOf } from './risk-model';
 import { RiskLoaders } from './risk.loaders';
 import { RiskHistoryPointObject, RiskScoreObject } from './risk.object';
 import { RiskService } from './risk.service';
@@ -19,7 +20,14 @@ export class CustomerRiskResolver {
     if (!row) return null;
     // each factor knows its customer and time, for its evidence (risk-evidence.resolver.ts)
     const factors = row.factors.map((f) => ({ ...f, customerId: c.id, asOf: row.computedAt }));
-    return { ...row, factors, trend: await l.trend.load(c.id) };
+    const calibrated = churnProbabilityOf(row.modelVersion, row.score);
+    return {
+      ...row,
+      factors,
+      trend: await l.trend.load(c.id),
+      churnProbability: calibrated?.probability ?? null,
+      probabilityHorizonDays: calibrated?.horizonDays ?? null,
+    };
   }
 
   @ResolveField(() => [RiskHistoryPointObject], {

@@ -3,8 +3,19 @@ import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
 import { APP_CONFIG, AppConfig, TransactionRunner, Tx, notFound } from '@staydesk/core';
 import { FollowUpsService } from '@staydesk/followups';
 import { validateId } from '@staydesk/identity';
-import { Band, DEFAULT_MODEL, RiskModel, Score, scoreCustomer, withOverrides } from './risk-model';
-import { Entering, RawFeatures, RiskRepository, ScoreWrite } from './risk.repository';
+import {
+  Band,
+  BandThresholds,
+  DEFAULT_MODEL,
+  DISTRIBUTION_BANDS_MIN_CUSTOMERS,
+  RiskModel,
+  Score,
+  bandsInForce,
+  quantileBands,
+  scoreCustomer,
+  withOverrides,
+} from './risk-model';
+import { Entering, PeerMedian, RawFeatures, RiskRepository, ScoreWrite } from './risk.repository';
 
 const CHUNK = 2000;
 const HIGH: Band[] = ['high', 'critical'];
@@ -29,7 +40,10 @@ export interface RescoreResult {
 @Injectable()
 export class RiskService implements OnModuleInit {
   private model: RiskModel = DEFAULT_MODEL;
+  /** The default model's bands from the tenant's score distribution (see bandsInForce). */
+  private distribution: BandThresholds | null = null;
   private median: { hours: number | null; at: number } | null = null;
+  private peers: { rows: PeerMedian[]; at: number } | null = null;
 
   constructor(
     private readonly repo: RiskRepository,
@@ -51,10 +65,14 @@ export class RiskService implements OnModuleInit {
           version: stored.version,
           intercept: stored.intercept,
           weights: { ...DEFAULT_MODEL.weights, ...stored.weights },
+          bands: stored.bands ?? null,
         }
       : DEFAULT_MODEL;
     const { intercept, ...weights } = this.config.risk.weights;
     this.model = withOverrides(base, weights, intercept);
+    this.distribution = await this.repo
+      .distributionBands(this.tx.db, this.model.version)
+      .catch(() => null);
     return this.model;
   }
 
@@ -62,8 +80,14 @@ export class RiskService implements OnModuleInit {
     return this.model;
   }
 
+  /** The band thresholds in force for the active model (docs/risk-model.md, "Bands"). */
+  get bands(): BandThresholds {
+    const { bands, bandsFixed } = this.config.risk;
+    return bandsInForce(this.model, bands, bandsFixed, this.distribution);
+  }
+
   score(features: RawFeatures): Score {
-    return scoreCustomer(features, this.model, this.config.risk.bands);
+    return scoreCustomer(features, this.model, this.bands);
   }
 
   /** Rescore one customer (the debounced job after its events). Churned customers are left alone. */
@@ -76,6 +100,7 @@ export class RiskService implements OnModuleInit {
         [customerId],
         true,
         await this.globalMedian(tx),
+        await this.peerMedians(tx),
       );
       if (!features) return null;
       const s = this.score(features);
@@ -97,6 +122,7 @@ export class RiskService implements OnModuleInit {
     const result = await this.tx.run(async (tx) => {
       const features = await this.repo.features(tx, new Date(), null, true);
       featureMs = Math.round(performance.now() - started);
+      await this.refreshDistributionBands(tx, features);
       const score = (f: RawFeatures) => this.score(f);
       await this.repo.stageScores(
         tx,
@@ -117,6 +143,20 @@ export class RiskService implements OnModuleInit {
     const done = { ...result, featureMs, totalMs: Math.round(performance.now() - started) };
     this.logger.info(done, 'full risk rescoring done');
     return done;
+  }
+
+  /**
+   * Default model, RISK_BANDS unset, 200+ customers: the bands follow this run's score
+   * distribution (the riskiest 30 / 10 / 3 %), kept for single-customer rescores until the next
+   * full run. One extra scoring pass (the scores only).
+   */
+  private async refreshDistributionBands(tx: Tx, features: RawFeatures[]): Promise<void> {
+    if (this.model.bands || this.config.risk.bandsFixed) return;
+    if (features.length < DISTRIBUTION_BANDS_MIN_CUSTOMERS) return;
+    const bands = quantileBands(features.map((f) => scoreCustomer(f, this.model).score));
+    if (!bands) return;
+    await this.repo.saveDistributionBands(tx, this.model.version, bands, features.length);
+    this.distribution = bands;
   }
 
   private async write(
@@ -189,6 +229,14 @@ export class RiskService implements OnModuleInit {
         createdById: null,
       });
     }
+  }
+
+  /** Median resolution times per team and priority, cached for an hour. */
+  private async peerMedians(tx: Tx): Promise<PeerMedian[]> {
+    if (!this.peers || Date.now() - this.peers.at > 3600_000) {
+      this.peers = { rows: await this.repo.peerMedians(tx, new Date()), at: Date.now() };
+    }
+    return this.peers.rows;
   }
 
   /** The overall median resolution time, cached for an hour (the full run refreshes it too). */

@@ -199,6 +199,11 @@ export interface AppConfig {
     /** Weight overrides by factor name, plus an optional "intercept". */
     weights: Record<string, number>;
     bands: { medium: number; high: number; critical: number };
+    /**
+     * RISK_BANDS was set: the default model's bands are these fixed points. Unset: they follow
+     * the tenant's own score distribution once 200+ customers are scored (docs/risk-model.md).
+     */
+    bandsFixed: boolean;
     debounceMs: number;
   };
   /**
@@ -384,6 +389,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     risk: {
       weights: riskWeights,
       bands: { medium, high, critical },
+      bandsFixed: e.RISK_BANDS !== undefined,
       debounceMs: e.RISK_DEBOUNCE_MS,
     },
     import: { dir: e.IMPORT_DIR || (e.NODE_ENV === 'production' ? undefined : 'var/import') },

@@ -1,0 +1,401 @@
+import { Client } from 'pg';
+import { copyLine, copyToClient } from '@staydesk/core';
+import {
+  iso,
+  isoOrNull,
+  type Contact,
+  type Customer,
+  type FollowUp,
+  type StatusChange,
+  type Ticket,
+  type TicketEvent,
+  type TicketMessage,
+  type World,
+} from './model';
+
+export const BATCH_ROWS = 5000;
+// ---------------------------------------------------------------------------------------------
+// Writing: set-based inserts
+
+export type Db = Client;
+
+export interface Column<R> {
+  name: string;
+  /** PostgreSQL element type of the array parameter. */
+  type: string;
+  value: (row: R) => unknown;
+  /** SQL to turn the unnested element (`ref`) into the column value, if not itself. */
+  expr?: (ref: string) => string;
+  /** Only an input to `computed` columns (which name it as `{name}`), not a column of the table. */
+  inputOnly?: boolean;
+}
+
+/** `INSERT INTO table (…) SELECT …` over the refs `c0`, `c1`, … of `columns`, in their order. */
+export function insertSelect<R>(
+  table: string,
+  columns: Column<R>[],
+  computed: Record<string, string>,
+): { insert: string; select: string; refs: string[] } {
+  const refs = columns.map((_, i) => `c${i}`);
+  const written = columns.map((c, i) => ({ c, ref: refs[i] })).filter(({ c }) => !c.inputOnly);
+  const overriding = columns.some((c) => c.name === 'id') ? ' OVERRIDING SYSTEM VALUE' : '';
+  const names = [...written.map(({ c }) => c.name), ...Object.keys(computed)];
+  const byName = new Map(columns.map((c, i) => [c.name, refs[i]]));
+  const values = [
+    ...written.map(({ c, ref }) => (c.expr ? c.expr(ref) : ref)),
+    ...Object.values(computed).map((sql) =>
+      sql.replace(/\{(\w+)\}/g, (_, name: string) => byName.get(name) ?? `{${name}}`),
+    ),
+  ];
+  return {
+    insert: `INSERT INTO ${table} (${names.join(', ')})${overriding}`,
+    select: `SELECT ${values.join(', ')}`,
+    refs,
+  };
+}
+
+/** Connections that write with `COPY … FROM STDIN` instead of `INSERT … unnest` (see {@link useCopy}). */
+export const copyClients = new WeakSet<Db>();
+
+/**
+ * Switches a connection to PostgreSQL's bulk path: every later {@link insertRows} on it streams
+ * its rows with `COPY … FROM STDIN` (text format). The data generator uses it; the demo seeder
+ * keeps the plain INSERTs, which are fast enough for its sizes and need no temp tables.
+ */
+export function useCopy(db: Db): void {
+  copyClients.add(db);
+}
+
+/**
+ * Writes `rows` to `table`: `INSERT INTO table (…) SELECT … FROM unnest($1::t1[], …)` with one
+ * array parameter per column and `BATCH_ROWS` rows per statement, or, on a {@link useCopy}
+ * connection, one `COPY`. `computed` adds columns that PostgreSQL computes from the written
+ * ones (SQL naming written columns as `{name}`). Explicit ids need OVERRIDING SYSTEM VALUE (identity).
+ */
+export async function insertRows<R>(
+  db: Db,
+  table: string,
+  columns: Column<R>[],
+  rows: R[],
+  computed: Record<string, string> = {},
+): Promise<void> {
+  if (rows.length === 0) return;
+  if (copyClients.has(db)) return copyRows(db, table, columns, rows, computed);
+  const { insert, select, refs } = insertSelect(table, columns, computed);
+  const sql =
+    `${insert} ${select} ` +
+    `FROM unnest(${columns.map((c, i) => `$${i + 1}::${c.type}[]`).join(', ')}) AS u(${refs.join(', ')})`;
+  for (let start = 0; start < rows.length; start += BATCH_ROWS) {
+    const batch = rows.slice(start, start + BATCH_ROWS);
+    await db.query(
+      sql,
+      columns.map((c) => batch.map(c.value)),
+    );
+  }
+}
+
+/**
+ * COPY path of {@link insertRows}. Plain columns stream straight into the table; when a column
+ * needs SQL (an `expr`, or `computed` columns such as a tsvector) the rows go through a
+ * transaction-local staging table and one `INSERT … SELECT`.
+ */
+export async function copyRows<R>(
+  db: Db,
+  table: string,
+  columns: Column<R>[],
+  rows: R[],
+  computed: Record<string, string>,
+): Promise<void> {
+  const staged = columns.some((c) => c.expr || c.inputOnly) || Object.keys(computed).length > 0;
+  const target = staged ? `pg_temp.stage_${table}` : table;
+  const { insert, select, refs } = insertSelect(table, columns, computed);
+  if (staged) {
+    await db.query(
+      `CREATE TEMP TABLE IF NOT EXISTS stage_${table} (${columns.map((c, i) => `${refs[i]} ${c.type}`).join(', ')}) ON COMMIT DELETE ROWS`,
+    );
+    await db.query(`TRUNCATE ${target}`);
+  }
+  const names = staged ? refs : columns.map((c) => c.name);
+  const lines = function* () {
+    let chunk = '';
+    for (const row of rows) {
+      chunk += copyLine(columns.map((c) => c.value(row)));
+      if (chunk.length > 1 << 16) {
+        yield chunk;
+        chunk = '';
+      }
+    }
+    if (chunk) yield chunk;
+  };
+  await copyToClient(db, `COPY ${target} (${names.join(', ')}) FROM STDIN`, lines());
+  if (staged) {
+    await db.query(`${insert} ${select} FROM ${target}`);
+    await db.query(`TRUNCATE ${target}`);
+  }
+}
+
+/**
+ * Reserves `count` consecutive ids from the table's identity sequence and returns the first, so
+ * rows can reference each other before they are written. Safe: the seeder holds a lock on
+ * customers, and every bulk table hangs off customers.
+ */
+export async function reserveIds(db: Db, table: string, count: number): Promise<number> {
+  if (count === 0) return 0;
+  // nextval + setval is two steps: a session lock keeps concurrent generators' ranges apart.
+  await db.query(`SELECT pg_advisory_lock(hashtext('staydesk:reserve-ids'))`);
+  try {
+    const { rows } = await db.query<{ last: string }>(
+      `SELECT setval(pg_get_serial_sequence($1, 'id'), nextval(pg_get_serial_sequence($1, 'id')) + $2 - 1) AS last`,
+      [table, count],
+    );
+    return Number(rows[0].last) - count + 1;
+  } finally {
+    await db.query(`SELECT pg_advisory_unlock(hashtext('staydesk:reserve-ids'))`);
+  }
+}
+
+export async function insertCustomers(db: Db, customers: Customer[]): Promise<void> {
+  const firstCustomer = await reserveIds(db, 'customers', customers.length);
+  customers.forEach((c, i) => (c.id = firstCustomer + i));
+  const contacts = customers.flatMap((c) => c.contacts.map((contact) => ({ c, contact })));
+  const firstContact = await reserveIds(db, 'contacts', contacts.length);
+  contacts.forEach(({ contact }, i) => (contact.id = firstContact + i));
+
+  await insertRows(
+    db,
+    'customers',
+    [
+      { name: 'id', type: 'bigint', value: (c: Customer) => c.id },
+      { name: 'name', type: 'text', value: (c) => c.name },
+      { name: 'domain', type: 'text', value: (c) => c.domain },
+      { name: 'tier', type: 'text', value: (c) => c.tier },
+      { name: 'mrr', type: 'numeric', value: (c) => c.mrr },
+      { name: 'account_manager_id', type: 'bigint', value: (c) => c.accountManagerId },
+      { name: 'status', type: 'text', value: (c) => c.status },
+      { name: 'customer_since', type: 'timestamptz', value: (c) => iso(c.since) },
+      { name: 'churned_at', type: 'timestamptz', value: (c) => isoOrNull(c.churnedAt) },
+      { name: 'renewal_date', type: 'date', value: (c) => c.renewalDate },
+      { name: 'custom_fields', type: 'jsonb', value: (c) => JSON.stringify(c.customFields) },
+      { name: 'created_at', type: 'timestamptz', value: (c) => iso(c.since) },
+      {
+        name: 'updated_at',
+        type: 'timestamptz',
+        value: (c) => iso(Math.max(c.since, ...c.statusChanges.map((s) => s.at))),
+      },
+    ],
+    customers,
+  );
+  await insertRows(
+    db,
+    'contacts',
+    [
+      { name: 'id', type: 'bigint', value: (r: { c: Customer; contact: Contact }) => r.contact.id },
+      { name: 'customer_id', type: 'bigint', value: (r) => r.c.id },
+      { name: 'name', type: 'text', value: (r) => `${r.contact.firstName} ${r.contact.lastName}` },
+      { name: 'email', type: 'text', value: (r) => r.contact.email },
+      { name: 'phone', type: 'text', value: (r) => r.contact.phone },
+      { name: 'survey_opt_out', type: 'boolean', value: (r) => r.contact.surveyOptOut },
+      { name: 'created_at', type: 'timestamptz', value: (r) => iso(r.c.since) },
+      { name: 'updated_at', type: 'timestamptz', value: (r) => iso(r.c.since) },
+    ],
+    contacts,
+  );
+  const changes = customers.flatMap((c) => c.statusChanges.map((s) => ({ c, s })));
+  await insertRows(
+    db,
+    'customer_status_changes',
+    [
+      {
+        name: 'customer_id',
+        type: 'bigint',
+        value: (r: { c: Customer; s: StatusChange }) => r.c.id,
+      },
+      { name: 'from_status', type: 'text', value: (r) => r.s.from },
+      { name: 'to_status', type: 'text', value: (r) => r.s.to },
+      { name: 'reason', type: 'text', value: (r) => r.s.reason },
+      { name: 'actor_id', type: 'bigint', value: (r) => r.s.actorId },
+      { name: 'changed_at', type: 'timestamptz', value: (r) => iso(r.s.at) },
+    ],
+    changes,
+  );
+  // The oracle: each customer's true churn hazard, for risk:backtest only (never production code).
+  await insertRows(
+    db,
+    'simulation_oracle',
+    [
+      { name: 'customer_id', type: 'bigint', value: (c: Customer) => c.id },
+      { name: 'monthly_hazard', type: 'float8', value: (c) => c.hazard },
+      { name: 'hazard_from', type: 'timestamptz', value: (c) => iso(c.hazardFrom) },
+      { name: 'pain', type: 'float8', value: (c) => c.pain },
+    ],
+    customers,
+  );
+}
+
+export interface HistoryRow<T> {
+  ticket: Ticket;
+  item: T;
+  /** Position over all tickets: the offset of the row's id. */
+  n: number;
+}
+
+/** Every ticket's messages (or events), ticket by ticket and in time order within a ticket. */
+export function flattenHistory<T extends { at: number }>(
+  tickets: Ticket[],
+  items: (t: Ticket) => T[],
+): HistoryRow<T>[] {
+  const rows: HistoryRow<T>[] = [];
+  for (const ticket of tickets) {
+    const sorted = [...items(ticket)].sort((a, b) => a.at - b.at);
+    for (const item of sorted) rows.push({ ticket, item, n: rows.length });
+  }
+  return rows;
+}
+
+export async function insertTickets(db: Db, world: World, tickets: Ticket[]): Promise<void> {
+  const first = await reserveIds(db, 'tickets', tickets.length);
+  tickets.forEach((t, i) => (t.id = first + i));
+  const { staff, sla } = world;
+  await insertRows(
+    db,
+    'tickets',
+    [
+      { name: 'id', type: 'bigint', value: (t: Ticket) => t.id },
+      { name: 'customer_id', type: 'bigint', value: (t) => t.customer.id },
+      { name: 'requester_id', type: 'bigint', value: (t) => t.requester.id },
+      { name: 'subject', type: 'text', value: (t) => t.subject },
+      { name: 'channel', type: 'text', value: (t) => t.channel },
+      { name: 'priority', type: 'text', value: (t) => t.priority },
+      { name: 'status', type: 'text', value: (t) => t.history.columns.status },
+      { name: 'assignee_id', type: 'bigint', value: (t) => t.history.assigneeId },
+      { name: 'team_id', type: 'bigint', value: (t) => staff.teamIds[t.team] },
+      {
+        name: 'tags',
+        type: 'text',
+        value: (t) => t.tags.join(','),
+        expr: (ref) => `string_to_array(${ref}, ',')`,
+      },
+      {
+        name: 'created_by_id',
+        type: 'bigint',
+        value: (t) => (t.channel === 'phone' ? (t.firstAssignee?.id ?? null) : null),
+      },
+      { name: 'created_at', type: 'timestamptz', value: (t) => iso(t.createdAt) },
+      { name: 'updated_at', type: 'timestamptz', value: (t) => iso(t.history.columns.updatedAt) },
+      {
+        name: 'first_response_at',
+        type: 'timestamptz',
+        value: (t) => isoOrNull(t.history.columns.firstResponseAt),
+      },
+      {
+        name: 'solved_at',
+        type: 'timestamptz',
+        value: (t) => isoOrNull(t.history.columns.solvedAt),
+      },
+      {
+        name: 'closed_at',
+        type: 'timestamptz',
+        value: (t) => isoOrNull(t.history.columns.closedAt),
+      },
+      { name: 'reopen_count', type: 'int', value: (t) => t.history.columns.reopenCount },
+      { name: 'solve_count', type: 'int', value: (t) => t.history.columns.solveCount },
+      { name: 'sla_policy_id', type: 'bigint', value: (t) => sla[t.priority].id },
+      {
+        name: 'first_response_due_at',
+        type: 'timestamptz',
+        value: (t) => iso(t.history.columns.firstResponseDueAt),
+      },
+      {
+        name: 'resolution_due_at',
+        type: 'timestamptz',
+        value: (t) => iso(t.history.columns.resolutionDueAt),
+      },
+      {
+        name: 'first_response_breached',
+        type: 'boolean',
+        value: (t) => t.history.columns.firstResponseBreached,
+      },
+      {
+        name: 'resolution_breached',
+        type: 'boolean',
+        value: (t) => t.history.columns.resolutionBreached,
+      },
+      {
+        name: 'next_due_at',
+        type: 'timestamptz',
+        value: (t) => isoOrNull(t.history.columns.nextDueAt),
+      },
+      {
+        name: 'last_message_at',
+        type: 'timestamptz',
+        value: (t) => isoOrNull(t.history.columns.lastMessageAt),
+      },
+      // Full-text search over the subject and every message, as the api keeps it.
+      {
+        name: 'doc',
+        type: 'text',
+        inputOnly: true,
+        value: (t) => [t.subject, ...t.history.messages.map((m) => m.body)].join(' '),
+      },
+    ],
+    tickets,
+    { search: `to_tsvector('english', {doc})` },
+  );
+
+  // Messages and events in ticket order and, within a ticket, in time order, so ids follow time.
+  const messages = flattenHistory(tickets, (t) => t.history.messages);
+  const firstMessage = await reserveIds(db, 'ticket_messages', messages.length);
+  await insertRows(
+    db,
+    'ticket_messages',
+    [
+      { name: 'id', type: 'bigint', value: (r: HistoryRow<TicketMessage>) => firstMessage + r.n },
+      { name: 'ticket_id', type: 'bigint', value: (r) => r.ticket.id },
+      { name: 'kind', type: 'text', value: (r) => r.item.kind },
+      { name: 'author_user_id', type: 'bigint', value: (r) => r.item.authorUserId },
+      { name: 'author_contact_id', type: 'bigint', value: (r) => r.item.authorContact?.id ?? null },
+      { name: 'body', type: 'text', value: (r) => r.item.body },
+      { name: 'sentiment', type: 'real', value: (r) => r.item.sentiment },
+      { name: 'created_at', type: 'timestamptz', value: (r) => iso(r.item.at) },
+    ],
+    messages,
+  );
+  const events = flattenHistory(tickets, (t) => t.history.events);
+  const firstEvent = await reserveIds(db, 'ticket_events', events.length);
+  await insertRows(
+    db,
+    'ticket_events',
+    [
+      { name: 'id', type: 'bigint', value: (r: HistoryRow<TicketEvent>) => firstEvent + r.n },
+      { name: 'ticket_id', type: 'bigint', value: (r) => r.ticket.id },
+      { name: 'actor_id', type: 'bigint', value: (r) => r.item.actorId },
+      { name: 'type', type: 'text', value: (r) => r.item.type },
+      { name: 'from_value', type: 'text', value: (r) => r.item.from },
+      { name: 'to_value', type: 'text', value: (r) => r.item.to },
+      { name: 'created_at', type: 'timestamptz', value: (r) => iso(r.item.at) },
+    ],
+    events,
+  );
+}
+
+export async function insertFollowUps(db: Db, followUps: FollowUp[]): Promise<void> {
+  await insertRows(
+    db,
+    'follow_ups',
+    [
+      { name: 'customer_id', type: 'bigint', value: (f: FollowUp) => f.customer.id },
+      { name: 'ticket_id', type: 'bigint', value: (f) => f.ticket?.id ?? null },
+      { name: 'owner_id', type: 'bigint', value: (f) => f.ownerId },
+      { name: 'kind', type: 'text', value: (f) => f.kind },
+      { name: 'status', type: 'text', value: (f) => f.status },
+      { name: 'due_at', type: 'timestamptz', value: (f) => iso(f.dueAt) },
+      { name: 'note', type: 'text', value: (f) => f.note },
+      { name: 'outcome', type: 'text', value: (f) => f.outcome },
+      { name: 'created_by_id', type: 'bigint', value: (f) => f.createdById },
+      { name: 'created_at', type: 'timestamptz', value: (f) => iso(f.createdAt) },
+      { name: 'completed_at', type: 'timestamptz', value: (f) => isoOrNull(f.completedAt) },
+      { name: 'reminded_at', type: 'timestamptz', value: (f) => isoOrNull(f.remindedAt) },
+    ],
+    followUps,
+  );
+}
