@@ -9,6 +9,7 @@ import { RiskScale1763900700000 } from './1763900700000-risk-scale';
 import { RevenueAtRisk1763900800000 } from './1763900800000-revenue-at-risk';
 import { KpiSurveyIndexes1763900900000 } from './1763900900000-kpi-survey-indexes';
 import { QueueIndexes1763901000000 } from './1763901000000-queue-indexes';
+import { EmailChannel1764300000000 } from './1764300000000-email-channel';
 
 /**
  * Every migration, oldest first. The api, the worker, the CLI and the tests all read this
@@ -27,4 +28,5 @@ export const MIGRATIONS = [
   RevenueAtRisk1763900800000,
   KpiSurveyIndexes1763900900000,
   QueueIndexes1763901000000,
+  EmailChannel1764300000000,
 ];

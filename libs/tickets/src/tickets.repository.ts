@@ -4,6 +4,8 @@ import type { Channel, MessageKind, Priority, TicketStatus } from './ticket-rule
 
 export interface TicketRow {
   id: string;
+  /** The human ticket number (sequential, unique, never reused), e.g. 1042 in `[#1042]`. */
+  number: number;
   customerId: string;
   requesterId: string;
   subject: string;
@@ -95,7 +97,7 @@ export interface TicketFilter {
 const TS_KEY = (col: string) =>
   `to_char(${col} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
 
-const TICKET_COLUMNS = `t.id::text, t.custom_fields AS "customFields", t.customer_id::text AS "customerId", t.requester_id::text AS "requesterId",
+const TICKET_COLUMNS = `t.id::text, t.number, t.custom_fields AS "customFields", t.customer_id::text AS "customerId", t.requester_id::text AS "requesterId",
   t.subject, t.channel, t.priority, t.status, t.assignee_id::text AS "assigneeId", t.team_id::text AS "teamId",
   t.tags, t.created_by_id::text AS "createdById", t.created_at AS "createdAt", t.updated_at AS "updatedAt",
   t.first_response_at AS "firstResponseAt", t.solved_at AS "solvedAt", t.closed_at AS "closedAt",
@@ -167,6 +169,22 @@ export function ticketSortKey(row: TicketRow, order: TicketOrder): string | numb
   }
 }
 
+/**
+ * The non-text search keys of a queue search: `1042` or `#1042` is a ticket number, a string with
+ * an `@` a requester's e-mail address (exact, case-insensitive), anything else also a customer's
+ * name (substring, trigram index). Returns ` OR …` terms to add to the full-text match.
+ */
+export function ticketKeySearch(search: string, p: (v: unknown) => string): string {
+  const s = search.trim();
+  const number = /^#?(\d{1,9})$/.exec(s);
+  if (number) return ` OR t.number = ${p(Number(number[1]))}::int`;
+  if (s.includes('@')) {
+    return ` OR t.requester_id IN (SELECT c.id FROM contacts c WHERE lower(c.email) = lower(${p(s)}))`;
+  }
+  const like = `%${s.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+  return ` OR t.customer_id IN (SELECT cu.id FROM customers cu WHERE cu.name ILIKE ${p(like)})`;
+}
+
 function rethrowFk(err: unknown): never {
   if (pgCode(err) === '23503') {
     throw conflict(`a referenced record does not exist (${pgConstraint(err) ?? 'foreign key'})`);
@@ -180,6 +198,33 @@ export class TicketsRepository {
     return tx.query(`SELECT ${TICKET_COLUMNS} FROM tickets t WHERE t.id = ANY($1::bigint[])`, [
       ids,
     ]);
+  }
+
+  async byNumber(tx: Tx, number: number): Promise<TicketRow | undefined> {
+    const rows: TicketRow[] = await tx.query(
+      `SELECT ${TICKET_COLUMNS} FROM tickets t WHERE t.number = $1`,
+      [number],
+    );
+    return rows[0];
+  }
+
+  /** Ids of solved tickets solved before `before` (auto-close), oldest first. */
+  async solvedBefore(tx: Tx, before: Date, limit: number): Promise<string[]> {
+    const rows: { id: string }[] = await tx.query(
+      `SELECT id::text FROM tickets WHERE status = 'solved' AND solved_at < $1
+        ORDER BY solved_at LIMIT $2 FOR UPDATE SKIP LOCKED`,
+      [before, limit],
+    );
+    return rows.map((r) => r.id);
+  }
+
+  /** The mail envelope of a public reply, queued in the reply's transaction (sent by the worker). */
+  async queueReplyMail(tx: Tx, messageId: string, mailMessageId: string, cc: string[]) {
+    await tx.query(
+      `INSERT INTO message_mail (ticket_message_id, direction, message_id, cc_addresses, status)
+       VALUES ($1, 'out', $2, $3, 'queued')`,
+      [messageId, mailMessageId, cc],
+    );
   }
 
   async lockById(tx: Tx, id: string): Promise<TicketRow | null> {
@@ -230,7 +275,11 @@ export class TicketsRepository {
     if (f.createdTo) where.push(`t.created_at < ${p(f.createdTo)}`);
     if (f.updatedFrom) where.push(`t.updated_at >= ${p(f.updatedFrom)}`);
     if (f.updatedTo) where.push(`t.updated_at < ${p(f.updatedTo)}`);
-    if (f.search) where.push(`t.search @@ websearch_to_tsquery('english', ${p(f.search)})`);
+    if (f.search) {
+      // full text, plus the e-mail channel's keys: a ticket number, a requester's address, a customer's name
+      const fts = `t.search @@ websearch_to_tsquery('english', ${p(f.search)})`;
+      where.push(`(${fts}${ticketKeySearch(f.search, p)})`);
+    }
     if (after) {
       where.push(`(${o.key}, t.id) ${o.cmp} (${p(after[0])}::${o.cast}, ${p(after[1])}::bigint)`);
     }
@@ -254,7 +303,7 @@ export class TicketsRepository {
       assigneeId: string | null;
       teamId: string | null;
       tags: string[];
-      createdById: string;
+      createdById: string | null;
       firstResponseAt: Date | null;
       slaPolicyId: string | null;
       firstResponseDueAt: Date | null;

@@ -156,8 +156,14 @@ export class TicketsResolver {
     @Args('id', { type: () => ID }) id: string,
     @Args('body') body: string,
     @Args('expectedVersion', { type: () => Int, nullable: true }) expectedVersion?: number | null,
+    @Args('cc', {
+      type: () => [String],
+      nullable: true,
+      description: 'More recipients of the e-mail (the requester always gets it).',
+    })
+    cc?: string[] | null,
   ) {
-    return this.service.addMessage(actor, id, 'public_reply', body, { expectedVersion });
+    return this.service.addMessage(actor, id, 'public_reply', body, { expectedVersion, cc });
   }
 
   @Roles(...TICKET_WORKERS, 'account_manager')

@@ -130,6 +130,14 @@ const schema = z.object({
   TRUST_PROXY: bool(false),
   WORKER_LOCK_MS: int(30_000, 1000, 3_600_000),
   WORKER_STALLED_INTERVAL_MS: int(30_000, 500, 3_600_000),
+  INBOUND_SMTP: z.string().optional(),
+  INBOUND_SMTP_HOST: z.string().min(1).default('127.0.0.1'),
+  INBOUND_SMTP_PORT: int(2525, 0, 65535),
+  INBOUND_MAX_BYTES: int(25 * 1_048_576, 1024, 200 * 1_048_576),
+  SUPPORT_ADDRESSES: z.string().optional(),
+  MAIL_REPLY_SECRET: z.string().optional(),
+  MAIL_AUTO_PER_HOUR: int(5, 0, 10_000),
+  AUTO_CLOSE_DAYS: int(4, 0, 365),
 });
 
 export interface AppConfig {
@@ -161,6 +169,23 @@ export interface AppConfig {
     loginLockMinutes: number;
   };
   mail: { smtpUrl?: string; from: string; dir: string };
+  /** The e-mail channel (inbound receiver, threading, auto-close). */
+  email: {
+    /** Start the built-in SMTP receiver in the worker (default on, off under NODE_ENV=test). */
+    inboundEnabled: boolean;
+    inboundHost: string;
+    inboundPort: number;
+    /** Largest inbound message accepted (SMTP SIZE; larger ones are refused with 552). */
+    inboundMaxBytes: number;
+    /** Support addresses mail is accepted for (lower case); plus-addressed forms are accepted too. */
+    supportAddresses: string[];
+    /** Signs per-ticket reply addresses (`support+<ticket>.<signature>@…`). */
+    replySecret: string;
+    /** Automatic mails (notifications, surveys) per recipient address per hour (0 = no cap). */
+    autoPerHour: number;
+    /** Solved tickets close by themselves after this many days without a customer reply (0 = never). */
+    autoCloseDays: number;
+  };
   log: { level: string; pretty: boolean };
   graphql: {
     schemaFile: string | false;
@@ -259,6 +284,27 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   if (!(medium < high && high < critical && critical <= 100)) {
     problems.push('RISK_BANDS must be increasing and at most 100');
   }
+  let inboundEnabled = e.NODE_ENV !== 'test';
+  if (e.INBOUND_SMTP !== undefined && e.INBOUND_SMTP !== '') {
+    const v = e.INBOUND_SMTP.trim().toLowerCase();
+    if (['1', 'true', 'yes', 'on'].includes(v)) inboundEnabled = true;
+    else if (['0', 'false', 'no', 'off'].includes(v)) inboundEnabled = false;
+    else problems.push('INBOUND_SMTP must be true or false');
+  }
+  const fromAddress = (/<([^>]+)>/.exec(e.MAIL_FROM)?.[1] ?? e.MAIL_FROM).trim().toLowerCase();
+  const supportAddresses = (e.SUPPORT_ADDRESSES ?? fromAddress)
+    .split(',')
+    .map((a) => a.trim().toLowerCase())
+    .filter(Boolean);
+  if (supportAddresses.some((a) => !/^[^@\s+]+@[^@\s]+$/.test(a))) {
+    problems.push('SUPPORT_ADDRESSES must be a comma-separated list of plain addresses (no +tag)');
+  }
+  if (e.MAIL_REPLY_SECRET !== undefined && e.MAIL_REPLY_SECRET.length < 32) {
+    problems.push('MAIL_REPLY_SECRET must be at least 32 characters');
+  }
+  if (!e.MAIL_REPLY_SECRET && e.NODE_ENV === 'production') {
+    problems.push('MAIL_REPLY_SECRET is required in production');
+  }
   if (problems.length > 0) throw new ConfigError(problems);
 
   const port = e.PORT;
@@ -296,6 +342,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       loginLockMinutes: e.LOGIN_LOCK_MINUTES,
     },
     mail: { smtpUrl: e.SMTP_URL, from: e.MAIL_FROM, dir: e.MAIL_DIR },
+    email: {
+      inboundEnabled,
+      inboundHost: e.INBOUND_SMTP_HOST,
+      inboundPort: e.INBOUND_SMTP_PORT,
+      inboundMaxBytes: e.INBOUND_MAX_BYTES,
+      supportAddresses,
+      // development fallback: stable per database (reply addresses survive restarts), not a secret
+      replySecret:
+        e.MAIL_REPLY_SECRET ??
+        createHash('sha256').update(`staydesk-dev-mail:${e.DATABASE_URL}`).digest('hex'),
+      autoPerHour: e.MAIL_AUTO_PER_HOUR,
+      autoCloseDays: e.AUTO_CLOSE_DAYS,
+    },
     log: { level: e.LOG_LEVEL, pretty: e.LOG_PRETTY },
     graphql: {
       schemaFile:

@@ -22,8 +22,9 @@ export class JobPublisher {
     @InjectQueue('risk') risk: Queue,
     @InjectQueue('imports') imports: Queue,
     @InjectQueue('kpis') kpis: Queue,
+    @InjectQueue('mail') mail: Queue,
   ) {
-    this.queues = { system, tickets, followups, surveys, risk, imports, kpis };
+    this.queues = { system, tickets, followups, surveys, risk, imports, kpis, mail };
   }
 
   async publish<N extends JobName>(name: N, data: JobData<N>, options: PublishOptions = {}) {
