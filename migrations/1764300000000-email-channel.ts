@@ -89,9 +89,13 @@ export class EmailChannel1764300000000 implements MigrationInterface {
         ADD COLUMN notify_sla_warning boolean NOT NULL DEFAULT true`);
     await q.query(`
       CREATE TABLE mail_notifications (
-        key     text PRIMARY KEY,
-        sent_at timestamptz NOT NULL DEFAULT now()
+        key       text PRIMARY KEY,
+        recipient text NOT NULL,
+        sent_at   timestamptz NOT NULL DEFAULT now()
       )`);
+    await q.query(
+      `CREATE INDEX mail_notifications_recipient_idx ON mail_notifications (lower(recipient), sent_at)`,
+    );
   }
 
   async down(q: QueryRunner): Promise<void> {

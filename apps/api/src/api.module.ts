@@ -20,6 +20,7 @@ import {
   createGraphqlErrorFormatter,
 } from '@staydesk/core';
 import { CustomersApiModule } from '@staydesk/customers';
+import { EmailApiModule } from '@staydesk/email';
 import { FollowUpsApiModule } from '@staydesk/followups';
 import { ImportApiModule } from '@staydesk/import';
 import { PrivacyApiModule } from '@staydesk/privacy';
@@ -88,6 +89,7 @@ export class ApiModule implements NestModule {
         KpisApiModule,
         RetentionApiModule,
         PrivacyApiModule,
+        EmailApiModule,
       ],
       controllers: [HealthController],
       providers: [

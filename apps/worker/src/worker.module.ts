@@ -9,6 +9,7 @@ import {
   RedisModule,
   SystemModule,
 } from '@staydesk/core';
+import { EmailWorkerModule } from '@staydesk/email';
 import { FollowUpsWorkerModule } from '@staydesk/followups';
 import { ImportWorkerModule } from '@staydesk/import';
 import { OutboxWorkerModule } from '@staydesk/outbox';
@@ -39,6 +40,7 @@ export class WorkerModule {
         RiskWorkerModule,
         ImportWorkerModule,
         KpisWorkerModule,
+        EmailWorkerModule,
         OutboxWorkerModule,
         DiscoveryModule,
       ],

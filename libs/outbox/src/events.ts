@@ -17,7 +17,11 @@ export type DomainEvent =
       type: 'survey.answered';
       payload: { surveyId: string; customerId: string; kind: string; score: number };
     }
-  | { type: 'customer.status_changed'; payload: { customerId: string; from: string; to: string } };
+  | { type: 'customer.status_changed'; payload: { customerId: string; from: string; to: string } }
+  | {
+      type: 'ticket.assigned';
+      payload: { ticketId: string; assigneeId: string; byUserId: string | null; at: string };
+    };
 
 export type EventType = DomainEvent['type'];
 export type EventOf<T extends EventType> = Extract<DomainEvent, { type: T }>;
@@ -29,4 +33,5 @@ export const EVENT_TYPES: readonly EventType[] = [
   'ticket.message_added',
   'survey.answered',
   'customer.status_changed',
+  'ticket.assigned',
 ];

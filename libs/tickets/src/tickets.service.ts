@@ -239,6 +239,7 @@ export class TicketsService {
         type: 'ticket.created',
         payload: { ticketId: ticket.id, customerId: ticket.customerId },
       });
+      if (ticket.assigneeId) await this.assigned(tx, ticket.id, ticket.assigneeId, actor.id, now);
       return ticket;
     });
   }
@@ -312,6 +313,7 @@ export class TicketsService {
       const saved = await this.repo.update(tx, id, patch, now);
       if (patch.subject !== undefined) await this.repo.refreshSearch(tx, id);
       await this.repo.insertEvents(tx, events);
+      if (patch.assigneeId) await this.assigned(tx, id, patch.assigneeId, actor.id, now);
       await this.audit.record(tx, {
         actorId: actor.id,
         action: 'ticket.update',
@@ -628,6 +630,20 @@ export class TicketsService {
       );
     }
     return t;
+  }
+
+  /** Outbox: someone was given a ticket (the assignee may get a mail about it). */
+  private assigned(
+    tx: Tx,
+    ticketId: string,
+    assigneeId: string,
+    byUserId: string | null,
+    at: Date,
+  ) {
+    return this.outbox.record(tx, {
+      type: 'ticket.assigned',
+      payload: { ticketId, assigneeId, byUserId, at: at.toISOString() },
+    });
   }
 
   private mailDomain(): string {

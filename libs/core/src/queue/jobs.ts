@@ -56,7 +56,9 @@ export type JobContract =
       data: {
         kind: 'assigned' | 'customer_reply' | 'sla_warning';
         ticketId: string;
-        userId: string;
+        /** The agent to tell; omitted: the ticket's assignee when the job runs. */
+        userId?: string;
+        /** Once per key (e.g. `reply-<messageId>`). */
         key: string;
       };
     };
