@@ -11,14 +11,20 @@ export interface ReceivedMail {
  * `reject` makes it refuse recipients with 550 (a permanent failure); `delayMs` makes each
  * message take that long to accept (a slow mail server, so jobs stay in flight).
  */
-export async function startSmtpSink(options: { reject?: boolean; delayMs?: number } = {}) {
+export async function startSmtpSink(
+  options: {
+    reject?: boolean;
+    delayMs?: number;
+    rejectAddress?: (address: string) => boolean;
+  } = {},
+) {
   const mails: ReceivedMail[] = [];
   const server = new SMTPServer({
     authOptional: true,
     disabledCommands: ['STARTTLS'],
     logger: false,
     onRcptTo(address, _session, callback) {
-      if (options.reject) {
+      if (options.reject || options.rejectAddress?.(address.address)) {
         const err = Object.assign(new Error('mailbox unavailable'), { responseCode: 550 });
         return callback(err);
       }

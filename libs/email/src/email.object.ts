@@ -21,20 +21,23 @@ registerEnumType(MailStatusEnum, {
 @ObjectType('MessageMail', { description: 'The e-mail envelope of a conversation message.' })
 export class MessageMailObject {
   @Field(() => MailStatusEnum) status!: string;
-  @Field({ nullable: true, description: "The mail server's refusal or the bounce diagnostic." })
+  @Field(() => String, {
+    nullable: true,
+    description: "The mail server's refusal or the bounce diagnostic.",
+  })
   error!: string | null;
   @Field({ description: 'Message-ID header (without angle brackets).' }) messageId!: string;
-  @Field({ nullable: true }) inReplyTo!: string | null;
-  @Field({ nullable: true }) fromAddress!: string | null;
+  @Field(() => String, { nullable: true }) inReplyTo!: string | null;
+  @Field(() => String, { nullable: true }) fromAddress!: string | null;
   @Field(() => [String]) toAddresses!: string[];
   @Field(() => [String]) ccAddresses!: string[];
   @Field(() => GraphQLISODateTime, { nullable: true }) sentAt!: Date | null;
-  @Field({
+  @Field(() => String, {
     nullable: true,
     description: 'Inbound HTML, sanitized (no scripts, styles, handlers or forms).',
   })
   html!: string | null;
-  @Field({
+  @Field(() => String, {
     nullable: true,
     description:
       'The whole inbound text, quoted history and signature included (the message body shows the new part).',
@@ -44,9 +47,9 @@ export class MessageMailObject {
 
 @ObjectType('TeamMailSender', { description: "A team's sender identity on outgoing replies." })
 export class TeamMailSenderObject {
-  @Field({ nullable: true }) fromName!: string | null;
-  @Field({ nullable: true }) fromAddress!: string | null;
-  @Field({ nullable: true, description: 'Appended to every reply (plain text).' })
+  @Field(() => String, { nullable: true }) fromName!: string | null;
+  @Field(() => String, { nullable: true }) fromAddress!: string | null;
+  @Field(() => String, { nullable: true, description: 'Appended to every reply (plain text).' })
   signature!: string | null;
 }
 
