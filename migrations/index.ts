@@ -10,6 +10,7 @@ import { RevenueAtRisk1763900800000 } from './1763900800000-revenue-at-risk';
 import { KpiSurveyIndexes1763900900000 } from './1763900900000-kpi-survey-indexes';
 import { QueueIndexes1763901000000 } from './1763901000000-queue-indexes';
 import { EmailChannel1764300000000 } from './1764300000000-email-channel';
+import { Attachments1764300100000 } from './1764300100000-attachments';
 
 /**
  * Every migration, oldest first. The api, the worker, the CLI and the tests all read this
@@ -29,4 +30,5 @@ export const MIGRATIONS = [
   KpiSurveyIndexes1763900900000,
   QueueIndexes1763901000000,
   EmailChannel1764300000000,
+  Attachments1764300100000,
 ];

@@ -1,3 +1,7 @@
+import { randomBytes } from 'node:crypto';
+import { readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import nodemailer, { type SendMailOptions, type Transporter } from 'nodemailer';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import { InboundSmtpReceiver } from '@staydesk/email';
@@ -9,6 +13,7 @@ import { TestStack, startStack } from '../support/stack';
 type Sink = Awaited<ReturnType<typeof startSmtpSink>>;
 
 const SUPPORT = 'support@staydesk.test';
+const attachmentsDir = join(tmpdir(), `sd-attachments-${randomBytes(4).toString('hex')}`);
 
 async function waitFor<T>(what: string, fn: () => Promise<T | null | undefined>, ms = 20_000) {
   const until = Date.now() + ms;
@@ -40,6 +45,8 @@ describe('e-mail channel: replies out, mail in, threads, loops', () => {
         OUTBOX_POLL_MS: '100',
         CSAT_DELAY_SECONDS: '3600',
         MAIL_AUTO_PER_HOUR: '50',
+        ATTACHMENTS_DIR: attachmentsDir,
+        ATTACHMENT_MAX_BYTES: '100000',
       },
     });
     const port = stack.worker!.get(InboundSmtpReceiver).port;
@@ -72,6 +79,7 @@ describe('e-mail channel: replies out, mail in, threads, loops', () => {
     smtp?.close();
     await stack?.close();
     await sink?.close();
+    await rm(attachmentsDir, { recursive: true, force: true });
   });
 
   /** Sends a mail to the receiver and waits until the worker filed it. */
@@ -623,5 +631,140 @@ describe('e-mail channel: replies out, mail in, threads, loops', () => {
     );
     expect(t.ticket.status).toBe('closed');
     expect(t.ticket.events).toContainEqual({ type: 'auto_closed', actorId: null, toValue: '4d' });
+  });
+
+  const upload = (
+    token: string | null,
+    name: string,
+    bytes: Buffer,
+    type = 'text/plain',
+    cookie = false,
+  ) => {
+    const form = new FormData();
+    form.append('file', new Blob([bytes], { type }), name);
+    const auth: Record<string, string> = token
+      ? cookie
+        ? { cookie: `other=1; sd_session=${token}` }
+        : { authorization: `Bearer ${token}` }
+      : {};
+    return fetch(`${stack.url}/attachments`, { method: 'POST', body: form, headers: auth });
+  };
+
+  it('uploads, sends and downloads attachments: sniffed types, sanitized names, access by ticket and note visibility', async () => {
+    const exe = Buffer.concat([Buffer.from('MZ\x90\x00', 'latin1'), randomBytes(64)]);
+    const res = await upload(agent, '../../notes.txt', exe);
+    expect(res.status).toBe(201);
+    const up = (await res.json()) as { id: string; filename: string; contentType: string };
+    expect(up).toMatchObject({ filename: 'notes.txt', contentType: 'application/x-msdownload' });
+    expect((await upload(null, 'a.txt', Buffer.from('x'))).status).toBe(401);
+    expect((await upload(agent, 'big.bin', randomBytes(150_000))).status).toBe(400);
+
+    const inbound = await mailIn({
+      from: 'wile@acme.example',
+      subject: 'Files',
+      text: 'See the PDF.',
+      attachments: [
+        {
+          filename: 'report.pdf',
+          content: Buffer.from('%PDF-1.4\nfake pdf body\n'),
+          contentType: 'application/pdf',
+        },
+        {
+          filename: 'again.pdf',
+          content: Buffer.from('%PDF-1.4\nfake pdf body\n'),
+          contentType: 'application/pdf',
+        },
+      ],
+      messageId: '<files.1@acme.example>',
+    });
+    const id = inbound.ticketId!;
+    const stolen = await fails(
+      stack,
+      admin,
+      `mutation($id: ID!, $a: [ID!]) { replyToTicket(id: $id, body: "x", attachmentIds: $a) { message { id } } }`,
+      { id, a: [up.id] },
+    );
+    expect(stolen.extensions?.code).toBe('BAD_USER_INPUT');
+    const before = sink.mails.length;
+    await ok(
+      stack,
+      agent,
+      `mutation($id: ID!, $a: [ID!]) { replyToTicket(id: $id, body: "Here you go", attachmentIds: $a) { message { id } } }`,
+      { id, a: [up.id] },
+    );
+    const out = await waitFor('reply with attachment', async () => {
+      const m = sink.mails.slice(before).find((x) => x.raw.includes('Here you go'));
+      return m ? simpleParser(m.raw) : null;
+    });
+    expect(out.attachments.map((a) => [a.filename, a.content.equals(exe)])).toEqual([
+      ['notes.txt', true],
+    ]);
+
+    const t = await conversation(id);
+    const files = (
+      await ok(
+        stack,
+        agent,
+        `query($id: ID!) { ticket(id: $id) { messages { edges { node { kind attachments { id filename contentType sha256 } } } } } }`,
+        { id },
+      )
+    ).ticket.messages.edges.flatMap((e: any) => e.node.attachments);
+    expect(t.messages.edges).toHaveLength(2);
+    expect(files.map((f: any) => f.filename)).toEqual(['report.pdf', 'again.pdf', 'notes.txt']);
+    expect(files[0].sha256).toBe(files[1].sha256);
+    // stored once by content
+    const shard = join(attachmentsDir, files[0].sha256.slice(0, 2), files[0].sha256.slice(2, 4));
+    expect(await readdir(shard)).toEqual([files[0].sha256]);
+
+    const dl = await fetch(`${stack.url}/attachments/${files[2].id}`, {
+      headers: { cookie: `sd_session=${agent}` },
+    });
+    expect(dl.status).toBe(200);
+    expect(dl.headers.get('content-type')).toBe('application/octet-stream');
+    expect(dl.headers.get('content-disposition')).toMatch(/^attachment; filename="notes.txt"/);
+    expect(Buffer.from(await dl.arrayBuffer()).equals(exe)).toBe(true);
+    expect((await fetch(`${stack.url}/attachments/${files[0].id}`)).status).toBe(401);
+
+    // a private team's note: its file is for the team (and admins) only
+    const team = (
+      await ok(
+        stack,
+        admin,
+        `mutation { createTeam(input: { name: "Vault", isPrivate: true }) { id } }`,
+      )
+    ).createTeam.id;
+    await insertUser(stack, { email: 'vault@t.local', role: 'agent', teamId: team });
+    const vault = await login(stack, 'vault@t.local');
+    await ok(
+      stack,
+      admin,
+      `mutation($id: ID!, $t: ID) { updateTicket(id: $id, input: { teamId: $t }) { id } }`,
+      {
+        id,
+        t: team,
+      },
+    );
+    const secret = (await (
+      await upload(vault, 'secret.txt', Buffer.from('top secret'), 'text/plain', true)
+    ).json()) as {
+      id: string;
+    };
+    await ok(
+      stack,
+      vault,
+      `mutation($id: ID!, $a: [ID!]) { addInternalNote(id: $id, body: "private", attachmentIds: $a) { message { id } } }`,
+      { id, a: [secret.id] },
+    );
+    const denied = await fetch(`${stack.url}/attachments/${secret.id}`, {
+      headers: { authorization: `Bearer ${agent}` },
+    });
+    expect(denied.status).toBe(403);
+    expect(((await denied.json()) as any).error.code).toBe('FORBIDDEN');
+    const allowed = await fetch(`${stack.url}/attachments/${secret.id}`, {
+      headers: { authorization: `Bearer ${vault}` },
+    });
+    expect(allowed.status).toBe(200);
+    expect(allowed.headers.get('content-type')).toBe('text/plain');
+    expect(await allowed.text()).toBe('top secret');
   });
 });

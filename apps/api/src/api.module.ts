@@ -19,6 +19,7 @@ import {
   SystemModule,
   createGraphqlErrorFormatter,
 } from '@staydesk/core';
+import { AttachmentsApiModule } from '@staydesk/attachments';
 import { CustomersApiModule } from '@staydesk/customers';
 import { EmailApiModule } from '@staydesk/email';
 import { FollowUpsApiModule } from '@staydesk/followups';
@@ -90,6 +91,7 @@ export class ApiModule implements NestModule {
         RetentionApiModule,
         PrivacyApiModule,
         EmailApiModule,
+        AttachmentsApiModule,
       ],
       controllers: [HealthController],
       providers: [

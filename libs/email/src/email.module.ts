@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { AttachmentsModule } from '@staydesk/attachments';
 import { MailModule } from '@staydesk/mail';
 import { TicketsModule } from '@staydesk/tickets';
 import { EmailLoaders } from './email.loaders';
@@ -16,7 +17,7 @@ import { NotificationsService } from './notifications.service';
 import { OutboundService } from './outbound.service';
 
 @Module({
-  imports: [TicketsModule, MailModule],
+  imports: [TicketsModule, MailModule, AttachmentsModule],
   providers: [
     EmailRepository,
     EmailService,

@@ -8,6 +8,7 @@ import {
   ResolveField,
   Resolver,
 } from '@nestjs/graphql';
+import { AttachmentObject, AttachmentsLoaders } from '@staydesk/attachments';
 import { Loaders, RequestLoaders } from '@staydesk/core';
 import { ContactObject } from '@staydesk/customers';
 import { Actor, CurrentUser, EVERYONE, Roles, TeamObject } from '@staydesk/identity';
@@ -31,6 +32,14 @@ export class MessageMailResolver {
   })
   mail(@Parent() m: TicketMessageObject, @Loaders() loaders: RequestLoaders) {
     return loaders.get(EmailLoaders).messageMail.load(m.id);
+  }
+
+  @ResolveField(() => [AttachmentObject], {
+    description:
+      "Files of this message (inbound mail's attachments, or uploads sent with a reply or kept with a note).",
+  })
+  attachments(@Parent() m: TicketMessageObject, @Loaders() loaders: RequestLoaders) {
+    return loaders.get(AttachmentsLoaders).byMessage.load(m.id);
   }
 }
 

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { simpleParser, type AddressObject, type ParsedMail } from 'mailparser';
 import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
+import { AttachmentsService } from '@staydesk/attachments';
 import { APP_CONFIG, AppConfig, JobPublisher, TransactionRunner, Tx } from '@staydesk/core';
 import {
   addressOf,
@@ -86,6 +87,7 @@ export class InboundService {
     private readonly tx: TransactionRunner,
     private readonly tickets: TicketsService,
     private readonly publisher: JobPublisher,
+    private readonly attachments: AttachmentsService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @InjectPinoLogger(InboundService.name) private readonly logger: PinoLogger,
   ) {}
@@ -264,6 +266,15 @@ export class InboundService {
       fullText: content.fullText,
       inboundMailId: row.id,
     });
+    // inline images referenced from the HTML are part of the text; everything else is a file
+    const files = mail.attachments.filter((a) => !(a.related && a.contentId));
+    if (files.length) {
+      await this.attachments.storeForMessage(
+        tx,
+        result.message.id,
+        files.map((a) => ({ filename: a.filename, declaredType: a.contentType, bytes: a.content })),
+      );
+    }
     return finish('processed', outcome, result.ticket.id, result.message.id);
   }
 

@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
+import { AttachmentsService } from '@staydesk/attachments';
 import { APP_CONFIG, AppConfig, TransactionRunner } from '@staydesk/core';
 import {
   MailService,
@@ -47,6 +48,7 @@ export class OutboundService {
     private readonly repo: EmailRepository,
     private readonly tx: TransactionRunner,
     private readonly mail: MailService,
+    private readonly attachments: AttachmentsService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @InjectPinoLogger(OutboundService.name) private readonly logger: PinoLogger,
   ) {}
@@ -67,6 +69,14 @@ export class OutboundService {
     const to = ctx.requesterEmail.toLowerCase();
     const cc = ctx.mail.ccAddresses.filter((a) => a !== to);
     const bodies = replyBodies(ctx.body, ctx.teamSignature);
+    const files = await this.attachments.byMessageIds([ctx.messageId]);
+    const attachments = await Promise.all(
+      files.map(async (f) => ({
+        filename: f.filename,
+        content: await this.attachments.readBytes(f.sha256),
+        contentType: f.contentType,
+      })),
+    );
     try {
       await this.mail.send({
         from: this.sender(ctx),
@@ -80,6 +90,7 @@ export class OutboundService {
         inReplyTo,
         references: shortReferences(thread.map((m) => m.messageId)),
         headers: { 'X-Staydesk-Ticket': String(ctx.ticketNumber) },
+        attachments,
       });
     } catch (err) {
       if (err instanceof PermanentMailError) {

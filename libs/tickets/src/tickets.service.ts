@@ -10,6 +10,7 @@ import {
   forbidden,
   notFound,
 } from '@staydesk/core';
+import { AttachmentsService } from '@staydesk/attachments';
 import { CustomersService } from '@staydesk/customers';
 import {
   Actor,
@@ -101,6 +102,7 @@ export class TicketsService {
     private readonly customers: CustomersService,
     private readonly outbox: OutboxService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly attachments: AttachmentsService,
   ) {}
 
   byIds(ids: readonly string[]) {
@@ -339,6 +341,8 @@ export class TicketsService {
       expectedVersion?: number | null;
       /** Public replies: more recipients of the mail (the requester always gets it). */
       cc?: string[] | null;
+      /** Uploads (POST /attachments) of the actor to attach to this reply or note. */
+      attachmentIds?: string[] | null;
     } = {},
   ): Promise<{ ticket: TicketRow; message: MessageRow }> {
     if (kind === 'internal_note') {
@@ -384,6 +388,11 @@ export class TicketsService {
         sentiment: kind === 'customer_message' ? sentimentOf(body) : null,
         createdAt: now,
       });
+      if (options.attachmentIds?.length) {
+        if (kind === 'customer_message')
+          throw badInput('attachmentIds', 'only replies and notes take uploads');
+        await this.attachments.linkToMessage(tx, actor, options.attachmentIds, message.id);
+      }
       if (kind === 'public_reply') {
         // the e-mail goes out through the outbox event below; its envelope is fixed now
         await this.repo.queueReplyMail(tx, message.id, newMessageId(this.mailDomain()), cc);

@@ -138,6 +138,9 @@ const schema = z.object({
   MAIL_REPLY_SECRET: z.string().optional(),
   MAIL_AUTO_PER_HOUR: int(5, 0, 10_000),
   AUTO_CLOSE_DAYS: int(4, 0, 365),
+  ATTACHMENTS_DIR: z.string().min(1).default('var/attachments'),
+  ATTACHMENT_MAX_BYTES: int(10 * 1_048_576, 1024, 100 * 1_048_576),
+  ATTACHMENTS_PER_MESSAGE: int(10, 0, 100),
 });
 
 export interface AppConfig {
@@ -186,6 +189,8 @@ export interface AppConfig {
     /** Solved tickets close by themselves after this many days without a customer reply (0 = never). */
     autoCloseDays: number;
   };
+  /** Attachment store (content-addressed files on local disk) and its limits. */
+  attachments: { dir: string; maxBytes: number; perMessage: number };
   log: { level: string; pretty: boolean };
   graphql: {
     schemaFile: string | false;
@@ -354,6 +359,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
         createHash('sha256').update(`staydesk-dev-mail:${e.DATABASE_URL}`).digest('hex'),
       autoPerHour: e.MAIL_AUTO_PER_HOUR,
       autoCloseDays: e.AUTO_CLOSE_DAYS,
+    },
+    attachments: {
+      dir: e.ATTACHMENTS_DIR,
+      maxBytes: e.ATTACHMENT_MAX_BYTES,
+      perMessage: e.ATTACHMENTS_PER_MESSAGE,
     },
     log: { level: e.LOG_LEVEL, pretty: e.LOG_PRETTY },
     graphql: {
