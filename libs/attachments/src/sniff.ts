@@ -54,7 +54,7 @@ function isUtf8Text(b: Buffer): boolean {
 
 /** Drops a multi-byte sequence cut off at the end of a sample. */
 function trimPartial(b: Buffer): Buffer {
-  let end = b.length;
+  const end = b.length;
   for (let i = 1; i <= 3 && end - i >= 0; i++) {
     const byte = b[end - i];
     if ((byte & 0xc0) === 0xc0) return b.subarray(0, end - i);
@@ -77,6 +77,7 @@ export function sniffContentType(bytes: Buffer): string {
 export function sanitizeFilename(name: string | null | undefined): string {
   const base = (name ?? '').normalize('NFC').split(/[\\/]/).pop() ?? '';
   let clean = base
+    // eslint-disable-next-line no-control-regex -- control characters are what this removes
     .replace(/[\u0000-\u001f\u007f<>:"|?*;]/g, '_')
     .replace(/^[.\s]+/, '')
     .replace(/[.\s]+$/, '')
