@@ -42,6 +42,13 @@ export function rawHeaders(raw: Buffer): Map<string, string> {
   return headers;
 }
 
+/** Whether a message has a text/plain body (not only HTML, which mailparser turns into text itself). */
+function hasPlainPart(raw: Buffer): boolean {
+  const top = rawHeaders(raw).get('content-type');
+  if (!top || /^text\/plain/i.test(top)) return true;
+  return /^content-type:\s*text\/plain/im.test(raw.toString('latin1'));
+}
+
 /** The Message-ID a stored mail is known by: its own, or a digest of its bytes when it has none. */
 export function storageMessageId(raw: Buffer): string {
   return (
@@ -203,7 +210,7 @@ export class InboundService {
       if (t && senderContacts.some((c) => c.customerId === t.customerId)) ticketId = t.id;
     }
 
-    const content = this.content(mail);
+    const content = this.content(mail, row.raw);
     const ticket = ticketId ? await this.tickets.lockForMail(tx, ticketId) : null;
     let contactId: string;
     let result: { ticket: { id: string }; message: { id: string } };
@@ -305,9 +312,19 @@ export class InboundService {
   }
 
   /** The text to show (new part), the full text, and sanitized HTML. */
-  private content(mail: ParsedMail): { body: string; fullText: string; html: string | null } {
+  private content(
+    mail: ParsedMail,
+    raw: Buffer,
+  ): { body: string; fullText: string; html: string | null } {
     const html = mail.html ? sanitizeHtml(mail.html) : null;
-    const full = (mail.text?.trim() ? mail.text : html ? htmlToText(html) : '').trim();
+    // HTML-only mail: text from the sanitized HTML (mailparser's own conversion keeps link targets)
+    const full = (
+      hasPlainPart(raw) && mail.text?.trim()
+        ? mail.text
+        : html
+          ? htmlToText(html)
+          : (mail.text ?? '')
+    ).trim();
     const shown = newPartOf(full).text;
     return {
       body: (shown || '(no text)').slice(0, MAX_BODY),

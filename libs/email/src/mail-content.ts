@@ -49,14 +49,12 @@ export function classifyNoise(
 
 const QUOTE_HEADERS: RegExp[] = [
   // Gmail / Apple Mail / Thunderbird: "On Tue, 3 Mar 2026 at 10:00, Ann <ann@x> wrote:" (may wrap)
-  /^(on|am|le|el|op)\s[^\n]{0,200}?(wrote|schrieb|a écrit|escribió|schreef)\s*:\s*$/im,
+  /^(on|am|le|el|op)\s(?:[^\n]|\n(?!\s*\n)){0,300}?(wrote|schrieb|a écrit|escribió|schreef)\s*:\s*$/im,
   // Outlook: "-----Original Message-----" / "________________________________\nFrom:"
   /^-{2,}\s*(original message|ursprüngliche nachricht|message d'origine)\s*-{2,}\s*$/im,
   /^_{10,}\s*\n\s*(from|von|de):\s/im,
   // Outlook without a separator: "From: …\nSent: …"
   /^(from|von):\s[^\n]+\n(sent|gesendet|date):\s/im,
-  // forwarded-style quote blocks some clients use for replies
-  /^-{2,}\s*forwarded message\s*-{2,}\s*$/im,
 ];
 
 const SIGNATURE =
@@ -70,6 +68,10 @@ const SIGNATURE =
  */
 export function newPartOf(text: string): { text: string; stripped: boolean } {
   const full = text.replace(/\r\n/g, '\n').trim();
+  // a forwarded message is the point of the mail, not history
+  if (/^(-{2,}\s*forwarded message\s*-{2,}|begin forwarded message:)/im.test(full)) {
+    return { text: full, stripped: false };
+  }
   let cut = full.length;
   for (const re of QUOTE_HEADERS) {
     const m = re.exec(full);
