@@ -7,6 +7,9 @@ import { APP_CONFIG, AppConfig } from '@staydesk/core';
 import { isSupportAddress } from '@staydesk/mail';
 import { InboundService } from './inbound.service';
 
+/** Longest wait for PostgreSQL and Redis before telling the sender to try again later. */
+const STORE_TIMEOUT_MS = 10_000;
+
 const smtpError = (code: number, message: string) =>
   Object.assign(new Error(message), { responseCode: code });
 
@@ -74,11 +77,18 @@ export class InboundSmtpReceiver implements OnApplicationBootstrap, OnApplicatio
       ? session.envelope.mailFrom.address.toLowerCase()
       : '';
     try {
-      const r = await this.inbound.receive(raw, {
-        source: 'smtp',
-        mailFrom,
-        rcptTo: session.envelope.rcptTo.map((a) => a.address.toLowerCase()),
-      });
+      // a store that hangs (Redis reconnecting, PostgreSQL failing over) is answered 451 too
+      let timer: NodeJS.Timeout | undefined;
+      const r = await Promise.race([
+        this.inbound.receive(raw, {
+          source: 'smtp',
+          mailFrom,
+          rcptTo: session.envelope.rcptTo.map((a) => a.address.toLowerCase()),
+        }),
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(() => reject(new Error('store timed out')), STORE_TIMEOUT_MS);
+        }),
+      ]).finally(() => clearTimeout(timer));
       return r.stored ? `2.0.0 stored as ${r.id}` : `2.0.0 already have it (${r.id})`;
     } catch (err) {
       this.logger.warn({ err }, 'inbound mail not stored; sender told to retry');
