@@ -11,6 +11,7 @@ import { KpiSurveyIndexes1763900900000 } from './1763900900000-kpi-survey-indexe
 import { QueueIndexes1763901000000 } from './1763901000000-queue-indexes';
 import { EmailChannel1764300000000 } from './1764300000000-email-channel';
 import { Attachments1764300100000 } from './1764300100000-attachments';
+import { ImapMailboxes1764300200000 } from './1764300200000-imap-mailboxes';
 
 /**
  * Every migration, oldest first. The api, the worker, the CLI and the tests all read this
@@ -31,4 +32,5 @@ export const MIGRATIONS = [
   QueueIndexes1763901000000,
   EmailChannel1764300000000,
   Attachments1764300100000,
+  ImapMailboxes1764300200000,
 ];

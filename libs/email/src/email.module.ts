@@ -7,9 +7,12 @@ import { EmailProcessor } from './email.processor';
 import { EmailRepository } from './email.repository';
 import {
   ContactBounceResolver,
+  MailboxResolver,
   MessageMailResolver,
   TeamMailSenderResolver,
 } from './email.resolver';
+import { ImapService } from './imap.service';
+import { MailboxesRepository } from './mailboxes.repository';
 import { EmailService } from './email.service';
 import { InboundSmtpReceiver } from './inbound-smtp.receiver';
 import { InboundService } from './inbound.service';
@@ -20,20 +23,29 @@ import { OutboundService } from './outbound.service';
   imports: [TicketsModule, MailModule, AttachmentsModule],
   providers: [
     EmailRepository,
+    MailboxesRepository,
+    ImapService,
     EmailService,
     EmailLoaders,
     InboundService,
     OutboundService,
     NotificationsService,
   ],
-  exports: [EmailService, EmailLoaders, InboundService, OutboundService, NotificationsService],
+  exports: [
+    EmailService,
+    ImapService,
+    EmailLoaders,
+    InboundService,
+    OutboundService,
+    NotificationsService,
+  ],
 })
 export class EmailModule {}
 
 /** api: the mail fields of messages, contacts and teams; sender and notification settings. */
 @Module({
   imports: [EmailModule],
-  providers: [MessageMailResolver, ContactBounceResolver, TeamMailSenderResolver],
+  providers: [MessageMailResolver, ContactBounceResolver, TeamMailSenderResolver, MailboxResolver],
 })
 export class EmailApiModule {}
 

@@ -1,6 +1,9 @@
 import {
   Field,
+  Float,
   GraphQLISODateTime,
+  ID,
+  Int,
   InputType,
   ObjectType,
   registerEnumType,
@@ -74,4 +77,43 @@ export class MailNotificationSettingsInput {
   @Field(() => Boolean, { nullable: true }) assigned?: boolean | null;
   @Field(() => Boolean, { nullable: true }) customerReply?: boolean | null;
   @Field(() => Boolean, { nullable: true }) slaWarning?: boolean | null;
+}
+
+@ObjectType('Mailbox', {
+  description: 'An IMAP mailbox the worker imports mail from (the password is never returned).',
+})
+export class MailboxObject {
+  @Field(() => ID) id!: string;
+  @Field() name!: string;
+  @Field() host!: string;
+  @Field(() => Int) port!: number;
+  @Field() tls!: boolean;
+  @Field() username!: string;
+  @Field() folder!: string;
+  @Field(() => String, {
+    nullable: true,
+    description: 'Imported messages move here (else they are flagged \\Seen).',
+  })
+  moveTo!: string | null;
+  @Field() active!: boolean;
+  @Field(() => Float, { description: 'Highest UID imported in the current UIDVALIDITY.' })
+  lastUid!: number;
+  @Field(() => GraphQLISODateTime, { nullable: true }) lastPolledAt!: Date | null;
+  @Field(() => String, { nullable: true, description: 'Why the last poll failed.' })
+  lastError!: string | null;
+}
+
+@InputType('MailboxInput')
+export class MailboxInputType {
+  @Field() name!: string;
+  @Field() host!: string;
+  @Field(() => Int) port!: number;
+  @Field({
+    description: 'Implicit TLS (port 993); false for a plain connection (tests, local relays).',
+  })
+  tls!: boolean;
+  @Field() username!: string;
+  @Field({ description: 'Stored encrypted with MAILBOX_SECRET_KEY.' }) password!: string;
+  @Field(() => String, { nullable: true }) folder?: string | null;
+  @Field(() => String, { nullable: true }) moveTo?: string | null;
 }

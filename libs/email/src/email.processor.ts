@@ -4,6 +4,7 @@ import { UnrecoverableError } from 'bullmq';
 import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
 import { Handlers, JobData, JobNamesOf, runJob } from '@staydesk/core';
 import { PermanentMailError } from '@staydesk/mail';
+import { ImapService } from './imap.service';
 import { InboundService } from './inbound.service';
 import { NotificationsService } from './notifications.service';
 import { OutboundService } from './outbound.service';
@@ -30,8 +31,14 @@ export class EmailProcessor extends WorkerHost {
       check(ID.test(String(d.inboundId)), job);
       return this.inbound.process(d.inboundId);
     },
+    'mail.poll-imap': (job) => {
+      const d = job.data as JobData<'mail.poll-imap'>;
+      check(ID.test(String(d.mailboxId)), job);
+      return this.imap.poll(d.mailboxId);
+    },
     'mail.sweep': async () => ({
       requeued: await this.inbound.sweep(),
+      mailboxes: await this.imap.pollAll(),
       slaWarnings: await this.notifications.scanSlaWarnings(),
     }),
     'mail.notify': (job) => {
@@ -45,6 +52,7 @@ export class EmailProcessor extends WorkerHost {
     private readonly outbound: OutboundService,
     private readonly inbound: InboundService,
     private readonly notifications: NotificationsService,
+    private readonly imap: ImapService,
     @InjectPinoLogger(EmailProcessor.name) private readonly logger: PinoLogger,
   ) {
     super();

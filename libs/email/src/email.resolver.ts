@@ -15,6 +15,8 @@ import { Actor, CurrentUser, EVERYONE, Roles, TeamObject } from '@staydesk/ident
 import { TicketMessageObject } from '@staydesk/tickets';
 import { EmailLoaders } from './email.loaders';
 import {
+  MailboxInputType,
+  MailboxObject,
   MailNotificationSettingsInput,
   MailNotificationSettingsObject,
   MessageMailObject,
@@ -22,6 +24,7 @@ import {
   TeamMailSenderObject,
 } from './email.object';
 import { EmailService } from './email.service';
+import { ImapService } from './imap.service';
 
 @Resolver(() => TicketMessageObject)
 export class MessageMailResolver {
@@ -107,5 +110,38 @@ export class TeamMailSenderResolver {
     @Args('input') input: MailNotificationSettingsInput,
   ) {
     return this.email.setNotificationSettings(actor, input);
+  }
+}
+
+@Resolver(() => MailboxObject)
+export class MailboxResolver {
+  constructor(private readonly imap: ImapService) {}
+
+  @Roles('admin')
+  @Query(() => [MailboxObject], {
+    description: 'IMAP mailboxes the worker imports mail from (admins).',
+  })
+  mailboxes() {
+    return this.imap.list();
+  }
+
+  @Roles('admin')
+  @Mutation(() => MailboxObject, {
+    description: 'Adds an IMAP mailbox to import mail from (admins).',
+  })
+  createMailbox(@CurrentUser() actor: Actor, @Args('input') input: MailboxInputType) {
+    return this.imap.create(actor, input);
+  }
+
+  @Roles('admin')
+  @Mutation(() => MailboxObject, {
+    description: 'Stops or resumes importing from a mailbox (admins).',
+  })
+  setMailboxActive(
+    @CurrentUser() actor: Actor,
+    @Args('id', { type: () => ID }) id: string,
+    @Args('active') active: boolean,
+  ) {
+    return this.imap.setActive(actor, id, active);
   }
 }

@@ -141,6 +141,7 @@ const schema = z.object({
   ATTACHMENTS_DIR: z.string().min(1).default('var/attachments'),
   ATTACHMENT_MAX_BYTES: int(10 * 1_048_576, 1024, 100 * 1_048_576),
   ATTACHMENTS_PER_MESSAGE: int(10, 0, 100),
+  MAILBOX_SECRET_KEY: z.string().optional(),
 });
 
 export interface AppConfig {
@@ -188,6 +189,8 @@ export interface AppConfig {
     autoPerHour: number;
     /** Solved tickets close by themselves after this many days without a customer reply (0 = never). */
     autoCloseDays: number;
+    /** 32-byte key (hex) that encrypts IMAP mailbox passwords at rest. */
+    mailboxKey: string;
   };
   /** Attachment store (content-addressed files on local disk) and its limits. */
   attachments: { dir: string; maxBytes: number; perMessage: number };
@@ -310,6 +313,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   if (!e.MAIL_REPLY_SECRET && e.NODE_ENV === 'production') {
     problems.push('MAIL_REPLY_SECRET is required in production');
   }
+  if (e.MAILBOX_SECRET_KEY !== undefined && !/^[0-9a-fA-F]{64}$/.test(e.MAILBOX_SECRET_KEY)) {
+    problems.push('MAILBOX_SECRET_KEY must be 64 hex characters (32 bytes)');
+  }
+  if (!e.MAILBOX_SECRET_KEY && e.NODE_ENV === 'production') {
+    problems.push('MAILBOX_SECRET_KEY is required in production');
+  }
   if (problems.length > 0) throw new ConfigError(problems);
 
   const port = e.PORT;
@@ -359,6 +368,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
         createHash('sha256').update(`staydesk-dev-mail:${e.DATABASE_URL}`).digest('hex'),
       autoPerHour: e.MAIL_AUTO_PER_HOUR,
       autoCloseDays: e.AUTO_CLOSE_DAYS,
+      // development fallback: stable per database, not a secret
+      mailboxKey:
+        e.MAILBOX_SECRET_KEY?.toLowerCase() ??
+        createHash('sha256').update(`staydesk-dev-mailbox:${e.DATABASE_URL}`).digest('hex'),
     },
     attachments: {
       dir: e.ATTACHMENTS_DIR,

@@ -48,6 +48,8 @@ export type JobContract =
   | { name: 'mail.send-reply'; data: { messageId: string } }
   /** Parse, thread and file one stored inbound mail (idempotent per inbound row). */
   | { name: 'mail.process-inbound'; data: { inboundId: string } }
+  /** Import new mail of one IMAP mailbox (fanned out by the sweep; one at a time per mailbox). */
+  | { name: 'mail.poll-imap'; data: { mailboxId: string } }
   /** Re-queue inbound mail stored but not processed (a lost job, Redis down at receive time). */
   | { name: 'mail.sweep'; data: Record<string, never> }
   /** One notification mail to an agent (assignment, customer reply, SLA warning), once per key. */
@@ -170,6 +172,12 @@ export const JOB_CONFIG = {
     attempts: 5,
     backoffMs: 2_000,
     jobId: (d) => `mail-in-${d.inboundId}`,
+  },
+  'mail.poll-imap': {
+    queue: 'mail',
+    attempts: 1,
+    backoffMs: 0,
+    keep: { completed: 10, failed: 50 },
   },
   'mail.sweep': {
     queue: 'mail',
