@@ -16,6 +16,8 @@ export async function startSmtpSink(
     reject?: boolean;
     delayMs?: number;
     rejectAddress?: (address: string) => boolean;
+    /** Keeps only the mails this accepts (others are accepted and dropped). */
+    only?: (raw: string) => boolean;
   } = {},
 ) {
   const mails: ReceivedMail[] = [];
@@ -35,10 +37,10 @@ export async function startSmtpSink(
       stream.on('data', (c: Buffer) => chunks.push(c));
       stream.on('end', () => {
         setTimeout(() => {
-          mails.push({
-            to: session.envelope.rcptTo.map((r) => r.address),
-            raw: Buffer.concat(chunks).toString('utf8'),
-          });
+          const raw = Buffer.concat(chunks).toString('utf8');
+          if (!options.only || options.only(raw)) {
+            mails.push({ to: session.envelope.rcptTo.map((r) => r.address), raw });
+          }
           callback();
         }, options.delayMs ?? 0);
       });

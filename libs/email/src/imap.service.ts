@@ -46,6 +46,17 @@ export class ImapService {
     @InjectPinoLogger(ImapService.name) private readonly logger: PinoLogger,
   ) {}
 
+  private key(): string {
+    const key = this.config.email.mailboxKey;
+    if (!key) {
+      throw badInput(
+        'password',
+        'set MAILBOX_SECRET_KEY (64 hex characters) to store mailbox passwords',
+      );
+    }
+    return key;
+  }
+
   list() {
     return this.repo.list(this.tx.db);
   }
@@ -62,6 +73,7 @@ export class ImapService {
       throw badInput('username', 'must be 1 to 254 characters');
     if (!input.password || input.password.length > 1000)
       throw badInput('password', 'must be 1 to 1000 characters');
+    const key = this.key();
     return this.tx.run(async (tx) => {
       const row = await this.repo.insert(tx, {
         name,
@@ -69,7 +81,7 @@ export class ImapService {
         port: input.port,
         tls: input.tls,
         username: input.username.trim(),
-        passwordEnc: encryptSecret(input.password, this.config.email.mailboxKey),
+        passwordEnc: encryptSecret(input.password, key),
         folder: input.folder?.trim() || 'INBOX',
         moveTo: input.moveTo?.trim() || null,
       });
@@ -125,7 +137,7 @@ export class ImapService {
       secure: box.tls,
       auth: {
         user: box.username,
-        pass: decryptSecret(box.passwordEnc, this.config.email.mailboxKey),
+        pass: decryptSecret(box.passwordEnc, this.key()),
       },
       logger: false,
       disableAutoIdle: true,

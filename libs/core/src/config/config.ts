@@ -189,8 +189,8 @@ export interface AppConfig {
     autoPerHour: number;
     /** Solved tickets close by themselves after this many days without a customer reply (0 = never). */
     autoCloseDays: number;
-    /** 32-byte key (hex) that encrypts IMAP mailbox passwords at rest. */
-    mailboxKey: string;
+    /** 32-byte key (hex) that encrypts IMAP mailbox passwords at rest (null: none set in production). */
+    mailboxKey: string | null;
   };
   /** Attachment store (content-addressed files on local disk) and its limits. */
   attachments: { dir: string; maxBytes: number; perMessage: number };
@@ -310,14 +310,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   if (e.MAIL_REPLY_SECRET !== undefined && e.MAIL_REPLY_SECRET.length < 32) {
     problems.push('MAIL_REPLY_SECRET must be at least 32 characters');
   }
-  if (!e.MAIL_REPLY_SECRET && e.NODE_ENV === 'production') {
-    problems.push('MAIL_REPLY_SECRET is required in production');
-  }
   if (e.MAILBOX_SECRET_KEY !== undefined && !/^[0-9a-fA-F]{64}$/.test(e.MAILBOX_SECRET_KEY)) {
     problems.push('MAILBOX_SECRET_KEY must be 64 hex characters (32 bytes)');
-  }
-  if (!e.MAILBOX_SECRET_KEY && e.NODE_ENV === 'production') {
-    problems.push('MAILBOX_SECRET_KEY is required in production');
   }
   if (problems.length > 0) throw new ConfigError(problems);
 
@@ -363,15 +357,26 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       inboundMaxBytes: e.INBOUND_MAX_BYTES,
       supportAddresses,
       // development fallback: stable per database (reply addresses survive restarts), not a secret
+      // without MAIL_REPLY_SECRET: derived from JWT_SECRET in production (required there, stable
+      // across processes), from the database URL in development (JWT_SECRET may be per process)
       replySecret:
         e.MAIL_REPLY_SECRET ??
-        createHash('sha256').update(`staydesk-dev-mail:${e.DATABASE_URL}`).digest('hex'),
+        createHash('sha256')
+          .update(
+            e.NODE_ENV === 'production'
+              ? `staydesk-mail-reply:${jwtSecret}`
+              : `staydesk-dev-mail:${e.DATABASE_URL}`,
+          )
+          .digest('hex'),
       autoPerHour: e.MAIL_AUTO_PER_HOUR,
       autoCloseDays: e.AUTO_CLOSE_DAYS,
       // development fallback: stable per database, not a secret
+      // production without a key: mailboxes cannot be added or polled (said when one is)
       mailboxKey:
         e.MAILBOX_SECRET_KEY?.toLowerCase() ??
-        createHash('sha256').update(`staydesk-dev-mailbox:${e.DATABASE_URL}`).digest('hex'),
+        (e.NODE_ENV === 'production'
+          ? null
+          : createHash('sha256').update(`staydesk-dev-mailbox:${e.DATABASE_URL}`).digest('hex')),
     },
     attachments: {
       dir: e.ATTACHMENTS_DIR,
