@@ -17,6 +17,9 @@ import { LifetimeValue1764700000000 } from './1764700000000-lifetime-value';
 import { KpiRevenueWeightedCsat1764700100000 } from './1764700100000-kpi-revenue-weighted-csat';
 import { RiskBandsOracle1764800000000 } from './1764800000000-risk-bands-oracle';
 import { RiskDistributionBands1764800100000 } from './1764800100000-risk-distribution-bands';
+import { EmailChannel1764300000000 } from './1764300000000-email-channel';
+import { Attachments1764300100000 } from './1764300100000-attachments';
+import { ImapMailboxes1764300200000 } from './1764300200000-imap-mailboxes';
 
 /**
  * Every migration, oldest first. The api, the worker, the CLI and the tests all read this
@@ -43,4 +46,7 @@ export const MIGRATIONS = [
   KpiRevenueWeightedCsat1764700100000,
   RiskBandsOracle1764800000000,
   RiskDistributionBands1764800100000,
+  EmailChannel1764300000000,
+  Attachments1764300100000,
+  ImapMailboxes1764300200000,
 ];

@@ -131,6 +131,25 @@ const MATRIX: Record<string, { allowed: Role[] | typeof PUBLIC; call: string }> 
     call: `mutation { createSlaPolicy(input: { name: "x", priority: low, firstResponseMinutes: 0, resolutionMinutes: 0 }) { id } }`,
   },
   createTeam: { allowed: ['admin'], call: `mutation { createTeam(input: { name: "" }) { id } }` },
+  // e-mail channel
+  mailboxes: { allowed: ['admin'], call: `{ mailboxes { id } }` },
+  createMailbox: {
+    allowed: ['admin'],
+    call: `mutation { createMailbox(input: { name: "", host: "h", port: 1, tls: true, username: "u", password: "p" }) { id } }`,
+  },
+  setMailboxActive: {
+    allowed: ['admin'],
+    call: `mutation { setMailboxActive(id: "${NONE}", active: false) { id } }`,
+  },
+  myMailNotifications: { allowed: ALL, call: `{ myMailNotifications { assigned } }` },
+  setMyMailNotifications: {
+    allowed: ALL,
+    call: `mutation { setMyMailNotifications(input: {}) { assigned } }`,
+  },
+  setTeamMailSender: {
+    allowed: ['admin'],
+    call: `mutation { setTeamMailSender(teamId: "${NONE}", input: {}) { fromName } }`,
+  },
   createTicket: {
     allowed: WORKERS,
     call: `mutation { createTicket(input: { requesterId: "${NONE}", subject: "x", channel: email }) { id } }`,

@@ -221,6 +221,60 @@ function cases(ids: Record<string, string>): Record<string, Case[]> {
         code: INVALID,
       },
     ],
+    createMailbox: [
+      {
+        name: 'empty name',
+        query: `mutation { createMailbox(input: { name: " ", host: "imap.example.com", port: 993, tls: true, username: "u", password: "p" }) { id } }`,
+        code: INPUT,
+        message: /name/,
+      },
+      {
+        name: 'port out of range',
+        query: `mutation { createMailbox(input: { name: "x", host: "imap.example.com", port: 70000, tls: true, username: "u", password: "p" }) { id } }`,
+        code: INPUT,
+        message: /port/,
+      },
+      {
+        name: 'host with a path',
+        query: `mutation { createMailbox(input: { name: "x", host: "imap.example.com/../x", port: 993, tls: true, username: "u", password: "p" }) { id } }`,
+        code: INPUT,
+        message: /host/,
+      },
+    ],
+    setMailboxActive: [
+      {
+        name: 'unknown mailbox',
+        query: `mutation { setMailboxActive(id: "999999", active: false) { id } }`,
+        code: 'NOT_FOUND',
+      },
+      {
+        name: 'malformed id',
+        query: `mutation { setMailboxActive(id: "${SQL}", active: false) { id } }`,
+        code: INPUT,
+      },
+    ],
+    setMyMailNotifications: [
+      {
+        name: 'string for a switch',
+        query: `mutation { setMyMailNotifications(input: { assigned: "yes" }) { assigned } }`,
+        code: INVALID,
+      },
+    ],
+    setTeamMailSender: [
+      {
+        name: 'not an address',
+        query: `mutation { setTeamMailSender(teamId: "${ids.team}", input: { fromAddress: "${SQL}" }) { fromName } }`,
+        code: INPUT,
+        message: /fromAddress/,
+      },
+      {
+        name: 'header injection in the name',
+        query: `mutation($n: String) { setTeamMailSender(teamId: "${ids.team}", input: { fromName: $n }) { fromName } }`,
+        variables: { n: 'Support\r\nBcc: all@example.com' },
+        code: INPUT,
+        message: /fromName/,
+      },
+    ],
     createTeam: [
       {
         name: 'empty name',
@@ -348,6 +402,18 @@ function cases(ids: Record<string, string>): Record<string, Case[]> {
       },
     ],
     replyToTicket: [
+      {
+        name: 'cc is not an address',
+        query: `mutation { replyToTicket(id: "${t}", body: "x", cc: ["${SQL}"]) { message { id } } }`,
+        code: INPUT,
+        message: /cc/,
+      },
+      {
+        name: 'attachment that is not an upload of yours',
+        query: `mutation { replyToTicket(id: "${t}", body: "x", attachmentIds: ["999999"]) { message { id } } }`,
+        code: INPUT,
+        message: /attachmentIds/,
+      },
       {
         name: 'body > 64 KB',
         query: `mutation($b: String!) { replyToTicket(id: "${t}", body: $b) { message { id } } }`,

@@ -11,14 +11,22 @@ export interface ReceivedMail {
  * `reject` makes it refuse recipients with 550 (a permanent failure); `delayMs` makes each
  * message take that long to accept (a slow mail server, so jobs stay in flight).
  */
-export async function startSmtpSink(options: { reject?: boolean; delayMs?: number } = {}) {
+export async function startSmtpSink(
+  options: {
+    reject?: boolean;
+    delayMs?: number;
+    rejectAddress?: (address: string) => boolean;
+    /** Keeps only the mails this accepts (others are accepted and dropped). */
+    only?: (raw: string) => boolean;
+  } = {},
+) {
   const mails: ReceivedMail[] = [];
   const server = new SMTPServer({
     authOptional: true,
     disabledCommands: ['STARTTLS'],
     logger: false,
     onRcptTo(address, _session, callback) {
-      if (options.reject) {
+      if (options.reject || options.rejectAddress?.(address.address)) {
         const err = Object.assign(new Error('mailbox unavailable'), { responseCode: 550 });
         return callback(err);
       }
@@ -29,10 +37,10 @@ export async function startSmtpSink(options: { reject?: boolean; delayMs?: numbe
       stream.on('data', (c: Buffer) => chunks.push(c));
       stream.on('end', () => {
         setTimeout(() => {
-          mails.push({
-            to: session.envelope.rcptTo.map((r) => r.address),
-            raw: Buffer.concat(chunks).toString('utf8'),
-          });
+          const raw = Buffer.concat(chunks).toString('utf8');
+          if (!options.only || options.only(raw)) {
+            mails.push({ to: session.envelope.rcptTo.map((r) => r.address), raw });
+          }
           callback();
         }, options.delayMs ?? 0);
       });

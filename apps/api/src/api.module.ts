@@ -19,7 +19,9 @@ import {
   SystemModule,
   createGraphqlErrorFormatter,
 } from '@staydesk/core';
+import { AttachmentsApiModule } from '@staydesk/attachments';
 import { CustomersApiModule } from '@staydesk/customers';
+import { EmailApiModule } from '@staydesk/email';
 import { FollowUpsApiModule } from '@staydesk/followups';
 import { ImportApiModule } from '@staydesk/import';
 import { PrivacyApiModule } from '@staydesk/privacy';
@@ -109,6 +111,8 @@ export class ApiModule implements NestModule {
         LiveApiModule,
         ObservabilityApiModule,
         ValueApiModule,
+        EmailApiModule,
+        AttachmentsApiModule,
       ],
       controllers: [HealthController],
       providers: [

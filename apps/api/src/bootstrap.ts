@@ -1,4 +1,5 @@
 import type { ServerResponse } from 'node:http';
+import multipart from '@fastify/multipart';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Logger } from 'nestjs-pino';
@@ -29,6 +30,11 @@ export async function createApi(config: AppConfig): Promise<NestFastifyApplicati
   });
   app.useLogger(app.get(Logger));
   await mountQueueDashboard(app); // /admin/queues (admins only)
+  // attachment uploads (POST /attachments); limits are enforced per route
+  // (cast: @nestjs/platform-fastify carries its own copy of fastify's types)
+  await app.register(multipart as unknown as Parameters<typeof app.register>[0], {
+    limits: { files: 1, fields: 5, parts: 6 },
+  });
   if (config.http.corsOrigins.length > 0) {
     app.enableCors({ origin: config.http.corsOrigins, credentials: false });
   }

@@ -19,6 +19,9 @@ export class Schedules implements OnApplicationBootstrap {
     );
     await this.publisher.schedule('tickets.sla-scan', 'tickets.sla-scan', {}, every(60));
     await this.publisher.schedule('followups.scan-due', 'followups.scan-due', {}, every(60));
+    // e-mail channel: solved tickets close after AUTO_CLOSE_DAYS; stored-but-unfiled mail is re-queued
+    await this.publisher.schedule('tickets.auto-close', 'tickets.auto-close', {}, every(15 * 60));
+    await this.publisher.schedule('mail.sweep', 'mail.sweep', {}, every(60));
     // KPI facts and cells: whatever changed (ticket events also trigger a debounced refresh)
     await this.publisher.schedule(
       'kpi.refresh',

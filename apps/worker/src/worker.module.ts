@@ -9,6 +9,7 @@ import {
   RedisModule,
   SystemModule,
 } from '@staydesk/core';
+import { EmailWorkerModule } from '@staydesk/email';
 import { FollowUpsWorkerModule } from '@staydesk/followups';
 import { ImportWorkerModule } from '@staydesk/import';
 import { ObservabilityWorkerModule } from '@staydesk/observability';
@@ -42,6 +43,7 @@ export class WorkerModule {
         RiskWorkerModule,
         ImportWorkerModule,
         KpisWorkerModule,
+        EmailWorkerModule,
         OutboxWorkerModule,
         LiveWorkerModule,
         ObservabilityWorkerModule,

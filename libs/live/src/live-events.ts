@@ -46,9 +46,10 @@ export function liveEventOf(row: OutboxRow, now = Date.now()): LiveEvent | null 
         ownerId: String(p.ownerId),
         publishedAt: now,
       };
-    // solves and reopens also write ticket.updated (with the status change); customer and
+    // solves, reopens and assignments also write ticket.updated (with the change); customer and
     // survey events have no subscription
     case 'ticket.solved':
+    case 'ticket.assigned':
     case 'ticket.reopened':
     case 'survey.answered':
     case 'customer.status_changed':

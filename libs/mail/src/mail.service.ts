@@ -13,6 +13,15 @@ export interface OutgoingMail {
   text: string;
   html?: string;
   headers?: Record<string, string>;
+  /** Overrides MAIL_FROM (e.g. a team's sender name and address). */
+  from?: string;
+  cc?: string[];
+  replyTo?: string;
+  /** Our own Message-ID (without brackets), so it can be stored before sending. */
+  messageId?: string;
+  inReplyTo?: string;
+  references?: string[];
+  attachments?: { filename: string; content: Buffer; contentType?: string }[];
 }
 
 export interface SentMail {
@@ -72,12 +81,18 @@ export class MailService implements OnApplicationShutdown {
   private async sendNow(mail: OutgoingMail): Promise<SentMail> {
     const info = await this.transport
       .sendMail({
-        from: this.config.mail.from,
+        from: mail.from ?? this.config.mail.from,
         to: mail.to,
+        cc: mail.cc?.length ? mail.cc : undefined,
+        replyTo: mail.replyTo,
+        messageId: mail.messageId ? `<${mail.messageId}>` : undefined,
+        inReplyTo: mail.inReplyTo ? `<${mail.inReplyTo}>` : undefined,
+        references: mail.references?.length ? mail.references.map((r) => `<${r}>`) : undefined,
         subject: mail.subject,
         text: mail.text,
         html: mail.html,
         headers: mail.headers,
+        attachments: mail.attachments,
       })
       .catch((err: unknown) => {
         const code = (err as { responseCode?: number }).responseCode;

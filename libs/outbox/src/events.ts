@@ -29,7 +29,11 @@ export type DomainEvent =
       type: 'survey.answered';
       payload: { surveyId: string; customerId: string; kind: string; score: number };
     }
-  | { type: 'customer.status_changed'; payload: { customerId: string; from: string; to: string } };
+  | { type: 'customer.status_changed'; payload: { customerId: string; from: string; to: string } }
+  | {
+      type: 'ticket.assigned';
+      payload: { ticketId: string; assigneeId: string; byUserId: string | null; at: string };
+    };
 
 /** One field change, as written to the ticket's history (`ticket_events`). */
 export interface TicketChange {
@@ -50,4 +54,5 @@ export const EVENT_TYPES: readonly EventType[] = [
   'customer.status_changed',
   'ticket.updated',
   'followup.due',
+  'ticket.assigned',
 ];

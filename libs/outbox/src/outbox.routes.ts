@@ -59,7 +59,40 @@ export const ROUTES: { [T in EventType]: Route<T> } = {
     rescore(e.payload.customerId, config),
   ],
   'ticket.reopened': (e, config) => [rescore(e.payload.customerId, config), kpis(config)],
-  'ticket.message_added': (e, config) => [rescore(e.payload.customerId, config), kpis(config)],
+  'ticket.message_added': (e, config) => [
+    rescore(e.payload.customerId, config),
+    kpis(config),
+    // the e-mail channel: public replies are mailed, customer replies tell the assignee
+    ...(e.payload.kind === 'public_reply'
+      ? [
+          job(
+            'mail.send-reply',
+            { messageId: e.payload.messageId },
+            undefined,
+            `mail-reply-${e.payload.messageId}`,
+          ),
+        ]
+      : e.payload.kind === 'customer_message'
+        ? [
+            job('mail.notify', {
+              kind: 'customer_reply',
+              ticketId: e.payload.ticketId,
+              key: `reply-${e.payload.messageId}`,
+            }),
+          ]
+        : []),
+  ],
+  'ticket.assigned': (e) =>
+    e.payload.byUserId === e.payload.assigneeId
+      ? []
+      : [
+          job('mail.notify', {
+            kind: 'assigned',
+            ticketId: e.payload.ticketId,
+            userId: e.payload.assigneeId,
+            key: `assigned-${e.payload.ticketId}-${e.payload.assigneeId}-${e.payload.at}`,
+          }),
+        ],
   'survey.answered': (e, config) => [rescore(e.payload.customerId, config), kpis(config)],
   'customer.status_changed': (e, config) => [rescore(e.payload.customerId, config)],
   // live updates only (the relay publishes every relayed row to Redis pub/sub after commit)

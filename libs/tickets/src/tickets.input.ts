@@ -88,7 +88,8 @@ export class TicketFilter {
   @Field(() => GraphQLISODateTime, { nullable: true }) updatedTo?: Date | null;
   @Field(() => String, {
     nullable: true,
-    description: 'Full text over subject and messages (web search syntax: "quoted", -not, or).',
+    description:
+      'Full text over subject and messages (web search syntax: "quoted", -not, or); also a ticket number ("1042" or "#1042"), a requester\'s e-mail address, or part of a customer\'s name.',
   })
   search?: string | null;
 }

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { AttachmentsModule } from '@staydesk/attachments';
 import { CustomersModule } from '@staydesk/customers';
 import { IdentityModule } from '@staydesk/identity';
 import { OutboxModule } from '@staydesk/outbox';
@@ -14,7 +15,7 @@ import {
 import { TicketsService } from './tickets.service';
 
 @Module({
-  imports: [IdentityModule, CustomersModule, OutboxModule],
+  imports: [IdentityModule, CustomersModule, OutboxModule, AttachmentsModule],
   providers: [TicketsRepository, TicketsService, TicketsLoaders],
   exports: [TicketsService, TicketsLoaders],
 })

@@ -55,6 +55,11 @@ export class TicketExternalIdObject {
 })
 export class TicketObject {
   @Field(() => ID) id!: string;
+  @Field(() => Int, {
+    description:
+      'Human ticket number: sequential, unique, never reused; shown in mail subjects as [#number] and found by a queue search for "1042" or "#1042".',
+  })
+  number!: number;
   @Field(() => ID) customerId!: string;
   @Field(() => ID, { description: 'The contact who asked.' }) requesterId!: string;
   @Field() subject!: string;

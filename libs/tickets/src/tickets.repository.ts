@@ -1,9 +1,19 @@
 import { Injectable } from '@nestjs/common';
-import { Keyset, Tx, conflict, pgCode, pgConstraint, returnedRows } from '@staydesk/core';
+import {
+  Keyset,
+  Tx,
+  conflict,
+  containsPattern,
+  pgCode,
+  pgConstraint,
+  returnedRows,
+} from '@staydesk/core';
 import type { Channel, MessageKind, Priority, TicketStatus } from './ticket-rules';
 
 export interface TicketRow {
   id: string;
+  /** The human ticket number (sequential, unique, never reused), e.g. 1042 in `[#1042]`. */
+  number: number;
   customerId: string;
   requesterId: string;
   subject: string;
@@ -102,7 +112,7 @@ export interface TicketFilter {
 const TS_KEY = (col: string) =>
   `to_char(${col} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
 
-const TICKET_COLUMNS = `t.id::text, t.custom_fields AS "customFields", t.customer_id::text AS "customerId", t.requester_id::text AS "requesterId",
+const TICKET_COLUMNS = `t.id::text, t.number, t.custom_fields AS "customFields", t.customer_id::text AS "customerId", t.requester_id::text AS "requesterId",
   t.subject, t.channel, t.priority, t.status, t.assignee_id::text AS "assigneeId", t.team_id::text AS "teamId",
   t.tags, t.created_by_id::text AS "createdById", t.created_at AS "createdAt", t.updated_at AS "updatedAt",
   t.first_response_at AS "firstResponseAt", t.solved_at AS "solvedAt", t.closed_at AS "closedAt",
@@ -187,6 +197,21 @@ export function ticketSortKey(row: TicketRow, order: TicketOrder): string | numb
   }
 }
 
+/**
+ * The non-text search keys of a queue search: `1042` or `#1042` is a ticket number, a string with
+ * an `@` a requester's e-mail address (exact, case-insensitive), anything else also a customer's
+ * name (substring, trigram index). Returns ` OR …` terms to add to the full-text match.
+ */
+export function ticketKeySearch(search: string, p: (v: unknown) => string): string {
+  const s = search.trim();
+  const number = /^#?(\d{1,9})$/.exec(s);
+  if (number) return ` OR t.number = ${p(Number(number[1]))}::int`;
+  if (s.includes('@')) {
+    return ` OR t.requester_id IN (SELECT c.id FROM contacts c WHERE lower(c.email) = lower(${p(s)}))`;
+  }
+  return ` OR t.customer_id IN (SELECT cu.id FROM customers cu WHERE cu.name ILIKE ${p(containsPattern(s))})`;
+}
+
 function rethrowFk(err: unknown): never {
   if (pgCode(err) === '23503') {
     throw conflict(`a referenced record does not exist (${pgConstraint(err) ?? 'foreign key'})`);
@@ -200,6 +225,33 @@ export class TicketsRepository {
     return tx.query(`SELECT ${TICKET_COLUMNS} FROM tickets t WHERE t.id = ANY($1::bigint[])`, [
       ids,
     ]);
+  }
+
+  async byNumber(tx: Tx, number: number): Promise<TicketRow | undefined> {
+    const rows: TicketRow[] = await tx.query(
+      `SELECT ${TICKET_COLUMNS} FROM tickets t WHERE t.number = $1`,
+      [number],
+    );
+    return rows[0];
+  }
+
+  /** Ids of solved tickets solved before `before` (auto-close), oldest first. */
+  async solvedBefore(tx: Tx, before: Date, limit: number): Promise<string[]> {
+    const rows: { id: string }[] = await tx.query(
+      `SELECT id::text FROM tickets WHERE status = 'solved' AND solved_at < $1
+        ORDER BY solved_at LIMIT $2 FOR UPDATE SKIP LOCKED`,
+      [before, limit],
+    );
+    return rows.map((r) => r.id);
+  }
+
+  /** The mail envelope of a public reply, queued in the reply's transaction (sent by the worker). */
+  async queueReplyMail(tx: Tx, messageId: string, mailMessageId: string, cc: string[]) {
+    await tx.query(
+      `INSERT INTO message_mail (ticket_message_id, direction, message_id, cc_addresses, status)
+       VALUES ($1, 'out', $2, $3, 'queued')`,
+      [messageId, mailMessageId, cc],
+    );
   }
 
   async lockById(tx: Tx, id: string): Promise<TicketRow | null> {
@@ -253,14 +305,15 @@ export class TicketsRepository {
     if (f.search) {
       // one GIN scan over everything; on tickets of private teams whose notes the caller may
       // not read, the public text must match too (public_search is NULL when there are no notes).
-      // Or the id the ticket had in the system it was imported from ("INC0027139", any case;
-      // tickets_external_id_lower_idx serves it): an id is no note text, so it needs no check.
+      // Or a key that is no note text, so it needs no check: the id the ticket had in the system
+      // it was imported from ("INC0027139", any case; tickets_external_id_lower_idx), or the
+      // e-mail channel's keys (a ticket number, a requester's address, a customer's name).
       const q = `websearch_to_tsquery('english', ${p(f.search)})`;
       const visible = f.notesHiddenForTeams?.length
         ? ` AND (t.team_id IS NULL OR t.team_id <> ALL(${p(f.notesHiddenForTeams)}::bigint[]) OR t.public_search IS NULL OR t.public_search @@ ${q})`
         : '';
       where.push(
-        `((t.search @@ ${q}${visible}) OR lower(t.external_id) = lower(${p(f.search.trim())}))`,
+        `((t.search @@ ${q}${visible}) OR lower(t.external_id) = lower(${p(f.search.trim())})${ticketKeySearch(f.search, p)})`,
       );
     }
     if (after) where.push(o.keyset.predicate([o.key, 't.id'], o.cmp, after, p));
@@ -284,7 +337,7 @@ export class TicketsRepository {
       assigneeId: string | null;
       teamId: string | null;
       tags: string[];
-      createdById: string;
+      createdById: string | null;
       firstResponseAt: Date | null;
       slaPolicyId: string | null;
       firstResponseDueAt: Date | null;

@@ -161,8 +161,24 @@ export class TicketsResolver {
     @Args('id', { type: () => ID }) id: string,
     @Args('body') body: string,
     @Args('expectedVersion', { type: () => Int, nullable: true }) expectedVersion?: number | null,
+    @Args('cc', {
+      type: () => [String],
+      nullable: true,
+      description: 'More recipients of the e-mail (the requester always gets it).',
+    })
+    cc?: string[] | null,
+    @Args('attachmentIds', {
+      type: () => [ID],
+      nullable: true,
+      description: 'Your uploads (POST /attachments) to send with the reply.',
+    })
+    attachmentIds?: string[] | null,
   ) {
-    return this.service.addMessage(actor, id, 'public_reply', body, { expectedVersion });
+    return this.service.addMessage(actor, id, 'public_reply', body, {
+      expectedVersion,
+      cc,
+      attachmentIds,
+    });
   }
 
   @Roles(...TICKET_WORKERS, 'account_manager')
@@ -171,8 +187,15 @@ export class TicketsResolver {
     @CurrentUser() actor: Actor,
     @Args('id', { type: () => ID }) id: string,
     @Args('body') body: string,
+    @Args('attachmentIds', {
+      type: () => [ID],
+      nullable: true,
+      description:
+        'Your uploads (POST /attachments) to keep with the note (visible as the note is).',
+    })
+    attachmentIds?: string[] | null,
   ) {
-    return this.service.addMessage(actor, id, 'internal_note', body);
+    return this.service.addMessage(actor, id, 'internal_note', body, { attachmentIds });
   }
 
   @Roles(...TICKET_WORKERS)

@@ -1,5 +1,7 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import {
+  APP_CONFIG,
+  AppConfig,
   AuditRepository,
   DomainError,
   TransactionRunner,
@@ -8,6 +10,7 @@ import {
   forbidden,
   notFound,
 } from '@staydesk/core';
+import { AttachmentsService } from '@staydesk/attachments';
 import { CustomersService } from '@staydesk/customers';
 import {
   Actor,
@@ -18,6 +21,7 @@ import {
   mayReadNotes,
   validateId,
 } from '@staydesk/identity';
+import { addressOf, domainOf, newMessageId } from '@staydesk/mail';
 import { OutboxService } from '@staydesk/outbox';
 import { sentimentOf } from './sentiment';
 import {
@@ -75,6 +79,24 @@ type NewEvent = Omit<EventRow, 'id'>;
 const changesOf = (events: NewEvent[]) =>
   events.map((e) => ({ type: e.type, from: e.fromValue, to: e.toValue }));
 
+const CC_LIMIT = 20;
+
+/** CCs of a public reply: plain addresses, at most 20, duplicates removed. */
+function validateCc(cc: string[] | null | undefined, kind: MessageKind): string[] {
+  if (!cc?.length) return [];
+  if (kind !== 'public_reply') throw badInput('cc', 'only public replies are mailed');
+  if (cc.length > CC_LIMIT) throw badInput('cc', `at most ${CC_LIMIT} addresses`);
+  const out = new Set<string>();
+  for (const raw of cc) {
+    const a = raw.trim().toLowerCase();
+    if (!/^[^@\s<>",;]+@[^@\s<>",;]+\.[^@\s<>",;]+$/.test(a) || a.length > 254) {
+      throw badInput('cc', `"${raw.slice(0, 100)}" is not an e-mail address`);
+    }
+    out.add(a);
+  }
+  return [...out];
+}
+
 /** Tickets: the conversation, the status state machine, SLA due times, and their history. */
 @Injectable()
 export class TicketsService {
@@ -85,6 +107,8 @@ export class TicketsService {
     private readonly identity: IdentityService,
     private readonly customers: CustomersService,
     private readonly outbox: OutboxService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly attachments: AttachmentsService,
   ) {}
 
   byIds(ids: readonly string[]) {
@@ -235,6 +259,7 @@ export class TicketsService {
         type: 'ticket.created',
         payload: { ticketId: ticket.id, customerId: ticket.customerId },
       });
+      if (ticket.assigneeId) await this.assigned(tx, ticket.id, ticket.assigneeId, actor.id, now);
       return ticket;
     });
   }
@@ -317,6 +342,8 @@ export class TicketsService {
         type: 'ticket.updated',
         payload: { ticketId: id, customerId: t.customerId, changes: changesOf(events) },
       });
+
+      if (patch.assigneeId) await this.assigned(tx, id, patch.assigneeId, actor.id, now);
       await this.audit.record(tx, {
         actorId: actor.id,
         action: 'ticket.update',
@@ -337,7 +364,14 @@ export class TicketsService {
     id: string,
     kind: MessageKind,
     body: string,
-    options: { contactId?: string | null; expectedVersion?: number | null } = {},
+    options: {
+      contactId?: string | null;
+      expectedVersion?: number | null;
+      /** Public replies: more recipients of the mail (the requester always gets it). */
+      cc?: string[] | null;
+      /** Uploads (POST /attachments) of the actor to attach to this reply or note. */
+      attachmentIds?: string[] | null;
+    } = {},
   ): Promise<{ ticket: TicketRow; message: MessageRow }> {
     if (kind === 'internal_note') {
       if (![...TICKET_WORKERS, 'account_manager'].includes(actor.role))
@@ -351,6 +385,7 @@ export class TicketsService {
     validateId(id);
     validateBody(body);
     if (options.contactId) validateId(options.contactId, 'contactId');
+    const cc = validateCc(options.cc, kind);
 
     return this.tx.run(async (tx) => {
       const t = await this.lockForChange(tx, id, options.expectedVersion);
@@ -381,6 +416,15 @@ export class TicketsService {
         sentiment: kind === 'customer_message' ? sentimentOf(body) : null,
         createdAt: now,
       });
+      if (options.attachmentIds?.length) {
+        if (kind === 'customer_message')
+          throw badInput('attachmentIds', 'only replies and notes take uploads');
+        await this.attachments.linkToMessage(tx, actor, options.attachmentIds, message.id);
+      }
+      if (kind === 'public_reply') {
+        // the e-mail goes out through the outbox event below; its envelope is fixed now
+        await this.repo.queueReplyMail(tx, message.id, newMessageId(this.mailDomain()), cc);
+      }
       const patch: Partial<TicketRow> = { lastMessageAt: now };
       const events: NewEvent[] = [];
       if (kind === 'public_reply' && t.firstResponseAt === null) {
@@ -587,7 +631,7 @@ export class TicketsService {
     t: TicketRow,
     to: TicketStatus,
     patch: Partial<TicketRow>,
-    actor: Actor,
+    actor: Pick<Actor, 'id'> | null,
     now: Date,
   ): NewEvent[] {
     patch.status = to;
@@ -600,7 +644,7 @@ export class TicketsService {
     return [
       {
         ticketId: t.id,
-        actorId: actor.id,
+        actorId: actor?.id ?? null,
         type: 'status_changed',
         fromValue: t.status,
         toValue: to,
@@ -657,6 +701,200 @@ export class TicketsService {
       );
     }
     return t;
+  }
+
+  /** Outbox: someone was given a ticket (the assignee may get a mail about it). */
+  private assigned(
+    tx: Tx,
+    ticketId: string,
+    assigneeId: string,
+    byUserId: string | null,
+    at: Date,
+  ) {
+    return this.outbox.record(tx, {
+      type: 'ticket.assigned',
+      payload: { ticketId, assigneeId, byUserId, at: at.toISOString() },
+    });
+  }
+
+  private mailDomain(): string {
+    return (
+      domainOf(addressOf(this.config.mail.from) ?? 'support@staydesk.local') || 'staydesk.local'
+    );
+  }
+
+  /** E-mail channel: the ticket, locked for a change in the caller's transaction. */
+  lockForMail(tx: Tx, id: string): Promise<TicketRow | null> {
+    return this.repo.lockById(tx, id);
+  }
+
+  /** E-mail channel: tickets by their human number. */
+  async byNumber(tx: Tx, number: number): Promise<TicketRow | null> {
+    return (await this.repo.byNumber(tx, number)) ?? null;
+  }
+
+  /**
+   * E-mail channel: a customer's mail opens a ticket (no signed-in actor). Runs in the caller's
+   * transaction so the inbound mail row, the ticket and its first message commit together.
+   */
+  async openFromMail(
+    tx: Tx,
+    input: {
+      requesterId: string;
+      customerId: string;
+      customerTier: string;
+      subject: string;
+      body: string;
+      /** The closed ticket this mail answered (recorded as a `linked_from` history event). */
+      linkedFrom?: string | null;
+      at?: Date;
+    },
+  ): Promise<{ ticket: TicketRow; message: MessageRow }> {
+    const now = input.at ?? new Date();
+    const subject = input.subject.trim().slice(0, 250) || '(no subject)';
+    const policy = await this.repo.policyFor(tx, 'normal', 'email', input.customerTier);
+    const due = this.dueTimes(policy, now, null);
+    const ticket = await this.repo.insert(tx, {
+      customerId: input.customerId,
+      requesterId: input.requesterId,
+      subject,
+      channel: 'email',
+      priority: 'normal',
+      status: 'new',
+      assigneeId: null,
+      teamId: null,
+      tags: [],
+      createdById: null,
+      firstResponseAt: null,
+      slaPolicyId: policy?.id ?? null,
+      ...due,
+      nextDueAt: nextDueAt({ status: 'new', firstResponseAt: null, solvedAt: null, ...due }),
+      lastMessageAt: now,
+      createdAt: now,
+    });
+    const events: NewEvent[] = [
+      {
+        ticketId: ticket.id,
+        actorId: null,
+        type: 'created',
+        fromValue: null,
+        toValue: 'new',
+        createdAt: now,
+      },
+    ];
+    if (input.linkedFrom) {
+      events.push({
+        ticketId: ticket.id,
+        actorId: null,
+        type: 'linked_from',
+        fromValue: input.linkedFrom,
+        toValue: null,
+        createdAt: now,
+      });
+    }
+    await this.repo.insertEvents(tx, events);
+    const message = await this.repo.insertMessage(tx, {
+      ticketId: ticket.id,
+      kind: 'customer_message',
+      authorUserId: null,
+      authorContactId: input.requesterId,
+      body: input.body,
+      sentiment: sentimentOf(input.body),
+      createdAt: now,
+    });
+    await this.outbox.record(tx, {
+      type: 'ticket.created',
+      payload: { ticketId: ticket.id, customerId: ticket.customerId },
+    });
+    await this.outbox.record(tx, {
+      type: 'ticket.message_added',
+      payload: {
+        ticketId: ticket.id,
+        customerId: ticket.customerId,
+        messageId: message.id,
+        kind: 'customer_message',
+      },
+    });
+    return { ticket, message };
+  }
+
+  /**
+   * E-mail channel: a customer's mail on an existing (locked, not closed) ticket. The usual rules
+   * apply: it wakes a pending/on-hold ticket and reopens a solved one (a reopen, with its KPIs).
+   */
+  async addFromMail(
+    tx: Tx,
+    t: TicketRow,
+    contactId: string,
+    body: string,
+    at: Date = new Date(),
+  ): Promise<{ ticket: TicketRow; message: MessageRow }> {
+    const message = await this.repo.insertMessage(tx, {
+      ticketId: t.id,
+      kind: 'customer_message',
+      authorUserId: null,
+      authorContactId: contactId,
+      body,
+      sentiment: sentimentOf(body),
+      createdAt: at,
+    });
+    const patch: Partial<TicketRow> = { lastMessageAt: at };
+    const to = statusAfterMessage(t.status, 'customer_message');
+    const events = to !== t.status ? this.applyStatus(t, to, patch, null, at) : [];
+    this.refreshSla(t, patch, at);
+    const saved = await this.repo.update(tx, t.id, patch, at);
+    await this.repo.insertEvents(tx, events);
+    await this.outbox.record(tx, {
+      type: 'ticket.message_added',
+      payload: {
+        ticketId: t.id,
+        customerId: t.customerId,
+        messageId: message.id,
+        kind: 'customer_message',
+      },
+    });
+    await this.statusEvents(tx, t, saved);
+    return { ticket: saved, message };
+  }
+
+  /**
+   * Worker: closes solved tickets whose last solve is older than `days` (a customer reply would
+   * have reopened them), each with an `auto_closed` event in its history. In pages, each its own
+   * transaction.
+   */
+  async autoClose(days: number, pageSize = 500): Promise<number> {
+    if (days <= 0) return 0;
+    let total = 0;
+    for (;;) {
+      const closed = await this.tx.run(async (tx) => {
+        const ids = await this.repo.solvedBefore(
+          tx,
+          new Date(Date.now() - days * 86_400_000),
+          pageSize,
+        );
+        const now = new Date();
+        for (const id of ids) {
+          const t = await this.repo.lockById(tx, id);
+          if (!t || t.status !== 'solved') continue;
+          const patch: Partial<TicketRow> = {};
+          const events = this.applyStatus(t, 'closed', patch, null, now);
+          events.push({
+            ticketId: id,
+            actorId: null,
+            type: 'auto_closed',
+            fromValue: null,
+            toValue: `${days}d`,
+            createdAt: now,
+          });
+          this.refreshSla(t, patch, now);
+          await this.repo.update(tx, id, patch, now);
+          await this.repo.insertEvents(tx, events);
+        }
+        return ids.length;
+      });
+      total += closed;
+      if (closed < pageSize) return total;
+    }
   }
 
   private requireWorker(actor: Actor, what: string) {

@@ -144,6 +144,18 @@ const schema = z.object({
   METRICS_TOKEN: z.string().optional(),
   WORKER_METRICS_PORT: int(9464, 0, 65535),
   OTEL_EXPORTER_OTLP_ENDPOINT: url(['http:', 'https:']),
+  INBOUND_SMTP: z.string().optional(),
+  INBOUND_SMTP_HOST: z.string().min(1).default('127.0.0.1'),
+  INBOUND_SMTP_PORT: int(2525, 0, 65535),
+  INBOUND_MAX_BYTES: int(25 * 1_048_576, 1024, 200 * 1_048_576),
+  SUPPORT_ADDRESSES: z.string().optional(),
+  MAIL_REPLY_SECRET: z.string().optional(),
+  MAIL_AUTO_PER_HOUR: int(5, 0, 10_000),
+  AUTO_CLOSE_DAYS: int(4, 0, 365),
+  ATTACHMENTS_DIR: z.string().min(1).default('var/attachments'),
+  ATTACHMENT_MAX_BYTES: int(10 * 1_048_576, 1024, 100 * 1_048_576),
+  ATTACHMENTS_PER_MESSAGE: int(10, 0, 100),
+  MAILBOX_SECRET_KEY: z.string().optional(),
 });
 
 /** Every environment variable the configuration reads (the README's table must list them all). */
@@ -178,6 +190,27 @@ export interface AppConfig {
     loginLockMinutes: number;
   };
   mail: { smtpUrl?: string; from: string; dir: string };
+  /** The e-mail channel (inbound receiver, threading, auto-close). */
+  email: {
+    /** Start the built-in SMTP receiver in the worker (default on, off under NODE_ENV=test). */
+    inboundEnabled: boolean;
+    inboundHost: string;
+    inboundPort: number;
+    /** Largest inbound message accepted (SMTP SIZE; larger ones are refused with 552). */
+    inboundMaxBytes: number;
+    /** Support addresses mail is accepted for (lower case); plus-addressed forms are accepted too. */
+    supportAddresses: string[];
+    /** Signs per-ticket reply addresses (`support+<ticket>.<signature>@…`). */
+    replySecret: string;
+    /** Automatic mails (notifications, surveys) per recipient address per hour (0 = no cap). */
+    autoPerHour: number;
+    /** Solved tickets close by themselves after this many days without a customer reply (0 = never). */
+    autoCloseDays: number;
+    /** 32-byte key (hex) that encrypts IMAP mailbox passwords at rest (null: none set in production). */
+    mailboxKey: string | null;
+  };
+  /** Attachment store (content-addressed files on local disk) and its limits. */
+  attachments: { dir: string; maxBytes: number; perMessage: number };
   log: { level: string; pretty: boolean };
   graphql: {
     schemaFile: string | false;
@@ -321,6 +354,27 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   if (e.METRICS_TOKEN !== undefined && e.METRICS_TOKEN.length < 16) {
     problems.push('METRICS_TOKEN must be at least 16 characters');
   }
+  let inboundEnabled = e.NODE_ENV !== 'test';
+  if (e.INBOUND_SMTP !== undefined && e.INBOUND_SMTP !== '') {
+    const v = e.INBOUND_SMTP.trim().toLowerCase();
+    if (['1', 'true', 'yes', 'on'].includes(v)) inboundEnabled = true;
+    else if (['0', 'false', 'no', 'off'].includes(v)) inboundEnabled = false;
+    else problems.push('INBOUND_SMTP must be true or false');
+  }
+  const fromAddress = (/<([^>]+)>/.exec(e.MAIL_FROM)?.[1] ?? e.MAIL_FROM).trim().toLowerCase();
+  const supportAddresses = (e.SUPPORT_ADDRESSES ?? fromAddress)
+    .split(',')
+    .map((a) => a.trim().toLowerCase())
+    .filter(Boolean);
+  if (supportAddresses.some((a) => !/^[^@\s+]+@[^@\s]+$/.test(a))) {
+    problems.push('SUPPORT_ADDRESSES must be a comma-separated list of plain addresses (no +tag)');
+  }
+  if (e.MAIL_REPLY_SECRET !== undefined && e.MAIL_REPLY_SECRET.length < 32) {
+    problems.push('MAIL_REPLY_SECRET must be at least 32 characters');
+  }
+  if (e.MAILBOX_SECRET_KEY !== undefined && !/^[0-9a-fA-F]{64}$/.test(e.MAILBOX_SECRET_KEY)) {
+    problems.push('MAILBOX_SECRET_KEY must be 64 hex characters (32 bytes)');
+  }
   if (problems.length > 0) throw new ConfigError(problems);
 
   const port = e.PORT;
@@ -358,6 +412,39 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       loginLockMinutes: e.LOGIN_LOCK_MINUTES,
     },
     mail: { smtpUrl: e.SMTP_URL, from: e.MAIL_FROM, dir: e.MAIL_DIR },
+    email: {
+      inboundEnabled,
+      inboundHost: e.INBOUND_SMTP_HOST,
+      inboundPort: e.INBOUND_SMTP_PORT,
+      inboundMaxBytes: e.INBOUND_MAX_BYTES,
+      supportAddresses,
+      // development fallback: stable per database (reply addresses survive restarts), not a secret
+      // without MAIL_REPLY_SECRET: derived from JWT_SECRET in production (required there, stable
+      // across processes), from the database URL in development (JWT_SECRET may be per process)
+      replySecret:
+        e.MAIL_REPLY_SECRET ??
+        createHash('sha256')
+          .update(
+            e.NODE_ENV === 'production'
+              ? `staydesk-mail-reply:${jwtSecret}`
+              : `staydesk-dev-mail:${e.DATABASE_URL}`,
+          )
+          .digest('hex'),
+      autoPerHour: e.MAIL_AUTO_PER_HOUR,
+      autoCloseDays: e.AUTO_CLOSE_DAYS,
+      // development fallback: stable per database, not a secret
+      // production without a key: mailboxes cannot be added or polled (said when one is)
+      mailboxKey:
+        e.MAILBOX_SECRET_KEY?.toLowerCase() ??
+        (e.NODE_ENV === 'production'
+          ? null
+          : createHash('sha256').update(`staydesk-dev-mailbox:${e.DATABASE_URL}`).digest('hex')),
+    },
+    attachments: {
+      dir: e.ATTACHMENTS_DIR,
+      maxBytes: e.ATTACHMENT_MAX_BYTES,
+      perMessage: e.ATTACHMENTS_PER_MESSAGE,
+    },
     log: { level: e.LOG_LEVEL, pretty: e.LOG_PRETTY },
     graphql: {
       schemaFile:

@@ -23,8 +23,9 @@ export class JobPublisher {
     @InjectQueue('imports') imports: Queue,
     @InjectQueue('kpis') kpis: Queue,
     @InjectQueue('value') value: Queue,
+    @InjectQueue('mail') mail: Queue,
   ) {
-    this.queues = { system, tickets, followups, surveys, risk, imports, kpis, value };
+    this.queues = { system, tickets, followups, surveys, risk, imports, kpis, value, mail };
   }
 
   async publish<N extends JobName>(name: N, data: JobData<N>, options: PublishOptions = {}) {

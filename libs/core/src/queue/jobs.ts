@@ -12,6 +12,7 @@ export const QUEUES = [
   'imports',
   'kpis',
   'value',
+  'mail',
 ] as const;
 export type QueueName = (typeof QUEUES)[number];
 
@@ -43,7 +44,29 @@ export type JobContract =
   /** Rebuild every KPI fact and cell from scratch (after bulk loads). */
   | { name: 'kpi.rebuild'; data: Record<string, never> }
   /** Recompute lifetime values, value segments and expected value at risk (nightly, after the rescore). */
-  | { name: 'value.recompute'; data: Record<string, never> };
+  | { name: 'value.recompute'; data: Record<string, never> }
+  /** Close solved tickets that had no customer reply for AUTO_CLOSE_DAYS (repeatable). */
+  | { name: 'tickets.auto-close'; data: Record<string, never> }
+  /** Mail one public reply to the requester (and CCs); the message's mail row holds the state. */
+  | { name: 'mail.send-reply'; data: { messageId: string } }
+  /** Parse, thread and file one stored inbound mail (idempotent per inbound row). */
+  | { name: 'mail.process-inbound'; data: { inboundId: string } }
+  /** Import new mail of one IMAP mailbox (fanned out by the sweep; one at a time per mailbox). */
+  | { name: 'mail.poll-imap'; data: { mailboxId: string } }
+  /** Re-queue inbound mail stored but not processed (a lost job, Redis down at receive time). */
+  | { name: 'mail.sweep'; data: Record<string, never> }
+  /** One notification mail to an agent (assignment, customer reply, SLA warning), once per key. */
+  | {
+      name: 'mail.notify';
+      data: {
+        kind: 'assigned' | 'customer_reply' | 'sla_warning';
+        ticketId: string;
+        /** The agent to tell; omitted: the ticket's assignee when the job runs. */
+        userId?: string;
+        /** Once per key (e.g. `reply-<messageId>`). */
+        key: string;
+      };
+    };
 
 export type JobName = JobContract['name'];
 export type JobData<N extends JobName> = Extract<JobContract, { name: N }>['data'];
@@ -140,6 +163,42 @@ export const JOB_CONFIG = {
     attempts: 2,
     backoffMs: 60_000,
     keep: { completed: 10, failed: 50 },
+  },
+  'tickets.auto-close': {
+    queue: 'tickets',
+    attempts: 1,
+    backoffMs: 0,
+    keep: { completed: 10, failed: 50 },
+  },
+  'mail.send-reply': {
+    queue: 'mail',
+    attempts: 8,
+    backoffMs: 5_000,
+    jobId: (d) => `mail-reply-${d.messageId}`,
+  },
+  'mail.process-inbound': {
+    queue: 'mail',
+    attempts: 5,
+    backoffMs: 2_000,
+    jobId: (d) => `mail-in-${d.inboundId}`,
+  },
+  'mail.poll-imap': {
+    queue: 'mail',
+    attempts: 1,
+    backoffMs: 0,
+    keep: { completed: 10, failed: 50 },
+  },
+  'mail.sweep': {
+    queue: 'mail',
+    attempts: 1,
+    backoffMs: 0,
+    keep: { completed: 10, failed: 50 },
+  },
+  'mail.notify': {
+    queue: 'mail',
+    attempts: 5,
+    backoffMs: 10_000,
+    jobId: (d) => `mail-notify-${d.key}`,
   },
 } satisfies { [N in JobName]: JobConfig<N> };
 

@@ -1,0 +1,54 @@
+import { Module } from '@nestjs/common';
+import { AttachmentsModule } from '@staydesk/attachments';
+import { MailModule } from '@staydesk/mail';
+import { TicketsModule } from '@staydesk/tickets';
+import { EmailLoaders } from './email.loaders';
+import { EmailProcessor } from './email.processor';
+import { EmailRepository } from './email.repository';
+import {
+  ContactBounceResolver,
+  MailboxResolver,
+  MessageMailResolver,
+  TeamMailSenderResolver,
+} from './email.resolver';
+import { ImapService } from './imap.service';
+import { MailboxesRepository } from './mailboxes.repository';
+import { EmailService } from './email.service';
+import { InboundSmtpReceiver } from './inbound-smtp.receiver';
+import { InboundService } from './inbound.service';
+import { NotificationsService } from './notifications.service';
+import { OutboundService } from './outbound.service';
+
+@Module({
+  imports: [TicketsModule, MailModule, AttachmentsModule],
+  providers: [
+    EmailRepository,
+    MailboxesRepository,
+    ImapService,
+    EmailService,
+    EmailLoaders,
+    InboundService,
+    OutboundService,
+    NotificationsService,
+  ],
+  exports: [
+    EmailService,
+    ImapService,
+    EmailLoaders,
+    InboundService,
+    OutboundService,
+    NotificationsService,
+  ],
+})
+export class EmailModule {}
+
+/** api: the mail fields of messages, contacts and teams; sender and notification settings. */
+@Module({
+  imports: [EmailModule],
+  providers: [MessageMailResolver, ContactBounceResolver, TeamMailSenderResolver, MailboxResolver],
+})
+export class EmailApiModule {}
+
+/** worker: replies out, the inbound SMTP receiver, filing, sweeps and notifications. */
+@Module({ imports: [EmailModule], providers: [EmailProcessor, InboundSmtpReceiver] })
+export class EmailWorkerModule {}

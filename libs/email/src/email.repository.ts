@@ -1,0 +1,374 @@
+import { Injectable } from '@nestjs/common';
+import { Tx, returnedRows } from '@staydesk/core';
+
+export interface InboundRow {
+  id: string;
+  messageId: string;
+  source: 'smtp' | 'imap';
+  mailFrom: string | null;
+  rcptTo: string[];
+  raw: Buffer;
+  status: 'received' | 'processed' | 'ignored' | 'failed';
+}
+
+export interface MessageMailRow {
+  ticketMessageId: string;
+  direction: 'in' | 'out';
+  messageId: string;
+  inReplyTo: string | null;
+  refs: string[];
+  fromAddress: string | null;
+  toAddresses: string[];
+  ccAddresses: string[];
+  status: 'received' | 'queued' | 'sent' | 'failed';
+  error: string | null;
+  sentAt: Date | null;
+  html: string | null;
+  fullText: string | null;
+}
+
+/** Everything the worker needs to mail one public reply. */
+export interface ReplyContext {
+  messageId: string;
+  kind: string;
+  body: string;
+  ticketId: string;
+  ticketNumber: number;
+  subject: string;
+  requesterEmail: string;
+  requesterName: string;
+  agentName: string | null;
+  teamName: string | null;
+  teamFromName: string | null;
+  teamFromAddress: string | null;
+  teamSignature: string | null;
+  mail: MessageMailRow;
+}
+
+export interface TeamSenderRow {
+  teamId: string;
+  fromName: string | null;
+  fromAddress: string | null;
+  signature: string | null;
+}
+
+const MAIL_COLUMNS = `mm.ticket_message_id::text AS "ticketMessageId", mm.direction, mm.message_id AS "messageId",
+  mm.in_reply_to AS "inReplyTo", mm.refs, mm.from_address AS "fromAddress", mm.to_addresses AS "toAddresses",
+  mm.cc_addresses AS "ccAddresses", mm.status, mm.error, mm.sent_at AS "sentAt", mm.html, mm.full_text AS "fullText"`;
+
+/** The e-mail channel's tables: inbound mail, message envelopes, team senders, bouncing contacts. */
+@Injectable()
+export class EmailRepository {
+  /**
+   * Stores a received message once per Message-ID. Returns the row id and whether this call
+   * stored it (false: the same message was delivered before).
+   */
+  async storeInbound(
+    tx: Tx,
+    m: {
+      messageId: string;
+      source: 'smtp' | 'imap';
+      mailFrom: string | null;
+      rcptTo: string[];
+      raw: Buffer;
+    },
+  ): Promise<{ id: string; stored: boolean; status: string }> {
+    const inserted: { id: string }[] = await tx.query(
+      `INSERT INTO inbound_mails (message_id, source, mail_from, rcpt_to, raw, size)
+       VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (message_id) DO NOTHING RETURNING id::text`,
+      [m.messageId, m.source, m.mailFrom, m.rcptTo, m.raw, m.raw.length],
+    );
+    if (inserted.length) return { id: inserted[0].id, stored: true, status: 'received' };
+    const rows: { id: string; status: string }[] = await tx.query(
+      `SELECT id::text, status FROM inbound_mails WHERE message_id = $1`,
+      [m.messageId],
+    );
+    return { id: rows[0].id, stored: false, status: rows[0].status };
+  }
+
+  /** Locks a stored inbound mail that still waits to be filed. */
+  async claimInbound(tx: Tx, id: string): Promise<InboundRow | null> {
+    const rows: InboundRow[] = await tx.query(
+      `SELECT id::text, message_id AS "messageId", source, mail_from AS "mailFrom", rcpt_to AS "rcptTo", raw, status
+         FROM inbound_mails WHERE id = $1 AND status = 'received' FOR UPDATE SKIP LOCKED`,
+      [id],
+    );
+    return rows[0] ?? null;
+  }
+
+  async finishInbound(
+    tx: Tx,
+    id: string,
+    r: {
+      status: 'processed' | 'ignored' | 'failed';
+      outcome: string;
+      ticketId?: string | null;
+      ticketMessageId?: string | null;
+      error?: string | null;
+    },
+  ): Promise<void> {
+    await tx.query(
+      `UPDATE inbound_mails SET status = $2, outcome = $3, ticket_id = $4, ticket_message_id = $5,
+              error = $6, processed_at = now() WHERE id = $1`,
+      [
+        id,
+        r.status,
+        r.outcome,
+        r.ticketId ?? null,
+        r.ticketMessageId ?? null,
+        r.error?.slice(0, 2000) ?? null,
+      ],
+    );
+  }
+
+  /** Inbound mail stored but still unfiled after `seconds` (its job was lost). */
+  async unfiledInbound(tx: Tx, seconds: number, limit: number): Promise<string[]> {
+    const rows: { id: string }[] = await tx.query(
+      `SELECT id::text FROM inbound_mails WHERE status = 'received'
+          AND received_at < now() - make_interval(secs => $1) ORDER BY received_at LIMIT $2`,
+      [seconds, limit],
+    );
+    return rows.map((r) => r.id);
+  }
+
+  /** The ticket of the newest conversation message carrying one of these Message-IDs. */
+  async ticketOfMessageIds(tx: Tx, ids: string[]): Promise<string | null> {
+    if (ids.length === 0) return null;
+    const rows: { ticketId: string }[] = await tx.query(
+      `SELECT m.ticket_id::text AS "ticketId" FROM message_mail mm
+         JOIN ticket_messages m ON m.id = mm.ticket_message_id
+        WHERE mm.message_id = ANY($1::text[]) ORDER BY m.id DESC LIMIT 1`,
+      [ids],
+    );
+    return rows[0]?.ticketId ?? null;
+  }
+
+  /** Our own sent mail among these Message-IDs (bounces and our mail coming back). */
+  async outboundByMessageIds(
+    tx: Tx,
+    ids: string[],
+  ): Promise<{ ticketMessageId: string; ticketId: string; messageId: string }[]> {
+    if (ids.length === 0) return [];
+    return tx.query(
+      `SELECT mm.ticket_message_id::text AS "ticketMessageId", m.ticket_id::text AS "ticketId", mm.message_id AS "messageId"
+         FROM message_mail mm JOIN ticket_messages m ON m.id = mm.ticket_message_id
+        WHERE mm.direction = 'out' AND mm.message_id = ANY($1::text[])`,
+      [ids],
+    );
+  }
+
+  async insertMessageMail(
+    tx: Tx,
+    m: Omit<MessageMailRow, 'sentAt' | 'error'> & { inboundMailId: string | null },
+  ): Promise<void> {
+    await tx.query(
+      `INSERT INTO message_mail (ticket_message_id, direction, message_id, in_reply_to, refs, from_address,
+          to_addresses, cc_addresses, status, html, full_text, inbound_mail_id)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+      [
+        m.ticketMessageId,
+        m.direction,
+        m.messageId,
+        m.inReplyTo,
+        m.refs,
+        m.fromAddress,
+        m.toAddresses,
+        m.ccAddresses,
+        m.status,
+        m.html,
+        m.fullText,
+        m.inboundMailId,
+      ],
+    );
+  }
+
+  async messageMailByIds(tx: Tx, ids: readonly string[]): Promise<MessageMailRow[]> {
+    return tx.query(
+      `SELECT ${MAIL_COLUMNS} FROM message_mail mm WHERE mm.ticket_message_id = ANY($1::bigint[])`,
+      [ids],
+    );
+  }
+
+  /** Contacts with this address (any customer), oldest first. */
+  async contactsByEmail(
+    tx: Tx,
+    email: string,
+  ): Promise<{ id: string; customerId: string; name: string }[]> {
+    return tx.query(
+      `SELECT id::text, customer_id::text AS "customerId", name FROM contacts WHERE lower(email) = lower($1) ORDER BY id`,
+      [email],
+    );
+  }
+
+  async customerByDomain(tx: Tx, domain: string): Promise<{ id: string } | null> {
+    const rows: { id: string }[] = await tx.query(
+      `SELECT id::text FROM customers WHERE lower(domain) = lower($1) ORDER BY (status = 'active') DESC, id LIMIT 1`,
+      [domain],
+    );
+    return rows[0] ?? null;
+  }
+
+  async customerInfo(tx: Tx, id: string): Promise<{ tier: string; domain: string | null }> {
+    const rows: { tier: string; domain: string | null }[] = await tx.query(
+      `SELECT tier, domain FROM customers WHERE id = $1`,
+      [id],
+    );
+    return rows[0];
+  }
+
+  async insertCustomer(tx: Tx, name: string, domain: string | null): Promise<string> {
+    const rows: { id: string }[] = await tx.query(
+      `INSERT INTO customers (name, domain, tier) VALUES ($1, $2, 'free') RETURNING id::text`,
+      [name.slice(0, 200), domain],
+    );
+    return rows[0].id;
+  }
+
+  /** A contact of the customer with this address, created when missing. */
+  async ensureContact(tx: Tx, customerId: string, name: string, email: string): Promise<string> {
+    const rows: { id: string }[] = await tx.query(
+      `INSERT INTO contacts (customer_id, name, email) VALUES ($1, $2, $3)
+       ON CONFLICT (customer_id, lower(email)) DO UPDATE SET updated_at = contacts.updated_at
+       RETURNING id::text`,
+      [customerId, name.slice(0, 200), email],
+    );
+    return rows[0].id;
+  }
+
+  /** Marks every contact with this address as bouncing (shown on their tickets). */
+  async markBouncing(tx: Tx, email: string, reason: string): Promise<number> {
+    const rows = returnedRows<{ id: string }>(
+      await tx.query(
+        `UPDATE contacts SET email_bouncing_at = now(), email_bounce_reason = $2, updated_at = now()
+          WHERE lower(email) = lower($1) RETURNING id::text`,
+        [email, reason.slice(0, 500)],
+      ),
+    );
+    return rows.length;
+  }
+
+  async contactBounces(
+    tx: Tx,
+    ids: readonly string[],
+  ): Promise<{ id: string; bouncingAt: Date | null; reason: string | null }[]> {
+    return tx.query(
+      `SELECT id::text, email_bouncing_at AS "bouncingAt", email_bounce_reason AS reason FROM contacts WHERE id = ANY($1::bigint[])`,
+      [ids],
+    );
+  }
+
+  async replyContext(tx: Tx, messageId: string): Promise<ReplyContext | null> {
+    const rows: ReplyContext[] = await tx.query(
+      `SELECT m.id::text AS "messageId", m.kind, m.body, t.id::text AS "ticketId", t.number AS "ticketNumber",
+              t.subject, c.email AS "requesterEmail", c.name AS "requesterName", u.name AS "agentName",
+              tm.name AS "teamName", tm.mail_from_name AS "teamFromName",
+              tm.mail_from_address AS "teamFromAddress", tm.mail_signature AS "teamSignature",
+              json_build_object('status', mm.status, 'messageId', mm.message_id,
+                                'ccAddresses', mm.cc_addresses) AS mail
+         FROM ticket_messages m
+         JOIN tickets t ON t.id = m.ticket_id
+         JOIN contacts c ON c.id = t.requester_id
+         JOIN message_mail mm ON mm.ticket_message_id = m.id
+         LEFT JOIN users u ON u.id = m.author_user_id
+         LEFT JOIN teams tm ON tm.id = t.team_id
+        WHERE m.id = $1`,
+      [messageId],
+    );
+    return rows[0] ?? null;
+  }
+
+  /** Message-IDs of a ticket's conversation before a message, oldest first (for References). */
+  async threadIds(
+    tx: Tx,
+    ticketId: string,
+    beforeMessageId: string,
+  ): Promise<{ messageId: string; direction: 'in' | 'out' }[]> {
+    return tx.query(
+      `SELECT mm.message_id AS "messageId", mm.direction FROM message_mail mm
+         JOIN ticket_messages m ON m.id = mm.ticket_message_id
+        WHERE m.ticket_id = $1 AND m.id < $2 AND (mm.direction = 'in' OR mm.status = 'sent')
+        ORDER BY m.id`,
+      [ticketId, beforeMessageId],
+    );
+  }
+
+  /** Records the outcome of a send; false when another attempt already finished it. */
+  async markSent(tx: Tx, messageId: string, to: string[]): Promise<boolean> {
+    const rows = returnedRows<unknown>(
+      await tx.query(
+        `UPDATE message_mail SET status = 'sent', sent_at = now(), error = NULL, to_addresses = $2
+          WHERE ticket_message_id = $1 AND status <> 'sent' RETURNING ticket_message_id`,
+        [messageId, to],
+      ),
+    );
+    return rows.length > 0;
+  }
+
+  async markFailed(tx: Tx, messageId: string, error: string): Promise<void> {
+    await tx.query(
+      `UPDATE message_mail SET status = 'failed', error = $2 WHERE ticket_message_id = $1`,
+      [messageId, error.slice(0, 1000)],
+    );
+  }
+
+  async insertEvent(
+    tx: Tx,
+    e: {
+      ticketId: string;
+      type: 'mail_bounced' | 'mail_failed';
+      fromValue: string | null;
+      toValue: string | null;
+    },
+  ): Promise<void> {
+    await tx.query(
+      `INSERT INTO ticket_events (ticket_id, actor_id, type, from_value, to_value) VALUES ($1, NULL, $2, $3, $4)`,
+      [e.ticketId, e.type, e.fromValue, e.toValue?.slice(0, 500) ?? null],
+    );
+  }
+
+  async teamSenders(tx: Tx, ids: readonly string[]): Promise<TeamSenderRow[]> {
+    return tx.query(
+      `SELECT id::text AS "teamId", mail_from_name AS "fromName", mail_from_address AS "fromAddress",
+              mail_signature AS signature FROM teams WHERE id = ANY($1::bigint[])`,
+      [ids],
+    );
+  }
+
+  async setTeamSender(tx: Tx, s: TeamSenderRow): Promise<boolean> {
+    const rows = returnedRows<unknown>(
+      await tx.query(
+        `UPDATE teams SET mail_from_name = $2, mail_from_address = $3, mail_signature = $4, updated_at = now()
+          WHERE id = $1 RETURNING id`,
+        [s.teamId, s.fromName, s.fromAddress, s.signature],
+      ),
+    );
+    return rows.length > 0;
+  }
+
+  async notificationSettings(
+    tx: Tx,
+    userId: string,
+  ): Promise<{ assigned: boolean; customerReply: boolean; slaWarning: boolean } | null> {
+    const rows: { assigned: boolean; customerReply: boolean; slaWarning: boolean }[] =
+      await tx.query(
+        `SELECT notify_assigned AS assigned, notify_customer_reply AS "customerReply",
+              notify_sla_warning AS "slaWarning" FROM users WHERE id = $1`,
+        [userId],
+      );
+    return rows[0] ?? null;
+  }
+
+  async setNotificationSettings(
+    tx: Tx,
+    userId: string,
+    s: { assigned?: boolean | null; customerReply?: boolean | null; slaWarning?: boolean | null },
+  ): Promise<void> {
+    await tx.query(
+      `UPDATE users SET notify_assigned = coalesce($2, notify_assigned),
+              notify_customer_reply = coalesce($3, notify_customer_reply),
+              notify_sla_warning = coalesce($4, notify_sla_warning), updated_at = now()
+        WHERE id = $1`,
+      [userId, s.assigned ?? null, s.customerReply ?? null, s.slaWarning ?? null],
+    );
+  }
+}
