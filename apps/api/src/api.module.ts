@@ -66,7 +66,11 @@ export class ApiModule implements NestModule {
             preserveHttpStatusForExecutionErrors: false,
             formatError: createGraphqlErrorFormatter(logger),
             validationRules: [depthLimit(cfg.graphql.maxDepth)],
-            context: (req: unknown) => ({ req, loaders: new RequestLoaders(moduleRef) }),
+            context: (req: unknown, reply: unknown) => ({
+              req,
+              reply,
+              loaders: new RequestLoaders(moduleRef),
+            }),
             plugins: [
               // Apollo installs cache control by default: a hook on every resolved field (and
               // the per-field instrumentation that comes with it) for cache hints nobody reads

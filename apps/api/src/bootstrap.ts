@@ -3,6 +3,7 @@ import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify
 import { Logger } from 'nestjs-pino';
 import { AppConfig, requestId } from '@staydesk/core';
 import { ApiModule } from './api.module';
+import { registerWebConsole } from './web/web-console';
 
 /** Builds the api application (not listening yet). Used by main.ts, the tests and the bench. */
 export async function createApi(config: AppConfig): Promise<NestFastifyApplication> {
@@ -17,6 +18,7 @@ export async function createApi(config: AppConfig): Promise<NestFastifyApplicati
     void reply.header('x-request-id', request.id);
     done();
   });
+  registerWebConsole(adapter.getInstance(), config.http.webDir);
   const app = await NestFactory.create<NestFastifyApplication>(ApiModule.forRoot(config), adapter, {
     bufferLogs: true,
     abortOnError: false,

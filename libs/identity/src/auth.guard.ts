@@ -3,7 +3,7 @@ import { Reflector } from '@nestjs/core';
 import { GqlExecutionContext } from '@nestjs/graphql';
 import { APP_CONFIG, AppConfig, RateLimiter, forbidden, unauthenticated } from '@staydesk/core';
 import { PUBLIC_KEY, ROLES_KEY } from './auth.decorators';
-import { IdentityService } from './identity.service';
+import { IdentityService, SESSION_COOKIE } from './identity.service';
 import type { Actor, Role } from './roles';
 
 interface GqlContext {
@@ -51,14 +51,12 @@ export class AuthGuard implements CanActivate {
     }
     const roles = this.reflector.getAllAndOverride<Role[] | undefined>(ROLES_KEY, targets);
     if (!ctx.actor) {
-      const header = ctx.req?.headers?.authorization;
-      const value = Array.isArray(header) ? header[0] : header;
-      const match = value ? /^Bearer\s+(\S+)$/i.exec(value) : null;
-      if (!match)
+      const token = requestToken(ctx.req?.headers);
+      if (!token)
         throw unauthenticated(
           'sign in first: send "Authorization: Bearer <token>" from the login mutation',
         );
-      ctx.actor = await this.identity.authenticate(match[1]);
+      ctx.actor = await this.identity.authenticate(token);
     }
     const actor = ctx.actor;
     await this.once(ctx, () => this.limiter.hit('user', actor.id, limits.userPerMinute));
@@ -79,6 +77,29 @@ export class AuthGuard implements CanActivate {
     ctx.rateLimited = true;
     await hit();
   }
+}
+
+/**
+ * The credential of a request: `Authorization: Bearer` first (API clients), then the browser's
+ * `sd_session` cookie (the same JWT, set by `login`).
+ */
+export function requestToken(
+  headers: Record<string, string | string[] | undefined> | undefined,
+): string | null {
+  const header = headers?.authorization;
+  const value = Array.isArray(header) ? header[0] : header;
+  const match = value ? /^Bearer\s+(\S+)$/i.exec(value) : null;
+  if (match) return match[1];
+  const cookie = headers?.cookie;
+  const cookies = Array.isArray(cookie) ? cookie.join('; ') : (cookie ?? '');
+  for (const part of cookies.split(';')) {
+    const eq = part.indexOf('=');
+    if (eq > 0 && part.slice(0, eq).trim() === SESSION_COOKIE) {
+      const v = part.slice(eq + 1).trim();
+      return v.length > 0 ? v : null;
+    }
+  }
+  return null;
 }
 
 const humanize = (name: string) => name.replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase();

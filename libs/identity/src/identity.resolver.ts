@@ -1,5 +1,17 @@
-import { Args, ID, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
 import {
+  Args,
+  Context,
+  ID,
+  Mutation,
+  Parent,
+  Query,
+  ResolveField,
+  Resolver,
+} from '@nestjs/graphql';
+import { Inject } from '@nestjs/common';
+import {
+  APP_CONFIG,
+  AppConfig,
   RequestLoaders,
   Loaders,
   decodeCursor,
@@ -11,21 +23,68 @@ import { CurrentUser, Public, Roles } from './auth.decorators';
 import { IdentityLoaders } from './identity.loaders';
 import { CreateUserInput, TeamInput, UpdateUserInput, UsersArgs } from './identity.input';
 import { AuthPayloadObject, TeamObject, UserConnection, UserObject } from './identity.object';
-import { IdentityService } from './identity.service';
+import { IdentityService, SESSION_COOKIE } from './identity.service';
+import { requestToken } from './auth.guard';
 import { Actor, EVERYONE } from './roles';
 
 const USER_ORDER = 'user_name';
 
+interface HttpContext {
+  req?: { headers?: Record<string, string | string[] | undefined> };
+  reply?: { header(name: string, value: string): unknown };
+}
+
+/** The `sd_session` cookie (see docs/decisions.md, "Web console sessions"). */
+function sessionCookie(token: string, expiresAt: Date, secure: boolean): string {
+  const maxAge = Math.max(0, Math.floor((expiresAt.getTime() - Date.now()) / 1000));
+  return [
+    `${SESSION_COOKIE}=${token}`,
+    'Path=/',
+    'HttpOnly',
+    'SameSite=Strict',
+    `Max-Age=${maxAge}`,
+    ...(secure ? ['Secure'] : []),
+  ].join('; ');
+}
+
 @Resolver(() => UserObject)
 export class UserResolver {
-  constructor(private readonly identity: IdentityService) {}
+  constructor(
+    private readonly identity: IdentityService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
 
   @Public()
   @Mutation(() => AuthPayloadObject, {
-    description: 'Sign in with e-mail and password; returns a bearer token.',
+    description:
+      'Sign in with e-mail and password; returns a bearer token and also sets it as the httpOnly, SameSite=Strict `sd_session` cookie for browsers.',
   })
-  login(@Args('email') email: string, @Args('password') password: string) {
-    return this.identity.login(email, password);
+  async login(
+    @Args('email') email: string,
+    @Args('password') password: string,
+    @Context() ctx: HttpContext,
+  ) {
+    const result = await this.identity.login(email, password);
+    ctx.reply?.header(
+      'set-cookie',
+      sessionCookie(result.token, result.expiresAt, this.config.env === 'production'),
+    );
+    return result;
+  }
+
+  @Roles(...EVERYONE)
+  @Mutation(() => Boolean, {
+    description:
+      'End this session on the server: the token (bearer or cookie) stops working at once, and the session cookie is cleared.',
+  })
+  async logout(@Context() ctx: HttpContext) {
+    const token = requestToken(ctx.req?.headers);
+    if (token) await this.identity.logout(token);
+    ctx.reply?.header(
+      'set-cookie',
+      sessionCookie('', new Date(0), this.config.env === 'production'),
+    );
+    return true;
   }
 
   @Roles(...EVERYONE)
