@@ -196,6 +196,7 @@ export class TicketsRepository {
     order: TicketOrder,
     after: [string | number, string] | null,
     limit: number,
+    countOnly = false,
   ) {
     const o = ORDERINGS[order];
     const params: unknown[] = [];
@@ -234,12 +235,28 @@ export class TicketsRepository {
     if (after) {
       where.push(`(${o.key}, t.id) ${o.cmp} (${p(after[0])}::${o.cast}, ${p(after[1])}::bigint)`);
     }
+    if (countOnly) {
+      // counts at most `limit` rows (the caller's cap), so a broad filter stays cheap
+      return tx.query(
+        `SELECT count(*)::int AS n FROM (SELECT 1 FROM tickets t
+          ${where.length ? `WHERE ${where.join(' AND ')}` : ''} LIMIT ${p(limit)}) capped`,
+        params,
+      ) as Promise<TicketRow[]>;
+    }
     return tx.query(
       `SELECT ${TICKET_COLUMNS} FROM tickets t
         ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
         ORDER BY ${o.order} LIMIT ${p(limit)}`,
       params,
     ) as Promise<TicketRow[]>;
+  }
+
+  /** Matching tickets, counted up to `cap` (the same filter as `list`). */
+  async count(tx: Tx, f: TicketFilter, cap: number): Promise<number> {
+    const rows = (await this.list(tx, f, 'updated_desc', null, cap, true)) as unknown as {
+      n: number;
+    }[];
+    return rows[0]?.n ?? 0;
   }
 
   async insert(

@@ -45,6 +45,12 @@ import {
 import { TicketFilter as RepoFilter, TicketOrder, ticketSortKey } from './tickets.repository';
 import { TicketsService } from './tickets.service';
 
+/**
+ * `tickets.totalCount` is exact up to this many tickets; above it the answer is
+ * TICKET_COUNT_CAP + 1, which clients show as "10,000+".
+ */
+export const TICKET_COUNT_CAP = 10_000;
+
 function toRepoFilter(f: TicketFilter, actor: Actor): RepoFilter {
   const ids = (list: string[] | null | undefined, field: string) =>
     list?.map((id) => validateId(id, field));
@@ -111,19 +117,25 @@ export class TicketsResolver {
     const order: TicketOrder = args.orderBy ?? 'updated_desc';
     const limit = pageSize(args.first);
     const after = args.after ? decodeCursor(args.after, `tickets_${order}`, 2) : null;
+    const filter = toRepoFilter(args.filter ?? {}, actor);
     const rows = await this.service.list(
-      toRepoFilter(args.filter ?? {}, actor),
+      filter,
       order,
       after ? [after[0] as string | number, String(after[1])] : null,
       limit + 1,
     );
-    return toConnection(
+    const connection = toConnection(
       rows,
       limit,
       (t) => encodeCursor(`tickets_${order}`, [ticketSortKey(t, order), t.id]),
       (t) => t,
       !!after,
     );
+    // counted only when the query selects totalCount (GraphQL's default resolver calls a
+    // function-valued property); capped so a broad filter never scans millions of rows
+    return Object.assign(connection, {
+      totalCount: () => this.service.count(filter, TICKET_COUNT_CAP + 1),
+    });
   }
 
   @Roles(...TICKET_WORKERS)

@@ -116,6 +116,11 @@ export class TicketsService {
     return this.repo.list(this.tx.db, filter, order, after, limit);
   }
 
+  /** Matching tickets counted up to `cap` (see TICKET_COUNT_CAP). */
+  count(filter: TicketFilter, cap: number): Promise<number> {
+    return this.repo.count(this.tx.db, filter, cap);
+  }
+
   async create(actor: Actor, input: CreateTicketInput): Promise<TicketRow> {
     this.requireWorker(actor, 'create tickets');
     validateId(input.requesterId, 'requesterId');
