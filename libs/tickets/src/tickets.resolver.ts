@@ -131,10 +131,10 @@ export class TicketsResolver {
       (t) => t,
       !!after,
     );
-    // counted only when the query selects totalCount (GraphQL's default resolver calls a
-    // function-valued property); capped so a broad filter never scans millions of rows
+    // counted only when the query selects totalCount (TicketConnectionResolver); capped so a
+    // broad filter never scans millions of rows
     return Object.assign(connection, {
-      totalCount: () => this.service.count(filter, TICKET_COUNT_CAP + 1),
+      countTotal: () => this.service.count(filter, TICKET_COUNT_CAP + 1),
     });
   }
 
@@ -286,6 +286,14 @@ export class TicketsResolver {
   @ResolveField(() => [TicketEventObject], { description: 'The full history, oldest first.' })
   events(@Parent() t: TicketObject, @Loaders() loaders: RequestLoaders) {
     return loaders.get(TicketsLoaders).events.load(t.id);
+  }
+}
+
+@Resolver(() => TicketConnection)
+export class TicketConnectionResolver {
+  @ResolveField(() => Int, { nullable: true })
+  totalCount(@Parent() c: { countTotal?: () => Promise<number>; totalCount?: number }) {
+    return c.countTotal ? c.countTotal() : (c.totalCount ?? null);
   }
 }
 
