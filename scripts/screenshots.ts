@@ -67,7 +67,7 @@ async function main() {
       await shot(page, 'shortcuts');
       await page.keyboard.press('Escape');
       await page.goto(`${BASE}/tickets/new`);
-      await page.getByLabel('Customer').waitFor();
+      await page.getByRole('combobox', { name: 'Customer' }).waitFor();
       await shot(page, 'new-ticket');
     } finally {
       await browser.close();

@@ -5,7 +5,6 @@ import {
   Burger,
   Button,
   Group,
-  Kbd,
   Menu,
   NavLink,
   Stack,
@@ -65,8 +64,12 @@ export function Shell() {
               size="sm"
               onClick={openPalette}
               visibleFrom="sm"
-              rightSection={<Kbd size="xs">Ctrl K</Kbd>}
-              w={260}
+              rightSection={
+                <Text size="xs" c="dimmed" style={{ whiteSpace: 'nowrap' }}>
+                  Ctrl K
+                </Text>
+              }
+              w={280}
               justify="space-between"
               styles={{ label: { color: 'var(--mantine-color-dimmed)', fontWeight: 400 } }}
             >

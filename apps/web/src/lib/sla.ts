@@ -19,6 +19,8 @@ export interface SlaCountdown {
   dueSoon: boolean;
   /** e.g. "First response due in 25 min", "Resolution overdue by 2 h 5 min". */
   label: string;
+  /** For a queue row: "Reply in 25 min", "Reply 45 min late", "Solve in 4 h". */
+  short: string;
 }
 
 const DONE = new Set(['solved', 'closed']);
@@ -52,5 +54,12 @@ export function slaCountdown(t: SlaFields, now: Date = new Date()): SlaCountdown
       : breached
         ? `${name} breached`
         : `${name} due in ${formatMinutes(minutes)}`;
-  return { target, dueAt, minutes, breached, dueSoon: !breached && minutes <= 60, label };
+  const verb = target === 'first response' ? 'Reply' : 'Solve';
+  const short =
+    minutes < 0
+      ? `${verb} ${formatMinutes(minutes)} late`
+      : breached
+        ? `${verb} late`
+        : `${verb} in ${formatMinutes(minutes)}`;
+  return { target, dueAt, minutes, breached, dueSoon: !breached && minutes <= 60, label, short };
 }

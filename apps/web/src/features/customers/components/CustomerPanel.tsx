@@ -32,7 +32,9 @@ export function CustomerPanel({ customerId }: { customerId: string }) {
           <Title order={2} size="h5">
             {c.name}
           </Title>
-          <Badge variant="outline">{humanize(c.tier)}</Badge>
+          <Badge variant="outline" style={{ flexShrink: 0, minWidth: 'max-content' }}>
+            {humanize(c.tier)}
+          </Badge>
         </Group>
         <SimpleGrid cols={2} spacing="xs">
           <Fact label="MRR" value={formatMoney(c.mrr)} />

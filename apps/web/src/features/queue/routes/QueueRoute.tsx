@@ -6,13 +6,14 @@ import {
   Box,
   Button,
   Group,
+  Paper,
   Stack,
   Table,
   Text,
   Title,
   VisuallyHidden,
 } from '@mantine/core';
-import { useDebouncedValue, useInterval } from '@mantine/hooks';
+import { useDebouncedValue, useInterval, useMediaQuery } from '@mantine/hooks';
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
 import { ProblemPage } from '@/components/ProblemPage';
@@ -26,6 +27,8 @@ import { EMPTY_FILTERS, QueueFilters, type QueueFilterState } from '../component
 import { viewByKey } from '../views';
 
 const PAGE = 50;
+/** Columns as wide as their content, so the subject column takes the rest. */
+const TIGHT = { width: 1, whiteSpace: 'nowrap' } as const;
 
 /** A view of the queue: filters, 50 rows per page (cursor), j/k/Enter to move and open. */
 export function QueueRoute() {
@@ -38,6 +41,7 @@ export function QueueRoute() {
   const [selected, setSelected] = useState(0);
   const [now, setNow] = useState(() => new Date());
   useInterval(() => setNow(new Date()), 30_000, { autoInvoke: true });
+  const phone = useMediaQuery('(max-width: 48em)') ?? false;
   const rowRefs = useRef<(HTMLTableRowElement | null)[]>([]);
 
   const filter = useMemo<TicketFilter | null>(() => {
@@ -108,95 +112,145 @@ export function QueueRoute() {
           {problem.message}
         </Alert>
       )}
-      <Table.ScrollContainer minWidth={900}>
-        <Table highlightOnHover verticalSpacing="xs" aria-label={`${view.label} tickets`}>
-          <Table.Thead>
-            <Table.Tr>
-              <Table.Th>Ticket</Table.Th>
-              <Table.Th>Requester · customer</Table.Th>
-              <Table.Th>Priority</Table.Th>
-              <Table.Th>Status</Table.Th>
-              <Table.Th>SLA</Table.Th>
-              <Table.Th>Updated</Table.Th>
-            </Table.Tr>
-          </Table.Thead>
-          <Table.Tbody>
-            {edges.map(({ node: t }, i) => {
-              const band = t.customer.risk?.band;
-              const isSelected = i === selected;
-              return (
-                <Table.Tr
-                  key={t.id}
-                  ref={(el) => {
-                    rowRefs.current[i] = el;
-                  }}
-                  aria-selected={isSelected}
-                  onClick={() => navigate(`/tickets/${t.id}`)}
-                  style={{
-                    cursor: 'pointer',
-                    boxShadow: isSelected
-                      ? 'inset 3px 0 0 var(--mantine-primary-color-filled)'
-                      : undefined,
-                    background: isSelected ? 'var(--mantine-primary-color-light)' : undefined,
-                  }}
+      {phone ? (
+        <Stack
+          gap="xs"
+          component="ul"
+          p={0}
+          m={0}
+          style={{ listStyle: 'none' }}
+          aria-label={`${view.label} tickets`}
+        >
+          {edges.map(({ node: t }, i) => {
+            const band = t.customer.risk?.band;
+            return (
+              <Paper
+                key={t.id}
+                component="li"
+                withBorder
+                p="sm"
+                radius="md"
+                aria-current={i === selected ? 'true' : undefined}
+                bg={i === selected ? 'var(--mantine-primary-color-light)' : undefined}
+              >
+                <Anchor
+                  component={Link}
+                  to={`/tickets/${t.id}`}
+                  fw={600}
+                  c="var(--mantine-color-text)"
                 >
-                  <Table.Td maw={420}>
-                    <Anchor
-                      component={Link}
-                      to={`/tickets/${t.id}`}
-                      fw={600}
-                      c="var(--mantine-color-text)"
-                      onClick={(e) => e.stopPropagation()}
-                      lineClamp={1}
-                    >
-                      <Text span c="dimmed" fw={500} mr={6}>
-                        #{t.id}
+                  <Text span c="dimmed" fw={500} mr={6}>
+                    #{t.id}
+                  </Text>
+                  {t.subject}
+                </Anchor>
+                <Text size="sm" c="dimmed" lineClamp={1}>
+                  {t.requester.name} · {t.customer.name}
+                </Text>
+                <Group gap={6} mt={6}>
+                  <PriorityBadge priority={t.priority} />
+                  <StatusBadge status={t.status} />
+                  <SlaBadge ticket={t} now={now} compact />
+                  {(band === 'high' || band === 'critical') && <RiskBadge band={band} size="xs" />}
+                  <Text size="xs" c="dimmed">
+                    {formatRelative(t.updatedAt, now)}
+                  </Text>
+                </Group>
+              </Paper>
+            );
+          })}
+        </Stack>
+      ) : (
+        <Table.ScrollContainer minWidth={900}>
+          <Table highlightOnHover verticalSpacing="xs" aria-label={`${view.label} tickets`}>
+            <Table.Thead>
+              <Table.Tr>
+                <Table.Th>Ticket</Table.Th>
+                <Table.Th>Requester · customer</Table.Th>
+                <Table.Th>Priority</Table.Th>
+                <Table.Th>Status</Table.Th>
+                <Table.Th>SLA</Table.Th>
+                <Table.Th>Updated</Table.Th>
+              </Table.Tr>
+            </Table.Thead>
+            <Table.Tbody>
+              {edges.map(({ node: t }, i) => {
+                const band = t.customer.risk?.band;
+                const isSelected = i === selected;
+                return (
+                  <Table.Tr
+                    key={t.id}
+                    ref={(el) => {
+                      rowRefs.current[i] = el;
+                    }}
+                    aria-selected={isSelected}
+                    onClick={() => navigate(`/tickets/${t.id}`)}
+                    style={{
+                      cursor: 'pointer',
+                      boxShadow: isSelected
+                        ? 'inset 3px 0 0 var(--mantine-primary-color-filled)'
+                        : undefined,
+                      background: isSelected ? 'var(--mantine-primary-color-light)' : undefined,
+                    }}
+                  >
+                    <Table.Td miw={260}>
+                      <Anchor
+                        component={Link}
+                        to={`/tickets/${t.id}`}
+                        fw={600}
+                        c="var(--mantine-color-text)"
+                        onClick={(e) => e.stopPropagation()}
+                        lineClamp={1}
+                      >
+                        <Text span c="dimmed" fw={500} mr={6}>
+                          #{t.id}
+                        </Text>
+                        {t.subject}
+                      </Anchor>
+                      {t.lastMessage && (
+                        <Text size="sm" c="dimmed" lineClamp={1}>
+                          {t.lastMessage.kind === 'internal_note' ? 'Note: ' : ''}
+                          {snippet(t.lastMessage.body)}
+                        </Text>
+                      )}
+                    </Table.Td>
+                    <Table.Td miw={170}>
+                      <Text size="sm" fw={500} lineClamp={1}>
+                        {t.requester.name}
                       </Text>
-                      {t.subject}
-                    </Anchor>
-                    {t.lastMessage && (
-                      <Text size="sm" c="dimmed" lineClamp={1}>
-                        {t.lastMessage.kind === 'internal_note' ? 'Note: ' : ''}
-                        {snippet(t.lastMessage.body)}
-                      </Text>
-                    )}
-                  </Table.Td>
-                  <Table.Td>
-                    <Text size="sm" fw={500}>
-                      {t.requester.name}
-                    </Text>
-                    <Group gap={6} wrap="nowrap">
                       <Text size="sm" c="dimmed" lineClamp={1}>
                         {t.customer.name}
                       </Text>
-                      {(band === 'high' || band === 'critical') && <RiskBadge band={band} />}
-                    </Group>
-                  </Table.Td>
-                  <Table.Td>
-                    <PriorityBadge priority={t.priority} />
-                  </Table.Td>
-                  <Table.Td>
-                    <StatusBadge status={t.status} />
-                  </Table.Td>
-                  <Table.Td>
-                    <SlaBadge ticket={t} now={now} />
-                  </Table.Td>
-                  <Table.Td>
-                    <Text size="sm" c="dimmed" title={new Date(t.updatedAt).toLocaleString()}>
-                      {formatRelative(t.updatedAt, now)}
-                    </Text>
-                    {t.assignee && (
-                      <Text size="xs" c="dimmed">
-                        {t.assignee.name}
+                      {(band === 'high' || band === 'critical') && (
+                        <RiskBadge band={band} size="xs" />
+                      )}
+                    </Table.Td>
+                    <Table.Td style={TIGHT}>
+                      <PriorityBadge priority={t.priority} />
+                    </Table.Td>
+                    <Table.Td style={TIGHT}>
+                      <StatusBadge status={t.status} />
+                    </Table.Td>
+                    <Table.Td style={TIGHT}>
+                      <SlaBadge ticket={t} now={now} compact />
+                    </Table.Td>
+                    <Table.Td style={TIGHT}>
+                      <Text size="sm" c="dimmed" title={new Date(t.updatedAt).toLocaleString()}>
+                        {formatRelative(t.updatedAt, now)}
                       </Text>
-                    )}
-                  </Table.Td>
-                </Table.Tr>
-              );
-            })}
-          </Table.Tbody>
-        </Table>
-      </Table.ScrollContainer>
+                      {t.assignee && (
+                        <Text size="xs" c="dimmed">
+                          {t.assignee.name}
+                        </Text>
+                      )}
+                    </Table.Td>
+                  </Table.Tr>
+                );
+              })}
+            </Table.Tbody>
+          </Table>
+        </Table.ScrollContainer>
+      )}
       {!loading && edges.length === 0 && !problem && (
         <Box ta="center" py="xl">
           <Text fw={600}>Nothing here</Text>

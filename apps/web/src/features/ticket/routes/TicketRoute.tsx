@@ -113,7 +113,9 @@ export function TicketRoute() {
           <Composer ticket={ticket} base={base} onBaseChange={setBase} />
           <Accordion variant="contained" defaultValue={null}>
             <Accordion.Item value="history">
-              <Accordion.Control>History ({ticket.events.length} events)</Accordion.Control>
+              <Accordion.Control>
+                History ({ticket.events.length} {ticket.events.length === 1 ? 'event' : 'events'})
+              </Accordion.Control>
               <Accordion.Panel>
                 <EventHistory events={ticket.events} names={names} />
               </Accordion.Panel>
