@@ -5,7 +5,7 @@ import { useMemo } from 'react';
 import { RouterProvider } from 'react-router';
 import { createApolloClient } from '@/lib/apollo';
 import { router } from './router';
-import { theme } from './theme';
+import { cssVariablesResolver, theme } from './theme';
 
 export function App() {
   const client = useMemo(
@@ -19,7 +19,11 @@ export function App() {
     [],
   );
   return (
-    <MantineProvider theme={theme} defaultColorScheme="auto">
+    <MantineProvider
+      theme={theme}
+      defaultColorScheme="auto"
+      cssVariablesResolver={cssVariablesResolver}
+    >
       <Notifications position="top-right" />
       <ApolloProvider client={client}>
         <RouterProvider router={router} />

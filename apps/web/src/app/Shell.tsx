@@ -53,7 +53,7 @@ export function Shell() {
               aria-label="Toggle navigation"
             />
             <UnstyledButton component={Link} to="/" aria-label="Staydesk home">
-              <Text fw={800} size="lg" c="indigo">
+              <Text fw={800} size="lg" c="var(--sd-brand)">
                 Staydesk
               </Text>
             </UnstyledButton>

@@ -48,7 +48,7 @@ export function SignInRoute() {
         <form onSubmit={submit} noValidate>
           <Stack>
             <div>
-              <Text fw={800} size="lg" c="indigo">
+              <Text fw={800} size="lg" c="var(--sd-brand)">
                 Staydesk
               </Text>
               <Title order={1} size="h2">

@@ -90,23 +90,22 @@ export function Composer({
     }
     setBusy(true);
     try {
-      let version: number;
+      let latest: TicketDetailFragment | undefined;
       if (draft.mode === 'reply') {
         const r = await reply({
           variables: { id: ticket.id, body, expectedVersion: base.version },
         });
-        version = r.data!.replyToTicket.ticket.version;
+        latest = r.data?.replyToTicket.ticket;
       } else {
         const r = await note({ variables: { id: ticket.id, body } });
-        version = r.data!.addInternalNote.ticket.version;
+        latest = r.data?.addInternalNote.ticket;
       }
       draft.clear();
       setChanges(null);
-      let latest: TicketDetailFragment | undefined;
       if (status) {
-        const r = await changeStatus({
-          variables: { id: ticket.id, status, expectedVersion: version },
-        });
+        // no version check here: the message itself was checked, and the worker may touch the
+        // ticket right after it (SLA, first response) without changing what the agent decided
+        const r = await changeStatus({ variables: { id: ticket.id, status } });
         latest = r.data?.changeTicketStatus;
       }
       if (latest) onBaseChange({ version: latest.version, snapshot: latest });
@@ -194,6 +193,10 @@ export function Composer({
           value={draft.body}
           error={fieldError}
           onChange={(e) => draft.update({ body: e.currentTarget.value })}
+          onKeyDown={(e) => {
+            // Escape leaves the text box, so the single-key shortcuts (j, k, r, n) work again
+            if (e.key === 'Escape') e.currentTarget.blur();
+          }}
         />
         <Group justify="space-between" wrap="wrap" gap="xs">
           <Text size="xs" c="dimmed">

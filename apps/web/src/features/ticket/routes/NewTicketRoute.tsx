@@ -25,6 +25,8 @@ import {
 import { apiProblem, fieldMessage } from '@/lib/errors';
 import { useSession } from '@/app/session';
 
+const optionLabel = (c: { id: string; name: string }) => `${c.name} (#${c.id})`;
+
 /** Open a ticket for a customer's contact found by search. */
 export function NewTicketRoute() {
   const navigate = useNavigate();
@@ -40,8 +42,15 @@ export function NewTicketRoute() {
   const [teamId, setTeamId] = useState<string | null>(user?.teamId ?? null);
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [formError, setFormError] = useState<string | null>(null);
-  const { customers } = useCustomerSearch(customerId ? '' : customerText);
-  const [picked, setPicked] = useState<(typeof customers)[number] | null>(null);
+  const { customers: found } = useCustomerSearch(customerText);
+  const [picked, setPicked] = useState<(typeof found)[number] | null>(null);
+  // the picked customer stays an option while the search text shows its label
+  const customers = picked && !found.some((c) => c.id === picked.id) ? [picked, ...found] : found;
+  const pick = (c: (typeof customers)[number] | null) => {
+    setPicked(c);
+    setCustomerId(c?.id ?? null);
+    setContactId(c?.contacts[0]?.id ?? null);
+  };
   const directory = useQuery(DirectoryDocument, { fetchPolicy: 'cache-first' });
   const [create, { loading }] = useMutation(CreateTicketDocument, {
     refetchQueries: ['ViewCounts'],
@@ -101,17 +110,14 @@ export function NewTicketRoute() {
             value={customerText}
             onChange={(v) => {
               setCustomerText(v);
-              setCustomerId(null);
-              setContactId(null);
-              setPicked(null);
+              const match = customers.find((c) => optionLabel(c) === v);
+              if (match) pick(match);
+              else if (picked && v !== optionLabel(picked)) pick(null);
             }}
-            data={customers.map((c) => ({ value: `${c.name} (#${c.id})`, label: c.name }))}
+            data={customers.map((c) => ({ value: optionLabel(c), label: c.name }))}
             onOptionSubmit={(v) => {
-              const c = customers.find((x) => `${x.name} (#${x.id})` === v);
-              if (!c) return;
-              setCustomerId(c.id);
-              setPicked(c);
-              setContactId(c.contacts[0]?.id ?? null);
+              const match = customers.find((c) => optionLabel(c) === v);
+              if (match) pick(match);
             }}
             error={errors.customer}
             filter={({ options }) => options}
