@@ -19,7 +19,7 @@ async function signIn(page: Page) {
   await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.getByRole('heading', { name: 'My open' }).waitFor();
-  await page.getByRole('row').nth(1).waitFor();
+  await page.getByRole('link', { name: /^#\d+/ }).first().waitFor();
 }
 
 async function shot(page: Page, name: string) {
@@ -58,9 +58,12 @@ async function main() {
       await page.getByRole('row').nth(1).waitFor();
       await shot(page, 'queue-unassigned');
       await page.keyboard.press('Control+k');
-      await page.keyboard.type('a');
-      await page.keyboard.type('c');
-      await page.waitForTimeout(600);
+      await page.getByRole('textbox', { name: 'Jump to' }).waitFor();
+      await page.keyboard.type('clear');
+      await page
+        .getByRole('button', { name: /Clearwater/ })
+        .first()
+        .waitFor();
       await shot(page, 'palette');
       await page.keyboard.press('Escape');
       await page.keyboard.press('?');
@@ -78,7 +81,7 @@ async function main() {
     const page = phone.context.pages()[0] ?? (await phone.context.newPage());
     await signIn(page);
     await shot(page, 'phone-queue');
-    await page.getByRole('row').nth(1).click();
+    await page.getByRole('link', { name: /^#\d+/ }).first().click();
     await page.getByRole('textbox', { name: /Reply to the customer/ }).waitFor();
     await shot(page, 'phone-ticket');
   } finally {

@@ -13,10 +13,11 @@ import {
   Title,
 } from '@mantine/core';
 import { useEffect, useState, type FormEvent } from 'react';
-import { useNavigate } from 'react-router';
+import { useNavigate, useSearchParams } from 'react-router';
 import { useCustomerSearch } from '@/features/customers';
 import {
   CreateTicketDocument,
+  CustomerPanelDocument,
   DirectoryDocument,
   type Channel,
   type MessageKind,
@@ -58,6 +59,21 @@ export function NewTicketRoute() {
   useEffect(() => {
     document.title = 'New ticket · Staydesk';
   }, []);
+  // from the command palette: /tickets/new?customer=<id> starts with that customer picked
+  const [params] = useSearchParams();
+  const preset = params.get('customer');
+  const presetCustomer = useQuery(CustomerPanelDocument, {
+    variables: { id: preset ?? '' },
+    skip: !preset,
+  });
+  const presetData = presetCustomer.data?.customer;
+  useEffect(() => {
+    if (presetData) {
+      pick(presetData);
+      setCustomerText(optionLabel(presetData));
+    }
+    // once per loaded preset (pick only sets state)
+  }, [presetData]);
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
