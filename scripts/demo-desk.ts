@@ -118,17 +118,31 @@ async function main() {
       )
     ).rows;
     const teams = (await db.query<{ id: string }>(`SELECT id FROM teams ORDER BY id`)).rows;
+    // customers with the most SLA breaches lately are the ones the risk model rates high or
+    // critical (scores may not exist yet: the worker computes them after start)
     const customers = (
-      await db.query<{ id: string; contact_id: string; band: string | null }>(
-        `SELECT c.id, ct.id AS contact_id, r.band
+      await db.query<{ id: string; contact_id: string; troubled: boolean }>(
+        `SELECT c.id, ct.id AS contact_id,
+                rank() OVER (ORDER BY coalesce(r.score, 0) DESC, b.breaches DESC, c.id) <= 20 AS troubled
            FROM customers c
            JOIN LATERAL (SELECT id FROM contacts WHERE customer_id = c.id ORDER BY id LIMIT 1) ct ON true
            LEFT JOIN risk_scores r ON r.customer_id = c.id
+           CROSS JOIN LATERAL (
+             SELECT count(*) AS breaches FROM tickets t
+              WHERE t.customer_id = c.id AND t.created_at > now() - interval '90 days'
+                AND (t.first_response_breached OR t.resolution_breached)) b
           WHERE c.status = 'active'
-          ORDER BY CASE r.band WHEN 'critical' THEN 0 WHEN 'high' THEN 1 ELSE 2 END, c.mrr DESC, c.id
-          LIMIT 60`,
+          ORDER BY c.mrr DESC, c.id
+          LIMIT 200`,
       )
     ).rows;
+    // every third ticket from a troubled (high/critical-risk) customer, the rest from the others
+    const risky = customers.filter((c) => c.troubled);
+    const calm = customers.filter((c) => !c.troubled);
+    const customerFor = (i: number) =>
+      (i % 3 === 0 && risky.length) || !calm.length
+        ? risky[Math.floor(i / 3) % risky.length]
+        : calm[i % calm.length];
     if (agents.length === 0 || customers.length === 0) {
       console.log('demo desk: no agents or customers (seed the demo first); nothing to do');
       return;
@@ -203,7 +217,7 @@ async function main() {
     let n = 0;
     for (const [i, p] of plans.entries()) {
       const story = STORIES[i % STORIES.length];
-      const customer = customers[i % customers.length];
+      const customer = customerFor(i);
       const created = at(p.ageMinutes);
       const due = new Date(now + p.dueInMinutes * 60_000);
       const firstResponseAt = p.replied ? at(p.ageMinutes - 15) : null;

@@ -2,6 +2,7 @@ import { ApolloClient, ApolloLink, HttpLink, InMemoryCache } from '@apollo/clien
 import { CombinedGraphQLErrors } from '@apollo/client/errors';
 import { ErrorLink } from '@apollo/client/link/error';
 import { RetryLink } from '@apollo/client/link/retry';
+import { relayStylePagination } from '@apollo/client/utilities';
 import { map } from 'rxjs';
 import { connectivity } from './connectivity';
 import { isUnavailable } from './errors';
@@ -57,7 +58,8 @@ export function createApolloClient(onSignedOut: () => void) {
     link: ApolloLink.from([errors, retry, reachable, http]),
     cache: new InMemoryCache({
       typePolicies: {
-        Query: { fields: { tickets: { keyArgs: ['filter', 'orderBy'] } } },
+        // "Load 50 more" appends the next cursor page to the same list
+        Query: { fields: { tickets: relayStylePagination(['filter', 'orderBy', 'first']) } },
         Ticket: { fields: { events: { merge: false }, tags: { merge: false } } },
         Customer: { fields: { contacts: { merge: false } } },
       },
