@@ -10,6 +10,8 @@ export default tseslint.config(
       'coverage/**',
       'jest.config.js',
       'jest.faults.config.js',
+      'apps/web/dist/**',
+      'apps/web/src/gql/**',
     ],
   },
   js.configs.recommended,
@@ -36,6 +38,13 @@ export default tseslint.config(
           ],
         },
       ],
+    },
+  },
+  {
+    files: ['apps/web/codegen.cjs'],
+    languageOptions: {
+      sourceType: 'commonjs',
+      globals: { module: 'writable', process: 'readonly' },
     },
   },
   {

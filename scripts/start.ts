@@ -19,9 +19,12 @@ async function main() {
   log(
     applied.length ? `applied migrations: ${applied.join(', ')}` : 'database schema is up to date',
   );
-  if (process.argv.includes('--demo') || process.env.DEMO_DATA === '1') {
+  const demo = process.argv.includes('--demo') || process.env.DEMO_DATA === '1';
+  if (demo) {
     // the seeder leaves a database that already has customers untouched
     await runToEnd(join(__dirname, 'seed-demo.js'));
+    // then today's work for the console: open tickets per agent, unassigned ones (idempotent)
+    await runToEnd(join(__dirname, 'demo-desk.js'));
   }
 
   const children: ChildProcess[] = [
@@ -50,6 +53,13 @@ async function main() {
   log(
     [
       'Staydesk is starting:',
+      `  console   ${config.http.publicUrl}/`,
+      ...(demo
+        ? [
+            '            sign in as agent1@demo.staydesk.local (agent), lead.tier1@demo.staydesk.local',
+            '            (team lead) or am1@demo.staydesk.local (account manager); password staydesk-demo',
+          ]
+        : []),
       `  GraphQL   ${config.http.publicUrl}/graphql`,
       `  health    ${config.http.publicUrl}/health/ready`,
       `  mail      ${config.mail.smtpUrl ? 'SMTP' : `.eml files in ${config.mail.dir}/`}`,

@@ -206,6 +206,8 @@ const MATRIX: Record<string, { allowed: Role[] | typeof PUBLIC; call: string }> 
     allowed: ['admin'],
     call: `mutation { updateUser(id: "${NONE}", input: { name: "x" }) { id } }`,
   },
+  // last: it revokes the caller's token (the test signs everyone in again afterwards)
+  logout: { allowed: ALL, call: `mutation { logout }` },
 };
 
 describe('access control: every operation × every role', () => {
@@ -215,7 +217,11 @@ describe('access control: every operation × every role', () => {
   beforeAll(async () => {
     stack = await startStack({
       worker: false,
-      env: { RATE_LIMIT_USER_PER_MINUTE: '0', RATE_LIMIT_IP_PER_MINUTE: '0' },
+      env: {
+        RATE_LIMIT_USER_PER_MINUTE: '0',
+        RATE_LIMIT_IP_PER_MINUTE: '0',
+        LOGIN_RATE_LIMIT_IP_PER_MINUTE: '0',
+      },
     });
     // a team lead without a team may see no survey stats at all (a service rule), so give one
     const { rows } = await stack.db.query<{ id: string }>(
@@ -264,6 +270,8 @@ describe('access control: every operation × every role', () => {
       }
     }
     expect(mismatches).toEqual([]);
+    // logout (the last row) ended the sessions: sign everyone in again for the next tests
+    for (const role of ROLES) tokens[role] = await login(stack, `${role}@t.local`);
     // the harmless calls wrote nothing
     const { rows } = await stack.db.query<{ n: number }>(
       `SELECT (SELECT count(*) FROM tickets) + (SELECT count(*) FROM customers) + (SELECT count(*) FROM teams)

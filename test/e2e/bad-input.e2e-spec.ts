@@ -541,6 +541,13 @@ function cases(ids: Record<string, string>): Record<string, Case[]> {
         code: 'NOT_FOUND',
       },
     ],
+    logout: [
+      {
+        name: 'unknown argument (a real logout would end the admin session of this suite)',
+        query: `mutation { logout(everywhere: true) }`,
+        code: INVALID,
+      },
+    ],
     markRetained: [
       {
         name: 'blank note',

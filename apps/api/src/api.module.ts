@@ -81,7 +81,11 @@ export class ApiModule implements NestModule {
               hideSuggestions: cfg.env === 'production',
             }),
             validationRules: [depthLimit(cfg.graphql.maxDepth)],
-            context: (req: unknown) => ({ req, loaders: new RequestLoaders(moduleRef) }),
+            context: (req: unknown, reply: unknown) => ({
+              req,
+              reply,
+              loaders: new RequestLoaders(moduleRef),
+            }),
             // live updates: graphql-ws on the same path (docs/architecture.md, "Live updates")
             subscriptions: {
               'graphql-ws': live.serverOptions(createGraphqlErrorFormatter(logger)),

@@ -8,6 +8,7 @@ import { SURVEY_PAGE_HEADERS, renderSurveyPage } from '@staydesk/surveys';
 import { installHttpObservability, mountQueueDashboard } from '@staydesk/observability';
 import { ApiModule } from './api.module';
 import { isGraphqlPath } from './graphql/graphql-exception.filter';
+import { registerWebConsole } from './web/web-console';
 
 /** Builds the api application (not listening yet). Used by main.ts, the tests and the bench. */
 export async function createApi(config: AppConfig): Promise<NestFastifyApplication> {
@@ -24,6 +25,7 @@ export async function createApi(config: AppConfig): Promise<NestFastifyApplicati
     done();
   });
   installHttpObservability(adapter, config); // request metrics, request id on spans, /metrics
+  registerWebConsole(adapter.getInstance(), config.http.webDir);
   const app = await NestFactory.create<NestFastifyApplication>(ApiModule.forRoot(config), adapter, {
     bufferLogs: true,
     abortOnError: false,

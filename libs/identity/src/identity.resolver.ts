@@ -8,42 +8,80 @@ import {
   ResolveField,
   Resolver,
 } from '@nestjs/graphql';
-import { RequestLoaders, Loaders, pageSize, toConnection } from '@staydesk/core';
+import { Inject } from '@nestjs/common';
+import {
+  APP_CONFIG,
+  AppConfig,
+  RequestLoaders,
+  Loaders,
+  pageSize,
+  toConnection,
+} from '@staydesk/core';
 import { CurrentUser, Public, Roles } from './auth.decorators';
 import { IdentityLoaders } from './identity.loaders';
 import { CreateUserInput, TeamInput, UpdateUserInput, UsersArgs } from './identity.input';
 import { AuthPayloadObject, TeamObject, UserConnection, UserObject } from './identity.object';
 import { USER_KEYSET } from './identity.repository';
-import { IdentityService } from './identity.service';
+import { IdentityService, LoginResult } from './identity.service';
+import { SESSION_COOKIE, requestToken } from './request-token';
 import { Actor, EVERYONE } from './roles';
+
+interface HttpContext {
+  req?: { ip?: string; headers?: Record<string, string | string[] | undefined> };
+  reply?: { header(name: string, value: string): unknown };
+}
+
+/** The `sd_session` cookie (see docs/decisions.md, "Web console sessions"). */
+function sessionCookie(token: string, expiresAt: Date, secure: boolean): string {
+  const maxAge = Math.max(0, Math.floor((expiresAt.getTime() - Date.now()) / 1000));
+  return [
+    `${SESSION_COOKIE}=${token}`,
+    'Path=/',
+    'HttpOnly',
+    'SameSite=Strict',
+    `Max-Age=${maxAge}`,
+    ...(secure ? ['Secure'] : []),
+  ].join('; ');
+}
 
 @Resolver(() => UserObject)
 export class UserResolver {
-  constructor(private readonly identity: IdentityService) {}
+  constructor(
+    private readonly identity: IdentityService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
 
   @Public()
   @Mutation(() => AuthPayloadObject, {
-    description: 'Sign in with e-mail and password; returns a bearer token.',
+    description:
+      'Sign in with e-mail and password; returns a bearer token and also sets it as the httpOnly, SameSite=Strict `sd_session` cookie for browsers.',
   })
-  login(
+  async login(
     @Args('email') email: string,
     @Args('password') password: string,
-    @Context('req') req: { ip?: string } | undefined,
+    @Context() ctx: HttpContext,
   ) {
-    return this.identity.login(email, password, req?.ip ?? 'unknown');
+    return this.withCookie(
+      ctx,
+      await this.identity.login(email, password, ctx.req?.ip ?? 'unknown'),
+    );
   }
 
   @Roles(...EVERYONE)
   @Mutation(() => AuthPayloadObject, {
     description:
-      'Change your own password (the current one is required). Every token issued before stops working; the answer carries a new one.',
+      'Change your own password (the current one is required). Every token issued before stops working; the answer carries a new one (and renews the session cookie).',
   })
-  changePassword(
+  async changePassword(
     @CurrentUser() actor: Actor,
     @Args('currentPassword') currentPassword: string,
     @Args('newPassword') newPassword: string,
+    @Context() ctx: HttpContext,
   ) {
-    return this.identity.changePassword(actor, currentPassword, newPassword);
+    return this.withCookie(
+      ctx,
+      await this.identity.changePassword(actor, currentPassword, newPassword),
+    );
   }
 
   @Roles('admin')
@@ -53,6 +91,30 @@ export class UserResolver {
   })
   unlockUser(@CurrentUser() actor: Actor, @Args('id', { type: () => ID }) id: string) {
     return this.identity.unlockUser(actor, id);
+  }
+
+  @Roles(...EVERYONE)
+  @Mutation(() => Boolean, {
+    description:
+      'End this session on the server: the token (bearer or cookie) stops working at once, and the session cookie is cleared.',
+  })
+  async logout(@Context() ctx: HttpContext) {
+    const token = requestToken(ctx.req?.headers);
+    if (typeof token === 'string') await this.identity.logout(token);
+    ctx.reply?.header(
+      'set-cookie',
+      sessionCookie('', new Date(0), this.config.env === 'production'),
+    );
+    return true;
+  }
+
+  /** Sets the browser session cookie to the token of a sign-in answer. */
+  private withCookie(ctx: HttpContext, result: LoginResult): LoginResult {
+    ctx.reply?.header(
+      'set-cookie',
+      sessionCookie(result.token, result.expiresAt, this.config.env === 'production'),
+    );
+    return result;
   }
 
   @Roles(...EVERYONE)

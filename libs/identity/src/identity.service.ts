@@ -1,7 +1,10 @@
+import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
+import type Redis from 'ioredis';
 import {
   APP_CONFIG,
+  REDIS_CLIENT,
   AppConfig,
   AuditRepository,
   DomainError,
@@ -44,6 +47,9 @@ interface TokenClaims {
   role: Role;
   /** The user's token version when the token was issued (absent in older tokens: 0). */
   ver?: number;
+  /** Token id: `logout` revokes it (kept in Redis until the token would expire anyway). */
+  jti?: string;
+  exp?: number;
 }
 
 /**
@@ -75,7 +81,48 @@ export class IdentityService {
     private readonly audit: AuditRepository,
     private readonly jwt: JwtService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(REDIS_CLIENT) private readonly redis: Redis,
   ) {}
+
+  private revokedKey(jti: string) {
+    return `${this.config.redis.prefix}:revoked-token:${jti}`;
+  }
+
+  /**
+   * Ends a session on the server: the token's id is kept in Redis as revoked until the token's
+   * own expiry, and `authenticate` refuses it from then on. Already-invalid tokens are a no-op.
+   */
+  async logout(token: string): Promise<void> {
+    let claims: TokenClaims;
+    try {
+      claims = await this.jwt.verifyAsync<TokenClaims>(token);
+    } catch {
+      return;
+    }
+    if (!claims.jti || !claims.exp) return;
+    const ttlMs = claims.exp * 1000 - Date.now();
+    if (ttlMs <= 0) return;
+    await this.redis.set(this.revokedKey(claims.jti), '1', 'PX', ttlMs);
+  }
+
+  /**
+   * Whether the token id was revoked by a logout. Fails open after 250 ms when Redis is down
+   * (like the rate limits, see docs/reliability.md): signed-in people keep working through a
+   * Redis outage, and a signed-out token is still bounded by its expiry.
+   */
+  private async isRevoked(jti: string): Promise<boolean> {
+    try {
+      const hit = await Promise.race([
+        this.redis.exists(this.revokedKey(jti)),
+        new Promise<number>((_, reject) =>
+          setTimeout(() => reject(new Error('timeout')), 250).unref(),
+        ),
+      ]);
+      return hit === 1;
+    } catch {
+      return false;
+    }
+  }
 
   /**
    * E-mail + password → a signed JWT. Failures are counted per account and client address:
@@ -109,7 +156,12 @@ export class IdentityService {
   }
 
   private async issueToken(user: UserRow): Promise<LoginResult> {
-    const claims: TokenClaims = { sub: user.id, role: user.role, ver: user.tokenVersion };
+    const claims: TokenClaims = {
+      sub: user.id,
+      role: user.role,
+      ver: user.tokenVersion,
+      jti: randomUUID(),
+    };
     const token = await this.jwt.signAsync(claims, { expiresIn: this.config.auth.jwtTtlSeconds });
     return {
       token,
@@ -132,6 +184,8 @@ export class IdentityService {
         expired ? 'the token has expired: sign in again' : 'the token is not valid',
       );
     }
+    if (claims.jti && (await this.isRevoked(claims.jti)))
+      throw unauthenticated('this session has ended (signed out): sign in again');
     const [user] = await this.repo.usersByIds(this.tx.db, [claims.sub]);
     if (!user || !user.active)
       throw unauthenticated('this account no longer exists or is deactivated');

@@ -8,6 +8,7 @@ import { TicketsProcessor } from './tickets.processor';
 import { TicketsRepository } from './tickets.repository';
 import {
   CustomerTicketsResolver,
+  TicketConnectionResolver,
   SlaPolicyResolver,
   TicketMessageResolver,
   TicketsResolver,
@@ -23,7 +24,13 @@ export class TicketsModule {}
 
 @Module({
   imports: [TicketsModule],
-  providers: [TicketsResolver, CustomerTicketsResolver, TicketMessageResolver, SlaPolicyResolver],
+  providers: [
+    TicketsResolver,
+    TicketConnectionResolver,
+    CustomerTicketsResolver,
+    TicketMessageResolver,
+    SlaPolicyResolver,
+  ],
 })
 export class TicketsApiModule {}
 

@@ -189,5 +189,9 @@ export class MessageResultObject {
   @Field(() => TicketMessageObject) message!: TicketMessageObject;
 }
 
-export const TicketConnection = ConnectionType(TicketObject, 'Ticket');
+export const TicketConnection = ConnectionType(
+  TicketObject,
+  'Ticket',
+  'Matching tickets, exact up to 10,000; 10001 means "more than 10,000" (counting stops there so a broad filter stays fast). Counted only when selected. Null on lists that do not count.',
+);
 export const TicketMessageConnection = ConnectionType(TicketMessageObject, 'TicketMessage');

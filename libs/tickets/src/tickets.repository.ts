@@ -268,6 +268,7 @@ export class TicketsRepository {
     order: TicketOrder,
     after: [string | number, string] | null,
     limit: number,
+    countOnly = false,
   ) {
     const o = ORDERINGS[order];
     const params: unknown[] = [];
@@ -316,6 +317,14 @@ export class TicketsRepository {
         `((t.search @@ ${q}${visible}) OR lower(t.external_id) = lower(${p(f.search.trim())})${ticketKeySearch(f.search, p)})`,
       );
     }
+    if (countOnly) {
+      // counts at most `limit` rows (the caller's cap), so a broad filter stays cheap
+      return tx.query(
+        `SELECT count(*)::int AS n FROM (SELECT 1 FROM tickets t
+          ${where.length ? `WHERE ${where.join(' AND ')}` : ''} LIMIT ${p(limit)}) capped`,
+        params,
+      ) as Promise<TicketRow[]>;
+    }
     if (after) where.push(o.keyset.predicate([o.key, 't.id'], o.cmp, after, p));
     return tx.query(
       `SELECT ${TICKET_COLUMNS} FROM tickets t
@@ -323,6 +332,14 @@ export class TicketsRepository {
         ORDER BY ${o.order} LIMIT ${p(limit)}`,
       params,
     ) as Promise<TicketRow[]>;
+  }
+
+  /** Matching tickets, counted up to `cap` (the same filter as `list`). */
+  async count(tx: Tx, f: TicketFilter, cap: number): Promise<number> {
+    const rows = (await this.list(tx, f, 'updated_desc', null, cap, true)) as unknown as {
+      n: number;
+    }[];
+    return rows[0]?.n ?? 0;
   }
 
   async insert(

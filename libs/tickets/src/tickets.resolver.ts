@@ -51,6 +51,12 @@ import {
 } from './tickets.repository';
 import { TicketsService } from './tickets.service';
 
+/**
+ * `tickets.totalCount` is exact up to this many tickets; above it the answer is
+ * TICKET_COUNT_CAP + 1, which clients show as "10,000+".
+ */
+export const TICKET_COUNT_CAP = 10_000;
+
 function toRepoFilter(f: TicketFilter, actor: Actor): RepoFilter {
   const ids = (list: string[] | null | undefined, field: string) =>
     list?.map((id) => validateId(id, field));
@@ -115,20 +121,20 @@ export class TicketsResolver {
     const limit = pageSize(args.first);
     const keyset = ticketKeyset(order);
     const after = keyset.decode(args.after);
-    const rows = await this.service.list(
-      actor,
-      toRepoFilter(args.filter ?? {}, actor),
-      order,
-      after,
-      limit + 1,
-    );
-    return toConnection(
+    const filter = toRepoFilter(args.filter ?? {}, actor);
+    const rows = await this.service.list(actor, filter, order, after, limit + 1);
+    const connection = toConnection(
       rows,
       limit,
       (t) => keyset.encode([ticketSortKey(t, order), t.id]),
       (t) => t,
       !!after,
     );
+    // counted only when the query selects totalCount (TicketConnectionResolver); capped so a
+    // broad filter never scans millions of rows
+    return Object.assign(connection, {
+      countTotal: () => this.service.count(actor, filter, TICKET_COUNT_CAP + 1),
+    });
   }
 
   @Roles(...TICKET_WORKERS)
@@ -302,6 +308,14 @@ export class TicketsResolver {
   @ResolveField(() => [TicketEventObject], { description: 'The full history, oldest first.' })
   events(@Parent() t: TicketObject, @Loaders() loaders: RequestLoaders) {
     return loaders.get(TicketsLoaders).events.load(t.id);
+  }
+}
+
+@Resolver(() => TicketConnection)
+export class TicketConnectionResolver {
+  @ResolveField(() => Int, { nullable: true })
+  totalCount(@Parent() c: { countTotal?: () => Promise<number>; totalCount?: number }) {
+    return c.countTotal ? c.countTotal() : (c.totalCount ?? null);
   }
 }
 

@@ -148,14 +148,22 @@ export class TicketsService {
     after: TicketCursor | null,
     limit: number,
   ) {
-    if (filter.search && actor && actor.role !== 'admin') {
-      const teams = await this.identity.listTeams();
-      filter = {
-        ...filter,
-        notesHiddenForTeams: teams.filter((t) => !mayReadNotes(actor, t)).map((t) => t.id),
-      };
-    }
-    return this.repo.list(this.tx.db, filter, order, after, limit);
+    return this.repo.list(this.tx.db, await this.visibleTo(actor, filter), order, after, limit);
+  }
+
+  /** How many tickets the filter finds for the caller, counting at most `cap` (the same rules as `list`). */
+  async count(actor: Actor | null, filter: TicketFilter, cap: number): Promise<number> {
+    return this.repo.count(this.tx.db, await this.visibleTo(actor, filter), cap);
+  }
+
+  /** A search matches internal-note words only on tickets whose notes the caller may read. */
+  private async visibleTo(actor: Actor | null, filter: TicketFilter): Promise<TicketFilter> {
+    if (!filter.search || !actor || actor.role === 'admin') return filter;
+    const teams = await this.identity.listTeams();
+    return {
+      ...filter,
+      notesHiddenForTeams: teams.filter((t) => !mayReadNotes(actor, t)).map((t) => t.id),
+    };
   }
 
   async create(actor: Actor, input: CreateTicketInput): Promise<TicketRow> {

@@ -94,6 +94,7 @@ const schema = z.object({
   LOG_PRETTY: bool(false),
   SCHEMA_FILE: z.string().optional(),
   CORS_ORIGINS: z.string().optional(),
+  WEB_DIR: z.string().min(1).default('apps/web/dist'),
   BODY_LIMIT_BYTES: int(1_048_576, 1024, 64 * 1_048_576),
   SHUTDOWN_TIMEOUT_MS: int(10_000, 0, 600_000),
   WORKER_CONCURRENCY: int(10, 1, 500),
@@ -173,6 +174,8 @@ export interface AppConfig {
     bodyLimitBytes: number;
     /** Believe X-Forwarded-For (only behind a proxy that sets it): the client IP for limits. */
     trustProxy: boolean;
+    /** The built web console served at `/` (skipped when the folder has no index.html). */
+    webDir: string;
   };
   rateLimits: {
     /** GraphQL operations per signed-in user per minute (0 = off). */
@@ -397,6 +400,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
         .filter(Boolean),
       bodyLimitBytes: e.BODY_LIMIT_BYTES,
       trustProxy: e.TRUST_PROXY,
+      webDir: e.WEB_DIR,
     },
     rateLimits: {
       userPerMinute: e.RATE_LIMIT_USER_PER_MINUTE,

@@ -24,7 +24,11 @@ export interface Connection<T> {
 /**
  * Makes a Relay connection type `<Name>Connection` with `<Name>Edge` for a GraphQL object type.
  */
-export function ConnectionType<T>(node: Type<T>, name: string): Type<Connection<T>> {
+export function ConnectionType<T>(
+  node: Type<T>,
+  name: string,
+  totalCountDescription = 'Total matching rows, when cheap to count.',
+): Type<Connection<T>> {
   @ObjectType(`${name}Edge`, { description: `One ${name} in a page, with its cursor.` })
   class EdgeType {
     @Field({ description: 'Pass as `after` to get the items that follow this one.' })
@@ -38,7 +42,7 @@ export function ConnectionType<T>(node: Type<T>, name: string): Type<Connection<
   class ConnectionClass {
     @Field(() => [EdgeType]) edges!: EdgeType[];
     @Field(() => PageInfo) pageInfo!: PageInfo;
-    @Field(() => Int, { nullable: true, description: 'Total matching rows, when cheap to count.' })
+    @Field(() => Int, { nullable: true, description: totalCountDescription })
     totalCount?: number;
   }
   return ConnectionClass;

@@ -1,0 +1,84 @@
+import { Center, Loader } from '@mantine/core';
+import { createBrowserRouter, Navigate, Outlet, useLocation } from 'react-router';
+import { ComingSoon } from '@/components/ComingSoon';
+import { ProblemPage } from '@/components/ProblemPage';
+import { SignInRoute } from '@/features/auth';
+import { QueueRoute } from '@/features/queue';
+import { homeOf, SessionProvider, useSession } from './session';
+import { Shell } from './Shell';
+
+function Root() {
+  return (
+    <SessionProvider>
+      <Outlet />
+    </SessionProvider>
+  );
+}
+
+/** Pages behind sign-in; a signed-out visitor goes to /sign-in and comes back after. */
+function RequireSession() {
+  const { user, loading } = useSession();
+  const location = useLocation();
+  if (loading)
+    return (
+      <Center mih="100vh">
+        <Loader aria-label="Loading" />
+      </Center>
+    );
+  if (!user) {
+    const next = location.pathname + location.search;
+    return <Navigate to={`/sign-in?next=${encodeURIComponent(next)}`} replace />;
+  }
+  return <Shell />;
+}
+
+function Home() {
+  const { user } = useSession();
+  return <Navigate to={user ? homeOf(user.role) : '/sign-in'} replace />;
+}
+
+const ticketRoutes = () => import('@/features/ticket');
+
+export const router = createBrowserRouter([
+  {
+    element: <Root />,
+    errorElement: <ProblemPage code="INTERNAL" />,
+    children: [
+      { path: '/sign-in', element: <SignInRoute /> },
+      {
+        element: <RequireSession />,
+        children: [
+          { index: true, element: <Home /> },
+          { path: 'queue/:view', element: <QueueRoute /> },
+          {
+            path: 'tickets/new',
+            lazy: async () => ({ Component: (await ticketRoutes()).NewTicketRoute }),
+          },
+          {
+            path: 'tickets/:id',
+            lazy: async () => ({ Component: (await ticketRoutes()).TicketRoute }),
+          },
+          {
+            path: 'kpis',
+            element: (
+              <ComingSoon
+                title="Team KPIs"
+                body="First-response and resolution times, SLA attainment, CSAT and backlog per team, with drill-down to the tickets behind each number. Arriving with the team-lead workspace."
+              />
+            ),
+          },
+          {
+            path: 'risk',
+            element: (
+              <ComingSoon
+                title="Risk list"
+                body="Your customers by churn risk and revenue at risk, with the factors behind each score and their evidence. Arriving with the account-manager workspace."
+              />
+            ),
+          },
+          { path: '*', element: <ProblemPage code="NOT_FOUND" /> },
+        ],
+      },
+    ],
+  },
+]);

@@ -1,0 +1,1 @@
+export { SignInRoute } from './routes/SignInRoute';

@@ -1,0 +1,2 @@
+export { CustomerPanel } from './components/CustomerPanel';
+export { useCustomerSearch } from './hooks/useCustomerSearch';

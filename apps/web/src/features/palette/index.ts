@@ -1,0 +1,1 @@
+export { CommandPalette, openPalette } from './components/CommandPalette';

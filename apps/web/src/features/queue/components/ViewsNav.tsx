@@ -1,0 +1,61 @@
+import { useQuery } from '@apollo/client/react';
+import { Badge, NavLink, Stack, Text } from '@mantine/core';
+import { useMemo } from 'react';
+import { NavLink as RouterLink, useLocation } from 'react-router';
+import { ViewCountsDocument } from '@/gql/graphql';
+import { formatCount } from '@/lib/format';
+import { VIEWS } from '../views';
+
+/** The agent's views with live counts (refreshed every 30 s and after every change). */
+export function ViewsNav({
+  teamId,
+  onNavigate,
+}: {
+  teamId: string | null;
+  onNavigate?: () => void;
+}) {
+  const location = useLocation();
+  const variables = useMemo(() => {
+    const me = { teamId };
+    const [mine, unassigned, teams, pending, solved] = VIEWS.map((v) => v.filter(me));
+    return { mine, unassigned, teams, pending, solved };
+  }, [teamId]);
+  const { data } = useQuery(ViewCountsDocument, { variables, pollInterval: 30_000 });
+  const counts: Record<string, number | null | undefined> = {
+    'my-open': data?.mine.totalCount,
+    unassigned: data?.unassigned.totalCount,
+    'team-open': data?.teams.totalCount,
+    pending: data?.pending.totalCount,
+    solved: data?.solved.totalCount,
+  };
+  return (
+    <Stack gap={2} component="nav" aria-label="Views">
+      <Text size="xs" fw={700} c="dimmed" tt="uppercase" px="sm" pb={4}>
+        Views
+      </Text>
+      {VIEWS.map((v) => {
+        const to = `/queue/${v.key}`;
+        return (
+          <NavLink
+            key={v.key}
+            component={RouterLink}
+            to={to}
+            onClick={onNavigate}
+            label={v.label}
+            active={location.pathname === to}
+            rightSection={
+              <Badge
+                size="sm"
+                variant="light"
+                color="gray"
+                aria-label={`${formatCount(counts[v.key])} tickets`}
+              >
+                {formatCount(counts[v.key])}
+              </Badge>
+            }
+          />
+        );
+      })}
+    </Stack>
+  );
+}

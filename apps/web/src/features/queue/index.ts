@@ -1,0 +1,2 @@
+export { QueueRoute } from './routes/QueueRoute';
+export { ViewsNav } from './components/ViewsNav';

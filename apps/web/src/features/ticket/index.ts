@@ -1,0 +1,2 @@
+export { TicketRoute } from './routes/TicketRoute';
+export { NewTicketRoute } from './routes/NewTicketRoute';

@@ -1,0 +1,147 @@
+import { useQuery } from '@apollo/client/react';
+import { Accordion, Alert, Badge, Grid, Group, Skeleton, Stack, Text, Title } from '@mantine/core';
+import { useEffect, useMemo, useState } from 'react';
+import { useParams } from 'react-router';
+import { PriorityBadge, SlaBadge, StatusBadge } from '@/components/badges';
+import { ProblemPage } from '@/components/ProblemPage';
+import { CustomerPanel } from '@/features/customers';
+import { DirectoryDocument, TicketPageDocument } from '@/gql/graphql';
+import { apiProblem } from '@/lib/errors';
+import { formatDateTime, humanize } from '@/lib/format';
+import { Composer, type BaseVersion } from '../components/Composer';
+import { Conversation } from '../components/Conversation';
+import { EventHistory } from '../components/EventHistory';
+import { FollowUpsPanel } from '../components/FollowUpsPanel';
+import { PropertiesPanel } from '../components/PropertiesPanel';
+
+/** One ticket: conversation and composer, properties, follow-ups, history, the customer. */
+export function TicketRoute() {
+  const { id = '' } = useParams();
+  const { data, loading, error } = useQuery(TicketPageDocument, {
+    variables: { id },
+    errorPolicy: 'none',
+  });
+  const directory = useQuery(DirectoryDocument, { fetchPolicy: 'cache-first' });
+  const ticket = data?.ticket;
+  const [base, setBase] = useState<BaseVersion | null>(null);
+  useEffect(() => {
+    if (ticket && (!base || base.snapshot.id !== ticket.id)) {
+      setBase({ version: ticket.version, snapshot: ticket });
+    }
+  }, [ticket, base]);
+  useEffect(() => {
+    if (ticket) document.title = `#${ticket.number} ${ticket.subject} · Staydesk`;
+  }, [ticket]);
+  const names = useMemo(() => {
+    const m = new Map<string, string>();
+    for (const e of directory.data?.users.edges ?? []) m.set(e.node.id, e.node.name);
+    for (const t of directory.data?.teams ?? []) m.set(`team:${t.id}`, t.name);
+    return m;
+  }, [directory.data]);
+
+  const problem = apiProblem(error);
+  if (problem && !ticket) {
+    if (
+      problem.code === 'NOT_FOUND' ||
+      problem.code === 'FORBIDDEN' ||
+      problem.code === 'BAD_USER_INPUT'
+    )
+      return (
+        <ProblemPage
+          code={problem.code === 'FORBIDDEN' ? 'FORBIDDEN' : 'NOT_FOUND'}
+          detail={problem.message}
+        />
+      );
+    return (
+      <Alert color="red" m="lg" title="The ticket could not be loaded">
+        {problem.message}
+      </Alert>
+    );
+  }
+  if (!ticket || !base) {
+    return (
+      <Stack p="lg">
+        <Skeleton h={32} w="60%" />
+        <Skeleton h={160} />
+        <Skeleton h={160} />
+      </Stack>
+    );
+  }
+  const messages = ticket.messages.edges.map((e) => e.node);
+  const hiddenNotes = ticket.team?.isPrivate && !messages.some((m) => m.kind === 'internal_note');
+  return (
+    <Grid gap="lg" p={{ base: 'sm', sm: 'lg' }}>
+      <Grid.Col span={{ base: 12, md: 8 }}>
+        <Stack gap="md">
+          <div>
+            <Text c="dimmed" size="sm">
+              #{ticket.number} · {humanize(ticket.channel)} · opened{' '}
+              {formatDateTime(ticket.createdAt)} by {ticket.requester.name}
+            </Text>
+            <Title order={1} size="h2" style={{ overflowWrap: 'anywhere' }}>
+              {ticket.subject}
+            </Title>
+            <Group gap="xs" mt={6}>
+              <StatusBadge status={ticket.status} />
+              <PriorityBadge priority={ticket.priority} />
+              <SlaBadge ticket={ticket} />
+              {ticket.team && (
+                <Badge variant="outline" color="gray">
+                  {ticket.team.name}
+                  {ticket.team.isPrivate ? ' (private)' : ''}
+                </Badge>
+              )}
+              {ticket.tags.map((t) => (
+                <Badge key={t} variant="light" color="gray" radius="sm">
+                  {t}
+                </Badge>
+              ))}
+            </Group>
+          </div>
+          <Conversation messages={messages} />
+          {ticket.messages.pageInfo.hasNextPage && (
+            <Text size="sm" c="dimmed">
+              Showing the first 100 messages.
+            </Text>
+          )}
+          {hiddenNotes && (
+            <Text size="xs" c="dimmed">
+              Internal notes of the private team {ticket.team?.name} are visible to its members
+              only.
+            </Text>
+          )}
+          <Composer ticket={ticket} base={base} onBaseChange={setBase} />
+          <Accordion variant="contained" defaultValue={null}>
+            <Accordion.Item value="history">
+              <Accordion.Control>
+                History ({ticket.events.length} {ticket.events.length === 1 ? 'event' : 'events'})
+              </Accordion.Control>
+              <Accordion.Panel>
+                <EventHistory events={ticket.events} names={names} />
+              </Accordion.Panel>
+            </Accordion.Item>
+          </Accordion>
+        </Stack>
+      </Grid.Col>
+      <Grid.Col span={{ base: 12, md: 4 }}>
+        <Stack gap="md">
+          <PropertiesPanel
+            ticket={ticket}
+            onSaved={(t) =>
+              // our own change must not look like someone else's to the composer
+              setBase((b) =>
+                b && b.version === ticket.version ? { version: t.version, snapshot: t } : b,
+              )
+            }
+          />
+          <CustomerPanel customerId={ticket.customerId} />
+          <FollowUpsPanel
+            ticketId={ticket.id}
+            followUps={data?.followUps.edges.map((e) => e.node) ?? []}
+          />
+        </Stack>
+      </Grid.Col>
+      {loading && <span hidden>loading</span>}
+    </Grid>
+  );
+}

@@ -1,0 +1,137 @@
+import { gzipSync } from 'node:zlib';
+import type { Page } from 'playwright-core';
+import { launchChromium } from '../scripts/browser';
+
+/**
+ * `npm run bench:web`: the web console in Chromium against a running api (STAYDESK_URL, default
+ * http://localhost:3000, e.g. `npm start -- --demo` or a database from `npm run data:generate`):
+ * - initial JavaScript for sign-in + the queue, gzipped (what index.html loads);
+ * - navigation → the first 50 queue rows on screen (p50/p95 over RUNS loads of "My teams' open");
+ * - opening a ticket with 50 messages (one is made on the first run if none exists).
+ * Signs in as BENCH_EMAIL / BENCH_PASSWORD (the demo's agent1 by default).
+ */
+const BASE = (process.env.STAYDESK_URL ?? 'http://localhost:3000').replace(/\/+$/, '');
+const EMAIL = process.env.BENCH_EMAIL ?? 'agent1@demo.staydesk.local';
+const PASSWORD = process.env.BENCH_PASSWORD ?? 'staydesk-demo';
+const RUNS = Number(process.env.BENCH_RUNS ?? 20);
+
+/** The page's `document` (the functions below run in the browser; strings would need eval, which the CSP forbids). */
+type Doc = { document: { querySelectorAll(s: string): { length: number } } };
+
+const pct = (xs: number[], p: number) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)];
+};
+
+async function gql(page: Page, query: string, variables: Record<string, unknown> = {}) {
+  return page.evaluate(
+    async ([q, v]) => {
+      const r = await fetch('/graphql', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query: q, variables: v }),
+      });
+      return (await r.json()) as { data?: any; errors?: { message: string }[] };
+    },
+    [query, variables] as const,
+  );
+}
+
+async function initialJsGzip(): Promise<number> {
+  const html = await (await fetch(`${BASE}/`)).text();
+  const urls = [...html.matchAll(/(?:src|href)="(\/assets\/[^"]+\.js)"/g)].map((m) => m[1]);
+  let total = 0;
+  for (const u of new Set(urls)) {
+    total += gzipSync(Buffer.from(await (await fetch(`${BASE}${u}`)).arrayBuffer()), {
+      level: 9,
+    }).length;
+  }
+  return total;
+}
+
+async function ticketWith50Messages(page: Page): Promise<string> {
+  // the first of my open tickets, topped up to 50 messages with internal notes if needed
+  const list = await gql(
+    page,
+    '{ tickets(filter: { mine: true, status: [new, open, on_hold] }, first: 1) { edges { node { id } } } }',
+  );
+  if (list.errors) throw new Error(list.errors[0].message);
+  const id = list.data.tickets.edges[0].node.id as string;
+  const t = await gql(
+    page,
+    'query($id: ID!) { ticket(id: $id) { messages(first: 60) { edges { node { id } } } } }',
+    { id },
+  );
+  if (t.errors) throw new Error(t.errors[0].message);
+  for (let i = t.data.ticket.messages.edges.length; i < 50; i++) {
+    const r = await gql(
+      page,
+      'mutation($id: ID!, $b: String!) { addInternalNote(id: $id, body: $b) { message { id } } }',
+      { id, b: `Bench note ${i + 1}: checked the account settings and the recent invoices again.` },
+    );
+    if (r.errors) throw new Error(r.errors[0].message);
+  }
+  return id;
+}
+
+async function main() {
+  const js = await initialJsGzip();
+  const browser = await launchChromium();
+  try {
+    const page = browser.context.pages()[0] ?? (await browser.context.newPage());
+    await page.goto(`${BASE}/sign-in`);
+    await page.getByLabel('Email').fill(EMAIL);
+    await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: 'My open' }).waitFor();
+
+    // how many rows the first page of the view has (≤ 50)
+    await page.goto(`${BASE}/queue/team-open`);
+    await page.waitForLoadState('networkidle');
+    const expected = Math.min(50, await page.locator('tbody tr').count());
+    const queue: number[] = [];
+    for (let i = 0; i < RUNS; i++) {
+      const t0 = Date.now();
+      await page.goto(`${BASE}/queue/team-open`);
+      await page.waitForFunction(
+        (n) => (globalThis as unknown as Doc).document.querySelectorAll('tbody tr').length >= n,
+        expected,
+      );
+      queue.push(Date.now() - t0);
+    }
+
+    const ticket = await ticketWith50Messages(page);
+    // in-app: from the queue, click the ticket (the app and its ticket chunk are loaded once)
+    const open: number[] = [];
+    await page.goto(`${BASE}/queue/my-open`);
+    for (let i = 0; i < RUNS; i++) {
+      await page.getByRole('link', { name: 'My open' }).click();
+      const link = page.locator(`a[href="/tickets/${ticket}"]`).first();
+      await link.waitFor();
+      const t0 = Date.now();
+      await link.click();
+      await page.waitForFunction(
+        () =>
+          (globalThis as unknown as Doc).document.querySelectorAll(
+            '[aria-label="Conversation"] > li',
+          ).length >= 50,
+      );
+      open.push(Date.now() - t0);
+    }
+    console.log(
+      [
+        `web console against ${BASE} (${RUNS} runs each, full page loads in Chromium)`,
+        `  initial JavaScript (sign-in + queue), gzipped: ${(js / 1024).toFixed(0)} KB (budget 300 KB)`,
+        `  navigation → first ${expected} queue rows on screen: p50 ${pct(queue, 50)} ms, p95 ${pct(queue, 95)} ms (target < 1000 ms)`,
+        `  open a ticket with 50 messages from the queue (in-app): p50 ${pct(open, 50)} ms, p95 ${pct(open, 95)} ms (target < 500 ms)`,
+      ].join('\n'),
+    );
+  } finally {
+    await browser.close();
+  }
+}
+
+main().catch((err: Error) => {
+  console.error(`bench:web: ${err.message}`);
+  process.exit(1);
+});

@@ -1,0 +1,95 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { launchChromium } from './browser';
+
+/**
+ * `npm run screenshots`: a PNG of each page of the agents' workspace in docs/screenshots/, taken
+ * in Chromium against a running api with the demo data (`npm start -- --demo`; STAYDESK_URL
+ * overrides http://localhost:3000).
+ */
+const BASE = (process.env.STAYDESK_URL ?? 'http://localhost:3000').replace(/\/+$/, '');
+const OUT = join(__dirname, '..', '..', 'docs', 'screenshots');
+const AGENT = process.env.SCREENSHOT_EMAIL ?? 'agent1@demo.staydesk.local';
+const PASSWORD = process.env.SCREENSHOT_PASSWORD ?? 'staydesk-demo';
+
+async function signIn(page: Page) {
+  await page.goto(`${BASE}/sign-in`);
+  await page.getByLabel('Email').fill(AGENT);
+  await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('heading', { name: 'My open' }).waitFor();
+  await page.getByRole('link', { name: /^#\d+/ }).first().waitFor();
+}
+
+async function shot(page: Page, name: string) {
+  await page.waitForLoadState('networkidle');
+  await page.waitForTimeout(300); // transitions of the component library
+  await page.screenshot({ path: join(OUT, `${name}.png`) });
+  console.log(`wrote docs/screenshots/${name}.png`);
+}
+
+async function main() {
+  mkdirSync(OUT, { recursive: true });
+  for (const scheme of ['light', 'dark'] as const) {
+    const browser = await launchChromium({ colorScheme: scheme });
+    try {
+      const page = browser.context.pages()[0] ?? (await browser.context.newPage());
+      if (scheme === 'light') {
+        await page.goto(`${BASE}/sign-in`);
+        await page.getByRole('button', { name: 'Sign in' }).waitFor();
+        await shot(page, 'sign-in');
+      }
+      await signIn(page);
+      if (scheme === 'dark') {
+        await shot(page, 'queue-dark');
+        continue;
+      }
+      await shot(page, 'queue');
+      await page.keyboard.press('j');
+      await page.keyboard.press('Enter');
+      await page.getByRole('textbox', { name: /Reply to the customer|Internal note/ }).waitFor();
+      await page.getByText('Churn risk', { exact: true }).waitFor();
+      await shot(page, 'ticket');
+      await page.keyboard.press('n');
+      await page.keyboard.type('Checked the logs: the export job timed out at 02:00 UTC.');
+      await shot(page, 'ticket-note');
+      await page.goto(`${BASE}/queue/unassigned`);
+      await page.getByRole('row').nth(1).waitFor();
+      await shot(page, 'queue-unassigned');
+      await page.keyboard.press('Control+k');
+      await page.getByRole('textbox', { name: 'Jump to' }).waitFor();
+      await page.keyboard.type('clear');
+      await page
+        .getByRole('button', { name: /Clearwater/ })
+        .first()
+        .waitFor();
+      await shot(page, 'palette');
+      await page.keyboard.press('Escape');
+      await page.keyboard.press('?');
+      await shot(page, 'shortcuts');
+      await page.keyboard.press('Escape');
+      await page.goto(`${BASE}/tickets/new`);
+      await page.getByRole('combobox', { name: 'Customer' }).waitFor();
+      await shot(page, 'new-ticket');
+    } finally {
+      await browser.close();
+    }
+  }
+  const phone = await launchChromium({ viewport: { width: 390, height: 844 } });
+  try {
+    const page = phone.context.pages()[0] ?? (await phone.context.newPage());
+    await signIn(page);
+    await shot(page, 'phone-queue');
+    await page.getByRole('link', { name: /^#\d+/ }).first().click();
+    await page.getByRole('textbox', { name: /Reply to the customer/ }).waitFor();
+    await shot(page, 'phone-ticket');
+  } finally {
+    await phone.close();
+  }
+}
+
+main().catch((err: Error) => {
+  console.error(`screenshots: ${err.message}`);
+  process.exit(1);
+});
