@@ -263,7 +263,7 @@ describe('the agent in the browser', () => {
     await page.getByLabel('Password', { exact: true }).fill('wrong password');
     await page.getByRole('button', { name: 'Sign in' }).click();
     await expect(page.getByRole('alert').textContent()).resolves.toMatch(
-      /wrong e-mail or password/i,
+      /the e-mail or password is wrong/i,
     );
     await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
     await page.getByRole('button', { name: 'Sign in' }).click();

@@ -2,6 +2,7 @@ import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { extname, join, relative, resolve, sep } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { SURVEY_PAGE_HEADERS, renderSurveyPage } from '@staydesk/surveys';
 
 /**
  * Serves the built web console (apps/web, `npm run build:web`) from the api's own origin, so the
@@ -29,6 +30,9 @@ export const CONTENT_SECURITY_POLICY = [
 ].join('; ');
 
 /** Paths that belong to the api: never answered with the console's index.html. */
+/** Fastify's default `maxParamLength`: a longer path parameter matches no parameter route. */
+const MAX_PARAM_LENGTH = 100;
+
 const API_PREFIXES = ['/graphql', '/health', '/s/', '/exports', '/metrics'];
 
 const TYPES: Record<string, string> = {
@@ -107,8 +111,19 @@ export function registerWebConsole(fastify: FastifyInstance, webDir: string): bo
     const apiPath = API_PREFIXES.some(
       (p) => path === p || path.startsWith(p.endsWith('/') ? p : `${p}/`),
     );
-    // a missing hashed asset or an api path is a real 404, not the app shell
-    if (apiPath || path.startsWith('/assets/') || extname(path) !== '') {
+    // a survey link no route took (a token longer than the router's parameter limit): the
+    // survey's own "not found" page, echoing nothing of the link
+    if (path.startsWith('/s/')) {
+      const tooLong = path.length - 3 > MAX_PARAM_LENGTH;
+      return reply
+        .code(tooLong ? 414 : 404)
+        .headers(SURVEY_PAGE_HEADERS)
+        .send(renderSurveyPage('', { state: 'unknown' }).html);
+    }
+    // an api path is the api's own 404 (no echo, counted as unmatched); a missing hashed asset
+    // is a plain 404, not the app shell
+    if (apiPath) return reply.callNotFound();
+    if (path.startsWith('/assets/') || extname(path) !== '') {
       return reply.code(404).header('content-type', 'text/plain; charset=utf-8').send('Not found');
     }
     return send(request, reply, index);
