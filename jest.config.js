@@ -36,9 +36,9 @@ module.exports = {
   // A global option (Jest ignores it inside a project): e2e tests start real processes and wait
   // on queues, so the 5 s default is too short on a loaded 2-core machine.
   testTimeout: 60_000,
-  // On 2 cores Jest runs every file in its own process (maxWorkers 1 = in band), so one handle
-  // that a library keeps open after its test closed everything it knows of (seen with the whole
-  // suite, never with a file alone) would keep CI waiting until its time-out. Exit when done.
+  // On 2 cores Jest runs every file in its own main process (maxWorkers 1 = in band), so one
+  // handle that a library keeps open after its test closed everything it knows of (seen with the
+  // whole suite, never with a file alone) would keep CI waiting until its time-out. Exit when done.
   forceExit: true,
   projects: [
     {
