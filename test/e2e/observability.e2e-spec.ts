@@ -230,7 +230,9 @@ describe('operations: metrics and traces from the real processes', () => {
     );
     const trace = await waitFor('the survey e-mail in the same trace', () => {
       const spans = otlp.spans.filter((s) => s.traceId === root.traceId);
-      return spans.some((s) => s.service === 'staydesk-worker' && s.name === 'smtp send') && spans;
+      // the job's own span ends (and is exported) after the send inside it
+      const worker = spans.filter((s) => s.service === 'staydesk-worker').map((s) => s.name);
+      return worker.includes('smtp send') && worker.includes('process surveys') && spans;
     });
     const names = (service: string) =>
       new Set(trace.filter((s) => s.service === service).map((s) => s.name));
