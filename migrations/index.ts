@@ -17,6 +17,7 @@ import { LifetimeValue1764700000000 } from './1764700000000-lifetime-value';
 import { KpiRevenueWeightedCsat1764700100000 } from './1764700100000-kpi-revenue-weighted-csat';
 import { RiskBandsOracle1764800000000 } from './1764800000000-risk-bands-oracle';
 import { RiskDistributionBands1764800100000 } from './1764800100000-risk-distribution-bands';
+import { Automations1764900000000 } from './1764900000000-automations';
 
 /**
  * Every migration, oldest first. The api, the worker, the CLI and the tests all read this
@@ -43,4 +44,5 @@ export const MIGRATIONS = [
   KpiRevenueWeightedCsat1764700100000,
   RiskBandsOracle1764800000000,
   RiskDistributionBands1764800100000,
+  Automations1764900000000,
 ];

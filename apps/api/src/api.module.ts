@@ -19,6 +19,7 @@ import {
   SystemModule,
   createGraphqlErrorFormatter,
 } from '@staydesk/core';
+import { AutomationsApiModule } from '@staydesk/automations';
 import { CustomersApiModule } from '@staydesk/customers';
 import { FollowUpsApiModule } from '@staydesk/followups';
 import { ImportApiModule } from '@staydesk/import';
@@ -109,6 +110,7 @@ export class ApiModule implements NestModule {
         LiveApiModule,
         ObservabilityApiModule,
         ValueApiModule,
+        AutomationsApiModule,
       ],
       controllers: [HealthController],
       providers: [

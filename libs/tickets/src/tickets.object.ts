@@ -144,7 +144,7 @@ export class TicketMessageObject {
 
 @ObjectType('TicketEvent', {
   description:
-    'One entry of the append-only history: created, status_changed, assignee_changed, team_changed, priority_changed, subject_changed, tags_changed, first_response, sla_breached.',
+    'One entry of the append-only history: created, status_changed, assignee_changed, team_changed, priority_changed, subject_changed, tags_changed, first_response, sla_breached, macro_applied (fromValue: the macro id, toValue: its name), auto_assigned (fromValue: the rule, toValue: the agent).',
 })
 export class TicketEventObject {
   @Field(() => ID) id!: string;

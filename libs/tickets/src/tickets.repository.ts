@@ -202,6 +202,42 @@ export class TicketsRepository {
     ]);
   }
 
+  /**
+   * Picks the agent a new ticket of the team goes to, or null (mode none, or nobody available
+   * under the cap). The team row is locked (FOR NO KEY UPDATE, so tickets referencing the team
+   * can still be inserted) until the caller's transaction ends: concurrent creates in one team
+   * pick one after another, each seeing the tickets the previous one committed, so no agent
+   * passes the cap. Open = new, open, pending or on hold.
+   */
+  async pickAutoAssignee(
+    tx: Tx,
+    teamId: string,
+  ): Promise<{ userId: string; mode: string; cap: number } | null> {
+    const teams: { mode: string; cap: number }[] = await tx.query(
+      `SELECT assignment_mode AS mode, assignment_cap AS cap FROM teams WHERE id = $1 FOR NO KEY UPDATE`,
+      [teamId],
+    );
+    const team = teams[0];
+    if (!team || team.mode === 'none') return null;
+    const picked: { id: string }[] = await tx.query(
+      `SELECT u.id::text FROM users u
+         LEFT JOIN tickets t ON t.assignee_id = u.id AND t.status IN ('new', 'open', 'pending', 'on_hold')
+        WHERE u.team_id = $1 AND u.active AND u.availability = 'available'
+          AND u.role IN ('agent', 'team_lead')
+        GROUP BY u.id, u.last_auto_assigned_at
+       HAVING count(t.id) < $2
+        ORDER BY CASE WHEN $3 = 'least_open' THEN count(t.id) ELSE 0 END,
+                 u.last_auto_assigned_at NULLS FIRST, u.id
+        LIMIT 1`,
+      [teamId, team.cap, team.mode],
+    );
+    if (!picked[0]) return null;
+    await tx.query(`UPDATE users SET last_auto_assigned_at = clock_timestamp() WHERE id = $1`, [
+      picked[0].id,
+    ]);
+    return { userId: picked[0].id, mode: team.mode, cap: team.cap };
+  }
+
   async lockById(tx: Tx, id: string): Promise<TicketRow | null> {
     const rows: TicketRow[] = await tx.query(
       `SELECT ${TICKET_COLUMNS} FROM tickets t WHERE t.id = $1 FOR UPDATE`,
