@@ -211,6 +211,17 @@ const MATRIX: Record<string, { allowed: Role[] | typeof PUBLIC; call: string }> 
     allowed: ['team_lead', 'admin'],
     call: `mutation { setTeamAssignment(teamId: "${NONE}", mode: round_robin, cap: 3) { mode } }`,
   },
+  savedViews: { allowed: ALL, call: `{ savedViews { id count } }` },
+  createSavedView: {
+    allowed: ALL,
+    call: `mutation { createSavedView(input: { name: "  " }) { id } }`,
+  },
+  updateSavedView: {
+    allowed: ALL,
+    call: `mutation { updateSavedView(id: "${NONE}", input: { name: "x" }) { id } }`,
+  },
+  deleteSavedView: { allowed: ALL, call: `mutation { deleteSavedView(id: "${NONE}") }` },
+  reorderSavedViews: { allowed: ALL, call: `mutation { reorderSavedViews(ids: ["${NONE}"]) }` },
   updateUser: {
     allowed: ['admin'],
     call: `mutation { updateUser(id: "${NONE}", input: { name: "x" }) { id } }`,

@@ -655,6 +655,48 @@ function cases(ids: Record<string, string>): Record<string, Case[]> {
         code: 'NOT_FOUND',
       },
     ],
+    createSavedView: [
+      {
+        name: 'empty name',
+        query: `mutation { createSavedView(input: { name: " " }) { id } }`,
+        code: INPUT,
+        message: /name/,
+      },
+      {
+        name: 'dates reversed in the filter',
+        query: `mutation { createSavedView(input: { name: "V", filter: { createdFrom: "2026-02-01T00:00:00Z", createdTo: "2026-01-01T00:00:00Z" } }) { id } }`,
+        code: INPUT,
+        message: /filter.createdTo/,
+      },
+      {
+        name: 'unknown team',
+        query: `mutation { createSavedView(input: { name: "V", teamId: "999999999" }) { id } }`,
+        code: 'NOT_FOUND',
+      },
+    ],
+    updateSavedView: [
+      {
+        name: 'unknown view',
+        query: `mutation { updateSavedView(id: "999999999", input: { name: "V" }) { id } }`,
+        code: 'NOT_FOUND',
+      },
+    ],
+    deleteSavedView: [
+      {
+        name: 'unknown view',
+        query: `mutation { deleteSavedView(id: "999999999") }`,
+        code: 'NOT_FOUND',
+      },
+      { name: 'malformed id', query: `mutation { deleteSavedView(id: "${SQL}") }`, code: INPUT },
+    ],
+    reorderSavedViews: [
+      {
+        name: 'not the whole group',
+        query: `mutation { reorderSavedViews(ids: ["999999999"]) }`,
+        code: INPUT,
+        message: /exactly once/,
+      },
+    ],
     updateUser: [
       {
         name: 'unknown team',
@@ -770,6 +812,7 @@ describe('bad input: clear errors, no 500, nothing written', () => {
       UNION ALL SELECT 'snoozes', md5(coalesce(string_agg(x::text, ',' ORDER BY customer_id), '')) FROM retention_snoozes x
       UNION ALL SELECT 'imports', md5(coalesce(string_agg(x::text, ',' ORDER BY id), '')) FROM import_runs x
       UNION ALL SELECT 'macros', md5(coalesce(string_agg(x::text, ',' ORDER BY id), '')) FROM macros x
+      UNION ALL SELECT 'views', md5(coalesce(string_agg(x::text, ',' ORDER BY id), '')) FROM saved_views x
       UNION ALL SELECT 'status_changes', md5(coalesce(string_agg(x::text, ',' ORDER BY id), '')) FROM customer_status_changes x`);
     return Object.fromEntries(rows.map((r) => [r.t, r.h]));
   };

@@ -1,5 +1,11 @@
 import { Field, ID, InputType } from '@nestjs/graphql';
-import { PriorityEnum, TicketStatusEnum } from '@staydesk/tickets';
+import {
+  PriorityEnum,
+  TicketFilterInput,
+  TicketOrder,
+  TicketOrderEnum,
+  TicketStatusEnum,
+} from '@staydesk/tickets';
 import { MacroScopeEnum } from './automations.object';
 import type { MacroScope } from './automations.repository';
 
@@ -29,4 +35,17 @@ export class MacroInput {
   @Field(() => ID, { nullable: true, description: 'Required for team macros.' })
   teamId?: string | null;
   @Field(() => MacroActionsInput, { nullable: true }) actions?: MacroActionsInput | null;
+}
+
+@InputType({ description: "A saved view: the tickets query's filter and order under a name." })
+export class SavedViewInput {
+  @Field({ description: '1 to 100 characters.' }) name!: string;
+  @Field(() => TicketFilterInput, { nullable: true }) filter?: TicketFilterInput | null;
+  @Field(() => TicketOrderEnum, { nullable: true, defaultValue: 'updated_desc' })
+  orderBy?: TicketOrder | null;
+  @Field(() => ID, {
+    nullable: true,
+    description: 'Share with this team (admins and its lead); omitted: a personal view.',
+  })
+  teamId?: string | null;
 }

@@ -1,8 +1,10 @@
 import { Field, GraphQLISODateTime, ID, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
+import { GraphQLJSONObject } from '@staydesk/core';
 import {
   PriorityEnum,
   TicketMessageObject,
   TicketObject,
+  TicketOrderEnum,
   TicketStatusEnum,
 } from '@staydesk/tickets';
 import { ASSIGNMENT_MODES, AVAILABILITIES, MACRO_SCOPES, MacroRow } from './automations.repository';
@@ -114,4 +116,25 @@ export function toMacroObject(m: MacroRow): MacroObject {
       note: a.note ?? null,
     },
   } as MacroObject;
+}
+
+@ObjectType('SavedView', {
+  description:
+    'A named queue filter and order, personal or shared with a team, in sidebar order, with its live count.',
+})
+export class SavedViewObject {
+  @Field(() => ID) id!: string;
+  @Field() name!: string;
+  @Field(() => GraphQLJSONObject, {
+    description: 'The TicketFilter of the tickets query, as saved ("mine" means the viewer).',
+  })
+  filter!: Record<string, unknown>;
+  @Field(() => TicketOrderEnum) orderBy!: string;
+  @Field(() => ID, { nullable: true, description: 'Set for personal views.' }) ownerId!:
+    string | null;
+  @Field(() => ID, { nullable: true, description: 'Set for views shared with a team.' })
+  teamId!: string | null;
+  @Field(() => Int) position!: number;
+  @Field(() => Int, { description: 'Tickets matching the view now (as the viewer sees them).' })
+  count!: number;
 }

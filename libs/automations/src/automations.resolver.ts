@@ -1,7 +1,8 @@
 import { Args, ID, Int, Mutation, Query, Resolver } from '@nestjs/graphql';
-import { Actor, CurrentUser, Roles, TICKET_WORKERS } from '@staydesk/identity';
+import { Actor, CurrentUser, EVERYONE, Roles, TICKET_WORKERS } from '@staydesk/identity';
 import { AssignmentService } from './assignment.service';
-import { MacroInput } from './automations.input';
+import { MacroInput, SavedViewInput } from './automations.input';
+import { ViewsService } from './views.service';
 import {
   AgentAvailabilityObject,
   AssignmentModeEnum,
@@ -9,6 +10,7 @@ import {
   MacroApplicationObject,
   MacroObject,
   MacroPreviewObject,
+  SavedViewObject,
   TeamAssignmentObject,
   toMacroObject,
 } from './automations.object';
@@ -121,5 +123,59 @@ export class AssignmentResolver {
     @Args('cap', { type: () => Int }) cap: number,
   ) {
     return this.assignment.setTeamAssignment(actor, teamId, mode, cap);
+  }
+}
+
+@Resolver(() => SavedViewObject)
+export class SavedViewsResolver {
+  constructor(private readonly views: ViewsService) {}
+
+  @Roles(...EVERYONE)
+  @Query(() => [SavedViewObject], {
+    description:
+      'Your saved views, then those shared with your team (or the teams you lead), in sidebar order, each with its live count.',
+  })
+  savedViews(@CurrentUser() actor: Actor) {
+    return this.views.list(actor);
+  }
+
+  @Roles(...EVERYONE)
+  @Mutation(() => SavedViewObject, {
+    description:
+      'Save a view (personal, or shared with a team by admins and its lead); it goes last.',
+  })
+  async createSavedView(@CurrentUser() actor: Actor, @Args('input') input: SavedViewInput) {
+    const v = await this.views.create(actor, input);
+    return { ...v, count: await this.views.countOf(actor, v) };
+  }
+
+  @Roles(...EVERYONE)
+  @Mutation(() => SavedViewObject, { description: 'Change the name, filter or order of a view.' })
+  async updateSavedView(
+    @CurrentUser() actor: Actor,
+    @Args('id', { type: () => ID }) id: string,
+    @Args('input') input: SavedViewInput,
+  ) {
+    const v = await this.views.update(actor, id, input);
+    return { ...v, count: await this.views.countOf(actor, v) };
+  }
+
+  @Roles(...EVERYONE)
+  @Mutation(() => Boolean)
+  deleteSavedView(@CurrentUser() actor: Actor, @Args('id', { type: () => ID }) id: string) {
+    return this.views.delete(actor, id);
+  }
+
+  @Roles(...EVERYONE)
+  @Mutation(() => Boolean, {
+    description:
+      "Order your personal views (or, with teamId, a team's shared views): ids lists the whole group in the new order.",
+  })
+  reorderSavedViews(
+    @CurrentUser() actor: Actor,
+    @Args('ids', { type: () => [ID] }) ids: string[],
+    @Args('teamId', { type: () => ID, nullable: true }) teamId?: string | null,
+  ) {
+    return this.views.reorder(actor, ids, teamId);
   }
 }

@@ -4,3 +4,4 @@ export * from './automations.object';
 export * from './automations.repository';
 export * from './macro-rules';
 export * from './macros.service';
+export * from './views.service';

@@ -259,45 +259,7 @@ export class TicketsRepository {
       params.push(v);
       return `$${params.length}`;
     };
-    const where: string[] = [];
-    if (f.statuses?.length) where.push(`t.status = ANY(${p(f.statuses)}::text[])`);
-    if (f.assigneeIds?.length && f.unassigned) {
-      where.push(`(t.assignee_id = ANY(${p(f.assigneeIds)}::bigint[]) OR t.assignee_id IS NULL)`);
-    } else if (f.assigneeIds?.length) {
-      where.push(oneOf('t.assignee_id', f.assigneeIds, p));
-    } else if (f.unassigned) {
-      where.push(`t.assignee_id IS NULL`);
-    }
-    if (f.teamIds?.length) where.push(oneOf('t.team_id', f.teamIds, p));
-    if (f.priorities?.length) where.push(`t.priority = ANY(${p(f.priorities)}::text[])`);
-    if (f.channels?.length) where.push(`t.channel = ANY(${p(f.channels)}::text[])`);
-    if (f.tags?.length) where.push(`t.tags && ${p(f.tags)}::text[]`);
-    if (f.customerId) where.push(`t.customer_id = ${p(f.customerId)}`);
-    if (f.requesterId) where.push(`t.requester_id = ${p(f.requesterId)}`);
-    if (f.slaBreached === true) where.push(`(t.first_response_breached OR t.resolution_breached)`);
-    if (f.slaBreached === false)
-      where.push(`NOT (t.first_response_breached OR t.resolution_breached)`);
-    if (f.dueWithinMinutes !== undefined) {
-      where.push(
-        `t.next_due_at >= now() AND t.next_due_at <= now() + make_interval(mins => ${p(f.dueWithinMinutes)})`,
-      );
-    }
-    if (f.createdFrom) where.push(`t.created_at >= ${p(f.createdFrom)}`);
-    if (f.createdTo) where.push(`t.created_at < ${p(f.createdTo)}`);
-    if (f.updatedFrom) where.push(`t.updated_at >= ${p(f.updatedFrom)}`);
-    if (f.updatedTo) where.push(`t.updated_at < ${p(f.updatedTo)}`);
-    if (f.search) {
-      // public text for everyone; internal-note words only where the caller may read the notes;
-      // or the id the ticket had in the system it was imported from ("INC0027139", any case,
-      // tickets_external_id_lower_idx serves it): all three alternatives inside one condition
-      const q = `websearch_to_tsquery('english', ${p(f.search)})`;
-      const hidden = f.notesHiddenForTeams?.length
-        ? ` AND (t.team_id IS NULL OR t.team_id <> ALL(${p(f.notesHiddenForTeams)}::bigint[]))`
-        : '';
-      where.push(
-        `(t.search @@ ${q} OR (t.note_search @@ ${q}${hidden}) OR lower(t.external_id) = lower(${p(f.search.trim())}))`,
-      );
-    }
+    const where = filterWhere(f, p);
     if (after) where.push(o.keyset.predicate([o.key, 't.id'], o.cmp, after, p));
     return tx.query(
       `SELECT ${TICKET_COLUMNS} FROM tickets t
@@ -305,6 +267,21 @@ export class TicketsRepository {
         ORDER BY ${o.order} LIMIT ${p(limit)}`,
       params,
     ) as Promise<TicketRow[]>;
+  }
+
+  /** How many tickets match a filter (the same conditions as `list`; saved views' counts). */
+  async count(tx: Tx, f: TicketFilter): Promise<number> {
+    const params: unknown[] = [];
+    const p = (v: unknown) => {
+      params.push(v);
+      return `$${params.length}`;
+    };
+    const where = filterWhere(f, p);
+    const rows: { n: number }[] = await tx.query(
+      `SELECT count(*)::int AS n FROM tickets t ${where.length ? `WHERE ${where.join(' AND ')}` : ''}`,
+      params,
+    );
+    return rows[0].n;
   }
 
   async insert(
@@ -644,4 +621,48 @@ export class TicketsRepository {
     ]);
     return { firstResponse: fr.length, resolution: rs.length };
   }
+}
+
+/** The WHERE conditions of a ticket filter (shared by `list` and `count`). */
+function filterWhere(f: TicketFilter, p: (v: unknown) => string): string[] {
+  const where: string[] = [];
+  if (f.statuses?.length) where.push(`t.status = ANY(${p(f.statuses)}::text[])`);
+  if (f.assigneeIds?.length && f.unassigned) {
+    where.push(`(t.assignee_id = ANY(${p(f.assigneeIds)}::bigint[]) OR t.assignee_id IS NULL)`);
+  } else if (f.assigneeIds?.length) {
+    where.push(oneOf('t.assignee_id', f.assigneeIds, p));
+  } else if (f.unassigned) {
+    where.push(`t.assignee_id IS NULL`);
+  }
+  if (f.teamIds?.length) where.push(oneOf('t.team_id', f.teamIds, p));
+  if (f.priorities?.length) where.push(`t.priority = ANY(${p(f.priorities)}::text[])`);
+  if (f.channels?.length) where.push(`t.channel = ANY(${p(f.channels)}::text[])`);
+  if (f.tags?.length) where.push(`t.tags && ${p(f.tags)}::text[]`);
+  if (f.customerId) where.push(`t.customer_id = ${p(f.customerId)}`);
+  if (f.requesterId) where.push(`t.requester_id = ${p(f.requesterId)}`);
+  if (f.slaBreached === true) where.push(`(t.first_response_breached OR t.resolution_breached)`);
+  if (f.slaBreached === false)
+    where.push(`NOT (t.first_response_breached OR t.resolution_breached)`);
+  if (f.dueWithinMinutes !== undefined) {
+    where.push(
+      `t.next_due_at >= now() AND t.next_due_at <= now() + make_interval(mins => ${p(f.dueWithinMinutes)})`,
+    );
+  }
+  if (f.createdFrom) where.push(`t.created_at >= ${p(f.createdFrom)}`);
+  if (f.createdTo) where.push(`t.created_at < ${p(f.createdTo)}`);
+  if (f.updatedFrom) where.push(`t.updated_at >= ${p(f.updatedFrom)}`);
+  if (f.updatedTo) where.push(`t.updated_at < ${p(f.updatedTo)}`);
+  if (f.search) {
+    // public text for everyone; internal-note words only where the caller may read the notes;
+    // or the id the ticket had in the system it was imported from ("INC0027139", any case,
+    // tickets_external_id_lower_idx serves it): all three alternatives inside one condition
+    const q = `websearch_to_tsquery('english', ${p(f.search)})`;
+    const hidden = f.notesHiddenForTeams?.length
+      ? ` AND (t.team_id IS NULL OR t.team_id <> ALL(${p(f.notesHiddenForTeams)}::bigint[]))`
+      : '';
+    where.push(
+      `(t.search @@ ${q} OR (t.note_search @@ ${q}${hidden}) OR lower(t.external_id) = lower(${p(f.search.trim())}))`,
+    );
+  }
+  return where;
 }

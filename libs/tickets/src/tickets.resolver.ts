@@ -51,7 +51,8 @@ import {
 } from './tickets.repository';
 import { TicketsService } from './tickets.service';
 
-function toRepoFilter(f: TicketFilter, actor: Actor): RepoFilter {
+/** A queue filter as the API takes it → the repository's filter (`mine` is the caller). */
+export function toRepoFilter(f: TicketFilter, actor: Actor): RepoFilter {
   const ids = (list: string[] | null | undefined, field: string) =>
     list?.map((id) => validateId(id, field));
   const date = (d: Date | null | undefined, field: string) => {

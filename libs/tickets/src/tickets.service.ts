@@ -134,6 +134,18 @@ export class TicketsService {
     return this.repo.list(this.tx.db, filter, order, after, limit);
   }
 
+  /** How many tickets match (saved views' counts), with the same search privacy as `list`. */
+  async count(actor: Actor, filter: TicketFilter): Promise<number> {
+    if (filter.search && actor.role !== 'admin') {
+      const teams = await this.identity.listTeams();
+      filter = {
+        ...filter,
+        notesHiddenForTeams: teams.filter((t) => !mayReadNotes(actor, t)).map((t) => t.id),
+      };
+    }
+    return this.repo.count(this.tx.db, filter);
+  }
+
   async create(actor: Actor, input: CreateTicketInput): Promise<TicketRow> {
     this.requireWorker(actor, 'create tickets');
     validateId(input.requesterId, 'requesterId');
