@@ -18,6 +18,7 @@ import { KpiRevenueWeightedCsat1764700100000 } from './1764700100000-kpi-revenue
 import { RiskBandsOracle1764800000000 } from './1764800000000-risk-bands-oracle';
 import { RiskDistributionBands1764800100000 } from './1764800100000-risk-distribution-bands';
 import { Automations1764900000000 } from './1764900000000-automations';
+import { SlaPause1764900100000 } from './1764900100000-sla-pause';
 
 /**
  * Every migration, oldest first. The api, the worker, the CLI and the tests all read this
@@ -45,4 +46,5 @@ export const MIGRATIONS = [
   RiskBandsOracle1764800000000,
   RiskDistributionBands1764800100000,
   Automations1764900000000,
+  SlaPause1764900100000,
 ];

@@ -99,7 +99,8 @@ export class TicketObject {
   firstResponseDueAt!: Date | null;
   @Field(() => GraphQLISODateTime, {
     nullable: true,
-    description: 'Resolution target of the SLA policy.',
+    description:
+      'Resolution target of the SLA policy, moved later by the time the clock was paused (pending, on hold).',
   })
   resolutionDueAt!: Date | null;
   @Field({ description: 'The first response came (or is still missing) after its target.' })
@@ -113,6 +114,14 @@ export class TicketObject {
     description: 'The SLA deadline the ticket works against now.',
   })
   nextDueAt!: Date | null;
+  @Field(() => GraphQLISODateTime, {
+    nullable: true,
+    description:
+      'When the resolution clock paused (pending or on hold); null while it runs. On resume the resolution target moves later by the pause.',
+  })
+  slaPausedAt!: Date | null;
+  @Field(() => Int, { description: 'Seconds the resolution clock was paused (finished pauses).' })
+  slaPausedSeconds!: number;
   @Field(() => GraphQLISODateTime, { nullable: true }) lastMessageAt!: Date | null;
   @Field(() => Int, {
     description:

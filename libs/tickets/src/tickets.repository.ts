@@ -28,6 +28,10 @@ export interface TicketRow {
   resolutionBreached: boolean;
   nextDueAt: Date | null;
   lastMessageAt: Date | null;
+  /** When the resolution clock's current pause began (pending / on hold); null while it runs. */
+  slaPausedAt: Date | null;
+  /** Seconds the resolution clock has been paused so far (finished pauses). */
+  slaPausedSeconds: number;
   version: number;
   /** Extra fields (e.g. columns of an imported history that have no field of their own). */
   customFields: Record<string, unknown>;
@@ -109,7 +113,8 @@ const TICKET_COLUMNS = `t.id::text, t.custom_fields AS "customFields", t.custome
   t.reopen_count AS "reopenCount", t.solve_count AS "solveCount", t.sla_policy_id::text AS "slaPolicyId",
   t.first_response_due_at AS "firstResponseDueAt", t.resolution_due_at AS "resolutionDueAt",
   t.first_response_breached AS "firstResponseBreached", t.resolution_breached AS "resolutionBreached",
-  t.next_due_at AS "nextDueAt", t.last_message_at AS "lastMessageAt", t.version, t.priority_rank AS "priorityRank",
+  t.next_due_at AS "nextDueAt", t.last_message_at AS "lastMessageAt",
+  t.sla_paused_at AS "slaPausedAt", t.sla_paused_seconds AS "slaPausedSeconds", t.version, t.priority_rank AS "priorityRank",
   ${TS_KEY('t.updated_at')} AS "updatedKey", ${TS_KEY('t.created_at')} AS "createdKey",
   coalesce(${TS_KEY('t.next_due_at')}, 'infinity') AS "dueKey",
   CASE WHEN t.external_id IS NULL THEN '[]'::jsonb
@@ -361,6 +366,8 @@ export class TicketsRepository {
       resolutionBreached: 'resolution_breached',
       nextDueAt: 'next_due_at',
       lastMessageAt: 'last_message_at',
+      slaPausedAt: 'sla_paused_at',
+      slaPausedSeconds: 'sla_paused_seconds',
     };
     const params: unknown[] = [id, at];
     const sets = ['version = version + 1', 'updated_at = $2'];
@@ -596,7 +603,7 @@ export class TicketsRepository {
       await tx.query(
         `UPDATE tickets SET resolution_breached = true
         WHERE next_due_at < now() AND status NOT IN ('solved', 'closed')
-          AND NOT resolution_breached AND resolution_due_at < now()
+          AND NOT resolution_breached AND resolution_due_at < now() AND sla_paused_at IS NULL
         RETURNING id::text`,
       ),
     );

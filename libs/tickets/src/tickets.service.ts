@@ -31,6 +31,7 @@ import {
   assertMove,
   nextDueAt,
   normalizeTags,
+  slaClockAfterMove,
   slaBreaches,
   statusAfterMessage,
   validateBody,
@@ -344,11 +345,11 @@ export class TicketsService {
             : t.teamId
               ? await this.requireTeam(t.teamId, tx)
               : null;
-        Object.assign(
-          patch,
-          { slaPolicyId: policy?.id ?? null },
-          this.dueTimes(policy, t.createdAt, team),
-        );
+        const due = this.dueTimes(policy, t.createdAt, team);
+        // the resolution target keeps the time the clock was paused
+        if (due.resolutionDueAt && t.slaPausedSeconds > 0)
+          due.resolutionDueAt = new Date(due.resolutionDueAt.getTime() + t.slaPausedSeconds * 1000);
+        Object.assign(patch, { slaPolicyId: policy?.id ?? null }, due);
         this.refreshSla(t, patch, now);
       }
       if (events.length === 0) return t;
@@ -656,6 +657,7 @@ export class TicketsService {
     now: Date,
   ): NewEvent[] {
     patch.status = to;
+    Object.assign(patch, slaClockAfterMove({ ...t, ...patch }, to, now));
     if (to === 'solved') {
       patch.solvedAt = now;
       patch.solveCount = t.solveCount + 1;
