@@ -86,7 +86,9 @@ export class MacroApplicationObject extends MacroPreviewObject {
   message!: TicketMessageObject | null;
 }
 
-@ObjectType('AgentAvailability')
+@ObjectType('AgentAvailability', {
+  description: 'Whether an agent takes new tickets from automatic assignment.',
+})
 export class AgentAvailabilityObject {
   @Field(() => ID) userId!: string;
   @Field(() => AvailabilityEnum) availability!: string;

@@ -161,7 +161,9 @@ export class SavedViewsResolver {
   }
 
   @Roles(...EVERYONE)
-  @Mutation(() => Boolean)
+  @Mutation(() => Boolean, {
+    description: 'Delete a view (yours, or a team view as admin or its lead).',
+  })
   deleteSavedView(@CurrentUser() actor: Actor, @Args('id', { type: () => ID }) id: string) {
     return this.views.delete(actor, id);
   }
