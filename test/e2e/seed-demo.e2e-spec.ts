@@ -139,6 +139,14 @@ describe('seed:demo writes a consistent demo world', () => {
       requester: `NOT EXISTS (SELECT 1 FROM contacts c
           WHERE c.id = t.requester_id AND c.customer_id = t.customer_id)`,
       tagsSorted: `t.tags <> (SELECT array_agg(DISTINCT tag ORDER BY tag) FROM unnest(t.tags) tag)`,
+      // search privacy: tickets with internal notes carry their public text apart, without the
+      // notes' words (what outsiders of a private team are matched against); others carry none
+      publicSearch: `t.public_search IS DISTINCT FROM (
+          SELECT CASE WHEN bool_or(m.kind = 'internal_note')
+                 THEN to_tsvector('english', concat_ws(' ', t.subject,
+                        string_agg(m.body, ' ' ORDER BY m.id) FILTER (WHERE m.kind <> 'internal_note')))
+                 END
+            FROM ticket_messages m WHERE m.ticket_id = t.id)`,
     };
     const found: Record<string, number> = {};
     for (const [name, condition] of Object.entries(mismatches)) {

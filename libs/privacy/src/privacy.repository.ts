@@ -80,7 +80,7 @@ export class PrivacyRepository {
     );
     const tickets = returnedRows<{ id: string }>(
       await tx.query(
-        `UPDATE tickets SET subject = $2, search = ''::tsvector, note_search = ''::tsvector, updated_at = now()
+        `UPDATE tickets SET subject = $2, search = ''::tsvector, public_search = NULL, updated_at = now()
         WHERE requester_id = $1 RETURNING id::text`,
         [id, ERASED],
       ),

@@ -337,9 +337,26 @@ export async function insertTickets(db: Db, world: World, tickets: Ticket[]): Pr
         inputOnly: true,
         value: (t) => [t.subject, ...t.history.messages.map((m) => m.body)].join(' '),
       },
+      // ... and, on tickets with internal notes, the public text alone (what readers who may not
+      // see a private team's notes are matched against; NULL without notes), as the api keeps it
+      {
+        name: 'public_doc',
+        type: 'text',
+        inputOnly: true,
+        value: (t) =>
+          t.history.messages.some((m) => m.kind === 'internal_note')
+            ? [
+                t.subject,
+                ...t.history.messages.filter((m) => m.kind !== 'internal_note').map((m) => m.body),
+              ].join(' ')
+            : null,
+      },
     ],
     tickets,
-    { search: `to_tsvector('english', {doc})` },
+    {
+      search: `to_tsvector('english', {doc})`,
+      public_search: `CASE WHEN {public_doc} IS NULL THEN NULL ELSE to_tsvector('english', {public_doc}) END`,
+    },
   );
 
   // Messages and events in ticket order and, within a ticket, in time order, so ids follow time.

@@ -390,15 +390,23 @@ export class TicketsRepository {
     }
   }
 
-  /** Rebuilds both search vectors: subject + public conversation, and the internal notes. */
+  /**
+   * Rebuilds the search vectors: everything (subject, conversation, notes), and the public text
+   * (subject and conversation) when the ticket has internal notes.
+   */
   async refreshSearch(tx: Tx, id: string): Promise<void> {
     await tx.query(
-      `UPDATE tickets t SET search = to_tsvector('english', t.subject) ||
-              coalesce((SELECT to_tsvector('english', string_agg(m.body, ' ' ORDER BY m.id)) FROM ticket_messages m
-                         WHERE m.ticket_id = t.id AND m.kind <> 'internal_note'), ''),
-              note_search = coalesce((SELECT to_tsvector('english', string_agg(m.body, ' ' ORDER BY m.id))
-                                        FROM ticket_messages m
-                                       WHERE m.ticket_id = t.id AND m.kind = 'internal_note'), '')
+      `UPDATE tickets t SET
+          search = to_tsvector('english', t.subject) ||
+            coalesce((SELECT to_tsvector('english', string_agg(m.body, ' ' ORDER BY m.id))
+                        FROM ticket_messages m WHERE m.ticket_id = t.id), ''),
+          public_search = CASE WHEN EXISTS (SELECT 1 FROM ticket_messages m
+                                            WHERE m.ticket_id = t.id AND m.kind = 'internal_note')
+            THEN to_tsvector('english', t.subject) ||
+                 coalesce((SELECT to_tsvector('english', string_agg(m.body, ' ' ORDER BY m.id))
+                             FROM ticket_messages m
+                            WHERE m.ticket_id = t.id AND m.kind <> 'internal_note'), '')
+            END
         WHERE t.id = $1`,
       [id],
     );
@@ -426,11 +434,19 @@ export class TicketsRepository {
        VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING ${MESSAGE_COLUMNS}`,
       [m.ticketId, m.kind, m.authorUserId, m.authorContactId, m.body, m.sentiment, m.createdAt],
     );
-    // internal notes go to their own vector, searched only for readers of the notes
+    // every message goes into search; the public vector (kept once a ticket has notes) gets
+    // public messages only, and starts from the public text so far at the first note
     await tx.query(
       m.kind === 'internal_note'
-        ? `UPDATE tickets SET note_search = note_search || to_tsvector('english', $2) WHERE id = $1`
-        : `UPDATE tickets SET search = search || to_tsvector('english', $2) WHERE id = $1`,
+        ? `UPDATE tickets t SET search = t.search || to_tsvector('english', $2),
+              public_search = coalesce(t.public_search, to_tsvector('english', t.subject) ||
+                coalesce((SELECT to_tsvector('english', string_agg(x.body, ' ' ORDER BY x.id))
+                            FROM ticket_messages x
+                           WHERE x.ticket_id = t.id AND x.kind <> 'internal_note'), ''))
+            WHERE t.id = $1`
+        : `UPDATE tickets SET search = search || to_tsvector('english', $2),
+              public_search = public_search || to_tsvector('english', $2)
+            WHERE id = $1`,
       [m.ticketId, m.body],
     );
     return rows[0];
@@ -660,15 +676,16 @@ function filterWhere(f: TicketFilter, p: (v: unknown) => string): string[] {
   if (f.updatedFrom) where.push(`t.updated_at >= ${p(f.updatedFrom)}`);
   if (f.updatedTo) where.push(`t.updated_at < ${p(f.updatedTo)}`);
   if (f.search) {
-    // public text for everyone; internal-note words only where the caller may read the notes;
-    // or the id the ticket had in the system it was imported from ("INC0027139", any case,
-    // tickets_external_id_lower_idx serves it): all three alternatives inside one condition
+    // one GIN scan over everything; on tickets of private teams whose notes the caller may
+    // not read, the public text must match too (public_search is NULL when there are no notes).
+    // Or the id the ticket had in the system it was imported from ("INC0027139", any case;
+    // tickets_external_id_lower_idx serves it): an id is no note text, so it needs no check.
     const q = `websearch_to_tsquery('english', ${p(f.search)})`;
-    const hidden = f.notesHiddenForTeams?.length
-      ? ` AND (t.team_id IS NULL OR t.team_id <> ALL(${p(f.notesHiddenForTeams)}::bigint[]))`
+    const visible = f.notesHiddenForTeams?.length
+      ? ` AND (t.team_id IS NULL OR t.team_id <> ALL(${p(f.notesHiddenForTeams)}::bigint[]) OR t.public_search IS NULL OR t.public_search @@ ${q})`
       : '';
     where.push(
-      `(t.search @@ ${q} OR (t.note_search @@ ${q}${hidden}) OR lower(t.external_id) = lower(${p(f.search.trim())}))`,
+      `((t.search @@ ${q}${visible}) OR lower(t.external_id) = lower(${p(f.search.trim())}))`,
     );
   }
   return where;
