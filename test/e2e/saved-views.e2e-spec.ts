@@ -130,6 +130,34 @@ describe('saved views: named queue filters, personal or shared, ordered, with li
     expect(bad.message).toContain('filter.createdTo');
   });
 
+  it("counts note words only where the viewer may read the notes (a private team's tickets)", async () => {
+    const vault = (
+      await ok(
+        stack,
+        admin,
+        `mutation { createTeam(input: { name: "Vault", isPrivate: true }) { id } }`,
+      )
+    ).createTeam.id;
+    const id = await ticket({ teamId: vault });
+    await ok(
+      stack,
+      admin,
+      `mutation($id: ID!) { addInternalNote(id: $id, body: "zanzibarite clause") { message { id } } }`,
+      {
+        id,
+      },
+    );
+    const secret = { i: { name: 'Secret', filter: { search: 'zanzibarite' } } };
+    const outsider = (await ok(stack, colleague, CREATE, secret)).createSavedView;
+    const insider = (await ok(stack, admin, CREATE, secret)).createSavedView;
+    expect([outsider.count, insider.count]).toEqual([0, 1]);
+    for (const [token, v] of [
+      [colleague, outsider],
+      [admin, insider],
+    ] as const)
+      await ok(stack, token, `mutation($id: ID!) { deleteSavedView(id: $id) }`, { id: v.id });
+  });
+
   it('shares views with a team (admins and its lead only) and reorders each group', async () => {
     const shared = { name: 'Desk queue', filter: { teamIds: [desk] }, teamId: desk };
     expect((await fails(stack, agent, CREATE, { i: shared })).extensions?.code).toBe('FORBIDDEN');
