@@ -20,6 +20,8 @@ import { RiskDistributionBands1764800100000 } from './1764800100000-risk-distrib
 import { EmailChannel1764300000000 } from './1764300000000-email-channel';
 import { Attachments1764300100000 } from './1764300100000-attachments';
 import { ImapMailboxes1764300200000 } from './1764300200000-imap-mailboxes';
+import { Automations1764900000000 } from './1764900000000-automations';
+import { SlaPause1764900100000 } from './1764900100000-sla-pause';
 
 /**
  * Every migration, oldest first. The api, the worker, the CLI and the tests all read this
@@ -49,4 +51,6 @@ export const MIGRATIONS = [
   EmailChannel1764300000000,
   Attachments1764300100000,
   ImapMailboxes1764300200000,
+  Automations1764900000000,
+  SlaPause1764900100000,
 ];

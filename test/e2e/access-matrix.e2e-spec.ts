@@ -202,6 +202,45 @@ const MATRIX: Record<string, { allowed: Role[] | typeof PUBLIC; call: string }> 
     allowed: WORKERS,
     call: `mutation { updateTicket(id: "${NONE}", input: { subject: "x" }) { id } }`,
   },
+  // agent tools (issue 18)
+  macros: { allowed: WORKERS, call: `{ macros(first: 1) { id } }` },
+  previewMacro: {
+    allowed: WORKERS,
+    call: `{ previewMacro(ticketId: "${NONE}", macroId: "${NONE}") { reply } }`,
+  },
+  createMacro: {
+    allowed: WORKERS,
+    call: `mutation { createMacro(input: { name: "x", scope: personal, body: "{{nope}}" }) { id } }`,
+  },
+  updateMacro: {
+    allowed: WORKERS,
+    call: `mutation { updateMacro(id: "${NONE}", input: { name: "x", scope: personal, body: "x" }) { id } }`,
+  },
+  deleteMacro: { allowed: WORKERS, call: `mutation { deleteMacro(id: "${NONE}") }` },
+  applyMacro: {
+    allowed: WORKERS,
+    call: `mutation { applyMacro(ticketId: "${NONE}", macroId: "${NONE}") { reply } }`,
+  },
+  myAvailability: { allowed: WORKERS, call: `{ myAvailability { availability } }` },
+  setAvailability: {
+    allowed: WORKERS,
+    call: `mutation { setAvailability(availability: available) { availability } }`,
+  },
+  setTeamAssignment: {
+    allowed: ['team_lead', 'admin'],
+    call: `mutation { setTeamAssignment(teamId: "${NONE}", mode: round_robin, cap: 3) { mode } }`,
+  },
+  savedViews: { allowed: ALL, call: `{ savedViews { id count } }` },
+  createSavedView: {
+    allowed: ALL,
+    call: `mutation { createSavedView(input: { name: "  " }) { id } }`,
+  },
+  updateSavedView: {
+    allowed: ALL,
+    call: `mutation { updateSavedView(id: "${NONE}", input: { name: "x" }) { id } }`,
+  },
+  deleteSavedView: { allowed: ALL, call: `mutation { deleteSavedView(id: "${NONE}") }` },
+  reorderSavedViews: { allowed: ALL, call: `mutation { reorderSavedViews(ids: ["${NONE}"]) }` },
   updateUser: {
     allowed: ['admin'],
     call: `mutation { updateUser(id: "${NONE}", input: { name: "x" }) { id } }`,

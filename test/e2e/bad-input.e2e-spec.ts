@@ -630,6 +630,146 @@ function cases(ids: Record<string, string>): Record<string, Case[]> {
         code: INPUT,
       },
     ],
+    createMacro: [
+      {
+        name: 'unknown placeholder',
+        query: `mutation { createMacro(input: { name: "M", scope: personal, body: "Hi {{requester.nickname}}" }) { id } }`,
+        code: INPUT,
+        message: /\{\{requester\.nickname\}\}/,
+      },
+      {
+        name: 'empty name',
+        query: `mutation { createMacro(input: { name: "  ", scope: personal, body: "x" }) { id } }`,
+        code: INPUT,
+        message: /name/,
+      },
+      {
+        name: 'team macro without a team',
+        query: `mutation { createMacro(input: { name: "M", scope: team, body: "x" }) { id } }`,
+        code: INPUT,
+        message: /teamId/,
+      },
+      {
+        name: 'neither reply nor action',
+        query: `mutation { createMacro(input: { name: "M", scope: global }) { id } }`,
+        code: INPUT,
+      },
+      {
+        name: 'bad tag',
+        query: `mutation { createMacro(input: { name: "M", scope: global, actions: { addTags: ["no spaces"] } }) { id } }`,
+        code: INPUT,
+        message: /actions.addTags/,
+      },
+      {
+        name: 'unknown assignee',
+        query: `mutation { createMacro(input: { name: "M", scope: global, actions: { assigneeId: "999999999" } }) { id } }`,
+        code: 'NOT_FOUND',
+      },
+    ],
+    updateMacro: [
+      {
+        name: 'unknown macro',
+        query: `mutation { updateMacro(id: "999999999", input: { name: "M", scope: personal, body: "x" }) { id } }`,
+        code: 'NOT_FOUND',
+      },
+      {
+        name: 'unknown placeholder in the note',
+        query: `mutation { updateMacro(id: "${ids.macro}", input: { name: "M", scope: global, actions: { note: "{{x.y}}" } }) { id } }`,
+        code: INPUT,
+        message: /\{\{x\.y\}\}/,
+      },
+    ],
+    deleteMacro: [
+      {
+        name: 'unknown macro',
+        query: `mutation { deleteMacro(id: "999999999") }`,
+        code: 'NOT_FOUND',
+      },
+      {
+        name: 'malformed id',
+        query: `mutation { deleteMacro(id: "${SQL}") }`,
+        code: INPUT,
+      },
+    ],
+    applyMacro: [
+      {
+        name: 'unknown macro',
+        query: `mutation { applyMacro(ticketId: "${t}", macroId: "999999999") { reply } }`,
+        code: 'NOT_FOUND',
+      },
+      {
+        name: 'unknown ticket',
+        query: `mutation { applyMacro(ticketId: "999999999", macroId: "${ids.macro}") { reply } }`,
+        code: 'NOT_FOUND',
+      },
+      {
+        name: 'stale version',
+        query: `mutation { applyMacro(ticketId: "${t}", macroId: "${ids.macro}", expectedVersion: 99999) { reply } }`,
+        code: 'CONFLICT',
+      },
+    ],
+    setAvailability: [
+      {
+        name: 'unknown value',
+        query: `mutation { setAvailability(availability: busy) { availability } }`,
+        code: INVALID,
+      },
+    ],
+    setTeamAssignment: [
+      {
+        name: 'cap 0',
+        query: `mutation { setTeamAssignment(teamId: "${ids.team}", mode: round_robin, cap: 0) { mode } }`,
+        code: INPUT,
+        message: /cap/,
+      },
+      {
+        name: 'unknown team',
+        query: `mutation { setTeamAssignment(teamId: "999999999", mode: least_open, cap: 3) { mode } }`,
+        code: 'NOT_FOUND',
+      },
+    ],
+    createSavedView: [
+      {
+        name: 'empty name',
+        query: `mutation { createSavedView(input: { name: " " }) { id } }`,
+        code: INPUT,
+        message: /name/,
+      },
+      {
+        name: 'dates reversed in the filter',
+        query: `mutation { createSavedView(input: { name: "V", filter: { createdFrom: "2026-02-01T00:00:00Z", createdTo: "2026-01-01T00:00:00Z" } }) { id } }`,
+        code: INPUT,
+        message: /filter.createdTo/,
+      },
+      {
+        name: 'unknown team',
+        query: `mutation { createSavedView(input: { name: "V", teamId: "999999999" }) { id } }`,
+        code: 'NOT_FOUND',
+      },
+    ],
+    updateSavedView: [
+      {
+        name: 'unknown view',
+        query: `mutation { updateSavedView(id: "999999999", input: { name: "V" }) { id } }`,
+        code: 'NOT_FOUND',
+      },
+    ],
+    deleteSavedView: [
+      {
+        name: 'unknown view',
+        query: `mutation { deleteSavedView(id: "999999999") }`,
+        code: 'NOT_FOUND',
+      },
+      { name: 'malformed id', query: `mutation { deleteSavedView(id: "${SQL}") }`, code: INPUT },
+    ],
+    reorderSavedViews: [
+      {
+        name: 'not the whole group',
+        query: `mutation { reorderSavedViews(ids: ["999999999"]) }`,
+        code: INPUT,
+        message: /exactly once/,
+      },
+    ],
     updateUser: [
       {
         name: 'unknown team',
@@ -700,6 +840,18 @@ function queryCases(ids: Record<string, string>): Case[] {
       query: `{ tickets(filter: { dueWithinMinutes: -3 }) { edges { cursor } } }`,
       code: INPUT,
     },
+    { name: 'macros page 0', query: `{ macros(first: 0) { id } }`, code: INPUT, message: /first/ },
+    {
+      name: 'macros search > 200 chars',
+      query: `query($s: String) { macros(search: $s) { id } }`,
+      variables: { s: 'x'.repeat(201) },
+      code: INPUT,
+    },
+    {
+      name: 'preview of an unknown macro',
+      query: `{ previewMacro(ticketId: "${ids.ticket}", macroId: "999999999") { reply } }`,
+      code: 'NOT_FOUND',
+    },
     {
       name: 'dates reversed',
       query: `{ tickets(filter: { createdFrom: "2026-02-01T00:00:00Z", createdTo: "2026-01-01T00:00:00Z" }) { edges { cursor } } }`,
@@ -732,6 +884,8 @@ describe('bad input: clear errors, no 500, nothing written', () => {
       UNION ALL SELECT 'outbox', md5(coalesce(string_agg(x::text, ',' ORDER BY id), '')) FROM outbox x
       UNION ALL SELECT 'snoozes', md5(coalesce(string_agg(x::text, ',' ORDER BY customer_id), '')) FROM retention_snoozes x
       UNION ALL SELECT 'imports', md5(coalesce(string_agg(x::text, ',' ORDER BY id), '')) FROM import_runs x
+      UNION ALL SELECT 'macros', md5(coalesce(string_agg(x::text, ',' ORDER BY id), '')) FROM macros x
+      UNION ALL SELECT 'views', md5(coalesce(string_agg(x::text, ',' ORDER BY id), '')) FROM saved_views x
       UNION ALL SELECT 'status_changes', md5(coalesce(string_agg(x::text, ',' ORDER BY id), '')) FROM customer_status_changes x`);
     return Object.fromEntries(rows.map((r) => [r.t, r.h]));
   };
@@ -782,6 +936,13 @@ describe('bad input: clear errors, no 500, nothing written', () => {
         { t: ids.ticket },
       )
     ).createFollowUp.id;
+    ids.macro = (
+      await ok(
+        stack,
+        admin,
+        `mutation { createMacro(input: { name: "Thanks", scope: global, body: "Thanks {{requester.first_name}}" }) { id } }`,
+      )
+    ).createMacro.id;
     ids.ticketCursor = (
       await ok(stack, admin, `{ tickets(first: 1) { edges { cursor } } }`)
     ).tickets.edges[0].cursor;

@@ -20,6 +20,7 @@ import {
   createGraphqlErrorFormatter,
 } from '@staydesk/core';
 import { AttachmentsApiModule } from '@staydesk/attachments';
+import { AutomationsApiModule } from '@staydesk/automations';
 import { CustomersApiModule } from '@staydesk/customers';
 import { EmailApiModule } from '@staydesk/email';
 import { FollowUpsApiModule } from '@staydesk/followups';
@@ -117,6 +118,7 @@ export class ApiModule implements NestModule {
         ValueApiModule,
         EmailApiModule,
         AttachmentsApiModule,
+        AutomationsApiModule,
       ],
       controllers: [HealthController],
       providers: [

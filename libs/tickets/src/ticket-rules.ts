@@ -71,12 +71,38 @@ export interface SlaSnapshot extends SlaTargets {
   status: TicketStatus;
   firstResponseAt: Date | null;
   solvedAt: Date | null;
+  /** When the resolution clock's current pause began; null or absent while it runs. */
+  slaPausedAt?: Date | null;
+}
+
+/** Statuses that pause the resolution clock (waiting on the customer, or on hold). */
+export const PAUSING_STATUSES: readonly TicketStatus[] = ['pending', 'on_hold'];
+
+/**
+ * The resolution clock across a status move: entering pending/on hold starts a pause; leaving
+ * them ends it, and the resolution due time moves later by the pause's length.
+ */
+export function slaClockAfterMove(
+  t: { slaPausedAt: Date | null; slaPausedSeconds: number; resolutionDueAt: Date | null },
+  to: TicketStatus,
+  now: Date,
+): { slaPausedAt?: Date | null; slaPausedSeconds?: number; resolutionDueAt?: Date | null } {
+  const pauses = PAUSING_STATUSES.includes(to);
+  if (t.slaPausedAt === null) return pauses && t.resolutionDueAt ? { slaPausedAt: now } : {};
+  if (pauses) return {};
+  const ms = Math.max(0, now.getTime() - t.slaPausedAt.getTime());
+  return {
+    slaPausedAt: null,
+    slaPausedSeconds: t.slaPausedSeconds + Math.round(ms / 1000),
+    resolutionDueAt: t.resolutionDueAt ? new Date(t.resolutionDueAt.getTime() + ms) : null,
+  };
 }
 
 /** The next SLA deadline a ticket is working against, or null when none is pending. */
 export function nextDueAt(t: SlaSnapshot): Date | null {
   if (t.status === 'solved' || t.status === 'closed') return null;
   if (t.firstResponseAt === null && t.firstResponseDueAt) return t.firstResponseDueAt;
+  if (t.slaPausedAt) return null; // the resolution clock is paused
   return t.resolutionDueAt;
 }
 
@@ -94,7 +120,7 @@ export function slaBreaches(
   const resolution = t.resolutionDueAt
     ? done && t.solvedAt
       ? t.solvedAt > t.resolutionDueAt
-      : now > t.resolutionDueAt
+      : (t.slaPausedAt ?? now) > t.resolutionDueAt // a paused clock stopped at the pause
     : false;
   return { firstResponse, resolution };
 }

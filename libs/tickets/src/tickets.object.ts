@@ -104,7 +104,8 @@ export class TicketObject {
   firstResponseDueAt!: Date | null;
   @Field(() => GraphQLISODateTime, {
     nullable: true,
-    description: 'Resolution target of the SLA policy.',
+    description:
+      'Resolution target of the SLA policy, moved later by the time the clock was paused (pending, on hold).',
   })
   resolutionDueAt!: Date | null;
   @Field({ description: 'The first response came (or is still missing) after its target.' })
@@ -118,6 +119,14 @@ export class TicketObject {
     description: 'The SLA deadline the ticket works against now.',
   })
   nextDueAt!: Date | null;
+  @Field(() => GraphQLISODateTime, {
+    nullable: true,
+    description:
+      'When the resolution clock paused (pending or on hold); null while it runs. On resume the resolution target moves later by the pause.',
+  })
+  slaPausedAt!: Date | null;
+  @Field(() => Int, { description: 'Seconds the resolution clock was paused (finished pauses).' })
+  slaPausedSeconds!: number;
   @Field(() => GraphQLISODateTime, { nullable: true }) lastMessageAt!: Date | null;
   @Field(() => Int, {
     description:
@@ -149,7 +158,7 @@ export class TicketMessageObject {
 
 @ObjectType('TicketEvent', {
   description:
-    'One entry of the append-only history: created, status_changed, assignee_changed, team_changed, priority_changed, subject_changed, tags_changed, first_response, sla_breached.',
+    'One entry of the append-only history: created, status_changed, assignee_changed, team_changed, priority_changed, subject_changed, tags_changed, first_response, sla_breached, macro_applied (fromValue: the macro id, toValue: its name), auto_assigned (fromValue: the rule, toValue: the agent).',
 })
 export class TicketEventObject {
   @Field(() => ID) id!: string;

@@ -38,6 +38,10 @@ export interface TicketRow {
   resolutionBreached: boolean;
   nextDueAt: Date | null;
   lastMessageAt: Date | null;
+  /** When the resolution clock's current pause began (pending / on hold); null while it runs. */
+  slaPausedAt: Date | null;
+  /** Seconds the resolution clock has been paused so far (finished pauses). */
+  slaPausedSeconds: number;
   version: number;
   /** Extra fields (e.g. columns of an imported history that have no field of their own). */
   customFields: Record<string, unknown>;
@@ -119,7 +123,8 @@ const TICKET_COLUMNS = `t.id::text, t.number, t.custom_fields AS "customFields",
   t.reopen_count AS "reopenCount", t.solve_count AS "solveCount", t.sla_policy_id::text AS "slaPolicyId",
   t.first_response_due_at AS "firstResponseDueAt", t.resolution_due_at AS "resolutionDueAt",
   t.first_response_breached AS "firstResponseBreached", t.resolution_breached AS "resolutionBreached",
-  t.next_due_at AS "nextDueAt", t.last_message_at AS "lastMessageAt", t.version, t.priority_rank AS "priorityRank",
+  t.next_due_at AS "nextDueAt", t.last_message_at AS "lastMessageAt",
+  t.sla_paused_at AS "slaPausedAt", t.sla_paused_seconds AS "slaPausedSeconds", t.version, t.priority_rank AS "priorityRank",
   ${TS_KEY('t.updated_at')} AS "updatedKey", ${TS_KEY('t.created_at')} AS "createdKey",
   coalesce(${TS_KEY('t.next_due_at')}, 'infinity') AS "dueKey",
   CASE WHEN t.external_id IS NULL THEN '[]'::jsonb
@@ -254,6 +259,42 @@ export class TicketsRepository {
     );
   }
 
+  /**
+   * Picks the agent a new ticket of the team goes to, or null (mode none, or nobody available
+   * under the cap). The team row is locked (FOR NO KEY UPDATE, so tickets referencing the team
+   * can still be inserted) until the caller's transaction ends: concurrent creates in one team
+   * pick one after another, each seeing the tickets the previous one committed, so no agent
+   * passes the cap. Open = new, open, pending or on hold.
+   */
+  async pickAutoAssignee(
+    tx: Tx,
+    teamId: string,
+  ): Promise<{ userId: string; mode: string; cap: number } | null> {
+    const teams: { mode: string; cap: number }[] = await tx.query(
+      `SELECT assignment_mode AS mode, assignment_cap AS cap FROM teams WHERE id = $1 FOR NO KEY UPDATE`,
+      [teamId],
+    );
+    const team = teams[0];
+    if (!team || team.mode === 'none') return null;
+    const picked: { id: string }[] = await tx.query(
+      `SELECT u.id::text FROM users u
+         LEFT JOIN tickets t ON t.assignee_id = u.id AND t.status IN ('new', 'open', 'pending', 'on_hold')
+        WHERE u.team_id = $1 AND u.active AND u.availability = 'available'
+          AND u.role IN ('agent', 'team_lead')
+        GROUP BY u.id, u.last_auto_assigned_at
+       HAVING count(t.id) < $2
+        ORDER BY CASE WHEN $3 = 'least_open' THEN count(t.id) ELSE 0 END,
+                 u.last_auto_assigned_at NULLS FIRST, u.id
+        LIMIT 1`,
+      [teamId, team.cap, team.mode],
+    );
+    if (!picked[0]) return null;
+    await tx.query(`UPDATE users SET last_auto_assigned_at = clock_timestamp() WHERE id = $1`, [
+      picked[0].id,
+    ]);
+    return { userId: picked[0].id, mode: team.mode, cap: team.cap };
+  }
+
   async lockById(tx: Tx, id: string): Promise<TicketRow | null> {
     const rows: TicketRow[] = await tx.query(
       `SELECT ${TICKET_COLUMNS} FROM tickets t WHERE t.id = $1 FOR UPDATE`,
@@ -268,7 +309,6 @@ export class TicketsRepository {
     order: TicketOrder,
     after: [string | number, string] | null,
     limit: number,
-    countOnly = false,
   ) {
     const o = ORDERINGS[order];
     const params: unknown[] = [];
@@ -276,55 +316,7 @@ export class TicketsRepository {
       params.push(v);
       return `$${params.length}`;
     };
-    const where: string[] = [];
-    if (f.statuses?.length) where.push(`t.status = ANY(${p(f.statuses)}::text[])`);
-    if (f.assigneeIds?.length && f.unassigned) {
-      where.push(`(t.assignee_id = ANY(${p(f.assigneeIds)}::bigint[]) OR t.assignee_id IS NULL)`);
-    } else if (f.assigneeIds?.length) {
-      where.push(oneOf('t.assignee_id', f.assigneeIds, p));
-    } else if (f.unassigned) {
-      where.push(`t.assignee_id IS NULL`);
-    }
-    if (f.teamIds?.length) where.push(oneOf('t.team_id', f.teamIds, p));
-    if (f.priorities?.length) where.push(`t.priority = ANY(${p(f.priorities)}::text[])`);
-    if (f.channels?.length) where.push(`t.channel = ANY(${p(f.channels)}::text[])`);
-    if (f.tags?.length) where.push(`t.tags && ${p(f.tags)}::text[]`);
-    if (f.customerId) where.push(`t.customer_id = ${p(f.customerId)}`);
-    if (f.requesterId) where.push(`t.requester_id = ${p(f.requesterId)}`);
-    if (f.slaBreached === true) where.push(`(t.first_response_breached OR t.resolution_breached)`);
-    if (f.slaBreached === false)
-      where.push(`NOT (t.first_response_breached OR t.resolution_breached)`);
-    if (f.dueWithinMinutes !== undefined) {
-      where.push(
-        `t.next_due_at >= now() AND t.next_due_at <= now() + make_interval(mins => ${p(f.dueWithinMinutes)})`,
-      );
-    }
-    if (f.createdFrom) where.push(`t.created_at >= ${p(f.createdFrom)}`);
-    if (f.createdTo) where.push(`t.created_at < ${p(f.createdTo)}`);
-    if (f.updatedFrom) where.push(`t.updated_at >= ${p(f.updatedFrom)}`);
-    if (f.updatedTo) where.push(`t.updated_at < ${p(f.updatedTo)}`);
-    if (f.search) {
-      // one GIN scan over everything; on tickets of private teams whose notes the caller may
-      // not read, the public text must match too (public_search is NULL when there are no notes).
-      // Or a key that is no note text, so it needs no check: the id the ticket had in the system
-      // it was imported from ("INC0027139", any case; tickets_external_id_lower_idx), or the
-      // e-mail channel's keys (a ticket number, a requester's address, a customer's name).
-      const q = `websearch_to_tsquery('english', ${p(f.search)})`;
-      const visible = f.notesHiddenForTeams?.length
-        ? ` AND (t.team_id IS NULL OR t.team_id <> ALL(${p(f.notesHiddenForTeams)}::bigint[]) OR t.public_search IS NULL OR t.public_search @@ ${q})`
-        : '';
-      where.push(
-        `((t.search @@ ${q}${visible}) OR lower(t.external_id) = lower(${p(f.search.trim())})${ticketKeySearch(f.search, p)})`,
-      );
-    }
-    if (countOnly) {
-      // counts at most `limit` rows (the caller's cap), so a broad filter stays cheap
-      return tx.query(
-        `SELECT count(*)::int AS n FROM (SELECT 1 FROM tickets t
-          ${where.length ? `WHERE ${where.join(' AND ')}` : ''} LIMIT ${p(limit)}) capped`,
-        params,
-      ) as Promise<TicketRow[]>;
-    }
+    const where = filterWhere(f, p);
     if (after) where.push(o.keyset.predicate([o.key, 't.id'], o.cmp, after, p));
     return tx.query(
       `SELECT ${TICKET_COLUMNS} FROM tickets t
@@ -334,12 +326,23 @@ export class TicketsRepository {
     ) as Promise<TicketRow[]>;
   }
 
-  /** Matching tickets, counted up to `cap` (the same filter as `list`). */
+  /**
+   * Matching tickets, counted up to `cap` (the same conditions as `list`): the queue's totalCount
+   * and saved views' counts, so a broad filter stays cheap.
+   */
   async count(tx: Tx, f: TicketFilter, cap: number): Promise<number> {
-    const rows = (await this.list(tx, f, 'updated_desc', null, cap, true)) as unknown as {
-      n: number;
-    }[];
-    return rows[0]?.n ?? 0;
+    const params: unknown[] = [];
+    const p = (v: unknown) => {
+      params.push(v);
+      return `$${params.length}`;
+    };
+    const where = filterWhere(f, p);
+    const rows: { n: number }[] = await tx.query(
+      `SELECT count(*)::int AS n FROM (SELECT 1 FROM tickets t
+        ${where.length ? `WHERE ${where.join(' AND ')}` : ''} LIMIT ${p(cap)}) capped`,
+      params,
+    );
+    return rows[0].n;
   }
 
   async insert(
@@ -419,6 +422,8 @@ export class TicketsRepository {
       resolutionBreached: 'resolution_breached',
       nextDueAt: 'next_due_at',
       lastMessageAt: 'last_message_at',
+      slaPausedAt: 'sla_paused_at',
+      slaPausedSeconds: 'sla_paused_seconds',
     };
     const params: unknown[] = [id, at];
     const sets = ['version = version + 1', 'updated_at = $2'];
@@ -670,7 +675,7 @@ export class TicketsRepository {
       await tx.query(
         `UPDATE tickets SET resolution_breached = true
         WHERE next_due_at < now() AND status NOT IN ('solved', 'closed')
-          AND NOT resolution_breached AND resolution_due_at < now()
+          AND NOT resolution_breached AND resolution_due_at < now() AND sla_paused_at IS NULL
         RETURNING id::text`,
       ),
     );
@@ -695,4 +700,49 @@ export class TicketsRepository {
     ]);
     return { firstResponse: fr.length, resolution: rs.length };
   }
+}
+
+/** The WHERE conditions of a ticket filter (shared by `list` and `count`). */
+function filterWhere(f: TicketFilter, p: (v: unknown) => string): string[] {
+  const where: string[] = [];
+  if (f.statuses?.length) where.push(`t.status = ANY(${p(f.statuses)}::text[])`);
+  if (f.assigneeIds?.length && f.unassigned) {
+    where.push(`(t.assignee_id = ANY(${p(f.assigneeIds)}::bigint[]) OR t.assignee_id IS NULL)`);
+  } else if (f.assigneeIds?.length) {
+    where.push(oneOf('t.assignee_id', f.assigneeIds, p));
+  } else if (f.unassigned) {
+    where.push(`t.assignee_id IS NULL`);
+  }
+  if (f.teamIds?.length) where.push(oneOf('t.team_id', f.teamIds, p));
+  if (f.priorities?.length) where.push(`t.priority = ANY(${p(f.priorities)}::text[])`);
+  if (f.channels?.length) where.push(`t.channel = ANY(${p(f.channels)}::text[])`);
+  if (f.tags?.length) where.push(`t.tags && ${p(f.tags)}::text[]`);
+  if (f.customerId) where.push(`t.customer_id = ${p(f.customerId)}`);
+  if (f.requesterId) where.push(`t.requester_id = ${p(f.requesterId)}`);
+  if (f.slaBreached === true) where.push(`(t.first_response_breached OR t.resolution_breached)`);
+  if (f.slaBreached === false)
+    where.push(`NOT (t.first_response_breached OR t.resolution_breached)`);
+  if (f.dueWithinMinutes !== undefined) {
+    where.push(
+      `t.next_due_at >= now() AND t.next_due_at <= now() + make_interval(mins => ${p(f.dueWithinMinutes)})`,
+    );
+  }
+  if (f.createdFrom) where.push(`t.created_at >= ${p(f.createdFrom)}`);
+  if (f.createdTo) where.push(`t.created_at < ${p(f.createdTo)}`);
+  if (f.updatedFrom) where.push(`t.updated_at >= ${p(f.updatedFrom)}`);
+  if (f.updatedTo) where.push(`t.updated_at < ${p(f.updatedTo)}`);
+  if (f.search) {
+    // one GIN scan over everything; on tickets of private teams whose notes the caller may
+    // not read, the public text must match too (public_search is NULL when there are no notes).
+    // Or the id the ticket had in the system it was imported from ("INC0027139", any case;
+    // tickets_external_id_lower_idx serves it): an id is no note text, so it needs no check.
+    const q = `websearch_to_tsquery('english', ${p(f.search)})`;
+    const visible = f.notesHiddenForTeams?.length
+      ? ` AND (t.team_id IS NULL OR t.team_id <> ALL(${p(f.notesHiddenForTeams)}::bigint[]) OR t.public_search IS NULL OR t.public_search @@ ${q})`
+      : '';
+    where.push(
+      `((t.search @@ ${q}${visible}) OR lower(t.external_id) = lower(${p(f.search.trim())})${ticketKeySearch(f.search, p)})`,
+    );
+  }
+  return where;
 }

@@ -52,12 +52,13 @@ import {
 import { TicketsService } from './tickets.service';
 
 /**
- * `tickets.totalCount` is exact up to this many tickets; above it the answer is
- * TICKET_COUNT_CAP + 1, which clients show as "10,000+".
+ * `tickets.totalCount` (and saved views' counts) are exact up to this many tickets; above it the
+ * answer is TICKET_COUNT_CAP + 1, which clients show as "10,000+".
  */
 export const TICKET_COUNT_CAP = 10_000;
 
-function toRepoFilter(f: TicketFilter, actor: Actor): RepoFilter {
+/** A queue filter as the API takes it → the repository's filter (`mine` is the caller). */
+export function toRepoFilter(f: TicketFilter, actor: Actor): RepoFilter {
   const ids = (list: string[] | null | undefined, field: string) =>
     list?.map((id) => validateId(id, field));
   const date = (d: Date | null | undefined, field: string) => {

@@ -35,6 +35,7 @@ import {
   assertMove,
   nextDueAt,
   normalizeTags,
+  slaClockAfterMove,
   slaBreaches,
   statusAfterMessage,
   validateBody,
@@ -204,6 +205,11 @@ export class TicketsService {
       const status: TicketStatus = outbound ? 'open' : 'new';
       const policy = await this.repo.policyFor(tx, priority, input.channel, customer.tier);
       const due = this.dueTimes(policy, now, team);
+      // automatic assignment within the team (round robin / least open, available agents under the cap)
+      const auto =
+        !input.assigneeId && !outbound && input.teamId
+          ? await this.repo.pickAutoAssignee(tx, input.teamId)
+          : null;
       const firstResponseAt = outbound ? now : null;
       const ticket = await this.repo.insert(tx, {
         customerId: requester.customerId,
@@ -212,7 +218,7 @@ export class TicketsService {
         channel: input.channel,
         priority,
         status,
-        assigneeId: input.assigneeId ?? (outbound ? actor.id : null),
+        assigneeId: input.assigneeId ?? (outbound ? actor.id : (auto?.userId ?? null)),
         teamId: input.teamId ?? null,
         tags,
         createdById: actor.id,
@@ -233,6 +239,17 @@ export class TicketsService {
           createdAt: now,
         },
       ];
+      if (auto) {
+        // the event names the rule that chose the agent (fromValue) and the agent (toValue)
+        events.push({
+          ticketId: ticket.id,
+          actorId: null,
+          type: 'auto_assigned',
+          fromValue: `${auto.mode} in team ${input.teamId} (cap ${auto.cap})`,
+          toValue: auto.userId,
+          createdAt: now,
+        });
+      }
       if (outbound) {
         events.push({
           ticketId: ticket.id,
@@ -280,15 +297,29 @@ export class TicketsService {
   ): Promise<TicketRow> {
     this.requireWorker(actor, 'change tickets');
     validateId(id);
+    return this.tx.run((tx) => this.updateInTx(tx, actor, id, input, given));
+  }
+
+  /**
+   * `update` inside the caller's transaction (macros apply several changes as one unit).
+   * `source` names what made the change (e.g. a macro), recorded in the audit log.
+   */
+  async updateInTx(
+    tx: Tx,
+    actor: Actor,
+    id: string,
+    input: UpdateTicketInput,
+    given: Set<string>,
+  ): Promise<TicketRow> {
+    this.requireWorker(actor, 'change tickets');
     const subject = input.subject != null ? validateSubject(input.subject) : undefined;
     if (input.priority != null && !PRIORITIES.includes(input.priority)) {
       throw badInput('priority', `must be one of ${PRIORITIES.join(', ')}`);
     }
     const tags = input.tags != null ? normalizeTags(input.tags) : undefined;
     if (input.assigneeId) await this.requireAssignee(input.assigneeId);
-    const newTeam = input.teamId ? await this.requireTeam(input.teamId) : null;
-
-    return this.tx.run(async (tx) => {
+    const newTeam = input.teamId ? await this.requireTeam(input.teamId, tx) : null;
+    {
       const t = await this.lockForChange(tx, id, input.expectedVersion);
       const now = new Date();
       const patch: Partial<TicketRow> = {};
@@ -335,11 +366,11 @@ export class TicketsService {
             : t.teamId
               ? await this.requireTeam(t.teamId, tx)
               : null;
-        Object.assign(
-          patch,
-          { slaPolicyId: policy?.id ?? null },
-          this.dueTimes(policy, t.createdAt, team),
-        );
+        const due = this.dueTimes(policy, t.createdAt, team);
+        // the resolution target keeps the time the clock was paused
+        if (due.resolutionDueAt && t.slaPausedSeconds > 0)
+          due.resolutionDueAt = new Date(due.resolutionDueAt.getTime() + t.slaPausedSeconds * 1000);
+        Object.assign(patch, { slaPolicyId: policy?.id ?? null }, due);
         this.refreshSla(t, patch, now);
       }
       if (events.length === 0) return t;
@@ -360,7 +391,7 @@ export class TicketsService {
         details: { changed: events.map((e) => e.type) },
       });
       return saved;
-    });
+    }
   }
 
   /**
@@ -394,8 +425,25 @@ export class TicketsService {
     validateBody(body);
     if (options.contactId) validateId(options.contactId, 'contactId');
     const cc = validateCc(options.cc, kind);
+    return this.tx.run((tx) => this.addMessageInTx(tx, actor, id, kind, body, { ...options, cc }));
+  }
 
-    return this.tx.run(async (tx) => {
+  /** `addMessage` inside the caller's transaction (the caller checked the role and the body). */
+  async addMessageInTx(
+    tx: Tx,
+    actor: Actor,
+    id: string,
+    kind: MessageKind,
+    body: string,
+    options: {
+      contactId?: string | null;
+      expectedVersion?: number | null;
+      /** Public replies: more recipients of the mail, already checked (validateCc). */
+      cc?: string[];
+      attachmentIds?: string[] | null;
+    } = {},
+  ): Promise<{ ticket: TicketRow; message: MessageRow }> {
+    {
       const t = await this.lockForChange(tx, id, options.expectedVersion);
       if (t.status === 'closed' && kind !== 'internal_note') {
         throw badInput('id', `ticket ${id} is closed: closed is final, open a new ticket instead`);
@@ -431,7 +479,12 @@ export class TicketsService {
       }
       if (kind === 'public_reply') {
         // the e-mail goes out through the outbox event below; its envelope is fixed now
-        await this.repo.queueReplyMail(tx, message.id, newMessageId(this.mailDomain()), cc);
+        await this.repo.queueReplyMail(
+          tx,
+          message.id,
+          newMessageId(this.mailDomain()),
+          options.cc ?? [],
+        );
       }
       const patch: Partial<TicketRow> = { lastMessageAt: now };
       const events: NewEvent[] = [];
@@ -483,7 +536,7 @@ export class TicketsService {
         details: { messageId: message.id },
       });
       return { ticket: saved, message };
-    });
+    }
   }
 
   async changeStatus(
@@ -496,7 +549,19 @@ export class TicketsService {
     validateId(id);
     if (!TICKET_STATUSES.includes(to))
       throw badInput('status', `must be one of ${TICKET_STATUSES.join(', ')}`);
-    return this.tx.run(async (tx) => {
+    return this.tx.run((tx) => this.changeStatusInTx(tx, actor, id, to, expectedVersion));
+  }
+
+  /** `changeStatus` inside the caller's transaction. */
+  async changeStatusInTx(
+    tx: Tx,
+    actor: Actor,
+    id: string,
+    to: TicketStatus,
+    expectedVersion?: number | null,
+  ): Promise<TicketRow> {
+    this.requireWorker(actor, 'change ticket status');
+    {
       const t = await this.lockForChange(tx, id, expectedVersion);
       assertMove(t.status, to);
       const now = new Date();
@@ -529,7 +594,7 @@ export class TicketsService {
         details: { from: t.status, to },
       });
       return saved;
-    });
+    }
   }
 
   listPolicies() {
@@ -643,6 +708,7 @@ export class TicketsService {
     now: Date,
   ): NewEvent[] {
     patch.status = to;
+    Object.assign(patch, slaClockAfterMove({ ...t, ...patch }, to, now));
     if (to === 'solved') {
       patch.solvedAt = now;
       patch.solveCount = t.solveCount + 1;
@@ -694,11 +760,13 @@ export class TicketsService {
     };
   }
 
-  private async lockForChange(
-    tx: Tx,
-    id: string,
-    expectedVersion?: number | null,
-  ): Promise<TicketRow> {
+  /** Records history events inside the caller's transaction (e.g. "macro applied"). */
+  recordEventsInTx(tx: Tx, events: NewEvent[]): Promise<void> {
+    return this.repo.insertEvents(tx, events);
+  }
+
+  /** Locks a ticket in the caller's transaction; a stale `expectedVersion` is CONFLICT. */
+  async lockForChange(tx: Tx, id: string, expectedVersion?: number | null): Promise<TicketRow> {
     const t = await this.repo.lockById(tx, id);
     if (!t) throw notFound('ticket', id);
     if (expectedVersion != null && expectedVersion !== t.version) {
