@@ -208,7 +208,12 @@ describe('macros: saved replies with placeholders and actions, applied in one tr
     ).createMacro;
     const t = await newTicket({ tags: ['printer'] });
     const before = await snapshot(t.id);
-    const expectedReply = `Hi Ada (Ada Lovelace) of Acme Corp, about #${t.id} "Printer on fire": please send logs. Bo Agent`;
+    // {{ticket.number}} is the ticket's human number, not its id
+    const { rows: numbered } = await stack.db.query<{ number: number }>(
+      'SELECT number FROM tickets WHERE id = $1',
+      [t.id],
+    );
+    const expectedReply = `Hi Ada (Ada Lovelace) of Acme Corp, about #${numbered[0].number} "Printer on fire": please send logs. Bo Agent`;
     const preview = (await ok(stack, agent, PREVIEW, { t: t.id, m: macro.id })).previewMacro;
     expect(preview.reply).toBe(expectedReply);
     expect(preview.note).toBe('Asked Ada for logs');

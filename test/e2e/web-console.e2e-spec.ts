@@ -177,6 +177,10 @@ async function expectNoSeriousA11yViolations(page: Page, name: string) {
   expect({ page: name, serious }).toEqual({ page: name, serious: [] });
 }
 
+/** Waits until the text box of that name has the keyboard focus (before typing into it). */
+const focused = (page: Page, name: string) =>
+  page.getByRole('textbox', { name }).and(page.locator(':focus')).waitFor();
+
 /** A form field by its label, whether the library renders it as a textbox or a combobox. */
 const field = (page: Page, name: string) =>
   page.getByRole('combobox', { name }).or(page.getByRole('textbox', { name }));
@@ -308,6 +312,7 @@ describe('the agent in the browser', () => {
 
     // r focuses the reply box; Ctrl+Enter sends
     await page.keyboard.press('r');
+    await focused(page, 'Reply to the customer');
     await page.keyboard.type('We found the cause and are fixing it now.');
     await page.keyboard.press('Control+Enter');
     await page.getByText('Reply sent').waitFor();
@@ -316,7 +321,7 @@ describe('the agent in the browser', () => {
     // Escape leaves the text box; n switches to an internal note
     await page.keyboard.press('Escape');
     await page.keyboard.press('n');
-    await page.getByRole('textbox', { name: 'Internal note' }).waitFor();
+    await focused(page, 'Internal note');
     await page.keyboard.type('Engineering confirmed the fix for tonight.');
     await page.getByRole('button', { name: 'Add note' }).click();
     await page.getByRole('listitem', { name: 'Internal note by Robin Keller' }).waitFor();
@@ -324,6 +329,7 @@ describe('the agent in the browser', () => {
     // reply and solve in one go
     await page.keyboard.press('Escape');
     await page.keyboard.press('r'); // back to a public reply
+    await focused(page, 'Reply to the customer');
     await page.keyboard.type('Fixed — please try again.');
     await page.getByRole('button', { name: 'Send and set solved' }).click();
     await page.getByText('Reply sent · ticket solved').waitFor();
