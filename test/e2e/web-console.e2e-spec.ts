@@ -152,10 +152,9 @@ async function signIn(page: Page, email: string, base = stack.url) {
 
 async function expectNoSeriousA11yViolations(page: Page, name: string) {
   // a dialog fading in has, for a moment, the contrast of its half-transparent self
-  await page.waitForFunction(() =>
-    document
-      .getAnimations()
-      .every((a) => a.playState !== 'running' || a.effect?.getTiming().iterations === Infinity),
+  // (a string: this file is compiled without the DOM's types)
+  await page.waitForFunction(
+    `document.getAnimations().every((a) => a.playState !== 'running' || a.effect?.getTiming().iterations === Infinity)`,
   );
   const result = await new AxeBuilder({ page }).analyze();
   const serious = result.violations
