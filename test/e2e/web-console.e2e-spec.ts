@@ -150,12 +150,23 @@ async function signIn(page: Page, email: string, base = stack.url) {
   await page.getByRole('heading', { name: 'My open' }).waitFor();
 }
 
+/** The part of the page's `document` the animation wait reads. */
+interface AnimatedDocument {
+  getAnimations(): {
+    playState: string;
+    effect: { getTiming(): { iterations?: number } } | null;
+  }[];
+}
+
 async function expectNoSeriousA11yViolations(page: Page, name: string) {
   // a dialog fading in has, for a moment, the contrast of its half-transparent self
-  // (a string: this file is compiled without the DOM's types)
-  await page.waitForFunction(
-    `document.getAnimations().every((a) => a.playState !== 'running' || a.effect?.getTiming().iterations === Infinity)`,
-  );
+  await page.waitForFunction(() => {
+    // (this file is compiled without the DOM's types; the page's CSP forbids a string to eval)
+    const { document } = globalThis as unknown as { document: AnimatedDocument };
+    return document
+      .getAnimations()
+      .every((a) => a.playState !== 'running' || a.effect?.getTiming().iterations === Infinity);
+  });
   const result = await new AxeBuilder({ page }).analyze();
   const serious = result.violations
     .filter((v) => v.impact === 'serious' || v.impact === 'critical')
