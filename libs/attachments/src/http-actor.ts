@@ -1,29 +1,14 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { DomainError, unauthenticated } from '@staydesk/core';
-import { Actor, IdentityService } from '@staydesk/identity';
+import { DomainError } from '@staydesk/core';
+import { Actor, IdentityService, authenticateRequest } from '@staydesk/identity';
 
 /**
  * The signed-in user of a REST request: `Authorization: Bearer` first, then the `sd_session`
- * cookie, verified by {@link IdentityService.authenticate} (the contract shared with the GraphQL
- * guard; a shared HTTP guard replaces this helper when it lands).
+ * cookie, verified by {@link IdentityService.authenticate} (identity's `authenticateRequest`, as
+ * the GraphQL and export guards do).
  */
-export async function httpActor(req: FastifyRequest, identity: IdentityService): Promise<Actor> {
-  const header = req.headers.authorization;
-  let token: string | undefined;
-  if (header) {
-    const m = /^Bearer\s+(\S+)$/i.exec(header);
-    if (!m) throw unauthenticated('the Authorization header must be "Bearer <token>"');
-    token = m[1];
-  } else {
-    const cookie = req.headers.cookie ?? '';
-    const found = cookie
-      .split(';')
-      .map((c) => c.trim())
-      .find((c) => c.startsWith('sd_session='));
-    token = found ? decodeURIComponent(found.slice('sd_session='.length)) : undefined;
-  }
-  if (!token) throw unauthenticated();
-  return identity.authenticate(token);
+export function httpActor(req: FastifyRequest, identity: IdentityService): Promise<Actor> {
+  return authenticateRequest(identity, req.headers);
 }
 
 const STATUS: Record<string, number> = {

@@ -2,24 +2,15 @@ import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { FastifyAdapter as BullBoardFastifyAdapter } from '@bull-board/fastify';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { parse as parseCookies } from 'cookie';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { DomainError, JobPublisher, QUEUES } from '@staydesk/core';
-import { IdentityService } from '@staydesk/identity';
+import { IdentityService, requestToken } from '@staydesk/identity';
 
 export const QUEUE_DASHBOARD_PATH = '/admin/queues';
-/** The browser session cookie (contract shared with the console: the same JWT as `login`). */
-const SESSION_COOKIE = 'sd_session';
-
-/** `Authorization: Bearer` first, then the `sd_session` cookie (the shared contract). */
+/** `Authorization: Bearer` first, then the `sd_session` cookie (identity's one reader of both). */
 export function credentialOf(request: Pick<FastifyRequest, 'headers'>): string | undefined {
-  const header = request.headers.authorization;
-  if (header) {
-    const m = /^Bearer\s+(\S+)$/i.exec(header);
-    return m?.[1];
-  }
-  const cookies = request.headers.cookie;
-  return cookies ? parseCookies(cookies)[SESSION_COOKIE] || undefined : undefined;
+  const token = requestToken(request.headers);
+  return typeof token === 'string' ? token : undefined;
 }
 
 /**

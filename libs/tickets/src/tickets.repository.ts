@@ -217,6 +217,16 @@ export function ticketKeySearch(search: string, p: (v: unknown) => string): stri
   return ` OR t.customer_id IN (SELECT cu.id FROM customers cu WHERE cu.name ILIKE ${p(containsPattern(s))})`;
 }
 
+/** An active SLA policy for the same priority, channel and tier (the partial unique index). */
+function rethrowPolicyConflict(err: unknown): never {
+  if (pgCode(err) === '23505') {
+    throw conflict('an active SLA policy already covers this priority, channel and tier', {
+      field: 'priority',
+    });
+  }
+  throw err;
+}
+
 function rethrowFk(err: unknown): never {
   if (pgCode(err) === '23503') {
     throw conflict(`a referenced record does not exist (${pgConstraint(err) ?? 'foreign key'})`);
@@ -597,12 +607,7 @@ export class TicketsRepository {
       );
       return rows[0];
     } catch (err) {
-      if (pgCode(err) === '23505') {
-        throw conflict('an active SLA policy already covers this priority, channel and tier', {
-          field: 'priority',
-        });
-      }
-      throw err;
+      rethrowPolicyConflict(err);
     }
   }
 
@@ -639,12 +644,7 @@ export class TicketsRepository {
       );
       return rows[0];
     } catch (err) {
-      if (pgCode(err) === '23505') {
-        throw conflict('an active SLA policy already covers this priority, channel and tier', {
-          field: 'priority',
-        });
-      }
-      throw err;
+      rethrowPolicyConflict(err);
     }
   }
 
