@@ -50,22 +50,47 @@ async function main() {
   }
   process.once('SIGINT', () => stop(0));
   process.once('SIGTERM', () => stop(0));
+  // the banner comes last, once the api answers, so a newcomer finds it under the start-up logs
+  const ready = await waitUntilReady(`${config.http.publicUrl}/health/ready`, () => stopping);
+  if (stopping) return;
   log(
     [
-      'Staydesk is starting:',
+      ready ? 'Staydesk is running:' : 'Staydesk is starting (the api has not answered yet):',
       `  console   ${config.http.publicUrl}/`,
       ...(demo
         ? [
             '            sign in as agent1@demo.staydesk.local (agent), lead.tier1@demo.staydesk.local',
-            '            (team lead) or am1@demo.staydesk.local (account manager); password staydesk-demo',
+            '            (team lead), am1@demo.staydesk.local (account manager) or',
+            '            admin@demo.staydesk.local (admin); password staydesk-demo',
           ]
-        : []),
+        : [
+            '            no users yet? npm run user:create -- --email you@example.com --role admin',
+          ]),
       `  GraphQL   ${config.http.publicUrl}/graphql`,
       `  health    ${config.http.publicUrl}/health/ready`,
-      `  mail      ${config.mail.smtpUrl ? 'SMTP' : `.eml files in ${config.mail.dir}/`}`,
+      config.email.inboundEnabled
+        ? `  mail in   SMTP receiver on ${config.email.inboundHost}:${config.email.inboundPort}`
+        : '  mail in   off (INBOUND_SMTP=false)',
+      `  mail out  ${config.mail.smtpUrl ? 'SMTP' : `.eml files in ${config.mail.dir}/`}`,
+      `  logs      ${childLogLevel} and above (LOG_LEVEL=info for every request)`,
       'Press Ctrl-C to stop.',
     ].join('\n'),
   );
+}
+
+/** Polls the readiness endpoint for up to 90 s; false when it never answered 200. */
+async function waitUntilReady(url: string, cancelled: () => boolean): Promise<boolean> {
+  const until = Date.now() + 90_000;
+  while (Date.now() < until && !cancelled()) {
+    try {
+      const res = await fetch(url, { signal: AbortSignal.timeout(2_000) });
+      if (res.ok) return true;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  return false;
 }
 
 function runToEnd(file: string): Promise<void> {
@@ -81,9 +106,12 @@ function log(msg: string) {
   process.stdout.write(`[staydesk] ${msg}\n`);
 }
 
+/** `npm start` is for people: warnings and errors only, unless LOG_LEVEL says otherwise. */
+const childLogLevel = process.env.LOG_LEVEL ?? 'warn';
+
 function start(name: string, file: string): ChildProcess {
   const child = spawn(process.execPath, [file], {
-    env: { ...process.env, MIGRATIONS_RUN: 'false' },
+    env: { ...process.env, MIGRATIONS_RUN: 'false', LOG_LEVEL: childLogLevel },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
   return child;
