@@ -1,2 +1,3 @@
 export * from './redis-cleanup';
 export * from './test-database';
+export * from './lib-graph';
