@@ -6,7 +6,6 @@ import { DynamicModule, MiddlewareConsumer, Module, NestModule } from '@nestjs/c
 import { APP_FILTER, HttpAdapterHost, ModuleRef } from '@nestjs/core';
 import { GraphQLModule } from '@nestjs/graphql';
 import { TerminusModule } from '@nestjs/terminus';
-import type { GraphQLSchema } from 'graphql';
 import { Logger } from 'nestjs-pino';
 import {
   APP_CONFIG,
@@ -40,7 +39,6 @@ import { ValueApiModule } from '@staydesk/value';
 import { HealthController } from './health/health.controller';
 import { complexityLimit, depthLimit } from './graphql/limits';
 import { GraphqlPassThroughFilter } from './graphql/graphql-exception.filter';
-import { jitGateway } from './graphql/jit-executor';
 import { SqlCountMiddleware, sqlCountPlugin } from './graphql/sql-count';
 import { SystemResolver } from './graphql/system.resolver';
 import { unavailableStatusPlugin } from './graphql/unavailable';
@@ -63,50 +61,50 @@ export class ApiModule implements NestModule {
           driver: ApolloDriver,
           imports: [LiveApiModule],
           inject: [APP_CONFIG, Logger, ModuleRef, LiveGateway],
-          useFactory: (cfg: AppConfig, logger: Logger, moduleRef: ModuleRef, live: LiveGateway) => {
-            let built: GraphQLSchema | undefined;
-            return {
-              path: '/graphql',
-              autoSchemaFile: cfg.graphql.schemaFile ? resolve(cfg.graphql.schemaFile) : true,
-              sortSchema: true,
-              // relations a list read with its rows skip their field resolvers (the queue page)
-              transformSchema: (schema: GraphQLSchema) => (built = usePreloaded(schema)),
-              // GRAPHQL_EXECUTOR=jit: graphql-jit's compiled plans under Apollo (docs/decisions.md)
-              ...(cfg.graphql.executor === 'jit' ? { gateway: jitGateway(() => built!) } : {}),
-              playground: false,
-              introspection: cfg.env !== 'production',
-              // no "Did you mean …" in production: suggestions reveal the schema without introspection
-              hideSchemaDetailsFromClientErrors: cfg.env === 'production',
-              autoTransformHttpErrors: false,
-              includeStacktraceInErrorResponses: false,
-              allowBatchedHttpRequests: false,
-              // our own plugin decides the status (503 for outages); Nest's would force 200
-              preserveHttpStatusForExecutionErrors: false,
-              formatError: createGraphqlErrorFormatter(logger, {
-                hideSuggestions: cfg.env === 'production',
-              }),
-              validationRules: [depthLimit(cfg.graphql.maxDepth)],
-              context: (req: unknown, reply: unknown) => ({
-                req,
-                reply,
-                loaders: new RequestLoaders(moduleRef),
-              }),
-              // live updates: graphql-ws on the same path (docs/architecture.md, "Live updates")
-              subscriptions: {
-                'graphql-ws': live.serverOptions(createGraphqlErrorFormatter(logger)),
-              },
-              plugins: [
-                // Apollo installs cache control by default: a hook on every resolved field (and
-                // the per-field instrumentation that comes with it) for cache hints nobody reads
-                ApolloServerPluginCacheControlDisabled(),
-                complexityLimit(cfg.graphql.maxComplexity),
-                unavailableStatusPlugin,
-                graphqlMetricsPlugin,
-                ...(cfg.graphql.exposeSqlCount ? [sqlCountPlugin] : []),
-                ...(cfg.env !== 'production' ? [ApolloServerPluginLandingPageLocalDefault()] : []),
-              ],
-            };
-          },
+          useFactory: (
+            cfg: AppConfig,
+            logger: Logger,
+            moduleRef: ModuleRef,
+            live: LiveGateway,
+          ) => ({
+            path: '/graphql',
+            autoSchemaFile: cfg.graphql.schemaFile ? resolve(cfg.graphql.schemaFile) : true,
+            sortSchema: true,
+            // relations a list read with its rows skip their field resolvers (the queue page)
+            transformSchema: usePreloaded,
+            playground: false,
+            introspection: cfg.env !== 'production',
+            // no "Did you mean …" in production: suggestions reveal the schema without introspection
+            hideSchemaDetailsFromClientErrors: cfg.env === 'production',
+            autoTransformHttpErrors: false,
+            includeStacktraceInErrorResponses: false,
+            allowBatchedHttpRequests: false,
+            // our own plugin decides the status (503 for outages); Nest's would force 200
+            preserveHttpStatusForExecutionErrors: false,
+            formatError: createGraphqlErrorFormatter(logger, {
+              hideSuggestions: cfg.env === 'production',
+            }),
+            validationRules: [depthLimit(cfg.graphql.maxDepth)],
+            context: (req: unknown, reply: unknown) => ({
+              req,
+              reply,
+              loaders: new RequestLoaders(moduleRef),
+            }),
+            // live updates: graphql-ws on the same path (docs/architecture.md, "Live updates")
+            subscriptions: {
+              'graphql-ws': live.serverOptions(createGraphqlErrorFormatter(logger)),
+            },
+            plugins: [
+              // Apollo installs cache control by default: a hook on every resolved field (and
+              // the per-field instrumentation that comes with it) for cache hints nobody reads
+              ApolloServerPluginCacheControlDisabled(),
+              complexityLimit(cfg.graphql.maxComplexity),
+              unavailableStatusPlugin,
+              graphqlMetricsPlugin,
+              ...(cfg.graphql.exposeSqlCount ? [sqlCountPlugin] : []),
+              ...(cfg.env !== 'production' ? [ApolloServerPluginLandingPageLocalDefault()] : []),
+            ],
+          }),
         }),
         IdentityApiModule,
         CustomersApiModule,

@@ -101,8 +101,6 @@ const schema = z.object({
   EXPOSE_SQL_COUNT: bool(false),
   GRAPHQL_MAX_DEPTH: int(10, 2, 50),
   GRAPHQL_MAX_COMPLEXITY: int(5000, 10, 1_000_000),
-  /** Executes queries and mutations with graphql-js, or with graphql-jit's compiled plans. */
-  GRAPHQL_EXECUTOR: z.enum(['graphql-js', 'jit']).default('graphql-js'),
   LOGIN_MAX_FAILURES: int(5, 1, 100),
   OUTBOX_RELAY: bool(true),
   OUTBOX_POLL_MS: int(2000, 50, 600_000),
@@ -222,7 +220,6 @@ export interface AppConfig {
     exposeSqlCount: boolean;
     maxDepth: number;
     maxComplexity: number;
-    executor: 'graphql-js' | 'jit';
   };
   surveys: {
     csatDelaySeconds: number;
@@ -465,7 +462,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       exposeSqlCount: e.EXPOSE_SQL_COUNT,
       maxDepth: e.GRAPHQL_MAX_DEPTH,
       maxComplexity: e.GRAPHQL_MAX_COMPLEXITY,
-      executor: e.GRAPHQL_EXECUTOR,
     },
     surveys: {
       csatDelaySeconds: e.CSAT_DELAY_SECONDS,
