@@ -44,7 +44,8 @@ async function child() {
       url: `${urls[i % urls.length].replace(/^http/, 'ws')}/graphql`,
       webSocketImpl: WebSocket,
       connectionParams: { authorization: `Bearer ${token}` },
-      retryAttempts: 0,
+      // a connection refused under load (sign-in check timed out) tries again, as consoles do
+      retryAttempts: 5,
     });
     client.subscribe<{ queueChanged: { ticket: { subject: string } } }>(
       { query: QUERY },

@@ -47,6 +47,29 @@ import { BENCH_QUERIES } from './queries';
 
 const ROOT = join(__dirname, '..', '..');
 const quick = process.argv.includes('--quick');
+/**
+ * `--only create,reads,plain,surveys`: just those phases after start-up (while working on one
+ * figure); such a run prints but does not rewrite docs/benchmarks.md.
+ */
+const only = (() => {
+  const i = process.argv.indexOf('--only');
+  return i > 0 ? new Set(process.argv[i + 1].split(',')) : null;
+})();
+const phase = (name: string) => !only || only.has(name);
+/**
+ * `--variant KEY=VALUE,…`: a second api with these environment variables (e.g.
+ * GRAPHQL_EXECUTOR=jit, NODE_OPTIONS=--max-semi-space-size=16) in the queue page's alternating
+ * rounds, to measure an option against the default in the same run.
+ */
+const variant = (() => {
+  const i = process.argv.indexOf('--variant');
+  if (i < 0) return null;
+  return Object.fromEntries(
+    process.argv[i + 1]
+      .split(',')
+      .map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]),
+  ) as Record<string, string>;
+})();
 const SIZES = quick
   ? { customers: 1_000, tickets: 10_000, seconds: 4, rounds: 1, surveys: 300, singles: 20 }
   : { customers: 100_000, tickets: 2_000_000, seconds: 8, rounds: 3, surveys: 3_000, singles: 50 };
@@ -63,6 +86,8 @@ interface Row {
   pass: boolean | null;
 }
 const rows: Row[] = [];
+let apiRss = () => NaN;
+let variantRss = () => NaN;
 const notes: string[] = [];
 
 function record(name: string, value: string, target = '', pass: boolean | null = null) {
@@ -211,7 +236,12 @@ async function benchRisk(pool: Pool): Promise<void> {
 // ---------------------------------------------------------------------------------------------
 // 1. createTicket over HTTP vs the same transaction on pg
 
-async function benchCreateTicket(url: string, token: string, pool: Pool): Promise<void> {
+async function benchCreateTicket(
+  url: string,
+  token: string,
+  pool: Pool,
+  apiPoolSize: number,
+): Promise<void> {
   const { rows: contacts } = await pool.query<{ id: string; customer_id: string }>(
     `SELECT ct.id::text, ct.customer_id::text FROM contacts ct JOIN customers c ON c.id = ct.customer_id
      WHERE c.status = 'active' ORDER BY random() LIMIT 500`,
@@ -235,8 +265,11 @@ async function benchCreateTicket(url: string, token: string, pool: Pool): Promis
       });
     });
   // The rows createTicket writes (ticket with its search vector, the 'created' event, audit, outbox).
+  // 32 connections (one per client: the figure's baseline since the start), and as many as the
+  // api's pool (like the plain baseline): how much is the pool, how much the stack
   const direct = new Pool({ connectionString: DB_URL, max: 32 });
-  const viaPg = () =>
+  const samePool = new Pool({ connectionString: DB_URL, max: apiPoolSize });
+  const viaPg = (direct: Pool) =>
     closedLoop(32, SIZES.seconds, async (client, n) => {
       const c = contacts[(client * 7919 + n) % contacts.length];
       const db = await direct.connect();
@@ -278,11 +311,14 @@ async function benchCreateTicket(url: string, token: string, pool: Pool): Promis
   const sql = probe.extensions?.sqlQueries;
   const api: LoadResult[] = [];
   const pg: LoadResult[] = [];
+  const pgPool: LoadResult[] = [];
   for (let i = 0; i < SIZES.rounds; i++) {
     api.push(await viaApi());
-    pg.push(await viaPg());
+    pg.push(await viaPg(direct));
+    pgPool.push(await viaPg(samePool));
   }
   await direct.end();
+  await samePool.end();
   const errors = api.reduce((s, r) => s + r.errors, 0);
   if (errors > 0) notes.push(`createTicket: ${errors} errors, first: ${api[0].firstError}`);
   const a = median(api.map((r) => r.perSecond));
@@ -293,6 +329,82 @@ async function benchCreateTicket(url: string, token: string, pool: Pool): Promis
   );
   record('same transaction on raw pg, 32 clients', `${fmt(p)}/s · ${lat(pg[0])}`);
   record('createTicket ÷ raw pg', `${((100 * a) / p).toFixed(0)} %`, '≥ 50 %', a / p >= 0.5);
+  const q = median(pgPool.map((r) => r.perSecond));
+  record(
+    `same transaction on raw pg, 32 clients over ${apiPoolSize} connections (the api's pool)`,
+    `${fmt(q)}/s · ${lat(pgPool[0])}`,
+  );
+  record(`createTicket ÷ raw pg with the api's pool`, `${((100 * a) / q).toFixed(0)} %`);
+}
+
+// ---------------------------------------------------------------------------------------------
+// 2b. The queue page against the plain baseline (bench/plain.ts), alternating rounds
+
+async function benchQueueVsPlain(
+  url: string,
+  plainUrl: string,
+  token: string,
+  pool: Pool,
+  variantUrl?: string,
+): Promise<void> {
+  const ctx = await BENCH_QUERIES.context(pool);
+  const q = BENCH_QUERIES.reads[0];
+  const variables = q.variables(ctx);
+  const api = graphql(url, token);
+  const plain = graphql(plainUrl, token);
+  // same answer (ids in the same order), or the comparison means nothing
+  type Page = { tickets: { edges: { node: { id: string } }[] } };
+  const ids = (r: { data: Page }) => r.data.tickets.edges.map((e) => e.node.id).join(',');
+  const [a, b] = [await api<Page>(q.query, variables), await plain<Page>(q.query, variables)];
+  if (ids(a) !== ids(b)) notes.push('plain baseline: its queue page differs from the api’s');
+  const load = (call: typeof api) =>
+    closedLoop(8, SIZES.seconds, async () => {
+      await call(q.query, variables);
+    });
+  const apiRuns: LoadResult[] = [];
+  const plainRuns: LoadResult[] = [];
+  const variantRuns: LoadResult[] = [];
+  const other = variantUrl ? graphql(variantUrl, token) : null;
+  for (let i = 0; i < Math.max(SIZES.rounds, 3); i++) {
+    plainRuns.push(await load(plain));
+    apiRuns.push(await load(api));
+    if (other) variantRuns.push(await load(other));
+  }
+  const rate = (rs: LoadResult[]) => median(rs.map((r) => r.perSecond));
+  const p95 = (rs: LoadResult[]) => median(rs.map((r) => r.p95));
+  const p50 = (rs: LoadResult[]) => median(rs.map((r) => r.p50));
+  const line = (rs: LoadResult[]) => `${fmt(rate(rs))}/s · p50 ${ms(p50(rs))} · p95 ${ms(p95(rs))}`;
+  record(
+    `plain baseline queue page (graphql-js + pg, 1 SQL), 8 clients, ${plainRuns.length} rounds`,
+    line(plainRuns),
+  );
+  record(`queue page, 8 clients, same rounds`, line(apiRuns));
+  const ratio = rate(apiRuns) / rate(plainRuns);
+  record(
+    'queue page ÷ plain baseline (throughput)',
+    `${(100 * ratio).toFixed(0)} %`,
+    '≥ 60 %',
+    ratio >= 0.6,
+  );
+  record('queue page p95 ÷ plain baseline p95', `${(p95(apiRuns) / p95(plainRuns)).toFixed(2)}×`);
+  if (other) {
+    const name = Object.entries(variant ?? {})
+      .map(([k, v]) => `${k}=${v}`)
+      .join(' ');
+    record(`queue page with ${name}, same rounds`, line(variantRuns));
+    record(
+      `  ÷ plain baseline (throughput)`,
+      `${((100 * rate(variantRuns)) / rate(plainRuns)).toFixed(0)} %`,
+    );
+    notes.push(
+      `peak RSS after the queue rounds: api ${apiRss().toFixed(0)} MB, api with ${name} ${variantRss().toFixed(0)} MB`,
+    );
+  }
+  const errors = [...apiRuns, ...plainRuns, ...variantRuns].reduce((s, r) => s + r.errors, 0);
+  if (errors > 0)
+    notes.push(
+      `queue vs plain: ${errors} errors: ${apiRuns[0].firstError ?? plainRuns[0].firstError ?? variantRuns[0]?.firstError}`,
+    );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -507,7 +619,7 @@ async function main(): Promise<void> {
     ).rows[0].v;
     const redisVersion = /redis_version:(\S+)/.exec(await redis.info('server'))?.[1] ?? '?';
     await ensureData(pool);
-    await benchRisk(pool);
+    if (phase('risk')) await benchRisk(pool);
 
     await smtp.start();
     const port = await freePort();
@@ -530,9 +642,33 @@ async function main(): Promise<void> {
     };
     const api = Service.start('api', join(ROOT, 'dist/apps/api/src/main.js'), env);
     const worker = Service.start('worker', join(ROOT, 'dist/apps/worker/src/main.js'), env);
-    services.push(api, worker);
-    await Promise.all([api.waitFor('api listening'), worker.waitFor('worker taking jobs')]);
+    // the plain baseline (bench/plain.ts): same HTTP server (Fastify) and pool size as the api
+    const plainPort = await freePort();
+    const plain = Service.start('plain', join(__dirname, 'plain.js'), {
+      ...env,
+      PORT: String(plainPort),
+      PLAIN_POOL_SIZE: String(loadConfig(env).database.poolSize),
+    });
+    services.push(api, worker, plain);
+    const variantPort = variant ? await freePort() : 0;
+    if (variant) {
+      const second = Service.start('api-variant', join(ROOT, 'dist/apps/api/src/main.js'), {
+        ...env,
+        ...variant,
+        PORT: String(variantPort),
+        PUBLIC_URL: `http://127.0.0.1:${variantPort}`,
+      });
+      services.push(second);
+      await second.waitFor('api listening');
+      variantRss = () => second.peakRssMb();
+    }
+    await Promise.all([
+      api.waitFor('api listening'),
+      worker.waitFor('worker taking jobs'),
+      plain.waitFor('plain listening'),
+    ]);
     const url = `http://127.0.0.1:${port}`;
+    apiRss = () => api.peakRssMb();
 
     // The worker rescores everyone at boot: let that finish before measuring anything else.
     const riskQueue = new Queue('risk', { connection: redis, prefix: PREFIX });
@@ -560,24 +696,38 @@ async function main(): Promise<void> {
         `peak RSS after ${phase}: api ${api.peakRssMb().toFixed(0)} MB, worker ${worker.peakRssMb().toFixed(0)} MB`,
       );
     rss('start-up and the boot rescore');
-    await benchCreateTicket(url, token, pool);
-    rss('createTicket');
-    // the writes leave work behind (rescoring, KPI refresh): measure reads in a settled system
-    await waitForIdle(redis, pool);
-    await benchReads(url, token, pool);
-    await benchKpiUncached(url, token, pool);
+    if (phase('create')) {
+      await benchCreateTicket(url, token, pool, loadConfig(env).database.poolSize);
+      rss('createTicket');
+      // the writes leave work behind (rescoring, KPI refresh): measure reads in a settled system
+      await waitForIdle(redis, pool);
+    }
+    if (phase('reads')) await benchReads(url, token, pool);
+    if (phase('plain'))
+      await benchQueueVsPlain(
+        url,
+        `http://127.0.0.1:${plainPort}`,
+        token,
+        pool,
+        variant ? `http://127.0.0.1:${variantPort}` : undefined,
+      );
+    if (phase('reads')) await benchKpiUncached(url, token, pool);
     rss('the reads');
-    await waitForIdle(redis, pool);
-    await benchSurveys(pool, smtp);
+    if (phase('surveys')) {
+      await waitForIdle(redis, pool);
+      await benchSurveys(pool, smtp);
+    }
 
     record('api peak RSS', `${api.peakRssMb().toFixed(0)} MB`, '< 250 MB', api.peakRssMb() < 250);
     record('worker peak RSS', `${worker.peakRssMb().toFixed(0)} MB`);
-    await writeReport(
-      `PostgreSQL ${pgVersion}`,
-      redisVersion,
-      (performance.now() - started) / 1000,
-      load,
-    );
+    if (only) for (const n of notes) console.log(`  - ${n}`);
+    if (!only)
+      await writeReport(
+        `PostgreSQL ${pgVersion}`,
+        redisVersion,
+        (performance.now() - started) / 1000,
+        load,
+      );
   } finally {
     for (const s of services) await s.stop();
     await smtp.stop().catch(() => undefined);
@@ -588,7 +738,7 @@ async function main(): Promise<void> {
   }
   // live updates: 1,000 graphql-ws subscribers over two api processes (bench/live.ts, its own
   // database and processes; printed, see docs/benchmarks.md "Live updates")
-  if (!process.argv.includes('--no-live')) {
+  if (!process.argv.includes('--no-live') && !only) {
     const live = spawnSync(
       process.execPath,
       [join(__dirname, 'live.js'), ...(quick ? ['--subscribers', '200', '--seconds', '4'] : [])],

@@ -389,6 +389,20 @@ describe('access control: every operation × every role', () => {
     expect(out.ticket.lastMessage).toEqual({ kind: 'customer_message', body: 'Customer wrote' });
     expect(out.ticket.messages.edges).toHaveLength(1);
     expect(notesIn(await read(am))).toBe(0); // no team: not a member
+    // the queue reads lastMessage with the page (one statement): the same rule there
+    const queue = async (token: string) =>
+      (
+        await ok(
+          stack,
+          token,
+          `query($t: [ID!]) { tickets(first: 50, filter: { teamIds: $t }) { edges { node { id lastMessage { kind body } } } } }`,
+          { t: [vault] },
+        )
+      ).tickets.edges.map((e: any) => e.node.lastMessage?.body);
+    expect(await queue(insider)).toEqual(['Secret: lawsuit pending']);
+    for (const token of [outsider, am]) {
+      expect((await queue(token)).filter((b: string) => b.includes('lawsuit'))).toEqual([]);
+    }
 
     // a public team's notes are visible to everyone staff
     await stack.db.query(`UPDATE teams SET is_private = false WHERE id = $1`, [vault]);

@@ -18,6 +18,7 @@ import {
   RequestLoaders,
   SystemModule,
   createGraphqlErrorFormatter,
+  usePreloaded,
 } from '@staydesk/core';
 import { AttachmentsApiModule } from '@staydesk/attachments';
 import { AutomationsApiModule } from '@staydesk/automations';
@@ -69,6 +70,8 @@ export class ApiModule implements NestModule {
             path: '/graphql',
             autoSchemaFile: cfg.graphql.schemaFile ? resolve(cfg.graphql.schemaFile) : true,
             sortSchema: true,
+            // relations a list read with its rows skip their field resolvers (the queue page)
+            transformSchema: usePreloaded,
             playground: false,
             introspection: cfg.env !== 'production',
             // no "Did you mean …" in production: suggestions reveal the schema without introspection

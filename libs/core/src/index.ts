@@ -23,6 +23,7 @@ export * from './database/copy';
 export * from './database/transaction';
 export * from './graphql/request-loaders';
 export * from './graphql/json-object.scalar';
+export * from './graphql/preloaded';
 export * from './rate-limit/rate-limiter';
 export * from './pagination/keyset';
 export * from './text/search-text';

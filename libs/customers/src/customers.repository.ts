@@ -82,11 +82,11 @@ export interface TimelineRow {
   atKey: string;
 }
 
-const CUSTOMER_COLUMNS = `c.id::text, c.name, c.domain, c.tier, c.mrr::float8 AS mrr,
+export const CUSTOMER_COLUMNS = `c.id::text, c.name, c.domain, c.tier, c.mrr::float8 AS mrr,
   c.account_manager_id::text AS "accountManagerId", c.status, c.customer_since AS "customerSince",
   c.churned_at AS "churnedAt", to_char(c.renewal_date, 'YYYY-MM-DD') AS "renewalDate",
   c.custom_fields AS "customFields", c.created_at AS "createdAt", c.updated_at AS "updatedAt"`;
-const CONTACT_COLUMNS = `id::text, customer_id::text AS "customerId", name, email, phone,
+export const CONTACT_COLUMNS = `id::text, customer_id::text AS "customerId", name, email, phone,
   survey_opt_out AS "surveyOptOut", created_at AS "createdAt"`;
 
 /** ORDER BY and keyset (columns, direction, cursor) for each customer ordering. */

@@ -37,7 +37,7 @@ export interface TeamRow {
   createdAt: Date;
 }
 
-const USER_COLUMNS = `id::text, email, name, role, team_id::text AS "teamId", active,
+export const USER_COLUMNS = `id::text, email, name, role, team_id::text AS "teamId", active,
   created_at AS "createdAt", last_login_at AS "lastLoginAt", token_version AS "tokenVersion"`;
 const TEAM_COLUMNS = `id::text, name, timezone, business_hours AS "businessHours", is_private AS "isPrivate",
   lead_id::text AS "leadId", created_at AS "createdAt"`;

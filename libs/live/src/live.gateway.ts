@@ -10,7 +10,7 @@ import Redis from 'ioredis';
 import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
 import type { WebSocket } from 'ws';
 import { APP_CONFIG, AppConfig, DomainError, REDIS_CLIENT, RequestLoaders } from '@staydesk/core';
-import { IdentityService } from '@staydesk/identity';
+import { Actor, IdentityService } from '@staydesk/identity';
 import { Metrics } from '@staydesk/telemetry';
 import { LIVE_ERROR_CODES, LiveConnection, LiveContext } from './live-connection';
 import { sharedSubscribe } from './shared-execution';
@@ -57,6 +57,9 @@ export function tokenOf(
   return null;
 }
 
+/** How long one token's re-check answers for every connection holding it. */
+const RECHECK_SHARE_MS = 1000;
+
 /** A close reason fits in a control frame (123 bytes). */
 const reason = (text: string) => {
   const b = Buffer.from(text);
@@ -75,6 +78,7 @@ export class LiveGateway implements OnApplicationBootstrap {
   private readonly connections = new WeakMap<WebSocket, LiveConnection>();
   private readonly sockets = new Set<WebSocket>();
   private readonly upgraded = new Set<Socket>();
+  private readonly rechecks = new Map<string, { at: number; actor: Promise<Actor> }>();
 
   constructor(
     private readonly identity: IdentityService,
@@ -256,9 +260,28 @@ export class LiveGateway implements OnApplicationBootstrap {
     return true;
   }
 
+  /**
+   * The periodic re-check of one token, shared by the connections that hold it for a second:
+   * a console with many tabs (or the bench's 1,000 sockets) costs one check per token, not one
+   * per connection.
+   */
+  private recheckToken(token: string): Promise<Actor> {
+    const now = Date.now();
+    const hit = this.rechecks.get(token);
+    if (hit && now - hit.at < RECHECK_SHARE_MS) return hit.actor;
+    if (this.rechecks.size >= 1000) {
+      for (const [k, v] of this.rechecks)
+        if (now - v.at >= RECHECK_SHARE_MS) this.rechecks.delete(k);
+    }
+    const actor = this.identity.authenticate(token);
+    actor.catch(() => undefined);
+    this.rechecks.set(token, { at: now, actor });
+    return actor;
+  }
+
   private async recheck(conn: LiveConnection, close: (code: number, text: string) => boolean) {
     try {
-      conn.actor = await this.identity.authenticate(conn.token);
+      conn.actor = await this.recheckToken(conn.token);
     } catch (err) {
       if (err instanceof DomainError) close(CLOSE.forbidden, err.message);
       return; // PostgreSQL unreachable: keep the connection, check again next time

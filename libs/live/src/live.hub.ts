@@ -37,7 +37,7 @@ import type {
   TicketViewersObject,
 } from './live.object';
 import { PresenceService, Viewer } from './presence.service';
-import { QueueFilter, queueChangeOf } from './queue-filter';
+import { QueueChange, QueueFilter, before, queueChangeFrom } from './queue-filter';
 
 type Item<T> = { value: T; loaders: RequestLoaders };
 type Stream<T> = BoundedStream<Item<T>, GraphQLError>;
@@ -47,6 +47,8 @@ interface Sub<T> {
 }
 interface QueueSub extends Sub<QueueEventObject> {
   filter: QueueFilter;
+  /** The filter as a string: subscribers with the same view share one evaluation per event. */
+  filterKey: string;
 }
 
 /** Keeps a Set per key and drops the key with its last member. */
@@ -174,7 +176,7 @@ export class LiveHub implements OnApplicationBootstrap, OnApplicationShutdown {
 
   queue(conn: LiveConnection, filter: QueueFilter) {
     const stream = this.open<QueueEventObject>(() => this.queueSubs.delete(sub));
-    const sub: QueueSub = { conn, stream, filter };
+    const sub: QueueSub = { conn, stream, filter, filterKey: JSON.stringify(filter) };
     this.queueSubs.add(sub);
     return stream;
   }
@@ -306,10 +308,24 @@ export class LiveHub implements OnApplicationBootstrap, OnApplicationShutdown {
       if (note && !mayReadNotes(s.conn.actor, team)) continue;
       s.stream.push(activityItem);
     }
+    // per event, not per subscriber: the ticket as it was, each distinct view's change, and
+    // visibility per (role, team) (1,000 consoles share a handful of each)
+    const was = event.type === 'created' ? null : before(ticket, event.changes);
+    const changeByView = new Map<string, QueueChange | null>();
+    const readable = new Map<string, boolean>();
     const queueItems = new Map<string, Item<QueueEventObject>>();
     for (const s of this.queueSubs) {
-      if (note && !mayReadNotes(s.conn.actor, team)) continue;
-      const change = queueChangeOf(ticket, event.changes, event.type === 'created', s.filter);
+      if (note) {
+        const who = `${s.conn.actor.role}\u0000${s.conn.actor.teamId ?? ''}`;
+        let may = readable.get(who);
+        if (may === undefined) readable.set(who, (may = mayReadNotes(s.conn.actor, team)));
+        if (!may) continue;
+      }
+      let change = changeByView.get(s.filterKey);
+      if (change === undefined) {
+        change = queueChangeFrom(ticket, was, s.filter);
+        changeByView.set(s.filterKey, change);
+      }
       if (!change) continue;
       let item = queueItems.get(change);
       if (!item) {

@@ -88,8 +88,17 @@ export function queueChangeOf(
   created: boolean,
   f: QueueFilter,
 ): QueueChange | null {
+  return queueChangeFrom(now, created ? null : before(now, changes), f);
+}
+
+/** `queueChangeOf` with the ticket as it was (`was`, null for a new ticket) computed once per event. */
+export function queueChangeFrom(
+  now: QueueFields,
+  was: QueueFields | null,
+  f: QueueFilter,
+): QueueChange | null {
   const inNow = matchesQueue(now, f);
-  const inBefore = !created && matchesQueue(before(now, changes), f);
+  const inBefore = was !== null && matchesQueue(was, f);
   if (inNow && inBefore) return 'changed';
   if (inNow) return 'entered';
   if (inBefore) return 'left';

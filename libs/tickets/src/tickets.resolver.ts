@@ -1,11 +1,25 @@
-import { Args, ID, Int, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
+import type { GraphQLResolveInfo } from 'graphql';
+import {
+  Args,
+  ID,
+  Info,
+  Int,
+  Mutation,
+  Parent,
+  Query,
+  ResolveField,
+  Resolver,
+} from '@nestjs/graphql';
 import {
   badInput,
+  jsonRow,
   Loaders,
+  preload,
   pagedComplexity,
   pageSize,
   RequestLoaders,
   searchText,
+  selectedFields,
   toConnection,
 } from '@staydesk/core';
 import { ContactObject, CustomerObject, CustomersLoaders } from '@staydesk/customers';
@@ -46,6 +60,8 @@ import {
   MESSAGE_KEYSET,
   TicketFilter as RepoFilter,
   TicketOrder,
+  TicketRelations,
+  TicketWithRelations,
   ticketKeyset,
   ticketSortKey,
 } from './tickets.repository';
@@ -102,6 +118,31 @@ export function toRepoFilter(f: TicketFilter, actor: Actor): RepoFilter {
   return out;
 }
 
+/**
+ * A listed ticket with the relations its statement read, attached so that the field resolvers
+ * are skipped (`preload`); the latest message follows the notes rule of `lastMessage` below.
+ */
+function withRelations(t: TicketWithRelations, include: TicketRelations, actor: Actor) {
+  const {
+    $customer,
+    $requester,
+    $assignee,
+    $lastMessage,
+    $lastPublicMessage,
+    $teamPrivate,
+    ...row
+  } = t;
+  const values: Record<string, unknown> = {};
+  if (include.customer) values.customer = jsonRow($customer);
+  if (include.requester) values.requester = jsonRow($requester);
+  if (include.assignee) values.assignee = jsonRow($assignee);
+  if (include.lastMessage) {
+    const team = row.teamId ? { id: row.teamId, isPrivate: $teamPrivate === true } : null;
+    values.lastMessage = jsonRow(mayReadNotes(actor, team) ? $lastMessage : $lastPublicMessage);
+  }
+  return preload(row, values);
+}
+
 @Resolver(() => TicketObject)
 export class TicketsResolver {
   constructor(private readonly service: TicketsService) {}
@@ -117,18 +158,30 @@ export class TicketsResolver {
     description: 'Ticket queues: filter, order, page with cursors.',
     complexity: pagedComplexity,
   })
-  async tickets(@CurrentUser() actor: Actor, @Args() args: TicketsArgs) {
+  async tickets(
+    @CurrentUser() actor: Actor,
+    @Args() args: TicketsArgs,
+    @Info() info: GraphQLResolveInfo,
+  ) {
     const order: TicketOrder = args.orderBy ?? 'updated_desc';
     const limit = pageSize(args.first);
     const keyset = ticketKeyset(order);
     const after = keyset.decode(args.after);
     const filter = toRepoFilter(args.filter ?? {}, actor);
-    const rows = await this.service.list(actor, filter, order, after, limit + 1);
+    // the page's relations come with the page (one statement) when the query selects them
+    const selected = selectedFields(info, ['edges', 'node']);
+    const include: TicketRelations = {
+      customer: selected.has('customer'),
+      requester: selected.has('requester'),
+      assignee: selected.has('assignee'),
+      lastMessage: selected.has('lastMessage'),
+    };
+    const rows = await this.service.list(actor, filter, order, after, limit + 1, include);
     const connection = toConnection(
       rows,
       limit,
       (t) => keyset.encode([ticketSortKey(t, order), t.id]),
-      (t) => t,
+      (t) => withRelations(t, include, actor),
       !!after,
     );
     // counted only when the query selects totalCount (TicketConnectionResolver); capped so a

@@ -23,6 +23,7 @@ import {
 } from '@staydesk/identity';
 import { addressOf, domainOf, newMessageId } from '@staydesk/mail';
 import { OutboxService } from '@staydesk/outbox';
+import { currentTraceCarrier } from '@staydesk/telemetry';
 import { sentimentOf } from './sentiment';
 import {
   CHANNELS,
@@ -48,7 +49,9 @@ import {
   TicketCursor,
   TicketFilter,
   TicketOrder,
+  TicketRelations,
   TicketRow,
+  TicketWithRelations,
   TicketsRepository,
 } from './tickets.repository';
 
@@ -148,8 +151,16 @@ export class TicketsService {
     order: TicketOrder,
     after: TicketCursor | null,
     limit: number,
-  ) {
-    return this.repo.list(this.tx.db, await this.visibleTo(actor, filter), order, after, limit);
+    include?: TicketRelations,
+  ): Promise<TicketWithRelations[]> {
+    return this.repo.list(
+      this.tx.db,
+      await this.visibleTo(actor, filter),
+      order,
+      after,
+      limit,
+      include,
+    );
   }
 
   /** How many tickets the filter finds for the caller, counting at most `cap` (the same rules as `list`). */
@@ -187,15 +198,21 @@ export class TicketsService {
         );
       }
     }
-    const [requester] = await this.customers.contactsByIds([input.requesterId]);
-    if (!requester) throw notFound('contact', input.requesterId);
+    // the requester, its customer's tier and the SLA policy in one statement
+    const context = await this.repo.createContext(
+      this.tx.db,
+      input.requesterId,
+      priority,
+      input.channel,
+    );
+    if (!context) throw notFound('contact', input.requesterId);
+    const requester = { id: context.requesterId, customerId: context.customerId };
     if (input.customerId && input.customerId !== requester.customerId) {
       throw badInput(
         'customerId',
         `contact ${requester.id} belongs to customer ${requester.customerId}, not ${input.customerId}`,
       );
     }
-    const [customer] = await this.customers.byIds([requester.customerId]);
     if (input.assigneeId) await this.requireAssignee(input.assigneeId);
     const team = input.teamId ? await this.requireTeam(input.teamId) : null;
 
@@ -203,7 +220,7 @@ export class TicketsService {
       const now = new Date();
       const outbound = input.message?.kind === 'public_reply';
       const status: TicketStatus = outbound ? 'open' : 'new';
-      const policy = await this.repo.policyFor(tx, priority, input.channel, customer.tier);
+      const policy = context.policy;
       const due = this.dueTimes(policy, now, team);
       // automatic assignment within the team (round robin / least open, available agents under the cap)
       const auto =
@@ -211,38 +228,12 @@ export class TicketsService {
           ? await this.repo.pickAutoAssignee(tx, input.teamId)
           : null;
       const firstResponseAt = outbound ? now : null;
-      const ticket = await this.repo.insert(tx, {
-        customerId: requester.customerId,
-        requesterId: requester.id,
-        subject,
-        channel: input.channel,
-        priority,
-        status,
-        assigneeId: input.assigneeId ?? (outbound ? actor.id : (auto?.userId ?? null)),
-        teamId: input.teamId ?? null,
-        tags,
-        createdById: actor.id,
-        firstResponseAt,
-        slaPolicyId: policy?.id ?? null,
-        ...due,
-        nextDueAt: nextDueAt({ status, firstResponseAt, solvedAt: null, ...due }),
-        lastMessageAt: input.message ? now : null,
-        createdAt: now,
-      });
-      const events: NewEvent[] = [
-        {
-          ticketId: ticket.id,
-          actorId: actor.id,
-          type: 'created',
-          fromValue: null,
-          toValue: status,
-          createdAt: now,
-        },
+      const events: Omit<NewEvent, 'ticketId'>[] = [
+        { actorId: actor.id, type: 'created', fromValue: null, toValue: status, createdAt: now },
       ];
       if (auto) {
         // the event names the rule that chose the agent (fromValue) and the agent (toValue)
         events.push({
-          ticketId: ticket.id,
           actorId: null,
           type: 'auto_assigned',
           fromValue: `${auto.mode} in team ${input.teamId} (cap ${auto.cap})`,
@@ -252,7 +243,6 @@ export class TicketsService {
       }
       if (outbound) {
         events.push({
-          ticketId: ticket.id,
           actorId: actor.id,
           type: 'first_response',
           fromValue: null,
@@ -260,7 +250,35 @@ export class TicketsService {
           createdAt: now,
         });
       }
-      await this.repo.insertEvents(tx, events);
+      // the ticket, its events, the audit row and the outbox event: one statement
+      const ticket = await this.repo.insertCreated(
+        tx,
+        {
+          customerId: requester.customerId,
+          requesterId: requester.id,
+          subject,
+          channel: input.channel,
+          priority,
+          status,
+          assigneeId: input.assigneeId ?? (outbound ? actor.id : (auto?.userId ?? null)),
+          teamId: input.teamId ?? null,
+          tags,
+          createdById: actor.id,
+          firstResponseAt,
+          slaPolicyId: policy?.id ?? null,
+          ...due,
+          nextDueAt: nextDueAt({ status, firstResponseAt, solvedAt: null, ...due }),
+          lastMessageAt: input.message ? now : null,
+          createdAt: now,
+        },
+        events,
+        {
+          actorId: actor.id,
+          action: 'ticket.create',
+          details: { channel: input.channel, priority },
+        },
+        { type: 'ticket.created', traceContext: currentTraceCarrier() },
+      );
       if (input.message) {
         const customerWrote = input.message.kind === 'customer_message';
         await this.repo.insertMessage(tx, {
@@ -273,17 +291,6 @@ export class TicketsService {
           createdAt: now,
         });
       }
-      await this.audit.record(tx, {
-        actorId: actor.id,
-        action: 'ticket.create',
-        entity: 'ticket',
-        entityId: ticket.id,
-        details: { channel: input.channel, priority },
-      });
-      await this.outbox.record(tx, {
-        type: 'ticket.created',
-        payload: { ticketId: ticket.id, customerId: ticket.customerId },
-      });
       if (ticket.assigneeId) await this.assigned(tx, ticket.id, ticket.assigneeId, actor.id, now);
       return ticket;
     });
