@@ -11,6 +11,9 @@ export interface InboundRow {
   status: 'received' | 'processed' | 'ignored' | 'failed';
 }
 
+export type MailStatus =
+  'received' | 'queued' | 'sending' | 'sent' | 'failed' | 'bounced' | 'suppressed';
+
 export interface MessageMailRow {
   ticketMessageId: string;
   direction: 'in' | 'out';
@@ -20,9 +23,11 @@ export interface MessageMailRow {
   fromAddress: string | null;
   toAddresses: string[];
   ccAddresses: string[];
-  status: 'received' | 'queued' | 'sent' | 'failed';
+  status: MailStatus;
   error: string | null;
   sentAt: Date | null;
+  /** When the status was reached. */
+  statusAt: Date | null;
   html: string | null;
   fullText: string | null;
 }
@@ -42,7 +47,10 @@ export interface ReplyContext {
   teamFromName: string | null;
   teamFromAddress: string | null;
   teamSignature: string | null;
-  mail: MessageMailRow;
+  mail: Pick<MessageMailRow, 'status' | 'messageId' | 'ccAddresses'> & {
+    /** Set when a send handed the whole message to the server (see markDataSent). */
+    dataSentAt: string | null;
+  };
 }
 
 export interface TeamSenderRow {
@@ -54,7 +62,7 @@ export interface TeamSenderRow {
 
 const MAIL_COLUMNS = `mm.ticket_message_id::text AS "ticketMessageId", mm.direction, mm.message_id AS "messageId",
   mm.in_reply_to AS "inReplyTo", mm.refs, mm.from_address AS "fromAddress", mm.to_addresses AS "toAddresses",
-  mm.cc_addresses AS "ccAddresses", mm.status, mm.error, mm.sent_at AS "sentAt", mm.html, mm.full_text AS "fullText"`;
+  mm.cc_addresses AS "ccAddresses", mm.status, mm.error, mm.sent_at AS "sentAt", mm.status_at AS "statusAt", mm.html, mm.full_text AS "fullText"`;
 
 /** The e-mail channel's tables: inbound mail, message envelopes, team senders, bouncing contacts. */
 @Injectable()
@@ -159,7 +167,7 @@ export class EmailRepository {
 
   async insertMessageMail(
     tx: Tx,
-    m: Omit<MessageMailRow, 'sentAt' | 'error'> & { inboundMailId: string | null },
+    m: Omit<MessageMailRow, 'sentAt' | 'error' | 'statusAt'> & { inboundMailId: string | null },
   ): Promise<void> {
     await tx.query(
       `INSERT INTO message_mail (ticket_message_id, direction, message_id, in_reply_to, refs, from_address,
@@ -247,6 +255,23 @@ export class EmailRepository {
     return rows.length;
   }
 
+  async contactRow(tx: Tx, id: string) {
+    const rows: {
+      id: string;
+      customerId: string;
+      name: string;
+      email: string;
+      phone: string | null;
+      surveyOptOut: boolean;
+      createdAt: Date;
+    }[] = await tx.query(
+      `SELECT id::text, customer_id::text AS "customerId", name, email, phone,
+              survey_opt_out AS "surveyOptOut", created_at AS "createdAt" FROM contacts WHERE id = $1`,
+      [id],
+    );
+    return rows[0];
+  }
+
   async contactBounces(
     tx: Tx,
     ids: readonly string[],
@@ -264,7 +289,7 @@ export class EmailRepository {
               tm.name AS "teamName", tm.mail_from_name AS "teamFromName",
               tm.mail_from_address AS "teamFromAddress", tm.mail_signature AS "teamSignature",
               json_build_object('status', mm.status, 'messageId', mm.message_id,
-                                'ccAddresses', mm.cc_addresses) AS mail
+                                'ccAddresses', mm.cc_addresses, 'dataSentAt', mm.data_sent_at) AS mail
          FROM ticket_messages m
          JOIN tickets t ON t.id = m.ticket_id
          JOIN contacts c ON c.id = t.requester_id
@@ -292,23 +317,103 @@ export class EmailRepository {
     );
   }
 
-  /** Records the outcome of a send; false when another attempt already finished it. */
-  async markSent(tx: Tx, messageId: string, to: string[]): Promise<boolean> {
+  /**
+   * Claims a reply for an SMTP transaction: `sending`, committed before the send. False when it
+   * is no longer waiting (another attempt finished it).
+   */
+  async markSending(tx: Tx, messageId: string): Promise<boolean> {
     const rows = returnedRows<unknown>(
       await tx.query(
-        `UPDATE message_mail SET status = 'sent', sent_at = now(), error = NULL, to_addresses = $2
-          WHERE ticket_message_id = $1 AND status <> 'sent' RETURNING ticket_message_id`,
-        [messageId, to],
+        `UPDATE message_mail SET status = 'sending', status_at = now(), data_sent_at = NULL
+          WHERE ticket_message_id = $1 AND status IN ('queued', 'sending') RETURNING 1`,
+        [messageId],
       ),
     );
     return rows.length > 0;
   }
 
-  async markFailed(tx: Tx, messageId: string, error: string): Promise<void> {
+  /** The whole message went to the server (final dot written); only its answer is missing. */
+  async markDataSent(tx: Tx, messageId: string): Promise<void> {
     await tx.query(
-      `UPDATE message_mail SET status = 'failed', error = $2 WHERE ticket_message_id = $1`,
+      `UPDATE message_mail SET data_sent_at = clock_timestamp()
+        WHERE ticket_message_id = $1 AND status = 'sending'`,
+      [messageId],
+    );
+  }
+
+  /** A send that failed for now (4xx, network): back to `queued` with the reason; the job retries. */
+  async markRetrying(tx: Tx, messageId: string, error: string): Promise<void> {
+    await tx.query(
+      `UPDATE message_mail SET status = 'queued', status_at = now(), data_sent_at = NULL, error = $2
+        WHERE ticket_message_id = $1 AND status = 'sending'`,
       [messageId, error.slice(0, 1000)],
     );
+  }
+
+  /** Records the outcome of a send; false when another attempt already finished it. */
+  async markSent(
+    tx: Tx,
+    messageId: string,
+    to: string[],
+    note: string | null = null,
+  ): Promise<boolean> {
+    const rows = returnedRows<unknown>(
+      await tx.query(
+        `UPDATE message_mail SET status = 'sent', sent_at = now(), status_at = now(), error = $3,
+                to_addresses = $2
+          WHERE ticket_message_id = $1 AND status IN ('queued', 'sending') RETURNING ticket_message_id`,
+        [messageId, to, note],
+      ),
+    );
+    return rows.length > 0;
+  }
+
+  /** A final state other than sent: refused (5xx), bounced (DSN), or suppressed (bouncing address). */
+  async markFailed(
+    tx: Tx,
+    messageId: string,
+    error: string,
+    status: 'failed' | 'bounced' | 'suppressed' = 'failed',
+  ): Promise<void> {
+    await tx.query(
+      `UPDATE message_mail SET status = $3, status_at = now(), data_sent_at = NULL, error = $2
+        WHERE ticket_message_id = $1`,
+      [messageId, error.slice(0, 1000), status],
+    );
+  }
+
+  /** The addresses among these (lower-cased) that are marked bouncing on some contact. */
+  async bouncingAddresses(tx: Tx, addresses: string[]): Promise<Set<string>> {
+    if (addresses.length === 0) return new Set();
+    const rows: { email: string }[] = await tx.query(
+      `SELECT DISTINCT lower(email) AS email FROM contacts
+        WHERE lower(email) = ANY($1::text[]) AND email_bouncing_at IS NOT NULL`,
+      [addresses.map((a) => a.toLowerCase())],
+    );
+    return new Set(rows.map((r) => r.email));
+  }
+
+  /**
+   * Clears the bouncing mark of a contact's address (on every contact with that address, as the
+   * bounce set it). Returns the address, or null when the contact does not exist.
+   */
+  async clearBouncing(
+    tx: Tx,
+    contactId: string,
+  ): Promise<{ email: string; customerId: string; cleared: number } | null> {
+    const rows: { email: string; customerId: string }[] = await tx.query(
+      `SELECT email, customer_id::text AS "customerId" FROM contacts WHERE id = $1`,
+      [contactId],
+    );
+    if (!rows[0]) return null;
+    const cleared = returnedRows<unknown>(
+      await tx.query(
+        `UPDATE contacts SET email_bouncing_at = NULL, email_bounce_reason = NULL, updated_at = now()
+          WHERE lower(email) = lower($1) AND email_bouncing_at IS NOT NULL RETURNING id`,
+        [rows[0].email],
+      ),
+    ).length;
+    return { ...rows[0], cleared };
   }
 
   async insertEvent(

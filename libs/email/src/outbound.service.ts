@@ -36,6 +36,9 @@ export function replyBodies(
   return { text, html: sanitizeHtml(`<div>${paragraphs}${sigHtml}</div>`) };
 }
 
+/** What a reply to a bouncing address shows instead of being mailed. */
+export const NOT_SENT_BOUNCING = 'not sent: address bouncing';
+
 /** Keeps References short: the thread's first id and the latest ones. */
 function shortReferences(ids: string[], max = 20): string[] {
   return ids.length <= max ? ids : [ids[0], ...ids.slice(ids.length - (max - 1))];
@@ -56,18 +59,41 @@ export class OutboundService {
   /**
    * Sends one public reply: to the requester and the CCs, with the stored Message-ID, threading
    * headers and the ticket's signed Reply-To. A mail already sent is not sent again; a permanent
-   * refusal (5xx) is recorded on the message and in the ticket's history, not retried.
+   * refusal (5xx) is recorded on the message and in the ticket's history, not retried. Bouncing
+   * addresses are not mailed: a bouncing requester suppresses the mail (`not sent: address
+   * bouncing`), bouncing CCs are left out.
+   *
+   * Duplicate window: the reply is `sending` (committed) before the SMTP transaction and gets
+   * `data_sent_at` as soon as the whole message is written to the server. A worker killed after
+   * that point, before the 250 was recorded, is reconciled as sent when the job is retried; one
+   * killed earlier is sent again (the server never got the final dot, so it kept nothing).
    */
-  async sendReply(messageId: string): Promise<{ sent: boolean; reason?: string }> {
+  async sendReply(messageId: string): Promise<{ sent: boolean; reason?: 'reconciled' | string }> {
     const ctx = await this.repo.replyContext(this.tx.db, messageId);
     if (!ctx) return { sent: false, reason: 'no such reply' };
     if (ctx.kind !== 'public_reply') return { sent: false, reason: 'not a public reply' };
-    if (ctx.mail.status === 'sent') return { sent: false, reason: 'already sent' };
+    const status = ctx.mail.status;
+    if (status === 'sent') return { sent: false, reason: 'already sent' };
+    if (status !== 'queued' && status !== 'sending') return { sent: false, reason: status };
+    const to = ctx.requesterEmail.toLowerCase();
+    const bouncing = await this.repo.bouncingAddresses(this.tx.db, [to, ...ctx.mail.ccAddresses]);
+    const cc = ctx.mail.ccAddresses.filter((a) => a !== to && !bouncing.has(a.toLowerCase()));
+    if (status === 'sending' && ctx.mail.dataSentAt) {
+      // a worker died waiting for the server's answer to a message it had handed over whole
+      await this.tx.run((tx) => this.repo.markSent(tx, ctx.messageId, [to, ...cc], null));
+      this.logger.warn({ messageId }, 'reply reconciled as sent after an interrupted send');
+      return { sent: true, reason: 'reconciled' };
+    }
+    if (bouncing.has(to)) {
+      await this.tx.run((tx) =>
+        this.repo.markFailed(tx, ctx.messageId, NOT_SENT_BOUNCING, 'suppressed'),
+      );
+      this.logger.info({ messageId, to }, 'reply not mailed: the address is bouncing');
+      return { sent: false, reason: 'bouncing' };
+    }
     const thread = await this.repo.threadIds(this.tx.db, ctx.ticketId, ctx.messageId);
     const lastIn = [...thread].reverse().find((m) => m.direction === 'in');
     const inReplyTo = lastIn?.messageId ?? thread.at(-1)?.messageId;
-    const to = ctx.requesterEmail.toLowerCase();
-    const cc = ctx.mail.ccAddresses.filter((a) => a !== to);
     const bodies = replyBodies(ctx.body, ctx.teamSignature);
     const files = await this.attachments.byMessageIds([ctx.messageId]);
     const attachments = await Promise.all(
@@ -77,6 +103,10 @@ export class OutboundService {
         contentType: f.contentType,
       })),
     );
+    if (!(await this.repo.markSending(this.tx.db, ctx.messageId))) {
+      return { sent: false, reason: 'already finished' };
+    }
+    let dataSent: Promise<void> | null = null;
     try {
       await this.mail.send({
         from: this.sender(ctx),
@@ -91,8 +121,14 @@ export class OutboundService {
         references: shortReferences(thread.map((m) => m.messageId)),
         headers: { 'X-Staydesk-Ticket': String(ctx.ticketNumber) },
         attachments,
+        onDataSent: () => {
+          dataSent = this.repo.markDataSent(this.tx.db, ctx.messageId).catch((err: unknown) => {
+            this.logger.warn({ err, messageId }, 'could not record the handed-over reply');
+          });
+        },
       });
     } catch (err) {
+      await (dataSent as Promise<void> | null); // settle it before the status moves on
       if (err instanceof PermanentMailError) {
         await this.tx.run(async (tx) => {
           await this.repo.markFailed(tx, ctx.messageId, err.message);
@@ -104,6 +140,10 @@ export class OutboundService {
           });
         });
         this.logger.warn({ messageId, error: err.message }, 'reply refused by the mail server');
+      } else {
+        await this.repo
+          .markRetrying(this.tx.db, ctx.messageId, `will retry: ${(err as Error).message}`)
+          .catch(() => undefined);
       }
       throw err;
     }

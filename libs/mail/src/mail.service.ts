@@ -1,7 +1,8 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
-import nodemailer, { type Transporter } from 'nodemailer';
+import { Transform } from 'node:stream';
+import nodemailer, { type SendMailOptions, type Transporter } from 'nodemailer';
 import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
 import { APP_CONFIG, AppConfig } from '@staydesk/core';
 import { countSmtpSend } from '@staydesk/telemetry';
@@ -22,6 +23,12 @@ export interface OutgoingMail {
   inReplyTo?: string;
   references?: string[];
   attachments?: { filename: string; content: Buffer; contentType?: string }[];
+  /**
+   * Called once the whole message, final dot included, has been handed to the SMTP connection
+   * (before the server's answer). Callers record it so a worker killed while waiting for the
+   * 250 can be reconciled instead of mailing the message twice (see docs/email.md).
+   */
+  onDataSent?: () => void;
 }
 
 export interface SentMail {
@@ -58,14 +65,32 @@ export class MailService implements OnApplicationShutdown {
       this.transport = nodemailer.createTransport({
         url: config.mail.smtpUrl,
         pool: true,
-        maxConnections: 5,
-        maxMessages: 100,
+        maxConnections: config.mail.smtpConnections,
+        maxMessages: 1000,
         ...SMTP_TIMEOUTS,
       });
     } else {
       this.dir = resolve(config.mail.dir);
       this.transport = nodemailer.createTransport({ streamTransport: true, buffer: true });
     }
+    // the message stream's end is the moment its last byte goes to the connection, which then
+    // writes the terminating dot: the hook runs on the next turn of the event loop, after it
+    this.transport.use('stream', (mail, done) => {
+      const hook = (mail.data as { onDataSent?: () => void }).onDataSent;
+      if (hook) {
+        mail.message.transform(
+          () =>
+            new Transform({
+              transform: (chunk, _enc, cb) => cb(null, chunk),
+              flush: (cb) => {
+                cb();
+                setImmediate(hook);
+              },
+            }),
+        );
+      }
+      done();
+    });
   }
 
   /** Whether messages go to an SMTP server (true) or to `.eml` files (false). */
@@ -93,7 +118,8 @@ export class MailService implements OnApplicationShutdown {
         html: mail.html,
         headers: mail.headers,
         attachments: mail.attachments,
-      })
+        ...(mail.onDataSent ? { onDataSent: mail.onDataSent } : {}),
+      } as SendMailOptions)
       .catch((err: unknown) => {
         const code = (err as { responseCode?: number }).responseCode;
         // 5xx: the server refuses this message for good (bad address, policy); retrying won't help

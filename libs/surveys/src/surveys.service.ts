@@ -30,7 +30,13 @@ export type CsatOutcome =
   | {
       sent: false;
       reason:
-        'ticket_missing' | 'reopened' | 'opted_out' | 'throttled' | 'already_sent' | 'expired';
+        | 'ticket_missing'
+        | 'reopened'
+        | 'opted_out'
+        | 'bouncing'
+        | 'throttled'
+        | 'already_sent'
+        | 'expired';
     };
 
 export type PageState =
@@ -51,9 +57,10 @@ export type PageState =
  * contact), NPS per period, delivery and one reminder, and the public response page's logic.
  *
  * Delivery guarantee: the survey row is created first (a unique index allows one CSAT per solve
- * cycle), then the e-mail is sent, then `sent_at` is set. A worker killed between sending and
- * recording retries the job and sends the same e-mail (same token, same links) once more: at
- * most one extra e-mail, never none, never a second survey row.
+ * cycle), then `sending_at`, the e-mail, `data_sent_at` once the server has the whole message,
+ * and `sent_at`. A worker killed before the message was handed over sends it again; one killed
+ * after is reconciled as sent (see deliver). Never none, never a second survey row. Contacts
+ * whose address is bouncing get no survey.
  */
 @Injectable()
 export class SurveysService {
@@ -82,6 +89,7 @@ export class SurveysService {
         return { sent: false, reason: 'reopened' };
       }
       if (t.optOut) return { sent: false, reason: 'opted_out' };
+      if (t.bouncing) return { sent: false, reason: 'bouncing' };
       await this.repo.lockContact(tx, t.requesterId);
       if (await this.repo.surveyedWithin(tx, t.requesterId, this.config.surveys.throttleDays)) {
         return { sent: false, reason: 'throttled' };
@@ -111,19 +119,50 @@ export class SurveysService {
     return this.deliver(decision.create);
   }
 
-  /** Job `surveys.deliver` (and the end of send-csat): e-mail an existing survey once. */
-  async deliver(surveyId: string): Promise<CsatOutcome> {
+  /**
+   * Job `surveys.deliver` (and the end of send-csat): e-mail an existing survey once.
+   *
+   * Duplicate window: `sending_at` is committed before the SMTP transaction and `data_sent_at`
+   * as soon as the whole message (final dot) is written to the server. A worker killed after
+   * that, before `sent_at` was recorded, is reconciled as sent when the job is retried; one
+   * killed earlier sends it again (the server had no complete message to keep).
+   */
+  async deliver(surveyId: string): Promise<CsatOutcome & { reconciled?: boolean }> {
     const s = await this.repo.context(this.tx.db, surveyId);
     if (!s) return { sent: false, reason: 'ticket_missing' };
     if (s.sentAt) return { sent: false, reason: 'already_sent' };
+    if (s.sendingAt && s.dataSentAt) {
+      await this.repo.markSent(this.tx.db, surveyId);
+      this.logger.warn({ surveyId }, 'survey reconciled as sent after an interrupted send');
+      return { sent: true, surveyId, reconciled: true };
+    }
     if (s.expiresAt < new Date()) return { sent: false, reason: 'expired' };
     if (s.surveyOptOut) return { sent: false, reason: 'opted_out' };
+    if (s.bouncing) return { sent: false, reason: 'bouncing' };
     const token = this.token(s.id, s.tokenSalt);
     const mail = surveyMail(s, this.config.http.publicUrl, token, false);
-    const sent = await this.mail.send({
-      to: `"${s.contactName.replace(/"/g, '')}" <${s.contactEmail}>`,
-      ...mail,
-    });
+    if (!(await this.repo.markSending(this.tx.db, surveyId))) {
+      return { sent: false, reason: 'already_sent' };
+    }
+    let dataSent: Promise<void> | null = null;
+    let sent;
+    try {
+      sent = await this.mail.send({
+        to: `"${s.contactName.replace(/"/g, '')}" <${s.contactEmail}>`,
+        ...mail,
+        onDataSent: () => {
+          dataSent = this.repo.markDataSent(this.tx.db, surveyId).catch((err: unknown) => {
+            this.logger.warn({ err, surveyId }, 'could not record the handed-over survey');
+          });
+        },
+      });
+    } catch (err) {
+      await (dataSent as Promise<void> | null);
+      await this.repo.clearSending(this.tx.db, surveyId).catch(() => undefined);
+      throw err;
+    }
+    // recorded first: the reminder is optional, the survey must not go out twice
+    await this.repo.markSent(this.tx.db, surveyId);
     this.logger.info(
       { surveyId, kind: s.kind, messageId: sent.messageId, file: sent.file },
       'survey e-mail sent',
@@ -135,7 +174,6 @@ export class SurveysService {
         { delayMs: this.config.surveys.reminderSeconds * 1000 },
       );
     }
-    await this.repo.markSent(this.tx.db, surveyId);
     return { sent: true, surveyId };
   }
 
@@ -147,6 +185,7 @@ export class SurveysService {
     if (s.remindedAt) return { reminded: false, reason: 'already_reminded' };
     if (s.expiresAt < new Date()) return { reminded: false, reason: 'expired' };
     if (s.surveyOptOut) return { reminded: false, reason: 'opted_out' };
+    if (s.bouncing) return { reminded: false, reason: 'bouncing' };
     const mail = surveyMail(s, this.config.http.publicUrl, this.token(s.id, s.tokenSalt), true);
     await this.mail.send({ to: s.contactEmail, ...mail });
     await this.repo.markReminded(this.tx.db, surveyId);
