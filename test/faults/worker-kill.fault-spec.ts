@@ -93,6 +93,14 @@ describe('fault: worker killed (SIGKILL) with 1,000 survey jobs in flight', () =
          FROM surveys WHERE sending_at < $1 AND sent_at > $1`,
       [killedAt],
     );
+    const twice = [...perRecipient].filter(([, n]) => n > 1).map(([to]) => to);
+    const { rows: dup } = await stack.db.query(
+      `SELECT c.email, s.sending_at - $2::timestamptz AS sending, s.data_sent_at - $2::timestamptz AS handed,
+              s.sent_at - $2::timestamptz AS sent
+         FROM surveys s JOIN contacts c ON c.id = s.contact_id WHERE c.email = ANY($1)`,
+      [twice, killedAt],
+    );
+    process.stdout.write(`[fault 1] sent twice: ${JSON.stringify(dup)}\n`);
     expect(duplicates).toBeLessThanOrEqual(1);
     expect(Math.max(...perRecipient.values())).toBeLessThanOrEqual(2);
 

@@ -332,14 +332,12 @@ export class EmailRepository {
     return rows.length > 0;
   }
 
-  /** The whole message went to the server (final dot written); only its answer is missing. */
-  async markDataSent(tx: Tx, messageId: string): Promise<void> {
-    await tx.query(
-      `UPDATE message_mail SET data_sent_at = clock_timestamp()
-        WHERE ticket_message_id = $1 AND status = 'sending'`,
-      [messageId],
-    );
-  }
+  /**
+   * The whole message went to the server (final dot written); only its answer is missing. Run by
+   * the SendJournal on its own connection.
+   */
+  static readonly DATA_SENT_SQL = `UPDATE message_mail SET data_sent_at = clock_timestamp()
+        WHERE ticket_message_id = $1 AND status = 'sending'`;
 
   /** A send that failed for now (4xx, network): back to `queued` with the reason; the job retries. */
   async markRetrying(tx: Tx, messageId: string, error: string): Promise<void> {

@@ -5,6 +5,7 @@ import { APP_CONFIG, AppConfig, TransactionRunner } from '@staydesk/core';
 import {
   MailService,
   PermanentMailError,
+  SendJournal,
   addressOf,
   replyAddress,
   ticketSubject,
@@ -51,6 +52,7 @@ export class OutboundService {
     private readonly repo: EmailRepository,
     private readonly tx: TransactionRunner,
     private readonly mail: MailService,
+    private readonly journal: SendJournal,
     private readonly attachments: AttachmentsService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @InjectPinoLogger(OutboundService.name) private readonly logger: PinoLogger,
@@ -122,9 +124,7 @@ export class OutboundService {
         headers: { 'X-Staydesk-Ticket': String(ctx.ticketNumber) },
         attachments,
         onDataSent: () => {
-          dataSent = this.repo.markDataSent(this.tx.db, ctx.messageId).catch((err: unknown) => {
-            this.logger.warn({ err, messageId }, 'could not record the handed-over reply');
-          });
+          dataSent = this.journal.mark(EmailRepository.DATA_SENT_SQL, [ctx.messageId]);
         },
       });
     } catch (err) {

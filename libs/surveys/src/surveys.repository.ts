@@ -204,13 +204,8 @@ export class SurveysRepository {
     return rows.length > 0;
   }
 
-  /** The whole survey mail went to the server; only its answer is missing. */
-  async markDataSent(tx: Tx, id: string): Promise<void> {
-    await tx.query(
-      `UPDATE surveys SET data_sent_at = clock_timestamp() WHERE id = $1 AND sent_at IS NULL`,
-      [id],
-    );
-  }
+  /** The whole survey mail went to the server; only its answer is missing (run by the SendJournal). */
+  static readonly DATA_SENT_SQL = `UPDATE surveys SET data_sent_at = clock_timestamp() WHERE id = $1 AND sent_at IS NULL`;
 
   /** The delivery failed (the job retries): the message was not handed over. */
   async clearSending(tx: Tx, id: string): Promise<void> {

@@ -11,7 +11,7 @@ import {
 } from '@staydesk/core';
 import { FollowUpsService } from '@staydesk/followups';
 import { WeeklyHours, addBusinessMinutes } from '@staydesk/identity';
-import { MailService } from '@staydesk/mail';
+import { MailService, SendJournal } from '@staydesk/mail';
 import { OutboxService } from '@staydesk/outbox';
 import { surveyMail } from './survey-mail';
 import { MAX_COMMENT, SCALES, isBadCsat, npsPeriod, parseScore } from './survey-rules';
@@ -72,6 +72,7 @@ export class SurveysService {
     private readonly followUps: FollowUpsService,
     private readonly publisher: JobPublisher,
     private readonly mail: MailService,
+    private readonly journal: SendJournal,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @InjectPinoLogger(SurveysService.name) private readonly logger: PinoLogger,
   ) {}
@@ -151,9 +152,7 @@ export class SurveysService {
         to: `"${s.contactName.replace(/"/g, '')}" <${s.contactEmail}>`,
         ...mail,
         onDataSent: () => {
-          dataSent = this.repo.markDataSent(this.tx.db, surveyId).catch((err: unknown) => {
-            this.logger.warn({ err, surveyId }, 'could not record the handed-over survey');
-          });
+          dataSent = this.journal.mark(SurveysRepository.DATA_SENT_SQL, [surveyId]);
         },
       });
     } catch (err) {
