@@ -31,6 +31,7 @@ import {
   percentile,
   sleep,
 } from './harness';
+import { benchEmail } from './email';
 import { BENCH_QUERIES } from './queries';
 
 /**
@@ -569,6 +570,9 @@ async function main(): Promise<void> {
     rss('the reads');
     await waitForIdle(redis, pool);
     await benchSurveys(pool, smtp);
+    // e-mail in and out (bench/email.ts: its own database, worker and SMTP sink)
+    if (!process.argv.includes('--no-email'))
+      await benchEmail({ mails: quick ? 400 : 2000, record });
 
     record('api peak RSS', `${api.peakRssMb().toFixed(0)} MB`, '< 250 MB', api.peakRssMb() < 250);
     record('worker peak RSS', `${worker.peakRssMb().toFixed(0)} MB`);
