@@ -282,8 +282,9 @@ export class EmailRepository {
     );
   }
 
-  async replyContext(tx: Tx, messageId: string): Promise<ReplyContext | null> {
-    const rows: ReplyContext[] = await tx.query(
+  async replyContexts(tx: Tx, ids: readonly string[]): Promise<ReplyContext[]> {
+    if (ids.length === 0) return [];
+    return tx.query(
       `SELECT m.id::text AS "messageId", m.kind, m.body, t.id::text AS "ticketId", t.number AS "ticketNumber",
               t.subject, c.email AS "requesterEmail", c.name AS "requesterName", u.name AS "agentName",
               tm.name AS "teamName", tm.mail_from_name AS "teamFromName",
@@ -296,40 +297,82 @@ export class EmailRepository {
          JOIN message_mail mm ON mm.ticket_message_id = m.id
          LEFT JOIN users u ON u.id = m.author_user_id
          LEFT JOIN teams tm ON tm.id = t.team_id
-        WHERE m.id = $1`,
-      [messageId],
-    );
-    return rows[0] ?? null;
-  }
-
-  /** Message-IDs of a ticket's conversation before a message, oldest first (for References). */
-  async threadIds(
-    tx: Tx,
-    ticketId: string,
-    beforeMessageId: string,
-  ): Promise<{ messageId: string; direction: 'in' | 'out' }[]> {
-    return tx.query(
-      `SELECT mm.message_id AS "messageId", mm.direction FROM message_mail mm
-         JOIN ticket_messages m ON m.id = mm.ticket_message_id
-        WHERE m.ticket_id = $1 AND m.id < $2 AND (mm.direction = 'in' OR mm.status = 'sent')
-        ORDER BY m.id`,
-      [ticketId, beforeMessageId],
+        WHERE m.id = ANY($1::bigint[])`,
+      [ids],
     );
   }
 
   /**
-   * Claims a reply for an SMTP transaction: `sending`, committed before the send. False when it
-   * is no longer waiting (another attempt finished it).
+   * Claims up to `limit` replies waiting to be mailed (`queued`, or `sending` under an expired
+   * claim: its worker died), the `first` ones first, for a claim of `leaseSeconds`. `handed`:
+   * the dead worker had already handed the whole message to the server (reconcile, don't resend).
    */
-  async markSending(tx: Tx, messageId: string): Promise<boolean> {
-    const rows = returnedRows<unknown>(
-      await tx.query(
-        `UPDATE message_mail SET status = 'sending', status_at = now(), data_sent_at = NULL
-          WHERE ticket_message_id = $1 AND status IN ('queued', 'sending') RETURNING 1`,
-        [messageId],
-      ),
+  async claimReplies(
+    tx: Tx,
+    first: string[],
+    limit: number,
+    leaseSeconds: number,
+  ): Promise<{ id: string; handed: boolean }[]> {
+    const result: unknown = await tx.query(
+      `WITH c AS (
+         SELECT ticket_message_id, status, data_sent_at FROM message_mail
+          WHERE status IN ('queued', 'sending') AND direction = 'out'
+            AND (lease_until IS NULL OR lease_until < now())
+          ORDER BY (ticket_message_id = ANY($1::bigint[])) DESC, ticket_message_id
+          LIMIT $2 FOR UPDATE SKIP LOCKED)
+       UPDATE message_mail mm SET status = 'sending', lease_until = now() + make_interval(secs => $3),
+              status_at = CASE WHEN c.status = 'sending' THEN mm.status_at ELSE now() END,
+              data_sent_at = CASE WHEN c.status = 'sending' THEN c.data_sent_at END
+         FROM c WHERE mm.ticket_message_id = c.ticket_message_id
+       RETURNING mm.ticket_message_id::text AS id, (c.status = 'sending' AND c.data_sent_at IS NOT NULL) AS handed`,
+      [first, limit, leaseSeconds],
     );
-    return rows.length > 0;
+    return returnedRows<{ id: string; handed: boolean }>(result);
+  }
+
+  /** Keeps a batch's claim while it is still sending. */
+  async renewLease(tx: Tx, ids: string[], leaseSeconds: number): Promise<void> {
+    if (ids.length === 0) return;
+    await tx.query(
+      `UPDATE message_mail SET lease_until = now() + make_interval(secs => $2)
+        WHERE ticket_message_id = ANY($1::bigint[]) AND status = 'sending'`,
+      [ids, leaseSeconds],
+    );
+  }
+
+  /** Replies accepted by the server (one statement for many). */
+  async markSentMany(tx: Tx, items: { id: string; to: string[] }[]): Promise<void> {
+    if (items.length === 0) return;
+    await tx.query(
+      `UPDATE message_mail mm SET status = 'sent', sent_at = now(), status_at = now(), error = NULL,
+              lease_until = NULL, to_addresses = v.to_addresses
+         FROM jsonb_to_recordset($1::jsonb) AS v(id bigint, to_addresses text[])
+        WHERE mm.ticket_message_id = v.id AND mm.status IN ('queued', 'sending')`,
+      [JSON.stringify(items.map((i) => ({ id: i.id, to_addresses: i.to })))],
+    );
+  }
+
+  /** Message-IDs of each reply's conversation before it, oldest first (for References). */
+  async threadsOf(
+    tx: Tx,
+    ids: readonly string[],
+  ): Promise<Map<string, { messageId: string; direction: 'in' | 'out' }[]>> {
+    const rows: { forId: string; messageId: string; direction: 'in' | 'out' }[] = await tx.query(
+      `SELECT m0.id::text AS "forId", mm.message_id AS "messageId", mm.direction
+         FROM ticket_messages m0
+         JOIN ticket_messages m ON m.ticket_id = m0.ticket_id AND m.id < m0.id
+         JOIN message_mail mm ON mm.ticket_message_id = m.id
+        WHERE m0.id = ANY($1::bigint[]) AND (mm.direction = 'in' OR mm.status = 'sent')
+        ORDER BY m0.id, m.id`,
+      [ids],
+    );
+    const out = new Map<string, { messageId: string; direction: 'in' | 'out' }[]>();
+    for (const r of rows) {
+      const list = out.get(r.forId) ?? [];
+      list.push({ messageId: r.messageId, direction: r.direction });
+      out.set(r.forId, list);
+    }
+    return out;
   }
 
   /**
@@ -339,31 +382,22 @@ export class EmailRepository {
   static readonly DATA_SENT_SQL = `UPDATE message_mail SET data_sent_at = clock_timestamp()
         WHERE ticket_message_id = $1 AND status = 'sending'`;
 
-  /** A send that failed for now (4xx, network): back to `queued` with the reason; the job retries. */
-  async markRetrying(tx: Tx, messageId: string, error: string): Promise<void> {
-    await tx.query(
-      `UPDATE message_mail SET status = 'queued', status_at = now(), data_sent_at = NULL, error = $2
-        WHERE ticket_message_id = $1 AND status = 'sending'`,
-      [messageId, error.slice(0, 1000)],
-    );
-  }
-
-  /** Records the outcome of a send; false when another attempt already finished it. */
-  async markSent(
+  /**
+   * A send that failed for now (4xx, network): back to `queued` with the reason, to be claimed
+   * again after `retrySeconds` (by the next reply job or the minute sweep).
+   */
+  async markRetrying(
     tx: Tx,
     messageId: string,
-    to: string[],
-    note: string | null = null,
-  ): Promise<boolean> {
-    const rows = returnedRows<unknown>(
-      await tx.query(
-        `UPDATE message_mail SET status = 'sent', sent_at = now(), status_at = now(), error = $3,
-                to_addresses = $2
-          WHERE ticket_message_id = $1 AND status IN ('queued', 'sending') RETURNING ticket_message_id`,
-        [messageId, to, note],
-      ),
+    error: string,
+    retrySeconds: number,
+  ): Promise<void> {
+    await tx.query(
+      `UPDATE message_mail SET status = 'queued', status_at = now(), data_sent_at = NULL, error = $2,
+              lease_until = now() + make_interval(secs => $3)
+        WHERE ticket_message_id = $1 AND status = 'sending'`,
+      [messageId, error.slice(0, 1000), retrySeconds],
     );
-    return rows.length > 0;
   }
 
   /** A final state other than sent: refused (5xx), bounced (DSN), or suppressed (bouncing address). */
@@ -374,7 +408,8 @@ export class EmailRepository {
     status: 'failed' | 'bounced' | 'suppressed' = 'failed',
   ): Promise<void> {
     await tx.query(
-      `UPDATE message_mail SET status = $3, status_at = now(), data_sent_at = NULL, error = $2
+      `UPDATE message_mail SET status = $3, status_at = now(), data_sent_at = NULL, error = $2,
+              lease_until = NULL
         WHERE ticket_message_id = $1`,
       [messageId, error.slice(0, 1000), status],
     );
