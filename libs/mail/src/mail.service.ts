@@ -1,7 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
-import { Transform } from 'node:stream';
+import { Transform, pipeline } from 'node:stream';
 import nodemailer, { type SendMailOptions, type Transporter } from 'nodemailer';
 import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
 import { APP_CONFIG, AppConfig } from '@staydesk/core';
@@ -24,9 +24,10 @@ export interface OutgoingMail {
   references?: string[];
   attachments?: { filename: string; content: Buffer; contentType?: string }[];
   /**
-   * Called once the whole message, final dot included, has been handed to the SMTP connection
-   * (before the server's answer). Callers record it so a worker killed while waiting for the
-   * 250 can be reconciled instead of mailing the message twice (see docs/email.md).
+   * Called once the whole message, final dot included, has been written to the SMTP server's
+   * socket (before the server's answer); not called for messages over 16 KB. Callers record it
+   * so a worker killed while waiting for the 250 can be reconciled instead of mailing the message
+   * twice (see docs/email.md).
    */
   onDataSent?: () => void;
 }
@@ -37,6 +38,9 @@ export interface SentMail {
   /** Where the message was written, when no SMTP server is configured. */
   file?: string;
 }
+
+/** Messages up to this size are in the kernel's send buffer once written (see onDataSent). */
+const HANDED_OVER_MAX_BYTES = 16 * 1024;
 
 /** Timeouts so a slow or silent SMTP server fails a send (and its job retries) instead of hanging. */
 const SMTP_TIMEOUTS = {
@@ -73,21 +77,29 @@ export class MailService implements OnApplicationShutdown {
       this.dir = resolve(config.mail.dir);
       this.transport = nodemailer.createTransport({ streamTransport: true, buffer: true });
     }
-    // the message stream's end is the moment its last byte goes to the connection, which then
-    // writes the terminating dot: the hook runs on the next turn of the event loop, after it
+    // onDataSent: the message's stream is wrapped in a last stage whose end means the SMTP
+    // connection has read every byte; it then writes the terminating dot in the same turn of the
+    // event loop, so the hook runs on the next one. Only for messages that fit in a socket's send
+    // buffer (HANDED_OVER_MAX_BYTES): a larger one may still wait in the process when the stream
+    // ends, and a kill then would lose it, so those are marked never (and resent after a kill).
     this.transport.use('stream', (mail, done) => {
       const hook = (mail.data as { onDataSent?: () => void }).onDataSent;
       if (hook) {
-        mail.message.transform(
-          () =>
-            new Transform({
-              transform: (chunk, _enc, cb) => cb(null, chunk),
-              flush: (cb) => {
-                cb();
-                setImmediate(hook);
-              },
-            }),
-        );
+        const message = mail.message;
+        const create = message.createReadStream.bind(message);
+        message.createReadStream = ((options?: unknown) => {
+          let bytes = 0;
+          const last = new Transform({
+            transform: (chunk: Buffer, _enc, cb) => {
+              bytes += chunk.length;
+              cb(null, chunk);
+            },
+          });
+          last.once('end', () => {
+            if (bytes <= HANDED_OVER_MAX_BYTES) setImmediate(hook);
+          });
+          return pipeline(create(options as never), last, () => undefined);
+        }) as typeof message.createReadStream;
       }
       done();
     });

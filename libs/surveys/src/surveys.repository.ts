@@ -47,6 +47,9 @@ export interface CsatTicket {
   assigneeId: string | null;
   optOut: boolean;
   bouncing: boolean;
+  /** The CSAT survey of the asked solve cycle, when there is one. */
+  existingId: string | null;
+  existingSent: boolean;
 }
 
 export interface StatsRow {
@@ -99,13 +102,17 @@ const GROUP_EXPR: Record<StatsGroup, (at: string) => string> = {
 
 @Injectable()
 export class SurveysRepository {
-  async csatTicket(tx: Tx, ticketId: string): Promise<CsatTicket | null> {
+  /** The ticket, its requester's mail flags and its CSAT survey of this solve cycle (one round trip). */
+  async csatTicket(tx: Tx, ticketId: string, solveCycle: number): Promise<CsatTicket | null> {
     const rows: CsatTicket[] = await tx.query(
       `SELECT t.id::text, t.status, t.solve_count AS "solveCount", t.customer_id::text AS "customerId",
               t.requester_id::text AS "requesterId", t.team_id::text AS "teamId", t.assignee_id::text AS "assigneeId",
-              c.survey_opt_out AS "optOut", c.email_bouncing_at IS NOT NULL AS bouncing
-         FROM tickets t JOIN contacts c ON c.id = t.requester_id WHERE t.id = $1`,
-      [ticketId],
+              c.survey_opt_out AS "optOut", c.email_bouncing_at IS NOT NULL AS bouncing,
+              s.id::text AS "existingId", coalesce(s.sent_at IS NOT NULL, false) AS "existingSent"
+         FROM tickets t JOIN contacts c ON c.id = t.requester_id
+         LEFT JOIN surveys s ON s.kind = 'csat' AND s.ticket_id = t.id AND s.solve_cycle = $2
+        WHERE t.id = $1`,
+      [ticketId, solveCycle],
     );
     return rows[0] ?? null;
   }
@@ -147,12 +154,15 @@ export class SurveysRepository {
       period: string | null;
       salt: string;
       expiresInDays: number;
+      /** Delivery starts right after this transaction commits (sending_at set now). */
+      sending?: boolean;
     },
   ): Promise<SurveyRow> {
     const rows: SurveyRow[] = await tx.query(
       `INSERT INTO surveys AS s (kind, ticket_id, solve_cycle, contact_id, customer_id, team_id, agent_id, period,
-                                 token_salt, token_hash, expires_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'pending:' || $9, now() + make_interval(days => $10))
+                                 token_salt, token_hash, expires_at, sending_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'pending:' || $9, now() + make_interval(days => $10),
+               CASE WHEN $11 THEN now() END)
        RETURNING ${COLUMNS}`,
       [
         s.kind,
@@ -165,6 +175,7 @@ export class SurveysRepository {
         s.period,
         s.salt,
         s.expiresInDays,
+        s.sending ?? false,
       ],
     );
     return rows[0];

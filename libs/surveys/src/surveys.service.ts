@@ -79,45 +79,49 @@ export class SurveysService {
 
   /** Job `surveys.send-csat`: decide, create the survey row, then deliver it. */
   async sendCsat(ticketId: string, solveCycle: number): Promise<CsatOutcome> {
-    const decision = await this.tx.run(async (tx): Promise<CsatOutcome | { create: string }> => {
-      const t = await this.repo.csatTicket(tx, ticketId);
-      if (!t) return { sent: false, reason: 'ticket_missing' };
-      const existing = await this.repo.csatFor(tx, ticketId, solveCycle);
-      if (existing)
-        return existing.sentAt ? { sent: false, reason: 'already_sent' } : { create: existing.id };
-      // reopened since this solve: the ticket moved on to another cycle, or is open again
-      if (t.solveCount !== solveCycle || (t.status !== 'solved' && t.status !== 'closed')) {
-        return { sent: false, reason: 'reopened' };
-      }
-      if (t.optOut) return { sent: false, reason: 'opted_out' };
-      if (t.bouncing) return { sent: false, reason: 'bouncing' };
-      await this.repo.lockContact(tx, t.requesterId);
-      if (await this.repo.surveyedWithin(tx, t.requesterId, this.config.surveys.throttleDays)) {
-        return { sent: false, reason: 'throttled' };
-      }
-      const salt = newSalt();
-      const survey = await this.repo.insert(tx, {
-        kind: 'csat',
-        ticketId,
-        solveCycle,
-        contactId: t.requesterId,
-        customerId: t.customerId,
-        teamId: t.teamId,
-        agentId: t.assigneeId,
-        period: null,
-        salt,
-        expiresInDays: this.config.surveys.expiryDays,
-      });
-      await this.repo.setTokenHashes(tx, [
-        { id: survey.id, hash: hashToken(this.token(survey.id, salt)) },
-      ]);
-      return { create: survey.id };
-    });
+    const decision = await this.tx.run(
+      async (tx): Promise<CsatOutcome | { create: string } | { create: string; claimed: true }> => {
+        const t = await this.repo.csatTicket(tx, ticketId, solveCycle);
+        if (!t) return { sent: false, reason: 'ticket_missing' };
+        if (t.existingId)
+          return t.existingSent
+            ? { sent: false, reason: 'already_sent' }
+            : { create: t.existingId };
+        // reopened since this solve: the ticket moved on to another cycle, or is open again
+        if (t.solveCount !== solveCycle || (t.status !== 'solved' && t.status !== 'closed')) {
+          return { sent: false, reason: 'reopened' };
+        }
+        if (t.optOut) return { sent: false, reason: 'opted_out' };
+        if (t.bouncing) return { sent: false, reason: 'bouncing' };
+        await this.repo.lockContact(tx, t.requesterId);
+        if (await this.repo.surveyedWithin(tx, t.requesterId, this.config.surveys.throttleDays)) {
+          return { sent: false, reason: 'throttled' };
+        }
+        const salt = newSalt();
+        const survey = await this.repo.insert(tx, {
+          kind: 'csat',
+          ticketId,
+          solveCycle,
+          contactId: t.requesterId,
+          customerId: t.customerId,
+          teamId: t.teamId,
+          agentId: t.assigneeId,
+          period: null,
+          salt,
+          expiresInDays: this.config.surveys.expiryDays,
+          sending: true,
+        });
+        await this.repo.setTokenHashes(tx, [
+          { id: survey.id, hash: hashToken(this.token(survey.id, salt)) },
+        ]);
+        return { create: survey.id, claimed: true };
+      },
+    );
     if (!('create' in decision)) {
       this.logger.info({ ticketId, solveCycle, outcome: decision }, 'CSAT survey not sent');
       return decision;
     }
-    return this.deliver(decision.create);
+    return this.deliver(decision.create, 'claimed' in decision);
   }
 
   /**
@@ -128,11 +132,14 @@ export class SurveysService {
    * that, before `sent_at` was recorded, is reconciled as sent when the job is retried; one
    * killed earlier sends it again (the server had no complete message to keep).
    */
-  async deliver(surveyId: string): Promise<CsatOutcome & { reconciled?: boolean }> {
+  async deliver(
+    surveyId: string,
+    created = false,
+  ): Promise<CsatOutcome & { reconciled?: boolean }> {
     const s = await this.repo.context(this.tx.db, surveyId);
     if (!s) return { sent: false, reason: 'ticket_missing' };
     if (s.sentAt) return { sent: false, reason: 'already_sent' };
-    if (s.sendingAt && s.dataSentAt) {
+    if (!created && s.sendingAt && s.dataSentAt) {
       await this.repo.markSent(this.tx.db, surveyId);
       this.logger.warn({ surveyId }, 'survey reconciled as sent after an interrupted send');
       return { sent: true, surveyId, reconciled: true };
@@ -142,7 +149,8 @@ export class SurveysService {
     if (s.bouncing) return { sent: false, reason: 'bouncing' };
     const token = this.token(s.id, s.tokenSalt);
     const mail = surveyMail(s, this.config.http.publicUrl, token, false);
-    if (!(await this.repo.markSending(this.tx.db, surveyId))) {
+    // a survey created by this job was inserted as sending; an older one is marked now
+    if (!created && !(await this.repo.markSending(this.tx.db, surveyId))) {
       return { sent: false, reason: 'already_sent' };
     }
     let dataSent: Promise<void> | null = null;
