@@ -8,12 +8,11 @@ const reply = (
   id: string,
   delivery: ConversationMessageFragment['delivery'],
 ): ConversationMessageFragment => ({
-  __typename: 'TicketMessage',
   id,
   kind: 'public_reply',
   body: `Reply ${id}`,
   createdAt: '2026-11-30T10:00:00.000Z',
-  authorUser: { __typename: 'User', id: '1', name: 'Agent Smith' },
+  authorUser: { id: '1', name: 'Agent Smith' },
   authorContact: null,
   delivery,
 });
@@ -40,15 +39,13 @@ describe('Conversation: e-mail delivery of public replies', () => {
       <MantineProvider>
         <Conversation
           messages={[
-            reply('1', { __typename: 'MessageDelivery', status: 'sent', at, error: null }),
+            reply('1', { status: 'sent', at, error: null }),
             reply('2', {
-              __typename: 'MessageDelivery',
               status: 'failed',
               at,
               error: 'SMTP refused the message (550): mailbox unavailable',
             }),
             reply('3', {
-              __typename: 'MessageDelivery',
               status: 'suppressed',
               at,
               error: 'not sent: address bouncing',
