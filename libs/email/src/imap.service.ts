@@ -169,8 +169,12 @@ export class ImapService {
           .slice(0, BATCH);
         for (const m of fresh) {
           await this.inbound.receive(m.source!, { source: 'imap', mailFrom: null, rcptTo: [] });
-          if (box.moveTo) await client.messageMove(String(m.uid), box.moveTo, { uid: true });
-          else await client.messageFlagsAdd(String(m.uid), ['\\Seen'], { uid: true });
+          // imapflow answers false (not an error) when the command failed, e.g. on a dropped
+          // connection: the UID must not be saved then, or the message would stay unmoved
+          const done = box.moveTo
+            ? await client.messageMove(String(m.uid), box.moveTo, { uid: true })
+            : await client.messageFlagsAdd(String(m.uid), ['\\Seen'], { uid: true });
+          if (!done) throw new Error(`could not move or flag UID ${m.uid}; will retry`);
           lastUid = m.uid;
           await this.repo.progress(this.tx.db, box.id, uidValidity, lastUid);
           imported++;
