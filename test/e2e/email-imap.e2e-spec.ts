@@ -1,6 +1,6 @@
 import { AddressInfo, Server, Socket, createServer, connect } from 'node:net';
 import { ImapFlow } from 'imapflow';
-import { ImapService } from '@staydesk/email';
+import { ImapIdleService, ImapService } from '@staydesk/email';
 import { PrivateDovecot, startPrivateDovecot } from '../support/dovecot';
 import { fails, insertUser, login, ok } from '../support/factories';
 import { TestStack, startStack } from '../support/stack';
@@ -18,6 +18,14 @@ const mail = (id: string, subject: string, text: string) =>
       '',
     ].join('\r\n'),
   );
+
+async function until(what: string, fn: () => Promise<boolean> | boolean, ms = 20_000) {
+  const end = Date.now() + ms;
+  while (!(await fn())) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
 
 /**
  * A TCP proxy to Dovecot that cuts a connection on cue (the IMAP connection dropped mid-fetch):
@@ -71,6 +79,11 @@ async function startCuttingProxy(target: number) {
     port: (server.address() as AddressInfo).port,
     cue,
     cuts: () => cuts,
+    /** Drops every open connection (the line goes down). */
+    dropAll: () => {
+      cuts++;
+      for (const sock of sockets) sock.destroy();
+    },
     close: () =>
       new Promise<void>((resolve) => {
         for (const s of sockets) s.destroy();
@@ -274,6 +287,50 @@ describe('e-mail: IMAP mailboxes (private Dovecot)', () => {
       expect(await stored()).toEqual(ids.map((id) => ({ id: `${id}@acme.example`, n: 1 })));
       expect(await count('Cut')).toBe(0);
     } finally {
+      await proxy.close();
+    }
+  });
+
+  it('IDLE: new mail is imported without waiting for the poll, also after the connection drops', async () => {
+    const proxy = await startCuttingProxy(dovecot.port);
+    const idle = stack.worker!.get(ImapIdleService);
+    try {
+      await provider.mailboxCreate('Idle');
+      const box = (
+        await ok(stack, admin, `mutation($i: MailboxInput!) { createMailbox(input: $i) { id } }`, {
+          i: {
+            name: 'Watched',
+            host: '127.0.0.1',
+            port: proxy.port,
+            tls: false,
+            username: dovecot.user,
+            password: dovecot.password,
+            folder: 'Idle',
+            moveTo: 'Imported',
+          },
+        })
+      ).createMailbox;
+      const storedOnce = async (id: string) => {
+        const { rows } = await stack.db.query(
+          `SELECT count(*)::int AS n FROM inbound_mails WHERE message_id = $1`,
+          [`${id}@acme.example`],
+        );
+        return rows[0].n === 1;
+      };
+      idle.watch(box.id);
+      await until('the IDLE connection', () => idle.watching(box.id));
+      await provider.append('Idle', mail('idle-1', 'Watched', 'Pushed, not polled.'));
+      await until('idle-1 imported', () => storedOnce('idle-1'));
+
+      proxy.dropAll(); // the watcher reconnects by itself
+      await until('the connection to drop', () => !idle.watching(box.id));
+      await until('the IDLE connection again', () => idle.watching(box.id));
+      await provider.append('Idle', mail('idle-2', 'Watched again', 'After the drop.'));
+      await until('idle-2 imported', () => storedOnce('idle-2'));
+      await until('both moved', async () => (await count('Idle')) === 0);
+      expect(await storedOnce('idle-1')).toBe(true);
+    } finally {
+      await idle.onApplicationShutdown();
       await proxy.close();
     }
   });
