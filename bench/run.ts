@@ -31,6 +31,7 @@ import {
   percentile,
   sleep,
 } from './harness';
+import { benchEmail } from './email';
 import { BENCH_QUERIES } from './queries';
 
 /**
@@ -48,7 +49,7 @@ import { BENCH_QUERIES } from './queries';
 const ROOT = join(__dirname, '..', '..');
 const quick = process.argv.includes('--quick');
 /**
- * `--only create,reads,plain,surveys`: just those phases after start-up (while working on one
+ * `--only create,reads,plain,surveys,email`: just those phases after start-up (while working on one
  * figure); such a run prints but does not rewrite docs/benchmarks.md.
  */
 const only = (() => {
@@ -717,6 +718,9 @@ async function main(): Promise<void> {
       await waitForIdle(redis, pool);
       await benchSurveys(pool, smtp);
     }
+    // e-mail in and out (bench/email.ts: its own database, worker and SMTP sink)
+    if (phase('email') && !process.argv.includes('--no-email'))
+      await benchEmail({ mails: quick ? 400 : 2000, record });
 
     record('api peak RSS', `${api.peakRssMb().toFixed(0)} MB`, '< 250 MB', api.peakRssMb() < 250);
     record('worker peak RSS', `${worker.peakRssMb().toFixed(0)} MB`);

@@ -1,5 +1,6 @@
+import { AddressInfo, Server, Socket, createServer, connect } from 'node:net';
 import { ImapFlow } from 'imapflow';
-import { ImapService } from '@staydesk/email';
+import { ImapIdleService, ImapService } from '@staydesk/email';
 import { PrivateDovecot, startPrivateDovecot } from '../support/dovecot';
 import { fails, insertUser, login, ok } from '../support/factories';
 import { TestStack, startStack } from '../support/stack';
@@ -17,6 +18,79 @@ const mail = (id: string, subject: string, text: string) =>
       '',
     ].join('\r\n'),
   );
+
+async function until(what: string, fn: () => Promise<boolean> | boolean, ms = 20_000) {
+  const end = Date.now() + ms;
+  while (!(await fn())) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/**
+ * A TCP proxy to Dovecot that cuts a connection on cue (the IMAP connection dropped mid-fetch):
+ * `afterFetchBytes` once that many server bytes followed the client's FETCH, `atStore` when the
+ * client sends its n-th STORE/MOVE. No cue: it just forwards.
+ */
+async function startCuttingProxy(target: number) {
+  const cue: { afterFetchBytes?: number; atStore?: number } = {};
+  let cuts = 0;
+  const sockets = new Set<Socket>();
+  const server: Server = createServer((client) => {
+    const upstream = connect(target, '127.0.0.1');
+    sockets.add(client).add(upstream);
+    let fetching = false;
+    let fetchBytes = 0;
+    let stores = 0;
+    const cut = () => {
+      cuts++;
+      client.destroy();
+      upstream.destroy();
+    };
+    client.on('data', (chunk: Buffer) => {
+      const text = chunk.toString('latin1');
+      if (/ UID FETCH /i.test(text)) fetching = true;
+      stores += (text.match(/ UID (?:STORE|MOVE) /gi) ?? []).length;
+      if (cue.atStore && stores >= cue.atStore) return cut();
+      upstream.write(chunk);
+    });
+    upstream.on('data', (chunk: Buffer) => {
+      if (fetching) fetchBytes += chunk.length;
+      if (cue.afterFetchBytes && fetching && fetchBytes > cue.afterFetchBytes) {
+        // forward part of the chunk, then drop the line in the middle of a message
+        client.write(
+          chunk.subarray(0, Math.max(0, chunk.length - (fetchBytes - cue.afterFetchBytes))),
+        );
+        return cut();
+      }
+      client.write(chunk);
+    });
+    for (const s of [client, upstream]) {
+      s.on('error', () => undefined);
+      s.on('close', () => {
+        sockets.delete(s);
+        client.destroy();
+        upstream.destroy();
+      });
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    port: (server.address() as AddressInfo).port,
+    cue,
+    cuts: () => cuts,
+    /** Drops every open connection (the line goes down). */
+    dropAll: () => {
+      cuts++;
+      for (const sock of sockets) sock.destroy();
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}
 
 describe('e-mail: IMAP mailboxes (private Dovecot)', () => {
   let dovecot: PrivateDovecot;
@@ -152,5 +226,112 @@ describe('e-mail: IMAP mailboxes (private Dovecot)', () => {
       `mutation { setMailboxActive(id: "999999", active: false) { id } }`,
     );
     expect(wrong.extensions?.code).toBe('NOT_FOUND');
+  });
+
+  it('a connection dropped mid-fetch, then mid-import, resumes without storing anything twice', async () => {
+    const proxy = await startCuttingProxy(dovecot.port);
+    try {
+      await provider.mailboxCreate('Cut');
+      const ids = ['cut-1', 'cut-2', 'cut-3', 'cut-4'];
+      const big = 'The skates exploded on the launch pad. '.repeat(300); // ~12 KB each
+      for (const id of ids) await provider.append('Cut', mail(id, `Cut ${id}`, big));
+      const box = (
+        await ok(stack, admin, `mutation($i: MailboxInput!) { createMailbox(input: $i) { id } }`, {
+          i: {
+            name: 'Through a bad line',
+            host: '127.0.0.1',
+            port: proxy.port,
+            tls: false,
+            username: dovecot.user,
+            password: dovecot.password,
+            folder: 'Cut',
+            moveTo: 'Imported',
+          },
+        })
+      ).createMailbox;
+      const imap = stack.worker!.get(ImapService);
+      const stored = async () => {
+        const { rows } = await stack.db.query<{ id: string; n: number }>(
+          `SELECT message_id AS id, count(*)::int AS n FROM inbound_mails
+            WHERE message_id LIKE 'cut-%' GROUP BY message_id ORDER BY message_id`,
+        );
+        return rows;
+      };
+
+      // 1. the line drops inside the second message's literal: nothing half-imported
+      proxy.cue.afterFetchBytes = 18_000;
+      await expect(imap.poll(box.id)).rejects.toThrow();
+      expect(proxy.cuts()).toBe(1);
+      expect(await stored()).toEqual([]);
+      const { rows: err } = await stack.db.query(
+        `SELECT last_error, last_uid FROM mail_mailboxes WHERE id = $1`,
+        [box.id],
+      );
+      expect(err[0].last_error).toBeTruthy();
+
+      // 2. the line drops while importing, after the 2nd message was stored but before it moved
+      proxy.cue.afterFetchBytes = undefined;
+      proxy.cue.atStore = 2;
+      await expect(imap.poll(box.id)).rejects.toThrow();
+      expect(proxy.cuts()).toBe(2);
+      expect(await stored()).toEqual([
+        { id: 'cut-1@acme.example', n: 1 },
+        { id: 'cut-2@acme.example', n: 1 },
+      ]);
+      expect(await count('Cut')).toBe(3); // the 2nd was stored but not moved
+
+      // 3. a good line: the rest comes in, the 2nd message is fetched again and stored once
+      proxy.cue.atStore = undefined;
+      await imap.poll(box.id);
+      expect(await imap.poll(box.id)).toMatchObject({ imported: 0 });
+      expect(await stored()).toEqual(ids.map((id) => ({ id: `${id}@acme.example`, n: 1 })));
+      expect(await count('Cut')).toBe(0);
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  it('IDLE: new mail is imported without waiting for the poll, also after the connection drops', async () => {
+    const proxy = await startCuttingProxy(dovecot.port);
+    const idle = stack.worker!.get(ImapIdleService);
+    try {
+      await provider.mailboxCreate('Idle');
+      const box = (
+        await ok(stack, admin, `mutation($i: MailboxInput!) { createMailbox(input: $i) { id } }`, {
+          i: {
+            name: 'Watched',
+            host: '127.0.0.1',
+            port: proxy.port,
+            tls: false,
+            username: dovecot.user,
+            password: dovecot.password,
+            folder: 'Idle',
+            moveTo: 'Imported',
+          },
+        })
+      ).createMailbox;
+      const storedOnce = async (id: string) => {
+        const { rows } = await stack.db.query(
+          `SELECT count(*)::int AS n FROM inbound_mails WHERE message_id = $1`,
+          [`${id}@acme.example`],
+        );
+        return rows[0].n === 1;
+      };
+      idle.watch(box.id);
+      await until('the IDLE connection', () => idle.watching(box.id));
+      await provider.append('Idle', mail('idle-1', 'Watched', 'Pushed, not polled.'));
+      await until('idle-1 imported', () => storedOnce('idle-1'));
+
+      proxy.dropAll(); // the watcher reconnects by itself
+      await until('the connection to drop', () => !idle.watching(box.id));
+      await until('the IDLE connection again', () => idle.watching(box.id));
+      await provider.append('Idle', mail('idle-2', 'Watched again', 'After the drop.'));
+      await until('idle-2 imported', () => storedOnce('idle-2'));
+      await until('both moved', async () => (await count('Idle')) === 0);
+      expect(await storedOnce('idle-1')).toBe(true);
+    } finally {
+      await idle.onApplicationShutdown();
+      await proxy.close();
+    }
   });
 });

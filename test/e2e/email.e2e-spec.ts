@@ -103,7 +103,8 @@ describe('e-mail channel: replies out, mail in, threads, loops', () => {
         stack,
         agent,
         `query($id: ID!) { ticket(id: $id) { id number status subject customerId requesterId
-            messages { edges { node { id kind body mail { status error messageId fromAddress ccAddresses fullText html } } } } } }`,
+            messages { edges { node { id kind body delivery { status at error }
+              mail { status error messageId fromAddress ccAddresses fullText html } } } } } }`,
         { id: ticketId },
       )
     ).ticket as {
@@ -209,6 +210,15 @@ describe('e-mail channel: replies out, mail in, threads, loops', () => {
       return m.mail.status === 'sent' ? m.mail : null;
     });
     expect(`<${status.messageId}>`).toBe(out.messageId);
+    const delivered = (await conversation(t.id)).messages.edges;
+    expect(
+      delivered.find((e) => e.node.id === reply.replyToTicket.message.id)!.node.delivery,
+    ).toEqual({
+      status: 'sent',
+      at: expect.any(String),
+      error: null,
+    });
+    expect(delivered[0].node.delivery).toBeNull(); // customer mail has no delivery
 
     // the customer answers from their mail client, quoting our reply
     const answer = await mailIn({
@@ -380,6 +390,11 @@ describe('e-mail channel: replies out, mail in, threads, loops', () => {
       return m.mail.status === 'failed' ? m.mail : null;
     });
     expect(failed.error).toMatch(/550/);
+    const failedMsg = (await conversation(id)).messages.edges.at(-1)!.node;
+    expect(failedMsg.delivery).toMatchObject({
+      status: 'failed',
+      error: expect.stringMatching(/550/),
+    });
     const history = await ok(
       stack,
       agent,
@@ -448,7 +463,11 @@ describe('e-mail channel: replies out, mail in, threads, loops', () => {
     const after = await conversation(ids.loopTicket);
     const bounced = after.messages.edges.find((e) => e.node.id === sentReply.id)!.node;
     expect(bounced.mail).toMatchObject({
-      status: 'failed',
+      status: 'bounced',
+      error: expect.stringContaining('user unknown'),
+    });
+    expect(bounced.delivery).toMatchObject({
+      status: 'bounced',
       error: expect.stringContaining('user unknown'),
     });
     const contact = await ok(
@@ -465,6 +484,58 @@ describe('e-mail channel: replies out, mail in, threads, loops', () => {
     });
     const { rows } = await stack.db.query(`SELECT count(*)::int AS n FROM surveys`);
     expect(rows[0].n).toBe(0);
+
+    // the requester is bouncing: the next reply is stored but not mailed, and says so
+    const mailsBefore = sink.mails.length;
+    const held = await ok(
+      stack,
+      agent,
+      `mutation($id: ID!) { replyToTicket(id: $id, body: "Did the new skates arrive?") { message { id } } }`,
+      { id: ids.loopTicket },
+    );
+    const suppressed = await waitFor('suppressed reply', async () => {
+      const c = await conversation(ids.loopTicket);
+      const m = c.messages.edges.find((e) => e.node.id === held.replyToTicket.message.id)!.node;
+      return m.delivery.status === 'suppressed' ? m : null;
+    });
+    expect(suppressed.body).toBe('Did the new skates arrive?');
+    expect(suppressed.delivery.error).toBe('not sent: address bouncing');
+    expect(sink.mails.slice(mailsBefore).some((m) => m.to.includes('wile@acme.example'))).toBe(
+      false,
+    );
+
+    // an agent clears the mark: the address is mailed again
+    const wile = (
+      await ok(stack, admin, `query($c: ID!) { customer(id: $c) { contacts { id email } } }`, {
+        c: ids.acme,
+      })
+    ).customer.contacts.find((c: any) => c.email === 'wile@acme.example');
+    const cleared = await ok(
+      stack,
+      agent,
+      `mutation($c: ID!) { clearContactBounce(contactId: $c) { id email emailBouncingAt } }`,
+      { c: wile.id },
+    );
+    expect(cleared.clearContactBounce).toEqual({
+      id: wile.id,
+      email: 'wile@acme.example',
+      emailBouncingAt: null,
+    });
+    const missing = await fails(
+      stack,
+      agent,
+      `mutation { clearContactBounce(contactId: "999999") { id } }`,
+    );
+    expect(missing.extensions?.code).toBe('NOT_FOUND');
+    await ok(
+      stack,
+      agent,
+      `mutation($id: ID!) { replyToTicket(id: $id, body: "Checking in again.") { message { id } } }`,
+      { id: ids.loopTicket },
+    );
+    await waitFor('mailed again', async () =>
+      sink.mails.slice(mailsBefore).some((m) => m.to.includes('wile@acme.example')),
+    );
   });
 
   it('public mail domains never match a customer; each unknown sender gets a customer of their own', async () => {

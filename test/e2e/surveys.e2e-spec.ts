@@ -445,9 +445,21 @@ describe('surveys: outbox → BullMQ → SMTP → survey page', () => {
       ),
     ).rejects.toThrow(/surveys_csat_cycle_key/);
     const mailsBefore = sink.mails.length;
-    // a worker killed after sending but before recording: the retry sends the same links again
+    // a worker killed after the server had the whole message, before recording: reconciled
+    const { rows: handed } = await stack.db.query(
+      `UPDATE surveys SET sent_at = NULL WHERE ticket_id = $1 AND data_sent_at IS NOT NULL
+        RETURNING id::text`,
+      [rows[0].t],
+    );
+    expect(await surveys.deliver(handed[0].id)).toEqual({
+      sent: true,
+      surveyId: handed[0].id,
+      reconciled: true,
+    });
+    expect(sink.mails.length).toBe(mailsBefore);
+    // one killed before the hand-over: the retry sends the same links again
     const { rows: unsent } = await stack.db.query(
-      `UPDATE surveys SET sent_at = NULL WHERE ticket_id = $1 RETURNING id::text`,
+      `UPDATE surveys SET sent_at = NULL, data_sent_at = NULL WHERE ticket_id = $1 RETURNING id::text`,
       [rows[0].t],
     );
     expect(await surveys.deliver(unsent[0].id)).toEqual({ sent: true, surveyId: unsent[0].id });

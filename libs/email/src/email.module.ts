@@ -11,6 +11,7 @@ import {
   MessageMailResolver,
   TeamMailSenderResolver,
 } from './email.resolver';
+import { ImapIdleService } from './imap-idle.service';
 import { ImapService } from './imap.service';
 import { MailboxesRepository } from './mailboxes.repository';
 import { EmailService } from './email.service';
@@ -34,6 +35,7 @@ import { OutboundService } from './outbound.service';
   exports: [
     EmailService,
     ImapService,
+    MailboxesRepository,
     EmailLoaders,
     InboundService,
     OutboundService,
@@ -50,5 +52,8 @@ export class EmailModule {}
 export class EmailApiModule {}
 
 /** worker: replies out, the inbound SMTP receiver, filing, sweeps and notifications. */
-@Module({ imports: [EmailModule], providers: [EmailProcessor, InboundSmtpReceiver] })
+@Module({
+  imports: [EmailModule],
+  providers: [EmailProcessor, InboundSmtpReceiver, ImapIdleService],
+})
 export class EmailWorkerModule {}

@@ -12,14 +12,44 @@ import {
 export const MailStatusEnum = {
   received: 'received',
   queued: 'queued',
+  sending: 'sending',
   sent: 'sent',
   failed: 'failed',
+  bounced: 'bounced',
+  suppressed: 'suppressed',
 };
 registerEnumType(MailStatusEnum, {
   name: 'MailStatus',
   description:
-    'received: came in by mail. queued: waiting for the worker. sent: accepted by the mail server. failed: refused for good (see error) or bounced.',
+    'received: came in by mail. queued: waiting for the worker. sending: in an SMTP transaction. sent: accepted by the mail server. failed: refused for good (see error). bounced: a bounce came back for it. suppressed: not sent, the address is bouncing.',
 });
+
+export const DeliveryStatusEnum = {
+  queued: 'queued',
+  sending: 'sending',
+  sent: 'sent',
+  failed: 'failed',
+  bounced: 'bounced',
+  suppressed: 'suppressed',
+};
+registerEnumType(DeliveryStatusEnum, {
+  name: 'DeliveryStatus',
+  description:
+    "Where a public reply's e-mail is: queued (waiting for the worker, or retrying after a temporary failure: see error), sending, sent (accepted by the mail server), failed (refused for good, with the server's reply), bounced (a bounce report came back), suppressed (not sent: the address is bouncing).",
+});
+
+@ObjectType('MessageDelivery', { description: "The e-mail delivery of an agent's public reply." })
+export class MessageDeliveryObject {
+  @Field(() => DeliveryStatusEnum) status!: string;
+  @Field(() => GraphQLISODateTime, { description: 'When the reply reached this status.' })
+  at!: Date;
+  @Field(() => String, {
+    nullable: true,
+    description:
+      "The mail server's reply or bounce diagnostic (failed, bounced), the temporary error being retried (queued), or why it was not sent (suppressed).",
+  })
+  error!: string | null;
+}
 
 @ObjectType('MessageMail', { description: 'The e-mail envelope of a conversation message.' })
 export class MessageMailObject {

@@ -24,7 +24,7 @@ export class EmailProcessor extends WorkerHost {
     'mail.send-reply': (job) => {
       const d = job.data as JobData<'mail.send-reply'>;
       check(ID.test(String(d.messageId)), job);
-      return this.outbound.sendReply(d.messageId);
+      return this.outbound.sendReplies(d.messageId);
     },
     'mail.process-inbound': (job) => {
       const d = job.data as JobData<'mail.process-inbound'>;
@@ -38,6 +38,8 @@ export class EmailProcessor extends WorkerHost {
     },
     'mail.sweep': async () => ({
       requeued: await this.inbound.sweep(),
+      // replies whose retry time came, or whose worker died mid-batch
+      replies: await this.outbound.sendReplies(null),
       mailboxes: await this.imap.pollAll(),
       slaWarnings: await this.notifications.scanSlaWarnings(),
     }),

@@ -11,6 +11,9 @@ export interface InboundRow {
   status: 'received' | 'processed' | 'ignored' | 'failed';
 }
 
+export type MailStatus =
+  'received' | 'queued' | 'sending' | 'sent' | 'failed' | 'bounced' | 'suppressed';
+
 export interface MessageMailRow {
   ticketMessageId: string;
   direction: 'in' | 'out';
@@ -20,9 +23,11 @@ export interface MessageMailRow {
   fromAddress: string | null;
   toAddresses: string[];
   ccAddresses: string[];
-  status: 'received' | 'queued' | 'sent' | 'failed';
+  status: MailStatus;
   error: string | null;
   sentAt: Date | null;
+  /** When the status was reached. */
+  statusAt: Date | null;
   html: string | null;
   fullText: string | null;
 }
@@ -42,7 +47,10 @@ export interface ReplyContext {
   teamFromName: string | null;
   teamFromAddress: string | null;
   teamSignature: string | null;
-  mail: MessageMailRow;
+  mail: Pick<MessageMailRow, 'status' | 'messageId' | 'ccAddresses'> & {
+    /** Set when a send handed the whole message to the server (see markDataSent). */
+    dataSentAt: string | null;
+  };
 }
 
 export interface TeamSenderRow {
@@ -54,7 +62,7 @@ export interface TeamSenderRow {
 
 const MAIL_COLUMNS = `mm.ticket_message_id::text AS "ticketMessageId", mm.direction, mm.message_id AS "messageId",
   mm.in_reply_to AS "inReplyTo", mm.refs, mm.from_address AS "fromAddress", mm.to_addresses AS "toAddresses",
-  mm.cc_addresses AS "ccAddresses", mm.status, mm.error, mm.sent_at AS "sentAt", mm.html, mm.full_text AS "fullText"`;
+  mm.cc_addresses AS "ccAddresses", mm.status, mm.error, mm.sent_at AS "sentAt", mm.status_at AS "statusAt", mm.html, mm.full_text AS "fullText"`;
 
 /** The e-mail channel's tables: inbound mail, message envelopes, team senders, bouncing contacts. */
 @Injectable()
@@ -159,7 +167,7 @@ export class EmailRepository {
 
   async insertMessageMail(
     tx: Tx,
-    m: Omit<MessageMailRow, 'sentAt' | 'error'> & { inboundMailId: string | null },
+    m: Omit<MessageMailRow, 'sentAt' | 'error' | 'statusAt'> & { inboundMailId: string | null },
   ): Promise<void> {
     await tx.query(
       `INSERT INTO message_mail (ticket_message_id, direction, message_id, in_reply_to, refs, from_address,
@@ -247,6 +255,23 @@ export class EmailRepository {
     return rows.length;
   }
 
+  async contactRow(tx: Tx, id: string) {
+    const rows: {
+      id: string;
+      customerId: string;
+      name: string;
+      email: string;
+      phone: string | null;
+      surveyOptOut: boolean;
+      createdAt: Date;
+    }[] = await tx.query(
+      `SELECT id::text, customer_id::text AS "customerId", name, email, phone,
+              survey_opt_out AS "surveyOptOut", created_at AS "createdAt" FROM contacts WHERE id = $1`,
+      [id],
+    );
+    return rows[0];
+  }
+
   async contactBounces(
     tx: Tx,
     ids: readonly string[],
@@ -257,58 +282,171 @@ export class EmailRepository {
     );
   }
 
-  async replyContext(tx: Tx, messageId: string): Promise<ReplyContext | null> {
-    const rows: ReplyContext[] = await tx.query(
+  async replyContexts(tx: Tx, ids: readonly string[]): Promise<ReplyContext[]> {
+    if (ids.length === 0) return [];
+    return tx.query(
       `SELECT m.id::text AS "messageId", m.kind, m.body, t.id::text AS "ticketId", t.number AS "ticketNumber",
               t.subject, c.email AS "requesterEmail", c.name AS "requesterName", u.name AS "agentName",
               tm.name AS "teamName", tm.mail_from_name AS "teamFromName",
               tm.mail_from_address AS "teamFromAddress", tm.mail_signature AS "teamSignature",
               json_build_object('status', mm.status, 'messageId', mm.message_id,
-                                'ccAddresses', mm.cc_addresses) AS mail
+                                'ccAddresses', mm.cc_addresses, 'dataSentAt', mm.data_sent_at) AS mail
          FROM ticket_messages m
          JOIN tickets t ON t.id = m.ticket_id
          JOIN contacts c ON c.id = t.requester_id
          JOIN message_mail mm ON mm.ticket_message_id = m.id
          LEFT JOIN users u ON u.id = m.author_user_id
          LEFT JOIN teams tm ON tm.id = t.team_id
-        WHERE m.id = $1`,
-      [messageId],
+        WHERE m.id = ANY($1::bigint[])`,
+      [ids],
     );
-    return rows[0] ?? null;
   }
 
-  /** Message-IDs of a ticket's conversation before a message, oldest first (for References). */
-  async threadIds(
+  /**
+   * Claims up to `limit` replies waiting to be mailed (`queued`, or `sending` under an expired
+   * claim: its worker died), the `first` ones first, for a claim of `leaseSeconds`. `handed`:
+   * the dead worker had already handed the whole message to the server (reconcile, don't resend).
+   */
+  async claimReplies(
     tx: Tx,
-    ticketId: string,
-    beforeMessageId: string,
-  ): Promise<{ messageId: string; direction: 'in' | 'out' }[]> {
-    return tx.query(
-      `SELECT mm.message_id AS "messageId", mm.direction FROM message_mail mm
-         JOIN ticket_messages m ON m.id = mm.ticket_message_id
-        WHERE m.ticket_id = $1 AND m.id < $2 AND (mm.direction = 'in' OR mm.status = 'sent')
-        ORDER BY m.id`,
-      [ticketId, beforeMessageId],
+    first: string[],
+    limit: number,
+    leaseSeconds: number,
+  ): Promise<{ id: string; handed: boolean }[]> {
+    const result: unknown = await tx.query(
+      `WITH c AS (
+         SELECT ticket_message_id, status, data_sent_at FROM message_mail
+          WHERE status IN ('queued', 'sending') AND direction = 'out'
+            AND (lease_until IS NULL OR lease_until < now())
+          ORDER BY (ticket_message_id = ANY($1::bigint[])) DESC, ticket_message_id
+          LIMIT $2 FOR UPDATE SKIP LOCKED)
+       UPDATE message_mail mm SET status = 'sending', lease_until = now() + make_interval(secs => $3),
+              status_at = CASE WHEN c.status = 'sending' THEN mm.status_at ELSE now() END,
+              data_sent_at = CASE WHEN c.status = 'sending' THEN c.data_sent_at END
+         FROM c WHERE mm.ticket_message_id = c.ticket_message_id
+       RETURNING mm.ticket_message_id::text AS id, (c.status = 'sending' AND c.data_sent_at IS NOT NULL) AS handed`,
+      [first, limit, leaseSeconds],
     );
+    return returnedRows<{ id: string; handed: boolean }>(result);
   }
 
-  /** Records the outcome of a send; false when another attempt already finished it. */
-  async markSent(tx: Tx, messageId: string, to: string[]): Promise<boolean> {
-    const rows = returnedRows<unknown>(
-      await tx.query(
-        `UPDATE message_mail SET status = 'sent', sent_at = now(), error = NULL, to_addresses = $2
-          WHERE ticket_message_id = $1 AND status <> 'sent' RETURNING ticket_message_id`,
-        [messageId, to],
-      ),
-    );
-    return rows.length > 0;
-  }
-
-  async markFailed(tx: Tx, messageId: string, error: string): Promise<void> {
+  /** Keeps a batch's claim while it is still sending. */
+  async renewLease(tx: Tx, ids: string[], leaseSeconds: number): Promise<void> {
+    if (ids.length === 0) return;
     await tx.query(
-      `UPDATE message_mail SET status = 'failed', error = $2 WHERE ticket_message_id = $1`,
-      [messageId, error.slice(0, 1000)],
+      `UPDATE message_mail SET lease_until = now() + make_interval(secs => $2)
+        WHERE ticket_message_id = ANY($1::bigint[]) AND status = 'sending'`,
+      [ids, leaseSeconds],
     );
+  }
+
+  /** Replies accepted by the server (one statement for many). */
+  async markSentMany(tx: Tx, items: { id: string; to: string[] }[]): Promise<void> {
+    if (items.length === 0) return;
+    await tx.query(
+      `UPDATE message_mail mm SET status = 'sent', sent_at = now(), status_at = now(), error = NULL,
+              lease_until = NULL, to_addresses = v.to_addresses
+         FROM jsonb_to_recordset($1::jsonb) AS v(id bigint, to_addresses text[])
+        WHERE mm.ticket_message_id = v.id AND mm.status IN ('queued', 'sending')`,
+      [JSON.stringify(items.map((i) => ({ id: i.id, to_addresses: i.to })))],
+    );
+  }
+
+  /** Message-IDs of each reply's conversation before it, oldest first (for References). */
+  async threadsOf(
+    tx: Tx,
+    ids: readonly string[],
+  ): Promise<Map<string, { messageId: string; direction: 'in' | 'out' }[]>> {
+    const rows: { forId: string; messageId: string; direction: 'in' | 'out' }[] = await tx.query(
+      `SELECT m0.id::text AS "forId", mm.message_id AS "messageId", mm.direction
+         FROM ticket_messages m0
+         JOIN ticket_messages m ON m.ticket_id = m0.ticket_id AND m.id < m0.id
+         JOIN message_mail mm ON mm.ticket_message_id = m.id
+        WHERE m0.id = ANY($1::bigint[]) AND (mm.direction = 'in' OR mm.status = 'sent')
+        ORDER BY m0.id, m.id`,
+      [ids],
+    );
+    const out = new Map<string, { messageId: string; direction: 'in' | 'out' }[]>();
+    for (const r of rows) {
+      const list = out.get(r.forId) ?? [];
+      list.push({ messageId: r.messageId, direction: r.direction });
+      out.set(r.forId, list);
+    }
+    return out;
+  }
+
+  /**
+   * The whole message went to the server (final dot written); only its answer is missing. Run by
+   * the SendJournal on its own connection.
+   */
+  static readonly DATA_SENT_SQL = `UPDATE message_mail SET data_sent_at = clock_timestamp()
+        WHERE ticket_message_id = $1 AND status = 'sending'`;
+
+  /**
+   * A send that failed for now (4xx, network): back to `queued` with the reason, to be claimed
+   * again after `retrySeconds` (by the next reply job or the minute sweep).
+   */
+  async markRetrying(
+    tx: Tx,
+    messageId: string,
+    error: string,
+    retrySeconds: number,
+  ): Promise<void> {
+    await tx.query(
+      `UPDATE message_mail SET status = 'queued', status_at = now(), data_sent_at = NULL, error = $2,
+              lease_until = now() + make_interval(secs => $3)
+        WHERE ticket_message_id = $1 AND status = 'sending'`,
+      [messageId, error.slice(0, 1000), retrySeconds],
+    );
+  }
+
+  /** A final state other than sent: refused (5xx), bounced (DSN), or suppressed (bouncing address). */
+  async markFailed(
+    tx: Tx,
+    messageId: string,
+    error: string,
+    status: 'failed' | 'bounced' | 'suppressed' = 'failed',
+  ): Promise<void> {
+    await tx.query(
+      `UPDATE message_mail SET status = $3, status_at = now(), data_sent_at = NULL, error = $2,
+              lease_until = NULL
+        WHERE ticket_message_id = $1`,
+      [messageId, error.slice(0, 1000), status],
+    );
+  }
+
+  /** The addresses among these (lower-cased) that are marked bouncing on some contact. */
+  async bouncingAddresses(tx: Tx, addresses: string[]): Promise<Set<string>> {
+    if (addresses.length === 0) return new Set();
+    const rows: { email: string }[] = await tx.query(
+      `SELECT DISTINCT lower(email) AS email FROM contacts
+        WHERE lower(email) = ANY($1::text[]) AND email_bouncing_at IS NOT NULL`,
+      [addresses.map((a) => a.toLowerCase())],
+    );
+    return new Set(rows.map((r) => r.email));
+  }
+
+  /**
+   * Clears the bouncing mark of a contact's address (on every contact with that address, as the
+   * bounce set it). Returns the address, or null when the contact does not exist.
+   */
+  async clearBouncing(
+    tx: Tx,
+    contactId: string,
+  ): Promise<{ email: string; customerId: string; cleared: number } | null> {
+    const rows: { email: string; customerId: string }[] = await tx.query(
+      `SELECT email, customer_id::text AS "customerId" FROM contacts WHERE id = $1`,
+      [contactId],
+    );
+    if (!rows[0]) return null;
+    const cleared = returnedRows<unknown>(
+      await tx.query(
+        `UPDATE contacts SET email_bouncing_at = NULL, email_bounce_reason = NULL, updated_at = now()
+          WHERE lower(email) = lower($1) AND email_bouncing_at IS NOT NULL RETURNING id`,
+        [rows[0].email],
+      ),
+    ).length;
+    return { ...rows[0], cleared };
   }
 
   async insertEvent(

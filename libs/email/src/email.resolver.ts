@@ -19,6 +19,7 @@ import {
   MailboxObject,
   MailNotificationSettingsInput,
   MailNotificationSettingsObject,
+  MessageDeliveryObject,
   MessageMailObject,
   TeamMailSenderInput,
   TeamMailSenderObject,
@@ -37,6 +38,24 @@ export class MessageMailResolver {
     return loaders.get(EmailLoaders).messageMail.load(m.id);
   }
 
+  @ResolveField(() => MessageDeliveryObject, {
+    nullable: true,
+    description:
+      'Delivery of a public reply by e-mail (queued, sending, sent, failed, bounced, suppressed). Null for notes and customer messages.',
+  })
+  async delivery(
+    @Parent() m: TicketMessageObject,
+    @Loaders() loaders: RequestLoaders,
+  ): Promise<MessageDeliveryObject | null> {
+    const mail = await loaders.get(EmailLoaders).messageMail.load(m.id);
+    if (!mail || mail.direction !== 'out') return null;
+    return {
+      status: mail.status === 'received' ? 'sent' : mail.status,
+      at: mail.statusAt ?? mail.sentAt ?? m.createdAt,
+      error: mail.status === 'sent' ? null : mail.error,
+    };
+  }
+
   @ResolveField(() => [AttachmentObject], {
     description:
       "Files of this message (inbound mail's attachments, or uploads sent with a reply or kept with a note).",
@@ -48,6 +67,20 @@ export class MessageMailResolver {
 
 @Resolver(() => ContactObject)
 export class ContactBounceResolver {
+  constructor(private readonly email: EmailService) {}
+
+  @Roles(...EVERYONE)
+  @Mutation(() => ContactObject, {
+    description:
+      "Clears the bouncing mark of a contact's address (on every contact with that address), so replies and surveys are mailed to it again.",
+  })
+  clearContactBounce(
+    @CurrentUser() actor: Actor,
+    @Args('contactId', { type: () => ID }) contactId: string,
+  ) {
+    return this.email.clearBounce(actor, contactId);
+  }
+
   @ResolveField(() => GraphQLISODateTime, {
     nullable: true,
     description: 'When mail to this address last bounced for good (null: delivering).',

@@ -64,6 +64,25 @@ export class EmailService {
     });
   }
 
+  /** Clears a contact's bouncing address so it is mailed again (any signed-in user). */
+  async clearBounce(actor: Actor, contactId: string) {
+    validateId(contactId, 'contactId');
+    return this.tx.run(async (tx) => {
+      const done = await this.repo.clearBouncing(tx, contactId);
+      if (!done) throw notFound('contact', contactId);
+      if (done.cleared > 0) {
+        await this.audit.record(tx, {
+          actorId: actor.id,
+          action: 'contact.bounce_cleared',
+          entity: 'contact',
+          entityId: contactId,
+          details: { email: done.email, contacts: done.cleared },
+        });
+      }
+      return this.repo.contactRow(tx, contactId);
+    });
+  }
+
   async notificationSettings(actor: Actor) {
     const s = await this.repo.notificationSettings(this.tx.db, actor.id);
     if (!s) throw notFound('user', actor.id);

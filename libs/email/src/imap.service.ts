@@ -127,10 +127,8 @@ export class ImapService {
     return ids.length;
   }
 
-  /** Imports new messages of one mailbox. */
-  async poll(mailboxId: string): Promise<{ imported: number; uidValidity?: string }> {
-    const box = await this.repo.byId(this.tx.db, mailboxId);
-    if (!box || !box.active) return { imported: 0 };
+  /** A client for a mailbox (not connected); connection errors are logged. */
+  client(box: MailboxRow, options: { idle?: boolean } = {}): ImapFlow {
     const client = new ImapFlow({
       host: box.host,
       port: box.port,
@@ -140,14 +138,22 @@ export class ImapService {
         pass: decryptSecret(box.passwordEnc, this.key()),
       },
       logger: false,
-      disableAutoIdle: true,
+      disableAutoIdle: !options.idle,
       connectionTimeout: 15_000,
       greetingTimeout: 10_000,
-      socketTimeout: 60_000,
+      socketTimeout: options.idle ? 5 * 60_000 : 60_000,
     });
     client.on('error', (err: Error) =>
-      this.logger.warn({ err, mailboxId }, 'IMAP connection error'),
+      this.logger.warn({ err, mailboxId: box.id }, 'IMAP connection error'),
     );
+    return client;
+  }
+
+  /** Imports new messages of one mailbox. */
+  async poll(mailboxId: string): Promise<{ imported: number; uidValidity?: string }> {
+    const box = await this.repo.byId(this.tx.db, mailboxId);
+    if (!box || !box.active) return { imported: 0 };
+    const client = this.client(box);
     let imported = 0;
     try {
       await client.connect();
@@ -169,8 +175,12 @@ export class ImapService {
           .slice(0, BATCH);
         for (const m of fresh) {
           await this.inbound.receive(m.source!, { source: 'imap', mailFrom: null, rcptTo: [] });
-          if (box.moveTo) await client.messageMove(String(m.uid), box.moveTo, { uid: true });
-          else await client.messageFlagsAdd(String(m.uid), ['\\Seen'], { uid: true });
+          // imapflow answers false (not an error) when the command failed, e.g. on a dropped
+          // connection: the UID must not be saved then, or the message would stay unmoved
+          const done = box.moveTo
+            ? await client.messageMove(String(m.uid), box.moveTo, { uid: true })
+            : await client.messageFlagsAdd(String(m.uid), ['\\Seen'], { uid: true });
+          if (!done) throw new Error(`could not move or flag UID ${m.uid}; will retry`);
           lastUid = m.uid;
           await this.repo.progress(this.tx.db, box.id, uidValidity, lastUid);
           imported++;

@@ -334,7 +334,7 @@ export class InboundService {
   }
 
   /**
-   * A delivery status notification: the reply it is about is marked failed with the server's
+   * A delivery status notification: the reply it is about is marked bounced with the server's
    * diagnostic, the recipient's contact address bouncing, and the ticket's history says so.
    */
   private async bounce(
@@ -364,7 +364,7 @@ export class InboundService {
     if (permanent) {
       for (const r of recipients) await this.repo.markBouncing(tx, r, diagnostic);
       for (const o of ours) {
-        await this.repo.markFailed(tx, o.ticketMessageId, `bounced: ${diagnostic}`);
+        await this.repo.markFailed(tx, o.ticketMessageId, `bounced: ${diagnostic}`, 'bounced');
         await this.repo.insertEvent(tx, {
           ticketId: o.ticketId,
           type: 'mail_bounced',

@@ -2,6 +2,7 @@ export * from './email.module';
 export * from './email.object';
 export * from './email.repository';
 export * from './email.service';
+export * from './imap-idle.service';
 export * from './imap.service';
 export * from './inbound-smtp.receiver';
 export * from './inbound.service';

@@ -5,6 +5,7 @@ import { APP_CONFIG, AppConfig, TransactionRunner } from '@staydesk/core';
 import {
   MailService,
   PermanentMailError,
+  SendJournal,
   addressOf,
   replyAddress,
   ticketSubject,
@@ -36,6 +37,46 @@ export function replyBodies(
   return { text, html: sanitizeHtml(`<div>${paragraphs}${sigHtml}</div>`) };
 }
 
+/** Replies claimed by one job; the SMTP pool sends them side by side. */
+const BATCH = 100;
+/** A claim on a batch, renewed every third of it while the batch sends. */
+const LEASE_SECONDS = 15;
+/** A temporary failure (4xx, network) is claimed again after this. */
+const RETRY_SECONDS = 30;
+
+export interface ReplyBatchOutcome {
+  sent: number;
+  reconciled: number;
+  suppressed: number;
+  failed: number;
+  retrying: number;
+}
+
+/**
+ * Collects items added in the same turn of the event loop and writes them with one call; `add`
+ * resolves when the write that carried its item is done.
+ */
+class Coalescer<T> {
+  private items: T[] = [];
+  private flushing: Promise<void> | null = null;
+
+  constructor(private readonly write: (items: T[]) => Promise<void>) {}
+
+  add(item: T): Promise<void> {
+    this.items.push(item);
+    this.flushing ??= new Promise<void>((resolve) => setImmediate(resolve)).then(() => {
+      const items = this.items;
+      this.items = [];
+      this.flushing = null;
+      return this.write(items);
+    });
+    return this.flushing;
+  }
+}
+
+/** What a reply to a bouncing address shows instead of being mailed. */
+export const NOT_SENT_BOUNCING = 'not sent: address bouncing';
+
 /** Keeps References short: the thread's first id and the latest ones. */
 function shortReferences(ids: string[], max = 20): string[] {
   return ids.length <= max ? ids : [ids[0], ...ids.slice(ids.length - (max - 1))];
@@ -48,67 +89,202 @@ export class OutboundService {
     private readonly repo: EmailRepository,
     private readonly tx: TransactionRunner,
     private readonly mail: MailService,
+    private readonly journal: SendJournal,
     private readonly attachments: AttachmentsService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @InjectPinoLogger(OutboundService.name) private readonly logger: PinoLogger,
   ) {}
 
   /**
-   * Sends one public reply: to the requester and the CCs, with the stored Message-ID, threading
-   * headers and the ticket's signed Reply-To. A mail already sent is not sent again; a permanent
-   * refusal (5xx) is recorded on the message and in the ticket's history, not retried.
+   * Mails waiting public replies in a batch: claims up to BATCH of them (this job's reply first),
+   * loads their context, threads, bouncing addresses and files with one query each, and sends
+   * them side by side over the pooled SMTP connections. Each goes to the requester and the CCs,
+   * with the stored Message-ID, threading headers and the ticket's signed Reply-To. A permanent
+   * refusal (5xx) is recorded on the message and in the ticket's history; a temporary one puts
+   * it back in the queue for RETRY_SECONDS. Bouncing addresses are not mailed: a bouncing
+   * requester suppresses the mail (`not sent: address bouncing`), bouncing CCs are left out.
+   *
+   * Duplicate window: a claimed reply is `sending` (committed) before its SMTP transaction and
+   * gets `data_sent_at` (SendJournal) as soon as the whole message is written to the server. A
+   * worker killed after that point, before the 250 was recorded, leaves a claim that expires;
+   * whoever claims it next reconciles it as sent. One killed earlier is sent again (the server
+   * never got the final dot, so it kept nothing).
    */
-  async sendReply(messageId: string): Promise<{ sent: boolean; reason?: string }> {
-    const ctx = await this.repo.replyContext(this.tx.db, messageId);
-    if (!ctx) return { sent: false, reason: 'no such reply' };
-    if (ctx.kind !== 'public_reply') return { sent: false, reason: 'not a public reply' };
-    if (ctx.mail.status === 'sent') return { sent: false, reason: 'already sent' };
-    const thread = await this.repo.threadIds(this.tx.db, ctx.ticketId, ctx.messageId);
-    const lastIn = [...thread].reverse().find((m) => m.direction === 'in');
-    const inReplyTo = lastIn?.messageId ?? thread.at(-1)?.messageId;
-    const to = ctx.requesterEmail.toLowerCase();
-    const cc = ctx.mail.ccAddresses.filter((a) => a !== to);
-    const bodies = replyBodies(ctx.body, ctx.teamSignature);
-    const files = await this.attachments.byMessageIds([ctx.messageId]);
-    const attachments = await Promise.all(
-      files.map(async (f) => ({
-        filename: f.filename,
-        content: await this.attachments.readBytes(f.sha256),
-        contentType: f.contentType,
-      })),
+  async sendReplies(first: string | null): Promise<ReplyBatchOutcome> {
+    const outcome: ReplyBatchOutcome = {
+      sent: 0,
+      reconciled: 0,
+      suppressed: 0,
+      failed: 0,
+      retrying: 0,
+    };
+    const claimed = await this.tx.run((tx) =>
+      this.repo.claimReplies(tx, first ? [first] : [], BATCH, LEASE_SECONDS),
+    );
+    if (claimed.length === 0) return outcome;
+    const contexts = await this.repo.replyContexts(
+      this.tx.db,
+      claimed.map((c) => c.id),
+    );
+    const handed = new Set(claimed.filter((c) => c.handed).map((c) => c.id));
+    const bouncing = await this.repo.bouncingAddresses(
+      this.tx.db,
+      contexts.flatMap((c) => [c.requesterEmail, ...c.mail.ccAddresses]),
+    );
+    const recipients = (ctx: ReplyContext) => {
+      const to = ctx.requesterEmail.toLowerCase();
+      return {
+        to,
+        cc: ctx.mail.ccAddresses.filter((a) => a !== to && !bouncing.has(a.toLowerCase())),
+      };
+    };
+
+    // a dead worker's replies the server already had: sent, not mailed again
+    const reconciled = contexts.filter((c) => handed.has(c.messageId));
+    if (reconciled.length > 0) {
+      await this.repo.markSentMany(
+        this.tx.db,
+        reconciled.map((c) => {
+          const r = recipients(c);
+          return { id: c.messageId, to: [r.to, ...r.cc] };
+        }),
+      );
+      outcome.reconciled = reconciled.length;
+      this.logger.warn(
+        { messageIds: reconciled.map((c) => c.messageId) },
+        'replies reconciled as sent after an interrupted send',
+      );
+    }
+    const rest = contexts.filter((c) => !handed.has(c.messageId));
+    const skipped = rest.filter(
+      (c) => c.kind !== 'public_reply' || bouncing.has(c.requesterEmail.toLowerCase()),
+    );
+    if (skipped.length > 0) {
+      await this.tx.run(async (tx) => {
+        for (const c of skipped) {
+          const reply = c.kind === 'public_reply';
+          await this.repo.markFailed(
+            tx,
+            c.messageId,
+            reply ? NOT_SENT_BOUNCING : 'not a public reply',
+            reply ? 'suppressed' : 'failed',
+          );
+        }
+      });
+      outcome.suppressed = skipped.length;
+      this.logger.info(
+        { messageIds: skipped.map((c) => c.messageId) },
+        'replies not mailed: the address is bouncing',
+      );
+    }
+    const toSend = rest.filter((c) => !skipped.includes(c));
+    if (toSend.length === 0) return outcome;
+
+    const ids = toSend.map((c) => c.messageId);
+    const threads = await this.repo.threadsOf(this.tx.db, ids);
+    const files = await this.attachments.byMessageIds(ids);
+    const pending = new Set(ids);
+    const renew = setInterval(
+      () => {
+        void this.repo.renewLease(this.tx.db, [...pending], LEASE_SECONDS).catch(() => undefined);
+      },
+      (LEASE_SECONDS * 1000) / 3,
+    );
+    renew.unref();
+    const sentBatch = new Coalescer<{ id: string; to: string[] }>((items) =>
+      this.repo.markSentMany(this.tx.db, items),
     );
     try {
-      await this.mail.send({
-        from: this.sender(ctx),
-        to,
-        cc,
-        replyTo: replyAddress(this.replyBase(ctx), ctx.ticketId, this.config.email.replySecret),
-        subject: ticketSubject(ctx.ticketNumber, ctx.subject, thread.length > 0),
-        text: bodies.text,
-        html: bodies.html,
-        messageId: ctx.mail.messageId,
-        inReplyTo,
-        references: shortReferences(thread.map((m) => m.messageId)),
-        headers: { 'X-Staydesk-Ticket': String(ctx.ticketNumber) },
-        attachments,
-      });
-    } catch (err) {
-      if (err instanceof PermanentMailError) {
-        await this.tx.run(async (tx) => {
-          await this.repo.markFailed(tx, ctx.messageId, err.message);
-          await this.repo.insertEvent(tx, {
-            ticketId: ctx.ticketId,
-            type: 'mail_failed',
-            fromValue: ctx.messageId,
-            toValue: err.message,
-          });
-        });
-        this.logger.warn({ messageId, error: err.message }, 'reply refused by the mail server');
-      }
-      throw err;
+      await Promise.all(
+        toSend.map(async (ctx) => {
+          const { to, cc } = recipients(ctx);
+          let dataSent: Promise<void> | null = null;
+          try {
+            const thread = threads.get(ctx.messageId) ?? [];
+            const lastIn = [...thread].reverse().find((m) => m.direction === 'in');
+            const bodies = replyBodies(ctx.body, ctx.teamSignature);
+            const attachments = await Promise.all(
+              files
+                .filter((f) => f.ticketMessageId === ctx.messageId)
+                .map(async (f) => ({
+                  filename: f.filename,
+                  content: await this.attachments.readBytes(f.sha256),
+                  contentType: f.contentType,
+                })),
+            );
+            await this.mail.send({
+              from: this.sender(ctx),
+              to,
+              cc,
+              replyTo: replyAddress(
+                this.replyBase(ctx),
+                ctx.ticketId,
+                this.config.email.replySecret,
+              ),
+              subject: ticketSubject(ctx.ticketNumber, ctx.subject, thread.length > 0),
+              text: bodies.text,
+              html: bodies.html,
+              messageId: ctx.mail.messageId,
+              inReplyTo: lastIn?.messageId ?? thread.at(-1)?.messageId,
+              references: shortReferences(thread.map((m) => m.messageId)),
+              headers: { 'X-Staydesk-Ticket': String(ctx.ticketNumber) },
+              attachments,
+              onDataSent: () => {
+                dataSent = this.journal.mark(EmailRepository.DATA_SENT_SQL, [ctx.messageId]);
+              },
+            });
+            await sentBatch.add({ id: ctx.messageId, to: [to, ...cc] });
+            outcome.sent++;
+          } catch (err) {
+            await (dataSent as Promise<void> | null); // settle it before the status moves on
+            await this.failed(ctx, err).catch((e: unknown) =>
+              this.logger.warn(
+                { err: e, messageId: ctx.messageId },
+                'could not record a failed send',
+              ),
+            );
+            if (err instanceof PermanentMailError) outcome.failed++;
+            else outcome.retrying++;
+          } finally {
+            pending.delete(ctx.messageId);
+          }
+        }),
+      );
+    } finally {
+      clearInterval(renew);
     }
-    await this.tx.run((tx) => this.repo.markSent(tx, ctx.messageId, [to, ...cc]));
-    return { sent: true };
+    return outcome;
+  }
+
+  /** A refused send (5xx: failed, on the message and in the history) or a temporary one (retry). */
+  private async failed(ctx: ReplyContext, err: unknown): Promise<void> {
+    const message = (err as Error).message ?? String(err);
+    if (err instanceof PermanentMailError) {
+      await this.tx.run(async (tx) => {
+        await this.repo.markFailed(tx, ctx.messageId, message);
+        await this.repo.insertEvent(tx, {
+          ticketId: ctx.ticketId,
+          type: 'mail_failed',
+          fromValue: ctx.messageId,
+          toValue: message,
+        });
+      });
+      this.logger.warn(
+        { messageId: ctx.messageId, error: message },
+        'reply refused by the mail server',
+      );
+    } else {
+      await this.repo.markRetrying(
+        this.tx.db,
+        ctx.messageId,
+        `will retry: ${message}`,
+        RETRY_SECONDS,
+      );
+      this.logger.warn(
+        { messageId: ctx.messageId, error: message },
+        'reply not sent yet; will retry',
+      );
+    }
   }
 
   /** The team's sender (name and address), or MAIL_FROM. */

@@ -1,7 +1,8 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
-import nodemailer, { type Transporter } from 'nodemailer';
+import { Transform, pipeline } from 'node:stream';
+import nodemailer, { type SendMailOptions, type Transporter } from 'nodemailer';
 import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
 import { APP_CONFIG, AppConfig } from '@staydesk/core';
 import { countSmtpSend } from '@staydesk/telemetry';
@@ -22,6 +23,13 @@ export interface OutgoingMail {
   inReplyTo?: string;
   references?: string[];
   attachments?: { filename: string; content: Buffer; contentType?: string }[];
+  /**
+   * Called once the whole message, final dot included, has been written to the SMTP server's
+   * socket (before the server's answer); not called for messages over 16 KB. Callers record it
+   * so a worker killed while waiting for the 250 can be reconciled instead of mailing the message
+   * twice (see docs/email.md).
+   */
+  onDataSent?: () => void;
 }
 
 export interface SentMail {
@@ -30,6 +38,9 @@ export interface SentMail {
   /** Where the message was written, when no SMTP server is configured. */
   file?: string;
 }
+
+/** Messages up to this size are in the kernel's send buffer once written (see onDataSent). */
+const HANDED_OVER_MAX_BYTES = 16 * 1024;
 
 /** Timeouts so a slow or silent SMTP server fails a send (and its job retries) instead of hanging. */
 const SMTP_TIMEOUTS = {
@@ -58,14 +69,40 @@ export class MailService implements OnApplicationShutdown {
       this.transport = nodemailer.createTransport({
         url: config.mail.smtpUrl,
         pool: true,
-        maxConnections: 5,
-        maxMessages: 100,
+        maxConnections: config.mail.smtpConnections,
+        maxMessages: 1000,
         ...SMTP_TIMEOUTS,
       });
     } else {
       this.dir = resolve(config.mail.dir);
       this.transport = nodemailer.createTransport({ streamTransport: true, buffer: true });
     }
+    // onDataSent: the message's stream is wrapped in a last stage whose end means the SMTP
+    // connection has read every byte; it then writes the terminating dot in the same turn of the
+    // event loop, so the hook runs on the next one. Only for messages that fit in a socket's send
+    // buffer (HANDED_OVER_MAX_BYTES): a larger one may still wait in the process when the stream
+    // ends, and a kill then would lose it, so those are marked never (and resent after a kill).
+    this.transport.use('stream', (mail, done) => {
+      const hook = (mail.data as { onDataSent?: () => void }).onDataSent;
+      if (hook) {
+        const message = mail.message;
+        const create = message.createReadStream.bind(message);
+        message.createReadStream = ((options?: unknown) => {
+          let bytes = 0;
+          const last = new Transform({
+            transform: (chunk: Buffer, _enc, cb) => {
+              bytes += chunk.length;
+              cb(null, chunk);
+            },
+          });
+          last.once('end', () => {
+            if (bytes <= HANDED_OVER_MAX_BYTES) setImmediate(hook);
+          });
+          return pipeline(create(options as never), last, () => undefined);
+        }) as typeof message.createReadStream;
+      }
+      done();
+    });
   }
 
   /** Whether messages go to an SMTP server (true) or to `.eml` files (false). */
@@ -93,7 +130,8 @@ export class MailService implements OnApplicationShutdown {
         html: mail.html,
         headers: mail.headers,
         attachments: mail.attachments,
-      })
+        ...(mail.onDataSent ? { onDataSent: mail.onDataSent } : {}),
+      } as SendMailOptions)
       .catch((err: unknown) => {
         const code = (err as { responseCode?: number }).responseCode;
         // 5xx: the server refuses this message for good (bad address, policy); retrying won't help

@@ -28,6 +28,11 @@ export interface SurveyContext extends SurveyRow {
   contactName: string;
   contactEmail: string;
   surveyOptOut: boolean;
+  /** The contact's address is bouncing: nothing is mailed to it. */
+  bouncing: boolean;
+  /** A delivery started (and, with dataSentAt, handed the whole message over) but was not recorded as sent. */
+  sendingAt: Date | null;
+  dataSentAt: Date | null;
   customerName: string;
   ticketSubject: string | null;
 }
@@ -41,6 +46,10 @@ export interface CsatTicket {
   teamId: string | null;
   assigneeId: string | null;
   optOut: boolean;
+  bouncing: boolean;
+  /** The CSAT survey of the asked solve cycle, when there is one. */
+  existingId: string | null;
+  existingSent: boolean;
 }
 
 export interface StatsRow {
@@ -69,6 +78,7 @@ const COLUMNS = `s.id::text, s.kind, s.ticket_id::text AS "ticketId", s.solve_cy
   s.responded_at AS "respondedAt", s.score, s.ces_score AS "cesScore", s.comment`;
 
 const CONTEXT = `${COLUMNS}, c.name AS "contactName", c.email AS "contactEmail", c.survey_opt_out AS "surveyOptOut",
+  c.email_bouncing_at IS NOT NULL AS bouncing, s.sending_at AS "sendingAt", s.data_sent_at AS "dataSentAt",
   cu.name AS "customerName", t.subject AS "ticketSubject"
   FROM surveys s JOIN contacts c ON c.id = s.contact_id JOIN customers cu ON cu.id = s.customer_id
   LEFT JOIN tickets t ON t.id = s.ticket_id`;
@@ -92,13 +102,17 @@ const GROUP_EXPR: Record<StatsGroup, (at: string) => string> = {
 
 @Injectable()
 export class SurveysRepository {
-  async csatTicket(tx: Tx, ticketId: string): Promise<CsatTicket | null> {
+  /** The ticket, its requester's mail flags and its CSAT survey of this solve cycle (one round trip). */
+  async csatTicket(tx: Tx, ticketId: string, solveCycle: number): Promise<CsatTicket | null> {
     const rows: CsatTicket[] = await tx.query(
       `SELECT t.id::text, t.status, t.solve_count AS "solveCount", t.customer_id::text AS "customerId",
               t.requester_id::text AS "requesterId", t.team_id::text AS "teamId", t.assignee_id::text AS "assigneeId",
-              c.survey_opt_out AS "optOut"
-         FROM tickets t JOIN contacts c ON c.id = t.requester_id WHERE t.id = $1`,
-      [ticketId],
+              c.survey_opt_out AS "optOut", c.email_bouncing_at IS NOT NULL AS bouncing,
+              s.id::text AS "existingId", coalesce(s.sent_at IS NOT NULL, false) AS "existingSent"
+         FROM tickets t JOIN contacts c ON c.id = t.requester_id
+         LEFT JOIN surveys s ON s.kind = 'csat' AND s.ticket_id = t.id AND s.solve_cycle = $2
+        WHERE t.id = $1`,
+      [ticketId, solveCycle],
     );
     return rows[0] ?? null;
   }
@@ -140,12 +154,15 @@ export class SurveysRepository {
       period: string | null;
       salt: string;
       expiresInDays: number;
+      /** Delivery starts right after this transaction commits (sending_at set now). */
+      sending?: boolean;
     },
   ): Promise<SurveyRow> {
     const rows: SurveyRow[] = await tx.query(
       `INSERT INTO surveys AS s (kind, ticket_id, solve_cycle, contact_id, customer_id, team_id, agent_id, period,
-                                 token_salt, token_hash, expires_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'pending:' || $9, now() + make_interval(days => $10))
+                                 token_salt, token_hash, expires_at, sending_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'pending:' || $9, now() + make_interval(days => $10),
+               CASE WHEN $11 THEN now() END)
        RETURNING ${COLUMNS}`,
       [
         s.kind,
@@ -158,6 +175,7 @@ export class SurveysRepository {
         s.period,
         s.salt,
         s.expiresInDays,
+        s.sending ?? false,
       ],
     );
     return rows[0];
@@ -183,6 +201,29 @@ export class SurveysRepository {
       [hash],
     );
     return rows[0] ?? null;
+  }
+
+  /** A delivery starts (committed before the SMTP transaction); false when already sent. */
+  async markSending(tx: Tx, id: string): Promise<boolean> {
+    const rows = returnedRows(
+      await tx.query(
+        `UPDATE surveys SET sending_at = now(), data_sent_at = NULL
+          WHERE id = $1 AND sent_at IS NULL RETURNING id`,
+        [id],
+      ),
+    );
+    return rows.length > 0;
+  }
+
+  /** The whole survey mail went to the server; only its answer is missing (run by the SendJournal). */
+  static readonly DATA_SENT_SQL = `UPDATE surveys SET data_sent_at = clock_timestamp() WHERE id = $1 AND sent_at IS NULL`;
+
+  /** The delivery failed (the job retries): the message was not handed over. */
+  async clearSending(tx: Tx, id: string): Promise<void> {
+    await tx.query(
+      `UPDATE surveys SET sending_at = NULL, data_sent_at = NULL WHERE id = $1 AND sent_at IS NULL`,
+      [id],
+    );
   }
 
   async markSent(tx: Tx, id: string): Promise<boolean> {
@@ -287,7 +328,7 @@ export class SurveysRepository {
        SELECT 'nps', c.id, c.customer_id, $1, salt, 'pending:' || salt, now() + make_interval(days => $4)
          FROM (SELECT c.*, md5(random()::text || clock_timestamp()::text || c.id::text) AS salt FROM contacts c) c
          JOIN customers cu ON cu.id = c.customer_id AND cu.status = 'active'
-        WHERE NOT c.survey_opt_out
+        WHERE NOT c.survey_opt_out AND c.email_bouncing_at IS NULL
           AND NOT EXISTS (SELECT 1 FROM surveys s WHERE s.contact_id = c.id
                             AND s.created_at > now() - make_interval(days => $3))
           AND NOT EXISTS (SELECT 1 FROM surveys s WHERE s.contact_id = c.id AND s.kind = 'nps'

@@ -11,7 +11,7 @@ import {
 } from '@staydesk/core';
 import { FollowUpsService } from '@staydesk/followups';
 import { WeeklyHours, addBusinessMinutes } from '@staydesk/identity';
-import { MailService } from '@staydesk/mail';
+import { MailService, SendJournal } from '@staydesk/mail';
 import { OutboxService } from '@staydesk/outbox';
 import { surveyMail } from './survey-mail';
 import { MAX_COMMENT, SCALES, isBadCsat, npsPeriod, parseScore } from './survey-rules';
@@ -30,7 +30,13 @@ export type CsatOutcome =
   | {
       sent: false;
       reason:
-        'ticket_missing' | 'reopened' | 'opted_out' | 'throttled' | 'already_sent' | 'expired';
+        | 'ticket_missing'
+        | 'reopened'
+        | 'opted_out'
+        | 'bouncing'
+        | 'throttled'
+        | 'already_sent'
+        | 'expired';
     };
 
 export type PageState =
@@ -51,9 +57,10 @@ export type PageState =
  * contact), NPS per period, delivery and one reminder, and the public response page's logic.
  *
  * Delivery guarantee: the survey row is created first (a unique index allows one CSAT per solve
- * cycle), then the e-mail is sent, then `sent_at` is set. A worker killed between sending and
- * recording retries the job and sends the same e-mail (same token, same links) once more: at
- * most one extra e-mail, never none, never a second survey row.
+ * cycle), then `sending_at`, the e-mail, `data_sent_at` once the server has the whole message,
+ * and `sent_at`. A worker killed before the message was handed over sends it again; one killed
+ * after is reconciled as sent (see deliver). Never none, never a second survey row. Contacts
+ * whose address is bouncing get no survey.
  */
 @Injectable()
 export class SurveysService {
@@ -65,65 +72,104 @@ export class SurveysService {
     private readonly followUps: FollowUpsService,
     private readonly publisher: JobPublisher,
     private readonly mail: MailService,
+    private readonly journal: SendJournal,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @InjectPinoLogger(SurveysService.name) private readonly logger: PinoLogger,
   ) {}
 
   /** Job `surveys.send-csat`: decide, create the survey row, then deliver it. */
   async sendCsat(ticketId: string, solveCycle: number): Promise<CsatOutcome> {
-    const decision = await this.tx.run(async (tx): Promise<CsatOutcome | { create: string }> => {
-      const t = await this.repo.csatTicket(tx, ticketId);
-      if (!t) return { sent: false, reason: 'ticket_missing' };
-      const existing = await this.repo.csatFor(tx, ticketId, solveCycle);
-      if (existing)
-        return existing.sentAt ? { sent: false, reason: 'already_sent' } : { create: existing.id };
-      // reopened since this solve: the ticket moved on to another cycle, or is open again
-      if (t.solveCount !== solveCycle || (t.status !== 'solved' && t.status !== 'closed')) {
-        return { sent: false, reason: 'reopened' };
-      }
-      if (t.optOut) return { sent: false, reason: 'opted_out' };
-      await this.repo.lockContact(tx, t.requesterId);
-      if (await this.repo.surveyedWithin(tx, t.requesterId, this.config.surveys.throttleDays)) {
-        return { sent: false, reason: 'throttled' };
-      }
-      const salt = newSalt();
-      const survey = await this.repo.insert(tx, {
-        kind: 'csat',
-        ticketId,
-        solveCycle,
-        contactId: t.requesterId,
-        customerId: t.customerId,
-        teamId: t.teamId,
-        agentId: t.assigneeId,
-        period: null,
-        salt,
-        expiresInDays: this.config.surveys.expiryDays,
-      });
-      await this.repo.setTokenHashes(tx, [
-        { id: survey.id, hash: hashToken(this.token(survey.id, salt)) },
-      ]);
-      return { create: survey.id };
-    });
+    const decision = await this.tx.run(
+      async (tx): Promise<CsatOutcome | { create: string } | { create: string; claimed: true }> => {
+        const t = await this.repo.csatTicket(tx, ticketId, solveCycle);
+        if (!t) return { sent: false, reason: 'ticket_missing' };
+        if (t.existingId)
+          return t.existingSent
+            ? { sent: false, reason: 'already_sent' }
+            : { create: t.existingId };
+        // reopened since this solve: the ticket moved on to another cycle, or is open again
+        if (t.solveCount !== solveCycle || (t.status !== 'solved' && t.status !== 'closed')) {
+          return { sent: false, reason: 'reopened' };
+        }
+        if (t.optOut) return { sent: false, reason: 'opted_out' };
+        if (t.bouncing) return { sent: false, reason: 'bouncing' };
+        await this.repo.lockContact(tx, t.requesterId);
+        if (await this.repo.surveyedWithin(tx, t.requesterId, this.config.surveys.throttleDays)) {
+          return { sent: false, reason: 'throttled' };
+        }
+        const salt = newSalt();
+        const survey = await this.repo.insert(tx, {
+          kind: 'csat',
+          ticketId,
+          solveCycle,
+          contactId: t.requesterId,
+          customerId: t.customerId,
+          teamId: t.teamId,
+          agentId: t.assigneeId,
+          period: null,
+          salt,
+          expiresInDays: this.config.surveys.expiryDays,
+          sending: true,
+        });
+        await this.repo.setTokenHashes(tx, [
+          { id: survey.id, hash: hashToken(this.token(survey.id, salt)) },
+        ]);
+        return { create: survey.id, claimed: true };
+      },
+    );
     if (!('create' in decision)) {
       this.logger.info({ ticketId, solveCycle, outcome: decision }, 'CSAT survey not sent');
       return decision;
     }
-    return this.deliver(decision.create);
+    return this.deliver(decision.create, 'claimed' in decision);
   }
 
-  /** Job `surveys.deliver` (and the end of send-csat): e-mail an existing survey once. */
-  async deliver(surveyId: string): Promise<CsatOutcome> {
+  /**
+   * Job `surveys.deliver` (and the end of send-csat): e-mail an existing survey once.
+   *
+   * Duplicate window: `sending_at` is committed before the SMTP transaction and `data_sent_at`
+   * as soon as the whole message (final dot) is written to the server. A worker killed after
+   * that, before `sent_at` was recorded, is reconciled as sent when the job is retried; one
+   * killed earlier sends it again (the server had no complete message to keep).
+   */
+  async deliver(
+    surveyId: string,
+    created = false,
+  ): Promise<CsatOutcome & { reconciled?: boolean }> {
     const s = await this.repo.context(this.tx.db, surveyId);
     if (!s) return { sent: false, reason: 'ticket_missing' };
     if (s.sentAt) return { sent: false, reason: 'already_sent' };
+    if (!created && s.sendingAt && s.dataSentAt) {
+      await this.repo.markSent(this.tx.db, surveyId);
+      this.logger.warn({ surveyId }, 'survey reconciled as sent after an interrupted send');
+      return { sent: true, surveyId, reconciled: true };
+    }
     if (s.expiresAt < new Date()) return { sent: false, reason: 'expired' };
     if (s.surveyOptOut) return { sent: false, reason: 'opted_out' };
+    if (s.bouncing) return { sent: false, reason: 'bouncing' };
     const token = this.token(s.id, s.tokenSalt);
     const mail = surveyMail(s, this.config.http.publicUrl, token, false);
-    const sent = await this.mail.send({
-      to: `"${s.contactName.replace(/"/g, '')}" <${s.contactEmail}>`,
-      ...mail,
-    });
+    // a survey created by this job was inserted as sending; an older one is marked now
+    if (!created && !(await this.repo.markSending(this.tx.db, surveyId))) {
+      return { sent: false, reason: 'already_sent' };
+    }
+    let dataSent: Promise<void> | null = null;
+    let sent;
+    try {
+      sent = await this.mail.send({
+        to: `"${s.contactName.replace(/"/g, '')}" <${s.contactEmail}>`,
+        ...mail,
+        onDataSent: () => {
+          dataSent = this.journal.mark(SurveysRepository.DATA_SENT_SQL, [surveyId]);
+        },
+      });
+    } catch (err) {
+      await (dataSent as Promise<void> | null);
+      await this.repo.clearSending(this.tx.db, surveyId).catch(() => undefined);
+      throw err;
+    }
+    // recorded first: the reminder is optional, the survey must not go out twice
+    await this.repo.markSent(this.tx.db, surveyId);
     this.logger.info(
       { surveyId, kind: s.kind, messageId: sent.messageId, file: sent.file },
       'survey e-mail sent',
@@ -135,7 +181,6 @@ export class SurveysService {
         { delayMs: this.config.surveys.reminderSeconds * 1000 },
       );
     }
-    await this.repo.markSent(this.tx.db, surveyId);
     return { sent: true, surveyId };
   }
 
@@ -147,6 +192,7 @@ export class SurveysService {
     if (s.remindedAt) return { reminded: false, reason: 'already_reminded' };
     if (s.expiresAt < new Date()) return { reminded: false, reason: 'expired' };
     if (s.surveyOptOut) return { reminded: false, reason: 'opted_out' };
+    if (s.bouncing) return { reminded: false, reason: 'bouncing' };
     const mail = surveyMail(s, this.config.http.publicUrl, this.token(s.id, s.tokenSalt), true);
     await this.mail.send({ to: s.contactEmail, ...mail });
     await this.repo.markReminded(this.tx.db, surveyId);

@@ -90,6 +90,8 @@ const schema = z.object({
   SMTP_URL: url(['smtp:', 'smtps:']),
   MAIL_FROM: z.string().min(3).default('Staydesk Support <support@staydesk.local>'),
   MAIL_DIR: z.string().min(1).default('var/mail'),
+  /** Pooled SMTP connections per worker process. */
+  SMTP_CONNECTIONS: int(8, 1, 100),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   LOG_PRETTY: bool(false),
   SCHEMA_FILE: z.string().optional(),
@@ -192,7 +194,7 @@ export interface AppConfig {
     loginMaxFailures: number;
     loginLockMinutes: number;
   };
-  mail: { smtpUrl?: string; from: string; dir: string };
+  mail: { smtpUrl?: string; from: string; dir: string; smtpConnections: number };
   /** The e-mail channel (inbound receiver, threading, auto-close). */
   email: {
     /** Start the built-in SMTP receiver in the worker (default on, off under NODE_ENV=test). */
@@ -415,7 +417,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       loginMaxFailures: e.LOGIN_MAX_FAILURES,
       loginLockMinutes: e.LOGIN_LOCK_MINUTES,
     },
-    mail: { smtpUrl: e.SMTP_URL, from: e.MAIL_FROM, dir: e.MAIL_DIR },
+    mail: {
+      smtpUrl: e.SMTP_URL,
+      from: e.MAIL_FROM,
+      dir: e.MAIL_DIR,
+      smtpConnections: e.SMTP_CONNECTIONS,
+    },
     email: {
       inboundEnabled,
       inboundHost: e.INBOUND_SMTP_HOST,

@@ -1,5 +1,5 @@
-import { Avatar, Badge, Group, Paper, Stack, Text } from '@mantine/core';
-import type { ConversationMessageFragment } from '@/gql/graphql';
+import { Avatar, Badge, Group, Paper, Stack, Text, Tooltip } from '@mantine/core';
+import type { ConversationMessageFragment, DeliveryStatus } from '@/gql/graphql';
 import { formatDateTime } from '@/lib/format';
 
 const LOOK = {
@@ -11,6 +11,47 @@ const LOOK = {
     bg: 'var(--mantine-color-yellow-light)',
   },
 } as const;
+
+const DELIVERY: Record<DeliveryStatus, { label: string; color: string; help: string }> = {
+  queued: { label: 'Queued', color: 'gray', help: 'Waiting to be mailed' },
+  sending: { label: 'Sending', color: 'blue', help: 'Being handed to the mail server' },
+  sent: { label: 'Sent', color: 'teal', help: 'Accepted by the mail server' },
+  failed: { label: 'Not delivered', color: 'red', help: 'The mail server refused it' },
+  bounced: { label: 'Bounced', color: 'red', help: 'A bounce report came back' },
+  suppressed: { label: 'Not sent', color: 'orange', help: 'The address is bouncing' },
+};
+
+/** A public reply's e-mail delivery: a small badge, the details in its tooltip. */
+function DeliveryBadge({
+  delivery,
+}: {
+  delivery: NonNullable<ConversationMessageFragment['delivery']>;
+}) {
+  const look = DELIVERY[delivery.status];
+  const detail = `${look.help}, ${formatDateTime(delivery.at)}${delivery.error ? `: ${delivery.error}` : ''}`;
+  return (
+    <Tooltip
+      label={detail}
+      multiline
+      maw={320}
+      withArrow
+      events={{ hover: true, focus: true, touch: true }}
+    >
+      <Badge
+        size="xs"
+        variant="dot"
+        color={look.color}
+        tabIndex={0}
+        aria-label={`E-mail: ${look.label}. ${detail}`}
+        data-testid="delivery-status"
+      >
+        {look.label}
+      </Badge>
+    </Tooltip>
+  );
+}
+
+const PROBLEM: DeliveryStatus[] = ['failed', 'bounced', 'suppressed'];
 
 /** The conversation, oldest first: customer messages, public replies and internal notes look different. */
 export function Conversation({ messages }: { messages: ConversationMessageFragment[] }) {
@@ -49,6 +90,7 @@ export function Conversation({ messages }: { messages: ConversationMessageFragme
                 <Badge size="xs" variant="light" color={look.color}>
                   {look.label}
                 </Badge>
+                {m.delivery && <DeliveryBadge delivery={m.delivery} />}
               </Group>
               <Text size="xs" c="dimmed">
                 {formatDateTime(m.createdAt)}
@@ -57,6 +99,13 @@ export function Conversation({ messages }: { messages: ConversationMessageFragme
             <Text size="sm" style={{ whiteSpace: 'pre-wrap', overflowWrap: 'anywhere' }}>
               {m.body}
             </Text>
+            {m.delivery && PROBLEM.includes(m.delivery.status) && (
+              <Text size="xs" c="red.8" mt={6} role="status">
+                {m.delivery.status === 'suppressed'
+                  ? 'Not sent: the address is bouncing.'
+                  : `Not delivered: ${m.delivery.error ?? DELIVERY[m.delivery.status].help}`}
+              </Text>
+            )}
           </Paper>
         );
       })}
