@@ -346,15 +346,20 @@ describe('access control: every operation × every role', () => {
     ).createCustomer;
     const open = async (token: string, teamId: string, subject: string) =>
       (
-        await ok(stack, token, `mutation($i: CreateTicketInput!) { createTicket(input: $i) { id } }`, {
-          i: {
-            requesterId: customer.contacts[0].id,
-            subject,
-            channel: 'email',
-            teamId,
-            message: { body: 'Customer wrote about heliotrope', kind: 'customer_message' },
+        await ok(
+          stack,
+          token,
+          `mutation($i: CreateTicketInput!) { createTicket(input: $i) { id } }`,
+          {
+            i: {
+              requesterId: customer.contacts[0].id,
+              subject,
+              channel: 'email',
+              teamId,
+              message: { body: 'Customer wrote about heliotrope', kind: 'customer_message' },
+            },
           },
-        })
+        )
       ).createTicket.id as string;
     const secret = await open(insider, vault, 'Sensitive matter');
     const shared = await open(outsider, other, 'Ordinary matter');
@@ -434,7 +439,12 @@ describe('access control: every operation × every role', () => {
         `mutation($id: ID!) { reportPresence(ticketId: $id) }`,
       ]) {
         const e = await fails(stack, who, m, { id: secret });
-        expect([m, e.extensions?.code]).toEqual([m, who === am && !m.includes('Internal') && !m.includes('Presence') ? 'FORBIDDEN' : 'NOT_FOUND']);
+        expect([m, e.extensions?.code]).toEqual([
+          m,
+          who === am && !m.includes('Internal') && !m.includes('Presence')
+            ? 'FORBIDDEN'
+            : 'NOT_FOUND',
+        ]);
       }
     }
     expect(await version()).toBe(before);

@@ -170,10 +170,14 @@ describe('live updates over graphql-ws', () => {
     const memberActivity = member.subscribe(ACTIVITY, { id: ids.secret });
     const outsiderQueue = outsider.subscribe(QUEUE, {});
     await untilLive([memberActivity], () =>
-      as('member', `mutation($id: ID!, $s: String!) { updateTicket(id: $id, input: { subject: $s }) { id } }`, {
-        id: ids.secret,
-        s: `Audit findings ${++n}`,
-      }),
+      as(
+        'member',
+        `mutation($id: ID!, $s: String!) { updateTicket(id: $id, input: { subject: $s }) { id } }`,
+        {
+          id: ids.secret,
+          s: `Audit findings ${++n}`,
+        },
+      ),
     );
     await untilLive([outsiderQueue], () => touch(ids.ticket));
     const q0 = outsiderQueue.results.length;

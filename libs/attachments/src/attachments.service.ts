@@ -1,13 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import {
-  APP_CONFIG,
-  AppConfig,
-  TransactionRunner,
-  Tx,
-  badInput,
-  forbidden,
-  notFound,
-} from '@staydesk/core';
+import { APP_CONFIG, AppConfig, TransactionRunner, Tx, badInput, notFound } from '@staydesk/core';
 import { Actor, IdentityService, mayReadTicket, validateId } from '@staydesk/identity';
 import { AttachmentRow, AttachmentsRepository } from './attachments.repository';
 import { BlobStorage } from './blob-storage';

@@ -89,9 +89,7 @@ export class RiskEvidenceRepository {
       [customerId, asOf, hiddenTeamIds],
     );
     return {
-      rows: rows
-        .filter((r) => !r.hiddenRow)
-        .map(({ hiddenCount: _c, hiddenRow: _h, ...r }) => r),
+      rows: rows.filter((r) => !r.hiddenRow).map(({ hiddenCount: _c, hiddenRow: _h, ...r }) => r),
       hidden: rows[0]?.hiddenCount ?? 0,
     };
   }

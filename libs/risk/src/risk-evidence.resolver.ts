@@ -37,7 +37,10 @@ export interface FactorWithContext extends RiskFactorObject {
 @Resolver(() => RiskFactorObject)
 export class RiskFactorEvidenceResolver {
   /** One query per factor and request serves both `evidence` and `evidenceHidden`. */
-  private readonly loaded = new WeakMap<FactorWithContext, ReturnType<RiskEvidenceRepository['evidence']>>();
+  private readonly loaded = new WeakMap<
+    FactorWithContext,
+    ReturnType<RiskEvidenceRepository['evidence']>
+  >();
 
   constructor(
     private readonly repo: RiskEvidenceRepository,

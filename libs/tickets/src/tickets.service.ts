@@ -144,7 +144,11 @@ export class TicketsService {
   }
 
   /** Whether the actor may read this ticket (`mayReadTicket`: private teams for their members). */
-  async mayRead(actor: Pick<Actor, 'id' | 'role' | 'teamId'>, t: Pick<TicketRow, 'teamId'>, tx?: Tx) {
+  async mayRead(
+    actor: Pick<Actor, 'id' | 'role' | 'teamId'>,
+    t: Pick<TicketRow, 'teamId'>,
+    tx?: Tx,
+  ) {
     if (!t.teamId || actor.role === 'admin') return true;
     const [team] = await this.identity.teamsByIds([t.teamId], tx);
     return mayReadTicket(actor, team);

@@ -44,3 +44,8 @@ export const snippet = (text: string, max = 90) => {
   const flat = text.replace(/\s+/g, ' ').trim();
   return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
 };
+
+/** "1 ticket", "2 tickets", "10,000+ tickets" (a count of a ticket list, see formatCount). */
+export function plural(n: number | null | undefined, one: string, many = `${one}s`): string {
+  return `${formatCount(n)} ${n === 1 ? one : many}`;
+}
