@@ -469,7 +469,7 @@ describe('the agent in the browser', () => {
     await expect(boxB.inputValue()).resolves.toBe('Draft from Sam: refund is on its way.');
     await expect(b.getByRole('button', { name: 'Send reply' }).isDisabled()).resolves.toBe(true);
     // and the conversation shows the new reply without a reload
-    await b.getByText('Robin here: we refunded the second charge.').waitFor();
+    await b.getByText('Robin here: we refunded the second charge.', { exact: true }).waitFor();
     expect((await messages(ticket)).map((m) => m.body)).not.toContain(
       'Draft from Sam: refund is on its way.',
     );
