@@ -14,13 +14,16 @@ export function formatCount(n: number | null | undefined): string {
   return n > 10_000 ? '10,000+' : count.format(n);
 }
 
+// one formatter, made once: `toLocaleString(locale, options)` builds a new one on every call
+const dateTime = new Intl.DateTimeFormat('en-GB', {
+  day: 'numeric',
+  month: 'short',
+  hour: '2-digit',
+  minute: '2-digit',
+});
+
 export function formatDateTime(iso: string): string {
-  return new Date(iso).toLocaleString('en-GB', {
-    day: 'numeric',
-    month: 'short',
-    hour: '2-digit',
-    minute: '2-digit',
-  });
+  return dateTime.format(new Date(iso));
 }
 
 export function formatRelative(iso: string, now: Date = new Date()): string {

@@ -1,4 +1,4 @@
-import { useQuery } from '@apollo/client/react';
+import { useApolloClient, useQuery } from '@apollo/client/react';
 import {
   Alert,
   Anchor,
@@ -22,12 +22,14 @@ import { useSession } from '@/app/session';
 import {
   QueueDocument,
   QueueLiveDocument,
+  TicketPageDocument,
   type QueueViewFilter,
   type TicketFilter,
 } from '@/gql/graphql';
 import { apiProblem } from '@/lib/errors';
 import { formatRelative, plural, snippet } from '@/lib/format';
 import { useLive, useTrailing } from '@/lib/live';
+import { preloadTicketChunk } from '@/lib/preload';
 import { useShortcuts } from '@/lib/use-shortcuts';
 import { EMPTY_FILTERS, QueueFilters, type QueueFilterState } from '../components/QueueFilters';
 import { viewByKey } from '../views';
@@ -115,6 +117,34 @@ export function QueueRoute() {
   useEffect(() => {
     if (edges[selected]) selectedId.current = edges[selected].node.id;
   }, [selected]);
+  // the ticket page's chunk once the queue is on screen; its data for the selected row (Enter
+  // opens it) and for a row the pointer rests on, so opening a ticket waits for neither
+  const client = useApolloClient();
+  const prefetched = useRef(new Set<string>());
+  const prefetch = (id: string | undefined) => {
+    if (!id || prefetched.current.has(id)) return;
+    prefetched.current.add(id);
+    void client
+      .query({ query: TicketPageDocument, variables: { id }, fetchPolicy: 'network-only' })
+      .catch(() => prefetched.current.delete(id));
+  };
+  const hovered = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
+  const hover = (id: string) => {
+    clearTimeout(hovered.current);
+    hovered.current = setTimeout(() => prefetch(id), 60);
+  };
+  useEffect(() => () => clearTimeout(hovered.current), []);
+  const hasRows = edges.length > 0;
+  useEffect(() => {
+    if (hasRows) preloadTicketChunk();
+  }, [hasRows]);
+  const selectedTicket = edges[selected]?.node.id;
+  useEffect(() => {
+    if (!selectedTicket) return;
+    const timer = setTimeout(() => prefetch(selectedTicket), 250);
+    return () => clearTimeout(timer);
+  }, [selectedTicket]);
+
   useEffect(() => {
     if (view) document.title = `${view.label} · Staydesk`;
   }, [view]);
@@ -184,6 +214,7 @@ export function QueueRoute() {
                 p="sm"
                 radius="md"
                 aria-current={i === selected ? 'true' : undefined}
+                onTouchStart={() => prefetch(t.id)}
                 bg={i === selected ? 'var(--mantine-primary-color-light)' : undefined}
               >
                 <Anchor
@@ -238,6 +269,7 @@ export function QueueRoute() {
                     }}
                     aria-selected={isSelected}
                     onClick={() => navigate(`/tickets/${t.id}`)}
+                    onMouseEnter={() => hover(t.id)}
                     style={{
                       cursor: 'pointer',
                       boxShadow: isSelected

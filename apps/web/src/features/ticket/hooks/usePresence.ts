@@ -46,12 +46,10 @@ export function usePresence(
   }, [ticketId, report, skip]);
 
   // a change of "composing" is told at once, not at the next heartbeat
-  const first = useRef(true);
+  const told = useRef(composing);
   useEffect(() => {
-    if (first.current || skip) {
-      first.current = false;
-      return;
-    }
+    if (skip || told.current === composing) return;
+    told.current = composing;
     void report({ variables: { ticketId, composing, leaving: false } }).catch(() => undefined);
   }, [composing, ticketId, report, skip]);
 

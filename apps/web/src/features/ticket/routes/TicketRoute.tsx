@@ -1,6 +1,6 @@
 import { useApolloClient, useQuery } from '@apollo/client/react';
 import { Accordion, Alert, Badge, Grid, Group, Skeleton, Stack, Text, Title } from '@mantine/core';
-import { useCallback, useEffect, useMemo, useState } from 'react';
+import { useCallback, useDeferredValue, useEffect, useMemo, useState } from 'react';
 import { useParams } from 'react-router';
 import { PriorityBadge, SlaBadge, StatusBadge } from '@/components/badges';
 import { ProblemPage } from '@/components/ProblemPage';
@@ -50,6 +50,10 @@ export function TicketRoute() {
     },
     onRestart: reload,
   });
+  // the conversation first; the side panels (properties, customer, follow-ups) render right
+  // after, at a lower priority, so opening a ticket shows what the agent reads first at once
+  const sideReady = useDeferredValue(true, false);
+  const [historyOpen, setHistoryOpen] = useState<string | null>(null);
   const [composing, setComposing] = useState(false);
   const onComposingChange = useCallback((c: boolean) => setComposing(c), []);
   const viewers = usePresence(id, user?.id, composing, !ticket);
@@ -145,35 +149,43 @@ export function TicketRoute() {
             latestMessage={latestMessage}
             onComposingChange={onComposingChange}
           />
-          <Accordion variant="contained" defaultValue={null}>
+          <Accordion variant="contained" value={historyOpen} onChange={setHistoryOpen}>
             <Accordion.Item value="history">
               <Accordion.Control>
                 History ({ticket.events.length} {ticket.events.length === 1 ? 'event' : 'events'})
               </Accordion.Control>
               <Accordion.Panel>
-                <EventHistory events={ticket.events} names={names} />
+                {/* rendered when opened: a long history costs nothing on the way to the ticket */}
+                {historyOpen && <EventHistory events={ticket.events} names={names} />}
               </Accordion.Panel>
             </Accordion.Item>
           </Accordion>
         </Stack>
       </Grid.Col>
       <Grid.Col span={{ base: 12, md: 4 }}>
-        <Stack gap="md">
-          <PropertiesPanel
-            ticket={ticket}
-            onSaved={(t) =>
-              // our own change must not look like someone else's to the composer
-              setBase((b) =>
-                b && b.version === ticket.version ? { version: t.version, snapshot: t } : b,
-              )
-            }
-          />
-          <CustomerPanel customerId={ticket.customerId} />
-          <FollowUpsPanel
-            ticketId={ticket.id}
-            followUps={data?.followUps.edges.map((e) => e.node) ?? []}
-          />
-        </Stack>
+        {sideReady ? (
+          <Stack gap="md">
+            <PropertiesPanel
+              ticket={ticket}
+              onSaved={(t) =>
+                // our own change must not look like someone else's to the composer
+                setBase((b) =>
+                  b && b.version === ticket.version ? { version: t.version, snapshot: t } : b,
+                )
+              }
+            />
+            <CustomerPanel customerId={ticket.customerId} />
+            <FollowUpsPanel
+              ticketId={ticket.id}
+              followUps={data?.followUps.edges.map((e) => e.node) ?? []}
+            />
+          </Stack>
+        ) : (
+          <Stack gap="md">
+            <Skeleton h={220} radius="md" />
+            <Skeleton h={240} radius="md" />
+          </Stack>
+        )}
       </Grid.Col>
       {loading && <span hidden>loading</span>}
     </Grid>
