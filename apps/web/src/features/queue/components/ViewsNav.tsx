@@ -8,7 +8,7 @@ import { useLive, useTrailing } from '@/lib/live';
 import { VIEWS } from '../views';
 
 /**
- * The agent's views with live counts: recounted (at most every 2 s) when a ticket the agent can
+ * The agent's views with live counts: recounted (at most once a second) when a ticket the agent can
  * see changes, every 60 s as a fallback, and after the agent's own changes.
  */
 export function ViewsNav({
@@ -25,7 +25,7 @@ export function ViewsNav({
     return { mine, unassigned, teams, pending, solved };
   }, [teamId]);
   const { data, refetch } = useQuery(ViewCountsDocument, { variables, pollInterval: 60_000 });
-  const recount = useTrailing(() => void refetch(), 2000);
+  const recount = useTrailing(() => void refetch(), 1000);
   useLive(CountsLiveDocument, { onData: recount, onRestart: recount });
   const counts: Record<string, number | null | undefined> = {
     'my-open': data?.mine.totalCount,

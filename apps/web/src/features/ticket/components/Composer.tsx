@@ -206,7 +206,9 @@ export function Composer({
               ))}
             </List>
             <Text size="sm" mt="xs">
-              Your draft is kept below. Read the changes, then send again.
+              {changes
+                ? 'Your draft is kept below. Read the changes, then send again.'
+                : 'Your draft is kept below. Read the changes before you send it.'}
             </Text>
             <Button
               size="xs"
