@@ -124,7 +124,7 @@ const MATRIX: Record<string, { allowed: Role[] | typeof PUBLIC; call: string }> 
   },
   createFollowUp: {
     allowed: ALL,
-    call: `mutation { createFollowUp(input: { ticketId: "${NONE}", kind: custom, dueAt: "2030-01-01T00:00:00Z" }) { id } }`,
+    call: `mutation { createFollowUp(input: { ticketId: "${NONE}", kind: custom, dueAt: "2027-06-01T00:00:00Z" }) { id } }`,
   },
   createSlaPolicy: {
     allowed: ['admin'],
@@ -180,7 +180,7 @@ const MATRIX: Record<string, { allowed: Role[] | typeof PUBLIC; call: string }> 
   },
   rescheduleFollowUp: {
     allowed: ALL,
-    call: `mutation { rescheduleFollowUp(id: "${NONE}", dueAt: "2030-01-01T00:00:00Z") { id } }`,
+    call: `mutation { rescheduleFollowUp(id: "${NONE}", dueAt: "2027-06-01T00:00:00Z") { id } }`,
   },
   setCustomerStatus: {
     allowed: OWNERS,
@@ -407,6 +407,18 @@ describe('access control: every operation × every role', () => {
       expect(t.ticket.subject).toBe('Sensitive matter');
     }
 
+    const nextWeek = new Date(Date.now() + 7 * 24 * 3600 * 1000).toISOString();
+    const followUp = (
+      await ok(
+        stack,
+        insider,
+        `mutation($t: ID!, $d: DateTime!) { createFollowUp(input: { ticketId: $t, kind: check_in, dueAt: $d, note: "Call about the lawsuit" }) { id } }`,
+        { t: secret, d: nextWeek },
+      )
+    ).createFollowUp.id as string;
+    const followUps = `query($t: ID!) { followUps(filter: { ticketId: $t }) { edges { node { id } } } }`;
+    expect((await ok(stack, admin, followUps, { t: secret })).followUps.edges).toHaveLength(1);
+
     const version = async () =>
       (await stack.db.query(`SELECT version FROM tickets WHERE id = $1`, [secret])).rows[0].version;
     const before = await version();
@@ -429,6 +441,16 @@ describe('access control: every operation × every role', () => {
       });
       expect(err.extensions?.code).toBe('NOT_FOUND');
       expect(err.message.replace(secret, 'N')).toBe(missing.message.replace(NONE, 'N'));
+      // its follow-ups neither (listed, by id, or a new one)
+      expect((await ok(stack, who, followUps, { t: secret })).followUps.edges).toEqual([]);
+      for (const [q, v] of [
+        [`query($id: ID!) { followUp(id: $id) { id } }`, { id: followUp }],
+        [
+          `mutation($t: ID!, $d: DateTime!) { createFollowUp(input: { ticketId: $t, kind: check_in, dueAt: $d }) { id } }`,
+          { t: secret, d: nextWeek },
+        ],
+      ] as const)
+        expect((await fails(stack, who, q, v)).extensions?.code).toBe('NOT_FOUND');
       // and every change to it, even with a version (no CONFLICT that would tell it exists)
       for (const m of [
         `mutation($id: ID!) { replyToTicket(id: $id, body: "hi", expectedVersion: 99) { message { id } } }`,

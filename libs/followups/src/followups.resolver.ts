@@ -31,8 +31,8 @@ export class FollowUpsResolver {
 
   @Roles(...EVERYONE)
   @Query(() => FollowUpObject, { description: 'One follow-up by id.' })
-  followUp(@Args('id', { type: () => ID }) id: string) {
-    return this.service.followUp(id);
+  followUp(@CurrentUser() actor: Actor, @Args('id', { type: () => ID }) id: string) {
+    return this.service.followUp(id, actor);
   }
 
   @Roles(...EVERYONE)
