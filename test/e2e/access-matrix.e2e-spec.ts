@@ -615,7 +615,8 @@ describe('access control: every operation × every role', () => {
     await stack.db.query('SET enable_seqscan = off');
     const plan = await stack.db.query(
       `EXPLAIN SELECT id FROM tickets t WHERE t.search @@ websearch_to_tsquery('english', 'x')
-          AND (t.team_id IS NULL OR t.team_id <> ALL('{1}'::bigint[]))`,
+          AND (t.team_id IS NULL OR NOT EXISTS (SELECT 1 FROM teams tm WHERE tm.id = t.team_id
+               AND tm.is_private AND tm.id IS DISTINCT FROM 1::bigint AND tm.lead_id IS DISTINCT FROM 2::bigint))`,
     );
     await stack.db.query('RESET enable_seqscan');
     const text = plan.rows.map((r: any) => r['QUERY PLAN']).join('\n');

@@ -107,10 +107,10 @@ export interface TicketFilter {
   updatedTo?: Date;
   search?: string;
   /**
-   * Private teams whose tickets the caller may not read (`IdentityService.hiddenTeamIds`): their
-   * tickets are left out of lists, counts and searches. Undefined = the caller reads them all.
+   * A caller who is not an admin: tickets of private teams they are neither in nor lead
+   * (`mayReadTicket`) are left out of lists, counts and searches. Undefined = everything.
    */
-  hiddenTeamIds?: string[];
+  viewer?: { id: string; teamId: string | null };
 }
 
 const TS_KEY = (col: string) =>
@@ -714,8 +714,12 @@ function filterWhere(f: TicketFilter, p: (v: unknown) => string): string[] {
     where.push(`t.assignee_id IS NULL`);
   }
   if (f.teamIds?.length) where.push(oneOf('t.team_id', f.teamIds, p));
-  if (f.hiddenTeamIds?.length) {
-    where.push(`(t.team_id IS NULL OR t.team_id <> ALL(${p(f.hiddenTeamIds)}::bigint[]))`);
+  if (f.viewer) {
+    // in the same statement (no extra round trip): an anti-join on the few teams rows
+    where.push(
+      `(t.team_id IS NULL OR NOT EXISTS (SELECT 1 FROM teams tm WHERE tm.id = t.team_id AND tm.is_private
+          AND tm.id IS DISTINCT FROM ${p(f.viewer.teamId)}::bigint AND tm.lead_id IS DISTINCT FROM ${p(f.viewer.id)}::bigint))`,
+    );
   }
   if (f.priorities?.length) where.push(`t.priority = ANY(${p(f.priorities)}::text[])`);
   if (f.channels?.length) where.push(`t.channel = ANY(${p(f.channels)}::text[])`);
