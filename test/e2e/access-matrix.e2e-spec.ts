@@ -1,4 +1,4 @@
-import { insertUser, login, ok } from '../support/factories';
+import { fails, insertUser, login, ok } from '../support/factories';
 import { schemaOperations } from '../support/operations';
 import { TestStack, startStack } from '../support/stack';
 
@@ -124,7 +124,7 @@ const MATRIX: Record<string, { allowed: Role[] | typeof PUBLIC; call: string }> 
   },
   createFollowUp: {
     allowed: ALL,
-    call: `mutation { createFollowUp(input: { ticketId: "${NONE}", kind: custom, dueAt: "2030-01-01T00:00:00Z" }) { id } }`,
+    call: `mutation { createFollowUp(input: { ticketId: "${NONE}", kind: custom, dueAt: "2027-06-01T00:00:00Z" }) { id } }`,
   },
   createSlaPolicy: {
     allowed: ['admin'],
@@ -180,7 +180,7 @@ const MATRIX: Record<string, { allowed: Role[] | typeof PUBLIC; call: string }> 
   },
   rescheduleFollowUp: {
     allowed: ALL,
-    call: `mutation { rescheduleFollowUp(id: "${NONE}", dueAt: "2030-01-01T00:00:00Z") { id } }`,
+    call: `mutation { rescheduleFollowUp(id: "${NONE}", dueAt: "2027-06-01T00:00:00Z") { id } }`,
   },
   setCustomerStatus: {
     allowed: OWNERS,
@@ -319,97 +319,170 @@ describe('access control: every operation × every role', () => {
     expect(Number(rows[0].n)).toBe(1); // the team made above
   });
 
-  it('keeps internal notes of a private team from users of other teams', async () => {
+  it("hides a private team's tickets whole from everyone but its members, its lead and admins", async () => {
     const admin = tokens.admin!;
-    const mk = async (name: string, isPrivate: boolean) =>
+    const mk = async (name: string, isPrivate: boolean, leadId?: string) =>
       (
         await ok(stack, admin, `mutation($i: TeamInput!) { createTeam(input: $i) { id } }`, {
-          i: { name, isPrivate },
+          i: { name, isPrivate, leadId },
         })
       ).createTeam.id as string;
-    const vault = await mk('Vault', true);
+    const vaultLeadId = await insertUser(stack, { email: 'vlead@t.local', role: 'team_lead' });
+    const vault = await mk('Vault', true, vaultLeadId);
     const other = await mk('Other', false);
     await insertUser(stack, { email: 'insider@t.local', role: 'agent', teamId: vault });
     await insertUser(stack, { email: 'outsider@t.local', role: 'agent', teamId: other });
+    await insertUser(stack, { email: 'olead@t.local', role: 'team_lead', teamId: other });
     await insertUser(stack, { email: 'am@t.local', role: 'account_manager' });
-    const insider = await login(stack, 'insider@t.local');
-    const outsider = await login(stack, 'outsider@t.local');
-    const am = await login(stack, 'am@t.local');
-    const customerId = (
+    const [insider, outsider, otherLead, am, vaultLead] = await Promise.all(
+      ['insider', 'outsider', 'olead', 'am', 'vlead'].map((u) => login(stack, `${u}@t.local`)),
+    );
+    const customer = (
       await ok(
         stack,
         admin,
         `mutation { createCustomer(input: { name: "Acme", contacts: [{ name: "Pat", email: "pat@acme.example" }] }) { id contacts { id } } }`,
       )
     ).createCustomer;
-    const ticket = (
-      await ok(
-        stack,
-        insider,
-        `mutation($i: CreateTicketInput!) { createTicket(input: $i) { id } }`,
-        {
-          i: {
-            requesterId: customerId.contacts[0].id,
-            subject: 'Sensitive',
-            channel: 'email',
-            teamId: vault,
-            message: { body: 'Customer wrote', kind: 'customer_message' },
+    const open = async (token: string, teamId: string, subject: string) =>
+      (
+        await ok(
+          stack,
+          token,
+          `mutation($i: CreateTicketInput!) { createTicket(input: $i) { id } }`,
+          {
+            i: {
+              requesterId: customer.contacts[0].id,
+              subject,
+              channel: 'email',
+              teamId,
+              message: { body: 'Customer wrote about heliotrope', kind: 'customer_message' },
+            },
           },
-        },
-      )
-    ).createTicket.id as string;
+        )
+      ).createTicket.id as string;
+    const secret = await open(insider, vault, 'Sensitive matter');
+    const shared = await open(outsider, other, 'Ordinary matter');
     await ok(
       stack,
       insider,
       `mutation($id: ID!) { addInternalNote(id: $id, body: "Secret: lawsuit pending") { message { id } } }`,
-      { id: ticket },
+      { id: secret },
+    );
+    // a risk factor whose evidence (open tickets) includes the private ticket
+    await stack.db.query(
+      `INSERT INTO risk_scores (customer_id, score, band, factors, model_version)
+       VALUES ($1, 50, 'medium', '[{"name":"open_backlog","label":"Open backlog","value":2,"input":2,"contribution":1}]', 'test')`,
+      [customer.id],
     );
 
     const read = (token: string) =>
       ok(
         stack,
         token,
-        `query($id: ID!, $c: ID!) {
-        ticket(id: $id) { lastMessage { kind body } messages(first: 50) { edges { node { kind body } } } }
-        customer(id: $c) { timeline(first: 50) { edges { node { kind body } } } }
-      }`,
-        { id: ticket, c: customerId.id },
+        `query($c: ID!) {
+          tickets(first: 50, filter: { customerId: $c }) { totalCount edges { node { id } } }
+          search: tickets(first: 50, filter: { search: "heliotrope" }) { totalCount edges { node { id } } }
+          customer(id: $c) {
+            tickets(first: 50) { edges { node { id } } }
+            timeline(first: 50) { edges { node { ticketId body } } }
+            risk { factors { evidence { ticketId } evidenceHidden } }
+          }
+        }`,
+        { c: customer.id },
       );
-    const notesIn = (d: any) =>
-      [
-        ...d.ticket.messages.edges.map((e: any) => e.node.body),
-        d.ticket.lastMessage?.body,
-        ...d.customer.timeline.edges.map((e: any) => e.node.body),
-      ].filter((b: string | null) => b?.includes('lawsuit')).length;
-
-    expect(notesIn(await read(insider))).toBe(3); // messages, lastMessage, timeline
-    expect(notesIn(await read(admin))).toBe(3);
-    const out = await read(outsider);
-    expect(notesIn(out)).toBe(0);
-    expect(out.ticket.lastMessage).toEqual({ kind: 'customer_message', body: 'Customer wrote' });
-    expect(out.ticket.messages.edges).toHaveLength(1);
-    expect(notesIn(await read(am))).toBe(0); // no team: not a member
-    // the queue reads lastMessage with the page (one statement): the same rule there
-    const queue = async (token: string) =>
-      (
-        await ok(
-          stack,
-          token,
-          `query($t: [ID!]) { tickets(first: 50, filter: { teamIds: $t }) { edges { node { id lastMessage { kind body } } } } }`,
-          { t: [vault] },
-        )
-      ).tickets.edges.map((e: any) => e.node.lastMessage?.body);
-    expect(await queue(insider)).toEqual(['Secret: lawsuit pending']);
-    for (const token of [outsider, am]) {
-      expect((await queue(token)).filter((b: string) => b.includes('lawsuit'))).toEqual([]);
+    const ids = (c: any) => c.edges.map((e: any) => e.node.id).sort();
+    for (const who of [insider, vaultLead, admin]) {
+      const d = await read(who);
+      expect(ids(d.tickets)).toEqual([secret, shared].sort());
+      expect(d.tickets.totalCount).toBe(2);
+      expect(ids(d.search)).toEqual([secret, shared].sort());
+      expect(ids(d.customer.tickets)).toEqual([secret, shared].sort());
+      expect(JSON.stringify(d.customer.timeline)).toContain('lawsuit');
+      expect(d.customer.risk.factors[0].evidence).toHaveLength(2);
+      expect(d.customer.risk.factors[0].evidenceHidden).toBe(0);
+      const t = await ok(stack, who, `query($id: ID!) { ticket(id: $id) { subject } }`, {
+        id: secret,
+      });
+      expect(t.ticket.subject).toBe('Sensitive matter');
+      // the queue reads lastMessage with the page (one statement): readers see the note there too
+      const q = await ok(
+        stack,
+        who,
+        `query($t: [ID!]) { tickets(first: 50, filter: { teamIds: $t }) { edges { node { id lastMessage { body } } } } }`,
+        { t: [vault] },
+      );
+      expect(q.tickets.edges.map((e: any) => e.node.lastMessage?.body)).toEqual([
+        'Secret: lawsuit pending',
+      ]);
     }
 
-    // a public team's notes are visible to everyone staff
-    await stack.db.query(`UPDATE teams SET is_private = false WHERE id = $1`, [vault]);
-    expect(notesIn(await read(outsider))).toBe(3);
+    const nextWeek = new Date(Date.now() + 7 * 24 * 3600 * 1000).toISOString();
+    const followUp = (
+      await ok(
+        stack,
+        insider,
+        `mutation($t: ID!, $d: DateTime!) { createFollowUp(input: { ticketId: $t, kind: check_in, dueAt: $d, note: "Call about the lawsuit" }) { id } }`,
+        { t: secret, d: nextWeek },
+      )
+    ).createFollowUp.id as string;
+    const followUps = `query($t: ID!) { followUps(filter: { ticketId: $t }) { edges { node { id } } } }`;
+    expect((await ok(stack, admin, followUps, { t: secret })).followUps.edges).toHaveLength(1);
+
+    const version = async () =>
+      (await stack.db.query(`SELECT version FROM tickets WHERE id = $1`, [secret])).rows[0].version;
+    const before = await version();
+    const missing = await fails(stack, outsider, `query { ticket(id: "${NONE}") { id } }`);
+    for (const who of [outsider, otherLead, am]) {
+      const d = await read(who);
+      expect(ids(d.tickets)).toEqual([shared]);
+      expect(d.tickets.totalCount).toBe(1);
+      expect(ids(d.search)).toEqual([shared]);
+      expect(ids(d.customer.tickets)).toEqual([shared]);
+      const timeline = JSON.stringify(d.customer.timeline);
+      expect(timeline).not.toContain(secret);
+      expect(timeline).not.toContain('lawsuit');
+      expect(timeline).toContain(shared);
+      expect(d.customer.risk.factors[0].evidence).toEqual([{ ticketId: shared }]);
+      expect(d.customer.risk.factors[0].evidenceHidden).toBe(1);
+      // by id: NOT_FOUND, worded as for an id that does not exist
+      const err = await fails(stack, who, `query($id: ID!) { ticket(id: $id) { subject } }`, {
+        id: secret,
+      });
+      expect(err.extensions?.code).toBe('NOT_FOUND');
+      expect(err.message.replace(secret, 'N')).toBe(missing.message.replace(NONE, 'N'));
+      // its follow-ups neither (listed, by id, or a new one)
+      expect((await ok(stack, who, followUps, { t: secret })).followUps.edges).toEqual([]);
+      for (const [q, v] of [
+        [`query($id: ID!) { followUp(id: $id) { id } }`, { id: followUp }],
+        [
+          `mutation($t: ID!, $d: DateTime!) { createFollowUp(input: { ticketId: $t, kind: check_in, dueAt: $d }) { id } }`,
+          { t: secret, d: nextWeek },
+        ],
+      ] as const)
+        expect((await fails(stack, who, q, v)).extensions?.code).toBe('NOT_FOUND');
+      // and every change to it, even with a version (no CONFLICT that would tell it exists)
+      for (const m of [
+        `mutation($id: ID!) { replyToTicket(id: $id, body: "hi", expectedVersion: 99) { message { id } } }`,
+        `mutation($id: ID!) { addInternalNote(id: $id, body: "hi") { message { id } } }`,
+        `mutation($id: ID!) { addCustomerMessage(id: $id, body: "hi") { message { id } } }`,
+        `mutation($id: ID!) { updateTicket(id: $id, input: { priority: urgent }) { id } }`,
+        `mutation($id: ID!) { changeTicketStatus(id: $id, status: solved) { id } }`,
+        `mutation($id: ID!) { reportPresence(ticketId: $id) }`,
+      ]) {
+        const e = await fails(stack, who, m, { id: secret });
+        expect([m, e.extensions?.code]).toEqual([
+          m,
+          who === am && !m.includes('Internal') && !m.includes('Presence')
+            ? 'FORBIDDEN'
+            : 'NOT_FOUND',
+        ]);
+      }
+    }
+    expect(await version()).toBe(before);
   });
 
-  it('lets only members, the lead and admins move a ticket out of a private team (FORBIDDEN, nothing changes)', async () => {
+  it('lets only members, the lead and admins move a ticket out of a private team (NOT_FOUND for others, nothing changes)', async () => {
     const admin = tokens.admin!;
     const mk = async (name: string, isPrivate: boolean, leadId?: string) =>
       (
@@ -466,13 +539,9 @@ describe('access control: every operation × every role', () => {
       ).rows[0];
     const before = await version();
     for (const team of [open, null]) {
+      // an agent of another team does not see the ticket at all
       const res = await stack.gql(move, { id: ticket, team }, { token: stranger });
-      expect(res.errors?.[0]).toMatchObject({
-        message: expect.stringContaining(
-          'private team "Safe": only its members, its lead and admins',
-        ),
-        extensions: { code: 'FORBIDDEN' },
-      });
+      expect(res.errors?.[0]).toMatchObject({ extensions: { code: 'NOT_FOUND' } });
       expect(JSON.stringify(res.data ?? null)).not.toContain('Acquisition');
     }
     expect(await version()).toEqual(before);
@@ -484,7 +553,7 @@ describe('access control: every operation × every role', () => {
     }
   });
 
-  it('does not match words of internal notes in search for callers who may not read them', async () => {
+  it('does not find tickets of private teams (nor their note words) in search for callers who may not read them', async () => {
     const admin = tokens.admin!;
     const mk = async (name: string, isPrivate: boolean) =>
       (
@@ -545,7 +614,8 @@ describe('access control: every operation × every role', () => {
         )
       ).tickets.edges.map((e: any) => e.node.id);
     expect(await search(outsider, 'zanzibarite')).toEqual([]);
-    expect(await search(outsider, 'invoice')).toEqual(expect.arrayContaining([secret, shared]));
+    // the private team's ticket is not found by its public words either
+    expect(await search(outsider, 'invoice')).toEqual([shared]);
     expect(await search(insider, 'zanzibarite')).toEqual([secret]);
     expect(await search(admin, 'zanzibarite')).toEqual([secret]);
     expect(await search(tokens.account_manager!, 'zanzibarite')).toEqual([]);
@@ -555,8 +625,8 @@ describe('access control: every operation × every role', () => {
     await stack.db.query('SET enable_seqscan = off');
     const plan = await stack.db.query(
       `EXPLAIN SELECT id FROM tickets t WHERE t.search @@ websearch_to_tsquery('english', 'x')
-          AND (t.team_id IS NULL OR t.team_id <> ALL('{1}'::bigint[]) OR t.public_search IS NULL
-               OR t.public_search @@ websearch_to_tsquery('english', 'x'))`,
+          AND (t.team_id IS NULL OR NOT EXISTS (SELECT 1 FROM teams tm WHERE tm.id = t.team_id
+               AND tm.is_private AND tm.id IS DISTINCT FROM 1::bigint AND tm.lead_id IS DISTINCT FROM 2::bigint))`,
     );
     await stack.db.query('RESET enable_seqscan');
     const text = plan.rows.map((r: any) => r['QUERY PLAN']).join('\n');

@@ -800,7 +800,7 @@ describe('e-mail channel: replies out, mail in, threads, loops', () => {
     expect(Buffer.from(await dl.arrayBuffer()).equals(exe)).toBe(true);
     expect((await fetch(`${stack.url}/attachments/${files[0].id}`)).status).toBe(401);
 
-    // a private team's note: its file is for the team (and admins) only
+    // a private team's ticket: its files are for the team (and admins) only
     const team = (
       await ok(
         stack,
@@ -833,8 +833,13 @@ describe('e-mail channel: replies out, mail in, threads, loops', () => {
     const denied = await fetch(`${stack.url}/attachments/${secret.id}`, {
       headers: { authorization: `Bearer ${agent}` },
     });
-    expect(denied.status).toBe(403);
-    expect(((await denied.json()) as any).error.code).toBe('FORBIDDEN');
+    expect(denied.status).toBe(404);
+    expect(((await denied.json()) as any).error.code).toBe('NOT_FOUND');
+    // the whole ticket is the team's now: the earlier reply's file too
+    const earlier = await fetch(`${stack.url}/attachments/${files[0].id}`, {
+      headers: { authorization: `Bearer ${agent}` },
+    });
+    expect(earlier.status).toBe(404);
     const allowed = await fetch(`${stack.url}/attachments/${secret.id}`, {
       headers: { authorization: `Bearer ${vault}` },
     });

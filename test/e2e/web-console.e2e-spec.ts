@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { Page } from 'playwright-core';
+import { LiveHub } from '@staydesk/live';
 import { createApi } from '../../apps/api/src/bootstrap';
 import { launchChromium, type Browser } from '../../scripts/browser';
 import { PASSWORD, insertUser, login, ok } from '../support/factories';
@@ -177,6 +178,15 @@ async function expectNoSeriousA11yViolations(page: Page, name: string) {
   expect({ page: name, serious }).toEqual({ page: name, serious: [] });
 }
 
+/** Polls a condition of the server side (every 50 ms, at most 10 s). */
+async function until(condition: () => boolean, what: string) {
+  for (const end = Date.now() + 10_000; Date.now() < end;) {
+    if (condition()) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
 /** Waits until the text box of that name has the keyboard focus (before typing into it). */
 const focused = (page: Page, name: string) =>
   page.getByRole('textbox', { name }).and(page.locator(':focus')).waitFor();
@@ -269,7 +279,15 @@ describe('serving and session (HTTP)', () => {
     );
     expect(r.a.totalCount).toBe(3);
     expect(r.a.edges).toHaveLength(1);
-    expect(r.b.totalCount).toBe(1);
+    // the private team's ticket is not counted for an agent of another team; its member counts it
+    expect(r.b.totalCount).toBe(0);
+    const member = await login(stack, EMAIL.vault);
+    const m = await ok(
+      stack,
+      member,
+      `{ tickets(filter: { teamIds: [${JSON.stringify(ids.vault)}] }) { totalCount } }`,
+    );
+    expect(m.tickets.totalCount).toBe(1);
   });
 });
 
@@ -298,7 +316,7 @@ describe('the agent in the browser', () => {
     await page.keyboard.press('j');
     await page.keyboard.press('j');
     await page.keyboard.press('k');
-    const selected = page.locator('tr[aria-selected="true"]');
+    const selected = page.getByRole('row', { selected: true });
     const subject = (await selected.getByRole('link').textContent())!.replace(/^#\d+/, '');
     await page.keyboard.press('Enter');
     await page.getByRole('heading', { level: 1, name: subject }).waitFor();
@@ -417,7 +435,7 @@ describe('the agent in the browser', () => {
     );
   });
 
-  it('keeps a draft across a reload, and keeps it when a second agent changed the ticket (CONFLICT)', async () => {
+  it('shows who else is on a ticket, keeps a draft across a reload, and tells at once (draft kept) when another agent changed the ticket', async () => {
     const ticket = ids.tickets[2];
     const a = await browser();
     const b = await browser();
@@ -430,19 +448,28 @@ describe('the agent in the browser', () => {
     await b.reload();
     await expect(boxB.inputValue()).resolves.toBe('Draft from Sam: refund is on its way.');
 
+    // presence: each sees the other; Robin writing shows as writing
+    const others = (p: Page) => p.getByRole('status', { name: 'Others on this ticket' });
+    await others(a).filter({ hasText: 'Sam Otto is viewing' }).waitFor();
+    await others(b).filter({ hasText: 'Robin Keller is viewing' }).waitFor();
     await a
       .getByRole('textbox', { name: 'Reply to the customer' })
       .fill('Robin here: we refunded the second charge.');
+    await others(b).filter({ hasText: 'Robin Keller is writing a reply' }).waitFor();
+    await expectNoSeriousA11yViolations(b, 'ticket with another agent on it');
     await a.getByRole('button', { name: 'Send reply' }).click();
     await a.getByText('Reply sent').waitFor();
 
-    await b.getByRole('button', { name: 'Send reply' }).click();
+    // Sam's page says so at once (live), before any send, with the draft kept
     const alert = b
       .getByRole('alert')
       .filter({ hasText: 'This ticket changed while you were writing' });
     await alert.waitFor();
     await expect(alert.textContent()).resolves.toMatch(/New reply from Robin Keller/);
     await expect(boxB.inputValue()).resolves.toBe('Draft from Sam: refund is on its way.');
+    await expect(b.getByRole('button', { name: 'Send reply' }).isDisabled()).resolves.toBe(true);
+    // and the conversation shows the new reply without a reload
+    await b.getByText('Robin here: we refunded the second charge.', { exact: true }).waitFor();
     expect((await messages(ticket)).map((m) => m.body)).not.toContain(
       'Draft from Sam: refund is on its way.',
     );
@@ -459,20 +486,57 @@ describe('the agent in the browser', () => {
     ).resolves.toBe('');
   });
 
-  it("does not show another team's private notes to an agent who opens its ticket by URL", async () => {
+  it("shows the not-found page, and nothing of the ticket, to an agent of another team who opens a private team's ticket by URL", async () => {
     const page = await browser();
     await signIn(page, EMAIL.agent1);
     await page.goto(`${stack.url}/tickets/${ids.vaultTicket}`);
-    await page.getByRole('heading', { level: 1, name: 'Security review of the vault' }).waitFor();
-    await page
-      .getByText(/Internal notes of the private team Vault are visible to its members only/)
-      .waitFor();
-    expect(await page.getByText('master key rotation').count()).toBe(0);
-    // the member sees it
+    await page.getByRole('heading', { level: 1, name: 'Not found' }).waitFor();
+    const text = await page.locator('body').innerText();
+    expect(text).not.toMatch(/Security review|vault settings|master key/i);
+    // nor in the queue views or the search
+    await page.goto(`${stack.url}/queue/team-open`);
+    await page.getByRole('heading', { level: 1, name: "My teams' open" }).waitFor();
+    await page.getByRole('searchbox', { name: 'Search' }).fill('vault');
+    await page.getByText('Nothing here').waitFor();
+    // the member sees it, notes included
     const member = await browser();
     await signIn(member, EMAIL.vault);
     await member.goto(`${stack.url}/tickets/${ids.vaultTicket}`);
+    await member.getByRole('heading', { level: 1, name: 'Security review of the vault' }).waitFor();
     await member.getByText('The master key rotation is scheduled for Friday.').waitFor();
+  });
+
+  it('brings a ticket created through the API into the open queue and the counts without a reload, keeping the selection, and notifies the assignee', async () => {
+    const hub = stack.api.get(LiveHub, { strict: false });
+    const open = hub.size;
+    const page = await browser();
+    await signIn(page, EMAIL.agent1);
+    const rows = page.getByRole('table', { name: 'My open tickets' }).getByRole('row');
+    await rows.nth(2).waitFor();
+    // the page is live once its subscriptions (queue, counts, my tickets, my follow-ups) are open
+    await until(() => hub.size >= open + 4, 'the queue page subscribed');
+    const count = page
+      .getByRole('navigation', { name: 'Views' })
+      .getByRole('link', { name: /My open/ });
+    const before = Number((await count.textContent())!.replace(/\D/g, ''));
+    // j moves the selection to the second ticket
+    await page.keyboard.press('j');
+    const selected = page.getByRole('row', { selected: true });
+    const chosen = (await selected.textContent())!;
+    const token = await login(stack, EMAIL.agent2);
+    await ok(stack, token, 'mutation($i: CreateTicketInput!) { createTicket(input: $i) { id } }', {
+      i: {
+        requesterId: ids.contact,
+        subject: 'Live: the printer is on fire',
+        channel: 'phone',
+        teamId: ids.tier1,
+        assigneeId: ids.agent1,
+      },
+    });
+    await rows.filter({ hasText: 'Live: the printer is on fire' }).waitFor();
+    await page.getByText('Assigned to you').waitFor();
+    await expect(selected.textContent()).resolves.toBe(chosen);
+    await count.filter({ hasText: String(before + 1) }).waitFor();
   });
 
   it('jumps to a ticket by its number from the command palette (Ctrl+K)', async () => {

@@ -15,7 +15,7 @@ function disposition(filename: string): string {
 /**
  * `POST /attachments` (multipart, one `file` field): an agent's upload for a reply or note,
  * answered with its id. `GET /attachments/:id`: the file, always as a download, for a signed-in
- * user who may read the ticket (a private team's note's files for that team and admins only).
+ * user who may read the ticket (a private team's ticket's files for that team and admins only).
  */
 @Controller('attachments')
 export class AttachmentsController {

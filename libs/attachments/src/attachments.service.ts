@@ -1,14 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
-import {
-  APP_CONFIG,
-  AppConfig,
-  TransactionRunner,
-  Tx,
-  badInput,
-  forbidden,
-  notFound,
-} from '@staydesk/core';
-import { Actor, IdentityService, mayReadNotes, validateId } from '@staydesk/identity';
+import { APP_CONFIG, AppConfig, TransactionRunner, Tx, badInput, notFound } from '@staydesk/core';
+import { Actor, IdentityService, mayReadTicket, validateId } from '@staydesk/identity';
 import { AttachmentRow, AttachmentsRepository } from './attachments.repository';
 import { BlobStorage } from './blob-storage';
 import { sanitizeFilename, sniffContentType } from './sniff';
@@ -99,7 +91,7 @@ export class AttachmentsService {
     }
   }
 
-  /** The bytes of an attachment, if the signed-in user may read the ticket (and the note, for a note's file). */
+  /** The bytes of an attachment, if the signed-in user may read its ticket (`mayReadTicket`). */
   async download(actor: Actor, id: string): Promise<{ row: AttachmentRow; bytes: Buffer }> {
     validateId(id);
     const row = await this.repo.forAccess(this.tx.db, id);
@@ -107,10 +99,11 @@ export class AttachmentsService {
     if (row.ticketMessageId === null) {
       // an upload not sent yet is its uploader's (and admins') only
       if (row.uploadedById !== actor.id && actor.role !== 'admin') throw notFound('attachment', id);
-    } else if (row.messageKind === 'internal_note') {
-      const [team] = row.teamId ? await this.identity.teamsByIds([row.teamId]) : [];
-      if (!mayReadNotes(actor, team ?? null))
-        throw forbidden('this note is for its private team only');
+    } else if (row.teamId) {
+      // a file of a private team's ticket (reply, customer's or note): its members and admins
+      // only, NOT_FOUND for the rest as for the ticket itself
+      const [team] = await this.identity.teamsByIds([row.teamId]);
+      if (!mayReadTicket(actor, team ?? null)) throw notFound('attachment', id);
     }
     return { row, bytes: await this.storage.get(row.sha256) };
   }

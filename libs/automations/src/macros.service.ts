@@ -155,7 +155,7 @@ export class MacrosService {
     validateId(ticketId, 'ticketId');
     validateId(macroId, 'macroId');
     const macro = await this.usable(actor, macroId);
-    const t = await this.tickets.ticket(ticketId);
+    const t = await this.tickets.ticket(ticketId, actor);
     return this.plan(this.tx.db, actor, t, macro);
   }
 
@@ -175,7 +175,7 @@ export class MacrosService {
     validateId(macroId, 'macroId');
     const macro = await this.usable(actor, macroId);
     return this.tx.run(async (tx) => {
-      const t = await this.tickets.lockForChange(tx, ticketId, expectedVersion);
+      const t = await this.tickets.lockForChange(tx, ticketId, expectedVersion, actor);
       const plan = await this.plan(tx, actor, t, macro);
       let message: MessageRow | null = null;
       if (plan.reply) {

@@ -359,41 +359,44 @@ export class CustomersRepository {
     customerId: string,
     before: { at: string; sortId: string } | null,
     limit: number,
-    viewer: { admin: boolean; teamId: string | null },
+    /** Private teams whose tickets the viewer may not read (`IdentityService.hiddenTeamIds`). */
+    hiddenTeamIds: string[],
   ): Promise<TimelineRow[]> {
     const at = before?.at ?? null;
     const sid = before?.sortId ?? null;
     const cond = (atCol: string, sortCol: string) =>
       `($2::timestamptz IS NULL OR (${atCol}, ${sortCol}) < ($2::timestamptz, $3::text))`;
+    // a private team's ticket, with everything about it, only for its members and admins
+    const visible = `(t.team_id IS NULL OR t.team_id <> ALL($5::bigint[]))`;
+    const visibleRef = (col: string) =>
+      `(${col} IS NULL OR NOT EXISTS (SELECT 1 FROM tickets ht WHERE ht.id = ${col} AND ht.team_id = ANY($5::bigint[])))`;
     return tx.query(
       `SELECT *, to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS "atKey" FROM (
          (SELECT 'ticket_created' AS kind, t.created_at AS at, 't' || lpad(t.id::text, 20, '0') AS "sortId",
                  t.id::text AS "ticketId", t.subject AS title, NULL AS body, t.created_by_id::text AS "actorUserId",
                  t.requester_id::text AS "actorContactId", NULL AS "fromValue", t.channel AS "toValue", t.id::text AS "refId"
             FROM tickets t
-           WHERE t.customer_id = $1 AND ${cond('t.created_at', "'t' || lpad(t.id::text, 20, '0')")}
+           WHERE t.customer_id = $1 AND ${cond('t.created_at', "'t' || lpad(t.id::text, 20, '0')")} AND ${visible}
            ORDER BY t.created_at DESC, t.id DESC LIMIT $4)
          UNION ALL
          (SELECT 'message', m.created_at, 'm' || lpad(m.id::text, 20, '0'), t.id::text, t.subject,
                  left(m.body, 500), m.author_user_id::text, m.author_contact_id::text, NULL, m.kind, m.id::text
             FROM ticket_messages m JOIN tickets t ON t.id = m.ticket_id
-           WHERE t.customer_id = $1 AND ${cond('m.created_at', "'m' || lpad(m.id::text, 20, '0')")}
-             -- internal notes of a private team: its members and admins only (mayReadNotes)
-             AND (m.kind <> 'internal_note' OR $5 OR t.team_id IS NULL OR t.team_id = $6::bigint
-                  OR NOT (SELECT tm.is_private FROM teams tm WHERE tm.id = t.team_id))
+           WHERE t.customer_id = $1 AND ${cond('m.created_at', "'m' || lpad(m.id::text, 20, '0')")} AND ${visible}
            ORDER BY m.created_at DESC, m.id DESC LIMIT $4)
          UNION ALL
          (SELECT 'ticket_status_changed', e.created_at, 'e' || lpad(e.id::text, 20, '0'), t.id::text, t.subject,
                  NULL, e.actor_id::text, NULL, e.from_value, e.to_value, e.id::text
             FROM ticket_events e JOIN tickets t ON t.id = e.ticket_id
            WHERE t.customer_id = $1 AND e.type = 'status_changed'
-             AND ${cond('e.created_at', "'e' || lpad(e.id::text, 20, '0')")}
+             AND ${cond('e.created_at', "'e' || lpad(e.id::text, 20, '0')")} AND ${visible}
            ORDER BY e.created_at DESC, e.id DESC LIMIT $4)
          UNION ALL
          (SELECT 'follow_up', f.created_at, 'f' || lpad(f.id::text, 20, '0'), f.ticket_id::text, f.kind,
                  coalesce(f.outcome, f.note), f.owner_id::text, NULL, f.status, to_char(f.due_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'), f.id::text
             FROM follow_ups f
            WHERE f.customer_id = $1 AND ${cond('f.created_at', "'f' || lpad(f.id::text, 20, '0')")}
+             AND ${visibleRef('f.ticket_id')}
            ORDER BY f.created_at DESC, f.id DESC LIMIT $4)
          UNION ALL
          (SELECT 'customer_status_changed', s.changed_at, 's' || lpad(s.id::text, 20, '0'), NULL, s.to_status,
@@ -407,12 +410,12 @@ export class CustomersRepository {
                  CASE WHEN v.ces_score IS NULL THEN NULL ELSE v.ces_score::text END, v.score::text, v.id::text
             FROM surveys v
            WHERE v.customer_id = $1 AND v.responded_at IS NOT NULL AND v.score IS NOT NULL
-             AND ${cond('v.responded_at', "'v' || lpad(v.id::text, 20, '0')")}
+             AND ${cond('v.responded_at', "'v' || lpad(v.id::text, 20, '0')")} AND ${visibleRef('v.ticket_id')}
            ORDER BY v.responded_at DESC, v.id DESC LIMIT $4)
        ) entries
        ORDER BY at DESC, "sortId" DESC
        LIMIT $4`,
-      [customerId, at, sid, limit, viewer.admin, viewer.teamId],
+      [customerId, at, sid, limit, hiddenTeamIds],
     );
   }
 }

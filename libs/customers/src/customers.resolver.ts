@@ -138,7 +138,7 @@ export class CustomersResolver {
 
   @ResolveField(() => TimelineConnection, {
     description:
-      'The whole history in one list, newest first: tickets opened, messages, ticket status changes, follow-ups, churn/reactivation, survey answers. Internal notes of a private team appear for its members and admins only.',
+      'The whole history in one list, newest first: tickets opened, messages, ticket status changes, follow-ups, churn/reactivation, survey answers. Tickets of a private team (with their messages, history, follow-ups and survey answers) appear for its members and admins only.',
     complexity: pagedComplexity,
   })
   async timeline(@Parent() c: CustomerObject, @CurrentUser() actor: Actor, @Args() args: PageArgs) {

@@ -311,10 +311,13 @@ export class CustomersService {
     viewer: Actor,
   ): Promise<TimelineRow[]> {
     await this.customer(customerId);
-    return this.repo.timeline(this.tx.db, customerId, before, limit, {
-      admin: viewer.role === 'admin',
-      teamId: viewer.teamId,
-    });
+    return this.repo.timeline(
+      this.tx.db,
+      customerId,
+      before,
+      limit,
+      await this.identity.hiddenTeamIds(viewer),
+    );
   }
 
   private validateCustomer(input: CustomerInput): CustomerInput {

@@ -12,7 +12,7 @@ import { FollowUpsService } from './followups.service';
 
 /** Follow-ups: the service other modules use (e.g. `openForOwner` inside their transaction). */
 @Module({
-  imports: [OutboxModule],
+  imports: [OutboxModule, IdentityModule],
   providers: [FollowUpsRepository, FollowUpsService, FollowUpsLoaders],
   exports: [FollowUpsService, FollowUpsLoaders],
 })

@@ -50,6 +50,8 @@ export interface FollowUpListFilter {
   customerId?: string;
   ticketId?: string;
   dueBefore?: Date;
+  /** Private teams whose tickets the caller may not read: follow-ups on those are left out. */
+  hiddenTeamIds?: string[];
 }
 
 /** A user as far as follow-ups care: may they own one, and where do reminders go. */
@@ -136,6 +138,11 @@ export class FollowUpsRepository {
     if (filter.customerId) where.push(`f.customer_id = ${p(filter.customerId)}`);
     if (filter.ticketId) where.push(`f.ticket_id = ${p(filter.ticketId)}`);
     if (filter.dueBefore) where.push(`f.due_at < ${p(filter.dueBefore)}`);
+    if (filter.hiddenTeamIds?.length) {
+      where.push(
+        `(f.ticket_id IS NULL OR NOT EXISTS (SELECT 1 FROM tickets ht WHERE ht.id = f.ticket_id AND ht.team_id = ANY(${p(filter.hiddenTeamIds)}::bigint[])))`,
+      );
+    }
     if (after) {
       where.push(`(f.due_at, f.id) > (${p(after.dueKey)}::timestamptz, ${p(after.id)}::bigint)`);
     }
@@ -205,10 +212,16 @@ export class FollowUpsRepository {
   }
 
   /** The customer of a ticket, or null when the ticket does not exist. */
-  async customerOfTicket(tx: Tx, ticketId: string): Promise<string | null> {
+  /** The ticket's customer; null when there is no such ticket or it is in a hidden team. */
+  async customerOfTicket(
+    tx: Tx,
+    ticketId: string,
+    hiddenTeamIds: string[] = [],
+  ): Promise<string | null> {
     const rows: { customerId: string }[] = await tx.query(
-      `SELECT customer_id::text AS "customerId" FROM tickets WHERE id = $1`,
-      [ticketId],
+      `SELECT customer_id::text AS "customerId" FROM tickets
+        WHERE id = $1 AND (team_id IS NULL OR team_id <> ALL($2::bigint[]))`,
+      [ticketId, hiddenTeamIds],
     );
     return rows[0]?.customerId ?? null;
   }

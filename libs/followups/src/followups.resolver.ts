@@ -10,7 +10,7 @@ import {
 } from '@nestjs/graphql';
 import { Loaders, pagedComplexity, RequestLoaders } from '@staydesk/core';
 import { CustomerObject, CustomersLoaders } from '@staydesk/customers';
-import { TicketObject, TicketsLoaders } from '@staydesk/tickets';
+import { TicketObject, loadReadableTicket } from '@staydesk/tickets';
 import {
   Actor,
   CurrentUser,
@@ -31,8 +31,8 @@ export class FollowUpsResolver {
 
   @Roles(...EVERYONE)
   @Query(() => FollowUpObject, { description: 'One follow-up by id.' })
-  followUp(@Args('id', { type: () => ID }) id: string) {
-    return this.service.followUp(id);
+  followUp(@CurrentUser() actor: Actor, @Args('id', { type: () => ID }) id: string) {
+    return this.service.followUp(id, actor);
   }
 
   @Roles(...EVERYONE)
@@ -109,9 +109,14 @@ export class FollowUpsResolver {
 
   @ResolveField(() => TicketObject, {
     nullable: true,
-    description: 'The ticket it is about, if any.',
+    description:
+      "The ticket it is about, if any (null for a private team's ticket the caller may not read).",
   })
-  ticket(@Parent() f: FollowUpObject, @Loaders() loaders: RequestLoaders) {
-    return f.ticketId ? loaders.get(TicketsLoaders).ticket.load(f.ticketId) : null;
+  ticket(
+    @Parent() f: FollowUpObject,
+    @CurrentUser() actor: Actor,
+    @Loaders() loaders: RequestLoaders,
+  ) {
+    return f.ticketId ? loadReadableTicket(loaders, actor, f.ticketId) : null;
   }
 }

@@ -103,6 +103,7 @@ function setup() {
     runner as never,
     audit as never,
     { record: jest.fn(async () => '1') } as never,
+    { hiddenTeamIds: async () => [] } as never,
   );
   return { repo, audit, service };
 }

@@ -11,7 +11,7 @@ import {
   pageSize,
   toConnection,
 } from '@staydesk/core';
-import { Actor, validateId } from '@staydesk/identity';
+import { Actor, IdentityService, validateId } from '@staydesk/identity';
 import { OutboxService } from '@staydesk/outbox';
 import {
   FOLLOW_UP_KINDS,
@@ -183,15 +183,22 @@ export class FollowUpsService {
     private readonly tx: TransactionRunner,
     private readonly audit: AuditRepository,
     private readonly outbox: OutboxService,
+    private readonly identity: IdentityService,
   ) {}
 
   byIds(ids: readonly string[]): Promise<FollowUpRow[]> {
     return this.repo.byIds(this.tx.db, ids);
   }
 
-  async followUp(id: string): Promise<FollowUpRow> {
+  /** One follow-up; one on a private team's ticket the actor may not read is NOT_FOUND. */
+  async followUp(id: string, actor?: Actor): Promise<FollowUpRow> {
     const [f] = await this.repo.byIds(this.tx.db, [validateId(id)]);
     if (!f) throw notFound('follow-up', id);
+    if (actor && f.ticketId) {
+      const hidden = await this.identity.hiddenTeamIds(actor);
+      if (hidden.length && !(await this.repo.customerOfTicket(this.tx.db, f.ticketId, hidden)))
+        throw notFound('follow-up', id);
+    }
     return f;
   }
 
@@ -203,7 +210,10 @@ export class FollowUpsService {
     after: string | null | undefined,
   ): Promise<Connection<FollowUpRow>> {
     const limit = pageSize(first);
-    const f = listFilter(actor, filter);
+    const f = {
+      ...listFilter(actor, filter),
+      hiddenTeamIds: await this.identity.hiddenTeamIds(actor),
+    };
     const cursor = after ? decodeFollowUpCursor(after) : null;
     const rows = await this.repo.list(this.tx.db, f, cursor, limit + 1);
     return toConnection(
@@ -230,10 +240,12 @@ export class FollowUpsService {
     const kind = validateKind(input.kind);
     const dueAt = validateDueAt(input.dueAt);
     const note = validateOptionalText(input.note, 'note');
+    // a private team's ticket the actor may not read is NOT_FOUND (read before the transaction)
+    const hidden = ticketId ? await this.identity.hiddenTeamIds(actor) : [];
     return this.tx.run(async (tx) => {
       let customer: string;
       if (ticketId) {
-        const c = await this.repo.customerOfTicket(tx, ticketId);
+        const c = await this.repo.customerOfTicket(tx, ticketId, hidden);
         if (!c) throw notFound('ticket', ticketId);
         customer = c;
       } else {

@@ -47,7 +47,7 @@ export class TeamObject {
   businessHours!: Record<string, unknown> | null;
   @Field({
     description:
-      'Internal notes on tickets of a private team are visible to its members and admins only.',
+      'Tickets of a private team (with their notes, history and files) are visible to its members, its lead and admins only.',
   })
   isPrivate!: boolean;
   @Field(() => ID, { nullable: true }) leadId!: string | null;

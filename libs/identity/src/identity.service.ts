@@ -19,7 +19,7 @@ import {
 import { WeeklyHours, validateTimezone, validateWeeklyHours } from './business-hours';
 import { IdentityRepository, TeamRow, UserCursor, UserRow } from './identity.repository';
 import { DUMMY_HASH, hashPassword, validatePassword, verifyPassword } from './password';
-import { Actor, ROLES, Role } from './roles';
+import { Actor, ROLES, Role, mayReadTicket } from './roles';
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
@@ -347,6 +347,16 @@ export class IdentityService {
 
   listTeams(): Promise<TeamRow[]> {
     return this.repo.listTeams(this.tx.db);
+  }
+
+  /**
+   * The private teams whose tickets the actor may not read (`mayReadTicket`), for SQL filters
+   * (`team_id <> ALL(...)`). Empty for admins and for internal callers (`null`).
+   */
+  async hiddenTeamIds(actor: Pick<Actor, 'id' | 'role' | 'teamId'> | null): Promise<string[]> {
+    if (!actor || actor.role === 'admin') return [];
+    const teams = await this.repo.listTeams(this.tx.db);
+    return teams.filter((t) => !mayReadTicket(actor, t)).map((t) => t.id);
   }
 
   async createTeam(actor: Actor, input: TeamInput): Promise<TeamRow> {

@@ -17,12 +17,26 @@ export const ACCOUNT_OWNERS: Role[] = ['account_manager', 'admin'];
 export const EVERYONE: Role[] = [...ROLES];
 
 /**
- * Internal notes on a ticket of a private team are for that team's members and admins only.
- * The same rule is written in SQL where notes are read in bulk (the customer timeline).
+ * A ticket of a private team is for that team's members, its lead and admins only (with its
+ * messages, notes, events, files, presence and live events); leads of other teams and account
+ * managers do not see it. Everyone signed in reads the tickets of public teams. The same rule is
+ * written in SQL where tickets are read in bulk, as a list of hidden team ids
+ * (`IdentityService.hiddenTeamIds`).
  */
-export function mayReadNotes(
-  actor: Pick<Actor, 'role' | 'teamId'>,
-  team: { id: string; isPrivate: boolean } | null | undefined,
+export function mayReadTicket(
+  actor: Pick<Actor, 'id' | 'role' | 'teamId'>,
+  team: { id: string; isPrivate: boolean; leadId?: string | null } | null | undefined,
 ): boolean {
-  return !team?.isPrivate || actor.role === 'admin' || actor.teamId === team.id;
+  return (
+    !team?.isPrivate ||
+    actor.role === 'admin' ||
+    actor.teamId === team.id ||
+    (!!team.leadId && team.leadId === actor.id)
+  );
 }
+
+/**
+ * Internal notes follow their ticket: whoever may read a ticket reads its notes (until private
+ * teams hid the whole ticket, non-members of a private team saw its tickets without notes).
+ */
+export const mayReadNotes = mayReadTicket;

@@ -174,6 +174,7 @@ export class KpiDrillRepository {
     order: DrillOrder,
     after: { key: string | number; id: string } | null,
     limit: number,
+    hiddenTeamIds: string[] = [],
   ): Promise<DrillRow[]> {
     const params: unknown[] = [from, to, await this.now(tx)];
     const q = this.sql(metric, filters, params);
@@ -181,6 +182,12 @@ export class KpiDrillRepository {
       params.push(v);
       return `$${params.length}`;
     };
+    // tickets of private teams the caller is not in are counted in the figure but not listed
+    if (hiddenTeamIds.length) {
+      q.where.push(
+        `NOT EXISTS (SELECT 1 FROM tickets ht WHERE ht.id = f.ticket_id AND ht.team_id = ANY(${p(hiddenTeamIds)}::bigint[]))`,
+      );
+    }
     const key = order === 'recent' ? q.at : `coalesce(${q.value}::float8, -1)`;
     const cast = order === 'recent' ? 'timestamptz' : 'float8';
     if (after)

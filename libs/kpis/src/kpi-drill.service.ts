@@ -8,7 +8,7 @@ import {
   pageSize,
   toConnection,
 } from '@staydesk/core';
-import type { Actor } from '@staydesk/identity';
+import { Actor, IdentityService } from '@staydesk/identity';
 import type { KpiFilterInput } from './kpi-plan';
 import {
   DRILL_METRICS,
@@ -31,6 +31,7 @@ export class KpiDrillService {
     private readonly kpis: KpisService,
     private readonly repo: KpiDrillRepository,
     private readonly tx: TransactionRunner,
+    private readonly identity: IdentityService,
   ) {}
 
   async tickets(
@@ -60,8 +61,9 @@ export class KpiDrillService {
       cursor = { key, id };
     }
     const { from, to, values } = plan.filter;
+    const hidden = await this.identity.hiddenTeamIds(actor);
     const [rows, total] = await Promise.all([
-      this.repo.page(this.tx.db, m, values, from, to, o, cursor, limit + 1),
+      this.repo.page(this.tx.db, m, values, from, to, o, cursor, limit + 1, hidden),
       this.repo.count(this.tx.db, m, values, from, to),
     ]);
     const conn = toConnection(

@@ -1,6 +1,6 @@
 import { Args, Int, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
 import { Loaders, RequestLoaders, pagedComplexity } from '@staydesk/core';
-import { TicketObject, TicketsLoaders } from '@staydesk/tickets';
+import { TicketObject, loadReadableTicket } from '@staydesk/tickets';
 import {
   Actor,
   CurrentUser,
@@ -68,7 +68,7 @@ export class KpiDrillResolver {
   @Roles('team_lead', 'admin')
   @Query(() => KpiTicketConnection, {
     description:
-      "Drill-down: the tickets (or ratings) behind a supportKpis figure, paged, with the figure's definition (KpiMetric), filter and scoping. Give the bucket of the figure as filter.from/to and its group as filter values (e.g. teamIds: [team]); totalCount equals the figure.",
+      "Drill-down: the tickets (or ratings) behind a supportKpis figure, paged, with the figure's definition (KpiMetric), filter and scoping. Give the bucket of the figure as filter.from/to and its group as filter values (e.g. teamIds: [team]); totalCount equals the figure. Tickets of private teams the caller is not in count in the figure and totalCount but are not listed.",
     complexity: pagedComplexity,
   })
   supportKpiTickets(
@@ -88,7 +88,11 @@ export class KpiDrillResolver {
   }
 
   @ResolveField(() => TicketObject, { nullable: true, description: 'The ticket.' })
-  ticket(@Parent() r: KpiTicketObject, @Loaders() loaders: RequestLoaders) {
-    return loaders.get(TicketsLoaders).ticket.load(r.ticketId);
+  ticket(
+    @Parent() r: KpiTicketObject,
+    @CurrentUser() actor: Actor,
+    @Loaders() loaders: RequestLoaders,
+  ) {
+    return loadReadableTicket(loaders, actor, r.ticketId);
   }
 }

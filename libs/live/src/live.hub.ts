@@ -22,7 +22,7 @@ import {
   IdentityService,
   TICKET_WORKERS,
   UserObject,
-  mayReadNotes,
+  mayReadTicket,
   validateId,
 } from '@staydesk/identity';
 import type { TicketChange } from '@staydesk/outbox';
@@ -79,7 +79,7 @@ class Registry<T> {
  * event (published by the worker's outbox relay after commit, or by `reportPresence`); the hub
  * reads the ticket once per event and hands it to each local subscriber that may see it, in
  * the order the events arrived. Visibility uses the same rules as queries: anyone signed in
- * reads tickets, internal notes of a private team only its members and admins (`mayReadNotes`),
+ * reads tickets, a private team's tickets only its members and admins (`mayReadTicket`),
  * follow-ups only their owner.
  *
  * If the subscriber connection drops (Redis down), every subscription ends with
@@ -182,7 +182,7 @@ export class LiveHub implements OnApplicationBootstrap, OnApplicationShutdown {
   }
 
   async activity(conn: LiveConnection, ticketId: string) {
-    const id = await this.readableTicket(ticketId);
+    const id = await this.readableTicket(conn.actor, ticketId);
     const stream = this.open<TicketActivityObject>(() => this.activitySubs.delete(id, sub));
     const sub = { conn, stream };
     this.activitySubs.add(id, sub);
@@ -190,7 +190,7 @@ export class LiveHub implements OnApplicationBootstrap, OnApplicationShutdown {
   }
 
   async viewers(conn: LiveConnection, ticketId: string) {
-    const id = await this.readableTicket(ticketId);
+    const id = await this.readableTicket(conn.actor, ticketId);
     const stream = this.open<TicketViewersObject>(() => this.viewerSubs.delete(id, sub));
     const sub = { conn, stream };
     this.viewerSubs.add(id, sub);
@@ -209,7 +209,7 @@ export class LiveHub implements OnApplicationBootstrap, OnApplicationShutdown {
 
   /** A heartbeat from a ticket page: viewing (or composing), or leaving it. */
   async reportPresence(actor: Actor, ticketId: string, composing: boolean, leaving: boolean) {
-    const id = await this.readableTicket(ticketId, 'ticketId');
+    const id = await this.readableTicket(actor, ticketId, 'ticketId');
     if (composing && !leaving && ![...TICKET_WORKERS, 'account_manager'].includes(actor.role)) {
       throw forbidden(`a ${actor.role} does not write on tickets, so cannot be composing`);
     }
@@ -233,9 +233,9 @@ export class LiveHub implements OnApplicationBootstrap, OnApplicationShutdown {
     );
   }
 
-  /** Tickets are readable by every signed-in role; this checks the id and that it exists. */
-  private async readableTicket(ticketId: string, field = 'id'): Promise<string> {
-    const t = await this.tickets.ticket(validateId(ticketId, field));
+  /** The id, if the ticket exists and the actor may read it (NOT_FOUND otherwise, as `ticket(id)`). */
+  private async readableTicket(actor: Actor, ticketId: string, field = 'id'): Promise<string> {
+    const t = await this.tickets.ticket(validateId(ticketId, field), actor);
     return t.id;
   }
 
@@ -287,7 +287,6 @@ export class LiveHub implements OnApplicationBootstrap, OnApplicationShutdown {
     const [ticket] = await this.tickets.byIds([event.ticketId]);
     if (!ticket) return;
     const [team] = ticket.teamId ? await this.identity.teamsByIds([ticket.teamId]) : [null];
-    const note = event.messageKind === 'internal_note';
     let message = null;
     if (event.messageId && activity.length > 0) {
       // the message itself: the first one from its id on (ids only grow)
@@ -304,23 +303,19 @@ export class LiveHub implements OnApplicationBootstrap, OnApplicationShutdown {
     const loaders = new RequestLoaders(this.moduleRef);
     const activityItem = { value: { id: event.id, ticket, changes, message }, loaders };
     for (const s of activity) {
-      // a note of a private team's ticket is news only to those who may read it
-      if (note && !mayReadNotes(s.conn.actor, team)) continue;
+      // a private team's ticket is news only to its members and admins (also after a move into
+      // the team: the subscription stays open but stays silent)
+      if (!mayReadTicket(s.conn.actor, team)) continue;
       s.stream.push(activityItem);
     }
     // per event, not per subscriber: the ticket as it was, each distinct view's change, and
     // visibility per (role, team) (1,000 consoles share a handful of each)
     const was = event.type === 'created' ? null : before(ticket, event.changes);
     const changeByView = new Map<string, QueueChange | null>();
-    const readable = new Map<string, boolean>();
     const queueItems = new Map<string, Item<QueueEventObject>>();
     for (const s of this.queueSubs) {
-      if (note) {
-        const who = `${s.conn.actor.role}\u0000${s.conn.actor.teamId ?? ''}`;
-        let may = readable.get(who);
-        if (may === undefined) readable.set(who, (may = mayReadNotes(s.conn.actor, team)));
-        if (!may) continue;
-      }
+      // a private team's ticket is news only to those who may read it (cheap: no lookup)
+      if (!mayReadTicket(s.conn.actor, team)) continue;
       let change = changeByView.get(s.filterKey);
       if (change === undefined) {
         change = queueChangeFrom(ticket, was, s.filter);

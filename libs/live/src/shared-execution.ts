@@ -9,9 +9,10 @@ const isAsyncIterable = (x: unknown): x is AsyncIterable<unknown> =>
 /**
  * graphql-ws's `subscribe`: graphql-js's, except that one event pushed to many subscribers (the
  * hub hands them the same object) is executed once per distinct (document, variables,
- * role, team) and the result shared. Field resolvers that depend on the caller depend on role
- * and team only (mayReadNotes, the customer timeline); one that looked at more would have to be
- * added to the key. 1,000 consoles on the same queue then cost a handful of executions per
+ * role, team, and the lead's id) and the result shared. Field resolvers that depend on the
+ * caller depend on role and team only, and for team leads on the private teams they lead
+ * (mayReadTicket: the customer timeline, evidence lists); one that looked at more would have to
+ * be added to the key. 1,000 consoles on the same queue then cost a handful of executions per
  * event instead of 1,000.
  */
 export async function sharedSubscribe(args: ExecutionArgs) {
@@ -24,6 +25,7 @@ export async function sharedSubscribe(args: ExecutionArgs) {
     JSON.stringify(args.variableValues ?? {}),
     ctx.live.actor.role,
     ctx.live.actor.teamId ?? '',
+    ctx.live.actor.role === 'team_lead' ? ctx.live.actor.id : '',
   ].join('\u0000');
   const iterator = source[Symbol.asyncIterator]();
   const run = (payload: unknown): Result => {

@@ -66,13 +66,31 @@ export class RiskEvidenceRepository {
     return factor in EVIDENCE_SQL;
   }
 
-  async evidence(tx: Tx, customerId: string, factor: string, asOf: Date): Promise<EvidenceRow[]> {
+  /**
+   * The evidence the viewer may read, and how many items were left out because their ticket
+   * belongs to a private team the viewer is not in (`hiddenTeamIds`).
+   */
+  async evidence(
+    tx: Tx,
+    customerId: string,
+    factor: string,
+    asOf: Date,
+    hiddenTeamIds: string[] = [],
+  ): Promise<{ rows: EvidenceRow[]; hidden: number }> {
     const sql = EVIDENCE_SQL[factor];
-    if (!sql) return [];
-    return tx.query(
-      `SELECT * FROM (${sql}) e WHERE $2::timestamptz IS NOT NULL
-        ORDER BY at DESC NULLS LAST, id DESC LIMIT ${EVIDENCE_LIMIT}`,
-      [customerId, asOf],
+    if (!sql) return { rows: [], hidden: 0 };
+    const rows: (EvidenceRow & { hiddenCount: number; hiddenRow: boolean })[] = await tx.query(
+      `SELECT * FROM (
+         SELECT e.*, count(*) FILTER (WHERE e."hiddenRow") OVER ()::int AS "hiddenCount"
+           FROM (SELECT e.*, (e."ticketId" IS NOT NULL AND EXISTS (SELECT 1 FROM tickets ht
+                   WHERE ht.id = e."ticketId"::bigint AND ht.team_id = ANY($3::bigint[]))) AS "hiddenRow"
+                   FROM (${sql}) e WHERE $2::timestamptz IS NOT NULL) e) e
+        ORDER BY "hiddenRow", at DESC NULLS LAST, id DESC LIMIT ${EVIDENCE_LIMIT}`,
+      [customerId, asOf, hiddenTeamIds],
     );
+    return {
+      rows: rows.filter((r) => !r.hiddenRow).map(({ hiddenCount: _c, hiddenRow: _h, ...r }) => r),
+      hidden: rows[0]?.hiddenCount ?? 0,
+    };
   }
 }

@@ -2,12 +2,14 @@ import {
   Field,
   GraphQLISODateTime,
   ID,
+  Int,
   ObjectType,
   Parent,
   ResolveField,
   Resolver,
 } from '@nestjs/graphql';
 import { TransactionRunner } from '@staydesk/core';
+import { Actor, CurrentUser, IdentityService } from '@staydesk/identity';
 import { RiskFactorObject } from './risk.object';
 import { RiskEvidenceRepository } from './risk-evidence.repository';
 
@@ -34,17 +36,44 @@ export interface FactorWithContext extends RiskFactorObject {
 
 @Resolver(() => RiskFactorObject)
 export class RiskFactorEvidenceResolver {
+  /** One query per factor and request serves both `evidence` and `evidenceHidden`. */
+  private readonly loaded = new WeakMap<
+    FactorWithContext,
+    ReturnType<RiskEvidenceRepository['evidence']>
+  >();
+
   constructor(
     private readonly repo: RiskEvidenceRepository,
     private readonly tx: TransactionRunner,
+    private readonly identity: IdentityService,
   ) {}
+
+  private load(f: FactorWithContext, actor: Actor) {
+    let p = this.loaded.get(f);
+    if (!p) {
+      p = this.identity
+        .hiddenTeamIds(actor)
+        .then((hidden) => this.repo.evidence(this.tx.db, f.customerId!, f.name, f.asOf!, hidden));
+      this.loaded.set(f, p);
+    }
+    return p;
+  }
 
   @ResolveField(() => [RiskEvidenceObject], {
     description:
-      'The tickets, survey answers or messages behind this factor (newest first, at most 50): e.g. the breached tickets of sla_breaches, the ratings of low_csat. Empty for factors on account facts (renewal_soon, short_tenure).',
+      'The tickets, survey answers or messages behind this factor (newest first, at most 50; those of private teams the caller is not in are left out, see evidenceHidden): e.g. the breached tickets of sla_breaches, the ratings of low_csat. Empty for factors on account facts (renewal_soon, short_tenure).',
   })
-  evidence(@Parent() f: FactorWithContext) {
+  async evidence(@Parent() f: FactorWithContext, @CurrentUser() actor: Actor) {
     if (!f.customerId || !f.asOf || !this.repo.has(f.name)) return [];
-    return this.repo.evidence(this.tx.db, f.customerId, f.name, f.asOf);
+    return (await this.load(f, actor)).rows;
+  }
+
+  @ResolveField(() => Int, {
+    description:
+      "How many items of this factor's evidence are not listed because their ticket belongs to a private team the caller is not in (the factor's value still counts them).",
+  })
+  async evidenceHidden(@Parent() f: FactorWithContext, @CurrentUser() actor: Actor) {
+    if (!f.customerId || !f.asOf || !this.repo.has(f.name)) return 0;
+    return (await this.load(f, actor)).hidden;
   }
 }

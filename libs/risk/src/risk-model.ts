@@ -202,24 +202,26 @@ export function transform(raw: RawFeatures): Transformed[] {
   const dormancy =
     f.daysSinceContact === null ? Math.min(finite(f.tenureDays), 180) : finite(f.daysSinceContact);
   const pct = (x: number) => `${Math.round(x * 100)}%`;
+  const count = (n: number | null, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
   return [
     {
       name: 'volume_spike',
       value: round(volumeRatio),
       input: clamp(Math.log2(volumeRatio), -1, 3),
-      label: () => `${f.vol30} tickets in 30 days vs ${round(baselinePer30, 1)} per 30 days before`,
+      label: () =>
+        `${count(f.vol30, 'ticket')} in 30 days vs ${round(baselinePer30, 1)} per 30 days before`,
     },
     {
       name: 'open_backlog',
       value: f.openTickets,
       input: clamp(Math.log1p(finite(f.openTickets)) / Math.log(6), 0, 2),
-      label: (v) => `${v} open tickets`,
+      label: (v) => count(v, 'open ticket'),
     },
     {
       name: 'urgent_open',
       value: f.urgentOpen,
       input: clamp(finite(f.urgentOpen), 0, 3),
-      label: (v) => `${v} urgent tickets open`,
+      label: (v) => `${count(v, 'urgent ticket')} open`,
     },
     {
       name: 'reopen_rate',
@@ -234,7 +236,7 @@ export function transform(raw: RawFeatures): Transformed[] {
       name: 'sla_breaches',
       value: f.breaches90,
       input: clamp(Math.log1p(finite(f.breaches90)) / Math.log(4), 0, 2),
-      label: (v) => `${v} SLA breaches in 90 days`,
+      label: (v) => `${count(v, 'SLA breach', 'SLA breaches')} in 90 days`,
     },
     {
       name: 'slow_resolution',
@@ -261,7 +263,7 @@ export function transform(raw: RawFeatures): Transformed[] {
       name: 'bad_csat_count',
       value: f.csatBad,
       input: clamp(finite(f.csatBad), 0, 3),
-      label: (v) => `${v} CSAT ratings of 1–2 in 90 days`,
+      label: (v) => `${count(v, 'CSAT rating')} of 1–2 in 90 days`,
     },
     {
       name: 'nps_detractor',
@@ -310,13 +312,18 @@ export function transform(raw: RawFeatures): Transformed[] {
         f.daysToRenewal === null || f.daysToRenewal < 0 || f.daysToRenewal > 90
           ? 0
           : (90 - f.daysToRenewal) / 90,
-      label: (v) => (v === null ? 'no renewal date' : `renewal in ${v} days`),
+      label: (v) =>
+        v === null
+          ? 'no renewal date'
+          : v === 0
+            ? 'renewal today'
+            : `renewal in ${count(v, 'day')}`,
     },
     {
       name: 'short_tenure',
       value: round(finite(f.tenureDays), 0),
       input: clamp((365 - finite(f.tenureDays)) / 365, 0, 1),
-      label: (v) => `customer for ${v} days`,
+      label: (v) => (v === 0 ? 'new customer (since today)' : `customer for ${count(v, 'day')}`),
     },
     {
       name: 'breach_rate',

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { FollowUpsModule } from '@staydesk/followups';
+import { IdentityModule } from '@staydesk/identity';
 import { RiskLoaders } from './risk.loaders';
 import { RiskProcessor } from './risk.processor';
 import { RiskRepository } from './risk.repository';
@@ -16,7 +17,7 @@ import { RiskService } from './risk.service';
 export class RiskModule {}
 
 @Module({
-  imports: [RiskModule],
+  imports: [RiskModule, IdentityModule],
   providers: [CustomerRiskResolver, RiskEvidenceRepository, RiskFactorEvidenceResolver],
 })
 export class RiskApiModule {}

@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import { LoaderFactory, byIdLoader, groupLoader } from '@staydesk/core';
+import { LoaderFactory, RequestLoaders, byIdLoader, groupLoader } from '@staydesk/core';
+import { Actor, IdentityLoaders, mayReadTicket } from '@staydesk/identity';
 import DataLoader from 'dataloader';
+import { TicketRow } from './tickets.repository';
 import { TicketsService } from './tickets.service';
 
 @Injectable()
@@ -36,4 +38,19 @@ export class TicketsLoaders implements LoaderFactory<ReturnType<TicketsLoaders['
       }),
     };
   }
+}
+
+/**
+ * A ticket for a field resolver of another type (a follow-up's, a KPI drill row's): null when it
+ * does not exist or belongs to a private team the actor is not in (`mayReadTicket`).
+ */
+export async function loadReadableTicket(
+  loaders: RequestLoaders,
+  actor: Actor,
+  id: string,
+): Promise<TicketRow | null> {
+  const t = await loaders.get(TicketsLoaders).ticket.load(id);
+  if (!t?.teamId || actor.role === 'admin') return t;
+  const team = await loaders.get(IdentityLoaders).team.load(t.teamId);
+  return mayReadTicket(actor, team) ? t : null;
 }

@@ -148,14 +148,18 @@ export class TicketsResolver {
   constructor(private readonly service: TicketsService) {}
 
   @Roles(...EVERYONE)
-  @Query(() => TicketObject, { description: 'One ticket by id.' })
-  ticket(@Args('id', { type: () => ID }) id: string) {
-    return this.service.ticket(id);
+  @Query(() => TicketObject, {
+    description:
+      'One ticket by id. A ticket of a private team is NOT_FOUND for anyone but its members and admins.',
+  })
+  ticket(@CurrentUser() actor: Actor, @Args('id', { type: () => ID }) id: string) {
+    return this.service.ticket(id, actor);
   }
 
   @Roles(...EVERYONE)
   @Query(() => TicketConnection, {
-    description: 'Ticket queues: filter, order, page with cursors.',
+    description:
+      'Ticket queues: filter, order, page with cursors. Tickets of private teams are listed (and counted) for their members and admins only.',
     complexity: pagedComplexity,
   })
   async tickets(
@@ -383,11 +387,13 @@ export class CustomerTicketsResolver {
   }
 
   @ResolveField(() => TicketConnection, {
-    description: "The customer's tickets, newest first.",
+    description:
+      "The customer's tickets, newest first (a private team's only for its members and admins).",
     complexity: pagedComplexity,
   })
   async tickets(
     @Parent() c: CustomerObject,
+    @CurrentUser() actor: Actor,
     @Args('first', { type: () => Int, nullable: true }) first?: number | null,
     @Args('after', { type: () => String, nullable: true }) after?: string | null,
   ) {
@@ -395,7 +401,7 @@ export class CustomerTicketsResolver {
     const keyset = ticketKeyset('created_desc');
     const cursor = keyset.decode(after);
     const rows = await this.service.list(
-      null,
+      actor,
       { customerId: c.id },
       'created_desc',
       cursor,

@@ -19,6 +19,7 @@ import {
   WeeklyHours,
   addBusinessMinutes,
   mayReadNotes,
+  mayReadTicket,
   validateId,
 } from '@staydesk/identity';
 import { addressOf, domainOf, newMessageId } from '@staydesk/mail';
@@ -135,15 +136,30 @@ export class TicketsService {
     return this.repo.messages(this.tx.db, ticketId, after, limit, includeNotes);
   }
 
-  async ticket(id: string): Promise<TicketRow> {
+  /**
+   * One ticket. With an actor, a ticket of a private team they are not in is NOT_FOUND, the
+   * same answer as for an id that does not exist, so its existence does not leak.
+   */
+  async ticket(id: string, actor?: Actor | null): Promise<TicketRow> {
     const [t] = await this.repo.byIds(this.tx.db, [validateId(id)]);
-    if (!t) throw notFound('ticket', id);
+    if (!t || (actor && !(await this.mayRead(actor, t)))) throw notFound('ticket', id);
     return t;
   }
 
+  /** Whether the actor may read this ticket (`mayReadTicket`: private teams for their members). */
+  async mayRead(
+    actor: Pick<Actor, 'id' | 'role' | 'teamId'>,
+    t: Pick<TicketRow, 'teamId'>,
+    tx?: Tx,
+  ) {
+    if (!t.teamId || actor.role === 'admin') return true;
+    const [team] = await this.identity.teamsByIds([t.teamId], tx);
+    return mayReadTicket(actor, team);
+  }
+
   /**
-   * A page of tickets. A full-text search matches internal-note words only on tickets whose
-   * notes the caller may read (`actor` null: an internal caller that does not search).
+   * A page of tickets the caller may read (tickets of private teams they are not in are left
+   * out; `actor` null: an internal caller that sees everything).
    */
   async list(
     actor: Actor | null,
@@ -153,29 +169,18 @@ export class TicketsService {
     limit: number,
     include?: TicketRelations,
   ): Promise<TicketWithRelations[]> {
-    return this.repo.list(
-      this.tx.db,
-      await this.visibleTo(actor, filter),
-      order,
-      after,
-      limit,
-      include,
-    );
+    return this.repo.list(this.tx.db, this.visibleTo(actor, filter), order, after, limit, include);
   }
 
   /** How many tickets the filter finds for the caller, counting at most `cap` (the same rules as `list`). */
   async count(actor: Actor | null, filter: TicketFilter, cap: number): Promise<number> {
-    return this.repo.count(this.tx.db, await this.visibleTo(actor, filter), cap);
+    return this.repo.count(this.tx.db, this.visibleTo(actor, filter), cap);
   }
 
-  /** A search matches internal-note words only on tickets whose notes the caller may read. */
-  private async visibleTo(actor: Actor | null, filter: TicketFilter): Promise<TicketFilter> {
-    if (!filter.search || !actor || actor.role === 'admin') return filter;
-    const teams = await this.identity.listTeams();
-    return {
-      ...filter,
-      notesHiddenForTeams: teams.filter((t) => !mayReadNotes(actor, t)).map((t) => t.id),
-    };
+  /** The filter narrowed to what the caller may read (`mayReadTicket`, in the list's own SQL). */
+  private visibleTo(actor: Actor | null, filter: TicketFilter): TicketFilter {
+    if (!actor || actor.role === 'admin') return filter;
+    return { ...filter, viewer: { id: actor.id, teamId: actor.teamId } };
   }
 
   async create(actor: Actor, input: CreateTicketInput): Promise<TicketRow> {
@@ -327,7 +332,7 @@ export class TicketsService {
     if (input.assigneeId) await this.requireAssignee(input.assigneeId);
     const newTeam = input.teamId ? await this.requireTeam(input.teamId, tx) : null;
     {
-      const t = await this.lockForChange(tx, id, input.expectedVersion);
+      const t = await this.lockForChange(tx, id, input.expectedVersion, actor);
       const now = new Date();
       const patch: Partial<TicketRow> = {};
       const events: NewEvent[] = [];
@@ -451,7 +456,7 @@ export class TicketsService {
     } = {},
   ): Promise<{ ticket: TicketRow; message: MessageRow }> {
     {
-      const t = await this.lockForChange(tx, id, options.expectedVersion);
+      const t = await this.lockForChange(tx, id, options.expectedVersion, actor);
       if (t.status === 'closed' && kind !== 'internal_note') {
         throw badInput('id', `ticket ${id} is closed: closed is final, open a new ticket instead`);
       }
@@ -569,7 +574,7 @@ export class TicketsService {
   ): Promise<TicketRow> {
     this.requireWorker(actor, 'change ticket status');
     {
-      const t = await this.lockForChange(tx, id, expectedVersion);
+      const t = await this.lockForChange(tx, id, expectedVersion, actor);
       assertMove(t.status, to);
       const now = new Date();
       const patch: Partial<TicketRow> = {};
@@ -772,10 +777,18 @@ export class TicketsService {
     return this.repo.insertEvents(tx, events);
   }
 
-  /** Locks a ticket in the caller's transaction; a stale `expectedVersion` is CONFLICT. */
-  async lockForChange(tx: Tx, id: string, expectedVersion?: number | null): Promise<TicketRow> {
+  /**
+   * Locks a ticket in the caller's transaction; a stale `expectedVersion` is CONFLICT. With an
+   * actor, a ticket they may not read (a private team's) is NOT_FOUND, as in `ticket(id)`.
+   */
+  async lockForChange(
+    tx: Tx,
+    id: string,
+    expectedVersion?: number | null,
+    actor?: Actor | null,
+  ): Promise<TicketRow> {
     const t = await this.repo.lockById(tx, id);
-    if (!t) throw notFound('ticket', id);
+    if (!t || (actor && !(await this.mayRead(actor, t, tx)))) throw notFound('ticket', id);
     if (expectedVersion != null && expectedVersion !== t.version) {
       throw new DomainError(
         'CONFLICT',

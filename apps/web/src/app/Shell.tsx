@@ -17,6 +17,7 @@ import {
 import { useDisclosure } from '@mantine/hooks';
 import { Link, NavLink as RouterLink, Outlet, useLocation, useNavigate } from 'react-router';
 import { ConnectivityBanner } from '@/components/ConnectivityBanner';
+import { NotificationsButton, useDeskNotifications } from '@/features/notifications';
 import { CommandPalette, openPalette } from '@/features/palette';
 import { ViewsNav } from '@/features/queue';
 import { humanize } from '@/lib/format';
@@ -34,8 +35,9 @@ export function Shell() {
   const { setColorScheme } = useMantineColorScheme();
   const scheme = useComputedColorScheme('light');
   useShortcuts({ help: help.open });
+  const works = user?.role === 'agent' || user?.role === 'team_lead' || user?.role === 'admin';
+  useDeskNotifications(user, works);
   if (!user) return null;
-  const works = user.role === 'agent' || user.role === 'team_lead' || user.role === 'admin';
   return (
     <AppShell
       header={{ height: 56 }}
@@ -86,6 +88,7 @@ export function Shell() {
                 ⌕
               </ActionIcon>
             </Tooltip>
+            <NotificationsButton />
             <Tooltip label="Keyboard shortcuts (?)">
               <ActionIcon
                 variant="default"

@@ -4,6 +4,7 @@ import { ComingSoon } from '@/components/ComingSoon';
 import { ProblemPage } from '@/components/ProblemPage';
 import { SignInRoute } from '@/features/auth';
 import { QueueRoute } from '@/features/queue';
+import { registerTicketChunk } from '@/lib/preload';
 import { homeOf, SessionProvider, useSession } from './session';
 import { Shell } from './Shell';
 
@@ -38,6 +39,7 @@ function Home() {
 }
 
 const ticketRoutes = () => import('@/features/ticket');
+registerTicketChunk(ticketRoutes);
 
 export const router = createBrowserRouter([
   {

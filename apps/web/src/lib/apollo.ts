@@ -2,10 +2,20 @@ import { ApolloClient, ApolloLink, HttpLink, InMemoryCache } from '@apollo/clien
 import { CombinedGraphQLErrors } from '@apollo/client/errors';
 import { ErrorLink } from '@apollo/client/link/error';
 import { RetryLink } from '@apollo/client/link/retry';
+import { GraphQLWsLink } from '@apollo/client/link/subscriptions';
 import { relayStylePagination } from '@apollo/client/utilities';
-import { map } from 'rxjs';
+import { OperationTypeNode } from 'graphql';
+import { createClient } from 'graphql-ws';
+import { finalize, map } from 'rxjs';
 import { connectivity } from './connectivity';
 import { isUnavailable } from './errors';
+
+let inFlight = 0;
+/**
+ * Mutations sent and not answered yet: a live event about a change of our own can arrive before
+ * the mutation's answer, and must not look like someone else's change meanwhile.
+ */
+export const mutationsInFlight = () => inFlight;
 
 /**
  * Same origin, so the httpOnly session cookie goes with every request and no token is ever in
@@ -43,6 +53,17 @@ export function createApolloClient(onSignedOut: () => void) {
     }
   });
 
+  const counting = new ApolloLink((operation, forward) => {
+    // a presence heartbeat changes no ticket
+    if (
+      operation.operationType !== OperationTypeNode.MUTATION ||
+      operation.operationName === 'ReportPresence'
+    )
+      return forward(operation);
+    inFlight++;
+    return forward(operation).pipe(finalize(() => inFlight--));
+  });
+
   const reachable = new ApolloLink((operation, forward) =>
     forward(operation).pipe(
       map((result) => {
@@ -54,8 +75,28 @@ export function createApolloClient(onSignedOut: () => void) {
     ),
   );
 
+  // subscriptions over graphql-ws on the same path; the browser sends the session cookie with
+  // the upgrade request, which the api authenticates (libs/live). The socket opens with the
+  // first subscription, reconnects by itself (also after a 1012 "service restart"), and closes
+  // a moment after the last one ends.
+  const ws = new GraphQLWsLink(
+    createClient({
+      url: () => `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/graphql`,
+      lazy: true,
+      lazyCloseTimeout: 3000,
+      retryAttempts: Infinity,
+      shouldRetry: () => true,
+    }),
+  );
+  const isSubscription = (op: ApolloLink.Operation) =>
+    op.operationType === OperationTypeNode.SUBSCRIPTION;
+
   return new ApolloClient({
-    link: ApolloLink.from([errors, retry, reachable, http]),
+    link: ApolloLink.split(
+      isSubscription,
+      ws,
+      ApolloLink.from([counting, errors, retry, reachable, http]),
+    ),
     cache: new InMemoryCache({
       typePolicies: {
         // "Load 50 more" appends the next cursor page to the same list

@@ -14,13 +14,16 @@ export function formatCount(n: number | null | undefined): string {
   return n > 10_000 ? '10,000+' : count.format(n);
 }
 
+// one formatter, made once: `toLocaleString(locale, options)` builds a new one on every call
+const dateTime = new Intl.DateTimeFormat('en-GB', {
+  day: 'numeric',
+  month: 'short',
+  hour: '2-digit',
+  minute: '2-digit',
+});
+
 export function formatDateTime(iso: string): string {
-  return new Date(iso).toLocaleString('en-GB', {
-    day: 'numeric',
-    month: 'short',
-    hour: '2-digit',
-    minute: '2-digit',
-  });
+  return dateTime.format(new Date(iso));
 }
 
 export function formatRelative(iso: string, now: Date = new Date()): string {
@@ -44,3 +47,8 @@ export const snippet = (text: string, max = 90) => {
   const flat = text.replace(/\s+/g, ' ').trim();
   return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
 };
+
+/** "1 ticket", "2 tickets", "10,000+ tickets" (a count of a ticket list, see formatCount). */
+export function plural(n: number | null | undefined, one: string, many = `${one}s`): string {
+  return `${formatCount(n)} ${n === 1 ? one : many}`;
+}

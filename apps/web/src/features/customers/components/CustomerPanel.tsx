@@ -37,7 +37,8 @@ export function CustomerPanel({ customerId }: { customerId: string }) {
           </Badge>
         </Group>
         <SimpleGrid cols={2} spacing="xs">
-          <Fact label="MRR" value={formatMoney(c.mrr)} />
+          {/* a customer made from an inbound mail has no revenue recorded: "—", not "$0" */}
+          <Fact label="MRR" value={c.mrr > 0 ? formatMoney(c.mrr) : '—'} />
           <Fact label="Account manager" value={c.accountManager?.name ?? 'None'} />
           <Fact
             label="Last CSAT"

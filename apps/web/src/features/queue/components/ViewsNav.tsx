@@ -2,11 +2,15 @@ import { useQuery } from '@apollo/client/react';
 import { Badge, NavLink, Stack, Text } from '@mantine/core';
 import { useMemo } from 'react';
 import { NavLink as RouterLink, useLocation } from 'react-router';
-import { ViewCountsDocument } from '@/gql/graphql';
-import { formatCount } from '@/lib/format';
+import { CountsLiveDocument, ViewCountsDocument } from '@/gql/graphql';
+import { formatCount, plural } from '@/lib/format';
+import { useLive, useTrailing } from '@/lib/live';
 import { VIEWS } from '../views';
 
-/** The agent's views with live counts (refreshed every 30 s and after every change). */
+/**
+ * The agent's views with live counts: recounted (at most once a second) when a ticket the agent can
+ * see changes, every 60 s as a fallback, and after the agent's own changes.
+ */
 export function ViewsNav({
   teamId,
   onNavigate,
@@ -20,7 +24,9 @@ export function ViewsNav({
     const [mine, unassigned, teams, pending, solved] = VIEWS.map((v) => v.filter(me));
     return { mine, unassigned, teams, pending, solved };
   }, [teamId]);
-  const { data } = useQuery(ViewCountsDocument, { variables, pollInterval: 30_000 });
+  const { data, refetch } = useQuery(ViewCountsDocument, { variables, pollInterval: 60_000 });
+  const recount = useTrailing(() => void refetch(), 1000);
+  useLive(CountsLiveDocument, { onData: recount, onRestart: recount });
   const counts: Record<string, number | null | undefined> = {
     'my-open': data?.mine.totalCount,
     unassigned: data?.unassigned.totalCount,
@@ -48,7 +54,7 @@ export function ViewsNav({
                 size="sm"
                 variant="light"
                 color="gray"
-                aria-label={`${formatCount(counts[v.key])} tickets`}
+                aria-label={plural(counts[v.key], 'ticket')}
               >
                 {formatCount(counts[v.key])}
               </Badge>

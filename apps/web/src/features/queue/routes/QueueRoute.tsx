@@ -1,4 +1,4 @@
-import { useQuery } from '@apollo/client/react';
+import { useApolloClient, useQuery } from '@apollo/client/react';
 import {
   Alert,
   Anchor,
@@ -19,9 +19,17 @@ import { Link, useNavigate, useParams } from 'react-router';
 import { ProblemPage } from '@/components/ProblemPage';
 import { PriorityBadge, RiskBadge, SlaBadge, StatusBadge } from '@/components/badges';
 import { useSession } from '@/app/session';
-import { QueueDocument, type TicketFilter } from '@/gql/graphql';
+import {
+  QueueDocument,
+  QueueLiveDocument,
+  TicketPageDocument,
+  type QueueViewFilter,
+  type TicketFilter,
+} from '@/gql/graphql';
 import { apiProblem } from '@/lib/errors';
-import { formatCount, formatRelative, snippet } from '@/lib/format';
+import { formatRelative, plural, snippet } from '@/lib/format';
+import { useLive, useTrailing } from '@/lib/live';
+import { preloadTicketChunk } from '@/lib/preload';
 import { useShortcuts } from '@/lib/use-shortcuts';
 import { EMPTY_FILTERS, QueueFilters, type QueueFilterState } from '../components/QueueFilters';
 import { viewByKey } from '../views';
@@ -62,16 +70,81 @@ export function QueueRoute() {
     return f;
   }, [view, user, search, filters]);
 
-  const { data, loading, error, fetchMore } = useQuery(QueueDocument, {
+  const { data, loading, error, fetchMore, refetch } = useQuery(QueueDocument, {
     variables: { filter: filter ?? {}, first: PAGE, orderBy: 'updated_desc' },
     skip: !filter,
     notifyOnNetworkStatusChange: true,
   });
-  const edges = data?.tickets.edges ?? [];
+  const edges = useMemo(() => data?.tickets.edges ?? [], [data]);
 
+  // live: rows that change update in place (the cache); a ticket entering or leaving the view
+  // refetches the first page, or — when the agent has loaded more pages — offers to, so the
+  // place in a long list is not lost
+  const [stale, setStale] = useState(false);
+  const morePages = edges.length > PAGE;
+  const refresh = useTrailing(() => {
+    setStale(false);
+    void refetch();
+  }, 400);
+  useLive(QueueLiveDocument, {
+    variables: { filter: filter ? liveFilter(filter) : {} },
+    skip: !filter,
+    onData: (d) => {
+      if (d.queueChanged.change === 'changed') return;
+      if (morePages) setStale(true);
+      else refresh();
+    },
+    onRestart: refresh,
+  });
+
+  // the selection follows its ticket when rows move (live updates), not its position
+  const selectedId = useRef<string | null>(null);
+  const selectedIndex = useRef(0);
+  selectedIndex.current = selected;
   useEffect(() => {
+    selectedId.current = null;
     setSelected(0);
   }, [viewKey, filter]);
+  useEffect(() => {
+    const i = selectedId.current ? edges.findIndex((e) => e.node.id === selectedId.current) : -1;
+    if (i >= 0) setSelected(i);
+    else {
+      const kept = Math.min(selectedIndex.current, Math.max(edges.length - 1, 0));
+      setSelected(kept);
+      selectedId.current = edges[kept]?.node.id ?? null;
+    }
+  }, [edges]);
+  useEffect(() => {
+    if (edges[selected]) selectedId.current = edges[selected].node.id;
+  }, [selected]);
+  // the ticket page's chunk once the queue is on screen; its data for the selected row (Enter
+  // opens it) and for a row the pointer rests on, so opening a ticket waits for neither
+  const client = useApolloClient();
+  const prefetched = useRef(new Set<string>());
+  const prefetch = (id: string | undefined) => {
+    if (!id || prefetched.current.has(id)) return;
+    prefetched.current.add(id);
+    void client
+      .query({ query: TicketPageDocument, variables: { id }, fetchPolicy: 'network-only' })
+      .catch(() => prefetched.current.delete(id));
+  };
+  const hovered = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
+  const hover = (id: string) => {
+    clearTimeout(hovered.current);
+    hovered.current = setTimeout(() => prefetch(id), 60);
+  };
+  useEffect(() => () => clearTimeout(hovered.current), []);
+  const hasRows = edges.length > 0;
+  useEffect(() => {
+    if (hasRows) preloadTicketChunk();
+  }, [hasRows]);
+  const selectedTicket = edges[selected]?.node.id;
+  useEffect(() => {
+    if (!selectedTicket) return;
+    const timer = setTimeout(() => prefetch(selectedTicket), 250);
+    return () => clearTimeout(timer);
+  }, [selectedTicket]);
+
   useEffect(() => {
     if (view) document.title = `${view.label} · Staydesk`;
   }, [view]);
@@ -99,7 +172,7 @@ export function QueueRoute() {
             {view.label}
           </Title>
           <Text c="dimmed" aria-live="polite">
-            {data ? `${formatCount(data.tickets.totalCount)} tickets` : ''}
+            {data ? plural(data.tickets.totalCount, 'ticket') : ''}
           </Text>
         </Group>
         <Button component={Link} to="/tickets/new" variant="light">
@@ -107,6 +180,16 @@ export function QueueRoute() {
         </Button>
       </Group>
       <QueueFilters value={filters} onChange={setFilters} />
+      {stale && (
+        <Alert color="blue" variant="light" p="xs">
+          <Group justify="space-between" gap="xs">
+            <Text size="sm">Tickets entered or left this view.</Text>
+            <Button size="xs" variant="light" onClick={refresh}>
+              Show the changes
+            </Button>
+          </Group>
+        </Alert>
+      )}
       {problem && problem.code === 'BAD_USER_INPUT' && (
         <Alert color="red" title="Check the filters">
           {problem.message}
@@ -131,6 +214,7 @@ export function QueueRoute() {
                 p="sm"
                 radius="md"
                 aria-current={i === selected ? 'true' : undefined}
+                onTouchStart={() => prefetch(t.id)}
                 bg={i === selected ? 'var(--mantine-primary-color-light)' : undefined}
               >
                 <Anchor
@@ -185,6 +269,7 @@ export function QueueRoute() {
                     }}
                     aria-selected={isSelected}
                     onClick={() => navigate(`/tickets/${t.id}`)}
+                    onMouseEnter={() => hover(t.id)}
                     style={{
                       cursor: 'pointer',
                       boxShadow: isSelected
@@ -282,4 +367,19 @@ export function QueueRoute() {
       </VisuallyHidden>
     </Stack>
   );
+}
+
+/** The part of a queue filter that live events can answer (search, due soon and dates are refetched). */
+export function liveFilter(f: TicketFilter): QueueViewFilter {
+  const out: QueueViewFilter = {};
+  if (f.status) out.status = f.status;
+  if (f.priority) out.priority = f.priority;
+  if (f.channel) out.channel = f.channel;
+  if (f.tags) out.tags = f.tags;
+  if (f.teamIds) out.teamIds = f.teamIds;
+  if (f.assigneeIds) out.assigneeIds = f.assigneeIds;
+  if (f.mine) out.mine = true;
+  if (f.unassigned) out.unassigned = true;
+  if (f.sla === 'breached') out.slaBreached = true;
+  return out;
 }

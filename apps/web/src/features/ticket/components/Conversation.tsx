@@ -1,15 +1,13 @@
-import { Avatar, Badge, Group, Paper, Stack, Text, Tooltip } from '@mantine/core';
+import { Avatar, Badge, Text, Tooltip } from '@mantine/core';
+import { memo } from 'react';
 import type { ConversationMessageFragment, DeliveryStatus } from '@/gql/graphql';
 import { formatDateTime } from '@/lib/format';
+import classes from './Conversation.module.css';
 
 const LOOK = {
-  customer_message: { label: 'Customer', color: 'gray', bg: 'var(--mantine-color-default)' },
-  public_reply: { label: 'Public reply', color: 'indigo', bg: 'var(--mantine-color-indigo-light)' },
-  internal_note: {
-    label: 'Internal note',
-    color: 'yellow',
-    bg: 'var(--mantine-color-yellow-light)',
-  },
+  customer_message: { label: 'Customer', color: 'gray' },
+  public_reply: { label: 'Public reply', color: 'indigo' },
+  internal_note: { label: 'Internal note', color: 'yellow' },
 } as const;
 
 const DELIVERY: Record<DeliveryStatus, { label: string; color: string; help: string }> = {
@@ -54,61 +52,54 @@ function DeliveryBadge({
 const PROBLEM: DeliveryStatus[] = ['failed', 'bounced', 'suppressed'];
 
 /** The conversation, oldest first: customer messages, public replies and internal notes look different. */
-export function Conversation({ messages }: { messages: ConversationMessageFragment[] }) {
+export const Conversation = memo(function Conversation({
+  messages,
+}: {
+  messages: ConversationMessageFragment[];
+}) {
   return (
-    <Stack
-      gap="sm"
-      component="ol"
-      p={0}
-      m={0}
-      style={{ listStyle: 'none' }}
-      aria-label="Conversation"
-    >
-      {messages.map((m) => {
-        const look = LOOK[m.kind];
-        const author = m.authorUser?.name ?? m.authorContact?.name ?? 'Unknown';
-        const fromAgent = m.kind !== 'customer_message';
-        return (
-          <Paper
-            component="li"
-            key={m.id}
-            withBorder
-            p="md"
-            radius="md"
-            bg={look.bg}
-            ml={fromAgent ? { base: 0, sm: 'xl' } : 0}
-            mr={fromAgent ? 0 : { base: 0, sm: 'xl' }}
-            style={m.kind === 'internal_note' ? { borderStyle: 'dashed' } : undefined}
-            aria-label={`${look.label} by ${author}`}
-          >
-            <Group justify="space-between" mb={6} wrap="nowrap">
-              <Group gap="xs" wrap="nowrap">
-                <Avatar size="sm" radius="xl" color={look.color} name={author} />
-                <Text fw={600} size="sm">
-                  {author}
-                </Text>
-                <Badge size="xs" variant="light" color={look.color}>
-                  {look.label}
-                </Badge>
-                {m.delivery && <DeliveryBadge delivery={m.delivery} />}
-              </Group>
-              <Text size="xs" c="dimmed">
-                {formatDateTime(m.createdAt)}
-              </Text>
-            </Group>
-            <Text size="sm" style={{ whiteSpace: 'pre-wrap', overflowWrap: 'anywhere' }}>
-              {m.body}
-            </Text>
-            {m.delivery && PROBLEM.includes(m.delivery.status) && (
-              <Text size="xs" c="red.8" mt={6} role="status">
-                {m.delivery.status === 'suppressed'
-                  ? 'Not sent: the address is bouncing.'
-                  : `Not delivered: ${m.delivery.error ?? DELIVERY[m.delivery.status].help}`}
-              </Text>
-            )}
-          </Paper>
-        );
-      })}
-    </Stack>
+    <ol className={classes.list} aria-label="Conversation">
+      {messages.map((m) => (
+        <Message key={m.id} m={m} />
+      ))}
+    </ol>
   );
-}
+});
+
+/** One message; unchanged messages are not rendered again when the conversation grows. */
+const Message = memo(function Message({ m }: { m: ConversationMessageFragment }) {
+  const look = LOOK[m.kind];
+  const author = m.authorUser?.name ?? m.authorContact?.name ?? 'Unknown';
+  return (
+    <li
+      className={`${classes.message} ${classes[m.kind]}`}
+      aria-label={`${look.label} by ${author}`}
+    >
+      <div className={classes.head}>
+        <div className={classes.who}>
+          <Avatar size="sm" radius="xl" color={look.color} name={author} />
+          <Text fw={600} size="sm" truncate>
+            {author}
+          </Text>
+          <Badge size="xs" variant="light" color={look.color} style={{ flexShrink: 0 }}>
+            {look.label}
+          </Badge>
+          {m.delivery && <DeliveryBadge delivery={m.delivery} />}
+        </div>
+        <Text size="xs" c="dimmed" style={{ flexShrink: 0 }}>
+          {formatDateTime(m.createdAt)}
+        </Text>
+      </div>
+      <Text size="sm" className={classes.body}>
+        {m.body}
+      </Text>
+      {m.delivery && PROBLEM.includes(m.delivery.status) && (
+        <Text size="xs" c="red.8" mt={6} role="status">
+          {m.delivery.status === 'suppressed'
+            ? 'Not sent: the address is bouncing.'
+            : `Not delivered: ${m.delivery.error ?? DELIVERY[m.delivery.status].help}`}
+        </Text>
+      )}
+    </li>
+  );
+});

@@ -1,18 +1,27 @@
-import { useQuery } from '@apollo/client/react';
+import { useApolloClient, useQuery } from '@apollo/client/react';
 import { Accordion, Alert, Badge, Grid, Group, Skeleton, Stack, Text, Title } from '@mantine/core';
-import { useEffect, useMemo, useState } from 'react';
+import { useCallback, useDeferredValue, useEffect, useMemo, useState } from 'react';
 import { useParams } from 'react-router';
 import { PriorityBadge, SlaBadge, StatusBadge } from '@/components/badges';
 import { ProblemPage } from '@/components/ProblemPage';
 import { CustomerPanel } from '@/features/customers';
-import { DirectoryDocument, TicketPageDocument } from '@/gql/graphql';
+import { useSession } from '@/app/session';
+import {
+  DirectoryDocument,
+  TicketActivityLiveDocument,
+  TicketPageDocument,
+  type ConversationMessageFragment,
+} from '@/gql/graphql';
 import { apiProblem } from '@/lib/errors';
 import { formatDateTime, humanize } from '@/lib/format';
+import { useLive, useTrailing } from '@/lib/live';
 import { Composer, type BaseVersion } from '../components/Composer';
 import { Conversation } from '../components/Conversation';
 import { EventHistory } from '../components/EventHistory';
 import { FollowUpsPanel } from '../components/FollowUpsPanel';
 import { PropertiesPanel } from '../components/PropertiesPanel';
+import { Viewers } from '../components/Viewers';
+import { usePresence } from '../hooks/usePresence';
 
 /** One ticket: conversation and composer, properties, follow-ups, history, the customer. */
 export function TicketRoute() {
@@ -23,6 +32,31 @@ export function TicketRoute() {
   });
   const directory = useQuery(DirectoryDocument, { fetchPolicy: 'cache-first' });
   const ticket = data?.ticket;
+  const { user } = useSession();
+  const client = useApolloClient();
+
+  // live: the ticket's fields update in the cache from each event; a new message or a missed
+  // stretch (resubscribed) refetches the page (conversation, history, follow-ups)
+  const [liveMessage, setLiveMessage] = useState<ConversationMessageFragment | null>(null);
+  const reload = useTrailing(() => {
+    void client.refetchQueries({ include: [TicketPageDocument] });
+  }, 300);
+  useLive(TicketActivityLiveDocument, {
+    variables: { id },
+    skip: !ticket,
+    onData: (d) => {
+      if (d.ticketActivity.message) setLiveMessage(d.ticketActivity.message);
+      reload();
+    },
+    onRestart: reload,
+  });
+  // the conversation first; the side panels (properties, customer, follow-ups) render right
+  // after, at a lower priority, so opening a ticket shows what the agent reads first at once
+  const sideReady = useDeferredValue(true, false);
+  const [historyOpen, setHistoryOpen] = useState<string | null>(null);
+  const [composing, setComposing] = useState(false);
+  const onComposingChange = useCallback((c: boolean) => setComposing(c), []);
+  const viewers = usePresence(id, user?.id, composing, !ticket);
   const [base, setBase] = useState<BaseVersion | null>(null);
   useEffect(() => {
     if (ticket && (!base || base.snapshot.id !== ticket.id)) {
@@ -68,7 +102,10 @@ export function TicketRoute() {
     );
   }
   const messages = ticket.messages.edges.map((e) => e.node);
-  const hiddenNotes = ticket.team?.isPrivate && !messages.some((m) => m.kind === 'internal_note');
+  const newest = messages[messages.length - 1];
+  // the live event's message may be newer than the conversation (its refetch is on the way)
+  const latestMessage =
+    liveMessage && (!newest || Number(liveMessage.id) > Number(newest.id)) ? liveMessage : newest;
   return (
     <Grid gap="lg" p={{ base: 'sm', sm: 'lg' }}>
       <Grid.Col span={{ base: 12, md: 8 }}>
@@ -104,42 +141,51 @@ export function TicketRoute() {
               Showing the first 100 messages.
             </Text>
           )}
-          {hiddenNotes && (
-            <Text size="xs" c="dimmed">
-              Internal notes of the private team {ticket.team?.name} are visible to its members
-              only.
-            </Text>
-          )}
-          <Composer ticket={ticket} base={base} onBaseChange={setBase} />
-          <Accordion variant="contained" defaultValue={null}>
+          <Viewers viewers={viewers} />
+          <Composer
+            ticket={ticket}
+            base={base}
+            onBaseChange={setBase}
+            latestMessage={latestMessage}
+            onComposingChange={onComposingChange}
+          />
+          <Accordion variant="contained" value={historyOpen} onChange={setHistoryOpen}>
             <Accordion.Item value="history">
               <Accordion.Control>
                 History ({ticket.events.length} {ticket.events.length === 1 ? 'event' : 'events'})
               </Accordion.Control>
               <Accordion.Panel>
-                <EventHistory events={ticket.events} names={names} />
+                {/* rendered when opened: a long history costs nothing on the way to the ticket */}
+                {historyOpen && <EventHistory events={ticket.events} names={names} />}
               </Accordion.Panel>
             </Accordion.Item>
           </Accordion>
         </Stack>
       </Grid.Col>
       <Grid.Col span={{ base: 12, md: 4 }}>
-        <Stack gap="md">
-          <PropertiesPanel
-            ticket={ticket}
-            onSaved={(t) =>
-              // our own change must not look like someone else's to the composer
-              setBase((b) =>
-                b && b.version === ticket.version ? { version: t.version, snapshot: t } : b,
-              )
-            }
-          />
-          <CustomerPanel customerId={ticket.customerId} />
-          <FollowUpsPanel
-            ticketId={ticket.id}
-            followUps={data?.followUps.edges.map((e) => e.node) ?? []}
-          />
-        </Stack>
+        {sideReady ? (
+          <Stack gap="md">
+            <PropertiesPanel
+              ticket={ticket}
+              onSaved={(t) =>
+                // our own change must not look like someone else's to the composer
+                setBase((b) =>
+                  b && b.version === ticket.version ? { version: t.version, snapshot: t } : b,
+                )
+              }
+            />
+            <CustomerPanel customerId={ticket.customerId} />
+            <FollowUpsPanel
+              ticketId={ticket.id}
+              followUps={data?.followUps.edges.map((e) => e.node) ?? []}
+            />
+          </Stack>
+        ) : (
+          <Stack gap="md">
+            <Skeleton h={220} radius="md" />
+            <Skeleton h={240} radius="md" />
+          </Stack>
+        )}
       </Grid.Col>
       {loading && <span hidden>loading</span>}
     </Grid>

@@ -1,0 +1,2 @@
+export { useDeskNotifications } from './hooks/useDeskNotifications';
+export { NotificationsButton } from './components/NotificationsButton';
