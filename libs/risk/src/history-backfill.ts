@@ -17,8 +17,10 @@ const HISTORY_STEP = 5;
 const INSERT_CHUNK = 5000;
 
 export interface HistoryBackfillOptions {
-  /** Weekly cut-offs back from `now` (default 26: about six months). */
+  /** How far back, in weeks (default 26: about six months). */
   weeks?: number;
+  /** Days between cut-offs (default 14: one features query each, ~0.5 s on the demo). */
+  stepDays?: number;
   now?: Date;
 }
 
@@ -42,7 +44,7 @@ interface Point {
 
 /**
  * Demo data: the risk history a desk would have recorded had the scorer run every week. Scores
- * every customer active at each weekly cut-off over the last `weeks` weeks with the features as
+ * every customer active at each cut-off (every `stepDays` days) over the last `weeks` weeks with the features as
  * known then (the backtests' `features(…, cutoff, …, live = false)`), the active model (a stored
  * fitted one, else the defaults) and the bands of that cut-off's score distribution (the default
  * model's rule for 200+ customers, else the default thresholds), and writes risk_score_history
@@ -61,6 +63,8 @@ export async function backfillRiskHistory(
   const weeks = options.weeks ?? 26;
   if (!Number.isInteger(weeks) || weeks < 1 || weeks > 260)
     throw new Error(`weeks must be a whole number from 1 to 260 (got ${weeks})`);
+  if (!Number.isInteger(options.stepDays ?? 14) || (options.stepDays ?? 14) < 1)
+    throw new Error(`stepDays must be a whole number of days, at least 1`);
   const now = options.now ?? new Date();
   const repo = new RiskRepository();
   const existing: { n: number }[] = await tx.query(
@@ -74,8 +78,11 @@ export async function backfillRiskHistory(
   const last = new Map<string, { score: number; band: Band }>();
   const points: Point[] = [];
   let scored = 0;
-  for (let w = weeks; w >= 1; w--) {
-    const at = new Date(now.getTime() - w * 7 * DAY_MS);
+  const step = options.stepDays ?? 14;
+  let cutoffs = 0;
+  for (let d = weeks * 7; d >= step; d -= step) {
+    cutoffs++;
+    const at = new Date(now.getTime() - d * DAY_MS);
     const features = await repo.features(tx, at, null, false);
     const raw = features.map((f) => ({ id: f.customerId, s: scoreCustomer(f, model) }));
     const bands =
@@ -116,7 +123,7 @@ export async function backfillRiskHistory(
     );
   }
   return {
-    cutoffs: weeks,
+    cutoffs,
     scored,
     points: points.length,
     ms: Math.round(performance.now() - started),

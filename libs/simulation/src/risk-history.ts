@@ -3,7 +3,7 @@ import { backfillRiskHistory, type HistoryBackfillResult } from '@staydesk/risk'
 import type { Db } from './writer';
 
 /**
- * seed:demo's risk history: ~six months of weekly scores per customer (libs/risk
+ * seed:demo's risk history: ~six months of fortnightly scores per customer (libs/risk
  * history-backfill.ts), in the seed's transaction, so the risk list's sparklines, score change
  * and "rising" view and the retention summary's past revenue at risk are not empty on a demo.
  */

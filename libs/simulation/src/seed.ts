@@ -189,7 +189,7 @@ export async function runSeedDemo(argv: string[]): Promise<void> {
     await db.query('COMMIT');
     printSummary(result, options, where, performance.now() - started);
     console.log(
-      `  risk history: ${history.points.toLocaleString('en-US')} points over ${history.cutoffs} weekly cut-offs in ${(history.ms / 1000).toFixed(1)} s`,
+      `  risk history: ${history.points.toLocaleString('en-US')} points over ${history.cutoffs} fortnightly cut-offs in ${(history.ms / 1000).toFixed(1)} s`,
     );
   } catch (err) {
     await db.query('ROLLBACK').catch(() => undefined);
