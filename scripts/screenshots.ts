@@ -105,7 +105,6 @@ async function accountManagerShots() {
     await page.getByRole('table', { name: 'Customers by churn risk' }).getByRole('link').first().click();
     await page.getByRole('table', { name: 'Risk factors' }).waitFor();
     await shot(page, 'customer');
-    await page.screenshot({ path: join(OUT, 'customer-full.png'), fullPage: true });
     const evidence = page.getByRole('button', { name: /show the \d+/ }).first();
     if (await evidence.count()) {
       await evidence.click();
