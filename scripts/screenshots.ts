@@ -96,13 +96,23 @@ async function accountManagerShots() {
   try {
     const page = browser.context.pages()[0] ?? (await browser.context.newPage());
     await page.goto(`${BASE}/sign-in`);
-    await page.getByLabel('Email').fill(process.env.SCREENSHOT_AM_EMAIL ?? 'am1@demo.staydesk.local');
+    await page
+      .getByLabel('Email')
+      .fill(process.env.SCREENSHOT_AM_EMAIL ?? 'am1@demo.staydesk.local');
     await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByRole('heading', { name: 'Risk list' }).waitFor();
-    await page.getByRole('table', { name: 'Customers by churn risk' }).getByRole('link').first().waitFor();
+    await page
+      .getByRole('table', { name: 'Customers by churn risk' })
+      .getByRole('link')
+      .first()
+      .waitFor();
     await shot(page, 'risk-list');
-    await page.getByRole('table', { name: 'Customers by churn risk' }).getByRole('link').first().click();
+    await page
+      .getByRole('table', { name: 'Customers by churn risk' })
+      .getByRole('link')
+      .first()
+      .click();
     await page.getByRole('table', { name: 'Risk factors' }).waitFor();
     await shot(page, 'customer');
     const evidence = page.getByRole('button', { name: /show the \d+/ }).first();

@@ -1,6 +1,7 @@
 import { useQuery } from '@apollo/client/react';
 import { Anchor, Badge, Button, Group, Skeleton, Stack, Text, Timeline } from '@mantine/core';
 import { Link } from 'react-router';
+import { LINK_COLOR } from '@/components/link-color';
 import { CustomerTimelineDocument, type CustomerTimelineQuery } from '@/gql/graphql';
 import { formatDateTime, humanize, snippet } from '@/lib/format';
 
@@ -87,7 +88,13 @@ export function CustomerTimeline({ customerId }: { customerId: string }) {
                 {e.ticketId && (
                   <>
                     {' · '}
-                    <Anchor component={Link} to={`/tickets/${e.ticketId}`} size="xs">
+                    <Anchor
+                      c={LINK_COLOR}
+                      component={Link}
+                      to={`/tickets/${e.ticketId}`}
+                      size="xs"
+                      underline="always"
+                    >
                       open ticket
                     </Anchor>
                   </>
@@ -109,7 +116,10 @@ export function CustomerTimeline({ customerId }: { customerId: string }) {
                   ...fetchMoreResult.customer,
                   timeline: {
                     ...fetchMoreResult.customer.timeline,
-                    edges: [...prev.customer.timeline.edges, ...fetchMoreResult.customer.timeline.edges],
+                    edges: [
+                      ...prev.customer.timeline.edges,
+                      ...fetchMoreResult.customer.timeline.edges,
+                    ],
                   },
                 },
               }),

@@ -2,6 +2,7 @@ import { BarChart } from '@mantine/charts';
 import { Anchor, Button, List, Modal, Stack, Table, Text } from '@mantine/core';
 import { useState } from 'react';
 import { Link } from 'react-router';
+import { LINK_COLOR } from '@/components/link-color';
 import type { CustomerPageQuery } from '@/gql/graphql';
 import { formatDateTime, humanize } from '@/lib/format';
 
@@ -103,7 +104,7 @@ export function RiskWaterfall({ risk }: { risk: Risk }) {
               <Table.Td
                 ta="right"
                 data-points={f.contribution}
-                c={f.contribution > 0 ? 'orange.9' : f.contribution < 0 ? 'teal.9' : 'dimmed'}
+                c={f.contribution > 0 ? 'red.9' : f.contribution < 0 ? 'teal.9' : 'dimmed'}
               >
                 {signed(f.contribution)}
               </Table.Td>
@@ -129,7 +130,7 @@ export function RiskWaterfall({ risk }: { risk: Risk }) {
             {open.evidence.map((e) => (
               <List.Item key={`${e.kind}-${e.id}`}>
                 {e.ticketId ? (
-                  <Anchor component={Link} to={`/tickets/${e.ticketId}`}>
+                  <Anchor c={LINK_COLOR} component={Link} to={`/tickets/${e.ticketId}`}>
                     {e.detail}
                   </Anchor>
                 ) : (

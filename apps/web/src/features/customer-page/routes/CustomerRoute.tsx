@@ -18,6 +18,7 @@ import {
 } from '@mantine/core';
 import { useEffect, useState } from 'react';
 import { Link, useParams } from 'react-router';
+import { LINK_COLOR } from '@/components/link-color';
 import { ProblemPage } from '@/components/ProblemPage';
 import { RiskBadge } from '@/components/badges';
 import { RiskActionModal, type RiskAction } from '@/features/risk';
@@ -45,7 +46,8 @@ export function CustomerRoute() {
   if (!c) {
     if (problem && (problem.code === 'NOT_FOUND' || problem.code === 'BAD_USER_INPUT'))
       return <ProblemPage code="NOT_FOUND" />;
-    if (problem) return <ProblemPage code={problem.code === 'FORBIDDEN' ? 'FORBIDDEN' : 'INTERNAL'} />;
+    if (problem)
+      return <ProblemPage code={problem.code === 'FORBIDDEN' ? 'FORBIDDEN' : 'INTERNAL'} />;
     return (
       <Center mih={300}>
         <Loader aria-label="Loading customer" />
@@ -63,7 +65,7 @@ export function CustomerRoute() {
     <Stack gap="md" p={{ base: 'sm', sm: 'lg' }}>
       <Group justify="space-between" align="flex-start">
         <Stack gap={4}>
-          <Anchor component={Link} to="/risk" size="sm">
+          <Anchor c={LINK_COLOR} component={Link} to="/risk" size="sm">
             ← Risk list
           </Anchor>
           <Group gap="sm" align="center">
@@ -155,7 +157,7 @@ export function CustomerRoute() {
                         </Badge>
                       )}
                     </Text>
-                    <Anchor href={`mailto:${p.email}`} size="sm">
+                    <Anchor c={LINK_COLOR} href={`mailto:${p.email}`} size="sm">
                       {p.email}
                     </Anchor>
                     {p.phone && (
@@ -197,7 +199,13 @@ export function CustomerRoute() {
                       {f.ticketId && (
                         <>
                           {' · '}
-                          <Anchor component={Link} to={`/tickets/${f.ticketId}`} size="xs">
+                          <Anchor
+                            c={LINK_COLOR}
+                            component={Link}
+                            to={`/tickets/${f.ticketId}`}
+                            size="xs"
+                            underline="always"
+                          >
                             ticket
                           </Anchor>
                         </>
@@ -235,7 +243,7 @@ export function CustomerRoute() {
                     </Text>
                     <RiskBadge band={risk.band} />
                     {risk.trend != null && (
-                      <Text size="sm" c={risk.trend > 0 ? 'red.8' : 'dimmed'}>
+                      <Text size="sm" c={risk.trend > 0 ? 'red.9' : 'dimmed'}>
                         {risk.trend > 0 ? '+' : risk.trend < 0 ? '−' : '±'}
                         {Math.abs(Math.round(risk.trend))} in 30 days
                       </Text>

@@ -31,7 +31,12 @@ export function CustomerPanel({ customerId }: { customerId: string }) {
       <Stack gap="sm">
         <Group justify="space-between" wrap="nowrap">
           <Title order={2} size="h5">
-            <Anchor component={Link} to={`/customers/${c.id}`} inherit>
+            <Anchor
+              component={Link}
+              to={`/customers/${c.id}`}
+              inherit
+              c="var(--mantine-color-text)"
+            >
               {c.name}
             </Anchor>
           </Title>

@@ -210,7 +210,11 @@ function ActionForm({
     <form onSubmit={submit} noValidate>
       <Stack gap="sm">
         {general && (
-          <Alert color="red" role="alert" title={general.code === 'FORBIDDEN' ? 'Not allowed' : undefined}>
+          <Alert
+            color="red"
+            role="alert"
+            title={general.code === 'FORBIDDEN' ? 'Not allowed' : undefined}
+          >
             {general.message}
           </Alert>
         )}

@@ -20,6 +20,7 @@ import {
 } from '@mantine/core';
 import { useEffect, useMemo, useState } from 'react';
 import { Link } from 'react-router';
+import { LINK_COLOR } from '@/components/link-color';
 import { RiskBadge } from '@/components/badges';
 import { useSession } from '@/app/session';
 import {
@@ -187,12 +188,18 @@ export function RiskListRoute() {
           <Table.Tbody>
             {edges.map(({ node: r }) => {
               const points = r.history.map((h) => h.score);
-              if (points.length === 0 || points[points.length - 1] !== r.score) points.push(r.score);
+              if (points.length === 0 || points[points.length - 1] !== r.score)
+                points.push(r.score);
               const change = r.scoreChange;
               return (
                 <Table.Tr key={r.customerId}>
                   <Table.Td miw={180}>
-                    <Anchor component={Link} to={`/customers/${r.customerId}`} fw={600}>
+                    <Anchor
+                      c={LINK_COLOR}
+                      component={Link}
+                      to={`/customers/${r.customerId}`}
+                      fw={600}
+                    >
                       {r.customer.name}
                     </Anchor>
                     <Text size="xs" c="dimmed">
@@ -208,7 +215,7 @@ export function RiskListRoute() {
                   </Table.Td>
                   <Table.Td style={TIGHT}>
                     <RiskBadge band={r.band} score={r.score} />
-                    <Text size="xs" c={change && change > 0 ? 'red.8' : 'dimmed'} mt={4}>
+                    <Text size="xs" c={change && change > 0 ? 'red.9' : 'dimmed'} mt={4}>
                       {change == null
                         ? 'no earlier score'
                         : `${change > 0 ? '+' : change < 0 ? '−' : '±'}${Math.abs(Math.round(change))} in 30 d`}
@@ -235,7 +242,9 @@ export function RiskListRoute() {
                   </Table.Td>
                   <Table.Td>
                     <Text size="sm" fw={500}>
-                      {r.expectedValueAtRisk == null ? 'Unknown' : formatMoney(r.expectedValueAtRisk)}
+                      {r.expectedValueAtRisk == null
+                        ? 'Unknown'
+                        : formatMoney(r.expectedValueAtRisk)}
                     </Text>
                     <Text size="xs" c="dimmed">
                       of{' '}
@@ -248,7 +257,7 @@ export function RiskListRoute() {
                   <Table.Td style={TIGHT}>
                     <Text size="sm">{r.renewalDate ?? '–'}</Text>
                     {r.daysToRenewal != null && (
-                      <Text size="xs" c={r.daysToRenewal <= 30 ? 'orange.9' : 'dimmed'}>
+                      <Text size="xs" c={r.daysToRenewal <= 30 ? 'red.9' : 'dimmed'}>
                         {r.daysToRenewal >= 0
                           ? `in ${r.daysToRenewal} d`
                           : `${-r.daysToRenewal} d ago`}
