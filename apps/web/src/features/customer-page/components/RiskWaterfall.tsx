@@ -53,17 +53,22 @@ export function RiskWaterfall({ risk }: { risk: Risk }) {
         aria-label={`Waterfall: baseline ${pts(baseline)}, ${shown.map((f) => `${f.label} ${signed(f.contribution)}`).join(', ')}, score ${pts(risk.score)}`}
       >
         <BarChart
-          h={260}
+          h={220}
           data={data}
           dataKey="step"
           type="waterfall"
           series={[{ name: 'points', color: 'orange.6', label: 'Points' }]}
           withLegend={false}
           tickLine="y"
-          xAxisProps={{ interval: 0, angle: -30, textAnchor: 'end', height: 90, fontSize: 11 }}
+          withXAxis={false}
           yAxisProps={{ domain: [0, 100] }}
         />
       </div>
+      <Text size="xs" c="dimmed" mt={-8}>
+        From the baseline (grey) through each factor, in the order of the table below (orange adds
+        risk, green lowers it; factors under a point are grouped), to the score (blue). Hover a bar
+        for its factor.
+      </Text>
       <Table aria-label="Risk factors" verticalSpacing={6}>
         <Table.Thead>
           <Table.Tr>

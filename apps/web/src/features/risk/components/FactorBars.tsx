@@ -15,24 +15,25 @@ export function FactorBars({
       </Text>
     );
   return (
-    <Stack gap={4} miw={200}>
+    <Stack gap={4} miw={220}>
       {factors.map((f) => {
         const pts = Math.round(f.contribution * 10) / 10;
         return (
           <Tooltip key={f.name} label={`${f.label}: +${pts} points`} withArrow>
             <Group gap={6} wrap="nowrap">
-              <Box
-                aria-hidden
-                h={8}
-                w={Math.max(4, Math.min(60, (f.contribution / max) * 60))}
-                bg="orange.6"
-                style={{ borderRadius: 2, flexShrink: 0 }}
-              />
+              <Box w={40} style={{ flexShrink: 0 }} aria-hidden>
+                <Box
+                  h={8}
+                  w={Math.max(3, Math.min(40, (f.contribution / max) * 40))}
+                  bg="orange.6"
+                  style={{ borderRadius: 2 }}
+                />
+              </Box>
+              <Text size="xs" fw={600} w={40} ta="right" style={{ flexShrink: 0 }}>
+                +{pts}
+              </Text>
               <Text size="xs" lineClamp={1}>
-                {f.label}{' '}
-                <Text span c="dimmed" size="xs">
-                  +{pts}
-                </Text>
+                {f.label}
               </Text>
             </Group>
           </Tooltip>
