@@ -19,6 +19,7 @@ import {
 import { useEffect, useState } from 'react';
 import { Link, useParams } from 'react-router';
 import { LINK_COLOR } from '@/components/link-color';
+import { useSession } from '@/app/session';
 import { ProblemPage } from '@/components/ProblemPage';
 import { RiskBadge } from '@/components/badges';
 import { RiskActionModal, type RiskAction } from '@/features/risk';
@@ -35,6 +36,8 @@ const dateOnly = (iso: string) =>
 export function CustomerRoute() {
   const { id = '' } = useParams();
   const [action, setAction] = useState<RiskAction | null>(null);
+  const { user } = useSession();
+  const mayAct = user?.role === 'account_manager' || user?.role === 'admin';
   const { data, error } = useQuery(CustomerPageDocument, { variables: { id } });
   const followUps = useQuery(CustomerFollowUpsDocument, { variables: { customerId: id } });
   const c = data?.customer;
@@ -65,9 +68,11 @@ export function CustomerRoute() {
     <Stack gap="md" p={{ base: 'sm', sm: 'lg' }}>
       <Group justify="space-between" align="flex-start">
         <Stack gap={4}>
-          <Anchor c={LINK_COLOR} component={Link} to="/risk" size="sm">
-            ← Risk list
-          </Anchor>
+          {mayAct && (
+            <Anchor c={LINK_COLOR} component={Link} to="/risk" size="sm">
+              ← Risk list
+            </Anchor>
+          )}
           <Group gap="sm" align="center">
             <Title order={1} size="h2">
               {c.name}
@@ -82,7 +87,7 @@ export function CustomerRoute() {
             </Text>
           )}
         </Stack>
-        <Group gap="xs">
+        <Group gap="xs" display={mayAct ? undefined : 'none'}>
           <Button variant="light" onClick={() => setAction('outreach')}>
             Log outreach
           </Button>
