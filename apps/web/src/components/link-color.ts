@@ -4,3 +4,6 @@
  */
 export const LINK_COLOR =
   'light-dark(var(--mantine-color-indigo-8), var(--mantine-color-indigo-3))';
+
+/** A rising risk (red) that stays readable (AA) in both colour schemes. */
+export const RISE_COLOR = 'light-dark(var(--mantine-color-red-9), var(--mantine-color-red-4))';

@@ -2,7 +2,7 @@ import { BarChart } from '@mantine/charts';
 import { Anchor, Button, List, Modal, Stack, Table, Text } from '@mantine/core';
 import { useState } from 'react';
 import { Link } from 'react-router';
-import { LINK_COLOR } from '@/components/link-color';
+import { LINK_COLOR, RISE_COLOR } from '@/components/link-color';
 import type { CustomerPageQuery } from '@/gql/graphql';
 import { formatDateTime, humanize } from '@/lib/format';
 
@@ -109,7 +109,13 @@ export function RiskWaterfall({ risk }: { risk: Risk }) {
               <Table.Td
                 ta="right"
                 data-points={f.contribution}
-                c={f.contribution > 0 ? 'red.9' : f.contribution < 0 ? 'teal.9' : 'dimmed'}
+                c={
+                  f.contribution > 0
+                    ? RISE_COLOR
+                    : f.contribution < 0
+                      ? 'light-dark(var(--mantine-color-teal-9), var(--mantine-color-teal-4))'
+                      : 'dimmed'
+                }
               >
                 {signed(f.contribution)}
               </Table.Td>

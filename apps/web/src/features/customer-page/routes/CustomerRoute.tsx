@@ -18,7 +18,7 @@ import {
 } from '@mantine/core';
 import { useEffect, useState } from 'react';
 import { Link, useParams } from 'react-router';
-import { LINK_COLOR } from '@/components/link-color';
+import { LINK_COLOR, RISE_COLOR } from '@/components/link-color';
 import { useSession } from '@/app/session';
 import { ProblemPage } from '@/components/ProblemPage';
 import { RiskBadge } from '@/components/badges';
@@ -248,7 +248,7 @@ export function CustomerRoute() {
                     </Text>
                     <RiskBadge band={risk.band} />
                     {risk.trend != null && (
-                      <Text size="sm" c={risk.trend > 0 ? 'red.9' : 'dimmed'}>
+                      <Text size="sm" c={risk.trend > 0 ? RISE_COLOR : 'dimmed'}>
                         {risk.trend > 0 ? '+' : risk.trend < 0 ? '−' : '±'}
                         {Math.abs(Math.round(risk.trend))} in 30 days
                       </Text>

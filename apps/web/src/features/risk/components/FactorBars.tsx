@@ -20,7 +20,7 @@ export function FactorBars({
         const pts = Math.round(f.contribution * 10) / 10;
         return (
           <Tooltip key={f.name} label={`${f.label}: +${pts} points`} withArrow>
-            <Group gap={6} wrap="nowrap">
+            <Group gap={8} wrap="nowrap">
               <Box w={40} style={{ flexShrink: 0 }} aria-hidden>
                 <Box
                   h={8}

@@ -20,7 +20,7 @@ import {
 } from '@mantine/core';
 import { useEffect, useMemo, useState } from 'react';
 import { Link } from 'react-router';
-import { LINK_COLOR } from '@/components/link-color';
+import { LINK_COLOR, RISE_COLOR } from '@/components/link-color';
 import { RiskBadge } from '@/components/badges';
 import { useSession } from '@/app/session';
 import {
@@ -215,7 +215,7 @@ export function RiskListRoute() {
                   </Table.Td>
                   <Table.Td style={TIGHT}>
                     <RiskBadge band={r.band} score={r.score} />
-                    <Text size="xs" c={change && change > 0 ? 'red.9' : 'dimmed'} mt={4}>
+                    <Text size="xs" c={change && change > 0 ? RISE_COLOR : 'dimmed'} mt={4}>
                       {change == null
                         ? 'no earlier score'
                         : `${change > 0 ? '+' : change < 0 ? '−' : '±'}${Math.abs(Math.round(change))} in 30 d`}
@@ -257,7 +257,7 @@ export function RiskListRoute() {
                   <Table.Td style={TIGHT}>
                     <Text size="sm">{r.renewalDate ?? '–'}</Text>
                     {r.daysToRenewal != null && (
-                      <Text size="xs" c={r.daysToRenewal <= 30 ? 'red.9' : 'dimmed'}>
+                      <Text size="xs" c={r.daysToRenewal <= 30 ? RISE_COLOR : 'dimmed'}>
                         {r.daysToRenewal >= 0
                           ? `in ${r.daysToRenewal} d`
                           : `${-r.daysToRenewal} d ago`}
