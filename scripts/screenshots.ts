@@ -4,7 +4,7 @@ import type { Page } from 'playwright-core';
 import { launchChromium } from './browser';
 
 /**
- * `npm run screenshots`: a PNG of each page of the agents' workspace in docs/screenshots/, taken
+ * `npm run screenshots`: a PNG of each page of the agents' and account managers' workspaces in docs/screenshots/, taken
  * in Chromium against a running api with the demo data (`npm start -- --demo`; STAYDESK_URL
  * overrides http://localhost:3000).
  */
@@ -76,6 +76,7 @@ async function main() {
       await browser.close();
     }
   }
+  await accountManagerShots();
   const phone = await launchChromium({ viewport: { width: 390, height: 844 } });
   try {
     const page = phone.context.pages()[0] ?? (await phone.context.newPage());
@@ -86,6 +87,42 @@ async function main() {
     await shot(page, 'phone-ticket');
   } finally {
     await phone.close();
+  }
+}
+
+/** The account manager's workspace: the risk list, the top customer's page, a factor's evidence. */
+async function accountManagerShots() {
+  const browser = await launchChromium({ viewport: { width: 1440, height: 1000 } });
+  try {
+    const page = browser.context.pages()[0] ?? (await browser.context.newPage());
+    await page.goto(`${BASE}/sign-in`);
+    await page
+      .getByLabel('Email')
+      .fill(process.env.SCREENSHOT_AM_EMAIL ?? 'am1@demo.staydesk.local');
+    await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: 'Risk list' }).waitFor();
+    await page
+      .getByRole('table', { name: 'Customers by churn risk' })
+      .getByRole('link')
+      .first()
+      .waitFor();
+    await shot(page, 'risk-list');
+    await page
+      .getByRole('table', { name: 'Customers by churn risk' })
+      .getByRole('link')
+      .first()
+      .click();
+    await page.getByRole('table', { name: 'Risk factors' }).waitFor();
+    await shot(page, 'customer');
+    const evidence = page.getByRole('button', { name: /show the \d+/ }).first();
+    if (await evidence.count()) {
+      await evidence.click();
+      await page.getByRole('dialog').waitFor();
+      await shot(page, 'customer-evidence');
+    }
+  } finally {
+    await browser.close();
   }
 }
 

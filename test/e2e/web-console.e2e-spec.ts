@@ -317,7 +317,7 @@ describe('the agent in the browser', () => {
     await page.keyboard.press('j');
     await page.keyboard.press('k');
     const selected = page.getByRole('row', { selected: true });
-    const subject = (await selected.getByRole('link').textContent())!.replace(/^#\d+/, '');
+    const subject = (await selected.getByRole('link').first().textContent())!.replace(/^#\d+/, '');
     await page.keyboard.press('Enter');
     await page.getByRole('heading', { level: 1, name: subject }).waitFor();
     const ticketId = /\/tickets\/(\d+)/.exec(page.url())![1];

@@ -4,3 +4,4 @@ export * from './risk.module';
 export * from './risk.object';
 export * from './risk.repository';
 export * from './risk.service';
+export * from './history-backfill';

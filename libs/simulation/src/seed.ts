@@ -26,6 +26,7 @@ import { generateSurveys, insertSurveys } from './surveys';
 import { simulateTicket } from './ticket-life';
 import { generateTickets } from './tickets';
 import { insertCustomers, insertFollowUps, insertTickets, type Db } from './writer';
+import { backfillDemoRiskHistory } from './risk-history';
 
 // ---------------------------------------------------------------------------------------------
 // The run
@@ -184,8 +185,12 @@ export async function runSeedDemo(argv: string[]): Promise<void> {
       await db.query('ROLLBACK');
       return;
     }
+    const history = await backfillDemoRiskHistory(db);
     await db.query('COMMIT');
     printSummary(result, options, where, performance.now() - started);
+    console.log(
+      `  risk history: ${history.points.toLocaleString('en-US')} points over ${history.cutoffs} fortnightly cut-offs in ${(history.ms / 1000).toFixed(1)} s`,
+    );
   } catch (err) {
     await db.query('ROLLBACK').catch(() => undefined);
     throw err;

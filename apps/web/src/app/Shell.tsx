@@ -168,7 +168,6 @@ export function Shell() {
                 component={RouterLink}
                 to="/risk"
                 label="Risk list"
-                description="Coming"
                 onClick={nav.close}
                 active={location.pathname === '/risk'}
               />

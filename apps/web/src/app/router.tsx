@@ -71,12 +71,13 @@ export const router = createBrowserRouter([
           },
           {
             path: 'risk',
-            element: (
-              <ComingSoon
-                title="Risk list"
-                body="Your customers by churn risk and revenue at risk, with the factors behind each score and their evidence. Arriving with the account-manager workspace."
-              />
-            ),
+            lazy: async () => ({ Component: (await import('@/features/risk')).RiskListRoute }),
+          },
+          {
+            path: 'customers/:id',
+            lazy: async () => ({
+              Component: (await import('@/features/customer-page')).CustomerRoute,
+            }),
           },
           { path: '*', element: <ProblemPage code="NOT_FOUND" /> },
         ],

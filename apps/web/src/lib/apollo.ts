@@ -103,6 +103,8 @@ export function createApolloClient(onSignedOut: () => void) {
         Query: { fields: { tickets: relayStylePagination(['filter', 'orderBy', 'first']) } },
         Ticket: { fields: { events: { merge: false }, tags: { merge: false } } },
         Customer: { fields: { contacts: { merge: false } } },
+        // evidence ids are ticket, survey or message ids: one id names up to three objects
+        RiskEvidence: { keyFields: ['kind', 'id'] },
       },
     }),
     defaultOptions: { watchQuery: { fetchPolicy: 'cache-and-network' } },

@@ -12,6 +12,7 @@ import {
   Text,
   Title,
 } from '@mantine/core';
+import { Link } from 'react-router';
 import { RiskBadge } from '@/components/badges';
 import { CustomerPanelDocument } from '@/gql/graphql';
 import { formatDateTime, formatMoney, humanize } from '@/lib/format';
@@ -30,7 +31,14 @@ export function CustomerPanel({ customerId }: { customerId: string }) {
       <Stack gap="sm">
         <Group justify="space-between" wrap="nowrap">
           <Title order={2} size="h5">
-            {c.name}
+            <Anchor
+              component={Link}
+              to={`/customers/${c.id}`}
+              inherit
+              c="var(--mantine-color-text)"
+            >
+              {c.name}
+            </Anchor>
           </Title>
           <Badge variant="outline" style={{ flexShrink: 0, minWidth: 'max-content' }}>
             {humanize(c.tier)}

@@ -303,9 +303,16 @@ export function QueueRoute() {
                       <Text size="sm" fw={500} lineClamp={1}>
                         {t.requester.name}
                       </Text>
-                      <Text size="sm" c="dimmed" lineClamp={1}>
+                      <Anchor
+                        component={Link}
+                        to={`/customers/${t.customer.id}`}
+                        size="sm"
+                        c="dimmed"
+                        lineClamp={1}
+                        onClick={(e) => e.stopPropagation()}
+                      >
                         {t.customer.name}
-                      </Text>
+                      </Anchor>
                       {(band === 'high' || band === 'critical') && (
                         <RiskBadge band={band} size="xs" />
                       )}

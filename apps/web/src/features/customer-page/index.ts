@@ -1,0 +1,1 @@
+export { CustomerRoute } from './routes/CustomerRoute';

@@ -1,0 +1,3 @@
+export { RiskListRoute } from './routes/RiskListRoute';
+export { FactorBars } from './components/FactorBars';
+export { RiskActionModal, RiskActionsMenu, type RiskAction } from './components/RiskActions';
