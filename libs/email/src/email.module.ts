@@ -12,6 +12,7 @@ import {
   TeamMailSenderResolver,
 } from './email.resolver';
 import { ImapService } from './imap.service';
+import { MailboxAdminResolver, MailboxAdminService } from './mailbox-admin';
 import { MailboxesRepository } from './mailboxes.repository';
 import { EmailService } from './email.service';
 import { InboundSmtpReceiver } from './inbound-smtp.receiver';
@@ -45,7 +46,14 @@ export class EmailModule {}
 /** api: the mail fields of messages, contacts and teams; sender and notification settings. */
 @Module({
   imports: [EmailModule],
-  providers: [MessageMailResolver, ContactBounceResolver, TeamMailSenderResolver, MailboxResolver],
+  providers: [
+    MessageMailResolver,
+    ContactBounceResolver,
+    TeamMailSenderResolver,
+    MailboxResolver,
+    MailboxAdminService,
+    MailboxAdminResolver,
+  ],
 })
 export class EmailApiModule {}
 
