@@ -35,6 +35,7 @@ import { OutboundService } from './outbound.service';
   exports: [
     EmailService,
     ImapService,
+    MailboxesRepository,
     EmailLoaders,
     InboundService,
     OutboundService,

@@ -38,6 +38,7 @@ function Home() {
 }
 
 const ticketRoutes = () => import('@/features/ticket');
+const adminRoutes = () => import('@/features/admin');
 
 export const router = createBrowserRouter([
   {
@@ -75,6 +76,10 @@ export const router = createBrowserRouter([
                 body="Your customers by churn risk and revenue at risk, with the factors behind each score and their evidence. Arriving with the account-manager workspace."
               />
             ),
+          },
+          {
+            path: 'admin/*',
+            lazy: async () => ({ Component: (await adminRoutes()).AdminRoute }),
           },
           { path: '*', element: <ProblemPage code="NOT_FOUND" /> },
         ],
