@@ -133,14 +133,16 @@ export function addBusinessMinutes(
     const { minute } = local;
     // the open range containing or following `minute` today (none on a holiday)
     const range = rangesOn(hours, local, holidays).find(([, b]) => b > minute);
+    // jumps land on the whole minute (an opening, or midnight), not mid-minute
+    const floor = cursor.getTime() - (cursor.getTime() % 60_000);
     if (!range) {
       // jump to next local midnight (approximately; re-read the wall clock after)
-      cursor = new Date(cursor.getTime() + (24 * 60 - minute) * 60_000);
+      cursor = new Date(floor + (24 * 60 - minute) * 60_000);
       continue;
     }
     const [from, to] = range;
     if (minute < from) {
-      cursor = new Date(cursor.getTime() + (from - minute) * 60_000);
+      cursor = new Date(floor + (from - minute) * 60_000);
       continue;
     }
     const available = to - minute;

@@ -46,7 +46,10 @@ class UploadError extends Error {
   }
 }
 
-const mb = (bytes: number) => `${Math.round((bytes / 1_048_576) * 10) / 10} MB`;
+const mb = (bytes: number) =>
+  bytes < 1_048_576
+    ? `${Math.round(bytes / 1024)} KB`
+    : `${Math.round((bytes / 1_048_576) * 10) / 10} MB`;
 
 /** Refuses bytes that are not text: a NUL anywhere in the first 64 KiB means a binary file. */
 function textOnly(limitHead = 65_536): Transform {

@@ -168,9 +168,8 @@ function MappingStep({
   const [columns, setColumns] = useState<Record<string, string>>(() =>
     Object.fromEntries(preview.columns.map((c) => [c.field, c.column ?? NONE])),
   );
-  const [activities, setActivities] = useState<Record<string, string | null>>(() =>
-    Object.fromEntries(preview.activities.map((a) => [a.name, a.suggestion])),
-  );
+  // effects the admin chose; the rest follow the proposal
+  const [chosen, setChosen] = useState<Record<string, string | null>>({});
   const [keepExtras, setKeepExtras] = useState(true);
   const [source, setSource] = useState('csv');
   const [timeFormat, setTimeFormat] = useState('');
@@ -181,6 +180,21 @@ function MappingStep({
     { value: NONE, label: '(not imported)' },
     ...preview.header.map((h) => ({ value: h, label: h })),
   ];
+  // another activity column than the proposed one: read its names
+  const activityColumn = columns.activity ?? NONE;
+  const other = useQuery(AdminImportPreviewDocument, {
+    variables: { path: file.path, kind, activityColumn },
+    skip: kind !== 'events' || activityColumn === NONE || activityColumn === preview.activityColumn,
+  });
+  const found =
+    kind !== 'events' || activityColumn === NONE
+      ? []
+      : activityColumn === preview.activityColumn
+        ? preview.activities
+        : (other.data?.importPreview.activities ?? []);
+  const activities: Record<string, string | null> = Object.fromEntries(
+    found.map((a) => [a.name, a.name in chosen ? chosen[a.name] : a.suggestion]),
+  );
   const unmappedActivities = Object.values(activities).filter((v) => !v).length;
 
   const options = useMemo(() => {
@@ -190,7 +204,9 @@ function MappingStep({
       .filter((c) => c.score === 1 && c.column && columns[c.field] === NONE)
       .map((c) => `#${preview.header.indexOf(c.column!) + 1}`);
     const acts = Object.fromEntries(
-      Object.entries(activities).filter((e): e is [string, string] => !!e[1]),
+      found
+        .map((a) => [a.name, a.name in chosen ? chosen[a.name] : a.suggestion] as const)
+        .filter((e): e is readonly [string, string] => !!e[1]),
     );
     return {
       columns: chosen,
@@ -198,7 +214,7 @@ function MappingStep({
       skipUnmapped: !keepExtras,
       ...(kind === 'events' ? { activities: acts } : {}),
     };
-  }, [columns, activities, keepExtras, kind, preview]);
+  }, [columns, chosen, found, keepExtras, kind, preview]);
 
   const dryRun = async () => {
     reset();
@@ -332,9 +348,10 @@ function MappingStep({
             </Title>
             <Text size="sm" c="dimmed">
               What each activity of the log does to its ticket
-              {preview.activityColumn ? ` (read from “${preview.activityColumn}”)` : ''}.
+              {activityColumn !== NONE ? ` (read from “${activityColumn}”)` : ''}.
               {unmappedActivities > 0 &&
                 ` ${unmappedActivities} without an effect: their rows will be rejected.`}
+              {activityColumn === NONE && ' Choose the activity column above first.'}
               {!preview.activitiesComplete && ' Only the start of a long file was scanned.'}
             </Text>
             {errors.activities && <Alert color="red">{errors.activities}</Alert>}
@@ -347,7 +364,7 @@ function MappingStep({
                 </Table.Tr>
               </Table.Thead>
               <Table.Tbody>
-                {preview.activities.map((a) => (
+                {found.map((a) => (
                   <Table.Tr key={a.name}>
                     <Table.Td>{a.name}</Table.Td>
                     <Table.Td>{a.rows}</Table.Td>
@@ -357,7 +374,7 @@ function MappingStep({
                         placeholder="Choose an effect"
                         data={preview.effects.map((e) => ({ value: e, label: humanize(e) }))}
                         value={activities[a.name] ?? null}
-                        onChange={(v) => setActivities((m) => ({ ...m, [a.name]: v }))}
+                        onChange={(v) => setChosen((m) => ({ ...m, [a.name]: v }))}
                         clearable
                         w={220}
                         size="sm"
