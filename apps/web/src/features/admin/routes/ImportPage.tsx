@@ -39,6 +39,8 @@ const KINDS: { value: ImportKind; label: string }[] = [
   { value: 'events', label: 'Event log (one row per ticket event)' },
 ];
 const NONE = '__none';
+/** Link text with AA contrast in both schemes (the theme's darker indigo). */
+const LINK = 'var(--mantine-color-indigo-text)';
 type Preview = AdminImportPreviewQuery['importPreview'];
 
 /**
@@ -475,7 +477,7 @@ function RunPanel({
                 Line {r.line}: {r.reason}
               </Text>
             ))}
-            <Anchor href={rejectsUrl(run.id)} download size="sm">
+            <Anchor href={rejectsUrl(run.id)} download size="sm" c={LINK}>
               Download the rejected rows (CSV)
             </Anchor>
           </Stack>
@@ -550,7 +552,7 @@ function RecentRuns() {
                 <Table.Td>{r.rowsRead}</Table.Td>
                 <Table.Td>
                   {r.rejected > 0 ? (
-                    <Anchor href={rejectsUrl(r.id)} download>
+                    <Anchor href={rejectsUrl(r.id)} download c={LINK}>
                       {r.rejected} (CSV)
                     </Anchor>
                   ) : (

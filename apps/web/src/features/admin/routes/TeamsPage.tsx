@@ -153,6 +153,7 @@ export function TeamsPage() {
         onClose={() => setEditing(null)}
         position="right"
         size="lg"
+        closeButtonProps={{ 'aria-label': 'Close' }}
         title={editing === 'new' ? 'New team' : `Edit ${editing?.name ?? ''}`}
       >
         {editing && (
