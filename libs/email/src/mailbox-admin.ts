@@ -65,7 +65,11 @@ export class MailboxAdminService {
       const why = e.authenticationFailed
         ? 'the server refused the user name or password'
         : e.responseText || e.message;
-      return { ok: false, message: `Could not use ${box.host}:${box.port}: ${why}.`, messages: null };
+      return {
+        ok: false,
+        message: `Could not use ${box.host}:${box.port}: ${why}.`,
+        messages: null,
+      };
     } finally {
       await client.logout().catch(() => client.close());
     }

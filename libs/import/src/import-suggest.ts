@@ -73,8 +73,14 @@ export function suggestColumns(kind: ImportKind, header: string[]): FieldSuggest
   const chosen = new Map<string, { column: string; score: number }>();
   const used = new Set<number>();
   const exact = (h: string, alias: string) =>
-    h.trim().toLowerCase().replace(/[\s_-]+/g, '_') ===
-    alias.trim().toLowerCase().replace(/[\s_-]+/g, '_');
+    h
+      .trim()
+      .toLowerCase()
+      .replace(/[\s_-]+/g, '_') ===
+    alias
+      .trim()
+      .toLowerCase()
+      .replace(/[\s_-]+/g, '_');
   for (const spec of specs) {
     for (const alias of spec.aliases) {
       const i = header.findIndex((h, j) => !used.has(j) && exact(h, alias));

@@ -170,7 +170,11 @@ export class ImportUploadController {
           after = page[page.length - 1].line;
         }
       }
-      const base = run.fileName.split(/[\\/]/).pop()!.replace(/\.[^.]*$/, '') || 'import';
+      const base =
+        run.fileName
+          .split(/[\\/]/)
+          .pop()!
+          .replace(/\.[^.]*$/, '') || 'import';
       const filename = `${base.replace(/[^A-Za-z0-9._-]+/g, '-')}.rejects.csv`;
       return reply
         .status(200)
@@ -274,7 +278,8 @@ export async function previewImport(
     },
   );
   const header = head[0] ?? [];
-  if (!header.length || header.every((h) => !h)) throw badInput('path', 'the file has no header row');
+  if (!header.length || header.every((h) => !h))
+    throw badInput('path', 'the file has no header row');
   const columns = suggestColumns(kind, header);
   let column: string | null = null;
   const activities: ActivityCount[] = [];
@@ -295,7 +300,8 @@ export async function previewImport(
         for await (const record of parser) {
           const v = String((record as string[])[at] ?? '').trim();
           if (v) {
-            if (counts.has(v) || counts.size < MAX_ACTIVITIES) counts.set(v, (counts.get(v) ?? 0) + 1);
+            if (counts.has(v) || counts.size < MAX_ACTIVITIES)
+              counts.set(v, (counts.get(v) ?? 0) + 1);
             else complete = false;
           }
           if (++n >= SCAN_ROWS) {
@@ -308,7 +314,9 @@ export async function previewImport(
       } finally {
         source.destroy();
       }
-      for (const [name, rows] of [...counts].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])))
+      for (const [name, rows] of [...counts].sort(
+        (a, b) => b[1] - a[1] || a[0].localeCompare(b[0]),
+      ))
         activities.push({ name, rows, suggestion: suggestActivity(name) });
     }
   }

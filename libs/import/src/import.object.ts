@@ -90,7 +90,9 @@ export class ImportRunObject {
   @Field(() => GraphQLISODateTime, { nullable: true }) finishedAt!: Date | null;
 }
 
-@ObjectType('ImportFieldSuggestion', { description: 'A field of an import kind and the column proposed for it.' })
+@ObjectType('ImportFieldSuggestion', {
+  description: 'A field of an import kind and the column proposed for it.',
+})
 export class ImportFieldSuggestionObject {
   @Field() field!: string;
   @Field() required!: boolean;

@@ -42,7 +42,8 @@ export class ImportResolver {
     @Args('activityColumn', {
       type: () => String,
       nullable: true,
-      description: 'Event logs: the column to read activity names from (default: the proposed one).',
+      description:
+        'Event logs: the column to read activity names from (default: the proposed one).',
     })
     activityColumn?: string | null,
   ) {

@@ -16,8 +16,7 @@ export async function uploadImportFile(file: File): Promise<UploadedFile> {
     throw new Error('Staydesk cannot be reached right now. Try the upload again.');
   }
   const json = (await res.json().catch(() => null)) as
-    | (UploadedFile & { error?: { message: string } })
-    | null;
+    (UploadedFile & { error?: { message: string } }) | null;
   if (!res.ok) {
     if (res.status === 413 && !json?.error)
       throw new Error('The file is larger than the upload limit.');

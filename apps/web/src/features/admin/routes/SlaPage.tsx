@@ -137,10 +137,7 @@ export function SlaPage() {
         title={editing === 'new' ? 'New SLA policy' : `Edit ${editing?.name ?? ''}`}
       >
         {editing && (
-          <PolicyForm
-            policy={editing === 'new' ? null : editing}
-            onDone={() => setEditing(null)}
-          />
+          <PolicyForm policy={editing === 'new' ? null : editing} onDone={() => setEditing(null)} />
         )}
       </Modal>
       <Modal
@@ -179,13 +176,7 @@ export function SlaPage() {
   );
 }
 
-function PolicyForm({
-  policy,
-  onDone,
-}: {
-  policy: AdminSlaPolicyFragment | null;
-  onDone(): void;
-}) {
+function PolicyForm({ policy, onDone }: { policy: AdminSlaPolicyFragment | null; onDone(): void }) {
   const [name, setName] = useState(policy?.name ?? '');
   const [priority, setPriority] = useState<Priority>(policy?.priority ?? 'normal');
   const [channel, setChannel] = useState<string>(policy?.channel ?? ANY);

@@ -91,8 +91,8 @@ export function TeamsPage() {
     <Stack gap="md">
       <Group justify="space-between">
         <Text c="dimmed" size="sm" maw={640}>
-          A private team&apos;s internal notes are seen by its members and admins only. SLA
-          policies that count business hours use the team&apos;s calendar and skip its holidays.
+          A private team&apos;s internal notes are seen by its members and admins only. SLA policies
+          that count business hours use the team&apos;s calendar and skip its holidays.
         </Text>
         <Button onClick={() => setEditing('new')}>New team</Button>
       </Group>

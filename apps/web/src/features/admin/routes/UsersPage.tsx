@@ -223,7 +223,9 @@ function UserDialog({
   return (
     <Modal opened={!!dialog} onClose={onClose} title={title} size="md">
       {dialog?.kind === 'create' && <CreateUserForm teams={teams} onDone={onClose} />}
-      {dialog?.kind === 'edit' && <EditUserForm user={dialog.user} teams={teams} onDone={onClose} />}
+      {dialog?.kind === 'edit' && (
+        <EditUserForm user={dialog.user} teams={teams} onDone={onClose} />
+      )}
       {dialog?.kind === 'reset' && <ResetPasswordForm user={dialog.user} onDone={onClose} />}
     </Modal>
   );
