@@ -130,14 +130,18 @@ async function adminPages() {
       .waitFor();
     await shot(page, 'admin-sla');
     await page.goto(`${BASE}/admin/import`);
-    await page.getByRole('textbox', { name: 'What the file holds' }).click();
+    const select = (name: string) =>
+      page
+        .getByRole('combobox', { name, exact: true })
+        .or(page.getByRole('textbox', { name, exact: true }));
+    await select('What the file holds').click();
     await page.getByRole('option', { name: /^Event log/ }).click();
     await page.locator('input[type=file]').setInputFiles(IMPORT_SAMPLE);
     await page.getByRole('button', { name: 'Upload and preview' }).click();
     await page.getByRole('table', { name: 'First rows of the file' }).waitFor();
-    await page.getByRole('textbox', { name: 'Column for Activity', exact: true }).click();
+    await select('Column for Activity').click();
     await page.getByRole('option', { name: 'Action', exact: true }).click();
-    await page.getByRole('textbox', { name: 'Effect of Resolved', exact: true }).waitFor();
+    await select('Effect of Resolved').waitFor();
     await shot(page, 'admin-import-mapping');
     await page.goto(`${BASE}/admin/mailboxes`);
     await page.getByRole('button', { name: 'Add mailbox' }).waitFor();

@@ -123,7 +123,13 @@ export function UsersPage() {
                     </Text>
                   </Table.Td>
                   <Table.Td>{humanize(u.role)}</Table.Td>
-                  <Table.Td>{u.team?.name ?? <Text c="dimmed">No team</Text>}</Table.Td>
+                  <Table.Td>
+                    {u.team?.name ?? (
+                      <Text c="dimmed" size="sm">
+                        No team
+                      </Text>
+                    )}
+                  </Table.Td>
                   <Table.Td>
                     <Badge color={u.active ? 'teal' : 'gray'} variant="light">
                       {u.active ? 'Active' : 'Deactivated'}
