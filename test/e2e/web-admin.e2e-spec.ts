@@ -33,6 +33,7 @@ beforeAll(async () => {
     env: {
       IMPORT_DIR: importDir,
       IMPORT_UPLOAD_MAX_BYTES: String(UPLOAD_LIMIT),
+      MAILBOX_SECRET_KEY: 'ab'.repeat(32),
       LOGIN_RATE_LIMIT_IP_PER_MINUTE: '500',
       LOGIN_RATE_LIMIT_EMAIL_PER_MINUTE: '100',
     },
@@ -196,6 +197,58 @@ async function readDir(): Promise<string[]> {
   const { readdir } = await import('node:fs/promises');
   return readdir(join(importDir, 'uploads')).catch(() => []);
 }
+
+describe('mailboxes (GraphQL)', () => {
+  it('tests a mailbox without failing the request, and removes it (admins only)', async () => {
+    // a port nothing listens on: the test answers ok: false with the reason
+    const { createServer } = await import('node:net');
+    const probe = createServer();
+    await new Promise<void>((r) => probe.listen(0, '127.0.0.1', () => r()));
+    const port = (probe.address() as { port: number }).port;
+    await new Promise((r) => probe.close(r));
+    const box = await ok(
+      stack,
+      adminToken,
+      'mutation($i: MailboxInput!) { createMailbox(input: $i) { id } }',
+      {
+        i: {
+          name: 'Nowhere',
+          host: '127.0.0.1',
+          port,
+          tls: false,
+          username: 'desk',
+          password: 'secret-1',
+        },
+      },
+    );
+    const id = box.createMailbox.id;
+    const t = await ok(
+      stack,
+      adminToken,
+      'mutation($id: ID!) { testMailbox(id: $id) { ok message messages } }',
+      { id },
+    );
+    expect(t.testMailbox).toMatchObject({ ok: false, messages: null });
+    expect(t.testMailbox.message).toMatch(new RegExp(`^Could not use 127.0.0.1:${port}: `));
+    const agent = await stack.gql(
+      'mutation($id: ID!) { deleteMailbox(id: $id) }',
+      { id },
+      { token: agentToken },
+    );
+    expect(agent.errors?.[0].extensions?.code).toBe('FORBIDDEN');
+    expect(
+      (await ok(stack, adminToken, 'mutation($id: ID!) { deleteMailbox(id: $id) }', { id }))
+        .deleteMailbox,
+    ).toBe(true);
+    expect((await ok(stack, adminToken, '{ mailboxes { id } }')).mailboxes).toEqual([]);
+    const again = await stack.gql(
+      'mutation($id: ID!) { deleteMailbox(id: $id) }',
+      { id },
+      { token: adminToken },
+    );
+    expect(again.errors?.[0].extensions?.code).toBe('NOT_FOUND');
+  });
+});
 
 describe('admin console', () => {
   it('keeps /admin from non-admins: no navigation entry, a FORBIDDEN page', async () => {

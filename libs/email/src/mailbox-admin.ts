@@ -8,6 +8,7 @@ import {
   TransactionRunner,
   badInput,
   notFound,
+  returnedRows,
 } from '@staydesk/core';
 import { Actor, CurrentUser, Roles, validateId } from '@staydesk/identity';
 import { decryptSecret } from './mailbox-crypto';
@@ -78,9 +79,8 @@ export class MailboxAdminService {
   async remove(actor: Actor, id: string): Promise<boolean> {
     validateId(id);
     return this.tx.run(async (tx) => {
-      const rows: { name: string }[] = await tx.query(
-        `DELETE FROM mail_mailboxes WHERE id = $1 RETURNING name`,
-        [id],
+      const rows = returnedRows<{ name: string }>(
+        await tx.query(`DELETE FROM mail_mailboxes WHERE id = $1 RETURNING name`, [id]),
       );
       if (!rows.length) throw notFound('mailbox', id);
       await this.audit.record(tx, {
