@@ -29,8 +29,8 @@ export function useFieldErrors(rename: Record<string, string> = {}) {
   return { errors, setErrors, formError, setFormError, reset, fail };
 }
 
-/** 90 → "1 h 30 min", 2880 → "2 d" */
-export function formatMinutes(m: number): string {
+/** An SLA target, exact: 90 → "1 h 30 min", 2880 → "2 d" (lib/sla rounds for countdowns). */
+export function formatTarget(m: number): string {
   const d = Math.floor(m / 1440);
   const h = Math.floor((m % 1440) / 60);
   const min = m % 60;

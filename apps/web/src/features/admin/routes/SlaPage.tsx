@@ -29,7 +29,7 @@ import {
 } from '@/gql/graphql';
 import { apiProblem } from '@/lib/errors';
 import { humanize } from '@/lib/format';
-import { asForm, formatMinutes, useFieldErrors } from '../hooks/useFieldErrors';
+import { asForm, formatTarget, useFieldErrors } from '../hooks/useFieldErrors';
 
 const PRIORITIES: Priority[] = ['urgent', 'high', 'normal', 'low'];
 const CHANNELS: Channel[] = ['email', 'phone', 'chat', 'web', 'social'];
@@ -88,8 +88,8 @@ export function SlaPage() {
                   <Table.Td>{humanize(p.priority)}</Table.Td>
                   <Table.Td>{p.channel ? humanize(p.channel) : 'Any'}</Table.Td>
                   <Table.Td>{p.tier ? humanize(p.tier) : 'Any'}</Table.Td>
-                  <Table.Td>{formatMinutes(p.firstResponseMinutes)}</Table.Td>
-                  <Table.Td>{formatMinutes(p.resolutionMinutes)}</Table.Td>
+                  <Table.Td>{formatTarget(p.firstResponseMinutes)}</Table.Td>
+                  <Table.Td>{formatTarget(p.resolutionMinutes)}</Table.Td>
                   <Table.Td>
                     <Badge variant="light" color={p.businessHours ? 'indigo' : 'gray'}>
                       {p.businessHours ? 'Business hours' : 'Around the clock'}
@@ -256,7 +256,7 @@ function PolicyForm({ policy, onDone }: { policy: AdminSlaPolicyFragment | null;
           min={1}
           allowDecimal={false}
           error={errors.firstResponseMinutes}
-          description={Number(first) > 0 ? formatMinutes(Number(first)) : ' '}
+          description={Number(first) > 0 ? formatTarget(Number(first)) : ' '}
         />
         <NumberInput
           label="Resolution (minutes)"
@@ -265,7 +265,7 @@ function PolicyForm({ policy, onDone }: { policy: AdminSlaPolicyFragment | null;
           min={1}
           allowDecimal={false}
           error={errors.resolutionMinutes}
-          description={Number(resolution) > 0 ? formatMinutes(Number(resolution)) : ' '}
+          description={Number(resolution) > 0 ? formatTarget(Number(resolution)) : ' '}
         />
       </Group>
       <Switch
