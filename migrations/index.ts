@@ -23,6 +23,7 @@ import { ImapMailboxes1764300200000 } from './1764300200000-imap-mailboxes';
 import { Automations1764900000000 } from './1764900000000-automations';
 import { SlaPause1764900100000 } from './1764900100000-sla-pause';
 import { MailDelivery1765500000000 } from './1765500000000-mail-delivery';
+import { TeamHolidays1765300000000 } from './1765300000000-team-holidays';
 
 /**
  * Every migration, oldest first. The api, the worker, the CLI and the tests all read this
@@ -55,4 +56,5 @@ export const MIGRATIONS = [
   Automations1764900000000,
   SlaPause1764900100000,
   MailDelivery1765500000000,
+  TeamHolidays1765300000000,
 ];

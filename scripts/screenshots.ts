@@ -4,7 +4,7 @@ import type { Page } from 'playwright-core';
 import { launchChromium } from './browser';
 
 /**
- * `npm run screenshots`: a PNG of each page of the agents' and account managers' workspaces in docs/screenshots/, taken
+ * `npm run screenshots`: a PNG of each page of the agents', account managers' and admins' workspaces in docs/screenshots/, taken
  * in Chromium against a running api with the demo data (`npm start -- --demo`; STAYDESK_URL
  * overrides http://localhost:3000).
  */
@@ -12,6 +12,16 @@ const BASE = (process.env.STAYDESK_URL ?? 'http://localhost:3000').replace(/\/+$
 const OUT = join(__dirname, '..', '..', 'docs', 'screenshots');
 const AGENT = process.env.SCREENSHOT_EMAIL ?? 'agent1@demo.staydesk.local';
 const PASSWORD = process.env.SCREENSHOT_PASSWORD ?? 'staydesk-demo';
+const ADMIN = process.env.SCREENSHOT_ADMIN_EMAIL ?? 'admin@demo.staydesk.local';
+const IMPORT_SAMPLE = join(
+  __dirname,
+  '..',
+  '..',
+  'test',
+  'fixtures',
+  'import',
+  'browser-events.csv',
+);
 
 async function signIn(page: Page) {
   await page.goto(`${BASE}/sign-in`);
@@ -77,6 +87,7 @@ async function main() {
     }
   }
   await accountManagerShots();
+  await adminPages();
   const phone = await launchChromium({ viewport: { width: 390, height: 844 } });
   try {
     const page = phone.context.pages()[0] ?? (await phone.context.newPage());
@@ -87,6 +98,57 @@ async function main() {
     await shot(page, 'phone-ticket');
   } finally {
     await phone.close();
+  }
+}
+
+/** The admin screens, signed in as the demo admin. */
+async function adminPages() {
+  const browser = await launchChromium({ viewport: { width: 1280, height: 860 } });
+  try {
+    const page = browser.context.pages()[0] ?? (await browser.context.newPage());
+    await page.goto(`${BASE}/sign-in`);
+    await page.getByLabel('Email').fill(ADMIN);
+    await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('link', { name: /^Admin/ }).waitFor();
+    await page.goto(`${BASE}/admin/users`);
+    await page
+      .getByRole('button', { name: /^Actions for/ })
+      .first()
+      .waitFor();
+    await shot(page, 'admin-users');
+    await page.goto(`${BASE}/admin/teams`);
+    await page
+      .getByRole('button', { name: /^Edit / })
+      .first()
+      .click();
+    await page.getByRole('button', { name: 'Save team' }).waitFor();
+    await shot(page, 'admin-team');
+    await page.goto(`${BASE}/admin/sla`);
+    await page
+      .getByRole('button', { name: /^Edit / })
+      .first()
+      .waitFor();
+    await shot(page, 'admin-sla');
+    await page.goto(`${BASE}/admin/import`);
+    const select = (name: string) =>
+      page
+        .getByRole('combobox', { name, exact: true })
+        .or(page.getByRole('textbox', { name, exact: true }));
+    await select('What the file holds').click();
+    await page.getByRole('option', { name: /^Event log/ }).click();
+    await page.locator('input[type=file]').setInputFiles(IMPORT_SAMPLE);
+    await page.getByRole('button', { name: 'Upload and preview' }).click();
+    await page.getByRole('table', { name: 'First rows of the file' }).waitFor();
+    await select('Column for Activity').click();
+    await page.getByRole('option', { name: 'Action', exact: true }).click();
+    await select('Effect of Resolved').waitFor();
+    await shot(page, 'admin-import-mapping');
+    await page.goto(`${BASE}/admin/mailboxes`);
+    await page.getByRole('button', { name: 'Add mailbox' }).waitFor();
+    await shot(page, 'admin-mailboxes');
+  } finally {
+    await browser.close();
   }
 }
 

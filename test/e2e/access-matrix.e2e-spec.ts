@@ -141,6 +141,20 @@ const MATRIX: Record<string, { allowed: Role[] | typeof PUBLIC; call: string }> 
     allowed: ['admin'],
     call: `mutation { setMailboxActive(id: "${NONE}", active: false) { id } }`,
   },
+  // admin screens (issue 17)
+  testMailbox: {
+    allowed: ['admin'],
+    call: `mutation { testMailbox(id: "${NONE}") { ok } }`,
+  },
+  deleteMailbox: { allowed: ['admin'], call: `mutation { deleteMailbox(id: "${NONE}") }` },
+  importPreview: {
+    allowed: ['admin'],
+    call: `{ importPreview(path: "no-such-file.csv", kind: tickets) { header } }`,
+  },
+  contactErasurePreview: {
+    allowed: ['admin'],
+    call: `{ contactErasurePreview(contactId: "${NONE}") { name } }`,
+  },
   myMailNotifications: { allowed: ALL, call: `{ myMailNotifications { assigned } }` },
   setMyMailNotifications: {
     allowed: ALL,

@@ -13,6 +13,7 @@ import {
 } from './email.resolver';
 import { ImapIdleService } from './imap-idle.service';
 import { ImapService } from './imap.service';
+import { MailboxAdminResolver, MailboxAdminService } from './mailbox-admin';
 import { MailboxesRepository } from './mailboxes.repository';
 import { EmailService } from './email.service';
 import { InboundSmtpReceiver } from './inbound-smtp.receiver';
@@ -47,7 +48,14 @@ export class EmailModule {}
 /** api: the mail fields of messages, contacts and teams; sender and notification settings. */
 @Module({
   imports: [EmailModule],
-  providers: [MessageMailResolver, ContactBounceResolver, TeamMailSenderResolver, MailboxResolver],
+  providers: [
+    MessageMailResolver,
+    ContactBounceResolver,
+    TeamMailSenderResolver,
+    MailboxResolver,
+    MailboxAdminService,
+    MailboxAdminResolver,
+  ],
 })
 export class EmailApiModule {}
 

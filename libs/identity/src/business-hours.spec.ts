@@ -1,6 +1,7 @@
 import {
   addBusinessMinutes,
   businessMinutesBetween,
+  validateHolidays,
   validateTimezone,
   validateWeeklyHours,
 } from './business-hours';
@@ -86,5 +87,49 @@ describe('business hours', () => {
     expect(() => validateWeeklyHours({})).toThrow('must open for some time');
     expect(() => validateTimezone('Mars/Olympus')).toThrow('not an IANA time zone');
     expect(() => validateTimezone('Europe/Berlin')).not.toThrow();
+  });
+
+  it('skips holidays (local dates of the calendar) and lands on the whole minute', () => {
+    const hours = {
+      mon: [['09:00', '17:00']],
+      tue: [['09:00', '17:00']],
+      wed: [['09:00', '17:00']],
+    } as const;
+    const berlin = 'Europe/Berlin';
+    // Monday 2026-12-21 16:30:20 Berlin (15:30:20Z), 60 min: Tuesday is a holiday → Wednesday 09:30
+    const due = addBusinessMinutes(
+      new Date('2026-12-21T15:30:20Z'),
+      60,
+      berlin,
+      hours as never,
+      new Set(['2026-12-22']),
+    );
+    expect(due.toISOString()).toBe('2026-12-23T08:30:00.000Z');
+    expect(
+      businessMinutesBetween(
+        new Date('2026-12-21T08:00:00Z'),
+        new Date('2026-12-23T16:00:00Z'),
+        berlin,
+        hours as never,
+        new Set(['2026-12-22']),
+      ),
+    ).toBe(16 * 60);
+    expect(
+      validateHolidays([
+        { date: '2026-12-25', name: ' Christmas ' },
+        { date: '2026-01-01', name: 'New Year' },
+      ]),
+    ).toEqual([
+      { date: '2026-01-01', name: 'New Year' },
+      { date: '2026-12-25', name: 'Christmas' },
+    ]);
+    expect(() => validateHolidays([{ date: '2026-02-30', name: 'x' }])).toThrow('not a date');
+    expect(() => validateHolidays([{ date: '2026-12-25', name: '' }])).toThrow('needs a name');
+    expect(() =>
+      validateHolidays([
+        { date: '2026-12-25', name: 'a' },
+        { date: '2026-12-25', name: 'b' },
+      ]),
+    ).toThrow('listed twice');
   });
 });

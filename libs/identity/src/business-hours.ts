@@ -52,15 +52,51 @@ export function validateWeeklyHours(hours: unknown, field = 'businessHours'): We
   return out;
 }
 
+/** A closed day on a team's calendar, in the team's time zone. */
+export interface Holiday {
+  /** YYYY-MM-DD */
+  date: string;
+  name: string;
+}
+
+const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+/** Checks a holiday list: real dates, a name each, no date twice; sorted by date. */
+export function validateHolidays(holidays: unknown, field = 'holidays'): Holiday[] {
+  if (!Array.isArray(holidays)) throw badInput(field, 'must be a list of { date, name }');
+  if (holidays.length > 400) throw badInput(field, 'may list at most 400 holidays');
+  const seen = new Set<string>();
+  const out: Holiday[] = [];
+  for (const h of holidays as { date?: unknown; name?: unknown }[]) {
+    const date = String(h?.date ?? '').trim();
+    const m = DATE.exec(date);
+    const d = m ? new Date(Date.UTC(+m[1], +m[2] - 1, +m[3])) : null;
+    if (!m || !d || d.toISOString().slice(0, 10) !== date) {
+      throw badInput(field, `"${date}" is not a date like 2026-12-25`);
+    }
+    const name = String(h?.name ?? '').trim();
+    if (!name) throw badInput(field, `the holiday on ${date} needs a name`);
+    if (name.length > 100) throw badInput(field, `the name of the holiday on ${date} is too long`);
+    if (seen.has(date)) throw badInput(field, `${date} is listed twice`);
+    seen.add(date);
+    out.push({ date, name });
+  }
+  return out.sort((a, b) => a.date.localeCompare(b.date));
+}
+
 interface LocalParts {
   weekday: Weekday;
   minute: number; // minutes since local midnight
+  date: string; // YYYY-MM-DD, local
 }
 
 function localParts(at: Date, tz: string): LocalParts {
   const f = new Intl.DateTimeFormat('en-US', {
     timeZone: tz,
     weekday: 'short',
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
     hour: '2-digit',
     minute: '2-digit',
     hourCycle: 'h23',
@@ -69,7 +105,14 @@ function localParts(at: Date, tz: string): LocalParts {
   return {
     weekday: parts.weekday.toLowerCase().slice(0, 3) as Weekday,
     minute: Number(parts.hour) * 60 + Number(parts.minute),
+    date: `${parts.year}-${parts.month}-${parts.day}`,
   };
+}
+
+/** The open ranges of a local day: none on a holiday. */
+function rangesOn(hours: WeeklyHours, p: LocalParts, holidays?: ReadonlySet<string>) {
+  if (holidays?.has(p.date)) return [];
+  return (hours[p.weekday] ?? []).map(([a, b]) => [minutesOf(a), minutesOf(b)] as const);
 }
 
 /**
@@ -81,24 +124,25 @@ export function addBusinessMinutes(
   minutes: number,
   tz: string,
   hours: WeeklyHours,
+  holidays?: ReadonlySet<string>,
 ): Date {
   let remaining = minutes;
   let cursor = new Date(start.getTime());
   for (let guard = 0; guard < 4000; guard++) {
-    const { weekday, minute } = localParts(cursor, tz);
-    const ranges = hours[weekday] ?? [];
-    // the open range containing or following `minute` today
-    const range = ranges
-      .map(([a, b]) => [minutesOf(a), minutesOf(b)] as const)
-      .find(([, b]) => b > minute);
+    const local = localParts(cursor, tz);
+    const { minute } = local;
+    // the open range containing or following `minute` today (none on a holiday)
+    const range = rangesOn(hours, local, holidays).find(([, b]) => b > minute);
+    // jumps land on the whole minute (an opening, or midnight), not mid-minute
+    const floor = cursor.getTime() - (cursor.getTime() % 60_000);
     if (!range) {
       // jump to next local midnight (approximately; re-read the wall clock after)
-      cursor = new Date(cursor.getTime() + (24 * 60 - minute) * 60_000);
+      cursor = new Date(floor + (24 * 60 - minute) * 60_000);
       continue;
     }
     const [from, to] = range;
     if (minute < from) {
-      cursor = new Date(cursor.getTime() + (from - minute) * 60_000);
+      cursor = new Date(floor + (from - minute) * 60_000);
       continue;
     }
     const available = to - minute;
@@ -115,15 +159,15 @@ export function businessMinutesBetween(
   to: Date,
   tz: string,
   hours: WeeklyHours,
+  holidays?: ReadonlySet<string>,
 ): number {
   if (to <= from) return 0;
   let total = 0;
   let cursor = new Date(from.getTime());
   for (let guard = 0; guard < 100_000 && cursor < to; guard++) {
-    const { weekday, minute } = localParts(cursor, tz);
-    const range = (hours[weekday] ?? [])
-      .map(([a, b]) => [minutesOf(a), minutesOf(b)] as const)
-      .find(([, b]) => b > minute);
+    const local = localParts(cursor, tz);
+    const { minute } = local;
+    const range = rangesOn(hours, local, holidays).find(([, b]) => b > minute);
     const step = (m: number) => new Date(Math.min(cursor.getTime() + m * 60_000, to.getTime()));
     if (!range) {
       cursor = step(24 * 60 - minute);

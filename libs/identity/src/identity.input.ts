@@ -23,6 +23,12 @@ export class UpdateUserInput {
   @Field(() => String, { nullable: true }) password?: string | null;
 }
 
+@InputType({ description: 'A closed day on a team calendar.' })
+export class TeamHolidayInput {
+  @Field({ description: 'YYYY-MM-DD in the team time zone.' }) date!: string;
+  @Field({ description: 'What the day is, e.g. "Christmas Day".' }) name!: string;
+}
+
 @InputType()
 export class TeamInput {
   @Field() name!: string;
@@ -31,6 +37,12 @@ export class TeamInput {
     string,
     unknown
   > | null;
+  @Field(() => [TeamHolidayInput], {
+    nullable: true,
+    description:
+      'Closed days of the business-hours calendar (SLA due times skip them). Omitted: none.',
+  })
+  holidays?: TeamHolidayInput[] | null;
   @Field(() => Boolean, { nullable: true }) isPrivate?: boolean | null;
   @Field(() => ID, { nullable: true }) leadId?: string | null;
 }

@@ -28,6 +28,12 @@ export class UserObject {
   @Field(() => GraphQLISODateTime, { nullable: true }) lastLoginAt!: Date | null;
 }
 
+@ObjectType('TeamHoliday', { description: 'A closed day on a team calendar.' })
+export class TeamHolidayObject {
+  @Field({ description: 'YYYY-MM-DD in the team time zone.' }) date!: string;
+  @Field() name!: string;
+}
+
 @ObjectType('Team', {
   description: 'A group of agents with a lead and, optionally, business hours.',
 })
@@ -45,6 +51,10 @@ export class TeamObject {
       'Weekly opening hours, e.g. {"mon": [["09:00", "17:00"]]}; SLA and KPIs use them when set.',
   })
   businessHours!: Record<string, unknown> | null;
+  @Field(() => [TeamHolidayObject], {
+    description: 'Closed days of the business-hours calendar, by date (SLA due times skip them).',
+  })
+  holidays!: TeamHolidayObject[];
   @Field({
     description:
       'Tickets of a private team (with their notes, history and files) are visible to its members, its lead and admins only.',

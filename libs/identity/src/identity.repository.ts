@@ -32,6 +32,8 @@ export interface TeamRow {
   name: string;
   timezone: string | null;
   businessHours: Record<string, [string, string][]> | null;
+  /** Closed days of the calendar: [{ date: 'YYYY-MM-DD', name }], by date. */
+  holidays: { date: string; name: string }[];
   isPrivate: boolean;
   leadId: string | null;
   createdAt: Date;
@@ -39,7 +41,7 @@ export interface TeamRow {
 
 export const USER_COLUMNS = `id::text, email, name, role, team_id::text AS "teamId", active,
   created_at AS "createdAt", last_login_at AS "lastLoginAt", token_version AS "tokenVersion"`;
-const TEAM_COLUMNS = `id::text, name, timezone, business_hours AS "businessHours", is_private AS "isPrivate",
+const TEAM_COLUMNS = `id::text, name, timezone, business_hours AS "businessHours", holidays, is_private AS "isPrivate",
   lead_id::text AS "leadId", created_at AS "createdAt"`;
 
 /** Users by name: cursor = [name, id], compared as (lower(name), id). */
@@ -233,14 +235,15 @@ export class IdentityRepository {
   async insertTeam(tx: Tx, t: Omit<TeamRow, 'id' | 'createdAt'>): Promise<TeamRow> {
     try {
       const rows: TeamRow[] = await tx.query(
-        `INSERT INTO teams (name, timezone, business_hours, is_private, lead_id)
-         VALUES ($1, $2, $3, $4, $5) RETURNING ${TEAM_COLUMNS}`,
+        `INSERT INTO teams (name, timezone, business_hours, is_private, lead_id, holidays)
+         VALUES ($1, $2, $3, $4, $5, $6) RETURNING ${TEAM_COLUMNS}`,
         [
           t.name,
           t.timezone,
           t.businessHours ? JSON.stringify(t.businessHours) : null,
           t.isPrivate,
           t.leadId,
+          JSON.stringify(t.holidays ?? []),
         ],
       );
       return rows[0];
@@ -258,7 +261,7 @@ export class IdentityRepository {
       const rows = returnedRows<TeamRow>(
         await tx.query(
           `UPDATE teams SET name = $2, timezone = $3, business_hours = $4, is_private = $5, lead_id = $6,
-                updated_at = now()
+                holidays = $7, updated_at = now()
           WHERE id = $1 RETURNING ${TEAM_COLUMNS}`,
           [
             id,
@@ -267,6 +270,7 @@ export class IdentityRepository {
             t.businessHours ? JSON.stringify(t.businessHours) : null,
             t.isPrivate,
             t.leadId,
+            JSON.stringify(t.holidays ?? []),
           ],
         ),
       );

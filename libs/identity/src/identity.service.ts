@@ -16,7 +16,12 @@ import {
   searchText,
   unauthenticated,
 } from '@staydesk/core';
-import { WeeklyHours, validateTimezone, validateWeeklyHours } from './business-hours';
+import {
+  WeeklyHours,
+  validateHolidays,
+  validateTimezone,
+  validateWeeklyHours,
+} from './business-hours';
 import { IdentityRepository, TeamRow, UserCursor, UserRow } from './identity.repository';
 import { DUMMY_HASH, hashPassword, validatePassword, verifyPassword } from './password';
 import { Actor, ROLES, Role, mayReadTicket } from './roles';
@@ -69,6 +74,7 @@ export interface TeamInput {
   name: string;
   timezone?: string | null;
   businessHours?: unknown;
+  holidays?: unknown;
   isPrivate?: boolean | null;
   leadId?: string | null;
 }
@@ -402,10 +408,14 @@ export class IdentityService {
       businessHours = validateWeeklyHours(input.businessHours);
     }
     if (input.leadId) validateId(input.leadId, 'leadId');
+    const holidays = input.holidays != null ? validateHolidays(input.holidays) : [];
+    if (holidays.length && !businessHours)
+      throw badInput('holidays', 'need a business-hours calendar (set the weekly hours first)');
     return {
       name,
       timezone: input.timezone ?? null,
       businessHours: businessHours as TeamRow['businessHours'],
+      holidays,
       isPrivate: input.isPrivate ?? false,
       leadId: input.leadId ?? null,
     };

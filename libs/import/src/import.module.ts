@@ -1,4 +1,6 @@
 import { Module } from '@nestjs/common';
+import { IdentityModule } from '@staydesk/identity';
+import { ImportUploadController } from './import-upload';
 import { ImportProcessor } from './import.processor';
 import { ImportRepository } from './import.repository';
 import { ImportResolver } from './import.resolver';
@@ -7,11 +9,16 @@ import { ImportService } from './import.service';
 /** History import: the service (CLI and worker), its repository. */
 @Module({
   providers: [ImportRepository, ImportService],
-  exports: [ImportService],
+  exports: [ImportService, ImportRepository],
 })
 export class ImportModule {}
 
-@Module({ imports: [ImportModule], providers: [ImportResolver] })
+/** api: the GraphQL operations, the browser's CSV upload and the rejects download. */
+@Module({
+  imports: [ImportModule, IdentityModule],
+  providers: [ImportResolver],
+  controllers: [ImportUploadController],
+})
 export class ImportApiModule {}
 
 @Module({ imports: [ImportModule], providers: [ImportProcessor] })

@@ -89,3 +89,55 @@ export class ImportRunObject {
   @Field(() => GraphQLISODateTime, { nullable: true }) startedAt!: Date | null;
   @Field(() => GraphQLISODateTime, { nullable: true }) finishedAt!: Date | null;
 }
+
+@ObjectType('ImportFieldSuggestion', {
+  description: 'A field of an import kind and the column proposed for it.',
+})
+export class ImportFieldSuggestionObject {
+  @Field() field!: string;
+  @Field() required!: boolean;
+  @Field() description!: string;
+  @Field(() => String, {
+    nullable: true,
+    description: 'The proposed header column (null: none alike enough).',
+  })
+  column!: string | null;
+  @Field(() => Float, {
+    description: "1 for a name the importer recognises by itself; else the names' similarity.",
+  })
+  score!: number;
+}
+
+@ObjectType('ImportActivity', { description: 'An activity name of an event log and its rows.' })
+export class ImportActivityObject {
+  @Field() name!: string;
+  @Field(() => Int) rows!: number;
+  @Field(() => String, {
+    nullable: true,
+    description: 'The proposed effect (created, agent_reply, …, ignore); null: choose one.',
+  })
+  suggestion!: string | null;
+}
+
+@ObjectType('ImportPreview', {
+  description: 'The first rows of an import file and a proposed mapping (reads only).',
+})
+export class ImportPreviewObject {
+  @Field() path!: string;
+  @Field(() => [String]) header!: string[];
+  @Field(() => [[String]], { description: 'Up to 10 data rows after the header.' })
+  rows!: string[][];
+  @Field(() => [ImportFieldSuggestionObject]) columns!: ImportFieldSuggestionObject[];
+  @Field(() => String, { nullable: true, description: 'Event logs: the activity column read.' })
+  activityColumn!: string | null;
+  @Field(() => [ImportActivityObject], {
+    description: 'Event logs: activity names by rows, most frequent first.',
+  })
+  activities!: ImportActivityObject[];
+  @Field({
+    description: 'False when the file was longer than the scan (100 000 rows, 200 names).',
+  })
+  activitiesComplete!: boolean;
+  @Field(() => [String], { description: 'The effects an activity may map to.' })
+  effects!: string[];
+}

@@ -1,9 +1,16 @@
+import { Inject } from '@nestjs/common';
 import { Args, ID, Int, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
-import { badInput, notFound } from '@staydesk/core';
+import { APP_CONFIG, AppConfig, badInput, notFound } from '@staydesk/core';
 import { Actor, CurrentUser, Roles } from '@staydesk/identity';
-import { parseMappingFile } from './import-mapping';
+import { ACTIVITY_EFFECTS, ImportKind, parseMappingFile } from './import-mapping';
+import { previewImport } from './import-upload';
 import { StartImportInput } from './import.input';
-import { ImportRejectObject, ImportRunObject } from './import.object';
+import {
+  ImportKindEnum,
+  ImportPreviewObject,
+  ImportRejectObject,
+  ImportRunObject,
+} from './import.object';
 import { ImportRunRow } from './import.repository';
 import { ImportService } from './import.service';
 
@@ -19,7 +26,30 @@ function percent(r: ImportRunRow): number {
 
 @Resolver(() => ImportRunObject)
 export class ImportResolver {
-  constructor(private readonly service: ImportService) {}
+  constructor(
+    private readonly service: ImportService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  @Roles('admin')
+  @Query(() => ImportPreviewObject, {
+    description:
+      'Admins: the first rows of a file in the import folder (e.g. the path POST /imports/uploads answered), a proposed column for each field of the kind, and for event logs the activity names with a proposed effect each. Reads only.',
+  })
+  async importPreview(
+    @Args('path') path: string,
+    @Args('kind', { type: () => ImportKindEnum }) kind: ImportKind,
+    @Args('activityColumn', {
+      type: () => String,
+      nullable: true,
+      description:
+        'Event logs: the column to read activity names from (default: the proposed one).',
+    })
+    activityColumn?: string | null,
+  ) {
+    const p = await previewImport(this.config.import.dir, path, kind, activityColumn);
+    return { ...p, effects: [...ACTIVITY_EFFECTS] };
+  }
 
   @Roles('admin')
   @Mutation(() => ImportRunObject, {

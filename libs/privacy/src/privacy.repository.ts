@@ -10,6 +10,14 @@ export interface ErasureCounts {
   followUpsErased: number;
 }
 
+export interface ErasurePreviewRow extends ErasureCounts {
+  contactId: string;
+  name: string;
+  email: string;
+  customerName: string;
+  erasedAt: Date | null;
+}
+
 const one = async <T>(tx: Tx, sql: string, params: unknown[]): Promise<T[]> =>
   (await tx.query(sql, params)) as T[];
 
@@ -68,6 +76,28 @@ export class PrivacyRepository {
       [id],
     );
     return { contact: contact ?? null, tickets, messages, surveys };
+  }
+
+  /** What {@link erase} would change, counted with the same conditions, in one statement. */
+  async erasurePreview(tx: Tx, id: string): Promise<ErasurePreviewRow | null> {
+    const rows = await one<ErasurePreviewRow>(
+      tx,
+      `WITH t AS (SELECT id FROM tickets WHERE requester_id = $1)
+       SELECT c.id::text AS "contactId", c.name, c.email, cu.name AS "customerName",
+              c.erased_at AS "erasedAt",
+              (SELECT count(*)::int FROM t) AS "ticketsErased",
+              (SELECT count(*)::int FROM ticket_messages m
+                WHERE (m.author_contact_id = $1 OR m.ticket_id IN (SELECT id FROM t))
+                  AND m.body <> $2) AS "messagesErased",
+              (SELECT count(*)::int FROM surveys s WHERE s.contact_id = $1) AS "surveysDetached",
+              (SELECT count(*)::int FROM follow_ups f
+                WHERE f.ticket_id IN (SELECT id FROM t)
+                  AND (f.note IS NOT NULL OR f.outcome IS NOT NULL)) AS "followUpsErased"
+         FROM contacts c JOIN customers cu ON cu.id = c.customer_id
+        WHERE c.id = $1`,
+      [id, ERASED],
+    );
+    return rows[0] ?? null;
   }
 
   async erase(tx: Tx, id: string): Promise<ErasureCounts> {

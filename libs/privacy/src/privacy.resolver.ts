@@ -1,7 +1,7 @@
 import { Args, ID, Mutation, Query, Resolver } from '@nestjs/graphql';
 import { GraphQLJSONObject } from '@staydesk/core';
 import { Actor, CurrentUser, Roles } from '@staydesk/identity';
-import { ContactErasureObject } from './privacy.object';
+import { ContactErasureObject, ContactErasurePreviewObject } from './privacy.object';
 import { PrivacyService } from './privacy.service';
 
 @Resolver()
@@ -18,6 +18,15 @@ export class PrivacyResolver {
     @Args('contactId', { type: () => ID }) contactId: string,
   ) {
     return this.privacy.exportContact(actor, contactId);
+  }
+
+  @Roles('admin')
+  @Query(() => ContactErasurePreviewObject, {
+    description:
+      'Admins: what eraseContact would anonymise (the name and e-mail, and counts of tickets, messages, surveys and follow-ups), for the confirmation. Reads only.',
+  })
+  contactErasurePreview(@Args('contactId', { type: () => ID }) contactId: string) {
+    return this.privacy.erasurePreview(contactId);
   }
 
   @Roles('admin')

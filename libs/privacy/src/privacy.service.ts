@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { AuditRepository, TransactionRunner, conflict, notFound } from '@staydesk/core';
 import { Actor, validateId } from '@staydesk/identity';
-import { ErasureCounts, PrivacyRepository } from './privacy.repository';
+import { ErasureCounts, ErasurePreviewRow, PrivacyRepository } from './privacy.repository';
 
 export interface ErasureResult extends ErasureCounts {
   contactId: string;
@@ -35,6 +35,14 @@ export class PrivacyService {
       });
       return { exportedAt: new Date().toISOString(), ...data };
     });
+  }
+
+  /** What eraseContact would anonymise, counted now (nothing is written or audited). */
+  async erasurePreview(contactId: string): Promise<ErasurePreviewRow> {
+    validateId(contactId, 'contactId');
+    const row = await this.repo.erasurePreview(this.tx.db, contactId);
+    if (!row) throw notFound('contact', contactId);
+    return row;
   }
 
   async eraseContact(actor: Actor, contactId: string): Promise<ErasureResult> {

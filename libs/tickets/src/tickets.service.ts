@@ -759,12 +759,19 @@ export class TicketsService {
     team: {
       timezone: string | null;
       businessHours: Record<string, [string, string][]> | null;
+      holidays?: { date: string }[];
     } | null,
   ) {
     if (!policy) return { firstResponseDueAt: null, resolutionDueAt: null };
     const add = (minutes: number) =>
       policy.businessHours && team?.timezone && team.businessHours
-        ? addBusinessMinutes(from, minutes, team.timezone, team.businessHours as WeeklyHours)
+        ? addBusinessMinutes(
+            from,
+            minutes,
+            team.timezone,
+            team.businessHours as WeeklyHours,
+            new Set((team.holidays ?? []).map((h) => h.date)),
+          )
         : new Date(from.getTime() + minutes * 60_000);
     return {
       firstResponseDueAt: add(policy.firstResponseMinutes),

@@ -172,6 +172,16 @@ export function Shell() {
                 active={location.pathname === '/risk'}
               />
             )}
+            {user.role === 'admin' && (
+              <NavLink
+                component={RouterLink}
+                to="/admin/users"
+                label="Admin"
+                description="Users, teams, SLA, mail, import, privacy"
+                onClick={nav.close}
+                active={location.pathname.startsWith('/admin')}
+              />
+            )}
           </Stack>
         </Stack>
       </AppShell.Navbar>

@@ -40,6 +40,7 @@ function Home() {
 
 const ticketRoutes = () => import('@/features/ticket');
 registerTicketChunk(ticketRoutes);
+const adminRoutes = () => import('@/features/admin');
 
 export const router = createBrowserRouter([
   {
@@ -78,6 +79,10 @@ export const router = createBrowserRouter([
             lazy: async () => ({
               Component: (await import('@/features/customer-page')).CustomerRoute,
             }),
+          },
+          {
+            path: 'admin/*',
+            lazy: async () => ({ Component: (await adminRoutes()).AdminRoute }),
           },
           { path: '*', element: <ProblemPage code="NOT_FOUND" /> },
         ],

@@ -129,6 +129,7 @@ const schema = z.object({
   LOGIN_LOCK_MINUTES: int(15, 1, 24 * 60),
   WORKER_HEARTBEAT_SECONDS: int(30, 1, 3600),
   IMPORT_DIR: z.string().optional(),
+  IMPORT_UPLOAD_MAX_BYTES: int(100 * 1_048_576, 1024, 10 * 1_073_741_824),
   RATE_LIMIT_USER_PER_MINUTE: int(600, 0, 1_000_000),
   RATE_LIMIT_IP_PER_MINUTE: int(300, 0, 1_000_000),
   LOGIN_RATE_LIMIT_IP_PER_MINUTE: int(20, 0, 100_000),
@@ -248,7 +249,11 @@ export interface AppConfig {
    * History import: the folder whose files the GraphQL import may read by path (IMPORT_DIR;
    * outside production `var/import` by default; none in production without it).
    */
-  import: { dir?: string };
+  import: {
+    dir?: string;
+    /** Largest CSV the console may upload (POST /imports/uploads, IMPORT_UPLOAD_MAX_BYTES). */
+    uploadMaxBytes: number;
+  };
   kpi: {
     /** Longest date range a KPI query may cover. */
     maxRangeDays: number;
@@ -490,7 +495,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       bandsFixed: e.RISK_BANDS !== undefined,
       debounceMs: e.RISK_DEBOUNCE_MS,
     },
-    import: { dir: e.IMPORT_DIR || (e.NODE_ENV === 'production' ? undefined : 'var/import') },
+    import: {
+      dir: e.IMPORT_DIR || (e.NODE_ENV === 'production' ? undefined : 'var/import'),
+      uploadMaxBytes: e.IMPORT_UPLOAD_MAX_BYTES,
+    },
     kpi: {
       maxRangeDays: e.KPI_MAX_RANGE_DAYS,
       refreshSeconds: e.KPI_REFRESH_SECONDS,

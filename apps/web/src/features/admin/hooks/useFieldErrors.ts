@@ -1,0 +1,54 @@
+import { useCallback, useState, type FormEvent } from 'react';
+import { apiProblem, fieldMessage } from '@/lib/errors';
+
+/**
+ * Errors of one form: a BAD_USER_INPUT (or CONFLICT) that names a field goes next to that
+ * field (`errors[field]`); anything else goes above the form (`formError`).
+ */
+export function useFieldErrors(rename: Record<string, string> = {}) {
+  const [errors, setErrors] = useState<Record<string, string>>({});
+  const [formError, setFormError] = useState<string | null>(null);
+  const reset = useCallback(() => {
+    setErrors({});
+    setFormError(null);
+  }, []);
+  const fail = useCallback(
+    (err: unknown, fallback = 'The change was not saved.') => {
+      const p = apiProblem(err);
+      if (p && (p.code === 'BAD_USER_INPUT' || p.code === 'CONFLICT') && p.field) {
+        const f = p.field.replace(/^input\./, '');
+        setErrors({ [rename[f] ?? f]: fieldMessage(p) });
+        setFormError(null);
+      } else {
+        setFormError(p?.message ?? fallback);
+      }
+    },
+    // the rename table is a literal of the caller: read once
+    [],
+  );
+  return { errors, setErrors, formError, setFormError, reset, fail };
+}
+
+/** An SLA target, exact: 90 → "1 h 30 min", 2880 → "2 d" (lib/sla rounds for countdowns). */
+export function formatTarget(m: number): string {
+  const d = Math.floor(m / 1440);
+  const h = Math.floor((m % 1440) / 60);
+  const min = m % 60;
+  return [d && `${d} d`, h && `${h} h`, min && `${min} min`].filter(Boolean).join(' ') || '0 min';
+}
+
+/** A readable random password for a new user or a reset (shown once to the admin). */
+export function generatePassword(): string {
+  const alphabet = 'abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789';
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  const chars = [...bytes].map((b) => alphabet[b % alphabet.length]).join('');
+  return `${chars.slice(0, 4)}-${chars.slice(4, 8)}-${chars.slice(8, 12)}-${chars.slice(12, 16)}`;
+}
+
+/** Props that make a Mantine `Stack component="form"` a form the browser does not validate. */
+export function asForm(onSubmit: (e: FormEvent) => unknown): Record<string, unknown> {
+  return {
+    onSubmit: (e: FormEvent) => void onSubmit(e),
+    noValidate: true,
+  };
+}

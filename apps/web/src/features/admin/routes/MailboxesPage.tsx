@@ -1,0 +1,325 @@
+import { useMutation, useQuery } from '@apollo/client/react';
+import {
+  Alert,
+  Badge,
+  Button,
+  Group,
+  Modal,
+  NumberInput,
+  Paper,
+  PasswordInput,
+  Stack,
+  Switch,
+  Table,
+  Text,
+  TextInput,
+  VisuallyHidden,
+} from '@mantine/core';
+import { notifications } from '@mantine/notifications';
+import { useEffect, useState, type FormEvent } from 'react';
+import {
+  AdminCreateMailboxDocument,
+  AdminDeleteMailboxDocument,
+  AdminMailboxesDocument,
+  AdminSetMailboxActiveDocument,
+  AdminTestMailboxDocument,
+  type AdminMailboxFragment,
+} from '@/gql/graphql';
+import { apiProblem } from '@/lib/errors';
+import { formatRelative } from '@/lib/format';
+import { asForm, useFieldErrors } from '../hooks/useFieldErrors';
+
+/** IMAP mailboxes the worker imports mail from: add (password write-only), test, pause, remove. */
+export function MailboxesPage() {
+  const { data, error } = useQuery(AdminMailboxesDocument);
+  const [adding, setAdding] = useState(false);
+  const [removing, setRemoving] = useState<AdminMailboxFragment | null>(null);
+  const [results, setResults] = useState<Record<string, { ok: boolean; message: string }>>({});
+  const [test] = useMutation(AdminTestMailboxDocument);
+  const [testing, setTesting] = useState<string | null>(null);
+  const [setActive] = useMutation(AdminSetMailboxActiveDocument);
+  const [remove, { loading: removingNow }] = useMutation(AdminDeleteMailboxDocument, {
+    refetchQueries: ['AdminMailboxes'],
+  });
+  useEffect(() => {
+    document.title = 'Mailboxes · Admin · Staydesk';
+  }, []);
+  const run = async (box: AdminMailboxFragment) => {
+    setTesting(box.id);
+    try {
+      const r = await test({ variables: { id: box.id } });
+      if (r.data) setResults((m) => ({ ...m, [box.id]: r.data!.testMailbox }));
+    } catch (err) {
+      setResults((m) => ({
+        ...m,
+        [box.id]: { ok: false, message: apiProblem(err)?.message ?? 'The test failed.' },
+      }));
+    } finally {
+      setTesting(null);
+    }
+  };
+  const boxes = data?.mailboxes ?? [];
+  return (
+    <Stack gap="md">
+      <Group justify="space-between">
+        <Text c="dimmed" size="sm" maw={640}>
+          The worker fetches new mail from each active mailbox every minute and files it as tickets
+          and replies. Passwords are stored encrypted and never shown again.
+        </Text>
+        <Button onClick={() => setAdding(true)}>Add mailbox</Button>
+      </Group>
+      {error && <Alert color="red">{apiProblem(error)?.message}</Alert>}
+      <Paper withBorder radius="md">
+        <Table.ScrollContainer minWidth={760}>
+          <Table verticalSpacing="sm">
+            <Table.Thead>
+              <Table.Tr>
+                <Table.Th>Mailbox</Table.Th>
+                <Table.Th>Server</Table.Th>
+                <Table.Th>Folder</Table.Th>
+                <Table.Th>Last fetch</Table.Th>
+                <Table.Th>Status</Table.Th>
+                <Table.Th>
+                  <VisuallyHidden>Actions</VisuallyHidden>
+                </Table.Th>
+              </Table.Tr>
+            </Table.Thead>
+            <Table.Tbody>
+              {boxes.map((b) => (
+                <Table.Tr key={b.id}>
+                  <Table.Td>
+                    <Text fw={500}>{b.name}</Text>
+                    <Text size="sm" c="dimmed">
+                      {b.username}
+                    </Text>
+                    {results[b.id] && (
+                      <Text size="sm" c={results[b.id].ok ? 'teal.8' : 'red.8'} role="status">
+                        {results[b.id].message}
+                      </Text>
+                    )}
+                  </Table.Td>
+                  <Table.Td>
+                    {b.host}:{b.port} {b.tls ? '(TLS)' : '(plain)'}
+                  </Table.Td>
+                  <Table.Td>
+                    {b.folder}
+                    {b.moveTo ? ` → ${b.moveTo}` : ''}
+                  </Table.Td>
+                  <Table.Td>
+                    {b.lastPolledAt ? formatRelative(b.lastPolledAt) : 'Not yet'}
+                    {b.lastError && (
+                      <Text size="sm" c="red.8">
+                        {b.lastError}
+                      </Text>
+                    )}
+                  </Table.Td>
+                  <Table.Td>
+                    <Badge variant="light" color={b.active ? 'teal' : 'gray'}>
+                      {b.active ? 'Fetching' : 'Paused'}
+                    </Badge>
+                  </Table.Td>
+                  <Table.Td ta="right">
+                    <Group gap="xs" justify="flex-end" wrap="nowrap">
+                      <Button
+                        size="xs"
+                        variant="default"
+                        loading={testing === b.id}
+                        onClick={() => void run(b)}
+                        aria-label={`Test ${b.name}`}
+                      >
+                        Test
+                      </Button>
+                      <Button
+                        size="xs"
+                        variant="default"
+                        onClick={() =>
+                          void setActive({ variables: { id: b.id, active: !b.active } }).catch(
+                            (err: unknown) =>
+                              notifications.show({
+                                message: apiProblem(err)?.message,
+                                color: 'red',
+                              }),
+                          )
+                        }
+                        aria-label={`${b.active ? 'Pause' : 'Resume'} ${b.name}`}
+                      >
+                        {b.active ? 'Pause' : 'Resume'}
+                      </Button>
+                      <Button
+                        size="xs"
+                        variant="subtle"
+                        color="red"
+                        onClick={() => setRemoving(b)}
+                        aria-label={`Remove ${b.name}`}
+                      >
+                        Remove
+                      </Button>
+                    </Group>
+                  </Table.Td>
+                </Table.Tr>
+              ))}
+              {data && boxes.length === 0 && (
+                <Table.Tr>
+                  <Table.Td colSpan={6}>
+                    <Text c="dimmed" ta="center" py="md">
+                      No mailboxes yet. Mail can also arrive through the built-in SMTP receiver.
+                    </Text>
+                  </Table.Td>
+                </Table.Tr>
+              )}
+            </Table.Tbody>
+          </Table>
+        </Table.ScrollContainer>
+      </Paper>
+      <Modal opened={adding} onClose={() => setAdding(false)} title="Add an IMAP mailbox">
+        {adding && <MailboxForm onDone={() => setAdding(false)} />}
+      </Modal>
+      <Modal
+        opened={!!removing}
+        onClose={() => setRemoving(null)}
+        title={`Remove ${removing?.name ?? ''}?`}
+      >
+        <Stack>
+          <Text size="sm">
+            Staydesk stops fetching from {removing?.username} at {removing?.host} and forgets its
+            password. Tickets and messages already imported stay. To stop for a while, pause it
+            instead.
+          </Text>
+          <Group justify="flex-end">
+            <Button variant="default" onClick={() => setRemoving(null)}>
+              Keep it
+            </Button>
+            <Button
+              color="red"
+              loading={removingNow}
+              onClick={async () => {
+                try {
+                  await remove({ variables: { id: removing!.id } });
+                  notifications.show({ message: `${removing!.name} removed.`, color: 'teal' });
+                  setRemoving(null);
+                } catch (err) {
+                  notifications.show({ message: apiProblem(err)?.message, color: 'red' });
+                }
+              }}
+            >
+              Remove mailbox
+            </Button>
+          </Group>
+        </Stack>
+      </Modal>
+    </Stack>
+  );
+}
+
+function MailboxForm({ onDone }: { onDone(): void }) {
+  const [name, setName] = useState('');
+  const [host, setHost] = useState('');
+  const [port, setPort] = useState<number | string>(993);
+  const [tls, setTls] = useState(true);
+  const [username, setUsername] = useState('');
+  const [password, setPassword] = useState('');
+  const [folder, setFolder] = useState('INBOX');
+  const [moveTo, setMoveTo] = useState('');
+  const { errors, formError, reset, fail } = useFieldErrors();
+  const [create, { loading }] = useMutation(AdminCreateMailboxDocument, {
+    refetchQueries: ['AdminMailboxes'],
+  });
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    reset();
+    try {
+      await create({
+        variables: {
+          input: {
+            name,
+            host: host.trim(),
+            port: Number(port),
+            tls,
+            username,
+            password,
+            folder,
+            moveTo: moveTo || null,
+          },
+        },
+      });
+      notifications.show({ message: `${name} added; test it from the list.`, color: 'teal' });
+      onDone();
+    } catch (err) {
+      fail(err, 'The mailbox was not added.');
+    }
+  };
+  return (
+    <Stack component="form" {...asForm(submit)}>
+      {formError && <Alert color="red">{formError}</Alert>}
+      <TextInput
+        label="Name"
+        value={name}
+        onChange={(e) => setName(e.currentTarget.value)}
+        error={errors.name}
+        data-autofocus
+      />
+      <Group grow align="flex-start">
+        <TextInput
+          label="IMAP server"
+          placeholder="imap.example.com"
+          value={host}
+          onChange={(e) => setHost(e.currentTarget.value)}
+          error={errors.host}
+        />
+        <NumberInput
+          label="Port"
+          value={port}
+          onChange={setPort}
+          min={1}
+          max={65535}
+          allowDecimal={false}
+          error={errors.port}
+          maw={120}
+        />
+      </Group>
+      <Switch
+        label="Implicit TLS (port 993)"
+        checked={tls}
+        onChange={(e) => setTls(e.currentTarget.checked)}
+      />
+      <TextInput
+        label="User name"
+        value={username}
+        onChange={(e) => setUsername(e.currentTarget.value)}
+        error={errors.username}
+        autoComplete="off"
+      />
+      <PasswordInput
+        label="Password"
+        description="Stored encrypted; it is never shown again."
+        value={password}
+        onChange={(e) => setPassword(e.currentTarget.value)}
+        error={errors.password}
+        autoComplete="new-password"
+      />
+      <Group grow align="flex-start">
+        <TextInput
+          label="Folder"
+          value={folder}
+          onChange={(e) => setFolder(e.currentTarget.value)}
+          error={errors.folder}
+        />
+        <TextInput
+          label="Move imported mail to"
+          placeholder="Leave empty to mark it read"
+          value={moveTo}
+          onChange={(e) => setMoveTo(e.currentTarget.value)}
+          error={errors.moveTo}
+        />
+      </Group>
+      <Group justify="flex-end">
+        <Button variant="default" onClick={onDone}>
+          Cancel
+        </Button>
+        <Button type="submit" loading={loading}>
+          Add mailbox
+        </Button>
+      </Group>
+    </Stack>
+  );
+}

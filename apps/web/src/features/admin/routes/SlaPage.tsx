@@ -1,0 +1,286 @@
+import { useMutation, useQuery } from '@apollo/client/react';
+import {
+  Alert,
+  Badge,
+  Button,
+  Group,
+  Modal,
+  NumberInput,
+  Paper,
+  Select,
+  Stack,
+  Switch,
+  Table,
+  Text,
+  TextInput,
+  VisuallyHidden,
+} from '@mantine/core';
+import { notifications } from '@mantine/notifications';
+import { useEffect, useState, type FormEvent } from 'react';
+import {
+  AdminCreateSlaPolicyDocument,
+  AdminDeactivateSlaPolicyDocument,
+  AdminSlaPoliciesDocument,
+  AdminUpdateSlaPolicyDocument,
+  type AdminSlaPolicyFragment,
+  type Channel,
+  type Priority,
+  type Tier,
+} from '@/gql/graphql';
+import { apiProblem } from '@/lib/errors';
+import { humanize } from '@/lib/format';
+import { asForm, formatTarget, useFieldErrors } from '../hooks/useFieldErrors';
+
+const PRIORITIES: Priority[] = ['urgent', 'high', 'normal', 'low'];
+const CHANNELS: Channel[] = ['email', 'phone', 'chat', 'web', 'social'];
+const TIERS: Tier[] = ['enterprise', 'pro', 'starter', 'free'];
+const ANY = '__any';
+const options = (values: string[]) => [
+  { value: ANY, label: 'Any' },
+  ...values.map((v) => ({ value: v, label: humanize(v) })),
+];
+
+/** SLA policies: targets per priority (and channel/tier), added, changed and retired. */
+export function SlaPage() {
+  const { data, error } = useQuery(AdminSlaPoliciesDocument);
+  const [editing, setEditing] = useState<AdminSlaPolicyFragment | 'new' | null>(null);
+  const [retiring, setRetiring] = useState<AdminSlaPolicyFragment | null>(null);
+  const [deactivate, { loading: retiringNow }] = useMutation(AdminDeactivateSlaPolicyDocument, {
+    refetchQueries: ['AdminSlaPolicies'],
+  });
+  useEffect(() => {
+    document.title = 'SLA policies · Admin · Staydesk';
+  }, []);
+  const policies = [...(data?.slaPolicies ?? [])].sort(
+    (a, b) => PRIORITIES.indexOf(a.priority) - PRIORITIES.indexOf(b.priority),
+  );
+  return (
+    <Stack gap="md">
+      <Group justify="space-between">
+        <Text c="dimmed" size="sm" maw={640}>
+          Each new ticket gets the active policy that fits its priority, channel and customer tier
+          best. Changes apply to new tickets; open tickets keep their due times.
+        </Text>
+        <Button onClick={() => setEditing('new')}>New policy</Button>
+      </Group>
+      {error && <Alert color="red">{apiProblem(error)?.message}</Alert>}
+      <Paper withBorder radius="md">
+        <Table.ScrollContainer minWidth={760}>
+          <Table verticalSpacing="sm">
+            <Table.Thead>
+              <Table.Tr>
+                <Table.Th>Policy</Table.Th>
+                <Table.Th>Priority</Table.Th>
+                <Table.Th>Channel</Table.Th>
+                <Table.Th>Tier</Table.Th>
+                <Table.Th>First response</Table.Th>
+                <Table.Th>Resolution</Table.Th>
+                <Table.Th>Clock</Table.Th>
+                <Table.Th>
+                  <VisuallyHidden>Actions</VisuallyHidden>
+                </Table.Th>
+              </Table.Tr>
+            </Table.Thead>
+            <Table.Tbody>
+              {policies.map((p) => (
+                <Table.Tr key={p.id}>
+                  <Table.Td fw={500}>{p.name}</Table.Td>
+                  <Table.Td>{humanize(p.priority)}</Table.Td>
+                  <Table.Td>{p.channel ? humanize(p.channel) : 'Any'}</Table.Td>
+                  <Table.Td>{p.tier ? humanize(p.tier) : 'Any'}</Table.Td>
+                  <Table.Td>{formatTarget(p.firstResponseMinutes)}</Table.Td>
+                  <Table.Td>{formatTarget(p.resolutionMinutes)}</Table.Td>
+                  <Table.Td>
+                    <Badge variant="light" color={p.businessHours ? 'indigo' : 'gray'}>
+                      {p.businessHours ? 'Business hours' : 'Around the clock'}
+                    </Badge>
+                  </Table.Td>
+                  <Table.Td ta="right">
+                    <Group gap="xs" justify="flex-end" wrap="nowrap">
+                      <Button
+                        size="xs"
+                        variant="default"
+                        onClick={() => setEditing(p)}
+                        aria-label={`Edit ${p.name}`}
+                      >
+                        Edit
+                      </Button>
+                      <Button
+                        size="xs"
+                        variant="subtle"
+                        color="red"
+                        onClick={() => setRetiring(p)}
+                        aria-label={`Deactivate ${p.name}`}
+                      >
+                        Deactivate
+                      </Button>
+                    </Group>
+                  </Table.Td>
+                </Table.Tr>
+              ))}
+              {data && policies.length === 0 && (
+                <Table.Tr>
+                  <Table.Td colSpan={8}>
+                    <Text c="dimmed" ta="center" py="md">
+                      No active policies: tickets get no due times.
+                    </Text>
+                  </Table.Td>
+                </Table.Tr>
+              )}
+            </Table.Tbody>
+          </Table>
+        </Table.ScrollContainer>
+      </Paper>
+      <Modal
+        opened={!!editing}
+        onClose={() => setEditing(null)}
+        title={editing === 'new' ? 'New SLA policy' : `Edit ${editing?.name ?? ''}`}
+      >
+        {editing && (
+          <PolicyForm policy={editing === 'new' ? null : editing} onDone={() => setEditing(null)} />
+        )}
+      </Modal>
+      <Modal
+        opened={!!retiring}
+        onClose={() => setRetiring(null)}
+        title={`Deactivate ${retiring?.name ?? ''}?`}
+      >
+        <Stack>
+          <Text size="sm">
+            New {retiring ? humanize(retiring.priority).toLowerCase() : ''} tickets will no longer
+            get this policy&apos;s due times. Tickets that have it keep their due times.
+          </Text>
+          <Group justify="flex-end">
+            <Button variant="default" onClick={() => setRetiring(null)}>
+              Keep it
+            </Button>
+            <Button
+              color="red"
+              loading={retiringNow}
+              onClick={async () => {
+                try {
+                  await deactivate({ variables: { id: retiring!.id } });
+                  notifications.show({ message: `${retiring!.name} deactivated.`, color: 'teal' });
+                  setRetiring(null);
+                } catch (err) {
+                  notifications.show({ message: apiProblem(err)?.message, color: 'red' });
+                }
+              }}
+            >
+              Deactivate
+            </Button>
+          </Group>
+        </Stack>
+      </Modal>
+    </Stack>
+  );
+}
+
+function PolicyForm({ policy, onDone }: { policy: AdminSlaPolicyFragment | null; onDone(): void }) {
+  const [name, setName] = useState(policy?.name ?? '');
+  const [priority, setPriority] = useState<Priority>(policy?.priority ?? 'normal');
+  const [channel, setChannel] = useState<string>(policy?.channel ?? ANY);
+  const [tier, setTier] = useState<string>(policy?.tier ?? ANY);
+  const [first, setFirst] = useState<number | string>(policy?.firstResponseMinutes ?? 60);
+  const [resolution, setResolution] = useState<number | string>(policy?.resolutionMinutes ?? 1440);
+  const [businessHours, setBusinessHours] = useState(policy?.businessHours ?? false);
+  const { errors, formError, reset, fail } = useFieldErrors();
+  const [create, c] = useMutation(AdminCreateSlaPolicyDocument, {
+    refetchQueries: ['AdminSlaPolicies'],
+  });
+  const [update, u] = useMutation(AdminUpdateSlaPolicyDocument, {
+    refetchQueries: ['AdminSlaPolicies'],
+  });
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    reset();
+    const input = {
+      name,
+      priority,
+      channel: channel === ANY ? null : (channel as Channel),
+      tier: tier === ANY ? null : (tier as Tier),
+      firstResponseMinutes: Number(first),
+      resolutionMinutes: Number(resolution),
+      businessHours,
+    };
+    try {
+      if (policy) await update({ variables: { id: policy.id, input } });
+      else await create({ variables: { input } });
+      notifications.show({ message: `${name} saved.`, color: 'teal' });
+      onDone();
+    } catch (err) {
+      fail(err, 'The policy was not saved.');
+    }
+  };
+  return (
+    <Stack component="form" {...asForm(submit)}>
+      {formError && <Alert color="red">{formError}</Alert>}
+      <TextInput
+        label="Name"
+        value={name}
+        onChange={(e) => setName(e.currentTarget.value)}
+        error={errors.name}
+        data-autofocus
+      />
+      <Select
+        label="Priority"
+        data={PRIORITIES.map((p) => ({ value: p, label: humanize(p) }))}
+        value={priority}
+        onChange={(v) => v && setPriority(v as Priority)}
+        error={errors.priority}
+        allowDeselect={false}
+      />
+      <Group grow>
+        <Select
+          label="Channel"
+          data={options(CHANNELS)}
+          value={channel}
+          onChange={(v) => setChannel(v ?? ANY)}
+          error={errors.channel}
+          allowDeselect={false}
+        />
+        <Select
+          label="Customer tier"
+          data={options(TIERS)}
+          value={tier}
+          onChange={(v) => setTier(v ?? ANY)}
+          error={errors.tier}
+          allowDeselect={false}
+        />
+      </Group>
+      <Group grow align="flex-start">
+        <NumberInput
+          label="First response (minutes)"
+          value={first}
+          onChange={setFirst}
+          min={1}
+          allowDecimal={false}
+          error={errors.firstResponseMinutes}
+          description={Number(first) > 0 ? formatTarget(Number(first)) : ' '}
+        />
+        <NumberInput
+          label="Resolution (minutes)"
+          value={resolution}
+          onChange={setResolution}
+          min={1}
+          allowDecimal={false}
+          error={errors.resolutionMinutes}
+          description={Number(resolution) > 0 ? formatTarget(Number(resolution)) : ' '}
+        />
+      </Group>
+      <Switch
+        label="Count business hours only (of the ticket's team calendar)"
+        checked={businessHours}
+        onChange={(e) => setBusinessHours(e.currentTarget.checked)}
+      />
+      <Group justify="flex-end">
+        <Button variant="default" onClick={onDone}>
+          Cancel
+        </Button>
+        <Button type="submit" loading={c.loading || u.loading}>
+          {policy ? 'Save policy' : 'Create policy'}
+        </Button>
+      </Group>
+    </Stack>
+  );
+}

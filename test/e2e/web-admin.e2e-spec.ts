@@ -1,0 +1,456 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import AxeBuilder from '@axe-core/playwright';
+import type { Page } from 'playwright-core';
+import { launchChromium, type Browser } from '../../scripts/browser';
+import { PASSWORD, insertUser, login, ok } from '../support/factories';
+import { TestStack, startStack } from '../support/stack';
+
+/**
+ * The admin screens in Debian's Chromium against the real api, worker, PostgreSQL and Redis:
+ * the CSV upload endpoint over HTTP (auth, size limit, type), an event-log import through the
+ * browser (mapping, dry run, progress, a rejected row and its download), an SLA policy made in
+ * the browser applied to a new ticket, holidays skipped by business-hours due times, FORBIDDEN
+ * for non-admins, and axe on every admin page. Needs the built bundle (`npm run build:web`).
+ */
+const FIXTURE = join(__dirname, '..', 'fixtures', 'import', 'browser-events.csv');
+const UPLOAD_LIMIT = 4096;
+let stack: TestStack;
+let importDir: string;
+let adminToken: string;
+let agentToken: string;
+let contactId: string;
+let chromium: Browser | undefined;
+const EMAIL = { admin: 'admin@admin.test', agent: 'agent@admin.test' };
+
+beforeAll(async () => {
+  if (!existsSync(join(__dirname, '..', '..', 'apps', 'web', 'dist', 'index.html'))) {
+    throw new Error('the web console is not built: run "npm run build:web" first');
+  }
+  importDir = mkdtempSync(join(tmpdir(), 'staydesk-import-'));
+  stack = await startStack({
+    env: {
+      IMPORT_DIR: importDir,
+      IMPORT_UPLOAD_MAX_BYTES: String(UPLOAD_LIMIT),
+      MAILBOX_SECRET_KEY: 'ab'.repeat(32),
+      LOGIN_RATE_LIMIT_IP_PER_MINUTE: '500',
+      LOGIN_RATE_LIMIT_EMAIL_PER_MINUTE: '100',
+    },
+  });
+  await insertUser(stack, { email: EMAIL.admin, role: 'admin', name: 'Ada Admin' });
+  await insertUser(stack, { email: EMAIL.agent, role: 'agent', name: 'Andy Agent' });
+  adminToken = await login(stack, EMAIL.admin);
+  agentToken = await login(stack, EMAIL.agent);
+  const c = await ok(
+    stack,
+    adminToken,
+    'mutation($i: CreateCustomerInput!) { createCustomer(input: $i) { contacts { id } } }',
+    {
+      i: {
+        name: 'Harbor Freight',
+        tier: 'pro',
+        contacts: [{ name: 'Hal', email: 'hal@harbor.example' }],
+      },
+    },
+  );
+  contactId = c.createCustomer.contacts[0].id;
+});
+
+afterAll(async () => {
+  await chromium?.close();
+  await stack?.close();
+  if (importDir) rmSync(importDir, { recursive: true, force: true });
+});
+
+/** The spec's one browser, signed out (its cookies cleared) for the next journey. */
+async function browser(): Promise<Page> {
+  chromium ??= await launchChromium();
+  await chromium.context.clearCookies();
+  const page = chromium.context.pages()[0] ?? (await chromium.context.newPage());
+  page.setDefaultTimeout(15_000); // a missing element fails the step that waits for it
+  return page;
+}
+
+async function signIn(page: Page, email: string, landing: RegExp) {
+  await page.goto(`${stack.url}/sign-in`);
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('heading', { name: landing }).waitFor();
+}
+
+/** The part of the page's `document` the animation wait reads. */
+interface AnimatedDocument {
+  getAnimations(): { playState: string; effect: { getTiming(): { iterations?: number } } | null }[];
+}
+
+async function expectNoSeriousA11yViolations(page: Page, name: string) {
+  await page.waitForFunction(() => {
+    const { document } = globalThis as unknown as { document: AnimatedDocument };
+    return document
+      .getAnimations()
+      .every((a) => a.playState !== 'running' || a.effect?.getTiming().iterations === Infinity);
+  });
+  const result = await new AxeBuilder({ page }).analyze();
+  const serious = result.violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map(
+      (v) =>
+        `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`,
+    );
+  expect({ page: name, serious }).toEqual({ page: name, serious: [] });
+}
+
+/** A Mantine Select's input by its accessible name. */
+const selectBox = (page: Page, name: string) =>
+  page
+    .getByRole('combobox', { name, exact: true })
+    .or(page.getByRole('textbox', { name, exact: true }));
+
+/** Picks an option of a Mantine Select by the select's accessible name. */
+async function choose(page: Page, select: string, option: string) {
+  await selectBox(page, select).click();
+  await page.getByRole('option', { name: option, exact: true }).click();
+}
+
+const upload = (body: Blob, name: string, headers: Record<string, string> = {}) => {
+  const form = new FormData();
+  form.append('file', body, name);
+  return fetch(`${stack.url}/imports/uploads`, { method: 'POST', body: form, headers });
+};
+const bearer = (t: string) => ({ authorization: `Bearer ${t}` });
+const csv = (text: string) => new Blob([text], { type: 'text/csv' });
+
+describe('CSV upload (HTTP)', () => {
+  it('takes an admin’s CSV onto disk and refuses strangers, agents, oversize and non-CSV files', async () => {
+    const text = readFileSync(FIXTURE, 'utf8');
+    const anonymous = await upload(csv(text), 'log.csv');
+    expect(anonymous.status).toBe(401);
+    const agent = await upload(csv(text), 'log.csv', bearer(agentToken));
+    expect(agent.status).toBe(403);
+    expect(((await agent.json()) as any).error.code).toBe('FORBIDDEN');
+
+    const big = await upload(
+      csv('a,b\n' + 'x,y\n'.repeat(UPLOAD_LIMIT)),
+      'big.csv',
+      bearer(adminToken),
+    );
+    expect(big.status).toBe(413);
+    const bigBody = (await big.json()) as any;
+    expect(bigBody.error.message).toMatch(/^The file is larger than the upload limit of 4 KB/);
+    const binary = await upload(
+      new Blob([Buffer.from([0x50, 0x4b, 0x03, 0x04, 0, 0, 1])]),
+      'sheet.csv',
+      bearer(adminToken),
+    );
+    expect(binary.status).toBe(415);
+    expect(((await binary.json()) as any).error.message).toMatch(/not CSV text/);
+    const image = await upload(
+      new Blob(['GIF89a'], { type: 'image/gif' }),
+      'cat.gif',
+      bearer(adminToken),
+    );
+    expect(image.status).toBe(415);
+    const kept = (await readDir()).filter((f) => /big|sheet|cat/.test(f));
+    expect(kept).toEqual([]); // nothing of a refused upload stays on disk
+
+    const good = await upload(csv(text), 'log.csv', bearer(adminToken));
+    expect(good.status).toBe(201);
+    const body = (await good.json()) as { path: string; fileName: string; size: number };
+    expect(body).toMatchObject({ fileName: 'log.csv', size: Buffer.byteLength(text) });
+    expect(body.path).toMatch(/^uploads\/\d{8}-[0-9a-f]{12}-log\.csv$/);
+    expect(readFileSync(join(importDir, body.path), 'utf8')).toBe(text);
+
+    const preview = await ok(
+      stack,
+      adminToken,
+      `query($p: String!) { importPreview(path: $p, kind: events, activityColumn: "Action") {
+         header rows columns { field column score } activities { name rows suggestion } } }`,
+      { p: body.path },
+    );
+    const p = preview.importPreview;
+    expect(p.header).toEqual(['Case', 'Action', 'Timestamp', 'Agent', 'Account', 'Title']);
+    expect(p.rows).toHaveLength(8);
+    const col = Object.fromEntries(p.columns.map((c: any) => [c.field, c.column]));
+    expect(col).toMatchObject({
+      case_id: 'Case',
+      timestamp: 'Timestamp',
+      actor: 'Agent',
+    });
+    const act = Object.fromEntries(p.activities.map((a: any) => [a.name, a.suggestion]));
+    expect(act).toMatchObject({
+      Resolved: 'solved',
+      'Agent replies': 'agent_reply',
+      'Escalated to tier 2': null,
+    });
+    const outside = await stack.gql(
+      'query { importPreview(path: "../../etc/passwd", kind: tickets) { header } }',
+      {},
+      { token: adminToken },
+    );
+    expect(outside.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
+  });
+});
+
+async function readDir(): Promise<string[]> {
+  const { readdir } = await import('node:fs/promises');
+  return readdir(join(importDir, 'uploads')).catch(() => []);
+}
+
+describe('mailboxes (GraphQL)', () => {
+  it('tests a mailbox without failing the request, and removes it (admins only)', async () => {
+    // a port nothing listens on: the test answers ok: false with the reason
+    const { createServer } = await import('node:net');
+    const probe = createServer();
+    await new Promise<void>((r) => probe.listen(0, '127.0.0.1', () => r()));
+    const port = (probe.address() as { port: number }).port;
+    await new Promise((r) => probe.close(r));
+    const box = await ok(
+      stack,
+      adminToken,
+      'mutation($i: MailboxInput!) { createMailbox(input: $i) { id } }',
+      {
+        i: {
+          name: 'Nowhere',
+          host: '127.0.0.1',
+          port,
+          tls: false,
+          username: 'desk',
+          password: 'secret-1',
+        },
+      },
+    );
+    const id = box.createMailbox.id;
+    const t = await ok(
+      stack,
+      adminToken,
+      'mutation($id: ID!) { testMailbox(id: $id) { ok message messages } }',
+      { id },
+    );
+    expect(t.testMailbox).toMatchObject({ ok: false, messages: null });
+    expect(t.testMailbox.message).toMatch(new RegExp(`^Could not use 127.0.0.1:${port}: `));
+    const agent = await stack.gql(
+      'mutation($id: ID!) { deleteMailbox(id: $id) }',
+      { id },
+      { token: agentToken },
+    );
+    expect(agent.errors?.[0].extensions?.code).toBe('FORBIDDEN');
+    expect(
+      (await ok(stack, adminToken, 'mutation($id: ID!) { deleteMailbox(id: $id) }', { id }))
+        .deleteMailbox,
+    ).toBe(true);
+    expect((await ok(stack, adminToken, '{ mailboxes { id } }')).mailboxes).toEqual([]);
+    const again = await stack.gql(
+      'mutation($id: ID!) { deleteMailbox(id: $id) }',
+      { id },
+      { token: adminToken },
+    );
+    expect(again.errors?.[0].extensions?.code).toBe('NOT_FOUND');
+  });
+});
+
+describe('admin console', () => {
+  it('keeps /admin from non-admins: no navigation entry, a FORBIDDEN page', async () => {
+    const page = await browser();
+    await signIn(page, EMAIL.agent, /My open/);
+    await expect(page.getByRole('link', { name: /^Admin/ }).count()).resolves.toBe(0);
+    await page.goto(`${stack.url}/admin/users`);
+    await page.getByRole('heading', { name: 'Not allowed' }).waitFor();
+    await expect(page.getByRole('button', { name: 'New user' }).count()).resolves.toBe(0);
+  });
+
+  it('imports an event log from the browser: mapping, dry run, progress, a rejected row and its CSV', async () => {
+    const page = await browser();
+    await signIn(page, EMAIL.admin, /My open/);
+    await page.getByRole('link', { name: /^Admin/ }).click();
+    await page.getByRole('heading', { name: 'Admin' }).waitFor();
+    await page.getByRole('link', { name: 'Import', exact: true }).click();
+    await choose(page, 'What the file holds', 'Event log (one row per ticket event)');
+    await page.locator('input[type=file]').setInputFiles(FIXTURE);
+    await page.getByRole('button', { name: 'Upload and preview' }).click();
+    const rows = page.getByRole('table', { name: 'First rows of the file' });
+    await rows.getByRole('cell', { name: 'Printer offline' }).first().waitFor();
+    // proposals: the importer's own names; "Action" and "Account" are for the admin to pick
+    await expect(selectBox(page, 'Column for Case id').inputValue()).resolves.toBe('Case');
+    await expect(selectBox(page, 'Column for Activity').inputValue()).resolves.toBe(
+      '(not imported)',
+    );
+    await choose(page, 'Column for Activity', 'Action');
+    await choose(page, 'Column for Customer', 'Account');
+    const effect = (name: string) => selectBox(page, `Effect of ${name}`);
+    await effect('Resolved').waitFor();
+    await expect(effect('Resolved').inputValue()).resolves.toBe('Solved');
+    await expect(effect('Agent replies').inputValue()).resolves.toBe('Agent reply');
+    await expect(effect('Escalated to tier 2').inputValue()).resolves.toBe('');
+    await choose(page, 'Effect of Ticket opened', 'Created');
+    await expectNoSeriousA11yViolations(page, 'import mapping');
+
+    await page.getByRole('button', { name: 'Dry run', exact: true }).click();
+    await page.getByRole('heading', { name: /^Dry run of/ }).waitFor();
+    await page.getByText(/^100 % · 8 rows read · .* · 1 rejected$/).waitFor();
+    await page.getByText(/Line 6: unknown activity "Escalated to tier 2"/).waitFor();
+    const before = await stack.db.query(
+      `SELECT count(*)::int AS n FROM tickets WHERE external_id LIKE 'B%'`,
+    );
+    expect(before.rows[0].n).toBe(0); // a dry run writes nothing
+
+    await page.getByRole('button', { name: 'Start import' }).click();
+    await page.getByRole('heading', { name: /^Import of/ }).waitFor();
+    await page.getByText(/^100 % · 8 rows read · .* · 1 rejected$/).waitFor();
+    await expect(
+      page.getByRole('progressbar', { name: 'Import progress' }).getAttribute('aria-valuenow'),
+    ).resolves.toBe('100');
+    const { rows: tickets } = await stack.db.query(
+      `SELECT external_id, status FROM tickets WHERE external_source = 'csv' ORDER BY external_id`,
+    );
+    expect(tickets).toEqual([
+      { external_id: 'B1', status: 'solved' },
+      { external_id: 'B2', status: 'solved' },
+      { external_id: 'B3', status: 'open' },
+    ]);
+
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('link', { name: 'Download the rejected rows (CSV)' }).click(),
+    ]);
+    const rejects = readFileSync((await download.path())!, 'utf8');
+    expect(download.suggestedFilename()).toMatch(/\.rejects\.csv$/);
+    expect(rejects.split('\r\n')[0]).toBe('line,reason,Case,Action,Timestamp,Agent,Account,Title');
+    expect(rejects).toContain('6,"unknown activity ""Escalated to tier 2""');
+    expect(rejects).toContain('B2,Escalated to tier 2,2025-03-04T10:05:00Z');
+    // the download is for admins only
+    const runId = /imports\/(\d+)\/rejects/.exec(download.url())![1];
+    const asAgent = await fetch(`${stack.url}/imports/${runId}/rejects.csv`, {
+      headers: bearer(agentToken),
+    });
+    expect(asAgent.status).toBe(403);
+  });
+
+  it('creates an SLA policy in the browser that the next ticket gets; field errors sit by the field', async () => {
+    const page = await browser();
+    await signIn(page, EMAIL.admin, /My open/);
+    await page.goto(`${stack.url}/admin/sla`);
+    await page.getByRole('button', { name: 'New policy' }).click();
+    const dialog = page.getByRole('dialog', { name: 'New SLA policy' });
+    await dialog.getByRole('textbox', { name: 'Name' }).fill('Urgent, around the clock');
+    await choose(page, 'Priority', 'Urgent');
+    await dialog.getByRole('textbox', { name: 'First response (minutes)' }).fill('45');
+    await dialog.getByRole('textbox', { name: 'Resolution (minutes)' }).fill('30');
+    await dialog.getByRole('button', { name: 'Create policy' }).click();
+    // BAD_USER_INPUT naming resolutionMinutes: shown under that field
+    const resolution = dialog.getByRole('textbox', { name: 'Resolution (minutes)' });
+    await dialog.getByText('Must not be shorter than the first-response target.').waitFor();
+    await expect(resolution.getAttribute('aria-invalid')).resolves.toBe('true');
+    await resolution.fill('240');
+    await dialog.getByRole('button', { name: 'Create policy' }).click();
+    await page.getByRole('cell', { name: 'Urgent, around the clock', exact: true }).waitFor();
+    await page.getByRole('cell', { name: '4 h', exact: true }).waitFor();
+    await expectNoSeriousA11yViolations(page, 'sla policies');
+
+    const t = await ok(
+      stack,
+      agentToken,
+      `mutation($i: CreateTicketInput!) { createTicket(input: $i) { createdAt firstResponseDueAt resolutionDueAt } }`,
+      { i: { requesterId: contactId, subject: 'Down', channel: 'phone', priority: 'urgent' } },
+    );
+    const at = Date.parse(t.createTicket.createdAt);
+    expect((Date.parse(t.createTicket.firstResponseDueAt) - at) / 60_000).toBeCloseTo(45, 1);
+    expect((Date.parse(t.createTicket.resolutionDueAt) - at) / 60_000).toBeCloseTo(240, 1);
+  });
+
+  it('skips a team’s holidays in business-hours due times, and names a bad holiday', async () => {
+    const bad = await stack.gql(
+      'mutation($i: TeamInput!) { createTeam(input: $i) { id } }',
+      {
+        i: {
+          name: 'Bad days',
+          timezone: 'UTC',
+          businessHours: { mon: [['09:00', '17:00']] },
+          holidays: [{ date: '2026-02-30', name: 'No such day' }],
+        },
+      },
+      { token: adminToken },
+    );
+    expect(bad.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'holidays' });
+    // open all day, every day, closed today and tomorrow (UTC): due times start the day after
+    const day = (offset: number) =>
+      new Date(Date.now() + offset * 86_400_000).toISOString().slice(0, 10);
+    const allDay = Object.fromEntries(
+      ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'].map((d) => [d, [['00:00', '24:00']]]),
+    );
+    const team = await ok(
+      stack,
+      adminToken,
+      'mutation($i: TeamInput!) { createTeam(input: $i) { id holidays { date name } } }',
+      {
+        i: {
+          name: 'Always open',
+          timezone: 'UTC',
+          businessHours: allDay,
+          holidays: [
+            { date: day(1), name: 'Tomorrow' },
+            { date: day(0), name: 'Today' },
+          ],
+        },
+      },
+    );
+    expect(team.createTeam.holidays.map((h: any) => h.date)).toEqual([day(0), day(1)]);
+    await ok(
+      stack,
+      adminToken,
+      'mutation($i: SlaPolicyInput!) { createSlaPolicy(input: $i) { id } }',
+      {
+        i: {
+          name: 'Low, business hours',
+          priority: 'low',
+          firstResponseMinutes: 60,
+          resolutionMinutes: 120,
+          businessHours: true,
+        },
+      },
+    );
+    const t = await ok(
+      stack,
+      agentToken,
+      `mutation($i: CreateTicketInput!) { createTicket(input: $i) { createdAt firstResponseDueAt } }`,
+      {
+        i: {
+          requesterId: contactId,
+          subject: 'Slow',
+          channel: 'email',
+          priority: 'low',
+          teamId: team.createTeam.id,
+        },
+      },
+    );
+    const created = t.createTicket.createdAt.slice(0, 10);
+    const twoDaysOn = new Date(Date.parse(`${created}T00:00:00Z`) + 2 * 86_400_000 + 60 * 60_000);
+    expect(t.createTicket.firstResponseDueAt).toBe(twoDaysOn.toISOString());
+  });
+
+  it('passes axe on the other admin pages, the team editor and the erasure confirmation', async () => {
+    const page = await browser();
+    await signIn(page, EMAIL.admin, /My open/);
+    await page.goto(`${stack.url}/admin/users`);
+    await page.getByRole('cell', { name: 'Ada Admin admin@admin.test' }).waitFor();
+    await expectNoSeriousA11yViolations(page, 'users');
+    await page.getByRole('link', { name: 'Mailboxes', exact: true }).click();
+    await page.getByText(/No mailboxes yet/).waitFor();
+    await expectNoSeriousA11yViolations(page, 'mailboxes');
+    // the teams page under its editor (hours, holidays, sender)
+    await page.getByRole('link', { name: 'Teams', exact: true }).click();
+    await page.getByRole('button', { name: 'Edit Always open' }).click();
+    await page.getByRole('textbox', { name: 'Holiday 1 name' }).waitFor();
+    await expectNoSeriousA11yViolations(page, 'teams and the team editor');
+    await page.keyboard.press('Escape');
+    // the privacy page under the erasure confirmation, which names what goes
+    await page.getByRole('link', { name: 'Privacy', exact: true }).click();
+    await page.getByRole('textbox', { name: 'Find a contact' }).fill('harbor');
+    await page.getByRole('button', { name: /Hal <hal@harbor.example>/ }).click();
+    await page.getByRole('button', { name: 'Erase contact…' }).click();
+    const confirm = page.getByRole('dialog', { name: 'Erase Hal for good?' });
+    await confirm.getByText(/the subjects of 2 tickets they asked for/).waitFor();
+    await expectNoSeriousA11yViolations(page, 'privacy and the erasure confirmation');
+  }, 90_000);
+});
