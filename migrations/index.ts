@@ -23,6 +23,7 @@ import { ImapMailboxes1764300200000 } from './1764300200000-imap-mailboxes';
 import { Automations1764900000000 } from './1764900000000-automations';
 import { SlaPause1764900100000 } from './1764900100000-sla-pause';
 import { AutomationRules1765400000000 } from './1765400000000-automation-rules';
+import { CustomFields1765400100000 } from './1765400100000-custom-fields';
 
 /**
  * Every migration, oldest first. The api, the worker, the CLI and the tests all read this
@@ -55,4 +56,5 @@ export const MIGRATIONS = [
   Automations1764900000000,
   SlaPause1764900100000,
   AutomationRules1765400000000,
+  CustomFields1765400100000,
 ];

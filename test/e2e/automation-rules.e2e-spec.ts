@@ -674,4 +674,130 @@ describe('automation rules: conditions, actions, order, loop guard, time-based; 
       expect.objectContaining({ type: 'split_from', from: t.id }),
     ]);
   });
+
+  it('custom fields: admin-defined, validated on set naming the field, usable in filters, views and rules', async () => {
+    const DEF = `mutation($i: CustomFieldDefinitionInput!) { createCustomFieldDefinition(input: $i) { id key type options } }`;
+    const def = (i: Record<string, unknown>) =>
+      ok(stack, admin, DEF, { i: { entity: 'ticket', ...i } });
+    expect(
+      (
+        await fails(stack, lead, DEF, {
+          i: { entity: 'ticket', key: 'plan', label: 'Plan', type: 'text' },
+        })
+      ).extensions?.code,
+    ).toBe('FORBIDDEN');
+    await def({ key: 'plan', label: 'Plan', type: 'dropdown', options: ['gold', 'silver'] });
+    await def({ key: 'seats', label: 'Seats', type: 'number' });
+    await def({ key: 'renewal', label: 'Renewal', type: 'date' });
+    await def({ key: 'vip', label: 'VIP', type: 'checkbox' });
+    await def({ key: 'notes', label: 'Notes', type: 'text' });
+    await def({
+      entity: 'customer',
+      key: 'region',
+      label: 'Region',
+      type: 'dropdown',
+      options: ['emea', 'apac'],
+    });
+    expect(
+      (
+        await fails(stack, admin, DEF, {
+          i: { entity: 'ticket', key: 'plan', label: 'P', type: 'text' },
+        })
+      ).extensions?.code,
+    ).toBe('CONFLICT');
+    expect(
+      (
+        await fails(stack, admin, DEF, {
+          i: { entity: 'ticket', key: 'x', label: 'X', type: 'dropdown' },
+        })
+      ).extensions?.code,
+    ).toBe('BAD_USER_INPUT');
+    const tag = (
+      await ok(stack, admin, CREATE, {
+        i: {
+          name: 'Gold plan',
+          trigger: 'ticket_updated',
+          conditions: [{ field: 'custom.plan', operator: 'is', values: ['gold'] }],
+          actions: { addTags: ['gold'] },
+        },
+      })
+    ).createAutomationRule;
+    expect(
+      (
+        await fails(stack, admin, CREATE, {
+          i: {
+            name: 'x',
+            trigger: 'ticket_updated',
+            conditions: [{ field: 'custom.nope', operator: 'is', values: ['1'] }],
+            actions: { addTags: ['x'] },
+          },
+        })
+      ).message,
+    ).toMatch(/no ticket field "nope"/);
+    const SET = `mutation($t: ID!, $v: JSONObject!) { setTicketCustomFields(ticketId: $t, values: $v) { id customFields tags } }`;
+    const a = await ticket({ requesterId: ids.globexContact, subject: 'cf a' });
+    const b = await ticket({ requesterId: ids.globexContact, subject: 'cf b' });
+    const bad: [Record<string, unknown>, string][] = [
+      [{ plan: 'bronze' }, 'values.plan'],
+      [{ seats: 'ten' }, 'values.seats'],
+      [{ renewal: '2027-02-30' }, 'values.renewal'],
+      [{ vip: 'yes' }, 'values.vip'],
+      [{ colour: 'red' }, 'values.colour'],
+    ];
+    for (const [v, field] of bad) {
+      const err = await fails(stack, agent, SET, { t: a.id, v });
+      expect(err.extensions?.code).toBe('BAD_USER_INPUT');
+      expect(err.extensions?.field).toBe(field);
+    }
+    const set = (
+      await ok(stack, agent, SET, {
+        t: a.id,
+        v: { plan: 'gold', seats: 12, renewal: '2027-03-31', vip: true, notes: ' hi ' },
+      })
+    ).setTicketCustomFields;
+    expect(set.customFields).toEqual({
+      plan: 'gold',
+      seats: 12,
+      renewal: '2027-03-31',
+      vip: true,
+      notes: 'hi',
+    });
+    expect(set.tags).toContain('gold');
+    expect((await events(a.id, ['rule_applied'])).map((e) => e.to)).toEqual(['Gold plan']);
+    await ok(stack, agent, SET, { t: b.id, v: { plan: 'silver', vip: true } });
+    const LIST = `query($f: TicketFilter) { tickets(filter: $f, first: 50) { totalCount edges { node { id } } } }`;
+    const found = async (f: Record<string, unknown>) =>
+      (await ok(stack, agent, LIST, { f })).tickets.edges.map((e: any) => e.node.id).sort();
+    expect(await found({ customFields: { plan: 'gold' } })).toEqual([a.id]);
+    expect(await found({ customFields: { vip: true } })).toEqual([a.id, b.id].sort());
+    expect(await found({ customFields: { vip: true, seats: 12 } })).toEqual([a.id]);
+    expect(
+      (await fails(stack, agent, LIST, { f: { customFields: { plan: { $ne: 1 } } } })).extensions
+        ?.code,
+    ).toBe('BAD_USER_INPUT');
+    const view = (
+      await ok(
+        stack,
+        agent,
+        `mutation($i: SavedViewInput!) { createSavedView(input: $i) { id count } }`,
+        {
+          i: { name: 'Silver', filter: { customFields: { plan: 'silver' } } },
+        },
+      )
+    ).createSavedView;
+    expect(view.count).toBe(1);
+    // clearing a value; customer fields
+    expect(
+      (await ok(stack, agent, SET, { t: a.id, v: { notes: null } })).setTicketCustomFields
+        .customFields.notes,
+    ).toBeUndefined();
+    const C = `mutation($c: ID!, $v: JSONObject!) { setCustomerCustomFields(customerId: $c, values: $v) }`;
+    expect(
+      (await fails(stack, admin, C, { c: ids.acme, v: { region: 'mars' } })).extensions?.field,
+    ).toBe('values.region');
+    expect(
+      (await ok(stack, admin, C, { c: ids.acme, v: { region: 'emea' } })).setCustomerCustomFields,
+    ).toEqual({ region: 'emea' });
+    await ok(stack, admin, DELETE, { id: tag.id });
+  });
 });

@@ -7,6 +7,7 @@ import { OutboxModule } from '@staydesk/outbox';
 import { TicketsModule } from '@staydesk/tickets';
 import { AutomationMailService } from './automation-mail.service';
 import { AutomationsProcessor } from './automations.processor';
+import { CustomFieldsResolver, CustomFieldsService } from './custom-fields';
 import { MergeService } from './merge.service';
 import { MergeResolver, RulesResolver } from './rules.graphql';
 import { RulesRepository } from './rules.repository';
@@ -28,6 +29,7 @@ import { MacrosService } from './macros.service';
     RulesRepository,
     RulesService,
     MergeService,
+    CustomFieldsService,
   ],
   exports: [
     MacrosService,
@@ -36,6 +38,7 @@ import { MacrosService } from './macros.service';
     RulesService,
     MergeService,
     RulesRepository,
+    CustomFieldsService,
   ],
 })
 export class AutomationsModule {}
@@ -43,7 +46,14 @@ export class AutomationsModule {}
 /** The GraphQL face of the agent tools (api). */
 @Module({
   imports: [AutomationsModule],
-  providers: [MacrosResolver, AssignmentResolver, SavedViewsResolver, RulesResolver, MergeResolver],
+  providers: [
+    MacrosResolver,
+    AssignmentResolver,
+    SavedViewsResolver,
+    RulesResolver,
+    MergeResolver,
+    CustomFieldsResolver,
+  ],
 })
 export class AutomationsApiModule {}
 

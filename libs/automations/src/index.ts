@@ -11,3 +11,4 @@ export * from './rules.service';
 export * from './rules.graphql';
 export * from './merge.service';
 export * from './automation-mail.service';
+export * from './custom-fields';

@@ -51,7 +51,9 @@ const FIELDS: Record<string, { operators: string[]; values: readonly string[] | 
   pending_hours: { operators: ['at_least'], values: null },
   unanswered_minutes: { operators: ['at_least'], values: null },
 };
-export const CONDITION_FIELDS = Object.keys(FIELDS);
+export const CONDITION_FIELDS = [...Object.keys(FIELDS), 'custom.<key>'];
+/** A ticket custom field: `custom.<key>` is / is_not one of the values (compared as text). */
+const CUSTOM_FIELD = { operators: ['is', 'is_not'], values: null };
 
 /** Checks and normalizes a rule's conditions for its trigger; BAD_USER_INPUT names the condition. */
 export function validateConditions(
@@ -62,7 +64,7 @@ export function validateConditions(
   const out: RuleCondition[] = [];
   conditions.forEach((c, i) => {
     const at = `conditions[${i}]`;
-    const spec = FIELDS[c.field];
+    const spec = c.field.startsWith('custom.') ? CUSTOM_FIELD : FIELDS[c.field];
     if (!spec)
       throw badInput(
         `${at}.field`,
@@ -127,6 +129,7 @@ export interface TicketFacts {
   text: string;
   /** Whether now is within the team's business hours (no calendar: always). */
   withinBusinessHours: boolean;
+  customFields: Record<string, unknown>;
 }
 
 export interface ConditionResult extends RuleCondition {
@@ -201,7 +204,10 @@ export function evaluate(
         };
         break;
       default:
-        r = { matched: true, actual: 'checked by the worker' };
+        if (c.field.startsWith('custom.')) {
+          const v = f.customFields[c.field.slice(7)];
+          r = oneOf(v === undefined || v === null ? null : String(v));
+        } else r = { matched: true, actual: 'checked by the worker' };
     }
     return { ...c, ...r };
   });

@@ -560,7 +560,18 @@ export class RulesService implements TicketHook, OnModuleInit {
       throw badInput('trigger', `must be one of ${RULE_TRIGGERS.join(', ')}`);
     const trigger = input.trigger as RuleTrigger;
     const conditions = validateConditions(trigger, input.conditions ?? []);
-    for (const c of conditions) {
+    for (const [i, c] of conditions.entries()) {
+      if (c.field.startsWith('custom.')) {
+        const rows: unknown[] = await this.tx.db.query(
+          `SELECT 1 FROM custom_field_definitions WHERE entity = 'ticket' AND key = $1`,
+          [c.field.slice(7)],
+        );
+        if (!rows.length)
+          throw badInput(
+            `conditions[${i}].field`,
+            `there is no ticket field "${c.field.slice(7)}"`,
+          );
+      }
       if (c.field === 'team') {
         const teams = await this.identity.teamsByIds(c.values);
         const missing = c.values.find((v) => !teams.some((t) => t.id === v));
@@ -682,6 +693,7 @@ class FactCache {
       tags: t.tags,
       text: this.text?.value ?? t.subject,
       withinBusinessHours: needsHours ? this.withinSync(t) : true,
+      customFields: t.customFields ?? {},
     };
   }
 

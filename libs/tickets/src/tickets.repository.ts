@@ -106,6 +106,8 @@ export interface TicketFilter {
   updatedFrom?: Date;
   updatedTo?: Date;
   search?: string;
+  /** Custom field values the ticket must have (all of them): `custom_fields @> {...}`. */
+  customFields?: Record<string, string | number | boolean>;
   /**
    * Private teams whose internal notes the caller may not read: a search does not look at the
    * note words of their tickets. Undefined = the caller may read every note.
@@ -731,6 +733,8 @@ function filterWhere(f: TicketFilter, p: (v: unknown) => string): string[] {
   if (f.createdTo) where.push(`t.created_at < ${p(f.createdTo)}`);
   if (f.updatedFrom) where.push(`t.updated_at >= ${p(f.updatedFrom)}`);
   if (f.updatedTo) where.push(`t.updated_at < ${p(f.updatedTo)}`);
+  if (f.customFields && Object.keys(f.customFields).length)
+    where.push(`t.custom_fields @> ${p(JSON.stringify(f.customFields))}::jsonb`);
   if (f.search) {
     // one GIN scan over everything; on tickets of private teams whose notes the caller may
     // not read, the public text must match too (public_search is NULL when there are no notes).

@@ -105,6 +105,8 @@ export type TicketFilter = {
   channel?: Array<Channel> | null | undefined;
   createdFrom?: string | null | undefined;
   createdTo?: string | null | undefined;
+  /** Custom field values the tickets must have, e.g. {"plan": "gold", "vip": true} (text, number, date, dropdown or checkbox values, matched exactly). */
+  customFields?: Record<string, unknown> | null | undefined;
   customerId?: string | number | null | undefined;
   dueWithinMinutes?: number | null | undefined;
   /** Assigned to me. */
