@@ -38,6 +38,7 @@ function Home() {
 }
 
 const ticketRoutes = () => import('@/features/ticket');
+const automationRoutes = () => import('@/features/automations');
 
 export const router = createBrowserRouter([
   {
@@ -57,6 +58,18 @@ export const router = createBrowserRouter([
           {
             path: 'tickets/:id',
             lazy: async () => ({ Component: (await ticketRoutes()).TicketRoute }),
+          },
+          {
+            path: 'automations/rules',
+            lazy: async () => ({ Component: (await automationRoutes()).RulesRoute }),
+          },
+          {
+            path: 'automations/fields',
+            lazy: async () => ({ Component: (await automationRoutes()).CustomFieldsRoute }),
+          },
+          {
+            path: 'views/:id',
+            lazy: async () => ({ Component: (await automationRoutes()).SavedViewRoute }),
           },
           {
             path: 'kpis',
