@@ -97,7 +97,13 @@ export function useMacroPicker({ ticketId, version, onInsert, onApplied }: Optio
   );
 
   const modal = (
-    <Modal opened={opened} onClose={close} title="Apply a macro" size="lg">
+    <Modal
+      opened={opened}
+      onClose={close}
+      title="Apply a macro"
+      size="lg"
+      closeButtonProps={{ 'aria-label': 'Close the macro picker' }}
+    >
       {!chosen ? (
         <Stack gap="sm">
           <TextInput

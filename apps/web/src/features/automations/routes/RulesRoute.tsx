@@ -100,6 +100,7 @@ export function RulesRoute() {
         onClose={() => setDraft(null)}
         position="right"
         size="xl"
+        closeButtonProps={{ 'aria-label': 'Close the rule builder' }}
         title={draft?.id ? `Edit rule (version ${draft.version})` : 'New rule'}
       >
         {draft && data && (

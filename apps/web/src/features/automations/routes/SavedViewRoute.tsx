@@ -63,7 +63,13 @@ export function SavedViewRoute() {
               {rows.map(({ node: t }) => (
                 <Table.Tr key={t.id}>
                   <Table.Td>
-                    <Anchor component={Link} to={`/tickets/${t.id}`} size="sm">
+                    <Anchor
+                      component={Link}
+                      to={`/tickets/${t.id}`}
+                      size="sm"
+                      fw={600}
+                      c="var(--mantine-color-text)"
+                    >
                       #{t.number} {t.subject}
                     </Anchor>
                   </Table.Td>
