@@ -470,6 +470,33 @@ describe('automation rules: conditions, actions, order, loop guard, time-based; 
     await ok(stack, admin, DELETE, { id: r2 });
   });
 
+  it('rolls back only a rule that cannot act; the change that triggered it goes through', async () => {
+    const helper = await insertUser(stack, {
+      email: 'temp@t.local',
+      role: 'agent',
+      teamId: ids.support,
+    });
+    const assign = (
+      await ok(stack, admin, CREATE, {
+        i: { name: 'Give to temp', trigger: 'ticket_created', actions: { assigneeId: helper } },
+      })
+    ).createAutomationRule;
+    const tag = (
+      await ok(stack, admin, CREATE, {
+        i: { name: 'Tag all', trigger: 'ticket_created', actions: { addTags: ['seen'] } },
+      })
+    ).createAutomationRule;
+    await stack.db.query(`UPDATE users SET active = false WHERE id = $1`, [helper]);
+    const t = await ticket({ requesterId: ids.globexContact });
+    expect(await row(t.id)).toMatchObject({ assigneeId: null, tags: ['seen'] });
+    expect((await events(t.id, ['rule_applied'])).map((e) => e.to)).toEqual([
+      expect.stringMatching(/^Give to temp: failed, assigneeId: user \d+ is deactivated/),
+      'Tag all',
+    ]);
+    await ok(stack, admin, DELETE, { id: assign.id });
+    await ok(stack, admin, DELETE, { id: tag.id });
+  });
+
   it('fires time-based rules once per ticket per period (worker scan), mailing requester and account manager', async () => {
     const remind = (
       await ok(stack, admin, CREATE, {

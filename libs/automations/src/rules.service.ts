@@ -272,6 +272,12 @@ export class RulesService implements TicketHook, OnModuleInit {
    */
   private async runRules(tx: Tx, ticketId: string, trigger: RuleTrigger, only?: RuleRow) {
     const once = new Set<string>();
+    const actors = new Map<string, Promise<Actor | null>>();
+    const actorOf = (rule: RuleRow) => {
+      const key = rule.updatedById ?? '';
+      if (!actors.has(key)) actors.set(key, this.ruleActor(tx, rule));
+      return actors.get(key)!;
+    };
     let t: TicketRow | null = null;
     let facts: FactCache | null = null;
     for (let pass = 1; pass <= MAX_RULE_PASSES; pass++) {
@@ -285,22 +291,45 @@ export class RulesService implements TicketHook, OnModuleInit {
       let changed = false;
       let stop = false;
       const fired: string[] = [];
+      // each rule sees what the rules before it did (`virtual`); the writes of consecutive rules
+      // with the same acting user are made together (one update, one batch of events)
+      let virtual: TicketRow = t;
+      let batch: Batch | null = null;
+      const flush = async () => {
+        if (!batch) return;
+        const b: Batch = batch;
+        batch = null;
+        await this.writeBatch(tx, t!, virtual, b, facts!, once);
+        t = await this.tickets.lockForChange(tx, ticketId);
+        virtual = t;
+      };
       for (const rule of rules) {
         if (!(only && pass === 1)) {
-          const f = await facts.facts(tx, t, rule.conditions);
+          const f = await facts.facts(tx, virtual, rule.conditions);
           if (!evaluate(rule.conditions, f).matched) continue;
         }
-        const result = await this.fire(tx, rule, t, facts, once);
-        if (result.fired) fired.push(`${rule.name} (v${rule.version})`);
-        if (result.changed) {
-          changed = true;
-          t = await this.tickets.lockForChange(tx, ticketId);
+        const actor = await actorOf(rule);
+        const plan = await this.plan(tx, rule.actions, virtual, await facts.customer(tx), actor);
+        const doOnce = !once.has(rule.id);
+        const anything =
+          plan.changes.length > 0 || (doOnce && !!(plan.note || plan.email || plan.followUp));
+        if (anything) {
+          if (batch && (batch as Batch).actor?.id !== actor?.id) await flush();
+          batch ??= { actor, items: [] };
+          (batch as Batch).items.push({ rule, plan, doOnce });
+          once.add(rule.id);
+          fired.push(`${rule.name} (v${rule.version})`);
+          if (plan.changes.length) {
+            changed = true;
+            virtual = applyInMemory(virtual, plan);
+          }
         }
-        if (rule.stopProcessing) {
+        if (anything && rule.stopProcessing) {
           stop = true;
           break;
         }
       }
+      await flush();
       if (!changed || stop) return;
       if (pass === MAX_RULE_PASSES) {
         await this.tickets.recordEventsInTx(tx, [
@@ -318,6 +347,113 @@ export class RulesService implements TicketHook, OnModuleInit {
           'automation rules keep changing each other: stopped',
         );
       }
+    }
+  }
+
+  /**
+   * Writes what a run of matching rules decided: their `rule_applied` events, the ticket's new
+   * fields in one `updateInTx` (from `before` to `after`), then each rule's note, e-mail and
+   * follow-up, all inside one savepoint. If that fails (a rule whose assignee was deactivated, a
+   * private team's ticket), it is undone and the rules are applied one by one, each in its own
+   * savepoint, so only the failing rule is left out.
+   */
+  private async writeBatch(
+    tx: Tx,
+    before: TicketRow,
+    after: TicketRow,
+    b: Batch,
+    facts: FactCache,
+    once: Set<string>,
+  ) {
+    if (!b.actor) {
+      await this.ruleEvents(
+        tx,
+        before.id,
+        b.items.map((i) => [
+          i.rule,
+          `${i.rule.name}: skipped, its last editor no longer works tickets`,
+        ]),
+      );
+      return;
+    }
+    await tx.query(`SAVEPOINT automation_rules`);
+    try {
+      await this.ruleEvents(
+        tx,
+        before.id,
+        b.items.map((i) => [i.rule, i.rule.name]),
+      );
+      const update: UpdateTicketInput = {};
+      const given = new Set<string>();
+      if (after.priority !== before.priority) update.priority = after.priority;
+      if (after.teamId !== before.teamId) {
+        update.teamId = after.teamId;
+        given.add('teamId');
+      }
+      if (after.assigneeId !== before.assigneeId) {
+        update.assigneeId = after.assigneeId;
+        given.add('assigneeId');
+      }
+      if (after.tags.join(',') !== before.tags.join(',')) update.tags = after.tags;
+      if (Object.keys(update).length)
+        await this.tickets.updateInTx(tx, b.actor, before.id, update, given);
+      for (const i of b.items) if (i.doOnce) await this.sideEffects(tx, b.actor, before, i);
+      await tx.query(`RELEASE SAVEPOINT automation_rules`);
+    } catch (err) {
+      await tx.query(`ROLLBACK TO SAVEPOINT automation_rules`);
+      if (!(err instanceof DomainError)) this.logger.warn({ err }, 'rule batch failed, one by one');
+      for (const i of b.items) {
+        if (i.doOnce) once.delete(i.rule.id);
+        const t = await this.tickets.lockForChange(tx, before.id);
+        await this.fire(tx, i.rule, t, facts, once);
+      }
+    }
+  }
+
+  private ruleEvents(tx: Tx, ticketId: string, items: [RuleRow, string][]) {
+    const now = new Date();
+    return this.tickets.recordEventsInTx(
+      tx,
+      items.map(([rule, toValue]) => ({
+        ticketId,
+        actorId: null,
+        type: 'rule_applied',
+        fromValue: `rule ${rule.id} v${rule.version}`,
+        toValue: toValue.slice(0, 1000),
+        createdAt: now,
+      })),
+    );
+  }
+
+  /** A rule's note, e-mail and follow-up (once per change). */
+  private async sideEffects(
+    tx: Tx,
+    actor: Actor,
+    t: TicketRow,
+    i: { rule: RuleRow; plan: RulePlan },
+  ) {
+    const { rule, plan } = i;
+    if (plan.note) await this.tickets.addMessageInTx(tx, actor, t.id, 'internal_note', plan.note);
+    if (plan.email?.recipient) {
+      await this.queueMail(tx, {
+        ticketId: t.id,
+        ruleId: rule.id,
+        kind: 'rule',
+        recipient: plan.email.recipient,
+        subject: plan.email.subject,
+        body: plan.email.body,
+      });
+    }
+    if (plan.followUp?.ownerId) {
+      await this.followups.openForOwner(tx, {
+        customerId: t.customerId,
+        ticketId: t.id,
+        ownerId: plan.followUp.ownerId,
+        kind: 'custom',
+        dueAt: plan.followUp.dueAt,
+        note: plan.followUp.note ?? `Follow-up from rule "${rule.name}"`,
+        createdById: null,
+      });
     }
   }
 
@@ -340,51 +476,18 @@ export class RulesService implements TicketHook, OnModuleInit {
       plan.changes.length > 0 || (doOnce && (plan.note || plan.email || plan.followUp));
     if (!anything) return { fired: false, changed: false };
     once.add(rule.id);
-    const event = (type: string, toValue: string) =>
-      this.tickets.recordEventsInTx(tx, [
-        {
-          ticketId: t.id,
-          actorId: null,
-          type,
-          fromValue: `rule ${rule.id} v${rule.version}`,
-          toValue: toValue.slice(0, 1000),
-          createdAt: new Date(),
-        },
-      ]);
     if (!actor) {
-      await event('rule_applied', `${rule.name}: skipped, its last editor no longer works tickets`);
+      await this.ruleEvents(tx, t.id, [
+        [rule, `${rule.name}: skipped, its last editor no longer works tickets`],
+      ]);
       return { fired: true, changed: false };
     }
     await tx.query(`SAVEPOINT automation_rule`);
     try {
-      await event('rule_applied', rule.name);
+      await this.ruleEvents(tx, t.id, [[rule, rule.name]]);
       if (plan.changes.length)
         await this.tickets.updateInTx(tx, actor, t.id, plan.update, plan.given);
-      if (doOnce && plan.note)
-        await this.tickets.addMessageInTx(tx, actor, t.id, 'internal_note', plan.note);
-      if (doOnce && plan.email) {
-        if (plan.email.recipient) {
-          await this.queueMail(tx, {
-            ticketId: t.id,
-            ruleId: rule.id,
-            kind: 'rule',
-            recipient: plan.email.recipient,
-            subject: plan.email.subject,
-            body: plan.email.body,
-          });
-        }
-      }
-      if (doOnce && plan.followUp && plan.followUp.ownerId) {
-        await this.followups.openForOwner(tx, {
-          customerId: t.customerId,
-          ticketId: t.id,
-          ownerId: plan.followUp.ownerId,
-          kind: 'custom',
-          dueAt: plan.followUp.dueAt,
-          note: plan.followUp.note ?? `Follow-up from rule "${rule.name}"`,
-          createdById: null,
-        });
-      }
+      if (doOnce) await this.sideEffects(tx, actor, t, { rule, plan });
       await tx.query(`RELEASE SAVEPOINT automation_rule`);
       return { fired: true, changed: plan.changes.length > 0 };
     } catch (err) {
@@ -392,7 +495,7 @@ export class RulesService implements TicketHook, OnModuleInit {
       const why = err instanceof DomainError ? err.message : 'internal error';
       if (!(err instanceof DomainError))
         this.logger.error({ err, ruleId: rule.id }, 'automation rule failed');
-      await event('rule_applied', `${rule.name}: failed, ${why}`);
+      await this.ruleEvents(tx, t.id, [[rule, `${rule.name}: failed, ${why}`]]);
       return { fired: true, changed: false };
     }
   }
@@ -450,10 +553,13 @@ export class RulesService implements TicketHook, OnModuleInit {
       }
     }
     const assigneeId = given.has('assigneeId') ? (a.assigneeId ?? null) : t.assigneeId;
-    const people = await this.identity.usersByIds(
-      [assigneeId, c.accountManagerId].filter((x): x is string => !!x),
-      tx,
-    );
+    const texts = !!(a.note || a.email || a.followUp);
+    const people = texts
+      ? await this.identity.usersByIds(
+          [assigneeId, c.accountManagerId].filter((x): x is string => !!x),
+          tx,
+        )
+      : [];
     const assignee = people.find((u) => u.id === assigneeId) ?? null;
     const manager = people.find((u) => u.id === c.accountManagerId) ?? null;
     const values: PlaceholderValues = {
@@ -643,6 +749,23 @@ export class RulesService implements TicketHook, OnModuleInit {
     if (actor.role !== 'admin' && actor.role !== 'team_lead')
       throw forbidden('only admins and team leads manage automation rules');
   }
+}
+
+interface Batch {
+  actor: Actor | null;
+  items: { rule: RuleRow; plan: RulePlan; doOnce: boolean }[];
+}
+
+/** The ticket as a rule's changes leave it (the next rule in the pass sees this). */
+function applyInMemory(t: TicketRow, plan: RulePlan): TicketRow {
+  const u = plan.update;
+  return {
+    ...t,
+    priority: u.priority ?? t.priority,
+    teamId: plan.given.has('teamId') ? (u.teamId ?? null) : t.teamId,
+    assigneeId: plan.given.has('assigneeId') ? (u.assigneeId ?? null) : t.assigneeId,
+    tags: u.tags ?? t.tags,
+  };
 }
 
 /** The facts of one ticket for rules, customer side loaded once per run, the rest on demand. */
