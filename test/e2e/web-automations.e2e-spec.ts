@@ -107,7 +107,8 @@ it('applies a macro from the composer after showing what it will do', async () =
   await dialog.getByLabel('Search macros').fill('logs');
   await dialog.getByRole('listitem').filter({ hasText: 'Ask for logs' }).click();
   await dialog.getByText(`Hi Priya, about #${ids.number}: ask for logs.`).waitFor();
-  await dialog.getByText('Tags: → macro-used').waitFor();
+  await dialog.getByText('Tags: none → macro-used').waitFor();
+  await dialog.getByText('Assignee: none → you').waitFor();
   await expectNoSeriousA11yViolations('macro preview');
   await dialog.getByRole('button', { name: 'Apply macro' }).click();
   await dialog.waitFor({ state: 'hidden' });

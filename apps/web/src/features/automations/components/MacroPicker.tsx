@@ -22,6 +22,7 @@ import {
   PreviewMacroDocument,
   type TicketDetailFragment,
 } from '@/gql/graphql';
+import { useSession } from '@/app/session';
 import { apiProblem } from '@/lib/errors';
 import { humanize, snippet } from '@/lib/format';
 
@@ -41,6 +42,15 @@ interface Options {
  */
 export function useMacroPicker({ ticketId, version, onInsert, onApplied }: Options) {
   const [opened, setOpened] = useState(false);
+  const { user } = useSession();
+  const show = (field: string, v: string | null | undefined) =>
+    !v
+      ? 'none'
+      : field === 'assignee' && v === user?.id
+        ? 'you'
+        : field === 'status'
+          ? humanize(v)
+          : v;
   const [search, setSearch] = useState('');
   const [debounced] = useDebouncedValue(search.trim(), 200);
   const [chosen, setChosen] = useState<{ id: string; name: string } | null>(null);
@@ -197,7 +207,7 @@ export function useMacroPicker({ ticketId, version, onInsert, onApplied }: Optio
                 <List size="sm" spacing={2} aria-label="Changes">
                   {plan.changes.map((c) => (
                     <List.Item key={c.field}>
-                      {humanize(c.field)}: {c.from ?? 'none'} → {c.to ?? 'none'}
+                      {humanize(c.field)}: {show(c.field, c.from)} → {show(c.field, c.to)}
                     </List.Item>
                   ))}
                 </List>

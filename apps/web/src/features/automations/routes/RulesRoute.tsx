@@ -522,7 +522,15 @@ function RuleBuilder({
           {testError}
         </Alert>
       )}
-      {test && <TestResultView result={test} />}
+      {test && (
+        <TestResultView
+          result={test}
+          names={Object.fromEntries([
+            ...teams.map((t) => [t.id, t.name] as const),
+            ...users.map((u) => [u.id, u.name] as const),
+          ])}
+        />
+      )}
 
       {formError && (
         <Alert color="red" role="alert" title="Not saved">
@@ -559,7 +567,9 @@ function RuleBuilder({
   );
 }
 
-function TestResultView({ result }: { result: TestResult }) {
+function TestResultView({ result, names }: { result: TestResult; names: Record<string, string> }) {
+  const show = (field: string, v: string | null | undefined) =>
+    !v ? 'none' : field === 'team' || field === 'assignee' ? (names[v] ?? v) : v;
   return (
     <Paper withBorder p="sm" radius="sm" aria-live="polite">
       <Stack gap="xs">
@@ -583,7 +593,7 @@ function TestResultView({ result }: { result: TestResult }) {
         <List size="sm" spacing={2} aria-label="Changes">
           {result.changes.map((c) => (
             <List.Item key={c.field}>
-              {humanize(c.field)}: {c.from || 'none'} → {c.to || 'none'}
+              {humanize(c.field)}: {show(c.field, c.from)} → {show(c.field, c.to)}
             </List.Item>
           ))}
           {result.note && <List.Item>Add the note “{result.note}”</List.Item>}
