@@ -24,6 +24,8 @@ import { Automations1764900000000 } from './1764900000000-automations';
 import { SlaPause1764900100000 } from './1764900100000-sla-pause';
 import { MailDelivery1765500000000 } from './1765500000000-mail-delivery';
 import { TeamHolidays1765300000000 } from './1765300000000-team-holidays';
+import { AutomationRules1765400000000 } from './1765400000000-automation-rules';
+import { CustomFields1765400100000 } from './1765400100000-custom-fields';
 
 /**
  * Every migration, oldest first. The api, the worker, the CLI and the tests all read this
@@ -57,4 +59,6 @@ export const MIGRATIONS = [
   SlaPause1764900100000,
   MailDelivery1765500000000,
   TeamHolidays1765300000000,
+  AutomationRules1765400000000,
+  CustomFields1765400100000,
 ];

@@ -6,5 +6,9 @@
  * (scripts/start.ts runs the built file for `npm start -- --demo`).
  */
 import { exitSeedDemo, runSeedDemo } from '@staydesk/simulation';
+import { runSeedAutomationsDemo } from './seed-automations';
 
-if (require.main === module) runSeedDemo(process.argv.slice(2)).catch(exitSeedDemo);
+if (require.main === module)
+  runSeedDemo(process.argv.slice(2))
+    .then(() => runSeedAutomationsDemo(process.argv.slice(2)))
+    .catch(exitSeedDemo);

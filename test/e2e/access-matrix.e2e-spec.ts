@@ -255,6 +255,57 @@ const MATRIX: Record<string, { allowed: Role[] | typeof PUBLIC; call: string }> 
   },
   deleteSavedView: { allowed: ALL, call: `mutation { deleteSavedView(id: "${NONE}") }` },
   reorderSavedViews: { allowed: ALL, call: `mutation { reorderSavedViews(ids: ["${NONE}"]) }` },
+  // automation rules, merge/split, custom fields (issue 18)
+  automationRules: { allowed: ['team_lead', 'admin'], call: `{ automationRules { id } }` },
+  automationRuleVersions: {
+    allowed: ['team_lead', 'admin'],
+    call: `{ automationRuleVersions(id: "${NONE}") { version } }`,
+  },
+  testAutomationRule: {
+    allowed: ['team_lead', 'admin'],
+    call: `{ testAutomationRule(ticketId: "${NONE}", input: { name: " ", trigger: ticket_created, actions: {} }) { matched } }`,
+  },
+  createAutomationRule: {
+    allowed: ['team_lead', 'admin'],
+    call: `mutation { createAutomationRule(input: { name: " ", trigger: ticket_created, actions: {} }) { id } }`,
+  },
+  updateAutomationRule: {
+    allowed: ['team_lead', 'admin'],
+    call: `mutation { updateAutomationRule(id: "${NONE}", input: { name: " ", trigger: ticket_created, actions: {} }) { id } }`,
+  },
+  deleteAutomationRule: {
+    allowed: ['team_lead', 'admin'],
+    call: `mutation { deleteAutomationRule(id: "${NONE}") }`,
+  },
+  reorderAutomationRules: {
+    allowed: ['team_lead', 'admin'],
+    call: `mutation { reorderAutomationRules(trigger: time, ids: ["${NONE}"]) { id } }`,
+  },
+  mergeTickets: {
+    allowed: WORKERS,
+    call: `mutation { mergeTickets(sourceId: "${NONE}", targetId: "${NONE}") { target { id } } }`,
+  },
+  splitTicket: {
+    allowed: WORKERS,
+    call: `mutation { splitTicket(ticketId: "${NONE}", messageId: "${NONE}") { ticket { id } } }`,
+  },
+  customFieldDefinitions: { allowed: ALL, call: `{ customFieldDefinitions { id } }` },
+  createCustomFieldDefinition: {
+    allowed: ['admin'],
+    call: `mutation { createCustomFieldDefinition(input: { entity: ticket, key: "Bad Key", label: "x", type: text }) { id } }`,
+  },
+  updateCustomFieldDefinition: {
+    allowed: ['admin'],
+    call: `mutation { updateCustomFieldDefinition(id: "${NONE}", input: { label: "x" }) { id } }`,
+  },
+  setTicketCustomFields: {
+    allowed: WORKERS,
+    call: `mutation { setTicketCustomFields(ticketId: "${NONE}", values: { nope: 1 }) { id } }`,
+  },
+  setCustomerCustomFields: {
+    allowed: OWNERS,
+    call: `mutation { setCustomerCustomFields(customerId: "${NONE}", values: { nope: 1 }) }`,
+  },
   updateUser: {
     allowed: ['admin'],
     call: `mutation { updateUser(id: "${NONE}", input: { name: "x" }) { id } }`,

@@ -708,6 +708,105 @@ function cases(ids: Record<string, string>): Record<string, Case[]> {
         code: 'CONFLICT',
       },
     ],
+    createAutomationRule: [
+      {
+        name: 'unknown condition field',
+        query: `mutation { createAutomationRule(input: { name: "R", trigger: ticket_created, conditions: [{ field: "colour", operator: "is", values: ["red"] }], actions: { addTags: ["x"] } }) { id } }`,
+        code: INPUT,
+        message: /conditions\[0\]\.field/,
+      },
+      {
+        name: 'no action',
+        query: `mutation { createAutomationRule(input: { name: "R", trigger: ticket_created, actions: {} }) { id } }`,
+        code: INPUT,
+        message: /action/,
+      },
+      {
+        name: 'clock on a change rule',
+        query: `mutation { createAutomationRule(input: { name: "R", trigger: ticket_updated, conditions: [{ field: "pending_hours", operator: "at_least", values: ["3"] }], actions: { addTags: ["x"] } }) { id } }`,
+        code: INPUT,
+        message: /time-based/,
+      },
+    ],
+    updateAutomationRule: [
+      {
+        name: 'unknown rule',
+        query: `mutation { updateAutomationRule(id: "999999999", input: { name: "R", trigger: ticket_created, actions: { addTags: ["x"] } }) { id } }`,
+        code: 'NOT_FOUND',
+      },
+    ],
+    deleteAutomationRule: [
+      {
+        name: 'unknown rule',
+        query: `mutation { deleteAutomationRule(id: "999999999") }`,
+        code: 'NOT_FOUND',
+      },
+    ],
+    reorderAutomationRules: [
+      {
+        name: 'not the whole list',
+        query: `mutation { reorderAutomationRules(trigger: time, ids: ["999999999"]) { id } }`,
+        code: INPUT,
+        message: /exactly once/,
+      },
+    ],
+    mergeTickets: [
+      {
+        name: 'into itself',
+        query: `mutation { mergeTickets(sourceId: "${t}", targetId: "${t}") { target { id } } }`,
+        code: INPUT,
+        message: /itself/,
+      },
+      {
+        name: 'unknown target',
+        query: `mutation { mergeTickets(sourceId: "${t}", targetId: "999999999") { target { id } } }`,
+        code: 'NOT_FOUND',
+      },
+    ],
+    splitTicket: [
+      {
+        name: 'message of another ticket',
+        query: `mutation { splitTicket(ticketId: "${t}", messageId: "999999999") { ticket { id } } }`,
+        code: 'NOT_FOUND',
+      },
+    ],
+    createCustomFieldDefinition: [
+      {
+        name: 'bad key',
+        query: `mutation { createCustomFieldDefinition(input: { entity: ticket, key: "Plan Name", label: "Plan", type: text }) { id } }`,
+        code: INPUT,
+        message: /key/,
+      },
+      {
+        name: 'dropdown without options',
+        query: `mutation { createCustomFieldDefinition(input: { entity: ticket, key: "plan", label: "Plan", type: dropdown }) { id } }`,
+        code: INPUT,
+        message: /options/,
+      },
+    ],
+    updateCustomFieldDefinition: [
+      {
+        name: 'unknown field',
+        query: `mutation { updateCustomFieldDefinition(id: "999999999", input: { label: "x" }) { id } }`,
+        code: 'NOT_FOUND',
+      },
+    ],
+    setTicketCustomFields: [
+      {
+        name: 'unknown field',
+        query: `mutation { setTicketCustomFields(ticketId: "${t}", values: { nope: 1 }) { id } }`,
+        code: INPUT,
+        message: /values\.nope/,
+      },
+    ],
+    setCustomerCustomFields: [
+      {
+        name: 'unknown field',
+        query: `mutation { setCustomerCustomFields(customerId: "${ids.customer}", values: { nope: 1 }) }`,
+        code: INPUT,
+        message: /values\.nope/,
+      },
+    ],
     setAvailability: [
       {
         name: 'unknown value',

@@ -22,6 +22,8 @@ export class Schedules implements OnApplicationBootstrap {
     // e-mail channel: solved tickets close after AUTO_CLOSE_DAYS; stored-but-unfiled mail is re-queued
     await this.publisher.schedule('tickets.auto-close', 'tickets.auto-close', {}, every(15 * 60));
     await this.publisher.schedule('mail.sweep', 'mail.sweep', {}, every(60));
+    // time-based automation rules (pending for N hours, unanswered for N minutes, …)
+    await this.publisher.schedule('automations.time-scan', 'automations.time-scan', {}, every(60));
     // KPI facts and cells: whatever changed (ticket events also trigger a debounced refresh)
     await this.publisher.schedule(
       'kpi.refresh',

@@ -9,6 +9,7 @@ import {
   RedisModule,
   SystemModule,
 } from '@staydesk/core';
+import { AutomationsWorkerModule } from '@staydesk/automations';
 import { EmailWorkerModule } from '@staydesk/email';
 import { FollowUpsWorkerModule } from '@staydesk/followups';
 import { ImportWorkerModule } from '@staydesk/import';
@@ -48,6 +49,7 @@ export class WorkerModule {
         LiveWorkerModule,
         ObservabilityWorkerModule,
         ValueWorkerModule,
+        AutomationsWorkerModule,
         DiscoveryModule,
       ],
       providers: [

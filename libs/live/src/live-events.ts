@@ -53,6 +53,7 @@ export function liveEventOf(row: OutboxRow, now = Date.now()): LiveEvent | null 
     case 'ticket.reopened':
     case 'survey.answered':
     case 'customer.status_changed':
+    case 'automation.mail_queued':
       return null;
     default: {
       const unreachable: never = row.type;

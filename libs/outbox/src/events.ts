@@ -33,7 +33,9 @@ export type DomainEvent =
   | {
       type: 'ticket.assigned';
       payload: { ticketId: string; assigneeId: string; byUserId: string | null; at: string };
-    };
+    }
+  /** An automatic e-mail (automation rule, merge notice) was queued in `automation_mails`. */
+  | { type: 'automation.mail_queued'; payload: { mailId: string; ticketId: string } };
 
 /** One field change, as written to the ticket's history (`ticket_events`). */
 export interface TicketChange {
@@ -55,4 +57,5 @@ export const EVENT_TYPES: readonly EventType[] = [
   'ticket.updated',
   'followup.due',
   'ticket.assigned',
+  'automation.mail_queued',
 ];

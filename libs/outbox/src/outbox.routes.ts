@@ -98,6 +98,14 @@ export const ROUTES: { [T in EventType]: Route<T> } = {
   // live updates only (the relay publishes every relayed row to Redis pub/sub after commit)
   'ticket.updated': () => [],
   'followup.due': () => [],
+  'automation.mail_queued': (e) => [
+    job(
+      'automations.send-mail',
+      { mailId: e.payload.mailId },
+      undefined,
+      `automation-mail-${e.payload.mailId}`,
+    ),
+  ],
 };
 
 export function routeEvent(event: DomainEvent, config: AppConfig): RoutedJob[] {

@@ -1,4 +1,5 @@
 import { ArgsType, Field, GraphQLISODateTime, ID, InputType, Int } from '@nestjs/graphql';
+import { GraphQLJSONObject } from '@staydesk/core';
 import { TierEnum } from '@staydesk/customers';
 import {
   ChannelEnum,
@@ -86,6 +87,12 @@ export class TicketFilter {
   @Field(() => GraphQLISODateTime, { nullable: true }) createdTo?: Date | null;
   @Field(() => GraphQLISODateTime, { nullable: true }) updatedFrom?: Date | null;
   @Field(() => GraphQLISODateTime, { nullable: true }) updatedTo?: Date | null;
+  @Field(() => GraphQLJSONObject, {
+    nullable: true,
+    description:
+      'Custom field values the tickets must have, e.g. {"plan": "gold", "vip": true} (text, number, date, dropdown or checkbox values, matched exactly).',
+  })
+  customFields?: Record<string, unknown> | null;
   @Field(() => String, {
     nullable: true,
     description:

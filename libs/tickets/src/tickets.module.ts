@@ -14,11 +14,12 @@ import {
   TicketsResolver,
 } from './tickets.resolver';
 import { TicketsService } from './tickets.service';
+import { TicketHooks } from './ticket-hooks';
 
 @Module({
   imports: [IdentityModule, CustomersModule, OutboxModule, AttachmentsModule],
-  providers: [TicketsRepository, TicketsService, TicketsLoaders],
-  exports: [TicketsService, TicketsLoaders],
+  providers: [TicketsRepository, TicketsService, TicketsLoaders, TicketHooks],
+  exports: [TicketsService, TicketsLoaders, TicketHooks],
 })
 export class TicketsModule {}
 

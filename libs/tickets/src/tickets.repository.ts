@@ -108,6 +108,8 @@ export interface TicketFilter {
   updatedFrom?: Date;
   updatedTo?: Date;
   search?: string;
+  /** Custom field values the ticket must have (all of them): `custom_fields @> {...}`. */
+  customFields?: Record<string, string | number | boolean>;
   /**
    * A caller who is not an admin: tickets of private teams they are neither in nor lead
    * (`mayReadTicket`) are left out of lists, counts and searches. Undefined = everything.
@@ -893,6 +895,8 @@ function filterWhere(f: TicketFilter, p: (v: unknown) => string): string[] {
   if (f.createdTo) where.push(`t.created_at < ${p(f.createdTo)}`);
   if (f.updatedFrom) where.push(`t.updated_at >= ${p(f.updatedFrom)}`);
   if (f.updatedTo) where.push(`t.updated_at < ${p(f.updatedTo)}`);
+  if (f.customFields && Object.keys(f.customFields).length)
+    where.push(`t.custom_fields @> ${p(JSON.stringify(f.customFields))}::jsonb`);
   if (f.search) {
     // one GIN scan over everything (subject, conversation, notes): whoever may read a ticket
     // reads its notes, and tickets of hidden private teams are filtered out above, so

@@ -114,6 +114,7 @@ export function toRepoFilter(f: TicketFilter, actor: Actor): RepoFilter {
     out.dueWithinMinutes = f.dueWithinMinutes ?? 60;
   const search = searchText(f.search, 'filter.search');
   if (search) out.search = search;
+  if (f.customFields) out.customFields = customFieldFilter(f.customFields);
   if (out.assigneeIds?.length === 0) delete out.assigneeIds;
   return out;
 }
@@ -481,4 +482,17 @@ export class SlaPolicyResolver {
   deactivateSlaPolicy(@CurrentUser() actor: Actor, @Args('id', { type: () => ID }) id: string) {
     return this.service.deactivatePolicy(actor, id);
   }
+}
+
+/** Custom field values to match: plain keys, scalar values (at most 20). */
+function customFieldFilter(v: Record<string, unknown>): Record<string, string | number | boolean> {
+  const entries = Object.entries(v);
+  if (entries.length > 20) throw badInput('filter.customFields', 'at most 20 fields');
+  for (const [k, x] of entries) {
+    if (!/^[a-z][a-z0-9_]{0,39}$/.test(k))
+      throw badInput('filter.customFields', `"${k.slice(0, 50)}" is not a custom field key`);
+    if (!['string', 'number', 'boolean'].includes(typeof x))
+      throw badInput(`filter.customFields.${k}`, 'must be a text, number, date or true/false');
+  }
+  return v as Record<string, string | number | boolean>;
 }

@@ -55,6 +55,7 @@ import {
   TicketWithRelations,
   TicketsRepository,
 } from './tickets.repository';
+import { TicketHooks, TicketTrigger } from './ticket-hooks';
 
 export interface CreateTicketInput {
   requesterId: string;
@@ -114,6 +115,7 @@ export class TicketsService {
     private readonly outbox: OutboxService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly attachments: AttachmentsService,
+    private readonly hooks: TicketHooks,
   ) {}
 
   byIds(ids: readonly string[]) {
@@ -297,6 +299,7 @@ export class TicketsService {
         });
       }
       if (ticket.assigneeId) await this.assigned(tx, ticket.id, ticket.assigneeId, actor.id, now);
+      await this.hooks.run(tx, { trigger: 'ticket_created', ticketId: ticket.id, actor });
       return ticket;
     });
   }
@@ -402,6 +405,7 @@ export class TicketsService {
         entityId: id,
         details: { changed: events.map((e) => e.type) },
       });
+      await this.hooks.run(tx, { trigger: 'ticket_updated', ticketId: id, actor });
       return saved;
     }
   }
@@ -547,6 +551,8 @@ export class TicketsService {
         entityId: id,
         details: { messageId: message.id },
       });
+      if (kind === 'customer_message')
+        await this.hooks.run(tx, { trigger: 'customer_message', ticketId: id, actor });
       return { ticket: saved, message };
     }
   }
@@ -605,6 +611,7 @@ export class TicketsService {
         entityId: id,
         details: { from: t.status, to },
       });
+      await this.hooks.run(tx, { trigger: 'ticket_updated', ticketId: id, actor });
       return saved;
     }
   }
@@ -918,6 +925,7 @@ export class TicketsService {
         kind: 'customer_message',
       },
     });
+    await this.hooks.run(tx, { trigger: 'ticket_created', ticketId: ticket.id, actor: null });
     return { ticket, message };
   }
 
@@ -957,6 +965,7 @@ export class TicketsService {
       },
     });
     await this.statusEvents(tx, t, saved);
+    await this.hooks.run(tx, { trigger: 'customer_message', ticketId: t.id, actor: null });
     return { ticket: saved, message };
   }
 
@@ -998,6 +1007,88 @@ export class TicketsService {
       total += closed;
       if (closed < pageSize) return total;
     }
+  }
+
+  /**
+   * Merge (libs/automations): closes a ticket merged into another from whatever open status it
+   * has (the state machine's path is not required: nothing is left to do on it), in the caller's
+   * transaction, with the usual `status_changed` event.
+   */
+  async closeMergedInTx(tx: Tx, actor: Actor, id: string): Promise<TicketRow> {
+    const t = await this.lockForChange(tx, id);
+    if (t.status === 'closed') return t;
+    const now = new Date();
+    const patch: Partial<TicketRow> = {};
+    const events = this.applyStatus(t, 'closed', patch, actor, now);
+    this.refreshSla(t, patch, now);
+    const saved = await this.repo.update(tx, id, patch, now);
+    await this.repo.insertEvents(tx, events);
+    await this.outbox.record(tx, {
+      type: 'ticket.updated',
+      payload: { ticketId: id, customerId: t.customerId, changes: changesOf(events) },
+    });
+    return saved;
+  }
+
+  /**
+   * Split (libs/automations): a new open ticket of the same customer, team and priority, in the
+   * caller's transaction (the caller moves the message into it). Rules on creation run.
+   */
+  async insertSplitInTx(
+    tx: Tx,
+    actor: Actor,
+    source: TicketRow,
+    requesterId: string,
+    subject: string,
+  ): Promise<TicketRow> {
+    const now = new Date();
+    const [customer] = await this.customers.byIds([source.customerId], tx);
+    const policy = await this.repo.policyFor(tx, source.priority, source.channel, customer.tier);
+    const team = source.teamId ? await this.requireTeam(source.teamId, tx) : null;
+    const due = this.dueTimes(policy, now, team);
+    const ticket = await this.repo.insert(tx, {
+      customerId: source.customerId,
+      requesterId,
+      subject: validateSubject(subject),
+      channel: source.channel,
+      priority: source.priority,
+      status: 'new',
+      assigneeId: null,
+      teamId: source.teamId,
+      tags: source.tags,
+      createdById: actor.id,
+      firstResponseAt: null,
+      slaPolicyId: policy?.id ?? null,
+      ...due,
+      nextDueAt: nextDueAt({ status: 'new', firstResponseAt: null, solvedAt: null, ...due }),
+      lastMessageAt: now,
+      createdAt: now,
+    });
+    await this.repo.insertEvents(tx, [
+      {
+        ticketId: ticket.id,
+        actorId: actor.id,
+        type: 'created',
+        fromValue: null,
+        toValue: 'new',
+        createdAt: now,
+      },
+    ]);
+    await this.outbox.record(tx, {
+      type: 'ticket.created',
+      payload: { ticketId: ticket.id, customerId: ticket.customerId },
+    });
+    return ticket;
+  }
+
+  /** Rebuilds a ticket's search text after its messages moved (merge, split). */
+  refreshSearchInTx(tx: Tx, id: string): Promise<void> {
+    return this.repo.refreshSearch(tx, id);
+  }
+
+  /** Runs the registered hooks (automation rules) for a change made outside this service. */
+  runHooks(tx: Tx, ticketId: string, trigger: TicketTrigger, actor: Actor | null) {
+    return this.hooks.run(tx, { trigger, ticketId, actor });
   }
 
   private requireWorker(actor: Actor, what: string) {

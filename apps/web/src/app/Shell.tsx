@@ -20,6 +20,7 @@ import { ConnectivityBanner } from '@/components/ConnectivityBanner';
 import { NotificationsButton, useDeskNotifications } from '@/features/notifications';
 import { CommandPalette, openPalette } from '@/features/palette';
 import { ViewsNav } from '@/features/queue';
+import { SavedViewsNav } from '@/features/automations/widgets';
 import { humanize } from '@/lib/format';
 import { useShortcuts } from '@/lib/use-shortcuts';
 import { useSession } from './session';
@@ -140,6 +141,7 @@ export function Shell() {
       <AppShell.Navbar p="sm">
         <Stack gap="lg">
           {works && <ViewsNav teamId={user.teamId ?? null} onNavigate={nav.close} />}
+          {works && <SavedViewsNav onNavigate={nav.close} />}
           <Stack gap={2} component="nav" aria-label="Workspaces">
             <Text size="xs" fw={700} c="dimmed" tt="uppercase" px="sm" pb={4}>
               Workspaces
@@ -161,6 +163,24 @@ export function Shell() {
                 description="Coming"
                 onClick={nav.close}
                 active={location.pathname === '/kpis'}
+              />
+            )}
+            {(user.role === 'team_lead' || user.role === 'admin') && (
+              <NavLink
+                component={RouterLink}
+                to="/automations/rules"
+                label="Automation rules"
+                onClick={nav.close}
+                active={location.pathname === '/automations/rules'}
+              />
+            )}
+            {user.role === 'admin' && (
+              <NavLink
+                component={RouterLink}
+                to="/automations/fields"
+                label="Custom fields"
+                onClick={nav.close}
+                active={location.pathname === '/automations/fields'}
               />
             )}
             {(user.role === 'account_manager' || user.role === 'admin') && (

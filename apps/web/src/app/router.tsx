@@ -41,6 +41,7 @@ function Home() {
 const ticketRoutes = () => import('@/features/ticket');
 registerTicketChunk(ticketRoutes);
 const adminRoutes = () => import('@/features/admin');
+const automationRoutes = () => import('@/features/automations');
 
 export const router = createBrowserRouter([
   {
@@ -60,6 +61,18 @@ export const router = createBrowserRouter([
           {
             path: 'tickets/:id',
             lazy: async () => ({ Component: (await ticketRoutes()).TicketRoute }),
+          },
+          {
+            path: 'automations/rules',
+            lazy: async () => ({ Component: (await automationRoutes()).RulesRoute }),
+          },
+          {
+            path: 'automations/fields',
+            lazy: async () => ({ Component: (await automationRoutes()).CustomFieldsRoute }),
+          },
+          {
+            path: 'views/:id',
+            lazy: async () => ({ Component: (await automationRoutes()).SavedViewRoute }),
           },
           {
             path: 'kpis',

@@ -24,8 +24,20 @@ export class JobPublisher {
     @InjectQueue('kpis') kpis: Queue,
     @InjectQueue('value') value: Queue,
     @InjectQueue('mail') mail: Queue,
+    @InjectQueue('automations') automations: Queue,
   ) {
-    this.queues = { system, tickets, followups, surveys, risk, imports, kpis, value, mail };
+    this.queues = {
+      system,
+      tickets,
+      followups,
+      surveys,
+      risk,
+      imports,
+      kpis,
+      value,
+      mail,
+      automations,
+    };
   }
 
   async publish<N extends JobName>(name: N, data: JobData<N>, options: PublishOptions = {}) {

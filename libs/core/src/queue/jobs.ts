@@ -13,6 +13,7 @@ export const QUEUES = [
   'kpis',
   'value',
   'mail',
+  'automations',
 ] as const;
 export type QueueName = (typeof QUEUES)[number];
 
@@ -66,7 +67,11 @@ export type JobContract =
         /** Once per key (e.g. `reply-<messageId>`). */
         key: string;
       };
-    };
+    }
+  /** Send one queued automatic e-mail (an automation rule's mail, a merge notice) once. */
+  | { name: 'automations.send-mail'; data: { mailId: string } }
+  /** Time-based automation rules: fire each rule once per ticket per condition period (repeatable). */
+  | { name: 'automations.time-scan'; data: Record<string, never> };
 
 export type JobName = JobContract['name'];
 export type JobData<N extends JobName> = Extract<JobContract, { name: N }>['data'];
@@ -199,6 +204,18 @@ export const JOB_CONFIG = {
     attempts: 5,
     backoffMs: 10_000,
     jobId: (d) => `mail-notify-${d.key}`,
+  },
+  'automations.send-mail': {
+    queue: 'automations',
+    attempts: 5,
+    backoffMs: 5_000,
+    jobId: (d) => `automation-mail-${d.mailId}`,
+  },
+  'automations.time-scan': {
+    queue: 'automations',
+    attempts: 1,
+    backoffMs: 0,
+    keep: { completed: 10, failed: 50 },
   },
 } satisfies { [N in JobName]: JobConfig<N> };
 

@@ -24,6 +24,7 @@ import { mutationsInFlight } from '@/lib/apollo';
 import { apiProblem, fieldMessage, isUnavailable, UNREACHABLE } from '@/lib/errors';
 import { humanize, snippet } from '@/lib/format';
 import { useShortcuts } from '@/lib/use-shortcuts';
+import { useMacroPicker } from '@/features/automations/widgets';
 import { useDraft } from '../hooks/useDraft';
 
 export interface BaseVersion {
@@ -72,6 +73,15 @@ export function Composer({
   const [reply] = useMutation(ReplyToTicketDocument, { refetchQueries: REFRESH });
   const [note] = useMutation(AddInternalNoteDocument, { refetchQueries: REFRESH });
   const [changeStatus] = useMutation(ChangeTicketStatusDocument, { refetchQueries: REFRESH });
+  const macros = useMacroPicker({
+    ticketId: ticket.id,
+    version: base.version,
+    onInsert: (text) => {
+      draft.update({ mode: 'reply', body: text });
+      requestAnimationFrame(() => textarea.current?.focus());
+    },
+    onApplied: (t) => onBaseChange({ version: t.version, snapshot: t }),
+  });
 
   // live: a newer version than the one the agent is writing against. Without a draft there is
   // nothing to protect (the base follows); with one, the changes are shown now (and kept up to
@@ -198,6 +208,13 @@ export function Composer({
           w={{ base: '100%', sm: 'auto' }}
           style={{ alignSelf: 'flex-start' }}
         />
+        <Group gap="xs">
+          {macros.button}
+          <Text size="xs" c="dimmed">
+            or type <Kbd>/</Kbd> in an empty box
+          </Text>
+        </Group>
+        {macros.modal}
         {shownChanges && (
           <Alert color="orange" title="This ticket changed while you were writing" role="alert">
             <List size="sm" spacing={2}>
@@ -251,6 +268,10 @@ export function Composer({
           onKeyDown={(e) => {
             // Escape leaves the text box, so the single-key shortcuts (j, k, r, n) work again
             if (e.key === 'Escape') e.currentTarget.blur();
+            if (e.key === '/' && draft.body === '') {
+              e.preventDefault();
+              macros.open();
+            }
           }}
         />
         <Group justify="space-between" wrap="wrap" gap="xs">

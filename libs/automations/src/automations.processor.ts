@@ -1,0 +1,37 @@
+import { Processor, WorkerHost } from '@nestjs/bullmq';
+import type { Job } from 'bullmq';
+import { UnrecoverableError } from 'bullmq';
+import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
+import { Handlers, JobData, JobNamesOf, runJob } from '@staydesk/core';
+import { AutomationMailService } from './automation-mail.service';
+import { RulesService } from './rules.service';
+
+/** `automations` queue: automatic e-mails out, and the time-based rules' scan (repeatable). */
+@Processor('automations')
+export class AutomationsProcessor extends WorkerHost {
+  private readonly handlers: Handlers<JobNamesOf<'automations'>> = {
+    'automations.send-mail': (job) => {
+      const d = job.data as JobData<'automations.send-mail'>;
+      if (!/^[1-9]\d{0,17}$/.test(String(d.mailId)))
+        throw new UnrecoverableError(`malformed payload for ${job.name}`);
+      return this.mails.send(d.mailId);
+    },
+    'automations.time-scan': async () => {
+      const r = await this.rules.timeScan();
+      if (r.fired) this.logger.info(r, 'time-based automation rules fired');
+      return r;
+    },
+  };
+
+  constructor(
+    private readonly rules: RulesService,
+    private readonly mails: AutomationMailService,
+    @InjectPinoLogger(AutomationsProcessor.name) private readonly logger: PinoLogger,
+  ) {
+    super();
+  }
+
+  process(job: Job): Promise<unknown> {
+    return runJob(this.logger, this.handlers, job);
+  }
+}

@@ -1,0 +1,405 @@
+import { Injectable } from '@nestjs/common';
+import {
+  Args,
+  Field,
+  GraphQLISODateTime,
+  ID,
+  InputType,
+  Int,
+  Mutation,
+  ObjectType,
+  Query,
+  Resolver,
+  registerEnumType,
+} from '@nestjs/graphql';
+import {
+  AuditRepository,
+  GraphQLJSONObject,
+  TransactionRunner,
+  Tx,
+  badInput,
+  conflict,
+  forbidden,
+  notFound,
+  returnedRows,
+} from '@staydesk/core';
+import {
+  ACCOUNT_OWNERS,
+  Actor,
+  CurrentUser,
+  EVERYONE,
+  Roles,
+  TICKET_WORKERS,
+  validateId,
+} from '@staydesk/identity';
+import { OutboxService } from '@staydesk/outbox';
+import { TicketObject, TicketsService } from '@staydesk/tickets';
+
+export const FIELD_ENTITIES = ['ticket', 'customer'] as const;
+export type FieldEntity = (typeof FIELD_ENTITIES)[number];
+export const FIELD_TYPES = ['text', 'number', 'date', 'dropdown', 'checkbox'] as const;
+export type FieldType = (typeof FIELD_TYPES)[number];
+
+export interface FieldDefinitionRow {
+  id: string;
+  entity: FieldEntity;
+  key: string;
+  label: string;
+  type: FieldType;
+  options: string[];
+  position: number;
+  active: boolean;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+const COLUMNS = `id::text, entity, key, label, type, options, position, active,
+  created_at AS "createdAt", updated_at AS "updatedAt"`;
+
+/** Checks one value against its definition; null clears the field. */
+export function checkFieldValue(def: FieldDefinitionRow, value: unknown, at: string): unknown {
+  if (value === null) return null;
+  switch (def.type) {
+    case 'text':
+      if (typeof value !== 'string' || value.length > 1000)
+        throw badInput(at, `${def.label} takes text of at most 1000 characters`);
+      return value.trim();
+    case 'number':
+      if (typeof value !== 'number' || !Number.isFinite(value))
+        throw badInput(at, `${def.label} takes a number`);
+      return value;
+    case 'date': {
+      const ok =
+        typeof value === 'string' &&
+        /^\d{4}-\d{2}-\d{2}$/.test(value) &&
+        new Date(`${value}T00:00:00Z`).toISOString().slice(0, 10) === value;
+      if (!ok) throw badInput(at, `${def.label} takes a date like 2027-03-31`);
+      return value;
+    }
+    case 'dropdown':
+      if (typeof value !== 'string' || !def.options.includes(value))
+        throw badInput(at, `${def.label} takes one of ${def.options.join(', ')}`);
+      return value;
+    case 'checkbox':
+      if (typeof value !== 'boolean') throw badInput(at, `${def.label} takes true or false`);
+      return value;
+  }
+}
+
+/** Admin-defined fields of tickets and customers; values validated on set. */
+@Injectable()
+export class CustomFieldsService {
+  constructor(
+    private readonly tx: TransactionRunner,
+    private readonly audit: AuditRepository,
+    private readonly tickets: TicketsService,
+    private readonly outbox: OutboxService,
+  ) {}
+
+  async list(entity: FieldEntity | null, tx: Tx = this.tx.db): Promise<FieldDefinitionRow[]> {
+    return tx.query(
+      `SELECT ${COLUMNS} FROM custom_field_definitions
+        WHERE ($1::text IS NULL OR entity = $1) ORDER BY entity, position, id`,
+      [entity],
+    );
+  }
+
+  async create(actor: Actor, input: FieldDefinitionInput): Promise<FieldDefinitionRow> {
+    this.requireAdmin(actor);
+    if (!FIELD_ENTITIES.includes(input.entity as FieldEntity))
+      throw badInput('entity', `must be ${FIELD_ENTITIES.join(' or ')}`);
+    const key = (input.key ?? '').trim();
+    if (!/^[a-z][a-z0-9_]{0,39}$/.test(key))
+      throw badInput(
+        'key',
+        'must be 1 to 40 lowercase letters, digits or _ starting with a letter',
+      );
+    if (!FIELD_TYPES.includes(input.type as FieldType))
+      throw badInput('type', `must be one of ${FIELD_TYPES.join(', ')}`);
+    const { label, options } = this.checkShape(input.type as FieldType, input);
+    return this.tx.run(async (tx) => {
+      const rows: FieldDefinitionRow[] = await tx.query(
+        `INSERT INTO custom_field_definitions (entity, key, label, type, options, position)
+         VALUES ($1, $2, $3, $4, $5,
+           (SELECT coalesce(max(position), 0) + 1 FROM custom_field_definitions WHERE entity = $1))
+         ON CONFLICT (entity, key) DO NOTHING RETURNING ${COLUMNS}`,
+        [input.entity, key, label, input.type, options],
+      );
+      if (!rows[0])
+        throw conflict(`a ${input.entity} field with the key "${key}" exists already`, {
+          field: 'key',
+        });
+      await this.audit.record(tx, {
+        actorId: actor.id,
+        action: 'custom_field.create',
+        entity: 'custom_field',
+        entityId: rows[0].id,
+        details: { key, type: input.type },
+      });
+      return rows[0];
+    });
+  }
+
+  /** Label, options, order and whether it is offered; the key and type stay (values depend on them). */
+  async update(
+    actor: Actor,
+    id: string,
+    input: FieldDefinitionUpdate,
+  ): Promise<FieldDefinitionRow> {
+    this.requireAdmin(actor);
+    validateId(id);
+    return this.tx.run(async (tx) => {
+      const [before]: FieldDefinitionRow[] = await tx.query(
+        `SELECT ${COLUMNS} FROM custom_field_definitions WHERE id = $1 FOR UPDATE`,
+        [id],
+      );
+      if (!before) throw notFound('custom field', id);
+      const { label, options } = this.checkShape(before.type, {
+        label: input.label ?? before.label,
+        options: input.options ?? before.options,
+      });
+      const [row] = returnedRows<FieldDefinitionRow>(
+        await tx.query(
+          `UPDATE custom_field_definitions SET label = $2, options = $3, active = $4,
+                  position = $5, updated_at = now() WHERE id = $1 RETURNING ${COLUMNS}`,
+          [id, label, options, input.active ?? before.active, input.position ?? before.position],
+        ),
+      );
+      await this.audit.record(tx, {
+        actorId: actor.id,
+        action: 'custom_field.update',
+        entity: 'custom_field',
+        entityId: id,
+        details: { label, active: row.active },
+      });
+      return row;
+    });
+  }
+
+  /** Validates values against the entity's active definitions (BAD_USER_INPUT names the field). */
+  async check(
+    entity: FieldEntity,
+    values: Record<string, unknown>,
+    tx: Tx = this.tx.db,
+  ): Promise<Record<string, unknown>> {
+    const defs = await this.list(entity, tx);
+    const out: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(values)) {
+      const def = defs.find((d) => d.key === key);
+      const at = `values.${key}`;
+      if (!def) throw badInput(at, `there is no ${entity} field "${key}"`);
+      if (!def.active) throw badInput(at, `the ${entity} field "${def.label}" is switched off`);
+      out[key] = checkFieldValue(def, value, at);
+    }
+    return out;
+  }
+
+  async setTicketValues(
+    actor: Actor,
+    ticketId: string,
+    values: Record<string, unknown>,
+    expectedVersion: number | null | undefined,
+  ) {
+    if (!TICKET_WORKERS.includes(actor.role))
+      throw forbidden(`a ${actor.role} may not change tickets`);
+    validateId(ticketId, 'ticketId');
+    const checked = await this.check('ticket', values);
+    return this.tx.run(async (tx) => {
+      const t = await this.tickets.lockForChange(tx, ticketId, expectedVersion);
+      const next: Record<string, unknown> = { ...t.customFields };
+      for (const [k, v] of Object.entries(checked)) {
+        if (v === null) delete next[k];
+        else next[k] = v;
+      }
+      if (JSON.stringify(next) === JSON.stringify(t.customFields)) return t;
+      await tx.query(
+        `UPDATE tickets SET custom_fields = $2, version = version + 1, updated_at = now() WHERE id = $1`,
+        [ticketId, JSON.stringify(next)],
+      );
+      const changed = Object.keys(checked).join(',');
+      await this.tickets.recordEventsInTx(tx, [
+        {
+          ticketId,
+          actorId: actor.id,
+          type: 'custom_fields_changed',
+          fromValue: changed,
+          toValue: JSON.stringify(checked).slice(0, 1000),
+          createdAt: new Date(),
+        },
+      ]);
+      await this.outbox.record(tx, {
+        type: 'ticket.updated',
+        payload: {
+          ticketId,
+          customerId: t.customerId,
+          changes: [{ type: 'custom_fields_changed', from: changed, to: null }],
+        },
+      });
+      await this.audit.record(tx, {
+        actorId: actor.id,
+        action: 'ticket.custom_fields',
+        entity: 'ticket',
+        entityId: ticketId,
+        details: { fields: Object.keys(checked) },
+      });
+      await this.tickets.runHooks(tx, ticketId, 'ticket_updated', actor);
+      return this.tickets.lockForChange(tx, ticketId);
+    });
+  }
+
+  async setCustomerValues(actor: Actor, customerId: string, values: Record<string, unknown>) {
+    if (!ACCOUNT_OWNERS.includes(actor.role))
+      throw forbidden(`a ${actor.role} may not change customers`);
+    validateId(customerId, 'customerId');
+    const checked = await this.check('customer', values);
+    return this.tx.run(async (tx) => {
+      const rows = returnedRows<{ customFields: Record<string, unknown> }>(
+        await tx.query(
+          `UPDATE customers SET custom_fields = (custom_fields || $2::jsonb) - $3::text[], updated_at = now()
+            WHERE id = $1 RETURNING custom_fields AS "customFields"`,
+          [
+            customerId,
+            JSON.stringify(
+              Object.fromEntries(Object.entries(checked).filter(([, v]) => v !== null)),
+            ),
+            Object.entries(checked)
+              .filter(([, v]) => v === null)
+              .map(([k]) => k),
+          ],
+        ),
+      );
+      if (!rows[0]) throw notFound('customer', customerId);
+      await this.audit.record(tx, {
+        actorId: actor.id,
+        action: 'customer.custom_fields',
+        entity: 'customer',
+        entityId: customerId,
+        details: { fields: Object.keys(checked) },
+      });
+      return rows[0].customFields;
+    });
+  }
+
+  private checkShape(type: FieldType, input: { label?: string | null; options?: string[] | null }) {
+    const label = (input.label ?? '').trim();
+    if (!label || label.length > 100) throw badInput('label', 'must be 1 to 100 characters');
+    const options = [...new Set((input.options ?? []).map((o) => o.trim()).filter(Boolean))];
+    if (type === 'dropdown' && (options.length < 1 || options.length > 100))
+      throw badInput('options', 'a dropdown needs 1 to 100 options');
+    if (type !== 'dropdown' && options.length)
+      throw badInput('options', 'only dropdowns have options');
+    if (options.some((o) => o.length > 100))
+      throw badInput('options', 'an option is at most 100 characters');
+    return { label, options };
+  }
+
+  private requireAdmin(actor: Actor) {
+    if (actor.role !== 'admin') throw forbidden('only admins manage custom fields');
+  }
+}
+
+const enumOf = <T extends string>(values: readonly T[]) =>
+  Object.fromEntries(values.map((v) => [v, v])) as { [K in T]: K };
+export const FieldEntityEnum = enumOf(FIELD_ENTITIES);
+registerEnumType(FieldEntityEnum, { name: 'CustomFieldEntity' });
+export const FieldTypeEnum = enumOf(FIELD_TYPES);
+registerEnumType(FieldTypeEnum, {
+  name: 'CustomFieldType',
+  description:
+    'Values: text (string), number, date ("YYYY-MM-DD"), dropdown (one of the options), checkbox (true/false).',
+});
+
+@ObjectType('CustomFieldDefinition', {
+  description:
+    'An admin-defined field of tickets or customers. Values live in customFields under `key`; queue filters and saved views match them (TicketFilter.customFields), automation rules test them (field "custom.<key>").',
+})
+export class FieldDefinitionObject {
+  @Field(() => ID) id!: string;
+  @Field(() => FieldEntityEnum) entity!: string;
+  @Field() key!: string;
+  @Field() label!: string;
+  @Field(() => FieldTypeEnum) type!: string;
+  @Field(() => [String]) options!: string[];
+  @Field(() => Int) position!: number;
+  @Field() active!: boolean;
+  @Field(() => GraphQLISODateTime) updatedAt!: Date;
+}
+
+@InputType('CustomFieldDefinitionInput')
+export class FieldDefinitionInput {
+  @Field(() => FieldEntityEnum) entity!: string;
+  @Field({ description: 'lowercase letters, digits and _ (fixed once created).' }) key!: string;
+  @Field() label!: string;
+  @Field(() => FieldTypeEnum) type!: string;
+  @Field(() => [String], { nullable: true, description: 'Dropdowns only.' })
+  options?: string[] | null;
+}
+
+@InputType('CustomFieldDefinitionUpdate')
+export class FieldDefinitionUpdate {
+  @Field(() => String, { nullable: true }) label?: string | null;
+  @Field(() => [String], { nullable: true }) options?: string[] | null;
+  @Field(() => Boolean, { nullable: true }) active?: boolean | null;
+  @Field(() => Int, { nullable: true }) position?: number | null;
+}
+
+@Resolver(() => FieldDefinitionObject)
+export class CustomFieldsResolver {
+  constructor(private readonly fields: CustomFieldsService) {}
+
+  @Roles(...EVERYONE)
+  @Query(() => [FieldDefinitionObject], { description: 'Custom field definitions, in order.' })
+  customFieldDefinitions(
+    @Args('entity', { type: () => FieldEntityEnum, nullable: true }) entity?: FieldEntity | null,
+  ) {
+    return this.fields.list(entity ?? null);
+  }
+
+  @Roles('admin')
+  @Mutation(() => FieldDefinitionObject, { description: 'Define a field (admins).' })
+  createCustomFieldDefinition(
+    @CurrentUser() actor: Actor,
+    @Args('input') input: FieldDefinitionInput,
+  ) {
+    return this.fields.create(actor, input);
+  }
+
+  @Roles('admin')
+  @Mutation(() => FieldDefinitionObject, {
+    description: 'Relabel, change options, reorder or switch a field off (admins).',
+  })
+  updateCustomFieldDefinition(
+    @CurrentUser() actor: Actor,
+    @Args('id', { type: () => ID }) id: string,
+    @Args('input') input: FieldDefinitionUpdate,
+  ) {
+    return this.fields.update(actor, id, input);
+  }
+
+  @Roles(...TICKET_WORKERS)
+  @Mutation(() => TicketObject, {
+    description:
+      'Set custom field values of a ticket (null clears one). Each is checked against its definition: BAD_USER_INPUT names the field.',
+  })
+  setTicketCustomFields(
+    @CurrentUser() actor: Actor,
+    @Args('ticketId', { type: () => ID }) ticketId: string,
+    @Args('values', { type: () => GraphQLJSONObject }) values: Record<string, unknown>,
+    @Args('expectedVersion', { type: () => Int, nullable: true }) expectedVersion?: number | null,
+  ) {
+    return this.fields.setTicketValues(actor, ticketId, values, expectedVersion);
+  }
+
+  @Roles(...ACCOUNT_OWNERS)
+  @Mutation(() => GraphQLJSONObject, {
+    description:
+      "Set custom field values of a customer (null clears one); returns the customer's values.",
+  })
+  setCustomerCustomFields(
+    @CurrentUser() actor: Actor,
+    @Args('customerId', { type: () => ID }) customerId: string,
+    @Args('values', { type: () => GraphQLJSONObject }) values: Record<string, unknown>,
+  ) {
+    return this.fields.setCustomerValues(actor, customerId, values);
+  }
+}

@@ -1,0 +1,177 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import AxeBuilder from '@axe-core/playwright';
+import type { Locator, Page } from 'playwright-core';
+import { launchChromium, type Browser } from '../../scripts/browser';
+import { PASSWORD, insertUser, login, ok } from '../support/factories';
+import { TestStack, startStack } from '../support/stack';
+
+/**
+ * The automations screens in Chromium against the real api: a macro applied from the ticket
+ * composer (`/`, search, preview, apply), a saved view in the sidebar, and a rule built and
+ * tested in the rules builder; axe on each screen. Needs `npm run build:web`.
+ */
+jest.setTimeout(120_000);
+
+let stack: TestStack;
+let browser: Browser;
+let page: Page;
+const ids = { contact: '', ticket: '', number: 0 };
+
+async function expectNoSeriousA11yViolations(name: string) {
+  await page.waitForFunction(() => {
+    const { document } = globalThis as unknown as {
+      document: { getAnimations(): { playState: string }[] };
+    };
+    return document.getAnimations().every((a) => a.playState !== 'running');
+  });
+  const result = await new AxeBuilder({ page }).analyze();
+  const serious = result.violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.id}: ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+  expect({ page: name, serious }).toEqual({ page: name, serious: [] });
+}
+
+/** A form field by its label, whether Mantine renders it as a textbox or a combobox. */
+const field = (scope: Locator, name: string) =>
+  scope.getByRole('combobox', { name }).or(scope.getByRole('textbox', { name }));
+
+beforeAll(async () => {
+  if (!existsSync(join(__dirname, '..', '..', 'apps', 'web', 'dist', 'index.html')))
+    throw new Error('the web console is not built: run "npm run build:web" first');
+  stack = await startStack({ worker: false });
+  await insertUser(stack, { email: 'admin@auto.test', role: 'admin', name: 'Ada Admin' });
+  const admin = await login(stack, 'admin@auto.test');
+  const c = await ok(
+    stack,
+    admin,
+    'mutation($i: CreateCustomerInput!) { createCustomer(input: $i) { contacts { id } } }',
+    {
+      i: {
+        name: 'Northwind',
+        tier: 'pro',
+        contacts: [{ name: 'Priya Silva', email: 'priya@northwind.example' }],
+      },
+    },
+  );
+  ids.contact = c.createCustomer.contacts[0].id;
+  const t = await ok(
+    stack,
+    admin,
+    'mutation($i: CreateTicketInput!) { createTicket(input: $i) { id number } }',
+    {
+      i: {
+        requesterId: ids.contact,
+        subject: 'Export is slow',
+        channel: 'email',
+        message: { kind: 'customer_message', body: 'The export takes an hour.' },
+      },
+    },
+  );
+  ids.ticket = t.createTicket.id;
+  ids.number = t.createTicket.number;
+  for (const name of ['Ask for logs', 'Thanks and close']) {
+    await ok(stack, admin, 'mutation($i: MacroInput!) { createMacro(input: $i) { id } }', {
+      i: {
+        name,
+        scope: 'global',
+        body: `Hi {{requester.first_name}}, about #{{ticket.number}}: ${name.toLowerCase()}.`,
+        actions: { addTags: ['macro-used'] },
+      },
+    });
+  }
+  await ok(stack, admin, 'mutation($i: SavedViewInput!) { createSavedView(input: $i) { id } }', {
+    i: { name: 'Email backlog', filter: { channel: ['email'] } },
+  });
+  browser = await launchChromium();
+  page = browser.context.pages()[0] ?? (await browser.context.newPage());
+  await page.goto(`${stack.url}/`);
+  await page.getByLabel('Email').fill('admin@auto.test');
+  await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('heading', { name: 'My open' }).waitFor();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await stack?.close();
+});
+
+it('applies a macro from the composer after showing what it will do', async () => {
+  await page.goto(`${stack.url}/tickets/${ids.ticket}`);
+  const box = page.getByRole('textbox', { name: 'Reply to the customer' });
+  await box.click();
+  await page.keyboard.press('/');
+  const dialog = page.getByRole('dialog', { name: 'Apply a macro' });
+  await dialog.waitFor();
+  await dialog.getByLabel('Search macros').fill('logs');
+  await dialog.getByRole('listitem').filter({ hasText: 'Ask for logs' }).click();
+  await dialog.getByText(`Hi Priya, about #${ids.number}: ask for logs.`).waitFor();
+  await dialog.getByText('Tags: none → macro-used').waitFor();
+  await dialog.getByText('Assignee: none → you').waitFor();
+  await expectNoSeriousA11yViolations('macro preview');
+  await dialog.getByRole('button', { name: 'Apply macro' }).click();
+  await dialog.waitFor({ state: 'hidden' });
+  const t = await stack.db.query(`SELECT tags, status FROM tickets WHERE id = $1`, [ids.ticket]);
+  expect(t.rows[0]).toEqual({ tags: ['macro-used'], status: 'open' });
+  const m = await stack.db.query(
+    `SELECT body FROM ticket_messages WHERE ticket_id = $1 AND kind = 'public_reply'`,
+    [ids.ticket],
+  );
+  expect(m.rows.map((r) => r.body)).toEqual([`Hi Priya, about #${ids.number}: ask for logs.`]);
+});
+
+it('lists saved views in the sidebar with their counts', async () => {
+  const nav = page.getByRole('navigation', { name: 'Saved views' });
+  await nav.getByRole('link', { name: /Email backlog/ }).click();
+  await page.getByRole('heading', { name: 'Email backlog' }).waitFor();
+  await page.getByRole('link', { name: `#${ids.number} Export is slow` }).waitFor();
+  await expect(nav.getByLabel('1 tickets').count()).resolves.toBe(1);
+  await expectNoSeriousA11yViolations('saved view');
+});
+
+it('builds a rule, tests it against a ticket, and saves it', async () => {
+  await page.goto(`${stack.url}/automations/rules`);
+  await page.getByRole('heading', { name: 'Automation rules' }).waitFor();
+  await page.getByRole('button', { name: 'New rule' }).click();
+  const drawer = page.getByRole('dialog', { name: 'New rule' });
+  await drawer.getByLabel('Name').fill('Route e-mail');
+  await field(drawer, 'Condition 1: values').focus();
+  await page.keyboard.press('ArrowDown');
+  await page.getByRole('option', { name: 'Email' }).click();
+  await page.keyboard.press('Escape');
+  await field(drawer, 'Add tags').fill('routed');
+  await page.keyboard.press('Enter');
+  await drawer.getByLabel('Ticket number').fill(String(ids.number));
+  await drawer.getByRole('button', { name: 'Test rule' }).click();
+  await drawer.getByText('The rule matches this ticket').waitFor();
+  await drawer.getByText(/^Tags: .* → (macro-used,)?routed$/).waitFor();
+  await expectNoSeriousA11yViolations('rule builder');
+  // nothing was written by the test
+  const before = await stack.db.query(`SELECT tags FROM tickets WHERE id = $1`, [ids.ticket]);
+  expect(before.rows[0].tags).not.toContain('routed');
+  await drawer.getByRole('button', { name: 'Save rule' }).click();
+  await drawer.waitFor({ state: 'hidden' });
+  await page.getByText('Route e-mail v1').waitFor();
+  const rules = await stack.db.query(
+    `SELECT name, trigger, conditions, actions FROM automation_rules`,
+  );
+  expect(rules.rows).toEqual([
+    {
+      name: 'Route e-mail',
+      trigger: 'ticket_created',
+      conditions: [{ field: 'channel', operator: 'is', values: ['email'] }],
+      actions: { addTags: ['routed'] },
+    },
+  ]);
+  await expectNoSeriousA11yViolations('rules list');
+});
+
+it('shows the custom fields admin and passes axe', async () => {
+  await page.goto(`${stack.url}/automations/fields`);
+  await page.getByRole('heading', { name: 'Custom fields' }).waitFor();
+  await page.getByRole('textbox', { name: 'Label' }).fill('Contract plan');
+  await page.getByRole('button', { name: 'Create field' }).click();
+  await page.getByRole('cell', { name: 'contract_plan' }).waitFor();
+  await expectNoSeriousA11yViolations('custom fields');
+});
