@@ -155,9 +155,17 @@ export function Shell() {
                 component={RouterLink}
                 to="/kpis"
                 label="Team KPIs"
-                description="Coming"
                 onClick={nav.close}
                 active={location.pathname === '/kpis'}
+              />
+            )}
+            {(user.role === 'account_manager' || user.role === 'admin') && (
+              <NavLink
+                component={RouterLink}
+                to="/retention"
+                label="Retention"
+                onClick={nav.close}
+                active={location.pathname === '/retention'}
               />
             )}
             {(user.role === 'account_manager' || user.role === 'admin') && (

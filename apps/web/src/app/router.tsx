@@ -38,6 +38,8 @@ function Home() {
 }
 
 const ticketRoutes = () => import('@/features/ticket');
+const kpiRoutes = () => import('@/features/kpis');
+const retentionRoutes = () => import('@/features/retention-summary');
 
 export const router = createBrowserRouter([
   {
@@ -58,14 +60,10 @@ export const router = createBrowserRouter([
             path: 'tickets/:id',
             lazy: async () => ({ Component: (await ticketRoutes()).TicketRoute }),
           },
+          { path: 'kpis', lazy: async () => ({ Component: (await kpiRoutes()).KpiRoute }) },
           {
-            path: 'kpis',
-            element: (
-              <ComingSoon
-                title="Team KPIs"
-                body="First-response and resolution times, SLA attainment, CSAT and backlog per team, with drill-down to the tickets behind each number. Arriving with the team-lead workspace."
-              />
-            ),
+            path: 'retention',
+            lazy: async () => ({ Component: (await retentionRoutes()).RetentionRoute }),
           },
           {
             path: 'risk',

@@ -1,0 +1,105 @@
+import { Group, Paper, Stack, Text, Tooltip } from '@mantine/core';
+import type { ReactNode } from 'react';
+import type { Delta } from '@/lib/measures';
+
+const TONE = { better: 'teal.8', worse: 'red.8', same: 'dimmed' } as const;
+
+/**
+ * One figure with the previous period's value and the signed change beside it. With `onOpen`
+ * the whole card is a button that opens the list behind the figure (keyboard reachable).
+ */
+export function FigureCard({
+  label,
+  value,
+  sub,
+  previous,
+  delta,
+  definition,
+  onOpen,
+  openLabel,
+}: {
+  label: string;
+  value: string;
+  sub?: ReactNode;
+  previous?: string;
+  delta?: Delta | null;
+  definition?: string;
+  onOpen?: () => void;
+  openLabel?: string;
+}) {
+  const body = (
+    <Stack gap={4}>
+      <Group gap={6} justify="space-between" wrap="nowrap">
+        <Text size="sm" c="dimmed" fw={600} lineClamp={1}>
+          {label}
+        </Text>
+        {definition && (
+          <Tooltip label={definition} multiline w={300} withArrow>
+            <Text
+              component="span"
+              size="xs"
+              c="dimmed"
+              aria-label={`Definition: ${definition}`}
+              role="note"
+              style={{ cursor: 'help' }}
+            >
+              ⓘ
+            </Text>
+          </Tooltip>
+        )}
+      </Group>
+      <Text fz={26} fw={700} lh={1.15} data-figure={label}>
+        {value}
+      </Text>
+      {sub && (
+        <Text size="xs" c="dimmed">
+          {sub}
+        </Text>
+      )}
+      <Group gap={6} wrap="nowrap">
+        {delta ? (
+          <Text size="sm" fw={600} c={TONE[delta.tone]} aria-label={delta.words}>
+            {delta.text}
+          </Text>
+        ) : (
+          <Text size="sm" c="dimmed">
+            –
+          </Text>
+        )}
+        {previous !== undefined && (
+          <Text size="xs" c="dimmed">
+            vs {previous} before
+          </Text>
+        )}
+      </Group>
+    </Stack>
+  );
+  if (!onOpen)
+    return (
+      <Paper withBorder radius="md" p="md" role="group" aria-label={label}>
+        {body}
+      </Paper>
+    );
+  return (
+    <Paper
+      withBorder
+      radius="md"
+      p="md"
+      component="button"
+      type="button"
+      onClick={onOpen}
+      aria-label={
+        openLabel ?? `${label}: ${value}${delta ? `, ${delta.words}` : ''}. Open the list behind it`
+      }
+      style={{
+        textAlign: 'left',
+        width: '100%',
+        cursor: 'pointer',
+        font: 'inherit',
+        color: 'inherit',
+      }}
+    >
+      {body}
+    </Paper>
+  );
+}
