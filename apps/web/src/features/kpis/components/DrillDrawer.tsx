@@ -86,7 +86,6 @@ export function DrillDrawer({ target, onClose }: { target: DrillTarget | null; o
     setTotal(null);
     setNext(null);
     void load(null);
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [target, choice]);
 
   const metric = option?.metric ?? '';
@@ -130,7 +129,9 @@ export function DrillDrawer({ target, onClose }: { target: DrillTarget | null; o
               </Text>
             )}
             <Text size="sm" c="dimmed" aria-live="polite" data-testid="drill-count">
-              {total == null ? 'Counting…' : `${formatCount(total)} ${noun}`}
+              {total == null
+                ? 'Counting…'
+                : `${formatCount(total)} ${total === 1 ? noun.replace(/s$/, '') : noun}`}
             </Text>
           </Group>
           {problem && (

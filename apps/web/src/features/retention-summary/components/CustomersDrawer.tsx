@@ -100,7 +100,6 @@ export function CustomersDrawer({
     setTotal(null);
     setNext(null);
     void load(null);
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [target, choice]);
 
   return (
@@ -132,7 +131,9 @@ export function CustomersDrawer({
               </Text>
             )}
             <Text size="sm" c="dimmed" aria-live="polite" data-testid="drill-count">
-              {total == null ? 'Counting…' : `${formatCount(total)} customers`}
+              {total == null
+                ? 'Counting…'
+                : `${formatCount(total)} ${total === 1 ? 'customer' : 'customers'}`}
             </Text>
           </Group>
           {problem && (
