@@ -259,16 +259,16 @@ describe('team lead: KPI dashboard (issue 17)', () => {
       .and(page.getByRole('button', { name: /: 1 d 12 h,/ }))
       .waitFor();
     await card(page, 'SLA · first response')
-      .and(page.getByRole('button', { name: /: 50\.0 %,/ }))
+      .and(page.getByRole('button', { name: /: 50\.0 %[,.]/ }))
       .waitFor();
     await card(page, 'SLA · resolution')
-      .and(page.getByRole('button', { name: /: 50\.0 %,/ }))
+      .and(page.getByRole('button', { name: /: 50\.0 %[,.]/ }))
       .waitFor();
     await card(page, 'CSAT')
-      .and(page.getByRole('button', { name: /: 50\.0 %,/ }))
+      .and(page.getByRole('button', { name: /: 50\.0 %[,.]/ }))
       .waitFor();
     await card(page, 'Backlog')
-      .and(page.getByRole('button', { name: new RegExp(`: ${api.backlogAtEnd},`) }))
+      .and(page.getByRole('button', { name: new RegExp(`: ${api.backlogAtEnd}[,.]`) }))
       .waitFor();
     await expect(card(page, 'SLA · first response').textContent()).resolves.toContain('2 of 4 met');
     await expectNoSeriousA11yViolations(page, 'kpi dashboard');
@@ -321,7 +321,7 @@ describe('team lead: KPI dashboard (issue 17)', () => {
     );
     const lead = await login(stack, 'lead@leads.test');
     const denied = await fails(stack, lead, FIGURES, { f: { ...WEEK, teamIds: [ids.support] } });
-    expect(denied.extensions.code).toBe('FORBIDDEN');
+    expect(denied.extensions?.code).toBe('FORBIDDEN');
   });
 });
 
@@ -347,13 +347,13 @@ describe('account manager: retention summary (issue 17)', () => {
       retentionRatePercent: 50,
     });
     await card(page, 'Retention rate')
-      .and(page.getByRole('button', { name: /: 50\.0 %,/ }))
+      .and(page.getByRole('button', { name: /: 50\.0 %[,.]/ }))
       .waitFor();
     await card(page, 'Customers at start')
-      .and(page.getByRole('button', { name: /: 2,/ }))
+      .and(page.getByRole('button', { name: /: 2[,.]/ }))
       .waitFor();
     await card(page, 'Acquired')
-      .and(page.getByRole('button', { name: /: 1,/ }))
+      .and(page.getByRole('button', { name: /: 1[,.]/ }))
       .waitFor();
     await expectNoSeriousA11yViolations(page, 'retention');
     await card(page, 'Churned').click();

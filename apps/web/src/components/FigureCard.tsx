@@ -2,7 +2,12 @@ import { Group, Paper, Stack, Text, Tooltip } from '@mantine/core';
 import type { ReactNode } from 'react';
 import type { Delta } from '@/lib/measures';
 
-const TONE = { better: 'teal.8', worse: 'red.8', same: 'dimmed' } as const;
+// the theme's text shades of teal and red meet AA contrast in both schemes
+const TONE = {
+  better: 'var(--mantine-color-teal-text)',
+  worse: 'var(--mantine-color-red-text)',
+  same: 'dimmed',
+} as const;
 
 /**
  * One figure with the previous period's value and the signed change beside it. With `onOpen`

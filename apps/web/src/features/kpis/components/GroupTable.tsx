@@ -1,5 +1,5 @@
 import {
-  Anchor,
+  Button,
   Group,
   Paper,
   Select,
@@ -185,9 +185,9 @@ export function GroupTable({
               w={170}
               size="sm"
             />
-            <Anchor href={exportHref} download size="sm" fw={600}>
+            <Button component="a" href={exportHref} download variant="light" size="sm">
               Export CSV
-            </Anchor>
+            </Button>
           </Group>
         </Group>
         <Table.ScrollContainer minWidth={1500}>

@@ -42,6 +42,13 @@ export interface CustomersTarget {
 type Edge = RetentionCustomersListQuery['retentionCustomers']['edges'][number];
 const PAGE = 25;
 
+/** The api counts only when cheap; otherwise the count is known once the last page is in. */
+function countText(total: number | null, shown: number, more: boolean, loading: boolean) {
+  const n = total ?? (more || loading ? null : shown);
+  if (n == null) return loading && shown === 0 ? 'Counting…' : `${formatCount(shown)}+ customers`;
+  return `${formatCount(n)} ${n === 1 ? 'customer' : 'customers'}`;
+}
+
 /** The customers behind a retention figure (retentionCustomers), paged; rows open the customer. */
 export function CustomersDrawer({
   target,
@@ -131,9 +138,7 @@ export function CustomersDrawer({
               </Text>
             )}
             <Text size="sm" c="dimmed" aria-live="polite" data-testid="drill-count">
-              {total == null
-                ? 'Counting…'
-                : `${formatCount(total)} ${total === 1 ? 'customer' : 'customers'}`}
+              {countText(total, edges.length, !!next, loading)}
             </Text>
           </Group>
           {problem && (
