@@ -33,9 +33,9 @@ export function FigureCard({
   openLabel?: string;
 }) {
   const body = (
-    <Stack gap={4}>
-      <Group gap={6} justify="space-between" wrap="nowrap">
-        <Text size="sm" c="dimmed" fw={600} lineClamp={1}>
+    <Stack gap={4} h="100%">
+      <Group gap={6} justify="space-between" wrap="nowrap" align="flex-start">
+        <Text size="sm" c="dimmed" fw={600}>
           {label}
         </Text>
         {definition && (
@@ -44,11 +44,21 @@ export function FigureCard({
               component="span"
               size="xs"
               c="dimmed"
+              fw={700}
               aria-label={`Definition: ${definition}`}
               role="note"
-              style={{ cursor: 'help' }}
+              style={{
+                cursor: 'help',
+                flex: 'none',
+                width: 18,
+                height: 18,
+                lineHeight: '16px',
+                textAlign: 'center',
+                borderRadius: '50%',
+                border: '1px solid var(--mantine-color-default-border)',
+              }}
             >
-              ⓘ
+              i
             </Text>
           </Tooltip>
         )}
@@ -61,9 +71,15 @@ export function FigureCard({
           {sub}
         </Text>
       )}
-      <Group gap={6} wrap="nowrap">
+      <Group gap={6} wrap="wrap" mt="auto">
         {delta ? (
-          <Text size="sm" fw={600} c={TONE[delta.tone]} aria-label={delta.words}>
+          <Text
+            size="sm"
+            fw={600}
+            c={TONE[delta.tone]}
+            aria-label={delta.words}
+            style={{ whiteSpace: 'nowrap' }}
+          >
             {delta.text}
           </Text>
         ) : (
@@ -72,7 +88,7 @@ export function FigureCard({
           </Text>
         )}
         {previous !== undefined && (
-          <Text size="xs" c="dimmed">
+          <Text size="xs" c="dimmed" style={{ whiteSpace: 'nowrap' }}>
             vs {previous} before
           </Text>
         )}
@@ -99,6 +115,10 @@ export function FigureCard({
       style={{
         textAlign: 'left',
         width: '100%',
+        display: 'flex',
+        flexDirection: 'column',
+        alignItems: 'stretch',
+        justifyContent: 'flex-start',
         cursor: 'pointer',
         font: 'inherit',
         color: 'inherit',

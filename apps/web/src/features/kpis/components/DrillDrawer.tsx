@@ -35,6 +35,16 @@ const PAGE = 25;
 const RATING: readonly string[] = ['csat_ratings', 'csat_good', 'csat_bad'];
 const DURATION: readonly string[] = ['first_response', 'resolution', 'requester_wait'];
 
+/** What the row's instant is, per metric (the anchor that put it in the period). */
+function whenHeader(metric: string): string {
+  if (metric.startsWith('sla_')) return 'Due';
+  if (metric === 'tickets_created' || metric === 'first_response') return 'Created';
+  if (RATING.includes(metric)) return 'Answered';
+  if (metric.startsWith('surveys_')) return 'Sent';
+  if (metric === 'backlog') return ''; // a state at the end of the period: no instant
+  return 'Solved';
+}
+
 /** The tickets behind a figure (supportKpiTickets), paged by cursor; rows open the ticket. */
 export function DrillDrawer({ target, onClose }: { target: DrillTarget | null; onClose(): void }) {
   const client = useApolloClient();
@@ -150,7 +160,7 @@ export function DrillDrawer({ target, onClose }: { target: DrillTarget | null; o
                   <Table.Th>Ticket</Table.Th>
                   <Table.Th>Customer</Table.Th>
                   <Table.Th>Status</Table.Th>
-                  <Table.Th>When</Table.Th>
+                  {whenHeader(metric) && <Table.Th>{whenHeader(metric)}</Table.Th>}
                   {valueHeader && <Table.Th ta="right">{valueHeader}</Table.Th>}
                 </Table.Tr>
               </Table.Thead>
@@ -196,9 +206,11 @@ export function DrillDrawer({ target, onClose }: { target: DrillTarget | null; o
                           </Group>
                         )}
                       </Table.Td>
-                      <Table.Td style={{ whiteSpace: 'nowrap' }}>
-                        <Text size="sm">{node.at ? formatDateTime(node.at) : '–'}</Text>
-                      </Table.Td>
+                      {whenHeader(metric) && (
+                        <Table.Td style={{ whiteSpace: 'nowrap' }}>
+                          <Text size="sm">{node.at ? formatDateTime(node.at) : '–'}</Text>
+                        </Table.Td>
+                      )}
                       {valueHeader && (
                         <Table.Td ta="right" style={{ whiteSpace: 'nowrap' }}>
                           <Text size="sm" fw={600}>

@@ -23,6 +23,10 @@ const METRICS: { value: TrendMetric; label: string }[] = [
   { value: 'backlog', label: 'Backlog' },
 ];
 
+/** Axis ticks: "45 min", "2.5 h", "3.2 d". */
+const shortHours = (v: number) =>
+  v < 1 ? `${Math.round(v * 60)} min` : v < 48 ? `${+v.toFixed(1)} h` : `${+(v / 24).toFixed(1)} d`;
+
 type Row = KpiTrendQuery['supportKpis']['rows'][number];
 
 const bucketLabel = (iso: string, grain: Grain) => {
@@ -142,7 +146,7 @@ export function TrendChart({
               legendProps={{ verticalAlign: 'bottom' }}
               valueFormatter={fmt}
               connectNulls
-              yAxisProps={{ width: 80 }}
+              yAxisProps={{ width: 56, tickFormatter: hours ? shortHours : undefined }}
             />
             <VisuallyHidden>
               <table>
