@@ -132,6 +132,25 @@ export const FIGURES: Figure[] = [
     ],
   },
   {
+    key: 'created',
+    label: 'Tickets created',
+    unit: 'count',
+    better: 'lower',
+    definition: 'Tickets created in the period (created_at in the range).',
+    value: (r) => r?.ticketsCreated ?? null,
+    drill: [{ metric: 'tickets_created', label: 'Created' }],
+  },
+  {
+    key: 'solved',
+    label: 'Tickets solved',
+    unit: 'count',
+    better: 'higher',
+    definition:
+      'Tickets solved in the period: solved or closed now, with their last solve in the range.',
+    value: (r) => r?.ticketsSolved ?? null,
+    drill: [{ metric: 'tickets_solved', label: 'Solved' }],
+  },
+  {
     key: 'backlog',
     label: 'Backlog',
     unit: 'count',
@@ -139,11 +158,25 @@ export const FIGURES: Figure[] = [
     definition:
       'Tickets not solved or closed at the end of the period (or now, if the period has not ended).',
     value: (r) => r?.backlogAtEnd ?? null,
-    sub: (r) => (r ? `${n(r.ticketsCreated)} created, ${n(r.ticketsSolved)} solved` : null),
+    sub: (r) => (r ? 'unsolved at the end of the period' : null),
     drill: [
       { metric: 'backlog', label: 'Unsolved' },
       { metric: 'tickets_created', label: 'Created' },
       { metric: 'tickets_solved', label: 'Solved' },
+    ],
+  },
+  {
+    key: 'response_rate',
+    label: 'Survey response rate',
+    unit: 'percent',
+    better: 'higher',
+    definition:
+      'CSAT surveys answered ÷ CSAT surveys sent in the period × 100 (answered at any time).',
+    value: (r) => r?.csatResponseRatePercent ?? null,
+    sub: (r) => (r ? `${n(r.surveysResponded)} of ${n(r.surveysSent)} sent` : null),
+    drill: [
+      { metric: 'surveys_responded', label: 'Answered' },
+      { metric: 'surveys_sent', label: 'All sent' },
     ],
   },
   {
@@ -161,17 +194,18 @@ export const FIGURES: Figure[] = [
     ],
   },
   {
-    key: 'response_rate',
-    label: 'Survey response rate',
+    key: 'csat_weighted',
+    label: 'CSAT · revenue-weighted',
     unit: 'percent',
     better: 'higher',
     definition:
-      'CSAT surveys answered ÷ CSAT surveys sent in the period × 100 (answered at any time).',
-    value: (r) => r?.csatResponseRatePercent ?? null,
-    sub: (r) => (r ? `${n(r.surveysResponded)} of ${n(r.surveysSent)} sent` : null),
+      'Σ MRR behind ratings 4–5 ÷ Σ MRR behind all ratings × 100, each rating weighted by its customer’s MRR when it was given (do the customers worth most rate us as well?).',
+    value: (r) => r?.csatRevenueWeightedPercent ?? null,
+    sub: (r) => (r ? `${n(r.csatRatings)} ratings, weighted by MRR` : null),
     drill: [
-      { metric: 'surveys_responded', label: 'Answered' },
-      { metric: 'surveys_sent', label: 'All sent' },
+      { metric: 'csat_bad', label: 'Ratings 1–3' },
+      { metric: 'csat_good', label: 'Ratings 4–5' },
+      { metric: 'csat_ratings', label: 'All ratings' },
     ],
   },
   {
