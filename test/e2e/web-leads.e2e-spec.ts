@@ -272,7 +272,6 @@ describe('team lead: KPI dashboard (issue 17)', () => {
       .waitFor();
     await expect(card(page, 'SLA · first response').textContent()).resolves.toContain('2 of 4 met');
     await expectNoSeriousA11yViolations(page, 'kpi dashboard');
-    if (process.env.TMPSHOT) await page.screenshot({ path: '/tmp/leads-kpi.png', fullPage: true });
   });
 
   it('a figure opens as many tickets as it counts, and a row opens the ticket', async () => {
@@ -288,7 +287,6 @@ describe('team lead: KPI dashboard (issue 17)', () => {
     await drawer.getByText('All due').click();
     await drawer.getByText('4 tickets', { exact: true }).waitFor();
     await expectNoSeriousA11yViolations(page, 'kpi drill-down');
-    if (process.env.TMPSHOT) await page.screenshot({ path: '/tmp/leads-drill.png' });
     await drawer.getByText('Met').click();
     await drawer.getByText('2 tickets', { exact: true }).waitFor();
     await list.getByRole('link', { name: /Invoice in the wrong currency/ }).click();
@@ -358,7 +356,6 @@ describe('account manager: retention summary (issue 17)', () => {
       .and(page.getByRole('button', { name: /: 1[,.]/ }))
       .waitFor();
     await expectNoSeriousA11yViolations(page, 'retention');
-    if (process.env.TMPSHOT) await page.screenshot({ path: '/tmp/leads-ret.png', fullPage: true });
     await card(page, 'Churned').click();
     const drawer = page.getByRole('dialog', { name: 'Churned' });
     await drawer.getByText('1 customer', { exact: true }).waitFor();

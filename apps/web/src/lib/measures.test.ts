@@ -19,6 +19,12 @@ describe('KPI figures in human units', () => {
     expect(delta(3, 1, 'count', 'lower')).toMatchObject({ text: '+2', tone: 'worse' });
     expect(delta(80, 80, 'percent', 'higher')).toMatchObject({ text: '±0.0 pp', tone: 'same' });
     expect(delta(null, 3, 'count', 'lower')).toBeNull();
+    // a volume is neither better nor worse
+    expect(delta(341, 469, 'count', 'neutral')).toMatchObject({
+      text: '−128',
+      tone: 'same',
+      words: '128 fewer than the previous period',
+    });
     expect(delta(0.5, 1, 'hours', 'lower')!.words).toBe(
       '30 min shorter than the previous period (better)',
     );

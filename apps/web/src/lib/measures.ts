@@ -30,8 +30,8 @@ export function formatNumber(v: number | null | undefined, digits = 0): string {
 
 export type Unit = 'hours' | 'percent' | 'count' | 'score' | 'money';
 
-/** Whether a higher value is better (greener) for a figure. */
-export type Better = 'higher' | 'lower';
+/** Whether a higher value is better (greener) for a figure; neutral: a volume, neither. */
+export type Better = 'higher' | 'lower' | 'neutral';
 
 export interface Delta {
   /** "+12 min", "−2.5 pp", "+3" */
@@ -59,7 +59,11 @@ export function delta(
   const d = current - previous;
   const eps = unit === 'count' || unit === 'money' ? 0.5 : unit === 'hours' ? 1 / 120 : 0.05;
   const tone: Delta['tone'] =
-    Math.abs(d) < eps ? 'same' : d > 0 === (better === 'higher') ? 'better' : 'worse';
+    Math.abs(d) < eps || better === 'neutral'
+      ? 'same'
+      : d > 0 === (better === 'higher')
+        ? 'better'
+        : 'worse';
   const sign = Math.abs(d) < eps ? '±' : d > 0 ? '+' : '−';
   const abs = Math.abs(d);
   let text: string;
@@ -86,8 +90,9 @@ export function delta(
       unitWords = ['more', 'fewer'];
   }
   const words =
-    tone === 'same'
+    Math.abs(d) < eps
       ? 'about the same as the previous period'
-      : `${text.slice(1)} ${d > 0 ? unitWords[0] : unitWords[1]} than the previous period (${tone})`;
+      : `${text.slice(1)} ${d > 0 ? unitWords[0] : unitWords[1]} than the previous period` +
+        (tone === 'same' ? '' : ` (${tone})`);
   return { text, tone, words };
 }

@@ -122,7 +122,7 @@ export function DrillDrawer({ target, onClose }: { target: DrillTarget | null; o
     >
       {target && (
         <Stack gap="md">
-          <Text size="sm" c="dimmed" mt={-8}>
+          <Text size="sm" c="dimmed">
             {target.scope}
           </Text>
           <Group justify="space-between" align="center">

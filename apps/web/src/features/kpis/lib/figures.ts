@@ -135,7 +135,7 @@ export const FIGURES: Figure[] = [
     key: 'created',
     label: 'Tickets created',
     unit: 'count',
-    better: 'lower',
+    better: 'neutral',
     definition: 'Tickets created in the period (created_at in the range).',
     value: (r) => r?.ticketsCreated ?? null,
     drill: [{ metric: 'tickets_created', label: 'Created' }],
@@ -144,7 +144,7 @@ export const FIGURES: Figure[] = [
     key: 'solved',
     label: 'Tickets solved',
     unit: 'count',
-    better: 'higher',
+    better: 'neutral',
     definition:
       'Tickets solved in the period: solved or closed now, with their last solve in the range.',
     value: (r) => r?.ticketsSolved ?? null,

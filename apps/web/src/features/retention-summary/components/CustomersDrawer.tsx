@@ -121,7 +121,7 @@ export function CustomersDrawer({
     >
       {target && (
         <Stack gap="md">
-          <Text size="sm" c="dimmed" mt={-8}>
+          <Text size="sm" c="dimmed">
             {target.scope}
           </Text>
           <Group justify="space-between" align="center">
