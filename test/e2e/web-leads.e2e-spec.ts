@@ -319,6 +319,10 @@ describe('team lead: KPI dashboard (issue 17)', () => {
     expect(href).toBe(
       `/exports/kpis.csv?from=${encodeURIComponent(WEEK.from)}&to=${encodeURIComponent(WEEK.to)}&groupBy=team`,
     );
+    // …and downloads with the session cookie, names next to ids
+    const csv = await page.request.get(`${stack.url}${href}`);
+    expect(csv.status()).toBe(200);
+    expect(await csv.text()).toContain('Billing');
     const lead = await login(stack, 'lead@leads.test');
     const denied = await fails(stack, lead, FIGURES, { f: { ...WEEK, teamIds: [ids.support] } });
     expect(denied.extensions?.code).toBe('FORBIDDEN');
