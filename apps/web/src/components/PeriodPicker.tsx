@@ -1,5 +1,6 @@
 import { Group, SegmentedControl, Text } from '@mantine/core';
 import { DatePickerInput } from '@mantine/dates';
+import { useEffect, useState } from 'react';
 import {
   formatPeriod,
   isoDay,
@@ -28,10 +29,11 @@ export function PeriodPicker({
   now?: Date;
   maxDays?: number;
 }) {
-  const range: [string | null, string | null] = [
-    isoDay(value.from),
-    isoDay(new Date(value.to.getTime() - DAY)),
-  ];
+  const from = isoDay(value.from);
+  const last = isoDay(new Date(value.to.getTime() - DAY));
+  // the range being picked (the first click gives only its start)
+  const [draft, setDraft] = useState<[string | null, string | null]>([from, last]);
+  useEffect(() => setDraft([from, last]), [from, last]);
   return (
     <Group gap="sm" align="center" wrap="wrap">
       <SegmentedControl
@@ -48,12 +50,13 @@ export function PeriodPicker({
         <DatePickerInput
           type="range"
           aria-label="Custom period"
-          value={range}
+          value={draft}
           valueFormat="D MMM YYYY"
           allowSingleDateInRange
           maxDate={isoDay(now)}
           w={260}
           onChange={([a, b]) => {
+            setDraft([a, b]);
             if (!a || !b) return;
             const from = new Date(`${a.slice(0, 10)}T00:00:00Z`);
             let to = new Date(new Date(`${b.slice(0, 10)}T00:00:00Z`).getTime() + DAY);

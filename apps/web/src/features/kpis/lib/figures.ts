@@ -29,6 +29,8 @@ export interface Figure {
 }
 
 const n = (v: number) => formatNumber(v);
+/** "1 rating", "2 ratings" */
+const pl = (v: number, word: string) => `${n(v)} ${word}${v === 1 ? '' : 's'}`;
 
 export const FIGURES: Figure[] = [
   {
@@ -39,7 +41,7 @@ export const FIGURES: Figure[] = [
     definition:
       'First public agent reply − ticket created, over tickets created in the period that got a reply; median (linear interpolation).',
     value: (r) => r?.firstResponseTime.medianHours ?? null,
-    sub: (r) => (r ? `${n(r.firstResponseTime.count)} tickets replied to` : null),
+    sub: (r) => (r ? `${pl(r.firstResponseTime.count, 'ticket')} replied to` : null),
     drill: [{ metric: 'first_response', label: 'Tickets', orderBy: 'value_desc' }],
   },
   {
@@ -50,7 +52,7 @@ export const FIGURES: Figure[] = [
     definition:
       '90th percentile of the first response time (as PostgreSQL percentile_cont(0.9)); the slowest tenth of first replies are above it.',
     value: (r) => r?.firstResponseTime.p90Hours ?? null,
-    sub: (r) => (r ? `${n(r.firstResponseTime.count)} tickets, slowest first` : null),
+    sub: (r) => (r ? `${pl(r.firstResponseTime.count, 'ticket')}, slowest first` : null),
     drill: [{ metric: 'first_response', label: 'Slowest first', orderBy: 'value_desc' }],
   },
   {
@@ -61,7 +63,7 @@ export const FIGURES: Figure[] = [
     definition:
       'Full resolution time = last solved − created, over tickets solved in the period; median.',
     value: (r) => r?.resolutionTime.medianHours ?? null,
-    sub: (r) => (r ? `${n(r.resolutionTime.count)} tickets solved` : null),
+    sub: (r) => (r ? `${pl(r.resolutionTime.count, 'ticket')} solved` : null),
     drill: [{ metric: 'resolution', label: 'Tickets', orderBy: 'value_desc' }],
   },
   {
@@ -71,7 +73,7 @@ export const FIGURES: Figure[] = [
     better: 'lower',
     definition: '90th percentile of the full resolution time over tickets solved in the period.',
     value: (r) => r?.resolutionTime.p90Hours ?? null,
-    sub: (r) => (r ? `${n(r.resolutionTime.count)} tickets, slowest first` : null),
+    sub: (r) => (r ? `${pl(r.resolutionTime.count, 'ticket')}, slowest first` : null),
     drill: [{ metric: 'resolution', label: 'Slowest first', orderBy: 'value_desc' }],
   },
   {
@@ -186,7 +188,7 @@ export const FIGURES: Figure[] = [
     better: 'higher',
     definition: 'CSAT % = ratings 4–5 ÷ all CSAT ratings answered in the period × 100.',
     value: (r) => r?.csatPercent ?? null,
-    sub: (r) => (r ? `${n(r.csatRatings)} ratings` : null),
+    sub: (r) => (r ? `${pl(r.csatRatings, 'rating')}` : null),
     drill: [
       { metric: 'csat_bad', label: 'Ratings 1–3' },
       { metric: 'csat_good', label: 'Ratings 4–5' },
@@ -201,7 +203,7 @@ export const FIGURES: Figure[] = [
     definition:
       'Σ MRR behind ratings 4–5 ÷ Σ MRR behind all ratings × 100, each rating weighted by its customer’s MRR when it was given (do the customers worth most rate us as well?).',
     value: (r) => r?.csatRevenueWeightedPercent ?? null,
-    sub: (r) => (r ? `${n(r.csatRatings)} ratings, weighted by MRR` : null),
+    sub: (r) => (r ? `${pl(r.csatRatings, 'rating')}, weighted by MRR` : null),
     drill: [
       { metric: 'csat_bad', label: 'Ratings 1–3' },
       { metric: 'csat_good', label: 'Ratings 4–5' },
@@ -216,7 +218,7 @@ export const FIGURES: Figure[] = [
     definition:
       'Customer effort score: mean of the 1–7 answers (7 = very easy) given in the period with CSAT surveys.',
     value: (_r, s) => s?.meanCes ?? null,
-    sub: (_r, s) => (s ? `${n(s.cesResponses)} answers, out of 7` : null),
+    sub: (_r, s) => (s ? `${pl(s.cesResponses, 'answer')}, out of 7` : null),
   },
   {
     key: 'nps',
@@ -228,7 +230,7 @@ export const FIGURES: Figure[] = [
     value: (_r, s) => s?.nps ?? null,
     sub: (_r, s) =>
       s
-        ? `${n(s.npsResponses)} answers: ${n(s.promoters)} promoters, ${n(s.detractors)} detractors`
+        ? `${pl(s.npsResponses, 'answer')}: ${n(s.promoters)} promoters, ${n(s.detractors)} detractors`
         : null,
   },
 ];
