@@ -7,13 +7,16 @@ import { launchChromium } from '../scripts/browser';
  * http://localhost:3000, e.g. `npm start -- --demo` or a database from `npm run data:generate`):
  * - initial JavaScript for sign-in + the queue, gzipped (what index.html loads);
  * - navigation → the first 50 queue rows on screen (p50/p95 over RUNS loads of "My teams' open");
- * - opening a ticket with 50 messages (one is made on the first run if none exists).
+ * - opening a ticket with 50 messages (one is made on the first run if none exists);
+ * - navigation → the team lead's KPI dashboard for this quarter on screen (every figure, the
+ *   trend and the grouped table), as BENCH_LEAD_EMAIL (the demo's lead.tier1).
  * Signs in as BENCH_EMAIL / BENCH_PASSWORD (the demo's agent1 by default).
  */
 const BASE = (process.env.STAYDESK_URL ?? 'http://localhost:3000').replace(/\/+$/, '');
 const EMAIL = process.env.BENCH_EMAIL ?? 'agent1@demo.staydesk.local';
 const PASSWORD = process.env.BENCH_PASSWORD ?? 'staydesk-demo';
 const RUNS = Number(process.env.BENCH_RUNS ?? 20);
+const LEAD_EMAIL = process.env.BENCH_LEAD_EMAIL ?? 'lead.tier1@demo.staydesk.local';
 
 /** The page's `document` (the functions below run in the browser; strings would need eval, which the CSP forbids). */
 type Doc = { document: { querySelectorAll(s: string): { length: number } } };
@@ -74,6 +77,35 @@ async function ticketWith50Messages(page: Page): Promise<string> {
   return id;
 }
 
+/** Navigation → the quarter's KPI dashboard complete on screen (figures, trend, table). */
+async function kpiDashboard(): Promise<number[]> {
+  const browser = await launchChromium();
+  try {
+    const page = browser.context.pages()[0] ?? (await browser.context.newPage());
+    await page.goto(`${BASE}/sign-in`);
+    await page.getByLabel('Email').fill(LEAD_EMAIL);
+    await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: 'Team KPIs' }).waitFor();
+    const times: number[] = [];
+    for (let i = 0; i < RUNS; i++) {
+      const t0 = Date.now();
+      await page.goto(`${BASE}/kpis?period=this_quarter&by=agent`);
+      await page.getByRole('button', { name: /^Backlog: / }).waitFor();
+      await page.getByRole('figure', { name: /by week/ }).waitFor();
+      await page
+        .getByRole('table', { name: /^KPIs by agent/ })
+        .locator('tbody tr')
+        .first()
+        .waitFor();
+      times.push(Date.now() - t0);
+    }
+    return times;
+  } finally {
+    await browser.close();
+  }
+}
+
 async function main() {
   const js = await initialJsGzip();
   const browser = await launchChromium();
@@ -118,12 +150,14 @@ async function main() {
       );
       open.push(Date.now() - t0);
     }
+    const kpis = await kpiDashboard();
     console.log(
       [
         `web console against ${BASE} (${RUNS} runs each, full page loads in Chromium)`,
         `  initial JavaScript (sign-in + queue), gzipped: ${(js / 1024).toFixed(0)} KB (budget 300 KB)`,
         `  navigation → first ${expected} queue rows on screen: p50 ${pct(queue, 50)} ms, p95 ${pct(queue, 95)} ms (target < 1000 ms)`,
         `  open a ticket with 50 messages from the queue (in-app): p50 ${pct(open, 50)} ms, p95 ${pct(open, 95)} ms (target < 500 ms)`,
+        `  navigation → KPI dashboard for a quarter on screen (lead): p50 ${pct(kpis, 50)} ms, p95 ${pct(kpis, 95)} ms (target < 1500 ms)`,
       ].join('\n'),
     );
   } finally {

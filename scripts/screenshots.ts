@@ -23,6 +23,44 @@ const IMPORT_SAMPLE = join(
   'browser-events.csv',
 );
 
+const LEAD = process.env.SCREENSHOT_LEAD_EMAIL ?? 'lead.tier1@demo.staydesk.local';
+const AM = process.env.SCREENSHOT_AM_EMAIL ?? 'am1@demo.staydesk.local';
+
+async function signInAs(page: Page, email: string, home: string) {
+  await page.goto(`${BASE}/sign-in`);
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.waitForURL(`${BASE}${home}`);
+}
+
+/** The team lead's dashboard, a drill-down, and the account manager's retention summary. */
+async function leadsAndRetention() {
+  const browser = await launchChromium({ viewport: { width: 1440, height: 900 } });
+  try {
+    const page = browser.context.pages()[0] ?? (await browser.context.newPage());
+    await signInAs(page, LEAD, '/kpis');
+    await page.goto(`${BASE}/kpis?period=last_4_weeks&by=agent`);
+    await page.getByRole('button', { name: /^Backlog: / }).waitFor();
+    await page
+      .getByRole('table', { name: /^KPIs by agent/ })
+      .locator('tbody tr')
+      .first()
+      .waitFor();
+    await shot(page, 'kpis');
+    await page.getByRole('button', { name: /^SLA · first response: / }).click();
+    await page.getByRole('dialog').getByRole('link').first().waitFor();
+    await shot(page, 'kpis-drill-down');
+    await page.context().clearCookies();
+    await signInAs(page, AM, '/risk');
+    await page.goto(`${BASE}/retention?period=last_quarter`);
+    await page.getByRole('button', { name: /^Retention rate: / }).waitFor();
+    await shot(page, 'retention');
+  } finally {
+    await browser.close();
+  }
+}
+
 async function signIn(page: Page) {
   await page.goto(`${BASE}/sign-in`);
   await page.getByLabel('Email').fill(AGENT);
@@ -99,6 +137,7 @@ async function main() {
   } finally {
     await phone.close();
   }
+  await leadsAndRetention();
 }
 
 /** The admin screens, signed in as the demo admin. */

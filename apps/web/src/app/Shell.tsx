@@ -160,7 +160,6 @@ export function Shell() {
                 component={RouterLink}
                 to="/kpis"
                 label="Team KPIs"
-                description="Coming"
                 onClick={nav.close}
                 active={location.pathname === '/kpis'}
               />
@@ -181,6 +180,15 @@ export function Shell() {
                 label="Custom fields"
                 onClick={nav.close}
                 active={location.pathname === '/automations/fields'}
+              />
+            )}
+            {(user.role === 'account_manager' || user.role === 'admin') && (
+              <NavLink
+                component={RouterLink}
+                to="/retention"
+                label="Retention"
+                onClick={nav.close}
+                active={location.pathname === '/retention'}
               />
             )}
             {(user.role === 'account_manager' || user.role === 'admin') && (

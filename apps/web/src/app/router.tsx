@@ -1,6 +1,5 @@
 import { Center, Loader } from '@mantine/core';
 import { createBrowserRouter, Navigate, Outlet, useLocation } from 'react-router';
-import { ComingSoon } from '@/components/ComingSoon';
 import { ProblemPage } from '@/components/ProblemPage';
 import { SignInRoute } from '@/features/auth';
 import { QueueRoute } from '@/features/queue';
@@ -42,6 +41,8 @@ const ticketRoutes = () => import('@/features/ticket');
 registerTicketChunk(ticketRoutes);
 const adminRoutes = () => import('@/features/admin');
 const automationRoutes = () => import('@/features/automations');
+const kpiRoutes = () => import('@/features/kpis');
+const retentionRoutes = () => import('@/features/retention-summary');
 
 export const router = createBrowserRouter([
   {
@@ -62,6 +63,7 @@ export const router = createBrowserRouter([
             path: 'tickets/:id',
             lazy: async () => ({ Component: (await ticketRoutes()).TicketRoute }),
           },
+          { path: 'kpis', lazy: async () => ({ Component: (await kpiRoutes()).KpiRoute }) },
           {
             path: 'automations/rules',
             lazy: async () => ({ Component: (await automationRoutes()).RulesRoute }),
@@ -75,13 +77,8 @@ export const router = createBrowserRouter([
             lazy: async () => ({ Component: (await automationRoutes()).SavedViewRoute }),
           },
           {
-            path: 'kpis',
-            element: (
-              <ComingSoon
-                title="Team KPIs"
-                body="First-response and resolution times, SLA attainment, CSAT and backlog per team, with drill-down to the tickets behind each number. Arriving with the team-lead workspace."
-              />
-            ),
+            path: 'retention',
+            lazy: async () => ({ Component: (await retentionRoutes()).RetentionRoute }),
           },
           {
             path: 'risk',

@@ -1,0 +1,1 @@
+export { KpiRoute } from './routes/KpiRoute';
