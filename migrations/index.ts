@@ -22,6 +22,7 @@ import { Attachments1764300100000 } from './1764300100000-attachments';
 import { ImapMailboxes1764300200000 } from './1764300200000-imap-mailboxes';
 import { Automations1764900000000 } from './1764900000000-automations';
 import { SlaPause1764900100000 } from './1764900100000-sla-pause';
+import { KpiValueSegments1765700000000 } from './1765700000000-kpi-value-segments';
 
 /**
  * Every migration, oldest first. The api, the worker, the CLI and the tests all read this
@@ -53,4 +54,5 @@ export const MIGRATIONS = [
   ImapMailboxes1764300200000,
   Automations1764900000000,
   SlaPause1764900100000,
+  KpiValueSegments1765700000000,
 ];

@@ -316,6 +316,9 @@ async function generate(db: Db, url: string, options: GenerateOptions): Promise<
   await db.query(
     `TRUNCATE ${tables.rows.map((r) => `"${r.t}"`).join(', ')} RESTART IDENTITY CASCADE`,
   );
+  // Singleton rows that migrations seed (the TRUNCATE above empties them too): the KPI refresh
+  // reads and updates `kpi_state` row 1 and would otherwise fail on every generated database.
+  await db.query(`INSERT INTO kpi_state (id) VALUES (1) ON CONFLICT DO NOTHING`);
 
   const now = Date.now();
   const customersFrom = monthsBefore(now, Math.max(36, options.months + 1));
