@@ -23,6 +23,8 @@ import { ImapMailboxes1764300200000 } from './1764300200000-imap-mailboxes';
 import { Automations1764900000000 } from './1764900000000-automations';
 import { SlaPause1764900100000 } from './1764900100000-sla-pause';
 import { KpiValueSegments1765700000000 } from './1765700000000-kpi-value-segments';
+import { RiskHistoryCovering1765700100000 } from './1765700100000-risk-history-covering';
+import { RiskScoreChangeBase1765700200000 } from './1765700200000-risk-score-change-base';
 
 /**
  * Every migration, oldest first. The api, the worker, the CLI and the tests all read this
@@ -55,4 +57,6 @@ export const MIGRATIONS = [
   Automations1764900000000,
   SlaPause1764900100000,
   KpiValueSegments1765700000000,
+  RiskHistoryCovering1765700100000,
+  RiskScoreChangeBase1765700200000,
 ];

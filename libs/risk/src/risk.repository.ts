@@ -292,6 +292,37 @@ export class RiskRepository {
     return rows[0]?.h ?? null;
   }
 
+  /**
+   * Materializes each customer's score at the start of the UTC day `days` ago into
+   * `risk_scores.base_score` (the last history entry at or before that moment, else the first
+   * after it: the base of the risk list's score change), set-based, and records the window in
+   * `risk_score_base`. Returns the rows whose base changed.
+   */
+  async refreshChangeBase(tx: Tx, days: number): Promise<number> {
+    const at = `(date_trunc('day', now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' - make_interval(days => $1::int))`;
+    const rows: unknown[] = await tx.query(
+      `WITH b1 AS (
+         SELECT DISTINCT ON (customer_id) customer_id, score FROM risk_score_history
+          WHERE computed_at <= ${at} ORDER BY customer_id, computed_at DESC),
+       b2 AS (
+         SELECT DISTINCT ON (customer_id) customer_id, score FROM risk_score_history
+          WHERE computed_at > ${at} ORDER BY customer_id, computed_at ASC),
+       x AS (
+         SELECT r.customer_id, coalesce(b1.score, b2.score) AS score FROM risk_scores r
+           LEFT JOIN b1 ON b1.customer_id = r.customer_id LEFT JOIN b2 ON b2.customer_id = r.customer_id)
+       UPDATE risk_scores r SET base_score = x.score FROM x
+        WHERE x.customer_id = r.customer_id AND r.base_score IS DISTINCT FROM x.score
+       RETURNING 1`,
+      [days],
+    );
+    await tx.query(
+      `INSERT INTO risk_score_base (id, days, base_at, computed_at) VALUES (1, $1, ${at}, now())
+       ON CONFLICT (id) DO UPDATE SET days = EXCLUDED.days, base_at = EXCLUDED.base_at, computed_at = now()`,
+      [days],
+    );
+    return rows.length;
+  }
+
   async currentScores(tx: Tx, customerIds: string[]): Promise<CurrentScore[]> {
     return tx.query(
       `SELECT customer_id::text AS "customerId", score, band FROM risk_scores WHERE customer_id = ANY($1::bigint[])`,
