@@ -431,9 +431,7 @@ describe('customer lifetime value', () => {
         { f, g: ['segment', 'month'] },
       )
     ).supportKpis.rows;
-    expect(cells).toEqual(
-      (kpis as { source: string }[]).map((r) => ({ ...r, source: 'cells' })),
-    );
+    expect(cells).toEqual((kpis as { source: string }[]).map((r) => ({ ...r, source: 'cells' })));
 
     const STATS = `query($f: SurveyStatsFilter!, $g: SurveyGroup) { surveyStats(filter: $f, groupBy: $g) {
       groupKey csatResponses csatPercent csatRevenueWeightedPercent csatSent csatResponded csatResponseRatePercent responseRatePercent } }`;
