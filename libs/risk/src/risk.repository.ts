@@ -261,7 +261,13 @@ export class RiskRepository {
     globalMedianHours: number | null = null,
     peerMedians: PeerMedian[] | null = null,
   ): Promise<RawFeatures[]> {
-    if (live && customerIds === null) await tx.query(`SET LOCAL work_mem = '256MB'`);
+    if (live && customerIds === null) {
+      await tx.query(`SET LOCAL work_mem = '256MB'`);
+      // the full run is a batch job (nightly, at boot): the interactive statement timeout
+      // (DATABASE_STATEMENT_TIMEOUT_MS) is not its budget; a year of tickets and messages at 2M
+      // tickets takes tens of seconds on a busy machine
+      await tx.query(`SET LOCAL statement_timeout = '10min'`);
+    }
     return tx.query(FEATURES_SQL, [
       asOf,
       customerIds,
@@ -299,6 +305,7 @@ export class RiskRepository {
    * `risk_score_base`. Returns the rows whose base changed.
    */
   async refreshChangeBase(tx: Tx, days: number): Promise<number> {
+    await tx.query(`SET LOCAL statement_timeout = '5min'`); // a batch step of the full rescore
     const at = `(date_trunc('day', now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' - make_interval(days => $1::int))`;
     const rows: unknown[] = await tx.query(
       `WITH b1 AS (
