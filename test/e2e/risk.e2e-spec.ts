@@ -97,7 +97,7 @@ describe('churn risk', () => {
     expect(['high', 'critical']).toContain(after.band);
     const res = await ok(stack, admin, RISK, { id: ids.customer });
     const r = res.customer.risk;
-    expect(r).toMatchObject({ band: after.band, modelVersion: 'default-v1' });
+    expect(r).toMatchObject({ band: after.band, modelVersion: 'default-v2' });
     const contributing = r.factors.filter((f: any) => f.contribution > 1).map((f: any) => f.name);
     expect(contributing).toEqual(
       expect.arrayContaining([
