@@ -462,6 +462,50 @@ async function benchKpiUncached(url: string, token: string, pool: Pool): Promise
   );
 }
 
+/**
+ * Issue #19/#23 lines of the risk and KPI libraries: the KPI table read cold at 8 clients (each
+ * round a quarter shifted by a day that no one has asked for, 8 team leads at once: what a
+ * dashboard sees right after its cells changed), and the risk list by score change over all
+ * customers (materialized base, libs/retention).
+ */
+async function benchColdKpiAndScoreChange(url: string, token: string, pool: Pool): Promise<void> {
+  const gql = graphql(url, token);
+  const ctx = await BENCH_QUERIES.context(pool);
+  const kpi = BENCH_QUERIES.reads.find((q) => q.name.startsWith('KPI'))!;
+  const times: number[] = [];
+  for (let k = 20; k < 26; k++) {
+    const shift = (iso: string) => new Date(Date.parse(iso) - k * 86_400_000).toISOString();
+    const filter = { from: shift(ctx.quarter.from), to: shift(ctx.quarter.to) };
+    await Promise.all(
+      Array.from({ length: 8 }, async () => {
+        const t = performance.now();
+        await gql(kpi.query, { filter });
+        times.push(performance.now() - t);
+      }),
+    );
+  }
+  times.sort((a, b) => a - b);
+  const p95 = percentile(times, 95);
+  record(
+    'KPI table cold cache (8 clients × 6 new quarters)',
+    `p50 ${ms(percentile(times, 50))} · p95 ${ms(p95)}`,
+    'p95 < 300 ms',
+    p95 < 300,
+  );
+  const change = `query { riskList(first: 25, orderBy: score_change) {
+    edges { node { customerId score scoreChange band customer { id name } } } pageInfo { hasNextPage endCursor } } }`;
+  const result = await closedLoop(8, SIZES.seconds, async () => {
+    await gql(change, {});
+  });
+  record(
+    'risk list, first page (25 by score change), 8 clients',
+    lat(result),
+    'p95 < 300 ms',
+    result.errors === 0 && result.p95 < 300,
+  );
+  if (result.errors > 0) notes.push(`risk list by score change: ${result.firstError}`);
+}
+
 // ---------------------------------------------------------------------------------------------
 // 5. Survey pipeline: ticket.solved outbox rows → surveys → SMTP
 
@@ -712,7 +756,10 @@ async function main(): Promise<void> {
         pool,
         variant ? `http://127.0.0.1:${variantPort}` : undefined,
       );
-    if (phase('reads')) await benchKpiUncached(url, token, pool);
+    if (phase('reads')) {
+      await benchKpiUncached(url, token, pool);
+      await benchColdKpiAndScoreChange(url, token, pool);
+    }
     rss('the reads');
     if (phase('surveys')) {
       await waitForIdle(redis, pool);

@@ -40,7 +40,10 @@ function candidates(): { name: string; negative: (text: string) => boolean }[] {
   const nlp = winkNLP(require('wink-eng-lite-web-model'));
   const afinn = new Sentiment();
   return [
-    { name: 'sentimentOf (AFINN, today)', negative: (t) => sentimentOf(t) < NEGATIVE_SENTIMENT },
+    {
+      name: 'AFINN comparative ÷ 5 < −0.05 (sentimentOf before)',
+      negative: (t) => afinn.analyze(t).comparative / 5 < NEGATIVE_SENTIMENT,
+    },
     { name: 'AFINN comparative < 0', negative: (t) => afinn.analyze(t).comparative < 0 },
     {
       name: 'vader-sentiment compound ≤ −0.05',
@@ -50,6 +53,7 @@ function candidates(): { name: string; negative: (text: string) => boolean }[] {
       name: 'wink-nlp sentiment < −0.05',
       negative: (t) => nlp.readDoc(t).out(nlp.its.sentiment) < -0.05,
     },
+    { name: 'sentimentOf (wink-nlp, now)', negative: (t) => sentimentOf(t) < NEGATIVE_SENTIMENT },
   ];
 }
 

@@ -26,6 +26,9 @@ import { MailDelivery1765500000000 } from './1765500000000-mail-delivery';
 import { TeamHolidays1765300000000 } from './1765300000000-team-holidays';
 import { AutomationRules1765400000000 } from './1765400000000-automation-rules';
 import { CustomFields1765400100000 } from './1765400100000-custom-fields';
+import { KpiValueSegments1765700000000 } from './1765700000000-kpi-value-segments';
+import { RiskHistoryCovering1765700100000 } from './1765700100000-risk-history-covering';
+import { RiskScoreChangeBase1765700200000 } from './1765700200000-risk-score-change-base';
 
 /**
  * Every migration, oldest first. The api, the worker, the CLI and the tests all read this
@@ -61,4 +64,7 @@ export const MIGRATIONS = [
   TeamHolidays1765300000000,
   AutomationRules1765400000000,
   CustomFields1765400100000,
+  KpiValueSegments1765700000000,
+  RiskHistoryCovering1765700100000,
+  RiskScoreChangeBase1765700200000,
 ];

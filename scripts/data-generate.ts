@@ -34,6 +34,8 @@ import {
   loadConfig,
   prepareDatabase,
 } from '@staydesk/core';
+import { ValueRepository } from '@staydesk/value';
+import type { Tx } from '@staydesk/core';
 import {
   DEMO_PASSWORD,
   Db,
@@ -316,6 +318,9 @@ async function generate(db: Db, url: string, options: GenerateOptions): Promise<
   await db.query(
     `TRUNCATE ${tables.rows.map((r) => `"${r.t}"`).join(', ')} RESTART IDENTITY CASCADE`,
   );
+  // Singleton rows that migrations seed (the TRUNCATE above empties them too): the KPI refresh
+  // reads and updates `kpi_state` row 1 and would otherwise fail on every generated database.
+  await db.query(`INSERT INTO kpi_state (id) VALUES (1) ON CONFLICT DO NOTHING`);
 
   const now = Date.now();
   const customersFrom = monthsBefore(now, Math.max(36, options.months + 1));
@@ -366,6 +371,11 @@ async function generate(db: Db, url: string, options: GenerateOptions): Promise<
   phase(`build ${dropped.length} indexes`);
   await db.query(`VACUUM (ANALYZE) ${BULK_TABLES.join(', ')}`);
   phase('vacuum, analyze');
+  // lifetime values and value segments (the worker recomputes them nightly): the KPI facts
+  // carry each customer's segment, so a KPI rebuild after this load has them from the start
+  // instead of the worker's first refresh recomputing every fact when segments first appear
+  await recomputeValues(db);
+  phase('lifetime values, segments');
 
   const counts = await db.query<{ t: string; n: string }>(
     BULK_TABLES.map((t) => `SELECT '${t}' AS t, count(*) AS n FROM ${t}`).join(' UNION ALL '),
@@ -385,7 +395,35 @@ async function generate(db: Db, url: string, options: GenerateOptions): Promise<
   );
 }
 
+/** Lifetime values and value segments of everyone, in one transaction (libs/value). */
+async function recomputeValues(db: Db): Promise<void> {
+  const tx = {
+    query: async (sql: string, params?: unknown[]) => (await db.query(sql, params)).rows,
+  } as unknown as Tx;
+  await db.query('BEGIN');
+  try {
+    await new ValueRepository().recomputeAll(tx, new Date());
+    await db.query('COMMIT');
+  } catch (err) {
+    await db.query('ROLLBACK').catch(() => undefined);
+    throw err;
+  }
+}
+
 async function main(): Promise<void> {
+  if (process.argv.includes('--values-only')) {
+    // (re)compute lifetime values and segments of an already generated database
+    const config = loadConfig({ LOG_LEVEL: 'warn', ...process.env });
+    await prepareDatabase(config);
+    const db = new Client({ connectionString: config.database.url });
+    await db.connect();
+    try {
+      await recomputeValues(db);
+    } finally {
+      await db.end();
+    }
+    return;
+  }
   if (process.argv.includes('--shard-worker')) return shardWorker();
   const options = parseArgs(process.argv.slice(2));
   if (options === 'help') {

@@ -8,7 +8,7 @@
  * precision in the top decile and its lift, churn per band, and which factors told churners apart.
  * Reads only (one REPEATABLE READ, READ ONLY transaction); writes nothing.
  *
- * --model default   the shipped weights (DEFAULT_MODEL)
+ * --model default   the shipped weights (DEFAULT_MODEL; `default-v1`: the first defaults)
  * --model active    the model marked active in risk_models
  * --model <version> any stored model, e.g. one written by `npm run risk:fit`
  * Each is scored as the live scorer would score it: stored weights over the defaults, RISK_WEIGHTS
@@ -35,6 +35,7 @@ import {
 import type { BacktestReport, BacktestWindow, ReliabilityRow } from '../libs/risk/src/backtest';
 import {
   DEFAULT_MODEL,
+  DEFAULT_MODEL_V1,
   DISTRIBUTION_BANDS_MIN_CUSTOMERS,
   bandsInForce,
   quantileBands,
@@ -85,6 +86,7 @@ function parseArgs(argv: string[]): Options | 'help' {
 async function loadModel(tx: Tx, which: string, config: AppConfig): Promise<RiskModel> {
   const configured = (m: RiskModel) => withConfigWeights(m, config.risk.weights);
   if (which === 'default') return configured(DEFAULT_MODEL);
+  if (which === DEFAULT_MODEL_V1.version) return configured(DEFAULT_MODEL_V1); // the first defaults
   if (which === 'active') {
     const active = await new RiskRepository().activeModel(tx);
     if (!active) {

@@ -422,6 +422,16 @@ describe('customer lifetime value', () => {
       )
     ).supportKpis.rows;
     expect(onlyTop).toEqual([{ ticketsCreated: 2 }]);
+    // December as a whole month: the same figures from the precomputed segment cells
+    const cells = (
+      await ok(
+        stack,
+        admin,
+        `query($f: KpiFilter!, $g: [String!]) { supportKpis(filter: $f, groupBy: $g) { rows { segment ticketsCreated csatRatings csatPercent csatRevenueWeightedPercent csatResponseRatePercent source } } }`,
+        { f, g: ['segment', 'month'] },
+      )
+    ).supportKpis.rows;
+    expect(cells).toEqual((kpis as { source: string }[]).map((r) => ({ ...r, source: 'cells' })));
 
     const STATS = `query($f: SurveyStatsFilter!, $g: SurveyGroup) { surveyStats(filter: $f, groupBy: $g) {
       groupKey csatResponses csatPercent csatRevenueWeightedPercent csatSent csatResponded csatResponseRatePercent responseRatePercent } }`;

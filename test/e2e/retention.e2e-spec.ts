@@ -1,4 +1,6 @@
 import { fails, insertUser, login, ok } from '../support/factories';
+import { TransactionRunner } from '@staydesk/core';
+import { RiskRepository } from '@staydesk/risk';
 import { TestStack, startStack } from '../support/stack';
 
 /*
@@ -185,6 +187,30 @@ describe('retention: churn-risk list, actions, summary', () => {
       'C4',
     ]);
     expect(names(await list(admin, { o: 'score_change' }))).toEqual(['C1', 'C5', 'C2', 'C4', 'C3']);
+  });
+
+  it('orders by score change from the base the full rescore materializes, with the same result', async () => {
+    const page = async () =>
+      (await list(admin, { o: 'score_change' })).edges.map((e: any) => [
+        e.node.customer.name,
+        e.node.scoreChange,
+      ]);
+    const fromHistory = await page();
+    // what rescoreAll does after a full run: each customer's score at the start of the UTC day
+    // 30 days ago (C1 60 and C2 70 from 40 days ago, C5's first score 10 days ago: 30)
+    const w = stack.worker!;
+    await w.get(TransactionRunner).run((tx) => w.get(RiskRepository).refreshChangeBase(tx, 30));
+    const base = await stack.db.query<{ id: string; b: number | null }>(
+      `SELECT customer_id::text AS id, base_score::float8 AS b FROM risk_scores`,
+    );
+    const byId = new Map(base.rows.map((r) => [r.id, r.b]));
+    expect([ids.c1, ids.c2, ids.c5, ids.c3].map((id) => byId.get(id))).toEqual([60, 70, 30, null]);
+    expect(await page()).toEqual(fromHistory);
+    expect(fromHistory.slice(0, 3)).toEqual([
+      ['C1', 20],
+      ['C5', 10],
+      ['C2', -15],
+    ]);
   });
 
   it("re-ranks revenue at risk when a customer's MRR changes (kept by a trigger)", async () => {

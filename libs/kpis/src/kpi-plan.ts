@@ -13,7 +13,10 @@ export type GroupKey = (typeof GROUP_KEYS)[number];
 export const CHANNELS = ['email', 'phone', 'chat', 'web', 'social'] as const;
 export const PRIORITIES = ['low', 'normal', 'high', 'urgent'] as const;
 export const TIERS = ['free', 'starter', 'pro', 'enterprise'] as const;
-/** Value segments of the customer (customer_values, nightly; not in the precomputed cells). */
+/**
+ * Value segments of the customer (customer_values, nightly; kept on each KPI fact and in the
+ * precomputed cells once a rebuild has filled them).
+ */
 export const SEGMENTS = ['top', 'high', 'mid', 'low'] as const;
 
 export interface KpiFilterInput {
@@ -202,27 +205,38 @@ export function cellDimension(
   grain: Grain | null,
   dims: Dim[],
   filter: KpiFilter,
+  segmentCells = true,
 ): Dim | 'all' | null {
   if (!grain) return null;
   const involved = new Set<Dim>([...dims, ...(Object.keys(filter.values) as Dim[])]);
   if (involved.size === 0) return 'all';
-  // value segments change nightly and are not in the cube: computed from the facts
-  if (involved.has('segment')) return null;
+  // segment cells exist for every bucket only after a rebuild has filled them (migration
+  // 1765700000000); until then segment questions are answered from the facts
+  if (involved.has('segment') && !segmentCells) return null;
   if (involved.size > 1) return null;
   const [dim] = [...involved];
   if (!dims.includes(dim) && filter.values[dim]!.length !== 1) return null;
   return dim;
 }
 
-export function plan(filter: KpiFilter, groupBy: { grain: Grain | null; dims: Dim[] }): KpiPlan {
+export function plan(
+  filter: KpiFilter,
+  groupBy: { grain: Grain | null; dims: Dim[] },
+  segmentCells = true,
+): KpiPlan {
   const buckets = planBuckets(filter.from, filter.to, groupBy.grain);
   return {
     filter,
     grain: groupBy.grain,
     dims: groupBy.dims,
     buckets,
-    cellDim: cellDimension(groupBy.grain, groupBy.dims, filter),
+    cellDim: cellDimension(groupBy.grain, groupBy.dims, filter, segmentCells),
   };
+}
+
+/** True when a question groups or filters by value segment. */
+export function involvesSegment(dims: Dim[], filter: KpiFilter): boolean {
+  return dims.includes('segment') || filter.values.segment !== undefined;
 }
 
 /** Percent with two decimals, null when the denominator is 0. */

@@ -71,7 +71,7 @@ export class KpiFilterInputType {
   @Field(() => [String], {
     nullable: true,
     description:
-      "Only customers in these value segments (top, high, mid, low: quartiles of lifetime value to date, the customer's current segment from the nightly computation). Answered from the per-ticket facts, not the cells.",
+      "Only customers in these value segments (top, high, mid, low: quartiles of lifetime value to date, the customer's current segment from the nightly computation, kept on each ticket's KPI facts). Whole buckets come from the precomputed segment cells when only the segment is involved.",
   })
   valueSegments?: string[] | null;
 }

@@ -52,8 +52,8 @@ export const DIM_COLUMN: Record<Dim, string> = {
   channel: 'f.channel',
   priority: 'f.priority',
   tier: 'f.tier',
-  // the customer's current value segment (customer_values, nightly); facts only, never cells
-  segment: `(SELECT cv.segment FROM tickets tt JOIN customer_values cv ON cv.customer_id = tt.customer_id WHERE tt.id = f.ticket_id)`,
+  // the customer's current value segment (customer_values, nightly), kept on the fact
+  segment: 'f.segment',
 };
 const ALL_DIMS: Dim[] = ['team', 'agent', 'channel', 'priority', 'tier', 'segment'];
 
@@ -206,12 +206,13 @@ export function metricsSql(
 
 const FACTS_SQL = `
 WITH t AS (
-  SELECT t.id, t.team_id, t.assignee_id, t.channel, t.priority, c.tier, t.created_at,
+  SELECT t.id, t.team_id, t.assignee_id, t.channel, t.priority, c.tier, cv.segment, t.created_at,
          t.first_response_at, t.first_response_due_at, t.resolution_due_at, t.reopen_count,
          CASE WHEN t.status IN ('solved', 'closed') THEN coalesce(t.solved_at, t.closed_at) END AS resolved_at,
          (cal.team_id IS NOT NULL) AS business
     FROM tickets t
     JOIN customers c ON c.id = t.customer_id
+    LEFT JOIN customer_values cv ON cv.customer_id = t.customer_id
     LEFT JOIN kpi_calendars cal ON cal.team_id = t.team_id
    WHERE $1::bigint[] IS NULL OR t.id = ANY($1)
 ),
@@ -240,7 +241,7 @@ hist AS (
     FROM ev JOIN t ON t.id = ev.ticket_id
    GROUP BY ev.ticket_id
 )
-SELECT t.id AS ticket_id, t.team_id, t.assignee_id AS agent_id, t.channel, t.priority, t.tier, t.business,
+SELECT t.id AS ticket_id, t.team_id, t.assignee_id AS agent_id, t.channel, t.priority, t.tier, t.segment, t.business,
        t.created_at,
        CASE WHEN t.first_response_at IS NULL THEN NULL
             WHEN t.business THEN greatest(0, kpi_business_position(t.team_id, t.first_response_at) - kpi_business_position(t.team_id, t.created_at))
@@ -271,6 +272,7 @@ const FACT_COLUMNS = [
   'channel',
   'priority',
   'tier',
+  'segment',
   'business',
   'created_at',
   'frt_s',
@@ -335,6 +337,9 @@ export class KpisRepository {
     rebuiltAt: Date | null;
     now: Date;
   }> {
+    // The singleton row is seeded by a migration; a TRUNCATE … CASCADE (bulk loads, restores)
+    // removes it, so it is recreated here rather than failing every refresh afterwards.
+    await tx.query(`INSERT INTO kpi_state (id) VALUES (1) ON CONFLICT DO NOTHING`);
     const [r] = await tx.query(
       `SELECT watermark, last_run_at AS "lastRunAt", rebuilt_at AS "rebuiltAt", now() AS now FROM kpi_state WHERE id = 1`,
     );
@@ -379,11 +384,16 @@ export class KpisRepository {
     return ids;
   }
 
-  /** Tickets whose facts may have changed since `since`: the ticket, its customer's tier, its team's calendar. */
+  /**
+   * Tickets whose facts may have changed since `since`: the ticket, its customer's tier or value
+   * segment, its team's calendar.
+   */
   async changedTicketIds(tx: Tx, since: Date, teams: string[]): Promise<string[]> {
     const rows: { id: string }[] = await tx.query(
       `SELECT id::text FROM tickets WHERE updated_at > $1
        UNION SELECT t.id::text FROM customers c JOIN tickets t ON t.customer_id = c.id WHERE c.updated_at > $1
+       UNION SELECT t.id::text FROM customer_values v JOIN tickets t ON t.customer_id = v.customer_id
+              WHERE v.segment_changed_at > $1
        UNION SELECT id::text FROM tickets WHERE team_id = ANY($2::bigint[])`,
       [since, teams],
     );
@@ -404,7 +414,7 @@ export class KpisRepository {
            SELECT n.ticket_id AS nid, o.ticket_id AS oid,
                   n.created_at AS n_created, o.created_at AS o_created, n.resolved_at AS n_resolved, o.resolved_at AS o_resolved,
                   n.fr_due_at AS n_fr, o.fr_due_at AS o_fr, n.res_due_at AS n_res, o.res_due_at AS o_res,
-                  CASE WHEN (n.team_id, n.agent_id, n.channel, n.priority, n.tier) IS DISTINCT FROM (o.team_id, o.agent_id, o.channel, o.priority, o.tier)
+                  CASE WHEN (n.team_id, n.agent_id, n.channel, n.priority, n.tier, n.segment) IS DISTINCT FROM (o.team_id, o.agent_id, o.channel, o.priority, o.tier, o.segment)
                        THEN coalesce(n.unsolved, '{}') + coalesce(o.unsolved, '{}')
                        ELSE (coalesce(n.unsolved, '{}') - coalesce(o.unsolved, '{}')) + (coalesce(o.unsolved, '{}') - coalesce(n.unsolved, '{}')) END AS moved
              FROM n FULL JOIN o ON o.ticket_id = n.ticket_id
@@ -463,7 +473,13 @@ export class KpisRepository {
   /** Recomputes the cells of the given buckets of one grain (every dimension, one pass). */
   async recomputeCells(tx: Tx, grain: Grain, starts: Date[], ends: Date[], now: Date) {
     if (starts.length === 0) return;
-    const { sql } = metricsSql([[], ['team'], ['agent'], ['channel'], ['priority'], ['tier']], []);
+    const sets: Dim[][] = [['team'], ['agent'], ['channel'], ['priority'], ['tier'], ['segment']];
+    const { sql } = metricsSql([[], ...sets], []);
+    // GROUPING(team, agent, channel, priority, tier, segment): all bits set but the grouped one's
+    const full = (1 << sets.length) - 1;
+    const dimOf = sets
+      .map(([d], k) => `WHEN ${full ^ (1 << (sets.length - 1 - k))} THEN '${d}'`)
+      .join(' ');
     await tx.query(
       `DELETE FROM kpi_cells WHERE grain = $1 AND bucket_start = ANY($2::timestamptz[])`,
       [grain, starts],
@@ -472,9 +488,8 @@ export class KpisRepository {
     await tx.query(
       `INSERT INTO kpi_cells (grain, bucket_start, dim, dim_value, ${cols})
        SELECT $4, ($1::timestamptz[])[m.i],
-              CASE m.g WHEN 31 THEN 'all' WHEN 15 THEN 'team' WHEN 23 THEN 'agent' WHEN 27 THEN 'channel'
-                       WHEN 29 THEN 'priority' ELSE 'tier' END,
-              coalesce(m.d_team, m.d_agent, m.d_channel, m.d_priority, m.d_tier, ''),
+              CASE m.g WHEN ${full} THEN 'all' ${dimOf} END,
+              coalesce(m.d_team, m.d_agent, m.d_channel, m.d_priority, m.d_tier, m.d_segment, ''),
               ${cols}
          FROM (${sql}) m`,
       [starts, ends, now, grain],
@@ -534,6 +549,7 @@ export class KpisRepository {
         channel: dim === 'channel' ? v : null,
         priority: dim === 'priority' ? v : null,
         tier: dim === 'tier' ? v : null,
+        segment: dim === 'segment' ? v : null,
       });
     });
   }
@@ -546,6 +562,31 @@ export class KpisRepository {
       [userId],
     );
     return rows.map((r) => r.id);
+  }
+
+  /** When a rebuild last filled the segment cells of every bucket (null: answer from facts). */
+  async segmentCellsAt(tx: Tx): Promise<Date | null> {
+    const [r] = await tx.query(`SELECT segment_cells_at AS at FROM kpi_state WHERE id = 1`);
+    return r?.at ?? null;
+  }
+
+  async markSegmentCells(tx: Tx, at: Date): Promise<void> {
+    await tx.query(`UPDATE kpi_state SET segment_cells_at = $1 WHERE id = 1`, [at]);
+  }
+
+  /**
+   * A fingerprint of the day cells covering [from, to): their count and latest computation.
+   * A fact-computed partial bucket can be reused while it is unchanged (the refresh rewrites
+   * exactly the cells whose days it touched).
+   */
+  async dayCellsStamp(tx: Tx, from: Date, to: Date): Promise<string> {
+    const [r] = await tx.query(
+      `SELECT count(*)::int AS n, max(computed_at) AS at FROM kpi_cells
+        WHERE grain = 'day' AND dim = 'all' AND bucket_start >= date_trunc('day', $1::timestamptz AT TIME ZONE 'UTC') AT TIME ZONE 'UTC'
+          AND bucket_start < $2::timestamptz`,
+      [from, to],
+    );
+    return `${r.n}@${r.at ? new Date(r.at).getTime() : 0}`;
   }
 
   async now(tx: Tx): Promise<Date> {

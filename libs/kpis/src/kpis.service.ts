@@ -11,6 +11,7 @@ import {
   KpiPlan,
   bucketStart,
   bucketsBetween,
+  involvesSegment,
   nextBucket,
   plan,
   scopeFilter,
@@ -63,8 +64,10 @@ const FACT_CACHE_ENTRIES = 200;
 
 @Injectable()
 export class KpisService {
-  /** Fact-computed partial buckets by plan and refresh (see {@link factRows}); oldest evicted first. */
+  /** Fact-computed partial buckets by plan and day-cell stamp (see {@link factRows}); oldest evicted first. */
   private readonly factCache = new Map<string, KpiRow[]>();
+  /** Computations in flight by cache key: concurrent identical questions share one. */
+  private readonly inFlight = new Map<string, Promise<KpiRow[]>>();
 
   constructor(
     private readonly repo: KpisRepository,
@@ -83,7 +86,9 @@ export class KpisService {
     let f = validateFilter(filter, this.config.kpi.maxRangeDays);
     const own = actor.role === 'team_lead' ? await this.repo.ownTeams(this.tx.db, actor.id) : [];
     f = scopeFilter(actor, f, own);
-    return plan(f, g);
+    const segmentCells =
+      !involvesSegment(g.dims, f) || (await this.repo.segmentCellsAt(this.tx.db)) !== null;
+    return plan(f, g, segmentCells);
   }
 
   async supportKpis(
@@ -152,26 +157,57 @@ export class KpisService {
   }
 
   /**
-   * Partial buckets, computed from the facts, and cached until the worker's next KPI refresh
-   * (`kpi_state.last_run_at`): the cells they sit beside only change then too, so a cached
-   * answer is exactly as fresh, and a dashboard opened by several team leads computes its edge
-   * weeks once per refresh instead of once per request (~200 ms of database time each at 2M
-   * tickets, which 8 concurrent clients on 2 cores cannot afford; docs/kpis.md).
+   * Partial buckets, computed from the facts (~200 ms of database time each at 2M tickets,
+   * which 8 concurrent clients on 2 cores cannot afford; docs/kpis.md), and cached per process.
+   * The cache key holds a stamp of the day cells the buckets cover (their count and latest
+   * computation): the worker's refresh rewrites exactly the day cells whose days changed, so an
+   * answer stays cached until a change lands in its own days, not until the next refresh (a
+   * past quarter stays warm; a bucket that includes today is recomputed once per refresh).
+   * Concurrent requests for the same key share one computation (the cold read of 8 clients is
+   * one query, not eight).
    */
   private async factRows(tx: Tx, p: KpiPlan, fromFacts: Bucket[], now: Date): Promise<KpiRow[]> {
     const state = await this.repo.state(tx);
-    // before the worker's first refresh there is nothing to key the cache on: compute
-    const refreshed = state?.lastRunAt?.getTime();
+    // before the worker's first refresh there are no cells to stamp the cache with: compute
+    const cacheable = state?.lastRunAt != null;
+    const stamps = cacheable
+      ? await Promise.all(fromFacts.map((b) => this.repo.dayCellsStamp(tx, b.start, b.end)))
+      : [];
     const key = JSON.stringify([
-      refreshed,
+      stamps,
       p.grain,
       p.dims,
       p.cellDim,
       p.filter.values,
       fromFacts.map((b) => [b.start.getTime(), b.end.getTime()]),
+      // a bucket reaching past now changes as time passes even without new facts
+      fromFacts.some((b) => b.end > now) ? state?.lastRunAt?.getTime() : null,
     ]);
-    const hit = refreshed === undefined ? undefined : this.factCache.get(key);
+    const hit = cacheable ? this.factCache.get(key) : undefined;
     if (hit) return hit;
+    const running = cacheable ? this.inFlight.get(key) : undefined;
+    if (running) return running;
+    const work = this.computeFactRows(tx, p, fromFacts, now);
+    if (!cacheable) return work;
+    this.inFlight.set(key, work);
+    try {
+      const computed = await work;
+      this.factCache.set(key, computed);
+      if (this.factCache.size > FACT_CACHE_ENTRIES) {
+        this.factCache.delete(this.factCache.keys().next().value!);
+      }
+      return computed;
+    } finally {
+      this.inFlight.delete(key);
+    }
+  }
+
+  private async computeFactRows(
+    tx: Tx,
+    p: KpiPlan,
+    fromFacts: Bucket[],
+    now: Date,
+  ): Promise<KpiRow[]> {
     // the backlog at a day boundary is in that day's cell (a GiST count over the whole
     // backlog otherwise); other figures of partial buckets come from the facts
     const backlogDays = p.cellDim ? fromFacts.map((b) => backlogDay(b.end, now)) : [];
@@ -187,10 +223,6 @@ export class KpisService {
     );
     if (fromDays) {
       await this.backlogFromDays(tx, p, computed, backlogDays as Date[]);
-    }
-    if (refreshed !== undefined) this.factCache.set(key, computed);
-    if (this.factCache.size > FACT_CACHE_ENTRIES) {
-      this.factCache.delete(this.factCache.keys().next().value!);
     }
     return computed;
   }
@@ -316,6 +348,7 @@ export async function rebuildKpiData(tx: Tx, repo = new KpisRepository()): Promi
   if (first) for (const g of GRAINS) buckets[g] = bucketsBetween(first, now, g);
   const cells = await recomputeBuckets(tx, repo, buckets, now);
   await repo.saveState(tx, { watermark: now, lastRunAt: now, rebuiltAt: now });
+  await repo.markSegmentCells(tx, now);
   return { facts, calendars, cells, ms: Math.round(performance.now() - started) };
 }
 

@@ -19,7 +19,7 @@ export const RiskListOrderEnum = Object.fromEntries(RISK_ORDERS.map((o) => [o, o
 registerEnumType(RiskListOrderEnum, {
   name: 'RiskListOrder',
   description:
-    'score: highest churn risk first. revenue_at_risk: highest score × MRR first (risk-weighted monthly revenue). score_change: largest rise of the score over changeDays first (customers without an earlier score last). expected_value_at_risk: highest expected lifetime value × score ÷ 100 first (the value a churn would lose; unknown values last). going_quiet: customers whose ticket rate dropped most against their own past first (the contact_drop factor). Ties by customer id.',
+    'score: highest churn risk first. revenue_at_risk: highest score × MRR first (risk-weighted monthly revenue). score_change: largest rise of the score since the start of the UTC day changeDays ago first (customers without an earlier score last). expected_value_at_risk: highest expected lifetime value × score ÷ 100 first (the value a churn would lose; unknown values last). going_quiet: customers whose ticket rate dropped most against their own past first (the contact_drop factor). Ties by customer id.',
 });
 export const SnoozeFilterEnum = Object.fromEntries(SNOOZE_FILTERS.map((o) => [o, o]));
 registerEnumType(SnoozeFilterEnum, {
@@ -92,7 +92,7 @@ export class RiskListRowObject {
   @Field(() => Float, {
     nullable: true,
     description:
-      'Score now − score changeDays ago (the last recorded before, else the first inside the window); null without history.',
+      'Score now − the score at the start of the UTC day changeDays ago (the last recorded at or before it, else the first after it); null without history.',
   })
   scoreChange!: number | null;
   @Field(() => [String], { description: 'The three factors adding most to the score, in words.' })

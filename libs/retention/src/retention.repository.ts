@@ -142,14 +142,29 @@ const SORT: Record<RiskListQuery['order'], string> = {
   going_quiet: `coalesce(jsonb_path_query_first(r.factors, '$[*] ? (@.name == "contact_drop").input')::float8, 0)`,
 };
 
-/** The score `days` ago: the last recorded before the window, else the first inside it. */
+/** The start of the UTC day `days` ago: the moment a score change is measured from. */
+const BASE_AT = (days: string) =>
+  `(date_trunc('day', now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' - make_interval(days => ${days}::int))`;
+
+/**
+ * The score at the start of the UTC day `days` ago: the last recorded at or before that moment,
+ * else the first after it. Two index-only probes of risk_score_history_customer_score_idx per
+ * customer (one when the first finds a score). For the default window the full rescore
+ * materializes the same figure in risk_scores.base_score (see {@link RetentionRepository.riskList}).
+ */
 const BASE = (days: string) => `LEFT JOIN LATERAL (
-      SELECT h.score FROM risk_score_history h
-       WHERE h.customer_id = c.id
-       ORDER BY (h.computed_at <= now() - make_interval(days => ${days})) DESC,
-                CASE WHEN h.computed_at <= now() - make_interval(days => ${days}) THEN h.computed_at END DESC NULLS LAST,
-                h.computed_at ASC
-       LIMIT 1) base ON true`;
+      SELECT coalesce(
+        (SELECT h.score FROM risk_score_history h
+          WHERE h.customer_id = c.id AND h.computed_at <= ${BASE_AT(days)}
+          ORDER BY h.computed_at DESC LIMIT 1),
+        (SELECT h.score FROM risk_score_history h
+          WHERE h.customer_id = c.id AND h.computed_at > ${BASE_AT(days)}
+          ORDER BY h.computed_at ASC LIMIT 1)) AS score) base ON true`;
+
+/** The materialized base (risk_scores.base_score) as a `base` relation, same shape as BASE. */
+const MATERIALIZED_BASE = `CROSS JOIN LATERAL (SELECT r.base_score AS score) base`;
+/** The score-change sort key on the materialized base: the expression of risk_scores_change_idx. */
+const MATERIALIZED_CHANGE = 'coalesce(r.score::float8 - r.base_score::float8, -1000)';
 
 @Injectable()
 export class RetentionRepository {
@@ -193,18 +208,21 @@ export class RetentionRepository {
     }
     if (q.snoozed === 'exclude') where.push(`z.customer_id IS NULL`);
     if (q.snoozed === 'only') where.push(`z.customer_id IS NOT NULL`);
-    const sort = SORT[q.order];
+    const needBase = q.rising || q.order === 'score_change';
+    // the full rescore materializes the base of the default window once a day: when it holds
+    // this window for today, order by the indexed change instead of reading every history
+    const materialized = needBase && (await this.baseMaterialized(tx, q.changeDays));
+    const sort = materialized && q.order === 'score_change' ? MATERIALIZED_CHANGE : SORT[q.order];
     const cast = q.order === 'score' ? 'real' : 'float8';
     if (after)
       where.push(`(${sort}, r.customer_id) < (${p(after.key)}::${cast}, ${p(after.id)}::bigint)`);
-    const needBase = q.rising || q.order === 'score_change';
     const sql = `
       WITH page AS (
         SELECT r.customer_id AS id, ${sort} AS sort_key
           FROM risk_scores r
           JOIN customers c ON c.id = r.customer_id
           LEFT JOIN retention_snoozes z ON z.customer_id = c.id AND z.until > now()
-          ${needBase ? BASE(days) : ''}
+          ${needBase ? (materialized ? MATERIALIZED_BASE : BASE(days)) : ''}
          WHERE ${where.join(' AND ')}
          ORDER BY ${sort} DESC, r.customer_id DESC
          LIMIT ${p(limit)}
@@ -238,6 +256,15 @@ export class RetentionRepository {
        ORDER BY page.sort_key DESC, page.id DESC`;
     await tx.query(`SET LOCAL jit = off`);
     return tx.query(sql, params);
+  }
+
+  /** True when risk_scores.base_score holds the base of `days` for today (see refreshChangeBase). */
+  private async baseMaterialized(tx: Tx, days: number): Promise<boolean> {
+    const rows: { ok: boolean }[] = await tx.query(
+      `SELECT days = $1 AND base_at = ${BASE_AT('$1')} AS ok FROM risk_score_base WHERE id = 1`,
+      [days],
+    );
+    return rows[0]?.ok === true;
   }
 
   /**

@@ -35,6 +35,11 @@ const quiet: RawFeatures = {
   customerMessages30: 2,
   negativeMessages30: 0,
   tickets90: 5,
+  ticketsYear: 14,
+  breachesYear: 0,
+  reopenedYear: 0,
+  customerMessagesYear: 20,
+  negativeMessagesYear: 1,
   daysSinceContact: 5,
 };
 
@@ -52,6 +57,11 @@ const angry: RawFeatures = {
   npsLatest: 3,
   negativeMessages: 5,
   daysToRenewal: 20,
+  ticketsYear: 16,
+  breachesYear: 9,
+  reopenedYear: 5,
+  customerMessagesYear: 24,
+  negativeMessagesYear: 15,
 };
 
 describe('scoreCustomer', () => {
@@ -62,10 +72,16 @@ describe('scoreCustomer', () => {
     expect(high.band).toBe('critical');
     expect(high.score).toBeGreaterThan(90);
     const top = high.factors.slice(0, 5).map((f) => f.name);
-    expect(top).toEqual(expect.arrayContaining(['negative_sentiment', 'sla_breaches']));
+    expect(top).toEqual(
+      expect.arrayContaining(['negative_sentiment_year', 'breach_rate_year', 'low_csat']),
+    );
     const sentiment = high.factors.find((f) => f.name === 'negative_sentiment')!;
     expect(sentiment).toMatchObject({ value: 0.833, label: '83% of 6 customer messages negative' });
-    expect(high.modelVersion).toBe('default-v1');
+    expect(high.factors.find((f) => f.name === 'breach_rate_year')).toMatchObject({
+      value: 0.563,
+      label: '56% of 16 tickets breached an SLA (last 365 days)',
+    });
+    expect(high.modelVersion).toBe('default-v2');
   });
 
   it('splits the score above baseline into contributions that add up', () => {
@@ -157,8 +173,8 @@ describe('scoreCustomer', () => {
   });
 
   it('takes weight overrides without code changes and refuses unknown factors', () => {
-    const m = withOverrides(DEFAULT_MODEL, { negative_sentiment: 0 });
-    expect(m.version).toBe('default-v1+config');
+    const m = withOverrides(DEFAULT_MODEL, { negative_sentiment: 0, sentiment_trend: 0 });
+    expect(m.version).toBe('default-v2+config');
     expect(scoreCustomer({ ...quiet, negativeMessages: 6 }, m).score).toBe(
       scoreCustomer(quiet, m).score,
     );
@@ -199,16 +215,16 @@ describe('quantileBands: bands that follow a score distribution', () => {
   });
 
   it('is used by scoreCustomer when the model carries bands, over the configured ones', () => {
-    const m = { ...DEFAULT_MODEL, bands: { medium: 0.5, high: 1, critical: 1.5 } };
+    const m = { ...DEFAULT_MODEL, bands: { medium: 0.2, high: 0.4, critical: 0.6 } };
     const s = scoreCustomer(quiet, m, { medium: 25, high: 50, critical: 75 });
-    expect(s.score).toBeGreaterThanOrEqual(1.5);
+    expect(s.score).toBeGreaterThanOrEqual(0.6);
     expect(s.band).toBe('critical');
     expect(scoreCustomer(quiet, DEFAULT_MODEL).band).toBe('low');
     expect(withOverrides(m, { dormancy: 0 }).bands).toEqual(m.bands);
   });
 });
 
-describe('features that generalise (weights learned by risk:fit, 0 in default-v1)', () => {
+describe('features that generalise (0 in default-v1, hand-set in default-v2)', () => {
   const input = (f: RawFeatures, name: string) =>
     scoreCustomer(f).factors.find((x) => x.name === name)!;
 
@@ -218,6 +234,27 @@ describe('features that generalise (weights learned by risk:fit, 0 in default-v1
     expect(input(busy, 'breach_rate')).toMatchObject({ value: 0.1, input: 0.1 });
     expect(input(small, 'breach_rate')).toMatchObject({ value: 1, input: 1 });
     expect(input({ ...quiet, tickets90: 0, breaches90: 0 }, 'breach_rate').value).toBeNull();
+  });
+
+  it('the year’s rates: shares of the last 365 days, damped below 3 cases', () => {
+    const year = { ...quiet, ticketsYear: 20, breachesYear: 5, reopenedYear: 2 };
+    expect(input(year, 'breach_rate_year')).toMatchObject({ value: 0.25, input: 0.25 });
+    expect(input(year, 'reopen_rate_year')).toMatchObject({ value: 0.1, input: 0.1 });
+    const one = { ...quiet, ticketsYear: 1, breachesYear: 1 };
+    expect(input(one, 'breach_rate_year').input).toBeCloseTo(1 / 3, 4);
+    const silent = { ...quiet, customerMessagesYear: 0, negativeMessagesYear: 0 };
+    expect(input(silent, 'negative_sentiment_year')).toMatchObject({ value: null, input: 0 });
+    expect(input({ ...quiet, ticketsYear: 0 }, 'breach_rate_year').label).toBe(
+      'no tickets in the last year',
+    );
+  });
+
+  it('long_tenure: log₂ of 1 + years as a customer, capped at 2 (three years)', () => {
+    expect(input({ ...quiet, tenureDays: 0 }, 'long_tenure').input).toBe(0);
+    expect(input({ ...quiet, tenureDays: 365 }, 'long_tenure').input).toBeCloseTo(1, 6);
+    expect(input({ ...quiet, tenureDays: 5000 }, 'long_tenure').input).toBe(2);
+    // a loyal customer's score is lowered by it in default-v2 (negative weight)
+    expect(input({ ...quiet, tenureDays: 1095 }, 'long_tenure').contribution).toBeLessThan(0);
   });
 
   it('contact_drop: going quiet against the customer’s own past', () => {

@@ -37,6 +37,10 @@ export const FACTOR_NAMES = [
   'sentiment_trend',
   'low_plan',
   'slow_vs_peers',
+  'breach_rate_year',
+  'reopen_rate_year',
+  'negative_sentiment_year',
+  'long_tenure',
 ] as const;
 export type FactorName = (typeof FACTOR_NAMES)[number];
 
@@ -53,12 +57,10 @@ export interface RiskModel {
 }
 
 /**
- * Default weights, version `default-v1`: hand-set from helpdesk churn research folklore and
- * checked against the demo world's backtest (docs/risk-model.md). Each input is scaled so that
- * 1.0 means "clearly bad" and 0 means "nothing to worry about"; the weight says how many logits
- * that moves. Intercept −2.6 puts a customer with nothing wrong at 7 points.
+ * The first default weights, `default-v1` (kept for the record and for comparisons): hand-set
+ * from helpdesk churn folklore, counting breaches and reading only the last 90 days.
  */
-export const DEFAULT_MODEL: RiskModel = {
+export const DEFAULT_MODEL_V1: RiskModel = {
   version: 'default-v1',
   intercept: -2.6,
   weights: {
@@ -76,13 +78,55 @@ export const DEFAULT_MODEL: RiskModel = {
     dormancy: 0.5,
     renewal_soon: 0.4,
     short_tenure: 0.3,
-    // Added after default-v1 was set: 0 in the defaults (they change nothing there), learned by
-    // risk:fit (docs/risk-model.md, "Features that generalise").
     breach_rate: 0,
     contact_drop: 0,
     sentiment_trend: 0,
     low_plan: 0,
     slow_vs_peers: 0,
+    breach_rate_year: 0,
+    reopen_rate_year: 0,
+    negative_sentiment_year: 0,
+    long_tenure: 0,
+  },
+};
+
+/**
+ * Default weights, version `default-v2` (docs/risk-model.md, "Default weights"): hand-set, not
+ * fitted. Each input is scaled so that 1.0 means "clearly bad" and 0 "nothing to worry about";
+ * the weight says how many logits that moves. Against v1: experience is read as **rates over the
+ * customer's year** (share of tickets that breached or were reopened, share of messages that
+ * were negative, over the last 365 days) rather than counts over a quarter, which mostly track
+ * volume; the quarter's signals stay with smaller weights (what changed lately); the plan counts
+ * (cheap plans leave more easily) and so does loyalty (a customer of several years leaves less
+ * easily than a new one). Survey factors keep their v1 weights.
+ */
+export const DEFAULT_MODEL: RiskModel = {
+  version: 'default-v2',
+  intercept: -3.2,
+  weights: {
+    volume_spike: 0.25,
+    open_backlog: 0.1,
+    urgent_open: 0.2,
+    reopen_rate: 0.4,
+    sla_breaches: 0.15,
+    slow_resolution: 0.15,
+    low_csat: 1.1,
+    bad_csat_count: 0.6,
+    nps_detractor: 0.9,
+    high_effort: 0.5,
+    negative_sentiment: 0.8,
+    dormancy: 0.4,
+    renewal_soon: 0.4,
+    short_tenure: 0.3,
+    breach_rate: 0.3,
+    contact_drop: 0,
+    sentiment_trend: 0.3,
+    low_plan: 0.6,
+    slow_vs_peers: 0.2,
+    breach_rate_year: 1.2,
+    reopen_rate_year: 1.2,
+    negative_sentiment_year: 1.6,
+    long_tenure: -0.3,
   },
 };
 
@@ -199,6 +243,11 @@ export function transform(raw: RawFeatures): Transformed[] {
       ? finite(f.negativeMessages30) / f.customerMessages30 -
         (finite(f.negativeMessages) - finite(f.negativeMessages30)) / olderMessages
       : null;
+  const ticketsYear = finite(f.ticketsYear);
+  const messagesYear = finite(f.customerMessagesYear);
+  /** A share over the year, damped below `full` cases (a single bad ticket is not a pattern). */
+  const yearShare = (n: number, of: number, full = 3) =>
+    of > 0 ? clamp(finite(n) / of, 0, 1) * Math.min(1, of / full) : 0;
   const dormancy =
     f.daysSinceContact === null ? Math.min(finite(f.tenureDays), 180) : finite(f.daysSinceContact);
   const pct = (x: number) => `${Math.round(x * 100)}%`;
@@ -371,6 +420,39 @@ export function transform(raw: RawFeatures): Transformed[] {
         v === null
           ? 'no resolutions to compare in 90 days'
           : `resolution takes ${round(v, 1)}× the median of the same team and priority`,
+    },
+    {
+      name: 'breach_rate_year',
+      value: ticketsYear > 0 ? round(finite(f.breachesYear) / ticketsYear, 3) : null,
+      input: yearShare(finite(f.breachesYear), ticketsYear),
+      label: (v) =>
+        v === null
+          ? 'no tickets in the last year'
+          : `${pct(v)} of ${ticketsYear} tickets breached an SLA (last 365 days)`,
+    },
+    {
+      name: 'reopen_rate_year',
+      value: ticketsYear > 0 ? round(finite(f.reopenedYear) / ticketsYear, 3) : null,
+      input: yearShare(finite(f.reopenedYear), ticketsYear),
+      label: (v) =>
+        v === null
+          ? 'no tickets in the last year'
+          : `${pct(v)} of ${ticketsYear} tickets reopened (last 365 days)`,
+    },
+    {
+      name: 'negative_sentiment_year',
+      value: messagesYear > 0 ? round(finite(f.negativeMessagesYear) / messagesYear, 3) : null,
+      input: yearShare(finite(f.negativeMessagesYear), messagesYear),
+      label: (v) =>
+        v === null
+          ? 'no customer messages in the last year'
+          : `${pct(v)} of ${messagesYear} customer messages negative (last 365 days)`,
+    },
+    {
+      name: 'long_tenure',
+      value: round(finite(f.tenureDays) / 365, 2),
+      input: clamp(Math.log2(1 + finite(f.tenureDays) / 365), 0, 2),
+      label: (v) => `customer for ${v} years`,
     },
   ];
 }

@@ -50,6 +50,16 @@ export interface RawFeatures {
   /** Customer messages (and negative ones) in the last 30 days: the sentiment trend. */
   customerMessages30: number;
   negativeMessages30: number;
+  /**
+   * The customer's year (tickets created in the last 365 days, and the customer messages on them
+   * in that time): the experience rates over enough tickets to mean something (a customer files
+   * a few tickets a quarter), optional so that hand-built rows without them score as before.
+   */
+  ticketsYear?: number;
+  breachesYear?: number;
+  reopenedYear?: number;
+  customerMessagesYear?: number;
+  negativeMessagesYear?: number;
   daysSinceContact: number | null;
   /** The customer's plan (free, starter, pro, enterprise); 'starter' when never set. */
   tier?: string | null;
@@ -105,7 +115,9 @@ const NEGATIVE = -0.05;
  * that time), `$3` = live (use current ticket status for the open backlog, via a partial index;
  * a backtest passes false and reconstructs the backlog from timestamps), `$4` = the overall median
  * resolution time in hours (pass it when scoring a subset; null = compute over the customers scored).
- * Windows: volume last 30 d vs the 90 d before; everything else the last 90 d.
+ * Windows: volume last 30 d vs the 90 d before; the year's experience rates (breaches,
+ * reopens, negative messages) the last 365 d; everything else the last 90 d of tickets created in
+ * the last 120 d (\`recent\`).
  */
 const FEATURES_SQL = `
 WITH cust AS (
@@ -117,31 +129,35 @@ WITH cust AS (
 ),
 win AS (
   SELECT t.id, t.customer_id, t.created_at, t.first_response_at, t.first_response_due_at,
-         t.solved_at, t.resolution_due_at, t.reopen_count, t.team_id, t.priority
+         t.solved_at, t.resolution_due_at, t.reopen_count, t.team_id, t.priority,
+         t.created_at > $1 - interval '120 days' AS recent,
+         ((t.first_response_due_at < $1 AND (t.first_response_at IS NULL OR t.first_response_at > t.first_response_due_at))
+          OR (t.resolution_due_at < $1 AND (t.solved_at IS NULL OR t.solved_at > t.resolution_due_at))) AS breached
     FROM tickets t JOIN cust ON cust.id = t.customer_id
-   WHERE t.created_at > $1 - interval '120 days' AND t.created_at <= $1
+   WHERE t.created_at > $1 - interval '365 days' AND t.created_at <= $1
 ),
 tk AS (
   SELECT customer_id,
-         count(*)::int AS tickets120,
+         count(*) FILTER (WHERE recent)::int AS tickets120,
          count(*) FILTER (WHERE created_at > $1 - interval '30 days')::int AS vol30,
-         count(*) FILTER (WHERE created_at <= $1 - interval '30 days')::int AS base90,
-         count(*) FILTER (WHERE created_at > $1 - interval '90 days' AND (
-             (first_response_due_at < $1 AND (first_response_at IS NULL OR first_response_at > first_response_due_at))
-          OR (resolution_due_at < $1 AND (solved_at IS NULL OR solved_at > resolution_due_at))))::int AS breaches90,
+         count(*) FILTER (WHERE recent AND created_at <= $1 - interval '30 days')::int AS base90,
+         count(*) FILTER (WHERE created_at > $1 - interval '90 days' AND breached)::int AS breaches90,
          count(*) FILTER (WHERE created_at > $1 - interval '90 days')::int AS tickets90,
-         count(*) FILTER (WHERE solved_at > $1 - interval '90 days' AND solved_at <= $1)::int AS solved90,
-         count(*) FILTER (WHERE solved_at > $1 - interval '90 days' AND solved_at <= $1 AND reopen_count > 0)::int AS reopened90,
+         count(*) FILTER (WHERE recent AND solved_at > $1 - interval '90 days' AND solved_at <= $1)::int AS solved90,
+         count(*) FILTER (WHERE recent AND solved_at > $1 - interval '90 days' AND solved_at <= $1 AND reopen_count > 0)::int AS reopened90,
          percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM solved_at - created_at) / 3600)
-           FILTER (WHERE solved_at > $1 - interval '90 days' AND solved_at <= $1) AS median_hours,
-         max(created_at) AS last_ticket
+           FILTER (WHERE recent AND solved_at > $1 - interval '90 days' AND solved_at <= $1) AS median_hours,
+         count(*)::int AS tickets_year,
+         count(*) FILTER (WHERE breached)::int AS breaches_year,
+         count(*) FILTER (WHERE reopen_count > 0 AND solved_at <= $1)::int AS reopened_year,
+         max(created_at) FILTER (WHERE recent) AS last_ticket
     FROM win GROUP BY customer_id
 ),
 glob AS (
   -- the overall median: given ($4) when scoring a few customers, else over everyone scored
   SELECT coalesce($4::float8, (
     SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM solved_at - created_at) / 3600)
-      FROM win WHERE solved_at > $1 - interval '90 days' AND solved_at <= $1)) AS median_hours
+      FROM win WHERE recent AND solved_at > $1 - interval '90 days' AND solved_at <= $1)) AS median_hours
 ),
 peer AS (
   -- median resolution hours per team and priority: given ($5, JSON) when scoring a few
@@ -151,14 +167,14 @@ peer AS (
   UNION ALL
   SELECT team_id, priority::text,
          percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM solved_at - created_at) / 3600)
-    FROM win WHERE $5::jsonb IS NULL AND solved_at > $1 - interval '90 days' AND solved_at <= $1
+    FROM win WHERE $5::jsonb IS NULL AND recent AND solved_at > $1 - interval '90 days' AND solved_at <= $1
    GROUP BY team_id, priority
 ),
 vs_peers AS (
   SELECT w.customer_id,
          percentile_cont(0.5) WITHIN GROUP (ORDER BY (extract(epoch FROM w.solved_at - w.created_at) / 3600) / p.hours) AS ratio
     FROM win w JOIN peer p ON p.team_id IS NOT DISTINCT FROM w.team_id AND p.priority = w.priority::text
-   WHERE w.solved_at > $1 - interval '90 days' AND w.solved_at <= $1 AND p.hours > 0
+   WHERE w.recent AND w.solved_at > $1 - interval '90 days' AND w.solved_at <= $1 AND p.hours > 0
    GROUP BY w.customer_id
 ),
 open_now AS (
@@ -176,13 +192,15 @@ open_then AS (
 ),
 msg AS (
   SELECT w.customer_id,
-         count(*)::int AS n,
-         count(*) FILTER (WHERE m.sentiment < ${NEGATIVE})::int AS negative,
-         count(*) FILTER (WHERE m.created_at > $1 - interval '30 days')::int AS n30,
-         count(*) FILTER (WHERE m.created_at > $1 - interval '30 days' AND m.sentiment < ${NEGATIVE})::int AS negative30,
-         max(m.created_at) AS last_message
+         count(*) FILTER (WHERE w.recent AND m.created_at > $1 - interval '90 days')::int AS n,
+         count(*) FILTER (WHERE w.recent AND m.created_at > $1 - interval '90 days' AND m.sentiment < ${NEGATIVE})::int AS negative,
+         count(*) FILTER (WHERE w.recent AND m.created_at > $1 - interval '30 days')::int AS n30,
+         count(*) FILTER (WHERE w.recent AND m.created_at > $1 - interval '30 days' AND m.sentiment < ${NEGATIVE})::int AS negative30,
+         count(*)::int AS n_year,
+         count(*) FILTER (WHERE m.sentiment < ${NEGATIVE})::int AS negative_year,
+         max(m.created_at) FILTER (WHERE w.recent AND m.created_at > $1 - interval '90 days') AS last_message
     FROM win w JOIN ticket_messages m ON m.ticket_id = w.id
-   WHERE m.kind = 'customer_message' AND m.created_at > $1 - interval '90 days' AND m.created_at <= $1
+   WHERE m.kind = 'customer_message' AND m.created_at > $1 - interval '365 days' AND m.created_at <= $1
    GROUP BY w.customer_id
 ),
 sv AS (
@@ -218,6 +236,9 @@ SELECT cust.id::text AS "customerId", cust.tier AS "tier",
        nps.score AS "npsLatest",
        coalesce(msg.n, 0) AS "customerMessages", coalesce(msg.negative, 0) AS "negativeMessages",
        coalesce(msg.n30, 0) AS "customerMessages30", coalesce(msg.negative30, 0) AS "negativeMessages30",
+       coalesce(tk.tickets_year, 0) AS "ticketsYear", coalesce(tk.breaches_year, 0) AS "breachesYear",
+       coalesce(tk.reopened_year, 0) AS "reopenedYear",
+       coalesce(msg.n_year, 0) AS "customerMessagesYear", coalesce(msg.negative_year, 0) AS "negativeMessagesYear",
        (extract(epoch FROM $1 - greatest(tk.last_ticket, msg.last_message)) / 86400)::float8 AS "daysSinceContact"
   FROM cust
   CROSS JOIN glob
@@ -240,7 +261,13 @@ export class RiskRepository {
     globalMedianHours: number | null = null,
     peerMedians: PeerMedian[] | null = null,
   ): Promise<RawFeatures[]> {
-    if (live && customerIds === null) await tx.query(`SET LOCAL work_mem = '256MB'`);
+    if (live && customerIds === null) {
+      await tx.query(`SET LOCAL work_mem = '256MB'`);
+      // the full run is a batch job (nightly, at boot): the interactive statement timeout
+      // (DATABASE_STATEMENT_TIMEOUT_MS) is not its budget; a year of tickets and messages at 2M
+      // tickets takes tens of seconds on a busy machine
+      await tx.query(`SET LOCAL statement_timeout = '10min'`);
+    }
     return tx.query(FEATURES_SQL, [
       asOf,
       customerIds,
@@ -269,6 +296,38 @@ export class RiskRepository {
       [asOf],
     );
     return rows[0]?.h ?? null;
+  }
+
+  /**
+   * Materializes each customer's score at the start of the UTC day `days` ago into
+   * `risk_scores.base_score` (the last history entry at or before that moment, else the first
+   * after it: the base of the risk list's score change), set-based, and records the window in
+   * `risk_score_base`. Returns the rows whose base changed.
+   */
+  async refreshChangeBase(tx: Tx, days: number): Promise<number> {
+    await tx.query(`SET LOCAL statement_timeout = '5min'`); // a batch step of the full rescore
+    const at = `(date_trunc('day', now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' - make_interval(days => $1::int))`;
+    const rows: unknown[] = await tx.query(
+      `WITH b1 AS (
+         SELECT DISTINCT ON (customer_id) customer_id, score FROM risk_score_history
+          WHERE computed_at <= ${at} ORDER BY customer_id, computed_at DESC),
+       b2 AS (
+         SELECT DISTINCT ON (customer_id) customer_id, score FROM risk_score_history
+          WHERE computed_at > ${at} ORDER BY customer_id, computed_at ASC),
+       x AS (
+         SELECT r.customer_id, coalesce(b1.score, b2.score) AS score FROM risk_scores r
+           LEFT JOIN b1 ON b1.customer_id = r.customer_id LEFT JOIN b2 ON b2.customer_id = r.customer_id)
+       UPDATE risk_scores r SET base_score = x.score FROM x
+        WHERE x.customer_id = r.customer_id AND r.base_score IS DISTINCT FROM x.score
+       RETURNING 1`,
+      [days],
+    );
+    await tx.query(
+      `INSERT INTO risk_score_base (id, days, base_at, computed_at) VALUES (1, $1, ${at}, now())
+       ON CONFLICT (id) DO UPDATE SET days = EXCLUDED.days, base_at = EXCLUDED.base_at, computed_at = now()`,
+      [days],
+    );
+    return rows.length;
   }
 
   async currentScores(tx: Tx, customerIds: string[]): Promise<CurrentScore[]> {

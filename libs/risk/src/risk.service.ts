@@ -21,6 +21,11 @@ const CHUNK = 2000;
 const HIGH: Band[] = ['high', 'critical'];
 /** A history point is kept when the band changes or the score moves at least this much. */
 const HISTORY_STEP = 5;
+/**
+ * The score-change window whose base the full rescore materializes (the risk list's default
+ * `changeDays`, DEFAULT_CHANGE_DAYS in libs/retention); other windows read the history.
+ */
+export const SCORE_CHANGE_BASE_DAYS = 30;
 
 const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
@@ -28,6 +33,8 @@ export interface RescoreResult {
   customers: number;
   bandChanges: number;
   followUps: number;
+  /** Customers whose materialized score-change base moved (risk_scores.base_score). */
+  baseChanged: number;
   featureMs: number;
   totalMs: number;
 }
@@ -140,7 +147,16 @@ export class RiskService implements OnModuleInit {
       const bandChanges = await this.repo.applyStagedScores(tx, HISTORY_STEP);
       return { customers: features.length, bandChanges, followUps: entering.length };
     });
-    const done = { ...result, featureMs, totalMs: Math.round(performance.now() - started) };
+    // the risk list's score change reads the base of the default window from risk_scores
+    const baseChanged = await this.tx.run((tx) =>
+      this.repo.refreshChangeBase(tx, SCORE_CHANGE_BASE_DAYS),
+    );
+    const done = {
+      ...result,
+      baseChanged,
+      featureMs,
+      totalMs: Math.round(performance.now() - started),
+    };
     this.logger.info(done, 'full risk rescoring done');
     return done;
   }

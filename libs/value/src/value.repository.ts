@@ -212,7 +212,7 @@ export class ValueRepository {
                            WHEN 'segment_churn_rate' THEN CASE WHEN rate > 0 THEN least(${MAX_EXPECTED_MONTHS}, 1 / rate) ELSE ${MAX_EXPECTED_MONTHS} END
                 END::float8 AS months
            FROM x)
-       INSERT INTO customer_values AS v (customer_id, to_date, segment, mrr_known, expected_months, expected, basis, basis_detail, computed_at)
+       INSERT INTO customer_values AS v (customer_id, to_date, segment, mrr_known, expected_months, expected, basis, basis_detail, computed_at, segment_changed_at)
        SELECT cid, to_date, segment, mrr_known, months,
               CASE WHEN mrr_known AND months IS NOT NULL THEN round(mrr * months::numeric, 2) END,
               basis,
@@ -224,11 +224,14 @@ export class ValueRepository {
                 ELSE CASE WHEN segment IS NULL THEN 'no value segment (lifetime value to date not known)'
                           ELSE format('segment %s has no customer-months in the last ${CHURN_WINDOW_DAYS} days', segment) END
               END || CASE WHEN NOT mrr_known THEN '; MRR not known' ELSE '' END,
-              $1
+              $1, $1
          FROM y
        ON CONFLICT (customer_id) DO UPDATE SET to_date = EXCLUDED.to_date, segment = EXCLUDED.segment,
          mrr_known = EXCLUDED.mrr_known, expected_months = EXCLUDED.expected_months, expected = EXCLUDED.expected,
-         basis = EXCLUDED.basis, basis_detail = EXCLUDED.basis_detail, computed_at = EXCLUDED.computed_at
+         basis = EXCLUDED.basis, basis_detail = EXCLUDED.basis_detail, computed_at = EXCLUDED.computed_at,
+         -- the KPI refresh recomputes the facts of customers whose segment moved (kpi_ticket_facts.segment)
+         segment_changed_at = CASE WHEN v.segment IS DISTINCT FROM EXCLUDED.segment
+                                   THEN EXCLUDED.segment_changed_at ELSE v.segment_changed_at END
        RETURNING 1 AS n`,
       [at],
     );
