@@ -900,7 +900,7 @@ function filterWhere(f: TicketFilter, p: (v: unknown) => string): string[] {
   if (f.search) {
     // one GIN scan over everything (subject, conversation, notes): whoever may read a ticket
     // reads its notes, and tickets of hidden private teams are filtered out above, so
-    // public_search is no longer consulted (decision 2 in "Private teams hide whole tickets").
+    // public_search is no longer consulted (docs/decisions.md 29, "Private teams hide whole tickets").
     // Or the id the ticket had in the system it was imported from ("INC0027139", any case;
     // tickets_external_id_lower_idx serves it): an id is no note text, so it needs no check.
     const q = `websearch_to_tsquery('english', ${p(f.search)})`;

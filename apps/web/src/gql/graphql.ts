@@ -170,7 +170,7 @@ export type KpiFilter = {
   tiers?: Array<string> | null | undefined;
   /** End of the range (exclusive). Required; after from and at most KPI_MAX_RANGE_DAYS after it. */
   to?: string | null | undefined;
-  /** Only customers in these value segments (top, high, mid, low: quartiles of lifetime value to date, the customer's current segment from the nightly computation). Answered from the per-ticket facts, not the cells. */
+  /** Only customers in these value segments (top, high, mid, low: quartiles of lifetime value to date, the customer's current segment from the nightly computation, kept on each ticket's KPI facts). Whole buckets come from the precomputed segment cells when only the segment is involved. */
   valueSegments?: Array<string> | null | undefined;
 };
 
@@ -302,7 +302,7 @@ export type RiskListFilter = {
   valueSegments?: Array<ValueSegment> | null | undefined;
 };
 
-/** score: highest churn risk first. revenue_at_risk: highest score × MRR first (risk-weighted monthly revenue). score_change: largest rise of the score over changeDays first (customers without an earlier score last). expected_value_at_risk: highest expected lifetime value × score ÷ 100 first (the value a churn would lose; unknown values last). going_quiet: customers whose ticket rate dropped most against their own past first (the contact_drop factor). Ties by customer id. */
+/** score: highest churn risk first. revenue_at_risk: highest score × MRR first (risk-weighted monthly revenue). score_change: largest rise of the score since the start of the UTC day changeDays ago first (customers without an earlier score last). expected_value_at_risk: highest expected lifetime value × score ÷ 100 first (the value a churn would lose; unknown values last). going_quiet: customers whose ticket rate dropped most against their own past first (the contact_drop factor). Ties by customer id. */
 export type RiskListOrder =
   | 'expected_value_at_risk'
   | 'going_quiet'
