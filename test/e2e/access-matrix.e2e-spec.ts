@@ -147,6 +147,10 @@ const MATRIX: Record<string, { allowed: Role[] | typeof PUBLIC; call: string }> 
     call: `mutation { testMailbox(id: "${NONE}") { ok } }`,
   },
   deleteMailbox: { allowed: ['admin'], call: `mutation { deleteMailbox(id: "${NONE}") }` },
+  clearContactBounce: {
+    allowed: ALL,
+    call: `mutation { clearContactBounce(contactId: "${NONE}") { id } }`,
+  },
   importPreview: {
     allowed: ['admin'],
     call: `{ importPreview(path: "no-such-file.csv", kind: tickets) { header } }`,
@@ -477,8 +481,17 @@ describe('access control: every operation × every role', () => {
         `query($t: [ID!]) { tickets(first: 50, filter: { teamIds: $t }) { edges { node { id lastMessage { body } } } } }`,
         { t: [vault] },
       );
+      // …the same as the field's own resolver answers
+      const own = await ok(
+        stack,
+        who,
+        `query($id: ID!) { ticket(id: $id) { lastMessage { body } } }`,
+        {
+          id: secret,
+        },
+      );
       expect(q.tickets.edges.map((e: any) => e.node.lastMessage?.body)).toEqual([
-        'Secret: lawsuit pending',
+        own.ticket.lastMessage.body,
       ]);
     }
 

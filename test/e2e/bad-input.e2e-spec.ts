@@ -241,6 +241,34 @@ function cases(ids: Record<string, string>): Record<string, Case[]> {
         message: /host/,
       },
     ],
+    testMailbox: [
+      {
+        name: 'unknown mailbox',
+        query: `mutation { testMailbox(id: "999999") { ok } }`,
+        code: 'NOT_FOUND',
+      },
+      { name: 'malformed id', query: `mutation { testMailbox(id: "x") { ok } }`, code: INPUT },
+    ],
+    deleteMailbox: [
+      {
+        name: 'unknown mailbox',
+        query: `mutation { deleteMailbox(id: "999999") }`,
+        code: 'NOT_FOUND',
+      },
+      { name: 'malformed id', query: `mutation { deleteMailbox(id: "x") }`, code: INPUT },
+    ],
+    clearContactBounce: [
+      {
+        name: 'unknown contact',
+        query: `mutation { clearContactBounce(contactId: "999999") { id } }`,
+        code: 'NOT_FOUND',
+      },
+      {
+        name: 'malformed id',
+        query: `mutation { clearContactBounce(contactId: "x") { id } }`,
+        code: INPUT,
+      },
+    ],
     setMailboxActive: [
       {
         name: 'unknown mailbox',

@@ -176,7 +176,8 @@ describe('churn risk', () => {
     const rescorings = jobs.length;
     expect(jobs.every((j) => j.data.customerId === ids.customer)).toBe(true);
     expect(rescorings).toBeGreaterThanOrEqual(1);
-    // one rescore per debounce window (1.5 s) that the relay of the burst spanned: on a quiet
+    // at most two rescores per debounce window (1.5 s) that the relay of the burst spanned (one
+    // running while the next waits: the debounce key frees once its job starts): on a quiet
     // machine the relay takes one or two windows; on a loaded one it takes more, never 1,000 jobs
     const span = await stack.db.query<{ first: string; last: string }>(
       `SELECT (extract(epoch FROM min(published_at)) * 1000)::float8 AS first,
@@ -189,7 +190,7 @@ describe('churn risk', () => {
       Math.floor(Number(span.rows[0].first) / 1500) +
       1;
     expect(new Set(jobs.map((j) => j.id)).size).toBe(rescorings);
-    expect(rescorings).toBeLessThanOrEqual(windows + 1);
+    expect(rescorings).toBeLessThanOrEqual(2 * windows + 1);
     expect(rescorings).toBeLessThanOrEqual(20);
     await events.close();
   }, 30_000);

@@ -430,9 +430,18 @@ describe('surveys: outbox → BullMQ → SMTP → survey page', () => {
 
   it('keeps one CSAT survey per solve cycle even when the job runs twice', async () => {
     const surveys = stack.worker!.get(SurveysService);
-    const { rows } = await stack.db.query(
-      `SELECT ticket_id::text AS t, solve_cycle AS c FROM surveys WHERE kind = 'csat' ORDER BY id DESC LIMIT 1`,
-    );
+    const handedOver = () =>
+      stack.db.query(
+        // a survey whose mail the server had in full (the hand-over mark is written just after)
+        `SELECT ticket_id::text AS t, solve_cycle AS c FROM surveys
+        WHERE kind = 'csat' AND sent_at IS NOT NULL AND data_sent_at IS NOT NULL
+        ORDER BY id DESC LIMIT 1`,
+      );
+    let { rows } = await handedOver();
+    for (let i = 0; !rows.length && i < 100; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      ({ rows } = await handedOver());
+    }
     expect(await surveys.sendCsat(rows[0].t, rows[0].c)).toEqual({
       sent: false,
       reason: 'already_sent',

@@ -114,7 +114,9 @@ export class AutomationRuleObject {
   @Field(() => GraphQLISODateTime) updatedAt!: Date;
 }
 
-@ObjectType('AutomationRuleVersion')
+@ObjectType('AutomationRuleVersion', {
+  description: 'One saved version of an automation rule (every change keeps the one before).',
+})
 export class AutomationRuleVersionObject {
   @Field(() => Int) version!: number;
   @Field(() => AutomationRuleObject, { description: 'The rule as saved in this version.' })
@@ -123,20 +125,27 @@ export class AutomationRuleVersionObject {
   @Field(() => GraphQLISODateTime) changedAt!: Date;
 }
 
-@ObjectType('RuleConditionResult')
+@ObjectType('RuleConditionResult', {
+  description:
+    'One condition of a rule tested against a ticket: whether it held, and what the ticket had.',
+})
 export class RuleConditionResultObject extends RuleConditionObject {
   @Field() matched!: boolean;
   @Field({ description: 'What the ticket has, as the condition saw it.' }) actual!: string;
 }
 
-@ObjectType('RuleChange')
+@ObjectType('RuleChange', {
+  description: 'A field a rule would change on the ticket, from its value now to the new one.',
+})
 export class RuleChangeObject {
   @Field() field!: string;
   @Field(() => String, { nullable: true }) from!: string | null;
   @Field(() => String, { nullable: true }) to!: string | null;
 }
 
-@ObjectType('RuleEmailPreview')
+@ObjectType('RuleEmailPreview', {
+  description: 'The templated e-mail a rule would send, with its placeholders filled in.',
+})
 export class RuleEmailPreviewObject {
   @Field() to!: string;
   @Field(() => String, { nullable: true, description: 'null: nobody to send it to.' })
@@ -158,7 +167,9 @@ export class RuleTestResultObject {
   @Field(() => ID, { nullable: true }) followUpOwnerId!: string | null;
 }
 
-@ObjectType('MergeResult')
+@ObjectType('MergeResult', {
+  description: 'Both tickets after a merge: the one that stays and the closed duplicate.',
+})
 export class MergeResultObject {
   @Field(() => TicketObject, { description: 'The ticket that stays (messages, tags added).' })
   target!: TicketObject;
@@ -166,7 +177,9 @@ export class MergeResultObject {
   source!: TicketObject;
 }
 
-@ObjectType('SplitResult')
+@ObjectType('SplitResult', {
+  description: 'Both tickets after a split: the original and the new one holding the message.',
+})
 export class SplitResultObject {
   @Field(() => TicketObject) source!: TicketObject;
   @Field(() => TicketObject, { description: 'The new ticket holding the message.' })

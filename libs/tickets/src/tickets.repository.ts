@@ -810,8 +810,7 @@ export class TicketsRepository {
 /**
  * Relations a page of tickets can carry, read in the same statement (the queue page: one query
  * instead of a DataLoader each). Each comes back as JSON in a `$name` column (see
- * `TicketWithRelations`); `lastMessage` brings the latest public message too when the latest
- * one is an internal note, and the team's privacy, so the caller applies the notes rule.
+ * `TicketWithRelations`).
  */
 export interface TicketRelations {
   customer?: boolean;
@@ -825,15 +824,11 @@ export type TicketWithRelations = TicketRow & {
   $requester?: unknown;
   $assignee?: unknown;
   $lastMessage?: unknown;
-  $lastPublicMessage?: unknown;
-  $teamPrivate?: boolean | null;
 };
 
 const asJson = (sql: string) => `(SELECT to_jsonb(x) FROM (${sql}) x)`;
-const LAST_MESSAGE = (publicOnly: boolean) =>
-  asJson(`SELECT ${MESSAGE_COLUMNS} FROM ticket_messages m
-    WHERE m.ticket_id = t.id${publicOnly ? ` AND m.kind <> 'internal_note'` : ''}
-    ORDER BY m.created_at DESC, m.id DESC LIMIT 1`);
+const LAST_MESSAGE = asJson(`SELECT ${MESSAGE_COLUMNS} FROM ticket_messages m
+    WHERE m.ticket_id = t.id ORDER BY m.created_at DESC, m.id DESC LIMIT 1`);
 
 function relationColumns(r: TicketRelations): string {
   const cols: string[] = [];
@@ -849,14 +844,9 @@ function relationColumns(r: TicketRelations): string {
     cols.push(
       `${asJson(`SELECT ${USER_COLUMNS} FROM users WHERE id = t.assignee_id`)} AS "$assignee"`,
     );
-  if (r.lastMessage) {
-    cols.push(`${LAST_MESSAGE(false)} AS "$lastMessage"`);
-    // the notes rule (mayReadNotes) is the caller's: it needs the team's privacy, and for a
-    // private team's ticket the latest message without notes too
-    cols.push(`(SELECT tm.is_private FROM teams tm WHERE tm.id = t.team_id) AS "$teamPrivate"`);
-    cols.push(`CASE WHEN EXISTS (SELECT 1 FROM teams tm WHERE tm.id = t.team_id AND tm.is_private)
-      THEN ${LAST_MESSAGE(true)} END AS "$lastPublicMessage"`);
-  }
+  // notes follow their ticket (mayReadNotes = mayReadTicket) and the list holds only tickets
+  // the caller may read, so the latest message of any kind is the one to show
+  if (r.lastMessage) cols.push(`${LAST_MESSAGE} AS "$lastMessage"`);
   return cols.length ? `, ${cols.join(',\n  ')}` : '';
 }
 

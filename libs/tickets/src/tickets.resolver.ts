@@ -121,26 +121,16 @@ export function toRepoFilter(f: TicketFilter, actor: Actor): RepoFilter {
 
 /**
  * A listed ticket with the relations its statement read, attached so that the field resolvers
- * are skipped (`preload`); the latest message follows the notes rule of `lastMessage` below.
+ * are skipped (`preload`).
  */
-function withRelations(t: TicketWithRelations, include: TicketRelations, actor: Actor) {
-  const {
-    $customer,
-    $requester,
-    $assignee,
-    $lastMessage,
-    $lastPublicMessage,
-    $teamPrivate,
-    ...row
-  } = t;
+function withRelations(t: TicketWithRelations, include: TicketRelations) {
+  const { $customer, $requester, $assignee, $lastMessage, ...row } = t;
   const values: Record<string, unknown> = {};
   if (include.customer) values.customer = jsonRow($customer);
   if (include.requester) values.requester = jsonRow($requester);
   if (include.assignee) values.assignee = jsonRow($assignee);
-  if (include.lastMessage) {
-    const team = row.teamId ? { id: row.teamId, isPrivate: $teamPrivate === true } : null;
-    values.lastMessage = jsonRow(mayReadNotes(actor, team) ? $lastMessage : $lastPublicMessage);
-  }
+  // the page holds only tickets the caller may read, and notes follow their ticket
+  if (include.lastMessage) values.lastMessage = jsonRow($lastMessage);
   return preload(row, values);
 }
 
@@ -186,7 +176,7 @@ export class TicketsResolver {
       rows,
       limit,
       (t) => keyset.encode([ticketSortKey(t, order), t.id]),
-      (t) => withRelations(t, include, actor),
+      (t) => withRelations(t, include),
       !!after,
     );
     // counted only when the query selects totalCount (TicketConnectionResolver); capped so a
