@@ -239,7 +239,8 @@ describe('support drill-down and evidence (issue 17 API)', () => {
     const figures: Record<string, number> = {
       tickets_created: unassigned.ticketsCreated,
       tickets_solved: unassigned.ticketsSolved,
-      sla_first_response_breached: unassigned.slaFirstResponse.due - unassigned.slaFirstResponse.met,
+      sla_first_response_breached:
+        unassigned.slaFirstResponse.due - unassigned.slaFirstResponse.met,
       backlog: unassigned.backlogAtEnd,
       csat_ratings: unassigned.csatRatings,
     };
@@ -261,9 +262,9 @@ describe('support drill-down and evidence (issue 17 API)', () => {
     // no customer has a value segment yet: the unknown segment is everyone
     const seg = (await ok(stack, admin, TABLE, { f: DEC, g: ['segment'] })).supportKpis.rows;
     expect(seg.map((r: any) => [r.segment, r.ticketsCreated])).toEqual([[null, 5]]);
-    expect(
-      (await drillAll(admin, { ...DEC, noValue: ['segment'] }, 'tickets_created')).total,
-    ).toBe(5);
+    expect((await drillAll(admin, { ...DEC, noValue: ['segment'] }, 'tickets_created')).total).toBe(
+      5,
+    );
     // one or the other for a dimension; a lead has no ticket without a team
     const both = await fails(stack, admin, DRILL, {
       f: { ...DEC, noValue: ['agent'], agentIds: [ids.ada] },

@@ -203,7 +203,9 @@ export function scopeFilter(actor: Actor, filter: KpiFilter, ownTeams: string[])
   if (actor.role !== 'team_lead') throw forbidden(`a ${actor.role} may not read support KPIs`);
   if (ownTeams.length === 0) throw forbidden('you lead no team, so there are no KPIs to show you');
   if (filter.none?.includes('team'))
-    throw forbidden('tickets without a team are not in your teams, so a team lead cannot read them');
+    throw forbidden(
+      'tickets without a team are not in your teams, so a team lead cannot read them',
+    );
   const asked = filter.values.team;
   if (asked) {
     const other = asked.find((t) => !ownTeams.includes(t));

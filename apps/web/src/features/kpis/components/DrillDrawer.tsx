@@ -111,8 +111,8 @@ export function DrillDrawer({ target, onClose }: { target: DrillTarget | null; o
     : metric === 'ces_answers'
       ? 'answers'
       : metric.startsWith('surveys')
-      ? 'surveys'
-      : 'tickets';
+        ? 'surveys'
+        : 'tickets';
 
   return (
     <Drawer

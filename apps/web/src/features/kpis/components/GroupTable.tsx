@@ -76,10 +76,7 @@ const COLUMNS: Column[] = [
 ];
 
 /** The group's name and the filter that selects it (a group without a value: filter.noValue). */
-export function groupOf(
-  row: Row,
-  by: GroupKey,
-): { name: string; filter: Partial<KpiFilter> } {
+export function groupOf(row: Row, by: GroupKey): { name: string; filter: Partial<KpiFilter> } {
   switch (by) {
     case 'agent':
       return row.agentId
