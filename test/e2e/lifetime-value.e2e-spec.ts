@@ -303,16 +303,20 @@ describe('customer lifetime value', () => {
   it('lists the customers behind each retention figure (same definitions, paged)', async () => {
     const LIST = `query($p: RetentionPeriod!, $f: RetentionFigure!, $s: ValueSegment, $u: Boolean, $after: String) {
       retentionCustomers(period: $p, figure: $f, segment: $s, unknownSegment: $u, first: 2, after: $after) {
-        edges { node { customerId segment mrrAtStart mrrAtEnd customer { name } } } pageInfo { hasNextPage endCursor } } }`;
+        totalCount edges { node { customerId segment mrrAtStart mrrAtEnd customer { name } } } pageInfo { hasNextPage endCursor } } }`;
     const p = { from: '2025-06-15T00:00:00Z', to: '2026-01-01T00:00:00Z' };
     const names = async (vars: Record<string, unknown>) => {
       const out: any[] = [];
+      const totals: number[] = [];
       let after: string | null = null;
       do {
         const page: any = (await ok(stack, admin, LIST, { p, ...vars, after })).retentionCustomers;
         out.push(...page.edges.map((e: any) => e.node));
+        totals.push(page.totalCount);
         after = page.pageInfo.hasNextPage ? page.pageInfo.endCursor : null;
       } while (after);
+      // every page (first or after a cursor) gives the exact size of the whole list
+      expect(totals).toEqual(totals.map(() => out.length));
       return out;
     };
     const start = await names({ f: 'customers_at_start' });

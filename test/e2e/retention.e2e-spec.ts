@@ -309,6 +309,10 @@ describe('retention: churn-risk list, actions, summary', () => {
     expect(bad.extensions?.code).toBe('BAD_USER_INPUT');
     const notMine = await fails(stack, am2, SNOOZE, { c: ids.c4, d: 7, r: 'x' });
     expect(notMine.extensions?.code).toBe('FORBIDDEN');
+    // a sentence with the customer's name, not who the other manager is
+    expect(notMine.message).toBe(
+      'C4 belongs to another account manager; only they or an admin may change it',
+    );
     const s = (
       await ok(stack, am1, SNOOZE, { c: ids.c4, d: 7, r: 'Free tier, renewal handled by sales' })
     ).snoozeCustomer;

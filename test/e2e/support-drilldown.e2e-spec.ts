@@ -11,6 +11,8 @@ import { TestStack, startStack } from '../support/stack';
  *   T3 Billing  created 12-03 09:00, no reply (due 10:00: breached), open
  *   T4 Billing  created 12-04 09:00, due 2099: not due yet, open
  *   T5 Support  created 12-05 09:00, replied 09:05 (due 10:00: met), solved 12-05 10:00, CSAT 4
+ * CES answers (1–7) come with the CSAT of T1 (6) and T5 (3); T2's CSAT has none. T1 is assigned
+ * to agent Ada, the others to nobody.
  */
 describe('support drill-down and evidence (issue 17 API)', () => {
   let stack: TestStack;
@@ -123,6 +125,10 @@ describe('support drill-down and evidence (issue 17 API)', () => {
     ids.s1 = await csat(ids.t1, 5, '2025-12-04T10:00:00Z');
     ids.s2 = await csat(ids.t2, 2, '2025-12-11T10:00:00Z');
     ids.s5 = await csat(ids.t5, 4, '2025-12-06T10:00:00Z');
+    await stack.db.query(`UPDATE surveys SET ces_score = 6 WHERE id = $1`, [ids.s1]);
+    await stack.db.query(`UPDATE surveys SET ces_score = 3 WHERE id = $1`, [ids.s5]);
+    ids.ada = await insertUser(stack, { email: 'ada@d.local', role: 'agent', teamId: ids.billing });
+    await stack.db.query(`UPDATE tickets SET assignee_id = $1 WHERE id = $2`, [ids.ada, ids.t1]);
     await stack.worker!.get(KpisService).rebuild();
   });
 
@@ -201,6 +207,81 @@ describe('support drill-down and evidence (issue 17 API)', () => {
     expect(bad.nodes).toEqual([
       expect.objectContaining({ ticketId: ids.t2, surveyId: ids.s2, value: 2 }),
     ]);
+  });
+
+  it('CES opens to the effort answers behind it: as many as surveyStats counts', async () => {
+    const STATS = `query($f: SurveyStatsFilter!) { surveyStats(filter: $f) { cesResponses meanCes } }`;
+    for (const f of [DEC, { ...DEC, teamIds: [ids.billing] }]) {
+      const [stats] = (await ok(stack, admin, STATS, { f })).surveyStats;
+      const { total, nodes } = await drillAll(admin, f, 'ces_answers');
+      expect({ total, listed: nodes.length }).toEqual({
+        total: stats.cesResponses,
+        listed: stats.cesResponses,
+      });
+      const mean = nodes.reduce((a, n) => a + n.value, 0) / nodes.length;
+      expect(mean).toBeCloseTo(stats.meanCes, 6);
+    }
+    // by hand: T1 (6) and T5 (3); T2's rating came without an effort answer
+    const all = await drillAll(admin, DEC, 'ces_answers', 'value_desc');
+    expect(all.nodes.map((n) => [n.ticketId, n.surveyId, n.value])).toEqual([
+      [ids.t1, ids.s1, 6],
+      [ids.t5, ids.s5, 3],
+    ]);
+  });
+
+  it('groups without a value (unassigned, unknown segment) drill with filter.noValue', async () => {
+    const TABLE = `query($f: KpiFilter!, $g: [String!]) { supportKpis(filter: $f, groupBy: $g) { rows {
+      agentId segment ticketsCreated ticketsSolved slaFirstResponse { due met } backlogAtEnd csatRatings } } }`;
+    const rows = (await ok(stack, admin, TABLE, { f: DEC, g: ['agent'] })).supportKpis.rows;
+    const unassigned = rows.find((r: any) => r.agentId === null);
+    expect(unassigned).toMatchObject({ ticketsCreated: 4, ticketsSolved: 2, csatRatings: 2 });
+    const none = { ...DEC, noValue: ['agent'] };
+    const figures: Record<string, number> = {
+      tickets_created: unassigned.ticketsCreated,
+      tickets_solved: unassigned.ticketsSolved,
+      sla_first_response_breached:
+        unassigned.slaFirstResponse.due - unassigned.slaFirstResponse.met,
+      backlog: unassigned.backlogAtEnd,
+      csat_ratings: unassigned.csatRatings,
+    };
+    for (const [metric, figure] of Object.entries(figures)) {
+      const { total, nodes } = await drillAll(admin, none, metric);
+      expect({ metric, total, listed: nodes.length }).toEqual({
+        metric,
+        total: figure,
+        listed: figure,
+      });
+      expect(nodes.map((n) => n.ticketId)).not.toContain(ids.t1);
+    }
+    // supportKpis answers the same filter with the group's own figures; by week it is
+    // answered from the facts (the cells keep no group of absent values apart)
+    const [own] = (await ok(stack, admin, TABLE, { f: none, g: [] })).supportKpis.rows;
+    expect(own).toMatchObject({ agentId: null, ticketsCreated: 4, ticketsSolved: 2 });
+    const weekly = (await ok(stack, admin, TABLE, { f: none, g: ['week'] })).supportKpis.rows;
+    expect(weekly.reduce((a: number, r: any) => a + r.ticketsCreated, 0)).toBe(4);
+    // no customer has a value segment yet: the unknown segment is everyone
+    const seg = (await ok(stack, admin, TABLE, { f: DEC, g: ['segment'] })).supportKpis.rows;
+    expect(seg.map((r: any) => [r.segment, r.ticketsCreated])).toEqual([[null, 5]]);
+    expect((await drillAll(admin, { ...DEC, noValue: ['segment'] }, 'tickets_created')).total).toBe(
+      5,
+    );
+    // one or the other for a dimension; a lead has no ticket without a team
+    const both = await fails(stack, admin, DRILL, {
+      f: { ...DEC, noValue: ['agent'], agentIds: [ids.ada] },
+      m: 'tickets_created',
+    });
+    expect(both.extensions?.code).toBe('BAD_USER_INPUT');
+    expect(both.message).toMatch(/give one or the other/);
+    const noTeam = await fails(stack, lead, DRILL, {
+      f: { ...DEC, noValue: ['team'] },
+      m: 'tickets_created',
+    });
+    expect(noTeam.extensions?.code).toBe('FORBIDDEN');
+    const unknown = await fails(stack, admin, DRILL, {
+      f: { ...DEC, noValue: ['colour'] },
+      m: 'tickets_created',
+    });
+    expect(unknown.extensions?.code).toBe('BAD_USER_INPUT');
   });
 
   it('keeps team leads to their own teams and refuses bad input', async () => {

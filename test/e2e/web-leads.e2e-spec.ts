@@ -59,11 +59,11 @@ async function ticket(t: {
   return rows[0].id;
 }
 
-async function csat(ticketId: string, score: number, at: string) {
+async function csat(ticketId: string, score: number, at: string, ces: number | null = null) {
   await stack.db.query(
-    `INSERT INTO surveys (kind, ticket_id, solve_cycle, contact_id, customer_id, token_salt, token_hash, sent_at, expires_at, responded_at, score)
-     VALUES ('csat', $1, 1, $2, $3, 's', md5(random()::text), $4::timestamptz - interval '1 hour', $4::timestamptz + interval '14 days', $4, $5)`,
-    [ticketId, ids.contact, ids.acme, at, score],
+    `INSERT INTO surveys (kind, ticket_id, solve_cycle, contact_id, customer_id, token_salt, token_hash, sent_at, expires_at, responded_at, score, ces_score)
+     VALUES ('csat', $1, 1, $2, $3, 's', md5(random()::text), $4::timestamptz - interval '1 hour', $4::timestamptz + interval '14 days', $4, $5, $6)`,
+    [ticketId, ids.contact, ids.acme, at, score, ces],
   );
 }
 
@@ -169,7 +169,7 @@ beforeAll(async () => {
     solved: '2025-12-02T10:00:00Z',
     resDue: '2025-12-03T10:00:00Z',
   });
-  await csat(ids.t1, 5, '2025-12-04T10:00:00Z');
+  await csat(ids.t1, 5, '2025-12-04T10:00:00Z', 6);
   await csat(ids.t2, 2, '2025-12-05T10:00:00Z');
   await stack.worker!.get(KpisService).rebuild();
   browser = await launchChromium();
@@ -300,6 +300,17 @@ describe('team lead: KPI dashboard (issue 17)', () => {
     const cell = page.getByRole('dialog', { name: 'CSAT' });
     await cell.getByText('1 rating', { exact: true }).waitFor(); // ratings 1–3 first
     await cell.getByRole('cell', { name: '2 / 5' }).waitFor();
+    await cell.getByRole('button', { name: 'Close the list' }).click();
+
+    // CES opens to its effort answers (one, given with the 5/5 rating of T1)
+    await page.goto(`${stack.url}${WEEK_URL}`);
+    await card(page, 'CES')
+      .and(page.getByRole('button', { name: /: 6\.0[,.]/ }))
+      .click();
+    const ces = page.getByRole('dialog', { name: 'CES' });
+    await ces.getByText('1 answer', { exact: true }).waitFor();
+    await ces.getByRole('cell', { name: '6 / 7' }).waitFor();
+    await ces.getByRole('link', { name: /Invoice in the wrong currency/ }).waitFor();
   });
 
   it('a lead sees only their own teams, on screen and at the api', async () => {

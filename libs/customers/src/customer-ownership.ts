@@ -9,15 +9,16 @@ import type { Actor } from '@staydesk/identity';
  */
 export function assertMayChangeCustomer(
   actor: Pick<Actor, 'id' | 'role'>,
-  customer: { id: string; accountManagerId: string | null },
+  customer: { id: string; accountManagerId: string | null; name?: string | null },
 ): void {
   if (actor.role === 'admin') return;
   if (actor.role !== 'account_manager') {
     throw forbidden(`a ${actor.role} may not change customers`);
   }
   if (customer.accountManagerId !== null && customer.accountManagerId !== actor.id) {
+    // the customer's name (the caller can read it), never who the other manager is
     throw forbidden(
-      `customer ${customer.id} belongs to account manager ${customer.accountManagerId}; only they or an admin may change it`,
+      `${customer.name ? `${customer.name} belongs` : 'This customer belongs'} to another account manager; only they or an admin may change it`,
     );
   }
 }

@@ -24,6 +24,7 @@ export const DRILL_METRICS = [
   'csat_bad',
   'surveys_sent',
   'surveys_responded',
+  'ces_answers',
 ] as const;
 export type DrillMetric = (typeof DRILL_METRICS)[number];
 export const DRILL_ORDERS = ['recent', 'value_desc'] as const;
@@ -107,6 +108,14 @@ const METRICS: Record<DrillMetric, MetricSql> = {
     where: "s.kind = 'csat' AND s.responded_at IS NOT NULL",
     value: 's.score',
   },
+  // CES as surveyStats.meanCes/cesResponses: effort answers (1–7, given with a CSAT rating)
+  // answered in the range
+  ces_answers: {
+    surveys: true,
+    anchor: 's.responded_at',
+    where: 's.ces_score IS NOT NULL AND s.score IS NOT NULL',
+    value: 's.ces_score',
+  },
 };
 
 export interface DrillRow {
@@ -126,6 +135,7 @@ export class KpiDrillRepository {
     metric: DrillMetric,
     filters: Partial<Record<Dim, string[]>>,
     params: unknown[],
+    none: Dim[] = [],
   ): { from: string; where: string[]; at: string; value: string; rowId: string } {
     const m = METRICS[metric];
     const p = (v: unknown) => {
@@ -138,6 +148,8 @@ export class KpiDrillRepository {
     for (const [dim, values] of Object.entries(filters) as [Dim, string[]][]) {
       if (values) where.push(`${DIM_COLUMN[dim]} = ANY(${p(values)}::text[])`);
     }
+    // the group of absent values, as a grouping shows it (a null key)
+    for (const dim of none) where.push(`${DIM_COLUMN[dim]} IS NULL`);
     return {
       from: m.surveys
         ? 'FROM surveys s JOIN kpi_ticket_facts f ON f.ticket_id = s.ticket_id'
@@ -155,9 +167,10 @@ export class KpiDrillRepository {
     filters: Partial<Record<Dim, string[]>>,
     from: Date,
     to: Date,
+    none: Dim[] = [],
   ): Promise<number> {
     const params: unknown[] = [from, to, await this.now(tx)];
-    const q = this.sql(metric, filters, params);
+    const q = this.sql(metric, filters, params, none);
     const [r] = await tx.query(
       `SELECT count(*)::int AS n ${q.from} WHERE ${q.where.join(' AND ')}`,
       params,
@@ -175,9 +188,10 @@ export class KpiDrillRepository {
     after: { key: string | number; id: string } | null,
     limit: number,
     hiddenTeamIds: string[] = [],
+    none: Dim[] = [],
   ): Promise<DrillRow[]> {
     const params: unknown[] = [from, to, await this.now(tx)];
-    const q = this.sql(metric, filters, params);
+    const q = this.sql(metric, filters, params, none);
     const p = (v: unknown) => {
       params.push(v);
       return `$${params.length}`;

@@ -60,11 +60,11 @@ export class KpiDrillService {
         );
       cursor = { key, id };
     }
-    const { from, to, values } = plan.filter;
+    const { from, to, values, none = [] } = plan.filter;
     const hidden = await this.identity.hiddenTeamIds(actor);
     const [rows, total] = await Promise.all([
-      this.repo.page(this.tx.db, m, values, from, to, o, cursor, limit + 1, hidden),
-      this.repo.count(this.tx.db, m, values, from, to),
+      this.repo.page(this.tx.db, m, values, from, to, o, cursor, limit + 1, hidden, none),
+      this.repo.count(this.tx.db, m, values, from, to, none),
     ]);
     const conn = toConnection(
       rows,

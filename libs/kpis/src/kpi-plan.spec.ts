@@ -78,6 +78,23 @@ describe('KPI planning', () => {
     expect(cellDimension('week', [], { ...f, values: { team: ['1', '2'] } })).toBeNull();
     expect(cellDimension('week', ['team', 'agent'], f)).toBeNull();
     expect(cellDimension(null, [], f)).toBeNull();
+    // the cells keep no group of absent values apart
+    expect(cellDimension('week', ['agent'], { ...f, none: ['agent'] })).toBeNull();
+  });
+
+  it('selects the group without a value (filter.noValue), one way per dimension', () => {
+    const r = { from: d('2026-01-01T00:00:00Z'), to: d('2026-02-01T00:00:00Z') };
+    expect(validateFilter({ ...r, noValue: ['agent', 'segment'] }, 100).none).toEqual([
+      'agent',
+      'segment',
+    ]);
+    expect(validateFilter(r, 100).none).toBeUndefined();
+    expect(() => validateFilter({ ...r, noValue: ['agent'], agentIds: ['4'] }, 100)).toThrow(
+      'give one or the other',
+    );
+    expect(() => validateFilter({ ...r, noValue: ['colour'] }, 100)).toThrow('is not one of');
+    const f = validateFilter({ ...r, noValue: ['team'] }, 100);
+    expect(() => scopeFilter(lead, f, ['1'])).toThrow('tickets without a team');
   });
 
   it('rounds percentages and names the hours basis', () => {

@@ -28,6 +28,7 @@ export interface KpiFilterInput {
   priorities?: string[] | null;
   tiers?: string[] | null;
   valueSegments?: string[] | null;
+  noValue?: string[] | null;
 }
 
 /** Validated filter: a half-open range [from, to) and, per dimension, the values kept (absent = all). */
@@ -35,6 +36,11 @@ export interface KpiFilter {
   from: Date;
   to: Date;
   values: Partial<Record<Dim, string[]>>;
+  /**
+   * Dimensions whose value must be absent (the group a table shows with a null key: unassigned,
+   * no team, value segment unknown); absent or empty = no such condition.
+   */
+  none?: Dim[];
 }
 
 export interface Bucket {
@@ -153,7 +159,15 @@ export function validateFilter(input: KpiFilterInput, maxDays: number): KpiFilte
   set('priority', validList(input.priorities, 'filter.priorities', PRIORITIES));
   set('tier', validList(input.tiers, 'filter.tiers', TIERS));
   set('segment', validList(input.valueSegments, 'filter.valueSegments', SEGMENTS));
-  return { from, to, values };
+  const none = validList(input.noValue, 'filter.noValue', DIMS) as Dim[] | undefined;
+  const both = none?.find((d) => values[d]);
+  if (both) {
+    throw badInput(
+      'filter.noValue',
+      `"${both}" is both required to have no value and filtered by values: give one or the other`,
+    );
+  }
+  return none ? { from, to, values, none } : { from, to, values };
 }
 
 /** Group keys checked: known, no repeats, at most one time grain. */
@@ -188,6 +202,10 @@ export function scopeFilter(actor: Actor, filter: KpiFilter, ownTeams: string[])
   if (actor.role === 'admin') return filter;
   if (actor.role !== 'team_lead') throw forbidden(`a ${actor.role} may not read support KPIs`);
   if (ownTeams.length === 0) throw forbidden('you lead no team, so there are no KPIs to show you');
+  if (filter.none?.includes('team'))
+    throw forbidden(
+      'tickets without a team are not in your teams, so a team lead cannot read them',
+    );
   const asked = filter.values.team;
   if (asked) {
     const other = asked.find((t) => !ownTeams.includes(t));
@@ -208,6 +226,8 @@ export function cellDimension(
   segmentCells = true,
 ): Dim | 'all' | null {
   if (!grain) return null;
+  // the cells keep no group of absent values apart: such questions are answered from the facts
+  if (filter.none?.length) return null;
   const involved = new Set<Dim>([...dims, ...(Object.keys(filter.values) as Dim[])]);
   if (involved.size === 0) return 'all';
   // segment cells exist for every bucket only after a rebuild has filled them (migration

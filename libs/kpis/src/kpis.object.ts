@@ -74,6 +74,12 @@ export class KpiFilterInputType {
       "Only customers in these value segments (top, high, mid, low: quartiles of lifetime value to date, the customer's current segment from the nightly computation, kept on each ticket's KPI facts). Whole buckets come from the precomputed segment cells when only the segment is involved.",
   })
   valueSegments?: string[] | null;
+  @Field(() => [String], {
+    nullable: true,
+    description:
+      "Only the group without a value in these dimensions (any of team, agent, channel, priority, tier, segment): the row a grouping by that dimension shows with a null key, e.g. ['agent'] = unassigned tickets, ['team'] = tickets without a team, ['segment'] = customers without a value segment. Not together with the same dimension's value list (BAD_USER_INPUT); team leads may not ask for ['team'] (FORBIDDEN: such tickets are in none of their teams). Answered from the facts, not the precomputed cells.",
+  })
+  noValue?: string[] | null;
 }
 
 @ObjectType('DurationStats', {
@@ -257,7 +263,7 @@ export const KpiMetricEnum = Object.fromEntries(DRILL_METRICS.map((m) => [m, m])
 registerEnumType(KpiMetricEnum, {
   name: 'KpiMetric',
   description:
-    "A supportKpis figure that opens to what is behind it, with the figure's own definition: tickets_created (created in the range), first_response (created, replied; value = FRT s), tickets_solved / resolution / requester_wait / reopened / one_touch (resolved in the range; value = seconds), sla_*_due / _met / _breached (due time in the range and met or past due; breached = past due and not met), backlog (unsolved at the end of the range), csat_ratings / csat_good (4–5) / csat_bad (1–3) (ratings given in the range; value = score, one row per rating), surveys_sent / surveys_responded (CSAT surveys sent in the range).",
+    "A supportKpis figure that opens to what is behind it, with the figure's own definition: tickets_created (created in the range), first_response (created, replied; value = FRT s), tickets_solved / resolution / requester_wait / reopened / one_touch (resolved in the range; value = seconds), sla_*_due / _met / _breached (due time in the range and met or past due; breached = past due and not met), backlog (unsolved at the end of the range), csat_ratings / csat_good (4–5) / csat_bad (1–3) (ratings given in the range; value = score, one row per rating), surveys_sent / surveys_responded (CSAT surveys sent in the range), ces_answers (customer effort answers 1–7 given in the range with a CSAT rating, as surveyStats.cesResponses; value = effort score, one row per answer). NPS has no drill-down here: it is per customer (relationship surveys), not per ticket.",
 });
 export const KpiDrillOrderEnum = { recent: 'recent', value_desc: 'value_desc' };
 registerEnumType(KpiDrillOrderEnum, {

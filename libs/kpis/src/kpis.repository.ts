@@ -117,6 +117,7 @@ export function metricsSql(
   groupSets: Dim[][],
   filterDims: Dim[],
   withBacklog = true,
+  noneDims: Dim[] = [],
 ): { sql: string; dims: Dim[] } {
   const dims = ALL_DIMS.filter((d) => groupSets.some((s) => s.includes(d)));
   const sets = groupSets
@@ -126,7 +127,11 @@ export function metricsSql(
   const keyCols = ALL_DIMS.map((d) =>
     dims.includes(d) ? `${DIM_COLUMN[d]} AS d_${d}` : `NULL::text AS d_${d}`,
   ).join(', ');
-  const where = filterDims.map((d, k) => `${DIM_COLUMN[d]} = ANY($${4 + k}::text[])`);
+  const where = [
+    ...filterDims.map((d, k) => `${DIM_COLUMN[d]} = ANY($${4 + k}::text[])`),
+    // the group of absent values (the row a grouping shows with a null key)
+    ...noneDims.map((d) => `${DIM_COLUMN[d]} IS NULL`),
+  ];
   const filter = where.length > 0 ? `AND ${where.join(' AND ')}` : '';
   const part = (metrics: Record<string, string>, from: string) => {
     const cols = METRIC_COLUMNS.map(
@@ -505,9 +510,10 @@ export class KpisRepository {
     ends: Date[],
     now: Date,
     withBacklog = true,
+    none: Dim[] = [],
   ): Promise<KpiRow[]> {
     const filterDims = ALL_DIMS.filter((d) => filters[d]);
-    const { sql } = metricsSql([dims], filterDims, withBacklog);
+    const { sql } = metricsSql([dims], filterDims, withBacklog, none);
     const rows: Record<string, unknown>[] = await tx.query(sql, [
       starts,
       ends,

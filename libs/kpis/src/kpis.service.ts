@@ -179,6 +179,7 @@ export class KpisService {
       p.dims,
       p.cellDim,
       p.filter.values,
+      p.filter.none ?? [],
       fromFacts.map((b) => [b.start.getTime(), b.end.getTime()]),
       // a bucket reaching past now changes as time passes even without new facts
       fromFacts.some((b) => b.end > now) ? state?.lastRunAt?.getTime() : null,
@@ -220,6 +221,7 @@ export class KpisService {
       fromFacts.map((b) => b.end),
       now,
       !fromDays,
+      p.filter.none ?? [],
     );
     if (fromDays) {
       await this.backlogFromDays(tx, p, computed, backlogDays as Date[]);

@@ -83,7 +83,9 @@ describe('retention rules', () => {
   it('lets account managers act on their own or unassigned customers only', () => {
     expect(() => assertMayAct(am, '5', '1')).not.toThrow();
     expect(() => assertMayAct(am, null, '1')).not.toThrow();
-    expect(() => assertMayAct(am, '6', '1')).toThrow('belongs to account manager 6');
+    expect(() => assertMayAct(am, '6', '1')).toThrow(
+      'This customer belongs to another account manager; only they or an admin may change it',
+    );
     expect(() => assertMayAct({ ...am, role: 'agent' }, '5', '1')).toThrow(
       'may not work the retention list',
     );

@@ -144,10 +144,15 @@ export function npsCategory(score: number | null): 'promoter' | 'passive' | 'det
 }
 
 /** Account managers act on their own (or unassigned) customers; admins on all. */
-export function assertMayAct(actor: Actor, accountManagerId: string | null, customerId: string) {
+export function assertMayAct(
+  actor: Actor,
+  accountManagerId: string | null,
+  customerId: string,
+  customerName?: string | null,
+) {
   if (actor.role !== 'admin' && actor.role !== 'account_manager')
     throw forbidden(`a ${actor.role} may not work the retention list`);
-  assertMayChangeCustomer(actor, { id: customerId, accountManagerId });
+  assertMayChangeCustomer(actor, { id: customerId, accountManagerId, name: customerName });
 }
 
 /**

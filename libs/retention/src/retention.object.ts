@@ -326,4 +326,5 @@ export class RetentionCustomerObject {
 export const RetentionCustomerConnection = ConnectionType(
   RetentionCustomerObject,
   'RetentionCustomer',
+  'All customers behind the figure (exact: equals the retentionSummary figure for the same period, segment and band); null only on a page past the end.',
 );

@@ -65,6 +65,8 @@ export interface PeriodCustomerRow {
   segment: string | null;
   mrrAtStart: number | null;
   mrrAtEnd: number | null;
+  /** All customers behind the figure (not only this page). */
+  total: number;
 }
 
 /** Retention and revenue retention of one value segment (or of everyone: segment 'all'). */
@@ -307,18 +309,23 @@ export class RetentionRepository {
     band: string | null = null,
   ): Promise<PeriodCustomerRow[]> {
     await tx.query(`SET LOCAL jit = off`);
+    // the whole set is evaluated once (the period's customers: one pass, as the summary's
+    // counts), counted, then paged by id
     return tx.query(
       `${PERIOD_CTES}
-       SELECT id::text AS "customerId", segment, ms::float8 AS "mrrAtStart", me::float8 AS "mrrAtEnd"
-         FROM cust
-        WHERE ${PERIOD_FIGURES[figure]}
-          AND CASE WHEN $6 THEN true WHEN $3::text IS NULL THEN segment IS NULL ELSE segment = $3 END
-          AND ($4::bigint IS NULL OR id > $4)
-          -- risk band as of \`to\` (risk_score_history), as customersByBand counts it
-          AND ($7::text IS NULL OR (SELECT h.band FROM risk_score_history h
-                WHERE h.customer_id = cust.id AND h.computed_at < $2
-                ORDER BY h.computed_at DESC, h.id DESC LIMIT 1) = $7)
-        ORDER BY id LIMIT $5`,
+       SELECT * FROM (
+         SELECT id::text AS "customerId", id, segment, ms::float8 AS "mrrAtStart", me::float8 AS "mrrAtEnd",
+                (count(*) OVER ())::int AS total
+           FROM cust
+          WHERE ${PERIOD_FIGURES[figure]}
+            AND CASE WHEN $6 THEN true WHEN $3::text IS NULL THEN segment IS NULL ELSE segment = $3 END
+            -- risk band as of \`to\` (risk_score_history), as customersByBand counts it
+            AND ($7::text IS NULL OR (SELECT h.band FROM risk_score_history h
+                  WHERE h.customer_id = cust.id AND h.computed_at < $2
+                  ORDER BY h.computed_at DESC, h.id DESC LIMIT 1) = $7)
+       ) x
+        WHERE ($4::bigint IS NULL OR x.id > $4)
+        ORDER BY x.id LIMIT $5`,
       [from, to, segment ?? null, afterId, limit, segment === undefined, band],
     );
   }
@@ -326,9 +333,14 @@ export class RetentionRepository {
   async customerForAction(
     tx: Tx,
     id: string,
-  ): Promise<{ id: string; status: string; accountManagerId: string | null } | null> {
+  ): Promise<{
+    id: string;
+    name: string;
+    status: string;
+    accountManagerId: string | null;
+  } | null> {
     const [r] = await tx.query(
-      `SELECT id::text, status, account_manager_id::text AS "accountManagerId" FROM customers WHERE id = $1 FOR UPDATE`,
+      `SELECT id::text, name, status, account_manager_id::text AS "accountManagerId" FROM customers WHERE id = $1 FOR UPDATE`,
       [id],
     );
     return r ?? null;

@@ -349,13 +349,16 @@ export class RetentionService {
         band,
       ),
     );
-    return toConnection(
+    const conn = toConnection(
       rows,
       limit,
       (r) => encodeCursor(`retention_${figure}`, [r.customerId]),
       (r) => r,
       !!afterId,
     );
+    // exact (every row carries the count of the whole set); a page past the end has no row to
+    // carry it: 0 on the first page, unknown after a cursor
+    return { ...conn, totalCount: rows[0]?.total ?? (afterId ? undefined : 0) };
   }
 
   private checkPeriod(from: Date | null | undefined, to: Date | null | undefined) {
@@ -379,7 +382,7 @@ export class RetentionService {
   private async lockForAction(tx: Tx, actor: Actor, customerId: string) {
     const c = await this.repo.customerForAction(tx, customerId);
     if (!c) throw notFound('customer', customerId);
-    assertMayAct(actor, c.accountManagerId, customerId);
+    assertMayAct(actor, c.accountManagerId, customerId, c.name);
     return c;
   }
 }

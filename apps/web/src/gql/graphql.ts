@@ -162,6 +162,8 @@ export type KpiFilter = {
   channels?: Array<string> | null | undefined;
   /** Start of the range (inclusive). Required (an unbounded range is refused). */
   from?: string | null | undefined;
+  /** Only the group without a value in these dimensions (any of team, agent, channel, priority, tier, segment): the row a grouping by that dimension shows with a null key, e.g. ['agent'] = unassigned tickets, ['team'] = tickets without a team, ['segment'] = customers without a value segment. Not together with the same dimension's value list (BAD_USER_INPUT); team leads may not ask for ['team'] (FORBIDDEN: such tickets are in none of their teams). Answered from the facts, not the precomputed cells. */
+  noValue?: Array<string> | null | undefined;
   /** Only these priorities (low, normal, high, urgent). */
   priorities?: Array<string> | null | undefined;
   /** Only these teams. Team leads may name only their own teams (default: all of them). */
@@ -174,9 +176,10 @@ export type KpiFilter = {
   valueSegments?: Array<string> | null | undefined;
 };
 
-/** A supportKpis figure that opens to what is behind it, with the figure's own definition: tickets_created (created in the range), first_response (created, replied; value = FRT s), tickets_solved / resolution / requester_wait / reopened / one_touch (resolved in the range; value = seconds), sla_*_due / _met / _breached (due time in the range and met or past due; breached = past due and not met), backlog (unsolved at the end of the range), csat_ratings / csat_good (4–5) / csat_bad (1–3) (ratings given in the range; value = score, one row per rating), surveys_sent / surveys_responded (CSAT surveys sent in the range). */
+/** A supportKpis figure that opens to what is behind it, with the figure's own definition: tickets_created (created in the range), first_response (created, replied; value = FRT s), tickets_solved / resolution / requester_wait / reopened / one_touch (resolved in the range; value = seconds), sla_*_due / _met / _breached (due time in the range and met or past due; breached = past due and not met), backlog (unsolved at the end of the range), csat_ratings / csat_good (4–5) / csat_bad (1–3) (ratings given in the range; value = score, one row per rating), surveys_sent / surveys_responded (CSAT surveys sent in the range), ces_answers (customer effort answers 1–7 given in the range with a CSAT rating, as surveyStats.cesResponses; value = effort score, one row per answer). NPS has no drill-down here: it is per customer (relationship surveys), not per ticket. */
 export type KpiMetric =
   | 'backlog'
+  | 'ces_answers'
   | 'csat_bad'
   | 'csat_good'
   | 'csat_ratings'

@@ -39,7 +39,7 @@ const DURATION: readonly string[] = ['first_response', 'resolution', 'requester_
 function whenHeader(metric: string): string {
   if (metric.startsWith('sla_')) return 'Due';
   if (metric === 'tickets_created' || metric === 'first_response') return 'Created';
-  if (RATING.includes(metric)) return 'Answered';
+  if (RATING.includes(metric) || metric === 'ces_answers') return 'Answered';
   if (metric.startsWith('surveys_')) return 'Sent';
   if (metric === 'backlog') return ''; // a state at the end of the period: no instant
   return 'Solved';
@@ -101,14 +101,18 @@ export function DrillDrawer({ target, onClose }: { target: DrillTarget | null; o
   const metric = option?.metric ?? '';
   const valueHeader = RATING.includes(metric)
     ? 'Rating'
-    : DURATION.includes(metric)
-      ? 'Time'
-      : null;
+    : metric === 'ces_answers'
+      ? 'Effort'
+      : DURATION.includes(metric)
+        ? 'Time'
+        : null;
   const noun = RATING.includes(metric)
     ? 'ratings'
-    : metric.startsWith('surveys')
-      ? 'surveys'
-      : 'tickets';
+    : metric === 'ces_answers'
+      ? 'answers'
+      : metric.startsWith('surveys')
+        ? 'surveys'
+        : 'tickets';
 
   return (
     <Drawer
@@ -218,7 +222,9 @@ export function DrillDrawer({ target, onClose }: { target: DrillTarget | null; o
                               ? '–'
                               : valueHeader === 'Rating'
                                 ? `${node.value} / 5`
-                                : formatHours(node.value / 3600)}
+                                : valueHeader === 'Effort'
+                                  ? `${node.value} / 7`
+                                  : formatHours(node.value / 3600)}
                           </Text>
                         </Table.Td>
                       )}

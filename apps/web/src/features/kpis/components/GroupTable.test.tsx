@@ -3,7 +3,7 @@ import { fireEvent, render, screen } from '@testing-library/react';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import type { KpiTableQuery } from '@/gql/graphql';
 import type { DrillTarget } from './DrillDrawer';
-import { GroupTable } from './GroupTable';
+import { GroupTable, groupOf } from './GroupTable';
 
 type Row = KpiTableQuery['supportKpis']['rows'][number];
 
@@ -118,5 +118,17 @@ describe('KPI table by group', () => {
       teamIds: ['1'],
     });
     expect(target.options.map((o) => o.metric)).toEqual(['tickets_solved']);
+  });
+
+  it('a group without a value opens too, selected by filter.noValue', () => {
+    expect(groupOf(row('', 'x', 0, null), 'agent')).toEqual({
+      name: 'Unassigned',
+      filter: { noValue: ['agent'] },
+    });
+    expect(groupOf(row('', 'x', 0, null), 'team')).toEqual({
+      name: 'No team',
+      filter: { noValue: ['team'] },
+    });
+    expect(groupOf(row('', 'x', 0, null), 'segment').filter).toEqual({ noValue: ['segment'] });
   });
 });

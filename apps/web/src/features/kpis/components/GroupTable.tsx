@@ -75,36 +75,33 @@ const COLUMNS: Column[] = [
   fromFigure('response_rate', 'Response rate'),
 ];
 
-/** The group's name and the filter values that select it (null: cannot be drilled). */
-export function groupOf(
-  row: Row,
-  by: GroupKey,
-): { name: string; filter: Partial<KpiFilter> | null } {
+/** The group's name and the filter that selects it (a group without a value: filter.noValue). */
+export function groupOf(row: Row, by: GroupKey): { name: string; filter: Partial<KpiFilter> } {
   switch (by) {
     case 'agent':
       return row.agentId
         ? { name: row.agent?.name ?? `Agent ${row.agentId}`, filter: { agentIds: [row.agentId] } }
-        : { name: 'Unassigned', filter: null };
+        : { name: 'Unassigned', filter: { noValue: ['agent'] } };
     case 'team':
       return row.teamId
         ? { name: row.team?.name ?? `Team ${row.teamId}`, filter: { teamIds: [row.teamId] } }
-        : { name: 'No team', filter: null };
+        : { name: 'No team', filter: { noValue: ['team'] } };
     case 'channel':
       return row.channel
         ? { name: humanize(row.channel), filter: { channels: [row.channel] } }
-        : { name: 'None', filter: null };
+        : { name: 'None', filter: { noValue: ['channel'] } };
     case 'priority':
       return row.priority
         ? { name: humanize(row.priority), filter: { priorities: [row.priority] } }
-        : { name: 'None', filter: null };
+        : { name: 'None', filter: { noValue: ['priority'] } };
     case 'tier':
       return row.tier
         ? { name: humanize(row.tier), filter: { tiers: [row.tier] } }
-        : { name: 'No customer', filter: null };
+        : { name: 'No customer', filter: { noValue: ['tier'] } };
     case 'segment':
       return row.segment
         ? { name: humanize(row.segment), filter: { valueSegments: [row.segment] } }
-        : { name: 'Value unknown', filter: null };
+        : { name: 'Value unknown', filter: { noValue: ['segment'] } };
   }
 }
 
@@ -213,7 +210,7 @@ export function GroupTable({
                     const text = c.format(c.value(r));
                     return (
                       <Table.Td key={c.key} ta="right" style={{ whiteSpace: 'nowrap' }}>
-                        {g.filter && c.drill.length > 0 ? (
+                        {c.drill.length > 0 ? (
                           <UnstyledButton
                             fz="sm"
                             style={{ textDecoration: 'underline dotted', textUnderlineOffset: 3 }}

@@ -219,6 +219,7 @@ export const FIGURES: Figure[] = [
       'Customer effort score: mean of the 1–7 answers (7 = very easy) given in the period with CSAT surveys.',
     value: (_r, s) => s?.meanCes ?? null,
     sub: (_r, s) => (s ? `${pl(s.cesResponses, 'answer')}, out of 7` : null),
+    drill: [{ metric: 'ces_answers', label: 'Effort answers' }],
   },
   {
     key: 'nps',
@@ -226,7 +227,7 @@ export const FIGURES: Figure[] = [
     unit: 'score',
     better: 'higher',
     definition:
-      'Net promoter score = % promoters (9–10) − % detractors (0–6), over NPS answers given in the period (relationship surveys, not per ticket).',
+      'Net promoter score = % promoters (9–10) − % detractors (0–6), over NPS answers given in the period. No list of tickets behind it: NPS is asked of customers (relationship surveys), not after a ticket; each customer’s answers are on their page.',
     value: (_r, s) => s?.nps ?? null,
     sub: (_r, s) =>
       s

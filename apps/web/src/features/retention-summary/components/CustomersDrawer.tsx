@@ -89,7 +89,8 @@ export function CustomersDrawer({
       if (id !== request.current) return;
       const page = data!.retentionCustomers;
       setEdges((prev) => (after ? [...prev, ...page.edges] : page.edges));
-      setTotal(page.totalCount ?? null);
+      // exact on every page (null only on a page past the end: keep what the first page said)
+      setTotal((prev) => page.totalCount ?? (after ? prev : null));
       setNext(page.pageInfo.hasNextPage ? (page.pageInfo.endCursor ?? null) : null);
       setProblem(null);
     } catch (e) {
