@@ -1,3 +1,4 @@
+import { rebuildKpis } from '@staydesk/kpis';
 import { TicketsService } from '@staydesk/tickets';
 import { fails, insertUser, login, ok } from '../support/factories';
 import { TestStack, startStack } from '../support/stack';
@@ -279,5 +280,29 @@ describe('SLA: the resolution clock pauses while pending / on hold and resumes o
       'next_reply_breached',
       'next_reply_met',
     ]);
+
+    // KPIs: compliance and median next-reply time over the three answered messages
+    await rebuildKpis(stack.db);
+    const waits = ev
+      .filter((e) => e.type !== 'sla_breached')
+      .map((e) => (e.created_at.getTime() - new Date(e.from_value).getTime()) / 1000)
+      .sort((a, b) => a - b);
+    const from = new Date(Date.now() - 86_400_000).toISOString();
+    const to = new Date(Date.now() + 86_400_000).toISOString();
+    const kpis = (
+      await ok(
+        stack,
+        admin,
+        `query($f: DateTime!, $t: DateTime!) { supportKpis(filter: { from: $f, to: $t }, groupBy: ["priority"]) {
+          rows { priority slaNextReply { due met compliancePercent } nextReplyTime { count medianHours } } } }`,
+        { f: from, t: to },
+      )
+    ).supportKpis.rows;
+    const urgent = kpis.find((r: { priority: string }) => r.priority === 'urgent');
+    expect(urgent.slaNextReply).toEqual({ due: 3, met: 2, compliancePercent: 66.67 });
+    expect(urgent.nextReplyTime.count).toBe(3);
+    expect(urgent.nextReplyTime.medianHours).toBeCloseTo(waits[1] / 3600, 6);
+    const high = kpis.find((r: { priority: string }) => r.priority === 'high');
+    expect(high.slaNextReply).toEqual({ due: 0, met: 0, compliancePercent: null });
   });
 });
