@@ -237,7 +237,11 @@ describe('SLA: the resolution clock pauses while pending / on hold and resumes o
     const r2 = await reply('Sorry for the wait');
     expect(r2.nextReplyBreached).toBe(true);
     ev = await events();
-    expect(ev.map((e) => e.type)).toEqual(['next_reply_met', 'sla_breached', 'next_reply_breached']);
+    expect(ev.map((e) => e.type)).toEqual([
+      'next_reply_met',
+      'sla_breached',
+      'next_reply_breached',
+    ]);
 
     // 3. pending pauses it: 2 h paused with 90 minutes left; the scan skips it; the customer's
     //    reply resumes it with the due time moved by the pause
@@ -259,7 +263,9 @@ describe('SLA: the resolution clock pauses while pending / on hold and resumes o
         RETURNING sla_paused_at, next_reply_due_at`,
       [id],
     );
-    expect((await stack.api.get(TicketsService, { strict: false }).markBreaches()).nextReply).toBe(0);
+    expect((await stack.api.get(TicketsService, { strict: false }).markBreaches()).nextReply).toBe(
+      0,
+    );
     const resumed = (await customer('Here is the info')).ticket;
     expect(resumed.status).toBe('open');
     const updatedAt = (

@@ -146,8 +146,7 @@ export function slaBreaches(
       ? t.solvedAt > t.resolutionDueAt
       : (t.slaPausedAt ?? now) > t.resolutionDueAt // a paused clock stopped at the pause
     : false;
-  const nextReply =
-    !done && t.nextReplyDueAt ? (t.slaPausedAt ?? now) > t.nextReplyDueAt : false;
+  const nextReply = !done && t.nextReplyDueAt ? (t.slaPausedAt ?? now) > t.nextReplyDueAt : false;
   return { firstResponse, resolution, nextReply };
 }
 

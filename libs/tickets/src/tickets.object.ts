@@ -127,8 +127,7 @@ export class TicketObject {
   })
   nextReplyDueAt!: Date | null;
   @Field({
-    description:
-      'The current (or, once answered, the last) next-reply clock ran past its target.',
+    description: 'The current (or, once answered, the last) next-reply clock ran past its target.',
   })
   nextReplyBreached!: boolean;
   @Field(() => GraphQLISODateTime, {

@@ -699,7 +699,10 @@ export class TicketsRepository {
 
   /** A ticket's own policy (active or not: a ticket keeps the policy it was given). */
   async policyById(tx: Tx, id: string): Promise<SlaPolicyRow | null> {
-    const rows: SlaPolicyRow[] = await tx.query(`SELECT ${SLA_COLUMNS} FROM sla_policies WHERE id = $1`, [id]);
+    const rows: SlaPolicyRow[] = await tx.query(
+      `SELECT ${SLA_COLUMNS} FROM sla_policies WHERE id = $1`,
+      [id],
+    );
     return rows[0] ?? null;
   }
 

@@ -56,8 +56,7 @@ export function slaCountdown(t: SlaFields, now: Date = new Date()): SlaCountdown
   const minutes = (dueAt.getTime() - now.getTime()) / 60_000;
   const flag = first ? t.firstResponseBreached : next ? t.nextReplyBreached : t.resolutionBreached;
   const breached = minutes < 0 || flag === true;
-  const name =
-    target === 'first response' ? 'First response' : next ? 'Next reply' : 'Resolution';
+  const name = target === 'first response' ? 'First response' : next ? 'Next reply' : 'Resolution';
   const label =
     minutes < 0
       ? `${name} overdue by ${formatMinutes(minutes)}`
