@@ -551,6 +551,7 @@ describe('support desk over GraphQL', () => {
     expect(await job.waitUntilFinished(events, 15_000)).toEqual({
       firstResponse: 2,
       resolution: 0,
+      nextReply: 0,
     });
     await events.close();
     expect((await q({ sla: 'breached' })).length).toBe(2);

@@ -25,6 +25,8 @@ export interface KpiRowView {
   requesterWaitTime: DurationStats;
   slaFirstResponse: { due: number; met: number; compliancePercent: number | null };
   slaResolution: { due: number; met: number; compliancePercent: number | null };
+  slaNextReply: { due: number; met: number; compliancePercent: number | null };
+  nextReplyTime: DurationStats;
   reopenedTickets: number;
   reopenRatePercent: number | null;
   oneTouchTickets: number;
@@ -78,6 +80,18 @@ export function toView(r: KpiTableRow): KpiRowView {
       met: r.resSlaMet,
       compliancePercent: percent(r.resSlaMet, r.resSlaDue),
     },
+    slaNextReply: {
+      due: r.nextReply?.n ?? 0,
+      met: r.nextReply?.met ?? 0,
+      compliancePercent: percent(r.nextReply?.met ?? 0, r.nextReply?.n ?? 0),
+    },
+    nextReplyTime: stats(
+      r.nextReply?.n ?? 0,
+      0,
+      r.nextReply?.mean ?? null,
+      r.nextReply?.p50 ?? null,
+      r.nextReply?.p90 ?? null,
+    ),
     reopenedTickets: r.reopened,
     reopenRatePercent: percent(r.reopened, r.ticketsSolved),
     oneTouchTickets: r.oneTouch,

@@ -193,6 +193,16 @@ export class KpiRowObject {
   slaFirstResponse!: SlaStatsObject;
   @Field(() => SlaStatsObject, { description: 'Resolution SLA: target resolution_due_at.' })
   slaResolution!: SlaStatsObject;
+  @Field(() => SlaStatsObject, {
+    description:
+      'Next-reply SLA compliance = customer messages answered in the period within their next-reply target ÷ customer messages answered in the period with a next-reply clock running × 100 (events next_reply_met / next_reply_breached, by reply time; pauses while pending / on hold move the target). Messages not answered yet count once answered.',
+  })
+  slaNextReply!: SlaStatsObject;
+  @Field(() => DurationStatsObject, {
+    description:
+      'Next-reply time = calendar time from the customer message that started a next-reply clock to the public reply that stopped it, over replies in the period (always calendar hours, pauses included).',
+  })
+  nextReplyTime!: DurationStatsObject;
   @Field(() => Int, {
     description: 'Tickets solved in the period that had been reopened at least once.',
   })

@@ -46,6 +46,25 @@ export interface KpiRow {
   surveysResponded: number;
 }
 
+/** Next-reply figures of one bucket and group (see `nextReplyRows`). */
+export interface NextReplyRow {
+  i: number;
+  team: string | null;
+  agent: string | null;
+  channel: string | null;
+  priority: string | null;
+  tier: string | null;
+  segment: string | null;
+  /** Customer messages answered in the bucket with a next-reply clock running. */
+  n: number;
+  /** Of those, answered by the due time. */
+  met: number;
+  /** Seconds from the message to the reply (wall clock). */
+  mean: number | null;
+  p50: number | null;
+  p90: number | null;
+}
+
 export const DIM_COLUMN: Record<Dim, string> = {
   team: 'f.team_id::text',
   agent: 'f.agent_id::text',
@@ -530,6 +549,59 @@ export class KpisRepository {
         segment: r.d_segment as string | null,
       }),
     );
+  }
+
+  /**
+   * Next-reply figures per bucket and group, set-based from the `next_reply_met` /
+   * `next_reply_breached` events (a public reply stopping a next-reply clock; fromValue = when
+   * the clock started), anchored at the reply's time: one range scan of a partial index per
+   * bucket. Groups are the ticket's current ones, from its KPI fact (like every other figure).
+   * Wall-clock seconds from the customer's message to the reply.
+   */
+  async nextReplyRows(
+    tx: Tx,
+    dims: Dim[],
+    filters: Partial<Record<Dim, string[]>>,
+    starts: Date[],
+    ends: Date[],
+  ): Promise<NextReplyRow[]> {
+    const filterDims = ALL_DIMS.filter((d) => filters[d]);
+    const keyCols = ALL_DIMS.map((d) =>
+      dims.includes(d) ? `${DIM_COLUMN[d]} AS d_${d}` : `NULL::text AS d_${d}`,
+    ).join(', ');
+    const where = filterDims.map((d, k) => `AND ${DIM_COLUMN[d]} = ANY($${3 + k}::text[])`);
+    const rows: Record<string, unknown>[] = await tx.query(
+      `WITH b AS (SELECT * FROM unnest($1::timestamptz[], $2::timestamptz[]) WITH ORDINALITY AS b(bs, be, i))
+       SELECT b.i, ${keyCols}, count(*)::int AS n,
+              (count(*) FILTER (WHERE e.type = 'next_reply_met'))::int AS met,
+              avg(e.s)::float8 AS mean,
+              percentile_cont(0.5) WITHIN GROUP (ORDER BY e.s)::float8 AS p50,
+              percentile_cont(0.9) WITHIN GROUP (ORDER BY e.s)::float8 AS p90
+         FROM b CROSS JOIN LATERAL (
+                SELECT x.ticket_id, x.type,
+                       extract(epoch FROM x.created_at - x.from_value::timestamptz)::float8 AS s
+                  FROM ticket_events x
+                 WHERE x.type IN ('next_reply_met', 'next_reply_breached')
+                   AND x.created_at >= b.bs AND x.created_at < b.be OFFSET 0) e
+         JOIN kpi_ticket_facts f ON f.ticket_id = e.ticket_id
+        WHERE true ${where.join(' ')}
+        GROUP BY b.i${dims.map((d) => `, ${DIM_COLUMN[d]}`).join('')}`,
+      [starts, ends, ...filterDims.map((d) => filters[d])],
+    );
+    return rows.map((r) => ({
+      i: r.i as number,
+      team: r.d_team as string | null,
+      agent: r.d_agent as string | null,
+      channel: r.d_channel as string | null,
+      priority: r.d_priority as string | null,
+      tier: r.d_tier as string | null,
+      segment: r.d_segment as string | null,
+      n: r.n as number,
+      met: r.met as number,
+      mean: r.mean as number | null,
+      p50: r.p50 as number | null,
+      p90: r.p90 as number | null,
+    }));
   }
 
   /** KPI rows read from the cube: whole buckets of one grain, one dimension (or none). */

@@ -18,7 +18,7 @@ import {
   validateFilter,
   validateGroupBy,
 } from './kpi-plan';
-import { Dirty, KpiRow, KpisRepository } from './kpis.repository';
+import { Dirty, KpiRow, KpisRepository, NextReplyRow } from './kpis.repository';
 
 /** Tickets changed this long before the last run are read again (commits that landed late). */
 const OVERLAP_MS = 2 * 60_000;
@@ -29,6 +29,8 @@ const REBUILD_BUCKETS = 64;
 export interface KpiTableRow extends KpiRow {
   periodStart: Date;
   periodEnd: Date;
+  /** Next-reply figures (from the events; absent = none in this bucket and group). */
+  nextReply?: Pick<NextReplyRow, 'n' | 'met' | 'mean' | 'p50' | 'p90'>;
   /** Where the figures came from: the precomputed cells or the per-ticket facts. */
   source: 'cells' | 'facts';
 }
@@ -152,6 +154,7 @@ export class KpisService {
           r.periodStart.getTime().toString().padStart(15, '0'),
           ...p.dims.map((d) => r[d] ?? ''),
         ].join('|');
+      await this.addNextReply(tx, p, [...fromCells, ...fromFacts], rows, key);
       return rows.sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
     }
   }
@@ -265,6 +268,47 @@ export class KpisService {
         } as KpiRow);
       }
     });
+  }
+
+  /**
+   * Next-reply figures of every bucket, computed from the reply events (not kept in the facts
+   * or cells: docs/kpis.md), merged into the rows; a group with only next-reply activity gets
+   * a row of its own.
+   */
+  private async addNextReply(
+    tx: Tx,
+    p: KpiPlan,
+    buckets: Bucket[],
+    rows: KpiTableRow[],
+    key: (r: KpiTableRow) => string,
+  ): Promise<void> {
+    if (buckets.length === 0) return;
+    const found = await this.repo.nextReplyRows(
+      tx,
+      p.dims,
+      p.filter.values,
+      buckets.map((b) => b.start),
+      buckets.map((b) => b.end),
+    );
+    if (found.length === 0) return;
+    const byKey = new Map(rows.map((r) => [key(r), r]));
+    for (const f of found) {
+      const b = buckets[f.i - 1];
+      const { n, met, mean, p50, p90, i: _i, ...groups } = f;
+      const probe: KpiTableRow = {
+        ...this.blankUngrouped({ ...zeroRow(0), ...groups }, p.dims),
+        periodStart: b.start,
+        periodEnd: b.end,
+        source: 'facts',
+      };
+      let row = byKey.get(key(probe));
+      if (!row) {
+        row = probe;
+        rows.push(row);
+        byKey.set(key(row), row);
+      }
+      row.nextReply = { n, met, mean, p50, p90 };
+    }
   }
 
   private blankUngrouped(r: KpiRow, dims: Dim[]): KpiRow {

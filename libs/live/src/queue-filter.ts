@@ -9,6 +9,8 @@ export interface QueueFields {
   teamId: string | null;
   tags: string[];
   firstResponseBreached: boolean;
+  /** The current (or last) next-reply clock was missed. */
+  nextReplyBreached?: boolean;
   resolutionBreached: boolean;
 }
 
@@ -41,7 +43,7 @@ export function matchesQueue(t: QueueFields, f: QueueFilter): boolean {
   }
   if (f.tags?.length && !f.tags.some((tag) => t.tags.includes(tag))) return false;
   if (f.slaBreached !== undefined) {
-    const breached = t.firstResponseBreached || t.resolutionBreached;
+    const breached = t.firstResponseBreached || t.resolutionBreached || !!t.nextReplyBreached;
     if (breached !== f.slaBreached) return false;
   }
   return true;

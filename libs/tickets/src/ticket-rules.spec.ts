@@ -60,18 +60,27 @@ describe('SLA', () => {
   });
 
   it('flags breaches met late or still unmet past due', () => {
-    expect(slaBreaches(base, at('09:00'))).toEqual({ firstResponse: false, resolution: false });
-    expect(slaBreaches(base, at('10:01'))).toEqual({ firstResponse: true, resolution: false });
+    expect(slaBreaches(base, at('09:00'))).toEqual({
+      firstResponse: false,
+      resolution: false,
+      nextReply: false,
+    });
+    expect(slaBreaches(base, at('10:01'))).toEqual({
+      firstResponse: true,
+      resolution: false,
+      nextReply: false,
+    });
     expect(slaBreaches({ ...base, firstResponseAt: at('09:59') }, at('19:00'))).toEqual({
       firstResponse: false,
       resolution: true,
+      nextReply: false,
     });
     expect(
       slaBreaches(
         { ...base, status: 'solved', firstResponseAt: at('09:00'), solvedAt: at('17:00') },
         at('23:00'),
       ),
-    ).toEqual({ firstResponse: false, resolution: false });
+    ).toEqual({ firstResponse: false, resolution: false, nextReply: false });
   });
 });
 

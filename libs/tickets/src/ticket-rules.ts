@@ -73,36 +73,60 @@ export interface SlaSnapshot extends SlaTargets {
   solvedAt: Date | null;
   /** When the resolution clock's current pause began; null or absent while it runs. */
   slaPausedAt?: Date | null;
+  /** The running next-reply clock's due time (absent/null: none runs). Pauses like resolution. */
+  nextReplyDueAt?: Date | null;
 }
 
 /** Statuses that pause the resolution clock (waiting on the customer, or on hold). */
 export const PAUSING_STATUSES: readonly TicketStatus[] = ['pending', 'on_hold'];
 
 /**
- * The resolution clock across a status move: entering pending/on hold starts a pause; leaving
- * them ends it, and the resolution due time moves later by the pause's length.
+ * The resolution and next-reply clocks across a status move: entering pending/on hold starts a
+ * pause; leaving them ends it, and both due times move later by the pause's length.
  */
 export function slaClockAfterMove(
-  t: { slaPausedAt: Date | null; slaPausedSeconds: number; resolutionDueAt: Date | null },
+  t: {
+    slaPausedAt: Date | null;
+    slaPausedSeconds: number;
+    resolutionDueAt: Date | null;
+    nextReplyDueAt?: Date | null;
+  },
   to: TicketStatus,
   now: Date,
-): { slaPausedAt?: Date | null; slaPausedSeconds?: number; resolutionDueAt?: Date | null } {
+): {
+  slaPausedAt?: Date | null;
+  slaPausedSeconds?: number;
+  resolutionDueAt?: Date | null;
+  nextReplyDueAt?: Date | null;
+} {
   const pauses = PAUSING_STATUSES.includes(to);
-  if (t.slaPausedAt === null) return pauses && t.resolutionDueAt ? { slaPausedAt: now } : {};
+  if (t.slaPausedAt === null)
+    return pauses && (t.resolutionDueAt || t.nextReplyDueAt) ? { slaPausedAt: now } : {};
   if (pauses) return {};
   const ms = Math.max(0, now.getTime() - t.slaPausedAt.getTime());
   return {
     slaPausedAt: null,
     slaPausedSeconds: t.slaPausedSeconds + Math.round(ms / 1000),
     resolutionDueAt: t.resolutionDueAt ? new Date(t.resolutionDueAt.getTime() + ms) : null,
+    ...(t.nextReplyDueAt ? { nextReplyDueAt: new Date(t.nextReplyDueAt.getTime() + ms) } : {}),
   };
+}
+
+/** Whether a reply at `at` met the running next-reply clock (a paused clock stopped at the pause). */
+export function nextReplyMet(
+  t: { nextReplyDueAt: Date; slaPausedAt?: Date | null },
+  at: Date,
+): boolean {
+  return (t.slaPausedAt ?? at) <= t.nextReplyDueAt;
 }
 
 /** The next SLA deadline a ticket is working against, or null when none is pending. */
 export function nextDueAt(t: SlaSnapshot): Date | null {
   if (t.status === 'solved' || t.status === 'closed') return null;
   if (t.firstResponseAt === null && t.firstResponseDueAt) return t.firstResponseDueAt;
-  if (t.slaPausedAt) return null; // the resolution clock is paused
+  if (t.slaPausedAt) return null; // the resolution and next-reply clocks are paused
+  const next = t.nextReplyDueAt ?? null;
+  if (next && (!t.resolutionDueAt || next < t.resolutionDueAt)) return next;
   return t.resolutionDueAt;
 }
 
@@ -110,7 +134,7 @@ export function nextDueAt(t: SlaSnapshot): Date | null {
 export function slaBreaches(
   t: SlaSnapshot,
   now: Date,
-): { firstResponse: boolean; resolution: boolean } {
+): { firstResponse: boolean; resolution: boolean; nextReply: boolean } {
   const done = t.status === 'solved' || t.status === 'closed';
   const firstResponse = t.firstResponseDueAt
     ? t.firstResponseAt
@@ -122,7 +146,8 @@ export function slaBreaches(
       ? t.solvedAt > t.resolutionDueAt
       : (t.slaPausedAt ?? now) > t.resolutionDueAt // a paused clock stopped at the pause
     : false;
-  return { firstResponse, resolution };
+  const nextReply = !done && t.nextReplyDueAt ? (t.slaPausedAt ?? now) > t.nextReplyDueAt : false;
+  return { firstResponse, resolution, nextReply };
 }
 
 export const TAG = /^[a-z0-9][a-z0-9_-]{0,39}$/;

@@ -119,12 +119,18 @@ export class SlaPolicyInput {
   @Field(() => TierEnum, { nullable: true }) tier?: string | null;
   @Field(() => Int) firstResponseMinutes!: number;
   @Field(() => Int) resolutionMinutes!: number;
+  @Field(() => Int, {
+    nullable: true,
+    description:
+      'Next-reply target: minutes to answer each new customer message after the first response (null: none).',
+  })
+  nextReplyMinutes?: number | null;
   @Field(() => Boolean, { nullable: true, defaultValue: false }) businessHours?: boolean;
 }
 
 @InputType({
   description:
-    'SLA policy changes: omitted fields stay; null clears channel or tier (a wildcard). Existing tickets keep their due times; new tickets use the new targets.',
+    'SLA policy changes: omitted fields stay; null clears channel or tier (a wildcard) or nextReplyMinutes (no next-reply target). Existing tickets keep their due times; new tickets use the new targets.',
 })
 export class SlaPolicyUpdateInput {
   @Field(() => String, { nullable: true }) name?: string | null;
@@ -133,5 +139,6 @@ export class SlaPolicyUpdateInput {
   @Field(() => TierEnum, { nullable: true }) tier?: string | null;
   @Field(() => Int, { nullable: true }) firstResponseMinutes?: number | null;
   @Field(() => Int, { nullable: true }) resolutionMinutes?: number | null;
+  @Field(() => Int, { nullable: true }) nextReplyMinutes?: number | null;
   @Field(() => Boolean, { nullable: true }) businessHours?: boolean | null;
 }

@@ -116,6 +116,22 @@ export class TicketObject {
   resolutionBreached!: boolean;
   @Field(() => GraphQLISODateTime, {
     nullable: true,
+    description:
+      'When the unanswered customer message that started the running next-reply clock came; null when none runs.',
+  })
+  nextReplyStartedAt!: Date | null;
+  @Field(() => GraphQLISODateTime, {
+    nullable: true,
+    description:
+      'Next-reply target: the running clock (started by a customer message after the first response, stopped by a public reply) is due then; moved later by pauses (pending, on hold). Null when none runs.',
+  })
+  nextReplyDueAt!: Date | null;
+  @Field({
+    description: 'The current (or, once answered, the last) next-reply clock ran past its target.',
+  })
+  nextReplyBreached!: boolean;
+  @Field(() => GraphQLISODateTime, {
+    nullable: true,
     description: 'The SLA deadline the ticket works against now.',
   })
   nextDueAt!: Date | null;
@@ -158,7 +174,7 @@ export class TicketMessageObject {
 
 @ObjectType('TicketEvent', {
   description:
-    'One entry of the append-only history: created, status_changed, assignee_changed, team_changed, priority_changed, subject_changed, tags_changed, first_response, sla_breached, macro_applied (fromValue: the macro id, toValue: its name), auto_assigned (fromValue: the rule, toValue: the agent).',
+    'One entry of the append-only history: created, status_changed, assignee_changed, team_changed, priority_changed, subject_changed, tags_changed, first_response, sla_breached (toValue: first_response, resolution or next_reply), next_reply_met / next_reply_breached (a public reply stopped the next-reply clock; fromValue: when it started, toValue: its due time), macro_applied (fromValue: the macro id, toValue: its name), auto_assigned (fromValue: the rule, toValue: the agent).',
 })
 export class TicketEventObject {
   @Field(() => ID) id!: string;
@@ -186,6 +202,11 @@ export class SlaPolicyObject {
   tier!: string | null;
   @Field(() => Int) firstResponseMinutes!: number;
   @Field(() => Int) resolutionMinutes!: number;
+  @Field(() => Int, {
+    nullable: true,
+    description: 'Next-reply target in minutes (each new customer message); null = none.',
+  })
+  nextReplyMinutes!: number | null;
   @Field({ description: "Count business hours of the ticket's team (when it has a calendar)." })
   businessHours!: boolean;
 }

@@ -11,7 +11,7 @@ export class TicketsProcessor extends WorkerHost {
   private readonly handlers: Handlers<JobNamesOf<'tickets'>> = {
     'tickets.sla-scan': async () => {
       const marked = await this.tickets.markBreaches();
-      if (marked.firstResponse + marked.resolution > 0)
+      if (marked.firstResponse + marked.resolution + marked.nextReply > 0)
         this.logger.info(marked, 'SLA breaches marked');
       return marked;
     },

@@ -44,6 +44,10 @@ export interface TicketRow {
   slaPausedAt: Date | null;
   /** Seconds the resolution clock has been paused so far (finished pauses). */
   slaPausedSeconds: number;
+  /** The running next-reply clock: when the unanswered customer message came, and its due time. */
+  nextReplyStartedAt: Date | null;
+  nextReplyDueAt: Date | null;
+  nextReplyBreached: boolean;
   version: number;
   /** Extra fields (e.g. columns of an imported history that have no field of their own). */
   customFields: Record<string, unknown>;
@@ -85,6 +89,8 @@ export interface SlaPolicyRow {
   tier: string | null;
   firstResponseMinutes: number;
   resolutionMinutes: number;
+  /** Next-reply target in minutes; null = none. */
+  nextReplyMinutes?: number | null;
   businessHours: boolean;
   active: boolean;
 }
@@ -128,7 +134,8 @@ const TICKET_COLUMNS = `t.id::text, t.number, t.custom_fields AS "customFields",
   t.first_response_due_at AS "firstResponseDueAt", t.resolution_due_at AS "resolutionDueAt",
   t.first_response_breached AS "firstResponseBreached", t.resolution_breached AS "resolutionBreached",
   t.next_due_at AS "nextDueAt", t.last_message_at AS "lastMessageAt",
-  t.sla_paused_at AS "slaPausedAt", t.sla_paused_seconds AS "slaPausedSeconds", t.version, t.priority_rank AS "priorityRank",
+  t.sla_paused_at AS "slaPausedAt", t.sla_paused_seconds AS "slaPausedSeconds",
+  t.next_reply_started_at AS "nextReplyStartedAt", t.next_reply_due_at AS "nextReplyDueAt", t.next_reply_breached AS "nextReplyBreached", t.version, t.priority_rank AS "priorityRank",
   ${TS_KEY('t.updated_at')} AS "updatedKey", ${TS_KEY('t.created_at')} AS "createdKey",
   coalesce(${TS_KEY('t.next_due_at')}, 'infinity') AS "dueKey",
   CASE WHEN t.external_id IS NULL THEN '[]'::jsonb
@@ -141,7 +148,7 @@ const EVENT_COLUMNS = `e.id::text, e.ticket_id::text AS "ticketId", e.actor_id::
   e.from_value AS "fromValue", e.to_value AS "toValue", e.created_at AS "createdAt"`;
 
 const SLA_COLUMNS = `id::text, name, priority, channel, tier, first_response_minutes AS "firstResponseMinutes",
-  resolution_minutes AS "resolutionMinutes", business_hours AS "businessHours", active`;
+  resolution_minutes AS "resolutionMinutes", next_reply_minutes AS "nextReplyMinutes", business_hours AS "businessHours", active`;
 
 /**
  * `column = $n` for one id, `column = ANY($n)` for several. The planner walks the open-ticket
@@ -538,6 +545,9 @@ export class TicketsRepository {
       lastMessageAt: 'last_message_at',
       slaPausedAt: 'sla_paused_at',
       slaPausedSeconds: 'sla_paused_seconds',
+      nextReplyStartedAt: 'next_reply_started_at',
+      nextReplyDueAt: 'next_reply_due_at',
+      nextReplyBreached: 'next_reply_breached',
     };
     const params: unknown[] = [id, at];
     const sets = ['version = version + 1', 'updated_at = $2'];
@@ -687,6 +697,15 @@ export class TicketsRepository {
     return rows[0] ?? null;
   }
 
+  /** A ticket's own policy (active or not: a ticket keeps the policy it was given). */
+  async policyById(tx: Tx, id: string): Promise<SlaPolicyRow | null> {
+    const rows: SlaPolicyRow[] = await tx.query(
+      `SELECT ${SLA_COLUMNS} FROM sla_policies WHERE id = $1`,
+      [id],
+    );
+    return rows[0] ?? null;
+  }
+
   async listPolicies(tx: Tx): Promise<SlaPolicyRow[]> {
     return tx.query(
       `SELECT ${SLA_COLUMNS} FROM sla_policies WHERE active
@@ -697,8 +716,8 @@ export class TicketsRepository {
   async insertPolicy(tx: Tx, p: Omit<SlaPolicyRow, 'id' | 'active'>): Promise<SlaPolicyRow> {
     try {
       const rows: SlaPolicyRow[] = await tx.query(
-        `INSERT INTO sla_policies (name, priority, channel, tier, first_response_minutes, resolution_minutes, business_hours)
-         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING ${SLA_COLUMNS}`,
+        `INSERT INTO sla_policies (name, priority, channel, tier, first_response_minutes, resolution_minutes, business_hours, next_reply_minutes)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING ${SLA_COLUMNS}`,
         [
           p.name,
           p.priority,
@@ -707,6 +726,7 @@ export class TicketsRepository {
           p.firstResponseMinutes,
           p.resolutionMinutes,
           p.businessHours,
+          p.nextReplyMinutes ?? null,
         ],
       );
       return rows[0];
@@ -732,7 +752,7 @@ export class TicketsRepository {
       const rows = returnedRows<SlaPolicyRow>(
         await tx.query(
           `UPDATE sla_policies SET name = $2, priority = $3, channel = $4, tier = $5, first_response_minutes = $6,
-                  resolution_minutes = $7, business_hours = $8, updated_at = now()
+                  resolution_minutes = $7, business_hours = $8, next_reply_minutes = $9, updated_at = now()
             WHERE id = $1 RETURNING ${SLA_COLUMNS}`,
           [
             id,
@@ -743,6 +763,7 @@ export class TicketsRepository {
             p.firstResponseMinutes,
             p.resolutionMinutes,
             p.businessHours,
+            p.nextReplyMinutes ?? null,
           ],
         ),
       );
@@ -766,7 +787,9 @@ export class TicketsRepository {
    * Flags SLA targets whose due time passed without being met and records one `sla_breached`
    * event per newly breached target. Driven by the tickets' next-due index.
    */
-  async markBreaches(tx: Tx): Promise<{ firstResponse: number; resolution: number }> {
+  async markBreaches(
+    tx: Tx,
+  ): Promise<{ firstResponse: number; resolution: number; nextReply: number }> {
     const fr = returnedRows<{ id: string }>(
       await tx.query(
         `UPDATE tickets SET first_response_breached = true
@@ -783,8 +806,24 @@ export class TicketsRepository {
         RETURNING id::text`,
       ),
     );
+    const nr = returnedRows<{ id: string }>(
+      await tx.query(
+        `UPDATE tickets SET next_reply_breached = true
+        WHERE next_due_at < now() AND status NOT IN ('solved', 'closed')
+          AND NOT next_reply_breached AND next_reply_due_at < now() AND sla_paused_at IS NULL
+        RETURNING id::text`,
+      ),
+    );
     const now = new Date();
     await this.insertEvents(tx, [
+      ...nr.map((r) => ({
+        ticketId: r.id,
+        actorId: null,
+        type: 'sla_breached',
+        fromValue: null,
+        toValue: 'next_reply',
+        createdAt: now,
+      })),
       ...fr.map((r) => ({
         ticketId: r.id,
         actorId: null,
@@ -802,7 +841,7 @@ export class TicketsRepository {
         createdAt: now,
       })),
     ]);
-    return { firstResponse: fr.length, resolution: rs.length };
+    return { firstResponse: fr.length, resolution: rs.length, nextReply: nr.length };
   }
 }
 
@@ -873,9 +912,10 @@ function filterWhere(f: TicketFilter, p: (v: unknown) => string): string[] {
   if (f.tags?.length) where.push(`t.tags && ${p(f.tags)}::text[]`);
   if (f.customerId) where.push(`t.customer_id = ${p(f.customerId)}`);
   if (f.requesterId) where.push(`t.requester_id = ${p(f.requesterId)}`);
-  if (f.slaBreached === true) where.push(`(t.first_response_breached OR t.resolution_breached)`);
+  if (f.slaBreached === true)
+    where.push(`(t.first_response_breached OR t.resolution_breached OR t.next_reply_breached)`);
   if (f.slaBreached === false)
-    where.push(`NOT (t.first_response_breached OR t.resolution_breached)`);
+    where.push(`NOT (t.first_response_breached OR t.resolution_breached OR t.next_reply_breached)`);
   if (f.dueWithinMinutes !== undefined) {
     where.push(
       `t.next_due_at >= now() AND t.next_due_at <= now() + make_interval(mins => ${p(f.dueWithinMinutes)})`,

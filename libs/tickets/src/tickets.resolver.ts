@@ -438,6 +438,7 @@ export class SlaPolicyResolver {
   createSlaPolicy(@CurrentUser() actor: Actor, @Args('input') input: SlaPolicyInput) {
     return this.service.createPolicy(actor, {
       ...input,
+      nextReplyMinutes: input.nextReplyMinutes ?? null,
       businessHours: input.businessHours ?? false,
     });
   }
@@ -452,7 +453,7 @@ export class SlaPolicyResolver {
     @Args('id', { type: () => ID }) id: string,
     @Args('input') input: SlaPolicyUpdateInput,
   ) {
-    const { channel, tier, ...rest } = input;
+    const { channel, tier, nextReplyMinutes, ...rest } = input;
     return this.service.updatePolicy(
       actor,
       id,
@@ -460,6 +461,7 @@ export class SlaPolicyResolver {
         ...Object.fromEntries(Object.entries(rest).filter(([, v]) => v != null)),
         channel: channel ?? null,
         tier: tier ?? null,
+        nextReplyMinutes: nextReplyMinutes ?? null,
       },
       new Set(Object.keys(input)),
     );

@@ -38,6 +38,7 @@ import {
   nextDueAt,
   normalizeTags,
   slaClockAfterMove,
+  nextReplyMet,
   slaBreaches,
   statusAfterMessage,
   validateBody,
@@ -530,6 +531,8 @@ export class TicketsService {
         const to = statusAfterMessage(t.status, kind);
         if (to !== t.status) events.push(...this.applyStatus(t, to, patch, actor, now));
       }
+      if (t.status !== 'closed')
+        events.push(...(await this.nextReplyClock(tx, t, kind, patch, actor.id, now)));
       this.refreshSla(t, patch, now);
       const saved = await this.repo.update(tx, id, patch, now);
       await this.repo.insertEvents(tx, events);
@@ -664,6 +667,9 @@ export class TicketsService {
         tier: given.has('tier') ? (patch.tier ?? null) : before.tier,
         firstResponseMinutes: patch.firstResponseMinutes ?? before.firstResponseMinutes,
         resolutionMinutes: patch.resolutionMinutes ?? before.resolutionMinutes,
+        nextReplyMinutes: given.has('nextReplyMinutes')
+          ? (patch.nextReplyMinutes ?? null)
+          : (before.nextReplyMinutes ?? null),
         businessHours: patch.businessHours ?? before.businessHours,
       };
       checkPolicy(next);
@@ -734,6 +740,11 @@ export class TicketsService {
     }
     if (t.status === 'solved' && to === 'open') patch.reopenCount = t.reopenCount + 1;
     if (to === 'closed') patch.closedAt = now;
+    // solving or closing stops a running next-reply clock (no reply: neither met nor breached)
+    if ((to === 'solved' || to === 'closed') && t.nextReplyDueAt) {
+      patch.nextReplyStartedAt = null;
+      patch.nextReplyDueAt = null;
+    }
     return [
       {
         ticketId: t.id,
@@ -758,6 +769,62 @@ export class TicketsService {
       ? b.firstResponse
       : t.firstResponseBreached || b.firstResponse;
     patch.resolutionBreached = targetsMoved ? b.resolution : t.resolutionBreached || b.resolution;
+    // the flag belongs to the current (or last) next-reply clock: a new clock starts unbreached
+    // (a reply that stopped the clock has already set it)
+    if (patch.nextReplyStartedAt) patch.nextReplyBreached = b.nextReply;
+    else if (patch.nextReplyBreached === undefined)
+      patch.nextReplyBreached = t.nextReplyBreached || b.nextReply;
+  }
+
+  /**
+   * Next-reply clock around a message (call after the status bookkeeping): a customer message
+   * starts it when none runs, the first response was sent and the ticket's policy has a
+   * next-reply target; a public reply stops it with `next_reply_met` or `next_reply_breached`
+   * (fromValue: when the clock started, toValue: its due time, both ISO).
+   */
+  private async nextReplyClock(
+    tx: Tx,
+    t: TicketRow,
+    kind: MessageKind,
+    patch: Partial<TicketRow>,
+    actorId: string | null,
+    now: Date,
+  ): Promise<NewEvent[]> {
+    const merged = { ...t, ...patch };
+    if (kind === 'public_reply' && merged.nextReplyDueAt && merged.nextReplyStartedAt) {
+      const met = nextReplyMet({ ...merged, nextReplyDueAt: merged.nextReplyDueAt }, now);
+      const due = merged.slaPausedAt
+        ? new Date(merged.nextReplyDueAt.getTime() + now.getTime() - merged.slaPausedAt.getTime())
+        : merged.nextReplyDueAt;
+      patch.nextReplyStartedAt = null;
+      patch.nextReplyDueAt = null;
+      patch.nextReplyBreached = !met;
+      return [
+        {
+          ticketId: t.id,
+          actorId,
+          type: met ? 'next_reply_met' : 'next_reply_breached',
+          fromValue: merged.nextReplyStartedAt.toISOString(),
+          toValue: due.toISOString(),
+          createdAt: now,
+        },
+      ];
+    }
+    if (
+      kind === 'customer_message' &&
+      !merged.nextReplyDueAt &&
+      merged.firstResponseAt !== null &&
+      merged.slaPolicyId &&
+      merged.status !== 'solved' &&
+      merged.status !== 'closed'
+    ) {
+      const policy = await this.repo.policyById(tx, merged.slaPolicyId);
+      if (!policy?.nextReplyMinutes) return [];
+      const team = merged.teamId ? await this.requireTeam(merged.teamId, tx) : null;
+      patch.nextReplyStartedAt = now;
+      patch.nextReplyDueAt = addPolicyMinutes(policy, now, policy.nextReplyMinutes, team);
+    }
+    return [];
   }
 
   private dueTimes(
@@ -770,16 +837,7 @@ export class TicketsService {
     } | null,
   ) {
     if (!policy) return { firstResponseDueAt: null, resolutionDueAt: null };
-    const add = (minutes: number) =>
-      policy.businessHours && team?.timezone && team.businessHours
-        ? addBusinessMinutes(
-            from,
-            minutes,
-            team.timezone,
-            team.businessHours as WeeklyHours,
-            new Set((team.holidays ?? []).map((h) => h.date)),
-          )
-        : new Date(from.getTime() + minutes * 60_000);
+    const add = (minutes: number) => addPolicyMinutes(policy, from, minutes, team);
     return {
       firstResponseDueAt: add(policy.firstResponseMinutes),
       resolutionDueAt: add(policy.resolutionMinutes),
@@ -952,6 +1010,7 @@ export class TicketsService {
     const patch: Partial<TicketRow> = { lastMessageAt: at };
     const to = statusAfterMessage(t.status, 'customer_message');
     const events = to !== t.status ? this.applyStatus(t, to, patch, null, at) : [];
+    events.push(...(await this.nextReplyClock(tx, t, 'customer_message', patch, null, at)));
     this.refreshSla(t, patch, at);
     const saved = await this.repo.update(tx, t.id, patch, at);
     await this.repo.insertEvents(tx, events);
@@ -1124,11 +1183,40 @@ export class TicketsService {
   }
 }
 
+/** `from` + `minutes` of the policy's clock: business time on the team's calendar when it has one. */
+function addPolicyMinutes(
+  policy: SlaPolicyRow,
+  from: Date,
+  minutes: number,
+  team: {
+    timezone: string | null;
+    businessHours: Record<string, [string, string][]> | null;
+    holidays?: { date: string }[];
+  } | null,
+): Date {
+  return policy.businessHours && team?.timezone && team.businessHours
+    ? addBusinessMinutes(
+        from,
+        minutes,
+        team.timezone,
+        team.businessHours as WeeklyHours,
+        new Set((team.holidays ?? []).map((h) => h.date)),
+      )
+    : new Date(from.getTime() + minutes * 60_000);
+}
+
 /** The rules of an SLA policy (create and update). */
-function checkPolicy(p: { name: string; firstResponseMinutes: number; resolutionMinutes: number }) {
+function checkPolicy(p: {
+  name: string;
+  firstResponseMinutes: number;
+  resolutionMinutes: number;
+  nextReplyMinutes?: number | null;
+}) {
   if (!p.name.trim() || p.name.length > 100) throw badInput('name', 'must be 1 to 100 characters');
-  for (const f of ['firstResponseMinutes', 'resolutionMinutes'] as const) {
-    if (!Number.isInteger(p[f]) || p[f] < 1 || p[f] > 60 * 24 * 365) {
+  for (const f of ['firstResponseMinutes', 'resolutionMinutes', 'nextReplyMinutes'] as const) {
+    const v = p[f];
+    if (v == null && f === 'nextReplyMinutes') continue;
+    if (v == null || !Number.isInteger(v) || v < 1 || v > 60 * 24 * 365) {
       throw badInput(f, 'must be a whole number of minutes from 1 to 525600');
     }
   }

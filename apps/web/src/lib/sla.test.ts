@@ -30,6 +30,22 @@ describe('SLA countdown', () => {
     expect(s.dueSoon).toBe(false);
   });
 
+  it('counts down to the next reply while a customer message waits, when it is due first', () => {
+    const replied = { firstResponseAt: at(-60), nextReplyDueAt: at(20) };
+    const s = slaCountdown(ticket(replied), now)!;
+    expect(s.target).toBe('next reply');
+    expect(s.label).toBe('Next reply due in 20 min');
+    expect(s.short).toBe('Reply in 20 min');
+    const late = slaCountdown(ticket({ ...replied, nextReplyDueAt: at(-10) }), now)!;
+    expect(late.label).toBe('Next reply overdue by 10 min');
+    expect(late.breached).toBe(true);
+    // resolution due sooner wins; before the first response the first-response clock shows
+    expect(slaCountdown(ticket({ ...replied, nextReplyDueAt: at(600) }), now)!.target).toBe(
+      'resolution',
+    );
+    expect(slaCountdown(ticket({ nextReplyDueAt: at(20) }), now)!.target).toBe('first response');
+  });
+
   it('is breached (red) once the target passed, saying by how much', () => {
     const s = slaCountdown(ticket({ firstResponseDueAt: at(-125) }), now)!;
     expect(s.breached).toBe(true);

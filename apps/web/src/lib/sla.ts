@@ -6,11 +6,14 @@ export interface SlaFields {
   resolutionDueAt: string | null;
   firstResponseBreached: boolean;
   resolutionBreached: boolean;
+  /** The running next-reply clock (a customer message waiting for an answer), if any. */
+  nextReplyDueAt?: string | null;
+  nextReplyBreached?: boolean;
 }
 
 export interface SlaCountdown {
   /** Which target the clock runs against. */
-  target: 'first response' | 'resolution';
+  target: 'first response' | 'next reply' | 'resolution';
   dueAt: Date;
   /** Minutes until due (negative once past). */
   minutes: number;
@@ -36,25 +39,31 @@ export function formatMinutes(total: number): string {
 
 /**
  * The countdown to show, or null when no clock runs (solved/closed, waiting on the customer,
- * or no SLA policy). First response counts until an agent replied publicly; then resolution.
+ * or no SLA policy). First response counts until an agent replied publicly; then the next reply
+ * (a customer message waiting for an answer) or resolution, whichever is due first.
  */
 export function slaCountdown(t: SlaFields, now: Date = new Date()): SlaCountdown | null {
   if (DONE.has(t.status) || WAITING.has(t.status)) return null;
   const first = !t.firstResponseAt && t.firstResponseDueAt;
-  const target = first ? 'first response' : 'resolution';
-  const due = first ? t.firstResponseDueAt : t.resolutionDueAt;
+  const next =
+    !first &&
+    !!t.nextReplyDueAt &&
+    (!t.resolutionDueAt || new Date(t.nextReplyDueAt) < new Date(t.resolutionDueAt));
+  const target = first ? 'first response' : next ? 'next reply' : 'resolution';
+  const due = first ? t.firstResponseDueAt : next ? t.nextReplyDueAt : t.resolutionDueAt;
   if (!due) return null;
   const dueAt = new Date(due);
   const minutes = (dueAt.getTime() - now.getTime()) / 60_000;
-  const breached = minutes < 0 || (first ? t.firstResponseBreached : t.resolutionBreached) === true;
-  const name = target === 'first response' ? 'First response' : 'Resolution';
+  const flag = first ? t.firstResponseBreached : next ? t.nextReplyBreached : t.resolutionBreached;
+  const breached = minutes < 0 || flag === true;
+  const name = target === 'first response' ? 'First response' : next ? 'Next reply' : 'Resolution';
   const label =
     minutes < 0
       ? `${name} overdue by ${formatMinutes(minutes)}`
       : breached
         ? `${name} breached`
         : `${name} due in ${formatMinutes(minutes)}`;
-  const verb = target === 'first response' ? 'Reply' : 'Solve';
+  const verb = target === 'resolution' ? 'Solve' : 'Reply';
   const short =
     minutes < 0
       ? `${verb} ${formatMinutes(minutes)} late`
