@@ -29,6 +29,7 @@ import { CustomFields1765400100000 } from './1765400100000-custom-fields';
 import { KpiValueSegments1765700000000 } from './1765700000000-kpi-value-segments';
 import { RiskHistoryCovering1765700100000 } from './1765700100000-risk-history-covering';
 import { RiskScoreChangeBase1765700200000 } from './1765700200000-risk-score-change-base';
+import { ValueSegmentBands1765810000000 } from './1765810000000-value-segment-bands';
 
 /**
  * Every migration, oldest first. The api, the worker, the CLI and the tests all read this
@@ -67,4 +68,5 @@ export const MIGRATIONS = [
   KpiValueSegments1765700000000,
   RiskHistoryCovering1765700100000,
   RiskScoreChangeBase1765700200000,
+  ValueSegmentBands1765810000000,
 ];
