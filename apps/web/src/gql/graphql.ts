@@ -532,7 +532,7 @@ export type ValueBasis =
   | 'segment_churn_rate'
   | 'unknown';
 
-/** Value segment by lifetime value to date: quartiles of the active customers (top = the highest quarter). Bounds = the smallest value in each quartile; every customer, churned ones too, is in the highest segment whose bound it reaches. Recomputed by the worker nightly after the risk rescore. */
+/** Value segment, placed by lifetime value to date, or by the run rate (current MRR × 6) for an active customer with less than 6 active months when that is higher (see ValueSegmentBasis). Scheme: quartiles of the active customers by that value (top = the highest quarter; bound = the smallest value in each quartile), or the bands an admin set (setValueSegmentScheme; bound = the band's lower bound). Every customer, churned ones too, is in the highest segment whose bound it reaches (below every bound: the lowest). Recomputed by the worker nightly after the risk rescore. */
 export type ValueSegment =
   | 'high'
   | 'low'
