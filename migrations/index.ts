@@ -30,6 +30,7 @@ import { KpiValueSegments1765700000000 } from './1765700000000-kpi-value-segment
 import { RiskHistoryCovering1765700100000 } from './1765700100000-risk-history-covering';
 import { RiskScoreChangeBase1765700200000 } from './1765700200000-risk-score-change-base';
 import { NextReplySla1765800000000 } from './1765800000000-next-reply-sla';
+import { ValueSegmentBands1765810000000 } from './1765810000000-value-segment-bands';
 
 /**
  * Every migration, oldest first. The api, the worker, the CLI and the tests all read this
@@ -69,4 +70,5 @@ export const MIGRATIONS = [
   RiskHistoryCovering1765700100000,
   RiskScoreChangeBase1765700200000,
   NextReplySla1765800000000,
+  ValueSegmentBands1765810000000,
 ];

@@ -58,6 +58,15 @@ const MATRIX: Record<string, { allowed: Role[] | typeof PUBLIC; call: string }> 
     allowed: ['team_lead', 'account_manager', 'admin'],
     call: `{ valueSegments { segment } }`,
   },
+  valueSegmentScheme: {
+    allowed: ['team_lead', 'account_manager', 'admin'],
+    call: `{ valueSegmentScheme { scheme } }`,
+  },
+  // an invalid scheme (no bands): an admin gets BAD_USER_INPUT and nothing changes
+  setValueSegmentScheme: {
+    allowed: ['admin'],
+    call: `mutation { setValueSegmentScheme(scheme: bands, bands: []) { scheme } }`,
+  },
   supportKpis: {
     allowed: ['team_lead', 'admin'],
     call: `{ supportKpis(filter: { from: "2026-01-01T00:00:00Z", to: "2026-02-01T00:00:00Z" }) { rows { ticketsCreated } } }`,

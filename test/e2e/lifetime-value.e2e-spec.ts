@@ -13,7 +13,10 @@ import { TestStack, startStack } from '../support/stack';
  *   D since 2025-10-01, MRR 100: 100 × 92 ÷ 30.4375 = 302.26
  *   E since 2024-01-01, MRR 50: 50 × 731 ÷ 30.4375 = 1,200.82
  *   F since 2025-01-01, imported without MRR: unknown
- * Quartiles of the active known (D < E < B < A): low ≥ 302.26, mid ≥ 1,200.82, high ≥ 4,024.64,
+ * Placement values: D has only 92 days (< 6 months) of history, so it is placed by its run rate
+ * MRR × 6 = 600 (higher than 302.26); everyone else by the value to date. (Before the short-history
+ * rule the low bound was D's 302.26; the order D < E < B < A and every segment are unchanged.)
+ * Quartiles of the active known (D < E < B < A): low ≥ 600, mid ≥ 1,200.82, high ≥ 4,024.64,
  * top ≥ 18,036.96; churned C (1,803.70) falls in mid.
  * Churn in (2025-01-01, 2026-01-01]: top A 0 churns / 365 days; high B 1 / 245 days;
  * mid E + C 1 / (365 + 183) days; low D 0 / 92 days.
@@ -23,7 +26,7 @@ const MONTH_DAYS = 30.4375;
 const m = (days: number) => days / MONTH_DAYS;
 const r2 = (x: number) => Math.round(x * 100) / 100;
 
-const LTV = `query($id: ID!) { customer(id: $id) { name lifetimeValue { toDate monthsAsCustomer expected expectedMonths segment basis basisDetail computedAt }
+const LTV = `query($id: ID!) { customer(id: $id) { name lifetimeValue { toDate monthsAsCustomer expected expectedMonths segment segmentValue segmentBasis basis basisDetail computedAt }
   mrrHistory { mrr source } } }`;
 
 describe('customer lifetime value', () => {
@@ -124,21 +127,30 @@ describe('customer lifetime value', () => {
 
   it('segments are quartiles of the active customers; stored values as of the computation', async () => {
     const { rows } = await stack.db.query(
-      `SELECT c.name, v.to_date::float8 AS "toDate", v.segment FROM customer_values v JOIN customers c ON c.id = v.customer_id ORDER BY c.name`,
+      `SELECT c.name, v.to_date::float8 AS "toDate", v.segment, v.segment_basis AS basis FROM customer_values v JOIN customers c ON c.id = v.customer_id ORDER BY c.name`,
     );
     expect(rows).toEqual([
-      { name: 'A', toDate: r2((1000 * 181 + 2000 * 184) / MONTH_DAYS), segment: 'top' },
-      { name: 'B', toDate: r2((500 * 245) / MONTH_DAYS), segment: 'high' },
-      { name: 'C', toDate: r2((300 * 183) / MONTH_DAYS), segment: 'mid' },
-      { name: 'D', toDate: r2((100 * 92) / MONTH_DAYS), segment: 'low' },
-      { name: 'E', toDate: r2((50 * 731) / MONTH_DAYS), segment: 'mid' },
-      { name: 'F', toDate: null, segment: null },
+      {
+        name: 'A',
+        toDate: r2((1000 * 181 + 2000 * 184) / MONTH_DAYS),
+        segment: 'top',
+        basis: 'to_date',
+      },
+      { name: 'B', toDate: r2((500 * 245) / MONTH_DAYS), segment: 'high', basis: 'to_date' },
+      { name: 'C', toDate: r2((300 * 183) / MONTH_DAYS), segment: 'mid', basis: 'to_date' },
+      { name: 'D', toDate: r2((100 * 92) / MONTH_DAYS), segment: 'low', basis: 'run_rate' },
+      { name: 'E', toDate: r2((50 * 731) / MONTH_DAYS), segment: 'mid', basis: 'to_date' },
+      { name: 'F', toDate: null, segment: null, basis: null },
     ]);
+    expect((await ltv(ids.D)).lifetimeValue).toMatchObject({
+      segmentValue: 600,
+      segmentBasis: 'run_rate',
+    });
     const seg = (
       await ok(
         stack,
         admin,
-        `{ valueSegments { segment minToDate activeCustomers churned12m customerMonths12m monthlyChurnRate } }`,
+        `{ valueSegments { segment minToDate activeCustomers churned12m customerMonths12m monthlyChurnRate scheme } }`,
       )
     ).valueSegments;
     expect(seg).toEqual([
@@ -149,6 +161,7 @@ describe('customer lifetime value', () => {
         churned12m: 0,
         customerMonths12m: expect.closeTo(m(365), 9),
         monthlyChurnRate: 0,
+        scheme: 'quartiles',
       },
       {
         segment: 'high',
@@ -157,6 +170,7 @@ describe('customer lifetime value', () => {
         churned12m: 1,
         customerMonths12m: expect.closeTo(m(245), 9),
         monthlyChurnRate: expect.closeTo(1 / m(245), 9),
+        scheme: 'quartiles',
       },
       {
         segment: 'mid',
@@ -165,14 +179,16 @@ describe('customer lifetime value', () => {
         churned12m: 1,
         customerMonths12m: expect.closeTo(m(365 + 183), 9),
         monthlyChurnRate: expect.closeTo(1 / m(548), 9),
+        scheme: 'quartiles',
       },
       {
         segment: 'low',
-        minToDate: r2((100 * 92) / MONTH_DAYS),
+        minToDate: 600, // D's run rate 100 × 6 (was its 302.26 to date before the short-history rule)
         activeCustomers: 1,
         churned12m: 0,
         customerMonths12m: expect.closeTo(m(92), 9),
         monthlyChurnRate: 0,
+        scheme: 'quartiles',
       },
     ]);
   });
@@ -566,5 +582,127 @@ describe('customer lifetime value', () => {
     } finally {
       await events.close();
     }
+  });
+
+  /*
+   * As of AT again, with everyone the earlier cases added: NoMrr and Imported One unknown;
+   * Imported Two since 2025-02-01 at 400: 400 × 334 ÷ 30.4375 = 4,389.16 (10.97 months: to date).
+   * New G since 2025-12-01 at 5,000: 31 days = 5,092.40 to date, run rate 5,000 × 6 = 30,000.
+   * Placement of the active known: D 600 (run rate) < E 1,200.82 < B 4,024.64 < Two 4,389.16
+   * < A 18,036.96 < G 30,000 (run rate); ntile(4) of 6 = 2, 2, 1, 1: low {D, E} ≥ 600,
+   * mid {B, Two} ≥ 4,024.64, high {A} ≥ 18,036.96, top {G} ≥ 30,000; churned C 1,803.70 → low.
+   * (By value to date alone G would be high and A top.)
+   * Bands low ≥ 0, mid ≥ 1,000, top ≥ 20,000: D low; E, C, B, Two, A mid; G top.
+   */
+  it('short histories are placed by run rate; admins set bands (validated, audited, recomputed)', async () => {
+    ids.G = await customer('G', { since: '2025-12-01T00:00:00Z', mrr: 5000 });
+    await mrr(ids.G, 5000, '2025-12-01T00:00:00Z');
+    const service = stack.worker!.get(ValueService);
+    await service.recomputeAll(AT);
+    const segs = async () =>
+      Object.fromEntries(
+        (
+          await stack.db.query<{ name: string; segment: string }>(
+            `SELECT c.name, v.segment FROM customer_values v JOIN customers c ON c.id = v.customer_id
+              WHERE c.name IN ('A', 'B', 'C', 'D', 'E', 'G', 'Imported Two') ORDER BY c.name`,
+          )
+        ).rows.map((r) => [r.name, r.segment]),
+      );
+    expect(await segs()).toEqual({
+      A: 'high',
+      B: 'mid',
+      C: 'low',
+      D: 'low',
+      E: 'low',
+      G: 'top',
+      'Imported Two': 'mid',
+    });
+    expect((await ltv(ids.G)).lifetimeValue).toMatchObject({
+      segment: 'top',
+      segmentValue: 30000,
+      segmentBasis: 'run_rate',
+    });
+    const BOUNDS = `{ valueSegments { segment minToDate activeCustomers scheme } }`;
+    expect((await ok(stack, admin, BOUNDS)).valueSegments).toEqual([
+      { segment: 'top', minToDate: 30000, activeCustomers: 1, scheme: 'quartiles' },
+      {
+        segment: 'high',
+        minToDate: r2((1000 * 181 + 2000 * 184) / MONTH_DAYS),
+        activeCustomers: 1,
+        scheme: 'quartiles',
+      },
+      {
+        segment: 'mid',
+        minToDate: r2((500 * 245) / MONTH_DAYS),
+        activeCustomers: 2,
+        scheme: 'quartiles',
+      },
+      { segment: 'low', minToDate: 600, activeCustomers: 2, scheme: 'quartiles' },
+    ]);
+
+    const SET = `mutation($s: ValueSegmentScheme!, $b: [ValueSegmentBandInput!]) {
+      setValueSegmentScheme(scheme: $s, bands: $b) { scheme bands { segment minValue } setAt setById } }`;
+    const bands = [
+      { segment: 'low', minValue: 0 },
+      { segment: 'mid', minValue: 1000 },
+      { segment: 'top', minValue: 20000 },
+    ];
+    expect((await fails(stack, agent, SET, { s: 'bands', b: bands })).extensions?.code).toBe(
+      'FORBIDDEN',
+    );
+    for (const [b, field] of [
+      [[bands[0]], 'bands'],
+      [[bands[0], { segment: 'top', minValue: 0 }], 'bands[1].minValue'],
+      [[bands[0], { segment: 'low', minValue: 10 }], 'bands[1].segment'],
+      [[bands[2], { segment: 'mid', minValue: 30000 }], 'bands[1].segment'],
+      [[{ segment: 'low', minValue: -5 }, bands[1]], 'bands[0].minValue'],
+    ] as const) {
+      const err = await fails(stack, admin, SET, { s: 'bands', b });
+      expect(err.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field });
+    }
+    const bad = await fails(stack, admin, SET, { s: 'quartiles', b: bands });
+    expect(bad.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'bands' });
+    expect(
+      (await ok(stack, admin, `{ valueSegmentScheme { scheme } }`)).valueSegmentScheme.scheme,
+    ).toBe('quartiles');
+
+    const set = (await ok(stack, admin, SET, { s: 'bands', b: bands })).setValueSegmentScheme;
+    expect(set).toMatchObject({ scheme: 'bands', bands });
+    const { rows: audit } = await stack.db.query(
+      `SELECT details FROM audit_log WHERE action = 'value.segment_scheme.set' AND actor_id = $1`,
+      [set.setById],
+    );
+    expect(audit).toEqual([{ details: expect.objectContaining({ scheme: 'bands', bands }) }]);
+    // the mutation queued value.recompute: wait for the worker to have used the bands
+    const deadline = Date.now() + 20_000;
+    let scheme: string | undefined;
+    do {
+      await new Promise((res) => setTimeout(res, 100));
+      scheme = (await stack.db.query(`SELECT min(scheme) AS s FROM value_segments`)).rows[0].s;
+    } while (scheme !== 'bands' && Date.now() < deadline);
+    expect(scheme).toBe('bands');
+    await service.recomputeAll(AT);
+    expect(await segs()).toEqual({
+      A: 'mid',
+      B: 'mid',
+      C: 'mid',
+      D: 'low',
+      E: 'mid',
+      G: 'top',
+      'Imported Two': 'mid',
+    });
+    expect((await ok(stack, admin, BOUNDS)).valueSegments).toEqual([
+      { segment: 'top', minToDate: 20000, activeCustomers: 1, scheme: 'bands' },
+      { segment: 'mid', minToDate: 1000, activeCustomers: 4, scheme: 'bands' },
+      { segment: 'low', minToDate: 0, activeCustomers: 1, scheme: 'bands' },
+    ]);
+
+    const back = (await ok(stack, admin, SET, { s: 'quartiles' })).setValueSegmentScheme;
+    expect(back).toEqual({ scheme: 'quartiles', bands: [], setAt: null, setById: null });
+    await service.recomputeAll(AT);
+    expect((await segs()).G).toBe('top');
+    expect((await ok(stack, admin, BOUNDS)).valueSegments[0]).toMatchObject({
+      scheme: 'quartiles',
+    });
   });
 });

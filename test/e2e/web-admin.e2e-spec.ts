@@ -453,4 +453,37 @@ describe('admin console', () => {
     await confirm.getByText(/the subjects of 2 tickets they asked for/).waitFor();
     await expectNoSeriousA11yViolations(page, 'privacy and the erasure confirmation');
   }, 90_000);
+
+  it('sets value segment bands: a bound out of order shows next to its field, then saves', async () => {
+    const page = await browser();
+    await signIn(page, EMAIL.admin, /My open/);
+    await page.goto(`${stack.url}/admin/value-segments`);
+    await page.locator('label', { hasText: /^Bands$/ }).click();
+    // defaults low 0, mid 1,000, high 10,000, top 50,000: top below high is refused by the api
+    const top = page.getByRole('textbox', { name: 'Top lower bound' });
+    await top.fill('5000');
+    await page.getByRole('button', { name: 'Save segments' }).click();
+    await page
+      .getByText('Must be above the bound before it (10000): give the bands lowest first.')
+      .waitFor();
+    expect(await top.getAttribute('aria-invalid')).toBe('true');
+    await expectNoSeriousA11yViolations(page, 'value segments with an error');
+    await top.fill('20000');
+    await page.getByRole('button', { name: 'Save segments' }).click();
+    await page.getByText(/Value segments saved/).waitFor();
+    const scheme = await ok(
+      stack,
+      adminToken,
+      '{ valueSegmentScheme { scheme bands { segment minValue } } }',
+    );
+    expect(scheme.valueSegmentScheme).toEqual({
+      scheme: 'bands',
+      bands: [
+        { segment: 'low', minValue: 0 },
+        { segment: 'mid', minValue: 1000 },
+        { segment: 'high', minValue: 10000 },
+        { segment: 'top', minValue: 20000 },
+      ],
+    });
+  }, 60_000);
 });

@@ -1,9 +1,11 @@
 import {
   MAX_EXPECTED_MONTHS,
+  checkBands,
   expectedMonths,
   fittedHorizonDays,
   monthlyFromHorizon,
   segmentOf,
+  segmentValueOf,
   weightedMean,
 } from './value-rules';
 
@@ -50,5 +52,82 @@ describe('lifetime value rules', () => {
       ]),
     ).toBe(75);
     expect(weightedMean([{ value: 100, weight: 0 }])).toBeNull();
+  });
+});
+
+describe('value segment placement and bands', () => {
+  it('places a short active history by its run rate (MRR × 6) when that is higher', () => {
+    // 3 months at 100 = 300 to date; run rate 600
+    expect(segmentValueOf({ toDate: 300, monthsAsCustomer: 3, mrr: 100, active: true })).toEqual({
+      value: 600,
+      basis: 'run_rate',
+    });
+    // 6 months or more: to date, even when the run rate is higher
+    expect(segmentValueOf({ toDate: 300, monthsAsCustomer: 6, mrr: 100, active: true })).toEqual({
+      value: 300,
+      basis: 'to_date',
+    });
+    // churned, MRR unknown, run rate lower (MRR cut), value unknown
+    expect(
+      segmentValueOf({ toDate: 300, monthsAsCustomer: 3, mrr: 100, active: false }).basis,
+    ).toBe('to_date');
+    expect(
+      segmentValueOf({ toDate: 300, monthsAsCustomer: 3, mrr: null, active: true }).basis,
+    ).toBe('to_date');
+    expect(segmentValueOf({ toDate: 900, monthsAsCustomer: 5, mrr: 10, active: true })).toEqual({
+      value: 900,
+      basis: 'to_date',
+    });
+    expect(segmentValueOf({ toDate: null, monthsAsCustomer: 1, mrr: 100, active: true })).toEqual({
+      value: null,
+      basis: null,
+    });
+  });
+
+  it('accepts 2–4 ascending bands named low < mid < high < top', () => {
+    expect(
+      checkBands([
+        { segment: 'low', minValue: 0 },
+        { segment: 'high', minValue: 1000.5 },
+        { segment: 'top', minValue: 20000 },
+      ]),
+    ).toEqual({
+      bands: [
+        { segment: 'low', minValue: 0 },
+        { segment: 'high', minValue: 1000.5 },
+        { segment: 'top', minValue: 20000 },
+      ],
+    });
+  });
+
+  it('names the field of the first problem', () => {
+    const low = { segment: 'low', minValue: 0 };
+    expect(checkBands([low])).toMatchObject({ field: 'bands' });
+    expect(checkBands([low, low, low, low, low])).toMatchObject({ field: 'bands' });
+    expect(checkBands([low, { segment: 'gold', minValue: 5 }])).toMatchObject({
+      field: 'bands[1].segment',
+    });
+    expect(checkBands([low, { segment: 'low', minValue: 5 }])).toMatchObject({
+      field: 'bands[1].segment',
+      message: 'low is given twice',
+    });
+    expect(
+      checkBands([
+        { segment: 'low', minValue: -1 },
+        { segment: 'top', minValue: 5 },
+      ]),
+    ).toMatchObject({ field: 'bands[0].minValue' });
+    expect(checkBands([low, { segment: 'top', minValue: 0 }])).toMatchObject({
+      field: 'bands[1].minValue',
+    });
+    expect(
+      checkBands([
+        { segment: 'top', minValue: 0 },
+        { segment: 'low', minValue: 5 },
+      ]),
+    ).toMatchObject({ field: 'bands[1].segment' });
+    expect(checkBands([low, { segment: 'top', minValue: 1.234 }])).toMatchObject({
+      field: 'bands[1].minValue',
+    });
   });
 });

@@ -4,6 +4,80 @@
 export const SEGMENTS = ['top', 'high', 'mid', 'low'] as const;
 export type Segment = (typeof SEGMENTS)[number];
 
+/** Segment schemes: quartiles of the active customers (default) or admin-set bands. */
+export const SCHEMES = ['quartiles', 'bands'] as const;
+export type Scheme = (typeof SCHEMES)[number];
+/** What a customer was placed in its segment by. */
+export const SEGMENT_BASES = ['to_date', 'run_rate'] as const;
+export type SegmentBasis = (typeof SEGMENT_BASES)[number];
+
+/**
+ * Short history: an active customer with fewer active months than this is placed by
+ * max(lifetime value to date, current MRR × this many months), its run-rate value.
+ */
+export const SHORT_HISTORY_MONTHS = 6;
+
+/** The value a customer is placed in a segment by, and which (docs/kpis.md "Value segments"). */
+export function segmentValueOf(c: {
+  toDate: number | null;
+  monthsAsCustomer: number;
+  mrr: number | null;
+  active: boolean;
+}): { value: number | null; basis: SegmentBasis | null } {
+  if (c.toDate === null) return { value: null, basis: null };
+  if (c.active && c.mrr !== null && c.monthsAsCustomer < SHORT_HISTORY_MONTHS) {
+    const runRate = Math.round(c.mrr * SHORT_HISTORY_MONTHS * 100) / 100;
+    if (runRate > c.toDate) return { value: runRate, basis: 'run_rate' };
+  }
+  return { value: c.toDate, basis: 'to_date' };
+}
+
+export interface Band {
+  segment: Segment;
+  minValue: number;
+}
+
+/**
+ * Checks admin-set bands, given lowest first: 2–4 bands (segment names, unique), lower bounds
+ * non-negative and strictly ascending, names in the order low < mid < high < top (a higher
+ * bound is a more valuable segment; gaps are fine, e.g. low, high, top). Returns the bands, or
+ * the first problem with its field.
+ */
+export function checkBands(
+  bands: readonly { segment: string; minValue: number }[],
+): { bands: Band[] } | { field: string; message: string } {
+  if (bands.length < 2 || bands.length > SEGMENTS.length)
+    return { field: 'bands', message: `give from 2 to ${SEGMENTS.length} bands` };
+  const seen = new Set<string>();
+  for (const [i, b] of bands.entries()) {
+    if (!(SEGMENTS as readonly string[]).includes(b.segment))
+      return { field: `bands[${i}].segment`, message: `must be one of ${SEGMENTS.join(', ')}` };
+    if (seen.has(b.segment))
+      return { field: `bands[${i}].segment`, message: `${b.segment} is given twice` };
+    seen.add(b.segment);
+    if (!Number.isFinite(b.minValue) || b.minValue < 0)
+      return { field: `bands[${i}].minValue`, message: 'must be a sum of money of 0 or more' };
+    if (Math.round(b.minValue * 100) / 100 !== b.minValue)
+      return { field: `bands[${i}].minValue`, message: 'must have at most 2 decimals' };
+    if (b.minValue >= 1e14) return { field: `bands[${i}].minValue`, message: 'is too large' };
+  }
+  const rank = (s: string) => SEGMENTS.length - SEGMENTS.indexOf(s as Segment); // low = 1
+  for (let i = 1; i < bands.length; i++) {
+    if (bands[i].minValue <= bands[i - 1].minValue)
+      return {
+        field: `bands[${i}].minValue`,
+        message: `must be above the bound before it (${bands[i - 1].minValue}): give the bands lowest first`,
+      };
+    if (rank(bands[i].segment) < rank(bands[i - 1].segment))
+      return {
+        field: `bands[${i}].segment`,
+        message: `${bands[i].segment} cannot be above ${bands[i - 1].segment}: names go low < mid < high < top`,
+      };
+  }
+  const sorted = bands;
+  return { bands: sorted.map((b) => ({ segment: b.segment as Segment, minValue: b.minValue })) };
+}
+
 /** What an expected lifetime value was computed from. */
 export const BASES = ['fitted_model', 'segment_churn_rate', 'churned', 'unknown'] as const;
 export type Basis = (typeof BASES)[number];

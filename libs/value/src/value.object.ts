@@ -3,17 +3,30 @@ import {
   Float,
   GraphQLISODateTime,
   ID,
+  InputType,
   Int,
   ObjectType,
   registerEnumType,
 } from '@nestjs/graphql';
-import { BASES, SEGMENTS } from './value-rules';
+import { BASES, SCHEMES, SEGMENTS, SEGMENT_BASES } from './value-rules';
 
 export const ValueSegmentEnum = Object.fromEntries(SEGMENTS.map((s) => [s, s]));
 registerEnumType(ValueSegmentEnum, {
   name: 'ValueSegment',
   description:
-    'Value segment by lifetime value to date: quartiles of the active customers (top = the highest quarter). Bounds = the smallest value in each quartile; every customer, churned ones too, is in the highest segment whose bound it reaches. Recomputed by the worker nightly after the risk rescore.',
+    "Value segment, placed by lifetime value to date, or by the run rate (current MRR × 6) for an active customer with less than 6 active months when that is higher (see ValueSegmentBasis). Scheme: quartiles of the active customers by that value (top = the highest quarter; bound = the smallest value in each quartile), or the bands an admin set (setValueSegmentScheme; bound = the band's lower bound). Every customer, churned ones too, is in the highest segment whose bound it reaches (below every bound: the lowest). Recomputed by the worker nightly after the risk rescore.",
+});
+export const ValueSegmentBasisEnum = Object.fromEntries(SEGMENT_BASES.map((s) => [s, s]));
+registerEnumType(ValueSegmentBasisEnum, {
+  name: 'ValueSegmentBasis',
+  description:
+    'What a customer was placed in its value segment by. to_date: lifetime value to date. run_rate: an active customer with less than 6 active months and a known MRR, placed by current MRR × 6 because that is higher than its value to date (a new customer paying a lot is not put in the lowest segment for being new).',
+});
+export const ValueSegmentSchemeEnum = Object.fromEntries(SCHEMES.map((s) => [s, s]));
+registerEnumType(ValueSegmentSchemeEnum, {
+  name: 'ValueSegmentScheme',
+  description:
+    'How value segments are cut. quartiles (default): quarters of the active customers by placement value. bands: lower bounds in money set by an admin.',
 });
 export const ValueBasisEnum = Object.fromEntries([...BASES, 'not_computed'].map((s) => [s, s]));
 registerEnumType(ValueBasisEnum, {
@@ -50,9 +63,22 @@ export class LifetimeValueObject {
   expectedMonths!: number | null;
   @Field(() => ValueSegmentEnum, {
     nullable: true,
-    description: 'Value segment (quartile of active customers); null when the value is unknown.',
+    description:
+      'Value segment (quartile of active customers or admin-set band, see ValueSegment); null when the value is unknown.',
   })
   segment!: string | null;
+  @Field(() => Float, {
+    nullable: true,
+    description:
+      'The value the segment was chosen by, as of the computation: the lifetime value to date, or current MRR × 6 (segmentBasis run_rate).',
+  })
+  segmentValue!: number | null;
+  @Field(() => ValueSegmentBasisEnum, {
+    nullable: true,
+    description:
+      'Which value placed the customer: to_date, or run_rate (less than 6 active months, MRR × 6 higher than the value to date). Null when the value is unknown or not computed yet.',
+  })
+  segmentBasis!: string | null;
   @Field(() => ValueBasisEnum, { description: 'Which churn probability the expected value used.' })
   basis!: string;
   @Field({ description: 'The basis in words, with the rate or model version used.' })
@@ -82,10 +108,15 @@ export class MrrChangeObject {
 export class ValueSegmentObject {
   @Field(() => ValueSegmentEnum) segment!: string;
   @Field(() => Float, {
-    description: "Smallest lifetime value to date of the segment's quartile (its lower bound).",
+    description:
+      "The segment's lower bound: with quartiles, the smallest placement value (lifetime value to date, or MRR × 6 for a short history) of its quartile; with bands, the band's lower bound set by an admin.",
   })
   minToDate!: number;
-  @Field(() => Int, { description: 'Active customers in the quartile.' }) activeCustomers!: number;
+  @Field(() => Int, { description: 'Active customers in the segment.' }) activeCustomers!: number;
+  @Field(() => ValueSegmentSchemeEnum, {
+    description: 'The scheme of this computation: quartiles or admin-set bands.',
+  })
+  scheme!: string;
   @Field(() => Int, {
     description: "Churns of the segment's customers in the last 365 days.",
   })
@@ -100,4 +131,33 @@ export class ValueSegmentObject {
   })
   monthlyChurnRate!: number | null;
   @Field(() => GraphQLISODateTime) computedAt!: Date;
+}
+
+@ObjectType('ValueSegmentBand', { description: 'An admin-set value band.' })
+export class ValueSegmentBandObject {
+  @Field(() => ValueSegmentEnum) segment!: string;
+  @Field(() => Float, { description: 'Lower bound in money (placement value ≥ it).' })
+  minValue!: number;
+}
+
+@InputType('ValueSegmentBandInput')
+export class ValueSegmentBandInput {
+  @Field(() => ValueSegmentEnum) segment!: string;
+  @Field(() => Float, { description: 'Lower bound in money, 0 or more, at most 2 decimals.' })
+  minValue!: number;
+}
+
+@ObjectType('ValueSegmentSchemeInfo', {
+  description:
+    'The value segment scheme the next computation uses (valueSegments shows the last computation).',
+})
+export class ValueSegmentSchemeObject {
+  @Field(() => ValueSegmentSchemeEnum) scheme!: string;
+  @Field(() => [ValueSegmentBandObject], {
+    description: 'The bands, lowest first (quartiles: none).',
+  })
+  bands!: ValueSegmentBandObject[];
+  @Field(() => GraphQLISODateTime, { nullable: true, description: 'When the bands were set.' })
+  setAt!: Date | null;
+  @Field(() => ID, { nullable: true, description: 'Who set the bands.' }) setById!: string | null;
 }

@@ -1,7 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { Tx } from '@staydesk/core';
-import { CHURN_WINDOW_DAYS, MAX_EXPECTED_MONTHS, MONTH_SECONDS } from './value-rules';
-import type { Basis, Segment } from './value-rules';
+import {
+  CHURN_WINDOW_DAYS,
+  MAX_EXPECTED_MONTHS,
+  MONTH_SECONDS,
+  SHORT_HISTORY_MONTHS,
+} from './value-rules';
+import type { Band, Basis, Scheme, Segment, SegmentBasis } from './value-rules';
 
 export interface LiveValueRow {
   customerId: string;
@@ -14,6 +19,8 @@ export interface StoredValueRow {
   customerId: string;
   toDate: number | null;
   segment: Segment | null;
+  segmentValue: number | null;
+  segmentBasis: SegmentBasis | null;
   mrrKnown: boolean;
   expectedMonths: number | null;
   expected: number | null;
@@ -29,7 +36,14 @@ export interface SegmentRow {
   churned12m: number;
   customerMonths12m: number;
   monthlyChurnRate: number | null;
+  scheme: Scheme;
   computedAt: Date;
+}
+
+export interface BandsRow {
+  bands: Band[];
+  setAt: Date | null;
+  setById: string | null;
 }
 
 /**
@@ -94,7 +108,7 @@ ltv AS (
 )`;
 
 const STORED_COLUMNS = `v.customer_id::text AS "customerId", v.to_date::float8 AS "toDate", v.segment,
-  v.mrr_known AS "mrrKnown", v.expected_months AS "expectedMonths", v.expected::float8 AS expected,
+  v.segment_value::float8 AS "segmentValue", v.segment_basis AS "segmentBasis", v.mrr_known AS "mrrKnown", v.expected_months AS "expectedMonths", v.expected::float8 AS expected,
   v.basis, v.basis_detail AS "basisDetail", v.computed_at AS "computedAt"`;
 
 @Injectable()
@@ -119,9 +133,34 @@ export class ValueRepository {
     return tx.query(
       `SELECT segment, min_to_date::float8 AS "minToDate", active_customers AS "activeCustomers",
               churned_12m AS "churned12m", customer_months_12m AS "customerMonths12m",
-              monthly_churn_rate AS "monthlyChurnRate", computed_at AS "computedAt"
+              monthly_churn_rate AS "monthlyChurnRate", scheme, computed_at AS "computedAt"
          FROM value_segments
         ORDER BY array_position(ARRAY['top', 'high', 'mid', 'low'], segment)`,
+    );
+  }
+
+  /** The admin-set bands, lowest first (none = quartiles). */
+  async bands(tx: Tx): Promise<BandsRow> {
+    const rows: { segment: Segment; minValue: number; setAt: Date; setBy: string | null }[] =
+      await tx.query(
+        `SELECT segment, min_value::float8 AS "minValue", set_at AS "setAt", set_by::text AS "setBy"
+           FROM value_segment_bands ORDER BY min_value`,
+      );
+    return {
+      bands: rows.map((r) => ({ segment: r.segment, minValue: r.minValue })),
+      setAt: rows[0]?.setAt ?? null,
+      setById: rows[0]?.setBy ?? null,
+    };
+  }
+
+  /** Replaces the bands (empty = back to quartiles), in the caller's transaction. */
+  async replaceBands(tx: Tx, bands: readonly Band[], actorId: string, at: Date): Promise<void> {
+    await tx.query(`DELETE FROM value_segment_bands`);
+    if (bands.length === 0) return;
+    await tx.query(
+      `INSERT INTO value_segment_bands (segment, min_value, set_at, set_by)
+       SELECT * FROM unnest($1::text[], $2::numeric[]) AS b(segment, min_value), (SELECT $3::timestamptz, $4::bigint) x`,
+      [bands.map((b) => b.segment), bands.map((b) => b.minValue), at, actorId],
     );
   }
 
@@ -129,9 +168,12 @@ export class ValueRepository {
    * Recomputes every customer's value, the segments and their churn rates, set-based in the
    * caller's transaction (docs/kpis.md "Lifetime value"):
    * 1. lifetime value to date of everyone as of `at`;
-   * 2. segment bounds = the smallest value of each quartile (ntile 4) of the active customers
-   *    with a known value; every customer (churned too) is in the highest segment it reaches
-   *    (below every bound: the lowest);
+   * 2. the placement value: the value to date, or for an active customer with fewer than 6
+   *    active months and a known MRR, max(value to date, MRR × 6) (its run rate);
+   * 3. segment bounds = the admin-set bands (value_segment_bands) when there are any, else the
+   *    smallest placement value of each quartile (ntile 4) of the active customers with a known
+   *    value; every customer (churned too) is in the highest segment it reaches (below every
+   *    bound: the lowest);
    * 3. each segment's observed monthly churn rate over the last 365 days = churns of its
    *    customers ÷ their active customer-months in the window;
    * 4. expected months: churned → 0; scored by a fitted (calibrated) model → 1 ÷ the monthly
@@ -148,24 +190,46 @@ export class ValueRepository {
       `CREATE TEMP TABLE tmp_ltv ON COMMIT DROP AS WITH ${BASE_CTES} SELECT * FROM ltv`,
       [null, at],
     );
-    await tx.query(`ALTER TABLE tmp_ltv ADD COLUMN segment text`);
-    await tx.query(`DELETE FROM value_segments`);
     await tx.query(
-      `INSERT INTO value_segments (segment, min_to_date, active_customers, churned_12m, customer_months_12m, computed_at)
-       SELECT (ARRAY['low', 'mid', 'high', 'top'])[q], min(to_date), count(*), 0, 0, $1
-         FROM (SELECT to_date, ntile(4) OVER (ORDER BY to_date, cid) AS q
-                 FROM tmp_ltv WHERE status = 'active' AND to_date IS NOT NULL) x
-        GROUP BY q`,
-      [at],
+      `ALTER TABLE tmp_ltv ADD COLUMN segment text, ADD COLUMN seg_value numeric, ADD COLUMN seg_basis text`,
+    );
+    // placement value: a short active history counts at its run rate when that is higher
+    await tx.query(
+      `UPDATE tmp_ltv SET seg_value = to_date, seg_basis = 'to_date' WHERE to_date IS NOT NULL`,
     );
     await tx.query(
+      `UPDATE tmp_ltv SET seg_value = round(mrr * ${SHORT_HISTORY_MONTHS}, 2), seg_basis = 'run_rate'
+        WHERE to_date IS NOT NULL AND status = 'active' AND mrr_known AND mrr IS NOT NULL
+          AND months < ${SHORT_HISTORY_MONTHS} AND round(mrr * ${SHORT_HISTORY_MONTHS}, 2) > to_date`,
+    );
+    await tx.query(`DELETE FROM value_segments`);
+    const banded: { n: number }[] = await tx.query(
+      `INSERT INTO value_segments (segment, min_to_date, active_customers, churned_12m, customer_months_12m, scheme, computed_at)
+       SELECT segment, min_value, 0, 0, 0, 'bands', $1 FROM value_segment_bands RETURNING 1 AS n`,
+      [at],
+    );
+    if (banded.length === 0)
+      await tx.query(
+        `INSERT INTO value_segments (segment, min_to_date, active_customers, churned_12m, customer_months_12m, scheme, computed_at)
+         SELECT (ARRAY['low', 'mid', 'high', 'top'])[q], min(seg_value), count(*), 0, 0, 'quartiles', $1
+           FROM (SELECT seg_value, ntile(4) OVER (ORDER BY seg_value, cid) AS q
+                   FROM tmp_ltv WHERE status = 'active' AND seg_value IS NOT NULL) x
+          GROUP BY q`,
+        [at],
+      );
+    await tx.query(
       `UPDATE tmp_ltv l SET segment = coalesce((
-         SELECT s.segment FROM value_segments s WHERE l.to_date >= s.min_to_date
+         SELECT s.segment FROM value_segments s WHERE l.seg_value >= s.min_to_date
           ORDER BY s.min_to_date DESC, array_position(ARRAY['top', 'high', 'mid', 'low'], s.segment) LIMIT 1),
          -- below every bound (a churned customer worth less than any active one): the lowest
          (SELECT s.segment FROM value_segments s ORDER BY s.min_to_date ASC LIMIT 1))
-        WHERE l.to_date IS NOT NULL`,
+        WHERE l.seg_value IS NOT NULL`,
     );
+    if (banded.length > 0)
+      await tx.query(
+        `UPDATE value_segments s SET active_customers = coalesce(
+           (SELECT count(*) FROM tmp_ltv l WHERE l.segment = s.segment AND l.status = 'active'), 0)`,
+      );
     // observed churn per segment over (at − 365 days, at]
     await tx.query(
       `WITH ${BASE_CTES},
@@ -187,7 +251,7 @@ export class ValueRepository {
     );
     const rows: { n: number }[] = await tx.query(
       `WITH e AS (
-         SELECT l.cid, l.status, l.mrr, l.mrr_known, l.to_date, l.segment,
+         SELECT l.cid, l.status, l.mrr, l.mrr_known, l.to_date, l.segment, l.seg_value, l.seg_basis,
                 r.score, r.model_version,
                 substring(r.model_version FROM '^fitted-.*-h([0-9]+)$')::int AS horizon,
                 s.monthly_churn_rate AS rate
@@ -212,8 +276,8 @@ export class ValueRepository {
                            WHEN 'segment_churn_rate' THEN CASE WHEN rate > 0 THEN least(${MAX_EXPECTED_MONTHS}, 1 / rate) ELSE ${MAX_EXPECTED_MONTHS} END
                 END::float8 AS months
            FROM x)
-       INSERT INTO customer_values AS v (customer_id, to_date, segment, mrr_known, expected_months, expected, basis, basis_detail, computed_at, segment_changed_at)
-       SELECT cid, to_date, segment, mrr_known, months,
+       INSERT INTO customer_values AS v (customer_id, to_date, segment, segment_value, segment_basis, mrr_known, expected_months, expected, basis, basis_detail, computed_at, segment_changed_at)
+       SELECT cid, to_date, segment, round(seg_value, 2), seg_basis, mrr_known, months,
               CASE WHEN mrr_known AND months IS NOT NULL THEN round(mrr * months::numeric, 2) END,
               basis,
               CASE basis
@@ -227,6 +291,7 @@ export class ValueRepository {
               $1, $1
          FROM y
        ON CONFLICT (customer_id) DO UPDATE SET to_date = EXCLUDED.to_date, segment = EXCLUDED.segment,
+         segment_value = EXCLUDED.segment_value, segment_basis = EXCLUDED.segment_basis,
          mrr_known = EXCLUDED.mrr_known, expected_months = EXCLUDED.expected_months, expected = EXCLUDED.expected,
          basis = EXCLUDED.basis, basis_detail = EXCLUDED.basis_detail, computed_at = EXCLUDED.computed_at,
          -- the KPI refresh recomputes the facts of customers whose segment moved (kpi_ticket_facts.segment)

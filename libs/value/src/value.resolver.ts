@@ -1,9 +1,17 @@
-import { Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
+import { Args, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
 import { Loaders, RequestLoaders } from '@staydesk/core';
 import { CustomerObject } from '@staydesk/customers';
-import { Roles } from '@staydesk/identity';
+import { Actor, CurrentUser, Roles } from '@staydesk/identity';
 import { ValueLoaders } from './value.loaders';
-import { LifetimeValueObject, MrrChangeObject, ValueSegmentObject } from './value.object';
+import {
+  LifetimeValueObject,
+  MrrChangeObject,
+  ValueSegmentBandInput,
+  ValueSegmentObject,
+  ValueSegmentSchemeEnum,
+  ValueSegmentSchemeObject,
+} from './value.object';
+import type { Scheme } from './value-rules';
 import { ValueService } from './value.service';
 
 @Resolver(() => CustomerObject)
@@ -33,5 +41,28 @@ export class CustomerValueResolver {
   })
   valueSegments() {
     return this.service.segments();
+  }
+
+  @Roles('account_manager', 'admin', 'team_lead')
+  @Query(() => ValueSegmentSchemeObject, {
+    description:
+      'The value segment scheme the next computation uses: quartiles (default) or admin-set bands.',
+  })
+  valueSegmentScheme() {
+    return this.service.scheme();
+  }
+
+  @Roles('admin')
+  @Mutation(() => ValueSegmentSchemeObject, {
+    description:
+      "Sets the value segments (admins): scheme bands with 2–4 bands, lowest first, names low < mid < high < top and ascending non-negative lower bounds in money; or scheme quartiles (no bands) to go back to quartiles. Audited; queues a recomputation (value.recompute), so valueSegments and the customers' segments follow once the worker has run it.",
+  })
+  setValueSegmentScheme(
+    @CurrentUser() actor: Actor,
+    @Args('scheme', { type: () => ValueSegmentSchemeEnum }) scheme: Scheme,
+    @Args('bands', { type: () => [ValueSegmentBandInput], nullable: true })
+    bands: ValueSegmentBandInput[] | null,
+  ) {
+    return this.service.setScheme(actor, scheme, bands);
   }
 }

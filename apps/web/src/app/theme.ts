@@ -63,6 +63,8 @@ export const cssVariablesResolver: CSSVariablesResolver = () => {
       ...lightText,
       '--mantine-color-dimmed': 'var(--mantine-color-gray-7)',
       '--mantine-color-placeholder': 'var(--mantine-color-gray-7)',
+      // field errors (input border, text and message): Mantine's red-6 is 3.3:1 on white
+      '--mantine-color-error': LIGHT_TEXT.red,
       '--mantine-primary-color-light-color': LIGHT_TEXT.indigo,
       '--mantine-primary-color-filled': FILLED.indigo,
       '--sd-brand': '#364fc7',

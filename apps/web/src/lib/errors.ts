@@ -40,8 +40,9 @@ export function isUnavailable(error: unknown): boolean {
 
 /** "field: must not be empty" → "Must not be empty." for display next to the field. */
 export function fieldMessage(p: ApiProblem): string {
+  // apiProblem has capitalized the message ("Subject: …"): compare without case
   const m =
-    p.field && p.message.startsWith(`${p.field}: `)
+    p.field && p.message.toLowerCase().startsWith(`${p.field.toLowerCase()}: `)
       ? p.message.slice(p.field.length + 2)
       : p.message;
   return sentence(m);

@@ -8,6 +8,7 @@ import { PrivacyPage } from './PrivacyPage';
 import { SlaPage } from './SlaPage';
 import { TeamsPage } from './TeamsPage';
 import { UsersPage } from './UsersPage';
+import { ValueSegmentsPage } from './ValueSegmentsPage';
 
 const SECTIONS = [
   { path: 'users', label: 'Users' },
@@ -16,6 +17,7 @@ const SECTIONS = [
   { path: 'mailboxes', label: 'Mailboxes' },
   { path: 'import', label: 'Import' },
   { path: 'privacy', label: 'Privacy' },
+  { path: 'value-segments', label: 'Value segments' },
 ] as const;
 
 /** /admin/*: the admins' settings, one section per page; everyone else gets FORBIDDEN. */
@@ -31,7 +33,7 @@ export function AdminRoute() {
           Admin
         </Title>
         <Text c="dimmed" size="sm">
-          People, teams, service levels, mail, data import and privacy requests.
+          People, teams, service levels, mail, data import, privacy requests and value segments.
         </Text>
       </div>
       <Group component="nav" aria-label="Admin sections" gap={4} wrap="wrap">
@@ -57,6 +59,7 @@ export function AdminRoute() {
         <Route path="mailboxes" element={<MailboxesPage />} />
         <Route path="import" element={<ImportPage />} />
         <Route path="privacy" element={<PrivacyPage />} />
+        <Route path="value-segments" element={<ValueSegmentsPage />} />
         <Route path="*" element={<ProblemPage code="NOT_FOUND" />} />
       </Routes>
     </Stack>
