@@ -36,9 +36,13 @@ module.exports = {
   // A global option (Jest ignores it inside a project): e2e tests start real processes and wait
   // on queues, so the 5 s default is too short on a loaded 2-core machine.
   testTimeout: 60_000,
-  // On 2 cores Jest runs every file in its own main process (maxWorkers 1 = in band), so one
-  // handle that a library keeps open after its test closed everything it knows of (seen with the
-  // whole suite, never with a file alone) would keep CI waiting until its time-out. Exit when done.
+  // Two test files at a time, also on 2 cores: most e2e time is waiting (queues, SMTP, the
+  // browser, timers), and in band the suite no longer fits CI's 15 minutes (measured: 521 s for
+  // the jest part with two workers). Every file has its own database and Redis prefix.
+  maxWorkers: 2,
+  // One handle that a library keeps open after its test closed everything it knows of (seen with
+  // the whole suite, never with a file alone) would keep CI waiting until its time-out. Exit when
+  // done.
   forceExit: true,
   projects: [
     {
