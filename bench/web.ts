@@ -9,7 +9,9 @@ import { launchChromium } from '../scripts/browser';
  * - navigation → the first 50 queue rows on screen (p50/p95 over RUNS loads of "My teams' open");
  * - opening a ticket with 50 messages (one is made on the first run if none exists);
  * - navigation → the team lead's KPI dashboard for this quarter on screen (every figure, the
- *   trend and the grouped table), as BENCH_LEAD_EMAIL (the demo's lead.tier1).
+ *   trend and the grouped table), as BENCH_LEAD_EMAIL (the demo's lead.tier1);
+ * - navigation → the account manager's risk list, first page on screen (rows with their
+ *   sparklines and factor bars), as BENCH_AM_EMAIL (the demo's am1).
  * Signs in as BENCH_EMAIL / BENCH_PASSWORD (the demo's agent1 by default).
  */
 const BASE = (process.env.STAYDESK_URL ?? 'http://localhost:3000').replace(/\/+$/, '');
@@ -17,6 +19,7 @@ const EMAIL = process.env.BENCH_EMAIL ?? 'agent1@demo.staydesk.local';
 const PASSWORD = process.env.BENCH_PASSWORD ?? 'staydesk-demo';
 const RUNS = Number(process.env.BENCH_RUNS ?? 20);
 const LEAD_EMAIL = process.env.BENCH_LEAD_EMAIL ?? 'lead.tier1@demo.staydesk.local';
+const AM_EMAIL = process.env.BENCH_AM_EMAIL ?? 'am1@demo.staydesk.local';
 
 /** The page's `document` (the functions below run in the browser; strings would need eval, which the CSP forbids). */
 type Doc = { document: { querySelectorAll(s: string): { length: number } } };
@@ -77,16 +80,42 @@ async function ticketWith50Messages(page: Page): Promise<string> {
   return id;
 }
 
+async function signedIn(email: string, heading: string) {
+  const browser = await launchChromium();
+  const page = browser.context.pages()[0] ?? (await browser.context.newPage());
+  await page.goto(`${BASE}/sign-in`);
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('heading', { name: heading }).waitFor();
+  return { browser, page };
+}
+
+/** Navigation → the risk list's first page on screen (my accounts, by score). */
+async function riskList(): Promise<number[]> {
+  const { browser, page } = await signedIn(AM_EMAIL, 'Risk list');
+  try {
+    const times: number[] = [];
+    for (let i = 0; i < RUNS; i++) {
+      const t0 = Date.now();
+      await page.goto(`${BASE}/risk`);
+      await page
+        .getByRole('table', { name: 'Customers by churn risk' })
+        .getByRole('link')
+        .first()
+        .waitFor();
+      times.push(Date.now() - t0);
+    }
+    return times;
+  } finally {
+    await browser.close();
+  }
+}
+
 /** Navigation → the quarter's KPI dashboard complete on screen (figures, trend, table). */
 async function kpiDashboard(): Promise<number[]> {
-  const browser = await launchChromium();
+  const { browser, page } = await signedIn(LEAD_EMAIL, 'Team KPIs');
   try {
-    const page = browser.context.pages()[0] ?? (await browser.context.newPage());
-    await page.goto(`${BASE}/sign-in`);
-    await page.getByLabel('Email').fill(LEAD_EMAIL);
-    await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByRole('heading', { name: 'Team KPIs' }).waitFor();
     const times: number[] = [];
     for (let i = 0; i < RUNS; i++) {
       const t0 = Date.now();
@@ -151,6 +180,7 @@ async function main() {
       open.push(Date.now() - t0);
     }
     const kpis = await kpiDashboard();
+    const risk = await riskList();
     console.log(
       [
         `web console against ${BASE} (${RUNS} runs each, full page loads in Chromium)`,
@@ -158,6 +188,7 @@ async function main() {
         `  navigation → first ${expected} queue rows on screen: p50 ${pct(queue, 50)} ms, p95 ${pct(queue, 95)} ms (target < 1000 ms)`,
         `  open a ticket with 50 messages from the queue (in-app): p50 ${pct(open, 50)} ms, p95 ${pct(open, 95)} ms (target < 500 ms)`,
         `  navigation → KPI dashboard for a quarter on screen (lead): p50 ${pct(kpis, 50)} ms, p95 ${pct(kpis, 95)} ms (target < 1500 ms)`,
+        `  navigation → risk list, first page on screen (account manager): p50 ${pct(risk, 50)} ms, p95 ${pct(risk, 95)} ms (target < 1500 ms)`,
       ].join('\n'),
     );
   } finally {
