@@ -241,6 +241,24 @@ function cases(ids: Record<string, string>): Record<string, Case[]> {
         message: /host/,
       },
     ],
+    setValueSegmentScheme: [
+      {
+        name: 'bounds not ascending',
+        query: `mutation { setValueSegmentScheme(scheme: bands, bands: [{ segment: low, minValue: 0 }, { segment: high, minValue: -5 }]) { scheme } }`,
+        code: INPUT,
+        message: /bands/,
+      },
+      {
+        name: 'quartiles with bands',
+        query: `mutation { setValueSegmentScheme(scheme: quartiles, bands: [{ segment: low, minValue: 0 }]) { scheme } }`,
+        code: INPUT,
+      },
+      {
+        name: 'bands without any',
+        query: `mutation { setValueSegmentScheme(scheme: bands) { scheme } }`,
+        code: INPUT,
+      },
+    ],
     testMailbox: [
       {
         name: 'unknown mailbox',
