@@ -1,5 +1,5 @@
 import { useMutation, useQuery } from '@apollo/client/react';
-import { Alert, Button, Group, Modal, Paper, Stack, Text, TextInput } from '@mantine/core';
+import { Alert, Button, Group, Loader, Modal, Paper, Stack, Text, TextInput } from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
 import { notifications } from '@mantine/notifications';
 import { useState, type FormEvent } from 'react';
@@ -63,7 +63,7 @@ function MergeForm({ ticket, onDone }: { ticket: TicketDetailFragment; onDone: (
     if (!target) {
       setError(
         valid
-          ? `Look up a ticket first: #${typed} was not found.`
+          ? `Wait until #${typed} is found, or check the number.`
           : 'Give a ticket number, like 1042.',
       );
       return;
@@ -98,6 +98,9 @@ function MergeForm({ ticket, onDone }: { ticket: TicketDetailFragment; onDone: (
             setError(null);
           }}
           error={shown}
+          rightSection={
+            valid && (typed !== n || lookup.loading) ? <Loader size="xs" aria-hidden /> : null
+          }
           data-autofocus
           autoComplete="off"
         />
