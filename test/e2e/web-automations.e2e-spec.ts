@@ -9,7 +9,8 @@ import { TestStack, startStack } from '../support/stack';
 /**
  * The automations screens in Chromium against the real api: a macro applied from the ticket
  * composer (`/`, search, preview, apply), a saved view in the sidebar, and a rule built and
- * tested in the rules builder; axe on each screen. Needs `npm run build:web`.
+ * tested in the rules builder, a message split and a duplicate merged from the ticket page; axe
+ * on each screen. Needs `npm run build:web`.
  */
 jest.setTimeout(120_000);
 
@@ -174,4 +175,98 @@ it('shows the custom fields admin and passes axe', async () => {
   await page.getByRole('button', { name: 'Create field' }).click();
   await page.getByRole('cell', { name: 'contract_plan' }).waitFor();
   await expectNoSeriousA11yViolations('custom fields');
+});
+
+it('splits a customer message into a new ticket, then merges the duplicate into another ticket', async () => {
+  const admin = await login(stack, 'admin@auto.test');
+  const create = async (subject: string, body: string) =>
+    (
+      await ok(
+        stack,
+        admin,
+        'mutation($i: CreateTicketInput!) { createTicket(input: $i) { id number } }',
+        {
+          i: {
+            requesterId: ids.contact,
+            subject,
+            channel: 'email',
+            message: { kind: 'customer_message', body },
+          },
+        },
+      )
+    ).createTicket as { id: string; number: number };
+  const keep = await create('Invoice is wrong', 'The March invoice is wrong.');
+  const dup = await create('Invoice again', 'Did you see my invoice mail?');
+  await ok(
+    stack,
+    admin,
+    'mutation($id: ID!) { addCustomerMessage(id: $id, body: "Also: how do I add a seat?") { message { id } } }',
+    { id: dup.id },
+  );
+
+  // split: the second customer message becomes a ticket of its own
+  await page.goto(`${stack.url}/tickets/${dup.id}`);
+  await page
+    .getByRole('listitem')
+    .filter({ hasText: 'how do I add a seat?' })
+    .getByRole('button', { name: /^Actions for the message by Priya Silva/ })
+    .click();
+  await page.getByRole('menuitem', { name: 'Split into a new ticket' }).click();
+  const splitDialog = page.getByRole('dialog', { name: 'Split into a new ticket' });
+  await splitDialog.getByLabel('Subject of the new ticket').fill('Adding a seat');
+  await page.keyboard.press('Enter');
+  await page.getByRole('heading', { name: 'Adding a seat', exact: true }).waitFor();
+  const split = await ok(
+    stack,
+    admin,
+    'query($id: ID!) { ticket(id: $id) { messages(first: 5) { edges { node { body } } } events { type toValue } } }',
+    { id: page.url().split('/tickets/')[1] },
+  );
+  expect(split.ticket.messages.edges.map((e: any) => e.node.body)).toEqual([
+    'Also: how do I add a seat?',
+  ]);
+  expect(split.ticket.events.map((e: any) => e.type)).toContain('split_from');
+
+  // merge: the duplicate into the ticket that stays, found by its number
+  await page.goto(`${stack.url}/tickets/${dup.id}`);
+  await page.getByRole('button', { name: 'More ticket actions' }).click();
+  await page.getByRole('menuitem', { name: 'Merge into another ticket…' }).click();
+  const dialog = page.getByRole('dialog', { name: `Merge #${dup.number} into another ticket` });
+  const number = dialog.getByLabel('Merge into ticket');
+  await number.fill(`#${dup.number}`);
+  await dialog.getByRole('button', { name: `Merge into #${dup.number}` }).waitFor();
+  await page.keyboard.press('Enter');
+  await dialog.getByText('A ticket cannot be merged into itself.').waitFor();
+  await number.fill(String(keep.number));
+  await dialog.getByText(`#${keep.number} Invoice is wrong`).waitFor();
+  await dialog.getByText('Requested by Priya Silva').waitFor();
+  await expectNoSeriousA11yViolations('merge dialog');
+  await page.keyboard.press('Enter');
+  await page.getByRole('heading', { name: 'Invoice is wrong', exact: true }).waitFor();
+  await page.getByText(`#${dup.number} merged into #${keep.number}`).waitFor();
+  expect(page.url()).toBe(`${stack.url}/tickets/${keep.id}`);
+  const after = await ok(
+    stack,
+    admin,
+    `query($s: ID!, $t: ID!) {
+      source: ticket(id: $s) { status events { type fromValue toValue } messages(first: 5) { edges { node { id } } } }
+      target: ticket(id: $t) { messages(first: 5) { edges { node { body } } } }
+    }`,
+    { s: dup.id, t: keep.id },
+  );
+  expect(after.source.status).toBe('closed');
+  expect(after.source.events).toContainEqual({
+    type: 'merged_into',
+    fromValue: keep.id,
+    toValue: `#${keep.number}`,
+  });
+  expect(after.source.messages.edges).toEqual([]);
+  expect(after.target.messages.edges.map((e: any) => e.node.body)).toEqual([
+    'The March invoice is wrong.',
+    'Did you see my invoice mail?',
+  ]);
+  // the closed duplicate links to the ticket that stays
+  await page.goto(`${stack.url}/tickets/${dup.id}`);
+  await page.getByRole('link', { name: `#${keep.number}`, exact: true }).click();
+  await page.getByRole('heading', { name: 'Invoice is wrong', exact: true }).waitFor();
 });

@@ -1,4 +1,4 @@
-import { Avatar, Badge, Text, Tooltip } from '@mantine/core';
+import { ActionIcon, Avatar, Badge, Menu, Text, Tooltip } from '@mantine/core';
 import { memo } from 'react';
 import type { ConversationMessageFragment, DeliveryStatus } from '@/gql/graphql';
 import { formatDateTime } from '@/lib/format';
@@ -54,20 +54,30 @@ const PROBLEM: DeliveryStatus[] = ['failed', 'bounced', 'suppressed'];
 /** The conversation, oldest first: customer messages, public replies and internal notes look different. */
 export const Conversation = memo(function Conversation({
   messages,
+  onSplit,
 }: {
   messages: ConversationMessageFragment[];
+  /** Offered on customer messages when the ticket has more than one message. */
+  onSplit?: (m: ConversationMessageFragment) => void;
 }) {
+  const canSplit = onSplit && messages.length > 1 ? onSplit : undefined;
   return (
     <ol className={classes.list} aria-label="Conversation">
       {messages.map((m) => (
-        <Message key={m.id} m={m} />
+        <Message key={m.id} m={m} onSplit={m.kind === 'customer_message' ? canSplit : undefined} />
       ))}
     </ol>
   );
 });
 
 /** One message; unchanged messages are not rendered again when the conversation grows. */
-const Message = memo(function Message({ m }: { m: ConversationMessageFragment }) {
+const Message = memo(function Message({
+  m,
+  onSplit,
+}: {
+  m: ConversationMessageFragment;
+  onSplit?: (m: ConversationMessageFragment) => void;
+}) {
   const look = LOOK[m.kind];
   const author = m.authorUser?.name ?? m.authorContact?.name ?? 'Unknown';
   return (
@@ -86,9 +96,28 @@ const Message = memo(function Message({ m }: { m: ConversationMessageFragment })
           </Badge>
           {m.delivery && <DeliveryBadge delivery={m.delivery} />}
         </div>
-        <Text size="xs" c="dimmed" style={{ flexShrink: 0 }}>
-          {formatDateTime(m.createdAt)}
-        </Text>
+        <div className={classes.who} style={{ flexShrink: 0 }}>
+          <Text size="xs" c="dimmed">
+            {formatDateTime(m.createdAt)}
+          </Text>
+          {onSplit && (
+            <Menu position="bottom-end" withinPortal>
+              <Menu.Target>
+                <ActionIcon
+                  variant="subtle"
+                  color="gray"
+                  size="sm"
+                  aria-label={`Actions for the message by ${author}, ${formatDateTime(m.createdAt)}`}
+                >
+                  <span aria-hidden>⋯</span>
+                </ActionIcon>
+              </Menu.Target>
+              <Menu.Dropdown>
+                <Menu.Item onClick={() => onSplit(m)}>Split into a new ticket</Menu.Item>
+              </Menu.Dropdown>
+            </Menu>
+          )}
+        </div>
       </div>
       <Text size="sm" className={classes.body}>
         {m.body}

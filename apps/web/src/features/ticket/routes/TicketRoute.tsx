@@ -1,7 +1,20 @@
 import { useApolloClient, useQuery } from '@apollo/client/react';
-import { Accordion, Alert, Badge, Grid, Group, Skeleton, Stack, Text, Title } from '@mantine/core';
+import {
+  Accordion,
+  Alert,
+  Anchor,
+  Badge,
+  Button,
+  Grid,
+  Group,
+  Menu,
+  Skeleton,
+  Stack,
+  Text,
+  Title,
+} from '@mantine/core';
 import { useCallback, useDeferredValue, useEffect, useMemo, useState } from 'react';
-import { useParams } from 'react-router';
+import { Link, useParams } from 'react-router';
 import { PriorityBadge, SlaBadge, StatusBadge } from '@/components/badges';
 import { ProblemPage } from '@/components/ProblemPage';
 import { CustomerPanel } from '@/features/customers';
@@ -19,7 +32,9 @@ import { Composer, type BaseVersion } from '../components/Composer';
 import { Conversation } from '../components/Conversation';
 import { EventHistory } from '../components/EventHistory';
 import { FollowUpsPanel } from '../components/FollowUpsPanel';
+import { MergeModal } from '../components/MergeModal';
 import { PropertiesPanel } from '../components/PropertiesPanel';
+import { SplitModal } from '../components/SplitModal';
 import { Viewers } from '../components/Viewers';
 import { usePresence } from '../hooks/usePresence';
 
@@ -58,6 +73,9 @@ export function TicketRoute() {
   const onComposingChange = useCallback((c: boolean) => setComposing(c), []);
   const viewers = usePresence(id, user?.id, composing, !ticket);
   const [base, setBase] = useState<BaseVersion | null>(null);
+  const [merging, setMerging] = useState(false);
+  const [splitting, setSplitting] = useState<ConversationMessageFragment | null>(null);
+  const onSplit = useCallback((m: ConversationMessageFragment) => setSplitting(m), []);
   useEffect(() => {
     if (ticket && (!base || base.snapshot.id !== ticket.id)) {
       setBase({ version: ticket.version, snapshot: ticket });
@@ -106,15 +124,32 @@ export function TicketRoute() {
   // the live event's message may be newer than the conversation (its refetch is on the way)
   const latestMessage =
     liveMessage && (!newest || Number(liveMessage.id) > Number(newest.id)) ? liveMessage : newest;
+  // a merged duplicate links to the ticket that stays (its newest merged_into event)
+  const mergedInto = ticket.events.findLast((e) => e.type === 'merged_into');
+  const closed = ticket.status === 'closed';
   return (
     <Grid gap="lg" p={{ base: 'sm', sm: 'lg' }}>
       <Grid.Col span={{ base: 12, md: 8 }}>
         <Stack gap="md">
           <div>
-            <Text c="dimmed" size="sm">
-              #{ticket.number} · {humanize(ticket.channel)} · opened{' '}
-              {formatDateTime(ticket.createdAt)} by {ticket.requester.name}
-            </Text>
+            <Group justify="space-between" wrap="nowrap" align="flex-start" gap="xs">
+              <Text c="dimmed" size="sm">
+                #{ticket.number} · {humanize(ticket.channel)} · opened{' '}
+                {formatDateTime(ticket.createdAt)} by {ticket.requester.name}
+              </Text>
+              <Menu position="bottom-end">
+                <Menu.Target>
+                  <Button variant="default" size="compact-sm" aria-label="More ticket actions">
+                    More
+                  </Button>
+                </Menu.Target>
+                <Menu.Dropdown>
+                  <Menu.Item disabled={closed} onClick={() => setMerging(true)}>
+                    Merge into another ticket…
+                  </Menu.Item>
+                </Menu.Dropdown>
+              </Menu>
+            </Group>
             <Title order={1} size="h2" style={{ overflowWrap: 'anywhere' }}>
               {ticket.subject}
             </Title>
@@ -135,7 +170,16 @@ export function TicketRoute() {
               ))}
             </Group>
           </div>
-          <Conversation messages={messages} />
+          {mergedInto?.fromValue && (
+            <Alert color="gray" variant="light" title="Merged">
+              This ticket was merged into{' '}
+              <Anchor component={Link} to={`/tickets/${mergedInto.fromValue}`}>
+                {mergedInto.toValue ?? 'another ticket'}
+              </Anchor>
+              ; its conversation continues there.
+            </Alert>
+          )}
+          <Conversation messages={messages} onSplit={closed ? undefined : onSplit} />
           {ticket.messages.pageInfo.hasNextPage && (
             <Text size="sm" c="dimmed">
               Showing the first 100 messages.
@@ -187,6 +231,8 @@ export function TicketRoute() {
           </Stack>
         )}
       </Grid.Col>
+      <MergeModal ticket={ticket} opened={merging} onClose={() => setMerging(false)} />
+      <SplitModal ticket={ticket} message={splitting} onClose={() => setSplitting(null)} />
       {loading && <span hidden>loading</span>}
     </Grid>
   );
