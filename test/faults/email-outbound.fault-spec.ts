@@ -9,7 +9,12 @@ import { seedTickets, sleep, startFaultStack, waitFor } from './fault-stack';
 describe('fault: worker killed while sending replies', () => {
   it('sends every reply after a restart and counts the duplicates', async () => {
     const sink = await startSmtpSink({ delayMs: 40 });
-    const stack = await startFaultStack({ SMTP_URL: sink.url, WORKER_CONCURRENCY: '5' });
+    const connections = 8; // SMTP_CONNECTIONS: replies in flight at once
+    const stack = await startFaultStack({
+      SMTP_URL: sink.url,
+      WORKER_CONCURRENCY: '5',
+      SMTP_CONNECTIONS: String(connections),
+    });
     try {
       const n = 60;
       const tickets = await seedTickets(stack.db, n, 'open');
@@ -57,8 +62,10 @@ describe('fault: worker killed while sending replies', () => {
         `worker killed after ${atKill} of ${n} replies: all ${n} sent, ${handed[0].n} reconciled ` +
           `as sent (the server had them whole), ${duplicates} sent twice (same Message-ID)`,
       );
-      // only a reply between its final dot and the data_sent_at record can go out twice
-      expect(duplicates).toBeLessThanOrEqual(1);
+      // only a reply between its final dot and its data_sent_at record can go out twice, and at
+      // most one per SMTP connection is in that window at the kill (seen: 0–2 of 60). The
+      // per-1,000 duplicate target is the survey run's (worker-kill).
+      expect(duplicates).toBeLessThanOrEqual(connections);
     } finally {
       await stack.close();
       await sink.close();
