@@ -27,6 +27,7 @@ import { simulateTicket } from './ticket-life';
 import { generateTickets } from './tickets';
 import { insertCustomers, insertFollowUps, insertTickets, type Db } from './writer';
 import { backfillDemoRiskHistory } from './risk-history';
+import { recomputeDemoValues } from './values';
 
 // ---------------------------------------------------------------------------------------------
 // The run
@@ -186,6 +187,7 @@ export async function runSeedDemo(argv: string[]): Promise<void> {
       return;
     }
     const history = await backfillDemoRiskHistory(db);
+    await recomputeDemoValues(db);
     await db.query('COMMIT');
     printSummary(result, options, where, performance.now() - started);
     console.log(
