@@ -2,9 +2,9 @@ import 'reflect-metadata';
 import { fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import bcrypt from 'bcryptjs';
-import { createClient } from 'graphql-ws';
 import { Client as PgClient, Pool } from 'pg';
 import WebSocket from 'ws';
 import { loadConfig, prepareDatabase } from '@staydesk/core';
@@ -14,11 +14,18 @@ import { Service, closedLoop, freePort, graphql, percentile, sleep } from './har
 /**
  * `npm run bench:live [-- --subscribers 1000 --events 40 --seconds 8]`: live updates at scale.
  * Two api processes and a worker on a fresh database; a separate subscriber process opens N
- * graphql-ws sockets (half on each api), each subscribed to `queueChanged` (every ticket).
- * Prints: commit → delivery latency of one ticket change to all N subscribers (p50/p95/p99, over
- * `--events` changes), api RSS with N/2 sockets each, and the createTicket rate through one api
- * without subscribers and with the N subscribers connected (each created ticket is then
- * delivered N times).
+ * WebSockets speaking graphql-ws (half on each api), each subscribed to `queueChanged` (every
+ * ticket). Prints: commit → delivery latency of one ticket change to all N subscribers
+ * (p50/p95/p99, over `--events` changes), api RSS with N/2 sockets each, and the createTicket
+ * rate through one api without subscribers and with the N subscribers connected (each created
+ * ticket is then delivered N times), with the CPU each process spent per created ticket and
+ * the delivery latency of those tickets, so a reader can see which process the machine's
+ * cores went to.
+ *
+ * The subscriber process is a minimal graphql-ws client on `ws` (connection_init, subscribe,
+ * count `next` messages, read the subject of the latency probes) rather than graphql-ws's own
+ * client: on this machine it shares the cores with the api processes, and what a browser spends
+ * parsing its messages is the browser's, not the server's.
  */
 const arg = (name: string, fallback: number) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -30,6 +37,7 @@ const now = () => performance.timeOrigin + performance.now();
 // The subscriber process (forked with --child): opens the sockets, records arrival times.
 
 const QUERY = `subscription { queueChanged { change ticket { id subject } } }`;
+const SUBJECT = /"subject":"((?:lat|tp)-[^"]*)"/;
 
 async function child() {
   const urls = JSON.parse(process.env.LIVE_URLS!) as string[];
@@ -37,47 +45,64 @@ async function child() {
   const count = Number(process.env.LIVE_SUBSCRIBERS);
   const arrivals = new Map<string, number[]>();
   const seen = new Array<boolean>(count).fill(false);
+  let nexts = 0;
   let errors = 0;
   let firstError = '';
-  for (let i = 0; i < count; i++) {
-    const client = createClient({
-      url: `${urls[i % urls.length].replace(/^http/, 'ws')}/graphql`,
-      webSocketImpl: WebSocket,
-      connectionParams: { authorization: `Bearer ${token}` },
-      // a connection refused under load (sign-in check timed out) tries again, as consoles do
-      retryAttempts: 5,
-    });
-    client.subscribe<{ queueChanged: { ticket: { subject: string } } }>(
-      { query: QUERY },
-      {
-        next: (r) => {
-          const t = now();
-          seen[i] = true;
-          const subject = r.data?.queueChanged.ticket.subject ?? '';
-          if (subject.startsWith('lat-')) {
-            let list = arrivals.get(subject);
-            if (!list) arrivals.set(subject, (list = []));
-            list.push(t);
-          }
-          if (r.errors) {
-            errors++;
-            firstError ||= JSON.stringify(r.errors);
-          }
-        },
-        error: (e) => {
-          errors++;
-          firstError ||= String((e as { reason?: string }).reason ?? e);
-        },
-        complete: () => undefined,
-      },
+  const fail = (text: string) => {
+    errors++;
+    firstError ||= text;
+  };
+  const open = (i: number, attempt: number) => {
+    const ws = new WebSocket(
+      `${urls[i % urls.length].replace(/^http/, 'ws')}/graphql`,
+      'graphql-transport-ws',
     );
+    let acked = false;
+    ws.on('open', () =>
+      ws.send(
+        JSON.stringify({ type: 'connection_init', payload: { authorization: `Bearer ${token}` } }),
+      ),
+    );
+    ws.on('message', (data: Buffer) => {
+      const text = data.toString();
+      if (text.startsWith('{"id":"1","type":"next"')) {
+        const t = now();
+        nexts++;
+        seen[i] = true;
+        if (text.includes('"errors"')) fail(text);
+        const m = SUBJECT.exec(text);
+        if (m) {
+          let list = arrivals.get(m[1]);
+          if (!list) arrivals.set(m[1], (list = []));
+          list.push(t);
+        }
+        return;
+      }
+      const msg = JSON.parse(text) as { type: string; payload?: unknown };
+      if (msg.type === 'connection_ack') {
+        acked = true;
+        ws.send(JSON.stringify({ id: '1', type: 'subscribe', payload: { query: QUERY } }));
+      } else if (msg.type === 'ping') ws.send(JSON.stringify({ type: 'pong' }));
+      else if (msg.type === 'error' || msg.type === 'complete') fail(text);
+    });
+    ws.on('error', () => undefined);
+    ws.on('close', (code, reason) => {
+      // a connection refused under load (sign-in check timed out) tries again, as consoles do
+      if (!acked && attempt < 5) setTimeout(() => open(i, attempt + 1), 200 * (attempt + 1));
+      else if (acked) fail(`closed ${code} ${reason.toString()}`);
+    });
+  };
+  for (let i = 0; i < count; i++) {
+    open(i, 0);
     if (i % 50 === 49) await sleep(20); // do not open 1,000 TCP connections in one burst
   }
   process.on('message', (m: { cmd: string }) => {
     if (m.cmd === 'ready')
       process.send!({ ready: seen.filter(Boolean).length, errors, firstError });
-    if (m.cmd === 'arrivals')
-      process.send!({ arrivals: Object.fromEntries(arrivals), errors, firstError });
+    if (m.cmd === 'arrivals') {
+      process.send!({ arrivals: Object.fromEntries(arrivals), nexts, errors, firstError });
+      arrivals.clear();
+    }
   });
   process.send!({ started: true });
 }
@@ -96,6 +121,15 @@ function ask<T>(proc: ReturnType<typeof fork>, cmd: string, key: string): Promis
     proc.send({ cmd });
   });
 }
+
+/** CPU time (user + system, in 10 ms ticks) of each process so far. */
+const cpuTicks = (pids: Record<string, number>) =>
+  Object.fromEntries(
+    Object.entries(pids).map(([name, pid]) => {
+      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+      return [name, Number(fields[11]) + Number(fields[12])];
+    }),
+  );
 
 const rssMb = (pid: number) =>
   Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? NaN) / 1024;
@@ -159,19 +193,39 @@ async function main() {
     );
     const token = login.data.login.token;
     const gql = graphql(urls[0], token);
-    const createTicket = () =>
+    const createTicket = (subject = 'Bench') =>
       gql(
-        `mutation($c: ID!) { createTicket(input: { requesterId: $c, subject: "Bench", channel: email }) { id } }`,
-        { c: contact[0].id },
+        `mutation($c: ID!, $s: String!) { createTicket(input: { requesterId: $c, subject: $s, channel: email }) { id } }`,
+        { c: contact[0].id, s: subject },
       );
     const { data } = await createTicket();
     const ticketId = (data as { createTicket: { id: string } }).createTicket.id;
 
-    console.log(`live bench: ${N} subscribers over 2 api processes`);
-    const before = await closedLoop(4, SECONDS, () => createTicket().then(() => undefined));
+    console.log(
+      `live bench: ${N} subscribers over 2 api processes (load average ${loadavg()
+        .map((x) => x.toFixed(1))
+        .join(' ')})`,
+    );
+    const pids: Record<string, number> = {
+      api1: services[0].child.pid!,
+      api2: services[1].child.pid!,
+      worker: services[2].child.pid!,
+    };
+    /** createTicket in a closed loop, with the CPU each process spent per created ticket. */
+    const createLoop = async (subject: () => string) => {
+      const c0 = cpuTicks(pids);
+      const r = await closedLoop(4, SECONDS, () => createTicket(subject()).then(() => undefined));
+      const c1 = cpuTicks(pids);
+      const perTicket = Object.entries(c1)
+        .map(([k, v]) => `${k} ${(((v - c0[k]) * 10) / Math.max(1, r.requests)).toFixed(1)}`)
+        .join(' · ');
+      return { r, perTicket: `${perTicket} ms CPU per ticket` };
+    };
+    await createLoop(() => 'Bench'); // warm-up (JIT, pools): not counted
+    const before = await createLoop(() => 'Bench');
     const baseRss = services.slice(0, 2).map((s) => rssMb(s.child.pid!));
     console.log(
-      `  createTicket without subscribers: ${before.perSecond.toFixed(0)}/s (p95 ${before.p95.toFixed(1)} ms)`,
+      `  createTicket without subscribers: ${before.r.perSecond.toFixed(0)}/s (p95 ${before.r.p95.toFixed(1)} ms; ${before.perTicket})`,
     );
 
     subs = fork(__filename, ['--child'], {
@@ -183,6 +237,7 @@ async function main() {
       },
     });
     await new Promise((r) => subs!.once('message', r));
+    pids.subscribers = subs.pid!;
     let n = 0;
     const touch = (subject: string) =>
       gql(
@@ -247,9 +302,30 @@ async function main() {
       `  api RSS: ${baseRss.map((x) => x.toFixed(0)).join(' / ')} MB before, ${rss.map((x) => x.toFixed(0)).join(' / ')} MB with ${N / 2} sockets each`,
     );
 
-    const after = await closedLoop(4, SECONDS, () => createTicket().then(() => undefined));
+    // the same createTicket loop with the subscribers connected: every ticket goes to all N
+    const after = await createLoop(() => `tp-${now().toFixed(1)}`);
+    await sleep(1500);
+    const tp = await ask<{ arrivals: Record<string, number[]>; errors: number }>(
+      subs,
+      'arrivals',
+      'arrivals',
+    );
+    const underLoad: number[] = [];
+    let delivered = 0;
+    for (const [subject, list] of Object.entries(tp.arrivals)) {
+      if (!subject.startsWith('tp-')) continue;
+      const sentAt = Number(subject.slice(3));
+      delivered += list.length;
+      for (const a of list) underLoad.push(a - sentAt);
+    }
+    underLoad.sort((a, b) => a - b);
     console.log(
-      `  createTicket with ${N} subscribers (each ticket delivered ${N} times): ${after.perSecond.toFixed(0)}/s (p95 ${after.p95.toFixed(1)} ms) = ${((after.perSecond / before.perSecond) * 100).toFixed(0)} % of the rate without`,
+      `  createTicket with ${N} subscribers (each ticket delivered ${N} times): ${after.r.perSecond.toFixed(0)}/s (p95 ${after.r.p95.toFixed(1)} ms; ${after.perTicket}) = ${((after.r.perSecond / before.r.perSecond) * 100).toFixed(0)} % of the rate without`,
+    );
+    console.log(
+      `  … its deliveries: ${delivered} of ${after.r.requests * N} (${tp.errors} errors); mutation sent → delivered: ${p(underLoad)} (load average ${loadavg()
+        .map((x) => x.toFixed(1))
+        .join(' ')})`,
     );
   } finally {
     subs?.kill('SIGKILL');

@@ -1,3 +1,5 @@
+const isEnd = (x: unknown): boolean => typeof x === 'object' && x !== null && 'end' in x;
+
 /**
  * The source stream of one subscription: events pushed by the hub, pulled by graphql-ws as fast
  * as the socket takes them. The buffer is bounded: a client that falls `capacity` events
@@ -9,6 +11,7 @@ export class BoundedStream<T, E> implements AsyncIterableIterator<T | { end: E }
   private waiting: ((r: IteratorResult<T | { end: E }>) => void) | null = null;
   private closed = false;
   private ending = false;
+  private sink: ((item: T) => void) | null = null;
 
   constructor(
     private readonly capacity: number,
@@ -19,12 +22,25 @@ export class BoundedStream<T, E> implements AsyncIterableIterator<T | { end: E }
   /** False when the stream is over (closed, or ended now because the buffer is full). */
   push(item: T): boolean {
     if (this.closed || this.ending) return false;
+    if (this.sink) {
+      this.sink(item);
+      return true;
+    }
     if (this.buffer.length >= this.capacity) {
       this.end(this.overflow);
       return false;
     }
     this.deliver(item);
     return true;
+  }
+
+  /**
+   * From now on each pushed item goes to `sink` at once (what is buffered first, in order);
+   * only the end still comes through `next()`. The sink's owner bounds what it holds itself.
+   */
+  attach(sink: (item: T) => void): void {
+    this.sink = sink;
+    while (this.buffer.length > 0 && !isEnd(this.buffer[0])) sink(this.buffer.shift() as T);
   }
 
   /** Delivers `reason` after what is already buffered (for an overflow: instead of the rest), then ends. */

@@ -1,4 +1,5 @@
 export * from './bounded-stream';
+export * from './frame-batcher';
 export * from './live-connection';
 export * from './live-events';
 export * from './live.gateway';
@@ -9,3 +10,4 @@ export * from './live.publisher';
 export * from './presence.service';
 export * from './queue-filter';
 export * from './shared-execution';
+export * from './visibility';

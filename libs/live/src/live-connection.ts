@@ -1,6 +1,7 @@
 import { GraphQLError } from 'graphql';
 import type { RequestLoaders } from '@staydesk/core';
 import type { Actor } from '@staydesk/identity';
+import type { LiveOutput } from './shared-execution';
 
 /** One graphql-ws connection: who it is (re-checked every LIVE_REAUTH_MS) and when it last did something. */
 export interface LiveConnection {
@@ -18,6 +19,8 @@ export interface LiveContext {
   live: LiveConnection;
   loaders: RequestLoaders;
   req: { ip?: string; headers: Record<string, string | undefined> };
+  /** The socket and graphql-ws id the subscription's events are written to (sharedSubscribe). */
+  output?: LiveOutput;
 }
 
 /** One item of a subscription's stream: an event (with the DataLoaders of its dispatch) or the end. */

@@ -12,8 +12,9 @@ import type { WebSocket } from 'ws';
 import { APP_CONFIG, AppConfig, DomainError, REDIS_CLIENT, RequestLoaders } from '@staydesk/core';
 import { Actor, IdentityService } from '@staydesk/identity';
 import { Metrics } from '@staydesk/telemetry';
-import { LIVE_ERROR_CODES, LiveConnection, LiveContext } from './live-connection';
-import { sharedSubscribe } from './shared-execution';
+import { FrameBatcher } from './frame-batcher';
+import { LIVE_ERROR_CODES, LiveConnection, LiveContext, refetchError } from './live-connection';
+import { cachedParsing, sharedSubscribe } from './shared-execution';
 
 type Extra = { socket: WebSocket; request: IncomingMessage };
 type Ctx = Context<Record<string, unknown> | undefined, Extra>;
@@ -60,6 +61,13 @@ export function tokenOf(
 /** How long one token's re-check answers for every connection holding it. */
 const RECHECK_SHARE_MS = 1000;
 
+/**
+ * Live frames leave each api process at most once per this many milliseconds (FrameBatcher): an
+ * event after a quiet moment goes out at once; under a stream of events, each socket gets
+ * what came in the window in one write.
+ */
+export const LIVE_FLUSH_WINDOW_MS = 100;
+
 /** A close reason fits in a control frame (123 bytes). */
 const reason = (text: string) => {
   const b = Buffer.from(text);
@@ -79,6 +87,7 @@ export class LiveGateway implements OnApplicationBootstrap {
   private readonly sockets = new Set<WebSocket>();
   private readonly upgraded = new Set<Socket>();
   private readonly rechecks = new Map<string, { at: number; actor: Promise<Actor> }>();
+  private readonly batcher = new FrameBatcher(LIVE_FLUSH_WINDOW_MS);
 
   constructor(
     private readonly identity: IdentityService,
@@ -132,7 +141,14 @@ export class LiveGateway implements OnApplicationBootstrap {
       });
     const options: Partial<ServerOptions<Record<string, unknown> | undefined, Extra>> = {
       connectionInitWaitTimeout: 5000,
-      subscribe: sharedSubscribe,
+      ...cachedParsing(),
+      subscribe: sharedSubscribe({
+        batcher: this.batcher,
+        capacity: limits.bufferEvents,
+        overflow: () => refetchError(limits.bufferEvents),
+        format: (result) =>
+          result.errors ? { ...result, errors: formatAll(result.errors) } : result,
+      }),
       onConnect: (ctx: Ctx) => this.connect(ctx),
       onSubscribe: (ctx: Ctx) => {
         const conn = this.connections.get(ctx.extra.socket);
@@ -161,13 +177,14 @@ export class LiveGateway implements OnApplicationBootstrap {
           Metrics.subscriptions.dec();
         }
       },
-      context: (ctx: Ctx): LiveContext => {
+      context: (ctx: Ctx, id: string): LiveContext => {
         const conn = this.connections.get(ctx.extra.socket)!;
         return {
           actor: conn.actor,
           live: conn,
           loaders: new RequestLoaders(this.moduleRef),
           req: { ip: ctx.extra.request.socket.remoteAddress, headers: {} },
+          output: { socket: ctx.extra.socket, id },
         };
       },
       onNext: (_ctx, _id, _payload, _args, result) =>

@@ -17,14 +17,7 @@ import {
   redisOptionsFromUrl,
 } from '@staydesk/core';
 import { FollowUpsService } from '@staydesk/followups';
-import {
-  Actor,
-  IdentityService,
-  TICKET_WORKERS,
-  UserObject,
-  mayReadTicket,
-  validateId,
-} from '@staydesk/identity';
+import { Actor, IdentityService, TICKET_WORKERS, UserObject, validateId } from '@staydesk/identity';
 import type { TicketChange } from '@staydesk/outbox';
 import { TicketsService } from '@staydesk/tickets';
 import { BoundedStream } from './bounded-stream';
@@ -38,6 +31,7 @@ import type {
 } from './live.object';
 import { PresenceService, Viewer } from './presence.service';
 import { QueueChange, QueueFilter, before, queueChangeFrom } from './queue-filter';
+import { TicketVisibility } from './visibility';
 
 type Item<T> = { value: T; loaders: RequestLoaders };
 type Stream<T> = BoundedStream<Item<T>, GraphQLError>;
@@ -302,20 +296,21 @@ export class LiveHub implements OnApplicationBootstrap, OnApplicationShutdown {
     // executes each selection set once per item, not once per subscriber)
     const loaders = new RequestLoaders(this.moduleRef);
     const activityItem = { value: { id: event.id, ticket, changes, message }, loaders };
+    // a private team's ticket is news only to those who may read it (also after a move into
+    // the team: the subscription stays open but stays silent); decided per visibility class,
+    // with the connection's current user (re-checked every LIVE_REAUTH_MS)
+    const visibility = new TicketVisibility(team);
     for (const s of activity) {
-      // a private team's ticket is news only to its members and admins (also after a move into
-      // the team: the subscription stays open but stays silent)
-      if (!mayReadTicket(s.conn.actor, team)) continue;
+      if (!visibility.mayRead(s.conn.actor)) continue;
       s.stream.push(activityItem);
     }
     // per event, not per subscriber: the ticket as it was, each distinct view's change, and
-    // visibility per (role, team) (1,000 consoles share a handful of each)
+    // visibility per class (1,000 consoles share a handful of each)
     const was = event.type === 'created' ? null : before(ticket, event.changes);
     const changeByView = new Map<string, QueueChange | null>();
     const queueItems = new Map<string, Item<QueueEventObject>>();
     for (const s of this.queueSubs) {
-      // a private team's ticket is news only to those who may read it (cheap: no lookup)
-      if (!mayReadTicket(s.conn.actor, team)) continue;
+      if (!visibility.mayRead(s.conn.actor)) continue;
       let change = changeByView.get(s.filterKey);
       if (change === undefined) {
         change = queueChangeFrom(ticket, was, s.filter);

@@ -1,0 +1,36 @@
+import { Actor, mayReadTicket } from '@staydesk/identity';
+
+type Team = Parameters<typeof mayReadTicket>[1];
+
+/**
+ * What a subscriber's view of private teams depends on besides its role: the teams it belongs
+ * to and, for a team lead, who it is (a lead may lead a team without being a member). Two
+ * subscribers with the same role and key may read the same tickets and notes, so the live path
+ * decides visibility and executes each event's selection once per (role, key), not per
+ * subscriber. When users belong to several teams, list them here (sorted) and nowhere else.
+ */
+export function visibilityKey(actor: Pick<Actor, 'id' | 'role' | 'teamId'>): string {
+  const teams = actor.teamId ?? '';
+  return actor.role === 'team_lead' ? `${teams}|${actor.id}` : teams;
+}
+
+/**
+ * Whether subscribers may read one event's ticket (`mayReadTicket`, the rule of queries),
+ * decided once per visibility class of the event: 1,000 subscribers make a handful of checks.
+ */
+export class TicketVisibility {
+  private readonly decided = new Map<string, boolean>();
+
+  constructor(private readonly team: Team) {}
+
+  mayRead(actor: Actor): boolean {
+    if (!this.team?.isPrivate) return true;
+    const key = `${actor.role}\u0000${visibilityKey(actor)}`;
+    let ok = this.decided.get(key);
+    if (ok === undefined) {
+      ok = mayReadTicket(actor, this.team);
+      this.decided.set(key, ok);
+    }
+    return ok;
+  }
+}
