@@ -44,9 +44,16 @@ describe('textFrame', () => {
 });
 
 describe('FrameBatcher', () => {
-  it('sends the first frame at once, then one write per socket per window', async () => {
+  it('sends the first frame at once, then waits in proportion to what the last flush cost', async () => {
     let now = 0;
-    const batcher = new FrameBatcher(100, () => now);
+    let cpu = 0;
+    // each flush "costs" 25 ms of CPU: with a share of 0.2 the next waits 100 ms
+    const batcher = new FrameBatcher({
+      share: 0.2,
+      maxWindowMs: 1000,
+      clock: () => now,
+      cpu: () => (cpu += 25),
+    });
     const a = fakeSocket();
     const b = fakeSocket();
     const done = jest.fn();
@@ -55,20 +62,37 @@ describe('FrameBatcher', () => {
     await new Promise((r) => setImmediate(r));
     expect([a.writes.length, b.writes.length]).toEqual([1, 1]);
     // within the window: held until it ends, then both frames in one write
-    now = 40;
+    now = 10;
     batcher.queue(a.socket, textFrame([Buffer.from('2')]), done);
     batcher.queue(a.socket, textFrame([Buffer.from('3')]), done);
-    await new Promise((r) => setTimeout(r, 20));
+    await new Promise((r) => setTimeout(r, 30));
     expect(a.writes).toHaveLength(1);
-    await new Promise((r) => setTimeout(r, 70));
+    await new Promise((r) => setTimeout(r, 100));
     expect(a.writes).toHaveLength(2);
     expect(messages(Buffer.concat(a.writes))).toEqual(['text:1', 'text:2', 'text:3']);
     await new Promise((r) => setImmediate(r));
     expect(done).toHaveBeenCalledTimes(4);
   });
 
+  it('never waits longer than maxWindowMs', async () => {
+    const now = 0;
+    let cpu = 0;
+    const batcher = new FrameBatcher({
+      share: 0.01,
+      maxWindowMs: 30,
+      clock: () => now,
+      cpu: () => (cpu += 50),
+    });
+    const a = fakeSocket();
+    batcher.queue(a.socket, textFrame([Buffer.from('1')]), () => undefined);
+    await new Promise((r) => setImmediate(r));
+    batcher.queue(a.socket, textFrame([Buffer.from('2')]), () => undefined);
+    await new Promise((r) => setTimeout(r, 45));
+    expect(a.writes).toHaveLength(2);
+  });
+
   it('flushes one socket on demand, and reports frames for a closed socket as not written', () => {
-    const batcher = new FrameBatcher(100, () => 0);
+    const batcher = new FrameBatcher({ share: 0.1, maxWindowMs: 100, clock: () => 0 });
     const a = fakeSocket();
     const closed = fakeSocket(false);
     const done = jest.fn();

@@ -47,13 +47,34 @@ export function textFrame(parts: Buffer[]): Buffer {
   return frame;
 }
 
+export interface FrameBatcherOptions {
+  /** The share of the process's CPU time that flushes may take before frames wait and coalesce. */
+  share: number;
+  /** The longest a frame waits for the next flush (the bound on added latency). */
+  maxWindowMs: number;
+  /** Milliseconds, for timing (performance.now). */
+  clock?: () => number;
+  /** CPU time of this process in milliseconds (process.cpuUsage). */
+  cpu?: () => number;
+}
+
+const cpuMs = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+};
+
 /**
- * Sends the frames of live events to their sockets, at most once per `windowMs` per process:
- * the first frame after a quiet window leaves at once (on the next turn of the event loop, so
- * one event's fan-out to every socket is one flush); frames that come within `windowMs` of the
- * last flush wait for the end of that window. All of a socket's frames of one flush go out in
- * one write: one syscall per socket per flush instead of one per socket per event, which with
- * many subscribers and many events was most of the api's CPU (and of the kernel's).
+ * Sends the frames of live events to their sockets, all of a socket's waiting frames in one
+ * write. With many subscribers and many events, one write per socket per event was most of the
+ * api's CPU (and of the kernel's: each write to a socket is a syscall and a TCP segment), so
+ * the batcher limits how often it writes instead of how much:
+ *
+ * - The first frame after a quiet moment leaves at once (on the next turn of the event loop, so
+ *   one event's fan-out to every socket is one flush): a lone event is not delayed.
+ * - After a flush that took C ms of CPU, the next one waits until C × (1 − share) / share ms
+ *   have passed (at most `maxWindowMs`): flushes take at most about `share` of the process,
+ *   and frames that come meanwhile go out together. A few sockets flush in microseconds, so
+ *   they wait for nothing; 500 sockets under a storm of events get a write every ~50–250 ms.
  *
  * `done` is called once per frame when it was written (or could not be: the socket closed),
  * which is what a subscription counts to notice a consumer that does not keep up.
@@ -61,12 +82,14 @@ export function textFrame(parts: Buffer[]): Buffer {
 export class FrameBatcher {
   private pending = new Map<FrameSocket, Pending>();
   private scheduled: NodeJS.Immediate | NodeJS.Timeout | null = null;
-  private lastFlush = -Infinity;
+  private nextFlush = -Infinity;
+  private readonly clock: () => number;
+  private readonly cpu: () => number;
 
-  constructor(
-    private readonly windowMs: number,
-    private readonly clock: () => number = () => performance.now(),
-  ) {}
+  constructor(private readonly options: FrameBatcherOptions) {
+    this.clock = options.clock ?? (() => performance.now());
+    this.cpu = options.cpu ?? cpuMs;
+  }
 
   /** Queues one complete frame (`textFrame`) for `socket`. */
   queue(socket: FrameSocket, frame: Buffer, done: (err?: Error) => void): void {
@@ -76,7 +99,7 @@ export class FrameBatcher {
     p.bytes += frame.length;
     p.done.push(done);
     if (this.scheduled) return;
-    const wait = this.lastFlush + this.windowMs - this.clock();
+    const wait = this.nextFlush - this.clock();
     this.scheduled =
       wait <= 0 ? setImmediate(() => this.flush()) : setTimeout(() => this.flush(), wait);
   }
@@ -96,10 +119,13 @@ export class FrameBatcher {
       clearImmediate(this.scheduled as NodeJS.Immediate);
       this.scheduled = null;
     }
-    this.lastFlush = this.clock();
     const pending = this.pending;
     this.pending = new Map();
+    const cpu = this.cpu();
     for (const [socket, p] of pending) this.write(socket, p);
+    const cost = this.cpu() - cpu;
+    const { share, maxWindowMs } = this.options;
+    this.nextFlush = this.clock() + Math.min(maxWindowMs, (cost * (1 - share)) / share);
   }
 
   private write(socket: FrameSocket, p: Pending) {

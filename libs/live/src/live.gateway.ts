@@ -62,11 +62,11 @@ export function tokenOf(
 const RECHECK_SHARE_MS = 1000;
 
 /**
- * Live frames leave each api process at most once per this many milliseconds (FrameBatcher): an
- * event after a quiet moment goes out at once; under a stream of events, each socket gets
- * what came in the window in one write.
+ * Live frames (FrameBatcher): writing them may take about a tenth of an api process's CPU;
+ * beyond that, frames wait (at most 250 ms) and each socket gets what came meanwhile in one
+ * write. A lone event goes out at once.
  */
-export const LIVE_FLUSH_WINDOW_MS = 100;
+export const LIVE_FLUSH = { share: 0.1, maxWindowMs: 250 };
 
 /** A close reason fits in a control frame (123 bytes). */
 const reason = (text: string) => {
@@ -87,7 +87,7 @@ export class LiveGateway implements OnApplicationBootstrap {
   private readonly sockets = new Set<WebSocket>();
   private readonly upgraded = new Set<Socket>();
   private readonly rechecks = new Map<string, { at: number; actor: Promise<Actor> }>();
-  private readonly batcher = new FrameBatcher(LIVE_FLUSH_WINDOW_MS);
+  private readonly batcher = new FrameBatcher(LIVE_FLUSH);
 
   constructor(
     private readonly identity: IdentityService,

@@ -16,7 +16,6 @@ import type { LiveContext } from './live-connection';
 import { FrameBatcher, FrameSocket, textFrame } from './frame-batcher';
 import { visibilityKey } from './visibility';
 
-
 /**
  * One event's result for one execution key and its JSON (as graphql-ws would send it, errors
  * formatted), computed once; `ready` once both are there.
