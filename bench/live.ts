@@ -123,12 +123,20 @@ function ask<T>(proc: ReturnType<typeof fork>, cmd: string, key: string): Promis
 }
 
 /** CPU time (user + system, in 10 ms ticks) of each process so far. */
-const cpuTicks = (pids: Record<string, number>) =>
+const ticksOf = (pid: number) => {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return Number(fields[11]) + Number(fields[12]);
+  } catch {
+    return NaN; // gone (a PostgreSQL backend whose pool connection closed)
+  }
+};
+const cpuTicks = (pids: Record<string, number | number[]>) =>
   Object.fromEntries(
-    Object.entries(pids).map(([name, pid]) => {
-      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-      return [name, Number(fields[11]) + Number(fields[12])];
-    }),
+    Object.entries(pids).map(([name, pid]) => [
+      name,
+      Array.isArray(pid) ? pid.map(ticksOf) : [ticksOf(pid)],
+    ]),
   );
 
 const rssMb = (pid: number) =>
@@ -206,20 +214,34 @@ async function main() {
         .map((x) => x.toFixed(1))
         .join(' ')})`,
     );
-    const pids: Record<string, number> = {
+    const pids: Record<string, number | number[]> = {
       api1: services[0].child.pid!,
       api2: services[1].child.pid!,
       worker: services[2].child.pid!,
     };
     /** createTicket in a closed loop, with the CPU each process spent per created ticket. */
     const createLoop = async (subject: () => string) => {
-      const c0 = cpuTicks(pids);
+      // the PostgreSQL backends serving this database (the pools keep them open)
+      const { rows: backends } = await admin.query<{ pid: number }>(
+        `SELECT pid FROM pg_stat_activity WHERE datname = $1`,
+        [dbName],
+      );
+      const all = { ...pids, postgres: backends.map((b) => b.pid) };
+      const c0 = cpuTicks(all);
       const r = await closedLoop(4, SECONDS, () => createTicket(subject()).then(() => undefined));
-      const c1 = cpuTicks(pids);
-      const perTicket = Object.entries(c1)
-        .map(([k, v]) => `${k} ${(((v - c0[k]) * 10) / Math.max(1, r.requests)).toFixed(1)}`)
+      const c1 = cpuTicks(all);
+      const ms: Record<string, number> = {};
+      for (const [k, list] of Object.entries(c1)) {
+        let ticks = 0;
+        list.forEach((v, i) => (ticks += Number.isFinite(v - c0[k][i]) ? v - c0[k][i] : 0));
+        ms[k] = (ticks * 10) / Math.max(1, r.requests);
+      }
+      const perTicket = Object.entries(ms)
+        .map(([k, v]) => `${k} ${v.toFixed(1)}`)
         .join(' · ');
-      return { r, perTicket: `${perTicket} ms CPU per ticket` };
+      // what the server (apis, worker, PostgreSQL) spent per ticket, without the subscriber process
+      const server = ms.api1 + ms.api2 + ms.worker + ms.postgres;
+      return { r, server, perTicket: `${perTicket} ms CPU per ticket` };
     };
     await createLoop(() => 'Bench'); // warm-up (JIT, pools): not counted
     const before = await createLoop(() => 'Bench');
@@ -321,6 +343,9 @@ async function main() {
     underLoad.sort((a, b) => a - b);
     console.log(
       `  createTicket with ${N} subscribers (each ticket delivered ${N} times): ${after.r.perSecond.toFixed(0)}/s (p95 ${after.r.p95.toFixed(1)} ms; ${after.perTicket}) = ${((after.r.perSecond / before.r.perSecond) * 100).toFixed(0)} % of the rate without`,
+    );
+    console.log(
+      `  server CPU per ticket (apis, worker, PostgreSQL): ${before.server.toFixed(1)} → ${after.server.toFixed(1)} ms: a CPU-bound server would create tickets at ${((before.server / after.server) * 100).toFixed(0)} % of the rate without`,
     );
     console.log(
       `  … its deliveries: ${delivered} of ${after.r.requests * N} (${tp.errors} errors); mutation sent → delivered: ${p(underLoad)} (load average ${loadavg()
