@@ -4,7 +4,9 @@ const isEnd = (x: unknown): boolean => typeof x === 'object' && x !== null && 'e
  * The source stream of one subscription: events pushed by the hub, pulled by graphql-ws as fast
  * as the socket takes them. The buffer is bounded: a client that falls `capacity` events
  * behind gets one final item (`end(reason)`, e.g. "refetch") and the stream ends, so a slow
- * consumer costs at most `capacity` events of memory.
+ * consumer costs at most `capacity` events of memory. The live path `attach`es a sink instead
+ * (sharedSubscribe: frames written straight to the socket, bounded by what the socket has not
+ * written yet); the buffer then only carries the end.
  */
 export class BoundedStream<T, E> implements AsyncIterableIterator<T | { end: E }> {
   private readonly buffer: (T | { end: E })[] = [];
