@@ -21,7 +21,7 @@ import { CurrentUser, Public, Roles } from './auth.decorators';
 import { IdentityLoaders } from './identity.loaders';
 import { CreateUserInput, TeamInput, UpdateUserInput, UsersArgs } from './identity.input';
 import { AuthPayloadObject, TeamObject, UserConnection, UserObject } from './identity.object';
-import { USER_KEYSET } from './identity.repository';
+import { TeamRow, USER_KEYSET } from './identity.repository';
 import { IdentityService, LoginResult } from './identity.service';
 import { SESSION_COOKIE, requestToken } from './request-token';
 import { Actor, EVERYONE } from './roles';
@@ -164,7 +164,7 @@ export class UserResolver {
 
   @Roles('admin')
   @Mutation(() => UserObject, {
-    description: 'Admins: change a user (role, team, active, password).',
+    description: 'Admins: change a user (role, teams, active, password).',
   })
   updateUser(
     @CurrentUser() actor: Actor,
@@ -179,9 +179,17 @@ export class UserResolver {
     );
   }
 
-  @ResolveField(() => TeamObject, { nullable: true })
+  @ResolveField(() => TeamObject, { nullable: true, description: 'The home team.' })
   team(@Parent() user: UserObject, @Loaders() loaders: RequestLoaders) {
     return user.teamId ? loaders.get(IdentityLoaders).team.load(user.teamId) : null;
+  }
+
+  @ResolveField(() => [TeamObject], { description: 'Every team the user belongs to, by name.' })
+  async teams(@Parent() user: UserObject, @Loaders() loaders: RequestLoaders) {
+    const teams = await loaders.get(IdentityLoaders).team.loadMany(user.teamIds);
+    return teams
+      .filter((t): t is TeamRow => !!t && !(t instanceof Error))
+      .sort((a, b) => a.name.localeCompare(b.name));
   }
 }
 

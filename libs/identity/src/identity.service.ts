@@ -47,6 +47,42 @@ export function validateId(id: string, field = 'id'): string {
   return id;
 }
 
+/** At most this many teams per user (a person in 50 teams is a data error). */
+export const MAX_TEAMS_PER_USER = 50;
+
+/**
+ * The memberships and home team a create or update asks for; null when it leaves the teams
+ * alone. `teamIds` is the set (duplicates dropped); `teamId` picks the home team and must be one
+ * of them; without it the current home stays if still a member, else the first team. `teamId`
+ * alone means "this is the user's only team" (the API before memberships).
+ */
+export function teamChoice(
+  teamIds: readonly string[] | null | undefined,
+  teamId: string | null | undefined,
+  teamIdGiven: boolean,
+  currentHome: string | null,
+): { teamIds: string[]; home: string | null } | null {
+  if (teamIds != null) {
+    if (teamIds.length > MAX_TEAMS_PER_USER)
+      throw badInput('teamIds', `must list at most ${MAX_TEAMS_PER_USER} teams`);
+    const ids = [...new Set(teamIds.map((t, i) => validateId(t, `teamIds[${i}]`)))];
+    if (teamIdGiven && teamId != null) {
+      validateId(teamId, 'teamId');
+      if (!ids.includes(teamId))
+        throw badInput('teamId', 'the home team must be one of teamIds');
+      return { teamIds: ids, home: teamId };
+    }
+    if (teamIdGiven && ids.length)
+      throw badInput('teamId', 'cannot be null while the user is in teams (leave it out instead)');
+    const home = currentHome && ids.includes(currentHome) ? currentHome : (ids[0] ?? null);
+    return { teamIds: ids, home };
+  }
+  if (!teamIdGiven) return null;
+  if (teamId == null) return { teamIds: [], home: null };
+  validateId(teamId, 'teamId');
+  return { teamIds: [teamId], home: teamId };
+}
+
 interface TokenClaims {
   sub: string;
   role: Role;
@@ -200,7 +236,13 @@ export class IdentityService {
       throw unauthenticated('this account no longer exists or is deactivated');
     if ((claims.ver ?? 0) !== user.tokenVersion)
       throw unauthenticated('the password was changed since this token was issued: sign in again');
-    return { id: user.id, role: user.role, teamId: user.teamId, name: user.name };
+    return {
+      id: user.id,
+      role: user.role,
+      teamId: user.teamId,
+      teamIds: user.teamIds,
+      name: user.name,
+    };
   }
 
   /**
@@ -280,33 +322,50 @@ export class IdentityService {
 
   async createUser(
     actor: Actor | null,
-    input: { email: string; name: string; password: string; role: Role; teamId?: string | null },
+    input: {
+      email: string;
+      name: string;
+      password: string;
+      role: Role;
+      teamId?: string | null;
+      teamIds?: string[] | null;
+    },
   ): Promise<UserRow> {
     const email = validateEmail(input.email);
     const name = validateName(input.name);
     validatePassword(input.password);
     if (!ROLES.includes(input.role)) throw badInput('role', `must be one of ${ROLES.join(', ')}`);
+    const teams = teamChoice(input.teamIds, input.teamId, input.teamId != null, null) ?? {
+      teamIds: [],
+      home: null,
+    };
     const passwordHash = await hashPassword(input.password);
     return this.tx.run(async (tx) => {
-      if (input.teamId) await this.requireTeam(tx, input.teamId, 'teamId');
+      await this.requireTeams(tx, teams.teamIds);
       const user = await this.repo.insertUser(tx, {
         email,
         name,
         passwordHash,
         role: input.role,
-        teamId: input.teamId ?? null,
+        teamId: teams.home,
       });
+      await this.repo.setTeams(tx, user.id, teams.teamIds, teams.home);
       await this.audit.record(tx, {
         actorId: actor?.id ?? null,
         action: 'user.create',
         entity: 'user',
         entityId: user.id,
-        details: { email, role: input.role },
+        details: { email, role: input.role, teamIds: teams.teamIds },
       });
-      return user;
+      const [saved] = await this.repo.usersByIds(tx, [user.id]);
+      return saved;
     });
   }
 
+  /**
+   * `teamIds` replaces the memberships; `teamId` picks the home team among them. `teamId`
+   * alone (the API before memberships) makes it the user's only team, as it did then.
+   */
   async updateUser(
     actor: Actor,
     id: string,
@@ -314,6 +373,7 @@ export class IdentityService {
       name?: string | null;
       role?: Role | null;
       teamId?: string | null;
+      teamIds?: string[] | null;
       active?: boolean | null;
       password?: string | null;
     },
@@ -324,15 +384,18 @@ export class IdentityService {
     if (input.password != null) validatePassword(input.password);
     const passwordHash = input.password != null ? await hashPassword(input.password) : undefined;
     return this.tx.run(async (tx) => {
-      if (input.teamId) await this.requireTeam(tx, input.teamId, 'teamId');
-      const user = await this.repo.updateUser(tx, id, {
+      const [before] = await this.repo.usersByIds(tx, [id]);
+      if (!before) throw notFound('user', id);
+      const teams = teamChoice(input.teamIds, input.teamId, teamIdGiven, before.teamId);
+      if (teams) await this.requireTeams(tx, teams.teamIds);
+      const updated = await this.repo.updateUser(tx, id, {
         name,
         role: input.role ?? undefined,
-        teamId: teamIdGiven ? (input.teamId ?? null) : undefined,
         active: input.active ?? undefined,
         passwordHash,
       });
-      if (!user) throw notFound('user', id);
+      if (!updated) throw notFound('user', id);
+      const moved = teams ? await this.repo.setTeams(tx, id, teams.teamIds, teams.home) : null;
       // an admin's password reset also lifts the sign-in locks
       if (passwordHash) await this.repo.clearLoginFailures(tx, id, null);
       if ((await this.repo.countActiveAdmins(tx)) === 0) {
@@ -345,8 +408,13 @@ export class IdentityService {
         action: 'user.update',
         entity: 'user',
         entityId: id,
-        details: { ...input, password: input.password ? '(changed)' : undefined },
+        details: {
+          ...input,
+          password: input.password ? '(changed)' : undefined,
+          ...(moved ? { teamsAdded: moved.added, teamsRemoved: moved.removed } : {}),
+        },
       });
+      const [user] = await this.repo.usersByIds(tx, [id]);
       return user;
     });
   }
@@ -359,7 +427,7 @@ export class IdentityService {
    * The private teams whose tickets the actor may not read (`mayReadTicket`), for SQL filters
    * (`team_id <> ALL(...)`). Empty for admins and for internal callers (`null`).
    */
-  async hiddenTeamIds(actor: Pick<Actor, 'id' | 'role' | 'teamId'> | null): Promise<string[]> {
+  async hiddenTeamIds(actor: Pick<Actor, 'id' | 'role' | 'teamIds'> | null): Promise<string[]> {
     if (!actor || actor.role === 'admin') return [];
     const teams = await this.repo.listTeams(this.tx.db);
     return teams.filter((t) => !mayReadTicket(actor, t)).map((t) => t.id);
@@ -421,11 +489,12 @@ export class IdentityService {
     };
   }
 
-  private async requireTeam(tx: Tx, id: string, field: string): Promise<TeamRow> {
-    validateId(id, field);
-    const [team] = await this.repo.teamsByIds(tx, [id]);
-    if (!team) throw notFound('team', id);
-    return team;
+  /** Every id must be a team (one query for the list). */
+  private async requireTeams(tx: Tx, ids: string[]): Promise<void> {
+    if (!ids.length) return;
+    const found = new Set((await this.repo.teamsByIds(tx, ids)).map((t) => t.id));
+    const missing = ids.find((t) => !found.has(t));
+    if (missing) throw notFound('team', missing);
   }
 
   private async requireLead(tx: Tx, id: string): Promise<void> {

@@ -24,7 +24,7 @@ export async function sharedSubscribe(args: ExecutionArgs) {
     args.operationName ?? '',
     JSON.stringify(args.variableValues ?? {}),
     ctx.live.actor.role,
-    ctx.live.actor.teamId ?? '',
+    ctx.live.actor.teamIds.join(','),
     ctx.live.actor.role === 'team_lead' ? ctx.live.actor.id : '',
   ].join('\u0000');
   const iterator = source[Symbol.asyncIterator]();
