@@ -115,6 +115,18 @@ const MATRIX: Record<string, { allowed: Role[] | typeof PUBLIC; call: string }> 
     call: `mutation { changePassword(currentPassword: "wrong", newPassword: "x") { token } }`,
   },
   unlockUser: { allowed: ['admin'], call: `mutation { unlockUser(id: "${NONE}") { id } }` },
+  sendPasswordResetLink: {
+    allowed: ['admin'],
+    call: `mutation { sendPasswordResetLink(id: "${NONE}") }`,
+  },
+  requestPasswordReset: {
+    allowed: PUBLIC,
+    call: `mutation { requestPasswordReset(email: "nobody@t.local") }`,
+  },
+  resetPassword: {
+    allowed: PUBLIC,
+    call: `mutation { resetPassword(token: "x", newPassword: "x") }`,
+  },
   changeTicketStatus: {
     allowed: WORKERS,
     call: `mutation { changeTicketStatus(id: "${NONE}", status: open) { id } }`,
@@ -577,7 +589,11 @@ describe('access control: every operation × every role', () => {
           i: { name, isPrivate: true },
         })
       ).createTeam.id as string;
-    const [north, south, west] = [await mk('North vault'), await mk('South vault'), await mk('West vault')];
+    const [north, south, west] = [
+      await mk('North vault'),
+      await mk('South vault'),
+      await mk('West vault'),
+    ];
     const created = (
       await ok(
         stack,
@@ -652,9 +668,14 @@ describe('access control: every operation × every role', () => {
     // the users filter finds members of either team
     const members = async (t: string) =>
       (
-        await ok(stack, admin, `query($t: ID!) { users(filter: { teamId: $t }) { edges { node { id } } } }`, {
-          t,
-        })
+        await ok(
+          stack,
+          admin,
+          `query($t: ID!) { users(filter: { teamId: $t }) { edges { node { id } } } }`,
+          {
+            t,
+          },
+        )
       ).users.edges.map((e: any) => e.node.id);
     expect(await members(north)).toEqual([created.id]);
     expect(await members(south)).toEqual([created.id]);

@@ -253,6 +253,64 @@ export class IdentityRepository {
     return { added: added.map((r) => r.id), removed: removed.map((r) => r.id) };
   }
 
+  /**
+   * A new reset link for the user, or null when the account already had `perHour` links in the
+   * last hour (counted under a lock on the user row, so concurrent requests cannot pass it).
+   */
+  async insertPasswordReset(
+    tx: Tx,
+    userId: string,
+    requestedBy: string | null,
+    ttlMinutes: number,
+    perHour: number,
+  ): Promise<{ id: string; expiresAt: Date } | null> {
+    await tx.query(`SELECT 1 FROM users WHERE id = $1 FOR NO KEY UPDATE`, [userId]);
+    const [{ n }]: { n: number }[] = await tx.query(
+      `SELECT count(*)::int AS n FROM password_resets WHERE user_id = $1 AND created_at > now() - interval '1 hour'`,
+      [userId],
+    );
+    if (n >= perHour) return null;
+    const rows: { id: string; expiresAt: Date }[] = await tx.query(
+      `INSERT INTO password_resets (user_id, requested_by, expires_at)
+       VALUES ($1, $2, now() + make_interval(mins => $3))
+       RETURNING id::text, expires_at AS "expiresAt"`,
+      [userId, requestedBy, ttlMinutes],
+    );
+    return rows[0];
+  }
+
+  async setPasswordResetHash(tx: Tx, id: string, hash: Buffer): Promise<void> {
+    await tx.query(`UPDATE password_resets SET token_hash = $2 WHERE id = $1`, [id, hash]);
+  }
+
+  /** A reset link with its user (locked: one use at a time). */
+  async passwordResetForUpdate(
+    tx: Tx,
+    id: string,
+  ): Promise<{
+    id: string;
+    userId: string;
+    tokenHash: Buffer | null;
+    expired: boolean;
+    usedAt: Date | null;
+  } | null> {
+    const rows = await tx.query(
+      `SELECT id::text, user_id::text AS "userId", token_hash AS "tokenHash",
+              expires_at <= now() AS expired, used_at AS "usedAt"
+         FROM password_resets WHERE id = $1 FOR UPDATE`,
+      [id],
+    );
+    return rows[0] ?? null;
+  }
+
+  /** Marks this link used and retires the user's other open links. */
+  async usePasswordResets(tx: Tx, id: string, userId: string): Promise<void> {
+    await tx.query(
+      `UPDATE password_resets SET used_at = now() WHERE user_id = $2 AND (id = $1 OR used_at IS NULL)`,
+      [id, userId],
+    );
+  }
+
   async countActiveAdmins(tx: Tx): Promise<number> {
     const rows: { n: number }[] = await tx.query(
       `SELECT count(*)::int AS n FROM users WHERE role = 'admin' AND active`,

@@ -1,6 +1,7 @@
 import {
   Args,
   Context,
+  GraphQLISODateTime,
   ID,
   Mutation,
   Parent,
@@ -82,6 +83,35 @@ export class UserResolver {
       ctx,
       await this.identity.changePassword(actor, currentPassword, newPassword),
     );
+  }
+
+  @Public()
+  @Mutation(() => Boolean, {
+    description:
+      '"Forgot password?": mails a reset link (valid 60 minutes, single use) if the address belongs to an active account. Always answers true, whatever the address (no account enumeration); rate-limited per client and address, and to 3 links per account per hour.',
+  })
+  async requestPasswordReset(@Args('email') email: string) {
+    await this.identity.requestPasswordReset(email);
+    return true;
+  }
+
+  @Public()
+  @Mutation(() => Boolean, {
+    description:
+      'Set a new password with the token of a reset link (same rules as every password). The link works once; every session of the user ends and the sign-in locks are lifted. Errors: TOKEN_INVALID, TOKEN_USED, TOKEN_EXPIRED (field "token"), BAD_USER_INPUT (field "newPassword").',
+  })
+  async resetPassword(@Args('token') token: string, @Args('newPassword') newPassword: string) {
+    await this.identity.resetPassword(token, newPassword);
+    return true;
+  }
+
+  @Roles('admin')
+  @Mutation(() => GraphQLISODateTime, {
+    description:
+      'Admins: mail a user a password-reset link (instead of typing a password for them); answers when the link expires. Audited.',
+  })
+  sendPasswordResetLink(@CurrentUser() actor: Actor, @Args('id', { type: () => ID }) id: string) {
+    return this.identity.sendPasswordResetLink(actor, id);
   }
 
   @Roles('admin')

@@ -16,6 +16,7 @@ import {
   searchText,
   unauthenticated,
 } from '@staydesk/core';
+import { OutboxService } from '@staydesk/outbox';
 import {
   WeeklyHours,
   validateHolidays,
@@ -24,6 +25,14 @@ import {
 } from './business-hours';
 import { IdentityRepository, TeamRow, UserCursor, UserRow } from './identity.repository';
 import { DUMMY_HASH, hashPassword, validatePassword, verifyPassword } from './password';
+import {
+  PASSWORD_RESETS_PER_HOUR,
+  PASSWORD_RESET_TTL_MINUTES,
+  hashResetToken,
+  passwordResetToken,
+  resetTokenId,
+  resetTokenMatches,
+} from './password-reset';
 import { Actor, ROLES, Role, mayReadTicket } from './roles';
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
@@ -124,6 +133,7 @@ export class IdentityService {
     private readonly jwt: JwtService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(REDIS_CLIENT) private readonly redis: Redis,
+    private readonly outbox: OutboxService,
   ) {}
 
   private revokedKey(jti: string) {
@@ -275,6 +285,110 @@ export class IdentityService {
       return row;
     });
     return this.issueToken(saved);
+  }
+
+  /**
+   * "Forgot password?": mails a reset link when the address belongs to an active account, and
+   * answers the same either way (no account enumeration). Rate-limited per client and address by
+   * the guard, and to PASSWORD_RESETS_PER_HOUR links per account (further requests send nothing).
+   */
+  async requestPasswordReset(email: string): Promise<void> {
+    const e = email.trim();
+    if (!e || e.length > 254) return;
+    const user = await this.repo.findAuthByEmail(this.tx.db, e);
+    if (!user || !user.active) return;
+    await this.issueReset(user.id, null);
+  }
+
+  /** Admins: mail a user a reset link (instead of typing a password for them). */
+  async sendPasswordResetLink(actor: Actor, id: string): Promise<Date> {
+    validateId(id);
+    const [user] = await this.repo.usersByIds(this.tx.db, [id]);
+    if (!user) throw notFound('user', id);
+    if (!user.active)
+      throw badInput('id', `${user.name} is deactivated: reactivate the account first`);
+    const issued = await this.issueReset(id, actor.id);
+    if (!issued)
+      throw new DomainError(
+        'RATE_LIMITED',
+        `${user.name} was sent ${PASSWORD_RESETS_PER_HOUR} reset links in the last hour: wait before sending another`,
+        { retryAfterSeconds: 3600 },
+      );
+    return issued.expiresAt;
+  }
+
+  /** One link: the row, its token's hash and the outbox event the worker mails it from. */
+  private issueReset(userId: string, by: string | null) {
+    return this.tx.run(async (tx) => {
+      const row = await this.repo.insertPasswordReset(
+        tx,
+        userId,
+        by,
+        PASSWORD_RESET_TTL_MINUTES,
+        PASSWORD_RESETS_PER_HOUR,
+      );
+      if (!row) return null;
+      const token = passwordResetToken(this.config.auth.jwtSecret, row.id, userId);
+      await this.repo.setPasswordResetHash(tx, row.id, hashResetToken(token));
+      await this.outbox.record(tx, {
+        type: 'user.password_reset_requested',
+        payload: { resetId: row.id },
+      });
+      await this.audit.record(tx, {
+        actorId: by,
+        action: 'user.password_reset_link',
+        entity: 'user',
+        entityId: userId,
+        details: { resetId: row.id, by: by ? 'admin' : 'self' },
+      });
+      return row;
+    });
+  }
+
+  /**
+   * Sets a new password with a reset link's token (same rules as every password). The link is
+   * single-use (the user's other open links end with it), every session of the user ends
+   * (token version) and the sign-in locks are lifted.
+   */
+  async resetPassword(token: string, newPassword: string): Promise<void> {
+    const invalid = () =>
+      new DomainError(
+        'TOKEN_INVALID',
+        'token: this reset link is not valid (copy the whole link from the mail, or ask for a new one)',
+        { field: 'token' },
+      );
+    const id = resetTokenId(token);
+    if (!id) throw invalid();
+    validatePassword(newPassword, 'newPassword');
+    const passwordHash = await hashPassword(newPassword);
+    await this.tx.run(async (tx) => {
+      const row = await this.repo.passwordResetForUpdate(tx, id);
+      if (!row || !resetTokenMatches(token, row.tokenHash)) throw invalid();
+      if (row.usedAt)
+        throw new DomainError(
+          'TOKEN_USED',
+          'token: this reset link was already used: ask for a new one if you need to',
+          { field: 'token' },
+        );
+      if (row.expired)
+        throw new DomainError(
+          'TOKEN_EXPIRED',
+          `token: this reset link has expired (links work for ${PASSWORD_RESET_TTL_MINUTES} minutes): ask for a new one`,
+          { field: 'token' },
+        );
+      const [user] = await this.repo.usersByIds(tx, [row.userId]);
+      if (!user?.active) throw invalid();
+      await this.repo.updateUser(tx, row.userId, { passwordHash });
+      await this.repo.clearLoginFailures(tx, row.userId, null);
+      await this.repo.usePasswordResets(tx, row.id, row.userId);
+      await this.audit.record(tx, {
+        actorId: row.userId,
+        action: 'user.password_reset',
+        entity: 'user',
+        entityId: row.userId,
+        details: { resetId: row.id },
+      });
+    });
   }
 
   /** Admins: lift every sign-in lock of a user (audited). */

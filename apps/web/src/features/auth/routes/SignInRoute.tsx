@@ -1,6 +1,7 @@
 import { useMutation } from '@apollo/client/react';
 import {
   Alert,
+  Anchor,
   Button,
   Center,
   Paper,
@@ -11,7 +12,7 @@ import {
   Title,
 } from '@mantine/core';
 import { useEffect, useState, type FormEvent } from 'react';
-import { Navigate, useNavigate, useSearchParams } from 'react-router';
+import { Link as RouterLink, Navigate, useNavigate, useSearchParams } from 'react-router';
 import { homeOf, useSession } from '@/app/session';
 import { LoginDocument } from '@/gql/graphql';
 import { apiProblem } from '@/lib/errors';
@@ -58,6 +59,11 @@ export function SignInRoute() {
                 Your support workspace: queue, tickets and customers.
               </Text>
             </div>
+            {params.get('reset') === '1' && !problem && (
+              <Alert color="teal" role="status" title="Password changed">
+                Sign in with your new password.
+              </Alert>
+            )}
             {problem && (
               <Alert color="red" role="alert" title="Could not sign in">
                 {problem.message}
@@ -80,6 +86,9 @@ export function SignInRoute() {
             <Button type="submit" loading={loading} fullWidth>
               Sign in
             </Button>
+            <Anchor component={RouterLink} to="/forgot-password" size="sm" ta="center">
+              Forgot password?
+            </Anchor>
           </Stack>
         </form>
       </Paper>
