@@ -12,7 +12,7 @@ export class CreateUserInput {
   @Field(() => ID, {
     nullable: true,
     description:
-      'Home team, one of teamIds. Alone (without teamIds): the user\'s only team, as before memberships.',
+      "Home team, one of teamIds. Alone (without teamIds): the user's only team, as before memberships.",
   })
   teamId?: string | null;
   @Field(() => [ID], {

@@ -77,8 +77,7 @@ export function teamChoice(
     const ids = [...new Set(teamIds.map((t, i) => validateId(t, `teamIds[${i}]`)))];
     if (teamIdGiven && teamId != null) {
       validateId(teamId, 'teamId');
-      if (!ids.includes(teamId))
-        throw badInput('teamId', 'the home team must be one of teamIds');
+      if (!ids.includes(teamId)) throw badInput('teamId', 'the home team must be one of teamIds');
       return { teamIds: ids, home: teamId };
     }
     if (teamIdGiven && ids.length)

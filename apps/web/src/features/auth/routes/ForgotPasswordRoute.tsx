@@ -3,6 +3,7 @@ import { Alert, Anchor, Button, Stack, TextInput } from '@mantine/core';
 import { useEffect, useState, type FormEvent } from 'react';
 import { Link as RouterLink } from 'react-router';
 import { RequestPasswordResetDocument } from '@/gql/graphql';
+import { LINK_COLOR } from '@/components/link-color';
 import { apiProblem } from '@/lib/errors';
 import { AuthCard } from './AuthCard';
 
@@ -44,7 +45,7 @@ export function ForgotPasswordRoute() {
             If {sentTo} belongs to a Staydesk account, a reset link is on its way. No mail after a
             few minutes? Check the spam folder, or ask an admin.
           </Alert>
-          <Anchor component={RouterLink} to="/sign-in" size="sm">
+          <Anchor c={LINK_COLOR} component={RouterLink} to="/sign-in" size="sm">
             Back to sign in
           </Anchor>
         </Stack>
@@ -68,7 +69,7 @@ export function ForgotPasswordRoute() {
             <Button type="submit" loading={loading} fullWidth>
               Send reset link
             </Button>
-            <Anchor component={RouterLink} to="/sign-in" size="sm">
+            <Anchor c={LINK_COLOR} component={RouterLink} to="/sign-in" size="sm">
               Back to sign in
             </Anchor>
           </Stack>

@@ -3,6 +3,7 @@ import { Alert, Anchor, Button, PasswordInput, Stack } from '@mantine/core';
 import { useEffect, useState, type FormEvent } from 'react';
 import { Link as RouterLink, useNavigate, useSearchParams } from 'react-router';
 import { ResetPasswordDocument } from '@/gql/graphql';
+import { LINK_COLOR } from '@/components/link-color';
 import { apiProblem, fieldMessage } from '@/lib/errors';
 import { AuthCard } from './AuthCard';
 
@@ -65,7 +66,7 @@ export function ResetPasswordRoute() {
           <Button component={RouterLink} to="/forgot-password" variant="light">
             Send a new link
           </Button>
-          <Anchor component={RouterLink} to="/sign-in" size="sm">
+          <Anchor c={LINK_COLOR} component={RouterLink} to="/sign-in" size="sm">
             Back to sign in
           </Anchor>
         </Stack>

@@ -15,6 +15,7 @@ import { useEffect, useState, type FormEvent } from 'react';
 import { Link as RouterLink, Navigate, useNavigate, useSearchParams } from 'react-router';
 import { homeOf, useSession } from '@/app/session';
 import { LoginDocument } from '@/gql/graphql';
+import { LINK_COLOR } from '@/components/link-color';
 import { apiProblem } from '@/lib/errors';
 
 /** The sign-in page: e-mail and password; the api answers with the session cookie. */
@@ -86,7 +87,13 @@ export function SignInRoute() {
             <Button type="submit" loading={loading} fullWidth>
               Sign in
             </Button>
-            <Anchor component={RouterLink} to="/forgot-password" size="sm" ta="center">
+            <Anchor
+              c={LINK_COLOR}
+              component={RouterLink}
+              to="/forgot-password"
+              size="sm"
+              ta="center"
+            >
               Forgot password?
             </Anchor>
           </Stack>
