@@ -31,6 +31,7 @@ import { RiskHistoryCovering1765700100000 } from './1765700100000-risk-history-c
 import { RiskScoreChangeBase1765700200000 } from './1765700200000-risk-score-change-base';
 import { NextReplySla1765800000000 } from './1765800000000-next-reply-sla';
 import { ValueSegmentBands1765810000000 } from './1765810000000-value-segment-bands';
+import { TeamMemberships1765910000000 } from './1765910000000-team-memberships';
 
 /**
  * Every migration, oldest first. The api, the worker, the CLI and the tests all read this
@@ -71,4 +72,5 @@ export const MIGRATIONS = [
   RiskScoreChangeBase1765700200000,
   NextReplySla1765800000000,
   ValueSegmentBands1765810000000,
+  TeamMemberships1765910000000,
 ];

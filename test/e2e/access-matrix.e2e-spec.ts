@@ -1,4 +1,4 @@
-import { fails, insertUser, login, ok } from '../support/factories';
+import { PASSWORD, fails, insertUser, login, ok } from '../support/factories';
 import { schemaOperations } from '../support/operations';
 import { TestStack, startStack } from '../support/stack';
 
@@ -115,6 +115,18 @@ const MATRIX: Record<string, { allowed: Role[] | typeof PUBLIC; call: string }> 
     call: `mutation { changePassword(currentPassword: "wrong", newPassword: "x") { token } }`,
   },
   unlockUser: { allowed: ['admin'], call: `mutation { unlockUser(id: "${NONE}") { id } }` },
+  sendPasswordResetLink: {
+    allowed: ['admin'],
+    call: `mutation { sendPasswordResetLink(id: "${NONE}") }`,
+  },
+  requestPasswordReset: {
+    allowed: PUBLIC,
+    call: `mutation { requestPasswordReset(email: "nobody@t.local") }`,
+  },
+  resetPassword: {
+    allowed: PUBLIC,
+    call: `mutation { resetPassword(token: "x", newPassword: "x") }`,
+  },
   changeTicketStatus: {
     allowed: WORKERS,
     call: `mutation { changeTicketStatus(id: "${NONE}", status: open) { id } }`,
@@ -569,6 +581,128 @@ describe('access control: every operation × every role', () => {
     expect(await version()).toBe(before);
   });
 
+  it('lets a member of two private teams read both, and stops at once when removed from one', async () => {
+    const admin = tokens.admin!;
+    const mk = async (name: string) =>
+      (
+        await ok(stack, admin, `mutation($i: TeamInput!) { createTeam(input: $i) { id } }`, {
+          i: { name, isPrivate: true },
+        })
+      ).createTeam.id as string;
+    const [north, south, west] = [
+      await mk('North vault'),
+      await mk('South vault'),
+      await mk('West vault'),
+    ];
+    const created = (
+      await ok(
+        stack,
+        admin,
+        `mutation($i: CreateUserInput!) { createUser(input: $i) { id teamId teamIds teams { name } } }`,
+        {
+          i: {
+            email: 'twoteams@t.local',
+            name: 'Two Teams',
+            password: PASSWORD,
+            role: 'agent',
+            teamIds: [south, north],
+          },
+        },
+      )
+    ).createUser;
+    // the home team defaults to the first listed; teamIds by id, teams by name
+    expect(created).toMatchObject({
+      teamId: south,
+      teamIds: [north, south],
+      teams: [{ name: 'North vault' }, { name: 'South vault' }],
+    });
+    const agent = await login(stack, 'twoteams@t.local');
+    const customer = (
+      await ok(
+        stack,
+        admin,
+        `mutation { createCustomer(input: { name: "Twin", contacts: [{ name: "Tess", email: "tess@twin.example" }] }) { id contacts { id } } }`,
+      )
+    ).createCustomer;
+    const open = async (teamId: string) =>
+      (
+        await ok(
+          stack,
+          admin,
+          `mutation($i: CreateTicketInput!) { createTicket(input: $i) { id } }`,
+          {
+            i: {
+              requesterId: customer.contacts[0].id,
+              subject: `About ${teamId}`,
+              channel: 'email',
+              teamId,
+              message: { body: 'Twin asks about marzipan', kind: 'customer_message' },
+            },
+          },
+        )
+      ).createTicket.id as string;
+    const [n, s, w] = [await open(north), await open(south), await open(west)];
+    const seen = async () => {
+      const d = await ok(
+        stack,
+        agent,
+        `query($c: ID!) {
+          tickets(first: 50, filter: { customerId: $c }) { edges { node { id } } }
+          search: tickets(first: 50, filter: { search: "marzipan" }) { edges { node { id } } }
+          customer(id: $c) { timeline(first: 50) { edges { node { ticketId } } } }
+        }`,
+        { c: customer.id },
+      );
+      const ids = (c: any) => c.edges.map((e: any) => e.node.id ?? e.node.ticketId).sort();
+      return {
+        queue: ids(d.tickets),
+        search: ids(d.search),
+        timeline: [...new Set(ids(d.customer.timeline))],
+      };
+    };
+    const both = [n, s].sort();
+    expect(await seen()).toEqual({ queue: both, search: both, timeline: both });
+    const byId = `query($id: ID!) { ticket(id: $id) { id } }`;
+    expect((await ok(stack, agent, byId, { id: n })).ticket.id).toBe(n);
+    expect((await fails(stack, agent, byId, { id: w })).extensions?.code).toBe('NOT_FOUND');
+    // the users filter finds members of either team
+    const members = async (t: string) =>
+      (
+        await ok(
+          stack,
+          admin,
+          `query($t: ID!) { users(filter: { teamId: $t }) { edges { node { id } } } }`,
+          {
+            t,
+          },
+        )
+      ).users.edges.map((e: any) => e.node.id);
+    expect(await members(north)).toEqual([created.id]);
+    expect(await members(south)).toEqual([created.id]);
+
+    // removed from South (the home team): South's tickets are gone with the next request
+    const moved = (
+      await ok(
+        stack,
+        admin,
+        `mutation($id: ID!, $i: UpdateUserInput!) { updateUser(id: $id, input: $i) { teamId teamIds } }`,
+        { id: created.id, i: { teamIds: [north] } },
+      )
+    ).updateUser;
+    expect(moved).toEqual({ teamId: north, teamIds: [north] });
+    expect(await seen()).toEqual({ queue: [n], search: [n], timeline: [n] });
+    expect((await fails(stack, agent, byId, { id: s })).extensions?.code).toBe('NOT_FOUND');
+    expect(await members(south)).toEqual([]);
+    // a home team outside the memberships is refused
+    const bad = await fails(
+      stack,
+      admin,
+      `mutation($id: ID!, $i: UpdateUserInput!) { updateUser(id: $id, input: $i) { id } }`,
+      { id: created.id, i: { teamIds: [north], teamId: west } },
+    );
+    expect([bad.extensions?.code, bad.extensions?.field]).toEqual(['BAD_USER_INPUT', 'teamId']);
+  });
+
   it('lets only members, the lead and admins move a ticket out of a private team (NOT_FOUND for others, nothing changes)', async () => {
     const admin = tokens.admin!;
     const mk = async (name: string, isPrivate: boolean, leadId?: string) =>
@@ -713,7 +847,7 @@ describe('access control: every operation × every role', () => {
     const plan = await stack.db.query(
       `EXPLAIN SELECT id FROM tickets t WHERE t.search @@ websearch_to_tsquery('english', 'x')
           AND (t.team_id IS NULL OR NOT EXISTS (SELECT 1 FROM teams tm WHERE tm.id = t.team_id
-               AND tm.is_private AND tm.id IS DISTINCT FROM 1::bigint AND tm.lead_id IS DISTINCT FROM 2::bigint))`,
+               AND tm.is_private AND tm.id <> ALL('{1}'::bigint[]) AND tm.lead_id IS DISTINCT FROM 2::bigint))`,
     );
     await stack.db.query('RESET enable_seqscan');
     const text = plan.rows.map((r: any) => r['QUERY PLAN']).join('\n');

@@ -165,4 +165,35 @@ describe('automatic assignment: round robin / least open, available agents only,
     await agents('pl', plain, 1);
     expect((await create(plain)).assignee).toBeNull();
   });
+
+  it('assigns an agent of two teams in each, with one cap over both teams (concurrent creates in both)', async () => {
+    const north = await team('North');
+    const south = await team('South');
+    const [both] = await agents('both', north, 1);
+    const [southOnly] = await agents('south', south, 1);
+    await ok(
+      stack,
+      admin,
+      `mutation($id: ID!, $i: UpdateUserInput!) { updateUser(id: $id, input: $i) { id } }`,
+      { id: both.id, i: { teamIds: [north, south] } },
+    );
+    await ok(stack, admin, SET_MODE, { t: north, m: 'round_robin', c: 4 });
+    await ok(stack, admin, SET_MODE, { t: south, m: 'least_open', c: 4 });
+    // a candidate in each team: North's only agent, and South's least loaded counting the
+    // open tickets of every team (1 from North vs 2)
+    expect((await create(north)).assignee).toEqual({ id: both.id });
+    await create(south, { assigneeId: southOnly.id });
+    await create(south, { assigneeId: southOnly.id });
+    expect((await create(south)).assignee).toEqual({ id: both.id });
+    // 2 open now; 8 concurrent creates in the two teams give them 2 more, never a 5th
+    const rush = await Promise.all(
+      Array.from({ length: 8 }, (_, i) => create(i % 2 ? north : south)),
+    );
+    expect(rush.filter((t) => t.assignee?.id === both.id)).toHaveLength(2);
+    const { rows } = await stack.db.query(
+      `SELECT count(*)::int AS n FROM tickets WHERE assignee_id = $1 AND status IN ('new', 'open', 'pending', 'on_hold')`,
+      [both.id],
+    );
+    expect(rows[0].n).toBe(4);
+  });
 });

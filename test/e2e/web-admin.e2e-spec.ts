@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
 import type { Page } from 'playwright-core';
 import { launchChromium, type Browser } from '../../scripts/browser';
-import { PASSWORD, insertUser, login, ok } from '../support/factories';
+import { PASSWORD, fails, insertUser, login, ok } from '../support/factories';
+import { mailText, startSmtpSink } from '../support/smtp-sink';
 import { TestStack, startStack } from '../support/stack';
 
 /**
@@ -12,7 +13,9 @@ import { TestStack, startStack } from '../support/stack';
  * the CSV upload endpoint over HTTP (auth, size limit, type), an event-log import through the
  * browser (mapping, dry run, progress, a rejected row and its download), an SLA policy made in
  * the browser applied to a new ticket, holidays skipped by business-hours due times, FORBIDDEN
- * for non-admins, and axe on every admin page. Needs the built bundle (`npm run build:web`).
+ * for non-admins, and axe on every admin page; a user's several teams set in the browser; password
+ * reset by a mailed link (GraphQL and the browser, through the worker to a real SMTP sink).
+ * Needs the built bundle (`npm run build:web`).
  */
 const FIXTURE = join(__dirname, '..', 'fixtures', 'import', 'browser-events.csv');
 const UPLOAD_LIMIT = 4096;
@@ -22,6 +25,7 @@ let adminToken: string;
 let agentToken: string;
 let contactId: string;
 let chromium: Browser | undefined;
+let sink: Awaited<ReturnType<typeof startSmtpSink>>;
 const EMAIL = { admin: 'admin@admin.test', agent: 'agent@admin.test' };
 
 beforeAll(async () => {
@@ -29,8 +33,10 @@ beforeAll(async () => {
     throw new Error('the web console is not built: run "npm run build:web" first');
   }
   importDir = mkdtempSync(join(tmpdir(), 'staydesk-import-'));
+  sink = await startSmtpSink();
   stack = await startStack({
     env: {
+      SMTP_URL: sink.url,
       IMPORT_DIR: importDir,
       IMPORT_UPLOAD_MAX_BYTES: String(UPLOAD_LIMIT),
       MAILBOX_SECRET_KEY: 'ab'.repeat(32),
@@ -60,6 +66,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await chromium?.close();
   await stack?.close();
+  await sink?.close();
   if (importDir) rmSync(importDir, { recursive: true, force: true });
 });
 
@@ -486,4 +493,193 @@ describe('admin console', () => {
       ],
     });
   }, 60_000);
+});
+
+/** The token of the newest reset link mailed to `to` (waits for the `n`-th mail to them). */
+async function resetToken(to: string, n = 1): Promise<string> {
+  const until = Date.now() + 15_000;
+  for (;;) {
+    const mine = sink.mails.filter((m) => m.to.includes(to));
+    if (mine.length >= n) {
+      const text = mailText(mine[n - 1].raw);
+      expect(text).toContain('Subject: Reset your Staydesk password');
+      const m = /\/reset-password\?token=([0-9]+\.[A-Za-z0-9_-]{43})/.exec(text);
+      if (!m) throw new Error(`no reset link in: ${text}`);
+      return m[1];
+    }
+    if (Date.now() > until) throw new Error(`no reset mail to ${to}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+const RESET = `mutation($t: String!, $p: String!) { resetPassword(token: $t, newPassword: $p) }`;
+const REQUEST = `mutation($e: String!) { requestPasswordReset(email: $e) }`;
+
+describe('password reset by link (GraphQL, worker, SMTP)', () => {
+  it('mails a single-use link that sets the password, ends sessions and lifts the lock; reused, expired and forged links are refused', async () => {
+    const email = 'forgetful@admin.test';
+    const userId = await insertUser(stack, { email, role: 'agent', name: 'Fran Forgetful' });
+    const session = await login(stack, email);
+    // five wrong passwords lock this client out, even with the right one
+    for (let i = 0; i < 5; i++)
+      await stack.gql(
+        `mutation { login(email: "${email}", password: "wrong-password!") { token } }`,
+      );
+    expect(
+      (await stack.gql(`mutation { login(email: "${email}", password: "${PASSWORD}") { token } }`))
+        .errors?.[0].extensions?.code,
+    ).toBe('UNAUTHENTICATED');
+
+    // the same answer for an unknown address (and no mail for it)
+    const unknown = await stack.gql(REQUEST, { e: 'nobody@nowhere.test' });
+    const known = await stack.gql(REQUEST, { e: email.toUpperCase() });
+    expect([unknown.data, unknown.errors]).toEqual([{ requestPasswordReset: true }, undefined]);
+    expect([known.data, known.errors]).toEqual([{ requestPasswordReset: true }, undefined]);
+    const token = await resetToken(email);
+    expect(sink.mails.some((m) => m.to.includes('nobody@nowhere.test'))).toBe(false);
+    // the token is in the mail only: stored as a hash, not in the outbox
+    const signature = token.split('.')[1];
+    const { rows } = await stack.db.query(
+      `SELECT (SELECT count(*)::int FROM outbox WHERE payload::text LIKE '%' || $1 || '%') AS outbox,
+              (SELECT count(*)::int FROM password_resets WHERE token_hash IS NOT NULL
+                 AND position(convert_to($1, 'UTF8') IN token_hash) = 0) AS hashed`,
+      [signature],
+    );
+    expect(rows[0]).toEqual({ outbox: 0, hashed: 1 });
+
+    // the password rules first (the link stays usable), then the change
+    const short = await fails(stack, '', RESET, { t: token, p: 'short' });
+    expect([short.extensions?.code, short.extensions?.field]).toEqual([
+      'BAD_USER_INPUT',
+      'newPassword',
+    ]);
+    const fresh = 'a-brand-new-password';
+    expect((await stack.gql(RESET, { t: token, p: fresh })).data).toEqual({ resetPassword: true });
+    // every session ended; the lock is lifted: the new password signs in from the locked client
+    expect((await fails(stack, session, `{ me { id } }`)).extensions?.code).toBe('UNAUTHENTICATED');
+    await login(stack, email, fresh);
+
+    const used = await fails(stack, '', RESET, { t: token, p: 'another-new-password' });
+    expect([used.extensions?.code, used.extensions?.field]).toEqual(['TOKEN_USED', 'token']);
+    expect(used.message).toMatch(/already used/);
+
+    // an admin's link, expired before use
+    const until = (
+      await ok(stack, adminToken, `mutation($id: ID!) { sendPasswordResetLink(id: $id) }`, {
+        id: userId,
+      })
+    ).sendPasswordResetLink;
+    expect(Date.parse(until) - Date.now()).toBeGreaterThan(59 * 60_000);
+    const second = await resetToken(email, 2);
+    await stack.db.query(
+      `UPDATE password_resets SET expires_at = now() - interval '1 minute' WHERE id = $1`,
+      [second.split('.')[0]],
+    );
+    const expired = await fails(stack, '', RESET, { t: second, p: 'another-new-password' });
+    expect([expired.extensions?.code, expired.message]).toEqual([
+      'TOKEN_EXPIRED',
+      expect.stringMatching(/expired/),
+    ]);
+    // forged: a changed signature, or not a token at all
+    const forged = `${second.slice(0, -1)}${second.endsWith('A') ? 'B' : 'A'}`;
+    for (const t of [forged, 'not-a-token'])
+      expect(
+        (await fails(stack, '', RESET, { t, p: 'another-new-password' })).extensions?.code,
+      ).toBe('TOKEN_INVALID');
+    // agents may not send links for others
+    expect(
+      (
+        await fails(stack, agentToken, `mutation($id: ID!) { sendPasswordResetLink(id: $id) }`, {
+          id: userId,
+        })
+      ).extensions?.code,
+    ).toBe('FORBIDDEN');
+    await login(stack, email, fresh);
+  });
+});
+
+describe('admin console: teams and reset links', () => {
+  it('gives a user two teams in the browser, shown in the table', async () => {
+    const mk = async (name: string) =>
+      (
+        await ok(stack, adminToken, `mutation($i: TeamInput!) { createTeam(input: $i) { id } }`, {
+          i: { name, isPrivate: name.startsWith('Vault') },
+        })
+      ).createTeam.id as string;
+    const billing = await mk('Billing desk');
+    const vault = await mk('Vault desk');
+    const page = await browser();
+    await signIn(page, EMAIL.admin, /My open/);
+    await page.goto(`${stack.url}/admin/users`);
+    await page.getByRole('button', { name: 'Actions for Andy Agent' }).click();
+    await page.getByRole('menuitem', { name: 'Change role or teams' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Change Andy Agent' });
+    await dialog
+      .getByRole('combobox', { name: 'Teams' })
+      .or(dialog.getByRole('textbox', { name: 'Teams' }))
+      .click();
+    await page.getByRole('option', { name: 'Billing desk', exact: true }).click();
+    await page.getByRole('option', { name: 'Vault desk', exact: true }).click();
+    await dialog.getByRole('textbox', { name: 'Name' }).click(); // closes the list
+    await expectNoSeriousA11yViolations(page, 'user editor with two teams');
+    await dialog.getByRole('button', { name: 'Save' }).click();
+    await dialog.waitFor({ state: 'hidden' });
+    const row = page.getByRole('row', { name: /Andy Agent/ });
+    await row.getByText('Billing desk').waitFor();
+    await row.getByText('Vault desk').waitFor();
+    const me = await ok(stack, agentToken, `{ me { teamId teamIds } }`);
+    expect(me.me).toEqual({ teamId: billing, teamIds: [billing, vault] });
+  });
+
+  it('sends a reset link from "Forgot password?"; the link sets a password once, errors by the field', async () => {
+    const email = 'browser-reset@admin.test';
+    await insertUser(stack, { email, role: 'agent', name: 'Bea Browser' });
+    const page = await browser();
+    await page.goto(`${stack.url}/sign-in`);
+    await page.getByRole('link', { name: 'Forgot password?' }).click();
+    await page.getByRole('heading', { name: 'Forgot your password?' }).waitFor();
+    await expectNoSeriousA11yViolations(page, 'forgot password');
+    await page.getByLabel('Email').fill(email);
+    await page.getByRole('button', { name: 'Send reset link' }).click();
+    await page.getByText(`If ${email} belongs to a Staydesk account`).waitFor();
+    const token = await resetToken(email);
+
+    await page.goto(`${stack.url}/reset-password?token=${token}`);
+    const password = page.getByLabel('New password', { exact: true });
+    await password.fill('short');
+    await page.getByLabel('Repeat the new password').fill('short');
+    await page.getByRole('button', { name: 'Set new password' }).click();
+    await page.getByText('Use at least 10 characters.').waitFor();
+    // the error is the field's description for assistive technology
+    const describedBy = (await password.getAttribute('aria-describedby')) ?? '';
+    await expect(
+      page
+        .locator(
+          describedBy
+            .split(' ')
+            .map((id) => `[id="${id}"]`)
+            .join(', '),
+        )
+        .allInnerTexts(),
+    ).resolves.toContain('Use at least 10 characters.');
+    await expectNoSeriousA11yViolations(page, 'reset password');
+    const fresh = 'browser-chosen-password';
+    await password.fill(fresh);
+    await page.getByLabel('Repeat the new password').fill(fresh);
+    await page.getByRole('button', { name: 'Set new password' }).click();
+    await page.getByText('Sign in with your new password.').waitFor();
+    await page.getByLabel('Email').fill(email);
+    await page.getByLabel('Password', { exact: true }).fill(fresh);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: /My open/ }).waitFor();
+
+    // the same link again: it says it was used, and offers a new one
+    await chromium!.context.clearCookies();
+    await page.goto(`${stack.url}/reset-password?token=${token}`);
+    await page.getByLabel('New password', { exact: true }).fill('yet-another-password');
+    await page.getByLabel('Repeat the new password').fill('yet-another-password');
+    await page.getByRole('button', { name: 'Set new password' }).click();
+    await page.getByText('This link was already used.', { exact: false }).waitFor();
+    await page.getByRole('link', { name: 'Send a new link' }).waitFor();
+  }, 90_000);
 });

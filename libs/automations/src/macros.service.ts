@@ -76,12 +76,12 @@ export class MacrosService {
     private readonly tickets: TicketsService,
   ) {}
 
-  /** Teams whose shared macros and views a user sees: their own team and the teams they lead. */
+  /** Teams whose shared macros and views a user sees: the teams they are in and the teams they lead. */
   async teamsOf(actor: Actor): Promise<string[]> {
     const led = (await this.identity.listTeams())
       .filter((t) => t.leadId === actor.id)
       .map((t) => t.id);
-    return [...new Set([...(actor.teamId ? [actor.teamId] : []), ...led])];
+    return [...new Set([...actor.teamIds, ...led])];
   }
 
   async list(actor: Actor, search: string | null | undefined, first: number | null | undefined) {

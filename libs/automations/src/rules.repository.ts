@@ -23,6 +23,7 @@ export interface EditorRow {
   name: string;
   role: string;
   teamId: string | null;
+  teamIds?: string[];
   active: boolean;
 }
 
@@ -84,7 +85,8 @@ export class RulesRepository {
               r.stop_processing AS "stopProcessing", r.version, r.created_by_id::text AS "createdById",
               r.updated_by_id::text AS "updatedById", r.created_at AS "createdAt", r.updated_at AS "updatedAt",
               CASE WHEN u.id IS NULL THEN NULL ELSE json_build_object('id', u.id::text, 'name', u.name,
-                'role', u.role, 'teamId', u.team_id::text, 'active', u.active) END AS editor
+                'role', u.role, 'teamId', u.team_id::text, 'active', u.active,
+                'teamIds', ARRAY(SELECT ut.team_id::text FROM user_teams ut WHERE ut.user_id = u.id)) END AS editor
          FROM automation_rules r LEFT JOIN users u ON u.id = r.updated_by_id
         WHERE r.active AND r.deleted_at IS NULL AND r.trigger <> 'time'
         ORDER BY r.position, r.id`,

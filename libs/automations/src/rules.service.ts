@@ -625,7 +625,7 @@ export class RulesService implements TicketHook, OnModuleInit {
     if (!rule.updatedById) return null;
     const [u] = await this.identity.usersByIds([rule.updatedById], tx);
     if (!u || !u.active || !TICKET_WORKERS.includes(u.role)) return null;
-    return { id: u.id, role: u.role, teamId: u.teamId, name: u.name };
+    return { id: u.id, role: u.role, teamId: u.teamId, teamIds: u.teamIds, name: u.name };
   }
 
   // ---- time-based rules (worker) ----
@@ -774,7 +774,13 @@ const NO_CUSTOMER: CustomerFacts = {
 
 function actorFromEditor(e: EditorRow | null): Actor | null {
   if (!e || !e.active || !TICKET_WORKERS.includes(e.role as Actor['role'])) return null;
-  return { id: e.id, role: e.role as Actor['role'], teamId: e.teamId, name: e.name };
+  return {
+    id: e.id,
+    role: e.role as Actor['role'],
+    teamId: e.teamId,
+    teamIds: e.teamIds ?? [],
+    name: e.name,
+  };
 }
 
 interface Batch {

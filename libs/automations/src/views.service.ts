@@ -42,7 +42,7 @@ export class ViewsService {
     const led = (await this.identity.listTeams())
       .filter((t) => t.leadId === actor.id)
       .map((t) => t.id);
-    return [...new Set([...(actor.teamId ? [actor.teamId] : []), ...led])];
+    return [...new Set([...actor.teamIds, ...led])];
   }
 
   /** Your views then your teams' shared ones, each with how many tickets it holds now. */

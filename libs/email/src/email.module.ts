@@ -20,6 +20,7 @@ import { InboundSmtpReceiver } from './inbound-smtp.receiver';
 import { InboundService } from './inbound.service';
 import { NotificationsService } from './notifications.service';
 import { OutboundService } from './outbound.service';
+import { PasswordResetMailer } from './password-reset.mailer';
 
 @Module({
   imports: [TicketsModule, MailModule, AttachmentsModule],
@@ -32,6 +33,7 @@ import { OutboundService } from './outbound.service';
     InboundService,
     OutboundService,
     NotificationsService,
+    PasswordResetMailer,
   ],
   exports: [
     EmailService,
@@ -41,6 +43,7 @@ import { OutboundService } from './outbound.service';
     InboundService,
     OutboundService,
     NotificationsService,
+    PasswordResetMailer,
   ],
 })
 export class EmailModule {}

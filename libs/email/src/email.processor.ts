@@ -8,6 +8,7 @@ import { ImapService } from './imap.service';
 import { InboundService } from './inbound.service';
 import { NotificationsService } from './notifications.service';
 import { OutboundService } from './outbound.service';
+import { PasswordResetMailer } from './password-reset.mailer';
 
 const ID = /^[1-9]\d{0,17}$/;
 
@@ -17,7 +18,7 @@ function check(ok: boolean, job: Job): void {
     throw new UnrecoverableError(`malformed payload for ${job.name}: ${JSON.stringify(job.data)}`);
 }
 
-/** `mail` queue: replies out, inbound mail filed, the sweep of unfiled mail, agent notifications. */
+/** `mail` queue: replies out, inbound mail filed, the sweep of unfiled mail, agent notifications, reset links. */
 @Processor('mail')
 export class EmailProcessor extends WorkerHost {
   private readonly handlers: Handlers<JobNamesOf<'mail'>> = {
@@ -48,6 +49,11 @@ export class EmailProcessor extends WorkerHost {
       check(ID.test(String(d.ticketId)) && typeof d.key === 'string', job);
       return this.notifications.notify(d);
     },
+    'mail.password-reset': (job) => {
+      const d = job.data as JobData<'mail.password-reset'>;
+      check(ID.test(String(d.resetId)), job);
+      return this.passwordResets.send(d.resetId);
+    },
   };
 
   constructor(
@@ -55,6 +61,7 @@ export class EmailProcessor extends WorkerHost {
     private readonly inbound: InboundService,
     private readonly notifications: NotificationsService,
     private readonly imap: ImapService,
+    private readonly passwordResets: PasswordResetMailer,
     @InjectPinoLogger(EmailProcessor.name) private readonly logger: PinoLogger,
   ) {
     super();

@@ -17,11 +17,11 @@ import {
   validateOutcome,
 } from './followups.service';
 
-const agent: Actor = { id: '10', role: 'agent', teamId: null, name: 'Ada' };
-const otherAgent: Actor = { id: '11', role: 'agent', teamId: null, name: 'Bo' };
-const lead: Actor = { id: '12', role: 'team_lead', teamId: null, name: 'Cy' };
-const admin: Actor = { id: '13', role: 'admin', teamId: null, name: 'Di' };
-const am: Actor = { id: '14', role: 'account_manager', teamId: null, name: 'Ed' };
+const agent: Actor = { id: '10', role: 'agent', teamId: null, teamIds: [], name: 'Ada' };
+const otherAgent: Actor = { id: '11', role: 'agent', teamId: null, teamIds: [], name: 'Bo' };
+const lead: Actor = { id: '12', role: 'team_lead', teamId: null, teamIds: [], name: 'Cy' };
+const admin: Actor = { id: '13', role: 'admin', teamId: null, teamIds: [], name: 'Di' };
+const am: Actor = { id: '14', role: 'account_manager', teamId: null, teamIds: [], name: 'Ed' };
 
 function row(over: Partial<FollowUpRow> = {}): FollowUpRow {
   return {

@@ -18,8 +18,10 @@ interface GqlContext {
  * (or the `sd_session` cookie), loads the user, and checks the operation's `@Roles`. REST routes
  * that need a user (the CSV exports) use {@link HttpAuthGuard}, which applies the same rules.
  *
- * It also applies the rate limits (Redis counters, shared by every api process): `login` per
- * client IP and per e-mail address, other public operations per IP, everything else per user.
+ * It also applies the rate limits (Redis counters, shared by every api process): `login` and
+ * `requestPasswordReset` per client IP and per e-mail address (the sign-in limits, each in its own
+ * buckets), `resetPassword` per IP at the sign-in limit, other public operations per IP,
+ * everything else per user.
  */
 @Injectable()
 export class AuthGuard implements CanActivate {
@@ -38,13 +40,18 @@ export class AuthGuard implements CanActivate {
     const limits = this.config.rateLimits;
     const ip = ctx.req?.ip ?? 'unknown';
     if (this.reflector.getAllAndOverride<boolean>(PUBLIC_KEY, targets)) {
-      if (context.getHandler().name === 'login') {
+      const handler = context.getHandler().name;
+      if (handler === 'login' || handler === 'requestPasswordReset') {
+        // the sign-in limits, in their own buckets: mailing links is as guessable as signing in
+        const bucket = handler === 'login' ? 'login' : 'reset';
         const email = String(gql.getArgs<{ email?: unknown }>().email ?? '')
           .trim()
           .toLowerCase()
           .slice(0, 254);
-        await this.limiter.hit('login-ip', ip, limits.loginIpPerMinute);
-        await this.limiter.hit('login-email', email, limits.loginEmailPerMinute);
+        await this.limiter.hit(`${bucket}-ip`, ip, limits.loginIpPerMinute);
+        await this.limiter.hit(`${bucket}-email`, email, limits.loginEmailPerMinute);
+      } else if (handler === 'resetPassword') {
+        await this.limiter.hit('reset-ip', ip, limits.loginIpPerMinute);
       } else {
         await this.once(ctx, () => this.limiter.hit('ip', ip, limits.ipPerMinute));
       }

@@ -22,6 +22,9 @@ export const HTTP_STATUS: Record<DomainError['code'], number> = {
   NOT_FOUND: 404,
   CONFLICT: 409,
   RATE_LIMITED: 429,
+  TOKEN_EXPIRED: 400,
+  TOKEN_USED: 400,
+  TOKEN_INVALID: 400,
 };
 
 /** The JSON body of a failed REST request: the same code and message GraphQL would give. */

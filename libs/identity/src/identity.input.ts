@@ -9,16 +9,30 @@ export class CreateUserInput {
   @Field() name!: string;
   @Field() password!: string;
   @Field(() => RoleEnum) role!: Role;
-  @Field(() => ID, { nullable: true }) teamId?: string | null;
+  @Field(() => ID, {
+    nullable: true,
+    description:
+      "Home team, one of teamIds. Alone (without teamIds): the user's only team, as before memberships.",
+  })
+  teamId?: string | null;
+  @Field(() => [ID], {
+    nullable: true,
+    description: 'The teams the user belongs to (up to 50); the home team defaults to the first.',
+  })
+  teamIds?: string[] | null;
 }
 
 @InputType({
-  description: 'Changes to a user; omitted fields stay as they are. teamId: null removes the team.',
+  description:
+    'Changes to a user; omitted fields stay as they are. teamIds replaces the memberships (the home team stays if still among them, else the first). teamId alone (the API before memberships) makes it the only team; teamId: null removes every team.',
 })
 export class UpdateUserInput {
   @Field(() => String, { nullable: true }) name?: string | null;
   @Field(() => RoleEnum, { nullable: true }) role?: Role | null;
-  @Field(() => ID, { nullable: true }) teamId?: string | null;
+  @Field(() => ID, { nullable: true, description: 'Home team (with teamIds: one of them).' })
+  teamId?: string | null;
+  @Field(() => [ID], { nullable: true, description: 'Every team of the user (up to 50).' })
+  teamIds?: string[] | null;
   @Field(() => Boolean, { nullable: true }) active?: boolean | null;
   @Field(() => String, { nullable: true }) password?: string | null;
 }
@@ -50,7 +64,8 @@ export class TeamInput {
 @InputType()
 export class UserFilter {
   @Field(() => RoleEnum, { nullable: true }) role?: Role | null;
-  @Field(() => ID, { nullable: true }) teamId?: string | null;
+  @Field(() => ID, { nullable: true, description: 'Members of this team (any of their teams).' })
+  teamId?: string | null;
   @Field(() => Boolean, { nullable: true }) active?: boolean | null;
   @Field(() => String, { nullable: true, description: 'Part of the name or e-mail.' }) search?:
     string | null;

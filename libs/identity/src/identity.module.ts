@@ -3,6 +3,7 @@ import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { JwtModule } from '@nestjs/jwt';
 import { APP_CONFIG, AppConfig } from '@staydesk/core';
+import { OutboxModule } from '@staydesk/outbox';
 import { AuthGuard } from './auth.guard';
 import { IdentityLoaders } from './identity.loaders';
 import { IdentityRepository } from './identity.repository';
@@ -12,6 +13,7 @@ import { IdentityService } from './identity.service';
 /** Users, teams, sign-in and the service other modules use to read them. */
 @Module({
   imports: [
+    OutboxModule,
     JwtModule.registerAsync({
       inject: [APP_CONFIG],
       useFactory: (config: AppConfig) => ({

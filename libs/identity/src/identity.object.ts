@@ -20,8 +20,17 @@ export class UserObject {
   @Field() email!: string;
   @Field() name!: string;
   @Field(() => RoleEnum) role!: string;
-  @Field(() => ID, { nullable: true, description: 'Team the user belongs to, if any.' }) teamId!:
-    string | null;
+  @Field(() => ID, {
+    nullable: true,
+    description:
+      'Home team: one of teamIds, the default of "my team" views and of new team views (null: in no team).',
+  })
+  teamId!: string | null;
+  @Field(() => [ID], {
+    description:
+      'Every team the user belongs to. Private-team tickets, "my teams" queues and automatic assignment follow these.',
+  })
+  teamIds!: string[];
   @Field({ description: 'Deactivated users cannot sign in and are not offered as assignees.' })
   active!: boolean;
   @Field(() => GraphQLISODateTime) createdAt!: Date;

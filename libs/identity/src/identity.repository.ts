@@ -15,7 +15,10 @@ export interface UserRow {
   email: string;
   name: string;
   role: Role;
+  /** Home team: one of `teamIds`, the default of "my team" views (null: in no team). */
   teamId: string | null;
+  /** Every team the user belongs to (memberships, `user_teams`), by id. */
+  teamIds: string[];
   active: boolean;
   createdAt: Date;
   lastLoginAt: Date | null;
@@ -39,7 +42,9 @@ export interface TeamRow {
   createdAt: Date;
 }
 
-export const USER_COLUMNS = `id::text, email, name, role, team_id::text AS "teamId", active,
+/** Reads `users` unaliased (the memberships' subquery names `users.id`). */
+export const USER_COLUMNS = `id::text, email, name, role, team_id::text AS "teamId",
+  ARRAY(SELECT ut.team_id::text FROM user_teams ut WHERE ut.user_id = users.id ORDER BY ut.team_id) AS "teamIds", active,
   created_at AS "createdAt", last_login_at AS "lastLoginAt", token_version AS "tokenVersion"`;
 const TEAM_COLUMNS = `id::text, name, timezone, business_hours AS "businessHours", holidays, is_private AS "isPrivate",
   lead_id::text AS "leadId", created_at AS "createdAt"`;
@@ -149,7 +154,10 @@ export class IdentityRepository {
     };
     const where: string[] = [];
     if (filter.role) where.push(`role = ${p(filter.role)}`);
-    if (filter.teamId) where.push(`team_id = ${p(filter.teamId)}::bigint`);
+    if (filter.teamId)
+      where.push(
+        `EXISTS (SELECT 1 FROM user_teams ut WHERE ut.user_id = users.id AND ut.team_id = ${p(filter.teamId)}::bigint)`,
+      );
     if (filter.active !== undefined) where.push(`active = ${p(filter.active)}`);
     if (filter.search) {
       const like = p(containsPattern(filter.search));
@@ -215,6 +223,92 @@ export class IdentityRepository {
       ),
     );
     return rows[0] ?? null;
+  }
+
+  /**
+   * Sets a user's memberships to exactly `teamIds` and the home team to `home` (one of them, or
+   * null), in the caller's transaction. Returns the teams added and removed.
+   */
+  async setTeams(
+    tx: Tx,
+    userId: string,
+    teamIds: string[],
+    home: string | null,
+  ): Promise<{ added: string[]; removed: string[] }> {
+    const removed: { id: string }[] = returnedRows(
+      await tx.query(
+        `DELETE FROM user_teams WHERE user_id = $1 AND team_id <> ALL($2::bigint[]) RETURNING team_id::text AS id`,
+        [userId, teamIds],
+      ),
+    );
+    const added: { id: string }[] = await tx.query(
+      `INSERT INTO user_teams (user_id, team_id) SELECT $1, unnest($2::bigint[])
+       ON CONFLICT DO NOTHING RETURNING team_id::text AS id`,
+      [userId, teamIds],
+    );
+    await tx.query(
+      `UPDATE users SET team_id = $2, updated_at = now() WHERE id = $1 AND team_id IS DISTINCT FROM $2::bigint`,
+      [userId, home],
+    );
+    return { added: added.map((r) => r.id), removed: removed.map((r) => r.id) };
+  }
+
+  /**
+   * A new reset link for the user, or null when the account already had `perHour` links in the
+   * last hour (counted under a lock on the user row, so concurrent requests cannot pass it).
+   */
+  async insertPasswordReset(
+    tx: Tx,
+    userId: string,
+    requestedBy: string | null,
+    ttlMinutes: number,
+    perHour: number,
+  ): Promise<{ id: string; expiresAt: Date } | null> {
+    await tx.query(`SELECT 1 FROM users WHERE id = $1 FOR NO KEY UPDATE`, [userId]);
+    const [{ n }]: { n: number }[] = await tx.query(
+      `SELECT count(*)::int AS n FROM password_resets WHERE user_id = $1 AND created_at > now() - interval '1 hour'`,
+      [userId],
+    );
+    if (n >= perHour) return null;
+    const rows: { id: string; expiresAt: Date }[] = await tx.query(
+      `INSERT INTO password_resets (user_id, requested_by, expires_at)
+       VALUES ($1, $2, now() + make_interval(mins => $3))
+       RETURNING id::text, expires_at AS "expiresAt"`,
+      [userId, requestedBy, ttlMinutes],
+    );
+    return rows[0];
+  }
+
+  async setPasswordResetHash(tx: Tx, id: string, hash: Buffer): Promise<void> {
+    await tx.query(`UPDATE password_resets SET token_hash = $2 WHERE id = $1`, [id, hash]);
+  }
+
+  /** A reset link with its user (locked: one use at a time). */
+  async passwordResetForUpdate(
+    tx: Tx,
+    id: string,
+  ): Promise<{
+    id: string;
+    userId: string;
+    tokenHash: Buffer | null;
+    expired: boolean;
+    usedAt: Date | null;
+  } | null> {
+    const rows = await tx.query(
+      `SELECT id::text, user_id::text AS "userId", token_hash AS "tokenHash",
+              expires_at <= now() AS expired, used_at AS "usedAt"
+         FROM password_resets WHERE id = $1 FOR UPDATE`,
+      [id],
+    );
+    return rows[0] ?? null;
+  }
+
+  /** Marks this link used and retires the user's other open links. */
+  async usePasswordResets(tx: Tx, id: string, userId: string): Promise<void> {
+    await tx.query(
+      `UPDATE password_resets SET used_at = now() WHERE user_id = $2 AND (id = $1 OR used_at IS NULL)`,
+      [id, userId],
+    );
   }
 
   async countActiveAdmins(tx: Tx): Promise<number> {

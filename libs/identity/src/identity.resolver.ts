@@ -1,6 +1,7 @@
 import {
   Args,
   Context,
+  GraphQLISODateTime,
   ID,
   Mutation,
   Parent,
@@ -21,7 +22,7 @@ import { CurrentUser, Public, Roles } from './auth.decorators';
 import { IdentityLoaders } from './identity.loaders';
 import { CreateUserInput, TeamInput, UpdateUserInput, UsersArgs } from './identity.input';
 import { AuthPayloadObject, TeamObject, UserConnection, UserObject } from './identity.object';
-import { USER_KEYSET } from './identity.repository';
+import { TeamRow, USER_KEYSET } from './identity.repository';
 import { IdentityService, LoginResult } from './identity.service';
 import { SESSION_COOKIE, requestToken } from './request-token';
 import { Actor, EVERYONE } from './roles';
@@ -82,6 +83,35 @@ export class UserResolver {
       ctx,
       await this.identity.changePassword(actor, currentPassword, newPassword),
     );
+  }
+
+  @Public()
+  @Mutation(() => Boolean, {
+    description:
+      '"Forgot password?": mails a reset link (valid 60 minutes, single use) if the address belongs to an active account. Always answers true, whatever the address (no account enumeration); rate-limited per client and address, and to 3 links per account per hour.',
+  })
+  async requestPasswordReset(@Args('email') email: string) {
+    await this.identity.requestPasswordReset(email);
+    return true;
+  }
+
+  @Public()
+  @Mutation(() => Boolean, {
+    description:
+      'Set a new password with the token of a reset link (same rules as every password). The link works once; every session of the user ends and the sign-in locks are lifted. Errors: TOKEN_INVALID, TOKEN_USED, TOKEN_EXPIRED (field "token"), BAD_USER_INPUT (field "newPassword").',
+  })
+  async resetPassword(@Args('token') token: string, @Args('newPassword') newPassword: string) {
+    await this.identity.resetPassword(token, newPassword);
+    return true;
+  }
+
+  @Roles('admin')
+  @Mutation(() => GraphQLISODateTime, {
+    description:
+      'Admins: mail a user a password-reset link (instead of typing a password for them); answers when the link expires. Audited.',
+  })
+  sendPasswordResetLink(@CurrentUser() actor: Actor, @Args('id', { type: () => ID }) id: string) {
+    return this.identity.sendPasswordResetLink(actor, id);
   }
 
   @Roles('admin')
@@ -164,7 +194,7 @@ export class UserResolver {
 
   @Roles('admin')
   @Mutation(() => UserObject, {
-    description: 'Admins: change a user (role, team, active, password).',
+    description: 'Admins: change a user (role, teams, active, password).',
   })
   updateUser(
     @CurrentUser() actor: Actor,
@@ -179,9 +209,17 @@ export class UserResolver {
     );
   }
 
-  @ResolveField(() => TeamObject, { nullable: true })
+  @ResolveField(() => TeamObject, { nullable: true, description: 'The home team.' })
   team(@Parent() user: UserObject, @Loaders() loaders: RequestLoaders) {
     return user.teamId ? loaders.get(IdentityLoaders).team.load(user.teamId) : null;
+  }
+
+  @ResolveField(() => [TeamObject], { description: 'Every team the user belongs to, by name.' })
+  async teams(@Parent() user: UserObject, @Loaders() loaders: RequestLoaders) {
+    const teams = await loaders.get(IdentityLoaders).team.loadMany(user.teamIds);
+    return teams
+      .filter((t): t is TeamRow => !!t && !(t instanceof Error))
+      .sort((a, b) => a.name.localeCompare(b.name));
   }
 }
 

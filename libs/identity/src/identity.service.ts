@@ -16,6 +16,7 @@ import {
   searchText,
   unauthenticated,
 } from '@staydesk/core';
+import { OutboxService } from '@staydesk/outbox';
 import {
   WeeklyHours,
   validateHolidays,
@@ -24,6 +25,14 @@ import {
 } from './business-hours';
 import { IdentityRepository, TeamRow, UserCursor, UserRow } from './identity.repository';
 import { DUMMY_HASH, hashPassword, validatePassword, verifyPassword } from './password';
+import {
+  PASSWORD_RESETS_PER_HOUR,
+  PASSWORD_RESET_TTL_MINUTES,
+  hashResetToken,
+  passwordResetToken,
+  resetTokenId,
+  resetTokenMatches,
+} from './password-reset';
 import { Actor, ROLES, Role, mayReadTicket } from './roles';
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
@@ -45,6 +54,41 @@ export function validateName(name: string, field = 'name', max = 200): string {
 export function validateId(id: string, field = 'id'): string {
   if (!/^[1-9]\d{0,17}$/.test(id)) throw badInput(field, `"${id.slice(0, 40)}" is not a valid id`);
   return id;
+}
+
+/** At most this many teams per user (a person in 50 teams is a data error). */
+export const MAX_TEAMS_PER_USER = 50;
+
+/**
+ * The memberships and home team a create or update asks for; null when it leaves the teams
+ * alone. `teamIds` is the set (duplicates dropped); `teamId` picks the home team and must be one
+ * of them; without it the current home stays if still a member, else the first team. `teamId`
+ * alone means "this is the user's only team" (the API before memberships).
+ */
+export function teamChoice(
+  teamIds: readonly string[] | null | undefined,
+  teamId: string | null | undefined,
+  teamIdGiven: boolean,
+  currentHome: string | null,
+): { teamIds: string[]; home: string | null } | null {
+  if (teamIds != null) {
+    if (teamIds.length > MAX_TEAMS_PER_USER)
+      throw badInput('teamIds', `must list at most ${MAX_TEAMS_PER_USER} teams`);
+    const ids = [...new Set(teamIds.map((t, i) => validateId(t, `teamIds[${i}]`)))];
+    if (teamIdGiven && teamId != null) {
+      validateId(teamId, 'teamId');
+      if (!ids.includes(teamId)) throw badInput('teamId', 'the home team must be one of teamIds');
+      return { teamIds: ids, home: teamId };
+    }
+    if (teamIdGiven && ids.length)
+      throw badInput('teamId', 'cannot be null while the user is in teams (leave it out instead)');
+    const home = currentHome && ids.includes(currentHome) ? currentHome : (ids[0] ?? null);
+    return { teamIds: ids, home };
+  }
+  if (!teamIdGiven) return null;
+  if (teamId == null) return { teamIds: [], home: null };
+  validateId(teamId, 'teamId');
+  return { teamIds: [teamId], home: teamId };
 }
 
 interface TokenClaims {
@@ -88,6 +132,7 @@ export class IdentityService {
     private readonly jwt: JwtService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(REDIS_CLIENT) private readonly redis: Redis,
+    private readonly outbox: OutboxService,
   ) {}
 
   private revokedKey(jti: string) {
@@ -200,7 +245,13 @@ export class IdentityService {
       throw unauthenticated('this account no longer exists or is deactivated');
     if ((claims.ver ?? 0) !== user.tokenVersion)
       throw unauthenticated('the password was changed since this token was issued: sign in again');
-    return { id: user.id, role: user.role, teamId: user.teamId, name: user.name };
+    return {
+      id: user.id,
+      role: user.role,
+      teamId: user.teamId,
+      teamIds: user.teamIds,
+      name: user.name,
+    };
   }
 
   /**
@@ -233,6 +284,110 @@ export class IdentityService {
       return row;
     });
     return this.issueToken(saved);
+  }
+
+  /**
+   * "Forgot password?": mails a reset link when the address belongs to an active account, and
+   * answers the same either way (no account enumeration). Rate-limited per client and address by
+   * the guard, and to PASSWORD_RESETS_PER_HOUR links per account (further requests send nothing).
+   */
+  async requestPasswordReset(email: string): Promise<void> {
+    const e = email.trim();
+    if (!e || e.length > 254) return;
+    const user = await this.repo.findAuthByEmail(this.tx.db, e);
+    if (!user || !user.active) return;
+    await this.issueReset(user.id, null);
+  }
+
+  /** Admins: mail a user a reset link (instead of typing a password for them). */
+  async sendPasswordResetLink(actor: Actor, id: string): Promise<Date> {
+    validateId(id);
+    const [user] = await this.repo.usersByIds(this.tx.db, [id]);
+    if (!user) throw notFound('user', id);
+    if (!user.active)
+      throw badInput('id', `${user.name} is deactivated: reactivate the account first`);
+    const issued = await this.issueReset(id, actor.id);
+    if (!issued)
+      throw new DomainError(
+        'RATE_LIMITED',
+        `${user.name} was sent ${PASSWORD_RESETS_PER_HOUR} reset links in the last hour: wait before sending another`,
+        { retryAfterSeconds: 3600 },
+      );
+    return issued.expiresAt;
+  }
+
+  /** One link: the row, its token's hash and the outbox event the worker mails it from. */
+  private issueReset(userId: string, by: string | null) {
+    return this.tx.run(async (tx) => {
+      const row = await this.repo.insertPasswordReset(
+        tx,
+        userId,
+        by,
+        PASSWORD_RESET_TTL_MINUTES,
+        PASSWORD_RESETS_PER_HOUR,
+      );
+      if (!row) return null;
+      const token = passwordResetToken(this.config.auth.jwtSecret, row.id, userId);
+      await this.repo.setPasswordResetHash(tx, row.id, hashResetToken(token));
+      await this.outbox.record(tx, {
+        type: 'user.password_reset_requested',
+        payload: { resetId: row.id },
+      });
+      await this.audit.record(tx, {
+        actorId: by,
+        action: 'user.password_reset_link',
+        entity: 'user',
+        entityId: userId,
+        details: { resetId: row.id, by: by ? 'admin' : 'self' },
+      });
+      return row;
+    });
+  }
+
+  /**
+   * Sets a new password with a reset link's token (same rules as every password). The link is
+   * single-use (the user's other open links end with it), every session of the user ends
+   * (token version) and the sign-in locks are lifted.
+   */
+  async resetPassword(token: string, newPassword: string): Promise<void> {
+    const invalid = () =>
+      new DomainError(
+        'TOKEN_INVALID',
+        'token: this reset link is not valid (copy the whole link from the mail, or ask for a new one)',
+        { field: 'token' },
+      );
+    const id = resetTokenId(token);
+    if (!id) throw invalid();
+    validatePassword(newPassword, 'newPassword');
+    const passwordHash = await hashPassword(newPassword);
+    await this.tx.run(async (tx) => {
+      const row = await this.repo.passwordResetForUpdate(tx, id);
+      if (!row || !resetTokenMatches(token, row.tokenHash)) throw invalid();
+      if (row.usedAt)
+        throw new DomainError(
+          'TOKEN_USED',
+          'token: this reset link was already used: ask for a new one if you need to',
+          { field: 'token' },
+        );
+      if (row.expired)
+        throw new DomainError(
+          'TOKEN_EXPIRED',
+          `token: this reset link has expired (links work for ${PASSWORD_RESET_TTL_MINUTES} minutes): ask for a new one`,
+          { field: 'token' },
+        );
+      const [user] = await this.repo.usersByIds(tx, [row.userId]);
+      if (!user?.active) throw invalid();
+      await this.repo.updateUser(tx, row.userId, { passwordHash });
+      await this.repo.clearLoginFailures(tx, row.userId, null);
+      await this.repo.usePasswordResets(tx, row.id, row.userId);
+      await this.audit.record(tx, {
+        actorId: row.userId,
+        action: 'user.password_reset',
+        entity: 'user',
+        entityId: row.userId,
+        details: { resetId: row.id },
+      });
+    });
   }
 
   /** Admins: lift every sign-in lock of a user (audited). */
@@ -280,33 +435,50 @@ export class IdentityService {
 
   async createUser(
     actor: Actor | null,
-    input: { email: string; name: string; password: string; role: Role; teamId?: string | null },
+    input: {
+      email: string;
+      name: string;
+      password: string;
+      role: Role;
+      teamId?: string | null;
+      teamIds?: string[] | null;
+    },
   ): Promise<UserRow> {
     const email = validateEmail(input.email);
     const name = validateName(input.name);
     validatePassword(input.password);
     if (!ROLES.includes(input.role)) throw badInput('role', `must be one of ${ROLES.join(', ')}`);
+    const teams = teamChoice(input.teamIds, input.teamId, input.teamId != null, null) ?? {
+      teamIds: [],
+      home: null,
+    };
     const passwordHash = await hashPassword(input.password);
     return this.tx.run(async (tx) => {
-      if (input.teamId) await this.requireTeam(tx, input.teamId, 'teamId');
+      await this.requireTeams(tx, teams.teamIds);
       const user = await this.repo.insertUser(tx, {
         email,
         name,
         passwordHash,
         role: input.role,
-        teamId: input.teamId ?? null,
+        teamId: teams.home,
       });
+      await this.repo.setTeams(tx, user.id, teams.teamIds, teams.home);
       await this.audit.record(tx, {
         actorId: actor?.id ?? null,
         action: 'user.create',
         entity: 'user',
         entityId: user.id,
-        details: { email, role: input.role },
+        details: { email, role: input.role, teamIds: teams.teamIds },
       });
-      return user;
+      const [saved] = await this.repo.usersByIds(tx, [user.id]);
+      return saved;
     });
   }
 
+  /**
+   * `teamIds` replaces the memberships; `teamId` picks the home team among them. `teamId`
+   * alone (the API before memberships) makes it the user's only team, as it did then.
+   */
   async updateUser(
     actor: Actor,
     id: string,
@@ -314,6 +486,7 @@ export class IdentityService {
       name?: string | null;
       role?: Role | null;
       teamId?: string | null;
+      teamIds?: string[] | null;
       active?: boolean | null;
       password?: string | null;
     },
@@ -324,15 +497,18 @@ export class IdentityService {
     if (input.password != null) validatePassword(input.password);
     const passwordHash = input.password != null ? await hashPassword(input.password) : undefined;
     return this.tx.run(async (tx) => {
-      if (input.teamId) await this.requireTeam(tx, input.teamId, 'teamId');
-      const user = await this.repo.updateUser(tx, id, {
+      const [before] = await this.repo.usersByIds(tx, [id]);
+      if (!before) throw notFound('user', id);
+      const teams = teamChoice(input.teamIds, input.teamId, teamIdGiven, before.teamId);
+      if (teams) await this.requireTeams(tx, teams.teamIds);
+      const updated = await this.repo.updateUser(tx, id, {
         name,
         role: input.role ?? undefined,
-        teamId: teamIdGiven ? (input.teamId ?? null) : undefined,
         active: input.active ?? undefined,
         passwordHash,
       });
-      if (!user) throw notFound('user', id);
+      if (!updated) throw notFound('user', id);
+      const moved = teams ? await this.repo.setTeams(tx, id, teams.teamIds, teams.home) : null;
       // an admin's password reset also lifts the sign-in locks
       if (passwordHash) await this.repo.clearLoginFailures(tx, id, null);
       if ((await this.repo.countActiveAdmins(tx)) === 0) {
@@ -345,8 +521,13 @@ export class IdentityService {
         action: 'user.update',
         entity: 'user',
         entityId: id,
-        details: { ...input, password: input.password ? '(changed)' : undefined },
+        details: {
+          ...input,
+          password: input.password ? '(changed)' : undefined,
+          ...(moved ? { teamsAdded: moved.added, teamsRemoved: moved.removed } : {}),
+        },
       });
+      const [user] = await this.repo.usersByIds(tx, [id]);
       return user;
     });
   }
@@ -359,7 +540,7 @@ export class IdentityService {
    * The private teams whose tickets the actor may not read (`mayReadTicket`), for SQL filters
    * (`team_id <> ALL(...)`). Empty for admins and for internal callers (`null`).
    */
-  async hiddenTeamIds(actor: Pick<Actor, 'id' | 'role' | 'teamId'> | null): Promise<string[]> {
+  async hiddenTeamIds(actor: Pick<Actor, 'id' | 'role' | 'teamIds'> | null): Promise<string[]> {
     if (!actor || actor.role === 'admin') return [];
     const teams = await this.repo.listTeams(this.tx.db);
     return teams.filter((t) => !mayReadTicket(actor, t)).map((t) => t.id);
@@ -421,11 +602,12 @@ export class IdentityService {
     };
   }
 
-  private async requireTeam(tx: Tx, id: string, field: string): Promise<TeamRow> {
-    validateId(id, field);
-    const [team] = await this.repo.teamsByIds(tx, [id]);
-    if (!team) throw notFound('team', id);
-    return team;
+  /** Every id must be a team (one query for the list). */
+  private async requireTeams(tx: Tx, ids: string[]): Promise<void> {
+    if (!ids.length) return;
+    const found = new Set((await this.repo.teamsByIds(tx, ids)).map((t) => t.id));
+    const missing = ids.find((t) => !found.has(t));
+    if (missing) throw notFound('team', missing);
   }
 
   private async requireLead(tx: Tx, id: string): Promise<void> {

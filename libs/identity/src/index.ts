@@ -6,6 +6,7 @@ export * from './identity.object';
 export * from './identity.repository';
 export * from './identity.service';
 export * from './password';
+export * from './password-reset';
 export * from './roles';
 export * from './http-auth.guard';
 export * from './request-token';

@@ -12,7 +12,7 @@ import { backlogDay, dirtyBuckets } from './kpis.service';
 import { csvLine } from './kpi-format';
 
 const d = (s: string) => new Date(s);
-const lead = { id: '7', role: 'team_lead' as const, teamId: '1', name: 'L' };
+const lead = { id: '7', role: 'team_lead' as const, teamId: '1', teamIds: ['1'], name: 'L' };
 
 describe('KPI planning', () => {
   it('starts weeks on Monday and months on the 1st (UTC)', () => {

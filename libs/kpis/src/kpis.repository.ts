@@ -632,11 +632,11 @@ export class KpisRepository {
     });
   }
 
-  /** Teams a team lead may read: the ones they lead and the one they belong to. */
+  /** Teams a team lead may read: the ones they lead and the ones they belong to. */
   async ownTeams(tx: Tx, userId: string): Promise<string[]> {
     const rows: { id: string }[] = await tx.query(
       `SELECT id::text FROM teams WHERE lead_id = $1
-       UNION SELECT team_id::text FROM users WHERE id = $1 AND team_id IS NOT NULL ORDER BY 1`,
+       UNION SELECT team_id::text FROM user_teams WHERE user_id = $1 ORDER BY 1`,
       [userId],
     );
     return rows.map((r) => r.id);

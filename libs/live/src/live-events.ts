@@ -54,6 +54,7 @@ export function liveEventOf(row: OutboxRow, now = Date.now()): LiveEvent | null 
     case 'survey.answered':
     case 'customer.status_changed':
     case 'automation.mail_queued':
+    case 'user.password_reset_requested':
       return null;
     default: {
       const unreachable: never = row.type;

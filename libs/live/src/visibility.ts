@@ -7,10 +7,10 @@ type Team = Parameters<typeof mayReadTicket>[1];
  * to and, for a team lead, who it is (a lead may lead a team without being a member). Two
  * subscribers with the same role and key may read the same tickets and notes, so the live path
  * decides visibility and executes each event's selection once per (role, key), not per
- * subscriber. When users belong to several teams, list them here (sorted) and nowhere else.
+ * subscriber. Users may belong to several teams: they are listed here, sorted.
  */
-export function visibilityKey(actor: Pick<Actor, 'id' | 'role' | 'teamId'>): string {
-  const teams = actor.teamId ?? '';
+export function visibilityKey(actor: Pick<Actor, 'id' | 'role' | 'teamIds'>): string {
+  const teams = [...actor.teamIds].sort().join(',');
   return actor.role === 'team_lead' ? `${teams}|${actor.id}` : teams;
 }
 

@@ -35,7 +35,9 @@ export type DomainEvent =
       payload: { ticketId: string; assigneeId: string; byUserId: string | null; at: string };
     }
   /** An automatic e-mail (automation rule, merge notice) was queued in `automation_mails`. */
-  | { type: 'automation.mail_queued'; payload: { mailId: string; ticketId: string } };
+  | { type: 'automation.mail_queued'; payload: { mailId: string; ticketId: string } }
+  /** A password-reset link was issued (`password_resets` row); the worker mails it. */
+  | { type: 'user.password_reset_requested'; payload: { resetId: string } };
 
 /** One field change, as written to the ticket's history (`ticket_events`). */
 export interface TicketChange {
@@ -58,4 +60,5 @@ export const EVENT_TYPES: readonly EventType[] = [
   'followup.due',
   'ticket.assigned',
   'automation.mail_queued',
+  'user.password_reset_requested',
 ];

@@ -106,6 +106,14 @@ export const ROUTES: { [T in EventType]: Route<T> } = {
       `automation-mail-${e.payload.mailId}`,
     ),
   ],
+  'user.password_reset_requested': (e) => [
+    job(
+      'mail.password-reset',
+      { resetId: e.payload.resetId },
+      undefined,
+      `password-reset-${e.payload.resetId}`,
+    ),
+  ],
 };
 
 export function routeEvent(event: DomainEvent, config: AppConfig): RoutedJob[] {

@@ -9,7 +9,7 @@ import {
 } from './retention-rules';
 import { topFactors } from './retention-view';
 
-const am = { id: '5', role: 'account_manager' as const, teamId: null, name: 'A' };
+const am = { id: '5', role: 'account_manager' as const, teamId: null, teamIds: [], name: 'A' };
 
 describe('retention rules', () => {
   it('checks the risk-list filter and explains what is wrong', () => {

@@ -33,7 +33,7 @@ export class SurveyStatsResolver {
   @Roles('team_lead', 'account_manager', 'admin')
   @Query(() => [SurveyStatsObject], {
     description:
-      'Survey KPIs (sent, responded, response rate, CSAT %, mean CES, NPS) grouped by team, agent, week, month or kind. Team leads see their own team only.',
+      'Survey KPIs (sent, responded, response rate, CSAT %, mean CES, NPS) grouped by team, agent, week, month or kind. Team leads see their own teams only.',
   })
   surveyStats(
     @CurrentUser() actor: Actor,
@@ -43,11 +43,13 @@ export class SurveyStatsResolver {
   ) {
     let teamIds = filter.teamIds?.map((id) => validateId(id, 'filter.teamIds')) ?? undefined;
     if (actor.role === 'team_lead') {
-      if (!actor.teamId)
+      // the teams they belong to (several: user_teams)
+      const own = actor.teamIds;
+      if (!own.length)
         throw forbidden('a team lead without a team has no survey statistics to see');
-      if (teamIds && teamIds.some((t) => t !== actor.teamId))
-        throw forbidden('team leads see only their own team');
-      teamIds = [actor.teamId];
+      if (teamIds && teamIds.some((t) => !own.includes(t)))
+        throw forbidden('team leads see only their own teams');
+      teamIds = teamIds?.length ? teamIds : own;
     }
     return this.surveys.stats(
       {

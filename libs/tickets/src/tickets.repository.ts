@@ -120,7 +120,7 @@ export interface TicketFilter {
    * A caller who is not an admin: tickets of private teams they are neither in nor lead
    * (`mayReadTicket`) are left out of lists, counts and searches. Undefined = everything.
    */
-  viewer?: { id: string; teamId: string | null };
+  viewer?: { id: string; teamIds: string[] };
 }
 
 const TS_KEY = (col: string) =>
@@ -297,23 +297,38 @@ export class TicketsRepository {
     );
     const team = teams[0];
     if (!team || team.mode === 'none') return null;
-    const picked: { id: string }[] = await tx.query(
-      `SELECT u.id::text FROM users u
-         LEFT JOIN tickets t ON t.assignee_id = u.id AND t.status IN ('new', 'open', 'pending', 'on_hold')
-        WHERE u.team_id = $1 AND u.active AND u.availability = 'available'
-          AND u.role IN ('agent', 'team_lead')
-        GROUP BY u.id, u.last_auto_assigned_at
-       HAVING count(t.id) < $2
-        ORDER BY CASE WHEN $3 = 'least_open' THEN count(t.id) ELSE 0 END,
-                 u.last_auto_assigned_at NULLS FIRST, u.id
-        LIMIT 1`,
-      [teamId, team.cap, team.mode],
-    );
-    if (!picked[0]) return null;
-    await tx.query(`UPDATE users SET last_auto_assigned_at = clock_timestamp() WHERE id = $1`, [
-      picked[0].id,
-    ]);
-    return { userId: picked[0].id, mode: team.mode, cap: team.cap };
+    // an agent in several teams (user_teams) is a candidate in each; the cap counts their open
+    // tickets of every team. The team lock does not serialize picks of two teams, so the pick
+    // locks its agent and counts again (a statement after the lock sees what another team's
+    // pick committed): over the cap, the next agent is tried.
+    const skipped: string[] = [];
+    for (;;) {
+      const picked: { id: string }[] = await tx.query(
+        `SELECT u.id::text FROM users u
+           LEFT JOIN tickets t ON t.assignee_id = u.id AND t.status IN ('new', 'open', 'pending', 'on_hold')
+          WHERE u.id IN (SELECT ut.user_id FROM user_teams ut WHERE ut.team_id = $1)
+            AND u.active AND u.availability = 'available'
+            AND u.role IN ('agent', 'team_lead') AND u.id <> ALL($4::bigint[])
+          GROUP BY u.id, u.last_auto_assigned_at
+         HAVING count(t.id) < $2
+          ORDER BY CASE WHEN $3 = 'least_open' THEN count(t.id) ELSE 0 END,
+                   u.last_auto_assigned_at NULLS FIRST, u.id
+          LIMIT 1`,
+        [teamId, team.cap, team.mode, skipped],
+      );
+      if (!picked[0]) return null;
+      await tx.query(`UPDATE users SET last_auto_assigned_at = clock_timestamp() WHERE id = $1`, [
+        picked[0].id,
+      ]);
+      // a second statement: its snapshot is taken after the row lock was granted
+      const [{ open }]: { open: number }[] = await tx.query(
+        `SELECT count(*)::int AS open FROM tickets
+          WHERE assignee_id = $1 AND status IN ('new', 'open', 'pending', 'on_hold')`,
+        [picked[0].id],
+      );
+      if (open < team.cap) return { userId: picked[0].id, mode: team.mode, cap: team.cap };
+      skipped.push(picked[0].id);
+    }
   }
 
   /**
@@ -904,7 +919,7 @@ function filterWhere(f: TicketFilter, p: (v: unknown) => string): string[] {
     // in the same statement (no extra round trip): an anti-join on the few teams rows
     where.push(
       `(t.team_id IS NULL OR NOT EXISTS (SELECT 1 FROM teams tm WHERE tm.id = t.team_id AND tm.is_private
-          AND tm.id IS DISTINCT FROM ${p(f.viewer.teamId)}::bigint AND tm.lead_id IS DISTINCT FROM ${p(f.viewer.id)}::bigint))`,
+          AND tm.id <> ALL(${p(f.viewer.teamIds)}::bigint[]) AND tm.lead_id IS DISTINCT FROM ${p(f.viewer.id)}::bigint))`,
     );
   }
   if (f.priorities?.length) where.push(`t.priority = ANY(${p(f.priorities)}::text[])`);

@@ -151,7 +151,7 @@ export class TicketsService {
 
   /** Whether the actor may read this ticket (`mayReadTicket`: private teams for their members). */
   async mayRead(
-    actor: Pick<Actor, 'id' | 'role' | 'teamId'>,
+    actor: Pick<Actor, 'id' | 'role' | 'teamIds'>,
     t: Pick<TicketRow, 'teamId'>,
     tx?: Tx,
   ) {
@@ -183,7 +183,7 @@ export class TicketsService {
   /** The filter narrowed to what the caller may read (`mayReadTicket`, in the list's own SQL). */
   private visibleTo(actor: Actor | null, filter: TicketFilter): TicketFilter {
     if (!actor || actor.role === 'admin') return filter;
-    return { ...filter, viewer: { id: actor.id, teamId: actor.teamId } };
+    return { ...filter, viewer: { id: actor.id, teamIds: actor.teamIds } };
   }
 
   async create(actor: Actor, input: CreateTicketInput): Promise<TicketRow> {

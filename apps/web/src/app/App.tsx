@@ -7,11 +7,14 @@ import { createApolloClient } from '@/lib/apollo';
 import { router } from './router';
 import { cssVariablesResolver, theme } from './theme';
 
+/** Pages for signed-out visitors: an "unauthenticated" answer does not send them to sign in. */
+const SIGNED_OUT_PAGES = ['/sign-in', '/forgot-password', '/reset-password'];
+
 export function App() {
   const client = useMemo(
     () =>
       createApolloClient(() => {
-        if (window.location.pathname !== '/sign-in') {
+        if (!SIGNED_OUT_PAGES.includes(window.location.pathname)) {
           const next = window.location.pathname + window.location.search;
           void router.navigate(`/sign-in?next=${encodeURIComponent(next)}`);
         }

@@ -140,7 +140,7 @@ export function Shell() {
       </AppShell.Header>
       <AppShell.Navbar p="sm">
         <Stack gap="lg">
-          {works && <ViewsNav teamId={user.teamId ?? null} onNavigate={nav.close} />}
+          {works && <ViewsNav teamIds={user.teamIds} onNavigate={nav.close} />}
           {works && <SavedViewsNav onNavigate={nav.close} />}
           <Stack gap={2} component="nav" aria-label="Workspaces">
             <Text size="xs" fw={700} c="dimmed" tt="uppercase" px="sm" pb={4}>

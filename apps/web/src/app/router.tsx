@@ -1,7 +1,7 @@
 import { Center, Loader } from '@mantine/core';
 import { createBrowserRouter, Navigate, Outlet, useLocation } from 'react-router';
 import { ProblemPage } from '@/components/ProblemPage';
-import { SignInRoute } from '@/features/auth';
+import { ForgotPasswordRoute, ResetPasswordRoute, SignInRoute } from '@/features/auth';
 import { QueueRoute } from '@/features/queue';
 import { registerTicketChunk } from '@/lib/preload';
 import { homeOf, SessionProvider, useSession } from './session';
@@ -50,6 +50,8 @@ export const router = createBrowserRouter([
     errorElement: <ProblemPage code="INTERNAL" />,
     children: [
       { path: '/sign-in', element: <SignInRoute /> },
+      { path: '/forgot-password', element: <ForgotPasswordRoute /> },
+      { path: '/reset-password', element: <ResetPasswordRoute /> },
       {
         element: <RequireSession />,
         children: [

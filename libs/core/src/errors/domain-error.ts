@@ -6,7 +6,11 @@ export type ErrorCode =
   | 'NOT_FOUND'
   | 'CONFLICT'
   /** Too many requests in a rate-limit window; `retryAfterSeconds` says when to try again. */
-  | 'RATE_LIMITED';
+  | 'RATE_LIMITED'
+  /** A password-reset link's token: past its expiry, already used, or not one we issued. */
+  | 'TOKEN_EXPIRED'
+  | 'TOKEN_USED'
+  | 'TOKEN_INVALID';
 
 /**
  * An error a caller can act on. Services throw these; the GraphQL error formatter maps

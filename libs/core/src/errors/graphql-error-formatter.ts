@@ -140,6 +140,9 @@ function formatError(logger: FormatterLogger) {
         case 'NOT_FOUND':
         case 'CONFLICT':
         case 'RATE_LIMITED':
+        case 'TOKEN_EXPIRED':
+        case 'TOKEN_USED':
+        case 'TOKEN_INVALID':
           return {
             message: original.message,
             path,

@@ -68,6 +68,8 @@ export type JobContract =
         key: string;
       };
     }
+  /** Mail a password-reset link (the token is computed again from the row and the secret). */
+  | { name: 'mail.password-reset'; data: { resetId: string } }
   /** Send one queued automatic e-mail (an automation rule's mail, a merge notice) once. */
   | { name: 'automations.send-mail'; data: { mailId: string } }
   /** Time-based automation rules: fire each rule once per ticket per condition period (repeatable). */
@@ -204,6 +206,12 @@ export const JOB_CONFIG = {
     attempts: 5,
     backoffMs: 10_000,
     jobId: (d) => `mail-notify-${d.key}`,
+  },
+  'mail.password-reset': {
+    queue: 'mail',
+    attempts: 5,
+    backoffMs: 5_000,
+    jobId: (d) => `password-reset-${d.resetId}`,
   },
   'automations.send-mail': {
     queue: 'automations',

@@ -1,1 +1,3 @@
 export { SignInRoute } from './routes/SignInRoute';
+export { ForgotPasswordRoute } from './routes/ForgotPasswordRoute';
+export { ResetPasswordRoute } from './routes/ResetPasswordRoute';

@@ -6,7 +6,7 @@ export type ViewKey = 'my-open' | 'unassigned' | 'team-open' | 'pending' | 'solv
 export interface View {
   key: ViewKey;
   label: string;
-  filter(me: { teamId: string | null }, now?: Date): TicketFilter;
+  filter(me: { teamIds: string[] }, now?: Date): TicketFilter;
 }
 
 const OPEN = ['new', 'open', 'on_hold'] as TicketFilter['status'];
@@ -19,13 +19,13 @@ export const VIEWS: View[] = [
     filter: (me) => ({
       unassigned: true,
       status: ['new', 'open', 'on_hold', 'pending'],
-      ...(me.teamId ? { teamIds: [me.teamId] } : {}),
+      ...(me.teamIds.length ? { teamIds: me.teamIds } : {}),
     }),
   },
   {
     key: 'team-open',
     label: "My teams' open",
-    filter: (me) => ({ status: OPEN, ...(me.teamId ? { teamIds: [me.teamId] } : {}) }),
+    filter: (me) => ({ status: OPEN, ...(me.teamIds.length ? { teamIds: me.teamIds } : {}) }),
   },
   { key: 'pending', label: 'Pending', filter: () => ({ mine: true, status: ['pending'] }) },
   {

@@ -8,6 +8,7 @@ import {
   Group,
   Menu,
   Modal,
+  MultiSelect,
   Paper,
   PasswordInput,
   Select,
@@ -22,6 +23,7 @@ import { notifications } from '@mantine/notifications';
 import { useEffect, useState, type FormEvent } from 'react';
 import {
   AdminCreateUserDocument,
+  AdminSendPasswordResetLinkDocument,
   AdminUnlockUserDocument,
   AdminUpdateUserDocument,
   AdminUsersDocument,
@@ -45,7 +47,7 @@ type Dialog =
   | { kind: 'reset'; user: AdminUserFragment }
   | null;
 
-/** Users: find, add, change role and team, deactivate, lift sign-in locks, reset passwords. */
+/** Users: find, add, change role and teams, deactivate, lift sign-in locks, reset passwords. */
 export function UsersPage() {
   const [search, setSearch] = useState('');
   const [role, setRole] = useState<string | null>(null);
@@ -62,6 +64,7 @@ export function UsersPage() {
   });
   const [update] = useMutation(AdminUpdateUserDocument);
   const [unlock] = useMutation(AdminUnlockUserDocument);
+  const [sendLink] = useMutation(AdminSendPasswordResetLinkDocument);
   const teams = data?.teams ?? [];
   const users = data?.users.edges.map((e) => e.node) ?? [];
 
@@ -105,7 +108,7 @@ export function UsersPage() {
               <Table.Tr>
                 <Table.Th>Name</Table.Th>
                 <Table.Th>Role</Table.Th>
-                <Table.Th>Team</Table.Th>
+                <Table.Th>Teams</Table.Th>
                 <Table.Th>Status</Table.Th>
                 <Table.Th>Last sign-in</Table.Th>
                 <Table.Th>
@@ -124,7 +127,21 @@ export function UsersPage() {
                   </Table.Td>
                   <Table.Td>{humanize(u.role)}</Table.Td>
                   <Table.Td>
-                    {u.team?.name ?? (
+                    {u.teams.length ? (
+                      <Group gap={4}>
+                        {u.teams.map((t) => (
+                          <Badge
+                            key={t.id}
+                            variant={t.id === u.teamId ? 'light' : 'outline'}
+                            color="gray"
+                            tt="none"
+                            title={t.id === u.teamId ? 'Home team' : undefined}
+                          >
+                            {t.name}
+                          </Badge>
+                        ))}
+                      </Group>
+                    ) : (
                       <Text c="dimmed" size="sm">
                         No team
                       </Text>
@@ -145,10 +162,20 @@ export function UsersPage() {
                       </Menu.Target>
                       <Menu.Dropdown>
                         <Menu.Item onClick={() => setDialog({ kind: 'edit', user: u })}>
-                          Change role or team
+                          Change role or teams
+                        </Menu.Item>
+                        <Menu.Item
+                          onClick={() =>
+                            act(
+                              () => sendLink({ variables: { id: u.id } }),
+                              `A reset link is on its way to ${u.email} (it works once, for an hour).`,
+                            )
+                          }
+                        >
+                          Send reset link
                         </Menu.Item>
                         <Menu.Item onClick={() => setDialog({ kind: 'reset', user: u })}>
-                          Reset password
+                          Set a new password
                         </Menu.Item>
                         <Menu.Item
                           onClick={() =>
@@ -247,7 +274,7 @@ function CreateUserForm({
   const [name, setName] = useState('');
   const [email, setEmail] = useState('');
   const [role, setRole] = useState<Role>('agent');
-  const [teamId, setTeamId] = useState<string | null>(null);
+  const [teamIds, setTeamIds] = useState<string[]>([]);
   const [password, setPassword] = useState(generatePassword);
   const { errors, formError, reset, fail } = useFieldErrors();
   const [create, { loading }] = useMutation(AdminCreateUserDocument, {
@@ -257,7 +284,7 @@ function CreateUserForm({
     e.preventDefault();
     reset();
     try {
-      await create({ variables: { input: { name, email, role, teamId, password } } });
+      await create({ variables: { input: { name, email, role, teamIds, password } } });
       notifications.show({
         message: `${name} can sign in as ${email} with the password shown.`,
         color: 'teal',
@@ -292,15 +319,7 @@ function CreateUserForm({
         error={errors.role}
         allowDeselect={false}
       />
-      <Select
-        label="Team"
-        placeholder="No team"
-        data={teams.map((t) => ({ value: t.id, label: t.name }))}
-        value={teamId}
-        onChange={setTeamId}
-        error={errors.teamId}
-        clearable
-      />
+      <TeamsSelect teams={teams} value={teamIds} onChange={setTeamIds} errors={errors} />
       <TextInput
         label="First password"
         description="Give it to the user; they change it after signing in."
@@ -331,14 +350,14 @@ function EditUserForm({
 }) {
   const [name, setName] = useState(user.name);
   const [role, setRole] = useState<Role>(user.role);
-  const [teamId, setTeamId] = useState<string | null>(user.teamId);
+  const [teamIds, setTeamIds] = useState<string[]>(user.teamIds);
   const { errors, formError, reset, fail } = useFieldErrors();
   const [update, { loading }] = useMutation(AdminUpdateUserDocument);
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     reset();
     try {
-      await update({ variables: { id: user.id, input: { name, role, teamId } } });
+      await update({ variables: { id: user.id, input: { name, role, teamIds } } });
       notifications.show({ message: `${name} saved.`, color: 'teal' });
       onDone();
     } catch (err) {
@@ -362,15 +381,7 @@ function EditUserForm({
         error={errors.role}
         allowDeselect={false}
       />
-      <Select
-        label="Team"
-        placeholder="No team"
-        data={teams.map((t) => ({ value: t.id, label: t.name }))}
-        value={teamId}
-        onChange={setTeamId}
-        error={errors.teamId}
-        clearable
-      />
+      <TeamsSelect teams={teams} value={teamIds} onChange={setTeamIds} errors={errors} />
       <Group justify="flex-end">
         <Button variant="default" onClick={onDone}>
           Cancel
@@ -380,6 +391,38 @@ function EditUserForm({
         </Button>
       </Group>
     </Stack>
+  );
+}
+
+/**
+ * The teams of a user: several may be picked; the first picked is the home team of a new user
+ * (an existing user keeps theirs while it stays picked).
+ */
+function TeamsSelect({
+  teams,
+  value,
+  onChange,
+  errors,
+}: {
+  teams: { id: string; name: string }[];
+  value: string[];
+  onChange(ids: string[]): void;
+  errors: Record<string, string>;
+}) {
+  const error = Object.entries(errors).find(([f]) => f === 'teamId' || f.startsWith('teamIds'));
+  return (
+    <MultiSelect
+      label="Teams"
+      description="Private teams' tickets, “my teams” views and automatic assignment follow these."
+      placeholder={value.length ? undefined : 'No team'}
+      data={teams.map((t) => ({ value: t.id, label: t.name }))}
+      value={value}
+      onChange={onChange}
+      error={error?.[1]}
+      searchable
+      clearable
+      comboboxProps={{ withinPortal: true }}
+    />
   );
 }
 
@@ -426,7 +469,8 @@ function ResetPasswordForm({ user, onDone }: { user: AdminUserFragment; onDone()
     <Stack component="form" {...asForm(submit)}>
       <Text size="sm">
         Staydesk sets a new password for {user.email}: every session of the user ends at once and
-        the sign-in locks are lifted. There is no e-mailed link; you pass the password on.
+        the sign-in locks are lifted. You pass the password on yourself; to let the user choose
+        their own, use “Send reset link” instead.
       </Text>
       {formError && <Alert color="red">{formError}</Alert>}
       <PasswordInput

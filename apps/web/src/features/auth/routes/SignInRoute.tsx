@@ -1,6 +1,7 @@
 import { useMutation } from '@apollo/client/react';
 import {
   Alert,
+  Anchor,
   Button,
   Center,
   Paper,
@@ -11,9 +12,10 @@ import {
   Title,
 } from '@mantine/core';
 import { useEffect, useState, type FormEvent } from 'react';
-import { Navigate, useNavigate, useSearchParams } from 'react-router';
+import { Link as RouterLink, Navigate, useNavigate, useSearchParams } from 'react-router';
 import { homeOf, useSession } from '@/app/session';
 import { LoginDocument } from '@/gql/graphql';
+import { LINK_COLOR } from '@/components/link-color';
 import { apiProblem } from '@/lib/errors';
 
 /** The sign-in page: e-mail and password; the api answers with the session cookie. */
@@ -58,6 +60,11 @@ export function SignInRoute() {
                 Your support workspace: queue, tickets and customers.
               </Text>
             </div>
+            {params.get('reset') === '1' && !problem && (
+              <Alert color="teal" role="status" title="Password changed">
+                Sign in with your new password.
+              </Alert>
+            )}
             {problem && (
               <Alert color="red" role="alert" title="Could not sign in">
                 {problem.message}
@@ -80,6 +87,15 @@ export function SignInRoute() {
             <Button type="submit" loading={loading} fullWidth>
               Sign in
             </Button>
+            <Anchor
+              c={LINK_COLOR}
+              component={RouterLink}
+              to="/forgot-password"
+              size="sm"
+              ta="center"
+            >
+              Forgot password?
+            </Anchor>
           </Stack>
         </form>
       </Paper>

@@ -12,18 +12,21 @@ import { VIEWS } from '../views';
  * see changes, every 60 s as a fallback, and after the agent's own changes.
  */
 export function ViewsNav({
-  teamId,
+  teamIds,
   onNavigate,
 }: {
-  teamId: string | null;
+  /** Every team of the signed-in user ("my teams" views). */
+  teamIds: string[];
   onNavigate?: () => void;
 }) {
   const location = useLocation();
+  // by value: the session gives a new array on every refresh
+  const teamKey = teamIds.join(',');
   const variables = useMemo(() => {
-    const me = { teamId };
+    const me = { teamIds: teamKey ? teamKey.split(',') : [] };
     const [mine, unassigned, teams, pending, solved] = VIEWS.map((v) => v.filter(me));
     return { mine, unassigned, teams, pending, solved };
-  }, [teamId]);
+  }, [teamKey]);
   const { data, refetch } = useQuery(ViewCountsDocument, { variables, pollInterval: 60_000 });
   const recount = useTrailing(() => void refetch(), 1000);
   useLive(CountsLiveDocument, { onData: recount, onRestart: recount });

@@ -54,7 +54,7 @@ export function QueueRoute() {
 
   const filter = useMemo<TicketFilter | null>(() => {
     if (!view || !user) return null;
-    const f: TicketFilter = { ...view.filter({ teamId: user.teamId ?? null }) };
+    const f: TicketFilter = { ...view.filter({ teamIds: user.teamIds }) };
     if (search) f.search = search;
     if (filters.status.length) f.status = filters.status as TicketFilter['status'];
     if (filters.priority.length) f.priority = filters.priority as TicketFilter['priority'];
