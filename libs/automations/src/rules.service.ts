@@ -107,6 +107,11 @@ const TIME_BATCH = 200;
 export class RulesService implements TicketHook, OnModuleInit {
   /** Transactions in which rules are running: changes the rules make do not re-enter. */
   private readonly running = new WeakSet<object>();
+  /**
+   * This process's copy of the active change rules, valid while `automation_rules_state.version`
+   * (bumped in the same transaction as any write to the rules) still has this value.
+   */
+  private cache: { version: string; rules: RuleRow[] } | null = null;
 
   constructor(
     private readonly repo: RulesRepository,
@@ -279,9 +284,9 @@ export class RulesService implements TicketHook, OnModuleInit {
       if (!actors.has(key)) actors.set(key, this.ruleActor(tx, rule));
       return actors.get(key)!;
     };
-    let all: (RuleRow & { editor: EditorRow | null })[] | null = null;
+    let all: RuleRow[] | null = null;
     const rulesOf = async (tr: RuleTrigger) => {
-      all ??= await this.repo.activeForChanges(tx);
+      all ??= await this.activeRules(tx);
       return all.filter((r) => r.trigger === tr);
     };
     let t: TicketRow | null = null;
@@ -351,6 +356,22 @@ export class RulesService implements TicketHook, OnModuleInit {
         );
       }
     }
+  }
+
+  /**
+   * The active change rules, from this process's cache unless the version counter moved: one
+   * primary-key read per change. The counter is read in the changing transaction, so a rule
+   * saved by any api process (committed before this statement) is seen by the next change here.
+   * Editors are not cached: the acting user is read when a rule matches (`ruleActor`).
+   */
+  private async activeRules(tx: Tx): Promise<RuleRow[]> {
+    const version = await this.repo.activeVersion(tx);
+    if (this.cache?.version === version) return this.cache.rules;
+    // read after the counter: rules changed in between are newer than `version`, and the next
+    // change sees the counter moved and reads them again
+    const rules = await this.repo.activeRulesForChanges(tx);
+    this.cache = { version, rules };
+    return rules;
   }
 
   /**
