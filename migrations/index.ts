@@ -31,6 +31,8 @@ import { RiskHistoryCovering1765700100000 } from './1765700100000-risk-history-c
 import { RiskScoreChangeBase1765700200000 } from './1765700200000-risk-score-change-base';
 import { NextReplySla1765800000000 } from './1765800000000-next-reply-sla';
 import { ValueSegmentBands1765810000000 } from './1765810000000-value-segment-bands';
+import { AutomationRulesVersion1765950000000 } from './1765950000000-automation-rules-version';
+import { CustomerCustomFieldsIndex1765950100000 } from './1765950100000-customer-custom-fields-index';
 
 /**
  * Every migration, oldest first. The api, the worker, the CLI and the tests all read this
@@ -71,4 +73,6 @@ export const MIGRATIONS = [
   RiskScoreChangeBase1765700200000,
   NextReplySla1765800000000,
   ValueSegmentBands1765810000000,
+  AutomationRulesVersion1765950000000,
+  CustomerCustomFieldsIndex1765950100000,
 ];
