@@ -82,11 +82,20 @@ export class RulesRepository {
     return rows[0]?.version ?? '0';
   }
 
-  /** The active rules of every change trigger, in order, without their editors. */
-  async activeRulesForChanges(tx: Tx): Promise<RuleRow[]> {
+  /**
+   * The active rules of every change trigger in one read, each with its last editor (the user
+   * it acts as), in order (the partial index serves this).
+   */
+  async activeForChanges(tx: Tx): Promise<(RuleRow & { editor: EditorRow | null })[]> {
     return tx.query(
-      `SELECT ${COLUMNS} FROM automation_rules
-        WHERE active AND deleted_at IS NULL AND trigger <> 'time' ORDER BY position, id`,
+      `SELECT r.id::text, r.name, r.trigger, r.conditions, r.actions, r.position, r.active,
+              r.stop_processing AS "stopProcessing", r.version, r.created_by_id::text AS "createdById",
+              r.updated_by_id::text AS "updatedById", r.created_at AS "createdAt", r.updated_at AS "updatedAt",
+              CASE WHEN u.id IS NULL THEN NULL ELSE json_build_object('id', u.id::text, 'name', u.name,
+                'role', u.role, 'teamId', u.team_id::text, 'active', u.active) END AS editor
+         FROM automation_rules r LEFT JOIN users u ON u.id = r.updated_by_id
+        WHERE r.active AND r.deleted_at IS NULL AND r.trigger <> 'time'
+        ORDER BY r.position, r.id`,
     );
   }
 
