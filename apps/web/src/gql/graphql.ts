@@ -176,7 +176,7 @@ export type KpiFilter = {
   valueSegments?: Array<string> | null | undefined;
 };
 
-/** A supportKpis figure that opens to what is behind it, with the figure's own definition: tickets_created (created in the range), first_response (created, replied; value = FRT s), tickets_solved / resolution / requester_wait / reopened / one_touch (resolved in the range; value = seconds), sla_*_due / _met / _breached (due time in the range and met or past due; breached = past due and not met), backlog (unsolved at the end of the range), csat_ratings / csat_good (4–5) / csat_bad (1–3) (ratings given in the range; value = score, one row per rating), surveys_sent / surveys_responded (CSAT surveys sent in the range), ces_answers (customer effort answers 1–7 given in the range with a CSAT rating, as surveyStats.cesResponses; value = effort score, one row per answer). NPS has no drill-down here: it is per customer (relationship surveys), not per ticket. */
+/** A supportKpis figure that opens to what is behind it, with the figure's own definition: tickets_created (created in the range), first_response (created, replied; value = FRT s), tickets_solved / resolution / requester_wait / reopened / one_touch (resolved in the range; value = seconds), sla_*_due / _met / _breached (due time in the range and met or past due; breached = past due and not met), backlog (unsolved at the end of the range), csat_ratings / csat_good (4–5) / csat_bad (1–3) (ratings given in the range; value = score, one row per rating), surveys_sent / surveys_responded (CSAT surveys sent in the range), ces_answers (customer effort answers 1–7 given in the range with a CSAT rating, as surveyStats.cesResponses; value = effort score, one row per answer), next_reply / sla_next_reply_due / _met / _breached (customer messages answered in the range with a next-reply clock running, one row per reply, anchored at the reply; met = within its target; value = seconds from the message to the reply). NPS has no drill-down here: it is per customer (relationship surveys), not per ticket. */
 export type KpiMetric =
   | 'backlog'
   | 'ces_answers'
@@ -184,6 +184,7 @@ export type KpiMetric =
   | 'csat_good'
   | 'csat_ratings'
   | 'first_response'
+  | 'next_reply'
   | 'one_touch'
   | 'reopened'
   | 'requester_wait'
@@ -191,6 +192,9 @@ export type KpiMetric =
   | 'sla_first_response_breached'
   | 'sla_first_response_due'
   | 'sla_first_response_met'
+  | 'sla_next_reply_breached'
+  | 'sla_next_reply_due'
+  | 'sla_next_reply_met'
   | 'sla_resolution_breached'
   | 'sla_resolution_due'
   | 'sla_resolution_met'
