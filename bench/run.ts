@@ -797,6 +797,17 @@ async function main(): Promise<void> {
     );
     if (live.status !== 0) throw new Error(`bench:live failed (exit ${live.status})`);
   }
+  // automation rules and macros (bench/automations.ts): createTicket with 50 rules vs none, and
+  // applyMacro p95; quick mode on its own small demo database, full mode on the bench database
+  // (it writes tickets and replies there and removes its rules again; docs/benchmarks.md)
+  if (!process.argv.includes('--no-automations') && !only) {
+    const auto = spawnSync(
+      process.execPath,
+      [join(__dirname, 'automations.js'), ...(quick ? [] : ['--full'])],
+      { stdio: 'inherit' },
+    );
+    if (auto.status !== 0) throw new Error(`bench:automations failed (exit ${auto.status})`);
+  }
 }
 
 main().then(

@@ -32,6 +32,9 @@ import { RiskScoreChangeBase1765700200000 } from './1765700200000-risk-score-cha
 import { NextReplySla1765800000000 } from './1765800000000-next-reply-sla';
 import { ValueSegmentBands1765810000000 } from './1765810000000-value-segment-bands';
 import { TeamMemberships1765910000000 } from './1765910000000-team-memberships';
+import { AutomationRulesVersion1765950000000 } from './1765950000000-automation-rules-version';
+import { CustomerCustomFieldsIndex1765950100000 } from './1765950100000-customer-custom-fields-index';
+import { RulesVersionMemberships1765990000000 } from './1765990000000-rules-version-memberships';
 
 /**
  * Every migration, oldest first. The api, the worker, the CLI and the tests all read this
@@ -73,4 +76,7 @@ export const MIGRATIONS = [
   NextReplySla1765800000000,
   ValueSegmentBands1765810000000,
   TeamMemberships1765910000000,
+  AutomationRulesVersion1765950000000,
+  CustomerCustomFieldsIndex1765950100000,
+  RulesVersionMemberships1765990000000,
 ];

@@ -2,6 +2,7 @@ import { RulesService } from '@staydesk/automations';
 import { fails, insertUser, login, ok } from '../support/factories';
 import { mailText, startSmtpSink } from '../support/smtp-sink';
 import { TestStack, startStack } from '../support/stack';
+import { createApi } from '../../apps/api/src/bootstrap';
 
 jest.setTimeout(90_000);
 
@@ -71,6 +72,9 @@ describe('automation rules: conditions, actions, order, loop guard, time-based; 
         MAIL_AUTO_PER_HOUR: '0',
         RATE_LIMIT_USER_PER_MINUTE: '0',
         RATE_LIMIT_IP_PER_MINUTE: '0',
+        // the risk bands are set by hand below: the worker's rescoring after ticket events
+        // (debounced) would replace Acme's "high" with what its few tickets say
+        RISK_DEBOUNCE_MS: '3600000',
       },
     });
     await insertUser(stack, { email: 'admin@t.local', role: 'admin', name: 'Ann Admin' });
@@ -825,6 +829,92 @@ describe('automation rules: conditions, actions, order, loop guard, time-based; 
     expect(
       (await ok(stack, admin, C, { c: ids.acme, v: { region: 'emea' } })).setCustomerCustomFields,
     ).toEqual({ region: 'emea' });
+    // updateCustomer checks its customFields like setCustomerCustomFields; the list filters on them
+    const UC = `mutation($id: ID!, $f: JSONObject) { updateCustomer(id: $id, input: { customFields: $f }) { customFields } }`;
+    for (const [f, field] of [
+      [{ region: 'mars' }, 'customFields.region'],
+      [{ region: 1 }, 'customFields.region'],
+      [{ shoe: 'x' }, 'customFields.shoe'],
+    ] as const) {
+      const err = await fails(stack, admin, UC, { id: ids.globex, f });
+      expect([err.extensions?.code, err.extensions?.field]).toEqual(['BAD_USER_INPUT', field]);
+    }
+    expect(
+      (await ok(stack, admin, UC, { id: ids.globex, f: { region: 'apac' } })).updateCustomer,
+    ).toEqual({ customFields: { region: 'apac' } });
+    const CL = `query($f: CustomerFilter) { customers(filter: $f, first: 50) { edges { node { id } } } }`;
+    const customersWith = async (customFields: Record<string, unknown>) =>
+      (await ok(stack, agent, CL, { f: { customFields } })).customers.edges.map(
+        (e: { node: { id: string } }) => e.node.id,
+      );
+    expect(await customersWith({ region: 'emea' })).toEqual([ids.acme]);
+    expect(await customersWith({ region: 'apac' })).toEqual([ids.globex]);
+    expect(await customersWith({ region: 'apac', tier_x: true })).toEqual([]);
+    expect(
+      (await fails(stack, agent, CL, { f: { customFields: { region: ['emea'] } } })).extensions,
+    ).toMatchObject({ code: 'BAD_USER_INPUT', field: 'filter.customFields.region' });
     await ok(stack, admin, DELETE, { id: tag.id });
+  });
+
+  it('caches the rules per api process: a rule saved in one api applies in another from its next ticket', async () => {
+    // a second api on the same database and Redis: its own RulesService and its own cache
+    const other = await createApi(stack.config);
+    try {
+      await other.listen({ port: 0, host: '127.0.0.1' });
+      const url = await other.getUrl();
+      const createThere = async (subject: string) => {
+        const res = await fetch(`${url}/graphql`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${agent}` },
+          body: JSON.stringify({
+            query: CREATE_TICKET,
+            variables: {
+              i: {
+                subject,
+                channel: 'email',
+                requesterId: ids.globexContact,
+                message: { body: 'hello', kind: 'customer_message' },
+              },
+            },
+          }),
+        });
+        const body = (await res.json()) as { data?: any; errors?: unknown[] };
+        expect(body.errors).toBeUndefined();
+        // the tags as stored once the creating transaction committed
+        return (await row(body.data.createTicket.id)) as { tags: string[] };
+      };
+      // the other api reads (and caches) the rules as they are now
+      expect((await createThere('zebracrossing one')).tags).not.toContain('cache-probe');
+      const words = { field: 'words', operator: 'contains_any', values: ['zebracrossing'] };
+      const rule = (
+        await ok(stack, admin, CREATE, {
+          i: {
+            name: 'Cache probe',
+            trigger: 'ticket_created',
+            conditions: [words],
+            actions: { addTags: ['cache-probe'] },
+          },
+        })
+      ).createAutomationRule;
+      // saved here, applied there from the very next ticket
+      expect((await createThere('zebracrossing two')).tags).toContain('cache-probe');
+      await ok(stack, admin, UPDATE, {
+        id: rule.id,
+        v: rule.version,
+        i: {
+          name: 'Cache probe',
+          trigger: 'ticket_created',
+          conditions: [words],
+          actions: { addTags: ['cache-probe-v2'] },
+        },
+      });
+      const third = await createThere('zebracrossing three');
+      expect(third.tags).toContain('cache-probe-v2');
+      expect(third.tags).not.toContain('cache-probe');
+      await ok(stack, admin, DELETE, { id: rule.id });
+      expect((await createThere('zebracrossing four')).tags).not.toContain('cache-probe-v2');
+    } finally {
+      await other.close();
+    }
   });
 });

@@ -166,6 +166,12 @@ function cases(ids: Record<string, string>): Record<string, Case[]> {
         message: /mrr/,
       },
       {
+        name: 'custom field not defined',
+        query: `mutation { createCustomer(input: { name: "X", customFields: { nope: true } }) { id } }`,
+        code: INPUT,
+        message: /customFields\.nope/,
+      },
+      {
         name: 'invalid tier',
         query: `mutation { createCustomer(input: { name: "X", tier: platinum }) { id } }`,
         code: INVALID,
@@ -532,6 +538,24 @@ function cases(ids: Record<string, string>): Record<string, Case[]> {
         name: 'custom fields not an object',
         query: `mutation { updateCustomer(id: "${ids.customer}", input: { customFields: [1, 2] }) { id } }`,
         code: INVALID,
+      },
+      {
+        name: 'custom field not defined',
+        query: `mutation { updateCustomer(id: "${ids.customer}", input: { customFields: { nope: 1 } }) { id } }`,
+        code: INPUT,
+        message: /customFields\.nope/,
+      },
+      {
+        name: 'dropdown value not an option',
+        query: `mutation { updateCustomer(id: "${ids.customer}", input: { customFields: { region: "mars" } }) { id } }`,
+        code: INPUT,
+        message: /customFields\.region.*EMEA, APAC/,
+      },
+      {
+        name: 'dropdown given a number',
+        query: `mutation { updateCustomer(id: "${ids.customer}", input: { customFields: { region: 7 } }) { id } }`,
+        code: INPUT,
+        message: /customFields\.region/,
       },
     ],
     snoozeCustomer: [
@@ -1059,6 +1083,11 @@ describe('bad input: clear errors, no 500, nothing written', () => {
     );
     ids.customer = c.createCustomer.id;
     ids.contact = c.createCustomer.contacts[0].id;
+    await ok(
+      stack,
+      admin,
+      `mutation { createCustomFieldDefinition(input: { entity: customer, key: "region", label: "Region", type: dropdown, options: ["EMEA", "APAC"] }) { id } }`,
+    );
     const o = await ok(
       stack,
       admin,

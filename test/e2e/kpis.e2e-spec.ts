@@ -379,6 +379,99 @@ describe('support KPIs', () => {
     expect(e.message).toMatch(message);
   });
 
+  it('groups by a ticket custom field: one row per value plus the tickets without one', async () => {
+    const DEF = `mutation($i: CustomFieldDefinitionInput!) { createCustomFieldDefinition(input: $i) { id } }`;
+    await ok(stack, admin, DEF, {
+      i: {
+        entity: 'ticket',
+        key: 'plan',
+        label: 'Plan',
+        type: 'dropdown',
+        options: ['gold', 'silver'],
+      },
+    });
+    await ok(stack, admin, DEF, {
+      i: { entity: 'ticket', key: 'vip', label: 'VIP', type: 'checkbox' },
+    });
+    await ok(stack, admin, DEF, {
+      i: { entity: 'ticket', key: 'seats', label: 'Seats', type: 'number' },
+    });
+    const set = (id: string, v: object) =>
+      stack.db.query(`UPDATE tickets SET custom_fields = $2 WHERE id = $1`, [
+        id,
+        JSON.stringify(v),
+      ]);
+    await set(ids.t1, { plan: 'gold', vip: false });
+    await set(ids.t2, { plan: 'gold' });
+    await set(ids.t4, { plan: 'silver', vip: true });
+    const CROW = `customValue ticketsCreated ticketsSolved backlogAtEnd firstResponseTime { count medianHours }
+      resolutionTime { count medianHours } slaFirstResponse { due met } source`;
+    const Q = `query($f: KpiFilter!, $g: [String!]) { supportKpis(filter: $f, groupBy: $g) { groupBy rows { ${CROW} } } }`;
+    const t = (await ok(stack, admin, Q, { f: WEEK, g: ['custom.plan'] })).supportKpis;
+    expect(t.groupBy).toEqual(['custom.plan']);
+    const by = Object.fromEntries(t.rows.map((r: any) => [r.customValue ?? 'none', r]));
+    expect(Object.keys(by).sort()).toEqual(['gold', 'none', 'silver']);
+    // gold = t1, t2: FRT 1 h and 0.5 h; resolution 6 h and 48 h; FR SLA met by t2 only
+    expect(by.gold).toMatchObject({
+      ticketsCreated: 2,
+      ticketsSolved: 2,
+      backlogAtEnd: 0,
+      firstResponseTime: { count: 2, medianHours: 0.75 },
+      resolutionTime: { count: 2, medianHours: 27 },
+      slaFirstResponse: { due: 2, met: 1 },
+      source: 'facts',
+    });
+    // silver = t4 (Billing, business hours): FRT 0.5 h, resolution 1 business hour
+    expect(by.silver).toMatchObject({
+      ticketsCreated: 1,
+      ticketsSolved: 1,
+      backlogAtEnd: 0,
+      firstResponseTime: { count: 1, medianHours: 0.5 },
+      resolutionTime: { count: 1, medianHours: 1 },
+    });
+    // no value = t3 (created in the week, open) and t5 (created before it, never answered)
+    expect(by.none).toMatchObject({
+      ticketsCreated: 1,
+      ticketsSolved: 0,
+      backlogAtEnd: 2,
+      firstResponseTime: { count: 1, medianHours: 4 },
+    });
+    // a checkbox groups by true / false / no value, and combines with another dimension
+    const v = (await ok(stack, admin, Q, { f: WEEK, g: ['custom.vip', 'week'] })).supportKpis.rows;
+    expect(
+      Object.fromEntries(v.map((r: any) => [r.customValue ?? 'none', r.ticketsCreated])),
+    ).toEqual({ true: 1, false: 1, none: 2 });
+    // the CSV export carries the value
+    const csv = await fetch(
+      `${stack.url}/exports/kpis.csv?${new URLSearchParams({ ...WEEK, groupBy: 'custom.plan' })}`,
+      { headers: { authorization: `Bearer ${admin}` } },
+    );
+    const [header, ...lines] = (await csv.text()).trim().split('\r\n');
+    const cols = header.split(',');
+    const created = Object.fromEntries(
+      lines
+        .map((l) => l.split(','))
+        .map((l) => [
+          l[cols.indexOf('custom_value')] || 'none',
+          Number(l[cols.indexOf('tickets_created')]),
+        ]),
+    );
+    expect(created).toEqual({ gold: 2, silver: 1, none: 1 });
+    // only active text, dropdown and checkbox fields; one at a time
+    for (const [g, message] of [
+      [['custom.nope'], /no active ticket field "nope"/],
+      [['custom.seats'], /number field/],
+      [['custom.plan', 'custom.vip'], /one custom field at most/],
+      [['custom.Plan'], /unknown group key/],
+    ] as const) {
+      const err = await fails(stack, admin, Q, { f: WEEK, g });
+      expect([err.extensions?.code, err.extensions?.field]).toEqual(['BAD_USER_INPUT', 'groupBy']);
+      expect(err.message).toMatch(message);
+    }
+    // leave the fixture as the later tests expect it
+    for (const id of [ids.t1, ids.t2, ids.t4]) await set(id, {});
+  });
+
   it('keeps facts and cells up to date from ticket changes (worker refresh)', async () => {
     const service = stack.worker!.get(KpisService);
     // the same week from the facts before the changes: the api caches fact-computed buckets
@@ -466,7 +559,8 @@ describe('support KPIs', () => {
     expect(lines).toHaveLength(2); // header + the lead's one team
     expect(lines[1]).toContain(`,${ids.support},`);
     const audit = await stack.db.query(
-      `SELECT actor_id::text, details FROM audit_log WHERE action = 'export.kpis'`,
+      `SELECT actor_id::text, details FROM audit_log WHERE action = 'export.kpis' AND actor_id = $1`,
+      [ids.lead],
     );
     expect(audit.rows).toEqual([
       { actor_id: ids.lead, details: expect.objectContaining({ groupBy: ['team', 'week'] }) },

@@ -310,5 +310,48 @@ describe('SLA: the resolution clock pauses while pending / on hold and resumes o
     expect(urgent.nextReplyTime.medianHours).toBeCloseTo(waits[1] / 3600, 6);
     const high = kpis.find((r: { priority: string }) => r.priority === 'high');
     expect(high.slaNextReply).toEqual({ due: 0, met: 0, compliancePercent: null });
+
+    // the drill-down lists what is behind each next-reply figure (one row per answered message)
+    const drill = async (metric: string) =>
+      (
+        await ok(
+          stack,
+          admin,
+          `query($f: DateTime!, $t: DateTime!, $m: KpiMetric!) {
+            supportKpiTickets(filter: { from: $f, to: $t, priorities: ["urgent"] }, metric: $m, orderBy: value_desc, first: 10) {
+              totalCount edges { node { ticketId value } } } }`,
+          { f: from, t: to, m: metric },
+        )
+      ).supportKpiTickets;
+    const breached = await drill('sla_next_reply_breached');
+    expect(breached.totalCount).toBe(urgent.slaNextReply.due - urgent.slaNextReply.met);
+    expect(breached.edges).toHaveLength(1);
+    expect(breached.edges[0].node.ticketId).toBe(id);
+    const due = await drill('sla_next_reply_due');
+    expect(due.totalCount).toBe(urgent.slaNextReply.due);
+    expect((await drill('sla_next_reply_met')).totalCount).toBe(urgent.slaNextReply.met);
+    const times = await drill('next_reply');
+    expect(times.totalCount).toBe(urgent.nextReplyTime.count);
+    expect(times.edges.map((e: { node: { value: number } }) => e.node.value)).toEqual(
+      [...waits].reverse().map((w) => expect.closeTo(w, 3)),
+    );
+    // and the CSV export carries them
+    const csv = await fetch(
+      `${stack.url}/exports/kpis.csv?${new URLSearchParams({ from, to, groupBy: 'priority' })}`,
+      { headers: { authorization: `Bearer ${admin}` } },
+    );
+    const [header, ...lines] = (await csv.text()).trim().split('\r\n');
+    const cols = header.split(',');
+    const line = lines
+      .map((l) => l.split(','))
+      .find((l) => l[cols.indexOf('priority')] === 'urgent')!;
+    const col = (name: string) => line[cols.indexOf(name)];
+    expect([
+      col('sla_next_reply_due'),
+      col('sla_next_reply_met'),
+      col('sla_next_reply_percent'),
+    ]).toEqual(['3', '2', '66.67']);
+    expect(col('next_reply_count')).toBe('3');
+    expect(Number(col('next_reply_median_hours'))).toBeCloseTo(waits[1] / 3600, 3);
   });
 });

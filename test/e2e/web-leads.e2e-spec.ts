@@ -338,6 +338,31 @@ describe('team lead: KPI dashboard (issue 17)', () => {
     const denied = await fails(stack, lead, FIGURES, { f: { ...WEEK, teamIds: [ids.support] } });
     expect(denied.extensions?.code).toBe('FORBIDDEN');
   });
+
+  it('groups the table by a ticket custom field picked in "Group by"', async () => {
+    await stack.db.query(
+      `INSERT INTO custom_field_definitions (entity, key, label, type, options)
+       VALUES ('ticket', 'plan', 'Plan', 'dropdown', '{gold,silver}')`,
+    );
+    await stack.db.query(
+      `UPDATE tickets SET custom_fields = '{"plan": "gold"}' WHERE team_id = $1`,
+      [ids.billing],
+    );
+    await page.goto(`${stack.url}${WEEK_URL}&by=team`);
+    await page.getByRole('table', { name: /^KPIs by team/ }).waitFor();
+    await page
+      .getByRole('textbox', { name: 'Group by' })
+      .or(page.getByRole('combobox', { name: 'Group by' }))
+      .first()
+      .click();
+    await page.getByRole('option', { name: 'Plan' }).click();
+    const table = page.getByRole('table', { name: /^KPIs by plan/ });
+    await table.getByRole('rowheader', { name: 'gold' }).waitFor();
+    expect(new URL(page.url()).searchParams.get('by')).toBe('custom.plan');
+    const href = await page.getByRole('link', { name: 'Export CSV' }).getAttribute('href');
+    expect(href).toContain('groupBy=custom.plan');
+    await stack.db.query(`UPDATE tickets SET custom_fields = '{}'`);
+  });
 });
 
 describe('account manager: retention summary (issue 17)', () => {

@@ -33,58 +33,22 @@ import {
   validateId,
 } from '@staydesk/identity';
 import { OutboxService } from '@staydesk/outbox';
+import {
+  FIELD_DEFINITION_COLUMNS,
+  FIELD_ENTITIES,
+  FIELD_TYPES,
+  FieldDefinitionRow,
+  FieldEntity,
+  FieldType,
+  checkFieldValues,
+  listFieldDefinitions,
+} from '@staydesk/customers';
 import { TicketObject, TicketsService } from '@staydesk/tickets';
 
-export const FIELD_ENTITIES = ['ticket', 'customer'] as const;
-export type FieldEntity = (typeof FIELD_ENTITIES)[number];
-export const FIELD_TYPES = ['text', 'number', 'date', 'dropdown', 'checkbox'] as const;
-export type FieldType = (typeof FIELD_TYPES)[number];
+export { FIELD_ENTITIES, FIELD_TYPES, checkFieldValue } from '@staydesk/customers';
+export type { FieldDefinitionRow, FieldEntity, FieldType } from '@staydesk/customers';
 
-export interface FieldDefinitionRow {
-  id: string;
-  entity: FieldEntity;
-  key: string;
-  label: string;
-  type: FieldType;
-  options: string[];
-  position: number;
-  active: boolean;
-  createdAt: Date;
-  updatedAt: Date;
-}
-
-const COLUMNS = `id::text, entity, key, label, type, options, position, active,
-  created_at AS "createdAt", updated_at AS "updatedAt"`;
-
-/** Checks one value against its definition; null clears the field. */
-export function checkFieldValue(def: FieldDefinitionRow, value: unknown, at: string): unknown {
-  if (value === null) return null;
-  switch (def.type) {
-    case 'text':
-      if (typeof value !== 'string' || value.length > 1000)
-        throw badInput(at, `${def.label} takes text of at most 1000 characters`);
-      return value.trim();
-    case 'number':
-      if (typeof value !== 'number' || !Number.isFinite(value))
-        throw badInput(at, `${def.label} takes a number`);
-      return value;
-    case 'date': {
-      const ok =
-        typeof value === 'string' &&
-        /^\d{4}-\d{2}-\d{2}$/.test(value) &&
-        new Date(`${value}T00:00:00Z`).toISOString().slice(0, 10) === value;
-      if (!ok) throw badInput(at, `${def.label} takes a date like 2027-03-31`);
-      return value;
-    }
-    case 'dropdown':
-      if (typeof value !== 'string' || !def.options.includes(value))
-        throw badInput(at, `${def.label} takes one of ${def.options.join(', ')}`);
-      return value;
-    case 'checkbox':
-      if (typeof value !== 'boolean') throw badInput(at, `${def.label} takes true or false`);
-      return value;
-  }
-}
+const COLUMNS = FIELD_DEFINITION_COLUMNS;
 
 /** Admin-defined fields of tickets and customers; values validated on set. */
 @Injectable()
@@ -97,11 +61,7 @@ export class CustomFieldsService {
   ) {}
 
   async list(entity: FieldEntity | null, tx: Tx = this.tx.db): Promise<FieldDefinitionRow[]> {
-    return tx.query(
-      `SELECT ${COLUMNS} FROM custom_field_definitions
-        WHERE ($1::text IS NULL OR entity = $1) ORDER BY entity, position, id`,
-      [entity],
-    );
+    return listFieldDefinitions(tx, entity);
   }
 
   async create(actor: Actor, input: FieldDefinitionInput): Promise<FieldDefinitionRow> {
@@ -182,16 +142,7 @@ export class CustomFieldsService {
     values: Record<string, unknown>,
     tx: Tx = this.tx.db,
   ): Promise<Record<string, unknown>> {
-    const defs = await this.list(entity, tx);
-    const out: Record<string, unknown> = {};
-    for (const [key, value] of Object.entries(values)) {
-      const def = defs.find((d) => d.key === key);
-      const at = `values.${key}`;
-      if (!def) throw badInput(at, `there is no ${entity} field "${key}"`);
-      if (!def.active) throw badInput(at, `the ${entity} field "${def.label}" is switched off`);
-      out[key] = checkFieldValue(def, value, at);
-    }
-    return out;
+    return checkFieldValues(tx, entity, values);
   }
 
   async setTicketValues(

@@ -75,6 +75,14 @@ export class RulesRepository {
     );
   }
 
+  /** The counter every write to `automation_rules` bumps (a statement trigger). */
+  async activeVersion(tx: Tx): Promise<string> {
+    const rows: { version: string }[] = await tx.query(
+      `SELECT version::text AS version FROM automation_rules_state WHERE id`,
+    );
+    return rows[0]?.version ?? '0';
+  }
+
   /**
    * The active rules of every change trigger in one read, each with its last editor (the user
    * it acts as), in order (the partial index serves this).

@@ -107,6 +107,12 @@ const TIME_BATCH = 200;
 export class RulesService implements TicketHook, OnModuleInit {
   /** Transactions in which rules are running: changes the rules make do not re-enter. */
   private readonly running = new WeakSet<object>();
+  /**
+   * This process's copy of the active change rules, valid while `automation_rules_state.version`
+   * (bumped in the same transaction as any write to the rules) still has this value.
+   */
+  private cache: { version: string; rules: (RuleRow & { editor: EditorRow | null })[] } | null =
+    null;
 
   constructor(
     private readonly repo: RulesRepository,
@@ -281,7 +287,7 @@ export class RulesService implements TicketHook, OnModuleInit {
     };
     let all: (RuleRow & { editor: EditorRow | null })[] | null = null;
     const rulesOf = async (tr: RuleTrigger) => {
-      all ??= await this.repo.activeForChanges(tx);
+      all ??= await this.activeRules(tx);
       return all.filter((r) => r.trigger === tr);
     };
     let t: TicketRow | null = null;
@@ -351,6 +357,23 @@ export class RulesService implements TicketHook, OnModuleInit {
         );
       }
     }
+  }
+
+  /**
+   * The active change rules, from this process's cache unless the version counter moved: one
+   * primary-key read per change. The counter is read in the changing transaction, so a rule
+   * saved by any api process (committed before this statement) is seen by the next change here.
+   * Each rule comes with its last editor (the user it acts as); a change to a user's name, role,
+   * team or active flag moves the counter too.
+   */
+  private async activeRules(tx: Tx): Promise<(RuleRow & { editor: EditorRow | null })[]> {
+    const version = await this.repo.activeVersion(tx);
+    if (this.cache?.version === version) return this.cache.rules;
+    // read after the counter: rules changed in between are newer than `version`, and the next
+    // change sees the counter moved and reads them again
+    const rules = await this.repo.activeForChanges(tx);
+    this.cache = { version, rules };
+    return rules;
   }
 
   /**

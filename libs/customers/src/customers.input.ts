@@ -59,6 +59,12 @@ export class CustomerFilter {
       'Only these value segments (top, high, mid, low: quartiles of lifetime value to date, computed nightly).',
   })
   valueSegments?: string[] | null;
+  @Field(() => GraphQLJSONObject, {
+    nullable: true,
+    description:
+      'Custom field values, all must match: {"region": "emea", "vip": true} (keys of customer fields; text, number, date or true/false).',
+  })
+  customFields?: Record<string, unknown> | null;
 }
 
 @ArgsType()

@@ -64,6 +64,8 @@ export interface CustomerFilter {
   status?: CustomerStatus;
   /** Value segments (customer_values, computed nightly). */
   valueSegments?: string[];
+  /** Custom field values, all must match (`custom_fields @> …`, GIN-indexed). */
+  customFields?: Record<string, string | number | boolean>;
 }
 
 export interface TimelineRow {
@@ -202,6 +204,8 @@ export class CustomersRepository {
     if (filter.tier) where.push(`c.tier = ${p(filter.tier)}`);
     if (filter.status) where.push(`c.status = ${p(filter.status)}`);
     if (filter.valueSegments) where.push(`v.segment = ANY(${p(filter.valueSegments)}::text[])`);
+    if (filter.customFields && Object.keys(filter.customFields).length)
+      where.push(`c.custom_fields @> ${p(JSON.stringify(filter.customFields))}::jsonb`);
     if (after) where.push(o.keyset.predicate(o.columns, o.cmp, after, p));
     return tx.query(
       `SELECT ${CUSTOMER_COLUMNS}, coalesce(v.to_date, -1)::float8 AS "ltvKey",

@@ -16,6 +16,7 @@ import {
   Roles,
   UserObject,
 } from '@staydesk/identity';
+import { customFieldFilter } from './custom-field-values';
 import {
   ContactInput,
   CreateCustomerInput,
@@ -71,6 +72,7 @@ export class CustomersResolver {
         tier: f.tier ?? undefined,
         status: f.status ?? undefined,
         valueSegments: f.valueSegments ?? undefined,
+        customFields: f.customFields ? customFieldFilter(f.customFields) : undefined,
       },
       order,
       after,

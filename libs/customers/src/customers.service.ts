@@ -16,6 +16,7 @@ import {
   validateName,
 } from '@staydesk/identity';
 import { OutboxService } from '@staydesk/outbox';
+import { checkFieldValues } from './custom-field-values';
 import { assertMayAssignManager, assertMayChangeCustomer } from './customer-ownership';
 import {
   CUSTOMER_STATUSES,
@@ -121,6 +122,9 @@ export class CustomersService {
     assertMayAssignManager(actor, fields.accountManagerId);
     return this.tx.run(async (tx) => {
       if (fields.accountManagerId) await this.requireAccountManager(tx, fields.accountManagerId);
+      const customFields = fields.customFields
+        ? withoutNulls(await checkFieldValues(tx, 'customer', fields.customFields, 'customFields'))
+        : {};
       const customer = await this.repo.insert(tx, {
         name: fields.name!,
         domain: fields.domain ?? null,
@@ -129,7 +133,7 @@ export class CustomersService {
         accountManagerId: fields.accountManagerId ?? null,
         customerSince: fields.customerSince ?? new Date(),
         renewalDate: fields.renewalDate ?? null,
-        customFields: fields.customFields ?? {},
+        customFields,
       });
       // MRR history (lifetime value): an MRR not given is recorded as unknown, not 0
       await recordMrrHistory(
@@ -172,12 +176,25 @@ export class CustomersService {
       assertMayChangeCustomer(actor, before);
       if (given.has('accountManagerId')) assertMayAssignManager(actor, fields.accountManagerId);
       if (fields.accountManagerId) await this.requireAccountManager(tx, fields.accountManagerId);
+      // the whole set of values replaces the stored one; each changed value is checked against
+      // its definition like setCustomerCustomFields (values sent back unchanged pass as stored)
+      const customFields = fields.customFields
+        ? withoutNulls(
+            await checkFieldValues(
+              tx,
+              'customer',
+              fields.customFields,
+              'customFields',
+              before.customFields ?? {},
+            ),
+          )
+        : undefined;
       const patch: Partial<CustomerRow> = {
         name: fields.name ?? undefined,
         tier: fields.tier ?? undefined,
         mrr: fields.mrr ?? undefined,
         customerSince: fields.customerSince ?? undefined,
-        customFields: fields.customFields ?? undefined,
+        customFields,
       };
       if (given.has('domain')) patch.domain = fields.domain ?? null;
       if (given.has('accountManagerId')) patch.accountManagerId = fields.accountManagerId ?? null;
@@ -382,4 +399,8 @@ export class CustomersService {
       throw badInput('accountManagerId', `user ${id} is a ${u.role}, not an account manager`);
     }
   }
+}
+
+function withoutNulls(values: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(values).filter(([, v]) => v !== null));
 }

@@ -5,3 +5,4 @@ export * from './customers.repository';
 export * from './customers.service';
 export * from './customer-ownership';
 export * from './mrr-history';
+export * from './custom-field-values';

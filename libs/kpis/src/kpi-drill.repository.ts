@@ -25,14 +25,22 @@ export const DRILL_METRICS = [
   'surveys_sent',
   'surveys_responded',
   'ces_answers',
+  'next_reply',
+  'sla_next_reply_due',
+  'sla_next_reply_met',
+  'sla_next_reply_breached',
 ] as const;
 export type DrillMetric = (typeof DRILL_METRICS)[number];
 export const DRILL_ORDERS = ['recent', 'value_desc'] as const;
 export type DrillOrder = (typeof DRILL_ORDERS)[number];
 
+const NEXT_REPLY_S = 'extract(epoch FROM e.created_at - e.from_value::timestamptz)';
+
 interface MetricSql {
   /** From CSAT surveys (one row per survey) rather than tickets. */
   surveys?: boolean;
+  /** From the next-reply events (one row per answered customer message) rather than tickets. */
+  events?: boolean;
   /** The instant that places a row in the range; null for the backlog (a state at the end). */
   anchor: string | null;
   where: string;
@@ -116,6 +124,22 @@ const METRICS: Record<DrillMetric, MetricSql> = {
     where: 's.ces_score IS NOT NULL AND s.score IS NOT NULL',
     value: 's.ces_score',
   },
+  // next-reply figures as nextReplyRows (kpis.repository.ts) counts them: one row per reply
+  // that stopped a next-reply clock, anchored at the reply; value = seconds since the message
+  next_reply: { events: true, anchor: 'e.created_at', where: 'true', value: NEXT_REPLY_S },
+  sla_next_reply_due: { events: true, anchor: 'e.created_at', where: 'true', value: NEXT_REPLY_S },
+  sla_next_reply_met: {
+    events: true,
+    anchor: 'e.created_at',
+    where: "e.type = 'next_reply_met'",
+    value: NEXT_REPLY_S,
+  },
+  sla_next_reply_breached: {
+    events: true,
+    anchor: 'e.created_at',
+    where: "e.type = 'next_reply_breached'",
+    value: NEXT_REPLY_S,
+  },
 };
 
 export interface DrillRow {
@@ -153,11 +177,13 @@ export class KpiDrillRepository {
     return {
       from: m.surveys
         ? 'FROM surveys s JOIN kpi_ticket_facts f ON f.ticket_id = s.ticket_id'
-        : 'FROM kpi_ticket_facts f',
-      where,
+        : m.events
+          ? `FROM ticket_events e JOIN kpi_ticket_facts f ON f.ticket_id = e.ticket_id`
+          : 'FROM kpi_ticket_facts f',
+      where: m.events ? [`e.type IN ('next_reply_met', 'next_reply_breached')`, ...where] : where,
       at: m.anchor ?? 'f.created_at',
       value: m.value,
-      rowId: m.surveys ? 's.id' : 'f.ticket_id',
+      rowId: m.surveys ? 's.id' : m.events ? 'e.id' : 'f.ticket_id',
     };
   }
 

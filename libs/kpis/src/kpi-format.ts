@@ -18,6 +18,8 @@ export interface KpiRowView {
   priority: string | null;
   tier: string | null;
   segment: string | null;
+  /** The ticket custom field's value, when grouped by `custom.<key>` (null: no value). */
+  customValue: string | null;
   ticketsCreated: number;
   ticketsSolved: number;
   firstResponseTime: DurationStats;
@@ -65,6 +67,7 @@ export function toView(r: KpiTableRow): KpiRowView {
     priority: r.priority,
     tier: r.tier,
     segment: r.segment ?? null,
+    customValue: r.custom ?? null,
     ticketsCreated: r.ticketsCreated,
     ticketsSolved: r.ticketsSolved,
     firstResponseTime: stats(r.frtN, r.frtBusinessN, r.frtMean, r.frtP50, r.frtP90),
@@ -160,6 +163,14 @@ export const KPI_CSV_HEADER = [
   'team_name',
   'agent_name',
   'csat_revenue_weighted_percent',
+  'next_reply_count',
+  'next_reply_mean_hours',
+  'next_reply_median_hours',
+  'next_reply_p90_hours',
+  'sla_next_reply_due',
+  'sla_next_reply_met',
+  'sla_next_reply_percent',
+  'custom_value',
 ];
 
 /** Names shown next to ids in the CSV (ids → name). */
@@ -209,6 +220,11 @@ export function kpiCsvValues(v: KpiRowView, names?: CsvNames): (string | number 
     v.teamId ? (names?.teams.get(v.teamId) ?? null) : null,
     v.agentId ? (names?.users.get(v.agentId) ?? null) : null,
     round(v.csatRevenueWeightedPercent),
+    ...d(v.nextReplyTime),
+    v.slaNextReply.due,
+    v.slaNextReply.met,
+    round(v.slaNextReply.compliancePercent),
+    v.customValue,
   ];
 }
 

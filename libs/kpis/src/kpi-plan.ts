@@ -54,6 +54,11 @@ export interface KpiPlan {
   filter: KpiFilter;
   grain: Grain | null;
   dims: Dim[];
+  /**
+   * Key of the ticket custom field grouped by (`custom.<key>`; one bucket per value plus the
+   * tickets without one), or null. Answered from the facts only (the cells keep no such groups).
+   */
+  custom?: string | null;
   buckets: Bucket[];
   /** The dimension of the precomputed cells that answer this query, or null when only facts can. */
   cellDim: Dim | 'all' | null;
@@ -170,18 +175,34 @@ export function validateFilter(input: KpiFilterInput, maxDays: number): KpiFilte
   return none ? { from, to, values, none } : { from, to, values };
 }
 
-/** Group keys checked: known, no repeats, at most one time grain. */
+/** Group key of a ticket custom field: `custom.<key>`. */
+export const CUSTOM_GROUP = /^custom\.([a-z][a-z0-9_]{0,39})$/;
+
+/** Group keys checked: known, no repeats, at most one time grain, at most one custom field. */
 export function validateGroupBy(groupBy: string[] | null | undefined): {
   grain: Grain | null;
   dims: Dim[];
+  custom?: string | null;
 } {
   const keys = groupBy ?? [];
   const seen = new Set<string>();
   let grain: Grain | null = null;
+  let custom: string | null = null;
   const dims: Dim[] = [];
   for (const k of keys) {
+    const field = CUSTOM_GROUP.exec(k);
+    if (field) {
+      if (custom)
+        throw badInput('groupBy', `group by one custom field at most (got ${custom} and ${k})`);
+      custom = field[1];
+      seen.add(k);
+      continue;
+    }
     if (!(GROUP_KEYS as readonly string[]).includes(k)) {
-      throw badInput('groupBy', `unknown group key "${k}"; use any of ${GROUP_KEYS.join(', ')}`);
+      throw badInput(
+        'groupBy',
+        `unknown group key "${k.slice(0, 60)}"; use any of ${GROUP_KEYS.join(', ')} or custom.<ticket field key>`,
+      );
     }
     if (seen.has(k)) throw badInput('groupBy', `"${k}" is given twice`);
     seen.add(k);
@@ -191,7 +212,7 @@ export function validateGroupBy(groupBy: string[] | null | undefined): {
       grain = k as Grain;
     } else dims.push(k as Dim);
   }
-  return { grain, dims };
+  return custom ? { grain, dims, custom } : { grain, dims };
 }
 
 /**
@@ -241,17 +262,22 @@ export function cellDimension(
 
 export function plan(
   filter: KpiFilter,
-  groupBy: { grain: Grain | null; dims: Dim[] },
+  groupBy: { grain: Grain | null; dims: Dim[]; custom?: string | null },
   segmentCells = true,
 ): KpiPlan {
   const buckets = planBuckets(filter.from, filter.to, groupBy.grain);
-  return {
+  const out: KpiPlan = {
     filter,
     grain: groupBy.grain,
     dims: groupBy.dims,
     buckets,
-    cellDim: cellDimension(groupBy.grain, groupBy.dims, filter, segmentCells),
+    // a custom field's groups are not in the cells: answered from the facts
+    cellDim: groupBy.custom
+      ? null
+      : cellDimension(groupBy.grain, groupBy.dims, filter, segmentCells),
   };
+  if (groupBy.custom) out.custom = groupBy.custom;
+  return out;
 }
 
 /** True when a question groups or filters by value segment. */

@@ -167,6 +167,12 @@ export class KpiRowObject {
       "Customer value segment of the group, when grouped by segment (top, high, mid, low; null = value unknown): the customer's current segment.",
   })
   segment!: string | null;
+  @Field(() => String, {
+    nullable: true,
+    description:
+      'The ticket custom field\'s value of the group, when grouped by custom.<key> (dropdown option, text, or "true"/"false" for a checkbox; null = tickets without a value). Groups are the tickets\' current values.',
+  })
+  customValue!: string | null;
   @Field(() => Int, { description: 'Tickets created in the period (created_at in the bucket).' })
   ticketsCreated!: number;
   @Field(() => Int, {
@@ -273,7 +279,7 @@ export const KpiMetricEnum = Object.fromEntries(DRILL_METRICS.map((m) => [m, m])
 registerEnumType(KpiMetricEnum, {
   name: 'KpiMetric',
   description:
-    "A supportKpis figure that opens to what is behind it, with the figure's own definition: tickets_created (created in the range), first_response (created, replied; value = FRT s), tickets_solved / resolution / requester_wait / reopened / one_touch (resolved in the range; value = seconds), sla_*_due / _met / _breached (due time in the range and met or past due; breached = past due and not met), backlog (unsolved at the end of the range), csat_ratings / csat_good (4–5) / csat_bad (1–3) (ratings given in the range; value = score, one row per rating), surveys_sent / surveys_responded (CSAT surveys sent in the range), ces_answers (customer effort answers 1–7 given in the range with a CSAT rating, as surveyStats.cesResponses; value = effort score, one row per answer). NPS has no drill-down here: it is per customer (relationship surveys), not per ticket.",
+    "A supportKpis figure that opens to what is behind it, with the figure's own definition: tickets_created (created in the range), first_response (created, replied; value = FRT s), tickets_solved / resolution / requester_wait / reopened / one_touch (resolved in the range; value = seconds), sla_*_due / _met / _breached (due time in the range and met or past due; breached = past due and not met), backlog (unsolved at the end of the range), csat_ratings / csat_good (4–5) / csat_bad (1–3) (ratings given in the range; value = score, one row per rating), surveys_sent / surveys_responded (CSAT surveys sent in the range), ces_answers (customer effort answers 1–7 given in the range with a CSAT rating, as surveyStats.cesResponses; value = effort score, one row per answer), next_reply / sla_next_reply_due / _met / _breached (customer messages answered in the range with a next-reply clock running, one row per reply, anchored at the reply; met = within its target; value = seconds from the message to the reply). NPS has no drill-down here: it is per customer (relationship surveys), not per ticket.",
 });
 export const KpiDrillOrderEnum = { recent: 'recent', value_desc: 'value_desc' };
 registerEnumType(KpiDrillOrderEnum, {

@@ -13,6 +13,8 @@ export interface KpiRow {
   priority: string | null;
   tier: string | null;
   segment?: string | null;
+  /** The ticket custom field's value, when grouped by `custom.<key>` (null: no value). */
+  custom?: string | null;
   ticketsCreated: number;
   ticketsSolved: number;
   frtN: number;
@@ -55,6 +57,7 @@ export interface NextReplyRow {
   priority: string | null;
   tier: string | null;
   segment: string | null;
+  custom?: string | null;
   /** Customer messages answered in the bucket with a next-reply clock running. */
   n: number;
   /** Of those, answered by the due time. */
@@ -75,6 +78,15 @@ export const DIM_COLUMN: Record<Dim, string> = {
   segment: 'f.segment',
 };
 const ALL_DIMS: Dim[] = ['team', 'agent', 'channel', 'priority', 'tier', 'segment'];
+
+/**
+ * A ticket custom field's value as a group key (`custom.<key>`; text, dropdown and checkbox
+ * values as text). The key is checked against the key pattern before it reaches SQL.
+ */
+export function customColumn(key: string): string {
+  if (!/^[a-z][a-z0-9_]{0,39}$/.test(key)) throw new Error(`bad custom field key ${key}`);
+  return `(SELECT tk.custom_fields ->> '${key}' FROM tickets tk WHERE tk.id = f.ticket_id)`;
+}
 
 const METRIC_COLUMNS: [string, string][] = [
   ['tickets_created', 'ticketsCreated'],
@@ -137,15 +149,20 @@ export function metricsSql(
   filterDims: Dim[],
   withBacklog = true,
   noneDims: Dim[] = [],
+  custom: string | null = null,
 ): { sql: string; dims: Dim[] } {
   const dims = ALL_DIMS.filter((d) => groupSets.some((s) => s.includes(d)));
+  const extra = custom ? [customColumn(custom)] : [];
   const sets = groupSets
-    .map((s) => `(${['b.i', ...s.map((d) => DIM_COLUMN[d])].join(', ')})`)
+    .map((s) => `(${['b.i', ...s.map((d) => DIM_COLUMN[d]), ...extra].join(', ')})`)
     .join(', ');
   const grouping = dims.length > 0 ? `GROUPING(${dims.map((d) => DIM_COLUMN[d]).join(', ')})` : '0';
-  const keyCols = ALL_DIMS.map((d) =>
-    dims.includes(d) ? `${DIM_COLUMN[d]} AS d_${d}` : `NULL::text AS d_${d}`,
-  ).join(', ');
+  const keyCols = [
+    ...ALL_DIMS.map((d) =>
+      dims.includes(d) ? `${DIM_COLUMN[d]} AS d_${d}` : `NULL::text AS d_${d}`,
+    ),
+    `${extra[0] ?? 'NULL::text'} AS d_custom`,
+  ].join(', ');
   const where = [
     ...filterDims.map((d, k) => `${DIM_COLUMN[d]} = ANY($${4 + k}::text[])`),
     // the group of absent values (the row a grouping shows with a null key)
@@ -219,7 +236,7 @@ export function metricsSql(
   const outer = METRIC_COLUMNS.map(([c]) =>
     COUNT_COLUMNS.has(c) ? `coalesce(max(${c}), 0)::int AS ${c}` : `max(${c}) AS ${c}`,
   ).join(', ');
-  const keys = ALL_DIMS.map((d) => `d_${d}`).join(', ');
+  const keys = [...ALL_DIMS.map((d) => `d_${d}`), 'd_custom'].join(', ');
   const sql = `
     WITH b AS (SELECT * FROM unnest($1::timestamptz[], $2::timestamptz[]) WITH ORDINALITY AS b(bs, be, i))
     SELECT i::int, g, ${keys}, ${outer}
@@ -530,9 +547,10 @@ export class KpisRepository {
     now: Date,
     withBacklog = true,
     none: Dim[] = [],
+    custom: string | null = null,
   ): Promise<KpiRow[]> {
     const filterDims = ALL_DIMS.filter((d) => filters[d]);
-    const { sql } = metricsSql([dims], filterDims, withBacklog, none);
+    const { sql } = metricsSql([dims], filterDims, withBacklog, none, custom);
     const rows: Record<string, unknown>[] = await tx.query(sql, [
       starts,
       ends,
@@ -547,6 +565,7 @@ export class KpisRepository {
         priority: r.d_priority as string | null,
         tier: r.d_tier as string | null,
         segment: r.d_segment as string | null,
+        ...(custom ? { custom: r.d_custom as string | null } : {}),
       }),
     );
   }
@@ -564,12 +583,22 @@ export class KpisRepository {
     filters: Partial<Record<Dim, string[]>>,
     starts: Date[],
     ends: Date[],
+    none: Dim[] = [],
+    custom: string | null = null,
   ): Promise<NextReplyRow[]> {
     const filterDims = ALL_DIMS.filter((d) => filters[d]);
-    const keyCols = ALL_DIMS.map((d) =>
-      dims.includes(d) ? `${DIM_COLUMN[d]} AS d_${d}` : `NULL::text AS d_${d}`,
-    ).join(', ');
-    const where = filterDims.map((d, k) => `AND ${DIM_COLUMN[d]} = ANY($${3 + k}::text[])`);
+    const extra = custom ? [customColumn(custom)] : [];
+    const keyCols = [
+      ...ALL_DIMS.map((d) =>
+        dims.includes(d) ? `${DIM_COLUMN[d]} AS d_${d}` : `NULL::text AS d_${d}`,
+      ),
+      `${extra[0] ?? 'NULL::text'} AS d_custom`,
+    ].join(', ');
+    const where = [
+      ...filterDims.map((d, k) => `AND ${DIM_COLUMN[d]} = ANY($${3 + k}::text[])`),
+      // the group of absent values (as metricsSql)
+      ...none.map((d) => `AND ${DIM_COLUMN[d]} IS NULL`),
+    ];
     const rows: Record<string, unknown>[] = await tx.query(
       `WITH b AS (SELECT * FROM unnest($1::timestamptz[], $2::timestamptz[]) WITH ORDINALITY AS b(bs, be, i))
        SELECT b.i, ${keyCols}, count(*)::int AS n,
@@ -585,7 +614,7 @@ export class KpisRepository {
                    AND x.created_at >= b.bs AND x.created_at < b.be OFFSET 0) e
          JOIN kpi_ticket_facts f ON f.ticket_id = e.ticket_id
         WHERE true ${where.join(' ')}
-        GROUP BY b.i${dims.map((d) => `, ${DIM_COLUMN[d]}`).join('')}`,
+        GROUP BY b.i${[...dims.map((d) => DIM_COLUMN[d]), ...extra].map((c) => `, ${c}`).join('')}`,
       [starts, ends, ...filterDims.map((d) => filters[d])],
     );
     return rows.map((r) => ({
@@ -596,6 +625,7 @@ export class KpisRepository {
       priority: r.d_priority as string | null,
       tier: r.d_tier as string | null,
       segment: r.d_segment as string | null,
+      ...(custom ? { custom: r.d_custom as string | null } : {}),
       n: r.n as number,
       met: r.met as number,
       mean: r.mean as number | null,
@@ -676,7 +706,7 @@ export class KpisRepository {
 function toKpiRow(
   r: Record<string, unknown>,
   i: number,
-  key: Pick<KpiRow, 'team' | 'agent' | 'channel' | 'priority' | 'tier' | 'segment'>,
+  key: Pick<KpiRow, 'team' | 'agent' | 'channel' | 'priority' | 'tier' | 'segment' | 'custom'>,
 ): KpiRow {
   const out: Record<string, unknown> = { i, ...key };
   for (const [c, p] of METRIC_COLUMNS) {

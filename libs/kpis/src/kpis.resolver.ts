@@ -39,7 +39,7 @@ export class KpisResolver {
       nullable: true,
       defaultValue: [],
       description:
-        'Group keys: any of agent, team, channel, priority, tier, segment (customer value segment: top, high, mid, low), plus at most one of day, week (Monday-based), month (UTC). Unknown keys are BAD_USER_INPUT.',
+        'Group keys: any of agent, team, channel, priority, tier, segment (customer value segment: top, high, mid, low), at most one ticket custom field as custom.<key> (an active text, dropdown or checkbox field: one row per value plus one with customValue null for tickets without a value; answered from the facts), plus at most one of day, week (Monday-based), month (UTC). Unknown keys are BAD_USER_INPUT.',
     })
     groupBy: string[],
   ) {

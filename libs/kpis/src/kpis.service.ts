@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
-import { APP_CONFIG, AppConfig, TransactionRunner, Tx } from '@staydesk/core';
+import { APP_CONFIG, AppConfig, TransactionRunner, Tx, badInput } from '@staydesk/core';
+import { listFieldDefinitions } from '@staydesk/customers';
 import type { Actor } from '@staydesk/identity';
 import {
   Bucket,
@@ -85,12 +86,25 @@ export class KpisService {
     groupBy: string[] | null | undefined,
   ): Promise<KpiPlan> {
     const g = validateGroupBy(groupBy);
+    if (g.custom) await this.checkCustomGroup(g.custom);
     let f = validateFilter(filter, this.config.kpi.maxRangeDays);
     const own = actor.role === 'team_lead' ? await this.repo.ownTeams(this.tx.db, actor.id) : [];
     f = scopeFilter(actor, f, own);
     const segmentCells =
       !involvesSegment(g.dims, f) || (await this.repo.segmentCellsAt(this.tx.db)) !== null;
     return plan(f, g, segmentCells);
+  }
+
+  /** `custom.<key>` groups by an active ticket field of type text, dropdown or checkbox. */
+  private async checkCustomGroup(key: string): Promise<void> {
+    const def = (await listFieldDefinitions(this.tx.db, 'ticket')).find((d) => d.key === key);
+    if (!def || !def.active)
+      throw badInput('groupBy', `there is no active ticket field "${key}" to group by`);
+    if (!['text', 'dropdown', 'checkbox'].includes(def.type))
+      throw badInput(
+        'groupBy',
+        `${def.label} is a ${def.type} field: group by text, dropdown or checkbox fields`,
+      );
   }
 
   async supportKpis(
@@ -153,6 +167,7 @@ export class KpisService {
         [
           r.periodStart.getTime().toString().padStart(15, '0'),
           ...p.dims.map((d) => r[d] ?? ''),
+          ...(p.custom ? [r.custom ?? ''] : []),
         ].join('|');
       await this.addNextReply(tx, p, [...fromCells, ...fromFacts], rows, key);
       return rows.sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
@@ -180,6 +195,7 @@ export class KpisService {
       stamps,
       p.grain,
       p.dims,
+      p.custom ?? null,
       p.cellDim,
       p.filter.values,
       p.filter.none ?? [],
@@ -225,6 +241,7 @@ export class KpisService {
       now,
       !fromDays,
       p.filter.none ?? [],
+      p.custom ?? null,
     );
     if (fromDays) {
       await this.backlogFromDays(tx, p, computed, backlogDays as Date[]);
@@ -289,6 +306,8 @@ export class KpisService {
       p.filter.values,
       buckets.map((b) => b.start),
       buckets.map((b) => b.end),
+      p.filter.none ?? [],
+      p.custom ?? null,
     );
     if (found.length === 0) return;
     const byKey = new Map(rows.map((r) => [key(r), r]));

@@ -49,6 +49,7 @@ const row = (id: string, name: string, backlog: number, frt: number | null): Row
     priority: null,
     tier: null,
     segment: null,
+    customValue: null,
     periodStart: '2025-12-01T00:00:00Z',
     periodEnd: '2025-12-08T00:00:00Z',
     source: 'cells',
@@ -130,5 +131,13 @@ describe('KPI table by group', () => {
       filter: { noValue: ['team'] },
     });
     expect(groupOf(row('', 'x', 0, null), 'segment').filter).toEqual({ noValue: ['segment'] });
+  });
+
+  it('names the groups of a ticket custom field (checkboxes as Yes / No); they do not drill', () => {
+    const withValue = (customValue: string | null) => ({ ...row('', 'x', 0, null), customValue });
+    expect(groupOf(withValue('gold'), 'custom.plan')).toEqual({ name: 'gold', filter: null });
+    expect(groupOf(withValue('true'), 'custom.vip').name).toBe('Yes');
+    expect(groupOf(withValue('false'), 'custom.vip').name).toBe('No');
+    expect(groupOf(withValue(null), 'custom.vip').name).toBe('No value');
   });
 });

@@ -18,6 +18,7 @@ import {
   GROUPS,
   type DrillOption,
   type Figure,
+  type GroupChoice,
   type GroupKey,
 } from '../lib/figures';
 import type { DrillTarget } from './DrillDrawer';
@@ -75,8 +76,19 @@ const COLUMNS: Column[] = [
   fromFigure('response_rate', 'Response rate'),
 ];
 
-/** The group's name and the filter that selects it (a group without a value: filter.noValue). */
-export function groupOf(row: Row, by: GroupKey): { name: string; filter: Partial<KpiFilter> } {
+/**
+ * The group's name and the filter that selects it (a group without a value: filter.noValue);
+ * null filter: the drill-down cannot select the group (a ticket custom field's value).
+ */
+export function groupOf(
+  row: Row,
+  by: GroupKey,
+): { name: string; filter: Partial<KpiFilter> | null } {
+  if (by.startsWith('custom.')) {
+    const v = row.customValue;
+    const name = v == null ? 'No value' : v === 'true' ? 'Yes' : v === 'false' ? 'No' : v;
+    return { name, filter: null };
+  }
   switch (by) {
     case 'agent':
       return row.agentId
@@ -103,12 +115,14 @@ export function groupOf(row: Row, by: GroupKey): { name: string; filter: Partial
         ? { name: humanize(row.segment), filter: { valueSegments: [row.segment] } }
         : { name: 'Value unknown', filter: { noValue: ['segment'] } };
   }
+  return { name: by, filter: null };
 }
 
 /** KPIs per agent, team, channel, priority, tier or value segment: sortable, every cell opens. */
 export function GroupTable({
   rows,
   by,
+  groups = GROUPS,
   onBy,
   filter,
   periodText,
@@ -118,6 +132,8 @@ export function GroupTable({
 }: {
   rows: Row[];
   by: GroupKey;
+  /** The picker's choices (default: the fixed groups). */
+  groups?: readonly GroupChoice[];
   onBy(g: GroupKey): void;
   filter: KpiFilter;
   periodText: string;
@@ -126,7 +142,7 @@ export function GroupTable({
   onDrill(t: DrillTarget): void;
 }) {
   const [sort, setSort] = useState<{ key: string; desc: boolean }>({ key: 'group', desc: false });
-  const groupLabel = GROUPS.find((g) => g.value === by)!.label;
+  const groupLabel = groups.find((g) => g.value === by)?.label ?? by;
   const sorted = useMemo(() => {
     const withName = rows.map((r) => ({ r, g: groupOf(r, by) }));
     const col = COLUMNS.find((c) => c.key === sort.key);
@@ -175,7 +191,7 @@ export function GroupTable({
           <Group gap="sm">
             <Select
               aria-label="Group by"
-              data={GROUPS.map((g) => ({ value: g.value, label: g.label }))}
+              data={groups.map((g) => ({ value: g.value, label: g.label }))}
               value={by}
               onChange={(v) => v && onBy(v as GroupKey)}
               allowDeselect={false}
@@ -202,7 +218,7 @@ export function GroupTable({
             </Table.Thead>
             <Table.Tbody>
               {sorted.map(({ r, g }) => (
-                <Table.Tr key={g.name + (r.agentId ?? r.teamId ?? '')}>
+                <Table.Tr key={g.name + (r.agentId ?? r.teamId ?? r.customValue ?? '')}>
                   <Table.Th scope="row" fw={600} style={{ whiteSpace: 'nowrap' }}>
                     {g.name}
                   </Table.Th>
@@ -210,7 +226,7 @@ export function GroupTable({
                     const text = c.format(c.value(r));
                     return (
                       <Table.Td key={c.key} ta="right" style={{ whiteSpace: 'nowrap' }}>
-                        {c.drill.length > 0 ? (
+                        {c.drill.length > 0 && g.filter ? (
                           <UnstyledButton
                             fz="sm"
                             style={{ textDecoration: 'underline dotted', textUnderlineOffset: 3 }}
@@ -219,7 +235,7 @@ export function GroupTable({
                               onDrill({
                                 figure: c.figure,
                                 scope: `${groupLabel} ${g.name} · ${periodText}`,
-                                filter: { ...filter, ...g.filter },
+                                filter: { ...filter, ...g.filter! },
                                 options: c.drill,
                               })
                             }

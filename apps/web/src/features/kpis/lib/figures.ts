@@ -258,4 +258,23 @@ export const GROUPS = [
   { value: 'tier', label: 'Tier' },
   { value: 'segment', label: 'Value segment' },
 ] as const;
-export type GroupKey = (typeof GROUPS)[number]['value'];
+/** A fixed group key, or a ticket custom field as `custom.<key>` (text, dropdown, checkbox). */
+export type GroupKey = (typeof GROUPS)[number]['value'] | `custom.${string}`;
+
+/** A choice of the "Group by" picker. */
+export interface GroupChoice {
+  value: GroupKey;
+  label: string;
+}
+
+/** The fixed groups plus the active ticket fields the API groups by. */
+export function groupChoices(
+  fields: readonly { key: string; label: string; type: string; active: boolean }[],
+): GroupChoice[] {
+  return [
+    ...GROUPS,
+    ...fields
+      .filter((f) => f.active && ['text', 'dropdown', 'checkbox'].includes(f.type))
+      .map((f) => ({ value: `custom.${f.key}` as GroupKey, label: f.label })),
+  ];
+}

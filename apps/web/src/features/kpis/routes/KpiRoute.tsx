@@ -35,7 +35,7 @@ import {
 import { DrillDrawer, type DrillTarget } from '../components/DrillDrawer';
 import { GroupTable } from '../components/GroupTable';
 import { TrendChart, type Grain, type TrendMetric } from '../components/TrendChart';
-import { FIGURES, formatFigure, GROUPS, type GroupKey } from '../lib/figures';
+import { FIGURES, formatFigure, GROUPS, groupChoices, type GroupKey } from '../lib/figures';
 
 const PRESETS: readonly PeriodPreset[] = ['this_week', 'last_4_weeks', 'this_quarter', 'custom'];
 const MAX_DAYS = 366;
@@ -53,7 +53,13 @@ export function KpiRoute() {
   const prev = previousPeriod(period);
   const periodText = formatPeriod(period);
   const teamIds = search.getAll('team');
-  const by = (GROUPS.find((g) => g.value === search.get('by'))?.value ?? 'agent') as GroupKey;
+  const byParam = search.get('by') ?? '';
+  // a ticket custom field (custom.<key>) is checked by the API, which names a bad one
+  const by = (
+    /^custom\.[a-z][a-z0-9_]{0,39}$/.test(byParam)
+      ? byParam
+      : (GROUPS.find((g) => g.value === byParam)?.value ?? 'agent')
+  ) as GroupKey;
   const days = periodDays(period);
   const grain = (
     ['day', 'week', 'month'].includes(search.get('grain') ?? '')
@@ -87,6 +93,10 @@ export function KpiRoute() {
         : all.filter((t) => t.leadId === user?.id || t.id === user?.teamId);
     return mine.map((t) => ({ value: t.id, label: t.name }));
   }, [teamsQ.data, user]);
+  const groups = useMemo(
+    () => groupChoices(teamsQ.data?.customFieldDefinitions ?? []),
+    [teamsQ.data],
+  );
 
   const base = {
     ...(teamIds.length ? { teamIds } : {}),
@@ -234,6 +244,7 @@ export function KpiRoute() {
         rows={table.data?.supportKpis.rows ?? []}
         loading={table.loading}
         by={by}
+        groups={groups}
         onBy={(g) => update((s) => s.set('by', g))}
         filter={filter}
         periodText={periodText}
