@@ -681,6 +681,8 @@ async function main(): Promise<void> {
       LOG_LEVEL: 'warn',
       EXPOSE_SQL_COUNT: 'true',
       CSAT_DELAY_SECONDS: '0',
+      // the worker's inbound SMTP listener on any free port (another bench or a dev server may hold 2525)
+      INBOUND_SMTP_PORT: '0',
       // one bench user issues thousands of operations a minute: lift the per-user/IP limits
       RATE_LIMIT_USER_PER_MINUTE: '0',
       RATE_LIMIT_IP_PER_MINUTE: '0',
