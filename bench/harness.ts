@@ -99,13 +99,18 @@ export class Service {
     child.stderr?.on('data', keep);
   }
 
-  static start(name: string, script: string, env: NodeJS.ProcessEnv): Service {
+  static start(
+    name: string,
+    script: string,
+    env: NodeJS.ProcessEnv,
+    nodeFlags: string[] = [],
+  ): Service {
     // BENCH_CPU_PROF=dir: write a V8 CPU profile of each service into dir (open in DevTools).
     const prof = process.env.BENCH_CPU_PROF;
     const flags = prof
       ? ['--cpu-prof', `--cpu-prof-dir=${prof}`, `--cpu-prof-name=${name}.cpuprofile`]
       : [];
-    const child = spawn(process.execPath, [...flags, script], {
+    const child = spawn(process.execPath, [...nodeFlags, ...flags, script], {
       env: { ...process.env, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

@@ -32,6 +32,7 @@ import {
   sleep,
 } from './harness';
 import { benchEmail } from './email';
+import { API_NODE_FLAGS } from '../apps/api/src/node-flags';
 import { BENCH_QUERIES } from './queries';
 
 /**
@@ -60,7 +61,8 @@ const phase = (name: string) => !only || only.has(name);
 /**
  * `--variant KEY=VALUE,…`: a second api with these environment variables (e.g.
  * GRAPHQL_EXECUTOR=jit, NODE_OPTIONS=--max-semi-space-size=16) in the queue page's alternating
- * rounds, to measure an option against the default in the same run.
+ * rounds, to measure an option against the default in the same run. `NODE_FLAGS=…` (space
+ * separated, may be empty) replaces the api's V8 flags (apps/api/src/node-flags.ts) for it.
  */
 const variant = (() => {
   const i = process.argv.indexOf('--variant');
@@ -687,7 +689,8 @@ async function main(): Promise<void> {
       RATE_LIMIT_USER_PER_MINUTE: '0',
       RATE_LIMIT_IP_PER_MINUTE: '0',
     };
-    const api = Service.start('api', join(ROOT, 'dist/apps/api/src/main.js'), env);
+    // started as it ships: with the api's V8 flags (apps/api/src/node-flags.ts)
+    const api = Service.start('api', join(ROOT, 'dist/apps/api/src/main.js'), env, API_NODE_FLAGS);
     const worker = Service.start('worker', join(ROOT, 'dist/apps/worker/src/main.js'), env);
     // the plain baseline (bench/plain.ts): same HTTP server (Fastify) and pool size as the api
     const plainPort = await freePort();
@@ -699,12 +702,18 @@ async function main(): Promise<void> {
     services.push(api, worker, plain);
     const variantPort = variant ? await freePort() : 0;
     if (variant) {
-      const second = Service.start('api-variant', join(ROOT, 'dist/apps/api/src/main.js'), {
-        ...env,
-        ...variant,
-        PORT: String(variantPort),
-        PUBLIC_URL: `http://127.0.0.1:${variantPort}`,
-      });
+      const { NODE_FLAGS: flags, ...variantEnv } = variant;
+      const second = Service.start(
+        'api-variant',
+        join(ROOT, 'dist/apps/api/src/main.js'),
+        {
+          ...env,
+          ...variantEnv,
+          PORT: String(variantPort),
+          PUBLIC_URL: `http://127.0.0.1:${variantPort}`,
+        },
+        flags === undefined ? API_NODE_FLAGS : flags.split(' ').filter(Boolean),
+      );
       services.push(second);
       await second.waitFor('api listening');
       variantRss = () => second.peakRssMb();
