@@ -99,13 +99,18 @@ export class Service {
     child.stderr?.on('data', keep);
   }
 
-  static start(name: string, script: string, env: NodeJS.ProcessEnv): Service {
+  static start(
+    name: string,
+    script: string,
+    env: NodeJS.ProcessEnv,
+    nodeFlags: string[] = [],
+  ): Service {
     // BENCH_CPU_PROF=dir: write a V8 CPU profile of each service into dir (open in DevTools).
     const prof = process.env.BENCH_CPU_PROF;
     const flags = prof
       ? ['--cpu-prof', `--cpu-prof-dir=${prof}`, `--cpu-prof-name=${name}.cpuprofile`]
       : [];
-    const child = spawn(process.execPath, [...flags, script], {
+    const child = spawn(process.execPath, [...nodeFlags, ...flags, script], {
       env: { ...process.env, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -122,6 +127,18 @@ export class Service {
       if (Date.now() > deadline) throw new Error(`${this.name} did not log "${text}" in time`);
       await sleep(100);
     }
+  }
+
+  /**
+   * CPU time (user + system) the process has used so far, in ms. Per request, it is the figure
+   * that contention on a shared machine distorts least (latency and throughput are the run
+   * queue's as much as the code's).
+   */
+  cpuMs(): number {
+    const stat = readFileSync(`/proc/${this.child.pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // utime and stime (fields 14 and 15 of stat), in clock ticks of 10 ms
+    return (Number(fields[11]) + Number(fields[12])) * 10;
   }
 
   /** Peak resident set size so far, in MB. */

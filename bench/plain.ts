@@ -69,17 +69,29 @@ interface Row {
   m_created_at: Date | null;
 }
 
-// One statement: the caller's user row (must be active), the page in queue order, and its
-// customer, requester, assignee and latest message.
-const PAGE_SQL = `
-  WITH me AS (SELECT id FROM users WHERE id = $1 AND active)
+// One statement, the one the api's queue page runs (libs/tickets' `list` with its relations),
+// written as the best hand-written form: the caller's user row (must be active), the page in
+// queue order (the same conditions the api generates, so the same partial index serves it: a
+// single team is an equality, no `$n IS NULL OR …` that would hide the index from the planner),
+// and only then the page's customer, requester, assignee and latest message, as plain columns
+// (no JSON). A slower statement here than in the api would flatter the api (issue 19).
+function pageSql(teams: number): string {
+  const team =
+    teams === 0 ? '' : teams === 1 ? 'AND t.team_id = $3' : 'AND t.team_id = ANY($3::bigint[])';
+  return `
   SELECT t.id::text, t.subject, t.status, t.priority, t.channel, t.updated_at, t.next_due_at,
          to_char(t.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS updated_key,
          c.id::text AS c_id, c.name AS c_name, c.tier AS c_tier,
          r.id::text AS r_id, r.name AS r_name, r.email AS r_email,
          a.id::text AS a_id, a.name AS a_name,
          m.id::text AS m_id, m.kind AS m_kind, m.body AS m_body, m.created_at AS m_created_at
-    FROM tickets t
+    FROM (SELECT t.id, t.subject, t.status, t.priority, t.channel, t.updated_at, t.next_due_at,
+                 t.customer_id, t.requester_id, t.assignee_id
+            FROM tickets t
+           WHERE EXISTS (SELECT 1 FROM users WHERE id = $1 AND active)
+             AND t.status = ANY($2::text[]) ${team}
+           ORDER BY t.updated_at DESC, t.id DESC
+           LIMIT ${teams === 0 ? '$3' : '$4'}) t
     JOIN customers c ON c.id = t.customer_id
     JOIN contacts r ON r.id = t.requester_id
     LEFT JOIN users a ON a.id = t.assignee_id
@@ -87,11 +99,9 @@ const PAGE_SQL = `
       SELECT m.id, m.kind, m.body, m.created_at FROM ticket_messages m
        WHERE m.ticket_id = t.id ORDER BY m.created_at DESC, m.id DESC LIMIT 1
     ) m ON true
-   WHERE EXISTS (SELECT 1 FROM me)
-     AND t.status = ANY($2::text[])
-     AND ($3::bigint[] IS NULL OR t.team_id = ANY($3::bigint[]))
-   ORDER BY t.updated_at DESC, t.id DESC
-   LIMIT $4`;
+   ORDER BY t.updated_at DESC, t.id DESC`;
+}
+const PAGE_SQL = [pageSql(0), pageSql(1), pageSql(2)];
 
 interface Ctx {
   pool: Pool;
@@ -104,12 +114,14 @@ const root = {
     ctx: Ctx,
   ) {
     const first = Math.min(Math.max(args.first ?? 25, 1), 100);
-    const { rows } = await ctx.pool.query<Row>(PAGE_SQL, [
-      ctx.userId,
-      args.filter?.status ?? ['new', 'open', 'pending', 'on_hold'],
-      args.filter?.teamIds ?? null,
-      first + 1,
-    ]);
+    const statuses = args.filter?.status ?? ['new', 'open', 'pending', 'on_hold'];
+    const teams = args.filter?.teamIds ?? [];
+    const { rows } = await ctx.pool.query<Row>(
+      PAGE_SQL[Math.min(teams.length, 2)],
+      teams.length === 0
+        ? [ctx.userId, statuses, first + 1]
+        : [ctx.userId, statuses, teams.length === 1 ? teams[0] : teams, first + 1],
+    );
     const page = rows.slice(0, first);
     const cursor = (r: Row) =>
       Buffer.from(JSON.stringify(['tickets_updated_desc', r.updated_key, r.id])).toString(

@@ -32,6 +32,7 @@ import {
   sleep,
 } from './harness';
 import { benchEmail } from './email';
+import { API_NODE_FLAGS } from '../apps/api/src/node-flags';
 import { BENCH_QUERIES } from './queries';
 
 /**
@@ -60,7 +61,8 @@ const phase = (name: string) => !only || only.has(name);
 /**
  * `--variant KEY=VALUE,…`: a second api with these environment variables (e.g.
  * GRAPHQL_EXECUTOR=jit, NODE_OPTIONS=--max-semi-space-size=16) in the queue page's alternating
- * rounds, to measure an option against the default in the same run.
+ * rounds, to measure an option against the default in the same run. `NODE_FLAGS=…` (space
+ * separated, may be empty) replaces the api's V8 flags (apps/api/src/node-flags.ts) for it.
  */
 const variant = (() => {
   const i = process.argv.indexOf('--variant');
@@ -242,6 +244,7 @@ async function benchCreateTicket(
   token: string,
   pool: Pool,
   apiPoolSize: number,
+  apiProcess: Service,
 ): Promise<void> {
   const { rows: contacts } = await pool.query<{ id: string; customer_id: string }>(
     `SELECT ct.id::text, ct.customer_id::text FROM contacts ct JOIN customers c ON c.id = ct.customer_id
@@ -313,8 +316,11 @@ async function benchCreateTicket(
   const api: LoadResult[] = [];
   const pg: LoadResult[] = [];
   const pgPool: LoadResult[] = [];
+  let apiCpu = 0;
   for (let i = 0; i < SIZES.rounds; i++) {
+    const cpu0 = apiProcess.cpuMs();
     api.push(await viaApi());
+    apiCpu += apiProcess.cpuMs() - cpu0;
     pg.push(await viaPg(direct));
     pgPool.push(await viaPg(samePool));
   }
@@ -327,6 +333,16 @@ async function benchCreateTicket(
   record(
     'createTicket over HTTP, 32 clients',
     `${fmt(a)}/s · ${lat(api[0])}${typeof sql === 'number' ? ` · ${sql} SQL` : ''}`,
+  );
+  record(
+    'api process CPU per createTicket',
+    `${(
+      apiCpu /
+      Math.max(
+        api.reduce((n, r) => n + r.requests, 0),
+        1,
+      )
+    ).toFixed(2)} ms`,
   );
   record('same transaction on raw pg, 32 clients', `${fmt(p)}/s · ${lat(pg[0])}`);
   record('createTicket ÷ raw pg', `${((100 * a) / p).toFixed(0)} %`, '≥ 50 %', a / p >= 0.5);
@@ -346,6 +362,7 @@ async function benchQueueVsPlain(
   plainUrl: string,
   token: string,
   pool: Pool,
+  processes: { api: Service; plain: Service; variant?: Service },
   variantUrl?: string,
 ): Promise<void> {
   const ctx = await BENCH_QUERIES.context(pool);
@@ -358,19 +375,26 @@ async function benchQueueVsPlain(
   const ids = (r: { data: Page }) => r.data.tickets.edges.map((e) => e.node.id).join(',');
   const [a, b] = [await api<Page>(q.query, variables), await plain<Page>(q.query, variables)];
   if (ids(a) !== ids(b)) notes.push('plain baseline: its queue page differs from the api’s');
-  const load = (call: typeof api) =>
-    closedLoop(8, SIZES.seconds, async () => {
+  // each round also keeps the serving process's CPU time per request (Service.cpuMs)
+  const load = async (call: typeof api, process?: Service) => {
+    const before = process?.cpuMs() ?? 0;
+    const result: LoadResult & { cpuMs?: number } = await closedLoop(8, SIZES.seconds, async () => {
       await call(q.query, variables);
     });
-  const apiRuns: LoadResult[] = [];
-  const plainRuns: LoadResult[] = [];
-  const variantRuns: LoadResult[] = [];
+    if (process) result.cpuMs = (process.cpuMs() - before) / Math.max(result.requests, 1);
+    return result;
+  };
+  type Run = LoadResult & { cpuMs?: number };
+  const apiRuns: Run[] = [];
+  const plainRuns: Run[] = [];
+  const variantRuns: Run[] = [];
   const other = variantUrl ? graphql(variantUrl, token) : null;
   for (let i = 0; i < Math.max(SIZES.rounds, 3); i++) {
-    plainRuns.push(await load(plain));
-    apiRuns.push(await load(api));
-    if (other) variantRuns.push(await load(other));
+    plainRuns.push(await load(plain, processes.plain));
+    apiRuns.push(await load(api, processes.api));
+    if (other) variantRuns.push(await load(other, processes.variant));
   }
+  const cpu = (rs: Run[]) => median(rs.map((r) => r.cpuMs ?? NaN));
   const rate = (rs: LoadResult[]) => median(rs.map((r) => r.perSecond));
   const p95 = (rs: LoadResult[]) => median(rs.map((r) => r.p95));
   const p50 = (rs: LoadResult[]) => median(rs.map((r) => r.p50));
@@ -388,6 +412,10 @@ async function benchQueueVsPlain(
     ratio >= 0.6,
   );
   record('queue page p95 ÷ plain baseline p95', `${(p95(apiRuns) / p95(plainRuns)).toFixed(2)}×`);
+  record(
+    'process CPU per queue page: api ÷ plain baseline',
+    `${(cpu(apiRuns) / cpu(plainRuns)).toFixed(2)}× (${cpu(apiRuns).toFixed(2)} ms ÷ ${cpu(plainRuns).toFixed(2)} ms)`,
+  );
   if (other) {
     const name = Object.entries(variant ?? {})
       .map(([k, v]) => `${k}=${v}`)
@@ -681,11 +709,14 @@ async function main(): Promise<void> {
       LOG_LEVEL: 'warn',
       EXPOSE_SQL_COUNT: 'true',
       CSAT_DELAY_SECONDS: '0',
+      // the worker's inbound SMTP listener on any free port (another bench or a dev server may hold 2525)
+      INBOUND_SMTP_PORT: '0',
       // one bench user issues thousands of operations a minute: lift the per-user/IP limits
       RATE_LIMIT_USER_PER_MINUTE: '0',
       RATE_LIMIT_IP_PER_MINUTE: '0',
     };
-    const api = Service.start('api', join(ROOT, 'dist/apps/api/src/main.js'), env);
+    // started as it ships: with the api's V8 flags (apps/api/src/node-flags.ts)
+    const api = Service.start('api', join(ROOT, 'dist/apps/api/src/main.js'), env, API_NODE_FLAGS);
     const worker = Service.start('worker', join(ROOT, 'dist/apps/worker/src/main.js'), env);
     // the plain baseline (bench/plain.ts): same HTTP server (Fastify) and pool size as the api
     const plainPort = await freePort();
@@ -696,14 +727,22 @@ async function main(): Promise<void> {
     });
     services.push(api, worker, plain);
     const variantPort = variant ? await freePort() : 0;
+    let variantService: Service | undefined;
     if (variant) {
-      const second = Service.start('api-variant', join(ROOT, 'dist/apps/api/src/main.js'), {
-        ...env,
-        ...variant,
-        PORT: String(variantPort),
-        PUBLIC_URL: `http://127.0.0.1:${variantPort}`,
-      });
+      const { NODE_FLAGS: flags, ...variantEnv } = variant;
+      const second = Service.start(
+        'api-variant',
+        join(ROOT, 'dist/apps/api/src/main.js'),
+        {
+          ...env,
+          ...variantEnv,
+          PORT: String(variantPort),
+          PUBLIC_URL: `http://127.0.0.1:${variantPort}`,
+        },
+        flags === undefined ? API_NODE_FLAGS : flags.split(' ').filter(Boolean),
+      );
       services.push(second);
+      variantService = second;
       await second.waitFor('api listening');
       variantRss = () => second.peakRssMb();
     }
@@ -742,7 +781,7 @@ async function main(): Promise<void> {
       );
     rss('start-up and the boot rescore');
     if (phase('create')) {
-      await benchCreateTicket(url, token, pool, loadConfig(env).database.poolSize);
+      await benchCreateTicket(url, token, pool, loadConfig(env).database.poolSize, api);
       rss('createTicket');
       // the writes leave work behind (rescoring, KPI refresh): measure reads in a settled system
       await waitForIdle(redis, pool);
@@ -754,6 +793,7 @@ async function main(): Promise<void> {
         `http://127.0.0.1:${plainPort}`,
         token,
         pool,
+        { api, plain, variant: variantService },
         variant ? `http://127.0.0.1:${variantPort}` : undefined,
       );
     if (phase('reads')) {

@@ -7,6 +7,7 @@ import {
   loadConfig,
   prepareDatabase,
 } from '@staydesk/core';
+import { API_NODE_FLAGS } from '../apps/api/src/node-flags';
 
 /**
  * `npm start`: the whole product on one machine. Creates the database if missing, applies the
@@ -28,7 +29,7 @@ async function main() {
   }
 
   const children: ChildProcess[] = [
-    start('api', join(__dirname, '..', 'apps', 'api', 'src', 'main.js')),
+    start('api', join(__dirname, '..', 'apps', 'api', 'src', 'main.js'), API_NODE_FLAGS),
     start('worker', join(__dirname, '..', 'apps', 'worker', 'src', 'main.js')),
   ];
   let stopping = false;
@@ -109,8 +110,8 @@ function log(msg: string) {
 /** `npm start` is for people: warnings and errors only, unless LOG_LEVEL says otherwise. */
 const childLogLevel = process.env.LOG_LEVEL ?? 'warn';
 
-function start(name: string, file: string): ChildProcess {
-  const child = spawn(process.execPath, [file], {
+function start(name: string, file: string, nodeFlags: string[] = []): ChildProcess {
+  const child = spawn(process.execPath, [...nodeFlags, file], {
     env: { ...process.env, MIGRATIONS_RUN: 'false', LOG_LEVEL: childLogLevel },
     stdio: ['ignore', 'inherit', 'inherit'],
   });

@@ -359,7 +359,9 @@ export class TicketsRepository {
 
   /**
    * A new ticket with its history events, its audit row and its outbox event, in one statement
-   * (createTicket's round trips: one write instead of four).
+   * (createTicket's round trips: one write instead of four). The caller has read the requester,
+   * its customer and the SLA policy (`createContext`) and computed the due times (a team's
+   * business-hours calendar).
    */
   async insertCreated(
     tx: Tx,
@@ -368,31 +370,125 @@ export class TicketsRepository {
     audit: { actorId: string; action: string; details: Record<string, unknown> },
     outbox: { type: string; traceContext: Record<string, string> | null },
   ): Promise<TicketRow> {
+    const rows = await this.insertCreatedSql(
+      tx,
+      t,
+      `SELECT $18::bigint AS customer_id, $19::bigint AS requester_id, $20::bigint AS sla_policy_id,
+              $21::timestamptz AS fr_due, $22::timestamptz AS res_due, $23::timestamptz AS next_due`,
+      [
+        t.customerId,
+        t.requesterId,
+        t.slaPolicyId,
+        t.firstResponseDueAt,
+        t.resolutionDueAt,
+        t.nextDueAt,
+      ],
+      events,
+      audit,
+      outbox,
+    );
+    return rows[0];
+  }
+
+  /**
+   * createTicket without a team calendar in one `INSERT … SELECT` (issue 19): the requester
+   * (which must belong to `customerId` when one is given), its customer's tier, the applicable
+   * SLA policy (the same ordering as `createContext` and `policyFor`) and the due times
+   * (`createdAt` + the policy's minutes: without a team there is no business-hours calendar)
+   * are read by the statement that inserts the ticket, its events, the audit row and the outbox
+   * row. Null when no contact matched (the caller finds out why with `createContext`).
+   */
+  async insertCreatedResolving(
+    tx: Tx,
+    t: Omit<
+      Parameters<TicketsRepository['insert']>[1],
+      | 'customerId'
+      | 'slaPolicyId'
+      | 'firstResponseDueAt'
+      | 'resolutionDueAt'
+      | 'nextDueAt'
+      | 'teamId'
+    > & { customerId: string | null },
+    events: Omit<EventRow, 'id' | 'ticketId'>[],
+    audit: { actorId: string; action: string; details: Record<string, unknown> },
+    outbox: { type: string; traceContext: Record<string, string> | null },
+  ): Promise<TicketRow | null> {
+    // next_due_at as ticket-rules' nextDueAt for a new ticket: the first-response target until
+    // it is met, then the resolution target (no pause, no next-reply clock yet)
+    const rows = await this.insertCreatedSql(
+      tx,
+      { ...t, teamId: null },
+      `SELECT x.*, CASE WHEN $9::timestamptz IS NULL AND x.fr_due IS NOT NULL THEN x.fr_due
+                        ELSE x.res_due END AS next_due
+         FROM (SELECT ct.customer_id, ct.id AS requester_id, p.id AS sla_policy_id,
+                      $10::timestamptz + make_interval(mins => p.first_response_minutes) AS fr_due,
+                      $10::timestamptz + make_interval(mins => p.resolution_minutes) AS res_due
+                 FROM contacts ct JOIN customers c ON c.id = ct.customer_id
+                 LEFT JOIN LATERAL (
+                   SELECT id, first_response_minutes, resolution_minutes FROM sla_policies
+                    WHERE active AND priority = $3 AND (channel IS NULL OR channel = $2)
+                      AND (tier IS NULL OR tier = c.tier)
+                    ORDER BY (channel IS NOT NULL)::int + (tier IS NOT NULL)::int DESC, (channel IS NOT NULL) DESC, id
+                    LIMIT 1) p ON true
+                WHERE ct.id = $19::bigint AND ($18::bigint IS NULL OR ct.customer_id = $18::bigint)) x`,
+      [t.customerId, t.requesterId],
+      events,
+      audit,
+      outbox,
+    );
+    return rows[0] ?? null;
+  }
+
+  /**
+   * The shared write of `insertCreated*`: `source` is a one-row SELECT giving customer_id,
+   * requester_id, sla_policy_id, fr_due, res_due and next_due from its own parameters ($18 on);
+   * $1–$17 are the ticket's columns, its events, the audit row and the outbox row.
+   */
+  private async insertCreatedSql(
+    tx: Tx,
+    t: {
+      subject: string;
+      channel: Channel;
+      priority: Priority;
+      status: TicketStatus;
+      assigneeId: string | null;
+      teamId: string | null;
+      tags: string[];
+      createdById: string | null;
+      firstResponseAt: Date | null;
+      createdAt: Date;
+      lastMessageAt: Date | null;
+    },
+    source: string,
+    sourceParams: unknown[],
+    events: Omit<EventRow, 'id' | 'ticketId'>[],
+    audit: { actorId: string; action: string; details: Record<string, unknown> },
+    outbox: { type: string; traceContext: Record<string, string> | null },
+  ): Promise<TicketRow[]> {
     try {
-      const rows: TicketRow[] = await tx.query(
-        `WITH t AS (
+      return await tx.query(
+        `WITH src AS (${source}), t AS (
            INSERT INTO tickets AS t (customer_id, requester_id, subject, channel, priority, status, assignee_id, team_id,
               tags, created_by_id, first_response_at, sla_policy_id, first_response_due_at, resolution_due_at,
               next_due_at, created_at, updated_at, last_message_at, search)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16, $17,
-                   to_tsvector('english', $3))
+           SELECT src.customer_id, src.requester_id, $1, $2, $3, $4, $5, $6, $7, $8, $9, src.sla_policy_id,
+                  src.fr_due, src.res_due, src.next_due, $10, $10, $11, to_tsvector('english', $1)
+             FROM src
            RETURNING ${TICKET_COLUMNS}
          ), e AS (
            INSERT INTO ticket_events (ticket_id, actor_id, type, from_value, to_value, created_at)
            SELECT t.id::bigint, x.actor_id, x.type, x.from_value, x.to_value, x.created_at
-             FROM t, jsonb_to_recordset($18::jsonb)
+             FROM t, jsonb_to_recordset($12::jsonb)
                   AS x(actor_id bigint, type text, from_value text, to_value text, created_at timestamptz)
          ), a AS (
            INSERT INTO audit_log (actor_id, action, entity, entity_id, details)
-           SELECT $19, $20, 'ticket', t.id, $21 FROM t
+           SELECT $13, $14, 'ticket', t.id, $15 FROM t
          ), o AS (
            INSERT INTO outbox (type, payload, trace_context)
-           SELECT $22, jsonb_build_object('ticketId', t.id, 'customerId', t."customerId"), $23 FROM t
+           SELECT $16, jsonb_build_object('ticketId', t.id, 'customerId', t."customerId"), $17 FROM t
          )
          SELECT * FROM t`,
         [
-          t.customerId,
-          t.requesterId,
           t.subject,
           t.channel,
           t.priority,
@@ -402,10 +498,6 @@ export class TicketsRepository {
           t.tags,
           t.createdById,
           t.firstResponseAt,
-          t.slaPolicyId,
-          t.firstResponseDueAt,
-          t.resolutionDueAt,
-          t.nextDueAt,
           t.createdAt,
           t.lastMessageAt,
           JSON.stringify(
@@ -422,9 +514,9 @@ export class TicketsRepository {
           audit.details,
           outbox.type,
           outbox.traceContext,
+          ...sourceParams,
         ],
       );
-      return rows[0];
     } catch (err) {
       rethrowFk(err);
     }

@@ -206,21 +206,13 @@ export class TicketsService {
         );
       }
     }
-    // the requester, its customer's tier and the SLA policy in one statement
-    const context = await this.repo.createContext(
-      this.tx.db,
-      input.requesterId,
-      priority,
-      input.channel,
-    );
-    if (!context) throw notFound('contact', input.requesterId);
-    const requester = { id: context.requesterId, customerId: context.customerId };
-    if (input.customerId && input.customerId !== requester.customerId) {
-      throw badInput(
-        'customerId',
-        `contact ${requester.id} belongs to customer ${requester.customerId}, not ${input.customerId}`,
-      );
-    }
+    // With a team, the due times follow its business-hours calendar (computed here), so the
+    // requester, its customer's tier and the SLA policy are read first, in one statement.
+    // Without one (most tickets, and every ticket from a contact form or e-mail), the insert
+    // reads them itself: one INSERT … SELECT (issue 19).
+    const context = input.teamId
+      ? await this.createContextOrFail(this.tx.db, input, priority)
+      : null;
     if (input.assigneeId) await this.requireAssignee(input.assigneeId);
     const team = input.teamId ? await this.requireTeam(input.teamId) : null;
 
@@ -228,8 +220,6 @@ export class TicketsService {
       const now = new Date();
       const outbound = input.message?.kind === 'public_reply';
       const status: TicketStatus = outbound ? 'open' : 'new';
-      const policy = context.policy;
-      const due = this.dueTimes(policy, now, team);
       // automatic assignment within the team (round robin / least open, available agents under the cap)
       const auto =
         !input.assigneeId && !outbound && input.teamId
@@ -258,35 +248,59 @@ export class TicketsService {
           createdAt: now,
         });
       }
+      const row = {
+        requesterId: input.requesterId,
+        subject,
+        channel: input.channel,
+        priority,
+        status,
+        assigneeId: input.assigneeId ?? (outbound ? actor.id : (auto?.userId ?? null)),
+        tags,
+        createdById: actor.id,
+        firstResponseAt,
+        lastMessageAt: input.message ? now : null,
+        createdAt: now,
+      };
+      const audit = {
+        actorId: actor.id,
+        action: 'ticket.create',
+        details: { channel: input.channel, priority },
+      };
+      const outbox = { type: 'ticket.created', traceContext: currentTraceCarrier() };
       // the ticket, its events, the audit row and the outbox event: one statement
-      const ticket = await this.repo.insertCreated(
-        tx,
-        {
-          customerId: requester.customerId,
-          requesterId: requester.id,
-          subject,
-          channel: input.channel,
-          priority,
-          status,
-          assigneeId: input.assigneeId ?? (outbound ? actor.id : (auto?.userId ?? null)),
-          teamId: input.teamId ?? null,
-          tags,
-          createdById: actor.id,
-          firstResponseAt,
-          slaPolicyId: policy?.id ?? null,
-          ...due,
-          nextDueAt: nextDueAt({ status, firstResponseAt, solvedAt: null, ...due }),
-          lastMessageAt: input.message ? now : null,
-          createdAt: now,
-        },
-        events,
-        {
-          actorId: actor.id,
-          action: 'ticket.create',
-          details: { channel: input.channel, priority },
-        },
-        { type: 'ticket.created', traceContext: currentTraceCarrier() },
-      );
+      let ticket: TicketRow;
+      if (context) {
+        const due = this.dueTimes(context.policy, now, team);
+        ticket = await this.repo.insertCreated(
+          tx,
+          {
+            ...row,
+            customerId: context.customerId,
+            teamId: input.teamId ?? null,
+            slaPolicyId: context.policy?.id ?? null,
+            ...due,
+            nextDueAt: nextDueAt({ status, firstResponseAt, solvedAt: null, ...due }),
+          },
+          events,
+          audit,
+          outbox,
+        );
+      } else {
+        const created = await this.repo.insertCreatedResolving(
+          tx,
+          { ...row, customerId: input.customerId ?? null },
+          events,
+          audit,
+          outbox,
+        );
+        // nothing inserted: an unknown contact, or one of another customer (says which)
+        if (!created) {
+          await this.createContextOrFail(tx, input, priority);
+          throw new Error(`createTicket: no contact ${input.requesterId} to insert with`);
+        }
+        ticket = created;
+      }
+      const requester = { id: ticket.requesterId, customerId: ticket.customerId };
       if (input.message) {
         const customerWrote = input.message.kind === 'customer_message';
         await this.repo.insertMessage(tx, {
@@ -303,6 +317,26 @@ export class TicketsService {
       await this.hooks.run(tx, { trigger: 'ticket_created', ticketId: ticket.id, actor });
       return ticket;
     });
+  }
+
+  /**
+   * The requester, its customer and the SLA policy for a new ticket (`createContext`); NOT_FOUND
+   * for an unknown contact, BAD_USER_INPUT for a contact of another customer than `customerId`.
+   */
+  private async createContextOrFail(
+    tx: Tx,
+    input: Pick<CreateTicketInput, 'requesterId' | 'customerId' | 'channel'>,
+    priority: Priority,
+  ) {
+    const context = await this.repo.createContext(tx, input.requesterId, priority, input.channel);
+    if (!context) throw notFound('contact', input.requesterId);
+    if (input.customerId && input.customerId !== context.customerId) {
+      throw badInput(
+        'customerId',
+        `contact ${context.requesterId} belongs to customer ${context.customerId}, not ${input.customerId}`,
+      );
+    }
+    return context;
   }
 
   async update(
