@@ -273,7 +273,7 @@ export const KpiMetricEnum = Object.fromEntries(DRILL_METRICS.map((m) => [m, m])
 registerEnumType(KpiMetricEnum, {
   name: 'KpiMetric',
   description:
-    "A supportKpis figure that opens to what is behind it, with the figure's own definition: tickets_created (created in the range), first_response (created, replied; value = FRT s), tickets_solved / resolution / requester_wait / reopened / one_touch (resolved in the range; value = seconds), sla_*_due / _met / _breached (due time in the range and met or past due; breached = past due and not met), backlog (unsolved at the end of the range), csat_ratings / csat_good (4–5) / csat_bad (1–3) (ratings given in the range; value = score, one row per rating), surveys_sent / surveys_responded (CSAT surveys sent in the range), ces_answers (customer effort answers 1–7 given in the range with a CSAT rating, as surveyStats.cesResponses; value = effort score, one row per answer). NPS has no drill-down here: it is per customer (relationship surveys), not per ticket.",
+    "A supportKpis figure that opens to what is behind it, with the figure's own definition: tickets_created (created in the range), first_response (created, replied; value = FRT s), tickets_solved / resolution / requester_wait / reopened / one_touch (resolved in the range; value = seconds), sla_*_due / _met / _breached (due time in the range and met or past due; breached = past due and not met), backlog (unsolved at the end of the range), csat_ratings / csat_good (4–5) / csat_bad (1–3) (ratings given in the range; value = score, one row per rating), surveys_sent / surveys_responded (CSAT surveys sent in the range), ces_answers (customer effort answers 1–7 given in the range with a CSAT rating, as surveyStats.cesResponses; value = effort score, one row per answer), nps_answers / nps_promoters (9–10) / nps_passives (7–8) / nps_detractors (0–6) (NPS answers given in the range, as surveyStats.npsResponses / promoters / passives / detractors; one row per answer with its customer, ticket usually null: NPS is asked of customers; filter by team and agent only).",
 });
 export const KpiDrillOrderEnum = { recent: 'recent', value_desc: 'value_desc' };
 registerEnumType(KpiDrillOrderEnum, {
@@ -282,11 +282,23 @@ registerEnumType(KpiDrillOrderEnum, {
     'recent: latest anchor time first. value_desc: largest value first (e.g. the slowest first responses: the first 10 % are the tickets above the p90).',
 });
 
-@ObjectType('KpiTicket', { description: 'A ticket (or a rating of it) behind a KPI figure.' })
+@ObjectType('KpiTicket', {
+  description: 'A ticket (or a rating of it, or an NPS answer) behind a KPI figure.',
+})
 export class KpiTicketObject {
-  @Field(() => ID) ticketId!: string;
-  @Field(() => ID, { nullable: true, description: 'The CSAT survey, for survey metrics.' })
+  @Field(() => ID, {
+    nullable: true,
+    description:
+      'The ticket; null for an NPS answer, which is asked of a customer, not after a ticket.',
+  })
+  ticketId!: string | null;
+  @Field(() => ID, {
+    nullable: true,
+    description: 'The survey, for survey metrics (CSAT, CES, NPS).',
+  })
   surveyId!: string | null;
+  @Field(() => ID, { nullable: true, description: 'The survey’s customer, for survey metrics.' })
+  customerId!: string | null;
   @Field(() => GraphQLISODateTime, {
     nullable: true,
     description:

@@ -1,5 +1,6 @@
 import { Args, Int, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
 import { Loaders, RequestLoaders, pagedComplexity } from '@staydesk/core';
+import { CustomerObject, CustomersLoaders } from '@staydesk/customers';
 import { TicketObject, loadReadableTicket } from '@staydesk/tickets';
 import {
   Actor,
@@ -93,6 +94,14 @@ export class KpiDrillResolver {
     @CurrentUser() actor: Actor,
     @Loaders() loaders: RequestLoaders,
   ) {
-    return loadReadableTicket(loaders, actor, r.ticketId);
+    return r.ticketId ? loadReadableTicket(loaders, actor, r.ticketId) : null;
+  }
+
+  @ResolveField(() => CustomerObject, {
+    nullable: true,
+    description: 'The survey’s customer (survey metrics; the one an NPS answer is about).',
+  })
+  customer(@Parent() r: KpiTicketObject, @Loaders() loaders: RequestLoaders) {
+    return r.customerId ? loaders.get(CustomersLoaders).customer.load(r.customerId) : null;
   }
 }
