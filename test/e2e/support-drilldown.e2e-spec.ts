@@ -264,6 +264,9 @@ describe('support drill-down and evidence (issue 17 API)', () => {
     const STATS = `query($f: SurveyStatsFilter!) { surveyStats(filter: $f) { npsResponses promoters passives detractors nps } }`;
     const NPS_DRILL = `query($f: KpiFilter!, $m: KpiMetric!) { supportKpiTickets(filter: $f, metric: $m, first: 100) {
       totalCount edges { node { ticketId surveyId value ticket { id } customer { id name } } } } }`;
+    const DASH = `query($f: KpiFilter!) { supportKpiSurveys(filter: $f) {
+      npsResponses promoters passives detractors nps cesResponses meanCes } }`;
+    const STATS_CES = `query($f: SurveyStatsFilter!) { surveyStats(filter: $f) { cesResponses meanCes } }`;
     const byHand = [
       { f: DEC, answers: 6, promoters: 3, passives: 1, detractors: 2 },
       {
@@ -282,6 +285,10 @@ describe('support drill-down and evidence (issue 17 API)', () => {
         passives: h.passives,
         detractors: h.detractors,
       });
+      // the dashboard's CES and NPS (supportKpiSurveys) are surveyStats' figures
+      const dash = (await ok(stack, admin, DASH, { f: h.f })).supportKpiSurveys;
+      const [answers] = (await ok(stack, admin, STATS_CES, { f: h.f })).surveyStats;
+      expect(dash).toEqual({ ...stats, ...answers });
       const figures: Record<string, number> = {
         nps_answers: stats.npsResponses,
         nps_promoters: stats.promoters,

@@ -160,7 +160,7 @@ const METRICS: Record<DrillMetric, MetricSql> = {
 };
 
 /** surveyStats' team and agent of a survey (libs/surveys GROUP_EXPR), over `s` and its ticket `t`. */
-const NPS_COLUMN: Partial<Record<Dim, string>> = {
+export const NPS_COLUMN: Partial<Record<Dim, string>> = {
   team: '(CASE WHEN s.ticket_id IS NULL THEN s.team_id ELSE t.team_id END)::text',
   agent: '(CASE WHEN s.ticket_id IS NULL THEN s.agent_id ELSE t.assignee_id END)::text',
 };

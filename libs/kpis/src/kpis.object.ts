@@ -269,6 +269,29 @@ export class SupportKpisObject {
   rows!: KpiRowObject[];
 }
 
+@ObjectType('KpiSurveyFigures', {
+  description:
+    'CES and NPS answers given in [from, to), with the definitions of surveyStats (team and agent are the ticket’s current ones, or the survey’s own for an NPS answer without a ticket), scoped like supportKpis. Cached until the next KPI refresh, like the KPI cells.',
+})
+export class KpiSurveyFiguresObject {
+  @Field(() => GraphQLISODateTime, { description: 'Range start (inclusive).' }) from!: Date;
+  @Field(() => GraphQLISODateTime, { description: 'Range end (exclusive).' }) to!: Date;
+  @Field(() => Int, { description: 'Effort answers (1–7) given in the range with a CSAT rating.' })
+  cesResponses!: number;
+  @Field(() => Float, { nullable: true, description: 'CES = mean of the effort answers (1–7).' })
+  meanCes!: number | null;
+  @Field(() => Int, { description: 'NPS answers (0–10) given in the range.' })
+  npsResponses!: number;
+  @Field(() => Int, { description: 'NPS answers 9–10.' }) promoters!: number;
+  @Field(() => Int, { description: 'NPS answers 7–8.' }) passives!: number;
+  @Field(() => Int, { description: 'NPS answers 0–6.' }) detractors!: number;
+  @Field(() => Float, {
+    nullable: true,
+    description: 'NPS = % promoters − % detractors (null without answers).',
+  })
+  nps!: number | null;
+}
+
 export const KpiMetricEnum = Object.fromEntries(DRILL_METRICS.map((m) => [m, m]));
 registerEnumType(KpiMetricEnum, {
   name: 'KpiMetric',

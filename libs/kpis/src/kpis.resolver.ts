@@ -16,6 +16,7 @@ import {
   KpiFilterInputType,
   KpiMetricEnum,
   KpiRowObject,
+  KpiSurveyFiguresObject,
   KpiTicketConnection,
   KpiTicketObject,
   SupportKpisObject,
@@ -46,6 +47,18 @@ export class KpisResolver {
   ) {
     const t = await this.service.supportKpis(actor, filter, groupBy);
     return { ...t, rows: t.rows.map(toView) };
+  }
+
+  @Roles('team_lead', 'admin')
+  @Query(() => KpiSurveyFiguresObject, {
+    description:
+      "CES and NPS of [filter.from, filter.to) for the KPI dashboard, with surveyStats' definitions and supportKpis' scoping (team leads: their own teams). Only teamIds, agentIds and noValue: [team | agent] apply (BAD_USER_INPUT otherwise). Cached until the worker's next KPI refresh.",
+  })
+  supportKpiSurveys(
+    @CurrentUser() actor: Actor,
+    @Args('filter', { type: () => KpiFilterInputType }) filter: KpiFilterInputType,
+  ) {
+    return this.service.surveyFigures(actor, filter);
   }
 }
 
