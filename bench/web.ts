@@ -192,7 +192,7 @@ async function main() {
     if (runs('kpis')) {
       const kpis = await kpiDashboard();
       lines.push(
-        `  navigation → KPI dashboard for a quarter on screen (lead): p50 ${pct(kpis, 50)} ms, p95 ${pct(kpis, 95)} ms (target < 1500 ms)`,
+        `  navigation → KPI dashboard for a quarter on screen (lead): p50 ${pct(kpis, 50)} ms, p95 ${pct(kpis, 95)} ms (target < 1500 ms); first load of the run ${kpis[0]} ms`,
       );
     }
     if (runs('drill')) {
@@ -262,7 +262,7 @@ async function main() {
         `  initial JavaScript (sign-in + queue), gzipped: ${(js / 1024).toFixed(0)} KB (budget 300 KB)`,
         `  navigation → first ${expected} queue rows on screen: p50 ${pct(queue, 50)} ms, p95 ${pct(queue, 95)} ms (target < 1000 ms)`,
         `  open a ticket with 50 messages from the queue (in-app): p50 ${pct(open, 50)} ms, p95 ${pct(open, 95)} ms (target < 500 ms)`,
-        `  navigation → KPI dashboard for a quarter on screen (lead): p50 ${pct(kpis, 50)} ms, p95 ${pct(kpis, 95)} ms (target < 1500 ms)`,
+        `  navigation → KPI dashboard for a quarter on screen (lead): p50 ${pct(kpis, 50)} ms, p95 ${pct(kpis, 95)} ms (target < 1500 ms); first load of the run ${kpis[0]} ms`,
         `  navigation → risk list, first page on screen (account manager): p50 ${pct(risk, 50)} ms, p95 ${pct(risk, 95)} ms (target < 1500 ms)`,
         `  drill-down first page at the API (supportKpiTickets, 25 rows; ${drill.length} lists): p50 ${pct(drill, 50).toFixed(0)} ms, p95 ${pct(drill, 95).toFixed(0)} ms (target < 300 ms)`,
       ].join('\n'),
