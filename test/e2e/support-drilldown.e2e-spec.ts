@@ -229,6 +229,106 @@ describe('support drill-down and evidence (issue 17 API)', () => {
     ]);
   });
 
+  it('NPS opens to its answers (promoters, passives, detractors): as many as surveyStats counts', async () => {
+    // relationship NPS answers of Umbrella (no ticket), by the survey's own team:
+    // Billing 10, 9, 8, 3 in December (+ one unanswered, + one answered in November), Support 6, 10
+    const customer = (
+      await stack.db.query<{ id: string }>(
+        `INSERT INTO customers (name, mrr, customer_since) VALUES ('Umbrella', 50, '2025-01-01') RETURNING id::text`,
+      )
+    ).rows[0].id;
+    const contact = (
+      await stack.db.query<{ id: string }>(
+        `INSERT INTO contacts (customer_id, name, email) VALUES ($1, 'Uma', 'uma@umbrella.example') RETURNING id::text`,
+        [customer],
+      )
+    ).rows[0].id;
+    const answers: [string, number | null, string][] = [
+      [ids.billing, 10, '2025-12-02T10:00:00Z'],
+      [ids.billing, 9, '2025-12-09T10:00:00Z'],
+      [ids.billing, 8, '2025-12-16T10:00:00Z'],
+      [ids.billing, 3, '2025-12-23T10:00:00Z'],
+      [ids.billing, null, '2025-12-24T10:00:00Z'],
+      [ids.billing, 2, '2025-11-20T10:00:00Z'],
+      [ids.support, 6, '2025-12-05T10:00:00Z'],
+      [ids.support, 10, '2025-12-06T10:00:00Z'],
+    ];
+    for (const [k, [team, score, at]] of answers.entries()) {
+      await stack.db.query(
+        `INSERT INTO surveys (kind, contact_id, customer_id, team_id, period, token_salt, token_hash, sent_at, expires_at, responded_at, score)
+         VALUES ('nps', $1, $2, $3, $4, 's', md5(random()::text), $5::timestamptz - interval '1 day',
+                 $5::timestamptz + interval '14 days', CASE WHEN $6::int IS NULL THEN NULL ELSE $5::timestamptz END, $6::int)`,
+        [contact, customer, team, `nps-${k}`, at, score],
+      );
+    }
+    const STATS = `query($f: SurveyStatsFilter!) { surveyStats(filter: $f) { npsResponses promoters passives detractors nps } }`;
+    const NPS_DRILL = `query($f: KpiFilter!, $m: KpiMetric!) { supportKpiTickets(filter: $f, metric: $m, first: 100) {
+      totalCount edges { node { ticketId surveyId value ticket { id } customer { id name } } } } }`;
+    const DASH = `query($f: KpiFilter!) { supportKpiSurveys(filter: $f) {
+      npsResponses promoters passives detractors nps cesResponses meanCes } }`;
+    const STATS_CES = `query($f: SurveyStatsFilter!) { surveyStats(filter: $f) { cesResponses meanCes } }`;
+    const byHand = [
+      { f: DEC, answers: 6, promoters: 3, passives: 1, detractors: 2 },
+      {
+        f: { ...DEC, teamIds: [ids.billing] },
+        answers: 4,
+        promoters: 2,
+        passives: 1,
+        detractors: 1,
+      },
+    ];
+    for (const h of byHand) {
+      const [stats] = (await ok(stack, admin, STATS, { f: h.f })).surveyStats;
+      expect(stats).toMatchObject({
+        npsResponses: h.answers,
+        promoters: h.promoters,
+        passives: h.passives,
+        detractors: h.detractors,
+      });
+      // the dashboard's CES and NPS (supportKpiSurveys) are surveyStats' figures
+      const dash = (await ok(stack, admin, DASH, { f: h.f })).supportKpiSurveys;
+      const [answers] = (await ok(stack, admin, STATS_CES, { f: h.f })).surveyStats;
+      expect(dash).toEqual({ ...stats, ...answers });
+      const figures: Record<string, number> = {
+        nps_answers: stats.npsResponses,
+        nps_promoters: stats.promoters,
+        nps_passives: stats.passives,
+        nps_detractors: stats.detractors,
+      };
+      for (const [metric, figure] of Object.entries(figures)) {
+        const { total, nodes } = await drillAll(admin, h.f, metric);
+        expect({ metric, total, listed: nodes.length }).toEqual({
+          metric,
+          total: figure,
+          listed: figure,
+        });
+      }
+      // the list gives the figure back: % promoters − % detractors
+      const list = (await ok(stack, admin, NPS_DRILL, { f: h.f, m: 'nps_answers' }))
+        .supportKpiTickets;
+      const scores: number[] = list.edges.map((e: any) => e.node.value);
+      const nps =
+        ((scores.filter((s) => s >= 9).length - scores.filter((s) => s <= 6).length) * 100) /
+        scores.length;
+      expect(nps).toBeCloseTo(stats.nps, 2);
+      expect(list.edges[0].node).toEqual({
+        ticketId: null,
+        surveyId: expect.any(String),
+        value: expect.any(Number),
+        ticket: null,
+        customer: { id: customer, name: 'Umbrella' },
+      });
+    }
+    // a team lead's list is their team's; NPS has no channel (not per ticket)
+    expect((await drillAll(lead, DEC, 'nps_answers')).total).toBe(4);
+    const channel = await fails(stack, lead, DRILL, {
+      f: { ...DEC, channels: ['email'] },
+      m: 'nps_promoters',
+    });
+    expect(channel.extensions?.code).toBe('BAD_USER_INPUT');
+    expect(channel.message).toMatch(/NPS answers .* no channel/);
+  });
+
   it('groups without a value (unassigned, unknown segment) drill with filter.noValue', async () => {
     const TABLE = `query($f: KpiFilter!, $g: [String!]) { supportKpis(filter: $f, groupBy: $g) { rows {
       agentId segment ticketsCreated ticketsSolved slaFirstResponse { due met } backlogAtEnd csatRatings } } }`;

@@ -171,6 +171,17 @@ beforeAll(async () => {
   });
   await csat(ids.t1, 5, '2025-12-04T10:00:00Z', 6);
   await csat(ids.t2, 2, '2025-12-05T10:00:00Z');
+  // relationship NPS answers (no ticket): Acme 9 for Billing in the week, 2 for Support
+  for (const [team, score, period] of [
+    [b, 9, '2025-12'],
+    [ids.support, 2, '2025-12-s'],
+  ] as const) {
+    await stack.db.query(
+      `INSERT INTO surveys (kind, contact_id, customer_id, team_id, period, token_salt, token_hash, sent_at, expires_at, responded_at, score)
+       VALUES ('nps', $1, $2, $3, $4, 's', md5(random()::text), '2025-12-02T10:00:00Z', '2025-12-20T10:00:00Z', '2025-12-03T10:00:00Z', $5)`,
+      [ids.contact, ids.acme, team, period, score],
+    );
+  }
   await stack.worker!.get(KpisService).rebuild();
   browser = await launchChromium();
 });
@@ -311,6 +322,21 @@ describe('team lead: KPI dashboard (issue 17)', () => {
     await ces.getByText('1 answer', { exact: true }).waitFor();
     await ces.getByRole('cell', { name: '6 / 7' }).waitFor();
     await ces.getByRole('link', { name: /Invoice in the wrong currency/ }).waitFor();
+  });
+
+  it('NPS opens to its answers and their customers', async () => {
+    // Billing's one promoter in the week (Support's detractor is not the lead's); detractors first
+    await page.goto(`${stack.url}${WEEK_URL}`);
+    await card(page, 'NPS')
+      .and(page.getByRole('button', { name: /: 100\.0[,.]/ }))
+      .click();
+    const nps = page.getByRole('dialog', { name: 'NPS' });
+    await nps.getByText('0 answers', { exact: true }).waitFor();
+    await nps.getByText('Promoters').click();
+    await nps.getByText('1 answer', { exact: true }).waitFor();
+    await nps.getByRole('cell', { name: '9 / 10' }).waitFor();
+    await nps.getByRole('link', { name: 'Acme' }).click();
+    await page.waitForURL(`${stack.url}/customers/${ids.acme}`);
   });
 
   it('a lead sees only their own teams, on screen and at the api', async () => {

@@ -29,8 +29,21 @@ export const DRILL_METRICS = [
   'sla_next_reply_due',
   'sla_next_reply_met',
   'sla_next_reply_breached',
+  'nps_answers',
+  'nps_promoters',
+  'nps_passives',
+  'nps_detractors',
 ] as const;
 export type DrillMetric = (typeof DRILL_METRICS)[number];
+/** NPS answers: per customer (relationship surveys, no ticket), filtered by team and agent only. */
+export const NPS_METRICS: readonly DrillMetric[] = [
+  'nps_answers',
+  'nps_promoters',
+  'nps_passives',
+  'nps_detractors',
+];
+/** Dimensions an NPS answer has (the survey's own team and agent, as in surveyStats). */
+export const NPS_DIMS: readonly Dim[] = ['team', 'agent'];
 export const DRILL_ORDERS = ['recent', 'value_desc'] as const;
 export type DrillOrder = (typeof DRILL_ORDERS)[number];
 
@@ -41,6 +54,8 @@ interface MetricSql {
   surveys?: boolean;
   /** From the next-reply events (one row per answered customer message) rather than tickets. */
   events?: boolean;
+  /** From NPS surveys (one row per answer, usually without a ticket). */
+  nps?: boolean;
   /** The instant that places a row in the range; null for the backlog (a state at the end). */
   anchor: string | null;
   where: string;
@@ -140,11 +155,45 @@ const METRICS: Record<DrillMetric, MetricSql> = {
     where: "e.type = 'next_reply_breached'",
     value: NEXT_REPLY_S,
   },
+  // NPS as surveyStats.npsResponses/promoters/passives/detractors: answers (0–10) given in the
+  // range; team and agent are the ticket's current ones, or the survey's own without a ticket
+  nps_answers: {
+    nps: true,
+    anchor: 's.responded_at',
+    where: "s.kind = 'nps' AND s.score IS NOT NULL",
+    value: 's.score',
+  },
+  nps_promoters: {
+    nps: true,
+    anchor: 's.responded_at',
+    where: "s.kind = 'nps' AND s.score >= 9",
+    value: 's.score',
+  },
+  nps_passives: {
+    nps: true,
+    anchor: 's.responded_at',
+    where: "s.kind = 'nps' AND s.score BETWEEN 7 AND 8",
+    value: 's.score',
+  },
+  nps_detractors: {
+    nps: true,
+    anchor: 's.responded_at',
+    where: "s.kind = 'nps' AND s.score <= 6",
+    value: 's.score',
+  },
+};
+
+/** surveyStats' team and agent of a survey (libs/surveys GROUP_EXPR), over `s` and its ticket `t`. */
+export const NPS_COLUMN: Partial<Record<Dim, string>> = {
+  team: '(CASE WHEN s.ticket_id IS NULL THEN s.team_id ELSE t.team_id END)::text',
+  agent: '(CASE WHEN s.ticket_id IS NULL THEN s.agent_id ELSE t.assignee_id END)::text',
 };
 
 export interface DrillRow {
-  ticketId: string;
+  ticketId: string | null;
   surveyId: string | null;
+  /** The survey's customer, for survey metrics. */
+  customerId: string | null;
   at: Date | null;
   value: number | null;
   /** Keyset values of the row for its ordering. */
@@ -160,8 +209,17 @@ export class KpiDrillRepository {
     filters: Partial<Record<Dim, string[]>>,
     params: unknown[],
     none: Dim[] = [],
-  ): { from: string; where: string[]; at: string; value: string; rowId: string } {
+  ): {
+    from: string;
+    where: string[];
+    at: string;
+    value: string;
+    rowId: string;
+    ticketId: string;
+    teamId: string;
+  } {
     const m = METRICS[metric];
+    const column = (dim: Dim) => (m.nps ? NPS_COLUMN[dim]! : DIM_COLUMN[dim]);
     const p = (v: unknown) => {
       params.push(v);
       return `$${params.length}`;
@@ -170,20 +228,24 @@ export class KpiDrillRepository {
     const where = [m.where, '$1::timestamptz <= $2::timestamptz AND $3::timestamptz IS NOT NULL'];
     if (m.anchor) where.push(`${m.anchor} >= $1 AND ${m.anchor} < $2`);
     for (const [dim, values] of Object.entries(filters) as [Dim, string[]][]) {
-      if (values) where.push(`${DIM_COLUMN[dim]} = ANY(${p(values)}::text[])`);
+      if (values) where.push(`${column(dim)} = ANY(${p(values)}::text[])`);
     }
     // the group of absent values, as a grouping shows it (a null key)
-    for (const dim of none) where.push(`${DIM_COLUMN[dim]} IS NULL`);
+    for (const dim of none) where.push(`${column(dim)} IS NULL`);
     return {
-      from: m.surveys
-        ? 'FROM surveys s JOIN kpi_ticket_facts f ON f.ticket_id = s.ticket_id'
-        : m.events
-          ? `FROM ticket_events e JOIN kpi_ticket_facts f ON f.ticket_id = e.ticket_id`
-          : 'FROM kpi_ticket_facts f',
+      from: m.nps
+        ? 'FROM surveys s LEFT JOIN tickets t ON t.id = s.ticket_id'
+        : m.surveys
+          ? 'FROM surveys s JOIN kpi_ticket_facts f ON f.ticket_id = s.ticket_id'
+          : m.events
+            ? `FROM ticket_events e JOIN kpi_ticket_facts f ON f.ticket_id = e.ticket_id`
+            : 'FROM kpi_ticket_facts f',
       where: m.events ? [`e.type IN ('next_reply_met', 'next_reply_breached')`, ...where] : where,
       at: m.anchor ?? 'f.created_at',
       value: m.value,
-      rowId: m.surveys ? 's.id' : m.events ? 'e.id' : 'f.ticket_id',
+      rowId: m.surveys || m.nps ? 's.id' : m.events ? 'e.id' : 'f.ticket_id',
+      ticketId: m.nps ? 's.ticket_id' : 'f.ticket_id',
+      teamId: m.nps ? NPS_COLUMN.team! : 'f.team_id',
     };
   }
 
@@ -225,7 +287,9 @@ export class KpiDrillRepository {
     // tickets of private teams the caller is not in are counted in the figure but not listed
     if (hiddenTeamIds.length) {
       q.where.push(
-        `NOT EXISTS (SELECT 1 FROM tickets ht WHERE ht.id = f.ticket_id AND ht.team_id = ANY(${p(hiddenTeamIds)}::bigint[]))`,
+        METRICS[metric].nps
+          ? `(${q.teamId} IS NULL OR NOT ${q.teamId}::bigint = ANY(${p(hiddenTeamIds)}::bigint[]))`
+          : `NOT EXISTS (SELECT 1 FROM tickets ht WHERE ht.id = f.ticket_id AND ht.team_id = ANY(${p(hiddenTeamIds)}::bigint[]))`,
       );
     }
     const key = order === 'recent' ? q.at : `coalesce(${q.value}::float8, -1)`;
@@ -233,7 +297,8 @@ export class KpiDrillRepository {
     if (after)
       q.where.push(`(${key}, ${q.rowId}) < (${p(after.key)}::${cast}, ${p(after.id)}::bigint)`);
     return tx.query(
-      `SELECT f.ticket_id::text AS "ticketId", ${q.rowId === 's.id' ? 's.id::text' : 'NULL'} AS "surveyId",
+      `SELECT ${q.ticketId}::text AS "ticketId", ${q.rowId === 's.id' ? 's.id::text' : 'NULL'} AS "surveyId",
+              ${q.rowId === 's.id' ? 's.customer_id::text' : 'NULL'} AS "customerId",
               ${q.at} AS at, ${q.value}::float8 AS value,
               to_char(${q.at} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS "sortAt",
               coalesce(${q.value}::float8, -1) AS "sortValue", ${q.rowId}::text AS "rowId"

@@ -9,7 +9,7 @@ import {
   toConnection,
 } from '@staydesk/core';
 import { Actor, IdentityService } from '@staydesk/identity';
-import type { KpiFilterInput } from './kpi-plan';
+import type { Dim, KpiFilterInput } from './kpi-plan';
 import {
   DRILL_METRICS,
   DRILL_ORDERS,
@@ -17,6 +17,8 @@ import {
   DrillOrder,
   DrillRow,
   KpiDrillRepository,
+  NPS_DIMS,
+  NPS_METRICS,
 } from './kpi-drill.repository';
 import { KpisService } from './kpis.service';
 
@@ -61,6 +63,14 @@ export class KpiDrillService {
       cursor = { key, id };
     }
     const { from, to, values, none = [] } = plan.filter;
+    if (NPS_METRICS.includes(m)) {
+      const other = [...(Object.keys(values) as Dim[]), ...none].find((d) => !NPS_DIMS.includes(d));
+      if (other)
+        throw badInput(
+          'filter',
+          `NPS answers are given per customer, not per ticket, so they have no ${other}: filter them by team or agent only`,
+        );
+    }
     const hidden = await this.identity.hiddenTeamIds(actor);
     const [rows, total] = await Promise.all([
       this.repo.page(this.tx.db, m, values, from, to, o, cursor, limit + 1, hidden, none),

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { CustomersModule } from '@staydesk/customers';
 import { IdentityModule } from '@staydesk/identity';
 import { KpiExportController } from './kpis.export.controller';
 import { KpisProcessor } from './kpis.processor';
@@ -18,7 +19,7 @@ export class KpisModule {}
 
 /** GraphQL `supportKpis` and the CSV export route (api). */
 @Module({
-  imports: [KpisModule, IdentityModule, TicketsModule],
+  imports: [KpisModule, IdentityModule, TicketsModule, CustomersModule],
   providers: [KpisResolver, KpiRowResolver, KpiDrillRepository, KpiDrillService, KpiDrillResolver],
   controllers: [KpiExportController],
 })

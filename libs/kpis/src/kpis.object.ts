@@ -275,11 +275,34 @@ export class SupportKpisObject {
   rows!: KpiRowObject[];
 }
 
+@ObjectType('KpiSurveyFigures', {
+  description:
+    'CES and NPS answers given in [from, to), with the definitions of surveyStats (team and agent are the ticket’s current ones, or the survey’s own for an NPS answer without a ticket), scoped like supportKpis. Cached until the next KPI refresh, like the KPI cells.',
+})
+export class KpiSurveyFiguresObject {
+  @Field(() => GraphQLISODateTime, { description: 'Range start (inclusive).' }) from!: Date;
+  @Field(() => GraphQLISODateTime, { description: 'Range end (exclusive).' }) to!: Date;
+  @Field(() => Int, { description: 'Effort answers (1–7) given in the range with a CSAT rating.' })
+  cesResponses!: number;
+  @Field(() => Float, { nullable: true, description: 'CES = mean of the effort answers (1–7).' })
+  meanCes!: number | null;
+  @Field(() => Int, { description: 'NPS answers (0–10) given in the range.' })
+  npsResponses!: number;
+  @Field(() => Int, { description: 'NPS answers 9–10.' }) promoters!: number;
+  @Field(() => Int, { description: 'NPS answers 7–8.' }) passives!: number;
+  @Field(() => Int, { description: 'NPS answers 0–6.' }) detractors!: number;
+  @Field(() => Float, {
+    nullable: true,
+    description: 'NPS = % promoters − % detractors (null without answers).',
+  })
+  nps!: number | null;
+}
+
 export const KpiMetricEnum = Object.fromEntries(DRILL_METRICS.map((m) => [m, m]));
 registerEnumType(KpiMetricEnum, {
   name: 'KpiMetric',
   description:
-    "A supportKpis figure that opens to what is behind it, with the figure's own definition: tickets_created (created in the range), first_response (created, replied; value = FRT s), tickets_solved / resolution / requester_wait / reopened / one_touch (resolved in the range; value = seconds), sla_*_due / _met / _breached (due time in the range and met or past due; breached = past due and not met), backlog (unsolved at the end of the range), csat_ratings / csat_good (4–5) / csat_bad (1–3) (ratings given in the range; value = score, one row per rating), surveys_sent / surveys_responded (CSAT surveys sent in the range), ces_answers (customer effort answers 1–7 given in the range with a CSAT rating, as surveyStats.cesResponses; value = effort score, one row per answer), next_reply / sla_next_reply_due / _met / _breached (customer messages answered in the range with a next-reply clock running, one row per reply, anchored at the reply; met = within its target; value = seconds from the message to the reply). NPS has no drill-down here: it is per customer (relationship surveys), not per ticket.",
+    "A supportKpis figure that opens to what is behind it, with the figure's own definition: tickets_created (created in the range), first_response (created, replied; value = FRT s), tickets_solved / resolution / requester_wait / reopened / one_touch (resolved in the range; value = seconds), sla_*_due / _met / _breached (due time in the range and met or past due; breached = past due and not met), backlog (unsolved at the end of the range), csat_ratings / csat_good (4–5) / csat_bad (1–3) (ratings given in the range; value = score, one row per rating), surveys_sent / surveys_responded (CSAT surveys sent in the range), ces_answers (customer effort answers 1–7 given in the range with a CSAT rating, as surveyStats.cesResponses; value = effort score, one row per answer), next_reply / sla_next_reply_due / _met / _breached (customer messages answered in the range with a next-reply clock running, one row per reply, anchored at the reply; met = within its target; value = seconds from the message to the reply), nps_answers / nps_promoters (9–10) / nps_passives (7–8) / nps_detractors (0–6) (NPS answers given in the range, as surveyStats.npsResponses / promoters / passives / detractors; one row per answer with its customer, ticket usually null: NPS is asked of customers; filter by team and agent only).",
 });
 export const KpiDrillOrderEnum = { recent: 'recent', value_desc: 'value_desc' };
 registerEnumType(KpiDrillOrderEnum, {
@@ -288,11 +311,23 @@ registerEnumType(KpiDrillOrderEnum, {
     'recent: latest anchor time first. value_desc: largest value first (e.g. the slowest first responses: the first 10 % are the tickets above the p90).',
 });
 
-@ObjectType('KpiTicket', { description: 'A ticket (or a rating of it) behind a KPI figure.' })
+@ObjectType('KpiTicket', {
+  description: 'A ticket (or a rating of it, or an NPS answer) behind a KPI figure.',
+})
 export class KpiTicketObject {
-  @Field(() => ID) ticketId!: string;
-  @Field(() => ID, { nullable: true, description: 'The CSAT survey, for survey metrics.' })
+  @Field(() => ID, {
+    nullable: true,
+    description:
+      'The ticket; null for an NPS answer, which is asked of a customer, not after a ticket.',
+  })
+  ticketId!: string | null;
+  @Field(() => ID, {
+    nullable: true,
+    description: 'The survey, for survey metrics (CSAT, CES, NPS).',
+  })
   surveyId!: string | null;
+  @Field(() => ID, { nullable: true, description: 'The survey’s customer, for survey metrics.' })
+  customerId!: string | null;
   @Field(() => GraphQLISODateTime, {
     nullable: true,
     description:

@@ -701,6 +701,50 @@ export class KpisRepository {
     const [r] = await tx.query(`SELECT now() AS now`);
     return r.now;
   }
+
+  /**
+   * CES and NPS answers given in [from, to), with surveyStats' definitions (libs/surveys): team
+   * and agent are the ticket's current ones, or the survey's own for an NPS answer without a
+   * ticket. `teams`/`agents` null = all; `none` selects the answers without a team/agent.
+   */
+  async surveyAnswers(
+    tx: Tx,
+    from: Date,
+    to: Date,
+    filters: Partial<Record<Dim, string[]>>,
+    none: Dim[],
+    columns: Partial<Record<Dim, string>>,
+  ): Promise<SurveyAnswers> {
+    const params: unknown[] = [from, to];
+    const where: string[] = [];
+    for (const [dim, values] of Object.entries(filters) as [Dim, string[]][]) {
+      params.push(values);
+      where.push(`${columns[dim]} = ANY($${params.length}::text[])`);
+    }
+    for (const dim of none) where.push(`${columns[dim]} IS NULL`);
+    const [r] = await tx.query(
+      `SELECT count(s.ces_score)::int AS "cesResponses", coalesce(sum(s.ces_score), 0)::int AS "cesSum",
+              (count(*) FILTER (WHERE s.kind = 'nps'))::int AS "npsResponses",
+              (count(*) FILTER (WHERE s.kind = 'nps' AND s.score >= 9))::int AS promoters,
+              (count(*) FILTER (WHERE s.kind = 'nps' AND s.score BETWEEN 7 AND 8))::int AS passives,
+              (count(*) FILTER (WHERE s.kind = 'nps' AND s.score <= 6))::int AS detractors
+         FROM surveys s LEFT JOIN tickets t ON t.id = s.ticket_id
+        WHERE s.responded_at >= $1 AND s.responded_at < $2 AND s.score IS NOT NULL
+              ${where.map((w) => `AND ${w}`).join(' ')}`,
+      params,
+    );
+    return r;
+  }
+}
+
+/** Counts of the CES and NPS answers given in a range (see {@link KpisRepository.surveyAnswers}). */
+export interface SurveyAnswers {
+  cesResponses: number;
+  cesSum: number;
+  npsResponses: number;
+  promoters: number;
+  passives: number;
+  detractors: number;
 }
 
 function toKpiRow(

@@ -1,5 +1,6 @@
 import { Args, Int, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
 import { Loaders, RequestLoaders, pagedComplexity } from '@staydesk/core';
+import { CustomerObject, CustomersLoaders } from '@staydesk/customers';
 import { TicketObject, loadReadableTicket } from '@staydesk/tickets';
 import {
   Actor,
@@ -15,6 +16,7 @@ import {
   KpiFilterInputType,
   KpiMetricEnum,
   KpiRowObject,
+  KpiSurveyFiguresObject,
   KpiTicketConnection,
   KpiTicketObject,
   SupportKpisObject,
@@ -45,6 +47,18 @@ export class KpisResolver {
   ) {
     const t = await this.service.supportKpis(actor, filter, groupBy);
     return { ...t, rows: t.rows.map(toView) };
+  }
+
+  @Roles('team_lead', 'admin')
+  @Query(() => KpiSurveyFiguresObject, {
+    description:
+      "CES and NPS of [filter.from, filter.to) for the KPI dashboard, with surveyStats' definitions and supportKpis' scoping (team leads: their own teams). Only teamIds, agentIds and noValue: [team | agent] apply (BAD_USER_INPUT otherwise). Cached until the worker's next KPI refresh.",
+  })
+  supportKpiSurveys(
+    @CurrentUser() actor: Actor,
+    @Args('filter', { type: () => KpiFilterInputType }) filter: KpiFilterInputType,
+  ) {
+    return this.service.surveyFigures(actor, filter);
   }
 }
 
@@ -93,6 +107,14 @@ export class KpiDrillResolver {
     @CurrentUser() actor: Actor,
     @Loaders() loaders: RequestLoaders,
   ) {
-    return loadReadableTicket(loaders, actor, r.ticketId);
+    return r.ticketId ? loadReadableTicket(loaders, actor, r.ticketId) : null;
+  }
+
+  @ResolveField(() => CustomerObject, {
+    nullable: true,
+    description: 'The survey’s customer (survey metrics; the one an NPS answer is about).',
+  })
+  customer(@Parent() r: KpiTicketObject, @Loaders() loaders: RequestLoaders) {
+    return r.customerId ? loaders.get(CustomersLoaders).customer.load(r.customerId) : null;
   }
 }

@@ -19,7 +19,8 @@ import {
   validateFilter,
   validateGroupBy,
 } from './kpi-plan';
-import { Dirty, KpiRow, KpisRepository, NextReplyRow } from './kpis.repository';
+import { NPS_COLUMN, NPS_DIMS } from './kpi-drill.repository';
+import { Dirty, KpiRow, KpisRepository, NextReplyRow, SurveyAnswers } from './kpis.repository';
 
 /** Tickets changed this long before the last run are read again (commits that landed late). */
 const OVERLAP_MS = 2 * 60_000;
@@ -65,12 +66,22 @@ export interface RebuildResult {
 /** Entries in the per-process cache of fact-computed partial buckets. */
 const FACT_CACHE_ENTRIES = 200;
 
+/** CES and NPS of a range, as surveyStats defines them (supportKpiSurveys). */
+export interface KpiSurveyFigures extends SurveyAnswers {
+  from: Date;
+  to: Date;
+  meanCes: number | null;
+  nps: number | null;
+}
+
 @Injectable()
 export class KpisService {
   /** Fact-computed partial buckets by plan and day-cell stamp (see {@link factRows}); oldest evicted first. */
   private readonly factCache = new Map<string, KpiRow[]>();
   /** Computations in flight by cache key: concurrent identical questions share one. */
   private readonly inFlight = new Map<string, Promise<KpiRow[]>>();
+  /** CES/NPS answers by question and KPI refresh (see {@link surveyFigures}); oldest evicted first. */
+  private readonly surveyCache = new Map<string, Promise<SurveyAnswers>>();
 
   constructor(
     private readonly repo: KpisRepository,
@@ -118,6 +129,49 @@ export class KpisService {
       to: p.filter.to,
       groupBy: groupBy ?? [],
       rows: await this.run(p),
+    };
+  }
+
+  /**
+   * CES and NPS answers given in the range (surveyStats' definitions), scoped like supportKpis,
+   * by team and agent only (an NPS answer has no channel, priority, tier or segment). A quarter is
+   * tens of thousands of answers joined to their tickets (~1 s at 2M tickets), so answers are
+   * cached per process until the worker's next KPI refresh: the freshness the KPI cells have
+   * (docs/kpis.md). Concurrent identical questions share one computation; before the first
+   * refresh nothing is cached.
+   */
+  async surveyFigures(actor: Actor, filter: KpiFilterInput): Promise<KpiSurveyFigures> {
+    const p = await this.plan(actor, filter, []);
+    const { from, to, values, none = [] } = p.filter;
+    const other = [...(Object.keys(values) as Dim[]), ...none].find((d) => !NPS_DIMS.includes(d));
+    if (other)
+      throw badInput(
+        'filter',
+        `survey answers (CES, NPS) are filtered by team or agent only, not by ${other}`,
+      );
+    const state = await this.repo.state(this.tx.db);
+    const compute = () => this.repo.surveyAnswers(this.tx.db, from, to, values, none, NPS_COLUMN);
+    let answers: SurveyAnswers;
+    if (!state?.lastRunAt) answers = await compute();
+    else {
+      const key = JSON.stringify([state.lastRunAt.getTime(), from, to, values, none]);
+      let work = this.surveyCache.get(key);
+      if (!work) {
+        work = compute();
+        this.surveyCache.set(key, work);
+        work.catch(() => this.surveyCache.delete(key));
+        if (this.surveyCache.size > FACT_CACHE_ENTRIES)
+          this.surveyCache.delete(this.surveyCache.keys().next().value!);
+      }
+      answers = await work;
+    }
+    const a = answers;
+    return {
+      from,
+      to,
+      ...a,
+      meanCes: a.cesResponses ? a.cesSum / a.cesResponses : null,
+      nps: a.npsResponses ? (100 * (a.promoters - a.detractors)) / a.npsResponses : null,
     };
   }
 
@@ -207,7 +261,7 @@ export class KpisService {
     if (hit) return hit;
     const running = cacheable ? this.inFlight.get(key) : undefined;
     if (running) return running;
-    const work = this.computeFactRows(tx, p, fromFacts, now);
+    const work = this.computeEach(tx, p, fromFacts, now);
     if (!cacheable) return work;
     this.inFlight.set(key, work);
     try {
@@ -220,6 +274,25 @@ export class KpisService {
     } finally {
       this.inFlight.delete(key);
     }
+  }
+
+  /**
+   * Several partial buckets (a quarter's two edge weeks) are computed at once, each in a
+   * transaction of its own, so the database works on them in parallel (one query used one core
+   * of two while the others waited); a single bucket runs in the caller's transaction.
+   */
+  private async computeEach(tx: Tx, p: KpiPlan, fromFacts: Bucket[], now: Date): Promise<KpiRow[]> {
+    if (fromFacts.length !== 2) return this.computeFactRows(tx, p, fromFacts, now);
+    const parts = await Promise.all(
+      fromFacts.map((b, k) =>
+        this.tx.run(async (own) => {
+          await this.repo.tune(own, '64MB');
+          const rows = await this.computeFactRows(own, p, [b], now);
+          return rows.map((r) => ({ ...r, i: k + 1 }));
+        }),
+      ),
+    );
+    return parts.flat();
   }
 
   private async computeFactRows(

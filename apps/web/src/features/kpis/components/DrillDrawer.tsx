@@ -34,12 +34,14 @@ type Edge = KpiTicketsQuery['supportKpiTickets']['edges'][number];
 const PAGE = 25;
 const RATING: readonly string[] = ['csat_ratings', 'csat_good', 'csat_bad'];
 const DURATION: readonly string[] = ['first_response', 'resolution', 'requester_wait'];
+/** NPS answers are per customer (no ticket): the list shows customers and their scores. */
+const isNps = (metric: string) => metric.startsWith('nps_');
 
 /** What the row's instant is, per metric (the anchor that put it in the period). */
 function whenHeader(metric: string): string {
   if (metric.startsWith('sla_')) return 'Due';
   if (metric === 'tickets_created' || metric === 'first_response') return 'Created';
-  if (RATING.includes(metric) || metric === 'ces_answers') return 'Answered';
+  if (RATING.includes(metric) || metric === 'ces_answers' || isNps(metric)) return 'Answered';
   if (metric.startsWith('surveys_')) return 'Sent';
   if (metric === 'backlog') return ''; // a state at the end of the period: no instant
   return 'Solved';
@@ -99,16 +101,19 @@ export function DrillDrawer({ target, onClose }: { target: DrillTarget | null; o
   }, [target, choice]);
 
   const metric = option?.metric ?? '';
+  const nps = isNps(metric);
   const valueHeader = RATING.includes(metric)
     ? 'Rating'
     : metric === 'ces_answers'
       ? 'Effort'
-      : DURATION.includes(metric)
-        ? 'Time'
-        : null;
+      : nps
+        ? 'Score'
+        : DURATION.includes(metric)
+          ? 'Time'
+          : null;
   const noun = RATING.includes(metric)
     ? 'ratings'
-    : metric === 'ces_answers'
+    : metric === 'ces_answers' || nps
       ? 'answers'
       : metric.startsWith('surveys')
         ? 'surveys'
@@ -132,7 +137,7 @@ export function DrillDrawer({ target, onClose }: { target: DrillTarget | null; o
           <Group justify="space-between" align="center">
             {target.options.length > 1 ? (
               <SegmentedControl
-                aria-label="Which tickets"
+                aria-label={nps ? 'Which answers' : 'Which tickets'}
                 value={String(choice)}
                 onChange={(v) => setChoice(Number(v))}
                 data={target.options.map((o, i) => ({ value: String(i), label: o.label }))}
@@ -161,9 +166,9 @@ export function DrillDrawer({ target, onClose }: { target: DrillTarget | null; o
             >
               <Table.Thead>
                 <Table.Tr>
-                  <Table.Th>Ticket</Table.Th>
+                  {!nps && <Table.Th>Ticket</Table.Th>}
                   <Table.Th>Customer</Table.Th>
-                  <Table.Th>Status</Table.Th>
+                  {!nps && <Table.Th>Status</Table.Th>}
                   {whenHeader(metric) && <Table.Th>{whenHeader(metric)}</Table.Th>}
                   {valueHeader && <Table.Th ta="right">{valueHeader}</Table.Th>}
                 </Table.Tr>
@@ -171,6 +176,39 @@ export function DrillDrawer({ target, onClose }: { target: DrillTarget | null; o
               <Table.Tbody>
                 {edges.map(({ node }) => {
                   const t = node.ticket;
+                  if (nps || !node.ticketId)
+                    return (
+                      <Table.Tr
+                        key={node.surveyId ?? node.customer?.id}
+                        style={{ cursor: node.customer ? 'pointer' : undefined }}
+                        onClick={() => node.customer && navigate(`/customers/${node.customer.id}`)}
+                      >
+                        <Table.Td>
+                          {node.customer ? (
+                            <Anchor
+                              component={Link}
+                              to={`/customers/${node.customer.id}`}
+                              fw={600}
+                              c="var(--mantine-color-text)"
+                              onClick={(e) => e.stopPropagation()}
+                              lineClamp={1}
+                            >
+                              {node.customer.name}
+                            </Anchor>
+                          ) : (
+                            '–'
+                          )}
+                        </Table.Td>
+                        <Table.Td style={{ whiteSpace: 'nowrap' }}>
+                          <Text size="sm">{node.at ? formatDateTime(node.at) : '–'}</Text>
+                        </Table.Td>
+                        <Table.Td ta="right" style={{ whiteSpace: 'nowrap' }}>
+                          <Text size="sm" fw={600}>
+                            {node.value == null ? '–' : `${node.value} / 10`}
+                          </Text>
+                        </Table.Td>
+                      </Table.Tr>
+                    );
                   return (
                     <Table.Tr
                       key={node.surveyId ?? node.ticketId}

@@ -227,12 +227,18 @@ export const FIGURES: Figure[] = [
     unit: 'score',
     better: 'higher',
     definition:
-      'Net promoter score = % promoters (9–10) − % detractors (0–6), over NPS answers given in the period. No list of tickets behind it: NPS is asked of customers (relationship surveys), not after a ticket; each customer’s answers are on their page.',
+      'Net promoter score = % promoters (9–10) − % detractors (0–6), over NPS answers given in the period. NPS is asked of customers (relationship surveys), not after a ticket, so its list is of answers and their customers.',
     value: (_r, s) => s?.nps ?? null,
     sub: (_r, s) =>
       s
         ? `${pl(s.npsResponses, 'answer')}: ${n(s.promoters)} promoters, ${n(s.detractors)} detractors`
         : null,
+    drill: [
+      { metric: 'nps_detractors', label: 'Detractors' },
+      { metric: 'nps_passives', label: 'Passives' },
+      { metric: 'nps_promoters', label: 'Promoters' },
+      { metric: 'nps_answers', label: 'All answers' },
+    ],
   },
 ];
 

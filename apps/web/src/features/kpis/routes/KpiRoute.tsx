@@ -112,20 +112,15 @@ export function KpiRoute() {
     ...base,
   };
   const summary = useQuery(KpiSummaryDocument, {
-    variables: {
-      current: filter,
-      previous: prevFilter,
-      surveysNow: { from: filter.from!, to: filter.to!, ...base },
-      surveysBefore: { from: prevFilter.from!, to: prevFilter.to!, ...base },
-    },
+    variables: { current: filter, previous: prevFilter },
   });
   const trend = useQuery(KpiTrendDocument, { variables: { filter, groupBy: [grain] } });
   const table = useQuery(KpiTableDocument, { variables: { filter, groupBy: [by] } });
 
   const cur = summary.data?.current.rows[0] ?? null;
   const before = summary.data?.previous.rows[0] ?? null;
-  const sNow = summary.data?.surveysNow[0] ?? null;
-  const sBefore = summary.data?.surveysBefore[0] ?? null;
+  const sNow = summary.data?.surveysNow ?? null;
+  const sBefore = summary.data?.surveysBefore ?? null;
   const problem = apiProblem(summary.error ?? trend.error ?? table.error);
   const scopeName =
     teamIds.length > 0
