@@ -21,7 +21,7 @@ import { Service, SmtpCounter, freePort, sleep } from './harness';
 const ROOT = join(__dirname, '..', '..');
 const SENDERS = 8;
 const SMTP_CONNECTIONS = 8;
-const DB = 'staydesk_bench_email';
+const DB = `staydesk_bench_email_${randomBytes(3).toString('hex')}`;
 const ADMIN_URL =
   process.env.BENCH_ADMIN_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const DB_URL = ADMIN_URL.replace(/\/[^/]*$/, `/${DB}`);
@@ -262,6 +262,9 @@ export async function benchEmail(opts: {
     await pool.end();
     await worker.stop();
     await smtp.stop();
+    const drop = new Pool({ connectionString: ADMIN_URL, max: 1 });
+    await drop.query(`DROP DATABASE IF EXISTS ${DB} WITH (FORCE)`);
+    await drop.end();
   }
 }
 
