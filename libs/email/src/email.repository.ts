@@ -95,6 +95,55 @@ export class EmailRepository {
   }
 
   /**
+   * Stores several received messages with one statement, once per Message-ID (a Message-ID
+   * twice in the list, or stored before, is not stored again). Returns, for each in order, the
+   * row id, whether this call stored it, and the row's status.
+   */
+  async storeInboundMany(
+    tx: Tx,
+    items: {
+      messageId: string;
+      source: 'smtp' | 'imap';
+      mailFrom: string | null;
+      rcptTo: string[];
+      raw: Buffer;
+    }[],
+  ): Promise<{ id: string; stored: boolean; status: string }[]> {
+    const params: unknown[] = [];
+    const values = items.map((m) => {
+      params.push(m.messageId, m.source, m.mailFrom, m.rcptTo, m.raw, m.raw.length);
+      const n = params.length;
+      return `($${n - 5}, $${n - 4}, $${n - 3}, $${n - 2}, $${n - 1}, $${n})`;
+    });
+    const inserted: { id: string; messageId: string }[] = await tx.query(
+      `INSERT INTO inbound_mails (message_id, source, mail_from, rcpt_to, raw, size)
+       VALUES ${values.join(', ')} ON CONFLICT (message_id) DO NOTHING
+       RETURNING id::text, message_id AS "messageId"`,
+      params,
+    );
+    const fresh = new Map(inserted.map((r) => [r.messageId, r.id]));
+    const missing = items.map((m) => m.messageId).filter((id) => !fresh.has(id));
+    const before: { id: string; messageId: string; status: string }[] = missing.length
+      ? await tx.query(
+          `SELECT id::text, message_id AS "messageId", status FROM inbound_mails WHERE message_id = ANY($1::text[])`,
+          [missing],
+        )
+      : [];
+    const old = new Map(before.map((r) => [r.messageId, r]));
+    const claimed = new Set<string>();
+    return items.map((m) => {
+      const id = fresh.get(m.messageId);
+      if (id !== undefined) {
+        const first = !claimed.has(m.messageId);
+        claimed.add(m.messageId);
+        return { id, stored: first, status: 'received' };
+      }
+      const r = old.get(m.messageId)!;
+      return { id: r.id, stored: false, status: r.status };
+    });
+  }
+
+  /**
    * Locks up to `limit` stored mails that still wait to be filed, the `first` ones first (or only
    * those with `onlyFirst`); mails another transaction holds are skipped (it is filing them).
    */
@@ -152,16 +201,19 @@ export class EmailRepository {
   }
 
   /**
-   * For each of these Message-IDs that a stored message carries: its ticket and the message's
-   * id (the newest wins when a mail references several).
+   * The stored messages carrying any of these Message-IDs (one each: Message-IDs are unique):
+   * which way the mail went, its ticket, and the message's id.
    */
-  async ticketsOfMessageIds(
+  async messagesByMessageIds(
     tx: Tx,
     ids: string[],
-  ): Promise<{ messageId: string; ticketId: string; ticketMessageId: string }[]> {
+  ): Promise<
+    { messageId: string; direction: 'in' | 'out'; ticketId: string; ticketMessageId: string }[]
+  > {
     if (ids.length === 0) return [];
     return tx.query(
-      `SELECT mm.message_id AS "messageId", m.ticket_id::text AS "ticketId", m.id::text AS "ticketMessageId"
+      `SELECT mm.message_id AS "messageId", mm.direction, m.ticket_id::text AS "ticketId",
+              m.id::text AS "ticketMessageId"
          FROM message_mail mm JOIN ticket_messages m ON m.id = mm.ticket_message_id
         WHERE mm.message_id = ANY($1::text[])`,
       [ids],
@@ -249,32 +301,31 @@ export class EmailRepository {
     );
   }
 
-  /** Contacts with any of these (lower-cased) addresses, oldest first. */
+  /** Contacts with any of these (lower-cased) addresses, oldest first, with their customer's tier. */
   async contactsByEmails(
     tx: Tx,
     emails: string[],
-  ): Promise<{ id: string; customerId: string; name: string; email: string }[]> {
+  ): Promise<{ id: string; customerId: string; email: string; tier: string }[]> {
     if (emails.length === 0) return [];
     return tx.query(
-      `SELECT id::text, customer_id::text AS "customerId", name, lower(email) AS email
-         FROM contacts WHERE lower(email) = ANY($1::text[]) ORDER BY id`,
+      `SELECT ct.id::text, ct.customer_id::text AS "customerId", lower(ct.email) AS email, c.tier
+         FROM contacts ct JOIN customers c ON c.id = ct.customer_id
+        WHERE lower(ct.email) = ANY($1::text[]) ORDER BY ct.id`,
       [emails],
     );
   }
 
   /** For each of these (lower-cased) domains, the customer owning it (active first, oldest). */
-  async customersByDomains(tx: Tx, domains: string[]): Promise<{ domain: string; id: string }[]> {
+  async customersByDomains(
+    tx: Tx,
+    domains: string[],
+  ): Promise<{ domain: string; id: string; tier: string }[]> {
     if (domains.length === 0) return [];
     return tx.query(
-      `SELECT DISTINCT ON (lower(domain)) lower(domain) AS domain, id::text FROM customers
+      `SELECT DISTINCT ON (lower(domain)) lower(domain) AS domain, id::text, tier FROM customers
         WHERE lower(domain) = ANY($1::text[]) ORDER BY lower(domain), (status = 'active') DESC, id`,
       [domains],
     );
-  }
-
-  async customerTiers(tx: Tx, ids: string[]): Promise<{ id: string; tier: string }[]> {
-    if (ids.length === 0) return [];
-    return tx.query(`SELECT id::text, tier FROM customers WHERE id = ANY($1::bigint[])`, [ids]);
   }
 
   async customerByDomain(tx: Tx, domain: string): Promise<{ id: string } | null> {

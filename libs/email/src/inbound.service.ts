@@ -30,6 +30,13 @@ const MAX_BODY = 100_000;
 /** Most stored mails filed in one transaction (and named in one job). */
 export const FILING_BATCH = 50;
 
+/** A received mail waiting for its INSERT, and its SMTP session waiting for the outcome. */
+interface ToStore {
+  mail: Parameters<EmailRepository['storeInbound']>[1];
+  resolve: (r: { id: string; stored: boolean; status: string }) => void;
+  reject: (e: Error) => void;
+}
+
 /** What filing a batch of mails has looked up and made so far, and what it writes at the end. */
 interface FilingBatch {
   /** Our own outbound Message-IDs among the batch's mails. */
@@ -111,6 +118,9 @@ export class InboundService {
   /** Stored mails waiting for their filing job to be published (see queueFiling). */
   private readonly toQueue: { id: string; resolve: () => void; reject: (e: Error) => void }[] = [];
   private queueing = false;
+  /** Received mails waiting to be stored (see store). */
+  private readonly toStore: ToStore[] = [];
+  private storing = false;
 
   constructor(
     private readonly repo: EmailRepository,
@@ -130,7 +140,7 @@ export class InboundService {
     raw: Buffer,
     envelope: { source: 'smtp' | 'imap'; mailFrom: string | null; rcptTo: string[] },
   ): Promise<{ id: string; stored: boolean }> {
-    const stored = await this.repo.storeInbound(this.tx.db, {
+    const stored = await this.store({
       messageId: storageMessageId(raw),
       source: envelope.source,
       mailFrom: envelope.mailFrom,
@@ -140,6 +150,49 @@ export class InboundService {
     // a redelivery of a message not filed yet queues it again (the job id makes that a no-op)
     if (stored.status === 'received') await this.queueFiling(stored.id);
     return { id: stored.id, stored: stored.stored };
+  }
+
+  /**
+   * Stores a mail (see EmailRepository.storeInbound). Mails arriving while a store is in flight
+   * are stored together by the next statement; when a shared statement fails, each is stored on
+   * its own, so only a mail PostgreSQL refuses (or PostgreSQL down) gets the error.
+   */
+  private store(m: ToStore['mail']): Promise<{ id: string; stored: boolean; status: string }> {
+    return new Promise((resolve, reject) => {
+      this.toStore.push({ mail: m, resolve, reject });
+      if (!this.storing) void this.flushStore();
+    });
+  }
+
+  private async flushStore(): Promise<void> {
+    this.storing = true;
+    try {
+      while (this.toStore.length) {
+        const group = this.toStore.splice(0, FILING_BATCH);
+        const one = async (g: ToStore) => {
+          try {
+            g.resolve(await this.repo.storeInbound(this.tx.db, g.mail));
+          } catch (err) {
+            g.reject(err as Error);
+          }
+        };
+        if (group.length === 1) {
+          await one(group[0]);
+          continue;
+        }
+        try {
+          const rows = await this.repo.storeInboundMany(
+            this.tx.db,
+            group.map((g) => g.mail),
+          );
+          group.forEach((g, i) => g.resolve(rows[i]));
+        } catch {
+          for (const g of group) await one(g);
+        }
+      }
+    } finally {
+      this.storing = false;
+    }
   }
 
   /**
@@ -282,20 +335,22 @@ export class InboundService {
       const from = addresses(parsed[i].from)[0];
       if (from) senders.add(from.address);
     }
-    // one connection (the transaction's): one query after the other
-    const own = await this.repo.outboundByMessageIds(
-      tx,
-      rows.map((r) => r.messageId),
-    );
-    const threads = await this.repo.ticketsOfMessageIds(tx, [...refs]);
+    // one query for both: our own Message-IDs among the mails, and the referenced messages
+    const known = await this.repo.messagesByMessageIds(tx, [
+      ...new Set([...rows.map((r) => r.messageId), ...refs]),
+    ]);
     const contacts = await this.repo.contactsByEmails(tx, [...senders]);
+    const ownIds = new Set(rows.map((r) => r.messageId));
     const batch: FilingBatch = {
-      own: new Set(own.map((o) => o.messageId)),
+      own: new Set(
+        known
+          .filter((k) => k.direction === 'out' && ownIds.has(k.messageId))
+          .map((k) => k.messageId),
+      ),
       threads: new Map(
-        threads.map((t) => [
-          t.messageId,
-          { ticketId: t.ticketId, order: BigInt(t.ticketMessageId) },
-        ]),
+        known
+          .filter((k) => refs.has(k.messageId))
+          .map((k) => [k.messageId, { ticketId: k.ticketId, order: BigInt(k.ticketMessageId) }]),
       ),
       contacts: new Map(),
       domains: new Map(),
@@ -307,7 +362,9 @@ export class InboundService {
       const list = batch.contacts.get(c.email) ?? [];
       list.push({ id: c.id, customerId: c.customerId });
       batch.contacts.set(c.email, list);
+      batch.tiers.set(c.customerId, c.tier);
     }
+    // the domains of senders with no contact yet (a customer owning it gets the contact)
     const domains = new Set<string>();
     for (const a of senders) {
       const d = domainOf(a);
@@ -316,11 +373,6 @@ export class InboundService {
     for (const d of domains) batch.domains.set(d, null);
     for (const c of await this.repo.customersByDomains(tx, [...domains])) {
       batch.domains.set(c.domain, c.id);
-    }
-    const customers = new Set<string>();
-    for (const list of batch.contacts.values()) for (const c of list) customers.add(c.customerId);
-    for (const id of batch.domains.values()) if (id) customers.add(id);
-    for (const c of await this.repo.customerTiers(tx, [...customers])) {
       batch.tiers.set(c.id, c.tier);
     }
     return batch;
