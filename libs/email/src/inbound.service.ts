@@ -30,6 +30,9 @@ const MAX_BODY = 100_000;
 /** Most stored mails filed in one transaction (and named in one job). */
 export const FILING_BATCH = 50;
 
+/** Most filing transactions at once in one process (the rest of the worker's jobs run beside). */
+const FILING_PARALLEL = 4;
+
 /** A received mail waiting for its INSERT, and its SMTP session waiting for the outcome. */
 interface ToStore {
   mail: Parameters<EmailRepository['storeInbound']>[1];
@@ -121,6 +124,9 @@ export class InboundService {
   /** Received mails waiting to be stored (see store). */
   private readonly toStore: ToStore[] = [];
   private storing = false;
+  /** Filing transactions running in this process, and jobs waiting for one (see process). */
+  private filingNow = 0;
+  private readonly filingWaiting: (() => void)[] = [];
 
   constructor(
     private readonly repo: EmailRepository,
@@ -247,7 +253,31 @@ export class InboundService {
    * {@link FILING_BATCH} per transaction, again while batches come back full). Mails filed
    * already, or being filed by another job, are skipped.
    */
-  async process(
+  process(
+    first: string[],
+  ): Promise<{ filed: number; outcomes: Partial<Record<InboundOutcome, number>> }> {
+    // at most FILING_PARALLEL filing transactions per process: jobs arriving meanwhile wait, and
+    // the next batch takes everything that came in (under load, batches grow instead of jobs
+    // competing for the same few mails)
+    return this.withFilingSlot(() => this.drain(first));
+  }
+
+  private async withFilingSlot<T>(f: () => Promise<T>): Promise<T> {
+    if (this.filingNow >= FILING_PARALLEL) {
+      await new Promise<void>((resolve) => this.filingWaiting.push(resolve));
+    } else {
+      this.filingNow++;
+    }
+    try {
+      return await f();
+    } finally {
+      const next = this.filingWaiting.shift();
+      if (next) next();
+      else this.filingNow--;
+    }
+  }
+
+  private async drain(
     first: string[],
   ): Promise<{ filed: number; outcomes: Partial<Record<InboundOutcome, number>> }> {
     const outcomes: Partial<Record<InboundOutcome, number>> = {};
