@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import nodemailer, { type SendMailOptions, type Transporter } from 'nodemailer';
@@ -21,7 +22,7 @@ import { Service, SmtpCounter, freePort, sleep } from './harness';
 const ROOT = join(__dirname, '..', '..');
 const SENDERS = 8;
 const SMTP_CONNECTIONS = 8;
-const DB = 'staydesk_bench_email';
+const DB = `staydesk_bench_email_${randomBytes(3).toString('hex')}`;
 const ADMIN_URL =
   process.env.BENCH_ADMIN_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const DB_URL = ADMIN_URL.replace(/\/[^/]*$/, `/${DB}`);
@@ -41,11 +42,34 @@ export interface EmailBenchResult {
   inboundFiled: number;
   rawSmtpIn: number;
   rawInsert: number;
+  /** The worker's CPU time per inbound mail, stored and filed, ms. */
+  inboundWorkerCpuMs: number;
+  /** The bench database's PostgreSQL backends' CPU time per inbound mail, ms (those alive at the end). */
+  inboundPgCpuMs: number;
   outbound: number;
   rawSmtpOut: number;
 }
 
 const rateOf = (n: number, ms: number) => (n * 1000) / ms;
+
+/** CPU seconds (user + system) a process has used so far; 0 when it is gone. */
+function cpuSeconds(pid: number | undefined): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(f[11]) + Number(f[12])) / 100; // utime + stime, in USER_HZ (100)
+  } catch {
+    return 0;
+  }
+}
+
+/** CPU seconds used so far by each PostgreSQL backend connected to the bench database. */
+async function backendCpu(pool: Pool): Promise<Map<number, number>> {
+  const { rows } = await pool.query<{ pid: number }>(
+    `SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()`,
+  );
+  return new Map(rows.map((r) => [r.pid, cpuSeconds(r.pid)]));
+}
 const fmt = (x: number) => Math.round(x).toLocaleString('en-US');
 
 /** Sends `n` mails over `senders` single-connection transports; returns the elapsed ms. */
@@ -178,6 +202,8 @@ export async function benchEmail(opts: {
     await pool.query(`INSERT INTO customers (name, domain) VALUES ('Acme', 'acme.example')`);
 
     // inbound: 8 senders, each with one SMTP connection, N mails in all
+    const cpu0 = cpuSeconds(worker.child.pid);
+    const pg0 = await backendCpu(pool);
     const t0 = performance.now();
     const accepted = await sendAll(port, N, SENDERS, (i) => inbound(i, 'bench'));
     for (;;) {
@@ -189,6 +215,9 @@ export async function benchEmail(opts: {
       await sleep(50);
     }
     const filed = performance.now() - t0;
+    const workerCpu = cpuSeconds(worker.child.pid) - cpu0;
+    let pgCpu = 0;
+    for (const [pid, sec] of await backendCpu(pool)) pgCpu += sec - (pg0.get(pid) ?? 0);
 
     // outbound: N replies committed in one go, as N replyToTicket transactions would leave them
     const { rows: users } = await pool.query<{ id: string }>(
@@ -230,6 +259,8 @@ export async function benchEmail(opts: {
       inboundFiled: rateOf(N, filed),
       rawSmtpIn,
       rawInsert,
+      inboundWorkerCpuMs: (workerCpu * 1000) / N,
+      inboundPgCpuMs: (pgCpu * 1000) / N,
       outbound: rateOf(N, sent),
       rawSmtpOut,
     };
@@ -252,6 +283,10 @@ export async function benchEmail(opts: {
       r.inboundFiled >= 200,
     );
     record(
+      `mail in: CPU per mail (stored and filed)`,
+      `worker ${r.inboundWorkerCpuMs.toFixed(1)} ms · PostgreSQL ${r.inboundPgCpuMs.toFixed(1)} ms`,
+    );
+    record(
       `mail out: ${fmt(N)} replies, commit → accepted by SMTP`,
       `${fmt(r.outbound)}/s (nodemailer pool alone ${fmt(rawSmtpOut)}/s)`,
       '≥ 300/s',
@@ -262,6 +297,9 @@ export async function benchEmail(opts: {
     await pool.end();
     await worker.stop();
     await smtp.stop();
+    const drop = new Pool({ connectionString: ADMIN_URL, max: 1 });
+    await drop.query(`DROP DATABASE IF EXISTS ${DB} WITH (FORCE)`);
+    await drop.end();
   }
 }
 

@@ -5,7 +5,7 @@ import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
 import { Handlers, JobData, JobNamesOf, runJob } from '@staydesk/core';
 import { PermanentMailError } from '@staydesk/mail';
 import { ImapService } from './imap.service';
-import { InboundService } from './inbound.service';
+import { FILING_BATCH, InboundService } from './inbound.service';
 import { NotificationsService } from './notifications.service';
 import { OutboundService } from './outbound.service';
 import { PasswordResetMailer } from './password-reset.mailer';
@@ -29,8 +29,15 @@ export class EmailProcessor extends WorkerHost {
     },
     'mail.process-inbound': (job) => {
       const d = job.data as JobData<'mail.process-inbound'>;
-      check(ID.test(String(d.inboundId)), job);
-      return this.inbound.process(d.inboundId);
+      const ids = d.inboundIds ?? [d.inboundId];
+      check(
+        ID.test(String(d.inboundId)) &&
+          Array.isArray(ids) &&
+          ids.length <= FILING_BATCH &&
+          ids.every((id) => ID.test(String(id))),
+        job,
+      );
+      return this.inbound.process(ids);
     },
     'mail.poll-imap': (job) => {
       const d = job.data as JobData<'mail.poll-imap'>;

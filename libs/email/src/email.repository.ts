@@ -94,38 +94,99 @@ export class EmailRepository {
     return { id: rows[0].id, stored: false, status: rows[0].status };
   }
 
-  /** Locks a stored inbound mail that still waits to be filed. */
-  async claimInbound(tx: Tx, id: string): Promise<InboundRow | null> {
-    const rows: InboundRow[] = await tx.query(
-      `SELECT id::text, message_id AS "messageId", source, mail_from AS "mailFrom", rcpt_to AS "rcptTo", raw, status
-         FROM inbound_mails WHERE id = $1 AND status = 'received' FOR UPDATE SKIP LOCKED`,
-      [id],
+  /**
+   * Stores several received messages with one statement, once per Message-ID (a Message-ID
+   * twice in the list, or stored before, is not stored again). Returns, for each in order, the
+   * row id, whether this call stored it, and the row's status.
+   */
+  async storeInboundMany(
+    tx: Tx,
+    items: {
+      messageId: string;
+      source: 'smtp' | 'imap';
+      mailFrom: string | null;
+      rcptTo: string[];
+      raw: Buffer;
+    }[],
+  ): Promise<{ id: string; stored: boolean; status: string }[]> {
+    const params: unknown[] = [];
+    const values = items.map((m) => {
+      params.push(m.messageId, m.source, m.mailFrom, m.rcptTo, m.raw, m.raw.length);
+      const n = params.length;
+      return `($${n - 5}, $${n - 4}, $${n - 3}, $${n - 2}, $${n - 1}, $${n})`;
+    });
+    const inserted: { id: string; messageId: string }[] = await tx.query(
+      `INSERT INTO inbound_mails (message_id, source, mail_from, rcpt_to, raw, size)
+       VALUES ${values.join(', ')} ON CONFLICT (message_id) DO NOTHING
+       RETURNING id::text, message_id AS "messageId"`,
+      params,
     );
-    return rows[0] ?? null;
+    const fresh = new Map(inserted.map((r) => [r.messageId, r.id]));
+    const missing = items.map((m) => m.messageId).filter((id) => !fresh.has(id));
+    const before: { id: string; messageId: string; status: string }[] = missing.length
+      ? await tx.query(
+          `SELECT id::text, message_id AS "messageId", status FROM inbound_mails WHERE message_id = ANY($1::text[])`,
+          [missing],
+        )
+      : [];
+    const old = new Map(before.map((r) => [r.messageId, r]));
+    const claimed = new Set<string>();
+    return items.map((m) => {
+      const id = fresh.get(m.messageId);
+      if (id !== undefined) {
+        const first = !claimed.has(m.messageId);
+        claimed.add(m.messageId);
+        return { id, stored: first, status: 'received' };
+      }
+      const r = old.get(m.messageId)!;
+      return { id: r.id, stored: false, status: r.status };
+    });
   }
 
-  async finishInbound(
+  /**
+   * Locks up to `limit` stored mails that still wait to be filed, the `first` ones first (or only
+   * those with `onlyFirst`); mails another transaction holds are skipped (it is filing them).
+   */
+  async claimInboundBatch(
     tx: Tx,
-    id: string,
-    r: {
-      status: 'processed' | 'ignored' | 'failed';
+    first: string[],
+    limit: number,
+    onlyFirst = false,
+  ): Promise<InboundRow[]> {
+    return tx.query(
+      `SELECT id::text, message_id AS "messageId", source, mail_from AS "mailFrom", rcpt_to AS "rcptTo", raw, status
+         FROM inbound_mails
+        WHERE status = 'received' AND ($3::boolean IS FALSE OR id = ANY($1::bigint[]))
+        ORDER BY (id = ANY($1::bigint[])) DESC, id
+        LIMIT $2 FOR UPDATE SKIP LOCKED`,
+      [first, limit, onlyFirst],
+    );
+  }
+
+  /** The outcome of many filed mails (one statement). */
+  async finishInboundMany(
+    tx: Tx,
+    items: {
+      id: string;
+      status: 'processed' | 'ignored';
       outcome: string;
-      ticketId?: string | null;
-      ticketMessageId?: string | null;
-      error?: string | null;
-    },
+      ticketId: string | null;
+      ticketMessageId: string | null;
+    }[],
   ): Promise<void> {
+    if (items.length === 0) return;
+    const params: unknown[] = [];
+    const values = items.map((i) => {
+      params.push(i.id, i.status, i.outcome, i.ticketId, i.ticketMessageId);
+      const n = params.length;
+      return `($${n - 4}::bigint, $${n - 3}::text, $${n - 2}::text, $${n - 1}::bigint, $${n}::bigint)`;
+    });
     await tx.query(
-      `UPDATE inbound_mails SET status = $2, outcome = $3, ticket_id = $4, ticket_message_id = $5,
-              error = $6, processed_at = now() WHERE id = $1`,
-      [
-        id,
-        r.status,
-        r.outcome,
-        r.ticketId ?? null,
-        r.ticketMessageId ?? null,
-        r.error?.slice(0, 2000) ?? null,
-      ],
+      `UPDATE inbound_mails i SET status = v.status, outcome = v.outcome, ticket_id = v.ticket_id,
+              ticket_message_id = v.ticket_message_id, error = NULL, processed_at = now()
+         FROM (VALUES ${values.join(', ')}) AS v(id, status, outcome, ticket_id, ticket_message_id)
+        WHERE i.id = v.id`,
+      params,
     );
   }
 
@@ -139,16 +200,24 @@ export class EmailRepository {
     return rows.map((r) => r.id);
   }
 
-  /** The ticket of the newest conversation message carrying one of these Message-IDs. */
-  async ticketOfMessageIds(tx: Tx, ids: string[]): Promise<string | null> {
-    if (ids.length === 0) return null;
-    const rows: { ticketId: string }[] = await tx.query(
-      `SELECT m.ticket_id::text AS "ticketId" FROM message_mail mm
-         JOIN ticket_messages m ON m.id = mm.ticket_message_id
-        WHERE mm.message_id = ANY($1::text[]) ORDER BY m.id DESC LIMIT 1`,
+  /**
+   * The stored messages carrying any of these Message-IDs (one each: Message-IDs are unique):
+   * which way the mail went, its ticket, and the message's id.
+   */
+  async messagesByMessageIds(
+    tx: Tx,
+    ids: string[],
+  ): Promise<
+    { messageId: string; direction: 'in' | 'out'; ticketId: string; ticketMessageId: string }[]
+  > {
+    if (ids.length === 0) return [];
+    return tx.query(
+      `SELECT mm.message_id AS "messageId", mm.direction, m.ticket_id::text AS "ticketId",
+              m.id::text AS "ticketMessageId"
+         FROM message_mail mm JOIN ticket_messages m ON m.id = mm.ticket_message_id
+        WHERE mm.message_id = ANY($1::text[])`,
       [ids],
     );
-    return rows[0]?.ticketId ?? null;
   }
 
   /** Our own sent mail among these Message-IDs (bounces and our mail coming back). */
@@ -190,6 +259,41 @@ export class EmailRepository {
     );
   }
 
+  /** Many inbound envelopes at once (one statement; the same columns as insertMessageMail). */
+  async insertMessageMails(
+    tx: Tx,
+    rows: (Omit<MessageMailRow, 'sentAt' | 'error' | 'statusAt'> & {
+      inboundMailId: string | null;
+    })[],
+  ): Promise<void> {
+    if (rows.length === 0) return;
+    const params: unknown[] = [];
+    const values = rows.map((m) => {
+      const at = params.length;
+      params.push(
+        m.ticketMessageId,
+        m.direction,
+        m.messageId,
+        m.inReplyTo,
+        m.refs,
+        m.fromAddress,
+        m.toAddresses,
+        m.ccAddresses,
+        m.status,
+        m.html,
+        m.fullText,
+        m.inboundMailId,
+      );
+      return `(${Array.from({ length: 12 }, (_, k) => `$${at + k + 1}`).join(', ')})`;
+    });
+    await tx.query(
+      `INSERT INTO message_mail (ticket_message_id, direction, message_id, in_reply_to, refs, from_address,
+          to_addresses, cc_addresses, status, html, full_text, inbound_mail_id)
+       VALUES ${values.join(', ')}`,
+      params,
+    );
+  }
+
   async messageMailByIds(tx: Tx, ids: readonly string[]): Promise<MessageMailRow[]> {
     return tx.query(
       `SELECT ${MAIL_COLUMNS} FROM message_mail mm WHERE mm.ticket_message_id = ANY($1::bigint[])`,
@@ -197,14 +301,30 @@ export class EmailRepository {
     );
   }
 
-  /** Contacts with this address (any customer), oldest first. */
-  async contactsByEmail(
+  /** Contacts with any of these (lower-cased) addresses, oldest first, with their customer's tier. */
+  async contactsByEmails(
     tx: Tx,
-    email: string,
-  ): Promise<{ id: string; customerId: string; name: string }[]> {
+    emails: string[],
+  ): Promise<{ id: string; customerId: string; email: string; tier: string }[]> {
+    if (emails.length === 0) return [];
     return tx.query(
-      `SELECT id::text, customer_id::text AS "customerId", name FROM contacts WHERE lower(email) = lower($1) ORDER BY id`,
-      [email],
+      `SELECT ct.id::text, ct.customer_id::text AS "customerId", lower(ct.email) AS email, c.tier
+         FROM contacts ct JOIN customers c ON c.id = ct.customer_id
+        WHERE lower(ct.email) = ANY($1::text[]) ORDER BY ct.id`,
+      [emails],
+    );
+  }
+
+  /** For each of these (lower-cased) domains, the customer owning it (active first, oldest). */
+  async customersByDomains(
+    tx: Tx,
+    domains: string[],
+  ): Promise<{ domain: string; id: string; tier: string }[]> {
+    if (domains.length === 0) return [];
+    return tx.query(
+      `SELECT DISTINCT ON (lower(domain)) lower(domain) AS domain, id::text, tier FROM customers
+        WHERE lower(domain) = ANY($1::text[]) ORDER BY lower(domain), (status = 'active') DESC, id`,
+      [domains],
     );
   }
 

@@ -27,6 +27,35 @@ import {
 /** Longest message body kept in the conversation (the raw mail keeps everything). */
 const MAX_BODY = 100_000;
 
+/** Most stored mails filed in one transaction (and named in one job). */
+export const FILING_BATCH = 50;
+
+/** Most filing transactions at once in one process (the rest of the worker's jobs run beside). */
+const FILING_PARALLEL = 4;
+
+/** A received mail waiting for its INSERT, and its SMTP session waiting for the outcome. */
+interface ToStore {
+  mail: Parameters<EmailRepository['storeInbound']>[1];
+  resolve: (r: { id: string; stored: boolean; status: string }) => void;
+  reject: (e: Error) => void;
+}
+
+/** What filing a batch of mails has looked up and made so far, and what it writes at the end. */
+interface FilingBatch {
+  /** Our own outbound Message-IDs among the batch's mails. */
+  own: Set<string>;
+  /** Message-ID → the ticket of the stored message carrying it (order: the message's id). */
+  threads: Map<string, { ticketId: string; order: bigint }>;
+  /** Lower-cased address → its contacts, oldest first. */
+  contacts: Map<string, { id: string; customerId: string }[]>;
+  /** Lower-cased domain → the customer owning it (null: none). */
+  domains: Map<string, string | null>;
+  /** Customer id → tier. */
+  tiers: Map<string, string>;
+  mails: Parameters<EmailRepository['insertMessageMails']>[1];
+  finished: Parameters<EmailRepository['finishInboundMany']>[1];
+}
+
 /** The header block of a raw message, unfolded, as lower-case name → first value. */
 export function rawHeaders(raw: Buffer): Map<string, string> {
   const text = raw.subarray(0, 256 * 1024).toString('latin1');
@@ -89,6 +118,16 @@ const addresses = (
  */
 @Injectable()
 export class InboundService {
+  /** Stored mails waiting for their filing job to be published (see queueFiling). */
+  private readonly toQueue: { id: string; resolve: () => void; reject: (e: Error) => void }[] = [];
+  private queueing = false;
+  /** Received mails waiting to be stored (see store). */
+  private readonly toStore: ToStore[] = [];
+  private storing = false;
+  /** Filing transactions running in this process, and jobs waiting for one (see process). */
+  private filingNow = 0;
+  private readonly filingWaiting: (() => void)[] = [];
+
   constructor(
     private readonly repo: EmailRepository,
     private readonly tx: TransactionRunner,
@@ -107,7 +146,7 @@ export class InboundService {
     raw: Buffer,
     envelope: { source: 'smtp' | 'imap'; mailFrom: string | null; rcptTo: string[] },
   ): Promise<{ id: string; stored: boolean }> {
-    const stored = await this.repo.storeInbound(this.tx.db, {
+    const stored = await this.store({
       messageId: storageMessageId(raw),
       source: envelope.source,
       mailFrom: envelope.mailFrom,
@@ -115,55 +154,276 @@ export class InboundService {
       raw,
     });
     // a redelivery of a message not filed yet queues it again (the job id makes that a no-op)
-    if (stored.status === 'received') {
-      await this.publisher.publish('mail.process-inbound', { inboundId: stored.id });
-    }
+    if (stored.status === 'received') await this.queueFiling(stored.id);
     return { id: stored.id, stored: stored.stored };
+  }
+
+  /**
+   * Stores a mail (see EmailRepository.storeInbound). Mails arriving while a store is in flight
+   * are stored together by the next statement; when a shared statement fails, each is stored on
+   * its own, so only a mail PostgreSQL refuses (or PostgreSQL down) gets the error.
+   */
+  private store(m: ToStore['mail']): Promise<{ id: string; stored: boolean; status: string }> {
+    return new Promise((resolve, reject) => {
+      this.toStore.push({ mail: m, resolve, reject });
+      if (!this.storing) void this.flushStore();
+    });
+  }
+
+  private async flushStore(): Promise<void> {
+    this.storing = true;
+    try {
+      while (this.toStore.length) {
+        const group = this.toStore.splice(0, FILING_BATCH);
+        const one = async (g: ToStore) => {
+          try {
+            g.resolve(await this.repo.storeInbound(this.tx.db, g.mail));
+          } catch (err) {
+            g.reject(err as Error);
+          }
+        };
+        if (group.length === 1) {
+          await one(group[0]);
+          continue;
+        }
+        try {
+          const rows = await this.repo.storeInboundMany(
+            this.tx.db,
+            group.map((g) => g.mail),
+          );
+          group.forEach((g, i) => g.resolve(rows[i]));
+        } catch {
+          for (const g of group) await one(g);
+        }
+      }
+    } finally {
+      this.storing = false;
+    }
+  }
+
+  /**
+   * Queues the filing of a stored mail: resolves once a job naming it is in Redis (rejects when
+   * Redis cannot take it). Mails stored while a publish is in flight share the next job (one
+   * job per group instead of one per mail); each is named in a job published after it was stored.
+   */
+  private queueFiling(id: string): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      this.toQueue.push({ id, resolve, reject });
+      if (!this.queueing) void this.flushQueue();
+    });
+  }
+
+  private async flushQueue(): Promise<void> {
+    this.queueing = true;
+    try {
+      while (this.toQueue.length) {
+        const group = this.toQueue.splice(0, FILING_BATCH);
+        try {
+          await this.publisher.publish('mail.process-inbound', {
+            inboundId: group[0].id,
+            ...(group.length > 1 ? { inboundIds: group.map((g) => g.id) } : {}),
+          });
+          for (const g of group) g.resolve();
+        } catch (err) {
+          for (const g of group) g.reject(err as Error);
+        }
+      }
+    } finally {
+      this.queueing = false;
+    }
   }
 
   /** Re-queues mail that was stored but whose job was lost. */
   async sweep(): Promise<number> {
     const ids = await this.repo.unfiledInbound(this.tx.db, 60, 1000);
     if (ids.length) {
+      const groups: string[][] = [];
+      for (let i = 0; i < ids.length; i += FILING_BATCH)
+        groups.push(ids.slice(i, i + FILING_BATCH));
       await this.publisher.publishBulk(
         'mail.process-inbound',
-        ids.map((inboundId) => ({ data: { inboundId } })),
+        groups.map((g) => ({ data: { inboundId: g[0], inboundIds: g } })),
       );
     }
     return ids.length;
   }
 
-  /** Files one stored mail (a no-op when it was filed already). */
-  async process(
-    inboundId: string,
-  ): Promise<{ outcome: InboundOutcome | 'done'; ticketId?: string }> {
-    const peek = await this.repo.claimInbound(this.tx.db, inboundId);
-    if (!peek) return { outcome: 'done' };
-    const parsed = await simpleParser(peek.raw, { skipImageLinks: true, skipTextLinks: true });
-    return this.tx.run(async (tx) => {
-      const row = await this.repo.claimInbound(tx, inboundId);
-      if (!row) return { outcome: 'done' as const };
-      const result = await this.file(tx, row, parsed);
-      this.logger.info({ inboundId, messageId: row.messageId, ...result }, 'inbound mail filed');
-      return result;
-    });
+  /**
+   * Files stored mail in batches: the named mails first, then whatever else waits (up to
+   * {@link FILING_BATCH} per transaction, again while batches come back full). Mails filed
+   * already, or being filed by another job, are skipped.
+   */
+  process(
+    first: string[],
+  ): Promise<{ filed: number; outcomes: Partial<Record<InboundOutcome, number>> }> {
+    // at most FILING_PARALLEL filing transactions per process: jobs arriving meanwhile wait, and
+    // the next batch takes everything that came in (under load, batches grow instead of jobs
+    // competing for the same few mails)
+    return this.withFilingSlot(() => this.drain(first));
+  }
+
+  private async withFilingSlot<T>(f: () => Promise<T>): Promise<T> {
+    if (this.filingNow >= FILING_PARALLEL) {
+      await new Promise<void>((resolve) => this.filingWaiting.push(resolve));
+    } else {
+      this.filingNow++;
+    }
+    try {
+      return await f();
+    } finally {
+      const next = this.filingWaiting.shift();
+      if (next) next();
+      else this.filingNow--;
+    }
+  }
+
+  private async drain(
+    first: string[],
+  ): Promise<{ filed: number; outcomes: Partial<Record<InboundOutcome, number>> }> {
+    const outcomes: Partial<Record<InboundOutcome, number>> = {};
+    let filed = 0;
+    let want = first;
+    for (;;) {
+      const n = await this.fileBatch(want, FILING_BATCH, false, outcomes);
+      filed += n;
+      if (n < FILING_BATCH) return { filed, outcomes };
+      want = [];
+    }
+  }
+
+  /**
+   * One transaction: claims up to `limit` stored mails (`FOR UPDATE SKIP LOCKED`, status
+   * `received`), parses them, files each, and records the envelopes and outcomes with one
+   * statement each. When the batch fails, its mails are filed one by one, each in its own
+   * transaction, so one bad mail does not hold back the others (its own error is rethrown only
+   * for a mail this job was queued for; the others are retried by their jobs or the sweep).
+   */
+  private async fileBatch(
+    first: string[],
+    limit: number,
+    onlyFirst: boolean,
+    outcomes: Partial<Record<InboundOutcome, number>>,
+  ): Promise<number> {
+    let claimed: string[] = [];
+    try {
+      return await this.tx.run(async (tx) => {
+        const rows = await this.repo.claimInboundBatch(tx, first, limit, onlyFirst);
+        claimed = rows.map((r) => r.id);
+        if (rows.length === 0) return 0;
+        const parsed: ParsedMail[] = [];
+        for (const r of rows) {
+          parsed.push(await simpleParser(r.raw, { skipImageLinks: true, skipTextLinks: true }));
+        }
+        const batch = await this.prefetch(tx, rows, parsed);
+        const results: { outcome: InboundOutcome; ticketId?: string }[] = [];
+        for (let i = 0; i < rows.length; i++) {
+          const result = await this.file(tx, rows[i], parsed[i], batch);
+          results.push(result);
+          this.logger.info(
+            { inboundId: rows[i].id, messageId: rows[i].messageId, ...result },
+            'inbound mail filed',
+          );
+        }
+        await this.repo.insertMessageMails(tx, batch.mails);
+        await this.repo.finishInboundMany(tx, batch.finished);
+        for (const r of results) outcomes[r.outcome] = (outcomes[r.outcome] ?? 0) + 1;
+        return rows.length;
+      });
+    } catch (err) {
+      if (claimed.length <= 1) throw err;
+      this.logger.warn(
+        { err, mails: claimed.length },
+        'inbound batch failed; filing its mails one by one',
+      );
+      let own: unknown = null;
+      for (const id of claimed) {
+        try {
+          await this.fileBatch([id], 1, true, outcomes);
+        } catch (e) {
+          if (first.includes(id)) own ??= e;
+          else this.logger.warn({ err: e, inboundId: id }, 'inbound mail not filed; will retry');
+        }
+      }
+      if (own) throw own;
+      return claimed.length;
+    }
+  }
+
+  /**
+   * What filing a batch looks up, with one query each: our own Message-IDs among the mails, the
+   * tickets of the Message-IDs they reference, the senders' contacts, the customers owning the
+   * senders' domains, and those customers' tiers. Filing keeps it current as it creates contacts,
+   * customers and messages, so a later mail of the batch sees what an earlier one made.
+   */
+  private async prefetch(tx: Tx, rows: InboundRow[], parsed: ParsedMail[]): Promise<FilingBatch> {
+    const refs = new Set<string>();
+    const senders = new Set<string>();
+    for (let i = 0; i < rows.length; i++) {
+      const headers = rawHeaders(rows[i].raw);
+      for (const id of messageIdList(headers.get('in-reply-to'))) refs.add(id);
+      for (const id of messageIdList(headers.get('references'))) refs.add(id);
+      const from = addresses(parsed[i].from)[0];
+      if (from) senders.add(from.address);
+    }
+    // one query for both: our own Message-IDs among the mails, and the referenced messages
+    const known = await this.repo.messagesByMessageIds(tx, [
+      ...new Set([...rows.map((r) => r.messageId), ...refs]),
+    ]);
+    const contacts = await this.repo.contactsByEmails(tx, [...senders]);
+    const ownIds = new Set(rows.map((r) => r.messageId));
+    const batch: FilingBatch = {
+      own: new Set(
+        known
+          .filter((k) => k.direction === 'out' && ownIds.has(k.messageId))
+          .map((k) => k.messageId),
+      ),
+      threads: new Map(
+        known
+          .filter((k) => refs.has(k.messageId))
+          .map((k) => [k.messageId, { ticketId: k.ticketId, order: BigInt(k.ticketMessageId) }]),
+      ),
+      contacts: new Map(),
+      domains: new Map(),
+      tiers: new Map(),
+      mails: [],
+      finished: [],
+    };
+    for (const c of contacts) {
+      const list = batch.contacts.get(c.email) ?? [];
+      list.push({ id: c.id, customerId: c.customerId });
+      batch.contacts.set(c.email, list);
+      batch.tiers.set(c.customerId, c.tier);
+    }
+    // the domains of senders with no contact yet (a customer owning it gets the contact)
+    const domains = new Set<string>();
+    for (const a of senders) {
+      const d = domainOf(a);
+      if (!batch.contacts.has(a) && d && !PUBLIC_MAIL_DOMAINS.has(d)) domains.add(d);
+    }
+    for (const d of domains) batch.domains.set(d, null);
+    for (const c of await this.repo.customersByDomains(tx, [...domains])) {
+      batch.domains.set(c.domain, c.id);
+      batch.tiers.set(c.id, c.tier);
+    }
+    return batch;
   }
 
   private async file(
     tx: Tx,
     row: InboundRow,
     mail: ParsedMail,
+    batch: FilingBatch,
   ): Promise<{ outcome: InboundOutcome; ticketId?: string }> {
     const headers = rawHeaders(row.raw);
     const from = addresses(mail.from)[0] ?? null;
     const support = this.config.email.supportAddresses;
-    const finish = async (
+    const finish = (
       status: 'processed' | 'ignored',
       outcome: InboundOutcome,
       ticketId: string | null = null,
       ticketMessageId: string | null = null,
     ) => {
-      await this.repo.finishInbound(tx, row.id, { status, outcome, ticketId, ticketMessageId });
+      batch.finished.push({ id: row.id, status, outcome, ticketId, ticketMessageId });
       return { outcome, ticketId: ticketId ?? undefined };
     };
 
@@ -177,16 +437,21 @@ export class InboundService {
     if (
       (from && isSupportAddress(from.address, support)) ||
       headers.has('x-staydesk-ticket') ||
-      (await this.repo.outboundByMessageIds(tx, [row.messageId])).length > 0
+      batch.own.has(row.messageId)
     ) {
       return finish('ignored', 'own_mail');
     }
 
-    const refs = [
+    // the ticket of the newest stored message among the references
+    let ticketId: string | null = null;
+    let newest = -1n;
+    for (const ref of [
       ...messageIdList(headers.get('in-reply-to')),
-      ...messageIdList(headers.get('references')).reverse(),
-    ];
-    let ticketId = await this.repo.ticketOfMessageIds(tx, refs);
+      ...messageIdList(headers.get('references')),
+    ]) {
+      const t = batch.threads.get(ref);
+      if (t && t.order > newest) [ticketId, newest] = [t.ticketId, t.order];
+    }
     const recipients = [
       ...row.rcptTo,
       ...addresses(mail.to).map((a) => a.address),
@@ -202,7 +467,7 @@ export class InboundService {
     if (noise) return finish('ignored', noise, ticketId);
     if (!from) return finish('ignored', 'no_sender', ticketId);
 
-    const senderContacts = await this.repo.contactsByEmail(tx, from.address);
+    const senderContacts = batch.contacts.get(from.address) ?? [];
     if (!ticketId) {
       // [#number] in the subject counts only for a sender of that ticket's customer
       const number = ticketNumberOfSubject(mail.subject);
@@ -220,12 +485,7 @@ export class InboundService {
       contactId =
         senderContacts.find((c) => c.customerId === ticket.customerId)?.id ??
         (strongThread
-          ? await this.repo.ensureContact(
-              tx,
-              ticket.customerId,
-              from.name || from.address,
-              from.address,
-            )
+          ? await this.ensureContact(tx, batch, ticket.customerId, from)
           : ticket.requesterId);
       result = await this.tickets.addFromMail(tx, ticket, contactId, content.body);
       outcome = ticket.status === 'solved' ? 'reopened' : 'threaded';
@@ -235,16 +495,15 @@ export class InboundService {
             customerId: ticket.customerId,
             contactId:
               senderContacts.find((c) => c.customerId === ticket.customerId)?.id ??
-              (await this.repo.ensureContact(
-                tx,
-                ticket.customerId,
-                from.name || from.address,
-                from.address,
-              )),
+              (await this.ensureContact(tx, batch, ticket.customerId, from)),
           }
-        : await this.person(tx, from, senderContacts);
+        : await this.person(tx, batch, from, senderContacts);
       contactId = person.contactId;
-      const { tier } = await this.repo.customerInfo(tx, person.customerId);
+      let tier = batch.tiers.get(person.customerId);
+      if (tier === undefined) {
+        tier = (await this.repo.customerInfo(tx, person.customerId)).tier;
+        batch.tiers.set(person.customerId, tier);
+      }
       result = await this.tickets.openFromMail(tx, {
         requesterId: contactId,
         customerId: person.customerId,
@@ -255,7 +514,7 @@ export class InboundService {
       });
       outcome = ticket ? 'linked_ticket' : 'new_ticket';
     }
-    await this.repo.insertMessageMail(tx, {
+    batch.mails.push({
       ticketMessageId: result.message.id,
       direction: 'in',
       messageId: row.messageId,
@@ -273,6 +532,11 @@ export class InboundService {
       fullText: content.fullText,
       inboundMailId: row.id,
     });
+    // a later mail of the batch answering this one threads onto the same ticket
+    batch.threads.set(row.messageId, {
+      ticketId: result.ticket.id,
+      order: BigInt(result.message.id),
+    });
     // inline images referenced from the HTML are part of the text; everything else is a file
     const files = mail.attachments.filter((a) => !(a.related && a.contentId));
     if (files.length) {
@@ -285,29 +549,51 @@ export class InboundService {
     return finish('processed', outcome, result.ticket.id, result.message.id);
   }
 
+  /** A contact of the customer with the sender's address (created when missing). */
+  private async ensureContact(
+    tx: Tx,
+    batch: FilingBatch,
+    customerId: string,
+    from: { address: string; name: string },
+  ): Promise<string> {
+    const id = await this.repo.ensureContact(
+      tx,
+      customerId,
+      from.name || from.address,
+      from.address,
+    );
+    const list = batch.contacts.get(from.address) ?? [];
+    if (!list.some((c) => c.id === id)) list.push({ id, customerId });
+    batch.contacts.set(from.address, list);
+    return id;
+  }
+
   /** Sender → contact: a known address, else a contact of the customer owning the domain, else a new customer. */
   private async person(
     tx: Tx,
+    batch: FilingBatch,
     from: { address: string; name: string },
     known: { id: string; customerId: string }[],
   ): Promise<{ customerId: string; contactId: string }> {
     if (known.length) return { customerId: known[0].customerId, contactId: known[0].id };
     const domain = domainOf(from.address);
     const publicDomain = PUBLIC_MAIL_DOMAINS.has(domain);
-    const byDomain = publicDomain ? null : await this.repo.customerByDomain(tx, domain);
-    const customerId =
-      byDomain?.id ??
-      (await this.repo.insertCustomer(
+    let byDomain = publicDomain ? null : batch.domains.get(domain);
+    if (byDomain === undefined) {
+      byDomain = (await this.repo.customerByDomain(tx, domain))?.id ?? null;
+      batch.domains.set(domain, byDomain);
+    }
+    let customerId = byDomain;
+    if (!customerId) {
+      customerId = await this.repo.insertCustomer(
         tx,
         publicDomain ? from.name || from.address : domain,
         publicDomain ? null : domain,
-      ));
-    const contactId = await this.repo.ensureContact(
-      tx,
-      customerId,
-      from.name || from.address,
-      from.address,
-    );
+      );
+      batch.tiers.set(customerId, 'free');
+      if (!publicDomain) batch.domains.set(domain, customerId);
+    }
+    const contactId = await this.ensureContact(tx, batch, customerId, from);
     return { customerId, contactId };
   }
 
@@ -344,7 +630,7 @@ export class InboundService {
       s: 'ignored',
       o: InboundOutcome,
       t?: string | null,
-    ) => Promise<{ outcome: InboundOutcome; ticketId?: string }>,
+    ) => { outcome: InboundOutcome; ticketId?: string },
   ) {
     const text = row.raw.toString('utf8');
     const ids = [...text.matchAll(/^message-id:\s*(<[^>\s]+>)/gim)].map((m) =>

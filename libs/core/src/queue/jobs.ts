@@ -50,8 +50,8 @@ export type JobContract =
   | { name: 'tickets.auto-close'; data: Record<string, never> }
   /** Mail one public reply to the requester (and CCs); the message's mail row holds the state. */
   | { name: 'mail.send-reply'; data: { messageId: string } }
-  /** Parse, thread and file one stored inbound mail (idempotent per inbound row). */
-  | { name: 'mail.process-inbound'; data: { inboundId: string } }
+  /** File stored inbound mail: these first (inboundIds: a group stored together), then others waiting, in batches (idempotent per inbound row). */
+  | { name: 'mail.process-inbound'; data: { inboundId: string; inboundIds?: string[] } }
   /** Import new mail of one IMAP mailbox (fanned out by the sweep; one at a time per mailbox). */
   | { name: 'mail.poll-imap'; data: { mailboxId: string } }
   /** Re-queue inbound mail stored but not processed (a lost job, Redis down at receive time). */
