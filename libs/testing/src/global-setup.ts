@@ -18,6 +18,9 @@ import {
  * database, and publish its name to the test workers through the environment.
  */
 export default async function globalSetup(): Promise<void> {
+  // The medium and e2e projects share one template (Jest runs each project's global setup in
+  // this same process).
+  if (process.env[TEMPLATE_ENV]) return;
   if (!process.env.STAYDESK_SKIP_BUILD) {
     execFileSync('npm', ['run', '--silent', 'build'], { stdio: 'inherit' });
   }
