@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DataSource } from 'typeorm';
+import { Client } from 'pg';
 import { loadConfig, readSchemaColumns, renderSchemaTypes } from '@staydesk/core';
 
 /**
@@ -12,13 +12,16 @@ const file = join(__dirname, '..', '..', 'libs', 'core', 'src', 'database', 'db.
 
 async function main() {
   const config = loadConfig(process.env);
-  const ds = new DataSource({ type: 'postgres', url: config.database.url });
-  await ds.initialize();
+  const client = new Client({ connectionString: config.database.url });
+  await client.connect();
+  const tx = {
+    query: async <T>(text: string): Promise<T> => (await client.query(text)).rows as T,
+  };
   try {
-    writeFileSync(file, renderSchemaTypes(await readSchemaColumns(ds.manager)));
+    writeFileSync(file, renderSchemaTypes(await readSchemaColumns(tx)));
     process.stdout.write(`wrote ${file}\n`);
   } finally {
-    await ds.destroy();
+    await client.end();
   }
 }
 

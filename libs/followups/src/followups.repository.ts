@@ -87,12 +87,14 @@ function followUpColumns(eb: ExpressionBuilder<DB, 'followUps'>) {
     'followUps.createdAt',
     'followUps.completedAt',
     'followUps.remindedAt',
-    sql<boolean>`(${eb.ref('followUps.status')} = 'open' AND ${eb.ref('followUps.dueAt')} < now())`.as(
-      'overdue',
-    ),
+    overdue(eb).as('overdue'),
     dueKey(eb).as('dueKey'),
   ] as const;
 }
+
+/** Open and due before now (database clock). */
+const overdue = (eb: ExpressionBuilder<DB, 'followUps'>) =>
+  sql<boolean>`(${eb.ref('followUps.status')} = 'open' AND ${eb.ref('followUps.dueAt')} < now())`;
 
 /** `due_at` with microseconds, for keyset cursors. */
 const dueKey = (eb: ExpressionBuilder<DB, 'followUps'>) =>
@@ -158,12 +160,11 @@ export class FollowUpsRepository {
     after: { dueKey: string; id: string } | null,
     limit: number,
   ): Promise<FollowUpRow[]> {
-    const overdue = sql<boolean>`(follow_ups.status = 'open' AND follow_ups.due_at < now())`;
     let q = db(tx).selectFrom('followUps').select(followUpColumns);
     if (filter.ownerId) q = q.where('followUps.ownerId', '=', filter.ownerId);
     if (filter.status) q = q.where('followUps.status', '=', filter.status);
     if (filter.overdue === true) q = q.where(overdue);
-    if (filter.overdue === false) q = q.where(sql<boolean>`NOT ${overdue}`);
+    if (filter.overdue === false) q = q.where((eb) => eb.not(overdue(eb)));
     if (filter.customerId) q = q.where('followUps.customerId', '=', filter.customerId);
     if (filter.ticketId) q = q.where('followUps.ticketId', '=', filter.ticketId);
     if (filter.dueBefore) q = q.where('followUps.dueAt', '<', filter.dueBefore);

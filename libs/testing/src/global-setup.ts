@@ -3,7 +3,9 @@ import { execFileSync } from 'node:child_process';
 // the tests in-band on small machines; loading @nestjs/graphql here would register GraphQL type
 // metadata against another VM context's built-ins and break every schema built by the tests
 // ("Cannot determine a GraphQL output type", nestjs/graphql#3356).
+// eslint-disable-next-line @typescript-eslint/no-restricted-imports -- see above
 import { loadConfig } from '../../core/src/config/config';
+// eslint-disable-next-line @typescript-eslint/no-restricted-imports -- see above
 import { prepareDatabase } from '../../core/src/database/prepare-database';
 import {
   TEMPLATE_ENV,

@@ -1,5 +1,5 @@
 import { DataSource } from 'typeorm';
-import type { Tx } from '../../core/src/database/transaction';
+import type { Tx } from '@staydesk/core';
 import { createTestDatabase, databaseUrl, dropTestDatabase } from './test-database';
 
 /**
