@@ -203,7 +203,7 @@ export class EmailRepository {
     email: string,
   ): Promise<{ id: string; customerId: string; name: string }[]> {
     return tx.query(
-      `SELECT id::text, customer_id::text AS "customerId", name FROM contacts WHERE lower(email) = lower($1) ORDER BY id`,
+      `SELECT id::text, customer_id::text AS "customerId", name FROM contacts WHERE lower(email) = lower($1) ORDER BY contacts.id`,
       [email],
     );
   }
