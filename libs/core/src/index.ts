@@ -30,3 +30,4 @@ export * from './text/search-text';
 export * from './database/typed-sql';
 export * from './database/schema-types';
 export type { DB } from './database/db.generated';
+export * from './process/cli';
