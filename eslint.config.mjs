@@ -38,6 +38,24 @@ export default tseslint.config(
           ],
         },
       ],
+      // Library boundaries: a library is used through its index only (@staydesk/<lib>), never
+      // by reaching into another library's files, so its index is its whole public surface.
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['@staydesk/*/*'],
+              message: 'Import the library through its index: @staydesk/<lib>.',
+            },
+            {
+              group: ['**/libs/*/src/**', '../../*/src/**', '../../../*/src/**'],
+              message:
+                "Do not reach into another library's files; import it as @staydesk/<lib> (and export what you need from its index).",
+            },
+          ],
+        },
+      ],
     },
   },
   {
@@ -67,6 +85,7 @@ export default tseslint.config(
       'migrations/**',
       'libs/core/src/database/**',
       'scripts/data-source.ts',
+      'libs/testing/src/medium.ts',
     ],
     rules: { 'no-restricted-imports': 'off' },
   },

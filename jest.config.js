@@ -51,6 +51,15 @@ module.exports = {
       testMatch: ['<rootDir>/libs/**/*.spec.ts', '<rootDir>/apps/**/*.spec.ts'],
     },
     {
+      // Repositories and services against a clone of the migrated template database (no api,
+      // worker or Redis): the SQL that matters most, checked where it runs.
+      ...common,
+      displayName: 'medium',
+      testMatch: ['<rootDir>/libs/**/*.medium-spec.ts'],
+      globalSetup: '<rootDir>/libs/testing/src/global-setup.ts',
+      globalTeardown: '<rootDir>/libs/testing/src/global-teardown.ts',
+    },
+    {
       ...common,
       displayName: 'e2e',
       testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'],

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { ConfigError, describeDatabaseUrl, loadConfig } from '@staydesk/core';
+import { cliArgs, describeDatabaseUrl, loadConfig, runCli } from '@staydesk/core';
 
 /**
  * `npm run backup [-- --out FILE]`: a consistent snapshot of the PostgreSQL database (the system
@@ -25,18 +25,19 @@ export function run(
   });
 }
 
-export function option(name: string): string | undefined {
-  const i = process.argv.indexOf(name);
-  return i >= 0 ? process.argv[i + 1] : undefined;
-}
+const USAGE = 'usage: npm run backup [-- --out FILE]';
 
 async function main() {
+  const { values } = cliArgs({
+    args: process.argv.slice(2),
+    options: { help: { type: 'boolean', short: 'h' }, out: { type: 'string' } },
+  });
   const config = loadConfig(process.env);
   const stamp = new Date()
     .toISOString()
     .replace(/[-:]/g, '')
     .replace(/\.\d+Z$/, 'Z');
-  const out = resolve(option('--out') ?? `backups/staydesk-${stamp}.dump`);
+  const out = resolve(values.out ?? `backups/staydesk-${stamp}.dump`);
   mkdirSync(dirname(out), { recursive: true });
   await run('pg_dump', [
     '--format=custom',
@@ -48,11 +49,4 @@ async function main() {
   console.log(`backup of ${describeDatabaseUrl(config.database.url)} written to ${out}`);
 }
 
-if (require.main === module) {
-  main().catch((err: Error) => {
-    process.stderr.write(
-      `backup: ${err instanceof ConfigError ? err.message : err.message || err}\n`,
-    );
-    process.exit(1);
-  });
-}
+if (require.main === module) runCli('backup', USAGE, main);

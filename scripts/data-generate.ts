@@ -27,13 +27,7 @@
 import { fork } from 'node:child_process';
 import bcrypt from 'bcryptjs';
 import { Client } from 'pg';
-import {
-  ConfigError,
-  DatabaseStartupError,
-  describeDatabaseUrl,
-  loadConfig,
-  prepareDatabase,
-} from '@staydesk/core';
+import { describeDatabaseUrl, loadConfig, prepareDatabase, runCli } from '@staydesk/core';
 import { ValueRepository } from '@staydesk/value';
 import type { Tx } from '@staydesk/core';
 import {
@@ -442,14 +436,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((err: Error & { code?: string }) => {
-  const known =
-    err instanceof ConfigError || err instanceof DatabaseStartupError || err instanceof UsageError;
-  const message = known
-    ? err.message
-    : typeof err.code === 'string'
-      ? `${err.message.split('\n')[0]} (${err.code})`
-      : err.stack;
-  process.stderr.write(`data:generate: ${message}\n`);
-  process.exit(1);
-});
+runCli('data:generate', USAGE, main);

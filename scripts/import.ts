@@ -3,16 +3,16 @@ import { readFileSync } from 'node:fs';
 import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import {
-  ConfigError,
   ConfigModule,
   DatabaseModule,
-  DatabaseStartupError,
-  DomainError,
   LoggingModule,
   QueueModule,
   RedisModule,
+  UsageError,
+  cliArgs,
   loadConfig,
   prepareDatabase,
+  runCli,
 } from '@staydesk/core';
 import {
   IMPORT_KINDS,
@@ -38,31 +38,25 @@ const USAGE = `usage: npm run import -- customers|tickets|events FILE.csv [optio
   --dry-run                report what would change, write nothing
   --json                   print the summary as JSON`;
 
-class UsageError extends Error {}
-
 function parseArgs(argv: string[]): ImportRequest & { json: boolean } {
-  const positional: string[] = [];
-  const flags: Record<string, string | true> = {};
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    if (a === '--help' || a === '-h') throw new UsageError('');
-    if (a.startsWith('--')) {
-      const [name, inline] = a.slice(2).split(/=(.*)/s, 2);
-      if (['dry-run', 'json', 'skip-unmapped'].includes(name)) {
-        flags[name] = true;
-      } else if (
-        ['map', 'mapping', 'time-format', 'time-zone', 'source', 'null-values'].includes(name)
-      ) {
-        const value = inline ?? argv[++i];
-        if (value === undefined) throw new UsageError(`--${name} needs a value`);
-        flags[name] = value;
-      } else {
-        throw new UsageError(`unknown option --${name}`);
-      }
-    } else {
-      positional.push(a);
-    }
-  }
+  const text = { type: 'string' } as const;
+  const flag = { type: 'boolean' } as const;
+  const { values: flags, positionals: positional } = cliArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      help: { ...flag, short: 'h' },
+      'dry-run': flag,
+      json: flag,
+      'skip-unmapped': flag,
+      map: text,
+      mapping: text,
+      'time-format': text,
+      'time-zone': text,
+      source: text,
+      'null-values': text,
+    },
+  });
   if (positional.length !== 2) throw new UsageError('give the kind and the CSV file');
   const [kind, path] = positional;
   if (!IMPORT_KINDS.includes(kind as never))
@@ -77,7 +71,8 @@ function parseArgs(argv: string[]): ImportRequest & { json: boolean } {
     }
     mapping = parseMappingFile(text, flags.mapping);
   }
-  const str = (k: string) => (typeof flags[k] === 'string' ? (flags[k] as string) : undefined);
+  const str = (k: keyof typeof flags) =>
+    typeof flags[k] === 'string' ? (flags[k] as string) : undefined;
   return {
     ...mapping,
     kind,
@@ -185,16 +180,7 @@ function printSummary(s: ImportSummary) {
 }
 
 async function main() {
-  let args: ReturnType<typeof parseArgs>;
-  try {
-    args = parseArgs(process.argv.slice(2));
-  } catch (err) {
-    if (err instanceof UsageError) {
-      process.stderr.write(`${err.message ? `import: ${err.message}\n` : ''}${USAGE}\n`);
-      process.exit(err.message ? 2 : 0);
-    }
-    throw err;
-  }
+  const args = parseArgs(process.argv.slice(2));
   const { json, ...request } = args;
   const config = loadConfig({ LOG_LEVEL: 'warn', ...process.env });
   await prepareDatabase(config);
@@ -223,18 +209,4 @@ async function main() {
   }
 }
 
-main().catch((err: Error & { code?: string }) => {
-  const known =
-    err instanceof ConfigError ||
-    err instanceof DatabaseStartupError ||
-    err instanceof DomainError ||
-    err instanceof ImportInputError ||
-    err instanceof TimeFormatError;
-  const message = known
-    ? err.message
-    : typeof err.code === 'string'
-      ? `${err.message.split('\n')[0]} (${err.code})`
-      : err.stack;
-  process.stderr.write(`import: ${message}\n`);
-  process.exit(1);
-});
+runCli('import', USAGE, main, [ImportInputError, TimeFormatError]);

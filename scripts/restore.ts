@@ -2,13 +2,14 @@ import { resolve } from 'node:path';
 import { existsSync } from 'node:fs';
 import { Client } from 'pg';
 import {
-  ConfigError,
-  DatabaseStartupError,
+  UsageError,
+  cliArgs,
   describeDatabaseUrl,
   ensureDatabaseExists,
   loadConfig,
+  runCli,
 } from '@staydesk/core';
-import { option, run } from './backup';
+import { run } from './backup';
 
 /**
  * `npm run restore -- FILE`: restores a `npm run backup` file into the database of DATABASE_URL,
@@ -16,9 +17,16 @@ import { option, run } from './backup';
  * Then start the api and the worker as usual; they check the schema at boot (and apply the
  * migrations of a newer build, under the advisory lock).
  */
+const USAGE = 'usage: npm run restore -- FILE   (a file written by npm run backup)';
+
 async function main() {
-  const file = process.argv.slice(2).find((a) => !a.startsWith('--')) ?? option('--file');
-  if (!file) throw new Error('name the backup file: npm run restore -- backups/staydesk-….dump');
+  const { values, positionals } = cliArgs({
+    args: process.argv.slice(2),
+    allowPositionals: true,
+    options: { help: { type: 'boolean', short: 'h' }, file: { type: 'string' } },
+  });
+  const file = positionals[0] ?? values.file;
+  if (!file || positionals.length > 1) throw new UsageError('name one backup file');
   const path = resolve(file);
   if (!existsSync(path)) throw new Error(`no backup file at ${path}`);
   const config = loadConfig(process.env);
@@ -52,8 +60,4 @@ async function main() {
   console.log(`restored ${path} into ${where}; start the api and the worker`);
 }
 
-main().catch((err: Error) => {
-  const known = err instanceof ConfigError || err instanceof DatabaseStartupError;
-  process.stderr.write(`restore: ${known ? err.message : err.message || err}\n`);
-  process.exit(1);
-});
+runCli('restore', USAGE, main);

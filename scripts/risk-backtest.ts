@@ -31,8 +31,8 @@ import {
   storedModel,
   textTable,
   withConfigWeights,
-} from '../libs/risk/src/backtest';
-import type { BacktestReport, BacktestWindow, ReliabilityRow } from '../libs/risk/src/backtest';
+} from '@staydesk/risk';
+import type { BacktestReport, BacktestWindow, ReliabilityRow } from '@staydesk/risk';
 import {
   DEFAULT_MODEL,
   DEFAULT_MODEL_V1,
@@ -40,9 +40,9 @@ import {
   bandsInForce,
   quantileBands,
   scoreCustomer,
-} from '../libs/risk/src/risk-model';
-import type { BandThresholds, RiskModel } from '../libs/risk/src/risk-model';
-import { RiskRepository } from '../libs/risk/src/risk.repository';
+} from '@staydesk/risk';
+import type { BandThresholds, RiskModel } from '@staydesk/risk';
+import { RiskRepository } from '@staydesk/risk';
 import { exitWithError } from './risk-cli';
 import { cohort, describeChurn, oracleProbabilities, parseChurn } from './risk-data';
 import type { ChurnDefinition } from './risk-data';

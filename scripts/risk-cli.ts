@@ -1,5 +1,5 @@
 import { ConfigError, DatabaseStartupError } from '@staydesk/core';
-import { BacktestInputError } from '../libs/risk/src/backtest';
+import { BacktestInputError } from '@staydesk/risk';
 
 /**
  * The last word of the risk CLIs: a one-line message on stderr and exit 1. Input, config and

@@ -1,9 +1,9 @@
 import type { Tx } from '@staydesk/core';
 import { churnProbability } from '@staydesk/simulation';
-import { BacktestInputError } from '../libs/risk/src/backtest';
-import type { BacktestWindow } from '../libs/risk/src/backtest';
-import type { RawFeatures } from '../libs/risk/src/risk.repository';
-import { RiskRepository } from '../libs/risk/src/risk.repository';
+import { BacktestInputError } from '@staydesk/risk';
+import type { BacktestWindow } from '@staydesk/risk';
+import type { RawFeatures } from '@staydesk/risk';
+import { RiskRepository } from '@staydesk/risk';
 
 /**
  * What counts as churn in a backtest or a fit:

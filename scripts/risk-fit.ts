@@ -34,18 +34,18 @@ import {
   storedModel,
   textTable,
   withConfigWeights,
-} from '../libs/risk/src/backtest';
-import type { BacktestWindow } from '../libs/risk/src/backtest';
-import { fitLogistic } from '../libs/risk/src/fit';
+} from '@staydesk/risk';
+import type { BacktestWindow } from '@staydesk/risk';
+import { fitLogistic } from '@staydesk/risk';
 import {
   DEFAULT_MODEL,
   FACTOR_NAMES,
   quantileBands,
   scoreCustomer,
   transform,
-} from '../libs/risk/src/risk-model';
-import type { FactorName, RiskModel } from '../libs/risk/src/risk-model';
-import { RiskRepository } from '../libs/risk/src/risk.repository';
+} from '@staydesk/risk';
+import type { FactorName, RiskModel } from '@staydesk/risk';
+import { RiskRepository } from '@staydesk/risk';
 import { exitWithError } from './risk-cli';
 import { cohort, describeChurn, parseChurn } from './risk-data';
 

@@ -2,24 +2,29 @@ import 'reflect-metadata';
 import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import {
-  ConfigError,
   ConfigModule,
   DatabaseModule,
-  DatabaseStartupError,
   LoggingModule,
   QueueModule,
   RedisModule,
+  cliArgs,
   loadConfig,
   prepareDatabase,
+  runCli,
 } from '@staydesk/core';
 import { RiskModule, RiskService } from '@staydesk/risk';
 
 /** `npm run risk:rescore [-- --customer ID]`: rescore everyone now (or one customer) and print timings. */
+const USAGE = 'usage: npm run risk:rescore [-- --customer ID]';
+
 async function main() {
+  const { values } = cliArgs({
+    args: process.argv.slice(2),
+    options: { help: { type: 'boolean', short: 'h' }, customer: { type: 'string' } },
+  });
+  const one = values.customer;
   const config = loadConfig({ LOG_LEVEL: 'warn', ...process.env });
   await prepareDatabase(config);
-  const i = process.argv.indexOf('--customer');
-  const one = i > 0 ? process.argv[i + 1] : undefined;
 
   @Module({
     imports: [
@@ -55,8 +60,4 @@ async function main() {
   }
 }
 
-main().catch((err: Error) => {
-  const known = err instanceof ConfigError || err instanceof DatabaseStartupError;
-  process.stderr.write(`risk:rescore: ${known ? err.message : err.stack}\n`);
-  process.exit(1);
-});
+runCli('risk:rescore', USAGE, main);

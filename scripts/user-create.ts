@@ -1,15 +1,14 @@
 import 'reflect-metadata';
-import { parseArgs } from 'node:util';
 import { NestFactory } from '@nestjs/core';
 import { Module } from '@nestjs/common';
 import {
-  ConfigError,
   ConfigModule,
   DatabaseModule,
-  DatabaseStartupError,
-  DomainError,
+  UsageError,
+  cliArgs,
   loadConfig,
   prepareDatabase,
+  runCli,
 } from '@staydesk/core';
 import { IdentityModule, IdentityService, ROLES, Role } from '@staydesk/identity';
 
@@ -18,8 +17,10 @@ const USAGE =
 
 /** `npm run user:create`: makes a user (the first admin, typically) through the same service as the api. */
 async function main() {
-  const { values } = parseArgs({
+  const { values } = cliArgs({
+    args: process.argv.slice(2),
     options: {
+      help: { type: 'boolean', short: 'h' },
       email: { type: 'string' },
       role: { type: 'string' },
       name: { type: 'string' },
@@ -54,8 +55,6 @@ async function main() {
   }
 }
 
-class UsageError extends Error {}
-
 function prompt(question: string): Promise<string> {
   return new Promise((resolve, reject) => {
     if (!process.stdin.isTTY)
@@ -82,12 +81,4 @@ function prompt(question: string): Promise<string> {
   });
 }
 
-main().catch((err: Error) => {
-  const known =
-    err instanceof ConfigError ||
-    err instanceof DatabaseStartupError ||
-    err instanceof DomainError ||
-    err instanceof UsageError;
-  process.stderr.write(`user:create: ${known ? err.message : err.stack}\n`);
-  process.exit(1);
-});
+runCli('user:create', USAGE, main);

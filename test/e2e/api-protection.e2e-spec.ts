@@ -9,6 +9,7 @@ import {
 import { createApi } from '../../apps/api/src/bootstrap';
 import { insertUser, login } from '../support/factories';
 import { API_MAIN, listeningUrl, startProcess } from '../support/processes';
+import { eventually } from '../support/eventually';
 import { TestStack, startStack } from '../support/stack';
 
 const LOGIN = 'mutation($e: String!, $p: String!) { login(email: $e, password: $p) { token } }';
@@ -276,7 +277,11 @@ describe('logs never carry passwords, tokens or survey links', () => {
       await post('{ me { id } }', {}, `${secret}.${secret}`);
       await fetch(`${url}/s/${surveyToken}?score=4`);
       await fetch(`${url}/s/${surveyToken}/opt-out`);
-      await new Promise((r) => setTimeout(r, 300));
+      // barrier: all five requests have logged their completion
+      await eventually(
+        'the five requests to be logged',
+        () => (api.output().match(/request completed/g) ?? []).length >= 5,
+      );
       const out = api.output();
       expect(out).toMatch(/request completed/); // it did log the requests
       expect(out).not.toContain(secret);

@@ -16,6 +16,7 @@ import {
 } from '@staydesk/core';
 import { FollowUpsWorkerModule } from '@staydesk/followups';
 import { TestStack, startStack } from '../support/stack';
+import { eventually } from '../support/eventually';
 
 /**
  * The follow-ups processor on its own, so this file does not depend on how the real worker is
@@ -63,20 +64,6 @@ const LIST = `query ($filter: FollowUpFilter, $first: Int, $after: String) {
 }`;
 
 const inMinutes = (m: number) => new Date(Date.now() + m * 60_000).toISOString();
-
-async function waitFor<T>(
-  what: string,
-  probe: () => Promise<T | undefined | false> | T | undefined | false,
-  timeoutMs = 15_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 describe('follow-ups: GraphQL, rules, audit and e-mail reminders', () => {
   let stack: TestStack;
@@ -443,14 +430,14 @@ describe('follow-ups: GraphQL, rules, audit and e-mail reminders', () => {
       };
 
       expect(await scan()).toEqual({ queued: due.length });
-      const toAlice = await waitFor('the reminder to alice', () =>
+      const toAlice = await eventually('the reminder to alice', () =>
         mails.find((m) => m.raw.includes(`X-Staydesk-Follow-Up: ${f.id}`)),
       );
       expect(toAlice.to).toEqual([users.alice.email]);
       expect(toAlice.raw).toMatch(/^Subject: Follow-up due: check-in for Acme Corp\r?$/m);
       expect(toAlice.raw).toContain('Ask whether <the skates> fit');
       expect(toAlice.raw).toContain('https://desk.example.test/graphql');
-      await waitFor('every due follow-up to be marked reminded', async () => {
+      await eventually('every due follow-up to be marked reminded', async () => {
         const { rows } = await stack.db.query(
           `SELECT 1 FROM follow_ups WHERE id = ANY($1::bigint[]) AND reminded_at IS NULL`,
           [due.map((r) => r.id)],
@@ -469,9 +456,13 @@ describe('follow-ups: GraphQL, rules, audit and e-mail reminders', () => {
         'follow_up.remind',
       ]);
 
-      // A second scan finds nothing: no job, no mail.
+      // A second scan finds nothing: no job, so no mail (the barrier: every reminder job of the
+      // first scan has finished and none is waiting, active or delayed).
       expect(await scan()).toEqual({ queued: 0 });
-      await new Promise((r) => setTimeout(r, 300));
+      const counts = await publisher
+        .queue('followups')
+        .getJobCounts('waiting', 'active', 'delayed');
+      expect(counts).toEqual({ waiting: 0, active: 0, delayed: 0 });
       expect(mails).toHaveLength(due.length);
 
       // Rescheduling clears reminded_at; once due again, the owner is reminded again.
@@ -479,7 +470,7 @@ describe('follow-ups: GraphQL, rules, audit and e-mail reminders', () => {
         .rescheduleFollowUp;
       expect(moved.remindedAt).toBeNull();
       expect(await scan()).toEqual({ queued: 1 });
-      await waitFor('the second reminder', () => mails.length === due.length + 1);
+      await eventually('the second reminder', () => mails.length === due.length + 1);
       expect(mails[mails.length - 1].raw).toContain(`X-Staydesk-Follow-Up: ${f.id}`);
     } finally {
       await events.close();

@@ -18,6 +18,7 @@ import {
   listeningUrl,
   startProcess,
 } from '../support/processes';
+import { eventually } from '../support/eventually';
 import { startSmtpSink } from '../support/smtp-sink';
 
 interface ReceivedSpan {
@@ -66,16 +67,6 @@ async function startOtlpReceiver() {
     spans,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
-}
-
-async function waitFor<T>(what: string, probe: () => T | undefined | false, ms = 20_000) {
-  const until = Date.now() + ms;
-  for (;;) {
-    const value = probe();
-    if (value) return value;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 /** Value of one series in a Prometheus text exposition (undefined when absent). */
@@ -223,12 +214,12 @@ describe('operations: metrics and traces from the real processes', () => {
     await sink.waitFor(2, 20_000);
 
     // the api's server span of the solve, tagged with the request id from the logs
-    const root = await waitFor('the solve request span', () =>
+    const root = await eventually('the solve request span', () =>
       otlp.spans.find(
         (s) => s.service === 'staydesk-api' && s.attributes['staydesk.request_id'] === requestId,
       ),
     );
-    const trace = await waitFor('the survey e-mail in the same trace', () => {
+    const trace = await eventually('the survey e-mail in the same trace', () => {
       const spans = otlp.spans.filter((s) => s.traceId === root.traceId);
       // the job's own span ends (and is exported) after the send inside it
       const worker = spans.filter((s) => s.service === 'staydesk-worker').map((s) => s.name);

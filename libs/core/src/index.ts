@@ -27,3 +27,7 @@ export * from './graphql/preloaded';
 export * from './rate-limit/rate-limiter';
 export * from './pagination/keyset';
 export * from './text/search-text';
+export * from './database/typed-sql';
+export * from './database/schema-types';
+export type { DB } from './database/db.generated';
+export * from './process/cli';

@@ -30,7 +30,7 @@ export class MailboxesRepository {
 
   async activeIds(tx: Tx): Promise<string[]> {
     const rows: { id: string }[] = await tx.query(
-      `SELECT id::text FROM mail_mailboxes WHERE active ORDER BY id`,
+      `SELECT id::text FROM mail_mailboxes WHERE active ORDER BY mail_mailboxes.id`,
     );
     return rows.map((r) => r.id);
   }

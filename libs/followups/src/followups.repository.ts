@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { Tx, conflict, pgCode } from '@staydesk/core';
+import { ExpressionBuilder, sql } from 'kysely';
+import { DB, Tx, conflict, db, pgCode } from '@staydesk/core';
 
 export const FOLLOW_UP_KINDS = [
   'check_in',
@@ -70,11 +71,34 @@ export interface ReminderRow extends FollowUpRow {
   customerName: string;
 }
 
-const COLUMNS = `f.id::text, f.customer_id::text AS "customerId", f.ticket_id::text AS "ticketId",
-  f.owner_id::text AS "ownerId", f.kind, f.status, f.due_at AS "dueAt", f.note, f.outcome,
-  f.created_by_id::text AS "createdById", f.created_at AS "createdAt", f.completed_at AS "completedAt",
-  f.reminded_at AS "remindedAt", (f.status = 'open' AND f.due_at < now()) AS overdue,
-  to_char(f.due_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS "dueKey"`;
+/** The columns of a {@link FollowUpRow}; qualified, so they also serve RETURNING and joins. */
+function followUpColumns(eb: ExpressionBuilder<DB, 'followUps'>) {
+  return [
+    'followUps.id',
+    'followUps.customerId',
+    'followUps.ticketId',
+    'followUps.ownerId',
+    'followUps.kind',
+    'followUps.status',
+    'followUps.dueAt',
+    'followUps.note',
+    'followUps.outcome',
+    'followUps.createdById',
+    'followUps.createdAt',
+    'followUps.completedAt',
+    'followUps.remindedAt',
+    overdue(eb).as('overdue'),
+    dueKey(eb).as('dueKey'),
+  ] as const;
+}
+
+/** Open and due before now (database clock). */
+const overdue = (eb: ExpressionBuilder<DB, 'followUps'>) =>
+  sql<boolean>`(${eb.ref('followUps.status')} = 'open' AND ${eb.ref('followUps.dueAt')} < now())`;
+
+/** `due_at` with microseconds, for keyset cursors. */
+const dueKey = (eb: ExpressionBuilder<DB, 'followUps'>) =>
+  sql<string>`to_char(${eb.ref('followUps.dueAt')} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
 
 function rethrowForeignKey(err: unknown): never {
   if (pgCode(err) === '23503') {
@@ -86,14 +110,19 @@ function rethrowForeignKey(err: unknown): never {
 }
 
 /**
- * SQL for follow-ups. Note: TypeORM answers a bare UPDATE with `[rows, rowCount]` instead of the
- * rows, so every UPDATE here is wrapped in a CTE (`WITH f AS (UPDATE … RETURNING *) SELECT …`),
- * which makes `tx.query` return plain rows like any read.
+ * SQL for follow-ups, written with the typed query builder ({@link db}): every table and column
+ * is checked against the migrated schema (`db.generated.ts`), and each method's result against
+ * its row type.
  */
 @Injectable()
 export class FollowUpsRepository {
   async byIds(tx: Tx, ids: readonly string[]): Promise<FollowUpRow[]> {
-    return tx.query(`SELECT ${COLUMNS} FROM follow_ups f WHERE f.id = ANY($1::bigint[])`, [ids]);
+    if (ids.length === 0) return [];
+    return db(tx)
+      .selectFrom('followUps')
+      .select(followUpColumns)
+      .where('followUps.id', 'in', [...ids])
+      .execute();
   }
 
   /** Open follow-ups of one kind on a customer, locked for a change. */
@@ -102,20 +131,26 @@ export class FollowUpsRepository {
     customerId: string,
     kind: FollowUpKind,
   ): Promise<FollowUpRow[]> {
-    return tx.query(
-      `SELECT ${COLUMNS} FROM follow_ups f
-        WHERE f.customer_id = $1 AND f.kind = $2 AND f.status = 'open'
-        ORDER BY f.due_at, f.id FOR UPDATE`,
-      [customerId, kind],
-    );
+    return db(tx)
+      .selectFrom('followUps')
+      .select(followUpColumns)
+      .where('followUps.customerId', '=', customerId)
+      .where('followUps.kind', '=', kind)
+      .where('followUps.status', '=', 'open')
+      .orderBy('followUps.dueAt')
+      .orderBy('followUps.id')
+      .forUpdate()
+      .execute();
   }
 
   async lockById(tx: Tx, id: string): Promise<FollowUpRow | null> {
-    const rows: FollowUpRow[] = await tx.query(
-      `SELECT ${COLUMNS} FROM follow_ups f WHERE f.id = $1 FOR UPDATE`,
-      [id],
-    );
-    return rows[0] ?? null;
+    const row = await db(tx)
+      .selectFrom('followUps')
+      .select(followUpColumns)
+      .where('followUps.id', '=', id)
+      .forUpdate()
+      .executeTakeFirst();
+    return row ?? null;
   }
 
   /** Follow-ups ordered by (due_at, id) ascending, strictly after the keyset `after`. */
@@ -125,52 +160,60 @@ export class FollowUpsRepository {
     after: { dueKey: string; id: string } | null,
     limit: number,
   ): Promise<FollowUpRow[]> {
-    const params: unknown[] = [];
-    const p = (v: unknown) => {
-      params.push(v);
-      return `$${params.length}`;
-    };
-    const where: string[] = [];
-    if (filter.ownerId) where.push(`f.owner_id = ${p(filter.ownerId)}`);
-    if (filter.status) where.push(`f.status = ${p(filter.status)}`);
-    if (filter.overdue === true) where.push(`f.status = 'open' AND f.due_at < now()`);
-    if (filter.overdue === false) where.push(`NOT (f.status = 'open' AND f.due_at < now())`);
-    if (filter.customerId) where.push(`f.customer_id = ${p(filter.customerId)}`);
-    if (filter.ticketId) where.push(`f.ticket_id = ${p(filter.ticketId)}`);
-    if (filter.dueBefore) where.push(`f.due_at < ${p(filter.dueBefore)}`);
-    if (filter.hiddenTeamIds?.length) {
-      where.push(
-        `(f.ticket_id IS NULL OR NOT EXISTS (SELECT 1 FROM tickets ht WHERE ht.id = f.ticket_id AND ht.team_id = ANY(${p(filter.hiddenTeamIds)}::bigint[])))`,
+    let q = db(tx).selectFrom('followUps').select(followUpColumns);
+    if (filter.ownerId) q = q.where('followUps.ownerId', '=', filter.ownerId);
+    if (filter.status) q = q.where('followUps.status', '=', filter.status);
+    if (filter.overdue === true) q = q.where(overdue);
+    if (filter.overdue === false) q = q.where((eb) => eb.not(overdue(eb)));
+    if (filter.customerId) q = q.where('followUps.customerId', '=', filter.customerId);
+    if (filter.ticketId) q = q.where('followUps.ticketId', '=', filter.ticketId);
+    if (filter.dueBefore) q = q.where('followUps.dueAt', '<', filter.dueBefore);
+    const hidden = filter.hiddenTeamIds ?? [];
+    if (hidden.length) {
+      q = q.where((eb) =>
+        eb.or([
+          eb('followUps.ticketId', 'is', null),
+          eb.not(
+            eb.exists(
+              eb
+                .selectFrom('tickets')
+                .select(sql.lit(1).as('one'))
+                .whereRef('tickets.id', '=', 'followUps.ticketId')
+                .where('tickets.teamId', 'in', hidden),
+            ),
+          ),
+        ]),
       );
     }
     if (after) {
-      where.push(`(f.due_at, f.id) > (${p(after.dueKey)}::timestamptz, ${p(after.id)}::bigint)`);
+      q = q.where(
+        (eb) =>
+          sql<boolean>`(${eb.ref('followUps.dueAt')}, ${eb.ref('followUps.id')}) > (${after.dueKey}::timestamptz, ${after.id}::bigint)`,
+      );
     }
-    return tx.query(
-      `SELECT ${COLUMNS} FROM follow_ups f
-        ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
-        ORDER BY f.due_at ASC, f.id ASC LIMIT ${p(limit)}`,
-      params,
-    );
+    return q
+      .orderBy('followUps.dueAt', 'asc')
+      .orderBy('followUps.id', 'asc')
+      .limit(limit)
+      .execute();
   }
 
   async insert(tx: Tx, f: NewFollowUp): Promise<FollowUpRow> {
     try {
-      const rows: FollowUpRow[] = await tx.query(
-        `INSERT INTO follow_ups AS f (customer_id, ticket_id, owner_id, kind, due_at, note, created_by_id, survey_id)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING ${COLUMNS}`,
-        [
-          f.customerId,
-          f.ticketId,
-          f.ownerId,
-          f.kind,
-          f.dueAt,
-          f.note,
-          f.createdById,
-          f.surveyId ?? null,
-        ],
-      );
-      return rows[0];
+      return await db(tx)
+        .insertInto('followUps')
+        .values({
+          customerId: f.customerId,
+          ticketId: f.ticketId,
+          ownerId: f.ownerId,
+          kind: f.kind,
+          dueAt: f.dueAt,
+          note: f.note,
+          createdById: f.createdById,
+          surveyId: f.surveyId ?? null,
+        })
+        .returning(followUpColumns)
+        .executeTakeFirstOrThrow();
     } catch (err) {
       rethrowForeignKey(err);
     }
@@ -183,88 +226,101 @@ export class FollowUpsRepository {
     status: Exclude<FollowUpStatus, 'open'>,
     outcome: string | null,
   ): Promise<FollowUpRow> {
-    const rows: FollowUpRow[] = await tx.query(
-      `WITH f AS (
-         UPDATE follow_ups SET status = $2, outcome = $3, completed_at = now() WHERE id = $1 RETURNING *
-       ) SELECT ${COLUMNS} FROM f`,
-      [id, status, outcome],
-    );
-    return rows[0];
+    return db(tx)
+      .updateTable('followUps')
+      .set({ status, outcome, completedAt: sql<Date>`now()` })
+      .where('followUps.id', '=', id)
+      .returning(followUpColumns)
+      .executeTakeFirstOrThrow();
   }
 
   /** Moves the due time and clears `reminded_at`, so the owner is reminded again when it falls due. */
   async reschedule(tx: Tx, id: string, dueAt: Date): Promise<FollowUpRow> {
-    const rows: FollowUpRow[] = await tx.query(
-      `WITH f AS (
-         UPDATE follow_ups SET due_at = $2, reminded_at = NULL WHERE id = $1 RETURNING *
-       ) SELECT ${COLUMNS} FROM f`,
-      [id, dueAt],
-    );
-    return rows[0];
+    return db(tx)
+      .updateTable('followUps')
+      .set({ dueAt, remindedAt: null })
+      .where('followUps.id', '=', id)
+      .returning(followUpColumns)
+      .executeTakeFirstOrThrow();
   }
 
   async ownerById(tx: Tx, id: string): Promise<OwnerRow | null> {
-    const rows: OwnerRow[] = await tx.query(
-      `SELECT id::text, name, email, active FROM users WHERE id = $1`,
-      [id],
-    );
-    return rows[0] ?? null;
+    const row = await db(tx)
+      .selectFrom('users')
+      .select(['users.id', 'users.name', 'users.email', 'users.active'])
+      .where('users.id', '=', id)
+      .executeTakeFirst();
+    return row ?? null;
   }
 
-  /** The customer of a ticket, or null when the ticket does not exist. */
   /** The ticket's customer; null when there is no such ticket or it is in a hidden team. */
   async customerOfTicket(
     tx: Tx,
     ticketId: string,
     hiddenTeamIds: string[] = [],
   ): Promise<string | null> {
-    const rows: { customerId: string }[] = await tx.query(
-      `SELECT customer_id::text AS "customerId" FROM tickets
-        WHERE id = $1 AND (team_id IS NULL OR team_id <> ALL($2::bigint[]))`,
-      [ticketId, hiddenTeamIds],
-    );
-    return rows[0]?.customerId ?? null;
+    let q = db(tx)
+      .selectFrom('tickets')
+      .select('tickets.customerId')
+      .where('tickets.id', '=', ticketId);
+    if (hiddenTeamIds.length) {
+      q = q.where((eb) =>
+        eb.or([eb('tickets.teamId', 'is', null), eb('tickets.teamId', 'not in', hiddenTeamIds)]),
+      );
+    }
+    const row = await q.executeTakeFirst();
+    return row?.customerId ?? null;
   }
 
   async customerExists(tx: Tx, customerId: string): Promise<boolean> {
-    const rows: unknown[] = await tx.query(`SELECT 1 FROM customers WHERE id = $1`, [customerId]);
-    return rows.length > 0;
+    const row = await db(tx)
+      .selectFrom('customers')
+      .select('customers.id')
+      .where('customers.id', '=', customerId)
+      .executeTakeFirst();
+    return row !== undefined;
   }
 
   /** Open follow-ups that fell due and were not reminded yet, oldest due first (partial index). */
   async dueForReminder(tx: Tx, limit: number): Promise<{ id: string; dueKey: string }[]> {
-    return tx.query(
-      `SELECT f.id::text,
-              to_char(f.due_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS "dueKey"
-         FROM follow_ups f
-        WHERE f.status = 'open' AND f.due_at <= now() AND f.reminded_at IS NULL
-        ORDER BY f.due_at ASC, f.id ASC
-        LIMIT $1`,
-      [limit],
-    );
+    return db(tx)
+      .selectFrom('followUps')
+      .select((eb) => ['followUps.id', dueKey(eb).as('dueKey')])
+      .where('followUps.status', '=', 'open')
+      .where('followUps.dueAt', '<=', sql<Date>`now()`)
+      .where('followUps.remindedAt', 'is', null)
+      .orderBy('followUps.dueAt', 'asc')
+      .orderBy('followUps.id', 'asc')
+      .limit(limit)
+      .execute();
   }
 
   async forReminder(tx: Tx, id: string): Promise<ReminderRow | null> {
-    const rows: ReminderRow[] = await tx.query(
-      `SELECT ${COLUMNS}, u.name AS "ownerName", u.email AS "ownerEmail", u.active AS "ownerActive",
-              c.name AS "customerName"
-         FROM follow_ups f
-         JOIN users u ON u.id = f.owner_id
-         JOIN customers c ON c.id = f.customer_id
-        WHERE f.id = $1`,
-      [id],
-    );
-    return rows[0] ?? null;
+    const row = await db(tx)
+      .selectFrom('followUps')
+      .innerJoin('users', 'users.id', 'followUps.ownerId')
+      .innerJoin('customers', 'customers.id', 'followUps.customerId')
+      .select(followUpColumns)
+      .select([
+        'users.name as ownerName',
+        'users.email as ownerEmail',
+        'users.active as ownerActive',
+        'customers.name as customerName',
+      ])
+      .where('followUps.id', '=', id)
+      .executeTakeFirst();
+    return row ?? null;
   }
 
   /** Sets `reminded_at` once; false when it was already set (or the row is gone). */
   async markReminded(tx: Tx, id: string): Promise<boolean> {
-    const rows: unknown[] = await tx.query(
-      `WITH u AS (
-         UPDATE follow_ups SET reminded_at = now() WHERE id = $1 AND reminded_at IS NULL RETURNING id
-       ) SELECT id::text FROM u`,
-      [id],
-    );
-    return rows.length > 0;
+    const row = await db(tx)
+      .updateTable('followUps')
+      .set({ remindedAt: sql<Date>`now()` })
+      .where('followUps.id', '=', id)
+      .where('followUps.remindedAt', 'is', null)
+      .returning('followUps.id')
+      .executeTakeFirst();
+    return row !== undefined;
   }
 }

@@ -118,7 +118,7 @@ export class ImportRepository {
     const rows = await tx.query(
       `SELECT ${RUN_COLUMNS} FROM import_runs
         WHERE fingerprint = $1 AND NOT dry_run AND status IN ('queued', 'running', 'failed')
-        ORDER BY id DESC LIMIT 1`,
+        ORDER BY import_runs.id DESC LIMIT 1`,
       [fingerprint],
     );
     return rows[0] ?? null;

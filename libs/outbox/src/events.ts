@@ -48,17 +48,3 @@ export interface TicketChange {
 
 export type EventType = DomainEvent['type'];
 export type EventOf<T extends EventType> = Extract<DomainEvent, { type: T }>;
-
-export const EVENT_TYPES: readonly EventType[] = [
-  'ticket.created',
-  'ticket.solved',
-  'ticket.reopened',
-  'ticket.message_added',
-  'survey.answered',
-  'customer.status_changed',
-  'ticket.updated',
-  'followup.due',
-  'ticket.assigned',
-  'automation.mail_queued',
-  'user.password_reset_requested',
-];

@@ -28,7 +28,7 @@ export class OutboxRepository {
   async claim(tx: Tx, limit: number): Promise<OutboxRow[]> {
     return tx.query(
       `SELECT id::text, type, payload, attempts, trace_context AS "traceContext" FROM outbox
-        WHERE published_at IS NULL ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`,
+        WHERE published_at IS NULL ORDER BY outbox.id LIMIT $1 FOR UPDATE SKIP LOCKED`,
       [limit],
     );
   }

@@ -5,3 +5,5 @@ export * from './risk.object';
 export * from './risk.repository';
 export * from './risk.service';
 export * from './history-backfill';
+export * from './backtest';
+export * from './fit';

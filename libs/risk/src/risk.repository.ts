@@ -463,7 +463,7 @@ export class RiskRepository {
 
   async activeCustomerIds(tx: Tx): Promise<string[]> {
     const rows: { id: string }[] = await tx.query(
-      `SELECT id::text FROM customers WHERE status = 'active' ORDER BY id`,
+      `SELECT id::text FROM customers WHERE status = 'active' ORDER BY customers.id`,
     );
     return rows.map((r) => r.id);
   }

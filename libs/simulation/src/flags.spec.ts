@@ -21,7 +21,7 @@ describe('parseWorldFlags', () => {
 
   it('refuses unknown flags and numbers out of range, ending with the usage', () => {
     expect(() => parse(['--tickets', '5'])).toThrow(UsageError);
-    expect(() => parse(['--tickets', '5'])).toThrow('unknown argument "--tickets"; usage: x');
+    expect(() => parse(['--tickets', '5'])).toThrow("Unknown option '--tickets'; usage: x");
     expect(() => parse(['--customers', '0'])).toThrow(
       '--customers needs a whole number from 1 to 100; usage: x',
     );

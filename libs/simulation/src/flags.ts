@@ -1,3 +1,5 @@
+import { UsageError, cliArgs, wholeNumber } from '@staydesk/core';
+
 // ---------------------------------------------------------------------------------------------
 // Command line
 
@@ -9,8 +11,8 @@ export interface SeedOptions {
   force: boolean;
 }
 
-/** A wrong command line; its message is printed as is. */
-export class UsageError extends Error {}
+/** A wrong command line (the scripts' one class, from libs/core). */
+export { UsageError };
 
 export const USAGE =
   'usage: seed-demo [--customers N] [--tickets N] [--months N] [--seed N] [--force] [--help]';
@@ -32,25 +34,35 @@ export function parseWorldFlags<F extends string>(
   ranges: Record<F, readonly [number, number]>,
   usage: string,
 ): (Record<F, number> & { force: boolean }) | 'help' {
-  const options = { ...defaults };
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    if (arg === '--help' || arg === '-h') return 'help';
-    if (arg === '--force') {
-      options.force = true;
-      continue;
+  const flags = Object.keys(ranges) as F[];
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    ({ values } = cliArgs({
+      args: argv,
+      options: {
+        help: { type: 'boolean', short: 'h' },
+        force: { type: 'boolean' },
+        ...Object.fromEntries(flags.map((f) => [f, { type: 'string' as const }])),
+      },
+    }));
+  } catch (err) {
+    if (err instanceof UsageError && err.message === '') return 'help';
+    if (err instanceof UsageError) throw new UsageError(`${err.message}; ${usage}`);
+    throw err;
+  }
+  const options = { ...defaults, force: values.force === true || defaults.force };
+  for (const flag of flags) {
+    try {
+      const raw = values[flag];
+      (options as Record<F, number>)[flag] = wholeNumber(
+        flag,
+        typeof raw === 'string' ? raw : undefined,
+        ranges[flag],
+        defaults[flag],
+      );
+    } catch (err) {
+      throw new UsageError(`${(err as Error).message}; ${usage}`);
     }
-    const match = /^--([a-z]+)(?:=(.*))?$/.exec(arg);
-    if (!match || !Object.hasOwn(ranges, match[1])) {
-      throw new UsageError(`unknown argument "${arg}"; ${usage}`);
-    }
-    const flag = match[1] as F;
-    const raw = match[2] ?? argv[++i];
-    const [min, max] = ranges[flag];
-    if (raw === undefined || !/^\d+$/.test(raw) || Number(raw) < min || Number(raw) > max) {
-      throw new UsageError(`--${flag} needs a whole number from ${min} to ${max}; ${usage}`);
-    }
-    (options as Record<F, number>)[flag] = Number(raw);
   }
   return options;
 }

@@ -1,12 +1,6 @@
 import bcrypt from 'bcryptjs';
 import { Client } from 'pg';
-import {
-  ConfigError,
-  DatabaseStartupError,
-  describeDatabaseUrl,
-  loadConfig,
-  prepareDatabase,
-} from '@staydesk/core';
+import { cliErrorMessage, describeDatabaseUrl, loadConfig, prepareDatabase } from '@staydesk/core';
 import { TEAM_DEFS } from './catalog';
 import { applyChurn } from './churn';
 import { CustomerPicker, generateCustomers } from './customers';
@@ -203,13 +197,6 @@ export async function runSeedDemo(argv: string[]): Promise<void> {
 
 /** The seeder's last word: one line on stderr and exit 1. */
 export function exitSeedDemo(err: Error & { code?: string }): never {
-  const known =
-    err instanceof ConfigError || err instanceof DatabaseStartupError || err instanceof UsageError;
-  const message = known
-    ? err.message
-    : typeof err.code === 'string'
-      ? `${err.message.split('\n')[0]} (${err.code})` // PostgreSQL or network error: one line
-      : err.stack;
-  process.stderr.write(`seed:demo: ${message}\n`);
+  process.stderr.write(`seed:demo: ${cliErrorMessage(err)}\n`);
   process.exit(1);
 }

@@ -306,7 +306,7 @@ export class SurveysRepository {
 
   async anyAdmin(tx: Tx): Promise<string | null> {
     const rows: { id: string }[] = await tx.query(
-      `SELECT id::text FROM users WHERE role = 'admin' AND active ORDER BY id LIMIT 1`,
+      `SELECT id::text FROM users WHERE role = 'admin' AND active ORDER BY users.id LIMIT 1`,
     );
     return rows[0]?.id ?? null;
   }

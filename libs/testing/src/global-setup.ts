@@ -3,7 +3,9 @@ import { execFileSync } from 'node:child_process';
 // the tests in-band on small machines; loading @nestjs/graphql here would register GraphQL type
 // metadata against another VM context's built-ins and break every schema built by the tests
 // ("Cannot determine a GraphQL output type", nestjs/graphql#3356).
+// eslint-disable-next-line @typescript-eslint/no-restricted-imports -- see above
 import { loadConfig } from '../../core/src/config/config';
+// eslint-disable-next-line @typescript-eslint/no-restricted-imports -- see above
 import { prepareDatabase } from '../../core/src/database/prepare-database';
 import {
   TEMPLATE_ENV,
@@ -18,6 +20,9 @@ import {
  * database, and publish its name to the test workers through the environment.
  */
 export default async function globalSetup(): Promise<void> {
+  // The medium and e2e projects share one template (Jest runs each project's global setup in
+  // this same process).
+  if (process.env[TEMPLATE_ENV]) return;
   if (!process.env.STAYDESK_SKIP_BUILD) {
     execFileSync('npm', ['run', '--silent', 'build'], { stdio: 'inherit' });
   }

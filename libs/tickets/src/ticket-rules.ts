@@ -24,10 +24,6 @@ const MOVES: Record<TicketStatus, readonly TicketStatus[]> = {
   closed: [],
 };
 
-export function allowedMoves(from: TicketStatus): readonly TicketStatus[] {
-  return MOVES[from];
-}
-
 export function assertMove(from: TicketStatus, to: TicketStatus, field = 'status'): void {
   if (from === to) throw badInput(field, `the ticket is already ${to}`);
   if (!MOVES[from].includes(to)) {

@@ -227,10 +227,6 @@ export const JOB_CONFIG = {
   },
 } satisfies { [N in JobName]: JobConfig<N> };
 
-export function queueOf(name: JobName): QueueName {
-  return jobConfig(name).queue;
-}
-
 /** The config of a job, typed for its payload. */
 export function jobConfig<N extends JobName>(name: N): JobConfig<N> {
   return (JOB_CONFIG as { [K in JobName]: JobConfig<K> })[name];

@@ -1,0 +1,87 @@
+import {
+  CamelCasePlugin,
+  CompiledQuery,
+  DatabaseConnection,
+  Driver,
+  Kysely,
+  PostgresAdapter,
+  PostgresIntrospector,
+  PostgresQueryCompiler,
+  QueryResult,
+} from 'kysely';
+import type { DB } from './db.generated';
+import { Tx } from './transaction';
+
+/**
+ * The typed query builder over a {@link Tx}: the pool or the transaction a service opened, so
+ * typed and hand-written statements share one connection and one transaction (decision "Typed
+ * SQL"). Tables and columns are checked against `db.generated.ts`, which `npm run db:types`
+ * writes from the migrated schema; names are camelCase in TypeScript and snake_case in SQL.
+ *
+ * Transactions stay with {@link TransactionRunner}: `db(tx).transaction()` is refused, so a
+ * repository can never open a second pooled connection inside a service's transaction.
+ */
+export type TypedDb = Kysely<DB>;
+
+class TxConnection implements DatabaseConnection {
+  constructor(private readonly tx: Tx) {}
+
+  async executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
+    const result: unknown = await this.tx.query(query.sql, [...query.parameters]);
+    // TypeORM answers UPDATE/DELETE with [rows, affected]; INSERT and SELECT with rows.
+    if (
+      Array.isArray(result) &&
+      result.length === 2 &&
+      Array.isArray(result[0]) &&
+      typeof result[1] === 'number'
+    ) {
+      return { rows: result[0] as R[], numAffectedRows: BigInt(result[1]) };
+    }
+    return { rows: result as R[] };
+  }
+
+  // eslint-disable-next-line require-yield
+  async *streamQuery<R>(): AsyncIterableIterator<QueryResult<R>> {
+    throw new Error('typed-sql: streaming is not supported over a Tx; use a cursor or COPY');
+  }
+}
+
+const refuse = (): Promise<void> =>
+  Promise.reject(new Error('typed-sql: open transactions with TransactionRunner.run, not Kysely'));
+
+class TxDriver implements Driver {
+  private readonly connection: TxConnection;
+  constructor(tx: Tx) {
+    this.connection = new TxConnection(tx);
+  }
+  async init(): Promise<void> {}
+  async acquireConnection(): Promise<DatabaseConnection> {
+    return this.connection;
+  }
+  beginTransaction = refuse;
+  commitTransaction = refuse;
+  rollbackTransaction = refuse;
+  async releaseConnection(): Promise<void> {}
+  async destroy(): Promise<void> {}
+}
+
+const cache = new WeakMap<Tx, TypedDb>();
+const plugins = [new CamelCasePlugin()];
+
+/** The typed builder bound to `tx` (one per handle, cached). */
+export function db(tx: Tx): TypedDb {
+  let k = cache.get(tx);
+  if (!k) {
+    k = new Kysely<DB>({
+      dialect: {
+        createAdapter: () => new PostgresAdapter(),
+        createDriver: () => new TxDriver(tx),
+        createIntrospector: (kysely) => new PostgresIntrospector(kysely),
+        createQueryCompiler: () => new PostgresQueryCompiler(),
+      },
+      plugins,
+    });
+    cache.set(tx, k);
+  }
+  return k;
+}
