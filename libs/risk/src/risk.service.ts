@@ -35,7 +35,15 @@ export interface RescoreResult {
   followUps: number;
   /** Customers whose materialized score-change base moved (risk_scores.base_score). */
   baseChanged: number;
+  /** The model that scored (a fitted model's version, or default-v2). */
+  modelVersion: string;
   featureMs: number;
+  /** Scoring and streaming the scores into the staging table (COPY), after the features. */
+  stageMs: number;
+  /** History, follow-ups for customers entering high/critical, and the upsert. */
+  applyMs: number;
+  /** The score-change base (a second transaction). */
+  baseMs: number;
   totalMs: number;
 }
 
@@ -126,6 +134,9 @@ export class RiskService implements OnModuleInit {
   async rescoreAll(): Promise<RescoreResult> {
     const started = performance.now();
     let featureMs = 0;
+    let stageMs = 0;
+    let applyMs = 0;
+    const modelVersion = this.model.version;
     const result = await this.tx.run(async (tx) => {
       const features = await this.repo.features(tx, new Date(), null, true);
       featureMs = Math.round(performance.now() - started);
@@ -142,19 +153,26 @@ export class RiskService implements OnModuleInit {
           }
         })(),
       );
+      stageMs = Math.round(performance.now() - started) - featureMs;
       const entering = await this.repo.enteringHighBands(tx, HIGH);
       await this.openOutreach(tx, entering);
       const bandChanges = await this.repo.applyStagedScores(tx, HISTORY_STEP);
+      applyMs = Math.round(performance.now() - started) - featureMs - stageMs;
       return { customers: features.length, bandChanges, followUps: entering.length };
     });
     // the risk list's score change reads the base of the default window from risk_scores
+    const baseStarted = performance.now();
     const baseChanged = await this.tx.run((tx) =>
       this.repo.refreshChangeBase(tx, SCORE_CHANGE_BASE_DAYS),
     );
     const done = {
       ...result,
       baseChanged,
+      modelVersion,
       featureMs,
+      stageMs,
+      applyMs,
+      baseMs: Math.round(performance.now() - baseStarted),
       totalMs: Math.round(performance.now() - started),
     };
     this.logger.info(done, 'full risk rescoring done');
