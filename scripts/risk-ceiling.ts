@@ -19,7 +19,6 @@
 import 'reflect-metadata';
 import { Client } from 'pg';
 import { loadConfig, prepareDatabase } from '@staydesk/core';
-import type { Tx } from '@staydesk/core';
 import {
   CHURN_INTERCEPT,
   CHURN_NOISE,
@@ -59,12 +58,12 @@ interface Row {
 const TIER_SQL = `CASE c.tier WHEN 'free' THEN 0.15 WHEN 'starter' THEN 0.05 ELSE 0 END`;
 
 /** One query per window: the cohort of the backtest, its outcome, the oracle and the pains. */
-async function rows(tx: Tx, w: BacktestWindow): Promise<Row[]> {
+async function rows(client: Client, w: BacktestWindow): Promise<Row[]> {
   const share = (n: string, d: string) => `CASE WHEN ${d} > 0 THEN ${n}::float8 / ${d} ELSE 0 END`;
   const pain = (suffix: string) =>
     `(${share(`tk.breached${suffix}`, `tk.n${suffix}`)} + ${share(`tk.reopened${suffix}`, `tk.n${suffix}`)}
       + ${share(`msg.negative${suffix}`, `msg.n${suffix}`)}) / 3 + ${TIER_SQL}`;
-  return tx.query(
+  const result = await client.query<Row>(
     `WITH cust AS (
        SELECT c.id, c.tier, c.customer_since FROM customers c
         WHERE c.customer_since <= $1 AND (c.status = 'active' OR c.churned_at > $1)),
@@ -98,6 +97,7 @@ async function rows(tx: Tx, w: BacktestWindow): Promise<Row[]> {
        LEFT JOIN churned ON churned.customer_id = c.id`,
     [w.cutoff, w.end],
   );
+  return result.rows;
 }
 
 /** Inputs of a fit from one pain: the pain, the exposed share of the window, and log tenure. */
@@ -129,14 +129,13 @@ async function main() {
     await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
     await client.query(`SET LOCAL statement_timeout = '30min'`);
     await client.query(`SET LOCAL work_mem = '256MB'`);
-    const tx = client as unknown as Tx;
     const oracle: { t: string | null }[] = (
       await client.query(`SELECT to_regclass('simulation_oracle')::text AS t`)
     ).rows;
     if (!oracle[0]?.t)
       throw new BacktestInputError('no simulation_oracle: the ceiling needs a simulated world');
-    const train = await rows(tx, fitWindow);
-    const test = await rows(tx, evalWindow);
+    const train = await rows(client, fitWindow);
+    const test = await rows(client, evalWindow);
     await client.query('COMMIT');
 
     const noiseless = (r: Row, pain: number, w: BacktestWindow) =>
