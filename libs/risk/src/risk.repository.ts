@@ -365,6 +365,24 @@ export class RiskRepository {
     await tx.query(`ANALYZE risk_stage`);
   }
 
+  /**
+   * Sets the staged bands from thresholds found after staging (the default model's score
+   * distribution). Scores are staged as `real` and thresholds are two-decimal numbers: both are
+   * compared as numeric, so a score equal to a threshold is at or above it as in `bandOf`.
+   */
+  async rebandStaged(tx: Tx, bands: BandThresholds): Promise<void> {
+    await tx.query(
+      `UPDATE risk_stage s SET band = x.band
+         FROM (SELECT customer_id, CASE WHEN score::numeric >= $3::numeric THEN 'critical'
+                                        WHEN score::numeric >= $2::numeric THEN 'high'
+                                        WHEN score::numeric >= $1::numeric THEN 'medium'
+                                        ELSE 'low' END AS band
+                 FROM risk_stage) x
+        WHERE x.customer_id = s.customer_id AND x.band <> s.band`,
+      [bands.medium, bands.high, bands.critical],
+    );
+  }
+
   /** Staged customers entering high/critical (call before {@link applyStagedScores}). */
   async enteringHighBands(tx: Tx, high: Band[]): Promise<Entering[]> {
     return tx.query(
