@@ -191,22 +191,17 @@ open_then AS (
    GROUP BY t.customer_id
 ),
 msg AS (
-  -- straight from the tables rather than from win (a CTE scan keeps a plan serial): the
-  -- year's messages are the largest input, and this way their scan, join and counting can
-  -- run in parallel workers; rows of customers not scored fall away in the final LEFT JOIN
-  SELECT t.customer_id,
-         count(*) FILTER (WHERE t.created_at > $1 - interval '120 days' AND m.created_at > $1 - interval '90 days')::int AS n,
-         count(*) FILTER (WHERE t.created_at > $1 - interval '120 days' AND m.created_at > $1 - interval '90 days' AND m.sentiment < ${NEGATIVE})::int AS negative,
-         count(*) FILTER (WHERE t.created_at > $1 - interval '120 days' AND m.created_at > $1 - interval '30 days')::int AS n30,
-         count(*) FILTER (WHERE t.created_at > $1 - interval '120 days' AND m.created_at > $1 - interval '30 days' AND m.sentiment < ${NEGATIVE})::int AS negative30,
+  SELECT w.customer_id,
+         count(*) FILTER (WHERE w.recent AND m.created_at > $1 - interval '90 days')::int AS n,
+         count(*) FILTER (WHERE w.recent AND m.created_at > $1 - interval '90 days' AND m.sentiment < ${NEGATIVE})::int AS negative,
+         count(*) FILTER (WHERE w.recent AND m.created_at > $1 - interval '30 days')::int AS n30,
+         count(*) FILTER (WHERE w.recent AND m.created_at > $1 - interval '30 days' AND m.sentiment < ${NEGATIVE})::int AS negative30,
          count(*)::int AS n_year,
          count(*) FILTER (WHERE m.sentiment < ${NEGATIVE})::int AS negative_year,
-         max(m.created_at) FILTER (WHERE t.created_at > $1 - interval '120 days' AND m.created_at > $1 - interval '90 days') AS last_message
-    FROM ticket_messages m JOIN tickets t ON t.id = m.ticket_id
+         max(m.created_at) FILTER (WHERE w.recent AND m.created_at > $1 - interval '90 days') AS last_message
+    FROM win w JOIN ticket_messages m ON m.ticket_id = w.id
    WHERE m.kind = 'customer_message' AND m.created_at > $1 - interval '365 days' AND m.created_at <= $1
-     AND t.created_at > $1 - interval '365 days' AND t.created_at <= $1
-     AND ($2::bigint[] IS NULL OR t.customer_id = ANY($2))
-   GROUP BY t.customer_id
+   GROUP BY w.customer_id
 ),
 sv AS (
   SELECT s.customer_id,
