@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { RiskService } from '@staydesk/risk';
+import { RiskService, bandOf } from '@staydesk/risk';
 import { insertUser, login, ok } from '../support/factories';
 import { ROOT, runToExit } from '../support/processes';
 import { TestStack, startStack } from '../support/stack';
@@ -52,6 +52,13 @@ describe('a fitted model, once active, still fills every band of the risk list',
     expect(share('critical') + share('high')).toBeGreaterThan(0.05);
     expect(share('critical') + share('high')).toBeLessThan(0.2);
     expect(share('low')).toBeGreaterThan(0.55);
+    // the bands are set on the staged scores after the thresholds are known: each stored band is
+    // what bandOf says for its score, at the thresholds too
+    const { rows: scored } = await stack.db.query<{ score: number; band: string }>(
+      `SELECT score, band FROM risk_scores`,
+    );
+    expect(scored.filter((r) => r.band !== bandOf(r.score, risk.bands))).toEqual([]);
+    expect(scored.some((r) => r.score === risk.bands.critical)).toBe(true); // a boundary was hit
   }, 60_000);
 
   it('lists customers going quiet: largest drop of contact against their own past first', async () => {

@@ -35,7 +35,15 @@ export interface RescoreResult {
   followUps: number;
   /** Customers whose materialized score-change base moved (risk_scores.base_score). */
   baseChanged: number;
+  /** The model that scored (a fitted model's version, or default-v2). */
+  modelVersion: string;
   featureMs: number;
+  /** Scoring and streaming the scores into the staging table (COPY), after the features. */
+  stageMs: number;
+  /** History, follow-ups for customers entering high/critical, and the upsert. */
+  applyMs: number;
+  /** The score-change base (a second transaction). */
+  baseMs: number;
   totalMs: number;
 }
 
@@ -126,35 +134,53 @@ export class RiskService implements OnModuleInit {
   async rescoreAll(): Promise<RescoreResult> {
     const started = performance.now();
     let featureMs = 0;
+    let stageMs = 0;
+    let applyMs = 0;
+    const modelVersion = this.model.version;
     const result = await this.tx.run(async (tx) => {
       const features = await this.repo.features(tx, new Date(), null, true);
       featureMs = Math.round(performance.now() - started);
-      await this.refreshDistributionBands(tx, features);
+      // One scoring pass: scores are streamed with the bands in force; when the bands follow
+      // this run's distribution they are set afterwards in the staging table (a second pass
+      // over 75k customers cost seconds).
       const score = (f: RawFeatures) => this.score(f);
+      const scores: number[] = new Array<number>(features.length);
       await this.repo.stageScores(
         tx,
         (async function* () {
           for (let i = 0; i < features.length; i += CHUNK) {
-            yield features
-              .slice(i, i + CHUNK)
-              .map((f) => ({ customerId: f.customerId, ...score(f) }));
+            const chunk = features.slice(i, i + CHUNK).map((f, k) => {
+              const s = score(f);
+              scores[i + k] = s.score;
+              return { customerId: f.customerId, ...s };
+            });
+            features.fill(null as unknown as RawFeatures, i, i + CHUNK); // let them go
+            yield chunk;
             await yieldToLoop(); // keep the job's lock renewed on big runs
           }
         })(),
       );
+      await this.refreshDistributionBands(tx, scores);
+      stageMs = Math.round(performance.now() - started) - featureMs;
       const entering = await this.repo.enteringHighBands(tx, HIGH);
       await this.openOutreach(tx, entering);
       const bandChanges = await this.repo.applyStagedScores(tx, HISTORY_STEP);
+      applyMs = Math.round(performance.now() - started) - featureMs - stageMs;
       return { customers: features.length, bandChanges, followUps: entering.length };
     });
     // the risk list's score change reads the base of the default window from risk_scores
+    const baseStarted = performance.now();
     const baseChanged = await this.tx.run((tx) =>
       this.repo.refreshChangeBase(tx, SCORE_CHANGE_BASE_DAYS),
     );
     const done = {
       ...result,
       baseChanged,
+      modelVersion,
       featureMs,
+      stageMs,
+      applyMs,
+      baseMs: Math.round(performance.now() - baseStarted),
       totalMs: Math.round(performance.now() - started),
     };
     this.logger.info(done, 'full risk rescoring done');
@@ -164,14 +190,15 @@ export class RiskService implements OnModuleInit {
   /**
    * Default model, RISK_BANDS unset, 200+ customers: the bands follow this run's score
    * distribution (the riskiest 30 / 10 / 3 %), kept for single-customer rescores until the next
-   * full run. One extra scoring pass (the scores only).
+   * full run: computed from the staged scores, which are then re-banded in the staging table.
    */
-  private async refreshDistributionBands(tx: Tx, features: RawFeatures[]): Promise<void> {
+  private async refreshDistributionBands(tx: Tx, scores: number[]): Promise<void> {
     if (this.model.bands || this.config.risk.bandsFixed) return;
-    if (features.length < DISTRIBUTION_BANDS_MIN_CUSTOMERS) return;
-    const bands = quantileBands(features.map((f) => scoreCustomer(f, this.model).score));
+    if (scores.length < DISTRIBUTION_BANDS_MIN_CUSTOMERS) return;
+    const bands = quantileBands(scores);
     if (!bands) return;
-    await this.repo.saveDistributionBands(tx, this.model.version, bands, features.length);
+    await this.repo.saveDistributionBands(tx, this.model.version, bands, scores.length);
+    await this.repo.rebandStaged(tx, bands);
     this.distribution = bands;
   }
 
