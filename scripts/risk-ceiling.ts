@@ -33,9 +33,9 @@ import {
   parseWindow,
   rocAuc,
   textTable,
-} from '../libs/risk/src/backtest';
-import type { BacktestWindow, Outcome } from '../libs/risk/src/backtest';
-import { fitLogistic } from '../libs/risk/src/fit';
+} from '@staydesk/risk';
+import type { BacktestWindow, Outcome } from '@staydesk/risk';
+import { fitLogistic } from '@staydesk/risk';
 import { exitWithError } from './risk-cli';
 
 const USAGE =
