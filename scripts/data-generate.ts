@@ -89,7 +89,6 @@ function parseArgs(argv: string[]): GenerateOptions | 'help' {
     argv,
     { customers: 1000, tickets: 20_000, months: 18, seed: 7, jobs: 2, force: false },
     FLAGS,
-    USAGE,
   );
 }
 

@@ -50,6 +50,10 @@ const MATRIX: Record<string, { allowed: Role[] | typeof PUBLIC; call: string }> 
     allowed: OWNERS,
     call: `{ retentionCustomers(period: { from: "2026-01-01T00:00:00Z", to: "2026-02-01T00:00:00Z" }, figure: churned, first: 1) { edges { cursor } } }`,
   },
+  supportKpiSurveys: {
+    allowed: ['team_lead', 'admin'],
+    call: `{ supportKpiSurveys(filter: { from: "2026-01-01T00:00:00Z", to: "2026-02-01T00:00:00Z" }) { __typename } }`,
+  },
   supportKpiTickets: {
     allowed: ['team_lead', 'admin'],
     call: `{ supportKpiTickets(filter: { from: "2026-01-01T00:00:00Z", to: "2026-02-01T00:00:00Z" }, metric: tickets_created, first: 1) { totalCount } }`,

@@ -939,6 +939,38 @@ function cases(ids: Record<string, string>): Record<string, Case[]> {
         message: /exactly once/,
       },
     ],
+    requestPasswordReset: [
+      {
+        name: 'email is null',
+        query: `mutation($e: String!) { requestPasswordReset(email: $e) }`,
+        variables: { e: null },
+        code: INPUT,
+      },
+    ],
+    resetPassword: [
+      {
+        name: 'forged token',
+        query: `mutation { resetPassword(token: "${SQL}", newPassword: "a-long-enough-password") }`,
+        code: 'TOKEN_INVALID',
+      },
+      {
+        name: 'token of a link that was never issued',
+        query: `mutation { resetPassword(token: "999999.AAAA", newPassword: "a-long-enough-password") }`,
+        code: 'TOKEN_INVALID',
+      },
+    ],
+    sendPasswordResetLink: [
+      {
+        name: 'malformed id',
+        query: `mutation { sendPasswordResetLink(id: "${SQL}") }`,
+        code: INPUT,
+      },
+      {
+        name: 'unknown user',
+        query: `mutation { sendPasswordResetLink(id: "999999999") }`,
+        code: 'NOT_FOUND',
+      },
+    ],
     updateUser: [
       {
         name: 'unknown team',

@@ -238,25 +238,7 @@ export class EmailRepository {
     tx: Tx,
     m: Omit<MessageMailRow, 'sentAt' | 'error' | 'statusAt'> & { inboundMailId: string | null },
   ): Promise<void> {
-    await tx.query(
-      `INSERT INTO message_mail (ticket_message_id, direction, message_id, in_reply_to, refs, from_address,
-          to_addresses, cc_addresses, status, html, full_text, inbound_mail_id)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
-      [
-        m.ticketMessageId,
-        m.direction,
-        m.messageId,
-        m.inReplyTo,
-        m.refs,
-        m.fromAddress,
-        m.toAddresses,
-        m.ccAddresses,
-        m.status,
-        m.html,
-        m.fullText,
-        m.inboundMailId,
-      ],
-    );
+    await this.insertMessageMails(tx, [m]);
   }
 
   /** Many inbound envelopes at once (one statement; the same columns as insertMessageMail). */

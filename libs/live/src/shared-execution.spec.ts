@@ -62,7 +62,7 @@ async function subscribeTo(capacity: number, id: string, out: ReturnType<typeof 
     overflow: refetch,
     format: (r: ExecutionResult) => r,
   });
-  const live = { actor: { id: '1', role: 'agent', teamId: null, name: 'A' } };
+  const live = { actor: { id: '1', role: 'agent', teamId: null, teamIds: [], name: 'A' } };
   const iterator = (await subscribe({
     schema: schemaOn(stream),
     document: parse('subscription { event { text } }'),

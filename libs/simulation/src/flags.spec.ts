@@ -6,7 +6,6 @@ describe('parseWorldFlags', () => {
       argv,
       { customers: 10, seed: 1, force: false },
       { customers: [1, 100], seed: [0, 9] },
-      'usage: x',
     );
 
   it('reads --name N, --name=N and --force over the defaults', () => {
@@ -21,9 +20,9 @@ describe('parseWorldFlags', () => {
 
   it('refuses unknown flags and numbers out of range, ending with the usage', () => {
     expect(() => parse(['--tickets', '5'])).toThrow(UsageError);
-    expect(() => parse(['--tickets', '5'])).toThrow("Unknown option '--tickets'; usage: x");
+    expect(() => parse(['--tickets', '5'])).toThrow("Unknown option '--tickets'");
     expect(() => parse(['--customers', '0'])).toThrow(
-      '--customers needs a whole number from 1 to 100; usage: x',
+      '--customers needs a whole number from 1 to 100',
     );
     expect(() => parse(['--seed', '1.5'])).toThrow(UsageError);
     expect(() => parse(['--seed'])).toThrow(UsageError);

@@ -26,13 +26,12 @@ export const NUMERIC_FLAGS = {
 /**
  * The command line of the world builders (this seeder and data:generate): `--force`, `--help`,
  * and whole-number flags (`--name N` or `--name=N`) within their ranges; anything else is a
- * {@link UsageError} that ends with `usage`.
+ * {@link UsageError} (scripts print it with their usage: runCli).
  */
 export function parseWorldFlags<F extends string>(
   argv: string[],
   defaults: NoInfer<Record<F, number> & { force: boolean }>,
   ranges: Record<F, readonly [number, number]>,
-  usage: string,
 ): (Record<F, number> & { force: boolean }) | 'help' {
   const flags = Object.keys(ranges) as F[];
   let values: Record<string, string | boolean | undefined>;
@@ -47,22 +46,17 @@ export function parseWorldFlags<F extends string>(
     }));
   } catch (err) {
     if (err instanceof UsageError && err.message === '') return 'help';
-    if (err instanceof UsageError) throw new UsageError(`${err.message}; ${usage}`);
     throw err;
   }
   const options = { ...defaults, force: values.force === true || defaults.force };
   for (const flag of flags) {
-    try {
-      const raw = values[flag];
-      (options as Record<F, number>)[flag] = wholeNumber(
-        flag,
-        typeof raw === 'string' ? raw : undefined,
-        ranges[flag],
-        defaults[flag],
-      );
-    } catch (err) {
-      throw new UsageError(`${(err as Error).message}; ${usage}`);
-    }
+    const raw = values[flag];
+    (options as Record<F, number>)[flag] = wholeNumber(
+      flag,
+      typeof raw === 'string' ? raw : undefined,
+      ranges[flag],
+      defaults[flag],
+    );
   }
   return options;
 }
@@ -72,6 +66,5 @@ export function parseArgs(argv: string[]): SeedOptions | 'help' {
     argv,
     { customers: 200, tickets: 5000, months: 12, seed: 42, force: false },
     NUMERIC_FLAGS,
-    USAGE,
   );
 }

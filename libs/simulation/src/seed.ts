@@ -1,6 +1,6 @@
 import bcrypt from 'bcryptjs';
 import { Client } from 'pg';
-import { cliErrorMessage, describeDatabaseUrl, loadConfig, prepareDatabase } from '@staydesk/core';
+import { cliLine, describeDatabaseUrl, loadConfig, prepareDatabase } from '@staydesk/core';
 import { TEAM_DEFS } from './catalog';
 import { applyChurn } from './churn';
 import { CustomerPicker, generateCustomers } from './customers';
@@ -197,6 +197,6 @@ export async function runSeedDemo(argv: string[]): Promise<void> {
 
 /** The seeder's last word: one line on stderr and exit 1. */
 export function exitSeedDemo(err: Error & { code?: string }): never {
-  process.stderr.write(`seed:demo: ${cliErrorMessage(err)}\n`);
+  process.stderr.write(`seed:demo: ${cliLine(err, USAGE)}\n`);
   process.exit(1);
 }

@@ -20,7 +20,7 @@ function sourceFiles(dir: string): string[] {
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
     const path = join(dir, entry.name);
     if (entry.isDirectory()) out.push(...sourceFiles(path));
-    else if (entry.name.endsWith('.ts') && !entry.name.endsWith('.spec.ts')) out.push(path);
+    else if (entry.name.endsWith('.ts') && !/[.-]spec\.ts$/.test(entry.name)) out.push(path);
   }
   return out;
 }

@@ -9,7 +9,7 @@ import { DomainError } from '../errors/domain-error';
  * flag or a missing value is a usage error); every script ends through {@link runCli}.
  */
 
-/** A wrong command line: printed with the usage, exit code 2. An empty message means `--help`. */
+/** A wrong command line: printed with the usage, on one line. An empty message means `--help`. */
 export class UsageError extends Error {}
 
 type ErrorClass = abstract new (...args: never[]) => Error;
@@ -59,10 +59,20 @@ export function cliErrorMessage(err: Error & { code?: unknown }, expected: Error
     : (err.stack ?? err.message);
 }
 
+/** The one line a script prints for an error: a usage error ends with the usage. */
+export function cliLine(
+  err: Error & { code?: unknown },
+  usage: string,
+  expected: ErrorClass[] = [],
+) {
+  return err instanceof UsageError ? `${err.message}; ${usage}` : cliErrorMessage(err, expected);
+}
+
 /**
- * Runs a script's `main` and ends the process the one way: `--help` prints the usage (exit 0), a
- * usage error prints `name: message` and the usage (exit 2), any other error `name: message`
- * (exit 1). Success leaves the exit to Node (or to `main`).
+ * Runs a script's `main` and ends the process the one way: `--help` prints the usage (exit 0);
+ * any error prints one line on stderr and exits 1: `name: message; usage` for a usage error,
+ * `name: message` otherwise ({@link cliErrorMessage}). Success leaves the exit to Node (or to
+ * `main`).
  */
 export function runCli(
   name: string,
@@ -71,12 +81,11 @@ export function runCli(
   expected: ErrorClass[] = [],
 ): void {
   main().catch((err: Error & { code?: unknown }) => {
-    if (err instanceof UsageError) {
-      process.stderr.write(err.message ? `${name}: ${err.message}\n${usage}\n` : '');
-      if (!err.message) process.stdout.write(`${usage}\n`);
-      process.exit(err.message ? 2 : 0);
+    if (err instanceof UsageError && !err.message) {
+      process.stdout.write(`${usage}\n`);
+      process.exit(0);
     }
-    process.stderr.write(`${name}: ${cliErrorMessage(err, expected)}\n`);
+    process.stderr.write(`${name}: ${cliLine(err, usage, expected)}\n`);
     process.exit(1);
   });
 }
