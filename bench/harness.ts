@@ -124,6 +124,13 @@ export class Service {
     }
   }
 
+  /** CPU time (user + system) the process has used so far, in seconds (from /proc). */
+  cpuSeconds(): number {
+    const stat = readFileSync(`/proc/${this.child.pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks
+  }
+
   /** Peak resident set size so far, in MB. */
   peakRssMb(): number {
     const status = readFileSync(`/proc/${this.child.pid}/status`, 'utf8');
