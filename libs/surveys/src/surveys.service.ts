@@ -188,15 +188,18 @@ export class SurveysService {
           })),
           this.config.surveys.expiryDays,
         );
+        const tokens = inserted.map((r) => this.token(r.id, r.tokenSalt));
         await this.repo.setTokenHashes(
           tx,
-          inserted.map((r) => ({ id: r.id, hash: hashToken(this.token(r.id, r.tokenSalt)) })),
+          inserted.map((r, k) => ({ id: r.id, hash: hashToken(tokens[k]) })),
         );
-        const byTicket = new Map(inserted.map((r) => [r.ticketId, r]));
-        const out: { i: number; survey: SurveyContext }[] = [];
+        const byTicket = new Map(
+          inserted.map((r, k) => [r.ticketId, { row: r, token: tokens[k] }]),
+        );
+        const out: { i: number; survey: SurveyContext; token: string }[] = [];
         for (const c of chosen) {
-          const row = byTicket.get(c.t.id);
-          if (!row) {
+          const { row, token } = byTicket.get(c.t.id) ?? {};
+          if (!row || !token) {
             // created by another worker since the read: the job retries and finds it
             results[c.i] = {
               error: new Error(`CSAT survey of ticket ${c.t.id} created meanwhile`),
@@ -205,6 +208,7 @@ export class SurveysService {
           }
           out.push({
             i: c.i,
+            token,
             survey: {
               ...row,
               contactName: c.t.contactName,
@@ -223,9 +227,9 @@ export class SurveysService {
       .finally(release);
 
     await Promise.all([
-      ...created.map(async ({ i, survey }) => {
+      ...created.map(async ({ i, survey, token }) => {
         try {
-          await this.mailSurvey(survey);
+          await this.mailSurvey(survey, token);
           results[i] = { value: { sent: true, surveyId: survey.id } };
         } catch (err) {
           results[i] = { error: err };
@@ -261,8 +265,8 @@ export class SurveysService {
   }
 
   /** Mails a survey created as `sending`; records `sent_at` (coalesced) or clears `sending`. */
-  private async mailSurvey(s: SurveyContext): Promise<void> {
-    const mail = surveyMail(s, this.config.http.publicUrl, this.token(s.id, s.tokenSalt), false);
+  private async mailSurvey(s: SurveyContext, token: string): Promise<void> {
+    const mail = surveyMail(s, this.config.http.publicUrl, token, false);
     let dataSent: Promise<void> | null = null;
     try {
       await this.mail.send({
