@@ -141,6 +141,11 @@ export class Service {
     return (Number(fields[11]) + Number(fields[12])) * 10;
   }
 
+  /** The same in seconds. */
+  cpuSeconds(): number {
+    return this.cpuMs() / 1000;
+  }
+
   /** Peak resident set size so far, in MB. */
   peakRssMb(): number {
     const status = readFileSync(`/proc/${this.child.pid}/status`, 'utf8');

@@ -544,7 +544,7 @@ async function benchColdKpiAndScoreChange(url: string, token: string, pool: Pool
 // ---------------------------------------------------------------------------------------------
 // 5. Survey pipeline: ticket.solved outbox rows → surveys → SMTP
 
-async function benchSurveys(pool: Pool, smtp: SmtpCounter): Promise<void> {
+async function benchSurveys(pool: Pool, smtp: SmtpCounter, worker: Service): Promise<void> {
   const n = SIZES.surveys;
   const before = smtp.arrivals.length;
   const tag = randomBytes(3).toString('hex');
@@ -580,11 +580,23 @@ async function benchSurveys(pool: Pool, smtp: SmtpCounter): Promise<void> {
   } finally {
     db.release();
   }
+  const cpuBefore = worker.cpuSeconds();
   const deadline = committed + 180_000;
   while (smtp.arrivals.length - before < n && performance.now() < deadline) await sleep(50);
   const got = smtp.arrivals.length - before;
   const last = smtp.arrivals[smtp.arrivals.length - 1];
   const rate = got / ((last - committed) / 1000);
+  // where the time went: the first mail (relay, first batch) and the quartiles after it
+  // the worker's own CPU per survey: what the load average on a shared machine does not change
+  notes.push(
+    `surveys: worker CPU ${(((worker.cpuSeconds() - cpuBefore) * 1000) / Math.max(1, got)).toFixed(2)} ms per survey`,
+  );
+  const mine = smtp.arrivals.slice(before).map((t) => ((t - committed) / 1000).toFixed(2));
+  if (mine.length > 0)
+    notes.push(
+      `surveys: first mail at ${mine[0]} s, 25 % at ${mine[Math.floor(mine.length / 4)]} s, ` +
+        `50 % at ${mine[Math.floor(mine.length / 2)]} s, 75 % at ${mine[Math.floor((mine.length * 3) / 4)]} s`,
+    );
   record(
     `surveys: ${fmt(n)} ticket.solved rows → SMTP`,
     `${fmt(rate)}/s (${fmt(got)} sent in ${((last - committed) / 1000).toFixed(1)} s)`,
@@ -810,7 +822,7 @@ async function main(): Promise<void> {
     rss('the reads');
     if (phase('surveys')) {
       await waitForIdle(redis, pool);
-      await benchSurveys(pool, smtp);
+      await benchSurveys(pool, smtp, worker);
     }
     // e-mail in and out (bench/email.ts: its own database, worker and SMTP sink)
     if (phase('email') && !process.argv.includes('--no-email'))

@@ -592,6 +592,48 @@ describe('surveys: outbox → BullMQ → SMTP → survey page', () => {
       ).extensions?.code,
     ).toBe('FORBIDDEN');
   });
+
+  it('decides the CSAT jobs that run at once together: throttle, repeats and misses per job', async () => {
+    const surveys = stack.worker!.get(SurveysService);
+    const twice = await newContact();
+    const once = await newContact();
+    const [a, b, c] = [
+      await solvedTicket(twice),
+      await solvedTicket(twice),
+      await solvedTicket(once),
+    ];
+    const before = sink.mails.length;
+    // started in one turn of the event loop: one batch (as a worker's concurrent jobs)
+    const outcomes = await Promise.all([
+      surveys.sendCsat(a, 1),
+      surveys.sendCsat(b, 1),
+      surveys.sendCsat(c, 1),
+      surveys.sendCsat(a, 1),
+      surveys.sendCsat('999999999', 1),
+    ]);
+    expect(outcomes).toEqual([
+      { sent: true, surveyId: expect.any(String) },
+      // the contact's first survey of this batch counts for the throttle
+      { sent: false, reason: 'throttled' },
+      { sent: true, surveyId: expect.any(String) },
+      { sent: false, reason: 'already_sent' },
+      { sent: false, reason: 'ticket_missing' },
+    ]);
+    const { rows } = await stack.db.query<{ n: number; sent: number }>(
+      `SELECT count(*)::int AS n, count(sent_at)::int AS sent
+         FROM surveys WHERE ticket_id = ANY($1::bigint[])`,
+      [[a, b, c]],
+    );
+    expect(rows[0]).toEqual({ n: 2, sent: 2 });
+    expect(
+      sink.mails
+        .slice(before)
+        .map((m) => m.to)
+        .sort(),
+    ).toEqual(
+      [[`person${contactSeq - 1}@globex.example`], [`person${contactSeq}@globex.example`]].sort(),
+    );
+  });
 });
 
 describe('surveys: SMTP refusing for good', () => {

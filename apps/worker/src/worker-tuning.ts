@@ -1,4 +1,4 @@
-import { WORKER_METADATA } from '@nestjs/bullmq/dist/bull.constants';
+import { PROCESSOR_METADATA, WORKER_METADATA } from '@nestjs/bullmq/dist/bull.constants';
 import { BeforeApplicationShutdown, Inject, Injectable } from '@nestjs/common';
 import { DiscoveryService } from '@nestjs/core';
 import { WorkerHost } from '@nestjs/bullmq';
@@ -11,7 +11,8 @@ const DECLARED = 'staydesk:declared-worker-options';
  * interval) to every processor in one place, so no queue is forgotten (surveys and tickets ran at
  * concurrency 1 before). It runs in a constructor because @nestjs/bullmq creates the workers in
  * an `onModuleInit` hook, after every provider is constructed. An option a processor declares in
- * its own `@Processor(...)` (risk's longer lock) wins over the default.
+ * its own `@Processor(...)` (risk's longer lock) wins over the default. The surveys queue runs
+ * SURVEY_CONCURRENCY jobs (their CSAT decisions are batched, their mails wait on SMTP).
  */
 @Injectable()
 export class WorkerTuning implements BeforeApplicationShutdown {
@@ -28,10 +29,13 @@ export class WorkerTuning implements BeforeApplicationShutdown {
         Reflect.defineMetadata(DECLARED, Reflect.getMetadata(WORKER_METADATA, type) ?? {}, type);
       }
       const declared = Reflect.getMetadata(DECLARED, type) as Record<string, unknown>;
+      const queue = (Reflect.getMetadata(PROCESSOR_METADATA, type) as { name?: string } | undefined)
+        ?.name;
       Reflect.defineMetadata(
         WORKER_METADATA,
         {
-          concurrency: config.worker.concurrency,
+          // survey jobs mostly wait on SMTP and are decided in batches: more of them at once
+          concurrency: queue === 'surveys' ? config.surveys.concurrency : config.worker.concurrency,
           lockDuration: config.worker.lockMs,
           stalledInterval: config.worker.stalledIntervalMs,
           ...declared,

@@ -89,10 +89,27 @@ export class MailService implements OnApplicationShutdown {
         const create = message.createReadStream.bind(message);
         message.createReadStream = ((options?: unknown) => {
           let bytes = 0;
+          // a small message leaves in one chunk (one socket write instead of one per MIME part
+          // and line batch: most of the worker's CPU per survey mail went to those writes)
+          let held: Buffer[] | null = [];
           const last = new Transform({
-            transform: (chunk: Buffer, _enc, cb) => {
+            transform(chunk: Buffer, _enc, cb) {
               bytes += chunk.length;
+              if (held && bytes <= HANDED_OVER_MAX_BYTES) {
+                held.push(chunk);
+                return cb();
+              }
+              if (held) {
+                const first = Buffer.concat(held);
+                held = null;
+                this.push(first);
+              }
               cb(null, chunk);
+            },
+            flush(cb) {
+              if (held && held.length > 0) this.push(Buffer.concat(held));
+              held = null;
+              cb();
             },
           });
           last.once('end', () => {

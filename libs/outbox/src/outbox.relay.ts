@@ -99,26 +99,31 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     const rows = await this.tx.run(async (tx) => {
       const rows = await this.repo.claim(tx, BATCH);
       if (rows.length === 0) return rows;
-      for (const row of rows) {
-        const jobs = routeEvent(
-          { type: row.type, payload: row.payload } as DomainEvent,
-          this.config,
-        );
-        // continues the writer's trace (if it was traced): api request → relay → job
-        await withCarriedTrace(
-          row.traceContext,
-          `outbox relay ${row.type}`,
-          { 'staydesk.outbox_id': row.id },
-          async () => {
-            for (const job of jobs) {
-              await this.publisher.publish(job.name, job.data as never, {
-                jobId: job.jobId ?? `evt-${row.id}-${job.name.replace(/\./g, '-')}`,
-                delayMs: job.delayMs,
-              });
-            }
-          },
-        );
-      }
+      // every job of the batch at once: ioredis writes them back to back instead of waiting a
+      // round trip each (a burst of 3,000 solves is 9,000 jobs); ids make a repeat a no-op
+      await Promise.all(
+        rows.map((row) => {
+          const jobs = routeEvent(
+            { type: row.type, payload: row.payload } as DomainEvent,
+            this.config,
+          );
+          // continues the writer's trace (if it was traced): api request → relay → job
+          return withCarriedTrace(
+            row.traceContext,
+            `outbox relay ${row.type}`,
+            { 'staydesk.outbox_id': row.id },
+            () =>
+              Promise.all(
+                jobs.map((job) =>
+                  this.publisher.publish(job.name, job.data as never, {
+                    jobId: job.jobId ?? `evt-${row.id}-${job.name.replace(/\./g, '-')}`,
+                    delayMs: job.delayMs,
+                  }),
+                ),
+              ),
+          );
+        }),
+      );
       await this.repo.markPublished(
         tx,
         rows.map((r) => r.id),

@@ -52,6 +52,15 @@ export interface CsatTicket {
   existingSent: boolean;
 }
 
+export interface CsatBatchTicket extends CsatTicket {
+  /** Position (1-based) of the solve in the batch asked for. */
+  ord: number;
+  contactName: string;
+  contactEmail: string;
+  customerName: string;
+  ticketSubject: string | null;
+}
+
 export interface StatsRow {
   groupKey: string | null;
   sent: number;
@@ -115,6 +124,108 @@ export class SurveysRepository {
       [ticketId, solveCycle],
     );
     return rows[0] ?? null;
+  }
+
+  /**
+   * `csatTicket` for many solves at once, with what the survey e-mail needs (names, subject):
+   * one row per (ticket, solve cycle) asked for that exists, with its position in the input.
+   */
+  async csatTickets(
+    tx: Tx,
+    items: readonly { ticketId: string; solveCycle: number }[],
+  ): Promise<CsatBatchTicket[]> {
+    return tx.query(
+      `SELECT v.ord::int AS ord, t.id::text, t.status, t.solve_count AS "solveCount",
+              t.customer_id::text AS "customerId", t.requester_id::text AS "requesterId",
+              t.team_id::text AS "teamId", t.assignee_id::text AS "assigneeId",
+              c.survey_opt_out AS "optOut", c.email_bouncing_at IS NOT NULL AS bouncing,
+              c.name AS "contactName", c.email AS "contactEmail", cu.name AS "customerName",
+              t.subject AS "ticketSubject",
+              s.id::text AS "existingId", coalesce(s.sent_at IS NOT NULL, false) AS "existingSent"
+         FROM unnest($1::bigint[], $2::int[]) WITH ORDINALITY AS v(ticket_id, cycle, ord)
+         JOIN tickets t ON t.id = v.ticket_id
+         JOIN contacts c ON c.id = t.requester_id
+         JOIN customers cu ON cu.id = t.customer_id
+         LEFT JOIN surveys s ON s.kind = 'csat' AND s.ticket_id = t.id AND s.solve_cycle = v.cycle`,
+      [items.map((i) => i.ticketId), items.map((i) => i.solveCycle)],
+    );
+  }
+
+  /** `lockContact` for many contacts, in one order (two batches never wait on each other in a cycle). */
+  async lockContacts(tx: Tx, contactIds: readonly string[]): Promise<void> {
+    const keys = [...new Set(contactIds.map((id) => Number(id) % 2_147_483_647))].sort(
+      (a, b) => a - b,
+    );
+    if (keys.length === 0) return;
+    await tx.query(
+      `SELECT count(pg_advisory_xact_lock(7422002, k)) FROM (SELECT k FROM unnest($1::int[]) k ORDER BY k) x`,
+      [keys],
+    );
+  }
+
+  /** Of these contacts, the ones surveyed within `days` (the throttle). */
+  async surveyedWithinMany(
+    tx: Tx,
+    contactIds: readonly string[],
+    days: number,
+  ): Promise<Set<string>> {
+    if (contactIds.length === 0) return new Set();
+    const rows: { id: string }[] = await tx.query(
+      `SELECT DISTINCT contact_id::text AS id FROM surveys
+        WHERE contact_id = ANY($1::bigint[]) AND created_at > now() - make_interval(days => $2)`,
+      [contactIds, days],
+    );
+    return new Set(rows.map((r) => r.id));
+  }
+
+  /**
+   * Inserts CSAT surveys set-based, already `sending` (delivery starts after the commit). A
+   * solve that got its survey from someone else meanwhile is skipped (no row returned for it).
+   */
+  async insertCsatMany(
+    tx: Tx,
+    rows: readonly {
+      ticketId: string;
+      solveCycle: number;
+      contactId: string;
+      customerId: string;
+      teamId: string | null;
+      agentId: string | null;
+      salt: string;
+    }[],
+    expiresInDays: number,
+  ): Promise<SurveyRow[]> {
+    if (rows.length === 0) return [];
+    const col = <K extends keyof (typeof rows)[number]>(k: K) => rows.map((r) => r[k]);
+    return tx.query(
+      `INSERT INTO surveys AS s (kind, ticket_id, solve_cycle, contact_id, customer_id, team_id, agent_id,
+                                 token_salt, token_hash, expires_at, sending_at)
+       SELECT 'csat', v.ticket_id, v.cycle, v.contact_id, v.customer_id, v.team_id, v.agent_id,
+              v.salt, 'pending:' || v.salt, now() + make_interval(days => $8), now()
+         FROM unnest($1::bigint[], $2::int[], $3::bigint[], $4::bigint[], $5::bigint[], $6::bigint[], $7::text[])
+              AS v(ticket_id, cycle, contact_id, customer_id, team_id, agent_id, salt)
+       ON CONFLICT DO NOTHING
+       RETURNING ${COLUMNS}`,
+      [
+        col('ticketId'),
+        col('solveCycle'),
+        col('contactId'),
+        col('customerId'),
+        col('teamId'),
+        col('agentId'),
+        col('salt'),
+        expiresInDays,
+      ],
+    );
+  }
+
+  /** Surveys the SMTP server accepted (one statement for many). */
+  async markSentMany(tx: Tx, ids: readonly string[]): Promise<void> {
+    if (ids.length === 0) return;
+    await tx.query(
+      `UPDATE surveys SET sent_at = now() WHERE id = ANY($1::bigint[]) AND sent_at IS NULL`,
+      [ids],
+    );
   }
 
   /** Serialises survey creation per contact, so the throttle holds under concurrency. */
@@ -217,6 +328,9 @@ export class SurveysRepository {
 
   /** The whole survey mail went to the server; only its answer is missing (run by the SendJournal). */
   static readonly DATA_SENT_SQL = `UPDATE surveys SET data_sent_at = clock_timestamp() WHERE id = $1 AND sent_at IS NULL`;
+
+  /** DATA_SENT_SQL for many surveys (`$1` an array of ids). */
+  static readonly DATA_SENT_MANY_SQL = `UPDATE surveys SET data_sent_at = clock_timestamp() WHERE id = ANY($1::bigint[]) AND sent_at IS NULL`;
 
   /** The delivery failed (the job retries): the message was not handed over. */
   async clearSending(tx: Tx, id: string): Promise<void> {

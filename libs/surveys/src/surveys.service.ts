@@ -23,7 +23,21 @@ import {
   sameNonce,
   TOKEN_PATTERN,
 } from './survey-token';
-import { StatsGroup, SurveyContext, SurveysRepository } from './surveys.repository';
+import { Coalescer, GroupCommit, Settled } from './batching';
+import {
+  CsatBatchTicket,
+  StatsGroup,
+  SurveyContext,
+  SurveysRepository,
+} from './surveys.repository';
+
+interface CsatRequest {
+  ticketId: string;
+  solveCycle: number;
+}
+
+/** CSAT requests decided in one transaction at most (the rest wait for the next one). */
+const CSAT_BATCH_MAX = 500;
 
 export type CsatOutcome =
   | { sent: true; surveyId: string }
@@ -77,52 +91,220 @@ export class SurveysService {
     @InjectPinoLogger(SurveysService.name) private readonly logger: PinoLogger,
   ) {}
 
-  /** Job `surveys.send-csat`: decide, create the survey row, then deliver it. */
-  async sendCsat(ticketId: string, solveCycle: number): Promise<CsatOutcome> {
-    const decision = await this.tx.run(
-      async (tx): Promise<CsatOutcome | { create: string } | { create: string; claimed: true }> => {
-        const t = await this.repo.csatTicket(tx, ticketId, solveCycle);
-        if (!t) return { sent: false, reason: 'ticket_missing' };
-        if (t.existingId)
-          return t.existingSent
-            ? { sent: false, reason: 'already_sent' }
-            : { create: t.existingId };
-        // reopened since this solve: the ticket moved on to another cycle, or is open again
-        if (t.solveCount !== solveCycle || (t.status !== 'solved' && t.status !== 'closed')) {
-          return { sent: false, reason: 'reopened' };
-        }
-        if (t.optOut) return { sent: false, reason: 'opted_out' };
-        if (t.bouncing) return { sent: false, reason: 'bouncing' };
-        await this.repo.lockContact(tx, t.requesterId);
-        if (await this.repo.surveyedWithin(tx, t.requesterId, this.config.surveys.throttleDays)) {
-          return { sent: false, reason: 'throttled' };
-        }
-        const salt = newSalt();
-        const survey = await this.repo.insert(tx, {
-          kind: 'csat',
-          ticketId,
-          solveCycle,
-          contactId: t.requesterId,
-          customerId: t.customerId,
-          teamId: t.teamId,
-          agentId: t.assigneeId,
-          period: null,
-          salt,
-          expiresInDays: this.config.surveys.expiryDays,
-          sending: true,
-        });
-        await this.repo.setTokenHashes(tx, [
-          { id: survey.id, hash: hashToken(this.token(survey.id, salt)) },
-        ]);
-        return { create: survey.id, claimed: true };
-      },
-    );
-    if (!('create' in decision)) {
-      this.logger.info({ ticketId, solveCycle, outcome: decision }, 'CSAT survey not sent');
-      return decision;
-    }
-    return this.deliver(decision.create, 'claimed' in decision);
+  /**
+   * Job `surveys.send-csat`: decide, create the survey row, then deliver it. The jobs a worker
+   * runs at once are decided together (see sendCsatBatch); each job still gets its own outcome,
+   * retry and stall recovery.
+   */
+  sendCsat(ticketId: string, solveCycle: number): Promise<CsatOutcome> {
+    return this.csatBatches.add({ ticketId, solveCycle });
   }
+
+  private readonly csatBatches = new GroupCommit<CsatRequest, CsatOutcome>(
+    (items, release) => this.sendCsatBatch(items, release),
+    CSAT_BATCH_MAX,
+  );
+
+  /**
+   * Many CSAT requests at once: one transaction reads their tickets and requesters, locks the
+   * contacts (in one order), applies the throttle and inserts every survey set-based as
+   * `sending`; after the commit the mails go out side by side over the pooled SMTP connections
+   * and `sent_at` is recorded for all that the server accepted in one statement per turn of the
+   * event loop. A solve whose survey exists unsent (a retried job) is delivered alone, as before.
+   * Rules and the duplicate window are those of the one-at-a-time path: per survey, `sending_at`
+   * commits before its SMTP transaction and `data_sent_at` as soon as the final dot is written.
+   */
+  private async sendCsatBatch(
+    items: CsatRequest[],
+    release: () => void,
+  ): Promise<Settled<CsatOutcome>[]> {
+    type Decided = Settled<CsatOutcome> | { existing: string };
+    const results: Decided[] = new Array(items.length);
+    // the same solve twice in one batch (a job and its retry): the first decides, the rest wait
+    const firstOf = new Map<string, number>();
+    const unique: number[] = [];
+    items.forEach((it, i) => {
+      const key = `${it.ticketId}:${it.solveCycle}`;
+      if (!firstOf.has(key)) {
+        firstOf.set(key, i);
+        unique.push(i);
+      }
+    });
+    const asked = unique.map((i) => items[i]);
+    const created = await this.tx
+      .run(async (tx) => {
+        const rows = await this.repo.csatTickets(tx, asked);
+        const byOrd = new Map(rows.map((r) => [r.ord, r]));
+        const candidates: { i: number; t: CsatBatchTicket }[] = [];
+        asked.forEach((it, k) => {
+          const i = unique[k];
+          const t = byOrd.get(k + 1);
+          if (!t) results[i] = { value: { sent: false, reason: 'ticket_missing' } };
+          else if (t.existingId) {
+            results[i] = t.existingSent
+              ? { value: { sent: false, reason: 'already_sent' } }
+              : { existing: t.existingId };
+          } else if (
+            t.solveCount !== it.solveCycle ||
+            (t.status !== 'solved' && t.status !== 'closed')
+          ) {
+            results[i] = { value: { sent: false, reason: 'reopened' } };
+          } else if (t.optOut) results[i] = { value: { sent: false, reason: 'opted_out' } };
+          else if (t.bouncing) results[i] = { value: { sent: false, reason: 'bouncing' } };
+          else candidates.push({ i, t });
+        });
+        if (candidates.length === 0) return [];
+        await this.repo.lockContacts(
+          tx,
+          candidates.map((c) => c.t.requesterId),
+        );
+        const throttleDays = this.config.surveys.throttleDays;
+        const recent = await this.repo.surveyedWithinMany(
+          tx,
+          [...new Set(candidates.map((c) => c.t.requesterId))],
+          throttleDays,
+        );
+        const chosen: typeof candidates = [];
+        for (const c of candidates) {
+          if (recent.has(c.t.requesterId)) {
+            results[c.i] = { value: { sent: false, reason: 'throttled' } };
+            continue;
+          }
+          // two solves of one contact in a batch: the throttle counts the first one's survey
+          if (throttleDays > 0) recent.add(c.t.requesterId);
+          chosen.push(c);
+        }
+        const salts = chosen.map(() => newSalt());
+        const inserted = await this.repo.insertCsatMany(
+          tx,
+          chosen.map((c, k) => ({
+            ticketId: items[c.i].ticketId,
+            solveCycle: items[c.i].solveCycle,
+            contactId: c.t.requesterId,
+            customerId: c.t.customerId,
+            teamId: c.t.teamId,
+            agentId: c.t.assigneeId,
+            salt: salts[k],
+          })),
+          this.config.surveys.expiryDays,
+        );
+        const tokens = inserted.map((r) => this.token(r.id, r.tokenSalt));
+        await this.repo.setTokenHashes(
+          tx,
+          inserted.map((r, k) => ({ id: r.id, hash: hashToken(tokens[k]) })),
+        );
+        const byTicket = new Map(
+          inserted.map((r, k) => [r.ticketId, { row: r, token: tokens[k] }]),
+        );
+        const out: { i: number; survey: SurveyContext; token: string }[] = [];
+        for (const c of chosen) {
+          const { row, token } = byTicket.get(c.t.id) ?? {};
+          if (!row || !token) {
+            // created by another worker since the read: the job retries and finds it
+            results[c.i] = {
+              error: new Error(`CSAT survey of ticket ${c.t.id} created meanwhile`),
+            };
+            continue;
+          }
+          out.push({
+            i: c.i,
+            token,
+            survey: {
+              ...row,
+              contactName: c.t.contactName,
+              contactEmail: c.t.contactEmail,
+              surveyOptOut: false,
+              bouncing: false,
+              sendingAt: row.createdAt,
+              dataSentAt: null,
+              customerName: c.t.customerName,
+              ticketSubject: c.t.ticketSubject,
+            },
+          });
+        }
+        return out;
+      })
+      .finally(release);
+
+    await Promise.all([
+      ...created.map(async ({ i, survey, token }) => {
+        try {
+          await this.mailSurvey(survey, token);
+          results[i] = { value: { sent: true, surveyId: survey.id } };
+        } catch (err) {
+          results[i] = { error: err };
+        }
+      }),
+      ...unique
+        .filter((i) => results[i] !== undefined && 'existing' in results[i])
+        .map(async (i) => {
+          try {
+            const { reconciled: _r, ...outcome } = await this.deliver(
+              (results[i] as { existing: string }).existing,
+            );
+            results[i] = { value: outcome };
+          } catch (err) {
+            results[i] = { error: err };
+          }
+        }),
+    ]);
+    for (const i of unique) {
+      const r = results[i];
+      if ('value' in r && !r.value.sent)
+        this.logger.info({ ...items[i], outcome: r.value }, 'CSAT survey not sent');
+    }
+    items.forEach((it, i) => {
+      const first = firstOf.get(`${it.ticketId}:${it.solveCycle}`)!;
+      if (first !== i) {
+        const r = results[first];
+        results[i] =
+          'value' in r && r.value.sent ? { value: { sent: false, reason: 'already_sent' } } : r;
+      }
+    });
+    return results as Settled<CsatOutcome>[];
+  }
+
+  /** Mails a survey created as `sending`; records `sent_at` (coalesced) or clears `sending`. */
+  private async mailSurvey(s: SurveyContext, token: string): Promise<void> {
+    const mail = surveyMail(s, this.config.http.publicUrl, token, false);
+    let dataSent: Promise<void> | null = null;
+    try {
+      await this.mail.send({
+        to: `"${s.contactName.replace(/"/g, '')}" <${s.contactEmail}>`,
+        ...mail,
+        onDataSent: () => {
+          dataSent = this.handedOver.add(s.id);
+        },
+      });
+    } catch (err) {
+      await (dataSent as Promise<void> | null);
+      await this.repo.clearSending(this.tx.db, s.id).catch(() => undefined);
+      throw err;
+    }
+    // recorded first: the reminder is optional, the survey must not go out twice
+    await this.sentMarks.add(s.id);
+    this.logger.info({ surveyId: s.id, kind: s.kind }, 'survey e-mail sent');
+    if (this.config.surveys.reminderSeconds > 0) await this.reminders.add(s.id);
+  }
+
+  /** `data_sent_at` of the final dots written in one turn of the event loop, in one statement. */
+  private readonly handedOver = new Coalescer<string>((ids) =>
+    this.journal.mark(SurveysRepository.DATA_SENT_MANY_SQL, [ids]),
+  );
+
+  private readonly sentMarks = new Coalescer<string>((ids) =>
+    this.repo.markSentMany(this.tx.db, ids),
+  );
+
+  private readonly reminders = new Coalescer<string>(async (ids) => {
+    await this.publisher.publishBulk(
+      'surveys.remind',
+      ids.map((surveyId) => ({
+        data: { surveyId },
+        options: { delayMs: this.config.surveys.reminderSeconds * 1000 },
+      })),
+    );
+  });
 
   /**
    * Job `surveys.deliver` (and the end of send-csat): e-mail an existing survey once.

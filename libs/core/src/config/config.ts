@@ -112,6 +112,7 @@ const schema = z.object({
   SURVEY_REMINDER_SECONDS: int(3 * 86400, 0, 60 * 86400),
   NPS_PERIOD_DAYS: int(90, 1, 3650),
   NPS_BATCH_SIZE: int(1000, 1, 100_000),
+  SURVEY_CONCURRENCY: int(100, 1, 1000),
   SURVEY_TOKEN_SECRET: z.string().optional(),
   RISK_WEIGHTS: z.string().optional(),
   RISK_BANDS: z
@@ -231,6 +232,8 @@ export interface AppConfig {
     reminderSeconds: number;
     npsPeriodDays: number;
     npsBatchSize: number;
+    /** Survey jobs one worker runs at once; their CSAT decisions are made in batches. */
+    concurrency: number;
     tokenSecret: string;
   };
   outbox: { relay: boolean; pollMs: number };
@@ -482,6 +485,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       reminderSeconds: e.SURVEY_REMINDER_SECONDS,
       npsPeriodDays: e.NPS_PERIOD_DAYS,
       npsBatchSize: e.NPS_BATCH_SIZE,
+      concurrency: e.SURVEY_CONCURRENCY,
       // Development fallback: stable per database (so worker restarts re-derive the same survey
       // links), not a secret; production must set its own.
       tokenSecret:
