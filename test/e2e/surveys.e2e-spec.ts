@@ -5,6 +5,7 @@ import { SurveysService } from '@staydesk/surveys';
 import { fails, insertUser, login, ok } from '../support/factories';
 import { mailText, startSmtpSink, surveyLinks } from '../support/smtp-sink';
 import { TestStack, startStack } from '../support/stack';
+import { eventually } from '../support/eventually';
 
 type Sink = Awaited<ReturnType<typeof startSmtpSink>>;
 
@@ -437,11 +438,11 @@ describe('surveys: outbox → BullMQ → SMTP → survey page', () => {
         WHERE kind = 'csat' AND sent_at IS NOT NULL AND data_sent_at IS NOT NULL
         ORDER BY id DESC LIMIT 1`,
       );
-    let { rows } = await handedOver();
-    for (let i = 0; !rows.length && i < 100; i++) {
-      await new Promise((r) => setTimeout(r, 100));
-      ({ rows } = await handedOver());
-    }
+    const rows = await eventually(
+      'a survey whose mail was handed over',
+      async () => (await handedOver()).rows.length > 0 && (await handedOver()).rows,
+      { timeoutMs: 30_000 },
+    );
     expect(await surveys.sendCsat(rows[0].t, rows[0].c)).toEqual({
       sent: false,
       reason: 'already_sent',
