@@ -31,3 +31,4 @@ export * from './database/typed-sql';
 export * from './database/schema-types';
 export type { DB } from './database/db.generated';
 export * from './process/cli';
+export * from './process/coalescer';

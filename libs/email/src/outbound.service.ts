@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
 import { AttachmentsService } from '@staydesk/attachments';
-import { APP_CONFIG, AppConfig, TransactionRunner } from '@staydesk/core';
+import { APP_CONFIG, AppConfig, Coalescer, TransactionRunner } from '@staydesk/core';
 import {
   MailService,
   PermanentMailError,
@@ -50,28 +50,6 @@ export interface ReplyBatchOutcome {
   suppressed: number;
   failed: number;
   retrying: number;
-}
-
-/**
- * Collects items added in the same turn of the event loop and writes them with one call; `add`
- * resolves when the write that carried its item is done.
- */
-class Coalescer<T> {
-  private items: T[] = [];
-  private flushing: Promise<void> | null = null;
-
-  constructor(private readonly write: (items: T[]) => Promise<void>) {}
-
-  add(item: T): Promise<void> {
-    this.items.push(item);
-    this.flushing ??= new Promise<void>((resolve) => setImmediate(resolve)).then(() => {
-      const items = this.items;
-      this.items = [];
-      this.flushing = null;
-      return this.write(items);
-    });
-    return this.flushing;
-  }
 }
 
 /** What a reply to a bouncing address shows instead of being mailed. */

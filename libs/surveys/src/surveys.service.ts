@@ -4,6 +4,7 @@ import {
   APP_CONFIG,
   AppConfig,
   AuditRepository,
+  Coalescer,
   JobPublisher,
   TransactionRunner,
   Tx,
@@ -23,7 +24,7 @@ import {
   sameNonce,
   TOKEN_PATTERN,
 } from './survey-token';
-import { Coalescer, GroupCommit, Settled } from './batching';
+import { GroupCommit, Settled } from './batching';
 import {
   CsatBatchTicket,
   StatsGroup,
