@@ -30,6 +30,30 @@ interface Shared {
 const isAsyncIterable = (x: unknown): x is AsyncIterable<unknown> =>
   typeof (x as AsyncIterable<unknown>)?.[Symbol.asyncIterator] === 'function';
 
+/**
+ * The subscription's result stream: `next` maps the source's events; ending it (return/throw)
+ * ends the source.
+ */
+function wrapIterator(
+  iterator: AsyncIterator<unknown>,
+  next: () => Promise<IteratorResult<ExecutionResult>>,
+): AsyncIterableIterator<ExecutionResult> {
+  return {
+    next,
+    async return() {
+      await iterator.return?.();
+      return { done: true, value: undefined };
+    },
+    async throw(err: unknown) {
+      await iterator.return?.();
+      throw err;
+    },
+    [Symbol.asyncIterator]() {
+      return this;
+    },
+  };
+}
+
 const isEvent = (payload: unknown): payload is object =>
   typeof payload === 'object' && payload !== null && !('end' in payload);
 
@@ -110,29 +134,15 @@ export function sharedSubscribe(options: SharedSubscribeOptions) {
 
     if (!(source instanceof BoundedStream) || !out || !batcher) {
       // graphql-ws sends each result itself (shared execution still)
-      const pulled: AsyncIterableIterator<ExecutionResult> = {
-        async next() {
-          const r = await iterator.next();
-          if (r.done) return { done: true, value: undefined };
-          if (!isEvent(r.value))
-            return { done: false, value: await execute({ ...args, rootValue: r.value }) };
-          const s = shared(r.value, key, args);
-          if (!s.ready) await s.promise;
-          return { done: false, value: s.result! };
-        },
-        async return() {
-          await iterator.return?.();
-          return { done: true, value: undefined };
-        },
-        async throw(err: unknown) {
-          await iterator.return?.();
-          throw err;
-        },
-        [Symbol.asyncIterator]() {
-          return this;
-        },
-      };
-      return pulled;
+      return wrapIterator(iterator, async () => {
+        const r = await iterator.next();
+        if (r.done) return { done: true, value: undefined };
+        if (!isEvent(r.value))
+          return { done: false, value: await execute({ ...args, rootValue: r.value }) };
+        const s = shared(r.value, key, args);
+        if (!s.ready) await s.promise;
+        return { done: false, value: s.result! };
+      });
     }
 
     const stream = source as BoundedStream<object, GraphQLError>;
@@ -179,28 +189,14 @@ export function sharedSubscribe(options: SharedSubscribeOptions) {
       if (waiting.length === 1) idle = drain();
     });
 
-    const direct: AsyncIterableIterator<ExecutionResult> = {
-      async next() {
-        // only the end comes this way: after the frames before it
-        const r = await iterator.next();
-        await idle;
-        batcher.flushSocket(out.socket);
-        if (r.done) return { done: true, value: undefined };
-        return { done: false, value: await execute({ ...args, rootValue: r.value }) };
-      },
-      async return() {
-        await iterator.return?.();
-        return { done: true, value: undefined };
-      },
-      async throw(err: unknown) {
-        await iterator.return?.();
-        throw err;
-      },
-      [Symbol.asyncIterator]() {
-        return this;
-      },
-    };
-    return direct;
+    return wrapIterator(iterator, async () => {
+      // only the end comes this way: after the frames before it
+      const r = await iterator.next();
+      await idle;
+      batcher.flushSocket(out.socket);
+      if (r.done) return { done: true, value: undefined };
+      return { done: false, value: await execute({ ...args, rootValue: r.value }) };
+    });
   };
 }
 

@@ -245,6 +245,21 @@ function rethrowFk(err: unknown): never {
   throw err;
 }
 
+/** The columns of a new ticket that both insert paths take from the caller. */
+type NewTicketColumns = {
+  subject: string;
+  channel: Channel;
+  priority: Priority;
+  status: TicketStatus;
+  assigneeId: string | null;
+  teamId: string | null;
+  tags: string[];
+  createdById: string | null;
+  firstResponseAt: Date | null;
+  createdAt: Date;
+  lastMessageAt: Date | null;
+};
+
 @Injectable()
 export class TicketsRepository {
   async byIds(tx: Tx, ids: readonly string[]): Promise<TicketRow[]> {
@@ -446,19 +461,7 @@ export class TicketsRepository {
    */
   private async insertCreatedSql(
     tx: Tx,
-    t: {
-      subject: string;
-      channel: Channel;
-      priority: Priority;
-      status: TicketStatus;
-      assigneeId: string | null;
-      teamId: string | null;
-      tags: string[];
-      createdById: string | null;
-      firstResponseAt: Date | null;
-      createdAt: Date;
-      lastMessageAt: Date | null;
-    },
+    t: NewTicketColumns,
     source: string,
     sourceParams: unknown[],
     events: Omit<EventRow, 'id' | 'ticketId'>[],
@@ -575,24 +578,13 @@ export class TicketsRepository {
 
   async insert(
     tx: Tx,
-    t: {
+    t: NewTicketColumns & {
       customerId: string;
       requesterId: string;
-      subject: string;
-      channel: Channel;
-      priority: Priority;
-      status: TicketStatus;
-      assigneeId: string | null;
-      teamId: string | null;
-      tags: string[];
-      createdById: string | null;
-      firstResponseAt: Date | null;
       slaPolicyId: string | null;
       firstResponseDueAt: Date | null;
       resolutionDueAt: Date | null;
       nextDueAt: Date | null;
-      lastMessageAt: Date | null;
-      createdAt: Date;
     },
   ): Promise<TicketRow> {
     try {
