@@ -372,7 +372,7 @@ describe('support KPIs', () => {
     [{ from: '2026-01-01T00:00:00Z', to: '2026-06-01T00:00:00Z' }, [], /at most 120 days/],
     [WEEK, ['week', 'fortnight'], /unknown group key "fortnight"/],
     [WEEK, ['week', 'month'], /one time grain at most/],
-    [{ ...WEEK, channels: ['fax'] }, [], /"fax" is not one of/],
+    [{ ...WEEK, channels: ['fax'] }, [], /"fax" does not exist in "Channel" enum/],
   ])('refuses bad input %#', async (f, g, message) => {
     const e = await fails(stack, admin, KPIS, { f, g });
     expect(e.extensions?.code).toBe('BAD_USER_INPUT');

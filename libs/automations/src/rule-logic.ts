@@ -1,5 +1,5 @@
-import { badInput } from '@staydesk/core';
-import { CHANNELS, PRIORITIES, TICKET_STATUSES, normalizeTags } from '@staydesk/tickets';
+import { CHANNELS, PRIORITIES, RISK_BANDS, TIERS, badInput } from '@staydesk/core';
+import { TICKET_STATUSES, normalizeTags } from '@staydesk/tickets';
 
 /** When a rule runs: on a ticket change (inside its transaction) or by the worker's clock. */
 export const RULE_TRIGGERS = [
@@ -10,8 +10,6 @@ export const RULE_TRIGGERS = [
 ] as const;
 export type RuleTrigger = (typeof RULE_TRIGGERS)[number];
 
-export const TIERS = ['free', 'starter', 'pro', 'enterprise'];
-export const RISK_BANDS = ['low', 'medium', 'high', 'critical'];
 export const EMAIL_RECIPIENTS = ['requester', 'account_manager', 'assignee'] as const;
 export type EmailRecipient = (typeof EMAIL_RECIPIENTS)[number];
 

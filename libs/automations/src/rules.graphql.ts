@@ -11,6 +11,7 @@ import {
   Resolver,
   registerEnumType,
 } from '@nestjs/graphql';
+import { PriorityEnum } from '@staydesk/core';
 import { Actor, CurrentUser, Roles, TICKET_WORKERS } from '@staydesk/identity';
 import { TicketObject } from '@staydesk/tickets';
 import { MergeService } from './merge.service';
@@ -48,7 +49,7 @@ export class RuleConditionInput {
 export class RuleActionsObject {
   @Field(() => ID, { nullable: true }) teamId?: string | null;
   @Field(() => ID, { nullable: true }) assigneeId?: string | null;
-  @Field(() => String, { nullable: true }) priority?: string | null;
+  @Field(() => PriorityEnum, { nullable: true }) priority?: string | null;
   @Field(() => [String]) addTags!: string[];
   @Field(() => [String]) removeTags!: string[];
   @Field(() => String, { nullable: true }) note?: string | null;
@@ -67,7 +68,7 @@ export class RuleActionsObject {
 export class RuleActionsInput {
   @Field(() => ID, { nullable: true }) teamId?: string | null;
   @Field(() => ID, { nullable: true }) assigneeId?: string | null;
-  @Field(() => String, { nullable: true }) priority?: string | null;
+  @Field(() => PriorityEnum, { nullable: true }) priority?: string | null;
   @Field(() => [String], { nullable: true }) addTags?: string[] | null;
   @Field(() => [String], { nullable: true }) removeTags?: string[] | null;
   @Field(() => String, { nullable: true }) note?: string | null;

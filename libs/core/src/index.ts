@@ -24,6 +24,8 @@ export * from './database/transaction';
 export * from './graphql/request-loaders';
 export * from './graphql/json-object.scalar';
 export * from './graphql/preloaded';
+export * from './vocabulary/vocabulary';
+export * from './vocabulary/vocabulary.enums';
 export * from './rate-limit/rate-limiter';
 export * from './pagination/keyset';
 export * from './text/search-text';

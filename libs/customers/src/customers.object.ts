@@ -6,11 +6,10 @@ import {
   ObjectType,
   registerEnumType,
 } from '@nestjs/graphql';
-import { ConnectionType, GraphQLJSONObject } from '@staydesk/core';
-import { CUSTOMER_STATUSES, TIERS } from './customers.repository';
+import { ConnectionType, GraphQLJSONObject, TierEnum } from '@staydesk/core';
+import { CUSTOMER_STATUSES } from './customers.repository';
 
-export const TierEnum = Object.fromEntries(TIERS.map((t) => [t, t]));
-registerEnumType(TierEnum, { name: 'Tier', description: 'Plan of a customer account.' });
+export { TierEnum };
 export const CustomerStatusEnum = Object.fromEntries(CUSTOMER_STATUSES.map((t) => [t, t]));
 registerEnumType(CustomerStatusEnum, { name: 'CustomerStatus' });
 export const CustomerOrderEnum = {

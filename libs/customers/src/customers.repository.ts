@@ -9,9 +9,11 @@ import {
   pgConstraint,
   returnedRows,
 } from '@staydesk/core';
+import { TIERS } from '@staydesk/core';
+import type { Tier } from '@staydesk/core';
 
-export const TIERS = ['free', 'starter', 'pro', 'enterprise'] as const;
-export type Tier = (typeof TIERS)[number];
+export { TIERS };
+export type { Tier };
 export const CUSTOMER_STATUSES = ['active', 'churned'] as const;
 export type CustomerStatus = (typeof CUSTOMER_STATUSES)[number];
 

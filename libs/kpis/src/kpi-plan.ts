@@ -1,4 +1,11 @@
-import { badInput, forbidden } from '@staydesk/core';
+import {
+  CHANNELS,
+  PRIORITIES,
+  TIERS,
+  VALUE_SEGMENTS as SEGMENTS,
+  badInput,
+  forbidden,
+} from '@staydesk/core';
 import type { Actor } from '@staydesk/identity';
 
 /** Time grains a KPI table can be grouped by (buckets in UTC; weeks start on Monday). */
@@ -9,15 +16,6 @@ export const DIMS = ['team', 'agent', 'channel', 'priority', 'tier', 'segment'] 
 export type Dim = (typeof DIMS)[number];
 export const GROUP_KEYS = [...DIMS, ...GRAINS] as const;
 export type GroupKey = (typeof GROUP_KEYS)[number];
-
-export const CHANNELS = ['email', 'phone', 'chat', 'web', 'social'] as const;
-export const PRIORITIES = ['low', 'normal', 'high', 'urgent'] as const;
-export const TIERS = ['free', 'starter', 'pro', 'enterprise'] as const;
-/**
- * Value segments of the customer (customer_values, nightly; kept on each KPI fact and in the
- * precomputed cells once a rebuild has filled them).
- */
-export const SEGMENTS = ['top', 'high', 'mid', 'low'] as const;
 
 export interface KpiFilterInput {
   from?: Date | null;

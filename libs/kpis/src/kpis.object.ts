@@ -8,7 +8,13 @@ import {
   ObjectType,
   registerEnumType,
 } from '@nestjs/graphql';
-import { ConnectionType } from '@staydesk/core';
+import {
+  ChannelEnum,
+  ConnectionType,
+  PriorityEnum,
+  TierEnum,
+  ValueSegmentEnum,
+} from '@staydesk/core';
 import { DRILL_METRICS } from './kpi-drill.repository';
 
 export const HoursBasisEnum = {
@@ -53,22 +59,22 @@ export class KpiFilterInputType {
   teamIds?: string[] | null;
   @Field(() => [ID], { nullable: true, description: 'Only tickets assigned to these agents.' })
   agentIds?: string[] | null;
-  @Field(() => [String], {
+  @Field(() => [ChannelEnum], {
     nullable: true,
     description: 'Only these channels (email, phone, chat, web, social).',
   })
   channels?: string[] | null;
-  @Field(() => [String], {
+  @Field(() => [PriorityEnum], {
     nullable: true,
     description: 'Only these priorities (low, normal, high, urgent).',
   })
   priorities?: string[] | null;
-  @Field(() => [String], {
+  @Field(() => [TierEnum], {
     nullable: true,
     description: 'Only customers of these tiers (free, starter, pro, enterprise).',
   })
   tiers?: string[] | null;
-  @Field(() => [String], {
+  @Field(() => [ValueSegmentEnum], {
     nullable: true,
     description:
       "Only customers in these value segments (top, high, mid, low: quartiles of lifetime value to date, the customer's current segment from the nightly computation, kept on each ticket's KPI facts). Whole buckets come from the precomputed segment cells when only the segment is involved.",
@@ -146,22 +152,22 @@ export class KpiRowObject {
     description: 'Assignee of the group (null when not grouped by agent, or unassigned).',
   })
   agentId!: string | null;
-  @Field(() => String, {
+  @Field(() => ChannelEnum, {
     nullable: true,
     description: 'Channel of the group, when grouped by channel.',
   })
   channel!: string | null;
-  @Field(() => String, {
+  @Field(() => PriorityEnum, {
     nullable: true,
     description: 'Priority of the group, when grouped by priority.',
   })
   priority!: string | null;
-  @Field(() => String, {
+  @Field(() => TierEnum, {
     nullable: true,
     description: 'Customer tier of the group, when grouped by tier.',
   })
   tier!: string | null;
-  @Field(() => String, {
+  @Field(() => ValueSegmentEnum, {
     nullable: true,
     description:
       "Customer value segment of the group, when grouped by segment (top, high, mid, low; null = value unknown): the customer's current segment.",

@@ -1,4 +1,11 @@
-import { Keyset, badInput, forbidden } from '@staydesk/core';
+import {
+  Keyset,
+  RISK_BANDS as BANDS,
+  TIERS,
+  VALUE_SEGMENTS,
+  badInput,
+  forbidden,
+} from '@staydesk/core';
 import { assertMayChangeCustomer } from '@staydesk/customers';
 import type { Actor } from '@staydesk/identity';
 
@@ -12,9 +19,6 @@ export const RISK_ORDERS = [
 export type RiskOrder = (typeof RISK_ORDERS)[number];
 export const SNOOZE_FILTERS = ['exclude', 'include', 'only'] as const;
 export type SnoozeFilter = (typeof SNOOZE_FILTERS)[number];
-const BANDS = ['low', 'medium', 'high', 'critical'];
-const TIERS = ['free', 'starter', 'pro', 'enterprise'];
-const VALUE_SEGMENTS = ['top', 'high', 'mid', 'low'];
 const ID = /^[1-9]\d{0,17}$/;
 export const DEFAULT_CHANGE_DAYS = 30;
 
@@ -57,7 +61,7 @@ function wholeDays(v: number | null | undefined, field: string, max: number): nu
   return v;
 }
 
-function subset(v: string[] | null | undefined, field: string, allowed: string[]) {
+function subset(v: string[] | null | undefined, field: string, allowed: readonly string[]) {
   if (v == null) return null;
   if (v.length === 0) throw badInput(field, 'must not be empty (leave it out for all)');
   for (const x of v)

@@ -1,8 +1,7 @@
+import { RISK_BANDS as BANDS } from '@staydesk/core';
 import { npsCategory } from './retention-rules';
 import type { RiskListRow } from './retention.repository';
 import type { RetentionFigures } from './retention.service';
-
-const BANDS = ['low', 'medium', 'high', 'critical'];
 
 /** The three factors that add most to a score, in words (factors that lower it are left out). */
 export function topFactors(factors: RiskListRow['factors']): string[] {

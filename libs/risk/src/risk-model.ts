@@ -1,7 +1,9 @@
+import { RISK_BANDS as BANDS } from '@staydesk/core';
+import type { RiskBand as Band } from '@staydesk/core';
 import type { RawFeatures } from './risk.repository';
 
-export const BANDS = ['low', 'medium', 'high', 'critical'] as const;
-export type Band = (typeof BANDS)[number];
+export { BANDS };
+export type { Band };
 
 /** One factor of a score as stored and shown: raw value, model input, contribution in points. */
 export interface FactorValue {

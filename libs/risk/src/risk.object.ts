@@ -1,19 +1,7 @@
-import {
-  Field,
-  Float,
-  GraphQLISODateTime,
-  Int,
-  ObjectType,
-  registerEnumType,
-} from '@nestjs/graphql';
-import { BANDS } from './risk-model';
+import { Field, Float, GraphQLISODateTime, Int, ObjectType } from '@nestjs/graphql';
+import { BandEnum } from '@staydesk/core';
 
-export const BandEnum = Object.fromEntries(BANDS.map((b) => [b, b]));
-registerEnumType(BandEnum, {
-  name: 'RiskBand',
-  description:
-    'Churn-risk band by score: low < 25 ≤ medium < 50 ≤ high < 75 ≤ critical (thresholds configurable with RISK_BANDS).',
-});
+export { BandEnum };
 
 @ObjectType('RiskFactor', { description: 'One reason behind a risk score.' })
 export class RiskFactorObject {

@@ -1,11 +1,13 @@
+import { PRIORITIES } from '@staydesk/core';
+import type { Channel, Priority, Tier } from '@staydesk/core';
 import { HOUR, MINUTE } from './model';
+
+export { PRIORITIES };
+export type { Channel, Priority, Tier };
 
 // ---------------------------------------------------------------------------------------------
 // The vocabulary of the world
 
-export type Tier = 'free' | 'starter' | 'pro' | 'enterprise';
-export type Priority = 'low' | 'normal' | 'high' | 'urgent';
-export type Channel = 'email' | 'web' | 'chat' | 'phone' | 'social';
 export type Status = 'new' | 'open' | 'pending' | 'on_hold' | 'solved' | 'closed';
 export type Topic =
   'billing' | 'login' | 'bug' | 'feature-request' | 'outage' | 'onboarding' | 'integration';
@@ -31,7 +33,6 @@ export const CHANNEL_MIX: Record<Channel, number> = {
   social: 5,
 };
 export const PRIORITY_MIX: Record<Priority, number> = { low: 20, normal: 50, high: 22, urgent: 8 };
-export const PRIORITIES: readonly Priority[] = ['low', 'normal', 'high', 'urgent'];
 export const TOPIC_MIX: Record<Topic, number> = {
   billing: 20,
   login: 14,

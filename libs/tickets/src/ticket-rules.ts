@@ -1,11 +1,12 @@
-import { badInput } from '@staydesk/core';
+import { CHANNELS, PRIORITIES, badInput } from '@staydesk/core';
+import type { Channel, Priority } from '@staydesk/core';
+
+// The vocabulary lives in @staydesk/core; re-exported for the ticket domain's users.
+export { CHANNELS, PRIORITIES };
+export type { Channel, Priority };
 
 export const TICKET_STATUSES = ['new', 'open', 'pending', 'on_hold', 'solved', 'closed'] as const;
 export type TicketStatus = (typeof TICKET_STATUSES)[number];
-export const PRIORITIES = ['low', 'normal', 'high', 'urgent'] as const;
-export type Priority = (typeof PRIORITIES)[number];
-export const CHANNELS = ['email', 'phone', 'chat', 'web', 'social'] as const;
-export type Channel = (typeof CHANNELS)[number];
 export const MESSAGE_KINDS = ['public_reply', 'internal_note', 'customer_message'] as const;
 export type MessageKind = (typeof MESSAGE_KINDS)[number];
 

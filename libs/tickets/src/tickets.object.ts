@@ -7,11 +7,17 @@ import {
   ObjectType,
   registerEnumType,
 } from '@nestjs/graphql';
-import { ConnectionType, GraphQLJSONObject } from '@staydesk/core';
-import { CHANNELS, MESSAGE_KINDS, PRIORITIES, TICKET_STATUSES } from './ticket-rules';
+import {
+  ChannelEnum,
+  ConnectionType,
+  GraphQLJSONObject,
+  PriorityEnum,
+  TierEnum,
+  enumOf,
+} from '@staydesk/core';
+import { MESSAGE_KINDS, TICKET_STATUSES } from './ticket-rules';
 
-const enumOf = <T extends string>(values: readonly T[]) =>
-  Object.fromEntries(values.map((v) => [v, v])) as { [K in T]: K };
+export { ChannelEnum, PriorityEnum };
 
 export const TicketStatusEnum = enumOf(TICKET_STATUSES);
 registerEnumType(TicketStatusEnum, {
@@ -19,10 +25,6 @@ registerEnumType(TicketStatusEnum, {
   description:
     'new → open → pending/on_hold → solved → closed; solved → open is a reopen; closed is final.',
 });
-export const PriorityEnum = enumOf(PRIORITIES);
-registerEnumType(PriorityEnum, { name: 'Priority' });
-export const ChannelEnum = enumOf(CHANNELS);
-registerEnumType(ChannelEnum, { name: 'Channel' });
 export const MessageKindEnum = enumOf(MESSAGE_KINDS);
 registerEnumType(MessageKindEnum, {
   name: 'MessageKind',
@@ -198,7 +200,10 @@ export class SlaPolicyObject {
     description: 'Only tickets of this channel; null = any.',
   })
   channel!: string | null;
-  @Field(() => String, { nullable: true, description: 'Only customers of this tier; null = any.' })
+  @Field(() => TierEnum, {
+    nullable: true,
+    description: 'Only customers of this tier; null = any.',
+  })
   tier!: string | null;
   @Field(() => Int) firstResponseMinutes!: number;
   @Field(() => Int) resolutionMinutes!: number;

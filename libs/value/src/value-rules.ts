@@ -1,8 +1,11 @@
 /** Lifetime value definitions (docs/kpis.md "Lifetime value"): pure parts, unit-tested. */
 
-/** Value segments, highest first: quartiles of the active customers by lifetime value to date. */
-export const SEGMENTS = ['top', 'high', 'mid', 'low'] as const;
-export type Segment = (typeof SEGMENTS)[number];
+// Value segments, highest first: quartiles of the active customers by lifetime value to date.
+import { VALUE_SEGMENTS as SEGMENTS } from '@staydesk/core';
+import type { ValueSegment as Segment } from '@staydesk/core';
+
+export { SEGMENTS };
+export type { Segment };
 
 /** Segment schemes: quartiles of the active customers (default) or admin-set bands. */
 export const SCHEMES = ['quartiles', 'bands'] as const;

@@ -8,14 +8,10 @@ import {
   ObjectType,
   registerEnumType,
 } from '@nestjs/graphql';
-import { BASES, SCHEMES, SEGMENTS, SEGMENT_BASES } from './value-rules';
+import { ValueSegmentEnum } from '@staydesk/core';
+import { BASES, SCHEMES, SEGMENT_BASES } from './value-rules';
 
-export const ValueSegmentEnum = Object.fromEntries(SEGMENTS.map((s) => [s, s]));
-registerEnumType(ValueSegmentEnum, {
-  name: 'ValueSegment',
-  description:
-    "Value segment, placed by lifetime value to date, or by the run rate (current MRR × 6) for an active customer with less than 6 active months when that is higher (see ValueSegmentBasis). Scheme: quartiles of the active customers by that value (top = the highest quarter; bound = the smallest value in each quartile), or the bands an admin set (setValueSegmentScheme; bound = the band's lower bound). Every customer, churned ones too, is in the highest segment whose bound it reaches (below every bound: the lowest). Recomputed by the worker nightly after the risk rescore.",
-});
+export { ValueSegmentEnum };
 export const ValueSegmentBasisEnum = Object.fromEntries(SEGMENT_BASES.map((s) => [s, s]));
 registerEnumType(ValueSegmentBasisEnum, {
   name: 'ValueSegmentBasis',

@@ -162,21 +162,21 @@ export type KpiFilter = {
   /** Only tickets assigned to these agents. */
   agentIds?: Array<string | number> | null | undefined;
   /** Only these channels (email, phone, chat, web, social). */
-  channels?: Array<string> | null | undefined;
+  channels?: Array<Channel> | null | undefined;
   /** Start of the range (inclusive). Required (an unbounded range is refused). */
   from?: string | null | undefined;
   /** Only the group without a value in these dimensions (any of team, agent, channel, priority, tier, segment): the row a grouping by that dimension shows with a null key, e.g. ['agent'] = unassigned tickets, ['team'] = tickets without a team, ['segment'] = customers without a value segment. Not together with the same dimension's value list (BAD_USER_INPUT); team leads may not ask for ['team'] (FORBIDDEN: such tickets are in none of their teams). Answered from the facts, not the precomputed cells. */
   noValue?: Array<string> | null | undefined;
   /** Only these priorities (low, normal, high, urgent). */
-  priorities?: Array<string> | null | undefined;
+  priorities?: Array<Priority> | null | undefined;
   /** Only these teams. Team leads may name only their own teams (default: all of them). */
   teamIds?: Array<string | number> | null | undefined;
   /** Only customers of these tiers (free, starter, pro, enterprise). */
-  tiers?: Array<string> | null | undefined;
+  tiers?: Array<Tier> | null | undefined;
   /** End of the range (exclusive). Required; after from and at most KPI_MAX_RANGE_DAYS after it. */
   to?: string | null | undefined;
   /** Only customers in these value segments (top, high, mid, low: quartiles of lifetime value to date, the customer's current segment from the nightly computation, kept on each ticket's KPI facts). Whole buckets come from the precomputed segment cells when only the segment is involved. */
-  valueSegments?: Array<string> | null | undefined;
+  valueSegments?: Array<ValueSegment> | null | undefined;
 };
 
 /** A supportKpis figure that opens to what is behind it, with the figure's own definition: tickets_created (created in the range), first_response (created, replied; value = FRT s), tickets_solved / resolution / requester_wait / reopened / one_touch (resolved in the range; value = seconds), sla_*_due / _met / _breached (due time in the range and met or past due; breached = past due and not met), backlog (unsolved at the end of the range), csat_ratings / csat_good (4–5) / csat_bad (1–3) (ratings given in the range; value = score, one row per rating), surveys_sent / surveys_responded (CSAT surveys sent in the range), ces_answers (customer effort answers 1–7 given in the range with a CSAT rating, as surveyStats.cesResponses; value = effort score, one row per answer), next_reply / sla_next_reply_due / _met / _breached (customer messages answered in the range with a next-reply clock running, one row per reply, anchored at the reply; met = within its target; value = seconds from the message to the reply), nps_answers / nps_promoters (9–10) / nps_passives (7–8) / nps_detractors (0–6) (NPS answers given in the range, as surveyStats.npsResponses / promoters / passives / detractors; one row per answer with its customer, ticket usually null: NPS is asked of customers; filter by team and agent only). */
@@ -341,7 +341,7 @@ export type RuleActionsInput = {
   followUpInHours?: number | null | undefined;
   followUpNote?: string | null | undefined;
   note?: string | null | undefined;
-  priority?: string | null | undefined;
+  priority?: Priority | null | undefined;
   removeTags?: Array<string> | null | undefined;
   teamId?: string | number | null | undefined;
 };
@@ -566,7 +566,7 @@ export type AdminUserFragment = { id: string, name: string, email: string, role:
 
 export type AdminTeamFragment = { id: string, name: string, isPrivate: boolean, timezone: string | null, businessHours: Record<string, unknown> | null, leadId: string | null, holidays: Array<{ date: string, name: string }>, mailSender: { fromAddress: string | null, fromName: string | null, signature: string | null } };
 
-export type AdminSlaPolicyFragment = { id: string, name: string, priority: Priority, channel: Channel | null, tier: string | null, firstResponseMinutes: number, resolutionMinutes: number, businessHours: boolean };
+export type AdminSlaPolicyFragment = { id: string, name: string, priority: Priority, channel: Channel | null, tier: Tier | null, firstResponseMinutes: number, resolutionMinutes: number, businessHours: boolean };
 
 export type AdminMailboxFragment = { id: string, name: string, host: string, port: number, tls: boolean, username: string, folder: string, moveTo: string | null, active: boolean, lastPolledAt: string | null, lastError: string | null };
 
@@ -641,14 +641,14 @@ export type AdminSetTeamMailSenderMutation = { setTeamMailSender: { fromAddress:
 export type AdminSlaPoliciesQueryVariables = Exact<{ [key: string]: never; }>;
 
 
-export type AdminSlaPoliciesQuery = { slaPolicies: Array<{ id: string, name: string, priority: Priority, channel: Channel | null, tier: string | null, firstResponseMinutes: number, resolutionMinutes: number, businessHours: boolean }> };
+export type AdminSlaPoliciesQuery = { slaPolicies: Array<{ id: string, name: string, priority: Priority, channel: Channel | null, tier: Tier | null, firstResponseMinutes: number, resolutionMinutes: number, businessHours: boolean }> };
 
 export type AdminCreateSlaPolicyMutationVariables = Exact<{
   input: SlaPolicyInput;
 }>;
 
 
-export type AdminCreateSlaPolicyMutation = { createSlaPolicy: { id: string, name: string, priority: Priority, channel: Channel | null, tier: string | null, firstResponseMinutes: number, resolutionMinutes: number, businessHours: boolean } };
+export type AdminCreateSlaPolicyMutation = { createSlaPolicy: { id: string, name: string, priority: Priority, channel: Channel | null, tier: Tier | null, firstResponseMinutes: number, resolutionMinutes: number, businessHours: boolean } };
 
 export type AdminUpdateSlaPolicyMutationVariables = Exact<{
   id: string | number;
@@ -656,7 +656,7 @@ export type AdminUpdateSlaPolicyMutationVariables = Exact<{
 }>;
 
 
-export type AdminUpdateSlaPolicyMutation = { updateSlaPolicy: { id: string, name: string, priority: Priority, channel: Channel | null, tier: string | null, firstResponseMinutes: number, resolutionMinutes: number, businessHours: boolean } };
+export type AdminUpdateSlaPolicyMutation = { updateSlaPolicy: { id: string, name: string, priority: Priority, channel: Channel | null, tier: Tier | null, firstResponseMinutes: number, resolutionMinutes: number, businessHours: boolean } };
 
 export type AdminDeactivateSlaPolicyMutationVariables = Exact<{
   id: string | number;
@@ -801,19 +801,19 @@ export type ResetPasswordMutationVariables = Exact<{
 
 export type ResetPasswordMutation = { resetPassword: boolean };
 
-export type AutomationRuleFieldsFragment = { id: string, name: string, trigger: RuleTrigger, position: number, active: boolean, stopProcessing: boolean, version: number, updatedAt: string, conditions: Array<{ field: string, operator: string, values: Array<string> }>, actions: { teamId: string | null, assigneeId: string | null, priority: string | null, addTags: Array<string>, removeTags: Array<string>, note: string | null, emailTo: string | null, emailSubject: string | null, emailBody: string | null, followUpInHours: number | null, followUpNote: string | null } };
+export type AutomationRuleFieldsFragment = { id: string, name: string, trigger: RuleTrigger, position: number, active: boolean, stopProcessing: boolean, version: number, updatedAt: string, conditions: Array<{ field: string, operator: string, values: Array<string> }>, actions: { teamId: string | null, assigneeId: string | null, priority: Priority | null, addTags: Array<string>, removeTags: Array<string>, note: string | null, emailTo: string | null, emailSubject: string | null, emailBody: string | null, followUpInHours: number | null, followUpNote: string | null } };
 
 export type AutomationRulesQueryVariables = Exact<{ [key: string]: never; }>;
 
 
-export type AutomationRulesQuery = { automationRules: Array<{ id: string, name: string, trigger: RuleTrigger, position: number, active: boolean, stopProcessing: boolean, version: number, updatedAt: string, conditions: Array<{ field: string, operator: string, values: Array<string> }>, actions: { teamId: string | null, assigneeId: string | null, priority: string | null, addTags: Array<string>, removeTags: Array<string>, note: string | null, emailTo: string | null, emailSubject: string | null, emailBody: string | null, followUpInHours: number | null, followUpNote: string | null } }>, teams: Array<{ id: string, name: string }>, users: { edges: Array<{ node: { id: string, name: string, role: Role } }> }, customFieldDefinitions: Array<{ key: string, label: string, type: CustomFieldType, options: Array<string>, active: boolean }> };
+export type AutomationRulesQuery = { automationRules: Array<{ id: string, name: string, trigger: RuleTrigger, position: number, active: boolean, stopProcessing: boolean, version: number, updatedAt: string, conditions: Array<{ field: string, operator: string, values: Array<string> }>, actions: { teamId: string | null, assigneeId: string | null, priority: Priority | null, addTags: Array<string>, removeTags: Array<string>, note: string | null, emailTo: string | null, emailSubject: string | null, emailBody: string | null, followUpInHours: number | null, followUpNote: string | null } }>, teams: Array<{ id: string, name: string }>, users: { edges: Array<{ node: { id: string, name: string, role: Role } }> }, customFieldDefinitions: Array<{ key: string, label: string, type: CustomFieldType, options: Array<string>, active: boolean }> };
 
 export type CreateAutomationRuleMutationVariables = Exact<{
   input: AutomationRuleInput;
 }>;
 
 
-export type CreateAutomationRuleMutation = { createAutomationRule: { id: string, name: string, trigger: RuleTrigger, position: number, active: boolean, stopProcessing: boolean, version: number, updatedAt: string, conditions: Array<{ field: string, operator: string, values: Array<string> }>, actions: { teamId: string | null, assigneeId: string | null, priority: string | null, addTags: Array<string>, removeTags: Array<string>, note: string | null, emailTo: string | null, emailSubject: string | null, emailBody: string | null, followUpInHours: number | null, followUpNote: string | null } } };
+export type CreateAutomationRuleMutation = { createAutomationRule: { id: string, name: string, trigger: RuleTrigger, position: number, active: boolean, stopProcessing: boolean, version: number, updatedAt: string, conditions: Array<{ field: string, operator: string, values: Array<string> }>, actions: { teamId: string | null, assigneeId: string | null, priority: Priority | null, addTags: Array<string>, removeTags: Array<string>, note: string | null, emailTo: string | null, emailSubject: string | null, emailBody: string | null, followUpInHours: number | null, followUpNote: string | null } } };
 
 export type UpdateAutomationRuleMutationVariables = Exact<{
   id: string | number;
@@ -822,7 +822,7 @@ export type UpdateAutomationRuleMutationVariables = Exact<{
 }>;
 
 
-export type UpdateAutomationRuleMutation = { updateAutomationRule: { id: string, name: string, trigger: RuleTrigger, position: number, active: boolean, stopProcessing: boolean, version: number, updatedAt: string, conditions: Array<{ field: string, operator: string, values: Array<string> }>, actions: { teamId: string | null, assigneeId: string | null, priority: string | null, addTags: Array<string>, removeTags: Array<string>, note: string | null, emailTo: string | null, emailSubject: string | null, emailBody: string | null, followUpInHours: number | null, followUpNote: string | null } } };
+export type UpdateAutomationRuleMutation = { updateAutomationRule: { id: string, name: string, trigger: RuleTrigger, position: number, active: boolean, stopProcessing: boolean, version: number, updatedAt: string, conditions: Array<{ field: string, operator: string, values: Array<string> }>, actions: { teamId: string | null, assigneeId: string | null, priority: Priority | null, addTags: Array<string>, removeTags: Array<string>, note: string | null, emailTo: string | null, emailSubject: string | null, emailBody: string | null, followUpInHours: number | null, followUpNote: string | null } } };
 
 export type DeleteAutomationRuleMutationVariables = Exact<{
   id: string | number;
@@ -976,7 +976,7 @@ export type KpiTableQueryVariables = Exact<{
 }>;
 
 
-export type KpiTableQuery = { supportKpis: { rows: Array<{ agentId: string | null, teamId: string | null, channel: string | null, priority: string | null, tier: string | null, segment: string | null, customValue: string | null, periodStart: string, periodEnd: string, source: KpiSource, hoursBasis: HoursBasis, ticketsCreated: number, ticketsSolved: number, reopenedTickets: number, reopenRatePercent: number | null, oneTouchTickets: number, oneTouchPercent: number | null, backlogAtEnd: number, csatRatings: number, csatPercent: number | null, csatRevenueWeightedPercent: number | null, surveysSent: number, surveysResponded: number, csatResponseRatePercent: number | null, agent: { id: string, name: string } | null, team: { id: string, name: string } | null, firstResponseTime: { count: number, medianHours: number | null, p90Hours: number | null }, resolutionTime: { count: number, medianHours: number | null, p90Hours: number | null }, slaFirstResponse: { due: number, met: number, compliancePercent: number | null }, slaResolution: { due: number, met: number, compliancePercent: number | null } }> } };
+export type KpiTableQuery = { supportKpis: { rows: Array<{ agentId: string | null, teamId: string | null, channel: Channel | null, priority: Priority | null, tier: Tier | null, segment: ValueSegment | null, customValue: string | null, periodStart: string, periodEnd: string, source: KpiSource, hoursBasis: HoursBasis, ticketsCreated: number, ticketsSolved: number, reopenedTickets: number, reopenRatePercent: number | null, oneTouchTickets: number, oneTouchPercent: number | null, backlogAtEnd: number, csatRatings: number, csatPercent: number | null, csatRevenueWeightedPercent: number | null, surveysSent: number, surveysResponded: number, csatResponseRatePercent: number | null, agent: { id: string, name: string } | null, team: { id: string, name: string } | null, firstResponseTime: { count: number, medianHours: number | null, p90Hours: number | null }, resolutionTime: { count: number, medianHours: number | null, p90Hours: number | null }, slaFirstResponse: { due: number, met: number, compliancePercent: number | null }, slaResolution: { due: number, met: number, compliancePercent: number | null } }> } };
 
 export type KpiTicketsQueryVariables = Exact<{
   filter: KpiFilter;

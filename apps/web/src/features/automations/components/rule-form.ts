@@ -1,4 +1,4 @@
-import type { AutomationRuleFieldsFragment, AutomationRuleInput } from '@/gql/graphql';
+import type { AutomationRuleFieldsFragment, AutomationRuleInput, Priority } from '@/gql/graphql';
 
 export interface ConditionDraft {
   field: string;
@@ -14,7 +14,7 @@ export interface RuleDraft {
   active: boolean;
   stopProcessing: boolean;
   conditions: ConditionDraft[];
-  priority: string | null;
+  priority: Priority | null;
   teamId: string | null;
   assigneeId: string | null;
   addTags: string[];

@@ -30,6 +30,7 @@ import {
   TestAutomationRuleDocument,
   UpdateAutomationRuleDocument,
   type AutomationRuleFieldsFragment,
+  type Priority,
   type TestAutomationRuleQuery,
 } from '@/gql/graphql';
 import { apiProblem } from '@/lib/errors';
@@ -408,7 +409,7 @@ function RuleBuilder({
           label="Set priority"
           data={CHOICES.priority.map((p) => ({ value: p, label: humanize(p) }))}
           value={d.priority}
-          onChange={(v) => set({ priority: v })}
+          onChange={(v) => set({ priority: v as Priority | null })}
           clearable
           error={errors['actions.priority']}
         />
