@@ -2,7 +2,7 @@ import { Processor, WorkerHost } from '@nestjs/bullmq';
 import type { Job } from 'bullmq';
 import { UnrecoverableError } from 'bullmq';
 import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
-import { Handlers, JobData, JobNamesOf, runJob } from '@staydesk/core';
+import { Handlers, JobNamesOf, runJob } from '@staydesk/core';
 import { PermanentMailError } from '@staydesk/mail';
 import { ImapService } from './imap.service';
 import { FILING_BATCH, InboundService } from './inbound.service';
@@ -23,12 +23,12 @@ function check(ok: boolean, job: Job): void {
 export class EmailProcessor extends WorkerHost {
   private readonly handlers: Handlers<JobNamesOf<'mail'>> = {
     'mail.send-reply': (job) => {
-      const d = job.data as JobData<'mail.send-reply'>;
+      const d = job.data;
       check(ID.test(String(d.messageId)), job);
       return this.outbound.sendReplies(d.messageId);
     },
     'mail.process-inbound': (job) => {
-      const d = job.data as JobData<'mail.process-inbound'>;
+      const d = job.data;
       const ids = d.inboundIds ?? [d.inboundId];
       check(
         ID.test(String(d.inboundId)) &&
@@ -40,7 +40,7 @@ export class EmailProcessor extends WorkerHost {
       return this.inbound.process(ids);
     },
     'mail.poll-imap': (job) => {
-      const d = job.data as JobData<'mail.poll-imap'>;
+      const d = job.data;
       check(ID.test(String(d.mailboxId)), job);
       return this.imap.poll(d.mailboxId);
     },
@@ -52,12 +52,12 @@ export class EmailProcessor extends WorkerHost {
       slaWarnings: await this.notifications.scanSlaWarnings(),
     }),
     'mail.notify': (job) => {
-      const d = job.data as JobData<'mail.notify'>;
+      const d = job.data;
       check(ID.test(String(d.ticketId)) && typeof d.key === 'string', job);
       return this.notifications.notify(d);
     },
     'mail.password-reset': (job) => {
-      const d = job.data as JobData<'mail.password-reset'>;
+      const d = job.data;
       check(ID.test(String(d.resetId)), job);
       return this.passwordResets.send(d.resetId);
     },

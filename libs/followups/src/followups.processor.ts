@@ -2,15 +2,7 @@ import { Processor, WorkerHost } from '@nestjs/bullmq';
 import { Inject } from '@nestjs/common';
 import type { Job } from 'bullmq';
 import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
-import {
-  APP_CONFIG,
-  AppConfig,
-  Handlers,
-  JobData,
-  JobNamesOf,
-  JobPublisher,
-  runJob,
-} from '@staydesk/core';
+import { APP_CONFIG, AppConfig, Handlers, JobNamesOf, JobPublisher, runJob } from '@staydesk/core';
 import { MailService, OutgoingMail } from '@staydesk/mail';
 import type { FollowUpKind, ReminderRow } from './followups.repository';
 import { FollowUpsService } from './followups.service';
@@ -84,8 +76,7 @@ export const reminderJobId = (f: { id: string; dueKey: string }) =>
 export class FollowUpsProcessor extends WorkerHost {
   private readonly handlers: Handlers<JobNamesOf<'followups'>> = {
     'followups.scan-due': async () => this.scanDue(),
-    'followups.remind': async (job: Job) =>
-      this.remind((job.data as JobData<'followups.remind'>).followUpId),
+    'followups.remind': async (job: Job) => this.remind(job.data.followUpId),
   };
 
   constructor(

@@ -2,7 +2,7 @@ import { Processor, WorkerHost } from '@nestjs/bullmq';
 import type { Job } from 'bullmq';
 import { UnrecoverableError } from 'bullmq';
 import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
-import { DomainError, Handlers, JobData, JobNamesOf, runJob } from '@staydesk/core';
+import { DomainError, Handlers, JobNamesOf, runJob } from '@staydesk/core';
 import { ImportService } from './import.service';
 
 /** `imports` queue: one history import per job, one job at a time per worker (they are big). */
@@ -10,7 +10,7 @@ import { ImportService } from './import.service';
 export class ImportProcessor extends WorkerHost {
   private readonly handlers: Handlers<JobNamesOf<'imports'>> = {
     'imports.run': async (job) => {
-      const d = job.data as JobData<'imports.run'>;
+      const d = job.data;
       if (!/^[1-9]\d{0,17}$/.test(String(d.runId)))
         throw new UnrecoverableError(`malformed payload ${JSON.stringify(d)}`);
       try {

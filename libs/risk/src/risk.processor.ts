@@ -2,7 +2,7 @@ import { Processor, WorkerHost } from '@nestjs/bullmq';
 import type { Job } from 'bullmq';
 import { UnrecoverableError } from 'bullmq';
 import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
-import { Handlers, JobData, JobNamesOf, runJob } from '@staydesk/core';
+import { Handlers, JobNamesOf, runJob } from '@staydesk/core';
 import { RiskService } from './risk.service';
 
 /** `risk` queue: debounced single-customer rescoring, and the nightly full run. */
@@ -10,7 +10,7 @@ import { RiskService } from './risk.service';
 export class RiskProcessor extends WorkerHost {
   private readonly handlers: Handlers<JobNamesOf<'risk'>> = {
     'risk.rescore': async (job) => {
-      const d = job.data as JobData<'risk.rescore'>;
+      const d = job.data;
       if (!/^[1-9]\d{0,17}$/.test(String(d.customerId)))
         throw new UnrecoverableError(`malformed payload ${JSON.stringify(d)}`);
       const s = await this.risk.rescoreCustomer(d.customerId);

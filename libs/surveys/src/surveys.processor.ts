@@ -2,7 +2,7 @@ import { Processor, WorkerHost } from '@nestjs/bullmq';
 import type { Job } from 'bullmq';
 import { UnrecoverableError } from 'bullmq';
 import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
-import { Handlers, JobData, JobNamesOf, runJob } from '@staydesk/core';
+import { Handlers, JobNamesOf, runJob } from '@staydesk/core';
 import { PermanentMailError } from '@staydesk/mail';
 import { SurveysService } from './surveys.service';
 
@@ -20,7 +20,7 @@ function check<T>(ok: boolean, data: T, job: Job): T {
 export class SurveysProcessor extends WorkerHost {
   private readonly handlers: Handlers<JobNamesOf<'surveys'>> = {
     'surveys.send-csat': (job) => {
-      const d = job.data as JobData<'surveys.send-csat'>;
+      const d = job.data;
       check(
         ID.test(String(d.ticketId)) && Number.isInteger(d.solveCycle) && d.solveCycle > 0,
         d,
@@ -29,12 +29,12 @@ export class SurveysProcessor extends WorkerHost {
       return this.surveys.sendCsat(d.ticketId, d.solveCycle);
     },
     'surveys.deliver': (job) => {
-      const d = job.data as JobData<'surveys.deliver'>;
+      const d = job.data;
       check(ID.test(String(d.surveyId)), d, job);
       return this.surveys.deliver(d.surveyId);
     },
     'surveys.remind': (job) => {
-      const d = job.data as JobData<'surveys.remind'>;
+      const d = job.data;
       check(ID.test(String(d.surveyId)), d, job);
       return this.surveys.remind(d.surveyId);
     },

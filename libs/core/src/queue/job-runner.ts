@@ -2,9 +2,17 @@ import type { Job } from 'bullmq';
 import { UnrecoverableError } from 'bullmq';
 import type { PinoLogger } from 'nestjs-pino';
 import { timeJob } from '@staydesk/telemetry';
-import { JobName, isJobName } from './jobs';
+import { JobData, JobName, isJobName } from './jobs';
 
-export type Handlers<N extends JobName> = { [K in N]: (job: Job) => Promise<unknown> };
+/** A job as its handler sees it: the payload typed by the job registry (./jobs.ts). */
+export type TypedJob<K extends JobName> = Job<JobData<K>, unknown, K>;
+
+/**
+ * One handler per job name of a queue, each receiving its own payload type. The payload is typed
+ * here, once, from the registry; a handler still checks what Redis may hold from an older deploy
+ * (ids, shapes) and fails such a job with UnrecoverableError.
+ */
+export type Handlers<N extends JobName> = { [K in N]: (job: TypedJob<K>) => Promise<unknown> };
 
 /**
  * Runs one job through its handler with structured logs `{jobId, jobName, attempt, durationMs}`.
@@ -22,7 +30,8 @@ export async function runJob<N extends JobName>(
     throw new UnrecoverableError(`unknown job name ${job.name}`);
   }
   try {
-    const result = await timeJob(job.name, () => handlers[job.name as N](job));
+    const handler = handlers[job.name as N] as (job: TypedJob<N>) => Promise<unknown>;
+    const result = await timeJob(job.name, () => handler(job as TypedJob<N>));
     logger.info({ ...fields, durationMs: Math.round(performance.now() - started) }, 'job done');
     return result;
   } catch (err) {
