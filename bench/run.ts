@@ -9,15 +9,7 @@ import { NestFactory } from '@nestjs/core';
 import { Queue } from 'bullmq';
 import Redis from 'ioredis';
 import { Pool } from 'pg';
-import {
-  ConfigModule,
-  DatabaseModule,
-  QUEUES,
-  LoggingModule,
-  QueueModule,
-  RedisModule,
-  loadConfig,
-} from '@staydesk/core';
+import { loadConfig, PlatformModule, QUEUES } from '@staydesk/core';
 import { RiskModule, RiskService } from '@staydesk/risk';
 import type { RescoreResult } from '@staydesk/risk';
 import { ValueModule, ValueService } from '@staydesk/value';
@@ -181,15 +173,7 @@ async function createDatabase(): Promise<void> {
 async function benchRisk(pool: Pool): Promise<void> {
   const config = loadConfig({ DATABASE_URL: DB_URL, REDIS_PREFIX: PREFIX, LOG_LEVEL: 'warn' });
   @Module({
-    imports: [
-      ConfigModule.forRoot(config),
-      LoggingModule.forRoot(),
-      DatabaseModule,
-      RedisModule,
-      QueueModule,
-      RiskModule,
-      ValueModule,
-    ],
+    imports: [PlatformModule.forRoot(config), RiskModule, ValueModule],
   })
   class BenchRiskModule {}
   const app = await NestFactory.createApplicationContext(BenchRiskModule, { logger: false });

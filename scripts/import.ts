@@ -3,16 +3,12 @@ import { readFileSync } from 'node:fs';
 import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import {
-  ConfigModule,
-  DatabaseModule,
-  LoggingModule,
-  QueueModule,
-  RedisModule,
-  UsageError,
   cliArgs,
   loadConfig,
+  PlatformModule,
   prepareDatabase,
   runCli,
+  UsageError,
 } from '@staydesk/core';
 import {
   IMPORT_KINDS,
@@ -186,14 +182,7 @@ async function main() {
   await prepareDatabase(config);
 
   @Module({
-    imports: [
-      ConfigModule.forRoot(config),
-      LoggingModule.forRoot(),
-      DatabaseModule,
-      RedisModule,
-      QueueModule,
-      ImportModule,
-    ],
+    imports: [PlatformModule.forRoot(config), ImportModule],
   })
   class CliModule {}
   const app = await NestFactory.createApplicationContext(CliModule, { logger: false });

@@ -1,17 +1,7 @@
 import 'reflect-metadata';
 import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import {
-  ConfigModule,
-  DatabaseModule,
-  LoggingModule,
-  QueueModule,
-  RedisModule,
-  cliArgs,
-  loadConfig,
-  prepareDatabase,
-  runCli,
-} from '@staydesk/core';
+import { cliArgs, loadConfig, PlatformModule, prepareDatabase, runCli } from '@staydesk/core';
 import { RiskModule, RiskService } from '@staydesk/risk';
 
 /** `npm run risk:rescore [-- --customer ID]`: rescore everyone now (or one customer) and print timings. */
@@ -27,14 +17,7 @@ async function main() {
   await prepareDatabase(config);
 
   @Module({
-    imports: [
-      ConfigModule.forRoot(config),
-      LoggingModule.forRoot(),
-      DatabaseModule,
-      RedisModule,
-      QueueModule,
-      RiskModule,
-    ],
+    imports: [PlatformModule.forRoot(config), RiskModule],
   })
   class CliModule {}
   const app = await NestFactory.createApplicationContext(CliModule, { logger: false });

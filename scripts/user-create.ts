@@ -2,13 +2,12 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { Module } from '@nestjs/common';
 import {
-  ConfigModule,
-  DatabaseModule,
-  UsageError,
   cliArgs,
   loadConfig,
+  PlatformModule,
   prepareDatabase,
   runCli,
+  UsageError,
 } from '@staydesk/core';
 import { IdentityModule, IdentityService, ROLES, Role } from '@staydesk/identity';
 
@@ -38,7 +37,9 @@ async function main() {
   const config = loadConfig(process.env);
   await prepareDatabase(config);
 
-  @Module({ imports: [ConfigModule.forRoot(config), DatabaseModule, IdentityModule] })
+  @Module({
+    imports: [PlatformModule.forRoot(config, { logging: false, queues: false }), IdentityModule],
+  })
   class CliModule {}
   const app = await NestFactory.createApplicationContext(CliModule, { logger: false });
   try {

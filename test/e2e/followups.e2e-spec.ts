@@ -5,15 +5,7 @@ import bcrypt from 'bcryptjs';
 import { QueueEvents } from 'bullmq';
 import { Logger } from 'nestjs-pino';
 import { SMTPServer } from 'smtp-server';
-import {
-  AppConfig,
-  ConfigModule,
-  DatabaseModule,
-  JobPublisher,
-  LoggingModule,
-  QueueModule,
-  RedisModule,
-} from '@staydesk/core';
+import { AppConfig, JobPublisher, PlatformModule } from '@staydesk/core';
 import { FollowUpsWorkerModule } from '@staydesk/followups';
 import { TestStack, startStack } from '../support/stack';
 import { eventually } from '../support/eventually';
@@ -27,14 +19,7 @@ class FollowUpsTestWorkerModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: FollowUpsTestWorkerModule,
-      imports: [
-        ConfigModule.forRoot(config),
-        LoggingModule.forRoot(),
-        DatabaseModule,
-        RedisModule,
-        QueueModule,
-        FollowUpsWorkerModule,
-      ],
+      imports: [PlatformModule.forRoot(config), FollowUpsWorkerModule],
     };
   }
 }

@@ -10,14 +10,10 @@ import { Logger } from 'nestjs-pino';
 import {
   APP_CONFIG,
   AppConfig,
-  ConfigModule,
-  DatabaseModule,
-  LoggingModule,
-  QueueModule,
-  RedisModule,
+  createGraphqlErrorFormatter,
+  PlatformModule,
   RequestLoaders,
   SystemModule,
-  createGraphqlErrorFormatter,
   usePreloaded,
 } from '@staydesk/core';
 import { AttachmentsApiModule } from '@staydesk/attachments';
@@ -50,11 +46,7 @@ export class ApiModule implements NestModule {
     return {
       module: ApiModule,
       imports: [
-        ConfigModule.forRoot(config),
-        LoggingModule.forRoot(),
-        DatabaseModule,
-        RedisModule,
-        QueueModule,
+        PlatformModule.forRoot(config),
         SystemModule,
         TerminusModule.forRoot({ logger: false, gracefulShutdownTimeoutMs: 0 }),
         GraphQLModule.forRootAsync<ApolloDriverConfig>({

@@ -1,14 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
-import {
-  AppConfig,
-  ConfigModule,
-  DatabaseModule,
-  LoggingModule,
-  QueueModule,
-  RedisModule,
-  SystemModule,
-} from '@staydesk/core';
+import { AppConfig, PlatformModule, SystemModule } from '@staydesk/core';
 import { AutomationsWorkerModule } from '@staydesk/automations';
 import { EmailWorkerModule } from '@staydesk/email';
 import { FollowUpsWorkerModule } from '@staydesk/followups';
@@ -32,11 +24,7 @@ export class WorkerModule {
     return {
       module: WorkerModule,
       imports: [
-        ConfigModule.forRoot(config),
-        LoggingModule.forRoot(),
-        DatabaseModule,
-        RedisModule,
-        QueueModule,
+        PlatformModule.forRoot(config),
         SystemModule,
         TicketsWorkerModule,
         FollowUpsWorkerModule,

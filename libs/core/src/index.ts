@@ -14,6 +14,7 @@ export * from './queue/job-runner';
 export * from './queue/queue.module';
 export * from './redis/redis-options';
 export * from './redis/redis.module';
+export * from './platform/platform.module';
 export * from './system/system.module';
 export * from './system/system.service';
 export * from './process/run-process';
