@@ -48,6 +48,10 @@ export interface EmailBenchResult {
   inboundPgCpuMs: number;
   outbound: number;
   rawSmtpOut: number;
+  /** The worker's CPU time per outbound reply, commit → last accepted, ms. */
+  outboundWorkerCpuMs: number;
+  /** The bench database's PostgreSQL backends' CPU time per outbound reply, ms. */
+  outboundPgCpuMs: number;
 }
 
 const rateOf = (n: number, ms: number) => (n * 1000) / ms;
@@ -224,6 +228,8 @@ export async function benchEmail(opts: {
       `INSERT INTO users (email, name, password_hash, role) VALUES ('agent@bench.example', 'Agent', 'x', 'agent') RETURNING id::text`,
     );
     const before = smtp.arrivals.length;
+    const cpu1 = cpuSeconds(worker.child.pid);
+    const pg1 = await backendCpu(pool);
     const t1 = performance.now();
     const c = await pool.connect();
     await c.query('BEGIN');
@@ -251,6 +257,9 @@ export async function benchEmail(opts: {
       await sleep(20);
     }
     const sent = smtp.arrivals[smtp.arrivals.length - 1] - t1;
+    const outWorkerCpu = cpuSeconds(worker.child.pid) - cpu1;
+    let outPgCpu = 0;
+    for (const [pid, sec] of await backendCpu(pool)) outPgCpu += sec - (pg1.get(pid) ?? 0);
 
     const r: EmailBenchResult = {
       mails: N,
@@ -263,6 +272,8 @@ export async function benchEmail(opts: {
       inboundPgCpuMs: (pgCpu * 1000) / N,
       outbound: rateOf(N, sent),
       rawSmtpOut,
+      outboundWorkerCpuMs: (outWorkerCpu * 1000) / N,
+      outboundPgCpuMs: (outPgCpu * 1000) / N,
     };
     const record: RecordLine =
       opts.record ??
@@ -291,6 +302,10 @@ export async function benchEmail(opts: {
       `${fmt(r.outbound)}/s (nodemailer pool alone ${fmt(rawSmtpOut)}/s)`,
       '≥ 300/s',
       r.outbound >= 300,
+    );
+    record(
+      `mail out: CPU per reply (commit → accepted)`,
+      `worker ${r.outboundWorkerCpuMs.toFixed(1)} ms · PostgreSQL ${r.outboundPgCpuMs.toFixed(1)} ms`,
     );
     return r;
   } finally {

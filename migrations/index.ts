@@ -34,6 +34,7 @@ import { ValueSegmentBands1765810000000 } from './1765810000000-value-segment-ba
 import { TeamMemberships1765910000000 } from './1765910000000-team-memberships';
 import { AutomationRulesVersion1765950000000 } from './1765950000000-automation-rules-version';
 import { CustomerCustomFieldsIndex1765950100000 } from './1765950100000-customer-custom-fields-index';
+import { CustomersDomainLowerIndex1766000000000 } from './1766000000000-customers-domain-lower-index';
 import { RulesVersionMemberships1765990000000 } from './1765990000000-rules-version-memberships';
 
 /**
@@ -79,4 +80,5 @@ export const MIGRATIONS = [
   AutomationRulesVersion1765950000000,
   CustomerCustomFieldsIndex1765950100000,
   RulesVersionMemberships1765990000000,
+  CustomersDomainLowerIndex1766000000000,
 ];

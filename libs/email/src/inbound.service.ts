@@ -13,7 +13,13 @@ import {
   ticketNumberOfSubject,
   ticketOfReplyAddress,
 } from '@staydesk/mail';
-import { TicketsService } from '@staydesk/tickets';
+import {
+  MailTicketInput,
+  OpenedMailTicket,
+  TicketHooks,
+  TicketsService,
+  insertMailTickets,
+} from '@staydesk/tickets';
 import { EmailRepository, InboundRow } from './email.repository';
 import {
   MailNoise,
@@ -50,11 +56,21 @@ interface FilingBatch {
   contacts: Map<string, { id: string; customerId: string }[]>;
   /** Lower-cased domain → the customer owning it (null: none). */
   domains: Map<string, string | null>;
-  /** Customer id → tier. */
-  tiers: Map<string, string>;
   mails: Parameters<EmailRepository['insertMessageMails']>[1];
   finished: Parameters<EmailRepository['finishInboundMany']>[1];
+  /**
+   * New tickets waiting to be opened together (see openPending): each mail's Message-ID and what
+   * filing does once its ticket exists. Opened before a mail that answers one of them, and at
+   * the end of the batch.
+   */
+  opening: {
+    messageId: string;
+    input: MailTicketInput;
+    then: (opened: OpenedMailTicket) => Promise<void>;
+  }[];
 }
+
+type Filed = { outcome: InboundOutcome; ticketId?: string };
 
 /** The header block of a raw message, unfolded, as lower-case name → first value. */
 export function rawHeaders(raw: Buffer): Map<string, string> {
@@ -132,6 +148,7 @@ export class InboundService {
     private readonly repo: EmailRepository,
     private readonly tx: TransactionRunner,
     private readonly tickets: TicketsService,
+    private readonly hooks: TicketHooks,
     private readonly publisher: JobPublisher,
     private readonly attachments: AttachmentsService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -315,15 +332,20 @@ export class InboundService {
           parsed.push(await simpleParser(r.raw, { skipImageLinks: true, skipTextLinks: true }));
         }
         const batch = await this.prefetch(tx, rows, parsed);
-        const results: { outcome: InboundOutcome; ticketId?: string }[] = [];
+        const results: Filed[] = [];
         for (let i = 0; i < rows.length; i++) {
-          const result = await this.file(tx, rows[i], parsed[i], batch);
-          results.push(result);
-          this.logger.info(
-            { inboundId: rows[i].id, messageId: rows[i].messageId, ...result },
-            'inbound mail filed',
-          );
+          const row = rows[i];
+          results[i] = await this.file(tx, row, parsed[i], batch, (r) => {
+            results[i] = r;
+          });
         }
+        await this.openPending(tx, batch);
+        rows.forEach((r, i) =>
+          this.logger.info(
+            { inboundId: r.id, messageId: r.messageId, ...results[i] },
+            'inbound mail filed',
+          ),
+        );
         await this.repo.insertMessageMails(tx, batch.mails);
         await this.repo.finishInboundMany(tx, batch.finished);
         for (const r of results) outcomes[r.outcome] = (outcomes[r.outcome] ?? 0) + 1;
@@ -352,7 +374,7 @@ export class InboundService {
   /**
    * What filing a batch looks up, with one query each: our own Message-IDs among the mails, the
    * tickets of the Message-IDs they reference, the senders' contacts, the customers owning the
-   * senders' domains, and those customers' tiers. Filing keeps it current as it creates contacts,
+   * senders' domains. Filing keeps it current as it creates contacts,
    * customers and messages, so a later mail of the batch sees what an earlier one made.
    */
   private async prefetch(tx: Tx, rows: InboundRow[], parsed: ParsedMail[]): Promise<FilingBatch> {
@@ -384,15 +406,14 @@ export class InboundService {
       ),
       contacts: new Map(),
       domains: new Map(),
-      tiers: new Map(),
       mails: [],
       finished: [],
+      opening: [],
     };
     for (const c of contacts) {
       const list = batch.contacts.get(c.email) ?? [];
       list.push({ id: c.id, customerId: c.customerId });
       batch.contacts.set(c.email, list);
-      batch.tiers.set(c.customerId, c.tier);
     }
     // the domains of senders with no contact yet (a customer owning it gets the contact)
     const domains = new Set<string>();
@@ -403,7 +424,6 @@ export class InboundService {
     for (const d of domains) batch.domains.set(d, null);
     for (const c of await this.repo.customersByDomains(tx, [...domains])) {
       batch.domains.set(c.domain, c.id);
-      batch.tiers.set(c.id, c.tier);
     }
     return batch;
   }
@@ -413,7 +433,8 @@ export class InboundService {
     row: InboundRow,
     mail: ParsedMail,
     batch: FilingBatch,
-  ): Promise<{ outcome: InboundOutcome; ticketId?: string }> {
+    settled: (r: Filed) => void,
+  ): Promise<Filed> {
     const headers = rawHeaders(row.raw);
     const from = addresses(mail.from)[0] ?? null;
     const support = this.config.email.supportAddresses;
@@ -442,13 +463,18 @@ export class InboundService {
       return finish('ignored', 'own_mail');
     }
 
-    // the ticket of the newest stored message among the references
-    let ticketId: string | null = null;
-    let newest = -1n;
-    for (const ref of [
+    // the ticket of the newest stored message among the references (a reply to a mail of this
+    // batch whose ticket is still to be opened opens the waiting tickets first)
+    const refs = [
       ...messageIdList(headers.get('in-reply-to')),
       ...messageIdList(headers.get('references')),
-    ]) {
+    ];
+    if (batch.opening.length && refs.some((r) => batch.opening.some((o) => o.messageId === r))) {
+      await this.openPending(tx, batch);
+    }
+    let ticketId: string | null = null;
+    let newest = -1n;
+    for (const ref of refs) {
       const t = batch.threads.get(ref);
       if (t && t.order > newest) [ticketId, newest] = [t.ticketId, t.order];
     }
@@ -471,82 +497,113 @@ export class InboundService {
     if (!ticketId) {
       // [#number] in the subject counts only for a sender of that ticket's customer
       const number = ticketNumberOfSubject(mail.subject);
+      if (number !== null) await this.openPending(tx, batch); // numbers exist once opened
       const t = number !== null ? await this.tickets.byNumber(tx, number) : null;
       if (t && senderContacts.some((c) => c.customerId === t.customerId)) ticketId = t.id;
     }
 
     const content = this.content(mail, row.raw);
     const ticket = ticketId ? await this.tickets.lockForMail(tx, ticketId) : null;
-    let contactId: string;
-    let result: { ticket: { id: string }; message: { id: string } };
-    let outcome: InboundOutcome;
+    // what follows once the mail's message exists: its envelope, its thread entry, its files
+    const filed = async (
+      outcome: InboundOutcome,
+      result: { ticketId: string; messageId: string },
+    ): Promise<Filed> => {
+      batch.mails.push({
+        ticketMessageId: result.messageId,
+        direction: 'in',
+        messageId: row.messageId,
+        inReplyTo: messageIdList(headers.get('in-reply-to'))[0] ?? null,
+        refs: messageIdList(headers.get('references')).slice(-50),
+        fromAddress: from.address,
+        toAddresses: addresses(mail.to)
+          .map((a) => a.address)
+          .slice(0, 50),
+        ccAddresses: addresses(mail.cc)
+          .map((a) => a.address)
+          .slice(0, 50),
+        status: 'received',
+        html: content.html,
+        fullText: content.fullText,
+        inboundMailId: row.id,
+      });
+      // a later mail of the batch answering this one threads onto the same ticket
+      batch.threads.set(row.messageId, {
+        ticketId: result.ticketId,
+        order: BigInt(result.messageId),
+      });
+      // inline images referenced from the HTML are part of the text; everything else is a file
+      const files = mail.attachments.filter((a) => !(a.related && a.contentId));
+      if (files.length) {
+        await this.attachments.storeForMessage(
+          tx,
+          result.messageId,
+          files.map((a) => ({
+            filename: a.filename,
+            declaredType: a.contentType,
+            bytes: a.content,
+          })),
+        );
+      }
+      return finish('processed', outcome, result.ticketId, result.messageId);
+    };
     if (ticket && ticket.status !== 'closed') {
       // the sender of a threaded reply joins the ticket's customer (a colleague in CC answering)
-      contactId =
+      const contactId =
         senderContacts.find((c) => c.customerId === ticket.customerId)?.id ??
         (strongThread
           ? await this.ensureContact(tx, batch, ticket.customerId, from)
           : ticket.requesterId);
-      result = await this.tickets.addFromMail(tx, ticket, contactId, content.body);
-      outcome = ticket.status === 'solved' ? 'reopened' : 'threaded';
-    } else {
-      const person = ticket
-        ? {
-            customerId: ticket.customerId,
-            contactId:
-              senderContacts.find((c) => c.customerId === ticket.customerId)?.id ??
-              (await this.ensureContact(tx, batch, ticket.customerId, from)),
-          }
-        : await this.person(tx, batch, from, senderContacts);
-      contactId = person.contactId;
-      let tier = batch.tiers.get(person.customerId);
-      if (tier === undefined) {
-        tier = (await this.repo.customerInfo(tx, person.customerId)).tier;
-        batch.tiers.set(person.customerId, tier);
-      }
-      result = await this.tickets.openFromMail(tx, {
-        requesterId: contactId,
+      const result = await this.tickets.addFromMail(tx, ticket, contactId, content.body);
+      return filed(ticket.status === 'solved' ? 'reopened' : 'threaded', {
+        ticketId: result.ticket.id,
+        messageId: result.message.id,
+      });
+    }
+    const person = ticket
+      ? {
+          customerId: ticket.customerId,
+          contactId:
+            senderContacts.find((c) => c.customerId === ticket.customerId)?.id ??
+            (await this.ensureContact(tx, batch, ticket.customerId, from)),
+        }
+      : await this.person(tx, batch, from, senderContacts);
+    const outcome: InboundOutcome = ticket ? 'linked_ticket' : 'new_ticket';
+    // opened with the batch's other new tickets (openPending): one statement for all of them
+    batch.opening.push({
+      messageId: row.messageId,
+      input: {
+        requesterId: person.contactId,
         customerId: person.customerId,
-        customerTier: tier,
         subject: (mail.subject ?? '').replace(/\[#\d{1,9}\]\s*/, ''),
         body: content.body,
         linkedFrom: ticket?.id ?? null,
+      },
+      then: async (opened) => settled(await filed(outcome, opened)),
+    });
+    return { outcome };
+  }
+
+  /**
+   * Opens the tickets waiting in the batch with one statement (`insertMailTickets`: the rows
+   * `TicketsService.openFromMail` writes for each), then, ticket by ticket in mail order, runs
+   * the `ticket_created` hooks (automation rules) and finishes filing its mail.
+   */
+  private async openPending(tx: Tx, batch: FilingBatch): Promise<void> {
+    const waiting = batch.opening.splice(0);
+    if (waiting.length === 0) return;
+    const opened = await insertMailTickets(
+      tx,
+      waiting.map((w) => w.input),
+    );
+    for (let i = 0; i < waiting.length; i++) {
+      await this.hooks.run(tx, {
+        trigger: 'ticket_created',
+        ticketId: opened[i].ticketId,
+        actor: null,
       });
-      outcome = ticket ? 'linked_ticket' : 'new_ticket';
+      await waiting[i].then(opened[i]);
     }
-    batch.mails.push({
-      ticketMessageId: result.message.id,
-      direction: 'in',
-      messageId: row.messageId,
-      inReplyTo: messageIdList(headers.get('in-reply-to'))[0] ?? null,
-      refs: messageIdList(headers.get('references')).slice(-50),
-      fromAddress: from.address,
-      toAddresses: addresses(mail.to)
-        .map((a) => a.address)
-        .slice(0, 50),
-      ccAddresses: addresses(mail.cc)
-        .map((a) => a.address)
-        .slice(0, 50),
-      status: 'received',
-      html: content.html,
-      fullText: content.fullText,
-      inboundMailId: row.id,
-    });
-    // a later mail of the batch answering this one threads onto the same ticket
-    batch.threads.set(row.messageId, {
-      ticketId: result.ticket.id,
-      order: BigInt(result.message.id),
-    });
-    // inline images referenced from the HTML are part of the text; everything else is a file
-    const files = mail.attachments.filter((a) => !(a.related && a.contentId));
-    if (files.length) {
-      await this.attachments.storeForMessage(
-        tx,
-        result.message.id,
-        files.map((a) => ({ filename: a.filename, declaredType: a.contentType, bytes: a.content })),
-      );
-    }
-    return finish('processed', outcome, result.ticket.id, result.message.id);
   }
 
   /** A contact of the customer with the sender's address (created when missing). */
@@ -590,7 +647,6 @@ export class InboundService {
         publicDomain ? from.name || from.address : domain,
         publicDomain ? null : domain,
       );
-      batch.tiers.set(customerId, 'free');
       if (!publicDomain) batch.domains.set(domain, customerId);
     }
     const contactId = await this.ensureContact(tx, batch, customerId, from);

@@ -55,6 +55,9 @@ export interface ReplyBatchOutcome {
 /** What a reply to a bouncing address shows instead of being mailed. */
 export const NOT_SENT_BOUNCING = 'not sent: address bouncing';
 
+/** How many finished replies a process remembers (see OutboundService.settledHere). */
+const SETTLED_MEMORY = 20_000;
+
 /** Keeps References short: the thread's first id and the latest ones. */
 function shortReferences(ids: string[], max = 20): string[] {
   return ids.length <= max ? ids : [ids[0], ...ids.slice(ids.length - (max - 1))];
@@ -63,6 +66,18 @@ function shortReferences(ids: string[], max = 20): string[] {
 /** Mails agents' public replies (worker). */
 @Injectable()
 export class OutboundService {
+  /**
+   * Replies this process has claimed and is sending, and (the last SETTLED_MEMORY) ones it has
+   * finished (sent, reconciled, suppressed, failed). A burst of N replies is N `mail.send-reply`
+   * jobs, but the first job's batch claims up to BATCH of them: the jobs of replies that a batch
+   * here holds or has finished return at once instead of each running a claim transaction that
+   * scans every pending reply to find its own taken (2,000 such claims during a 2,000-reply
+   * burst). A reply's job still claims it when it is in neither set (not claimed here, or left
+   * for a retry), so every reply keeps a job that claims it; other workers claim as before.
+   */
+  private readonly inFlight = new Set<string>();
+  private readonly settledHere = new Set<string>();
+
   constructor(
     private readonly repo: EmailRepository,
     private readonly tx: TransactionRunner,
@@ -96,10 +111,33 @@ export class OutboundService {
       failed: 0,
       retrying: 0,
     };
+    if (first && (this.inFlight.has(first) || this.settledHere.has(first))) return outcome;
     const claimed = await this.tx.run((tx) =>
       this.repo.claimReplies(tx, first ? [first] : [], BATCH, LEASE_SECONDS),
     );
     if (claimed.length === 0) return outcome;
+    for (const c of claimed) this.inFlight.add(c.id);
+    const settled = new Set<string>();
+    try {
+      await this.sendClaimed(claimed, outcome, settled);
+    } finally {
+      for (const c of claimed) this.inFlight.delete(c.id);
+      for (const id of settled) this.settledHere.add(id);
+      // forget the oldest (a Set iterates in insertion order)
+      for (const id of this.settledHere) {
+        if (this.settledHere.size <= SETTLED_MEMORY) break;
+        this.settledHere.delete(id);
+      }
+    }
+    return outcome;
+  }
+
+  /** Mails a claimed batch (see sendReplies); `settled` collects the replies that are done. */
+  private async sendClaimed(
+    claimed: { id: string; handed: boolean }[],
+    outcome: ReplyBatchOutcome,
+    settled: Set<string>,
+  ): Promise<void> {
     const contexts = await this.repo.replyContexts(
       this.tx.db,
       claimed.map((c) => c.id),
@@ -128,6 +166,7 @@ export class OutboundService {
         }),
       );
       outcome.reconciled = reconciled.length;
+      for (const c of reconciled) settled.add(c.messageId);
       this.logger.warn(
         { messageIds: reconciled.map((c) => c.messageId) },
         'replies reconciled as sent after an interrupted send',
@@ -150,13 +189,14 @@ export class OutboundService {
         }
       });
       outcome.suppressed = skipped.length;
+      for (const c of skipped) settled.add(c.messageId);
       this.logger.info(
         { messageIds: skipped.map((c) => c.messageId) },
         'replies not mailed: the address is bouncing',
       );
     }
     const toSend = rest.filter((c) => !skipped.includes(c));
-    if (toSend.length === 0) return outcome;
+    if (toSend.length === 0) return;
 
     const ids = toSend.map((c) => c.messageId);
     const threads = await this.repo.threadsOf(this.tx.db, ids);
@@ -213,6 +253,7 @@ export class OutboundService {
             });
             await sentBatch.add({ id: ctx.messageId, to: [to, ...cc] });
             outcome.sent++;
+            settled.add(ctx.messageId);
           } catch (err) {
             await (dataSent as Promise<void> | null); // settle it before the status moves on
             await this.failed(ctx, err).catch((e: unknown) =>
@@ -221,8 +262,10 @@ export class OutboundService {
                 'could not record a failed send',
               ),
             );
-            if (err instanceof PermanentMailError) outcome.failed++;
-            else outcome.retrying++;
+            if (err instanceof PermanentMailError) {
+              outcome.failed++;
+              settled.add(ctx.messageId);
+            } else outcome.retrying++;
           } finally {
             pending.delete(ctx.messageId);
           }
@@ -231,7 +274,6 @@ export class OutboundService {
     } finally {
       clearInterval(renew);
     }
-    return outcome;
   }
 
   /** A refused send (5xx: failed, on the message and in the history) or a temporary one (retry). */

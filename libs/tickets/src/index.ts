@@ -1,5 +1,6 @@
 export * from './sentiment';
 export * from './ticket-rules';
+export * from './ticket-batch-insert';
 export * from './ticket-hooks';
 export * from './tickets.loaders';
 export * from './tickets.module';
