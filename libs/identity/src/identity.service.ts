@@ -167,7 +167,13 @@ export class IdentityService {
     this.sessions.drop(userId);
     try {
       const key = this.stampKey(userId);
-      await this.redis.multi().incr(key).pexpire(key, 86_400_000).exec();
+      // bounded like the revocation check: a Redis outage must not hang the admin's mutation
+      await Promise.race([
+        this.redis.multi().incr(key).pexpire(key, 86_400_000).exec(),
+        new Promise<never>((_, reject) =>
+          setTimeout(() => reject(new Error('timeout')), 1_000).unref(),
+        ),
+      ]);
     } catch (err) {
       // the change is committed; other processes may answer from their copy for at most the TTL
       this.logger.warn({ err, userId }, 'could not stamp a user change in Redis');
