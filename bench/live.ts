@@ -341,16 +341,24 @@ async function main() {
         );
     }
 
-    // commit → delivery: one change at a time, every subscriber must get it
+    // commit → delivery: one change at a time, every subscriber must get it; the CPU of each
+    // process over these events, net of its background, is the cost of one event to N
+    // subscribers when nothing coalesces (no other event in the same flush)
+    const idleWith = await background();
     const sent = new Map<string, { sent: number; committed: number }>();
-    for (let i = 0; i < EVENTS; i++) {
-      const subject = `lat-${i}`;
-      const t0 = now();
-      await touch(subject);
-      sent.set(subject, { sent: t0, committed: now() });
-      await sleep(150);
-    }
-    await sleep(1000);
+    const oneByOne = await cpuDuring(async () => {
+      for (let i = 0; i < EVENTS; i++) {
+        const subject = `lat-${i}`;
+        const t0 = now();
+        await touch(subject);
+        sent.set(subject, { sent: t0, committed: now() });
+        await sleep(150);
+      }
+      await sleep(1000);
+    });
+    const perEvent: Record<string, number> = {};
+    for (const [k, v] of Object.entries(oneByOne.ms))
+      perEvent[k] = Math.max(0, v - (idleWith[k] ?? 0) * oneByOne.seconds) / EVENTS;
     const { arrivals, errors } = await ask<{ arrivals: Record<string, number[]>; errors: number }>(
       subs,
       'arrivals',
@@ -376,13 +384,15 @@ async function main() {
       `  deliveries: ${fromCommit.length} of ${EVENTS * N} (${missing} missing, ${errors} errors)`,
     );
     console.log(`  commit (mutation answered) → delivered to all: ${p(fromCommit)}`);
+    console.log(
+      `  CPU per changed ticket, one at a time (updateTicket + delivery to ${N}), net of the background: ${show(perEvent, 2)} ms`,
+    );
     console.log(`  mutation sent → delivered to all:             ${p(fromSend)}`);
     console.log(
       `  api RSS: ${baseRss.map((x) => x.toFixed(0)).join(' / ')} MB before, ${rss.map((x) => x.toFixed(0)).join(' / ')} MB with ${N / 2} sockets each`,
     );
 
     // the same createTicket loop with the subscribers connected: every ticket goes to all N
-    const idleWith = await background();
     const after = await createLoop(() => `tp-${now().toFixed(1)}`, idleWith);
     await sleep(1500);
     const tp = await ask<{ arrivals: Record<string, number[]>; errors: number }>(
