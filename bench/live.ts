@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { fork } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
@@ -37,7 +37,10 @@ const now = () => performance.timeOrigin + performance.now();
 // The subscriber process (forked with --child): opens the sockets, records arrival times.
 
 const QUERY = `subscription { queueChanged { change ticket { id subject } } }`;
-const SUBJECT = /"subject":"((?:lat|tp)-[^"]*)"/;
+const SUBJECT = Buffer.from('"subject":"');
+const QUOTE = 0x22;
+const ERRORS = Buffer.from('"errors"');
+const PROBE = /^(?:lat|tp)-/;
 
 async function child() {
   const urls = JSON.parse(process.env.LIVE_URLS!) as string[];
@@ -53,10 +56,17 @@ async function child() {
     firstError ||= text;
   };
   const open = (i: number, attempt: number) => {
+    // no UTF-8 validation of each message (a browser's own cost) and no compression offer (the
+    // server has it off)
     const ws = new WebSocket(
       `${urls[i % urls.length].replace(/^http/, 'ws')}/graphql`,
       'graphql-transport-ws',
+      { skipUTF8Validation: true, perMessageDeflate: false },
     );
+    // a subscription id per socket like a console's (graphql-ws's client: a UUID), so the
+    // server frames messages as long as real ones and cannot share one frame across sockets
+    const id = randomUUID();
+    const next = Buffer.from(`{"id":"${id}","type":"next"`);
     let acked = false;
     ws.on('open', () =>
       ws.send(
@@ -64,24 +74,30 @@ async function child() {
       ),
     );
     ws.on('message', (data: Buffer) => {
-      const text = data.toString();
-      if (text.startsWith('{"id":"1","type":"next"')) {
+      // a `next` is counted from its bytes: no string, no JSON.parse (the messages are the
+      // server's cost to send; decoding 1,000 copies is the subscribers', not the server's)
+      if (data.length > next.length && data.compare(next, 0, next.length, 0, next.length) === 0) {
         const t = now();
         nexts++;
         seen[i] = true;
-        if (text.includes('"errors"')) fail(text);
-        const m = SUBJECT.exec(text);
-        if (m) {
-          let list = arrivals.get(m[1]);
-          if (!list) arrivals.set(m[1], (list = []));
-          list.push(t);
+        if (data.includes(ERRORS)) fail(data.toString());
+        const at = data.indexOf(SUBJECT);
+        if (at >= 0) {
+          const from = at + SUBJECT.length;
+          const subject = data.toString('latin1', from, data.indexOf(QUOTE, from));
+          if (PROBE.test(subject)) {
+            let list = arrivals.get(subject);
+            if (!list) arrivals.set(subject, (list = []));
+            list.push(t);
+          }
         }
         return;
       }
+      const text = data.toString();
       const msg = JSON.parse(text) as { type: string; payload?: unknown };
       if (msg.type === 'connection_ack') {
         acked = true;
-        ws.send(JSON.stringify({ id: '1', type: 'subscribe', payload: { query: QUERY } }));
+        ws.send(JSON.stringify({ id, type: 'subscribe', payload: { query: QUERY } }));
       } else if (msg.type === 'ping') ws.send(JSON.stringify({ type: 'pong' }));
       else if (msg.type === 'error' || msg.type === 'complete') fail(text);
     });
@@ -219,8 +235,8 @@ async function main() {
       api2: services[1].child.pid!,
       worker: services[2].child.pid!,
     };
-    /** createTicket in a closed loop, with the CPU each process spent per created ticket. */
-    const createLoop = async (subject: () => string) => {
+    /** The CPU time (ms) each process spent while `work` ran. */
+    const cpuDuring = async <T>(work: () => Promise<T>) => {
       // the PostgreSQL backends serving this database (the pools keep them open)
       const { rows: backends } = await admin.query<{ pid: number }>(
         `SELECT pid FROM pg_stat_activity WHERE datname = $1`,
@@ -228,23 +244,64 @@ async function main() {
       );
       const all = { ...pids, postgres: backends.map((b) => b.pid) };
       const c0 = cpuTicks(all);
-      const r = await closedLoop(4, SECONDS, () => createTicket(subject()).then(() => undefined));
+      const t0 = performance.now();
+      const result = await work();
       const c1 = cpuTicks(all);
+      const seconds = (performance.now() - t0) / 1000;
       const ms: Record<string, number> = {};
       for (const [k, list] of Object.entries(c1)) {
         let ticks = 0;
         list.forEach((v, i) => (ticks += Number.isFinite(v - c0[k][i]) ? v - c0[k][i] : 0));
-        ms[k] = (ticks * 10) / Math.max(1, r.requests);
+        ms[k] = ticks * 10;
       }
-      const perTicket = Object.entries(ms)
-        .map(([k, v]) => `${k} ${v.toFixed(1)}`)
+      return { result, ms, seconds };
+    };
+    const server = (ms: Record<string, number>) => ms.api1 + ms.api2 + ms.worker + ms.postgres;
+    const show = (ms: Record<string, number>, digits = 1) =>
+      Object.entries(ms)
+        .map(([k, v]) => `${k} ${v.toFixed(digits)}`)
         .join(' · ');
-      // what the server (apis, worker, PostgreSQL) spent per ticket, without the subscriber process
-      const server = ms.api1 + ms.api2 + ms.worker + ms.postgres;
-      return { r, server, perTicket: `${perTicket} ms CPU per ticket` };
+    /**
+     * What each process spends per second with no tickets being created (timers, re-checks,
+     * pings, the outbox poll): paid per open connection, not per ticket, and on this machine
+     * divided by a rate that the load decides, so it is measured apart.
+     */
+    const background = async () => {
+      const { ms, seconds } = await cpuDuring(() => sleep(Math.max(2, SECONDS / 2) * 1000));
+      const perSecond: Record<string, number> = {};
+      for (const [k, v] of Object.entries(ms)) perSecond[k] = v / seconds;
+      return perSecond;
+    };
+    /**
+     * createTicket in a closed loop, with the CPU each process spent per created ticket: all of
+     * it, and net of the background (what the process spends per second anyway × the loop's
+     * length).
+     */
+    const createLoop = async (subject: () => string, idle?: Record<string, number>) => {
+      const {
+        result: r,
+        ms,
+        seconds,
+      } = await cpuDuring(() =>
+        closedLoop(4, SECONDS, () => createTicket(subject()).then(() => undefined)),
+      );
+      const n = Math.max(1, r.requests);
+      const gross: Record<string, number> = {};
+      const net: Record<string, number> = {};
+      for (const [k, v] of Object.entries(ms)) {
+        gross[k] = v / n;
+        net[k] = Math.max(0, v - (idle?.[k] ?? 0) * seconds) / n;
+      }
+      return {
+        r,
+        server: server(gross),
+        serverNet: server(net),
+        perTicket: `${show(gross)} ms CPU per ticket; net of the background: ${show(net)}`,
+      };
     };
     await createLoop(() => 'Bench'); // warm-up (JIT, pools): not counted
-    const before = await createLoop(() => 'Bench');
+    const idleBefore = await background();
+    const before = await createLoop(() => 'Bench', idleBefore);
     const baseRss = services.slice(0, 2).map((s) => rssMb(s.child.pid!));
     console.log(
       `  createTicket without subscribers: ${before.r.perSecond.toFixed(0)}/s (p95 ${before.r.p95.toFixed(1)} ms; ${before.perTicket})`,
@@ -284,16 +341,24 @@ async function main() {
         );
     }
 
-    // commit → delivery: one change at a time, every subscriber must get it
+    // commit → delivery: one change at a time, every subscriber must get it; the CPU of each
+    // process over these events, net of its background, is the cost of one event to N
+    // subscribers when nothing coalesces (no other event in the same flush)
+    const idleWith = await background();
     const sent = new Map<string, { sent: number; committed: number }>();
-    for (let i = 0; i < EVENTS; i++) {
-      const subject = `lat-${i}`;
-      const t0 = now();
-      await touch(subject);
-      sent.set(subject, { sent: t0, committed: now() });
-      await sleep(150);
-    }
-    await sleep(1000);
+    const oneByOne = await cpuDuring(async () => {
+      for (let i = 0; i < EVENTS; i++) {
+        const subject = `lat-${i}`;
+        const t0 = now();
+        await touch(subject);
+        sent.set(subject, { sent: t0, committed: now() });
+        await sleep(150);
+      }
+      await sleep(1000);
+    });
+    const perEvent: Record<string, number> = {};
+    for (const [k, v] of Object.entries(oneByOne.ms))
+      perEvent[k] = Math.max(0, v - (idleWith[k] ?? 0) * oneByOne.seconds) / EVENTS;
     const { arrivals, errors } = await ask<{ arrivals: Record<string, number[]>; errors: number }>(
       subs,
       'arrivals',
@@ -319,13 +384,16 @@ async function main() {
       `  deliveries: ${fromCommit.length} of ${EVENTS * N} (${missing} missing, ${errors} errors)`,
     );
     console.log(`  commit (mutation answered) → delivered to all: ${p(fromCommit)}`);
+    console.log(
+      `  CPU per changed ticket, one at a time (updateTicket + delivery to ${N}), net of the background: ${show(perEvent, 2)} ms`,
+    );
     console.log(`  mutation sent → delivered to all:             ${p(fromSend)}`);
     console.log(
       `  api RSS: ${baseRss.map((x) => x.toFixed(0)).join(' / ')} MB before, ${rss.map((x) => x.toFixed(0)).join(' / ')} MB with ${N / 2} sockets each`,
     );
 
     // the same createTicket loop with the subscribers connected: every ticket goes to all N
-    const after = await createLoop(() => `tp-${now().toFixed(1)}`);
+    const after = await createLoop(() => `tp-${now().toFixed(1)}`, idleWith);
     await sleep(1500);
     const tp = await ask<{ arrivals: Record<string, number[]>; errors: number }>(
       subs,
@@ -345,7 +413,13 @@ async function main() {
       `  createTicket with ${N} subscribers (each ticket delivered ${N} times): ${after.r.perSecond.toFixed(0)}/s (p95 ${after.r.p95.toFixed(1)} ms; ${after.perTicket}) = ${((after.r.perSecond / before.r.perSecond) * 100).toFixed(0)} % of the rate without`,
     );
     console.log(
+      `  background CPU, ms per second, without → with ${N} subscribers: ${show(idleBefore, 0)} → ${show(idleWith, 0)}`,
+    );
+    console.log(
       `  server CPU per ticket (apis, worker, PostgreSQL): ${before.server.toFixed(1)} → ${after.server.toFixed(1)} ms: a CPU-bound server would create tickets at ${((before.server / after.server) * 100).toFixed(0)} % of the rate without`,
+    );
+    console.log(
+      `  … net of the background: ${before.serverNet.toFixed(1)} → ${after.serverNet.toFixed(1)} ms (${((before.serverNet / after.serverNet) * 100).toFixed(0)} %)`,
     );
     console.log(
       `  … its deliveries: ${delivered} of ${after.r.requests * N} (${tp.errors} errors); mutation sent → delivered: ${p(underLoad)} (load average ${loadavg()

@@ -312,6 +312,39 @@ describe('live updates over graphql-ws', () => {
     expect(closed.reason).toMatch(/deactivated/);
   });
 
+  it('makes a user who left a private team subscribe again, then keeps its tickets from them', async () => {
+    // what a subscription executes is its caller's as it subscribed (one execution per role and
+    // teams): a change of teams must not leave the old view running on an open connection
+    ids.mover = await insertUser(stack, {
+      email: 'mover@live.example',
+      role: 'agent',
+      teamId: ids.privateTeam,
+    });
+    tokens.mover = await login(stack, 'mover@live.example');
+    const query = `subscription { queueChanged { ticket { id customer { timeline(first: 20) { edges { node { ticketId } } } } } } }`;
+    const timelineOf = (r: LiveResult) =>
+      r.data!.queueChanged.ticket.customer.timeline.edges.map((e: any) => e.node.ticketId);
+    const first = open(api2, 'mover');
+    const before = first.subscribe(query);
+    await untilLive([before], () => touch(ids.ticket));
+    expect(timelineOf(before.results[before.results.length - 1])).toContain(ids.secret);
+
+    await stack.db.query(`UPDATE users SET team_id = NULL WHERE id = $1`, [ids.mover]);
+    await stack.db.query(`DELETE FROM user_teams WHERE user_id = $1`, [ids.mover]);
+    const closed = await first.closed;
+    expect(closed.code).toBe(4010);
+    expect(closed.reason).toMatch(/teams changed/);
+
+    const again = open(api2, 'mover').subscribe(query);
+    await untilLive([again], () => touch(ids.ticket));
+    const results = again.results.filter((r) => r.data?.queueChanged?.ticket?.id === ids.ticket);
+    expect(results.length).toBeGreaterThan(0);
+    for (const r of results) {
+      expect(timelineOf(r)).toContain(ids.ticket);
+      expect(timelineOf(r)).not.toContain(ids.secret);
+    }
+  });
+
   it('signs connections in and enforces the connection, subscription and idle limits', async () => {
     // no token: closed at connection_init with a sentence saying how to sign in
     const anonymous = liveSocket(stack.url, {}, { lazy: false });

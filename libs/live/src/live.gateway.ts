@@ -15,6 +15,7 @@ import { Metrics } from '@staydesk/telemetry';
 import { FrameBatcher } from './frame-batcher';
 import { LIVE_ERROR_CODES, LiveConnection, LiveContext, refetchError } from './live-connection';
 import { cachedParsing, sharedSubscribe } from './shared-execution';
+import { visibilityKey } from './visibility';
 
 type Extra = { socket: WebSocket; request: IncomingMessage };
 type Ctx = Context<Record<string, unknown> | undefined, Extra>;
@@ -30,6 +31,7 @@ export const CLOSE = {
   idle: 4001,
   tooManyConnections: 4029,
   unavailable: 4503,
+  accessChanged: 4010,
 } as const;
 
 /** The bearer token of an upgrade: connection_init's `authorization` first, then the sd_session cookie. */
@@ -297,11 +299,22 @@ export class LiveGateway implements OnApplicationBootstrap {
   }
 
   private async recheck(conn: LiveConnection, close: (code: number, text: string) => boolean) {
+    const was = conn.actor;
     try {
       conn.actor = await this.recheckToken(conn.token);
     } catch (err) {
       if (err instanceof DomainError) close(CLOSE.forbidden, err.message);
       return; // PostgreSQL unreachable: keep the connection, check again next time
+    }
+    // a subscription's execution (its context's actor, the shared-execution key) is the
+    // caller's as it was when it subscribed: after a change of role or teams, the client
+    // subscribes again (graphql-ws clients reconnect) rather than go on seeing the old view
+    if (was.role !== conn.actor.role || visibilityKey(was) !== visibilityKey(conn.actor)) {
+      close(
+        CLOSE.accessChanged,
+        'your role or teams changed: reconnect and subscribe again to see what you may see now',
+      );
+      return;
     }
     await this.redis
       .zadd(this.connKey(conn.actor.id), Date.now() + this.slotTtl(), conn.id)
