@@ -146,6 +146,16 @@ export class Service {
     return this.cpuMs() / 1000;
   }
 
+  /** Resident set size now, in MB (0 when the process is gone). */
+  rssMb(): number {
+    try {
+      const status = readFileSync(`/proc/${this.child.pid}/status`, 'utf8');
+      return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
+    } catch {
+      return 0;
+    }
+  }
+
   /** Peak resident set size so far, in MB. */
   peakRssMb(): number {
     const status = readFileSync(`/proc/${this.child.pid}/status`, 'utf8');
@@ -215,4 +225,15 @@ export function graphql(url: string, token?: string) {
     }
     return body;
   };
+}
+
+/** CPU seconds (user + system) a process has used so far; 0 when it is gone. */
+export function procCpuSeconds(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(f[11]) + Number(f[12])) / 100; // utime + stime, in clock ticks of 10 ms
+  } catch {
+    return 0;
+  }
 }

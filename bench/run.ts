@@ -22,6 +22,7 @@ import {
   graphql,
   median,
   percentile,
+  procCpuSeconds,
   sleep,
 } from './harness';
 import { benchEmail } from './email';
@@ -531,6 +532,14 @@ async function benchColdKpiAndScoreChange(url: string, token: string, pool: Pool
   if (result.errors > 0) notes.push(`risk list by score change: ${result.firstError}`);
 }
 
+/** CPU seconds used so far by each PostgreSQL backend connected to the bench database. */
+async function backendCpu(pool: Pool): Promise<Map<number, number>> {
+  const { rows } = await pool.query<{ pid: number }>(
+    `SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()`,
+  );
+  return new Map(rows.map((r) => [r.pid, procCpuSeconds(r.pid)]));
+}
+
 // ---------------------------------------------------------------------------------------------
 // 5. Survey pipeline: ticket.solved outbox rows → surveys → SMTP
 
@@ -571,8 +580,17 @@ async function benchSurveys(pool: Pool, smtp: SmtpCounter, worker: Service): Pro
     db.release();
   }
   const cpuBefore = worker.cpuSeconds();
+  const pgBefore = await backendCpu(pool);
+  let rssPeak = worker.rssMb();
   const deadline = committed + 180_000;
-  while (smtp.arrivals.length - before < n && performance.now() < deadline) await sleep(50);
+  while (smtp.arrivals.length - before < n && performance.now() < deadline) {
+    await sleep(50);
+    rssPeak = Math.max(rssPeak, worker.rssMb());
+  }
+  const pgAfter = await backendCpu(pool);
+  // backends that came and went in between are missed; new ones count from zero
+  let pgCpu = 0;
+  for (const [pid, cpu] of pgAfter) pgCpu += cpu - (pgBefore.get(pid) ?? 0);
   const got = smtp.arrivals.length - before;
   const last = smtp.arrivals[smtp.arrivals.length - 1];
   const rate = got / ((last - committed) / 1000);
@@ -580,6 +598,10 @@ async function benchSurveys(pool: Pool, smtp: SmtpCounter, worker: Service): Pro
   // the worker's own CPU per survey: what the load average on a shared machine does not change
   notes.push(
     `surveys: worker CPU ${(((worker.cpuSeconds() - cpuBefore) * 1000) / Math.max(1, got)).toFixed(2)} ms per survey`,
+  );
+  notes.push(
+    `surveys: PostgreSQL backends CPU ${((pgCpu * 1000) / Math.max(1, got)).toFixed(2)} ms per survey ` +
+      `(backends of the bench database); worker RSS peak in the phase ${rssPeak.toFixed(0)} MB`,
   );
   const mine = smtp.arrivals.slice(before).map((t) => ((t - committed) / 1000).toFixed(2));
   if (mine.length > 0)
