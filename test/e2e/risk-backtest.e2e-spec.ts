@@ -51,7 +51,7 @@ describe('risk:backtest and risk:fit replay history as real processes', () => {
     const r = await run(BACKTEST, ['--cutoff', CUTOFF, '--horizon', HORIZON]);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
-    expect(r.stdout).toContain('risk backtest of model default-v2');
+    expect(r.stdout).toContain('risk backtest of model default-v3');
     expect(r.stdout).toMatch(/ROC AUC\s+(0|1)\.\d{3} \(95% \d\.\d{3}–\d\.\d{3}\)\n/);
     // the seeder's oracle: the world's true churn probabilities rank better than chance
     expect(r.stdout).toMatch(
@@ -73,7 +73,7 @@ describe('risk:backtest and risk:fit replay history as real processes', () => {
     expect(r.code).toBe(0);
     const report = JSON.parse(r.stdout);
     expect(report).toMatchObject({
-      model: { version: 'default-v2' },
+      model: { version: 'default-v3' },
       cutoff: `${CUTOFF}T00:00:00.000Z`,
       horizonDays: 180,
       bandThresholds: { medium: 25, high: 50, critical: 75 },

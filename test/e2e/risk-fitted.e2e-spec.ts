@@ -35,11 +35,11 @@ describe('a fitted model, once active, still fills every band of the risk list',
 
   it('bands the default model by the tenant’s own score distribution (RISK_BANDS unset)', async () => {
     const risk = stack.worker!.get(RiskService);
-    expect((await risk.reloadModel()).version).toBe('default-v2');
+    expect((await risk.reloadModel()).version).toBe('default-v3');
     const run = await risk.rescoreAll();
     expect(run.customers).toBeGreaterThanOrEqual(200);
     const { rows } = await stack.db.query(
-      `SELECT bands, customers FROM risk_distribution_bands WHERE model_version = 'default-v2'`,
+      `SELECT bands, customers FROM risk_distribution_bands WHERE model_version = 'default-v3'`,
     );
     expect(rows).toEqual([{ bands: risk.bands, customers: run.customers }]);
     const { rows: perBand } = await stack.db.query<{ band: string; n: number }>(
@@ -84,10 +84,10 @@ describe('a fitted model, once active, still fills every band of the risk list',
     // judged on the next 90 days against the defaults; a few hundred customers rarely prove a
     // difference beyond the noise, and then --activate keeps the defaults
     expect(fit.stdout).toMatch(
-      /(beats|does not beat) default-v2 beyond the noise: AUC \d\.\d{3} vs \d\.\d{3}/,
+      /(beats|does not beat) default-v3 beyond the noise: AUC \d\.\d{3} vs \d\.\d{3}/,
     );
     if (!fit.stdout.includes('and made it active')) {
-      expect(fit.stdout).toContain('not activated, default-v2 stays active');
+      expect(fit.stdout).toContain('not activated, default-v3 stays active');
       const use = await run(FIT, ['--use', version]);
       expect(use.stderr).toBe('');
       expect(use.stdout).toContain(`activated ${version}`);

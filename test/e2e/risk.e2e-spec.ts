@@ -97,7 +97,7 @@ describe('churn risk', () => {
     expect(['high', 'critical']).toContain(after.band);
     const res = await ok(stack, admin, RISK, { id: ids.customer });
     const r = res.customer.risk;
-    expect(r).toMatchObject({ band: after.band, modelVersion: 'default-v2' });
+    expect(r).toMatchObject({ band: after.band, modelVersion: 'default-v3' });
     const contributing = r.factors.filter((f: any) => f.contribution > 1).map((f: any) => f.name);
     expect(contributing).toEqual(
       expect.arrayContaining([
@@ -117,12 +117,14 @@ describe('churn risk', () => {
       'CSAT 1/5 over 4 answers (90 days)',
     );
     // first low, last the band now; the worker's debounced rescores of the events in between may
-    // add steps on the way up (low → high → critical), never a step down
+    // add steps on the way (default-v3 reads the year's breach and reopen rates against the
+    // typical share, so tickets kept within their SLA until the breaches are marked at the end
+    // may lower the score for a moment), and the last step goes up
     const steps = res.customer.riskHistory.map((h: any) => [h.previousBand, h.band]);
     expect(steps[0]).toEqual([null, 'low']);
     expect(steps.at(-1)[1]).toBe(after.band);
     const rank = (b: string) => ['low', 'medium', 'high', 'critical'].indexOf(b);
-    for (const [from, to] of steps.slice(1)) expect(rank(to)).toBeGreaterThan(rank(from));
+    expect(rank(steps.at(-1)[1])).toBeGreaterThan(rank(steps.at(-1)[0]));
 
     const followUps = async () =>
       (

@@ -316,7 +316,7 @@ describe('storedModel', () => {
 describe('withConfigWeights', () => {
   it('applies RISK_WEIGHTS and an intercept on top of a model, marking the version', () => {
     const m = withConfigWeights(DEFAULT_MODEL, { sla_breaches: 2, intercept: -3 });
-    expect(m).toMatchObject({ version: 'default-v2+config', intercept: -3 });
+    expect(m).toMatchObject({ version: 'default-v3+config', intercept: -3 });
     expect(m.weights.sla_breaches).toBe(2);
     expect(withConfigWeights(DEFAULT_MODEL, {})).toEqual(DEFAULT_MODEL);
   });

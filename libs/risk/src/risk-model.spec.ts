@@ -72,16 +72,14 @@ describe('scoreCustomer', () => {
     expect(high.band).toBe('critical');
     expect(high.score).toBeGreaterThan(90);
     const top = high.factors.slice(0, 5).map((f) => f.name);
-    expect(top).toEqual(
-      expect.arrayContaining(['negative_sentiment_year', 'breach_rate_year', 'low_csat']),
-    );
+    expect(top).toEqual(expect.arrayContaining(['negative_sentiment_year', 'low_csat']));
     const sentiment = high.factors.find((f) => f.name === 'negative_sentiment')!;
     expect(sentiment).toMatchObject({ value: 0.833, label: '83% of 6 customer messages negative' });
     expect(high.factors.find((f) => f.name === 'breach_rate_year')).toMatchObject({
       value: 0.563,
       label: '56% of 16 tickets breached an SLA (last 365 days)',
     });
-    expect(high.modelVersion).toBe('default-v2');
+    expect(high.modelVersion).toBe('default-v3');
   });
 
   it('splits the score above baseline into contributions that add up', () => {
@@ -174,7 +172,7 @@ describe('scoreCustomer', () => {
 
   it('takes weight overrides without code changes and refuses unknown factors', () => {
     const m = withOverrides(DEFAULT_MODEL, { negative_sentiment: 0, sentiment_trend: 0 });
-    expect(m.version).toBe('default-v2+config');
+    expect(m.version).toBe('default-v3+config');
     expect(scoreCustomer({ ...quiet, negativeMessages: 6 }, m).score).toBe(
       scoreCustomer(quiet, m).score,
     );
@@ -215,16 +213,16 @@ describe('quantileBands: bands that follow a score distribution', () => {
   });
 
   it('is used by scoreCustomer when the model carries bands, over the configured ones', () => {
-    const m = { ...DEFAULT_MODEL, bands: { medium: 0.2, high: 0.4, critical: 0.6 } };
+    const m = { ...DEFAULT_MODEL, bands: { medium: 0.05, high: 0.1, critical: 0.2 } };
     const s = scoreCustomer(quiet, m, { medium: 25, high: 50, critical: 75 });
-    expect(s.score).toBeGreaterThanOrEqual(0.6);
+    expect(s.score).toBeGreaterThanOrEqual(0.2);
     expect(s.band).toBe('critical');
     expect(scoreCustomer(quiet, DEFAULT_MODEL).band).toBe('low');
     expect(withOverrides(m, { dormancy: 0 }).bands).toEqual(m.bands);
   });
 });
 
-describe('features that generalise (0 in default-v1, hand-set in default-v2)', () => {
+describe('features that generalise (0 in default-v1, hand-set since default-v2)', () => {
   const input = (f: RawFeatures, name: string) =>
     scoreCustomer(f).factors.find((x) => x.name === name)!;
 
@@ -236,12 +234,22 @@ describe('features that generalise (0 in default-v1, hand-set in default-v2)', (
     expect(input({ ...quiet, tickets90: 0, breaches90: 0 }, 'breach_rate').value).toBeNull();
   });
 
-  it('the year’s rates: shares of the last 365 days, damped below 3 cases', () => {
+  it('the year’s rates: shrunk toward the typical share by one case, read as the excess over it', () => {
     const year = { ...quiet, ticketsYear: 20, breachesYear: 5, reopenedYear: 2 };
-    expect(input(year, 'breach_rate_year')).toMatchObject({ value: 0.25, input: 0.25 });
-    expect(input(year, 'reopen_rate_year')).toMatchObject({ value: 0.1, input: 0.1 });
+    // (5 + 0.3) / 21 − 0.3: a quarter breached is better than the typical 30 %
+    expect(input(year, 'breach_rate_year')).toMatchObject({ value: 0.25, input: -0.0476 });
+    expect(input(year, 'reopen_rate_year')).toMatchObject({ value: 0.1, input: 0.019 });
+    expect(input(year, 'breach_rate_year').contribution).toBeLessThan(0);
+    // one ticket, breached: (1 + 0.3) / 2 − 0.3 = 0.35, half-way from typical to all
     const one = { ...quiet, ticketsYear: 1, breachesYear: 1 };
-    expect(input(one, 'breach_rate_year').input).toBeCloseTo(1 / 3, 4);
+    expect(input(one, 'breach_rate_year').input).toBeCloseTo(0.35, 4);
+    // ten of ten breached: most of the way to 1 − 0.3
+    const ten = { ...quiet, ticketsYear: 10, breachesYear: 10 };
+    expect(input(ten, 'breach_rate_year').input).toBeCloseTo(10.3 / 11 - 0.3, 4);
+    expect(input(ten, 'breach_rate_year').input).toBeGreaterThan(
+      input(one, 'breach_rate_year').input,
+    );
+    expect(input({ ...quiet, ticketsYear: 0, breachesYear: 0 }, 'breach_rate_year').input).toBe(0);
     const silent = { ...quiet, customerMessagesYear: 0, negativeMessagesYear: 0 };
     expect(input(silent, 'negative_sentiment_year')).toMatchObject({ value: null, input: 0 });
     expect(input({ ...quiet, ticketsYear: 0 }, 'breach_rate_year').label).toBe(
@@ -249,11 +257,30 @@ describe('features that generalise (0 in default-v1, hand-set in default-v2)', (
     );
   });
 
+  it('onboarding: the first 60 days, 1 on the first day down to 0 at day 60 (0 in default-v3)', () => {
+    expect(input({ ...quiet, tenureDays: 0 }, 'onboarding')).toMatchObject({
+      input: 1,
+      contribution: 0,
+    });
+    expect(input({ ...quiet, tenureDays: 30 }, 'onboarding').input).toBeCloseTo(0.5, 6);
+    expect(input({ ...quiet, tenureDays: 30 }, 'onboarding').label).toBe(
+      'in the first 60 days (onboarding): day 30',
+    );
+    expect(input({ ...quiet, tenureDays: 400 }, 'onboarding')).toMatchObject({
+      input: 0,
+      label: 'past onboarding (customer for 400 days)',
+    });
+    // a fitted model's weight makes it count
+    const m = { ...DEFAULT_MODEL, weights: { ...DEFAULT_MODEL.weights, onboarding: -1 } };
+    const fresh = { ...quiet, tenureDays: 10 };
+    expect(scoreCustomer(fresh, m).score).toBeLessThan(scoreCustomer(fresh).score);
+  });
+
   it('long_tenure: log₂ of 1 + years as a customer, capped at 2 (three years)', () => {
     expect(input({ ...quiet, tenureDays: 0 }, 'long_tenure').input).toBe(0);
     expect(input({ ...quiet, tenureDays: 365 }, 'long_tenure').input).toBeCloseTo(1, 6);
     expect(input({ ...quiet, tenureDays: 5000 }, 'long_tenure').input).toBe(2);
-    // a loyal customer's score is lowered by it in default-v2 (negative weight)
+    // a loyal customer's score is lowered by it since default-v2 (negative weight)
     expect(input({ ...quiet, tenureDays: 1095 }, 'long_tenure').contribution).toBeLessThan(0);
   });
 

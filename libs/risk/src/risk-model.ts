@@ -43,6 +43,7 @@ export const FACTOR_NAMES = [
   'reopen_rate_year',
   'negative_sentiment_year',
   'long_tenure',
+  'onboarding',
 ] as const;
 export type FactorName = (typeof FACTOR_NAMES)[number];
 
@@ -89,11 +90,15 @@ export const DEFAULT_MODEL_V1: RiskModel = {
     reopen_rate_year: 0,
     negative_sentiment_year: 0,
     long_tenure: 0,
+    onboarding: 0,
   },
 };
 
 /**
- * Default weights, version `default-v2` (docs/risk-model.md, "Default weights"): hand-set, not
+ * Default weights, version `default-v3` (docs/risk-model.md, "Default weights"): the hand-set
+ * weights of `default-v2`, read on v3's inputs (the year's rates as shrunk excess over the
+ * typical share, see {@link TYPICAL_SHARES}; `default-v2` read them as raw shares damped below 3
+ * cases, so its scores are not replayed exactly and the version changed); `onboarding` 0. Not
  * fitted. Each input is scaled so that 1.0 means "clearly bad" and 0 "nothing to worry about";
  * the weight says how many logits that moves. Against v1: experience is read as **rates over the
  * customer's year** (share of tickets that breached or were reopened, share of messages that
@@ -103,7 +108,7 @@ export const DEFAULT_MODEL_V1: RiskModel = {
  * easily than a new one). Survey factors keep their v1 weights.
  */
 export const DEFAULT_MODEL: RiskModel = {
-  version: 'default-v2',
+  version: 'default-v3',
   intercept: -3.2,
   weights: {
     volume_spike: 0.25,
@@ -129,6 +134,7 @@ export const DEFAULT_MODEL: RiskModel = {
     reopen_rate_year: 1.2,
     negative_sentiment_year: 1.6,
     long_tenure: -0.3,
+    onboarding: 0,
   },
 };
 
@@ -187,6 +193,16 @@ export function quantileBands(
   const critical = Math.min(100, Math.max(high + 0.01, at(shares.critical)));
   return { medium: round(medium), high: round(high), critical: round(critical) };
 }
+
+/**
+ * The typical shares the year's rates are read against (`breach_rate_year`, `reopen_rate_year`,
+ * `negative_sentiment_year`): about the mean over all customers' years in the full-size simulated
+ * world (0.30, 0.078 and 0.25 at 2026-02-24). A customer with few tickets is pulled toward them.
+ */
+export const TYPICAL_SHARES = { breach: 0.3, reopen: 0.08, negative: 0.25 } as const;
+
+/** New customers are in onboarding for their first 60 days (`onboarding`). */
+export const ONBOARDING_DAYS = 60;
 
 const clamp = (x: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, x));
 /** Any non-finite number becomes the fallback: NaN and ±Infinity never reach the database. */
@@ -247,9 +263,15 @@ export function transform(raw: RawFeatures): Transformed[] {
       : null;
   const ticketsYear = finite(f.ticketsYear);
   const messagesYear = finite(f.customerMessagesYear);
-  /** A share over the year, damped below `full` cases (a single bad ticket is not a pattern). */
-  const yearShare = (n: number, of: number, full = 3) =>
-    of > 0 ? clamp(finite(n) / of, 0, 1) * Math.min(1, of / full) : 0;
+  /**
+   * A share over the year as evidence against the typical share: the share shrunk toward
+   * `typical` by one pseudo-case ((n + typical) / (of + 1), the posterior mean under a prior worth
+   * one ticket or message), minus `typical`. 0 = typical, or no cases to judge by; one bad ticket
+   * of one moves it about two thirds of the way, ten of ten nearly all of it; negative = better
+   * than typical.
+   */
+  const yearShare = (n: number, of: number, typical: number) =>
+    of > 0 ? clamp((clamp(finite(n), 0, of) + typical) / (of + 1) - typical, -1, 1) : 0;
   const dormancy =
     f.daysSinceContact === null ? Math.min(finite(f.tenureDays), 180) : finite(f.daysSinceContact);
   const pct = (x: number) => `${Math.round(x * 100)}%`;
@@ -426,7 +448,7 @@ export function transform(raw: RawFeatures): Transformed[] {
     {
       name: 'breach_rate_year',
       value: ticketsYear > 0 ? round(finite(f.breachesYear) / ticketsYear, 3) : null,
-      input: yearShare(finite(f.breachesYear), ticketsYear),
+      input: yearShare(finite(f.breachesYear), ticketsYear, TYPICAL_SHARES.breach),
       label: (v) =>
         v === null
           ? 'no tickets in the last year'
@@ -435,7 +457,7 @@ export function transform(raw: RawFeatures): Transformed[] {
     {
       name: 'reopen_rate_year',
       value: ticketsYear > 0 ? round(finite(f.reopenedYear) / ticketsYear, 3) : null,
-      input: yearShare(finite(f.reopenedYear), ticketsYear),
+      input: yearShare(finite(f.reopenedYear), ticketsYear, TYPICAL_SHARES.reopen),
       label: (v) =>
         v === null
           ? 'no tickets in the last year'
@@ -444,7 +466,7 @@ export function transform(raw: RawFeatures): Transformed[] {
     {
       name: 'negative_sentiment_year',
       value: messagesYear > 0 ? round(finite(f.negativeMessagesYear) / messagesYear, 3) : null,
-      input: yearShare(finite(f.negativeMessagesYear), messagesYear),
+      input: yearShare(finite(f.negativeMessagesYear), messagesYear, TYPICAL_SHARES.negative),
       label: (v) =>
         v === null
           ? 'no customer messages in the last year'
@@ -455,6 +477,15 @@ export function transform(raw: RawFeatures): Transformed[] {
       value: round(finite(f.tenureDays) / 365, 2),
       input: clamp(Math.log2(1 + finite(f.tenureDays) / 365), 0, 2),
       label: (v) => `customer for ${v} years`,
+    },
+    {
+      name: 'onboarding',
+      value: round(finite(f.tenureDays), 0),
+      input: clamp((ONBOARDING_DAYS - finite(f.tenureDays)) / ONBOARDING_DAYS, 0, 1),
+      label: (v) =>
+        finite(v) < ONBOARDING_DAYS
+          ? `in the first ${ONBOARDING_DAYS} days (onboarding): day ${v}`
+          : `past onboarding (customer for ${count(v, 'day')})`,
     },
   ];
 }
