@@ -1,4 +1,4 @@
-import { ExpressionBuilder, Selectable } from 'kysely';
+import { ExpressionBuilder, Selectable, sql } from 'kysely';
 import type { DB } from '@staydesk/core';
 import type { ImportKind } from './import-fields';
 
@@ -66,7 +66,8 @@ export function runColumns(eb: ExpressionBuilder<DB, 'importRuns'>) {
     'importRuns.source',
     'importRuns.fileName',
     'importRuns.fingerprint',
-    'importRuns.options',
+    // jsonb as text: the camelCase plugin would rename the keys of a returned object
+    sql<string>`${eb.ref('importRuns.options')}::text`.as('options'),
     'importRuns.dryRun',
     'importRuns.status',
     'importRuns.phase',
@@ -82,7 +83,7 @@ export function runColumns(eb: ExpressionBuilder<DB, 'importRuns'>) {
     'importRuns.casesTotal',
     'importRuns.casesDone',
     'importRuns.mergeCursor',
-    'importRuns.entities',
+    sql<string>`${eb.ref('importRuns.entities')}::text`.as('entities'),
     'importRuns.error',
     'importRuns.rejectsFile',
     'importRuns.createdById',
@@ -98,8 +99,8 @@ type RunRecord = Omit<Selectable<DB['importRuns']>, 'content'>;
 /** bigint byte counts read as strings (node-postgres); the jsonb columns as what we wrote. */
 export const toRun = (r: RunRecord): ImportRunRow => ({
   ...r,
-  options: (r.options ?? {}) as Record<string, unknown>,
-  entities: (r.entities ?? {}) as Record<string, number>,
+  options: JSON.parse(String(r.options ?? '{}')) as Record<string, unknown>,
+  entities: JSON.parse(String(r.entities ?? '{}')) as Record<string, number>,
   totalBytes: r.totalBytes === null ? null : Number(r.totalBytes),
   bytesRead: Number(r.bytesRead),
 });

@@ -323,7 +323,8 @@ export class ImportRepository {
         'importEventRows.channel',
         'importEventRows.priority',
         'importEventRows.requester',
-        'importEventRows.extra',
+        // jsonb as text: the camelCase plugin would rename the keys of a returned object
+        sql<string | null>`import_event_rows.extra::text`.as('extra'),
         'importEventRows.openedAt',
       ])
       .orderBy('importEventRows.caseId')
@@ -338,7 +339,7 @@ export class ImportRepository {
         effect: kind as EventRecord['effect'],
         channel: channel as EventRecord['channel'],
         priority: priority as EventRecord['priority'],
-        extra: extra as EventRecord['extra'],
+        extra: extra === null ? null : (JSON.parse(extra) as EventRecord['extra']),
         at: at.getTime(),
         openedAt: openedAt?.getTime() ?? null,
       })),
