@@ -19,6 +19,7 @@ export * from './system/system.module';
 export * from './system/system.service';
 export * from './process/run-process';
 export * from './audit/audit.repository';
+export * from './audit/audit-actions';
 export * from './database/query-counter';
 export * from './database/copy';
 export * from './database/transaction';

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import {
+  AuditAction,
   AuditRepository,
   Connection,
   TransactionRunner,
@@ -415,7 +416,7 @@ export class FollowUpsService {
     apply: (
       tx: Tx,
       before: FollowUpRow,
-    ) => Promise<{ after: FollowUpRow; action: string; details: Record<string, unknown> }>,
+    ) => Promise<{ after: FollowUpRow; action: AuditAction; details: Record<string, unknown> }>,
   ): Promise<FollowUpRow> {
     return this.tx.run(async (tx) => {
       const before = await this.repo.lockById(tx, id);

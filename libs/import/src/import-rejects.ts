@@ -5,7 +5,8 @@ import { finished } from 'node:stream/promises';
 import { Tx } from '@staydesk/core';
 import { csvLine } from '@staydesk/kpis';
 import type { Prepared } from './import-preparation';
-import { ImportRepository, ImportRunRow } from './import.repository';
+import type { ImportRunRow } from './import-run';
+import { ImportRepository } from './import.repository';
 
 /**
  * `<input>.rejects.csv` next to the input: line, reason, then the row as it was.

@@ -1,4 +1,4 @@
-import { replayCase } from './import-rows';
+import { replayCase } from './import-replay';
 
 const at = (s: string) => Date.parse(`${s}Z`);
 const row = (effect: string, when: string, actor: string | null = null) => ({

@@ -4,7 +4,7 @@ import {
   DEFAULT_ACTIVITIES,
   FIELDS,
   ImportKind,
-} from './import-mapping';
+} from './import-fields';
 
 /** Lower case, separators and punctuation as single spaces: "Customer-ID" → "customer id". */
 export function normalizeName(s: string): string {

@@ -18,7 +18,7 @@ import {
 } from '@staydesk/core';
 import { IdentityService, authenticateRequest, validateId } from '@staydesk/identity';
 import { csvLine } from '@staydesk/kpis';
-import { ImportKind } from './import-mapping';
+import { ImportKind } from './import-fields';
 import { confineToImportFolder } from './import-preparation';
 import { FieldSuggestion, suggestActivity, suggestColumns } from './import-suggest';
 import { ImportRepository } from './import.repository';

@@ -3,21 +3,12 @@ import { Readable } from 'node:stream';
 import { parse } from 'csv-parse';
 import { TransactionRunner, Tx } from '@staydesk/core';
 import type { Prepared } from './import-preparation';
-import {
-  CustomerRecord,
-  EventRecord,
-  RowReader,
-  TicketImport,
-  UserDirectory,
-  replayCase,
-} from './import-rows';
-import {
-  Counts,
-  ImportRepository,
-  ImportRunRow,
-  RejectRow,
-  TicketWrite,
-} from './import.repository';
+import type { CustomerRecord, EventRecord, TicketImport, UserDirectory } from './import-records';
+import { replayCase } from './import-replay';
+import { RowReader } from './import-rows';
+import { ImportMergeRepository, TicketWrite } from './import-merge.repository';
+import { Counts, ImportRunRow, RejectRow } from './import-run';
+import { ImportRepository } from './import.repository';
 import { compileTimeParser } from './time-format';
 
 export interface ImportProgress {
@@ -51,6 +42,7 @@ export class ImportWork {
 
   constructor(
     private readonly repo: ImportRepository,
+    private readonly upserts: ImportMergeRepository,
     private readonly tx: TransactionRunner,
     private readonly p: Prepared,
     private run: ImportRunRow,
@@ -103,7 +95,7 @@ export class ImportWork {
 
   async perform(dry: Tx | null): Promise<void> {
     this.dry = dry;
-    this.users = await this.repo.userDirectory(this.tx.db);
+    this.users = await this.upserts.userDirectory(this.tx.db);
     if (this.p.options.kind === 'events' && !dry && this.run.linesDone > 0) {
       // staged rows live in an UNLOGGED table: a PostgreSQL crash empties it; read again then
       const staged = await this.repo.stagedCount(this.tx.db, this.run.id);
@@ -233,7 +225,7 @@ export class ImportWork {
       }
       await this.batch(async (data, meta) => {
         const r = byId.size
-          ? await this.repo.upsertCustomers(data, this.p.options.source, [...byId.values()])
+          ? await this.upserts.upsertCustomers(data, this.p.options.source, [...byId.values()])
           : { created: 0, updated: 0, skipped: 0, statusChanges: 0 };
         Object.assign(counts, {
           created: r.created,
@@ -313,8 +305,8 @@ export class ImportWork {
         w.name ??= t.customerName;
       }
     }
-    const customers = await this.repo.ensureCustomers(data, source, [...wanted.values()]);
-    const contacts = await this.repo.ensureContacts(
+    const customers = await this.upserts.ensureCustomers(data, source, [...wanted.values()]);
+    const contacts = await this.upserts.ensureContacts(
       data,
       source,
       tickets.map((t) => ({
@@ -327,7 +319,7 @@ export class ImportWork {
       const customerId = customers.ids.get(t.customer)!;
       return { ...t, customerId, requesterId: contacts.id(customerId, t.requesterEmail) };
     });
-    const r = await this.repo.upsertTickets(data, source, writes);
+    const r = await this.upserts.upsertTickets(data, source, writes);
     const add = (k: string, n: number) => (entities[k] = (entities[k] ?? 0) + n);
     add('customersCreated', customers.created);
     add('customersSinceMovedBack', customers.sinceMoved);

@@ -8,8 +8,8 @@ import {
   registerEnumType,
 } from '@nestjs/graphql';
 import { GraphQLJSONObject } from '@staydesk/core';
-import { IMPORT_KINDS } from './import-mapping';
-import { RUN_PHASES, RUN_STATUSES } from './import.repository';
+import { IMPORT_KINDS } from './import-fields';
+import { RUN_PHASES, RUN_STATUSES } from './import-run';
 
 const enumOf = <T extends string>(values: readonly T[]) =>
   Object.fromEntries(values.map((v) => [v, v])) as { [K in T]: K };

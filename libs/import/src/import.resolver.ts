@@ -2,7 +2,8 @@ import { Inject } from '@nestjs/common';
 import { Args, ID, Int, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
 import { APP_CONFIG, AppConfig, badInput, notFound } from '@staydesk/core';
 import { Actor, CurrentUser, Roles } from '@staydesk/identity';
-import { ACTIVITY_EFFECTS, ImportKind, parseMappingFile } from './import-mapping';
+import { ACTIVITY_EFFECTS, ImportKind } from './import-fields';
+import { parseMappingFile } from './import-mapping';
 import { previewImport } from './import-upload';
 import { StartImportInput } from './import.input';
 import {
@@ -11,7 +12,7 @@ import {
   ImportRejectObject,
   ImportRunObject,
 } from './import.object';
-import { ImportRunRow } from './import.repository';
+import { ImportRunRow } from './import-run';
 import { ImportService } from './import.service';
 
 /** Progress in percent: reading by bytes; event logs count reading as the first half. */

@@ -11,7 +11,8 @@ import {
   notFound,
 } from '@staydesk/core';
 import { validateId } from '@staydesk/identity';
-import { ImportInputError, ImportKind } from './import-mapping';
+import { ImportKind } from './import-fields';
+import { ImportInputError } from './import-mapping';
 import {
   ImportRequest,
   Prepared,
@@ -20,7 +21,9 @@ import {
 } from './import-preparation';
 import { writeRejectsFile } from './import-rejects';
 import { ImportProgress, ImportWork } from './import-work';
-import { ImportRepository, ImportRunRow, RejectRow } from './import.repository';
+import { ImportMergeRepository } from './import-merge.repository';
+import { ImportRunRow, RejectRow } from './import-run';
+import { ImportRepository } from './import.repository';
 import { TimeFormatError } from './time-format';
 
 export type { ImportRequest } from './import-preparation';
@@ -50,6 +53,7 @@ class DryRunRollback extends Error {}
 export class ImportService {
   constructor(
     private readonly repo: ImportRepository,
+    private readonly merge: ImportMergeRepository,
     private readonly tx: TransactionRunner,
     private readonly audit: AuditRepository,
     private readonly jobs: JobPublisher,
@@ -185,7 +189,7 @@ export class ImportService {
           );
         }
         let run = await this.repo.start(this.tx.db, initial.id);
-        const work = new ImportWork(this.repo, this.tx, p, run, onProgress);
+        const work = new ImportWork(this.repo, this.merge, this.tx, p, run, onProgress);
         if (p.options.dryRun) {
           await this.tx
             .run(async (dry) => {

@@ -1,9 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import type { Tx } from '../database/transaction';
+import type { AuditAction } from './audit-actions';
 
 export interface AuditEntry {
   actorId: string | null;
-  action: string;
+  action: AuditAction;
   entity: string;
   entityId: string | null;
   details?: Record<string, unknown>;
