@@ -89,4 +89,18 @@ export default tseslint.config(
     ],
     rules: { 'no-restricted-imports': 'off' },
   },
+  {
+    // A library's index is its public surface: named exports of what other code uses, so
+    // nothing leaks out by accident (issue 21).
+    files: ['libs/*/src/index.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: 'ExportAllDeclaration',
+          message: 'Export by name from a library index (export { A } from …), not export *.',
+        },
+      ],
+    },
+  },
 );

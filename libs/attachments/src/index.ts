@@ -1,8 +1,4 @@
-export * from './attachments.loaders';
-export * from './attachments.module';
-export * from './attachments.object';
-export * from './attachments.repository';
-export * from './attachments.service';
-export * from './blob-storage';
-export * from './http-actor';
-export * from './sniff';
+export { AttachmentsLoaders } from './attachments.loaders';
+export { AttachmentsApiModule, AttachmentsModule } from './attachments.module';
+export { AttachmentObject } from './attachments.object';
+export { AttachmentsService } from './attachments.service';

@@ -1,14 +1,2 @@
-export * from './assignment.service';
-export * from './automations.module';
-export * from './automations.object';
-export * from './automations.repository';
-export * from './macro-rules';
-export * from './macros.service';
-export * from './views.service';
-export * from './rule-logic';
-export * from './rules.repository';
-export * from './rules.service';
-export * from './rules.graphql';
-export * from './merge.service';
-export * from './automation-mail.service';
-export * from './custom-fields';
+export { AutomationsApiModule, AutomationsWorkerModule } from './automations.module';
+export { RulesService } from './rules.service';

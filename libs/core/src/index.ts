@@ -1,38 +1,62 @@
-export * from './config/config';
-export * from './config/config.module';
-export * from './database/database.module';
-export * from './database/prepare-database';
-export * from './database/snake-naming.strategy';
-export * from './errors/domain-error';
-export * from './errors/graphql-error-formatter';
-export * from './logging/logging.module';
-export * from './pagination/connection';
-export * from './pagination/cursor';
-export * from './queue/jobs';
-export * from './queue/job-publisher';
-export * from './queue/job-runner';
-export * from './queue/queue.module';
-export * from './redis/redis-options';
-export * from './redis/redis.module';
-export * from './platform/platform.module';
-export * from './system/system.module';
-export * from './system/system.service';
-export * from './process/run-process';
-export * from './audit/audit.repository';
-export * from './audit/audit-actions';
-export * from './database/query-counter';
-export * from './database/copy';
-export * from './database/transaction';
-export * from './graphql/request-loaders';
-export * from './graphql/json-object.scalar';
-export * from './graphql/preloaded';
-export * from './vocabulary/vocabulary';
-export * from './vocabulary/vocabulary.enums';
-export * from './rate-limit/rate-limiter';
-export * from './pagination/keyset';
-export * from './text/search-text';
-export * from './database/typed-sql';
-export * from './database/schema-types';
+export { CONFIG_VARIABLES, ConfigError, describeDatabaseUrl, loadConfig } from './config/config';
+export type { AppConfig } from './config/config';
+export { APP_CONFIG } from './config/config.module';
+export {
+  DatabaseStartupError,
+  ensureDatabaseExists,
+  prepareDatabase,
+} from './database/prepare-database';
+export { SnakeNamingStrategy } from './database/snake-naming.strategy';
+export {
+  DomainError,
+  badInput,
+  conflict,
+  forbidden,
+  notFound,
+  unauthenticated,
+} from './errors/domain-error';
+export { createGraphqlErrorFormatter, isUnavailable } from './errors/graphql-error-formatter';
+export { requestId } from './logging/logging.module';
+export { ConnectionType, pagedComplexity, toConnection } from './pagination/connection';
+export type { Connection } from './pagination/connection';
+export { decodeCursor, encodeCursor, pageSize } from './pagination/cursor';
+export type { CursorValue } from './pagination/cursor';
+export { QUEUES } from './queue/jobs';
+export type { JobData, JobName, JobNamesOf } from './queue/jobs';
+export { JobPublisher } from './queue/job-publisher';
+export { runJob } from './queue/job-runner';
+export type { Handlers } from './queue/job-runner';
+export { redisOptionsFromUrl } from './redis/redis-options';
+export { REDIS_CLIENT } from './redis/redis.module';
+export { PlatformModule } from './platform/platform.module';
+export { SystemModule } from './system/system.module';
+export { SystemService } from './system/system.service';
+export { runProcess } from './process/run-process';
+export { AuditRepository } from './audit/audit.repository';
+export type { AuditAction } from './audit/audit-actions';
+export { sqlQueryCounter } from './database/query-counter';
+export { copyInto, copyLine, copyToClient } from './database/copy';
+export { TransactionRunner, pgCode, pgConstraint, returnedRows } from './database/transaction';
+export type { Tx } from './database/transaction';
+export { Loaders, RequestLoaders, byIdLoader, groupLoader } from './graphql/request-loaders';
+export type { LoaderFactory } from './graphql/request-loaders';
+export { GraphQLJSONObject } from './graphql/json-object.scalar';
+export { jsonRow, preload, selectedFields, usePreloaded } from './graphql/preloaded';
+export { CHANNELS, PRIORITIES, RISK_BANDS, TIERS, VALUE_SEGMENTS } from './vocabulary/vocabulary';
+export type { Channel, Priority, RiskBand, Tier, ValueSegment } from './vocabulary/vocabulary';
+export {
+  BandEnum,
+  ChannelEnum,
+  PriorityEnum,
+  TierEnum,
+  ValueSegmentEnum,
+  enumOf,
+} from './vocabulary/vocabulary.enums';
+export { RateLimiter } from './rate-limit/rate-limiter';
+export { Keyset } from './pagination/keyset';
+export { containsPattern, escapeLike, searchText } from './text/search-text';
+export { db } from './database/typed-sql';
+export { readSchemaColumns, renderSchemaTypes } from './database/schema-types';
 export type { DB } from './database/db.generated';
-export * from './process/cli';
-export * from './process/coalescer';
+export { UsageError, cliArgs, cliLine, runCli, wholeNumber } from './process/cli';
+export { Coalescer } from './process/coalescer';

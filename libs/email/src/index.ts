@@ -1,11 +1,6 @@
-export * from './email.module';
-export * from './email.object';
-export * from './email.repository';
-export * from './email.service';
-export * from './imap-idle.service';
-export * from './imap.service';
-export * from './inbound-smtp.receiver';
-export * from './inbound.service';
-export * from './mail-content';
-export * from './notifications.service';
-export * from './outbound.service';
+export { EmailApiModule, EmailWorkerModule } from './email.module';
+export { EmailRepository } from './email.repository';
+export { ImapIdleService } from './imap-idle.service';
+export { ImapService } from './imap.service';
+export { InboundSmtpReceiver } from './inbound-smtp.receiver';
+export { InboundService, storageMessageId } from './inbound.service';

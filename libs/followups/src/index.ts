@@ -1,6 +1,5 @@
-export * from './followups.loaders';
-export * from './followups.module';
-export * from './followups.object';
-export * from './followups.processor';
-export * from './followups.repository';
-export * from './followups.service';
+export { FollowUpsApiModule, FollowUpsModule, FollowUpsWorkerModule } from './followups.module';
+export { FollowUpObject } from './followups.object';
+export { FollowUpsProcessor } from './followups.processor';
+export type { FollowUpRow } from './followups.repository';
+export { FollowUpsService, validateDueAt } from './followups.service';

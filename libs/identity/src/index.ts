@@ -1,13 +1,21 @@
-export * from './auth.decorators';
-export * from './business-hours';
-export * from './identity.loaders';
-export * from './identity.module';
-export * from './identity.object';
-export * from './identity.repository';
-export * from './identity.service';
-export * from './password';
-export * from './password-reset';
-export * from './roles';
-export * from './http-auth.guard';
-export * from './request-token';
+export { CurrentUser, Public, Roles } from './auth.decorators';
+export { addBusinessMinutes } from './business-hours';
+export type { WeeklyHours } from './business-hours';
+export { IdentityLoaders } from './identity.loaders';
+export { IdentityApiModule, IdentityModule } from './identity.module';
+export { TeamObject, UserObject } from './identity.object';
+export { USER_COLUMNS } from './identity.repository';
+export { IdentityService, validateEmail, validateId, validateName } from './identity.service';
+export { passwordResetToken, resetTokenMatches } from './password-reset';
+export {
+  ACCOUNT_OWNERS,
+  EVERYONE,
+  ROLES,
+  TICKET_WORKERS,
+  mayReadNotes,
+  mayReadTicket,
+} from './roles';
+export type { Actor, Role } from './roles';
+export { HTTP_STATUS, HttpAuthGuard, HttpUser, httpErrorBody } from './http-auth.guard';
+export { requestToken } from './request-token';
 export { authenticateRequest } from './auth.guard';

@@ -1,12 +1,6 @@
-export * from './import-fields';
-export * from './import-mapping';
-export * from './import-records';
-export * from './import-replay';
-export * from './import-rows';
-export * from './import.module';
-export * from './import.object';
-export * from './import-merge.repository';
-export * from './import-run';
-export * from './import.repository';
-export * from './import.service';
-export * from './time-format';
+export { IMPORT_KINDS } from './import-fields';
+export { ImportInputError, parseMapFlag, parseMappingFile } from './import-mapping';
+export { ImportApiModule, ImportModule, ImportWorkerModule } from './import.module';
+export { ImportService } from './import.service';
+export type { ImportProgress, ImportRequest, ImportSummary } from './import.service';
+export { TimeFormatError } from './time-format';

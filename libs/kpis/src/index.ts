@@ -1,8 +1,5 @@
-export * from './csv-export';
-export * from './kpi-format';
-export * from './kpi-plan';
-export * from './kpis.module';
-export * from './kpis.object';
-export * from './kpis.repository';
-export * from './kpis.service';
-export * from './kpi-rebuild';
+export { boolParam, listParam, numberParam, sendCsv, sendError } from './csv-export';
+export { csvLine } from './kpi-format';
+export { KpisApiModule, KpisWorkerModule } from './kpis.module';
+export { KpisService } from './kpis.service';
+export { rebuildKpis } from './kpi-rebuild';

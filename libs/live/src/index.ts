@@ -1,13 +1,3 @@
-export * from './bounded-stream';
-export * from './frame-batcher';
-export * from './live-connection';
-export * from './live-events';
-export * from './live.gateway';
-export * from './live.hub';
-export * from './live.module';
-export * from './live.object';
-export * from './live.publisher';
-export * from './presence.service';
-export * from './queue-filter';
-export * from './shared-execution';
-export * from './visibility';
+export { LiveGateway } from './live.gateway';
+export { LiveHub } from './live.hub';
+export { LiveApiModule, LiveWorkerModule } from './live.module';

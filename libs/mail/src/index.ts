@@ -1,4 +1,16 @@
-export * from './mail.module';
-export * from './mail.service';
-export * from './mail-headers';
-export * from './send-journal';
+export { MailModule } from './mail.module';
+export { MailService, PermanentMailError } from './mail.service';
+export type { OutgoingMail } from './mail.service';
+export {
+  addressOf,
+  domainOf,
+  isSupportAddress,
+  messageIdList,
+  newMessageId,
+  normalizeMessageId,
+  replyAddress,
+  ticketNumberOfSubject,
+  ticketOfReplyAddress,
+  ticketSubject,
+} from './mail-headers';
+export { SendJournal } from './send-journal';

@@ -1,5 +1,4 @@
-export * from './graphql-metrics.plugin';
-export * from './metrics-http';
-export * from './metrics.collectors';
-export * from './observability.module';
-export * from './queue-dashboard';
+export { graphqlMetricsPlugin } from './graphql-metrics.plugin';
+export { installHttpObservability, startMetricsServer } from './metrics-http';
+export { ObservabilityApiModule, ObservabilityWorkerModule } from './observability.module';
+export { mountQueueDashboard } from './queue-dashboard';

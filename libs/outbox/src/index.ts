@@ -1,6 +1,6 @@
-export * from './events';
-export * from './outbox.module';
-export * from './outbox.relay';
-export * from './outbox.repository';
-export * from './outbox.routes';
-export * from './outbox.service';
+export type { TicketChange } from './events';
+export { OutboxModule, OutboxWorkerModule } from './outbox.module';
+export { OutboxRelay } from './outbox.relay';
+export { OutboxRepository } from './outbox.repository';
+export type { OutboxRow } from './outbox.repository';
+export { OutboxService } from './outbox.service';

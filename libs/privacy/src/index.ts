@@ -1,3 +1,1 @@
-export * from './privacy.module';
-export * from './privacy.service';
-export * from './privacy.object';
+export { PrivacyApiModule } from './privacy.module';

@@ -1,3 +1,10 @@
-export * from './metrics';
-export * from './trace-context';
-export * from './tracing';
+export {
+  Metrics,
+  addMetricsSource,
+  collectRuntimeMetrics,
+  countSmtpSend,
+  metricsRegistry,
+  timeJob,
+} from './metrics';
+export { annotateActiveSpan, currentTraceCarrier, withCarriedTrace } from './trace-context';
+export { bullmqTelemetry, initTracing, shutdownTracing } from './tracing';

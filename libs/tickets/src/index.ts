@@ -1,11 +1,30 @@
-export * from './sentiment';
-export * from './ticket-rules';
-export * from './ticket-batch-insert';
-export * from './ticket-hooks';
-export * from './tickets.loaders';
-export * from './tickets.module';
-export * from './tickets.object';
-export * from './tickets.repository';
-export * from './tickets.service';
+export { NEGATIVE_SENTIMENT, sentimentOf } from './sentiment';
+export {
+  CHANNELS,
+  PRIORITIES,
+  TICKET_STATUSES,
+  nextDueAt,
+  normalizeTags,
+  slaBreaches,
+  validateBody,
+} from './ticket-rules';
+export type { Channel, Priority, TicketStatus } from './ticket-rules';
+export { insertMailTickets } from './ticket-batch-insert';
+export type { MailTicketInput, OpenedMailTicket } from './ticket-batch-insert';
+export { TicketHooks } from './ticket-hooks';
+export type { TicketHook, TicketHookContext } from './ticket-hooks';
+export { loadReadableTicket } from './tickets.loaders';
+export { TicketsApiModule, TicketsModule, TicketsWorkerModule } from './tickets.module';
+export {
+  ChannelEnum,
+  PriorityEnum,
+  TicketMessageObject,
+  TicketObject,
+  TicketOrderEnum,
+  TicketStatusEnum,
+} from './tickets.object';
+export type { MessageRow, TicketOrder, TicketRow } from './tickets.repository';
+export { TicketsService } from './tickets.service';
+export type { UpdateTicketInput } from './tickets.service';
 export { TicketFilter as TicketFilterInput } from './tickets.input';
 export { TICKET_COUNT_CAP, toRepoFilter } from './tickets.resolver';

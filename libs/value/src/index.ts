@@ -1,6 +1,4 @@
-export * from './value-rules';
-export * from './value.loaders';
-export * from './value.module';
-export * from './value.object';
-export * from './value.repository';
-export * from './value.service';
+export { ValueApiModule, ValueModule, ValueWorkerModule } from './value.module';
+export { ValueBasisEnum, ValueSegmentEnum } from './value.object';
+export { ValueRepository } from './value.repository';
+export { ValueService } from './value.service';
