@@ -318,7 +318,7 @@ describe('SLA: the resolution clock pauses while pending / on hold and resumes o
           stack,
           admin,
           `query($f: DateTime!, $t: DateTime!, $m: KpiMetric!) {
-            supportKpiTickets(filter: { from: $f, to: $t, priorities: ["urgent"] }, metric: $m, orderBy: value_desc, first: 10) {
+            supportKpiTickets(filter: { from: $f, to: $t, priorities: [urgent] }, metric: $m, orderBy: value_desc, first: 10) {
               totalCount edges { node { ticketId value } } } }`,
           { f: from, t: to, m: metric },
         )
