@@ -7,12 +7,9 @@ import {
   ObjectType,
   registerEnumType,
 } from '@nestjs/graphql';
-import { GraphQLJSONObject } from '@staydesk/core';
+import { GraphQLJSONObject, enumOf } from '@staydesk/core';
 import { IMPORT_KINDS } from './import-fields';
 import { RUN_PHASES, RUN_STATUSES } from './import-run';
-
-const enumOf = <T extends string>(values: readonly T[]) =>
-  Object.fromEntries(values.map((v) => [v, v])) as { [K in T]: K };
 
 export const ImportKindEnum = enumOf(IMPORT_KINDS);
 registerEnumType(ImportKindEnum, {
