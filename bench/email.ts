@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import nodemailer, { type SendMailOptions, type Transporter } from 'nodemailer';
 import { Pool } from 'pg';
 import { Service, SmtpCounter, freePort, sleep } from './harness';
+import { workerNodeFlags } from '../apps/worker/src/node-flags';
 
 /**
  * `npm run bench:email [-- --mails N]`, and the e-mail phase of `npm run bench`: the channel's
@@ -195,12 +196,18 @@ export async function benchEmail(opts: {
   out.close();
 
   const port = await freePort();
-  const worker = Service.start('worker', join(ROOT, 'dist', 'apps', 'worker', 'src', 'main.js'), {
-    ...env,
-    INBOUND_SMTP: 'true',
-    INBOUND_SMTP_PORT: String(port),
-    SMTP_URL: `smtp://127.0.0.1:${smtp.port}`,
-  });
+  // started as it ships: with the worker's V8 flags (apps/worker/src/node-flags.ts)
+  const worker = Service.start(
+    'worker',
+    join(ROOT, 'dist', 'apps', 'worker', 'src', 'main.js'),
+    {
+      ...env,
+      INBOUND_SMTP: 'true',
+      INBOUND_SMTP_PORT: String(port),
+      SMTP_URL: `smtp://127.0.0.1:${smtp.port}`,
+    },
+    workerNodeFlags(),
+  );
   try {
     await worker.waitFor('worker taking jobs');
     await pool.query(`INSERT INTO customers (name, domain) VALUES ('Acme', 'acme.example')`);

@@ -10,6 +10,7 @@ import WebSocket from 'ws';
 import { loadConfig, prepareDatabase } from '@staydesk/core';
 import { deleteRedisPrefix } from '@staydesk/testing';
 import { Service, closedLoop, freePort, graphql, percentile, sleep } from './harness';
+import { workerNodeFlags } from '../apps/worker/src/node-flags';
 
 /**
  * `npm run bench:live [-- --subscribers 1000 --events 40 --seconds 8]`: live updates at scale.
@@ -208,7 +209,12 @@ async function main() {
       services.push(s);
       await s.waitFor('api listening');
     }
-    const worker = Service.start('worker', join(dist, 'apps/worker/src/main.js'), env);
+    const worker = Service.start(
+      'worker',
+      join(dist, 'apps/worker/src/main.js'),
+      env,
+      workerNodeFlags(),
+    );
     services.push(worker);
     await worker.waitFor('worker taking jobs');
     const urls = ports.map((p) => `http://127.0.0.1:${p}`);

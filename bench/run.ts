@@ -27,6 +27,7 @@ import {
 } from './harness';
 import { benchEmail } from './email';
 import { API_NODE_FLAGS } from '../apps/api/src/node-flags';
+import { workerNodeFlags } from '../apps/worker/src/node-flags';
 import { BENCH_QUERIES } from './queries';
 
 /**
@@ -742,7 +743,12 @@ async function main(): Promise<void> {
     };
     // started as it ships: with the api's V8 flags (apps/api/src/node-flags.ts)
     const api = Service.start('api', join(ROOT, 'dist/apps/api/src/main.js'), env, API_NODE_FLAGS);
-    const worker = Service.start('worker', join(ROOT, 'dist/apps/worker/src/main.js'), env);
+    const worker = Service.start(
+      'worker',
+      join(ROOT, 'dist/apps/worker/src/main.js'),
+      env,
+      workerNodeFlags(),
+    );
     // the plain baseline (bench/plain.ts): same HTTP server (Fastify) and pool size as the api
     const plainPort = await freePort();
     const plain = Service.start('plain', join(__dirname, 'plain.js'), {

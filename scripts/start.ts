@@ -8,6 +8,7 @@ import {
   prepareDatabase,
 } from '@staydesk/core';
 import { API_NODE_FLAGS } from '../apps/api/src/node-flags';
+import { workerNodeFlags } from '../apps/worker/src/node-flags';
 
 /**
  * `npm start`: the whole product on one machine. Creates the database if missing, applies the
@@ -30,7 +31,7 @@ async function main() {
 
   const children: ChildProcess[] = [
     start('api', join(__dirname, '..', 'apps', 'api', 'src', 'main.js'), API_NODE_FLAGS),
-    start('worker', join(__dirname, '..', 'apps', 'worker', 'src', 'main.js')),
+    start('worker', join(__dirname, '..', 'apps', 'worker', 'src', 'main.js'), workerNodeFlags()),
   ];
   let stopping = false;
   const stop = (code: number) => {
