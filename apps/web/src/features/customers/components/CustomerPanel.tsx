@@ -108,7 +108,8 @@ export function CustomerPanel({ customerId }: { customerId: string }) {
           <Stack gap={2}>
             {c.contacts.slice(0, 5).map((p) => (
               <Text size="sm" key={p.id} lineClamp={1}>
-                {p.name}{' '}
+                {/* a sender known only by address is named by it: show the address once */}
+                {p.name.toLowerCase() !== p.email.toLowerCase() && <>{p.name} </>}
                 <Anchor href={`mailto:${p.email}`} size="sm" c="dimmed">
                   {p.email}
                 </Anchor>
