@@ -9,13 +9,13 @@ import type {
 } from './followups.repository';
 import {
   FOLLOW_UPS_ORDER,
-  FollowUpsService,
   decodeFollowUpCursor,
   listFilter,
   mayManage,
   validateDueAt,
   validateOutcome,
-} from './followups.service';
+} from './followups.validation';
+import { FollowUpsService } from './followups.service';
 
 const agent: Actor = { id: '10', role: 'agent', teamId: null, teamIds: [], name: 'Ada' };
 const otherAgent: Actor = { id: '11', role: 'agent', teamId: null, teamIds: [], name: 'Bo' };

@@ -2,4 +2,5 @@ export { FollowUpsApiModule, FollowUpsModule, FollowUpsWorkerModule } from './fo
 export { FollowUpObject } from './followups.object';
 export { FollowUpsProcessor } from './followups.processor';
 export type { FollowUpRow } from './followups.repository';
-export { FollowUpsService, validateDueAt } from './followups.service';
+export { validateDueAt } from './followups.validation';
+export { FollowUpsService } from './followups.service';
