@@ -1,0 +1,295 @@
+import { useMutation } from '@apollo/client/react';
+import {
+  Alert,
+  Button,
+  Code,
+  CopyButton,
+  Group,
+  Modal,
+  MultiSelect,
+  PasswordInput,
+  Select,
+  Stack,
+  Text,
+  TextInput,
+} from '@mantine/core';
+import { notifications } from '@mantine/notifications';
+import { useState, type FormEvent } from 'react';
+import {
+  AdminCreateUserDocument,
+  AdminUpdateUserDocument,
+  type AdminUserFragment,
+  type Role,
+} from '@/gql/graphql';
+import { asForm, generatePassword, useFieldErrors } from '../hooks/useFieldErrors';
+
+export const ROLES: { value: Role; label: string }[] = [
+  { value: 'agent', label: 'Agent' },
+  { value: 'team_lead', label: 'Team lead' },
+  { value: 'account_manager', label: 'Account manager' },
+  { value: 'admin', label: 'Admin' },
+];
+
+/** Which of the users page's dialogs is open (add, edit role and teams, reset a password). */
+export type Dialog =
+  | { kind: 'create' }
+  | { kind: 'edit'; user: AdminUserFragment }
+  | { kind: 'reset'; user: AdminUserFragment }
+  | null;
+
+export function UserDialog({
+  dialog,
+  teams,
+  onClose,
+}: {
+  dialog: Dialog;
+  teams: { id: string; name: string }[];
+  onClose(): void;
+}) {
+  const title =
+    dialog?.kind === 'create'
+      ? 'New user'
+      : dialog?.kind === 'edit'
+        ? `Change ${dialog.user.name}`
+        : dialog?.kind === 'reset'
+          ? `Reset the password of ${dialog.user.name}`
+          : '';
+  return (
+    <Modal opened={!!dialog} onClose={onClose} title={title} size="md">
+      {dialog?.kind === 'create' && <CreateUserForm teams={teams} onDone={onClose} />}
+      {dialog?.kind === 'edit' && (
+        <EditUserForm user={dialog.user} teams={teams} onDone={onClose} />
+      )}
+      {dialog?.kind === 'reset' && <ResetPasswordForm user={dialog.user} onDone={onClose} />}
+    </Modal>
+  );
+}
+
+function CreateUserForm({
+  teams,
+  onDone,
+}: {
+  teams: { id: string; name: string }[];
+  onDone(): void;
+}) {
+  const [name, setName] = useState('');
+  const [email, setEmail] = useState('');
+  const [role, setRole] = useState<Role>('agent');
+  const [teamIds, setTeamIds] = useState<string[]>([]);
+  const [password, setPassword] = useState(generatePassword);
+  const { errors, formError, reset, fail } = useFieldErrors();
+  const [create, { loading }] = useMutation(AdminCreateUserDocument, {
+    refetchQueries: ['AdminUsers'],
+  });
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    reset();
+    try {
+      await create({ variables: { input: { name, email, role, teamIds, password } } });
+      notifications.show({
+        message: `${name} can sign in as ${email} with the password shown.`,
+        color: 'teal',
+      });
+      onDone();
+    } catch (err) {
+      fail(err, 'The user was not created.');
+    }
+  };
+  return (
+    <Stack component="form" {...asForm(submit)}>
+      {formError && <Alert color="red">{formError}</Alert>}
+      <TextInput
+        label="Name"
+        value={name}
+        onChange={(e) => setName(e.currentTarget.value)}
+        error={errors.name}
+        data-autofocus
+      />
+      <TextInput
+        label="E-mail"
+        type="email"
+        value={email}
+        onChange={(e) => setEmail(e.currentTarget.value)}
+        error={errors.email}
+      />
+      <Select
+        label="Role"
+        data={ROLES}
+        value={role}
+        onChange={(v) => v && setRole(v as Role)}
+        error={errors.role}
+        allowDeselect={false}
+      />
+      <TeamsSelect teams={teams} value={teamIds} onChange={setTeamIds} errors={errors} />
+      <TextInput
+        label="First password"
+        description="Give it to the user; they change it after signing in."
+        value={password}
+        onChange={(e) => setPassword(e.currentTarget.value)}
+        error={errors.password}
+      />
+      <Group justify="flex-end">
+        <Button variant="default" onClick={onDone}>
+          Cancel
+        </Button>
+        <Button type="submit" loading={loading}>
+          Create user
+        </Button>
+      </Group>
+    </Stack>
+  );
+}
+
+function EditUserForm({
+  user,
+  teams,
+  onDone,
+}: {
+  user: AdminUserFragment;
+  teams: { id: string; name: string }[];
+  onDone(): void;
+}) {
+  const [name, setName] = useState(user.name);
+  const [role, setRole] = useState<Role>(user.role);
+  const [teamIds, setTeamIds] = useState<string[]>(user.teamIds);
+  const { errors, formError, reset, fail } = useFieldErrors();
+  const [update, { loading }] = useMutation(AdminUpdateUserDocument);
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    reset();
+    try {
+      await update({ variables: { id: user.id, input: { name, role, teamIds } } });
+      notifications.show({ message: `${name} saved.`, color: 'teal' });
+      onDone();
+    } catch (err) {
+      fail(err);
+    }
+  };
+  return (
+    <Stack component="form" {...asForm(submit)}>
+      {formError && <Alert color="red">{formError}</Alert>}
+      <TextInput
+        label="Name"
+        value={name}
+        onChange={(e) => setName(e.currentTarget.value)}
+        error={errors.name}
+      />
+      <Select
+        label="Role"
+        data={ROLES}
+        value={role}
+        onChange={(v) => v && setRole(v as Role)}
+        error={errors.role}
+        allowDeselect={false}
+      />
+      <TeamsSelect teams={teams} value={teamIds} onChange={setTeamIds} errors={errors} />
+      <Group justify="flex-end">
+        <Button variant="default" onClick={onDone}>
+          Cancel
+        </Button>
+        <Button type="submit" loading={loading}>
+          Save
+        </Button>
+      </Group>
+    </Stack>
+  );
+}
+
+/**
+ * The teams of a user: several may be picked; the first picked is the home team of a new user
+ * (an existing user keeps theirs while it stays picked).
+ */
+function TeamsSelect({
+  teams,
+  value,
+  onChange,
+  errors,
+}: {
+  teams: { id: string; name: string }[];
+  value: string[];
+  onChange(ids: string[]): void;
+  errors: Record<string, string>;
+}) {
+  const error = Object.entries(errors).find(([f]) => f === 'teamId' || f.startsWith('teamIds'));
+  return (
+    <MultiSelect
+      label="Teams"
+      description="Private teams' tickets, “my teams” views and automatic assignment follow these."
+      placeholder={value.length ? undefined : 'No team'}
+      data={teams.map((t) => ({ value: t.id, label: t.name }))}
+      value={value}
+      onChange={onChange}
+      error={error?.[1]}
+      searchable
+      clearable
+      comboboxProps={{ withinPortal: true }}
+    />
+  );
+}
+
+function ResetPasswordForm({ user, onDone }: { user: AdminUserFragment; onDone(): void }) {
+  const [password, setPassword] = useState(generatePassword);
+  const [saved, setSaved] = useState(false);
+  const { errors, formError, reset, fail } = useFieldErrors();
+  const [update, { loading }] = useMutation(AdminUpdateUserDocument);
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    reset();
+    try {
+      await update({ variables: { id: user.id, input: { password } } });
+      setSaved(true);
+    } catch (err) {
+      fail(err);
+    }
+  };
+  if (saved)
+    return (
+      <Stack>
+        <Alert color="teal" title="Password changed">
+          {user.name}&apos;s sessions have ended and their sign-in locks are lifted. Give them this
+          password over a channel you trust; it is not shown again.
+        </Alert>
+        <Group>
+          <Code fz="lg" aria-label="New password">
+            {password}
+          </Code>
+          <CopyButton value={password}>
+            {({ copied, copy }) => (
+              <Button variant="light" size="xs" onClick={copy}>
+                {copied ? 'Copied' : 'Copy'}
+              </Button>
+            )}
+          </CopyButton>
+        </Group>
+        <Group justify="flex-end">
+          <Button onClick={onDone}>Done</Button>
+        </Group>
+      </Stack>
+    );
+  return (
+    <Stack component="form" {...asForm(submit)}>
+      <Text size="sm">
+        Staydesk sets a new password for {user.email}: every session of the user ends at once and
+        the sign-in locks are lifted. You pass the password on yourself; to let the user choose
+        their own, use “Send reset link” instead.
+      </Text>
+      {formError && <Alert color="red">{formError}</Alert>}
+      <PasswordInput
+        label="New password"
+        value={password}
+        onChange={(e) => setPassword(e.currentTarget.value)}
+        error={errors.password}
+        visible
+        onVisibilityChange={() => undefined}
+      />
+      <Group justify="flex-end">
+        <Button variant="default" onClick={onDone}>
+          Cancel
+        </Button>
+        <Button type="submit" color="red" loading={loading}>
+          Set new password
+        </Button>
+      </Group>
+    </Stack>
+  );
+}
