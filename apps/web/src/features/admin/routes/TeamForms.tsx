@@ -1,0 +1,275 @@
+import { useMutation } from '@apollo/client/react';
+import {
+  ActionIcon,
+  Alert,
+  Button,
+  Checkbox,
+  Divider,
+  Group,
+  Select,
+  Stack,
+  Switch,
+  Text,
+  TextInput,
+  Textarea,
+  Title,
+} from '@mantine/core';
+import { notifications } from '@mantine/notifications';
+import { useMemo, useState, type FormEvent } from 'react';
+import {
+  AdminCreateTeamDocument,
+  AdminSetTeamMailSenderDocument,
+  AdminUpdateTeamDocument,
+  type AdminTeamFragment,
+} from '@/gql/graphql';
+import { asForm, useFieldErrors } from '../hooks/useFieldErrors';
+import { DAYS, hoursOf, timeZones, weekOf, type Day, type DayHours, type Week } from './team-hours';
+
+export function TeamForm({
+  team,
+  leads,
+  onDone,
+}: {
+  team: AdminTeamFragment | null;
+  leads: { id: string; name: string }[];
+  onDone(): void;
+}) {
+  const [name, setName] = useState(team?.name ?? '');
+  const [isPrivate, setPrivate] = useState(team?.isPrivate ?? false);
+  const [leadId, setLeadId] = useState<string | null>(team?.leadId ?? null);
+  const [calendar, setCalendar] = useState(!!team?.businessHours);
+  const [timezone, setTimezone] = useState<string | null>(team?.timezone ?? 'UTC');
+  const [week, setWeek] = useState<Week>(() => weekOf(team?.businessHours ?? null));
+  const [holidays, setHolidays] = useState(
+    (team?.holidays ?? []).map((h) => ({ date: h.date, name: h.name })),
+  );
+  const zones = useMemo(timeZones, []);
+  const { errors, formError, reset, fail } = useFieldErrors();
+  const [create, c] = useMutation(AdminCreateTeamDocument, { refetchQueries: ['AdminTeams'] });
+  const [update, u] = useMutation(AdminUpdateTeamDocument);
+  const setDay = (d: Day, patch: Partial<DayHours>) =>
+    setWeek((w) => ({ ...w, [d]: { ...w[d], ...patch } }));
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    reset();
+    const input = {
+      name,
+      isPrivate,
+      leadId,
+      timezone: calendar ? timezone : null,
+      businessHours: calendar ? hoursOf(week) : null,
+      holidays: calendar ? holidays : [],
+    };
+    try {
+      if (team) await update({ variables: { id: team.id, input } });
+      else await create({ variables: { input } });
+      notifications.show({ message: `${name} saved.`, color: 'teal' });
+      onDone();
+    } catch (err) {
+      fail(err, 'The team was not saved.');
+    }
+  };
+  return (
+    <Stack component="form" {...asForm(submit)} aria-label="Team settings">
+      {formError && <Alert color="red">{formError}</Alert>}
+      <TextInput
+        label="Name"
+        value={name}
+        onChange={(e) => setName(e.currentTarget.value)}
+        error={errors.name}
+      />
+      <Select
+        label="Team lead"
+        placeholder="No lead"
+        data={leads.map((l) => ({ value: l.id, label: l.name }))}
+        value={leadId}
+        onChange={setLeadId}
+        error={errors.leadId}
+        clearable
+        searchable
+      />
+      <Switch
+        label="Private team (internal notes visible to members and admins only)"
+        checked={isPrivate}
+        onChange={(e) => setPrivate(e.currentTarget.checked)}
+      />
+      <Divider />
+      <Title order={2} size="h4">
+        Business hours
+      </Title>
+      <Switch
+        label="This team works to a business-hours calendar"
+        checked={calendar}
+        onChange={(e) => setCalendar(e.currentTarget.checked)}
+      />
+      {calendar && (
+        <>
+          <Select
+            label="Time zone"
+            data={zones}
+            value={timezone}
+            onChange={setTimezone}
+            searchable
+            error={errors.timezone}
+            allowDeselect={false}
+          />
+          <Stack gap={6} role="group" aria-label="Opening hours">
+            {DAYS.map(([d, label]) => (
+              <Group key={d} gap="sm" wrap="nowrap">
+                <Checkbox
+                  label={label}
+                  checked={week[d].open}
+                  onChange={(e) => setDay(d, { open: e.currentTarget.checked })}
+                  w={130}
+                />
+                <TextInput
+                  type="time"
+                  aria-label={`${label} opens`}
+                  value={week[d].from}
+                  onChange={(e) => setDay(d, { from: e.currentTarget.value })}
+                  disabled={!week[d].open}
+                  w={130}
+                />
+                <Text size="sm" aria-hidden>
+                  to
+                </Text>
+                <TextInput
+                  type="time"
+                  aria-label={`${label} closes`}
+                  value={week[d].to}
+                  onChange={(e) => setDay(d, { to: e.currentTarget.value })}
+                  disabled={!week[d].open}
+                  w={130}
+                />
+              </Group>
+            ))}
+            {errors.businessHours && (
+              <Text c="red" size="sm" role="alert">
+                {errors.businessHours}
+              </Text>
+            )}
+          </Stack>
+          <Title order={3} size="h5">
+            Holidays
+          </Title>
+          <Stack gap={6}>
+            {holidays.map((h, i) => (
+              <Group key={i} gap="sm" wrap="nowrap">
+                <TextInput
+                  type="date"
+                  aria-label={`Holiday ${i + 1} date`}
+                  value={h.date}
+                  onChange={(e) => {
+                    const date = e.currentTarget.value;
+                    setHolidays((l) => l.map((x, j) => (j === i ? { ...x, date } : x)));
+                  }}
+                  w={170}
+                />
+                <TextInput
+                  aria-label={`Holiday ${i + 1} name`}
+                  placeholder="e.g. Christmas Day"
+                  value={h.name}
+                  onChange={(e) => {
+                    const name = e.currentTarget.value;
+                    setHolidays((l) => l.map((x, j) => (j === i ? { ...x, name } : x)));
+                  }}
+                  style={{ flex: 1 }}
+                />
+                <ActionIcon
+                  variant="subtle"
+                  color="red"
+                  onClick={() => setHolidays((l) => l.filter((_, j) => j !== i))}
+                  aria-label={`Remove holiday ${h.name || i + 1}`}
+                >
+                  ✕
+                </ActionIcon>
+              </Group>
+            ))}
+            {errors.holidays && (
+              <Text c="red" size="sm" role="alert">
+                {errors.holidays}
+              </Text>
+            )}
+            <Group>
+              <Button
+                variant="light"
+                size="xs"
+                onClick={() => setHolidays((l) => [...l, { date: '', name: '' }])}
+              >
+                Add holiday
+              </Button>
+            </Group>
+          </Stack>
+        </>
+      )}
+      <Group justify="flex-end">
+        <Button variant="default" onClick={onDone}>
+          Cancel
+        </Button>
+        <Button type="submit" loading={c.loading || u.loading}>
+          {team ? 'Save team' : 'Create team'}
+        </Button>
+      </Group>
+    </Stack>
+  );
+}
+
+export function SenderForm({ team }: { team: AdminTeamFragment }) {
+  const [fromName, setFromName] = useState(team.mailSender.fromName ?? '');
+  const [fromAddress, setFromAddress] = useState(team.mailSender.fromAddress ?? '');
+  const [signature, setSignature] = useState(team.mailSender.signature ?? '');
+  const { errors, formError, reset, fail } = useFieldErrors();
+  const [save, { loading }] = useMutation(AdminSetTeamMailSenderDocument, {
+    refetchQueries: ['AdminTeams'],
+  });
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    reset();
+    try {
+      await save({ variables: { teamId: team.id, input: { fromName, fromAddress, signature } } });
+      notifications.show({ message: `Sender of ${team.name} saved.`, color: 'teal' });
+    } catch (err) {
+      fail(err, 'The sender was not saved.');
+    }
+  };
+  return (
+    <Stack component="form" {...asForm(submit)} aria-label="Sender of replies">
+      <Divider />
+      <Title order={2} size="h4">
+        Sender of replies
+      </Title>
+      <Text size="sm" c="dimmed">
+        Empty fields fall back to the desk&apos;s default sender (MAIL_FROM).
+      </Text>
+      {formError && <Alert color="red">{formError}</Alert>}
+      <Group grow align="flex-start">
+        <TextInput
+          label="Sender name"
+          value={fromName}
+          onChange={(e) => setFromName(e.currentTarget.value)}
+          error={errors.fromName}
+        />
+        <TextInput
+          label="Sender address"
+          type="email"
+          value={fromAddress}
+          onChange={(e) => setFromAddress(e.currentTarget.value)}
+          error={errors.fromAddress}
+        />
+      </Group>
+      <Textarea
+        label="Signature"
+        autosize
+        minRows={3}
+        value={signature}
+        onChange={(e) => setSignature(e.currentTarget.value)}
+        error={errors.signature}
+      />
+      <Group justify="flex-end">
+        <Button type="submit" variant="light" loading={loading}>
+          Save sender
+        </Button>
+      </Group>
+    </Stack>
+  );
+}
