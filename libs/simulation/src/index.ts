@@ -7,5 +7,6 @@ export type { SlaPolicy, Staff, World } from './model';
 export { exitSeedDemo, runSeedDemo, simulateWorld } from './seed';
 export { ensureSlaPolicies, insertStaff } from './staff';
 export { insertSurveys } from './surveys';
-export { insertCustomers, insertFollowUps, insertTickets, useCopy } from './writer';
-export type { Db } from './writer';
+export { useCopy } from './rows';
+export type { Db } from './rows';
+export { insertCustomers, insertFollowUps, insertTickets } from './writer';

@@ -1,6 +1,6 @@
 import type { Tx } from '@staydesk/core';
 import { backfillRiskHistory, type HistoryBackfillResult } from '@staydesk/risk';
-import type { Db } from './writer';
+import type { Db } from './rows';
 
 /**
  * seed:demo's risk history: ~six months of fortnightly scores per customer (libs/risk

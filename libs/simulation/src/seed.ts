@@ -19,7 +19,8 @@ import { ensureSlaPolicies, insertStaff, staffSeats } from './staff';
 import { generateSurveys, insertSurveys } from './surveys';
 import { simulateTicket } from './ticket-life';
 import { generateTickets } from './tickets';
-import { insertCustomers, insertFollowUps, insertTickets, type Db } from './writer';
+import type { Db } from './rows';
+import { insertCustomers, insertFollowUps, insertTickets } from './writer';
 import { backfillDemoRiskHistory } from './risk-history';
 import { recomputeDemoValues } from './values';
 

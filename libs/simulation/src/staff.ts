@@ -10,7 +10,7 @@ import {
   STAFF_NAMES,
 } from './catalog';
 import { EMAIL_DOMAIN, iso, slug, type SlaPolicy, type Staff, type StaffMember } from './model';
-import { insertRows, type Db } from './writer';
+import { insertRows, type Db } from './rows';
 
 export async function ensureSlaPolicies(db: Db): Promise<Record<Priority, SlaPolicy>> {
   const general = `active AND channel IS NULL AND tier IS NULL`;

@@ -12,7 +12,7 @@ import {
   type World,
 } from './model';
 import { streamRng } from './rng';
-import { insertRows, reserveIds, type Db } from './writer';
+import { insertRows, reserveIds, type Db } from './rows';
 
 // ---------------------------------------------------------------------------------------------
 // Surveys

@@ -1,6 +1,6 @@
 import type { Tx } from '@staydesk/core';
 import { ValueRepository } from '@staydesk/value';
-import type { Db } from './writer';
+import type { Db } from './rows';
 
 /**
  * Lifetime values and value segments of the seeded world, in the seed's transaction: the worker
