@@ -1,6 +1,7 @@
 import js from '@eslint/js';
 import prettier from 'eslint-config-prettier';
 import tseslint from 'typescript-eslint';
+import staydesk from './eslint-rules/index.cjs';
 
 export default tseslint.config(
   {
@@ -19,6 +20,9 @@ export default tseslint.config(
   prettier,
   {
     languageOptions: { parserOptions: { ecmaVersion: 2023, sourceType: 'module' } },
+    // The project's own rules (eslint-rules/), registered everywhere so that any file may name
+    // them in a directive; switched on below, where they apply.
+    plugins: { staydesk },
     rules: {
       '@typescript-eslint/no-unused-vars': [
         'error',
@@ -66,6 +70,14 @@ export default tseslint.config(
     },
   },
   {
+    files: ['eslint-rules/**/*.cjs'],
+    languageOptions: {
+      sourceType: 'commonjs',
+      globals: { require: 'readonly', module: 'writable' },
+    },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+  {
     files: ['scripts/**/*.js'],
     languageOptions: {
       sourceType: 'commonjs',
@@ -101,6 +113,17 @@ export default tseslint.config(
           message: 'Export by name from a library index (export { A } from …), not export *.',
         },
       ],
+    },
+  },
+  {
+    // Table ownership (issue 21): a library writes only the tables it owns
+    // (eslint-rules/table-owners.cjs). Production code only: specs, medium specs and the test
+    // helpers (libs/testing) write fixtures wherever they need them.
+    files: ['libs/*/src/**/*.ts'],
+    ignores: ['**/*.spec.ts', '**/*.medium-spec.ts', '**/*.e2e-spec.ts', 'libs/testing/**'],
+    rules: {
+      'staydesk/own-tables': 'error',
+      'staydesk/own-tables-exceptions': 'error',
     },
   },
 );

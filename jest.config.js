@@ -48,7 +48,12 @@ module.exports = {
     {
       ...common,
       displayName: 'unit',
-      testMatch: ['<rootDir>/libs/**/*.spec.ts', '<rootDir>/apps/**/*.spec.ts'],
+      // eslint-rules/: the project's own lint rules, tested with ESLint's RuleTester.
+      testMatch: [
+        '<rootDir>/libs/**/*.spec.ts',
+        '<rootDir>/apps/**/*.spec.ts',
+        '<rootDir>/eslint-rules/**/*.spec.ts',
+      ],
     },
     {
       // Repositories and services against a clone of the migrated template database (no api,
