@@ -58,6 +58,8 @@ const phase = (name: string) => !only || only.has(name);
  * GRAPHQL_EXECUTOR=jit, NODE_OPTIONS=--max-semi-space-size=16) in the queue page's alternating
  * rounds, to measure an option against the default in the same run. `NODE_FLAGS=…` (space
  * separated, may be empty) replaces the api's V8 flags (apps/api/src/node-flags.ts) for it.
+ * `API_MAIN=/path/to/dist/apps/api/src/main.js` runs another build as the second api (before vs
+ * after a change, in the same alternating rounds).
  */
 const variant = (() => {
   const i = process.argv.indexOf('--variant');
@@ -418,6 +420,10 @@ async function benchQueueVsPlain(
       `  ÷ plain baseline (throughput)`,
       `${((100 * rate(variantRuns)) / rate(plainRuns)).toFixed(0)} %`,
     );
+    record(
+      `  process CPU per queue page ÷ plain baseline`,
+      `${(cpu(variantRuns) / cpu(plainRuns)).toFixed(2)}× (${cpu(variantRuns).toFixed(2)} ms)`,
+    );
     notes.push(
       `peak RSS after the queue rounds: api ${apiRss().toFixed(0)} MB, api with ${name} ${variantRss().toFixed(0)} MB`,
     );
@@ -760,10 +766,10 @@ async function main(): Promise<void> {
     const variantPort = variant ? await freePort() : 0;
     let variantService: Service | undefined;
     if (variant) {
-      const { NODE_FLAGS: flags, ...variantEnv } = variant;
+      const { NODE_FLAGS: flags, API_MAIN: otherMain, ...variantEnv } = variant;
       const second = Service.start(
         'api-variant',
-        join(ROOT, 'dist/apps/api/src/main.js'),
+        otherMain ?? join(ROOT, 'dist/apps/api/src/main.js'),
         {
           ...env,
           ...variantEnv,

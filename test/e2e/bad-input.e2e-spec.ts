@@ -233,6 +233,18 @@ describe('bad input: clear errors, no 500, nothing written', () => {
     const c = await stack.gql(costly, undefined, { token: admin });
     expect(c.errors?.[0].extensions?.code).toBe(INPUT);
     expect(c.errors?.[0].message).toMatch(/too complex/);
+    // the cost of a document is remembered per variables: the same text with a small page
+    // passes, with a large one fails, and the small one passes again
+    const paged = `query($n: Int) { tickets(first: $n) { edges { node { messages(first: 100) { edges { node { id } } } } } } }`;
+    for (const [n, fails] of [
+      [1, false],
+      [100, true],
+      [1, false],
+      [100, true],
+    ] as const) {
+      const r = await stack.gql(paged, { n }, { token: admin });
+      expect(r.errors?.[0]?.message.match(/too complex/) != null).toBe(fails);
+    }
 
     // aliases multiply work without nesting: cost counts them too
     const aliases = `{ ${Array.from({ length: 60 }, (_, i) => `a${i}: tickets(first: 100) { edges { node { id subject } } }`).join(' ')} }`;

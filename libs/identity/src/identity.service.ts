@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
 import type Redis from 'ioredis';
+import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
 import {
   APP_CONFIG,
   REDIS_CLIENT,
@@ -34,6 +35,7 @@ import {
   resetTokenMatches,
 } from './password-reset';
 import { Actor, ROLES, Role, mayReadTicket } from './roles';
+import { SessionUserCache, VerifiedTokens } from './session-cache';
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
@@ -123,8 +125,18 @@ export interface TeamInput {
   leadId?: string | null;
 }
 
+/** What Redis says about a request's session: revoked, and the user's stamp (undefined: unknown). */
+interface SessionState {
+  revoked: boolean;
+  stamp: string | null | undefined;
+}
+
 @Injectable()
 export class IdentityService {
+  /** Signed-in users' rows, valid while their Redis stamp is unchanged (decision 53). */
+  private readonly sessions = new SessionUserCache();
+  private readonly verified = new VerifiedTokens<TokenClaims>();
+
   constructor(
     private readonly repo: IdentityRepository,
     private readonly tx: TransactionRunner,
@@ -133,10 +145,39 @@ export class IdentityService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(REDIS_CLIENT) private readonly redis: Redis,
     private readonly outbox: OutboxService,
+    @InjectPinoLogger(IdentityService.name) private readonly logger: PinoLogger,
   ) {}
 
   private revokedKey(jti: string) {
     return `${this.config.redis.prefix}:revoked-token:${jti}`;
+  }
+
+  private stampKey(userId: string) {
+    return `${this.config.redis.prefix}:user-stamp:${userId}`;
+  }
+
+  /**
+   * Marks a user's cached rows out of date in every api process: called after the transaction
+   * that changed the user's role, teams, activity or password has committed, and awaited before
+   * the mutation answers, so any request that starts after the answer re-reads the row. The key
+   * outlives every cache entry (a day against SESSION_USER_TTL_MS), so it cannot expire back to
+   * a value an entry still carries.
+   */
+  private async userChanged(userId: string): Promise<void> {
+    this.sessions.drop(userId);
+    try {
+      const key = this.stampKey(userId);
+      // bounded like the revocation check: a Redis outage must not hang the admin's mutation
+      await Promise.race([
+        this.redis.multi().incr(key).pexpire(key, 86_400_000).exec(),
+        new Promise<never>((_, reject) =>
+          setTimeout(() => reject(new Error('timeout')), 1_000).unref(),
+        ),
+      ]);
+    } catch (err) {
+      // the change is committed; other processes may answer from their copy for at most the TTL
+      this.logger.warn({ err, userId }, 'could not stamp a user change in Redis');
+    }
   }
 
   /**
@@ -157,21 +198,27 @@ export class IdentityService {
   }
 
   /**
-   * Whether the token id was revoked by a logout. Fails open after 250 ms when Redis is down
-   * (like the rate limits, see docs/reliability.md): signed-in people keep working through a
-   * Redis outage, and a signed-out token is still bounded by its expiry.
+   * Whether the token id was revoked by a logout, and the user's change stamp, in one Redis
+   * round trip. Fails open after 250 ms when Redis is down (like the rate limits, see
+   * docs/reliability.md): signed-in people keep working through a Redis outage, and a
+   * signed-out token is still bounded by its expiry. The stamp is then unknown, and the user row
+   * is read from PostgreSQL instead of the cache.
    */
-  private async isRevoked(jti: string): Promise<boolean> {
+  private async sessionState(jti: string | undefined, userId: string): Promise<SessionState> {
     try {
-      const hit = await Promise.race([
-        this.redis.exists(this.revokedKey(jti)),
-        new Promise<number>((_, reject) =>
+      const keys = jti ? [this.revokedKey(jti), this.stampKey(userId)] : [this.stampKey(userId)];
+      const values = await Promise.race([
+        this.redis.mget(...keys),
+        new Promise<never>((_, reject) =>
           setTimeout(() => reject(new Error('timeout')), 250).unref(),
         ),
       ]);
-      return hit === 1;
+      return {
+        revoked: jti ? values[0] !== null : false,
+        stamp: values[values.length - 1] ?? null,
+      };
     } catch {
-      return false;
+      return { revoked: false, stamp: undefined };
     }
   }
 
@@ -222,25 +269,19 @@ export class IdentityService {
   }
 
   /**
-   * Bearer token → the current user (re-read so deactivation, role and password changes apply
-   * at once).
+   * Bearer token → the current user. The row comes from this process's cache only while the
+   * user's Redis stamp is the one it was read under (and for at most SESSION_USER_TTL_MS), so
+   * deactivation, role, team and password changes made through the api apply at once in every
+   * process; logouts are checked on every request (docs/decisions.md 53).
    */
   async authenticate(token: string): Promise<Actor> {
-    let claims: TokenClaims;
-    try {
-      claims = await this.jwt.verifyAsync<TokenClaims>(token);
-    } catch (err) {
-      const expired = (err as Error).name === 'TokenExpiredError';
-      throw unauthenticated(
-        expired ? 'the token has expired: sign in again' : 'the token is not valid',
-      );
-    }
-    // the revocation check (Redis) and the user row (PostgreSQL) at once: one wait, not two
-    const [revoked, [user]] = await Promise.all([
-      claims.jti ? this.isRevoked(claims.jti) : false,
-      this.repo.usersByIds(this.tx.db, [claims.sub]),
-    ]);
-    if (revoked) throw unauthenticated('this session has ended (signed out): sign in again');
+    const claims = await this.verifyToken(token);
+    // the stamp is read before the row (never with it): an entry's tag must not be newer than
+    // the row it holds, or a change stamped during the read would be missed
+    const state = await this.sessionState(claims.jti, claims.sub);
+    if (state.revoked) throw unauthenticated('this session has ended (signed out): sign in again');
+    const cached = state.stamp !== undefined ? this.sessions.get(claims.sub, state.stamp) : null;
+    const user = cached ?? (await this.readSessionUser(claims.sub, state.stamp));
     if (!user || !user.active)
       throw unauthenticated('this account no longer exists or is deactivated');
     if ((claims.ver ?? 0) !== user.tokenVersion)
@@ -252,6 +293,32 @@ export class IdentityService {
       teamIds: user.teamIds,
       name: user.name,
     };
+  }
+
+  private async verifyToken(token: string): Promise<TokenClaims> {
+    const known = this.verified.get(token);
+    if (known) return known;
+    let claims: TokenClaims;
+    try {
+      claims = await this.jwt.verifyAsync<TokenClaims>(token);
+    } catch (err) {
+      const expired = (err as Error).name === 'TokenExpiredError';
+      throw unauthenticated(
+        expired ? 'the token has expired: sign in again' : 'the token is not valid',
+      );
+    }
+    this.verified.set(token, claims);
+    return claims;
+  }
+
+  /** The row from PostgreSQL, kept under `stamp` (read before it) when the stamp is known. */
+  private async readSessionUser(
+    id: string,
+    stamp: string | null | undefined,
+  ): Promise<UserRow | undefined> {
+    const [user] = await this.repo.usersByIds(this.tx.db, [id]);
+    if (user && stamp !== undefined) this.sessions.set(id, user, stamp);
+    return user;
   }
 
   /**
@@ -283,6 +350,7 @@ export class IdentityService {
       });
       return row;
     });
+    await this.userChanged(actor.id);
     return this.issueToken(saved);
   }
 
@@ -360,7 +428,7 @@ export class IdentityService {
     if (!id) throw invalid();
     validatePassword(newPassword, 'newPassword');
     const passwordHash = await hashPassword(newPassword);
-    await this.tx.run(async (tx) => {
+    const userId = await this.tx.run(async (tx) => {
       const row = await this.repo.passwordResetForUpdate(tx, id);
       if (!row || !resetTokenMatches(token, row.tokenHash)) throw invalid();
       if (row.usedAt)
@@ -387,7 +455,9 @@ export class IdentityService {
         entityId: row.userId,
         details: { resetId: row.id },
       });
+      return row.userId;
     });
+    await this.userChanged(userId);
   }
 
   /** Admins: lift every sign-in lock of a user (audited). */
@@ -496,7 +566,7 @@ export class IdentityService {
     const name = input.name != null ? validateName(input.name) : undefined;
     if (input.password != null) validatePassword(input.password);
     const passwordHash = input.password != null ? await hashPassword(input.password) : undefined;
-    return this.tx.run(async (tx) => {
+    const saved = await this.tx.run(async (tx) => {
       const [before] = await this.repo.usersByIds(tx, [id]);
       if (!before) throw notFound('user', id);
       const teams = teamChoice(input.teamIds, input.teamId, teamIdGiven, before.teamId);
@@ -530,6 +600,8 @@ export class IdentityService {
       const [user] = await this.repo.usersByIds(tx, [id]);
       return user;
     });
+    await this.userChanged(id);
+    return saved;
   }
 
   listTeams(): Promise<TeamRow[]> {

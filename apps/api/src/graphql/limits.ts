@@ -1,6 +1,7 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import {
   ASTVisitor,
+  DocumentNode,
   FragmentDefinitionNode,
   GraphQLError,
   Kind,
@@ -60,17 +61,34 @@ export function depthLimit(max: number) {
  * declare their cost (page size × child cost) through `complexity` in their @Field options.
  */
 export function complexityLimit(max: number): ApolloServerPlugin {
+  // The cost is a pure function of the document, the operation and the variables. Apollo keeps
+  // one parsed document per query text, so the costs are remembered per document object (a
+  // WeakMap: a document evicted from Apollo's store takes its costs with it), per operation
+  // and variables, for at most COSTS_PER_DOCUMENT variants each: the queue page and the other
+  // screens send the same few documents with the same few variables thousands of times.
+  const costs = new WeakMap<DocumentNode, Map<string, number>>();
   return {
     async requestDidStart() {
       return {
         async didResolveOperation({ request, document, schema }) {
-          const complexity = getComplexity({
-            schema,
-            operationName: request.operationName,
-            query: document,
-            variables: request.variables,
-            estimators: [fieldExtensionsEstimator(), simpleEstimator({ defaultComplexity: 1 })],
-          });
+          let known = costs.get(document);
+          if (!known) costs.set(document, (known = new Map()));
+          const key = JSON.stringify([request.operationName ?? null, request.variables ?? null]);
+          let complexity = known.get(key);
+          if (complexity === undefined) {
+            complexity = getComplexity({
+              schema,
+              operationName: request.operationName,
+              query: document,
+              variables: request.variables,
+              estimators: [fieldExtensionsEstimator(), simpleEstimator({ defaultComplexity: 1 })],
+            });
+            // large variables (a message body, an import) are not worth keeping: recomputed
+            if (key.length <= MAX_COST_KEY) {
+              if (known.size >= COSTS_PER_DOCUMENT) known.delete(known.keys().next().value!);
+              known.set(key, complexity);
+            }
+          }
           if (complexity > max) {
             throw new GraphQLError(
               `query is too complex: estimated cost ${complexity}, limit ${max}; ask for fewer fields or smaller pages`,
@@ -82,3 +100,8 @@ export function complexityLimit(max: number): ApolloServerPlugin {
     },
   };
 }
+
+/** Remembered costs per parsed document (variables that differ each time just recompute). */
+const COSTS_PER_DOCUMENT = 64;
+/** Longest operation name + variables (as JSON) whose cost is remembered. */
+const MAX_COST_KEY = 2_000;
