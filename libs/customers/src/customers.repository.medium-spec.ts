@@ -352,6 +352,7 @@ describe('CustomersRepository (medium)', () => {
           {
             kind: 'csat',
             ticketId: visibleTicket,
+            solveCycle: 1,
             contactId: cy,
             customerId: customer,
             tokenSalt: 's1',
@@ -365,6 +366,7 @@ describe('CustomersRepository (medium)', () => {
           {
             kind: 'csat',
             ticketId: visibleTicket,
+            solveCycle: 2,
             contactId: cy,
             customerId: customer,
             tokenSalt: 's2',

@@ -167,8 +167,10 @@ export class ValueRepository {
         's.segment',
         float(eb.ref('s.minToDate')).as('minToDate'),
         's.activeCustomers',
-        's.churned12m',
-        's.customerMonths12m',
+        // churned_12m, customer_months_12m: the plugin would write `churned12m` back (no
+        // underscore before a digit), so these two are named in SQL
+        sql<number>`s.churned_12m`.as('churned12m'),
+        sql<number>`s.customer_months_12m`.as('customerMonths12m'),
         's.monthlyChurnRate',
         's.scheme',
         's.computedAt',
