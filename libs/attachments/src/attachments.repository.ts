@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { Tx, returnedRows } from '@staydesk/core';
+import { sql } from 'kysely';
+import { Tx, db } from '@staydesk/core';
 
 export interface AttachmentRow {
   id: string;
@@ -20,58 +21,79 @@ export interface AttachmentAccessRow extends AttachmentRow {
   teamId: string | null;
 }
 
-const COLUMNS = `a.id::text, a.sha256, a.size, a.content_type AS "contentType", a.declared_type AS "declaredType",
-  a.filename, a.ticket_message_id::text AS "ticketMessageId", a.uploaded_by_id::text AS "uploadedById",
-  a.created_at AS "createdAt"`;
+/** The columns of an {@link AttachmentRow}; qualified, so they also serve RETURNING and joins. */
+const COLUMNS = [
+  'attachments.id',
+  'attachments.sha256',
+  'attachments.size',
+  'attachments.contentType',
+  'attachments.declaredType',
+  'attachments.filename',
+  'attachments.ticketMessageId',
+  'attachments.uploadedById',
+  'attachments.createdAt',
+] as const;
 
+/** `= any($1::bigint[])`: one array parameter however many ids (DataLoader batches). */
+const anyId = (ids: readonly string[]) => sql<string>`any(${[...ids]}::bigint[])`;
+
+/**
+ * SQL for attachments, written with the typed query builder ({@link db}): tables and columns are
+ * checked against the migrated schema (`db.generated.ts`), results against the row types.
+ */
 @Injectable()
 export class AttachmentsRepository {
   async insert(tx: Tx, a: Omit<AttachmentRow, 'id' | 'createdAt'>): Promise<AttachmentRow> {
-    const rows: AttachmentRow[] = await tx.query(
-      `INSERT INTO attachments AS a (sha256, size, content_type, declared_type, filename, ticket_message_id, uploaded_by_id)
-       VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING ${COLUMNS}`,
-      [
-        a.sha256,
-        a.size,
-        a.contentType,
-        a.declaredType,
-        a.filename,
-        a.ticketMessageId,
-        a.uploadedById,
-      ],
-    );
-    return rows[0];
+    return db(tx)
+      .insertInto('attachments')
+      .values({
+        sha256: a.sha256,
+        size: a.size,
+        contentType: a.contentType,
+        declaredType: a.declaredType,
+        filename: a.filename,
+        ticketMessageId: a.ticketMessageId,
+        uploadedById: a.uploadedById,
+      })
+      .returning(COLUMNS)
+      .executeTakeFirstOrThrow();
   }
 
   async byMessageIds(tx: Tx, ids: readonly string[]): Promise<AttachmentRow[]> {
-    return tx.query(
-      `SELECT ${COLUMNS} FROM attachments a WHERE a.ticket_message_id = ANY($1::bigint[]) ORDER BY a.id`,
-      [ids],
-    );
+    return db(tx)
+      .selectFrom('attachments')
+      .select(COLUMNS)
+      .where('attachments.ticketMessageId', '=', anyId(ids))
+      .orderBy('attachments.id')
+      .execute();
   }
 
   async forAccess(tx: Tx, id: string): Promise<AttachmentAccessRow | null> {
-    const rows: AttachmentAccessRow[] = await tx.query(
-      `SELECT ${COLUMNS}, m.kind AS "messageKind", m.ticket_id::text AS "ticketId", t.team_id::text AS "teamId"
-         FROM attachments a
-         LEFT JOIN ticket_messages m ON m.id = a.ticket_message_id
-         LEFT JOIN tickets t ON t.id = m.ticket_id
-        WHERE a.id = $1`,
-      [id],
-    );
-    return rows[0] ?? null;
+    const row = await db(tx)
+      .selectFrom('attachments')
+      .leftJoin('ticketMessages', 'ticketMessages.id', 'attachments.ticketMessageId')
+      .leftJoin('tickets', 'tickets.id', 'ticketMessages.ticketId')
+      .select(COLUMNS)
+      .select([
+        'ticketMessages.kind as messageKind',
+        'ticketMessages.ticketId as ticketId',
+        'tickets.teamId as teamId',
+      ])
+      .where('attachments.id', '=', id)
+      .executeTakeFirst();
+    return row ?? null;
   }
 
   /** Attaches a user's unlinked uploads to a message; returns the ids it linked. */
   async link(tx: Tx, ids: string[], messageId: string, userId: string): Promise<string[]> {
-    const rows = returnedRows<{ id: string }>(
-      await tx.query(
-        `UPDATE attachments SET ticket_message_id = $2
-          WHERE id = ANY($1::bigint[]) AND uploaded_by_id = $3 AND ticket_message_id IS NULL
-          RETURNING id::text`,
-        [ids, messageId, userId],
-      ),
-    );
+    const rows = await db(tx)
+      .updateTable('attachments')
+      .set({ ticketMessageId: messageId })
+      .where('attachments.id', '=', anyId(ids))
+      .where('attachments.uploadedById', '=', userId)
+      .where('attachments.ticketMessageId', 'is', null)
+      .returning('attachments.id')
+      .execute();
     return rows.map((r) => r.id);
   }
 }

@@ -1,4 +1,4 @@
-import { Tx, badInput } from '@staydesk/core';
+import { Tx, badInput, db } from '@staydesk/core';
 
 /**
  * Custom field values of tickets and customers, checked against the admins' definitions
@@ -23,18 +23,31 @@ export interface FieldDefinitionRow {
   updatedAt: Date;
 }
 
+/** The definition columns for hand-written SQL elsewhere (libs/automations' custom-fields.ts). */
 export const FIELD_DEFINITION_COLUMNS = `id::text, entity, key, label, type, options, position, active,
   created_at AS "createdAt", updated_at AS "updatedAt"`;
 
+/** The entity's definitions (all when null), in order: typed query builder. */
 export function listFieldDefinitions(
   tx: Tx,
   entity: FieldEntity | null,
 ): Promise<FieldDefinitionRow[]> {
-  return tx.query(
-    `SELECT ${FIELD_DEFINITION_COLUMNS} FROM custom_field_definitions
-      WHERE ($1::text IS NULL OR entity = $1) ORDER BY entity, position, id`,
-    [entity],
-  );
+  let q = db(tx)
+    .selectFrom('customFieldDefinitions as d')
+    .select([
+      'd.id',
+      'd.entity',
+      'd.key',
+      'd.label',
+      'd.type',
+      'd.options',
+      'd.position',
+      'd.active',
+      'd.createdAt',
+      'd.updatedAt',
+    ]);
+  if (entity !== null) q = q.where('d.entity', '=', entity);
+  return q.orderBy('d.entity').orderBy('d.position').orderBy('d.id').execute();
 }
 
 /** Checks one value against its definition; null clears the field. */

@@ -1,7 +1,7 @@
 import { ArgsType, Field, Float, GraphQLISODateTime, ID, InputType, Int } from '@nestjs/graphql';
 import { GraphQLJSONObject } from '@staydesk/core';
 import { CustomerOrderEnum, CustomerStatusEnum, TierEnum } from './customers.object';
-import type { CustomerOrder, CustomerStatus, Tier } from './customers.repository';
+import type { CustomerOrder, CustomerStatus, Tier } from './customers.rows';
 
 @InputType()
 export class ContactInput {

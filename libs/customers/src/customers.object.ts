@@ -7,7 +7,7 @@ import {
   registerEnumType,
 } from '@nestjs/graphql';
 import { ConnectionType, GraphQLJSONObject, TierEnum } from '@staydesk/core';
-import { CUSTOMER_STATUSES } from './customers.repository';
+import { CUSTOMER_STATUSES } from './customers.rows';
 
 export { TierEnum };
 export const CustomerStatusEnum = Object.fromEntries(CUSTOMER_STATUSES.map((t) => [t, t]));

@@ -33,7 +33,7 @@ import {
   CustomerStatusEnum,
   TimelineConnection,
 } from './customers.object';
-import { CustomerStatus, customerKeyset } from './customers.repository';
+import { CustomerStatus, customerKeyset } from './customers.rows';
 import { CustomersService } from './customers.service';
 
 /** Timeline entries newest first: cursor = [at with microseconds, sort id like t000…42]. */

@@ -8,16 +8,12 @@ import {
   notFound,
   searchText,
 } from '@staydesk/core';
-import {
-  Actor,
-  IdentityService,
-  validateEmail,
-  validateId,
-  validateName,
-} from '@staydesk/identity';
+import { Actor, IdentityService, validateId } from '@staydesk/identity';
 import { OutboxService } from '@staydesk/outbox';
 import { checkFieldValues } from './custom-field-values';
 import { assertMayAssignManager, assertMayChangeCustomer } from './customer-ownership';
+import type { TimelineRow } from './customer-timeline.sql';
+import { CustomersRepository } from './customers.repository';
 import {
   CUSTOMER_STATUSES,
   ContactRow,
@@ -25,33 +21,15 @@ import {
   CustomerOrder,
   CustomerRow,
   CustomerStatus,
-  CustomersRepository,
-  TIERS,
-  Tier,
-  TimelineRow,
-} from './customers.repository';
+} from './customers.rows';
 import { recordMrrHistory } from './mrr-history';
+import {
+  ContactInput,
+  CustomerInput,
+  validateContact,
+  validateCustomer,
+} from './customers.validation';
 
-export interface CustomerInput {
-  name?: string | null;
-  domain?: string | null;
-  tier?: Tier | null;
-  mrr?: number | null;
-  accountManagerId?: string | null;
-  customerSince?: Date | null;
-  renewalDate?: string | null;
-  customFields?: Record<string, unknown> | null;
-}
-
-export interface ContactInput {
-  name?: string | null;
-  email?: string | null;
-  phone?: string | null;
-  surveyOptOut?: boolean | null;
-}
-
-const DOMAIN = /^(?=.{1,253}$)([a-z0-9-]{1,63}\.)+[a-z]{2,63}$/i;
-const DATE = /^\d{4}-\d{2}-\d{2}$/;
 /** Value segments (libs/value computes them; listed here so customers need not import it). */
 const VALUE_SEGMENTS = ['top', 'high', 'mid', 'low'];
 
@@ -114,9 +92,9 @@ export class CustomersService {
     input: CustomerInput & { contacts?: ContactInput[] | null },
   ): Promise<CustomerRow> {
     if (input.name == null) throw badInput('name', 'is required');
-    const fields = this.validateCustomer(input);
+    const fields = validateCustomer(input);
     const contacts = (input.contacts ?? []).map((c, i) =>
-      this.validateContact(c, `contacts[${i}]`, true),
+      validateContact(c, `contacts[${i}]`, true),
     );
     if (contacts.length > 50) throw badInput('contacts', 'at most 50 contacts at once');
     assertMayAssignManager(actor, fields.accountManagerId);
@@ -169,7 +147,7 @@ export class CustomersService {
     given: Set<string>,
   ): Promise<CustomerRow> {
     validateId(id);
-    const fields = this.validateCustomer(input);
+    const fields = validateCustomer(input);
     return this.tx.run(async (tx) => {
       const before = await this.repo.lockById(tx, id);
       if (!before) throw notFound('customer', id);
@@ -273,7 +251,7 @@ export class CustomersService {
 
   async createContact(actor: Actor, customerId: string, input: ContactInput): Promise<ContactRow> {
     validateId(customerId, 'customerId');
-    const c = this.validateContact(input, 'input', true);
+    const c = validateContact(input, 'input', true);
     return this.tx.run(async (tx) => {
       const [customer] = await this.repo.byIds(tx, [customerId]);
       if (!customer) throw notFound('customer', customerId);
@@ -301,7 +279,7 @@ export class CustomersService {
     given: Set<string>,
   ): Promise<ContactRow> {
     validateId(id);
-    const c = this.validateContact(input, 'input', false);
+    const c = validateContact(input, 'input', false);
     return this.tx.run(async (tx) => {
       const contact = await this.repo.updateContact(tx, id, {
         name: c.name ?? undefined,
@@ -335,61 +313,6 @@ export class CustomersService {
       limit,
       await this.identity.hiddenTeamIds(viewer),
     );
-  }
-
-  private validateCustomer(input: CustomerInput): CustomerInput {
-    const out: CustomerInput = {};
-    if (input.name != null) out.name = validateName(input.name, 'name', 200);
-    if (input.domain != null) {
-      const d = input.domain.trim().toLowerCase();
-      if (d && !DOMAIN.test(d))
-        throw badInput('domain', `"${d.slice(0, 60)}" is not a domain name like example.com`);
-      out.domain = d || null;
-    }
-    if (input.tier != null) {
-      if (!TIERS.includes(input.tier)) throw badInput('tier', `must be one of ${TIERS.join(', ')}`);
-      out.tier = input.tier;
-    }
-    if (input.mrr != null) {
-      if (!Number.isFinite(input.mrr) || input.mrr < 0 || input.mrr > 1e9) {
-        throw badInput('mrr', 'must be a number from 0 to 1,000,000,000');
-      }
-      out.mrr = Math.round(input.mrr * 100) / 100;
-    }
-    if (input.accountManagerId != null)
-      out.accountManagerId = validateId(input.accountManagerId, 'accountManagerId');
-    if (input.customerSince != null) {
-      if (Number.isNaN(input.customerSince.getTime()))
-        throw badInput('customerSince', 'is not a valid date-time');
-      if (input.customerSince.getTime() > Date.now() + 86_400_000)
-        throw badInput('customerSince', 'cannot be in the future');
-      out.customerSince = input.customerSince;
-    }
-    if (input.renewalDate != null) {
-      if (!DATE.test(input.renewalDate) || Number.isNaN(Date.parse(input.renewalDate))) {
-        throw badInput('renewalDate', 'must be a date like 2027-03-31');
-      }
-      out.renewalDate = input.renewalDate;
-    }
-    if (input.customFields != null) out.customFields = input.customFields;
-    return out;
-  }
-
-  private validateContact(input: ContactInput, path: string, creating: boolean): ContactInput {
-    if (creating && (input.name == null || input.email == null)) {
-      throw badInput(`${path}.${input.name == null ? 'name' : 'email'}`, 'is required');
-    }
-    const out: ContactInput = {};
-    if (input.name != null) out.name = validateName(input.name, `${path}.name`, 200);
-    if (input.email != null) out.email = validateEmail(input.email, `${path}.email`);
-    if (input.phone != null) {
-      const p = input.phone.trim();
-      if (p.length > 40 || !/^[+0-9 ()./-]*$/.test(p))
-        throw badInput(`${path}.phone`, 'must be a phone number (digits, spaces, + ( ) - . /)');
-      out.phone = p || null;
-    }
-    if (input.surveyOptOut != null) out.surveyOptOut = input.surveyOptOut;
-    return out;
   }
 
   private async requireAccountManager(_tx: Tx, id: string): Promise<void> {

@@ -1,4 +1,5 @@
-import type { Tx } from '@staydesk/core';
+import { sql } from 'kysely';
+import { Tx, db } from '@staydesk/core';
 
 /** One MRR to record for a customer; null = not known (e.g. an import without an MRR column). */
 export interface MrrEntry {
@@ -28,30 +29,37 @@ export async function recordMrrHistory(
   actorId: string | null,
 ): Promise<number> {
   if (entries.length === 0) return 0;
-  const rows: unknown[] = await tx.query(
-    `INSERT INTO customer_mrr_history (customer_id, mrr, effective_from, source, actor_id)
-     SELECT c.id, i.mrr, CASE WHEN last.id IS NULL THEN c.customer_since ELSE now() END, $3, $4::bigint
-       FROM unnest($1::bigint[], $2::numeric[]) AS i(id, mrr)
-       JOIN customers c ON c.id = i.id
-       LEFT JOIN LATERAL (
-         SELECT h.id, h.mrr FROM customer_mrr_history h WHERE h.customer_id = c.id
-          ORDER BY h.effective_from DESC, h.id DESC LIMIT 1) last ON true
-      WHERE last.id IS NULL OR last.mrr IS DISTINCT FROM i.mrr
-     RETURNING 1`,
-    [entries.map((e) => e.customerId), entries.map((e) => e.mrr), source, actorId],
-  );
+  // set-based (unnest): a typed SQL template (decision 46)
+  const { rows } = await sql<{ one: number }>`
+    INSERT INTO customer_mrr_history (customer_id, mrr, effective_from, source, actor_id)
+    SELECT c.id, i.mrr, CASE WHEN last.id IS NULL THEN c.customer_since ELSE now() END, ${source}, ${actorId}::bigint
+      FROM unnest(${entries.map((e) => e.customerId)}::bigint[], ${entries.map((e) => e.mrr)}::numeric[]) AS i(id, mrr)
+      JOIN customers c ON c.id = i.id
+      LEFT JOIN LATERAL (
+        SELECT h.id, h.mrr FROM customer_mrr_history h WHERE h.customer_id = c.id
+         ORDER BY h.effective_from DESC, h.id DESC LIMIT 1) last ON true
+     WHERE last.id IS NULL OR last.mrr IS DISTINCT FROM i.mrr
+    RETURNING 1 AS one`.execute(db(tx));
   return rows.length;
 }
 
 /** The MRR history of customers, oldest first. */
 export async function mrrHistoryOf(tx: Tx, ids: readonly string[]): Promise<MrrHistoryRow[]> {
-  return tx.query(
-    `SELECT id::text, customer_id::text AS "customerId", mrr::float8 AS mrr, effective_from AS "effectiveFrom",
-            source, actor_id::text AS "actorId"
-       FROM customer_mrr_history WHERE customer_id = ANY($1::bigint[])
-      ORDER BY customer_id, effective_from, id`,
-    [ids],
-  );
+  return db(tx)
+    .selectFrom('customerMrrHistory as h')
+    .select((eb) => [
+      'h.id',
+      'h.customerId',
+      sql<number | null>`${eb.ref('h.mrr')}::float8`.as('mrr'),
+      'h.effectiveFrom',
+      'h.source',
+      'h.actorId',
+    ])
+    .where('h.customerId', '=', sql<string>`any(${[...ids]}::bigint[])`)
+    .orderBy('h.customerId')
+    .orderBy('h.effectiveFrom')
+    .orderBy('h.id')
+    .execute();
 }
 
 /**
