@@ -1,6 +1,8 @@
-import type { Tx } from '@staydesk/core';
+import { sql } from 'kysely';
+import { Tx, db } from '@staydesk/core';
 import { currentTraceCarrier } from '@staydesk/telemetry';
 import { sentimentOf } from './sentiment';
+import { MOST_SPECIFIC_POLICY, policyMatches } from './tickets.sql';
 
 /** A ticket a customer's mail opens (the e-mail channel: no signed-in actor, no team). */
 export interface MailTicketInput {
@@ -30,7 +32,8 @@ export interface OpenedMailTicket {
  * subject and message, and the outbox rows `ticket.created` then `ticket.message_added` —
  * per ticket in input order, so ids, numbers and outbox order are what opening them one after
  * another gives. The caller runs the `ticket_created` hooks (automation rules) for each ticket
- * afterwards, in the same transaction, as `openFromMail` does.
+ * afterwards, in the same transaction, as `openFromMail` does. A `sql` template (CTEs over
+ * `unnest`, decision 46) executed on `db(tx)`.
  *
  * Ids and numbers are drawn from the sequences in input order before the inserts (the rows of
  * one statement cannot see each other's generated ids otherwise). The policy is chosen as in
@@ -43,15 +46,18 @@ export async function insertMailTickets(
 ): Promise<OpenedMailTicket[]> {
   if (items.length === 0) return [];
   const now = new Date();
-  const rows: OpenedMailTicket[] = await tx.query(
-    `WITH src AS MATERIALIZED (
+  const col = <T>(f: (i: MailTicketInput) => T) => items.map(f);
+  const { rows } = await sql<OpenedMailTicket>`WITH src AS MATERIALIZED (
        SELECT x.ord, x.customer_id, x.requester_id, x.subject, x.body, x.sentiment, x.linked_from,
               x.created_at,
               nextval(pg_get_serial_sequence('tickets', 'id')) AS ticket_id,
               nextval('ticket_number_seq')::int AS number,
               nextval(pg_get_serial_sequence('ticket_messages', 'id')) AS message_id
-         FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[], $5::real[], $6::bigint[],
-                     $7::timestamptz[]) WITH ORDINALITY
+         FROM unnest(${col((i) => i.customerId)}::bigint[], ${col((i) => i.requesterId)}::bigint[],
+                     ${col((i) => i.subject.trim().slice(0, 250) || '(no subject)')}::text[],
+                     ${col((i) => i.body)}::text[], ${col((i) => sentimentOf(i.body))}::real[],
+                     ${col((i) => i.linkedFrom ?? null)}::bigint[], ${col((i) => i.at ?? now)}::timestamptz[])
+              WITH ORDINALITY
               AS x(customer_id, requester_id, subject, body, sentiment, linked_from, created_at, ord)
         ORDER BY x.ord
      ), due AS (
@@ -61,9 +67,8 @@ export async function insertMailTickets(
          FROM src JOIN customers c ON c.id = src.customer_id
          LEFT JOIN LATERAL (
            SELECT id, first_response_minutes, resolution_minutes FROM sla_policies
-            WHERE active AND priority = 'normal' AND (channel IS NULL OR channel = 'email')
-              AND (tier IS NULL OR tier = c.tier)
-            ORDER BY (channel IS NOT NULL)::int + (tier IS NOT NULL)::int DESC, (channel IS NOT NULL) DESC, id
+            WHERE ${policyMatches(sql.lit('normal'), sql.lit('email'), sql`c.tier`)}
+            ORDER BY ${MOST_SPECIFIC_POLICY}
             LIMIT 1) p ON true
      ), t AS (
        INSERT INTO tickets (id, number, customer_id, requester_id, subject, channel, priority, status,
@@ -95,7 +100,7 @@ export async function insertMailTickets(
          FROM src ORDER BY ord
      ), o AS (
        INSERT INTO outbox (type, payload, trace_context)
-       SELECT ob.type, ob.payload, $8::jsonb
+       SELECT ob.type, ob.payload, ${currentTraceCarrier()}::jsonb
          FROM (SELECT ord, 1 AS k, 'ticket.created' AS type,
                       jsonb_build_object('ticketId', ticket_id::text, 'customerId', customer_id::text)
                         AS payload FROM src
@@ -108,17 +113,6 @@ export async function insertMailTickets(
      )
      SELECT src.ticket_id::text AS "ticketId", src.number, src.customer_id::text AS "customerId",
             src.message_id::text AS "messageId"
-       FROM src ORDER BY src.ord`,
-    [
-      items.map((i) => i.customerId),
-      items.map((i) => i.requesterId),
-      items.map((i) => i.subject.trim().slice(0, 250) || '(no subject)'),
-      items.map((i) => i.body),
-      items.map((i) => sentimentOf(i.body)),
-      items.map((i) => i.linkedFrom ?? null),
-      items.map((i) => i.at ?? now),
-      currentTraceCarrier(),
-    ],
-  );
+       FROM src ORDER BY src.ord`.execute(db(tx));
   return rows;
 }

@@ -10,6 +10,27 @@ export type NewEvent = Omit<EventRow, 'id'>;
 export const changesOf = (events: NewEvent[]) =>
   events.map((e) => ({ type: e.type, from: e.fromValue, to: e.toValue }));
 
+/** An unassigned ticket goes to the agent who answers or solves it (with its history event). */
+export function selfAssign(
+  t: TicketRow,
+  patch: Partial<TicketRow>,
+  actor: Pick<Actor, 'id'>,
+  now: Date,
+): NewEvent[] {
+  if (t.assigneeId !== null) return [];
+  patch.assigneeId = actor.id;
+  return [
+    {
+      ticketId: t.id,
+      actorId: actor.id,
+      type: 'assignee_changed',
+      fromValue: null,
+      toValue: actor.id,
+      createdAt: now,
+    },
+  ];
+}
+
 /** Status bookkeeping shared by explicit moves and message-driven moves. */
 export function applyStatus(
   t: TicketRow,

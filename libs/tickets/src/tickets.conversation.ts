@@ -4,7 +4,7 @@ import { newMessageId } from '@staydesk/mail';
 import { sentimentOf } from './sentiment';
 import { MessageKind, nextDueAt, statusAfterMessage, validateBody } from './ticket-rules';
 import { MessageRow, TicketRow } from './tickets.repository';
-import { NewEvent, changesOf, applyStatus, refreshSla, dueTimes } from './ticket-sla';
+import { NewEvent, applyStatus, changesOf, dueTimes, refreshSla, selfAssign } from './ticket-sla';
 import { TicketsUpkeep } from './tickets.upkeep';
 
 const CC_LIMIT = 20;
@@ -132,17 +132,7 @@ export abstract class TicketsConversation extends TicketsUpkeep {
           createdAt: now,
         });
       }
-      if (kind === 'public_reply' && t.assigneeId === null) {
-        patch.assigneeId = actor.id;
-        events.push({
-          ticketId: id,
-          actorId: actor.id,
-          type: 'assignee_changed',
-          fromValue: null,
-          toValue: actor.id,
-          createdAt: now,
-        });
-      }
+      if (kind === 'public_reply') events.push(...selfAssign(t, patch, actor, now));
       if (t.status !== 'closed') {
         const to = statusAfterMessage(t.status, kind);
         if (to !== t.status) events.push(...applyStatus(t, to, patch, actor, now));

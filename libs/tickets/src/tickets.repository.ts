@@ -1,19 +1,23 @@
 import { Injectable } from '@nestjs/common';
-import { Tx } from '@staydesk/core';
+import { sql } from 'kysely';
+import { Tx, db } from '@staydesk/core';
 import {
+  E,
   EVENT_COLUMNS,
   EventRow,
+  M,
   MESSAGE_COLUMNS,
   MessageRow,
-  ORDERINGS,
+  T,
   TICKET_COLUMNS,
   TicketFilter,
   TicketOrder,
   TicketRelations,
   TicketRow,
-  filterWhere,
-  relationColumns,
+  TicketWithRelations,
+  toTicket,
 } from './tickets.sql';
+import { ORDERINGS, afterCursor, filterWhere, relationColumns } from './tickets.queue-sql';
 import { TicketPolicyQueries } from './tickets.repository.policies';
 
 export type {
@@ -27,46 +31,54 @@ export type {
   TicketRelations,
   TicketWithRelations,
 } from './tickets.sql';
-export { ticketKeyset, MESSAGE_KEYSET, ticketSortKey, ticketKeySearch } from './tickets.sql';
+export { ticketKeyset, MESSAGE_KEYSET, ticketSortKey, ticketKeySearch } from './tickets.queue-sql';
 
 /**
  * SQL of tickets, messages, history and SLA policies. Built in layers, one file each:
- * tickets.repository.writes.ts, tickets.repository.policies.ts, and the reads here.
+ * tickets.repository.writes.ts, tickets.repository.policies.ts, and the reads here. CRUD and
+ * lists are Kysely over `db(tx)`; the set-based statements are `sql<Row>` templates executed on
+ * `db(tx)`; both take their columns from typed references checked against db.generated.ts
+ * (tickets.sql.ts), so a renamed column fails the typecheck (decision 46).
  */
 @Injectable()
 export class TicketsRepository extends TicketPolicyQueries {
+  private tickets(tx: Tx) {
+    return db(tx).selectFrom('tickets as t').select(TICKET_COLUMNS);
+  }
+
   async byIds(tx: Tx, ids: readonly string[]): Promise<TicketRow[]> {
-    return tx.query(`SELECT ${TICKET_COLUMNS} FROM tickets t WHERE t.id = ANY($1::bigint[])`, [
-      ids,
-    ]);
+    const rows = await this.tickets(tx)
+      .where(sql<boolean>`${T('id')} = ANY(${ids}::bigint[])`)
+      .execute();
+    return rows.map(toTicket);
   }
 
   async byNumber(tx: Tx, number: number): Promise<TicketRow | undefined> {
-    const rows: TicketRow[] = await tx.query(
-      `SELECT ${TICKET_COLUMNS} FROM tickets t WHERE t.number = $1`,
-      [number],
-    );
-    return rows[0];
+    const row = await this.tickets(tx).where('t.number', '=', number).executeTakeFirst();
+    return row && toTicket(row);
   }
 
   /** Ids of solved tickets solved before `before` (auto-close), oldest first. */
   async solvedBefore(tx: Tx, before: Date, limit: number): Promise<string[]> {
-    const rows: { id: string }[] = await tx.query(
-      `SELECT id::text FROM tickets WHERE status = 'solved' AND solved_at < $1
-        ORDER BY solved_at LIMIT $2 FOR UPDATE SKIP LOCKED`,
-      [before, limit],
-    );
+    const rows = await db(tx)
+      .selectFrom('tickets')
+      .select('tickets.id')
+      .where('tickets.status', '=', sql.lit('solved'))
+      .where('tickets.solvedAt', '<', before)
+      .orderBy('tickets.solvedAt')
+      .limit(limit)
+      .forUpdate()
+      .skipLocked()
+      .execute();
     return rows.map((r) => r.id);
   }
 
   async lockById(tx: Tx, id: string): Promise<TicketRow | null> {
-    const rows: TicketRow[] = await tx.query(
-      `SELECT ${TICKET_COLUMNS} FROM tickets t WHERE t.id = $1 FOR UPDATE`,
-      [id],
-    );
-    return rows[0] ?? null;
+    const row = await this.tickets(tx).where('t.id', '=', id).forUpdate().executeTakeFirst();
+    return row ? toTicket(row) : null;
   }
 
+  /** A page of tickets in `order`, strictly after the keyset `after`, with the relations asked for. */
   async list(
     tx: Tx,
     f: TicketFilter,
@@ -74,21 +86,20 @@ export class TicketsRepository extends TicketPolicyQueries {
     after: [string | number, string] | null,
     limit: number,
     include: TicketRelations = {},
-  ) {
+  ): Promise<TicketWithRelations[]> {
     const o = ORDERINGS[order];
-    const params: unknown[] = [];
-    const p = (v: unknown) => {
-      params.push(v);
-      return `$${params.length}`;
-    };
-    const where = filterWhere(f, p);
-    if (after) where.push(o.keyset.predicate([o.key, 't.id'], o.cmp, after, p));
-    return tx.query(
-      `SELECT ${TICKET_COLUMNS}${relationColumns(include)} FROM tickets t
-        ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
-        ORDER BY ${o.order} LIMIT ${p(limit)}`,
-      params,
-    ) as Promise<TicketRow[]>;
+    let q = this.tickets(tx).select(relationColumns(include));
+    for (const w of filterWhere(f)) q = q.where(w);
+    if (after) q = q.where(afterCursor(order, after));
+    const rows = await q.orderBy(o.key, o.dir).orderBy('t.id', o.dir).limit(limit).execute();
+    return rows.map((r) => {
+      const t: TicketWithRelations = toTicket(r);
+      for (const k of ['$customer', '$requester', '$assignee', '$lastMessage'] as const) {
+        const json = (r as Partial<Record<typeof k, string | null>>)[k];
+        if (json !== undefined) t[k] = json === null ? null : JSON.parse(json);
+      }
+      return t;
+    });
   }
 
   /**
@@ -96,18 +107,13 @@ export class TicketsRepository extends TicketPolicyQueries {
    * and saved views' counts, so a broad filter stays cheap.
    */
   async count(tx: Tx, f: TicketFilter, cap: number): Promise<number> {
-    const params: unknown[] = [];
-    const p = (v: unknown) => {
-      params.push(v);
-      return `$${params.length}`;
-    };
-    const where = filterWhere(f, p);
-    const rows: { n: number }[] = await tx.query(
-      `SELECT count(*)::int AS n FROM (SELECT 1 FROM tickets t
-        ${where.length ? `WHERE ${where.join(' AND ')}` : ''} LIMIT ${p(cap)}) capped`,
-      params,
-    );
-    return rows[0].n;
+    let capped = db(tx).selectFrom('tickets as t').select(sql.lit(1).as('one'));
+    for (const w of filterWhere(f)) capped = capped.where(w);
+    const row = await db(tx)
+      .selectFrom(capped.limit(cap).as('capped'))
+      .select(sql<number>`count(*)::int`.as('n'))
+      .executeTakeFirstOrThrow();
+    return row.n;
   }
 
   async lastMessages(
@@ -115,13 +121,16 @@ export class TicketsRepository extends TicketPolicyQueries {
     ticketIds: readonly string[],
     includeNotes: boolean,
   ): Promise<MessageRow[]> {
-    return tx.query(
-      `SELECT DISTINCT ON (m.ticket_id) ${MESSAGE_COLUMNS}
-         FROM ticket_messages m
-        WHERE m.ticket_id = ANY($1::bigint[]) AND ($2 OR m.kind <> 'internal_note')
-        ORDER BY m.ticket_id, m.created_at DESC, m.id DESC`,
-      [ticketIds, includeNotes],
-    );
+    return db(tx)
+      .selectFrom('ticketMessages as m')
+      .distinctOn('m.ticketId')
+      .select(MESSAGE_COLUMNS)
+      .where(sql<boolean>`${M('ticketId')} = ANY(${ticketIds}::bigint[])`)
+      .$if(!includeNotes, (q) => q.where('m.kind', '<>', sql.lit('internal_note')))
+      .orderBy('m.ticketId')
+      .orderBy('m.createdAt', 'desc')
+      .orderBy('m.id', 'desc')
+      .execute();
   }
 
   async messages(
@@ -131,30 +140,34 @@ export class TicketsRepository extends TicketPolicyQueries {
     limit: number,
     includeNotes = true,
   ): Promise<MessageRow[]> {
-    return tx.query(
-      `SELECT ${MESSAGE_COLUMNS} FROM ticket_messages m
-        WHERE m.ticket_id = $1 AND ($2::bigint IS NULL OR m.id > $2) AND ($4 OR m.kind <> 'internal_note')
-        ORDER BY m.id ASC LIMIT $3`,
-      [ticketId, after, limit, includeNotes],
-    );
+    let q = db(tx)
+      .selectFrom('ticketMessages as m')
+      .select(MESSAGE_COLUMNS)
+      .where('m.ticketId', '=', ticketId);
+    if (after !== null) q = q.where('m.id', '>', after);
+    if (!includeNotes) q = q.where('m.kind', '<>', sql.lit('internal_note'));
+    return q.orderBy('m.id', 'asc').limit(limit).execute();
   }
 
   async events(tx: Tx, ticketIds: readonly string[]): Promise<EventRow[]> {
-    return tx.query(
-      `SELECT ${EVENT_COLUMNS} FROM ticket_events e WHERE e.ticket_id = ANY($1::bigint[]) ORDER BY e.id`,
-      [ticketIds],
-    );
+    return db(tx)
+      .selectFrom('ticketEvents as e')
+      .select(EVENT_COLUMNS)
+      .where(sql<boolean>`${E('ticketId')} = ANY(${ticketIds}::bigint[])`)
+      .orderBy('e.id')
+      .execute();
   }
 
   async countOpenByCustomer(
     tx: Tx,
     customerIds: readonly string[],
   ): Promise<{ customerId: string; n: number }[]> {
-    return tx.query(
-      `SELECT customer_id::text AS "customerId", count(*)::int AS n FROM tickets
-        WHERE customer_id = ANY($1::bigint[]) AND status NOT IN ('solved', 'closed')
-        GROUP BY customer_id`,
-      [customerIds],
-    );
+    return db(tx)
+      .selectFrom('tickets')
+      .select(['tickets.customerId', sql<number>`count(*)::int`.as('n')])
+      .where((eb) => sql<boolean>`${eb.ref('tickets.customerId')} = ANY(${customerIds}::bigint[])`)
+      .where((eb) => sql<boolean>`${eb.ref('tickets.status')} NOT IN ('solved', 'closed')`)
+      .groupBy('tickets.customerId')
+      .execute();
   }
 }
