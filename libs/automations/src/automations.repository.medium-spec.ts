@@ -85,6 +85,7 @@ describe('Automations repositories (medium)', () => {
           body: kind,
           createdAt: new Date(Date.now() - minutesAgo * 60_000),
           authorContactId: kind === 'customer_message' ? contact : null,
+          authorUserId: kind === 'customer_message' ? null : agent,
         })
         .returning('id')
         .executeTakeFirstOrThrow()

@@ -70,7 +70,14 @@ describe('RulesRepository (medium)', () => {
     (
       await db(m.db)
         .insertInto('ticketMessages')
-        .values({ ticketId, kind, body, createdAt: ago(minutesAgo) })
+        .values({
+          ticketId,
+          kind,
+          body,
+          createdAt: ago(minutesAgo),
+          authorContactId: kind === 'customer_message' ? contact : null,
+          authorUserId: kind === 'customer_message' ? null : admin,
+        })
         .returning('id')
         .executeTakeFirstOrThrow()
     ).id;
