@@ -8,6 +8,8 @@ import { TicketsModule } from '@staydesk/tickets';
 import { AutomationMailService } from './automation-mail.service';
 import { AutomationsProcessor } from './automations.processor';
 import { CustomFieldsResolver, CustomFieldsService } from './custom-fields';
+import { CustomFieldsRepository } from './custom-fields.repository';
+import { MergeRepository } from './merge.repository';
 import { MergeService } from './merge.service';
 import { MergeResolver, RulesResolver } from './rules.graphql';
 import { RulesRepository } from './rules.repository';
@@ -28,7 +30,9 @@ import { MacrosService } from './macros.service';
     ViewsService,
     RulesRepository,
     RulesService,
+    MergeRepository,
     MergeService,
+    CustomFieldsRepository,
     CustomFieldsService,
   ],
   exports: [

@@ -1,5 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { Tx, escapeLike, returnedRows } from '@staydesk/core';
+import { ExpressionBuilder, sql } from 'kysely';
+import { DB, Tx, db, escapeLike } from '@staydesk/core';
+import type { TicketActions } from './ticket-actions';
 
 export const MACRO_SCOPES = ['personal', 'team', 'global'] as const;
 export type MacroScope = (typeof MACRO_SCOPES)[number];
@@ -9,14 +11,8 @@ export const ASSIGNMENT_MODES = ['none', 'round_robin', 'least_open'] as const;
 export type AssignmentMode = (typeof ASSIGNMENT_MODES)[number];
 
 /** What a macro does to a ticket besides replying (every key optional). */
-export interface MacroActions {
+export interface MacroActions extends TicketActions {
   status?: string;
-  priority?: string;
-  teamId?: string | null;
-  assigneeId?: string | null;
-  addTags?: string[];
-  removeTags?: string[];
-  note?: string;
 }
 
 export interface MacroRow {
@@ -57,23 +53,78 @@ export interface TeamAssignmentRow {
   cap: number;
 }
 
-const MACRO_COLUMNS = `m.id::text, m.name, m.body, m.actions, m.scope, m.owner_id::text AS "ownerId",
-  m.team_id::text AS "teamId", m.usage_count AS "usageCount", m.last_used_at AS "lastUsedAt",
-  m.created_by_id::text AS "createdById", m.created_at AS "createdAt", m.updated_at AS "updatedAt"`;
+/** The columns of a {@link MacroRow}; `actions` as text (see {@link toMacro}). */
+function macroColumns(eb: ExpressionBuilder<DB, 'macros'>) {
+  return [
+    'macros.id',
+    'macros.name',
+    'macros.body',
+    sql<string>`${eb.ref('macros.actions')}::text`.as('actionsText'),
+    'macros.scope',
+    'macros.ownerId',
+    'macros.teamId',
+    'macros.usageCount',
+    'macros.lastUsedAt',
+    'macros.createdById',
+    'macros.createdAt',
+    'macros.updatedAt',
+  ] as const;
+}
 
-const VIEW_COLUMNS = `v.id::text, v.name, v.filter, v.order_by AS "orderBy", v.owner_id::text AS "ownerId",
-  v.team_id::text AS "teamId", v.position, v.created_by_id::text AS "createdById",
-  v.created_at AS "createdAt", v.updated_at AS "updatedAt"`;
+/**
+ * jsonb is read as text and parsed here: the builder's CamelCasePlugin would rename the keys of
+ * a jsonb object it returned, and stored keys must come back as they were written.
+ */
+function toMacro<R extends { actionsText: string }>({ actionsText, ...r }: R) {
+  return { ...r, actions: JSON.parse(actionsText) as MacroActions };
+}
 
-/** Macros, saved views, availability and team assignment settings. */
+/** The columns of a {@link SavedViewRow}; `filter` as text (see {@link toView}). */
+function viewColumns(eb: ExpressionBuilder<DB, 'savedViews'>) {
+  return [
+    'savedViews.id',
+    'savedViews.name',
+    sql<string>`${eb.ref('savedViews.filter')}::text`.as('filterText'),
+    'savedViews.orderBy',
+    'savedViews.ownerId',
+    'savedViews.teamId',
+    'savedViews.position',
+    'savedViews.createdById',
+    'savedViews.createdAt',
+    'savedViews.updatedAt',
+  ] as const;
+}
+
+/** A view's filter keeps its keys as given (custom field keys are snake_case): parsed from text. */
+function toView<R extends { filterText: string }>({ filterText, ...r }: R) {
+  return { ...r, filter: JSON.parse(filterText) as Record<string, unknown> };
+}
+
+/** One sidebar group: a user's personal views (`ownerId`) or a team's shared ones (`teamId`). */
+function inGroup(
+  eb: ExpressionBuilder<DB, 'savedViews'>,
+  owner: { ownerId: string | null; teamId: string | null },
+) {
+  return eb.and([
+    eb('savedViews.ownerId', 'is not distinct from', owner.ownerId),
+    eb('savedViews.teamId', 'is not distinct from', owner.teamId),
+  ]);
+}
+
+/**
+ * Macros, saved views, availability and team assignment settings. SQL through the typed query
+ * builder ({@link db}): tables and columns are checked against the migrated schema
+ * (`db.generated.ts`), results against the row types; the reorder's `unnest` is a `sql` template.
+ */
 @Injectable()
 export class AutomationsRepository {
   async macroById(tx: Tx, id: string): Promise<MacroRow | null> {
-    const rows: MacroRow[] = await tx.query(
-      `SELECT ${MACRO_COLUMNS} FROM macros m WHERE m.id = $1`,
-      [id],
-    );
-    return rows[0] ?? null;
+    const row = await db(tx)
+      .selectFrom('macros')
+      .select(macroColumns)
+      .where('macros.id', '=', id)
+      .executeTakeFirst();
+    return row ? toMacro(row) : null;
   }
 
   /**
@@ -86,106 +137,160 @@ export class AutomationsRepository {
     search: string | null,
     limit: number,
   ): Promise<MacroRow[]> {
-    return tx.query(
-      `SELECT ${MACRO_COLUMNS} FROM macros m
-        WHERE (m.scope = 'global'
-               OR (m.scope = 'personal' AND m.owner_id = $1::bigint)
-               OR (m.scope = 'team' AND ($2::boolean OR m.team_id = ANY($3::bigint[]))))
-          AND ($4::text IS NULL OR m.name ILIKE $4)
-        ORDER BY m.usage_count DESC, lower(m.name), m.id
-        LIMIT $5`,
-      [
-        who.userId,
-        who.allTeams,
-        who.teamIds,
-        search === null ? null : `%${escapeLike(search)}%`,
-        limit,
-      ],
-    );
+    let q = db(tx)
+      .selectFrom('macros')
+      .select(macroColumns)
+      .where((eb) =>
+        eb.or([
+          eb('macros.scope', '=', 'global'),
+          eb.and([eb('macros.scope', '=', 'personal'), eb('macros.ownerId', '=', who.userId)]),
+          eb.and([
+            eb('macros.scope', '=', 'team'),
+            eb.or([
+              sql<boolean>`${who.allTeams}::boolean`,
+              eb('macros.teamId', '=', sql<string>`any(${who.teamIds}::bigint[])`),
+            ]),
+          ]),
+        ]),
+      );
+    if (search !== null) q = q.where('macros.name', 'ilike', `%${escapeLike(search)}%`);
+    const rows = await q
+      .orderBy('macros.usageCount', 'desc')
+      .orderBy((eb) => eb.fn('lower', ['macros.name']))
+      .orderBy('macros.id')
+      .limit(limit)
+      .execute();
+    return rows.map(toMacro);
   }
 
   async insertMacro(tx: Tx, m: NewMacro, createdById: string): Promise<MacroRow> {
-    const rows: MacroRow[] = await tx.query(
-      `INSERT INTO macros AS m (name, body, actions, scope, owner_id, team_id, created_by_id)
-       VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING ${MACRO_COLUMNS}`,
-      [m.name, m.body, JSON.stringify(m.actions), m.scope, m.ownerId, m.teamId, createdById],
-    );
-    return rows[0];
+    const row = await db(tx)
+      .insertInto('macros')
+      .values({
+        name: m.name,
+        body: m.body,
+        actions: JSON.stringify(m.actions),
+        scope: m.scope,
+        ownerId: m.ownerId,
+        teamId: m.teamId,
+        createdById,
+      })
+      .returning(macroColumns)
+      .executeTakeFirstOrThrow();
+    return toMacro(row);
   }
 
   async updateMacro(tx: Tx, id: string, m: NewMacro): Promise<MacroRow> {
-    const rows = returnedRows<MacroRow>(
-      await tx.query(
-        `UPDATE macros AS m SET name = $2, body = $3, actions = $4, scope = $5, owner_id = $6,
-           team_id = $7, updated_at = now() WHERE m.id = $1 RETURNING ${MACRO_COLUMNS}`,
-        [id, m.name, m.body, JSON.stringify(m.actions), m.scope, m.ownerId, m.teamId],
-      ),
-    );
-    return rows[0];
+    const row = await db(tx)
+      .updateTable('macros')
+      .set({
+        name: m.name,
+        body: m.body,
+        actions: JSON.stringify(m.actions),
+        scope: m.scope,
+        ownerId: m.ownerId,
+        teamId: m.teamId,
+        updatedAt: sql<Date>`now()`,
+      })
+      .where('macros.id', '=', id)
+      .returning(macroColumns)
+      .executeTakeFirstOrThrow();
+    return toMacro(row);
   }
 
   async deleteMacro(tx: Tx, id: string): Promise<void> {
-    await tx.query(`DELETE FROM macros WHERE id = $1`, [id]);
+    await db(tx).deleteFrom('macros').where('macros.id', '=', id).execute();
   }
 
   async countUse(tx: Tx, id: string): Promise<void> {
-    await tx.query(
-      `UPDATE macros SET usage_count = usage_count + 1, last_used_at = now() WHERE id = $1`,
-      [id],
-    );
+    await db(tx)
+      .updateTable('macros')
+      .set((eb) => ({
+        usageCount: eb('macros.usageCount', '+', 1),
+        lastUsedAt: sql<Date>`now()`,
+      }))
+      .where('macros.id', '=', id)
+      .execute();
   }
 
   async setAvailability(tx: Tx, userId: string, availability: Availability): Promise<void> {
-    await tx.query(`UPDATE users SET availability = $2 WHERE id = $1`, [userId, availability]);
+    await db(tx)
+      .updateTable('users')
+      .set({ availability })
+      .where('users.id', '=', userId)
+      .execute();
   }
 
   async availability(tx: Tx, userId: string): Promise<Availability> {
-    const rows: { availability: Availability }[] = await tx.query(
-      `SELECT availability FROM users WHERE id = $1`,
-      [userId],
-    );
-    return rows[0]?.availability ?? 'available';
+    const row = await db(tx)
+      .selectFrom('users')
+      .select('users.availability')
+      .where('users.id', '=', userId)
+      .executeTakeFirst();
+    return row?.availability ?? 'available';
   }
 
   async setTeamAssignment(tx: Tx, a: TeamAssignmentRow): Promise<TeamAssignmentRow | null> {
-    const rows = returnedRows<TeamAssignmentRow>(
-      await tx.query(
-        `UPDATE teams SET assignment_mode = $2, assignment_cap = $3 WHERE id = $1
-         RETURNING id::text AS "teamId", assignment_mode AS mode, assignment_cap AS cap`,
-        [a.teamId, a.mode, a.cap],
-      ),
-    );
-    return rows[0] ?? null;
+    const row = await db(tx)
+      .updateTable('teams')
+      .set({ assignmentMode: a.mode, assignmentCap: a.cap })
+      .where('teams.id', '=', a.teamId)
+      .returning([
+        'teams.id as teamId',
+        'teams.assignmentMode as mode',
+        'teams.assignmentCap as cap',
+      ])
+      .executeTakeFirst();
+    return row ?? null;
   }
 
   async viewById(tx: Tx, id: string, lock = false): Promise<SavedViewRow | null> {
-    const rows: SavedViewRow[] = await tx.query(
-      `SELECT ${VIEW_COLUMNS} FROM saved_views v WHERE v.id = $1${lock ? ' FOR UPDATE' : ''}`,
-      [id],
-    );
-    return rows[0] ?? null;
+    let q = db(tx).selectFrom('savedViews').select(viewColumns).where('savedViews.id', '=', id);
+    if (lock) q = q.forUpdate();
+    const row = await q.executeTakeFirst();
+    return row ? toView(row) : null;
   }
 
   /** The user's personal views, then their teams' shared ones, each in sidebar order. */
   async visibleViews(tx: Tx, userId: string, teamIds: string[]): Promise<SavedViewRow[]> {
-    return tx.query(
-      `SELECT ${VIEW_COLUMNS} FROM saved_views v
-        WHERE v.owner_id = $1::bigint OR v.team_id = ANY($2::bigint[])
-        ORDER BY (v.owner_id IS NULL), v.position, v.id`,
-      [userId, teamIds],
-    );
+    const rows = await db(tx)
+      .selectFrom('savedViews')
+      .select(viewColumns)
+      .where((eb) =>
+        eb.or([
+          eb('savedViews.ownerId', '=', userId),
+          eb('savedViews.teamId', '=', sql<string>`any(${teamIds}::bigint[])`),
+        ]),
+      )
+      .orderBy((eb) => eb('savedViews.ownerId', 'is', null))
+      .orderBy('savedViews.position')
+      .orderBy('savedViews.id')
+      .execute();
+    return rows.map(toView);
   }
 
   async insertView(tx: Tx, v: NewSavedView, createdById: string): Promise<SavedViewRow> {
-    const rows: SavedViewRow[] = await tx.query(
-      `INSERT INTO saved_views AS v (name, filter, order_by, owner_id, team_id, position, created_by_id)
-       VALUES ($1, $2, $3, $4, $5,
-         (SELECT coalesce(max(position) + 1, 0) FROM saved_views
-           WHERE owner_id IS NOT DISTINCT FROM $4::bigint AND team_id IS NOT DISTINCT FROM $5::bigint),
-         $6) RETURNING ${VIEW_COLUMNS}`,
-      [v.name, JSON.stringify(v.filter), v.orderBy, v.ownerId, v.teamId, createdById],
-    );
-    return rows[0];
+    const row = await db(tx)
+      .insertInto('savedViews')
+      .values((eb) => ({
+        name: v.name,
+        filter: JSON.stringify(v.filter),
+        orderBy: v.orderBy,
+        ownerId: v.ownerId,
+        teamId: v.teamId,
+        // last in its group
+        position: eb
+          .selectFrom('savedViews')
+          .select((e) =>
+            sql<number>`coalesce(max(${e.ref('savedViews.position')}) + 1, 0)`.as('next'),
+          )
+          .where((e) => inGroup(e, v))
+          .$asScalar(),
+        createdById,
+      }))
+      .returning(viewColumns)
+      .executeTakeFirstOrThrow();
+    return toView(row);
   }
 
   async updateView(
@@ -193,36 +298,46 @@ export class AutomationsRepository {
     id: string,
     v: Pick<SavedViewRow, 'name' | 'filter' | 'orderBy'>,
   ): Promise<SavedViewRow> {
-    const rows = returnedRows<SavedViewRow>(
-      await tx.query(
-        `UPDATE saved_views AS v SET name = $2, filter = $3, order_by = $4, updated_at = now()
-          WHERE v.id = $1 RETURNING ${VIEW_COLUMNS}`,
-        [id, v.name, JSON.stringify(v.filter), v.orderBy],
-      ),
-    );
-    return rows[0];
+    const row = await db(tx)
+      .updateTable('savedViews')
+      .set({
+        name: v.name,
+        filter: JSON.stringify(v.filter),
+        orderBy: v.orderBy,
+        updatedAt: sql<Date>`now()`,
+      })
+      .where('savedViews.id', '=', id)
+      .returning(viewColumns)
+      .executeTakeFirstOrThrow();
+    return toView(row);
   }
 
   async deleteView(tx: Tx, id: string): Promise<void> {
-    await tx.query(`DELETE FROM saved_views WHERE id = $1`, [id]);
+    await db(tx).deleteFrom('savedViews').where('savedViews.id', '=', id).execute();
   }
 
   /** Locks one sidebar group (a user's personal views, or a team's) for reordering. */
-  async lockGroup(tx: Tx, owner: { ownerId: string | null; teamId: string | null }) {
-    const rows: { id: string }[] = await tx.query(
-      `SELECT id::text FROM saved_views
-        WHERE owner_id IS NOT DISTINCT FROM $1::bigint AND team_id IS NOT DISTINCT FROM $2::bigint
-        ORDER BY position, id FOR UPDATE`,
-      [owner.ownerId, owner.teamId],
-    );
+  async lockGroup(
+    tx: Tx,
+    owner: { ownerId: string | null; teamId: string | null },
+  ): Promise<string[]> {
+    const rows = await db(tx)
+      .selectFrom('savedViews')
+      .select('savedViews.id')
+      .where((eb) => inGroup(eb, owner))
+      .orderBy('savedViews.position')
+      .orderBy('savedViews.id')
+      .forUpdate()
+      .execute();
     return rows.map((r) => r.id);
   }
 
+  /** Positions 0, 1, 2 … in the order of `ids`, in one set-based statement. */
   async setPositions(tx: Tx, ids: string[]): Promise<void> {
-    await tx.query(
-      `UPDATE saved_views v SET position = o.pos - 1, updated_at = now()
-         FROM unnest($1::bigint[]) WITH ORDINALITY AS o(id, pos) WHERE v.id = o.id`,
-      [ids],
+    await sql`
+      UPDATE saved_views v SET position = o.pos - 1, updated_at = now()
+        FROM unnest(${ids}::bigint[]) WITH ORDINALITY AS o(id, pos) WHERE v.id = o.id`.execute(
+      db(tx),
     );
   }
 }

@@ -21,7 +21,6 @@ import {
   conflict,
   forbidden,
   notFound,
-  returnedRows,
 } from '@staydesk/core';
 import {
   ACCOUNT_OWNERS,
@@ -34,7 +33,6 @@ import {
 } from '@staydesk/identity';
 import { OutboxService } from '@staydesk/outbox';
 import {
-  FIELD_DEFINITION_COLUMNS,
   FIELD_ENTITIES,
   FIELD_TYPES,
   FieldDefinitionRow,
@@ -44,13 +42,15 @@ import {
   listFieldDefinitions,
 } from '@staydesk/customers';
 import { TicketObject, TicketsService } from '@staydesk/tickets';
+import { CustomFieldsRepository } from './custom-fields.repository';
 
 export { FIELD_ENTITIES, FIELD_TYPES, checkFieldValue } from '@staydesk/customers';
 export type { FieldDefinitionRow, FieldEntity, FieldType } from '@staydesk/customers';
 
-const COLUMNS = FIELD_DEFINITION_COLUMNS;
-
-/** Admin-defined fields of tickets and customers; values validated on set. */
+/**
+ * Admin-defined fields of tickets and customers; values validated on set. Its SQL is in
+ * {@link CustomFieldsRepository} (typed query builder).
+ */
 @Injectable()
 export class CustomFieldsService {
   constructor(
@@ -58,6 +58,7 @@ export class CustomFieldsService {
     private readonly audit: AuditRepository,
     private readonly tickets: TicketsService,
     private readonly outbox: OutboxService,
+    private readonly repo: CustomFieldsRepository,
   ) {}
 
   async list(entity: FieldEntity | null, tx: Tx = this.tx.db): Promise<FieldDefinitionRow[]> {
@@ -78,14 +79,14 @@ export class CustomFieldsService {
       throw badInput('type', `must be one of ${FIELD_TYPES.join(', ')}`);
     const { label, options } = this.checkShape(input.type as FieldType, input);
     return this.tx.run(async (tx) => {
-      const rows: FieldDefinitionRow[] = await tx.query(
-        `INSERT INTO custom_field_definitions (entity, key, label, type, options, position)
-         VALUES ($1, $2, $3, $4, $5,
-           (SELECT coalesce(max(position), 0) + 1 FROM custom_field_definitions WHERE entity = $1))
-         ON CONFLICT (entity, key) DO NOTHING RETURNING ${COLUMNS}`,
-        [input.entity, key, label, input.type, options],
-      );
-      if (!rows[0])
+      const row = await this.repo.insertDefinition(tx, {
+        entity: input.entity as FieldEntity,
+        key,
+        label,
+        type: input.type as FieldType,
+        options,
+      });
+      if (!row)
         throw conflict(`a ${input.entity} field with the key "${key}" exists already`, {
           field: 'key',
         });
@@ -93,10 +94,10 @@ export class CustomFieldsService {
         actorId: actor.id,
         action: 'custom_field.create',
         entity: 'custom_field',
-        entityId: rows[0].id,
+        entityId: row.id,
         details: { key, type: input.type },
       });
-      return rows[0];
+      return row;
     });
   }
 
@@ -109,22 +110,18 @@ export class CustomFieldsService {
     this.requireAdmin(actor);
     validateId(id);
     return this.tx.run(async (tx) => {
-      const [before]: FieldDefinitionRow[] = await tx.query(
-        `SELECT ${COLUMNS} FROM custom_field_definitions WHERE id = $1 FOR UPDATE`,
-        [id],
-      );
+      const before = await this.repo.lockDefinition(tx, id);
       if (!before) throw notFound('custom field', id);
       const { label, options } = this.checkShape(before.type, {
         label: input.label ?? before.label,
         options: input.options ?? before.options,
       });
-      const [row] = returnedRows<FieldDefinitionRow>(
-        await tx.query(
-          `UPDATE custom_field_definitions SET label = $2, options = $3, active = $4,
-                  position = $5, updated_at = now() WHERE id = $1 RETURNING ${COLUMNS}`,
-          [id, label, options, input.active ?? before.active, input.position ?? before.position],
-        ),
-      );
+      const row = await this.repo.updateDefinition(tx, id, {
+        label,
+        options,
+        active: input.active ?? before.active,
+        position: input.position ?? before.position,
+      });
       await this.audit.record(tx, {
         actorId: actor.id,
         action: 'custom_field.update',
@@ -163,10 +160,7 @@ export class CustomFieldsService {
         else next[k] = v;
       }
       if (JSON.stringify(next) === JSON.stringify(t.customFields)) return t;
-      await tx.query(
-        `UPDATE tickets SET custom_fields = $2, version = version + 1, updated_at = now() WHERE id = $1`,
-        [ticketId, JSON.stringify(next)],
-      );
+      await this.repo.setTicketValues(tx, ticketId, next);
       const changed = Object.keys(checked).join(',');
       await this.tickets.recordEventsInTx(tx, [
         {
@@ -204,22 +198,15 @@ export class CustomFieldsService {
     validateId(customerId, 'customerId');
     const checked = await this.check('customer', values);
     return this.tx.run(async (tx) => {
-      const rows = returnedRows<{ customFields: Record<string, unknown> }>(
-        await tx.query(
-          `UPDATE customers SET custom_fields = (custom_fields || $2::jsonb) - $3::text[], updated_at = now()
-            WHERE id = $1 RETURNING custom_fields AS "customFields"`,
-          [
-            customerId,
-            JSON.stringify(
-              Object.fromEntries(Object.entries(checked).filter(([, v]) => v !== null)),
-            ),
-            Object.entries(checked)
-              .filter(([, v]) => v === null)
-              .map(([k]) => k),
-          ],
-        ),
+      const after = await this.repo.changeCustomerValues(
+        tx,
+        customerId,
+        Object.fromEntries(Object.entries(checked).filter(([, v]) => v !== null)),
+        Object.entries(checked)
+          .filter(([, v]) => v === null)
+          .map(([k]) => k),
       );
-      if (!rows[0]) throw notFound('customer', customerId);
+      if (!after) throw notFound('customer', customerId);
       await this.audit.record(tx, {
         actorId: actor.id,
         action: 'customer.custom_fields',
@@ -227,7 +214,7 @@ export class CustomFieldsService {
         entityId: customerId,
         details: { fields: Object.keys(checked) },
       });
-      return rows[0].customFields;
+      return after;
     });
   }
 

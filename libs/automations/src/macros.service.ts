@@ -12,7 +12,6 @@ import { CustomersService } from '@staydesk/customers';
 import { Actor, IdentityService, TICKET_WORKERS, validateId } from '@staydesk/identity';
 import {
   MessageRow,
-  PRIORITIES,
   TICKET_STATUSES,
   TicketRow,
   TicketStatus,
@@ -31,6 +30,7 @@ import {
   NewMacro,
 } from './automations.repository';
 import { PlaceholderValues, checkPlaceholders, firstName, render } from './macro-rules';
+import { TicketActionsInput, checkTicketActions } from './ticket-actions';
 
 export interface MacroInput {
   name: string;
@@ -40,16 +40,8 @@ export interface MacroInput {
   actions?: MacroActionsInput | null;
 }
 
-export interface MacroActionsInput {
+export interface MacroActionsInput extends TicketActionsInput {
   status?: string | null;
-  priority?: string | null;
-  teamId?: string | null;
-  assigneeId?: string | null;
-  /** Set to true to have the macro clear the assignee (assigneeId null means "leave it"). */
-  unassign?: boolean | null;
-  addTags?: string[] | null;
-  removeTags?: string[] | null;
-  note?: string | null;
 }
 
 export interface MacroChange {
@@ -300,36 +292,14 @@ export class MacrosService {
         throw badInput('actions.status', `must be one of ${TICKET_STATUSES.join(', ')}`);
       actions.status = a.status;
     }
-    if (a.priority != null) {
-      if (!PRIORITIES.includes(a.priority as Priority))
-        throw badInput('actions.priority', `must be one of ${PRIORITIES.join(', ')}`);
-      actions.priority = a.priority;
-    }
-    if (a.teamId != null) {
-      const [team] = await this.identity.teamsByIds([validateId(a.teamId, 'actions.teamId')]);
-      if (!team) throw notFound('team', a.teamId);
-      actions.teamId = team.id;
-    }
-    if (a.unassign && a.assigneeId != null)
-      throw badInput('actions.unassign', 'give either assigneeId or unassign, not both');
-    if (a.unassign) actions.assigneeId = null;
-    if (a.assigneeId != null) {
-      const [u] = await this.identity.usersByIds([validateId(a.assigneeId, 'actions.assigneeId')]);
-      if (!u) throw notFound('user', a.assigneeId);
-      if (!u.active || !TICKET_WORKERS.includes(u.role))
-        throw badInput(
-          'actions.assigneeId',
-          `user ${u.id} does not work tickets (deactivated or ${u.role})`,
-        );
-      actions.assigneeId = u.id;
-    }
-    if (a.addTags?.length) actions.addTags = normalizeTags(a.addTags, 'actions.addTags');
-    if (a.removeTags?.length)
-      actions.removeTags = normalizeTags(a.removeTags, 'actions.removeTags');
-    if (a.note != null && a.note.trim()) {
-      actions.note = validateBody(a.note, 'actions.note');
-      checkPlaceholders(actions.note, 'actions.note');
-    }
+    Object.assign(
+      actions,
+      await checkTicketActions(
+        this.identity,
+        a,
+        (u) => `user ${u.id} does not work tickets (deactivated or ${u.role})`,
+      ),
+    );
     if (!body && Object.keys(actions).length === 0)
       throw badInput('actions', 'a macro must have a reply body or at least one action');
     let teamId: string | null = null;

@@ -16,13 +16,15 @@ import {
   validateId,
 } from '@staydesk/identity';
 import { TicketRow, TicketsService, normalizeTags } from '@staydesk/tickets';
+import { MergeRepository } from './merge.repository';
 import { RulesService } from './rules.service';
 
 /**
  * Merge a duplicate into another ticket and split a message out into a new one. Both run in
  * one transaction through the tickets service, leave events on both sides and delete nothing:
  * moved messages remember where they came from (`moved_from_ticket_id`), the merged ticket
- * stays, closed, with `merged_into_id` and its own history.
+ * stays, closed, with `merged_into_id` and its own history. Its own statements are in
+ * {@link MergeRepository} (typed query builder), run in the transaction opened here.
  */
 @Injectable()
 export class MergeService {
@@ -33,6 +35,7 @@ export class MergeService {
     private readonly customers: CustomersService,
     private readonly tickets: TicketsService,
     private readonly rules: RulesService,
+    private readonly repo: MergeRepository,
   ) {}
 
   async merge(
@@ -63,27 +66,11 @@ export class MergeService {
           `tickets of different customers cannot be merged (#${source.number} and #${target.number})`,
         );
       const now = new Date();
-      const moved: { n: number }[] = await tx.query(
-        `WITH m AS (
-           UPDATE ticket_messages SET ticket_id = $2, moved_from_ticket_id = coalesce(moved_from_ticket_id, $1)
-            WHERE ticket_id = $1 RETURNING id)
-         SELECT count(*)::int AS n FROM m`,
-        [source.id, target.id],
-      );
+      const moved = await this.repo.moveMessages(tx, source.id, target.id);
       // open follow-ups about the duplicate now concern the ticket that stays
-      await tx.query(
-        `UPDATE follow_ups SET ticket_id = $2 WHERE ticket_id = $1 AND status = 'open'`,
-        [source.id, target.id],
-      );
-      await tx.query(`UPDATE tickets SET merged_into_id = $2 WHERE id = $1`, [
-        source.id,
-        target.id,
-      ]);
-      await tx.query(
-        `UPDATE tickets SET last_message_at = (SELECT max(created_at) FROM ticket_messages WHERE ticket_id = $1)
-          WHERE id = $1`,
-        [target.id],
-      );
+      await this.repo.moveOpenFollowUps(tx, source.id, target.id);
+      await this.repo.setMergedInto(tx, source.id, target.id);
+      await this.repo.refreshLastMessageAt(tx, target.id);
       await this.tickets.refreshSearchInTx(tx, source.id);
       await this.tickets.refreshSearchInTx(tx, target.id);
       await this.tickets.recordEventsInTx(tx, [
@@ -92,7 +79,7 @@ export class MergeService {
           actorId: actor.id,
           type: 'merged_from',
           fromValue: source.id,
-          toValue: `#${source.number} (${moved[0].n} messages)`,
+          toValue: `#${source.number} (${moved} messages)`,
           createdAt: now,
         },
         {
@@ -128,7 +115,7 @@ export class MergeService {
         action: 'ticket.merge',
         entity: 'ticket',
         entityId: target.id,
-        details: { sourceId: source.id, messages: moved[0].n },
+        details: { sourceId: source.id, messages: moved },
       });
       return { source: closed, target: await this.tickets.lockForChange(tx, target.id) };
     });
@@ -148,14 +135,7 @@ export class MergeService {
       await this.assertMayTouch(tx, actor, source);
       if (source.status === 'closed')
         throw badInput('ticketId', `ticket ${source.number} is closed: closed is final`);
-      const rows: { id: string; kind: string; authorContactId: string | null; n: number }[] =
-        await tx.query(
-          `SELECT m.id::text, m.kind, m.author_contact_id::text AS "authorContactId",
-                  (SELECT count(*)::int FROM ticket_messages x WHERE x.ticket_id = m.ticket_id AND x.kind <> 'internal_note') AS n
-             FROM ticket_messages m WHERE m.id = $1 AND m.ticket_id = $2`,
-          [messageId, ticketId],
-        );
-      const m = rows[0];
+      const m = await this.repo.splitMessage(tx, ticketId, messageId);
       if (!m) throw notFound('message', messageId);
       if (m.kind !== 'customer_message')
         throw badInput('messageId', 'only a customer message can be split out into a new ticket');
@@ -169,11 +149,7 @@ export class MergeService {
         m.authorContactId ?? source.requesterId,
         title.slice(0, 250),
       );
-      await tx.query(
-        `UPDATE ticket_messages SET ticket_id = $2, moved_from_ticket_id = coalesce(moved_from_ticket_id, $3)
-          WHERE id = $1`,
-        [messageId, ticket.id, source.id],
-      );
+      await this.repo.moveMessage(tx, messageId, ticket.id, source.id);
       await this.tickets.refreshSearchInTx(tx, source.id);
       await this.tickets.refreshSearchInTx(tx, ticket.id);
       const now = new Date();

@@ -1,5 +1,6 @@
 import { CHANNELS, PRIORITIES, RISK_BANDS, TIERS, badInput } from '@staydesk/core';
 import { TICKET_STATUSES, normalizeTags } from '@staydesk/tickets';
+import type { TicketActions } from './ticket-actions';
 
 /** When a rule runs: on a ticket change (inside its transaction) or by the worker's clock. */
 export const RULE_TRIGGERS = [
@@ -20,13 +21,7 @@ export interface RuleCondition {
   values: string[];
 }
 
-export interface RuleActions {
-  teamId?: string | null;
-  assigneeId?: string | null;
-  priority?: string;
-  addTags?: string[];
-  removeTags?: string[];
-  note?: string;
+export interface RuleActions extends TicketActions {
   email?: { to: EmailRecipient; subject: string; body: string };
   followUp?: { inHours: number; note: string | null };
 }

@@ -9,18 +9,11 @@ import {
   notFound,
 } from '@staydesk/core';
 import { FollowUpsService } from '@staydesk/followups';
-import { Actor, IdentityService, TICKET_WORKERS, validateId } from '@staydesk/identity';
+import { Actor, IdentityService, validateId } from '@staydesk/identity';
 import { OutboxService } from '@staydesk/outbox';
-import {
-  PRIORITIES,
-  Priority,
-  TicketHooks,
-  TicketsService,
-  UpdateTicketInput,
-  normalizeTags,
-  validateBody,
-} from '@staydesk/tickets';
+import { TicketHooks, TicketsService, UpdateTicketInput, validateBody } from '@staydesk/tickets';
 import { checkPlaceholders } from './macro-rules';
+import { checkTicketActions } from './ticket-actions';
 import {
   ConditionResult,
   EMAIL_RECIPIENTS,
@@ -208,11 +201,7 @@ export abstract class RulesAdmin {
     const conditions = validateConditions(trigger, input.conditions ?? []);
     for (const [i, c] of conditions.entries()) {
       if (c.field.startsWith('custom.')) {
-        const rows: unknown[] = await this.tx.db.query(
-          `SELECT 1 FROM custom_field_definitions WHERE entity = 'ticket' AND key = $1`,
-          [c.field.slice(7)],
-        );
-        if (!rows.length)
+        if (!(await this.repo.ticketFieldExists(this.tx.db, c.field.slice(7))))
           throw badInput(
             `conditions[${i}].field`,
             `there is no ticket field "${c.field.slice(7)}"`,
@@ -225,31 +214,11 @@ export abstract class RulesAdmin {
       }
     }
     const a = input.actions ?? {};
-    const actions: RuleActions = {};
-    if (a.priority != null) {
-      if (!PRIORITIES.includes(a.priority as Priority))
-        throw badInput('actions.priority', `must be one of ${PRIORITIES.join(', ')}`);
-      actions.priority = a.priority;
-    }
-    if (a.teamId != null) {
-      const [team] = await this.identity.teamsByIds([validateId(a.teamId, 'actions.teamId')]);
-      if (!team) throw notFound('team', a.teamId);
-      actions.teamId = team.id;
-    }
-    if (a.assigneeId != null) {
-      const [u] = await this.identity.usersByIds([validateId(a.assigneeId, 'actions.assigneeId')]);
-      if (!u) throw notFound('user', a.assigneeId);
-      if (!u.active || !TICKET_WORKERS.includes(u.role))
-        throw badInput('actions.assigneeId', `user ${u.id} does not work tickets`);
-      actions.assigneeId = u.id;
-    }
-    if (a.addTags?.length) actions.addTags = normalizeTags(a.addTags, 'actions.addTags');
-    if (a.removeTags?.length)
-      actions.removeTags = normalizeTags(a.removeTags, 'actions.removeTags');
-    if (a.note != null && a.note.trim()) {
-      actions.note = validateBody(a.note, 'actions.note');
-      checkPlaceholders(actions.note, 'actions.note');
-    }
+    const actions: RuleActions = await checkTicketActions(
+      this.identity,
+      a,
+      (u) => `user ${u.id} does not work tickets`,
+    );
     const anyEmail = a.emailTo != null || a.emailSubject != null || a.emailBody != null;
     if (anyEmail) {
       if (!EMAIL_RECIPIENTS.includes(a.emailTo as EmailRecipient))

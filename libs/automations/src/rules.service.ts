@@ -185,7 +185,7 @@ export class RulesService extends RulesPlanner implements TicketHook, OnModuleIn
       return before;
     }
     // (released at commit: one round trip less per change than RELEASE SAVEPOINT)
-    await tx.query(`SAVEPOINT automation_rules`);
+    await this.repo.savepoint(tx, 'automation_rules');
     try {
       await this.ruleEvents(
         tx,
@@ -214,7 +214,7 @@ export class RulesService extends RulesPlanner implements TicketHook, OnModuleIn
       }
       return saved;
     } catch (err) {
-      await tx.query(`ROLLBACK TO SAVEPOINT automation_rules`);
+      await this.repo.rollbackToSavepoint(tx, 'automation_rules');
       if (!(err instanceof DomainError)) this.logger.warn({ err }, 'rule batch failed, one by one');
       for (const i of b.items) {
         if (i.doOnce) once.delete(i.rule.id);
@@ -297,16 +297,16 @@ export class RulesService extends RulesPlanner implements TicketHook, OnModuleIn
       ]);
       return { fired: true, changed: false };
     }
-    await tx.query(`SAVEPOINT automation_rule`);
+    await this.repo.savepoint(tx, 'automation_rule');
     try {
       await this.ruleEvents(tx, t.id, [[rule, rule.name]]);
       if (plan.changes.length)
         await this.tickets.updateInTx(tx, actor, t.id, plan.update, plan.given);
       if (doOnce) await this.sideEffects(tx, actor, t, { rule, plan });
-      await tx.query(`RELEASE SAVEPOINT automation_rule`);
+      await this.repo.releaseSavepoint(tx, 'automation_rule');
       return { fired: true, changed: plan.changes.length > 0 };
     } catch (err) {
-      await tx.query(`ROLLBACK TO SAVEPOINT automation_rule`);
+      await this.repo.rollbackToSavepoint(tx, 'automation_rule');
       const why = err instanceof DomainError ? err.message : 'internal error';
       if (!(err instanceof DomainError))
         this.logger.error({ err, ruleId: rule.id }, 'automation rule failed');

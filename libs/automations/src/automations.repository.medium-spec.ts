@@ -1,0 +1,338 @@
+import { db } from '@staydesk/core';
+import { MediumDatabase, mediumDatabase } from '@staydesk/testing';
+import { AutomationsRepository } from './automations.repository';
+import { CustomFieldsRepository } from './custom-fields.repository';
+import { MergeRepository } from './merge.repository';
+
+/**
+ * Macros, saved views, custom field and merge statements (typed builder) against a migrated
+ * database: JSON kept as written (snake_case keys included), group positions, set-based reorder.
+ */
+describe('Automations repositories (medium)', () => {
+  const repo = new AutomationsRepository();
+  const fields = new CustomFieldsRepository();
+  const merge = new MergeRepository();
+  let m: MediumDatabase;
+  let agent: string;
+  let other: string;
+  let team: string;
+  let customer: string;
+  let contact: string;
+
+  beforeAll(async () => {
+    m = await mediumDatabase();
+    const k = db(m.db);
+    const user = async (email: string) =>
+      (
+        await k
+          .insertInto('users')
+          .values({ email, name: email, role: 'agent', passwordHash: 'x' })
+          .returning('id')
+          .executeTakeFirstOrThrow()
+      ).id;
+    agent = await user('a@x.test');
+    other = await user('b@x.test');
+    ({ id: team } = await k
+      .insertInto('teams')
+      .values({ name: 'Tier 1' })
+      .returning('id')
+      .executeTakeFirstOrThrow());
+    ({ id: customer } = await k
+      .insertInto('customers')
+      .values({
+        name: 'Acme',
+        tier: 'pro',
+        mrr: 100,
+        customFields: '{"contract_end":"2027-01-01"}',
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow());
+    ({ id: contact } = await k
+      .insertInto('contacts')
+      .values({ customerId: customer, name: 'Cy', email: 'cy@acme.test' })
+      .returning('id')
+      .executeTakeFirstOrThrow());
+  });
+  afterAll(() => m.close());
+
+  const ticket = async () =>
+    (
+      await db(m.db)
+        .insertInto('tickets')
+        .values({
+          customerId: customer,
+          requesterId: contact,
+          subject: 'Help',
+          channel: 'email',
+          priority: 'normal',
+          status: 'open',
+        })
+        .returning('id')
+        .executeTakeFirstOrThrow()
+    ).id;
+
+  const message = async (
+    ticketId: string,
+    kind: 'public_reply' | 'internal_note' | 'customer_message',
+    minutesAgo: number,
+  ) =>
+    (
+      await db(m.db)
+        .insertInto('ticketMessages')
+        .values({
+          ticketId,
+          kind,
+          body: kind,
+          createdAt: new Date(Date.now() - minutesAgo * 60_000),
+          authorContactId: kind === 'customer_message' ? contact : null,
+          authorUserId: kind === 'customer_message' ? null : agent,
+        })
+        .returning('id')
+        .executeTakeFirstOrThrow()
+    ).id;
+
+  it('lists the macros a user may use, most used first, searching names literally', async () => {
+    const mk = (name: string, scope: 'personal' | 'team' | 'global', owner: string | null) =>
+      m.run((tx) =>
+        repo.insertMacro(
+          tx,
+          {
+            name,
+            body: 'Hello {{requester.first_name}}',
+            actions: { addTags: ['vip'], assigneeId: null, note: 'n' },
+            scope,
+            ownerId: owner,
+            teamId: scope === 'team' ? team : null,
+          },
+          agent,
+        ),
+      );
+    const mine = await mk('mine 100%', 'personal', agent);
+    const theirs = await mk('theirs', 'personal', other);
+    const shared = await mk('Team reply', 'team', null);
+    const global = await mk('apology', 'global', null);
+    expect(mine).toMatchObject({
+      name: 'mine 100%',
+      actions: { addTags: ['vip'], assigneeId: null, note: 'n' },
+      usageCount: 0,
+      lastUsedAt: null,
+      createdById: agent,
+    });
+    await m.run(async (tx) => {
+      await repo.countUse(tx, global.id);
+      await repo.countUse(tx, global.id);
+    });
+    const who = { userId: agent, teamIds: [team], allTeams: false };
+    const ids = (await repo.visibleMacros(m.db, who, null, 50)).map((x) => x.id);
+    expect(ids).toEqual([global.id, mine.id, shared.id]);
+    expect(ids).not.toContain(theirs.id);
+    const outside = { userId: agent, teamIds: [], allTeams: false };
+    expect((await repo.visibleMacros(m.db, outside, null, 50)).map((x) => x.id)).not.toContain(
+      shared.id,
+    );
+    const admin = { userId: other, teamIds: [], allTeams: true };
+    expect((await repo.visibleMacros(m.db, admin, null, 50)).map((x) => x.id)).toContain(shared.id);
+    expect((await repo.visibleMacros(m.db, who, '0%', 50)).map((x) => x.id)).toEqual([mine.id]);
+    expect(await repo.visibleMacros(m.db, who, 'Team_reply', 50)).toEqual([]);
+    expect((await repo.visibleMacros(m.db, who, 'team REPLY', 50)).map((x) => x.id)).toEqual([
+      shared.id,
+    ]);
+    const used = await repo.macroById(m.db, global.id);
+    expect(used?.usageCount).toBe(2);
+    expect(used?.lastUsedAt).toBeInstanceOf(Date);
+
+    const changed = await m.run((tx) =>
+      repo.updateMacro(tx, mine.id, { ...mine, name: 'renamed', actions: { status: 'pending' } }),
+    );
+    expect(changed).toMatchObject({ name: 'renamed', actions: { status: 'pending' } });
+    await m.run((tx) => repo.deleteMacro(tx, mine.id));
+    expect(await repo.macroById(m.db, mine.id)).toBeNull();
+  });
+
+  it('keeps a view’s filter as given and orders each group by position', async () => {
+    const filter = { status: ['open'], customFields: { product_area: 'billing' }, mine: true };
+    const view = (name: string, ownerId: string | null, teamId: string | null) =>
+      m.run((tx) =>
+        repo.insertView(tx, { name, filter, orderBy: 'NEWEST', ownerId, teamId }, agent),
+      );
+    const p0 = await view('p0', agent, null);
+    const p1 = await view('p1', agent, null);
+    const t0 = await view('t0', null, team);
+    const elsewhere = await view('x', other, null);
+    expect(p0).toMatchObject({ filter, position: 0, ownerId: agent, teamId: null });
+    expect([p1.position, t0.position, elsewhere.position]).toEqual([1, 0, 0]);
+    expect((await repo.visibleViews(m.db, agent, [team])).map((v) => v.id)).toEqual([
+      p0.id,
+      p1.id,
+      t0.id,
+    ]);
+    await m.run(async (tx) => {
+      const group = await repo.lockGroup(tx, { ownerId: agent, teamId: null });
+      expect(group).toEqual([p0.id, p1.id]);
+      await repo.setPositions(tx, [p1.id, p0.id]);
+    });
+    expect((await repo.visibleViews(m.db, agent, [])).map((v) => [v.name, v.position])).toEqual([
+      ['p1', 0],
+      ['p0', 1],
+    ]);
+    const next = { customFields: { contract_end: '2027-01-01' } };
+    const updated = await m.run((tx) =>
+      repo.updateView(tx, t0.id, { name: 'team', filter: next, orderBy: 'OLDEST' }),
+    );
+    expect(updated).toMatchObject({ name: 'team', filter: next, orderBy: 'OLDEST' });
+    expect(await m.rollback((tx) => repo.viewById(tx, t0.id, true))).toEqual(updated);
+    await m.run((tx) => repo.deleteView(tx, t0.id));
+    expect(await repo.viewById(m.db, t0.id)).toBeNull();
+  });
+
+  it('stores availability and a team’s assignment settings', async () => {
+    expect(await repo.availability(m.db, agent)).toBe('available');
+    await repo.setAvailability(m.db, agent, 'away');
+    expect(await repo.availability(m.db, agent)).toBe('away');
+    expect(await repo.availability(m.db, '999999999')).toBe('available');
+    expect(
+      await repo.setTeamAssignment(m.db, { teamId: team, mode: 'least_open', cap: 3 }),
+    ).toEqual({ teamId: team, mode: 'least_open', cap: 3 });
+    expect(
+      await repo.setTeamAssignment(m.db, { teamId: '999999999', mode: 'none', cap: 1 }),
+    ).toBeNull();
+  });
+
+  it('defines custom fields last in their entity, refusing a key twice', async () => {
+    const def = (key: string, entity: 'ticket' | 'customer' = 'ticket') =>
+      m.run((tx) =>
+        fields.insertDefinition(tx, {
+          entity,
+          key,
+          label: key,
+          type: 'dropdown',
+          options: ['a', 'b'],
+        }),
+      );
+    const a = await def('plan_tier');
+    const b = await def('region');
+    const c = await def('region', 'customer');
+    expect(a).toMatchObject({
+      entity: 'ticket',
+      key: 'plan_tier',
+      options: ['a', 'b'],
+      active: true,
+    });
+    expect([b?.position, c?.position]).toEqual([a!.position + 1, 1]);
+    expect(await def('region')).toBeNull();
+    const after = await m.run(async (tx) => {
+      const locked = await fields.lockDefinition(tx, a!.id);
+      expect(locked).toEqual(a);
+      return fields.updateDefinition(tx, a!.id, {
+        label: 'Plan',
+        options: ['gold'],
+        active: false,
+        position: 9,
+      });
+    });
+    expect(after).toMatchObject({
+      id: a!.id,
+      label: 'Plan',
+      options: ['gold'],
+      active: false,
+      position: 9,
+    });
+    expect(await m.rollback((tx) => fields.lockDefinition(tx, '999999999'))).toBeNull();
+  });
+
+  it('changes custom field values, keeping their snake_case keys', async () => {
+    const values = await m.run((tx) =>
+      fields.changeCustomerValues(tx, customer, { account_tier: 'gold' }, ['contract_end']),
+    );
+    expect(values).toEqual({ account_tier: 'gold' });
+    expect(await fields.changeCustomerValues(m.db, '999999999', {}, [])).toBeNull();
+    const t = await ticket();
+    const version = async () =>
+      (
+        await db(m.db)
+          .selectFrom('tickets')
+          .select('tickets.version')
+          .where('tickets.id', '=', t)
+          .executeTakeFirstOrThrow()
+      ).version;
+    const before = await version();
+    await fields.setTicketValues(m.db, t, { product_area: 'billing' });
+    expect(await version()).toBe(before + 1);
+    const text = await db(m.db)
+      .selectFrom('tickets')
+      .select((eb) => eb.fn<string>('jsonb_typeof', [eb.ref('tickets.customFields')]).as('kind'))
+      .where('tickets.id', '=', t)
+      .executeTakeFirstOrThrow();
+    expect(text.kind).toBe('object');
+  });
+
+  it('moves messages and follow-ups on merge, one message on split', async () => {
+    const source = await ticket();
+    const target = await ticket();
+    await message(target, 'customer_message', 50);
+    const m1 = await message(source, 'customer_message', 40);
+    await message(source, 'internal_note', 30);
+    const k = db(m.db);
+    const { id: open } = await k
+      .insertInto('followUps')
+      .values({
+        customerId: customer,
+        ticketId: source,
+        ownerId: agent,
+        kind: 'custom',
+        dueAt: new Date(),
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    const moved = await m.run(async (tx) => {
+      const n = await merge.moveMessages(tx, source, target);
+      await merge.moveOpenFollowUps(tx, source, target);
+      await merge.setMergedInto(tx, source, target);
+      await merge.refreshLastMessageAt(tx, target);
+      return n;
+    });
+    expect(moved).toBe(2);
+    const msgs = await k
+      .selectFrom('ticketMessages')
+      .select([
+        'ticketMessages.id',
+        'ticketMessages.ticketId',
+        'ticketMessages.movedFromTicketId',
+        'ticketMessages.createdAt',
+      ])
+      .where('ticketMessages.id', '=', m1)
+      .executeTakeFirstOrThrow();
+    expect(msgs).toMatchObject({ ticketId: target, movedFromTicketId: source });
+    const t = await k
+      .selectFrom('tickets')
+      .select(['tickets.id', 'tickets.mergedIntoId', 'tickets.lastMessageAt'])
+      .where('tickets.id', 'in', [source, target])
+      .orderBy('tickets.id')
+      .execute();
+    expect(t[0].mergedIntoId).toBe(target);
+    expect(t[1].lastMessageAt?.getTime()).toBeGreaterThanOrEqual(msgs.createdAt.getTime());
+    const f = await k
+      .selectFrom('followUps')
+      .select('followUps.ticketId')
+      .where('followUps.id', '=', open)
+      .executeTakeFirstOrThrow();
+    expect(f.ticketId).toBe(target);
+
+    // split: the count leaves notes out; the moved message keeps its first origin
+    expect(await merge.splitMessage(m.db, target, m1)).toEqual({
+      id: m1,
+      kind: 'customer_message',
+      authorContactId: contact,
+      n: 2,
+    });
+    expect(await merge.splitMessage(m.db, source, m1)).toBeNull();
+    const fresh = await ticket();
+    await merge.moveMessage(m.db, m1, fresh, target);
+    const back = await k
+      .selectFrom('ticketMessages')
+      .select(['ticketMessages.ticketId', 'ticketMessages.movedFromTicketId'])
+      .where('ticketMessages.id', '=', m1)
+      .executeTakeFirstOrThrow();
+    expect(back).toEqual({ ticketId: fresh, movedFromTicketId: source });
+  });
+});
