@@ -26,7 +26,7 @@ export class RiskListExportController {
     @Res() reply: FastifyReply,
   ) {
     try {
-      const query = this.retention.query(
+      const query = this.retention.riskQuery(
         actor,
         {
           mine: boolParam(q, 'mine'),

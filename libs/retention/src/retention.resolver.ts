@@ -67,7 +67,12 @@ export class RetentionResolver {
     })
     after: string | null,
   ) {
-    const q = this.service.query(actor, (filter ?? {}) as RiskListFilterInput, orderBy, changeDays);
+    const q = this.service.riskQuery(
+      actor,
+      (filter ?? {}) as RiskListFilterInput,
+      orderBy,
+      changeDays,
+    );
     const conn = await this.service.riskList(q, first, after);
     return { ...conn, edges: conn.edges.map((e) => ({ ...e, node: riskRowView(e.node) })) };
   }

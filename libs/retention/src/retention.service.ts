@@ -86,7 +86,8 @@ export class RetentionService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  query(
+  /** The list filter checked (named riskQuery, not query: it builds no SQL). */
+  riskQuery(
     actor: Actor,
     filter: RiskListFilterInput,
     orderBy: string | null | undefined,

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { Tx } from '@staydesk/core';
+import { sql } from 'kysely';
+import { Tx, db } from '@staydesk/core';
 
 /** A recorded score of one customer (risk_score_history), for the risk list's sparklines. */
 export interface RowHistoryPoint {
@@ -13,21 +14,29 @@ export interface RowHistoryPoint {
 
 /**
  * Batch reads behind the risk list's per-row extras (sparkline history, last contact): one query
- * per page of rows, each keyed by customer id (risk-row.loaders.ts).
+ * per page of rows, each keyed by customer id (risk-row.loaders.ts). Written with the typed query
+ * builder over `db(tx)` (decision 46).
  */
 @Injectable()
 export class RiskRowRepository {
   /** Recorded scores since `since` of the given customers, oldest first per customer. */
   async history(tx: Tx, customerIds: readonly string[], since: Date): Promise<RowHistoryPoint[]> {
-    return tx.query(
-      `SELECT customer_id::text AS "customerId", score::float8 AS score, band,
-              previous_band AS "previousBand", model_version AS "modelVersion",
-              computed_at AS "computedAt"
-         FROM risk_score_history
-        WHERE customer_id = ANY($1::bigint[]) AND computed_at >= $2
-        ORDER BY customer_id, computed_at`,
-      [customerIds, since],
-    );
+    return db(tx)
+      .selectFrom('riskScoreHistory')
+      .select((eb) => [
+        'riskScoreHistory.customerId',
+        // float8 as before: the real column would read back with float4's shortest digits
+        sql<number>`${eb.ref('riskScoreHistory.score')}::float8`.as('score'),
+        'riskScoreHistory.band',
+        'riskScoreHistory.previousBand',
+        'riskScoreHistory.modelVersion',
+        'riskScoreHistory.computedAt',
+      ])
+      .where('riskScoreHistory.customerId', '=', sql<string>`any(${[...customerIds]}::bigint[])`)
+      .where('riskScoreHistory.computedAt', '>=', since)
+      .orderBy('riskScoreHistory.customerId')
+      .orderBy('riskScoreHistory.computedAt')
+      .execute();
   }
 
   /**
@@ -38,14 +47,31 @@ export class RiskRowRepository {
     tx: Tx,
     customerIds: readonly string[],
   ): Promise<{ customerId: string; at: Date | null }[]> {
-    return tx.query(
-      `SELECT c.id::text AS "customerId",
-              greatest(
-                (SELECT max(greatest(t.created_at, t.last_message_at)) FROM tickets t WHERE t.customer_id = c.id),
-                (SELECT max(f.completed_at) FROM follow_ups f WHERE f.customer_id = c.id AND f.status = 'done')
-              ) AS at
-         FROM customers c WHERE c.id = ANY($1::bigint[])`,
-      [customerIds],
-    );
+    return db(tx)
+      .selectFrom('customers')
+      .select((eb) => [
+        'customers.id as customerId',
+        eb
+          .fn<Date | null>('greatest', [
+            eb
+              .selectFrom('tickets')
+              .select((t) =>
+                t.fn
+                  .max<Date | null>(
+                    t.fn('greatest', ['tickets.createdAt', 'tickets.lastMessageAt']),
+                  )
+                  .as('at'),
+              )
+              .whereRef('tickets.customerId', '=', 'customers.id'),
+            eb
+              .selectFrom('followUps')
+              .select((f) => f.fn.max('followUps.completedAt').as('at'))
+              .whereRef('followUps.customerId', '=', 'customers.id')
+              .where('followUps.status', '=', 'done'),
+          ])
+          .as('at'),
+      ])
+      .where('customers.id', '=', sql<string>`any(${[...customerIds]}::bigint[])`)
+      .execute();
   }
 }

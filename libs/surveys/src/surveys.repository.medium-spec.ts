@@ -1,0 +1,283 @@
+import { db } from '@staydesk/core';
+import { MediumDatabase, mediumDatabase } from '@staydesk/testing';
+import { SurveysRepository } from './surveys.repository';
+import type { StatsGroup } from './survey-stats.sql';
+
+/** The survey SQL (builder and `sql` templates) against a migrated database. */
+describe('SurveysRepository (medium)', () => {
+  const repo = new SurveysRepository();
+  let m: MediumDatabase;
+  let admin: string;
+  let lead: string;
+  let team: string;
+  let customer: string;
+  let contacts: string[];
+  let tickets: string[];
+
+  beforeAll(async () => {
+    m = await mediumDatabase();
+    const k = db(m.db);
+    const user = (email: string, role: 'admin' | 'team_lead') =>
+      k
+        .insertInto('users')
+        .values({ email, name: email, role, passwordHash: 'x' })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+    ({ id: admin } = await user('admin@x.test', 'admin'));
+    ({ id: lead } = await user('lead@x.test', 'team_lead'));
+    ({ id: team } = await k
+      .insertInto('teams')
+      .values({
+        name: 'Support',
+        leadId: lead,
+        timezone: 'Europe/Paris',
+        businessHours: JSON.stringify({ mon: [['09:00', '17:00']], sat: [] }),
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow());
+    ({ id: customer } = await k
+      .insertInto('customers')
+      .values({ name: 'Acme', tier: 'pro', mrr: 100 })
+      .returning('id')
+      .executeTakeFirstOrThrow());
+    contacts = [];
+    for (const n of ['a', 'b', 'c']) {
+      const { id } = await k
+        .insertInto('contacts')
+        .values({ customerId: customer, name: n.toUpperCase(), email: `${n}@acme.test` })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      contacts.push(id);
+    }
+    tickets = [];
+    for (const requesterId of contacts.slice(0, 2)) {
+      const { id } = await k
+        .insertInto('tickets')
+        .values({
+          customerId: customer,
+          requesterId,
+          subject: `Help ${requesterId}`,
+          channel: 'email',
+          priority: 'normal',
+          status: 'solved',
+          solveCount: 1,
+          teamId: team,
+          assigneeId: lead,
+        })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      tickets.push(id);
+    }
+  });
+  afterAll(() => m.close());
+
+  const csat = (i: number, salt: string) => ({
+    ticketId: tickets[i],
+    solveCycle: 1,
+    contactId: contacts[i],
+    customerId: customer,
+    teamId: team,
+    agentId: lead,
+    salt,
+  });
+
+  it('decides a CSAT batch: reads by position, locks, inserts once per solve, sets the token hashes', async () => {
+    const asked = [
+      { ticketId: tickets[1], solveCycle: 1 },
+      { ticketId: '999999999', solveCycle: 1 },
+      { ticketId: tickets[0], solveCycle: 1 },
+    ];
+    const read = await repo.csatTickets(m.db, asked);
+    expect(read.map((r) => [r.ord, r.id])).toEqual(
+      expect.arrayContaining([
+        [1, tickets[1]],
+        [3, tickets[0]],
+      ]),
+    );
+    expect(read).toHaveLength(2);
+    expect(read.find((r) => r.ord === 3)).toEqual({
+      ord: 3,
+      id: tickets[0],
+      status: 'solved',
+      solveCount: 1,
+      customerId: customer,
+      requesterId: contacts[0],
+      teamId: team,
+      assigneeId: lead,
+      optOut: false,
+      bouncing: false,
+      contactName: 'A',
+      contactEmail: 'a@acme.test',
+      customerName: 'Acme',
+      ticketSubject: `Help ${contacts[0]}`,
+      existingId: null,
+      existingSent: false,
+    });
+    const inserted = await m.run(async (tx) => {
+      await repo.lockContacts(tx, [contacts[1], contacts[0], contacts[1]]);
+      expect(await repo.surveyedWithinMany(tx, contacts, 30)).toEqual(new Set());
+      const rows = await repo.insertCsatMany(tx, [csat(0, 'salt-a'), csat(1, 'salt-b')], 14);
+      await repo.setTokenHashes(
+        tx,
+        rows.map((r) => ({ id: r.id, hash: `hash-${r.tokenSalt}` })),
+      );
+      return rows;
+    });
+    expect(inserted).toHaveLength(2);
+    expect(inserted[0]).toMatchObject({
+      kind: 'csat',
+      ticketId: tickets[0],
+      solveCycle: 1,
+      contactId: contacts[0],
+      customerId: customer,
+      teamId: team,
+      agentId: lead,
+      tokenSalt: 'salt-a',
+      sentAt: null,
+      score: null,
+    });
+    expect(typeof inserted[0].id).toBe('string');
+    expect(inserted[0].expiresAt.getTime() - inserted[0].createdAt.getTime()).toBe(14 * 86_400_000);
+    // the same solve again: skipped, not an error
+    expect(await repo.insertCsatMany(m.db, [csat(0, 'salt-c')], 14)).toEqual([]);
+    expect(await repo.surveyedWithinMany(m.db, contacts, 30)).toEqual(
+      new Set(contacts.slice(0, 2)),
+    );
+    const again = await repo.csatTickets(m.db, [{ ticketId: tickets[0], solveCycle: 1 }]);
+    expect(again[0]).toMatchObject({ existingId: inserted[0].id, existingSent: false });
+    const ctx = await m.run((tx) => repo.contextByTokenHash(tx, 'hash-salt-b', true));
+    expect(ctx).toMatchObject({
+      id: inserted[1].id,
+      contactName: 'B',
+      contactEmail: 'b@acme.test',
+      surveyOptOut: false,
+      bouncing: false,
+      customerName: 'Acme',
+      ticketSubject: `Help ${contacts[1]}`,
+      dataSentAt: null,
+    });
+    expect(ctx!.sendingAt).toBeInstanceOf(Date);
+  });
+
+  it('marks a delivery: sending, the journal’s data-sent mark, sent once, reminded once', async () => {
+    const [s] = await repo.byTicketIds(m.db, [tickets[0]]);
+    expect(await repo.markSending(m.db, s.id)).toBe(true);
+    // the journal runs the compiled statement on its own connection (here: the pool)
+    const one = repo.dataSentQuery(m.db, s.id);
+    await m.db.query(one.sql, [...one.parameters]);
+    expect((await repo.context(m.db, s.id))!.dataSentAt).toBeInstanceOf(Date);
+    await repo.clearSending(m.db, s.id);
+    expect(await repo.context(m.db, s.id)).toMatchObject({ sendingAt: null, dataSentAt: null });
+    const [other] = await repo.byTicketIds(m.db, [tickets[1]]);
+    const many = repo.dataSentManyQuery(m.db, [s.id, other.id]);
+    await m.db.query(many.sql, [...many.parameters]);
+    await repo.markSentMany(m.db, [s.id, other.id]);
+    const sent = await repo.context(m.db, s.id);
+    expect(sent!.sentAt).toBeInstanceOf(Date);
+    expect(sent!.dataSentAt).toBeInstanceOf(Date);
+    // once sent, nothing changes the delivery marks any more
+    expect(await repo.markSending(m.db, s.id)).toBe(false);
+    expect(await repo.markSent(m.db, s.id)).toBe(false);
+    await repo.clearSending(m.db, s.id);
+    expect((await repo.context(m.db, s.id))!.sentAt).toEqual(sent!.sentAt);
+    expect(await repo.markReminded(m.db, s.id)).toBe(true);
+    expect(await repo.markReminded(m.db, s.id)).toBe(false);
+  });
+
+  it('saves answers: a null score keeps the recorded one, absent CES and comment stay', async () => {
+    const [s] = await repo.byTicketIds(m.db, [tickets[1]]);
+    await repo.saveResponse(m.db, s.id, { score: null, nonce: 'n1' });
+    expect(await repo.context(m.db, s.id)).toMatchObject({
+      score: null,
+      respondedAt: null,
+      formNonce: 'n1',
+    });
+    await repo.saveResponse(m.db, s.id, { score: 2, cesScore: 3, comment: 'slow', nonce: 'n2' });
+    const first = (await repo.context(m.db, s.id))!;
+    expect(first).toMatchObject({ score: 2, cesScore: 3, comment: 'slow', formNonce: 'n2' });
+    expect(first.respondedAt).toBeInstanceOf(Date);
+    await repo.saveResponse(m.db, s.id, { score: null, nonce: 'n3' });
+    await repo.saveResponse(m.db, s.id, { score: 4, comment: null, nonce: 'n4' });
+    expect(await repo.context(m.db, s.id)).toMatchObject({
+      score: 4,
+      cesScore: 3,
+      comment: null,
+      formNonce: 'n4',
+      respondedAt: first.respondedAt,
+    });
+    expect(await repo.hasRecoveryFollowUp(m.db, s.id)).toBe(false);
+  });
+
+  it('reads the team lead with its business hours as stored, and the first admin', async () => {
+    expect(await repo.teamLead(m.db, team)).toEqual({
+      leadId: lead,
+      timezone: 'Europe/Paris',
+      businessHours: { mon: [['09:00', '17:00']], sat: [] },
+    });
+    expect(await repo.teamLead(m.db, '999999999')).toEqual({
+      leadId: null,
+      timezone: null,
+      businessHours: null,
+    });
+    expect(await repo.anyAdmin(m.db)).toBe(admin);
+  });
+
+  it('creates an NPS batch once per period for contacts not surveyed lately, and opts out', async () => {
+    const created = await repo.createNpsBatch(m.db, '2026-Q4', 90, 30, 14, 100);
+    // contacts a and b had a CSAT survey within the throttle window
+    expect(created).toHaveLength(1);
+    expect(created[0]).toEqual({ id: expect.any(String), tokenSalt: expect.any(String) });
+    expect(await repo.createNpsBatch(m.db, '2026-Q4', 90, 30, 14, 100)).toEqual([]);
+    await repo.optOut(m.db, contacts[2]);
+    const c = await db(m.db)
+      .selectFrom('contacts')
+      .select('surveyOptOut')
+      .where('id', '=', contacts[2])
+      .executeTakeFirstOrThrow();
+    expect(c.surveyOptOut).toBe(true);
+  });
+
+  it('lists a customer’s latest surveys per customer and a ticket’s surveys', async () => {
+    const all = await repo.byCustomerIds(m.db, [customer, '999999999'], 20);
+    expect(all).toHaveLength(3);
+    expect(all.map((s) => s.createdAt.getTime())).toEqual(
+      [...all.map((s) => s.createdAt.getTime())].sort((a, b) => b - a),
+    );
+    expect(all[0]).toMatchObject({ customerId: customer });
+    expect(Object.keys(all[0]).sort()).toEqual(
+      Object.keys((await repo.byTicketIds(m.db, [tickets[0]]))[0]).sort(),
+    );
+    expect(await repo.byCustomerIds(m.db, [customer], 1)).toHaveLength(1);
+    expect(await repo.byTicketIds(m.db, [])).toEqual([]);
+  });
+
+  it('computes the KPIs for every grouping', async () => {
+    const f = { from: new Date(Date.now() - 86_400_000), to: new Date(Date.now() + 86_400_000) };
+    const byKind = await repo.stats(m.db, f, 'kind');
+    expect(byKind).toEqual([
+      expect.objectContaining({
+        groupKey: 'csat',
+        sent: 2,
+        responded: 1,
+        csatSent: 2,
+        csatResponded: 1,
+        csatResponses: 1,
+        csatGood: 1,
+        csatWeight: 100,
+        csatGoodWeight: 100,
+        cesResponses: 1,
+        cesSum: 3,
+      }),
+    ]);
+    const groups: StatsGroup[] = ['none', 'team', 'agent', 'week', 'month', 'segment'];
+    for (const g of groups) {
+      const rows = await repo.stats(m.db, f, g);
+      expect(rows.reduce((n, r) => n + r.sent, 0)).toBe(2);
+    }
+    expect((await repo.stats(m.db, { ...f, teamIds: [team] }, 'team'))[0]).toMatchObject({
+      groupKey: team,
+      sent: 2,
+    });
+    expect(await repo.stats(m.db, { ...f, agentIds: [admin] }, 'agent')).toEqual([]);
+  });
+});
