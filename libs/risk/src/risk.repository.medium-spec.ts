@@ -120,6 +120,7 @@ describe('RiskRepository (medium)', () => {
           ...survey,
           kind: 'csat',
           ticketId: t[1],
+          solveCycle: 1,
           tokenHash: 'h1',
           sentAt: ago(19),
           respondedAt: ago(18),
@@ -129,6 +130,7 @@ describe('RiskRepository (medium)', () => {
         {
           ...survey,
           kind: 'nps',
+          period: '2026-Q1',
           tokenHash: 'h2',
           sentAt: ago(101),
           respondedAt: ago(100),
@@ -278,7 +280,9 @@ describe('RiskRepository (medium)', () => {
       [b, 'low', null],
     ]);
     expect(await repo.trends(m.db, [a], 0)).toEqual([{ customerId: a, trend: 0 }]);
-    expect(await m.run((tx) => repo.refreshChangeBase(tx, 0))).toBe(2);
+    // the base is the first score of today: A's moves from its first score (40, set on insert)
+    // to 75; B's first score is already its base
+    expect(await m.run((tx) => repo.refreshChangeBase(tx, 0))).toBe(1);
   });
 
   it('backfills history points with their own times', async () => {
