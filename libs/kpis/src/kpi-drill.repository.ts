@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import { Tx } from '@staydesk/core';
+import { sql } from 'kysely';
+import { Tx, db } from '@staydesk/core';
 import type { Dim } from './kpi-plan';
-import { DIM_COLUMN } from './kpis.repository';
+import { DIM_COLUMN, positional } from './kpi-sql';
 
 /** Figures of supportKpis that open to the tickets (or ratings) behind them. */
 export const DRILL_METRICS = [
@@ -202,6 +203,12 @@ export interface DrillRow {
   rowId: string;
 }
 
+/**
+ * The tickets, ratings and replies behind a figure. Each metric's SQL is built in code from
+ * {@link METRICS} and references its range and `now` as `$1`–`$3` in many places: it runs with
+ * its text unchanged through `positional` on `db(tx)` (decision 46), its rows typed as
+ * {@link DrillRow}; filter values and the keyset are bound parameters.
+ */
 @Injectable()
 export class KpiDrillRepository {
   private sql(
@@ -259,7 +266,8 @@ export class KpiDrillRepository {
   ): Promise<number> {
     const params: unknown[] = [from, to, await this.now(tx)];
     const q = this.sql(metric, filters, params, none);
-    const [r] = await tx.query(
+    const [r] = await positional<{ n: number }>(
+      tx,
       `SELECT count(*)::int AS n ${q.from} WHERE ${q.where.join(' AND ')}`,
       params,
     );
@@ -296,7 +304,8 @@ export class KpiDrillRepository {
     const cast = order === 'recent' ? 'timestamptz' : 'float8';
     if (after)
       q.where.push(`(${key}, ${q.rowId}) < (${p(after.key)}::${cast}, ${p(after.id)}::bigint)`);
-    return tx.query(
+    return positional<DrillRow>(
+      tx,
       `SELECT ${q.ticketId}::text AS "ticketId", ${q.rowId === 's.id' ? 's.id::text' : 'NULL'} AS "surveyId",
               ${q.rowId === 's.id' ? 's.customer_id::text' : 'NULL'} AS "customerId",
               ${q.at} AS at, ${q.value}::float8 AS value,
@@ -311,7 +320,7 @@ export class KpiDrillRepository {
   }
 
   private async now(tx: Tx): Promise<Date> {
-    const [r] = await tx.query(`SELECT now() AS now`);
-    return r.now;
+    const { rows } = await sql<{ now: Date }>`SELECT now() AS now`.execute(db(tx));
+    return rows[0].now;
   }
 }

@@ -1,3 +1,4 @@
+// Over 400 lines: one service of the KPI read paths (plans, caches, scoping, refresh) sharing its state; a split is not part of the typed-SQL change (issue #21).
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
 import { APP_CONFIG, AppConfig, TransactionRunner, Tx, badInput } from '@staydesk/core';
@@ -476,10 +477,10 @@ export async function rebuildKpiData(tx: Tx, repo = new KpisRepository()): Promi
   const started = performance.now();
   await repo.lock(tx);
   await repo.tune(tx, '256MB');
-  await tx.query(`SET LOCAL statement_timeout = 0`);
+  await repo.noStatementTimeout(tx);
   const calendars = (await repo.syncCalendars(tx, true)).length;
   const facts = await repo.rebuildFacts(tx);
-  await tx.query(`TRUNCATE kpi_cells`);
+  await repo.truncateCells(tx);
   const now = await repo.now(tx);
   const first = await repo.firstInstant(tx);
   const buckets: Record<Grain, Date[]> = { day: [], week: [], month: [] };

@@ -1,3 +1,4 @@
+// Over 400 lines: the unit tests of backtest.ts (its pure metrics), kept next to the code they test.
 import {
   BacktestInputError,
   aucDifference,

@@ -1,3 +1,4 @@
+// Over 400 lines: the pure metrics of a backtest (AUC, Brier, precision, reliability, the report), one concern.
 import { BANDS, DEFAULT_MODEL, FACTOR_NAMES, withOverrides } from './risk-model';
 import type { Band, BandThresholds, FactorName, FactorValue, RiskModel } from './risk-model';
 

@@ -67,11 +67,8 @@ export async function backfillRiskHistory(
     throw new Error(`stepDays must be a whole number of days, at least 1`);
   const now = options.now ?? new Date();
   const repo = new RiskRepository();
-  const existing: { n: number }[] = await tx.query(
-    `SELECT count(*)::int AS n FROM risk_score_history WHERE computed_at < $1`,
-    [new Date(now.getTime() - DAY_MS)],
-  );
-  if (existing[0].n > 0) return { cutoffs: 0, scored: 0, points: 0, ms: 0 };
+  const existing = await repo.historyBefore(tx, new Date(now.getTime() - DAY_MS));
+  if (existing > 0) return { cutoffs: 0, scored: 0, points: 0, ms: 0 };
 
   const stored = await repo.activeModel(tx).catch(() => null);
   const model: RiskModel = stored ? storedModel(stored) : DEFAULT_MODEL;
@@ -108,19 +105,7 @@ export async function backfillRiskHistory(
     }
   }
   for (let i = 0; i < points.length; i += INSERT_CHUNK) {
-    const chunk = points.slice(i, i + INSERT_CHUNK);
-    await tx.query(
-      `INSERT INTO risk_score_history (customer_id, score, band, previous_band, model_version, computed_at)
-       SELECT * FROM unnest($1::bigint[], $2::real[], $3::text[], $4::text[], $5::text[], $6::timestamptz[])`,
-      [
-        chunk.map((p) => p.customerId),
-        chunk.map((p) => p.score),
-        chunk.map((p) => p.band),
-        chunk.map((p) => p.previousBand),
-        chunk.map((p) => p.modelVersion),
-        chunk.map((p) => p.at),
-      ],
-    );
+    await repo.insertHistoryAt(tx, points.slice(i, i + INSERT_CHUNK));
   }
   return {
     cutoffs,

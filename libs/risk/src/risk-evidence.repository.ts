@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { Tx } from '@staydesk/core';
+import { CompiledQuery } from 'kysely';
+import { Tx, db } from '@staydesk/core';
 
 /** One ticket, survey or message behind a risk factor. */
 export interface EvidenceRow {
@@ -79,7 +80,10 @@ export class RiskEvidenceRepository {
   ): Promise<{ rows: EvidenceRow[]; hidden: number }> {
     const sql = EVIDENCE_SQL[factor];
     if (!sql) return { rows: [], hidden: 0 };
-    const rows: (EvidenceRow & { hiddenCount: number; hiddenRow: boolean })[] = await tx.query(
+    // The factor's SQL references the customer and the time ($1, $2) many times: it runs with its
+    // text unchanged as a CompiledQuery on db(tx) (decision 46), its rows typed here.
+    type Row = EvidenceRow & { hiddenCount: number; hiddenRow: boolean };
+    const query = CompiledQuery.raw(
       `SELECT * FROM (
          SELECT e.*, count(*) FILTER (WHERE e."hiddenRow") OVER ()::int AS "hiddenCount"
            FROM (SELECT e.*, (e."ticketId" IS NOT NULL AND EXISTS (SELECT 1 FROM tickets ht
@@ -88,6 +92,7 @@ export class RiskEvidenceRepository {
         ORDER BY "hiddenRow", at DESC NULLS LAST, id DESC LIMIT ${EVIDENCE_LIMIT}`,
       [customerId, asOf, hiddenTeamIds],
     );
+    const { rows } = await db(tx).executeQuery<Row>(query);
     return {
       rows: rows.filter((r) => !r.hiddenRow).map(({ hiddenCount: _c, hiddenRow: _h, ...r }) => r),
       hidden: rows[0]?.hiddenCount ?? 0,

@@ -1,3 +1,4 @@
+// Over 400 lines: the model in one file (factors, transforms, default weights, scoring), read together with docs/risk-model.md.
 import { RISK_BANDS as BANDS } from '@staydesk/core';
 import type { RiskBand as Band } from '@staydesk/core';
 import type { RawFeatures } from './risk.repository';

@@ -112,9 +112,7 @@ export class RiskService implements OnModuleInit {
       // One rescore of a customer at a time: two at once (the worker's debounced job and a
       // direct call) both saw the old band and both opened an outreach follow-up. The second
       // now waits, then reads what the first wrote.
-      await tx.query(`SELECT pg_advisory_xact_lock(hashtextextended('risk.rescore:' || $1, 0))`, [
-        customerId,
-      ]);
+      await this.repo.lockRescore(tx, customerId);
       const [features] = await this.repo.features(
         tx,
         new Date(),

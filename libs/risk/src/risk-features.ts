@@ -1,0 +1,199 @@
+/* The risk feature query and its row type, moved out of risk.repository.ts (pure move). */
+
+/** The median resolution time of one team and priority (null team: unassigned). */
+export interface PeerMedian {
+  teamId: string | null;
+  priority: string;
+  hours: number;
+}
+
+/** Raw per-customer facts as of a moment, straight from SQL (numbers; nulls where nothing is known). */
+export interface RawFeatures {
+  customerId: string;
+  tenureDays: number;
+  daysToRenewal: number | null;
+  tickets120: number;
+  vol30: number;
+  base90: number;
+  openTickets: number;
+  urgentOpen: number;
+  solved90: number;
+  reopened90: number;
+  breaches90: number;
+  /** Tickets created in the last 90 days (the denominator of the breach rate). */
+  tickets90: number;
+  medianResolutionHours: number | null;
+  globalMedianResolutionHours: number | null;
+  /**
+   * Median over the customer's tickets solved in the last 90 days of (its resolution hours ÷ the
+   * median of its team and priority): experience relative to its peers; null without solves.
+   */
+  peerResolutionRatio?: number | null;
+  csatCount: number;
+  csatMean: number | null;
+  csatBad: number;
+  cesCount: number;
+  cesMean: number | null;
+  npsLatest: number | null;
+  customerMessages: number;
+  negativeMessages: number;
+  /** Customer messages (and negative ones) in the last 30 days: the sentiment trend. */
+  customerMessages30: number;
+  negativeMessages30: number;
+  /**
+   * The customer's year (tickets created in the last 365 days, and the customer messages on them
+   * in that time): the experience rates over enough tickets to mean something (a customer files
+   * a few tickets a quarter), optional so that hand-built rows without them score as before.
+   */
+  ticketsYear?: number;
+  breachesYear?: number;
+  reopenedYear?: number;
+  customerMessagesYear?: number;
+  negativeMessagesYear?: number;
+  daysSinceContact: number | null;
+  /** The customer's plan (free, starter, pro, enterprise); 'starter' when never set. */
+  tier?: string | null;
+}
+
+const NEGATIVE = -0.05;
+
+/**
+ * The feature query. `$1` = as-of time, `$2` = customer ids (null = every customer active at
+ * that time), `$3` = live (use current ticket status for the open backlog, via a partial index;
+ * a backtest passes false and reconstructs the backlog from timestamps), `$4` = the overall median
+ * resolution time in hours (pass it when scoring a subset; null = compute over the customers scored).
+ * Windows: volume last 30 d vs the 90 d before; the year's experience rates (breaches,
+ * reopens, negative messages) the last 365 d; everything else the last 90 d of tickets created in
+ * the last 120 d (\`recent\`).
+ */
+export const FEATURES_SQL = `
+WITH cust AS (
+  SELECT c.id, c.customer_since, c.renewal_date, c.tier
+    FROM customers c
+   WHERE c.customer_since <= $1
+     AND ($2::bigint[] IS NULL OR c.id = ANY($2))
+     AND (c.status = 'active' OR c.churned_at > $1)
+),
+win AS (
+  SELECT t.id, t.customer_id, t.created_at, t.first_response_at, t.first_response_due_at,
+         t.solved_at, t.resolution_due_at, t.reopen_count, t.team_id, t.priority,
+         t.created_at > $1 - interval '120 days' AS recent,
+         ((t.first_response_due_at < $1 AND (t.first_response_at IS NULL OR t.first_response_at > t.first_response_due_at))
+          OR (t.resolution_due_at < $1 AND (t.solved_at IS NULL OR t.solved_at > t.resolution_due_at))) AS breached
+    FROM tickets t JOIN cust ON cust.id = t.customer_id
+   WHERE t.created_at > $1 - interval '365 days' AND t.created_at <= $1
+),
+tk AS (
+  SELECT customer_id,
+         count(*) FILTER (WHERE recent)::int AS tickets120,
+         count(*) FILTER (WHERE created_at > $1 - interval '30 days')::int AS vol30,
+         count(*) FILTER (WHERE recent AND created_at <= $1 - interval '30 days')::int AS base90,
+         count(*) FILTER (WHERE created_at > $1 - interval '90 days' AND breached)::int AS breaches90,
+         count(*) FILTER (WHERE created_at > $1 - interval '90 days')::int AS tickets90,
+         count(*) FILTER (WHERE recent AND solved_at > $1 - interval '90 days' AND solved_at <= $1)::int AS solved90,
+         count(*) FILTER (WHERE recent AND solved_at > $1 - interval '90 days' AND solved_at <= $1 AND reopen_count > 0)::int AS reopened90,
+         percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM solved_at - created_at) / 3600)
+           FILTER (WHERE recent AND solved_at > $1 - interval '90 days' AND solved_at <= $1) AS median_hours,
+         count(*)::int AS tickets_year,
+         count(*) FILTER (WHERE breached)::int AS breaches_year,
+         count(*) FILTER (WHERE reopen_count > 0 AND solved_at <= $1)::int AS reopened_year,
+         max(created_at) FILTER (WHERE recent) AS last_ticket
+    FROM win GROUP BY customer_id
+),
+glob AS (
+  -- the overall median: given ($4) when scoring a few customers, else over everyone scored
+  SELECT coalesce($4::float8, (
+    SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM solved_at - created_at) / 3600)
+      FROM win WHERE recent AND solved_at > $1 - interval '90 days' AND solved_at <= $1)) AS median_hours
+),
+peer AS (
+  -- median resolution hours per team and priority: given ($5, JSON) when scoring a few
+  -- customers, else over the tickets of everyone scored (like glob)
+  SELECT (e->>'teamId')::bigint AS team_id, e->>'priority' AS priority, (e->>'hours')::float8 AS hours
+    FROM jsonb_array_elements(coalesce($5::jsonb, '[]'::jsonb)) e
+  UNION ALL
+  SELECT team_id, priority::text,
+         percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM solved_at - created_at) / 3600)
+    FROM win WHERE $5::jsonb IS NULL AND recent AND solved_at > $1 - interval '90 days' AND solved_at <= $1
+   GROUP BY team_id, priority
+),
+vs_peers AS (
+  SELECT w.customer_id,
+         percentile_cont(0.5) WITHIN GROUP (ORDER BY (extract(epoch FROM w.solved_at - w.created_at) / 3600) / p.hours) AS ratio
+    FROM win w JOIN peer p ON p.team_id IS NOT DISTINCT FROM w.team_id AND p.priority = w.priority::text
+   WHERE w.recent AND w.solved_at > $1 - interval '90 days' AND w.solved_at <= $1 AND p.hours > 0
+   GROUP BY w.customer_id
+),
+open_now AS (
+  SELECT t.customer_id, count(*)::int AS open, count(*) FILTER (WHERE t.priority = 'urgent')::int AS urgent
+    FROM tickets t JOIN cust ON cust.id = t.customer_id
+   WHERE $3 AND t.status NOT IN ('solved', 'closed')
+   GROUP BY t.customer_id
+),
+open_then AS (
+  SELECT t.customer_id, count(*)::int AS open, count(*) FILTER (WHERE t.priority = 'urgent')::int AS urgent
+    FROM tickets t JOIN cust ON cust.id = t.customer_id
+   WHERE NOT $3 AND t.created_at <= $1
+     AND (t.solved_at IS NULL OR t.solved_at > $1) AND (t.closed_at IS NULL OR t.closed_at > $1)
+   GROUP BY t.customer_id
+),
+msg AS (
+  SELECT w.customer_id,
+         count(*) FILTER (WHERE w.recent AND m.created_at > $1 - interval '90 days')::int AS n,
+         count(*) FILTER (WHERE w.recent AND m.created_at > $1 - interval '90 days' AND m.sentiment < ${NEGATIVE})::int AS negative,
+         count(*) FILTER (WHERE w.recent AND m.created_at > $1 - interval '30 days')::int AS n30,
+         count(*) FILTER (WHERE w.recent AND m.created_at > $1 - interval '30 days' AND m.sentiment < ${NEGATIVE})::int AS negative30,
+         count(*)::int AS n_year,
+         count(*) FILTER (WHERE m.sentiment < ${NEGATIVE})::int AS negative_year,
+         max(m.created_at) FILTER (WHERE w.recent AND m.created_at > $1 - interval '90 days') AS last_message
+    FROM win w JOIN ticket_messages m ON m.ticket_id = w.id
+   WHERE m.kind = 'customer_message' AND m.created_at > $1 - interval '365 days' AND m.created_at <= $1
+   GROUP BY w.customer_id
+),
+sv AS (
+  SELECT s.customer_id,
+         count(*) FILTER (WHERE s.kind = 'csat')::int AS csat_n,
+         avg(s.score) FILTER (WHERE s.kind = 'csat') AS csat_mean,
+         count(*) FILTER (WHERE s.kind = 'csat' AND s.score <= 2)::int AS csat_bad,
+         count(s.ces_score)::int AS ces_n,
+         avg(s.ces_score) AS ces_mean
+    FROM surveys s JOIN cust ON cust.id = s.customer_id
+   WHERE s.responded_at > $1 - interval '90 days' AND s.responded_at <= $1 AND s.score IS NOT NULL
+   GROUP BY s.customer_id
+),
+nps AS (
+  SELECT DISTINCT ON (s.customer_id) s.customer_id, s.score
+    FROM surveys s JOIN cust ON cust.id = s.customer_id
+   WHERE s.kind = 'nps' AND s.score IS NOT NULL AND s.responded_at <= $1
+   ORDER BY s.customer_id, s.responded_at DESC
+)
+SELECT cust.id::text AS "customerId", cust.tier AS "tier",
+       greatest(0, extract(epoch FROM $1 - cust.customer_since) / 86400)::float8 AS "tenureDays",
+       CASE WHEN cust.renewal_date IS NULL THEN NULL
+            ELSE (cust.renewal_date - ($1 AT TIME ZONE 'UTC')::date)::float8 END AS "daysToRenewal",
+       coalesce(tk.tickets120, 0) AS "tickets120", coalesce(tk.vol30, 0) AS "vol30", coalesce(tk.base90, 0) AS "base90",
+       coalesce(open_now.open, open_then.open, 0) AS "openTickets",
+       coalesce(open_now.urgent, open_then.urgent, 0) AS "urgentOpen",
+       coalesce(tk.solved90, 0) AS "solved90", coalesce(tk.reopened90, 0) AS "reopened90",
+       coalesce(tk.breaches90, 0) AS "breaches90", coalesce(tk.tickets90, 0) AS "tickets90",
+       tk.median_hours::float8 AS "medianResolutionHours", glob.median_hours::float8 AS "globalMedianResolutionHours",
+       vs_peers.ratio::float8 AS "peerResolutionRatio",
+       coalesce(sv.csat_n, 0) AS "csatCount", sv.csat_mean::float8 AS "csatMean", coalesce(sv.csat_bad, 0) AS "csatBad",
+       coalesce(sv.ces_n, 0) AS "cesCount", sv.ces_mean::float8 AS "cesMean",
+       nps.score AS "npsLatest",
+       coalesce(msg.n, 0) AS "customerMessages", coalesce(msg.negative, 0) AS "negativeMessages",
+       coalesce(msg.n30, 0) AS "customerMessages30", coalesce(msg.negative30, 0) AS "negativeMessages30",
+       coalesce(tk.tickets_year, 0) AS "ticketsYear", coalesce(tk.breaches_year, 0) AS "breachesYear",
+       coalesce(tk.reopened_year, 0) AS "reopenedYear",
+       coalesce(msg.n_year, 0) AS "customerMessagesYear", coalesce(msg.negative_year, 0) AS "negativeMessagesYear",
+       (extract(epoch FROM $1 - greatest(tk.last_ticket, msg.last_message)) / 86400)::float8 AS "daysSinceContact"
+  FROM cust
+  CROSS JOIN glob
+  LEFT JOIN tk ON tk.customer_id = cust.id
+  LEFT JOIN vs_peers ON vs_peers.customer_id = cust.id
+  LEFT JOIN open_now ON open_now.customer_id = cust.id
+  LEFT JOIN open_then ON open_then.customer_id = cust.id
+  LEFT JOIN msg ON msg.customer_id = cust.id
+  LEFT JOIN sv ON sv.customer_id = cust.id
+  LEFT JOIN nps ON nps.customer_id = cust.id
+ ORDER BY cust.id`;
