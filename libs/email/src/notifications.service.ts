@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { sql } from 'kysely';
 import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
 import {
   APP_CONFIG,
@@ -7,6 +8,7 @@ import {
   JobPublisher,
   TransactionRunner,
   Tx,
+  db,
 } from '@staydesk/core';
 import { MailService, ticketSubject } from '@staydesk/mail';
 
@@ -72,7 +74,10 @@ export class NotificationsService {
         headers: { 'Auto-Submitted': 'auto-generated', 'X-Staydesk-Notification': d.kind },
       });
     } catch (err) {
-      await this.tx.db.query(`DELETE FROM mail_notifications WHERE key = $1`, [d.key]);
+      await db(this.tx.db)
+        .deleteFrom('mailNotifications')
+        .where('mailNotifications.key', '=', d.key)
+        .execute();
       throw err;
     }
     return { sent: true };
@@ -80,12 +85,19 @@ export class NotificationsService {
 
   /** SLA targets due within the hour on assigned tickets: one warning per ticket and due time. */
   async scanSlaWarnings(): Promise<number> {
-    const rows: { id: string; due: string }[] = await this.tx.db.query(
-      `SELECT id::text, extract(epoch FROM next_due_at)::bigint::text AS due FROM tickets
-        WHERE next_due_at > now() AND next_due_at <= now() + interval '1 hour'
-          AND status NOT IN ('solved', 'closed') AND assignee_id IS NOT NULL
-        ORDER BY next_due_at LIMIT 1000`,
-    );
+    const rows = await db(this.tx.db)
+      .selectFrom('tickets')
+      .select((eb) => [
+        'tickets.id',
+        sql<string>`extract(epoch FROM ${eb.ref('tickets.nextDueAt')})::bigint::text`.as('due'),
+      ])
+      .where('tickets.nextDueAt', '>', sql<Date>`now()`)
+      .where('tickets.nextDueAt', '<=', sql<Date>`now() + interval '1 hour'`)
+      .where('tickets.status', 'not in', ['solved', 'closed'])
+      .where('tickets.assigneeId', 'is not', null)
+      .orderBy('tickets.nextDueAt')
+      .limit(1000)
+      .execute();
     if (rows.length) {
       await this.publisher.publishBulk(
         'mail.notify',
@@ -99,20 +111,29 @@ export class NotificationsService {
 
   private async claim(tx: Tx, key: string, recipient: string): Promise<'ok' | string> {
     if (this.config.email.autoPerHour > 0) {
-      const [{ n }]: { n: number }[] = await tx.query(
-        `SELECT count(*)::int AS n FROM mail_notifications
-          WHERE lower(recipient) = lower($1) AND sent_at > now() - interval '1 hour'`,
-        [recipient],
-      );
+      const { n } = await db(tx)
+        .selectFrom('mailNotifications')
+        .select((eb) => eb.cast<number>(eb.fn.countAll(), 'integer').as('n'))
+        .where((eb) =>
+          eb(
+            eb.fn('lower', ['mailNotifications.recipient']),
+            '=',
+            eb.fn('lower', [eb.val(recipient)]),
+          ),
+        )
+        .where('mailNotifications.sentAt', '>', sql<Date>`now() - interval '1 hour'`)
+        .executeTakeFirstOrThrow();
       if (n >= this.config.email.autoPerHour) {
         this.logger.warn({ recipient, key }, 'automatic mail capped for this address this hour');
         return 'hourly cap reached';
       }
     }
-    const rows: unknown[] = await tx.query(
-      `INSERT INTO mail_notifications (key, recipient) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING key`,
-      [key, recipient],
-    );
+    const rows = await db(tx)
+      .insertInto('mailNotifications')
+      .values({ key, recipient })
+      .onConflict((oc) => oc.doNothing())
+      .returning('key')
+      .execute();
     return rows.length ? 'ok' : 'already sent';
   }
 
@@ -121,14 +142,29 @@ export class NotificationsService {
     ticketId: string,
     userId: string | null,
   ): Promise<NotifyTarget | null> {
-    const rows: NotifyTarget[] = await tx.query(
-      `SELECT t.id::text AS "ticketId", t.number, t.subject, t.status, t.assignee_id::text AS "assigneeId",
-              u.id::text AS "userId", u.email, u.name, u.active, u.notify_assigned AS "notifyAssigned",
-              u.notify_customer_reply AS "notifyCustomerReply", u.notify_sla_warning AS "notifySlaWarning"
-         FROM tickets t JOIN users u ON u.id = coalesce($2::bigint, t.assignee_id)
-        WHERE t.id = $1`,
-      [ticketId, userId],
-    );
-    return rows[0] ?? null;
+    const row = await db(tx)
+      .selectFrom('tickets as t')
+      .innerJoin('users as u', (join) =>
+        join.on((eb) =>
+          eb('u.id', '=', eb.fn.coalesce(sql<string | null>`${userId}::bigint`, 't.assigneeId')),
+        ),
+      )
+      .select([
+        't.id as ticketId',
+        't.number',
+        't.subject',
+        't.status',
+        't.assigneeId',
+        'u.id as userId',
+        'u.email',
+        'u.name',
+        'u.active',
+        'u.notifyAssigned',
+        'u.notifyCustomerReply',
+        'u.notifySlaWarning',
+      ])
+      .where('t.id', '=', ticketId)
+      .executeTakeFirst();
+    return row ?? null;
   }
 }
