@@ -15,6 +15,7 @@ describe('EmailRepository (medium)', () => {
   let customer: string;
   let contact: string;
   let ticket: string;
+  let agent: string;
 
   const mail = (messageId: string) => ({
     messageId,
@@ -37,6 +38,11 @@ describe('EmailRepository (medium)', () => {
       .values({ customerId: customer, name: 'Ann', email: 'Ann@acme.test' })
       .returning('id')
       .executeTakeFirstOrThrow());
+    ({ id: agent } = await k
+      .insertInto('users')
+      .values({ email: 'agent@x.test', name: 'Agent A', role: 'agent', passwordHash: 'x' })
+      .returning('id')
+      .executeTakeFirstOrThrow());
     ({ id: ticket } = await k
       .insertInto('tickets')
       .values({
@@ -56,7 +62,12 @@ describe('EmailRepository (medium)', () => {
   async function reply(messageId: string): Promise<string> {
     const { id } = await db(m.db)
       .insertInto('ticketMessages')
-      .values({ ticketId: ticket, kind: 'public_reply', body: `reply ${messageId}` })
+      .values({
+        ticketId: ticket,
+        kind: 'public_reply',
+        authorUserId: agent,
+        body: `reply ${messageId}`,
+      })
       .returning('id')
       .executeTakeFirstOrThrow();
     await repo.insertMessageMail(m.db, {
@@ -212,7 +223,7 @@ describe('EmailRepository (medium)', () => {
       kind: 'public_reply',
       ticketId: ticket,
       requesterEmail: 'Ann@acme.test',
-      agentName: null,
+      agentName: 'Agent A',
       teamName: null,
       mail: {
         status: 'sending',
