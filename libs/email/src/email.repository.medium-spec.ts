@@ -3,6 +3,7 @@ import { db } from '@staydesk/core';
 import { MediumDatabase, mediumDatabase } from '@staydesk/testing';
 import { EmailRepository } from './email.repository';
 import { MailboxesRepository } from './mailboxes.repository';
+import { NotificationsRepository } from './notifications.repository';
 
 /**
  * The e-mail channel's set-based SQL (typed templates: the SKIP LOCKED claims, the multi-row
@@ -338,5 +339,31 @@ describe('EmailRepository (medium)', () => {
     expect(await boxes.activeIds(m.db)).toEqual([b.id]);
     await boxes.polled(m.db, b.id, 'refused');
     expect((await boxes.byId(m.db, b.id))!.lastError).toBe('refused');
+  });
+  it('finds notification targets and due SLA warnings; records a key once and counts the hour', async () => {
+    const notes = new NotificationsRepository();
+    const due = new Date(Date.now() + 30 * 60_000);
+    await db(m.db)
+      .updateTable('tickets')
+      .set({ assigneeId: agent, nextDueAt: due })
+      .where('id', '=', ticket)
+      .execute();
+    expect(await notes.target(m.db, ticket, null)).toMatchObject({
+      ticketId: ticket,
+      subject: 'Skates',
+      assigneeId: agent,
+      userId: agent,
+      name: 'Agent A',
+      active: true,
+      notifyAssigned: true,
+    });
+    expect(await notes.target(m.db, '999999999', null)).toBeNull();
+    const warnings = await notes.slaWarningsDue(m.db);
+    expect(warnings).toEqual([{ id: ticket, due: String(Math.round(due.getTime() / 1000)) }]);
+    expect(await notes.record(m.db, 'k1', 'Agent@x.test')).toBe(true);
+    expect(await notes.record(m.db, 'k1', 'Agent@x.test')).toBe(false);
+    expect(await notes.sentLastHour(m.db, 'agent@X.test')).toBe(1);
+    await notes.forget(m.db, 'k1');
+    expect(await notes.sentLastHour(m.db, 'agent@x.test')).toBe(0);
   });
 });

@@ -1,5 +1,4 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { sql } from 'kysely';
 import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
 import {
   APP_CONFIG,
@@ -8,24 +7,9 @@ import {
   JobPublisher,
   TransactionRunner,
   Tx,
-  db,
 } from '@staydesk/core';
 import { MailService, ticketSubject } from '@staydesk/mail';
-
-interface NotifyTarget {
-  ticketId: string;
-  number: number;
-  subject: string;
-  status: string;
-  assigneeId: string | null;
-  userId: string;
-  email: string;
-  name: string;
-  active: boolean;
-  notifyAssigned: boolean;
-  notifyCustomerReply: boolean;
-  notifySlaWarning: boolean;
-}
+import { NotificationsRepository, NotifyTarget } from './notifications.repository';
 
 const TEXT = {
   assigned: (t: NotifyTarget) => `Ticket [#${t.number}] "${t.subject}" was assigned to you.`,
@@ -44,6 +28,7 @@ const TEXT = {
 export class NotificationsService {
   constructor(
     private readonly tx: TransactionRunner,
+    private readonly repo: NotificationsRepository,
     private readonly mail: MailService,
     private readonly publisher: JobPublisher,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -74,10 +59,7 @@ export class NotificationsService {
         headers: { 'Auto-Submitted': 'auto-generated', 'X-Staydesk-Notification': d.kind },
       });
     } catch (err) {
-      await db(this.tx.db)
-        .deleteFrom('mailNotifications')
-        .where('mailNotifications.key', '=', d.key)
-        .execute();
+      await this.repo.forget(this.tx.db, d.key);
       throw err;
     }
     return { sent: true };
@@ -85,19 +67,7 @@ export class NotificationsService {
 
   /** SLA targets due within the hour on assigned tickets: one warning per ticket and due time. */
   async scanSlaWarnings(): Promise<number> {
-    const rows = await db(this.tx.db)
-      .selectFrom('tickets')
-      .select((eb) => [
-        'tickets.id',
-        sql<string>`extract(epoch FROM ${eb.ref('tickets.nextDueAt')})::bigint::text`.as('due'),
-      ])
-      .where('tickets.nextDueAt', '>', sql<Date>`now()`)
-      .where('tickets.nextDueAt', '<=', sql<Date>`now() + interval '1 hour'`)
-      .where('tickets.status', 'not in', ['solved', 'closed'])
-      .where('tickets.assigneeId', 'is not', null)
-      .orderBy('tickets.nextDueAt')
-      .limit(1000)
-      .execute();
+    const rows = await this.repo.slaWarningsDue(this.tx.db);
     if (rows.length) {
       await this.publisher.publishBulk(
         'mail.notify',
@@ -111,30 +81,13 @@ export class NotificationsService {
 
   private async claim(tx: Tx, key: string, recipient: string): Promise<'ok' | string> {
     if (this.config.email.autoPerHour > 0) {
-      const { n } = await db(tx)
-        .selectFrom('mailNotifications')
-        .select((eb) => eb.cast<number>(eb.fn.countAll(), 'integer').as('n'))
-        .where((eb) =>
-          eb(
-            eb.fn('lower', ['mailNotifications.recipient']),
-            '=',
-            eb.fn('lower', [eb.val(recipient)]),
-          ),
-        )
-        .where('mailNotifications.sentAt', '>', sql<Date>`now() - interval '1 hour'`)
-        .executeTakeFirstOrThrow();
+      const n = await this.repo.sentLastHour(tx, recipient);
       if (n >= this.config.email.autoPerHour) {
         this.logger.warn({ recipient, key }, 'automatic mail capped for this address this hour');
         return 'hourly cap reached';
       }
     }
-    const rows = await db(tx)
-      .insertInto('mailNotifications')
-      .values({ key, recipient })
-      .onConflict((oc) => oc.doNothing())
-      .returning('key')
-      .execute();
-    return rows.length ? 'ok' : 'already sent';
+    return (await this.repo.record(tx, key, recipient)) ? 'ok' : 'already sent';
   }
 
   private async target(
@@ -142,29 +95,6 @@ export class NotificationsService {
     ticketId: string,
     userId: string | null,
   ): Promise<NotifyTarget | null> {
-    const row = await db(tx)
-      .selectFrom('tickets as t')
-      .innerJoin('users as u', (join) =>
-        join.on((eb) =>
-          eb('u.id', '=', eb.fn.coalesce(sql<string | null>`${userId}::bigint`, 't.assigneeId')),
-        ),
-      )
-      .select([
-        't.id as ticketId',
-        't.number',
-        't.subject',
-        't.status',
-        't.assigneeId',
-        'u.id as userId',
-        'u.email',
-        'u.name',
-        'u.active',
-        'u.notifyAssigned',
-        'u.notifyCustomerReply',
-        'u.notifySlaWarning',
-      ])
-      .where('t.id', '=', ticketId)
-      .executeTakeFirst();
-    return row ?? null;
+    return this.repo.target(tx, ticketId, userId);
   }
 }
