@@ -1,4 +1,4 @@
-// 670 lines on purpose: one pipeline (receive → store → claim → file) sharing its batch state; header helpers live in inbound-headers.ts.
+// Over 400 lines on purpose: one pipeline (receive → store → claim → file) sharing its batch state; header helpers live in inbound-headers.ts.
 import { Inject, Injectable } from '@nestjs/common';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
