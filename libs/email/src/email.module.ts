@@ -18,6 +18,7 @@ import { MailboxesRepository } from './mailboxes.repository';
 import { EmailService } from './email.service';
 import { InboundSmtpReceiver } from './inbound-smtp.receiver';
 import { InboundService } from './inbound.service';
+import { NotificationsRepository } from './notifications.repository';
 import { NotificationsService } from './notifications.service';
 import { OutboundService } from './outbound.service';
 import { PasswordResetMailer } from './password-reset.mailer';
@@ -32,6 +33,7 @@ import { PasswordResetMailer } from './password-reset.mailer';
     EmailLoaders,
     InboundService,
     OutboundService,
+    NotificationsRepository,
     NotificationsService,
     PasswordResetMailer,
   ],

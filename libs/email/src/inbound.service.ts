@@ -1,6 +1,6 @@
-import { createHash } from 'node:crypto';
+// Over 400 lines on purpose: one pipeline (receive → store → claim → file) sharing its batch state; header helpers live in inbound-headers.ts.
 import { Inject, Injectable } from '@nestjs/common';
-import { simpleParser, type AddressObject, type ParsedMail } from 'mailparser';
+import { simpleParser, type ParsedMail } from 'mailparser';
 import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
 import { AttachmentsService } from '@staydesk/attachments';
 import { APP_CONFIG, AppConfig, JobPublisher, TransactionRunner, Tx } from '@staydesk/core';
@@ -21,6 +21,13 @@ import {
   insertMailTickets,
 } from '@staydesk/tickets';
 import { EmailRepository, InboundRow } from './email.repository';
+import {
+  InboundOutcome,
+  addresses,
+  hasPlainPart,
+  rawHeaders,
+  storageMessageId,
+} from './inbound-headers';
 import {
   MailNoise,
   PUBLIC_MAIL_DOMAINS,
@@ -71,61 +78,6 @@ interface FilingBatch {
 }
 
 type Filed = { outcome: InboundOutcome; ticketId?: string };
-
-/** The header block of a raw message, unfolded, as lower-case name → first value. */
-export function rawHeaders(raw: Buffer): Map<string, string> {
-  const text = raw.subarray(0, 256 * 1024).toString('latin1');
-  const end = text.search(/\r?\n\r?\n/);
-  const block = (end < 0 ? text : text.slice(0, end)).replace(/\r?\n[ \t]+/g, ' ');
-  const headers = new Map<string, string>();
-  for (const line of block.split(/\r?\n/)) {
-    const colon = line.indexOf(':');
-    if (colon <= 0) continue;
-    const name = line.slice(0, colon).trim().toLowerCase();
-    if (!headers.has(name)) headers.set(name, line.slice(colon + 1).trim());
-  }
-  return headers;
-}
-
-/** Whether a message has a text/plain body (not only HTML, which mailparser turns into text itself). */
-function hasPlainPart(raw: Buffer): boolean {
-  const top = rawHeaders(raw).get('content-type');
-  if (!top || /^text\/plain/i.test(top)) return true;
-  return /^content-type:\s*text\/plain/im.test(raw.toString('latin1'));
-}
-
-/** The Message-ID a stored mail is known by: its own, or a digest of its bytes when it has none. */
-export function storageMessageId(raw: Buffer): string {
-  return (
-    normalizeMessageId(rawHeaders(raw).get('message-id')) ??
-    `sha256.${createHash('sha256').update(raw).digest('hex')}@staydesk.missing`
-  );
-}
-
-export type InboundOutcome =
-  | 'new_ticket'
-  | 'threaded'
-  | 'reopened'
-  | 'linked_ticket'
-  | 'duplicate'
-  | 'bounce'
-  | 'auto_reply'
-  | 'list'
-  | 'own_mail'
-  | 'no_sender';
-
-const addresses = (
-  a: AddressObject | AddressObject[] | undefined,
-): { address: string; name: string }[] =>
-  (Array.isArray(a) ? a : a ? [a] : [])
-    .flatMap((o) =>
-      o.value.flatMap((v) =>
-        v.group
-          ? v.group.map((g) => ({ address: (g.address ?? '').toLowerCase(), name: g.name ?? '' }))
-          : [{ address: (v.address ?? '').toLowerCase(), name: v.name ?? '' }],
-      ),
-    )
-    .filter((v) => v.address.includes('@'));
 
 /**
  * Inbound mail: stored first (the receiver answers 250 only after that), then filed by the

@@ -3,4 +3,5 @@ export { EmailRepository } from './email.repository';
 export { ImapIdleService } from './imap-idle.service';
 export { ImapService } from './imap.service';
 export { InboundSmtpReceiver } from './inbound-smtp.receiver';
-export { InboundService, storageMessageId } from './inbound.service';
+export { storageMessageId } from './inbound-headers';
+export { InboundService } from './inbound.service';

@@ -7,8 +7,8 @@ import {
   AuditRepository,
   TransactionRunner,
   badInput,
+  db,
   notFound,
-  returnedRows,
 } from '@staydesk/core';
 import { Actor, CurrentUser, Roles, validateId } from '@staydesk/identity';
 import { decryptSecret } from './mailbox-crypto';
@@ -79,9 +79,11 @@ export class MailboxAdminService {
   async remove(actor: Actor, id: string): Promise<boolean> {
     validateId(id);
     return this.tx.run(async (tx) => {
-      const rows = returnedRows<{ name: string }>(
-        await tx.query(`DELETE FROM mail_mailboxes WHERE id = $1 RETURNING name`, [id]),
-      );
+      const rows = await db(tx)
+        .deleteFrom('mailMailboxes')
+        .where('mailMailboxes.id', '=', id)
+        .returning('mailMailboxes.name')
+        .execute();
       if (!rows.length) throw notFound('mailbox', id);
       await this.audit.record(tx, {
         actorId: actor.id,

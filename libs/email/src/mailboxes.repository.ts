@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { Tx, conflict, pgCode, returnedRows } from '@staydesk/core';
+import { ExpressionBuilder, sql } from 'kysely';
+import { DB, Tx, conflict, db, pgCode } from '@staydesk/core';
 
 export interface MailboxRow {
   id: string;
@@ -18,29 +19,58 @@ export interface MailboxRow {
   lastError: string | null;
 }
 
-const COLUMNS = `id::text, name, host, port, tls, username, password_enc AS "passwordEnc", folder, move_to AS "moveTo",
-  active, uid_validity AS "uidValidity", last_uid::float8 AS "lastUid", last_polled_at AS "lastPolledAt", last_error AS "lastError"`;
+/** The columns of a {@link MailboxRow} (`last_uid` is a bigint, read as a number). */
+function columns(eb: ExpressionBuilder<DB, 'mailMailboxes'>) {
+  return [
+    'mailMailboxes.id',
+    'mailMailboxes.name',
+    'mailMailboxes.host',
+    'mailMailboxes.port',
+    'mailMailboxes.tls',
+    'mailMailboxes.username',
+    'mailMailboxes.passwordEnc',
+    'mailMailboxes.folder',
+    'mailMailboxes.moveTo',
+    'mailMailboxes.active',
+    'mailMailboxes.uidValidity',
+    eb.cast<number>('mailMailboxes.lastUid', 'float8').as('lastUid'),
+    'mailMailboxes.lastPolledAt',
+    'mailMailboxes.lastError',
+  ] as const;
+}
 
-/** IMAP mailboxes and how far each was imported. */
+/**
+ * IMAP mailboxes and how far each was imported. Typed SQL (decision 46): every statement is
+ * built with the typed builder ({@link db}) and checked against db.generated.ts.
+ */
 @Injectable()
 export class MailboxesRepository {
   async list(tx: Tx): Promise<MailboxRow[]> {
-    return tx.query(`SELECT ${COLUMNS} FROM mail_mailboxes ORDER BY lower(name), id`);
+    return db(tx)
+      .selectFrom('mailMailboxes')
+      .select(columns)
+      .orderBy((eb) => eb.fn('lower', ['mailMailboxes.name']))
+      .orderBy('mailMailboxes.id')
+      .execute();
   }
 
   async activeIds(tx: Tx): Promise<string[]> {
-    const rows: { id: string }[] = await tx.query(
-      `SELECT id::text FROM mail_mailboxes WHERE active ORDER BY mail_mailboxes.id`,
-    );
+    const rows = await db(tx)
+      .selectFrom('mailMailboxes')
+      .select('mailMailboxes.id')
+      .where('mailMailboxes.active', '=', true)
+      .orderBy('mailMailboxes.id')
+      .execute();
     return rows.map((r) => r.id);
   }
 
   async byId(tx: Tx, id: string): Promise<MailboxRow | null> {
-    const rows: MailboxRow[] = await tx.query(
-      `SELECT ${COLUMNS} FROM mail_mailboxes WHERE id = $1`,
-      [id],
-    );
-    return rows[0] ?? null;
+    const row = await db(tx)
+      .selectFrom('mailMailboxes')
+      .select(columns)
+      .where('mailMailboxes.id', '=', id)
+      .executeTakeFirst();
+    return row ?? null;
   }
 
   async insert(
@@ -51,12 +81,20 @@ export class MailboxesRepository {
     >,
   ): Promise<MailboxRow> {
     try {
-      const rows: MailboxRow[] = await tx.query(
-        `INSERT INTO mail_mailboxes (name, host, port, tls, username, password_enc, folder, move_to)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING ${COLUMNS}`,
-        [m.name, m.host, m.port, m.tls, m.username, m.passwordEnc, m.folder, m.moveTo],
-      );
-      return rows[0];
+      return await db(tx)
+        .insertInto('mailMailboxes')
+        .values({
+          name: m.name,
+          host: m.host,
+          port: m.port,
+          tls: m.tls,
+          username: m.username,
+          passwordEnc: m.passwordEnc,
+          folder: m.folder,
+          moveTo: m.moveTo,
+        })
+        .returning(columns)
+        .executeTakeFirstOrThrow();
     } catch (err) {
       if (pgCode(err) === '23505')
         throw conflict(`a mailbox named "${m.name}" exists already`, { field: 'name' });
@@ -65,28 +103,29 @@ export class MailboxesRepository {
   }
 
   async setActive(tx: Tx, id: string, active: boolean): Promise<MailboxRow | null> {
-    const rows = returnedRows<MailboxRow>(
-      await tx.query(
-        `UPDATE mail_mailboxes SET active = $2, updated_at = now() WHERE id = $1 RETURNING ${COLUMNS}`,
-        [id, active],
-      ),
-    );
-    return rows[0] ?? null;
+    const row = await db(tx)
+      .updateTable('mailMailboxes')
+      .set({ active, updatedAt: sql<Date>`now()` })
+      .where('mailMailboxes.id', '=', id)
+      .returning(columns)
+      .executeTakeFirst();
+    return row ?? null;
   }
 
   /** Progress after each imported message: a crash re-imports at most that one (stored once anyway). */
   async progress(tx: Tx, id: string, uidValidity: string, lastUid: number): Promise<void> {
-    await tx.query(
-      `UPDATE mail_mailboxes SET uid_validity = $2, last_uid = $3, last_polled_at = now(), last_error = NULL
-        WHERE id = $1`,
-      [id, uidValidity, lastUid],
-    );
+    await db(tx)
+      .updateTable('mailMailboxes')
+      .set({ uidValidity, lastUid, lastPolledAt: sql<Date>`now()`, lastError: null })
+      .where('mailMailboxes.id', '=', id)
+      .execute();
   }
 
   async polled(tx: Tx, id: string, error: string | null): Promise<void> {
-    await tx.query(
-      `UPDATE mail_mailboxes SET last_polled_at = now(), last_error = $2 WHERE id = $1`,
-      [id, error?.slice(0, 1000) ?? null],
-    );
+    await db(tx)
+      .updateTable('mailMailboxes')
+      .set({ lastPolledAt: sql<Date>`now()`, lastError: error?.slice(0, 1000) ?? null })
+      .where('mailMailboxes.id', '=', id)
+      .execute();
   }
 }

@@ -9,21 +9,7 @@ import {
   Tx,
 } from '@staydesk/core';
 import { MailService, ticketSubject } from '@staydesk/mail';
-
-interface NotifyTarget {
-  ticketId: string;
-  number: number;
-  subject: string;
-  status: string;
-  assigneeId: string | null;
-  userId: string;
-  email: string;
-  name: string;
-  active: boolean;
-  notifyAssigned: boolean;
-  notifyCustomerReply: boolean;
-  notifySlaWarning: boolean;
-}
+import { NotificationsRepository, NotifyTarget } from './notifications.repository';
 
 const TEXT = {
   assigned: (t: NotifyTarget) => `Ticket [#${t.number}] "${t.subject}" was assigned to you.`,
@@ -42,6 +28,7 @@ const TEXT = {
 export class NotificationsService {
   constructor(
     private readonly tx: TransactionRunner,
+    private readonly repo: NotificationsRepository,
     private readonly mail: MailService,
     private readonly publisher: JobPublisher,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -72,7 +59,7 @@ export class NotificationsService {
         headers: { 'Auto-Submitted': 'auto-generated', 'X-Staydesk-Notification': d.kind },
       });
     } catch (err) {
-      await this.tx.db.query(`DELETE FROM mail_notifications WHERE key = $1`, [d.key]);
+      await this.repo.forget(this.tx.db, d.key);
       throw err;
     }
     return { sent: true };
@@ -80,12 +67,7 @@ export class NotificationsService {
 
   /** SLA targets due within the hour on assigned tickets: one warning per ticket and due time. */
   async scanSlaWarnings(): Promise<number> {
-    const rows: { id: string; due: string }[] = await this.tx.db.query(
-      `SELECT id::text, extract(epoch FROM next_due_at)::bigint::text AS due FROM tickets
-        WHERE next_due_at > now() AND next_due_at <= now() + interval '1 hour'
-          AND status NOT IN ('solved', 'closed') AND assignee_id IS NOT NULL
-        ORDER BY next_due_at LIMIT 1000`,
-    );
+    const rows = await this.repo.slaWarningsDue(this.tx.db);
     if (rows.length) {
       await this.publisher.publishBulk(
         'mail.notify',
@@ -99,21 +81,13 @@ export class NotificationsService {
 
   private async claim(tx: Tx, key: string, recipient: string): Promise<'ok' | string> {
     if (this.config.email.autoPerHour > 0) {
-      const [{ n }]: { n: number }[] = await tx.query(
-        `SELECT count(*)::int AS n FROM mail_notifications
-          WHERE lower(recipient) = lower($1) AND sent_at > now() - interval '1 hour'`,
-        [recipient],
-      );
+      const n = await this.repo.sentLastHour(tx, recipient);
       if (n >= this.config.email.autoPerHour) {
         this.logger.warn({ recipient, key }, 'automatic mail capped for this address this hour');
         return 'hourly cap reached';
       }
     }
-    const rows: unknown[] = await tx.query(
-      `INSERT INTO mail_notifications (key, recipient) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING key`,
-      [key, recipient],
-    );
-    return rows.length ? 'ok' : 'already sent';
+    return (await this.repo.record(tx, key, recipient)) ? 'ok' : 'already sent';
   }
 
   private async target(
@@ -121,14 +95,6 @@ export class NotificationsService {
     ticketId: string,
     userId: string | null,
   ): Promise<NotifyTarget | null> {
-    const rows: NotifyTarget[] = await tx.query(
-      `SELECT t.id::text AS "ticketId", t.number, t.subject, t.status, t.assignee_id::text AS "assigneeId",
-              u.id::text AS "userId", u.email, u.name, u.active, u.notify_assigned AS "notifyAssigned",
-              u.notify_customer_reply AS "notifyCustomerReply", u.notify_sla_warning AS "notifySlaWarning"
-         FROM tickets t JOIN users u ON u.id = coalesce($2::bigint, t.assignee_id)
-        WHERE t.id = $1`,
-      [ticketId, userId],
-    );
-    return rows[0] ?? null;
+    return this.repo.target(tx, ticketId, userId);
   }
 }

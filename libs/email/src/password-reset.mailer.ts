@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { APP_CONFIG, AppConfig, TransactionRunner } from '@staydesk/core';
+import { sql } from 'kysely';
+import { APP_CONFIG, AppConfig, TransactionRunner, db } from '@staydesk/core';
 import { passwordResetToken, resetTokenMatches } from '@staydesk/identity';
 import { MailService } from '@staydesk/mail';
 
@@ -18,20 +19,15 @@ export class PasswordResetMailer {
   ) {}
 
   async send(resetId: string): Promise<{ sent: boolean; reason?: string }> {
-    const rows: {
-      userId: string;
-      email: string;
-      name: string;
-      tokenHash: Buffer | null;
-      expiresAt: Date;
-    }[] = await this.tx.db.query(
-      `SELECT r.user_id::text AS "userId", u.email, u.name, r.token_hash AS "tokenHash",
-              r.expires_at AS "expiresAt"
-         FROM password_resets r JOIN users u ON u.id = r.user_id
-        WHERE r.id = $1 AND r.used_at IS NULL AND r.expires_at > now() AND u.active`,
-      [resetId],
-    );
-    const r = rows[0];
+    const r = await db(this.tx.db)
+      .selectFrom('passwordResets as r')
+      .innerJoin('users as u', 'u.id', 'r.userId')
+      .select(['r.userId', 'u.email', 'u.name', 'r.tokenHash', 'r.expiresAt'])
+      .where('r.id', '=', resetId)
+      .where('r.usedAt', 'is', null)
+      .where('r.expiresAt', '>', sql<Date>`now()`)
+      .where('u.active', '=', true)
+      .executeTakeFirst();
     if (!r) return { sent: false, reason: 'link used, expired or account deactivated' };
     const token = passwordResetToken(this.config.auth.jwtSecret, resetId, r.userId);
     // a changed server secret makes old links unusable: do not mail one that cannot work
