@@ -215,6 +215,7 @@ export class AutomationsRepository {
 
   async setAvailability(tx: Tx, userId: string, availability: Availability): Promise<void> {
     await db(tx)
+      // eslint-disable-next-line staydesk/own-tables -- to move behind libs/identity (issue 21: a library writes only its own tables; listed in decision 59)
       .updateTable('users')
       .set({ availability })
       .where('users.id', '=', userId)
@@ -232,6 +233,7 @@ export class AutomationsRepository {
 
   async setTeamAssignment(tx: Tx, a: TeamAssignmentRow): Promise<TeamAssignmentRow | null> {
     const row = await db(tx)
+      // eslint-disable-next-line staydesk/own-tables -- to move behind libs/identity (issue 21: a library writes only its own tables; listed in decision 59)
       .updateTable('teams')
       .set({ assignmentMode: a.mode, assignmentCap: a.cap })
       .where('teams.id', '=', a.teamId)

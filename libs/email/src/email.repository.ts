@@ -46,6 +46,7 @@ export class EmailRepository extends EmailInboundRepository {
   /** Marks every contact with this address as bouncing (shown on their tickets). */
   async markBouncing(tx: Tx, email: string, reason: string): Promise<number> {
     const rows = await db(tx)
+      // eslint-disable-next-line staydesk/own-tables -- to move behind libs/customers (issue 21: a library writes only its own tables; listed in decision 59)
       .updateTable('contacts')
       .set({
         emailBouncingAt: sql<Date>`now()`,
@@ -279,6 +280,7 @@ export class EmailRepository extends EmailInboundRepository {
       .executeTakeFirst();
     if (!contact) return null;
     const cleared = await db(tx)
+      // eslint-disable-next-line staydesk/own-tables -- to move behind libs/customers (issue 21: a library writes only its own tables; listed in decision 59)
       .updateTable('contacts')
       .set({ emailBouncingAt: null, emailBounceReason: null, updatedAt: sql<Date>`now()` })
       .where((eb) =>
@@ -300,6 +302,7 @@ export class EmailRepository extends EmailInboundRepository {
     },
   ): Promise<void> {
     await db(tx)
+      // eslint-disable-next-line staydesk/own-tables -- to move behind libs/tickets (issue 21: a library writes only its own tables; listed in decision 59)
       .insertInto('ticketEvents')
       .values({
         ticketId: e.ticketId,
@@ -326,6 +329,7 @@ export class EmailRepository extends EmailInboundRepository {
 
   async setTeamSender(tx: Tx, s: TeamSenderRow): Promise<boolean> {
     const rows = await db(tx)
+      // eslint-disable-next-line staydesk/own-tables -- to move behind libs/identity (issue 21: a library writes only its own tables; listed in decision 59)
       .updateTable('teams')
       .set({
         mailFromName: s.fromName,
@@ -361,6 +365,7 @@ export class EmailRepository extends EmailInboundRepository {
     s: { assigned?: boolean | null; customerReply?: boolean | null; slaWarning?: boolean | null },
   ): Promise<void> {
     await db(tx)
+      // eslint-disable-next-line staydesk/own-tables -- to move behind libs/identity (issue 21: a library writes only its own tables; listed in decision 59)
       .updateTable('users')
       .set((eb) => ({
         notifyAssigned: eb.fn.coalesce(eb.val(s.assigned ?? null), eb.ref('users.notifyAssigned')),

@@ -139,6 +139,7 @@ export class PrivacyRepository {
   async erase(tx: Tx, id: string): Promise<ErasureCounts> {
     const k = db(tx);
     await k
+      // eslint-disable-next-line staydesk/own-tables -- erasure reaches every copy of a person's data in one transaction; privacy is the one place that lists them (docs/privacy.md)
       .updateTable('contacts')
       .set((eb) => ({
         name: 'Erased contact',
@@ -151,6 +152,7 @@ export class PrivacyRepository {
       .where('contacts.id', '=', id)
       .execute();
     const tickets = await k
+      // eslint-disable-next-line staydesk/own-tables -- erasure reaches every copy of a person's data in one transaction; privacy is the one place that lists them (docs/privacy.md)
       .updateTable('tickets')
       .set({
         subject: ERASED,
@@ -163,6 +165,7 @@ export class PrivacyRepository {
       .execute();
     const ticketIds = tickets.map((t) => t.id);
     const messages = await k
+      // eslint-disable-next-line staydesk/own-tables -- erasure reaches every copy of a person's data in one transaction; privacy is the one place that lists them (docs/privacy.md)
       .updateTable('ticketMessages')
       .set({ body: ERASED })
       .where((eb) =>
@@ -175,6 +178,7 @@ export class PrivacyRepository {
       .returning('ticketMessages.id')
       .execute();
     const followUps = await k
+      // eslint-disable-next-line staydesk/own-tables -- erasure reaches every copy of a person's data in one transaction; privacy is the one place that lists them (docs/privacy.md)
       .updateTable('followUps')
       .set((eb) => ({
         note: sql<
@@ -192,6 +196,7 @@ export class PrivacyRepository {
       .execute();
     // detached: scores stay for the KPIs, the link to the person, the comment and the page go
     const surveys = await k
+      // eslint-disable-next-line staydesk/own-tables -- erasure reaches every copy of a person's data in one transaction; privacy is the one place that lists them (docs/privacy.md)
       .updateTable('surveys')
       .set((eb) => ({
         contactId: null,
@@ -204,6 +209,7 @@ export class PrivacyRepository {
       .execute();
     // earlier audit entries about this contact may hold its old name or e-mail in details
     await k
+      // eslint-disable-next-line staydesk/own-tables -- erasure reaches every copy of a person's data in one transaction; privacy is the one place that lists them (docs/privacy.md)
       .updateTable('auditLog')
       .set({ details: null })
       .where('auditLog.entity', '=', 'contact')

@@ -92,6 +92,7 @@ export async function insertStaff(
   scale = 1,
 ): Promise<Staff> {
   const teams = await db.query<{ id: string; name: string }>(
+    // eslint-disable-next-line staydesk/own-tables -- the simulated world is generated, not served: the generator writes every table
     `INSERT INTO teams (name, timezone, business_hours, created_at, updated_at)
      SELECT name, tz, hours, $4, $4 FROM unnest($1::text[], $2::text[], $3::jsonb[]) AS u(name, tz, hours)
      RETURNING id, name`,
@@ -107,6 +108,7 @@ export async function insertStaff(
 
   const seats = staffSeats(scale);
   const users = await db.query<{ id: string; email: string }>(
+    // eslint-disable-next-line staydesk/own-tables -- the simulated world is generated, not served: the generator writes every table
     `INSERT INTO users (email, name, password_hash, role, team_id, created_at, updated_at)
      SELECT email, name, $5, role, team_id, $6, $6
      FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[]) AS u(email, name, role, team_id)
@@ -136,6 +138,7 @@ export async function insertStaff(
     if (u.role === 'agent') staff.agents[u.team!].push(u);
   }
   await db.query(
+    // eslint-disable-next-line staydesk/own-tables -- the simulated world is generated, not served: the generator writes every table
     `UPDATE teams SET lead_id = u.lead_id FROM unnest($1::bigint[], $2::bigint[]) AS u(team_id, lead_id)
      WHERE teams.id = u.team_id`,
     [TEAM_DEFS.map((t) => teamIds[t.key]), TEAM_DEFS.map((t) => staff.leads[t.key].id)],

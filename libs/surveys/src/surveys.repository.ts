@@ -270,6 +270,7 @@ export class SurveysRepository {
 
   async optOut(tx: Tx, contactId: string): Promise<void> {
     await db(tx)
+      // eslint-disable-next-line staydesk/own-tables -- to move behind libs/customers (issue 21: a library writes only its own tables; listed in decision 59)
       .updateTable('contacts')
       .set({ surveyOptOut: true, updatedAt: sql<Date>`now()` })
       .where('contacts.id', '=', contactId)

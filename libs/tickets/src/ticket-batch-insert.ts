@@ -47,6 +47,7 @@ export async function insertMailTickets(
   if (items.length === 0) return [];
   const now = new Date();
   const col = <T>(f: (i: MailTicketInput) => T) => items.map(f);
+  // eslint-disable-next-line staydesk/own-tables -- a mail batch's tickets and their outbox events are one statement (decision 52)
   const { rows } = await sql<OpenedMailTicket>`WITH src AS MATERIALIZED (
        SELECT x.ord, x.customer_id, x.requester_id, x.subject, x.body, x.sentiment, x.linked_from,
               x.created_at,

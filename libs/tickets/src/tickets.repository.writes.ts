@@ -155,6 +155,7 @@ export abstract class TicketWriteQueries {
       })),
     );
     try {
+      // eslint-disable-next-line staydesk/own-tables -- createTicket's one INSERT … SELECT writes its audit and outbox rows in the same statement (decision 43)
       const { rows } = await sql<TicketRecord>`WITH src AS (${source}), t AS (
            INSERT INTO tickets AS t (customer_id, requester_id, ${NEW_COLUMNS_SQL}, sla_policy_id,
               first_response_due_at, resolution_due_at, next_due_at, created_at, updated_at, last_message_at, search)
@@ -291,6 +292,7 @@ export abstract class TicketWriteQueries {
   /** The mail envelope of a public reply, queued in the reply's transaction (sent by the worker). */
   async queueReplyMail(tx: Tx, messageId: string, mailMessageId: string, cc: string[]) {
     await db(tx)
+      // eslint-disable-next-line staydesk/own-tables -- a public reply and its outgoing-mail row commit together, and email depends on tickets (a hook would invert it); to move with that hook
       .insertInto('messageMail')
       .values({
         ticketMessageId: messageId,
@@ -338,6 +340,7 @@ export abstract class TicketWriteQueries {
           LIMIT 1`.execute(db(tx));
       if (!picked[0]) return null;
       await db(tx)
+        // eslint-disable-next-line staydesk/own-tables -- to move behind libs/identity (issue 21: a library writes only its own tables; listed in decision 59)
         .updateTable('users')
         .set({ lastAutoAssignedAt: sql<Date>`clock_timestamp()` })
         .where('users.id', '=', picked[0].id)

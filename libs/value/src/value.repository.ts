@@ -347,6 +347,7 @@ export class ValueRepository {
         segment_changed_at = CASE WHEN v.segment IS DISTINCT FROM EXCLUDED.segment
                                   THEN EXCLUDED.segment_changed_at ELSE v.segment_changed_at END
       RETURNING 1 AS n`.execute(k);
+    // eslint-disable-next-line staydesk/own-tables -- to move behind libs/risk (issue 21: a library writes only its own tables; listed in decision 59)
     await sql`
       UPDATE risk_scores r SET expected_value_at_risk = r.score::float8 * v.expected::float8 / 100
         FROM customer_values v
