@@ -4,7 +4,7 @@ export type { WeeklyHours } from './business-hours';
 export { IdentityLoaders } from './identity.loaders';
 export { IdentityApiModule, IdentityModule } from './identity.module';
 export { TeamObject, UserObject } from './identity.object';
-export { USER_COLUMNS } from './identity.repository';
+export { USER_COLUMNS } from './identity.rows';
 export { IdentityService, validateEmail, validateId, validateName } from './identity.service';
 export { passwordResetToken, resetTokenMatches } from './password-reset';
 export {

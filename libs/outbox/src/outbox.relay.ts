@@ -145,6 +145,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     });
     try {
       await client.connect();
+      // a dedicated connection held for notifications: LISTEN is not a statement for db(tx)
       await client.query('LISTEN staydesk_outbox');
       client.on('notification', () => this.kick());
       this.listener = client;

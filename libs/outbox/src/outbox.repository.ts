@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { Tx, returnedRows } from '@staydesk/core';
+import { sql } from 'kysely';
+import { Tx, db } from '@staydesk/core';
 import { currentTraceCarrier } from '@staydesk/telemetry';
 import type { DomainEvent, EventType } from './events';
 
@@ -12,66 +13,125 @@ export interface OutboxRow {
   traceContext: Record<string, string> | null;
 }
 
-/** The outbox table: append inside a domain transaction; the relay claims and marks rows. */
+/**
+ * The outbox table: append inside a domain transaction; the relay claims and marks rows. Written
+ * with the typed query builder ({@link db}) over the caller's {@link Tx}. The claim's
+ * `FOR UPDATE SKIP LOCKED` is the builder's `forUpdate().skipLocked()` (the medium test
+ * outbox.repository.medium-spec.ts runs it). The jsonb columns are read as text and parsed: the
+ * builder's CamelCasePlugin would rename keys inside JSON objects, and payloads must reach the
+ * jobs exactly as they were written.
+ */
 @Injectable()
 export class OutboxRepository {
   /** Records an event in the caller's transaction (so it commits or rolls back with the change). */
   async add(tx: Tx, event: DomainEvent): Promise<string> {
-    const rows: { id: string }[] = await tx.query(
-      `INSERT INTO outbox (type, payload, trace_context) VALUES ($1, $2, $3) RETURNING id::text`,
-      [event.type, event.payload, currentTraceCarrier()],
-    );
-    return rows[0].id;
+    const carrier = currentTraceCarrier();
+    const row = await db(tx)
+      .insertInto('outbox')
+      .values({
+        type: event.type,
+        payload: JSON.stringify(event.payload),
+        traceContext: carrier === null ? null : JSON.stringify(carrier),
+      })
+      .returning('outbox.id')
+      .executeTakeFirstOrThrow();
+    return row.id;
   }
 
   /** Claims up to `limit` unpublished rows, oldest first; other relays skip the locked ones. */
   async claim(tx: Tx, limit: number): Promise<OutboxRow[]> {
-    return tx.query(
-      `SELECT id::text, type, payload, attempts, trace_context AS "traceContext" FROM outbox
-        WHERE published_at IS NULL ORDER BY outbox.id LIMIT $1 FOR UPDATE SKIP LOCKED`,
-      [limit],
-    );
+    const rows = await db(tx)
+      .selectFrom('outbox')
+      .select((eb) => [
+        'outbox.id',
+        'outbox.type',
+        sql<string>`${eb.ref('outbox.payload')}::text`.as('payloadText'),
+        'outbox.attempts',
+        sql<string | null>`${eb.ref('outbox.traceContext')}::text`.as('traceContextText'),
+      ])
+      .where('outbox.publishedAt', 'is', null)
+      .orderBy('outbox.id')
+      .limit(limit)
+      .forUpdate()
+      .skipLocked()
+      .execute();
+    return rows.map((r) => ({
+      id: r.id,
+      type: r.type as EventType,
+      payload: JSON.parse(r.payloadText) as DomainEvent['payload'],
+      attempts: r.attempts,
+      traceContext:
+        r.traceContextText === null
+          ? null
+          : (JSON.parse(r.traceContextText) as Record<string, string> | null),
+    }));
   }
 
   async markPublished(tx: Tx, ids: string[]): Promise<void> {
-    await tx.query(
-      `UPDATE outbox SET published_at = now(), attempts = attempts + 1 WHERE id = ANY($1::bigint[])`,
-      [ids],
-    );
+    await db(tx)
+      .updateTable('outbox')
+      .set((eb) => ({
+        publishedAt: sql<Date>`now()`,
+        attempts: eb(eb.ref('outbox.attempts'), '+', 1),
+      }))
+      .where((eb) => eb('outbox.id', '=', eb.fn.any(sql<string[]>`${ids}::bigint[]`)))
+      .execute();
   }
 
   async markFailed(tx: Tx, ids: string[], error: string): Promise<void> {
-    await tx.query(
-      `UPDATE outbox SET attempts = attempts + 1, last_error = $2 WHERE id = ANY($1::bigint[])`,
-      [ids, error.slice(0, 1000)],
-    );
+    await db(tx)
+      .updateTable('outbox')
+      .set((eb) => ({
+        attempts: eb(eb.ref('outbox.attempts'), '+', 1),
+        lastError: error.slice(0, 1000),
+      }))
+      .where((eb) => eb('outbox.id', '=', eb.fn.any(sql<string[]>`${ids}::bigint[]`)))
+      .execute();
   }
 
   async pendingCount(tx: Tx): Promise<number> {
-    const rows: { n: number }[] = await tx.query(
-      `SELECT count(*)::int AS n FROM outbox WHERE published_at IS NULL`,
-    );
-    return rows[0].n;
+    const { n } = await db(tx)
+      .selectFrom('outbox')
+      .select(sql<number>`count(*)::int`.as('n'))
+      .where('outbox.publishedAt', 'is', null)
+      .executeTakeFirstOrThrow();
+    return n;
   }
 
   /** Unpublished rows and the age of the oldest in seconds (0 when none), for the metrics. */
   async backlog(tx: Tx): Promise<{ count: number; oldestAgeSeconds: number }> {
-    const rows: { count: number; age: number | null }[] = await tx.query(
-      `SELECT (SELECT count(*)::int FROM outbox WHERE published_at IS NULL) AS count,
-              (SELECT extract(epoch FROM now() - created_at)::float8 FROM outbox
-                WHERE published_at IS NULL ORDER BY id LIMIT 1) AS age`,
-    );
-    return { count: rows[0].count, oldestAgeSeconds: Math.max(0, rows[0].age ?? 0) };
+    const k = db(tx);
+    const row = await k
+      .selectNoFrom([
+        k
+          .selectFrom('outbox')
+          .select(sql<number>`count(*)::int`.as('count'))
+          .where('outbox.publishedAt', 'is', null)
+          .$asScalar()
+          .as('count'),
+        k
+          .selectFrom('outbox')
+          .select((eb) =>
+            sql<
+              number | null
+            >`extract(epoch FROM now() - ${eb.ref('outbox.createdAt')})::float8`.as('age'),
+          )
+          .where('outbox.publishedAt', 'is', null)
+          .orderBy('outbox.id')
+          .limit(1)
+          .$asScalar()
+          .as('age'),
+      ])
+      .executeTakeFirstOrThrow();
+    return { count: row.count, oldestAgeSeconds: Math.max(0, row.age ?? 0) };
   }
 
   /** Deletes rows published more than `days` ago (the outbox is a queue, not an archive). */
   async prune(tx: Tx, days: number): Promise<number> {
-    const res = returnedRows<{ id: string }>(
-      await tx.query(
-        `DELETE FROM outbox WHERE published_at < now() - make_interval(days => $1) RETURNING id`,
-        [days],
-      ),
-    );
-    return res.length;
+    const result = await db(tx)
+      .deleteFrom('outbox')
+      .where('outbox.publishedAt', '<', sql<Date>`now() - make_interval(days => ${days})`)
+      .executeTakeFirst();
+    return Number(result.numDeletedRows);
   }
 }

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { Tx } from '../database/transaction';
+import { db } from '../database/typed-sql';
 import type { AuditAction } from './audit-actions';
 
 export interface AuditEntry {
@@ -10,13 +11,23 @@ export interface AuditEntry {
   details?: Record<string, unknown>;
 }
 
-/** The audit log: who did what to which record, written in the same transaction as the change. */
+/**
+ * The audit log: who did what to which record, written in the same transaction as the change
+ * (the typed query builder over the caller's {@link Tx}; `details` is stored as JSON text, keys
+ * unchanged).
+ */
 @Injectable()
 export class AuditRepository {
   async record(tx: Tx, entry: AuditEntry): Promise<void> {
-    await tx.query(
-      `INSERT INTO audit_log (actor_id, action, entity, entity_id, details) VALUES ($1, $2, $3, $4, $5)`,
-      [entry.actorId, entry.action, entry.entity, entry.entityId, entry.details ?? null],
-    );
+    await db(tx)
+      .insertInto('auditLog')
+      .values({
+        actorId: entry.actorId,
+        action: entry.action,
+        entity: entry.entity,
+        entityId: entry.entityId,
+        details: entry.details === undefined ? null : JSON.stringify(entry.details),
+      })
+      .execute();
   }
 }

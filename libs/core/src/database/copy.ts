@@ -35,7 +35,10 @@ export async function copyInto(
   await copyToClient((await runner.connect()) as PoolClient, copySql, chunks);
 }
 
-/** {@link copyInto} on a plain `pg` client (scripts that hold their own connection). */
+/**
+ * {@link copyInto} on a plain `pg` client (scripts that hold their own connection). Raw `query`:
+ * COPY is a stream on the connection, not a statement the typed builder can run.
+ */
 export async function copyToClient(
   client: ClientBase,
   copySql: string,

@@ -65,6 +65,7 @@ export async function prepareDatabase(
     migrationsTableName: 'migrations',
     extra: { max: 2, connectionTimeoutMillis: 5000 },
   });
+  // Raw queries on a dedicated client: this runs before the schema (and db.generated.ts) exists.
   try {
     await lockClient.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
     await dataSource.initialize();
@@ -122,6 +123,7 @@ export async function ensureDatabaseExists(databaseUrl: string): Promise<boolean
   } catch (err) {
     throw new DatabaseStartupError(explainConnectError(err, describeDatabaseUrl(databaseUrl)));
   }
+  // Raw queries: the server's catalog and CREATE DATABASE, before any schema exists.
   try {
     const found = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
     if (found.rowCount) return false;

@@ -28,6 +28,7 @@ export interface SchemaColumn {
 /** Tables that belong to tools, not to the product. */
 const SKIPPED_TABLES = new Set(['migrations', 'typeorm_metadata']);
 
+/** Raw SQL over the system catalog: it writes the types the builder would need to read it. */
 export async function readSchemaColumns(db: Tx): Promise<SchemaColumn[]> {
   const rows: {
     table: string;

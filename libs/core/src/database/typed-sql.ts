@@ -26,6 +26,7 @@ export type TypedDb = Kysely<DB>;
 class TxConnection implements DatabaseConnection {
   constructor(private readonly tx: Tx) {}
 
+  // The one place the typed builder's statements reach the Tx: its raw `query` is the driver.
   async executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
     const result: unknown = await this.tx.query(query.sql, [...query.parameters]);
     // TypeORM answers UPDATE/DELETE with [rows, affected]; INSERT and SELECT with rows.

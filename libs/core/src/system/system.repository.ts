@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
+import { sql } from 'kysely';
 import { DataSource } from 'typeorm';
+import { db } from '../database/typed-sql';
 
 export interface WorkerPulse {
   workerId: string;
@@ -8,47 +10,68 @@ export interface WorkerPulse {
   jobsDone: number;
 }
 
+/**
+ * Health and worker heartbeats, on the pool. The typed query builder ({@link db}) for
+ * `worker_heartbeats`; `migrations` is TypeORM's own table (not in `db.generated.ts`), read with
+ * a `sql` template and a row type.
+ */
 @Injectable()
 export class SystemRepository {
-  constructor(@InjectDataSource() private readonly db: DataSource) {}
+  constructor(@InjectDataSource() private readonly ds: DataSource) {}
+
+  /** The typed builder on the pool. */
+  private get k() {
+    return db(this.ds.manager);
+  }
 
   async ping(): Promise<void> {
-    await this.db.query('SELECT 1');
+    await sql`SELECT 1`.execute(this.k);
   }
 
   async schemaVersion(): Promise<string | null> {
-    const rows: { name: string }[] = await this.db.query(
-      'SELECT name FROM migrations ORDER BY id DESC LIMIT 1',
-    );
+    const { rows } = await sql<{ name: string }>`
+      SELECT name FROM migrations ORDER BY id DESC LIMIT 1`.execute(this.k);
     return rows[0]?.name ?? null;
   }
 
   async recordHeartbeat(workerId: string, startedAt: Date): Promise<WorkerPulse> {
-    const rows: { worker_id: string; seen_at: Date; jobs_done: number }[] = await this.db.query(
-      `INSERT INTO worker_heartbeats (worker_id, seen_at, started_at, jobs_done)
-       VALUES ($1, now(), $2, 1)
-       ON CONFLICT (worker_id) DO UPDATE
-         SET seen_at = now(), started_at = EXCLUDED.started_at, jobs_done = worker_heartbeats.jobs_done + 1
-       RETURNING worker_id, seen_at, jobs_done`,
-      [workerId, startedAt],
-    );
-    const r = rows[0];
-    return { workerId: r.worker_id, seenAt: r.seen_at, jobsDone: r.jobs_done };
+    return this.k
+      .insertInto('workerHeartbeats')
+      .values({ workerId, seenAt: sql<Date>`now()`, startedAt, jobsDone: 1 })
+      .onConflict((oc) =>
+        oc.column('workerId').doUpdateSet((eb) => ({
+          seenAt: sql<Date>`now()`,
+          startedAt: eb.ref('excluded.startedAt'),
+          jobsDone: eb(eb.ref('workerHeartbeats.jobsDone'), '+', 1),
+        })),
+      )
+      .returning([
+        'workerHeartbeats.workerId',
+        'workerHeartbeats.seenAt',
+        'workerHeartbeats.jobsDone',
+      ])
+      .executeTakeFirstOrThrow();
   }
 
   async latestHeartbeat(): Promise<WorkerPulse | null> {
-    const rows: { worker_id: string; seen_at: Date; jobs_done: number }[] = await this.db.query(
-      'SELECT worker_id, seen_at, jobs_done FROM worker_heartbeats ORDER BY seen_at DESC LIMIT 1',
-    );
-    const r = rows[0];
-    return r ? { workerId: r.worker_id, seenAt: r.seen_at, jobsDone: r.jobs_done } : null;
+    const row = await this.k
+      .selectFrom('workerHeartbeats')
+      .select(['workerHeartbeats.workerId', 'workerHeartbeats.seenAt', 'workerHeartbeats.jobsDone'])
+      .orderBy('workerHeartbeats.seenAt', 'desc')
+      .limit(1)
+      .executeTakeFirst();
+    return row ?? null;
   }
 
   async pruneHeartbeats(olderThanSeconds: number): Promise<number> {
-    const result: [unknown[], number] = await this.db.query(
-      `DELETE FROM worker_heartbeats WHERE seen_at < now() - make_interval(secs => $1)`,
-      [olderThanSeconds],
-    );
-    return result[1];
+    const result = await this.k
+      .deleteFrom('workerHeartbeats')
+      .where(
+        'workerHeartbeats.seenAt',
+        '<',
+        sql<Date>`now() - make_interval(secs => ${olderThanSeconds})`,
+      )
+      .executeTakeFirst();
+    return Number(result.numDeletedRows);
   }
 }
