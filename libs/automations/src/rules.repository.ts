@@ -1,10 +1,17 @@
 import { Injectable } from '@nestjs/common';
 import { ExpressionBuilder, sql } from 'kysely';
-import { DB, Tx, db } from '@staydesk/core';
+import { DB, Tx, compileOnly, db, withParameters } from '@staydesk/core';
 import type { RuleActions, RuleCondition, RuleTrigger } from './rule-logic';
 import { RuleRunsRepository } from './rules.repository.runs';
 
 export type { AutomationMailRow, CustomerFacts, SavepointName } from './rules.repository.runs';
+
+/** Read on every ticket change (the rules cache's check): compiled once (decision 61). */
+const ACTIVE_VERSION = compileOnly
+  .selectFrom('automationRulesState')
+  .select('automationRulesState.version')
+  .where('automationRulesState.id', '=', true)
+  .compile();
 
 export interface RuleRow {
   id: string;
@@ -114,12 +121,8 @@ export class RulesRepository extends RuleRunsRepository {
 
   /** The counter every write to `automation_rules` bumps (a statement trigger). */
   async activeVersion(tx: Tx): Promise<string> {
-    const row = await db(tx)
-      .selectFrom('automationRulesState')
-      .select('automationRulesState.version')
-      .where('automationRulesState.id', '=', true)
-      .executeTakeFirst();
-    return row?.version ?? '0';
+    const { rows } = await db(tx).executeQuery(withParameters(ACTIVE_VERSION, [true]));
+    return rows[0]?.version ?? '0';
   }
 
   /**

@@ -55,7 +55,7 @@ export {
 export { RateLimiter } from './rate-limit/rate-limiter';
 export { Keyset } from './pagination/keyset';
 export { containsPattern, escapeLike, searchText } from './text/search-text';
-export { db } from './database/typed-sql';
+export { compileOnly, db, withParameters } from './database/typed-sql';
 export { readSchemaColumns, renderSchemaTypes } from './database/schema-types';
 export type { DB } from './database/db.generated';
 export { UsageError, cliArgs, cliLine, runCli, wholeNumber } from './process/cli';

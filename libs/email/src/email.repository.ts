@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { sql } from 'kysely';
-import { Tx, db } from '@staydesk/core';
+import { Tx, compileOnly, db, withParameters } from '@staydesk/core';
 import { EmailInboundRepository, MessageMailRow, anyId, anyText } from './email.repository.inbound';
 
 export type { InboundRow, MailStatus, MessageMailRow } from './email.repository.inbound';
@@ -32,6 +32,36 @@ export interface TeamSenderRow {
   fromAddress: string | null;
   signature: string | null;
 }
+
+/** Read once per mailed reply (the outbound hot path): built and compiled once (decision 61). */
+const REPLY_CONTEXTS = compileOnly
+  .selectFrom('ticketMessages as m')
+  .innerJoin('tickets as t', 't.id', 'm.ticketId')
+  .innerJoin('contacts as c', 'c.id', 't.requesterId')
+  .innerJoin('messageMail as mm', 'mm.ticketMessageId', 'm.id')
+  .leftJoin('users as u', 'u.id', 'm.authorUserId')
+  .leftJoin('teams as tm', 'tm.id', 't.teamId')
+  .select((eb) => [
+    'm.id as messageId',
+    'm.kind',
+    'm.body',
+    't.id as ticketId',
+    't.number as ticketNumber',
+    't.subject',
+    'c.email as requesterEmail',
+    'c.name as requesterName',
+    'u.name as agentName',
+    'tm.name as teamName',
+    'tm.mailFromName as teamFromName',
+    'tm.mailFromAddress as teamFromAddress',
+    'tm.mailSignature as teamSignature',
+    // keys already camelCase, so the plugin's mapping of nested objects leaves them alone
+    sql<ReplyContext['mail']>`json_build_object('status', ${eb.ref('mm.status')},
+          'messageId', ${eb.ref('mm.messageId')}, 'ccAddresses', ${eb.ref('mm.ccAddresses')},
+          'dataSentAt', ${eb.ref('mm.dataSentAt')})`.as('mail'),
+  ])
+  .where('m.id', '=', anyId([]))
+  .compile();
 
 /**
  * The e-mail channel's tables: inbound mail, message envelopes, team senders, bouncing contacts.
@@ -90,36 +120,11 @@ export class EmailRepository extends EmailInboundRepository {
       .execute();
   }
 
+  /** The reply's ticket, requester, agent and team sender (compiled once, {@link REPLY_CONTEXTS}). */
   async replyContexts(tx: Tx, ids: readonly string[]): Promise<ReplyContext[]> {
     if (ids.length === 0) return [];
-    return db(tx)
-      .selectFrom('ticketMessages as m')
-      .innerJoin('tickets as t', 't.id', 'm.ticketId')
-      .innerJoin('contacts as c', 'c.id', 't.requesterId')
-      .innerJoin('messageMail as mm', 'mm.ticketMessageId', 'm.id')
-      .leftJoin('users as u', 'u.id', 'm.authorUserId')
-      .leftJoin('teams as tm', 'tm.id', 't.teamId')
-      .select((eb) => [
-        'm.id as messageId',
-        'm.kind',
-        'm.body',
-        't.id as ticketId',
-        't.number as ticketNumber',
-        't.subject',
-        'c.email as requesterEmail',
-        'c.name as requesterName',
-        'u.name as agentName',
-        'tm.name as teamName',
-        'tm.mailFromName as teamFromName',
-        'tm.mailFromAddress as teamFromAddress',
-        'tm.mailSignature as teamSignature',
-        // keys already camelCase, so the plugin's mapping of nested objects leaves them alone
-        sql<ReplyContext['mail']>`json_build_object('status', ${eb.ref('mm.status')},
-          'messageId', ${eb.ref('mm.messageId')}, 'ccAddresses', ${eb.ref('mm.ccAddresses')},
-          'dataSentAt', ${eb.ref('mm.dataSentAt')})`.as('mail'),
-      ])
-      .where('m.id', '=', anyId(ids))
-      .execute();
+    const { rows } = await db(tx).executeQuery(withParameters(REPLY_CONTEXTS, [[...ids]]));
+    return rows;
   }
 
   /**

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { sql } from 'kysely';
-import { Tx, db } from '@staydesk/core';
+import { Tx, compileOnly, db, withParameters } from '@staydesk/core';
 
 export interface NotifyTarget {
   ticketId: string;
@@ -17,6 +17,31 @@ export interface NotifyTarget {
   notifySlaWarning: boolean;
 }
 
+/** Read once per mail that may notify an agent: built and compiled once (decision 61). */
+const TARGET = compileOnly
+  .selectFrom('tickets as t')
+  .innerJoin('users as u', (join) =>
+    join.on((eb) =>
+      eb('u.id', '=', eb.fn.coalesce(sql<string | null>`${null}::bigint`, 't.assigneeId')),
+    ),
+  )
+  .select([
+    't.id as ticketId',
+    't.number',
+    't.subject',
+    't.status',
+    't.assigneeId',
+    'u.id as userId',
+    'u.email',
+    'u.name',
+    'u.active',
+    'u.notifyAssigned',
+    'u.notifyCustomerReply',
+    'u.notifySlaWarning',
+  ])
+  .where('t.id', '=', '0')
+  .compile();
+
 /**
  * SQL of the agents' notification mails (who gets one, sent once per key, the hourly cap, the
  * SLA warnings due): the typed builder over the caller's {@link Tx} (decision 46).
@@ -25,29 +50,9 @@ export interface NotifyTarget {
 export class NotificationsRepository {
   /** The ticket and the user to notify (`userId`, else the assignee); null when there is none. */
   async target(tx: Tx, ticketId: string, userId: string | null): Promise<NotifyTarget | null> {
-    const row = await db(tx)
-      .selectFrom('tickets as t')
-      .innerJoin('users as u', (join) =>
-        join.on((eb) =>
-          eb('u.id', '=', eb.fn.coalesce(sql<string | null>`${userId}::bigint`, 't.assigneeId')),
-        ),
-      )
-      .select([
-        't.id as ticketId',
-        't.number',
-        't.subject',
-        't.status',
-        't.assigneeId',
-        'u.id as userId',
-        'u.email',
-        'u.name',
-        'u.active',
-        'u.notifyAssigned',
-        'u.notifyCustomerReply',
-        'u.notifySlaWarning',
-      ])
-      .where('t.id', '=', ticketId)
-      .executeTakeFirst();
+    // the parameters in statement order: the user (join), then the ticket (where)
+    const { rows } = await db(tx).executeQuery(withParameters(TARGET, [userId, ticketId]));
+    const row = rows[0];
     return row ?? null;
   }
 

@@ -1,6 +1,15 @@
 import { Injectable } from '@nestjs/common';
-import { CompiledQuery, sql } from 'kysely';
-import { Tx, conflict, containsPattern, db, pgCode, pgConstraint } from '@staydesk/core';
+import { sql } from 'kysely';
+import {
+  Tx,
+  compileOnly,
+  conflict,
+  containsPattern,
+  db,
+  pgCode,
+  pgConstraint,
+  withParameters,
+} from '@staydesk/core';
 import { teamColumns, teamValues, toTeam, userColumns } from './identity.rows';
 import type { TeamRow, UserAuthRow, UserCursor, UserRow } from './identity.rows';
 import type { Role } from './roles';
@@ -15,7 +24,6 @@ export type { TeamRow, UserAuthRow, UserCursor, UserRow } from './identity.rows'
  * 240 µs against 10 µs per call for `usersByIds`, measured on a loaded 2-core machine).
  * `compileOnly` never runs anything.
  */
-const compileOnly = db({ query: () => Promise.reject(new Error('typed-sql: compile only')) });
 const USERS_BY_IDS = compileOnly
   .selectFrom('users')
   .select(userColumns)
@@ -27,12 +35,6 @@ const LIST_TEAMS = compileOnly
   .orderBy((eb) => eb.fn('lower', ['teams.name']))
   .orderBy('teams.id')
   .compile();
-
-/** A compiled statement with new parameters (its row type kept). */
-const withParameters = <R>(q: CompiledQuery<R>, parameters: unknown[]): CompiledQuery<R> => ({
-  ...q,
-  parameters,
-});
 
 function rethrowUnique(err: unknown): never {
   if (pgCode(err) === '23505') {
