@@ -222,6 +222,18 @@ describe('SurveysRepository (medium)', () => {
     expect(await repo.anyAdmin(m.db)).toBe(admin);
   });
 
+  it('reads no lead when the team lead is deactivated', async () => {
+    await db(m.db).updateTable('users').set({ active: false }).where('id', '=', lead).execute();
+    try {
+      expect(await repo.teamLead(m.db, team)).toMatchObject({
+        leadId: null,
+        timezone: 'Europe/Paris',
+      });
+    } finally {
+      await db(m.db).updateTable('users').set({ active: true }).where('id', '=', lead).execute();
+    }
+  });
+
   it('creates an NPS batch once per period for contacts not surveyed lately, and opts out', async () => {
     const created = await repo.createNpsBatch(m.db, '2026-Q4', 90, 30, 14, 100);
     // contacts a and b had a CSAT survey within the throttle window

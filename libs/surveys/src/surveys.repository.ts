@@ -286,7 +286,7 @@ export class SurveysRepository {
     return row !== undefined;
   }
 
-  /** The team's lead, time zone and business hours (jsonb read as text: its keys stay as stored). */
+  /** The team's active lead, time zone and business hours (jsonb read as text: its keys stay as stored). */
   async teamLead(
     tx: Tx,
     teamId: string,
@@ -301,7 +301,8 @@ export class SurveysRepository {
         j.onRef('users.id', '=', 'teams.leadId').on('users.active', '=', true),
       )
       .select((eb) => [
-        'teams.leadId',
+        // the lead only while active: a deactivated lead gets no follow-ups (the admin does)
+        'users.id as leadId',
         'teams.timezone',
         sql<string | null>`${eb.ref('teams.businessHours')}::text`.as('businessHoursText'),
       ])
