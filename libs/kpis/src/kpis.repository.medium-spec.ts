@@ -163,7 +163,20 @@ describe('KpisRepository (medium)', () => {
     const cells = await repo.cellRows(m.db, 'week', 'priority', ['normal'], [week.start]);
     expect(cells).toHaveLength(1);
     expect(cells[0]).toMatchObject({ priority: 'normal', ticketsCreated: 3, resP50: 21600 });
-    expect(await repo.dayCellsStamp(m.db, week.start, week.end)).toBe('0@0');
+    expect(await repo.dayCellsStamps(m.db, [week])).toEqual(['0@0']);
+    expect(await repo.dayCellsStamps(m.db, [])).toEqual([]);
+    // the week's days as day cells: the stamp counts them and takes their latest computation
+    const dayStarts = [...Array(7).keys()].map(
+      (k) => new Date(week.start.getTime() + k * 86_400_000),
+    );
+    const dayEnds = dayStarts.map((d) => new Date(d.getTime() + 86_400_000));
+    await m.run((tx) => repo.recomputeCells(tx, 'day', dayStarts, dayEnds, now));
+    const [one, none] = await repo.dayCellsStamps(m.db, [
+      week,
+      { start: new Date(0), end: new Date(1000) },
+    ]);
+    expect(one).toMatch(/^[1-7]@[1-9]\d*$/);
+    expect(none).toBe('0@0');
   });
 
   it('refreshes a changed ticket’s fact and reports the days it touches', async () => {

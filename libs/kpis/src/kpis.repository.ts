@@ -304,17 +304,24 @@ export class KpisRepository extends KpiFactsRepository {
   }
 
   /**
-   * A fingerprint of the day cells covering [from, to): their count and latest computation.
-   * A fact-computed partial bucket can be reused while it is unchanged (the refresh rewrites
+   * A fingerprint of the day cells covering each [start, end): their count and latest
+   * computation, one per bucket in order, in one statement (several statements at once on one
+   * transaction's connection would queue behind each other, and pg deprecates it). A
+   * fact-computed partial bucket can be reused while it is unchanged (the refresh rewrites
    * exactly the cells whose days it touched).
    */
-  async dayCellsStamp(tx: Tx, from: Date, to: Date): Promise<string> {
+  async dayCellsStamps(tx: Tx, buckets: readonly { start: Date; end: Date }[]): Promise<string[]> {
+    if (buckets.length === 0) return [];
     const { rows } = await sql<{ n: number; at: Date | null }>`
-      SELECT count(*)::int AS n, max(computed_at) AS at FROM kpi_cells
-       WHERE grain = 'day' AND dim = 'all' AND bucket_start >= date_trunc('day', ${from}::timestamptz AT TIME ZONE 'UTC') AT TIME ZONE 'UTC'
-         AND bucket_start < ${to}::timestamptz`.execute(db(tx));
-    const r = rows[0];
-    return `${r.n}@${r.at ? new Date(r.at).getTime() : 0}`;
+      SELECT count(c.bucket_start)::int AS n, max(c.computed_at) AS at
+        FROM unnest(${buckets.map((b) => b.start)}::timestamptz[], ${buckets.map((b) => b.end)}::timestamptz[])
+             WITH ORDINALITY AS b(s, e, i)
+        LEFT JOIN kpi_cells c
+          ON c.grain = 'day' AND c.dim = 'all'
+         AND c.bucket_start >= date_trunc('day', b.s AT TIME ZONE 'UTC') AT TIME ZONE 'UTC'
+         AND c.bucket_start < b.e
+       GROUP BY b.i ORDER BY b.i`.execute(db(tx));
+    return rows.map((r) => `${r.n}@${r.at ? new Date(r.at).getTime() : 0}`);
   }
 
   async now(tx: Tx): Promise<Date> {

@@ -243,9 +243,7 @@ export class KpisService {
     const state = await this.repo.state(tx);
     // before the worker's first refresh there are no cells to stamp the cache with: compute
     const cacheable = state?.lastRunAt != null;
-    const stamps = cacheable
-      ? await Promise.all(fromFacts.map((b) => this.repo.dayCellsStamp(tx, b.start, b.end)))
-      : [];
+    const stamps = cacheable ? await this.repo.dayCellsStamps(tx, fromFacts) : [];
     const key = JSON.stringify([
       stamps,
       p.grain,
