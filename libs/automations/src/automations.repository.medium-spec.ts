@@ -241,11 +241,6 @@ describe('Automations repositories (medium)', () => {
   });
 
   it('changes custom field values, keeping their snake_case keys', async () => {
-    const values = await m.run((tx) =>
-      fields.changeCustomerValues(tx, customer, { account_tier: 'gold' }, ['contract_end']),
-    );
-    expect(values).toEqual({ account_tier: 'gold' });
-    expect(await fields.changeCustomerValues(m.db, '999999999', {}, [])).toBeNull();
     const t = await ticket();
     const version = async () =>
       (

@@ -91,27 +91,4 @@ export class CustomFieldsRepository {
       .where('tickets.id', '=', ticketId)
       .execute();
   }
-
-  /**
-   * Merges `set` into a customer's values and drops the keys in `drop`; the values after, or
-   * null when there is no such customer.
-   */
-  async changeCustomerValues(
-    tx: Tx,
-    customerId: string,
-    set: Record<string, unknown>,
-    drop: string[],
-  ): Promise<Record<string, unknown> | null> {
-    const row = await db(tx)
-      // eslint-disable-next-line staydesk/own-tables -- to move behind libs/customers (issue 21: a library writes only its own tables; listed in decision 59)
-      .updateTable('customers')
-      .set((eb) => ({
-        customFields: sql<string>`(${eb.ref('customers.customFields')} || ${JSON.stringify(set)}::jsonb) - ${drop}::text[]`,
-        updatedAt: sql<Date>`now()`,
-      }))
-      .where('customers.id', '=', customerId)
-      .returning((eb) => sql<string>`${eb.ref('customers.customFields')}::text`.as('valuesText'))
-      .executeTakeFirst();
-    return row ? (JSON.parse(row.valuesText) as Record<string, unknown>) : null;
-  }
 }

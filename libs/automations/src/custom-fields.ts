@@ -38,6 +38,7 @@ import {
   FieldDefinitionRow,
   FieldEntity,
   FieldType,
+  CustomersService,
   checkFieldValues,
   listFieldDefinitions,
 } from '@staydesk/customers';
@@ -59,6 +60,7 @@ export class CustomFieldsService {
     private readonly tickets: TicketsService,
     private readonly outbox: OutboxService,
     private readonly repo: CustomFieldsRepository,
+    private readonly customers: CustomersService,
   ) {}
 
   async list(entity: FieldEntity | null, tx: Tx = this.tx.db): Promise<FieldDefinitionRow[]> {
@@ -198,7 +200,7 @@ export class CustomFieldsService {
     validateId(customerId, 'customerId');
     const checked = await this.check('customer', values);
     return this.tx.run(async (tx) => {
-      const after = await this.repo.changeCustomerValues(
+      const after = await this.customers.changeCustomFieldValues(
         tx,
         customerId,
         Object.fromEntries(Object.entries(checked).filter(([, v]) => v !== null)),

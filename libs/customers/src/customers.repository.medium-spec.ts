@@ -203,6 +203,144 @@ describe('CustomersRepository (medium)', () => {
     });
   });
 
+  describe('writes inside other libraries’ transactions (mail, surveys, custom fields)', () => {
+    const contactState = (id: string) =>
+      db(m.db)
+        .selectFrom('contacts')
+        .select([
+          'contacts.name',
+          'contacts.email',
+          'contacts.emailBouncingAt',
+          'contacts.emailBounceReason',
+          'contacts.surveyOptOut',
+          'contacts.updatedAt',
+        ])
+        .where('contacts.id', '=', id)
+        .executeTakeFirstOrThrow();
+
+    it('a mail sender’s customer (free, name cut to 200) and one contact per address in any case', async () => {
+      const id = await repo.insertSenderCustomer(m.db, `Sender ${'x'.repeat(250)}`, 'sender.test');
+      const [c] = await repo.byIds(m.db, [id]);
+      expect(c).toMatchObject({ domain: 'sender.test', tier: 'free', status: 'active' });
+      expect(c.name).toBe(`Sender ${'x'.repeat(250)}`.slice(0, 200));
+      const publicSender = await repo.insertSenderCustomer(m.db, 'Pat', null);
+      expect((await repo.byIds(m.db, [publicSender]))[0]).toMatchObject({
+        name: 'Pat',
+        domain: null,
+        tier: 'free',
+      });
+
+      const ann = await repo.ensureContact(m.db, id, 'Ann', 'Ann@sender.test');
+      const before = await contactState(ann);
+      expect(before).toMatchObject({ name: 'Ann', email: 'Ann@sender.test', surveyOptOut: false });
+      // the same address in another case: the same contact, left as it was
+      expect(await repo.ensureContact(m.db, id, 'Someone else', 'ANN@SENDER.test')).toBe(ann);
+      expect(await contactState(ann)).toEqual(before);
+      expect(await repo.contactsByCustomerIds(m.db, [id])).toHaveLength(1);
+      // another customer's contact with that address is another contact
+      const other = await repo.ensureContact(m.db, publicSender, 'Ann', 'ann@sender.test');
+      expect(other).not.toBe(ann);
+      const long = await repo.ensureContact(m.db, id, 'y'.repeat(300), 'long@sender.test');
+      expect((await contactState(long)).name).toBe('y'.repeat(200));
+    });
+
+    it('marks every contact with one of the addresses bouncing; clears by one contact’s address', async () => {
+      const c1 = await newCustomer('Bounce One');
+      const c2 = await newCustomer('Bounce Two');
+      const base = { phone: null, surveyOptOut: false };
+      const bo1 = await repo.insertContact(m.db, {
+        ...base,
+        customerId: c1.id,
+        name: 'Bo',
+        email: 'Bo@bounce.test',
+      });
+      const bo2 = await repo.insertContact(m.db, {
+        ...base,
+        customerId: c2.id,
+        name: 'Bo',
+        email: 'bo@BOUNCE.test',
+      });
+      const cy = await repo.insertContact(m.db, {
+        ...base,
+        customerId: c1.id,
+        name: 'Cy',
+        email: 'cy@bounce.test',
+      });
+      const dan = await repo.insertContact(m.db, {
+        ...base,
+        customerId: c1.id,
+        name: 'Dan',
+        email: 'dan@bounce.test',
+      });
+      expect(await repo.markAddressesBouncing(m.db, [], '550 gone')).toBe(0);
+      const reason = `550 ${'z'.repeat(600)}`;
+      expect(
+        await repo.markAddressesBouncing(
+          m.db,
+          ['BO@bounce.test', 'cy@bounce.test', 'none@bounce.test'],
+          reason,
+        ),
+      ).toBe(3);
+      for (const id of [bo1.id, bo2.id, cy.id]) {
+        const s = await contactState(id);
+        expect(s.emailBouncingAt).toBeInstanceOf(Date);
+        expect(s.emailBounceReason).toBe(reason.slice(0, 500));
+      }
+      expect(await contactState(dan.id)).toMatchObject({
+        emailBouncingAt: null,
+        emailBounceReason: null,
+      });
+
+      expect(await repo.clearAddressBouncing(m.db, bo2.id)).toEqual({
+        email: 'bo@BOUNCE.test',
+        customerId: c2.id,
+        cleared: 2,
+      });
+      for (const id of [bo1.id, bo2.id]) {
+        expect(await contactState(id)).toMatchObject({
+          emailBouncingAt: null,
+          emailBounceReason: null,
+        });
+      }
+      expect((await contactState(cy.id)).emailBouncingAt).toBeInstanceOf(Date);
+      expect(await repo.clearAddressBouncing(m.db, bo1.id)).toEqual({
+        email: 'Bo@bounce.test',
+        customerId: c1.id,
+        cleared: 0,
+      });
+      expect(await repo.clearAddressBouncing(m.db, '999999999')).toBeNull();
+    });
+
+    it('opts one contact out of surveys', async () => {
+      const c = await newCustomer('Opt Co');
+      const base = { customerId: c.id, phone: null, surveyOptOut: false };
+      const out = await repo.insertContact(m.db, { ...base, name: 'Out', email: 'out@opt.test' });
+      const stay = await repo.insertContact(m.db, { ...base, name: 'In', email: 'in@opt.test' });
+      const before = await contactState(out.id);
+      await repo.optOutOfSurveys(m.db, out.id);
+      const after = await contactState(out.id);
+      expect(after.surveyOptOut).toBe(true);
+      expect(after.updatedAt.getTime()).toBeGreaterThanOrEqual(before.updatedAt.getTime());
+      expect((await contactState(stay.id)).surveyOptOut).toBe(false);
+    });
+
+    it('merges and drops custom field values, keeping their snake_case keys', async () => {
+      const c = await newCustomer('Fields Co', {
+        customFields: { contract_end: '2027-01-01', plan_tier: 'silver' },
+      });
+      const values = await m.run((tx) =>
+        repo.changeCustomFieldValues(tx, c.id, { account_tier: 'gold', plan_tier: 'gold' }, [
+          'contract_end',
+        ]),
+      );
+      expect(values).toEqual({ account_tier: 'gold', plan_tier: 'gold' });
+      const [after] = await repo.byIds(m.db, [c.id]);
+      expect(after.customFields).toEqual(values);
+      expect(after.updatedAt.getTime()).toBeGreaterThanOrEqual(c.updatedAt.getTime());
+      expect(await repo.changeCustomFieldValues(m.db, '999999999', {}, [])).toBeNull();
+    });
+  });
+
   describe('timeline', () => {
     let customer: string;
     let visibleTicket: string;

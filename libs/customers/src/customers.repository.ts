@@ -277,6 +277,111 @@ export class CustomersRepository {
     }
   }
 
+  /** A free-tier customer for the unknown sender of a mail (name cut to 200 characters); its id. */
+  async insertSenderCustomer(tx: Tx, name: string, domain: string | null): Promise<string> {
+    const made = await db(tx)
+      .insertInto('customers')
+      .values({ name: name.slice(0, 200), domain, tier: 'free' })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    return made.id;
+  }
+
+  /** The customer's contact with this address (any case), created when missing; its id. */
+  async ensureContact(tx: Tx, customerId: string, name: string, email: string): Promise<string> {
+    const contact = await db(tx)
+      .insertInto('contacts')
+      .values({ customerId, name: name.slice(0, 200), email })
+      // the unique index is on (customer_id, lower(email)): an expression target
+      .onConflict((oc) =>
+        oc
+          .expression(sql`customer_id, lower(email)`)
+          .doUpdateSet((eb) => ({ updatedAt: eb.ref('contacts.updatedAt') })),
+      )
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    return contact.id;
+  }
+
+  /** Marks every contact with one of these addresses (any case) as bouncing; how many it marked. */
+  async markAddressesBouncing(tx: Tx, emails: readonly string[], reason: string): Promise<number> {
+    if (emails.length === 0) return 0;
+    const rows = await db(tx)
+      .updateTable('contacts')
+      .set({
+        emailBouncingAt: sql<Date>`now()`,
+        emailBounceReason: reason.slice(0, 500),
+        updatedAt: sql<Date>`now()`,
+      })
+      // lower() in PostgreSQL, as the index contacts_email_idx; one array for the index scan
+      .where(
+        (eb) =>
+          sql<boolean>`${eb.fn('lower', ['contacts.email'])} = any(array(select lower(a) from unnest(${[...emails]}::text[]) as a))`,
+      )
+      .returning('contacts.id')
+      .execute();
+    return rows.length;
+  }
+
+  /**
+   * Clears the bouncing mark of a contact's address (on every contact with that address, as the
+   * bounce set it). The address, its customer and how many contacts it cleared; null when the
+   * contact does not exist.
+   */
+  async clearAddressBouncing(
+    tx: Tx,
+    contactId: string,
+  ): Promise<{ email: string; customerId: string; cleared: number } | null> {
+    const contact = await db(tx)
+      .selectFrom('contacts')
+      .select(['contacts.email', 'contacts.customerId'])
+      .where('contacts.id', '=', contactId)
+      .executeTakeFirst();
+    if (!contact) return null;
+    const cleared = await db(tx)
+      .updateTable('contacts')
+      .set({ emailBouncingAt: null, emailBounceReason: null, updatedAt: sql<Date>`now()` })
+      .where((eb) =>
+        eb(eb.fn('lower', ['contacts.email']), '=', eb.fn('lower', [eb.val(contact.email)])),
+      )
+      .where('contacts.emailBouncingAt', 'is not', null)
+      .returning('contacts.id')
+      .execute();
+    return { ...contact, cleared: cleared.length };
+  }
+
+  /** The contact gets no more surveys. */
+  async optOutOfSurveys(tx: Tx, contactId: string): Promise<void> {
+    await db(tx)
+      .updateTable('contacts')
+      .set({ surveyOptOut: true, updatedAt: sql<Date>`now()` })
+      .where('contacts.id', '=', contactId)
+      .execute();
+  }
+
+  /**
+   * Merges `set` into a customer's custom field values and drops the keys in `drop`; the values
+   * after (read back as JSON text: their snake_case keys stay), or null when there is no such
+   * customer.
+   */
+  async changeCustomFieldValues(
+    tx: Tx,
+    customerId: string,
+    set: Record<string, unknown>,
+    drop: string[],
+  ): Promise<Record<string, unknown> | null> {
+    const row = await db(tx)
+      .updateTable('customers')
+      .set((eb) => ({
+        customFields: sql<string>`(${eb.ref('customers.customFields')} || ${JSON.stringify(set)}::jsonb) - ${drop}::text[]`,
+        updatedAt: sql<Date>`now()`,
+      }))
+      .where('customers.id', '=', customerId)
+      .returning((eb) => sql<string>`${eb.ref('customers.customFields')}::text`.as('valuesText'))
+      .executeTakeFirst();
+    return row ? (JSON.parse(row.valuesText) as Record<string, unknown>) : null;
+  }
+
   /** A customer's history, newest first (customer-timeline.sql.ts). */
   async timeline(
     tx: Tx,

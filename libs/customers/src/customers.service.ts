@@ -299,6 +299,50 @@ export class CustomersService {
     });
   }
 
+  // Writes inside another library's transaction (mail filing, bounces, survey pages, custom
+  // fields): the caller owns the unit of work, customers owns the rows (decision 60).
+
+  /** A free-tier customer for the unknown sender of a mail, named after them or their domain. */
+  createSenderCustomer(tx: Tx, name: string, domain: string | null): Promise<string> {
+    return this.repo.insertSenderCustomer(tx, name, domain);
+  }
+
+  /** The customer's contact with this address (any case), created when missing; its id. */
+  ensureContact(tx: Tx, customerId: string, name: string, email: string): Promise<string> {
+    return this.repo.ensureContact(tx, customerId, name, email);
+  }
+
+  /** Marks every contact with one of these addresses as bouncing (mail to them came back). */
+  markAddressesBouncing(tx: Tx, emails: readonly string[], reason: string): Promise<number> {
+    return this.repo.markAddressesBouncing(tx, emails, reason);
+  }
+
+  /** Clears the bouncing mark of the contact's address; null when there is no such contact. */
+  clearAddressBouncing(
+    tx: Tx,
+    contactId: string,
+  ): Promise<{ email: string; customerId: string; cleared: number } | null> {
+    return this.repo.clearAddressBouncing(tx, contactId);
+  }
+
+  /** The contact asked for no more surveys. */
+  optOutOfSurveys(tx: Tx, contactId: string): Promise<void> {
+    return this.repo.optOutOfSurveys(tx, contactId);
+  }
+
+  /**
+   * Sets (merges) and drops custom field values the caller has checked; the values after, or
+   * null when there is no such customer.
+   */
+  changeCustomFieldValues(
+    tx: Tx,
+    customerId: string,
+    set: Record<string, unknown>,
+    drop: string[],
+  ): Promise<Record<string, unknown> | null> {
+    return this.repo.changeCustomFieldValues(tx, customerId, set, drop);
+  }
+
   async timeline(
     customerId: string,
     before: { at: string; sortId: string } | null,

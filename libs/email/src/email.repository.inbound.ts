@@ -344,31 +344,4 @@ export abstract class EmailInboundRepository {
       .where('customers.id', '=', id)
       .executeTakeFirstOrThrow();
   }
-
-  async insertCustomer(tx: Tx, name: string, domain: string | null): Promise<string> {
-    const made = await db(tx)
-      // eslint-disable-next-line staydesk/own-tables -- to move behind libs/customers (issue 21: a library writes only its own tables; listed in decision 59)
-      .insertInto('customers')
-      .values({ name: name.slice(0, 200), domain, tier: 'free' })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    return made.id;
-  }
-
-  /** A contact of the customer with this address, created when missing. */
-  async ensureContact(tx: Tx, customerId: string, name: string, email: string): Promise<string> {
-    const contact = await db(tx)
-      // eslint-disable-next-line staydesk/own-tables -- to move behind libs/customers (issue 21: a library writes only its own tables; listed in decision 59)
-      .insertInto('contacts')
-      .values({ customerId, name: name.slice(0, 200), email })
-      // the unique index is on (customer_id, lower(email)): an expression target
-      .onConflict((oc) =>
-        oc
-          .expression(sql`customer_id, lower(email)`)
-          .doUpdateSet((eb) => ({ updatedAt: eb.ref('contacts.updatedAt') })),
-      )
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    return contact.id;
-  }
 }

@@ -189,7 +189,7 @@ describe('EmailRepository (medium)', () => {
     expect(await repo.unfiledInbound(m.db, 3600, 1000)).toEqual([]);
   });
 
-  it('finds people: contacts by address, customers by domain (active, then oldest), ensured contacts', async () => {
+  it('finds people: contacts by address, customers by domain (active, then oldest)', async () => {
     expect(await repo.contactsByEmails(m.db, ['ann@acme.test'])).toEqual([
       { id: contact, customerId: customer, email: 'ann@acme.test', tier: 'pro' },
     ]);
@@ -202,10 +202,7 @@ describe('EmailRepository (medium)', () => {
       { domain: 'acme.test', id: customer, tier: 'pro' },
     ]);
     expect(await repo.customerByDomain(m.db, 'ACME.test')).toEqual({ id: customer });
-    const again = await repo.ensureContact(m.db, customer, 'Ann B', 'ANN@acme.test');
-    expect(again).toBe(contact);
-    const fresh = await repo.insertCustomer(m.db, 'Globex', 'globex.test');
-    expect(await repo.customerInfo(m.db, fresh)).toEqual({ tier: 'free', domain: 'globex.test' });
+    expect(await repo.customerInfo(m.db, customer)).toEqual({ tier: 'pro', domain: 'Acme.test' });
   });
 
   it('claims replies with SKIP LOCKED, marks them sent in one statement, reconciles handed ones', async () => {
@@ -264,20 +261,19 @@ describe('EmailRepository (medium)', () => {
     ]);
   });
 
-  it('marks and clears bouncing addresses on every contact with the address', async () => {
-    expect(await repo.markBouncing(m.db, 'ANN@acme.test', '550 gone')).toBe(1);
+  it('reads bouncing addresses (any case) and a contact’s bounce', async () => {
+    // customers marks them (CustomersRepository.markAddressesBouncing)
+    await db(m.db)
+      .updateTable('contacts')
+      .set({ emailBouncingAt: new Date(), emailBounceReason: '550 gone' })
+      .where('contacts.id', '=', contact)
+      .execute();
     expect(await repo.bouncingAddresses(m.db, ['Ann@Acme.test', 'x@y.test'])).toEqual(
       new Set(['ann@acme.test']),
     );
     const [bounce] = await repo.contactBounces(m.db, [contact]);
     expect(bounce).toMatchObject({ id: contact, reason: '550 gone' });
     expect(bounce.bouncingAt).toBeInstanceOf(Date);
-    expect(await repo.clearBouncing(m.db, contact)).toEqual({
-      email: 'Ann@acme.test',
-      customerId: customer,
-      cleared: 1,
-    });
-    expect(await repo.clearBouncing(m.db, '999999999')).toBeNull();
     expect(await repo.contactRow(m.db, contact)).toMatchObject({
       id: contact,
       surveyOptOut: false,

@@ -73,22 +73,6 @@ const REPLY_CONTEXTS = compileOnly
  */
 @Injectable()
 export class EmailRepository extends EmailInboundRepository {
-  /** Marks every contact with this address as bouncing (shown on their tickets). */
-  async markBouncing(tx: Tx, email: string, reason: string): Promise<number> {
-    const rows = await db(tx)
-      // eslint-disable-next-line staydesk/own-tables -- to move behind libs/customers (issue 21: a library writes only its own tables; listed in decision 59)
-      .updateTable('contacts')
-      .set({
-        emailBouncingAt: sql<Date>`now()`,
-        emailBounceReason: reason.slice(0, 500),
-        updatedAt: sql<Date>`now()`,
-      })
-      .where((eb) => eb(eb.fn('lower', ['contacts.email']), '=', eb.fn('lower', [eb.val(email)])))
-      .returning('contacts.id')
-      .execute();
-    return rows.length;
-  }
-
   async contactRow(tx: Tx, id: string) {
     return db(tx)
       .selectFrom('contacts')
@@ -268,33 +252,6 @@ export class EmailRepository extends EmailInboundRepository {
       .where('contacts.emailBouncingAt', 'is not', null)
       .execute();
     return new Set(rows.map((r) => r.email));
-  }
-
-  /**
-   * Clears the bouncing mark of a contact's address (on every contact with that address, as the
-   * bounce set it). Returns the address, or null when the contact does not exist.
-   */
-  async clearBouncing(
-    tx: Tx,
-    contactId: string,
-  ): Promise<{ email: string; customerId: string; cleared: number } | null> {
-    const contact = await db(tx)
-      .selectFrom('contacts')
-      .select(['contacts.email', 'contacts.customerId'])
-      .where('contacts.id', '=', contactId)
-      .executeTakeFirst();
-    if (!contact) return null;
-    const cleared = await db(tx)
-      // eslint-disable-next-line staydesk/own-tables -- to move behind libs/customers (issue 21: a library writes only its own tables; listed in decision 59)
-      .updateTable('contacts')
-      .set({ emailBouncingAt: null, emailBounceReason: null, updatedAt: sql<Date>`now()` })
-      .where((eb) =>
-        eb(eb.fn('lower', ['contacts.email']), '=', eb.fn('lower', [eb.val(contact.email)])),
-      )
-      .where('contacts.emailBouncingAt', 'is not', null)
-      .returning('contacts.id')
-      .execute();
-    return { ...contact, cleared: cleared.length };
   }
 
   async insertEvent(

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { AuditRepository, TransactionRunner, badInput, notFound } from '@staydesk/core';
+import { CustomersService } from '@staydesk/customers';
 import { Actor, validateId } from '@staydesk/identity';
 import { EmailRepository, TeamSenderRow } from './email.repository';
 
@@ -12,6 +13,7 @@ export class EmailService {
     private readonly repo: EmailRepository,
     private readonly tx: TransactionRunner,
     private readonly audit: AuditRepository,
+    private readonly customers: CustomersService,
   ) {}
 
   messageMail(ids: readonly string[]) {
@@ -68,7 +70,7 @@ export class EmailService {
   async clearBounce(actor: Actor, contactId: string) {
     validateId(contactId, 'contactId');
     return this.tx.run(async (tx) => {
-      const done = await this.repo.clearBouncing(tx, contactId);
+      const done = await this.customers.clearAddressBouncing(tx, contactId);
       if (!done) throw notFound('contact', contactId);
       if (done.cleared > 0) {
         await this.audit.record(tx, {

@@ -4,6 +4,7 @@ import { simpleParser, type ParsedMail } from 'mailparser';
 import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
 import { AttachmentsService } from '@staydesk/attachments';
 import { APP_CONFIG, AppConfig, JobPublisher, TransactionRunner, Tx } from '@staydesk/core';
+import { CustomersService } from '@staydesk/customers';
 import {
   addressOf,
   domainOf,
@@ -103,6 +104,7 @@ export class InboundService {
     private readonly hooks: TicketHooks,
     private readonly publisher: JobPublisher,
     private readonly attachments: AttachmentsService,
+    private readonly customers: CustomersService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @InjectPinoLogger(InboundService.name) private readonly logger: PinoLogger,
   ) {}
@@ -565,7 +567,7 @@ export class InboundService {
     customerId: string,
     from: { address: string; name: string },
   ): Promise<string> {
-    const id = await this.repo.ensureContact(
+    const id = await this.customers.ensureContact(
       tx,
       customerId,
       from.name || from.address,
@@ -594,7 +596,7 @@ export class InboundService {
     }
     let customerId = byDomain;
     if (!customerId) {
-      customerId = await this.repo.insertCustomer(
+      customerId = await this.customers.createSenderCustomer(
         tx,
         publicDomain ? from.name || from.address : domain,
         publicDomain ? null : domain,
@@ -656,7 +658,7 @@ export class InboundService {
       .map((m) => addressOf(m[1]))
       .filter((a): a is string => a !== null);
     if (permanent) {
-      for (const r of recipients) await this.repo.markBouncing(tx, r, diagnostic);
+      await this.customers.markAddressesBouncing(tx, recipients, diagnostic);
       for (const o of ours) {
         await this.repo.markFailed(tx, o.ticketMessageId, `bounced: ${diagnostic}`, 'bounced');
         await this.repo.insertEvent(tx, {

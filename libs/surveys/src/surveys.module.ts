@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { CustomersModule } from '@staydesk/customers';
 import { FollowUpsModule } from '@staydesk/followups';
 import { MailModule } from '@staydesk/mail';
 import { OutboxModule } from '@staydesk/outbox';
@@ -14,7 +15,7 @@ import {
 import { SurveysService } from './surveys.service';
 
 @Module({
-  imports: [OutboxModule, FollowUpsModule, MailModule],
+  imports: [OutboxModule, FollowUpsModule, MailModule, CustomersModule],
   providers: [SurveysRepository, SurveysService, SurveysLoaders],
   exports: [SurveysService, SurveysLoaders],
 })

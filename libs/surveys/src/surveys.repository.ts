@@ -268,15 +268,6 @@ export class SurveysRepository {
       .execute();
   }
 
-  async optOut(tx: Tx, contactId: string): Promise<void> {
-    await db(tx)
-      // eslint-disable-next-line staydesk/own-tables -- to move behind libs/customers (issue 21: a library writes only its own tables; listed in decision 59)
-      .updateTable('contacts')
-      .set({ surveyOptOut: true, updatedAt: sql<Date>`now()` })
-      .where('contacts.id', '=', contactId)
-      .execute();
-  }
-
   async hasRecoveryFollowUp(tx: Tx, surveyId: string): Promise<boolean> {
     const row = await db(tx)
       .selectFrom('followUps')

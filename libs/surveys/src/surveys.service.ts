@@ -11,6 +11,7 @@ import {
   Tx,
   badInput,
 } from '@staydesk/core';
+import { CustomersService } from '@staydesk/customers';
 import { FollowUpsService } from '@staydesk/followups';
 import { WeeklyHours, addBusinessMinutes } from '@staydesk/identity';
 import { MailService, SendJournal } from '@staydesk/mail';
@@ -89,6 +90,7 @@ export class SurveysService {
     private readonly publisher: JobPublisher,
     private readonly mail: MailService,
     private readonly journal: SendJournal,
+    private readonly customers: CustomersService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @InjectPinoLogger(SurveysService.name) private readonly logger: PinoLogger,
   ) {}
@@ -505,7 +507,7 @@ export class SurveysService {
       const found = await this.find(tx, token, false, true);
       if (found.state === 'unknown') return found;
       if (confirm) {
-        await this.repo.optOut(tx, found.survey.contactId);
+        await this.customers.optOutOfSurveys(tx, found.survey.contactId);
         await this.audit.record(tx, {
           actorId: null,
           action: 'contact.survey_opt_out',
