@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { AttachmentsModule } from '@staydesk/attachments';
+import { IdentityModule } from '@staydesk/identity';
 import { MailModule } from '@staydesk/mail';
 import { TicketsModule } from '@staydesk/tickets';
 import { EmailLoaders } from './email.loaders';
@@ -24,7 +25,7 @@ import { OutboundService } from './outbound.service';
 import { PasswordResetMailer } from './password-reset.mailer';
 
 @Module({
-  imports: [TicketsModule, MailModule, AttachmentsModule],
+  imports: [TicketsModule, MailModule, AttachmentsModule, IdentityModule],
   providers: [
     EmailRepository,
     MailboxesRepository,
