@@ -1,6 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { AuditRepository, TransactionRunner, badInput, forbidden, notFound } from '@staydesk/core';
-import { Actor, IdentityService, TICKET_WORKERS, validateId } from '@staydesk/identity';
+import {
+  Actor,
+  IdentityService,
+  IdentitySettingsRepository,
+  TICKET_WORKERS,
+  validateId,
+} from '@staydesk/identity';
 import {
   ASSIGNMENT_MODES,
   AVAILABILITIES,
@@ -18,6 +24,7 @@ export class AssignmentService {
     private readonly tx: TransactionRunner,
     private readonly audit: AuditRepository,
     private readonly identity: IdentityService,
+    private readonly identitySettings: IdentitySettingsRepository,
   ) {}
 
   async setAvailability(actor: Actor, availability: Availability) {
@@ -26,7 +33,7 @@ export class AssignmentService {
     if (!AVAILABILITIES.includes(availability))
       throw badInput('availability', `must be one of ${AVAILABILITIES.join(', ')}`);
     return this.tx.run(async (tx) => {
-      await this.repo.setAvailability(tx, actor.id, availability);
+      await this.identitySettings.setAvailability(tx, actor.id, availability);
       await this.audit.record(tx, {
         actorId: actor.id,
         action: 'user.availability',
@@ -59,7 +66,7 @@ export class AssignmentService {
     if (actor.role !== 'admin' && team.leadId !== actor.id)
       throw forbidden(`only admins and the lead of "${team.name}" set its automatic assignment`);
     return this.tx.run(async (tx) => {
-      const saved = await this.repo.setTeamAssignment(tx, { teamId, mode, cap });
+      const saved = await this.identitySettings.setTeamAssignment(tx, { teamId, mode, cap });
       if (!saved) throw notFound('team', teamId);
       await this.audit.record(tx, {
         actorId: actor.id,

@@ -185,17 +185,15 @@ describe('Automations repositories (medium)', () => {
     expect(await repo.viewById(m.db, t0.id)).toBeNull();
   });
 
-  it('stores availability and a team’s assignment settings', async () => {
+  it('reads an agent’s availability, available when unknown', async () => {
     expect(await repo.availability(m.db, agent)).toBe('available');
-    await repo.setAvailability(m.db, agent, 'away');
+    await db(m.db)
+      .updateTable('users')
+      .set({ availability: 'away' })
+      .where('users.id', '=', agent)
+      .execute();
     expect(await repo.availability(m.db, agent)).toBe('away');
     expect(await repo.availability(m.db, '999999999')).toBe('available');
-    expect(
-      await repo.setTeamAssignment(m.db, { teamId: team, mode: 'least_open', cap: 3 }),
-    ).toEqual({ teamId: team, mode: 'least_open', cap: 3 });
-    expect(
-      await repo.setTeamAssignment(m.db, { teamId: '999999999', mode: 'none', cap: 1 }),
-    ).toBeNull();
   });
 
   it('defines custom fields last in their entity, refusing a key twice', async () => {

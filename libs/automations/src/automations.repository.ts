@@ -213,15 +213,6 @@ export class AutomationsRepository {
       .execute();
   }
 
-  async setAvailability(tx: Tx, userId: string, availability: Availability): Promise<void> {
-    await db(tx)
-      // eslint-disable-next-line staydesk/own-tables -- to move behind libs/identity (issue 21: a library writes only its own tables; listed in decision 59)
-      .updateTable('users')
-      .set({ availability })
-      .where('users.id', '=', userId)
-      .execute();
-  }
-
   async availability(tx: Tx, userId: string): Promise<Availability> {
     const row = await db(tx)
       .selectFrom('users')
@@ -229,21 +220,6 @@ export class AutomationsRepository {
       .where('users.id', '=', userId)
       .executeTakeFirst();
     return row?.availability ?? 'available';
-  }
-
-  async setTeamAssignment(tx: Tx, a: TeamAssignmentRow): Promise<TeamAssignmentRow | null> {
-    const row = await db(tx)
-      // eslint-disable-next-line staydesk/own-tables -- to move behind libs/identity (issue 21: a library writes only its own tables; listed in decision 59)
-      .updateTable('teams')
-      .set({ assignmentMode: a.mode, assignmentCap: a.cap })
-      .where('teams.id', '=', a.teamId)
-      .returning([
-        'teams.id as teamId',
-        'teams.assignmentMode as mode',
-        'teams.assignmentCap as cap',
-      ])
-      .executeTakeFirst();
-    return row ?? null;
   }
 
   async viewById(tx: Tx, id: string, lock = false): Promise<SavedViewRow | null> {

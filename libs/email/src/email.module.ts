@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { AttachmentsModule } from '@staydesk/attachments';
 import { CustomersModule } from '@staydesk/customers';
+import { IdentityModule } from '@staydesk/identity';
 import { MailModule } from '@staydesk/mail';
 import { TicketsModule } from '@staydesk/tickets';
 import { EmailLoaders } from './email.loaders';
@@ -25,7 +26,7 @@ import { OutboundService } from './outbound.service';
 import { PasswordResetMailer } from './password-reset.mailer';
 
 @Module({
-  imports: [TicketsModule, CustomersModule, MailModule, AttachmentsModule],
+  imports: [TicketsModule, CustomersModule, MailModule, AttachmentsModule, IdentityModule],
   providers: [
     EmailRepository,
     MailboxesRepository,

@@ -280,26 +280,36 @@ describe('EmailRepository (medium)', () => {
     });
   });
 
-  it('reads and writes notification settings and team senders', async () => {
+  it('reads notification settings and team senders', async () => {
     const { id: user } = await db(m.db)
       .insertInto('users')
-      .values({ email: 'ag@x.test', name: 'Ag', role: 'agent', passwordHash: 'x' })
+      .values({
+        email: 'ag@x.test',
+        name: 'Ag',
+        role: 'agent',
+        passwordHash: 'x',
+        notifyCustomerReply: false,
+      })
       .returning('id')
       .executeTakeFirstOrThrow();
-    await repo.setNotificationSettings(m.db, user, { customerReply: false });
     expect(await repo.notificationSettings(m.db, user)).toEqual({
       assigned: true,
       customerReply: false,
       slaWarning: true,
     });
+    expect(await repo.notificationSettings(m.db, '999999999')).toBeNull();
+    const sender = { fromName: 'Billing', fromAddress: 'b@x.test', signature: '--' };
     const { id: team } = await db(m.db)
       .insertInto('teams')
-      .values({ name: 'Billing' })
+      .values({
+        name: 'Billing',
+        mailFromName: sender.fromName,
+        mailFromAddress: sender.fromAddress,
+        mailSignature: sender.signature,
+      })
       .returning('id')
       .executeTakeFirstOrThrow();
-    const sender = { teamId: team, fromName: 'Billing', fromAddress: 'b@x.test', signature: '--' };
-    expect(await repo.setTeamSender(m.db, sender)).toBe(true);
-    expect(await repo.teamSenders(m.db, [team])).toEqual([sender]);
+    expect(await repo.teamSenders(m.db, [team])).toEqual([{ teamId: team, ...sender }]);
     await repo.insertEvent(m.db, {
       ticketId: ticket,
       type: 'mail_bounced',

@@ -289,22 +289,6 @@ export class EmailRepository extends EmailInboundRepository {
       .execute();
   }
 
-  async setTeamSender(tx: Tx, s: TeamSenderRow): Promise<boolean> {
-    const rows = await db(tx)
-      // eslint-disable-next-line staydesk/own-tables -- to move behind libs/identity (issue 21: a library writes only its own tables; listed in decision 59)
-      .updateTable('teams')
-      .set({
-        mailFromName: s.fromName,
-        mailFromAddress: s.fromAddress,
-        mailSignature: s.signature,
-        updatedAt: sql<Date>`now()`,
-      })
-      .where('teams.id', '=', s.teamId)
-      .returning('teams.id')
-      .execute();
-    return rows.length > 0;
-  }
-
   async notificationSettings(
     tx: Tx,
     userId: string,
@@ -319,29 +303,5 @@ export class EmailRepository extends EmailInboundRepository {
       .where('users.id', '=', userId)
       .executeTakeFirst();
     return row ?? null;
-  }
-
-  async setNotificationSettings(
-    tx: Tx,
-    userId: string,
-    s: { assigned?: boolean | null; customerReply?: boolean | null; slaWarning?: boolean | null },
-  ): Promise<void> {
-    await db(tx)
-      // eslint-disable-next-line staydesk/own-tables -- to move behind libs/identity (issue 21: a library writes only its own tables; listed in decision 59)
-      .updateTable('users')
-      .set((eb) => ({
-        notifyAssigned: eb.fn.coalesce(eb.val(s.assigned ?? null), eb.ref('users.notifyAssigned')),
-        notifyCustomerReply: eb.fn.coalesce(
-          eb.val(s.customerReply ?? null),
-          eb.ref('users.notifyCustomerReply'),
-        ),
-        notifySlaWarning: eb.fn.coalesce(
-          eb.val(s.slaWarning ?? null),
-          eb.ref('users.notifySlaWarning'),
-        ),
-        updatedAt: sql<Date>`now()`,
-      }))
-      .where('users.id', '=', userId)
-      .execute();
   }
 }

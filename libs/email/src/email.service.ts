@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { AuditRepository, TransactionRunner, badInput, notFound } from '@staydesk/core';
 import { CustomersService } from '@staydesk/customers';
-import { Actor, validateId } from '@staydesk/identity';
+import { Actor, IdentitySettingsRepository, validateId } from '@staydesk/identity';
 import { EmailRepository, TeamSenderRow } from './email.repository';
 
 const ADDRESS = /^[^@\s<>",;]+@[^@\s<>",;]+\.[^@\s<>",;]+$/;
@@ -14,6 +14,7 @@ export class EmailService {
     private readonly tx: TransactionRunner,
     private readonly audit: AuditRepository,
     private readonly customers: CustomersService,
+    private readonly identitySettings: IdentitySettingsRepository,
   ) {}
 
   messageMail(ids: readonly string[]) {
@@ -54,7 +55,7 @@ export class EmailService {
       throw badInput('signature', 'must be at most 2000 characters');
     }
     return this.tx.run(async (tx) => {
-      if (!(await this.repo.setTeamSender(tx, row))) throw notFound('team', teamId);
+      if (!(await this.identitySettings.setTeamMailSender(tx, row))) throw notFound('team', teamId);
       await this.audit.record(tx, {
         actorId: actor.id,
         action: 'team.mail_sender',
@@ -99,7 +100,7 @@ export class EmailService {
       slaWarning?: boolean | null;
     },
   ) {
-    await this.tx.run((tx) => this.repo.setNotificationSettings(tx, actor.id, input));
+    await this.tx.run((tx) => this.identitySettings.setMailNotifications(tx, actor.id, input));
     return this.notificationSettings(actor);
   }
 }

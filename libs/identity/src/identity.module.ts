@@ -6,6 +6,7 @@ import { APP_CONFIG, AppConfig } from '@staydesk/core';
 import { OutboxModule } from '@staydesk/outbox';
 import { AuthGuard } from './auth.guard';
 import { IdentityLoaders } from './identity.loaders';
+import { IdentitySettingsRepository } from './identity-settings.repository';
 import { IdentityRepository } from './identity.repository';
 import { TeamResolver, UserResolver } from './identity.resolver';
 import { IdentityService } from './identity.service';
@@ -26,8 +27,8 @@ import { IdentityService } from './identity.service';
       }),
     }),
   ],
-  providers: [IdentityRepository, IdentityService, IdentityLoaders],
-  exports: [IdentityService, IdentityLoaders],
+  providers: [IdentityRepository, IdentityService, IdentityLoaders, IdentitySettingsRepository],
+  exports: [IdentityService, IdentityLoaders, IdentitySettingsRepository],
 })
 export class IdentityModule {}
 

@@ -2,6 +2,7 @@ export { CurrentUser, Public, Roles } from './auth.decorators';
 export { addBusinessMinutes } from './business-hours';
 export type { WeeklyHours } from './business-hours';
 export { IdentityLoaders } from './identity.loaders';
+export { IdentitySettingsRepository } from './identity-settings.repository';
 export { IdentityApiModule, IdentityModule } from './identity.module';
 export { TeamObject, UserObject } from './identity.object';
 export { USER_COLUMNS } from './identity.rows';

@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import { db } from '@staydesk/core';
+import { IdentitySettingsRepository } from '@staydesk/identity';
 import { MediumDatabase, mediumDatabase } from '@staydesk/testing';
 import { insertMailTickets } from './ticket-batch-insert';
 import { TicketOrder, TicketRow, TicketsRepository, ticketSortKey } from './tickets.repository';
@@ -10,7 +11,7 @@ import { TicketOrder, TicketRow, TicketsRepository, ticketSortKey } from './tick
  * locking's version bump, the breach sweep, SLA policies and the mail batch insert.
  */
 describe('TicketsRepository (medium)', () => {
-  const repo = new TicketsRepository();
+  const repo = new TicketsRepository(new IdentitySettingsRepository());
   let m: MediumDatabase;
   let agent: string;
   let lead: string;
@@ -374,6 +375,13 @@ describe('TicketsRepository (medium)', () => {
     await db(m.db).insertInto('userTeams').values({ userId: agent, teamId: publicTeam }).execute();
     const picked = await m.run((tx) => repo.pickAutoAssignee(tx, publicTeam));
     expect(picked).toEqual({ userId: agent, mode: 'round_robin', cap: 5 });
+    // the round robin's stamp (identity's write, on the same transaction)
+    const { lastAutoAssignedAt } = await db(m.db)
+      .selectFrom('users')
+      .select('users.lastAutoAssignedAt')
+      .where('users.id', '=', agent)
+      .executeTakeFirstOrThrow();
+    expect(lastAutoAssignedAt).toBeInstanceOf(Date);
     expect(await m.run((tx) => repo.pickAutoAssignee(tx, privateTeam))).toBeNull();
   });
 });

@@ -1,5 +1,7 @@
+import { Injectable } from '@nestjs/common';
 import { RawBuilder, Updateable, sql } from 'kysely';
 import { DB, Tx, db } from '@staydesk/core';
+import { IdentitySettingsRepository } from '@staydesk/identity';
 import type { Channel, Priority } from './ticket-rules';
 import {
   AuditInput,
@@ -26,9 +28,13 @@ import {
 /**
  * The tickets repository's writes: new tickets (with their context), changes, messages and
  * history. The inserts of a new ticket and the search-vector updates are `sql` templates (one
- * statement each, CTEs); the rest is the typed builder.
+ * statement each, CTEs); the rest is the typed builder. The round robin's stamp on the picked
+ * agent is identity's write (`users` is its table), on the same transaction.
  */
+@Injectable()
 export abstract class TicketWriteQueries {
+  constructor(protected readonly identitySettings: IdentitySettingsRepository) {}
+
   /**
    * What creating a ticket needs to know, in one statement: the requester's customer and its
    * tier, and the SLA policy that applies (as `policyFor`). Null when the contact does not exist.
@@ -339,12 +345,7 @@ export abstract class TicketWriteQueries {
                    u.last_auto_assigned_at NULLS FIRST, u.id
           LIMIT 1`.execute(db(tx));
       if (!picked[0]) return null;
-      await db(tx)
-        // eslint-disable-next-line staydesk/own-tables -- to move behind libs/identity (issue 21: a library writes only its own tables; listed in decision 59)
-        .updateTable('users')
-        .set({ lastAutoAssignedAt: sql<Date>`clock_timestamp()` })
-        .where('users.id', '=', picked[0].id)
-        .execute();
+      await this.identitySettings.markAutoAssigned(tx, picked[0].id);
       // a second statement: its snapshot is taken after the row lock was granted
       const { open } = await db(tx)
         .selectFrom('tickets')
