@@ -304,12 +304,6 @@ describe('EmailRepository (medium)', () => {
     const sender = { teamId: team, fromName: 'Billing', fromAddress: 'b@x.test', signature: '--' };
     expect(await repo.setTeamSender(m.db, sender)).toBe(true);
     expect(await repo.teamSenders(m.db, [team])).toEqual([sender]);
-    await repo.insertEvent(m.db, {
-      ticketId: ticket,
-      type: 'mail_bounced',
-      fromValue: null,
-      toValue: 'x',
-    });
   });
 
   it('keeps mailboxes: last UID as a number, ordered by name', async () => {

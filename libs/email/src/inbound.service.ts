@@ -659,7 +659,7 @@ export class InboundService {
       for (const r of recipients) await this.repo.markBouncing(tx, r, diagnostic);
       for (const o of ours) {
         await this.repo.markFailed(tx, o.ticketMessageId, `bounced: ${diagnostic}`, 'bounced');
-        await this.repo.insertEvent(tx, {
+        await this.tickets.recordMailEventInTx(tx, {
           ticketId: o.ticketId,
           type: 'mail_bounced',
           fromValue: recipients.join(', ') || null,
