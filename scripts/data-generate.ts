@@ -28,6 +28,7 @@ import { fork } from 'node:child_process';
 import bcrypt from 'bcryptjs';
 import { Client } from 'pg';
 import { describeDatabaseUrl, loadConfig, prepareDatabase, runCli } from '@staydesk/core';
+import { RiskRepository } from '@staydesk/risk';
 import { ValueRepository } from '@staydesk/value';
 import type { Tx } from '@staydesk/core';
 import {
@@ -388,7 +389,10 @@ async function generate(db: Db, url: string, options: GenerateOptions): Promise<
   );
 }
 
-/** Lifetime values and value segments of everyone, in one transaction (libs/value). */
+/**
+ * Lifetime values and value segments of everyone, then the expected value at risk on the risk
+ * scores, in one transaction (libs/value, libs/risk; as the nightly job does it).
+ */
 async function recomputeValues(db: Db): Promise<void> {
   const tx = {
     query: async (sql: string, params?: unknown[]) => (await db.query(sql, params)).rows,
@@ -396,6 +400,7 @@ async function recomputeValues(db: Db): Promise<void> {
   await db.query('BEGIN');
   try {
     await new ValueRepository().recomputeAll(tx, new Date());
+    await new RiskRepository().refreshExpectedValueAtRisk(tx);
     await db.query('COMMIT');
   } catch (err) {
     await db.query('ROLLBACK').catch(() => undefined);

@@ -77,18 +77,4 @@ export class CustomFieldsRepository {
       .returning(DEFINITION_COLUMNS)
       .executeTakeFirstOrThrow();
   }
-
-  /** Replaces a ticket's values and moves its version on (the caller locked it). */
-  async setTicketValues(tx: Tx, ticketId: string, values: Record<string, unknown>): Promise<void> {
-    await db(tx)
-      // eslint-disable-next-line staydesk/own-tables -- to move behind libs/tickets (issue 21: a library writes only its own tables; listed in decision 59)
-      .updateTable('tickets')
-      .set((eb) => ({
-        customFields: JSON.stringify(values),
-        version: eb('tickets.version', '+', 1),
-        updatedAt: sql<Date>`now()`,
-      }))
-      .where('tickets.id', '=', ticketId)
-      .execute();
-  }
 }

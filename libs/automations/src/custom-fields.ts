@@ -162,7 +162,7 @@ export class CustomFieldsService {
         else next[k] = v;
       }
       if (JSON.stringify(next) === JSON.stringify(t.customFields)) return t;
-      await this.repo.setTicketValues(tx, ticketId, next);
+      await this.tickets.replaceCustomFieldsInTx(tx, ticketId, next);
       const changed = Object.keys(checked).join(',');
       await this.tickets.recordEventsInTx(tx, [
         {

@@ -8,6 +8,7 @@ import {
   notFound,
 } from '@staydesk/core';
 import { CustomersService } from '@staydesk/customers';
+import { FollowUpsService } from '@staydesk/followups';
 import {
   Actor,
   IdentityService,
@@ -23,8 +24,9 @@ import { RulesService } from './rules.service';
  * Merge a duplicate into another ticket and split a message out into a new one. Both run in
  * one transaction through the tickets service, leave events on both sides and delete nothing:
  * moved messages remember where they came from (`moved_from_ticket_id`), the merged ticket
- * stays, closed, with `merged_into_id` and its own history. Its own statements are in
- * {@link MergeRepository} (typed query builder), run in the transaction opened here.
+ * stays, closed, with `merged_into_id` and its own history. The writes are the tickets' and the
+ * follow-ups' owners' (their services' `…InTx` methods); {@link MergeRepository} reads the
+ * message a split moves. All of it runs in the transaction opened here.
  */
 @Injectable()
 export class MergeService {
@@ -34,6 +36,7 @@ export class MergeService {
     private readonly identity: IdentityService,
     private readonly customers: CustomersService,
     private readonly tickets: TicketsService,
+    private readonly followUps: FollowUpsService,
     private readonly rules: RulesService,
     private readonly repo: MergeRepository,
   ) {}
@@ -66,11 +69,11 @@ export class MergeService {
           `tickets of different customers cannot be merged (#${source.number} and #${target.number})`,
         );
       const now = new Date();
-      const moved = await this.repo.moveMessages(tx, source.id, target.id);
+      const moved = await this.tickets.moveAllMessagesInTx(tx, source.id, target.id);
       // open follow-ups about the duplicate now concern the ticket that stays
-      await this.repo.moveOpenFollowUps(tx, source.id, target.id);
-      await this.repo.setMergedInto(tx, source.id, target.id);
-      await this.repo.refreshLastMessageAt(tx, target.id);
+      await this.followUps.moveOpenToTicket(tx, source.id, target.id);
+      await this.tickets.setMergedIntoInTx(tx, source.id, target.id);
+      await this.tickets.refreshLastMessageAtInTx(tx, target.id);
       await this.tickets.refreshSearchInTx(tx, source.id);
       await this.tickets.refreshSearchInTx(tx, target.id);
       await this.tickets.recordEventsInTx(tx, [
@@ -149,7 +152,7 @@ export class MergeService {
         m.authorContactId ?? source.requesterId,
         title.slice(0, 250),
       );
-      await this.repo.moveMessage(tx, messageId, ticket.id, source.id);
+      await this.tickets.moveMessageInTx(tx, messageId, ticket.id, source.id);
       await this.tickets.refreshSearchInTx(tx, source.id);
       await this.tickets.refreshSearchInTx(tx, ticket.id);
       const now = new Date();

@@ -310,12 +310,6 @@ describe('EmailRepository (medium)', () => {
       .returning('id')
       .executeTakeFirstOrThrow();
     expect(await repo.teamSenders(m.db, [team])).toEqual([{ teamId: team, ...sender }]);
-    await repo.insertEvent(m.db, {
-      ticketId: ticket,
-      type: 'mail_bounced',
-      fromValue: null,
-      toValue: 'x',
-    });
   });
 
   it('keeps mailboxes: last UID as a number, ordered by name', async () => {

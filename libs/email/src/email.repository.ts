@@ -254,28 +254,6 @@ export class EmailRepository extends EmailInboundRepository {
     return new Set(rows.map((r) => r.email));
   }
 
-  async insertEvent(
-    tx: Tx,
-    e: {
-      ticketId: string;
-      type: 'mail_bounced' | 'mail_failed';
-      fromValue: string | null;
-      toValue: string | null;
-    },
-  ): Promise<void> {
-    await db(tx)
-      // eslint-disable-next-line staydesk/own-tables -- to move behind libs/tickets (issue 21: a library writes only its own tables; listed in decision 59)
-      .insertInto('ticketEvents')
-      .values({
-        ticketId: e.ticketId,
-        actorId: null,
-        type: e.type,
-        fromValue: e.fromValue,
-        toValue: e.toValue?.slice(0, 500) ?? null,
-      })
-      .execute();
-  }
-
   async teamSenders(tx: Tx, ids: readonly string[]): Promise<TeamSenderRow[]> {
     return db(tx)
       .selectFrom('teams')

@@ -661,7 +661,7 @@ export class InboundService {
       await this.customers.markAddressesBouncing(tx, recipients, diagnostic);
       for (const o of ours) {
         await this.repo.markFailed(tx, o.ticketMessageId, `bounced: ${diagnostic}`, 'bounced');
-        await this.repo.insertEvent(tx, {
+        await this.tickets.recordMailEventInTx(tx, {
           ticketId: o.ticketId,
           type: 'mail_bounced',
           fromValue: recipients.join(', ') || null,

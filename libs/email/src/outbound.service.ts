@@ -10,6 +10,7 @@ import {
   replyAddress,
   ticketSubject,
 } from '@staydesk/mail';
+import { TicketsService } from '@staydesk/tickets';
 import { EmailRepository, ReplyContext } from './email.repository';
 import { sanitizeHtml } from './mail-content';
 
@@ -84,6 +85,7 @@ export class OutboundService {
     private readonly mail: MailService,
     private readonly journal: SendJournal,
     private readonly attachments: AttachmentsService,
+    private readonly tickets: TicketsService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @InjectPinoLogger(OutboundService.name) private readonly logger: PinoLogger,
   ) {}
@@ -282,7 +284,7 @@ export class OutboundService {
     if (err instanceof PermanentMailError) {
       await this.tx.run(async (tx) => {
         await this.repo.markFailed(tx, ctx.messageId, message);
-        await this.repo.insertEvent(tx, {
+        await this.tickets.recordMailEventInTx(tx, {
           ticketId: ctx.ticketId,
           type: 'mail_failed',
           fromValue: ctx.messageId,

@@ -125,6 +125,45 @@ describe('FollowUpsRepository (medium)', () => {
     });
   });
 
+  it('moves the open follow-ups of a merged ticket to the one that stays, not the closed ones', async () => {
+    const k = db(m.db);
+    const { id: contact } = await k
+      .selectFrom('contacts')
+      .select('contacts.id')
+      .where('contacts.customerId', '=', customer)
+      .executeTakeFirstOrThrow();
+    const ticket = async () =>
+      (
+        await k
+          .insertInto('tickets')
+          .values({
+            customerId: customer,
+            requesterId: contact,
+            subject: 'Merge',
+            channel: 'email',
+            priority: 'normal',
+            status: 'open',
+          })
+          .returning('id')
+          .executeTakeFirstOrThrow()
+      ).id;
+    const source = await ticket();
+    const target = await ticket();
+    const dueAt = new Date(Date.now() + 3600_000);
+    const open = await repo.insert(m.db, { ...base(), ticketId: source, dueAt });
+    const closed = await repo.insert(m.db, { ...base(), ticketId: source, dueAt });
+    await repo.close(m.db, closed.id, 'done', 'called');
+    const elsewhere = await repo.insert(m.db, { ...base(), ticketId: privateTicket, dueAt });
+    await m.run((tx) => repo.moveOpenToTicket(tx, source, target));
+    const rows = await repo.byIds(m.db, [open.id, closed.id, elsewhere.id]);
+    const ticketOf = new Map(rows.map((f) => [f.id, f.ticketId]));
+    expect([ticketOf.get(open.id), ticketOf.get(closed.id), ticketOf.get(elsewhere.id)]).toEqual([
+      target,
+      source,
+      privateTicket,
+    ]);
+  });
+
   it('answers the foreign-key violation as a CONFLICT', async () => {
     await expect(
       repo.insert(m.db, { ...base(), customerId: '999999999', dueAt: new Date() }),

@@ -234,6 +234,16 @@ export class FollowUpsRepository {
       .executeTakeFirstOrThrow();
   }
 
+  /** Open follow-ups about `fromTicketId` now concern `toTicketId` (a merge); closed ones stay. */
+  async moveOpenToTicket(tx: Tx, fromTicketId: string, toTicketId: string): Promise<void> {
+    await db(tx)
+      .updateTable('followUps')
+      .set({ ticketId: toTicketId })
+      .where('followUps.ticketId', '=', fromTicketId)
+      .where('followUps.status', '=', 'open')
+      .execute();
+  }
+
   /** Moves the due time and clears `reminded_at`, so the owner is reminded again when it falls due. */
   async reschedule(tx: Tx, id: string, dueAt: Date): Promise<FollowUpRow> {
     return db(tx)

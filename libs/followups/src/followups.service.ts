@@ -180,6 +180,14 @@ export class FollowUpsService {
     return closed;
   }
 
+  /**
+   * A ticket merged into another (libs/automations): its open follow-ups now concern the ticket
+   * that stays, in the caller's transaction. Closed ones keep their ticket.
+   */
+  moveOpenToTicket(tx: Tx, fromTicketId: string, toTicketId: string): Promise<void> {
+    return this.repo.moveOpenToTicket(tx, fromTicketId, toTicketId);
+  }
+
   async complete(actor: Actor, id: string, outcome: string): Promise<FollowUpRow> {
     validateId(id);
     const text = validateOutcome(outcome);

@@ -285,6 +285,43 @@ describe('RiskRepository (medium)', () => {
     expect(await m.run((tx) => repo.refreshChangeBase(tx, 0))).toBe(1);
   });
 
+  it('sets the expected value at risk from the stored values, leaving customers without one', async () => {
+    const k = db(m.db);
+    const evar = async () =>
+      new Map(
+        (
+          await k
+            .selectFrom('riskScores')
+            .select(['riskScores.customerId', 'riskScores.score', 'riskScores.expectedValueAtRisk'])
+            .where('riskScores.customerId', 'in', [a, b])
+            .execute()
+        ).map((r) => [r.customerId, r]),
+      );
+    // a stale value at risk on both (the trigger follows score writes only)
+    await k
+      .updateTable('riskScores')
+      .set({ expectedValueAtRisk: 1 })
+      .where('riskScores.customerId', 'in', [a, b])
+      .execute();
+    await k
+      .insertInto('customerValues')
+      .values({
+        customerId: a,
+        mrrKnown: true,
+        expected: 1234.5,
+        basis: 'segment_churn_rate',
+        basisDetail: 'medium test',
+        computedAt: asOf,
+      })
+      .execute();
+    await m.run((tx) => repo.refreshExpectedValueAtRisk(tx));
+    const after = await evar();
+    expect(after.get(a)!.expectedValueAtRisk).toBeCloseTo((after.get(a)!.score * 1234.5) / 100, 6);
+    // B has no stored value: its value at risk is not the job's to touch
+    expect(after.get(b)!.expectedValueAtRisk).toBe(1);
+    await k.deleteFrom('customerValues').where('customerValues.customerId', '=', a).execute();
+  });
+
   it('backfills history points with their own times', async () => {
     expect(await repo.historyBefore(m.db, ago(0))).toBe(0);
     await repo.insertHistoryAt(m.db, [

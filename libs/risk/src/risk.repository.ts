@@ -262,6 +262,21 @@ export class RiskRepository extends RiskModelsRepository {
         band = EXCLUDED.band`.execute(db(tx));
   }
 
+  /**
+   * Expected value at risk (expected lifetime value × score ÷ 100) of every scored customer with
+   * a stored value, after the value job recomputed them (libs/value), in one statement in the
+   * caller's transaction; rows already right are left alone.
+   */
+  async refreshExpectedValueAtRisk(tx: Tx): Promise<void> {
+    await sql`
+      UPDATE risk_scores r SET expected_value_at_risk = r.score::float8 * v.expected::float8 / 100
+        FROM customer_values v
+       WHERE v.customer_id = r.customer_id
+         AND r.expected_value_at_risk IS DISTINCT FROM r.score::float8 * v.expected::float8 / 100`.execute(
+      db(tx),
+    );
+  }
+
   async insertHistory(tx: Tx, rows: ScoreWrite[]): Promise<void> {
     if (rows.length === 0) return;
     await sql`

@@ -294,6 +294,14 @@ export class RiskService implements OnModuleInit {
     return this.median.hours;
   }
 
+  /**
+   * Expected value at risk of every scored customer from the lifetime values just recomputed
+   * (libs/value's nightly run), in the caller's transaction.
+   */
+  refreshExpectedValueAtRisk(tx: Tx): Promise<void> {
+    return this.repo.refreshExpectedValueAtRisk(tx);
+  }
+
   byCustomerIds(ids: readonly string[]) {
     return this.repo.byCustomerIds(this.tx.db, ids);
   }

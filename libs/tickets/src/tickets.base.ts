@@ -83,6 +83,22 @@ export abstract class TicketsBase {
     return this.repo.insertEvents(tx, events);
   }
 
+  /**
+   * A reply's mail bounced or was refused (libs/email): an event by no one at the transaction's
+   * time, the server's text cut to 500 characters.
+   */
+  recordMailEventInTx(
+    tx: Tx,
+    e: {
+      ticketId: string;
+      type: 'mail_bounced' | 'mail_failed';
+      fromValue: string | null;
+      toValue: string | null;
+    },
+  ): Promise<void> {
+    return this.repo.insertSystemEvent(tx, { ...e, toValue: e.toValue?.slice(0, 500) ?? null });
+  }
+
   /** Rebuilds a ticket's search text after its messages moved (merge, split). */
   refreshSearchInTx(tx: Tx, id: string): Promise<void> {
     return this.repo.refreshSearch(tx, id);

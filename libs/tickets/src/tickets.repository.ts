@@ -18,7 +18,7 @@ import {
   toTicket,
 } from './tickets.sql';
 import { ORDERINGS, afterCursor, filterWhere, relationColumns } from './tickets.queue-sql';
-import { TicketPolicyQueries } from './tickets.repository.policies';
+import { TicketMergeQueries } from './tickets.repository.merge';
 
 export type {
   TicketRow,
@@ -35,13 +35,14 @@ export { ticketKeyset, MESSAGE_KEYSET, ticketSortKey, ticketKeySearch } from './
 
 /**
  * SQL of tickets, messages, history and SLA policies. Built in layers, one file each:
- * tickets.repository.writes.ts, tickets.repository.policies.ts, and the reads here. CRUD and
+ * tickets.repository.writes.ts, tickets.repository.policies.ts, tickets.repository.merge.ts (the
+ * writes other libraries ask for) and the reads here. CRUD and
  * lists are Kysely over `db(tx)`; the set-based statements are `sql<Row>` templates executed on
  * `db(tx)`; both take their columns from typed references checked against db.generated.ts
  * (tickets.sql.ts), so a renamed column fails the typecheck (decision 46).
  */
 @Injectable()
-export class TicketsRepository extends TicketPolicyQueries {
+export class TicketsRepository extends TicketMergeQueries {
   private tickets(tx: Tx) {
     return db(tx).selectFrom('tickets as t').select(TICKET_COLUMNS);
   }

@@ -133,6 +133,46 @@ export abstract class TicketsUpkeep extends TicketsBase {
   }
 
   /**
+   * Merge (libs/automations): moves every message of `sourceId` to `targetId` in the caller's
+   * transaction; each remembers the ticket it first came from. Returns how many moved.
+   */
+  moveAllMessagesInTx(tx: Tx, sourceId: string, targetId: string): Promise<number> {
+    return this.repo.moveAllMessages(tx, sourceId, targetId);
+  }
+
+  /** Merge (libs/automations): links the merged ticket to the one it was merged into. */
+  setMergedIntoInTx(tx: Tx, sourceId: string, targetId: string): Promise<void> {
+    return this.repo.setMergedInto(tx, sourceId, targetId);
+  }
+
+  /** Merge (libs/automations): `last_message_at` from the ticket's messages after some moved in. */
+  refreshLastMessageAtInTx(tx: Tx, ticketId: string): Promise<void> {
+    return this.repo.refreshLastMessageAt(tx, ticketId);
+  }
+
+  /** Split (libs/automations): moves one message into the ticket split off; it remembers its origin. */
+  moveMessageInTx(
+    tx: Tx,
+    messageId: string,
+    toTicketId: string,
+    fromTicketId: string,
+  ): Promise<void> {
+    return this.repo.moveMessage(tx, messageId, toTicketId, fromTicketId);
+  }
+
+  /**
+   * Custom fields (libs/automations): replaces a ticket's values and moves its version on, in the
+   * caller's transaction (the caller locked the ticket and records the event).
+   */
+  replaceCustomFieldsInTx(
+    tx: Tx,
+    ticketId: string,
+    values: Record<string, unknown>,
+  ): Promise<void> {
+    return this.repo.replaceCustomFields(tx, ticketId, values);
+  }
+
+  /**
    * Merge (libs/automations): closes a ticket merged into another from whatever open status it
    * has (the state machine's path is not required: nothing is left to do on it), in the caller's
    * transaction, with the usual `status_changed` event.

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { RiskModule } from '@staydesk/risk';
 import { ValueLoaders } from './value.loaders';
 import { ValueProcessor } from './value.processor';
 import { ValueRepository } from './value.repository';
@@ -7,6 +8,7 @@ import { ValueService } from './value.service';
 
 /** Customer lifetime value: MRR history, value to date, expected value, value segments. */
 @Module({
+  imports: [RiskModule],
   providers: [ValueRepository, ValueService, ValueLoaders],
   exports: [ValueService, ValueLoaders],
 })

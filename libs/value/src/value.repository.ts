@@ -226,8 +226,9 @@ export class ValueRepository {
    *    customers ÷ their active customer-months in the window;
    * 4. expected months: churned → 0; scored by a fitted (calibrated) model → 1 ÷ the monthly
    *    churn probability from its horizon probability; else 1 ÷ the segment's rate; capped at 60;
-   *    expected value = current MRR × expected months (null when the MRR is not known);
-   * 5. expected value at risk on risk_scores = expected × score ÷ 100.
+   *    expected value = current MRR × expected months (null when the MRR is not known).
+   * The expected value at risk on risk_scores follows in the same transaction from the caller
+   * (libs/risk's `refreshExpectedValueAtRisk`, which owns that table).
    */
   async recomputeAll(tx: Tx, at: Date): Promise<{ customers: number; segments: number }> {
     const k = db(tx);
@@ -347,14 +348,6 @@ export class ValueRepository {
         segment_changed_at = CASE WHEN v.segment IS DISTINCT FROM EXCLUDED.segment
                                   THEN EXCLUDED.segment_changed_at ELSE v.segment_changed_at END
       RETURNING 1 AS n`.execute(k);
-    // eslint-disable-next-line staydesk/own-tables -- to move behind libs/risk (issue 21: a library writes only its own tables; listed in decision 59)
-    await sql`
-      UPDATE risk_scores r SET expected_value_at_risk = r.score::float8 * v.expected::float8 / 100
-        FROM customer_values v
-       WHERE v.customer_id = r.customer_id
-         AND r.expected_value_at_risk IS DISTINCT FROM r.score::float8 * v.expected::float8 / 100`.execute(
-      k,
-    );
     const seg = await k
       .selectFrom('valueSegments')
       .select((eb) => eb.fn.countAll<number>().as('n'))

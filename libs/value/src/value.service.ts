@@ -3,6 +3,7 @@ import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
 import { AuditRepository, JobPublisher, TransactionRunner, badInput } from '@staydesk/core';
 import { mrrHistoryOf } from '@staydesk/customers';
 import type { Actor } from '@staydesk/identity';
+import { RiskService } from '@staydesk/risk';
 import { BandsRow, LiveValueRow, StoredValueRow, ValueRepository } from './value.repository';
 import { checkBands } from './value-rules';
 import type { Basis, Scheme, Segment, SegmentBasis } from './value-rules';
@@ -52,6 +53,7 @@ export class ValueService {
     private readonly tx: TransactionRunner,
     private readonly audit: AuditRepository,
     private readonly jobs: JobPublisher,
+    private readonly risk: RiskService,
     @InjectPinoLogger(ValueService.name) private readonly logger: PinoLogger,
   ) {}
 
@@ -109,10 +111,17 @@ export class ValueService {
     return this.scheme();
   }
 
-  /** The worker's nightly run (also at boot): everyone's value, segments, value at risk. */
+  /**
+   * The worker's nightly run (also at boot): everyone's value and segments, then the expected
+   * value at risk on the risk scores (libs/risk's table), in one transaction.
+   */
   async recomputeAll(at = new Date()) {
     const started = performance.now();
-    const r = await this.tx.run((tx) => this.repo.recomputeAll(tx, at));
+    const r = await this.tx.run(async (tx) => {
+      const done = await this.repo.recomputeAll(tx, at);
+      await this.risk.refreshExpectedValueAtRisk(tx);
+      return done;
+    });
     const done = { ...r, totalMs: Math.round(performance.now() - started) };
     this.logger.info(done, 'lifetime values recomputed');
     return done;
