@@ -26,7 +26,24 @@ export function useFieldErrors(rename: Record<string, string> = {}) {
     // the rename table is a literal of the caller: read once
     [],
   );
-  return { errors, setErrors, formError, setFormError, reset, fail };
+  /**
+   * The form's submit handler: stops the browser's own submit, clears the errors and runs
+   * `save`; when it fails, the error goes next to its field or above the form (`fallback` when
+   * the api gave no reason).
+   */
+  const handleSubmit = useCallback(
+    (save: () => Promise<unknown>, fallback?: string) => async (e?: { preventDefault(): void }) => {
+      e?.preventDefault();
+      reset();
+      try {
+        await save();
+      } catch (err) {
+        fail(err, fallback);
+      }
+    },
+    [reset, fail],
+  );
+  return { errors, setErrors, formError, setFormError, reset, fail, handleSubmit };
 }
 
 /** An SLA target, exact: 90 → "1 h 30 min", 2880 → "2 d" (lib/sla rounds for countdowns). */

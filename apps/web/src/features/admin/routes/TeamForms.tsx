@@ -15,13 +15,15 @@ import {
   Title,
 } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
-import { useMemo, useState, type FormEvent } from 'react';
+import { useMemo, useState } from 'react';
+import { FormActions } from '@/components/FormActions';
 import {
   AdminCreateTeamDocument,
   AdminSetTeamMailSenderDocument,
   AdminUpdateTeamDocument,
   type AdminTeamFragment,
 } from '@/gql/graphql';
+import { GroupError } from '../components/GroupError';
 import { asForm, useFieldErrors } from '../hooks/useFieldErrors';
 import { DAYS, hoursOf, timeZones, weekOf, type Day, type DayHours, type Week } from './team-hours';
 
@@ -44,14 +46,12 @@ export function TeamForm({
     (team?.holidays ?? []).map((h) => ({ date: h.date, name: h.name })),
   );
   const zones = useMemo(timeZones, []);
-  const { errors, formError, reset, fail } = useFieldErrors();
+  const { errors, formError, handleSubmit } = useFieldErrors();
   const [create, c] = useMutation(AdminCreateTeamDocument, { refetchQueries: ['AdminTeams'] });
   const [update, u] = useMutation(AdminUpdateTeamDocument);
   const setDay = (d: Day, patch: Partial<DayHours>) =>
     setWeek((w) => ({ ...w, [d]: { ...w[d], ...patch } }));
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
-    reset();
+  const submit = handleSubmit(async () => {
     const input = {
       name,
       isPrivate,
@@ -60,15 +60,11 @@ export function TeamForm({
       businessHours: calendar ? hoursOf(week) : null,
       holidays: calendar ? holidays : [],
     };
-    try {
-      if (team) await update({ variables: { id: team.id, input } });
-      else await create({ variables: { input } });
-      notifications.show({ message: `${name} saved.`, color: 'teal' });
-      onDone();
-    } catch (err) {
-      fail(err, 'The team was not saved.');
-    }
-  };
+    if (team) await update({ variables: { id: team.id, input } });
+    else await create({ variables: { input } });
+    notifications.show({ message: `${name} saved.`, color: 'teal' });
+    onDone();
+  }, 'The team was not saved.');
   return (
     <Stack component="form" {...asForm(submit)} aria-label="Team settings">
       {formError && <Alert color="red">{formError}</Alert>}
@@ -143,11 +139,7 @@ export function TeamForm({
                 />
               </Group>
             ))}
-            {errors.businessHours && (
-              <Text c="red" size="sm" role="alert">
-                {errors.businessHours}
-              </Text>
-            )}
+            <GroupError error={errors.businessHours} />
           </Stack>
           <Title order={3} size="h5">
             Holidays
@@ -185,11 +177,7 @@ export function TeamForm({
                 </ActionIcon>
               </Group>
             ))}
-            {errors.holidays && (
-              <Text c="red" size="sm" role="alert">
-                {errors.holidays}
-              </Text>
-            )}
+            <GroupError error={errors.holidays} />
             <Group>
               <Button
                 variant="light"
@@ -202,14 +190,9 @@ export function TeamForm({
           </Stack>
         </>
       )}
-      <Group justify="flex-end">
-        <Button variant="default" onClick={onDone}>
-          Cancel
-        </Button>
-        <Button type="submit" loading={c.loading || u.loading}>
-          {team ? 'Save team' : 'Create team'}
-        </Button>
-      </Group>
+      <FormActions onCancel={onDone} loading={c.loading || u.loading}>
+        {team ? 'Save team' : 'Create team'}
+      </FormActions>
     </Stack>
   );
 }
@@ -218,20 +201,14 @@ export function SenderForm({ team }: { team: AdminTeamFragment }) {
   const [fromName, setFromName] = useState(team.mailSender.fromName ?? '');
   const [fromAddress, setFromAddress] = useState(team.mailSender.fromAddress ?? '');
   const [signature, setSignature] = useState(team.mailSender.signature ?? '');
-  const { errors, formError, reset, fail } = useFieldErrors();
+  const { errors, formError, handleSubmit } = useFieldErrors();
   const [save, { loading }] = useMutation(AdminSetTeamMailSenderDocument, {
     refetchQueries: ['AdminTeams'],
   });
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
-    reset();
-    try {
-      await save({ variables: { teamId: team.id, input: { fromName, fromAddress, signature } } });
-      notifications.show({ message: `Sender of ${team.name} saved.`, color: 'teal' });
-    } catch (err) {
-      fail(err, 'The sender was not saved.');
-    }
-  };
+  const submit = handleSubmit(async () => {
+    await save({ variables: { teamId: team.id, input: { fromName, fromAddress, signature } } });
+    notifications.show({ message: `Sender of ${team.name} saved.`, color: 'teal' });
+  }, 'The sender was not saved.');
   return (
     <Stack component="form" {...asForm(submit)} aria-label="Sender of replies">
       <Divider />

@@ -14,7 +14,8 @@ import {
   TextInput,
 } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
-import { useState, type FormEvent } from 'react';
+import { useState } from 'react';
+import { FormActions } from '@/components/FormActions';
 import {
   AdminCreateUserDocument,
   AdminUpdateUserDocument,
@@ -77,24 +78,18 @@ function CreateUserForm({
   const [role, setRole] = useState<Role>('agent');
   const [teamIds, setTeamIds] = useState<string[]>([]);
   const [password, setPassword] = useState(generatePassword);
-  const { errors, formError, reset, fail } = useFieldErrors();
+  const { errors, formError, handleSubmit } = useFieldErrors();
   const [create, { loading }] = useMutation(AdminCreateUserDocument, {
     refetchQueries: ['AdminUsers'],
   });
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
-    reset();
-    try {
-      await create({ variables: { input: { name, email, role, teamIds, password } } });
-      notifications.show({
-        message: `${name} can sign in as ${email} with the password shown.`,
-        color: 'teal',
-      });
-      onDone();
-    } catch (err) {
-      fail(err, 'The user was not created.');
-    }
-  };
+  const submit = handleSubmit(async () => {
+    await create({ variables: { input: { name, email, role, teamIds, password } } });
+    notifications.show({
+      message: `${name} can sign in as ${email} with the password shown.`,
+      color: 'teal',
+    });
+    onDone();
+  }, 'The user was not created.');
   return (
     <Stack component="form" {...asForm(submit)}>
       {formError && <Alert color="red">{formError}</Alert>}
@@ -112,14 +107,7 @@ function CreateUserForm({
         onChange={(e) => setEmail(e.currentTarget.value)}
         error={errors.email}
       />
-      <Select
-        label="Role"
-        data={ROLES}
-        value={role}
-        onChange={(v) => v && setRole(v as Role)}
-        error={errors.role}
-        allowDeselect={false}
-      />
+      <RoleSelect value={role} onChange={setRole} error={errors.role} />
       <TeamsSelect teams={teams} value={teamIds} onChange={setTeamIds} errors={errors} />
       <TextInput
         label="First password"
@@ -128,14 +116,9 @@ function CreateUserForm({
         onChange={(e) => setPassword(e.currentTarget.value)}
         error={errors.password}
       />
-      <Group justify="flex-end">
-        <Button variant="default" onClick={onDone}>
-          Cancel
-        </Button>
-        <Button type="submit" loading={loading}>
-          Create user
-        </Button>
-      </Group>
+      <FormActions onCancel={onDone} loading={loading}>
+        Create user
+      </FormActions>
     </Stack>
   );
 }
@@ -152,19 +135,13 @@ function EditUserForm({
   const [name, setName] = useState(user.name);
   const [role, setRole] = useState<Role>(user.role);
   const [teamIds, setTeamIds] = useState<string[]>(user.teamIds);
-  const { errors, formError, reset, fail } = useFieldErrors();
+  const { errors, formError, handleSubmit } = useFieldErrors();
   const [update, { loading }] = useMutation(AdminUpdateUserDocument);
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
-    reset();
-    try {
-      await update({ variables: { id: user.id, input: { name, role, teamIds } } });
-      notifications.show({ message: `${name} saved.`, color: 'teal' });
-      onDone();
-    } catch (err) {
-      fail(err);
-    }
-  };
+  const submit = handleSubmit(async () => {
+    await update({ variables: { id: user.id, input: { name, role, teamIds } } });
+    notifications.show({ message: `${name} saved.`, color: 'teal' });
+    onDone();
+  });
   return (
     <Stack component="form" {...asForm(submit)}>
       {formError && <Alert color="red">{formError}</Alert>}
@@ -174,24 +151,34 @@ function EditUserForm({
         onChange={(e) => setName(e.currentTarget.value)}
         error={errors.name}
       />
-      <Select
-        label="Role"
-        data={ROLES}
-        value={role}
-        onChange={(v) => v && setRole(v as Role)}
-        error={errors.role}
-        allowDeselect={false}
-      />
+      <RoleSelect value={role} onChange={setRole} error={errors.role} />
       <TeamsSelect teams={teams} value={teamIds} onChange={setTeamIds} errors={errors} />
-      <Group justify="flex-end">
-        <Button variant="default" onClick={onDone}>
-          Cancel
-        </Button>
-        <Button type="submit" loading={loading}>
-          Save
-        </Button>
-      </Group>
+      <FormActions onCancel={onDone} loading={loading}>
+        Save
+      </FormActions>
     </Stack>
+  );
+}
+
+/** The role of a user; one is always chosen. */
+function RoleSelect({
+  value,
+  onChange,
+  error,
+}: {
+  value: Role;
+  onChange(role: Role): void;
+  error?: string;
+}) {
+  return (
+    <Select
+      label="Role"
+      data={ROLES}
+      value={value}
+      onChange={(v) => v && onChange(v as Role)}
+      error={error}
+      allowDeselect={false}
+    />
   );
 }
 
@@ -230,18 +217,12 @@ function TeamsSelect({
 function ResetPasswordForm({ user, onDone }: { user: AdminUserFragment; onDone(): void }) {
   const [password, setPassword] = useState(generatePassword);
   const [saved, setSaved] = useState(false);
-  const { errors, formError, reset, fail } = useFieldErrors();
+  const { errors, formError, handleSubmit } = useFieldErrors();
   const [update, { loading }] = useMutation(AdminUpdateUserDocument);
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
-    reset();
-    try {
-      await update({ variables: { id: user.id, input: { password } } });
-      setSaved(true);
-    } catch (err) {
-      fail(err);
-    }
-  };
+  const submit = handleSubmit(async () => {
+    await update({ variables: { id: user.id, input: { password } } });
+    setSaved(true);
+  });
   if (saved)
     return (
       <Stack>
@@ -282,14 +263,9 @@ function ResetPasswordForm({ user, onDone }: { user: AdminUserFragment; onDone()
         visible
         onVisibilityChange={() => undefined}
       />
-      <Group justify="flex-end">
-        <Button variant="default" onClick={onDone}>
-          Cancel
-        </Button>
-        <Button type="submit" color="red" loading={loading}>
-          Set new password
-        </Button>
-      </Group>
+      <FormActions onCancel={onDone} loading={loading} color="red">
+        Set new password
+      </FormActions>
     </Stack>
   );
 }

@@ -21,6 +21,8 @@ import {
 } from '@/gql/graphql';
 import { apiProblem, fieldMessage } from '@/lib/errors';
 import { formatCount, formatDateTime, formatMoney, humanize } from '@/lib/format';
+import { EmptyRow } from '../components/AdminTable';
+import { GroupError } from '../components/GroupError';
 import { asForm } from '../hooks/useFieldErrors';
 import { bandRows, bandsOf, errorRow, type BandRow } from '../hooks/valueBands';
 
@@ -70,13 +72,7 @@ export function ValueSegmentsPage() {
               </Table.Tr>
             ))}
             {data && data.valueSegments.length === 0 && (
-              <Table.Tr>
-                <Table.Td colSpan={5}>
-                  <Text c="dimmed" ta="center" py="md">
-                    Not computed yet.
-                  </Text>
-                </Table.Td>
-              </Table.Tr>
+              <EmptyRow colSpan={5}>Not computed yet.</EmptyRow>
             )}
           </Table.Tbody>
         </Table>
@@ -167,11 +163,7 @@ function SchemeForm({
                 />
               </Group>
             ))}
-            {errors.bands && (
-              <Text c="red" size="sm" role="alert">
-                {errors.bands}
-              </Text>
-            )}
+            <GroupError error={errors.bands} />
           </>
         )}
         <Group justify="flex-end">
