@@ -21,6 +21,37 @@ export function PageIntro({
   );
 }
 
+/**
+ * A button of a row's actions: its text the verb ("Edit"), its accessible name the verb and the
+ * row ("Edit Tier 1"); `danger` for the red one that removes or retires.
+ */
+export function RowButton({
+  verb,
+  name,
+  onClick,
+  danger,
+  loading,
+}: {
+  verb: string;
+  name: string;
+  onClick(): void;
+  danger?: boolean;
+  loading?: boolean;
+}) {
+  return (
+    <Button
+      size="xs"
+      variant={danger ? 'subtle' : 'default'}
+      color={danger ? 'red' : undefined}
+      loading={loading}
+      onClick={onClick}
+      aria-label={`${verb} ${name}`}
+    >
+      {verb}
+    </Button>
+  );
+}
+
 /** A row across the whole table saying why it has no rows. */
 export function EmptyRow({ colSpan, children }: { colSpan: number; children: ReactNode }) {
   return (

@@ -1,4 +1,4 @@
-import { useCallback, useState, type FormEvent } from 'react';
+import { useCallback, useState } from 'react';
 import { apiProblem, fieldMessage } from '@/lib/errors';
 
 /**
@@ -43,7 +43,13 @@ export function useFieldErrors(rename: Record<string, string> = {}) {
     },
     [reset, fail],
   );
-  return { errors, setErrors, formError, setFormError, reset, fail, handleSubmit };
+  /** Props binding a text input to its state and to the api's error about `field`. */
+  const textProps = (field: string, value: string, set: (value: string) => void) => ({
+    value,
+    onChange: (e: { currentTarget: { value: string } }) => set(e.currentTarget.value),
+    error: errors[field],
+  });
+  return { errors, setErrors, formError, setFormError, reset, fail, handleSubmit, textProps };
 }
 
 /** An SLA target, exact: 90 → "1 h 30 min", 2880 → "2 d" (lib/sla rounds for countdowns). */
@@ -60,12 +66,4 @@ export function generatePassword(): string {
   const bytes = crypto.getRandomValues(new Uint8Array(16));
   const chars = [...bytes].map((b) => alphabet[b % alphabet.length]).join('');
   return `${chars.slice(0, 4)}-${chars.slice(4, 8)}-${chars.slice(8, 12)}-${chars.slice(12, 16)}`;
-}
-
-/** Props that make a Mantine `Stack component="form"` a form the browser does not validate. */
-export function asForm(onSubmit: (e: FormEvent) => unknown): Record<string, unknown> {
-  return {
-    onSubmit: (e: FormEvent) => void onSubmit(e),
-    noValidate: true,
-  };
 }

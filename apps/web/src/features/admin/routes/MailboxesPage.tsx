@@ -2,7 +2,6 @@ import { useMutation, useQuery } from '@apollo/client/react';
 import {
   Alert,
   Badge,
-  Button,
   Group,
   Modal,
   NumberInput,
@@ -26,10 +25,11 @@ import {
 } from '@/gql/graphql';
 import { apiProblem } from '@/lib/errors';
 import { formatRelative } from '@/lib/format';
-import { AdminTable, PageIntro } from '../components/AdminTable';
+import { AdminForm } from '../components/AdminForm';
+import { AdminTable, PageIntro, RowButton } from '../components/AdminTable';
 import { ConfirmDialog } from '../components/ConfirmDialog';
 import { runAction } from '../hooks/runAction';
-import { asForm, useFieldErrors } from '../hooks/useFieldErrors';
+import { useFieldErrors } from '../hooks/useFieldErrors';
 
 /** IMAP mailboxes the worker imports mail from: add (password write-only), test, pause, remove. */
 export function MailboxesPage() {
@@ -112,34 +112,20 @@ export function MailboxesPage() {
             </Table.Td>
             <Table.Td ta="right">
               <Group gap="xs" justify="flex-end" wrap="nowrap">
-                <Button
-                  size="xs"
-                  variant="default"
+                <RowButton
+                  verb="Test"
+                  name={b.name}
                   loading={testing === b.id}
                   onClick={() => void run(b)}
-                  aria-label={`Test ${b.name}`}
-                >
-                  Test
-                </Button>
-                <Button
-                  size="xs"
-                  variant="default"
+                />
+                <RowButton
+                  verb={b.active ? 'Pause' : 'Resume'}
+                  name={b.name}
                   onClick={() =>
                     void runAction(() => setActive({ variables: { id: b.id, active: !b.active } }))
                   }
-                  aria-label={`${b.active ? 'Pause' : 'Resume'} ${b.name}`}
-                >
-                  {b.active ? 'Pause' : 'Resume'}
-                </Button>
-                <Button
-                  size="xs"
-                  variant="subtle"
-                  color="red"
-                  onClick={() => setRemoving(b)}
-                  aria-label={`Remove ${b.name}`}
-                >
-                  Remove
-                </Button>
+                />
+                <RowButton verb="Remove" name={b.name} danger onClick={() => setRemoving(b)} />
               </Group>
             </Table.Td>
           </Table.Tr>
@@ -173,7 +159,7 @@ function MailboxForm({ onDone }: { onDone(): void }) {
   const [password, setPassword] = useState('');
   const [folder, setFolder] = useState('INBOX');
   const [moveTo, setMoveTo] = useState('');
-  const { errors, formError, handleSubmit } = useFieldErrors();
+  const { errors, formError, handleSubmit, textProps } = useFieldErrors();
   const [create, { loading }] = useMutation(AdminCreateMailboxDocument, {
     refetchQueries: ['AdminMailboxes'],
   });
@@ -196,22 +182,13 @@ function MailboxForm({ onDone }: { onDone(): void }) {
     onDone();
   }, 'The mailbox was not added.');
   return (
-    <Stack component="form" {...asForm(submit)}>
-      {formError && <Alert color="red">{formError}</Alert>}
-      <TextInput
-        label="Name"
-        value={name}
-        onChange={(e) => setName(e.currentTarget.value)}
-        error={errors.name}
-        data-autofocus
-      />
+    <AdminForm onSubmit={submit} error={formError}>
+      <TextInput label="Name" {...textProps('name', name, setName)} data-autofocus />
       <Group grow align="flex-start">
         <TextInput
           label="IMAP server"
           placeholder="imap.example.com"
-          value={host}
-          onChange={(e) => setHost(e.currentTarget.value)}
-          error={errors.host}
+          {...textProps('host', host, setHost)}
         />
         <NumberInput
           label="Port"
@@ -231,37 +208,26 @@ function MailboxForm({ onDone }: { onDone(): void }) {
       />
       <TextInput
         label="User name"
-        value={username}
-        onChange={(e) => setUsername(e.currentTarget.value)}
-        error={errors.username}
+        {...textProps('username', username, setUsername)}
         autoComplete="off"
       />
       <PasswordInput
         label="Password"
         description="Stored encrypted; it is never shown again."
-        value={password}
-        onChange={(e) => setPassword(e.currentTarget.value)}
-        error={errors.password}
+        {...textProps('password', password, setPassword)}
         autoComplete="new-password"
       />
       <Group grow align="flex-start">
-        <TextInput
-          label="Folder"
-          value={folder}
-          onChange={(e) => setFolder(e.currentTarget.value)}
-          error={errors.folder}
-        />
+        <TextInput label="Folder" {...textProps('folder', folder, setFolder)} />
         <TextInput
           label="Move imported mail to"
           placeholder="Leave empty to mark it read"
-          value={moveTo}
-          onChange={(e) => setMoveTo(e.currentTarget.value)}
-          error={errors.moveTo}
+          {...textProps('moveTo', moveTo, setMoveTo)}
         />
       </Group>
       <FormActions onCancel={onDone} loading={loading}>
         Add mailbox
       </FormActions>
-    </Stack>
+    </AdminForm>
   );
 }

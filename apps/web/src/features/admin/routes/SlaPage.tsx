@@ -2,7 +2,6 @@ import { useMutation, useQuery } from '@apollo/client/react';
 import {
   Alert,
   Badge,
-  Button,
   Group,
   Modal,
   NumberInput,
@@ -27,9 +26,10 @@ import {
 } from '@/gql/graphql';
 import { apiProblem } from '@/lib/errors';
 import { humanize } from '@/lib/format';
-import { AdminTable, PageIntro } from '../components/AdminTable';
+import { AdminForm } from '../components/AdminForm';
+import { AdminTable, PageIntro, RowButton } from '../components/AdminTable';
 import { ConfirmDialog } from '../components/ConfirmDialog';
-import { asForm, formatTarget, useFieldErrors } from '../hooks/useFieldErrors';
+import { formatTarget, useFieldErrors } from '../hooks/useFieldErrors';
 
 const PRIORITIES: Priority[] = ['urgent', 'high', 'normal', 'low'];
 const CHANNELS: Channel[] = ['email', 'phone', 'chat', 'web', 'social'];
@@ -81,23 +81,8 @@ export function SlaPage() {
             </Table.Td>
             <Table.Td ta="right">
               <Group gap="xs" justify="flex-end" wrap="nowrap">
-                <Button
-                  size="xs"
-                  variant="default"
-                  onClick={() => setEditing(p)}
-                  aria-label={`Edit ${p.name}`}
-                >
-                  Edit
-                </Button>
-                <Button
-                  size="xs"
-                  variant="subtle"
-                  color="red"
-                  onClick={() => setRetiring(p)}
-                  aria-label={`Deactivate ${p.name}`}
-                >
-                  Deactivate
-                </Button>
+                <RowButton verb="Edit" name={p.name} onClick={() => setEditing(p)} />
+                <RowButton verb="Deactivate" name={p.name} danger onClick={() => setRetiring(p)} />
               </Group>
             </Table.Td>
           </Table.Tr>
@@ -136,7 +121,7 @@ function PolicyForm({ policy, onDone }: { policy: AdminSlaPolicyFragment | null;
   const [first, setFirst] = useState<number | string>(policy?.firstResponseMinutes ?? 60);
   const [resolution, setResolution] = useState<number | string>(policy?.resolutionMinutes ?? 1440);
   const [businessHours, setBusinessHours] = useState(policy?.businessHours ?? false);
-  const { errors, formError, handleSubmit } = useFieldErrors();
+  const { errors, formError, handleSubmit, textProps } = useFieldErrors();
   const [create, c] = useMutation(AdminCreateSlaPolicyDocument, {
     refetchQueries: ['AdminSlaPolicies'],
   });
@@ -159,15 +144,8 @@ function PolicyForm({ policy, onDone }: { policy: AdminSlaPolicyFragment | null;
     onDone();
   }, 'The policy was not saved.');
   return (
-    <Stack component="form" {...asForm(submit)}>
-      {formError && <Alert color="red">{formError}</Alert>}
-      <TextInput
-        label="Name"
-        value={name}
-        onChange={(e) => setName(e.currentTarget.value)}
-        error={errors.name}
-        data-autofocus
-      />
+    <AdminForm onSubmit={submit} error={formError}>
+      <TextInput label="Name" {...textProps('name', name, setName)} data-autofocus />
       <Select
         label="Priority"
         data={PRIORITIES.map((p) => ({ value: p, label: humanize(p) }))}
@@ -222,6 +200,6 @@ function PolicyForm({ policy, onDone }: { policy: AdminSlaPolicyFragment | null;
       <FormActions onCancel={onDone} loading={c.loading || u.loading}>
         {policy ? 'Save policy' : 'Create policy'}
       </FormActions>
-    </Stack>
+    </AdminForm>
   );
 }

@@ -1,7 +1,6 @@
 import { useMutation } from '@apollo/client/react';
 import {
   ActionIcon,
-  Alert,
   Button,
   Checkbox,
   Divider,
@@ -23,8 +22,9 @@ import {
   AdminUpdateTeamDocument,
   type AdminTeamFragment,
 } from '@/gql/graphql';
+import { AdminForm } from '../components/AdminForm';
 import { GroupError } from '../components/GroupError';
-import { asForm, useFieldErrors } from '../hooks/useFieldErrors';
+import { useFieldErrors } from '../hooks/useFieldErrors';
 import { DAYS, hoursOf, timeZones, weekOf, type Day, type DayHours, type Week } from './team-hours';
 
 export function TeamForm({
@@ -46,7 +46,7 @@ export function TeamForm({
     (team?.holidays ?? []).map((h) => ({ date: h.date, name: h.name })),
   );
   const zones = useMemo(timeZones, []);
-  const { errors, formError, handleSubmit } = useFieldErrors();
+  const { errors, formError, handleSubmit, textProps } = useFieldErrors();
   const [create, c] = useMutation(AdminCreateTeamDocument, { refetchQueries: ['AdminTeams'] });
   const [update, u] = useMutation(AdminUpdateTeamDocument);
   const setDay = (d: Day, patch: Partial<DayHours>) =>
@@ -66,14 +66,8 @@ export function TeamForm({
     onDone();
   }, 'The team was not saved.');
   return (
-    <Stack component="form" {...asForm(submit)} aria-label="Team settings">
-      {formError && <Alert color="red">{formError}</Alert>}
-      <TextInput
-        label="Name"
-        value={name}
-        onChange={(e) => setName(e.currentTarget.value)}
-        error={errors.name}
-      />
+    <AdminForm onSubmit={submit} error={formError} label="Team settings">
+      <TextInput label="Name" {...textProps('name', name, setName)} />
       <Select
         label="Team lead"
         placeholder="No lead"
@@ -193,7 +187,7 @@ export function TeamForm({
       <FormActions onCancel={onDone} loading={c.loading || u.loading}>
         {team ? 'Save team' : 'Create team'}
       </FormActions>
-    </Stack>
+    </AdminForm>
   );
 }
 
@@ -201,7 +195,7 @@ export function SenderForm({ team }: { team: AdminTeamFragment }) {
   const [fromName, setFromName] = useState(team.mailSender.fromName ?? '');
   const [fromAddress, setFromAddress] = useState(team.mailSender.fromAddress ?? '');
   const [signature, setSignature] = useState(team.mailSender.signature ?? '');
-  const { errors, formError, handleSubmit } = useFieldErrors();
+  const { formError, handleSubmit, textProps } = useFieldErrors();
   const [save, { loading }] = useMutation(AdminSetTeamMailSenderDocument, {
     refetchQueries: ['AdminTeams'],
   });
@@ -210,43 +204,41 @@ export function SenderForm({ team }: { team: AdminTeamFragment }) {
     notifications.show({ message: `Sender of ${team.name} saved.`, color: 'teal' });
   }, 'The sender was not saved.');
   return (
-    <Stack component="form" {...asForm(submit)} aria-label="Sender of replies">
-      <Divider />
-      <Title order={2} size="h4">
-        Sender of replies
-      </Title>
-      <Text size="sm" c="dimmed">
-        Empty fields fall back to the desk&apos;s default sender (MAIL_FROM).
-      </Text>
-      {formError && <Alert color="red">{formError}</Alert>}
+    <AdminForm
+      onSubmit={submit}
+      error={formError}
+      label="Sender of replies"
+      intro={
+        <>
+          <Divider />
+          <Title order={2} size="h4">
+            Sender of replies
+          </Title>
+          <Text size="sm" c="dimmed">
+            Empty fields fall back to the desk&apos;s default sender (MAIL_FROM).
+          </Text>
+        </>
+      }
+    >
       <Group grow align="flex-start">
-        <TextInput
-          label="Sender name"
-          value={fromName}
-          onChange={(e) => setFromName(e.currentTarget.value)}
-          error={errors.fromName}
-        />
+        <TextInput label="Sender name" {...textProps('fromName', fromName, setFromName)} />
         <TextInput
           label="Sender address"
           type="email"
-          value={fromAddress}
-          onChange={(e) => setFromAddress(e.currentTarget.value)}
-          error={errors.fromAddress}
+          {...textProps('fromAddress', fromAddress, setFromAddress)}
         />
       </Group>
       <Textarea
         label="Signature"
         autosize
         minRows={3}
-        value={signature}
-        onChange={(e) => setSignature(e.currentTarget.value)}
-        error={errors.signature}
+        {...textProps('signature', signature, setSignature)}
       />
       <Group justify="flex-end">
         <Button type="submit" variant="light" loading={loading}>
           Save sender
         </Button>
       </Group>
-    </Stack>
+    </AdminForm>
   );
 }

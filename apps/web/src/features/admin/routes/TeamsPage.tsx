@@ -1,9 +1,9 @@
 import { useQuery } from '@apollo/client/react';
-import { Alert, Badge, Button, Drawer, Stack, Table, Text } from '@mantine/core';
+import { Alert, Badge, Drawer, Stack, Table, Text } from '@mantine/core';
 import { useEffect, useState } from 'react';
 import { AdminTeamsDocument, type AdminTeamFragment } from '@/gql/graphql';
 import { apiProblem } from '@/lib/errors';
-import { AdminTable, PageIntro } from '../components/AdminTable';
+import { AdminTable, PageIntro, RowButton } from '../components/AdminTable';
 import { TeamForm, SenderForm } from './TeamForms';
 import { DAYS } from './team-hours';
 
@@ -54,14 +54,7 @@ export function TeamsPage() {
               )}
             </Table.Td>
             <Table.Td ta="right">
-              <Button
-                size="xs"
-                variant="default"
-                onClick={() => setEditing(t)}
-                aria-label={`Edit ${t.name}`}
-              >
-                Edit
-              </Button>
+              <RowButton verb="Edit" name={t.name} onClick={() => setEditing(t)} />
             </Table.Td>
           </Table.Tr>
         ))}

@@ -22,7 +22,8 @@ import {
   type AdminUserFragment,
   type Role,
 } from '@/gql/graphql';
-import { asForm, generatePassword, useFieldErrors } from '../hooks/useFieldErrors';
+import { AdminForm } from '../components/AdminForm';
+import { generatePassword, useFieldErrors } from '../hooks/useFieldErrors';
 
 export const ROLES: { value: Role; label: string }[] = [
   { value: 'agent', label: 'Agent' },
@@ -78,7 +79,7 @@ function CreateUserForm({
   const [role, setRole] = useState<Role>('agent');
   const [teamIds, setTeamIds] = useState<string[]>([]);
   const [password, setPassword] = useState(generatePassword);
-  const { errors, formError, handleSubmit } = useFieldErrors();
+  const { errors, formError, handleSubmit, textProps } = useFieldErrors();
   const [create, { loading }] = useMutation(AdminCreateUserDocument, {
     refetchQueries: ['AdminUsers'],
   });
@@ -91,35 +92,20 @@ function CreateUserForm({
     onDone();
   }, 'The user was not created.');
   return (
-    <Stack component="form" {...asForm(submit)}>
-      {formError && <Alert color="red">{formError}</Alert>}
-      <TextInput
-        label="Name"
-        value={name}
-        onChange={(e) => setName(e.currentTarget.value)}
-        error={errors.name}
-        data-autofocus
-      />
-      <TextInput
-        label="E-mail"
-        type="email"
-        value={email}
-        onChange={(e) => setEmail(e.currentTarget.value)}
-        error={errors.email}
-      />
+    <AdminForm onSubmit={submit} error={formError}>
+      <TextInput label="Name" {...textProps('name', name, setName)} data-autofocus />
+      <TextInput label="E-mail" type="email" {...textProps('email', email, setEmail)} />
       <RoleSelect value={role} onChange={setRole} error={errors.role} />
       <TeamsSelect teams={teams} value={teamIds} onChange={setTeamIds} errors={errors} />
       <TextInput
         label="First password"
         description="Give it to the user; they change it after signing in."
-        value={password}
-        onChange={(e) => setPassword(e.currentTarget.value)}
-        error={errors.password}
+        {...textProps('password', password, setPassword)}
       />
       <FormActions onCancel={onDone} loading={loading}>
         Create user
       </FormActions>
-    </Stack>
+    </AdminForm>
   );
 }
 
@@ -135,7 +121,7 @@ function EditUserForm({
   const [name, setName] = useState(user.name);
   const [role, setRole] = useState<Role>(user.role);
   const [teamIds, setTeamIds] = useState<string[]>(user.teamIds);
-  const { errors, formError, handleSubmit } = useFieldErrors();
+  const { errors, formError, handleSubmit, textProps } = useFieldErrors();
   const [update, { loading }] = useMutation(AdminUpdateUserDocument);
   const submit = handleSubmit(async () => {
     await update({ variables: { id: user.id, input: { name, role, teamIds } } });
@@ -143,20 +129,14 @@ function EditUserForm({
     onDone();
   });
   return (
-    <Stack component="form" {...asForm(submit)}>
-      {formError && <Alert color="red">{formError}</Alert>}
-      <TextInput
-        label="Name"
-        value={name}
-        onChange={(e) => setName(e.currentTarget.value)}
-        error={errors.name}
-      />
+    <AdminForm onSubmit={submit} error={formError}>
+      <TextInput label="Name" {...textProps('name', name, setName)} />
       <RoleSelect value={role} onChange={setRole} error={errors.role} />
       <TeamsSelect teams={teams} value={teamIds} onChange={setTeamIds} errors={errors} />
       <FormActions onCancel={onDone} loading={loading}>
         Save
       </FormActions>
-    </Stack>
+    </AdminForm>
   );
 }
 
@@ -217,7 +197,7 @@ function TeamsSelect({
 function ResetPasswordForm({ user, onDone }: { user: AdminUserFragment; onDone(): void }) {
   const [password, setPassword] = useState(generatePassword);
   const [saved, setSaved] = useState(false);
-  const { errors, formError, handleSubmit } = useFieldErrors();
+  const { formError, handleSubmit, textProps } = useFieldErrors();
   const [update, { loading }] = useMutation(AdminUpdateUserDocument);
   const submit = handleSubmit(async () => {
     await update({ variables: { id: user.id, input: { password } } });
@@ -248,24 +228,26 @@ function ResetPasswordForm({ user, onDone }: { user: AdminUserFragment; onDone()
       </Stack>
     );
   return (
-    <Stack component="form" {...asForm(submit)}>
-      <Text size="sm">
-        Staydesk sets a new password for {user.email}: every session of the user ends at once and
-        the sign-in locks are lifted. You pass the password on yourself; to let the user choose
-        their own, use “Send reset link” instead.
-      </Text>
-      {formError && <Alert color="red">{formError}</Alert>}
+    <AdminForm
+      onSubmit={submit}
+      error={formError}
+      intro={
+        <Text size="sm">
+          Staydesk sets a new password for {user.email}: every session of the user ends at once and
+          the sign-in locks are lifted. You pass the password on yourself; to let the user choose
+          their own, use “Send reset link” instead.
+        </Text>
+      }
+    >
       <PasswordInput
         label="New password"
-        value={password}
-        onChange={(e) => setPassword(e.currentTarget.value)}
-        error={errors.password}
+        {...textProps('password', password, setPassword)}
         visible
         onVisibilityChange={() => undefined}
       />
       <FormActions onCancel={onDone} loading={loading} color="red">
         Set new password
       </FormActions>
-    </Stack>
+    </AdminForm>
   );
 }

@@ -21,9 +21,9 @@ import {
 } from '@/gql/graphql';
 import { apiProblem, fieldMessage } from '@/lib/errors';
 import { formatCount, formatDateTime, formatMoney, humanize } from '@/lib/format';
+import { AdminForm } from '../components/AdminForm';
 import { EmptyRow } from '../components/AdminTable';
 import { GroupError } from '../components/GroupError';
-import { asForm } from '../hooks/useFieldErrors';
 import { bandRows, bandsOf, errorRow, type BandRow } from '../hooks/valueBands';
 
 /** Value segments: quartiles (default) or bands an admin sets; the last computation beside. */
@@ -123,8 +123,7 @@ function SchemeForm({
   };
   return (
     <Paper withBorder radius="md" p="md">
-      <Stack component="form" gap="sm" {...asForm(submit)} aria-label="Value segment scheme">
-        {formError && <Alert color="red">{formError}</Alert>}
+      <AdminForm onSubmit={submit} error={formError} label="Value segment scheme" gap="sm">
         <SegmentedControl
           aria-label="Scheme"
           value={scheme}
@@ -171,7 +170,7 @@ function SchemeForm({
             Save segments
           </Button>
         </Group>
-      </Stack>
+      </AdminForm>
     </Paper>
   );
 }
