@@ -21,6 +21,17 @@ export function PageIntro({
   );
 }
 
+/** The last cell of a row: its action buttons, at the end of the line. */
+export function RowActions({ children }: { children: ReactNode }) {
+  return (
+    <Table.Td ta="right">
+      <Group gap="xs" justify="flex-end" wrap="nowrap">
+        {children}
+      </Group>
+    </Table.Td>
+  );
+}
+
 /**
  * A button of a row's actions: its text the verb ("Edit"), its accessible name the verb and the
  * row ("Edit Tier 1"); `danger` for the red one that removes or retires.

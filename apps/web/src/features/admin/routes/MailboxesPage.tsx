@@ -26,7 +26,7 @@ import {
 import { apiProblem } from '@/lib/errors';
 import { formatRelative } from '@/lib/format';
 import { AdminForm } from '../components/AdminForm';
-import { AdminTable, PageIntro, RowButton } from '../components/AdminTable';
+import { AdminTable, PageIntro, RowActions, RowButton } from '../components/AdminTable';
 import { ConfirmDialog } from '../components/ConfirmDialog';
 import { runAction } from '../hooks/runAction';
 import { useFieldErrors } from '../hooks/useFieldErrors';
@@ -110,24 +110,22 @@ export function MailboxesPage() {
                 {b.active ? 'Fetching' : 'Paused'}
               </Badge>
             </Table.Td>
-            <Table.Td ta="right">
-              <Group gap="xs" justify="flex-end" wrap="nowrap">
-                <RowButton
-                  verb="Test"
-                  name={b.name}
-                  loading={testing === b.id}
-                  onClick={() => void run(b)}
-                />
-                <RowButton
-                  verb={b.active ? 'Pause' : 'Resume'}
-                  name={b.name}
-                  onClick={() =>
-                    void runAction(() => setActive({ variables: { id: b.id, active: !b.active } }))
-                  }
-                />
-                <RowButton verb="Remove" name={b.name} danger onClick={() => setRemoving(b)} />
-              </Group>
-            </Table.Td>
+            <RowActions>
+              <RowButton
+                verb="Test"
+                name={b.name}
+                loading={testing === b.id}
+                onClick={() => void run(b)}
+              />
+              <RowButton
+                verb={b.active ? 'Pause' : 'Resume'}
+                name={b.name}
+                onClick={() =>
+                  void runAction(() => setActive({ variables: { id: b.id, active: !b.active } }))
+                }
+              />
+              <RowButton verb="Remove" name={b.name} danger onClick={() => setRemoving(b)} />
+            </RowActions>
           </Table.Tr>
         ))}
       </AdminTable>

@@ -27,7 +27,7 @@ import {
 import { apiProblem } from '@/lib/errors';
 import { humanize } from '@/lib/format';
 import { AdminForm } from '../components/AdminForm';
-import { AdminTable, PageIntro, RowButton } from '../components/AdminTable';
+import { AdminTable, PageIntro, RowActions, RowButton } from '../components/AdminTable';
 import { ConfirmDialog } from '../components/ConfirmDialog';
 import { formatTarget, useFieldErrors } from '../hooks/useFieldErrors';
 
@@ -79,12 +79,10 @@ export function SlaPage() {
                 {p.businessHours ? 'Business hours' : 'Around the clock'}
               </Badge>
             </Table.Td>
-            <Table.Td ta="right">
-              <Group gap="xs" justify="flex-end" wrap="nowrap">
-                <RowButton verb="Edit" name={p.name} onClick={() => setEditing(p)} />
-                <RowButton verb="Deactivate" name={p.name} danger onClick={() => setRetiring(p)} />
-              </Group>
-            </Table.Td>
+            <RowActions>
+              <RowButton verb="Edit" name={p.name} onClick={() => setEditing(p)} />
+              <RowButton verb="Deactivate" name={p.name} danger onClick={() => setRetiring(p)} />
+            </RowActions>
           </Table.Tr>
         ))}
       </AdminTable>
