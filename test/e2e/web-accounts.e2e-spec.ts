@@ -1,12 +1,10 @@
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import AxeBuilder from '@axe-core/playwright';
 import type { Tx } from '@staydesk/core';
 import { RiskService, backfillRiskHistory } from '@staydesk/risk';
 import type { Page } from 'playwright-core';
 import { launchChromium, type Browser } from '../../scripts/browser';
-import { PASSWORD, fails, insertUser, login, ok } from '../support/factories';
+import { fails, insertUser, login, ok } from '../support/factories';
 import { TestStack, startStack } from '../support/stack';
+import { assertWebBuilt, expectNoSeriousA11yViolations, firstPage, signIn } from '../support/web';
 
 /**
  * The account manager's workspace in Debian's Chromium against the real api, worker, PostgreSQL
@@ -22,9 +20,7 @@ const ids = { am1: '', am2: '', umbrella: '', quiet: '', other: '', breached: []
 const AM1 = 'avery@accounts.test';
 
 beforeAll(async () => {
-  if (!existsSync(join(__dirname, '..', '..', 'apps', 'web', 'dist', 'index.html'))) {
-    throw new Error('the web console is not built: run "npm run build:web" first');
-  }
+  assertWebBuilt();
   stack = await startStack({ env: { CSAT_DELAY_SECONDS: '3600' } });
   await insertUser(stack, { email: 'admin@accounts.test', role: 'admin', name: 'Ada Admin' });
   admin = await login(stack, 'admin@accounts.test');
@@ -93,11 +89,8 @@ beforeAll(async () => {
   );
   await stack.worker!.get(RiskService).rescoreAll();
   browser = await launchChromium({ viewport: { width: 1440, height: 1000 } });
-  page = browser.context.pages()[0] ?? (await browser.context.newPage());
-  await page.goto(`${stack.url}/`);
-  await page.getByLabel('Email').fill(AM1);
-  await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  page = await firstPage(browser);
+  await signIn(page, `${stack.url}/`, AM1);
   await page.getByRole('heading', { level: 1, name: 'Risk list' }).waitFor();
 });
 
@@ -106,20 +99,6 @@ afterAll(async () => {
   await stack?.close();
 });
 
-async function expectNoSeriousA11yViolations(name: string) {
-  await page.waitForFunction(() => {
-    const { document } = globalThis as unknown as {
-      document: { getAnimations(): { playState: string }[] };
-    };
-    return document.getAnimations().every((a) => a.playState !== 'running');
-  });
-  const result = await new AxeBuilder({ page }).analyze();
-  const serious = result.violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.id}: ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-  expect({ page: name, serious }).toEqual({ page: name, serious: [] });
-}
-
 const list = () => page.getByRole('table', { name: 'Customers by churn risk' });
 const rowLink = (name: string) => list().getByRole('link', { name, exact: true });
 
@@ -127,7 +106,7 @@ it('lists my accounts by risk; the top customer’s factors on screen add up to 
   await rowLink('Umbrella Corp').waitFor();
   const names = await list().getByRole('link').allTextContents();
   expect(names).toEqual(['Umbrella Corp', 'Quiet Co']); // mine only, riskiest first
-  await expectNoSeriousA11yViolations('risk list');
+  await expectNoSeriousA11yViolations(page, 'risk list');
 
   await rowLink('Umbrella Corp').click();
   const factors = page.getByRole('table', { name: 'Risk factors' });
@@ -153,7 +132,7 @@ it('lists my accounts by risk; the top customer’s factors on screen add up to 
     0.05 * (shown.length + 1) + 1e-9,
   );
   await page.getByText(`${Math.round(api.customer.risk.score)} / 100`).waitFor();
-  await expectNoSeriousA11yViolations('customer page');
+  await expectNoSeriousA11yViolations(page, 'customer page');
 });
 
 it('a factor opens the tickets behind it', async () => {

@@ -1,12 +1,18 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import AxeBuilder from '@axe-core/playwright';
 import type { Page } from 'playwright-core';
 import { launchChromium, type Browser } from '../../scripts/browser';
 import { PASSWORD, fails, insertUser, login, ok } from '../support/factories';
 import { mailText, startSmtpSink } from '../support/smtp-sink';
 import { TestStack, startStack } from '../support/stack';
+import {
+  assertWebBuilt,
+  expectNoSeriousA11yViolations,
+  field,
+  firstPage,
+  signIn as signInAs,
+} from '../support/web';
 
 /**
  * The admin screens in Debian's Chromium against the real api, worker, PostgreSQL and Redis:
@@ -29,9 +35,7 @@ let sink: Awaited<ReturnType<typeof startSmtpSink>>;
 const EMAIL = { admin: 'admin@admin.test', agent: 'agent@admin.test' };
 
 beforeAll(async () => {
-  if (!existsSync(join(__dirname, '..', '..', 'apps', 'web', 'dist', 'index.html'))) {
-    throw new Error('the web console is not built: run "npm run build:web" first');
-  }
+  assertWebBuilt();
   importDir = mkdtempSync(join(tmpdir(), 'staydesk-import-'));
   sink = await startSmtpSink();
   stack = await startStack({
@@ -74,46 +78,18 @@ afterAll(async () => {
 async function browser(): Promise<Page> {
   chromium ??= await launchChromium();
   await chromium.context.clearCookies();
-  const page = chromium.context.pages()[0] ?? (await chromium.context.newPage());
+  const page = await firstPage(chromium);
   page.setDefaultTimeout(15_000); // a missing element fails the step that waits for it
   return page;
 }
 
 async function signIn(page: Page, email: string, landing: RegExp) {
-  await page.goto(`${stack.url}/sign-in`);
-  await page.getByLabel('Email').fill(email);
-  await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await signInAs(page, `${stack.url}/sign-in`, email);
   await page.getByRole('heading', { name: landing }).waitFor();
 }
 
-/** The part of the page's `document` the animation wait reads. */
-interface AnimatedDocument {
-  getAnimations(): { playState: string; effect: { getTiming(): { iterations?: number } } | null }[];
-}
-
-async function expectNoSeriousA11yViolations(page: Page, name: string) {
-  await page.waitForFunction(() => {
-    const { document } = globalThis as unknown as { document: AnimatedDocument };
-    return document
-      .getAnimations()
-      .every((a) => a.playState !== 'running' || a.effect?.getTiming().iterations === Infinity);
-  });
-  const result = await new AxeBuilder({ page }).analyze();
-  const serious = result.violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map(
-      (v) =>
-        `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`,
-    );
-  expect({ page: name, serious }).toEqual({ page: name, serious: [] });
-}
-
 /** A Mantine Select's input by its accessible name. */
-const selectBox = (page: Page, name: string) =>
-  page
-    .getByRole('combobox', { name, exact: true })
-    .or(page.getByRole('textbox', { name, exact: true }));
+const selectBox = (page: Page, name: string) => field(page, name, { exact: true });
 
 /** Picks an option of a Mantine Select by the select's accessible name. */
 async function choose(page: Page, select: string, option: string) {

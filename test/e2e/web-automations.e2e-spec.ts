@@ -1,10 +1,14 @@
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import AxeBuilder from '@axe-core/playwright';
-import type { Locator, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { launchChromium, type Browser } from '../../scripts/browser';
-import { PASSWORD, insertUser, login, ok } from '../support/factories';
+import { insertUser, login, ok } from '../support/factories';
 import { TestStack, startStack } from '../support/stack';
+import {
+  assertWebBuilt,
+  expectNoSeriousA11yViolations,
+  field,
+  firstPage,
+  signIn,
+} from '../support/web';
 
 /**
  * The automations screens in Chromium against the real api: a macro applied from the ticket
@@ -19,27 +23,8 @@ let browser: Browser;
 let page: Page;
 const ids = { contact: '', ticket: '', number: 0 };
 
-async function expectNoSeriousA11yViolations(name: string) {
-  await page.waitForFunction(() => {
-    const { document } = globalThis as unknown as {
-      document: { getAnimations(): { playState: string }[] };
-    };
-    return document.getAnimations().every((a) => a.playState !== 'running');
-  });
-  const result = await new AxeBuilder({ page }).analyze();
-  const serious = result.violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.id}: ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-  expect({ page: name, serious }).toEqual({ page: name, serious: [] });
-}
-
-/** A form field by its label, whether Mantine renders it as a textbox or a combobox. */
-const field = (scope: Locator, name: string) =>
-  scope.getByRole('combobox', { name }).or(scope.getByRole('textbox', { name }));
-
 beforeAll(async () => {
-  if (!existsSync(join(__dirname, '..', '..', 'apps', 'web', 'dist', 'index.html')))
-    throw new Error('the web console is not built: run "npm run build:web" first');
+  assertWebBuilt();
   stack = await startStack({ worker: false });
   await insertUser(stack, { email: 'admin@auto.test', role: 'admin', name: 'Ada Admin' });
   const admin = await login(stack, 'admin@auto.test');
@@ -85,11 +70,8 @@ beforeAll(async () => {
     i: { name: 'Email backlog', filter: { channel: ['email'] } },
   });
   browser = await launchChromium();
-  page = browser.context.pages()[0] ?? (await browser.context.newPage());
-  await page.goto(`${stack.url}/`);
-  await page.getByLabel('Email').fill('admin@auto.test');
-  await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  page = await firstPage(browser);
+  await signIn(page, `${stack.url}/`, 'admin@auto.test');
   await page.getByRole('heading', { name: 'My open' }).waitFor();
 });
 
@@ -110,7 +92,7 @@ it('applies a macro from the composer after showing what it will do', async () =
   await dialog.getByText(`Hi Priya, about #${ids.number}: ask for logs.`).waitFor();
   await dialog.getByText('Tags: none → macro-used').waitFor();
   await dialog.getByText('Assignee: none → you').waitFor();
-  await expectNoSeriousA11yViolations('macro preview');
+  await expectNoSeriousA11yViolations(page, 'macro preview');
   await dialog.getByRole('button', { name: 'Apply macro' }).click();
   await dialog.waitFor({ state: 'hidden' });
   const t = await stack.db.query(`SELECT tags, status FROM tickets WHERE id = $1`, [ids.ticket]);
@@ -127,8 +109,8 @@ it('lists saved views in the sidebar with their counts', async () => {
   await nav.getByRole('link', { name: /Email backlog/ }).click();
   await page.getByRole('heading', { name: 'Email backlog' }).waitFor();
   await page.getByRole('link', { name: `#${ids.number} Export is slow` }).waitFor();
-  await expect(nav.getByLabel('1 tickets').count()).resolves.toBe(1);
-  await expectNoSeriousA11yViolations('saved view');
+  await expect(nav.getByLabel('1 ticket', { exact: true }).count()).resolves.toBe(1);
+  await expectNoSeriousA11yViolations(page, 'saved view');
 });
 
 it('builds a rule, tests it against a ticket, and saves it', async () => {
@@ -147,7 +129,7 @@ it('builds a rule, tests it against a ticket, and saves it', async () => {
   await drawer.getByRole('button', { name: 'Test rule' }).click();
   await drawer.getByText('The rule matches this ticket').waitFor();
   await drawer.getByText(/^Tags: .* → (macro-used,)?routed$/).waitFor();
-  await expectNoSeriousA11yViolations('rule builder');
+  await expectNoSeriousA11yViolations(page, 'rule builder');
   // nothing was written by the test
   const before = await stack.db.query(`SELECT tags FROM tickets WHERE id = $1`, [ids.ticket]);
   expect(before.rows[0].tags).not.toContain('routed');
@@ -165,7 +147,7 @@ it('builds a rule, tests it against a ticket, and saves it', async () => {
       actions: { addTags: ['routed'] },
     },
   ]);
-  await expectNoSeriousA11yViolations('rules list');
+  await expectNoSeriousA11yViolations(page, 'rules list');
 });
 
 it('shows the custom fields admin and passes axe', async () => {
@@ -174,7 +156,7 @@ it('shows the custom fields admin and passes axe', async () => {
   await page.getByRole('textbox', { name: 'Label' }).fill('Contract plan');
   await page.getByRole('button', { name: 'Create field' }).click();
   await page.getByRole('cell', { name: 'contract_plan' }).waitFor();
-  await expectNoSeriousA11yViolations('custom fields');
+  await expectNoSeriousA11yViolations(page, 'custom fields');
 });
 
 it('splits a customer message into a new ticket, then merges the duplicate into another ticket', async () => {
@@ -240,7 +222,7 @@ it('splits a customer message into a new ticket, then merges the duplicate into 
   await number.fill(String(keep.number));
   await dialog.getByText(`#${keep.number} Invoice is wrong`).waitFor();
   await dialog.getByText('Requested by Priya Silva').waitFor();
-  await expectNoSeriousA11yViolations('merge dialog');
+  await expectNoSeriousA11yViolations(page, 'merge dialog');
   await page.keyboard.press('Enter');
   await page.getByRole('heading', { name: 'Invoice is wrong', exact: true }).waitFor();
   await page.getByText(`#${dup.number} merged into #${keep.number}`).waitFor();

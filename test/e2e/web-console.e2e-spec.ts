@@ -1,6 +1,3 @@
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import AxeBuilder from '@axe-core/playwright';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { Page } from 'playwright-core';
 import { LiveHub } from '@staydesk/live';
@@ -8,6 +5,13 @@ import { createApi } from '../../apps/api/src/bootstrap';
 import { launchChromium, type Browser } from '../../scripts/browser';
 import { PASSWORD, insertUser, login, ok } from '../support/factories';
 import { TestStack, startStack } from '../support/stack';
+import {
+  assertWebBuilt,
+  expectNoSeriousA11yViolations,
+  field,
+  firstPage,
+  signIn as signInAs,
+} from '../support/web';
 
 /**
  * The web console in Debian's Chromium (playwright-core) against the real api, worker,
@@ -37,9 +41,7 @@ const EMAIL = {
 };
 
 beforeAll(async () => {
-  if (!existsSync(join(__dirname, '..', '..', 'apps', 'web', 'dist', 'index.html'))) {
-    throw new Error('the web console is not built: run "npm run build:web" first');
-  }
+  assertWebBuilt();
   // every journey signs in from the same loopback address
   stack = await startStack({
     env: { LOGIN_RATE_LIMIT_IP_PER_MINUTE: '500', LOGIN_RATE_LIMIT_EMAIL_PER_MINUTE: '100' },
@@ -139,43 +141,12 @@ afterAll(async () => {
 async function browser(viewport?: { width: number; height: number }): Promise<Page> {
   const b = await launchChromium({ viewport });
   browsers.push(b);
-  return b.context.pages()[0] ?? b.context.newPage();
+  return firstPage(b);
 }
 
 async function signIn(page: Page, email: string, base = stack.url) {
-  await page.goto(`${base}/`);
-  await page.getByRole('heading', { name: 'Sign in' }).waitFor();
-  await page.getByLabel('Email').fill(email);
-  await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await signInAs(page, `${base}/`, email);
   await page.getByRole('heading', { name: 'My open' }).waitFor();
-}
-
-/** The part of the page's `document` the animation wait reads. */
-interface AnimatedDocument {
-  getAnimations(): {
-    playState: string;
-    effect: { getTiming(): { iterations?: number } } | null;
-  }[];
-}
-
-async function expectNoSeriousA11yViolations(page: Page, name: string) {
-  // a dialog fading in has, for a moment, the contrast of its half-transparent self
-  await page.waitForFunction(() => {
-    // (this file is compiled without the DOM's types; the page's CSP forbids a string to eval)
-    const { document } = globalThis as unknown as { document: AnimatedDocument };
-    return document
-      .getAnimations()
-      .every((a) => a.playState !== 'running' || a.effect?.getTiming().iterations === Infinity);
-  });
-  const result = await new AxeBuilder({ page }).analyze();
-  const serious = result.violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map(
-      (v) =>
-        `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`,
-    );
-  expect({ page: name, serious }).toEqual({ page: name, serious: [] });
 }
 
 /** Polls a condition of the server side (every 50 ms, at most 10 s). */
@@ -190,10 +161,6 @@ async function until(condition: () => boolean, what: string) {
 /** Waits until the text box of that name has the keyboard focus (before typing into it). */
 const focused = (page: Page, name: string) =>
   page.getByRole('textbox', { name }).and(page.locator(':focus')).waitFor();
-
-/** A form field by its label, whether the library renders it as a textbox or a combobox. */
-const field = (page: Page, name: string) =>
-  page.getByRole('combobox', { name }).or(page.getByRole('textbox', { name }));
 
 const messages = async (ticketId: string) =>
   (

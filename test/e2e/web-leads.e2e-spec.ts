@@ -1,11 +1,14 @@
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import AxeBuilder from '@axe-core/playwright';
 import { KpisService } from '@staydesk/kpis';
 import type { Page } from 'playwright-core';
 import { launchChromium, type Browser } from '../../scripts/browser';
-import { PASSWORD, fails, insertUser, login, ok } from '../support/factories';
+import { fails, insertUser, login, ok } from '../support/factories';
 import { TestStack, startStack } from '../support/stack';
+import {
+  assertWebBuilt,
+  expectNoSeriousA11yViolations,
+  firstPage,
+  signIn as signInAs,
+} from '../support/web';
 
 /*
  * Issue 17 in the browser: the team lead's KPI dashboard and drill-down, and the retention
@@ -77,9 +80,7 @@ async function customer(name: string, since: string, status = 'active', churnedA
 }
 
 beforeAll(async () => {
-  if (!existsSync(join(__dirname, '..', '..', 'apps', 'web', 'dist', 'index.html'))) {
-    throw new Error('the web console is not built: run "npm run build:web" first');
-  }
+  assertWebBuilt();
   stack = await startStack({ env: { OUTBOX_RELAY: 'false' } });
   const team = async (name: string) =>
     (
@@ -194,32 +195,8 @@ afterAll(async () => {
 /** Signs in and waits for the role's home page (a lead lands on /kpis). */
 async function signIn(page: Page, email: string, home: string) {
   await page.context().clearCookies();
-  await page.goto(`${stack.url}/sign-in`);
-  await page.getByLabel('Email').fill(email);
-  await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await signInAs(page, `${stack.url}/sign-in`, email);
   await page.waitForURL(`${stack.url}${home}`);
-}
-
-interface AnimatedDocument {
-  getAnimations(): { playState: string; effect: { getTiming(): { iterations?: number } } | null }[];
-}
-
-async function expectNoSeriousA11yViolations(page: Page, name: string) {
-  await page.waitForFunction(() => {
-    const { document } = globalThis as unknown as { document: AnimatedDocument };
-    return document
-      .getAnimations()
-      .every((a) => a.playState !== 'running' || a.effect?.getTiming().iterations === Infinity);
-  });
-  const result = await new AxeBuilder({ page }).analyze();
-  const serious = result.violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map(
-      (v) =>
-        `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`,
-    );
-  expect({ page: name, serious }).toEqual({ page: name, serious: [] });
 }
 
 /** The figure card of that label: its accessible name is "label: value, change…". */
@@ -236,7 +213,7 @@ const FIGURES = `query($f: KpiFilter!) { supportKpis(filter: $f) { rows {
 describe('team lead: KPI dashboard (issue 17)', () => {
   let page: Page;
   beforeAll(async () => {
-    page = browser.context.pages()[0] ?? (await browser.context.newPage());
+    page = await firstPage(browser);
     await signIn(page, 'lead@leads.test', '/kpis');
     await page.getByRole('heading', { level: 1, name: 'Team KPIs' }).waitFor();
   });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { delta, formatHours, formatPercent } from './measures';
+import { delta, formatHours, formatMeasure, formatPercent } from './measures';
 
 describe('KPI figures in human units', () => {
   it('durations', () => {
@@ -11,6 +11,16 @@ describe('KPI figures in human units', () => {
     expect(formatHours(0.001)).toBe('< 1 min');
     expect(formatHours(null)).toBe('–');
     expect(formatPercent(79.537)).toBe('79.5 %');
+  });
+
+  it('a figure in its unit, the same on the KPI and the retention pages', () => {
+    expect(formatMeasure('hours', 1.5)).toBe('1 h 30 min');
+    expect(formatMeasure('percent', 50)).toBe('50.0 %');
+    expect(formatMeasure('score', 4.25)).toBe('4.3');
+    expect(formatMeasure('money', 1200.4)).toBe('$1,200');
+    expect(formatMeasure('count', 12345)).toBe('12,345');
+    for (const unit of ['hours', 'percent', 'score', 'money', 'count'] as const)
+      expect(formatMeasure(unit, null)).toBe('–');
   });
 
   it('signed deltas are better or worse by the figure’s direction', () => {

@@ -1,4 +1,5 @@
 /** KPI figures in human units: durations from hours, percentages, signed deltas. */
+import { formatMoney } from './format';
 
 /** 0.25 h → "15 min", 26.5 h → "1 d 2 h", 3.75 h → "3 h 45 min". */
 export function formatHours(h: number | null | undefined): string {
@@ -30,6 +31,22 @@ export function formatNumber(v: number | null | undefined, digits = 0): string {
 
 export type Unit = 'hours' | 'percent' | 'count' | 'score' | 'money';
 
+/** A figure in its unit: "1 h 30 min", "50.0 %", "4.2", "$1,200", "1,234"; "–" for none. */
+export function formatMeasure(unit: Unit, v: number | null | undefined): string {
+  switch (unit) {
+    case 'hours':
+      return formatHours(v);
+    case 'percent':
+      return formatPercent(v);
+    case 'score':
+      return v == null ? '–' : v.toFixed(1);
+    case 'money':
+      return v == null ? '–' : formatMoney(v);
+    default:
+      return formatNumber(v);
+  }
+}
+
 /** Whether a higher value is better (greener) for a figure; neutral: a volume, neither. */
 export type Better = 'higher' | 'lower' | 'neutral';
 
@@ -41,12 +58,6 @@ export interface Delta {
   /** For screen readers: "12 min longer than the previous period". */
   words: string;
 }
-
-const money = new Intl.NumberFormat('en-US', {
-  style: 'currency',
-  currency: 'USD',
-  maximumFractionDigits: 0,
-});
 
 /** The signed change from previous to current, in the figure's unit (percent → points). */
 export function delta(
@@ -78,7 +89,7 @@ export function delta(
       unitWords = ['points higher', 'points lower'];
       break;
     case 'money':
-      text = `${sign}${money.format(abs)}`;
+      text = `${sign}${formatMoney(abs)}`;
       unitWords = ['more', 'less'];
       break;
     case 'score':

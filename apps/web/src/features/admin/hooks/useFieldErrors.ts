@@ -1,4 +1,4 @@
-import { useCallback, useState, type FormEvent } from 'react';
+import { useCallback, useState } from 'react';
 import { apiProblem, fieldMessage } from '@/lib/errors';
 
 /**
@@ -26,7 +26,30 @@ export function useFieldErrors(rename: Record<string, string> = {}) {
     // the rename table is a literal of the caller: read once
     [],
   );
-  return { errors, setErrors, formError, setFormError, reset, fail };
+  /**
+   * The form's submit handler: stops the browser's own submit, clears the errors and runs
+   * `save`; when it fails, the error goes next to its field or above the form (`fallback` when
+   * the api gave no reason).
+   */
+  const handleSubmit = useCallback(
+    (save: () => Promise<unknown>, fallback?: string) => async (e?: { preventDefault(): void }) => {
+      e?.preventDefault();
+      reset();
+      try {
+        await save();
+      } catch (err) {
+        fail(err, fallback);
+      }
+    },
+    [reset, fail],
+  );
+  /** Props binding a text input to its state and to the api's error about `field`. */
+  const textProps = (field: string, value: string, set: (value: string) => void) => ({
+    value,
+    onChange: (e: { currentTarget: { value: string } }) => set(e.currentTarget.value),
+    error: errors[field],
+  });
+  return { errors, setErrors, formError, setFormError, reset, fail, handleSubmit, textProps };
 }
 
 /** An SLA target, exact: 90 → "1 h 30 min", 2880 → "2 d" (lib/sla rounds for countdowns). */
@@ -43,12 +66,4 @@ export function generatePassword(): string {
   const bytes = crypto.getRandomValues(new Uint8Array(16));
   const chars = [...bytes].map((b) => alphabet[b % alphabet.length]).join('');
   return `${chars.slice(0, 4)}-${chars.slice(4, 8)}-${chars.slice(8, 12)}-${chars.slice(12, 16)}`;
-}
-
-/** Props that make a Mantine `Stack component="form"` a form the browser does not validate. */
-export function asForm(onSubmit: (e: FormEvent) => unknown): Record<string, unknown> {
-  return {
-    onSubmit: (e: FormEvent) => void onSubmit(e),
-    noValidate: true,
-  };
 }

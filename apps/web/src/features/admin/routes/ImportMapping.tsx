@@ -51,7 +51,7 @@ export function MappingStep({
   const [source, setSource] = useState('csv');
   const [timeFormat, setTimeFormat] = useState('');
   const [timeZone, setTimeZone] = useState('UTC');
-  const { errors, formError, reset, fail } = useFieldErrors({ map: 'columns' });
+  const { errors, formError, handleSubmit, textProps } = useFieldErrors({ map: 'columns' });
   const [start, { loading }] = useMutation(AdminStartImportDocument);
   const columnOptions = [
     { value: NONE, label: '(not imported)' },
@@ -93,8 +93,7 @@ export function MappingStep({
     };
   }, [columns, chosen, found, keepExtras, kind, preview]);
 
-  const dryRun = async () => {
-    reset();
+  const dryRun = handleSubmit(async () => {
     const input: StartImportInput = {
       kind,
       path: file.path,
@@ -104,13 +103,9 @@ export function MappingStep({
       timeFormat: timeFormat.trim() || null,
       timeZone: timeZone.trim() || null,
     };
-    try {
-      const r = await start({ variables: { input: { ...input, dryRun: true } } });
-      onDryRun(r.data!.startImport.id, input);
-    } catch (err) {
-      fail(err, 'The dry run could not start.');
-    }
-  };
+    const r = await start({ variables: { input: { ...input, dryRun: true } } });
+    onDryRun(r.data!.startImport.id, input);
+  }, 'The dry run could not start.');
 
   return (
     <Stack gap="lg">
@@ -196,23 +191,17 @@ export function MappingStep({
             <TextInput
               label="Source system"
               description="External ids are unique per source"
-              value={source}
-              onChange={(e) => setSource(e.currentTarget.value)}
-              error={errors.source}
+              {...textProps('source', source, setSource)}
             />
             <TextInput
               label="Time format"
               description="Empty for ISO 8601, or e.g. yyyy/MM/dd HH:mm"
-              value={timeFormat}
-              onChange={(e) => setTimeFormat(e.currentTarget.value)}
-              error={errors.timeFormat}
+              {...textProps('timeFormat', timeFormat, setTimeFormat)}
             />
             <TextInput
               label="Time zone"
               description="For times without an offset"
-              value={timeZone}
-              onChange={(e) => setTimeZone(e.currentTarget.value)}
-              error={errors.timeZone}
+              {...textProps('timeZone', timeZone, setTimeZone)}
             />
           </SimpleGrid>
         </Stack>

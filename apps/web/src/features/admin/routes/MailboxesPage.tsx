@@ -2,21 +2,19 @@ import { useMutation, useQuery } from '@apollo/client/react';
 import {
   Alert,
   Badge,
-  Button,
   Group,
   Modal,
   NumberInput,
-  Paper,
   PasswordInput,
   Stack,
   Switch,
   Table,
   Text,
   TextInput,
-  VisuallyHidden,
 } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
-import { useEffect, useState, type FormEvent } from 'react';
+import { useEffect, useState } from 'react';
+import { FormActions } from '@/components/FormActions';
 import {
   AdminCreateMailboxDocument,
   AdminDeleteMailboxDocument,
@@ -27,7 +25,11 @@ import {
 } from '@/gql/graphql';
 import { apiProblem } from '@/lib/errors';
 import { formatRelative } from '@/lib/format';
-import { asForm, useFieldErrors } from '../hooks/useFieldErrors';
+import { AdminForm } from '../components/AdminForm';
+import { AdminTable, PageIntro, RowActions, RowButton } from '../components/AdminTable';
+import { ConfirmDialog } from '../components/ConfirmDialog';
+import { runAction } from '../hooks/runAction';
+import { useFieldErrors } from '../hooks/useFieldErrors';
 
 /** IMAP mailboxes the worker imports mail from: add (password write-only), test, pause, remove. */
 export function MailboxesPage() {
@@ -61,152 +63,87 @@ export function MailboxesPage() {
   const boxes = data?.mailboxes ?? [];
   return (
     <Stack gap="md">
-      <Group justify="space-between">
-        <Text c="dimmed" size="sm" maw={640}>
-          The worker fetches new mail from each active mailbox every minute and files it as tickets
-          and replies. Passwords are stored encrypted and never shown again.
-        </Text>
-        <Button onClick={() => setAdding(true)}>Add mailbox</Button>
-      </Group>
+      <PageIntro action="Add mailbox" onAction={() => setAdding(true)}>
+        The worker fetches new mail from each active mailbox every minute and files it as tickets
+        and replies. Passwords are stored encrypted and never shown again.
+      </PageIntro>
       {error && <Alert color="red">{apiProblem(error)?.message}</Alert>}
-      <Paper withBorder radius="md">
-        <Table.ScrollContainer minWidth={760}>
-          <Table verticalSpacing="sm">
-            <Table.Thead>
-              <Table.Tr>
-                <Table.Th>Mailbox</Table.Th>
-                <Table.Th>Server</Table.Th>
-                <Table.Th>Folder</Table.Th>
-                <Table.Th>Last fetch</Table.Th>
-                <Table.Th>Status</Table.Th>
-                <Table.Th>
-                  <VisuallyHidden>Actions</VisuallyHidden>
-                </Table.Th>
-              </Table.Tr>
-            </Table.Thead>
-            <Table.Tbody>
-              {boxes.map((b) => (
-                <Table.Tr key={b.id}>
-                  <Table.Td>
-                    <Text fw={500}>{b.name}</Text>
-                    <Text size="sm" c="dimmed">
-                      {b.username}
-                    </Text>
-                    {results[b.id] && (
-                      <Text size="sm" c={results[b.id].ok ? 'teal.8' : 'red.8'} role="status">
-                        {results[b.id].message}
-                      </Text>
-                    )}
-                  </Table.Td>
-                  <Table.Td>
-                    {b.host}:{b.port} {b.tls ? '(TLS)' : '(plain)'}
-                  </Table.Td>
-                  <Table.Td>
-                    {b.folder}
-                    {b.moveTo ? ` → ${b.moveTo}` : ''}
-                  </Table.Td>
-                  <Table.Td>
-                    {b.lastPolledAt ? formatRelative(b.lastPolledAt) : 'Not yet'}
-                    {b.lastError && (
-                      <Text size="sm" c="red.8">
-                        {b.lastError}
-                      </Text>
-                    )}
-                  </Table.Td>
-                  <Table.Td>
-                    <Badge variant="light" color={b.active ? 'teal' : 'gray'}>
-                      {b.active ? 'Fetching' : 'Paused'}
-                    </Badge>
-                  </Table.Td>
-                  <Table.Td ta="right">
-                    <Group gap="xs" justify="flex-end" wrap="nowrap">
-                      <Button
-                        size="xs"
-                        variant="default"
-                        loading={testing === b.id}
-                        onClick={() => void run(b)}
-                        aria-label={`Test ${b.name}`}
-                      >
-                        Test
-                      </Button>
-                      <Button
-                        size="xs"
-                        variant="default"
-                        onClick={() =>
-                          void setActive({ variables: { id: b.id, active: !b.active } }).catch(
-                            (err: unknown) =>
-                              notifications.show({
-                                message: apiProblem(err)?.message,
-                                color: 'red',
-                              }),
-                          )
-                        }
-                        aria-label={`${b.active ? 'Pause' : 'Resume'} ${b.name}`}
-                      >
-                        {b.active ? 'Pause' : 'Resume'}
-                      </Button>
-                      <Button
-                        size="xs"
-                        variant="subtle"
-                        color="red"
-                        onClick={() => setRemoving(b)}
-                        aria-label={`Remove ${b.name}`}
-                      >
-                        Remove
-                      </Button>
-                    </Group>
-                  </Table.Td>
-                </Table.Tr>
-              ))}
-              {data && boxes.length === 0 && (
-                <Table.Tr>
-                  <Table.Td colSpan={6}>
-                    <Text c="dimmed" ta="center" py="md">
-                      No mailboxes yet. Mail can also arrive through the built-in SMTP receiver.
-                    </Text>
-                  </Table.Td>
-                </Table.Tr>
+      <AdminTable
+        columns={['Mailbox', 'Server', 'Folder', 'Last fetch', 'Status']}
+        minWidth={760}
+        empty={
+          data &&
+          boxes.length === 0 &&
+          'No mailboxes yet. Mail can also arrive through the built-in SMTP receiver.'
+        }
+      >
+        {boxes.map((b) => (
+          <Table.Tr key={b.id}>
+            <Table.Td>
+              <Text fw={500}>{b.name}</Text>
+              <Text size="sm" c="dimmed">
+                {b.username}
+              </Text>
+              {results[b.id] && (
+                <Text size="sm" c={results[b.id].ok ? 'teal.8' : 'red.8'} role="status">
+                  {results[b.id].message}
+                </Text>
               )}
-            </Table.Tbody>
-          </Table>
-        </Table.ScrollContainer>
-      </Paper>
+            </Table.Td>
+            <Table.Td>
+              {b.host}:{b.port} {b.tls ? '(TLS)' : '(plain)'}
+            </Table.Td>
+            <Table.Td>
+              {b.folder}
+              {b.moveTo ? ` → ${b.moveTo}` : ''}
+            </Table.Td>
+            <Table.Td>
+              {b.lastPolledAt ? formatRelative(b.lastPolledAt) : 'Not yet'}
+              {b.lastError && (
+                <Text size="sm" c="red.8">
+                  {b.lastError}
+                </Text>
+              )}
+            </Table.Td>
+            <Table.Td>
+              <Badge variant="light" color={b.active ? 'teal' : 'gray'}>
+                {b.active ? 'Fetching' : 'Paused'}
+              </Badge>
+            </Table.Td>
+            <RowActions>
+              <RowButton
+                verb="Test"
+                name={b.name}
+                loading={testing === b.id}
+                onClick={() => void run(b)}
+              />
+              <RowButton
+                verb={b.active ? 'Pause' : 'Resume'}
+                name={b.name}
+                onClick={() =>
+                  void runAction(() => setActive({ variables: { id: b.id, active: !b.active } }))
+                }
+              />
+              <RowButton verb="Remove" name={b.name} danger onClick={() => setRemoving(b)} />
+            </RowActions>
+          </Table.Tr>
+        ))}
+      </AdminTable>
       <Modal opened={adding} onClose={() => setAdding(false)} title="Add an IMAP mailbox">
         {adding && <MailboxForm onDone={() => setAdding(false)} />}
       </Modal>
-      <Modal
+      <ConfirmDialog
         opened={!!removing}
         onClose={() => setRemoving(null)}
         title={`Remove ${removing?.name ?? ''}?`}
+        confirm="Remove mailbox"
+        loading={removingNow}
+        onConfirm={() => remove({ variables: { id: removing!.id } })}
+        done={`${removing?.name ?? ''} removed.`}
       >
-        <Stack>
-          <Text size="sm">
-            Staydesk stops fetching from {removing?.username} at {removing?.host} and forgets its
-            password. Tickets and messages already imported stay. To stop for a while, pause it
-            instead.
-          </Text>
-          <Group justify="flex-end">
-            <Button variant="default" onClick={() => setRemoving(null)}>
-              Keep it
-            </Button>
-            <Button
-              color="red"
-              loading={removingNow}
-              onClick={async () => {
-                try {
-                  await remove({ variables: { id: removing!.id } });
-                  notifications.show({ message: `${removing!.name} removed.`, color: 'teal' });
-                  setRemoving(null);
-                } catch (err) {
-                  notifications.show({ message: apiProblem(err)?.message, color: 'red' });
-                }
-              }}
-            >
-              Remove mailbox
-            </Button>
-          </Group>
-        </Stack>
-      </Modal>
+        Staydesk stops fetching from {removing?.username} at {removing?.host} and forgets its
+        password. Tickets and messages already imported stay. To stop for a while, pause it instead.
+      </ConfirmDialog>
     </Stack>
   );
 }
@@ -220,51 +157,36 @@ function MailboxForm({ onDone }: { onDone(): void }) {
   const [password, setPassword] = useState('');
   const [folder, setFolder] = useState('INBOX');
   const [moveTo, setMoveTo] = useState('');
-  const { errors, formError, reset, fail } = useFieldErrors();
+  const { errors, formError, handleSubmit, textProps } = useFieldErrors();
   const [create, { loading }] = useMutation(AdminCreateMailboxDocument, {
     refetchQueries: ['AdminMailboxes'],
   });
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
-    reset();
-    try {
-      await create({
-        variables: {
-          input: {
-            name,
-            host: host.trim(),
-            port: Number(port),
-            tls,
-            username,
-            password,
-            folder,
-            moveTo: moveTo || null,
-          },
+  const submit = handleSubmit(async () => {
+    await create({
+      variables: {
+        input: {
+          name,
+          host: host.trim(),
+          port: Number(port),
+          tls,
+          username,
+          password,
+          folder,
+          moveTo: moveTo || null,
         },
-      });
-      notifications.show({ message: `${name} added; test it from the list.`, color: 'teal' });
-      onDone();
-    } catch (err) {
-      fail(err, 'The mailbox was not added.');
-    }
-  };
+      },
+    });
+    notifications.show({ message: `${name} added; test it from the list.`, color: 'teal' });
+    onDone();
+  }, 'The mailbox was not added.');
   return (
-    <Stack component="form" {...asForm(submit)}>
-      {formError && <Alert color="red">{formError}</Alert>}
-      <TextInput
-        label="Name"
-        value={name}
-        onChange={(e) => setName(e.currentTarget.value)}
-        error={errors.name}
-        data-autofocus
-      />
+    <AdminForm onSubmit={submit} error={formError}>
+      <TextInput label="Name" {...textProps('name', name, setName)} data-autofocus />
       <Group grow align="flex-start">
         <TextInput
           label="IMAP server"
           placeholder="imap.example.com"
-          value={host}
-          onChange={(e) => setHost(e.currentTarget.value)}
-          error={errors.host}
+          {...textProps('host', host, setHost)}
         />
         <NumberInput
           label="Port"
@@ -284,42 +206,26 @@ function MailboxForm({ onDone }: { onDone(): void }) {
       />
       <TextInput
         label="User name"
-        value={username}
-        onChange={(e) => setUsername(e.currentTarget.value)}
-        error={errors.username}
+        {...textProps('username', username, setUsername)}
         autoComplete="off"
       />
       <PasswordInput
         label="Password"
         description="Stored encrypted; it is never shown again."
-        value={password}
-        onChange={(e) => setPassword(e.currentTarget.value)}
-        error={errors.password}
+        {...textProps('password', password, setPassword)}
         autoComplete="new-password"
       />
       <Group grow align="flex-start">
-        <TextInput
-          label="Folder"
-          value={folder}
-          onChange={(e) => setFolder(e.currentTarget.value)}
-          error={errors.folder}
-        />
+        <TextInput label="Folder" {...textProps('folder', folder, setFolder)} />
         <TextInput
           label="Move imported mail to"
           placeholder="Leave empty to mark it read"
-          value={moveTo}
-          onChange={(e) => setMoveTo(e.currentTarget.value)}
-          error={errors.moveTo}
+          {...textProps('moveTo', moveTo, setMoveTo)}
         />
       </Group>
-      <Group justify="flex-end">
-        <Button variant="default" onClick={onDone}>
-          Cancel
-        </Button>
-        <Button type="submit" loading={loading}>
-          Add mailbox
-        </Button>
-      </Group>
-    </Stack>
+      <FormActions onCancel={onDone} loading={loading}>
+        Add mailbox
+      </FormActions>
+    </AdminForm>
   );
 }

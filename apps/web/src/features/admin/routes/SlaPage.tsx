@@ -2,21 +2,18 @@ import { useMutation, useQuery } from '@apollo/client/react';
 import {
   Alert,
   Badge,
-  Button,
   Group,
   Modal,
   NumberInput,
-  Paper,
   Select,
   Stack,
   Switch,
   Table,
-  Text,
   TextInput,
-  VisuallyHidden,
 } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
-import { useEffect, useState, type FormEvent } from 'react';
+import { useEffect, useState } from 'react';
+import { FormActions } from '@/components/FormActions';
 import {
   AdminCreateSlaPolicyDocument,
   AdminDeactivateSlaPolicyDocument,
@@ -29,7 +26,10 @@ import {
 } from '@/gql/graphql';
 import { apiProblem } from '@/lib/errors';
 import { humanize } from '@/lib/format';
-import { asForm, formatTarget, useFieldErrors } from '../hooks/useFieldErrors';
+import { AdminForm } from '../components/AdminForm';
+import { AdminTable, PageIntro, RowActions, RowButton } from '../components/AdminTable';
+import { ConfirmDialog } from '../components/ConfirmDialog';
+import { formatTarget, useFieldErrors } from '../hooks/useFieldErrors';
 
 const PRIORITIES: Priority[] = ['urgent', 'high', 'normal', 'low'];
 const CHANNELS: Channel[] = ['email', 'phone', 'chat', 'web', 'social'];
@@ -56,81 +56,36 @@ export function SlaPage() {
   );
   return (
     <Stack gap="md">
-      <Group justify="space-between">
-        <Text c="dimmed" size="sm" maw={640}>
-          Each new ticket gets the active policy that fits its priority, channel and customer tier
-          best. Changes apply to new tickets; open tickets keep their due times.
-        </Text>
-        <Button onClick={() => setEditing('new')}>New policy</Button>
-      </Group>
+      <PageIntro action="New policy" onAction={() => setEditing('new')}>
+        Each new ticket gets the active policy that fits its priority, channel and customer tier
+        best. Changes apply to new tickets; open tickets keep their due times.
+      </PageIntro>
       {error && <Alert color="red">{apiProblem(error)?.message}</Alert>}
-      <Paper withBorder radius="md">
-        <Table.ScrollContainer minWidth={760}>
-          <Table verticalSpacing="sm">
-            <Table.Thead>
-              <Table.Tr>
-                <Table.Th>Policy</Table.Th>
-                <Table.Th>Priority</Table.Th>
-                <Table.Th>Channel</Table.Th>
-                <Table.Th>Tier</Table.Th>
-                <Table.Th>First response</Table.Th>
-                <Table.Th>Resolution</Table.Th>
-                <Table.Th>Clock</Table.Th>
-                <Table.Th>
-                  <VisuallyHidden>Actions</VisuallyHidden>
-                </Table.Th>
-              </Table.Tr>
-            </Table.Thead>
-            <Table.Tbody>
-              {policies.map((p) => (
-                <Table.Tr key={p.id}>
-                  <Table.Td fw={500}>{p.name}</Table.Td>
-                  <Table.Td>{humanize(p.priority)}</Table.Td>
-                  <Table.Td>{p.channel ? humanize(p.channel) : 'Any'}</Table.Td>
-                  <Table.Td>{p.tier ? humanize(p.tier) : 'Any'}</Table.Td>
-                  <Table.Td>{formatTarget(p.firstResponseMinutes)}</Table.Td>
-                  <Table.Td>{formatTarget(p.resolutionMinutes)}</Table.Td>
-                  <Table.Td>
-                    <Badge variant="light" color={p.businessHours ? 'indigo' : 'gray'}>
-                      {p.businessHours ? 'Business hours' : 'Around the clock'}
-                    </Badge>
-                  </Table.Td>
-                  <Table.Td ta="right">
-                    <Group gap="xs" justify="flex-end" wrap="nowrap">
-                      <Button
-                        size="xs"
-                        variant="default"
-                        onClick={() => setEditing(p)}
-                        aria-label={`Edit ${p.name}`}
-                      >
-                        Edit
-                      </Button>
-                      <Button
-                        size="xs"
-                        variant="subtle"
-                        color="red"
-                        onClick={() => setRetiring(p)}
-                        aria-label={`Deactivate ${p.name}`}
-                      >
-                        Deactivate
-                      </Button>
-                    </Group>
-                  </Table.Td>
-                </Table.Tr>
-              ))}
-              {data && policies.length === 0 && (
-                <Table.Tr>
-                  <Table.Td colSpan={8}>
-                    <Text c="dimmed" ta="center" py="md">
-                      No active policies: tickets get no due times.
-                    </Text>
-                  </Table.Td>
-                </Table.Tr>
-              )}
-            </Table.Tbody>
-          </Table>
-        </Table.ScrollContainer>
-      </Paper>
+      <AdminTable
+        columns={['Policy', 'Priority', 'Channel', 'Tier', 'First response', 'Resolution', 'Clock']}
+        minWidth={760}
+        empty={data && policies.length === 0 && 'No active policies: tickets get no due times.'}
+      >
+        {policies.map((p) => (
+          <Table.Tr key={p.id}>
+            <Table.Td fw={500}>{p.name}</Table.Td>
+            <Table.Td>{humanize(p.priority)}</Table.Td>
+            <Table.Td>{p.channel ? humanize(p.channel) : 'Any'}</Table.Td>
+            <Table.Td>{p.tier ? humanize(p.tier) : 'Any'}</Table.Td>
+            <Table.Td>{formatTarget(p.firstResponseMinutes)}</Table.Td>
+            <Table.Td>{formatTarget(p.resolutionMinutes)}</Table.Td>
+            <Table.Td>
+              <Badge variant="light" color={p.businessHours ? 'indigo' : 'gray'}>
+                {p.businessHours ? 'Business hours' : 'Around the clock'}
+              </Badge>
+            </Table.Td>
+            <RowActions>
+              <RowButton verb="Edit" name={p.name} onClick={() => setEditing(p)} />
+              <RowButton verb="Deactivate" name={p.name} danger onClick={() => setRetiring(p)} />
+            </RowActions>
+          </Table.Tr>
+        ))}
+      </AdminTable>
       <Modal
         opened={!!editing}
         onClose={() => setEditing(null)}
@@ -140,38 +95,18 @@ export function SlaPage() {
           <PolicyForm policy={editing === 'new' ? null : editing} onDone={() => setEditing(null)} />
         )}
       </Modal>
-      <Modal
+      <ConfirmDialog
         opened={!!retiring}
         onClose={() => setRetiring(null)}
         title={`Deactivate ${retiring?.name ?? ''}?`}
+        confirm="Deactivate"
+        loading={retiringNow}
+        onConfirm={() => deactivate({ variables: { id: retiring!.id } })}
+        done={`${retiring?.name ?? ''} deactivated.`}
       >
-        <Stack>
-          <Text size="sm">
-            New {retiring ? humanize(retiring.priority).toLowerCase() : ''} tickets will no longer
-            get this policy&apos;s due times. Tickets that have it keep their due times.
-          </Text>
-          <Group justify="flex-end">
-            <Button variant="default" onClick={() => setRetiring(null)}>
-              Keep it
-            </Button>
-            <Button
-              color="red"
-              loading={retiringNow}
-              onClick={async () => {
-                try {
-                  await deactivate({ variables: { id: retiring!.id } });
-                  notifications.show({ message: `${retiring!.name} deactivated.`, color: 'teal' });
-                  setRetiring(null);
-                } catch (err) {
-                  notifications.show({ message: apiProblem(err)?.message, color: 'red' });
-                }
-              }}
-            >
-              Deactivate
-            </Button>
-          </Group>
-        </Stack>
-      </Modal>
+        New {retiring ? humanize(retiring.priority).toLowerCase() : ''} tickets will no longer get
+        this policy&apos;s due times. Tickets that have it keep their due times.
+      </ConfirmDialog>
     </Stack>
   );
 }
@@ -184,16 +119,14 @@ function PolicyForm({ policy, onDone }: { policy: AdminSlaPolicyFragment | null;
   const [first, setFirst] = useState<number | string>(policy?.firstResponseMinutes ?? 60);
   const [resolution, setResolution] = useState<number | string>(policy?.resolutionMinutes ?? 1440);
   const [businessHours, setBusinessHours] = useState(policy?.businessHours ?? false);
-  const { errors, formError, reset, fail } = useFieldErrors();
+  const { errors, formError, handleSubmit, textProps } = useFieldErrors();
   const [create, c] = useMutation(AdminCreateSlaPolicyDocument, {
     refetchQueries: ['AdminSlaPolicies'],
   });
   const [update, u] = useMutation(AdminUpdateSlaPolicyDocument, {
     refetchQueries: ['AdminSlaPolicies'],
   });
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
-    reset();
+  const submit = handleSubmit(async () => {
     const input = {
       name,
       priority,
@@ -203,25 +136,14 @@ function PolicyForm({ policy, onDone }: { policy: AdminSlaPolicyFragment | null;
       resolutionMinutes: Number(resolution),
       businessHours,
     };
-    try {
-      if (policy) await update({ variables: { id: policy.id, input } });
-      else await create({ variables: { input } });
-      notifications.show({ message: `${name} saved.`, color: 'teal' });
-      onDone();
-    } catch (err) {
-      fail(err, 'The policy was not saved.');
-    }
-  };
+    if (policy) await update({ variables: { id: policy.id, input } });
+    else await create({ variables: { input } });
+    notifications.show({ message: `${name} saved.`, color: 'teal' });
+    onDone();
+  }, 'The policy was not saved.');
   return (
-    <Stack component="form" {...asForm(submit)}>
-      {formError && <Alert color="red">{formError}</Alert>}
-      <TextInput
-        label="Name"
-        value={name}
-        onChange={(e) => setName(e.currentTarget.value)}
-        error={errors.name}
-        data-autofocus
-      />
+    <AdminForm onSubmit={submit} error={formError}>
+      <TextInput label="Name" {...textProps('name', name, setName)} data-autofocus />
       <Select
         label="Priority"
         data={PRIORITIES.map((p) => ({ value: p, label: humanize(p) }))}
@@ -273,14 +195,9 @@ function PolicyForm({ policy, onDone }: { policy: AdminSlaPolicyFragment | null;
         checked={businessHours}
         onChange={(e) => setBusinessHours(e.currentTarget.checked)}
       />
-      <Group justify="flex-end">
-        <Button variant="default" onClick={onDone}>
-          Cancel
-        </Button>
-        <Button type="submit" loading={c.loading || u.loading}>
-          {policy ? 'Save policy' : 'Create policy'}
-        </Button>
-      </Group>
-    </Stack>
+      <FormActions onCancel={onDone} loading={c.loading || u.loading}>
+        {policy ? 'Save policy' : 'Create policy'}
+      </FormActions>
+    </AdminForm>
   );
 }

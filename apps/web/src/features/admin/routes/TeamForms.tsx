@@ -1,7 +1,6 @@
 import { useMutation } from '@apollo/client/react';
 import {
   ActionIcon,
-  Alert,
   Button,
   Checkbox,
   Divider,
@@ -15,14 +14,17 @@ import {
   Title,
 } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
-import { useMemo, useState, type FormEvent } from 'react';
+import { useMemo, useState } from 'react';
+import { FormActions } from '@/components/FormActions';
 import {
   AdminCreateTeamDocument,
   AdminSetTeamMailSenderDocument,
   AdminUpdateTeamDocument,
   type AdminTeamFragment,
 } from '@/gql/graphql';
-import { asForm, useFieldErrors } from '../hooks/useFieldErrors';
+import { AdminForm } from '../components/AdminForm';
+import { GroupError } from '../components/GroupError';
+import { useFieldErrors } from '../hooks/useFieldErrors';
 import { DAYS, hoursOf, timeZones, weekOf, type Day, type DayHours, type Week } from './team-hours';
 
 export function TeamForm({
@@ -44,14 +46,12 @@ export function TeamForm({
     (team?.holidays ?? []).map((h) => ({ date: h.date, name: h.name })),
   );
   const zones = useMemo(timeZones, []);
-  const { errors, formError, reset, fail } = useFieldErrors();
+  const { errors, formError, handleSubmit, textProps } = useFieldErrors();
   const [create, c] = useMutation(AdminCreateTeamDocument, { refetchQueries: ['AdminTeams'] });
   const [update, u] = useMutation(AdminUpdateTeamDocument);
   const setDay = (d: Day, patch: Partial<DayHours>) =>
     setWeek((w) => ({ ...w, [d]: { ...w[d], ...patch } }));
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
-    reset();
+  const submit = handleSubmit(async () => {
     const input = {
       name,
       isPrivate,
@@ -60,24 +60,14 @@ export function TeamForm({
       businessHours: calendar ? hoursOf(week) : null,
       holidays: calendar ? holidays : [],
     };
-    try {
-      if (team) await update({ variables: { id: team.id, input } });
-      else await create({ variables: { input } });
-      notifications.show({ message: `${name} saved.`, color: 'teal' });
-      onDone();
-    } catch (err) {
-      fail(err, 'The team was not saved.');
-    }
-  };
+    if (team) await update({ variables: { id: team.id, input } });
+    else await create({ variables: { input } });
+    notifications.show({ message: `${name} saved.`, color: 'teal' });
+    onDone();
+  }, 'The team was not saved.');
   return (
-    <Stack component="form" {...asForm(submit)} aria-label="Team settings">
-      {formError && <Alert color="red">{formError}</Alert>}
-      <TextInput
-        label="Name"
-        value={name}
-        onChange={(e) => setName(e.currentTarget.value)}
-        error={errors.name}
-      />
+    <AdminForm onSubmit={submit} error={formError} label="Team settings">
+      <TextInput label="Name" {...textProps('name', name, setName)} />
       <Select
         label="Team lead"
         placeholder="No lead"
@@ -143,11 +133,7 @@ export function TeamForm({
                 />
               </Group>
             ))}
-            {errors.businessHours && (
-              <Text c="red" size="sm" role="alert">
-                {errors.businessHours}
-              </Text>
-            )}
+            <GroupError error={errors.businessHours} />
           </Stack>
           <Title order={3} size="h5">
             Holidays
@@ -185,11 +171,7 @@ export function TeamForm({
                 </ActionIcon>
               </Group>
             ))}
-            {errors.holidays && (
-              <Text c="red" size="sm" role="alert">
-                {errors.holidays}
-              </Text>
-            )}
+            <GroupError error={errors.holidays} />
             <Group>
               <Button
                 variant="light"
@@ -202,15 +184,10 @@ export function TeamForm({
           </Stack>
         </>
       )}
-      <Group justify="flex-end">
-        <Button variant="default" onClick={onDone}>
-          Cancel
-        </Button>
-        <Button type="submit" loading={c.loading || u.loading}>
-          {team ? 'Save team' : 'Create team'}
-        </Button>
-      </Group>
-    </Stack>
+      <FormActions onCancel={onDone} loading={c.loading || u.loading}>
+        {team ? 'Save team' : 'Create team'}
+      </FormActions>
+    </AdminForm>
   );
 }
 
@@ -218,58 +195,50 @@ export function SenderForm({ team }: { team: AdminTeamFragment }) {
   const [fromName, setFromName] = useState(team.mailSender.fromName ?? '');
   const [fromAddress, setFromAddress] = useState(team.mailSender.fromAddress ?? '');
   const [signature, setSignature] = useState(team.mailSender.signature ?? '');
-  const { errors, formError, reset, fail } = useFieldErrors();
+  const { formError, handleSubmit, textProps } = useFieldErrors();
   const [save, { loading }] = useMutation(AdminSetTeamMailSenderDocument, {
     refetchQueries: ['AdminTeams'],
   });
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
-    reset();
-    try {
-      await save({ variables: { teamId: team.id, input: { fromName, fromAddress, signature } } });
-      notifications.show({ message: `Sender of ${team.name} saved.`, color: 'teal' });
-    } catch (err) {
-      fail(err, 'The sender was not saved.');
-    }
-  };
+  const submit = handleSubmit(async () => {
+    await save({ variables: { teamId: team.id, input: { fromName, fromAddress, signature } } });
+    notifications.show({ message: `Sender of ${team.name} saved.`, color: 'teal' });
+  }, 'The sender was not saved.');
   return (
-    <Stack component="form" {...asForm(submit)} aria-label="Sender of replies">
-      <Divider />
-      <Title order={2} size="h4">
-        Sender of replies
-      </Title>
-      <Text size="sm" c="dimmed">
-        Empty fields fall back to the desk&apos;s default sender (MAIL_FROM).
-      </Text>
-      {formError && <Alert color="red">{formError}</Alert>}
+    <AdminForm
+      onSubmit={submit}
+      error={formError}
+      label="Sender of replies"
+      intro={
+        <>
+          <Divider />
+          <Title order={2} size="h4">
+            Sender of replies
+          </Title>
+          <Text size="sm" c="dimmed">
+            Empty fields fall back to the desk&apos;s default sender (MAIL_FROM).
+          </Text>
+        </>
+      }
+    >
       <Group grow align="flex-start">
-        <TextInput
-          label="Sender name"
-          value={fromName}
-          onChange={(e) => setFromName(e.currentTarget.value)}
-          error={errors.fromName}
-        />
+        <TextInput label="Sender name" {...textProps('fromName', fromName, setFromName)} />
         <TextInput
           label="Sender address"
           type="email"
-          value={fromAddress}
-          onChange={(e) => setFromAddress(e.currentTarget.value)}
-          error={errors.fromAddress}
+          {...textProps('fromAddress', fromAddress, setFromAddress)}
         />
       </Group>
       <Textarea
         label="Signature"
         autosize
         minRows={3}
-        value={signature}
-        onChange={(e) => setSignature(e.currentTarget.value)}
-        error={errors.signature}
+        {...textProps('signature', signature, setSignature)}
       />
       <Group justify="flex-end">
         <Button type="submit" variant="light" loading={loading}>
           Save sender
         </Button>
       </Group>
-    </Stack>
+    </AdminForm>
   );
 }

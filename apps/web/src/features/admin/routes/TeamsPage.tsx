@@ -1,19 +1,9 @@
 import { useQuery } from '@apollo/client/react';
-import {
-  Alert,
-  Badge,
-  Button,
-  Drawer,
-  Group,
-  Paper,
-  Stack,
-  Table,
-  Text,
-  VisuallyHidden,
-} from '@mantine/core';
+import { Alert, Badge, Drawer, Stack, Table, Text } from '@mantine/core';
 import { useEffect, useState } from 'react';
 import { AdminTeamsDocument, type AdminTeamFragment } from '@/gql/graphql';
 import { apiProblem } from '@/lib/errors';
+import { AdminTable, PageIntro, RowButton } from '../components/AdminTable';
 import { TeamForm, SenderForm } from './TeamForms';
 import { DAYS } from './team-hours';
 
@@ -35,65 +25,40 @@ export function TeamsPage() {
     .filter((u) => u.role === 'team_lead' || u.role === 'admin');
   return (
     <Stack gap="md">
-      <Group justify="space-between">
-        <Text c="dimmed" size="sm" maw={640}>
-          A private team&apos;s internal notes are seen by its members and admins only. SLA policies
-          that count business hours use the team&apos;s calendar and skip its holidays.
-        </Text>
-        <Button onClick={() => setEditing('new')}>New team</Button>
-      </Group>
+      <PageIntro action="New team" onAction={() => setEditing('new')}>
+        A private team&apos;s internal notes are seen by its members and admins only. SLA policies
+        that count business hours use the team&apos;s calendar and skip its holidays.
+      </PageIntro>
       {error && <Alert color="red">{apiProblem(error)?.message}</Alert>}
-      <Paper withBorder radius="md">
-        <Table.ScrollContainer minWidth={720}>
-          <Table verticalSpacing="sm">
-            <Table.Thead>
-              <Table.Tr>
-                <Table.Th>Team</Table.Th>
-                <Table.Th>Visibility</Table.Th>
-                <Table.Th>Business hours</Table.Th>
-                <Table.Th>Holidays</Table.Th>
-                <Table.Th>Replies sent as</Table.Th>
-                <Table.Th>
-                  <VisuallyHidden>Actions</VisuallyHidden>
-                </Table.Th>
-              </Table.Tr>
-            </Table.Thead>
-            <Table.Tbody>
-              {(data?.teams ?? []).map((t) => (
-                <Table.Tr key={t.id}>
-                  <Table.Td fw={500}>{t.name}</Table.Td>
-                  <Table.Td>
-                    <Badge variant="light" color={t.isPrivate ? 'grape' : 'gray'}>
-                      {t.isPrivate ? 'Private' : 'Open'}
-                    </Badge>
-                  </Table.Td>
-                  <Table.Td>{summary(t)}</Table.Td>
-                  <Table.Td>{t.holidays.length || '–'}</Table.Td>
-                  <Table.Td>
-                    {t.mailSender.fromAddress ? (
-                      `${t.mailSender.fromName ?? ''} <${t.mailSender.fromAddress}>`
-                    ) : (
-                      <Text c="dimmed" size="sm">
-                        Default sender
-                      </Text>
-                    )}
-                  </Table.Td>
-                  <Table.Td ta="right">
-                    <Button
-                      size="xs"
-                      variant="default"
-                      onClick={() => setEditing(t)}
-                      aria-label={`Edit ${t.name}`}
-                    >
-                      Edit
-                    </Button>
-                  </Table.Td>
-                </Table.Tr>
-              ))}
-            </Table.Tbody>
-          </Table>
-        </Table.ScrollContainer>
-      </Paper>
+      <AdminTable
+        columns={['Team', 'Visibility', 'Business hours', 'Holidays', 'Replies sent as']}
+        minWidth={720}
+      >
+        {(data?.teams ?? []).map((t) => (
+          <Table.Tr key={t.id}>
+            <Table.Td fw={500}>{t.name}</Table.Td>
+            <Table.Td>
+              <Badge variant="light" color={t.isPrivate ? 'grape' : 'gray'}>
+                {t.isPrivate ? 'Private' : 'Open'}
+              </Badge>
+            </Table.Td>
+            <Table.Td>{summary(t)}</Table.Td>
+            <Table.Td>{t.holidays.length || '–'}</Table.Td>
+            <Table.Td>
+              {t.mailSender.fromAddress ? (
+                `${t.mailSender.fromName ?? ''} <${t.mailSender.fromAddress}>`
+              ) : (
+                <Text c="dimmed" size="sm">
+                  Default sender
+                </Text>
+              )}
+            </Table.Td>
+            <Table.Td ta="right">
+              <RowButton verb="Edit" name={t.name} onClick={() => setEditing(t)} />
+            </Table.Td>
+          </Table.Tr>
+        ))}
+      </AdminTable>
       <Drawer
         opened={!!editing}
         onClose={() => setEditing(null)}

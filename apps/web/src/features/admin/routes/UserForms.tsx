@@ -14,14 +14,16 @@ import {
   TextInput,
 } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
-import { useState, type FormEvent } from 'react';
+import { useState } from 'react';
+import { FormActions } from '@/components/FormActions';
 import {
   AdminCreateUserDocument,
   AdminUpdateUserDocument,
   type AdminUserFragment,
   type Role,
 } from '@/gql/graphql';
-import { asForm, generatePassword, useFieldErrors } from '../hooks/useFieldErrors';
+import { AdminForm } from '../components/AdminForm';
+import { generatePassword, useFieldErrors } from '../hooks/useFieldErrors';
 
 export const ROLES: { value: Role; label: string }[] = [
   { value: 'agent', label: 'Agent' },
@@ -77,66 +79,33 @@ function CreateUserForm({
   const [role, setRole] = useState<Role>('agent');
   const [teamIds, setTeamIds] = useState<string[]>([]);
   const [password, setPassword] = useState(generatePassword);
-  const { errors, formError, reset, fail } = useFieldErrors();
+  const { errors, formError, handleSubmit, textProps } = useFieldErrors();
   const [create, { loading }] = useMutation(AdminCreateUserDocument, {
     refetchQueries: ['AdminUsers'],
   });
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
-    reset();
-    try {
-      await create({ variables: { input: { name, email, role, teamIds, password } } });
-      notifications.show({
-        message: `${name} can sign in as ${email} with the password shown.`,
-        color: 'teal',
-      });
-      onDone();
-    } catch (err) {
-      fail(err, 'The user was not created.');
-    }
-  };
+  const submit = handleSubmit(async () => {
+    await create({ variables: { input: { name, email, role, teamIds, password } } });
+    notifications.show({
+      message: `${name} can sign in as ${email} with the password shown.`,
+      color: 'teal',
+    });
+    onDone();
+  }, 'The user was not created.');
   return (
-    <Stack component="form" {...asForm(submit)}>
-      {formError && <Alert color="red">{formError}</Alert>}
-      <TextInput
-        label="Name"
-        value={name}
-        onChange={(e) => setName(e.currentTarget.value)}
-        error={errors.name}
-        data-autofocus
-      />
-      <TextInput
-        label="E-mail"
-        type="email"
-        value={email}
-        onChange={(e) => setEmail(e.currentTarget.value)}
-        error={errors.email}
-      />
-      <Select
-        label="Role"
-        data={ROLES}
-        value={role}
-        onChange={(v) => v && setRole(v as Role)}
-        error={errors.role}
-        allowDeselect={false}
-      />
+    <AdminForm onSubmit={submit} error={formError}>
+      <TextInput label="Name" {...textProps('name', name, setName)} data-autofocus />
+      <TextInput label="E-mail" type="email" {...textProps('email', email, setEmail)} />
+      <RoleSelect value={role} onChange={setRole} error={errors.role} />
       <TeamsSelect teams={teams} value={teamIds} onChange={setTeamIds} errors={errors} />
       <TextInput
         label="First password"
         description="Give it to the user; they change it after signing in."
-        value={password}
-        onChange={(e) => setPassword(e.currentTarget.value)}
-        error={errors.password}
+        {...textProps('password', password, setPassword)}
       />
-      <Group justify="flex-end">
-        <Button variant="default" onClick={onDone}>
-          Cancel
-        </Button>
-        <Button type="submit" loading={loading}>
-          Create user
-        </Button>
-      </Group>
-    </Stack>
+      <FormActions onCancel={onDone} loading={loading}>
+        Create user
+      </FormActions>
+    </AdminForm>
   );
 }
 
@@ -152,46 +121,44 @@ function EditUserForm({
   const [name, setName] = useState(user.name);
   const [role, setRole] = useState<Role>(user.role);
   const [teamIds, setTeamIds] = useState<string[]>(user.teamIds);
-  const { errors, formError, reset, fail } = useFieldErrors();
+  const { errors, formError, handleSubmit, textProps } = useFieldErrors();
   const [update, { loading }] = useMutation(AdminUpdateUserDocument);
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
-    reset();
-    try {
-      await update({ variables: { id: user.id, input: { name, role, teamIds } } });
-      notifications.show({ message: `${name} saved.`, color: 'teal' });
-      onDone();
-    } catch (err) {
-      fail(err);
-    }
-  };
+  const submit = handleSubmit(async () => {
+    await update({ variables: { id: user.id, input: { name, role, teamIds } } });
+    notifications.show({ message: `${name} saved.`, color: 'teal' });
+    onDone();
+  });
   return (
-    <Stack component="form" {...asForm(submit)}>
-      {formError && <Alert color="red">{formError}</Alert>}
-      <TextInput
-        label="Name"
-        value={name}
-        onChange={(e) => setName(e.currentTarget.value)}
-        error={errors.name}
-      />
-      <Select
-        label="Role"
-        data={ROLES}
-        value={role}
-        onChange={(v) => v && setRole(v as Role)}
-        error={errors.role}
-        allowDeselect={false}
-      />
+    <AdminForm onSubmit={submit} error={formError}>
+      <TextInput label="Name" {...textProps('name', name, setName)} />
+      <RoleSelect value={role} onChange={setRole} error={errors.role} />
       <TeamsSelect teams={teams} value={teamIds} onChange={setTeamIds} errors={errors} />
-      <Group justify="flex-end">
-        <Button variant="default" onClick={onDone}>
-          Cancel
-        </Button>
-        <Button type="submit" loading={loading}>
-          Save
-        </Button>
-      </Group>
-    </Stack>
+      <FormActions onCancel={onDone} loading={loading}>
+        Save
+      </FormActions>
+    </AdminForm>
+  );
+}
+
+/** The role of a user; one is always chosen. */
+function RoleSelect({
+  value,
+  onChange,
+  error,
+}: {
+  value: Role;
+  onChange(role: Role): void;
+  error?: string;
+}) {
+  return (
+    <Select
+      label="Role"
+      data={ROLES}
+      value={value}
+      onChange={(v) => v && onChange(v as Role)}
+      error={error}
+      allowDeselect={false}
+    />
   );
 }
 
@@ -230,18 +197,12 @@ function TeamsSelect({
 function ResetPasswordForm({ user, onDone }: { user: AdminUserFragment; onDone(): void }) {
   const [password, setPassword] = useState(generatePassword);
   const [saved, setSaved] = useState(false);
-  const { errors, formError, reset, fail } = useFieldErrors();
+  const { formError, handleSubmit, textProps } = useFieldErrors();
   const [update, { loading }] = useMutation(AdminUpdateUserDocument);
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
-    reset();
-    try {
-      await update({ variables: { id: user.id, input: { password } } });
-      setSaved(true);
-    } catch (err) {
-      fail(err);
-    }
-  };
+  const submit = handleSubmit(async () => {
+    await update({ variables: { id: user.id, input: { password } } });
+    setSaved(true);
+  });
   if (saved)
     return (
       <Stack>
@@ -267,29 +228,26 @@ function ResetPasswordForm({ user, onDone }: { user: AdminUserFragment; onDone()
       </Stack>
     );
   return (
-    <Stack component="form" {...asForm(submit)}>
-      <Text size="sm">
-        Staydesk sets a new password for {user.email}: every session of the user ends at once and
-        the sign-in locks are lifted. You pass the password on yourself; to let the user choose
-        their own, use “Send reset link” instead.
-      </Text>
-      {formError && <Alert color="red">{formError}</Alert>}
+    <AdminForm
+      onSubmit={submit}
+      error={formError}
+      intro={
+        <Text size="sm">
+          Staydesk sets a new password for {user.email}: every session of the user ends at once and
+          the sign-in locks are lifted. You pass the password on yourself; to let the user choose
+          their own, use “Send reset link” instead.
+        </Text>
+      }
+    >
       <PasswordInput
         label="New password"
-        value={password}
-        onChange={(e) => setPassword(e.currentTarget.value)}
-        error={errors.password}
+        {...textProps('password', password, setPassword)}
         visible
         onVisibilityChange={() => undefined}
       />
-      <Group justify="flex-end">
-        <Button variant="default" onClick={onDone}>
-          Cancel
-        </Button>
-        <Button type="submit" color="red" loading={loading}>
-          Set new password
-        </Button>
-      </Group>
-    </Stack>
+      <FormActions onCancel={onDone} loading={loading} color="red">
+        Set new password
+      </FormActions>
+    </AdminForm>
   );
 }

@@ -5,16 +5,13 @@ import {
   Button,
   Group,
   Menu,
-  Paper,
   Select,
   Stack,
   Table,
   Text,
   TextInput,
-  VisuallyHidden,
 } from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
-import { notifications } from '@mantine/notifications';
 import { useEffect, useState } from 'react';
 import {
   AdminSendPasswordResetLinkDocument,
@@ -25,6 +22,8 @@ import {
 } from '@/gql/graphql';
 import { apiProblem } from '@/lib/errors';
 import { formatRelative, humanize } from '@/lib/format';
+import { AdminTable } from '../components/AdminTable';
+import { runAction } from '../hooks/runAction';
 import { ROLES, UserDialog, type Dialog } from './UserForms';
 
 /** Users: find, add, change role and teams, deactivate, lift sign-in locks, reset passwords. */
@@ -47,15 +46,6 @@ export function UsersPage() {
   const [sendLink] = useMutation(AdminSendPasswordResetLinkDocument);
   const teams = data?.teams ?? [];
   const users = data?.users.edges.map((e) => e.node) ?? [];
-
-  const act = async (what: () => Promise<unknown>, done: string) => {
-    try {
-      await what();
-      notifications.show({ message: done, color: 'teal' });
-    } catch (err) {
-      notifications.show({ message: apiProblem(err)?.message ?? 'Not changed.', color: 'red' });
-    }
-  };
 
   return (
     <Stack gap="md">
@@ -81,123 +71,100 @@ export function UsersPage() {
         <Button onClick={() => setDialog({ kind: 'create' })}>New user</Button>
       </Group>
       {error && <Alert color="red">{apiProblem(error)?.message}</Alert>}
-      <Paper withBorder radius="md">
-        <Table.ScrollContainer minWidth={720}>
-          <Table verticalSpacing="sm" highlightOnHover>
-            <Table.Thead>
-              <Table.Tr>
-                <Table.Th>Name</Table.Th>
-                <Table.Th>Role</Table.Th>
-                <Table.Th>Teams</Table.Th>
-                <Table.Th>Status</Table.Th>
-                <Table.Th>Last sign-in</Table.Th>
-                <Table.Th>
-                  <VisuallyHidden>Actions</VisuallyHidden>
-                </Table.Th>
-              </Table.Tr>
-            </Table.Thead>
-            <Table.Tbody>
-              {users.map((u) => (
-                <Table.Tr key={u.id}>
-                  <Table.Td>
-                    <Text fw={500}>{u.name}</Text>
-                    <Text size="sm" c="dimmed">
-                      {u.email}
-                    </Text>
-                  </Table.Td>
-                  <Table.Td>{humanize(u.role)}</Table.Td>
-                  <Table.Td>
-                    {u.teams.length ? (
-                      <Group gap={4}>
-                        {u.teams.map((t) => (
-                          <Badge
-                            key={t.id}
-                            variant={t.id === u.teamId ? 'light' : 'outline'}
-                            color="gray"
-                            tt="none"
-                            title={t.id === u.teamId ? 'Home team' : undefined}
-                          >
-                            {t.name}
-                          </Badge>
-                        ))}
-                      </Group>
-                    ) : (
-                      <Text c="dimmed" size="sm">
-                        No team
-                      </Text>
-                    )}
-                  </Table.Td>
-                  <Table.Td>
-                    <Badge color={u.active ? 'teal' : 'gray'} variant="light">
-                      {u.active ? 'Active' : 'Deactivated'}
+      <AdminTable
+        columns={['Name', 'Role', 'Teams', 'Status', 'Last sign-in']}
+        minWidth={720}
+        highlightOnHover
+        empty={!loading && users.length === 0 && 'No users match.'}
+      >
+        {users.map((u) => (
+          <Table.Tr key={u.id}>
+            <Table.Td>
+              <Text fw={500}>{u.name}</Text>
+              <Text size="sm" c="dimmed">
+                {u.email}
+              </Text>
+            </Table.Td>
+            <Table.Td>{humanize(u.role)}</Table.Td>
+            <Table.Td>
+              {u.teams.length ? (
+                <Group gap={4}>
+                  {u.teams.map((t) => (
+                    <Badge
+                      key={t.id}
+                      variant={t.id === u.teamId ? 'light' : 'outline'}
+                      color="gray"
+                      tt="none"
+                      title={t.id === u.teamId ? 'Home team' : undefined}
+                    >
+                      {t.name}
                     </Badge>
-                  </Table.Td>
-                  <Table.Td>{u.lastLoginAt ? formatRelative(u.lastLoginAt) : 'Never'}</Table.Td>
-                  <Table.Td ta="right">
-                    <Menu position="bottom-end" withinPortal>
-                      <Menu.Target>
-                        <Button variant="default" size="xs" aria-label={`Actions for ${u.name}`}>
-                          Manage
-                        </Button>
-                      </Menu.Target>
-                      <Menu.Dropdown>
-                        <Menu.Item onClick={() => setDialog({ kind: 'edit', user: u })}>
-                          Change role or teams
-                        </Menu.Item>
-                        <Menu.Item
-                          onClick={() =>
-                            act(
-                              () => sendLink({ variables: { id: u.id } }),
-                              `A reset link is on its way to ${u.email} (it works once, for an hour).`,
-                            )
-                          }
-                        >
-                          Send reset link
-                        </Menu.Item>
-                        <Menu.Item onClick={() => setDialog({ kind: 'reset', user: u })}>
-                          Set a new password
-                        </Menu.Item>
-                        <Menu.Item
-                          onClick={() =>
-                            act(
-                              () => unlock({ variables: { id: u.id } }),
-                              `Sign-in locks of ${u.name} lifted.`,
-                            )
-                          }
-                        >
-                          Unlock sign-in
-                        </Menu.Item>
-                        <Menu.Divider />
-                        <Menu.Item
-                          color={u.active ? 'red' : undefined}
-                          onClick={() =>
-                            act(
-                              () =>
-                                update({ variables: { id: u.id, input: { active: !u.active } } }),
-                              u.active ? `${u.name} deactivated.` : `${u.name} reactivated.`,
-                            )
-                          }
-                        >
-                          {u.active ? 'Deactivate' : 'Reactivate'}
-                        </Menu.Item>
-                      </Menu.Dropdown>
-                    </Menu>
-                  </Table.Td>
-                </Table.Tr>
-              ))}
-              {!loading && users.length === 0 && (
-                <Table.Tr>
-                  <Table.Td colSpan={6}>
-                    <Text c="dimmed" ta="center" py="md">
-                      No users match.
-                    </Text>
-                  </Table.Td>
-                </Table.Tr>
+                  ))}
+                </Group>
+              ) : (
+                <Text c="dimmed" size="sm">
+                  No team
+                </Text>
               )}
-            </Table.Tbody>
-          </Table>
-        </Table.ScrollContainer>
-      </Paper>
+            </Table.Td>
+            <Table.Td>
+              <Badge color={u.active ? 'teal' : 'gray'} variant="light">
+                {u.active ? 'Active' : 'Deactivated'}
+              </Badge>
+            </Table.Td>
+            <Table.Td>{u.lastLoginAt ? formatRelative(u.lastLoginAt) : 'Never'}</Table.Td>
+            <Table.Td ta="right">
+              <Menu position="bottom-end" withinPortal>
+                <Menu.Target>
+                  <Button variant="default" size="xs" aria-label={`Actions for ${u.name}`}>
+                    Manage
+                  </Button>
+                </Menu.Target>
+                <Menu.Dropdown>
+                  <Menu.Item onClick={() => setDialog({ kind: 'edit', user: u })}>
+                    Change role or teams
+                  </Menu.Item>
+                  <Menu.Item
+                    onClick={() =>
+                      runAction(
+                        () => sendLink({ variables: { id: u.id } }),
+                        `A reset link is on its way to ${u.email} (it works once, for an hour).`,
+                      )
+                    }
+                  >
+                    Send reset link
+                  </Menu.Item>
+                  <Menu.Item onClick={() => setDialog({ kind: 'reset', user: u })}>
+                    Set a new password
+                  </Menu.Item>
+                  <Menu.Item
+                    onClick={() =>
+                      runAction(
+                        () => unlock({ variables: { id: u.id } }),
+                        `Sign-in locks of ${u.name} lifted.`,
+                      )
+                    }
+                  >
+                    Unlock sign-in
+                  </Menu.Item>
+                  <Menu.Divider />
+                  <Menu.Item
+                    color={u.active ? 'red' : undefined}
+                    onClick={() =>
+                      runAction(
+                        () => update({ variables: { id: u.id, input: { active: !u.active } } }),
+                        u.active ? `${u.name} deactivated.` : `${u.name} reactivated.`,
+                      )
+                    }
+                  >
+                    {u.active ? 'Deactivate' : 'Reactivate'}
+                  </Menu.Item>
+                </Menu.Dropdown>
+              </Menu>
+            </Table.Td>
+          </Table.Tr>
+        ))}
+      </AdminTable>
       <Group justify="space-between">
         <Text size="sm" c="dimmed">
           {data ? `${users.length} of ${data.users.totalCount ?? users.length} users` : 'Loading…'}

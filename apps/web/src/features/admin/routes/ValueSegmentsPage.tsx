@@ -21,7 +21,9 @@ import {
 } from '@/gql/graphql';
 import { apiProblem, fieldMessage } from '@/lib/errors';
 import { formatCount, formatDateTime, formatMoney, humanize } from '@/lib/format';
-import { asForm } from '../hooks/useFieldErrors';
+import { AdminForm } from '../components/AdminForm';
+import { EmptyRow } from '../components/AdminTable';
+import { GroupError } from '../components/GroupError';
 import { bandRows, bandsOf, errorRow, type BandRow } from '../hooks/valueBands';
 
 /** Value segments: quartiles (default) or bands an admin sets; the last computation beside. */
@@ -70,13 +72,7 @@ export function ValueSegmentsPage() {
               </Table.Tr>
             ))}
             {data && data.valueSegments.length === 0 && (
-              <Table.Tr>
-                <Table.Td colSpan={5}>
-                  <Text c="dimmed" ta="center" py="md">
-                    Not computed yet.
-                  </Text>
-                </Table.Td>
-              </Table.Tr>
+              <EmptyRow colSpan={5}>Not computed yet.</EmptyRow>
             )}
           </Table.Tbody>
         </Table>
@@ -127,8 +123,7 @@ function SchemeForm({
   };
   return (
     <Paper withBorder radius="md" p="md">
-      <Stack component="form" gap="sm" {...asForm(submit)} aria-label="Value segment scheme">
-        {formError && <Alert color="red">{formError}</Alert>}
+      <AdminForm onSubmit={submit} error={formError} label="Value segment scheme" gap="sm">
         <SegmentedControl
           aria-label="Scheme"
           value={scheme}
@@ -167,11 +162,7 @@ function SchemeForm({
                 />
               </Group>
             ))}
-            {errors.bands && (
-              <Text c="red" size="sm" role="alert">
-                {errors.bands}
-              </Text>
-            )}
+            <GroupError error={errors.bands} />
           </>
         )}
         <Group justify="flex-end">
@@ -179,7 +170,7 @@ function SchemeForm({
             Save segments
           </Button>
         </Group>
-      </Stack>
+      </AdminForm>
     </Paper>
   );
 }

@@ -1,11 +1,10 @@
 import { useMutation } from '@apollo/client/react';
-import { Alert, Anchor, Button, Stack, TextInput } from '@mantine/core';
+import { Alert, Stack } from '@mantine/core';
 import { useEffect, useState, type FormEvent } from 'react';
-import { Link as RouterLink } from 'react-router';
 import { RequestPasswordResetDocument } from '@/gql/graphql';
-import { LINK_COLOR } from '@/components/link-color';
 import { apiProblem } from '@/lib/errors';
 import { AuthCard } from './AuthCard';
+import { AuthForm, BackToSignIn, EmailInput } from './AuthForm';
 
 /**
  * "Forgot password?": asks for a reset link. The answer is the same whether or not the address
@@ -45,35 +44,19 @@ export function ForgotPasswordRoute() {
             If {sentTo} belongs to a Staydesk account, a reset link is on its way. No mail after a
             few minutes? Check the spam folder, or ask an admin.
           </Alert>
-          <Anchor c={LINK_COLOR} component={RouterLink} to="/sign-in" size="sm">
-            Back to sign in
-          </Anchor>
+          <BackToSignIn />
         </Stack>
       ) : (
-        <form onSubmit={submit} noValidate>
-          <Stack>
-            {problem && (
-              <Alert color="red" role="alert" title="Could not send the link">
-                {problem.message}
-              </Alert>
-            )}
-            <TextInput
-              label="Email"
-              type="email"
-              autoComplete="username"
-              value={email}
-              onChange={(e) => setEmail(e.currentTarget.value)}
-              error={emailError}
-              autoFocus
-            />
-            <Button type="submit" loading={loading} fullWidth>
-              Send reset link
-            </Button>
-            <Anchor c={LINK_COLOR} component={RouterLink} to="/sign-in" size="sm">
-              Back to sign in
-            </Anchor>
-          </Stack>
-        </form>
+        <AuthForm
+          onSubmit={submit}
+          problem={problem?.message}
+          problemTitle="Could not send the link"
+          submit="Send reset link"
+          loading={loading}
+          footer={<BackToSignIn />}
+        >
+          <EmailInput value={email} onChange={setEmail} error={emailError} />
+        </AuthForm>
       )}
     </AuthCard>
   );

@@ -1,11 +1,11 @@
 import { useMutation } from '@apollo/client/react';
-import { Alert, Anchor, Button, PasswordInput, Stack } from '@mantine/core';
+import { Alert, Button, PasswordInput, Stack } from '@mantine/core';
 import { useEffect, useState, type FormEvent } from 'react';
 import { Link as RouterLink, useNavigate, useSearchParams } from 'react-router';
 import { ResetPasswordDocument } from '@/gql/graphql';
-import { LINK_COLOR } from '@/components/link-color';
 import { apiProblem, fieldMessage } from '@/lib/errors';
 import { AuthCard } from './AuthCard';
+import { AuthForm, BackToSignIn } from './AuthForm';
 
 const MIN_LENGTH = 10;
 
@@ -66,39 +66,27 @@ export function ResetPasswordRoute() {
           <Button component={RouterLink} to="/forgot-password" variant="light">
             Send a new link
           </Button>
-          <Anchor c={LINK_COLOR} component={RouterLink} to="/sign-in" size="sm">
-            Back to sign in
-          </Anchor>
+          <BackToSignIn />
         </Stack>
       ) : (
-        <form onSubmit={submit} noValidate>
-          <Stack>
-            {formError && (
-              <Alert color="red" role="alert">
-                {formError}
-              </Alert>
-            )}
-            <PasswordInput
-              label="New password"
-              description={`At least ${MIN_LENGTH} characters.`}
-              autoComplete="new-password"
-              value={password}
-              onChange={(e) => setPassword(e.currentTarget.value)}
-              error={errors.password}
-              autoFocus
-            />
-            <PasswordInput
-              label="Repeat the new password"
-              autoComplete="new-password"
-              value={repeat}
-              onChange={(e) => setRepeat(e.currentTarget.value)}
-              error={errors.repeat}
-            />
-            <Button type="submit" loading={loading} fullWidth>
-              Set new password
-            </Button>
-          </Stack>
-        </form>
+        <AuthForm onSubmit={submit} problem={formError} submit="Set new password" loading={loading}>
+          <PasswordInput
+            label="New password"
+            description={`At least ${MIN_LENGTH} characters.`}
+            autoComplete="new-password"
+            value={password}
+            onChange={(e) => setPassword(e.currentTarget.value)}
+            error={errors.password}
+            autoFocus
+          />
+          <PasswordInput
+            label="Repeat the new password"
+            autoComplete="new-password"
+            value={repeat}
+            onChange={(e) => setRepeat(e.currentTarget.value)}
+            error={errors.repeat}
+          />
+        </AuthForm>
       )}
     </AuthCard>
   );

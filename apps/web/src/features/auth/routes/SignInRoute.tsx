@@ -1,22 +1,13 @@
 import { useMutation } from '@apollo/client/react';
-import {
-  Alert,
-  Anchor,
-  Button,
-  Center,
-  Paper,
-  PasswordInput,
-  Stack,
-  Text,
-  TextInput,
-  Title,
-} from '@mantine/core';
+import { Alert, Anchor, PasswordInput } from '@mantine/core';
 import { useEffect, useState, type FormEvent } from 'react';
 import { Link as RouterLink, Navigate, useNavigate, useSearchParams } from 'react-router';
 import { homeOf, useSession } from '@/app/session';
 import { LoginDocument } from '@/gql/graphql';
 import { LINK_COLOR } from '@/components/link-color';
 import { apiProblem } from '@/lib/errors';
+import { AuthCard } from './AuthCard';
+import { AuthForm, EmailInput } from './AuthForm';
 
 /** The sign-in page: e-mail and password; the api answers with the session cookie. */
 export function SignInRoute() {
@@ -45,61 +36,36 @@ export function SignInRoute() {
   };
 
   return (
-    <Center mih="100vh" p="md" bg="var(--mantine-color-body)">
-      <Paper component="main" withBorder shadow="sm" p="xl" radius="lg" w="100%" maw={400}>
-        <form onSubmit={submit} noValidate>
-          <Stack>
-            <div>
-              <Text fw={800} size="lg" c="var(--sd-brand)">
-                Staydesk
-              </Text>
-              <Title order={1} size="h2">
-                Sign in
-              </Title>
-              <Text c="dimmed" size="sm">
-                Your support workspace: queue, tickets and customers.
-              </Text>
-            </div>
-            {params.get('reset') === '1' && !problem && (
-              <Alert color="teal" role="status" title="Password changed">
-                Sign in with your new password.
-              </Alert>
-            )}
-            {problem && (
-              <Alert color="red" role="alert" title="Could not sign in">
-                {problem.message}
-              </Alert>
-            )}
-            <TextInput
-              label="Email"
-              type="email"
-              autoComplete="username"
-              value={email}
-              onChange={(e) => setEmail(e.currentTarget.value)}
-              autoFocus
-            />
-            <PasswordInput
-              label="Password"
-              autoComplete="current-password"
-              value={password}
-              onChange={(e) => setPassword(e.currentTarget.value)}
-            />
-            <Button type="submit" loading={loading} fullWidth>
-              Sign in
-            </Button>
-            <Anchor
-              c={LINK_COLOR}
-              component={RouterLink}
-              to="/forgot-password"
-              size="sm"
-              ta="center"
-            >
-              Forgot password?
-            </Anchor>
-          </Stack>
-        </form>
-      </Paper>
-    </Center>
+    <AuthCard title="Sign in" lead="Your support workspace: queue, tickets and customers.">
+      <AuthForm
+        onSubmit={submit}
+        notice={
+          params.get('reset') === '1' &&
+          !problem && (
+            <Alert color="teal" role="status" title="Password changed">
+              Sign in with your new password.
+            </Alert>
+          )
+        }
+        problem={problem?.message}
+        problemTitle="Could not sign in"
+        submit="Sign in"
+        loading={loading}
+        footer={
+          <Anchor c={LINK_COLOR} component={RouterLink} to="/forgot-password" size="sm" ta="center">
+            Forgot password?
+          </Anchor>
+        }
+      >
+        <EmailInput value={email} onChange={setEmail} />
+        <PasswordInput
+          label="Password"
+          autoComplete="current-password"
+          value={password}
+          onChange={(e) => setPassword(e.currentTarget.value)}
+        />
+      </AuthForm>
+    </AuthCard>
   );
 }
 

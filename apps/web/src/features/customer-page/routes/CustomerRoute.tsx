@@ -16,7 +16,7 @@ import {
   Title,
   Tooltip,
 } from '@mantine/core';
-import { useEffect, useState } from 'react';
+import { useEffect, useState, type ReactNode } from 'react';
 import { Link, useParams } from 'react-router';
 import { LINK_COLOR, RISE_COLOR } from '@/components/link-color';
 import { useSession } from '@/app/session';
@@ -112,10 +112,7 @@ export function CustomerRoute() {
       <Grid gap="md">
         <Grid.Col span={{ base: 12, lg: 4 }}>
           <Stack gap="md">
-            <Paper withBorder p="md" radius="md" component="section" aria-labelledby="profile-h">
-              <Title order={2} size="h4" id="profile-h" mb="sm">
-                Profile
-              </Title>
+            <Panel id="profile-h" title="Profile">
               <SimpleGrid cols={2} spacing="sm">
                 <Fact label="Tier" value={humanize(c.tier)} />
                 <Fact label="MRR" value={formatMoney(c.mrr)} />
@@ -146,11 +143,8 @@ export function CustomerRoute() {
                   value={ltv ? humanize(ltv.basis) : 'Not computed'}
                 />
               </SimpleGrid>
-            </Paper>
-            <Paper withBorder p="md" radius="md" component="section" aria-labelledby="contacts-h">
-              <Title order={2} size="h4" id="contacts-h" mb="sm">
-                Contacts
-              </Title>
+            </Panel>
+            <Panel id="contacts-h" title="Contacts">
               <Stack gap={6}>
                 {c.contacts.map((p) => (
                   <div key={p.id}>
@@ -178,11 +172,8 @@ export function CustomerRoute() {
                   </Text>
                 )}
               </Stack>
-            </Paper>
-            <Paper withBorder p="md" radius="md" component="section" aria-labelledby="fu-h">
-              <Title order={2} size="h4" id="fu-h" mb="sm">
-                Open follow-ups
-              </Title>
+            </Panel>
+            <Panel id="fu-h" title="Open follow-ups">
               <Stack gap={8}>
                 {(followUps.data?.followUps.edges ?? []).map(({ node: f }) => (
                   <div key={f.id}>
@@ -224,7 +215,7 @@ export function CustomerRoute() {
                   </Text>
                 )}
               </Stack>
-            </Paper>
+            </Panel>
           </Stack>
         </Grid.Col>
         <Grid.Col span={{ base: 12, lg: 8 }}>
@@ -272,10 +263,7 @@ export function CustomerRoute() {
                 <Text c="dimmed">Not scored yet.</Text>
               )}
             </Paper>
-            <Paper withBorder p="md" radius="md" component="section" aria-labelledby="hist-h">
-              <Title order={2} size="h4" id="hist-h" mb="sm">
-                Score history (180 days)
-              </Title>
+            <Panel id="hist-h" title="Score history (180 days)">
               {history.length > 1 ? (
                 <div
                   role="img"
@@ -296,13 +284,10 @@ export function CustomerRoute() {
                   No earlier scores recorded.
                 </Text>
               )}
-            </Paper>
-            <Paper withBorder p="md" radius="md" component="section" aria-labelledby="tl-h">
-              <Title order={2} size="h4" id="tl-h" mb="sm">
-                Timeline
-              </Title>
+            </Panel>
+            <Panel id="tl-h" title="Timeline">
               <CustomerTimeline customerId={c.id} />
-            </Paper>
+            </Panel>
           </Stack>
         </Grid.Col>
       </Grid>
@@ -336,5 +321,17 @@ function Fact({ label, value, hint }: { label: string; value: string; hint?: str
         body
       )}
     </div>
+  );
+}
+
+/** A titled panel of the page: a section named by its heading (`id` ties the two). */
+function Panel({ id, title, children }: { id: string; title: string; children: ReactNode }) {
+  return (
+    <Paper withBorder p="md" radius="md" component="section" aria-labelledby={id}>
+      <Title order={2} size="h4" id={id} mb="sm">
+        {title}
+      </Title>
+      {children}
+    </Paper>
   );
 }

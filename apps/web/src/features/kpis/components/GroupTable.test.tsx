@@ -1,30 +1,11 @@
 import { MantineProvider } from '@mantine/core';
 import { fireEvent, render, screen } from '@testing-library/react';
-import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { KpiTableQuery } from '@/gql/graphql';
 import type { DrillTarget } from './DrillDrawer';
 import { GroupTable, groupOf } from './GroupTable';
 
 type Row = KpiTableQuery['supportKpis']['rows'][number];
-
-beforeAll(() => {
-  // jsdom has no matchMedia / ResizeObserver; Mantine asks for both
-  window.matchMedia ??= ((q: string) => ({
-    matches: false,
-    media: q,
-    onchange: null,
-    addListener: () => undefined,
-    removeListener: () => undefined,
-    addEventListener: () => undefined,
-    removeEventListener: () => undefined,
-    dispatchEvent: () => false,
-  })) as unknown as typeof window.matchMedia;
-  globalThis.ResizeObserver ??= class {
-    observe() {}
-    unobserve() {}
-    disconnect() {}
-  } as unknown as typeof ResizeObserver;
-});
 
 const dur = (median: number | null) => ({
   __typename: 'DurationStats' as const,

@@ -12,9 +12,9 @@ import {
 import { useMemo, useState } from 'react';
 import type { KpiFilter, KpiTableQuery } from '@/gql/graphql';
 import { humanize } from '@/lib/format';
+import { formatMeasure } from '@/lib/measures';
 import {
   FIGURES,
-  formatFigure,
   GROUPS,
   type DrillOption,
   type Figure,
@@ -40,7 +40,7 @@ const fromFigure = (key: string, label: string): Column => {
     key,
     label,
     value: (r) => f.value(r, null),
-    format: (v) => formatFigure(f.unit, v),
+    format: (v) => formatMeasure(f.unit, v),
     drill: f.drill ?? [],
     figure: f.label,
   };
@@ -51,7 +51,7 @@ const COLUMNS: Column[] = [
     key: 'created',
     label: 'Created',
     value: (r) => r.ticketsCreated,
-    format: (v) => formatFigure('count', v),
+    format: (v) => formatMeasure('count', v),
     drill: [{ metric: 'tickets_created', label: 'Created' }],
     figure: 'Tickets created',
   },
@@ -59,7 +59,7 @@ const COLUMNS: Column[] = [
     key: 'solved',
     label: 'Solved',
     value: (r) => r.ticketsSolved,
-    format: (v) => formatFigure('count', v),
+    format: (v) => formatMeasure('count', v),
     drill: [{ metric: 'tickets_solved', label: 'Solved' }],
     figure: 'Tickets solved',
   },

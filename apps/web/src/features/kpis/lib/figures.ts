@@ -4,7 +4,7 @@ import type {
   KpiDrillOrder,
   SurveyFiguresFragment,
 } from '@/gql/graphql';
-import { formatHours, formatNumber, formatPercent, type Better, type Unit } from '@/lib/measures';
+import { formatNumber, type Better, type Unit } from '@/lib/measures';
 
 /** One way to open a figure: a drill-down metric of supportKpiTickets and its order. */
 export interface DrillOption {
@@ -241,19 +241,6 @@ export const FIGURES: Figure[] = [
     ],
   },
 ];
-
-export function formatFigure(unit: Unit, v: number | null | undefined): string {
-  switch (unit) {
-    case 'hours':
-      return formatHours(v);
-    case 'percent':
-      return formatPercent(v);
-    case 'score':
-      return v == null ? '–' : v.toFixed(1);
-    default:
-      return formatNumber(v);
-  }
-}
 
 /** Group keys of the table and their labels. */
 export const GROUPS = [

@@ -23,7 +23,7 @@ import {
   type KpiFilter,
 } from '@/gql/graphql';
 import { apiProblem } from '@/lib/errors';
-import { delta } from '@/lib/measures';
+import { delta, formatMeasure } from '@/lib/measures';
 import {
   formatPeriod,
   periodDays,
@@ -35,7 +35,7 @@ import {
 import { DrillDrawer, type DrillTarget } from '../components/DrillDrawer';
 import { GroupTable } from '../components/GroupTable';
 import { TrendChart, type Grain, type TrendMetric } from '../components/TrendChart';
-import { FIGURES, formatFigure, GROUPS, groupChoices, type GroupKey } from '../lib/figures';
+import { FIGURES, GROUPS, groupChoices, type GroupKey } from '../lib/figures';
 
 const PRESETS: readonly PeriodPreset[] = ['this_week', 'last_4_weeks', 'this_quarter', 'custom'];
 const MAX_DAYS = 366;
@@ -201,14 +201,14 @@ export function KpiRoute() {
               return <Skeleton key={f.key} h={128} radius="md" />;
             const v = f.value(cur, sNow);
             const p = f.value(before, sBefore);
-            const value = formatFigure(f.unit, v);
+            const value = formatMeasure(f.unit, v);
             return (
               <FigureCard
                 key={f.key}
                 label={f.label}
                 value={value}
                 sub={f.sub?.(cur, sNow) ?? undefined}
-                previous={formatFigure(f.unit, p)}
+                previous={formatMeasure(f.unit, p)}
                 delta={delta(v, p, f.unit, f.better)}
                 definition={f.definition}
                 onOpen={

@@ -13,6 +13,7 @@ import {
 import { useMediaQuery } from '@mantine/hooks';
 import { useState } from 'react';
 import { DirectoryDocument } from '@/gql/graphql';
+import { humanize } from '@/lib/format';
 
 export interface QueueFilterState {
   search: string;
@@ -36,11 +37,30 @@ export const EMPTY_FILTERS: QueueFilterState = {
   sla: 'any',
 };
 
-const opts = (values: string[]) =>
-  values.map((v) => ({
-    value: v,
-    label: v.charAt(0).toUpperCase() + v.slice(1).replace('_', ' '),
-  }));
+/** A filter matching any of the picked values; its name stands in it while none is picked. */
+function AnyOf({
+  label,
+  values,
+  value,
+  onChange,
+}: {
+  label: string;
+  values: string[];
+  value: string[];
+  onChange(value: string[]): void;
+}) {
+  return (
+    <MultiSelect
+      aria-label={label}
+      data={values.map((v) => ({ value: v, label: humanize(v) }))}
+      value={value}
+      onChange={onChange}
+      placeholder={value.length ? undefined : label}
+      w={{ base: '100%', sm: 140 }}
+      clearable
+    />
+  );
+}
 
 export function QueueFilters({
   value,
@@ -62,23 +82,17 @@ export function QueueFilters({
     onChange({ ...value, [k]: v });
   const primary = (
     <>
-      <MultiSelect
-        aria-label="Status"
-        data={opts(['new', 'open', 'pending', 'on_hold', 'solved', 'closed'])}
+      <AnyOf
+        label="Status"
+        values={['new', 'open', 'pending', 'on_hold', 'solved', 'closed']}
         value={value.status}
         onChange={(v) => set('status', v)}
-        placeholder={value.status.length ? undefined : 'Status'}
-        w={{ base: '100%', sm: 140 }}
-        clearable
       />
-      <MultiSelect
-        aria-label="Priority"
-        data={opts(['urgent', 'high', 'normal', 'low'])}
+      <AnyOf
+        label="Priority"
+        values={['urgent', 'high', 'normal', 'low']}
         value={value.priority}
         onChange={(v) => set('priority', v)}
-        placeholder={value.priority.length ? undefined : 'Priority'}
-        w={{ base: '100%', sm: 140 }}
-        clearable
       />
       <SegmentedControl
         aria-label="SLA"
@@ -111,14 +125,11 @@ export function QueueFilters({
       <Collapse expanded={more}>
         <Group gap="xs" align="center" wrap="wrap">
           {phone && primary}
-          <MultiSelect
-            aria-label="Channel"
-            data={opts(['email', 'web', 'chat', 'phone', 'social'])}
+          <AnyOf
+            label="Channel"
+            values={['email', 'web', 'chat', 'phone', 'social']}
             value={value.channel}
             onChange={(v) => set('channel', v)}
-            placeholder={value.channel.length ? undefined : 'Channel'}
-            w={{ base: '100%', sm: 140 }}
-            clearable
           />
           <TagsInput
             aria-label="Tags"

@@ -1,9 +1,7 @@
 import { useQuery } from '@apollo/client/react';
-import { Badge, NavLink, Stack, Text } from '@mantine/core';
 import { useMemo } from 'react';
-import { NavLink as RouterLink, useLocation } from 'react-router';
+import { CountedNav } from '@/components/CountedNav';
 import { CountsLiveDocument, ViewCountsDocument } from '@/gql/graphql';
-import { formatCount, plural } from '@/lib/format';
 import { useLive, useTrailing } from '@/lib/live';
 import { VIEWS } from '../views';
 
@@ -19,7 +17,6 @@ export function ViewsNav({
   teamIds: string[];
   onNavigate?: () => void;
 }) {
-  const location = useLocation();
   // by value: the session gives a new array on every refresh
   const teamKey = teamIds.join(',');
   const variables = useMemo(() => {
@@ -38,33 +35,15 @@ export function ViewsNav({
     solved: data?.solved.totalCount,
   };
   return (
-    <Stack gap={2} component="nav" aria-label="Views">
-      <Text size="xs" fw={700} c="dimmed" tt="uppercase" px="sm" pb={4}>
-        Views
-      </Text>
-      {VIEWS.map((v) => {
-        const to = `/queue/${v.key}`;
-        return (
-          <NavLink
-            key={v.key}
-            component={RouterLink}
-            to={to}
-            onClick={onNavigate}
-            label={v.label}
-            active={location.pathname === to}
-            rightSection={
-              <Badge
-                size="sm"
-                variant="light"
-                color="gray"
-                aria-label={plural(counts[v.key], 'ticket')}
-              >
-                {formatCount(counts[v.key])}
-              </Badge>
-            }
-          />
-        );
-      })}
-    </Stack>
+    <CountedNav
+      title="Views"
+      onNavigate={onNavigate}
+      items={VIEWS.map((v) => ({
+        key: v.key,
+        to: `/queue/${v.key}`,
+        label: v.label,
+        count: counts[v.key],
+      }))}
+    />
   );
 }

@@ -18,6 +18,7 @@ import { useEffect, useMemo, useRef, useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
 import { ProblemPage } from '@/components/ProblemPage';
 import { PriorityBadge, RiskBadge, SlaBadge, StatusBadge } from '@/components/badges';
+import { TicketRowLink } from '@/components/RowLink';
 import { useSession } from '@/app/session';
 import {
   QueueDocument,
@@ -279,19 +280,7 @@ export function QueueRoute() {
                     }}
                   >
                     <Table.Td miw={260}>
-                      <Anchor
-                        component={Link}
-                        to={`/tickets/${t.id}`}
-                        fw={600}
-                        c="var(--mantine-color-text)"
-                        onClick={(e) => e.stopPropagation()}
-                        lineClamp={1}
-                      >
-                        <Text span c="dimmed" fw={500} mr={6}>
-                          #{t.number}
-                        </Text>
-                        {t.subject}
-                      </Anchor>
+                      <TicketRowLink id={t.id} number={t.number} subject={t.subject} />
                       {t.lastMessage && (
                         <Text size="sm" c="dimmed" lineClamp={1}>
                           {t.lastMessage.kind === 'internal_note' ? 'Note: ' : ''}

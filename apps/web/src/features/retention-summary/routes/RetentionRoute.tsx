@@ -18,10 +18,10 @@ import { PeriodPicker } from '@/components/PeriodPicker';
 import { RetentionOverviewDocument } from '@/gql/graphql';
 import { apiProblem } from '@/lib/errors';
 import { formatMoney, humanize } from '@/lib/format';
-import { delta, formatNumber } from '@/lib/measures';
+import { delta, formatMeasure, formatNumber } from '@/lib/measures';
 import { formatPeriod, periodFromSearch, periodToSearch } from '@/lib/period';
 import { CustomersDrawer, type CustomersTarget } from '../components/CustomersDrawer';
-import { PRESETS, fmt, FIGS, BANDS, SEGMENT_COLUMNS, cellLink } from './retention-figures';
+import { PRESETS, FIGS, BANDS, SEGMENT_COLUMNS, cellLink } from './retention-figures';
 
 /** Retention summary (issue 17 AM section, #23 segments): every number opens its customers. */
 export function RetentionRoute() {
@@ -79,9 +79,9 @@ export function RetentionRoute() {
               <FigureCard
                 key={f.key}
                 label={f.label}
-                value={fmt(f.unit, v)}
+                value={formatMeasure(f.unit, v)}
                 sub={f.sub?.(cur)}
-                previous={fmt(f.unit, p)}
+                previous={formatMeasure(f.unit, p)}
                 delta={delta(v, p, f.unit, f.better)}
                 definition={f.definition}
                 onOpen={() =>
@@ -182,7 +182,7 @@ export function RetentionRoute() {
                       <Table.Tr key={s.segment ?? 'unknown'}>
                         <Table.Th scope="row">{name}</Table.Th>
                         {SEGMENT_COLUMNS.map((c) => {
-                          const text = fmt(c.unit, c.value(s));
+                          const text = formatMeasure(c.unit, c.value(s));
                           return (
                             <Table.Td key={c.key} ta="right" style={{ whiteSpace: 'nowrap' }}>
                               <UnstyledButton

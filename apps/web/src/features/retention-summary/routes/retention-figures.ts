@@ -5,7 +5,7 @@ import {
   type SegmentFiguresFragment,
 } from '@/gql/graphql';
 import { formatMoney } from '@/lib/format';
-import { formatNumber, formatPercent, type Better, type Unit } from '@/lib/measures';
+import { formatNumber, type Better, type Unit } from '@/lib/measures';
 import { type PeriodPreset } from '@/lib/period';
 import { type CustomersOption } from '../components/CustomersDrawer';
 
@@ -29,15 +29,6 @@ interface Fig {
   sub?(f: Figures): string;
   options: CustomersOption[];
 }
-
-export const fmt = (unit: Unit, v: number | null | undefined) =>
-  unit === 'percent'
-    ? formatPercent(v)
-    : unit === 'money'
-      ? v == null
-        ? '–'
-        : formatMoney(v)
-      : formatNumber(v);
 
 export const FIGS: Fig[] = [
   {

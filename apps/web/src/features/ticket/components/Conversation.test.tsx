@@ -1,6 +1,6 @@
 import { MantineProvider } from '@mantine/core';
 import { render, screen } from '@testing-library/react';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ConversationMessageFragment } from '@/gql/graphql';
 import { Conversation } from './Conversation';
 
@@ -15,21 +15,6 @@ const reply = (
   authorUser: { id: '1', name: 'Agent Smith' },
   authorContact: null,
   delivery,
-});
-
-beforeAll(() => {
-  // Mantine reads the color scheme through matchMedia, which jsdom lacks
-  window.matchMedia ??= (query: string) =>
-    ({
-      matches: false,
-      media: query,
-      onchange: null,
-      addListener: () => undefined,
-      removeListener: () => undefined,
-      addEventListener: () => undefined,
-      removeEventListener: () => undefined,
-      dispatchEvent: () => false,
-    }) as MediaQueryList;
 });
 
 describe('Conversation: e-mail delivery of public replies', () => {

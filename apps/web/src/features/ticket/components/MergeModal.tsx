@@ -1,9 +1,10 @@
 import { useMutation, useQuery } from '@apollo/client/react';
-import { Alert, Button, Group, Loader, Modal, Paper, Stack, Text, TextInput } from '@mantine/core';
+import { Alert, Group, Loader, Modal, Paper, Stack, Text, TextInput } from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
 import { notifications } from '@mantine/notifications';
 import { useState, type FormEvent } from 'react';
 import { useNavigate } from 'react-router';
+import { FormActions } from '@/components/FormActions';
 import { StatusBadge } from '@/components/badges';
 import {
   MergeTargetByNumberDocument,
@@ -126,14 +127,9 @@ function MergeForm({ ticket, onDone }: { ticket: TicketDetailFragment; onDone: (
             it, and its requester is told by e-mail. Nothing is deleted.
           </Text>
         </Alert>
-        <Group justify="flex-end">
-          <Button variant="default" onClick={onDone}>
-            Cancel
-          </Button>
-          <Button type="submit" loading={loading} disabled={!target}>
-            {target ? `Merge into #${target.number}` : 'Merge'}
-          </Button>
-        </Group>
+        <FormActions onCancel={onDone} loading={loading} disabled={!target}>
+          {target ? `Merge into #${target.number}` : 'Merge'}
+        </FormActions>
       </Stack>
     </form>
   );

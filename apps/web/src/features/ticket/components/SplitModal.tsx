@@ -1,8 +1,9 @@
 import { useMutation } from '@apollo/client/react';
-import { Blockquote, Button, Group, Modal, Stack, Text, TextInput } from '@mantine/core';
+import { Blockquote, Modal, Stack, Text, TextInput } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { useState, type FormEvent } from 'react';
 import { useNavigate } from 'react-router';
+import { FormActions } from '@/components/FormActions';
 import {
   SplitTicketDocument,
   TicketPageDocument,
@@ -96,14 +97,9 @@ function SplitForm({
           This message moves to a new ticket for the same customer, team and priority; both tickets
           record the split in their history.
         </Text>
-        <Group justify="flex-end">
-          <Button variant="default" onClick={onDone}>
-            Cancel
-          </Button>
-          <Button type="submit" loading={loading}>
-            Split into a new ticket
-          </Button>
-        </Group>
+        <FormActions onCancel={onDone} loading={loading}>
+          Split into a new ticket
+        </FormActions>
       </Stack>
     </form>
   );

@@ -1,7 +1,6 @@
 import { useMutation, useQuery } from '@apollo/client/react';
 import {
   Autocomplete,
-  Button,
   Group,
   Paper,
   SegmentedControl,
@@ -14,6 +13,7 @@ import {
 } from '@mantine/core';
 import { useEffect, useState, type FormEvent } from 'react';
 import { useNavigate, useSearchParams } from 'react-router';
+import { FormActions } from '@/components/FormActions';
 import { useCustomerSearch } from '@/features/customers';
 import {
   CreateTicketDocument,
@@ -211,14 +211,9 @@ export function NewTicketRoute() {
               {formError}
             </Text>
           )}
-          <Group justify="flex-end">
-            <Button variant="default" onClick={() => navigate(-1)}>
-              Cancel
-            </Button>
-            <Button type="submit" loading={loading}>
-              Create ticket
-            </Button>
-          </Group>
+          <FormActions onCancel={() => navigate(-1)} loading={loading}>
+            Create ticket
+          </FormActions>
         </Stack>
       </Paper>
     </Stack>
