@@ -23,7 +23,8 @@ import { IdentityLoaders } from './identity.loaders';
 import { CreateUserInput, TeamInput, UpdateUserInput, UsersArgs } from './identity.input';
 import { AuthPayloadObject, TeamObject, UserConnection, UserObject } from './identity.object';
 import { TeamRow, USER_KEYSET } from './identity.repository';
-import { IdentityService, LoginResult } from './identity.service';
+import { IdentityService } from './identity.service';
+import { LoginResult } from './identity.sessions';
 import { SESSION_COOKIE, requestToken } from './request-token';
 import { Actor, EVERYONE } from './roles';
 

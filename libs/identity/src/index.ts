@@ -6,7 +6,8 @@ export { IdentitySettingsRepository } from './identity-settings.repository';
 export { IdentityApiModule, IdentityModule } from './identity.module';
 export { TeamObject, UserObject } from './identity.object';
 export { USER_COLUMNS } from './identity.rows';
-export { IdentityService, validateEmail, validateId, validateName } from './identity.service';
+export { IdentityService } from './identity.service';
+export { validateEmail, validateId, validateName } from './identity.validation';
 export { passwordResetToken, resetTokenMatches } from './password-reset';
 export {
   ACCOUNT_OWNERS,
