@@ -15,8 +15,7 @@
  * on top (the version then ends in `+config`). Bands come from RISK_BANDS (default 25,50,75).
  */
 import 'reflect-metadata';
-import { Client } from 'pg';
-import { describeDatabaseUrl, loadConfig, prepareDatabase } from '@staydesk/core';
+import { describeDatabaseUrl, loadConfig, prepareDatabase, runCli } from '@staydesk/core';
 import type { AppConfig, Tx } from '@staydesk/core';
 import {
   BacktestInputError,
@@ -43,7 +42,7 @@ import {
 } from '@staydesk/risk';
 import type { BandThresholds, RiskModel } from '@staydesk/risk';
 import { RiskRepository } from '@staydesk/risk';
-import { exitWithError } from './risk-cli';
+import { connectSnapshot } from './risk-cli';
 import { cohort, describeChurn, oracleProbabilities, parseChurn } from './risk-data';
 import type { ChurnDefinition } from './risk-data';
 
@@ -311,14 +310,7 @@ async function main(): Promise<void> {
   // Reads only: check the schema, never migrate from here.
   await prepareDatabase(config, { run: false });
 
-  const client = new Client({
-    connectionString: config.database.url,
-    connectionTimeoutMillis: 5000,
-  });
-  await client.connect();
-  const tx: Tx = {
-    query: async (sql: string, params?: unknown[]) => (await client.query(sql, params)).rows,
-  } as Tx;
+  const { client, tx } = await connectSnapshot(config.database.url);
   try {
     // One snapshot for the model, the features and the outcomes.
     await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
@@ -340,4 +332,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch(exitWithError('risk:backtest'));
+runCli('risk:backtest', USAGE, main, [BacktestInputError]);

@@ -18,7 +18,7 @@
  */
 import 'reflect-metadata';
 import { Client } from 'pg';
-import { loadConfig, prepareDatabase } from '@staydesk/core';
+import { loadConfig, prepareDatabase, runCli } from '@staydesk/core';
 import {
   CHURN_INTERCEPT,
   CHURN_NOISE,
@@ -36,7 +36,6 @@ import {
 } from '@staydesk/risk';
 import type { BacktestWindow, Outcome } from '@staydesk/risk';
 import { fitLogistic } from '@staydesk/risk';
-import { exitWithError } from './risk-cli';
 
 const USAGE =
   'usage: risk-ceiling --fit-cutoff YYYY-MM-DD --cutoff YYYY-MM-DD [--horizon DAYS] [--json]';
@@ -244,4 +243,4 @@ async function main() {
   }
 }
 
-main().catch(exitWithError('risk:ceiling'));
+runCli('risk:ceiling', USAGE, main, [BacktestInputError]);

@@ -19,8 +19,7 @@
  * activates a stored version by hand (`--use default` deactivates every fitted model).
  */
 import 'reflect-metadata';
-import { Client } from 'pg';
-import { describeDatabaseUrl, loadConfig, prepareDatabase } from '@staydesk/core';
+import { describeDatabaseUrl, loadConfig, prepareDatabase, runCli } from '@staydesk/core';
 import type { AppConfig, Tx } from '@staydesk/core';
 import {
   BacktestInputError,
@@ -46,7 +45,7 @@ import {
 } from '@staydesk/risk';
 import type { FactorName, RiskModel } from '@staydesk/risk';
 import { RiskRepository } from '@staydesk/risk';
-import { exitWithError } from './risk-cli';
+import { connectSnapshot } from './risk-cli';
 import { cohort, describeChurn, parseChurn } from './risk-data';
 
 const USAGE =
@@ -209,14 +208,7 @@ async function main(): Promise<void> {
         );
   await prepareDatabase(config, { run: false });
 
-  const client = new Client({
-    connectionString: config.database.url,
-    connectionTimeoutMillis: 5000,
-  });
-  await client.connect();
-  const tx: Tx = {
-    query: async (sql: string, params?: unknown[]) => (await client.query(sql, params)).rows,
-  } as Tx;
+  const { client, tx } = await connectSnapshot(config.database.url);
   const repo = new RiskRepository();
   try {
     await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ');
@@ -349,4 +341,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch(exitWithError('risk:fit'));
+runCli('risk:fit', USAGE, main, [BacktestInputError]);
