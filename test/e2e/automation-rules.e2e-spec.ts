@@ -1,5 +1,6 @@
 import { RulesService } from '@staydesk/automations';
 import { fails, insertUser, login, ok } from '../support/factories';
+import { eventually } from '../support/eventually';
 import { mailText, startSmtpSink } from '../support/smtp-sink';
 import { TestStack, startStack } from '../support/stack';
 import { createApi } from '../../apps/api/src/bootstrap';
@@ -18,16 +19,6 @@ const TEST = `query($t: ID!, $i: AutomationRuleInput!) { testAutomationRule(tick
   matched conditions { field operator values matched actual } changes { field from to } note
   email { to recipient subject body } followUpOwnerId } }`;
 const CREATE_TICKET = `mutation($i: CreateTicketInput!) { createTicket(input: $i) { id number version tags } }`;
-
-async function waitFor<T>(what: string, fn: () => Promise<T | null | undefined>, ms = 20_000) {
-  const until = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v !== null && v !== undefined) return v;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 describe('automation rules: conditions, actions, order, loop guard, time-based; merge and split', () => {
   let stack: TestStack;
@@ -371,12 +362,12 @@ describe('automation rules: conditions, actions, order, loop guard, time-based; 
     expect(fu.rows).toEqual([
       { owner: ids.am, note: 'Check in with Acme about the outage', kind: 'custom' },
     ]);
-    const mail = await waitFor('the rule mail', async () =>
+    const mail = await eventually('the rule mail', async () =>
       sink.mails.find((m) => m.to.includes('ada@acme.example') && m.raw.includes('We are on it')),
     );
     expect(mailText(mail.raw)).toContain(`Hello Acme Person, Bo Agent is looking at #${t.number}.`);
     expect(mail.raw).toMatch(new RegExp(`Subject: \\[#${t.number}\\] We are on it, Acme`));
-    await waitFor(
+    await eventually(
       'the mail marked sent',
       async () =>
         (
@@ -583,7 +574,7 @@ describe('automation rules: conditions, actions, order, loop guard, time-based; 
     expect(await events(pending.id, ['rule_applied'])).toEqual([
       expect.objectContaining({ from: `rule ${remind.id} v1`, to: 'Remind after 3 days pending' }),
     ]);
-    const toCustomer = await waitFor('the reminder', async () =>
+    const toCustomer = await eventually('the reminder', async () =>
       sink.mails.find(
         (m) => m.to.includes('gus@globex.example') && m.raw.includes('Still need help'),
       ),
@@ -591,7 +582,7 @@ describe('automation rules: conditions, actions, order, loop guard, time-based; 
     expect(mailText(toCustomer.raw)).toContain(
       `We are waiting for your answer on #${pending.number}.`,
     );
-    const toAm = await waitFor('the account manager mail', async () =>
+    const toAm = await eventually('the account manager mail', async () =>
       sink.mails.find((m) => m.to.includes('am@t.local')),
     );
     expect(mailText(toAm.raw)).toContain(`Acme has waited an hour on #${waiting.number}.`);
@@ -654,7 +645,7 @@ describe('automation rules: conditions, actions, order, loop guard, time-based; 
     ]);
     // the duplicate's own history stays on it
     expect((await events(dup.id, ['created'])).length).toBe(1);
-    const notice = await waitFor('the merge notice', async () =>
+    const notice = await eventually('the merge notice', async () =>
       sink.mails.find(
         (m) => m.to.includes('gus@globex.example') && m.raw.includes('was merged into'),
       ),
