@@ -2,6 +2,8 @@ import { RulesService } from '@staydesk/automations';
 import { fails, insertUser, login, ok } from '../support/factories';
 import { eventually } from '../support/eventually';
 import { mailText, startSmtpSink } from '../support/smtp-sink';
+import { NO_RATE_LIMITS } from '../support/env';
+import { gqlAt } from '../support/gql';
 import { TestStack, startStack } from '../support/stack';
 import { createApi } from '../../apps/api/src/bootstrap';
 
@@ -61,8 +63,7 @@ describe('automation rules: conditions, actions, order, loop guard, time-based; 
         OUTBOX_POLL_MS: '100',
         CSAT_DELAY_SECONDS: '3600',
         MAIL_AUTO_PER_HOUR: '0',
-        RATE_LIMIT_USER_PER_MINUTE: '0',
-        RATE_LIMIT_IP_PER_MINUTE: '0',
+        ...NO_RATE_LIMITS,
         // the risk bands are set by hand below: the worker's rescoring after ticket events
         // (debounced) would replace Acme's "high" with what its few tickets say
         RISK_DEBOUNCE_MS: '3600000',
@@ -854,25 +855,22 @@ describe('automation rules: conditions, actions, order, loop guard, time-based; 
       await other.listen({ port: 0, host: '127.0.0.1' });
       const url = await other.getUrl();
       const createThere = async (subject: string) => {
-        const res = await fetch(`${url}/graphql`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json', authorization: `Bearer ${agent}` },
-          body: JSON.stringify({
-            query: CREATE_TICKET,
-            variables: {
-              i: {
-                subject,
-                channel: 'email',
-                requesterId: ids.globexContact,
-                message: { body: 'hello', kind: 'customer_message' },
-              },
+        const body = await gqlAt(
+          url,
+          CREATE_TICKET,
+          {
+            i: {
+              subject,
+              channel: 'email',
+              requesterId: ids.globexContact,
+              message: { body: 'hello', kind: 'customer_message' },
             },
-          }),
-        });
-        const body = (await res.json()) as { data?: any; errors?: unknown[] };
+          },
+          { token: agent },
+        );
         expect(body.errors).toBeUndefined();
         // the tags as stored once the creating transaction committed
-        return (await row(body.data.createTicket.id)) as { tags: string[] };
+        return (await row(body.data!.createTicket.id)) as { tags: string[] };
       };
       // the other api reads (and caches) the rules as they are now
       expect((await createThere('zebracrossing one')).tags).not.toContain('cache-probe');
