@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import { db } from '@staydesk/core';
-import { MediumDatabase, mediumDatabase } from '@staydesk/testing';
+import { MediumDatabase, fixtures, mediumDatabase } from '@staydesk/testing';
 import { EmailRepository } from './email.repository';
 import { MailboxesRepository } from './mailboxes.repository';
 import { NotificationsRepository } from './notifications.repository';
@@ -28,34 +28,11 @@ describe('EmailRepository (medium)', () => {
 
   beforeAll(async () => {
     m = await mediumDatabase();
-    const k = db(m.db);
-    ({ id: customer } = await k
-      .insertInto('customers')
-      .values({ name: 'Acme', tier: 'pro', mrr: 100, domain: 'Acme.test' })
-      .returning('id')
-      .executeTakeFirstOrThrow());
-    ({ id: contact } = await k
-      .insertInto('contacts')
-      .values({ customerId: customer, name: 'Ann', email: 'Ann@acme.test' })
-      .returning('id')
-      .executeTakeFirstOrThrow());
-    ({ id: agent } = await k
-      .insertInto('users')
-      .values({ email: 'agent@x.test', name: 'Agent A', role: 'agent', passwordHash: 'x' })
-      .returning('id')
-      .executeTakeFirstOrThrow());
-    ({ id: ticket } = await k
-      .insertInto('tickets')
-      .values({
-        customerId: customer,
-        requesterId: contact,
-        subject: 'Skates',
-        channel: 'email',
-        priority: 'normal',
-        status: 'open',
-      })
-      .returning('id')
-      .executeTakeFirstOrThrow());
+    const f = fixtures(m.db);
+    customer = await f.customer({ domain: 'Acme.test' });
+    contact = await f.contact({ customerId: customer, name: 'Ann', email: 'Ann@acme.test' });
+    agent = await f.user({ email: 'agent@x.test', name: 'Agent A' });
+    ticket = await f.ticket({ customerId: customer, requesterId: contact, subject: 'Skates' });
   });
   afterAll(() => m.close());
 
@@ -285,22 +262,14 @@ describe('EmailRepository (medium)', () => {
   });
 
   it('reads and writes notification settings and team senders', async () => {
-    const { id: user } = await db(m.db)
-      .insertInto('users')
-      .values({ email: 'ag@x.test', name: 'Ag', role: 'agent', passwordHash: 'x' })
-      .returning('id')
-      .executeTakeFirstOrThrow();
+    const user = await fixtures(m.db).user({ email: 'ag@x.test', name: 'Ag' });
     await repo.setNotificationSettings(m.db, user, { customerReply: false });
     expect(await repo.notificationSettings(m.db, user)).toEqual({
       assigned: true,
       customerReply: false,
       slaWarning: true,
     });
-    const { id: team } = await db(m.db)
-      .insertInto('teams')
-      .values({ name: 'Billing' })
-      .returning('id')
-      .executeTakeFirstOrThrow();
+    const team = await fixtures(m.db).team({ name: 'Billing' });
     const sender = { teamId: team, fromName: 'Billing', fromAddress: 'b@x.test', signature: '--' };
     expect(await repo.setTeamSender(m.db, sender)).toBe(true);
     expect(await repo.teamSenders(m.db, [team])).toEqual([sender]);
