@@ -32,25 +32,17 @@ describe('Automations repositories (medium)', () => {
 
   const ticket = () => fixtures(m.db).ticket({ customerId: customer, requesterId: contact });
 
-  const message = async (
+  const message = (
     ticketId: string,
     kind: 'public_reply' | 'internal_note' | 'customer_message',
     minutesAgo: number,
   ) =>
-    (
-      await db(m.db)
-        .insertInto('ticketMessages')
-        .values({
-          ticketId,
-          kind,
-          body: kind,
-          createdAt: new Date(Date.now() - minutesAgo * 60_000),
-          authorContactId: kind === 'customer_message' ? contact : null,
-          authorUserId: kind === 'customer_message' ? null : agent,
-        })
-        .returning('id')
-        .executeTakeFirstOrThrow()
-    ).id;
+    fixtures(m.db).message({
+      ticketId,
+      kind,
+      author: kind === 'customer_message' ? contact : agent,
+      createdAt: new Date(Date.now() - minutesAgo * 60_000),
+    });
 
   it('lists the macros a user may use, most used first, searching names literally', async () => {
     const mk = (name: string, scope: 'personal' | 'team' | 'global', owner: string | null) =>

@@ -32,26 +32,19 @@ describe('RulesRepository (medium)', () => {
   const ticket = (status: 'new' | 'open' | 'pending', extra: object = {}) =>
     fixtures(m.db).ticket({ customerId: customer, requesterId: contact, status, ...extra });
 
-  const message = async (
+  const message = (
     ticketId: string,
     kind: 'public_reply' | 'internal_note' | 'customer_message',
     minutesAgo: number,
     body = 'text',
   ) =>
-    (
-      await db(m.db)
-        .insertInto('ticketMessages')
-        .values({
-          ticketId,
-          kind,
-          body,
-          createdAt: ago(minutesAgo),
-          authorContactId: kind === 'customer_message' ? contact : null,
-          authorUserId: kind === 'customer_message' ? null : admin,
-        })
-        .returning('id')
-        .executeTakeFirstOrThrow()
-    ).id;
+    fixtures(m.db).message({
+      ticketId,
+      kind,
+      author: kind === 'customer_message' ? contact : admin,
+      body,
+      createdAt: ago(minutesAgo),
+    });
 
   const rule = (over: Partial<NewRule> = {}): NewRule => ({
     name: 'Route billing',

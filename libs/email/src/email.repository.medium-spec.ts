@@ -38,16 +38,12 @@ describe('EmailRepository (medium)', () => {
 
   /** A public reply with its queued envelope. */
   async function reply(messageId: string): Promise<string> {
-    const { id } = await db(m.db)
-      .insertInto('ticketMessages')
-      .values({
-        ticketId: ticket,
-        kind: 'public_reply',
-        authorUserId: agent,
-        body: `reply ${messageId}`,
-      })
-      .returning('id')
-      .executeTakeFirstOrThrow();
+    const id = await fixtures(m.db).message({
+      ticketId: ticket,
+      kind: 'public_reply',
+      author: agent,
+      body: `reply ${messageId}`,
+    });
     await repo.insertMessageMail(m.db, {
       ticketMessageId: id,
       direction: 'out',

@@ -66,16 +66,13 @@ describe('KpisRepository (medium)', () => {
       );
     }
     // T1: one agent reply (one touch), which stopped a next-reply clock after 10 minutes
-    await k
-      .insertInto('ticketMessages')
-      .values({
-        ticketId: ids[0],
-        kind: 'public_reply',
-        authorUserId: agent,
-        body: 'done',
-        createdAt: at(5, 10),
-      })
-      .execute();
+    await f.message({
+      ticketId: ids[0],
+      kind: 'public_reply',
+      author: agent,
+      body: 'done',
+      createdAt: at(5, 10),
+    });
     await k
       .insertInto('ticketEvents')
       .values({

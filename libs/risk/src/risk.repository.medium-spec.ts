@@ -86,17 +86,14 @@ describe('RiskRepository (medium)', () => {
     await ticket({ created: ago(60), priority: 'normal', solved: ago(60, 12) });
     await ticket({ created: ago(200), priority: 'normal', solved: ago(198), resDue: ago(199) });
     const message = (ticketId: string, created: Date, sentiment: number) =>
-      k
-        .insertInto('ticketMessages')
-        .values({
-          ticketId,
-          kind: 'customer_message',
-          authorContactId: contact,
-          body: 'hm',
-          sentiment,
-          createdAt: created,
-        })
-        .execute();
+      f.message({
+        ticketId,
+        kind: 'customer_message',
+        author: contact,
+        body: 'hm',
+        sentiment,
+        createdAt: created,
+      });
     await message(t[0], ago(10), -0.5);
     await message(t[1], ago(20), 0.3);
     await message(t[3], ago(200), -0.4);

@@ -50,6 +50,29 @@ export function fixtures(tx: Tx) {
       return (await k.insertInto('tickets').values(row).returning('id').executeTakeFirstOrThrow())
         .id;
     },
+    /**
+     * A message of a ticket by `author`: the contact of a customer message, the user of a reply
+     * or a note. Its body is its kind unless given.
+     */
+    async message(
+      values: Omit<Values<'ticketMessages'>, 'authorContactId' | 'authorUserId'> & {
+        ticketId: string;
+        kind: 'public_reply' | 'internal_note' | 'customer_message';
+        author: string;
+      },
+    ): Promise<string> {
+      const { author, ...rest } = values;
+      const byContact = values.kind === 'customer_message';
+      const row = {
+        body: values.kind,
+        ...rest,
+        authorContactId: byContact ? author : null,
+        authorUserId: byContact ? null : author,
+      };
+      return (
+        await k.insertInto('ticketMessages').values(row).returning('id').executeTakeFirstOrThrow()
+      ).id;
+    },
   };
 }
 
