@@ -86,30 +86,37 @@ async function ticketWith50Messages(page: Page): Promise<string> {
   return id;
 }
 
+/** A browser signed in as `email`, on the page whose heading is `heading`. */
 async function signedIn(email: string, heading: string) {
   const browser = await launchChromium();
-  const page = browser.context.pages()[0] ?? (await browser.context.newPage());
-  await page.goto(`${BASE}/sign-in`);
-  await page.getByLabel('Email').fill(email);
-  await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByRole('heading', { name: heading }).waitFor();
-  return { browser, page };
+  try {
+    const page = browser.context.pages()[0] ?? (await browser.context.newPage());
+    await page.goto(`${BASE}/sign-in`);
+    await page.getByLabel('Email').fill(email);
+    await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: heading }).waitFor();
+    return { browser, page };
+  } catch (err) {
+    await browser.close();
+    throw err;
+  }
 }
 
-/** Navigation → the risk list's first page on screen (my accounts, by score). */
-async function riskList(): Promise<number[]> {
-  const { browser, page } = await signedIn(AM_EMAIL, 'Risk list');
+/** Signs in as `email`, then times RUNS navigations to `path` until `onScreen` resolves. */
+async function timedNavigations(
+  email: string,
+  heading: string,
+  path: string,
+  onScreen: (page: Page) => Promise<void>,
+): Promise<number[]> {
+  const { browser, page } = await signedIn(email, heading);
   try {
     const times: number[] = [];
     for (let i = 0; i < RUNS; i++) {
       const t0 = Date.now();
-      await page.goto(`${BASE}/risk`);
-      await page
-        .getByRole('table', { name: 'Customers by churn risk' })
-        .getByRole('link')
-        .first()
-        .waitFor();
+      await page.goto(`${BASE}${path}`);
+      await onScreen(page);
       times.push(Date.now() - t0);
     }
     return times;
@@ -118,14 +125,24 @@ async function riskList(): Promise<number[]> {
   }
 }
 
+/** Navigation → the risk list's first page on screen (my accounts, by score). */
+function riskList(): Promise<number[]> {
+  return timedNavigations(AM_EMAIL, 'Risk list', '/risk', (page) =>
+    page
+      .getByRole('table', { name: 'Customers by churn risk' })
+      .getByRole('link')
+      .first()
+      .waitFor(),
+  );
+}
+
 /** Navigation → the quarter's KPI dashboard complete on screen (figures, trend, table). */
-async function kpiDashboard(): Promise<number[]> {
-  const { browser, page } = await signedIn(LEAD_EMAIL, 'Team KPIs');
-  try {
-    const times: number[] = [];
-    for (let i = 0; i < RUNS; i++) {
-      const t0 = Date.now();
-      await page.goto(`${BASE}/kpis?period=this_quarter&by=agent`);
+function kpiDashboard(): Promise<number[]> {
+  return timedNavigations(
+    LEAD_EMAIL,
+    'Team KPIs',
+    '/kpis?period=this_quarter&by=agent',
+    async (page) => {
       await page.getByRole('button', { name: /^Backlog: / }).waitFor();
       await page.getByRole('figure', { name: /by week/ }).waitFor();
       await page
@@ -133,12 +150,8 @@ async function kpiDashboard(): Promise<number[]> {
         .locator('tbody tr')
         .first()
         .waitFor();
-      times.push(Date.now() - t0);
-    }
-    return times;
-  } finally {
-    await browser.close();
-  }
+    },
+  );
 }
 
 /** The drill-down lists the bench opens: the figure's metric and the drawer's order. */
@@ -211,15 +224,8 @@ async function main() {
     return;
   }
   const js = await initialJsGzip();
-  const browser = await launchChromium();
+  const { browser, page } = await signedIn(EMAIL, 'My open');
   try {
-    const page = browser.context.pages()[0] ?? (await browser.context.newPage());
-    await page.goto(`${BASE}/sign-in`);
-    await page.getByLabel('Email').fill(EMAIL);
-    await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByRole('heading', { name: 'My open' }).waitFor();
-
     // how many rows the first page of the view has (≤ 50)
     await page.goto(`${BASE}/queue/team-open`);
     await page.waitForLoadState('networkidle');

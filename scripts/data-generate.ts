@@ -34,9 +34,6 @@ import type { Tx } from '@staydesk/core';
 import {
   DEMO_PASSWORD,
   Db,
-  SeedOptions,
-  SlaPolicy,
-  Staff,
   UsageError,
   World,
   ensureSlaPolicies,
@@ -49,7 +46,6 @@ import {
   parseWorldFlags,
   simulateWorld,
   useCopy,
-  type Priority,
 } from '@staydesk/simulation';
 
 /** Tickets per shard: big enough for realistic per-customer histories, small enough for memory. */
@@ -97,14 +93,8 @@ function parseArgs(argv: string[]): GenerateOptions | 'help' {
 // Shards
 
 /** What a job needs to simulate and write one shard (plain data: it crosses process IPC). */
-interface ShardTask {
+interface ShardTask extends World {
   shard: number;
-  options: SeedOptions;
-  now: number;
-  ticketsFrom: number;
-  customersFrom: number;
-  staff: Staff;
-  sla: Record<Priority, SlaPolicy>;
 }
 
 interface ShardResult {
@@ -133,14 +123,7 @@ async function prepareLoadSession(db: Db): Promise<void> {
 
 /** Simulates one shard's world and writes it in one transaction. */
 async function writeShard(db: Db, task: ShardTask): Promise<ShardResult> {
-  const world: World = {
-    options: task.options,
-    now: task.now,
-    ticketsFrom: task.ticketsFrom,
-    customersFrom: task.customersFrom,
-    staff: task.staff,
-    sla: task.sla,
-  };
+  const { shard: _, ...world } = task;
   const { customers, tickets, followUps, surveys } = simulateWorld(world);
   await db.query('BEGIN');
   try {

@@ -1,5 +1,5 @@
 import { Pool } from 'pg';
-import { ConfigError, DatabaseStartupError, loadConfig, prepareDatabase } from '@staydesk/core';
+import { loadConfig, prepareDatabase, runCli } from '@staydesk/core';
 import { rebuildKpis } from '@staydesk/kpis';
 
 /**
@@ -17,10 +17,4 @@ async function main() {
   }
 }
 
-main().catch((err: Error & { code?: string }) => {
-  const known = err instanceof ConfigError || err instanceof DatabaseStartupError;
-  process.stderr.write(
-    `kpi:rebuild: ${known ? err.message : typeof err.code === 'string' ? `${err.message} (${err.code})` : err.stack}\n`,
-  );
-  process.exit(1);
-});
+runCli('kpi:rebuild', 'usage: kpi:rebuild', main);

@@ -1,26 +1,31 @@
 import 'reflect-metadata';
 import {
-  ConfigError,
-  DatabaseStartupError,
+  AppConfig,
   ensureDatabaseExists,
   loadConfig,
   prepareDatabase,
+  runCli,
 } from '@staydesk/core';
 
-/** `npm run migration:run`: creates the database if needed and applies pending migrations. */
-async function main() {
-  const config = loadConfig(process.env);
-  if (await ensureDatabaseExists(config.database.url)) console.log('created the database');
+const USAGE = 'usage: migration:run';
+
+/**
+ * Creates the database if needed and applies pending migrations, saying what it did (`npm run
+ * migration:run`, and `npm start` before it starts the processes).
+ */
+export async function migrate(config: AppConfig, say: (line: string) => void): Promise<void> {
+  if (await ensureDatabaseExists(config.database.url)) say('created the database');
   const { applied, known } = await prepareDatabase(config, { run: true });
-  console.log(
+  say(
     applied.length > 0
       ? `applied ${applied.length} migration(s): ${applied.join(', ')}`
       : `schema is up to date (${known} migrations)`,
   );
 }
 
-main().catch((err: Error) => {
-  const known = err instanceof ConfigError || err instanceof DatabaseStartupError;
-  process.stderr.write(`migration:run: ${known ? err.message : err.stack}\n`);
-  process.exit(1);
-});
+/** `npm run migration:run`. */
+async function main() {
+  await migrate(loadConfig(process.env), (line) => console.log(line));
+}
+
+if (require.main === module) runCli('migration:run', USAGE, main);

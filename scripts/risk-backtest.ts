@@ -15,8 +15,7 @@
  * on top (the version then ends in `+config`). Bands come from RISK_BANDS (default 25,50,75).
  */
 import 'reflect-metadata';
-import { Client } from 'pg';
-import { describeDatabaseUrl, loadConfig, prepareDatabase } from '@staydesk/core';
+import { cliArgs, describeDatabaseUrl, loadConfig, prepareDatabase, runCli } from '@staydesk/core';
 import type { AppConfig, Tx } from '@staydesk/core';
 import {
   BacktestInputError,
@@ -26,7 +25,6 @@ import {
   reliabilityTable,
   rocAuc,
   fixed,
-  parseWindow,
   percent,
   storedModel,
   textTable,
@@ -43,41 +41,18 @@ import {
 } from '@staydesk/risk';
 import type { BandThresholds, RiskModel } from '@staydesk/risk';
 import { RiskRepository } from '@staydesk/risk';
-import { exitWithError } from './risk-cli';
-import { cohort, describeChurn, oracleProbabilities, parseChurn } from './risk-data';
+import { connectSnapshot } from './risk-cli';
+import {
+  WINDOW_FLAGS,
+  churnAndWindow,
+  cohort,
+  describeChurn,
+  oracleProbabilities,
+} from './risk-data';
 import type { ChurnDefinition } from './risk-data';
 
 const USAGE =
   'usage: risk-backtest --cutoff YYYY-MM-DD [--horizon DAYS] [--model default|active|VERSION] [--churn status|dormant] [--dormant-days N] [--json] [--help]';
-
-interface Options {
-  cutoff?: string;
-  horizon?: string;
-  churn?: string;
-  'dormant-days'?: string;
-  model: string;
-  json: boolean;
-}
-
-function parseArgs(argv: string[]): Options | 'help' {
-  const options: Options = { model: 'default', json: false };
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    if (arg === '--help' || arg === '-h') return 'help';
-    if (arg === '--json') {
-      options.json = true;
-      continue;
-    }
-    const match = /^--(cutoff|horizon|model|churn|dormant-days)(?:=(.*))?$/.exec(arg);
-    if (!match) throw new BacktestInputError(`unknown argument "${arg}"; ${USAGE}`);
-    const value = match[2] ?? argv[++i];
-    if (value === undefined || value === '' || value.startsWith('--')) {
-      throw new BacktestInputError(`--${match[1]} needs a value; ${USAGE}`);
-    }
-    options[match[1] as 'cutoff' | 'horizon' | 'model' | 'churn' | 'dormant-days'] = value;
-  }
-  return options;
-}
 
 /**
  * The model to replay, scored as the live scorer would score it were it the active one: stored
@@ -290,35 +265,21 @@ function printReport(r: BacktestResult, where: string, seconds: number): void {
 
 async function main(): Promise<void> {
   const started = performance.now();
-  const options = parseArgs(process.argv.slice(2));
-  if (options === 'help') {
-    console.log(USAGE);
-    return;
-  }
-  const churn = parseChurn(options.churn, options['dormant-days']);
-  if (churn.kind === 'dormant' && options.horizon !== undefined) {
-    throw new BacktestInputError(
-      '--churn dormant sets the window to --dormant-days; drop --horizon',
-    );
-  }
-  const window = parseWindow(
-    options.cutoff,
-    churn.kind === 'dormant' ? String(churn.dormantDays) : options.horizon,
-    new Date(),
-  );
+  const { values: options } = cliArgs({
+    args: process.argv.slice(2),
+    options: {
+      ...WINDOW_FLAGS,
+      model: { type: 'string', default: 'default' },
+      json: { type: 'boolean', default: false },
+    },
+  });
+  const { churn, window } = churnAndWindow(options, new Date());
   const config = loadConfig(process.env);
   const where = describeDatabaseUrl(config.database.url);
   // Reads only: check the schema, never migrate from here.
   await prepareDatabase(config, { run: false });
 
-  const client = new Client({
-    connectionString: config.database.url,
-    connectionTimeoutMillis: 5000,
-  });
-  await client.connect();
-  const tx: Tx = {
-    query: async (sql: string, params?: unknown[]) => (await client.query(sql, params)).rows,
-  } as Tx;
+  const { client, tx } = await connectSnapshot(config.database.url);
   try {
     // One snapshot for the model, the features and the outcomes.
     await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
@@ -340,4 +301,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch(exitWithError('risk:backtest'));
+runCli('risk:backtest', USAGE, main, [BacktestInputError]);

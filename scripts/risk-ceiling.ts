@@ -18,7 +18,7 @@
  */
 import 'reflect-metadata';
 import { Client } from 'pg';
-import { loadConfig, prepareDatabase } from '@staydesk/core';
+import { cliArgs, loadConfig, prepareDatabase, runCli } from '@staydesk/core';
 import {
   CHURN_INTERCEPT,
   CHURN_NOISE,
@@ -36,7 +36,6 @@ import {
 } from '@staydesk/risk';
 import type { BacktestWindow, Outcome } from '@staydesk/risk';
 import { fitLogistic } from '@staydesk/risk';
-import { exitWithError } from './risk-cli';
 
 const USAGE =
   'usage: risk-ceiling --fit-cutoff YYYY-MM-DD --cutoff YYYY-MM-DD [--horizon DAYS] [--json]';
@@ -108,20 +107,21 @@ function inputs(r: Row, pain: number, w: BacktestWindow): number[] {
 }
 
 async function main() {
-  const argv = process.argv.slice(2);
-  const arg = (name: string) => {
-    const i = argv.indexOf(`--${name}`);
-    return i >= 0 ? argv[i + 1] : undefined;
-  };
-  if (argv.includes('--help')) {
-    console.log(USAGE);
-    return;
-  }
+  const { values: flags } = cliArgs({
+    args: process.argv.slice(2),
+    options: {
+      help: { type: 'boolean', short: 'h' },
+      cutoff: { type: 'string' },
+      'fit-cutoff': { type: 'string' },
+      horizon: { type: 'string' },
+      json: { type: 'boolean', default: false },
+    },
+  });
   const config = loadConfig({ LOG_LEVEL: 'warn', ...process.env });
   await prepareDatabase(config);
   const now = new Date();
-  const evalWindow = parseWindow(arg('cutoff'), arg('horizon'), now);
-  const fitWindow = parseWindow(arg('fit-cutoff'), arg('horizon'), now);
+  const evalWindow = parseWindow(flags.cutoff, flags.horizon, now);
+  const fitWindow = parseWindow(flags['fit-cutoff'], flags.horizon, now);
   const client = new Client({ connectionString: config.database.url });
   await client.connect();
   const started = performance.now();
@@ -217,7 +217,7 @@ async function main() {
       })),
       seconds: (performance.now() - started) / 1000,
     };
-    if (argv.includes('--json')) {
+    if (flags.json) {
       console.log(JSON.stringify(report, null, 2));
       return;
     }
@@ -244,4 +244,4 @@ async function main() {
   }
 }
 
-main().catch(exitWithError('risk:ceiling'));
+runCli('risk:ceiling', USAGE, main, [BacktestInputError]);

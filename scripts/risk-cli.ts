@@ -1,23 +1,15 @@
-import { ConfigError, DatabaseStartupError } from '@staydesk/core';
-import { BacktestInputError } from '@staydesk/risk';
+import { Client } from 'pg';
+import type { Tx } from '@staydesk/core';
 
 /**
- * The last word of the risk CLIs: a one-line message on stderr and exit 1. Input, config and
- * database problems print their message; PostgreSQL or network errors their first line and code;
- * anything else its stack.
+ * What the risk CLIs (risk:backtest, risk:fit) share: one client on the database, for one
+ * snapshot transaction, and the `Tx` the risk library's queries run on over it.
  */
-export function exitWithError(name: string) {
-  return (err: Error & { code?: string }): never => {
-    const known =
-      err instanceof ConfigError ||
-      err instanceof DatabaseStartupError ||
-      err instanceof BacktestInputError;
-    const message = known
-      ? err.message
-      : typeof err.code === 'string'
-        ? `${err.message.split('\n')[0]} (${err.code})`
-        : err.stack;
-    process.stderr.write(`${name}: ${message}\n`);
-    process.exit(1);
-  };
+export async function connectSnapshot(url: string): Promise<{ client: Client; tx: Tx }> {
+  const client = new Client({ connectionString: url, connectionTimeoutMillis: 5000 });
+  await client.connect();
+  const tx: Tx = {
+    query: async (sql: string, params?: unknown[]) => (await client.query(sql, params)).rows,
+  } as Tx;
+  return { client, tx };
 }

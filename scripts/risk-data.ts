@@ -1,6 +1,6 @@
 import type { Tx } from '@staydesk/core';
 import { churnProbability } from '@staydesk/simulation';
-import { BacktestInputError } from '@staydesk/risk';
+import { BacktestInputError, parseWindow } from '@staydesk/risk';
 import type { BacktestWindow } from '@staydesk/risk';
 import type { RawFeatures } from '@staydesk/risk';
 import { RiskRepository } from '@staydesk/risk';
@@ -31,6 +31,33 @@ export function parseChurn(kind: string | undefined, days: string | undefined): 
     );
   }
   return { kind: 'dormant', dormantDays: Number(text) };
+}
+
+/** The flags of the window and the churn definition (risk:backtest, risk:fit), for `cliArgs`. */
+export const WINDOW_FLAGS = {
+  help: { type: 'boolean', short: 'h' },
+  cutoff: { type: 'string' },
+  horizon: { type: 'string' },
+  churn: { type: 'string' },
+  'dormant-days': { type: 'string' },
+} as const;
+
+/**
+ * The churn definition and the window of a backtest or a fit, from their flags: with `--churn
+ * dormant` the window is the dormant days after the cut-off (so no `--horizon`).
+ */
+export function churnAndWindow(
+  flags: { cutoff?: string; horizon?: string; churn?: string; 'dormant-days'?: string },
+  now: Date,
+): { churn: ChurnDefinition; window: BacktestWindow } {
+  const churn = parseChurn(flags.churn, flags['dormant-days']);
+  if (churn.kind === 'dormant' && flags.horizon !== undefined) {
+    throw new BacktestInputError(
+      '--churn dormant sets the window to --dormant-days; drop --horizon',
+    );
+  }
+  const days = churn.kind === 'dormant' ? String(churn.dormantDays) : flags.horizon;
+  return { churn, window: parseWindow(flags.cutoff, days, now) };
 }
 
 export const describeChurn = (c: ChurnDefinition) =>

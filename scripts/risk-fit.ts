@@ -19,15 +19,20 @@
  * activates a stored version by hand (`--use default` deactivates every fitted model).
  */
 import 'reflect-metadata';
-import { Client } from 'pg';
-import { describeDatabaseUrl, loadConfig, prepareDatabase } from '@staydesk/core';
+import {
+  UsageError,
+  cliArgs,
+  describeDatabaseUrl,
+  loadConfig,
+  prepareDatabase,
+  runCli,
+} from '@staydesk/core';
 import type { AppConfig, Tx } from '@staydesk/core';
 import {
   BacktestInputError,
   aucDifference,
   brierScore,
   fixed,
-  parseWindow,
   percent,
   precisionAtK,
   rocAuc,
@@ -46,53 +51,13 @@ import {
 } from '@staydesk/risk';
 import type { FactorName, RiskModel } from '@staydesk/risk';
 import { RiskRepository } from '@staydesk/risk';
-import { exitWithError } from './risk-cli';
-import { cohort, describeChurn, parseChurn } from './risk-data';
+import { connectSnapshot } from './risk-cli';
+import { WINDOW_FLAGS, churnAndWindow, cohort, describeChurn } from './risk-data';
+import type { ChurnDefinition } from './risk-data';
 
 const USAGE =
   'usage: risk-fit --cutoff YYYY-MM-DD [--horizon DAYS] [--l2 LAMBDA] [--churn status|dormant] [--dormant-days N] [--activate] | --use VERSION|default | --restore [--help]';
 const DAY_MS = 86_400_000;
-
-interface Options {
-  cutoff?: string;
-  horizon?: string;
-  churn?: string;
-  'dormant-days'?: string;
-  use?: string;
-  l2: number;
-  activate: boolean;
-  restore: boolean;
-}
-
-function parseArgs(argv: string[]): Options | 'help' {
-  const options: Options = { l2: 1, activate: false, restore: false };
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    if (arg === '--help' || arg === '-h') return 'help';
-    if (arg === '--activate' || arg === '--restore') {
-      options[arg === '--activate' ? 'activate' : 'restore'] = true;
-      continue;
-    }
-    const match = /^--(cutoff|horizon|l2|churn|dormant-days|use)(?:=(.*))?$/.exec(arg);
-    if (!match) throw new BacktestInputError(`unknown argument "${arg}"; ${USAGE}`);
-    const value = match[2] ?? argv[++i];
-    if (value === undefined || value === '' || value.startsWith('--')) {
-      throw new BacktestInputError(`--${match[1]} needs a value; ${USAGE}`);
-    }
-    if (match[1] === 'l2') {
-      if (!/^\d+(\.\d+)?$/.test(value) || Number(value) > 1e6) {
-        throw new BacktestInputError(`--l2 needs a number from 0 to 1000000 (got "${value}")`);
-      }
-      options.l2 = Number(value);
-    } else {
-      options[match[1] as 'cutoff' | 'horizon' | 'churn' | 'dormant-days' | 'use'] = value;
-    }
-  }
-  if ((options.restore || options.use) && (options.cutoff || options.activate)) {
-    throw new BacktestInputError(`--restore and --use do not fit a model; ${USAGE}`);
-  }
-  return options;
-}
 
 const round = (x: number, digits = 4) => Math.round(x * 10 ** digits) / 10 ** digits;
 const signed = (x: number) => `${x >= 0 ? ' ' : ''}${x.toFixed(3)}`;
@@ -114,7 +79,7 @@ async function incumbent(tx: Tx, config: AppConfig): Promise<RiskModel> {
 }
 
 /** `--restore` and `--use`: switch the active model, recorded in risk_model_activations. */
-async function switchModel(tx: Tx, options: Options): Promise<string> {
+async function switchModel(tx: Tx, options: { restore: boolean; use?: string }): Promise<string> {
   const repo = new RiskRepository();
   if (options.restore) {
     const last = await repo.previousModel(tx);
@@ -159,7 +124,7 @@ interface HeldOut {
 async function judgeLater(
   tx: Tx,
   later: BacktestWindow,
-  churn: ReturnType<typeof parseChurn>,
+  churn: ChurnDefinition,
   fitted: RiskModel,
   current: RiskModel,
 ): Promise<HeldOut> {
@@ -185,42 +150,34 @@ async function judgeLater(
 
 async function main(): Promise<void> {
   const started = performance.now();
-  const options = parseArgs(process.argv.slice(2));
-  if (options === 'help') {
-    console.log(USAGE);
-    return;
+  const { values: options } = cliArgs({
+    args: process.argv.slice(2),
+    options: {
+      ...WINDOW_FLAGS,
+      l2: { type: 'string' },
+      use: { type: 'string' },
+      activate: { type: 'boolean', default: false },
+      restore: { type: 'boolean', default: false },
+    },
+  });
+  if ((options.restore || options.use) && (options.cutoff || options.activate)) {
+    throw new UsageError('--restore and --use do not fit a model');
   }
+  const l2Text = options.l2 ?? '1';
+  if (!/^\d+(\.\d+)?$/.test(l2Text) || Number(l2Text) > 1e6) {
+    throw new BacktestInputError(`--l2 needs a number from 0 to 1000000 (got "${l2Text}")`);
+  }
+  const l2 = Number(l2Text);
   const config = loadConfig(process.env);
   const where = describeDatabaseUrl(config.database.url);
-  const churn =
-    options.restore || options.use ? null : parseChurn(options.churn, options['dormant-days']);
-  if (churn?.kind === 'dormant' && options.horizon !== undefined) {
-    throw new BacktestInputError(
-      '--churn dormant sets the window to --dormant-days; drop --horizon',
-    );
-  }
-  const window =
-    churn === null
-      ? null
-      : parseWindow(
-          options.cutoff,
-          churn.kind === 'dormant' ? String(churn.dormantDays) : options.horizon,
-          new Date(),
-        );
+  const fitting = options.restore || options.use ? null : churnAndWindow(options, new Date());
   await prepareDatabase(config, { run: false });
 
-  const client = new Client({
-    connectionString: config.database.url,
-    connectionTimeoutMillis: 5000,
-  });
-  await client.connect();
-  const tx: Tx = {
-    query: async (sql: string, params?: unknown[]) => (await client.query(sql, params)).rows,
-  } as Tx;
+  const { client, tx } = await connectSnapshot(config.database.url);
   const repo = new RiskRepository();
   try {
     await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ');
-    if (churn === null || window === null) {
+    if (fitting === null) {
       const said = await switchModel(tx, options);
       await client.query('COMMIT');
       console.log(
@@ -228,6 +185,7 @@ async function main(): Promise<void> {
       );
       return;
     }
+    const { churn, window } = fitting;
     const version = `fitted-${churn.kind === 'dormant' ? 'dormant-' : ''}${window.cutoff.toISOString().slice(0, 10)}-h${window.horizonDays}`;
     const { features, churned } = await cohort(tx, window, churn);
     const x = inputsOf(features);
@@ -238,7 +196,7 @@ async function main(): Promise<void> {
         `${positives === 0 ? 'no' : 'every'} customer active at the cut-off churned in the window: nothing to learn; pick another --cutoff or a longer --horizon`,
       );
     }
-    const fit = fitLogistic(x, y, { l2: options.l2 });
+    const fit = fitLogistic(x, y, { l2 });
     const weights = Object.fromEntries(
       FACTOR_NAMES.map((name, j) => [name, round(fit.weights[j])]),
     ) as Record<FactorName, number>;
@@ -271,7 +229,7 @@ async function main(): Promise<void> {
       customers: features.length,
       churned: positives,
       baseRate: positives / features.length,
-      l2: options.l2,
+      l2,
       iterations: fit.iterations,
       converged: fit.converged,
       logLoss: fit.logLoss,
@@ -314,7 +272,7 @@ async function main(): Promise<void> {
           (activate ? ' and made it active' : ' (not active)'),
         describeChurn(churn),
         `trained on ${features.length} customers active at ${metrics.cutoff}, ${positives} churned within ${window.horizonDays} days (${percent(metrics.baseRate)})`,
-        `L2 λ = ${options.l2}; Newton converged ${fit.converged ? 'yes' : 'NO'} after ${fit.iterations} steps; log loss ${fit.logLoss.toFixed(4)}`,
+        `L2 λ = ${l2}; Newton converged ${fit.converged ? 'yes' : 'NO'} after ${fit.iterations} steps; log loss ${fit.logLoss.toFixed(4)}`,
         '',
         textTable(
           ['factor', reference.version, version, 'mean input'],
@@ -349,4 +307,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch(exitWithError('risk:fit'));
+runCli('risk:fit', USAGE, main, [BacktestInputError]);

@@ -1,14 +1,11 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
-import {
-  ConfigError,
-  DatabaseStartupError,
-  ensureDatabaseExists,
-  loadConfig,
-  prepareDatabase,
-} from '@staydesk/core';
+import { loadConfig, runCli } from '@staydesk/core';
 import { API_NODE_FLAGS } from '../apps/api/src/node-flags';
 import { workerNodeFlags } from '../apps/worker/src/node-flags';
+import { migrate } from './migrate';
+
+const USAGE = 'usage: npm start [-- --demo]';
 
 /**
  * `npm start`: the whole product on one machine. Creates the database if missing, applies the
@@ -16,11 +13,7 @@ import { workerNodeFlags } from '../apps/worker/src/node-flags';
  */
 async function main() {
   const config = loadConfig(process.env);
-  if (await ensureDatabaseExists(config.database.url)) log('created the database');
-  const { applied } = await prepareDatabase(config, { run: true });
-  log(
-    applied.length ? `applied migrations: ${applied.join(', ')}` : 'database schema is up to date',
-  );
+  await migrate(config, log);
   const demo = process.argv.includes('--demo') || process.env.DEMO_DATA === '1';
   if (demo) {
     // the seeder leaves a database that already has customers untouched
@@ -119,8 +112,4 @@ function start(name: string, file: string, nodeFlags: string[] = []): ChildProce
   return child;
 }
 
-main().catch((err: Error) => {
-  const known = err instanceof ConfigError || err instanceof DatabaseStartupError;
-  process.stderr.write(`staydesk: ${known ? err.message : err.stack}\n`);
-  process.exit(1);
-});
+runCli('staydesk', USAGE, main);

@@ -1,5 +1,6 @@
 import { PASSWORD, fails, insertUser, login, ok } from '../support/factories';
 import { schemaOperations } from '../support/operations';
+import { NO_RATE_LIMITS } from '../support/env';
 import { TestStack, startStack } from '../support/stack';
 
 jest.setTimeout(60_000);
@@ -350,11 +351,7 @@ describe('access control: every operation × every role', () => {
   beforeAll(async () => {
     stack = await startStack({
       worker: false,
-      env: {
-        RATE_LIMIT_USER_PER_MINUTE: '0',
-        RATE_LIMIT_IP_PER_MINUTE: '0',
-        LOGIN_RATE_LIMIT_IP_PER_MINUTE: '0',
-      },
+      env: { ...NO_RATE_LIMITS, LOGIN_RATE_LIMIT_IP_PER_MINUTE: '0' },
     });
     // a team lead without a team may see no survey stats at all (a service rule), so give one
     const { rows } = await stack.db.query<{ id: string }>(

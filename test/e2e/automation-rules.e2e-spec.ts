@@ -1,6 +1,9 @@
 import { RulesService } from '@staydesk/automations';
 import { fails, insertUser, login, ok } from '../support/factories';
+import { eventually } from '../support/eventually';
 import { mailText, startSmtpSink } from '../support/smtp-sink';
+import { NO_RATE_LIMITS } from '../support/env';
+import { gqlAt } from '../support/gql';
 import { TestStack, startStack } from '../support/stack';
 import { createApi } from '../../apps/api/src/bootstrap';
 
@@ -18,16 +21,6 @@ const TEST = `query($t: ID!, $i: AutomationRuleInput!) { testAutomationRule(tick
   matched conditions { field operator values matched actual } changes { field from to } note
   email { to recipient subject body } followUpOwnerId } }`;
 const CREATE_TICKET = `mutation($i: CreateTicketInput!) { createTicket(input: $i) { id number version tags } }`;
-
-async function waitFor<T>(what: string, fn: () => Promise<T | null | undefined>, ms = 20_000) {
-  const until = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v !== null && v !== undefined) return v;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 describe('automation rules: conditions, actions, order, loop guard, time-based; merge and split', () => {
   let stack: TestStack;
@@ -70,8 +63,7 @@ describe('automation rules: conditions, actions, order, loop guard, time-based; 
         OUTBOX_POLL_MS: '100',
         CSAT_DELAY_SECONDS: '3600',
         MAIL_AUTO_PER_HOUR: '0',
-        RATE_LIMIT_USER_PER_MINUTE: '0',
-        RATE_LIMIT_IP_PER_MINUTE: '0',
+        ...NO_RATE_LIMITS,
         // the risk bands are set by hand below: the worker's rescoring after ticket events
         // (debounced) would replace Acme's "high" with what its few tickets say
         RISK_DEBOUNCE_MS: '3600000',
@@ -371,12 +363,12 @@ describe('automation rules: conditions, actions, order, loop guard, time-based; 
     expect(fu.rows).toEqual([
       { owner: ids.am, note: 'Check in with Acme about the outage', kind: 'custom' },
     ]);
-    const mail = await waitFor('the rule mail', async () =>
+    const mail = await eventually('the rule mail', async () =>
       sink.mails.find((m) => m.to.includes('ada@acme.example') && m.raw.includes('We are on it')),
     );
     expect(mailText(mail.raw)).toContain(`Hello Acme Person, Bo Agent is looking at #${t.number}.`);
     expect(mail.raw).toMatch(new RegExp(`Subject: \\[#${t.number}\\] We are on it, Acme`));
-    await waitFor(
+    await eventually(
       'the mail marked sent',
       async () =>
         (
@@ -583,7 +575,7 @@ describe('automation rules: conditions, actions, order, loop guard, time-based; 
     expect(await events(pending.id, ['rule_applied'])).toEqual([
       expect.objectContaining({ from: `rule ${remind.id} v1`, to: 'Remind after 3 days pending' }),
     ]);
-    const toCustomer = await waitFor('the reminder', async () =>
+    const toCustomer = await eventually('the reminder', async () =>
       sink.mails.find(
         (m) => m.to.includes('gus@globex.example') && m.raw.includes('Still need help'),
       ),
@@ -591,7 +583,7 @@ describe('automation rules: conditions, actions, order, loop guard, time-based; 
     expect(mailText(toCustomer.raw)).toContain(
       `We are waiting for your answer on #${pending.number}.`,
     );
-    const toAm = await waitFor('the account manager mail', async () =>
+    const toAm = await eventually('the account manager mail', async () =>
       sink.mails.find((m) => m.to.includes('am@t.local')),
     );
     expect(mailText(toAm.raw)).toContain(`Acme has waited an hour on #${waiting.number}.`);
@@ -654,7 +646,7 @@ describe('automation rules: conditions, actions, order, loop guard, time-based; 
     ]);
     // the duplicate's own history stays on it
     expect((await events(dup.id, ['created'])).length).toBe(1);
-    const notice = await waitFor('the merge notice', async () =>
+    const notice = await eventually('the merge notice', async () =>
       sink.mails.find(
         (m) => m.to.includes('gus@globex.example') && m.raw.includes('was merged into'),
       ),
@@ -863,25 +855,22 @@ describe('automation rules: conditions, actions, order, loop guard, time-based; 
       await other.listen({ port: 0, host: '127.0.0.1' });
       const url = await other.getUrl();
       const createThere = async (subject: string) => {
-        const res = await fetch(`${url}/graphql`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json', authorization: `Bearer ${agent}` },
-          body: JSON.stringify({
-            query: CREATE_TICKET,
-            variables: {
-              i: {
-                subject,
-                channel: 'email',
-                requesterId: ids.globexContact,
-                message: { body: 'hello', kind: 'customer_message' },
-              },
+        const body = await gqlAt(
+          url,
+          CREATE_TICKET,
+          {
+            i: {
+              subject,
+              channel: 'email',
+              requesterId: ids.globexContact,
+              message: { body: 'hello', kind: 'customer_message' },
             },
-          }),
-        });
-        const body = (await res.json()) as { data?: any; errors?: unknown[] };
+          },
+          { token: agent },
+        );
         expect(body.errors).toBeUndefined();
         // the tags as stored once the creating transaction committed
-        return (await row(body.data.createTicket.id)) as { tags: string[] };
+        return (await row(body.data!.createTicket.id)) as { tags: string[] };
       };
       // the other api reads (and caches) the rules as they are now
       expect((await createThere('zebracrossing one')).tags).not.toContain('cache-probe');

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,6 +11,8 @@ import {
 } from '@staydesk/testing';
 import { insertUser, login, ok, PASSWORD } from '../support/factories';
 import { API_MAIN, ROOT, listeningUrl, runToExit, startProcess } from '../support/processes';
+import { stackEnv, testRedisPrefix } from '../support/env';
+import { gqlAt } from '../support/gql';
 import { startSmtpSink } from '../support/smtp-sink';
 import { TestStack, startStack } from '../support/stack';
 
@@ -96,45 +97,26 @@ describe('backup → restore into an empty database → start', () => {
     expect(again.stderr).toMatch(/already has \d+ table\(s\): restore into an empty database/);
 
     // start the api on the restored database: the schema check passes without migrating
-    const api = await startProcess(API_MAIN, {
-      ...target,
-      NODE_ENV: 'test',
-      REDIS_PREFIX: `sdt_${randomBytes(5).toString('hex')}`,
-      HOST: '127.0.0.1',
-      PORT: '0',
-      JWT_SECRET: randomBytes(32).toString('hex'),
-      LOG_LEVEL: 'warn',
-      SCHEMA_FILE: 'off',
-      MIGRATIONS_RUN: 'false',
-    });
+    const api = await startProcess(API_MAIN, stackEnv(target.DATABASE_URL, testRedisPrefix()));
     try {
       const url = listeningUrl(api);
-      const gql = async (query: string, variables: Record<string, unknown>, token?: string) =>
-        (await (
-          await fetch(`${url}/graphql`, {
-            method: 'POST',
-            headers: {
-              'content-type': 'application/json',
-              ...(token ? { authorization: `Bearer ${token}` } : {}),
-            },
-            body: JSON.stringify({ query, variables }),
-          })
-        ).json()) as { data?: any; errors?: unknown[] };
+      const gql = (query: string, variables: Record<string, unknown>, token?: string) =>
+        gqlAt(url, query, variables, { token });
       const signIn = await gql(
         'mutation($e: String!, $p: String!) { login(email: $e, password: $p) { token } }',
         { e: 'admin@b.test', p: PASSWORD },
       );
-      const token = signIn.data.login.token as string;
+      const token = signIn.data!.login.token as string;
       const after = await gql(CUSTOMER, { id: customer }, token);
       expect(after.errors).toBeUndefined();
-      expect(after.data.customer).toEqual(before.customer);
-      expect(after.data.customer.risk.score).toBe(Math.round(score.score * 100) / 100);
+      expect(after.data!.customer).toEqual(before.customer);
+      expect(after.data!.customer.risk.score).toBe(Math.round(score.score * 100) / 100);
       const t2 = await gql(
         `query($id: ID!) { ticket(id: $id) { subject status } }`,
         { id: ticket },
         token,
       );
-      expect(t2.data.ticket).toEqual({ subject: 'Latex samples lost', status: 'solved' });
+      expect(t2.data!.ticket).toEqual({ subject: 'Latex samples lost', status: 'solved' });
     } finally {
       await api.stop('SIGTERM');
     }

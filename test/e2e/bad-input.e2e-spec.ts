@@ -8,6 +8,7 @@ import { retentionCases } from './bad-input/retention.cases';
 import { ticketsCases } from './bad-input/tickets.cases';
 import { insertUser, login, ok } from '../support/factories';
 import { schemaOperations } from '../support/operations';
+import { NO_LOGIN_RATE_LIMITS, NO_RATE_LIMITS } from '../support/env';
 import { TestStack, startStack } from '../support/stack';
 
 jest.setTimeout(60_000);
@@ -64,10 +65,8 @@ describe('bad input: clear errors, no 500, nothing written', () => {
     stack = await startStack({
       worker: false,
       env: {
-        RATE_LIMIT_USER_PER_MINUTE: '0',
-        RATE_LIMIT_IP_PER_MINUTE: '0',
-        LOGIN_RATE_LIMIT_EMAIL_PER_MINUTE: '0',
-        LOGIN_RATE_LIMIT_IP_PER_MINUTE: '0',
+        ...NO_RATE_LIMITS,
+        ...NO_LOGIN_RATE_LIMITS,
         LOGIN_MAX_FAILURES: '100',
       },
     });

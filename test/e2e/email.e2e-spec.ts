@@ -7,6 +7,7 @@ import { simpleParser, type ParsedMail } from 'mailparser';
 import { InboundSmtpReceiver } from '@staydesk/email';
 import { TicketsService } from '@staydesk/tickets';
 import { fails, insertUser, login, ok } from '../support/factories';
+import { eventually } from '../support/eventually';
 import { mailText, startSmtpSink } from '../support/smtp-sink';
 import { TestStack, startStack } from '../support/stack';
 
@@ -14,16 +15,6 @@ type Sink = Awaited<ReturnType<typeof startSmtpSink>>;
 
 const SUPPORT = 'support@staydesk.test';
 const attachmentsDir = join(tmpdir(), `sd-attachments-${randomBytes(4).toString('hex')}`);
-
-async function waitFor<T>(what: string, fn: () => Promise<T | null | undefined>, ms = 20_000) {
-  const until = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v !== null && v !== undefined) return v;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 describe('e-mail channel: replies out, mail in, threads, loops', () => {
   let stack: TestStack;
@@ -85,7 +76,7 @@ describe('e-mail channel: replies out, mail in, threads, loops', () => {
   /** Sends a mail to the receiver and waits until the worker filed it. */
   const mailIn = async (m: SendMailOptions & { messageId: string }) => {
     await smtp.sendMail({ to: SUPPORT, ...m });
-    return waitFor(`filing of ${m.messageId}`, async () => {
+    return eventually(`filing of ${m.messageId}`, async () => {
       const { rows } = await stack.db.query(
         `SELECT status, outcome, ticket_id::text AS "ticketId", ticket_message_id::text AS "messageId"
            FROM inbound_mails WHERE message_id = $1 AND status <> 'received'`,
@@ -204,7 +195,7 @@ describe('e-mail channel: replies out, mail in, threads, loops', () => {
     expect(out.html).toContain('<p>New skates are on the way.</p>');
     expect(mails.some((m) => (m.text ?? '').includes('Secret'))).toBe(false); // notes are never mailed
 
-    const status = await waitFor('sent status', async () => {
+    const status = await eventually('sent status', async () => {
       const c = await conversation(t.id);
       const m = c.messages.edges.find((e) => e.node.id === reply.replyToTicket.message.id)!.node;
       return m.mail.status === 'sent' ? m.mail : null;
@@ -384,7 +375,7 @@ describe('e-mail channel: replies out, mail in, threads, loops', () => {
       { id },
     );
     // the sink refuses gone@… with 550: the reply fails for good, visible on the ticket
-    const failed = await waitFor('failed status', async () => {
+    const failed = await eventually('failed status', async () => {
       const c = await conversation(id);
       const m = c.messages.edges.at(-1)!.node;
       return m.mail.status === 'failed' ? m.mail : null;
@@ -454,7 +445,7 @@ describe('e-mail channel: replies out, mail in, threads, loops', () => {
       '',
     ].join('\r\n');
     await smtp.sendMail({ envelope: { from: '', to: [SUPPORT] }, raw: dsn });
-    await waitFor('dsn filed', async () => {
+    await eventually('dsn filed', async () => {
       const { rows } = await stack.db.query(
         `SELECT outcome FROM inbound_mails WHERE message_id = 'dsn.1@mx.acme.example' AND status = 'ignored'`,
       );
@@ -493,7 +484,7 @@ describe('e-mail channel: replies out, mail in, threads, loops', () => {
       `mutation($id: ID!) { replyToTicket(id: $id, body: "Did the new skates arrive?") { message { id } } }`,
       { id: ids.loopTicket },
     );
-    const suppressed = await waitFor('suppressed reply', async () => {
+    const suppressed = await eventually('suppressed reply', async () => {
       const c = await conversation(ids.loopTicket);
       const m = c.messages.edges.find((e) => e.node.id === held.replyToTicket.message.id)!.node;
       return m.delivery.status === 'suppressed' ? m : null;
@@ -533,7 +524,7 @@ describe('e-mail channel: replies out, mail in, threads, loops', () => {
       `mutation($id: ID!) { replyToTicket(id: $id, body: "Checking in again.") { message { id } } }`,
       { id: ids.loopTicket },
     );
-    await waitFor('mailed again', async () =>
+    await eventually('mailed again', async () =>
       sink.mails.slice(mailsBefore).some((m) => m.to.includes('wile@acme.example')),
     );
   });
@@ -600,7 +591,7 @@ describe('e-mail channel: replies out, mail in, threads, loops', () => {
       `mutation($id: ID!, $t: ID, $a: ID) { updateTicket(id: $id, input: { teamId: $t, assigneeId: $a }) { id } }`,
       { id, t: team, a: ids.agent },
     );
-    const assigned = await waitFor('assignment mail', async () =>
+    const assigned = await eventually('assignment mail', async () =>
       sink.mails.slice(before).find((m) => m.to.includes('agent@t.local')),
     );
     expect(mailText(assigned.raw)).toContain('was assigned to you');
@@ -611,7 +602,7 @@ describe('e-mail channel: replies out, mail in, threads, loops', () => {
       `mutation($id: ID!) { replyToTicket(id: $id, body: "Team answer") { ticket { id } } }`,
       { id },
     );
-    const out = await waitFor('team reply', async () => {
+    const out = await eventually('team reply', async () => {
       const m = sink.mails.slice(before).find((x) => x.raw.includes('Team answer'));
       return m ? simpleParser(m.raw) : null;
     });
@@ -629,7 +620,7 @@ describe('e-mail channel: replies out, mail in, threads, loops', () => {
       text: 'Reply one.',
       messageId: '<team.2@acme.example>',
     });
-    await waitFor('reply notification', async () =>
+    await eventually('reply notification', async () =>
       sink.mails
         .slice(before)
         .find(
@@ -660,7 +651,7 @@ describe('e-mail channel: replies out, mail in, threads, loops', () => {
       connection: { url: stack.config.redis.url },
       prefix: stack.config.redis.prefix,
     });
-    await waitFor('notify job done', async () => {
+    await eventually('notify job done', async () => {
       const jobs = await q.getJobs(['completed']);
       return jobs.find(
         (j) => j.name === 'mail.notify' && j.returnvalue?.reason === 'switched off by the user',
@@ -773,7 +764,7 @@ describe('e-mail channel: replies out, mail in, threads, loops', () => {
       `mutation($id: ID!, $a: [ID!]) { replyToTicket(id: $id, body: "Here you go", attachmentIds: $a) { message { id } } }`,
       { id, a: [up.id] },
     );
-    const out = await waitFor('reply with attachment', async () => {
+    const out = await eventually('reply with attachment', async () => {
       const m = sink.mails.slice(before).find((x) => x.raw.includes('Here you go'));
       return m ? simpleParser(m.raw) : null;
     });

@@ -1,4 +1,5 @@
 import { fails, insertUser, login, ok } from '../support/factories';
+import { NO_RATE_LIMITS } from '../support/env';
 import { TestStack, startStack } from '../support/stack';
 
 jest.setTimeout(60_000);
@@ -60,7 +61,7 @@ describe('macros: saved replies with placeholders and actions, applied in one tr
   beforeAll(async () => {
     stack = await startStack({
       worker: false,
-      env: { RATE_LIMIT_USER_PER_MINUTE: '0', RATE_LIMIT_IP_PER_MINUTE: '0' },
+      env: NO_RATE_LIMITS,
     });
     await insertUser(stack, { email: 'admin@t.local', role: 'admin', name: 'Ann Admin' });
     admin = await login(stack, 'admin@t.local');

@@ -4,7 +4,6 @@ import type { AddressInfo } from 'node:net';
 import bcrypt from 'bcryptjs';
 import { Pool } from 'pg';
 import {
-  TEST_REDIS_URL,
   createTestDatabase,
   databaseUrl,
   deleteRedisPrefix,
@@ -18,6 +17,8 @@ import {
   listeningUrl,
   startProcess,
 } from '../support/processes';
+import { stackEnv, testRedisPrefix } from '../support/env';
+import { gqlAt } from '../support/gql';
 import { eventually } from '../support/eventually';
 import { startSmtpSink } from '../support/smtp-sink';
 
@@ -94,21 +95,11 @@ describe('operations: metrics and traces from the real processes', () => {
   let sink: Awaited<ReturnType<typeof startSmtpSink>>;
   let token: string;
 
-  const gql = async (query: string, variables?: Record<string, unknown>, headers = {}) => {
-    const res = await fetch(`${apiUrl}/graphql`, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        ...(token ? { authorization: `Bearer ${token}` } : {}),
-        ...headers,
-      },
-      body: JSON.stringify({ query, variables }),
-    });
-    return (await res.json()) as { data?: any; errors?: any[] };
-  };
+  const gql = (query: string, variables?: Record<string, unknown>, headers = {}) =>
+    gqlAt(apiUrl, query, variables, { token, headers });
   const must = async (query: string, variables?: Record<string, unknown>, headers = {}) => {
     const res = await gql(query, variables, headers);
-    if (res.errors?.length) throw new Error(JSON.stringify(res.errors));
+    if (res.errors?.length || !res.data) throw new Error(JSON.stringify(res.errors));
     return res.data;
   };
 
@@ -118,20 +109,10 @@ describe('operations: metrics and traces from the real processes', () => {
       startSmtpSink(),
       createTestDatabase(),
     ]);
-    prefix = `sdt_${randomBytes(5).toString('hex')}`;
+    prefix = testRedisPrefix();
     db = new Pool({ connectionString: databaseUrl(dbName), max: 2 });
     db.on('error', () => undefined);
-    const env: Record<string, string> = {
-      NODE_ENV: 'test',
-      DATABASE_URL: databaseUrl(dbName),
-      REDIS_URL: TEST_REDIS_URL,
-      REDIS_PREFIX: prefix,
-      HOST: '127.0.0.1',
-      PORT: '0',
-      JWT_SECRET: randomBytes(32).toString('hex'),
-      LOG_LEVEL: 'warn',
-      SCHEMA_FILE: 'off',
-      MIGRATIONS_RUN: 'false',
+    const env = stackEnv(databaseUrl(dbName), prefix, {
       DATABASE_POOL_SIZE: '4',
       SMTP_URL: sink.url,
       CSAT_DELAY_SECONDS: '0',
@@ -139,7 +120,7 @@ describe('operations: metrics and traces from the real processes', () => {
       WORKER_METRICS_PORT: '0',
       OTEL_EXPORTER_OTLP_ENDPOINT: otlp.url,
       OTEL_BSP_SCHEDULE_DELAY: '200',
-    };
+    });
     const started = await Promise.allSettled([
       startProcess(API_MAIN, env),
       startProcess(WORKER_MAIN, env),
@@ -249,7 +230,7 @@ describe('operations: metrics and traces from the real processes', () => {
     const refused = await gql('query Me { me { id } }', undefined, {
       authorization: 'Bearer nope',
     });
-    expect(refused.errors?.[0].extensions.code).toBe('UNAUTHENTICATED');
+    expect(refused.errors?.[0].extensions?.code).toBe('UNAUTHENTICATED');
     await fetch(`${apiUrl}/exports/no-such-page`); // an api path no route takes (not a console page)
 
     const apiText = await (await fetch(`${apiUrl}/metrics`)).text();

@@ -1,7 +1,9 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createApi } from '../../apps/api/src/bootstrap';
 import { PASSWORD, insertUser, login, ok } from '../support/factories';
-import { GqlResponse, TestStack, startStack } from '../support/stack';
+import { NO_LOGIN_RATE_LIMITS, NO_RATE_LIMITS } from '../support/env';
+import { GqlResponse, gqlAt } from '../support/gql';
+import { TestStack, startStack } from '../support/stack';
 
 jest.setTimeout(60_000);
 
@@ -20,15 +22,8 @@ describe('signed-in users cached per process: changes apply at once in every pro
   let n = 0;
 
   /** A GraphQL request to the second api process. */
-  const gqlOther = async (query: string, token: string, variables?: Record<string, unknown>) => {
-    const res = await fetch(`${otherUrl}/graphql`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-      body: JSON.stringify({ query, variables }),
-    });
-    const body = (await res.json()) as Omit<GqlResponse, 'status' | 'headers'>;
-    return { data: body.data, errors: body.errors };
-  };
+  const gqlOther = (query: string, token: string, variables?: Record<string, unknown>) =>
+    gqlAt(otherUrl, query, variables, { token });
   const code = (r: { errors?: GqlResponse['errors'] }) => r.errors?.[0]?.extensions?.code ?? null;
   const meOn = async (token: string) => {
     const [a, b] = [
@@ -56,12 +51,7 @@ describe('signed-in users cached per process: changes apply at once in every pro
   beforeAll(async () => {
     stack = await startStack({
       worker: false,
-      env: {
-        RATE_LIMIT_USER_PER_MINUTE: '0',
-        RATE_LIMIT_IP_PER_MINUTE: '0',
-        LOGIN_RATE_LIMIT_EMAIL_PER_MINUTE: '0',
-        LOGIN_RATE_LIMIT_IP_PER_MINUTE: '0',
-      },
+      env: { ...NO_RATE_LIMITS, ...NO_LOGIN_RATE_LIMITS },
     });
     other = await createApi(stack.config);
     await other.listen({ port: 0, host: '127.0.0.1' });

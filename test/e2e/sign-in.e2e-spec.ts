@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import { loadConfig } from '@staydesk/core';
 import { createApi } from '../../apps/api/src/bootstrap';
 import { PASSWORD, insertUser, login, ok } from '../support/factories';
+import { NO_LOGIN_RATE_LIMITS, NO_RATE_LIMITS } from '../support/env';
+import { gqlAt } from '../support/gql';
 import { TestStack, startStack } from '../support/stack';
 
 jest.setTimeout(60_000);
@@ -35,10 +37,8 @@ describe('sign-in: lockout, unlock, password changes, session cookie', () => {
       env: {
         TRUST_PROXY: 'true',
         LOGIN_MAX_FAILURES: '3',
-        LOGIN_RATE_LIMIT_EMAIL_PER_MINUTE: '0',
-        LOGIN_RATE_LIMIT_IP_PER_MINUTE: '0',
-        RATE_LIMIT_USER_PER_MINUTE: '0',
-        RATE_LIMIT_IP_PER_MINUTE: '0',
+        ...NO_LOGIN_RATE_LIMITS,
+        ...NO_RATE_LIMITS,
       },
     });
     await insertUser(stack, { email: 'admin@t.local', role: 'admin' });
@@ -213,24 +213,16 @@ describe('sign-in: lockout, unlock, password changes, session cookie', () => {
     const first = await boot();
     let token: string;
     try {
-      const res = await fetch(`${await first.getUrl()}/graphql`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ query: LOGIN, variables: { e: 'admin@t.local', p: PASSWORD } }),
-      });
-      token = ((await res.json()) as any).data.login.token;
+      const res = await gqlAt(await first.getUrl(), LOGIN, { e: 'admin@t.local', p: PASSWORD });
+      token = res.data!.login.token;
     } finally {
       await first.close();
     }
     expect(statSync(file).mode & 0o777).toBe(0o600);
     const second = await boot(); // "restarted": a new process would load the same file
     try {
-      const res = await fetch(`${await second.getUrl()}/graphql`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-        body: JSON.stringify({ query: '{ me { email } }' }),
-      });
-      expect(((await res.json()) as any).data).toEqual({ me: { email: 'admin@t.local' } });
+      const res = await gqlAt(await second.getUrl(), '{ me { email } }', undefined, { token });
+      expect(res.data).toEqual({ me: { email: 'admin@t.local' } });
     } finally {
       await second.close();
     }

@@ -1,6 +1,7 @@
 import { rebuildKpis } from '@staydesk/kpis';
 import { TicketsService } from '@staydesk/tickets';
 import { fails, insertUser, login, ok } from '../support/factories';
+import { NO_RATE_LIMITS } from '../support/env';
 import { TestStack, startStack } from '../support/stack';
 
 jest.setTimeout(60_000);
@@ -14,7 +15,7 @@ describe('SLA: the resolution clock pauses while pending / on hold and resumes o
   beforeAll(async () => {
     stack = await startStack({
       worker: false,
-      env: { RATE_LIMIT_USER_PER_MINUTE: '0', RATE_LIMIT_IP_PER_MINUTE: '0' },
+      env: NO_RATE_LIMITS,
     });
     await insertUser(stack, { email: 'admin@t.local', role: 'admin' });
     admin = await login(stack, 'admin@t.local');

@@ -642,11 +642,11 @@ function escape(s: string): RegExp {
   return new RegExp(`^${s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`);
 }
 
-async function rawExtensions(stack: TestStack, query: string, variables: object, token: string) {
-  const res = await fetch(`${stack.url}/graphql`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-    body: JSON.stringify({ query, variables }),
-  });
-  return ((await res.json()) as { extensions: { sqlQueries: number } }).extensions;
+async function rawExtensions(
+  stack: TestStack,
+  query: string,
+  variables: Record<string, unknown>,
+  token: string,
+) {
+  return (await stack.gql(query, variables, { token })).extensions as { sqlQueries: number };
 }

@@ -1,6 +1,13 @@
 import { KpisService } from '@staydesk/kpis';
 import { RiskService } from '@staydesk/risk';
-import { fails, insertUser, login, ok } from '../support/factories';
+import {
+  fails,
+  insertAnsweredCsat,
+  insertSlaTicket,
+  insertUser,
+  login,
+  ok,
+} from '../support/factories';
 import { TestStack, startStack } from '../support/stack';
 
 /*
@@ -20,41 +27,29 @@ describe('support drill-down and evidence (issue 17 API)', () => {
   let lead: string;
   const ids: Record<string, string> = {};
 
-  async function ticket(t: {
+  const ticket = (t: {
     team: string;
     created: string;
     replied?: string;
     frDue: string;
     solved?: string;
     resDue: string;
-  }) {
-    const { rows } = await stack.db.query<{ id: string }>(
-      `INSERT INTO tickets (customer_id, requester_id, team_id, subject, channel, priority, status, created_at,
-                            first_response_at, first_response_due_at, solved_at, resolution_due_at)
-       VALUES ($1, $2, $3, 'help', 'email', 'normal', $4, $5, $6, $7, $8, $9) RETURNING id::text`,
-      [
-        ids.customer,
-        ids.contact,
-        t.team,
-        t.solved ? 'solved' : 'open',
-        t.created,
-        t.replied ?? null,
-        t.frDue,
-        t.solved ?? null,
-        t.resDue,
-      ],
-    );
-    return rows[0].id;
-  }
-  async function csat(ticketId: string, score: number, at: string) {
-    const { rows } = await stack.db.query<{ id: string }>(
-      `INSERT INTO surveys (kind, ticket_id, solve_cycle, contact_id, customer_id, token_salt, token_hash, sent_at, expires_at, responded_at, score, comment)
-       VALUES ('csat', $1, 1, $2, $3, 's', md5(random()::text), $4::timestamptz - interval '1 hour', $4::timestamptz + interval '14 days', $4, $5, 'thanks')
-       RETURNING id::text`,
-      [ticketId, ids.contact, ids.customer, at, score],
-    );
-    return rows[0].id;
-  }
+  }) =>
+    insertSlaTicket(stack, {
+      ...t,
+      customerId: ids.customer,
+      requesterId: ids.contact,
+      teamId: t.team,
+    });
+  const csat = (ticketId: string, score: number, at: string) =>
+    insertAnsweredCsat(stack, {
+      ticketId,
+      contactId: ids.contact,
+      customerId: ids.customer,
+      at,
+      score,
+      comment: 'thanks',
+    });
 
   beforeAll(async () => {
     stack = await startStack({ env: { OUTBOX_RELAY: 'false' } });

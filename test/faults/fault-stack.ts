@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import bcrypt from 'bcryptjs';
 import { Pool } from 'pg';
 import { PASSWORD } from '../support/factories';
+import { eventually } from '../support/eventually';
 import { join } from 'node:path';
 import {
   API_MAIN,
@@ -65,13 +66,27 @@ export async function gqlAt(
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** {@link eventually} at the fault tests' pace: a check every 200 ms, until `timeoutMs`. */
 export async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs: number) {
-  const end = Date.now() + timeoutMs;
-  while (Date.now() < end) {
-    if (await check().catch(() => false)) return;
-    await sleep(200);
-  }
-  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+  await eventually(what, check, { timeoutMs, intervalMs: 200 });
+}
+
+/**
+ * Surveys with no delay, throttle or reminder: a CSAT survey per solve, mailed as soon as the
+ * outbox event of the solve is relayed.
+ */
+export const SURVEYS_AT_ONCE = {
+  CSAT_DELAY_SECONDS: '0',
+  SURVEY_THROTTLE_DAYS: '0',
+  SURVEY_REMINDER_SECONDS: '0',
+};
+
+/** Surveys marked sent in the database. */
+export async function surveysSent(db: Pool): Promise<number> {
+  const { rows } = await db.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM surveys WHERE sent_at IS NOT NULL`,
+  );
+  return rows[0].n;
 }
 
 /**

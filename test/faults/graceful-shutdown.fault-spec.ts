@@ -7,6 +7,8 @@ import {
   seedTickets,
   sleep,
   startFaultStack,
+  surveysSent,
+  SURVEYS_AT_ONCE,
   waitFor,
 } from './fault-stack';
 
@@ -24,9 +26,7 @@ describe('fault: graceful shutdown (SIGTERM) under load', () => {
     sink = await startSmtpSink({ delayMs: 100 });
     stack = await startFaultStack({
       SMTP_URL: sink.url,
-      CSAT_DELAY_SECONDS: '0',
-      SURVEY_THROTTLE_DAYS: '0',
-      SURVEY_REMINDER_SECONDS: '0',
+      ...SURVEYS_AT_ONCE,
       WORKER_CONCURRENCY: '10',
       RISK_DEBOUNCE_MS: '60000',
     });
@@ -109,16 +109,7 @@ describe('fault: graceful shutdown (SIGTERM) under load', () => {
     expect(atStop).toBe(mid[0].sent);
 
     const restarted = await stack.startWorker();
-    await waitFor(
-      'every survey sent',
-      async () => {
-        const { rows } = await stack.db.query<{ n: number }>(
-          `SELECT count(*)::int AS n FROM surveys WHERE sent_at IS NOT NULL`,
-        );
-        return rows[0].n === N;
-      },
-      60_000,
-    );
+    await waitFor('every survey sent', async () => (await surveysSent(stack.db)) === N, 60_000);
     await sleep(300);
     const perRecipient = countByRecipient(sink.mails);
     expect(perRecipient.size).toBe(N);

@@ -1,3 +1,4 @@
+import { NO_RATE_LIMITS } from '../support/env';
 import {
   FaultStack,
   GqlResult,
@@ -24,8 +25,7 @@ describe('fault: PostgreSQL restarted under read/write load', () => {
     // what "no write succeeded within 20 s after the restart" was. Limits have their own tests.
     stack = await startFaultStack({
       OUTBOX_RELAY: 'false',
-      RATE_LIMIT_USER_PER_MINUTE: '0',
-      RATE_LIMIT_IP_PER_MINUTE: '0',
+      ...NO_RATE_LIMITS,
     });
   });
 

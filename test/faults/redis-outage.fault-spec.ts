@@ -7,6 +7,7 @@ import {
   seedTickets,
   sleep,
   startFaultStack,
+  SURVEYS_AT_ONCE,
   waitFor,
 } from './fault-stack';
 
@@ -28,9 +29,7 @@ describe('fault: Redis stopped under ticket-solve load', () => {
     stack = await startFaultStack(
       {
         SMTP_URL: sink.url,
-        CSAT_DELAY_SECONDS: '0',
-        SURVEY_THROTTLE_DAYS: '0',
-        SURVEY_REMINDER_SECONDS: '0',
+        ...SURVEYS_AT_ONCE,
         RISK_DEBOUNCE_MS: '1000',
       },
       { persistentRedis: true },

@@ -1,6 +1,14 @@
 import { QueueEvents } from 'bullmq';
 import { startSmtpSink } from '../support/smtp-sink';
-import { FaultStack, countByRecipient, seedTickets, startFaultStack, waitFor } from './fault-stack';
+import {
+  FaultStack,
+  SURVEYS_AT_ONCE,
+  countByRecipient,
+  seedTickets,
+  startFaultStack,
+  surveysSent,
+  waitFor,
+} from './fault-stack';
 
 /**
  * Scenario 1: SIGKILL the worker with 1,000 survey jobs in flight. After a restart every survey is
@@ -20,9 +28,7 @@ describe('fault: worker killed (SIGKILL) with 1,000 survey jobs in flight', () =
     sink = await startSmtpSink({ delayMs: 60 });
     stack = await startFaultStack({
       SMTP_URL: sink.url,
-      CSAT_DELAY_SECONDS: '0',
-      SURVEY_THROTTLE_DAYS: '0',
-      SURVEY_REMINDER_SECONDS: '0',
+      ...SURVEYS_AT_ONCE,
       WORKER_CONCURRENCY: '20',
       SURVEY_CONCURRENCY: String(CONCURRENCY),
       RISK_DEBOUNCE_MS: '60000',
@@ -60,16 +66,7 @@ describe('fault: worker killed (SIGKILL) with 1,000 survey jobs in flight', () =
 
     const started = Date.now();
     const restarted = await stack.startWorker();
-    await waitFor(
-      'every survey sent',
-      async () => {
-        const { rows } = await stack.db.query<{ n: number }>(
-          `SELECT count(*)::int AS n FROM surveys WHERE sent_at IS NOT NULL`,
-        );
-        return rows[0].n === N;
-      },
-      90_000,
-    );
+    await waitFor('every survey sent', async () => (await surveysSent(stack.db)) === N, 90_000);
     const recoveryMs = Date.now() - started;
 
     const { rows } = await stack.db.query<{ surveys: number; tickets: number; unsent: number }>(

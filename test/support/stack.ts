@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { INestApplicationContext } from '@nestjs/common';
@@ -6,7 +5,6 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Pool } from 'pg';
 import { AppConfig, loadConfig } from '@staydesk/core';
 import {
-  TEST_REDIS_URL,
   createTestDatabase,
   databaseUrl,
   deleteRedisPrefix,
@@ -14,13 +12,8 @@ import {
 } from '@staydesk/testing';
 import { createApi } from '../../apps/api/src/bootstrap';
 import { createWorker } from '../../apps/worker/src/bootstrap';
-
-export interface GqlResponse<T = Record<string, any>> {
-  status: number;
-  headers: Headers;
-  data?: T;
-  errors?: { message: string; path?: string[]; extensions?: Record<string, any> }[];
-}
+import { stackEnv, testRedisPrefix } from './env';
+import { GqlResponse, gqlAt } from './gql';
 
 export interface TestStack {
   config: AppConfig;
@@ -48,21 +41,13 @@ export async function startStack(
   options: { worker?: boolean; env?: Record<string, string> } = {},
 ): Promise<TestStack> {
   const dbName = await createTestDatabase();
-  const prefix = `sdt_${randomBytes(5).toString('hex')}`;
-  const env: Record<string, string> = {
-    NODE_ENV: 'test',
-    DATABASE_URL: databaseUrl(dbName),
-    REDIS_URL: TEST_REDIS_URL,
-    REDIS_PREFIX: prefix,
-    HOST: '127.0.0.1',
-    PORT: '0',
-    JWT_SECRET: randomBytes(32).toString('hex'),
+  const prefix = testRedisPrefix();
+  const env = stackEnv(databaseUrl(dbName), prefix, {
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     SCHEMA_FILE: join(tmpdir(), `${dbName}.schema.graphql`),
-    MIGRATIONS_RUN: 'false',
     DATABASE_POOL_SIZE: '5',
     ...options.env,
-  };
+  });
   const config = loadConfig(env);
   const db = new Pool({ connectionString: config.database.url, max: 3 });
   // pool.end() can resolve while a client is still closing; the DROP DATABASE … WITH (FORCE)
@@ -94,19 +79,7 @@ export async function startStack(
     api,
     worker,
     db,
-    async gql(query, variables, opts = {}) {
-      const res = await fetch(`${url}/graphql`, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          ...(opts.token ? { authorization: `Bearer ${opts.token}` } : {}),
-          ...opts.headers,
-        },
-        body: JSON.stringify({ query, variables }),
-      });
-      const body = (await res.json()) as { data?: any; errors?: any[] };
-      return { status: res.status, headers: res.headers, data: body.data, errors: body.errors };
-    },
+    gql: (query, variables, opts) => gqlAt(url, query, variables, opts),
     close: cleanup,
   };
 }

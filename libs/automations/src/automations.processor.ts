@@ -1,8 +1,7 @@
 import { Processor, WorkerHost } from '@nestjs/bullmq';
 import type { Job } from 'bullmq';
-import { UnrecoverableError } from 'bullmq';
 import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
-import { Handlers, JobNamesOf, runJob } from '@staydesk/core';
+import { Handlers, JobNamesOf, checkPayload, payloadIds, runJob } from '@staydesk/core';
 import { AutomationMailService } from './automation-mail.service';
 import { RulesService } from './rules.service';
 
@@ -12,8 +11,7 @@ export class AutomationsProcessor extends WorkerHost {
   private readonly handlers: Handlers<JobNamesOf<'automations'>> = {
     'automations.send-mail': (job) => {
       const d = job.data;
-      if (!/^[1-9]\d{0,17}$/.test(String(d.mailId)))
-        throw new UnrecoverableError(`malformed payload for ${job.name}`);
+      checkPayload(job, payloadIds(d.mailId));
       return this.mails.send(d.mailId);
     },
     'automations.time-scan': async () => {

@@ -1,5 +1,5 @@
 import { db } from '@staydesk/core';
-import { MediumDatabase, mediumDatabase } from '@staydesk/testing';
+import { MediumDatabase, fixtures, mediumDatabase } from '@staydesk/testing';
 import { AutomationsRepository } from './automations.repository';
 import { CustomFieldsRepository } from './custom-fields.repository';
 import { MergeRepository } from './merge.repository';
@@ -21,75 +21,28 @@ describe('Automations repositories (medium)', () => {
 
   beforeAll(async () => {
     m = await mediumDatabase();
-    const k = db(m.db);
-    const user = async (email: string) =>
-      (
-        await k
-          .insertInto('users')
-          .values({ email, name: email, role: 'agent', passwordHash: 'x' })
-          .returning('id')
-          .executeTakeFirstOrThrow()
-      ).id;
-    agent = await user('a@x.test');
-    other = await user('b@x.test');
-    ({ id: team } = await k
-      .insertInto('teams')
-      .values({ name: 'Tier 1' })
-      .returning('id')
-      .executeTakeFirstOrThrow());
-    ({ id: customer } = await k
-      .insertInto('customers')
-      .values({
-        name: 'Acme',
-        tier: 'pro',
-        mrr: 100,
-        customFields: '{"contract_end":"2027-01-01"}',
-      })
-      .returning('id')
-      .executeTakeFirstOrThrow());
-    ({ id: contact } = await k
-      .insertInto('contacts')
-      .values({ customerId: customer, name: 'Cy', email: 'cy@acme.test' })
-      .returning('id')
-      .executeTakeFirstOrThrow());
+    const f = fixtures(m.db);
+    agent = await f.user({ email: 'a@x.test' });
+    other = await f.user({ email: 'b@x.test' });
+    team = await f.team({ name: 'Tier 1' });
+    customer = await f.customer({ customFields: '{"contract_end":"2027-01-01"}' });
+    contact = await f.contact({ customerId: customer });
   });
   afterAll(() => m.close());
 
-  const ticket = async () =>
-    (
-      await db(m.db)
-        .insertInto('tickets')
-        .values({
-          customerId: customer,
-          requesterId: contact,
-          subject: 'Help',
-          channel: 'email',
-          priority: 'normal',
-          status: 'open',
-        })
-        .returning('id')
-        .executeTakeFirstOrThrow()
-    ).id;
+  const ticket = () => fixtures(m.db).ticket({ customerId: customer, requesterId: contact });
 
-  const message = async (
+  const message = (
     ticketId: string,
     kind: 'public_reply' | 'internal_note' | 'customer_message',
     minutesAgo: number,
   ) =>
-    (
-      await db(m.db)
-        .insertInto('ticketMessages')
-        .values({
-          ticketId,
-          kind,
-          body: kind,
-          createdAt: new Date(Date.now() - minutesAgo * 60_000),
-          authorContactId: kind === 'customer_message' ? contact : null,
-          authorUserId: kind === 'customer_message' ? null : agent,
-        })
-        .returning('id')
-        .executeTakeFirstOrThrow()
-    ).id;
+    fixtures(m.db).message({
+      ticketId,
+      kind,
+      author: kind === 'customer_message' ? contact : agent,
+      createdAt: new Date(Date.now() - minutesAgo * 60_000),
+    });
 
   it('lists the macros a user may use, most used first, searching names literally', async () => {
     const mk = (name: string, scope: 'personal' | 'team' | 'global', owner: string | null) =>

@@ -1,5 +1,5 @@
 import { db } from '@staydesk/core';
-import { MediumDatabase, mediumDatabase } from '@staydesk/testing';
+import { MediumDatabase, fixtures, mediumDatabase } from '@staydesk/testing';
 import { NewRule, RulesRepository } from './rules.repository';
 
 /** The rules SQL (typed builder and the time scans' templates) against a migrated database. */
@@ -16,27 +16,12 @@ describe('RulesRepository (medium)', () => {
   beforeAll(async () => {
     m = await mediumDatabase();
     const k = db(m.db);
-    ({ id: admin } = await k
-      .insertInto('users')
-      .values({ email: 'ada@x.test', name: 'Ada', role: 'admin', passwordHash: 'x' })
-      .returning('id')
-      .executeTakeFirstOrThrow());
-    ({ id: team } = await k
-      .insertInto('teams')
-      .values({ name: 'Tier 1' })
-      .returning('id')
-      .executeTakeFirstOrThrow());
-    await k.insertInto('userTeams').values({ userId: admin, teamId: team }).execute();
-    ({ id: customer } = await k
-      .insertInto('customers')
-      .values({ name: 'Acme', tier: 'pro', mrr: 100, accountManagerId: admin })
-      .returning('id')
-      .executeTakeFirstOrThrow());
-    ({ id: contact } = await k
-      .insertInto('contacts')
-      .values({ customerId: customer, name: 'Cy', email: 'cy@acme.test' })
-      .returning('id')
-      .executeTakeFirstOrThrow());
+    const f = fixtures(m.db);
+    admin = await f.user({ email: 'ada@x.test', name: 'Ada', role: 'admin' });
+    team = await f.team({ name: 'Tier 1' });
+    await f.member(admin, team);
+    customer = await f.customer({ accountManagerId: admin });
+    contact = await f.contact({ customerId: customer });
     await k
       .insertInto('riskScores')
       .values({ customerId: customer, score: 0.8, band: 'high', factors: '{}', modelVersion: 't' })
@@ -44,43 +29,22 @@ describe('RulesRepository (medium)', () => {
   });
   afterAll(() => m.close());
 
-  const ticket = async (status: 'new' | 'open' | 'pending', extra: object = {}) =>
-    (
-      await db(m.db)
-        .insertInto('tickets')
-        .values({
-          customerId: customer,
-          requesterId: contact,
-          subject: 'Help',
-          channel: 'email',
-          priority: 'normal',
-          status,
-          ...extra,
-        })
-        .returning('id')
-        .executeTakeFirstOrThrow()
-    ).id;
+  const ticket = (status: 'new' | 'open' | 'pending', extra: object = {}) =>
+    fixtures(m.db).ticket({ customerId: customer, requesterId: contact, status, ...extra });
 
-  const message = async (
+  const message = (
     ticketId: string,
     kind: 'public_reply' | 'internal_note' | 'customer_message',
     minutesAgo: number,
     body = 'text',
   ) =>
-    (
-      await db(m.db)
-        .insertInto('ticketMessages')
-        .values({
-          ticketId,
-          kind,
-          body,
-          createdAt: ago(minutesAgo),
-          authorContactId: kind === 'customer_message' ? contact : null,
-          authorUserId: kind === 'customer_message' ? null : admin,
-        })
-        .returning('id')
-        .executeTakeFirstOrThrow()
-    ).id;
+    fixtures(m.db).message({
+      ticketId,
+      kind,
+      author: kind === 'customer_message' ? contact : admin,
+      body,
+      createdAt: ago(minutesAgo),
+    });
 
   const rule = (over: Partial<NewRule> = {}): NewRule => ({
     name: 'Route billing',

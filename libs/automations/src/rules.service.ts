@@ -3,7 +3,7 @@ import { DomainError, Tx } from '@staydesk/core';
 import { Actor } from '@staydesk/identity';
 import { TicketHook, TicketHookContext, TicketRow, UpdateTicketInput } from '@staydesk/tickets';
 import { RuleTrigger, TIME_FIELDS, evaluate } from './rule-logic';
-import { EditorRow, RuleRow } from './rules.repository';
+import { AutomationMailRow, EditorRow, RuleRow } from './rules.repository';
 import { actorFromEditor, Batch, applyInMemory, FactCache } from './rule-facts';
 import { RulePlan } from './rules.admin';
 import { RulesPlanner } from './rules.plan';
@@ -318,14 +318,7 @@ export class RulesService extends RulesPlanner implements TicketHook, OnModuleIn
   /** An automatic e-mail: a row in `automation_mails` plus an outbox event; the worker sends it. */
   async queueMail(
     tx: Tx,
-    m: {
-      ticketId: string;
-      ruleId: string | null;
-      kind: 'rule' | 'merge_notice';
-      recipient: string;
-      subject: string;
-      body: string;
-    },
+    m: Pick<AutomationMailRow, 'ticketId' | 'ruleId' | 'kind' | 'recipient' | 'subject' | 'body'>,
   ): Promise<string> {
     const mailId = await this.repo.insertMail(tx, m);
     await this.outbox.record(tx, {

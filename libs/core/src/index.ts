@@ -24,7 +24,7 @@ export type { CursorValue } from './pagination/cursor';
 export { QUEUES } from './queue/jobs';
 export type { JobData, JobName, JobNamesOf } from './queue/jobs';
 export { JobPublisher } from './queue/job-publisher';
-export { runJob } from './queue/job-runner';
+export { checkPayload, payloadIds, runJob } from './queue/job-runner';
 export type { Handlers } from './queue/job-runner';
 export { redisOptionsFromUrl } from './redis/redis-options';
 export { REDIS_CLIENT } from './redis/redis.module';

@@ -1,5 +1,5 @@
 import { CursorValue, db } from '@staydesk/core';
-import { MediumDatabase, mediumDatabase } from '@staydesk/testing';
+import { MediumDatabase, fixtures, mediumDatabase } from '@staydesk/testing';
 import type { TimelineRow } from './customer-timeline.sql';
 import { CustomersRepository } from './customers.repository';
 import { customerKeyset } from './customers.rows';
@@ -14,11 +14,7 @@ describe('CustomersRepository (medium)', () => {
 
   beforeAll(async () => {
     m = await mediumDatabase();
-    ({ id: am } = await db(m.db)
-      .insertInto('users')
-      .values({ email: 'am@x.test', name: 'Ann', role: 'account_manager', passwordHash: 'x' })
-      .returning('id')
-      .executeTakeFirstOrThrow());
+    am = await fixtures(m.db).user({ email: 'am@x.test', name: 'Ann', role: 'account_manager' });
   });
   afterAll(() => m.close());
 
@@ -350,47 +346,27 @@ describe('CustomersRepository (medium)', () => {
 
     beforeAll(async () => {
       const k = db(m.db);
+      const f = fixtures(m.db);
       customer = (await newCustomer('Timeline Co')).id;
       const other = (await newCustomer('Other Co')).id;
-      ({ id: privateTeam } = await k
-        .insertInto('teams')
-        .values({ name: 'Secret', isPrivate: true })
-        .returning('id')
-        .executeTakeFirstOrThrow());
-      const contact = async (customerId: string, email: string) =>
-        (
-          await k
-            .insertInto('contacts')
-            .values({ customerId, name: 'Cy', email })
-            .returning('id')
-            .executeTakeFirstOrThrow()
-        ).id;
-      const cy = await contact(customer, 'cy@tl.test');
-      const oz = await contact(other, 'oz@other.test');
-      const ticket = async (
+      privateTeam = await f.team({ name: 'Secret', isPrivate: true });
+      const cy = await f.contact({ customerId: customer, email: 'cy@tl.test' });
+      const oz = await f.contact({ customerId: other, email: 'oz@other.test' });
+      const ticket = (
         customerId: string,
         requesterId: string,
         subject: string,
         min: number,
         teamId: string | null,
       ) =>
-        (
-          await k
-            .insertInto('tickets')
-            .values({
-              customerId,
-              requesterId,
-              subject,
-              channel: 'email',
-              priority: 'normal',
-              status: 'open',
-              teamId,
-              createdById: am,
-              createdAt: at(min),
-            })
-            .returning('id')
-            .executeTakeFirstOrThrow()
-        ).id;
+        f.ticket({
+          customerId,
+          requesterId,
+          subject,
+          teamId,
+          createdById: am,
+          createdAt: at(min),
+        });
       visibleTicket = await ticket(customer, cy, 'Visible', 0, null);
       hiddenTicket = await ticket(customer, cy, 'Hidden', 1, privateTeam);
       const otherTicket = await ticket(other, oz, 'Not ours', 2, null);

@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import { db } from '@staydesk/core';
-import { MediumDatabase, mediumDatabase } from '@staydesk/testing';
+import { MediumDatabase, fixtures, mediumDatabase } from '@staydesk/testing';
 import { EmailRepository } from './email.repository';
 import { MailboxesRepository } from './mailboxes.repository';
 import { NotificationsRepository } from './notifications.repository';
@@ -28,49 +28,22 @@ describe('EmailRepository (medium)', () => {
 
   beforeAll(async () => {
     m = await mediumDatabase();
-    const k = db(m.db);
-    ({ id: customer } = await k
-      .insertInto('customers')
-      .values({ name: 'Acme', tier: 'pro', mrr: 100, domain: 'Acme.test' })
-      .returning('id')
-      .executeTakeFirstOrThrow());
-    ({ id: contact } = await k
-      .insertInto('contacts')
-      .values({ customerId: customer, name: 'Ann', email: 'Ann@acme.test' })
-      .returning('id')
-      .executeTakeFirstOrThrow());
-    ({ id: agent } = await k
-      .insertInto('users')
-      .values({ email: 'agent@x.test', name: 'Agent A', role: 'agent', passwordHash: 'x' })
-      .returning('id')
-      .executeTakeFirstOrThrow());
-    ({ id: ticket } = await k
-      .insertInto('tickets')
-      .values({
-        customerId: customer,
-        requesterId: contact,
-        subject: 'Skates',
-        channel: 'email',
-        priority: 'normal',
-        status: 'open',
-      })
-      .returning('id')
-      .executeTakeFirstOrThrow());
+    const f = fixtures(m.db);
+    customer = await f.customer({ domain: 'Acme.test' });
+    contact = await f.contact({ customerId: customer, name: 'Ann', email: 'Ann@acme.test' });
+    agent = await f.user({ email: 'agent@x.test', name: 'Agent A' });
+    ticket = await f.ticket({ customerId: customer, requesterId: contact, subject: 'Skates' });
   });
   afterAll(() => m.close());
 
   /** A public reply with its queued envelope. */
   async function reply(messageId: string): Promise<string> {
-    const { id } = await db(m.db)
-      .insertInto('ticketMessages')
-      .values({
-        ticketId: ticket,
-        kind: 'public_reply',
-        authorUserId: agent,
-        body: `reply ${messageId}`,
-      })
-      .returning('id')
-      .executeTakeFirstOrThrow();
+    const id = await fixtures(m.db).message({
+      ticketId: ticket,
+      kind: 'public_reply',
+      author: agent,
+      body: `reply ${messageId}`,
+    });
     await repo.insertMessageMail(m.db, {
       ticketMessageId: id,
       direction: 'out',

@@ -1,5 +1,5 @@
 import { db } from '@staydesk/core';
-import { MediumDatabase, mediumDatabase } from '@staydesk/testing';
+import { MediumDatabase, fixtures, mediumDatabase } from '@staydesk/testing';
 import { FollowUpsRepository } from './followups.repository';
 
 /** The follow-ups SQL (typed query builder) against a migrated database. */
@@ -14,40 +14,17 @@ describe('FollowUpsRepository (medium)', () => {
   beforeAll(async () => {
     m = await mediumDatabase();
     // Fixtures through the typed builder too, so they follow the schema.
-    const k = db(m.db);
-    ({ id: owner } = await k
-      .insertInto('users')
-      .values({ email: 'am@x.test', name: 'Ann', role: 'account_manager', passwordHash: 'x' })
-      .returning('id')
-      .executeTakeFirstOrThrow());
-    ({ id: customer } = await k
-      .insertInto('customers')
-      .values({ name: 'Acme', tier: 'pro', mrr: 100 })
-      .returning('id')
-      .executeTakeFirstOrThrow());
-    ({ id: privateTeam } = await k
-      .insertInto('teams')
-      .values({ name: 'Secret', isPrivate: true })
-      .returning('id')
-      .executeTakeFirstOrThrow());
-    const { id: contact } = await k
-      .insertInto('contacts')
-      .values({ customerId: customer, name: 'Cy', email: 'cy@acme.test' })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    ({ id: privateTicket } = await k
-      .insertInto('tickets')
-      .values({
-        customerId: customer,
-        requesterId: contact,
-        subject: 'Hidden',
-        channel: 'email',
-        priority: 'normal',
-        status: 'open',
-        teamId: privateTeam,
-      })
-      .returning('id')
-      .executeTakeFirstOrThrow());
+    const f = fixtures(m.db);
+    owner = await f.user({ email: 'am@x.test', name: 'Ann', role: 'account_manager' });
+    customer = await f.customer();
+    privateTeam = await f.team({ name: 'Secret', isPrivate: true });
+    const contact = await f.contact({ customerId: customer });
+    privateTicket = await f.ticket({
+      customerId: customer,
+      requesterId: contact,
+      subject: 'Hidden',
+      teamId: privateTeam,
+    });
   });
   afterAll(() => m.close());
 

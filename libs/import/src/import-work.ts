@@ -25,6 +25,23 @@ export interface ImportProgress {
   rejected: number;
 }
 
+/** Where a run stands, as its row records it. */
+export function progressOf(run: ImportRunRow): ImportProgress {
+  return {
+    runId: run.id,
+    phase: run.phase,
+    bytesRead: run.bytesRead,
+    totalBytes: run.totalBytes,
+    rowsRead: run.rowsRead,
+    casesDone: run.casesDone,
+    casesTotal: run.casesTotal,
+    created: run.created,
+    updated: run.updated,
+    skipped: run.skipped,
+    rejected: run.rejected,
+  };
+}
+
 const BATCH_ROWS = 5000;
 const TICKET_BATCH = 2000;
 const MERGE_CASES = 2000;
@@ -48,19 +65,7 @@ export class ImportWork {
     private run: ImportRunRow,
     private readonly onProgress?: (p: ImportProgress) => void,
   ) {
-    this.state = {
-      runId: run.id,
-      phase: run.phase,
-      bytesRead: run.bytesRead,
-      totalBytes: run.totalBytes,
-      rowsRead: run.rowsRead,
-      casesDone: run.casesDone,
-      casesTotal: run.casesTotal,
-      created: run.created,
-      updated: run.updated,
-      skipped: run.skipped,
-      rejected: run.rejected,
-    };
+    this.state = progressOf(run);
   }
 
   /** A batch: data through `data`, counters/rejects through `meta` (the same transaction unless dry). */

@@ -2,7 +2,14 @@ import { Processor, WorkerHost } from '@nestjs/bullmq';
 import type { Job } from 'bullmq';
 import { UnrecoverableError } from 'bullmq';
 import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
-import { DomainError, Handlers, JobNamesOf, runJob } from '@staydesk/core';
+import {
+  DomainError,
+  Handlers,
+  JobNamesOf,
+  checkPayload,
+  payloadIds,
+  runJob,
+} from '@staydesk/core';
 import { ImportService } from './import.service';
 
 /** `imports` queue: one history import per job, one job at a time per worker (they are big). */
@@ -11,8 +18,7 @@ export class ImportProcessor extends WorkerHost {
   private readonly handlers: Handlers<JobNamesOf<'imports'>> = {
     'imports.run': async (job) => {
       const d = job.data;
-      if (!/^[1-9]\d{0,17}$/.test(String(d.runId)))
-        throw new UnrecoverableError(`malformed payload ${JSON.stringify(d)}`);
+      checkPayload(job, payloadIds(d.runId));
       try {
         const s = await this.service.runQueued(d.runId);
         return { read: s.rowsRead, created: s.created, updated: s.updated, rejected: s.rejected };

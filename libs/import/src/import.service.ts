@@ -20,7 +20,7 @@ import {
   prepareImport,
 } from './import-preparation';
 import { writeRejectsFile } from './import-rejects';
-import { ImportProgress, ImportWork } from './import-work';
+import { ImportProgress, ImportWork, progressOf } from './import-work';
 import { ImportMergeRepository } from './import-merge.repository';
 import { ImportRunRow, RejectRow } from './import-run';
 import { ImportRepository } from './import.repository';
@@ -238,22 +238,14 @@ export class ImportService {
   }
 
   private summary(run: ImportRunRow, resumed: boolean, durationMs: number): ImportSummary {
+    const { runId, ...progress } = progressOf(run);
     return {
-      runId: run.id,
+      runId,
       kind: run.kind,
       fileName: run.fileName,
       dryRun: run.dryRun,
       resumed,
-      phase: run.phase,
-      bytesRead: run.bytesRead,
-      totalBytes: run.totalBytes,
-      rowsRead: run.rowsRead,
-      casesDone: run.casesDone,
-      casesTotal: run.casesTotal,
-      created: run.created,
-      updated: run.updated,
-      skipped: run.skipped,
-      rejected: run.rejected,
+      ...progress,
       rejectsFile: run.rejectsFile,
       entities: run.entities,
       durationMs,

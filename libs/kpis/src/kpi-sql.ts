@@ -18,8 +18,8 @@ export async function positional<R>(tx: Tx, text: string, params: unknown[]): Pr
   return (await db(tx).executeQuery<R>(CompiledQuery.raw(text, params))).rows;
 }
 
-/** One row of KPI inputs for a group in a bucket (durations in seconds). */
-export interface KpiRow {
+/** Where a KPI row belongs: its bucket and its group's keys (null: not grouped by it, or no value). */
+export interface KpiGroup {
   /** Index of the bucket (1-based, the order the buckets were given in). */
   i: number;
   team: string | null;
@@ -30,6 +30,10 @@ export interface KpiRow {
   segment?: string | null;
   /** The ticket custom field's value, when grouped by `custom.<key>` (null: no value). */
   custom?: string | null;
+}
+
+/** One row of KPI inputs for a group in a bucket (durations in seconds). */
+export interface KpiRow extends KpiGroup {
   ticketsCreated: number;
   ticketsSolved: number;
   frtN: number;
@@ -64,15 +68,8 @@ export interface KpiRow {
 }
 
 /** Next-reply figures of one bucket and group (see `nextReplyRows`). */
-export interface NextReplyRow {
-  i: number;
-  team: string | null;
-  agent: string | null;
-  channel: string | null;
-  priority: string | null;
-  tier: string | null;
+export interface NextReplyRow extends KpiGroup {
   segment: string | null;
-  custom?: string | null;
   /** Customer messages answered in the bucket with a next-reply clock running. */
   n: number;
   /** Of those, answered by the due time. */
@@ -103,11 +100,21 @@ export function customColumn(key: string): string {
   return `(SELECT tk.custom_fields ->> '${key}' FROM tickets tk WHERE tk.id = f.ticket_id)`;
 }
 
+/**
+ * The group key columns of a KPI statement's rows: `d_<dim>` for every dimension (NULL where
+ * not grouped by it) and `d_custom` (the custom field column, or NULL).
+ */
+export function groupKeyColumns(dims: Dim[], customCol: string | undefined): string {
+  return [
+    ...ALL_DIMS.map((d) =>
+      dims.includes(d) ? `${DIM_COLUMN[d]} AS d_${d}` : `NULL::text AS d_${d}`,
+    ),
+    `${customCol ?? 'NULL::text'} AS d_custom`,
+  ].join(', ');
+}
+
 /** The figures of a KPI row (not its bucket index or its group keys). */
-export type MetricKey = Exclude<
-  keyof KpiRow,
-  'i' | 'team' | 'agent' | 'channel' | 'priority' | 'tier' | 'segment' | 'custom'
->;
+export type MetricKey = Exclude<keyof KpiRow, keyof KpiGroup>;
 
 export const METRIC_COLUMNS: [string, MetricKey][] = [
   ['tickets_created', 'ticketsCreated'],
@@ -178,12 +185,7 @@ export function metricsSql(
     .map((s) => `(${['b.i', ...s.map((d) => DIM_COLUMN[d]), ...extra].join(', ')})`)
     .join(', ');
   const grouping = dims.length > 0 ? `GROUPING(${dims.map((d) => DIM_COLUMN[d]).join(', ')})` : '0';
-  const keyCols = [
-    ...ALL_DIMS.map((d) =>
-      dims.includes(d) ? `${DIM_COLUMN[d]} AS d_${d}` : `NULL::text AS d_${d}`,
-    ),
-    `${extra[0] ?? 'NULL::text'} AS d_custom`,
-  ].join(', ');
+  const keyCols = groupKeyColumns(dims, extra[0]);
   const where = [
     ...filterDims.map((d, k) => `${DIM_COLUMN[d]} = ANY($${4 + k}::text[])`),
     // the group of absent values (the row a grouping shows with a null key)

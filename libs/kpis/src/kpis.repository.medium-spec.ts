@@ -1,5 +1,5 @@
 import { db } from '@staydesk/core';
-import { MediumDatabase, mediumDatabase } from '@staydesk/testing';
+import { MediumDatabase, fixtures, mediumDatabase } from '@staydesk/testing';
 import { KpiDrillRepository } from './kpi-drill.repository';
 import { KpisRepository } from './kpis.repository';
 
@@ -35,21 +35,10 @@ describe('KpisRepository (medium)', () => {
   beforeAll(async () => {
     m = await mediumDatabase();
     const k = db(m.db);
-    const { id: agent } = await k
-      .insertInto('users')
-      .values({ email: 'ag@x.test', name: 'Ag', role: 'agent', passwordHash: 'x' })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    const { id: customer } = await k
-      .insertInto('customers')
-      .values({ name: 'Acme', tier: 'pro', mrr: 100 })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    const { id: contact } = await k
-      .insertInto('contacts')
-      .values({ customerId: customer, name: 'Cy', email: 'cy@acme.test' })
-      .returning('id')
-      .executeTakeFirstOrThrow();
+    const f = fixtures(m.db);
+    const agent = await f.user({ email: 'ag@x.test', name: 'Ag' });
+    const customer = await f.customer();
+    const contact = await f.contact({ customerId: customer });
     const min = 60_000;
     const tickets = [
       { day: 5, priority: 'high', fr: 10, frDue: 30, solved: 1, resDue: 4, reopens: 0 },
@@ -60,13 +49,11 @@ describe('KpisRepository (medium)', () => {
     ] as const;
     for (const t of tickets) {
       const created = at(t.day, 10);
-      const { id } = await k
-        .insertInto('tickets')
-        .values({
+      ids.push(
+        await f.ticket({
           customerId: customer,
           requesterId: contact,
           subject: `T${ids.length + 1}`,
-          channel: 'email',
           priority: t.priority,
           status: t.solved === null ? 'open' : 'solved',
           createdAt: created,
@@ -75,22 +62,17 @@ describe('KpisRepository (medium)', () => {
           solvedAt: t.solved === null ? null : new Date(created.getTime() + t.solved * H),
           resolutionDueAt: new Date(created.getTime() + t.resDue * H),
           reopenCount: t.reopens,
-        })
-        .returning('id')
-        .executeTakeFirstOrThrow();
-      ids.push(id);
+        }),
+      );
     }
     // T1: one agent reply (one touch), which stopped a next-reply clock after 10 minutes
-    await k
-      .insertInto('ticketMessages')
-      .values({
-        ticketId: ids[0],
-        kind: 'public_reply',
-        authorUserId: agent,
-        body: 'done',
-        createdAt: at(5, 10),
-      })
-      .execute();
+    await f.message({
+      ticketId: ids[0],
+      kind: 'public_reply',
+      author: agent,
+      body: 'done',
+      createdAt: at(5, 10),
+    });
     await k
       .insertInto('ticketEvents')
       .values({

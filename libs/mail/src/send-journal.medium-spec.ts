@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import { PinoLogger } from 'nestjs-pino';
 import { db, loadConfig } from '@staydesk/core';
-import { MediumDatabase, databaseUrl, mediumDatabase } from '@staydesk/testing';
+import { MediumDatabase, databaseUrl, fixtures, mediumDatabase } from '@staydesk/testing';
 import { SendJournal } from './send-journal';
 
 /** The send journal's marks on its own connections (synchronous_commit off), typed or as text. */
@@ -17,11 +17,7 @@ describe('SendJournal (medium)', () => {
     );
     const config = loadConfig({ NODE_ENV: 'test', DATABASE_URL: databaseUrl(rows[0].name) });
     journal = new SendJournal(config, new PinoLogger({ pinoHttp: { level: 'silent' } }));
-    ({ id: team } = await db(m.db)
-      .insertInto('teams')
-      .values({ name: 'Journal' })
-      .returning('id')
-      .executeTakeFirstOrThrow());
+    team = await fixtures(m.db).team({ name: 'Journal' });
   });
   afterAll(async () => {
     await journal.onApplicationShutdown();

@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import { db } from '@staydesk/core';
-import { MediumDatabase, mediumDatabase } from '@staydesk/testing';
+import { MediumDatabase, fixtures, mediumDatabase } from '@staydesk/testing';
 import type { RiskListQuery } from './retention-rules';
 import { RetentionRepository, RiskListRow } from './retention.repository';
 import { RiskRowRepository } from './risk-row.repository';
@@ -53,32 +53,16 @@ describe('RetentionRepository (medium)', () => {
   beforeAll(async () => {
     m = await mediumDatabase();
     const k = db(m.db);
-    ({ id: am } = await k
-      .insertInto('users')
-      .values({ email: 'am@x.test', name: 'Ann', role: 'account_manager', passwordHash: 'x' })
-      .returning('id')
-      .executeTakeFirstOrThrow());
-    ({ id: otherAm } = await k
-      .insertInto('users')
-      .values({ email: 'bo@x.test', name: 'Bo', role: 'account_manager', passwordHash: 'x' })
-      .returning('id')
-      .executeTakeFirstOrThrow());
-    ({ id: privateTeam } = await k
-      .insertInto('teams')
-      .values({ name: 'Secret', isPrivate: true })
-      .returning('id')
-      .executeTakeFirstOrThrow());
+    const f = fixtures(m.db);
+    am = await f.user({ email: 'am@x.test', name: 'Ann', role: 'account_manager' });
+    otherAm = await f.user({ email: 'bo@x.test', name: 'Bo', role: 'account_manager' });
+    privateTeam = await f.team({ name: 'Secret', isPrivate: true });
     for (let i = 0; i < scores.length; i++) {
-      const { id } = await k
-        .insertInto('customers')
-        .values({
-          name: `C${i}`,
-          tier: 'pro',
-          mrr: mrrs[i],
-          accountManagerId: i % 2 === 0 ? am : otherAm,
-        })
-        .returning('id')
-        .executeTakeFirstOrThrow();
+      const id = await f.customer({
+        name: `C${i}`,
+        mrr: mrrs[i],
+        accountManagerId: i % 2 === 0 ? am : otherAm,
+      });
       ids.push(id);
       await k
         .insertInto('riskScores')
@@ -107,24 +91,15 @@ describe('RetentionRepository (medium)', () => {
         .execute();
     }
     // customer 1: its only tickets are in a private team
-    const { id: contact } = await k
-      .insertInto('contacts')
-      .values({ customerId: ids[1], name: 'Cy', email: 'cy@c1.test' })
-      .returning('id')
-      .executeTakeFirstOrThrow();
+    const contact = await f.contact({ customerId: ids[1], email: 'cy@c1.test' });
     for (const status of ['open', 'pending', 'solved'] as const) {
-      await k
-        .insertInto('tickets')
-        .values({
-          customerId: ids[1],
-          requesterId: contact,
-          subject: 'Hidden',
-          channel: 'email',
-          priority: 'normal',
-          status,
-          teamId: privateTeam,
-        })
-        .execute();
+      await f.ticket({
+        customerId: ids[1],
+        requesterId: contact,
+        subject: 'Hidden',
+        status,
+        teamId: privateTeam,
+      });
     }
   });
   afterAll(() => m.close());

@@ -33,14 +33,8 @@ export interface HistoryBackfillResult {
   ms: number;
 }
 
-interface Point {
-  customerId: string;
-  score: number;
-  band: Band;
-  previousBand: Band | null;
-  modelVersion: string;
-  at: Date;
-}
+/** A history point with its own time, as the repository writes it. */
+type Point = Parameters<RiskRepository['insertHistoryAt']>[1][number];
 
 /**
  * Demo data: the risk history a desk would have recorded had the scorer run every week. Scores

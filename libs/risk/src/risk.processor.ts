@@ -1,8 +1,7 @@
 import { Processor, WorkerHost } from '@nestjs/bullmq';
 import type { Job } from 'bullmq';
-import { UnrecoverableError } from 'bullmq';
 import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
-import { Handlers, JobNamesOf, runJob } from '@staydesk/core';
+import { Handlers, JobNamesOf, checkPayload, payloadIds, runJob } from '@staydesk/core';
 import { RiskService } from './risk.service';
 
 /** `risk` queue: debounced single-customer rescoring, and the nightly full run. */
@@ -11,8 +10,7 @@ export class RiskProcessor extends WorkerHost {
   private readonly handlers: Handlers<JobNamesOf<'risk'>> = {
     'risk.rescore': async (job) => {
       const d = job.data;
-      if (!/^[1-9]\d{0,17}$/.test(String(d.customerId)))
-        throw new UnrecoverableError(`malformed payload ${JSON.stringify(d)}`);
+      checkPayload(job, payloadIds(d.customerId));
       const s = await this.risk.rescoreCustomer(d.customerId);
       return s ? { score: s.score, band: s.band } : { skipped: 'not an active customer' };
     },

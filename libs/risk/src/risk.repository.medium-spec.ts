@@ -1,6 +1,6 @@
 import type { Insertable } from 'kysely';
 import { DB, db } from '@staydesk/core';
-import { MediumDatabase, mediumDatabase } from '@staydesk/testing';
+import { MediumDatabase, fixtures, mediumDatabase } from '@staydesk/testing';
 import { RiskEvidenceRepository } from './risk-evidence.repository';
 import type { FactorValue } from './risk-model';
 import { RiskRepository } from './risk.repository';
@@ -55,11 +55,8 @@ describe('RiskRepository (medium)', () => {
       .insertInto('customerStatusChanges')
       .values({ customerId: c, fromStatus: 'active', toStatus: 'churned', changedAt: ago(5) })
       .execute();
-    const { id: contact } = await k
-      .insertInto('contacts')
-      .values({ customerId: a, name: 'Cy', email: 'cy@a.test' })
-      .returning('id')
-      .executeTakeFirstOrThrow();
+    const f = fixtures(m.db);
+    const contact = await f.contact({ customerId: a, email: 'cy@a.test' });
     const ticket = async (v: {
       created: Date;
       priority: 'normal' | 'urgent';
@@ -68,24 +65,19 @@ describe('RiskRepository (medium)', () => {
       resDue?: Date;
       reopens?: number;
     }) => {
-      const { id } = await k
-        .insertInto('tickets')
-        .values({
-          customerId: a,
-          requesterId: contact,
-          subject: `a${t.length + 1}`,
-          channel: 'email',
-          priority: v.priority,
-          status: v.solved ? 'solved' : 'open',
-          createdAt: v.created,
-          solvedAt: v.solved,
-          firstResponseAt: v.solved,
-          firstResponseDueAt: v.frDue ?? null,
-          resolutionDueAt: v.resDue ?? null,
-          reopenCount: v.reopens ?? 0,
-        })
-        .returning('id')
-        .executeTakeFirstOrThrow();
+      const id = await f.ticket({
+        customerId: a,
+        requesterId: contact,
+        subject: `a${t.length + 1}`,
+        priority: v.priority,
+        status: v.solved ? 'solved' : 'open',
+        createdAt: v.created,
+        solvedAt: v.solved,
+        firstResponseAt: v.solved,
+        firstResponseDueAt: v.frDue ?? null,
+        resolutionDueAt: v.resDue ?? null,
+        reopenCount: v.reopens ?? 0,
+      });
       t.push(id);
       return id;
     };
@@ -94,17 +86,14 @@ describe('RiskRepository (medium)', () => {
     await ticket({ created: ago(60), priority: 'normal', solved: ago(60, 12) });
     await ticket({ created: ago(200), priority: 'normal', solved: ago(198), resDue: ago(199) });
     const message = (ticketId: string, created: Date, sentiment: number) =>
-      k
-        .insertInto('ticketMessages')
-        .values({
-          ticketId,
-          kind: 'customer_message',
-          authorContactId: contact,
-          body: 'hm',
-          sentiment,
-          createdAt: created,
-        })
-        .execute();
+      f.message({
+        ticketId,
+        kind: 'customer_message',
+        author: contact,
+        body: 'hm',
+        sentiment,
+        createdAt: created,
+      });
     await message(t[0], ago(10), -0.5);
     await message(t[1], ago(20), 0.3);
     await message(t[3], ago(200), -0.4);

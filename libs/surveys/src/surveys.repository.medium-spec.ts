@@ -1,5 +1,5 @@
 import { db } from '@staydesk/core';
-import { MediumDatabase, mediumDatabase } from '@staydesk/testing';
+import { MediumDatabase, fixtures, mediumDatabase } from '@staydesk/testing';
 import { SurveysRepository } from './surveys.repository';
 import type { StatsGroup } from './survey-stats.sql';
 
@@ -16,57 +16,35 @@ describe('SurveysRepository (medium)', () => {
 
   beforeAll(async () => {
     m = await mediumDatabase();
-    const k = db(m.db);
-    const user = (email: string, role: 'admin' | 'team_lead') =>
-      k
-        .insertInto('users')
-        .values({ email, name: email, role, passwordHash: 'x' })
-        .returning('id')
-        .executeTakeFirstOrThrow();
-    ({ id: admin } = await user('admin@x.test', 'admin'));
-    ({ id: lead } = await user('lead@x.test', 'team_lead'));
-    ({ id: team } = await k
-      .insertInto('teams')
-      .values({
-        name: 'Support',
-        leadId: lead,
-        timezone: 'Europe/Paris',
-        businessHours: JSON.stringify({ mon: [['09:00', '17:00']], sat: [] }),
-      })
-      .returning('id')
-      .executeTakeFirstOrThrow());
-    ({ id: customer } = await k
-      .insertInto('customers')
-      .values({ name: 'Acme', tier: 'pro', mrr: 100 })
-      .returning('id')
-      .executeTakeFirstOrThrow());
+    const f = fixtures(m.db);
+    admin = await f.user({ email: 'admin@x.test', role: 'admin' });
+    lead = await f.user({ email: 'lead@x.test', role: 'team_lead' });
+    team = await f.team({
+      name: 'Support',
+      leadId: lead,
+      timezone: 'Europe/Paris',
+      businessHours: JSON.stringify({ mon: [['09:00', '17:00']], sat: [] }),
+    });
+    customer = await f.customer();
     contacts = [];
     for (const n of ['a', 'b', 'c']) {
-      const { id } = await k
-        .insertInto('contacts')
-        .values({ customerId: customer, name: n.toUpperCase(), email: `${n}@acme.test` })
-        .returning('id')
-        .executeTakeFirstOrThrow();
-      contacts.push(id);
+      contacts.push(
+        await f.contact({ customerId: customer, name: n.toUpperCase(), email: `${n}@acme.test` }),
+      );
     }
     tickets = [];
     for (const requesterId of contacts.slice(0, 2)) {
-      const { id } = await k
-        .insertInto('tickets')
-        .values({
+      tickets.push(
+        await f.ticket({
           customerId: customer,
           requesterId,
           subject: `Help ${requesterId}`,
-          channel: 'email',
-          priority: 'normal',
           status: 'solved',
           solveCount: 1,
           teamId: team,
           assigneeId: lead,
-        })
-        .returning('id')
-        .executeTakeFirstOrThrow();
-      tickets.push(id);
+        }),
+      );
     }
   });
   afterAll(() => m.close());

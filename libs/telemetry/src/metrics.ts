@@ -60,6 +60,26 @@ const nameOf = (metric: Metric) => (metric as unknown as { name: string }).name;
 const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 const JOB_BUCKETS = [0.01, 0.05, 0.1, 0.5, 1, 5, 15, 60, 300, 1800];
 
+/**
+ * A gauge fed by sources ({@link addMetricsSource}): in no registry until a source of its kind
+ * is added. `collects`: the kind whose sources it runs at scrape time (one family per kind runs
+ * them; they set that kind's other families in the same run, so those pass null).
+ */
+function sourcedGauge<T extends string>(
+  collects: SourceKind | null,
+  config: { name: string; help: string; labelNames?: readonly T[] },
+): Gauge<T> {
+  return new Gauge<T>({
+    ...config,
+    registers: [],
+    ...(collects && {
+      async collect() {
+        await collectFrom(collects);
+      },
+    }),
+  });
+}
+
 /** The families; label names are part of the dashboards and alerts in docker/. */
 export const Metrics = {
   httpDuration: new Histogram({
@@ -82,19 +102,14 @@ export const Metrics = {
     labelNames: ['code'] as const,
     registers: [metricsRegistry],
   }),
-  dbPool: new Gauge({
+  dbPool: sourcedGauge('pool', {
     name: 'staydesk_db_pool_connections',
     help: 'PostgreSQL pool connections: total, idle, and clients waiting for one',
     labelNames: ['state'] as const,
-    registers: [], // exposed while a source feeds it
-    async collect() {
-      await collectFrom('pool');
-    },
   }),
-  dbPoolMax: new Gauge({
+  dbPoolMax: sourcedGauge(null, {
     name: 'staydesk_db_pool_max_connections',
     help: 'Configured PostgreSQL pool size (DATABASE_POOL_SIZE)',
-    registers: [], // exposed while a source feeds it
   }),
   dbQueryDuration: new Histogram({
     name: 'staydesk_db_query_duration_seconds',
@@ -102,27 +117,18 @@ export const Metrics = {
     buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1, 5],
     registers: [metricsRegistry],
   }),
-  outboxLag: new Gauge({
+  outboxLag: sourcedGauge('outbox', {
     name: 'staydesk_outbox_lag_seconds',
     help: 'Age of the oldest unpublished outbox event (0 when none)',
-    registers: [], // exposed while a source feeds it
-    async collect() {
-      await collectFrom('outbox');
-    },
   }),
-  outboxBacklog: new Gauge({
+  outboxBacklog: sourcedGauge(null, {
     name: 'staydesk_outbox_backlog',
     help: 'Unpublished outbox events',
-    registers: [], // exposed while a source feeds it
   }),
-  queueJobs: new Gauge({
+  queueJobs: sourcedGauge('queues', {
     name: 'staydesk_queue_jobs',
     help: 'BullMQ jobs per queue and state (waiting, active, delayed, failed)',
     labelNames: ['queue', 'state'] as const,
-    registers: [], // exposed while a source feeds it
-    async collect() {
-      await collectFrom('queues');
-    },
   }),
   jobDuration: new Histogram({
     name: 'staydesk_job_duration_seconds',
@@ -156,14 +162,10 @@ export const Metrics = {
     help: 'GraphQL subscriptions currently open on this process',
     registers: [metricsRegistry],
   }),
-  ready: new Gauge({
+  ready: sourcedGauge('ready', {
     name: 'staydesk_ready',
     help: 'Readiness per dependency as /health/ready sees it (1 up, 0 down)',
     labelNames: ['dependency'] as const,
-    registers: [], // exposed while a source feeds it
-    async collect() {
-      await collectFrom('ready');
-    },
   }),
 };
 

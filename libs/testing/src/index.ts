@@ -10,3 +10,5 @@ export {
 export { GRAPH_END, GRAPH_START, documentedGraph, libraryGraph, renderGraph } from './lib-graph';
 export { mediumDatabase } from './medium';
 export type { MediumDatabase } from './medium';
+export { fixtures } from './fixtures';
+export type { Fixtures } from './fixtures';

@@ -83,6 +83,27 @@ export function refreshSla(t: TicketRow, patch: Partial<TicketRow>, now: Date) {
     patch.nextReplyBreached = t.nextReplyBreached || b.nextReply;
 }
 
+/**
+ * The SLA fields of a ticket being created at `at`: its policy, the due times (business time on
+ * the team's calendar) and the next due time for the status it starts in.
+ */
+export function newTicketSla(
+  policy: SlaPolicyRow | null,
+  at: Date,
+  team: Parameters<typeof dueTimes>[2],
+  start: { status: TicketStatus; firstResponseAt: Date | null } = {
+    status: 'new',
+    firstResponseAt: null,
+  },
+) {
+  const due = dueTimes(policy, at, team);
+  return {
+    slaPolicyId: policy?.id ?? null,
+    ...due,
+    nextDueAt: nextDueAt({ ...start, solvedAt: null, ...due }),
+  };
+}
+
 export function dueTimes(
   policy: SlaPolicyRow | null,
   from: Date,

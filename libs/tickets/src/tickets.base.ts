@@ -25,7 +25,7 @@ import { OutboxService } from '@staydesk/outbox';
 import { MessageKind, nextReplyMet } from './ticket-rules';
 import { TicketRow, TicketsRepository } from './tickets.repository';
 import { TicketHooks, TicketTrigger } from './ticket-hooks';
-import { NewEvent, addPolicyMinutes } from './ticket-sla';
+import { NewEvent, addPolicyMinutes, changesOf, refreshSla } from './ticket-sla';
 
 /**
  * What every part of TicketsService shares: its dependencies, the read check, locking, the
@@ -107,6 +107,27 @@ export abstract class TicketsBase {
   /** Runs the registered hooks (automation rules) for a change made outside this service. */
   runHooks(tx: Tx, ticketId: string, trigger: TicketTrigger, actor: Actor | null) {
     return this.hooks.run(tx, { trigger, ticketId, actor });
+  }
+
+  /**
+   * Writes a state-machine change of a locked ticket: the SLA fields kept in step with the patch,
+   * the row, its history events and the `ticket.updated` outbox event. Returns the saved row.
+   */
+  protected async saveChange(
+    tx: Tx,
+    t: TicketRow,
+    patch: Partial<TicketRow>,
+    events: NewEvent[],
+    now: Date,
+  ): Promise<TicketRow> {
+    refreshSla(t, patch, now);
+    const saved = await this.repo.update(tx, t.id, patch, now);
+    await this.repo.insertEvents(tx, events);
+    await this.outbox.record(tx, {
+      type: 'ticket.updated',
+      payload: { ticketId: t.id, customerId: t.customerId, changes: changesOf(events) },
+    });
+    return saved;
   }
 
   /** Outbox events for a status change: solves schedule surveys, reopens cancel them. */

@@ -2,9 +2,16 @@ import { Tx, badInput, forbidden, notFound } from '@staydesk/core';
 import { Actor, TICKET_WORKERS, validateId } from '@staydesk/identity';
 import { newMessageId } from '@staydesk/mail';
 import { sentimentOf } from './sentiment';
-import { MessageKind, nextDueAt, statusAfterMessage, validateBody } from './ticket-rules';
+import { MessageKind, statusAfterMessage, validateBody } from './ticket-rules';
 import { MessageRow, TicketRow } from './tickets.repository';
-import { NewEvent, applyStatus, changesOf, dueTimes, refreshSla, selfAssign } from './ticket-sla';
+import {
+  NewEvent,
+  applyStatus,
+  changesOf,
+  newTicketSla,
+  refreshSla,
+  selfAssign,
+} from './ticket-sla';
 import { TicketsUpkeep } from './tickets.upkeep';
 
 const CC_LIMIT = 20;
@@ -196,7 +203,6 @@ export abstract class TicketsConversation extends TicketsUpkeep {
     const now = input.at ?? new Date();
     const subject = input.subject.trim().slice(0, 250) || '(no subject)';
     const policy = await this.repo.policyFor(tx, 'normal', 'email', input.customerTier);
-    const due = dueTimes(policy, now, null);
     const ticket = await this.repo.insert(tx, {
       customerId: input.customerId,
       requesterId: input.requesterId,
@@ -209,9 +215,7 @@ export abstract class TicketsConversation extends TicketsUpkeep {
       tags: [],
       createdById: null,
       firstResponseAt: null,
-      slaPolicyId: policy?.id ?? null,
-      ...due,
-      nextDueAt: nextDueAt({ status: 'new', firstResponseAt: null, solvedAt: null, ...due }),
+      ...newTicketSla(policy, now, null),
       lastMessageAt: now,
       createdAt: now,
     });

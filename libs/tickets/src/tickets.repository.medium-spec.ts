@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import { db } from '@staydesk/core';
 import { IdentitySettingsRepository } from '@staydesk/identity';
-import { MediumDatabase, mediumDatabase } from '@staydesk/testing';
+import { MediumDatabase, fixtures, mediumDatabase } from '@staydesk/testing';
 import { insertMailTickets } from './ticket-batch-insert';
 import { TicketOrder, TicketRow, TicketsRepository, ticketSortKey } from './tickets.repository';
 
@@ -44,43 +44,15 @@ describe('TicketsRepository (medium)', () => {
   beforeAll(async () => {
     m = await mediumDatabase();
     const k = db(m.db);
-    const user = async (email: string, role: 'agent' | 'team_lead') =>
-      (
-        await k
-          .insertInto('users')
-          .values({ email, name: email, role, passwordHash: 'x' })
-          .returning('id')
-          .executeTakeFirstOrThrow()
-      ).id;
-    agent = await user('agent@x.test', 'agent');
-    lead = await user('lead@x.test', 'team_lead');
-    member = await user('member@x.test', 'agent');
-    ({ id: customer } = await k
-      .insertInto('customers')
-      .values({
-        name: 'Acme',
-        tier: 'pro',
-        mrr: 100,
-        customFields: JSON.stringify({ account_code: 'A-1' }),
-      })
-      .returning('id')
-      .executeTakeFirstOrThrow());
-    ({ id: contact } = await k
-      .insertInto('contacts')
-      .values({ customerId: customer, name: 'Cy', email: 'cy@acme.test' })
-      .returning('id')
-      .executeTakeFirstOrThrow());
-    ({ id: privateTeam } = await k
-      .insertInto('teams')
-      .values({ name: 'Secret', isPrivate: true, leadId: lead })
-      .returning('id')
-      .executeTakeFirstOrThrow());
-    ({ id: publicTeam } = await k
-      .insertInto('teams')
-      .values({ name: 'Open' })
-      .returning('id')
-      .executeTakeFirstOrThrow());
-    await k.insertInto('userTeams').values({ userId: member, teamId: privateTeam }).execute();
+    const f = fixtures(m.db);
+    agent = await f.user({ email: 'agent@x.test' });
+    lead = await f.user({ email: 'lead@x.test', role: 'team_lead' });
+    member = await f.user({ email: 'member@x.test' });
+    customer = await f.customer({ customFields: JSON.stringify({ account_code: 'A-1' }) });
+    contact = await f.contact({ customerId: customer });
+    privateTeam = await f.team({ name: 'Secret', isPrivate: true, leadId: lead });
+    publicTeam = await f.team({ name: 'Open' });
+    await f.member(member, privateTeam);
     await k
       .insertInto('slaPolicies')
       .values([

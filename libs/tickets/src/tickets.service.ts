@@ -13,7 +13,6 @@ import {
   TICKET_STATUSES,
   TicketStatus,
   assertMove,
-  nextDueAt,
   normalizeTags,
   validateBody,
   validateSubject,
@@ -26,7 +25,15 @@ import {
   TicketRow,
   TicketWithRelations,
 } from './tickets.repository';
-import { NewEvent, applyStatus, changesOf, dueTimes, refreshSla, selfAssign } from './ticket-sla';
+import {
+  NewEvent,
+  applyStatus,
+  changesOf,
+  dueTimes,
+  newTicketSla,
+  refreshSla,
+  selfAssign,
+} from './ticket-sla';
 import { TicketsConversation } from './tickets.conversation';
 
 export interface CreateTicketInput {
@@ -197,16 +204,13 @@ export class TicketsService extends TicketsConversation {
       // the ticket, its events, the audit row and the outbox event: one statement
       let ticket: TicketRow;
       if (context) {
-        const due = dueTimes(context.policy, now, team);
         ticket = await this.repo.insertCreated(
           tx,
           {
             ...row,
             customerId: context.customerId,
             teamId: input.teamId ?? null,
-            slaPolicyId: context.policy?.id ?? null,
-            ...due,
-            nextDueAt: nextDueAt({ status, firstResponseAt, solvedAt: null, ...due }),
+            ...newTicketSla(context.policy, now, team, { status, firstResponseAt }),
           },
           events,
           audit,
@@ -401,13 +405,7 @@ export class TicketsService extends TicketsConversation {
       const patch: Partial<TicketRow> = {};
       const events = applyStatus(t, to, patch, actor, now);
       if (to === 'solved') events.push(...selfAssign(t, patch, actor, now));
-      refreshSla(t, patch, now);
-      const saved = await this.repo.update(tx, id, patch, now);
-      await this.repo.insertEvents(tx, events);
-      await this.outbox.record(tx, {
-        type: 'ticket.updated',
-        payload: { ticketId: id, customerId: t.customerId, changes: changesOf(events) },
-      });
+      const saved = await this.saveChange(tx, t, patch, events, now);
       await this.statusEvents(tx, t, saved);
       await this.audit.record(tx, {
         actorId: actor.id,

@@ -1,8 +1,8 @@
 import { Tx, notFound } from '@staydesk/core';
 import { Actor, validateId } from '@staydesk/identity';
-import { Channel, nextDueAt, validateSubject } from './ticket-rules';
+import { Channel, validateSubject } from './ticket-rules';
 import { SlaPolicyRow, TicketRow } from './tickets.repository';
-import { changesOf, applyStatus, refreshSla, dueTimes, checkPolicy } from './ticket-sla';
+import { applyStatus, refreshSla, checkPolicy, newTicketSla } from './ticket-sla';
 import { TicketsBase } from './tickets.base';
 
 /** SLA policy administration and the worker/merge entry points (breaches, auto-close, merge, split). */
@@ -183,14 +183,7 @@ export abstract class TicketsUpkeep extends TicketsBase {
     const now = new Date();
     const patch: Partial<TicketRow> = {};
     const events = applyStatus(t, 'closed', patch, actor, now);
-    refreshSla(t, patch, now);
-    const saved = await this.repo.update(tx, id, patch, now);
-    await this.repo.insertEvents(tx, events);
-    await this.outbox.record(tx, {
-      type: 'ticket.updated',
-      payload: { ticketId: id, customerId: t.customerId, changes: changesOf(events) },
-    });
-    return saved;
+    return this.saveChange(tx, t, patch, events, now);
   }
 
   /**
@@ -208,7 +201,6 @@ export abstract class TicketsUpkeep extends TicketsBase {
     const [customer] = await this.customers.byIds([source.customerId], tx);
     const policy = await this.repo.policyFor(tx, source.priority, source.channel, customer.tier);
     const team = source.teamId ? await this.requireTeam(source.teamId, tx) : null;
-    const due = dueTimes(policy, now, team);
     const ticket = await this.repo.insert(tx, {
       customerId: source.customerId,
       requesterId,
@@ -221,9 +213,7 @@ export abstract class TicketsUpkeep extends TicketsBase {
       tags: source.tags,
       createdById: actor.id,
       firstResponseAt: null,
-      slaPolicyId: policy?.id ?? null,
-      ...due,
-      nextDueAt: nextDueAt({ status: 'new', firstResponseAt: null, solvedAt: null, ...due }),
+      ...newTicketSla(policy, now, team),
       lastMessageAt: now,
       createdAt: now,
     });

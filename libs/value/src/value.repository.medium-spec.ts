@@ -1,5 +1,5 @@
 import { db } from '@staydesk/core';
-import { MediumDatabase, mediumDatabase } from '@staydesk/testing';
+import { MediumDatabase, fixtures, mediumDatabase } from '@staydesk/testing';
 import { MONTH_SECONDS } from './value-rules';
 import { ValueRepository } from './value.repository';
 
@@ -16,30 +16,18 @@ describe('ValueRepository (medium)', () => {
   beforeAll(async () => {
     m = await mediumDatabase();
     const k = db(m.db);
-    ({ id: admin } = await k
-      .insertInto('users')
-      .values({ email: 'ad@x.test', name: 'Ad', role: 'admin', passwordHash: 'x' })
-      .returning('id')
-      .executeTakeFirstOrThrow());
+    const f = fixtures(m.db);
+    admin = await f.user({ email: 'ad@x.test', name: 'Ad', role: 'admin' });
     // 100 a month for 2 months, no MRR history: its current MRR throughout
-    ({ id: steady } = await k
-      .insertInto('customers')
-      .values({ name: 'Steady', tier: 'pro', mrr: 100, customerSince: monthsBefore(2) })
-      .returning('id')
-      .executeTakeFirstOrThrow());
+    steady = await f.customer({ name: 'Steady', customerSince: monthsBefore(2) });
     // 50, then 80 from a month in; churned after 3 months of 4
-    ({ id: churned } = await k
-      .insertInto('customers')
-      .values({
-        name: 'Gone',
-        tier: 'pro',
-        mrr: 80,
-        status: 'churned',
-        customerSince: monthsBefore(4),
-        churnedAt: monthsBefore(1),
-      })
-      .returning('id')
-      .executeTakeFirstOrThrow());
+    churned = await f.customer({
+      name: 'Gone',
+      mrr: 80,
+      status: 'churned',
+      customerSince: monthsBefore(4),
+      churnedAt: monthsBefore(1),
+    });
     await k
       .insertInto('customerMrrHistory')
       .values([

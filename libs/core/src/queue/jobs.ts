@@ -88,26 +88,20 @@ export interface JobConfig<N extends JobName> {
   keep?: { completed: number; failed: number };
 }
 
+/** Completed/failed jobs kept for a job that runs often (schedules, nightly runs): a few. */
+const KEEP_FEW = { completed: 10, failed: 50 };
+
+/**
+ * A scan, sweep or poll that runs again anyway: one attempt, no backoff (the next run is the
+ * retry), a few runs kept for inspection.
+ */
+const SCAN = { attempts: 1, backoffMs: 0, keep: KEEP_FEW };
+
 export const JOB_CONFIG = {
   'system.ping': { queue: 'system', attempts: 3, backoffMs: 500 },
-  'system.heartbeat': {
-    queue: 'system',
-    attempts: 1,
-    backoffMs: 0,
-    keep: { completed: 10, failed: 50 },
-  },
-  'tickets.sla-scan': {
-    queue: 'tickets',
-    attempts: 1,
-    backoffMs: 0,
-    keep: { completed: 10, failed: 50 },
-  },
-  'followups.scan-due': {
-    queue: 'followups',
-    attempts: 1,
-    backoffMs: 0,
-    keep: { completed: 10, failed: 50 },
-  },
+  'system.heartbeat': { queue: 'system', ...SCAN },
+  'tickets.sla-scan': { queue: 'tickets', ...SCAN },
+  'followups.scan-due': { queue: 'followups', ...SCAN },
   'followups.remind': {
     queue: 'followups',
     attempts: 8,
@@ -132,18 +126,13 @@ export const JOB_CONFIG = {
     backoffMs: 10_000,
     jobId: (d) => `remind-${d.surveyId}`,
   },
-  'surveys.nps-scan': {
-    queue: 'surveys',
-    attempts: 1,
-    backoffMs: 0,
-    keep: { completed: 10, failed: 50 },
-  },
+  'surveys.nps-scan': { queue: 'surveys', ...SCAN },
   'risk.rescore': { queue: 'risk', attempts: 3, backoffMs: 2_000 },
   'risk.rescore-all': {
     queue: 'risk',
     attempts: 2,
     backoffMs: 60_000,
-    keep: { completed: 10, failed: 50 },
+    keep: KEEP_FEW,
   },
   // a retry resumes the run from its last committed batch
   'imports.run': {
@@ -157,26 +146,21 @@ export const JOB_CONFIG = {
     queue: 'kpis',
     attempts: 3,
     backoffMs: 5_000,
-    keep: { completed: 10, failed: 50 },
+    keep: KEEP_FEW,
   },
   'kpi.rebuild': {
     queue: 'kpis',
     attempts: 2,
     backoffMs: 60_000,
-    keep: { completed: 10, failed: 50 },
+    keep: KEEP_FEW,
   },
   'value.recompute': {
     queue: 'value',
     attempts: 2,
     backoffMs: 60_000,
-    keep: { completed: 10, failed: 50 },
+    keep: KEEP_FEW,
   },
-  'tickets.auto-close': {
-    queue: 'tickets',
-    attempts: 1,
-    backoffMs: 0,
-    keep: { completed: 10, failed: 50 },
-  },
+  'tickets.auto-close': { queue: 'tickets', ...SCAN },
   'mail.send-reply': {
     queue: 'mail',
     attempts: 8,
@@ -189,18 +173,8 @@ export const JOB_CONFIG = {
     backoffMs: 2_000,
     jobId: (d) => `mail-in-${d.inboundId}`,
   },
-  'mail.poll-imap': {
-    queue: 'mail',
-    attempts: 1,
-    backoffMs: 0,
-    keep: { completed: 10, failed: 50 },
-  },
-  'mail.sweep': {
-    queue: 'mail',
-    attempts: 1,
-    backoffMs: 0,
-    keep: { completed: 10, failed: 50 },
-  },
+  'mail.poll-imap': { queue: 'mail', ...SCAN },
+  'mail.sweep': { queue: 'mail', ...SCAN },
   'mail.notify': {
     queue: 'mail',
     attempts: 5,
@@ -219,12 +193,7 @@ export const JOB_CONFIG = {
     backoffMs: 5_000,
     jobId: (d) => `automation-mail-${d.mailId}`,
   },
-  'automations.time-scan': {
-    queue: 'automations',
-    attempts: 1,
-    backoffMs: 0,
-    keep: { completed: 10, failed: 50 },
-  },
+  'automations.time-scan': { queue: 'automations', ...SCAN },
 } satisfies { [N in JobName]: JobConfig<N> };
 
 /** The config of a job, typed for its payload. */
