@@ -27,4 +27,4 @@ export type { MessageRow, TicketOrder, TicketRow } from './tickets.repository';
 export { TicketsService } from './tickets.service';
 export type { UpdateTicketInput } from './tickets.service';
 export { TicketFilter as TicketFilterInput } from './tickets.input';
-export { TICKET_COUNT_CAP, toRepoFilter } from './tickets.resolver';
+export { TICKET_COUNT_CAP, toRepoFilter } from './ticket-filter';

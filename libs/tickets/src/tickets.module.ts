@@ -9,10 +9,10 @@ import { TicketsRepository } from './tickets.repository';
 import {
   CustomerTicketsResolver,
   TicketConnectionResolver,
-  SlaPolicyResolver,
   TicketMessageResolver,
   TicketsResolver,
 } from './tickets.resolver';
+import { SlaPolicyResolver } from './sla-policies.resolver';
 import { TicketsService } from './tickets.service';
 import { TicketHooks } from './ticket-hooks';
 

@@ -11,14 +11,12 @@ import {
   Resolver,
 } from '@nestjs/graphql';
 import {
-  badInput,
   jsonRow,
   Loaders,
   preload,
   pagedComplexity,
   pageSize,
   RequestLoaders,
-  searchText,
   selectedFields,
   toConnection,
 } from '@staydesk/core';
@@ -33,22 +31,12 @@ import {
   TeamObject,
   UserObject,
   mayReadNotes,
-  validateId,
 } from '@staydesk/identity';
-import { normalizeTags } from './ticket-rules';
 import type { TicketStatus } from './ticket-rules';
-import {
-  CreateTicketInput,
-  SlaPolicyInput,
-  SlaPolicyUpdateInput,
-  TicketFilter,
-  TicketsArgs,
-  UpdateTicketInput,
-} from './tickets.input';
+import { CreateTicketInput, TicketsArgs, UpdateTicketInput } from './tickets.input';
 import { TicketsLoaders } from './tickets.loaders';
 import {
   MessageResultObject,
-  SlaPolicyObject,
   TicketConnection,
   TicketEventObject,
   TicketMessageConnection,
@@ -58,7 +46,6 @@ import {
 } from './tickets.object';
 import {
   MESSAGE_KEYSET,
-  TicketFilter as RepoFilter,
   TicketOrder,
   TicketRelations,
   TicketWithRelations,
@@ -66,58 +53,7 @@ import {
   ticketSortKey,
 } from './tickets.repository';
 import { TicketsService } from './tickets.service';
-
-/**
- * `tickets.totalCount` (and saved views' counts) are exact up to this many tickets; above it the
- * answer is TICKET_COUNT_CAP + 1, which clients show as "10,000+".
- */
-export const TICKET_COUNT_CAP = 10_000;
-
-/** A queue filter as the API takes it → the repository's filter (`mine` is the caller). */
-export function toRepoFilter(f: TicketFilter, actor: Actor): RepoFilter {
-  const ids = (list: string[] | null | undefined, field: string) =>
-    list?.map((id) => validateId(id, field));
-  const date = (d: Date | null | undefined, field: string) => {
-    if (d && Number.isNaN(d.getTime())) throw badInput(field, 'is not a valid date-time');
-    return d ?? undefined;
-  };
-  const out: RepoFilter = {
-    statuses: f.status ?? undefined,
-    assigneeIds: [
-      ...(ids(f.assigneeIds, 'filter.assigneeIds') ?? []),
-      ...(f.mine ? [actor.id] : []),
-    ],
-    unassigned: f.unassigned ?? undefined,
-    teamIds: ids(f.teamIds, 'filter.teamIds'),
-    priorities: f.priority ?? undefined,
-    channels: f.channel ?? undefined,
-    tags: f.tags ? normalizeTags(f.tags, 'filter.tags') : undefined,
-    customerId: f.customerId ? validateId(f.customerId, 'filter.customerId') : undefined,
-    requesterId: f.requesterId ? validateId(f.requesterId, 'filter.requesterId') : undefined,
-    createdFrom: date(f.createdFrom, 'filter.createdFrom'),
-    createdTo: date(f.createdTo, 'filter.createdTo'),
-    updatedFrom: date(f.updatedFrom, 'filter.updatedFrom'),
-    updatedTo: date(f.updatedTo, 'filter.updatedTo'),
-  };
-  if (out.createdFrom && out.createdTo && out.createdFrom > out.createdTo) {
-    throw badInput('filter.createdTo', 'is before createdFrom');
-  }
-  if (out.updatedFrom && out.updatedTo && out.updatedFrom > out.updatedTo) {
-    throw badInput('filter.updatedTo', 'is before updatedFrom');
-  }
-  if (f.dueWithinMinutes != null && (f.dueWithinMinutes < 1 || f.dueWithinMinutes > 43_200)) {
-    throw badInput('filter.dueWithinMinutes', 'must be from 1 to 43200 (30 days)');
-  }
-  if (f.sla === 'breached') out.slaBreached = true;
-  if (f.sla === 'within_target') out.slaBreached = false;
-  if (f.sla === 'due_soon' || f.dueWithinMinutes != null)
-    out.dueWithinMinutes = f.dueWithinMinutes ?? 60;
-  const search = searchText(f.search, 'filter.search');
-  if (search) out.search = search;
-  if (f.customFields) out.customFields = customFieldFilter(f.customFields);
-  if (out.assigneeIds?.length === 0) delete out.assigneeIds;
-  return out;
-}
+import { TICKET_COUNT_CAP, toRepoFilter } from './ticket-filter';
 
 /**
  * A listed ticket with the relations its statement read, attached so that the field resolvers
@@ -419,72 +355,4 @@ export class TicketMessageResolver {
   authorContact(@Parent() m: TicketMessageObject, @Loaders() loaders: RequestLoaders) {
     return m.authorContactId ? loaders.get(CustomersLoaders).contact.load(m.authorContactId) : null;
   }
-}
-
-@Resolver(() => SlaPolicyObject)
-export class SlaPolicyResolver {
-  constructor(private readonly service: TicketsService) {}
-
-  @Roles(...EVERYONE)
-  @Query(() => [SlaPolicyObject], { description: 'Active SLA policies.' })
-  slaPolicies() {
-    return this.service.listPolicies();
-  }
-
-  @Roles('admin')
-  @Mutation(() => SlaPolicyObject, {
-    description: 'Admins: add an SLA policy (one active policy per priority/channel/tier).',
-  })
-  createSlaPolicy(@CurrentUser() actor: Actor, @Args('input') input: SlaPolicyInput) {
-    return this.service.createPolicy(actor, {
-      ...input,
-      nextReplyMinutes: input.nextReplyMinutes ?? null,
-      businessHours: input.businessHours ?? false,
-    });
-  }
-
-  @Roles('admin')
-  @Mutation(() => SlaPolicyObject, {
-    description:
-      'Admins: change an active SLA policy (name, scope, targets, business hours). New tickets get the new targets; existing tickets keep their due times. CONFLICT when another active policy already covers the new scope.',
-  })
-  updateSlaPolicy(
-    @CurrentUser() actor: Actor,
-    @Args('id', { type: () => ID }) id: string,
-    @Args('input') input: SlaPolicyUpdateInput,
-  ) {
-    const { channel, tier, nextReplyMinutes, ...rest } = input;
-    return this.service.updatePolicy(
-      actor,
-      id,
-      {
-        ...Object.fromEntries(Object.entries(rest).filter(([, v]) => v != null)),
-        channel: channel ?? null,
-        tier: tier ?? null,
-        nextReplyMinutes: nextReplyMinutes ?? null,
-      },
-      new Set(Object.keys(input)),
-    );
-  }
-
-  @Roles('admin')
-  @Mutation(() => Boolean, {
-    description: 'Admins: retire an SLA policy (existing tickets keep their due times).',
-  })
-  deactivateSlaPolicy(@CurrentUser() actor: Actor, @Args('id', { type: () => ID }) id: string) {
-    return this.service.deactivatePolicy(actor, id);
-  }
-}
-
-/** Custom field values to match: plain keys, scalar values (at most 20). */
-function customFieldFilter(v: Record<string, unknown>): Record<string, string | number | boolean> {
-  const entries = Object.entries(v);
-  if (entries.length > 20) throw badInput('filter.customFields', 'at most 20 fields');
-  for (const [k, x] of entries) {
-    if (!/^[a-z][a-z0-9_]{0,39}$/.test(k))
-      throw badInput('filter.customFields', `"${k.slice(0, 50)}" is not a custom field key`);
-    if (!['string', 'number', 'boolean'].includes(typeof x))
-      throw badInput(`filter.customFields.${k}`, 'must be a text, number, date or true/false');
-  }
-  return v as Record<string, string | number | boolean>;
 }
