@@ -1,3 +1,4 @@
+// Over 400 lines on purpose: the live bench and its subscriber process (child(), forked from this file) together, so both sides share the protocol and probe constants.
 import 'reflect-metadata';
 import { fork } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';

@@ -1,3 +1,4 @@
+// Over 400 lines on purpose: the one full bench run, phase after phase in the order docs/benchmarks.md reports them; the larger phases have files of their own (email.ts, live.ts, web.ts, plain.ts).
 import 'reflect-metadata';
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';

@@ -1,3 +1,4 @@
+// Over 400 lines on purpose: the generator's orchestration (shards, COPY, index rebuild, resume after an interruption) in one place; the world itself is libs/simulation.
 /**
  * `npm run data:generate -- [--customers 1000] [--tickets 20000] [--months 18] [--seed 7]
  *   [--jobs 2] [--force]`

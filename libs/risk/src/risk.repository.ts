@@ -1,3 +1,4 @@
+// Over 400 lines on purpose: the scoring pipeline's SQL (features, staging, history, trends) read together with docs/risk-model.md; the models' own table is in risk-models.repository.ts.
 import { Injectable } from '@nestjs/common';
 import { CompiledQuery, sql } from 'kysely';
 import { Tx, copyInto, copyLine, db } from '@staydesk/core';

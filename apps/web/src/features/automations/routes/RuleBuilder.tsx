@@ -1,3 +1,4 @@
+// Over 400 lines on purpose: the rule form and its dry-run result share the form state; the condition rows are in RuleConditions.tsx.
 import { useApolloClient, useMutation } from '@apollo/client/react';
 import {
   Alert,
