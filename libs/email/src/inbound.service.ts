@@ -46,6 +46,9 @@ export const FILING_BATCH = 50;
 /** Most filing transactions at once in one process (the rest of the worker's jobs run beside). */
 const FILING_PARALLEL = 4;
 
+/** Stored mails this process remembers having filed (their later jobs need no transaction). */
+const FILED_MEMORY = 20_000;
+
 /** A received mail waiting for its INSERT, and its SMTP session waiting for the outcome. */
 interface ToStore {
   mail: Parameters<EmailRepository['storeInbound']>[1];
@@ -95,6 +98,10 @@ export class InboundService {
   /** Filing transactions running in this process, and jobs waiting for one (see process). */
   private filingNow = 0;
   private readonly filingWaiting: (() => void)[] = [];
+  /** Mails a filing transaction of this process committed (the last {@link FILED_MEMORY}). */
+  private readonly filedHere = new Set<string>();
+  /** Mails a filing batch of this process holds now → settles when the batch is over. */
+  private readonly filingHere = new Map<string, Promise<void>>();
 
   constructor(
     private readonly repo: EmailRepository,
@@ -221,14 +228,39 @@ export class InboundService {
    * Files stored mail in batches: the named mails first, then whatever else waits (up to
    * {@link FILING_BATCH} per transaction, again while batches come back full). Mails filed
    * already, or being filed by another job, are skipped.
+   *
+   * Under load most jobs find their mails filed by a batch that ran before them (a batch takes
+   * every mail waiting). A job whose mails this process has filed returns without a transaction
+   * (its claim would find nothing); one whose mails a batch of this process holds waits for that
+   * batch first. Mails filed elsewhere are found by the claim, as before; any other waiting mail
+   * still has a job naming it (and the sweep), so nothing is left behind.
    */
-  process(
+  async process(
     first: string[],
   ): Promise<{ filed: number; outcomes: Partial<Record<InboundOutcome, number>> }> {
-    // at most FILING_PARALLEL filing transactions per process: jobs arriving meanwhile wait, and
-    // the next batch takes everything that came in (under load, batches grow instead of jobs
-    // competing for the same few mails)
-    return this.withFilingSlot(() => this.drain(first));
+    for (;;) {
+      await this.settledHere(first);
+      if (first.every((id) => this.filedHere.has(id))) return { filed: 0, outcomes: {} };
+      // at most FILING_PARALLEL filing transactions per process: jobs arriving meanwhile wait,
+      // and the next batch takes everything that came in (under load, batches grow instead of
+      // jobs competing for the same few mails)
+      const done = await this.withFilingSlot(async () => {
+        // while this job waited for its slot, another batch may have taken its mails
+        if (first.some((id) => this.filingHere.has(id))) return null;
+        if (first.every((id) => this.filedHere.has(id))) return { filed: 0, outcomes: {} };
+        return this.drain(first);
+      });
+      if (done) return done;
+    }
+  }
+
+  /** Waits until no filing batch of this process holds any of these mails. */
+  private async settledHere(ids: string[]): Promise<void> {
+    for (;;) {
+      const held = ids.map((id) => this.filingHere.get(id)).filter((p) => p !== undefined);
+      if (held.length === 0) return;
+      await Promise.all(held);
+    }
   }
 
   private async withFilingSlot<T>(f: () => Promise<T>): Promise<T> {
@@ -274,10 +306,14 @@ export class InboundService {
     outcomes: Partial<Record<InboundOutcome, number>>,
   ): Promise<number> {
     let claimed: string[] = [];
+    let over = () => {};
+    const held = new Promise<void>((resolve) => (over = resolve));
     try {
-      return await this.tx.run(async (tx) => {
+      const n = await this.tx.run(async (tx) => {
         const rows = await this.repo.claimInboundBatch(tx, first, limit, onlyFirst);
         claimed = rows.map((r) => r.id);
+        // a one-by-one retry of a failed batch's mail keeps the batch's entry
+        for (const id of claimed) if (!this.filingHere.has(id)) this.filingHere.set(id, held);
         if (rows.length === 0) return 0;
         const parsed: ParsedMail[] = [];
         for (const r of rows) {
@@ -303,6 +339,9 @@ export class InboundService {
         for (const r of results) outcomes[r.outcome] = (outcomes[r.outcome] ?? 0) + 1;
         return rows.length;
       });
+      // committed: the jobs of these mails that come later have nothing to claim
+      for (const id of claimed) this.rememberFiled(id);
+      return n;
     } catch (err) {
       if (claimed.length <= 1) throw err;
       this.logger.warn(
@@ -320,6 +359,17 @@ export class InboundService {
       }
       if (own) throw own;
       return claimed.length;
+    } finally {
+      for (const id of claimed) if (this.filingHere.get(id) === held) this.filingHere.delete(id);
+      over();
+    }
+  }
+
+  private rememberFiled(id: string): void {
+    this.filedHere.add(id);
+    if (this.filedHere.size > FILED_MEMORY) {
+      const oldest = this.filedHere.values().next();
+      if (!oldest.done) this.filedHere.delete(oldest.value);
     }
   }
 
