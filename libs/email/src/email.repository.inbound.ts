@@ -1,5 +1,5 @@
 import { ExpressionBuilder, sql } from 'kysely';
-import { DB, Tx, db } from '@staydesk/core';
+import { DB, Tx, compileOnly, db, withParameters } from '@staydesk/core';
 
 export interface InboundRow {
   id: string;
@@ -61,6 +61,29 @@ const row = (m: ReceivedMail) => ({
 });
 
 /**
+ * The receiver's two statements for one mail (every mail arriving alone runs the first), built
+ * and compiled once (decision 61); parameters in the order of {@link row}'s columns.
+ */
+const STORE_ONE = compileOnly
+  .insertInto('inboundMails')
+  .values({
+    messageId: '',
+    source: 'smtp',
+    mailFrom: '',
+    rcptTo: [],
+    raw: Buffer.alloc(0),
+    size: 0,
+  })
+  .onConflict((oc) => oc.column('messageId').doNothing())
+  .returning('id')
+  .compile();
+const STORED_BEFORE = compileOnly
+  .selectFrom('inboundMails')
+  .select(['inboundMails.id', 'inboundMails.status'])
+  .where('inboundMails.messageId', '=', '')
+  .compile();
+
+/**
  * The inbound half of {@link EmailRepository} (a layer, not an injectable of its own): stored
  * mail (`inbound_mails`), the filing batch's set-based lookups and writes, and the people a mail
  * makes. CRUD and lookups go through the typed builder ({@link db}); the `SKIP LOCKED` claim and
@@ -76,19 +99,16 @@ export abstract class EmailInboundRepository {
     tx: Tx,
     m: ReceivedMail,
   ): Promise<{ id: string; stored: boolean; status: string }> {
-    const inserted = await db(tx)
-      .insertInto('inboundMails')
-      .values(row(m))
-      .onConflict((oc) => oc.column('messageId').doNothing())
-      .returning('id')
-      .executeTakeFirst();
-    if (inserted) return { id: inserted.id, stored: true, status: 'received' };
-    const before = await db(tx)
-      .selectFrom('inboundMails')
-      .select(['inboundMails.id', 'inboundMails.status'])
-      .where('inboundMails.messageId', '=', m.messageId)
-      .executeTakeFirstOrThrow();
-    return { id: before.id, stored: false, status: before.status };
+    const r = row(m);
+    const { rows: inserted } = await db(tx).executeQuery(
+      withParameters(STORE_ONE, [r.messageId, r.source, r.mailFrom, r.rcptTo, r.raw, r.size]),
+    );
+    if (inserted[0]) return { id: inserted[0].id, stored: true, status: 'received' };
+    const { rows: before } = await db(tx).executeQuery(
+      withParameters(STORED_BEFORE, [m.messageId]),
+    );
+    if (!before[0]) throw new Error(`inbound mail ${m.messageId} neither stored nor found`);
+    return { id: before[0].id, stored: false, status: before[0].status };
   }
 
   /**

@@ -21,13 +21,7 @@ import {
   insertMailTickets,
 } from '@staydesk/tickets';
 import { EmailRepository, InboundRow } from './email.repository';
-import {
-  InboundOutcome,
-  addresses,
-  hasPlainPart,
-  rawHeaders,
-  storageMessageId,
-} from './inbound-headers';
+import { InboundOutcome, RawFacts, addresses, rawFacts, storageMessageId } from './inbound-headers';
 import {
   MailNoise,
   PUBLIC_MAIL_DOMAINS,
@@ -315,15 +309,23 @@ export class InboundService {
         // a one-by-one retry of a failed batch's mail keeps the batch's entry
         for (const id of claimed) if (!this.filingHere.has(id)) this.filingHere.set(id, held);
         if (rows.length === 0) return 0;
+        const facts = rows.map((r) => rawFacts(r.raw));
         const parsed: ParsedMail[] = [];
-        for (const r of rows) {
-          parsed.push(await simpleParser(r.raw, { skipImageLinks: true, skipTextLinks: true }));
+        for (const [i, r] of rows.entries()) {
+          parsed.push(
+            await simpleParser(r.raw, {
+              skipImageLinks: true,
+              skipTextLinks: true,
+              // textAsHtml is never read; with an HTML part it also builds `html`, so it stays
+              skipTextToHtml: !facts[i].mayHaveHtml,
+            }),
+          );
         }
-        const batch = await this.prefetch(tx, rows, parsed);
+        const batch = await this.prefetch(tx, rows, facts, parsed);
         const results: Filed[] = [];
         for (let i = 0; i < rows.length; i++) {
           const row = rows[i];
-          results[i] = await this.file(tx, row, parsed[i], batch, (r) => {
+          results[i] = await this.file(tx, row, facts[i], parsed[i], batch, (r) => {
             results[i] = r;
           });
         }
@@ -379,11 +381,16 @@ export class InboundService {
    * senders' domains. Filing keeps it current as it creates contacts,
    * customers and messages, so a later mail of the batch sees what an earlier one made.
    */
-  private async prefetch(tx: Tx, rows: InboundRow[], parsed: ParsedMail[]): Promise<FilingBatch> {
+  private async prefetch(
+    tx: Tx,
+    rows: InboundRow[],
+    facts: RawFacts[],
+    parsed: ParsedMail[],
+  ): Promise<FilingBatch> {
     const refs = new Set<string>();
     const senders = new Set<string>();
     for (let i = 0; i < rows.length; i++) {
-      const headers = rawHeaders(rows[i].raw);
+      const { headers } = facts[i];
       for (const id of messageIdList(headers.get('in-reply-to'))) refs.add(id);
       for (const id of messageIdList(headers.get('references'))) refs.add(id);
       const from = addresses(parsed[i].from)[0];
@@ -433,11 +440,12 @@ export class InboundService {
   private async file(
     tx: Tx,
     row: InboundRow,
+    facts: RawFacts,
     mail: ParsedMail,
     batch: FilingBatch,
     settled: (r: Filed) => void,
   ): Promise<Filed> {
-    const headers = rawHeaders(row.raw);
+    const { headers } = facts;
     const from = addresses(mail.from)[0] ?? null;
     const support = this.config.email.supportAddresses;
     const finish = (
@@ -504,7 +512,7 @@ export class InboundService {
       if (t && senderContacts.some((c) => c.customerId === t.customerId)) ticketId = t.id;
     }
 
-    const content = this.content(mail, row.raw);
+    const content = this.content(mail, facts.plainPart);
     const ticket = ticketId ? await this.tickets.lockForMail(tx, ticketId) : null;
     // what follows once the mail's message exists: its envelope, its thread entry, its files
     const filed = async (
@@ -658,16 +666,12 @@ export class InboundService {
   /** The text to show (new part), the full text, and sanitized HTML. */
   private content(
     mail: ParsedMail,
-    raw: Buffer,
+    plainPart: boolean,
   ): { body: string; fullText: string; html: string | null } {
     const html = mail.html ? sanitizeHtml(mail.html) : null;
     // HTML-only mail: text from the sanitized HTML (mailparser's own conversion keeps link targets)
     const full = (
-      hasPlainPart(raw) && mail.text?.trim()
-        ? mail.text
-        : html
-          ? htmlToText(html)
-          : (mail.text ?? '')
+      plainPart && mail.text?.trim() ? mail.text : html ? htmlToText(html) : (mail.text ?? '')
     ).trim();
     const shown = newPartOf(full).text;
     return {
