@@ -1,4 +1,4 @@
-import { ExpressionBuilder, sql } from 'kysely';
+import { CompiledQuery, ExpressionBuilder, sql } from 'kysely';
 import { DB, Tx, compileOnly, db, withParameters } from '@staydesk/core';
 
 export interface InboundRow {
@@ -51,32 +51,45 @@ export const anyId = (values: readonly string[]) => sql<string>`any(${values}::b
 const activeFirst = (eb: ExpressionBuilder<DB, 'customers'>) =>
   sql<boolean>`(${eb.ref('customers.status')} = 'active')`;
 
-const row = (m: ReceivedMail) => ({
-  messageId: m.messageId,
-  source: m.source,
-  mailFrom: m.mailFrom,
-  rcptTo: m.rcptTo,
-  raw: m.raw,
-  size: m.raw.length,
-});
-
 /**
- * The receiver's two statements for one mail (every mail arriving alone runs the first), built
- * and compiled once (decision 61); parameters in the order of {@link row}'s columns.
+ * The receiver's INSERT of one mail, and of a group of `n` mails arriving together (one
+ * multi-row INSERT … ON CONFLICT DO NOTHING): built and compiled once per group size up to the
+ * receiver's largest group (decision 61). Parameters: {@link storeParameters} of each mail in turn.
  */
-const STORE_ONE = compileOnly
-  .insertInto('inboundMails')
-  .values({
-    messageId: '',
-    source: 'smtp',
-    mailFrom: '',
-    rcptTo: [],
-    raw: Buffer.alloc(0),
-    size: 0,
-  })
-  .onConflict((oc) => oc.column('messageId').doNothing())
-  .returning('id')
-  .compile();
+const storeStatements = new Map<number, CompiledQuery<{ id: string; messageId: string }>>();
+function storeStatement(n: number): CompiledQuery<{ id: string; messageId: string }> {
+  let q = storeStatements.get(n);
+  if (!q) {
+    const placeholder = {
+      messageId: '',
+      source: 'smtp' as const,
+      mailFrom: '',
+      rcptTo: [],
+      raw: Buffer.alloc(0),
+      size: 0,
+    };
+    q = compileOnly
+      .insertInto('inboundMails')
+      .values(Array.from({ length: n }, () => placeholder))
+      .onConflict((oc) => oc.column('messageId').doNothing())
+      .returning(['id', 'messageId'])
+      .compile();
+    if (n <= 64) storeStatements.set(n, q);
+  }
+  return q;
+}
+
+/** A mail's values in the column order of {@link storeStatement}. */
+const storeParameters = (m: ReceivedMail) => [
+  m.messageId,
+  m.source,
+  m.mailFrom,
+  m.rcptTo,
+  m.raw,
+  m.raw.length,
+];
+
+/** The stored row of a Message-ID delivered before. */
 const STORED_BEFORE = compileOnly
   .selectFrom('inboundMails')
   .select(['inboundMails.id', 'inboundMails.status'])
@@ -99,9 +112,8 @@ export abstract class EmailInboundRepository {
     tx: Tx,
     m: ReceivedMail,
   ): Promise<{ id: string; stored: boolean; status: string }> {
-    const r = row(m);
     const { rows: inserted } = await db(tx).executeQuery(
-      withParameters(STORE_ONE, [r.messageId, r.source, r.mailFrom, r.rcptTo, r.raw, r.size]),
+      withParameters(storeStatement(1), storeParameters(m)),
     );
     if (inserted[0]) return { id: inserted[0].id, stored: true, status: 'received' };
     const { rows: before } = await db(tx).executeQuery(
@@ -122,12 +134,9 @@ export abstract class EmailInboundRepository {
   ): Promise<{ id: string; stored: boolean; status: string }[]> {
     if (items.length === 0) return [];
     // one multi-row INSERT … ON CONFLICT DO NOTHING
-    const inserted = await db(tx)
-      .insertInto('inboundMails')
-      .values(items.map(row))
-      .onConflict((oc) => oc.column('messageId').doNothing())
-      .returning(['id', 'messageId'])
-      .execute();
+    const { rows: inserted } = await db(tx).executeQuery(
+      withParameters(storeStatement(items.length), items.flatMap(storeParameters)),
+    );
     const fresh = new Map(inserted.map((r) => [r.messageId, r.id]));
     const missing = items.map((m) => m.messageId).filter((id) => !fresh.has(id));
     const before = missing.length
