@@ -335,4 +335,38 @@ describe('e-mail: a batch of mails opens each ticket as a single mail would', ()
     );
     expect(rows.map((r) => r.status)).toEqual(['processed', 'processed']);
   });
+
+  it('a filing batch reads the automation rules once, whatever its size', async () => {
+    const inbound = stack.worker!.get(InboundService);
+    const repo = stack.worker!.get(EmailRepository);
+    // no active rule: what a ticket costs beyond the batch's statements is the rules check
+    await stack.db.query(`UPDATE automation_rules SET active = false`);
+    const fileNew = async (ids: string[]) => {
+      const stored = await repo.storeInboundMany(
+        tx.db,
+        ids.map((messageId) => ({
+          messageId,
+          source: 'smtp' as const,
+          mailFrom: null,
+          rcptTo: [SUPPORT],
+          raw: rawMail({ from: 'Ann <ann@acme.example>', subject: 'New', body: 'Hi', messageId }),
+        })),
+      );
+      const counter = { count: 0 };
+      const filed = await sqlQueryCounter.run(counter, () =>
+        inbound.process(stored.map((m) => m.id)),
+      );
+      expect(filed).toEqual({ filed: ids.length, outcomes: { new_ticket: ids.length } });
+      return counter.count;
+    };
+    await fileNew(['d0@acme.example']); // the rules changed: this batch reads them again
+    const one = await fileNew(['d1@acme.example']);
+    const four = await fileNew([
+      'd2@acme.example',
+      'd3@acme.example',
+      'd4@acme.example',
+      'd5@acme.example',
+    ]);
+    expect(four).toBe(one);
+  });
 });

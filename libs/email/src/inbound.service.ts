@@ -323,13 +323,16 @@ export class InboundService {
         }
         const batch = await this.prefetch(tx, rows, facts, parsed);
         const results: Filed[] = [];
-        for (let i = 0; i < rows.length; i++) {
-          const row = rows[i];
-          results[i] = await this.file(tx, row, facts[i], parsed[i], batch, (r) => {
-            results[i] = r;
-          });
-        }
-        await this.openPending(tx, batch);
+        // one batch of ticket changes: the automation rules are read once for all its mails
+        await this.hooks.inBatch(tx, async () => {
+          for (let i = 0; i < rows.length; i++) {
+            const row = rows[i];
+            results[i] = await this.file(tx, row, facts[i], parsed[i], batch, (r) => {
+              results[i] = r;
+            });
+          }
+          await this.openPending(tx, batch);
+        });
         rows.forEach((r, i) =>
           this.logger.info(
             { inboundId: r.id, messageId: r.messageId, ...results[i] },
