@@ -241,7 +241,7 @@ describe('EmailRepository (medium)', () => {
     expect(sent.sentAt).toBeInstanceOf(Date);
 
     // b: its worker handed the message over, then died; the lease ran out
-    await m.db.query(EmailRepository.DATA_SENT_SQL, [b]);
+    await m.db.query(EmailRepository.DATA_SENT_SQL, [[b]]);
     await db(m.db)
       .updateTable('messageMail')
       .set({ leaseUntil: new Date(Date.now() - 1000) })
