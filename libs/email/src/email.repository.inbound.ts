@@ -163,20 +163,28 @@ export abstract class EmailInboundRepository {
   /**
    * Locks up to `limit` stored mails that still wait to be filed, the `first` ones first (or only
    * those with `onlyFirst`); mails another transaction holds are skipped (it is filing them).
+   * `held`: stored mails whose bytes the caller still has (the receiver that stored them): their
+   * `raw` is not read back (10 KB each, sent as hex), the caller's bytes are returned instead.
    */
   async claimInboundBatch(
     tx: Tx,
     first: string[],
     limit: number,
     onlyFirst = false,
+    held: ReadonlyMap<string, Buffer> = new Map(),
   ): Promise<InboundRow[]> {
-    const { rows } = await sql<InboundRow>`
-      SELECT id, message_id AS "messageId", source, mail_from AS "mailFrom", rcpt_to AS "rcptTo", raw, status
+    const { rows } = await sql<Omit<InboundRow, 'raw'> & { raw: Buffer | null }>`
+      SELECT id, message_id AS "messageId", source, mail_from AS "mailFrom", rcpt_to AS "rcptTo",
+             CASE WHEN id = ANY(${[...held.keys()]}::bigint[]) THEN NULL ELSE raw END AS raw, status
         FROM inbound_mails
        WHERE status = 'received' AND (${onlyFirst}::boolean IS FALSE OR id = ANY(${first}::bigint[]))
        ORDER BY (id = ANY(${first}::bigint[])) DESC, id
        LIMIT ${limit} FOR UPDATE SKIP LOCKED`.execute(db(tx));
-    return rows;
+    return rows.map((r) => {
+      const raw = r.raw ?? held.get(r.id);
+      if (!raw) throw new Error(`inbound mail ${r.id}: no raw bytes`);
+      return { ...r, raw };
+    });
   }
 
   /** The outcome of many filed mails (one statement). */

@@ -43,6 +43,14 @@ const FILING_PARALLEL = 4;
 /** Stored mails this process remembers having filed (their later jobs need no transaction). */
 const FILED_MEMORY = 20_000;
 
+/**
+ * The bytes of mails this process stored are kept for their filing (so the claim need not read
+ * them back), up to this many bytes and this long, and named to a claim up to this many at once.
+ */
+const RAW_HELD_BYTES = 32 * 1024 * 1024;
+const RAW_HELD_MS = 60_000;
+const RAW_HELD_PER_CLAIM = 100;
+
 /** A received mail waiting for its INSERT, and its SMTP session waiting for the outcome. */
 interface ToStore {
   mail: Parameters<EmailRepository['storeInbound']>[1];
@@ -96,6 +104,9 @@ export class InboundService {
   private readonly filedHere = new Set<string>();
   /** Mails a filing batch of this process holds now → settles when the batch is over. */
   private readonly filingHere = new Map<string, Promise<void>>();
+  /** The bytes of mails this process stored and has not filed yet, oldest first (see holdRaw). */
+  private readonly rawHeld = new Map<string, { raw: Buffer; at: number }>();
+  private rawHeldBytes = 0;
 
   constructor(
     private readonly repo: EmailRepository,
@@ -123,6 +134,7 @@ export class InboundService {
       rcptTo: envelope.rcptTo,
       raw,
     });
+    if (stored.stored) this.holdRaw(stored.id, raw);
     // a redelivery of a message not filed yet queues it again (the job id makes that a no-op)
     if (stored.status === 'received') await this.queueFiling(stored.id);
     return { id: stored.id, stored: stored.stored };
@@ -304,7 +316,13 @@ export class InboundService {
     const held = new Promise<void>((resolve) => (over = resolve));
     try {
       const n = await this.tx.run(async (tx) => {
-        const rows = await this.repo.claimInboundBatch(tx, first, limit, onlyFirst);
+        const rows = await this.repo.claimInboundBatch(
+          tx,
+          first,
+          limit,
+          onlyFirst,
+          this.heldRaw(first),
+        );
         claimed = rows.map((r) => r.id);
         // a one-by-one retry of a failed batch's mail keeps the batch's entry
         for (const id of claimed) if (!this.filingHere.has(id)) this.filingHere.set(id, held);
@@ -370,7 +388,44 @@ export class InboundService {
     }
   }
 
+  /**
+   * Keeps the bytes of a mail this process stored for its filing (usually a moment later, in
+   * this process): the claim then reads the row without them. Oldest first, within
+   * {@link RAW_HELD_BYTES} and {@link RAW_HELD_MS}; a mail filed by another process simply ages out.
+   */
+  private holdRaw(id: string, raw: Buffer): void {
+    const now = Date.now();
+    this.rawHeld.set(id, { raw, at: now });
+    this.rawHeldBytes += raw.length;
+    for (const [old, h] of this.rawHeld) {
+      if (this.rawHeldBytes <= RAW_HELD_BYTES && now - h.at < RAW_HELD_MS) break;
+      this.dropRaw(old);
+    }
+  }
+
+  private dropRaw(id: string): void {
+    const h = this.rawHeld.get(id);
+    if (!h) return;
+    this.rawHeld.delete(id);
+    this.rawHeldBytes -= h.raw.length;
+  }
+
+  /** The held bytes a claim may need: the named mails', then the oldest (the claim's order). */
+  private heldRaw(first: string[]): Map<string, Buffer> {
+    const held = new Map<string, Buffer>();
+    for (const id of first) {
+      const h = this.rawHeld.get(id);
+      if (h) held.set(id, h.raw);
+    }
+    for (const [id, h] of this.rawHeld) {
+      if (held.size >= RAW_HELD_PER_CLAIM) break;
+      held.set(id, h.raw);
+    }
+    return held;
+  }
+
   private rememberFiled(id: string): void {
+    this.dropRaw(id);
     this.filedHere.add(id);
     if (this.filedHere.size > FILED_MEMORY) {
       const oldest = this.filedHere.values().next();
