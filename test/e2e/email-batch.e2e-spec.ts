@@ -1,5 +1,5 @@
 import { EmailRepository, InboundService } from '@staydesk/email';
-import { TransactionRunner } from '@staydesk/core';
+import { TransactionRunner, sqlQueryCounter } from '@staydesk/core';
 import { TicketsService } from '@staydesk/tickets';
 import { insertUser, login, ok } from '../support/factories';
 import { TestStack, startStack } from '../support/stack';
@@ -300,5 +300,73 @@ describe('e-mail: a batch of mails opens each ticket as a single mail would', ()
     // the policy for Acme's tier applied to the pro customer's tickets, with its due times
     const acme = await snapshot(out[3].ticketId);
     expect([acme.fr, acme.res, acme.next].map(Number)).toEqual([45 * 60, 900 * 60, 45 * 60]);
+  });
+
+  it('a job whose mails this worker has filed runs no statement; one naming a waiting mail files it', async () => {
+    const inbound = stack.worker!.get(InboundService);
+    const repo = stack.worker!.get(EmailRepository);
+    const store = (messageId: string) =>
+      repo.storeInbound(tx.db, {
+        messageId,
+        source: 'smtp',
+        mailFrom: null,
+        rcptTo: [SUPPORT],
+        raw: rawMail({ from: 'Ann <ann@acme.example>', subject: 'Again', body: 'Hi', messageId }),
+      });
+    const statements = async <T>(work: () => Promise<T>) => {
+      const store = { count: 0 };
+      const result = await sqlQueryCounter.run(store, work);
+      return { result, count: store.count };
+    };
+    const c1 = await store('c1@acme.example');
+    const first = await statements(() => inbound.process([c1.id]));
+    expect(first.result).toEqual({ filed: 1, outcomes: { new_ticket: 1 } });
+    expect(first.count).toBeGreaterThan(3);
+    // its job again (a redelivery, or a job named in a group the batch already took)
+    const again = await statements(() => inbound.process([c1.id]));
+    expect(again).toEqual({ result: { filed: 0, outcomes: {} }, count: 0 });
+    // a job naming the filed mail and a waiting one files the waiting one
+    const c2 = await store('c2@acme.example');
+    const both = await statements(() => inbound.process([c1.id, c2.id]));
+    expect(both.result).toEqual({ filed: 1, outcomes: { new_ticket: 1 } });
+    const { rows } = await stack.db.query<{ status: string }>(
+      `SELECT status FROM inbound_mails WHERE id = ANY($1::bigint[]) ORDER BY id`,
+      [[c1.id, c2.id]],
+    );
+    expect(rows.map((r) => r.status)).toEqual(['processed', 'processed']);
+  });
+
+  it('a filing batch reads the automation rules once, whatever its size', async () => {
+    const inbound = stack.worker!.get(InboundService);
+    const repo = stack.worker!.get(EmailRepository);
+    // no active rule: what a ticket costs beyond the batch's statements is the rules check
+    await stack.db.query(`UPDATE automation_rules SET active = false`);
+    const fileNew = async (ids: string[]) => {
+      const stored = await repo.storeInboundMany(
+        tx.db,
+        ids.map((messageId) => ({
+          messageId,
+          source: 'smtp' as const,
+          mailFrom: null,
+          rcptTo: [SUPPORT],
+          raw: rawMail({ from: 'Ann <ann@acme.example>', subject: 'New', body: 'Hi', messageId }),
+        })),
+      );
+      const counter = { count: 0 };
+      const filed = await sqlQueryCounter.run(counter, () =>
+        inbound.process(stored.map((m) => m.id)),
+      );
+      expect(filed).toEqual({ filed: ids.length, outcomes: { new_ticket: ids.length } });
+      return counter.count;
+    };
+    await fileNew(['d0@acme.example']); // the rules changed: this batch reads them again
+    const one = await fileNew(['d1@acme.example']);
+    const four = await fileNew([
+      'd2@acme.example',
+      'd3@acme.example',
+      'd4@acme.example',
+      'd5@acme.example',
+    ]);
+    expect(four).toBe(one);
   });
 });

@@ -36,6 +36,8 @@ export class RulesService extends RulesPlanner implements TicketHook, OnModuleIn
    */
   private cache: { version: string; rules: (RuleRow & { editor: EditorRow | null })[] } | null =
     null;
+  /** Transactions running a batch of changes → the rules version their first change read. */
+  private readonly batchVersions = new WeakMap<Tx, string>();
 
   onModuleInit() {
     this.hooks.register(this);
@@ -46,7 +48,7 @@ export class RulesService extends RulesPlanner implements TicketHook, OnModuleIn
     if (this.running.has(tx)) return;
     this.running.add(tx);
     try {
-      await this.runRules(tx, ctx.ticketId, ctx.trigger);
+      await this.runRules(tx, ctx.ticketId, ctx.trigger, undefined, ctx.batch === true);
     } finally {
       this.running.delete(tx);
     }
@@ -58,7 +60,13 @@ export class RulesService extends RulesPlanner implements TicketHook, OnModuleIn
    * ends the run. If the last pass still changed something the rules are undoing each other:
    * the run stops and a `rules_loop_stopped` event says so.
    */
-  private async runRules(tx: Tx, ticketId: string, trigger: RuleTrigger, only?: RuleRow) {
+  private async runRules(
+    tx: Tx,
+    ticketId: string,
+    trigger: RuleTrigger,
+    only?: RuleRow,
+    batch = false,
+  ) {
     const once = new Set<string>();
     const actors = new Map<string, Promise<Actor | null>>();
     const actorOf = (rule: RuleRow & { editor?: EditorRow | null }) => {
@@ -69,7 +77,7 @@ export class RulesService extends RulesPlanner implements TicketHook, OnModuleIn
     };
     let all: (RuleRow & { editor: EditorRow | null })[] | null = null;
     const rulesOf = async (tr: RuleTrigger) => {
-      all ??= await this.activeRules(tx);
+      all ??= await this.activeRules(tx, batch);
       return all.filter((r) => r.trigger === tr);
     };
     let t: TicketRow | null = null;
@@ -146,10 +154,18 @@ export class RulesService extends RulesPlanner implements TicketHook, OnModuleIn
    * primary-key read per change. The counter is read in the changing transaction, so a rule
    * saved by any api process (committed before this statement) is seen by the next change here.
    * Each rule comes with its last editor (the user it acts as); a change to a user's name, role,
-   * team or active flag moves the counter too.
+   * team or active flag moves the counter too. In a batch of changes (`batch`: a filing batch of
+   * inbound mail, which writes neither rules nor users) the counter is read at the batch's first
+   * change only: a rule saved while the batch runs applies from the next batch.
    */
-  private async activeRules(tx: Tx): Promise<(RuleRow & { editor: EditorRow | null })[]> {
+  private async activeRules(
+    tx: Tx,
+    batch = false,
+  ): Promise<(RuleRow & { editor: EditorRow | null })[]> {
+    const cached = this.cache;
+    if (batch && cached && this.batchVersions.get(tx) === cached.version) return cached.rules;
     const version = await this.repo.activeVersion(tx);
+    if (batch) this.batchVersions.set(tx, version);
     if (this.cache?.version === version) return this.cache.rules;
     // read after the counter: rules changed in between are newer than `version`, and the next
     // change sees the counter moved and reads them again

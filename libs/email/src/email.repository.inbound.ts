@@ -1,5 +1,5 @@
-import { ExpressionBuilder, sql } from 'kysely';
-import { DB, Tx, db } from '@staydesk/core';
+import { CompiledQuery, ExpressionBuilder, sql } from 'kysely';
+import { DB, Tx, compileOnly, db, withParameters } from '@staydesk/core';
 
 export interface InboundRow {
   id: string;
@@ -51,14 +51,50 @@ export const anyId = (values: readonly string[]) => sql<string>`any(${values}::b
 const activeFirst = (eb: ExpressionBuilder<DB, 'customers'>) =>
   sql<boolean>`(${eb.ref('customers.status')} = 'active')`;
 
-const row = (m: ReceivedMail) => ({
-  messageId: m.messageId,
-  source: m.source,
-  mailFrom: m.mailFrom,
-  rcptTo: m.rcptTo,
-  raw: m.raw,
-  size: m.raw.length,
-});
+/**
+ * The receiver's INSERT of one mail, and of a group of `n` mails arriving together (one
+ * multi-row INSERT … ON CONFLICT DO NOTHING): built and compiled once per group size up to the
+ * receiver's largest group (decision 61). Parameters: {@link storeParameters} of each mail in turn.
+ */
+const storeStatements = new Map<number, CompiledQuery<{ id: string; messageId: string }>>();
+function storeStatement(n: number): CompiledQuery<{ id: string; messageId: string }> {
+  let q = storeStatements.get(n);
+  if (!q) {
+    const placeholder = {
+      messageId: '',
+      source: 'smtp' as const,
+      mailFrom: '',
+      rcptTo: [],
+      raw: Buffer.alloc(0),
+      size: 0,
+    };
+    q = compileOnly
+      .insertInto('inboundMails')
+      .values(Array.from({ length: n }, () => placeholder))
+      .onConflict((oc) => oc.column('messageId').doNothing())
+      .returning(['id', 'messageId'])
+      .compile();
+    if (n <= 64) storeStatements.set(n, q);
+  }
+  return q;
+}
+
+/** A mail's values in the column order of {@link storeStatement}. */
+const storeParameters = (m: ReceivedMail) => [
+  m.messageId,
+  m.source,
+  m.mailFrom,
+  m.rcptTo,
+  m.raw,
+  m.raw.length,
+];
+
+/** The stored row of a Message-ID delivered before. */
+const STORED_BEFORE = compileOnly
+  .selectFrom('inboundMails')
+  .select(['inboundMails.id', 'inboundMails.status'])
+  .where('inboundMails.messageId', '=', '')
+  .compile();
 
 /**
  * The inbound half of {@link EmailRepository} (a layer, not an injectable of its own): stored
@@ -76,19 +112,15 @@ export abstract class EmailInboundRepository {
     tx: Tx,
     m: ReceivedMail,
   ): Promise<{ id: string; stored: boolean; status: string }> {
-    const inserted = await db(tx)
-      .insertInto('inboundMails')
-      .values(row(m))
-      .onConflict((oc) => oc.column('messageId').doNothing())
-      .returning('id')
-      .executeTakeFirst();
-    if (inserted) return { id: inserted.id, stored: true, status: 'received' };
-    const before = await db(tx)
-      .selectFrom('inboundMails')
-      .select(['inboundMails.id', 'inboundMails.status'])
-      .where('inboundMails.messageId', '=', m.messageId)
-      .executeTakeFirstOrThrow();
-    return { id: before.id, stored: false, status: before.status };
+    const { rows: inserted } = await db(tx).executeQuery(
+      withParameters(storeStatement(1), storeParameters(m)),
+    );
+    if (inserted[0]) return { id: inserted[0].id, stored: true, status: 'received' };
+    const { rows: before } = await db(tx).executeQuery(
+      withParameters(STORED_BEFORE, [m.messageId]),
+    );
+    if (!before[0]) throw new Error(`inbound mail ${m.messageId} neither stored nor found`);
+    return { id: before[0].id, stored: false, status: before[0].status };
   }
 
   /**
@@ -102,12 +134,9 @@ export abstract class EmailInboundRepository {
   ): Promise<{ id: string; stored: boolean; status: string }[]> {
     if (items.length === 0) return [];
     // one multi-row INSERT … ON CONFLICT DO NOTHING
-    const inserted = await db(tx)
-      .insertInto('inboundMails')
-      .values(items.map(row))
-      .onConflict((oc) => oc.column('messageId').doNothing())
-      .returning(['id', 'messageId'])
-      .execute();
+    const { rows: inserted } = await db(tx).executeQuery(
+      withParameters(storeStatement(items.length), items.flatMap(storeParameters)),
+    );
     const fresh = new Map(inserted.map((r) => [r.messageId, r.id]));
     const missing = items.map((m) => m.messageId).filter((id) => !fresh.has(id));
     const before = missing.length
@@ -134,20 +163,28 @@ export abstract class EmailInboundRepository {
   /**
    * Locks up to `limit` stored mails that still wait to be filed, the `first` ones first (or only
    * those with `onlyFirst`); mails another transaction holds are skipped (it is filing them).
+   * `held`: stored mails whose bytes the caller still has (the receiver that stored them): their
+   * `raw` is not read back (10 KB each, sent as hex), the caller's bytes are returned instead.
    */
   async claimInboundBatch(
     tx: Tx,
     first: string[],
     limit: number,
     onlyFirst = false,
+    held: ReadonlyMap<string, Buffer> = new Map(),
   ): Promise<InboundRow[]> {
-    const { rows } = await sql<InboundRow>`
-      SELECT id, message_id AS "messageId", source, mail_from AS "mailFrom", rcpt_to AS "rcptTo", raw, status
+    const { rows } = await sql<Omit<InboundRow, 'raw'> & { raw: Buffer | null }>`
+      SELECT id, message_id AS "messageId", source, mail_from AS "mailFrom", rcpt_to AS "rcptTo",
+             CASE WHEN id = ANY(${[...held.keys()]}::bigint[]) THEN NULL ELSE raw END AS raw, status
         FROM inbound_mails
        WHERE status = 'received' AND (${onlyFirst}::boolean IS FALSE OR id = ANY(${first}::bigint[]))
        ORDER BY (id = ANY(${first}::bigint[])) DESC, id
        LIMIT ${limit} FOR UPDATE SKIP LOCKED`.execute(db(tx));
-    return rows;
+    return rows.map((r) => {
+      const raw = r.raw ?? held.get(r.id);
+      if (!raw) throw new Error(`inbound mail ${r.id}: no raw bytes`);
+      return { ...r, raw };
+    });
   }
 
   /** The outcome of many filed mails (one statement). */

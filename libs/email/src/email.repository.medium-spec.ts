@@ -101,6 +101,19 @@ describe('EmailRepository (medium)', () => {
     expect(waiting[0]).toMatchObject({ source: 'smtp', status: 'received' });
     expect(Buffer.isBuffer(waiting[0].raw)).toBe(true);
 
+    // bytes the caller still holds are not read back: the caller's come back
+    const mine2 = Buffer.from('the receiver still has these bytes');
+    const withHeld = await repo.claimInboundBatch(
+      m.db,
+      [ids[1]],
+      2,
+      true,
+      new Map([[ids[1], mine2]]),
+    );
+    expect(withHeld.map((r) => [r.id, r.raw])).toEqual([[ids[1], mine2]]);
+    const [fromDb] = await repo.claimInboundBatch(m.db, [ids[1]], 1, true);
+    expect(fromDb.raw).toEqual(waiting.find((r) => r.id === ids[1])!.raw);
+
     const named = await repo.claimInboundBatch(m.db, [ids[2]], 2);
     expect(named[0].id).toBe(ids[2]);
     expect(named).toHaveLength(2);
@@ -211,7 +224,7 @@ describe('EmailRepository (medium)', () => {
     expect(sent.sentAt).toBeInstanceOf(Date);
 
     // b: its worker handed the message over, then died; the lease ran out
-    await m.db.query(EmailRepository.DATA_SENT_SQL, [b]);
+    await m.db.query(EmailRepository.DATA_SENT_SQL, [[b]]);
     await db(m.db)
       .updateTable('messageMail')
       .set({ leaseUntil: new Date(Date.now() - 1000) })

@@ -189,12 +189,13 @@ export class EmailRepository extends EmailInboundRepository {
   }
 
   /**
-   * The whole message went to the server (final dot written); only its answer is missing. Run by
-   * the SendJournal on its own connection (a plain pool, not a Tx: it stays a statement string;
-   * the outbound fault test and email e2e run it).
+   * The whole message went to the server (final dot written); only its answer is missing. `$1`:
+   * the replies whose final dots were written in one turn of the event loop (one statement for
+   * them, as for surveys). Run by the SendJournal on its own connection (a plain pool, not a Tx:
+   * it stays a statement string; the outbound fault test and email e2e run it).
    */
   static readonly DATA_SENT_SQL = `UPDATE message_mail SET data_sent_at = clock_timestamp()
-        WHERE ticket_message_id = $1 AND status = 'sending'`;
+        WHERE ticket_message_id = ANY($1::bigint[]) AND status = 'sending'`;
 
   /**
    * A send that failed for now (4xx, network): back to `queued` with the reason, to be claimed

@@ -19,11 +19,33 @@ export function rawHeaders(raw: Buffer): Map<string, string> {
   return headers;
 }
 
-/** Whether a message has a text/plain body (not only HTML, which mailparser turns into text itself). */
-export function hasPlainPart(raw: Buffer): boolean {
-  const top = rawHeaders(raw).get('content-type');
-  if (!top || /^text\/plain/i.test(top)) return true;
-  return /^content-type:\s*text\/plain/im.test(raw.toString('latin1'));
+/** Largest mail whose bytes are searched for an HTML part before it is parsed. */
+const HTML_SCAN_MAX = 1024 * 1024;
+
+/** What filing reads from a stored mail's bytes beside mailparser, worked out once per mail. */
+export interface RawFacts {
+  /** The header block (see {@link rawHeaders}). */
+  headers: Map<string, string>;
+  /** Whether it has a text/plain body (not only HTML, which mailparser turns into text itself). */
+  plainPart: boolean;
+  /**
+   * False only when `text/html` appears nowhere in its bytes (and it is under 1 MB): mailparser
+   * then has no HTML part to build, and the HTML copy of the text it makes besides
+   * (`textAsHtml`, never read here) can be skipped.
+   */
+  mayHaveHtml: boolean;
+}
+
+export function rawFacts(raw: Buffer): RawFacts {
+  const headers = rawHeaders(raw);
+  const top = headers.get('content-type');
+  let text: string | undefined;
+  const all = () => (text ??= raw.toString('latin1'));
+  return {
+    headers,
+    plainPart: !top || /^text\/plain/i.test(top) || /^content-type:\s*text\/plain/im.test(all()),
+    mayHaveHtml: raw.length > HTML_SCAN_MAX || /text\/html/i.test(all()),
+  };
 }
 
 /** The Message-ID a stored mail is known by: its own, or a digest of its bytes when it has none. */

@@ -22,13 +22,7 @@ import {
   insertMailTickets,
 } from '@staydesk/tickets';
 import { EmailRepository, InboundRow } from './email.repository';
-import {
-  InboundOutcome,
-  addresses,
-  hasPlainPart,
-  rawHeaders,
-  storageMessageId,
-} from './inbound-headers';
+import { InboundOutcome, RawFacts, addresses, rawFacts, storageMessageId } from './inbound-headers';
 import {
   MailNoise,
   PUBLIC_MAIL_DOMAINS,
@@ -46,6 +40,17 @@ export const FILING_BATCH = 50;
 
 /** Most filing transactions at once in one process (the rest of the worker's jobs run beside). */
 const FILING_PARALLEL = 4;
+
+/** Stored mails this process remembers having filed (their later jobs need no transaction). */
+const FILED_MEMORY = 20_000;
+
+/**
+ * The bytes of mails this process stored are kept for their filing (so the claim need not read
+ * them back), up to this many bytes and this long, and named to a claim up to this many at once.
+ */
+const RAW_HELD_BYTES = 32 * 1024 * 1024;
+const RAW_HELD_MS = 60_000;
+const RAW_HELD_PER_CLAIM = 100;
 
 /** A received mail waiting for its INSERT, and its SMTP session waiting for the outcome. */
 interface ToStore {
@@ -96,6 +101,13 @@ export class InboundService {
   /** Filing transactions running in this process, and jobs waiting for one (see process). */
   private filingNow = 0;
   private readonly filingWaiting: (() => void)[] = [];
+  /** Mails a filing transaction of this process committed (the last {@link FILED_MEMORY}). */
+  private readonly filedHere = new Set<string>();
+  /** Mails a filing batch of this process holds now → settles when the batch is over. */
+  private readonly filingHere = new Map<string, Promise<void>>();
+  /** The bytes of mails this process stored and has not filed yet, oldest first (see holdRaw). */
+  private readonly rawHeld = new Map<string, { raw: Buffer; at: number }>();
+  private rawHeldBytes = 0;
 
   constructor(
     private readonly repo: EmailRepository,
@@ -124,6 +136,7 @@ export class InboundService {
       rcptTo: envelope.rcptTo,
       raw,
     });
+    if (stored.stored) this.holdRaw(stored.id, raw);
     // a redelivery of a message not filed yet queues it again (the job id makes that a no-op)
     if (stored.status === 'received') await this.queueFiling(stored.id);
     return { id: stored.id, stored: stored.stored };
@@ -223,14 +236,39 @@ export class InboundService {
    * Files stored mail in batches: the named mails first, then whatever else waits (up to
    * {@link FILING_BATCH} per transaction, again while batches come back full). Mails filed
    * already, or being filed by another job, are skipped.
+   *
+   * Under load most jobs find their mails filed by a batch that ran before them (a batch takes
+   * every mail waiting). A job whose mails this process has filed returns without a transaction
+   * (its claim would find nothing); one whose mails a batch of this process holds waits for that
+   * batch first. Mails filed elsewhere are found by the claim, as before; any other waiting mail
+   * still has a job naming it (and the sweep), so nothing is left behind.
    */
-  process(
+  async process(
     first: string[],
   ): Promise<{ filed: number; outcomes: Partial<Record<InboundOutcome, number>> }> {
-    // at most FILING_PARALLEL filing transactions per process: jobs arriving meanwhile wait, and
-    // the next batch takes everything that came in (under load, batches grow instead of jobs
-    // competing for the same few mails)
-    return this.withFilingSlot(() => this.drain(first));
+    for (;;) {
+      await this.settledHere(first);
+      if (first.every((id) => this.filedHere.has(id))) return { filed: 0, outcomes: {} };
+      // at most FILING_PARALLEL filing transactions per process: jobs arriving meanwhile wait,
+      // and the next batch takes everything that came in (under load, batches grow instead of
+      // jobs competing for the same few mails)
+      const done = await this.withFilingSlot(async () => {
+        // while this job waited for its slot, another batch may have taken its mails
+        if (first.some((id) => this.filingHere.has(id))) return null;
+        if (first.every((id) => this.filedHere.has(id))) return { filed: 0, outcomes: {} };
+        return this.drain(first);
+      });
+      if (done) return done;
+    }
+  }
+
+  /** Waits until no filing batch of this process holds any of these mails. */
+  private async settledHere(ids: string[]): Promise<void> {
+    for (;;) {
+      const held = ids.map((id) => this.filingHere.get(id)).filter((p) => p !== undefined);
+      if (held.length === 0) return;
+      await Promise.all(held);
+    }
   }
 
   private async withFilingSlot<T>(f: () => Promise<T>): Promise<T> {
@@ -276,24 +314,45 @@ export class InboundService {
     outcomes: Partial<Record<InboundOutcome, number>>,
   ): Promise<number> {
     let claimed: string[] = [];
+    let over = () => {};
+    const held = new Promise<void>((resolve) => (over = resolve));
     try {
-      return await this.tx.run(async (tx) => {
-        const rows = await this.repo.claimInboundBatch(tx, first, limit, onlyFirst);
+      const n = await this.tx.run(async (tx) => {
+        const rows = await this.repo.claimInboundBatch(
+          tx,
+          first,
+          limit,
+          onlyFirst,
+          this.heldRaw(first),
+        );
         claimed = rows.map((r) => r.id);
+        // a one-by-one retry of a failed batch's mail keeps the batch's entry
+        for (const id of claimed) if (!this.filingHere.has(id)) this.filingHere.set(id, held);
         if (rows.length === 0) return 0;
+        const facts = rows.map((r) => rawFacts(r.raw));
         const parsed: ParsedMail[] = [];
-        for (const r of rows) {
-          parsed.push(await simpleParser(r.raw, { skipImageLinks: true, skipTextLinks: true }));
+        for (const [i, r] of rows.entries()) {
+          parsed.push(
+            await simpleParser(r.raw, {
+              skipImageLinks: true,
+              skipTextLinks: true,
+              // textAsHtml is never read; with an HTML part it also builds `html`, so it stays
+              skipTextToHtml: !facts[i].mayHaveHtml,
+            }),
+          );
         }
-        const batch = await this.prefetch(tx, rows, parsed);
+        const batch = await this.prefetch(tx, rows, facts, parsed);
         const results: Filed[] = [];
-        for (let i = 0; i < rows.length; i++) {
-          const row = rows[i];
-          results[i] = await this.file(tx, row, parsed[i], batch, (r) => {
-            results[i] = r;
-          });
-        }
-        await this.openPending(tx, batch);
+        // one batch of ticket changes: the automation rules are read once for all its mails
+        await this.hooks.inBatch(tx, async () => {
+          for (let i = 0; i < rows.length; i++) {
+            const row = rows[i];
+            results[i] = await this.file(tx, row, facts[i], parsed[i], batch, (r) => {
+              results[i] = r;
+            });
+          }
+          await this.openPending(tx, batch);
+        });
         rows.forEach((r, i) =>
           this.logger.info(
             { inboundId: r.id, messageId: r.messageId, ...results[i] },
@@ -305,6 +364,9 @@ export class InboundService {
         for (const r of results) outcomes[r.outcome] = (outcomes[r.outcome] ?? 0) + 1;
         return rows.length;
       });
+      // committed: the jobs of these mails that come later have nothing to claim
+      for (const id of claimed) this.rememberFiled(id);
+      return n;
     } catch (err) {
       if (claimed.length <= 1) throw err;
       this.logger.warn(
@@ -322,6 +384,54 @@ export class InboundService {
       }
       if (own) throw own;
       return claimed.length;
+    } finally {
+      for (const id of claimed) if (this.filingHere.get(id) === held) this.filingHere.delete(id);
+      over();
+    }
+  }
+
+  /**
+   * Keeps the bytes of a mail this process stored for its filing (usually a moment later, in
+   * this process): the claim then reads the row without them. Oldest first, within
+   * {@link RAW_HELD_BYTES} and {@link RAW_HELD_MS}; a mail filed by another process simply ages out.
+   */
+  private holdRaw(id: string, raw: Buffer): void {
+    const now = Date.now();
+    this.rawHeld.set(id, { raw, at: now });
+    this.rawHeldBytes += raw.length;
+    for (const [old, h] of this.rawHeld) {
+      if (this.rawHeldBytes <= RAW_HELD_BYTES && now - h.at < RAW_HELD_MS) break;
+      this.dropRaw(old);
+    }
+  }
+
+  private dropRaw(id: string): void {
+    const h = this.rawHeld.get(id);
+    if (!h) return;
+    this.rawHeld.delete(id);
+    this.rawHeldBytes -= h.raw.length;
+  }
+
+  /** The held bytes a claim may need: the named mails', then the oldest (the claim's order). */
+  private heldRaw(first: string[]): Map<string, Buffer> {
+    const held = new Map<string, Buffer>();
+    for (const id of first) {
+      const h = this.rawHeld.get(id);
+      if (h) held.set(id, h.raw);
+    }
+    for (const [id, h] of this.rawHeld) {
+      if (held.size >= RAW_HELD_PER_CLAIM) break;
+      held.set(id, h.raw);
+    }
+    return held;
+  }
+
+  private rememberFiled(id: string): void {
+    this.dropRaw(id);
+    this.filedHere.add(id);
+    if (this.filedHere.size > FILED_MEMORY) {
+      const oldest = this.filedHere.values().next();
+      if (!oldest.done) this.filedHere.delete(oldest.value);
     }
   }
 
@@ -331,11 +441,16 @@ export class InboundService {
    * senders' domains. Filing keeps it current as it creates contacts,
    * customers and messages, so a later mail of the batch sees what an earlier one made.
    */
-  private async prefetch(tx: Tx, rows: InboundRow[], parsed: ParsedMail[]): Promise<FilingBatch> {
+  private async prefetch(
+    tx: Tx,
+    rows: InboundRow[],
+    facts: RawFacts[],
+    parsed: ParsedMail[],
+  ): Promise<FilingBatch> {
     const refs = new Set<string>();
     const senders = new Set<string>();
     for (let i = 0; i < rows.length; i++) {
-      const headers = rawHeaders(rows[i].raw);
+      const { headers } = facts[i];
       for (const id of messageIdList(headers.get('in-reply-to'))) refs.add(id);
       for (const id of messageIdList(headers.get('references'))) refs.add(id);
       const from = addresses(parsed[i].from)[0];
@@ -385,11 +500,12 @@ export class InboundService {
   private async file(
     tx: Tx,
     row: InboundRow,
+    facts: RawFacts,
     mail: ParsedMail,
     batch: FilingBatch,
     settled: (r: Filed) => void,
   ): Promise<Filed> {
-    const headers = rawHeaders(row.raw);
+    const { headers } = facts;
     const from = addresses(mail.from)[0] ?? null;
     const support = this.config.email.supportAddresses;
     const finish = (
@@ -456,7 +572,7 @@ export class InboundService {
       if (t && senderContacts.some((c) => c.customerId === t.customerId)) ticketId = t.id;
     }
 
-    const content = this.content(mail, row.raw);
+    const content = this.content(mail, facts.plainPart);
     const ticket = ticketId ? await this.tickets.lockForMail(tx, ticketId) : null;
     // what follows once the mail's message exists: its envelope, its thread entry, its files
     const filed = async (
@@ -610,16 +726,12 @@ export class InboundService {
   /** The text to show (new part), the full text, and sanitized HTML. */
   private content(
     mail: ParsedMail,
-    raw: Buffer,
+    plainPart: boolean,
   ): { body: string; fullText: string; html: string | null } {
     const html = mail.html ? sanitizeHtml(mail.html) : null;
     // HTML-only mail: text from the sanitized HTML (mailparser's own conversion keeps link targets)
     const full = (
-      hasPlainPart(raw) && mail.text?.trim()
-        ? mail.text
-        : html
-          ? htmlToText(html)
-          : (mail.text ?? '')
+      plainPart && mail.text?.trim() ? mail.text : html ? htmlToText(html) : (mail.text ?? '')
     ).trim();
     const shown = newPartOf(full).text;
     return {

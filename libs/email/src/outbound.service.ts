@@ -214,6 +214,10 @@ export class OutboundService {
     const sentBatch = new Coalescer<{ id: string; to: string[] }>((items) =>
       this.repo.markSentMany(this.tx.db, items),
     );
+    // the final dots written in one turn of the event loop: one journal mark
+    const handedOver = new Coalescer<string>((messageIds) =>
+      this.journal.mark(EmailRepository.DATA_SENT_SQL, [messageIds]),
+    );
     try {
       await Promise.all(
         toSend.map(async (ctx) => {
@@ -250,7 +254,7 @@ export class OutboundService {
               headers: { 'X-Staydesk-Ticket': String(ctx.ticketNumber) },
               attachments,
               onDataSent: () => {
-                dataSent = this.journal.mark(EmailRepository.DATA_SENT_SQL, [ctx.messageId]);
+                dataSent = handedOver.add(ctx.messageId);
               },
             });
             await sentBatch.add({ id: ctx.messageId, to: [to, ...cc] });

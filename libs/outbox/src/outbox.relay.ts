@@ -5,7 +5,7 @@ import { APP_CONFIG, AppConfig, JobPublisher, TransactionRunner } from '@staydes
 import { withCarriedTrace } from '@staydesk/telemetry';
 import type { DomainEvent } from './events';
 import { OutboxRepository, OutboxRow } from './outbox.repository';
-import { routeEvent } from './outbox.routes';
+import { routeBatch } from './outbox.routes';
 
 const BATCH = 200;
 
@@ -100,13 +100,18 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
       const rows = await this.repo.claim(tx, BATCH);
       if (rows.length === 0) return rows;
       // every job of the batch at once: ioredis writes them back to back instead of waiting a
-      // round trip each (a burst of 3,000 solves is 9,000 jobs); ids make a repeat a no-op
+      // round trip each (a burst of 3,000 solves is 9,000 jobs); ids make a repeat a no-op, and
+      // an id the batch already publishes is not sent again (routeBatch)
+      const routed = routeBatch(
+        rows.map((row) => ({
+          id: row.id,
+          event: { type: row.type, payload: row.payload } as DomainEvent,
+        })),
+        this.config,
+      );
       await Promise.all(
-        rows.map((row) => {
-          const jobs = routeEvent(
-            { type: row.type, payload: row.payload } as DomainEvent,
-            this.config,
-          );
+        rows.map((row, i) => {
+          const jobs = routed[i];
           // continues the writer's trace (if it was traced): api request → relay → job
           return withCarriedTrace(
             row.traceContext,
@@ -116,7 +121,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
               Promise.all(
                 jobs.map((job) =>
                   this.publisher.publish(job.name, job.data as never, {
-                    jobId: job.jobId ?? `evt-${row.id}-${job.name.replace(/\./g, '-')}`,
+                    jobId: job.jobId,
                     delayMs: job.delayMs,
                   }),
                 ),

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { sql } from 'kysely';
-import { Tx, db } from '@staydesk/core';
+import { Tx, compileOnly, db, withParameters } from '@staydesk/core';
 import { currentTraceCarrier } from '@staydesk/telemetry';
 import type { DomainEvent, EventType } from './events';
 
@@ -12,6 +12,31 @@ export interface OutboxRow {
   /** W3C trace context of the writer, when it was traced. */
   traceContext: Record<string, string> | null;
 }
+
+/** The relay's two statements, run for every batch: built and compiled once (decision 61). */
+const CLAIM = compileOnly
+  .selectFrom('outbox')
+  .select((eb) => [
+    'outbox.id',
+    'outbox.type',
+    sql<string>`${eb.ref('outbox.payload')}::text`.as('payloadText'),
+    'outbox.attempts',
+    sql<string | null>`${eb.ref('outbox.traceContext')}::text`.as('traceContextText'),
+  ])
+  .where('outbox.publishedAt', 'is', null)
+  .orderBy('outbox.id')
+  .limit(1)
+  .forUpdate()
+  .skipLocked()
+  .compile();
+const MARK_PUBLISHED = compileOnly
+  .updateTable('outbox')
+  .set((eb) => ({
+    publishedAt: sql<Date>`now()`,
+    attempts: eb(eb.ref('outbox.attempts'), '+', 1),
+  }))
+  .where((eb) => eb('outbox.id', '=', eb.fn.any(sql<string[]>`${[]}::bigint[]`)))
+  .compile();
 
 /**
  * The outbox table: append inside a domain transaction; the relay claims and marks rows. Written
@@ -40,21 +65,7 @@ export class OutboxRepository {
 
   /** Claims up to `limit` unpublished rows, oldest first; other relays skip the locked ones. */
   async claim(tx: Tx, limit: number): Promise<OutboxRow[]> {
-    const rows = await db(tx)
-      .selectFrom('outbox')
-      .select((eb) => [
-        'outbox.id',
-        'outbox.type',
-        sql<string>`${eb.ref('outbox.payload')}::text`.as('payloadText'),
-        'outbox.attempts',
-        sql<string | null>`${eb.ref('outbox.traceContext')}::text`.as('traceContextText'),
-      ])
-      .where('outbox.publishedAt', 'is', null)
-      .orderBy('outbox.id')
-      .limit(limit)
-      .forUpdate()
-      .skipLocked()
-      .execute();
+    const { rows } = await db(tx).executeQuery(withParameters(CLAIM, [limit]));
     return rows.map((r) => ({
       id: r.id,
       type: r.type as EventType,
@@ -68,14 +79,7 @@ export class OutboxRepository {
   }
 
   async markPublished(tx: Tx, ids: string[]): Promise<void> {
-    await db(tx)
-      .updateTable('outbox')
-      .set((eb) => ({
-        publishedAt: sql<Date>`now()`,
-        attempts: eb(eb.ref('outbox.attempts'), '+', 1),
-      }))
-      .where((eb) => eb('outbox.id', '=', eb.fn.any(sql<string[]>`${ids}::bigint[]`)))
-      .execute();
+    await db(tx).executeQuery(withParameters(MARK_PUBLISHED, [1, ids]));
   }
 
   async markFailed(tx: Tx, ids: string[], error: string): Promise<void> {

@@ -1,6 +1,8 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { NEGATIVE_SENTIMENT, sentimentOf } from './sentiment';
+import winkNLP from 'wink-nlp';
+import model from 'wink-eng-lite-web-model';
+import { NEGATIVE_SENTIMENT, SENTIMENT_MAX_CHARS, sentimentOf } from './sentiment';
 
 /**
  * The labelled set of short support messages (test/fixtures/sentiment, issue #20) and what the
@@ -13,6 +15,8 @@ const set = JSON.parse(
     'utf8',
   ),
 ) as { text: string; label: string; kind: string }[];
+
+const MAIL_FIXTURES = join(__dirname, '..', '..', '..', 'test', 'fixtures', 'mail');
 
 describe('the labelled support-message set', () => {
   it('has at least 300 distinct messages of both labels and the hard kinds', () => {
@@ -35,5 +39,31 @@ describe('the labelled support-message set', () => {
     // negation and plain anger read as negative now; AFINN scored both 0 or above
     expect(sentimentOf('This is not good at all.')).toBeLessThan(NEGATIVE_SENTIMENT);
     expect(sentimentOf('Worst support ever, we are furious 😡')).toBeLessThan(NEGATIVE_SENTIMENT);
+  });
+});
+
+describe('the sentiment pipe', () => {
+  it('scores every labelled message and mail fixture exactly as wink-nlp’s full pipe does', () => {
+    const full = winkNLP(model);
+    const mails = readdirSync(MAIL_FIXTURES).map((f) =>
+      readFileSync(join(MAIL_FIXTURES, f), 'latin1'),
+    );
+    // longer texts cross the cap and many sentences; the bench's body repeats one sentence
+    const long = [
+      set.map((m) => m.text).join(' '),
+      set.map((m) => m.text).join('\n\n'),
+      'Hello support, the rocket skates exploded again. '.repeat(200),
+    ];
+    const texts = [...set.map((m) => m.text), ...mails, ...long];
+    const fullScore = (text: string) => {
+      const score = full.readDoc(text.slice(0, SENTIMENT_MAX_CHARS)).out(full.its.sentiment);
+      return Math.max(-1, Math.min(1, Math.round(Number(score) * 1000) / 1000));
+    };
+    const differing = texts.filter((t) => sentimentOf(t) !== fullScore(t));
+    expect(texts.length).toBeGreaterThan(340);
+    expect(differing).toEqual([]);
+    // not a vacuous comparison: the texts do score both ways
+    expect(texts.filter((t) => sentimentOf(t) < 0).length).toBeGreaterThan(50);
+    expect(texts.filter((t) => sentimentOf(t) > 0).length).toBeGreaterThan(50);
   });
 });

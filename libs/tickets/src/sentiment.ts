@@ -9,6 +9,16 @@ import model from 'wink-eng-lite-web-model';
  */
 export const SENTIMENT_MAX_CHARS = 2_000;
 
+/**
+ * The annotations the score needs: tokens (always), sentence boundaries (the document's score is
+ * the mean of its sentences'), negation and the sentiment itself. wink-nlp's default pipe also
+ * runs named entities and part-of-speech tagging, which read the tokens without changing them
+ * and run beside (NER) or after (POS) the sentiment: the score is the same to the bit without
+ * them (the spec compares both pipes on every labelled message and mail fixture), at about half
+ * the CPU (~0.35 against ~0.75 ms for a 10 KB mail body, capped at 2,000 characters).
+ */
+const SENTIMENT_PIPE = ['sbd', 'negation', 'sentiment'];
+
 let nlp: WinkMethods | null = null;
 
 /**
@@ -22,7 +32,7 @@ let nlp: WinkMethods | null = null;
  * loaded on first use (~150 ms, ~20 MB), so processes that never score a message do not pay it.
  */
 export function sentimentOf(text: string): number {
-  nlp ??= winkNLP(model);
+  nlp ??= winkNLP(model, SENTIMENT_PIPE);
   const score = nlp.readDoc(text.slice(0, SENTIMENT_MAX_CHARS)).out(nlp.its.sentiment) as number;
   if (!Number.isFinite(score)) return 0;
   return Math.max(-1, Math.min(1, Math.round(score * 1000) / 1000));

@@ -10,6 +10,12 @@ export interface TicketHookContext {
   ticketId: string;
   /** Who made the change; null for the system (e.g. a customer's e-mail). */
   actor: Actor | null;
+  /**
+   * The change is one of a batch made in one transaction ({@link TicketHooks.inBatch}: a filing
+   * batch of inbound mail): a hook may read what every change needs (the automation rules) once
+   * for the batch instead of once per change.
+   */
+  batch?: boolean;
 }
 
 /** Something that reacts to ticket changes inside the changing transaction (automation rules). */
@@ -25,12 +31,25 @@ export interface TicketHook {
 @Injectable()
 export class TicketHooks {
   private readonly hooks: TicketHook[] = [];
+  /** Transactions running a batch of changes (see inBatch). */
+  private readonly batches = new WeakSet<Tx>();
 
   register(hook: TicketHook): void {
     if (!this.hooks.includes(hook)) this.hooks.push(hook);
   }
 
   async run(tx: Tx, context: TicketHookContext): Promise<void> {
-    for (const h of this.hooks) await h.afterChange(tx, context);
+    const ctx = this.batches.has(tx) ? { ...context, batch: true } : context;
+    for (const h of this.hooks) await h.afterChange(tx, ctx);
+  }
+
+  /** Runs `work`: the ticket changes it makes in `tx` are one batch ({@link TicketHookContext.batch}). */
+  async inBatch<T>(tx: Tx, work: () => Promise<T>): Promise<T> {
+    this.batches.add(tx);
+    try {
+      return await work();
+    } finally {
+      this.batches.delete(tx);
+    }
   }
 }

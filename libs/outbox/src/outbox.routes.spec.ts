@@ -1,0 +1,73 @@
+import { loadConfig } from '@staydesk/core';
+import type { DomainEvent } from './events';
+import { routeBatch, routeEvent } from './outbox.routes';
+
+const config = loadConfig({ JWT_SECRET: 'x'.repeat(32) });
+
+const created = (ticketId: string, customerId: string): DomainEvent => ({
+  type: 'ticket.created',
+  payload: { ticketId, customerId },
+});
+const customerMessage = (ticketId: string, customerId: string, messageId: string): DomainEvent => ({
+  type: 'ticket.message_added',
+  payload: { ticketId, customerId, messageId, kind: 'customer_message' },
+});
+
+describe('routeBatch (the jobs a relay batch publishes)', () => {
+  // the debounced ids carry the time window: one instant for the whole test
+  beforeEach(() => jest.spyOn(Date, 'now').mockReturnValue(1_780_000_000_000));
+  afterEach(() => jest.restoreAllMocks());
+
+  it('publishes each job id once: the first row routing it keeps it, later rows leave it out', () => {
+    const rows = [
+      { id: '1', event: created('10', '7') },
+      { id: '2', event: customerMessage('10', '7', '100') },
+      { id: '3', event: created('11', '7') },
+      { id: '4', event: customerMessage('11', '7', '101') },
+      { id: '5', event: created('12', '8') },
+    ];
+    const batch = routeBatch(rows, config);
+    const ids = (i: number) => batch[i].map((j) => `${j.name} ${j.jobId}`);
+    const [rescore7, kpis] = routeEvent(rows[0].event, config).map((j) => j.jobId);
+    const rescore8 = routeEvent(rows[4].event, config)[0].jobId;
+    expect(rescore7).toMatch(/^risk-7-/);
+    expect(kpis).toMatch(/^kpi-refresh-/);
+    expect(ids(0)).toEqual([`risk.rescore ${rescore7}`, `kpi.refresh ${kpis}`]);
+    // the same customer's rescore and the KPI refresh are already in the batch
+    expect(ids(1)).toEqual(['mail.notify evt-2-mail-notify']);
+    expect(ids(2)).toEqual([]);
+    expect(ids(3)).toEqual(['mail.notify evt-4-mail-notify']);
+    // another customer's rescore is its own job
+    expect(ids(4)).toEqual([`risk.rescore ${rescore8}`]);
+    // what is kept is what routeEvent says, with the id the relay always gave it
+    expect(batch[1][0]).toMatchObject({
+      name: 'mail.notify',
+      data: { kind: 'customer_reply', ticketId: '10', key: 'reply-100' },
+    });
+    expect(batch[0][0].delayMs).toBe(config.risk.debounceMs);
+  });
+
+  it('keeps every job of rows that share no id (public replies each mailed)', () => {
+    const rows = ['1', '2', '3'].map((id) => ({
+      id,
+      event: {
+        type: 'ticket.message_added',
+        payload: {
+          ticketId: `2${id}`,
+          customerId: `3${id}`,
+          messageId: `4${id}`,
+          kind: 'public_reply',
+        },
+      } satisfies DomainEvent,
+    }));
+    const batch = routeBatch(rows, config);
+    expect(batch.map((jobs) => jobs.find((j) => j.name === 'mail.send-reply')?.jobId)).toEqual([
+      'mail-reply-41',
+      'mail-reply-42',
+      'mail-reply-43',
+    ]);
+    expect(batch.map((jobs) => jobs.filter((j) => j.name === 'risk.rescore').length)).toEqual([
+      1, 1, 1,
+    ]);
+  });
+});
