@@ -1,7 +1,14 @@
 import { KpisService } from '@staydesk/kpis';
 import type { Page } from 'playwright-core';
 import { launchChromium, type Browser } from '../../scripts/browser';
-import { fails, insertUser, login, ok } from '../support/factories';
+import {
+  fails,
+  insertAnsweredCsat,
+  insertSlaTicket,
+  insertUser,
+  login,
+  ok,
+} from '../support/factories';
 import { TestStack, startStack } from '../support/stack';
 import {
   assertWebBuilt,
@@ -41,33 +48,24 @@ async function ticket(t: {
   solved?: string;
   resDue: string;
 }) {
-  const { rows } = await stack.db.query<{ id: string }>(
-    `INSERT INTO tickets (customer_id, requester_id, team_id, assignee_id, subject, channel, priority, status,
-                          created_at, first_response_at, first_response_due_at, solved_at, resolution_due_at)
-     VALUES ($1, $2, $3, $4, $5, 'email', 'normal', $6, $7, $8, $9, $10, $11) RETURNING id::text`,
-    [
-      ids.acme,
-      ids.contact,
-      t.team,
-      t.team === ids.billing ? ids.agent : null,
-      t.subject,
-      t.solved ? 'solved' : 'open',
-      t.created,
-      t.replied ?? null,
-      t.frDue,
-      t.solved ?? null,
-      t.resDue,
-    ],
-  );
-  return rows[0].id;
+  return insertSlaTicket(stack, {
+    customerId: ids.acme,
+    requesterId: ids.contact,
+    teamId: t.team,
+    assigneeId: t.team === ids.billing ? ids.agent : null,
+    ...t,
+  });
 }
 
 async function csat(ticketId: string, score: number, at: string, ces: number | null = null) {
-  await stack.db.query(
-    `INSERT INTO surveys (kind, ticket_id, solve_cycle, contact_id, customer_id, token_salt, token_hash, sent_at, expires_at, responded_at, score, ces_score)
-     VALUES ('csat', $1, 1, $2, $3, 's', md5(random()::text), $4::timestamptz - interval '1 hour', $4::timestamptz + interval '14 days', $4, $5, $6)`,
-    [ticketId, ids.contact, ids.acme, at, score, ces],
-  );
+  await insertAnsweredCsat(stack, {
+    ticketId,
+    contactId: ids.contact,
+    customerId: ids.acme,
+    at,
+    score,
+    ces,
+  });
 }
 
 async function customer(name: string, since: string, status = 'active', churnedAt?: string) {

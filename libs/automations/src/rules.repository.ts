@@ -96,6 +96,18 @@ function nextPosition(eb: ExpressionBuilder<DB, 'automationRules'>, trigger: Rul
     .$asScalar();
 }
 
+/** The columns a rule's form sets, as written by insert and update. */
+function ruleValues(r: NewRule) {
+  return {
+    name: r.name,
+    trigger: r.trigger,
+    conditions: JSON.stringify(r.conditions),
+    actions: JSON.stringify(r.actions),
+    active: r.active,
+    stopProcessing: r.stopProcessing,
+  };
+}
+
 /**
  * SQL of automation rules, their versions, time-rule firings and automatic mails (the last two,
  * with the facts and savepoints of a run, in the base class, rules.repository.runs.ts). CRUD
@@ -207,12 +219,7 @@ export class RulesRepository extends RuleRunsRepository {
       await db(tx)
         .insertInto('automationRules')
         .values((eb) => ({
-          name: r.name,
-          trigger: r.trigger,
-          conditions: JSON.stringify(r.conditions),
-          actions: JSON.stringify(r.actions),
-          active: r.active,
-          stopProcessing: r.stopProcessing,
+          ...ruleValues(r),
           position: nextPosition(eb, r.trigger),
           createdById: userId,
           updatedById: userId,
@@ -229,12 +236,7 @@ export class RulesRepository extends RuleRunsRepository {
       await db(tx)
         .updateTable('automationRules')
         .set((eb) => ({
-          name: r.name,
-          trigger: r.trigger,
-          conditions: JSON.stringify(r.conditions),
-          actions: JSON.stringify(r.actions),
-          active: r.active,
-          stopProcessing: r.stopProcessing,
+          ...ruleValues(r),
           version: eb('automationRules.version', '+', 1),
           updatedById: userId,
           updatedAt: sql<Date>`now()`,

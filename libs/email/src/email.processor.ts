@@ -1,8 +1,7 @@
 import { Processor, WorkerHost } from '@nestjs/bullmq';
 import type { Job } from 'bullmq';
-import { UnrecoverableError } from 'bullmq';
 import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
-import { Handlers, JobNamesOf, runJob } from '@staydesk/core';
+import { Handlers, JobNamesOf, checkPayload, payloadIds, runJob } from '@staydesk/core';
 import { PermanentMailError } from '@staydesk/mail';
 import { ImapService } from './imap.service';
 import { FILING_BATCH, InboundService } from './inbound.service';
@@ -10,38 +9,30 @@ import { NotificationsService } from './notifications.service';
 import { OutboundService } from './outbound.service';
 import { PasswordResetMailer } from './password-reset.mailer';
 
-const ID = /^[1-9]\d{0,17}$/;
-
-function check(ok: boolean, job: Job): void {
-  // Redis may hold jobs from an older deploy: a malformed payload will never succeed
-  if (!ok)
-    throw new UnrecoverableError(`malformed payload for ${job.name}: ${JSON.stringify(job.data)}`);
-}
-
 /** `mail` queue: replies out, inbound mail filed, the sweep of unfiled mail, agent notifications, reset links. */
 @Processor('mail')
 export class EmailProcessor extends WorkerHost {
   private readonly handlers: Handlers<JobNamesOf<'mail'>> = {
     'mail.send-reply': (job) => {
       const d = job.data;
-      check(ID.test(String(d.messageId)), job);
+      checkPayload(job, payloadIds(d.messageId));
       return this.outbound.sendReplies(d.messageId);
     },
     'mail.process-inbound': (job) => {
       const d = job.data;
       const ids = d.inboundIds ?? [d.inboundId];
-      check(
-        ID.test(String(d.inboundId)) &&
+      checkPayload(
+        job,
+        payloadIds(d.inboundId) &&
           Array.isArray(ids) &&
           ids.length <= FILING_BATCH &&
-          ids.every((id) => ID.test(String(id))),
-        job,
+          payloadIds(...ids),
       );
       return this.inbound.process(ids);
     },
     'mail.poll-imap': (job) => {
       const d = job.data;
-      check(ID.test(String(d.mailboxId)), job);
+      checkPayload(job, payloadIds(d.mailboxId));
       return this.imap.poll(d.mailboxId);
     },
     'mail.sweep': async () => ({
@@ -53,12 +44,12 @@ export class EmailProcessor extends WorkerHost {
     }),
     'mail.notify': (job) => {
       const d = job.data;
-      check(ID.test(String(d.ticketId)) && typeof d.key === 'string', job);
+      checkPayload(job, payloadIds(d.ticketId) && typeof d.key === 'string');
       return this.notifications.notify(d);
     },
     'mail.password-reset': (job) => {
       const d = job.data;
-      check(ID.test(String(d.resetId)), job);
+      checkPayload(job, payloadIds(d.resetId));
       return this.passwordResets.send(d.resetId);
     },
   };
@@ -74,12 +65,7 @@ export class EmailProcessor extends WorkerHost {
     super();
   }
 
-  async process(job: Job): Promise<unknown> {
-    try {
-      return await runJob(this.logger, this.handlers, job);
-    } catch (err) {
-      if (err instanceof PermanentMailError) throw new UnrecoverableError(err.message);
-      throw err;
-    }
+  process(job: Job): Promise<unknown> {
+    return runJob(this.logger, this.handlers, job, [PermanentMailError]);
   }
 }

@@ -260,10 +260,6 @@ describe('EmailRepository (medium)', () => {
     const [bounce] = await repo.contactBounces(m.db, [contact]);
     expect(bounce).toMatchObject({ id: contact, reason: '550 gone' });
     expect(bounce.bouncingAt).toBeInstanceOf(Date);
-    expect(await repo.contactRow(m.db, contact)).toMatchObject({
-      id: contact,
-      surveyOptOut: false,
-    });
   });
 
   it('reads notification settings and team senders', async () => {

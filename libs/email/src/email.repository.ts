@@ -73,22 +73,6 @@ const REPLY_CONTEXTS = compileOnly
  */
 @Injectable()
 export class EmailRepository extends EmailInboundRepository {
-  async contactRow(tx: Tx, id: string) {
-    return db(tx)
-      .selectFrom('contacts')
-      .select([
-        'contacts.id',
-        'contacts.customerId',
-        'contacts.name',
-        'contacts.email',
-        'contacts.phone',
-        'contacts.surveyOptOut',
-        'contacts.createdAt',
-      ])
-      .where('contacts.id', '=', id)
-      .executeTakeFirstOrThrow();
-  }
-
   async contactBounces(
     tx: Tx,
     ids: readonly string[],

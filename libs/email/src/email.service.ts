@@ -82,7 +82,8 @@ export class EmailService {
           details: { email: done.email, contacts: done.cleared },
         });
       }
-      return this.repo.contactRow(tx, contactId);
+      const [contact] = await this.customers.contactsByIds([contactId], tx);
+      return contact;
     });
   }
 

@@ -14,6 +14,7 @@ import {
   positional,
   type KpiRow,
   type NextReplyRow,
+  groupKeyColumns,
 } from './kpi-sql';
 
 export type { KpiRow, NextReplyRow } from './kpi-sql';
@@ -199,12 +200,7 @@ export class KpisRepository extends KpiFactsRepository {
   ): Promise<NextReplyRow[]> {
     const filterDims = ALL_DIMS.filter((d) => filters[d]);
     const extra = custom ? [customColumn(custom)] : [];
-    const keyCols = [
-      ...ALL_DIMS.map((d) =>
-        dims.includes(d) ? `${DIM_COLUMN[d]} AS d_${d}` : `NULL::text AS d_${d}`,
-      ),
-      `${extra[0] ?? 'NULL::text'} AS d_custom`,
-    ].join(', ');
+    const keyCols = groupKeyColumns(dims, extra[0]);
     const where = [
       ...filterDims.map((d, k) => `AND ${DIM_COLUMN[d]} = ANY($${3 + k}::text[])`),
       // the group of absent values (as metricsSql)
