@@ -1,12 +1,20 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { DomainError, Tx } from '@staydesk/core';
 import { Actor } from '@staydesk/identity';
-import { TicketHook, TicketHookContext, TicketRow, UpdateTicketInput } from '@staydesk/tickets';
+import {
+  CreateFold,
+  TicketDraft,
+  TicketHook,
+  TicketHookContext,
+  TicketRow,
+  UpdateTicketInput,
+} from '@staydesk/tickets';
 import { RuleTrigger, TIME_FIELDS, evaluate } from './rule-logic';
 import { AutomationMailRow, EditorRow, RuleRow } from './rules.repository';
 import { actorFromEditor, Batch, applyInMemory, FactCache } from './rule-facts';
 import { RulePlan } from './rules.admin';
 import { RulesPlanner } from './rules.plan';
+import { foldCreation } from './rules.fold';
 
 export type {
   RuleInput,
@@ -50,6 +58,16 @@ export class RulesService extends RulesPlanner implements TicketHook, OnModuleIn
     } finally {
       this.running.delete(tx);
     }
+  }
+
+  /**
+   * The tickets service's hook before a new ticket's insert: the creation run decided on the
+   * draft's own facts (rules.fold.ts), for the insert to write; null (the run happens after the
+   * insert, as for any change) when a rule needs more than the draft or does more than tag.
+   */
+  async beforeCreate(tx: Tx, draft: TicketDraft): Promise<CreateFold | null> {
+    if (this.running.has(tx)) return null;
+    return foldCreation(await this.activeRules(tx), draft, MAX_RULE_PASSES);
   }
 
   /**
