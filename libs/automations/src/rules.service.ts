@@ -1,12 +1,20 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { DomainError, Tx } from '@staydesk/core';
 import { Actor } from '@staydesk/identity';
-import { TicketHook, TicketHookContext, TicketRow, UpdateTicketInput } from '@staydesk/tickets';
+import {
+  CreateFold,
+  TicketDraft,
+  TicketHook,
+  TicketHookContext,
+  TicketRow,
+  UpdateTicketInput,
+} from '@staydesk/tickets';
 import { RuleTrigger, TIME_FIELDS, evaluate } from './rule-logic';
 import { AutomationMailRow, EditorRow, RuleRow } from './rules.repository';
 import { actorFromEditor, Batch, applyInMemory, FactCache } from './rule-facts';
 import { RulePlan } from './rules.admin';
 import { RulesPlanner } from './rules.plan';
+import { foldCreation } from './rules.fold';
 
 export type {
   RuleInput,
@@ -55,6 +63,16 @@ export class RulesService extends RulesPlanner implements TicketHook, OnModuleIn
   }
 
   /**
+   * The tickets service's hook before a new ticket's insert: the creation run decided on the
+   * draft's own facts (rules.fold.ts), for the insert to write; null (the run happens after the
+   * insert, as for any change) when a rule needs more than the draft or does more than tag.
+   */
+  async beforeCreate(tx: Tx, draft: TicketDraft): Promise<CreateFold | null> {
+    if (this.running.has(tx)) return null;
+    return foldCreation(await this.activeRules(tx), draft, MAX_RULE_PASSES);
+  }
+
+  /**
    * Pass 1 runs the trigger's rules in order; if they changed the ticket, the "ticket updated"
    * rules run again on the result, up to MAX_RULE_PASSES passes. A rule with `stopProcessing`
    * ends the run. If the last pass still changed something the rules are undoing each other:
@@ -65,7 +83,7 @@ export class RulesService extends RulesPlanner implements TicketHook, OnModuleIn
     ticketId: string,
     trigger: RuleTrigger,
     only?: RuleRow,
-    batch = false,
+    filingBatch = false,
   ) {
     const once = new Set<string>();
     const actors = new Map<string, Promise<Actor | null>>();
@@ -77,7 +95,7 @@ export class RulesService extends RulesPlanner implements TicketHook, OnModuleIn
     };
     let all: (RuleRow & { editor: EditorRow | null })[] | null = null;
     const rulesOf = async (tr: RuleTrigger) => {
-      all ??= await this.activeRules(tx, batch);
+      all ??= await this.activeRules(tx, filingBatch);
       return all.filter((r) => r.trigger === tr);
     };
     let t: TicketRow | null = null;

@@ -12,7 +12,13 @@ export type { Channel, Priority, TicketStatus } from './ticket-rules';
 export { insertMailTickets } from './ticket-batch-insert';
 export type { MailTicketInput, OpenedMailTicket } from './ticket-batch-insert';
 export { TicketHooks } from './ticket-hooks';
-export type { TicketHook, TicketHookContext } from './ticket-hooks';
+export type {
+  CreateFold,
+  FoldedUpdate,
+  TicketDraft,
+  TicketHook,
+  TicketHookContext,
+} from './ticket-hooks';
 export { loadReadableTicket } from './tickets.loaders';
 export { TicketsApiModule, TicketsModule, TicketsWorkerModule } from './tickets.module';
 export {

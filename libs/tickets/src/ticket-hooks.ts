@@ -18,9 +18,55 @@ export interface TicketHookContext {
   batch?: boolean;
 }
 
+/** A new ticket as createTicket is about to insert it: what a hook may decide on before the insert. */
+export interface TicketDraft {
+  channel: string;
+  priority: string;
+  status: string;
+  /** Null when the insert resolves it from the requester (not known yet). */
+  customerId: string | null;
+  teamId: string | null;
+  assigneeId: string | null;
+  tags: string[];
+  subject: string;
+  /** The first message's body when the customer wrote it ('' otherwise). */
+  customerText: string;
+  createdAt: Date;
+}
+
+/** One change a hook folded into the insert, as `updateInTx` would have written it afterwards. */
+export interface FoldedUpdate {
+  actorId: string;
+  /** Its history events (also listed in `CreateFold.events`, in order). */
+  changes: { type: string; from: string | null; to: string | null }[];
+}
+
+/**
+ * What a hook decided before the insert, written by the insert itself: the ticket's final tags,
+ * the history events after the creation's own (in order, e.g. `rule_applied` then
+ * `tags_changed`), and the updates they stand for (each one an outbox `ticket.updated`, an audit
+ * `ticket.update` and a version, as if made after the insert).
+ */
+export interface CreateFold {
+  tags: string[];
+  events: {
+    actorId: string | null;
+    type: string;
+    fromValue: string | null;
+    toValue: string | null;
+  }[];
+  updates: FoldedUpdate[];
+}
+
 /** Something that reacts to ticket changes inside the changing transaction (automation rules). */
 export interface TicketHook {
   afterChange(tx: Tx, context: TicketHookContext): Promise<void>;
+  /**
+   * Optional: decides what the hook would do on `ticket_created` before the insert. A fold means
+   * the hook's whole run is in it (its `afterChange` for this creation is skipped); null: it runs
+   * after the insert as usual.
+   */
+  beforeCreate?(tx: Tx, draft: TicketDraft): Promise<CreateFold | null>;
 }
 
 /**
@@ -38,9 +84,10 @@ export class TicketHooks {
     if (!this.hooks.includes(hook)) this.hooks.push(hook);
   }
 
-  async run(tx: Tx, context: TicketHookContext): Promise<void> {
+  /** `skip`: the hook whose run was folded into the change (`beforeCreate`). */
+  async run(tx: Tx, context: TicketHookContext, skip?: TicketHook | null): Promise<void> {
     const ctx = this.batches.has(tx) ? { ...context, batch: true } : context;
-    for (const h of this.hooks) await h.afterChange(tx, ctx);
+    for (const h of this.hooks) if (h !== skip) await h.afterChange(tx, ctx);
   }
 
   /** Runs `work`: the ticket changes it makes in `tx` are one batch ({@link TicketHookContext.batch}). */
@@ -51,5 +98,20 @@ export class TicketHooks {
     } finally {
       this.batches.delete(tx);
     }
+  }
+
+  /**
+   * Asks the hooks, in order, to decide on a new ticket before its insert: the first that folds
+   * its run is returned with its fold (one hook folds at most; the others run after the insert).
+   */
+  async beforeCreate(
+    tx: Tx,
+    draft: TicketDraft,
+  ): Promise<{ hook: TicketHook; fold: CreateFold } | null> {
+    for (const hook of this.hooks) {
+      const fold = hook.beforeCreate ? await hook.beforeCreate(tx, draft) : null;
+      if (fold) return { hook, fold };
+    }
+    return null;
   }
 }

@@ -3,6 +3,7 @@ import { RawBuilder, Updateable, sql } from 'kysely';
 import { DB, Tx, db } from '@staydesk/core';
 import { IdentitySettingsRepository } from '@staydesk/identity';
 import type { Channel, Priority } from './ticket-rules';
+import type { FoldedUpdate } from './ticket-hooks';
 import {
   AuditInput,
   EventRow,
@@ -76,6 +77,7 @@ export abstract class TicketWriteQueries {
     events: NewEvents,
     audit: AuditInput,
     outbox: OutboxInput,
+    updates: FoldedUpdate[] = [],
   ): Promise<TicketRow> {
     const rows = await this.insertCreatedSql(
       tx,
@@ -86,6 +88,7 @@ export abstract class TicketWriteQueries {
       events,
       audit,
       outbox,
+      updates,
     );
     return rows[0];
   }
@@ -112,6 +115,7 @@ export abstract class TicketWriteQueries {
     events: NewEvents,
     audit: AuditInput,
     outbox: OutboxInput,
+    updates: FoldedUpdate[] = [],
   ): Promise<TicketRow | null> {
     // next_due_at as ticket-rules' nextDueAt for a new ticket: the first-response target until
     // it is met, then the resolution target (no pause, no next-reply clock yet)
@@ -134,6 +138,7 @@ export abstract class TicketWriteQueries {
       events,
       audit,
       outbox,
+      updates,
     );
     return rows[0] ?? null;
   }
@@ -142,6 +147,9 @@ export abstract class TicketWriteQueries {
    * The shared write of `insertCreated*`: `source` is a one-row SELECT giving customer_id,
    * requester_id, sla_policy_id, fr_due, res_due and next_due; the ticket's other columns, its
    * events, the audit row and the outbox row are inserted from it in the same statement.
+   * `updates`: changes decided before the insert (creation rules) written as `updateInTx` would
+   * have written them after it: each one moves the version on and adds its audit row and its
+   * `ticket.updated` outbox row after the creation's (their events are in `events`).
    */
   protected async insertCreatedSql(
     tx: Tx,
@@ -150,6 +158,7 @@ export abstract class TicketWriteQueries {
     events: NewEvents,
     audit: AuditInput,
     outbox: OutboxInput,
+    updates: FoldedUpdate[] = [],
   ): Promise<TicketRow[]> {
     const eventsJson = JSON.stringify(
       events.map((e) => ({
@@ -160,14 +169,28 @@ export abstract class TicketWriteQueries {
         created_at: e.createdAt,
       })),
     );
+    // in order: the creation's row first, then one per folded update
+    const auditsJson = JSON.stringify([
+      audit,
+      ...updates.map((u) => ({
+        actorId: u.actorId,
+        action: 'ticket.update',
+        details: { changed: u.changes.map((c) => c.type) },
+      })),
+    ]);
+    const outboxJson = JSON.stringify([
+      { type: outbox.type, extra: {} },
+      ...updates.map((u) => ({ type: 'ticket.updated', extra: { changes: u.changes } })),
+    ]);
     try {
       // eslint-disable-next-line staydesk/own-tables -- createTicket's one INSERT … SELECT writes its audit and outbox rows in the same statement (decision 43)
       const { rows } = await sql<TicketRecord>`WITH src AS (${source}), t AS (
            INSERT INTO tickets AS t (customer_id, requester_id, ${NEW_COLUMNS_SQL}, sla_policy_id,
-              first_response_due_at, resolution_due_at, next_due_at, created_at, updated_at, last_message_at, search)
+              first_response_due_at, resolution_due_at, next_due_at, created_at, updated_at, last_message_at,
+              search, version)
            SELECT src.customer_id, src.requester_id, ${newColumnValues(t)}, src.sla_policy_id,
                   src.fr_due, src.res_due, src.next_due, ${t.createdAt}, ${t.createdAt}, ${t.lastMessageAt},
-                  to_tsvector('english', ${t.subject})
+                  to_tsvector('english', ${t.subject}), ${1 + updates.length}::int
              FROM src
            RETURNING ${TICKET_COLUMNS_SQL}
          ), e AS (
@@ -177,10 +200,16 @@ export abstract class TicketWriteQueries {
                   AS x(actor_id bigint, type text, from_value text, to_value text, created_at timestamptz)
          ), a AS (
            INSERT INTO audit_log (actor_id, action, entity, entity_id, details)
-           SELECT ${audit.actorId}, ${audit.action}, 'ticket', t.id::text, ${audit.details} FROM t
+           SELECT (x.v->>'actorId')::bigint, x.v->>'action', 'ticket', t.id::text, x.v->'details'
+             FROM t, jsonb_array_elements(${auditsJson}::jsonb) WITH ORDINALITY AS x(v, n)
+            ORDER BY x.n
          ), o AS (
            INSERT INTO outbox (type, payload, trace_context)
-           SELECT ${outbox.type}, jsonb_build_object('ticketId', t.id::text, 'customerId', t.customer_id::text), ${outbox.traceContext} FROM t
+           SELECT x.v->>'type',
+                  jsonb_build_object('ticketId', t.id::text, 'customerId', t.customer_id::text) || (x.v->'extra'),
+                  ${outbox.traceContext}
+             FROM t, jsonb_array_elements(${outboxJson}::jsonb) WITH ORDINALITY AS x(v, n)
+            ORDER BY x.n
          )
          SELECT * FROM t`.execute(db(tx));
       return rows.map(toTicket);

@@ -200,6 +200,28 @@ export class TicketsService extends TicketsConversation {
         action: 'ticket.create',
         details: { channel: input.channel, priority },
       };
+      // creation rules decided on the new ticket's own facts are written by the insert itself
+      // (their events, changes, audit and outbox rows as if made after it); with an assignee the
+      // `ticket.assigned` outbox row would come before theirs, so such tickets run them after
+      const folded = row.assigneeId
+        ? null
+        : await this.hooks.beforeCreate(tx, {
+            channel: row.channel,
+            priority,
+            status,
+            customerId: context?.customerId ?? input.customerId ?? null,
+            teamId: input.teamId ?? null,
+            assigneeId: row.assigneeId,
+            tags,
+            subject,
+            customerText: input.message?.kind === 'customer_message' ? input.message.body : '',
+            createdAt: now,
+          });
+      if (folded) {
+        row.tags = folded.fold.tags;
+        events.push(...folded.fold.events.map((e) => ({ ...e, createdAt: now })));
+      }
+      const updates = folded?.fold.updates ?? [];
       const outbox = { type: 'ticket.created', traceContext: currentTraceCarrier() };
       // the ticket, its events, the audit row and the outbox event: one statement
       let ticket: TicketRow;
@@ -215,6 +237,7 @@ export class TicketsService extends TicketsConversation {
           events,
           audit,
           outbox,
+          updates,
         );
       } else {
         const created = await this.repo.insertCreatedResolving(
@@ -223,6 +246,7 @@ export class TicketsService extends TicketsConversation {
           events,
           audit,
           outbox,
+          updates,
         );
         // nothing inserted: an unknown contact, or one of another customer (says which)
         if (!created) {
@@ -245,7 +269,11 @@ export class TicketsService extends TicketsConversation {
         });
       }
       if (ticket.assigneeId) await this.assigned(tx, ticket.id, ticket.assigneeId, actor.id, now);
-      await this.hooks.run(tx, { trigger: 'ticket_created', ticketId: ticket.id, actor });
+      await this.hooks.run(
+        tx,
+        { trigger: 'ticket_created', ticketId: ticket.id, actor },
+        folded?.hook,
+      );
       return ticket;
     });
   }
