@@ -1,3 +1,4 @@
+// Over 400 lines on purpose: one rule run (passes, grouping by editor, stopProcessing, the loop guard) and its entry points share the run's state; the fold before an insert is rules.fold.ts, the admin side rules.admin.ts.
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { DomainError, Tx } from '@staydesk/core';
 import { Actor } from '@staydesk/identity';
