@@ -95,10 +95,7 @@ export function foldCreation(
       const b = batch;
       batch = null;
       if (!b.actor) {
-        for (const r of b.rules)
-          events.push(
-            ruleApplied(r, `${r.name}: skipped, its last editor no longer works tickets`),
-          );
+        for (const r of b.rules) events.push(ruleApplied(r, skippedWithoutEditor(r)));
         virtual = tags;
         return true;
       }
@@ -145,11 +142,17 @@ export function foldCreation(
   return { tags, events, updates };
 }
 
-function ruleApplied(rule: RuleRow, toValue: string): CreateFold['events'][number] {
+/** A rule's `rule_applied` history event (by no one: the rule acted), folded or written after. */
+export function ruleApplied(rule: RuleRow, toValue: string): CreateFold['events'][number] {
   return {
     actorId: null,
     type: 'rule_applied',
     fromValue: `rule ${rule.id} v${rule.version}`,
     toValue: toValue.slice(0, 1000),
   };
+}
+
+/** What a rule's firing says when its last editor no longer works tickets. */
+export function skippedWithoutEditor(rule: RuleRow): string {
+  return `${rule.name}: skipped, its last editor no longer works tickets`;
 }

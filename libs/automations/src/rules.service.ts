@@ -15,7 +15,7 @@ import { AutomationMailRow, EditorRow, RuleRow } from './rules.repository';
 import { actorFromEditor, Batch, applyInMemory, FactCache } from './rule-facts';
 import { RulePlan } from './rules.admin';
 import { RulesPlanner } from './rules.plan';
-import { foldCreation } from './rules.fold';
+import { foldCreation, ruleApplied, skippedWithoutEditor } from './rules.fold';
 
 export type {
   RuleInput,
@@ -212,10 +212,7 @@ export class RulesService extends RulesPlanner implements TicketHook, OnModuleIn
       await this.ruleEvents(
         tx,
         before.id,
-        b.items.map((i) => [
-          i.rule,
-          `${i.rule.name}: skipped, its last editor no longer works tickets`,
-        ]),
+        b.items.map((i) => [i.rule, skippedWithoutEditor(i.rule)]),
       );
       return before;
     }
@@ -264,14 +261,7 @@ export class RulesService extends RulesPlanner implements TicketHook, OnModuleIn
     const now = new Date();
     return this.tickets.recordEventsInTx(
       tx,
-      items.map(([rule, toValue]) => ({
-        ticketId,
-        actorId: null,
-        type: 'rule_applied',
-        fromValue: `rule ${rule.id} v${rule.version}`,
-        toValue: toValue.slice(0, 1000),
-        createdAt: now,
-      })),
+      items.map(([rule, toValue]) => ({ ticketId, ...ruleApplied(rule, toValue), createdAt: now })),
     );
   }
 
@@ -327,9 +317,7 @@ export class RulesService extends RulesPlanner implements TicketHook, OnModuleIn
     if (!anything) return { fired: false, changed: false };
     once.add(rule.id);
     if (!actor) {
-      await this.ruleEvents(tx, t.id, [
-        [rule, `${rule.name}: skipped, its last editor no longer works tickets`],
-      ]);
+      await this.ruleEvents(tx, t.id, [[rule, skippedWithoutEditor(rule)]]);
       return { fired: true, changed: false };
     }
     await this.repo.savepoint(tx, 'automation_rule');
