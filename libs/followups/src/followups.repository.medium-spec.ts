@@ -109,21 +109,8 @@ describe('FollowUpsRepository (medium)', () => {
       .select('contacts.id')
       .where('contacts.customerId', '=', customer)
       .executeTakeFirstOrThrow();
-    const ticket = async () =>
-      (
-        await k
-          .insertInto('tickets')
-          .values({
-            customerId: customer,
-            requesterId: contact,
-            subject: 'Merge',
-            channel: 'email',
-            priority: 'normal',
-            status: 'open',
-          })
-          .returning('id')
-          .executeTakeFirstOrThrow()
-      ).id;
+    const ticket = () =>
+      fixtures(m.db).ticket({ customerId: customer, requesterId: contact, subject: 'Merge' });
     const source = await ticket();
     const target = await ticket();
     const dueAt = new Date(Date.now() + 3600_000);

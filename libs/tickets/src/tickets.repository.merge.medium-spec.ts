@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import { db } from '@staydesk/core';
 import { IdentitySettingsRepository } from '@staydesk/identity';
-import { MediumDatabase, mediumDatabase } from '@staydesk/testing';
+import { MediumDatabase, fixtures, mediumDatabase } from '@staydesk/testing';
 import { TicketsRepository } from './tickets.repository';
 
 /**
@@ -31,21 +31,7 @@ describe('TicketsRepository: writes for merge, split, custom fields and mail (me
   });
   afterAll(() => m.close());
 
-  const ticket = async () =>
-    (
-      await db(m.db)
-        .insertInto('tickets')
-        .values({
-          customerId: customer,
-          requesterId: contact,
-          subject: 'Help',
-          channel: 'email',
-          priority: 'normal',
-          status: 'open',
-        })
-        .returning('id')
-        .executeTakeFirstOrThrow()
-    ).id;
+  const ticket = () => fixtures(m.db).ticket({ customerId: customer, requesterId: contact });
 
   const message = async (ticketId: string, at: Date, movedFromTicketId: string | null = null) =>
     (
