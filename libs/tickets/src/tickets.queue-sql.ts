@@ -115,7 +115,7 @@ export function ticketKeySearch(search: string) {
 const asJson = (select: RawBuilder<unknown>) =>
   sql<string | null>`(SELECT to_jsonb(x)::text FROM (${select}) x)`;
 
-const LAST_MESSAGE = asJson(sql`SELECT m.id::text, m.ticket_id::text AS "ticketId", m.kind,
+export const LAST_MESSAGE = asJson(sql`SELECT m.id::text, m.ticket_id::text AS "ticketId", m.kind,
     m.author_user_id::text AS "authorUserId", m.author_contact_id::text AS "authorContactId",
     m.body, m.sentiment, m.created_at AS "createdAt"
     FROM ticket_messages m WHERE m.ticket_id = ${T('id')} ORDER BY m.created_at DESC, m.id DESC LIMIT 1`);

@@ -17,7 +17,19 @@ import {
   TicketWithRelations,
   toTicket,
 } from './tickets.sql';
-import { ORDERINGS, afterCursor, filterWhere, relationColumns } from './tickets.queue-sql';
+import {
+  LAST_MESSAGE,
+  ORDERINGS,
+  afterCursor,
+  filterWhere,
+  relationColumns,
+} from './tickets.queue-sql';
+import {
+  PageRecord,
+  QueueSelection,
+  pageRelationColumns,
+  pageTicketColumns,
+} from './tickets.queue-page';
 import { TicketMergeQueries } from './tickets.repository.merge';
 
 export type {
@@ -101,6 +113,29 @@ export class TicketsRepository extends TicketMergeQueries {
       }
       return t;
     });
+  }
+
+  /**
+   * The queue page: like {@link list}, reading only the columns the query selects
+   * (tickets.queue-page.ts); rows as read, for `toPageNode`.
+   */
+  async page(
+    tx: Tx,
+    f: TicketFilter,
+    order: TicketOrder,
+    after: [string | number, string] | null,
+    limit: number,
+    selection: QueueSelection,
+  ): Promise<PageRecord[]> {
+    const o = ORDERINGS[order];
+    let q = db(tx)
+      .selectFrom('tickets as t')
+      .select(pageTicketColumns(selection, order))
+      .select(pageRelationColumns(selection, LAST_MESSAGE));
+    for (const w of filterWhere(f)) q = q.where(w);
+    if (after) q = q.where(afterCursor(order, after));
+    const rows = await q.orderBy(o.key, o.dir).orderBy('t.id', o.dir).limit(limit).execute();
+    return rows as unknown as PageRecord[];
   }
 
   /**

@@ -11,13 +11,10 @@ import {
   Resolver,
 } from '@nestjs/graphql';
 import {
-  jsonRow,
   Loaders,
-  preload,
   pagedComplexity,
   pageSize,
   RequestLoaders,
-  selectedFields,
   toConnection,
 } from '@staydesk/core';
 import { ContactObject, CustomerObject, CustomersLoaders } from '@staydesk/customers';
@@ -47,28 +44,11 @@ import {
 import {
   MESSAGE_KEYSET,
   TicketOrder,
-  TicketRelations,
-  TicketWithRelations,
   ticketKeyset,
-  ticketSortKey,
 } from './tickets.repository';
 import { TicketsService } from './tickets.service';
 import { TICKET_COUNT_CAP, toRepoFilter } from './ticket-filter';
-
-/**
- * A listed ticket with the relations its statement read, attached so that the field resolvers
- * are skipped (`preload`).
- */
-function withRelations(t: TicketWithRelations, include: TicketRelations) {
-  const { $customer, $requester, $assignee, $lastMessage, ...row } = t;
-  const values: Record<string, unknown> = {};
-  if (include.customer) values.customer = jsonRow($customer);
-  if (include.requester) values.requester = jsonRow($requester);
-  if (include.assignee) values.assignee = jsonRow($assignee);
-  // the page holds only tickets the caller may read, and notes follow their ticket
-  if (include.lastMessage) values.lastMessage = jsonRow($lastMessage);
-  return preload(row, values);
-}
+import { pageSortKey, queueSelection, toPageNode } from './tickets.queue-page';
 
 @Resolver(() => TicketObject)
 export class TicketsResolver {
@@ -99,20 +79,14 @@ export class TicketsResolver {
     const keyset = ticketKeyset(order);
     const after = keyset.decode(args.after);
     const filter = toRepoFilter(args.filter ?? {}, actor);
-    // the page's relations come with the page (one statement) when the query selects them
-    const selected = selectedFields(info, ['edges', 'node']);
-    const include: TicketRelations = {
-      customer: selected.has('customer'),
-      requester: selected.has('requester'),
-      assignee: selected.has('assignee'),
-      lastMessage: selected.has('lastMessage'),
-    };
-    const rows = await this.service.list(actor, filter, order, after, limit + 1, include);
+    // the page reads the columns the query selects, and its relations with it (one statement)
+    const selection = queueSelection(info);
+    const rows = await this.service.page(actor, filter, order, after, limit + 1, selection);
     const connection = toConnection(
       rows,
       limit,
-      (t) => keyset.encode([ticketSortKey(t, order), t.id]),
-      (t) => withRelations(t, include),
+      (t) => keyset.encode([pageSortKey(t, order), t.id]),
+      (t) => toPageNode(t, selection),
       !!after,
     );
     // counted only when the query selects totalCount (TicketConnectionResolver); capped so a

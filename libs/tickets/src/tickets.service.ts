@@ -34,6 +34,7 @@ import {
   refreshSla,
   selfAssign,
 } from './ticket-sla';
+import type { PageRecord, QueueSelection } from './tickets.queue-page';
 import { TicketsConversation } from './tickets.conversation';
 
 export interface CreateTicketInput {
@@ -107,6 +108,18 @@ export class TicketsService extends TicketsConversation {
     include?: TicketRelations,
   ): Promise<TicketWithRelations[]> {
     return this.repo.list(this.tx.db, this.visibleTo(actor, filter), order, after, limit, include);
+  }
+
+  /** The queue page: {@link list} reading only what the query selects (tickets.queue-page.ts). */
+  async page(
+    actor: Actor,
+    filter: TicketFilter,
+    order: TicketOrder,
+    after: TicketCursor | null,
+    limit: number,
+    selection: QueueSelection,
+  ): Promise<PageRecord[]> {
+    return this.repo.page(this.tx.db, this.visibleTo(actor, filter), order, after, limit, selection);
   }
 
   /** How many tickets the filter finds for the caller, counting at most `cap` (the same rules as `list`). */
