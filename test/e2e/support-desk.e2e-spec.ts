@@ -502,6 +502,42 @@ describe('support desk over GraphQL', () => {
     expect(rest.tickets.pageInfo.hasNextPage).toBe(false);
   });
 
+  it('reads a queue page narrowly, and whole rows when a selected field needs more', async () => {
+    // the page reads only the selected columns; fields outside the plain columns (resolvers of
+    // their own, a relation's other fields) make it read whole rows: both answer the same
+    const narrow = `{ tickets(first: 20, filter: { status: [new] }) { edges { node {
+      id subject updatedAt customer { id name } requester { email } assignee { name } } } } }`;
+    const wide = `{ tickets(first: 20, filter: { status: [new] }) { edges { node {
+      id subject updatedAt number createdAt tags customFields externalIds slaPausedSeconds
+      customer { id name mrr openTicketCount } requester { email customerId surveyOptOut }
+      assignee { name role teamIds } team { name } events { type } } } } }`;
+    const a = await ok(stack, agent, narrow);
+    const b = await ok(stack, agent, wide);
+    const edges = b.tickets.edges.map((e: any) => e.node);
+    expect(edges.map((n: any) => n.id)).toEqual(a.tickets.edges.map((e: any) => e.node.id));
+    for (const [i, n] of edges.entries()) {
+      const one = await ok(
+        stack,
+        agent,
+        `query($id: ID!) { ticket(id: $id) { id subject updatedAt number createdAt tags customFields externalIds
+          slaPausedSeconds customer { id name mrr openTicketCount } requester { email customerId surveyOptOut }
+          assignee { name role teamIds } team { name } events { type } } }`,
+        { id: n.id },
+      );
+      expect(n).toEqual(one.ticket);
+      const m = a.tickets.edges[i].node;
+      expect(m).toEqual({
+        id: n.id,
+        subject: n.subject,
+        updatedAt: n.updatedAt,
+        customer: { id: n.customer.id, name: n.customer.name },
+        requester: { email: n.requester.email },
+        assignee: n.assignee && { name: n.assignee.name },
+      });
+    }
+    expect(edges.some((n: any) => n.assignee?.teamIds.length > 0)).toBe(true);
+  });
+
   it('filters and orders ticket queues', async () => {
     const q = async (filter: object, orderBy = 'updated_desc', first = 100) =>
       (

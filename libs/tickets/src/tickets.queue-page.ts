@@ -112,6 +112,18 @@ export function queueSelection(info: GraphQLResolveInfo): QueueSelection {
   };
 }
 
+/** A selection as a string: equal selections read the same columns. */
+export function selectionKey(s: QueueSelection): string {
+  const rel = (r: RelationRead) => (r === false ? '-' : r === 'all' ? '*' : r.join(','));
+  return [
+    s.fields ? [...s.fields].sort().join(',') : '*',
+    rel(s.customer),
+    rel(s.requester),
+    rel(s.assignee),
+    s.lastMessage ? 'm' : '-',
+  ].join('|');
+}
+
 /** The ticket columns of a page: the selected ones, the ids and the ordering's key. */
 export function pageTicketColumns(s: QueueSelection, order: TicketOrder): readonly TicketColumn[] {
   if (!s.fields) return TICKET_COLUMNS;

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { sql } from 'kysely';
+import { CompiledQuery, sql } from 'kysely';
 import { Tx, db } from '@staydesk/core';
 import {
   E,
@@ -29,6 +29,7 @@ import {
   QueueSelection,
   pageRelationColumns,
   pageTicketColumns,
+  selectionKey,
 } from './tickets.queue-page';
 import { TicketMergeQueries } from './tickets.repository.merge';
 
@@ -44,6 +45,13 @@ export type {
   TicketWithRelations,
 } from './tickets.sql';
 export { ticketKeyset, MESSAGE_KEYSET, ticketSortKey, ticketKeySearch } from './tickets.queue-sql';
+
+/** First-page statements of the queue, compiled, by order, size, selection and filter. */
+const PAGE_STATEMENTS = new Map<string, CompiledQuery>();
+/** Distinct first pages kept (filters differ per team, view and, for non-admins, per viewer). */
+const PAGE_STATEMENTS_KEPT = 500;
+/** Longest key kept (a long search text is compiled each time instead). */
+const MAX_PAGE_KEY = 2_000;
 
 /**
  * SQL of tickets, messages, history and SLA policies. Built in layers, one file each:
@@ -127,14 +135,26 @@ export class TicketsRepository extends TicketMergeQueries {
     limit: number,
     selection: QueueSelection,
   ): Promise<PageRecord[]> {
-    const o = ORDERINGS[order];
-    let q = db(tx)
-      .selectFrom('tickets as t')
-      .select(pageTicketColumns(selection, order))
-      .select(pageRelationColumns(selection, LAST_MESSAGE));
-    for (const w of filterWhere(f)) q = q.where(w);
-    if (after) q = q.where(afterCursor(order, after));
-    const rows = await q.orderBy(o.key, o.dir).orderBy('t.id', o.dir).limit(limit).execute();
+    // a queue's first page is asked for again and again with the same filter (every agent of
+    // the team, every refresh): its statement is built and compiled once (decision 61's cost)
+    const key = after ? null : JSON.stringify([order, limit, selectionKey(selection), f]);
+    let compiled = key && key.length <= MAX_PAGE_KEY ? PAGE_STATEMENTS.get(key) : undefined;
+    if (!compiled) {
+      const o = ORDERINGS[order];
+      let q = db(tx)
+        .selectFrom('tickets as t')
+        .select(pageTicketColumns(selection, order))
+        .select(pageRelationColumns(selection, LAST_MESSAGE));
+      for (const w of filterWhere(f)) q = q.where(w);
+      if (after) q = q.where(afterCursor(order, after));
+      compiled = q.orderBy(o.key, o.dir).orderBy('t.id', o.dir).limit(limit).compile();
+      if (key && key.length <= MAX_PAGE_KEY) {
+        if (PAGE_STATEMENTS.size >= PAGE_STATEMENTS_KEPT)
+          PAGE_STATEMENTS.delete(PAGE_STATEMENTS.keys().next().value!);
+        PAGE_STATEMENTS.set(key, compiled);
+      }
+    }
+    const { rows } = await db(tx).executeQuery(compiled);
     return rows as unknown as PageRecord[];
   }
 

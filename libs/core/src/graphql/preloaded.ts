@@ -22,6 +22,9 @@ export function preload<T extends object>(row: T, values: Record<string, unknown
   return row;
 }
 
+/** The name of the resolver @nestjs/graphql gives a field that just reads its property. */
+const NEST_PROPERTY_RESOLVER = 'rootFieldResolver';
+
 /**
  * Wraps the resolver of every argument-less field of the schema's object types (in place): a
  * value preloaded under the field's name wins. Used as the GraphQL module's `transformSchema`.
@@ -31,7 +34,10 @@ export function usePreloaded(schema: GraphQLSchema): GraphQLSchema {
     if (!isObjectType(type) || type.name.startsWith('__')) continue;
     for (const field of Object.values(type.getFields())) {
       const resolve = field.resolve;
-      if (!resolve || field.args.length > 0) continue;
+      // Nest gives every plain property its own resolver (`rootFieldResolver`: the property, or
+      // the field's default value); no value is ever preloaded for one, and wrapping it cost a
+      // second call on every column of every row of a page
+      if (!resolve || field.args.length > 0 || resolve.name === NEST_PROPERTY_RESOLVER) continue;
       const name = field.name;
       field.resolve = (source, args, context, info) => {
         const preloaded = (source as WithPreloaded | null)?.[PRELOADED];

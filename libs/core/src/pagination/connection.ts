@@ -60,7 +60,16 @@ export function toConnection<R, T>(
   hasPreviousPage: boolean,
 ): Connection<T> {
   const page = rows.slice(0, limit);
-  const edges = page.map((row) => ({ cursor: cursorOf(row), node: toNode(row) }));
+  // a cursor is encoded when read (a page rarely selects every edge's cursor)
+  const edges = page.map((row): Edge<T> => {
+    let cursor: string | undefined;
+    return {
+      get cursor() {
+        return (cursor ??= cursorOf(row));
+      },
+      node: toNode(row),
+    };
+  });
   return {
     edges,
     pageInfo: {
