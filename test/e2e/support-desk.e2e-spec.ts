@@ -508,7 +508,7 @@ describe('support desk over GraphQL', () => {
     const narrow = `{ tickets(first: 20, filter: { status: [new] }) { edges { node {
       id subject updatedAt customer { id name } requester { email } assignee { name } } } } }`;
     const wide = `{ tickets(first: 20, filter: { status: [new] }) { edges { node {
-      id subject updatedAt number createdAt tags customFields externalIds slaPausedSeconds
+      id subject updatedAt number createdAt tags customFields externalIds { source id } slaPausedSeconds
       customer { id name mrr openTicketCount } requester { email customerId surveyOptOut }
       assignee { name role teamIds } team { name } events { type } } } } }`;
     const a = await ok(stack, agent, narrow);
@@ -519,7 +519,7 @@ describe('support desk over GraphQL', () => {
       const one = await ok(
         stack,
         agent,
-        `query($id: ID!) { ticket(id: $id) { id subject updatedAt number createdAt tags customFields externalIds
+        `query($id: ID!) { ticket(id: $id) { id subject updatedAt number createdAt tags customFields externalIds { source id }
           slaPausedSeconds customer { id name mrr openTicketCount } requester { email customerId surveyOptOut }
           assignee { name role teamIds } team { name } events { type } } }`,
         { id: n.id },
