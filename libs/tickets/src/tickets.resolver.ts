@@ -10,13 +10,7 @@ import {
   ResolveField,
   Resolver,
 } from '@nestjs/graphql';
-import {
-  Loaders,
-  pagedComplexity,
-  pageSize,
-  RequestLoaders,
-  toConnection,
-} from '@staydesk/core';
+import { Loaders, pagedComplexity, pageSize, RequestLoaders, toConnection } from '@staydesk/core';
 import { ContactObject, CustomerObject, CustomersLoaders } from '@staydesk/customers';
 import {
   Actor,
@@ -41,11 +35,7 @@ import {
   TicketObject,
   TicketStatusEnum,
 } from './tickets.object';
-import {
-  MESSAGE_KEYSET,
-  TicketOrder,
-  ticketKeyset,
-} from './tickets.repository';
+import { MESSAGE_KEYSET, TicketOrder, ticketKeyset } from './tickets.repository';
 import { TicketsService } from './tickets.service';
 import { TICKET_COUNT_CAP, toRepoFilter } from './ticket-filter';
 import { pageSortKey, queueSelection, toPageNode } from './tickets.queue-page';

@@ -119,7 +119,14 @@ export class TicketsService extends TicketsConversation {
     limit: number,
     selection: QueueSelection,
   ): Promise<PageRecord[]> {
-    return this.repo.page(this.tx.db, this.visibleTo(actor, filter), order, after, limit, selection);
+    return this.repo.page(
+      this.tx.db,
+      this.visibleTo(actor, filter),
+      order,
+      after,
+      limit,
+      selection,
+    );
   }
 
   /** How many tickets the filter finds for the caller, counting at most `cap` (the same rules as `list`). */
