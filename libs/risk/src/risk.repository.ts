@@ -1,8 +1,8 @@
 // Over 400 lines on purpose: the scoring pipeline's SQL (features, staging, history, trends) read together with docs/risk-model.md; the models' own table is in risk-models.repository.ts.
 import { Injectable } from '@nestjs/common';
 import { CompiledQuery, sql } from 'kysely';
-import { Tx, copyInto, copyLine, db } from '@staydesk/core';
-import { FEATURES_SQL, type PeerMedian, type RawFeatures } from './risk-features';
+import { Tx, copyInto, copyValue, db } from '@staydesk/core';
+import { FEATURES_SQL, FEATURE_BOUNDS_SQL, type PeerMedian, type RawFeatures } from './risk-features';
 import { RiskModelsRepository, parseJson } from './risk-models.repository';
 import type { Band, BandThresholds, FactorValue, Score } from './risk-model';
 
@@ -87,12 +87,24 @@ export class RiskRepository extends RiskModelsRepository {
       // tickets takes tens of seconds on a busy machine
       await sql`SET LOCAL statement_timeout = '10min'`.execute(k);
     }
+    // the window starts, once (see FEATURES_SQL: inline they were evaluated per row)
+    const {
+      rows: [b],
+    } = await k
+      .withoutPlugins()
+      .executeQuery<{ d30: string; d90: string; d120: string; d365: string }>(
+        CompiledQuery.raw(FEATURE_BOUNDS_SQL, [asOf]),
+      );
     const query = CompiledQuery.raw(FEATURES_SQL, [
       asOf,
       customerIds,
       live,
       globalMedianHours,
       peerMedians === null ? null : JSON.stringify(peerMedians),
+      b.d30,
+      b.d90,
+      b.d120,
+      b.d365,
     ]);
     return (await k.withoutPlugins().executeQuery<RawFeatures>(query)).rows;
   }
@@ -165,19 +177,30 @@ export class RiskRepository extends RiskModelsRepository {
     chunks: AsyncIterable<(Score & { customerId: string })[]>,
   ): Promise<void> {
     const k = db(tx);
+    // lz4 where the server has it: the factors (~2.6 KB of JSON a customer) are compressed once,
+    // here, and the upsert copies the compressed value into risk_scores as it is; pglz cost
+    // PostgreSQL about as much CPU as parsing the JSON
+    const { rows: lz4 } = await sql<{ ok: boolean }>`
+      SELECT 'lz4' = ANY(enumvals) AS ok FROM pg_settings WHERE name = 'default_toast_compression'`.execute(
+      k,
+    );
+    const compression = lz4[0]?.ok ? sql` COMPRESSION lz4` : sql``;
     await sql`
       CREATE TEMP TABLE risk_stage (customer_id bigint PRIMARY KEY, score real, band text,
-        factors jsonb, model_version text) ON COMMIT DROP`.execute(k);
+        factors jsonb${compression}, model_version text) ON COMMIT DROP`.execute(k);
     await copyInto(
       tx,
       `COPY risk_stage (customer_id, score, band, factors, model_version) FROM STDIN`,
       (async function* () {
         for await (const chunk of chunks) {
-          yield chunk
-            .map((s) =>
-              copyLine([s.customerId, s.score, s.band, JSON.stringify(s.factors), s.modelVersion]),
-            )
-            .join('');
+          let text = '';
+          for (const s of chunk) {
+            // ids are digits, scores numbers, bands words: only the JSON and the version need
+            // COPY's escapes, and JSON holds no raw tab, newline or CR, so only its backslashes
+            const json = JSON.stringify(s.factors);
+            text += `${s.customerId}\t${s.score}\t${s.band}\t${json.includes('\\') ? json.replace(/\\/g, '\\\\') : json}\t${copyValue(s.modelVersion)}\n`;
+          }
+          yield text;
         }
       })(),
     );
