@@ -35,7 +35,7 @@ export { runProcess } from './process/run-process';
 export { AuditRepository } from './audit/audit.repository';
 export type { AuditAction } from './audit/audit-actions';
 export { sqlQueryCounter } from './database/query-counter';
-export { copyInto, copyLine, copyToClient } from './database/copy';
+export { copyInto, copyLine, copyToClient, copyValue } from './database/copy';
 export { TransactionRunner, pgCode, pgConstraint, returnedRows } from './database/transaction';
 export type { Tx } from './database/transaction';
 export { Loaders, RequestLoaders, byIdLoader, groupLoader } from './graphql/request-loaders';

@@ -61,11 +61,21 @@ const NEGATIVE = -0.05;
  * The feature query. `$1` = as-of time, `$2` = customer ids (null = every customer active at
  * that time), `$3` = live (use current ticket status for the open backlog, via a partial index;
  * a backtest passes false and reconstructs the backlog from timestamps), `$4` = the overall median
- * resolution time in hours (pass it when scoring a subset; null = compute over the customers scored).
+ * resolution time in hours (pass it when scoring a subset; null = compute over the customers scored),
+ * `$5` = the peer medians (JSON, likewise), `$6`–`$9` = the window starts `$1` − 30 / 90 / 120 / 365
+ * days, computed once by PostgreSQL beforehand ({@link FEATURE_BOUNDS_SQL}, as text: exact to the
+ * microsecond, whatever the session's time zone): written inline as
+ * `$1 - interval '30 days'`, each is a stable expression (it depends on the session's time zone),
+ * so it was evaluated again for every row it filtered (the year's 1.4M tickets and 2.5M messages
+ * at full size, some twenty times per row).
  * Windows: volume last 30 d vs the 90 d before; the year's experience rates (breaches,
  * reopens, negative messages) the last 365 d; everything else the last 90 d of tickets created in
  * the last 120 d (\`recent\`).
  */
+export const FEATURE_BOUNDS_SQL = `
+SELECT ($1::timestamptz - interval '30 days')::text AS d30, ($1::timestamptz - interval '90 days')::text AS d90,
+       ($1::timestamptz - interval '120 days')::text AS d120, ($1::timestamptz - interval '365 days')::text AS d365`;
+
 export const FEATURES_SQL = `
 WITH cust AS (
   SELECT c.id, c.customer_since, c.renewal_date, c.tier
@@ -77,23 +87,23 @@ WITH cust AS (
 win AS (
   SELECT t.id, t.customer_id, t.created_at, t.first_response_at, t.first_response_due_at,
          t.solved_at, t.resolution_due_at, t.reopen_count, t.team_id, t.priority,
-         t.created_at > $1 - interval '120 days' AS recent,
+         t.created_at > $8::timestamptz AS recent,
          ((t.first_response_due_at < $1 AND (t.first_response_at IS NULL OR t.first_response_at > t.first_response_due_at))
           OR (t.resolution_due_at < $1 AND (t.solved_at IS NULL OR t.solved_at > t.resolution_due_at))) AS breached
     FROM tickets t JOIN cust ON cust.id = t.customer_id
-   WHERE t.created_at > $1 - interval '365 days' AND t.created_at <= $1
+   WHERE t.created_at > $9::timestamptz AND t.created_at <= $1
 ),
 tk AS (
   SELECT customer_id,
          count(*) FILTER (WHERE recent)::int AS tickets120,
-         count(*) FILTER (WHERE created_at > $1 - interval '30 days')::int AS vol30,
-         count(*) FILTER (WHERE recent AND created_at <= $1 - interval '30 days')::int AS base90,
-         count(*) FILTER (WHERE created_at > $1 - interval '90 days' AND breached)::int AS breaches90,
-         count(*) FILTER (WHERE created_at > $1 - interval '90 days')::int AS tickets90,
-         count(*) FILTER (WHERE recent AND solved_at > $1 - interval '90 days' AND solved_at <= $1)::int AS solved90,
-         count(*) FILTER (WHERE recent AND solved_at > $1 - interval '90 days' AND solved_at <= $1 AND reopen_count > 0)::int AS reopened90,
+         count(*) FILTER (WHERE created_at > $6::timestamptz)::int AS vol30,
+         count(*) FILTER (WHERE recent AND created_at <= $6::timestamptz)::int AS base90,
+         count(*) FILTER (WHERE created_at > $7::timestamptz AND breached)::int AS breaches90,
+         count(*) FILTER (WHERE created_at > $7::timestamptz)::int AS tickets90,
+         count(*) FILTER (WHERE recent AND solved_at > $7::timestamptz AND solved_at <= $1)::int AS solved90,
+         count(*) FILTER (WHERE recent AND solved_at > $7::timestamptz AND solved_at <= $1 AND reopen_count > 0)::int AS reopened90,
          percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM solved_at - created_at) / 3600)
-           FILTER (WHERE recent AND solved_at > $1 - interval '90 days' AND solved_at <= $1) AS median_hours,
+           FILTER (WHERE recent AND solved_at > $7::timestamptz AND solved_at <= $1) AS median_hours,
          count(*)::int AS tickets_year,
          count(*) FILTER (WHERE breached)::int AS breaches_year,
          count(*) FILTER (WHERE reopen_count > 0 AND solved_at <= $1)::int AS reopened_year,
@@ -104,7 +114,7 @@ glob AS (
   -- the overall median: given ($4) when scoring a few customers, else over everyone scored
   SELECT coalesce($4::float8, (
     SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM solved_at - created_at) / 3600)
-      FROM win WHERE recent AND solved_at > $1 - interval '90 days' AND solved_at <= $1)) AS median_hours
+      FROM win WHERE recent AND solved_at > $7::timestamptz AND solved_at <= $1)) AS median_hours
 ),
 peer AS (
   -- median resolution hours per team and priority: given ($5, JSON) when scoring a few
@@ -114,14 +124,14 @@ peer AS (
   UNION ALL
   SELECT team_id, priority::text,
          percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM solved_at - created_at) / 3600)
-    FROM win WHERE $5::jsonb IS NULL AND recent AND solved_at > $1 - interval '90 days' AND solved_at <= $1
+    FROM win WHERE $5::jsonb IS NULL AND recent AND solved_at > $7::timestamptz AND solved_at <= $1
    GROUP BY team_id, priority
 ),
 vs_peers AS (
   SELECT w.customer_id,
          percentile_cont(0.5) WITHIN GROUP (ORDER BY (extract(epoch FROM w.solved_at - w.created_at) / 3600) / p.hours) AS ratio
     FROM win w JOIN peer p ON p.team_id IS NOT DISTINCT FROM w.team_id AND p.priority = w.priority::text
-   WHERE w.recent AND w.solved_at > $1 - interval '90 days' AND w.solved_at <= $1 AND p.hours > 0
+   WHERE w.recent AND w.solved_at > $7::timestamptz AND w.solved_at <= $1 AND p.hours > 0
    GROUP BY w.customer_id
 ),
 open_now AS (
@@ -139,15 +149,15 @@ open_then AS (
 ),
 msg AS (
   SELECT w.customer_id,
-         count(*) FILTER (WHERE w.recent AND m.created_at > $1 - interval '90 days')::int AS n,
-         count(*) FILTER (WHERE w.recent AND m.created_at > $1 - interval '90 days' AND m.sentiment < ${NEGATIVE})::int AS negative,
-         count(*) FILTER (WHERE w.recent AND m.created_at > $1 - interval '30 days')::int AS n30,
-         count(*) FILTER (WHERE w.recent AND m.created_at > $1 - interval '30 days' AND m.sentiment < ${NEGATIVE})::int AS negative30,
+         count(*) FILTER (WHERE w.recent AND m.created_at > $7::timestamptz)::int AS n,
+         count(*) FILTER (WHERE w.recent AND m.created_at > $7::timestamptz AND m.sentiment < ${NEGATIVE})::int AS negative,
+         count(*) FILTER (WHERE w.recent AND m.created_at > $6::timestamptz)::int AS n30,
+         count(*) FILTER (WHERE w.recent AND m.created_at > $6::timestamptz AND m.sentiment < ${NEGATIVE})::int AS negative30,
          count(*)::int AS n_year,
          count(*) FILTER (WHERE m.sentiment < ${NEGATIVE})::int AS negative_year,
-         max(m.created_at) FILTER (WHERE w.recent AND m.created_at > $1 - interval '90 days') AS last_message
+         max(m.created_at) FILTER (WHERE w.recent AND m.created_at > $7::timestamptz) AS last_message
     FROM win w JOIN ticket_messages m ON m.ticket_id = w.id
-   WHERE m.kind = 'customer_message' AND m.created_at > $1 - interval '365 days' AND m.created_at <= $1
+   WHERE m.kind = 'customer_message' AND m.created_at > $9::timestamptz AND m.created_at <= $1
    GROUP BY w.customer_id
 ),
 sv AS (
@@ -158,7 +168,7 @@ sv AS (
          count(s.ces_score)::int AS ces_n,
          avg(s.ces_score) AS ces_mean
     FROM surveys s JOIN cust ON cust.id = s.customer_id
-   WHERE s.responded_at > $1 - interval '90 days' AND s.responded_at <= $1 AND s.score IS NOT NULL
+   WHERE s.responded_at > $7::timestamptz AND s.responded_at <= $1 AND s.score IS NOT NULL
    GROUP BY s.customer_id
 ),
 nps AS (

@@ -229,14 +229,18 @@ const OPTIONAL: (keyof RawFeatures)[] = [
   'peerResolutionRatio',
 ];
 
+const OPTIONAL_KEYS: ReadonlySet<string> = new Set(OPTIONAL);
+
 /** Non-finite facts become null (optional ones) or 0 (counts), before anything else sees them. */
 export function sanitize(raw: RawFeatures): RawFeatures {
   const out = { ...raw } as unknown as Record<string, unknown>;
-  for (const [key, v] of Object.entries(raw)) {
+  // keys and a set, not entries and an array scan: the full rescore sanitizes 75k rows of 35 facts
+  for (const key of Object.keys(out)) {
     if (key === 'customerId' || key === 'tier') continue;
+    const v = out[key];
     const n = typeof v === 'string' ? Number(v) : v;
     const ok = typeof n === 'number' && Number.isFinite(n);
-    out[key] = ok ? n : OPTIONAL.includes(key as keyof RawFeatures) ? null : 0;
+    out[key] = ok ? n : OPTIONAL_KEYS.has(key) ? null : 0;
   }
   return out as unknown as RawFeatures;
 }
