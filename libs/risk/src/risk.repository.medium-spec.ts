@@ -225,6 +225,19 @@ describe('RiskRepository (medium)', () => {
   });
 
   it('stages a full run with COPY, rebands it, reports who enters high and applies it', async () => {
+    // A has a stored lifetime value: the full run writes its expected value at risk too (the
+    // per-row trigger skips itself during the bulk write); B has none
+    await db(m.db)
+      .insertInto('customerValues')
+      .values({
+        customerId: a,
+        mrrKnown: true,
+        expected: 2000,
+        basis: 'segment_churn_rate',
+        basisDetail: 'medium test',
+        computedAt: asOf,
+      })
+      .execute();
     const changes = await m.run(async (tx) => {
       await repo.stageScores(
         tx,
@@ -272,6 +285,16 @@ describe('RiskRepository (medium)', () => {
     // the base is the first score of today: A's moves from its first score (40, set on insert)
     // to 75; B's first score is already its base
     expect(await m.run((tx) => repo.refreshChangeBase(tx, 0))).toBe(1);
+    const evar = await db(m.db)
+      .selectFrom('riskScores')
+      .select(['riskScores.customerId', 'riskScores.expectedValueAtRisk'])
+      .where('riskScores.customerId', 'in', [a, b])
+      .execute();
+    expect(Object.fromEntries(evar.map((r) => [r.customerId, r.expectedValueAtRisk]))).toEqual({
+      [a]: 1500,
+      [b]: null,
+    });
+    await db(m.db).deleteFrom('customerValues').where('customerValues.customerId', '=', a).execute();
   });
 
   it('sets the expected value at risk from the stored values, leaving customers without one', async () => {

@@ -252,7 +252,8 @@ export class RiskRepository extends RiskModelsRepository {
         RETURNING previous_band, band)
       SELECT count(*) FILTER (WHERE previous_band IS NOT NULL AND previous_band <> band)::int AS changes
         FROM h`.execute(k);
-    // revenue at risk from the same join, instead of the per-row trigger (it skips itself)
+    // revenue at risk and expected value at risk from the same joins, instead of the per-row
+    // triggers (both skip themselves under this setting, so both columns are written here)
     await sql`SET LOCAL staydesk.scores_with_revenue = 'on'`.execute(k);
     // customers already scored by an UPDATE, the new ones by the upsert: an INSERT … ON CONFLICT
     // of everyone ran the insert trigger (risk_scores_first_base, PL/pgSQL) and a conflict check
@@ -262,19 +263,23 @@ export class RiskRepository extends RiskModelsRepository {
         UPDATE risk_scores r SET
           score = s.score, factors = s.factors, model_version = s.model_version, computed_at = now(),
           revenue_at_risk = s.score::float8 * c.mrr::float8 / 100,
+          expected_value_at_risk = s.score::float8 * v.expected::float8 / 100,
           band_since = CASE WHEN r.band = s.band THEN r.band_since ELSE now() END, band = s.band
           FROM risk_stage s JOIN customers c ON c.id = s.customer_id
+          LEFT JOIN customer_values v ON v.customer_id = s.customer_id
          WHERE r.customer_id = s.customer_id
         RETURNING r.customer_id)
       INSERT INTO risk_scores (customer_id, score, band, factors, model_version, computed_at, band_since,
-                               revenue_at_risk)
+                               revenue_at_risk, expected_value_at_risk)
       SELECT s.customer_id, s.score, s.band, s.factors, s.model_version, now(), now(),
-             s.score::float8 * c.mrr::float8 / 100
+             s.score::float8 * c.mrr::float8 / 100, s.score::float8 * v.expected::float8 / 100
         FROM risk_stage s JOIN customers c ON c.id = s.customer_id
+        LEFT JOIN customer_values v ON v.customer_id = s.customer_id
        WHERE NOT EXISTS (SELECT 1 FROM u WHERE u.customer_id = s.customer_id)
       ON CONFLICT (customer_id) DO UPDATE SET
         score = EXCLUDED.score, factors = EXCLUDED.factors, model_version = EXCLUDED.model_version,
         computed_at = EXCLUDED.computed_at, revenue_at_risk = EXCLUDED.revenue_at_risk,
+        expected_value_at_risk = EXCLUDED.expected_value_at_risk,
         band_since = CASE WHEN risk_scores.band = EXCLUDED.band THEN risk_scores.band_since ELSE now() END,
         band = EXCLUDED.band`.execute(k);
     await sql`SET LOCAL staydesk.scores_with_revenue = 'off'`.execute(k);
