@@ -294,7 +294,10 @@ describe('RiskRepository (medium)', () => {
       [a]: 1500,
       [b]: null,
     });
-    await db(m.db).deleteFrom('customerValues').where('customerValues.customerId', '=', a).execute();
+    await db(m.db)
+      .deleteFrom('customerValues')
+      .where('customerValues.customerId', '=', a)
+      .execute();
   });
 
   it('sets the expected value at risk from the stored values, leaving customers without one', async () => {

@@ -2,7 +2,12 @@
 import { Injectable } from '@nestjs/common';
 import { CompiledQuery, sql } from 'kysely';
 import { Tx, copyInto, copyValue, db } from '@staydesk/core';
-import { FEATURES_SQL, FEATURE_BOUNDS_SQL, type PeerMedian, type RawFeatures } from './risk-features';
+import {
+  FEATURES_SQL,
+  FEATURE_BOUNDS_SQL,
+  type PeerMedian,
+  type RawFeatures,
+} from './risk-features';
 import { RiskModelsRepository, parseJson } from './risk-models.repository';
 import type { Band, BandThresholds, FactorValue, Score } from './risk-model';
 
