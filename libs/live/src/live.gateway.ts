@@ -64,7 +64,7 @@ export function tokenOf(
 const RECHECK_SHARE_MS = 1000;
 
 /**
- * Live frames (FrameBatcher): writing them may take `LIVE_FLUSH_SHARE_PERCENT` (4 %) of an api
+ * Live frames (FrameBatcher): writing them may take `LIVE_FLUSH_SHARE_PERCENT` (10 %) of an api
  * process's time; beyond that, frames wait (at most `LIVE_FLUSH_MAX_MS`, 250 ms) and each
  * socket gets what came meanwhile in one write. A lone event goes out at once.
  */
