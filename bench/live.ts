@@ -37,7 +37,7 @@ const arg = (name: string, fallback: number) => {
 const now = () => performance.timeOrigin + performance.now();
 /**
  * `--api-env KEY=VALUE,…`: extra environment of both api processes (e.g.
- * `LIVE_FLUSH_SHARE_PERCENT=10` to run the flush share of an earlier build with this one).
+ * `LIVE_FLUSH_SHARE_PERCENT=4` to try a smaller share of the apis for socket writes).
  */
 /**
  * `--dist DIR`: run the api processes and the worker of another build (e.g. a copy of an
@@ -139,6 +139,7 @@ async function child() {
   process.on('message', (m: { cmd: string }) => {
     if (m.cmd === 'ready')
       process.send!({ ready: seen.filter(Boolean).length, errors, firstError });
+    if (m.cmd === 'nexts') process.send!({ nexts });
     if (m.cmd === 'arrivals') {
       process.send!({ arrivals: Object.fromEntries(arrivals), nexts, errors, firstError });
       arrivals.clear();
@@ -469,7 +470,18 @@ async function main() {
         }
         await sleep(2);
       }
-      await sleep(1500);
+      // until every delivery arrived, or none came for 2 s (an api that fell behind still
+      // spends its CPU on the events it received in the window)
+      let last = -1;
+      let still = 0;
+      for (;;) {
+        await sleep(500);
+        const got = (await ask<{ nexts: number }>(subs!, 'nexts', 'nexts')).nexts;
+        if (got - tp.nexts >= published * N) break;
+        still = got === last ? still + 1 : 0;
+        if (still >= 4) break;
+        last = got;
+      }
     });
     publisher.disconnect();
     const fixedNet: Record<string, number> = {};
@@ -477,7 +489,7 @@ async function main() {
       fixedNet[k] = Math.max(0, v - (idleWith[k] ?? 0) * fixed.seconds) / published;
     const fx = await ask<{ nexts: number; errors: number }>(subs, 'arrivals', 'arrivals');
     console.log(
-      `  fan-out alone at ${RATE} events/s (${published} ticket events published to Redis, ${fx.nexts - tp.nexts} of ${published * N} delivered, ${fx.errors - tp.errors} errors): CPU per event net of the background: ${show(fixedNet, 2)} ms; apis ${(fixedNet.api1 + fixedNet.api2).toFixed(2)} ms, server ${server(fixedNet).toFixed(2)} ms (load average ${loadavg()
+      `  fan-out alone at ${RATE} events/s (${published} ticket events published to Redis in ${fixedSeconds} s, ${fx.nexts - tp.nexts} of ${published * N} delivered in ${fixed.seconds.toFixed(1)} s, ${fx.errors - tp.errors} errors): CPU per event net of the background: ${show(fixedNet, 2)} ms; apis ${(fixedNet.api1 + fixedNet.api2).toFixed(2)} ms, server ${server(fixedNet).toFixed(2)} ms (load average ${loadavg()
         .map((x) => x.toFixed(1))
         .join(' ')})`,
     );
