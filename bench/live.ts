@@ -4,9 +4,10 @@ import { fork } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import bcrypt from 'bcryptjs';
 import { Client as PgClient, Pool } from 'pg';
+import Redis from 'ioredis';
 import WebSocket from 'ws';
 import { loadConfig, prepareDatabase } from '@staydesk/core';
 import { deleteRedisPrefix } from '@staydesk/testing';
@@ -34,6 +35,27 @@ const arg = (name: string, fallback: number) => {
   return i > 0 ? Number(process.argv[i + 1]) : fallback;
 };
 const now = () => performance.timeOrigin + performance.now();
+/**
+ * `--api-env KEY=VALUE,…`: extra environment of both api processes (e.g.
+ * `LIVE_FLUSH_SHARE_PERCENT=4` to try a smaller share of the apis for socket writes).
+ */
+/**
+ * `--dist DIR`: run the api processes and the worker of another build (e.g. a copy of an
+ * earlier `dist/`) with this bench, for before/after runs of the same measurements.
+ */
+const distArg = (() => {
+  const i = process.argv.indexOf('--dist');
+  return i > 0 ? resolve(process.argv[i + 1]) : null;
+})();
+const apiEnv = (() => {
+  const i = process.argv.indexOf('--api-env');
+  if (i < 0) return {};
+  return Object.fromEntries(
+    process.argv[i + 1]
+      .split(',')
+      .map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]),
+  ) as Record<string, string>;
+})();
 
 // ---------------------------------------------------------------------------------------------
 // The subscriber process (forked with --child): opens the sockets, records arrival times.
@@ -117,6 +139,7 @@ async function child() {
   process.on('message', (m: { cmd: string }) => {
     if (m.cmd === 'ready')
       process.send!({ ready: seen.filter(Boolean).length, errors, firstError });
+    if (m.cmd === 'nexts') process.send!({ nexts });
     if (m.cmd === 'arrivals') {
       process.send!({ arrivals: Object.fromEntries(arrivals), nexts, errors, firstError });
       arrivals.clear();
@@ -164,6 +187,8 @@ async function main() {
   const N = arg('subscribers', 1000);
   const EVENTS = arg('events', 40);
   const SECONDS = arg('seconds', 8);
+  /** Events per second of the fixed-rate fan-out phase (the quiet machine's createTicket rate). */
+  const RATE = arg('rate', 100);
   const dbName = `staydesk_bench_live_${randomBytes(3).toString('hex')}`;
   const admin = new PgClient({ connectionString: 'postgres://postgres@127.0.0.1:5432/postgres' });
   await admin.connect();
@@ -200,11 +225,12 @@ async function main() {
       `INSERT INTO contacts (customer_id, name, email) VALUES ($1, 'Ann', 'ann@bench.example') RETURNING id::text`,
       [c[0].id],
     );
-    const dist = join(__dirname, '..');
+    const dist = distArg ?? join(__dirname, '..');
     const ports = [await freePort(), await freePort()];
     for (const [i, port] of ports.entries()) {
       const s = Service.start(`api${i + 1}`, join(dist, 'apps/api/src/main.js'), {
         ...env,
+        ...apiEnv,
         PORT: String(port),
       });
       services.push(s);
@@ -233,7 +259,7 @@ async function main() {
     const ticketId = (data as { createTicket: { id: string } }).createTicket.id;
 
     console.log(
-      `live bench: ${N} subscribers over 2 api processes (load average ${loadavg()
+      `live bench: ${N} subscribers over 2 api processes${Object.keys(apiEnv).length ? ` (apis with ${JSON.stringify(apiEnv)})` : ''} (load average ${loadavg()
         .map((x) => x.toFixed(1))
         .join(' ')})`,
     );
@@ -402,7 +428,7 @@ async function main() {
     // the same createTicket loop with the subscribers connected: every ticket goes to all N
     const after = await createLoop(() => `tp-${now().toFixed(1)}`, idleWith);
     await sleep(1500);
-    const tp = await ask<{ arrivals: Record<string, number[]>; errors: number }>(
+    const tp = await ask<{ arrivals: Record<string, number[]>; errors: number; nexts: number }>(
       subs,
       'arrivals',
       'arrivals',
@@ -416,6 +442,57 @@ async function main() {
       for (const a of list) underLoad.push(a - sentAt);
     }
     underLoad.sort((a, b) => a - b);
+    // the fan-out alone at a fixed event rate: ticket events published straight to the live
+    // channel (as the worker's relay does) at RATE/s, no createTicket, so the CPU each process
+    // spends per event is the fan-out's at the rate a quiet machine creates tickets, whatever
+    // rate this machine reaches; the flush windows coalesce (or not) as they would there
+    const publisher = new Redis(env.REDIS_URL);
+    const channel = `${prefix}:live:events`;
+    const fixedSeconds = Math.max(4, SECONDS);
+    let published = 0;
+    const fixed = await cpuDuring(async () => {
+      const t0 = performance.now();
+      while (performance.now() - t0 < fixedSeconds * 1000) {
+        const due = Math.floor(((performance.now() - t0) / 1000) * RATE);
+        while (published < due) {
+          published++;
+          await publisher.publish(
+            channel,
+            JSON.stringify({
+              kind: 'ticket',
+              id: `9${published}`,
+              ticketId,
+              type: 'updated',
+              changes: [],
+              publishedAt: Date.now(),
+            }),
+          );
+        }
+        await sleep(2);
+      }
+      // until every delivery arrived, or none came for 2 s (an api that fell behind still
+      // spends its CPU on the events it received in the window)
+      let last = -1;
+      let still = 0;
+      for (;;) {
+        await sleep(500);
+        const got = (await ask<{ nexts: number }>(subs!, 'nexts', 'nexts')).nexts;
+        if (got - tp.nexts >= published * N) break;
+        still = got === last ? still + 1 : 0;
+        if (still >= 4) break;
+        last = got;
+      }
+    });
+    publisher.disconnect();
+    const fixedNet: Record<string, number> = {};
+    for (const [k, v] of Object.entries(fixed.ms))
+      fixedNet[k] = Math.max(0, v - (idleWith[k] ?? 0) * fixed.seconds) / published;
+    const fx = await ask<{ nexts: number; errors: number }>(subs, 'arrivals', 'arrivals');
+    console.log(
+      `  fan-out alone at ${RATE} events/s (${published} ticket events published to Redis in ${fixedSeconds} s, ${fx.nexts - tp.nexts} of ${published * N} delivered in ${fixed.seconds.toFixed(1)} s, ${fx.errors - tp.errors} errors): CPU per event net of the background: ${show(fixedNet, 2)} ms; apis ${(fixedNet.api1 + fixedNet.api2).toFixed(2)} ms, server ${server(fixedNet).toFixed(2)} ms (load average ${loadavg()
+        .map((x) => x.toFixed(1))
+        .join(' ')})`,
+    );
     console.log(
       `  createTicket with ${N} subscribers (each ticket delivered ${N} times): ${after.r.perSecond.toFixed(0)}/s (p95 ${after.r.p95.toFixed(1)} ms; ${after.perTicket}) = ${((after.r.perSecond / before.r.perSecond) * 100).toFixed(0)} % of the rate without`,
     );

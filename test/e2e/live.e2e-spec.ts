@@ -214,6 +214,64 @@ describe('live updates over graphql-ws', () => {
     expect(seen).not.toContain('Audit findings');
   });
 
+  it('delivers a burst of new tickets, each to those who may read it', async () => {
+    // tickets committed together reach the relay (and each api process) as one batch, whose
+    // tickets and teams the hub reads at once: each event must still carry its own ticket and
+    // be checked against its own team
+    const member = open(stack.url, 'member');
+    const outsider = open(api2, 'outsider');
+    const memberQueue = member.subscribe(QUEUE, {});
+    const outsiderQueue = outsider.subscribe(QUEUE, {});
+    await untilLive([memberQueue, outsiderQueue], () => touch(ids.ticket));
+    const m0 = memberQueue.results.length;
+    const o0 = outsiderQueue.results.length;
+    const create = (who: string, subject: string, team: string) =>
+      as(
+        who,
+        `mutation($c: ID!, $s: String!, $team: ID!) { createTicket(input: { requesterId: $c, subject: $s, channel: web, teamId: $team }) { id } }`,
+        { c: ids.contact, s: subject, team },
+      ).then((r) => r.createTicket.id as string);
+    const burst = await Promise.all([
+      create('admin', 'Burst public 1', ids.otherTeam),
+      create('member', 'Burst private', ids.privateTeam),
+      create('admin', 'Burst public 2', ids.otherTeam),
+      create('member', 'Burst private 2', ids.privateTeam),
+      create('admin', 'Burst public 3', ids.otherTeam),
+    ]);
+    const [pub1, priv1, pub2, priv2, pub3] = burst;
+    const entered = (id: string) => (r: LiveResult) =>
+      r.data?.queueChanged?.ticket?.id === id && r.data.queueChanged.change === 'entered';
+    for (const id of burst) await memberQueue.next(entered(id), `ticket ${id} (member)`, m0);
+    for (const id of [pub1, pub2, pub3])
+      await outsiderQueue.next(entered(id), `ticket ${id} (outsider)`, o0);
+    // each event once, with its own ticket (not another of the batch)
+    const memberSeen = memberQueue.results
+      .slice(m0)
+      .map((r) => r.data!.queueChanged as { ticket: { id: string; subject: string } })
+      .filter((q) => burst.includes(q.ticket.id));
+    expect(memberSeen.map((q) => q.ticket.id).sort()).toEqual([...burst].sort());
+    const subjects = [
+      'Burst public 1',
+      'Burst private',
+      'Burst public 2',
+      'Burst private 2',
+      'Burst public 3',
+    ];
+    for (const q of memberSeen) expect(q.ticket.subject).toBe(subjects[burst.indexOf(q.ticket.id)]);
+    // a public ticket changed after the burst arrives (after any event of the burst); the
+    // private ones never did
+    const o1 = outsiderQueue.results.length;
+    await touch(ids.ticket);
+    await outsiderQueue.next(
+      (r) => r.data?.queueChanged?.ticket?.id === ids.ticket,
+      'the public ticket',
+      o1,
+    );
+    const seen = JSON.stringify(outsiderQueue.results.slice(o0));
+    for (const id of [priv1, priv2]) expect(seen).not.toContain(`"id":"${id}"`);
+    expect(seen).not.toContain('Burst private');
+  });
+
   it('executes a shared event separately for callers who see different things', async () => {
     // both on the same process, where one execution per event can serve many subscribers; the
     // customer's timeline holds the private team's ticket for its member only

@@ -30,6 +30,11 @@ const USERS_BY_IDS = compileOnly
   .select(userColumns)
   .where((eb) => eb('users.id', '=', eb.fn.any(sql<string[]>`${[]}::bigint[]`)))
   .compile();
+const TEAMS_BY_IDS = compileOnly
+  .selectFrom('teams')
+  .select(teamColumns)
+  .where((eb) => eb('teams.id', '=', eb.fn.any(sql<string[]>`${[]}::bigint[]`)))
+  .compile();
 const LIST_TEAMS = compileOnly
   .selectFrom('teams')
   .select(teamColumns)
@@ -371,12 +376,9 @@ export class IdentityRepository {
     return n;
   }
 
+  /** Teams by id (compiled once, {@link TEAMS_BY_IDS}: each live event of a team's ticket reads its team). */
   async teamsByIds(tx: Tx, ids: readonly string[]): Promise<TeamRow[]> {
-    const rows = await db(tx)
-      .selectFrom('teams')
-      .select(teamColumns)
-      .where((eb) => eb('teams.id', '=', eb.fn.any(sql<string[]>`${[...ids]}::bigint[]`)))
-      .execute();
+    const { rows } = await db(tx).executeQuery(withParameters(TEAMS_BY_IDS, [[...ids]]));
     return rows.map(toTeam);
   }
 

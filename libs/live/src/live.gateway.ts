@@ -64,11 +64,14 @@ export function tokenOf(
 const RECHECK_SHARE_MS = 1000;
 
 /**
- * Live frames (FrameBatcher): writing them may take about a tenth of an api process's CPU;
- * beyond that, frames wait (at most 250 ms) and each socket gets what came meanwhile in one
- * write. A lone event goes out at once.
+ * Live frames (FrameBatcher): writing them may take `LIVE_FLUSH_SHARE_PERCENT` (10 %) of an api
+ * process's time; beyond that, frames wait (at most `LIVE_FLUSH_MAX_MS`, 250 ms) and each
+ * socket gets what came meanwhile in one write. A lone event goes out at once.
  */
-export const LIVE_FLUSH = { share: 0.1, maxWindowMs: 250 };
+export const liveFlush = (live: AppConfig['live']) => ({
+  share: live.flushSharePercent / 100,
+  maxWindowMs: live.flushMaxMs,
+});
 
 /** A close reason fits in a control frame (123 bytes). */
 const reason = (text: string) => {
@@ -89,7 +92,7 @@ export class LiveGateway implements OnApplicationBootstrap {
   private readonly sockets = new Set<WebSocket>();
   private readonly upgraded = new Set<Socket>();
   private readonly rechecks = new Map<string, { at: number; actor: Promise<Actor> }>();
-  private readonly batcher = new FrameBatcher(LIVE_FLUSH);
+  private readonly batcher: FrameBatcher;
 
   constructor(
     private readonly identity: IdentityService,
@@ -98,7 +101,9 @@ export class LiveGateway implements OnApplicationBootstrap {
     @Inject(REDIS_CLIENT) private readonly redis: Redis,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @InjectPinoLogger(LiveGateway.name) private readonly logger: PinoLogger,
-  ) {}
+  ) {
+    this.batcher = new FrameBatcher(liveFlush(config.live));
+  }
 
   /**
    * Shutdown: the HTTP server's close waits for every connection, and WebSockets never end by

@@ -19,7 +19,7 @@ import {
 import { FollowUpsService } from '@staydesk/followups';
 import { Actor, IdentityService, TICKET_WORKERS, UserObject, validateId } from '@staydesk/identity';
 import type { TicketChange } from '@staydesk/outbox';
-import { TicketsService } from '@staydesk/tickets';
+import { TicketRow, TicketsService } from '@staydesk/tickets';
 import { BoundedStream } from './bounded-stream';
 import { LiveConnection, refetchError, unavailableError } from './live-connection';
 import { LiveEvent, liveChannel } from './live-events';
@@ -34,6 +34,7 @@ import { QueueChange, QueueFilter, before, queueChangeFrom } from './queue-filte
 import { TicketVisibility } from './visibility';
 
 type Item<T> = { value: T; loaders: RequestLoaders };
+type Team = Awaited<ReturnType<IdentityService['teamsByIds']>>[number];
 type Stream<T> = BoundedStream<Item<T>, GraphQLError>;
 interface Sub<T> {
   conn: LiveConnection;
@@ -92,6 +93,8 @@ export class LiveHub implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly viewerSubs = new Registry<Sub<TicketViewersObject>>();
   private readonly followUpSubs = new Registry<Sub<FollowUpDueObject>>();
   private readonly viewersSeen = new Map<string, string>();
+  /** Ticket events received and not yet handled (one read for all of them: dispatchTickets). */
+  private readonly ticketEvents: Extract<LiveEvent, { kind: 'ticket' }>[] = [];
 
   constructor(
     private readonly tickets: TicketsService,
@@ -250,7 +253,14 @@ export class LiveHub implements OnApplicationBootstrap, OnApplicationShutdown {
     } catch {
       return;
     }
-    this.enqueue(() => this.dispatch(event));
+    if (event.kind !== 'ticket') {
+      this.enqueue(() => this.dispatch(event));
+      return;
+    }
+    // ticket events that arrive while earlier ones are handled (the relay publishes its batches
+    // in one pipeline) share one read of their tickets and teams
+    this.ticketEvents.push(event);
+    if (this.ticketEvents.length === 1) this.enqueue(() => this.dispatchTickets());
   }
 
   /** Events are handled one at a time, so each subscriber sees them in the order they came. */
@@ -263,7 +273,8 @@ export class LiveHub implements OnApplicationBootstrap, OnApplicationShutdown {
   private async dispatch(event: LiveEvent): Promise<void> {
     switch (event.kind) {
       case 'ticket':
-        return this.dispatchTicket(event);
+        this.ticketEvents.push(event);
+        return this.dispatchTickets();
       case 'followup':
         return this.dispatchFollowUp(event);
       case 'presence':
@@ -275,12 +286,41 @@ export class LiveHub implements OnApplicationBootstrap, OnApplicationShutdown {
     }
   }
 
-  private async dispatchTicket(event: Extract<LiveEvent, { kind: 'ticket' }>) {
+  /**
+   * The ticket events waiting (in arrival order), with one read of their tickets and one of
+   * their teams for all of them, not two reads per event.
+   */
+  private async dispatchTickets() {
+    const events = this.ticketEvents.splice(0);
+    const wanted = events.filter(
+      (e) => this.queueSubs.size > 0 || this.activitySubs.get(e.ticketId) !== undefined,
+    );
+    if (wanted.length === 0) return;
+    const tickets = new Map(
+      (await this.tickets.byIds([...new Set(wanted.map((e) => e.ticketId))])).map((t) => [t.id, t]),
+    );
+    const teamIds = [
+      ...new Set([...tickets.values()].flatMap((t) => (t.teamId ? [t.teamId] : []))),
+    ];
+    const teams = new Map(
+      teamIds.length > 0
+        ? (await this.identity.teamsByIds(teamIds)).map((t) => [t.id, t] as const)
+        : [],
+    );
+    for (const event of wanted) {
+      const ticket = tickets.get(event.ticketId);
+      if (!ticket) continue;
+      await this.dispatchTicket(event, ticket, (ticket.teamId && teams.get(ticket.teamId)) || null);
+    }
+  }
+
+  private async dispatchTicket(
+    event: Extract<LiveEvent, { kind: 'ticket' }>,
+    ticket: TicketRow,
+    team: Team | null,
+  ) {
     const activity = [...(this.activitySubs.get(event.ticketId) ?? [])];
     if (activity.length === 0 && this.queueSubs.size === 0) return;
-    const [ticket] = await this.tickets.byIds([event.ticketId]);
-    if (!ticket) return;
-    const [team] = ticket.teamId ? await this.identity.teamsByIds([ticket.teamId]) : [null];
     let message = null;
     if (event.messageId && activity.length > 0) {
       // the message itself: the first one from its id on (ids only grow)

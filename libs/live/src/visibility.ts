@@ -10,9 +10,24 @@ type Team = Parameters<typeof mayReadTicket>[1];
  * subscriber. Users may belong to several teams: they are listed here, sorted.
  */
 export function visibilityKey(actor: Pick<Actor, 'id' | 'role' | 'teamIds'>): string {
-  const teams = [...actor.teamIds].sort().join(',');
-  return actor.role === 'team_lead' ? `${teams}|${actor.id}` : teams;
+  let key = keys.get(actor);
+  if (key === undefined) {
+    const teams = [...actor.teamIds].sort().join(',');
+    key = actor.role === 'team_lead' ? `${teams}|${actor.id}` : teams;
+    keys.set(actor, key);
+  }
+  return key;
 }
+
+/**
+ * Each actor's key, computed once: the hub asks for it per subscriber and event of a private
+ * team's ticket. An actor object is never changed after sign-in (a re-check replaces the
+ * connection's actor with a new object), so its key cannot go stale.
+ */
+const keys = new WeakMap<object, string>();
+
+/** The class a subscriber's visibility is decided for: role and {@link visibilityKey}. */
+const classOf = (actor: Actor) => `${actor.role}\u0000${visibilityKey(actor)}`;
 
 /**
  * Whether subscribers may read one event's ticket (`mayReadTicket`, the rule of queries),
@@ -25,7 +40,7 @@ export class TicketVisibility {
 
   mayRead(actor: Actor): boolean {
     if (!this.team?.isPrivate) return true;
-    const key = `${actor.role}\u0000${visibilityKey(actor)}`;
+    const key = classOf(actor);
     let ok = this.decided.get(key);
     if (ok === undefined) {
       ok = mayReadTicket(actor, this.team);

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { CompiledQuery, sql } from 'kysely';
-import { Tx, db } from '@staydesk/core';
+import { Tx, compileOnly, db, withParameters } from '@staydesk/core';
 import {
   E,
   EVENT_COLUMNS,
@@ -54,6 +54,17 @@ const PAGE_STATEMENTS_KEPT = 500;
 const MAX_PAGE_KEY = 2_000;
 
 /**
+ * `byIds` runs for every ticket a DataLoader or a live event reads (each api process reads the
+ * ticket of every live event), so it is built and compiled once and run with new parameters
+ * (decision 61: compiling costs far more CPU than sending).
+ */
+const TICKETS_BY_IDS = compileOnly
+  .selectFrom('tickets as t')
+  .select(TICKET_COLUMNS)
+  .where(sql<boolean>`${T('id')} = ANY(${[]}::bigint[])`)
+  .compile();
+
+/**
  * SQL of tickets, messages, history and SLA policies. Built in layers, one file each:
  * tickets.repository.writes.ts, tickets.repository.policies.ts, tickets.repository.merge.ts (the
  * writes other libraries ask for) and the reads here. CRUD and
@@ -67,10 +78,9 @@ export class TicketsRepository extends TicketMergeQueries {
     return db(tx).selectFrom('tickets as t').select(TICKET_COLUMNS);
   }
 
+  /** Tickets by id (compiled once, {@link TICKETS_BY_IDS}). */
   async byIds(tx: Tx, ids: readonly string[]): Promise<TicketRow[]> {
-    const rows = await this.tickets(tx)
-      .where(sql<boolean>`${T('id')} = ANY(${ids}::bigint[])`)
-      .execute();
+    const { rows } = await db(tx).executeQuery(withParameters(TICKETS_BY_IDS, [[...ids]]));
     return rows.map(toTicket);
   }
 

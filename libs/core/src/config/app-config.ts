@@ -122,6 +122,14 @@ export interface AppConfig {
     presenceTtlMs: number;
     /** How often each api process re-reads presence for its ticketViewers subscribers. */
     presenceSweepMs: number;
+    /**
+     * Live frames: the share of an api process's time (in %) that socket writes may take while
+     * events stream in; beyond it frames wait and each socket gets what came meanwhile in one
+     * write (docs/decisions.md 38). A lone event still leaves at once.
+     */
+    flushSharePercent: number;
+    /** The longest a live frame waits for its socket's next write (the bound on added latency). */
+    flushMaxMs: number;
   };
   metrics: {
     /** A separate port for the api's /metrics (unset: on the api's own port, see `token`). */

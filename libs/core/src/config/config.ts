@@ -237,6 +237,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       reauthMs: e.LIVE_REAUTH_MS,
       presenceTtlMs: e.LIVE_PRESENCE_TTL_MS,
       presenceSweepMs: e.LIVE_PRESENCE_SWEEP_MS,
+      flushSharePercent: e.LIVE_FLUSH_SHARE_PERCENT,
+      flushMaxMs: e.LIVE_FLUSH_MAX_MS,
     },
     metrics: {
       apiPort: e.METRICS_PORT >= 0 ? e.METRICS_PORT : undefined,
