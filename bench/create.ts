@@ -3,15 +3,7 @@ import { Queue } from 'bullmq';
 import Redis from 'ioredis';
 import { Pool } from 'pg';
 import { QUEUES } from '@staydesk/core';
-import {
-  LoadResult,
-  Service,
-  closedLoop,
-  graphql,
-  median,
-  procCpuSeconds,
-  sleep,
-} from './harness';
+import { LoadResult, Service, closedLoop, graphql, median, procCpuSeconds, sleep } from './harness';
 
 /**
  * `npm run bench`'s createTicket phase: createTicket over GraphQL against the same rows written
@@ -144,10 +136,7 @@ export async function benchCreateTicket(o: CreateBenchOptions): Promise<void> {
         db.release();
       }
     });
-  const probe = await graphql(
-    o.url,
-    o.token,
-  )(mutation, {
+  const probe = await graphql(o.url, o.token)(mutation, {
     input: { requesterId: contacts[0].id, subject: 'Bench probe', channel: 'email' },
   });
   const sql = probe.extensions?.sqlQueries;
@@ -276,8 +265,8 @@ function report(o: CreateBenchOptions, rounds: Round[], sql?: number): void {
     );
   else
     o.notes.push(
-    `createTicket: every round started with the outbox relayed and the queues empty (largest backlog left at a round's start: ${backlog}); the worker took a median ${settle.toFixed(1)} s to settle after a round`,
-  );
+      `createTicket: every round started with the outbox relayed and the queues empty (largest backlog left at a round's start: ${backlog}); the worker took a median ${settle.toFixed(1)} s to settle after a round`,
+    );
 }
 
 function perTicket(a: Cpu, b: Cpu, n: number): Cpu {
