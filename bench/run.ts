@@ -723,7 +723,7 @@ async function main(): Promise<void> {
           : undefined,
         redis,
         prefix: PREFIX,
-        seconds: SIZES.seconds,
+        seconds: argNumber('--create-seconds') ?? SIZES.seconds,
         rounds: argNumber('--create-rounds') ?? SIZES.rounds,
         record,
         notes,
