@@ -52,6 +52,8 @@ interface Cpu {
   worker: number;
   /** PostgreSQL backends of the bench database */
   pg: number;
+  /** … of which the worker's connections (relay, rescores, KPI refresh) */
+  pgWorker: number;
   /** this process (the 32 clients) */
   bench: number;
 }
@@ -237,7 +239,7 @@ function report(o: CreateBenchOptions, rounds: Round[], sql?: number): void {
     const m = (f: (r: Round) => number) => median(rs.map(f)).toFixed(2);
     const during = [
       ...(withApi ? [`api ${m((r) => r.during[withApi])}`] : []),
-      `PostgreSQL ${m((r) => r.during.pg)}`,
+      `PostgreSQL ${m((r) => r.during.pg - r.during.pgWorker)} (+ ${m((r) => r.during.pgWorker)} for the worker)`,
       `worker ${m((r) => r.during.worker)}`,
       `bench clients ${m((r) => r.during.bench)}`,
     ].join(' · ');
@@ -278,21 +280,30 @@ function perTicket(a: Cpu, b: Cpu, n: number): Cpu {
     variant: (b.variant - a.variant) / n,
     worker: (b.worker - a.worker) / n,
     pg: (b.pg - a.pg) / n,
+    pgWorker: (b.pgWorker - a.pgWorker) / n,
     bench: (b.bench - a.bench) / n,
   };
 }
 
 /** CPU ms used so far by each process of the measurement (PostgreSQL: the database's backends). */
 async function cpu(o: CreateBenchOptions, pool: Pool): Promise<Cpu> {
-  const { rows } = await pool.query<{ pid: number }>(
-    `SELECT pid FROM pg_stat_activity WHERE datname = current_database()`,
+  const { rows } = await pool.query<{ pid: number; port: number | null }>(
+    `SELECT pid, client_port AS port FROM pg_stat_activity WHERE datname = current_database()`,
   );
   const usage = process.cpuUsage();
+  let owners: Map<number, string> | null = null;
+  for (const r of rows) {
+    if (backendOwner.has(r.pid) || r.port === null) continue;
+    owners ??= ownersOfPorts([['worker', o.worker.child.pid]]);
+    backendOwner.set(r.pid, owners.get(r.port) ?? 'other');
+  }
+  const pg = backendCpu(rows.map((r) => r.pid));
   return {
     api: o.api.cpuMs(),
     variant: o.variant?.service.cpuMs() ?? 0,
     worker: o.worker.cpuMs(),
-    pg: backendCpu(rows.map((r) => r.pid)),
+    pg: pg.all,
+    pgWorker: pg.worker,
     bench: (usage.user + usage.system) / 1000,
   };
 }
@@ -302,14 +313,20 @@ async function cpu(o: CreateBenchOptions, pool: Pool): Promise<Cpu> {
  * backends seen so far, each at its latest reading, so one that ended keeps its last value.
  */
 const lastSeen = new Map<number, number>();
-function backendCpu(pids: number[]): number {
+/** Which process a backend serves ('worker' or 'other'), from its client port when first seen. */
+const backendOwner = new Map<number, string>();
+function backendCpu(pids: number[]): { all: number; worker: number } {
   for (const pid of pids) {
     const s = procCpuSeconds(pid);
     if (s > 0) lastSeen.set(pid, s * 1000);
   }
-  let sum = 0;
-  for (const v of lastSeen.values()) sum += v;
-  return sum;
+  let all = 0;
+  let worker = 0;
+  for (const [pid, v] of lastSeen) {
+    all += v;
+    if (backendOwner.get(pid) === 'worker') worker += v;
+  }
+  return { all, worker };
 }
 
 /**
@@ -454,7 +471,7 @@ async function eventLoopDelay(
 
 function printRound(r: Round): void {
   const c = (x: Cpu) =>
-    `api ${x.api.toFixed(2)} · variant ${x.variant.toFixed(2)} · worker ${x.worker.toFixed(2)} · pg ${x.pg.toFixed(2)} · bench ${x.bench.toFixed(2)}`;
+    `api ${x.api.toFixed(2)} · variant ${x.variant.toFixed(2)} · worker ${x.worker.toFixed(2)} · pg ${x.pg.toFixed(2)} (worker's ${x.pgWorker.toFixed(2)}) · bench ${x.bench.toFixed(2)}`;
   const waits = [...r.waits]
     .sort((a, b) => b[1] - a[1])
     .slice(0, 8)
