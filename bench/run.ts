@@ -26,6 +26,7 @@ import {
   procCpuSeconds,
   sleep,
 } from './harness';
+import { benchCreateTicket } from './create';
 import { benchEmail } from './email';
 import { API_NODE_FLAGS } from '../apps/api/src/node-flags';
 import { workerNodeFlags } from '../apps/worker/src/node-flags';
@@ -71,6 +72,15 @@ const variant = (() => {
       .map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]),
   ) as Record<string, string>;
 })();
+/** `--name N`: a number given on the command line, or undefined. */
+const argNumber = (name: string) => {
+  const i = process.argv.indexOf(name);
+  return i > 0 ? Number(process.argv[i + 1]) : undefined;
+};
+const variantName = () =>
+  Object.entries(variant ?? {})
+    .map(([k, v]) => `${k}=${v}`)
+    .join(' ');
 const SIZES = quick
   ? { customers: 1_000, tickets: 10_000, seconds: 4, rounds: 1, surveys: 300, singles: 20 }
   : { customers: 100_000, tickets: 2_000_000, seconds: 8, rounds: 3, surveys: 3_000, singles: 50 };
@@ -233,124 +243,6 @@ async function benchRisk(pool: Pool): Promise<void> {
 }
 
 // ---------------------------------------------------------------------------------------------
-// 1. createTicket over HTTP vs the same transaction on pg
-
-async function benchCreateTicket(
-  url: string,
-  token: string,
-  pool: Pool,
-  apiPoolSize: number,
-  apiProcess: Service,
-): Promise<void> {
-  const { rows: contacts } = await pool.query<{ id: string; customer_id: string }>(
-    `SELECT ct.id::text, ct.customer_id::text FROM contacts ct JOIN customers c ON c.id = ct.customer_id
-     WHERE c.status = 'active' ORDER BY random() LIMIT 500`,
-  );
-  const { rows: admins } = await pool.query<{ id: string }>(
-    `SELECT id::text FROM users WHERE role = 'admin' ORDER BY id LIMIT 1`,
-  );
-  const actorId = admins[0].id;
-  const mutation = `mutation($input: CreateTicketInput!) { createTicket(input: $input) { id } }`;
-  const gql = graphql(url, token);
-  const viaApi = () =>
-    closedLoop(32, SIZES.seconds, async (client, n) => {
-      const c = contacts[(client * 7919 + n) % contacts.length];
-      await gql(mutation, {
-        input: {
-          requesterId: c.id,
-          subject: `Bench ticket ${client}-${n}: cannot export invoices`,
-          channel: 'email',
-          priority: 'normal',
-        },
-      });
-    });
-  // The rows createTicket writes (ticket with its search vector, the 'created' event, audit, outbox).
-  // 32 connections (one per client: the figure's baseline since the start), and as many as the
-  // api's pool (like the plain baseline): how much is the pool, how much the stack
-  const direct = new Pool({ connectionString: DB_URL, max: 32 });
-  const samePool = new Pool({ connectionString: DB_URL, max: apiPoolSize });
-  const viaPg = (direct: Pool) =>
-    closedLoop(32, SIZES.seconds, async (client, n) => {
-      const c = contacts[(client * 7919 + n) % contacts.length];
-      const db = await direct.connect();
-      try {
-        await db.query('BEGIN');
-        const subject = `Bench ticket ${client}-${n}: cannot export invoices`;
-        const t = await db.query<{ id: string }>(
-          `INSERT INTO tickets (customer_id, requester_id, subject, channel, priority, status, tags,
-             created_by_id, first_response_due_at, resolution_due_at, next_due_at, created_at, updated_at, search)
-           VALUES ($1, $2, $3, 'email', 'normal', 'new', '{}', $4, now() + interval '4 hours',
-             now() + interval '1 day', now() + interval '4 hours', now(), now(), to_tsvector('english', $3))
-           RETURNING id`,
-          [c.customer_id, c.id, subject, actorId],
-        );
-        const id = t.rows[0].id;
-        await db.query(
-          `INSERT INTO ticket_events (ticket_id, actor_id, type, from_value, to_value, created_at)
-           VALUES ($1, $2, 'created', NULL, 'new', now())`,
-          [id, actorId],
-        );
-        await db.query(
-          `INSERT INTO audit_log (actor_id, action, entity, entity_id, details) VALUES ($1, 'ticket.create', 'ticket', $2, $3)`,
-          [actorId, id, { channel: 'email', priority: 'normal' }],
-        );
-        await db.query(`INSERT INTO outbox (type, payload) VALUES ('ticket.created', $1)`, [
-          { ticketId: id, customerId: c.customer_id },
-        ]);
-        await db.query('COMMIT');
-      } catch (err) {
-        await db.query('ROLLBACK').catch(() => undefined);
-        throw err;
-      } finally {
-        db.release();
-      }
-    });
-  const probe = await gql(mutation, {
-    input: { requesterId: contacts[0].id, subject: 'Bench probe', channel: 'email' },
-  });
-  const sql = probe.extensions?.sqlQueries;
-  const api: LoadResult[] = [];
-  const pg: LoadResult[] = [];
-  const pgPool: LoadResult[] = [];
-  let apiCpu = 0;
-  for (let i = 0; i < SIZES.rounds; i++) {
-    const cpu0 = apiProcess.cpuMs();
-    api.push(await viaApi());
-    apiCpu += apiProcess.cpuMs() - cpu0;
-    pg.push(await viaPg(direct));
-    pgPool.push(await viaPg(samePool));
-  }
-  await direct.end();
-  await samePool.end();
-  const errors = api.reduce((s, r) => s + r.errors, 0);
-  if (errors > 0) notes.push(`createTicket: ${errors} errors, first: ${api[0].firstError}`);
-  const a = median(api.map((r) => r.perSecond));
-  const p = median(pg.map((r) => r.perSecond));
-  record(
-    'createTicket over HTTP, 32 clients',
-    `${fmt(a)}/s · ${lat(api[0])}${typeof sql === 'number' ? ` · ${sql} SQL` : ''}`,
-  );
-  record(
-    'api process CPU per createTicket',
-    `${(
-      apiCpu /
-      Math.max(
-        api.reduce((n, r) => n + r.requests, 0),
-        1,
-      )
-    ).toFixed(2)} ms`,
-  );
-  record('same transaction on raw pg, 32 clients', `${fmt(p)}/s · ${lat(pg[0])}`);
-  record('createTicket ÷ raw pg', `${((100 * a) / p).toFixed(0)} %`, '≥ 50 %', a / p >= 0.5);
-  const q = median(pgPool.map((r) => r.perSecond));
-  record(
-    `same transaction on raw pg, 32 clients over ${apiPoolSize} connections (the api's pool)`,
-    `${fmt(q)}/s · ${lat(pgPool[0])}`,
-  );
-  record(`createTicket ÷ raw pg with the api's pool`, `${((100 * a) / q).toFixed(0)} %`);
-}
-
-// ---------------------------------------------------------------------------------------------
 // 2b. The queue page against the plain baseline (bench/plain.ts), alternating rounds
 
 async function benchQueueVsPlain(
@@ -413,9 +305,7 @@ async function benchQueueVsPlain(
     `${(cpu(apiRuns) / cpu(plainRuns)).toFixed(2)}× (${cpu(apiRuns).toFixed(2)} ms ÷ ${cpu(plainRuns).toFixed(2)} ms)`,
   );
   if (other) {
-    const name = Object.entries(variant ?? {})
-      .map(([k, v]) => `${k}=${v}`)
-      .join(' ');
+    const name = variantName();
     record(`queue page with ${name}, same rounds`, line(variantRuns));
     record(
       `  ÷ plain baseline (throughput)`,
@@ -819,7 +709,27 @@ async function main(): Promise<void> {
       );
     rss('start-up and the boot rescore');
     if (phase('create')) {
-      await benchCreateTicket(url, token, pool, loadConfig(env).database.poolSize, api);
+      // 1. createTicket over HTTP vs the same transaction on pg (bench/create.ts)
+      await benchCreateTicket({
+        url,
+        token,
+        pool,
+        dbUrl: DB_URL,
+        apiPoolSize: loadConfig(env).database.poolSize,
+        api,
+        worker,
+        variant: variantService
+          ? { url: `http://127.0.0.1:${variantPort}`, service: variantService, name: variantName() }
+          : undefined,
+        redis,
+        prefix: PREFIX,
+        seconds: argNumber('--create-seconds') ?? SIZES.seconds,
+        rounds: argNumber('--create-rounds') ?? SIZES.rounds,
+        record,
+        notes,
+        detail: process.argv.includes('--create-detail'),
+        settle: !process.argv.includes('--create-no-settle'),
+      });
       rss('createTicket');
       // the writes leave work behind (rescoring, KPI refresh): measure reads in a settled system
       await waitForIdle(redis, pool);

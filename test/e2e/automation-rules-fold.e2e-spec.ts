@@ -22,7 +22,7 @@ describe('automation rules on ticket creation: folded into the insert, same hist
   const ids: Record<string, string> = {};
 
   beforeAll(async () => {
-    stack = await startStack({ env: { ...NO_RATE_LIMITS } });
+    stack = await startStack({ env: { ...NO_RATE_LIMITS, EXPOSE_SQL_COUNT: 'true' } });
     await insertUser(stack, { email: 'admin@t.local', role: 'admin', name: 'Ann Admin' });
     admin = await login(stack, 'admin@t.local');
     ids.lead = await insertUser(stack, { email: 'lead@t.local', role: 'team_lead', name: 'Di' });
@@ -204,5 +204,76 @@ describe('automation rules on ticket creation: folded into the insert, same hist
       'Refunds to finance',
     ]);
     expect(vip.events.filter((e) => e.type === 'rule_applied')[2].from).toBe(`rule ${tier.id} v1`);
+  });
+
+  it('without a message, team or assignee: one statement from the rules cache, the same history; a rule saved meanwhile is seen', async () => {
+    // the tier rule above cannot be decided on the draft: without it every rule folds
+    const rules = (await ok(stack, admin, `{ automationRules { id name } }`)).automationRules as {
+      id: string;
+      name: string;
+    }[];
+    const enterprise = rules.find((r) => r.name === 'Enterprise')!;
+    await ok(stack, admin, `mutation($id: ID!) { deleteAutomationRule(id: $id) }`, {
+      id: enterprise.id,
+    });
+    const bare = (requesterId: string, customerId?: string) =>
+      stack.gql(
+        CREATE_TICKET,
+        {
+          i: {
+            requesterId,
+            customerId,
+            subject: 'Charged twice',
+            channel: 'web',
+            tags: ['billing'],
+          },
+        },
+        { token: agent },
+      );
+    const created = async (requesterId: string) => {
+      const res = await bare(requesterId);
+      expect(res.errors).toBeUndefined();
+      return {
+        id: (res.data as any).createTicket.id as string,
+        sql: res.extensions?.sqlQueries as number,
+      };
+    };
+    // a rule saved after the cache was filled: the next creation sees it (the cache's version
+    // no longer holds, so it is created in a transaction that reads the rules again) …
+    await created(ids.globex);
+    const look = (
+      await ok(stack, admin, CREATE, {
+        i: {
+          name: 'Web gets a look',
+          trigger: 'ticket_created',
+          conditions: [{ field: 'channel', operator: 'is', values: ['web'] }],
+          actions: { addTags: ['look'] },
+        },
+      })
+    ).createAutomationRule;
+    const first = await created(ids.globex);
+    expect(first.sql).toBeGreaterThan(1);
+    // … and the one after it is a single statement, leaving exactly what that transaction left
+    const second = await created(ids.globex);
+    expect(second.sql).toBe(1);
+    const a = await trace(first.id);
+    expect(a.ticket[0].tags).toEqual(['billing', 'look', 'triage']);
+    expect(a.events.filter((e) => e.type === 'rule_applied').map((e) => e.to)).toEqual([
+      'Web is triaged',
+      'Web gets a look',
+    ]);
+    expect(a.events.find((e) => e.to === 'Web gets a look')!.from).toBe(`rule ${look.id} v1`);
+    expect(await trace(second.id)).toEqual(a);
+
+    // the same errors as before: an unknown contact, a contact of another customer
+    const unknown = await bare('999999999');
+    expect(unknown.errors?.[0].extensions?.code).toBe('NOT_FOUND');
+    const customers = (
+      await ok(stack, admin, `{ customers(first: 10) { edges { node { id name } } } }`)
+    ).customers.edges as { node: { id: string; name: string } }[];
+    const acme = customers.find((c) => c.node.name === 'Acme')!.node.id;
+    const other = await bare(ids.globex, acme);
+    expect(other.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
+    expect(other.errors?.[0].message).toContain(`not ${acme}`);
   });
 });

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { ExpressionBuilder, sql } from 'kysely';
+import { ExpressionBuilder, RawBuilder, sql } from 'kysely';
 import { DB, Tx, compileOnly, db, withParameters } from '@staydesk/core';
 import type { RuleActions, RuleCondition, RuleTrigger } from './rule-logic';
 import { RuleRunsRepository } from './rules.repository.runs';
@@ -135,6 +135,14 @@ export class RulesRepository extends RuleRunsRepository {
   async activeVersion(tx: Tx): Promise<string> {
     const { rows } = await db(tx).executeQuery(withParameters(ACTIVE_VERSION, [true]));
     return rows[0]?.version ?? '0';
+  }
+
+  /**
+   * Whether the counter still has `version` (as `activeVersion` reads it), as a condition for
+   * another statement to check in its own snapshot.
+   */
+  versionIs(version: string): RawBuilder<boolean> {
+    return sql<boolean>`(COALESCE((SELECT version FROM automation_rules_state WHERE id), 0) = ${version}::bigint)`;
   }
 
   /**

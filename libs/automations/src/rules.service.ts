@@ -3,6 +3,7 @@ import { Injectable, OnModuleInit } from '@nestjs/common';
 import { DomainError, Tx } from '@staydesk/core';
 import { Actor } from '@staydesk/identity';
 import {
+  CachedFold,
   CreateFold,
   TicketDraft,
   TicketHook,
@@ -71,6 +72,19 @@ export class RulesService extends RulesPlanner implements TicketHook, OnModuleIn
   async beforeCreate(tx: Tx, draft: TicketDraft): Promise<CreateFold | null> {
     if (this.running.has(tx)) return null;
     return foldCreation(await this.activeRules(tx), draft, MAX_RULE_PASSES);
+  }
+
+  /**
+   * `beforeCreate` on this process's cached rules, without reading the version counter: valid
+   * while the counter still has the cached value, which createTicket's insert checks in its own
+   * statement (a rule saved and committed before that statement is seen, as with the read in the
+   * transaction). Null before the first read of the rules.
+   */
+  foldFromCache(draft: TicketDraft): CachedFold | null {
+    const cached = this.cache;
+    if (!cached) return null;
+    const fold = foldCreation(cached.rules, draft, MAX_RULE_PASSES);
+    return fold ? { fold, current: this.repo.versionIs(cached.version) } : null;
   }
 
   /**

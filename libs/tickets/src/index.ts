@@ -13,6 +13,7 @@ export { insertMailTickets } from './ticket-batch-insert';
 export type { MailTicketInput, OpenedMailTicket } from './ticket-batch-insert';
 export { TicketHooks } from './ticket-hooks';
 export type {
+  CachedFold,
   CreateFold,
   FoldedUpdate,
   TicketDraft,

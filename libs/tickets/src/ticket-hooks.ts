@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import type { RawBuilder } from 'kysely';
 import type { Tx } from '@staydesk/core';
 import type { Actor } from '@staydesk/identity';
 
@@ -67,6 +68,19 @@ export interface TicketHook {
    * after the insert as usual.
    */
   beforeCreate?(tx: Tx, draft: TicketDraft): Promise<CreateFold | null>;
+  /**
+   * Optional: `beforeCreate` decided without a statement, on what the hook has cached, with the
+   * SQL condition under which that cache is current. createTicket's insert checks the condition
+   * in its own statement and inserts nothing when it fails (then the creation runs the usual
+   * way, `beforeCreate` in its transaction). Null: nothing cached, or no fold.
+   */
+  foldFromCache?(draft: TicketDraft): CachedFold | null;
+}
+
+/** A fold decided on a hook's cache: valid while `current` (a boolean SQL expression) is true. */
+export interface CachedFold {
+  fold: CreateFold;
+  current: RawBuilder<boolean>;
 }
 
 /**
@@ -98,6 +112,24 @@ export class TicketHooks {
     } finally {
       this.batches.delete(tx);
     }
+  }
+
+  /**
+   * createTicket in one statement (issue 19): the hooks' whole creation run decided before the
+   * insert from their caches, with the conditions the insert must check. Null when a hook cannot
+   * (or more than one hook is registered: one hook folds at most, the others would run after the
+   * insert, in a transaction). No hooks: nothing to run, nothing to check.
+   */
+  foldFromCache(
+    draft: TicketDraft,
+  ): { hook: TicketHook | null; fold: CreateFold; current: RawBuilder<boolean>[] } | null {
+    if (this.hooks.length === 0) {
+      return { hook: null, fold: { tags: draft.tags, events: [], updates: [] }, current: [] };
+    }
+    if (this.hooks.length > 1) return null;
+    const hook = this.hooks[0];
+    const cached = hook.foldFromCache?.(draft) ?? null;
+    return cached ? { hook, fold: cached.fold, current: [cached.current] } : null;
   }
 
   /**

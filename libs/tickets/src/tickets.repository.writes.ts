@@ -99,7 +99,8 @@ export abstract class TicketWriteQueries {
    * SLA policy (the same ordering as `createContext` and `policyFor`) and the due times
    * (`createdAt` + the policy's minutes: without a team there is no business-hours calendar)
    * are read by the statement that inserts the ticket, its events, the audit row and the outbox
-   * row. Null when no contact matched (the caller finds out why with `createContext`).
+   * row. Null when no contact matched (the caller finds out why with `createContext`) or a
+   * condition of `current` did not hold.
    */
   async insertCreatedResolving(
     tx: Tx,
@@ -116,7 +117,11 @@ export abstract class TicketWriteQueries {
     audit: AuditInput,
     outbox: OutboxInput,
     updates: FoldedUpdate[] = [],
+    current: RawBuilder<boolean>[] = [],
   ): Promise<TicketRow | null> {
+    // `current`: conditions under which the caller's decisions hold (a hook's cache, checked in
+    // this statement's snapshot); when one fails nothing is inserted, as for an unknown contact
+    const holds = current.length ? sql` AND ${sql.join(current, sql` AND `)}` : sql``;
     // next_due_at as ticket-rules' nextDueAt for a new ticket: the first-response target until
     // it is met, then the resolution target (no pause, no next-reply clock yet)
     const rows = await this.insertCreatedSql(
@@ -134,7 +139,7 @@ export abstract class TicketWriteQueries {
                     ORDER BY ${MOST_SPECIFIC_POLICY}
                     LIMIT 1) p ON true
                 WHERE ct.id = ${t.requesterId}::bigint
-                  AND (${t.customerId}::bigint IS NULL OR ct.customer_id = ${t.customerId}::bigint)) x`,
+                  AND (${t.customerId}::bigint IS NULL OR ct.customer_id = ${t.customerId}::bigint)${holds}) x`,
       events,
       audit,
       outbox,

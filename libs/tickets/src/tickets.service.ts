@@ -34,6 +34,7 @@ import {
   refreshSla,
   selfAssign,
 } from './ticket-sla';
+import type { TicketDraft } from './ticket-hooks';
 import type { PageRecord, QueueSelection } from './tickets.queue-page';
 import { TicketsConversation } from './tickets.conversation';
 
@@ -160,6 +161,14 @@ export class TicketsService extends TicketsConversation {
         );
       }
     }
+    // The common creation (no team, assignee or first message) is one autocommit statement:
+    // the insert reads its own context and writes the hooks' run, decided from their caches.
+    if (!input.teamId && !input.assigneeId && !input.message) {
+      const ticket = await this.createInOneStatement(actor, input, subject, priority, tags);
+      if (ticket) return ticket;
+      // nothing inserted: an unknown contact (the transaction below says which error) or a hook's
+      // cache out of date (the transaction reads it again)
+    }
     // With a team, the due times follow its business-hours calendar (computed here), so the
     // requester, its customer's tier and the SLA policy are read first, in one statement.
     // Without one (most tickets, and every ticket from a contact form or e-mail), the insert
@@ -180,9 +189,16 @@ export class TicketsService extends TicketsConversation {
           ? await this.repo.pickAutoAssignee(tx, input.teamId)
           : null;
       const firstResponseAt = outbound ? now : null;
-      const events: Omit<NewEvent, 'ticketId'>[] = [
-        { actorId: actor.id, type: 'created', fromValue: null, toValue: status, createdAt: now },
-      ];
+      const { row, events, audit, draft } = newTicketDraft(actor, input, {
+        subject,
+        priority,
+        tags,
+        status,
+        now,
+        assigneeId: input.assigneeId ?? (outbound ? actor.id : (auto?.userId ?? null)),
+        firstResponseAt,
+        customerId: context?.customerId ?? input.customerId ?? null,
+      });
       if (auto) {
         // the event names the rule that chose the agent (fromValue) and the agent (toValue)
         events.push({
@@ -202,41 +218,10 @@ export class TicketsService extends TicketsConversation {
           createdAt: now,
         });
       }
-      const row = {
-        requesterId: input.requesterId,
-        subject,
-        channel: input.channel,
-        priority,
-        status,
-        assigneeId: input.assigneeId ?? (outbound ? actor.id : (auto?.userId ?? null)),
-        tags,
-        createdById: actor.id,
-        firstResponseAt,
-        lastMessageAt: input.message ? now : null,
-        createdAt: now,
-      };
-      const audit = {
-        actorId: actor.id,
-        action: 'ticket.create',
-        details: { channel: input.channel, priority },
-      };
       // creation rules decided on the new ticket's own facts are written by the insert itself
       // (their events, changes, audit and outbox rows as if made after it); with an assignee the
       // `ticket.assigned` outbox row would come before theirs, so such tickets run them after
-      const folded = row.assigneeId
-        ? null
-        : await this.hooks.beforeCreate(tx, {
-            channel: row.channel,
-            priority,
-            status,
-            customerId: context?.customerId ?? input.customerId ?? null,
-            teamId: input.teamId ?? null,
-            assigneeId: row.assigneeId,
-            tags,
-            subject,
-            customerText: input.message?.kind === 'customer_message' ? input.message.body : '',
-            createdAt: now,
-          });
+      const folded = row.assigneeId ? null : await this.hooks.beforeCreate(tx, draft);
       if (folded) {
         row.tags = folded.fold.tags;
         events.push(...folded.fold.events.map((e) => ({ ...e, createdAt: now })));
@@ -296,6 +281,49 @@ export class TicketsService extends TicketsConversation {
       );
       return ticket;
     });
+  }
+
+  /**
+   * createTicket without a team, an assignee or a first message as one autocommit statement
+   * (issue 19): `insertCreatedResolving` reads the requester, its customer and the SLA policy,
+   * and writes the ticket, its events, the audit and outbox rows and the creation rules' fold,
+   * decided from the rules cache (`TicketHooks.foldFromCache`) and checked by the statement. No
+   * other statement, so no transaction of its own: one round trip instead of four (BEGIN, the
+   * rules' version, the insert, COMMIT). Null when nothing was inserted (an unknown contact, a
+   * contact of another customer, a cache out of date) or no fold is cached: the caller then
+   * creates the ticket the usual way, which answers the errors.
+   */
+  private async createInOneStatement(
+    actor: Actor,
+    input: CreateTicketInput,
+    subject: string,
+    priority: Priority,
+    tags: string[],
+  ): Promise<TicketRow | null> {
+    const now = new Date();
+    const { row, events, audit, draft } = newTicketDraft(actor, input, {
+      subject,
+      priority,
+      tags,
+      status: 'new',
+      now,
+      assigneeId: null,
+      firstResponseAt: null,
+      customerId: input.customerId ?? null,
+    });
+    const folded = this.hooks.foldFromCache(draft);
+    if (!folded) return null;
+    row.tags = folded.fold.tags;
+    events.push(...folded.fold.events.map((e) => ({ ...e, createdAt: now })));
+    return this.repo.insertCreatedResolving(
+      this.tx.db,
+      { ...row, customerId: input.customerId ?? null },
+      events,
+      audit,
+      { type: 'ticket.created', traceContext: currentTraceCarrier() },
+      folded.fold.updates,
+      folded.current,
+    );
   }
 
   /**
@@ -466,4 +494,55 @@ export class TicketsService extends TicketsConversation {
       return saved;
     }
   }
+}
+
+/** A new ticket's row, its `created` event, its audit row and the hooks' draft of it. */
+function newTicketDraft(
+  actor: Actor,
+  input: CreateTicketInput,
+  d: {
+    subject: string;
+    priority: Priority;
+    tags: string[];
+    status: TicketStatus;
+    now: Date;
+    assigneeId: string | null;
+    firstResponseAt: Date | null;
+    customerId: string | null;
+  },
+) {
+  const events: Omit<NewEvent, 'ticketId'>[] = [
+    { actorId: actor.id, type: 'created', fromValue: null, toValue: d.status, createdAt: d.now },
+  ];
+  const row = {
+    requesterId: input.requesterId,
+    subject: d.subject,
+    channel: input.channel,
+    priority: d.priority,
+    status: d.status,
+    assigneeId: d.assigneeId,
+    tags: d.tags,
+    createdById: actor.id,
+    firstResponseAt: d.firstResponseAt,
+    lastMessageAt: input.message ? d.now : null,
+    createdAt: d.now,
+  };
+  const audit = {
+    actorId: actor.id,
+    action: 'ticket.create',
+    details: { channel: input.channel, priority: d.priority },
+  };
+  const draft: TicketDraft = {
+    channel: row.channel,
+    priority: d.priority,
+    status: d.status,
+    customerId: d.customerId,
+    teamId: input.teamId ?? null,
+    assigneeId: row.assigneeId,
+    tags: d.tags,
+    subject: d.subject,
+    customerText: input.message?.kind === 'customer_message' ? input.message.body : '',
+    createdAt: d.now,
+  };
+  return { row, events, audit, draft };
 }
