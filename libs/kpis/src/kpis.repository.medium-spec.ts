@@ -145,18 +145,17 @@ describe('KpisRepository (medium)', () => {
     const cells = await repo.cellRows(m.db, 'week', 'priority', ['normal'], [week.start]);
     expect(cells).toHaveLength(1);
     expect(cells[0]).toMatchObject({ priority: 'normal', ticketsCreated: 3, resP50: 21600 });
-    expect(await repo.dayCellsStamps(m.db, [week])).toEqual(['0@0']);
-    expect(await repo.dayCellsStamps(m.db, [])).toEqual([]);
+    expect((await repo.factProbe(m.db, [week])).stamps).toEqual(['0@0']);
+    expect((await repo.factProbe(m.db, [])).stamps).toEqual([]);
     // the week's days as day cells: the stamp counts them and takes their latest computation
     const dayStarts = [...Array(7).keys()].map(
       (k) => new Date(week.start.getTime() + k * 86_400_000),
     );
     const dayEnds = dayStarts.map((d) => new Date(d.getTime() + 86_400_000));
     await m.run((tx) => repo.recomputeCells(tx, 'day', dayStarts, dayEnds, now));
-    const [one, none] = await repo.dayCellsStamps(m.db, [
-      week,
-      { start: new Date(0), end: new Date(1000) },
-    ]);
+    const {
+      stamps: [one, none],
+    } = await repo.factProbe(m.db, [week, { start: new Date(0), end: new Date(1000) }]);
     expect(one).toMatch(/^[1-7]@[1-9]\d*$/);
     expect(none).toBe('0@0');
   });
@@ -236,6 +235,7 @@ describe('KpisRepository (medium)', () => {
       lastRunAt: now,
       rebuiltAt: now,
     });
+    expect(await repo.factProbe(m.db, [])).toMatchObject({ lastRunAt: now, stamps: [] });
     expect(await repo.factsMissing(m.db)).toBe(false);
     expect(await m.run((tx) => repo.tryLock(tx))).toBe(true);
     expect(await repo.firstInstant(m.db)).toEqual(at(5, 10));
