@@ -2,6 +2,7 @@ import { db } from '@staydesk/core';
 import { MediumDatabase, fixtures, mediumDatabase } from '@staydesk/testing';
 import { KpiDrillRepository } from './kpi-drill.repository';
 import { KpisRepository } from './kpis.repository';
+import { mergeHalves } from './kpi-sql';
 
 const H = 3600_000;
 const at = (day: number, hour: number) => new Date(Date.UTC(2026, 0, day, hour));
@@ -135,6 +136,22 @@ describe('KpisRepository (medium)', () => {
       now,
     );
     expect(high).toMatchObject({ ticketsCreated: 2, reopened: 1, frSlaMet: 1 });
+  });
+
+  it('answers the same in two halves, merged, as in one statement', async () => {
+    // two buckets (the second empty but for its backlog), by priority: groups in one half only
+    const starts = [week.start, at(12, 0)];
+    const ends = [week.end, at(19, 0)];
+    const run = (half: 'all' | 'durations' | 'counts') =>
+      repo.computeRows(m.db, ['priority'], {}, starts, ends, now, true, [], null, half);
+    const whole = await run('all');
+    const order = (rows: typeof whole) =>
+      [...rows].sort((a, b) => a.i - b.i || String(a.priority).localeCompare(String(b.priority)));
+    const [durations, counts] = [await run('durations'), await run('counts')];
+    expect(durations.some((r) => r.ticketsCreated > 0 && r.backlog === 0)).toBe(true);
+    expect(counts.every((r) => r.ticketsCreated === 0 && r.resP50 === null)).toBe(true);
+    expect(order(mergeHalves(durations, counts))).toEqual(order(whole));
+    expect(whole.find((r) => r.i === 2)).toMatchObject({ priority: 'normal', backlog: 1 });
   });
 
   it('writes the same figures into the cube and reads them back', async () => {

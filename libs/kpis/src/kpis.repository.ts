@@ -9,6 +9,7 @@ import {
   DIM_COLUMN,
   METRIC_COLUMNS,
   type MetricKey,
+  type MetricHalf,
   customColumn,
   metricsSql,
   positional,
@@ -170,9 +171,10 @@ export class KpisRepository extends KpiFactsRepository {
     withBacklog = true,
     none: Dim[] = [],
     custom: string | null = null,
+    half: MetricHalf = 'all',
   ): Promise<KpiRow[]> {
     const filterDims = ALL_DIMS.filter((d) => filters[d]);
-    const { sql: text } = metricsSql([dims], filterDims, withBacklog, none, custom);
+    const { sql: text } = metricsSql([dims], filterDims, withBacklog, none, custom, half);
     const rows = await positional<MetricRow>(tx, text, [
       starts,
       ends,

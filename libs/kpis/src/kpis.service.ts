@@ -21,6 +21,7 @@ import {
   validateGroupBy,
 } from './kpi-plan';
 import { NPS_COLUMN, NPS_DIMS } from './kpi-drill.repository';
+import { MetricHalf, mergeHalves } from './kpi-sql';
 import {
   Dirty,
   FactProbe,
@@ -278,49 +279,45 @@ export class KpisService {
   }
 
   /**
-   * Partial buckets in transactions of their own (work_mem for the percentiles' sorts, no JIT).
-   * A quarter's two edge weeks are computed at once, each in its own transaction, so the
-   * database works on them in parallel (one query used one core of two while the others
-   * waited); any other number of buckets is one statement, so a question with many partial
-   * buckets cannot take the pool.
+   * Partial buckets from the facts, in two halves at once (the created and resolved anchors with
+   * their percentiles; the SLA, backlog and survey parts), each in a transaction of its own
+   * (work_mem for the percentiles' sorts, no JIT), so one question keeps both cores busy
+   * whatever its buckets (two edge weeks in parallel left the shorter edge's core idle, and a
+   * single bucket ran on one core); two connections at most per question. The statements are
+   * cut as before (a quarter's two edge weeks one at a time, any other number of buckets in one
+   * statement): a mean is a floating-point sum in the order the rows reach it, so the same rows
+   * in one sort give the same figures to the last digit.
    */
   private async computeEach(p: KpiPlan, fromFacts: Bucket[], now: Date): Promise<KpiRow[]> {
-    const inOwn = (buckets: Bucket[]) =>
-      this.tx.run(async (own) => {
-        await this.repo.tune(own, '64MB');
-        return this.computeFactRows(own, p, buckets, now);
-      });
-    if (fromFacts.length !== 2) return inOwn(fromFacts);
-    const parts = await Promise.all(
-      fromFacts.map(async (b, k) => (await inOwn([b])).map((r) => ({ ...r, i: k + 1 }))),
-    );
-    return parts.flat();
-  }
-
-  private async computeFactRows(
-    tx: Tx,
-    p: KpiPlan,
-    fromFacts: Bucket[],
-    now: Date,
-  ): Promise<KpiRow[]> {
     // the backlog at a day boundary is in that day's cell (a GiST count over the whole
     // backlog otherwise); other figures of partial buckets come from the facts
     const backlogDays = p.cellDim ? fromFacts.map((b) => backlogDay(b.end, now)) : [];
     const fromDays = backlogDays.length > 0 && backlogDays.every((d) => d !== null);
-    const computed = await this.repo.computeRows(
-      tx,
-      p.dims,
-      p.filter.values,
-      fromFacts.map((b) => b.start),
-      fromFacts.map((b) => b.end),
-      now,
-      !fromDays,
-      p.filter.none ?? [],
-      p.custom ?? null,
-    );
-    if (fromDays) {
-      await this.backlogFromDays(tx, p, computed, backlogDays as Date[]);
-    }
+    const statements = fromFacts.length === 2 ? fromFacts.map((b) => [b]) : [fromFacts];
+    const half = (which: MetricHalf) =>
+      this.tx.run(async (own) => {
+        await this.repo.tune(own, '64MB');
+        const rows: KpiRow[] = [];
+        for (const [k, buckets] of statements.entries()) {
+          const part = await this.repo.computeRows(
+            own,
+            p.dims,
+            p.filter.values,
+            buckets.map((b) => b.start),
+            buckets.map((b) => b.end),
+            now,
+            !fromDays,
+            p.filter.none ?? [],
+            p.custom ?? null,
+            which,
+          );
+          rows.push(...(statements.length > 1 ? part.map((r) => ({ ...r, i: k + 1 })) : part));
+        }
+        return rows;
+      });
+    const [durations, counts] = await Promise.all([half('durations'), half('counts')]);
+    const computed = mergeHalves(durations, counts);
+    if (fromDays) await this.backlogFromDays(this.tx.db, p, computed, backlogDays as Date[]);
     return computed;
   }
 
