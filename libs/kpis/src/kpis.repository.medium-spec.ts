@@ -142,15 +142,15 @@ describe('KpisRepository (medium)', () => {
     // two buckets (the second empty but for its backlog), by priority: groups in one half only
     const starts = [week.start, at(12, 0)];
     const ends = [week.end, at(19, 0)];
-    const run = (half: 'all' | 'durations' | 'counts') =>
+    const run = (half: 'all' | 'anchors' | 'rest') =>
       repo.computeRows(m.db, ['priority'], {}, starts, ends, now, true, [], null, half);
     const whole = await run('all');
     const order = (rows: typeof whole) =>
       [...rows].sort((a, b) => a.i - b.i || String(a.priority).localeCompare(String(b.priority)));
-    const [durations, counts] = [await run('durations'), await run('counts')];
-    expect(durations.some((r) => r.ticketsCreated > 0 && r.backlog === 0)).toBe(true);
-    expect(counts.every((r) => r.ticketsCreated === 0 && r.resP50 === null)).toBe(true);
-    expect(order(mergeHalves(durations, counts))).toEqual(order(whole));
+    const [anchors, rest] = [await run('anchors'), await run('rest')];
+    expect(anchors.some((r) => r.ticketsCreated > 0 && r.backlog === 0)).toBe(true);
+    expect(rest.every((r) => r.ticketsCreated === 0 && r.resP50 === null)).toBe(true);
+    expect(order(mergeHalves(anchors, rest))).toEqual(order(whole));
     expect(whole.find((r) => r.i === 2)).toMatchObject({ priority: 'normal', backlog: 1 });
   });
 

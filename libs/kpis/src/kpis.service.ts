@@ -279,8 +279,7 @@ export class KpisService {
   }
 
   /**
-   * Partial buckets from the facts, in two halves at once (the created and resolved anchors with
-   * their percentiles; the SLA, backlog and survey parts), each in a transaction of its own
+   * Partial buckets from the facts, in two halves at once (see MetricHalf), each in a transaction of its own
    * (work_mem for the percentiles' sorts, no JIT), so one question keeps both cores busy
    * whatever its buckets (two edge weeks in parallel left the shorter edge's core idle, and a
    * single bucket ran on one core); two connections at most per question. The statements are
@@ -315,8 +314,8 @@ export class KpisService {
         }
         return rows;
       });
-    const [durations, counts] = await Promise.all([half('durations'), half('counts')]);
-    const computed = mergeHalves(durations, counts);
+    const [anchors, rest] = await Promise.all([half('anchors'), half('rest')]);
+    const computed = mergeHalves(anchors, rest);
     if (fromDays) await this.backlogFromDays(this.tx.db, p, computed, backlogDays as Date[]);
     return computed;
   }
