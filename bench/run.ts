@@ -47,8 +47,8 @@ import { BENCH_QUERIES } from './queries';
 const ROOT = join(__dirname, '..', '..');
 const quick = process.argv.includes('--quick');
 /**
- * `--only create,reads,plain,surveys,email`: just those phases after start-up (while working on one
- * figure); such a run prints but does not rewrite docs/benchmarks.md.
+ * `--only create,reads,plain,surveys,email,kpi`: just those phases after start-up (while working on
+ * one figure; `kpi` only when named); such a run prints but does not rewrite docs/benchmarks.md.
  */
 const only = (() => {
   const i = process.argv.indexOf('--only');
@@ -424,6 +424,103 @@ async function benchColdKpiAndScoreChange(url: string, token: string, pool: Pool
   if (result.errors > 0) notes.push(`risk list by score change: ${result.firstError}`);
 }
 
+/**
+ * `--only kpi`: the KPI table's cold and warm paths, for the api and (with `--variant`) a second
+ * build in alternating rounds, each round on quarters no process has been asked for (shifted
+ * by days no other round uses, so neither api nor PostgreSQL's buffers were warmed by the other):
+ * one client on a new quarter (uncached), 8 clients at once on a new quarter (cold, shared), then
+ * the same quarter again at 8 clients (warm). Per cold request: the bench database's backends'
+ * CPU time (every backend, the worker's included) and the serving api's.
+ */
+async function benchKpiVariants(
+  apis: { name: string; url: string; process: Service }[],
+  token: string,
+  pool: Pool,
+): Promise<void> {
+  const ctx = await BENCH_QUERIES.context(pool);
+  const kpi = BENCH_QUERIES.reads.find((q) => q.name.startsWith('KPI'))!;
+  const rounds = quick ? 2 : 6;
+  const by = new Map(
+    apis.map((a) => [
+      a.name,
+      {
+        uncached: [] as number[],
+        cold: [] as number[],
+        warm: [] as number[],
+        pgMs: [] as number[],
+        apiMs: [] as number[],
+        load: [] as number[],
+      },
+    ]),
+  );
+  let shift = 30;
+  const filterAt = (k: number) => {
+    const at = (iso: string) => new Date(Date.parse(iso) - k * 86_400_000).toISOString();
+    return { from: at(ctx.quarter.from), to: at(ctx.quarter.to) };
+  };
+  for (let r = 0; r < rounds; r++) {
+    const order = r % 2 === 0 ? apis : [...apis].reverse();
+    for (const a of order) {
+      const m = by.get(a.name)!;
+      const gql = graphql(a.url, token);
+      m.load.push(loadavg()[0]);
+      // one client, a new quarter (nobody waits with it)
+      let t = performance.now();
+      await gql(kpi.query, { filter: filterAt(shift++) });
+      m.uncached.push(performance.now() - t);
+      // 8 clients at once on another new quarter
+      const filter = filterAt(shift++);
+      const pg0 = await backendCpu(pool);
+      const api0 = a.process.cpuMs();
+      await Promise.all(
+        Array.from({ length: 8 }, async () => {
+          const s = performance.now();
+          await gql(kpi.query, { filter });
+          m.cold.push(performance.now() - s);
+        }),
+      );
+      let pgCpu = 0;
+      for (const [pid, sec] of await backendCpu(pool)) pgCpu += sec - (pg0.get(pid) ?? 0);
+      m.pgMs.push((pgCpu * 1000) / 8);
+      m.apiMs.push((a.process.cpuMs() - api0) / 8);
+      // the same quarter again: warm
+      for (let w = 0; w < 3; w++) {
+        await Promise.all(
+          Array.from({ length: 8 }, async () => {
+            t = performance.now();
+            await gql(kpi.query, { filter });
+            m.warm.push(performance.now() - t);
+          }),
+        );
+      }
+    }
+  }
+  const pct = (xs: number[]) => {
+    const s = [...xs].sort((x, y) => x - y);
+    return `p50 ${ms(percentile(s, 50))} · p95 ${ms(percentile(s, 95))}`;
+  };
+  for (const [name, m] of by) {
+    const tag = apis.length > 1 ? ` [${name}]` : '';
+    const range = `load ${Math.min(...m.load).toFixed(1)}–${Math.max(...m.load).toFixed(1)}`;
+    record(`KPI table uncached, 1 client, ${rounds} new quarters${tag}`, pct(m.uncached));
+    const coldP95 = percentile(
+      [...m.cold].sort((x, y) => x - y),
+      95,
+    );
+    record(
+      `KPI table cold, 8 clients × ${rounds} new quarters${tag}`,
+      pct(m.cold),
+      'p95 < 300 ms',
+      coldP95 < 300,
+    );
+    record(`KPI table warm, 8 clients × 3 × ${rounds}${tag}`, pct(m.warm));
+    record(
+      `  CPU per cold request: PostgreSQL · api${tag}`,
+      `${median(m.pgMs).toFixed(1)} ms · ${median(m.apiMs).toFixed(1)} ms (${range})`,
+    );
+  }
+}
+
 /** CPU seconds used so far by each PostgreSQL backend connected to the bench database. */
 async function backendCpu(pool: Pool): Promise<Map<number, number>> {
   const { rows } = await pool.query<{ pid: number }>(
@@ -743,6 +840,17 @@ async function main(): Promise<void> {
         pool,
         { api, plain, variant: variantService },
         variant ? `http://127.0.0.1:${variantPort}` : undefined,
+      );
+    if (only?.has('kpi'))
+      await benchKpiVariants(
+        [
+          { name: 'api', url, process: api },
+          ...(variantService
+            ? [{ name: 'variant', url: `http://127.0.0.1:${variantPort}`, process: variantService }]
+            : []),
+        ],
+        token,
+        pool,
       );
     if (phase('reads')) {
       await benchKpiUncached(url, token, pool);

@@ -2,6 +2,7 @@ import { db } from '@staydesk/core';
 import { MediumDatabase, fixtures, mediumDatabase } from '@staydesk/testing';
 import { KpiDrillRepository } from './kpi-drill.repository';
 import { KpisRepository } from './kpis.repository';
+import { mergeHalves } from './kpi-sql';
 
 const H = 3600_000;
 const at = (day: number, hour: number) => new Date(Date.UTC(2026, 0, day, hour));
@@ -137,6 +138,22 @@ describe('KpisRepository (medium)', () => {
     expect(high).toMatchObject({ ticketsCreated: 2, reopened: 1, frSlaMet: 1 });
   });
 
+  it('answers the same in two halves, merged, as in one statement', async () => {
+    // two buckets (the second empty but for its backlog), by priority: groups in one half only
+    const starts = [week.start, at(12, 0)];
+    const ends = [week.end, at(19, 0)];
+    const run = (half: 'all' | 'anchors' | 'rest') =>
+      repo.computeRows(m.db, ['priority'], {}, starts, ends, now, true, [], null, half);
+    const whole = await run('all');
+    const order = (rows: typeof whole) =>
+      [...rows].sort((a, b) => a.i - b.i || String(a.priority).localeCompare(String(b.priority)));
+    const [anchors, rest] = [await run('anchors'), await run('rest')];
+    expect(anchors.some((r) => r.ticketsCreated > 0 && r.backlog === 0)).toBe(true);
+    expect(rest.every((r) => r.ticketsCreated === 0 && r.resP50 === null)).toBe(true);
+    expect(order(mergeHalves(anchors, rest))).toEqual(order(whole));
+    expect(whole.find((r) => r.i === 2)).toMatchObject({ priority: 'normal', backlog: 1 });
+  });
+
   it('writes the same figures into the cube and reads them back', async () => {
     await m.run((tx) => repo.recomputeCells(tx, 'week', [week.start], [week.end], now));
     const [fromFacts] = await overall();
@@ -145,18 +162,17 @@ describe('KpisRepository (medium)', () => {
     const cells = await repo.cellRows(m.db, 'week', 'priority', ['normal'], [week.start]);
     expect(cells).toHaveLength(1);
     expect(cells[0]).toMatchObject({ priority: 'normal', ticketsCreated: 3, resP50: 21600 });
-    expect(await repo.dayCellsStamps(m.db, [week])).toEqual(['0@0']);
-    expect(await repo.dayCellsStamps(m.db, [])).toEqual([]);
+    expect((await repo.factProbe(m.db, [week])).stamps).toEqual(['0@0']);
+    expect((await repo.factProbe(m.db, [])).stamps).toEqual([]);
     // the week's days as day cells: the stamp counts them and takes their latest computation
     const dayStarts = [...Array(7).keys()].map(
       (k) => new Date(week.start.getTime() + k * 86_400_000),
     );
     const dayEnds = dayStarts.map((d) => new Date(d.getTime() + 86_400_000));
     await m.run((tx) => repo.recomputeCells(tx, 'day', dayStarts, dayEnds, now));
-    const [one, none] = await repo.dayCellsStamps(m.db, [
-      week,
-      { start: new Date(0), end: new Date(1000) },
-    ]);
+    const {
+      stamps: [one, none],
+    } = await repo.factProbe(m.db, [week, { start: new Date(0), end: new Date(1000) }]);
     expect(one).toMatch(/^[1-7]@[1-9]\d*$/);
     expect(none).toBe('0@0');
   });
@@ -236,6 +252,7 @@ describe('KpisRepository (medium)', () => {
       lastRunAt: now,
       rebuiltAt: now,
     });
+    expect(await repo.factProbe(m.db, [])).toMatchObject({ lastRunAt: now, stamps: [] });
     expect(await repo.factsMissing(m.db)).toBe(false);
     expect(await m.run((tx) => repo.tryLock(tx))).toBe(true);
     expect(await repo.firstInstant(m.db)).toEqual(at(5, 10));

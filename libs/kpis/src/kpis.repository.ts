@@ -9,6 +9,7 @@ import {
   DIM_COLUMN,
   METRIC_COLUMNS,
   type MetricKey,
+  type MetricHalf,
   customColumn,
   metricsSql,
   positional,
@@ -65,10 +66,12 @@ export class KpisRepository extends KpiFactsRepository {
     await sql`SELECT pg_advisory_xact_lock(7422401)`.execute(db(tx));
   }
 
+  /** No JIT and this work_mem for the rest of the transaction, in one round trip. */
   async tune(tx: Tx, workMem: string): Promise<void> {
-    await sql`SET LOCAL jit = off`.execute(db(tx));
     // SET LOCAL takes no parameters; set_config(…, true) is the same, with the value bound
-    await sql`SELECT set_config('work_mem', ${workMem}, true)`.execute(db(tx));
+    await sql`SELECT set_config('jit', 'off', true), set_config('work_mem', ${workMem}, true)`.execute(
+      db(tx),
+    );
   }
 
   /** A rebuild is a batch job: no statement timeout for the rest of the transaction. */
@@ -168,9 +171,10 @@ export class KpisRepository extends KpiFactsRepository {
     withBacklog = true,
     none: Dim[] = [],
     custom: string | null = null,
+    half: MetricHalf = 'all',
   ): Promise<KpiRow[]> {
     const filterDims = ALL_DIMS.filter((d) => filters[d]);
-    const { sql: text } = metricsSql([dims], filterDims, withBacklog, none, custom);
+    const { sql: text } = metricsSql([dims], filterDims, withBacklog, none, custom, half);
     const rows = await positional<MetricRow>(tx, text, [
       starts,
       ends,
@@ -300,24 +304,24 @@ export class KpisRepository extends KpiFactsRepository {
   }
 
   /**
-   * A fingerprint of the day cells covering each [start, end): their count and latest
-   * computation, one per bucket in order, in one statement (several statements at once on one
-   * transaction's connection would queue behind each other, and pg deprecates it). A
-   * fact-computed partial bucket can be reused while it is unchanged (the refresh rewrites
-   * exactly the cells whose days it touched).
+   * What finds the cached figures of fact-computed buckets, in one statement: the database's
+   * now, the last refresh (null before the first one, or without a state row) and a stamp of the
+   * day cells covering each bucket [start, end), in order: their count and latest computation
+   * (`n@epoch ms`). A fact-computed partial bucket can be reused while its stamp is unchanged
+   * (the refresh rewrites exactly the cells whose days it touched).
    */
-  async dayCellsStamps(tx: Tx, buckets: readonly { start: Date; end: Date }[]): Promise<string[]> {
-    if (buckets.length === 0) return [];
-    const { rows } = await sql<{ n: number; at: Date | null }>`
-      SELECT count(c.bucket_start)::int AS n, max(c.computed_at) AS at
-        FROM unnest(${buckets.map((b) => b.start)}::timestamptz[], ${buckets.map((b) => b.end)}::timestamptz[])
-             WITH ORDINALITY AS b(s, e, i)
-        LEFT JOIN kpi_cells c
-          ON c.grain = 'day' AND c.dim = 'all'
-         AND c.bucket_start >= date_trunc('day', b.s AT TIME ZONE 'UTC') AT TIME ZONE 'UTC'
-         AND c.bucket_start < b.e
-       GROUP BY b.i ORDER BY b.i`.execute(db(tx));
-    return rows.map((r) => `${r.n}@${r.at ? new Date(r.at).getTime() : 0}`);
+  async factProbe(tx: Tx, buckets: readonly { start: Date; end: Date }[]): Promise<FactProbe> {
+    const { rows } = await sql<{ now: Date; lastRunAt: Date | null; stamps: string[] }>`
+      SELECT now() AS now, (SELECT last_run_at FROM kpi_state WHERE id = 1) AS last_run_at,
+             ARRAY(SELECT count(c.bucket_start)::int || '@' || coalesce(floor(extract(epoch FROM max(c.computed_at)) * 1000)::bigint, 0)
+                     FROM unnest(${buckets.map((b) => b.start)}::timestamptz[], ${buckets.map((b) => b.end)}::timestamptz[])
+                          WITH ORDINALITY AS b(s, e, i)
+                     LEFT JOIN kpi_cells c
+                       ON c.grain = 'day' AND c.dim = 'all'
+                      AND c.bucket_start >= date_trunc('day', b.s AT TIME ZONE 'UTC') AT TIME ZONE 'UTC'
+                      AND c.bucket_start < b.e
+                    GROUP BY b.i ORDER BY b.i) AS stamps`.execute(db(tx));
+    return rows[0];
   }
 
   async now(tx: Tx): Promise<Date> {
@@ -355,6 +359,13 @@ export class KpisRepository extends KpiFactsRepository {
              ${sql.join(where, sql` `)}`.execute(db(tx));
     return rows[0];
   }
+}
+
+/** See {@link KpisRepository.factProbe}. */
+export interface FactProbe {
+  now: Date;
+  lastRunAt: Date | null;
+  stamps: string[];
 }
 
 /** Counts of the CES and NPS answers given in a range (see {@link KpisRepository.surveyAnswers}). */

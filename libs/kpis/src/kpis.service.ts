@@ -21,7 +21,15 @@ import {
   validateGroupBy,
 } from './kpi-plan';
 import { NPS_COLUMN, NPS_DIMS } from './kpi-drill.repository';
-import { Dirty, KpiRow, KpisRepository, NextReplyRow, SurveyAnswers } from './kpis.repository';
+import { MetricHalf, mergeHalves } from './kpi-sql';
+import {
+  Dirty,
+  FactProbe,
+  KpiRow,
+  KpisRepository,
+  NextReplyRow,
+  SurveyAnswers,
+} from './kpis.repository';
 
 /** Tickets changed this long before the last run are read again (commits that landed late). */
 const OVERLAP_MS = 2 * 60_000;
@@ -176,57 +184,53 @@ export class KpisService {
     };
   }
 
-  /** Runs a plan: whole buckets from the cells where they can answer, the rest from the facts. */
+  /**
+   * Runs a plan: whole buckets from the cells where they can answer, the rest from the facts.
+   * With partial buckets, one statement first reads what finds their cache entry (now, the last
+   * refresh, the day-cell stamps); then the cells, the next-reply figures and the partial buckets
+   * (cached, shared with concurrent identical questions, or computed in transactions of their
+   * own) are read at once, each on its own pool connection. No transaction around them: each
+   * statement saw its own snapshot before as well (READ COMMITTED), and a request waiting for a
+   * computation another request started holds no connection.
+   */
   async run(p: KpiPlan): Promise<KpiTableRow[]> {
     const fromCells = p.cellDim ? p.buckets.filter((b) => b.full) : [];
     const fromFacts = p.buckets.filter((b) => !fromCells.includes(b));
-    // whole buckets only: one indexed read of the cells, no transaction needed
-    if (fromFacts.length === 0) return this.collect(this.tx.db, p, fromCells, [], new Date());
-    return this.tx.run(async (tx) => {
-      await this.repo.tune(tx, '64MB');
-      return this.collect(tx, p, fromCells, fromFacts, await this.repo.now(tx));
+    const db = this.tx.db;
+    const probe = fromFacts.length > 0 ? await this.repo.factProbe(db, fromFacts) : null;
+    const [cells, facts, nextReply] = await Promise.all([
+      fromCells.length > 0
+        ? this.repo.cellRows(
+            db,
+            p.grain!,
+            p.cellDim!,
+            p.cellDim === 'all' ? null : (p.filter.values[p.cellDim!] ?? null),
+            fromCells.map((b) => b.start),
+          )
+        : [],
+      probe ? this.factRows(p, fromFacts, probe) : [],
+      this.nextReply(db, p, [...fromCells, ...fromFacts]),
+    ]);
+    const tag = (list: Bucket[], source: 'cells' | 'facts') => (r: KpiRow) => ({
+      ...this.blankUngrouped(r, p.dims),
+      periodStart: list[r.i - 1].start,
+      periodEnd: list[r.i - 1].end,
+      source,
     });
-  }
-
-  private async collect(
-    tx: Tx,
-    p: KpiPlan,
-    fromCells: Bucket[],
-    fromFacts: Bucket[],
-    now: Date,
-  ): Promise<KpiTableRow[]> {
-    {
-      const rows: KpiTableRow[] = [];
-      const tag = (list: Bucket[], source: 'cells' | 'facts') => (r: KpiRow) => ({
-        ...this.blankUngrouped(r, p.dims),
-        periodStart: list[r.i - 1].start,
-        periodEnd: list[r.i - 1].end,
-        source,
-      });
-      if (fromCells.length > 0) {
-        const dim = p.cellDim!;
-        const cells = await this.repo.cellRows(
-          tx,
-          p.grain!,
-          dim,
-          dim === 'all' ? null : (p.filter.values[dim] ?? null),
-          fromCells.map((b) => b.start),
-        );
-        rows.push(...cells.map(tag(fromCells, 'cells')));
-      }
-      if (fromFacts.length > 0) {
-        const computed = await this.factRows(tx, p, fromFacts, now);
-        rows.push(...computed.map(tag(fromFacts, 'facts')));
-      }
-      const key = (r: KpiTableRow) =>
-        [
-          r.periodStart.getTime().toString().padStart(15, '0'),
-          ...p.dims.map((d) => r[d] ?? ''),
-          ...(p.custom ? [r.custom ?? ''] : []),
-        ].join('|');
-      await this.addNextReply(tx, p, [...fromCells, ...fromFacts], rows, key);
-      return rows.sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
-    }
+    const rows: KpiTableRow[] = [
+      ...cells.map(tag(fromCells, 'cells')),
+      ...facts.map(tag(fromFacts, 'facts')),
+    ];
+    const key = (r: KpiTableRow) =>
+      [
+        r.periodStart.getTime().toString().padStart(15, '0'),
+        ...p.dims.map((d) => r[d] ?? ''),
+        ...(p.custom ? [r.custom ?? ''] : []),
+      ].join('|');
+    this.addNextReply(p, [...fromCells, ...fromFacts], rows, key, nextReply);
+    const keyed = rows.map((r) => [key(r), r] as const);
+    keyed.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return keyed.map(([, r]) => r);
   }
 
   /**
@@ -239,13 +243,12 @@ export class KpisService {
    * Concurrent requests for the same key share one computation (the cold read of 8 clients is
    * one query, not eight).
    */
-  private async factRows(tx: Tx, p: KpiPlan, fromFacts: Bucket[], now: Date): Promise<KpiRow[]> {
-    const state = await this.repo.state(tx);
+  private async factRows(p: KpiPlan, fromFacts: Bucket[], probe: FactProbe): Promise<KpiRow[]> {
+    const { now, lastRunAt, stamps } = probe;
     // before the worker's first refresh there are no cells to stamp the cache with: compute
-    const cacheable = state?.lastRunAt != null;
-    const stamps = cacheable ? await this.repo.dayCellsStamps(tx, fromFacts) : [];
+    const cacheable = lastRunAt != null;
     const key = JSON.stringify([
-      stamps,
+      cacheable ? stamps : [],
       p.grain,
       p.dims,
       p.custom ?? null,
@@ -254,13 +257,13 @@ export class KpisService {
       p.filter.none ?? [],
       fromFacts.map((b) => [b.start.getTime(), b.end.getTime()]),
       // a bucket reaching past now changes as time passes even without new facts
-      fromFacts.some((b) => b.end > now) ? state?.lastRunAt?.getTime() : null,
+      fromFacts.some((b) => b.end > now) ? lastRunAt?.getTime() : null,
     ]);
     const hit = cacheable ? this.factCache.get(key) : undefined;
     if (hit) return hit;
     const running = cacheable ? this.inFlight.get(key) : undefined;
     if (running) return running;
-    const work = this.computeEach(tx, p, fromFacts, now);
+    const work = this.computeEach(p, fromFacts, now);
     if (!cacheable) return work;
     this.inFlight.set(key, work);
     try {
@@ -276,48 +279,44 @@ export class KpisService {
   }
 
   /**
-   * Several partial buckets (a quarter's two edge weeks) are computed at once, each in a
-   * transaction of its own, so the database works on them in parallel (one query used one core
-   * of two while the others waited); a single bucket runs in the caller's transaction.
+   * Partial buckets from the facts, in two halves at once (see MetricHalf), each in a transaction of its own
+   * (work_mem for the percentiles' sorts, no JIT), so one question keeps both cores busy
+   * whatever its buckets (two edge weeks in parallel left the shorter edge's core idle, and a
+   * single bucket ran on one core); two connections at most per question. The statements are
+   * cut as before (a quarter's two edge weeks one at a time, any other number of buckets in one
+   * statement): a mean is a floating-point sum in the order the rows reach it, so the same rows
+   * in one sort give the same figures to the last digit.
    */
-  private async computeEach(tx: Tx, p: KpiPlan, fromFacts: Bucket[], now: Date): Promise<KpiRow[]> {
-    if (fromFacts.length !== 2) return this.computeFactRows(tx, p, fromFacts, now);
-    const parts = await Promise.all(
-      fromFacts.map((b, k) =>
-        this.tx.run(async (own) => {
-          await this.repo.tune(own, '64MB');
-          const rows = await this.computeFactRows(own, p, [b], now);
-          return rows.map((r) => ({ ...r, i: k + 1 }));
-        }),
-      ),
-    );
-    return parts.flat();
-  }
-
-  private async computeFactRows(
-    tx: Tx,
-    p: KpiPlan,
-    fromFacts: Bucket[],
-    now: Date,
-  ): Promise<KpiRow[]> {
+  private async computeEach(p: KpiPlan, fromFacts: Bucket[], now: Date): Promise<KpiRow[]> {
     // the backlog at a day boundary is in that day's cell (a GiST count over the whole
     // backlog otherwise); other figures of partial buckets come from the facts
     const backlogDays = p.cellDim ? fromFacts.map((b) => backlogDay(b.end, now)) : [];
     const fromDays = backlogDays.length > 0 && backlogDays.every((d) => d !== null);
-    const computed = await this.repo.computeRows(
-      tx,
-      p.dims,
-      p.filter.values,
-      fromFacts.map((b) => b.start),
-      fromFacts.map((b) => b.end),
-      now,
-      !fromDays,
-      p.filter.none ?? [],
-      p.custom ?? null,
-    );
-    if (fromDays) {
-      await this.backlogFromDays(tx, p, computed, backlogDays as Date[]);
-    }
+    const statements = fromFacts.length === 2 ? fromFacts.map((b) => [b]) : [fromFacts];
+    const half = (which: MetricHalf) =>
+      this.tx.run(async (own) => {
+        await this.repo.tune(own, '64MB');
+        const rows: KpiRow[] = [];
+        for (const [k, buckets] of statements.entries()) {
+          const part = await this.repo.computeRows(
+            own,
+            p.dims,
+            p.filter.values,
+            buckets.map((b) => b.start),
+            buckets.map((b) => b.end),
+            now,
+            !fromDays,
+            p.filter.none ?? [],
+            p.custom ?? null,
+            which,
+          );
+          rows.push(...(statements.length > 1 ? part.map((r) => ({ ...r, i: k + 1 })) : part));
+        }
+        return rows;
+      });
+    const [anchors, rest] = await Promise.all([half('anchors'), half('rest')]);
+    const computed = mergeHalves(anchors, rest);
+    if (fromDays) await this.backlogFromDays(this.tx.db, p, computed, backlogDays as Date[]);
     return computed;
   }
 
@@ -361,19 +360,12 @@ export class KpisService {
 
   /**
    * Next-reply figures of every bucket, computed from the reply events (not kept in the facts
-   * or cells: docs/kpis.md), merged into the rows; a group with only next-reply activity gets
-   * a row of its own.
+   * or cells: docs/kpis.md).
    */
-  private async addNextReply(
-    tx: Tx,
-    p: KpiPlan,
-    buckets: Bucket[],
-    rows: KpiTableRow[],
-    key: (r: KpiTableRow) => string,
-  ): Promise<void> {
-    if (buckets.length === 0) return;
-    const found = await this.repo.nextReplyRows(
-      tx,
+  private nextReply(db: Tx, p: KpiPlan, buckets: Bucket[]): Promise<NextReplyRow[]> {
+    if (buckets.length === 0) return Promise.resolve([]);
+    return this.repo.nextReplyRows(
+      db,
       p.dims,
       p.filter.values,
       buckets.map((b) => b.start),
@@ -381,6 +373,19 @@ export class KpisService {
       p.filter.none ?? [],
       p.custom ?? null,
     );
+  }
+
+  /**
+   * Merges the next-reply figures into the rows; a group with only next-reply activity gets a
+   * row of its own.
+   */
+  private addNextReply(
+    p: KpiPlan,
+    buckets: Bucket[],
+    rows: KpiTableRow[],
+    key: (r: KpiTableRow) => string,
+    found: NextReplyRow[],
+  ): void {
     if (found.length === 0) return;
     const byKey = new Map(rows.map((r) => [key(r), r]));
     for (const f of found) {
