@@ -70,4 +70,42 @@ describe('routeBatch (the jobs a relay batch publishes)', () => {
       1, 1, 1,
     ]);
   });
+
+  it('leaves out a debounced job an earlier batch added until its delay is over, and only those', () => {
+    // 3 s into a 5 s debounce window
+    const now = Date.now() + 3000;
+    jest.spyOn(Date, 'now').mockReturnValue(now);
+    const first = routeBatch([{ id: '1', event: created('10', '7') }], config, undefined, now);
+    expect(first[0].map((j) => j.debounced)).toEqual([true, true]);
+    const recent = new Map(
+      first.flat().map((j) => [`${j.name} ${j.debounceKey}`, now + (j.delayMs ?? 0)] as const),
+    );
+    const later = [
+      { id: '2', event: created('11', '7') },
+      { id: '3', event: customerMessage('11', '7', '102') },
+      { id: '4', event: created('12', '8') },
+    ];
+    const names = (batch: ReturnType<typeof routeBatch>) =>
+      batch.map((jobs) => jobs.map((j) => j.name));
+    // customer 7's rescore and the KPI refresh are pending in Redis: not added again
+    expect(names(routeBatch(later, config, recent, now + 1))).toEqual([
+      [],
+      ['mail.notify'],
+      ['risk.rescore'],
+    ]);
+    // in the next debounce window too (another job id): the pending one reads these events
+    jest.spyOn(Date, 'now').mockReturnValue(now + 2500);
+    expect(routeEvent(later[0].event, config)[0].jobId).not.toBe(first[0][0].jobId);
+    expect(names(routeBatch(later, config, recent, now + 2500))).toEqual([
+      [],
+      ['mail.notify'],
+      ['risk.rescore'],
+    ]);
+    // once the delay is over the job may have run: the add counts again
+    expect(names(routeBatch(later, config, recent, now + config.risk.debounceMs))).toEqual([
+      ['risk.rescore', 'kpi.refresh'],
+      ['mail.notify'],
+      ['risk.rescore'],
+    ]);
+  });
 });

@@ -7,6 +7,11 @@ export interface RoutedJob<N extends JobName = JobName> {
   delayMs?: number;
   /** Overrides the job id derived from the outbox id (used to debounce per customer). */
   jobId?: string;
+  /**
+   * A debounced job's identity across windows (`risk-<customer>`, `kpi-refresh`): while one such
+   * job this process added has not started, another is not needed (see routeBatch).
+   */
+  debounceKey?: string;
 }
 
 type Route<T extends EventType> = (event: EventOf<T>, config: AppConfig) => RoutedJob[];
@@ -16,7 +21,8 @@ const job = <N extends JobName>(
   data: JobData<N>,
   delayMs?: number,
   jobId?: string,
-): RoutedJob => ({ name, data, delayMs, jobId }) as RoutedJob;
+  debounceKey?: string,
+): RoutedJob => ({ name, data, delayMs, jobId, debounceKey }) as RoutedJob;
 
 /**
  * Debounced rescoring: one job per customer per debounce window. The job runs after its window
@@ -30,6 +36,7 @@ const rescore = (customerId: string, config: AppConfig, now = Date.now()): Route
     { customerId },
     config.risk.debounceMs,
     `risk-${customerId}-${Math.floor(now / window)}`,
+    `risk-${customerId}`,
   );
 };
 
@@ -40,6 +47,7 @@ const kpis = (config: AppConfig, now = Date.now()): RoutedJob =>
     {},
     config.kpi.debounceMs,
     `kpi-refresh-${Math.floor(now / Math.max(1, config.kpi.debounceMs))}`,
+    'kpi-refresh',
   );
 
 /**
@@ -126,23 +134,37 @@ export function routeEvent(event: DomainEvent, config: AppConfig): RoutedJob[] {
  * existing id a no-op, so the first add is the only one that counts, and a burst of ticket
  * events (each routing the same debounced rescore of its customer and the same KPI refresh)
  * costs one Redis script per id instead of one per event.
+ *
+ * `recent` carries that across batches and debounce windows: a debounced job (one with a
+ * `debounceKey`) this process added at `issuedAt` with delay `d` cannot start before
+ * `issuedAt + d` (BullMQ runs it at the earliest `d` after the add reached Redis), so until then
+ * it will still read every event committed before it starts, this one included, and another
+ * add is not needed. Within its window the add would have been BullMQ's no-op anyway; in the
+ * next window it would have been a second job (a second rescore of the same customer a few
+ * seconds later). A burst of 3,000 solves by 300 customers spread over 15 relay batches added
+ * each customer's rescore in every batch (4,500 Redis scripts) and rescored everyone once per
+ * window the burst spanned (2–3 times). `debounced` marks the jobs the caller records in
+ * `recent` (key `name debounceKey`) once their adds succeeded.
  */
 export function routeBatch(
   rows: readonly { id: string; event: DomainEvent }[],
   config: AppConfig,
-): (RoutedJob & { jobId: string })[][] {
+  recent?: ReadonlyMap<string, number>,
+  now = Date.now(),
+): (RoutedJob & { jobId: string; debounced: boolean })[][] {
   const seen = new Set<string>();
   return rows.map((row) =>
     routeEvent(row.event, config)
       .map((job) => ({
         ...job,
         jobId: job.jobId ?? `evt-${row.id}-${job.name.replace(/\./g, '-')}`,
+        debounced: job.debounceKey !== undefined && (job.delayMs ?? 0) > 0,
       }))
       .filter((job) => {
         const key = `${job.name} ${job.jobId}`;
         if (seen.has(key)) return false;
         seen.add(key);
-        return true;
+        return !(job.debounced && (recent?.get(`${job.name} ${job.debounceKey}`) ?? 0) > now);
       }),
   );
 }
