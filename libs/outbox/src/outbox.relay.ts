@@ -132,7 +132,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
           );
         }),
       );
-      // every add succeeded: the debounced ids are pending in Redis until their delay is over
+      // every add succeeded: the debounced ids are pending in Redis until their window ends
       this.rememberDebounced(routed.flat(), issuedAt);
       await this.repo.markPublished(
         tx,
@@ -146,19 +146,18 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     return rows.length;
   }
 
-  /** Debounced jobs this process added (`name debounceKey`), with the time they start at the earliest. */
+  /** Debounced job ids this process added (`name jobId`), with the end of their window. */
   private readonly debounced = new Map<string, number>();
 
   private rememberDebounced(
-    jobs: { name: string; debounceKey?: string; debounced: boolean; delayMs?: number }[],
-    issuedAt: number,
+    jobs: { name: string; jobId: string; debounced: boolean; notBefore?: number }[],
+    now: number,
   ): void {
     if (this.debounced.size > 50_000) {
-      for (const [key, until] of this.debounced) if (until <= issuedAt) this.debounced.delete(key);
+      for (const [key, until] of this.debounced) if (until <= now) this.debounced.delete(key);
     }
     for (const job of jobs) {
-      if (job.debounced)
-        this.debounced.set(`${job.name} ${job.debounceKey}`, issuedAt + (job.delayMs ?? 0));
+      if (job.debounced) this.debounced.set(`${job.name} ${job.jobId}`, job.notBefore ?? 0);
     }
   }
 

@@ -8,10 +8,10 @@ export interface RoutedJob<N extends JobName = JobName> {
   /** Overrides the job id derived from the outbox id (used to debounce per customer). */
   jobId?: string;
   /**
-   * A debounced job's identity across windows (`risk-<customer>`, `kpi-refresh`): while one such
-   * job this process added has not started, another is not needed (see routeBatch).
+   * A debounced job: no job with its id can start before this time (ms), whoever added it (its
+   * window's end: the first add of the id is in the window and waits a whole window).
    */
-  debounceKey?: string;
+  notBefore?: number;
 }
 
 type Route<T extends EventType> = (event: EventOf<T>, config: AppConfig) => RoutedJob[];
@@ -21,8 +21,8 @@ const job = <N extends JobName>(
   data: JobData<N>,
   delayMs?: number,
   jobId?: string,
-  debounceKey?: string,
-): RoutedJob => ({ name, data, delayMs, jobId, debounceKey }) as RoutedJob;
+  notBefore?: number,
+): RoutedJob => ({ name, data, delayMs, jobId, notBefore }) as RoutedJob;
 
 /**
  * Debounced rescoring: one job per customer per debounce window. The job runs after its window
@@ -36,19 +36,21 @@ const rescore = (customerId: string, config: AppConfig, now = Date.now()): Route
     { customerId },
     config.risk.debounceMs,
     `risk-${customerId}-${Math.floor(now / window)}`,
-    `risk-${customerId}`,
+    (Math.floor(now / window) + 1) * window,
   );
 };
 
 /** KPI facts follow ticket and survey changes: one refresh per debounce window. */
-const kpis = (config: AppConfig, now = Date.now()): RoutedJob =>
-  job(
+const kpis = (config: AppConfig, now = Date.now()): RoutedJob => {
+  const window = Math.max(1, config.kpi.debounceMs);
+  return job(
     'kpi.refresh',
     {},
     config.kpi.debounceMs,
-    `kpi-refresh-${Math.floor(now / Math.max(1, config.kpi.debounceMs))}`,
-    'kpi-refresh',
+    `kpi-refresh-${Math.floor(now / window)}`,
+    (Math.floor(now / window) + 1) * window,
   );
+};
 
 /**
  * Which background work each event causes. The compiler insists on an entry per event type.
@@ -135,16 +137,12 @@ export function routeEvent(event: DomainEvent, config: AppConfig): RoutedJob[] {
  * events (each routing the same debounced rescore of its customer and the same KPI refresh)
  * costs one Redis script per id instead of one per event.
  *
- * `recent` carries that across batches and debounce windows: a debounced job (one with a
- * `debounceKey`) this process added at `issuedAt` with delay `d` cannot start before
- * `issuedAt + d` (BullMQ runs it at the earliest `d` after the add reached Redis), so until then
- * it will still read every event committed before it starts, this one included, and another
- * add is not needed. Within its window the add would have been BullMQ's no-op anyway; in the
- * next window it would have been a second job (a second rescore of the same customer a few
- * seconds later). A burst of 3,000 solves by 300 customers spread over 15 relay batches added
- * each customer's rescore in every batch (4,500 Redis scripts) and rescored everyone once per
- * window the burst spanned (2–3 times). `debounced` marks the jobs the caller records in
- * `recent` (key `name debounceKey`) once their adds succeeded.
+ * `recent` carries that across relay batches for the debounced jobs: an id this process added
+ * is not added again until its `notBefore` (the end of its debounce window). Until then no job
+ * with that id can have started, whoever added it, so the add would have been BullMQ's no-op.
+ * A burst of 3,000 solves by 300 customers spread over 15 relay batches added each customer's
+ * rescore in every batch (4,500 Redis scripts) before this. `debounced` marks the jobs the
+ * caller records in `recent` (key `name jobId`) once their adds succeeded.
  */
 export function routeBatch(
   rows: readonly { id: string; event: DomainEvent }[],
@@ -158,13 +156,13 @@ export function routeBatch(
       .map((job) => ({
         ...job,
         jobId: job.jobId ?? `evt-${row.id}-${job.name.replace(/\./g, '-')}`,
-        debounced: job.debounceKey !== undefined && (job.delayMs ?? 0) > 0,
+        debounced: job.notBefore !== undefined && (job.delayMs ?? 0) > 0,
       }))
       .filter((job) => {
         const key = `${job.name} ${job.jobId}`;
         if (seen.has(key)) return false;
         seen.add(key);
-        return !(job.debounced && (recent?.get(`${job.name} ${job.debounceKey}`) ?? 0) > now);
+        return !(job.debounced && (recent?.get(key) ?? 0) > now);
       }),
   );
 }
