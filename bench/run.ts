@@ -84,6 +84,9 @@ const variantName = () =>
 const SIZES = quick
   ? { customers: 1_000, tickets: 10_000, seconds: 4, rounds: 1, surveys: 300, singles: 20 }
   : { customers: 100_000, tickets: 2_000_000, seconds: 8, rounds: 3, surveys: 3_000, singles: 50 };
+// `--surveys N`: that many solves in the survey phase (a quick world with the full-size burst)
+if (process.argv.includes('--surveys'))
+  SIZES.surveys = Number(process.argv[process.argv.indexOf('--surveys') + 1]);
 const DB_URL =
   process.env.BENCH_DATABASE_URL ??
   `postgres://postgres@127.0.0.1:5432/staydesk_bench${quick ? '_quick' : ''}`;

@@ -636,6 +636,36 @@ describe('surveys: outbox → BullMQ → SMTP → survey page', () => {
       [[`person${contactSeq - 1}@globex.example`], [`person${contactSeq}@globex.example`]].sort(),
     );
   });
+
+  it('reminds from one remind-many job (a send batch), deciding each survey on its own', async () => {
+    // (this stack mails no reminders by itself: SURVEY_REMINDER_SECONDS=0)
+    const publisher = stack.worker!.get(JobPublisher);
+    const answered = (
+      await stack.db.query(`SELECT id::text FROM surveys WHERE ticket_id = $1`, [
+        mainSurvey.ticketId,
+      ])
+    ).rows[0].id as string;
+    const contactId = await newContact();
+    const ticketId = await solvedTicket(contactId);
+    // (the solves of the test before are relayed here too)
+    expect(await relayAndWait()).toContainEqual({ sent: true, surveyId: expect.any(String) });
+    const { rows } = await stack.db.query(`SELECT id::text FROM surveys WHERE ticket_id = $1`, [
+      ticketId,
+    ]);
+    const before = sink.mails.length;
+    // the answered survey in the same job is skipped, the unanswered one reminded
+    const job = await publisher.publish('surveys.remind-many', {
+      surveyIds: [rows[0].id, answered],
+    });
+    expect(await job.waitUntilFinished(events, 15_000)).toEqual({ reminded: 1, skipped: 1 });
+    const mails = await sink.waitFor(before + 1);
+    expect(mailText(mails[mails.length - 1].raw)).toContain('Subject: Reminder: How did we do?');
+    const marked = await stack.db.query(
+      `SELECT reminded_at IS NOT NULL AS r FROM surveys WHERE id = $1`,
+      [rows[0].id],
+    );
+    expect(marked.rows).toEqual([{ r: true }]);
+  });
 });
 
 describe('surveys: SMTP refusing for good', () => {

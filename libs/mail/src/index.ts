@@ -1,6 +1,7 @@
 export { MailModule } from './mail.module';
 export { MailService, PermanentMailError } from './mail.service';
 export type { OutgoingMail } from './mail.service';
+export type { ComposedMail } from './composed-mail';
 export {
   addressOf,
   domainOf,

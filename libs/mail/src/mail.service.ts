@@ -1,11 +1,13 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
-import { Transform, pipeline } from 'node:stream';
+import { Transform } from 'node:stream';
 import nodemailer, { type SendMailOptions, type Transporter } from 'nodemailer';
+import addressparser from 'nodemailer/lib/addressparser';
 import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
 import { APP_CONFIG, AppConfig } from '@staydesk/core';
 import { countSmtpSend } from '@staydesk/telemetry';
+import { ComposedMail, composeMessage, mailbox } from './composed-mail';
 
 /** One outgoing e-mail. `to` may be a single address or a list. */
 export interface OutgoingMail {
@@ -115,7 +117,14 @@ export class MailService implements OnApplicationShutdown {
           last.once('end', () => {
             if (bytes <= HANDED_OVER_MAX_BYTES) setImmediate(hook);
           });
-          return pipeline(create(options as never), last, () => undefined);
+          // joined by hand, not with stream.pipeline: pipeline aborts an AbortController at
+          // every finish, and the DOMException that makes cost more than this stage itself
+          const source = create(options as never);
+          source.once('error', (err: Error) => last.destroy(err));
+          last.once('close', () => {
+            if (!source.readableEnded) source.destroy();
+          });
+          return source.pipe(last);
         }) as typeof message.createReadStream;
       }
       done();
@@ -132,9 +141,39 @@ export class MailService implements OnApplicationShutdown {
     return countSmtpSend(() => this.sendNow(mail));
   }
 
-  private async sendNow(mail: OutgoingMail): Promise<SentMail> {
-    const info = await this.transport
-      .sendMail({
+  /**
+   * A {@link ComposedMail}: the message is written by composeMessage in one piece and handed to
+   * the same pooled transport (same envelope, journal hook, errors and file fallback).
+   */
+  sendComposed(mail: ComposedMail): Promise<SentMail> {
+    return countSmtpSend(() => {
+      const from = this.config.mail.from;
+      if (this.from?.value !== from) {
+        const [parsed] = addressparser(from, { flatten: true });
+        this.from = {
+          value: from,
+          header: parsed ? mailbox(parsed.name, parsed.address) : from,
+          address: parsed?.address ?? from,
+        };
+      }
+      const { raw, messageId } = composeMessage(mail, this.from.header);
+      return this.deliver(
+        {
+          envelope: { from: this.from.address, to: [mail.to.address] },
+          raw,
+          ...(mail.onDataSent ? { onDataSent: mail.onDataSent } : {}),
+        } as SendMailOptions,
+        mail.subject,
+        messageId,
+      );
+    });
+  }
+
+  private from?: { value: string; header: string; address: string };
+
+  private sendNow(mail: OutgoingMail): Promise<SentMail> {
+    return this.deliver(
+      {
         from: mail.from ?? this.config.mail.from,
         to: mail.to,
         cc: mail.cc?.length ? mail.cc : undefined,
@@ -148,18 +187,28 @@ export class MailService implements OnApplicationShutdown {
         headers: mail.headers,
         attachments: mail.attachments,
         ...(mail.onDataSent ? { onDataSent: mail.onDataSent } : {}),
-      } as SendMailOptions)
-      .catch((err: unknown) => {
-        const code = (err as { responseCode?: number }).responseCode;
-        // 5xx: the server refuses this message for good (bad address, policy); retrying won't help
-        if (typeof code === 'number' && code >= 500 && code < 600) {
-          throw new PermanentMailError(
-            `SMTP refused the message (${code}): ${(err as Error).message}`,
-          );
-        }
-        throw err;
-      });
-    const messageId = String(info.messageId ?? '');
+      } as SendMailOptions,
+      mail.subject,
+    );
+  }
+
+  private async deliver(
+    options: SendMailOptions,
+    subject: string,
+    ownMessageId?: string,
+  ): Promise<SentMail> {
+    const info = await this.transport.sendMail(options).catch((err: unknown) => {
+      const code = (err as { responseCode?: number }).responseCode;
+      // 5xx: the server refuses this message for good (bad address, policy); retrying won't help
+      if (typeof code === 'number' && code >= 500 && code < 600) {
+        throw new PermanentMailError(
+          `SMTP refused the message (${code}): ${(err as Error).message}`,
+        );
+      }
+      throw err;
+    });
+    // a raw message keeps the Message-ID written into it (nodemailer would report a new one)
+    const messageId = ownMessageId ?? String(info.messageId ?? '');
     if (this.dir === null) return { messageId };
 
     this.dirReady ??= mkdir(this.dir, { recursive: true }).catch((err: unknown) => {
@@ -174,10 +223,7 @@ export class MailService implements OnApplicationShutdown {
       .slice(0, 120);
     const file = join(this.dir, `${stamp}-${safeId || 'message'}.eml`);
     await writeFile(file, info.message as Buffer, { flag: 'wx' });
-    this.logger.info(
-      { file, messageId, subject: mail.subject },
-      'e-mail written to file (no SMTP_URL)',
-    );
+    this.logger.info({ file, messageId, subject }, 'e-mail written to file (no SMTP_URL)');
     return { messageId, file };
   }
 

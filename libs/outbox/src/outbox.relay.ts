@@ -102,12 +102,15 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
       // every job of the batch at once: ioredis writes them back to back instead of waiting a
       // round trip each (a burst of 3,000 solves is 9,000 jobs); ids make a repeat a no-op, and
       // an id the batch already publishes is not sent again (routeBatch)
+      const issuedAt = Date.now();
       const routed = routeBatch(
         rows.map((row) => ({
           id: row.id,
           event: { type: row.type, payload: row.payload } as DomainEvent,
         })),
         this.config,
+        this.debounced,
+        issuedAt,
       );
       await Promise.all(
         rows.map((row, i) => {
@@ -129,6 +132,8 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
           );
         }),
       );
+      // every add succeeded: the debounced ids are pending in Redis until their window ends
+      this.rememberDebounced(routed.flat(), issuedAt);
       await this.repo.markPublished(
         tx,
         rows.map((r) => r.id),
@@ -139,6 +144,21 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     // after the commit: what listeners see is in the database for everyone
     if (rows.length > 0) for (const listener of this.relayed) listener(rows);
     return rows.length;
+  }
+
+  /** Debounced job ids this process added (`name jobId`), with the end of their window. */
+  private readonly debounced = new Map<string, number>();
+
+  private rememberDebounced(
+    jobs: { name: string; jobId: string; debounced: boolean; notBefore?: number }[],
+    now: number,
+  ): void {
+    if (this.debounced.size > 50_000) {
+      for (const [key, until] of this.debounced) if (until <= now) this.debounced.delete(key);
+    }
+    for (const job of jobs) {
+      if (job.debounced) this.debounced.set(`${job.name} ${job.jobId}`, job.notBefore ?? 0);
+    }
   }
 
   private async listen(): Promise<void> {

@@ -70,4 +70,37 @@ describe('routeBatch (the jobs a relay batch publishes)', () => {
       1, 1, 1,
     ]);
   });
+
+  it('leaves out a debounced id an earlier batch added until its window ends, and only those', () => {
+    // 3 s into a 5 s debounce window
+    const now = Date.now() + 3000;
+    jest.spyOn(Date, 'now').mockReturnValue(now);
+    const first = routeBatch([{ id: '1', event: created('10', '7') }], config, undefined, now);
+    expect(first[0].map((j) => j.debounced)).toEqual([true, true]);
+    // no job with these ids can start before the window's end, whoever added it
+    expect(first[0].map((j) => j.notBefore)).toEqual([now + 2000, now + 2000]);
+    const recent = new Map(
+      first.flat().map((j) => [`${j.name} ${j.jobId}`, j.notBefore ?? 0] as const),
+    );
+    const later = [
+      { id: '2', event: created('11', '7') },
+      { id: '3', event: customerMessage('11', '7', '102') },
+      { id: '4', event: created('12', '8') },
+    ];
+    const names = (batch: ReturnType<typeof routeBatch>) =>
+      batch.map((jobs) => jobs.map((j) => j.name));
+    // customer 7's rescore and the KPI refresh are pending in Redis: not added again
+    expect(names(routeBatch(later, config, recent, now + 1))).toEqual([
+      [],
+      ['mail.notify'],
+      ['risk.rescore'],
+    ]);
+    // the next window's ids are other jobs: added
+    jest.spyOn(Date, 'now').mockReturnValue(now + 2000);
+    expect(names(routeBatch(later, config, recent, now + 2000))).toEqual([
+      ['risk.rescore', 'kpi.refresh'],
+      ['mail.notify'],
+      ['risk.rescore'],
+    ]);
+  });
 });

@@ -27,6 +27,11 @@ export class SurveysProcessor extends WorkerHost {
       checkPayload(job, payloadIds(d.surveyId));
       return this.surveys.remind(d.surveyId);
     },
+    'surveys.remind-many': (job) => {
+      const ids = job.data.surveyIds;
+      checkPayload(job, Array.isArray(ids) && ids.length > 0 && payloadIds(...ids));
+      return this.surveys.remindMany(ids);
+    },
     'surveys.nps-scan': () => this.surveys.npsScan(),
   };
 

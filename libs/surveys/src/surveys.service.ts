@@ -14,7 +14,7 @@ import {
 import { CustomersService } from '@staydesk/customers';
 import { FollowUpsService } from '@staydesk/followups';
 import { WeeklyHours, addBusinessMinutes } from '@staydesk/identity';
-import { MailService, SendJournal } from '@staydesk/mail';
+import { MailService, PermanentMailError, SendJournal } from '@staydesk/mail';
 import { OutboxService } from '@staydesk/outbox';
 import { surveyMail } from './survey-mail';
 import { MAX_COMMENT, SCALES, isBadCsat, npsPeriod, parseScore } from './survey-rules';
@@ -273,8 +273,8 @@ export class SurveysService {
     const mail = surveyMail(s, this.config.http.publicUrl, token, false);
     let dataSent: Promise<void> | null = null;
     try {
-      await this.mail.send({
-        to: `"${s.contactName.replace(/"/g, '')}" <${s.contactEmail}>`,
+      await this.mail.sendComposed({
+        to: { name: s.contactName.replace(/"/g, ''), address: s.contactEmail },
         ...mail,
         onDataSent: () => {
           dataSent = this.handedOver.add(s.id);
@@ -301,13 +301,16 @@ export class SurveysService {
     this.repo.markSentMany(this.tx.db, ids),
   );
 
+  /**
+   * The reminders of the surveys mailed in one turn: one delayed `surveys.remind-many` job (one
+   * Redis script per turn instead of one per survey; each reminder is still decided on its own
+   * when the job runs).
+   */
   private readonly reminders = new Coalescer<string>(async (ids) => {
-    await this.publisher.publishBulk(
-      'surveys.remind',
-      ids.map((surveyId) => ({
-        data: { surveyId },
-        options: { delayMs: this.config.surveys.reminderSeconds * 1000 },
-      })),
+    await this.publisher.publish(
+      'surveys.remind-many',
+      { surveyIds: ids },
+      { delayMs: this.config.surveys.reminderSeconds * 1000 },
     );
   });
 
@@ -345,8 +348,8 @@ export class SurveysService {
     let dataSent: Promise<void> | null = null;
     let sent;
     try {
-      sent = await this.mail.send({
-        to: `"${s.contactName.replace(/"/g, '')}" <${s.contactEmail}>`,
+      sent = await this.mail.sendComposed({
+        to: { name: s.contactName.replace(/"/g, ''), address: s.contactEmail },
         ...mail,
         onDataSent: () => {
           dataSent = this.journal.mark(mark.sql, [...mark.parameters]);
@@ -383,9 +386,35 @@ export class SurveysService {
     if (s.surveyOptOut) return { reminded: false, reason: 'opted_out' };
     if (s.bouncing) return { reminded: false, reason: 'bouncing' };
     const mail = surveyMail(s, this.config.http.publicUrl, this.token(s.id, s.tokenSalt), true);
-    await this.mail.send({ to: s.contactEmail, ...mail });
+    await this.mail.sendComposed({ to: { name: '', address: s.contactEmail }, ...mail });
     await this.repo.markReminded(this.tx.db, surveyId);
     return { reminded: true };
+  }
+
+  /**
+   * Job `surveys.remind-many`: each survey's reminder as {@link remind} decides it, one after
+   * another. A survey that fails does not stop the others; the job then fails (and retries: the
+   * ones reminded meanwhile are skipped as `already_reminded`), permanently only when every
+   * failure was a permanent refusal.
+   */
+  async remindMany(surveyIds: string[]): Promise<{ reminded: number; skipped: number }> {
+    let reminded = 0;
+    let skipped = 0;
+    const failed: unknown[] = [];
+    for (const id of surveyIds) {
+      try {
+        if ((await this.remind(id)).reminded) reminded++;
+        else skipped++;
+      } catch (err) {
+        failed.push(err);
+      }
+    }
+    if (failed.length > 0) {
+      this.logger.warn({ failed: failed.length, of: surveyIds.length }, 'survey reminders failed');
+      if (failed.every((e) => e instanceof PermanentMailError)) throw failed[0];
+      throw failed.find((e) => !(e instanceof PermanentMailError));
+    }
+    return { reminded, skipped };
   }
 
   /** Job `surveys.nps-scan`: create this period's NPS surveys (a batch) and queue their delivery. */

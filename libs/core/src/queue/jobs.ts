@@ -32,6 +32,8 @@ export type JobContract =
   | { name: 'surveys.deliver'; data: { surveyId: string } }
   /** The one reminder of an unanswered survey. */
   | { name: 'surveys.remind'; data: { surveyId: string } }
+  /** The reminders of the surveys one send batch mailed (one delayed job instead of one each). */
+  | { name: 'surveys.remind-many'; data: { surveyIds: string[] } }
   /** Relationship NPS: create surveys for contacts due one (repeatable). */
   | { name: 'surveys.nps-scan'; data: Record<string, never> }
   /** Rescore one customer's churn risk (debounced: one job per customer per debounce window). */
@@ -126,6 +128,7 @@ export const JOB_CONFIG = {
     backoffMs: 10_000,
     jobId: (d) => `remind-${d.surveyId}`,
   },
+  'surveys.remind-many': { queue: 'surveys', attempts: 8, backoffMs: 10_000 },
   'surveys.nps-scan': { queue: 'surveys', ...SCAN },
   'risk.rescore': { queue: 'risk', attempts: 3, backoffMs: 2_000 },
   'risk.rescore-all': {
