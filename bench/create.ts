@@ -3,7 +3,16 @@ import { Queue } from 'bullmq';
 import Redis from 'ioredis';
 import { Pool } from 'pg';
 import { QUEUES } from '@staydesk/core';
-import { LoadResult, Service, closedLoop, graphql, median, procCpuSeconds, sleep } from './harness';
+import {
+  LoadResult,
+  Service,
+  backlog,
+  closedLoop,
+  graphql,
+  median,
+  procCpuSeconds,
+  sleep,
+} from './harness';
 
 /**
  * `npm run bench`'s createTicket phase: createTicket over GraphQL against the same rows written
@@ -341,18 +350,7 @@ async function settle(
   const started = performance.now();
   let first: number | null = null;
   for (;;) {
-    const outbox = await pool.query<{ n: string }>(
-      `SELECT count(*) AS n FROM outbox WHERE published_at IS NULL`,
-    );
-    let busy = Number(outbox.rows[0].n);
-    for (const q of queues) {
-      const c = await q.getJobCounts('active', 'waiting', 'prioritized');
-      busy += c.active + c.waiting + c.prioritized;
-      const soon = await q.getDelayed(0, 200);
-      busy += soon.filter(
-        (j) => !j.repeatJobKey && j.timestamp + (j.delay ?? 0) < Date.now() + 60_000,
-      ).length;
-    }
+    const busy = await backlog(pool, queues, 200);
     first ??= busy;
     if (busy === 0 || !wait || performance.now() - started > 120_000) break;
     await sleep(250);

@@ -1,6 +1,8 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import type { Queue } from 'bullmq';
+import type { Pool } from 'pg';
 import { SMTPServer } from 'smtp-server';
 
 /** Small building blocks of `npm run bench`: closed-loop load, percentiles, processes, SMTP. */
@@ -236,4 +238,25 @@ export function procCpuSeconds(pid: number): number {
   } catch {
     return 0;
   }
+}
+
+/**
+ * Background work still to do: outbox rows not yet relayed, plus jobs waiting, running or due
+ * within a minute in the given queues (repeatable jobs — heartbeat, scans, KPI refresh — are
+ * always due soon and are not backlog). `delayedScan` bounds how many delayed jobs are read.
+ */
+export async function backlog(pool: Pool, queues: Queue[], delayedScan: number): Promise<number> {
+  const outbox = await pool.query<{ n: string }>(
+    `SELECT count(*) AS n FROM outbox WHERE published_at IS NULL`,
+  );
+  let busy = Number(outbox.rows[0].n);
+  for (const q of queues) {
+    const c = await q.getJobCounts('active', 'waiting', 'prioritized');
+    busy += c.active + c.waiting + c.prioritized;
+    const soon = await q.getDelayed(0, delayedScan);
+    busy += soon.filter(
+      (j) => !j.repeatJobKey && j.timestamp + (j.delay ?? 0) < Date.now() + 60_000,
+    ).length;
+  }
+  return busy;
 }

@@ -18,6 +18,7 @@ import {
   LoadResult,
   Service,
   SmtpCounter,
+  backlog,
   closedLoop,
   freePort,
   graphql,
@@ -618,19 +619,7 @@ async function waitForIdle(redis: Redis, pool: Pool): Promise<void> {
   const queues = QUEUES.map((q) => new Queue(q, { connection: redis, prefix: PREFIX }));
   try {
     for (;;) {
-      const outbox = await pool.query<{ n: string }>(
-        `SELECT count(*) AS n FROM outbox WHERE published_at IS NULL`,
-      );
-      let busy = Number(outbox.rows[0].n);
-      for (const q of queues) {
-        const c = await q.getJobCounts('active', 'waiting', 'prioritized');
-        busy += c.active + c.waiting + c.prioritized;
-        const soon = await q.getDelayed(0, 50);
-        // repeatable jobs (heartbeat, scans, KPI refresh) are always due soon: not backlog
-        busy += soon.filter(
-          (j) => !j.repeatJobKey && j.timestamp + (j.delay ?? 0) < Date.now() + 60_000,
-        ).length;
-      }
+      const busy = await backlog(pool, queues, 50);
       if (busy === 0 || performance.now() - started > 120_000) break;
       await sleep(500);
     }
