@@ -35,6 +35,7 @@ import { TeamMemberships1765910000000 } from './1765910000000-team-memberships';
 import { AutomationRulesVersion1765950000000 } from './1765950000000-automation-rules-version';
 import { CustomerCustomFieldsIndex1765950100000 } from './1765950100000-customer-custom-fields-index';
 import { CustomersDomainLowerIndex1766000000000 } from './1766000000000-customers-domain-lower-index';
+import { KpiCsatAnswersCovering1766100000000 } from './1766100000000-kpi-csat-answers-covering';
 import { RulesVersionMemberships1765990000000 } from './1765990000000-rules-version-memberships';
 
 /**
@@ -81,4 +82,5 @@ export const MIGRATIONS = [
   CustomerCustomFieldsIndex1765950100000,
   RulesVersionMemberships1765990000000,
   CustomersDomainLowerIndex1766000000000,
+  KpiCsatAnswersCovering1766100000000,
 ];

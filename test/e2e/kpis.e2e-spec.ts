@@ -354,6 +354,26 @@ describe('support KPIs', () => {
     expect(a1email.ticketsCreated).toBe(2);
   });
 
+  it('answers partial buckets of whole past days from their day cells as the facts do', async () => {
+    // Thursday 02-26 to Friday 03-06: two partial weeks (Thu–Sun, Mon–Thu) of whole days the
+    // rebuild has passed; a filter on a second dimension (every tier) forces the facts path
+    const range = { from: '2026-02-26T00:00:00.000Z', to: '2026-03-06T00:00:00.000Z' };
+    const allTiers = { ...range, tiers: ['free', 'starter', 'pro', 'enterprise'] };
+    const q = `query($f: KpiFilter!, $g: [String!]) { supportKpis(filter: $f, groupBy: $g) { rows { ${ROW} csatRevenueWeightedPercent } } }`;
+    const read = (f: Record<string, unknown>, g: string[]) =>
+      ok(stack, admin, q, { f, g }).then((d) => d.supportKpis.rows as any[]);
+    for (const g of [['week'], ['team', 'week'], ['channel', 'week'], ['agent', 'week']]) {
+      const days = await read(range, g);
+      const facts = await read(allTiers, g);
+      expect(days.length).toBeGreaterThan(0);
+      expect(days).toEqual(facts);
+    }
+    const [, week] = await read(range, ['week']);
+    // t1 and t2 surveyed (Mon, Wed) and answered (Mon, Thu); the backlog at Friday 00:00 is t3, t5
+    expect([week.surveysSent, week.csatRatings, week.backlogAtEnd]).toEqual([2, 2, 2]);
+    expect(week.slaFirstResponse.due).toBe(3);
+  });
+
   it('shows a team lead only their own team, and refuses other teams and other roles', async () => {
     const t = await kpis(lead, WEEK, ['week']);
     expect(t.rows).toHaveLength(1);

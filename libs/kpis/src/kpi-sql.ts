@@ -168,12 +168,31 @@ const MRR_AT_ANSWER = mrrAtSql('y.customer_id', 'y.responded_at');
  * Which parts of the KPI query to run: all, or one of two halves with no column in common, so
  * one question can be computed on two connections at once and its rows merged
  * ({@link mergeHalves}): `anchors` = the created and resolved anchors with their percentiles and
- * the surveys sent; `rest` = the SLA due times, the backlog and the CSAT answers. At 2M tickets
+ * the surveys sent; `rest` = the SLA due times, the backlog and the CSAT answers; `durations` =
+ * the created and resolved anchors alone (the rest of a partial bucket from its day cells,
+ * {@link DAY_SUM_COLUMNS}). At 2M tickets
  * a 4-day edge week took ~100 ms for the anchors, ~255 ms for the surveys sent (one fact lookup
  * per survey), ~100 ms for the SLA parts and ~220 ms for the CSAT answers (load ~14): cut so,
  * the halves are about equal.
  */
-export type MetricHalf = 'all' | 'anchors' | 'rest';
+export type MetricHalf = 'all' | 'anchors' | 'rest' | 'durations';
+
+/**
+ * The figures of a KPI row that add up over days (integer counts, and the CSAT revenue weights,
+ * float sums): a partial bucket of whole days already refreshed takes them from its day cells
+ * (`durations` computes the rest from the facts). The backlog is the last day's.
+ */
+export const DAY_SUM_COLUMNS: MetricKey[] = [
+  'surveysSent',
+  'surveysResponded',
+  'frSlaDue',
+  'frSlaMet',
+  'resSlaDue',
+  'resSlaMet',
+  'csatRatings',
+  'csatGood',
+];
+export const DAY_WEIGHT_COLUMNS: MetricKey[] = ['csatWeight', 'csatGoodWeight'];
 
 /**
  * Merges the rows of the two halves of one KPI question (see {@link MetricHalf}) by bucket and
@@ -300,15 +319,18 @@ export function metricsSql(
   const parts =
     half === 'anchors'
       ? durationParts
-      : half === 'rest'
-        ? countParts
-        : [...durationParts, ...countParts];
+      : half === 'durations'
+        ? durationParts.slice(0, 2)
+        : half === 'rest'
+          ? countParts
+          : [...durationParts, ...countParts];
   const outer = METRIC_COLUMNS.map(([c]) =>
     COUNT_COLUMNS.has(c) ? `coalesce(max(${c}), 0)::int AS ${c}` : `max(${c}) AS ${c}`,
   ).join(', ');
   const keys = [...ALL_DIMS.map((d) => `d_${d}`), 'd_custom'].join(', ');
   // every half takes the same parameters: the anchors half has no use for now ($3)
-  const usesNow = half === 'anchors' ? ' WHERE $3::timestamptz IS NOT NULL' : '';
+  const usesNow =
+    half === 'anchors' || half === 'durations' ? ' WHERE $3::timestamptz IS NOT NULL' : '';
   const sql = `
     WITH b AS (SELECT * FROM unnest($1::timestamptz[], $2::timestamptz[]) WITH ORDINALITY AS b(bs, be, i)${usesNow})
     SELECT i::int, g, ${keys}, ${outer}
