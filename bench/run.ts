@@ -333,22 +333,41 @@ async function benchQueueVsPlain(
 // ---------------------------------------------------------------------------------------------
 // 2–3. Read paths at 8 clients
 
-async function benchReads(url: string, token: string, pool: Pool): Promise<void> {
+async function benchReads(
+  url: string,
+  token: string,
+  pool: Pool,
+  api: Service,
+  variant?: { url: string; service: Service },
+): Promise<void> {
   const gql = graphql(url, token);
+  const other = variant ? graphql(variant.url, token) : null;
   const ctx = await BENCH_QUERIES.context(pool);
-  for (const q of BENCH_QUERIES.reads) {
+  // one round on a process; its CPU time per request (Service.cpuMs) beside the latencies
+  const round = async (call: typeof gql, process: Service, q: (typeof BENCH_QUERIES.reads)[0]) => {
+    const variables = q.variables(ctx);
+    const before = process.cpuMs();
+    const result = await closedLoop(8, SIZES.seconds, async () => {
+      await call(q.query, variables);
+    });
+    return { ...result, cpuMs: (process.cpuMs() - before) / Math.max(result.requests, 1) };
+  };
+  for (const [i, q] of BENCH_QUERIES.reads.entries()) {
     const variables = q.variables(ctx);
     let probe;
     try {
       probe = await gql(q.query, variables);
+      if (other) await other(q.query, variables);
     } catch (err) {
       record(q.name, `not measured: ${(err as Error).message.slice(0, 60)}`, q.target, false);
       continue;
     }
     const sql = probe.extensions?.sqlQueries;
-    const result = await closedLoop(8, SIZES.seconds, async () => {
-      await gql(q.query, variables);
-    });
+    // with --variant, the second api runs the same read right before or after (alternating)
+    const variantFirst = other !== null && i % 2 === 1;
+    const early = variantFirst ? await round(other, variant!.service, q) : null;
+    const result = await round(gql, api, q);
+    const second = other && !variantFirst ? await round(other, variant!.service, q) : early;
     const suffix = typeof sql === 'number' ? ` · ${sql} SQL` : '';
     record(
       `${q.name}, 8 clients`,
@@ -357,6 +376,14 @@ async function benchReads(url: string, token: string, pool: Pool): Promise<void>
       result.errors === 0 && result.p95 < q.p95,
     );
     if (result.errors > 0) notes.push(`${q.name}: ${result.errors} errors: ${result.firstError}`);
+    if (second) {
+      record(
+        `  throughput and api CPU per request → with ${variantName()} (alternating)`,
+        `${fmt(result.perSecond)}/s, ${result.cpuMs.toFixed(2)} ms → ${fmt(second.perSecond)}/s, ${second.cpuMs.toFixed(2)} ms`,
+      );
+      if (second.errors > 0)
+        notes.push(`${q.name} (variant): ${second.errors} errors: ${second.firstError}`);
+    }
   }
 }
 
@@ -364,12 +391,17 @@ async function benchReads(url: string, token: string, pool: Pool): Promise<void>
  * The KPI query's partial edge weeks are cached until the worker's next refresh: measure the
  * uncached path too, one client, each request a quarter shifted by a day (every one a miss).
  */
-async function benchKpiUncached(url: string, token: string, pool: Pool): Promise<void> {
+async function benchKpiUncached(
+  url: string,
+  token: string,
+  pool: Pool,
+  { tag, days }: { tag: string; days: number } = { tag: '', days: 0 },
+): Promise<void> {
   const gql = graphql(url, token);
   const ctx = await BENCH_QUERIES.context(pool);
   const kpi = BENCH_QUERIES.reads.find((q) => q.name.startsWith('KPI'))!;
   const times: number[] = [];
-  for (let k = 1; k <= 12; k++) {
+  for (let k = 1 + days; k <= 12 + days; k++) {
     const shift = (iso: string) => new Date(Date.parse(iso) + k * 86_400_000).toISOString();
     const t = performance.now();
     await gql(kpi.query, {
@@ -379,7 +411,7 @@ async function benchKpiUncached(url: string, token: string, pool: Pool): Promise
   }
   times.sort((a, b) => a - b);
   record(
-    'KPI table uncached (1 client, 12 different quarters)',
+    `KPI table uncached (1 client, 12 different quarters)${tag}`,
     `p50 ${ms(percentile(times, 50))} · p95 ${ms(percentile(times, 95))}`,
   );
 }
@@ -390,12 +422,17 @@ async function benchKpiUncached(url: string, token: string, pool: Pool): Promise
  * dashboard sees right after its cells changed), and the risk list by score change over all
  * customers (materialized base, libs/retention).
  */
-async function benchColdKpiAndScoreChange(url: string, token: string, pool: Pool): Promise<void> {
+async function benchColdKpiAndScoreChange(
+  url: string,
+  token: string,
+  pool: Pool,
+  { tag, days }: { tag: string; days: number } = { tag: '', days: 0 },
+): Promise<void> {
   const gql = graphql(url, token);
   const ctx = await BENCH_QUERIES.context(pool);
   const kpi = BENCH_QUERIES.reads.find((q) => q.name.startsWith('KPI'))!;
   const times: number[] = [];
-  for (let k = 20; k < 26; k++) {
+  for (let k = 20 + days; k < 26 + days; k++) {
     const shift = (iso: string) => new Date(Date.parse(iso) - k * 86_400_000).toISOString();
     const filter = { from: shift(ctx.quarter.from), to: shift(ctx.quarter.to) };
     await Promise.all(
@@ -409,7 +446,7 @@ async function benchColdKpiAndScoreChange(url: string, token: string, pool: Pool
   times.sort((a, b) => a - b);
   const p95 = percentile(times, 95);
   record(
-    'KPI table cold cache (8 clients × 6 new quarters)',
+    `KPI table cold cache (8 clients × 6 new quarters)${tag}`,
     `p50 ${ms(percentile(times, 50))} · p95 ${ms(p95)}`,
     'p95 < 300 ms',
     p95 < 300,
@@ -420,7 +457,7 @@ async function benchColdKpiAndScoreChange(url: string, token: string, pool: Pool
     await gql(change, {});
   });
   record(
-    'risk list, first page (25 by score change), 8 clients',
+    `risk list, first page (25 by score change), 8 clients${tag}`,
     lat(result),
     'p95 < 300 ms',
     result.errors === 0 && result.p95 < 300,
@@ -794,7 +831,8 @@ async function main(): Promise<void> {
 
     const rss = (phase: string) =>
       notes.push(
-        `peak RSS after ${phase}: api ${api.peakRssMb().toFixed(0)} MB, worker ${worker.peakRssMb().toFixed(0)} MB`,
+        `peak RSS after ${phase}: api ${api.peakRssMb().toFixed(0)} MB, worker ${worker.peakRssMb().toFixed(0)} MB` +
+          (variantService ? `, api with ${variantName()} ${variantRss().toFixed(0)} MB` : ''),
       );
     rss('start-up and the boot rescore');
     if (phase('create')) {
@@ -823,7 +861,16 @@ async function main(): Promise<void> {
       // the writes leave work behind (rescoring, KPI refresh): measure reads in a settled system
       await waitForIdle(redis, pool);
     }
-    if (phase('reads')) await benchReads(url, token, pool);
+    if (phase('reads'))
+      await benchReads(
+        url,
+        token,
+        pool,
+        api,
+        variantService
+          ? { url: `http://127.0.0.1:${variantPort}`, service: variantService }
+          : undefined,
+      );
     if (phase('plain'))
       await benchQueueVsPlain(
         url,
@@ -847,6 +894,13 @@ async function main(): Promise<void> {
     if (phase('reads')) {
       await benchKpiUncached(url, token, pool);
       await benchColdKpiAndScoreChange(url, token, pool);
+      if (variantService) {
+        // the same reads on the second api, on quarters neither api has been asked for
+        const other = { tag: ' [variant]', days: 40 };
+        const variantUrl = `http://127.0.0.1:${variantPort}`;
+        await benchKpiUncached(variantUrl, token, pool, other);
+        await benchColdKpiAndScoreChange(variantUrl, token, pool, other);
+      }
     }
     rss('the reads');
     if (phase('surveys')) {
@@ -859,6 +913,8 @@ async function main(): Promise<void> {
 
     record('api peak RSS', `${api.peakRssMb().toFixed(0)} MB`, '< 250 MB', api.peakRssMb() < 250);
     record('worker peak RSS', `${worker.peakRssMb().toFixed(0)} MB`);
+    if (variantService)
+      record(`api peak RSS with ${variantName()}`, `${variantRss().toFixed(0)} MB`);
     if (only) for (const n of notes) console.log(`  - ${n}`);
     if (!only)
       await writeReport(
