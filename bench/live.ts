@@ -3,7 +3,7 @@ import 'reflect-metadata';
 import { fork } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { loadavg } from 'node:os';
+import { loadavg, setPriority } from 'node:os';
 import { join, resolve } from 'node:path';
 import bcrypt from 'bcryptjs';
 import { Client as PgClient, Pool } from 'pg';
@@ -11,19 +11,21 @@ import Redis from 'ioredis';
 import WebSocket from 'ws';
 import { loadConfig, prepareDatabase } from '@staydesk/core';
 import { deleteRedisPrefix } from '@staydesk/testing';
-import { Service, closedLoop, freePort, graphql, percentile, sleep } from './harness';
+import { LoadResult, Service, closedLoop, freePort, graphql, percentile, sleep } from './harness';
 import { workerNodeFlags } from '../apps/worker/src/node-flags';
 
 /**
- * `npm run bench:live [-- --subscribers 1000 --events 40 --seconds 8]`: live updates at scale.
- * Two api processes and a worker on a fresh database; a separate subscriber process opens N
- * WebSockets speaking graphql-ws (half on each api), each subscribed to `queueChanged` (every
- * ticket). Prints: commit → delivery latency of one ticket change to all N subscribers
- * (p50/p95/p99, over `--events` changes), api RSS with N/2 sockets each, and the createTicket
- * rate through one api without subscribers and with the N subscribers connected (each created
- * ticket is then delivered N times), with the CPU each process spent per created ticket and
- * the delivery latency of those tickets, so a reader can see which process the machine's
- * cores went to.
+ * `npm run bench:live [-- --subscribers 1000 --events 40 --seconds 8 --pairs 2 --subscriber-nice 19]`:
+ * live updates at scale. Two api processes and a worker on a fresh database; a separate
+ * subscriber process opens N WebSockets speaking graphql-ws (half on each api), each subscribed
+ * to `queueChanged` (every ticket). Prints: commit → delivery latency of one ticket change to
+ * all N subscribers (p50/p95/p99, over `--events` changes), api RSS with N/2 sockets each, the
+ * fan-out alone at a fixed event rate, and the createTicket rate through one api without
+ * subscribers and with the N subscribers connected (each created ticket is then delivered N
+ * times) in alternating rounds (without, with, with, without, `--pairs` times; the sockets are
+ * closed for the rounds without), with the CPU each process spent per created ticket: the
+ * server's (apis, worker, PostgreSQL) and, apart, the load generators' (this process's
+ * createTicket clients, and the subscriber process, which stands for 1,000 browsers).
  *
  * The subscriber process is a minimal graphql-ws client on `ws` (connection_init, subscribe,
  * count `next` messages, read the subject of the latency probes) rather than graphql-ws's own
@@ -63,7 +65,8 @@ const apiEnv = (() => {
 const QUERY = `subscription { queueChanged { change ticket { id subject } } }`;
 const SUBJECT = Buffer.from('"subject":"');
 const QUOTE = 0x22;
-const ERRORS = Buffer.from('"errors"');
+/** A `next` whose payload starts with errors (graphql-js puts `errors` before `data`). */
+const ERRORS = Buffer.from(',"payload":{"errors"');
 const PROBE = /^(?:lat|tp)-/;
 
 async function child() {
@@ -72,6 +75,8 @@ async function child() {
   const count = Number(process.env.LIVE_SUBSCRIBERS);
   const arrivals = new Map<string, number[]>();
   const seen = new Array<boolean>(count).fill(false);
+  const sockets = new Set<WebSocket>();
+  let closing = false;
   let nexts = 0;
   let errors = 0;
   let firstError = '';
@@ -92,6 +97,7 @@ async function child() {
     const id = randomUUID();
     const next = Buffer.from(`{"id":"${id}","type":"next"`);
     let acked = false;
+    sockets.add(ws);
     ws.on('open', () =>
       ws.send(
         JSON.stringify({ type: 'connection_init', payload: { authorization: `Bearer ${token}` } }),
@@ -104,7 +110,8 @@ async function child() {
         const t = now();
         nexts++;
         seen[i] = true;
-        if (data.includes(ERRORS)) fail(data.toString());
+        if (data.compare(ERRORS, 0, ERRORS.length, next.length, next.length + ERRORS.length) === 0)
+          fail(data.toString());
         const at = data.indexOf(SUBJECT);
         if (at >= 0) {
           const from = at + SUBJECT.length;
@@ -127,6 +134,8 @@ async function child() {
     });
     ws.on('error', () => undefined);
     ws.on('close', (code, reason) => {
+      sockets.delete(ws);
+      if (closing) return;
       // a connection refused under load (sign-in check timed out) tries again, as consoles do
       if (!acked && attempt < 5) setTimeout(() => open(i, attempt + 1), 200 * (attempt + 1));
       else if (acked) fail(`closed ${code} ${reason.toString()}`);
@@ -140,6 +149,16 @@ async function child() {
     if (m.cmd === 'ready')
       process.send!({ ready: seen.filter(Boolean).length, errors, firstError });
     if (m.cmd === 'nexts') process.send!({ nexts });
+    if (m.cmd === 'close') {
+      // the bench's round without subscribers: every socket closed as a browser tab would
+      closing = true;
+      for (const ws of sockets) ws.close(1000);
+      const wait = setInterval(() => {
+        if (sockets.size > 0) return;
+        clearInterval(wait);
+        process.send!({ closed: true });
+      }, 50);
+    }
     if (m.cmd === 'arrivals') {
       process.send!({ arrivals: Object.fromEntries(arrivals), nexts, errors, firstError });
       arrivals.clear();
@@ -164,10 +183,10 @@ function ask<T>(proc: ReturnType<typeof fork>, cmd: string, key: string): Promis
 }
 
 /** CPU time (user + system, in 10 ms ticks) of each process so far. */
-const ticksOf = (pid: number) => {
+const ticksOf = (pid: number, kernelOnly = false) => {
   try {
     const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-    return Number(fields[11]) + Number(fields[12]);
+    return (kernelOnly ? 0 : Number(fields[11])) + Number(fields[12]);
   } catch {
     return NaN; // gone (a PostgreSQL backend whose pool connection closed)
   }
@@ -176,7 +195,7 @@ const cpuTicks = (pids: Record<string, number | number[]>) =>
   Object.fromEntries(
     Object.entries(pids).map(([name, pid]) => [
       name,
-      Array.isArray(pid) ? pid.map(ticksOf) : [ticksOf(pid)],
+      Array.isArray(pid) ? pid.map((x) => ticksOf(x)) : [ticksOf(pid)],
     ]),
   );
 
@@ -189,6 +208,17 @@ async function main() {
   const SECONDS = arg('seconds', 8);
   /** Events per second of the fixed-rate fan-out phase (the quiet machine's createTicket rate). */
   const RATE = arg('rate', 100);
+  /**
+   * createTicket rounds come in pairs of without, with, with, without (ABBA: a load that drifts
+   * steadily over the run weighs on both sides alike); `--pairs` of them.
+   */
+  const PAIRS = Math.max(1, arg('pairs', 2));
+  /**
+   * Scheduling priority of the subscriber process (`--subscriber-nice`, default 19): it stands
+   * for 1,000 browsers, whose CPU is theirs and not the server's; at 19 it takes the cores the
+   * server leaves idle (its CPU is measured and printed apart either way). 0 = as the server.
+   */
+  const NICE = arg('subscriber-nice', 19);
   const dbName = `staydesk_bench_live_${randomBytes(3).toString('hex')}`;
   const admin = new PgClient({ connectionString: 'postgres://postgres@127.0.0.1:5432/postgres' });
   await admin.connect();
@@ -204,7 +234,8 @@ async function main() {
     SCHEMA_FILE: 'off',
     MIGRATIONS_RUN: 'false',
     RATE_LIMIT_USER_PER_MINUTE: '0',
-    LIVE_MAX_CONNECTIONS_PER_USER: String(N + 10),
+    // room for a new set of sockets while the last set's slots are still being released
+    LIVE_MAX_CONNECTIONS_PER_USER: String(3 * N + 10),
     OUTBOX_POLL_MS: '500',
     HOST: '127.0.0.1',
   };
@@ -258,15 +289,22 @@ async function main() {
     const { data } = await createTicket();
     const ticketId = (data as { createTicket: { id: string } }).createTicket.id;
 
-    console.log(
-      `live bench: ${N} subscribers over 2 api processes${Object.keys(apiEnv).length ? ` (apis with ${JSON.stringify(apiEnv)})` : ''} (load average ${loadavg()
+    const load = () =>
+      loadavg()
         .map((x) => x.toFixed(1))
-        .join(' ')})`,
+        .join(' ');
+    console.log(
+      `live bench: ${N} subscribers over 2 api processes${Object.keys(apiEnv).length ? ` (apis with ${JSON.stringify(apiEnv)})` : ''}, subscriber process at nice ${NICE} (load average ${load()})`,
     );
+    /**
+     * The server's processes, and the load generators apart: `bench` (this process, the
+     * createTicket clients) and `subscribers` (the 1,000 sockets, while connected).
+     */
     const pids: Record<string, number | number[]> = {
       api1: services[0].child.pid!,
       api2: services[1].child.pid!,
       worker: services[2].child.pid!,
+      bench: process.pid,
     };
     /** The CPU time (ms) each process spent while `work` ran. */
     const cpuDuring = async <T>(work: () => Promise<T>) => {
@@ -276,10 +314,15 @@ async function main() {
         [dbName],
       );
       const all = { ...pids, postgres: backends.map((b) => b.pid) };
-      const c0 = cpuTicks(all);
+      // and the apis' kernel time alone (socket writes; included in api1 and api2)
+      const apiPids = [pids.api1, pids.api2] as number[];
+      const sys = (): Record<string, number[]> => ({
+        apisKernel: apiPids.map((pid) => ticksOf(pid, true)),
+      });
+      const c0 = { ...cpuTicks(all), ...sys() };
       const t0 = performance.now();
       const result = await work();
-      const c1 = cpuTicks(all);
+      const c1 = { ...cpuTicks(all), ...sys() };
       const seconds = (performance.now() - t0) / 1000;
       const ms: Record<string, number> = {};
       for (const [k, list] of Object.entries(c1)) {
@@ -305,74 +348,116 @@ async function main() {
       for (const [k, v] of Object.entries(ms)) perSecond[k] = v / seconds;
       return perSecond;
     };
+
+    let touched = 0;
+    const touch = (subject: string) =>
+      gql(
+        `mutation($id: ID!, $s: String!) { updateTicket(id: $id, input: { subject: $s }) { id } }`,
+        { id: ticketId, s: subject },
+      );
+    /** The subscriber process: forked, its N sockets open and each receiving events. */
+    const connect = async () => {
+      const proc = fork(__filename, ['--child'], {
+        env: {
+          ...process.env,
+          LIVE_URLS: JSON.stringify(urls),
+          LIVE_TOKEN: token,
+          LIVE_SUBSCRIBERS: String(N),
+        },
+      });
+      subs = proc;
+      await new Promise((r) => proc.once('message', r));
+      if (NICE !== 0) setPriority(proc.pid!, NICE);
+      for (let i = 0; ; i++) {
+        await touch(`warm-${touched++}`);
+        await sleep(300);
+        const r = await ask<{ ready: number; errors: number; firstError: string }>(
+          proc,
+          'ready',
+          'ready',
+        );
+        if (r.ready === N) break;
+        if (i > 200)
+          throw new Error(
+            `only ${r.ready} of ${N} subscribers live (${r.errors} errors: ${r.firstError})`,
+          );
+      }
+      await ask(proc, 'arrivals', 'arrivals'); // the warm-up's
+      pids.subscribers = proc.pid!;
+      return proc;
+    };
+    /** Every socket closed (as tabs closing), the process gone, the apis done releasing them. */
+    const disconnect = async (proc: ReturnType<typeof fork>) => {
+      await ask(proc, 'close', 'closed');
+      proc.kill('SIGKILL');
+      subs = undefined;
+      delete pids.subscribers;
+      await sleep(1500);
+    };
+    /** Until every delivery of `expected` arrived, or none came for 2 s; the count. */
+    const drain = async (proc: ReturnType<typeof fork>, from: number, expected: number) => {
+      let last = -1;
+      let still = 0;
+      for (;;) {
+        const got = (await ask<{ nexts: number }>(proc, 'nexts', 'nexts')).nexts - from;
+        if (got >= expected) return got;
+        still = got === last ? still + 1 : 0;
+        if (still >= 8) return got;
+        last = got;
+        await sleep(250);
+      }
+    };
+
+    interface Round {
+      with: boolean;
+      r: LoadResult;
+      ms: Record<string, number>;
+      seconds: number;
+      delivered: number;
+      underLoad: number[];
+    }
     /**
-     * createTicket in a closed loop, with the CPU each process spent per created ticket: all of
-     * it, and net of the background (what the process spends per second anyway × the loop's
-     * length).
+     * One createTicket round (4 clients, closed loop) and the CPU of every process until its
+     * events were delivered (subscribers) or 1.5 s after it (none): a process that is behind
+     * at the end of the round pays then.
      */
-    const createLoop = async (subject: () => string, idle?: Record<string, number>) => {
+    const round = async (withSubs: boolean): Promise<Round> => {
+      const proc = withSubs ? subs! : undefined;
+      const from = proc ? (await ask<{ nexts: number }>(proc, 'nexts', 'nexts')).nexts : 0;
+      const subject = withSubs ? () => `tp-${now().toFixed(1)}` : () => 'Bench';
+      let delivered = 0;
       const {
         result: r,
         ms,
         seconds,
-      } = await cpuDuring(() =>
-        closedLoop(4, SECONDS, () => createTicket(subject()).then(() => undefined)),
-      );
-      const n = Math.max(1, r.requests);
-      const gross: Record<string, number> = {};
-      const net: Record<string, number> = {};
-      for (const [k, v] of Object.entries(ms)) {
-        gross[k] = v / n;
-        net[k] = Math.max(0, v - (idle?.[k] ?? 0) * seconds) / n;
-      }
-      return {
-        r,
-        server: server(gross),
-        serverNet: server(net),
-        perTicket: `${show(gross)} ms CPU per ticket; net of the background: ${show(net)}`,
-      };
-    };
-    await createLoop(() => 'Bench'); // warm-up (JIT, pools): not counted
-    const idleBefore = await background();
-    const before = await createLoop(() => 'Bench', idleBefore);
-    const baseRss = services.slice(0, 2).map((s) => rssMb(s.child.pid!));
-    console.log(
-      `  createTicket without subscribers: ${before.r.perSecond.toFixed(0)}/s (p95 ${before.r.p95.toFixed(1)} ms; ${before.perTicket})`,
-    );
-
-    subs = fork(__filename, ['--child'], {
-      env: {
-        ...process.env,
-        LIVE_URLS: JSON.stringify(urls),
-        LIVE_TOKEN: token,
-        LIVE_SUBSCRIBERS: String(N),
-      },
-    });
-    await new Promise((r) => subs!.once('message', r));
-    pids.subscribers = subs.pid!;
-    let n = 0;
-    const touch = (subject: string) =>
-      gql(
-        `mutation($id: ID!, $s: String!) { updateTicket(id: $id, input: { subject: $s }) { id } }`,
-        {
-          id: ticketId,
-          s: subject,
-        },
-      );
-    for (let i = 0; ; i++) {
-      await touch(`warm-${n++}`);
-      await sleep(300);
-      const r = await ask<{ ready: number; errors: number; firstError: string }>(
-        subs,
-        'ready',
-        'ready',
-      );
-      if (r.ready === N) break;
-      if (i > 200)
-        throw new Error(
-          `only ${r.ready} of ${N} subscribers live (${r.errors} errors: ${r.firstError})`,
+      } = await cpuDuring(async () => {
+        const res = await closedLoop(4, SECONDS, () =>
+          createTicket(subject()).then(() => undefined),
         );
-    }
+        if (proc) delivered = await drain(proc, from, res.requests * N);
+        else await sleep(1500);
+        return res;
+      });
+      const underLoad: number[] = [];
+      if (proc) {
+        const tp = await ask<{ arrivals: Record<string, number[]> }>(proc, 'arrivals', 'arrivals');
+        for (const [subj, list] of Object.entries(tp.arrivals)) {
+          if (!subj.startsWith('tp-')) continue;
+          const sentAt = Number(subj.slice(3));
+          for (const a of list) underLoad.push(a - sentAt);
+        }
+      }
+      return { with: withSubs, r, ms, seconds, delivered, underLoad };
+    };
+
+    // warm-up (JIT, pools) without and with subscribers: not counted
+    await closedLoop(4, SECONDS, () => createTicket('Bench').then(() => undefined));
+    const idleBefore = await background();
+    const baseRss = services.slice(0, 2).map((s) => rssMb(s.child.pid!));
+    subs = await connect();
+    await closedLoop(4, Math.max(2, SECONDS / 2), () => createTicket('warm').then(() => undefined));
+    await drain(subs, 0, Infinity);
+    await ask(subs, 'arrivals', 'arrivals');
 
     // commit → delivery: one change at a time, every subscriber must get it; the CPU of each
     // process over these events, net of its background, is the cost of one event to N
@@ -425,23 +510,6 @@ async function main() {
       `  api RSS: ${baseRss.map((x) => x.toFixed(0)).join(' / ')} MB before, ${rss.map((x) => x.toFixed(0)).join(' / ')} MB with ${N / 2} sockets each`,
     );
 
-    // the same createTicket loop with the subscribers connected: every ticket goes to all N
-    const after = await createLoop(() => `tp-${now().toFixed(1)}`, idleWith);
-    await sleep(1500);
-    const tp = await ask<{ arrivals: Record<string, number[]>; errors: number; nexts: number }>(
-      subs,
-      'arrivals',
-      'arrivals',
-    );
-    const underLoad: number[] = [];
-    let delivered = 0;
-    for (const [subject, list] of Object.entries(tp.arrivals)) {
-      if (!subject.startsWith('tp-')) continue;
-      const sentAt = Number(subject.slice(3));
-      delivered += list.length;
-      for (const a of list) underLoad.push(a - sentAt);
-    }
-    underLoad.sort((a, b) => a - b);
     // the fan-out alone at a fixed event rate: ticket events published straight to the live
     // channel (as the worker's relay does) at RATE/s, no createTicket, so the CPU each process
     // spends per event is the fan-out's at the rate a quiet machine creates tickets, whatever
@@ -450,6 +518,8 @@ async function main() {
     const channel = `${prefix}:live:events`;
     const fixedSeconds = Math.max(4, SECONDS);
     let published = 0;
+    const nextsBefore = (await ask<{ nexts: number }>(subs, 'nexts', 'nexts')).nexts;
+    const errorsBefore = errors;
     const fixed = await cpuDuring(async () => {
       const t0 = performance.now();
       while (performance.now() - t0 < fixedSeconds * 1000) {
@@ -472,16 +542,7 @@ async function main() {
       }
       // until every delivery arrived, or none came for 2 s (an api that fell behind still
       // spends its CPU on the events it received in the window)
-      let last = -1;
-      let still = 0;
-      for (;;) {
-        await sleep(500);
-        const got = (await ask<{ nexts: number }>(subs!, 'nexts', 'nexts')).nexts;
-        if (got - tp.nexts >= published * N) break;
-        still = got === last ? still + 1 : 0;
-        if (still >= 4) break;
-        last = got;
-      }
+      await drain(subs!, nextsBefore, published * N);
     });
     publisher.disconnect();
     const fixedNet: Record<string, number> = {};
@@ -489,26 +550,66 @@ async function main() {
       fixedNet[k] = Math.max(0, v - (idleWith[k] ?? 0) * fixed.seconds) / published;
     const fx = await ask<{ nexts: number; errors: number }>(subs, 'arrivals', 'arrivals');
     console.log(
-      `  fan-out alone at ${RATE} events/s (${published} ticket events published to Redis in ${fixedSeconds} s, ${fx.nexts - tp.nexts} of ${published * N} delivered in ${fixed.seconds.toFixed(1)} s, ${fx.errors - tp.errors} errors): CPU per event net of the background: ${show(fixedNet, 2)} ms; apis ${(fixedNet.api1 + fixedNet.api2).toFixed(2)} ms, server ${server(fixedNet).toFixed(2)} ms (load average ${loadavg()
-        .map((x) => x.toFixed(1))
-        .join(' ')})`,
+      `  fan-out alone at ${RATE} events/s (${published} ticket events published to Redis in ${fixedSeconds} s, ${fx.nexts - nextsBefore} of ${published * N} delivered in ${fixed.seconds.toFixed(1)} s, ${fx.errors - errorsBefore} errors): CPU per event net of the background: ${show(fixedNet, 2)} ms; apis ${(fixedNet.api1 + fixedNet.api2).toFixed(2)} ms, server ${server(fixedNet).toFixed(2)} ms (load average ${load()})`,
+    );
+    await disconnect(subs);
+
+    // createTicket without and with the subscribers, alternating: without, with, with, without
+    const rounds: Round[] = [];
+    for (let pair = 0; pair < PAIRS; pair++) {
+      for (const withSubs of [false, true, true, false]) {
+        if (withSubs && !subs) subs = await connect();
+        if (!withSubs && subs) await disconnect(subs);
+        const rd = await round(withSubs);
+        rounds.push(rd);
+        console.log(
+          `  round ${rounds.length} ${withSubs ? `with ${N} subscribers` : 'without subscribers'}: ${rd.r.perSecond.toFixed(0)}/s (p95 ${rd.r.p95.toFixed(1)} ms${rd.r.errors ? `, ${rd.r.errors} errors: ${rd.r.firstError}` : ''})${withSubs ? `, ${rd.delivered} of ${rd.r.requests * N} delivered` : ''} (load average ${load()})`,
+        );
+      }
+    }
+    /** Over the rounds of one kind: the rate, and each process's CPU per ticket (all; net of its background). */
+    const sum = (withSubs: boolean) => {
+      const rs = rounds.filter((x) => x.with === withSubs);
+      const idle = withSubs ? idleWith : idleBefore;
+      const requests = Math.max(
+        1,
+        rs.reduce((a, x) => a + x.r.requests, 0),
+      );
+      const gross: Record<string, number> = {};
+      const net: Record<string, number> = {};
+      for (const x of rs) {
+        for (const [k, v] of Object.entries(x.ms)) {
+          gross[k] = (gross[k] ?? 0) + v / requests;
+          net[k] = (net[k] ?? 0) + Math.max(0, v - (idle[k] ?? 0) * x.seconds) / requests;
+        }
+      }
+      const perSecond = rs.reduce((a, x) => a + x.r.perSecond, 0) / rs.length;
+      const underLoad = rs.flatMap((x) => x.underLoad).sort((a, b) => a - b);
+      const delivered = rs.reduce((a, x) => a + x.delivered, 0);
+      const expected = rs.reduce((a, x) => a + x.r.requests * N, 0);
+      return { perSecond, gross, net, underLoad, delivered, expected, requests };
+    };
+    const without = sum(false);
+    const withS = sum(true);
+    const serverOnly = (ms: Record<string, number>) =>
+      `api1 ${ms.api1.toFixed(2)} · api2 ${ms.api2.toFixed(2)} (the apis' kernel time ${ms.apisKernel.toFixed(2)}) · worker ${ms.worker.toFixed(2)} · postgres ${ms.postgres.toFixed(2)}`;
+    console.log(
+      `  createTicket with ${N} subscribers ÷ without (${PAIRS * 2} rounds each, alternating; each ticket delivered ${N} times): ${withS.perSecond.toFixed(0)}/s ÷ ${without.perSecond.toFixed(0)}/s = ${((withS.perSecond / without.perSecond) * 100).toFixed(0)} %`,
     );
     console.log(
-      `  createTicket with ${N} subscribers (each ticket delivered ${N} times): ${after.r.perSecond.toFixed(0)}/s (p95 ${after.r.p95.toFixed(1)} ms; ${after.perTicket}) = ${((after.r.perSecond / before.r.perSecond) * 100).toFixed(0)} % of the rate without`,
+      `  server CPU per ticket, without → with: ${serverOnly(without.gross)} → ${serverOnly(withS.gross)} ms; server ${server(without.gross).toFixed(1)} → ${server(withS.gross).toFixed(1)} ms (a CPU-bound server would keep ${((server(without.gross) / server(withS.gross)) * 100).toFixed(0)} % of its rate)`,
+    );
+    console.log(
+      `  … net of the background: ${serverOnly(without.net)} → ${serverOnly(withS.net)} ms; server ${server(without.net).toFixed(1)} → ${server(withS.net).toFixed(1)} ms (${((server(without.net) / server(withS.net)) * 100).toFixed(0)} %); the fan-out: apis ${(withS.net.api1 + withS.net.api2 - without.net.api1 - without.net.api2).toFixed(2)} ms per ticket`,
+    );
+    console.log(
+      `  load generators' CPU per ticket (not the server's), without → with: bench client ${without.gross.bench.toFixed(2)} → ${withS.gross.bench.toFixed(2)} ms; subscriber process ${(withS.gross.subscribers ?? 0).toFixed(2)} ms (net ${(withS.net.subscribers ?? 0).toFixed(2)})`,
     );
     console.log(
       `  background CPU, ms per second, without → with ${N} subscribers: ${show(idleBefore, 0)} → ${show(idleWith, 0)}`,
     );
     console.log(
-      `  server CPU per ticket (apis, worker, PostgreSQL): ${before.server.toFixed(1)} → ${after.server.toFixed(1)} ms: a CPU-bound server would create tickets at ${((before.server / after.server) * 100).toFixed(0)} % of the rate without`,
-    );
-    console.log(
-      `  … net of the background: ${before.serverNet.toFixed(1)} → ${after.serverNet.toFixed(1)} ms (${((before.serverNet / after.serverNet) * 100).toFixed(0)} %)`,
-    );
-    console.log(
-      `  … its deliveries: ${delivered} of ${after.r.requests * N} (${tp.errors} errors); mutation sent → delivered: ${p(underLoad)} (load average ${loadavg()
-        .map((x) => x.toFixed(1))
-        .join(' ')})`,
+      `  deliveries of the rounds' tickets: ${withS.delivered} of ${withS.expected}; mutation sent → delivered: ${p(withS.underLoad)} (load average ${load()})`,
     );
   } finally {
     subs?.kill('SIGKILL');

@@ -1,5 +1,5 @@
 import * as ws from 'ws';
-import { FrameBatcher, FrameSocket, textFrame } from './frame-batcher';
+import { FrameBatcher, FrameSocket } from './frame-batcher';
 
 /** A socket that records what was written to it (the raw bytes, one entry per write). */
 function fakeSocket(open = true) {
@@ -35,11 +35,25 @@ function messages(bytes: Buffer): string[] {
   return out;
 }
 
-describe('textFrame', () => {
-  it.each([5, 200, 70_000])('frames a %i-byte text message as ws reads it', (n) => {
+/** A message queued as head + body (the body shared, as the live path shares an event's JSON). */
+const queue = (
+  batcher: FrameBatcher,
+  socket: FrameSocket,
+  text: string,
+  done: (err?: Error) => void = () => undefined,
+) => batcher.queue(socket, Buffer.from(text.slice(0, 1)), Buffer.from(text.slice(1)), done);
+
+describe('FrameBatcher framing', () => {
+  it.each([5, 200, 70_000])('frames %i-byte text messages as ws reads them', (n) => {
+    const batcher = new FrameBatcher({ share: 0.1, maxWindowMs: 100, clock: () => 0 });
+    const a = fakeSocket();
     const body = 'x'.repeat(n - 2);
-    const frame = textFrame([Buffer.from('{'), Buffer.from(body), Buffer.from('}')]);
-    expect(messages(frame)).toEqual([`text:{${body}}`]);
+    queue(batcher, a.socket, `{${body}}`);
+    queue(batcher, a.socket, '{"short"}');
+    queue(batcher, a.socket, `[${body}]`);
+    batcher.flush();
+    expect(a.writes).toHaveLength(1);
+    expect(messages(a.writes[0])).toEqual([`text:{${body}}`, 'text:{"short"}', `text:[${body}]`]);
   });
 });
 
@@ -57,14 +71,14 @@ describe('FrameBatcher', () => {
     const a = fakeSocket();
     const b = fakeSocket();
     const done = jest.fn();
-    batcher.queue(a.socket, textFrame([Buffer.from('1')]), done);
-    batcher.queue(b.socket, textFrame([Buffer.from('1')]), done);
+    queue(batcher, a.socket, '1', done);
+    queue(batcher, b.socket, '1', done);
     await new Promise((r) => setImmediate(r));
     expect([a.writes.length, b.writes.length]).toEqual([1, 1]);
     // within the window: held until it ends, then both frames in one write
     now = 10;
-    batcher.queue(a.socket, textFrame([Buffer.from('2')]), done);
-    batcher.queue(a.socket, textFrame([Buffer.from('3')]), done);
+    queue(batcher, a.socket, '2', done);
+    queue(batcher, a.socket, '3', done);
     await new Promise((r) => setTimeout(r, 30));
     expect(a.writes).toHaveLength(1);
     await new Promise((r) => setTimeout(r, 100));
@@ -84,9 +98,9 @@ describe('FrameBatcher', () => {
       cpu: () => (cpu += 50),
     });
     const a = fakeSocket();
-    batcher.queue(a.socket, textFrame([Buffer.from('1')]), () => undefined);
+    queue(batcher, a.socket, '1');
     await new Promise((r) => setImmediate(r));
-    batcher.queue(a.socket, textFrame([Buffer.from('2')]), () => undefined);
+    queue(batcher, a.socket, '2');
     await new Promise((r) => setTimeout(r, 45));
     expect(a.writes).toHaveLength(2);
   });
@@ -96,8 +110,8 @@ describe('FrameBatcher', () => {
     const a = fakeSocket();
     const closed = fakeSocket(false);
     const done = jest.fn();
-    batcher.queue(a.socket, textFrame([Buffer.from('1')]), done);
-    batcher.queue(closed.socket, textFrame([Buffer.from('1')]), done);
+    queue(batcher, a.socket, '1', done);
+    queue(batcher, closed.socket, '1', done);
     batcher.flushSocket(a.socket);
     expect(a.writes).toHaveLength(1);
     batcher.flush();

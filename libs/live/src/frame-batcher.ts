@@ -18,33 +18,37 @@ export type FrameSocket = Pick<WebSocket, 'send' | 'readyState'> & {
 
 const OPEN = 1;
 
+/**
+ * A socket's messages waiting for the next flush: `parts` holds each message's head and body
+ * (head, body, head, body, …; a body is usually one event's JSON shared by every socket it goes
+ * to), `bytes` the size of their frames together. The frames are built at the flush, straight
+ * into the one buffer written to the socket: no buffer per frame, no concatenation.
+ */
 interface Pending {
-  frames: Buffer[];
+  parts: Buffer[];
   bytes: number;
   done: ((err?: Error) => void)[];
 }
 
-/**
- * One unmasked text frame (a server's frames are never masked) holding `parts` as its payload.
- */
-export function textFrame(parts: Buffer[]): Buffer {
-  let length = 0;
-  for (const p of parts) length += p.length;
-  const head = length < 126 ? 2 : length < 65536 ? 4 : 10;
-  const frame = Buffer.allocUnsafe(head + length);
-  frame[0] = 0x81; // FIN, text
-  if (head === 2) frame[1] = length;
-  else if (head === 4) {
-    frame[1] = 126;
-    frame.writeUInt16BE(length, 2);
-  } else {
-    frame[1] = 127;
-    frame.writeUInt32BE(Math.floor(length / 2 ** 32), 2);
-    frame.writeUInt32BE(length >>> 0, 6);
+/** The size of a server's (unmasked) frame header for a payload of `length` bytes. */
+const headerSize = (length: number) => (length < 126 ? 2 : length < 65536 ? 4 : 10);
+
+/** Writes a FIN text frame header for a payload of `length` bytes at `at`; returns the next offset. */
+function writeHeader(frame: Buffer, at: number, length: number): number {
+  frame[at] = 0x81; // FIN, text
+  if (length < 126) {
+    frame[at + 1] = length;
+    return at + 2;
   }
-  let at = head;
-  for (const p of parts) at += p.copy(frame, at);
-  return frame;
+  if (length < 65536) {
+    frame[at + 1] = 126;
+    frame.writeUInt16BE(length, at + 2);
+    return at + 4;
+  }
+  frame[at + 1] = 127;
+  frame.writeUInt32BE(Math.floor(length / 2 ** 32), at + 2);
+  frame.writeUInt32BE(length >>> 0, at + 6);
+  return at + 10;
 }
 
 export interface FrameBatcherOptions {
@@ -91,12 +95,16 @@ export class FrameBatcher {
     this.cpu = options.cpu ?? cpuMs;
   }
 
-  /** Queues one complete frame (`textFrame`) for `socket`. */
-  queue(socket: FrameSocket, frame: Buffer, done: (err?: Error) => void): void {
+  /**
+   * Queues one text message for `socket`: `head` followed by `body` (framed at the flush; the
+   * same `body` may be queued for many sockets, it is not copied until then).
+   */
+  queue(socket: FrameSocket, head: Buffer, body: Buffer, done: (err?: Error) => void): void {
     let p = this.pending.get(socket);
-    if (!p) this.pending.set(socket, (p = { frames: [], bytes: 0, done: [] }));
-    p.frames.push(frame);
-    p.bytes += frame.length;
+    if (!p) this.pending.set(socket, (p = { parts: [], bytes: 0, done: [] }));
+    const length = head.length + body.length;
+    p.parts.push(head, body);
+    p.bytes += headerSize(length) + length;
     p.done.push(done);
     if (this.scheduled) return;
     const wait = this.nextFlush - this.clock();
@@ -135,7 +143,19 @@ export class FrameBatcher {
       for (const done of p.done) done(closed);
       return;
     }
-    const data = p.frames.length === 1 ? p.frames[0] : Buffer.concat(p.frames, p.bytes);
+    // every frame in one buffer: one copy of each part, one write
+    const data = Buffer.allocUnsafe(p.bytes);
+    const parts = p.parts;
+    let at = 0;
+    for (let i = 0; i < parts.length; i += 2) {
+      const head = parts[i];
+      const body = parts[i + 1];
+      at = writeHeader(data, at, head.length + body.length);
+      data.set(head, at);
+      at += head.length;
+      data.set(body, at);
+      at += body.length;
+    }
     raw.write(data, (err) => {
       for (const done of p.done) done(err ?? undefined);
     });

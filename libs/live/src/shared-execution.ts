@@ -13,17 +13,18 @@ import {
 } from 'graphql';
 import { BoundedStream } from './bounded-stream';
 import type { LiveContext } from './live-connection';
-import { FrameBatcher, FrameSocket, textFrame } from './frame-batcher';
+import { FrameBatcher, FrameSocket } from './frame-batcher';
 import { visibilityKey } from './visibility';
 
 /**
- * One event's result for one execution key and its JSON (as graphql-ws would send it, errors
- * formatted), computed once; `ready` once both are there.
+ * One event's result for one execution key and the tail of its `next` message (the payload's
+ * JSON as graphql-ws would send it, errors formatted, and the message's closing brace),
+ * computed once; `ready` once both are there.
  */
 interface Shared {
   ready: boolean;
   result?: ExecutionResult;
-  json?: Buffer;
+  tail?: Buffer;
   promise?: Promise<void>;
 }
 
@@ -73,8 +74,6 @@ export interface SharedSubscribeOptions {
   format: (result: ExecutionResult) => unknown;
 }
 
-const SUFFIX = Buffer.from('}');
-
 /**
  * graphql-ws's `subscribe`: graphql-js's, except for what one event costs per subscriber.
  *
@@ -96,7 +95,13 @@ const SUFFIX = Buffer.from('}');
  *   the socket's buffer grow.
  */
 export function sharedSubscribe(options: SharedSubscribeOptions) {
+  // the hub pushes one event to all its subscribers in a row, and most share a key: the last
+  // lookup answers them without the two map lookups
+  let lastPayload: object | null = null;
+  let lastKey = '';
+  let lastEntry: Shared | null = null;
   const shared = (payload: object, key: string, args: ExecutionArgs): Shared => {
+    if (payload === lastPayload && key === lastKey) return lastEntry!;
     let byKey = results.get(payload);
     if (!byKey) results.set(payload, (byKey = new Map()));
     let entry = byKey.get(key);
@@ -104,7 +109,7 @@ export function sharedSubscribe(options: SharedSubscribeOptions) {
       const s: Shared = (entry = { ready: false });
       const done = (result: ExecutionResult) => {
         s.result = result;
-        s.json = Buffer.from(JSON.stringify(options.format(result)));
+        s.tail = Buffer.from(`${JSON.stringify(options.format(result))}}`);
         s.ready = true;
       };
       const result = execute({ ...args, rootValue: payload });
@@ -114,6 +119,9 @@ export function sharedSubscribe(options: SharedSubscribeOptions) {
       } else done(result);
       byKey.set(key, entry);
     }
+    lastPayload = payload;
+    lastKey = key;
+    lastEntry = entry;
     return entry;
   };
 
@@ -163,7 +171,7 @@ export function sharedSubscribe(options: SharedSubscribeOptions) {
         return;
       }
       unwritten++;
-      batcher.queue(out.socket, textFrame([prefix, s.json!, SUFFIX]), written);
+      batcher.queue(out.socket, prefix, s.tail!, written);
     };
     const drain = async () => {
       while (waiting.length > 0) {

@@ -26,8 +26,20 @@ export function visibilityKey(actor: Pick<Actor, 'id' | 'role' | 'teamIds'>): st
  */
 const keys = new WeakMap<object, string>();
 
-/** The class a subscriber's visibility is decided for: role and {@link visibilityKey}. */
-const classOf = (actor: Actor) => `${actor.role}\u0000${visibilityKey(actor)}`;
+/**
+ * The class a subscriber's visibility is decided for: role and {@link visibilityKey}. Built once
+ * per actor (the hub asks per subscriber and event of a private team's ticket; a new string each
+ * time was an allocation and a hash per subscriber).
+ */
+const classes = new WeakMap<object, string>();
+function classOf(actor: Actor): string {
+  let cls = classes.get(actor);
+  if (cls === undefined) {
+    cls = `${actor.role}\u0000${visibilityKey(actor)}`;
+    classes.set(actor, cls);
+  }
+  return cls;
+}
 
 /**
  * Whether subscribers may read one event's ticket (`mayReadTicket`, the rule of queries),
