@@ -295,6 +295,9 @@ export class SurveysService {
       await this.repo.clearSending(this.tx.db, s.id, true).catch(() => undefined);
       throw err;
     }
+    // the final dot's hook runs on a turn of its own (MailService) and, on a busy process, can
+    // come after the server's answer: one turn later it has run (turns run in order)
+    if (!handed) await new Promise<void>((resolve) => setImmediate(resolve));
     // recorded first: the reminder is optional, the survey must not go out twice
     if (!(await (handed as Promise<boolean> | null))) await this.sentMarks.add(s.id);
     this.logger.info({ surveyId: s.id, kind: s.kind }, 'survey e-mail sent');
