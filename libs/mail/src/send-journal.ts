@@ -56,24 +56,14 @@ export class SendJournal implements OnApplicationShutdown {
   mark(statement: JournalStatement): Promise<void>;
   mark(sql: string, params: readonly unknown[]): Promise<void>;
   async mark(statement: JournalStatement | string, params: readonly unknown[] = []): Promise<void> {
-    await this.recorded(statement, params);
-  }
-
-  /** {@link mark}, telling whether the mark was recorded (false: logged and skipped). */
-  async recorded(
-    statement: JournalStatement | string,
-    params: readonly unknown[] = [],
-  ): Promise<boolean> {
     try {
       await this.db.executeQuery(
         typeof statement === 'string'
           ? CompiledQuery.raw(statement, [...params])
           : statement(this.db),
       );
-      return true;
     } catch (err) {
       this.logger.warn({ err }, 'send journal: mark not recorded');
-      return false;
     }
   }
 

@@ -139,17 +139,6 @@ export class SurveysRepository {
       .execute();
   }
 
-  /** Surveys the SMTP server accepted (one statement for many). */
-  async markSentMany(tx: Tx, ids: readonly string[]): Promise<void> {
-    if (ids.length === 0) return;
-    await db(tx)
-      .updateTable('surveys')
-      .set({ sentAt: sql<Date>`now()` })
-      .where('surveys.id', '=', anyId(ids))
-      .where('surveys.sentAt', 'is', null)
-      .execute();
-  }
-
   async setTokenHashes(tx: Tx, items: { id: string; hash: string }[]): Promise<void> {
     if (items.length === 0) return;
     await sql`UPDATE surveys s SET token_hash = v.hash
@@ -218,29 +207,40 @@ export class SurveysRepository {
   /**
    * {@link dataSentQuery} for many surveys (the final dots of one turn of the event loop) that
    * also records them as sent, for the CSAT batch: one write per survey after its insert instead
-   * of two (the final dot, then the server's answer).
-   * The server has the whole message at the final dot; what a worker killed after it does is
-   * the same either way (a survey handed over counts as sent, decision 28), and a refusal at the
-   * dot undoes the mark ({@link clearSending} with `handedOver`). Unlike the journal's other
-   * marks this one commits synchronously (`set_config(…, true)` holds for its transaction):
-   * `sent_at` is now the only record of the send, and must not be lost with a crash of
-   * PostgreSQL (an asynchronous commit could lose the last few hundred milliseconds).
+   * of two (the final dot, then the server's answer). The server has the whole message at the
+   * final dot; what a worker killed after it does is the same either way (a survey handed over
+   * counts as sent, decision 28), and a refusal at the dot undoes the mark ({@link clearSending}
+   * with `handedOver`). Run by the journal (asynchronous commit, as before); {@link sentBarrier}
+   * makes it durable before the job ends.
    */
   handedOverManyQuery(tx: Tx, ids: readonly string[]): CompiledQuery {
     return db(tx)
       .updateTable('surveys')
-      .from(
-        sql<{
-          at: Date;
-          durable: string;
-        }>`(SELECT clock_timestamp() AS at, set_config('synchronous_commit', 'on', true) AS durable)`.as(
-          'mark',
-        ),
-      )
+      .from(sql<{ at: Date }>`(SELECT clock_timestamp() AS at)`.as('mark'))
       .set({ dataSentAt: sql<Date>`mark.at`, sentAt: sql<Date>`mark.at` })
       .where('surveys.id', '=', anyId(ids))
       .where('surveys.sentAt', 'is', null)
       .compile();
+  }
+
+  /**
+   * After the server accepted these surveys: records `sent_at` for any whose hand-over mark is
+   * missing (not recorded, or its hook came late), and makes the marks durable. The journal
+   * commits asynchronously, and `sent_at` is now the only record of a send, so it must not be
+   * lost with a crash of PostgreSQL: this statement always commits a transaction id
+   * (`pg_current_xact_id()`) synchronously, which flushes the WAL up to it, the earlier marks
+   * included. It writes no row when every mark is there (one statement per turn of the event
+   * loop, like the `sent_at` UPDATE it replaces, without that UPDATE's row versions).
+   */
+  async sentBarrier(tx: Tx, ids: readonly string[]): Promise<void> {
+    if (ids.length === 0) return;
+    await db(tx)
+      .updateTable('surveys')
+      .from(sql<{ xid: string }>`(SELECT pg_current_xact_id() AS xid)`.as('durable'))
+      .set({ sentAt: sql<Date>`now()` })
+      .where('surveys.id', '=', anyId(ids))
+      .where('surveys.sentAt', 'is', null)
+      .execute();
   }
 
   /**

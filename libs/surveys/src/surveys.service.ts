@@ -273,49 +273,48 @@ export class SurveysService {
 
   /**
    * Mails a survey created as `sending`. The final dot's mark records it as sent (`data_sent_at`
-   * and `sent_at` in one write, coalesced); a refusal clears that and `sending`. `sent_at` is
-   * written after the server's answer only when the mark could not be recorded.
+   * and `sent_at` in one write, coalesced); a refusal clears that and `sending`; after the
+   * server's answer one coalesced statement makes the marks durable (and writes `sent_at` where
+   * a mark is missing).
    */
   private async mailSurvey(s: SurveyContext, token: string): Promise<void> {
     const mail = surveyMail(s, this.config.http.publicUrl, token, false);
-    let handed: Promise<boolean> | null = null;
+    let handed: Promise<void> | null = null;
     try {
       await this.mail.sendComposed({
         to: { name: s.contactName.replace(/"/g, ''), address: s.contactEmail },
         ...mail,
         onDataSent: () => {
-          handed = this.handedOver.add(s.id).then(
-            () => true,
-            () => false,
-          );
+          handed = this.handedOver.add(s.id);
         },
       });
     } catch (err) {
-      await (handed as Promise<boolean> | null);
+      await (handed as Promise<void> | null);
       await this.repo.clearSending(this.tx.db, s.id, true).catch(() => undefined);
       throw err;
     }
     // the final dot's hook runs on a turn of its own (MailService) and, on a busy process, can
     // come after the server's answer: one turn later it has run (turns run in order)
     if (!handed) await new Promise<void>((resolve) => setImmediate(resolve));
+    await (handed as Promise<void> | null);
     // recorded first: the reminder is optional, the survey must not go out twice
-    if (!(await (handed as Promise<boolean> | null))) await this.sentMarks.add(s.id);
+    await this.sentMarks.add(s.id);
     this.logger.info({ surveyId: s.id, kind: s.kind }, 'survey e-mail sent');
     if (this.config.surveys.reminderSeconds > 0) await this.reminders.add(s.id);
   }
 
   /**
    * The final dots written in one turn of the event loop, in one statement: `data_sent_at` and
-   * `sent_at` (see SurveysRepository.handedOverManyQuery). Rejects when the mark was not recorded.
+   * `sent_at` (see SurveysRepository.handedOverManyQuery).
    */
-  private readonly handedOver = new Coalescer<string>(async (ids) => {
+  private readonly handedOver = new Coalescer<string>((ids) => {
     const q = this.repo.handedOverManyQuery(this.tx.db, ids);
-    if (!(await this.journal.recorded(q.sql, [...q.parameters])))
-      throw new Error('survey hand-over mark not recorded');
+    return this.journal.mark(q.sql, [...q.parameters]);
   });
 
+  /** After the server's answers of one turn: the marks made durable (SurveysRepository.sentBarrier). */
   private readonly sentMarks = new Coalescer<string>((ids) =>
-    this.repo.markSentMany(this.tx.db, ids),
+    this.repo.sentBarrier(this.tx.db, ids),
   );
 
   /**
