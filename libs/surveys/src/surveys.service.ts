@@ -112,9 +112,9 @@ export class SurveysService {
   /**
    * Many CSAT requests at once: one transaction reads their tickets and requesters (drawing the
    * new surveys' ids), locks the contacts (in one order), applies the throttle and inserts every
-   * survey set-based as `sending` with its token hash; after the commit the mails go out side by side over the pooled SMTP connections
-   * and `sent_at` is recorded for all that the server accepted in one statement per turn of the
-   * event loop. A solve whose survey exists unsent (a retried job) is delivered alone, as before.
+   * survey set-based as `sending` with its token hash; after the commit the mails go out side by
+   * side over the pooled SMTP connections, and each final dot's mark records `sent_at` (one
+   * statement per turn of the event loop, made durable after the server's answers). A solve whose survey exists unsent (a retried job) is delivered alone, as before.
    * Rules and the duplicate window are those of the one-at-a-time path: per survey, `sending_at`
    * commits before its SMTP transaction and `data_sent_at` as soon as the final dot is written.
    */
