@@ -8,12 +8,14 @@ export interface ReceivedMail {
 
 /**
  * A real SMTP server on a random loopback port that keeps every message it accepts.
- * `reject` makes it refuse recipients with 550 (a permanent failure); `delayMs` makes each
+ * `reject` makes it refuse recipients with 550 (a permanent failure); `rejectData` refuses each
+ * message with 554 after its final dot (the whole message was sent); `delayMs` makes each
  * message take that long to accept (a slow mail server, so jobs stay in flight).
  */
 export async function startSmtpSink(
   options: {
     reject?: boolean;
+    rejectData?: boolean;
     delayMs?: number;
     rejectAddress?: (address: string) => boolean;
     /** Keeps only the mails this accepts (others are accepted and dropped). */
@@ -37,6 +39,9 @@ export async function startSmtpSink(
       stream.on('data', (c: Buffer) => chunks.push(c));
       stream.on('end', () => {
         setTimeout(() => {
+          if (options.rejectData) {
+            return callback(Object.assign(new Error('message refused'), { responseCode: 554 }));
+          }
           const raw = Buffer.concat(chunks).toString('utf8');
           if (!options.only || options.only(raw)) {
             mails.push({ to: session.envelope.rcptTo.map((r) => r.address), raw });

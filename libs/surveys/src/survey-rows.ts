@@ -58,6 +58,8 @@ export interface CsatBatchTicket extends CsatTicket {
   contactEmail: string;
   customerName: string;
   ticketSubject: string | null;
+  /** The id the solve's survey gets (drawn from the sequence) when it has none yet. */
+  newId: string | null;
 }
 
 /**

@@ -49,7 +49,9 @@ describe('SurveysRepository (medium)', () => {
   });
   afterAll(() => m.close());
 
-  const csat = (i: number, salt: string) => ({
+  const csat = (i: number, salt: string, id: string) => ({
+    id,
+    tokenHash: `hash-${salt}`,
     ticketId: tickets[i],
     solveCycle: 1,
     contactId: contacts[i],
@@ -59,7 +61,7 @@ describe('SurveysRepository (medium)', () => {
     salt,
   });
 
-  it('decides a CSAT batch: reads by position, locks, inserts once per solve, sets the token hashes', async () => {
+  it('decides a CSAT batch: reads by position drawing ids, locks, inserts once per solve with the token hashes', async () => {
     const asked = [
       { ticketId: tickets[1], solveCycle: 1 },
       { ticketId: '999999999', solveCycle: 1 },
@@ -90,18 +92,19 @@ describe('SurveysRepository (medium)', () => {
       ticketSubject: `Help ${contacts[0]}`,
       existingId: null,
       existingSent: false,
+      newId: expect.stringMatching(/^\d+$/),
     });
+    const idOf = (ord: number) => read.find((r) => r.ord === ord)!.newId!;
+    // one id per solve without a survey, each its own
+    expect(idOf(3)).not.toEqual(idOf(1));
     const inserted = await m.run(async (tx) => {
       await repo.lockContacts(tx, [contacts[1], contacts[0], contacts[1]]);
       expect(await repo.surveyedWithinMany(tx, contacts, 30)).toEqual(new Set());
-      const rows = await repo.insertCsatMany(tx, [csat(0, 'salt-a'), csat(1, 'salt-b')], 14);
-      await repo.setTokenHashes(
-        tx,
-        rows.map((r) => ({ id: r.id, hash: `hash-${r.tokenSalt}` })),
-      );
-      return rows;
+      return repo.insertCsatMany(tx, [csat(0, 'salt-a', idOf(3)), csat(1, 'salt-b', idOf(1))], 14);
     });
     expect(inserted).toHaveLength(2);
+    // the rows have the drawn ids
+    expect(inserted.map((r) => r.id)).toEqual([idOf(3), idOf(1)]);
     expect(inserted[0]).toMatchObject({
       kind: 'csat',
       ticketId: tickets[0],
@@ -117,12 +120,18 @@ describe('SurveysRepository (medium)', () => {
     expect(typeof inserted[0].id).toBe('string');
     expect(inserted[0].expiresAt.getTime() - inserted[0].createdAt.getTime()).toBe(14 * 86_400_000);
     // the same solve again: skipped, not an error
-    expect(await repo.insertCsatMany(m.db, [csat(0, 'salt-c')], 14)).toEqual([]);
+    // a fresh id (cycle 2 has no survey), but cycle 1 of that ticket has one
+    const [redrawn] = await repo.csatTickets(m.db, [{ ticketId: tickets[0], solveCycle: 2 }]);
+    expect(await repo.insertCsatMany(m.db, [csat(0, 'salt-c', redrawn.newId!)], 14)).toEqual([]);
     expect(await repo.surveyedWithinMany(m.db, contacts, 30)).toEqual(
       new Set(contacts.slice(0, 2)),
     );
     const again = await repo.csatTickets(m.db, [{ ticketId: tickets[0], solveCycle: 1 }]);
-    expect(again[0]).toMatchObject({ existingId: inserted[0].id, existingSent: false });
+    expect(again[0]).toMatchObject({
+      existingId: inserted[0].id,
+      existingSent: false,
+      newId: null,
+    });
     const ctx = await m.run((tx) => repo.contextByTokenHash(tx, 'hash-salt-b', true));
     expect(ctx).toMatchObject({
       id: inserted[1].id,
@@ -147,12 +156,26 @@ describe('SurveysRepository (medium)', () => {
     await repo.clearSending(m.db, s.id);
     expect(await repo.context(m.db, s.id)).toMatchObject({ sendingAt: null, dataSentAt: null });
     const [other] = await repo.byTicketIds(m.db, [tickets[1]]);
-    const many = repo.dataSentManyQuery(m.db, [s.id, other.id]);
+    // the CSAT batch's hand-over mark: handed over and sent in one write, undone by a refusal
+    const many = repo.handedOverManyQuery(m.db, [s.id, other.id]);
     await m.db.query(many.sql, [...many.parameters]);
-    await repo.markSentMany(m.db, [s.id, other.id]);
+    const handed = await repo.context(m.db, other.id);
+    expect(handed!.sentAt).toBeInstanceOf(Date);
+    expect(handed!.sentAt).toEqual(handed!.dataSentAt);
+    await repo.clearSending(m.db, other.id, true);
+    expect(await repo.context(m.db, other.id)).toMatchObject({
+      sendingAt: null,
+      dataSentAt: null,
+      sentAt: null,
+    });
+    // after the server's answer: sent_at where the mark is missing, none rewritten
+    await repo.sentBarrier(m.db, [s.id, other.id]);
     const sent = await repo.context(m.db, s.id);
     expect(sent!.sentAt).toBeInstanceOf(Date);
-    expect(sent!.dataSentAt).toBeInstanceOf(Date);
+    expect(sent!.sentAt).toEqual(sent!.dataSentAt);
+    // sent after the server's answer (not by the hand-over mark): a later failure leaves it
+    await repo.clearSending(m.db, other.id, true);
+    expect((await repo.context(m.db, other.id))!.sentAt).toBeInstanceOf(Date);
     // once sent, nothing changes the delivery marks any more
     expect(await repo.markSending(m.db, s.id)).toBe(false);
     expect(await repo.markSent(m.db, s.id)).toBe(false);

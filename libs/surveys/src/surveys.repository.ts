@@ -22,7 +22,10 @@ export class SurveysRepository {
   /**
    * The ticket, its requester's mail flags, its CSAT survey of the asked solve cycle and what the
    * survey e-mail needs (names, subject), for many solves at once: one row per (ticket, solve
-   * cycle) asked for that exists, with its position in the input.
+   * cycle) asked for that exists, with its position in the input. A solve without a survey gets
+   * the id its survey will have (`newId`, drawn from the identity sequence), so the token and its
+   * hash are known before the insert and written by it (ids of solves that end up not surveyed
+   * are gaps, as a rolled-back insert leaves).
    */
   async csatTickets(
     tx: Tx,
@@ -35,9 +38,11 @@ export class SurveysRepository {
              c.survey_opt_out AS "optOut", c.email_bouncing_at IS NOT NULL AS bouncing,
              c.name AS "contactName", c.email AS "contactEmail", cu.name AS "customerName",
              t.subject AS "ticketSubject",
-             s.id::text AS "existingId", coalesce(s.sent_at IS NOT NULL, false) AS "existingSent"
+             s.id::text AS "existingId", coalesce(s.sent_at IS NOT NULL, false) AS "existingSent",
+             CASE WHEN s.id IS NULL THEN nextval(q.seq)::text END AS "newId"
         FROM unnest(${items.map((i) => i.ticketId)}::bigint[], ${items.map((i) => i.solveCycle)}::int[])
              WITH ORDINALITY AS v(ticket_id, cycle, ord)
+        CROSS JOIN (SELECT pg_get_serial_sequence('surveys', 'id')::regclass AS seq) q
         JOIN tickets t ON t.id = v.ticket_id
         JOIN contacts c ON c.id = t.requester_id
         JOIN customers cu ON cu.id = t.customer_id
@@ -80,12 +85,15 @@ export class SurveysRepository {
   }
 
   /**
-   * Inserts CSAT surveys set-based, already `sending` (delivery starts after the commit). A
-   * solve that got its survey from someone else meanwhile is skipped (no row returned for it).
+   * Inserts CSAT surveys set-based, already `sending` (delivery starts after the commit), with the
+   * ids {@link csatTickets} drew and their token hashes: one write per survey row, no UPDATE of
+   * the token afterwards. A solve that got its survey from someone else meanwhile is skipped (no
+   * row returned for it).
    */
   async insertCsatMany(
     tx: Tx,
     rows: readonly {
+      id: string;
       ticketId: string;
       solveCycle: number;
       contactId: string;
@@ -93,6 +101,7 @@ export class SurveysRepository {
       teamId: string | null;
       agentId: string | null;
       salt: string;
+      tokenHash: string;
     }[],
     expiresInDays: number,
   ): Promise<SurveyRow[]> {
@@ -101,6 +110,7 @@ export class SurveysRepository {
     return db(tx)
       .insertInto('surveys')
       .columns([
+        'id',
         'kind',
         'ticketId',
         'solveCycle',
@@ -114,27 +124,18 @@ export class SurveysRepository {
         'sendingAt',
       ])
       .expression(
-        sql`SELECT 'csat', v.ticket_id, v.cycle, v.contact_id, v.customer_id, v.team_id, v.agent_id,
-                   v.salt, 'pending:' || v.salt, now() + make_interval(days => ${expiresInDays}), now()
-              FROM unnest(${col('ticketId')}::bigint[], ${col('solveCycle')}::int[], ${col('contactId')}::bigint[],
-                          ${col('customerId')}::bigint[], ${col('teamId')}::bigint[], ${col('agentId')}::bigint[],
-                          ${col('salt')}::text[])
-                   AS v(ticket_id, cycle, contact_id, customer_id, team_id, agent_id, salt)`,
+        // the ids come from the identity sequence (csatTickets), hence OVERRIDING SYSTEM VALUE
+        sql`OVERRIDING SYSTEM VALUE
+            SELECT v.id, 'csat', v.ticket_id, v.cycle, v.contact_id, v.customer_id, v.team_id, v.agent_id,
+                   v.salt, v.hash, now() + make_interval(days => ${expiresInDays}), now()
+              FROM unnest(${col('id')}::bigint[], ${col('ticketId')}::bigint[], ${col('solveCycle')}::int[],
+                          ${col('contactId')}::bigint[], ${col('customerId')}::bigint[], ${col('teamId')}::bigint[],
+                          ${col('agentId')}::bigint[], ${col('salt')}::text[], ${col('tokenHash')}::text[])
+                   AS v(id, ticket_id, cycle, contact_id, customer_id, team_id, agent_id, salt, hash)`,
       )
       .onConflict((oc) => oc.doNothing())
       .returning(SURVEY_COLUMNS)
       .$narrowType<{ contactId: NotNull }>()
-      .execute();
-  }
-
-  /** Surveys the SMTP server accepted (one statement for many). */
-  async markSentMany(tx: Tx, ids: readonly string[]): Promise<void> {
-    if (ids.length === 0) return;
-    await db(tx)
-      .updateTable('surveys')
-      .set({ sentAt: sql<Date>`now()` })
-      .where('surveys.id', '=', anyId(ids))
-      .where('surveys.sentAt', 'is', null)
       .execute();
   }
 
@@ -203,23 +204,68 @@ export class SurveysRepository {
       .compile();
   }
 
-  /** {@link dataSentQuery} for many surveys (the final dots of one turn of the event loop). */
-  dataSentManyQuery(tx: Tx, ids: readonly string[]): CompiledQuery {
+  /**
+   * {@link dataSentQuery} for many surveys (the final dots of one turn of the event loop) that
+   * also records them as sent, for the CSAT batch: one write per survey after its insert instead
+   * of two (the final dot, then the server's answer). The server has the whole message at the
+   * final dot; what a worker killed after it does is the same either way (a survey handed over
+   * counts as sent, decision 28), and a refusal at the dot undoes the mark ({@link clearSending}
+   * with `handedOver`). Run by the journal (asynchronous commit, as before); {@link sentBarrier}
+   * makes it durable before the job ends.
+   */
+  handedOverManyQuery(tx: Tx, ids: readonly string[]): CompiledQuery {
     return db(tx)
       .updateTable('surveys')
-      .set({ dataSentAt: sql<Date>`clock_timestamp()` })
+      .from(sql<{ at: Date }>`(SELECT clock_timestamp() AS at)`.as('mark'))
+      .set({ dataSentAt: sql<Date>`mark.at`, sentAt: sql<Date>`mark.at` })
       .where('surveys.id', '=', anyId(ids))
       .where('surveys.sentAt', 'is', null)
       .compile();
   }
 
-  /** The delivery failed (the job retries): the message was not handed over. */
-  async clearSending(tx: Tx, id: string): Promise<void> {
+  /**
+   * After the server accepted these surveys: records `sent_at` for any whose hand-over mark is
+   * missing (not recorded, or its hook came late), and makes the marks durable. The journal
+   * commits asynchronously, and `sent_at` is now the only record of a send, so it must not be
+   * lost with a crash of PostgreSQL: this statement always commits a transaction id
+   * (`pg_current_xact_id()`) synchronously, which flushes the WAL up to it, the earlier marks
+   * included. It writes no row when every mark is there (one statement per turn of the event
+   * loop, like the `sent_at` UPDATE it replaces, without that UPDATE's row versions).
+   */
+  async sentBarrier(tx: Tx, ids: readonly string[]): Promise<void> {
+    if (ids.length === 0) return;
     await db(tx)
       .updateTable('surveys')
-      .set({ sendingAt: null, dataSentAt: null })
-      .where('surveys.id', '=', id)
+      .from(sql<{ xid: string }>`(SELECT pg_current_xact_id() AS xid)`.as('durable'))
+      .set({ sentAt: sql<Date>`now()` })
+      .where('surveys.id', '=', anyId(ids))
       .where('surveys.sentAt', 'is', null)
+      .execute();
+  }
+
+  /**
+   * The delivery failed (the job retries): the message was not handed over, or the server
+   * refused it at the final dot. `handedOver`: the survey's `sent_at` may be the hand-over mark's
+   * ({@link handedOverManyQuery}, equal to `data_sent_at`), which is undone too; a `sent_at`
+   * recorded after the server accepted the message stays.
+   */
+  async clearSending(tx: Tx, id: string, handedOver = false): Promise<void> {
+    await db(tx)
+      .updateTable('surveys')
+      .set(
+        handedOver
+          ? { sendingAt: null, dataSentAt: null, sentAt: null }
+          : { sendingAt: null, dataSentAt: null },
+      )
+      .where('surveys.id', '=', id)
+      .where((eb) =>
+        handedOver
+          ? eb.or([
+              eb('surveys.sentAt', 'is', null),
+              eb('surveys.sentAt', '=', eb.ref('surveys.dataSentAt')),
+            ])
+          : eb('surveys.sentAt', 'is', null),
+      )
       .execute();
   }
 

@@ -110,11 +110,11 @@ export class SurveysService {
   );
 
   /**
-   * Many CSAT requests at once: one transaction reads their tickets and requesters, locks the
-   * contacts (in one order), applies the throttle and inserts every survey set-based as
-   * `sending`; after the commit the mails go out side by side over the pooled SMTP connections
-   * and `sent_at` is recorded for all that the server accepted in one statement per turn of the
-   * event loop. A solve whose survey exists unsent (a retried job) is delivered alone, as before.
+   * Many CSAT requests at once: one transaction reads their tickets and requesters (drawing the
+   * new surveys' ids), locks the contacts (in one order), applies the throttle and inserts every
+   * survey set-based as `sending` with its token hash; after the commit the mails go out side by
+   * side over the pooled SMTP connections, and each final dot's mark records `sent_at` (one
+   * statement per turn of the event loop, made durable after the server's answers). A solve whose survey exists unsent (a retried job) is delivered alone, as before.
    * Rules and the duplicate window are those of the one-at-a-time path: per survey, `sending_at`
    * commits before its SMTP transaction and `data_sent_at` as soon as the final dot is written.
    */
@@ -178,27 +178,30 @@ export class SurveysService {
           if (throttleDays > 0) recent.add(c.t.requesterId);
           chosen.push(c);
         }
-        const salts = chosen.map(() => newSalt());
+        // the ids were drawn by the read: tokens and their hashes go in with the insert
+        const fresh = chosen.map((c) => {
+          if (!c.t.newId) throw new Error(`CSAT batch: no survey id drawn for ticket ${c.t.id}`);
+          const salt = newSalt();
+          return { id: c.t.newId, salt, token: this.token(c.t.newId, salt) };
+        });
         const inserted = await this.repo.insertCsatMany(
           tx,
           chosen.map((c, k) => ({
+            id: fresh[k].id,
             ticketId: items[c.i].ticketId,
             solveCycle: items[c.i].solveCycle,
             contactId: c.t.requesterId,
             customerId: c.t.customerId,
             teamId: c.t.teamId,
             agentId: c.t.assigneeId,
-            salt: salts[k],
+            salt: fresh[k].salt,
+            tokenHash: hashToken(fresh[k].token),
           })),
           this.config.surveys.expiryDays,
         );
-        const tokens = inserted.map((r) => this.token(r.id, r.tokenSalt));
-        await this.repo.setTokenHashes(
-          tx,
-          inserted.map((r, k) => ({ id: r.id, hash: hashToken(tokens[k]) })),
-        );
+        const tokenOf = new Map(fresh.map((f) => [f.id, f.token]));
         const byTicket = new Map(
-          inserted.map((r, k) => [r.ticketId, { row: r, token: tokens[k] }]),
+          inserted.map((r) => [r.ticketId, { row: r, token: tokenOf.get(r.id) }]),
         );
         const out: { i: number; survey: SurveyContext; token: string }[] = [];
         for (const c of chosen) {
@@ -268,37 +271,50 @@ export class SurveysService {
     return results as Settled<CsatOutcome>[];
   }
 
-  /** Mails a survey created as `sending`; records `sent_at` (coalesced) or clears `sending`. */
+  /**
+   * Mails a survey created as `sending`. The final dot's mark records it as sent (`data_sent_at`
+   * and `sent_at` in one write, coalesced); a refusal clears that and `sending`; after the
+   * server's answer one coalesced statement makes the marks durable (and writes `sent_at` where
+   * a mark is missing).
+   */
   private async mailSurvey(s: SurveyContext, token: string): Promise<void> {
     const mail = surveyMail(s, this.config.http.publicUrl, token, false);
-    let dataSent: Promise<void> | null = null;
+    let handed: Promise<void> | null = null;
     try {
       await this.mail.sendComposed({
         to: { name: s.contactName.replace(/"/g, ''), address: s.contactEmail },
         ...mail,
         onDataSent: () => {
-          dataSent = this.handedOver.add(s.id);
+          handed = this.handedOver.add(s.id);
         },
       });
     } catch (err) {
-      await (dataSent as Promise<void> | null);
-      await this.repo.clearSending(this.tx.db, s.id).catch(() => undefined);
+      await (handed as Promise<void> | null);
+      await this.repo.clearSending(this.tx.db, s.id, true).catch(() => undefined);
       throw err;
     }
+    // the final dot's hook runs on a turn of its own (MailService) and, on a busy process, can
+    // come after the server's answer: one turn later it has run (turns run in order)
+    if (!handed) await new Promise<void>((resolve) => setImmediate(resolve));
+    await (handed as Promise<void> | null);
     // recorded first: the reminder is optional, the survey must not go out twice
     await this.sentMarks.add(s.id);
     this.logger.info({ surveyId: s.id, kind: s.kind }, 'survey e-mail sent');
     if (this.config.surveys.reminderSeconds > 0) await this.reminders.add(s.id);
   }
 
-  /** `data_sent_at` of the final dots written in one turn of the event loop, in one statement. */
+  /**
+   * The final dots written in one turn of the event loop, in one statement: `data_sent_at` and
+   * `sent_at` (see SurveysRepository.handedOverManyQuery).
+   */
   private readonly handedOver = new Coalescer<string>((ids) => {
-    const q = this.repo.dataSentManyQuery(this.tx.db, ids);
+    const q = this.repo.handedOverManyQuery(this.tx.db, ids);
     return this.journal.mark(q.sql, [...q.parameters]);
   });
 
+  /** After the server's answers of one turn: the marks made durable (SurveysRepository.sentBarrier). */
   private readonly sentMarks = new Coalescer<string>((ids) =>
-    this.repo.markSentMany(this.tx.db, ids),
+    this.repo.sentBarrier(this.tx.db, ids),
   );
 
   /**
