@@ -124,7 +124,12 @@ async function ensureData(pool: Pool): Promise<void> {
       `SELECT (SELECT count(*) FROM customers) AS c, (SELECT count(*) FROM tickets) AS t`,
     )
     .then((r) => r.rows[0])
-    .catch(() => ({ c: '0', t: '0' }));
+    // Only a database without the tables counts as empty (42P01: undefined table). Any other
+    // failure (too many clients, a restart) must stop the run, not regenerate the world.
+    .catch((e: unknown) => {
+      if ((e as { code?: string }).code === '42P01') return { c: '0', t: '0' };
+      throw e;
+    });
   // The bench adds a few thousand tickets per run; regenerate once it has drifted by 5 %.
   const fits =
     Number(counts.c) >= SIZES.customers &&
