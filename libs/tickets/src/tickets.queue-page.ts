@@ -1,13 +1,13 @@
 /**
  * The queue page's statement reads only what the query selects (issue 19, helper "queue"): the
  * ticket columns of the selected fields, and of each preloaded relation (customer, requester,
- * assignee, last message) the columns of its selected fields, as long as every selected field
- * is a plain column. Anything else selected (a field with a resolver of its own, a field added later) falls
+ * assignee) the columns of its selected fields, as long as every selected field is a plain
+ * column. Anything else selected (a field with a resolver of its own, a field added later) falls
  * back to the full column list of that row, so a resolver never sees a row without the
  * properties it reads. The list statement used to read ~45 ticket columns and every column of
  * each relation for a page that shows seven of them.
  */
-import type { FieldNode, GraphQLResolveInfo } from 'graphql';
+import type { GraphQLResolveInfo } from 'graphql';
 import { AliasedExpression, RawBuilder, sql } from 'kysely';
 import { jsonRow, preload, selectedFields } from '@staydesk/core';
 import { CONTACT_COLUMNS, CUSTOMER_COLUMNS } from '@staydesk/customers';
@@ -23,7 +23,7 @@ export interface QueueSelection {
   customer: RelationRead;
   requester: RelationRead;
   assignee: RelationRead;
-  lastMessage: RelationRead;
+  lastMessage: boolean;
 }
 
 /**
@@ -84,17 +84,6 @@ const RELATION_COLUMNS = {
     phone: 'phone',
   },
   assignee: { id: 'id::text AS id', name: 'name', email: 'email', role: 'role' },
-  // LAST_MESSAGE's columns (tickets.queue-sql.ts)
-  lastMessage: {
-    id: 'm.id::text AS id',
-    ticketId: 'm.ticket_id::text AS "ticketId"',
-    kind: 'm.kind',
-    authorUserId: 'm.author_user_id::text AS "authorUserId"',
-    authorContactId: 'm.author_contact_id::text AS "authorContactId"',
-    body: 'm.body',
-    sentiment: 'm.sentiment',
-    createdAt: 'm.created_at AS "createdAt"',
-  },
 } as const;
 
 type Narrowable = keyof typeof RELATION_COLUMNS;
@@ -108,24 +97,8 @@ function relationRead(info: GraphQLResolveInfo, name: Narrowable): RelationRead 
   return [...new Set(['id', ...fields])].map((f) => known[f]);
 }
 
-/**
- * Selections by the query's field node: a parsed document is kept and sent again and again (the
- * queue page, every refresh), and its field nodes and fragments with it, so walking the
- * selection once per document is enough. Weak: a document dropped from Apollo's cache takes its
- * entries with it.
- */
-const SELECTIONS = new WeakMap<FieldNode, QueueSelection>();
-
 /** What the page's statement must read for this query. */
 export function queueSelection(info: GraphQLResolveInfo): QueueSelection {
-  if (info.fieldNodes.length !== 1) return readSelection(info);
-  const node = info.fieldNodes[0];
-  let selection = SELECTIONS.get(node);
-  if (!selection) SELECTIONS.set(node, (selection = readSelection(info)));
-  return selection;
-}
-
-function readSelection(info: GraphQLResolveInfo): QueueSelection {
   const selected = selectedFields(info, ['edges', 'node']);
   const narrow = [...selected].every(
     (f) => f.startsWith('__') || COLUMN_BY_NAME.has(f) || ID_RESOLVED.has(f),
@@ -135,26 +108,20 @@ function readSelection(info: GraphQLResolveInfo): QueueSelection {
     customer: selected.has('customer') && relationRead(info, 'customer'),
     requester: selected.has('requester') && relationRead(info, 'requester'),
     assignee: selected.has('assignee') && relationRead(info, 'assignee'),
-    lastMessage: selected.has('lastMessage') && relationRead(info, 'lastMessage'),
+    lastMessage: selected.has('lastMessage'),
   };
 }
 
-const KEYS = new WeakMap<QueueSelection, string>();
-
 /** A selection as a string: equal selections read the same columns. */
 export function selectionKey(s: QueueSelection): string {
-  let key = KEYS.get(s);
-  if (key !== undefined) return key;
   const rel = (r: RelationRead) => (r === false ? '-' : r === 'all' ? '*' : r.join(','));
-  key = [
+  return [
     s.fields ? [...s.fields].sort().join(',') : '*',
     rel(s.customer),
     rel(s.requester),
     rel(s.assignee),
-    rel(s.lastMessage),
+    s.lastMessage ? 'm' : '-',
   ].join('|');
-  KEYS.set(s, key);
-  return key;
 }
 
 /** The ticket columns of a page: the selected ones, the ids and the ordering's key. */
@@ -193,13 +160,7 @@ export function pageRelationColumns(s: QueueSelection, lastMessage: RawBuilder<s
     );
   // notes follow their ticket (mayReadNotes = mayReadTicket) and the list holds only tickets
   // the caller may read, so the latest message of any kind is the one to show
-  if (s.lastMessage === 'all') cols.push(lastMessage.as('$lastMessage'));
-  else if (s.lastMessage)
-    cols.push(
-      asJson(
-        sql`SELECT ${columnsOf(s.lastMessage, '')} FROM ticket_messages m WHERE m.ticket_id = ${T('id')} ORDER BY m.created_at DESC, m.id DESC LIMIT 1`,
-      ).as('$lastMessage'),
-    );
+  if (s.lastMessage) cols.push(lastMessage.as('$lastMessage'));
   return cols;
 }
 
