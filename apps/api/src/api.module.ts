@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import { ApolloDriver, ApolloDriverConfig } from '@nestjs/apollo';
-import { DynamicModule, Inject, MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
+import { DynamicModule, MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
 import { APP_FILTER, HttpAdapterHost, ModuleRef } from '@nestjs/core';
 import { GraphQLModule } from '@nestjs/graphql';
 import { TerminusModule } from '@nestjs/terminus';
@@ -128,12 +128,7 @@ export class ApiModule implements NestModule {
     };
   }
 
-  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
-
   configure(consumer: MiddlewareConsumer) {
-    // the per-request SQL counter is read only to answer `extensions.sqlQueries`
-    if (this.config.graphql.exposeSqlCount) {
-      consumer.apply(SqlCountMiddleware).forRoutes('graphql');
-    }
+    consumer.apply(SqlCountMiddleware).forRoutes('graphql');
   }
 }

@@ -16,9 +16,6 @@ export function requestId(req: IncomingMessage): string {
   return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
 }
 
-/** Levels at which pino-http's "request completed" (info) lines are written. */
-const INFO_AND_BELOW = new Set(['info', 'debug', 'trace']);
-
 const urlOf = (req: IncomingMessage & { originalUrl?: string }) => req.originalUrl ?? req.url ?? '';
 
 /**
@@ -59,12 +56,9 @@ export class LoggingModule {
                 ],
                 censor: '[redacted]',
               },
-              // pino-http logs every request (completed or failed) at info: at warn and above
-              // nothing is written, and each request only paid for its listeners and the
-              // unwritten line (the bench runs at warn)
-              autoLogging: INFO_AND_BELOW.has(config.log.level)
-                ? { ignore: (req: IncomingMessage) => urlOf(req).startsWith('/health') }
-                : false,
+              autoLogging: {
+                ignore: (req: IncomingMessage) => urlOf(req).startsWith('/health'),
+              },
               serializers: {
                 req: (req: IncomingMessage & { id: string; originalUrl?: string }) => ({
                   method: req.method,

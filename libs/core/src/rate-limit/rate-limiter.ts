@@ -33,18 +33,13 @@ export class RateLimiter {
     const windowMs = windowSeconds * 1000;
     const key = `${this.config.redis.prefix}:rl:${scope}:${id}`;
     let result: [number, number] | undefined;
-    let timer: NodeJS.Timeout | undefined;
     try {
       result = (await Promise.race([
         this.redis.eval(HIT, 1, key, String(windowMs)),
-        new Promise((_, reject) => {
-          timer = setTimeout(() => reject(new Error('timeout')), 250).unref();
-        }),
+        new Promise((_, reject) => setTimeout(() => reject(new Error('timeout')), 250).unref()),
       ])) as [number, number];
     } catch {
       return; // fail open
-    } finally {
-      clearTimeout(timer); // not left to fire (and build an Error) after Redis answered
     }
     const [count, ttl] = result;
     if (count > limit) {
