@@ -30,6 +30,8 @@ import {
 export interface CreateBenchOptions {
   url: string;
   token: string;
+  /** The apis' METRICS_TOKEN (their /metrics needs it in production). */
+  metricsToken?: string;
   /** A small pool of the bench itself (contacts, outbox backlog, pg_stat_activity). */
   pool: Pool;
   dbUrl: string;
@@ -186,13 +188,13 @@ export async function benchCreateTicket(o: CreateBenchOptions): Promise<void> {
       for (const s of sides) {
         const settled = await settle(pool, queues, o.settle !== false);
         const backlog = settled.backlogAtStart;
-        if (s.url) await eventLoopDelay(s.url); // resets the histogram
+        if (s.url) await eventLoopDelay(s.url, o.metricsToken); // resets the histogram
         const c0 = await cpu(o, pool);
         const sampler = sampleWaits(pool, owners);
         const result = await s.run();
         const waits = await sampler.stop();
         const c1 = await cpu(o, pool);
-        const loop = s.url ? await eventLoopDelay(s.url) : undefined;
+        const loop = s.url ? await eventLoopDelay(s.url, o.metricsToken) : undefined;
         const after = await settle(pool, queues, o.settle !== false);
         const c2 = await cpu(o, pool);
         const n = Math.max(result.requests, 1);
@@ -452,9 +454,13 @@ function sampleWaits(pool: Pool, ownersNow: () => Map<number, string>) {
 /** The api's event-loop delay since the last call (prom-client resets its histogram per scrape). */
 async function eventLoopDelay(
   url: string,
+  token?: string,
 ): Promise<{ p50: number; p99: number; max: number } | undefined> {
   try {
-    const text = await (await fetch(`${url}/metrics`)).text();
+    const headers: Record<string, string> = token ? { authorization: `Bearer ${token}` } : {};
+    const response = await fetch(`${url}/metrics`, { headers });
+    if (!response.ok) return undefined;
+    const text = await response.text();
     const v = (name: string) =>
       1000 * Number(new RegExp(`^${name} (\\S+)`, 'm').exec(text)?.[1] ?? NaN);
     return {
