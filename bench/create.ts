@@ -99,21 +99,29 @@ export async function benchCreateTicket(o: CreateBenchOptions): Promise<void> {
   );
   const actorId = admins[0].id;
   const mutation = `mutation($input: CreateTicketInput!) { createTicket(input: $input) { id } }`;
-  const viaApi = (url: string, client: 'http' | 'fetch' = 'http') => {
-    const gql = client === 'fetch' ? graphql(url, o.token) : keepAliveGraphql(url, o.token);
-    return () =>
-      closedLoop(CLIENTS, o.seconds, async (client, n) => {
-        const c = contacts[(client * 7919 + n) % contacts.length];
-        await gql(mutation, {
-          input: {
-            requesterId: c.id,
-            subject: `Bench ticket ${client}-${n}: cannot export invoices`,
-            channel: 'email',
-            priority: 'normal',
-          },
+  const viaApi =
+    (url: string, client: 'http' | 'fetch' = 'http') =>
+    async () => {
+      // new connections every round: a keep-alive socket the server closed while idle between
+      // rounds (its keep-alive timeout) would fail the first request sent on it
+      const http = client === 'http' ? keepAliveGraphql(url, o.token) : null;
+      const gql = http?.gql ?? graphql(url, o.token);
+      try {
+        return await closedLoop(CLIENTS, o.seconds, async (client, n) => {
+          const c = contacts[(client * 7919 + n) % contacts.length];
+          await gql(mutation, {
+            input: {
+              requesterId: c.id,
+              subject: `Bench ticket ${client}-${n}: cannot export invoices`,
+              channel: 'email',
+              priority: 'normal',
+            },
+          });
         });
-      });
-  };
+      } finally {
+        http?.close();
+      }
+    };
   // 32 connections (one per client: the figure's baseline since the start), and as many as the
   // api's pool (like the plain baseline): how much is the pool, how much the stack
   const direct = new Pool({ connectionString: o.dbUrl, max: CLIENTS });
@@ -154,13 +162,16 @@ export async function benchCreateTicket(o: CreateBenchOptions): Promise<void> {
         db.release();
       }
     });
-  // the statements of a creation in the steady state (the first one also fills the caches)
-  const probe = () =>
-    graphql(o.url, o.token)(mutation, {
+  // the statements of a creation in the steady state (the first one also fills the caches:
+  // the variant's too, or its first round runs the transactional path until its rules cache is
+  // read)
+  const probe = (url: string) =>
+    graphql(url, o.token)(mutation, {
       input: { requesterId: contacts[0].id, subject: 'Bench probe', channel: 'email' },
     });
-  await probe();
-  const sql = (await probe()).extensions?.sqlQueries;
+  await probe(o.url);
+  const sql = (await probe(o.url)).extensions?.sqlQueries;
+  if (o.variant) await probe(o.variant.url);
   // warm the raw pools' connections so their first round does not pay the connects
   await Promise.all([warm(direct, CLIENTS), warm(samePool, o.apiPoolSize)]);
 
@@ -246,7 +257,7 @@ function keepAliveGraphql(url: string, token: string) {
   const agent = new Agent({ keepAlive: true, maxSockets: CLIENTS });
   const { hostname, port } = new URL(url);
   const headers = { 'content-type': 'application/json', authorization: `Bearer ${token}` };
-  return (query: string, variables: Record<string, unknown>) =>
+  const gql = (query: string, variables: Record<string, unknown>) =>
     new Promise<{ data: unknown }>((resolve, reject) => {
       const body = JSON.stringify({ query, variables });
       const req = request(
@@ -280,6 +291,7 @@ function keepAliveGraphql(url: string, token: string) {
       req.on('error', reject);
       req.end(body);
     });
+  return { gql, close: () => agent.destroy() };
 }
 
 async function warm(pool: Pool, n: number): Promise<void> {
