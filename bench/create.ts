@@ -1,4 +1,5 @@
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { Agent, request } from 'node:http';
 import { Queue } from 'bullmq';
 import Redis from 'ioredis';
 import { Pool } from 'pg';
@@ -53,6 +54,12 @@ export interface CreateBenchOptions {
    * side's background work left to the next round (to measure what the wait changes).
    */
   settle?: boolean;
+  /**
+   * `--create-fetch`: one more side in the same alternating rounds, the api through the global
+   * `fetch` the bench used before issue 19's client change (3–4× the CPU per request), to show
+   * what the load generator costs.
+   */
+  withFetch?: boolean;
 }
 
 const CLIENTS = 32;
@@ -94,21 +101,29 @@ export async function benchCreateTicket(o: CreateBenchOptions): Promise<void> {
   );
   const actorId = admins[0].id;
   const mutation = `mutation($input: CreateTicketInput!) { createTicket(input: $input) { id } }`;
-  const viaApi = (url: string) => {
-    const gql = graphql(url, o.token);
-    return () =>
-      closedLoop(CLIENTS, o.seconds, async (client, n) => {
-        const c = contacts[(client * 7919 + n) % contacts.length];
-        await gql(mutation, {
-          input: {
-            requesterId: c.id,
-            subject: `Bench ticket ${client}-${n}: cannot export invoices`,
-            channel: 'email',
-            priority: 'normal',
-          },
+  const viaApi =
+    (url: string, client: 'http' | 'fetch' = 'http') =>
+    async () => {
+      // new connections every round: a keep-alive socket the server closed while idle between
+      // rounds (its keep-alive timeout) would fail the first request sent on it
+      const http = client === 'http' ? keepAliveGraphql(url, o.token) : null;
+      const gql = http?.gql ?? graphql(url, o.token);
+      try {
+        return await closedLoop(CLIENTS, o.seconds, async (client, n) => {
+          const c = contacts[(client * 7919 + n) % contacts.length];
+          await gql(mutation, {
+            input: {
+              requesterId: c.id,
+              subject: `Bench ticket ${client}-${n}: cannot export invoices`,
+              channel: 'email',
+              priority: 'normal',
+            },
+          });
         });
-      });
-  };
+      } finally {
+        http?.close();
+      }
+    };
   // 32 connections (one per client: the figure's baseline since the start), and as many as the
   // api's pool (like the plain baseline): how much is the pool, how much the stack
   const direct = new Pool({ connectionString: o.dbUrl, max: CLIENTS });
@@ -149,13 +164,16 @@ export async function benchCreateTicket(o: CreateBenchOptions): Promise<void> {
         db.release();
       }
     });
-  // the statements of a creation in the steady state (the first one also fills the caches)
-  const probe = () =>
-    graphql(o.url, o.token)(mutation, {
+  // the statements of a creation in the steady state (the first one also fills the caches:
+  // the variant's too, or its first round runs the transactional path until its rules cache is
+  // read)
+  const probe = (url: string) =>
+    graphql(url, o.token)(mutation, {
       input: { requesterId: contacts[0].id, subject: 'Bench probe', channel: 'email' },
     });
-  await probe();
-  const sql = (await probe()).extensions?.sqlQueries;
+  await probe(o.url);
+  const sql = (await probe(o.url)).extensions?.sqlQueries;
+  if (o.variant) await probe(o.variant.url);
   // warm the raw pools' connections so their first round does not pay the connects
   await Promise.all([warm(direct, CLIENTS), warm(samePool, o.apiPoolSize)]);
 
@@ -171,6 +189,9 @@ export async function benchCreateTicket(o: CreateBenchOptions): Promise<void> {
           },
         ]
       : []),
+    ...(o.withFetch
+      ? [{ side: 'apiFetch', run: viaApi(o.url, 'fetch'), api: o.api, url: o.url }]
+      : []),
     { side: 'pg', run: viaPg(direct) },
     { side: 'pgPool', run: viaPg(samePool) },
   ];
@@ -184,6 +205,13 @@ export async function benchCreateTicket(o: CreateBenchOptions): Promise<void> {
     ]);
   const rounds: Round[] = [];
   try {
+    // at full size the worker's boot rescore can outlast run.ts's wait for it on a loaded
+    // machine (it is an active job of the risk queue): the first round starts after it
+    const boot = await settle(pool, queues, o.settle !== false, 900_000);
+    if (boot.seconds > 1)
+      o.notes.push(
+        `createTicket: waited ${boot.seconds.toFixed(0)} s for the worker before the first round (backlog ${boot.backlogAtStart})`,
+      );
     for (let i = 0; i < o.rounds; i++) {
       for (const s of sides) {
         const settled = await settle(pool, queues, o.settle !== false);
@@ -220,6 +248,54 @@ export async function benchCreateTicket(o: CreateBenchOptions): Promise<void> {
   report(o, rounds, typeof sql === 'number' ? sql : undefined);
 }
 
+/**
+ * The api side's load generator (issue 19): a GraphQL client over keep-alive `node:http`
+ * connections (one per client at most), reading the body as one buffer. The global `fetch`
+ * (undici's WHATWG layer: Request/Response objects, web streams) cost 2.5–4.7 ms of the bench's
+ * CPU per request against raw pg's client 0.9–1.3 ms per transaction, on the same two cores as
+ * the api. The bench's own CPU per request is printed for both sides.
+ */
+function keepAliveGraphql(url: string, token: string) {
+  const agent = new Agent({ keepAlive: true, maxSockets: CLIENTS });
+  const { hostname, port } = new URL(url);
+  const headers = { 'content-type': 'application/json', authorization: `Bearer ${token}` };
+  const gql = (query: string, variables: Record<string, unknown>) =>
+    new Promise<{ data: unknown }>((resolve, reject) => {
+      const body = JSON.stringify({ query, variables });
+      const req = request(
+        {
+          agent,
+          hostname,
+          port,
+          path: '/graphql',
+          method: 'POST',
+          headers: { ...headers, 'content-length': Buffer.byteLength(body) },
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('error', reject);
+          res.on('end', () => {
+            try {
+              const parsed = JSON.parse(Buffer.concat(chunks).toString('utf8')) as {
+                data: unknown;
+                errors?: { message: string; extensions?: { code?: string } }[];
+              };
+              const e = parsed.errors?.[0];
+              if (e) reject(new Error(`${e.extensions?.code ?? res.statusCode}: ${e.message}`));
+              else resolve(parsed);
+            } catch (err) {
+              reject(err as Error);
+            }
+          });
+        },
+      );
+      req.on('error', reject);
+      req.end(body);
+    });
+  return { gql, close: () => agent.destroy() };
+}
+
 async function warm(pool: Pool, n: number): Promise<void> {
   const clients = await Promise.all(Array.from({ length: n }, () => pool.connect()));
   for (const c of clients) c.release();
@@ -237,10 +313,11 @@ function report(o: CreateBenchOptions, rounds: Round[], sql?: number): void {
   const variant = of(rounds, 'variant');
   const line = (rs: Round[]) =>
     `${fmt(rate(rs))}/s · p50 ${ms(median(rs.map((r) => r.p50)))} · p95 ${ms(median(rs.map((r) => r.p95)))}`;
-  const errors = [...api, ...variant].reduce((s, r) => s + r.errors, 0);
+  const viaApi = [...api, ...variant, ...of(rounds, 'apiFetch')];
+  const errors = viaApi.reduce((s, r) => s + r.errors, 0);
   if (errors > 0)
     o.notes.push(
-      `createTicket: ${errors} errors, first: ${[...api, ...variant].find((r) => r.firstError)?.firstError}`,
+      `createTicket: ${errors} errors, first: ${viaApi.find((r) => r.firstError)?.firstError}`,
     );
   o.record(
     'createTicket over HTTP, 32 clients',
@@ -268,6 +345,15 @@ function report(o: CreateBenchOptions, rounds: Round[], sql?: number): void {
     line(pgPool),
   );
   o.record(`createTicket ÷ raw pg with the api's pool`, `${((100 * a) / q).toFixed(0)} %`);
+  const viaFetch = of(rounds, 'apiFetch');
+  if (viaFetch.length) {
+    o.record(
+      'createTicket over HTTP through `fetch` (the old client), same rounds',
+      line(viaFetch),
+    );
+    o.record('  CPU per createTicket', cpuLine(viaFetch, 'api'));
+    o.record(`  ÷ raw pg`, `${((100 * rate(viaFetch)) / p).toFixed(0)} %`);
+  }
   if (variant.length) {
     o.record(`createTicket with ${o.variant!.name}, same rounds`, line(variant));
     o.record('  CPU per createTicket', cpuLine(variant, 'variant'));
@@ -341,20 +427,21 @@ function backendCpu(pids: number[]): { all: number; worker: number } {
 }
 
 /**
- * Waits (up to two minutes) until the outbox is relayed and no queue has jobs waiting, running
+ * Waits (up to two minutes, or `limitMs`) until the outbox is relayed and no queue has jobs waiting, running
  * or due within a minute (repeatable jobs aside), like run.ts's waitForIdle.
  */
 async function settle(
   pool: Pool,
   queues: Queue[],
   wait = true,
+  limitMs = 120_000,
 ): Promise<{ backlogAtStart: number; seconds: number }> {
   const started = performance.now();
   let first: number | null = null;
   for (;;) {
     const busy = await backlog(pool, queues, 200);
     first ??= busy;
-    if (busy === 0 || !wait || performance.now() - started > 120_000) break;
+    if (busy === 0 || !wait || performance.now() - started > limitMs) break;
     await sleep(250);
   }
   return { backlogAtStart: first, seconds: (performance.now() - started) / 1000 };

@@ -868,6 +868,7 @@ async function main(): Promise<void> {
         notes,
         detail: process.argv.includes('--create-detail'),
         settle: !process.argv.includes('--create-no-settle'),
+        withFetch: process.argv.includes('--create-fetch'),
       });
       rss('createTicket');
       // the writes leave work behind (rescoring, KPI refresh): measure reads in a settled system

@@ -1,5 +1,6 @@
 // Over 400 lines on purpose: one rule run (passes, grouping by editor, stopProcessing, the loop guard) and its entry points share the run's state; the fold before an insert is rules.fold.ts, the admin side rules.admin.ts.
 import { Injectable, OnModuleInit } from '@nestjs/common';
+import type { RawBuilder } from 'kysely';
 import { DomainError, Tx } from '@staydesk/core';
 import { Actor } from '@staydesk/identity';
 import {
@@ -44,8 +45,12 @@ export class RulesService extends RulesPlanner implements TicketHook, OnModuleIn
    * This process's copy of the active change rules, valid while `automation_rules_state.version`
    * (bumped in the same transaction as any write to the rules) still has this value.
    */
-  private cache: { version: string; rules: (RuleRow & { editor: EditorRow | null })[] } | null =
-    null;
+  private cache: {
+    version: string;
+    rules: (RuleRow & { editor: EditorRow | null })[];
+    /** `versionIs(version)`, one object per cached state (createTicket compiles per object) */
+    current?: RawBuilder<boolean>;
+  } | null = null;
   /** Transactions running a batch of changes → the rules version their first change read. */
   private readonly batchVersions = new WeakMap<Tx, string>();
 
@@ -84,7 +89,9 @@ export class RulesService extends RulesPlanner implements TicketHook, OnModuleIn
     const cached = this.cache;
     if (!cached) return null;
     const fold = foldCreation(cached.rules, draft, MAX_RULE_PASSES);
-    return fold ? { fold, current: this.repo.versionIs(cached.version) } : null;
+    return fold
+      ? { fold, current: (cached.current ??= this.repo.versionIs(cached.version)) }
+      : null;
   }
 
   /**

@@ -55,7 +55,8 @@ export {
 export { RateLimiter } from './rate-limit/rate-limiter';
 export { Keyset } from './pagination/keyset';
 export { containsPattern, escapeLike, searchText } from './text/search-text';
-export { compileOnly, db, withParameters } from './database/typed-sql';
+export { compileOnly, compileWithSlots, db, withParameters } from './database/typed-sql';
+export { named } from './database/named-statements';
 export { readSchemaColumns, renderSchemaTypes } from './database/schema-types';
 export type { DB } from './database/db.generated';
 export { UsageError, cliArgs, cliLine, runCli, wholeNumber } from './process/cli';

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { RawBuilder, Updateable, sql } from 'kysely';
-import { DB, Tx, db } from '@staydesk/core';
+import { CompiledQuery, RawBuilder, Updateable, sql } from 'kysely';
+import { DB, Tx, compileWithSlots, db, named } from '@staydesk/core';
 import { IdentitySettingsRepository } from '@staydesk/identity';
 import type { Channel, Priority } from './ticket-rules';
 import type { FoldedUpdate } from './ticket-hooks';
@@ -104,57 +104,31 @@ export abstract class TicketWriteQueries {
    */
   async insertCreatedResolving(
     tx: Tx,
-    t: Omit<
-      NewTicket,
-      | 'customerId'
-      | 'slaPolicyId'
-      | 'firstResponseDueAt'
-      | 'resolutionDueAt'
-      | 'nextDueAt'
-      | 'teamId'
-    > & { customerId: string | null },
+    t: ResolvingTicket,
     events: NewEvents,
     audit: AuditInput,
     outbox: OutboxInput,
     updates: FoldedUpdate[] = [],
     current: RawBuilder<boolean>[] = [],
   ): Promise<TicketRow | null> {
-    // `current`: conditions under which the caller's decisions hold (a hook's cache, checked in
-    // this statement's snapshot); when one fails nothing is inserted, as for an unknown contact
-    const holds = current.length ? sql` AND ${sql.join(current, sql` AND `)}` : sql``;
-    // next_due_at as ticket-rules' nextDueAt for a new ticket: the first-response target until
-    // it is met, then the resolution target (no pause, no next-reply clock yet)
-    const rows = await this.insertCreatedSql(
-      tx,
-      { ...t, teamId: null },
-      sql`SELECT x.*, CASE WHEN ${t.firstResponseAt}::timestamptz IS NULL AND x.fr_due IS NOT NULL THEN x.fr_due
-                        ELSE x.res_due END AS next_due
-         FROM (SELECT ct.customer_id, ct.id AS requester_id, p.id AS sla_policy_id,
-                      ${t.createdAt}::timestamptz + make_interval(mins => p.first_response_minutes) AS fr_due,
-                      ${t.createdAt}::timestamptz + make_interval(mins => p.resolution_minutes) AS res_due
-                 FROM contacts ct JOIN customers c ON c.id = ct.customer_id
-                 LEFT JOIN LATERAL (
-                   SELECT id, first_response_minutes, resolution_minutes FROM sla_policies
-                    WHERE ${policyMatches(t.priority, t.channel, sql`c.tier`)}
-                    ORDER BY ${MOST_SPECIFIC_POLICY}
-                    LIMIT 1) p ON true
-                WHERE ct.id = ${t.requesterId}::bigint
-                  AND (${t.customerId}::bigint IS NULL OR ct.customer_id = ${t.customerId}::bigint)${holds}) x`,
-      events,
-      audit,
-      outbox,
-      updates,
-    );
-    return rows[0] ?? null;
+    // built and compiled once per `current` condition, sent as a named prepared statement
+    const statement = resolvingStatement(current);
+    const values: ResolvingValues = {
+      ...t,
+      teamId: null,
+      ...createdRows(events, audit, outbox, updates),
+    };
+    try {
+      const { rows } = await db(tx).executeQuery(statement(values));
+      return rows.length ? toTicket(rows[0]) : null;
+    } catch (err) {
+      rethrowFk(err);
+    }
   }
 
   /**
-   * The shared write of `insertCreated*`: `source` is a one-row SELECT giving customer_id,
-   * requester_id, sla_policy_id, fr_due, res_due and next_due; the ticket's other columns, its
-   * events, the audit row and the outbox row are inserted from it in the same statement.
-   * `updates`: changes decided before the insert (creation rules) written as `updateInTx` would
-   * have written them after it: each one moves the version on and adds its audit row and its
-   * `ticket.updated` outbox row after the creation's (their events are in `events`).
+   * The shared write of `insertCreated*` ({@link createdStatement}), built and compiled on every
+   * call: the teamed creation, whose due times are computed by the caller.
    */
   protected async insertCreatedSql(
     tx: Tx,
@@ -165,58 +139,12 @@ export abstract class TicketWriteQueries {
     outbox: OutboxInput,
     updates: FoldedUpdate[] = [],
   ): Promise<TicketRow[]> {
-    const eventsJson = JSON.stringify(
-      events.map((e) => ({
-        actor_id: e.actorId,
-        type: e.type,
-        from_value: e.fromValue,
-        to_value: e.toValue,
-        created_at: e.createdAt,
-      })),
-    );
-    // in order: the creation's row first, then one per folded update
-    const auditsJson = JSON.stringify([
-      audit,
-      ...updates.map((u) => ({
-        actorId: u.actorId,
-        action: 'ticket.update',
-        details: { changed: u.changes.map((c) => c.type) },
-      })),
-    ]);
-    const outboxJson = JSON.stringify([
-      { type: outbox.type, extra: {} },
-      ...updates.map((u) => ({ type: 'ticket.updated', extra: { changes: u.changes } })),
-    ]);
     try {
-      // eslint-disable-next-line staydesk/own-tables -- createTicket's one INSERT … SELECT writes its audit and outbox rows in the same statement (decision 43)
-      const { rows } = await sql<TicketRecord>`WITH src AS (${source}), t AS (
-           INSERT INTO tickets AS t (customer_id, requester_id, ${NEW_COLUMNS_SQL}, sla_policy_id,
-              first_response_due_at, resolution_due_at, next_due_at, created_at, updated_at, last_message_at,
-              search, version)
-           SELECT src.customer_id, src.requester_id, ${newColumnValues(t)}, src.sla_policy_id,
-                  src.fr_due, src.res_due, src.next_due, ${t.createdAt}, ${t.createdAt}, ${t.lastMessageAt},
-                  to_tsvector('english', ${t.subject}), ${1 + updates.length}::int
-             FROM src
-           RETURNING ${TICKET_COLUMNS_SQL}
-         ), e AS (
-           INSERT INTO ticket_events (ticket_id, actor_id, type, from_value, to_value, created_at)
-           SELECT t.id::bigint, x.actor_id, x.type, x.from_value, x.to_value, x.created_at
-             FROM t, jsonb_to_recordset(${eventsJson}::jsonb)
-                  AS x(actor_id bigint, type text, from_value text, to_value text, created_at timestamptz)
-         ), a AS (
-           INSERT INTO audit_log (actor_id, action, entity, entity_id, details)
-           SELECT (x.v->>'actorId')::bigint, x.v->>'action', 'ticket', t.id::text, x.v->'details'
-             FROM t, jsonb_array_elements(${auditsJson}::jsonb) WITH ORDINALITY AS x(v, n)
-            ORDER BY x.n
-         ), o AS (
-           INSERT INTO outbox (type, payload, trace_context)
-           SELECT x.v->>'type',
-                  jsonb_build_object('ticketId', t.id::text, 'customerId', t.customer_id::text) || (x.v->'extra'),
-                  ${outbox.traceContext}
-             FROM t, jsonb_array_elements(${outboxJson}::jsonb) WITH ORDINALITY AS x(v, n)
-            ORDER BY x.n
-         )
-         SELECT * FROM t`.execute(db(tx));
+      const { rows } = await createdStatement(
+        t,
+        source,
+        createdRows(events, audit, outbox, updates),
+      ).execute(db(tx));
       return rows.map(toTicket);
     } catch (err) {
       rethrowFk(err);
@@ -394,4 +322,162 @@ export abstract class TicketWriteQueries {
       skipped.push(picked[0].id);
     }
   }
+}
+
+/** A new ticket for `insertCreatedResolving`: the statement reads its customer and policy. */
+export type ResolvingTicket = Omit<
+  NewTicket,
+  'customerId' | 'slaPolicyId' | 'firstResponseDueAt' | 'resolutionDueAt' | 'nextDueAt' | 'teamId'
+> & { customerId: string | null };
+
+/** What a new ticket's statement writes besides the ticket, as its parameters. */
+export interface CreatedRows {
+  /** the ticket's events, audit rows and outbox rows as JSON arrays */
+  events: string;
+  audits: string;
+  outbox: string;
+  traceContext: Record<string, string> | null;
+  /** the version the folded updates reach */
+  version: number;
+}
+
+export type ResolvingValues = ResolvingTicket & { teamId: null } & CreatedRows;
+
+function createdRows(
+  events: NewEvents,
+  audit: AuditInput,
+  outbox: OutboxInput,
+  updates: FoldedUpdate[],
+): CreatedRows {
+  return {
+    events: JSON.stringify(
+      events.map((e) => ({
+        actor_id: e.actorId,
+        type: e.type,
+        from_value: e.fromValue,
+        to_value: e.toValue,
+        created_at: e.createdAt,
+      })),
+    ),
+    // in order: the creation's row first, then one per folded update
+    audits: JSON.stringify([
+      audit,
+      ...updates.map((u) => ({
+        actorId: u.actorId,
+        action: 'ticket.update',
+        details: { changed: u.changes.map((c) => c.type) },
+      })),
+    ]),
+    outbox: JSON.stringify([
+      { type: outbox.type, extra: {} },
+      ...updates.map((u) => ({ type: 'ticket.updated', extra: { changes: u.changes } })),
+    ]),
+    traceContext: outbox.traceContext,
+    version: 1 + updates.length,
+  };
+}
+
+/**
+ * The shared write of `insertCreated*`: `source` is a one-row SELECT giving customer_id,
+ * requester_id, sla_policy_id, fr_due, res_due and next_due; the ticket's other columns, its
+ * events, the audit row and the outbox row are inserted from it in the same statement.
+ * `r`'s folded updates (creation rules) are written as `updateInTx` would have written them
+ * after the insert: each one moves the version on and adds its audit row and its
+ * `ticket.updated` outbox row after the creation's (their events are in `r.events`).
+ * Neither branches on a value: `compileWithSlots` builds it once with stand-ins.
+ */
+function createdStatement(t: NewTicketColumns, source: RawBuilder<unknown>, r: CreatedRows) {
+  // eslint-disable-next-line staydesk/own-tables -- createTicket's one INSERT … SELECT writes its audit and outbox rows in the same statement (decision 43)
+  return sql<TicketRecord>`WITH src AS (${source}), t AS (
+       INSERT INTO tickets AS t (customer_id, requester_id, ${NEW_COLUMNS_SQL}, sla_policy_id,
+          first_response_due_at, resolution_due_at, next_due_at, created_at, updated_at, last_message_at,
+          search, version)
+       SELECT src.customer_id, src.requester_id, ${newColumnValues(t)}, src.sla_policy_id,
+              src.fr_due, src.res_due, src.next_due, ${t.createdAt}, ${t.createdAt}, ${t.lastMessageAt},
+              to_tsvector('english', ${t.subject}), ${r.version}::int
+         FROM src
+       RETURNING ${TICKET_COLUMNS_SQL}
+     ), e AS (
+       INSERT INTO ticket_events (ticket_id, actor_id, type, from_value, to_value, created_at)
+       SELECT t.id::bigint, x.actor_id, x.type, x.from_value, x.to_value, x.created_at
+         FROM t, jsonb_to_recordset(${r.events}::jsonb)
+              AS x(actor_id bigint, type text, from_value text, to_value text, created_at timestamptz)
+     ), a AS (
+       INSERT INTO audit_log (actor_id, action, entity, entity_id, details)
+       SELECT (x.v->>'actorId')::bigint, x.v->>'action', 'ticket', t.id::text, x.v->'details'
+         FROM t, jsonb_array_elements(${r.audits}::jsonb) WITH ORDINALITY AS x(v, n)
+        ORDER BY x.n
+     ), o AS (
+       INSERT INTO outbox (type, payload, trace_context)
+       SELECT x.v->>'type',
+              jsonb_build_object('ticketId', t.id::text, 'customerId', t.customer_id::text) || (x.v->'extra'),
+              ${r.traceContext}
+         FROM t, jsonb_array_elements(${r.outbox}::jsonb) WITH ORDINALITY AS x(v, n)
+        ORDER BY x.n
+     )
+     SELECT * FROM t`;
+}
+
+/**
+ * `insertCreatedResolving`'s source: the requester (which must belong to `customerId` when one
+ * is given), its customer's tier, the applicable SLA policy (the same ordering as
+ * `createContext` and `policyFor`) and the due times (`createdAt` + the policy's minutes:
+ * without a team there is no business-hours calendar). `current`: conditions under which the
+ * caller's decisions hold (a hook's cache, checked in this statement's snapshot); when one fails
+ * nothing is inserted, as for an unknown contact. next_due_at as ticket-rules' nextDueAt for a
+ * new ticket: the first-response target until it is met, then the resolution target (no pause,
+ * no next-reply clock yet).
+ */
+function resolvingSource(t: ResolvingTicket, current: RawBuilder<boolean>[]) {
+  const holds = current.length ? sql` AND ${sql.join(current, sql` AND `)}` : sql``;
+  return sql`SELECT x.*, CASE WHEN ${t.firstResponseAt}::timestamptz IS NULL AND x.fr_due IS NOT NULL THEN x.fr_due
+                    ELSE x.res_due END AS next_due
+     FROM (SELECT ct.customer_id, ct.id AS requester_id, p.id AS sla_policy_id,
+                  ${t.createdAt}::timestamptz + make_interval(mins => p.first_response_minutes) AS fr_due,
+                  ${t.createdAt}::timestamptz + make_interval(mins => p.resolution_minutes) AS res_due
+             FROM contacts ct JOIN customers c ON c.id = ct.customer_id
+             LEFT JOIN LATERAL (
+               SELECT id, first_response_minutes, resolution_minutes FROM sla_policies
+                WHERE ${policyMatches(t.priority, t.channel, sql`c.tier`)}
+                ORDER BY ${MOST_SPECIFIC_POLICY}
+                LIMIT 1) p ON true
+            WHERE ct.id = ${t.requesterId}::bigint
+              AND (${t.customerId}::bigint IS NULL OR ct.customer_id = ${t.customerId}::bigint)${holds}) x`;
+}
+
+/**
+ * createTicket's one statement (`insertCreatedResolving`), built and compiled once per `current`
+ * condition object (a hook keeps one per cached state) and sent as a named prepared statement:
+ * building and compiling it cost 5–7 % of the api's busy CPU under createTicket load, and
+ * PostgreSQL parsed and planned it on every call (issue 19). Identical text and parameters to
+ * building it per call (a spec compares them).
+ */
+const resolvingStatements = new WeakMap<
+  object,
+  (v: ResolvingValues) => CompiledQuery<TicketRecord>
+>();
+const NO_CONDITION = {};
+export function resolvingStatement(
+  current: RawBuilder<boolean>[],
+): (v: ResolvingValues) => CompiledQuery<TicketRecord> {
+  const build = () =>
+    named(
+      'create_ticket',
+      compileWithSlots<ResolvingValues, TicketRecord>((v) =>
+        createdStatement(v, resolvingSource(v, current), v),
+      ),
+    );
+  if (current.length > 1) return build();
+  const key = current[0] ?? NO_CONDITION;
+  let statement = resolvingStatements.get(key);
+  if (!statement) resolvingStatements.set(key, (statement = build()));
+  return statement;
+}
+
+/** The same statement built and compiled on this call (what the compiled-once one must equal). */
+export function resolvingStatementPerCall(
+  v: ResolvingValues,
+  current: RawBuilder<boolean>[],
+): RawBuilder<TicketRecord> {
+  return createdStatement(v, resolvingSource(v, current), v);
 }
