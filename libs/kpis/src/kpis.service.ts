@@ -307,20 +307,10 @@ export class KpisService {
       this.tx.run(async (own) => {
         await this.repo.tune(own, '64MB');
         const rows: KpiRow[] = [];
-        for (const [k, buckets] of statements.entries()) {
-          const part = await this.repo.computeRows(
-            own,
-            p.dims,
-            p.filter.values,
-            buckets.map((b) => b.start),
-            buckets.map((b) => b.end),
-            now,
-            !fromDays,
-            p.filter.none ?? [],
-            p.custom ?? null,
-            which,
+        for (let k = 0; k < statements.length; k++) {
+          rows.push(
+            ...(await this.factStatementRows(own, p, statements, k, now, !fromDays, which)),
           );
-          rows.push(...(statements.length > 1 ? part.map((r) => ({ ...r, i: k + 1 })) : part));
         }
         return rows;
       });
@@ -328,6 +318,36 @@ export class KpisService {
     const computed = mergeHalves(anchors, rest);
     if (fromDays) await this.backlogFromDays(this.tx.db, p, computed, backlogDays as Date[]);
     return computed;
+  }
+
+  /**
+   * The facts' rows of one statement (the buckets `statements[k]`) for the plan's groups and
+   * filters; numbered by statement (`i`) when the question takes more than one. (On the day
+   * cells' path the plan has no "no value" filter and no custom field: `cellDimension`.)
+   */
+  private async factStatementRows(
+    own: Tx,
+    p: KpiPlan,
+    statements: Bucket[][],
+    k: number,
+    now: Date,
+    withBacklog: boolean,
+    which: MetricHalf,
+  ): Promise<KpiRow[]> {
+    const buckets = statements[k];
+    const part = await this.repo.computeRows(
+      own,
+      p.dims,
+      p.filter.values,
+      buckets.map((b) => b.start),
+      buckets.map((b) => b.end),
+      now,
+      withBacklog,
+      p.filter.none ?? [],
+      p.custom ?? null,
+      which,
+    );
+    return statements.length > 1 ? part.map((r) => ({ ...r, i: k + 1 })) : part;
   }
 
   /**
@@ -363,19 +383,7 @@ export class KpisService {
         statements.map((buckets, k) =>
           this.tx.run(async (own) => {
             await this.repo.tune(own, '64MB');
-            const part = await this.repo.computeRows(
-              own,
-              p.dims,
-              p.filter.values,
-              buckets.map((b) => b.start),
-              buckets.map((b) => b.end),
-              now,
-              false,
-              [],
-              null,
-              'durations',
-            );
-            return statements.length > 1 ? part.map((r) => ({ ...r, i: k + 1 })) : part;
+            return this.factStatementRows(own, p, statements, k, now, false, 'durations');
           }),
         ),
       ),
