@@ -668,106 +668,77 @@ describe('surveys: outbox → BullMQ → SMTP → survey page', () => {
   });
 });
 
+/**
+ * One ticket solved while the SMTP server refuses (`refusing`: the sink's options); `check` runs
+ * once the survey job has failed.
+ */
+async function solveWhileSmtpRefuses(
+  refusing: Parameters<typeof startSmtpSink>[0],
+  check: (stack: TestStack) => Promise<void>,
+): Promise<void> {
+  const sink = await startSmtpSink(refusing);
+  const stack = await startStack({
+    env: { SMTP_URL: sink.url, CSAT_DELAY_SECONDS: '0', SURVEY_REMINDER_SECONDS: '0' },
+  });
+  const events = new QueueEvents('surveys', {
+    connection: { url: stack.config.redis.url },
+    prefix: stack.config.redis.prefix,
+  });
+  try {
+    await events.waitUntilReady();
+    await insertUser(stack, { email: 'admin@t.local', role: 'admin' });
+    const admin = await login(stack, 'admin@t.local');
+    const c = await ok(
+      stack,
+      admin,
+      `mutation { createCustomer(input: { name: "Initech", contacts: [{ name: "Peter", email: "peter@initech.example" }] }) { contacts { id } } }`,
+    );
+    const t = await ok(
+      stack,
+      admin,
+      `mutation($r: ID!) { createTicket(input: { requesterId: $r, subject: "TPS", channel: email }) { id } }`,
+      { r: c.createCustomer.contacts[0].id },
+    );
+    await ok(
+      stack,
+      admin,
+      `mutation($id: ID!) { changeTicketStatus(id: $id, status: solved) { id } }`,
+      { id: t.createTicket.id },
+    );
+    // the relay runs by itself here (LISTEN/NOTIFY): wait for the job to fail
+    const until = Date.now() + 20_000;
+    let stats: any[] = [];
+    while (Date.now() < until) {
+      stats = (await ok(stack, admin, `{ queueStats { queue failed waiting delayed } }`))
+        .queueStats;
+      if (stats.find((s) => s.queue === 'surveys')?.failed === 1) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(stats.find((s) => s.queue === 'surveys')).toMatchObject({ failed: 1 });
+    await check(stack);
+  } finally {
+    await events.close();
+    await stack.close();
+    await sink.close();
+  }
+}
+
 describe('surveys: SMTP refusing for good', () => {
   it('fails the job visibly instead of dropping it', async () => {
-    const sink = await startSmtpSink({ reject: true });
-    const stack = await startStack({
-      env: { SMTP_URL: sink.url, CSAT_DELAY_SECONDS: '0', SURVEY_REMINDER_SECONDS: '0' },
-    });
-    const events = new QueueEvents('surveys', {
-      connection: { url: stack.config.redis.url },
-      prefix: stack.config.redis.prefix,
-    });
-    try {
-      await events.waitUntilReady();
-      await insertUser(stack, { email: 'admin@t.local', role: 'admin' });
-      const admin = await login(stack, 'admin@t.local');
-      const c = await ok(
-        stack,
-        admin,
-        `mutation { createCustomer(input: { name: "Initech", contacts: [{ name: "Peter", email: "peter@initech.example" }] }) { contacts { id } } }`,
-      );
-      const t = await ok(
-        stack,
-        admin,
-        `mutation($r: ID!) { createTicket(input: { requesterId: $r, subject: "TPS", channel: email }) { id } }`,
-        { r: c.createCustomer.contacts[0].id },
-      );
-      await ok(
-        stack,
-        admin,
-        `mutation($id: ID!) { changeTicketStatus(id: $id, status: solved) { id } }`,
-        { id: t.createTicket.id },
-      );
-      // the relay runs by itself here (LISTEN/NOTIFY): wait for the job to fail
-      const until = Date.now() + 20_000;
-      let stats: any[] = [];
-      while (Date.now() < until) {
-        stats = (await ok(stack, admin, `{ queueStats { queue failed waiting delayed } }`))
-          .queueStats;
-        if (stats.find((s) => s.queue === 'surveys')?.failed === 1) break;
-        await new Promise((r) => setTimeout(r, 100));
-      }
-      expect(stats.find((s) => s.queue === 'surveys')).toMatchObject({ failed: 1 });
+    await solveWhileSmtpRefuses({ reject: true }, async (stack) => {
       const { rows } = await stack.db.query(`SELECT sent_at FROM surveys`);
       expect(rows).toEqual([{ sent_at: null }]);
-    } finally {
-      await events.close();
-      await stack.close();
-      await sink.close();
-    }
+    });
   });
 
   it('does not count a survey refused at the final dot as sent (its hand-over mark is undone)', async () => {
     // the whole message reached the server, which refused it: the mark written at the final dot
     // recorded the survey as sent; the refusal must undo it
-    const sink = await startSmtpSink({ rejectData: true });
-    const stack = await startStack({
-      env: { SMTP_URL: sink.url, CSAT_DELAY_SECONDS: '0', SURVEY_REMINDER_SECONDS: '0' },
-    });
-    const events = new QueueEvents('surveys', {
-      connection: { url: stack.config.redis.url },
-      prefix: stack.config.redis.prefix,
-    });
-    try {
-      await events.waitUntilReady();
-      await insertUser(stack, { email: 'admin@t.local', role: 'admin' });
-      const admin = await login(stack, 'admin@t.local');
-      const c = await ok(
-        stack,
-        admin,
-        `mutation { createCustomer(input: { name: "Initech", contacts: [{ name: "Peter", email: "peter@initech.example" }] }) { contacts { id } } }`,
-      );
-      const t = await ok(
-        stack,
-        admin,
-        `mutation($r: ID!) { createTicket(input: { requesterId: $r, subject: "TPS", channel: email }) { id } }`,
-        { r: c.createCustomer.contacts[0].id },
-      );
-      await ok(
-        stack,
-        admin,
-        `mutation($id: ID!) { changeTicketStatus(id: $id, status: solved) { id } }`,
-        { id: t.createTicket.id },
-      );
-      // the relay runs by itself here (LISTEN/NOTIFY): wait for the job to fail
-      const until = Date.now() + 20_000;
-      let stats: any[] = [];
-      while (Date.now() < until) {
-        stats = (await ok(stack, admin, `{ queueStats { queue failed waiting delayed } }`))
-          .queueStats;
-        if (stats.find((s) => s.queue === 'surveys')?.failed === 1) break;
-        await new Promise((r) => setTimeout(r, 100));
-      }
-      expect(stats.find((s) => s.queue === 'surveys')).toMatchObject({ failed: 1 });
+    await solveWhileSmtpRefuses({ rejectData: true }, async (stack) => {
       const { rows } = await stack.db.query(
         `SELECT sent_at, data_sent_at, sending_at FROM surveys`,
       );
       expect(rows).toEqual([{ sent_at: null, data_sent_at: null, sending_at: null }]);
-    } finally {
-      await events.close();
-      await stack.close();
-      await sink.close();
-    }
+    });
   });
 });
