@@ -52,10 +52,26 @@ function writeHeader(frame: Buffer, at: number, length: number): number {
 }
 
 export interface FrameBatcherOptions {
-  /** The share of the process's CPU time that flushes may take before frames wait and coalesce. */
+  /**
+   * The share of the process's CPU time that flushes may take before frames wait and coalesce,
+   * after a flush that carried about one event (a lone event, or events further apart than the
+   * window).
+   */
   share: number;
+  /**
+   * The same, after a flush that carried two events or more per socket on average (events come
+   * faster than the window: a stream). Smaller than `share`: under a stream each socket gets
+   * fewer, bigger writes, so the writes per second stay bounded whatever the event rate.
+   */
+  busyShare: number;
   /** The longest a frame waits for the next flush (the bound on added latency). */
   maxWindowMs: number;
+  /**
+   * A socket with this many frames waiting is written at once, whatever the window: what the
+   * batcher holds stays below a subscription's capacity (frames not yet written), which is how
+   * a slow consumer is noticed, so a long window at a high event rate never looks like one.
+   */
+  maxFrames: number;
   /** Milliseconds, for timing (performance.now). */
   clock?: () => number;
   /** CPU time of this process in milliseconds (process.cpuUsage). */
@@ -71,14 +87,21 @@ const cpuMs = () => {
  * Sends the frames of live events to their sockets, all of a socket's waiting frames in one
  * write. With many subscribers and many events, one write per socket per event was most of the
  * api's CPU (and of the kernel's: each write to a socket is a syscall and a TCP segment), so
- * the batcher limits how often it writes instead of how much:
+ * the batcher limits how often it writes instead of how much. The window adapts to the stream:
  *
  * - The first frame after a quiet moment leaves at once (on the next turn of the event loop, so
  *   one event's fan-out to every socket is one flush): a lone event is not delayed.
- * - After a flush that took C ms of CPU, the next one waits until C × (1 − share) / share ms
- *   have passed (at most `maxWindowMs`): flushes take at most about `share` of the process,
- *   and frames that come meanwhile go out together. A few sockets flush in microseconds, so
- *   they wait for nothing; 500 sockets under a storm of events get a write every ~50–250 ms.
+ * - After a flush that took C ms of CPU, the next one waits until C × (1 − s) / s ms have
+ *   passed, at most `maxWindowMs`, and frames that come meanwhile go out together. s is `share`
+ *   after a flush that carried about one event per socket, and the smaller `busyShare` after
+ *   one that carried two or more (events come faster than the window): flushes take at most
+ *   about `share` of the process for lone events and `busyShare` under a stream. A few sockets
+ *   flush in microseconds, so they wait for nothing; 500 sockets under a stream of events get
+ *   one write every `maxWindowMs` (250 ms), whatever the event rate.
+ * - So a frame waits at most `maxWindowMs` (plus the flush itself) in any case; a lone event
+ *   after a window has passed waits for nothing.
+ * - A socket with `maxFrames` frames waiting is written at once (a high event rate within a
+ *   long window must not look like a slow consumer).
  *
  * `done` is called once per frame when it was written (or could not be: the socket closed),
  * which is what a subscription counts to notice a consumer that does not keep up.
@@ -87,6 +110,8 @@ export class FrameBatcher {
   private pending = new Map<FrameSocket, Pending>();
   private scheduled: NodeJS.Immediate | NodeJS.Timeout | null = null;
   private nextFlush = -Infinity;
+  /** Frames queued since the last flush (over `pending.size`: events per socket in a flush). */
+  private frames = 0;
   private readonly clock: () => number;
   private readonly cpu: () => number;
 
@@ -106,6 +131,11 @@ export class FrameBatcher {
     p.parts.push(head, body);
     p.bytes += headerSize(length) + length;
     p.done.push(done);
+    this.frames++;
+    if (p.done.length >= this.options.maxFrames) {
+      this.flushSocket(socket);
+      return;
+    }
     if (this.scheduled) return;
     const wait = this.nextFlush - this.clock();
     this.scheduled =
@@ -117,6 +147,7 @@ export class FrameBatcher {
     const p = this.pending.get(socket);
     if (!p) return;
     this.pending.delete(socket);
+    this.frames -= p.done.length;
     this.write(socket, p);
   }
 
@@ -128,11 +159,20 @@ export class FrameBatcher {
       this.scheduled = null;
     }
     const pending = this.pending;
+    if (pending.size === 0) {
+      // everything was written early (maxFrames) or by flushSocket: a stream, keep its window
+      this.nextFlush = this.clock() + this.options.maxWindowMs;
+      return;
+    }
+    // a stream: on average every socket got two events' frames or more since the last flush
+    const stream = this.frames >= 2 * pending.size;
     this.pending = new Map();
+    this.frames = 0;
     const cpu = this.cpu();
     for (const [socket, p] of pending) this.write(socket, p);
     const cost = this.cpu() - cpu;
-    const { share, maxWindowMs } = this.options;
+    const { maxWindowMs } = this.options;
+    const share = stream ? this.options.busyShare : this.options.share;
     this.nextFlush = this.clock() + Math.min(maxWindowMs, (cost * (1 - share)) / share);
   }
 

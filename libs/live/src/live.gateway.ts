@@ -65,12 +65,17 @@ const RECHECK_SHARE_MS = 1000;
 
 /**
  * Live frames (FrameBatcher): writing them may take `LIVE_FLUSH_SHARE_PERCENT` (10 %) of an api
- * process's time; beyond that, frames wait (at most `LIVE_FLUSH_MAX_MS`, 250 ms) and each
- * socket gets what came meanwhile in one write. A lone event goes out at once.
+ * process's time after a lone event and `LIVE_FLUSH_BUSY_SHARE_PERCENT` (1 %) while events
+ * stream in; beyond that, frames wait (at most `LIVE_FLUSH_MAX_MS`, 250 ms) and each socket gets
+ * what came meanwhile in one write. A lone event goes out at once. A socket holds at most half
+ * of `LIVE_BUFFER_EVENTS` frames in the batcher, so only frames the socket itself has not
+ * written can make a subscription overflow.
  */
 export const liveFlush = (live: AppConfig['live']) => ({
   share: live.flushSharePercent / 100,
+  busyShare: live.flushBusySharePercent / 100,
   maxWindowMs: live.flushMaxMs,
+  maxFrames: Math.max(1, Math.floor(live.bufferEvents / 2)),
 });
 
 /** A close reason fits in a control frame (123 bytes). */

@@ -57,7 +57,7 @@ const refetch = () => new GraphQLError('fell behind', { extensions: { code: 'REF
 async function subscribeTo(capacity: number, id: string, out: ReturnType<typeof socket>) {
   const stream = new BoundedStream<Item, GraphQLError>(capacity, () => undefined, refetch());
   const subscribe = sharedSubscribe({
-    batcher: new FrameBatcher({ share: 1, maxWindowMs: 0 }),
+    batcher: new FrameBatcher({ share: 1, busyShare: 1, maxWindowMs: 0, maxFrames: 1000 }),
     capacity,
     overflow: refetch,
     format: (r: ExecutionResult) => r,

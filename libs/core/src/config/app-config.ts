@@ -128,6 +128,11 @@ export interface AppConfig {
      * write (docs/decisions.md 38). A lone event still leaves at once.
      */
     flushSharePercent: number;
+    /**
+     * The same while events stream in (a flush carried two events or more per socket): smaller,
+     * so each socket gets one write per `flushMaxMs` whatever the event rate.
+     */
+    flushBusySharePercent: number;
     /** The longest a live frame waits for its socket's next write (the bound on added latency). */
     flushMaxMs: number;
   };

@@ -238,6 +238,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       presenceTtlMs: e.LIVE_PRESENCE_TTL_MS,
       presenceSweepMs: e.LIVE_PRESENCE_SWEEP_MS,
       flushSharePercent: e.LIVE_FLUSH_SHARE_PERCENT,
+      flushBusySharePercent: e.LIVE_FLUSH_BUSY_SHARE_PERCENT,
       flushMaxMs: e.LIVE_FLUSH_MAX_MS,
     },
     metrics: {

@@ -140,6 +140,7 @@ export const envSchema = z.object({
   LIVE_PRESENCE_TTL_MS: int(20_000, 1000, 600_000),
   LIVE_PRESENCE_SWEEP_MS: int(5000, 100, 60_000),
   LIVE_FLUSH_SHARE_PERCENT: int(10, 1, 100),
+  LIVE_FLUSH_BUSY_SHARE_PERCENT: int(1, 1, 100),
   LIVE_FLUSH_MAX_MS: int(250, 0, 5000),
   METRICS_PORT: int(-1, 0, 65535),
   METRICS_TOKEN: z.string().optional(),
