@@ -39,7 +39,8 @@ const arg = (name: string, fallback: number) => {
 const now = () => performance.timeOrigin + performance.now();
 /**
  * `--api-env KEY=VALUE,…`: extra environment of both api processes (e.g.
- * `LIVE_FLUSH_SHARE_PERCENT=4` to try a smaller share of the apis for socket writes).
+ * `LIVE_FLUSH_BUSY_SHARE_PERCENT=2` to try another share of the apis for socket writes under a
+ * stream of events).
  */
 /**
  * `--dist DIR`: run the api processes and the worker of another build (e.g. a copy of an
