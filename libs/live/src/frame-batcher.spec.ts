@@ -235,4 +235,21 @@ describe('FrameBatcher, adaptive window (fake timers)', () => {
     jest.advanceTimersByTime(1);
     expect(writes()).toEqual([4, 4, 4]);
   });
+
+  it('counts frames written early when it tells a stream from lone events', () => {
+    const { event, writes } = setup(5, 4); // lone window 45 ms, stream window 250 ms
+    event('0');
+    jest.advanceTimersByTime(0);
+    for (let i = 1; i <= 5; i++) event(String(i)); // 4 written early, 1 left for the window
+    expect(writes()).toEqual([2, 2, 2]);
+    jest.advanceTimersByTime(45);
+    // the window's flush carried one frame per socket, but five came since the last: a stream
+    expect(writes()).toEqual([3, 3, 3]);
+    jest.advanceTimersByTime(50);
+    event('6');
+    jest.advanceTimersByTime(100);
+    expect(writes()).toEqual([3, 3, 3]);
+    jest.advanceTimersByTime(100);
+    expect(writes()).toEqual([4, 4, 4]);
+  });
 });

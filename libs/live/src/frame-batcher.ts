@@ -110,7 +110,10 @@ export class FrameBatcher {
   private pending = new Map<FrameSocket, Pending>();
   private scheduled: NodeJS.Immediate | NodeJS.Timeout | null = null;
   private nextFlush = -Infinity;
-  /** Frames queued since the last flush (over `pending.size`: events per socket in a flush). */
+  /**
+   * Frames queued since the last flush, also those written early (over `pending.size`: about
+   * the events per socket since the last flush).
+   */
   private frames = 0;
   private readonly clock: () => number;
   private readonly cpu: () => number;
@@ -147,7 +150,6 @@ export class FrameBatcher {
     const p = this.pending.get(socket);
     if (!p) return;
     this.pending.delete(socket);
-    this.frames -= p.done.length;
     this.write(socket, p);
   }
 
@@ -162,6 +164,7 @@ export class FrameBatcher {
     if (pending.size === 0) {
       // everything was written early (maxFrames) or by flushSocket: a stream, keep its window
       this.nextFlush = this.clock() + this.options.maxWindowMs;
+      this.frames = 0;
       return;
     }
     // a stream: on average every socket got two events' frames or more since the last flush
