@@ -7,6 +7,7 @@ import {
   conflict,
   containsPattern,
   db,
+  named,
   pgCode,
   pgConstraint,
   withParameters,
@@ -30,11 +31,15 @@ const USERS_BY_IDS = compileOnly
   .select(userColumns)
   .where((eb) => eb('users.id', '=', eb.fn.any(sql<string[]>`${[]}::bigint[]`)))
   .compile();
-const TEAMS_BY_IDS = compileOnly
-  .selectFrom('teams')
-  .select(teamColumns)
-  .where((eb) => eb('teams.id', '=', eb.fn.any(sql<string[]>`${[]}::bigint[]`)))
-  .compile();
+/** Named (decision 76): each api reads the teams of every relayed batch of live events. */
+const TEAMS_BY_IDS = named(
+  'teams_by_ids',
+  compileOnly
+    .selectFrom('teams')
+    .select(teamColumns)
+    .where((eb) => eb('teams.id', '=', eb.fn.any(sql<string[]>`${[]}::bigint[]`)))
+    .compile(),
+);
 const LIST_TEAMS = compileOnly
   .selectFrom('teams')
   .select(teamColumns)

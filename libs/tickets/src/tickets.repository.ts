@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { CompiledQuery, sql } from 'kysely';
-import { Tx, compileOnly, db, withParameters } from '@staydesk/core';
+import { Tx, compileOnly, db, named, withParameters } from '@staydesk/core';
 import {
   E,
   EVENT_COLUMNS,
@@ -56,13 +56,17 @@ const MAX_PAGE_KEY = 2_000;
 /**
  * `byIds` runs for every ticket a DataLoader or a live event reads (each api process reads the
  * ticket of every live event), so it is built and compiled once and run with new parameters
- * (decision 61: compiling costs far more CPU than sending).
+ * (decision 61: compiling costs far more CPU than sending), as a named prepared statement
+ * (decision 76: PostgreSQL parses and plans it once per connection).
  */
-const TICKETS_BY_IDS = compileOnly
-  .selectFrom('tickets as t')
-  .select(TICKET_COLUMNS)
-  .where(sql<boolean>`${T('id')} = ANY(${[]}::bigint[])`)
-  .compile();
+const TICKETS_BY_IDS = named(
+  'tickets_by_ids',
+  compileOnly
+    .selectFrom('tickets as t')
+    .select(TICKET_COLUMNS)
+    .where(sql<boolean>`${T('id')} = ANY(${[]}::bigint[])`)
+    .compile(),
+);
 
 /**
  * SQL of tickets, messages, history and SLA policies. Built in layers, one file each:
