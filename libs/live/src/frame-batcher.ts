@@ -67,9 +67,10 @@ export interface FrameBatcherOptions {
   /** The longest a frame waits for the next flush (the bound on added latency). */
   maxWindowMs: number;
   /**
-   * A socket with this many frames waiting is written at once, whatever the window: what the
-   * batcher holds stays below a subscription's capacity (frames not yet written), which is how
-   * a slow consumer is noticed, so a long window at a high event rate never looks like one.
+   * When a socket has this many frames waiting, everything is written at once, whatever the
+   * window: what the batcher holds stays below a subscription's capacity (frames not yet
+   * written), which is how a slow consumer is noticed, so a long window at a high event rate
+   * never looks like one.
    */
   maxFrames: number;
   /** Milliseconds, for timing (performance.now). */
@@ -100,19 +101,23 @@ const cpuMs = () => {
  *   one write every `maxWindowMs` (250 ms), whatever the event rate.
  * - So a frame waits at most `maxWindowMs` (plus the flush itself) in any case; a lone event
  *   after a window has passed waits for nothing.
- * - A socket with `maxFrames` frames waiting is written at once (a high event rate within a
- *   long window must not look like a slow consumer).
+ * - When a socket has `maxFrames` frames waiting, everything is written at once and the next
+ *   window starts (a high event rate within a long window must not look like a slow consumer):
+ *   under a stream each socket gets max(1 / `maxWindowMs`, rate / `maxFrames`) writes a second.
  *
  * `done` is called once per frame when it was written (or could not be: the socket closed),
  * which is what a subscription counts to notice a consumer that does not keep up.
  */
 export class FrameBatcher {
   private pending = new Map<FrameSocket, Pending>();
-  private scheduled: NodeJS.Immediate | NodeJS.Timeout | null = null;
+  private scheduled:
+    | { immediate: NodeJS.Immediate; timeout?: undefined }
+    | { immediate?: undefined; timeout: NodeJS.Timeout }
+    | null = null;
   private nextFlush = -Infinity;
   /**
-   * Frames queued since the last flush, also those written early (over `pending.size`: about
-   * the events per socket since the last flush).
+   * Frames queued since the last flush (over `pending.size`: about the events per socket since
+   * the last flush; those a subscription's end wrote early with flushSocket count too).
    */
   private frames = 0;
   private readonly clock: () => number;
@@ -136,13 +141,17 @@ export class FrameBatcher {
     p.done.push(done);
     this.frames++;
     if (p.done.length >= this.options.maxFrames) {
-      this.flushSocket(socket);
+      // every socket now: the subscribers of a stream fill up together, so writing only this
+      // one would leave the others for a second write at the window's end
+      this.flush();
       return;
     }
     if (this.scheduled) return;
     const wait = this.nextFlush - this.clock();
     this.scheduled =
-      wait <= 0 ? setImmediate(() => this.flush()) : setTimeout(() => this.flush(), wait);
+      wait <= 0
+        ? { immediate: setImmediate(() => this.flush()) }
+        : { timeout: setTimeout(() => this.flush(), wait) };
   }
 
   /** Sends what waits for `socket` now (before a message that must not overtake it). */
@@ -156,13 +165,13 @@ export class FrameBatcher {
   /** Sends everything now. */
   flush(): void {
     if (this.scheduled) {
-      clearTimeout(this.scheduled as NodeJS.Timeout);
-      clearImmediate(this.scheduled as NodeJS.Immediate);
+      if (this.scheduled.immediate) clearImmediate(this.scheduled.immediate);
+      else clearTimeout(this.scheduled.timeout);
       this.scheduled = null;
     }
     const pending = this.pending;
     if (pending.size === 0) {
-      // everything was written early (maxFrames) or by flushSocket: a stream, keep its window
+      // what was waiting went out with flushSocket (a subscription ending): keep the window
       this.nextFlush = this.clock() + this.options.maxWindowMs;
       this.frames = 0;
       return;
