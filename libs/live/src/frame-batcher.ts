@@ -171,8 +171,7 @@ export class FrameBatcher {
     }
     const pending = this.pending;
     if (pending.size === 0) {
-      // what was waiting went out with flushSocket (a subscription ending): keep the window
-      this.nextFlush = this.clock() + this.options.maxWindowMs;
+      // what was waiting went out with flushSocket (a subscription ending): the window stands
       this.frames = 0;
       return;
     }
