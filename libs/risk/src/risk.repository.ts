@@ -164,6 +164,8 @@ export class RiskRepository extends RiskModelsRepository {
   /** The full live run's second half: the customer messages' features (MESSAGE_FEATURES_SQL). */
   async messageFeatures(tx: Tx, asOf: Date): Promise<MessagesRow[]> {
     await this.everyoneSettings(tx);
+    // one process: the other half already has the second core
+    await sql`SET LOCAL max_parallel_workers_per_gather = 0`.execute(db(tx));
     const query = CompiledQuery.raw(MESSAGE_FEATURES_SQL, [
       asOf,
       null,
