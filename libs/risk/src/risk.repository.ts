@@ -7,7 +7,6 @@ import {
   FEATURES_WITHOUT_MESSAGES_SQL,
   FEATURE_BOUNDS_SQL,
   MESSAGE_FEATURES_SQL,
-  type FactsRow,
   type MessagesRow,
   type PeerMedian,
   type RawFeatures,
@@ -146,9 +145,9 @@ export class RiskRepository extends RiskModelsRepository {
 
   /**
    * The full live run's first half: every active customer's features but the customer
-   * messages' (FEATURES_WITHOUT_MESSAGES_SQL), with the days since the last recent ticket.
+   * messages' (FEATURES_WITHOUT_MESSAGES_SQL: their counts 0, the days since the last recent ticket).
    */
-  async featuresWithoutMessages(tx: Tx, asOf: Date): Promise<FactsRow[]> {
+  async featuresWithoutMessages(tx: Tx, asOf: Date): Promise<RawFeatures[]> {
     await this.everyoneSettings(tx);
     const query = CompiledQuery.raw(FEATURES_WITHOUT_MESSAGES_SQL, [
       asOf,
@@ -158,7 +157,7 @@ export class RiskRepository extends RiskModelsRepository {
       null,
       ...(await this.windowStarts(tx, asOf)),
     ]);
-    return (await db(tx).withoutPlugins().executeQuery<FactsRow>(query)).rows;
+    return (await db(tx).withoutPlugins().executeQuery<RawFeatures>(query)).rows;
   }
 
   /** The full live run's second half: the customer messages' features (MESSAGE_FEATURES_SQL). */
