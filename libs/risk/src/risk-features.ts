@@ -189,9 +189,7 @@ nps AS (
  */
 const msgCte = (from: 'win' | 'tickets') => {
   const [source, recent] =
-    from === 'win'
-      ? ['win w', 'w.recent']
-      : ['tickets w JOIN cust ON cust.id = w.customer_id', 'w.created_at > $8::timestamptz'];
+    from === 'win' ? ['win w', 'w.recent'] : ['tickets w', 'w.created_at > $8::timestamptz'];
   const year = from === 'win' ? '' : ' AND w.created_at > $9::timestamptz AND w.created_at <= $1';
   return `
 msg AS (
@@ -270,13 +268,13 @@ WITH ${[CUST, WIN, TK, GLOB, PEER, VS_PEERS, OPEN_NOW, OPEN_THEN, SV, NPS].join(
  * Parameters `$1`, `$2` and `$6`–`$9` of {@link FEATURES_SQL}, renumbered `$1`–`$6`.
  */
 export const MESSAGE_FEATURES_SQL = `
-WITH ${[CUST, msgCte('tickets')].join(',')}
+WITH ${msgCte('tickets')}
 SELECT customer_id::text AS "customerId",
        n AS "customerMessages", negative AS "negativeMessages",
        n30 AS "customerMessages30", negative30 AS "negativeMessages30",
        n_year AS "customerMessagesYear", negative_year AS "negativeMessagesYear",
        (extract(epoch FROM $1 - last_message) / 86400)::float8 AS "daysSinceMessage"
-  FROM msg`.replace(/\$([6-9])\b/g, (_, d: string) => `$${Number(d) - 3}`);
+  FROM msg`.replace(/\$([6-9])\b/g, (_, d: string) => `$${Number(d) - 4}`);
 
 /** A row of {@link MESSAGE_FEATURES_SQL} (customers with customer messages in the year only). */
 export interface MessagesRow {

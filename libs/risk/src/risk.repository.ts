@@ -167,7 +167,6 @@ export class RiskRepository extends RiskModelsRepository {
     await sql`SET LOCAL max_parallel_workers_per_gather = 0`.execute(db(tx));
     const query = CompiledQuery.raw(MESSAGE_FEATURES_SQL, [
       asOf,
-      null,
       ...(await this.windowStarts(tx, asOf)),
     ]);
     return (await db(tx).withoutPlugins().executeQuery<MessagesRow>(query)).rows;
