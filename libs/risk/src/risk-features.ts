@@ -208,8 +208,14 @@ msg AS (
 )`;
 };
 
-/** The feature columns that do not come from the customer messages. */
-const FACTS = `
+/** The survey features' columns (from `sv` and `nps`). */
+const SURVEY_COLUMNS = `
+       coalesce(sv.csat_n, 0) AS "csatCount", sv.csat_mean::float8 AS "csatMean", coalesce(sv.csat_bad, 0) AS "csatBad",
+       coalesce(sv.ces_n, 0) AS "cesCount", sv.ces_mean::float8 AS "cesMean",
+       nps.score AS "npsLatest",`;
+
+/** The feature columns that do not come from the customer messages, with `surveys` in their place. */
+const facts = (surveys: string) => `
 SELECT cust.id::text AS "customerId", cust.tier AS "tier",
        greatest(0, extract(epoch FROM $1 - cust.customer_since) / 86400)::float8 AS "tenureDays",
        CASE WHEN cust.renewal_date IS NULL THEN NULL
@@ -220,10 +226,7 @@ SELECT cust.id::text AS "customerId", cust.tier AS "tier",
        coalesce(tk.solved90, 0) AS "solved90", coalesce(tk.reopened90, 0) AS "reopened90",
        coalesce(tk.breaches90, 0) AS "breaches90", coalesce(tk.tickets90, 0) AS "tickets90",
        tk.median_hours::float8 AS "medianResolutionHours", glob.median_hours::float8 AS "globalMedianResolutionHours",
-       vs_peers.ratio::float8 AS "peerResolutionRatio",
-       coalesce(sv.csat_n, 0) AS "csatCount", sv.csat_mean::float8 AS "csatMean", coalesce(sv.csat_bad, 0) AS "csatBad",
-       coalesce(sv.ces_n, 0) AS "cesCount", sv.ces_mean::float8 AS "cesMean",
-       nps.score AS "npsLatest",
+       vs_peers.ratio::float8 AS "peerResolutionRatio",${surveys}
        coalesce(tk.tickets_year, 0) AS "ticketsYear", coalesce(tk.breaches_year, 0) AS "breachesYear",
        coalesce(tk.reopened_year, 0) AS "reopenedYear"`;
 
@@ -241,7 +244,7 @@ const LATER = `
  ORDER BY cust.id`;
 
 export const FEATURES_SQL = `
-WITH ${[CUST, WIN, TK, GLOB, PEER, VS_PEERS, OPEN_NOW, OPEN_THEN, msgCte('win'), SV, NPS].join(',')}${FACTS},
+WITH ${[CUST, WIN, TK, GLOB, PEER, VS_PEERS, OPEN_NOW, OPEN_THEN, msgCte('win'), SV, NPS].join(',')}${facts(SURVEY_COLUMNS)},
        coalesce(msg.n, 0) AS "customerMessages", coalesce(msg.negative, 0) AS "negativeMessages",
        coalesce(msg.n30, 0) AS "customerMessages30", coalesce(msg.negative30, 0) AS "negativeMessages30",
        coalesce(msg.n_year, 0) AS "customerMessagesYear", coalesce(msg.negative_year, 0) AS "negativeMessagesYear",
@@ -256,10 +259,26 @@ WITH ${[CUST, WIN, TK, GLOB, PEER, VS_PEERS, OPEN_NOW, OPEN_THEN, msgCte('win'),
  * node more CPU than parsing them).
  */
 export const FEATURES_WITHOUT_MESSAGES_SQL = `
-WITH ${[CUST, WIN, TK, GLOB, PEER, VS_PEERS, OPEN_NOW, OPEN_THEN, SV, NPS].join(',')}${FACTS},
+WITH ${[CUST, WIN, TK, GLOB, PEER, VS_PEERS, OPEN_NOW, OPEN_THEN].join(',')}${facts(`
+       0 AS "csatCount", NULL::float8 AS "csatMean", 0 AS "csatBad", 0 AS "cesCount", NULL::float8 AS "cesMean",
+       NULL::int AS "npsLatest",`)},
        0 AS "customerMessages", 0 AS "negativeMessages", 0 AS "customerMessages30", 0 AS "negativeMessages30",
        0 AS "customerMessagesYear", 0 AS "negativeMessagesYear",
-       (extract(epoch FROM $1 - tk.last_ticket) / 86400)::float8 AS "daysSinceContact"${JOINS}${LATER}`;
+       (extract(epoch FROM $1 - tk.last_ticket) / 86400)::float8 AS "daysSinceContact"${JOINS}
+ ORDER BY cust.id`;
+
+/**
+ * The full run's survey features, on the second connection after the messages' (same snapshot):
+ * the columns of {@link FEATURES_SQL} from `sv` and `nps`, for the scored customers with any.
+ * Parameters `$1`, `$2` and `$7` of {@link FEATURES_SQL}, renumbered `$1`–`$3`.
+ */
+export const SURVEY_FEATURES_SQL = `
+WITH ${[CUST, SV, NPS].join(',')}
+SELECT cust.id::text AS "customerId",${SURVEY_COLUMNS.replace(/,$/, '')}
+  FROM cust
+  LEFT JOIN sv ON sv.customer_id = cust.id
+  LEFT JOIN nps ON nps.customer_id = cust.id
+ WHERE sv.customer_id IS NOT NULL OR nps.customer_id IS NOT NULL`.replace(/\$7\b/g, '$3');
 
 /**
  * The full run's second half, on a second connection in the same snapshot: the customer
@@ -292,15 +311,36 @@ export interface MessagesRow {
   daysSinceMessage: number | null;
 }
 
+/** A row of {@link SURVEY_FEATURES_SQL}. */
+export type SurveysRow = Pick<
+  RawFeatures,
+  'customerId' | 'csatCount' | 'csatMean' | 'csatBad' | 'cesCount' | 'cesMean' | 'npsLatest'
+>;
+
 /**
  * The rows {@link FEATURES_SQL} returns, from its two halves, written into the first half's rows:
- * the message counts (0 where a customer has none, as its `coalesce`), and the days since
- * contact the smaller of the two halves' days (the days since `greatest(last ticket, last
- * message)`; the same expression on each time, so equal to the bit).
+ * the survey features and the message counts (0 or null where a customer has none, as its
+ * `coalesce` and left joins), and the days since contact the smaller of the two halves' days
+ * (the days since `greatest(last ticket, last message)`; the same expression on each time, so
+ * equal to the bit).
  */
-export function joinMessageFeatures(rows: RawFeatures[], messages: MessagesRow[]): RawFeatures[] {
+export function joinMessageFeatures(
+  rows: RawFeatures[],
+  messages: MessagesRow[],
+  surveys: SurveysRow[],
+): RawFeatures[] {
   const byCustomer = new Map<string, RawFeatures>();
   for (const r of rows) byCustomer.set(r.customerId, r);
+  for (const v of surveys) {
+    const r = byCustomer.get(v.customerId);
+    if (!r) continue;
+    r.csatCount = v.csatCount;
+    r.csatMean = v.csatMean;
+    r.csatBad = v.csatBad;
+    r.cesCount = v.cesCount;
+    r.cesMean = v.cesMean;
+    r.npsLatest = v.npsLatest;
+  }
   for (const m of messages) {
     const r = byCustomer.get(m.customerId);
     if (!r) continue; // not scored (churned, or not a customer yet at asOf)

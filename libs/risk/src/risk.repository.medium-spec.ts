@@ -210,16 +210,20 @@ describe('RiskRepository (medium)', () => {
             await repo.readInSnapshot(s, id);
             return work(s);
           });
-        const [rows, messages] = await Promise.all([
+        const [rows, [messages, surveys]] = await Promise.all([
           side((s) => repo.featuresWithoutMessages(s, asOf)),
-          side((s) => repo.messageFeatures(s, asOf)),
+          side(
+            async (s) =>
+              [await repo.messageFeatures(s, asOf), await repo.surveyFeatures(s, asOf)] as const,
+          ),
         ]);
+        expect(surveys.map((x) => [x.customerId, x.csatCount, x.npsLatest])).toEqual([[a, 1, 3]]);
         expect(messages.map((x) => x.customerId)).toEqual([a]);
         expect(rows.map((r) => [r.customerMessages, r.daysSinceContact])).toEqual([
           [0, 10],
           [0, null],
         ]);
-        return joinMessageFeatures(rows, messages);
+        return joinMessageFeatures(rows, messages, surveys);
       } finally {
         await db(m.db).deleteFrom('ticketMessages').where('id', '=', late).execute();
       }

@@ -7,7 +7,9 @@ import {
   FEATURES_WITHOUT_MESSAGES_SQL,
   FEATURE_BOUNDS_SQL,
   MESSAGE_FEATURES_SQL,
+  SURVEY_FEATURES_SQL,
   type MessagesRow,
+  type SurveysRow,
   type PeerMedian,
   type RawFeatures,
 } from './risk-features';
@@ -119,8 +121,11 @@ export class RiskRepository extends RiskModelsRepository {
     return [b.d30, b.d90, b.d120, b.d365];
   }
 
-  /** The settings of a query over everyone (see {@link features}). */
-  private async everyoneSettings(tx: Tx): Promise<void> {
+  /**
+   * The settings of a query over everyone (see {@link features}), for the rest of `tx`: the full
+   * rescore's transaction keeps them for its COPY and apply too, as when the one query set them.
+   */
+  async everyoneSettings(tx: Tx): Promise<void> {
     const k = db(tx);
     await sql`SET LOCAL jit = off`.execute(k);
     await sql`SET LOCAL work_mem = '256MB'`.execute(k);
@@ -145,7 +150,8 @@ export class RiskRepository extends RiskModelsRepository {
 
   /**
    * The full live run's first half: every active customer's features but the customer
-   * messages' (FEATURES_WITHOUT_MESSAGES_SQL: their counts 0, the days since the last recent ticket).
+   * messages' and the surveys' (FEATURES_WITHOUT_MESSAGES_SQL: 0 or null, the days since the last
+   * recent ticket).
    */
   async featuresWithoutMessages(tx: Tx, asOf: Date): Promise<RawFeatures[]> {
     await this.everyoneSettings(tx);
@@ -170,6 +176,13 @@ export class RiskRepository extends RiskModelsRepository {
       ...(await this.windowStarts(tx, asOf)),
     ]);
     return (await db(tx).withoutPlugins().executeQuery<MessagesRow>(query)).rows;
+  }
+
+  /** The full live run's survey features (SURVEY_FEATURES_SQL), beside the messages'. */
+  async surveyFeatures(tx: Tx, asOf: Date): Promise<SurveysRow[]> {
+    const [, d90] = await this.windowStarts(tx, asOf);
+    const query = CompiledQuery.raw(SURVEY_FEATURES_SQL, [asOf, null, d90]);
+    return (await db(tx).withoutPlugins().executeQuery<SurveysRow>(query)).rows;
   }
 
   /** Median resolution hours per team and priority, tickets solved in the 90 days before `asOf`. */

@@ -200,13 +200,15 @@ export class RiskService implements OnModuleInit {
   /**
    * Every active customer's features as of `asOf` for the full rescore: the feature query in two
    * halves on two more connections at once, both in the snapshot of `tx` (so they see the same
-   * data, as the one query did): the customer messages' features on one, everything else on the
-   * other, joined here (rows as {@link RiskRepository.features} returns them). PostgreSQL runs
+   * data, as the one query did): the customer messages' and the surveys' features on one,
+   * everything else on the other, joined here (rows as {@link RiskRepository.features} returns them). PostgreSQL runs
    * the one query on one core; the messages' half reads the year's tickets again (more CPU in
    * all) but runs beside the other. With fewer than three pooled connections, the one query.
    */
   private async featuresOfEveryone(tx: Tx, asOf: Date): Promise<RawFeatures[]> {
     if (this.config.database.poolSize < 3) return this.repo.features(tx, asOf, null, true);
+    // no JIT, work_mem and the batch statement timeout for this transaction's COPY and apply too
+    await this.repo.everyoneSettings(tx);
     const snapshot = await this.repo.exportSnapshot(tx);
     const inSnapshot = <T>(work: (side: Tx) => Promise<T>) =>
       this.tx.run(async (side) => {
@@ -214,13 +216,16 @@ export class RiskService implements OnModuleInit {
         return work(side);
       });
     // settled, not Promise.all: neither half is left running on its connection after a failure
-    const [facts, messages] = await Promise.allSettled([
+    const [facts, others] = await Promise.allSettled([
       inSnapshot((side) => this.repo.featuresWithoutMessages(side, asOf)),
-      inSnapshot((side) => this.repo.messageFeatures(side, asOf)),
+      inSnapshot(async (side) => ({
+        messages: await this.repo.messageFeatures(side, asOf),
+        surveys: await this.repo.surveyFeatures(side, asOf),
+      })),
     ]);
     if (facts.status === 'rejected') throw facts.reason;
-    if (messages.status === 'rejected') throw messages.reason;
-    return joinMessageFeatures(facts.value, messages.value);
+    if (others.status === 'rejected') throw others.reason;
+    return joinMessageFeatures(facts.value, others.value.messages, others.value.surveys);
   }
 
   /**
