@@ -1,7 +1,8 @@
 import type { Insertable } from 'kysely';
-import { DB, db } from '@staydesk/core';
+import { DB, Tx, db } from '@staydesk/core';
 import { MediumDatabase, fixtures, mediumDatabase } from '@staydesk/testing';
 import { RiskEvidenceRepository } from './risk-evidence.repository';
+import { joinMessageFeatures } from './risk-features';
 import type { FactorValue } from './risk-model';
 import { RiskRepository } from './risk.repository';
 
@@ -181,6 +182,57 @@ describe('RiskRepository (medium)', () => {
       peerResolutionRatio: null,
       npsLatest: null,
       daysSinceContact: null,
+    });
+  });
+
+  it('splits the full live run in two halves read on two connections in one snapshot: the rows of the one query', async () => {
+    const one = await m.run((tx) => repo.features(tx, asOf, null, true));
+    const halves = await m.run(async (tx) => {
+      const id = await repo.exportSnapshot(tx);
+      // a customer message committed after the export: neither half may see it
+      const late = await fixtures(m.db).message({
+        ticketId: t[0],
+        kind: 'customer_message',
+        author: (
+          await db(m.db)
+            .selectFrom('tickets')
+            .select('requesterId')
+            .where('id', '=', t[0])
+            .executeTakeFirstOrThrow()
+        ).requesterId,
+        body: 'late',
+        sentiment: -0.9,
+        createdAt: ago(1),
+      });
+      try {
+        const side = <T>(work: (s: Tx) => Promise<T>) =>
+          m.run(async (s) => {
+            await repo.readInSnapshot(s, id);
+            return work(s);
+          });
+        const [rows, [messages, surveys]] = await Promise.all([
+          side((s) => repo.featuresWithoutMessages(s, asOf)),
+          side(
+            async (s) =>
+              [await repo.messageFeatures(s, asOf), await repo.surveyFeatures(s, asOf)] as const,
+          ),
+        ]);
+        expect(surveys.map((x) => [x.customerId, x.csatCount, x.npsLatest])).toEqual([[a, 1, 3]]);
+        expect(messages.map((x) => x.customerId)).toEqual([a]);
+        expect(rows.map((r) => [r.customerMessages, r.daysSinceContact])).toEqual([
+          [0, 10],
+          [0, null],
+        ]);
+        return joinMessageFeatures(rows, messages, surveys);
+      } finally {
+        await db(m.db).deleteFrom('ticketMessages').where('id', '=', late).execute();
+      }
+    });
+    expect(halves).toEqual(one);
+    expect(halves[0]).toMatchObject({
+      customerMessages: 2,
+      negativeMessagesYear: 2,
+      daysSinceContact: 10,
     });
   });
 

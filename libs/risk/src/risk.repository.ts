@@ -4,7 +4,12 @@ import { CompiledQuery, sql } from 'kysely';
 import { Tx, copyInto, copyValue, db } from '@staydesk/core';
 import {
   FEATURES_SQL,
+  FEATURES_WITHOUT_MESSAGES_SQL,
   FEATURE_BOUNDS_SQL,
+  MESSAGE_FEATURES_SQL,
+  SURVEY_FEATURES_SQL,
+  type MessagesRow,
+  type SurveysRow,
   type PeerMedian,
   type RawFeatures,
 } from './risk-features';
@@ -92,26 +97,92 @@ export class RiskRepository extends RiskModelsRepository {
       // tickets takes tens of seconds on a busy machine
       await sql`SET LOCAL statement_timeout = '10min'`.execute(k);
     }
-    // the window starts, once (see FEATURES_SQL: inline they were evaluated per row)
-    const {
-      rows: [b],
-    } = await k
-      .withoutPlugins()
-      .executeQuery<{ d30: string; d90: string; d120: string; d365: string }>(
-        CompiledQuery.raw(FEATURE_BOUNDS_SQL, [asOf]),
-      );
+    const b = await this.windowStarts(tx, asOf);
     const query = CompiledQuery.raw(FEATURES_SQL, [
       asOf,
       customerIds,
       live,
       globalMedianHours,
       peerMedians === null ? null : JSON.stringify(peerMedians),
-      b.d30,
-      b.d90,
-      b.d120,
-      b.d365,
+      ...b,
     ]);
     return (await k.withoutPlugins().executeQuery<RawFeatures>(query)).rows;
+  }
+
+  /** The window starts `asOf` − 30 / 90 / 120 / 365 days, once (see FEATURES_SQL: inline they were evaluated per row). */
+  private async windowStarts(tx: Tx, asOf: Date): Promise<[string, string, string, string]> {
+    const {
+      rows: [b],
+    } = await db(tx)
+      .withoutPlugins()
+      .executeQuery<{ d30: string; d90: string; d120: string; d365: string }>(
+        CompiledQuery.raw(FEATURE_BOUNDS_SQL, [asOf]),
+      );
+    return [b.d30, b.d90, b.d120, b.d365];
+  }
+
+  /**
+   * The settings of a query over everyone (see {@link features}), for the rest of `tx`: the full
+   * rescore's transaction keeps them for its COPY and apply too, as when the one query set them.
+   */
+  async everyoneSettings(tx: Tx): Promise<void> {
+    const k = db(tx);
+    await sql`SET LOCAL jit = off`.execute(k);
+    await sql`SET LOCAL work_mem = '256MB'`.execute(k);
+    await sql`SET LOCAL statement_timeout = '10min'`.execute(k);
+  }
+
+  /**
+   * The snapshot of `tx`, for other connections to read in ({@link readInSnapshot}): the full
+   * rescore's two feature halves see the same data, as the one query did.
+   */
+  async exportSnapshot(tx: Tx): Promise<string> {
+    const { rows } = await sql<{ id: string }>`SELECT pg_export_snapshot() AS id`.execute(db(tx));
+    return rows[0].id;
+  }
+
+  /** Makes `tx` (just begun, nothing read yet) a read-only transaction in the snapshot `id`. */
+  async readInSnapshot(tx: Tx, id: string): Promise<void> {
+    const k = db(tx);
+    await sql`SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY`.execute(k);
+    await sql`SET TRANSACTION SNAPSHOT ${sql.lit(id)}`.execute(k);
+  }
+
+  /**
+   * The full live run's first half: every active customer's features but the customer
+   * messages' and the surveys' (FEATURES_WITHOUT_MESSAGES_SQL: 0 or null, the days since the last
+   * recent ticket).
+   */
+  async featuresWithoutMessages(tx: Tx, asOf: Date): Promise<RawFeatures[]> {
+    await this.everyoneSettings(tx);
+    const query = CompiledQuery.raw(FEATURES_WITHOUT_MESSAGES_SQL, [
+      asOf,
+      null,
+      true,
+      null,
+      null,
+      ...(await this.windowStarts(tx, asOf)),
+    ]);
+    return (await db(tx).withoutPlugins().executeQuery<RawFeatures>(query)).rows;
+  }
+
+  /** The full live run's second half: the customer messages' features (MESSAGE_FEATURES_SQL). */
+  async messageFeatures(tx: Tx, asOf: Date): Promise<MessagesRow[]> {
+    await this.everyoneSettings(tx);
+    // one process: the other half already has the second core
+    await sql`SET LOCAL max_parallel_workers_per_gather = 0`.execute(db(tx));
+    const query = CompiledQuery.raw(MESSAGE_FEATURES_SQL, [
+      asOf,
+      ...(await this.windowStarts(tx, asOf)),
+    ]);
+    return (await db(tx).withoutPlugins().executeQuery<MessagesRow>(query)).rows;
+  }
+
+  /** The full live run's survey features (SURVEY_FEATURES_SQL), beside the messages'. */
+  async surveyFeatures(tx: Tx, asOf: Date): Promise<SurveysRow[]> {
+    const [, d90] = await this.windowStarts(tx, asOf);
+    const query = CompiledQuery.raw(SURVEY_FEATURES_SQL, [asOf, null, d90]);
+    return (await db(tx).withoutPlugins().executeQuery<SurveysRow>(query)).rows;
   }
 
   /** Median resolution hours per team and priority, tickets solved in the 90 days before `asOf`. */

@@ -15,6 +15,7 @@ import {
   scoreCustomer,
   withOverrides,
 } from './risk-model';
+import { joinMessageFeatures } from './risk-features';
 import { Entering, PeerMedian, RawFeatures, RiskRepository, ScoreWrite } from './risk.repository';
 
 /**
@@ -147,7 +148,7 @@ export class RiskService implements OnModuleInit {
     let applyMs = 0;
     const modelVersion = this.model.version;
     const result = await this.tx.run(async (tx) => {
-      const features = await this.repo.features(tx, new Date(), null, true);
+      const features = await this.featuresOfEveryone(tx, new Date());
       featureMs = Math.round(performance.now() - started);
       // One scoring pass: scores are streamed with the bands in force; when the bands follow
       // this run's distribution they are set afterwards in the staging table (a second pass
@@ -194,6 +195,37 @@ export class RiskService implements OnModuleInit {
     };
     this.logger.info(done, 'full risk rescoring done');
     return done;
+  }
+
+  /**
+   * Every active customer's features as of `asOf` for the full rescore: the feature query in two
+   * halves on two more connections at once, both in the snapshot of `tx` (so they see the same
+   * data, as the one query did): the customer messages' and the surveys' features on one,
+   * everything else on the other, joined here (rows as {@link RiskRepository.features} returns them). PostgreSQL runs
+   * the one query on one core; the messages' half reads the year's tickets again (more CPU in
+   * all) but runs beside the other. With fewer than three pooled connections, the one query.
+   */
+  private async featuresOfEveryone(tx: Tx, asOf: Date): Promise<RawFeatures[]> {
+    if (this.config.database.poolSize < 3) return this.repo.features(tx, asOf, null, true);
+    // no JIT, work_mem and the batch statement timeout for this transaction's COPY and apply too
+    await this.repo.everyoneSettings(tx);
+    const snapshot = await this.repo.exportSnapshot(tx);
+    const inSnapshot = <T>(work: (side: Tx) => Promise<T>) =>
+      this.tx.run(async (side) => {
+        await this.repo.readInSnapshot(side, snapshot);
+        return work(side);
+      });
+    // settled, not Promise.all: neither half is left running on its connection after a failure
+    const [facts, others] = await Promise.allSettled([
+      inSnapshot((side) => this.repo.featuresWithoutMessages(side, asOf)),
+      inSnapshot(async (side) => ({
+        messages: await this.repo.messageFeatures(side, asOf),
+        surveys: await this.repo.surveyFeatures(side, asOf),
+      })),
+    ]);
+    if (facts.status === 'rejected') throw facts.reason;
+    if (others.status === 'rejected') throw others.reason;
+    return joinMessageFeatures(facts.value, others.value.messages, others.value.surveys);
   }
 
   /**
