@@ -29,7 +29,7 @@ import {
 } from './harness';
 import { benchCreateTicket } from './create';
 import { benchEmail } from './email';
-import { API_NODE_FLAGS } from '../apps/api/src/node-flags';
+import { API_NODE_FLAGS, apiEnv } from '../apps/api/src/node-flags';
 import { workerNodeFlags } from '../apps/worker/src/node-flags';
 import { BENCH_QUERIES } from './queries';
 
@@ -60,7 +60,9 @@ const phase = (name: string) => !only || only.has(name);
  * `--variant KEY=VALUE,…`: a second api with these environment variables (e.g.
  * GRAPHQL_EXECUTOR=jit, NODE_OPTIONS=--max-semi-space-size=16) in the queue page's alternating
  * rounds, to measure an option against the default in the same run. `NODE_FLAGS=…` (space
- * separated, may be empty) replaces the api's V8 flags (apps/api/src/node-flags.ts) for it.
+ * separated, may be empty) replaces the api's V8 flags (apps/api/src/node-flags.ts) for it; its
+ * variables override the api's environment from there too (`MALLOC_ARENA_MAX=16`: glibc's own
+ * limit on two cores).
  * `API_MAIN=/path/to/dist/apps/api/src/main.js` runs another build as the second api (before vs
  * after a change, in the same alternating rounds).
  */
@@ -775,8 +777,13 @@ async function main(): Promise<void> {
       RATE_LIMIT_USER_PER_MINUTE: '0',
       RATE_LIMIT_IP_PER_MINUTE: '0',
     };
-    // started as it ships: with the api's V8 flags (apps/api/src/node-flags.ts)
-    const api = Service.start('api', join(ROOT, 'dist/apps/api/src/main.js'), env, API_NODE_FLAGS);
+    // started as it ships: with the api's V8 flags and environment (apps/api/src/node-flags.ts)
+    const api = Service.start(
+      'api',
+      join(ROOT, 'dist/apps/api/src/main.js'),
+      { ...env, ...apiEnv() },
+      API_NODE_FLAGS,
+    );
     const worker = Service.start(
       'worker',
       join(ROOT, 'dist/apps/worker/src/main.js'),
@@ -800,6 +807,7 @@ async function main(): Promise<void> {
         otherMain ?? join(ROOT, 'dist/apps/api/src/main.js'),
         {
           ...env,
+          ...apiEnv(),
           ...variantEnv,
           PORT: String(variantPort),
           PUBLIC_URL: `http://127.0.0.1:${variantPort}`,

@@ -1,7 +1,7 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { loadConfig, runCli } from '@staydesk/core';
-import { API_NODE_FLAGS } from '../apps/api/src/node-flags';
+import { API_NODE_FLAGS, apiEnv } from '../apps/api/src/node-flags';
 import { workerNodeFlags } from '../apps/worker/src/node-flags';
 import { migrate } from './migrate';
 
@@ -23,7 +23,7 @@ async function main() {
   }
 
   const children: ChildProcess[] = [
-    start('api', join(__dirname, '..', 'apps', 'api', 'src', 'main.js'), API_NODE_FLAGS),
+    start('api', join(__dirname, '..', 'apps', 'api', 'src', 'main.js'), API_NODE_FLAGS, apiEnv()),
     start('worker', join(__dirname, '..', 'apps', 'worker', 'src', 'main.js'), workerNodeFlags()),
   ];
   let stopping = false;
@@ -104,9 +104,14 @@ function log(msg: string) {
 /** `npm start` is for people: warnings and errors only, unless LOG_LEVEL says otherwise. */
 const childLogLevel = process.env.LOG_LEVEL ?? 'warn';
 
-function start(name: string, file: string, nodeFlags: string[] = []): ChildProcess {
+function start(
+  name: string,
+  file: string,
+  nodeFlags: string[] = [],
+  env: Record<string, string> = {},
+): ChildProcess {
   const child = spawn(process.execPath, [...nodeFlags, file], {
-    env: { ...process.env, MIGRATIONS_RUN: 'false', LOG_LEVEL: childLogLevel },
+    env: { ...process.env, ...env, MIGRATIONS_RUN: 'false', LOG_LEVEL: childLogLevel },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
   return child;

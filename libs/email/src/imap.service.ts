@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { ImapFlow } from 'imapflow';
+import type { ImapFlow } from 'imapflow';
 import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
 import {
   APP_CONFIG,
@@ -12,6 +12,7 @@ import {
 } from '@staydesk/core';
 import { Actor, validateId } from '@staydesk/identity';
 import { InboundService } from './inbound.service';
+import { imapflow } from './mail-libs';
 import { decryptSecret, encryptSecret } from './mailbox-crypto';
 import { MailboxRow, MailboxesRepository } from './mailboxes.repository';
 
@@ -129,7 +130,7 @@ export class ImapService {
 
   /** A client for a mailbox (not connected); connection errors are logged. */
   client(box: MailboxRow, options: { idle?: boolean } = {}): ImapFlow {
-    const client = new ImapFlow({
+    const client = new (imapflow().ImapFlow)({
       host: box.host,
       port: box.port,
       secure: box.tls,

@@ -2,10 +2,11 @@ import { AddressInfo } from 'node:net';
 import { hostname } from 'node:os';
 import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
-import { SMTPServer, type SMTPServerDataStream, type SMTPServerSession } from 'smtp-server';
+import type { SMTPServer, SMTPServerDataStream, SMTPServerSession } from 'smtp-server';
 import { APP_CONFIG, AppConfig } from '@staydesk/core';
 import { isSupportAddress } from '@staydesk/mail';
 import { InboundService } from './inbound.service';
+import { smtpServer } from './mail-libs';
 
 /** Longest wait for PostgreSQL and Redis before telling the sender to try again later. */
 const STORE_TIMEOUT_MS = 10_000;
@@ -33,7 +34,7 @@ export class InboundSmtpReceiver implements OnApplicationBootstrap, OnApplicatio
   async onApplicationBootstrap(): Promise<void> {
     if (!this.config.email.inboundEnabled) return;
     const { inboundHost, inboundPort, inboundMaxBytes, supportAddresses } = this.config.email;
-    const server = new SMTPServer({
+    const server = new (smtpServer().SMTPServer)({
       name: hostname(),
       banner: 'Staydesk inbound mail',
       size: inboundMaxBytes,

@@ -1,6 +1,6 @@
 // Over 400 lines on purpose: one pipeline (receive → store → claim → file) sharing its batch state; header helpers live in inbound-headers.ts.
 import { Inject, Injectable } from '@nestjs/common';
-import { simpleParser, type ParsedMail } from 'mailparser';
+import type { ParsedMail } from 'mailparser';
 import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
 import { AttachmentsService } from '@staydesk/attachments';
 import { APP_CONFIG, AppConfig, JobPublisher, TransactionRunner, Tx } from '@staydesk/core';
@@ -23,6 +23,7 @@ import {
 } from '@staydesk/tickets';
 import { EmailRepository, InboundRow } from './email.repository';
 import { InboundOutcome, RawFacts, addresses, rawFacts, storageMessageId } from './inbound-headers';
+import { mailparser } from './mail-libs';
 import {
   MailNoise,
   PUBLIC_MAIL_DOMAINS,
@@ -333,7 +334,7 @@ export class InboundService {
         const parsed: ParsedMail[] = [];
         for (const [i, r] of rows.entries()) {
           parsed.push(
-            await simpleParser(r.raw, {
+            await mailparser().simpleParser(r.raw, {
               skipImageLinks: true,
               skipTextLinks: true,
               // textAsHtml is never read; with an HTML part it also builds `html`, so it stays

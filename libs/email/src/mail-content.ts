@@ -1,4 +1,4 @@
-import sanitizeHtmlLib from 'sanitize-html';
+import { sanitizeHtmlLibrary } from './mail-libs';
 
 /** What an inbound message is, as far as loops and noise go. */
 export type MailNoise = 'auto_reply' | 'bounce' | 'list' | null;
@@ -91,6 +91,7 @@ export function newPartOf(text: string): { text: string; stripped: boolean } {
 
 /** HTML that is safe to show: no scripts, styles, event handlers, forms or remote frames; links open nothing by themselves. */
 export function sanitizeHtml(html: string): string {
+  const sanitizeHtmlLib = sanitizeHtmlLibrary();
   return sanitizeHtmlLib(html, {
     allowedTags: [
       'p',
@@ -140,7 +141,7 @@ export function sanitizeHtml(html: string): string {
 
 /** Plain text of (sanitized) HTML, for HTML-only mail. */
 export function htmlToText(html: string): string {
-  return sanitizeHtmlLib(
+  return sanitizeHtmlLibrary()(
     html
       .replace(/<(br|\/p|\/div|\/li|\/tr|\/h[1-6])\b[^>]*>/gi, '\n')
       .replace(/<blockquote\b[^>]*>/gi, '\n> '),

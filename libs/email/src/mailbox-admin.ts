@@ -1,6 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Args, Field, ID, Int, Mutation, ObjectType, Resolver } from '@nestjs/graphql';
-import { ImapFlow } from 'imapflow';
 import {
   APP_CONFIG,
   AppConfig,
@@ -12,6 +11,7 @@ import {
 } from '@staydesk/core';
 import { Actor, CurrentUser, Roles, validateId } from '@staydesk/identity';
 import { decryptSecret } from './mailbox-crypto';
+import { imapflow } from './mail-libs';
 import { MailboxesRepository } from './mailboxes.repository';
 
 @ObjectType('MailboxTest', { description: 'What a connection test of a mailbox found.' })
@@ -40,7 +40,7 @@ export class MailboxAdminService {
     if (!box) throw notFound('mailbox', id);
     const key = this.config.email.mailboxKey;
     if (!key) throw badInput('password', 'set MAILBOX_SECRET_KEY to read mailbox passwords');
-    const client = new ImapFlow({
+    const client = new (imapflow().ImapFlow)({
       host: box.host,
       port: box.port,
       secure: box.tls,

@@ -1,5 +1,6 @@
-import winkNLP, { type WinkMethods } from 'wink-nlp';
-import model from 'wink-eng-lite-web-model';
+import type winkNLP from 'wink-nlp';
+import type { WinkMethods } from 'wink-nlp';
+import type model from 'wink-eng-lite-web-model';
 
 /**
  * Characters of a message that are scored (the opening of a longer body). Support messages are
@@ -28,14 +29,23 @@ let nlp: WinkMethods | null = null;
  * world's churn, libs/simulation, which scores its messages with this function too).
  *
  * Chosen over the AFINN word list (`sentiment`) and a VADER port by measurement on 316 labelled
- * support messages (docs/risk-model.md, "Sentiment"; `npm run bench:sentiment`). The model is
- * loaded on first use (~150 ms, ~20 MB), so processes that never score a message do not pay it.
+ * support messages (docs/risk-model.md, "Sentiment"; `npm run bench:sentiment`). wink-nlp and
+ * its model are required and built on first use (~150 ms, ~16 MB of heap, 6 MB of it the model's
+ * module alone), so processes that never score a message do not pay for them.
  */
 export function sentimentOf(text: string): number {
-  nlp ??= winkNLP(model, SENTIMENT_PIPE);
+  nlp ??= loadNlp();
   const score = nlp.readDoc(text.slice(0, SENTIMENT_MAX_CHARS)).out(nlp.its.sentiment) as number;
   if (!Number.isFinite(score)) return 0;
   return Math.max(-1, Math.min(1, Math.round(score * 1000) / 1000));
+}
+
+function loadNlp(): WinkMethods {
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  const wink = require('wink-nlp') as typeof winkNLP;
+  const lite = require('wink-eng-lite-web-model') as typeof model;
+  /* eslint-enable @typescript-eslint/no-require-imports */
+  return wink(lite, SENTIMENT_PIPE);
 }
 
 export const NEGATIVE_SENTIMENT = -0.05;
