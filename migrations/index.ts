@@ -36,6 +36,7 @@ import { AutomationRulesVersion1765950000000 } from './1765950000000-automation-
 import { CustomerCustomFieldsIndex1765950100000 } from './1765950100000-customer-custom-fields-index';
 import { CustomersDomainLowerIndex1766000000000 } from './1766000000000-customers-domain-lower-index';
 import { KpiCsatAnswersCovering1766100000000 } from './1766100000000-kpi-csat-answers-covering';
+import { KpiSegmentBackfill1766200000000 } from './1766200000000-kpi-segment-backfill';
 import { RulesVersionMemberships1765990000000 } from './1765990000000-rules-version-memberships';
 
 /**
@@ -83,4 +84,5 @@ export const MIGRATIONS = [
   RulesVersionMemberships1765990000000,
   CustomersDomainLowerIndex1766000000000,
   KpiCsatAnswersCovering1766100000000,
+  KpiSegmentBackfill1766200000000,
 ];
