@@ -41,16 +41,20 @@ export class KpiFactsRepository {
   }
 
   /**
-   * Tickets whose facts may have changed since `since`: the ticket, its customer's tier or value
-   * segment (unless `segments` is false: a large segment shift goes through the segment queue,
-   * {@link enqueueSegmentShift}), its team's calendar.
+   * Tickets whose facts may have changed since `since`: the ticket, its customer's tier, its
+   * team's calendar, and the tickets of `segmentCustomers` (a small segment shift, see
+   * {@link segmentShift}; a large one goes through the segment queue).
    */
-  async changedTicketIds(tx: Tx, since: Date, teams: string[], segments = true): Promise<string[]> {
+  async changedTicketIds(
+    tx: Tx,
+    since: Date,
+    teams: string[],
+    segmentCustomers: string[],
+  ): Promise<string[]> {
     const { rows } = await sql<{ id: string }>`
       SELECT id::text FROM tickets WHERE updated_at > ${since}
       UNION SELECT t.id::text FROM customers c JOIN tickets t ON t.customer_id = c.id WHERE c.updated_at > ${since}
-      UNION SELECT t.id::text FROM customer_values v JOIN tickets t ON t.customer_id = v.customer_id
-             WHERE ${segments} AND v.segment_changed_at > ${since}
+      UNION SELECT id::text FROM tickets WHERE customer_id = ANY(${segmentCustomers}::bigint[])
       UNION SELECT id::text FROM tickets WHERE team_id = ANY(${teams}::bigint[])`.execute(db(tx));
     return rows.map((r) => r.id);
   }
@@ -98,12 +102,15 @@ export class KpiFactsRepository {
     await sql`UPDATE kpi_state SET segment_cells_at = NULL WHERE id = 1`.execute(k);
   }
 
-  /** True while a segment shift is being applied (customers or buckets wait in its queues). */
-  async segmentShiftPending(tx: Tx): Promise<boolean> {
-    const { rows } = await sql<{ pending: boolean }>`
-      SELECT EXISTS (SELECT 1 FROM kpi_segment_queue)
-          OR EXISTS (SELECT 1 FROM kpi_segment_buckets) AS pending`.execute(db(tx));
-    return rows[0].pending;
+  /**
+   * Where a segment shift stands: customers whose facts wait for their segment, buckets whose
+   * segment cells wait for recomputation (both false: none in progress).
+   */
+  async segmentShiftPending(tx: Tx): Promise<{ customers: boolean; buckets: boolean }> {
+    const { rows } = await sql<{ customers: boolean; buckets: boolean }>`
+      SELECT EXISTS (SELECT 1 FROM kpi_segment_queue) AS customers,
+             EXISTS (SELECT 1 FROM kpi_segment_buckets) AS buckets`.execute(db(tx));
+    return rows[0];
   }
 
   /** Forgets a segment shift in progress (a rebuild recomputes every fact and cell). */

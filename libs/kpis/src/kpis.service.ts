@@ -34,8 +34,6 @@ import {
 /** Tickets changed this long before the last run are read again (commits that landed late). */
 const OVERLAP_MS = 2 * 60_000;
 const CHUNK = 5000;
-/** How long one refresh job goes on applying a segment shift (the next run continues it). */
-const SEGMENT_BUDGET_MS = 60_000;
 /** Buckets recomputed per statement during a rebuild. */
 const REBUILD_BUCKETS = 64;
 
@@ -582,7 +580,7 @@ export class KpisService {
         if (first) for (const g of GRAINS) all[g] = bucketsBetween(first, now, g);
         await this.repo.enqueueSegmentShift(tx, shift.customers, all);
       }
-      const ids = await this.repo.changedTicketIds(tx, since, teams, !queued);
+      const ids = await this.repo.changedTicketIds(tx, since, teams, queued ? [] : shift.customers);
       const dirty: Dirty = { days: [], ranges: [] };
       for (let i = 0; i < ids.length; i += CHUNK) {
         const d = await this.repo.refreshFacts(tx, ids.slice(i, i + CHUNK));
@@ -594,9 +592,9 @@ export class KpisService {
       dirty.ranges.push({ from: st.lastRunAt ?? since, to: now });
       const buckets = dirtyBuckets(dirty, now);
       const cells = await this.recompute(tx, buckets, now);
-      // while a shift is applied, segment cells written from facts not yet rewritten are
-      // recomputed again once the facts are done
-      if (await this.repo.segmentShiftPending(tx)) {
+      // while the facts of a shift are being rewritten, segment cells written from them are
+      // recomputed again once the facts are done (afterwards they are written right)
+      if ((await this.repo.segmentShiftPending(tx)).customers) {
         await this.repo.enqueueSegmentShift(tx, [], buckets);
       }
       await this.repo.saveState(tx, { watermark: now, lastRunAt: now });
@@ -610,7 +608,9 @@ export class KpisService {
       };
     });
     if (!result.skipped && !result.rebuilt) {
-      result.segmentSteps = await this.applySegmentShift(started + SEGMENT_BUDGET_MS);
+      result.segmentSteps = await this.applySegmentShift(
+        performance.now() + this.config.kpi.segmentBudgetMs,
+      );
     }
     result.ms = Math.round(performance.now() - started);
     if (!result.skipped) this.logger.debug(result, 'kpi refresh');
@@ -619,7 +619,7 @@ export class KpisService {
 
   /**
    * Applies a queued segment shift in steps until it is done or `deadline` (performance.now())
-   * has passed; each step is one transaction under the refresh's lock: first the facts of
+   * has passed (one step at least); each step is one transaction under the refresh's lock: first the facts of
    * `KPI_SEGMENT_STEP_CUSTOMERS` customers (their segment column only), then, once every fact is
    * rewritten, the segment cells of `KPI_SEGMENT_STEP_DAYS` days (or as many whole weeks, or a
    * month); the last step marks
@@ -634,7 +634,7 @@ export class KpisService {
       month: Math.max(1, Math.floor(days / 28)),
     };
     let steps = 0;
-    while (performance.now() < deadline) {
+    do {
       const more = await this.tx.run(async (tx) => {
         if (!(await this.repo.tryLock(tx))) return false;
         await this.repo.tune(tx, '128MB');
@@ -652,12 +652,13 @@ export class KpisService {
           true,
         );
         await this.repo.segmentBucketsDone(tx, next.grain, next.starts);
-        if (!(await this.repo.segmentShiftPending(tx))) await this.repo.markSegmentCells(tx, now);
+        const left = await this.repo.segmentShiftPending(tx);
+        if (!left.customers && !left.buckets) await this.repo.markSegmentCells(tx, now);
         return true;
       });
       if (!more) break;
       steps++;
-    }
+    } while (performance.now() < deadline);
     return steps;
   }
 

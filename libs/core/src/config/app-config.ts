@@ -105,6 +105,8 @@ export interface AppConfig {
     segmentStepCustomers: number;
     /** Days of segment cells one step recomputes (weeks and months: as many whole ones, at least one). */
     segmentStepDays: number;
+    /** How long one refresh goes on applying a segment shift after its transaction (one step at least). */
+    segmentBudgetMs: number;
   };
   /** Most rows one CSV export writes. */
   exportMaxRows: number;

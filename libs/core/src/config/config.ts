@@ -223,6 +223,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       segmentDirectFacts: e.KPI_SEGMENT_DIRECT_FACTS,
       segmentStepCustomers: e.KPI_SEGMENT_STEP_CUSTOMERS,
       segmentStepDays: e.KPI_SEGMENT_STEP_DAYS,
+      segmentBudgetMs: e.KPI_SEGMENT_BUDGET_MS,
     },
     exportMaxRows: e.EXPORT_MAX_ROWS,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
