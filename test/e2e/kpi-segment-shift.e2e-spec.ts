@@ -108,7 +108,6 @@ describe('KPIs after a segment shift over many customers (bounded steps)', () =>
       env: {
         OUTBOX_RELAY: 'false',
         KPI_REFRESH_SECONDS: '86400',
-        KPI_SEGMENT_DIRECT_FACTS: '10',
         KPI_SEGMENT_STEP_CUSTOMERS: '2',
         KPI_SEGMENT_STEP_DAYS: '3',
         KPI_SEGMENT_BUDGET_MS: '0',

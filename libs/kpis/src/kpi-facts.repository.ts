@@ -42,21 +42,43 @@ export class KpiFactsRepository {
 
   /**
    * Tickets whose facts may have changed since `since`: the ticket, its customer's tier, its
-   * team's calendar, and the tickets of `segmentCustomers` (a small segment shift, see
-   * {@link segmentShift}; a large one goes through the segment queue).
+   * team's calendar. (A value-segment change goes through the segment queue:
+   * {@link segmentShift}.)
    */
-  async changedTicketIds(
-    tx: Tx,
-    since: Date,
-    teams: string[],
-    segmentCustomers: string[],
-  ): Promise<string[]> {
+  async changedTicketIds(tx: Tx, since: Date, teams: string[]): Promise<string[]> {
     const { rows } = await sql<{ id: string }>`
       SELECT id::text FROM tickets WHERE updated_at > ${since}
       UNION SELECT t.id::text FROM customers c JOIN tickets t ON t.customer_id = c.id WHERE c.updated_at > ${since}
-      UNION SELECT id::text FROM tickets WHERE customer_id = ANY(${segmentCustomers}::bigint[])
       UNION SELECT id::text FROM tickets WHERE team_id = ANY(${teams}::bigint[])`.execute(db(tx));
     return rows.map((r) => r.id);
+  }
+
+  /**
+   * Where the facts of these customers' tickets count in time, so where their segment cells
+   * lie: the days of their anchors and of their CSAT surveys' sending and answers, and the
+   * periods they were unsolved (merged: the backlog of every bucket ending inside one).
+   */
+  async segmentReach(tx: Tx, customers: string[]): Promise<Dirty> {
+    const { rows } = await sql<{ kind: 'day' | 'range'; at: Date; to: Date | null }>`
+      WITH f AS (
+        SELECT f.* FROM tickets t JOIN kpi_ticket_facts f ON f.ticket_id = t.id
+         WHERE t.customer_id = ANY(${customers}::bigint[])),
+      d AS (
+        SELECT a FROM f, unnest(ARRAY[f.created_at, f.resolved_at, f.fr_due_at, f.res_due_at]) a
+        UNION ALL
+        SELECT a FROM surveys y JOIN f ON f.ticket_id = y.ticket_id, unnest(ARRAY[y.sent_at, y.responded_at]) a
+         WHERE y.kind = 'csat')
+      SELECT DISTINCT 'day' AS kind, date_trunc('day', a AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' AS at, NULL::timestamptz AS "to"
+        FROM d WHERE a IS NOT NULL
+      UNION ALL
+      SELECT 'range', lower(r), upper(r)
+        FROM (SELECT unnest(range_agg(u)) AS r FROM f, unnest(f.unsolved) u) m WHERE NOT isempty(r)`.execute(
+      db(tx),
+    );
+    return {
+      days: rows.filter((r) => r.kind === 'day').map((r) => r.at),
+      ranges: rows.filter((r) => r.kind === 'range').map((r) => ({ from: r.at, to: r.to })),
+    };
   }
 
   /**

@@ -31,6 +31,11 @@ import {
   SurveyAnswers,
 } from './kpis.repository';
 
+/**
+ * A segment shift behind up to this many facts queues the segment cells of the buckets those
+ * facts count in; a larger one, every bucket's (at full size ~2 s of a refresh for 100k facts).
+ */
+const SEGMENT_REACH_FACTS = 100_000;
 /** Tickets changed this long before the last run are read again (commits that landed late). */
 const OVERLAP_MS = 2 * 60_000;
 const CHUNK = 5000;
@@ -551,11 +556,13 @@ export class KpisService {
    * the last run, plus the buckets time has moved through. Rebuilds instead when the facts are
    * missing (fresh database, bulk load with TRUNCATE). One run at a time across workers.
    *
-   * A value-segment shift behind more than `KPI_SEGMENT_DIRECT_FACTS` facts (the nightly value
-   * job, or new customers moving the quartiles) is not applied in this transaction: its customers
-   * and every bucket are queued, and {@link applySegmentShift} then rewrites the facts' segment
-   * column and the segment cells in bounded steps, each its own transaction, after this one and
-   * in the following runs until done (docs/kpis.md, "Segment shifts").
+   * Value-segment changes (the value job, new customers moving the quartiles) are not applied in
+   * this transaction: their customers, and the buckets their facts count in, are queued, and
+   * {@link applySegmentShift} then rewrites the facts' segment column and the segment cells in
+   * bounded steps, each its own transaction, after this one and in the following runs until
+   * done (docs/kpis.md, "Segment shifts"). A handful of customers' tickets can count in most
+   * buckets of the history (their backlog, their surveys): recomputing every dimension's cells
+   * of those buckets here took minutes and hit the statement timeout at full size.
    */
   async refresh(): Promise<RefreshResult> {
     const started = performance.now();
@@ -573,14 +580,18 @@ export class KpisService {
       const since = new Date(st.watermark.getTime() - OVERLAP_MS);
       const teams = await this.repo.syncCalendars(tx);
       const shift = await this.repo.segmentShift(tx, since);
-      const queued = shift.facts > this.config.kpi.segmentDirectFacts;
-      if (queued) {
-        const first = await this.repo.firstInstant(tx);
-        const all: Record<Grain, Date[]> = { day: [], week: [], month: [] };
-        if (first) for (const g of GRAINS) all[g] = bucketsBetween(first, now, g);
-        await this.repo.enqueueSegmentShift(tx, shift.customers, all);
+      if (shift.facts > 0) {
+        // the segment cells of the buckets those facts count in (every bucket for a large shift)
+        let buckets: Record<Grain, Date[]> = { day: [], week: [], month: [] };
+        if (shift.facts <= SEGMENT_REACH_FACTS) {
+          buckets = dirtyBuckets(await this.repo.segmentReach(tx, shift.customers), now);
+        } else {
+          const first = await this.repo.firstInstant(tx);
+          if (first) for (const g of GRAINS) buckets[g] = bucketsBetween(first, now, g);
+        }
+        await this.repo.enqueueSegmentShift(tx, shift.customers, buckets);
       }
-      const ids = await this.repo.changedTicketIds(tx, since, teams, queued ? [] : shift.customers);
+      const ids = await this.repo.changedTicketIds(tx, since, teams);
       const dirty: Dirty = { days: [], ranges: [] };
       for (let i = 0; i < ids.length; i += CHUNK) {
         const d = await this.repo.refreshFacts(tx, ids.slice(i, i + CHUNK));
@@ -602,7 +613,7 @@ export class KpisService {
         tickets: ids.length,
         cells,
         ms: 0,
-        ...(queued
+        ...(shift.facts > 0
           ? { segmentShift: { customers: shift.customers.length, facts: shift.facts } }
           : {}),
       };

@@ -96,11 +96,6 @@ export interface AppConfig {
     /** How often the worker brings KPI facts and cells up to date (also after ticket events). */
     refreshSeconds: number;
     debounceMs: number;
-    /**
-     * A value-segment shift behind more KPI facts than this is applied in steps after the
-     * refresh's transaction (docs/kpis.md, "Segment shifts"); smaller ones inside it.
-     */
-    segmentDirectFacts: number;
     /** Customers whose facts' segments one step rewrites. */
     segmentStepCustomers: number;
     /** Days of segment cells one step recomputes (weeks and months: as many whole ones, at least one). */

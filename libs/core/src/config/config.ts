@@ -220,7 +220,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       maxRangeDays: e.KPI_MAX_RANGE_DAYS,
       refreshSeconds: e.KPI_REFRESH_SECONDS,
       debounceMs: e.KPI_DEBOUNCE_MS,
-      segmentDirectFacts: e.KPI_SEGMENT_DIRECT_FACTS,
       segmentStepCustomers: e.KPI_SEGMENT_STEP_CUSTOMERS,
       segmentStepDays: e.KPI_SEGMENT_STEP_DAYS,
       segmentBudgetMs: e.KPI_SEGMENT_BUDGET_MS,
