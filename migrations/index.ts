@@ -37,6 +37,7 @@ import { CustomerCustomFieldsIndex1765950100000 } from './1765950100000-customer
 import { CustomersDomainLowerIndex1766000000000 } from './1766000000000-customers-domain-lower-index';
 import { KpiCsatAnswersCovering1766100000000 } from './1766100000000-kpi-csat-answers-covering';
 import { TicketsCreatedCovering1766140000000 } from './1766140000000-tickets-created-covering';
+import { KpiSegmentBackfill1766200000000 } from './1766200000000-kpi-segment-backfill';
 import { RulesVersionMemberships1765990000000 } from './1765990000000-rules-version-memberships';
 
 /**
@@ -85,4 +86,5 @@ export const MIGRATIONS = [
   CustomersDomainLowerIndex1766000000000,
   KpiCsatAnswersCovering1766100000000,
   TicketsCreatedCovering1766140000000,
+  KpiSegmentBackfill1766200000000,
 ];

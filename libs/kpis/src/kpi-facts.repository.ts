@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import { Tx, db } from '@staydesk/core';
+import { GRAINS, type Grain } from './kpi-plan';
 import { FACTS_SQL, FACT_COLUMNS, FINGERPRINT, SPANS_SQL, positional } from './kpi-sql';
 
 export interface Dirty {
@@ -40,17 +41,129 @@ export class KpiFactsRepository {
   }
 
   /**
-   * Tickets whose facts may have changed since `since`: the ticket, its customer's tier or value
-   * segment, its team's calendar.
+   * Tickets whose facts may have changed since `since`: the ticket, its customer's tier, its
+   * team's calendar. (A value-segment change goes through the segment queue:
+   * {@link segmentShift}.)
    */
   async changedTicketIds(tx: Tx, since: Date, teams: string[]): Promise<string[]> {
     const { rows } = await sql<{ id: string }>`
       SELECT id::text FROM tickets WHERE updated_at > ${since}
       UNION SELECT t.id::text FROM customers c JOIN tickets t ON t.customer_id = c.id WHERE c.updated_at > ${since}
-      UNION SELECT t.id::text FROM customer_values v JOIN tickets t ON t.customer_id = v.customer_id
-             WHERE v.segment_changed_at > ${since}
       UNION SELECT id::text FROM tickets WHERE team_id = ANY(${teams}::bigint[])`.execute(db(tx));
     return rows.map((r) => r.id);
+  }
+
+  /**
+   * Where the facts of these customers' tickets count in time, so where their segment cells
+   * lie: the days of their anchors and of their CSAT surveys' sending and answers, and the
+   * periods they were unsolved (merged: the backlog of every bucket ending inside one).
+   */
+  async segmentReach(tx: Tx, customers: string[]): Promise<Dirty> {
+    const { rows } = await sql<{ kind: 'day' | 'range'; at: Date; to: Date | null }>`
+      WITH f AS (
+        SELECT f.* FROM tickets t JOIN kpi_ticket_facts f ON f.ticket_id = t.id
+         WHERE t.customer_id = ANY(${customers}::bigint[])),
+      d AS (
+        SELECT a FROM f, unnest(ARRAY[f.created_at, f.resolved_at, f.fr_due_at, f.res_due_at]) a
+        UNION ALL
+        SELECT a FROM surveys y JOIN f ON f.ticket_id = y.ticket_id, unnest(ARRAY[y.sent_at, y.responded_at]) a
+         WHERE y.kind = 'csat')
+      SELECT DISTINCT 'day' AS kind, date_trunc('day', a AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' AS at, NULL::timestamptz AS "to"
+        FROM d WHERE a IS NOT NULL
+      UNION ALL
+      SELECT 'range', lower(r), upper(r)
+        FROM (SELECT unnest(range_agg(u)) AS r FROM f, unnest(f.unsolved) u) m WHERE NOT isempty(r)`.execute(
+      db(tx),
+    );
+    return {
+      days: rows.filter((r) => r.kind === 'day').map((r) => r.at),
+      ranges: rows.filter((r) => r.kind === 'range').map((r) => ({ from: r.at, to: r.to })),
+    };
+  }
+
+  /**
+   * Customers whose value segment changed since `since` and whose facts do not show it yet, with
+   * how many of their facts are behind (customers already queued, or already rewritten, and
+   * the facts of tickets not yet refreshed are not counted).
+   */
+  async segmentShift(tx: Tx, since: Date): Promise<{ customers: string[]; facts: number }> {
+    const { rows } = await sql<{ customers: string[] | null; facts: number }>`
+      SELECT array_agg(DISTINCT v.customer_id::text) AS customers, count(*)::int AS facts
+        FROM customer_values v
+        JOIN tickets t ON t.customer_id = v.customer_id
+        JOIN kpi_ticket_facts f ON f.ticket_id = t.id
+       WHERE v.segment_changed_at > ${since} AND f.segment IS DISTINCT FROM v.segment
+         AND NOT EXISTS (SELECT 1 FROM kpi_segment_queue q WHERE q.customer_id = v.customer_id)`.execute(
+      db(tx),
+    );
+    return { customers: rows[0].customers ?? [], facts: rows[0].facts };
+  }
+
+  /**
+   * Queues these customers for {@link rewriteSegments}, and buckets for their segment cells:
+   * until both queues are drained the segment cells stop answering (`segment_cells_at` null;
+   * segment questions are answered from the facts).
+   */
+  async enqueueSegmentShift(
+    tx: Tx,
+    customers: string[],
+    buckets: Record<Grain, Date[]>,
+  ): Promise<void> {
+    const k = db(tx);
+    if (customers.length > 0) {
+      await sql`
+        INSERT INTO kpi_segment_queue (customer_id)
+        SELECT unnest(${customers}::bigint[]) ON CONFLICT DO NOTHING`.execute(k);
+    }
+    for (const g of GRAINS) {
+      if (buckets[g].length === 0) continue;
+      await sql`
+        INSERT INTO kpi_segment_buckets (grain, bucket_start)
+        SELECT ${g}, unnest(${buckets[g]}::timestamptz[]) ON CONFLICT DO NOTHING`.execute(k);
+    }
+    await sql`UPDATE kpi_state SET segment_cells_at = NULL WHERE id = 1`.execute(k);
+  }
+
+  /**
+   * Where a segment shift stands: customers whose facts wait for their segment, buckets whose
+   * segment cells wait for recomputation (both false: none in progress).
+   */
+  async segmentShiftPending(tx: Tx): Promise<{ customers: boolean; buckets: boolean }> {
+    const { rows } = await sql<{ customers: boolean; buckets: boolean }>`
+      SELECT EXISTS (SELECT 1 FROM kpi_segment_queue) AS customers,
+             EXISTS (SELECT 1 FROM kpi_segment_buckets) AS buckets`.execute(db(tx));
+    return rows[0];
+  }
+
+  /** Forgets a segment shift in progress (a rebuild recomputes every fact and cell). */
+  async clearSegmentShift(tx: Tx): Promise<void> {
+    await sql`TRUNCATE kpi_segment_queue, kpi_segment_buckets`.execute(db(tx));
+  }
+
+  /**
+   * Rewrites the `segment` of the facts of up to `customers` queued customers from their current
+   * value segment (one statement: only that column, no other figure of a fact depends on it) and
+   * takes them off the queue. Returns the customers done and the facts changed.
+   */
+  async rewriteSegments(tx: Tx, customers: number): Promise<{ customers: number; facts: number }> {
+    const { rows } = await sql<{ customers: number; facts: number }>`
+      WITH c AS (
+        DELETE FROM kpi_segment_queue
+         WHERE customer_id IN (SELECT customer_id FROM kpi_segment_queue ORDER BY customer_id LIMIT ${customers})
+        RETURNING customer_id),
+      u AS (
+        UPDATE kpi_ticket_facts f SET segment = x.segment, refreshed_at = now()
+          FROM (SELECT t.id, cv.segment FROM c JOIN tickets t ON t.customer_id = c.customer_id
+                  LEFT JOIN customer_values cv ON cv.customer_id = c.customer_id) x
+         WHERE f.ticket_id = x.id AND f.segment IS DISTINCT FROM x.segment
+        RETURNING 1)
+      SELECT (SELECT count(*) FROM c)::int AS customers, (SELECT count(*) FROM u)::int AS facts`.execute(
+      db(tx),
+    );
+    if (rows[0].facts > 0) {
+      await sql`UPDATE kpi_state SET segments_at = now() WHERE id = 1`.execute(db(tx));
+    }
+    return rows[0];
   }
 
   /**

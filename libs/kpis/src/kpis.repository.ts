@@ -132,32 +132,80 @@ export class KpisRepository extends KpiFactsRepository {
     return rows[0].missing;
   }
 
-  /** Recomputes the cells of the given buckets of one grain (every dimension, one pass). */
-  async recomputeCells(tx: Tx, grain: Grain, starts: Date[], ends: Date[], now: Date) {
+  /**
+   * Recomputes the cells of the given buckets of one grain (every dimension, one pass), or only
+   * their segment cells (`segmentOnly`: the backfill after a segment shift, decision 34.3).
+   */
+  async recomputeCells(
+    tx: Tx,
+    grain: Grain,
+    starts: Date[],
+    ends: Date[],
+    now: Date,
+    segmentOnly = false,
+  ) {
     if (starts.length === 0) return;
-    const sets: Dim[][] = [['team'], ['agent'], ['channel'], ['priority'], ['tier'], ['segment']];
-    const { sql: metrics } = metricsSql([[], ...sets], []);
-    // GROUPING(team, agent, channel, priority, tier, segment): all bits set but the grouped one's
+    const sets: Dim[][] = segmentOnly
+      ? [['segment']]
+      : [['team'], ['agent'], ['channel'], ['priority'], ['tier'], ['segment']];
+    const { sql: metrics } = metricsSql(segmentOnly ? sets : [[], ...sets], []);
     const full = (1 << sets.length) - 1;
     const dimOf = sets
       .map(([d], k) => `WHEN ${full ^ (1 << (sets.length - 1 - k))} THEN '${d}'`)
       .join(' ');
-    await db(tx)
+    let del = db(tx)
       .deleteFrom('kpiCells')
       .where('kpiCells.grain', '=', grain)
-      .where('kpiCells.bucketStart', '=', sql<Date>`any(${starts}::timestamptz[])`)
-      .execute();
+      .where('kpiCells.bucketStart', '=', sql<Date>`any(${starts}::timestamptz[])`);
+    if (segmentOnly) del = del.where('kpiCells.dim', '=', 'segment');
+    await del.execute();
     const cols = METRIC_COLUMNS.map(([c]) => c).join(', ');
     await positional(
       tx,
       `INSERT INTO kpi_cells (grain, bucket_start, dim, dim_value, ${cols})
        SELECT $4, ($1::timestamptz[])[m.i],
-              CASE m.g WHEN ${full} THEN 'all' ${dimOf} END,
+              ${segmentOnly ? `'segment'` : `CASE m.g WHEN ${full} THEN 'all' ${dimOf} END`},
               coalesce(m.d_team, m.d_agent, m.d_channel, m.d_priority, m.d_tier, m.d_segment, ''),
               ${cols}
          FROM (${metrics}) m`,
       [starts, ends, now, grain],
     );
+  }
+
+  /**
+   * Up to `limit[grain]` buckets whose segment cells wait for recomputation after a segment
+   * shift, of the finest grain that has any (none: the backfill of the cells is done).
+   */
+  async pendingSegmentBuckets(
+    tx: Tx,
+    limit: Record<Grain, number>,
+  ): Promise<{ grain: Grain; starts: Date[] } | null> {
+    const k = db(tx);
+    const first = await k
+      .selectFrom('kpiSegmentBuckets')
+      .select('kpiSegmentBuckets.grain')
+      .orderBy(sql`array_position(ARRAY['day', 'week', 'month'], grain)`)
+      .limit(1)
+      .executeTakeFirst();
+    if (!first) return null;
+    const grain = first.grain;
+    const rows = await k
+      .selectFrom('kpiSegmentBuckets')
+      .select('kpiSegmentBuckets.bucketStart')
+      .where('kpiSegmentBuckets.grain', '=', grain)
+      .orderBy('kpiSegmentBuckets.bucketStart')
+      .limit(limit[grain])
+      .execute();
+    return { grain, starts: rows.map((r) => r.bucketStart) };
+  }
+
+  /** Takes recomputed buckets off the segment backfill. */
+  async segmentBucketsDone(tx: Tx, grain: Grain, starts: Date[]): Promise<void> {
+    await db(tx)
+      .deleteFrom('kpiSegmentBuckets')
+      .where('kpiSegmentBuckets.grain', '=', grain)
+      .where('kpiSegmentBuckets.bucketStart', '=', sql<Date>`any(${starts}::timestamptz[])`)
+      .execute();
   }
 
   /** KPI rows computed from the facts (any grouping and filters). */
@@ -311,8 +359,14 @@ export class KpisRepository extends KpiFactsRepository {
    * (the refresh rewrites exactly the cells whose days it touched).
    */
   async factProbe(tx: Tx, buckets: readonly { start: Date; end: Date }[]): Promise<FactProbe> {
-    const { rows } = await sql<{ now: Date; lastRunAt: Date | null; stamps: string[] }>`
+    const { rows } = await sql<{
+      now: Date;
+      lastRunAt: Date | null;
+      segmentsAt: Date | null;
+      stamps: string[];
+    }>`
       SELECT now() AS now, (SELECT last_run_at FROM kpi_state WHERE id = 1) AS last_run_at,
+             (SELECT segments_at FROM kpi_state WHERE id = 1) AS segments_at,
              ARRAY(SELECT count(c.bucket_start)::int || '@' || coalesce(floor(extract(epoch FROM max(c.computed_at)) * 1000)::bigint, 0)
                      FROM unnest(${buckets.map((b) => b.start)}::timestamptz[], ${buckets.map((b) => b.end)}::timestamptz[])
                           WITH ORDINALITY AS b(s, e, i)
@@ -365,6 +419,8 @@ export class KpisRepository extends KpiFactsRepository {
 export interface FactProbe {
   now: Date;
   lastRunAt: Date | null;
+  /** When the facts' segments last moved without their day cells (a segment shift's backfill). */
+  segmentsAt: Date | null;
   stamps: string[];
 }
 

@@ -31,6 +31,11 @@ import {
   SurveyAnswers,
 } from './kpis.repository';
 
+/**
+ * A segment shift behind up to this many facts queues the segment cells of the buckets those
+ * facts count in; a larger one, every bucket's (at full size ~2 s of a refresh for 100k facts).
+ */
+const SEGMENT_REACH_FACTS = 100_000;
 /** Tickets changed this long before the last run are read again (commits that landed late). */
 const OVERLAP_MS = 2 * 60_000;
 const CHUNK = 5000;
@@ -59,6 +64,10 @@ export interface RefreshResult {
   tickets: number;
   cells: Record<Grain, number>;
   ms: number;
+  /** A segment shift queued by this run (customers, facts behind). */
+  segmentShift?: { customers: number; facts: number };
+  /** Steps of a queued segment shift applied after the run's transaction. */
+  segmentSteps?: number;
 }
 
 export interface RebuildResult {
@@ -246,7 +255,7 @@ export class KpisService {
    * one query, not eight).
    */
   private async factRows(p: KpiPlan, fromFacts: Bucket[], probe: FactProbe): Promise<KpiRow[]> {
-    const { now, lastRunAt, stamps } = probe;
+    const { now, lastRunAt, segmentsAt, stamps } = probe;
     // before the worker's first refresh there are no cells to stamp the cache with: compute
     const cacheable = lastRunAt != null;
     const key = JSON.stringify([
@@ -260,6 +269,10 @@ export class KpisService {
       fromFacts.map((b) => [b.start.getTime(), b.end.getTime()]),
       // a bucket reaching past now changes as time passes even without new facts
       fromFacts.some((b) => b.end > now) ? lastRunAt?.getTime() : null,
+      // a segment shift rewrites the facts' segments without their day cells
+      involvesSegment(p.dims, p.filter) || p.filter.none?.includes('segment')
+        ? (segmentsAt?.getTime() ?? 0)
+        : null,
     ]);
     const hit = cacheable ? this.factCache.get(key) : undefined;
     if (hit) return hit;
@@ -542,6 +555,14 @@ export class KpisService {
    * Brings facts and cells up to date: tickets (and customers, calendars, surveys) changed since
    * the last run, plus the buckets time has moved through. Rebuilds instead when the facts are
    * missing (fresh database, bulk load with TRUNCATE). One run at a time across workers.
+   *
+   * Value-segment changes (the value job, new customers moving the quartiles) are not applied in
+   * this transaction: their customers, and the buckets their facts count in, are queued, and
+   * {@link applySegmentShift} then rewrites the facts' segment column and the segment cells in
+   * bounded steps, each its own transaction, after this one and in the following runs until
+   * done (docs/kpis.md, "Segment shifts"). A handful of customers' tickets can count in most
+   * buckets of the history (their backlog, their surveys): recomputing every dimension's cells
+   * of those buckets here took minutes and hit the statement timeout at full size.
    */
   async refresh(): Promise<RefreshResult> {
     const started = performance.now();
@@ -558,6 +579,18 @@ export class KpisService {
       const now = st.now;
       const since = new Date(st.watermark.getTime() - OVERLAP_MS);
       const teams = await this.repo.syncCalendars(tx);
+      const shift = await this.repo.segmentShift(tx, since);
+      if (shift.facts > 0) {
+        // the segment cells of the buckets those facts count in (every bucket for a large shift)
+        let buckets: Record<Grain, Date[]> = { day: [], week: [], month: [] };
+        if (shift.facts <= SEGMENT_REACH_FACTS) {
+          buckets = dirtyBuckets(await this.repo.segmentReach(tx, shift.customers), now);
+        } else {
+          const first = await this.repo.firstInstant(tx);
+          if (first) for (const g of GRAINS) buckets[g] = bucketsBetween(first, now, g);
+        }
+        await this.repo.enqueueSegmentShift(tx, shift.customers, buckets);
+      }
       const ids = await this.repo.changedTicketIds(tx, since, teams);
       const dirty: Dirty = { days: [], ranges: [] };
       for (let i = 0; i < ids.length; i += CHUNK) {
@@ -568,13 +601,76 @@ export class KpisService {
       for (const r of await this.repo.surveyDays(tx, since)) dirty.ranges.push(r);
       // time moved on: SLA targets fell due, the backlog of the current buckets moved
       dirty.ranges.push({ from: st.lastRunAt ?? since, to: now });
-      const cells = await this.recompute(tx, dirtyBuckets(dirty, now), now);
+      const buckets = dirtyBuckets(dirty, now);
+      const cells = await this.recompute(tx, buckets, now);
+      // while the facts of a shift are being rewritten, segment cells written from them are
+      // recomputed again once the facts are done (afterwards they are written right)
+      if ((await this.repo.segmentShiftPending(tx)).customers) {
+        await this.repo.enqueueSegmentShift(tx, [], buckets);
+      }
       await this.repo.saveState(tx, { watermark: now, lastRunAt: now });
-      return { tickets: ids.length, cells, ms: 0 };
+      return {
+        tickets: ids.length,
+        cells,
+        ms: 0,
+        ...(shift.facts > 0
+          ? { segmentShift: { customers: shift.customers.length, facts: shift.facts } }
+          : {}),
+      };
     });
+    if (!result.skipped && !result.rebuilt) {
+      result.segmentSteps = await this.applySegmentShift(
+        performance.now() + this.config.kpi.segmentBudgetMs,
+      );
+    }
     result.ms = Math.round(performance.now() - started);
     if (!result.skipped) this.logger.debug(result, 'kpi refresh');
     return result;
+  }
+
+  /**
+   * Applies a queued segment shift in steps until it is done or `deadline` (performance.now())
+   * has passed (one step at least); each step is one transaction under the refresh's lock: first the facts of
+   * `KPI_SEGMENT_STEP_CUSTOMERS` customers (their segment column only), then, once every fact is
+   * rewritten, the segment cells of `KPI_SEGMENT_STEP_DAYS` days (or as many whole weeks, or a
+   * month); the last step marks
+   * the segment cells current again. Readers see either the old cells or the facts, never a
+   * mix of rewritten and stale segment cells. Returns the steps taken.
+   */
+  async applySegmentShift(deadline: number): Promise<number> {
+    const { segmentStepCustomers: customers, segmentStepDays: days } = this.config.kpi;
+    const limit: Record<Grain, number> = {
+      day: days,
+      week: Math.max(1, Math.floor(days / 7)),
+      month: Math.max(1, Math.floor(days / 28)),
+    };
+    let steps = 0;
+    do {
+      const more = await this.tx.run(async (tx) => {
+        if (!(await this.repo.tryLock(tx))) return false;
+        await this.repo.tune(tx, '128MB');
+        const facts = await this.repo.rewriteSegments(tx, customers);
+        if (facts.customers > 0) return true;
+        const next = await this.repo.pendingSegmentBuckets(tx, limit);
+        if (!next) return false;
+        const now = await this.repo.now(tx);
+        await this.repo.recomputeCells(
+          tx,
+          next.grain,
+          next.starts,
+          next.starts.map((s) => nextBucket(s, next.grain)),
+          now,
+          true,
+        );
+        await this.repo.segmentBucketsDone(tx, next.grain, next.starts);
+        const left = await this.repo.segmentShiftPending(tx);
+        if (!left.customers && !left.buckets) await this.repo.markSegmentCells(tx, now);
+        return true;
+      });
+      if (!more) break;
+      steps++;
+    } while (performance.now() < deadline);
+    return steps;
   }
 
   /** Rebuilds every fact and cell from scratch, set-based (call after bulk loads). */
@@ -605,6 +701,7 @@ export async function rebuildKpiData(tx: Tx, repo = new KpisRepository()): Promi
   await repo.tune(tx, '256MB');
   await repo.noStatementTimeout(tx);
   const calendars = (await repo.syncCalendars(tx, true)).length;
+  await repo.clearSegmentShift(tx);
   const facts = await repo.rebuildFacts(tx);
   await repo.truncateCells(tx);
   const now = await repo.now(tx);

@@ -96,6 +96,12 @@ export interface AppConfig {
     /** How often the worker brings KPI facts and cells up to date (also after ticket events). */
     refreshSeconds: number;
     debounceMs: number;
+    /** Customers whose facts' segments one step rewrites. */
+    segmentStepCustomers: number;
+    /** Days of segment cells one step recomputes (weeks and months: as many whole ones, at least one). */
+    segmentStepDays: number;
+    /** How long one refresh goes on applying a segment shift after its transaction (one step at least). */
+    segmentBudgetMs: number;
   };
   /** Most rows one CSV export writes. */
   exportMaxRows: number;

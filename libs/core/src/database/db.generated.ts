@@ -320,6 +320,17 @@ export interface KpiCells {
   csatGoodWeight: number | null;
 }
 
+/** table `kpi_segment_buckets` */
+export interface KpiSegmentBuckets {
+  grain: 'day' | 'week' | 'month';
+  bucketStart: ColumnType<Date, Date | string, Date | string>;
+}
+
+/** table `kpi_segment_queue` */
+export interface KpiSegmentQueue {
+  customerId: ColumnType<string, string | number | bigint, string | number | bigint>;
+}
+
 /** table `kpi_state` */
 export interface KpiState {
   id: number;
@@ -327,6 +338,7 @@ export interface KpiState {
   lastRunAt: ColumnType<Date | null, Date | string | null, Date | string | null>;
   rebuiltAt: ColumnType<Date | null, Date | string | null, Date | string | null>;
   segmentCellsAt: ColumnType<Date | null, Date | string | null, Date | string | null>;
+  segmentsAt: ColumnType<Date | null, Date | string | null, Date | string | null>;
 }
 
 /** table `kpi_ticket_facts` */
@@ -750,6 +762,8 @@ export interface DB {
   kpiCalendarSpans: KpiCalendarSpans;
   kpiCalendars: KpiCalendars;
   kpiCells: KpiCells;
+  kpiSegmentBuckets: KpiSegmentBuckets;
+  kpiSegmentQueue: KpiSegmentQueue;
   kpiState: KpiState;
   kpiTicketFacts: KpiTicketFacts;
   loginFailures: LoginFailures;
