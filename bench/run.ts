@@ -62,11 +62,13 @@ const phase = (name: string) => !only || only.has(name);
  */
 const readsDetail = process.argv.includes('--reads-detail');
 /**
- * Seconds of unmeasured load (8 clients, the same read) before each read's measured round, on
- * every api: the p95 is of a warm api, as the plain-baseline rounds' is. `--reads-cold` measures
+ * Unmeasured load (8 clients, the same read) before each read's measured round, on every api, as
+ * long as the round itself: the p95 is of a warm api, as the plain-baseline rounds' is. A fresh
+ * api's CPU per queue page falls for its first ~2,000 pages (V8 tiering up the page's code path,
+ * the heap growing to its working size): 4.0 → 2.5–2.8 ms at full size. `--reads-cold` measures
  * each read from its first request instead (as before; docs/benchmarks.md, issue 19, "queue").
  */
-const READS_WARM_SECONDS = process.argv.includes('--reads-cold') ? 0 : 3;
+const readsWarm = () => (process.argv.includes('--reads-cold') ? 0 : SIZES.seconds);
 /**
  * `--variant KEY=VALUE,…`: a second api with these environment variables (e.g.
  * GRAPHQL_EXECUTOR=jit, NODE_OPTIONS=--max-semi-space-size=16) in the queue page's alternating
@@ -469,8 +471,8 @@ async function benchReads(
     // page used ~45 % more api CPU per page in its reads round than in the plain-baseline rounds
     // right after, same process and page: docs/benchmarks.md, issue 19, helper "queue").
     for (const call of other ? [gql, other] : [gql])
-      if (READS_WARM_SECONDS > 0)
-        await closedLoop(8, READS_WARM_SECONDS, async () => {
+      if (readsWarm() > 0)
+        await closedLoop(8, readsWarm(), async () => {
           await call(q.query, variables);
         });
     // with --variant, the second api runs the same read right before or after (alternating)
