@@ -62,13 +62,27 @@ const phase = (name: string) => !only || only.has(name);
  */
 const readsDetail = process.argv.includes('--reads-detail');
 /**
- * Unmeasured load (8 clients, the same read) before each read's measured round, on every api, as
- * long as the round itself: the p95 is of a warm api, as the plain-baseline rounds' is. A fresh
- * api's CPU per queue page falls for its first ~2,000 pages (V8 tiering up the page's code path,
- * the heap growing to its working size): 4.0 → 2.5–2.8 ms at full size. `--reads-cold` measures
- * each read from its first request instead (as before; docs/benchmarks.md, issue 19, "queue").
+ * Unmeasured load (8 clients, the same read) before each read's measured round, on every api: at
+ * least as long as the round and at least 2,000 requests (500 quick), at most four rounds' time,
+ * so the p95 is of a warm api, as the plain-baseline rounds' is. A fresh api's CPU per queue page
+ * falls for its first ~2,000 pages (V8 tiering up the page's path, the heap growing to its
+ * working size): 4.0 → 2.5–2.8 ms at full size. `--reads-cold` measures each read from its
+ * first request instead (as before; docs/benchmarks.md, issue 19, helper "queue").
  */
-const readsWarm = () => (process.argv.includes('--reads-cold') ? 0 : SIZES.seconds);
+async function warmUp(call: () => Promise<unknown>): Promise<void> {
+  if (process.argv.includes('--reads-cold')) return;
+  const started = performance.now();
+  const elapsed = () => (performance.now() - started) / 1000;
+  const least = quick ? 500 : 2_000;
+  let requests = 0;
+  while (elapsed() < 4 * SIZES.seconds && (elapsed() < SIZES.seconds || requests < least)) {
+    requests += (
+      await closedLoop(8, 1, async () => {
+        await call();
+      })
+    ).requests;
+  }
+}
 /**
  * `--variant KEY=VALUE,…`: a second api with these environment variables (e.g.
  * GRAPHQL_EXECUTOR=jit, NODE_OPTIONS=--max-semi-space-size=16) in the queue page's alternating
@@ -466,15 +480,10 @@ async function benchReads(
       continue;
     }
     const sql = probe.extensions?.sqlQueries;
-    // Warm-up: a read measured from its first request paid for V8 compiling its code path and
-    // for the major collections of what the createTicket rounds left in the heap (the queue
+    // Warm-up: a read measured from its first requests paid for the api warming up (the queue
     // page used ~45 % more api CPU per page in its reads round than in the plain-baseline rounds
-    // right after, same process and page: docs/benchmarks.md, issue 19, helper "queue").
-    for (const call of other ? [gql, other] : [gql])
-      if (readsWarm() > 0)
-        await closedLoop(8, readsWarm(), async () => {
-          await call(q.query, variables);
-        });
+    // after it, same process and page, with or without the createTicket rounds before it).
+    for (const call of other ? [gql, other] : [gql]) await warmUp(() => call(q.query, variables));
     // with --variant, the second api runs the same read right before or after (alternating)
     const variantFirst = other !== null && i % 2 === 1;
     const early = variantFirst ? await round(other, variant!.service, q) : null;
