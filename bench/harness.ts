@@ -30,18 +30,23 @@ export interface LoadResult {
   p95: number;
   p99: number;
   firstError?: string;
+  /** With `trace`: p95 of each second of the run (by when a request started). */
+  p95BySecond?: number[];
 }
 
 /**
  * Closed-loop load: `clients` loops each await `call(i)` back to back for `seconds`; every
  * latency is kept, so p95 is exact. A call that throws counts as an error (first one kept).
+ * `trace` adds the p95 of each second of the run (bench --reads-detail).
  */
 export async function closedLoop(
   clients: number,
   seconds: number,
   call: (client: number, n: number) => Promise<void>,
+  trace = false,
 ): Promise<LoadResult> {
   const latencies: number[] = [];
+  const bySecond: number[][] = [];
   let errors = 0;
   let firstError: string | undefined;
   const started = performance.now();
@@ -53,6 +58,8 @@ export async function closedLoop(
         try {
           await call(client, n);
           latencies.push(performance.now() - t);
+          if (trace)
+            (bySecond[Math.floor((t - started) / 1000)] ??= []).push(performance.now() - t);
         } catch (err) {
           errors++;
           firstError ??= (err as Error).message;
@@ -71,6 +78,16 @@ export async function closedLoop(
     p95: percentile(latencies, 95),
     p99: percentile(latencies, 99),
     firstError,
+    ...(trace
+      ? {
+          p95BySecond: [...bySecond].map((xs) =>
+            percentile(
+              (xs ?? []).sort((a, b) => a - b),
+              95,
+            ),
+          ),
+        }
+      : {}),
   };
 }
 

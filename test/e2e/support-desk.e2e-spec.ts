@@ -506,11 +506,13 @@ describe('support desk over GraphQL', () => {
     // the page reads only the selected columns; fields outside the plain columns (resolvers of
     // their own, a relation's other fields) make it read whole rows: both answer the same
     const narrow = `{ tickets(first: 20, filter: { status: [new] }) { edges { node {
-      id subject updatedAt customer { id name } requester { email } assignee { name } } } } }`;
+      id subject updatedAt customer { id name } requester { email } assignee { name }
+      lastMessage { kind body createdAt } } } } }`;
     const wide = `{ tickets(first: 20, filter: { status: [new] }) { edges { node {
       id subject updatedAt number createdAt tags customFields externalIds { source id } slaPausedSeconds
       customer { id name mrr openTicketCount } requester { email customerId surveyOptOut }
-      assignee { name role teamIds } team { name } events { type } } } } }`;
+      assignee { name role teamIds } team { name } events { type }
+      lastMessage { id ticketId kind authorUserId authorContactId body sentiment createdAt authorUser { name } } } } } }`;
     const a = await ok(stack, agent, narrow);
     const b = await ok(stack, agent, wide);
     const edges = b.tickets.edges.map((e: any) => e.node);
@@ -521,7 +523,8 @@ describe('support desk over GraphQL', () => {
         agent,
         `query($id: ID!) { ticket(id: $id) { id subject updatedAt number createdAt tags customFields externalIds { source id }
           slaPausedSeconds customer { id name mrr openTicketCount } requester { email customerId surveyOptOut }
-          assignee { name role teamIds } team { name } events { type } } }`,
+          assignee { name role teamIds } team { name } events { type }
+          lastMessage { id ticketId kind authorUserId authorContactId body sentiment createdAt authorUser { name } } } }`,
         { id: n.id },
       );
       expect(n).toEqual(one.ticket);
@@ -533,9 +536,15 @@ describe('support desk over GraphQL', () => {
         customer: { id: n.customer.id, name: n.customer.name },
         requester: { email: n.requester.email },
         assignee: n.assignee && { name: n.assignee.name },
+        lastMessage: n.lastMessage && {
+          kind: n.lastMessage.kind,
+          body: n.lastMessage.body,
+          createdAt: n.lastMessage.createdAt,
+        },
       });
     }
     expect(edges.some((n: any) => n.assignee?.teamIds.length > 0)).toBe(true);
+    expect(edges.some((n: any) => n.lastMessage !== null)).toBe(true);
   });
 
   it('filters and orders ticket queues', async () => {

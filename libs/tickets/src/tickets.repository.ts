@@ -17,17 +17,12 @@ import {
   TicketWithRelations,
   toTicket,
 } from './tickets.sql';
-import {
-  LAST_MESSAGE,
-  ORDERINGS,
-  afterCursor,
-  filterWhere,
-  relationColumns,
-} from './tickets.queue-sql';
+import { ORDERINGS, afterCursor, filterWhere, relationColumns } from './tickets.queue-sql';
 import {
   PageRecord,
   QueueSelection,
-  pageRelationColumns,
+  pageJsonColumns,
+  pageStatement,
   pageTicketColumns,
   selectionKey,
 } from './tickets.queue-page';
@@ -139,7 +134,7 @@ export class TicketsRepository extends TicketMergeQueries {
 
   /**
    * The queue page: like {@link list}, reading only the columns the query selects
-   * (tickets.queue-page.ts); rows as read, for `toPageNode`.
+   * (tickets.queue-page.ts); rows as the driver reads them, for `toPageNode`.
    */
   async page(
     tx: Tx,
@@ -158,18 +153,20 @@ export class TicketsRepository extends TicketMergeQueries {
       let q = db(tx)
         .selectFrom('tickets as t')
         .select(pageTicketColumns(selection, order))
-        .select(pageRelationColumns(selection, LAST_MESSAGE));
+        .select(pageJsonColumns(selection));
       for (const w of filterWhere(f)) q = q.where(w);
       if (after) q = q.where(afterCursor(order, after));
-      compiled = q.orderBy(o.key, o.dir).orderBy('t.id', o.dir).limit(limit).compile();
+      const rows = q.orderBy(o.key, o.dir).orderBy('t.id', o.dir).limit(limit);
+      compiled = pageStatement(selection, order, o.dir, rows).compile(db(tx));
       if (key && key.length <= MAX_PAGE_KEY) {
         if (PAGE_STATEMENTS.size >= PAGE_STATEMENTS_KEPT)
           PAGE_STATEMENTS.delete(PAGE_STATEMENTS.keys().next().value!);
         PAGE_STATEMENTS.set(key, compiled);
       }
     }
-    const { rows } = await db(tx).executeQuery(compiled);
-    return rows as unknown as PageRecord[];
+    // the rows as the driver gives them (snake_case ticket keys, `toPageNode` maps them): the
+    // builder's result plugin would copy every row into a second object to rename its keys
+    return (await tx.query(compiled.sql, [...compiled.parameters])) as PageRecord[];
   }
 
   /**
