@@ -1,11 +1,18 @@
 import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
 import { Client } from 'pg';
-import { APP_CONFIG, AppConfig, JobPublisher, TransactionRunner } from '@staydesk/core';
+import {
+  APP_CONFIG,
+  AppConfig,
+  JobPublisher,
+  JobWindows,
+  TransactionRunner,
+  windowJobId,
+} from '@staydesk/core';
 import { withCarriedTrace } from '@staydesk/telemetry';
 import type { DomainEvent } from './events';
 import { OutboxRepository, OutboxRow } from './outbox.repository';
-import { routeBatch } from './outbox.routes';
+import { WindowAdd, recentKey, routeBatch, windowAdds } from './outbox.routes';
 
 const BATCH = 200;
 
@@ -31,6 +38,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     private readonly repo: OutboxRepository,
     private readonly tx: TransactionRunner,
     private readonly publisher: JobPublisher,
+    private readonly windows: JobWindows,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @InjectPinoLogger(OutboxRelay.name) private readonly logger: PinoLogger,
   ) {}
@@ -112,9 +120,9 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
         this.debounced,
         issuedAt,
       );
-      await Promise.all(
-        rows.map((row, i) => {
-          const jobs = routed[i];
+      await Promise.all([
+        ...rows.map((row, i) => {
+          const jobs = routed[i].filter((job) => !job.window);
           // continues the writer's trace (if it was traced): api request → relay → job
           return withCarriedTrace(
             row.traceContext,
@@ -131,9 +139,14 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
               ),
           );
         }),
-      );
+        // the members of each debounce window (one script per window), then the window's job
+        ...windowAdds(routed.flat()).map((add) => this.addToWindow(add)),
+      ]);
       // every add succeeded: the debounced ids are pending in Redis until their window ends
-      this.rememberDebounced(routed.flat(), issuedAt);
+      this.rememberDebounced(
+        routed.flat().filter((job) => !job.window),
+        issuedAt,
+      );
       await this.repo.markPublished(
         tx,
         rows.map((r) => r.id),
@@ -146,6 +159,25 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     return rows.length;
   }
 
+  /**
+   * Adds a batch's members to their window's set (or to a later window if that one's job has
+   * already claimed it) and publishes the job of the window they went to, due at its end.
+   * Nothing is remembered until the add succeeded; a failure rolls the batch back and a later
+   * round adds the members again (a set: a second add is a no-op).
+   */
+  private async addToWindow(add: WindowAdd): Promise<void> {
+    const used = await this.windows.add(add.name, add.index, add.members);
+    const jobId = windowJobId(add.name, used);
+    const endsAt = (used + 1) * add.ms;
+    await this.publisher.publish(
+      add.name,
+      { window: used },
+      { jobId, delayMs: Math.max(0, endsAt - Date.now()) },
+    );
+    if (this.debounced.size > 50_000) this.forgetEnded(Date.now());
+    for (const member of add.members) this.debounced.set(recentKey(add.name, jobId, member), endsAt);
+  }
+
   /** Debounced job ids this process added (`name jobId`), with the end of their window. */
   private readonly debounced = new Map<string, number>();
 
@@ -153,12 +185,14 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     jobs: { name: string; jobId: string; debounced: boolean; notBefore?: number }[],
     now: number,
   ): void {
-    if (this.debounced.size > 50_000) {
-      for (const [key, until] of this.debounced) if (until <= now) this.debounced.delete(key);
-    }
+    if (this.debounced.size > 50_000) this.forgetEnded(now);
     for (const job of jobs) {
-      if (job.debounced) this.debounced.set(`${job.name} ${job.jobId}`, job.notBefore ?? 0);
+      if (job.debounced) this.debounced.set(recentKey(job.name, job.jobId), job.notBefore ?? 0);
     }
+  }
+
+  private forgetEnded(now: number): void {
+    for (const [key, until] of this.debounced) if (until <= now) this.debounced.delete(key);
   }
 
   private async listen(): Promise<void> {

@@ -475,9 +475,14 @@ export class RiskRepository extends RiskModelsRepository {
     return new Set(rows.map((r) => r.customerId));
   }
 
-  /** One rescore of this scope at a time (transaction-scoped advisory lock, waits). */
-  async lockRescore(tx: Tx, scope: string): Promise<void> {
-    await sql`SELECT pg_advisory_xact_lock(hashtextextended('risk.rescore:' || ${scope}, 0))`.execute(
+  /**
+   * One rescore of each customer at a time (transaction-scoped advisory locks, waits), taken in
+   * one order whoever asks, so two rescores of overlapping sets cannot deadlock.
+   */
+  async lockRescores(tx: Tx, customerIds: readonly string[]): Promise<void> {
+    await sql`
+      SELECT count(pg_advisory_xact_lock(hashtextextended('risk.rescore:' || id, 0)))
+        FROM (SELECT DISTINCT id FROM unnest(${customerIds}::text[]) id ORDER BY id) ids`.execute(
       db(tx),
     );
   }
