@@ -175,7 +175,8 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
       { jobId, delayMs: Math.max(0, endsAt - Date.now()) },
     );
     if (this.debounced.size > 50_000) this.forgetEnded(Date.now());
-    for (const member of add.members) this.debounced.set(recentKey(add.name, jobId, member), endsAt);
+    for (const member of add.members)
+      this.debounced.set(recentKey(add.name, jobId, member), endsAt);
   }
 
   /** Debounced job ids this process added (`name jobId`), with the end of their window. */

@@ -1,14 +1,7 @@
 import { Processor, WorkerHost } from '@nestjs/bullmq';
 import type { Job } from 'bullmq';
 import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
-import {
-  Handlers,
-  JobNamesOf,
-  JobWindows,
-  checkPayload,
-  payloadIds,
-  runJob,
-} from '@staydesk/core';
+import { Handlers, JobNamesOf, JobWindows, checkPayload, payloadIds, runJob } from '@staydesk/core';
 import { RiskService } from './risk.service';
 
 /**
