@@ -85,6 +85,15 @@ export class RiskRepository extends RiskModelsRepository {
       // evaluates could ever save; the single-customer query is too cheap to be compiled.
       await sql`SET LOCAL jit = off`.execute(k);
     }
+    if (customerIds !== null) {
+      // A few customers (a window job's chunk, one customer): the plan must follow their tickets
+      // through the indexes. At the default random_page_cost (4) PostgreSQL switched, between 75
+      // and 100 customers at full size, to hashing the year's 2.4M customer messages (the `msg`
+      // CTE) for them: 13–18 ms of PostgreSQL per customer at 200 instead of ~0.5. At 1.1 (the
+      // usual figure for SSDs) the switch comes beyond 200 (EXPLAIN ANALYZE on the full-size
+      // world, docs/benchmarks.md, issue 19 "batch").
+      await sql`SET LOCAL random_page_cost = 1.1`.execute(k);
+    }
     if (live && customerIds === null) {
       await sql`SET LOCAL work_mem = '256MB'`.execute(k);
       // the full run is a batch job (nightly, at boot): the interactive statement timeout
