@@ -257,28 +257,34 @@ async function benchRisk(pool: Pool): Promise<void> {
 /**
  * `--only windows` (and every full run): the debounced rescore of a window's customers, one at a
  * time (what one `risk.rescore` job per customer did before issue 19's window jobs) against
- * together (`risk.rescore-window`: chunks of WINDOW_CHUNK, one transaction each), in alternating
- * rounds on fresh random active customers: wall time and CPU per customer of this process and of
+ * together (`risk.rescore-window`: chunks of WINDOW_CHUNK, one transaction each), on the same
+ * random active customers in each of three rounds (fresh ones per round, read once first): wall time and CPU per customer of this process and of
  * the database's backends (the bench database: nothing else should be running on it).
  */
 async function benchWindowRescore(pool: Pool, risk: RiskService): Promise<void> {
   const n = quick ? 400 : 1000;
   type Sample = { wall: number; node: number; pg: number };
   const sides: Record<'alone' | 'together', Sample[]> = { alone: [], together: [] };
+  const together = async (ids: string[]) => {
+    for (let i = 0; i < ids.length; i += WINDOW_CHUNK)
+      await risk.rescoreCustomers(ids.slice(i, i + WINDOW_CHUNK));
+  };
   for (let round = 0; round < 3; round++) {
-    for (const side of ['alone', 'together'] as const) {
-      const { rows } = await pool.query<{ id: string }>(
-        `SELECT id::text FROM customers WHERE status = 'active' ORDER BY random() LIMIT $1`,
-        [n],
-      );
-      const ids = rows.map((r) => r.id);
+    // the same customers both ways, their pages read once beforehand (the bench's customers are
+    // rescored window after window), the order alternating by round
+    const { rows } = await pool.query<{ id: string }>(
+      `SELECT id::text FROM customers WHERE status = 'active' ORDER BY random() LIMIT $1`,
+      [n],
+    );
+    const ids = rows.map((r) => r.id);
+    await together(ids);
+    const order = round % 2 ? (['together', 'alone'] as const) : (['alone', 'together'] as const);
+    for (const side of order) {
       const pg0 = await backendCpu(pool);
       const node0 = process.cpuUsage();
       const t0 = performance.now();
       if (side === 'alone') for (const id of ids) await risk.rescoreCustomer(id);
-      else
-        for (let i = 0; i < ids.length; i += WINDOW_CHUNK)
-          await risk.rescoreCustomers(ids.slice(i, i + WINDOW_CHUNK));
+      else await together(ids);
       const wall = performance.now() - t0;
       const node = process.cpuUsage(node0);
       let pg = 0;
