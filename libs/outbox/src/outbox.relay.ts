@@ -20,9 +20,10 @@ const BATCH = 200;
  * Moves outbox rows to BullMQ: woken by LISTEN/NOTIFY at commit time, with a poll as fallback
  * (and to catch up after an outage). Each batch is claimed with FOR UPDATE SKIP LOCKED, so any
  * number of workers relay in parallel without sending a row twice; jobs get ids derived from
- * the outbox id, so a row relayed again after a crash is a no-op in Redis. If Redis is down the
- * transaction rolls back and the rows wait for the next round: at-least-once delivery, and
- * idempotent processors make the effect exactly-once.
+ * the outbox id, so a row relayed again after a crash is a no-op in Redis (a debounce window's
+ * member goes into a set: again a no-op). If Redis is down the transaction rolls back and the
+ * rows wait for the next round: at-least-once delivery, and idempotent processors make the
+ * effect exactly-once.
  */
 @Injectable()
 export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdown {
