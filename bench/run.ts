@@ -11,7 +11,7 @@ import { Queue } from 'bullmq';
 import Redis from 'ioredis';
 import { Pool } from 'pg';
 import { loadConfig, PlatformModule, QUEUES } from '@staydesk/core';
-import { RiskModule, RiskService } from '@staydesk/risk';
+import { RiskModule, RiskService, WINDOW_CHUNK } from '@staydesk/risk';
 import type { RescoreResult } from '@staydesk/risk';
 import { ValueModule, ValueService } from '@staydesk/value';
 import {
@@ -48,8 +48,9 @@ import { BENCH_QUERIES } from './queries';
 const ROOT = join(__dirname, '..', '..');
 const quick = process.argv.includes('--quick');
 /**
- * `--only create,reads,plain,surveys,email,kpi`: just those phases after start-up (while working on
- * one figure; `kpi` only when named); such a run prints but does not rewrite docs/benchmarks.md.
+ * `--only create,reads,plain,surveys,email,kpi,windows`: just those phases after start-up (while
+ * working on one figure; `kpi` only when named; `windows`, benchWindowRescore, also runs in every full
+ * run); such a run prints but does not rewrite docs/benchmarks.md.
  */
 const only = (() => {
   const i = process.argv.indexOf('--only');
@@ -232,6 +233,8 @@ async function benchRisk(pool: Pool): Promise<void> {
   const app = await NestFactory.createApplicationContext(BenchRiskModule, { logger: false });
   try {
     const risk = app.get(RiskService);
+    if (phase('windows')) await benchWindowRescore(pool, risk);
+    if (!phase('risk')) return;
     const runs: RescoreResult[] = [];
     for (let i = 0; i < SIZES.rounds; i++) runs.push(await risk.rescoreAll());
     const wall = median(runs.map((r) => r.totalMs));
@@ -278,6 +281,57 @@ async function benchRisk(pool: Pool): Promise<void> {
   } finally {
     await app.close();
   }
+}
+
+/**
+ * `--only windows` (and every full run): the debounced rescore of a window's customers, one at a
+ * time (what one `risk.rescore` job per customer did before issue 19's window jobs) against
+ * together (`risk.rescore-window`: chunks of WINDOW_CHUNK, one transaction each), on the same
+ * random active customers in each of three rounds (fresh ones per round, read once first): wall time and CPU per customer of this process and of
+ * the database's backends (the bench database: nothing else should be running on it).
+ */
+async function benchWindowRescore(pool: Pool, risk: RiskService): Promise<void> {
+  const n = quick ? 400 : 1000;
+  type Sample = { wall: number; node: number; pg: number };
+  const sides: Record<'alone' | 'together', Sample[]> = { alone: [], together: [] };
+  const together = async (ids: string[]) => {
+    for (let i = 0; i < ids.length; i += WINDOW_CHUNK)
+      await risk.rescoreCustomers(ids.slice(i, i + WINDOW_CHUNK));
+  };
+  for (let round = 0; round < 3; round++) {
+    // the same customers both ways, their pages read once beforehand (the bench's customers are
+    // rescored window after window), the order alternating by round
+    const { rows } = await pool.query<{ id: string }>(
+      `SELECT id::text FROM customers WHERE status = 'active' ORDER BY random() LIMIT $1`,
+      [n],
+    );
+    const ids = rows.map((r) => r.id);
+    await together(ids);
+    const order = round % 2 ? (['together', 'alone'] as const) : (['alone', 'together'] as const);
+    for (const side of order) {
+      const pg0 = await backendCpu(pool);
+      const node0 = process.cpuUsage();
+      const t0 = performance.now();
+      if (side === 'alone') for (const id of ids) await risk.rescoreCustomer(id);
+      else await together(ids);
+      const wall = performance.now() - t0;
+      const node = process.cpuUsage(node0);
+      let pg = 0;
+      for (const [pid, sec] of await backendCpu(pool)) pg += sec - (pg0.get(pid) ?? 0);
+      sides[side].push({
+        wall: wall / ids.length,
+        node: (node.user + node.system) / 1000 / ids.length,
+        pg: (pg * 1000) / ids.length,
+      });
+    }
+  }
+  const line = (s: Sample[]) =>
+    `${median(s.map((x) => x.wall)).toFixed(2)} ms wall · CPU node ${median(s.map((x) => x.node)).toFixed(2)} · PostgreSQL ${median(s.map((x) => x.pg)).toFixed(2)} ms`;
+  record(`debounced rescore, ${fmt(n)} customers one at a time, per customer`, line(sides.alone));
+  record(
+    `  the same together (window job, chunks of ${WINDOW_CHUNK}), per customer`,
+    line(sides.together),
+  );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -864,7 +918,7 @@ async function main(): Promise<void> {
     ).rows[0].v;
     const redisVersion = /redis_version:(\S+)/.exec(await redis.info('server'))?.[1] ?? '?';
     await ensureData(pool);
-    if (phase('risk')) await benchRisk(pool);
+    if (phase('risk') || only?.has('windows')) await benchRisk(pool);
 
     await smtp.start();
     const port = await freePort();

@@ -24,6 +24,8 @@ export type { CursorValue } from './pagination/cursor';
 export { QUEUES } from './queue/jobs';
 export type { JobData, JobName, JobNamesOf } from './queue/jobs';
 export { JobPublisher } from './queue/job-publisher';
+export { JobWindows, windowJobId, windowOf } from './queue/job-windows';
+export type { WindowJobName } from './queue/job-windows';
 export { checkPayload, payloadIds, runJob } from './queue/job-runner';
 export type { Handlers } from './queue/job-runner';
 export { redisOptionsFromUrl } from './redis/redis-options';

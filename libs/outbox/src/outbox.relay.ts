@@ -1,11 +1,18 @@
 import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
 import { Client } from 'pg';
-import { APP_CONFIG, AppConfig, JobPublisher, TransactionRunner } from '@staydesk/core';
+import {
+  APP_CONFIG,
+  AppConfig,
+  JobPublisher,
+  JobWindows,
+  TransactionRunner,
+  windowJobId,
+} from '@staydesk/core';
 import { withCarriedTrace } from '@staydesk/telemetry';
 import type { DomainEvent } from './events';
 import { OutboxRepository, OutboxRow } from './outbox.repository';
-import { routeBatch } from './outbox.routes';
+import { WindowAdd, recentKey, routeBatch, windowAdds } from './outbox.routes';
 
 const BATCH = 200;
 
@@ -13,9 +20,10 @@ const BATCH = 200;
  * Moves outbox rows to BullMQ: woken by LISTEN/NOTIFY at commit time, with a poll as fallback
  * (and to catch up after an outage). Each batch is claimed with FOR UPDATE SKIP LOCKED, so any
  * number of workers relay in parallel without sending a row twice; jobs get ids derived from
- * the outbox id, so a row relayed again after a crash is a no-op in Redis. If Redis is down the
- * transaction rolls back and the rows wait for the next round: at-least-once delivery, and
- * idempotent processors make the effect exactly-once.
+ * the outbox id, so a row relayed again after a crash is a no-op in Redis (a debounce window's
+ * member goes into a set: again a no-op). If Redis is down the transaction rolls back and the
+ * rows wait for the next round: at-least-once delivery, and idempotent processors make the
+ * effect exactly-once.
  */
 @Injectable()
 export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -31,6 +39,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     private readonly repo: OutboxRepository,
     private readonly tx: TransactionRunner,
     private readonly publisher: JobPublisher,
+    private readonly windows: JobWindows,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @InjectPinoLogger(OutboxRelay.name) private readonly logger: PinoLogger,
   ) {}
@@ -112,9 +121,9 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
         this.debounced,
         issuedAt,
       );
-      await Promise.all(
-        rows.map((row, i) => {
-          const jobs = routed[i];
+      await Promise.all([
+        ...rows.map((row, i) => {
+          const jobs = routed[i].filter((job) => !job.window);
           // continues the writer's trace (if it was traced): api request → relay → job
           return withCarriedTrace(
             row.traceContext,
@@ -131,9 +140,14 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
               ),
           );
         }),
-      );
+        // the members of each debounce window (one script per window), then the window's job
+        ...windowAdds(routed.flat()).map((add) => this.addToWindow(add)),
+      ]);
       // every add succeeded: the debounced ids are pending in Redis until their window ends
-      this.rememberDebounced(routed.flat(), issuedAt);
+      this.rememberDebounced(
+        routed.flat().filter((job) => !job.window),
+        issuedAt,
+      );
       await this.repo.markPublished(
         tx,
         rows.map((r) => r.id),
@@ -146,6 +160,26 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     return rows.length;
   }
 
+  /**
+   * Adds a batch's members to their window's set (or to a later window if that one's job has
+   * already claimed it) and publishes the job of the window they went to, due at its end.
+   * Nothing is remembered until the add succeeded; a failure rolls the batch back and a later
+   * round adds the members again (a set: a second add is a no-op).
+   */
+  private async addToWindow(add: WindowAdd): Promise<void> {
+    const used = await this.windows.add(add.name, add.index, add.members);
+    const jobId = windowJobId(add.name, used);
+    const endsAt = (used + 1) * add.ms;
+    await this.publisher.publish(
+      add.name,
+      { window: used },
+      { jobId, delayMs: Math.max(0, endsAt - Date.now()) },
+    );
+    if (this.debounced.size > 50_000) this.forgetEnded(Date.now());
+    for (const member of add.members)
+      this.debounced.set(recentKey(add.name, jobId, member), endsAt);
+  }
+
   /** Debounced job ids this process added (`name jobId`), with the end of their window. */
   private readonly debounced = new Map<string, number>();
 
@@ -153,12 +187,14 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     jobs: { name: string; jobId: string; debounced: boolean; notBefore?: number }[],
     now: number,
   ): void {
-    if (this.debounced.size > 50_000) {
-      for (const [key, until] of this.debounced) if (until <= now) this.debounced.delete(key);
-    }
+    if (this.debounced.size > 50_000) this.forgetEnded(now);
     for (const job of jobs) {
-      if (job.debounced) this.debounced.set(`${job.name} ${job.jobId}`, job.notBefore ?? 0);
+      if (job.debounced) this.debounced.set(recentKey(job.name, job.jobId), job.notBefore ?? 0);
     }
+  }
+
+  private forgetEnded(now: number): void {
+    for (const [key, until] of this.debounced) if (until <= now) this.debounced.delete(key);
   }
 
   private async listen(): Promise<void> {

@@ -15,6 +15,7 @@ export { BandEnum, RiskHistoryPointObject } from './risk.object';
 export { RiskRepository } from './risk.repository';
 export type { RawFeatures } from './risk.repository';
 export { RiskService } from './risk.service';
+export { WINDOW_CHUNK } from './risk.processor';
 export type { RescoreResult } from './risk.service';
 export { backfillRiskHistory } from './history-backfill';
 export type { HistoryBackfillResult } from './history-backfill';

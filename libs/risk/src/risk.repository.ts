@@ -90,6 +90,15 @@ export class RiskRepository extends RiskModelsRepository {
       // evaluates could ever save; the single-customer query is too cheap to be compiled.
       await sql`SET LOCAL jit = off`.execute(k);
     }
+    if (customerIds !== null) {
+      // A few customers (a window job's chunk, one customer): the plan must follow their tickets
+      // through the indexes. At the default random_page_cost (4) PostgreSQL switched, between 75
+      // and 100 customers at full size, to hashing the year's 2.4M customer messages (the `msg`
+      // CTE) for them: 13–18 ms of PostgreSQL per customer at 200 instead of ~0.5. At 1.1 (the
+      // usual figure for SSDs) the switch comes beyond 200 (EXPLAIN ANALYZE on the full-size
+      // world, docs/benchmarks.md, issue 19 "batch").
+      await sql`SET LOCAL random_page_cost = 1.1`.execute(k);
+    }
     if (live && customerIds === null) {
       await sql`SET LOCAL work_mem = '256MB'`.execute(k);
       // the full run is a batch job (nightly, at boot): the interactive statement timeout
@@ -546,9 +555,14 @@ export class RiskRepository extends RiskModelsRepository {
     return new Set(rows.map((r) => r.customerId));
   }
 
-  /** One rescore of this scope at a time (transaction-scoped advisory lock, waits). */
-  async lockRescore(tx: Tx, scope: string): Promise<void> {
-    await sql`SELECT pg_advisory_xact_lock(hashtextextended('risk.rescore:' || ${scope}, 0))`.execute(
+  /**
+   * One rescore of each customer at a time (transaction-scoped advisory locks, waits), taken in
+   * one order whoever asks, so two rescores of overlapping sets cannot deadlock.
+   */
+  async lockRescores(tx: Tx, customerIds: readonly string[]): Promise<void> {
+    await sql`
+      SELECT count(pg_advisory_xact_lock(hashtextextended('risk.rescore:' || id, 0)))
+        FROM (SELECT DISTINCT id FROM unnest(${customerIds}::text[]) id ORDER BY id) ids`.execute(
       db(tx),
     );
   }

@@ -53,6 +53,13 @@ export interface RescoreResult {
   totalMs: number;
 }
 
+/** What {@link RiskService.rescoreCustomers} did: the scores of the customers scored (active ones). */
+export interface CustomersRescored {
+  scores: Map<string, Score>;
+  bandChanges: number;
+  followUps: number;
+}
+
 /**
  * Churn risk: features (SQL) → score (pure function) → bulk upsert, history on band changes and
  * big moves, and an `at_risk_outreach` follow-up for the account manager whenever a customer
@@ -111,26 +118,42 @@ export class RiskService implements OnModuleInit {
     return scoreCustomer(features, this.model, this.bands);
   }
 
-  /** Rescore one customer (the debounced job after its events). Churned customers are left alone. */
+  /** Rescore one customer (scripts, tests; the relay's jobs rescore windows). Churned customers are left alone. */
   async rescoreCustomer(customerId: string): Promise<Score | null> {
     validateId(customerId, 'customerId');
+    return (await this.rescoreCustomers([customerId])).scores.get(customerId) ?? null;
+  }
+
+  /**
+   * Rescore some customers together, in one transaction (the debounced window job hands in a
+   * chunk of its window's customers): one feature query for all of them (the feature SQL's
+   * customer subset, with the cached overall and peer medians), then the same set-based writes
+   * as a single customer's rescore: score, band, factors, history, and an outreach follow-up for
+   * each customer entering high/critical. Customers not active are skipped.
+   */
+  async rescoreCustomers(customerIds: readonly string[]): Promise<CustomersRescored> {
+    for (const id of customerIds) validateId(id, 'customerId');
+    const ids = [...new Set(customerIds)];
+    if (ids.length === 0) return { scores: new Map(), bandChanges: 0, followUps: 0 };
     return this.tx.run(async (tx) => {
-      // One rescore of a customer at a time: two at once (the worker's debounced job and a
+      // One rescore of a customer at a time: two at once (two window jobs on two workers, a
       // direct call) both saw the old band and both opened an outreach follow-up. The second
-      // now waits, then reads what the first wrote.
-      await this.repo.lockRescore(tx, customerId);
-      const [features] = await this.repo.features(
+      // now waits, then reads what the first wrote. (Locks taken in one order: no deadlock.)
+      await this.repo.lockRescores(tx, ids);
+      const features = await this.repo.features(
         tx,
         new Date(),
-        [customerId],
+        ids,
         true,
         await this.globalMedian(tx),
         await this.peerMedians(tx),
       );
-      if (!features) return null;
-      const s = this.score(features);
-      await this.write(tx, [{ customerId, ...s }]);
-      return s;
+      const scores = features.map((f) => ({ customerId: f.customerId, ...this.score(f) }));
+      const written = await this.write(tx, scores);
+      return {
+        scores: new Map(scores.map(({ customerId, ...s }) => [customerId, s])),
+        ...written,
+      };
     });
   }
 

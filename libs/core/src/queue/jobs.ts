@@ -38,6 +38,11 @@ export type JobContract =
   | { name: 'surveys.nps-scan'; data: Record<string, never> }
   /** Rescore one customer's churn risk (debounced: one job per customer per debounce window). */
   | { name: 'risk.rescore'; data: { customerId: string } }
+  /**
+   * Rescore together the customers of one debounce window (the relay adds each event's customer
+   * to the window's Redis set: libs/core/src/queue/job-windows.ts); one job per window.
+   */
+  | { name: 'risk.rescore-window'; data: { window: number } }
   /** Rescore every active customer (nightly). */
   | { name: 'risk.rescore-all'; data: Record<string, never> }
   /** Run (or resume) one queued history import (admin upload or server path). */
@@ -130,7 +135,15 @@ export const JOB_CONFIG = {
   },
   'surveys.remind-many': { queue: 'surveys', attempts: 8, backoffMs: 10_000 },
   'surveys.nps-scan': { queue: 'surveys', ...SCAN },
+  // single customers: jobs left in Redis by an older deploy (the relay now routes windows)
   'risk.rescore': { queue: 'risk', attempts: 3, backoffMs: 2_000 },
+  // a retry takes the window's members not yet done (JobWindows)
+  'risk.rescore-window': {
+    queue: 'risk',
+    attempts: 5,
+    backoffMs: 2_000,
+    jobId: (d) => `risk-window-${d.window}`,
+  },
   'risk.rescore-all': {
     queue: 'risk',
     attempts: 2,

@@ -4,9 +4,13 @@ import { Global, Module } from '@nestjs/common';
 import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/config';
 import { JobPublisher } from './job-publisher';
+import { JobWindows } from './job-windows';
 import { QUEUES } from './jobs';
 
-/** BullMQ connection (with the configured key prefix), every queue, and the {@link JobPublisher}. */
+/**
+ * BullMQ connection (with the configured key prefix), every queue, the {@link JobPublisher} and
+ * the debounce windows' sets ({@link JobWindows}, on the plain Redis client of RedisModule).
+ */
 @Global()
 @Module({
   imports: [
@@ -21,7 +25,7 @@ import { QUEUES } from './jobs';
     }),
     ...QUEUES.map((name) => BullModule.registerQueue({ name })),
   ],
-  providers: [JobPublisher],
-  exports: [BullModule, JobPublisher],
+  providers: [JobPublisher, JobWindows],
+  exports: [BullModule, JobPublisher, JobWindows],
 })
 export class QueueModule {}
