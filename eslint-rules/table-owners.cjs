@@ -55,12 +55,14 @@ const TABLE_OWNERS = Object.freeze({
   saved_views: 'automations',
   custom_field_definitions: 'automations',
 
-  // kpis: facts, cells and calendars.
+  // kpis: facts, cells, calendars and the segment-shift queues.
   kpi_ticket_facts: 'kpis',
   kpi_cells: 'kpis',
   kpi_state: 'kpis',
   kpi_calendars: 'kpis',
   kpi_calendar_spans: 'kpis',
+  kpi_segment_queue: 'kpis',
+  kpi_segment_buckets: 'kpis',
 
   // risk: scores, models, history.
   risk_scores: 'risk',
