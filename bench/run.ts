@@ -1104,7 +1104,12 @@ async function main(): Promise<void> {
       await benchEmail({ mails: quick ? 400 : 2000, record });
 
     record('api peak RSS', `${api.peakRssMb().toFixed(0)} MB`, '< 250 MB', api.peakRssMb() < 250);
-    record('worker peak RSS', `${worker.peakRssMb().toFixed(0)} MB`);
+    record(
+      'worker peak RSS',
+      `${worker.peakRssMb().toFixed(0)} MB`,
+      '< 300 MB',
+      worker.peakRssMb() < 300,
+    );
     if (variantService)
       record(`api peak RSS with ${variantName()}`, `${variantRss().toFixed(0)} MB`);
     if (only) for (const n of notes) console.log(`  - ${n}`);
