@@ -12,6 +12,7 @@ import {
 import { insertUser, login, ok, PASSWORD } from '../support/factories';
 import { API_MAIN, ROOT, listeningUrl, runToExit, startProcess } from '../support/processes';
 import { stackEnv, testRedisPrefix } from '../support/env';
+import { eventually } from '../support/eventually';
 import { gqlAt } from '../support/gql';
 import { startSmtpSink } from '../support/smtp-sink';
 import { TestStack, startStack } from '../support/stack';
@@ -74,6 +75,15 @@ describe('backup → restore into an empty database → start', () => {
       { id: ticket },
     );
     await sink.waitFor(1);
+    // the survey's sent_at is written after SMTP accepted the mail (decision 73): wait for it,
+    // so that the survey read before the backup is the one the backup holds
+    await eventually('the survey marked sent', async () => {
+      const { rows } = await stack.db.query<{ sent: boolean }>(
+        `SELECT sent_at IS NOT NULL AS sent FROM surveys WHERE ticket_id = $1`,
+        [ticket],
+      );
+      return rows[0]?.sent;
+    });
     const score = (await stack.worker!.get(RiskService).rescoreCustomer(customer))!;
     const before = await ok(stack, admin, CUSTOMER, { id: customer });
     expect(before.customer.surveys).toHaveLength(1);
