@@ -1,7 +1,11 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Redis from 'ioredis';
+import { redisOptionsFromUrl } from '@staydesk/core';
 import { FollowUpsProcessor } from '@staydesk/followups';
+import { liveChannel } from '@staydesk/live';
+import { TicketsService, ticketFromJson } from '@staydesk/tickets';
 import { insertUser, login, ok } from '../support/factories';
 import { LiveResult, LiveSocket, liveSocket, untilLive } from '../support/live-client';
 import { API_MAIN, RunningChild, listeningUrl, startProcess } from '../support/processes';
@@ -162,6 +166,65 @@ describe('live updates over graphql-ws', () => {
     expect(left.data!.queueChanged.changes).toEqual(
       expect.arrayContaining([{ type: 'status_changed', to: 'solved' }]),
     );
+  });
+
+  it('publishes each ticket event with its ticket and team, and reads the ticket for an event without them', async () => {
+    const channel = liveChannel(stack.config.redis.prefix);
+    const listener = new Redis(redisOptionsFromUrl(stack.config.redis.url));
+    const publisher = new Redis(redisOptionsFromUrl(stack.config.redis.url));
+    try {
+      const published: Record<string, any>[] = [];
+      listener.on('message', (_c: string, m: string) => published.push(JSON.parse(m)));
+      await listener.subscribe(channel);
+      const queue = open(stack.url, 'admin').subscribe(QUEUE, {});
+      await untilLive([queue], () => touch(ids.ticket));
+
+      // what the worker's relay publishes: the ticket as committed, and its team's visibility
+      const subject = `Audit findings ${++n}`;
+      await as(
+        'admin',
+        `mutation($id: ID!, $s: String!) { updateTicket(id: $id, input: { subject: $s }) { id } }`,
+        { id: ids.secret, s: subject },
+      );
+      const deadline = Date.now() + 10_000;
+      let event: Record<string, any> | undefined;
+      while (!(event = published.find((e) => e.ticket?.subject === subject))) {
+        if (Date.now() > deadline) throw new Error('the relay did not publish the update');
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      expect(event).toMatchObject({ kind: 'ticket', ticketId: ids.secret, type: 'updated' });
+      expect(event.team).toEqual({ id: ids.privateTeam, isPrivate: true, leadId: null });
+      // the ticket survives JSON unchanged (every Date field is made a Date again)
+      const [row] = await stack.api.get(TicketsService).byIds([ids.secret]);
+      expect(ticketFromJson(event.ticket)).toEqual(row);
+
+      // an event without them (an older worker's): the api reads the ticket as it is now
+      const from = queue.results.length;
+      await publisher.publish(
+        channel,
+        JSON.stringify({
+          kind: 'ticket',
+          id: 'from-an-older-worker',
+          ticketId: ids.secret,
+          type: 'updated',
+          changes: [],
+          publishedAt: Date.now(),
+        }),
+      );
+      const read = await queue.next(
+        (r) => r.data?.queueChanged?.id === 'from-an-older-worker',
+        'the event without its ticket',
+        from,
+      );
+      expect(read.data!.queueChanged.ticket).toMatchObject({
+        id: ids.secret,
+        subject,
+        teamId: ids.privateTeam,
+      });
+    } finally {
+      listener.disconnect();
+      publisher.disconnect();
+    }
   });
 
   it("keeps a private team's tickets from agents of other teams", async () => {

@@ -1,3 +1,4 @@
 export { LiveGateway } from './live.gateway';
 export { LiveHub } from './live.hub';
 export { LiveApiModule, LiveWorkerModule } from './live.module';
+export { liveChannel } from './live-events';

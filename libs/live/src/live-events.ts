@@ -1,9 +1,21 @@
 import type { OutboxRow, TicketChange } from '@staydesk/outbox';
 
 /**
+ * A ticket event's team, as far as visibility needs it (`mayReadTicket`): null for a ticket
+ * without a team.
+ */
+export interface LiveTeam {
+  id: string;
+  isPrivate: boolean;
+  leadId: string | null;
+}
+
+/**
  * What travels on Redis pub/sub from the worker's outbox relay (after commit) and from
- * `reportPresence` to every api process. Ids only: each api process reads the current state
- * and filters per subscriber.
+ * `reportPresence` to every api process. A ticket event carries the ticket as the relay read
+ * it after the commit and its team's visibility (`ticket`, `team`: one read in the worker
+ * instead of one per api process and relayed batch); the api processes filter per subscriber.
+ * Without them (an event of an older worker, or a read that failed) each api reads them.
  */
 export type LiveEvent =
   | {
@@ -15,6 +27,10 @@ export type LiveEvent =
       changes: TicketChange[];
       messageId?: string;
       messageKind?: string;
+      /** The ticket (a TicketRow as JSON: `ticketFromJson`), read after the commit. */
+      ticket?: Record<string, unknown>;
+      /** Its team's visibility, with `ticket`. */
+      team?: LiveTeam | null;
       /** When the relay published it (ms since the epoch), for the bench's commit→delivery figure. */
       publishedAt: number;
     }

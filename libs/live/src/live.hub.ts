@@ -19,10 +19,10 @@ import {
 import { FollowUpsService } from '@staydesk/followups';
 import { Actor, IdentityService, TICKET_WORKERS, UserObject, validateId } from '@staydesk/identity';
 import type { TicketChange } from '@staydesk/outbox';
-import { TicketRow, TicketsService } from '@staydesk/tickets';
+import { TicketRow, TicketsService, ticketFromJson } from '@staydesk/tickets';
 import { BoundedStream } from './bounded-stream';
 import { LiveConnection, refetchError, unavailableError } from './live-connection';
-import { LiveEvent, liveChannel } from './live-events';
+import { LiveEvent, LiveTeam, liveChannel } from './live-events';
 import type {
   FollowUpDueObject,
   QueueEventObject,
@@ -34,7 +34,6 @@ import { QueueChange, QueueFilter, before, queueChangeFrom } from './queue-filte
 import { TicketVisibility } from './visibility';
 
 type Item<T> = { value: T; loaders: RequestLoaders };
-type Team = Awaited<ReturnType<IdentityService['teamsByIds']>>[number];
 type Stream<T> = BoundedStream<Item<T>, GraphQLError>;
 interface Sub<T> {
   conn: LiveConnection;
@@ -296,18 +295,25 @@ export class LiveHub implements OnApplicationBootstrap, OnApplicationShutdown {
       (e) => this.queueSubs.size > 0 || this.activitySubs.get(e.ticketId) !== undefined,
     );
     if (wanted.length === 0) return;
+    // the worker's relay sends each ticket with its event; only events without it (an older
+    // worker's, or its read failed) are read here
+    const missing = [...new Set(wanted.filter((e) => !e.ticket).map((e) => e.ticketId))];
     const tickets = new Map(
-      (await this.tickets.byIds([...new Set(wanted.map((e) => e.ticketId))])).map((t) => [t.id, t]),
+      missing.length > 0 ? (await this.tickets.byIds(missing)).map((t) => [t.id, t]) : [],
     );
     const teamIds = [
       ...new Set([...tickets.values()].flatMap((t) => (t.teamId ? [t.teamId] : []))),
     ];
-    const teams = new Map(
+    const teams = new Map<string, LiveTeam>(
       teamIds.length > 0
         ? (await this.identity.teamsByIds(teamIds)).map((t) => [t.id, t] as const)
         : [],
     );
     for (const event of wanted) {
+      if (event.ticket) {
+        await this.dispatchTicket(event, ticketFromJson(event.ticket), event.team ?? null);
+        continue;
+      }
       const ticket = tickets.get(event.ticketId);
       if (!ticket) continue;
       await this.dispatchTicket(event, ticket, (ticket.teamId && teams.get(ticket.teamId)) || null);
@@ -317,7 +323,7 @@ export class LiveHub implements OnApplicationBootstrap, OnApplicationShutdown {
   private async dispatchTicket(
     event: Extract<LiveEvent, { kind: 'ticket' }>,
     ticket: TicketRow,
-    team: Team | null,
+    team: LiveTeam | null,
   ) {
     const activity = [...(this.activitySubs.get(event.ticketId) ?? [])];
     if (activity.length === 0 && this.queueSubs.size === 0) return;

@@ -18,5 +18,8 @@ import { PresenceService } from './presence.service';
 export class LiveApiModule {}
 
 /** worker: publishes what the outbox relay committed to the live channel. */
-@Module({ imports: [OutboxWorkerModule], providers: [LivePublisher] })
+@Module({
+  imports: [OutboxWorkerModule, TicketsModule, IdentityModule],
+  providers: [LivePublisher],
+})
 export class LiveWorkerModule {}

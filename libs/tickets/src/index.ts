@@ -31,6 +31,7 @@ export {
   TicketStatusEnum,
 } from './tickets.object';
 export type { MessageRow, TicketOrder, TicketRow } from './tickets.repository';
+export { ticketFromJson } from './tickets.sql';
 export { TicketsService } from './tickets.service';
 export type { UpdateTicketInput } from './tickets.service';
 export { TicketFilter as TicketFilterInput } from './tickets.input';

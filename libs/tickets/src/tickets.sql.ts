@@ -377,3 +377,36 @@ export type TicketWithRelations = TicketRow & {
 };
 
 export type TicketCursor = [string | number, string];
+
+/** The {@link TicketRow} fields that hold a Date (or null): what JSON turns into strings. */
+const TICKET_DATE_FIELDS = [
+  'createdAt',
+  'updatedAt',
+  'firstResponseAt',
+  'solvedAt',
+  'closedAt',
+  'firstResponseDueAt',
+  'resolutionDueAt',
+  'nextDueAt',
+  'lastMessageAt',
+  'slaPausedAt',
+  'nextReplyStartedAt',
+  'nextReplyDueAt',
+] as const satisfies readonly {
+  [K in keyof TicketRow]: TicketRow[K] extends Date | null ? K : never;
+}[keyof TicketRow][];
+
+/**
+ * A {@link TicketRow} that travelled as JSON (a live event carries the ticket it is about, so
+ * every api process does not read it again): its dates made Dates again. The medium spec of
+ * live events checks that a row read from PostgreSQL survives the round trip unchanged, so a
+ * new Date field missing here fails a test.
+ */
+export function ticketFromJson(json: Record<string, unknown>): TicketRow {
+  const row = { ...json } as Record<string, unknown>;
+  for (const f of TICKET_DATE_FIELDS) {
+    const v = row[f];
+    if (typeof v === 'string') row[f] = new Date(v);
+  }
+  return row as unknown as TicketRow;
+}
