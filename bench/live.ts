@@ -8,11 +8,11 @@ import { join, resolve } from 'node:path';
 import bcrypt from 'bcryptjs';
 import { Client as PgClient, Pool } from 'pg';
 import Redis from 'ioredis';
-import WebSocket from 'ws';
 import { loadConfig, prepareDatabase } from '@staydesk/core';
 import { deleteRedisPrefix } from '@staydesk/testing';
 import { LoadResult, Service, closedLoop, freePort, graphql, percentile, sleep } from './harness';
 import { workerNodeFlags } from '../apps/worker/src/node-flags';
+import { BenchSocket } from './live-socket';
 
 /**
  * `npm run bench:live [-- --subscribers 1000 --events 40 --seconds 8 --pairs 2 --subscriber-nice 19]`:
@@ -27,10 +27,10 @@ import { workerNodeFlags } from '../apps/worker/src/node-flags';
  * server's (apis, worker, PostgreSQL) and, apart, the load generators' (this process's
  * createTicket clients, and the subscriber process, which stands for 1,000 browsers).
  *
- * The subscriber process is a minimal graphql-ws client on `ws` (connection_init, subscribe,
- * count `next` messages, read the subject of the latency probes) rather than graphql-ws's own
- * client: on this machine it shares the cores with the api processes, and what a browser spends
- * parsing its messages is the browser's, not the server's.
+ * The subscriber process is a minimal graphql-ws client on a bare TCP socket (BenchSocket:
+ * connection_init, subscribe, count `next` messages, read the subject of the latency probes)
+ * rather than graphql-ws's own client or `ws`: on this machine it shares the cores with the api
+ * processes, and what a browser spends parsing its messages is the browser's, not the server's.
  */
 const arg = (name: string, fallback: number) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -76,7 +76,7 @@ async function child() {
   const count = Number(process.env.LIVE_SUBSCRIBERS);
   const arrivals = new Map<string, number[]>();
   const seen = new Array<boolean>(count).fill(false);
-  const sockets = new Set<WebSocket>();
+  const sockets = new Set<BenchSocket>();
   let closing = false;
   let nexts = 0;
   let errors = 0;
@@ -86,61 +86,66 @@ async function child() {
     firstError ||= text;
   };
   const open = (i: number, attempt: number) => {
-    // no UTF-8 validation of each message (a browser's own cost) and no compression offer (the
-    // server has it off)
-    const ws = new WebSocket(
-      `${urls[i % urls.length].replace(/^http/, 'ws')}/graphql`,
-      'graphql-transport-ws',
-      { skipUTF8Validation: true, perMessageDeflate: false },
-    );
     // a subscription id per socket like a console's (graphql-ws's client: a UUID), so the
     // server frames messages as long as real ones and cannot share one frame across sockets
     const id = randomUUID();
     const next = Buffer.from(`{"id":"${id}","type":"next"`);
     let acked = false;
-    sockets.add(ws);
-    ws.on('open', () =>
-      ws.send(
-        JSON.stringify({ type: 'connection_init', payload: { authorization: `Bearer ${token}` } }),
-      ),
-    );
-    ws.on('message', (data: Buffer) => {
-      // a `next` is counted from its bytes: no string, no JSON.parse (the messages are the
-      // server's cost to send; decoding 1,000 copies is the subscribers', not the server's)
-      if (data.length > next.length && data.compare(next, 0, next.length, 0, next.length) === 0) {
-        const t = now();
-        nexts++;
-        seen[i] = true;
-        if (data.compare(ERRORS, 0, ERRORS.length, next.length, next.length + ERRORS.length) === 0)
-          fail(data.toString());
-        const at = data.indexOf(SUBJECT);
-        if (at >= 0) {
-          const from = at + SUBJECT.length;
-          const subject = data.toString('latin1', from, data.indexOf(QUOTE, from));
-          if (PROBE.test(subject)) {
-            let list = arrivals.get(subject);
-            if (!list) arrivals.set(subject, (list = []));
-            list.push(t);
+    const ws: BenchSocket = new BenchSocket(
+      `${urls[i % urls.length].replace(/^http/, 'ws')}/graphql`,
+      'graphql-transport-ws',
+      {
+        onOpen: () =>
+          ws.send(
+            JSON.stringify({
+              type: 'connection_init',
+              payload: { authorization: `Bearer ${token}` },
+            }),
+          ),
+        onText: (data, start, end) => {
+          // a `next` is counted from its bytes: no string, no JSON.parse (the messages are the
+          // server's cost to send; decoding 1,000 copies is the subscribers', not the server's)
+          const length = end - start;
+          if (
+            length > next.length &&
+            data.compare(next, 0, next.length, start, start + next.length) === 0
+          ) {
+            const t = now();
+            nexts++;
+            seen[i] = true;
+            const from = start + next.length;
+            if (data.compare(ERRORS, 0, ERRORS.length, from, from + ERRORS.length) === 0)
+              fail(data.toString('utf8', start, end));
+            const at = data.indexOf(SUBJECT, from);
+            if (at >= 0 && at < end) {
+              const s = at + SUBJECT.length;
+              const subject = data.toString('latin1', s, data.indexOf(QUOTE, s));
+              if (PROBE.test(subject)) {
+                let list = arrivals.get(subject);
+                if (!list) arrivals.set(subject, (list = []));
+                list.push(t);
+              }
+            }
+            return;
           }
-        }
-        return;
-      }
-      const text = data.toString();
-      const msg = JSON.parse(text) as { type: string; payload?: unknown };
-      if (msg.type === 'connection_ack') {
-        acked = true;
-        ws.send(JSON.stringify({ id, type: 'subscribe', payload: { query: QUERY } }));
-      } else if (msg.type === 'ping') ws.send(JSON.stringify({ type: 'pong' }));
-      else if (msg.type === 'error' || msg.type === 'complete') fail(text);
-    });
-    ws.on('error', () => undefined);
-    ws.on('close', (code, reason) => {
-      sockets.delete(ws);
-      if (closing) return;
-      // a connection refused under load (sign-in check timed out) tries again, as consoles do
-      if (!acked && attempt < 5) setTimeout(() => open(i, attempt + 1), 200 * (attempt + 1));
-      else if (acked) fail(`closed ${code} ${reason.toString()}`);
-    });
+          const text = data.toString('utf8', start, end);
+          const msg = JSON.parse(text) as { type: string; payload?: unknown };
+          if (msg.type === 'connection_ack') {
+            acked = true;
+            ws.send(JSON.stringify({ id, type: 'subscribe', payload: { query: QUERY } }));
+          } else if (msg.type === 'ping') ws.send(JSON.stringify({ type: 'pong' }));
+          else if (msg.type === 'error' || msg.type === 'complete') fail(text);
+        },
+        onClose: (code, reason) => {
+          sockets.delete(ws);
+          if (closing) return;
+          // a connection refused under load (sign-in check timed out) tries again, as consoles do
+          if (!acked && attempt < 5) setTimeout(() => open(i, attempt + 1), 200 * (attempt + 1));
+          else if (acked) fail(`closed ${code} ${reason}`);
+        },
+      },
+    );
+    sockets.add(ws);
   };
   for (let i = 0; i < count; i++) {
     open(i, 0);
