@@ -480,15 +480,18 @@ describe('support desk over GraphQL', () => {
       edges { cursor node { id subject customer { name tier } requester { email } assignee { name } team { name } lastMessage { body } } }
       pageInfo { hasNextPage endCursor } } }`;
     const big = await stack.gql<any>(page, { first: 50 }, { token: agent });
-    const small = await stack.gql<any>(page, { first: 5 }, { token: agent });
     expect(big.errors).toBeUndefined();
     expect(big.data.tickets.edges).toHaveLength(50);
-    const queries =
-      (big as any).extensions?.sqlQueries ??
-      (await rawExtensions(stack, page, { first: 50 }, agent)).sqlQueries;
-    const smallQueries =
-      (small as any).extensions?.sqlQueries ??
-      (await rawExtensions(stack, page, { first: 5 }, agent)).sqlQueries;
+    // each size asked twice in a row, the smaller count kept: the signed-in user's row is read
+    // again whenever this process's session cache entry (5 s) has expired, which can fall on
+    // either size's request
+    const count = async (first: number) => {
+      const once = (await rawExtensions(stack, page, { first }, agent)).sqlQueries;
+      const twice = (await rawExtensions(stack, page, { first }, agent)).sqlQueries;
+      return Math.min(once, twice);
+    };
+    const queries = await count(50);
+    const smallQueries = await count(5);
     expect(queries).toBe(smallQueries);
     expect(queries).toBeLessThanOrEqual(7); // auth user + tickets + customers + contacts + users + teams + last messages
     const rest = await ok(stack, agent, page, {
