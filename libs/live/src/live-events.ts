@@ -39,6 +39,12 @@ export type LiveEvent =
 
 export const liveChannel = (prefix: string) => `${prefix}:live:events`;
 
+/**
+ * A sorted set of the api processes that have ticket subscribers (queue or activity), scored by
+ * when each entry expires: the worker reads each event's ticket only while it is not empty.
+ */
+export const liveReadersKey = (prefix: string) => `${prefix}:live:readers`;
+
 /** The live event of a relayed outbox row, or null for rows nobody subscribes to. */
 export function liveEventOf(row: OutboxRow, now = Date.now()): LiveEvent | null {
   const p = row.payload as Record<string, unknown>;

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import {
   Inject,
   Injectable,
@@ -12,6 +13,7 @@ import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
 import {
   APP_CONFIG,
   AppConfig,
+  REDIS_CLIENT,
   RequestLoaders,
   forbidden,
   redisOptionsFromUrl,
@@ -22,7 +24,7 @@ import type { TicketChange } from '@staydesk/outbox';
 import { TicketRow, TicketsService, ticketFromJson } from '@staydesk/tickets';
 import { BoundedStream } from './bounded-stream';
 import { LiveConnection, refetchError, unavailableError } from './live-connection';
-import { LiveEvent, LiveTeam, liveChannel } from './live-events';
+import { LiveEvent, LiveTeam, liveChannel, liveReadersKey } from './live-events';
 import type {
   FollowUpDueObject,
   QueueEventObject,
@@ -32,6 +34,10 @@ import type {
 import { PresenceService, Viewer } from './presence.service';
 import { QueueChange, QueueFilter, before, queueChangeFrom } from './queue-filter';
 import { TicketVisibility } from './visibility';
+
+/** How often an api process with ticket subscribers says so again, and how long that holds. */
+const READER_REFRESH_MS = 10_000;
+const READER_TTL_MS = 30_000;
 
 type Item<T> = { value: T; loaders: RequestLoaders };
 type Stream<T> = BoundedStream<Item<T>, GraphQLError>;
@@ -60,6 +66,10 @@ class Registry<T> {
   get(key: string): Set<T> | undefined {
     return this.map.get(key);
   }
+  /** Whether any key has a member. */
+  get empty(): boolean {
+    return this.map.size === 0;
+  }
   keys() {
     return [...this.map.keys()];
   }
@@ -87,6 +97,10 @@ export class LiveHub implements OnApplicationBootstrap, OnApplicationShutdown {
   private stopped = false;
   private chain: Promise<void> = Promise.resolve();
   private sweepTimer?: NodeJS.Timeout;
+  private readerTimer?: NodeJS.Timeout;
+  /** This process in the set of api processes with ticket subscribers (liveReadersKey). */
+  private readonly instance = randomUUID();
+  private reading = false;
   private readonly queueSubs = new Set<QueueSub>();
   private readonly activitySubs = new Registry<Sub<TicketActivityObject>>();
   private readonly viewerSubs = new Registry<Sub<TicketViewersObject>>();
@@ -101,6 +115,7 @@ export class LiveHub implements OnApplicationBootstrap, OnApplicationShutdown {
     private readonly followUps: FollowUpsService,
     private readonly presence: PresenceService,
     private readonly moduleRef: ModuleRef,
+    @Inject(REDIS_CLIENT) private readonly redis: Redis,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @InjectPinoLogger(LiveHub.name) private readonly logger: PinoLogger,
   ) {}
@@ -145,12 +160,16 @@ export class LiveHub implements OnApplicationBootstrap, OnApplicationShutdown {
     }
     this.sweepTimer = setInterval(() => this.sweepViewers(), this.config.live.presenceSweepMs);
     this.sweepTimer.unref();
+    this.readerTimer = setInterval(() => this.markReader(), READER_REFRESH_MS);
+    this.readerTimer.unref();
   }
 
   async onApplicationShutdown(): Promise<void> {
     this.stopped = true;
     this.up = false;
     if (this.sweepTimer) clearInterval(this.sweepTimer);
+    if (this.readerTimer) clearInterval(this.readerTimer);
+    await this.redis.zrem(liveReadersKey(this.config.redis.prefix), this.instance).catch(() => 0);
     this.subscriber?.disconnect();
     await this.chain;
   }
@@ -171,17 +190,25 @@ export class LiveHub implements OnApplicationBootstrap, OnApplicationShutdown {
   }
 
   queue(conn: LiveConnection, filter: QueueFilter) {
-    const stream = this.open<QueueEventObject>(() => this.queueSubs.delete(sub));
+    const stream = this.open<QueueEventObject>(() => {
+      this.queueSubs.delete(sub);
+      this.markReader();
+    });
     const sub: QueueSub = { conn, stream, filter, filterKey: JSON.stringify(filter) };
     this.queueSubs.add(sub);
+    this.markReader();
     return stream;
   }
 
   async activity(conn: LiveConnection, ticketId: string) {
     const id = await this.readableTicket(conn.actor, ticketId);
-    const stream = this.open<TicketActivityObject>(() => this.activitySubs.delete(id, sub));
+    const stream = this.open<TicketActivityObject>(() => {
+      this.activitySubs.delete(id, sub);
+      this.markReader();
+    });
     const sub = { conn, stream };
     this.activitySubs.add(id, sub);
+    this.markReader();
     return stream;
   }
 
@@ -218,6 +245,27 @@ export class LiveHub implements OnApplicationBootstrap, OnApplicationShutdown {
       );
     }
     return true;
+  }
+
+  /**
+   * Keeps this process in the set of api processes that have ticket subscribers (queue or
+   * activity), so the worker reads each event's ticket for them (LivePublisher); leaves it when
+   * the last one ends. Refreshed every READER_REFRESH_MS; an entry a crashed process left expires.
+   * Best effort: a stale answer only decides who reads the ticket, the worker or each api.
+   */
+  private markReader() {
+    const reading = this.queueSubs.size > 0 || !this.activitySubs.empty;
+    if (!reading && !this.reading) return;
+    this.reading = reading;
+    const key = liveReadersKey(this.config.redis.prefix);
+    const write = reading
+      ? this.redis
+          .multi()
+          .zadd(key, Date.now() + READER_TTL_MS, this.instance)
+          .pexpire(key, READER_TTL_MS)
+          .exec()
+      : this.redis.zrem(key, this.instance);
+    write.catch(() => undefined);
   }
 
   private open<T>(onClose: () => void): Stream<T> {

@@ -5,7 +5,7 @@ import { APP_CONFIG, AppConfig, REDIS_CLIENT } from '@staydesk/core';
 import { IdentityService } from '@staydesk/identity';
 import { OutboxRelay, OutboxRow } from '@staydesk/outbox';
 import { TicketsService } from '@staydesk/tickets';
-import { LiveEvent, LiveTeam, liveChannel, liveEventOf } from './live-events';
+import { LiveEvent, LiveTeam, liveChannel, liveEventOf, liveReadersKey } from './live-events';
 
 type TicketEvent = Extract<LiveEvent, { kind: 'ticket' }>;
 
@@ -24,6 +24,8 @@ type TicketEvent = Extract<LiveEvent, { kind: 'ticket' }>;
 @Injectable()
 export class LivePublisher implements OnApplicationBootstrap {
   private failures = 0;
+  /** Whether an api process has ticket subscribers, as last asked (at most once a second). */
+  private readers = { answer: true, at: -Infinity };
   private readFailures = 0;
   private chain: Promise<void> = Promise.resolve();
 
@@ -74,7 +76,7 @@ export class LivePublisher implements OnApplicationBootstrap {
 
   /** Each ticket event's ticket and team, as they are now (after the batch's commit). */
   private async attachTickets(events: TicketEvent[]): Promise<void> {
-    if (events.length === 0) return;
+    if (events.length === 0 || !(await this.someoneReads())) return;
     try {
       const tickets = await this.tickets.byIds([...new Set(events.map((e) => e.ticketId))]);
       const teamIds = [...new Set(tickets.flatMap((t) => (t.teamId ? [t.teamId] : [])))];
@@ -101,5 +103,24 @@ export class LivePublisher implements OnApplicationBootstrap {
         this.logger.warn({ err }, 'live events go out without their tickets (read failed)');
       }
     }
+  }
+
+  /**
+   * Whether any api process has ticket subscribers now (liveReadersKey), asked at most once a
+   * second: without them nobody reads the tickets, so the worker does not either (a desk with
+   * no console open pays nothing). A process whose first subscriber came within that second
+   * gets events without tickets and reads them itself; if Redis cannot answer, read.
+   */
+  private async someoneReads(): Promise<boolean> {
+    const now = Date.now();
+    if (now - this.readers.at < 1000) return this.readers.answer;
+    let answer = true;
+    try {
+      answer = (await this.redis.zcount(liveReadersKey(this.config.redis.prefix), now, '+inf')) > 0;
+    } catch {
+      // unknown: read (the events are useful either way)
+    }
+    this.readers = { answer, at: now };
+    return answer;
   }
 }
