@@ -421,17 +421,42 @@ async function main() {
       seconds: number;
       delivered: number;
       underLoad: number[];
+      statements: Map<string, { calls: number; ms: number }>;
     }
     /**
      * One createTicket round (4 clients, closed loop) and the CPU of every process until its
      * events were delivered (subscribers) or 1.5 s after it (none): a process that is behind
      * at the end of the round pays then.
      */
+    /**
+     * With PostgreSQL's pg_stat_statements loaded (`shared_preload_libraries`), each round's
+     * statements on the bench database: calls and execution time (wall) per statement text,
+     * printed per ticket for the rounds with and without subscribers.
+     */
+    const statementsOn = await pool.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements').then(
+      () => true,
+      () => false,
+    );
+    const statements = async () => {
+      const out = new Map<string, { calls: number; ms: number }>();
+      if (!statementsOn) return out;
+      const { rows } = await pool.query<{ query: string; calls: string; ms: number }>(
+        `SELECT query, calls::text, total_exec_time AS ms FROM pg_stat_statements
+          WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())`,
+      );
+      for (const row of rows) {
+        const key = row.query.replace(/\s+/g, ' ').slice(0, 90);
+        const was = out.get(key) ?? { calls: 0, ms: 0 };
+        out.set(key, { calls: was.calls + Number(row.calls), ms: was.ms + row.ms });
+      }
+      return out;
+    };
     const round = async (withSubs: boolean): Promise<Round> => {
       const proc = withSubs ? subs! : undefined;
       const from = proc ? (await ask<{ nexts: number }>(proc, 'nexts', 'nexts')).nexts : 0;
       const subject = withSubs ? () => `tp-${now().toFixed(1)}` : () => 'Bench';
       let delivered = 0;
+      if (statementsOn) await pool.query('SELECT pg_stat_statements_reset()');
       const {
         result: r,
         ms,
@@ -453,7 +478,15 @@ async function main() {
           for (const a of list) underLoad.push(a - sentAt);
         }
       }
-      return { with: withSubs, r, ms, seconds, delivered, underLoad };
+      return {
+        with: withSubs,
+        r,
+        ms,
+        seconds,
+        delivered,
+        underLoad,
+        statements: await statements(),
+      };
     };
 
     // warm-up (JIT, pools) without and with subscribers: not counted
@@ -617,6 +650,45 @@ async function main() {
     console.log(
       `  deliveries of the rounds' tickets: ${withS.delivered} of ${withS.expected}; mutation sent → delivered: ${p(withS.underLoad)} (load average ${load()})`,
     );
+    if (statementsOn) {
+      const perTicket = (withSubs: boolean) => {
+        const rs = rounds.filter((x) => x.with === withSubs);
+        const n = Math.max(
+          1,
+          rs.reduce((a, x) => a + x.r.requests, 0),
+        );
+        const sums = new Map<string, { calls: number; ms: number }>();
+        for (const x of rs)
+          for (const [k, v] of x.statements) {
+            const was = sums.get(k) ?? { calls: 0, ms: 0 };
+            sums.set(k, { calls: was.calls + v.calls / n, ms: was.ms + v.ms / n });
+          }
+        return sums;
+      };
+      const a = perTicket(false);
+      const b = perTicket(true);
+      const keys = [...new Set([...a.keys(), ...b.keys()])];
+      const total = (m: Map<string, { calls: number; ms: number }>) =>
+        [...m.values()].reduce((t, v) => ({ calls: t.calls + v.calls, ms: t.ms + v.ms }), {
+          calls: 0,
+          ms: 0,
+        });
+      const ta = total(a);
+      const tb = total(b);
+      console.log(
+        `  PostgreSQL statements per ticket (pg_stat_statements), without → with: ${ta.calls.toFixed(2)} → ${tb.calls.toFixed(2)} calls, ${ta.ms.toFixed(2)} → ${tb.ms.toFixed(2)} ms executing; by growth:`,
+      );
+      const zero = { calls: 0, ms: 0 };
+      keys
+        .map((k) => ({ k, a: a.get(k) ?? zero, b: b.get(k) ?? zero }))
+        .sort((x, y) => y.b.ms - y.a.ms - (x.b.ms - x.a.ms))
+        .slice(0, 10)
+        .forEach(({ k, a: x, b: y }) =>
+          console.log(
+            `    ${x.calls.toFixed(2)} → ${y.calls.toFixed(2)} calls, ${x.ms.toFixed(3)} → ${y.ms.toFixed(3)} ms: ${k}`,
+          ),
+        );
+    }
   } finally {
     subs?.kill('SIGKILL');
     await Promise.all(services.map((s) => s.stop()));
