@@ -160,7 +160,7 @@ export class LiveHub implements OnApplicationBootstrap, OnApplicationShutdown {
     }
     this.sweepTimer = setInterval(() => this.sweepViewers(), this.config.live.presenceSweepMs);
     this.sweepTimer.unref();
-    this.readerTimer = setInterval(() => this.markReader(), READER_REFRESH_MS);
+    this.readerTimer = setInterval(() => this.markReader(true), READER_REFRESH_MS);
     this.readerTimer.unref();
   }
 
@@ -253,19 +253,25 @@ export class LiveHub implements OnApplicationBootstrap, OnApplicationShutdown {
    * the last one ends. Refreshed every READER_REFRESH_MS; an entry a crashed process left expires.
    * Best effort: a stale answer only decides who reads the ticket, the worker or each api.
    */
-  private markReader() {
+  private markReader(refresh = false) {
     const reading = this.queueSubs.size > 0 || !this.activitySubs.empty;
-    if (!reading && !this.reading) return;
+    // nothing changed: only the timer writes again (1,000 consoles subscribing are one write)
+    if (reading === this.reading && !(reading && refresh)) return;
     this.reading = reading;
     const key = liveReadersKey(this.config.redis.prefix);
+    const now = Date.now();
     const write = reading
       ? this.redis
           .multi()
-          .zadd(key, Date.now() + READER_TTL_MS, this.instance)
+          .zremrangebyscore(key, '-inf', now) // entries of processes that stopped refreshing
+          .zadd(key, now + READER_TTL_MS, this.instance)
           .pexpire(key, READER_TTL_MS)
           .exec()
       : this.redis.zrem(key, this.instance);
-    write.catch(() => undefined);
+    write.catch(() => {
+      // Redis unreachable: write again at the next change or refresh
+      this.reading = !reading;
+    });
   }
 
   private open<T>(onClose: () => void): Stream<T> {
