@@ -33,6 +33,7 @@ import type {
 } from './live.object';
 import { PresenceService, Viewer } from './presence.service';
 import { QueueChange, QueueFilter, before, queueChangeFrom } from './queue-filter';
+import { readTicketsWithTeams } from './ticket-reads';
 import { TicketVisibility } from './visibility';
 
 /** How often an api process with ticket subscribers says so again, and how long that holds. */
@@ -351,18 +352,11 @@ export class LiveHub implements OnApplicationBootstrap, OnApplicationShutdown {
     if (wanted.length === 0) return;
     // the worker's relay sends each ticket with its event; only events without it (an older
     // worker's, or its read failed) are read here
-    const missing = [...new Set(wanted.filter((e) => !e.ticket).map((e) => e.ticketId))];
-    const tickets = new Map(
-      missing.length > 0 ? (await this.tickets.byIds(missing)).map((t) => [t.id, t]) : [],
-    );
-    const teamIds = [
-      ...new Set([...tickets.values()].flatMap((t) => (t.teamId ? [t.teamId] : []))),
-    ];
-    const teams = new Map<string, LiveTeam>(
-      teamIds.length > 0
-        ? (await this.identity.teamsByIds(teamIds)).map((t) => [t.id, t] as const)
-        : [],
-    );
+    const missing = wanted.filter((e) => !e.ticket).map((e) => e.ticketId);
+    const { tickets, teams } =
+      missing.length > 0
+        ? await readTicketsWithTeams(this.tickets, this.identity, missing)
+        : { tickets: new Map<string, TicketRow>(), teams: new Map<string, LiveTeam>() };
     for (const event of wanted) {
       if (event.ticket) {
         await this.dispatchTicket(event, ticketFromJson(event.ticket), event.team ?? null);

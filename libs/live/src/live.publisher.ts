@@ -5,7 +5,8 @@ import { APP_CONFIG, AppConfig, REDIS_CLIENT } from '@staydesk/core';
 import { IdentityService } from '@staydesk/identity';
 import { OutboxRelay, OutboxRow } from '@staydesk/outbox';
 import { TicketsService } from '@staydesk/tickets';
-import { LiveEvent, LiveTeam, liveChannel, liveEventOf, liveReadersKey } from './live-events';
+import { LiveEvent, liveChannel, liveEventOf, liveReadersKey } from './live-events';
+import { readTicketsWithTeams } from './ticket-reads';
 
 type TicketEvent = Extract<LiveEvent, { kind: 'ticket' }>;
 
@@ -78,19 +79,13 @@ export class LivePublisher implements OnApplicationBootstrap {
   private async attachTickets(events: TicketEvent[]): Promise<void> {
     if (events.length === 0 || !(await this.someoneReads())) return;
     try {
-      const tickets = await this.tickets.byIds([...new Set(events.map((e) => e.ticketId))]);
-      const teamIds = [...new Set(tickets.flatMap((t) => (t.teamId ? [t.teamId] : [])))];
-      const teams = new Map<string, LiveTeam>(
-        teamIds.length === 0
-          ? []
-          : (await this.identity.teamsByIds(teamIds)).map((t) => [
-              t.id,
-              { id: t.id, isPrivate: t.isPrivate, leadId: t.leadId },
-            ]),
+      const { tickets, teams } = await readTicketsWithTeams(
+        this.tickets,
+        this.identity,
+        events.map((e) => e.ticketId),
       );
-      const byId = new Map(tickets.map((t) => [t.id, t]));
       for (const event of events) {
-        const ticket = byId.get(event.ticketId);
+        const ticket = tickets.get(event.ticketId);
         if (!ticket) continue; // gone (merged away, erased): the apis find nothing either
         const team = ticket.teamId ? teams.get(ticket.teamId) : null;
         if (team === undefined) continue; // a team deleted in between: let the apis read

@@ -398,9 +398,9 @@ const TICKET_DATE_FIELDS = [
 
 /**
  * A {@link TicketRow} that travelled as JSON (a live event carries the ticket it is about, so
- * every api process does not read it again): its dates made Dates again. The medium spec of
- * live events checks that a row read from PostgreSQL survives the round trip unchanged, so a
- * new Date field missing here fails a test.
+ * every api process does not read it again): its dates made Dates again. The live e2e spec
+ * checks that a row read from PostgreSQL survives the round trip unchanged, so a new Date
+ * field missing here fails a test.
  */
 export function ticketFromJson(json: Record<string, unknown>): TicketRow {
   const row = { ...json } as Record<string, unknown>;
