@@ -555,6 +555,17 @@ describe('support KPIs', () => {
     expect(day.rows[0]).toMatchObject({ ticketsCreated: 1, ticketsSolved: 1, source: 'cells' });
     expect(day.rows[0].resolutionTime.count).toBe(1);
 
+    // t2 (solved Wed, its CSAT answered Thu) raised to high, refreshed on its own: its CSAT
+    // answer moves to the high-priority cells of Thursday, a day none of its own anchors or
+    // unsolved periods falls on (the comparison with a rebuild below checks that it moved)
+    await ok(
+      stack,
+      admin,
+      `mutation($id: ID!) { updateTicket(id: $id, input: { priority: high }) { id } }`,
+      { id: ids.t2 },
+    );
+    await service.refresh();
+
     // a rebuild from scratch gives the same cells as the incremental path
     const cellsBefore = await stack.db.query(
       `SELECT * FROM kpi_cells ORDER BY grain, dim, dim_value, bucket_start`,

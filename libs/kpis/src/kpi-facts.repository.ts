@@ -168,7 +168,8 @@ export class KpiFactsRepository {
 
   /**
    * Recomputes the facts of these tickets, writes the ones that changed, and returns where the
-   * change lands in time (anchors of the old and new rows; periods whose backlog moved).
+   * change lands in time (anchors of the old and new rows; periods whose backlog moved; for a
+   * ticket that changed dimension, the days its CSAT surveys were sent and answered).
    */
   async refreshFacts(tx: Tx, ids: string[]): Promise<Dirty> {
     const cols = FACT_COLUMNS.join(', ');
@@ -185,10 +186,11 @@ export class KpiFactsRepository {
          SELECT n.ticket_id AS nid, o.ticket_id AS oid,
                 n.created_at AS n_created, o.created_at AS o_created, n.resolved_at AS n_resolved, o.resolved_at AS o_resolved,
                 n.fr_due_at AS n_fr, o.fr_due_at AS o_fr, n.res_due_at AS n_res, o.res_due_at AS o_res,
-                CASE WHEN (n.team_id, n.agent_id, n.channel, n.priority, n.tier, n.segment) IS DISTINCT FROM (o.team_id, o.agent_id, o.channel, o.priority, o.tier, o.segment)
-                     THEN coalesce(n.unsolved, '{}') + coalesce(o.unsolved, '{}')
-                     ELSE (coalesce(n.unsolved, '{}') - coalesce(o.unsolved, '{}')) + (coalesce(o.unsolved, '{}') - coalesce(n.unsolved, '{}')) END AS moved
-           FROM n FULL JOIN o ON o.ticket_id = n.ticket_id
+                CASE WHEN m.dims THEN coalesce(n.unsolved, '{}') + coalesce(o.unsolved, '{}')
+                     ELSE (coalesce(n.unsolved, '{}') - coalesce(o.unsolved, '{}')) + (coalesce(o.unsolved, '{}') - coalesce(n.unsolved, '{}')) END AS moved,
+                m.dims
+           FROM n FULL JOIN o ON o.ticket_id = n.ticket_id,
+                LATERAL (SELECT (n.team_id, n.agent_id, n.channel, n.priority, n.tier, n.segment) IS DISTINCT FROM (o.team_id, o.agent_id, o.channel, o.priority, o.tier, o.segment) AS dims) m
           WHERE (${FACT_COLUMNS.map((c) => `n.${c}`).join(', ')}) IS DISTINCT FROM (${FACT_COLUMNS.map((c) => `o.${c}`).join(', ')})
        ),
        up AS (
@@ -199,6 +201,12 @@ export class KpiFactsRepository {
        )
        SELECT DISTINCT 'day' AS kind, date_trunc('day', a AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' AS day, NULL::timestamptz AS "from", NULL::timestamptz AS "to"
          FROM ch, unnest(ARRAY[n_created, o_created, n_resolved, o_resolved, n_fr, o_fr, n_res, o_res]) a WHERE a IS NOT NULL
+       UNION ALL
+       -- a ticket that moved to another team, agent, channel, priority, tier or segment takes its
+       -- CSAT surveys with it: the cells of the days they were sent and answered change too
+       SELECT 'day', date_trunc('day', a AT TIME ZONE 'UTC') AT TIME ZONE 'UTC', NULL, NULL
+         FROM ch JOIN surveys y ON y.ticket_id = ch.oid AND y.kind = 'csat', unnest(ARRAY[y.sent_at, y.responded_at]) a
+        WHERE ch.dims AND a IS NOT NULL
        UNION ALL
        SELECT 'range', NULL, lower(r), upper(r) FROM ch, unnest(moved) r WHERE NOT isempty(r)
        UNION ALL
