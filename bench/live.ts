@@ -3,7 +3,7 @@ import 'reflect-metadata';
 import { fork } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { loadavg, setPriority } from 'node:os';
+import { cpus, loadavg, setPriority } from 'node:os';
 import { join, resolve } from 'node:path';
 import bcrypt from 'bcryptjs';
 import { Client as PgClient, Pool } from 'pg';
@@ -12,6 +12,7 @@ import { loadConfig, prepareDatabase } from '@staydesk/core';
 import { deleteRedisPrefix } from '@staydesk/testing';
 import { LoadResult, Service, closedLoop, freePort, graphql, percentile, sleep } from './harness';
 import { workerNodeFlags } from '../apps/worker/src/node-flags';
+import { API_NODE_FLAGS, apiEnv as shippedApiEnv } from '../apps/api/src/node-flags';
 import { BenchSocket } from './live-socket';
 
 /**
@@ -64,6 +65,8 @@ const apiEnv = (() => {
 // The subscriber process (forked with --child): opens the sockets, records arrival times.
 
 const QUERY = `subscription { queueChanged { change ticket { id subject } } }`;
+/** A console on "Unassigned in my team" (the `teams` scenario: socket i on team i mod T). */
+const TEAM_QUERY = `subscription Queue($f: QueueViewFilter) { queueChanged(filter: $f) { change ticket { id subject } } }`;
 const SUBJECT = Buffer.from('"subject":"');
 const QUOTE = 0x22;
 /** A `next` whose payload starts with errors (graphql-js puts `errors` before `data`). */
@@ -74,6 +77,7 @@ async function child() {
   const urls = JSON.parse(process.env.LIVE_URLS!) as string[];
   const token = process.env.LIVE_TOKEN!;
   const count = Number(process.env.LIVE_SUBSCRIBERS);
+  const teams = process.env.LIVE_TEAMS ? (JSON.parse(process.env.LIVE_TEAMS) as string[]) : null;
   const arrivals = new Map<string, number[]>();
   const seen = new Array<boolean>(count).fill(false);
   const sockets = new Set<BenchSocket>();
@@ -132,7 +136,13 @@ async function child() {
           const msg = JSON.parse(text) as { type: string; payload?: unknown };
           if (msg.type === 'connection_ack') {
             acked = true;
-            ws.send(JSON.stringify({ id, type: 'subscribe', payload: { query: QUERY } }));
+            const payload = teams
+              ? {
+                  query: TEAM_QUERY,
+                  variables: { f: { teamIds: [teams[i % teams.length]], unassigned: true } },
+                }
+              : { query: QUERY };
+            ws.send(JSON.stringify({ id, type: 'subscribe', payload }));
           } else if (msg.type === 'ping') ws.send(JSON.stringify({ type: 'pong' }));
           else if (msg.type === 'error' || msg.type === 'complete') fail(text);
         },
@@ -225,13 +235,25 @@ async function main() {
    * server leaves idle (its CPU is measured and printed apart either way). 0 = as the server.
    */
   const NICE = arg('subscriber-nice', 19);
+  /**
+   * The second scenario's teams (`--teams`, 0 = skip it): the N consoles each on "Unassigned in
+   * my team", N / T per team, and each created ticket in one team (round robin), so it reaches
+   * N / T consoles, not all N. The first scenario sends every ticket to every console.
+   */
+  const TEAMS = arg('teams', 20);
+  if (TEAMS > 0 && N % TEAMS !== 0)
+    throw new Error(`--teams ${TEAMS} must divide --subscribers ${N}`);
   const dbName = `staydesk_bench_live_${randomBytes(3).toString('hex')}`;
   const admin = new PgClient({ connectionString: 'postgres://postgres@127.0.0.1:5432/postgres' });
   await admin.connect();
   await admin.query(`CREATE DATABASE ${dbName}`);
   const prefix = `bench-live-${randomBytes(4).toString('hex')}`;
+  // as the product ships (docker/compose.yml), as `npm run bench` runs it: graphql-js without its
+  // development-mode checks, the api with its V8 flags and environment (node-flags.ts)
   const env: Record<string, string> = {
-    NODE_ENV: 'test',
+    NODE_ENV: 'production',
+    SURVEY_TOKEN_SECRET: randomBytes(32).toString('hex'),
+    INBOUND_SMTP: 'false',
     DATABASE_URL: `postgres://postgres@127.0.0.1:5432/${dbName}`,
     REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
     REDIS_PREFIX: prefix,
@@ -240,6 +262,7 @@ async function main() {
     SCHEMA_FILE: 'off',
     MIGRATIONS_RUN: 'false',
     RATE_LIMIT_USER_PER_MINUTE: '0',
+    RATE_LIMIT_IP_PER_MINUTE: '0',
     // room for a new set of sockets while the last set's slots are still being released
     LIVE_MAX_CONNECTIONS_PER_USER: String(3 * N + 10),
     OUTBOX_POLL_MS: '500',
@@ -262,14 +285,20 @@ async function main() {
       `INSERT INTO contacts (customer_id, name, email) VALUES ($1, 'Ann', 'ann@bench.example') RETURNING id::text`,
       [c[0].id],
     );
+    const { rows: teamRows } = await pool.query<{ id: string }>(
+      `INSERT INTO teams (name) SELECT 'Bench team ' || g FROM generate_series(1, $1::int) g RETURNING id::text`,
+      [TEAMS],
+    );
+    const teamIds = teamRows.map((t) => t.id);
     const dist = distArg ?? join(__dirname, '..');
     const ports = [await freePort(), await freePort()];
     for (const [i, port] of ports.entries()) {
-      const s = Service.start(`api${i + 1}`, join(dist, 'apps/api/src/main.js'), {
-        ...env,
-        ...apiEnv,
-        PORT: String(port),
-      });
+      const s = Service.start(
+        `api${i + 1}`,
+        join(dist, 'apps/api/src/main.js'),
+        { ...env, ...shippedApiEnv(), ...apiEnv, PORT: String(port) },
+        API_NODE_FLAGS,
+      );
       services.push(s);
       await s.waitFor('api listening');
     }
@@ -287,13 +316,19 @@ async function main() {
     );
     const token = login.data.login.token;
     const gql = graphql(urls[0], token);
-    const createTicket = (subject = 'Bench') =>
+    const createTicket = (subject = 'Bench', teamId: string | null = null) =>
       gql(
-        `mutation($c: ID!, $s: String!) { createTicket(input: { requesterId: $c, subject: $s, channel: email }) { id } }`,
-        { c: contact[0].id, s: subject },
+        `mutation($c: ID!, $s: String!, $t: ID) { createTicket(input: { requesterId: $c, subject: $s, channel: email, teamId: $t }) { id } }`,
+        { c: contact[0].id, s: subject, t: teamId },
       );
-    const { data } = await createTicket();
-    const ticketId = (data as { createTicket: { id: string } }).createTicket.id;
+    const created = async (teamId: string | null = null) => {
+      const { data } = await createTicket('Bench', teamId);
+      return (data as { createTicket: { id: string } }).createTicket.id;
+    };
+    const ticketId = await created();
+    /** One ticket per team: the `teams` scenario's warm-up touches them all. */
+    const teamTickets: string[] = [];
+    for (const t of teamIds) teamTickets.push(await created(t));
 
     const load = () =>
       loadavg()
@@ -356,26 +391,31 @@ async function main() {
     };
 
     let touched = 0;
-    const touch = (subject: string) =>
+    const touch = (subject: string, id = ticketId) =>
       gql(
         `mutation($id: ID!, $s: String!) { updateTicket(id: $id, input: { subject: $s }) { id } }`,
-        { id: ticketId, s: subject },
+        { id, s: subject },
       );
-    /** The subscriber process: forked, its N sockets open and each receiving events. */
-    const connect = async () => {
+    /**
+     * The subscriber process: forked, its N sockets open and each receiving events (every
+     * ticket's, or with `teams` each socket its team's unassigned tickets').
+     */
+    const connect = async (teams?: string[]) => {
       const proc = fork(__filename, ['--child'], {
         env: {
           ...process.env,
           LIVE_URLS: JSON.stringify(urls),
           LIVE_TOKEN: token,
           LIVE_SUBSCRIBERS: String(N),
+          ...(teams ? { LIVE_TEAMS: JSON.stringify(teams) } : {}),
         },
       });
       subs = proc;
       await new Promise((r) => proc.once('message', r));
       if (NICE !== 0) setPriority(proc.pid!, NICE);
       for (let i = 0; ; i++) {
-        await touch(`warm-${touched++}`);
+        if (teams) for (const id of teamTickets) await touch(`warm-${touched++}`, id);
+        else await touch(`warm-${touched++}`);
         await sleep(300);
         const r = await ask<{ ready: number; errors: number; firstError: string }>(
           proc,
@@ -416,6 +456,8 @@ async function main() {
 
     interface Round {
       with: boolean;
+      /** Every ticket to every console (`all`), or each ticket to its team's consoles. */
+      scenario: 'all' | 'teams';
       r: LoadResult;
       ms: Record<string, number>;
       seconds: number;
@@ -433,10 +475,14 @@ async function main() {
      * statements on the bench database: calls and execution time (wall) per statement text,
      * printed per ticket for the rounds with and without subscribers.
      */
-    const statementsOn = await pool.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements').then(
-      () => true,
-      () => false,
-    );
+    // the extension can be created without the library being loaded; only a read tells
+    const statementsOn = await pool
+      .query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements')
+      .then(() => pool.query('SELECT 1 FROM pg_stat_statements LIMIT 1'))
+      .then(
+        () => true,
+        () => false,
+      );
     const statements = async () => {
       const out = new Map<string, { calls: number; ms: number }>();
       if (!statementsOn) return out;
@@ -451,11 +497,14 @@ async function main() {
       }
       return out;
     };
-    const round = async (withSubs: boolean): Promise<Round> => {
+    const round = async (withSubs: boolean, scenario: Round['scenario']): Promise<Round> => {
       const proc = withSubs ? subs! : undefined;
       const from = proc ? (await ask<{ nexts: number }>(proc, 'nexts', 'nexts')).nexts : 0;
       const subject = withSubs ? () => `tp-${now().toFixed(1)}` : () => 'Bench';
       let delivered = 0;
+      let next = 0;
+      const team = scenario === 'teams' ? () => teamIds[next++ % teamIds.length] : () => null;
+      const perTicket = scenario === 'teams' ? N / TEAMS : N;
       if (statementsOn) await pool.query('SELECT pg_stat_statements_reset()');
       const {
         result: r,
@@ -463,9 +512,9 @@ async function main() {
         seconds,
       } = await cpuDuring(async () => {
         const res = await closedLoop(4, SECONDS, () =>
-          createTicket(subject()).then(() => undefined),
+          createTicket(subject(), team()).then(() => undefined),
         );
-        if (proc) delivered = await drain(proc, from, res.requests * N);
+        if (proc) delivered = await drain(proc, from, res.requests * perTicket);
         else await sleep(1500);
         return res;
       });
@@ -480,6 +529,7 @@ async function main() {
       }
       return {
         with: withSubs,
+        scenario,
         r,
         ms,
         seconds,
@@ -593,21 +643,8 @@ async function main() {
     );
     await disconnect(subs);
 
-    // createTicket without and with the subscribers, alternating: without, with, with, without
-    const rounds: Round[] = [];
-    for (let pair = 0; pair < PAIRS; pair++) {
-      for (const withSubs of [false, true, true, false]) {
-        if (withSubs && !subs) subs = await connect();
-        if (!withSubs && subs) await disconnect(subs);
-        const rd = await round(withSubs);
-        rounds.push(rd);
-        console.log(
-          `  round ${rounds.length} ${withSubs ? `with ${N} subscribers` : 'without subscribers'}: ${rd.r.perSecond.toFixed(0)}/s (p95 ${rd.r.p95.toFixed(1)} ms${rd.r.errors ? `, ${rd.r.errors} errors: ${rd.r.firstError}` : ''})${withSubs ? `, ${rd.delivered} of ${rd.r.requests * N} delivered` : ''} (load average ${load()})`,
-        );
-      }
-    }
     /** Over the rounds of one kind: the rate, and each process's CPU per ticket (all; net of its background). */
-    const sum = (withSubs: boolean) => {
+    const sum = (rounds: Round[], withSubs: boolean, perTicket: number) => {
       const rs = rounds.filter((x) => x.with === withSubs);
       const idle = withSubs ? idleWith : idleBefore;
       const requests = Math.max(
@@ -625,33 +662,39 @@ async function main() {
       const perSecond = rs.reduce((a, x) => a + x.r.perSecond, 0) / rs.length;
       const underLoad = rs.flatMap((x) => x.underLoad).sort((a, b) => a - b);
       const delivered = rs.reduce((a, x) => a + x.delivered, 0);
-      const expected = rs.reduce((a, x) => a + x.r.requests * N, 0);
+      const expected = rs.reduce((a, x) => a + x.r.requests * perTicket, 0);
       return { perSecond, gross, net, underLoad, delivered, expected, requests };
     };
-    const without = sum(false);
-    const withS = sum(true);
     const serverOnly = (ms: Record<string, number>) =>
       `api1 ${ms.api1.toFixed(2)} · api2 ${ms.api2.toFixed(2)} (the apis' kernel time ${ms.apisKernel.toFixed(2)}) · worker ${ms.worker.toFixed(2)} · postgres ${ms.postgres.toFixed(2)}`;
-    console.log(
-      `  createTicket with ${N} subscribers ÷ without (${PAIRS * 2} rounds each, alternating; each ticket delivered ${N} times): ${withS.perSecond.toFixed(0)}/s ÷ ${without.perSecond.toFixed(0)}/s = ${((withS.perSecond / without.perSecond) * 100).toFixed(0)} %`,
-    );
-    console.log(
-      `  server CPU per ticket, without → with: ${serverOnly(without.gross)} → ${serverOnly(withS.gross)} ms; server ${server(without.gross).toFixed(1)} → ${server(withS.gross).toFixed(1)} ms (a CPU-bound server would keep ${((server(without.gross) / server(withS.gross)) * 100).toFixed(0)} % of its rate)`,
-    );
-    console.log(
-      `  … net of the background: ${serverOnly(without.net)} → ${serverOnly(withS.net)} ms; server ${server(without.net).toFixed(1)} → ${server(withS.net).toFixed(1)} ms (${((server(without.net) / server(withS.net)) * 100).toFixed(0)} %); the fan-out: apis ${(withS.net.api1 + withS.net.api2 - without.net.api1 - without.net.api2).toFixed(2)} ms per ticket`,
-    );
-    console.log(
-      `  load generators' CPU per ticket (not the server's), without → with: bench client ${without.gross.bench.toFixed(2)} → ${withS.gross.bench.toFixed(2)} ms; subscriber process ${(withS.gross.subscribers ?? 0).toFixed(2)} ms (net ${(withS.net.subscribers ?? 0).toFixed(2)})`,
-    );
-    console.log(
-      `  background CPU, ms per second, without → with ${N} subscribers: ${show(idleBefore, 0)} → ${show(idleWith, 0)}`,
-    );
-    console.log(
-      `  deliveries of the rounds' tickets: ${withS.delivered} of ${withS.expected}; mutation sent → delivered: ${p(withS.underLoad)} (load average ${load()})`,
-    );
-    if (statementsOn) {
-      const perTicket = (withSubs: boolean) => {
+    /** One scenario's rate ratio, CPU per ticket and deliveries. */
+    const report = (rounds: Round[], perTicket: number) => {
+      const without = sum(rounds, false, perTicket);
+      const withS = sum(rounds, true, perTicket);
+      console.log(
+        `  createTicket with ${N} subscribers ÷ without (${PAIRS * 2} rounds each, alternating; each ticket delivered ${perTicket} times): ${withS.perSecond.toFixed(0)}/s ÷ ${without.perSecond.toFixed(0)}/s = ${((withS.perSecond / without.perSecond) * 100).toFixed(0)} %`,
+      );
+      console.log(
+        `  server CPU per ticket, without → with: ${serverOnly(without.gross)} → ${serverOnly(withS.gross)} ms; server ${server(without.gross).toFixed(1)} → ${server(withS.gross).toFixed(1)} ms (a CPU-bound server would keep ${((server(without.gross) / server(withS.gross)) * 100).toFixed(0)} % of its rate)`,
+      );
+      console.log(
+        `  … net of the background: ${serverOnly(without.net)} → ${serverOnly(withS.net)} ms; server ${server(without.net).toFixed(1)} → ${server(withS.net).toFixed(1)} ms (${((server(without.net) / server(withS.net)) * 100).toFixed(0)} %); the fan-out: apis ${(withS.net.api1 + withS.net.api2 - without.net.api1 - without.net.api2).toFixed(2)} ms per ticket`,
+      );
+      // every process of the bench shares this machine's cores: the CPU a ticket costs without
+      // subscribers is cores ÷ rate, and the subscriber process (the consoles' browsers, which
+      // are not on the server in production) adds its own CPU per ticket to that on the same
+      // cores, so even a server whose cost did not grow at all would keep only this share
+      const cores = cpus().length;
+      const budget = (cores * 1000) / without.perSecond;
+      const consoles = withS.net.subscribers ?? 0;
+      console.log(
+        `  load generators' CPU per ticket (not the server's), without → with: bench client ${without.gross.bench.toFixed(2)} → ${withS.gross.bench.toFixed(2)} ms; subscriber process ${(withS.gross.subscribers ?? 0).toFixed(2)} ms (net ${consoles.toFixed(2)}): on these ${cores} cores (${budget.toFixed(2)} ms of CPU per ticket without subscribers) the subscriber process alone caps the ratio at ${((budget / (budget + consoles)) * 100).toFixed(0)} %, whatever the server spends`,
+      );
+      console.log(
+        `  deliveries of the rounds' tickets: ${withS.delivered} of ${withS.expected}; mutation sent → delivered: ${p(withS.underLoad)} (load average ${load()})`,
+      );
+      if (!statementsOn) return;
+      const perTicketStatements = (withSubs: boolean) => {
         const rs = rounds.filter((x) => x.with === withSubs);
         const n = Math.max(
           1,
@@ -665,8 +708,8 @@ async function main() {
           }
         return sums;
       };
-      const a = perTicket(false);
-      const b = perTicket(true);
+      const a = perTicketStatements(false);
+      const b = perTicketStatements(true);
       const keys = [...new Set([...a.keys(), ...b.keys()])];
       const total = (m: Map<string, { calls: number; ms: number }>) =>
         [...m.values()].reduce((t, v) => ({ calls: t.calls + v.calls, ms: t.ms + v.ms }), {
@@ -687,6 +730,42 @@ async function main() {
           console.log(
             `    ${x.calls.toFixed(2)} → ${y.calls.toFixed(2)} calls, ${x.ms.toFixed(3)} → ${y.ms.toFixed(3)} ms: ${k}`,
           ),
+        );
+    };
+
+    // createTicket without and with the subscribers, alternating: without, with, with, without;
+    // first with every ticket going to every console, then (TEAMS > 0) to its team's consoles
+    const rounds: Round[] = [];
+    // `--teams-only`: the second scenario alone (profiling it)
+    const scenarios: Round['scenario'][] = process.argv.includes('--teams-only')
+      ? ['teams']
+      : TEAMS > 0
+        ? ['all', 'teams']
+        : ['all'];
+    for (const scenario of scenarios) {
+      const perTicket = scenario === 'teams' ? N / TEAMS : N;
+      if (scenario === 'teams')
+        console.log(
+          `  the ${N} consoles each on "Unassigned in my team" (${TEAMS} teams, ${perTicket} consoles each), each ticket created in one team (round robin):`,
+        );
+      for (let pair = 0; pair < PAIRS; pair++) {
+        for (const withSubs of [false, true, true, false]) {
+          if (withSubs && !subs) subs = await connect(scenario === 'teams' ? teamIds : undefined);
+          if (!withSubs && subs) await disconnect(subs);
+          const rd = await round(withSubs, scenario);
+          rounds.push(rd);
+          console.log(
+            `  round ${rounds.length} ${withSubs ? `with ${N} subscribers` : 'without subscribers'}: ${rd.r.perSecond.toFixed(0)}/s (p95 ${rd.r.p95.toFixed(1)} ms${rd.r.errors ? `, ${rd.r.errors} errors: ${rd.r.firstError}` : ''})${withSubs ? `, ${rd.delivered} of ${rd.r.requests * perTicket} delivered` : ''} (load average ${load()})`,
+          );
+        }
+      }
+      report(
+        rounds.filter((x) => x.scenario === scenario),
+        perTicket,
+      );
+      if (scenario === 'all')
+        console.log(
+          `  background CPU, ms per second, without → with ${N} subscribers: ${show(idleBefore, 0)} → ${show(idleWith, 0)}`,
         );
     }
   } finally {
