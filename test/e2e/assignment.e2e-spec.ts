@@ -142,6 +142,33 @@ describe('automatic assignment: round robin / least open, available agents only,
     expect((await create(rush)).assignee).toEqual({ id: freed });
   });
 
+  it('queues creates on the team row only while automatic assignment is on', async () => {
+    // another create in the team, mid-transaction: it holds what pickAutoAssignee locks
+    const plain = await team('Unlocked');
+    const auto = await team('Queued');
+    await agents('auto', auto, 1);
+    await ok(stack, admin, SET_MODE, { t: auto, m: 'round_robin', c: 5 });
+    const holder = await stack.db.connect();
+    const settled = (p: Promise<unknown>, ms: number) =>
+      Promise.race([p.then(() => true), new Promise((r) => setTimeout(() => r(false), ms))]);
+    try {
+      await holder.query('BEGIN');
+      await holder.query('SELECT 1 FROM teams WHERE id = ANY($1::bigint[]) FOR NO KEY UPDATE', [
+        [plain, auto],
+      ]);
+      // mode none: nothing to pick, nothing to wait for
+      expect(await settled(create(plain), 5000)).toBe(true);
+      // round robin: the pick waits for the other create to commit, so the cap holds
+      const waiting = create(auto);
+      expect(await settled(waiting, 700)).toBe(false);
+      await holder.query('COMMIT');
+      expect((await waiting).assignee).not.toBeNull();
+    } finally {
+      await holder.query('ROLLBACK').catch(() => undefined);
+      holder.release();
+    }
+  });
+
   it('rotates round robin fairly and least_open fills the least loaded agent first', async () => {
     const rr = await team('Rotation');
     const three = await agents('rr', rr, 3);

@@ -274,22 +274,26 @@ export abstract class TicketWriteQueries {
 
   /**
    * Picks the agent a new ticket of the team goes to, or null (mode none, or nobody available
-   * under the cap). The team row is locked (FOR NO KEY UPDATE, so tickets referencing the team
-   * can still be inserted) until the caller's transaction ends: concurrent creates in one team
-   * pick one after another, each seeing the tickets the previous one committed, so no agent
-   * passes the cap. Open = new, open, pending or on hold.
+   * under the cap). With automatic assignment on, the team row is locked (FOR NO KEY UPDATE, so
+   * tickets referencing the team can still be inserted) until the caller's transaction ends:
+   * concurrent creates in one team pick one after another, each seeing the tickets the previous
+   * one committed, so no agent passes the cap. With it off (mode none, the default) nothing is
+   * locked: creates in one team do not wait for each other. Open = new, open, pending or on hold.
    */
   async pickAutoAssignee(
     tx: Tx,
     teamId: string,
   ): Promise<{ userId: string; mode: string; cap: number } | null> {
+    // a team without automatic assignment is not locked (a row the WHERE leaves out is not);
+    // one switched on concurrently counts from the creates that start after its commit
     const team = await db(tx)
       .selectFrom('teams')
       .select(['teams.assignmentMode as mode', 'teams.assignmentCap as cap'])
       .where('teams.id', '=', teamId)
+      .where('teams.assignmentMode', '<>', 'none')
       .forNoKeyUpdate()
       .executeTakeFirst();
-    if (!team || team.mode === 'none') return null;
+    if (!team) return null;
     // an agent in several teams (user_teams) is a candidate in each; the cap counts their open
     // tickets of every team. The team lock does not serialize picks of two teams, so the pick
     // locks its agent and counts again (a statement after the lock sees what another team's
