@@ -573,6 +573,33 @@ describe('support desk over GraphQL', () => {
     expect((await q({ mine: true, unassigned: true, status: ['new'] })).length).toBe(
       mine.length + unassigned.length,
     );
+    // a team's queue, the tickets of no team, and both (an agent's team views): the same sets
+    // as the database's, in the list and its count
+    const total = async (filter: object) =>
+      (
+        await ok(stack, agent, `query($f: TicketFilter) { tickets(filter: $f) { totalCount } }`, {
+          f: filter,
+        })
+      ).tickets.totalCount as number;
+    const teams = await stack.db.query<{ team: number; none: number }>(
+      `SELECT count(*) FILTER (WHERE team_id = $1)::int AS team, count(*) FILTER (WHERE team_id IS NULL)::int AS none FROM tickets`,
+      [ids.team],
+    );
+    const { team: inTeam, none } = teams.rows[0];
+    expect(inTeam).toBeGreaterThan(0);
+    expect(none).toBeGreaterThan(0);
+    expect(await total({ teamIds: [ids.team] })).toBe(inTeam);
+    expect(await total({ noTeam: true })).toBe(none);
+    expect(await total({ teamIds: [ids.team], noTeam: true })).toBe(inTeam + none);
+    const both = await q({ teamIds: [ids.team], noTeam: true, status: ['new'] });
+    expect(both.length).toBeGreaterThan(0);
+    const bothIds = both.map((t: any) => t.id);
+    const teamOf = await stack.db.query<{ team_id: string | null }>(
+      `SELECT team_id::text FROM tickets WHERE id = ANY($1::bigint[])`,
+      [bothIds],
+    );
+    expect(teamOf.rows.every((r) => r.team_id === null || r.team_id === ids.team)).toBe(true);
+
     expect((await q({ tags: ['vip'] })).length).toBe(14);
     expect((await q({ priority: ['urgent'] })).every((t: any) => t.priority === 'urgent')).toBe(
       true,

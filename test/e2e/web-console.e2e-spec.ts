@@ -506,6 +506,35 @@ describe('the agent in the browser', () => {
     await count.filter({ hasText: String(before + 1) }).waitFor();
   });
 
+  it("shows an agent's team views the tickets of no team too (mail no rule routed), live and after a reload", async () => {
+    const hub = stack.api.get(LiveHub, { strict: false });
+    const open = hub.size;
+    const page = await browser();
+    await signIn(page, EMAIL.agent1);
+    await page.goto(`${stack.url}/queue/unassigned`);
+    const table = page.getByRole('table', { name: 'Unassigned in my teams tickets' });
+    await table.waitFor();
+    await until(() => hub.size >= open + 4, 'the queue page subscribed');
+    const count = page
+      .getByRole('navigation', { name: 'Views' })
+      .getByRole('link', { name: /Unassigned in my teams/ });
+    const before = Number((await count.textContent())!.replace(/\D/g, ''));
+    // as an inbound mail opens it: no team, no assignee
+    await ok(
+      stack,
+      await login(stack, EMAIL.admin),
+      'mutation($i: CreateTicketInput!) { createTicket(input: $i) { id } }',
+      {
+        i: { requesterId: ids.contact, subject: 'Unrouted: where is my order?', channel: 'email' },
+      },
+    );
+    await table.getByRole('row').filter({ hasText: 'Unrouted: where is my order?' }).waitFor();
+    await count.filter({ hasText: String(before + 1) }).waitFor();
+    // the list itself (not only the live event) holds it
+    await page.reload();
+    await table.getByRole('row').filter({ hasText: 'Unrouted: where is my order?' }).waitFor();
+  });
+
   it('jumps to a ticket by its number from the command palette (Ctrl+K)', async () => {
     const { rows } = await stack.db.query<{ number: number; subject: string }>(
       'SELECT number, subject FROM tickets WHERE id = $1',

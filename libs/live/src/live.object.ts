@@ -95,6 +95,11 @@ export class QueueViewFilterInput {
   @Field(() => [PriorityEnum], { nullable: true }) priority?: string[] | null;
   @Field(() => [ChannelEnum], { nullable: true }) channel?: string[] | null;
   @Field(() => [ID], { nullable: true }) teamIds?: string[] | null;
+  @Field(() => Boolean, {
+    nullable: true,
+    description: 'Without a team (with teamIds: those teams or no team).',
+  })
+  noTeam?: boolean | null;
   @Field(() => [ID], { nullable: true }) assigneeIds?: string[] | null;
   @Field(() => Boolean, { nullable: true, description: 'Assigned to me (added to assigneeIds).' })
   mine?: boolean | null;

@@ -36,6 +36,7 @@ function toFilter(f: QueueViewFilterInput | null | undefined, actor: Actor): Que
     priorities: f?.priority ?? undefined,
     channels: f?.channel ?? undefined,
     teamIds: ids(f?.teamIds, 'filter.teamIds'),
+    noTeam: f?.noTeam ?? undefined,
     assigneeIds: assigneeIds.length ? assigneeIds : undefined,
     unassigned: f?.unassigned ?? undefined,
     tags: f?.tags ? normalizeTags(f.tags, 'filter.tags') : undefined,

@@ -21,6 +21,12 @@ describe('live queue filter', () => {
     expect(matchesQueue(ticket(), { tags: ['vip'] })).toBe(false);
     expect(matchesQueue(ticket(), { teamIds: ['8'] })).toBe(false);
     expect(matchesQueue(ticket({ teamId: null }), { teamIds: ['7'] })).toBe(false);
+    // noTeam: alone the teamless tickets, with teamIds those teams' or none
+    expect(matchesQueue(ticket({ teamId: null }), { noTeam: true })).toBe(true);
+    expect(matchesQueue(ticket(), { noTeam: true })).toBe(false);
+    expect(matchesQueue(ticket({ teamId: null }), { teamIds: ['7'], noTeam: true })).toBe(true);
+    expect(matchesQueue(ticket(), { teamIds: ['7'], noTeam: true })).toBe(true);
+    expect(matchesQueue(ticket({ teamId: '8' }), { teamIds: ['7'], noTeam: true })).toBe(false);
     expect(matchesQueue(ticket(), { unassigned: true })).toBe(true);
     expect(matchesQueue(ticket({ assigneeId: '3' }), { unassigned: true })).toBe(false);
     expect(matchesQueue(ticket({ assigneeId: '3' }), { assigneeIds: ['3'] })).toBe(true);

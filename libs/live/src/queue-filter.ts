@@ -20,6 +20,8 @@ export interface QueueFilter {
   priorities?: string[];
   channels?: string[];
   teamIds?: string[];
+  /** Without a team (with teamIds: those or none). */
+  noTeam?: boolean;
   assigneeIds?: string[];
   unassigned?: boolean;
   tags?: string[];
@@ -32,7 +34,14 @@ export function matchesQueue(t: QueueFields, f: QueueFilter): boolean {
   if (f.statuses?.length && !f.statuses.includes(t.status)) return false;
   if (f.priorities?.length && !f.priorities.includes(t.priority)) return false;
   if (f.channels?.length && !f.channels.includes(t.channel)) return false;
-  if (f.teamIds?.length && !(t.teamId !== null && f.teamIds.includes(t.teamId))) return false;
+  const inTeams = t.teamId !== null && !!f.teamIds?.includes(t.teamId);
+  if (f.teamIds?.length && f.noTeam) {
+    if (!inTeams && t.teamId !== null) return false;
+  } else if (f.teamIds?.length) {
+    if (!inTeams) return false;
+  } else if (f.noTeam && t.teamId !== null) {
+    return false;
+  }
   const assigned = t.assigneeId !== null && !!f.assigneeIds?.includes(t.assigneeId);
   if (f.assigneeIds?.length && f.unassigned) {
     if (!assigned && t.assigneeId !== null) return false;

@@ -26,6 +26,7 @@ export function toRepoFilter(f: TicketFilter, actor: Actor): RepoFilter {
     ],
     unassigned: f.unassigned ?? undefined,
     teamIds: ids(f.teamIds, 'filter.teamIds'),
+    noTeam: f.noTeam ?? undefined,
     priorities: f.priority ?? undefined,
     channels: f.channel ?? undefined,
     tags: f.tags ? normalizeTags(f.tags, 'filter.tags') : undefined,

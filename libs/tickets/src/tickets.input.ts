@@ -75,6 +75,12 @@ export class TicketFilter {
   unassigned?: boolean | null;
   @Field(() => [ID], { nullable: true }) assigneeIds?: string[] | null;
   @Field(() => [ID], { nullable: true }) teamIds?: string[] | null;
+  @Field(() => Boolean, {
+    nullable: true,
+    description:
+      'Without a team (with teamIds: those teams or no team, e.g. mail no rule has routed yet).',
+  })
+  noTeam?: boolean | null;
   @Field(() => [PriorityEnum], { nullable: true }) priority?: Priority[] | null;
   @Field(() => [ChannelEnum], { nullable: true }) channel?: Channel[] | null;
   @Field(() => [String], { nullable: true, description: 'Any of these tags.' }) tags?:

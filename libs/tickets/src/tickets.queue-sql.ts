@@ -160,7 +160,15 @@ export function filterWhere(f: TicketFilter): RawBuilder<boolean>[] {
   } else if (f.unassigned) {
     where.push(sql<boolean>`${T('assigneeId')} IS NULL`);
   }
-  if (f.teamIds?.length) where.push(oneOf(T('teamId'), f.teamIds));
+  if (f.teamIds?.length && f.noTeam) {
+    where.push(
+      sql<boolean>`(${T('teamId')} = ANY(${f.teamIds}::bigint[]) OR ${T('teamId')} IS NULL)`,
+    );
+  } else if (f.teamIds?.length) {
+    where.push(oneOf(T('teamId'), f.teamIds));
+  } else if (f.noTeam) {
+    where.push(sql<boolean>`${T('teamId')} IS NULL`);
+  }
   if (f.viewer) {
     // in the same statement (no extra round trip): an anti-join on the few teams rows
     where.push(

@@ -97,6 +97,8 @@ export interface TicketFilter {
   assigneeIds?: string[];
   unassigned?: boolean;
   teamIds?: string[];
+  /** Without a team (with teamIds: those or none). */
+  noTeam?: boolean;
   priorities?: Priority[];
   channels?: Channel[];
   tags?: string[];

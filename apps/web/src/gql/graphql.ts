@@ -258,6 +258,8 @@ export type QueueViewFilter = {
   channel?: Array<Channel> | null | undefined;
   /** Assigned to me (added to assigneeIds). */
   mine?: boolean | null | undefined;
+  /** Without a team (with teamIds: those teams or no team). */
+  noTeam?: boolean | null | undefined;
   priority?: Array<Priority> | null | undefined;
   /** An SLA target was (not) missed. */
   slaBreached?: boolean | null | undefined;
@@ -457,6 +459,8 @@ export type TicketFilter = {
   dueWithinMinutes?: number | null | undefined;
   /** Assigned to me. */
   mine?: boolean | null | undefined;
+  /** Without a team (with teamIds: those teams or no team, e.g. mail no rule has routed yet). */
+  noTeam?: boolean | null | undefined;
   priority?: Array<Priority> | null | undefined;
   requesterId?: string | number | null | undefined;
   /** Full text over subject and messages (web search syntax: "quoted", -not, or); also a ticket number ("1042" or "#1042"), a requester's e-mail address, or part of a customer's name. */

@@ -11,6 +11,13 @@ export interface View {
 
 const OPEN = ['new', 'open', 'on_hold'] as TicketFilter['status'];
 
+/**
+ * The agent's teams and the tickets of no team (a mail no rule has routed yet is everyone's
+ * until someone takes it or moves it); everything for someone in no team.
+ */
+const inMyTeams = (me: { teamIds: string[] }): TicketFilter =>
+  me.teamIds.length ? { teamIds: me.teamIds, noTeam: true } : {};
+
 export const VIEWS: View[] = [
   { key: 'my-open', label: 'My open', filter: () => ({ mine: true, status: OPEN }) },
   {
@@ -19,13 +26,13 @@ export const VIEWS: View[] = [
     filter: (me) => ({
       unassigned: true,
       status: ['new', 'open', 'on_hold', 'pending'],
-      ...(me.teamIds.length ? { teamIds: me.teamIds } : {}),
+      ...inMyTeams(me),
     }),
   },
   {
     key: 'team-open',
     label: "My teams' open",
-    filter: (me) => ({ status: OPEN, ...(me.teamIds.length ? { teamIds: me.teamIds } : {}) }),
+    filter: (me) => ({ status: OPEN, ...inMyTeams(me) }),
   },
   { key: 'pending', label: 'Pending', filter: () => ({ mine: true, status: ['pending'] }) },
   {

@@ -61,7 +61,10 @@ export function QueueRoute() {
     if (filters.priority.length) f.priority = filters.priority as TicketFilter['priority'];
     if (filters.channel.length) f.channel = filters.channel as TicketFilter['channel'];
     if (filters.tags.length) f.tags = filters.tags;
-    if (filters.teamId) f.teamIds = [filters.teamId];
+    if (filters.teamId) {
+      f.teamIds = [filters.teamId];
+      delete f.noTeam;
+    }
     if (filters.assigneeId) {
       f.assigneeIds = [filters.assigneeId];
       delete f.mine;
@@ -373,6 +376,7 @@ export function liveFilter(f: TicketFilter): QueueViewFilter {
   if (f.channel) out.channel = f.channel;
   if (f.tags) out.tags = f.tags;
   if (f.teamIds) out.teamIds = f.teamIds;
+  if (f.noTeam) out.noTeam = true;
   if (f.assigneeIds) out.assigneeIds = f.assigneeIds;
   if (f.mine) out.mine = true;
   if (f.unassigned) out.unassigned = true;
