@@ -30,26 +30,21 @@ export interface QueueFilter {
 
 export type QueueChange = 'entered' | 'changed' | 'left';
 
+/**
+ * A filter's "any of these ids" and "none" on one field, as the SQL's `oneOfOrNone`: both = those
+ * or none; neither = anything.
+ */
+function oneOfOrNone(value: string | null, ids: string[] | undefined, none: boolean | undefined) {
+  if (ids?.length) return (value !== null && ids.includes(value)) || (!!none && value === null);
+  return !none || value === null;
+}
+
 export function matchesQueue(t: QueueFields, f: QueueFilter): boolean {
   if (f.statuses?.length && !f.statuses.includes(t.status)) return false;
   if (f.priorities?.length && !f.priorities.includes(t.priority)) return false;
   if (f.channels?.length && !f.channels.includes(t.channel)) return false;
-  const inTeams = t.teamId !== null && !!f.teamIds?.includes(t.teamId);
-  if (f.teamIds?.length && f.noTeam) {
-    if (!inTeams && t.teamId !== null) return false;
-  } else if (f.teamIds?.length) {
-    if (!inTeams) return false;
-  } else if (f.noTeam && t.teamId !== null) {
-    return false;
-  }
-  const assigned = t.assigneeId !== null && !!f.assigneeIds?.includes(t.assigneeId);
-  if (f.assigneeIds?.length && f.unassigned) {
-    if (!assigned && t.assigneeId !== null) return false;
-  } else if (f.assigneeIds?.length) {
-    if (!assigned) return false;
-  } else if (f.unassigned && t.assigneeId !== null) {
-    return false;
-  }
+  if (!oneOfOrNone(t.teamId, f.teamIds, f.noTeam)) return false;
+  if (!oneOfOrNone(t.assigneeId, f.assigneeIds, f.unassigned)) return false;
   if (f.tags?.length && !f.tags.some((tag) => t.tags.includes(tag))) return false;
   if (f.slaBreached !== undefined) {
     const breached = t.firstResponseBreached || t.resolutionBreached || !!t.nextReplyBreached;

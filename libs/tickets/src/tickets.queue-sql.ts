@@ -28,6 +28,20 @@ export function oneOf(column: Expression<string | null>, ids: string[]) {
 }
 
 /**
+ * A filter's "any of these ids" (`ids`) and "none" (`none`: the column is null) on one column:
+ * both = those or none; null when neither is asked for.
+ */
+function oneOfOrNone(
+  column: Expression<string | null>,
+  ids: string[] | undefined,
+  none: boolean | undefined,
+): RawBuilder<boolean> | null {
+  if (ids?.length && none) return sql<boolean>`(${oneOf(column, ids)} OR ${column} IS NULL)`;
+  if (ids?.length) return oneOf(column, ids);
+  return none ? sql<boolean>`${column} IS NULL` : null;
+}
+
+/**
  * ORDER BY and keyset per ordering; cursor = [key, id]. `cast` is the key's SQL type in the
  * keyset predicate (the Keyset's kind: timestamp → timestamptz, smallint → smallint).
  */
@@ -151,24 +165,10 @@ export function relationColumns(r: TicketRelations) {
 export function filterWhere(f: TicketFilter): RawBuilder<boolean>[] {
   const where: RawBuilder<boolean>[] = [];
   if (f.statuses?.length) where.push(sql<boolean>`${T('status')} = ANY(${f.statuses}::text[])`);
-  if (f.assigneeIds?.length && f.unassigned) {
-    where.push(
-      sql<boolean>`(${T('assigneeId')} = ANY(${f.assigneeIds}::bigint[]) OR ${T('assigneeId')} IS NULL)`,
-    );
-  } else if (f.assigneeIds?.length) {
-    where.push(oneOf(T('assigneeId'), f.assigneeIds));
-  } else if (f.unassigned) {
-    where.push(sql<boolean>`${T('assigneeId')} IS NULL`);
-  }
-  if (f.teamIds?.length && f.noTeam) {
-    where.push(
-      sql<boolean>`(${T('teamId')} = ANY(${f.teamIds}::bigint[]) OR ${T('teamId')} IS NULL)`,
-    );
-  } else if (f.teamIds?.length) {
-    where.push(oneOf(T('teamId'), f.teamIds));
-  } else if (f.noTeam) {
-    where.push(sql<boolean>`${T('teamId')} IS NULL`);
-  }
+  const assignee = oneOfOrNone(T('assigneeId'), f.assigneeIds, f.unassigned);
+  if (assignee) where.push(assignee);
+  const team = oneOfOrNone(T('teamId'), f.teamIds, f.noTeam);
+  if (team) where.push(team);
   if (f.viewer) {
     // in the same statement (no extra round trip): an anti-join on the few teams rows
     where.push(
