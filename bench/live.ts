@@ -497,6 +497,9 @@ async function main() {
       }
       return out;
     };
+    /** The consoles each created ticket reaches: all of them, or its team's. */
+    const deliveriesPerTicket = (scenario: Round['scenario']) =>
+      scenario === 'teams' ? N / TEAMS : N;
     const round = async (withSubs: boolean, scenario: Round['scenario']): Promise<Round> => {
       const proc = withSubs ? subs! : undefined;
       const from = proc ? (await ask<{ nexts: number }>(proc, 'nexts', 'nexts')).nexts : 0;
@@ -504,7 +507,7 @@ async function main() {
       let delivered = 0;
       let next = 0;
       const team = scenario === 'teams' ? () => teamIds[next++ % teamIds.length] : () => null;
-      const perTicket = scenario === 'teams' ? N / TEAMS : N;
+      const perTicket = deliveriesPerTicket(scenario);
       if (statementsOn) await pool.query('SELECT pg_stat_statements_reset()');
       const {
         result: r,
@@ -743,7 +746,7 @@ async function main() {
         ? ['all', 'teams']
         : ['all'];
     for (const scenario of scenarios) {
-      const perTicket = scenario === 'teams' ? N / TEAMS : N;
+      const perTicket = deliveriesPerTicket(scenario);
       if (scenario === 'teams')
         console.log(
           `  the ${N} consoles each on "Unassigned in my team" (${TEAMS} teams, ${perTicket} consoles each), each ticket created in one team (round robin):`,

@@ -106,8 +106,8 @@ async function main() {
       await page.getByRole('row').nth(1).waitFor();
       await shot(page, 'queue-unassigned');
       await page.keyboard.press('Control+k');
-      // fill, not keyboard.type: the palette's box takes the focus a moment after it shows, and
-      // keys typed before that went to the queue (once: "clear" arrived without its first letters)
+      // fill, not keyboard.type: the palette's box may take the focus a moment after it shows,
+      // and keys typed before that go to the queue (likely why one run never saw Clearwater)
       await page.getByRole('textbox', { name: 'Jump to' }).fill('clear');
       await page
         .getByRole('button', { name: /Clearwater/ })
